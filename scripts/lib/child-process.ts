@@ -1,0 +1,43 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export type TManagedChild = { name: string; process: ChildProcess; exited: Promise<number | null> };
+
+/** Starts a child in its own process group so Ctrl-C reaches it only through us, in order. */
+export function startChild(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): TManagedChild {
+  const child = spawn(command, args, { env, stdio: 'inherit', detached: true });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null))));
+  return { name, process: child, exited };
+}
+
+/** Sends SIGTERM, waits up to `graceMs`, then SIGKILLs the child's whole group. */
+export async function stopChild(child: TManagedChild, graceMs = 25_000): Promise<void> {
+  if (child.process.exitCode !== null || child.process.signalCode !== null) return;
+  const pid = child.process.pid;
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGTERM');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+  const timedOut = await Promise.race([child.exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs))]);
+  if (timedOut) {
+    console.warn(`[pipewright] ${child.name} did not stop within ${graceMs / 1000}s; killing it`);
+    process.kill(-pid, 'SIGKILL');
+    await child.exited;
+  }
+}
+
+/** Resolves once `url` answers any HTTP status, or rejects after `timeoutMs`. */
+export async function waitForHttp(url: string, timeoutMs: number, isAlive: () => boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isAlive()) throw new Error('the web server exited before it was ready');
+    const answered = await fetch(url).then(
+      () => true,
+      () => false,
+    );
+    if (answered) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs / 1000}s`);
+}

@@ -1,0 +1,49 @@
+import path from 'node:path';
+import { DEFAULT_ADMIN_EMAIL, loadLocalState, saveLocalState, dataDir } from '@/server/config';
+import { createDb } from '@/server/db/database';
+import { startEmbeddedPostgres, type TEmbeddedDatabase } from '@/server/db/embedded';
+import { migrateToLatest } from '@/server/db/migrate';
+import { ensureBootstrap, type TBootstrapResult } from '@/server/bootstrap/ensure-bootstrap';
+import { generatePassword } from '@/server/auth/password';
+
+export type TPreparedDatabase = {
+  url: string;
+  embedded: TEmbeddedDatabase | null;
+  bootstrap: TBootstrapResult;
+  adminPassword: string;
+};
+
+/**
+ * Gets a database ready to serve: the embedded PostgreSQL when DATABASE_URL is unset,
+ * migrations, and the first tenant, admin and bootstrap token.
+ */
+export async function prepareDatabase({ log }: { log: (line: string) => void }): Promise<TPreparedDatabase> {
+  const state = loadLocalState();
+  let embedded: TEmbeddedDatabase | null = null;
+  let url = process.env.DATABASE_URL;
+  if (!url) {
+    embedded = await startEmbeddedPostgres({ databaseDir: path.join(dataDir(), 'pg'), password: state.dbPassword, log });
+    url = embedded.url;
+  }
+  const adminPassword = process.env.PIPEWRIGHT_ADMIN_PASSWORD ?? state.adminPassword ?? generatePassword();
+  if (!process.env.PIPEWRIGHT_ADMIN_PASSWORD && state.adminPassword !== adminPassword) {
+    // Kept so the next start prints the same sign-in instead of a new, wrong one.
+    saveLocalState({ ...state, adminPassword });
+  }
+  const { db } = createDb(url, { max: 2 });
+  try {
+    await migrateToLatest({ db, log });
+    const bootstrap = await ensureBootstrap({
+      db,
+      adminEmail: process.env.PIPEWRIGHT_ADMIN_EMAIL ?? DEFAULT_ADMIN_EMAIL,
+      adminPassword,
+      bootstrapToken: process.env.PIPEWRIGHT_BOOTSTRAP_TOKEN || undefined,
+    });
+    return { url, embedded, bootstrap, adminPassword };
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  } finally {
+    await db.destroy();
+  }
+}

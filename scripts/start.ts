@@ -1,0 +1,101 @@
+/**
+ * `npm start` (and `npm run dev` with --dev): the whole app on one machine. Embedded
+ * PostgreSQL when DATABASE_URL is unset, migrations, first admin, a production build when
+ * none is current, then the web server and one worker as child processes. Ctrl-C stops the
+ * children first, then the database, so nothing is cut off mid-write.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { applyLocalDefaults, dataDir, port } from '@/server/config';
+import { acquireInstanceLock } from './lib/instance-lock';
+import { buildNeeded } from './lib/build';
+import { prepareDatabase } from './lib/prepare-database';
+import { startChild, stopChild, waitForHttp, type TManagedChild } from './lib/child-process';
+
+const dev = process.argv.includes('--dev');
+const log = (line: string) => console.log(`[pipewright] ${line}`);
+const NEXT_BIN = path.resolve('node_modules/next/dist/bin/next');
+
+async function main(): Promise<void> {
+  const dir = dataDir();
+  mkdirSync(dir, { recursive: true });
+  const url = process.env.NEXTAUTH_URL ?? `http://localhost:${port()}`;
+  const lock = acquireInstanceLock(dir, { pid: process.pid, url, startedAt: new Date().toISOString() });
+  if (!lock.acquired) {
+    console.error(`Pipewright is already running from ${dir} (pid ${lock.holder.pid}, since ${lock.holder.startedAt}) at ${lock.holder.url}.`);
+    console.error('Stop it with Ctrl-C in its terminal, or use another PIPEWRIGHT_DATA_DIR and PORT.');
+    process.exit(1);
+  }
+
+  // From here on, every exit path releases the lock and stops the database.
+  const children: TManagedChild[] = [];
+  let stopEmbedded: (() => Promise<void>) | null = null;
+  let shuttingDown = false;
+  const shutdown = async (reason: string, code: number) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log(`${reason}: stopping`);
+    await Promise.all(children.map((child) => stopChild(child)));
+    if (stopEmbedded) {
+      await stopEmbedded().catch((error: Error) => log(`stopping PostgreSQL: ${error.message}`));
+    }
+    lock.release();
+    log('stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown('Ctrl-C', 0));
+  process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+
+  try {
+    applyLocalDefaults(process.env);
+    const prepared = await prepareDatabase({ log });
+    stopEmbedded = prepared.embedded?.stop ?? null;
+    if (shuttingDown) return;
+
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATABASE_URL: prepared.url,
+      PORT: String(port()),
+      NEXTAUTH_URL: url,
+    };
+    if (!dev) {
+      const why = buildNeeded();
+      if (why) {
+        log(`building the app (${why}); this takes a minute or two`);
+        execFileSync(process.execPath, [NEXT_BIN, 'build'], { stdio: 'inherit', env: { ...env, NODE_ENV: 'production' } });
+      }
+    }
+    const web = startChild('web', process.execPath, [NEXT_BIN, dev ? 'dev' : 'start', '-p', String(port())], env);
+    const workerArgs = dev ? ['--import', 'tsx', '--watch', 'worker/main.ts'] : ['--import', 'tsx', 'worker/main.ts'];
+    const worker = startChild('worker', process.execPath, workerArgs, env);
+    children.push(web, worker);
+    for (const child of children) {
+      void child.exited.then((code) => void shutdown(`the ${child.name} process exited (code ${code})`, 1));
+    }
+
+    await waitForHttp(`http://127.0.0.1:${port()}/api/v1/health`, dev ? 120_000 : 60_000, () => web.process.exitCode === null);
+    const { bootstrap } = prepared;
+    const password = process.env.PIPEWRIGHT_ADMIN_PASSWORD
+      ? '(PIPEWRIGHT_ADMIN_PASSWORD)'
+      : bootstrap.passwordStillValid
+        ? prepared.adminPassword
+        : '(changed since the first start)';
+    console.log(
+      [
+        '',
+        `  Pipewright is running${dev ? ' in development mode' : ''}`,
+        `  URL:       ${url}`,
+        `  Sign in:   ${bootstrap.adminEmail}   password: ${password}`,
+        `  Database:  ${prepared.embedded ? `embedded PostgreSQL in ${path.join(dir, 'pg')} (port ${prepared.embedded.port})` : 'DATABASE_URL'}`,
+        '  Stop with Ctrl-C.',
+        '',
+      ].join('\n'),
+    );
+  } catch (error) {
+    console.error(`[pipewright] could not start: ${error instanceof Error ? error.message : String(error)}`);
+    await shutdown('start failed', 1);
+  }
+}
+
+void main();

@@ -1,0 +1,10 @@
+import type { TContract } from '@/server/api/contract';
+import * as secrets from '@/server/api/contracts/secrets';
+import * as system from '@/server/api/contracts/system';
+
+function contractsOf(module: Record<string, unknown>): TContract[] {
+  return Object.values(module).filter((value): value is TContract => typeof value === 'object' && value !== null && 'operationId' in value);
+}
+
+/** Every operation of /api/v1. A route file whose operation is missing here fails openapi.test.ts. */
+export const ALL_CONTRACTS: TContract[] = [...contractsOf(system), ...contractsOf(secrets)];

@@ -1,0 +1,81 @@
+import type { z } from 'zod';
+import type { TContract } from '@/server/api/contract';
+import type { TAuthContext } from '@/server/auth/context';
+import { authorizeRequest } from '@/server/auth/authorize';
+import { getDb, type Db } from '@/server/db/database';
+import { AppError, errorBody, toAppError, validationErrorFromZod } from '@/server/errors';
+
+export const MAX_JSON_BODY_BYTES = 1024 * 1024;
+
+type Infer<T> = T extends z.ZodTypeAny ? z.infer<T> : undefined;
+type THandlerArgs<C extends TContract> = {
+  request: Request;
+  db: Db;
+  ctx: C['permission'] extends null ? null : TAuthContext;
+  params: Infer<C['params']>;
+  query: Infer<C['query']>;
+  body: Infer<C['body']>;
+};
+type TRouteContext = { params: Promise<Record<string, string | string[]>> };
+
+export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(status === 204 ? null : JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
+  });
+}
+
+export function errorResponse(error: AppError, headers: Record<string, string> = {}): Response {
+  return jsonResponse(errorBody(error), error.status, headers);
+}
+
+async function readJsonBody(request: Request): Promise<unknown> {
+  const declared = Number(request.headers.get('content-length') ?? 0);
+  if (declared > MAX_JSON_BODY_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', `The body is larger than ${MAX_JSON_BODY_BYTES} bytes.`);
+  const text = await request.text();
+  if (Buffer.byteLength(text) > MAX_JSON_BODY_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', `The body is larger than ${MAX_JSON_BODY_BYTES} bytes.`);
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new AppError('BAD_REQUEST', `The body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function parseWith<S extends z.ZodTypeAny>(schema: S | undefined, value: unknown, where: string): unknown {
+  if (!schema) return undefined;
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw validationErrorFromZod(parsed.error, where);
+  return parsed.data;
+}
+
+/**
+ * Builds a route handler from a contract: authenticate and authorize, parse params, query
+ * and body with the contract's zod schemas, call the handler, and map any error to the
+ * SPEC §6 error body. Handlers return data (sent with the contract's success status) or a
+ * Response of their own.
+ */
+export function apiRoute<C extends TContract>(contract: C, handler: (args: THandlerArgs<C>) => Promise<unknown>) {
+  return async function route(request: Request, context: TRouteContext): Promise<Response> {
+    try {
+      const ctx = contract.permission === null ? null : await authorizeRequest(request, contract.permission);
+      const rawParams = context?.params ? await context.params : {};
+      const url = new URL(request.url);
+      const args = {
+        request,
+        db: getDb(),
+        ctx,
+        params: parseWith(contract.params, rawParams, 'path'),
+        query: parseWith(contract.query, Object.fromEntries(url.searchParams), 'query'),
+        body: contract.body ? parseWith(contract.body, await readJsonBody(request), 'body') : undefined,
+      } as THandlerArgs<C>;
+      const result = await handler(args);
+      if (result instanceof Response) return result;
+      return jsonResponse(result, contract.successStatus ?? 200);
+    } catch (error) {
+      const appError = toAppError(error);
+      if (appError.code === 'INTERNAL') console.error(`[api] ${contract.method} ${contract.path} failed:`, error);
+      return errorResponse(appError);
+    }
+  };
+}

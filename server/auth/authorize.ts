@@ -1,0 +1,81 @@
+import { getServerSession } from 'next-auth';
+import { cookies } from 'next/headers';
+import { authOptions } from '@/server/auth/auth-options';
+import type { TAuthContext } from '@/server/auth/context';
+import { roleAllows, type TPermission } from '@/server/auth/roles';
+import { resolveMembership } from '@/server/auth/resolve-membership';
+import { getDb } from '@/server/db/database';
+import { AppError } from '@/server/errors';
+import { resolveApiToken } from '@/server/tokens/resolve-api-token';
+
+export const TENANT_COOKIE = 'pw_tenant';
+
+const PERMISSION_WORDS: Record<TPermission, string> = {
+  'tenant.read': 'see this tenant',
+  'tenant.create': 'create tenants',
+  'member.manage': 'manage members',
+  'token.manage': 'manage API tokens',
+  'secret.read': 'see secrets',
+  'secret.manage': 'change secrets',
+  'audit.read': 'read the audit log',
+  'workflow.read': 'see workflows',
+  'workflow.write': 'change workflows',
+  'run.read': 'see runs',
+  'run.start': 'start runs',
+  'run.operate': 'steer runs',
+  'task.answer': 'answer tasks',
+};
+
+/** Throws FORBIDDEN unless the context's role grants the permission. */
+export function assertAllowed(ctx: TAuthContext, permission: TPermission): TAuthContext {
+  if (!roleAllows(ctx.role, permission)) {
+    throw new AppError('FORBIDDEN', `Your role (${ctx.role}) does not allow you to ${PERMISSION_WORDS[permission]}.`);
+  }
+  return ctx;
+}
+
+/** The signed-in person's context from the session cookie, or null. */
+export async function getSessionContext(): Promise<TAuthContext | null> {
+  const session = await getServerSession(authOptions);
+  const userId = session?.user?.id;
+  if (!userId) return null;
+  const tenantSlug = (await cookies()).get(TENANT_COOKIE)?.value;
+  return resolveMembership({ db: getDb(), userId, tenantSlug });
+}
+
+/** The one authorization helper for pages and server actions: session, tenant, role. */
+export async function authorize(permission: TPermission): Promise<TAuthContext> {
+  const ctx = await getSessionContext();
+  if (!ctx) throw new AppError('UNAUTHENTICATED', 'Sign in to continue.');
+  return assertAllowed(ctx, permission);
+}
+
+function isSameOriginRequest(request: Request): boolean {
+  const site = request.headers.get('sec-fetch-site');
+  const method = request.method.toUpperCase();
+  if (method === 'GET' || method === 'HEAD') return site === null || site === 'same-origin' || site === 'none';
+  // A state change with a cookie must prove it came from our own pages (CSRF).
+  if (site === 'same-origin') return true;
+  const origin = request.headers.get('origin');
+  const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host');
+  return origin !== null && host !== null && new URL(origin).host === host;
+}
+
+/**
+ * The authorization helper for route handlers: a Bearer token, or the session cookie on a
+ * same-origin request. Unknown, revoked and expired tokens are all "unauthenticated".
+ */
+export async function authorizeRequest(request: Request, permission: TPermission): Promise<TAuthContext> {
+  const header = request.headers.get('authorization');
+  if (header !== null) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw new AppError('UNAUTHENTICATED', 'The Authorization header must be "Bearer <token>".');
+    const ctx = await resolveApiToken({ db: getDb(), token: match[1]! });
+    if (!ctx) throw new AppError('UNAUTHENTICATED', 'The API token is unknown, revoked or expired.');
+    return assertAllowed(ctx, permission);
+  }
+  if (!isSameOriginRequest(request)) throw new AppError('UNAUTHENTICATED', 'Send an API token as "Authorization: Bearer <token>".');
+  const ctx = await getSessionContext();
+  if (!ctx) throw new AppError('UNAUTHENTICATED', 'Send an API token as "Authorization: Bearer <token>", or sign in.');
+  return assertAllowed(ctx, permission);
+}

@@ -1,0 +1,27 @@
+import type { Db } from '@/server/db/database';
+import type { TAuthContext } from '@/server/auth/context';
+
+/**
+ * The context of a signed-in person: the tenant they chose (by slug) if they are still a
+ * member of it, else the first tenant they belong to. Roles are read on every request, so a
+ * changed role or a removed membership takes effect at once, not at the session's expiry.
+ */
+export async function resolveMembership({ db, userId, tenantSlug }: { db: Db; userId: string; tenantSlug?: string | null }): Promise<TAuthContext | null> {
+  const rows = await db
+    .selectFrom('memberships')
+    .innerJoin('tenants', 'tenants.id', 'memberships.tenant_id')
+    .innerJoin('users', 'users.id', 'memberships.user_id')
+    .select(['tenants.id as tenantId', 'tenants.slug', 'tenants.name as tenantName', 'memberships.role', 'users.email', 'users.name'])
+    .where('memberships.user_id', '=', userId)
+    .orderBy('memberships.created_at')
+    .execute();
+  const chosen = rows.find((row) => row.slug === tenantSlug) ?? rows[0];
+  if (!chosen) return null;
+  return {
+    tenantId: chosen.tenantId,
+    tenantSlug: chosen.slug,
+    tenantName: chosen.tenantName,
+    role: chosen.role,
+    actor: { type: 'user', userId, email: chosen.email, name: chosen.name },
+  };
+}

