@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as m20261122000000 from './20261122000000_foundation';
+
+/**
+ * Every migration, by name, in order. A new migration file is added here too; the schema
+ * test fails when a file in this folder is missing from the list.
+ */
+export const MIGRATIONS: Record<string, Migration> = {
+  '20261122000000_foundation': m20261122000000,
+};
