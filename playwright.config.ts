@@ -4,6 +4,8 @@ import { defineConfig } from '@playwright/test';
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 export const E2E_ADMIN = { email: 'admin@e2e.test', password: 'e2e-admin-password-1' };
 export const E2E_BOOTSTRAP_TOKEN = 'pw_e2e_bootstrap_token_0123456789abcdef';
+/** Everything the web server and worker print during the e2e run. */
+export const E2E_LOG_FILE = '.e2e-data/app.log';
 
 function chromiumPath(): string | undefined {
   if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
@@ -34,7 +36,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: 'rm -rf .e2e-data && node --import tsx scripts/start.ts',
+    command: 'rm -rf .e2e-data && mkdir -p .e2e-data && node --import tsx scripts/start.ts',
     url: `http://localhost:${PORT}/api/v1/health`,
     timeout: 600_000,
     reuseExistingServer: false,
@@ -44,6 +46,7 @@ export default defineConfig({
     env: {
       PORT: String(PORT),
       PIPEWRIGHT_DATA_DIR: '.e2e-data',
+      PIPEWRIGHT_LOG_FILE: E2E_LOG_FILE,
       PIPEWRIGHT_ADMIN_EMAIL: E2E_ADMIN.email,
       PIPEWRIGHT_ADMIN_PASSWORD: E2E_ADMIN.password,
       PIPEWRIGHT_BOOTSTRAP_TOKEN: E2E_BOOTSTRAP_TOKEN,

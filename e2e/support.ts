@@ -1,7 +1,7 @@
 import { expect, type APIRequestContext, type Page } from '@playwright/test';
-import { E2E_ADMIN, E2E_BOOTSTRAP_TOKEN } from '../playwright.config';
+import { E2E_ADMIN, E2E_BOOTSTRAP_TOKEN, E2E_LOG_FILE } from '../playwright.config';
 
-export { E2E_ADMIN, E2E_BOOTSTRAP_TOKEN };
+export { E2E_ADMIN, E2E_BOOTSTRAP_TOKEN, E2E_LOG_FILE };
 
 /** Signs in through the real sign-in form and waits for the app shell. */
 export async function signIn(page: Page, email = E2E_ADMIN.email, password = E2E_ADMIN.password): Promise<void> {

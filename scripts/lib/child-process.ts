@@ -1,10 +1,30 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
 
 export type TManagedChild = { name: string; process: ChildProcess; exited: Promise<number | null> };
 
-/** Starts a child in its own process group so Ctrl-C reaches it only through us, in order. */
+let logFile: WriteStream | null = null;
+
+/**
+ * Starts a child in its own process group so Ctrl-C reaches it only through us, in order.
+ * With PIPEWRIGHT_LOG_FILE set, its output is also appended to that file (the e2e suite
+ * reads it to prove secrets never reach the logs).
+ */
 export function startChild(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): TManagedChild {
-  const child = spawn(command, args, { env, stdio: 'inherit', detached: true });
+  const logPath = env.PIPEWRIGHT_LOG_FILE;
+  const child = spawn(command, args, { env, stdio: logPath ? ['ignore', 'pipe', 'pipe'] : 'inherit', detached: true });
+  if (logPath) {
+    logFile ??= createWriteStream(logPath, { flags: 'a' });
+    const sink = logFile;
+    child.stdout?.on('data', (chunk: Buffer) => {
+      process.stdout.write(chunk);
+      sink.write(chunk);
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      sink.write(chunk);
+    });
+  }
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null))));
   return { name, process: child, exited };
 }
