@@ -5,10 +5,11 @@ import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOpti
 // they can be raised later without invalidating existing passwords.
 const PARAMS = { N: 2 ** 15, r: 8, p: 1 } as const;
 const KEY_LENGTH = 32;
+const MAX_MEMORY = 128 * 1024 * 1024;
 
 function scrypt(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    scryptCallback(password, salt, KEY_LENGTH, { ...options, maxmem: 128 * 1024 * 1024 }, (error, key) =>
+    scryptCallback(password, salt, KEY_LENGTH, { ...options, maxmem: MAX_MEMORY }, (error, key) =>
       error ? reject(error) : resolve(key),
     ),
   );
@@ -21,12 +22,26 @@ export async function hashPassword(password: string): Promise<string> {
   return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
+/**
+ * The cost parameters of a stored hash, or null when scrypt would refuse them (a damaged or
+ * tampered hash must read as "wrong password", not throw out of a sign-in).
+ */
+function storedParams(n: string | undefined, r: string | undefined, p: string | undefined): ScryptOptions | null {
+  const [N, R, P] = [Number(n), Number(r), Number(p)];
+  if (![N, R, P].every((v) => Number.isSafeInteger(v) && v >= 1)) return null;
+  if (N < 2 || N > 2 ** 24 || (N & (N - 1)) !== 0) return null;
+  if (128 * N * R > MAX_MEMORY || R * P >= 2 ** 30) return null;
+  return { N, r: R, p: P };
+}
+
 /** Checks a password against a stored hash in constant time. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, n, r, p, salt, hash] = stored.split('$');
   if (scheme !== 'scrypt' || !salt || !hash) return false;
+  const params = storedParams(n, r, p);
+  if (!params) return false;
   const expected = Buffer.from(hash, 'base64url');
-  const actual = await scrypt(password, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p) });
+  const actual = await scrypt(password, Buffer.from(salt, 'base64url'), params);
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
