@@ -1,0 +1,57 @@
+import { revalidatePath } from 'next/cache';
+import type { z } from 'zod';
+import type { TActionError, TAction } from '@/server/actions/action-result';
+import { authorize } from '@/server/auth/authorize';
+import type { TAuthContext } from '@/server/auth/context';
+import type { TPermission } from '@/server/auth/roles';
+import { getDb, type Db } from '@/server/db/database';
+import { toAppError, validationErrorFromZod, type AppError, type TFieldIssue } from '@/server/errors';
+
+type TActionOptions<S extends z.ZodTypeAny> = {
+  /** Checked on every call: the browser can call any action directly, whatever the UI shows. */
+  permission: TPermission;
+  input: S;
+  /** Paths whose server-rendered data the action changes. */
+  revalidate?: string[];
+};
+
+function isFieldIssueList(details: unknown): details is TFieldIssue[] {
+  return Array.isArray(details) && details.every((d) => typeof d === 'object' && d !== null && typeof (d as TFieldIssue).path === 'string' && typeof (d as TFieldIssue).message === 'string');
+}
+
+function toActionError(error: AppError): TActionError {
+  if (!isFieldIssueList(error.details) || error.details.length === 0) return { code: error.code, message: error.message };
+  const fields: Record<string, string> = {};
+  // The first message per field is the one to show next to it.
+  for (const issue of error.details) fields[issue.path] ??= issue.message;
+  return { code: error.code, message: error.message, fields };
+}
+
+/**
+ * The one wrapper every server action goes through: authorize, parse the input with zod,
+ * run the handler, map any error to a result the form can show.
+ *
+ * @example
+ * export const removeMemberAction = defineAction({ permission: 'member.manage', input: ZRemoveMember },
+ *   ({ db, ctx, input }) => removeMember({ db, ctx, input }));
+ */
+export function defineAction<S extends z.ZodTypeAny, R>(
+  options: TActionOptions<S>,
+  handler: (args: { ctx: TAuthContext; db: Db; input: z.infer<S> }) => Promise<R>,
+): TAction<R> {
+  return async (raw: unknown) => {
+    try {
+      const ctx = await authorize(options.permission);
+      const parsed = options.input.safeParse(raw);
+      if (!parsed.success) throw validationErrorFromZod(parsed.error);
+      const data = await handler({ ctx, db: getDb(), input: parsed.data });
+      for (const path of options.revalidate ?? []) revalidatePath(path, 'layout');
+      return { ok: true, data };
+    } catch (error) {
+      const appError = toAppError(error);
+      // Unknown failures reach the browser as a generic message; the detail stays in the log.
+      if (appError.code === 'INTERNAL' || appError.code === 'CONFIG') console.error(`[action] ${options.permission} failed:`, error);
+      return { ok: false, error: toActionError(appError) };
+    }
+  };
+}
