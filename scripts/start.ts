@@ -58,6 +58,8 @@ async function main(): Promise<void> {
       DATABASE_URL: prepared.url,
       PORT: String(port()),
       NEXTAUTH_URL: url,
+      // A self-hosted tool does not phone home.
+      NEXT_TELEMETRY_DISABLED: '1',
     };
     if (!dev) {
       const why = buildNeeded();
