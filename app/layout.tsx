@@ -1,12 +1,12 @@
 import type { Metadata } from 'next';
 import './globals.css';
 
-export const metadata: Metadata = { title: 'Pipewright' };
+export const metadata: Metadata = { title: { default: 'Pipewright', template: '%s · Pipewright' } };
 
 export default function RootLayout({ children }: { children: React.ReactNode }) {
   return (
     <html lang="en">
-      <body>{children}</body>
+      <body className="min-h-dvh">{children}</body>
     </html>
   );
 }

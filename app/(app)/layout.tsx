@@ -1,0 +1,39 @@
+import { Workflow } from 'lucide-react';
+import Link from 'next/link';
+import type { ReactNode } from 'react';
+import { SidebarNav } from '@/components/shell/sidebar-nav';
+import { TenantSwitcher } from '@/components/shell/tenant-switcher';
+import { UserMenu } from '@/components/shell/user-menu';
+import { getSessionContext } from '@/server/auth/authorize';
+import { getDb } from '@/server/db/database';
+import { listMyTenants } from '@/server/tenants/list-my-tenants';
+
+/**
+ * The shell of every signed-in page. Without a session it renders the page alone: each page
+ * calls requirePageContext, which redirects to sign-in with the page's own callbackUrl.
+ */
+export default async function AppLayout({ children }: { children: ReactNode }) {
+  const ctx = await getSessionContext();
+  if (!ctx || ctx.actor.type !== 'user') return children;
+  const tenants = await listMyTenants({ db: getDb(), userId: ctx.actor.userId });
+  return (
+    <div className="min-h-dvh md:grid md:grid-cols-[14rem_minmax(0,1fr)]">
+      <aside className="flex items-center gap-3 border-b border-line bg-surface px-3 py-2 md:sticky md:top-0 md:h-dvh md:flex-col md:items-stretch md:gap-5 md:border-r md:border-b-0 md:px-3 md:py-4">
+        <Link href="/workflows" className="flex shrink-0 items-center gap-2 rounded-md px-1 md:px-2.5">
+          <span className="flex size-6 items-center justify-center rounded-md bg-accent text-accent-ink">
+            <Workflow className="size-3.5" aria-hidden />
+          </span>
+          <span className="hidden text-sm font-semibold tracking-tight md:inline">Pipewright</span>
+        </Link>
+        <SidebarNav />
+      </aside>
+      <div className="flex min-w-0 flex-col">
+        <header className="flex h-14 items-center justify-between gap-3 border-b border-line bg-surface px-4 md:px-8">
+          <TenantSwitcher current={{ slug: ctx.tenantSlug, name: ctx.tenantName }} tenants={tenants} />
+          <UserMenu name={ctx.actor.name} email={ctx.actor.email} role={ctx.role} />
+        </header>
+        <main className="mx-auto w-full max-w-6xl px-4 py-6 md:px-8 md:py-8">{children}</main>
+      </div>
+    </div>
+  );
+}

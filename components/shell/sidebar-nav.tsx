@@ -1,0 +1,42 @@
+'use client';
+
+import { Activity, Inbox, Settings, Workflow, type LucideIcon } from 'lucide-react';
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+import { cx } from '@/components/ui/cx';
+
+const ITEMS: ReadonlyArray<{ href: string; label: string; icon: LucideIcon }> = [
+  { href: '/workflows', label: 'Workflows', icon: Workflow },
+  { href: '/runs', label: 'Runs', icon: Activity },
+  { href: '/inbox', label: 'Inbox', icon: Inbox },
+  { href: '/settings', label: 'Settings', icon: Settings },
+];
+
+/** The main navigation: a column beside the page on wide screens, a row above it on phones. */
+export function SidebarNav() {
+  const pathname = usePathname();
+  return (
+    <nav aria-label="Main" className="min-w-0 flex-1 overflow-x-auto md:overflow-visible">
+      <ul className="flex gap-1 md:flex-col">
+        {ITEMS.map(({ href, label, icon: Icon }) => {
+          const active = pathname === href || pathname.startsWith(`${href}/`);
+          return (
+            <li key={href}>
+              <Link
+                href={href}
+                aria-current={active ? 'page' : undefined}
+                className={cx(
+                  'flex h-8 items-center gap-2 rounded-md px-2.5 text-sm whitespace-nowrap transition-colors',
+                  active ? 'bg-subtle font-medium text-ink' : 'text-ink-muted hover:bg-subtle hover:text-ink',
+                )}
+              >
+                <Icon className={cx('size-4 shrink-0', active ? 'text-accent' : 'text-ink-faint')} aria-hidden />
+                {label}
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
+    </nav>
+  );
+}
