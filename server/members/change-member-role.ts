@@ -7,6 +7,16 @@ import { AppError } from '@/server/errors';
 
 export const ZChangeMemberRole = z.object({ userId: z.string().uuid('not a member id'), role: ZRole });
 
+/**
+ * Serializes membership changes within one tenant. Each change locks its own membership row
+ * and then the tenant's admin rows; without this, two admins demoting each other lock in
+ * opposite orders and one dies of a deadlock (a 500) instead of getting the CONFLICT below.
+ * NO KEY UPDATE leaves inserts that merely reference the tenant (tokens, audit) unblocked.
+ */
+export async function lockTenantMemberships({ tx, tenantId }: { tx: Tx; tenantId: string }): Promise<void> {
+  await tx.selectFrom('tenants').select('id').where('id', '=', tenantId).forNoKeyUpdate().execute();
+}
+
 /** Refuses a change that would leave the tenant with no admin, which nobody could undo. */
 export async function assertAnotherAdminRemains({ tx, tenantId, userId }: { tx: Tx; tenantId: string; userId: string }): Promise<void> {
   // Lock the tenant's admin rows so two concurrent demotions cannot both pass this check.
@@ -19,6 +29,7 @@ export async function assertAnotherAdminRemains({ tx, tenantId, userId }: { tx: 
 /** Changes a member's role in the caller's tenant. */
 export async function changeMemberRole({ db, ctx, input }: { db: Db; ctx: TAuthContext; input: z.infer<typeof ZChangeMemberRole> }): Promise<void> {
   await db.transaction().execute(async (tx) => {
+    await lockTenantMemberships({ tx, tenantId: ctx.tenantId });
     const current = await tx.selectFrom('memberships').select('role').where('tenant_id', '=', ctx.tenantId).where('user_id', '=', input.userId).forUpdate().executeTakeFirst();
     if (!current) throw new AppError('NOT_FOUND', 'No such member.');
     if (current.role === input.role) return;

@@ -4,7 +4,7 @@ import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { recordAudit } from '@/server/audit/record-audit';
 import { AppError } from '@/server/errors';
-import { assertAnotherAdminRemains } from '@/server/members/change-member-role';
+import { assertAnotherAdminRemains, lockTenantMemberships } from '@/server/members/change-member-role';
 
 export const ZRemoveMember = z.object({ userId: z.string().uuid('not a member id') });
 
@@ -14,6 +14,7 @@ export const ZRemoveMember = z.object({ userId: z.string().uuid('not a member id
  */
 export async function removeMember({ db, ctx, input }: { db: Db; ctx: TAuthContext; input: z.infer<typeof ZRemoveMember> }): Promise<void> {
   await db.transaction().execute(async (tx) => {
+    await lockTenantMemberships({ tx, tenantId: ctx.tenantId });
     const current = await tx.selectFrom('memberships').select('role').where('tenant_id', '=', ctx.tenantId).where('user_id', '=', input.userId).forUpdate().executeTakeFirst();
     if (!current) throw new AppError('NOT_FOUND', 'No such member.');
     if (current.role === 'admin') await assertAnotherAdminRemains({ tx, tenantId: ctx.tenantId, userId: input.userId });
