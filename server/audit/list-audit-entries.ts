@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { decodeCursor, encodeCursor, ZLimit } from '@/server/api/pagination';
+import { AppError } from '@/server/errors';
 
 export const ZAuditEntry = z.object({
   id: z.string(),
@@ -25,6 +26,10 @@ export async function listAuditEntries({ db, ctx, limit, cursor, action }: {
 }): Promise<{ items: TAuditEntry[]; nextCursor: string | null }> {
   const size = ZLimit.parse(limit);
   const after = decodeCursor(cursor);
+  // The cursor is an audit_log id; anything else would reach Postgres as a bad bigint (a 500).
+  if (after !== null && !(/^\d{1,19}$/.test(after) && BigInt(after) <= 9223372036854775807n)) {
+    throw new AppError('VALIDATION', 'cursor: not a cursor this API returned', [{ path: 'cursor', message: 'invalid cursor' }]);
+  }
   let query = db.selectFrom('audit_log').selectAll().where('tenant_id', '=', ctx.tenantId);
   if (after) query = query.where('id', '<', after);
   if (action) query = query.where('action', 'like', `${action.replace(/[%_\\]/g, '\\$&')}%`);
