@@ -1,0 +1,39 @@
+import type { Metadata } from 'next';
+import { ChangePasswordForm } from '@/components/settings/change-password-form';
+import { Badge } from '@/components/ui/badge';
+import { Card } from '@/components/ui/card';
+import { PageHeader } from '@/components/ui/page-header';
+import { requirePageContext } from '@/server/auth/require-page-context';
+
+export const metadata: Metadata = { title: 'Account' };
+
+export default async function AccountPage() {
+  const ctx = await requirePageContext('/settings/account');
+  const person = ctx.actor.type === 'user' ? ctx.actor : null;
+  return (
+    <>
+      <PageHeader title="Account" description="Your sign-in details." />
+      <div className="flex max-w-xl flex-col gap-6">
+        {person && (
+          <Card className="p-5">
+            <dl className="grid grid-cols-[6rem_minmax(0,1fr)] gap-y-2 text-sm">
+              <dt className="text-ink-muted">Name</dt>
+              <dd className="truncate">{person.name}</dd>
+              <dt className="text-ink-muted">Email</dt>
+              <dd className="truncate">{person.email}</dd>
+              <dt className="text-ink-muted">Role</dt>
+              <dd>
+                <Badge tone={ctx.role === 'admin' ? 'accent' : 'neutral'}>{ctx.role}</Badge> <span className="text-ink-muted">in {ctx.tenantName}</span>
+              </dd>
+            </dl>
+          </Card>
+        )}
+        <Card className="p-5">
+          <h2 className="text-sm font-semibold">Change password</h2>
+          <p className="mt-1 mb-4 text-sm text-ink-muted">At least 10 characters. Other devices stay signed in until their session ends.</p>
+          <ChangePasswordForm />
+        </Card>
+      </div>
+    </>
+  );
+}
