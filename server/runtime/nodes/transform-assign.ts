@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { defineNode, noPipes } from '@/server/runtime/nodes/node-descriptor';
+import { ZVarsPath } from '@/server/workflows/definition/vars-path';
+
+export const ZTransformAssignConfig = z
+  .object({
+    /** `vars.path` → value (a literal or `{ "$expr": … }`), applied in order. */
+    assign: z.record(ZVarsPath, z.unknown()).refine((value) => Object.keys(value).length > 0, 'assign at least one path'),
+  })
+  .strict();
+
+export const transformAssign = defineNode({
+  type: 'transform.assign',
+  title: 'Set variables',
+  description: 'Sets one or more paths under vars to literal values or expression results.',
+  icon: 'variable',
+  category: 'data',
+  configSchema: ZTransformAssignConfig,
+  outputSchema: z.record(z.unknown()),
+  pipes: noPipes,
+  writesVars: (config) => Object.keys(config.assign),
+});

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+
+/** `{ "$expr": "<JSONata>" }`: evaluated against the run's envelope when the step runs. */
+export const ZExpr = z.object({ $expr: z.string().min(1, 'the expression is empty') }).strict();
+export type TExpr = z.infer<typeof ZExpr>;
+
+/** `{ "$secret": "NAME" }`: a name from `env.secrets`, resolved only inside action calls. */
+export const ZSecretRef = z.object({ $secret: z.string().min(1) }).strict();
+export type TSecretRef = z.infer<typeof ZSecretRef>;
+
+/** A config field that takes a literal of `schema` or an expression producing one at run time. */
+export function exprOr<S extends z.ZodTypeAny>(schema: S) {
+  return z.union([ZExpr, schema]);
+}
+
+/** Any JSON value (literal data, possibly containing expressions deeper down). */
+export const ZJsonValue: z.ZodType<unknown> = z.unknown();
