@@ -12,6 +12,7 @@ export const APP_ERROR_CODES = [
   'RATE_LIMITED',
   'CONFIG',
   'INTERNAL',
+  'EXPRESSION',
 ] as const;
 export type AppErrorCode = (typeof APP_ERROR_CODES)[number];
 
@@ -27,6 +28,7 @@ export const HTTP_STATUS_BY_CODE = {
   RATE_LIMITED: 429,
   CONFIG: 500,
   INTERNAL: 500,
+  EXPRESSION: 422,
 } as const satisfies Record<AppErrorCode, number>;
 
 export type TFieldIssue = { path: string; message: string };
