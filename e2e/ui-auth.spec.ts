@@ -1,0 +1,49 @@
+import { expect, test } from '@playwright/test';
+import { E2E_ADMIN, signIn } from './support';
+import { signOutThroughUi } from './ui-support';
+
+test('the admin signs in, sees an honest empty Workflows page, and signs out', async ({ page }) => {
+  await signIn(page);
+  await expect(page).toHaveURL(/\/workflows$/);
+  await expect(page).toHaveTitle('Workflows · Pipewright');
+  await expect(page.getByRole('heading', { name: 'Workflows', level: 1 })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'No workflows yet' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Workflows' })).toHaveAttribute('aria-current', 'page');
+
+  await page.getByRole('button', { name: 'User menu' }).click();
+  await expect(page.getByRole('menu')).toContainText(E2E_ADMIN.email);
+  await expect(page.getByRole('menu')).toContainText('admin');
+  await page.keyboard.press('Escape');
+
+  await signOutThroughUi(page);
+  await page.goto('/workflows');
+  await expect(page).toHaveURL(/\/sign-in\?callbackUrl=%2Fworkflows$/);
+});
+
+test('a wrong password shows an inline error and keeps the person on the sign-in page', async ({ page }) => {
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(E2E_ADMIN.email);
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Wrong email or password.');
+  await expect(page).toHaveURL(/\/sign-in/);
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
+});
+
+test('signing in from a deep link returns to it', async ({ page }) => {
+  await page.goto('/settings/secrets');
+  await expect(page).toHaveURL(/\/sign-in\?callbackUrl=%2Fsettings%2Fsecrets$/);
+  await page.getByLabel('Email').fill(E2E_ADMIN.email);
+  await page.getByLabel('Password').fill(E2E_ADMIN.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/settings\/secrets$/);
+  await expect(page.getByRole('heading', { name: 'Secrets', level: 1 })).toBeVisible();
+});
+
+test('/ leads to Workflows and unknown pages say they do not exist', async ({ page }) => {
+  await signIn(page);
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/workflows$/);
+  await page.goto('/no-such-page');
+  await expect(page.getByRole('heading', { name: 'This page does not exist' })).toBeVisible();
+});

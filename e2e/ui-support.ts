@@ -1,0 +1,51 @@
+import { expect, type Page } from '@playwright/test';
+
+/** A name no other test (or earlier run against the same data) has used. */
+export function unique(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/** Picks an option of one of our Radix selects, found by its label. */
+export async function chooseOption(page: Page, label: string | RegExp, option: string): Promise<void> {
+  await page.getByLabel(label).click();
+  await page.getByRole('option', { name: option, exact: true }).click();
+}
+
+/** Adds a member through Settings → Members and returns the one-time password of the new account. */
+export async function addMemberThroughUi(page: Page, member: { email: string; name?: string; role: 'admin' | 'editor' | 'operator' | 'viewer' }): Promise<string> {
+  await page.goto('/settings/members');
+  await page.getByRole('button', { name: 'Add member' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add member' });
+  await dialog.getByLabel('Email').fill(member.email);
+  if (member.name) await dialog.getByLabel('Name').fill(member.name);
+  await chooseOption(page, 'Role', member.role);
+  await dialog.getByRole('button', { name: 'Add member' }).click();
+  const added = page.getByRole('dialog', { name: 'Member added' });
+  const password = (await added.getByTestId('shown-once-value').textContent())?.trim() ?? '';
+  expect(password.length).toBeGreaterThanOrEqual(10);
+  await added.getByRole('button', { name: 'Done' }).click();
+  await expect(page.getByRole('cell', { name: member.email })).toBeVisible();
+  return password;
+}
+
+/** Creates an API token through Settings → API tokens and returns its clear value. */
+export async function createTokenThroughUi(page: Page, name: string, role: 'admin' | 'editor' | 'operator' | 'viewer'): Promise<string> {
+  await page.goto('/settings/tokens');
+  await page.getByRole('button', { name: 'Create token' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create API token' });
+  await dialog.getByLabel('Name').fill(name);
+  await chooseOption(page, 'Role', role);
+  await dialog.getByRole('button', { name: 'Create token' }).click();
+  const created = page.getByRole('dialog', { name: `Token "${name}" created` });
+  await expect(created).toContainText('it will not be shown again');
+  const token = (await created.getByTestId('shown-once-value').textContent())?.trim() ?? '';
+  expect(token).toMatch(/^pw_/);
+  await created.getByRole('button', { name: 'Done' }).click();
+  return token;
+}
+
+export async function signOutThroughUi(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'User menu' }).click();
+  await page.getByRole('menuitem', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/sign-in/);
+}
