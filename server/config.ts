@@ -28,7 +28,14 @@ export type TLocalState = z.infer<typeof ZLocalState>;
 export function loadLocalState(dir = dataDir()): TLocalState {
   const file = path.join(dir, 'local.json');
   if (existsSync(file)) {
-    const parsed = ZLocalState.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      // A truncated file (disk full, killed mid-write) must name itself, not surface as a bare SyntaxError.
+      throw new AppError('CONFIG', `${file} is damaged: ${(error as Error).message}`);
+    }
+    const parsed = ZLocalState.safeParse(raw);
     if (!parsed.success) throw new AppError('CONFIG', `${file} is damaged: ${parsed.error.issues[0]?.message ?? 'unreadable'}`);
     return parsed.data;
   }
