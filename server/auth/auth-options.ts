@@ -3,6 +3,15 @@ import CredentialsProvider from 'next-auth/providers/credentials';
 import { z } from 'zod';
 import { getDb } from '@/server/db/database';
 import { verifyCredentials } from '@/server/users/verify-credentials';
+import { AppError } from '@/server/errors';
+
+/** The client's address as the proxy in front of us reports it, for sign-in throttling. */
+function clientAddress(headers: Record<string, unknown> | undefined): string {
+  const forwarded = headers?.['x-forwarded-for'];
+  const first = typeof forwarded === 'string' ? forwarded.split(',')[0]?.trim() : undefined;
+  const real = headers?.['x-real-ip'];
+  return first || (typeof real === 'string' ? real : '') || 'unknown';
+}
 
 const ZCredentials = z.object({ email: z.string().min(1).max(254), password: z.string().min(1).max(200) });
 
@@ -14,11 +23,18 @@ export const authOptions: NextAuthOptions = {
     CredentialsProvider({
       name: 'Email and password',
       credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
-      async authorize(credentials) {
+      async authorize(credentials, req) {
         const parsed = ZCredentials.safeParse(credentials);
         if (!parsed.success) return null;
-        const user = await verifyCredentials({ db: getDb(), ...parsed.data });
-        return user ? { id: user.id, email: user.email, name: user.name } : null;
+        try {
+          const user = await verifyCredentials({ db: getDb(), ...parsed.data, ip: clientAddress(req.headers) });
+          return user ? { id: user.id, email: user.email, name: user.name } : null;
+        } catch (error) {
+          // next-auth hands a thrown message to the sign-in form as `error`; only our own
+          // RATE_LIMITED text is meant for people, anything else stays generic.
+          if (error instanceof AppError && error.code === 'RATE_LIMITED') throw new Error(error.message);
+          throw error;
+        }
       },
     }),
   ],

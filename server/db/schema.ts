@@ -77,6 +77,13 @@ export interface WorkersTable {
   stopped_at: NullableTimestamp;
 }
 
+export interface SignInFailuresTable {
+  id: Generated<string>;
+  email: string;
+  ip: string;
+  at: Timestamp;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -85,6 +92,7 @@ export interface Database {
   secrets: SecretsTable;
   audit_log: AuditLogTable;
   workers: WorkersTable;
+  sign_in_failures: SignInFailuresTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;
