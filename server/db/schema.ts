@@ -1,5 +1,7 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { TRole } from '@/server/auth/roles';
+import type { TWorkflowStatus } from '@/server/workflows/workflow-status';
+import type { TVersionStatus } from '@/server/workflows/definition/version-document';
 
 /** Timestamps come back as Date and may be written as Date or ISO string. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -84,6 +86,35 @@ export interface SignInFailuresTable {
   at: Timestamp;
 }
 
+export interface WorkflowsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  key: string;
+  name: string;
+  description: Generated<string>;
+  tags: ColumnType<string[], string[] | undefined, string[]>;
+  status: ColumnType<TWorkflowStatus, TWorkflowStatus | undefined, TWorkflowStatus>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface WorkflowVersionsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  workflow_id: string;
+  version: number;
+  status: ColumnType<TVersionStatus, TVersionStatus | undefined, TVersionStatus>;
+  /** The version document without `version`/`status` (those live in columns); parse with ZVersionDocument on read. */
+  document: ColumnType<unknown, string, string>;
+  node_types: ColumnType<string[], string[] | undefined, string[]>;
+  actions: ColumnType<string[], string[] | undefined, string[]>;
+  revision: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  published_at: NullableTimestamp;
+  published_by: string | null;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -93,6 +124,8 @@ export interface Database {
   audit_log: AuditLogTable;
   workers: WorkersTable;
   sign_in_failures: SignInFailuresTable;
+  workflows: WorkflowsTable;
+  workflow_versions: WorkflowVersionsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;
