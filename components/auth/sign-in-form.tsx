@@ -28,7 +28,9 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
       return; // keep the button busy until the next page replaces this one
     }
     setPending(false);
-    setError(!result || (result.status >= 500 && result.error !== 'CredentialsSignin') ? 'Could not reach the server. Try again in a moment.' : 'Wrong email or password.');
+    // A throttled sign-in comes back with the server's own sentence (see auth-options.ts).
+    const throttled = result?.error?.startsWith('Too many failed sign-ins') ? result.error : null;
+    setError(throttled ?? (!result || (result.status >= 500 && result.error !== 'CredentialsSignin') ? 'Could not reach the server. Try again in a moment.' : 'Wrong email or password.'));
   };
 
   return (
