@@ -25,7 +25,7 @@ test('a wrong password shows an inline error and keeps the person on the sign-in
   await page.getByLabel('Email').fill(E2E_ADMIN.email);
   await page.getByLabel('Password').fill('not-the-password');
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('alert')).toHaveText('Wrong email or password.');
+  await expect(page.getByRole('alert').filter({ hasText: 'Wrong email or password.' })).toHaveText('Wrong email or password.');
   await expect(page).toHaveURL(/\/sign-in/);
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
 });

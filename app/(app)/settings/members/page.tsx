@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { AddMemberDialog } from '@/components/settings/add-member-dialog';
-import { MemberRowControls } from '@/components/settings/member-row-controls';
+import { MemberRoleSelect } from '@/components/settings/member-role-select';
+import { RemoveMemberButton } from '@/components/settings/remove-member-button';
 import { Badge } from '@/components/ui/badge';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
@@ -45,13 +46,13 @@ export default async function MembersPage() {
                   {member.email}
                 </span>
               </TD>
-              <TD>{canManage ? <MemberRowControls.Role member={member} /> : <Badge tone={member.role === 'admin' ? 'accent' : 'neutral'}>{member.role}</Badge>}</TD>
+              <TD>{canManage ? <MemberRoleSelect member={member} /> : <Badge tone={member.role === 'admin' ? 'accent' : 'neutral'}>{member.role}</Badge>}</TD>
               <TD className="text-ink-muted">
                 <TimeText iso={member.joinedAt} />
               </TD>
               {canManage && (
                 <TD className="text-right">
-                  <MemberRowControls.Remove member={member} />
+                  <RemoveMemberButton member={member} />
                 </TD>
               )}
             </TR>
