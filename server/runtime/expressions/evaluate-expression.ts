@@ -1,0 +1,31 @@
+import { validationErrorFromZod } from '@/server/errors';
+import { sharedExpressionPool } from './close-expression-pool';
+import { ExpressionError } from './expression-error';
+import { ZExpressionBindings, ZExpressionEnvelope, type TExpressionBindings, type TExpressionEnvelope } from './expression-envelope';
+import { EXPRESSION_LIMITS, type TExpressionLimits } from './expression-limits';
+
+/**
+ * Evaluates a JSONata `source` against the run envelope under hard limits (SPEC §4.2), in the
+ * expression worker pool. Resolves with plain JSON (`undefined` when the expression selects
+ * nothing); rejects with a non-retryable ExpressionError naming `stepId` and the limit.
+ *
+ * @example await evaluateExpression({ source: '$sum(vars.lines.(qty * price))', envelope, stepId: 'calc' })
+ */
+export async function evaluateExpression(input: {
+  source: string;
+  envelope: TExpressionEnvelope;
+  bindings?: TExpressionBindings;
+  stepId?: string;
+  limits?: Partial<TExpressionLimits>;
+}): Promise<unknown> {
+  const limits: TExpressionLimits = { ...EXPRESSION_LIMITS, ...input.limits };
+  const envelope = ZExpressionEnvelope.safeParse(input.envelope);
+  if (!envelope.success) throw validationErrorFromZod(envelope.error, 'Expression envelope');
+  const bindings = ZExpressionBindings.safeParse(input.bindings ?? {});
+  if (!bindings.success) throw validationErrorFromZod(bindings.error, 'Expression bindings');
+  // The envelope reaches the worker as a structured clone, so nothing the evaluation does can
+  // touch the caller's objects, and the result comes back as a fresh copy too.
+  const outcome = await sharedExpressionPool().run({ source: input.source, data: envelope.data, bindings: bindings.data, limits });
+  if (!outcome.ok) throw ExpressionError.fromFailure({ failure: outcome.failure, limits, stepId: input.stepId });
+  return outcome.value;
+}
