@@ -48,10 +48,14 @@ export type TNodeDescriptor<T extends TNodeType = TNodeType, C extends z.ZodType
   configSchema: C;
   /** What the step produces (saved at `saveAs` where the node has one). */
   outputSchema: z.ZodTypeAny;
+  // `pipes` and `writesVars` are declared as methods on purpose: method parameters are checked
+  // bivariantly, so a descriptor of a specific config schema is still a `TNodeDescriptor` (the
+  // registry's `satisfies` and `getNodeDescriptor` rely on that). Callers only ever pass a
+  // config parsed with this descriptor's own `configSchema`.
   /** The nested pipes of a parsed config, in display order. */
-  pipes: (config: z.infer<C>) => TPipeRef[];
+  pipes(config: z.infer<C>): TPipeRef[];
   /** Config keys that write under `vars` (checked at publish to start with `vars.`). */
-  writesVars: (config: z.infer<C>) => string[];
+  writesVars(config: z.infer<C>): string[];
 };
 
 export function defineNode<const T extends TNodeType, C extends z.ZodTypeAny>(descriptor: TNodeDescriptor<T, C>): TNodeDescriptor<T, C> {

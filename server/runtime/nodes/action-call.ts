@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { defineNode, noPipes } from '@/server/runtime/nodes/node-descriptor';
+import { exprOr } from '@/server/workflows/definition/expression-value';
+import { ZVarsPath } from '@/server/workflows/definition/vars-path';
+
+/** Dotted lowercase ids such as `http.request`; the registry decides which exist (checked at publish). */
+export const ZActionId = z.string().regex(/^[a-z][a-z0-9-]*(\.[a-z][A-Za-z0-9-]*)+$/, 'must be an action id such as http.request');
+
+export const ZActionCallConfig = z
+  .object({
+    action: ZActionId,
+    /** Pinned, so a newer action version never changes what a published workflow does. */
+    version: z.number().int().min(1),
+    /**
+     * The action's input. Each value may be a literal, `{ "$expr": … }` or `{ "$secret": NAME }`
+     * (secrets are resolved at call time only, never stored); the whole input may also be one
+     * expression. It is checked against the action's input schema once resolved.
+     */
+    input: exprOr(z.record(z.unknown())).default({}),
+    saveAs: ZVarsPath.optional(),
+    /** Defaults to `runId:stepPath`; set it when the outside world must dedupe on a business key. */
+    idempotencyKey: exprOr(z.string().min(1).max(255)).optional(),
+  })
+  .strict();
+
+export const actionCall = defineNode({
+  type: 'action.call',
+  title: 'Call an action',
+  description: 'Calls a built-in action such as an HTTP request or an email, and can save its result under vars.',
+  icon: 'zap',
+  category: 'actions',
+  configSchema: ZActionCallConfig,
+  outputSchema: z.unknown().describe("The action's output, as its output schema describes it"),
+  pipes: noPipes,
+  writesVars: (config) => (config.saveAs ? [config.saveAs] : []),
+});

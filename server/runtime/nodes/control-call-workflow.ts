@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { defineNode, noPipes } from '@/server/runtime/nodes/node-descriptor';
+import { exprOr } from '@/server/workflows/definition/expression-value';
+import { ZVarsPath } from '@/server/workflows/definition/vars-path';
+import { ZWorkflowKey } from '@/server/workflows/definition/version-document';
+
+export const ZControlCallWorkflowConfig = z
+  .object({
+    /** A literal key, so publishing can check the target exists and that calls do not loop. */
+    workflow: ZWorkflowKey,
+    /** A pinned published version, or "latest" (the highest published when the child starts). */
+    version: z.union([z.number().int().min(1), z.literal('latest')]).optional(),
+    /** The child's input, validated against its parameterSchema when it starts. */
+    input: exprOr(z.record(z.unknown())).default({}),
+    saveAs: ZVarsPath.optional(),
+  })
+  .strict();
+
+export const controlCallWorkflow = defineNode({
+  type: 'control.callWorkflow',
+  title: 'Call workflow',
+  description: "Starts another workflow as a child run, waits for it, and can save its output; a failed child fails this step.",
+  icon: 'workflow',
+  category: 'flow',
+  configSchema: ZControlCallWorkflowConfig,
+  outputSchema: z.unknown().describe("The child run's output"),
+  pipes: noPipes,
+  writesVars: (config) => (config.saveAs ? [config.saveAs] : []),
+});

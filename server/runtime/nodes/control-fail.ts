@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { defineNode, noPipes, noVars } from '@/server/runtime/nodes/node-descriptor';
+import { exprOr } from '@/server/workflows/definition/expression-value';
+
+/** Same shape as the platform's codes (VALIDATION, HTTP…), so retry policies and catch blocks can match them. */
+export const ZErrorCode = z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/, 'use UPPER_SNAKE_CASE, e.g. INVOICE_REJECTED');
+
+export const ZControlFailConfig = z
+  .object({
+    code: exprOr(ZErrorCode),
+    message: exprOr(z.string().trim().min(1, 'say what went wrong').max(2000)),
+  })
+  .strict();
+
+export const controlFail = defineNode({
+  type: 'control.fail',
+  title: 'Fail',
+  description: 'Raises an error with your code and message; a surrounding try/catch can handle it, otherwise the run fails.',
+  icon: 'circle-x',
+  category: 'end',
+  configSchema: ZControlFailConfig,
+  outputSchema: z.never().describe('Never produces output'),
+  pipes: noPipes,
+  writesVars: noVars,
+});

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { defineNode } from '@/server/runtime/nodes/node-descriptor';
+import { exprOr } from '@/server/workflows/definition/expression-value';
+import { ZPipe } from '@/server/workflows/definition/step';
+import { ZVarsPath } from '@/server/workflows/definition/vars-path';
+
+export const ZControlForEachConfig = z
+  .object({
+    /** Usually an expression such as `payload.lines`; `$item` and `$index` are bound inside. */
+    items: exprOr(z.array(z.unknown()).max(10_000)),
+    steps: ZPipe,
+    /** One at a time unless asked: iterations often call the same outside system. */
+    concurrency: z.number().int().min(1).max(50).default(1),
+    onItemError: z.enum(['fail', 'continue']).default('fail'),
+    /** What each iteration contributes to the results, evaluated at its end; default: its vars. */
+    collect: exprOr(z.unknown()).optional(),
+    saveAs: ZVarsPath.optional(),
+  })
+  .strict();
+
+export const controlForEach = defineNode({
+  type: 'control.forEach',
+  title: 'For each',
+  description: 'Runs the nested pipe once per item, optionally several at a time, and collects one result per item in order.',
+  icon: 'repeat',
+  category: 'flow',
+  configSchema: ZControlForEachConfig,
+  outputSchema: z.array(z.unknown()).describe('One collected result per item, in item order'),
+  pipes: (config) => [{ path: 'steps', label: 'For each item', steps: config.steps }],
+  writesVars: (config) => (config.saveAs ? [config.saveAs] : []),
+});

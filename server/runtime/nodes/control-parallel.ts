@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { defineNode, type TPipeRef } from '@/server/runtime/nodes/node-descriptor';
+import { exprOr } from '@/server/workflows/definition/expression-value';
+import { ZPipe, ZStepId } from '@/server/workflows/definition/step';
+import { ZVarsPath } from '@/server/workflows/definition/vars-path';
+
+const ZBranch = z
+  .object({
+    /** The key of this branch's result in the saved object. */
+    id: ZStepId,
+    steps: ZPipe,
+    /** Evaluated at the branch's end on its copy of vars; default: that copy of vars. */
+    result: exprOr(z.unknown()).optional(),
+  })
+  .strict();
+
+export const ZControlParallelConfig = z
+  .object({
+    branches: z
+      .array(ZBranch)
+      .min(1, 'add at least one branch')
+      .max(20)
+      .superRefine((branches, ctx) => {
+        const seen = new Set<string>();
+        branches.forEach((branch, index) => {
+          if (seen.has(branch.id)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [index, 'id'], message: `branch id "${branch.id}" is used twice` });
+          seen.add(branch.id);
+        });
+      }),
+    saveAs: ZVarsPath.optional(),
+  })
+  .strict();
+
+export const controlParallel = defineNode({
+  type: 'control.parallel',
+  title: 'Parallel',
+  description: 'Runs several pipes at the same time, each on its own copy of vars, and saves each branch result by branch id.',
+  icon: 'columns-3',
+  category: 'flow',
+  configSchema: ZControlParallelConfig,
+  outputSchema: z.record(z.unknown()).describe('Branch id → that branch result'),
+  pipes: (config) => config.branches.map((branch, index): TPipeRef => ({ path: `branches[${index}].steps`, label: `Branch ${branch.id}`, steps: branch.steps })),
+  writesVars: (config) => (config.saveAs ? [config.saveAs] : []),
+});

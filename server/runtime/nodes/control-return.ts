@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { defineNode, noPipes, noVars } from '@/server/runtime/nodes/node-descriptor';
+import { exprOr } from '@/server/workflows/definition/expression-value';
+
+export const ZControlReturnConfig = z
+  .object({
+    /** The run's output; absent means null, like a version document without `output`. */
+    output: exprOr(z.unknown()).optional(),
+  })
+  .strict();
+
+export const controlReturn = defineNode({
+  type: 'control.return',
+  title: 'Return',
+  description: 'Ends the run successfully right here, with the given output.',
+  icon: 'circle-check',
+  category: 'end',
+  configSchema: ZControlReturnConfig,
+  outputSchema: z.unknown().describe("The run's output"),
+  pipes: noPipes,
+  writesVars: noVars,
+});

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { defineNode, noVars, type TPipeRef } from '@/server/runtime/nodes/node-descriptor';
+import { exprOr } from '@/server/workflows/definition/expression-value';
+import { ZPipe } from '@/server/workflows/definition/step';
+
+/** Switch compares scalars: objects and arrays have no obvious equality for a person to predict. */
+const ZScalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+export const ZControlSwitchConfig = z
+  .object({
+    value: exprOr(ZScalar),
+    /** The first case whose `when` equals `value` runs; `when` may itself be computed. */
+    cases: z
+      .array(z.object({ when: exprOr(ZScalar), steps: ZPipe }).strict())
+      .min(1, 'add at least one case')
+      .max(50),
+    default: ZPipe.optional(),
+  })
+  .strict();
+
+export const controlSwitch = defineNode({
+  type: 'control.switch',
+  title: 'Switch',
+  description: 'Runs the pipe of the first case whose value equals the given value, or the default pipe.',
+  icon: 'split',
+  category: 'flow',
+  configSchema: ZControlSwitchConfig,
+  outputSchema: z.object({
+    matched: z.union([z.number().int().min(0), z.literal('default'), z.null()]).describe('Index of the case that ran, "default", or null when nothing ran'),
+  }),
+  pipes: (config) => [
+    ...config.cases.map((entry, index): TPipeRef => ({ path: `cases[${index}].steps`, label: `Case ${index + 1}`, steps: entry.steps })),
+    { path: 'default', label: 'Default', steps: config.default ?? [] },
+  ],
+  writesVars: noVars,
+});

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { defineNode, noPipes } from '@/server/runtime/nodes/node-descriptor';
+import { ZEventName } from '@/server/runtime/actions/events-emit';
+import { exprOr } from '@/server/workflows/definition/expression-value';
+import { ZVarsPath } from '@/server/workflows/definition/vars-path';
+
+const DAY_MS = 86_400_000;
+
+export const ZEventWaitConfig = z
+  .object({
+    /** A literal name: waits are indexed by it, so it cannot depend on the run. */
+    event: ZEventName,
+    /** Usually computed from the run, e.g. `{ "$expr": "payload.orderId" }`. */
+    correlationKey: exprOr(z.string().min(1).max(500)).optional(),
+    timeoutMs: z.number().int().min(1).max(365 * DAY_MS).optional(),
+    /** Bounded because matching looks back through stored events. */
+    lookbackMs: z.number().int().min(0).max(30 * DAY_MS).optional(),
+    saveAs: ZVarsPath.optional(),
+    onTimeout: z.enum(['fail', 'continue']).default('fail'),
+  })
+  .strict();
+
+export const eventWait = defineNode({
+  type: 'event.wait',
+  title: 'Wait for an event',
+  description: 'Pauses the run until a matching event arrives (optionally one received shortly before), then saves its payload.',
+  icon: 'radio-receiver',
+  category: 'waiting',
+  configSchema: ZEventWaitConfig,
+  outputSchema: z.unknown().describe("The event's payload; null when the wait timed out with onTimeout \"continue\""),
+  pipes: noPipes,
+  writesVars: (config) => (config.saveAs ? [config.saveAs] : []),
+});

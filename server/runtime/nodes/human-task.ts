@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { ZRole } from '@/server/auth/roles';
+import { defineNode, noPipes } from '@/server/runtime/nodes/node-descriptor';
+import { exprOr } from '@/server/workflows/definition/expression-value';
+import { ZVarsPath } from '@/server/workflows/definition/vars-path';
+
+/** Outcomes are button labels and the value the workflow branches on, so they must be distinct. */
+const ZOutcomes = z
+  .array(z.string().trim().min(1, 'an outcome cannot be empty').max(64))
+  .min(1, 'give at least one outcome, e.g. ["approve", "reject"]')
+  .max(20)
+  .superRefine((outcomes, ctx) => {
+    outcomes.forEach((outcome, index) => {
+      if (outcomes.indexOf(outcome) !== index) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [index], message: `"${outcome}" is listed twice` });
+    });
+  });
+
+/** Anyone with the role may answer, or one person; the email may be computed (e.g. the requester). */
+export const ZTaskAssignee = z.union([
+  z.object({ role: ZRole }).strict(),
+  z.object({ user: exprOr(z.string().email('must be an email address')) }).strict(),
+]);
+
+export const ZHumanTaskConfig = z
+  .object({
+    title: exprOr(z.string().trim().min(1, 'give the task a title').max(200)),
+    description: exprOr(z.string().max(5000)).optional(),
+    /** A JSON Schema of the data the person submits; the answer is validated against it. */
+    form: z
+      .record(z.unknown())
+      .refine((schema) => schema.type === 'object', { message: 'the form must be a JSON Schema with "type": "object"', path: ['type'] }),
+    outcomes: ZOutcomes,
+    assignee: ZTaskAssignee,
+    timeoutMs: z.number().int().min(1).max(365 * 86_400_000).optional(),
+    saveAs: ZVarsPath.optional(),
+  })
+  .strict();
+
+export const humanTask = defineNode({
+  type: 'human.task',
+  title: 'Human task',
+  description: 'Puts a task with a form in the approvals inbox and waits until someone answers it with one of the outcomes.',
+  icon: 'user-check',
+  category: 'waiting',
+  configSchema: ZHumanTaskConfig,
+  outputSchema: z.object({
+    outcome: z.string(),
+    data: z.record(z.unknown()),
+    completedBy: z.string(),
+    completedAt: z.string().datetime({ offset: true }),
+  }),
+  pipes: noPipes,
+  writesVars: (config) => (config.saveAs ? [config.saveAs] : []),
+});

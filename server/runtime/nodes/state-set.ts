@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { defineNode, noPipes, noVars } from '@/server/runtime/nodes/node-descriptor';
+import { exprOr } from '@/server/workflows/definition/expression-value';
+
+export const ZStateSetConfig = z
+  .object({
+    /** Short, because run lists show it in a column and filter by it (`GET /runs?state=`). */
+    state: exprOr(z.string().trim().min(1, 'give the state a name').max(100)),
+  })
+  .strict();
+
+export const stateSet = defineNode({
+  type: 'state.set',
+  title: 'Set run state',
+  description: 'Sets the business state of the run (such as "awaiting approval") that run lists show and filter by.',
+  icon: 'tag',
+  category: 'data',
+  configSchema: ZStateSetConfig,
+  outputSchema: z.object({ state: z.string() }),
+  pipes: noPipes,
+  writesVars: noVars,
+});

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { defineNode, noPipes, noVars } from '@/server/runtime/nodes/node-descriptor';
+import { exprOr } from '@/server/workflows/definition/expression-value';
+
+export const ZTimeDelayConfig = z
+  .object({
+    durationMs: exprOr(z.number().int().min(0).max(365 * 86_400_000)).optional(),
+    /** An ISO 8601 date-time with an offset, so the wake-up time never depends on the server's zone. */
+    until: exprOr(z.string().datetime({ offset: true, message: 'must be an ISO 8601 date-time such as 2030-01-31T09:00:00Z' })).optional(),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    if (config.durationMs === undefined && config.until === undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['durationMs'], message: 'give either durationMs or until' });
+    } else if (config.durationMs !== undefined && config.until !== undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['until'], message: 'give either durationMs or until, not both' });
+    }
+  });
+
+export const timeDelay = defineNode({
+  type: 'time.delay',
+  title: 'Delay',
+  description: 'Waits for a duration or until a point in time; the timer survives restarts.',
+  icon: 'timer',
+  category: 'waiting',
+  configSchema: ZTimeDelayConfig,
+  outputSchema: z.object({ until: z.string().datetime({ offset: true }).describe('When the timer was due') }),
+  pipes: noPipes,
+  writesVars: noVars,
+});
