@@ -1,0 +1,147 @@
+import type { z } from 'zod';
+import { formatIssuePath } from '@/server/errors';
+import { getNodeDescriptor, NODE_REGISTRY } from '@/server/runtime/nodes';
+import type { TNodeDescriptor, TPipeRef } from '@/server/runtime/nodes/node-descriptor';
+import { getActionDescriptor, listActionVersions } from '@/server/runtime/actions';
+import { isExpression, isSecretRef } from '@/server/runtime/expressions/is-expression';
+import { ZStep } from '@/server/workflows/definition/step';
+import { checkJsonSchema } from '@/server/workflows/validation/json-schema-check';
+import { joinPath, type TProblem } from '@/server/workflows/validation/problem';
+import { scanValues } from '@/server/workflows/validation/scan-values';
+import { describeZodIssue } from '@/server/workflows/validation/describe-zod-issue';
+
+export type TCallSite = { stepId: string; path: string; workflow: unknown; version: unknown };
+
+/** What a walk over the steps collects: problems, and the callWorkflow sites checked afterwards. */
+export type TStepWalk = {
+  problems: TProblem[];
+  ids: Map<string, string>;
+  calls: TCallSite[];
+  declaredSecrets: Record<string, string>;
+};
+
+const TERMINAL_TYPES = new Set(['control.return', 'control.fail']);
+
+export function record(value: unknown): Record<string, unknown> | null {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+}
+
+/**
+ * The nested pipes of a raw (not yet valid) config. pipes() reads fields such as
+ * `cases.map(...)`; on a malformed config that read fails with a TypeError, which only means
+ * there is nothing nested to walk: the schema check reports what is malformed.
+ */
+function nestedPipes(descriptor: TNodeDescriptor, config: Record<string, unknown>): TPipeRef[] {
+  let pipes: TPipeRef[];
+  try {
+    pipes = (descriptor.pipes as (raw: unknown) => TPipeRef[])(config);
+  } catch (error) {
+    if (error instanceof TypeError) return [];
+    throw error;
+  }
+  return pipes.filter((pipe) => Array.isArray(pipe.steps));
+}
+
+function valueAt(root: unknown, path: ReadonlyArray<string | number>): unknown {
+  let node = root;
+  for (const segment of path) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<string | number, unknown>)[segment];
+  }
+  return node;
+}
+
+/** The literal parts of an action input checked against the action's input schema. */
+function checkActionInput(schema: z.ZodTypeAny, input: unknown, inputPath: string): Array<{ path: string; message: string }> {
+  if (isExpression(input)) return [];
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return [];
+  return parsed.error.issues
+    // A value computed at run time (expression or secret) cannot be judged now.
+    .filter((issue) => !issue.path.some((_, index) => isExpression(valueAt(input, issue.path.slice(0, index + 1))) || isSecretRef(valueAt(input, issue.path.slice(0, index + 1)))))
+    .map((issue) => ({ path: issue.path.length ? joinPath(inputPath, formatIssuePath(issue.path)) : inputPath, message: describeZodIssue(issue) }));
+}
+
+function checkStepConfig(walk: TStepWalk, stepId: string | null, path: string, type: string, descriptor: TNodeDescriptor, config: Record<string, unknown>, pipes: TPipeRef[]): void {
+  const configPath = joinPath(path, 'config');
+  const add = (at: string, message: string, severity: TProblem['severity'] = 'error') => walk.problems.push({ severity, stepId, path: at, message });
+  const pipePaths = new Set(pipes.map((pipe) => joinPath(configPath, pipe.path)));
+  const parsed = descriptor.configSchema.safeParse(config);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const at = issue.path.length ? joinPath(configPath, formatIssuePath(issue.path)) : configPath;
+      // Problems inside a nested pipe belong to the nested step; its own walk reports them.
+      if ([...pipePaths].some((pipePath) => at.startsWith(`${pipePath}[`))) continue;
+      // A misplaced secret reference is reported once, by the value scan below.
+      if (isSecretRef(valueAt(config, issue.path))) continue;
+      add(at, describeZodIssue(issue));
+    }
+  }
+  const inputPath = joinPath(configPath, 'input');
+  for (const finding of scanValues({ value: config, path: configPath, skip: pipePaths, secretsAllowedUnder: type === 'action.call' ? inputPath : null, declaredSecrets: walk.declaredSecrets })) {
+    add(finding.path, finding.message);
+  }
+  if (type === 'action.call' && typeof config.action === 'string' && typeof config.version === 'number') {
+    const action = getActionDescriptor(config.action, config.version);
+    if (!action) {
+      const versions = listActionVersions(config.action);
+      add(
+        versions.length ? joinPath(configPath, 'version') : joinPath(configPath, 'action'),
+        versions.length ? `Action ${config.action} has no version ${config.version} (it has ${versions.join(', ')})` : `Unknown action "${config.action}"`,
+      );
+    } else {
+      for (const problem of checkActionInput(action.inputSchema, config.input ?? {}, inputPath)) add(problem.path, problem.message);
+    }
+  }
+  if (type === 'human.task' && record(config.form)) {
+    for (const problem of checkJsonSchema(config.form)) add(problem.path ? joinPath(joinPath(configPath, 'form'), problem.path) : joinPath(configPath, 'form'), `The form ${problem.message}`);
+  }
+  if (type === 'control.callWorkflow' && stepId) walk.calls.push({ stepId, path: configPath, workflow: config.workflow, version: config.version });
+}
+
+function validateStep(walk: TStepWalk, raw: unknown, path: string): void {
+  const step = record(raw);
+  if (!step) {
+    walk.problems.push({ severity: 'error', stepId: null, path, message: 'must be a step object with id, type and config' });
+    return;
+  }
+  const stepId = typeof step.id === 'string' ? step.id : null;
+  const add = (at: string, message: string) => walk.problems.push({ severity: 'error', stepId, path: at, message });
+  const shape = ZStep.safeParse({ ...step, config: record(step.config) ?? step.config });
+  if (!shape.success) for (const issue of shape.error.issues) add(issue.path.length ? joinPath(path, formatIssuePath(issue.path)) : path, describeZodIssue(issue));
+  if (stepId !== null) {
+    const first = walk.ids.get(stepId);
+    if (first) add(joinPath(path, 'id'), `Step id "${stepId}" is already used by ${first}`);
+    else walk.ids.set(stepId, path);
+  }
+  if (typeof step.type !== 'string') return;
+  const descriptor = getNodeDescriptor(step.type);
+  if (!descriptor) {
+    add(joinPath(path, 'type'), `Unknown node type "${step.type}" (known: ${Object.keys(NODE_REGISTRY).join(', ')})`);
+    return;
+  }
+  const config = record(step.config) ?? {};
+  const pipes = nestedPipes(descriptor, config);
+  checkStepConfig(walk, stepId, path, step.type, descriptor, config, pipes);
+  for (const pipe of pipes) validatePipe(walk, pipe.steps, joinPath(joinPath(path, 'config'), pipe.path));
+}
+
+/** Validates a pipe of steps and, through them, every nested pipe. */
+export function validatePipe(walk: TStepWalk, raw: unknown, path: string): void {
+  if (!Array.isArray(raw)) {
+    walk.problems.push({ severity: 'error', stepId: null, path, message: 'must be a list of steps' });
+    return;
+  }
+  let endedBy: string | null = null;
+  raw.forEach((item, index) => {
+    const stepPath = joinPath(path, index);
+    const step = record(item);
+    if (endedBy && step && step.disabled !== true) {
+      walk.problems.push({ severity: 'warning', stepId: typeof step.id === 'string' ? step.id : null, path: stepPath, message: `Unreachable: ${endedBy} ends this pipe before this step` });
+    }
+    validateStep(walk, item, stepPath);
+    if (!endedBy && step && step.disabled !== true && typeof step.type === 'string' && TERMINAL_TYPES.has(step.type)) {
+      endedBy = `the ${step.type} step "${String(step.id)}"`;
+    }
+  });
+}
