@@ -1,14 +1,16 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 
 /** A name no other test (or earlier run against the same data) has used. */
 export function unique(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 }
 
-/** Picks an option of one of our Radix selects, found by its label. */
-export async function chooseOption(page: Page, label: string | RegExp, option: string): Promise<void> {
-  await page.getByLabel(label).click();
+/** Picks an option of one of our Radix selects, found by its exact label inside `scope`. */
+export async function chooseOption(page: Page, scope: Locator, label: string, option: string): Promise<void> {
+  await scope.getByLabel(label, { exact: true }).click();
+  // The option list is portalled to the end of <body>, outside the scope.
   await page.getByRole('option', { name: option, exact: true }).click();
+  await expect(scope.getByLabel(label, { exact: true })).toHaveText(option);
 }
 
 /** Adds a member through Settings → Members and returns the one-time password of the new account. */
@@ -18,7 +20,7 @@ export async function addMemberThroughUi(page: Page, member: { email: string; na
   const dialog = page.getByRole('dialog', { name: 'Add member' });
   await dialog.getByLabel('Email').fill(member.email);
   if (member.name) await dialog.getByLabel('Name').fill(member.name);
-  await chooseOption(page, 'Role', member.role);
+  await chooseOption(page, dialog, 'Role', member.role);
   await dialog.getByRole('button', { name: 'Add member' }).click();
   const added = page.getByRole('dialog', { name: 'Member added' });
   const password = (await added.getByTestId('shown-once-value').textContent())?.trim() ?? '';
@@ -34,7 +36,7 @@ export async function createTokenThroughUi(page: Page, name: string, role: 'admi
   await page.getByRole('button', { name: 'Create token' }).click();
   const dialog = page.getByRole('dialog', { name: 'Create API token' });
   await dialog.getByLabel('Name').fill(name);
-  await chooseOption(page, 'Role', role);
+  await chooseOption(page, dialog, 'Role', role);
   await dialog.getByRole('button', { name: 'Create token' }).click();
   const created = page.getByRole('dialog', { name: `Token "${name}" created` });
   await expect(created).toContainText('it will not be shown again');
