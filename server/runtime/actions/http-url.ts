@@ -1,7 +1,10 @@
 import { z } from 'zod';
 
-function isHttpUrl(value: string): boolean {
-  if (!URL.canParse(value)) return false;
+const MESSAGE = 'must be an absolute http:// or https:// URL';
+
+/** Unparseable URLs are already reported by `.url()`; this only adds the scheme check. */
+function hasHttpScheme(value: string): boolean {
+  if (!URL.canParse(value)) return true;
   const { protocol } = new URL(value);
   return protocol === 'http:' || protocol === 'https:';
 }
@@ -10,4 +13,4 @@ function isHttpUrl(value: string): boolean {
  * An absolute http(s) URL. Other schemes (file:, ftp:, data:) are refused here; whether the
  * host may be reached (private networks, PIPEWRIGHT_EGRESS_ALLOW) is decided at connect time.
  */
-export const ZHttpUrl = z.string().max(8192).refine(isHttpUrl, 'must be an absolute http:// or https:// URL');
+export const ZHttpUrl = z.string().url(MESSAGE).max(8192).refine(hasHttpScheme, MESSAGE);

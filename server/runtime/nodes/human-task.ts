@@ -26,9 +26,7 @@ export const ZHumanTaskConfig = z
     title: exprOr(z.string().trim().min(1, 'give the task a title').max(200)),
     description: exprOr(z.string().max(5000)).optional(),
     /** A JSON Schema of the data the person submits; the answer is validated against it. */
-    form: z
-      .record(z.unknown())
-      .refine((schema) => schema.type === 'object', { message: 'the form must be a JSON Schema with "type": "object"', path: ['type'] }),
+    form: z.object({ type: z.literal('object', { message: 'the form must be a JSON Schema with "type": "object"' }) }).passthrough(),
     outcomes: ZOutcomes,
     assignee: ZTaskAssignee,
     timeoutMs: z.number().int().min(1).max(365 * 86_400_000).optional(),
