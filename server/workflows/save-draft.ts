@@ -1,0 +1,72 @@
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { Db, Tx } from '@/server/db/database';
+import type { TAuthContext } from '@/server/auth/context';
+import { assertAllowed } from '@/server/auth/authorize';
+import { recordAudit } from '@/server/audit/record-audit';
+import { AppError } from '@/server/errors';
+import { ZVersionDocument, ZWorkflowKey, type TVersionDocument } from '@/server/workflows/definition/version-document';
+import { collectUsedTypes } from '@/server/workflows/collect-used-types';
+import { findWorkflow, type TWorkflowRef } from '@/server/workflows/find-workflow';
+import { toStoredDocument } from '@/server/workflows/version-record';
+
+export const ZSaveDraft = z.object({
+  key: ZWorkflowKey,
+  document: ZVersionDocument,
+  /** The draft revision the edit started from; a different current revision is a CONFLICT. */
+  expectedRevision: z.number().int().min(1).optional(),
+});
+export type TSaveDraft = z.input<typeof ZSaveDraft>;
+export type TSavedDraft = { version: number; revision: number; updatedAt: string };
+
+const STALE = 'The draft changed since you loaded it; reload it and apply your edit again.';
+
+/**
+ * Creates or replaces the workflow's one draft inside an open transaction that already
+ * locked the workflow row (findWorkflow with `lock`). A new draft takes max(version)+1, so
+ * a published version is never written: editing it makes a new draft. When the document
+ * names a `version`, it must be the draft's (or the next) number.
+ */
+export async function writeDraft({ tx, ctx, workflow, document, expectedRevision }: { tx: Tx; ctx: TAuthContext; workflow: TWorkflowRef; document: TVersionDocument; expectedRevision?: number }): Promise<TSavedDraft> {
+  if (document.key !== workflow.key) {
+    throw new AppError('VALIDATION', `The document's key "${document.key}" is not this workflow's key "${workflow.key}".`, [{ path: 'key', message: `must be "${workflow.key}"` }]);
+  }
+  const versions = await tx.selectFrom('workflow_versions').select(['version', 'status', 'revision']).where('workflow_id', '=', workflow.id).orderBy('version', 'desc').execute();
+  const draft = versions.find((v) => v.status === 'draft');
+  const target = draft?.version ?? (versions[0]?.version ?? 0) + 1;
+  if (document.version !== undefined && document.version !== target) {
+    const named = versions.find((v) => v.version === document.version);
+    if (named?.status === 'published') throw new AppError('CONFLICT', `Version ${document.version} is published and can no longer change; save without a version number to start a new draft.`);
+    throw new AppError('CONFLICT', `Version ${document.version} is not the draft of "${workflow.key}" (the draft is version ${target}).`);
+  }
+  if (expectedRevision !== undefined && draft?.revision !== expectedRevision) throw new AppError('CONFLICT', STALE);
+
+  const used = collectUsedTypes(document.steps);
+  const stored = toStoredDocument(document);
+  const row = draft
+    ? await tx
+        .updateTable('workflow_versions')
+        .set({ document: stored, node_types: used.nodeTypes, actions: used.actions, revision: sql`revision + 1`, updated_at: sql`now()` })
+        .where('workflow_id', '=', workflow.id)
+        .where('version', '=', draft.version)
+        .returning(['version', 'revision', 'updated_at'])
+        .executeTakeFirstOrThrow()
+    : await tx
+        .insertInto('workflow_versions')
+        .values({ tenant_id: ctx.tenantId, workflow_id: workflow.id, version: target, status: 'draft', document: stored, node_types: used.nodeTypes, actions: used.actions })
+        .returning(['version', 'revision', 'updated_at'])
+        .executeTakeFirstOrThrow();
+  await tx.updateTable('workflows').set({ updated_at: sql`now()` }).where('id', '=', workflow.id).execute();
+  await recordAudit({ db: tx, ctx, entry: { action: draft ? 'workflow.draft_saved' : 'workflow.draft_created', targetType: 'workflow', targetId: workflow.key, data: { version: row.version, revision: row.revision } } });
+  return { version: row.version, revision: row.revision, updatedAt: row.updated_at.toISOString() };
+}
+
+/** Creates or replaces the draft of a workflow from a version document (SPEC §6 `POST /workflows/{key}/versions`). */
+export async function saveDraft({ db, ctx, input }: { db: Db; ctx: TAuthContext; input: TSaveDraft }): Promise<TSavedDraft> {
+  assertAllowed(ctx, 'workflow.write');
+  const { key, document, expectedRevision } = ZSaveDraft.parse(input);
+  return db.transaction().execute(async (tx) => {
+    const workflow = await findWorkflow({ db: tx, tenantId: ctx.tenantId, key, lock: true });
+    return writeDraft({ tx, ctx, workflow, document, expectedRevision });
+  });
+}
