@@ -1,16 +1,13 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres, type TEmbeddedDatabase } from '@/server/db/embedded';
 
 /**
  * One PostgreSQL for the whole vitest run: the one in DATABASE_URL, or an embedded cluster
- * in .test-data/run-<pid> (left after the run, so a failed test's database can still be
- * looked at). Each test file creates its own database in it.
- *
- * Several people may run vitest in the same checkout at once, so each run has a directory of
- * its own, and a run only wipes directories of runs whose process has ended; wiping one
- * shared directory pulled the cluster out from under a run already in progress.
+ * in .test-data/run-<pid> (left after the run, so a failed test's database can be looked at).
+ * Each test file creates its own database in it. Clusters of earlier runs whose process is
+ * gone are removed; a run still going in the same checkout keeps its own.
  */
 let embedded: TEmbeddedDatabase | null = null;
 
@@ -23,15 +20,11 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Removes clusters of finished runs, stopping a postgres a killed run left behind. */
-function removeFinishedRuns(root: string): void {
+function pruneFinishedRuns(root: string): void {
+  if (!existsSync(root)) return;
   for (const entry of readdirSync(root)) {
-    const owner = /^run-(\d+)$/.exec(entry);
-    if (owner && alive(Number(owner[1]))) continue;
-    const pidFile = path.join(root, entry, 'pg', 'postmaster.pid');
-    const postmaster = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n')[0]) : 0;
-    if (postmaster > 0 && alive(postmaster)) process.kill(postmaster, 'SIGINT');
-    rmSync(path.join(root, entry), { recursive: true, force: true });
+    const pid = Number(/^run-(\d+)$/.exec(entry)?.[1]);
+    if (!pid || !alive(pid)) rmSync(path.join(root, entry), { recursive: true, force: true });
   }
 }
 
@@ -39,10 +32,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
     const root = path.resolve('.test-data');
-    mkdirSync(root, { recursive: true });
-    removeFinishedRuns(root);
-    const dir = path.join(root, `run-${process.pid}`);
-    embedded = await startEmbeddedPostgres({ databaseDir: path.join(dir, 'pg'), password: 'pipewright-tests', database: 'postgres' });
+    pruneFinishedRuns(root);
+    embedded = await startEmbeddedPostgres({ databaseDir: path.join(root, `run-${process.pid}`, 'pg'), password: 'pipewright-tests', database: 'postgres' });
     adminUrl = embedded.url;
   }
   project.provide('adminDatabaseUrl', adminUrl);
