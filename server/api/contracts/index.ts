@@ -1,4 +1,5 @@
 import type { TContract } from '@/server/api/contract';
+import * as registry from '@/server/api/contracts/registry';
 import * as secrets from '@/server/api/contracts/secrets';
 import * as system from '@/server/api/contracts/system';
 
@@ -7,4 +8,4 @@ function contractsOf(module: Record<string, unknown>): TContract[] {
 }
 
 /** Every operation of /api/v1. A route file whose operation is missing here fails openapi.test.ts. */
-export const ALL_CONTRACTS: TContract[] = [...contractsOf(system), ...contractsOf(secrets)];
+export const ALL_CONTRACTS: TContract[] = [...contractsOf(system), ...contractsOf(secrets), ...contractsOf(registry)];

@@ -1,0 +1,76 @@
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { describe, expect, it } from 'vitest';
+import { ACTION_REFS } from '@/server/runtime/actions/action-descriptor';
+import { NODE_CONFIG_SAMPLES, step } from '@/server/runtime/nodes/__fixtures__/node-config-samples';
+import { NODE_TYPES, type TNodeType } from '@/server/runtime/nodes/node-descriptor';
+import { listActionTypes } from '@/server/runtime/registry/list-action-types';
+import { listNodeTypes } from '@/server/runtime/registry/list-node-types';
+
+const ajv = new Ajv({ strict: false, allErrors: true });
+addFormats(ajv);
+
+const nodeTypes = listNodeTypes();
+const configSchemaOf = (type: TNodeType) => nodeTypes.find((info) => info.type === type)?.configSchema ?? {};
+
+describe('listNodeTypes', () => {
+  it('lists every node type once, in NODE_TYPES order', () => {
+    expect(nodeTypes.map((info) => info.type)).toEqual([...NODE_TYPES]);
+  });
+
+  it.each(nodeTypes.map((info) => ({ type: info.type, info })))('$type has config and output schemas that compile as JSON Schema', ({ info }) => {
+    expect(() => ajv.compile(info.configSchema)).not.toThrow();
+    expect(() => ajv.compile(info.outputSchema)).not.toThrow();
+    expect(info.configSchema).toMatchObject({ type: 'object' });
+  });
+
+  it.each(NODE_TYPES)('%s: the JSON Schema accepts every config the zod schema accepts', (type) => {
+    const validate = ajv.compile(configSchemaOf(type));
+    for (const config of NODE_CONFIG_SAMPLES[type].valid) expect(validate(config) ? [] : validate.errors, JSON.stringify(config)).toEqual([]);
+  });
+
+  it('renders nested pipes as arrays of a shared Step definition that the validator follows', () => {
+    const schema = configSchemaOf('control.switch') as { properties: Record<string, unknown>; definitions: Record<string, unknown> };
+    expect(schema.properties.default).toEqual({ type: 'array', items: { $ref: '#/definitions/Step' } });
+    expect(schema.definitions.Step).toMatchObject({ type: 'object', required: expect.arrayContaining(['id', 'type']) });
+    const validate = ajv.compile(schema);
+    expect(validate({ value: 1, cases: [{ when: 1, steps: [step('ok')] }] })).toBe(true);
+    expect(validate({ value: 1, cases: [{ when: 1, steps: [{ id: 'bad id!', type: 'state.set' }] }] })).toBe(false);
+    expect(validate.errors?.map((error) => error.instancePath)).toContain('/cases/0/steps/0/id');
+  });
+
+  it('marks fields that take an expression with a ref to the shared Expr definition', () => {
+    const schema = configSchemaOf('control.forEach') as { properties: Record<string, { anyOf?: unknown[] } | undefined> };
+    expect(schema.properties.items?.anyOf).toContainEqual({ $ref: '#/definitions/Expr' });
+    expect(schema.properties.concurrency).toEqual({ type: 'integer', minimum: 1, maximum: 50, default: 1 });
+    const validate = ajv.compile(schema);
+    expect(validate({ items: { $expr: 'payload.lines' }, steps: [] })).toBe(true);
+    expect(validate({ items: { $expr: 'payload.lines', extra: 1 }, steps: [] })).toBe(false);
+  });
+
+  it('leaves out the definitions a schema does not use', () => {
+    expect(configSchemaOf('control.fail')).not.toHaveProperty('definitions.Step');
+    expect(configSchemaOf('transform.assign')).not.toHaveProperty('definitions');
+  });
+});
+
+describe('listActionTypes', () => {
+  const actionTypes = listActionTypes();
+
+  it('lists every action ref once', () => {
+    expect(actionTypes.map((info) => info.ref).sort()).toEqual([...ACTION_REFS].sort());
+  });
+
+  it.each(actionTypes.map((info) => ({ ref: info.ref, info })))('$ref has input and output schemas that compile as JSON Schema', ({ info }) => {
+    expect(() => ajv.compile(info.inputSchema)).not.toThrow();
+    expect(() => ajv.compile(info.outputSchema)).not.toThrow();
+  });
+
+  it('publishes the http.request input a form can be built from', () => {
+    const http = actionTypes.find((info) => info.ref === 'http.request@1');
+    const validate = ajv.compile(http?.inputSchema ?? {});
+    expect(validate({ method: 'GET', url: 'https://example.com/a', query: { page: 2 } })).toBe(true);
+    expect(validate({ method: 'FETCH', url: 'https://example.com/a' })).toBe(false);
+    expect(validate({ method: 'GET', url: 'not a url' })).toBe(false);
+  });
+});

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { NODE_REGISTRY } from '@/server/runtime/nodes';
+import { NODE_CATEGORIES, NODE_TYPES, type TNodeDescriptor } from '@/server/runtime/nodes/node-descriptor';
+import { toJsonSchema } from '@/server/runtime/registry/to-json-schema';
+
+export const ZNodeTypeInfo = z.object({
+  type: z.enum(NODE_TYPES),
+  title: z.string(),
+  description: z.string(),
+  icon: z.string(),
+  category: z.enum(NODE_CATEGORIES),
+  /** JSON Schema (draft-07) of the step's `config`; see to-json-schema.ts for nested pipes and expressions. */
+  configSchema: z.record(z.unknown()),
+  outputSchema: z.record(z.unknown()),
+});
+export type TNodeTypeInfo = z.infer<typeof ZNodeTypeInfo>;
+
+/** Every node type with its palette metadata and JSON Schemas, in palette order (designer and API). */
+export function listNodeTypes(): TNodeTypeInfo[] {
+  return Object.values(NODE_REGISTRY).map((descriptor: TNodeDescriptor) => ({
+    type: descriptor.type,
+    title: descriptor.title,
+    description: descriptor.description,
+    icon: descriptor.icon,
+    category: descriptor.category,
+    configSchema: toJsonSchema(descriptor.configSchema),
+    outputSchema: toJsonSchema(descriptor.outputSchema),
+  }));
+}
