@@ -23,14 +23,20 @@ export async function addMember({ db, ctx, input }: { db: Db; ctx: TAuthContext;
   const initialPassword = generatePassword();
   const passwordHash = await hashPassword(initialPassword);
   return db.transaction().execute(async (tx) => {
-    const existing = await tx.selectFrom('users').select(['id']).where('email', '=', input.email).executeTakeFirst();
-    const user =
-      existing ??
-      (await tx
+    let user = await tx.selectFrom('users').select(['id']).where('email', '=', input.email).executeTakeFirst();
+    let newAccount = false;
+    if (!user) {
+      const createdUser = await tx
         .insertInto('users')
         .values({ email: input.email, name: input.name || input.email.split('@')[0]!, password_hash: passwordHash })
+        // Someone may be adding the same new person right now (here or in another tenant):
+        // their account wins and this becomes an add of an existing account, not a 500.
+        .onConflict((oc) => oc.column('email').doNothing())
         .returning(['id'])
-        .executeTakeFirstOrThrow());
+        .executeTakeFirst();
+      newAccount = createdUser !== undefined;
+      user = createdUser ?? (await tx.selectFrom('users').select(['id']).where('email', '=', input.email).executeTakeFirstOrThrow());
+    }
     const inserted = await tx
       .insertInto('memberships')
       .values({ tenant_id: ctx.tenantId, user_id: user.id, role: input.role })
@@ -38,7 +44,7 @@ export async function addMember({ db, ctx, input }: { db: Db; ctx: TAuthContext;
       .returning('user_id')
       .executeTakeFirst();
     if (!inserted) throw new AppError('CONFLICT', `${input.email} is already a member of this tenant.`);
-    await recordAudit({ db: tx, ctx, entry: { action: 'member.added', targetType: 'user', targetId: user.id, data: { email: input.email, role: input.role, newAccount: !existing } } });
-    return { userId: user.id, initialPassword: existing ? null : initialPassword };
+    await recordAudit({ db: tx, ctx, entry: { action: 'member.added', targetType: 'user', targetId: user.id, data: { email: input.email, role: input.role, newAccount } } });
+    return { userId: user.id, initialPassword: newAccount ? initialPassword : null };
   });
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { actorLabel, type TAuthContext } from '@/server/auth/context';
 import { resolveMembership } from '@/server/auth/resolve-membership';
 import { createDb } from '@/server/db/database';
 import { AppError } from '@/server/errors';
@@ -28,6 +29,10 @@ async function codeOf(change: () => Promise<unknown>): Promise<string> {
 const adminCount = async (tenantId: string) =>
   (await t.db.selectFrom('memberships').select('user_id').where('tenant_id', '=', tenantId).where('role', '=', 'admin').execute()).length;
 
+async function labelOf(ctx: TAuthContext): Promise<string> {
+  return actorLabel(ctx.actor);
+}
+
 describe('adding a member', () => {
   it('creates an account with a one-time password for someone new, who can then sign in', async () => {
     const { ctx, tenantId } = await createTenantWithMember({ db: t.db });
@@ -38,7 +43,7 @@ describe('adding a member', () => {
     expect((await verifyCredentials({ db: t.db, email: 'new.person@example.com', password: result.initialPassword! }))?.id).toBe(result.userId);
     expect(await listMembers({ db: t.db, ctx })).toContainEqual(expect.objectContaining({ userId: result.userId, email: 'new.person@example.com', role: 'editor' }));
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ actor_label: ctx.actor.type === 'user' ? ctx.actor.email : '', action: 'member.added', target_type: 'user', target_id: result.userId, data: { role: 'editor', newAccount: true } });
+    expect(rows[0]).toMatchObject({ actor_label: await labelOf(ctx), action: 'member.added', target_type: 'user', target_id: result.userId, data: { role: 'editor', newAccount: true } });
     expect(JSON.stringify(rows[0])).not.toContain(result.initialPassword!);
   });
 
@@ -48,6 +53,24 @@ describe('adding a member', () => {
     const result = await addMember({ db: t.db, ctx: second.ctx, input: { email: first.email, role: 'viewer' } });
     expect(result).toEqual({ userId: first.userId, initialPassword: null });
     expect((await verifyCredentials({ db: t.db, email: first.email, password: 'their own password' }))?.id).toBe(first.userId);
+  });
+
+  it('lets two admins add the same new person at once: one account, one membership, the other a CONFLICT', async () => {
+    const { ctx, tenantId } = await createTenantWithMember({ db: t.db });
+    const other = await addMemberTo({ db: t.db, ctx, role: 'admin' });
+    const [poolA, poolB] = [createDb(t.url, { max: 1 }).db, createDb(t.url, { max: 1 }).db];
+    const email = `raced-${tenantId.slice(0, 8)}@example.com`;
+    const results = await Promise.allSettled([
+      addMember({ db: poolA, ctx, input: { email, role: 'viewer' } }),
+      addMember({ db: poolB, ctx: other.ctx, input: { email, role: 'editor' } }),
+    ]);
+    await Promise.all([poolA.destroy(), poolB.destroy()]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(rejected?.reason).toBeInstanceOf(AppError);
+    expect((rejected?.reason as AppError).code).toBe('CONFLICT');
+    expect(await t.db.selectFrom('users').select('id').where('email', '=', email).execute()).toHaveLength(1);
+    expect((await listMembers({ db: t.db, ctx })).filter((m) => m.email === email)).toHaveLength(1);
   });
 
   it('answers CONFLICT for someone who is already a member, and writes no audit entry', async () => {
@@ -69,7 +92,7 @@ describe('changing a role', () => {
     const { rows } = await auditRowsWrittenBy(t.db, tenantId, () => changeMemberRole({ db: t.db, ctx, input: { userId: member.userId, role: 'operator' } }));
     expect((await resolveMembership({ db: t.db, userId: member.userId }))?.role).toBe('operator');
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ action: 'member.role_changed', target_id: member.userId, data: { from: 'viewer', to: 'operator' } });
+    expect(rows[0]).toMatchObject({ actor_type: 'user', actor_label: await labelOf(ctx), action: 'member.role_changed', target_type: 'user', target_id: member.userId, data: { from: 'viewer', to: 'operator' } });
   });
 
   it('to the same role changes nothing and writes no audit entry', async () => {
@@ -152,7 +175,7 @@ describe('removing a member', () => {
 
     const { rows } = await auditRowsWrittenBy(t.db, home.tenantId, () => removeMember({ db: t.db, ctx: home.ctx, input: { userId: member.userId } }));
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ action: 'member.removed', target_id: member.userId, data: { role: 'editor', tokensRevoked: 1 } });
+    expect(rows[0]).toMatchObject({ actor_label: home.email, action: 'member.removed', target_type: 'user', target_id: member.userId, data: { role: 'editor', tokensRevoked: 1 } });
 
     expect(await resolveApiToken({ db: t.db, token: homeToken.token })).toBeNull();
     expect((await resolveApiToken({ db: t.db, token: elsewhereToken.token }))?.tenantId).toBe(elsewhere.tenantId);
