@@ -150,6 +150,11 @@ describe('secrets through the API', () => {
     expect(await readSecretValue({ db: t.db, tenantId: tenantA.tenantId, name: 'ERP_TOKEN' })).toBe(VALUES[0]);
   });
 
+  it('records the change in the audit log as made by the token', async () => {
+    const row = await t.db.selectFrom('audit_log').selectAll().where('tenant_id', '=', tenantA.tenantId).where('action', '=', 'secret.created').where('target_id', '=', 'ERP_TOKEN').executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ actor_type: 'token', actor_label: 'token admin token', target_type: 'secret' });
+  });
+
   it('replaces a value with a second POST and keeps listing one entry', async () => {
     const replaced = await postSecret(tokens.admin, { name: 'ERP_TOKEN', value: VALUES[1] });
     expect(replaced.status).toBe(201);
