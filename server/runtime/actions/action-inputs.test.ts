@@ -1,3 +1,4 @@
+import dynamicIconImports from 'lucide-react/dynamicIconImports';
 import { describe, expect, it } from 'vitest';
 import { formatIssuePath } from '@/server/errors';
 import { ACTION_REGISTRY, getActionDescriptor, listActionVersions, type TCompleteActionRegistry } from '@/server/runtime/actions';
@@ -85,6 +86,13 @@ describe('the action registry', () => {
   it('has exactly one descriptor per ACTION_REFS entry, filed under its own id@version', () => {
     expect(Object.keys(ACTION_REGISTRY).sort()).toEqual([...ACTION_REFS].sort());
     for (const ref of ACTION_REFS) expect(actionRef(ACTION_REGISTRY[ref].id, ACTION_REGISTRY[ref].version)).toBe(ref);
+  });
+
+  it('gives every action a lucide icon and a sentence a person understands', () => {
+    for (const descriptor of Object.values(ACTION_REGISTRY)) {
+      expect(Object.keys(dynamicIconImports), `${descriptor.id} icon`).toContain(descriptor.icon);
+      expect(descriptor.description, descriptor.id).toMatch(/^[A-Z].{20,}\.$/);
+    }
   });
 
   it('finds descriptors by id and version, and lists versions', () => {
