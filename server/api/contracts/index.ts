@@ -1,11 +1,13 @@
 import type { TContract } from '@/server/api/contract';
+import * as expressions from '@/server/api/contracts/expressions';
 import * as registry from '@/server/api/contracts/registry';
 import * as secrets from '@/server/api/contracts/secrets';
 import * as system from '@/server/api/contracts/system';
+import * as workflows from '@/server/api/contracts/workflows';
 
 function contractsOf(module: Record<string, unknown>): TContract[] {
   return Object.values(module).filter((value): value is TContract => typeof value === 'object' && value !== null && 'operationId' in value);
 }
 
 /** Every operation of /api/v1. A route file whose operation is missing here fails openapi.test.ts. */
-export const ALL_CONTRACTS: TContract[] = [...contractsOf(system), ...contractsOf(secrets), ...contractsOf(registry)];
+export const ALL_CONTRACTS: TContract[] = [...contractsOf(system), ...contractsOf(secrets), ...contractsOf(registry), ...contractsOf(workflows), ...contractsOf(expressions)];
