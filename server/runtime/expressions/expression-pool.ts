@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -38,7 +39,7 @@ export class ExpressionPool {
   spawned = 0;
 
   constructor(private readonly options: TExpressionPoolOptions) {
-    this.workerUrl = options.workerUrl ?? new URL('./expression-worker.ts', import.meta.url);
+    this.workerUrl = options.workerUrl ?? defaultWorkerUrl();
   }
 
   /** Evaluates in a worker. Resolves with the outcome; rejects only when the pool itself fails. */
@@ -170,9 +171,8 @@ export class ExpressionPool {
 /**
  * The worker is started from an eval'd bootstrap rather than from the file: in Node 20,
  * neither `execArgv: ['--import', 'tsx']` nor importing tsx's loader applies its hooks to a
- * worker, while calling tsx's ESM `register()` inside the worker does. tsx is resolved here,
- * next to this file, so the worker does not depend on the working directory. A compiled
- * `.js` entry (a bundle) is imported directly.
+ * worker, while calling tsx's ESM `register()` inside the worker does. tsx is resolved from
+ * the project root, like the worker file. A compiled `.js` entry is imported directly.
  */
 function bootstrapSource(workerUrl: URL): string {
   const tsxApi = workerUrl.pathname.endsWith('.ts') ? tsxEsmApiUrl() : null;
@@ -184,9 +184,18 @@ function bootstrapSource(workerUrl: URL): string {
   ].join('\n');
 }
 
+/**
+ * The worker's source file, found from the project root. Pipewright runs from its source
+ * tree (every entry point starts in it), and inside the web server Next.js bundles this
+ * module, where `import.meta.url` no longer points next to the worker file.
+ */
+function defaultWorkerUrl(): URL {
+  return pathToFileURL(path.resolve(process.cwd(), 'server/runtime/expressions/expression-worker.ts'));
+}
+
 /** `tsx/esm/api` under the "import" condition; require.resolve would give the CJS build, which fails inside a worker. */
 function tsxEsmApiUrl(): string {
-  const packageJsonPath = createRequire(import.meta.url).resolve('tsx/package.json');
+  const packageJsonPath = createRequire(path.resolve(process.cwd(), 'package.json')).resolve('tsx/package.json');
   const manifest = ZTsxManifest.parse(JSON.parse(readFileSync(packageJsonPath, 'utf8')));
   return new URL(manifest.exports['./esm/api'].import.default, pathToFileURL(packageJsonPath)).href;
 }
