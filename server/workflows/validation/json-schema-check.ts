@@ -21,7 +21,10 @@ export function checkJsonSchema(schema: unknown): Array<{ path: string; message:
       const allowed = error.keyword === 'enum' ? ` (${(error.params as { allowedValues: unknown[] }).allowedValues.map(String).join(', ')})` : '';
       if (!byPath.has(path) || allowed) byPath.set(path, `${error.message ?? 'is invalid'}${allowed}`);
     }
-    for (const [path, message] of byPath) problems.push({ path, message: `is not valid JSON Schema: ${message}` });
+    // A wrong item (`type[1]`) also fails its container (`type`) through an anyOf; the
+    // deepest location is the one to fix.
+    const isAncestor = (path: string) => [...byPath.keys()].some((other) => other !== path && (path === '' || other.startsWith(`${path}.`) || other.startsWith(`${path}[`)));
+    for (const [path, message] of byPath) if (!isAncestor(path)) problems.push({ path, message: `is not valid JSON Schema: ${message}` });
     return problems;
   }
   try {

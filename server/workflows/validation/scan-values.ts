@@ -20,6 +20,10 @@ export function scanValues({ value, path, skip, secretsAllowedUnder, declaredSec
   const visit = (node: unknown, at: string): void => {
     if (skip.has(at)) return;
     if (isExpression(node)) {
+      if (node.$expr.trim() === '') {
+        findings.push({ path: joinPath(at, '$expr'), message: 'The expression is empty' });
+        return;
+      }
       const check = checkExpressionSyntax(node.$expr);
       if (!check.ok) {
         findings.push({ path: joinPath(at, '$expr'), message: check.message.charAt(0).toUpperCase() + check.message.slice(1) });

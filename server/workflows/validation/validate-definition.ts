@@ -22,7 +22,10 @@ function checkDocumentFields(raw: Record<string, unknown>): TProblem[] {
   // Steps are validated one by one below, so each problem carries its step's id.
   const shape = ZVersionDocument.safeParse({ ...raw, steps: [] });
   if (!shape.success) {
-    for (const issue of shape.error.issues) problems.push({ severity: 'error', stepId: null, path: formatIssuePath(issue.path), message: describeZodIssue(issue) });
+    for (const issue of shape.error.issues) {
+      const { path, message } = describeZodIssue(issue);
+      problems.push({ severity: 'error', stepId: null, path: formatIssuePath(path), message });
+    }
   }
   if (raw.parameterSchema !== undefined) {
     for (const problem of checkJsonSchema(raw.parameterSchema)) {

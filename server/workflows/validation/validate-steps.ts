@@ -51,6 +51,17 @@ function valueAt(root: unknown, path: ReadonlyArray<string | number>): unknown {
   return node;
 }
 
+/**
+ * True when the issue may go away once run-time values are known: it is about a value that
+ * is (or is inside) an expression or a secret, or it is a union one of whose branches fails
+ * only on such values (`to: [{ "$expr": … }, "a@example.com"]` against `string | string[]`).
+ */
+function dependsOnRunTime(issue: z.ZodIssue, input: unknown): boolean {
+  const computed = (value: unknown) => isExpression(value) || isSecretRef(value);
+  if (issue.path.some((_, index) => computed(valueAt(input, issue.path.slice(0, index + 1))))) return true;
+  return issue.code === 'invalid_union' && issue.unionErrors.some((branch) => branch.issues.every((inner) => dependsOnRunTime(inner, input)));
+}
+
 /** The literal parts of an action input checked against the action's input schema. */
 function checkActionInput(schema: z.ZodTypeAny, input: unknown, inputPath: string): Array<{ path: string; message: string }> {
   if (isExpression(input)) return [];
@@ -58,8 +69,11 @@ function checkActionInput(schema: z.ZodTypeAny, input: unknown, inputPath: strin
   if (parsed.success) return [];
   return parsed.error.issues
     // A value computed at run time (expression or secret) cannot be judged now.
-    .filter((issue) => !issue.path.some((_, index) => isExpression(valueAt(input, issue.path.slice(0, index + 1))) || isSecretRef(valueAt(input, issue.path.slice(0, index + 1)))))
-    .map((issue) => ({ path: issue.path.length ? joinPath(inputPath, formatIssuePath(issue.path)) : inputPath, message: describeZodIssue(issue) }));
+    .filter((issue) => !dependsOnRunTime(issue, input))
+    .map((issue) => {
+      const { path, message } = describeZodIssue(issue);
+      return { path: path.length ? joinPath(inputPath, formatIssuePath(path)) : inputPath, message };
+    });
 }
 
 function checkStepConfig(walk: TStepWalk, stepId: string | null, path: string, type: string, descriptor: TNodeDescriptor, config: Record<string, unknown>, pipes: TPipeRef[]): void {
@@ -69,12 +83,20 @@ function checkStepConfig(walk: TStepWalk, stepId: string | null, path: string, t
   const parsed = descriptor.configSchema.safeParse(config);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
-      const at = issue.path.length ? joinPath(configPath, formatIssuePath(issue.path)) : configPath;
+      const { path: issuePath, message } = describeZodIssue(issue);
+      const at = issuePath.length ? joinPath(configPath, formatIssuePath(issuePath)) : configPath;
       // Problems inside a nested pipe belong to the nested step; its own walk reports them.
       if ([...pipePaths].some((pipePath) => at.startsWith(`${pipePath}[`))) continue;
       // A misplaced secret reference is reported once, by the value scan below.
-      if (isSecretRef(valueAt(config, issue.path))) continue;
-      add(at, describeZodIssue(issue));
+      if (isSecretRef(valueAt(config, issuePath))) continue;
+      // So is an empty expression (the scan checks every expression, config schema or not).
+      if (issuePath[issuePath.length - 1] === '$expr' && isExpression(valueAt(config, issuePath.slice(0, -1)))) continue;
+      // Some fields must be known at publish (a workflow key, an event name, a number of workers).
+      if (issue.code === 'invalid_type' && isExpression(valueAt(config, issuePath))) {
+        add(at, `must be a literal ${issue.expected} here, not an expression`);
+        continue;
+      }
+      add(at, message);
     }
   }
   const inputPath = joinPath(configPath, 'input');
@@ -90,7 +112,9 @@ function checkStepConfig(walk: TStepWalk, stepId: string | null, path: string, t
         versions.length ? `Action ${config.action} has no version ${config.version} (it has ${versions.join(', ')})` : `Unknown action "${config.action}"`,
       );
     } else {
-      for (const problem of checkActionInput(action.inputSchema, config.input ?? {}, inputPath)) add(problem.path, problem.message);
+      // An input that is not an object (nor an expression) was already reported by the config check.
+      const input = config.input ?? {};
+      if (record(input)) for (const problem of checkActionInput(action.inputSchema, input, inputPath)) add(problem.path, problem.message);
     }
   }
   if (type === 'human.task' && record(config.form)) {
@@ -108,7 +132,12 @@ function validateStep(walk: TStepWalk, raw: unknown, path: string): void {
   const stepId = typeof step.id === 'string' ? step.id : null;
   const add = (at: string, message: string) => walk.problems.push({ severity: 'error', stepId, path: at, message });
   const shape = ZStep.safeParse({ ...step, config: record(step.config) ?? step.config });
-  if (!shape.success) for (const issue of shape.error.issues) add(issue.path.length ? joinPath(path, formatIssuePath(issue.path)) : path, describeZodIssue(issue));
+  if (!shape.success) {
+    for (const issue of shape.error.issues) {
+      const { path: issuePath, message } = describeZodIssue(issue);
+      add(issuePath.length ? joinPath(path, formatIssuePath(issuePath)) : path, message);
+    }
+  }
   if (stepId !== null) {
     const first = walk.ids.get(stepId);
     if (first) add(joinPath(path, 'id'), `Step id "${stepId}" is already used by ${first}`);
