@@ -29,11 +29,32 @@ export function errorResponse(error: AppError, headers: Record<string, string> =
   return jsonResponse(errorBody(error), error.status, headers);
 }
 
-async function readJsonBody(request: Request): Promise<unknown> {
+/**
+ * The body as text, read chunk by chunk and abandoned as soon as it passes the limit: a
+ * chunked upload has no Content-Length, and buffering it whole first would let one request
+ * fill the server's memory.
+ */
+async function readBodyText(request: Request): Promise<string> {
+  const tooLarge = () => new AppError('PAYLOAD_TOO_LARGE', `The body is larger than ${MAX_JSON_BODY_BYTES} bytes.`);
   const declared = Number(request.headers.get('content-length') ?? 0);
-  if (declared > MAX_JSON_BODY_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', `The body is larger than ${MAX_JSON_BODY_BYTES} bytes.`);
-  const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_JSON_BODY_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', `The body is larger than ${MAX_JSON_BODY_BYTES} bytes.`);
+  if (declared > MAX_JSON_BODY_BYTES) throw tooLarge();
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (let next = await reader.read(); !next.done; next = await reader.read()) {
+    size += next.value.byteLength;
+    if (size > MAX_JSON_BODY_BYTES) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(next.value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks)); // like Request.text(): UTF-8, BOM dropped
+}
+
+async function readJsonBody(request: Request): Promise<unknown> {
+  const text = await readBodyText(request);
   if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text);

@@ -138,6 +138,25 @@ describe('request bodies on POST /api/v1/secrets', () => {
   });
 });
 
+describe('reading request bodies', () => {
+  it('stops reading a streamed body once it passes 1 MiB instead of buffering all of it', async () => {
+    const chunk = new Uint8Array(64 * 1024).fill(0x61);
+    let pulled = 0;
+    // An endless upload: a handler that buffers before checking the size would never answer.
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    const init = { method: 'POST', headers: { authorization: `Bearer ${tokens.admin}`, 'content-type': 'application/json' }, body: endless, duplex: 'half' };
+    const response = await secretsRoute.POST(new Request('http://localhost/api/v1/secrets', init as RequestInit), { params: Promise.resolve({}) });
+    expect(response.status).toBe(413);
+    expectErrorBody(await response.json(), 'PAYLOAD_TOO_LARGE');
+    expect(pulled).toBeLessThanOrEqual(1024 * 1024 + 4 * chunk.byteLength);
+  });
+});
+
 describe('secrets through the API', () => {
   it('creates a secret (201) and lists names and metadata only', async () => {
     const created = await postSecret(tokens.admin, { name: 'ERP_TOKEN', value: VALUES[0], description: 'ERP API token' });
