@@ -2,6 +2,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres, type TEmbeddedDatabase } from '@/server/db/embedded';
+import { isProcessAlive } from '@/server/system/is-process-alive';
 
 /**
  * One PostgreSQL for the whole vitest run: the one in DATABASE_URL, or an embedded cluster
@@ -11,20 +12,12 @@ import { startEmbeddedPostgres, type TEmbeddedDatabase } from '@/server/db/embed
  */
 let embedded: TEmbeddedDatabase | null = null;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function pruneFinishedRuns(root: string): void {
   if (!existsSync(root)) return;
   for (const entry of readdirSync(root)) {
     const pid = Number(/^run-(\d+)$/.exec(entry)?.[1]);
-    if (!pid || !alive(pid)) rmSync(path.join(root, entry), { recursive: true, force: true });
+    if (!pid || !isProcessAlive(pid)) rmSync(path.join(root, entry), { recursive: true, force: true });
   }
 }
 

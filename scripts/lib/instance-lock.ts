@@ -1,16 +1,9 @@
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { isProcessAlive } from '@/server/system/is-process-alive';
 
 export type TLockInfo = { pid: number; url: string; startedAt: string };
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Takes `<dataDir>/pipewright.lock` for this process. When another live `npm start` holds it,
@@ -33,7 +26,7 @@ export function acquireInstanceLock(dir: string, info: TLockInfo): { acquired: t
       } catch {
         holder = null; // a half-written lock from a crash: treat as stale
       }
-      if (holder && alive(holder.pid)) return { acquired: false, holder };
+      if (holder && isProcessAlive(holder.pid)) return { acquired: false, holder };
       rmSync(file, { force: true });
     }
   }

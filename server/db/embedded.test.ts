@@ -4,6 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres, type TEmbeddedDatabase } from '@/server/db/embedded';
+import { isProcessAlive } from '@/server/system/is-process-alive';
 
 // A second, private cluster (the suite's shared one must not be stopped under other files).
 let root: string;
@@ -42,14 +43,6 @@ function postmasterPid(): number {
   return Number(readFileSync(path.join(databaseDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 describe('the embedded PostgreSQL', () => {
   it('keeps its data across a stop and a start', async () => {
@@ -68,9 +61,9 @@ describe('the embedded PostgreSQL', () => {
     // The previous test left `second` running; starting again without stopping it is what a
     // new `npm start` sees after the old supervisor was SIGKILLed.
     const orphanPid = postmasterPid();
-    expect(alive(orphanPid)).toBe(true);
+    expect(isProcessAlive(orphanPid)).toBe(true);
     const next = await start();
-    expect(alive(orphanPid)).toBe(false);
+    expect(isProcessAlive(orphanPid)).toBe(false);
     expect(postmasterPid()).not.toBe(orphanPid);
     const rows = await query<{ note: string }>(next.url, 'SELECT note FROM kept');
     expect(rows).toEqual([{ note: 'written before the restart' }]);

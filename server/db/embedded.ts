@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
+import { isProcessAlive } from '@/server/system/is-process-alive';
 
 export type TEmbeddedDatabase = { url: string; port: number; stop: () => Promise<void> };
 
@@ -19,14 +20,6 @@ export function freePort(preferred?: number): Promise<number> {
   });
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * A postgres left running by a supervisor that was killed (SIGKILL, power loss of the
@@ -37,10 +30,10 @@ async function stopOrphanedPostgres(databaseDir: string, log: (line: string) => 
   const pidFile = path.join(databaseDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return;
+  if (!Number.isInteger(pid) || pid <= 0 || !isProcessAlive(pid)) return;
   log(`stopping a PostgreSQL left running by an earlier start (pid ${pid})`);
   process.kill(pid, 'SIGINT');
-  for (let i = 0; i < 100 && processAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 100 && isProcessAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
 }
 
 /**
