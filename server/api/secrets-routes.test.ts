@@ -89,6 +89,15 @@ describe('Bearer authentication on /api/v1/secrets', () => {
     expect(await storedNames(tenantA.tenantId)).not.toContain('csrf');
   });
 
+  it("answers 401 (not a server error) to a cookie-less POST whose Origin is 'null' or not a URL", async () => {
+    for (const origin of ['null', 'not a url']) {
+      const post = await call(secretsRoute.POST, { method: 'POST', headers: { origin, host: 'localhost' }, body: JSON.stringify({ name: 'opaque', value: 'x' }) });
+      expect(post.status, origin).toBe(401);
+      expectErrorBody(post.json, 'UNAUTHENTICATED');
+    }
+    expect(await storedNames(tenantA.tenantId)).not.toContain('opaque');
+  });
+
   it('answers 403 when a viewer token tries to store a secret, and stores nothing', async () => {
     const response = await postSecret(tokens.viewer, { name: 'viewer-attempt', value: 'nope-nope' });
     expect(response.status).toBe(403);

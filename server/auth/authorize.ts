@@ -58,7 +58,8 @@ function isSameOriginRequest(request: Request): boolean {
   if (site === 'same-origin') return true;
   const origin = request.headers.get('origin');
   const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host');
-  return origin !== null && host !== null && new URL(origin).host === host;
+  // Browsers send `Origin: null` from sandboxed frames and some redirects: never same-origin.
+  return origin !== null && host !== null && URL.canParse(origin) && new URL(origin).host === host;
 }
 
 /**
