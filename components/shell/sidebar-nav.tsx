@@ -17,7 +17,7 @@ export function SidebarNav() {
   const pathname = usePathname();
   return (
     <nav aria-label="Main" className="min-w-0 flex-1 overflow-x-auto md:overflow-visible">
-      <ul className="flex gap-1 md:flex-col">
+      <ul className="flex gap-0.5 md:flex-col md:gap-1">
         {ITEMS.map(({ href, label, icon: Icon }) => {
           const active = pathname === href || pathname.startsWith(`${href}/`);
           return (
@@ -26,7 +26,7 @@ export function SidebarNav() {
                 href={href}
                 aria-current={active ? 'page' : undefined}
                 className={cx(
-                  'flex h-8 items-center gap-2 rounded-md px-2.5 text-sm whitespace-nowrap transition-colors',
+                  'flex h-8 items-center gap-2 rounded-md px-2 text-sm whitespace-nowrap transition-colors md:px-2.5',
                   active ? 'bg-subtle font-medium text-ink' : 'text-ink-muted hover:bg-subtle hover:text-ink',
                 )}
               >

@@ -1,10 +1,14 @@
 import type { ComponentProps } from 'react';
 import { cx } from '@/components/ui/cx';
 
-/** A bordered table that scrolls sideways on narrow screens instead of squeezing its columns. */
+/**
+ * A bordered table that scrolls sideways on narrow screens instead of squeezing its columns.
+ * `relative` keeps absolutely positioned children (sr-only headers) inside the scroll box,
+ * or they widen the whole page on phones.
+ */
 export function Table({ className, ...props }: ComponentProps<'table'>) {
   return (
-    <div className="overflow-x-auto rounded-lg border border-line bg-surface">
+    <div className="relative overflow-x-auto rounded-lg border border-line bg-surface">
       <table className={cx('w-full border-collapse text-sm', className)} {...props} />
     </div>
   );
