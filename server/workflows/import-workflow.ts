@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/authorize';
+import { AppError } from '@/server/errors';
 import { ZVersionDocument } from '@/server/workflows/definition/version-document';
 import { insertWorkflow, ZNewWorkflowKey } from '@/server/workflows/create-workflow';
 import { createWorkflowResolver } from '@/server/workflows/create-workflow-resolver';
@@ -27,8 +28,9 @@ export async function importWorkflow({ db, ctx, input }: { db: Db; ctx: TAuthCon
   const saved = await db.transaction().execute(async (tx) => {
     const existing = await tx.selectFrom('workflows').select('id').where('tenant_id', '=', ctx.tenantId).where('key', '=', document.key).executeTakeFirst();
     if (!existing) {
-      const key = ZNewWorkflowKey.parse(document.key);
-      await insertWorkflow({ tx, ctx, input: { key, name: document.name, description: document.description, tags: [] } });
+      const key = ZNewWorkflowKey.safeParse(document.key);
+      if (!key.success) throw new AppError('VALIDATION', `key: ${key.error.issues[0]?.message ?? 'not allowed'}`, [{ path: 'key', message: key.error.issues[0]?.message ?? 'not allowed' }]);
+      await insertWorkflow({ tx, ctx, input: { key: key.data, name: document.name, description: document.description, tags: [] } });
     }
     const workflow = await findWorkflow({ db: tx, tenantId: ctx.tenantId, key: document.key, lock: true });
     return { createdWorkflow: !existing, ...(await writeDraft({ tx, ctx, workflow, document })) };

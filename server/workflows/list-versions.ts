@@ -3,6 +3,7 @@ import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/authorize';
 import { decodeCursor, encodeCursor, ZLimit } from '@/server/api/pagination';
+import { AppError } from '@/server/errors';
 import { ZWorkflowKey } from '@/server/workflows/definition/version-document';
 import { findWorkflow } from '@/server/workflows/find-workflow';
 import { toVersionSummary, ZVersionNumber, type TVersionSummary } from '@/server/workflows/version-record';
@@ -17,7 +18,7 @@ export async function listVersions({ db, ctx, input }: { db: DbOrTx; ctx: TAuthC
   const size = ZLimit.parse(limit);
   const raw = decodeCursor(cursor);
   const after = raw === null ? null : ZVersionNumber.safeParse(raw);
-  if (after && !after.success) return { items: [], nextCursor: null };
+  if (after && !after.success) throw new AppError('VALIDATION', 'cursor: not a cursor this API returned', [{ path: 'cursor', message: 'invalid cursor' }]);
   const workflow = await findWorkflow({ db, tenantId: ctx.tenantId, key });
   let query = db
     .selectFrom('workflow_versions')

@@ -20,6 +20,11 @@ export type TProblemDetail = z.infer<typeof ZProblemDetail>;
 export const ZPublished = z.object({ version: z.number().int(), publishedAt: z.string(), warnings: z.array(ZProblemDetail) });
 export type TPublished = z.infer<typeof ZPublished>;
 
+function publishedAt(value: Date | null): string {
+  if (!value) throw new AppError('INTERNAL', 'The published version has no publish time.');
+  return value.toISOString();
+}
+
 /**
  * Publishes a draft: validates it against the tenant's other workflows (for callWorkflow
  * targets), then freezes it. Errors refuse with VALIDATION (422) listing every problem;
@@ -50,7 +55,7 @@ export async function publishVersion({ db, ctx, input }: { db: Db; ctx: TAuthCon
     await recordAudit({ db: tx, ctx, entry: { action: 'workflow.version_published', targetType: 'workflow', targetId: key, data: { version } } });
     return {
       version,
-      publishedAt: (published.published_at ?? new Date()).toISOString(),
+      publishedAt: publishedAt(published.published_at),
       warnings: problems.filter((p) => p.severity === 'warning').map(toDetail),
     };
   });

@@ -31,11 +31,12 @@ export async function writeDraft({ tx, ctx, workflow, document, expectedRevision
   if (document.key !== workflow.key) {
     throw new AppError('VALIDATION', `The document's key "${document.key}" is not this workflow's key "${workflow.key}".`, [{ path: 'key', message: `must be "${workflow.key}"` }]);
   }
-  const versions = await tx.selectFrom('workflow_versions').select(['version', 'status', 'revision']).where('workflow_id', '=', workflow.id).orderBy('version', 'desc').execute();
-  const draft = versions.find((v) => v.status === 'draft');
-  const target = draft?.version ?? (versions[0]?.version ?? 0) + 1;
+  const versions = tx.selectFrom('workflow_versions').where('workflow_id', '=', workflow.id);
+  const draft = await versions.select(['version', 'revision']).where('status', '=', 'draft').executeTakeFirst();
+  const latest = draft ? null : await versions.select((eb) => eb.fn.max('version').as('max')).executeTakeFirst();
+  const target = draft?.version ?? (latest?.max ?? 0) + 1;
   if (document.version !== undefined && document.version !== target) {
-    const named = versions.find((v) => v.version === document.version);
+    const named = await versions.select('status').where('version', '=', document.version).executeTakeFirst();
     if (named?.status === 'published') throw new AppError('CONFLICT', `Version ${document.version} is published and can no longer change; save without a version number to start a new draft.`);
     throw new AppError('CONFLICT', `Version ${document.version} is not the draft of "${workflow.key}" (the draft is version ${target}).`);
   }

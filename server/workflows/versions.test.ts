@@ -71,6 +71,21 @@ describe('saveDraft', () => {
     expect((await getVersion({ db: t.db, ctx: editor, input: { key: 'frozen', version: 1 } })).document.steps.map((s) => s.id)).toEqual(['a']);
   });
 
+  it('keeps one draft when two first saves race: the second replaces the first', async () => {
+    await newWorkflow('racing');
+    const saves = await Promise.all([0, 1, 2].map((i) => saveDraft({ db: t.db, ctx: editor, input: { key: 'racing', document: doc('racing', [echo(`s${i}`)]) } })));
+    expect(saves.map((s) => s.version)).toEqual([1, 1, 1]);
+    expect(saves.map((s) => s.revision).sort()).toEqual([1, 2, 3]);
+    expect((await listVersions({ db: t.db, ctx: editor, input: { key: 'racing' } })).items).toHaveLength(1);
+  });
+
+  it('pages versions and refuses a cursor it did not issue', async () => {
+    const first = await listVersions({ db: t.db, ctx: editor, input: { key: 'numbering', limit: 2 } });
+    expect(first.items.map((v) => v.version)).toEqual([3, 2]);
+    expect(await listVersions({ db: t.db, ctx: editor, input: { key: 'numbering', limit: 2, cursor: first.nextCursor! } })).toMatchObject({ items: [{ version: 1 }], nextCursor: null });
+    await expect(listVersions({ db: t.db, ctx: editor, input: { key: 'numbering', cursor: Buffer.from('abc').toString('base64url') } })).rejects.toMatchObject({ code: 'VALIDATION' });
+  });
+
   it("refuses a viewer, and another tenant's key is NOT_FOUND", async () => {
     await newWorkflow('private', other);
     await expect(saveDraft({ db: t.db, ctx: viewer, input: { key: 'numbering', document: doc('numbering') } })).rejects.toMatchObject({ code: 'FORBIDDEN' });
@@ -167,5 +182,6 @@ describe('export and import', () => {
     expect(imported.problems.some((p) => p.severity === 'error' && p.stepId === 'call')).toBe(true);
     expect((await getVersion({ db: t.db, ctx: editor, input: { key: 'diffed', version: 2 } })).document.steps.map((s) => s.id)).toEqual(['call']);
     await expect(importWorkflow({ db: t.db, ctx: viewer, input: { document: doc('by-viewer') } })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(importWorkflow({ db: t.db, ctx: editor, input: { document: doc('import') } })).rejects.toMatchObject({ code: 'VALIDATION', details: [{ path: 'key' }] });
   });
 });
