@@ -98,6 +98,14 @@ describe('who the audit log names', () => {
     expect(JSON.stringify(rows[0])).not.toContain('a brand new password');
   });
 
+  it('records nothing when a password change is refused', async () => {
+    const { rows } = await auditRowsWrittenBy(t.db, mine.tenantId, async () => {
+      const error = await errorOf(() => changePassword({ db: t.db, ctx: mine.ctx, input: { currentPassword: 'not my password', newPassword: 'another new password' } }));
+      expect((error as AppError).code).toBe('VALIDATION');
+    });
+    expect(rows).toHaveLength(0);
+  });
+
   it('records a new tenant in that tenant, by the person who created it', async () => {
     const before = await t.db.selectFrom('audit_log').select((eb) => eb.fn.max('id').as('max')).executeTakeFirstOrThrow();
     const tenant = await createTenant({ db: t.db, ctx: mine.ctx, input: { name: 'Second', slug: 'second-tenant' } });

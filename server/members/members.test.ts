@@ -184,6 +184,14 @@ describe('removing a member', () => {
     expect((await resolveMembership({ db: t.db, userId: member.userId, tenantSlug: home.ctx.tenantSlug }))?.tenantId).toBe(elsewhere.tenantId);
   });
 
+  it('leaves someone removed from their only tenant with no membership to sign in to', async () => {
+    const { ctx } = await createTenantWithMember({ db: t.db });
+    const member = await addMemberTo({ db: t.db, ctx, role: 'operator' });
+    expect(await resolveMembership({ db: t.db, userId: member.userId })).not.toBeNull();
+    await removeMember({ db: t.db, ctx, input: { userId: member.userId } });
+    expect(await resolveMembership({ db: t.db, userId: member.userId, tenantSlug: ctx.tenantSlug })).toBeNull();
+  });
+
   it("answers NOT_FOUND for another tenant's member and leaves them in place", async () => {
     const mine = await createTenantWithMember({ db: t.db });
     const theirs = await createTenantWithMember({ db: t.db });
