@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { formatIssuePath } from '@/server/errors';
 import { getNodeDescriptor, NODE_REGISTRY } from '@/server/runtime/nodes';
-import type { TNodeDescriptor, TPipeRef } from '@/server/runtime/nodes/node-descriptor';
+import type { TNodeDescriptor } from '@/server/runtime/nodes/node-descriptor';
+import { nestedPipesOf, type TRawPipeRef } from '@/server/runtime/nodes/nested-pipes';
 import { getActionDescriptor, listActionVersions } from '@/server/runtime/actions';
 import { isExpression, isSecretRef } from '@/server/runtime/expressions/is-expression';
 import { ZStep } from '@/server/workflows/definition/step';
@@ -24,22 +25,6 @@ const TERMINAL_TYPES = new Set(['control.return', 'control.fail']);
 
 export function record(value: unknown): Record<string, unknown> | null {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
-}
-
-/**
- * The nested pipes of a raw (not yet valid) config. pipes() reads fields such as
- * `cases.map(...)`; on a malformed config that read fails with a TypeError, which only means
- * there is nothing nested to walk: the schema check reports what is malformed.
- */
-function nestedPipes(descriptor: TNodeDescriptor, config: Record<string, unknown>): TPipeRef[] {
-  let pipes: TPipeRef[];
-  try {
-    pipes = (descriptor.pipes as (raw: unknown) => TPipeRef[])(config);
-  } catch (error) {
-    if (error instanceof TypeError) return [];
-    throw error;
-  }
-  return pipes.filter((pipe) => Array.isArray(pipe.steps));
 }
 
 function valueAt(root: unknown, path: ReadonlyArray<string | number>): unknown {
@@ -76,7 +61,7 @@ function checkActionInput(schema: z.ZodTypeAny, input: unknown, inputPath: strin
     });
 }
 
-function checkStepConfig(walk: TStepWalk, stepId: string | null, path: string, type: string, descriptor: TNodeDescriptor, config: Record<string, unknown>, pipes: TPipeRef[]): void {
+function checkStepConfig(walk: TStepWalk, stepId: string | null, path: string, type: string, descriptor: TNodeDescriptor, config: Record<string, unknown>, pipes: TRawPipeRef[]): void {
   const configPath = joinPath(path, 'config');
   const add = (at: string, message: string, severity: TProblem['severity'] = 'error') => walk.problems.push({ severity, stepId, path: at, message });
   const pipePaths = new Set(pipes.map((pipe) => joinPath(configPath, pipe.path)));
@@ -150,7 +135,7 @@ function validateStep(walk: TStepWalk, raw: unknown, path: string): void {
     return;
   }
   const config = record(step.config) ?? {};
-  const pipes = nestedPipes(descriptor, config);
+  const pipes = nestedPipesOf(step.type, config);
   checkStepConfig(walk, stepId, path, step.type, descriptor, config, pipes);
   for (const pipe of pipes) validatePipe(walk, pipe.steps, joinPath(joinPath(path, 'config'), pipe.path));
 }
