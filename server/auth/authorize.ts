@@ -2,37 +2,16 @@ import { getServerSession } from 'next-auth';
 import { cookies } from 'next/headers';
 import { authOptions } from '@/server/auth/auth-options';
 import type { TAuthContext } from '@/server/auth/context';
-import { roleAllows, type TPermission } from '@/server/auth/roles';
+import type { TPermission } from '@/server/auth/roles';
+import { assertAllowed } from '@/server/auth/assert-allowed';
+
+export { assertAllowed };
 import { resolveMembership } from '@/server/auth/resolve-membership';
 import { getDb } from '@/server/db/database';
 import { AppError } from '@/server/errors';
 import { resolveApiToken } from '@/server/tokens/resolve-api-token';
 
 export const TENANT_COOKIE = 'pw_tenant';
-
-const PERMISSION_WORDS: Record<TPermission, string> = {
-  'tenant.read': 'see this tenant',
-  'tenant.create': 'create tenants',
-  'member.manage': 'manage members',
-  'token.manage': 'manage API tokens',
-  'secret.read': 'see secrets',
-  'secret.manage': 'change secrets',
-  'audit.read': 'read the audit log',
-  'workflow.read': 'see workflows',
-  'workflow.write': 'change workflows',
-  'run.read': 'see runs',
-  'run.start': 'start runs',
-  'run.operate': 'steer runs',
-  'task.answer': 'answer tasks',
-};
-
-/** Throws FORBIDDEN unless the context's role grants the permission. */
-export function assertAllowed(ctx: TAuthContext, permission: TPermission): TAuthContext {
-  if (!roleAllows(ctx.role, permission)) {
-    throw new AppError('FORBIDDEN', `Your role (${ctx.role}) does not allow you to ${PERMISSION_WORDS[permission]}.`);
-  }
-  return ctx;
-}
 
 /** The signed-in person's context from the session cookie, or null. */
 export async function getSessionContext(): Promise<TAuthContext | null> {

@@ -11,6 +11,8 @@ export type TAuthContext = {
   tenantSlug: string;
   tenantName: string;
   role: TRole;
+  /** For API tokens: the owner's current role. Only what both roles allow is allowed. */
+  roleCap?: TRole;
   actor: TActor;
 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertAllowed } from '@/server/auth/authorize';
+import { assertAllowed } from '@/server/auth/assert-allowed';
 import type { TAuthContext } from '@/server/auth/context';
 import { PERMISSIONS, ROLES, roleAllows, type TPermission, type TRole } from '@/server/auth/roles';
 import { AppError } from '@/server/errors';

@@ -8,7 +8,9 @@ import { resolveApiToken } from '@/server/tokens/resolve-api-token';
 import { revokeApiToken } from '@/server/tokens/revoke-api-token';
 import { auditRowsWrittenBy, errorOf } from '@/test/audit';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
-import { createTenantWithMember } from '@/test/fixtures';
+import { addMemberTo, createTenantWithMember } from '@/test/fixtures';
+import { assertAllowed } from '@/server/auth/assert-allowed';
+import { changeMemberRole } from '@/server/members/change-member-role';
 
 let t: TTestDatabase;
 let admin: Awaited<ReturnType<typeof createTenantWithMember>>;
@@ -66,7 +68,7 @@ describe('creating an API token', () => {
 });
 
 describe('resolving a Bearer token (resolveApiToken)', () => {
-  it("gives the token's tenant and role, acting as the token", async () => {
+  it("gives the token's tenant and role, capped by its owner's role, acting as the token", async () => {
     const { token, record } = await newToken('resolver', 'operator');
     const ctx = await resolveApiToken({ db: t.db, token });
     expect(ctx).toEqual({
@@ -74,6 +76,7 @@ describe('resolving a Bearer token (resolveApiToken)', () => {
       tenantSlug: admin.ctx.tenantSlug,
       tenantName: admin.ctx.tenantName,
       role: 'operator',
+      roleCap: 'admin',
       actor: { type: 'token', tokenId: record.id, name: 'resolver', userId: admin.userId },
     });
   });
@@ -156,5 +159,26 @@ describe('revoking an API token', () => {
     await revokeApiToken({ db: t.db, ctx: admin.ctx, input: { id: record.id } });
     const second = await t.db.selectFrom('api_tokens').select('revoked_at').where('id', '=', record.id).executeTakeFirstOrThrow();
     expect(second.revoked_at?.getTime()).toBe(first.revoked_at?.getTime());
+  });
+});
+
+describe('a token never grants more than its owner has now', () => {
+  it('is capped when its owner is demoted, and dies when its owner leaves the tenant', async () => {
+    const { db } = t;
+    const owner = await createTenantWithMember({ db, role: 'admin' });
+    const other = await addMemberTo({ db, ctx: owner.ctx, role: 'admin' });
+    const { token } = await createApiToken({ db, ctx: other.ctx, input: { name: 'automation', role: 'admin' } });
+
+    const before = await resolveApiToken({ db, token });
+    expect(() => assertAllowed(before!, 'secret.manage')).not.toThrow();
+
+    await changeMemberRole({ db, ctx: owner.ctx, input: { userId: other.userId, role: 'viewer' } });
+    const demoted = await resolveApiToken({ db, token });
+    expect(demoted?.roleCap).toBe('viewer');
+    expect(() => assertAllowed(demoted!, 'workflow.read')).not.toThrow();
+    expect(() => assertAllowed(demoted!, 'secret.manage')).toThrow(/now viewer/);
+
+    await db.deleteFrom('memberships').where('tenant_id', '=', owner.tenantId).where('user_id', '=', other.userId).execute();
+    expect(await resolveApiToken({ db, token })).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Db, Tx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
-import { assertAllowed } from '@/server/auth/authorize';
+import { assertAllowed } from '@/server/auth/assert-allowed';
 import { recordAudit } from '@/server/audit/record-audit';
 import { AppError } from '@/server/errors';
 import { ZWorkflowKey } from '@/server/workflows/definition/version-document';

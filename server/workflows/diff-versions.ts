@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
-import { assertAllowed } from '@/server/auth/authorize';
+import { assertAllowed } from '@/server/auth/assert-allowed';
 import type { TStep } from '@/server/workflows/definition/step';
 import { ZWorkflowKey, type TVersionDocument } from '@/server/workflows/definition/version-document';
 import { diffJsonPaths } from '@/server/workflows/diff-json-paths';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
-import { assertAllowed } from '@/server/auth/authorize';
+import { assertAllowed } from '@/server/auth/assert-allowed';
 import { AppError } from '@/server/errors';
 import { ZWorkflowKey } from '@/server/workflows/definition/version-document';
 import { selectWorkflowRows, toWorkflowRecord, type TWorkflowRecord } from '@/server/workflows/workflow-record';

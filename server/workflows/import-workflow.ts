@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
-import { assertAllowed } from '@/server/auth/authorize';
+import { assertAllowed } from '@/server/auth/assert-allowed';
 import { AppError } from '@/server/errors';
 import { ZVersionDocument } from '@/server/workflows/definition/version-document';
 import { insertWorkflow, ZNewWorkflowKey } from '@/server/workflows/create-workflow';

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
-import { assertAllowed } from '@/server/auth/authorize';
+import { assertAllowed } from '@/server/auth/assert-allowed';
 import { decodeCursor, encodeCursor, ZLimit } from '@/server/api/pagination';
 import { selectWorkflowRows, toWorkflowRecord, type TWorkflowRecord } from '@/server/workflows/workflow-record';
 import { ZWorkflowStatus } from '@/server/workflows/workflow-status';

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db, Tx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
-import { assertAllowed } from '@/server/auth/authorize';
+import { assertAllowed } from '@/server/auth/assert-allowed';
 import { recordAudit } from '@/server/audit/record-audit';
 import { AppError } from '@/server/errors';
 import { ZVersionDocument, ZWorkflowKey, type TVersionDocument } from '@/server/workflows/definition/version-document';
