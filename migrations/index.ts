@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as m20261122000000 from './20261122000000_foundation';
 import * as m20261122000100 from './20261122000100_sign_in_failures';
 import * as m20261122010000 from './20261122010000_workflows';
+import * as m20261122020000 from './20261122020000_runtime';
 
 /**
  * Every migration, by name, in order. A new migration file is added here too; the schema
@@ -11,4 +12,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261122000000_foundation': m20261122000000,
   '20261122000100_sign_in_failures': m20261122000100,
   '20261122010000_workflows': m20261122010000,
+  '20261122020000_runtime': m20261122020000,
 };

@@ -1,10 +1,16 @@
-import { PgBoss } from 'pg-boss';
+import { z } from 'zod';
 import { applyLocalDefaults } from '@/server/config';
-import { createDb } from '@/server/db/database';
+import { createDb, setDb } from '@/server/db/database';
 import { migrateToLatest } from '@/server/db/migrate';
+import { advanceRun } from '@/server/runtime/advance-run';
+import { LeaseKeeper } from '@/server/runtime/lease';
+import { ADVANCE_QUEUE, getQueue } from '@/server/runtime/queue/run-queue';
+import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
 import { startHeartbeat } from '@/worker/heartbeat';
+import { REAP_INTERVAL_MS, reapStalledRuns } from '@/worker/reaper';
 
 const log = (line: string) => console.log(`[worker ${process.pid}] ${line}`);
+const ZAdvanceJob = z.object({ runId: z.string().uuid() });
 
 async function main(): Promise<void> {
   applyLocalDefaults(process.env);
@@ -13,14 +19,30 @@ async function main(): Promise<void> {
     console.error('npm run worker needs DATABASE_URL (npm start runs a worker against its embedded database).');
     process.exit(1);
   }
-  const { db } = createDb(url, { max: 5 });
+  const { db } = createDb(url, { max: 12 });
+  setDb(db);
   await migrateToLatest({ db, log });
 
-  // LISTEN/NOTIFY wakes workers within milliseconds of a send instead of at the next poll.
-  const boss = new PgBoss({ connectionString: url, useListenNotify: true, application_name: 'pipewright-worker' });
-  boss.on('error', (error) => log(`queue error: ${error.message}`));
-  await boss.start();
+  const boss = await getQueue({ role: 'worker' });
   const heartbeat = await startHeartbeat({ db, log });
+  const leases = new LeaseKeeper(db, heartbeat.id, log);
+
+  // Several runs per fetch, each advanced through many steps inside its job; a full batch
+  // fetches again at once (burst) instead of waiting out the polling interval.
+  await boss.work(ADVANCE_QUEUE, { batchSize: 8, burstWhenBatchFull: true, pollingIntervalSeconds: 2 }, async (jobs) => {
+    await Promise.all(
+      jobs.map(async (job) => {
+        const { runId } = ZAdvanceJob.parse(job.data);
+        await advanceRun({ db, runId, workerId: heartbeat.id, leases, log }).catch((error: unknown) => {
+          // The run stays as it was last written; its lease expires and the reaper re-sends it.
+          log(`run ${runId}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+        });
+      }),
+    );
+  });
+  const reaper = setInterval(() => {
+    reapStalledRuns({ db }).catch((error: Error) => log(`reaper: ${error.message}`));
+  }, REAP_INTERVAL_MS);
   log(`ready (${heartbeat.id})`);
 
   let stopping = false;
@@ -28,9 +50,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log(`${signal}: finishing current work and stopping`);
-    // The heartbeat row is marked stopped first so health reports the truth while we drain.
-    await heartbeat.stop().catch((error: Error) => log(`could not mark the worker stopped: ${error.message}`));
+    clearInterval(reaper);
+    // Stop taking jobs and let the runs in hand reach their next write; what is not finished
+    // is handed back by its lease running out.
     await boss.stop({ graceful: true, timeout: 20_000 }).catch((error: Error) => log(`queue stop: ${error.message}`));
+    await heartbeat.stop().catch((error: Error) => log(`could not mark the worker stopped: ${error.message}`));
+    await closeExpressionPool();
     await db.destroy();
     log('stopped');
     process.exit(0);

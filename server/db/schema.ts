@@ -2,6 +2,7 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 import type { TRole } from '@/server/auth/roles';
 import type { TWorkflowStatus } from '@/server/workflows/workflow-status';
 import type { TVersionStatus } from '@/server/workflows/definition/version-document';
+import type { RuntimeTables } from '@/server/db/runtime-schema';
 
 /** Timestamps come back as Date and may be written as Date or ISO string. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -115,7 +116,7 @@ export interface WorkflowVersionsTable {
   published_by: string | null;
 }
 
-export interface Database {
+export interface Database extends RuntimeTables {
   tenants: TenantsTable;
   users: UsersTable;
   memberships: MembershipsTable;

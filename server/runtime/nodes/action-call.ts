@@ -33,4 +33,12 @@ export const actionCall = defineNode({
   outputSchema: z.unknown().describe("The action's output, as its output schema describes it"),
   pipes: noPipes,
   writesVars: (config) => (config.saveAs ? [config.saveAs] : []),
+  async execute({ config, resolve, resolveActionInput, callAction, envelope, path }) {
+    const { input, recorded } = await resolveActionInput(config.input, 'input');
+    // The default key is stable across retries and crashes: the same step of the same run.
+    const idempotencyKey = config.idempotencyKey === undefined ? `${envelope.meta.runId}:${path}` : String(await resolve(config.idempotencyKey, 'idempotencyKey'));
+    const result = await callAction({ action: config.action, version: config.version, input, idempotencyKey });
+    if ('error' in result) return { kind: 'fail', input: recorded, error: result.error };
+    return { kind: 'next', input: recorded, output: result.output, assign: config.saveAs ? [{ path: config.saveAs, value: result.output }] : [] };
+  },
 });

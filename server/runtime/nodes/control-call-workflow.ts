@@ -26,4 +26,13 @@ export const controlCallWorkflow = defineNode({
   outputSchema: z.unknown().describe("The child run's output"),
   pipes: noPipes,
   writesVars: (config) => (config.saveAs ? [config.saveAs] : []),
+  async execute({ config, resolve }) {
+    const input = await resolve(config.input, 'input');
+    return { kind: 'wait', input: { workflow: config.workflow, version: config.version ?? 'latest', input }, wait: { kind: 'child', workflow: config.workflow, version: config.version ?? 'latest', input } };
+  },
+  async resume({ config, outcome }) {
+    const child = outcome.kind === 'resolved' ? (outcome.payload as { runId?: string; status?: string; output?: unknown; error?: unknown }) : null;
+    if (child?.status === 'SUCCEEDED') return { kind: 'next', output: child.output, assign: config.saveAs ? [{ path: config.saveAs, value: child.output }] : [] };
+    return { kind: 'fail', error: { code: 'CHILD_FAILED', message: `The child run of "${config.workflow}" ended ${child?.status ?? 'without an answer'}`, details: child, retryable: false } };
+  },
 });

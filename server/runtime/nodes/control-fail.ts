@@ -22,4 +22,9 @@ export const controlFail = defineNode({
   outputSchema: z.never().describe('Never produces output'),
   pipes: noPipes,
   writesVars: noVars,
+  async execute({ config, resolve }) {
+    const code = String(await resolve(config.code, 'code'));
+    const message = String(await resolve(config.message, 'message'));
+    return { kind: 'fail', input: { code, message }, error: { code, message, retryable: false } };
+  },
 });

@@ -28,4 +28,9 @@ export const controlForEach = defineNode({
   outputSchema: z.array(z.unknown()).describe('One collected result per item, in item order'),
   pipes: (config) => [{ path: 'steps', label: 'For each item', steps: config.steps }],
   writesVars: (config) => (config.saveAs ? [config.saveAs] : []),
+  async execute({ config, resolve }) {
+    const items = await resolve(config.items, 'items');
+    if (!Array.isArray(items)) return { kind: 'fail', error: { code: 'VALIDATION', message: 'items: the expression must produce a list', retryable: false } };
+    return { kind: 'iterate', items };
+  },
 });

@@ -24,4 +24,8 @@ export const controlIf = defineNode({
     { path: 'else', label: 'Else', steps: config.else ?? [] },
   ],
   writesVars: noVars,
+  async execute({ config, resolve }) {
+    const branch = (await resolve(config.condition, 'condition')) ? 'then' : 'else';
+    return { kind: 'branch', pipe: branch === 'else' && !config.else ? null : branch, output: { branch } };
+  },
 });

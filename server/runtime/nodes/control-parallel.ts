@@ -41,4 +41,7 @@ export const controlParallel = defineNode({
   outputSchema: z.record(z.unknown()).describe('Branch id → that branch result'),
   pipes: (config) => config.branches.map((branch, index): TPipeRef => ({ path: `branches[${index}].steps`, label: `Branch ${branch.id}`, steps: branch.steps })),
   writesVars: (config) => (config.saveAs ? [config.saveAs] : []),
+  async execute() {
+    return { kind: 'block' };
+  },
 });

@@ -19,4 +19,7 @@ export const controlReturn = defineNode({
   outputSchema: z.unknown().describe("The run's output"),
   pipes: noPipes,
   writesVars: noVars,
+  async execute({ config, resolve }) {
+    return { kind: 'return', output: config.output === undefined ? null : await resolve(config.output, 'output') };
+  },
 });

@@ -33,4 +33,11 @@ export const controlSwitch = defineNode({
     { path: 'default', label: 'Default', steps: config.default ?? [] },
   ],
   writesVars: noVars,
+  async execute({ config, resolve }) {
+    const value = await resolve(config.value, 'value');
+    for (const [index, entry] of config.cases.entries()) {
+      if ((await resolve(entry.when, `cases[${index}].when`)) === value) return { kind: 'branch', pipe: `cases[${index}].steps`, output: { matched: index } };
+    }
+    return config.default ? { kind: 'branch', pipe: 'default', output: { matched: 'default' } } : { kind: 'branch', pipe: null, output: { matched: null } };
+  },
 });

@@ -27,4 +27,7 @@ export const controlTryCatch = defineNode({
     { path: 'finally', label: 'Finally', steps: config.finally ?? [] },
   ],
   writesVars: noVars,
+  async execute() {
+    return { kind: 'block' };
+  },
 });

@@ -30,4 +30,14 @@ export const eventWait = defineNode({
   outputSchema: z.unknown().describe("The event's payload; null when the wait timed out with onTimeout \"continue\""),
   pipes: noPipes,
   writesVars: (config) => (config.saveAs ? [config.saveAs] : []),
+  async execute({ config, resolve }) {
+    const correlationKey = config.correlationKey === undefined ? null : String(await resolve(config.correlationKey, 'correlationKey'));
+    const wait = { kind: 'event' as const, event: config.event, correlationKey, timeoutMs: config.timeoutMs ?? null, lookbackMs: config.lookbackMs ?? null };
+    return { kind: 'wait', input: { event: config.event, correlationKey }, wait };
+  },
+  async resume({ config, outcome }) {
+    if (outcome.kind === 'resolved') return { kind: 'next', output: outcome.payload, assign: config.saveAs ? [{ path: config.saveAs, value: outcome.payload }] : [] };
+    if (config.onTimeout === 'continue') return { kind: 'next', output: null, assign: config.saveAs ? [{ path: config.saveAs, value: null }] : [] };
+    return { kind: 'fail', error: { code: 'TIMEOUT', message: `No "${config.event}" event arrived within ${config.timeoutMs} ms`, retryable: false } };
+  },
 });

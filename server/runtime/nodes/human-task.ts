@@ -49,4 +49,15 @@ export const humanTask = defineNode({
   }),
   pipes: noPipes,
   writesVars: (config) => (config.saveAs ? [config.saveAs] : []),
+  async execute({ config, resolve }) {
+    const title = String(await resolve(config.title, 'title'));
+    const description = config.description === undefined ? '' : String(await resolve(config.description, 'description'));
+    const assignee = 'role' in config.assignee ? { role: config.assignee.role } : { user: String(await resolve(config.assignee.user, 'assignee.user')) };
+    const task = { title, description, form: config.form, outcomes: config.outcomes, assignee };
+    return { kind: 'wait', input: task, wait: { kind: 'task', timeoutMs: config.timeoutMs ?? null, task } };
+  },
+  async resume({ config, outcome }) {
+    if (outcome.kind === 'expired') return { kind: 'fail', error: { code: 'TIMEOUT', message: `The task was not answered within ${config.timeoutMs} ms`, retryable: false } };
+    return { kind: 'next', output: outcome.payload, assign: config.saveAs ? [{ path: config.saveAs, value: outcome.payload }] : [] };
+  },
 });

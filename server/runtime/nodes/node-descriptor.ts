@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { TStep } from '@/server/workflows/definition/step';
+import type { TNodeExecuteArgs, TNodeResult, TNodeResumeArgs } from '@/server/runtime/nodes/node-result';
 
 /** Every node type of SPEC §4.3. The registry must have one descriptor for each. */
 export const NODE_TYPES = [
@@ -56,6 +57,10 @@ export type TNodeDescriptor<T extends TNodeType = TNodeType, C extends z.ZodType
   pipes(config: z.infer<C>): TPipeRef[];
   /** Config keys that write under `vars` (checked at publish to start with `vars.`). */
   writesVars(config: z.infer<C>): string[];
+  /** What running the step does, as a description the interpreter carries out. */
+  execute(args: TNodeExecuteArgs<z.infer<C>>): Promise<TNodeResult>;
+  /** For steps that wait: what happens once the wait is resolved or expires. */
+  resume?(args: TNodeResumeArgs<z.infer<C>>): Promise<TNodeResult>;
 };
 
 export function defineNode<const T extends TNodeType, C extends z.ZodTypeAny>(descriptor: TNodeDescriptor<T, C>): TNodeDescriptor<T, C> {

@@ -27,4 +27,16 @@ export const timeDelay = defineNode({
   outputSchema: z.object({ until: z.string().datetime({ offset: true }).describe('When the timer was due') }),
   pipes: noPipes,
   writesVars: noVars,
+  async execute({ config, resolve }) {
+    const durationMs = config.durationMs === undefined ? null : Number(await resolve(config.durationMs, 'durationMs'));
+    const until = config.until === undefined ? null : new Date(String(await resolve(config.until, 'until')));
+    const resumeAt = until ?? new Date(Date.now() + (durationMs ?? 0));
+    if (Number.isNaN(resumeAt.getTime()) || (durationMs !== null && (!Number.isFinite(durationMs) || durationMs < 0))) {
+      return { kind: 'fail', error: { code: 'VALIDATION', message: 'time.delay: durationMs must be a non-negative number and until an ISO date-time', retryable: false } };
+    }
+    return { kind: 'wait', input: { resumeAt: resumeAt.toISOString() }, wait: { kind: 'timer', resumeAt } };
+  },
+  async resume() {
+    return { kind: 'next', output: null };
+  },
 });

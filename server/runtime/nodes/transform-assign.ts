@@ -19,4 +19,11 @@ export const transformAssign = defineNode({
   outputSchema: z.record(z.unknown()),
   pipes: noPipes,
   writesVars: (config) => Object.keys(config.assign),
+  async execute({ config, resolve }) {
+    // Every value is computed from vars as they were before this step, then all are applied.
+    const assign: Array<{ path: string; value: unknown }> = [];
+    for (const [path, value] of Object.entries(config.assign)) assign.push({ path, value: await resolve(value, `assign.${path}`) });
+    const values = Object.fromEntries(assign.map((entry) => [entry.path, entry.value]));
+    return { kind: 'next', input: values, output: values, assign };
+  },
 });

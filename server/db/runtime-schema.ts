@@ -1,0 +1,151 @@
+import type { ColumnType, Generated } from 'kysely';
+import type { TRunStatus, TStepStatus } from '@/server/runtime/run-status';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+/** jsonb: read back as parsed JSON (check it with zod), written as a JSON string. */
+type Json = ColumnType<unknown, string, string>;
+type NullableJson = ColumnType<unknown, string | null | undefined, string | null>;
+
+export interface RunsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  workflow_id: string;
+  workflow_key: string;
+  version_id: string;
+  version: number;
+  status: TRunStatus;
+  state: string | null;
+  input: Json;
+  output: NullableJson;
+  error: NullableJson;
+  trigger: Json;
+  parent_run_id: string | null;
+  parent_step_path: string | null;
+  idempotency_key: string | null;
+  execution: Json;
+  event_seq: Generated<number>;
+  lease_owner: string | null;
+  lease_expires_at: NullableTimestamp;
+  fence: ColumnType<string, string | number | undefined, string | number>;
+  recoveries: Generated<number>;
+  pause_requested: Generated<boolean>;
+  cancel_requested: Generated<boolean>;
+  wake_requested: Generated<boolean>;
+  created_at: Timestamp;
+  started_at: NullableTimestamp;
+  completed_at: NullableTimestamp;
+  updated_at: Timestamp;
+}
+
+export interface RunStepsTable {
+  id: string;
+  run_id: string;
+  tenant_id: string;
+  step_id: string;
+  path: string;
+  type: string;
+  attempt: number;
+  status: TStepStatus;
+  input: NullableJson;
+  output: NullableJson;
+  error: NullableJson;
+  started_at: Timestamp;
+  completed_at: NullableTimestamp;
+  duration_ms: number | null;
+}
+
+export interface RunEventsTable {
+  run_id: string;
+  seq: number;
+  tenant_id: string;
+  type: string;
+  step_id: string | null;
+  at: Timestamp;
+  data: Json;
+}
+
+export interface RunSnapshotsTable {
+  step_record_id: string;
+  run_id: string;
+  tenant_id: string;
+  path: string;
+  snapshot: Json;
+  truncated: boolean;
+  size_bytes: number;
+  created_at: Timestamp;
+}
+
+export type TWaitKind = 'event' | 'timer' | 'task' | 'child' | 'retry';
+export type TWaitStatus = 'open' | 'resolved' | 'expired' | 'canceled';
+
+export interface RunWaitsTable {
+  id: string;
+  run_id: string;
+  tenant_id: string;
+  step_path: string;
+  kind: TWaitKind;
+  status: TWaitStatus;
+  event: string | null;
+  correlation_key: string | null;
+  resume_at: NullableTimestamp;
+  child_run_id: string | null;
+  payload: NullableJson;
+  created_at: Timestamp;
+  resolved_at: NullableTimestamp;
+}
+
+export interface ActionInvocationsTable {
+  tenant_id: string;
+  action: string;
+  version: number;
+  idempotency_key: string;
+  run_id: string | null;
+  step_path: string | null;
+  output: NullableJson;
+  completed_at: Timestamp;
+}
+
+export interface TasksTable {
+  id: Generated<string>;
+  tenant_id: string;
+  run_id: string;
+  wait_id: string;
+  step_id: string;
+  step_path: string;
+  title: string;
+  description: Generated<string>;
+  form: Json;
+  outcomes: string[];
+  assignee: Json;
+  status: 'open' | 'completed' | 'canceled' | 'expired';
+  due_at: NullableTimestamp;
+  outcome: string | null;
+  data: NullableJson;
+  completed_by: string | null;
+  completed_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface EventsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  event: string;
+  correlation_key: string | null;
+  payload: NullableJson;
+  received_at: Timestamp;
+  resumed: Generated<string[]>;
+  started: Generated<string[]>;
+}
+
+/** The runtime's tables (migration 20261122020000_runtime). */
+export interface RuntimeTables {
+  runs: RunsTable;
+  run_steps: RunStepsTable;
+  run_events: RunEventsTable;
+  run_snapshots: RunSnapshotsTable;
+  run_waits: RunWaitsTable;
+  action_invocations: ActionInvocationsTable;
+  tasks: TasksTable;
+  events: EventsTable;
+}

@@ -1,0 +1,133 @@
+import { sql } from 'kysely';
+import type { Db, Tx } from '@/server/db/database';
+import { ZExecution } from '@/server/runtime/execution/execution-state';
+import { RunInterpreter } from '@/server/runtime/interpreter/run-interpreter';
+import { LeaseLostError, RunWriter } from '@/server/runtime/interpreter/run-writer';
+import type { TPipeOutcome } from '@/server/runtime/interpreter/run-types';
+import { claimRun, type LeaseKeeper } from '@/server/runtime/lease';
+import { resolveConfigValue } from '@/server/runtime/expressions/resolve-config-value';
+import { wakeRun } from '@/server/runtime/wake-run';
+import { ZTriggerRef, loadRunVersion } from '@/server/runtime/load-run-version';
+import type { TRunError } from '@/server/workflows/definition/envelope';
+
+/** A run whose worker died this many times in a row without progress is failed, not retried forever. */
+export const MAX_RECOVERIES = 3;
+
+/**
+ * Advances one run as far as it can go: claim the lease, run the interpreter from the saved
+ * position, record how it ended, release. Called by the worker for each "advance" job; a
+ * run someone else holds is left alone.
+ */
+export async function advanceRun({ db, runId, workerId, leases, log }: { db: Db; runId: string; workerId: string; leases: LeaseKeeper; log: (line: string) => void }): Promise<void> {
+  for (let pass = 0; pass < 100; pass++) {
+    const claimed = await claimRun({ db, runId, workerId });
+    if (!claimed) return;
+    const controls = leases.hold(claimed);
+    try {
+      const again = await advanceClaimed({ db, claimed, controls, log });
+      if (!again) return;
+    } catch (error) {
+      if (error instanceof LeaseLostError) {
+        log(`run ${runId}: ${error.message}`);
+        return;
+      }
+      throw error;
+    } finally {
+      leases.drop(runId);
+    }
+  }
+}
+
+async function advanceClaimed({ db, claimed, controls, log }: { db: Db; claimed: Awaited<ReturnType<typeof claimRun>> & object; controls: ReturnType<LeaseKeeper['hold']>; log: (line: string) => void }): Promise<boolean> {
+  const run = await db.selectFrom('runs').selectAll().where('id', '=', claimed.id).executeTakeFirstOrThrow();
+  const document = await loadRunVersion({ db, versionId: run.version_id });
+  const execution = ZExecution.parse(run.execution);
+  const writer = new RunWriter(db, { id: run.id, tenantId: run.tenant_id, fence: claimed.fence }, () => execution);
+  const startedAt = run.started_at ?? new Date();
+  if (!run.started_at) {
+    writer.patchRun({ status: 'RUNNING', startedAt });
+    writer.event('run.started', null, {});
+  } else if (run.status === 'QUEUED') {
+    writer.patchRun({ status: 'RUNNING' });
+  } else if (run.status === 'WAITING') {
+    writer.patchRun({ status: 'RUNNING' });
+    writer.event('run.resumed', null, { reason: 'a timer came due' });
+  }
+  const facts = { id: run.id, tenantId: run.tenant_id, workflowKey: run.workflow_key, version: run.version, startedAt: startedAt.toISOString(), trigger: ZTriggerRef.parse(run.trigger), input: run.input };
+  let outcome: TPipeOutcome;
+  if (claimed.recoveries > MAX_RECOVERIES) {
+    const at = execution.cursor.index;
+    outcome = { kind: 'failed', error: { code: 'WORKER_CRASHED', message: `The worker stopped ${claimed.recoveries} times in a row while running this run (near steps[${at}]); it was failed instead of retried again.`, stepId: null, stepPath: `steps[${at}]` } };
+  } else {
+    const interpreter = new RunInterpreter({ db, writer, run: facts, document, execution, state: run.state, signal: controls.abort.signal, pauseRequested: () => controls.pauseRequested });
+    outcome = await interpreter.run();
+    if (outcome.kind === 'completed') outcome = await runOutput(interpreter, document.output);
+  }
+  if (controls.cancelRequested) outcome = { kind: 'canceled' };
+  finish({ writer, run: { id: run.id, parentRunId: run.parent_run_id }, outcome });
+  writer.release();
+  await writer.flush();
+  if (outcome.kind === 'suspended' && writer.releasedAs === 'RUNNING') {
+    log(`run ${run.id}: woken while suspending; continuing`);
+    return true;
+  }
+  return false;
+}
+
+/** The workflow's `output` expression over the final envelope, or the failure it caused. */
+async function runOutput(interpreter: RunInterpreter, output: unknown): Promise<TPipeOutcome> {
+  if (output === undefined) return { kind: 'returned', output: null };
+  const frame = { step: { id: 'output' } as never, scope: interpreter.deps.execution.scope, path: 'output' };
+  try {
+    return { kind: 'returned', output: await resolveConfigValue({ value: output, envelope: interpreter.envelope(frame, 1), path: 'output' }) };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { kind: 'failed', error: { code: 'EXPRESSION', message, stepId: null, stepPath: 'output' } };
+  }
+}
+
+/** Records the run's status for how the interpreter stopped, and tells a parent run. */
+function finish({ writer, run, outcome }: { writer: RunWriter; run: { id: string; parentRunId: string | null }; outcome: TPipeOutcome }): void {
+  const now = new Date();
+  const terminal = (status: 'SUCCEEDED' | 'FAILED' | 'CANCELED', output: unknown, error: TRunError | null) => {
+    writer.patchRun({ status, output, error, completedAt: now });
+    writer.event(status === 'SUCCEEDED' ? 'run.succeeded' : status === 'FAILED' ? 'run.failed' : 'run.canceled', null, error ? { code: error.code, message: error.message } : {});
+    writer.also((tx) => closeOpenWork(tx, run.id));
+    if (run.parentRunId) writer.also((tx) => resolveParentWait(tx, run.id, run.parentRunId!, { runId: run.id, status, output, error }));
+  };
+  switch (outcome.kind) {
+    case 'returned':
+      return terminal('SUCCEEDED', outcome.output, null);
+    case 'completed':
+      return terminal('SUCCEEDED', null, null);
+    case 'failed':
+      return terminal('FAILED', null, outcome.error);
+    case 'canceled':
+      return terminal('CANCELED', null, { code: 'CANCELED', message: 'The run was canceled.' });
+    case 'suspended':
+      writer.patchRun({ status: 'WAITING' });
+      writer.event('run.waiting', null, {});
+      return;
+    case 'paused':
+      writer.patchRun({ status: 'PAUSED' });
+      writer.event('run.paused', null, {});
+      return;
+  }
+}
+
+/** A finished run has nothing left to wait for: its open waits and tasks are closed. */
+async function closeOpenWork(tx: Tx, runId: string): Promise<void> {
+  await tx.updateTable('run_waits').set({ status: 'canceled', resolved_at: sql`now()` }).where('run_id', '=', runId).where('status', '=', 'open').execute();
+  await tx.updateTable('tasks').set({ status: 'canceled' }).where('run_id', '=', runId).where('status', '=', 'open').execute();
+}
+
+async function resolveParentWait(tx: Tx, childId: string, parentId: string, result: unknown): Promise<void> {
+  const resolved = await tx
+    .updateTable('run_waits')
+    .set({ status: 'resolved', payload: JSON.stringify(result), resolved_at: sql`now()` })
+    .where('child_run_id', '=', childId)
+    .where('status', '=', 'open')
+    .returning('run_id')
+    .executeTakeFirst();
+  if (resolved) await wakeRun({ db: tx, runId: parentId, reason: `child run ${childId} finished` });
+}

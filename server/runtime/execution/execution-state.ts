@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { ZRunError, type TRunError } from '@/server/workflows/definition/envelope';
+
+/** The part of the envelope a pipe changes: its vars and the last caught error. */
+export const ZScope = z.object({ vars: z.record(z.unknown()), error: ZRunError.nullable() });
+export type TScope = z.infer<typeof ZScope>;
+
+// Written by hand because zod cannot infer a recursive type; ZPipeCursor is checked against it.
+/** Where a pipe is: the step at `index` is next (or in progress), with its block's state. */
+export type TPipeCursor = { index: number; block?: TBlockState };
+
+/** The state of a block step that is in progress, kept so a resumed run continues inside it. */
+export type TBlockState =
+  /** control.if / control.switch: the chosen nested pipe (a config path such as `then`). */
+  | { kind: 'branch'; startedAt: string; pipe: string; cursor: TPipeCursor }
+  /** control.tryCatch: which part runs, what was caught, and what to do once `finally` ends. */
+  | {
+      kind: 'try';
+      startedAt: string;
+      phase: 'try' | 'catch' | 'finally';
+      cursor: TPipeCursor;
+      outerError: TRunError | null;
+      after: { type: 'continue' } | { type: 'fail'; error: TRunError } | { type: 'return'; output: unknown };
+    }
+  /** control.forEach: the items (evaluated once), finished results, and iterations in flight. */
+  | {
+      kind: 'forEach';
+      startedAt: string;
+      items: unknown[];
+      results: unknown[];
+      failures: Array<TRunError | null>;
+      next: number;
+      active: Array<{ index: number; scope: TScope; cursor: TPipeCursor }>;
+    }
+  /** control.parallel: every branch's own scope and position, and its result once done. */
+  | { kind: 'parallel'; startedAt: string; branches: Array<{ id: string; scope: TScope; cursor: TPipeCursor; done: boolean; result: unknown }> }
+  /** A leaf step waiting on a wait row (event, task, timer, child run) or on a retry's backoff timer. */
+  | { kind: 'wait'; waitId: string; recordId: string; attempt: number; startedAt: string; retry: boolean };
+
+const ZPipeCursorShape: z.ZodType<TPipeCursor> = z.lazy(() => z.object({ index: z.number().int().min(0), block: ZBlockState.optional() }));
+
+const ZBlockState: z.ZodType<TBlockState> = z.lazy(() =>
+  z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('branch'), startedAt: z.string(), pipe: z.string(), cursor: ZPipeCursorShape }),
+    z.object({
+      kind: z.literal('try'),
+      startedAt: z.string(),
+      phase: z.enum(['try', 'catch', 'finally']),
+      cursor: ZPipeCursorShape,
+      outerError: ZRunError.nullable(),
+      after: z.discriminatedUnion('type', [
+        z.object({ type: z.literal('continue') }),
+        z.object({ type: z.literal('fail'), error: ZRunError }),
+        z.object({ type: z.literal('return'), output: z.unknown() }),
+      ]),
+    }),
+    z.object({
+      kind: z.literal('forEach'),
+      startedAt: z.string(),
+      items: z.array(z.unknown()),
+      results: z.array(z.unknown()),
+      failures: z.array(ZRunError.nullable()),
+      next: z.number().int().min(0),
+      active: z.array(z.object({ index: z.number().int().min(0), scope: ZScope, cursor: ZPipeCursorShape })),
+    }),
+    z.object({
+      kind: z.literal('parallel'),
+      startedAt: z.string(),
+      branches: z.array(z.object({ id: z.string(), scope: ZScope, cursor: ZPipeCursorShape, done: z.boolean(), result: z.unknown() })),
+    }),
+    z.object({ kind: z.literal('wait'), waitId: z.string(), recordId: z.string(), attempt: z.number().int().min(1), startedAt: z.string(), retry: z.boolean() }),
+  ]) as z.ZodType<TBlockState>,
+);
+
+export const ZPipeCursor = ZPipeCursorShape;
+
+/** Everything the interpreter needs to continue a run, stored in `runs.execution`. */
+export const ZExecution = z.object({
+  scope: ZScope,
+  cursor: ZPipeCursorShape,
+  /** Attempts made so far per step path, so a retried or resumed step gets the next number. */
+  attempts: z.record(z.number().int().min(0)),
+});
+export type TExecution = z.infer<typeof ZExecution>;
+
+export function initialExecution(): TExecution {
+  return { scope: { vars: {}, error: null }, cursor: { index: 0 }, attempts: {} };
+}

@@ -1,0 +1,65 @@
+export const REDACTED = '[redacted]';
+export const SNAPSHOT_MAX_BYTES = 64 * 1024;
+
+// Keys whose values are secrets by any reasonable reading, masked wherever they appear.
+const SECRET_KEY = /(pass(word)?|secret|token|api[-_]?key|authorization|cookie|credential|private[-_]?key)/i;
+
+function unescapePointer(part: string): string {
+  return part.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+/** Masks JSON Pointers (`settings.redact`) and secret-looking keys in a copy of the envelope. */
+export function redactEnvelope(envelope: Record<string, unknown>, pointers: readonly string[]): unknown {
+  const copy = structuredClone(envelope) as Record<string, unknown>;
+  for (const pointer of pointers) {
+    const parts = pointer.split('/').slice(1).map(unescapePointer);
+    let node: unknown = copy;
+    for (const [index, part] of parts.entries()) {
+      if (typeof node !== 'object' || node === null) break;
+      const record = node as Record<string, unknown>;
+      if (!Object.hasOwn(record, part)) break;
+      if (index === parts.length - 1) record[part] = REDACTED;
+      else node = record[part];
+    }
+  }
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk);
+    if (typeof node === 'object' && node !== null) {
+      return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, SECRET_KEY.test(key) && value !== null && typeof value !== 'object' ? REDACTED : walk(value)]));
+    }
+    return node;
+  };
+  return walk(copy);
+}
+
+/**
+ * Caps a snapshot at SNAPSHOT_MAX_BYTES. Over the cap, large values are replaced, biggest
+ * first, by a marker saying how big they were, so what is kept is still valid JSON and
+ * the viewer can show exactly what was cut.
+ */
+export function capSnapshot(snapshot: unknown, maxBytes = SNAPSHOT_MAX_BYTES): { snapshot: unknown; truncated: boolean; sizeBytes: number } {
+  const size = (value: unknown) => Buffer.byteLength(JSON.stringify(value) ?? 'null');
+  const original = size(snapshot);
+  if (original <= maxBytes) return { snapshot, truncated: false, sizeBytes: original };
+  const copy = structuredClone(snapshot);
+  // Collect every (parent, key) with its size, replace the biggest until the whole fits.
+  const slots: Array<{ parent: Record<string | number, unknown>; key: string | number; bytes: number }> = [];
+  const collect = (node: unknown) => {
+    if (typeof node !== 'object' || node === null) return;
+    for (const [key, value] of Object.entries(node)) {
+      slots.push({ parent: node as Record<string, unknown>, key, bytes: size(value) });
+      collect(value);
+    }
+  };
+  collect(copy);
+  slots.sort((a, b) => b.bytes - a.bytes);
+  let current = original;
+  for (const slot of slots) {
+    if (current <= maxBytes) break;
+    if (slot.bytes < 256) continue;
+    slot.parent[slot.key] = { $truncated: true, originalBytes: slot.bytes };
+    current = size(copy);
+  }
+  if (current > maxBytes) return { snapshot: { $truncated: true, originalBytes: original }, truncated: true, sizeBytes: original };
+  return { snapshot: copy, truncated: true, sizeBytes: current };
+}

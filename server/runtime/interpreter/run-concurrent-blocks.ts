@@ -1,0 +1,123 @@
+import { AppError } from '@/server/errors';
+import type { TBlockState, TScope } from '@/server/runtime/execution/execution-state';
+import { applyAssignment } from '@/server/runtime/interpreter/apply-assignments';
+import { copyScope, enterBlock, pipeAt, recordBlock } from '@/server/runtime/interpreter/run-blocks';
+import type { RunInterpreter } from '@/server/runtime/interpreter/run-interpreter';
+import type { TPipeOutcome, TStepFrame, TStepOutcome } from '@/server/runtime/interpreter/run-types';
+import type { TRunError } from '@/server/workflows/definition/envelope';
+import type { TStep } from '@/server/workflows/definition/step';
+
+type TForEachConfig = { steps: TStep[]; concurrency: number; onItemError: 'fail' | 'continue'; collect?: unknown; saveAs?: string };
+type TParallelConfig = { branches: Array<{ id: string; steps: TStep[]; result?: unknown }>; saveAs?: string };
+type TForEachState = Extract<TBlockState, { kind: 'forEach' }>;
+
+/** Of several branches' outcomes, the one the block reports: a failure first, then a stop. */
+function combine(outcomes: TPipeOutcome[]): TPipeOutcome {
+  return (
+    outcomes.find((o) => o.kind === 'failed') ??
+    outcomes.find((o) => o.kind === 'returned') ??
+    outcomes.find((o) => o.kind === 'canceled') ??
+    outcomes.find((o) => o.kind === 'suspended') ??
+    outcomes.find((o) => o.kind === 'paused') ?? { kind: 'completed' }
+  );
+}
+
+/** Evaluates a `collect`/`result` expression over a finished iteration or branch; default: its vars. */
+async function resultOf(interpreter: RunInterpreter, frame: TStepFrame, scope: TScope, expression: unknown, at: string, bindings: TStepFrame['bindings']): Promise<unknown> {
+  if (expression === undefined) return scope.vars;
+  const inner: TStepFrame = { ...frame, scope, bindings };
+  return interpreter.executeArgs(inner, 1, interpreter.deps.signal).resolve(expression, at);
+}
+
+/**
+ * control.forEach: each item runs the nested pipe with its own copy of vars, up to
+ * `concurrency` at a time; results are kept in item order and saved at `saveAs`.
+ */
+export async function runForEach(interpreter: RunInterpreter, frame: TStepFrame): Promise<TStepOutcome> {
+  const config = frame.config as TForEachConfig;
+  if (!frame.cursor.block) {
+    const startedAt = new Date().toISOString();
+    const result = await enterBlock(interpreter, frame);
+    if (result.kind === 'fail') {
+      const error: TRunError = { code: result.error.code, message: result.error.message, stepId: frame.step.id, stepPath: frame.path };
+      recordBlock(interpreter, frame, startedAt, { error });
+      return { kind: 'failed', error };
+    }
+    if (result.kind !== 'iterate') throw new AppError('INTERNAL', 'control.forEach did not give items.');
+    frame.cursor.block = { kind: 'forEach', startedAt, items: result.items, results: result.items.map(() => null), failures: result.items.map(() => null), next: 0, active: [] };
+  }
+  const block = frame.cursor.block as TForEachState;
+  const steps = pipeAt(frame, 'steps');
+  const stops: TPipeOutcome[] = [];
+  let failed = false;
+
+  const runSlot = async (slot: TForEachState['active'][number]) => {
+    const bindings = { item: block.items[slot.index], index: slot.index };
+    const outcome = await interpreter.runPipe(steps, slot.cursor, slot.scope, `${frame.path}#${slot.index}.config.steps`, bindings);
+    if (outcome.kind === 'completed' || (outcome.kind === 'failed' && config.onItemError === 'continue')) {
+      if (outcome.kind === 'completed') block.results[slot.index] = await resultOf(interpreter, frame, slot.scope, config.collect, 'collect', bindings);
+      else block.failures[slot.index] = outcome.error;
+      block.active.splice(block.active.indexOf(slot), 1);
+      return;
+    }
+    if (outcome.kind === 'failed') failed = true;
+    stops.push(outcome);
+  };
+  const lane = async (resume: TForEachState['active']) => {
+    for (const slot of resume) await runSlot(slot);
+    // Take new items only while nothing has stopped this block.
+    while (stops.length === 0 && block.next < block.items.length) {
+      const slot = { index: block.next, scope: copyScope(frame.scope), cursor: { index: 0 } };
+      block.next += 1;
+      block.active.push(slot);
+      await runSlot(slot);
+    }
+  };
+  // Iterations already in flight (a resumed run) continue first, spread over the lanes.
+  const inFlight = [...block.active];
+  const lanes = Math.max(1, Math.min(config.concurrency, block.items.length));
+  await Promise.all(Array.from({ length: lanes }, (_, lane_) => lane(inFlight.filter((_, i) => i % lanes === lane_))));
+
+  if (stops.length > 0) {
+    const outcome = combine(stops);
+    if (failed && outcome.kind === 'failed') recordBlock(interpreter, frame, block.startedAt, { error: outcome.error });
+    return outcome as TStepOutcome;
+  }
+  if (config.saveAs) applyAssignment(frame.scope.vars, config.saveAs, block.results);
+  recordBlock(interpreter, frame, block.startedAt, { output: { items: block.items.length, failed: block.failures.filter(Boolean).length } });
+  return { kind: 'next' };
+}
+
+/** control.parallel: every branch runs at once on its own copy of vars; `{branchId: result}` is saved. */
+export async function runParallel(interpreter: RunInterpreter, frame: TStepFrame): Promise<TStepOutcome> {
+  const config = frame.config as TParallelConfig;
+  if (!frame.cursor.block) {
+    await enterBlock(interpreter, frame);
+    frame.cursor.block = {
+      kind: 'parallel',
+      startedAt: new Date().toISOString(),
+      branches: config.branches.map((branch) => ({ id: branch.id, scope: copyScope(frame.scope), cursor: { index: 0 }, done: false, result: null })),
+    };
+  }
+  const block = frame.cursor.block;
+  if (block.kind !== 'parallel') throw new AppError('INTERNAL', `Step "${frame.step.id}" resumed with a ${block.kind} state.`);
+  const outcomes = await Promise.all(
+    block.branches.map(async (state, index) => {
+      if (state.done) return { kind: 'completed' } as TPipeOutcome;
+      const branch = config.branches[index]!;
+      const outcome = await interpreter.runPipe(branch.steps, state.cursor, state.scope, `${frame.path}.config.branches[${index}].steps`, frame.bindings);
+      if (outcome.kind === 'completed') {
+        state.result = await resultOf(interpreter, frame, state.scope, branch.result, `branches[${index}].result`, frame.bindings);
+        state.done = true;
+      }
+      return outcome;
+    }),
+  );
+  const outcome = combine(outcomes);
+  if (outcome.kind === 'failed') recordBlock(interpreter, frame, block.startedAt, { error: outcome.error });
+  if (outcome.kind !== 'completed') return outcome as TStepOutcome;
+  const results = Object.fromEntries(block.branches.map((state) => [state.id, state.result]));
+  if (config.saveAs) applyAssignment(frame.scope.vars, config.saveAs, results);
+  recordBlock(interpreter, frame, block.startedAt, { output: results });
+  return { kind: 'next' };
+}

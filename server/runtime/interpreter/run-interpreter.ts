@@ -1,0 +1,190 @@
+import { AppError } from '@/server/errors';
+import { getNodeDescriptor } from '@/server/runtime/nodes';
+import { StepFailure, type TNodeExecuteArgs, type TNodeResult, type TStepError } from '@/server/runtime/nodes/node-result';
+import type { TPipeCursor, TScope } from '@/server/runtime/execution/execution-state';
+import { ZRetryPolicy, type TStep } from '@/server/workflows/definition/step';
+import type { TEnvelope, TRunError } from '@/server/workflows/definition/envelope';
+import { applyAssignment } from '@/server/runtime/interpreter/apply-assignments';
+import { maskSecrets } from '@/server/runtime/interpreter/mask-secrets';
+import { capSnapshot, redactEnvelope } from '@/server/runtime/interpreter/redact-snapshot';
+import { retryDelayMs } from '@/server/runtime/interpreter/retry-delay';
+import { checkWait, createWait } from '@/server/runtime/interpreter/wait-store';
+import { runBlock } from '@/server/runtime/interpreter/run-blocks';
+import { createStepTools } from '@/server/runtime/interpreter/step-tools';
+import type { TBindings, TInterpreterDeps, TPipeOutcome, TStepFrame, TStepOutcome } from '@/server/runtime/interpreter/run-types';
+
+const BLOCK_TYPES = new Set(['control.if', 'control.switch', 'control.forEach', 'control.parallel', 'control.tryCatch']);
+/** Pure steps are committed in batches; past this many pending records the batch is written. */
+const MAX_PENDING_STEPS = 100;
+
+/**
+ * Walks a published definition from the run's saved position, one step at a time, and
+ * records each step through the writer. It never writes the database itself.
+ */
+export class RunInterpreter {
+  readonly secrets = new Set<string>();
+  state: string | null;
+
+  constructor(readonly deps: TInterpreterDeps) {
+    this.state = deps.state;
+  }
+
+  run(): Promise<TPipeOutcome> {
+    return this.runPipe(this.deps.document.steps, this.deps.execution.cursor, this.deps.execution.scope, 'steps', undefined);
+  }
+
+  async runPipe(steps: readonly TStep[], cursor: TPipeCursor, scope: TScope, base: string, bindings: TBindings): Promise<TPipeOutcome> {
+    while (cursor.index < steps.length) {
+      if (this.deps.signal.aborted) return { kind: 'canceled' };
+      // "pause stops a run after its current step": only between steps, never inside one.
+      if (!cursor.block && this.deps.pauseRequested()) return { kind: 'paused' };
+      const step = steps[cursor.index]!;
+      const path = `${base}[${cursor.index}]`;
+      const outcome = step.disabled ? this.skip(step, path) : await this.runStep(step, cursor, scope, path, bindings);
+      if (outcome.kind === 'failed' && step.onError === 'continue') {
+        scope.error = outcome.error;
+      } else if (outcome.kind !== 'next') {
+        return outcome;
+      }
+      cursor.index += 1;
+      delete cursor.block;
+      if (this.deps.writer.pendingSteps >= MAX_PENDING_STEPS) await this.deps.writer.flush();
+    }
+    return { kind: 'completed' };
+  }
+
+  private skip(step: TStep, path: string): TStepOutcome {
+    const now = new Date();
+    this.deps.writer.startStep({ stepId: step.id, path, type: step.type, attempt: 1, status: 'SKIPPED', input: null, output: null, error: null, startedAt: now, completedAt: now });
+    return { kind: 'next' };
+  }
+
+  private runStep(step: TStep, cursor: TPipeCursor, scope: TScope, path: string, bindings: TBindings): Promise<TStepOutcome> {
+    const descriptor = getNodeDescriptor(step.type);
+    if (!descriptor) throw new AppError('INTERNAL', `Step "${step.id}" has type "${step.type}", which this version of Pipewright does not know.`);
+    const frame: TStepFrame = { step, descriptor, config: descriptor.configSchema.parse(step.config), cursor, scope, path, bindings };
+    return BLOCK_TYPES.has(step.type) ? runBlock(this, frame) : this.runLeaf(frame);
+  }
+
+  /** The envelope expressions read at this point (SPEC §4.2). */
+  envelope(frame: Pick<TStepFrame, 'step' | 'scope'>, attempt: number): TEnvelope {
+    const { run, document } = this.deps;
+    return {
+      payload: run.input,
+      vars: frame.scope.vars,
+      env: document.env.vars,
+      meta: { runId: run.id, workflowKey: run.workflowKey, version: run.version, tenantId: run.tenantId, startedAt: run.startedAt, trigger: run.trigger, stepId: frame.step.id, attempt, state: this.state },
+      error: frame.scope.error,
+    };
+  }
+
+  nextAttempt(path: string): number {
+    const attempt = (this.deps.execution.attempts[path] ?? 0) + 1;
+    this.deps.execution.attempts[path] = attempt;
+    return attempt;
+  }
+
+  executeArgs(frame: TStepFrame, attempt: number, signal: AbortSignal): TNodeExecuteArgs<unknown> {
+    return { config: frame.config, step: frame.step, path: frame.path, attempt, envelope: this.envelope(frame, attempt), signal, ...createStepTools(this, frame, attempt, signal) };
+  }
+
+  /** Runs a node's execute (or resume), turning thrown errors into a described failure. */
+  async describe(frame: TStepFrame, attempt: number, call: (args: TNodeExecuteArgs<unknown>) => Promise<TNodeResult>): Promise<TNodeResult> {
+    const timeout = frame.step.timeoutMs ? AbortSignal.timeout(frame.step.timeoutMs) : null;
+    const signal = timeout ? AbortSignal.any([this.deps.signal, timeout]) : this.deps.signal;
+    try {
+      return await call(this.executeArgs(frame, attempt, signal));
+    } catch (error) {
+      if (error instanceof StepFailure) return { kind: 'fail', error: error.failure };
+      if (timeout?.aborted) return { kind: 'fail', error: { code: 'TIMEOUT', message: `Step "${frame.step.id}" took longer than ${frame.step.timeoutMs} ms`, retryable: true } };
+      if (error instanceof AppError) {
+        const retryable = 'retryable' in error && typeof error.retryable === 'boolean' ? error.retryable : false;
+        return { kind: 'fail', error: { code: error.code, message: error.message, details: error.details, retryable } };
+      }
+      throw error;
+    }
+  }
+
+  private async runLeaf(frame: TStepFrame): Promise<TStepOutcome> {
+    const { writer, db } = this.deps;
+    const block = frame.cursor.block;
+    if (block?.kind === 'wait') {
+      const outcome = await checkWait({ db, writer, waitId: block.waitId });
+      if (outcome === 'open') return { kind: 'suspended' };
+      delete frame.cursor.block;
+      if (!block.retry) {
+        const resume = frame.descriptor.resume;
+        if (!resume) throw new AppError('INTERNAL', `Step type ${frame.step.type} waited but cannot resume.`);
+        const result = await this.describe(frame, block.attempt, (args) => resume.call(frame.descriptor, { ...args, outcome }));
+        return this.settle(frame, block.attempt, block.recordId, new Date(block.startedAt), result);
+      }
+    }
+    const attempt = this.nextAttempt(frame.path);
+    const startedAt = new Date();
+    const recordId = writer.startStep({ stepId: frame.step.id, path: frame.path, type: frame.step.type, attempt, status: 'RUNNING', input: null, output: null, error: null, startedAt, completedAt: null });
+    writer.event('step.started', frame.step.id, { path: frame.path, attempt, type: frame.step.type });
+    const result = await this.describe(frame, attempt, (args) => frame.descriptor.execute(args));
+    return this.settle(frame, attempt, recordId, startedAt, result);
+  }
+
+  /** Records what a leaf step's result means and moves the run on (or suspends it). */
+  private async settle(frame: TStepFrame, attempt: number, recordId: string, startedAt: Date, result: TNodeResult): Promise<TStepOutcome> {
+    const { writer, run } = this.deps;
+    const { step, path } = frame;
+    const input = 'input' in result ? maskSecrets(result.input ?? null, this.secrets) : undefined;
+    switch (result.kind) {
+      case 'next':
+      case 'return': {
+        const output = maskSecrets(result.output ?? null, this.secrets);
+        if (result.kind === 'next') {
+          for (const { path: target, value } of result.assign ?? []) applyAssignment(frame.scope.vars, target, value);
+          if (result.state !== undefined) {
+            this.state = result.state;
+            writer.patchRun({ state: result.state });
+          }
+        }
+        writer.finishStep(recordId, { status: 'SUCCEEDED', output, completedAt: new Date(), ...(input === undefined ? {} : { input }) });
+        writer.event('step.succeeded', step.id, { path, attempt });
+        this.snapshot(frame, attempt, recordId);
+        return result.kind === 'return' ? { kind: 'returned', output } : { kind: 'next' };
+      }
+      case 'wait': {
+        const waitId = await createWait({ writer, run, request: result.wait, stepId: step.id, stepPath: path });
+        writer.finishStep(recordId, { status: 'WAITING', ...(input === undefined ? {} : { input }) });
+        frame.cursor.block = { kind: 'wait', waitId, recordId, attempt, startedAt: startedAt.toISOString(), retry: false };
+        return { kind: 'suspended' };
+      }
+      case 'fail':
+        return this.fail(frame, attempt, recordId, result.error, input);
+      case 'branch':
+      case 'iterate':
+      case 'block':
+        throw new AppError('INTERNAL', `Step type ${step.type} described a block result from a leaf.`);
+    }
+  }
+
+  private async fail(frame: TStepFrame, attempt: number, recordId: string, stepError: TStepError, input: unknown): Promise<TStepOutcome> {
+    const { writer, run } = this.deps;
+    const { step, path } = frame;
+    const error: TRunError = maskSecrets({ code: stepError.code, message: stepError.message, stepId: step.id, stepPath: path, ...(stepError.details === undefined ? {} : { details: stepError.details }) }, this.secrets) as TRunError;
+    writer.finishStep(recordId, { status: 'FAILED', error, completedAt: new Date(), ...(input === undefined ? {} : { input }) });
+    writer.event('step.failed', step.id, { path, attempt, code: error.code, message: error.message });
+    const policy = ZRetryPolicy.parse(step.retry ?? { maxAttempts: 1 });
+    if (!stepError.retryable || attempt >= policy.maxAttempts || policy.nonRetryableCodes.includes(error.code)) return { kind: 'failed', error };
+    // Backoff is a durable timer, never a sleep in the worker.
+    const delayMs = retryDelayMs({ policy, nextAttempt: attempt + 1, retryAfterMs: stepError.retryAfterMs });
+    const resumeAt = new Date(Date.now() + delayMs);
+    const waitId = await createWait({ writer, run, request: { kind: 'retry', resumeAt }, stepId: step.id, stepPath: path });
+    writer.event('step.retry_scheduled', step.id, { path, attempt, nextAttempt: attempt + 1, delayMs, at: resumeAt.toISOString() });
+    frame.cursor.block = { kind: 'wait', waitId, recordId, attempt, startedAt: new Date().toISOString(), retry: true };
+    return { kind: 'suspended' };
+  }
+
+  /** The redacted, size-capped envelope after a step (SPEC §5). */
+  snapshot(frame: Pick<TStepFrame, 'step' | 'scope' | 'path'>, attempt: number, recordId: string): void {
+    const envelope = this.envelope(frame, attempt) as unknown as Record<string, unknown>;
+    const redacted = maskSecrets(redactEnvelope(envelope, this.deps.document.settings.redact), this.secrets);
+    const { snapshot, truncated, sizeBytes } = capSnapshot(redacted);
+    this.deps.writer.snapshot({ stepRecordId: recordId, path: frame.path, snapshot, truncated, sizeBytes });
+  }
+}

@@ -1,0 +1,52 @@
+import { CompiledQuery } from 'kysely';
+import { PgBoss } from 'pg-boss';
+import type { DbOrTx } from '@/server/db/database';
+import { AppError } from '@/server/errors';
+
+/** The queue of "advance this run" jobs. A job only names the run; the run row holds the truth. */
+export const ADVANCE_QUEUE = 'pipewright-run-advance';
+
+const globalForQueue = globalThis as unknown as { pipewrightBoss?: Promise<PgBoss> };
+
+/**
+ * The process's pg-boss. In the web server it only sends (no maintenance, no schedules);
+ * the worker starts its own with `work()` handlers (worker/main.ts).
+ */
+export function getQueue(options: { role: 'sender' | 'worker' } = { role: 'sender' }): Promise<PgBoss> {
+  globalForQueue.pipewrightBoss ??= (async () => {
+    const url = process.env.DATABASE_URL;
+    if (!url) throw new AppError('CONFIG', 'DATABASE_URL is not set.');
+    const worker = options.role === 'worker';
+    // LISTEN/NOTIFY wakes workers within milliseconds of a send instead of at the next poll.
+    const boss = new PgBoss({ connectionString: url, useListenNotify: true, supervise: worker, schedule: worker, max: worker ? 6 : 3, application_name: `pipewright-${options.role}` });
+    boss.on('error', (error) => console.error(`[queue] ${error.message}`));
+    await boss.start();
+    await ensureQueues(boss);
+    return boss;
+  })();
+  return globalForQueue.pipewrightBoss;
+}
+
+export async function ensureQueues(boss: PgBoss): Promise<void> {
+  if (!(await boss.getQueue(ADVANCE_QUEUE))) {
+    // Retries are the run's business (the lease and the reaper), not the queue's: a job that
+    // fails is simply dropped; the reaper re-sends for any run left without a live worker.
+    await boss.createQueue(ADVANCE_QUEUE, { notify: true, retryLimit: 0, expireInSeconds: 900, deleteAfterSeconds: 3600 });
+  }
+}
+
+/** pg-boss writes through our transaction, so a run's state and its job commit together. */
+function inTransaction(db: DbOrTx) {
+  return {
+    executeSql: async (text: string, values?: unknown[]) => {
+      const result = await db.executeQuery(CompiledQuery.raw(text, values ?? []));
+      return { rows: result.rows as unknown[] };
+    },
+  };
+}
+
+/** Asks a worker to advance the run, now or at `startAfter`, inside the caller's transaction. */
+export async function enqueueAdvance({ db, runId, startAfter }: { db: DbOrTx; runId: string; startAfter?: Date }): Promise<void> {
+  const boss = await getQueue();
+  await boss.send(ADVANCE_QUEUE, { runId }, { db: inTransaction(db), ...(startAfter ? { startAfter } : {}) });
+}

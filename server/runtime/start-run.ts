@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { getDb, type DbOrTx, type Tx } from '@/server/db/database';
+import { AppError } from '@/server/errors';
+import { initialExecution } from '@/server/runtime/execution/execution-state';
+import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
+import type { RunWriter } from '@/server/runtime/interpreter/run-writer';
+import { validateRunInput } from '@/server/runtime/validate-run-input';
+import type { TTriggerType } from '@/server/workflows/definition/envelope';
+import { ZVersionDocument } from '@/server/workflows/definition/version-document';
+
+export type TStartRun = {
+  tenantId: string;
+  workflowKey: string;
+  /** A published version, or "latest" (the highest published). */
+  version?: number | 'latest';
+  input: unknown;
+  trigger: { type: TTriggerType; id?: string };
+  idempotencyKey?: string;
+  parent?: { runId: string; stepPath: string };
+  /** For child runs: commit with the parent's batch instead of a transaction of our own. */
+  defer?: RunWriter;
+};
+
+/** The published version a start pins: the one asked for, or the latest. */
+async function pinVersion(db: DbOrTx, tenantId: string, workflowKey: string, version: number | 'latest') {
+  let query = db
+    .selectFrom('workflow_versions')
+    .innerJoin('workflows', 'workflows.id', 'workflow_versions.workflow_id')
+    .select(['workflow_versions.id', 'workflow_versions.version', 'workflow_versions.document', 'workflows.id as workflowId', 'workflows.status as workflowStatus'])
+    .where('workflows.tenant_id', '=', tenantId)
+    .where('workflows.key', '=', workflowKey)
+    .where('workflow_versions.status', '=', 'published');
+  query = version === 'latest' ? query.orderBy('workflow_versions.version', 'desc') : query.where('workflow_versions.version', '=', version);
+  const row = await query.limit(1).executeTakeFirst();
+  if (!row) {
+    const exists = await db.selectFrom('workflows').select('id').where('tenant_id', '=', tenantId).where('key', '=', workflowKey).executeTakeFirst();
+    if (!exists) throw new AppError('NOT_FOUND', `No workflow with key "${workflowKey}".`);
+    throw new AppError('CONFLICT', version === 'latest' ? `Workflow "${workflowKey}" has no published version to run.` : `Workflow "${workflowKey}" has no published version ${version}.`);
+  }
+  if (row.workflowStatus === 'archived') throw new AppError('CONFLICT', `Workflow "${workflowKey}" is archived; restore it to start runs.`);
+  return { ...row, document: ZVersionDocument.parse(row.document) };
+}
+
+async function insertRun(tx: Tx, args: TStartRun & { id: string; pinned: Awaited<ReturnType<typeof pinVersion>> }): Promise<void> {
+  await tx
+    .insertInto('runs')
+    .values({
+      id: args.id,
+      tenant_id: args.tenantId,
+      workflow_id: args.pinned.workflowId,
+      workflow_key: args.workflowKey,
+      version_id: args.pinned.id,
+      version: args.pinned.version,
+      status: 'QUEUED',
+      input: JSON.stringify(args.input ?? {}),
+      trigger: JSON.stringify(args.trigger),
+      parent_run_id: args.parent?.runId ?? null,
+      parent_step_path: args.parent?.stepPath ?? null,
+      idempotency_key: args.idempotencyKey ?? null,
+      execution: JSON.stringify(initialExecution()),
+      event_seq: 1,
+    })
+    .execute();
+  await tx.insertInto('run_events').values({ run_id: args.id, seq: 1, tenant_id: args.tenantId, type: 'run.queued', step_id: null, data: JSON.stringify({ version: args.pinned.version, trigger: args.trigger }) }).execute();
+  await enqueueAdvance({ db: tx, runId: args.id });
+}
+
+/**
+ * Starts a run: checks the input against the pinned version's parameter schema (422, no run,
+ * when it does not fit), then stores the run and its job in one transaction. With an
+ * idempotency key, a second start returns the run the first one created.
+ */
+export async function startRun(args: TStartRun): Promise<{ runId: string; status: string; created: boolean }> {
+  const db = getDb();
+  const pinned = await pinVersion(db, args.tenantId, args.workflowKey, args.version ?? 'latest');
+  validateRunInput({ versionId: pinned.id, schema: pinned.document.parameterSchema, input: args.input ?? {} });
+  const id = randomUUID();
+  if (args.defer) {
+    args.defer.also((tx) => insertRun(tx, { ...args, id, pinned }));
+    return { runId: id, status: 'QUEUED', created: true };
+  }
+  return db.transaction().execute(async (tx) => {
+    if (args.idempotencyKey) {
+      // Serialize starts with the same key so exactly one of them creates the run.
+      await sql`SELECT pg_advisory_xact_lock(hashtext(${`${args.tenantId}:${pinned.workflowId}:${args.idempotencyKey}`}))`.execute(tx);
+      const existing = await tx.selectFrom('runs').select(['id', 'status']).where('tenant_id', '=', args.tenantId).where('workflow_id', '=', pinned.workflowId).where('idempotency_key', '=', args.idempotencyKey).executeTakeFirst();
+      if (existing) return { runId: existing.id, status: existing.status, created: false };
+    }
+    await insertRun(tx, { ...args, id, pinned });
+    return { runId: id, status: 'QUEUED', created: true };
+  });
+}

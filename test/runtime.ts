@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto';
+import type { TAuthContext } from '@/server/auth/context';
+import type { Db } from '@/server/db/database';
+import { advanceRun } from '@/server/runtime/advance-run';
+import { LeaseKeeper } from '@/server/runtime/lease';
+import { isTerminal, type TRunStatus } from '@/server/runtime/run-status';
+import { createWorkflow } from '@/server/workflows/create-workflow';
+import { publishVersion } from '@/server/workflows/publish-version';
+import { saveDraft } from '@/server/workflows/save-draft';
+import type { TVersionDocumentInput } from '@/server/workflows/definition/version-document';
+
+/** Creates, saves and publishes a workflow from a version document (without its key and name). */
+export async function publishWorkflow({ db, ctx, key, document }: { db: Db; ctx: TAuthContext; key: string; document: Omit<TVersionDocumentInput, 'key' | 'name'> }): Promise<void> {
+  await createWorkflow({ db, ctx, input: { key, name: key } });
+  await saveDraft({ db, ctx, input: { key, document: { key, name: key, ...document } as never } });
+  await publishVersion({ db, ctx, input: { key, version: 1 } });
+}
+
+/**
+ * Advances a run the way a worker does (claim, interpret, release) until it is terminal or
+ * waits on something that is not a due timer.
+ */
+export async function driveRun({ db, runId, maxPasses = 50 }: { db: Db; runId: string; maxPasses?: number }): Promise<TRunStatus> {
+  const workerId = `test-worker-${randomUUID().slice(0, 8)}`;
+  const leases = new LeaseKeeper(db, workerId, () => {});
+  let status: TRunStatus = 'QUEUED';
+  for (let pass = 0; pass < maxPasses; pass++) {
+    await advanceRun({ db, runId, workerId, leases, log: () => {} });
+    const run = await db.selectFrom('runs').select(['status']).where('id', '=', runId).executeTakeFirstOrThrow();
+    status = run.status;
+    if (isTerminal(status) || status === 'PAUSED') return status;
+    const due = await db.selectFrom('run_waits').select('resume_at').where('run_id', '=', runId).where('status', '=', 'open').orderBy('resume_at').executeTakeFirst();
+    if (status === 'WAITING' && !due?.resume_at) return status;
+    if (due?.resume_at) await new Promise((r) => setTimeout(r, Math.max(0, due.resume_at!.getTime() - Date.now()) + 5));
+  }
+  return status;
+}

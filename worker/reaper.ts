@@ -1,0 +1,34 @@
+import { sql } from 'kysely';
+import type { Db } from '@/server/db/database';
+import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
+
+export const REAP_INTERVAL_MS = 2_000;
+
+/**
+ * Finds runs a worker should be advancing but none is: a lease that expired (its worker
+ * died), or a runnable run left without a lease for a while (a lost job). One worker at a
+ * time does this (advisory lock); the claim makes any duplicate job harmless.
+ */
+export async function reapStalledRuns({ db }: { db: Db }): Promise<number> {
+  return db.transaction().execute(async (tx) => {
+    const lock = await sql<{ locked: boolean }>`SELECT pg_try_advisory_xact_lock(hashtext('pipewright.reaper')) AS locked`.execute(tx);
+    if (!lock.rows[0]?.locked) return 0;
+    const stalled = await tx
+      .selectFrom('runs')
+      .select('id')
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('status', '=', 'RUNNING'), eb('lease_expires_at', '<', sql<Date>`now()`)]),
+          eb.and([eb('status', 'in', ['QUEUED', 'RUNNING']), eb('lease_owner', 'is', null), eb('updated_at', '<', sql<Date>`now() - interval '30 seconds'`)]),
+        ]),
+      )
+      .limit(500)
+      .execute();
+    for (const run of stalled) {
+      await enqueueAdvance({ db: tx, runId: run.id });
+      // Touch it, so a run whose job is merely slow is not re-sent on every pass.
+      await tx.updateTable('runs').set({ updated_at: sql`now()` }).where('id', '=', run.id).execute();
+    }
+    return stalled.length;
+  });
+}
