@@ -1,0 +1,124 @@
+import { createGuardedLookup, assertUrlAllowed, resolveWithSystemDns, type TResolveHost } from '@/server/security/egress-guard';
+import { EMPTY_ALLOW_LIST, type TEgressAllowList } from '@/server/security/egress-allowlist';
+import { GuardedFetchError } from '@/server/security/guarded-fetch-error';
+import { sendHttpExchange } from '@/server/security/send-http-exchange';
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
+export const DEFAULT_MAX_REDIRECTS = 5;
+
+export type TGuardedFetchRequest = {
+  url: string;
+  method?: string;
+  /** Header names are matched case-insensitively; content-length is always computed here. */
+  headers?: Record<string, string>;
+  body?: string | Uint8Array;
+  signal?: AbortSignal;
+  /** For the whole call: every redirect hop and the body read included. */
+  timeoutMs?: number;
+  maxResponseBytes?: number;
+  maxRedirects?: number;
+  /** Parsed PIPEWRIGHT_EGRESS_ALLOW; empty means only public addresses. */
+  allow?: TEgressAllowList;
+  resolveHost?: TResolveHost;
+};
+
+export type TGuardedFetchResponse = { status: number; headers: Record<string, string>; body: Buffer; url: string };
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** Sent to the original origin only: a redirect must not carry credentials to another host. */
+const ORIGIN_BOUND_HEADERS = ['authorization', 'cookie', 'proxy-authorization', 'host'];
+/** Computed per hop, or describe a body that a method-changing redirect drops. */
+const BODY_HEADERS = ['content-length', 'content-type', 'content-encoding', 'transfer-encoding'];
+
+type THop = { url: URL; method: string; headers: Record<string, string>; body?: Buffer };
+
+function lowerCaseHeaders(headers: Record<string, string> = {}): Record<string, string> {
+  const lowered: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) lowered[name.toLowerCase()] = value;
+  delete lowered['content-length'];
+  delete lowered['transfer-encoding'];
+  return lowered;
+}
+
+function withoutHeaders(headers: Record<string, string>, names: string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !names.includes(name)));
+}
+
+/** The request a redirect asks for, as browsers (and the Fetch standard) make it. */
+function followRedirect(hop: THop, status: number, location: string): THop {
+  if (!URL.canParse(location, hop.url)) {
+    throw new GuardedFetchError('HTTP', 'redirected to an invalid URL', { retryable: false, details: { status } });
+  }
+  const url = new URL(location, hop.url);
+  const dropsBody = status === 303 ? hop.method !== 'HEAD' : (status === 301 || status === 302) && hop.method === 'POST';
+  let headers = url.origin === hop.url.origin ? hop.headers : withoutHeaders(hop.headers, ORIGIN_BOUND_HEADERS);
+  if (dropsBody) headers = withoutHeaders(headers, BODY_HEADERS);
+  return dropsBody ? { url, method: 'GET', headers } : { url, method: hop.method, headers, body: hop.body };
+}
+
+/** Turns whatever the exchange threw into a GuardedFetchError, telling a timeout from a cancel. */
+function toGuardedFetchError(error: unknown, timeout: AbortSignal, caller: AbortSignal | undefined, timeoutMs: number): GuardedFetchError {
+  if (timeout.aborted) return new GuardedFetchError('TIMEOUT', `no complete response within ${timeoutMs} ms`, { retryable: true, details: { timeoutMs } });
+  if (caller?.aborted) {
+    // A step deadline arrives as AbortSignal.timeout(), whose reason is a TimeoutError.
+    const reason: unknown = caller.reason;
+    const timedOut = reason instanceof Error && reason.name === 'TimeoutError';
+    return timedOut
+      ? new GuardedFetchError('TIMEOUT', 'the step timed out during the request', { retryable: true })
+      : new GuardedFetchError('CANCELED', 'the request was canceled', { retryable: false });
+  }
+  if (error instanceof GuardedFetchError) return error;
+  const errno = error as NodeJS.ErrnoException;
+  return new GuardedFetchError('HTTP', `network error: ${errno.message}`, { retryable: true, details: errno.code ? { cause: errno.code } : undefined });
+}
+
+/**
+ * The one HTTP client for outbound calls. Only http(s); private, loopback, link-local and
+ * other non-public targets are refused (EGRESS_BLOCKED) unless `allow` opens them — for IP
+ * literals before connecting, for hostnames inside the socket's DNS lookup, so the address
+ * checked is the address connected to. Redirects are followed here, at most `maxRedirects`,
+ * each hop checked again. Fails with a GuardedFetchError; any HTTP status is a response.
+ *
+ * @example
+ * const response = await guardedFetch({ url: 'https://api.example.com/v1/items', allow: parseEgressAllowList(process.env.PIPEWRIGHT_EGRESS_ALLOW) });
+ */
+export async function guardedFetch(request: TGuardedFetchRequest): Promise<TGuardedFetchResponse> {
+  const {
+    allow = EMPTY_ALLOW_LIST,
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+    maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES,
+    maxRedirects = DEFAULT_MAX_REDIRECTS,
+    resolveHost = resolveWithSystemDns,
+  } = request;
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), timeoutMs);
+  const signal = request.signal ? AbortSignal.any([timeout.signal, request.signal]) : timeout.signal;
+  const lookup = createGuardedLookup(allow, resolveHost);
+  const body = request.body === undefined ? undefined : Buffer.from(request.body);
+  try {
+    if (!URL.canParse(request.url)) throw new GuardedFetchError('HTTP', 'the URL is not valid', { retryable: false });
+    let hop: THop = { url: new URL(request.url), method: (request.method ?? 'GET').toUpperCase(), headers: lowerCaseHeaders(request.headers), body };
+    for (let redirects = 0; ; redirects += 1) {
+      signal.throwIfAborted();
+      assertUrlAllowed(hop.url, allow);
+      const response = await sendHttpExchange({
+        ...hop,
+        lookup,
+        signal,
+        maxResponseBytes,
+        skipBody: (status, headers) => REDIRECT_STATUSES.has(status) && headers.location !== undefined,
+      });
+      const location = REDIRECT_STATUSES.has(response.status) ? response.headers.location : undefined;
+      if (location === undefined) return { ...response, url: hop.url.href };
+      if (redirects >= maxRedirects) {
+        throw new GuardedFetchError('HTTP', `more than ${maxRedirects} redirects`, { retryable: false, details: { status: response.status, maxRedirects } });
+      }
+      hop = followRedirect(hop, response.status, location);
+    }
+  } catch (error) {
+    throw toGuardedFetchError(error, timeout.signal, request.signal, timeoutMs);
+  } finally {
+    clearTimeout(timer);
+  }
+}

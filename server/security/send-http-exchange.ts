@@ -1,0 +1,77 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
+import { formatByteCount, GuardedFetchError } from '@/server/security/guarded-fetch-error';
+
+export type THttpExchange = {
+  url: URL;
+  method: string;
+  headers: Record<string, string>;
+  body?: Buffer;
+  lookup: LookupFunction;
+  signal: AbortSignal;
+  maxResponseBytes: number;
+  /** Responses for which the body is not wanted (a redirect about to be followed). */
+  skipBody: (status: number, headers: Record<string, string>) => boolean;
+};
+
+export type THttpExchangeResult = { status: number; headers: Record<string, string>; body: Buffer };
+
+/** Node gives repeated headers (set-cookie) as arrays; one string per name is what callers store. */
+function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}
+
+function tooLarge(limit: number): GuardedFetchError {
+  return new GuardedFetchError('HTTP', `response larger than ${formatByteCount(limit)}`, { retryable: false, details: { maxResponseBytes: limit } });
+}
+
+/**
+ * One request and its response over a fresh connection (`agent: false`: a pooled socket would
+ * have been checked for another request's host). Connects only where `lookup` says; reads at
+ * most `maxResponseBytes` of body and stops the transfer beyond that.
+ */
+export function sendHttpExchange(exchange: THttpExchange): Promise<THttpExchangeResult> {
+  const { url, maxResponseBytes } = exchange;
+  const transport = url.protocol === 'https:' ? https : http;
+  const headers = { ...exchange.headers, ...(exchange.body ? { 'content-length': String(exchange.body.length) } : {}) };
+  return new Promise((resolve, reject) => {
+    const request = transport.request(url, { method: exchange.method, headers, lookup: exchange.lookup, agent: false, signal: exchange.signal }, (response) => {
+      const status = response.statusCode ?? 0;
+      const responseHeaders = flattenHeaders(response.headers);
+      if (exchange.skipBody(status, responseHeaders)) {
+        response.destroy();
+        resolve({ status, headers: responseHeaders, body: Buffer.alloc(0) });
+        return;
+      }
+      const declared = Number(responseHeaders['content-length']);
+      if (Number.isFinite(declared) && declared > maxResponseBytes) {
+        response.destroy();
+        reject(tooLarge(maxResponseBytes));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let received = 0;
+      response.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received > maxResponseBytes) {
+          response.destroy(tooLarge(maxResponseBytes));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      response.on('error', reject);
+      response.on('end', () => resolve({ status, headers: responseHeaders, body: Buffer.concat(chunks) }));
+      response.on('close', () => {
+        // A connection dropped mid-body ends without 'end'; settling twice is a no-op.
+        if (!response.complete) reject(new GuardedFetchError('HTTP', 'the connection closed before the response ended', { retryable: true }));
+      });
+    });
+    request.on('error', reject);
+    request.end(exchange.body);
+  });
+}
