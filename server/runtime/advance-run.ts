@@ -1,12 +1,11 @@
-import { sql } from 'kysely';
-import type { Db, Tx } from '@/server/db/database';
+import type { Db } from '@/server/db/database';
 import { ZExecution } from '@/server/runtime/execution/execution-state';
 import { RunInterpreter } from '@/server/runtime/interpreter/run-interpreter';
 import { LeaseLostError, RunWriter } from '@/server/runtime/interpreter/run-writer';
 import type { TPipeOutcome } from '@/server/runtime/interpreter/run-types';
 import { claimRun, type LeaseKeeper } from '@/server/runtime/lease';
 import { resolveConfigValue } from '@/server/runtime/expressions/resolve-config-value';
-import { wakeRun } from '@/server/runtime/wake-run';
+import { closeOpenWork, resolveParentWait } from '@/server/runtime/finish-run-effects';
 import { ZTriggerRef, loadRunVersion } from '@/server/runtime/load-run-version';
 import type { TRunError } from '@/server/workflows/definition/envelope';
 
@@ -113,21 +112,4 @@ function finish({ writer, run, outcome }: { writer: RunWriter; run: { id: string
       writer.event('run.paused', null, {});
       return;
   }
-}
-
-/** A finished run has nothing left to wait for: its open waits and tasks are closed. */
-async function closeOpenWork(tx: Tx, runId: string): Promise<void> {
-  await tx.updateTable('run_waits').set({ status: 'canceled', resolved_at: sql`now()` }).where('run_id', '=', runId).where('status', '=', 'open').execute();
-  await tx.updateTable('tasks').set({ status: 'canceled' }).where('run_id', '=', runId).where('status', '=', 'open').execute();
-}
-
-async function resolveParentWait(tx: Tx, childId: string, parentId: string, result: unknown): Promise<void> {
-  const resolved = await tx
-    .updateTable('run_waits')
-    .set({ status: 'resolved', payload: JSON.stringify(result), resolved_at: sql`now()` })
-    .where('child_run_id', '=', childId)
-    .where('status', '=', 'open')
-    .returning('run_id')
-    .executeTakeFirst();
-  if (resolved) await wakeRun({ db: tx, runId: parentId, reason: `child run ${childId} finished` });
 }

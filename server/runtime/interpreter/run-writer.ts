@@ -23,6 +23,9 @@ type TEventDraft = { type: TRunEventType; stepId: string | null; data: Record<st
 type TSnapshotDraft = { stepRecordId: string; path: string; snapshot: unknown; truncated: boolean; sizeBytes: number };
 type TRunPatch = Partial<{ status: TRunStatus; state: string | null; output: unknown; error: unknown; startedAt: Date; completedAt: Date }>;
 
+/** NOTIFY channel: payload `<runId>:<last seq>:<status>` after every commit that added events. */
+export const RUN_EVENTS_CHANNEL = 'pipewright_run_events';
+
 /** Thrown when a write finds that this worker no longer holds the run's lease. */
 export class LeaseLostError extends AppError {
   constructor(runId: string) {
@@ -202,6 +205,8 @@ export class RunWriter {
           .execute();
       }
       for (const extra of extras) await extra(tx);
+      // Live viewers (the SSE stream) and sync starts wait on this; it is sent at commit.
+      if (events.length) await sql`SELECT pg_notify(${RUN_EVENTS_CHANNEL}, ${`${this.run.id}:${row.event_seq}:${row.status}`})`.execute(tx);
     });
   }
 }
