@@ -1,0 +1,138 @@
+import type http from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { httpRequestHandler, type THttpRequestHandlerArgs } from '@/server/runtime/actions/handlers/http-request-handler';
+import { parseEgressAllowList } from '@/server/security/egress-allowlist';
+import { answer, startLoopbackServer, type TLoopbackServer, type TRecordedHit } from '@/server/security/loopback-test-server';
+
+// Loopback servers only; 127.0.0.1 is opened through the allow list as an operator would.
+const servers: TLoopbackServer[] = [];
+async function serve(respond: (hit: TRecordedHit, response: http.ServerResponse) => void, host = '127.0.0.1'): Promise<TLoopbackServer> {
+  const server = await startLoopbackServer(host, respond);
+  servers.push(server);
+  return server;
+}
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+const allow = parseEgressAllowList('127.0.0.1');
+function call(input: unknown, extra: Partial<THttpRequestHandlerArgs> = {}) {
+  return httpRequestHandler({ input, signal: new AbortController().signal, idempotencyKey: 'run-7:steps[0]', allow, ...extra });
+}
+
+describe('http.request@1: the request sent', () => {
+  it('appends query params, serialises a JSON body and sends the Idempotency-Key', async () => {
+    const server = await serve(answer(200));
+    await call({ method: 'POST', url: `${server.origin}/items?a=1`, query: { b: 'x y', n: 2, t: true }, body: { name: 'Ada', tags: ['x'] } });
+    const hit = server.hits[0];
+    expect(hit?.url).toBe('/items?a=1&b=x+y&n=2&t=true');
+    expect(hit?.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(hit?.body ?? '')).toEqual({ name: 'Ada', tags: ['x'] });
+    expect(hit?.headers['idempotency-key']).toBe('run-7:steps[0]');
+  });
+
+  it('sends a string body as it is, and keeps a content-type the caller gave', async () => {
+    const server = await serve(answer(200));
+    await call({ method: 'PUT', url: server.origin, body: 'a=1&b=2', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    await call({ method: 'PUT', url: server.origin, body: { a: 1 }, headers: { 'content-type': 'application/vnd.api+json' } });
+    await call({ method: 'PUT', url: server.origin, body: '<xml/>' });
+    expect(server.hits.map((h) => [h.body, h.headers['content-type']])).toEqual([
+      ['a=1&b=2', 'application/x-www-form-urlencoded'],
+      ['{"a":1}', 'application/vnd.api+json'],
+      ['<xml/>', undefined],
+    ]);
+  });
+
+  it("keeps the caller's own Idempotency-Key", async () => {
+    const server = await serve(answer(200));
+    await call({ method: 'POST', url: server.origin, headers: { 'idempotency-key': 'mine' } });
+    expect(server.hits[0]?.headers['idempotency-key']).toBe('mine');
+  });
+});
+
+describe('http.request@1: the response read', () => {
+  it('parses JSON when the content-type says JSON, including +json types', async () => {
+    const server = await serve((hit, response) => {
+      const type = hit.url === '/problem' ? 'application/problem+json' : 'application/json; charset=utf-8';
+      response.writeHead(200, { 'content-type': type, 'x-request-id': 'r1' }).end('{"ok":true,"n":[1,2]}');
+    });
+    expect(await call({ method: 'GET', url: `${server.origin}/` })).toEqual({
+      output: { status: 200, headers: expect.objectContaining({ 'x-request-id': 'r1', 'content-type': 'application/json; charset=utf-8' }), body: { ok: true, n: [1, 2] } },
+    });
+    expect(await call({ method: 'GET', url: `${server.origin}/problem` })).toMatchObject({ output: { body: { ok: true, n: [1, 2] } } });
+  });
+
+  it('returns text otherwise, and for JSON-labelled bodies that do not parse', async () => {
+    const server = await serve((hit, response) => {
+      const type = hit.url === '/broken' ? 'application/json' : 'text/plain; charset=utf-8';
+      response.writeHead(200, { 'content-type': type }).end(hit.url === '/broken' ? 'not json' : '{"looks":"like json"} – but text');
+    });
+    expect(await call({ method: 'GET', url: `${server.origin}/text` })).toMatchObject({ output: { body: '{"looks":"like json"} – but text' } });
+    expect(await call({ method: 'GET', url: `${server.origin}/broken` })).toMatchObject({ output: { body: 'not json' } });
+  });
+
+  it('returns 2xx and 3xx as output', async () => {
+    const server = await serve((hit, response) => response.writeHead(hit.url === '/created' ? 201 : 304).end());
+    expect(await call({ method: 'POST', url: `${server.origin}/created` })).toMatchObject({ output: { status: 201, body: '' } });
+    expect(await call({ method: 'GET', url: `${server.origin}/cached` })).toMatchObject({ output: { status: 304 } });
+  });
+});
+
+describe('http.request@1: failures and retries', () => {
+  it('makes 5xx retryable, honouring Retry-After in seconds', async () => {
+    const server = await serve(answer(503, 'busy', { 'retry-after': '7' }));
+    expect(await call({ method: 'GET', url: `${server.origin}/secret-path?token=abc` })).toEqual({
+      error: { code: 'HTTP', message: `GET ${new URL(server.origin).host} answered 503`, details: { status: 503 }, retryable: true, retryAfterMs: 7000 },
+    });
+  });
+
+  it('makes 429 retryable, honouring Retry-After as an HTTP date', async () => {
+    const at = new Date(Date.now() + 60_000).toUTCString();
+    const server = await serve(answer(429, 'slow down', { 'retry-after': at }));
+    const result = await call({ method: 'GET', url: server.origin });
+    expect(result).toMatchObject({ error: { code: 'HTTP', details: { status: 429 }, retryable: true } });
+    const retryAfterMs = 'error' in result ? result.error.retryAfterMs : undefined;
+    // The date has one-second precision and a little time passes before it is read.
+    expect(retryAfterMs).toBeGreaterThan(57_000);
+    expect(retryAfterMs).toBeLessThanOrEqual(60_000);
+  });
+
+  it('leaves retryAfterMs out of a 500 without Retry-After', async () => {
+    const server = await serve(answer(500));
+    const result = await call({ method: 'GET', url: server.origin });
+    expect(result).toMatchObject({ error: { code: 'HTTP', retryable: true } });
+    expect('error' in result && 'retryAfterMs' in result.error).toBe(false);
+  });
+
+  it.each([400, 401, 403, 404, 409, 422])('makes %i final', async (status) => {
+    const server = await serve(answer(status, 'no', { 'retry-after': '5' }));
+    const result = await call({ method: 'DELETE', url: server.origin });
+    expect(result).toEqual({ error: { code: 'HTTP', message: `DELETE ${new URL(server.origin).host} answered ${status}`, details: { status }, retryable: false } });
+  });
+
+  it('makes a network error retryable', async () => {
+    const server = await serve(answer(200));
+    await server.close();
+    expect(await call({ method: 'GET', url: server.origin })).toMatchObject({ error: { code: 'HTTP', retryable: true } });
+  });
+
+  it('refuses blocked targets as EGRESS_BLOCKED, not retryable, without a request', async () => {
+    const blocked = await serve(answer(200), '127.0.0.2');
+    const result = await call({ method: 'GET', url: `http://2130706434:${blocked.port}/` });
+    expect(result).toMatchObject({ error: { code: 'EGRESS_BLOCKED', retryable: false, details: { address: '127.0.0.2' } } });
+    expect(blocked.hits).toHaveLength(0);
+  });
+
+  it('reports timeoutMs as TIMEOUT and an abort as CANCELED', async () => {
+    const silent = await serve(() => undefined);
+    expect(await call({ method: 'GET', url: silent.origin, timeoutMs: 100 })).toMatchObject({ error: { code: 'TIMEOUT', retryable: true } });
+    const controller = new AbortController();
+    const pending = call({ method: 'GET', url: silent.origin }, { signal: controller.signal });
+    controller.abort();
+    expect(await pending).toMatchObject({ error: { code: 'CANCELED', retryable: false } });
+  });
+
+  it('answers VALIDATION for input that is not an http.request', async () => {
+    expect(await call({ method: 'GET', url: 'ftp://example.com/' })).toMatchObject({ error: { code: 'VALIDATION', retryable: false } });
+  });
+});
