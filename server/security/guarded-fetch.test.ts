@@ -220,6 +220,13 @@ describe('guardedFetch: limits and failures', () => {
     expect(deadline).toMatchObject({ code: 'TIMEOUT', retryable: true });
   });
 
+  it('refuses a malformed request without retrying, and without sending it', async () => {
+    const server = await serve('127.0.0.1', answer(200));
+    const error = await fetchError({ url: server.origin, headers: { 'x-bad': 'a\r\nx-injected: 1' }, allow: ONLY_127_0_0_1 });
+    expect(error).toMatchObject({ code: 'HTTP', retryable: false, details: { cause: 'ERR_INVALID_CHAR' } });
+    expect(server.hits).toHaveLength(0);
+  });
+
   it('reports a refused connection as a retryable network error', async () => {
     const server = await serve('127.0.0.1', answer(200));
     await server.close();

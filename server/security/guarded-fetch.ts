@@ -31,6 +31,8 @@ const ORIGIN_BOUND_HEADERS = ['authorization', 'cookie', 'proxy-authorization', 
 /** Computed per hop, or describe a body that a method-changing redirect drops. */
 const BODY_HEADERS = ['content-length', 'content-type', 'content-encoding', 'transfer-encoding'];
 
+const INVALID_REQUEST_CODE = /^ERR_(INVALID_|HTTP_INVALID_|UNESCAPED_CHARACTERS)/;
+
 type THop = { url: URL; method: string; headers: Record<string, string>; body?: Buffer };
 
 function lowerCaseHeaders(headers: Record<string, string> = {}): Record<string, string> {
@@ -70,7 +72,10 @@ function toGuardedFetchError(error: unknown, timeout: AbortSignal, caller: Abort
   }
   if (error instanceof GuardedFetchError) return error;
   const errno = error as NodeJS.ErrnoException;
-  return new GuardedFetchError('HTTP', `network error: ${errno.message}`, { retryable: true, details: errno.code ? { cause: errno.code } : undefined });
+  const details = errno.code ? { cause: errno.code } : undefined;
+  // Node refuses to send a malformed request (bad header, method or path) the same way every time.
+  if (errno.code && INVALID_REQUEST_CODE.test(errno.code)) return new GuardedFetchError('HTTP', `the request is not valid: ${errno.message}`, { retryable: false, details });
+  return new GuardedFetchError('HTTP', `network error: ${errno.message}`, { retryable: true, details });
 }
 
 /**
