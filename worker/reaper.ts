@@ -6,7 +6,8 @@ export const REAP_INTERVAL_MS = 2_000;
 
 /**
  * Finds runs a worker should be advancing but none is: a lease that expired (its worker
- * died), or a runnable run left without a lease for a while (a lost job). One worker at a
+ * died), or a runnable run left without a lease for minutes (a lost job; runs held QUEUED by
+ * their workflow's limits are sent again when a slot frees, not by this). One worker at a
  * time does this (advisory lock); the claim makes any duplicate job harmless.
  */
 export async function reapStalledRuns({ db }: { db: Db }): Promise<number> {
@@ -19,7 +20,7 @@ export async function reapStalledRuns({ db }: { db: Db }): Promise<number> {
       .where((eb) =>
         eb.or([
           eb.and([eb('status', '=', 'RUNNING'), eb('lease_expires_at', '<', sql<Date>`now()`)]),
-          eb.and([eb('status', 'in', ['QUEUED', 'RUNNING']), eb('lease_owner', 'is', null), eb('updated_at', '<', sql<Date>`now() - interval '30 seconds'`)]),
+          eb.and([eb('status', 'in', ['QUEUED', 'RUNNING']), eb('lease_owner', 'is', null), eb('updated_at', '<', sql<Date>`now() - interval '2 minutes'`)]),
         ]),
       )
       .limit(500)

@@ -5,7 +5,9 @@ import { LeaseLostError, RunWriter } from '@/server/runtime/interpreter/run-writ
 import type { TPipeOutcome } from '@/server/runtime/interpreter/run-types';
 import { claimRun, type LeaseKeeper } from '@/server/runtime/lease';
 import { resolveConfigValue } from '@/server/runtime/expressions/resolve-config-value';
-import { closeOpenWork, resolveParentWait } from '@/server/runtime/finish-run-effects';
+import { admitNextQueued, closeOpenWork, resolveParentWait, scheduleRunTimeout } from '@/server/runtime/finish-run-effects';
+import { admitRun, releaseHeld } from '@/server/runtime/admit-run';
+import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
 import { ZTriggerRef, loadRunVersion } from '@/server/runtime/load-run-version';
 import type { TRunError } from '@/server/workflows/definition/envelope';
 
@@ -38,32 +40,46 @@ export async function advanceRun({ db, runId, workerId, leases, log }: { db: Db;
 }
 
 async function advanceClaimed({ db, claimed, controls, log }: { db: Db; claimed: Awaited<ReturnType<typeof claimRun>> & object; controls: ReturnType<LeaseKeeper['hold']>; log: (line: string) => void }): Promise<boolean> {
-  const run = await db.selectFrom('runs').selectAll().where('id', '=', claimed.id).executeTakeFirstOrThrow();
+  let run = await db.selectFrom('runs').selectAll().where('id', '=', claimed.id).executeTakeFirstOrThrow();
   const document = await loadRunVersion({ db, versionId: run.version_id });
+  const admittedNow = run.status === 'QUEUED';
+  if (admittedNow) {
+    const admission = await admitRun({ db, run: { id: run.id, workflowId: run.workflow_id, tenantId: run.tenant_id }, settings: document.settings, fence: claimed.fence });
+    if (!admission.admitted) {
+      await releaseHeld({ db, runId: run.id, fence: claimed.fence });
+      if (admission.retryAt) await enqueueAdvance({ db, runId: run.id, startAfter: admission.retryAt });
+      return false;
+    }
+    run = { ...run, status: 'RUNNING', started_at: admission.startedAt };
+  }
   const execution = ZExecution.parse(run.execution);
   const writer = new RunWriter(db, { id: run.id, tenantId: run.tenant_id, fence: claimed.fence }, () => execution);
   const startedAt = run.started_at ?? new Date();
-  if (!run.started_at) {
-    writer.patchRun({ status: 'RUNNING', startedAt });
-    writer.event('run.started', null, {});
-  } else if (run.status === 'QUEUED') {
-    writer.patchRun({ status: 'RUNNING' });
-  } else if (run.status === 'WAITING') {
+  const deadline = document.settings.timeoutMs ? new Date(startedAt.getTime() + document.settings.timeoutMs) : null;
+  if (deadline && admittedNow) writer.also((tx) => scheduleRunTimeout(tx, run, deadline));
+  if (run.status === 'WAITING') {
     writer.patchRun({ status: 'RUNNING' });
     writer.event('run.resumed', null, { reason: 'a timer came due' });
   }
   const facts = { id: run.id, tenantId: run.tenant_id, workflowKey: run.workflow_key, version: run.version, startedAt: startedAt.toISOString(), trigger: ZTriggerRef.parse(run.trigger), input: run.input };
   let outcome: TPipeOutcome;
-  if (claimed.recoveries > MAX_RECOVERIES) {
+  if (deadline && deadline.getTime() <= Date.now()) {
+    outcome = { kind: 'failed', error: { code: 'TIMEOUT', message: `The run took longer than its timeout of ${document.settings.timeoutMs} ms (settings.timeoutMs).`, stepId: null, stepPath: null } };
+  } else if (claimed.recoveries > MAX_RECOVERIES) {
     const at = execution.cursor.index;
     outcome = { kind: 'failed', error: { code: 'WORKER_CRASHED', message: `The worker stopped ${claimed.recoveries} times in a row while running this run (near steps[${at}]); it was failed instead of retried again.`, stepId: null, stepPath: `steps[${at}]` } };
   } else {
-    const interpreter = new RunInterpreter({ db, writer, run: facts, document, execution, state: run.state, signal: controls.abort.signal, pauseRequested: () => controls.pauseRequested });
+    // The run's own deadline aborts an in-flight action just as a cancel does.
+    const signal = deadline ? AbortSignal.any([controls.abort.signal, AbortSignal.timeout(Math.max(0, deadline.getTime() - Date.now()))]) : controls.abort.signal;
+    const interpreter = new RunInterpreter({ db, writer, run: facts, document, execution, state: run.state, signal, pauseRequested: () => controls.pauseRequested });
     outcome = await interpreter.run();
     if (outcome.kind === 'completed') outcome = await runOutput(interpreter, document.output);
   }
   if (controls.cancelRequested) outcome = { kind: 'canceled' };
-  finish({ writer, run: { id: run.id, parentRunId: run.parent_run_id }, outcome });
+  else if (deadline && deadline.getTime() <= Date.now() && outcome.kind !== 'returned' && outcome.kind !== 'failed') {
+    outcome = { kind: 'failed', error: { code: 'TIMEOUT', message: `The run took longer than its timeout of ${document.settings.timeoutMs} ms (settings.timeoutMs).`, stepId: null, stepPath: null } };
+  }
+  finish({ writer, run: { id: run.id, parentRunId: run.parent_run_id, workflowId: run.workflow_id }, outcome });
   writer.release();
   await writer.flush();
   if (outcome.kind === 'suspended' && writer.releasedAs === 'RUNNING') {
@@ -86,12 +102,13 @@ async function runOutput(interpreter: RunInterpreter, output: unknown): Promise<
 }
 
 /** Records the run's status for how the interpreter stopped, and tells a parent run. */
-function finish({ writer, run, outcome }: { writer: RunWriter; run: { id: string; parentRunId: string | null }; outcome: TPipeOutcome }): void {
+function finish({ writer, run, outcome }: { writer: RunWriter; run: { id: string; parentRunId: string | null; workflowId: string }; outcome: TPipeOutcome }): void {
   const now = new Date();
   const terminal = (status: 'SUCCEEDED' | 'FAILED' | 'CANCELED', output: unknown, error: TRunError | null) => {
     writer.patchRun({ status, output, error, completedAt: now });
     writer.event(status === 'SUCCEEDED' ? 'run.succeeded' : status === 'FAILED' ? 'run.failed' : 'run.canceled', null, error ? { code: error.code, message: error.message } : {});
     writer.also((tx) => closeOpenWork(tx, run.id));
+    writer.also((tx) => admitNextQueued(tx, run.workflowId));
     if (run.parentRunId) writer.also((tx) => resolveParentWait(tx, run.id, run.parentRunId!, { runId: run.id, status, output, error }));
   };
   switch (outcome.kind) {

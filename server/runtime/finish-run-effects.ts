@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Tx } from '@/server/db/database';
 import { wakeRun } from '@/server/runtime/wake-run';
+import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
 
 /** A finished run has nothing left to wait for: its open waits and tasks are closed. */
 export async function closeOpenWork(tx: Tx, runId: string): Promise<void> {
@@ -18,4 +19,20 @@ export async function resolveParentWait(tx: Tx, childId: string, parentId: strin
     .returning('run_id')
     .executeTakeFirst();
   if (resolved) await wakeRun({ db: tx, runId: parentId, reason: `child run ${childId} finished` });
+}
+
+/** A run of the workflow finished: the oldest run held QUEUED (if any) gets a job to try again. */
+export async function admitNextQueued(tx: Tx, workflowId: string): Promise<void> {
+  const next = await tx.selectFrom('runs').select('id').where('workflow_id', '=', workflowId).where('status', '=', 'QUEUED').where('lease_owner', 'is', null).orderBy('created_at').limit(1).executeTakeFirst();
+  if (next) await enqueueAdvance({ db: tx, runId: next.id });
+}
+
+/**
+ * `settings.timeoutMs`: a timer wait due at the deadline. It wakes a WAITING run then (the
+ * claim takes a run with a due wait), and the advance fails it with TIMEOUT; a run that
+ * finishes first closes it with its other open work.
+ */
+export async function scheduleRunTimeout(tx: Tx, run: { id: string; tenant_id: string }, deadline: Date): Promise<void> {
+  await tx.insertInto('run_waits').values({ id: crypto.randomUUID(), run_id: run.id, tenant_id: run.tenant_id, step_path: '$run.timeout', kind: 'timer', status: 'open', resume_at: deadline }).execute();
+  await enqueueAdvance({ db: tx, runId: run.id, startAfter: deadline });
 }
