@@ -90,7 +90,8 @@ export class RunWriter {
   /**
    * Makes the next commit hand the run back: no lease owner. A run being left WAITING whose
    * wait was resolved meanwhile (`wake_requested`) is left RUNNING instead, for this worker
-   * to carry on: the check and the release are one statement under the row lock.
+   * to carry on: the check and the release are one statement, the batch's last, under the
+   * row lock the batch holds from its first write.
    */
   release(): void {
     this.releasing = true;
@@ -132,14 +133,6 @@ export class RunWriter {
           event_seq: sql`event_seq + ${events.length}`,
           updated_at: sql`now()`,
           ...(patch.status && !releasing ? { status: patch.status } : {}),
-          ...(releasing
-            ? {
-                status: sql<TRunStatus>`CASE WHEN wake_requested AND ${patch.status ?? 'WAITING'} = 'WAITING' THEN 'RUNNING' ELSE ${patch.status ?? 'WAITING'} END`,
-                wake_requested: false,
-                lease_owner: null,
-                lease_expires_at: null,
-              }
-            : {}),
           // Progress made: earlier crashes were not this run's fault (see claimRun's poison check).
           ...(succeeded ? { recoveries: 0 } : {}),
           ...('state' in patch ? { state: patch.state ?? null } : {}),
@@ -154,7 +147,6 @@ export class RunWriter {
         .returning(['event_seq', 'status'])
         .executeTakeFirst();
       if (!row) throw new LeaseLostError(this.run.id);
-      if (releasing) this.releasedAs = row.status;
       if (inserts.length) {
         await tx
           .insertInto('run_steps')
@@ -205,8 +197,29 @@ export class RunWriter {
           .execute();
       }
       for (const extra of extras) await extra(tx);
+      let status = row.status;
+      if (releasing) {
+        // After the extras, not with the first update: a wait created in this batch can be
+        // resolved by it (an event.wait whose lookback finds a stored event sets
+        // wake_requested), and that wake-up must not be lost. The row lock taken above is
+        // held throughout, so a wake-up from another transaction still lands either before
+        // this check or after the commit, when the run is WAITING and wakeRun handles it.
+        const released = await tx
+          .updateTable('runs')
+          .set({
+            status: sql<TRunStatus>`CASE WHEN wake_requested AND ${patch.status ?? 'WAITING'} = 'WAITING' THEN 'RUNNING' ELSE ${patch.status ?? 'WAITING'} END`,
+            wake_requested: false,
+            lease_owner: null,
+            lease_expires_at: null,
+          })
+          .where('id', '=', this.run.id)
+          .returning('status')
+          .executeTakeFirstOrThrow();
+        status = released.status;
+        this.releasedAs = status;
+      }
       // Live viewers (the SSE stream) and sync starts wait on this; it is sent at commit.
-      if (events.length) await sql`SELECT pg_notify(${RUN_EVENTS_CHANNEL}, ${`${this.run.id}:${row.event_seq}:${row.status}`})`.execute(tx);
+      if (events.length) await sql`SELECT pg_notify(${RUN_EVENTS_CHANNEL}, ${`${this.run.id}:${row.event_seq}:${status}`})`.execute(tx);
     });
   }
 }
