@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import type { Db } from '@/server/db/database';
+import type { TAuthContext } from '@/server/auth/context';
+import { assertAllowed } from '@/server/auth/assert-allowed';
+import { recordAudit } from '@/server/audit/record-audit';
+import { ZEventName } from '@/server/runtime/actions/events-emit';
+import { matchEventWaits } from '@/server/events/match-event-waits';
+import type { TEventRecord } from '@/server/events/event-record';
+
+export const ZDeliverEvent = z.object({
+  event: ZEventName,
+  correlationKey: z.string().min(1).max(500).optional(),
+  payload: z.unknown().optional(),
+});
+export type TDeliverEvent = z.input<typeof ZDeliverEvent>;
+
+/** Postgres error codes worth one more try: a deadlock with a worker's commit on the same run, a serialization failure. */
+const RETRYABLE_SQLSTATES = new Set(['40P01', '40001']);
+const MAX_ATTEMPTS = 3;
+
+function isRetryable(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && RETRYABLE_SQLSTATES.has(String((error as { code: unknown }).code));
+}
+
+/**
+ * POST /events: stores the event and resumes the runs waiting on it → `{resumed, started}`.
+ * The transaction locks a waiting run after its wait, while a worker committing the same run
+ * locks them the other way round; Postgres breaks such a deadlock by aborting one side, and
+ * the delivery is simply tried again.
+ */
+export async function deliverEvent({ db, ctx, input }: { db: Db; ctx: TAuthContext; input: TDeliverEvent }): Promise<TEventRecord> {
+  assertAllowed(ctx, 'run.start');
+  const args = ZDeliverEvent.parse(input);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction().execute(async (tx) => {
+        const record = await matchEventWaits(tx, ctx.tenantId, { event: args.event, correlationKey: args.correlationKey ?? null, payload: args.payload ?? null });
+        await recordAudit({ db: tx, ctx, entry: { action: 'event.delivered', targetType: 'event', targetId: record.id, data: { event: record.event, correlationKey: record.correlationKey, resumed: record.resumed } } });
+        return record;
+      });
+    } catch (error) {
+      if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
+    }
+  }
+}

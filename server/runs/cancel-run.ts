@@ -1,0 +1,48 @@
+import { sql } from 'kysely';
+import type { Db } from '@/server/db/database';
+import type { TAuthContext } from '@/server/auth/context';
+import { assertAllowed } from '@/server/auth/assert-allowed';
+import { actorLabel } from '@/server/auth/context';
+import { recordAudit } from '@/server/audit/record-audit';
+import { closeOpenWork, resolveParentWait } from '@/server/runtime/finish-run-effects';
+import { assertCanOperate } from '@/server/runtime/run-status';
+import { appendRunEvent, notifyRunChanged } from '@/server/runs/append-run-event';
+import { lockRun } from '@/server/runs/lock-run';
+import { ZRunOperation, type TRunOperationInput, type TRunOperationResult } from '@/server/runs/run-operation-input';
+
+/**
+ * Cancels a non-terminal run (SPEC §5). A run no worker holds is CANCELED here and now: its
+ * waits and tasks are closed, its unfinished step records marked CANCELED, and a parent
+ * waiting on it is told. A held run gets `cancel_requested`: its worker aborts the in-flight
+ * action through the AbortSignal and records the cancel itself.
+ */
+export async function cancelRun({ db, ctx, input }: { db: Db; ctx: TAuthContext; input: TRunOperationInput }): Promise<TRunOperationResult> {
+  assertAllowed(ctx, 'run.operate');
+  const { id, reason } = ZRunOperation.parse(input);
+  return db.transaction().execute(async (tx) => {
+    const run = await lockRun(tx, ctx.tenantId, id);
+    assertCanOperate('cancel', run.status);
+    const audit = { targetType: 'run', targetId: run.id, data: { from: run.status, ...(reason ? { reason } : {}) } };
+    if (run.held) {
+      // wake_requested: a worker that is just leaving the run WAITING keeps it RUNNING and
+      // claims it again, and the new claim sees cancel_requested at once (claimRun).
+      await tx.updateTable('runs').set({ cancel_requested: true, wake_requested: true }).where('id', '=', run.id).execute();
+      await recordAudit({ db: tx, ctx, entry: { action: 'run.cancel_requested', ...audit } });
+      return { runId: run.id, status: run.status, requested: true };
+    }
+    const error = { code: 'CANCELED', message: `The run was canceled by ${actorLabel(ctx.actor)}${reason ? `: ${reason}` : '.'}`, stepId: null, stepPath: null };
+    await tx
+      .updateTable('runs')
+      .set({ status: 'CANCELED', error: JSON.stringify(error), completed_at: sql`now()`, pause_requested: false, cancel_requested: false, wake_requested: false })
+      .where('id', '=', run.id)
+      .execute();
+    await tx.updateTable('run_steps').set({ status: 'CANCELED', completed_at: sql`now()`, duration_ms: sql<number>`(extract(epoch from (now() - started_at)) * 1000)::int` }).where('run_id', '=', run.id).where('status', 'in', ['RUNNING', 'WAITING']).execute();
+    await closeOpenWork(tx, run.id);
+    await appendRunEvent(tx, { runId: run.id, tenantId: run.tenant_id, type: 'run.canceled', data: { code: 'CANCELED', message: error.message, by: actorLabel(ctx.actor), ...(reason ? { reason } : {}) } });
+    if (run.parent_run_id) await resolveParentWait(tx, run.id, run.parent_run_id, { runId: run.id, status: 'CANCELED', output: null, error });
+    await recordAudit({ db: tx, ctx, entry: { action: 'run.canceled', ...audit } });
+    await notifyRunChanged(tx, run.id);
+    if (run.parent_run_id) await notifyRunChanged(tx, run.parent_run_id);
+    return { runId: run.id, status: 'CANCELED', requested: false };
+  });
+}

@@ -1,0 +1,36 @@
+import type { Db } from '@/server/db/database';
+import type { TAuthContext } from '@/server/auth/context';
+import { assertAllowed } from '@/server/auth/assert-allowed';
+import { actorLabel } from '@/server/auth/context';
+import { recordAudit } from '@/server/audit/record-audit';
+import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
+import { assertCanOperate } from '@/server/runtime/run-status';
+import { appendRunEvent, notifyRunChanged } from '@/server/runs/append-run-event';
+import { lockRun } from '@/server/runs/lock-run';
+import { ZRunOperation, type TRunOperationInput, type TRunOperationResult } from '@/server/runs/run-operation-input';
+
+/**
+ * Re-executes a FAILED run from the failed step (SPEC §5). Nothing is rewound: a failing step
+ * never advances the saved execution, so its cursor still points at that step and its scope
+ * holds the vars from before it; the step's next record is the next attempt number.
+ */
+export async function retryRun({ db, ctx, input }: { db: Db; ctx: TAuthContext; input: TRunOperationInput }): Promise<TRunOperationResult> {
+  assertAllowed(ctx, 'run.operate');
+  const { id, reason } = ZRunOperation.parse(input);
+  return db.transaction().execute(async (tx) => {
+    const run = await lockRun(tx, ctx.tenantId, id);
+    assertCanOperate('retry', run.status);
+    const failed = (run.error ?? {}) as { code?: unknown; stepPath?: unknown };
+    await tx
+      .updateTable('runs')
+      .set({ status: 'RUNNING', error: null, output: null, completed_at: null, pause_requested: false, cancel_requested: false, wake_requested: false, recoveries: 0 })
+      .where('id', '=', run.id)
+      .execute();
+    const data = { reason: 'retried', by: actorLabel(ctx.actor), previousError: failed.code ?? null, fromStep: failed.stepPath ?? null, ...(reason ? { note: reason } : {}) };
+    await appendRunEvent(tx, { runId: run.id, tenantId: run.tenant_id, type: 'run.resumed', data });
+    await enqueueAdvance({ db: tx, runId: run.id });
+    await recordAudit({ db: tx, ctx, entry: { action: 'run.retried', targetType: 'run', targetId: run.id, data: { previousError: failed.code ?? null, ...(reason ? { reason } : {}) } } });
+    await notifyRunChanged(tx, run.id);
+    return { runId: run.id, status: 'RUNNING', requested: false };
+  });
+}

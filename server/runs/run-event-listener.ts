@@ -1,0 +1,148 @@
+import pg from 'pg';
+import { AppError } from '@/server/errors';
+import { RUN_EVENTS_CHANNEL } from '@/server/runtime/interpreter/run-writer';
+import { ZRunStatus, type TRunStatus } from '@/server/runtime/run-status';
+
+/**
+ * What a subscriber hears: a commit added events up to `seq` and left the run in `status`;
+ * or `resync` after the connection was lost and back, when notices may have been missed and
+ * the subscriber should read the database again.
+ */
+export type TRunNotice = { kind: 'event'; runId: string; seq: number; status: TRunStatus } | { kind: 'resync' };
+type TSubscriber = (notice: TRunNotice) => void;
+
+const RECONNECT_MS = 1_000;
+
+/** Parses the NOTIFY payload `<runId>:<lastSeq>:<status>` that RunWriter and the lifecycle functions send. */
+export function parseRunNotice(payload: string | undefined): Extract<TRunNotice, { kind: 'event' }> | null {
+  const [runId, seq, status] = (payload ?? '').split(':');
+  const parsed = ZRunStatus.safeParse(status);
+  if (!runId || !parsed.success || !Number.isInteger(Number(seq))) return null;
+  return { kind: 'event', runId, seq: Number(seq), status: parsed.data };
+}
+
+/**
+ * One LISTEN connection per process for every live viewer and sync start: a dedicated
+ * pg.Client (a pooled one would be handed to other queries), with notices fanned out by
+ * run id. Lost connections are re-established while anyone is subscribed, and subscribers
+ * are told to re-read what they may have missed.
+ */
+export class RunEventListener {
+  private client: pg.Client | null = null;
+  private connecting: Promise<pg.Client> | null = null;
+  private readonly subscribers = new Map<string, Set<TSubscriber>>();
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(private readonly connectionString: string) {}
+
+  /** Resolves once LISTEN is active, so a read made after it cannot miss a later commit. Returns the unsubscribe. */
+  async subscribe(runId: string, subscriber: TSubscriber): Promise<() => void> {
+    let set = this.subscribers.get(runId);
+    if (!set) this.subscribers.set(runId, (set = new Set()));
+    set.add(subscriber);
+    const unsubscribe = () => {
+      const current = this.subscribers.get(runId);
+      current?.delete(subscriber);
+      if (current?.size === 0) this.subscribers.delete(runId);
+    };
+    try {
+      await this.connect();
+    } catch (error) {
+      unsubscribe();
+      throw error;
+    }
+    return unsubscribe;
+  }
+
+  get subscriberCount(): number {
+    let count = 0;
+    for (const set of this.subscribers.values()) count += set.size;
+    return count;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    const client = this.client;
+    this.client = null;
+    this.connecting = null;
+    if (client) await client.end();
+  }
+
+  private connect(): Promise<pg.Client> {
+    if (this.closed) return Promise.reject(new AppError('INTERNAL', 'The run event listener is closed.'));
+    if (this.client) return Promise.resolve(this.client);
+    this.connecting ??= (async () => {
+      const client = new pg.Client({ connectionString: this.connectionString, application_name: 'pipewright-run-events' });
+      client.on('notification', (message) => {
+        if (message.channel !== RUN_EVENTS_CHANNEL) return;
+        const notice = parseRunNotice(message.payload);
+        if (notice) this.dispatch(notice.runId, notice);
+      });
+      client.on('error', (error) => this.lost(client, error));
+      client.on('end', () => this.lost(client, null));
+      try {
+        await client.connect();
+        await client.query(`LISTEN ${RUN_EVENTS_CHANNEL}`);
+      } catch (error) {
+        this.connecting = null;
+        await client.end().catch((endError: unknown) => console.error('[run-events] closing a failed connection:', (endError as Error).message));
+        throw error;
+      }
+      this.client = client;
+      this.connecting = null;
+      return client;
+    })();
+    return this.connecting;
+  }
+
+  private dispatch(runId: string, notice: TRunNotice): void {
+    for (const subscriber of [...(this.subscribers.get(runId) ?? [])]) subscriber(notice);
+  }
+
+  private lost(client: pg.Client, error: Error | null): void {
+    if (this.client !== client) return;
+    this.client = null;
+    if (this.closed) return;
+    if (error) console.error(`[run-events] connection lost: ${error.message}`);
+    client.end().catch(() => undefined);
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.reconnectTimer || this.closed || this.subscribers.size === 0) return;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      this.connect().then(
+        () => {
+          for (const runId of [...this.subscribers.keys()]) this.dispatch(runId, { kind: 'resync' });
+        },
+        (error: unknown) => {
+          console.error(`[run-events] reconnect failed: ${(error as Error).message}`);
+          this.scheduleReconnect();
+        },
+      );
+    }, RECONNECT_MS);
+    this.reconnectTimer.unref();
+  }
+}
+
+const globalForListener = globalThis as unknown as { pipewrightRunEvents?: RunEventListener };
+
+/** The process's listener, on DATABASE_URL. */
+export function getRunEventListener(): RunEventListener {
+  if (!globalForListener.pipewrightRunEvents) {
+    const url = process.env.DATABASE_URL;
+    if (!url) throw new AppError('CONFIG', 'DATABASE_URL is not set.');
+    globalForListener.pipewrightRunEvents = new RunEventListener(url);
+  }
+  return globalForListener.pipewrightRunEvents;
+}
+
+/** Stops the process's listener (tests, shutdown). */
+export async function closeRunEventListener(): Promise<void> {
+  const listener = globalForListener.pipewrightRunEvents;
+  globalForListener.pipewrightRunEvents = undefined;
+  await listener?.close();
+}
