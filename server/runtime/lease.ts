@@ -14,6 +14,9 @@ export type TClaimedRun = {
   recoveries: number;
   /** The previous holder died with the lease (it expired instead of being released). */
   recovered: boolean;
+  /** Requests made before this claim: they apply from the first step, not from the first renewal. */
+  pauseRequested: boolean;
+  cancelRequested: boolean;
 };
 
 /**
@@ -22,7 +25,7 @@ export type TClaimedRun = {
  * are rejected (RunWriter).
  */
 export async function claimRun({ db, runId, workerId }: { db: Db; runId: string; workerId: string }): Promise<TClaimedRun | null> {
-  const row = await sql<{ id: string; tenant_id: string; fence: string; status: string; recoveries: number; recovered: boolean }>`
+  const row = await sql<{ id: string; tenant_id: string; fence: string; status: string; recoveries: number; recovered: boolean; pause_requested: boolean; cancel_requested: boolean }>`
     UPDATE runs r SET
       lease_owner = ${workerId},
       lease_expires_at = now() + make_interval(secs => ${LEASE_MS / 1000}),
@@ -36,7 +39,7 @@ export async function claimRun({ db, runId, workerId }: { db: Db; runId: string;
       AND (r.status IN ('QUEUED', 'RUNNING')
            OR (r.status = 'WAITING' AND EXISTS (SELECT 1 FROM run_waits w WHERE w.run_id = r.id AND w.status = 'open' AND w.resume_at <= now())))
       AND (r.lease_owner IS NULL OR r.lease_expires_at < now())
-    RETURNING r.id, r.tenant_id, r.fence::text AS fence, r.status, r.recoveries, prev.recovered`.execute(db);
+    RETURNING r.id, r.tenant_id, r.fence::text AS fence, r.status, r.recoveries, prev.recovered, r.pause_requested, r.cancel_requested`.execute(db);
   const claimed = row.rows[0];
   if (!claimed) return null;
   if (claimed.recovered) {
@@ -48,7 +51,7 @@ export async function claimRun({ db, runId, workerId }: { db: Db; runId: string;
       .where('status', '=', 'RUNNING')
       .execute();
   }
-  return { id: claimed.id, tenantId: claimed.tenant_id, fence: claimed.fence, status: claimed.status, recoveries: claimed.recoveries, recovered: claimed.recovered };
+  return { id: claimed.id, tenantId: claimed.tenant_id, fence: claimed.fence, status: claimed.status, recoveries: claimed.recoveries, recovered: claimed.recovered, pauseRequested: claimed.pause_requested, cancelRequested: claimed.cancel_requested };
 }
 
 export type TLeaseControls = { pauseRequested: boolean; cancelRequested: boolean; lost: boolean; abort: AbortController };
@@ -68,8 +71,10 @@ export class LeaseKeeper {
     private readonly log: (line: string) => void,
   ) {}
 
-  hold(run: { id: string; fence: string }): TLeaseControls {
-    const controls: TLeaseControls = { pauseRequested: false, cancelRequested: false, lost: false, abort: new AbortController() };
+  hold(run: { id: string; fence: string; pauseRequested?: boolean; cancelRequested?: boolean }): TLeaseControls {
+    const controls: TLeaseControls = { pauseRequested: run.pauseRequested ?? false, cancelRequested: run.cancelRequested ?? false, lost: false, abort: new AbortController() };
+    // A cancel asked for while no worker held the run's lease (or while the last one was letting go) aborts at once.
+    if (controls.cancelRequested) controls.abort.abort(new Error('canceled'));
     this.held.set(run.id, { fence: run.fence, controls });
     this.timer ??= setInterval(() => void this.renew(), HEARTBEAT_MS);
     return controls;

@@ -20,6 +20,8 @@ export type TStartRun = {
   parent?: { runId: string; stepPath: string };
   /** For child runs: commit with the parent's batch instead of a transaction of our own. */
   defer?: RunWriter;
+  /** Runs inside the transaction that creates the run (e.g. its audit entry); not called when an idempotency key finds an existing run. */
+  onCreate?: (tx: Tx, runId: string) => Promise<void>;
 };
 
 /** The published version a start pins: the one asked for, or the latest. */
@@ -88,6 +90,7 @@ export async function startRun(args: TStartRun): Promise<{ runId: string; status
       if (existing) return { runId: existing.id, status: existing.status, created: false };
     }
     await insertRun(tx, { ...args, id, pinned });
+    await args.onCreate?.(tx, id);
     return { runId: id, status: 'QUEUED', created: true };
   });
 }
