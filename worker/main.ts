@@ -28,8 +28,10 @@ async function main(): Promise<void> {
   const leases = new LeaseKeeper(db, heartbeat.id, log);
 
   // Several runs per fetch, each advanced through many steps inside its job; a full batch
-  // fetches again at once (burst) instead of waiting out the polling interval.
-  await boss.work(ADVANCE_QUEUE, { batchSize: 8, burstWhenBatchFull: true, pollingIntervalSeconds: 2 }, async (jobs) => {
+  // fetches again at once (burst) instead of waiting out the polling interval. pg-boss sends
+  // no NOTIFY for a job due later (a delay, a retry's backoff, a timeout), and with NOTIFY on
+  // it polls only every 30 s unless told otherwise: timers would fire up to 30 s late.
+  await boss.work(ADVANCE_QUEUE, { batchSize: 8, burstWhenBatchFull: true, pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 2 }, async (jobs) => {
     await Promise.all(
       jobs.map(async (job) => {
         const { runId } = ZAdvanceJob.parse(job.data);
