@@ -28,11 +28,15 @@ export async function enterBlock(interpreter: RunInterpreter, frame: TStepFrame)
   return interpreter.describe(frame, 1, (args) => frame.descriptor.execute(args));
 }
 
-/** A nested outcome seen from the block: done → next step, failure → the block fails too. */
+/**
+ * A nested outcome seen from the block: done → next step, failure → the block fails too.
+ * A control.return inside ends the block successfully on the way out of the run, so the
+ * block's step.started still gets its record.
+ */
 function finishWith(interpreter: RunInterpreter, frame: TStepFrame, startedAt: string, outcome: TPipeOutcome, output: unknown): TStepOutcome {
-  if (outcome.kind === 'completed') {
+  if (outcome.kind === 'completed' || outcome.kind === 'returned') {
     recordBlock(interpreter, frame, startedAt, { output });
-    return { kind: 'next' };
+    return outcome.kind === 'completed' ? { kind: 'next' } : outcome;
   }
   if (outcome.kind === 'failed') recordBlock(interpreter, frame, startedAt, { error: outcome.error });
   return outcome;

@@ -81,6 +81,8 @@ export async function runForEach(interpreter: RunInterpreter, frame: TStepFrame)
   if (stops.length > 0) {
     const outcome = combine(stops);
     if (failed && outcome.kind === 'failed') recordBlock(interpreter, frame, block.startedAt, { error: outcome.error });
+    // A control.return in an iteration ends the block (successfully) along with the run.
+    if (outcome.kind === 'returned') recordBlock(interpreter, frame, block.startedAt, { output: { items: block.items.length, failed: block.failures.filter(Boolean).length } });
     return outcome as TStepOutcome;
   }
   if (config.saveAs) applyAssignment(frame.scope.vars, config.saveAs, block.results);
@@ -114,9 +116,11 @@ export async function runParallel(interpreter: RunInterpreter, frame: TStepFrame
     }),
   );
   const outcome = combine(outcomes);
-  if (outcome.kind === 'failed') recordBlock(interpreter, frame, block.startedAt, { error: outcome.error });
-  if (outcome.kind !== 'completed') return outcome as TStepOutcome;
   const results = Object.fromEntries(block.branches.map((state) => [state.id, state.result]));
+  if (outcome.kind === 'failed') recordBlock(interpreter, frame, block.startedAt, { error: outcome.error });
+  // A control.return in a branch ends the block (successfully) along with the run.
+  if (outcome.kind === 'returned') recordBlock(interpreter, frame, block.startedAt, { output: results });
+  if (outcome.kind !== 'completed') return outcome as TStepOutcome;
   if (config.saveAs) applyAssignment(frame.scope.vars, config.saveAs, results);
   recordBlock(interpreter, frame, block.startedAt, { output: results });
   return { kind: 'next' };
