@@ -1,8 +1,11 @@
 import type { TContract } from '@/server/api/contract';
+import * as events from '@/server/api/contracts/events';
 import * as expressions from '@/server/api/contracts/expressions';
 import * as registry from '@/server/api/contracts/registry';
+import * as runs from '@/server/api/contracts/runs';
 import * as secrets from '@/server/api/contracts/secrets';
 import * as system from '@/server/api/contracts/system';
+import * as tasks from '@/server/api/contracts/tasks';
 import * as workflows from '@/server/api/contracts/workflows';
 
 function contractsOf(module: Record<string, unknown>): TContract[] {
@@ -10,4 +13,4 @@ function contractsOf(module: Record<string, unknown>): TContract[] {
 }
 
 /** Every operation of /api/v1. A route file whose operation is missing here fails openapi.test.ts. */
-export const ALL_CONTRACTS: TContract[] = [...contractsOf(system), ...contractsOf(secrets), ...contractsOf(registry), ...contractsOf(workflows), ...contractsOf(expressions)];
+export const ALL_CONTRACTS: TContract[] = [...contractsOf(system), ...contractsOf(secrets), ...contractsOf(registry), ...contractsOf(workflows), ...contractsOf(expressions), ...contractsOf(runs), ...contractsOf(tasks), ...contractsOf(events)];

@@ -1,0 +1,25 @@
+'use server';
+
+import { defineAction } from '@/server/actions/define-action';
+import { cancelRun } from '@/server/runs/cancel-run';
+import { pauseRun } from '@/server/runs/pause-run';
+import { rerunRun, ZRerunRun } from '@/server/runs/rerun-run';
+import { resumeRun, ZResumeRun } from '@/server/runs/resume-run';
+import { retryRun } from '@/server/runs/retry-run';
+import { ZRunOperation } from '@/server/runs/run-operation-input';
+import { startWorkflowRun, ZStartWorkflowRun } from '@/server/runs/start-workflow-run';
+
+const revalidate = ['/runs'];
+
+/** The run form: a manual start (always async from the browser; the page follows the run live). */
+export const startRunAction = defineAction({ permission: 'run.start', input: ZStartWorkflowRun, revalidate }, ({ db, ctx, input }) => startWorkflowRun({ db, ctx, input: { ...input, mode: 'async' }, via: 'manual' }));
+
+export const pauseRunAction = defineAction({ permission: 'run.operate', input: ZRunOperation, revalidate }, ({ db, ctx, input }) => pauseRun({ db, ctx, input }));
+
+export const resumeRunAction = defineAction({ permission: 'run.operate', input: ZResumeRun, revalidate }, ({ db, ctx, input }) => resumeRun({ db, ctx, input }));
+
+export const cancelRunAction = defineAction({ permission: 'run.operate', input: ZRunOperation, revalidate }, ({ db, ctx, input }) => cancelRun({ db, ctx, input }));
+
+export const retryRunAction = defineAction({ permission: 'run.operate', input: ZRunOperation, revalidate }, ({ db, ctx, input }) => retryRun({ db, ctx, input }));
+
+export const rerunRunAction = defineAction({ permission: 'run.operate', input: ZRerunRun, revalidate }, ({ db, ctx, input }) => rerunRun({ db, ctx, input }));
