@@ -3,10 +3,20 @@ import type { Tx } from '@/server/db/database';
 import { wakeRun } from '@/server/runtime/wake-run';
 import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
 
-/** A finished run has nothing left to wait for: its open waits and tasks are closed. */
+/**
+ * A finished run has nothing left to wait for: its open waits and tasks are closed, and so are
+ * the records of steps still WAITING on them (a parallel branch waiting when another failed),
+ * which would otherwise show as waiting forever in a finished run.
+ */
 export async function closeOpenWork(tx: Tx, runId: string): Promise<void> {
   await tx.updateTable('run_waits').set({ status: 'canceled', resolved_at: sql`now()` }).where('run_id', '=', runId).where('status', '=', 'open').execute();
   await tx.updateTable('tasks').set({ status: 'canceled' }).where('run_id', '=', runId).where('status', '=', 'open').execute();
+  await tx
+    .updateTable('run_steps')
+    .set({ status: 'CANCELED', completed_at: sql`now()`, duration_ms: sql<number>`(extract(epoch from (now() - started_at)) * 1000)::int` })
+    .where('run_id', '=', runId)
+    .where('status', '=', 'WAITING')
+    .execute();
 }
 
 /** Hands a finished child run's result to the parent's waiting callWorkflow step and wakes the parent. */
