@@ -5,7 +5,7 @@ import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import { decodeCursor, encodeCursor, ZLimit } from '@/server/api/pagination';
 import { AppError } from '@/server/errors';
-import { actorEmail, selectTaskRows, toTaskRecord, ZTaskStatus, type TTaskRecord } from '@/server/tasks/task-record';
+import { actorEmail, effectiveRole, selectTaskRows, toTaskRecord, ZTaskStatus, type TTaskRecord } from '@/server/tasks/task-record';
 
 export const ZListTasks = z.object({
   status: ZTaskStatus.optional(),
@@ -27,8 +27,7 @@ export async function listTasks({ db, ctx, input = {} }: { db: DbOrTx; ctx: TAut
   const { status, mine, limit, cursor } = ZListTasks.parse(input);
   const size = ZLimit.parse(limit);
   const email = await actorEmail(db, ctx);
-  // The role assigned by is the weaker of a token's role and its owner's current one.
-  const role = ctx.roleCap ?? ctx.role;
+  const role = effectiveRole(ctx);
   const assignedToMe = sql<boolean>`(tasks.assignee->>'role' = ${role} OR lower(tasks.assignee->>'user') = ${email ?? ''})`;
   let query = selectTaskRows(db, ctx.tenantId).select(sql<string>`to_char(tasks.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('created_key'));
   if (status) query = query.where('tasks.status', '=', status);

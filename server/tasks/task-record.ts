@@ -3,7 +3,7 @@ import type { Selectable } from 'kysely';
 import type { DbOrTx } from '@/server/db/database';
 import type { TasksTable } from '@/server/db/runtime-schema';
 import type { TAuthContext } from '@/server/auth/context';
-import { ZRole } from '@/server/auth/roles';
+import { ROLES, ZRole, type TRole } from '@/server/auth/roles';
 
 export const TASK_STATUSES = ['open', 'completed', 'canceled', 'expired'] as const;
 export const ZTaskStatus = z.enum(TASK_STATUSES);
@@ -75,9 +75,16 @@ export async function actorEmail(db: DbOrTx, ctx: TAuthContext): Promise<string 
   }
 }
 
+/** The role a caller acts with: for a token, the weaker of its own role and its owner's current one. */
+export function effectiveRole(ctx: TAuthContext): TRole {
+  if (!ctx.roleCap) return ctx.role;
+  return ROLES.indexOf(ctx.roleCap) > ROLES.indexOf(ctx.role) ? ctx.roleCap : ctx.role;
+}
+
 /** Who may answer: the named person, or anyone whose role is the task's role; admins always. */
 export function mayAnswer(assignee: TTaskAssignee, ctx: TAuthContext, email: string | null): boolean {
-  if (ctx.role === 'admin' && (!ctx.roleCap || ctx.roleCap === 'admin')) return true;
+  const role = effectiveRole(ctx);
+  if (role === 'admin') return true;
   if ('user' in assignee) return email !== null && assignee.user.toLowerCase() === email;
-  return assignee.role === ctx.role && (!ctx.roleCap || ctx.roleCap === ctx.role);
+  return assignee.role === role;
 }
