@@ -4,7 +4,7 @@ import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import { actorLabel } from '@/server/auth/context';
 import { recordAudit } from '@/server/audit/record-audit';
-import { closeOpenWork, resolveParentWait } from '@/server/runtime/finish-run-effects';
+import { admitNextQueued, closeOpenWork, resolveParentWait } from '@/server/runtime/finish-run-effects';
 import { assertCanOperate } from '@/server/runtime/run-status';
 import { appendRunEvent, notifyRunChanged } from '@/server/runs/append-run-event';
 import { lockRun } from '@/server/runs/lock-run';
@@ -38,6 +38,8 @@ export async function cancelRun({ db, ctx, input }: { db: Db; ctx: TAuthContext;
       .execute();
     await tx.updateTable('run_steps').set({ status: 'CANCELED', completed_at: sql`now()`, duration_ms: sql<number>`(extract(epoch from (now() - started_at)) * 1000)::int` }).where('run_id', '=', run.id).where('status', 'in', ['RUNNING', 'WAITING']).execute();
     await closeOpenWork(tx, run.id);
+    // A canceled run frees its slot under maxConcurrentRuns, as a finished one does.
+    await admitNextQueued(tx, run.workflow_id);
     await appendRunEvent(tx, { runId: run.id, tenantId: run.tenant_id, type: 'run.canceled', data: { code: 'CANCELED', message: error.message, by: actorLabel(ctx.actor), ...(reason ? { reason } : {}) } });
     if (run.parent_run_id) await resolveParentWait(tx, run.id, run.parent_run_id, { runId: run.id, status: 'CANCELED', output: null, error });
     await recordAudit({ db: tx, ctx, entry: { action: 'run.canceled', ...audit } });
