@@ -1,5 +1,7 @@
 export const REDACTED = '[redacted]';
 export const SNAPSHOT_MAX_BYTES = 64 * 1024;
+// Room for `{"$truncated":true,"originalBytes":…}` with a size of up to 10 digits.
+const MARKER_BYTES = 64;
 
 // Keys whose values are secrets by any reasonable reading, masked wherever they appear.
 const SECRET_KEY = /(pass(word)?|secret|token|api[-_]?key|authorization|cookie|credential|private[-_]?key)/i;
@@ -42,23 +44,39 @@ export function capSnapshot(snapshot: unknown, maxBytes = SNAPSHOT_MAX_BYTES): {
   const original = size(snapshot);
   if (original <= maxBytes) return { snapshot, truncated: false, sizeBytes: original };
   const copy = structuredClone(snapshot);
-  // Collect every (parent, key) with its size, replace the biggest until the whole fits.
-  const slots: Array<{ parent: Record<string | number, unknown>; key: string | number; bytes: number }> = [];
-  const collect = (node: unknown) => {
-    if (typeof node !== 'object' || node === null) return;
-    for (const [key, value] of Object.entries(node)) {
-      slots.push({ parent: node as Record<string, unknown>, key, bytes: size(value) });
-      collect(value);
+  // Every (parent, key) with its size; `containers` says whether objects and arrays qualify.
+  const slotsOf = (containers: boolean) => {
+    const slots: Array<{ parent: Record<string | number, unknown>; key: string | number; bytes: number }> = [];
+    const collect = (node: unknown) => {
+      if (typeof node !== 'object' || node === null) return;
+      for (const [key, value] of Object.entries(node)) {
+        const container = typeof value === 'object' && value !== null;
+        if (container === containers) slots.push({ parent: node as Record<string, unknown>, key, bytes: size(value) });
+        collect(value);
+      }
+    };
+    collect(copy);
+    return slots.sort((a, b) => b.bytes - a.bytes);
+  };
+  let current = original;
+  const replaceBiggest = (slots: ReturnType<typeof slotsOf>) => {
+    for (const slot of slots) {
+      if (current <= maxBytes) return;
+      if (slot.bytes < 256) continue;
+      slot.parent[slot.key] = { $truncated: true, originalBytes: slot.bytes };
+      current = size(copy);
     }
   };
-  collect(copy);
-  slots.sort((a, b) => b.bytes - a.bytes);
-  let current = original;
-  for (const slot of slots) {
-    if (current <= maxBytes) break;
-    if (slot.bytes < 256) continue;
-    slot.parent[slot.key] = { $truncated: true, originalBytes: slot.bytes };
-    current = size(copy);
+  // Big leaves (long strings) first: an object holding one huge string is always bigger than
+  // the string, and replacing the object would hide its small siblings for no reason.
+  replaceBiggest(slotsOf(false));
+  // Then whole objects and arrays (many small items), each time the smallest one whose
+  // replacement is enough, so a big list is cut rather than all of `vars` around it.
+  while (current > maxBytes) {
+    const slots = slotsOf(true).filter((slot) => slot.bytes >= 256);
+    if (slots.length === 0) break;
+    const enough = slots.filter((slot) => slot.bytes - MARKER_BYTES >= current - maxBytes);
+    replaceBiggest([enough.at(-1) ?? slots[0]!]);
   }
   if (current > maxBytes) return { snapshot: { $truncated: true, originalBytes: original }, truncated: true, sizeBytes: original };
   return { snapshot: copy, truncated: true, sizeBytes: current };
