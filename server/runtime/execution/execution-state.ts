@@ -12,7 +12,7 @@ export type TPipeCursor = { index: number; block?: TBlockState };
 /** The state of a block step that is in progress, kept so a resumed run continues inside it. */
 export type TBlockState =
   /** control.if / control.switch: the chosen nested pipe (a config path such as `then`). */
-  | { kind: 'branch'; startedAt: string; pipe: string; cursor: TPipeCursor }
+  | { kind: 'branch'; startedAt: string; pipe: string; cursor: TPipeCursor; output?: unknown }
   /** control.tryCatch: which part runs, what was caught, and what to do once `finally` ends. */
   | {
       kind: 'try';
@@ -20,6 +20,8 @@ export type TBlockState =
       phase: 'try' | 'catch' | 'finally';
       cursor: TPipeCursor;
       outerError: TRunError | null;
+      /** What `try` failed with, for the block's output; absent in state saved before it existed. */
+      caught?: TRunError | null;
       after: { type: 'continue' } | { type: 'fail'; error: TRunError } | { type: 'return'; output: unknown };
     }
   /** control.forEach: the items (evaluated once), finished results, and iterations in flight. */
@@ -41,13 +43,15 @@ const ZPipeCursorShape: z.ZodType<TPipeCursor> = z.lazy(() => z.object({ index: 
 
 const ZBlockState: z.ZodType<TBlockState> = z.lazy(() =>
   z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('branch'), startedAt: z.string(), pipe: z.string(), cursor: ZPipeCursorShape }),
+    // `output` is the node's own (e.g. switch's `{matched}`), recorded when the branch ends.
+    z.object({ kind: z.literal('branch'), startedAt: z.string(), pipe: z.string(), cursor: ZPipeCursorShape, output: z.unknown().optional() }),
     z.object({
       kind: z.literal('try'),
       startedAt: z.string(),
       phase: z.enum(['try', 'catch', 'finally']),
       cursor: ZPipeCursorShape,
       outerError: ZRunError.nullable(),
+      caught: ZRunError.nullable().optional(),
       after: z.discriminatedUnion('type', [
         z.object({ type: z.literal('continue') }),
         z.object({ type: z.literal('fail'), error: ZRunError }),

@@ -57,11 +57,12 @@ async function runBranch(interpreter: RunInterpreter, frame: TStepFrame): Promis
       recordBlock(interpreter, frame, startedAt, { output: result.output });
       return { kind: 'next' };
     }
-    block = frame.cursor.block = { kind: 'branch', startedAt, pipe: result.pipe, cursor: { index: 0 } };
+    block = frame.cursor.block = { kind: 'branch', startedAt, pipe: result.pipe, cursor: { index: 0 }, output: result.output };
   }
   if (block.kind !== 'branch') throw new AppError('INTERNAL', `Step "${frame.step.id}" resumed with a ${block.kind} state.`);
   const outcome = await interpreter.runPipe(pipeAt(frame, block.pipe), block.cursor, frame.scope, `${frame.path}.config.${block.pipe}`, frame.bindings);
-  return finishWith(interpreter, frame, block.startedAt, outcome, { branch: block.pipe });
+  // The node's output (if: `{branch}`, switch: `{matched}`), as its outputSchema declares.
+  return finishWith(interpreter, frame, block.startedAt, outcome, block.output ?? { branch: block.pipe });
 }
 
 type TTryState = Extract<TBlockState, { kind: 'try' }>;
@@ -84,6 +85,7 @@ async function runTryCatch(interpreter: RunInterpreter, frame: TStepFrame): Prom
     if (outcome.kind === 'suspended' || outcome.kind === 'paused' || outcome.kind === 'canceled') return outcome;
     if (block.phase === 'try' && outcome.kind === 'failed') {
       frame.scope.error = outcome.error;
+      block.caught = outcome.error;
       moveTo('catch', { type: 'continue' });
     } else if (block.phase !== 'finally') {
       moveTo('finally', outcome.kind === 'failed' ? { type: 'fail', error: outcome.error } : outcome.kind === 'returned' ? { type: 'return', output: outcome.output } : { type: 'continue' });
@@ -92,7 +94,8 @@ async function runTryCatch(interpreter: RunInterpreter, frame: TStepFrame): Prom
       frame.scope.error = block.outerError;
       const after = block.after;
       const final: TPipeOutcome = outcome.kind !== 'completed' ? outcome : after.type === 'fail' ? { kind: 'failed', error: after.error } : after.type === 'return' ? { kind: 'returned', output: after.output } : { kind: 'completed' };
-      return finishWith(interpreter, frame, block.startedAt, final, null);
+      // The block's output is what its node type declares: the caught error, or null.
+      return finishWith(interpreter, frame, block.startedAt, final, { error: block.caught ?? null });
     }
   }
 }

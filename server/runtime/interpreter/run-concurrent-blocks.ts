@@ -82,11 +82,12 @@ export async function runForEach(interpreter: RunInterpreter, frame: TStepFrame)
     const outcome = combine(stops);
     if (failed && outcome.kind === 'failed') recordBlock(interpreter, frame, block.startedAt, { error: outcome.error });
     // A control.return in an iteration ends the block (successfully) along with the run.
-    if (outcome.kind === 'returned') recordBlock(interpreter, frame, block.startedAt, { output: { items: block.items.length, failed: block.failures.filter(Boolean).length } });
+    if (outcome.kind === 'returned') recordBlock(interpreter, frame, block.startedAt, { output: block.results });
     return outcome as TStepOutcome;
   }
   if (config.saveAs) applyAssignment(frame.scope.vars, config.saveAs, block.results);
-  recordBlock(interpreter, frame, block.startedAt, { output: { items: block.items.length, failed: block.failures.filter(Boolean).length } });
+  // The collected results, in item order, as the node's outputSchema declares.
+  recordBlock(interpreter, frame, block.startedAt, { output: block.results });
   return { kind: 'next' };
 }
 
