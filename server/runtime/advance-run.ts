@@ -20,13 +20,14 @@ export const MAX_RECOVERIES = 3;
  * run someone else holds is left alone.
  */
 export async function advanceRun({ db, runId, workerId, leases, log }: { db: Db; runId: string; workerId: string; leases: LeaseKeeper; log: (line: string) => void }): Promise<void> {
+  let woken = false;
   for (let pass = 0; pass < 100; pass++) {
     const claimed = await claimRun({ db, runId, workerId });
     if (!claimed) return;
     const controls = leases.hold(claimed);
     try {
-      const again = await advanceClaimed({ db, claimed, controls, log });
-      if (!again) return;
+      woken = await advanceClaimed({ db, claimed, controls, log, woken });
+      if (!woken) return;
     } catch (error) {
       if (error instanceof LeaseLostError) {
         log(`run ${runId}: ${error.message}`);
@@ -39,7 +40,8 @@ export async function advanceRun({ db, runId, workerId, leases, log }: { db: Db;
   }
 }
 
-async function advanceClaimed({ db, claimed, controls, log }: { db: Db; claimed: Awaited<ReturnType<typeof claimRun>> & object; controls: ReturnType<LeaseKeeper['hold']>; log: (line: string) => void }): Promise<boolean> {
+/** Returns true when the run was woken while suspending and should be advanced again at once. */
+async function advanceClaimed({ db, claimed, controls, log, woken }: { db: Db; claimed: Awaited<ReturnType<typeof claimRun>> & object; controls: ReturnType<LeaseKeeper['hold']>; log: (line: string) => void; woken: boolean }): Promise<boolean> {
   let run = await db.selectFrom('runs').selectAll().where('id', '=', claimed.id).executeTakeFirstOrThrow();
   const document = await loadRunVersion({ db, versionId: run.version_id });
   const admittedNow = run.status === 'QUEUED';
@@ -60,6 +62,10 @@ async function advanceClaimed({ db, claimed, controls, log }: { db: Db; claimed:
   if (run.status === 'WAITING') {
     writer.patchRun({ status: 'RUNNING' });
     writer.event('run.resumed', null, { reason: 'a timer came due' });
+  } else if (woken) {
+    // The last pass logged run.waiting, but a wait was resolved before the release (an event
+    // found by lookbackMs, a wake-up racing the suspend): the log says the run resumed.
+    writer.event('run.resumed', null, { reason: 'a wait was resolved as the run suspended' });
   }
   const facts = { id: run.id, tenantId: run.tenant_id, workflowKey: run.workflow_key, version: run.version, startedAt: startedAt.toISOString(), trigger: ZTriggerRef.parse(run.trigger), input: run.input };
   let outcome: TPipeOutcome;
