@@ -149,7 +149,16 @@ export class RunInterpreter {
         return result.kind === 'return' ? { kind: 'returned', output } : { kind: 'next' };
       }
       case 'wait': {
-        const waitId = await createWait({ writer, run, request: result.wait, stepId: step.id, stepPath: path });
+        let waitId: string;
+        try {
+          waitId = await createWait({ writer, run, request: result.wait, stepId: step.id, stepPath: path });
+        } catch (error) {
+          // A child run that cannot start (input its parameterSchema refuses, a workflow archived
+          // or never published) fails this step; thrown on, it crashed the worker's pass and the
+          // run crash-looped until WORKER_CRASHED. Trying again would meet the same refusal.
+          if (!(error instanceof AppError)) throw error;
+          return this.fail(frame, attempt, recordId, { code: error.code, message: error.message, details: error.details, retryable: false }, input);
+        }
         writer.finishStep(recordId, { status: 'WAITING', ...(input === undefined ? {} : { input }) });
         frame.cursor.block = { kind: 'wait', waitId, recordId, attempt, startedAt: startedAt.toISOString(), retry: false };
         return { kind: 'suspended' };
