@@ -4,6 +4,7 @@
  *   1. API token authentication (resolveApiToken) vs a raw indexed SELECT of the hash.
  *   2. Worker wake-up: pg-boss send → handler with LISTEN/NOTIFY, vs raw NOTIFY → LISTEN,
  *      vs pg-boss with polling only.
+ *   3–6. The durable runtime (start latency, throughput, event resume, worker memory): bench/runtime.ts.
  */
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { createDb } from '@/server/db/database';
 import { startEmbeddedPostgres } from '@/server/db/embedded';
 import { migrateToLatest } from '@/server/db/migrate';
 import { resolveApiToken } from '@/server/tokens/resolve-api-token';
+import { runtimeBenchmarks } from '@/bench/runtime';
 import { displayPrefix, generateApiToken, hashApiToken } from '@/server/tokens/token-format';
 
 type TStats = { n: number; p50: number; p95: number; p99: number; perSecond: number };
@@ -106,7 +108,7 @@ async function main(): Promise<void> {
     console.log(row('baseline: raw NOTIFY → LISTEN', await rawNotifyLatency(database.url, W)));
     console.log(row('pg-boss 12.35, LISTEN/NOTIFY (what we run)', await wakeLatency(database.url, { notify: true, n: W })));
     console.log(row('pg-boss 12.35, polling every 0.5 s', await wakeLatency(database.url, { notify: false, n: 20 })));
-    console.log('');
+    await runtimeBenchmarks({ url: database.url });
   } finally {
     await database.stop();
     rmSync(dir, { recursive: true, force: true });

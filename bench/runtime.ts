@@ -1,0 +1,290 @@
+/**
+ * Runtime benchmarks (part of `npm run bench`), each figure beside a baseline measured in the
+ * same run on the same PostgreSQL, and beside the target from the issue:
+ *   3. start latency: startRun → first step.started, vs pg-boss send → handler;
+ *   4. throughput: 1,000 runs × 10 steps on one worker process, vs pgbench -N;
+ *   5. event resume: resolve a wait + wakeRun → the waiting step finished;
+ *   6. worker memory with 10,000 runs waiting on events, vs an idle worker.
+ * Workers are real `worker/main.ts` processes; latencies use the database's own records.
+ */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import pg from 'pg';
+import { PgBoss } from 'pg-boss';
+import { createDb, setDb, type Db } from '@/server/db/database';
+import { startEmbeddedPostgres } from '@/server/db/embedded';
+import { migrateToLatest } from '@/server/db/migrate';
+import { RUN_EVENTS_CHANNEL } from '@/server/runtime/interpreter/run-writer';
+import { getQueue } from '@/server/runtime/queue/run-queue';
+import { startRun } from '@/server/runtime/start-run';
+import { wakeRun } from '@/server/runtime/wake-run';
+import type { TAuthContext } from '@/server/auth/context';
+import { createTenantWithMember } from '@/test/fixtures';
+import { publishWorkflow } from '@/test/runtime';
+import { figureRow, latencyRow, percentiles, type TStats } from '@/bench/lib/stats';
+import { memoryOf, startBenchWorker } from '@/bench/lib/worker-process';
+
+const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELED']);
+
+/** Follows the run-events NOTIFY channel, so a benchmark can await a run's status without polling. */
+async function followRuns(url: string) {
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', (error) => console.error(`${new Date().toISOString()} bench listener: ${error.message}`));
+  await client.connect();
+  await client.query(`LISTEN ${RUN_EVENTS_CHANNEL}`);
+  const latest = new Map<string, { status: string; at: number }>();
+  const waiters = new Map<string, { statuses: ReadonlySet<string>; resolve: (at: number) => void }>();
+  client.on('notification', (message) => {
+    const [runId = '', , status = ''] = (message.payload ?? '').split(':');
+    const at = Date.now();
+    latest.set(runId, { status, at });
+    const waiter = waiters.get(runId);
+    if (waiter?.statuses.has(status)) {
+      waiters.delete(runId);
+      waiter.resolve(at);
+    }
+  });
+  return {
+    /** Resolves with the wall-clock time the run was first seen in one of `statuses`. */
+    until: (runId: string, statuses: ReadonlySet<string>) =>
+      new Promise<number>((resolve) => {
+        const seen = latest.get(runId);
+        if (seen && statuses.has(seen.status)) resolve(seen.at);
+        else waiters.set(runId, { statuses, resolve });
+      }),
+    close: () => client.end(),
+  };
+}
+
+async function countRuns(db: Db, workflowKey: string, statuses: string[]): Promise<number> {
+  const row = await db.selectFrom('runs').select((eb) => eb.fn.countAll<string>().as('n')).where('workflow_key', '=', workflowKey).where('status', 'in', statuses as never).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+async function pollUntil(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Starts `n` runs with at most `concurrency` startRun calls in flight; returns their ids. */
+async function startMany(ctx: TAuthContext, workflowKey: string, n: number, concurrency: number, input: (i: number) => unknown): Promise<string[]> {
+  const ids: string[] = new Array<string>(n);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        const i = next++;
+        ids[i] = (await startRun({ tenantId: ctx.tenantId, workflowKey, input: input(i), trigger: { type: 'api' } })).runId;
+      }
+    }),
+  );
+  return ids;
+}
+
+/** pg-boss on its own: send → handler entry, with LISTEN/NOTIFY, the floor under start latency. */
+async function bossLatency(url: string, n: number): Promise<TStats> {
+  const boss = new PgBoss({ connectionString: url, useListenNotify: true, schema: 'bench_runtime_boss' });
+  boss.on('error', (error) => console.error('pg-boss:', error.message));
+  await boss.start();
+  await boss.createQueue('baseline', { notify: true });
+  let resolveJob: (() => void) | null = null;
+  await boss.work('baseline', { batchSize: 8, burstWhenBatchFull: true, pollingIntervalSeconds: 2 }, async () => {
+    resolveJob?.();
+  });
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const done = new Promise<void>((resolve) => (resolveJob = resolve));
+    const t0 = performance.now();
+    await boss.send('baseline', {});
+    await done;
+    samples.push(performance.now() - t0);
+  }
+  await boss.stop({ graceful: false, close: true });
+  return percentiles(samples);
+}
+
+function hasPgbench(): boolean {
+  try {
+    execFileSync('pgbench', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch (error) {
+    // Not installed (ENOENT): the caller measures raw INSERTs instead.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+/** pgbench's simple-update transactions (-N) on a scratch database of the same server. */
+function pgbenchTps(url: string, clients: number): number {
+  const target = new URL(url);
+  target.pathname = '/bench_pgbench';
+  const env = { ...process.env, PGPASSWORD: decodeURIComponent(target.password) };
+  const args = ['-h', target.hostname, '-p', target.port, '-U', target.username];
+  const out = execFileSync('pgbench', [...args, '-N', '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', '5', 'bench_pgbench'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  return Number(/tps = ([\d.]+)/.exec(out)?.[1] ?? Number.NaN);
+}
+
+async function preparePgbench(url: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query('DROP DATABASE IF EXISTS bench_pgbench');
+  await admin.query('CREATE DATABASE bench_pgbench');
+  await admin.end();
+  const target = new URL(url);
+  execFileSync('pgbench', ['-h', target.hostname, '-p', target.port, '-U', target.username, '-i', '-q', '-s', '1', 'bench_pgbench'], { env: { ...process.env, PGPASSWORD: decodeURIComponent(target.password) }, stdio: 'ignore' });
+}
+
+/** Without pgbench: one-row INSERT transactions from Node, one connection. */
+async function rawInsertTps(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query('CREATE TEMP TABLE bench_insert (id serial primary key, v text)');
+  const n = 3000;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await client.query('INSERT INTO bench_insert (v) VALUES ($1)', [`v${i}`]);
+  const tps = (n / (performance.now() - t0)) * 1000;
+  await client.end();
+  return tps;
+}
+
+/** Runs the runtime benchmarks against `url` (a migrated or empty database of its own). */
+export async function runtimeBenchmarks({ url }: { url: string }): Promise<void> {
+  process.env.DATABASE_URL = url; // startRun's pg-boss sender and getDb() use it
+  const { db } = createDb(url, { max: 8 });
+  setDb(db);
+  await migrateToLatest({ db });
+  const { ctx } = await createTenantWithMember({ db, role: 'editor' });
+  const runs = await followRuns(url);
+
+  const steps10 = Array.from({ length: 10 }, (_, i) =>
+    i % 2 === 0
+      ? { id: `add${i}`, type: 'transform.assign', config: { assign: { [`vars.n${i}`]: { $expr: `payload.i + ${i}` } } } }
+      : { id: `echo${i}`, type: 'action.call', config: { action: 'core.echo', version: 1, input: { i: { $expr: 'payload.i' } } } },
+  );
+  await publishWorkflow({ db, ctx, key: 'bench-one', document: { steps: [{ id: 'only', type: 'transform.assign', config: { assign: { 'vars.x': 1 } } }] } });
+  await publishWorkflow({ db, ctx, key: 'bench-ten', document: { steps: steps10 } });
+  await publishWorkflow({
+    db,
+    ctx,
+    key: 'bench-await',
+    document: { steps: [{ id: 'await', type: 'event.wait', config: { event: 'bench.go', correlationKey: { $expr: 'payload.k' } } }, { id: 'after', type: 'transform.assign', config: { assign: { 'vars.done': true } } }] },
+  });
+
+  // 3. Start latency, one run at a time on an idle worker.
+  console.log('\n3. Run start: startRun (what POST /runs calls) → first step.started, one run at a time, one worker process');
+  let worker = await startBenchWorker(url);
+  const START_N = 300;
+  const startSamples: number[] = [];
+  const apiSamples: number[] = [];
+  const endSamples: number[] = [];
+  const t0s = new Map<string, number>();
+  for (let i = 0; i < START_N + 20; i++) {
+    const t0 = Date.now();
+    const { runId } = await startRun({ tenantId: ctx.tenantId, workflowKey: 'bench-one', input: { i }, trigger: { type: 'api' } });
+    const api = Date.now() - t0;
+    const end = await runs.until(runId, TERMINAL);
+    if (i < 20) continue; // warm-up: JIT, connection pools, version cache
+    t0s.set(runId, t0);
+    apiSamples.push(api);
+    endSamples.push(end - t0);
+  }
+  const started = await db.selectFrom('run_events').select(['run_id', 'at']).where('run_id', 'in', [...t0s.keys()]).where('type', '=', 'step.started').execute();
+  for (const event of started) startSamples.push(event.at.getTime() - t0s.get(event.run_id)!);
+  console.log(latencyRow('baseline: pg-boss send → handler (in-process)', await bossLatency(url, START_N)));
+  console.log(latencyRow('startRun call itself (run + event + job, 1 tx)', percentiles(apiSamples)));
+  console.log(latencyRow('startRun → first step.started', percentiles(startSamples), 'p50 ≤ 15 ms, p99 ≤ 60 ms'));
+  console.log(latencyRow('startRun → run.succeeded seen by a listener', percentiles(endSamples)));
+  await worker.stop();
+
+  // 4. Throughput: a backlog of 1,000 runs drained by one worker.
+  console.log('\n4. Throughput: 1,000 runs × 10 steps (transform.assign / core.echo), one worker process');
+  const RUNS = 1000;
+  const backlogStart = performance.now();
+  const tenIds = await startMany(ctx, 'bench-ten', RUNS, 8, (i) => ({ i }));
+  const startRate = (RUNS / (performance.now() - backlogStart)) * 1000;
+  worker = await startBenchWorker(url);
+  const drainStart = Date.now();
+  await pollUntil('1,000 runs to finish', async () => (await countRuns(db, 'bench-ten', ['SUCCEEDED', 'FAILED', 'CANCELED'])) === RUNS, 300_000);
+  const last = await db.selectFrom('runs').select((eb) => eb.fn.max('completed_at').as('last')).where('id', 'in', tenIds).executeTakeFirstOrThrow();
+  const drainMs = new Date(last.last as unknown as string).getTime() - drainStart;
+  const failed = RUNS - (await countRuns(db, 'bench-ten', ['SUCCEEDED']));
+  const stepCount = await db.selectFrom('run_steps').select((eb) => eb.fn.countAll<string>().as('n')).where('run_id', 'in', tenIds).where('status', '=', 'SUCCEEDED').executeTakeFirstOrThrow();
+  let baseline: string;
+  if (hasPgbench()) {
+    await preparePgbench(url);
+    baseline = `pgbench -N: ${pgbenchTps(url, 1).toFixed(0)} tps (1 client), ${pgbenchTps(url, 8).toFixed(0)} tps (8 clients)`;
+  } else {
+    baseline = `raw one-row INSERT transactions: ${(await rawInsertTps(url)).toFixed(0)} tps (1 connection)`;
+  }
+  console.log(figureRow('baseline', baseline));
+  console.log(figureRow('startRun, 8 concurrent callers', `${startRate.toFixed(0)} runs/s`));
+  console.log(figureRow(`steps drained (${stepCount.n} SUCCEEDED, ${failed} runs not SUCCEEDED)`, `${((Number(stepCount.n) / drainMs) * 1000).toFixed(0)} steps/s`, '≥ 2,000 steps/s'));
+  console.log(figureRow('runs drained', `${((RUNS / drainMs) * 1000).toFixed(0)} runs/s`));
+
+  // 5. Event resume: the wait resolved and the run woken in one transaction, as event delivery does.
+  console.log('\n5. Event resume: resolve the wait + wakeRun (one tx) → the event.wait step finished, one at a time');
+  const RESUME_N = 200;
+  const awaitIds = await startMany(ctx, 'bench-await', RESUME_N, 8, (i) => ({ k: `k${i}` }));
+  await pollUntil('runs to wait', async () => (await countRuns(db, 'bench-await', ['WAITING'])) === RESUME_N, 60_000);
+  const resumeSamples: number[] = [];
+  const resumeEnd: number[] = [];
+  const resumeT0 = new Map<string, number>();
+  for (const [i, runId] of awaitIds.entries()) {
+    const t0 = Date.now();
+    await db.transaction().execute(async (tx) => {
+      await tx.updateTable('run_waits').set({ status: 'resolved', payload: JSON.stringify({ i }), resolved_at: new Date() }).where('run_id', '=', runId).where('status', '=', 'open').execute();
+      await wakeRun({ db: tx, runId, reason: 'bench event' });
+    });
+    const end = await runs.until(runId, TERMINAL);
+    if (i < 10) continue; // warm-up
+    resumeT0.set(runId, t0);
+    resumeEnd.push(end - t0);
+  }
+  const resumed = await db.selectFrom('run_events').select(['run_id', 'at']).where('run_id', 'in', [...resumeT0.keys()]).where('type', '=', 'step.succeeded').where('step_id', '=', 'await').execute();
+  for (const event of resumed) resumeSamples.push(event.at.getTime() - resumeT0.get(event.run_id)!);
+  console.log(latencyRow('baseline: pg-boss send → handler (in-process)', await bossLatency(url, RESUME_N)));
+  console.log(latencyRow('resolve + wake → event.wait step.succeeded', percentiles(resumeSamples), 'p50 ≤ 20 ms'));
+  console.log(latencyRow('resolve + wake → run.succeeded seen by a listener', percentiles(resumeEnd)));
+  await worker.stop();
+
+  // 6. Memory: a fresh worker takes 10,000 runs to their event wait.
+  console.log('\n6. Worker memory with 10,000 runs waiting on events');
+  worker = await startBenchWorker(url);
+  await new Promise((resolve) => setTimeout(resolve, 1000)); // let start-up allocation settle before the idle reading
+  const idle = memoryOf(worker.pid);
+  const MEM_N = 10_000;
+  const memStart = performance.now();
+  await startMany(ctx, 'bench-await', MEM_N, 16, (i) => ({ k: `m${i}` }));
+  await pollUntil('10,000 runs to wait', async () => (await countRuns(db, 'bench-await', ['WAITING'])) === MEM_N, 600_000);
+  const memSeconds = (performance.now() - memStart) / 1000;
+  const loaded = memoryOf(worker.pid);
+  console.log(figureRow('baseline: idle worker RSS', `${idle.rssMb.toFixed(0)} MB`));
+  console.log(figureRow('worker RSS, 10,000 runs WAITING', `${loaded.rssMb.toFixed(0)} MB`, '≤ 300 MB'));
+  console.log(figureRow('worker peak RSS while taking them there', `${loaded.peakMb.toFixed(0)} MB`));
+  console.log(figureRow('10,000 starts + advances to the wait', `${memSeconds.toFixed(1)} s`));
+  await worker.stop();
+
+  await runs.close();
+  await (await getQueue()).stop({ graceful: false, close: true });
+  await db.destroy();
+  console.log('');
+}
+
+// Standalone: `node --import tsx bench/runtime.ts` runs only these, on an embedded PostgreSQL of their own.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pipewright-bench-runtime-'));
+  chmodSync(dir, 0o755); // the embedded server runs as the postgres user when we are root
+  const database = await startEmbeddedPostgres({ databaseDir: path.join(dir, 'pg'), password: 'bench-password-1234' });
+  try {
+    await runtimeBenchmarks({ url: database.url });
+  } finally {
+    await database.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
