@@ -22,11 +22,20 @@ function combine(outcomes: TPipeOutcome[]): TPipeOutcome {
   );
 }
 
-/** Evaluates a `collect`/`result` expression over a finished iteration or branch; default: its vars. */
-async function resultOf(interpreter: RunInterpreter, frame: TStepFrame, scope: TScope, expression: unknown, at: string, bindings: TStepFrame['bindings']): Promise<unknown> {
-  if (expression === undefined) return scope.vars;
+/**
+ * Evaluates a `collect`/`result` expression over a finished iteration or branch; default: its
+ * vars. A failing expression is the block's error (named as the block, like any expression of
+ * its config), never an exception out of the interpreter.
+ */
+async function resultOf(interpreter: RunInterpreter, frame: TStepFrame, scope: TScope, expression: unknown, at: string, bindings: TStepFrame['bindings']): Promise<{ value: unknown } | { error: TRunError }> {
+  if (expression === undefined) return { value: scope.vars };
   const inner: TStepFrame = { ...frame, scope, bindings };
-  return interpreter.executeArgs(inner, 1, interpreter.deps.signal).resolve(expression, at);
+  try {
+    return { value: await interpreter.executeArgs(inner, 1, interpreter.deps.signal).resolve(expression, at) };
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    return { error: { code: error.code, message: error.message, stepId: frame.step.id, stepPath: frame.path, ...(error.details === undefined ? {} : { details: error.details }) } };
+  }
 }
 
 /**
@@ -53,9 +62,16 @@ export async function runForEach(interpreter: RunInterpreter, frame: TStepFrame)
 
   const runSlot = async (slot: TForEachState['active'][number]) => {
     const bindings = { item: block.items[slot.index], index: slot.index };
-    const outcome = await interpreter.runPipe(steps, slot.cursor, slot.scope, `${frame.path}#${slot.index}.config.steps`, bindings);
+    let outcome = await interpreter.runPipe(steps, slot.cursor, slot.scope, `${frame.path}#${slot.index}.config.steps`, bindings);
+    let collected: unknown = null;
+    if (outcome.kind === 'completed') {
+      // An item whose result cannot be collected has failed, with onItemError deciding what follows.
+      const result = await resultOf(interpreter, frame, slot.scope, config.collect, 'collect', bindings);
+      if ('error' in result) outcome = { kind: 'failed', error: result.error };
+      else collected = result.value;
+    }
     if (outcome.kind === 'completed' || (outcome.kind === 'failed' && config.onItemError === 'continue')) {
-      if (outcome.kind === 'completed') block.results[slot.index] = await resultOf(interpreter, frame, slot.scope, config.collect, 'collect', bindings);
+      if (outcome.kind === 'completed') block.results[slot.index] = collected;
       else block.failures[slot.index] = outcome.error;
       block.active.splice(block.active.indexOf(slot), 1);
       return;
@@ -110,7 +126,9 @@ export async function runParallel(interpreter: RunInterpreter, frame: TStepFrame
       const branch = config.branches[index]!;
       const outcome = await interpreter.runPipe(branch.steps, state.cursor, state.scope, `${frame.path}.config.branches[${index}].steps`, frame.bindings);
       if (outcome.kind === 'completed') {
-        state.result = await resultOf(interpreter, frame, state.scope, branch.result, `branches[${index}].result`, frame.bindings);
+        const result = await resultOf(interpreter, frame, state.scope, branch.result, `branches[${index}].result`, frame.bindings);
+        if ('error' in result) return { kind: 'failed', error: result.error } satisfies TPipeOutcome;
+        state.result = result.value;
         state.done = true;
       }
       return outcome;
