@@ -31,7 +31,13 @@ export const eventWait = defineNode({
   pipes: noPipes,
   writesVars: (config) => (config.saveAs ? [config.saveAs] : []),
   async execute({ config, resolve }) {
-    const correlationKey = config.correlationKey === undefined ? null : String(await resolve(config.correlationKey, 'correlationKey'));
+    const key = config.correlationKey === undefined ? null : await resolve(config.correlationKey, 'correlationKey');
+    // A missing field must not become a wait for the key "undefined" (matched by nothing, or by
+    // every run that lacks the field).
+    if (key !== null && ((typeof key !== 'string' && typeof key !== 'number') || String(key).length === 0 || String(key).length > 500)) {
+      return { kind: 'fail', error: { code: 'VALIDATION', message: 'correlationKey: the expression must produce a non-empty string of at most 500 characters', retryable: false } };
+    }
+    const correlationKey = key === null ? null : String(key);
     const wait = { kind: 'event' as const, event: config.event, correlationKey, timeoutMs: config.timeoutMs ?? null, lookbackMs: config.lookbackMs ?? null };
     return { kind: 'wait', input: { event: config.event, correlationKey }, wait };
   },
