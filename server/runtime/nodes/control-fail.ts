@@ -23,8 +23,13 @@ export const controlFail = defineNode({
   pipes: noPipes,
   writesVars: noVars,
   async execute({ config, resolve }) {
-    const code = String(await resolve(config.code, 'code'));
+    const code = await resolve(config.code, 'code');
     const message = String(await resolve(config.message, 'message'));
-    return { kind: 'fail', input: { code, message }, error: { code, message, retryable: false } };
+    // A computed code is held to the same shape as a literal one, so retry policies and catch
+    // blocks can rely on it (a missing field must not become the code "undefined").
+    if (!ZErrorCode.safeParse(code).success) {
+      return { kind: 'fail', input: { code, message }, error: { code: 'VALIDATION', message: `code: the expression must produce an UPPER_SNAKE_CASE code such as INVOICE_REJECTED, not ${JSON.stringify(code) ?? 'nothing'}`, retryable: false } };
+    }
+    return { kind: 'fail', input: { code, message }, error: { code: String(code), message, retryable: false } };
   },
 });
