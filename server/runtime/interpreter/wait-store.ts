@@ -54,7 +54,7 @@ export async function createWait({ writer, run, request, stepId, stepPath }: {
   return id;
 }
 
-/** With `lookbackMs`, an event received shortly before the wait began resolves it at once. */
+/** With `lookbackMs`, an event received shortly before the wait began (and not yet consumed by this run) resolves it at once. */
 async function matchRecentEvent(tx: Tx, args: { waitId: string; run: TRunFacts; event: string; correlationKey: string | null; lookbackMs: number }): Promise<void> {
   const match = await tx
     .selectFrom('events')
@@ -63,6 +63,9 @@ async function matchRecentEvent(tx: Tx, args: { waitId: string; run: TRunFacts; 
     .where('event', '=', args.event)
     .where((eb) => (args.correlationKey === null ? eb('correlation_key', 'is', null) : eb('correlation_key', '=', args.correlationKey)))
     .where('received_at', '>=', sql<Date>`now() - make_interval(secs => ${args.lookbackMs / 1000})`)
+    // An event this run already consumed is not news: a second wait for the same event and
+    // key (a later step, a loop) waits for a new one instead of passing on the old one.
+    .where(sql<boolean>`NOT (${args.run.id}::uuid = ANY(resumed))`)
     .orderBy('received_at', 'desc')
     .executeTakeFirst();
   if (!match) return;
