@@ -21,6 +21,9 @@ export const ZTaskAssignee = z.union([
   z.object({ user: exprOr(z.string().email('must be an email address')) }).strict(),
 ]);
 
+const ZComputedTitle = z.string().trim().min(1).max(200);
+const ZComputedEmail = z.string().email();
+
 export const ZHumanTaskConfig = z
   .object({
     title: exprOr(z.string().trim().min(1, 'give the task a title').max(200)),
@@ -50,10 +53,21 @@ export const humanTask = defineNode({
   pipes: noPipes,
   writesVars: (config) => (config.saveAs ? [config.saveAs] : []),
   async execute({ config, resolve }) {
-    const title = String(await resolve(config.title, 'title'));
-    const description = config.description === undefined ? '' : String(await resolve(config.description, 'description'));
-    const assignee = 'role' in config.assignee ? { role: config.assignee.role } : { user: String(await resolve(config.assignee.user, 'assignee.user')) };
-    const task = { title, description, form: config.form, outcomes: config.outcomes, assignee };
+    const title = await resolve(config.title, 'title');
+    const description = config.description === undefined ? '' : await resolve(config.description, 'description');
+    const user = 'user' in config.assignee ? await resolve(config.assignee.user, 'assignee.user') : null;
+    // Computed values are held to the schema literal ones meet: a missing field must not make
+    // a task titled or assigned to "undefined", which nobody would ever be shown.
+    const problem = !ZComputedTitle.safeParse(title).success
+      ? 'title: the expression must produce a non-empty text of at most 200 characters'
+      : typeof description !== 'string' || description.length > 5000
+        ? 'description: the expression must produce a text of at most 5000 characters'
+        : user !== null && !ZComputedEmail.safeParse(user).success
+          ? `assignee.user: the expression must produce an email address, not ${JSON.stringify(user) ?? 'nothing'}`
+          : null;
+    if (problem) return { kind: 'fail', error: { code: 'VALIDATION', message: problem, retryable: false } };
+    const assignee = 'role' in config.assignee ? { role: config.assignee.role } : { user: String(user) };
+    const task = { title: String(title), description: String(description), form: config.form, outcomes: config.outcomes, assignee };
     return { kind: 'wait', input: task, wait: { kind: 'task', timeoutMs: config.timeoutMs ?? null, task } };
   },
   async resume({ config, outcome }) {
