@@ -82,6 +82,8 @@ async function advanceClaimed({ db, claimed, controls, log, woken }: { db: Db; c
     if (outcome.kind === 'completed') outcome = await runOutput(interpreter, document.output);
   }
   if (controls.cancelRequested) outcome = { kind: 'canceled' };
+  // Pause means "stop after the current step"; a run that just began waiting stops there too.
+  else if (outcome.kind === 'suspended' && controls.pauseRequested) outcome = { kind: 'paused' };
   else if (deadline && deadline.getTime() <= Date.now() && outcome.kind !== 'returned' && outcome.kind !== 'failed') {
     outcome = { kind: 'failed', error: { code: 'TIMEOUT', message: `The run took longer than its timeout of ${document.settings.timeoutMs} ms (settings.timeoutMs).`, stepId: null, stepPath: null } };
   }

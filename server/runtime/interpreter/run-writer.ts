@@ -125,11 +125,15 @@ export class RunWriter {
     const releasing = this.releasing;
     this.releasing = false;
     const succeeded = inserts.some((d) => d.status === 'SUCCEEDED') || updates.some(([, d]) => d.status === 'SUCCEEDED');
+    // Serialized now, with the buffers: concurrent lanes (forEach, parallel) keep moving while
+    // this transaction awaits, and a position written later than its step records could
+    // outlive them in a crash.
+    const execution = JSON.stringify(this.execution());
     await this.db.transaction().execute(async (tx) => {
       const row = await tx
         .updateTable('runs')
         .set({
-          execution: JSON.stringify(this.execution()),
+          execution,
           event_seq: sql`event_seq + ${events.length}`,
           updated_at: sql`now()`,
           ...(patch.status && !releasing ? { status: patch.status } : {}),
@@ -207,7 +211,9 @@ export class RunWriter {
         const released = await tx
           .updateTable('runs')
           .set({
-            status: sql<TRunStatus>`CASE WHEN wake_requested AND ${patch.status ?? 'WAITING'} = 'WAITING' THEN 'RUNNING' ELSE ${patch.status ?? 'WAITING'} END`,
+            // A pause asked for while the run was being suspended wins over a wake-up: the
+            // resumed run finds its wait resolved.
+            status: sql<TRunStatus>`CASE WHEN ${patch.status ?? 'WAITING'} = 'WAITING' AND pause_requested THEN 'PAUSED' WHEN wake_requested AND ${patch.status ?? 'WAITING'} = 'WAITING' THEN 'RUNNING' ELSE ${patch.status ?? 'WAITING'} END`,
             wake_requested: false,
             lease_owner: null,
             lease_expires_at: null,
