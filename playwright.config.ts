@@ -5,7 +5,8 @@ const PORT = Number(process.env.E2E_PORT ?? 3100);
 export const E2E_ADMIN = { email: 'admin@e2e.test', password: 'e2e-admin-password-1' };
 export const E2E_BOOTSTRAP_TOKEN = 'pw_e2e_bootstrap_token_0123456789abcdef';
 /** Everything the web server and worker print during the e2e run. */
-export const E2E_LOG_FILE = '.e2e-data/app.log';
+const DATA_DIR = process.env.E2E_DATA_DIR ?? '.e2e-data';
+export const E2E_LOG_FILE = `${DATA_DIR}/app.log`;
 
 function chromiumPath(): string | undefined {
   if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
@@ -36,7 +37,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: 'rm -rf .e2e-data && mkdir -p .e2e-data && node --import tsx scripts/start.ts',
+    command: `rm -rf ${DATA_DIR} && mkdir -p ${DATA_DIR} && node --import tsx scripts/start.ts`,
     url: `http://localhost:${PORT}/api/v1/health`,
     timeout: 600_000,
     reuseExistingServer: false,
@@ -45,7 +46,7 @@ export default defineConfig({
     gracefulShutdown: { signal: 'SIGTERM', timeout: 30_000 },
     env: {
       PORT: String(PORT),
-      PIPEWRIGHT_DATA_DIR: '.e2e-data',
+      PIPEWRIGHT_DATA_DIR: DATA_DIR,
       PIPEWRIGHT_LOG_FILE: E2E_LOG_FILE,
       PIPEWRIGHT_ADMIN_EMAIL: E2E_ADMIN.email,
       PIPEWRIGHT_ADMIN_PASSWORD: E2E_ADMIN.password,
