@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { api, E2E_BOOTSTRAP_TOKEN } from './support';
+import { api, E2E_BOOTSTRAP_TOKEN, signIn } from './support';
 
 /** Creates and publishes a workflow through the API, as a script would. */
 async function publish(client: ReturnType<typeof api>, key: string, document: Record<string, unknown>): Promise<void> {
@@ -31,6 +31,20 @@ test.describe('runs through the real web server and worker', () => {
 
     const invalid = await client.post(`/workflows/${key}/runs`, { input: { amount: 'many' } });
     expect(invalid.status()).toBe(422);
+  });
+
+  test('the Workflows and Runs pages list what the API created', async ({ request, page }) => {
+    const client = api(request);
+    const key = `e2e-listed-${Date.now()}`;
+    await publish(client, key, { steps: [{ id: 'only', type: 'state.set', config: { state: 'listed' } }] });
+    const { runId } = await (await client.post(`/workflows/${key}/runs`, { input: {}, mode: 'sync', waitMs: 20000 })).json();
+    await signIn(page);
+    const row = page.getByRole('row').filter({ hasText: key });
+    await expect(row).toContainText('v1');
+    await page.getByRole('link', { name: 'Runs' }).first().click();
+    const runRow = page.getByRole('row').filter({ hasText: runId.slice(0, 8) });
+    await expect(runRow).toContainText('succeeded');
+    await expect(runRow).toContainText('listed');
   });
 
   test('a run waiting on an event is resumed by POST /events, seen live over SSE', async ({ request, baseURL }) => {
