@@ -40,11 +40,12 @@ it('a step that kills its worker every time fails the run with WORKER_CRASHED af
 
   // There is no natural way for a step to crash the process, so we crash it ourselves each
   // time the poison step's attempt is durably RUNNING (its record is flushed before the call).
-  let current = await startWorker({ url: t.url });
-  workers.push(current);
+  // Two workers are alive at all times and either may claim the run, so the one killed is
+  // the one holding its lease, found from the run row.
+  let alive = [await startWorker({ url: t.url }), await startWorker({ url: t.url })];
+  workers.push(...alive);
   let kills = 0;
   for (;;) {
-    const next = startWorker({ url: t.url }); // warm while the current one works: saves a start per round
     // This round's own attempt: the dead worker's RUNNING record lingers until the next claim closes it.
     const reached = await until(
       `attempt ${kills + 1} of the poison step, or the end of the run`,
@@ -56,14 +57,17 @@ it('a step that kills its worker every time fails the run with WORKER_CRASHED af
       },
       { timeoutMs: 30_000, everyMs: 25 },
     );
-    const successor = await next;
-    workers.push(successor);
     if (reached === 'ended') break;
-    await killWorker(current);
+    const { lease_owner: holderId } = await t.db.selectFrom('runs').select('lease_owner').where('id', '=', runId).executeTakeFirstOrThrow();
+    const holder = alive.find((worker) => worker.id === holderId);
+    if (!holder) throw new Error(`The run is held by ${holderId}, which is none of the live workers (${alive.map((w) => w.id).join(', ')})`);
+    await killWorker(holder);
     kills += 1;
     expect(kills).toBeLessThanOrEqual(MAX_RECOVERIES + 1); // a crash loop would go on past this
-    await expireLeasesOf({ db: t.db, workerId: current.id });
-    current = successor;
+    await expireLeasesOf({ db: t.db, workerId: holder.id });
+    const fresh = await startWorker({ url: t.url });
+    workers.push(fresh);
+    alive = [...alive.filter((worker) => worker !== holder), fresh];
   }
   await untilAllTerminal(t.db, [runId], 10_000);
 
