@@ -1,14 +1,17 @@
 'use client';
 
-import { Activity, Inbox, Settings, Workflow, type LucideIcon } from 'lucide-react';
+import { Activity, Inbox, LayoutDashboard, Mail, Radio, Settings, Workflow, type LucideIcon } from 'lucide-react';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { cx } from '@/components/ui/cx';
 
 const ITEMS: ReadonlyArray<{ href: string; label: string; icon: LucideIcon }> = [
+  { href: '/overview', label: 'Overview', icon: LayoutDashboard },
   { href: '/workflows', label: 'Workflows', icon: Workflow },
   { href: '/runs', label: 'Runs', icon: Activity },
   { href: '/inbox', label: 'Inbox', icon: Inbox },
+  { href: '/events', label: 'Events', icon: Radio },
+  { href: '/outbox', label: 'Outbox', icon: Mail },
   { href: '/settings', label: 'Settings', icon: Settings },
 ];
 
