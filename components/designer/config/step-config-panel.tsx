@@ -67,7 +67,7 @@ export function StepConfigPanel({ definition, stepId, secrets, readOnly, problem
   const { registry, error } = useRegistry(givenRegistry);
   const idPrefix = `cfg${useId().replace(/[^A-Za-z0-9]/g, '')}`;
   const root = useRef<HTMLDivElement>(null);
-  const steps = (definition.steps ?? []) as TStep[];
+  const steps = useMemo(() => (definition.steps ?? []) as TStep[], [definition.steps]);
   const trail = useMemo(() => findStepTrail(steps, stepId), [steps, stepId]);
   const [clicked, setClicked] = useState<string | null>(null);
   const base = trail?.path ?? '';
