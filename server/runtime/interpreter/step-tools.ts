@@ -65,7 +65,8 @@ export function createStepTools(interpreter: RunInterpreter, frame: TStepFrame, 
       if (done) return { output: done.output };
       // The step's RUNNING record is durable before anything leaves the process.
       if (!PURE_ACTIONS.has(ref)) await writer.flush();
-      const result = await handler({ input: parsed.data, signal, idempotencyKey });
+      const invocation = { db, tenantId: run.tenantId, runId: run.id, stepPath: frame.path, maskSecrets: (value: unknown) => maskSecrets(value, interpreter.secrets) };
+      const result = await handler({ input: parsed.data, signal, idempotencyKey, invocation });
       if ('output' in result) {
         const output = maskSecrets(result.output, interpreter.secrets);
         writer.also(async (tx) => {

@@ -1,8 +1,24 @@
+import type { Db } from '@/server/db/database';
 import type { TStepError } from '@/server/runtime/nodes/node-result';
+
+/**
+ * Where an invocation happens: the run and step it belongs to, and the database for actions
+ * whose effect is stored by Pipewright itself (the outbox, events). `maskSecrets` replaces
+ * the run's resolved secret values, for anything the handler stores or shows.
+ */
+export type TActionInvocation = {
+  db: Db;
+  tenantId: string;
+  runId: string;
+  stepPath: string;
+  maskSecrets: (value: unknown) => unknown;
+};
+
+export type TActionHandlerResult = { output: unknown } | { error: TStepError };
 
 /**
  * Runs one action invocation: gets the resolved input (secrets included, never recorded),
  * an AbortSignal for cancel and step timeouts, and the idempotency key (SPEC §4.4). Expected
  * failures come back as `{ error }` with their retryability; a throw means a bug.
  */
-export type TActionHandler = (args: { input: unknown; signal: AbortSignal; idempotencyKey: string }) => Promise<{ output: unknown } | { error: TStepError }>;
+export type TActionHandler = (args: { input: unknown; signal: AbortSignal; idempotencyKey: string; invocation: TActionInvocation }) => Promise<TActionHandlerResult>;

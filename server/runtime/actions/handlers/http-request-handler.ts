@@ -4,7 +4,7 @@ import type { TEgressAllowList } from '@/server/security/egress-allowlist';
 import type { TResolveHost } from '@/server/security/egress-guard';
 import { DEFAULT_TIMEOUT_MS, guardedFetch, type TGuardedFetchResponse } from '@/server/security/guarded-fetch';
 import { GuardedFetchError } from '@/server/security/guarded-fetch-error';
-import { parseRetryAfter } from '@/server/runtime/actions/handlers/retry-after';
+import { fetchStepError, responseStepError } from '@/server/runtime/actions/handlers/http-step-error';
 import type { z } from 'zod';
 
 type THttpRequestInput = z.infer<typeof ZHttpRequestInput>;
@@ -63,27 +63,6 @@ function parseBody(response: TGuardedFetchResponse): unknown {
 }
 
 /**
- * The step error for a response that is not a success. The message names method, host and
- * status only: the URL's path and query may hold resolved secrets, and step errors are stored.
- */
-function statusError(input: THttpRequestInput, response: TGuardedFetchResponse): TStepError {
-  const { status } = response;
-  const retryable = status === 429 || status >= 500;
-  const retryAfterMs = retryable ? parseRetryAfter(response.headers['retry-after']) : undefined;
-  return {
-    code: 'HTTP',
-    message: `${input.method} ${new URL(input.url).host} answered ${status}`,
-    details: { status },
-    retryable,
-    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-  };
-}
-
-function fetchError(error: GuardedFetchError): TStepError {
-  return { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}), retryable: error.retryable };
-}
-
-/**
  * http.request@1 (SPEC §4.4) over guardedFetch: 2xx and 3xx are the output; 5xx, 429 and
  * network errors are retryable HTTP errors (Retry-After honoured); other 4xx are final;
  * EGRESS_BLOCKED, TIMEOUT and CANCELED come from the client as they are.
@@ -100,10 +79,10 @@ export async function httpRequestHandler({ input: raw, signal, idempotencyKey, a
   const body = buildBody(input, headers);
   try {
     const response = await guardedFetch({ url: buildUrl(input), method: input.method, headers, body, signal, timeoutMs: input.timeoutMs ?? DEFAULT_TIMEOUT_MS, allow, resolveHost });
-    if (response.status >= 400) return { error: statusError(input, response) };
+    if (response.status >= 400) return { error: responseStepError(input.method, input.url, response) };
     return { output: { status: response.status, headers: response.headers, body: input.method === 'HEAD' ? '' : parseBody(response) } };
   } catch (error) {
-    if (error instanceof GuardedFetchError) return { error: fetchError(error) };
+    if (error instanceof GuardedFetchError) return { error: fetchStepError(error) };
     throw error;
   }
 }
