@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Db } from '@/server/db/database';
+import type { Db, Tx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import { recordAudit } from '@/server/audit/record-audit';
@@ -28,13 +28,25 @@ function isRetryable(error: unknown): boolean {
  * locks them the other way round; Postgres breaks such a deadlock by aborting one side, and
  * the delivery is simply tried again.
  */
-export async function deliverEvent({ db, ctx, input }: { db: Db; ctx: TAuthContext; input: TDeliverEvent }): Promise<TEventRecord> {
+export async function deliverEvent({
+  db,
+  ctx,
+  input,
+  alsoInTransaction,
+}: {
+  db: Db;
+  ctx: TAuthContext;
+  input: TDeliverEvent;
+  /** Runs inside the delivery's transaction (the events.emit action records its ledger row there). */
+  alsoInTransaction?: (tx: Tx, record: TEventRecord) => Promise<void>;
+}): Promise<TEventRecord> {
   assertAllowed(ctx, 'run.start');
   const args = ZDeliverEvent.parse(input);
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.transaction().execute(async (tx) => {
         const record = await matchEventWaits(tx, ctx.tenantId, { event: args.event, correlationKey: args.correlationKey ?? null, payload: args.payload ?? null });
+        await alsoInTransaction?.(tx, record);
         await recordAudit({ db: tx, ctx, entry: { action: 'event.delivered', targetType: 'event', targetId: record.id, data: { event: record.event, correlationKey: record.correlationKey, resumed: record.resumed } } });
         return record;
       });
