@@ -3,6 +3,7 @@ import * as m20261122000000 from './20261122000000_foundation';
 import * as m20261122000100 from './20261122000100_sign_in_failures';
 import * as m20261122010000 from './20261122010000_workflows';
 import * as m20261122020000 from './20261122020000_runtime';
+import * as m20261122031000 from './20261122031000_email_messages';
 
 /**
  * Every migration, by name, in order. A new migration file is added here too; the schema
@@ -13,4 +14,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261122000100_sign_in_failures': m20261122000100,
   '20261122010000_workflows': m20261122010000,
   '20261122020000_runtime': m20261122020000,
+  '20261122031000_email_messages': m20261122031000,
 };

@@ -3,6 +3,7 @@ import type { TRole } from '@/server/auth/roles';
 import type { TWorkflowStatus } from '@/server/workflows/workflow-status';
 import type { TVersionStatus } from '@/server/workflows/definition/version-document';
 import type { RuntimeTables } from '@/server/db/runtime-schema';
+import type { OutboundTables } from '@/server/db/outbound-schema';
 
 /** Timestamps come back as Date and may be written as Date or ISO string. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -116,7 +117,7 @@ export interface WorkflowVersionsTable {
   published_by: string | null;
 }
 
-export interface Database extends RuntimeTables {
+export interface Database extends RuntimeTables, OutboundTables {
   tenants: TenantsTable;
   users: UsersTable;
   memberships: MembershipsTable;

@@ -1,8 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ACTION_HANDLERS, getActionHandler } from '@/server/runtime/actions/handlers';
+import { ACTION_REFS } from '@/server/runtime/actions/action-descriptor';
+import { ACTION_HANDLERS, getActionHandler, type TActionInvocation } from '@/server/runtime/actions/handlers';
 import { answer, startLoopbackServer, type TLoopbackServer } from '@/server/security/loopback-test-server';
 
-const args = { signal: new AbortController().signal, idempotencyKey: 'run-1:step' };
+// Echo and HTTP never touch the database: a db that throws on use proves it.
+const invocation: TActionInvocation = {
+  db: new Proxy({}, { get: () => { throw new Error('the database was used'); } }) as TActionInvocation['db'],
+  tenantId: '00000000-0000-0000-0000-000000000001',
+  runId: '00000000-0000-0000-0000-000000000002',
+  stepPath: 'steps[0]',
+  maskSecrets: (value) => value,
+};
+const args = { signal: new AbortController().signal, idempotencyKey: 'run-1:step', invocation };
 const savedAllow = process.env.PIPEWRIGHT_EGRESS_ALLOW;
 let server: TLoopbackServer | null = null;
 
@@ -14,9 +23,9 @@ afterEach(async () => {
 });
 
 describe('action handlers', () => {
-  it('has handlers for core.echo@1 and http.request@1 only so far', () => {
-    expect(Object.keys(ACTION_HANDLERS).sort()).toEqual(['core.echo@1', 'http.request@1']);
-    expect(getActionHandler('webhook.send', 1)).toBeNull();
+  it('has a handler for every built-in action, and none for unknown ones', () => {
+    expect(Object.keys(ACTION_HANDLERS).sort()).toEqual([...ACTION_REFS].sort());
+    expect(getActionHandler('webhook.send', 1)).toBe(ACTION_HANDLERS['webhook.send@1']);
     expect(getActionHandler('core.echo', 2)).toBeNull();
     expect(getActionHandler('nope', 1)).toBeNull();
   });

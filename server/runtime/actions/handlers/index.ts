@@ -1,43 +1,48 @@
-import { AppError } from '@/server/errors';
 import { actionRef, ACTION_REFS, type TActionRef } from '@/server/runtime/actions/action-descriptor';
 import type { TActionHandler } from '@/server/runtime/actions/handlers/action-handler';
 import { coreEchoHandler } from '@/server/runtime/actions/handlers/core-echo-handler';
+import { readEgressAllowList } from '@/server/runtime/actions/handlers/egress-from-env';
+import { DEFAULT_MAIL_FROM, emailSendHandler } from '@/server/runtime/actions/handlers/email-send-handler';
+import { eventsEmitHandler } from '@/server/runtime/actions/handlers/events-emit-handler';
 import { httpRequestHandler } from '@/server/runtime/actions/handlers/http-request-handler';
-import { parseEgressAllowList, type TEgressAllowList } from '@/server/security/egress-allowlist';
+import { webhookSendHandler } from '@/server/runtime/actions/handlers/webhook-send-handler';
 
-export type { TActionHandler } from '@/server/runtime/actions/handlers/action-handler';
+export type { TActionHandler, TActionInvocation } from '@/server/runtime/actions/handlers/action-handler';
 
-/**
- * Read on every call rather than once at start, so a test or an operator's restart-free
- * change applies; a bad value fails the step with CONFIG instead of crashing the worker.
- */
-function readEgressAllowList(): TEgressAllowList | AppError {
-  try {
-    return parseEgressAllowList(process.env.PIPEWRIGHT_EGRESS_ALLOW);
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-}
+// The environment is read on every call, so an operator's change applies without a restart.
 
 const httpRequestFromEnv: TActionHandler = async (args) => {
-  const allow = readEgressAllowList();
-  if (allow instanceof AppError) return { error: { code: allow.code, message: allow.message, retryable: false } };
-  return httpRequestHandler({ ...args, allow });
+  const egress = readEgressAllowList();
+  return 'error' in egress ? egress : httpRequestHandler({ ...args, allow: egress.allow });
 };
 
-/** The handlers that exist so far; an action without one cannot run yet. */
-export const ACTION_HANDLERS: Partial<Record<TActionRef, TActionHandler>> = {
+const webhookSendFromEnv: TActionHandler = async (args) => {
+  const egress = readEgressAllowList();
+  return 'error' in egress ? egress : webhookSendHandler({ ...args, allow: egress.allow });
+};
+
+const emailSendFromEnv: TActionHandler = async (args) => {
+  const egress = readEgressAllowList();
+  if ('error' in egress) return egress;
+  const smtpUrl = process.env.SMTP_URL?.trim() || undefined;
+  return emailSendHandler({ ...args, allow: egress.allow, smtpUrl, from: process.env.SMTP_FROM?.trim() || DEFAULT_MAIL_FROM });
+};
+
+/** One handler per built-in action ref; a ref without one does not compile. */
+export const ACTION_HANDLERS = {
   'core.echo@1': coreEchoHandler,
   'http.request@1': httpRequestFromEnv,
-};
+  'webhook.send@1': webhookSendFromEnv,
+  'email.send@1': emailSendFromEnv,
+  'events.emit@1': eventsEmitHandler,
+} as const satisfies Record<TActionRef, TActionHandler>;
 
 function isActionRef(ref: string): ref is TActionRef {
   return (ACTION_REFS as readonly string[]).includes(ref);
 }
 
-/** The handler of `id` at `version`, or null when the action version does not exist or has none yet. */
+/** The handler of `id` at `version`, or null when no such action version exists. */
 export function getActionHandler(id: string, version: number): TActionHandler | null {
   const ref = actionRef(id, version);
-  return isActionRef(ref) ? (ACTION_HANDLERS[ref] ?? null) : null;
+  return isActionRef(ref) ? ACTION_HANDLERS[ref] : null;
 }

@@ -1,0 +1,29 @@
+import type { ColumnType, Generated } from 'kysely';
+import type { TEmailDelivery, TEmailStatus } from '@/server/email/email-message';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+export interface EmailMessagesTable {
+  id: Generated<string>;
+  tenant_id: string;
+  idempotency_key: string;
+  run_id: string | null;
+  step_path: string | null;
+  message_id: string;
+  from_address: string;
+  to_addresses: string[];
+  subject: string;
+  text_body: string | null;
+  html_body: string | null;
+  delivery: TEmailDelivery;
+  status: TEmailStatus;
+  last_error: string | null;
+  created_at: Timestamp;
+  sent_at: NullableTimestamp;
+}
+
+/** Tables of the actions that reach out (migration 20261122031000_email_messages). */
+export interface OutboundTables {
+  email_messages: EmailMessagesTable;
+}

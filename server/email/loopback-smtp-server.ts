@@ -1,0 +1,61 @@
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+
+/** A message as a test SMTP server received it. */
+export type TReceivedMail = { from: string; to: string[]; raw: string };
+
+export type TLoopbackSmtpServer = {
+  /** `smtp://<host>:<port>`, ready for SMTP_URL. */
+  url: string;
+  port: number;
+  /** Connections accepted, so a test can prove a refused target saw nothing at all. */
+  connections: () => number;
+  messages: TReceivedMail[];
+  close: () => Promise<void>;
+};
+
+/**
+ * A real SMTP server (smtp-server) on a loopback address for tests: plain SMTP without TLS or
+ * authentication, recording every message. `rejectRecipients` answers RCPT TO with that reply
+ * code (451: try again later, 550: no such mailbox).
+ */
+export function startLoopbackSmtpServer(host: string, { rejectRecipients }: { rejectRecipients?: number } = {}): Promise<TLoopbackSmtpServer> {
+  const messages: TReceivedMail[] = [];
+  let connections = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onConnect: (_session, callback) => {
+      connections += 1;
+      callback();
+    },
+    onRcptTo: (_address, _session, callback) => {
+      if (!rejectRecipients) return callback();
+      const error = Object.assign(new Error(rejectRecipients < 500 ? 'mailbox busy, try later' : 'no such mailbox'), { responseCode: rejectRecipients });
+      callback(error);
+    },
+    onData: (stream, session, callback) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+        messages.push({ from, to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
+        callback(null, 'queued as test');
+      });
+    },
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    const listening = server.listen(0, host, () => {
+      const { port } = listening.address() as AddressInfo;
+      resolve({
+        url: `smtp://${host}:${port}`,
+        port,
+        connections: () => connections,
+        messages,
+        close: () => new Promise((done) => server.close(() => done())),
+      });
+    });
+  });
+}

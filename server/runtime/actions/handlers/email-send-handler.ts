@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { AppError } from '@/server/errors';
+import { keepInOutbox } from '@/server/email/keep-in-outbox';
+import { claimSmtpSend, confirmSmtpSend, noteSmtpFailure } from '@/server/email/record-smtp-send';
+import { SMTP_TIMEOUT_MS, sendSmtpMessage } from '@/server/email/send-smtp-message';
+import { ZEmailSendInput } from '@/server/runtime/actions/email-send';
+import type { TActionHandlerResult, TActionInvocation } from '@/server/runtime/actions/handlers/action-handler';
+import type { TStepError } from '@/server/runtime/nodes/node-result';
+import type { TEgressAllowList } from '@/server/security/egress-allowlist';
+import type { TResolveHost } from '@/server/security/egress-guard';
+import { GuardedFetchError } from '@/server/security/guarded-fetch-error';
+
+export const DEFAULT_MAIL_FROM = 'Pipewright <pipewright@localhost>';
+
+export type TEmailSendHandlerArgs = {
+  input: unknown;
+  signal: AbortSignal;
+  idempotencyKey: string;
+  invocation: TActionInvocation;
+  /** SMTP_URL; undefined keeps messages in the outbox. */
+  smtpUrl: string | undefined;
+  from: string;
+  allow: TEgressAllowList;
+  timeoutMs?: number;
+  resolveHost?: TResolveHost;
+};
+
+/**
+ * The same Message-ID for every attempt of one invocation: should a send be repeated after a
+ * crash in the instant between the server's answer and our record of it, the two copies are
+ * recognisably one message (mail clients and many servers drop the duplicate).
+ */
+export function stableMessageId(tenantId: string, idempotencyKey: string, from: string): string {
+  const domain = /@([^\s<>@]+)>?\s*$/.exec(from)?.[1] ?? 'pipewright.local';
+  return `<${createHash('sha256').update(`${tenantId}:${idempotencyKey}`).digest('hex').slice(0, 32)}@${domain}>`;
+}
+
+/** 4xx SMTP replies and lost connections are worth another try; 5xx replies and bad credentials are not. */
+function smtpStepError(error: unknown, signal: AbortSignal, timedOut: boolean, timeoutMs: number): TStepError {
+  if (timedOut) return { code: 'TIMEOUT', message: `the SMTP server did not accept the message within ${timeoutMs} ms`, retryable: true };
+  if (signal.aborted) {
+    const reason: unknown = signal.reason;
+    return reason instanceof Error && reason.name === 'TimeoutError'
+      ? { code: 'TIMEOUT', message: 'the step timed out while sending the email', retryable: true }
+      : { code: 'CANCELED', message: 'the email send was canceled', retryable: false };
+  }
+  if (error instanceof GuardedFetchError) return { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}), retryable: error.retryable };
+  if (error instanceof AppError) return { code: error.code, message: error.message, retryable: false };
+  const smtp = error as Error & { code?: string; responseCode?: number };
+  const details = { ...(smtp.code ? { cause: smtp.code } : {}), ...(smtp.responseCode ? { responseCode: smtp.responseCode } : {}) };
+  const retryable = smtp.responseCode ? smtp.responseCode < 500 : smtp.code !== 'EAUTH' && smtp.code !== 'EENVELOPE' && smtp.code !== 'EMESSAGE';
+  return { code: 'EMAIL', message: `SMTP: ${smtp.message}`, details, retryable };
+}
+
+/**
+ * email.send@1 (SPEC §4.4). With SMTP_URL the message goes through the SMTP server over a
+ * connection the egress guard checked; without it, it is kept in the outbox (with the run's
+ * secret values masked: the outbox is a page people read). Either way once per idempotency
+ * key: see keepInOutbox and claimSmtpSend.
+ */
+export async function emailSendHandler({ input: raw, signal, idempotencyKey, invocation, smtpUrl, from, allow, timeoutMs = SMTP_TIMEOUT_MS, resolveHost }: TEmailSendHandlerArgs): Promise<TActionHandlerResult> {
+  const parsed = ZEmailSendInput.safeParse(raw);
+  if (!parsed.success) {
+    return { error: { code: 'VALIDATION', message: `Invalid input for email.send@1: ${parsed.error.issues.map((i) => i.message).join('; ')}`, retryable: false } };
+  }
+  const input = parsed.data;
+  const to = typeof input.to === 'string' ? [input.to] : input.to;
+  const { db, tenantId, runId, stepPath } = invocation;
+  const messageId = stableMessageId(tenantId, idempotencyKey, from);
+  if (smtpUrl === undefined) {
+    const mask = (text: string | undefined) => (text === undefined ? null : String(invocation.maskSecrets(text)));
+    const message = { messageId, from, to, subject: String(invocation.maskSecrets(input.subject)), text: mask(input.text), html: mask(input.html) };
+    return { output: { messageId: await keepInOutbox({ db, tenantId, idempotencyKey, runId, stepPath, message }) } };
+  }
+  const claim = await claimSmtpSend({ db, tenantId, idempotencyKey, runId, stepPath, messageId, from, to, subject: String(invocation.maskSecrets(input.subject)) });
+  if (claim.status !== 'sending') return { output: { messageId: claim.messageId } };
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), timeoutMs);
+  try {
+    await sendSmtpMessage({
+      smtpUrl,
+      message: { messageId: claim.messageId, from, to, subject: input.subject, ...(input.text === undefined ? {} : { text: input.text }), ...(input.html === undefined ? {} : { html: input.html }) },
+      allow,
+      signal: AbortSignal.any([signal, timeout.signal]),
+      resolveHost,
+    });
+  } catch (error) {
+    const stepError = smtpStepError(error, signal, timeout.signal.aborted, timeoutMs);
+    await noteSmtpFailure({ db, tenantId, idempotencyKey, message: String(invocation.maskSecrets(stepError.message)) });
+    return { error: stepError };
+  } finally {
+    clearTimeout(timer);
+  }
+  await confirmSmtpSend({ db, tenantId, idempotencyKey, runId, stepPath, messageId: claim.messageId });
+  return { output: { messageId: claim.messageId } };
+}
