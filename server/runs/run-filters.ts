@@ -1,0 +1,41 @@
+import { sql, type SelectQueryBuilder } from 'kysely';
+import { z } from 'zod';
+import type { Database } from '@/server/db/schema';
+import { ZRunStatus } from '@/server/runtime/run-status';
+
+/** What a runs list can be narrowed to; the same filters select runs for bulk actions and counts. */
+export const ZRunFilters = z.object({
+  /** A workflow key. */
+  workflow: z.string().trim().min(1).max(100).optional(),
+  status: ZRunStatus.optional(),
+  /** The business state a `state.set` step gave the run. */
+  state: z.string().trim().min(1).max(200).optional(),
+  /** Created at or after this time. */
+  from: z.string().datetime({ offset: true, message: 'an ISO 8601 time' }).optional(),
+  /** Created before this time. */
+  to: z.string().datetime({ offset: true, message: 'an ISO 8601 time' }).optional(),
+  /** A run id, or text found anywhere in the run's input. */
+  q: z.string().trim().min(1).max(200).optional(),
+});
+export type TRunFilters = z.infer<typeof ZRunFilters>;
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function escapeLike(text: string): string {
+  return text.replace(/[%_\\]/g, '\\$&');
+}
+
+/** Narrows a query over `runs` (already limited to one tenant) by the filters that are set. */
+export function applyRunFilters<O>(query: SelectQueryBuilder<Database, 'runs', O>, { workflow, status, state, from, to, q }: TRunFilters): SelectQueryBuilder<Database, 'runs', O> {
+  let narrowed = query;
+  if (workflow) narrowed = narrowed.where('workflow_key', '=', workflow);
+  if (status) narrowed = narrowed.where('status', '=', status);
+  if (state) narrowed = narrowed.where('state', '=', state);
+  if (from) narrowed = narrowed.where('created_at', '>=', new Date(from));
+  if (to) narrowed = narrowed.where('created_at', '<', new Date(to));
+  if (q) {
+    const text = sql<boolean>`input::text ILIKE ${`%${escapeLike(q)}%`}`;
+    narrowed = UUID.test(q) ? narrowed.where((eb) => eb.or([eb('id', '=', q), text])) : narrowed.where(text);
+  }
+  return narrowed;
+}
