@@ -1,10 +1,12 @@
 'use server';
 
 import { defineAction } from '@/server/actions/define-action';
+import { bulkOperateRuns, ZBulkOperateRuns } from '@/server/runs/bulk-operate-runs';
 import { cancelRun } from '@/server/runs/cancel-run';
 import { pauseRun } from '@/server/runs/pause-run';
 import { rerunRun, ZRerunRun } from '@/server/runs/rerun-run';
 import { resumeRun, ZResumeRun } from '@/server/runs/resume-run';
+import { getStepSnapshot, ZGetStepSnapshot } from '@/server/runs/get-step-snapshot';
 import { retryRun } from '@/server/runs/retry-run';
 import { ZRunOperation } from '@/server/runs/run-operation-input';
 import { startWorkflowRun, ZStartWorkflowRun } from '@/server/runs/start-workflow-run';
@@ -23,3 +25,9 @@ export const cancelRunAction = defineAction({ permission: 'run.operate', input: 
 export const retryRunAction = defineAction({ permission: 'run.operate', input: ZRunOperation, revalidate }, ({ db, ctx, input }) => retryRun({ db, ctx, input }));
 
 export const rerunRunAction = defineAction({ permission: 'run.operate', input: ZRerunRun, revalidate }, ({ db, ctx, input }) => rerunRun({ db, ctx, input }));
+
+/** The envelope snapshot after one step attempt, fetched when the run page selects that step. */
+export const getStepSnapshotAction = defineAction({ permission: 'run.read', input: ZGetStepSnapshot }, ({ db, ctx, input }) => getStepSnapshot({ db, ctx, input }));
+
+/** Cancel or retry many runs (picked, or all matching the list's filters); `dryRun` counts them for the confirmation. */
+export const bulkOperateRunsAction = defineAction({ permission: 'run.operate', input: ZBulkOperateRuns, revalidate }, ({ db, ctx, input }) => bulkOperateRuns({ db, ctx, input }));

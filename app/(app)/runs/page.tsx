@@ -1,73 +1,88 @@
 import type { Metadata } from 'next';
-import { Activity } from 'lucide-react';
-import { RunStatusBadge } from '@/components/runs/run-status-badge';
+import { Activity, ChevronRight } from 'lucide-react';
+import Link from 'next/link';
+import { LiveRefresh } from '@/components/runs/live-refresh';
+import { RunsFilters } from '@/components/runs/runs-filters';
+import { RunsTable } from '@/components/runs/runs-table';
+import { buttonClasses } from '@/components/ui/button';
 import { EmptyState } from '@/components/ui/empty-state';
+import { FormError } from '@/components/ui/field';
 import { PageHeader } from '@/components/ui/page-header';
-import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
-import { TimeText } from '@/components/ui/time-text';
 import { requirePageContext } from '@/server/auth/require-page-context';
+import { roleAllows } from '@/server/auth/roles';
 import { getDb } from '@/server/db/database';
+import { AppError } from '@/server/errors';
 import { listRuns } from '@/server/runs/list-runs';
+import { ZRunFilters, type TRunFilters } from '@/server/runs/run-filters';
+import { listWorkflows } from '@/server/workflows/list-workflows';
 
 export const metadata: Metadata = { title: 'Runs' };
 
-function duration(ms: number | null): string {
-  if (ms === null) return '—';
-  if (ms < 1000) return `${ms} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${Math.round(ms / 60_000)} min`;
+type TSearch = Record<string, string | string[] | undefined>;
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value || undefined;
 }
 
-/** The latest runs across workflows. The live run viewer and operator controls are their own issue. */
-export default async function RunsPage() {
+/** The filters in the URL; one that does not parse is dropped and named, not a crash. */
+function readFilters(search: TSearch): { filters: TRunFilters; problem: string | null } {
+  const raw = Object.fromEntries(['workflow', 'status', 'state', 'from', 'to', 'q'].map((key) => [key, first(search[key])]));
+  const parsed = ZRunFilters.safeParse(raw);
+  if (parsed.success) return { filters: parsed.data, problem: null };
+  const bad = new Set(parsed.error.issues.map((issue) => String(issue.path[0])));
+  const kept = ZRunFilters.safeParse(Object.fromEntries(Object.entries(raw).filter(([key]) => !bad.has(key))));
+  return { filters: kept.success ? kept.data : {}, problem: `Ignored the filter${bad.size > 1 ? 's' : ''} ${[...bad].join(', ')}: not a valid value.` };
+}
+
+/** Runs across workflows (or one, with ?workflow=key), filtered, newest first, a page at a time, kept current. */
+export default async function RunsPage({ searchParams }: { searchParams: Promise<TSearch> }) {
+  const search = await searchParams;
   const ctx = await requirePageContext('/runs');
-  const { items } = await listRuns({ db: getDb(), ctx, input: { limit: 100 } });
+  const db = getDb();
+  const { filters, problem } = readFilters(search);
+  const cursor = first(search.cursor);
+  const page = await listRuns({ db, ctx, input: { ...filters, cursor, limit: 50 } }).catch((error: unknown) => {
+    if (error instanceof AppError && error.code === 'VALIDATION') return null;
+    throw error;
+  });
+  const workflows = await listWorkflows({ db, ctx, input: { limit: 200 } });
+  const canOperate = roleAllows(ctx.role, 'run.operate');
+  const query = new URLSearchParams(Object.entries(filters).filter((entry): entry is [string, string] => Boolean(entry[1])));
+  const filtered = query.size > 0;
   return (
     <>
-      <PageHeader title="Runs" description="The latest runs of every workflow, newest first." />
-      {items.length === 0 ? (
-        <EmptyState icon={Activity} title="No runs yet">
-          Runs appear here once a published workflow is started, e.g. with <code className="font-mono text-[13px]">POST /api/v1/workflows/&#123;key&#125;/runs</code>.
-        </EmptyState>
+      <PageHeader title={filters.workflow ? `Runs of ${filters.workflow}` : 'Runs'} description="Every run, newest first. The list updates by itself." />
+      <RunsFilters key={query.toString()} filters={filters} workflows={workflows.items.map((w) => w.key)} />
+      <FormError message={page ? problem : 'That page of the list no longer exists; showing the newest runs.'} />
+      <LiveRefresh />
+      {!page || page.items.length === 0 ? (
+        page && !cursor && !filtered ? (
+          <EmptyState icon={Activity} title="No runs yet">
+            Runs appear here once a published workflow is started: from its run form, a trigger, or <code className="font-mono text-[13px]">POST /api/v1/workflows/&#123;key&#125;/runs</code>.
+          </EmptyState>
+        ) : (
+          <EmptyState icon={Activity} title="No runs match" actions={<Link href="/runs" className={buttonClasses('secondary')}>Show all runs</Link>}>
+            No run matches these filters{cursor ? ' on this page' : ''}.
+          </EmptyState>
+        )
       ) : (
-        <Table>
-          <THead>
-            <TR>
-              <TH>Run</TH>
-              <TH>Workflow</TH>
-              <TH>Status</TH>
-              <TH>State</TH>
-              <TH>Trigger</TH>
-              <TH>Started</TH>
-              <TH>Duration</TH>
-            </TR>
-          </THead>
-          <TBody>
-            {items.map((run) => (
-              <TR key={run.id}>
-                <TD>
-                  <code className="font-mono text-[13px]" title={run.id}>
-                    {run.id.slice(0, 8)}
-                  </code>
-                </TD>
-                <TD className="max-w-56">
-                  <span className="block truncate" title={run.workflowKey}>
-                    {run.workflowKey} <span className="text-ink-muted">v{run.version}</span>
-                  </span>
-                </TD>
-                <TD>
-                  <RunStatusBadge status={run.status} />
-                </TD>
-                <TD className="max-w-40 text-ink-muted">
-                  <span className="block truncate">{run.state ?? '—'}</span>
-                </TD>
-                <TD className="text-ink-muted">{run.trigger.type}</TD>
-                <TD className="text-ink-muted">{run.startedAt ? <TimeText iso={run.startedAt} withTime /> : 'queued'}</TD>
-                <TD className="whitespace-nowrap text-ink-muted">{duration(run.durationMs)}</TD>
-              </TR>
-            ))}
-          </TBody>
-        </Table>
+        <>
+          <RunsTable runs={page.items} filters={filters} canOperate={canOperate} />
+          <nav className="mt-4 flex items-center justify-between gap-2 text-sm" aria-label="Pages">
+            {cursor ? (
+              <Link href={`/runs${filtered ? `?${query}` : ''}`} className={buttonClasses('ghost', 'sm')}>
+                Back to the newest
+              </Link>
+            ) : (
+              <span />
+            )}
+            {page.nextCursor && (
+              <Link href={`/runs?${new URLSearchParams([...query.entries(), ['cursor', page.nextCursor]])}`} className={buttonClasses('secondary', 'sm')}>
+                Older runs <ChevronRight className="size-4" aria-hidden />
+              </Link>
+            )}
+          </nav>
+        </>
       )}
     </>
   );
