@@ -8,7 +8,7 @@ import { selectWorkflowRows, toWorkflowRecord, type TWorkflowRecord } from '@/se
 import { ZWorkflowStatus } from '@/server/workflows/workflow-status';
 
 export const ZListWorkflows = z.object({
-  /** Part of the name or key, case-insensitive. */
+  /** Part of the name, key or a tag, case-insensitive. */
   q: z.string().trim().max(200).optional(),
   tag: z.string().trim().min(1).max(50).optional(),
   status: ZWorkflowStatus.optional(),
@@ -33,7 +33,7 @@ export async function listWorkflows({ db, ctx, input = {} }: { db: DbOrTx; ctx: 
   if (after !== null) query = query.where('w.key', '>', after);
   if (q) {
     const pattern = `%${escapeLike(q)}%`;
-    query = query.where((eb) => eb.or([eb('w.name', 'ilike', pattern), eb('w.key', 'ilike', pattern)]));
+    query = query.where((eb) => eb.or([eb('w.name', 'ilike', pattern), eb('w.key', 'ilike', pattern), sql<boolean>`EXISTS (SELECT 1 FROM unnest(w.tags) AS t(tag) WHERE t.tag ILIKE ${pattern})`]));
   }
   if (tag) query = query.where(sql<boolean>`w.tags @> ARRAY[${tag}]::text[]`);
   if (status) query = query.where('w.status', '=', status);

@@ -2,7 +2,9 @@
 
 import { defineAction } from '@/server/actions/define-action';
 import { createWorkflow, ZCreateWorkflow } from '@/server/workflows/create-workflow';
+import { checkDefinition, ZCheckDefinition } from '@/server/workflows/check-definition';
 import { deleteWorkflow, ZDeleteWorkflow } from '@/server/workflows/delete-workflow';
+import { duplicateWorkflow, ZDuplicateWorkflow } from '@/server/workflows/duplicate-workflow';
 import { diffVersions, ZDiffVersions } from '@/server/workflows/diff-versions';
 import { exportVersion, ZExportVersion } from '@/server/workflows/export-version';
 import { getVersion, ZGetVersion } from '@/server/workflows/get-version';
@@ -20,6 +22,9 @@ export const listWorkflowsAction = defineAction({ permission: 'workflow.read', i
 export const getWorkflowAction = defineAction({ permission: 'workflow.read', input: ZGetWorkflow }, ({ db, ctx, input }) => getWorkflow({ db, ctx, input }));
 export const createWorkflowAction = defineAction({ permission: 'workflow.write', input: ZCreateWorkflow, revalidate }, ({ db, ctx, input }) => createWorkflow({ db, ctx, input }));
 export const updateWorkflowAction = defineAction({ permission: 'workflow.write', input: ZUpdateWorkflow, revalidate }, ({ db, ctx, input }) => updateWorkflow({ db, ctx, input }));
+export const duplicateWorkflowAction = defineAction({ permission: 'workflow.write', input: ZDuplicateWorkflow, revalidate }, ({ db, ctx, input }) => duplicateWorkflow({ db, ctx, input }));
+/** Validation without saving: every problem publishing would report, for the designer to show as people edit. */
+export const checkDefinitionAction = defineAction({ permission: 'workflow.read', input: ZCheckDefinition }, ({ db, ctx, input }) => checkDefinition({ db, ctx, input }));
 export const deleteWorkflowAction = defineAction({ permission: 'workflow.write', input: ZDeleteWorkflow, revalidate }, ({ db, ctx, input }) => deleteWorkflow({ db, ctx, input }));
 
 export const listVersionsAction = defineAction({ permission: 'workflow.read', input: ZListVersions }, ({ db, ctx, input }) => listVersions({ db, ctx, input }));

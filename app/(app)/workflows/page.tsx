@@ -1,60 +1,100 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { Workflow } from 'lucide-react';
+import { SearchX, Workflow } from 'lucide-react';
+import { RunStatusBadge } from '@/components/runs/run-status-badge';
 import { Badge } from '@/components/ui/badge';
-import { buttonClasses } from '@/components/ui/button';
 import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import { TimeText } from '@/components/ui/time-text';
+import { CreateWorkflowDialog } from '@/components/workflows/create-workflow-dialog';
+import { ImportWorkflowDialog } from '@/components/workflows/import-workflow-dialog';
+import { WorkflowFilters } from '@/components/workflows/workflow-filters';
+import { WorkflowRowActions } from '@/components/workflows/workflow-row-actions';
 import { requirePageContext } from '@/server/auth/require-page-context';
+import { roleAllows } from '@/server/auth/roles';
 import { getDb } from '@/server/db/database';
-import { listWorkflows } from '@/server/workflows/list-workflows';
+import { listActionTypes } from '@/server/runtime/registry/list-action-types';
+import { listNodeTypes } from '@/server/runtime/registry/list-node-types';
+import { listWorkflows, ZListWorkflows } from '@/server/workflows/list-workflows';
+import { STATS_WINDOW_DAYS, type TWorkflowRecord } from '@/server/workflows/workflow-record';
 
 export const metadata: Metadata = { title: 'Workflows' };
 
-// The tenant's workflows as the API sees them. Designing them in the browser is the
-// designer's (its own issue); until then they are created and published through the API.
-export default async function WorkflowsPage() {
+type TSearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+function successRate(stats: TWorkflowRecord['stats']): string {
+  const finished = stats.succeeded + stats.failed;
+  return finished === 0 ? '—' : `${Math.round((stats.succeeded / finished) * 100)}%`;
+}
+
+/** Filters from the URL; anything that does not parse is ignored rather than an error page. */
+function filtersFrom(params: Record<string, string | string[] | undefined>) {
+  const one = (name: string) => (typeof params[name] === 'string' ? (params[name] as string) : undefined);
+  const parsed = ZListWorkflows.pick({ q: true, tag: true, status: true, uses: true }).safeParse({ q: one('q') || undefined, tag: one('tag') || undefined, status: one('status') || undefined, uses: one('uses') || undefined });
+  return parsed.success ? parsed.data : {};
+}
+
+export default async function WorkflowsPage({ searchParams }: { searchParams: TSearchParams }) {
   const ctx = await requirePageContext('/workflows');
-  const { items } = await listWorkflows({ db: getDb(), ctx, input: { limit: 200 } });
+  const filters = filtersFrom(await searchParams);
+  const filtered = Object.values(filters).some(Boolean);
+  const { items } = await listWorkflows({ db: getDb(), ctx, input: { ...filters, limit: 200 } });
+  const canWrite = roleAllows(ctx.role, 'workflow.write');
+  const usesOptions = [
+    ...listNodeTypes().map((node) => ({ value: node.type, label: node.title, description: node.type })),
+    ...listActionTypes().map((action) => ({ value: action.id, label: action.title, description: `action ${action.id}` })),
+  ];
+  const actions = canWrite ? (
+    <>
+      <ImportWorkflowDialog />
+      <CreateWorkflowDialog />
+    </>
+  ) : null;
+
+  if (items.length === 0 && !filtered) {
+    return (
+      <>
+        <PageHeader title="Workflows" description="Pipes of steps that run from a form, a webhook, a schedule, an event or a script." />
+        <EmptyState icon={Workflow} title="No workflows yet" actions={canWrite ? <><CreateWorkflowDialog variant="primary" /><ImportWorkflowDialog /></> : undefined}>
+          {canWrite ? 'Create one and design its steps in the browser, or import a JSON document exported from another Pipewright.' : 'Editors create workflows; you will see them here.'}
+        </EmptyState>
+      </>
+    );
+  }
+
   return (
     <>
-      <PageHeader title="Workflows" description="Pipes of steps that run from a form, a webhook, a schedule, an event or a script." />
+      <PageHeader title="Workflows" description="Pipes of steps that run from a form, a webhook, a schedule, an event or a script." actions={actions} />
+      <WorkflowFilters usesOptions={usesOptions} />
       {items.length === 0 ? (
-        <EmptyState
-          icon={Workflow}
-          title="No workflows yet"
-          actions={
-            <a href="/api/v1/openapi.json" className={buttonClasses('secondary')}>
-              API reference
-            </a>
-          }
-        >
-          Create, publish and import workflows through the API (<code className="font-mono text-[13px]">POST /api/v1/workflows</code>); the browser designer is on its way.
+        <EmptyState icon={SearchX} title="No workflows match">
+          Nothing matches these filters. Clear them to see every workflow.
         </EmptyState>
       ) : (
-        <Table>
+        <Table aria-label="Workflows">
           <THead>
             <TR>
               <TH>Name</TH>
-              <TH>Key</TH>
               <TH>Status</TH>
-              <TH>Published</TH>
+              <TH>Version</TH>
               <TH>Tags</TH>
-              <TH>Updated</TH>
+              <TH>Last run</TH>
+              <TH className="text-right">Runs ({STATS_WINDOW_DAYS} d)</TH>
+              <TH className="text-right">Success</TH>
+              <TH className="text-right">
+                <span className="sr-only">Actions</span>
+              </TH>
             </TR>
           </THead>
           <TBody>
             {items.map((workflow) => (
-              <TR key={workflow.key}>
-                <TD className="max-w-64">
-                  <span className="block truncate font-medium" title={workflow.name}>
+              <TR key={workflow.key} data-testid={`workflow-row-${workflow.key}`}>
+                <TD className="max-w-72 min-w-48">
+                  <Link href={`/workflows/${workflow.key}`} className="block truncate font-medium text-ink hover:text-accent hover:underline" title={workflow.name}>
                     {workflow.name}
-                  </span>
-                </TD>
-                <TD className="max-w-48">
-                  <code className="block truncate font-mono text-[13px] text-ink-muted" title={workflow.key}>
+                  </Link>
+                  <code className="block truncate font-mono text-[12px] text-ink-faint" title={workflow.key}>
                     {workflow.key}
                   </code>
                 </TD>
@@ -62,23 +102,47 @@ export default async function WorkflowsPage() {
                   <Badge tone={workflow.status === 'active' ? 'success' : 'neutral'}>{workflow.status}</Badge>
                 </TD>
                 <TD className="whitespace-nowrap text-ink-muted">
-                  {workflow.latestVersion ? `v${workflow.latestVersion}` : 'not yet'}
-                  {workflow.draftVersion ? ` · draft v${workflow.draftVersion}` : ''}
+                  {workflow.latestVersion ? `v${workflow.latestVersion}` : <span className="text-ink-faint">unpublished</span>}
+                  {workflow.draftVersion ? (
+                    <span className="ml-1.5">
+                      <Badge tone="warning">draft</Badge>
+                    </span>
+                  ) : null}
                 </TD>
-                <TD className="max-w-48 text-ink-muted">
-                  <span className="block truncate">{workflow.tags.join(', ') || '—'}</span>
+                <TD className="max-w-56">
+                  <div className="flex flex-wrap gap-1">
+                    {workflow.tags.length === 0 && <span className="text-ink-faint">—</span>}
+                    {workflow.tags.map((tag) => (
+                      <Link key={tag} href={`/workflows?tag=${encodeURIComponent(tag)}`} className="max-w-40 truncate rounded-full border border-line bg-subtle px-2 py-px text-xs text-ink-muted hover:border-accent hover:text-accent" title={`Only workflows tagged ${tag}`}>
+                        {tag}
+                      </Link>
+                    ))}
+                  </div>
                 </TD>
-                <TD className="text-ink-muted">
-                  <TimeText iso={workflow.updatedAt} />
+                <TD className="whitespace-nowrap">
+                  {workflow.stats.lastRunStatus ? (
+                    <span className="flex items-center gap-2">
+                      <RunStatusBadge status={workflow.stats.lastRunStatus} />
+                      <span className="text-ink-muted">
+                        <TimeText iso={workflow.stats.lastRunAt} withTime />
+                      </span>
+                    </span>
+                  ) : (
+                    <span className="text-ink-faint">never</span>
+                  )}
+                </TD>
+                <TD className="text-right text-ink-muted tabular-nums">{workflow.stats.runs}</TD>
+                <TD className="text-right text-ink-muted tabular-nums" title={`${workflow.stats.succeeded} succeeded, ${workflow.stats.failed} failed`}>
+                  {successRate(workflow.stats)}
+                </TD>
+                <TD className="text-right">
+                  <WorkflowRowActions workflow={workflow} canWrite={canWrite} />
                 </TD>
               </TR>
             ))}
           </TBody>
         </Table>
       )}
-      <p className="mt-4 text-sm text-ink-muted">
-        Runs of these workflows are under <Link className="text-accent underline-offset-2 hover:underline" href="/runs">Runs</Link>.
-      </p>
     </>
   );
 }
