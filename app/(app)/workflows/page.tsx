@@ -21,11 +21,13 @@ import { STATS_WINDOW_DAYS, type TWorkflowRecord } from '@/server/workflows/work
 
 export const metadata: Metadata = { title: 'Workflows' };
 
+const MAX_TAGS = 2;
+
 type TSearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 function successRate(stats: TWorkflowRecord['stats']): string {
   const finished = stats.succeeded + stats.failed;
-  return finished === 0 ? '—' : `${Math.round((stats.succeeded / finished) * 100)}%`;
+  return finished === 0 ? 'no results' : `${Math.round((stats.succeeded / finished) * 100)}% ok`;
 }
 
 /** Filters from the URL; anything that does not parse is ignored rather than an error page. */
@@ -80,8 +82,7 @@ export default async function WorkflowsPage({ searchParams }: { searchParams: TS
               <TH>Version</TH>
               <TH>Tags</TH>
               <TH>Last run</TH>
-              <TH className="text-right">Runs ({STATS_WINDOW_DAYS} d)</TH>
-              <TH className="text-right">Success</TH>
+              <TH>Last {STATS_WINDOW_DAYS} days</TH>
               <TH className="text-right">
                 <span className="sr-only">Actions</span>
               </TH>
@@ -90,7 +91,7 @@ export default async function WorkflowsPage({ searchParams }: { searchParams: TS
           <TBody>
             {items.map((workflow) => (
               <TR key={workflow.key} data-testid={`workflow-row-${workflow.key}`}>
-                <TD className="max-w-72 min-w-48">
+                <TD className="max-w-64 min-w-44">
                   <Link href={`/workflows/${workflow.key}`} className="block truncate font-medium text-ink hover:text-accent hover:underline" title={workflow.name}>
                     {workflow.name}
                   </Link>
@@ -112,11 +113,16 @@ export default async function WorkflowsPage({ searchParams }: { searchParams: TS
                 <TD className="max-w-56">
                   <div className="flex flex-wrap gap-1">
                     {workflow.tags.length === 0 && <span className="text-ink-faint">—</span>}
-                    {workflow.tags.map((tag) => (
+                    {workflow.tags.slice(0, MAX_TAGS).map((tag) => (
                       <Link key={tag} href={`/workflows?tag=${encodeURIComponent(tag)}`} className="max-w-40 truncate rounded-full border border-line bg-subtle px-2 py-px text-xs text-ink-muted hover:border-accent hover:text-accent" title={`Only workflows tagged ${tag}`}>
                         {tag}
                       </Link>
                     ))}
+                    {workflow.tags.length > MAX_TAGS && (
+                      <span className="px-1 text-xs text-ink-faint" title={workflow.tags.slice(MAX_TAGS).join(', ')}>
+                        +{workflow.tags.length - MAX_TAGS}
+                      </span>
+                    )}
                   </div>
                 </TD>
                 <TD className="whitespace-nowrap">
@@ -124,15 +130,16 @@ export default async function WorkflowsPage({ searchParams }: { searchParams: TS
                     <span className="flex items-center gap-2">
                       <RunStatusBadge status={workflow.stats.lastRunStatus} />
                       <span className="text-ink-muted">
-                        <TimeText iso={workflow.stats.lastRunAt} withTime />
+                        <TimeText iso={workflow.stats.lastRunAt} />
                       </span>
                     </span>
                   ) : (
                     <span className="text-ink-faint">never</span>
                   )}
                 </TD>
-                <TD className="text-right text-ink-muted tabular-nums">{workflow.stats.runs}</TD>
-                <TD className="text-right text-ink-muted tabular-nums" title={`${workflow.stats.succeeded} succeeded, ${workflow.stats.failed} failed`}>
+                <TD className="whitespace-nowrap text-ink-muted tabular-nums" title={`${workflow.stats.succeeded} succeeded, ${workflow.stats.failed} failed`}>
+                  {workflow.stats.runs} run{workflow.stats.runs === 1 ? '' : 's'}
+                  <span className="text-ink-faint"> · </span>
                   {successRate(workflow.stats)}
                 </TD>
                 <TD className="text-right">
