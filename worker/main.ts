@@ -8,6 +8,7 @@ import { ADVANCE_QUEUE, getQueue } from '@/server/runtime/queue/run-queue';
 import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
 import { startHeartbeat } from '@/worker/heartbeat';
 import { REAP_INTERVAL_MS, reapStalledRuns } from '@/worker/reaper';
+import { startScheduleTriggers } from '@/worker/schedule-triggers';
 
 const log = (line: string) => console.log(`[worker ${process.pid}] ${line}`);
 const ZAdvanceJob = z.object({ runId: z.string().uuid() });
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
       }),
     );
   });
+  await startScheduleTriggers({ db, boss, log });
   const reaper = setInterval(() => {
     reapStalledRuns({ db }).catch((error: Error) => log(`reaper: ${error.message}`));
   }, REAP_INTERVAL_MS);

@@ -62,7 +62,8 @@ describe('the OpenAPI document', () => {
       const codes = Object.keys(operation.responses);
       if (contract.permission === null) {
         expect(operation.security).toEqual([]);
-        expect(codes).not.toContain('401');
+        // A public route that authenticates itself (a webhook's signature) declares its 401.
+        if (!contract.errors?.includes('UNAUTHENTICATED')) expect(codes).not.toContain('401');
       } else {
         expect(codes).toEqual(expect.arrayContaining(['401', '403']));
       }

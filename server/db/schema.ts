@@ -4,6 +4,7 @@ import type { TWorkflowStatus } from '@/server/workflows/workflow-status';
 import type { TVersionStatus } from '@/server/workflows/definition/version-document';
 import type { RuntimeTables } from '@/server/db/runtime-schema';
 import type { OutboundTables } from '@/server/db/outbound-schema';
+import type { TriggerTables } from '@/server/db/trigger-schema';
 
 /** Timestamps come back as Date and may be written as Date or ISO string. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -117,7 +118,7 @@ export interface WorkflowVersionsTable {
   published_by: string | null;
 }
 
-export interface Database extends RuntimeTables, OutboundTables {
+export interface Database extends RuntimeTables, OutboundTables, TriggerTables {
   tenants: TenantsTable;
   users: UsersTable;
   memberships: MembershipsTable;

@@ -23,7 +23,8 @@ function isRetryable(error: unknown): boolean {
 }
 
 /**
- * POST /events: stores the event and resumes the runs waiting on it → `{resumed, started}`.
+ * POST /events: stores the event, resumes the runs waiting on it and starts the runs of
+ * matching event triggers → `{resumed, started}`.
  * The transaction locks a waiting run after its wait, while a worker committing the same run
  * locks them the other way round; Postgres breaks such a deadlock by aborting one side, and
  * the delivery is simply tried again.
@@ -45,9 +46,9 @@ export async function deliverEvent({
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.transaction().execute(async (tx) => {
-        const record = await matchEventWaits(tx, ctx.tenantId, { event: args.event, correlationKey: args.correlationKey ?? null, payload: args.payload ?? null });
+        const record = await matchEventWaits(tx, ctx.tenantId, { event: args.event, correlationKey: args.correlationKey ?? null, payload: args.payload ?? null }, ctx.actor);
         await alsoInTransaction?.(tx, record);
-        await recordAudit({ db: tx, ctx, entry: { action: 'event.delivered', targetType: 'event', targetId: record.id, data: { event: record.event, correlationKey: record.correlationKey, resumed: record.resumed } } });
+        await recordAudit({ db: tx, ctx, entry: { action: 'event.delivered', targetType: 'event', targetId: record.id, data: { event: record.event, correlationKey: record.correlationKey, resumed: record.resumed, started: record.started } } });
         return record;
       });
     } catch (error) {

@@ -20,6 +20,8 @@ export type TStartRun = {
   parent?: { runId: string; stepPath: string };
   /** For child runs: commit with the parent's batch instead of a transaction of our own. */
   defer?: RunWriter;
+  /** Creates the run inside the caller's transaction (an event delivery, a schedule's slot claim) instead of one of its own. */
+  tx?: Tx;
   /** Runs inside the transaction that creates the run (e.g. its audit entry); not called when an idempotency key finds an existing run. */
   onCreate?: (tx: Tx, runId: string) => Promise<void>;
 };
@@ -82,7 +84,7 @@ export async function startRun(args: TStartRun): Promise<{ runId: string; status
     args.defer.also((tx) => insertRun(tx, { ...args, id, pinned }));
     return { runId: id, status: 'QUEUED', created: true };
   }
-  return db.transaction().execute(async (tx) => {
+  const create = async (tx: Tx) => {
     if (args.idempotencyKey) {
       // Serialize starts with the same key so exactly one of them creates the run.
       await sql`SELECT pg_advisory_xact_lock(hashtext(${`${args.tenantId}:${pinned.workflowId}:${args.idempotencyKey}`}))`.execute(tx);
@@ -92,5 +94,6 @@ export async function startRun(args: TStartRun): Promise<{ runId: string; status
     await insertRun(tx, { ...args, id, pinned });
     await args.onCreate?.(tx, id);
     return { runId: id, status: 'QUEUED', created: true };
-  });
+  };
+  return args.tx ? create(args.tx) : db.transaction().execute(create);
 }

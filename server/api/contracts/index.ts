@@ -6,6 +6,7 @@ import * as runs from '@/server/api/contracts/runs';
 import * as secrets from '@/server/api/contracts/secrets';
 import * as system from '@/server/api/contracts/system';
 import * as tasks from '@/server/api/contracts/tasks';
+import * as triggers from '@/server/api/contracts/triggers';
 import * as workflows from '@/server/api/contracts/workflows';
 
 function contractsOf(module: Record<string, unknown>): TContract[] {
@@ -13,4 +14,4 @@ function contractsOf(module: Record<string, unknown>): TContract[] {
 }
 
 /** Every operation of /api/v1. A route file whose operation is missing here fails openapi.test.ts. */
-export const ALL_CONTRACTS: TContract[] = [...contractsOf(system), ...contractsOf(secrets), ...contractsOf(registry), ...contractsOf(workflows), ...contractsOf(expressions), ...contractsOf(runs), ...contractsOf(tasks), ...contractsOf(events)];
+export const ALL_CONTRACTS: TContract[] = [...contractsOf(system), ...contractsOf(secrets), ...contractsOf(registry), ...contractsOf(workflows), ...contractsOf(expressions), ...contractsOf(runs), ...contractsOf(tasks), ...contractsOf(events), ...contractsOf(triggers)];

@@ -6,7 +6,14 @@ export type TTriggerKind = (typeof TRIGGER_KINDS)[number];
 /** Trigger configs of SPEC §4.5; the triggers issue builds their behaviour on these. */
 export const ZManualTriggerConfig = z.object({}).strict();
 export const ZWebhookTriggerConfig = z
-  .object({ secret: z.string().min(1).optional(), mode: z.enum(['async', 'sync']).default('async') })
+  .object({
+    secret: z.string().min(1).optional(),
+    mode: z.enum(['async', 'sync']).default('async'),
+    /** Requests per minute this webhook accepts before answering 429 (counted across all web processes). */
+    rateLimitPerMinute: z.number().int().min(1).max(10_000).default(60),
+    /** With mode "sync": how long to wait for the run to finish before answering 202. */
+    waitMs: z.number().int().min(0).max(60_000).default(10_000),
+  })
   .strict();
 export const ZScheduleTriggerConfig = z
   .object({ cron: z.string().min(1), timezone: z.string().min(1).default('UTC'), input: z.record(z.unknown()).optional() })

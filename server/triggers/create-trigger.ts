@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { actorLabel, type TAuthContext } from '@/server/auth/context';
+import { assertAllowed } from '@/server/auth/assert-allowed';
+import { recordAudit } from '@/server/audit/record-audit';
+import type { Db, DbOrTx } from '@/server/db/database';
+import { AppError, type TFieldIssue } from '@/server/errors';
+import { checkExpressionSyntax } from '@/server/runtime/expressions/check-expression-syntax';
+import { ZTriggerDefinition, type TTriggerDefinition } from '@/server/workflows/definition/trigger-config';
+import { ZWorkflowKey } from '@/server/workflows/definition/version-document';
+import { findWorkflow } from '@/server/workflows/find-workflow';
+import { scheduleProblems } from '@/server/triggers/schedule-slots';
+import { syncTriggerSchedule } from '@/server/triggers/sync-trigger-schedules';
+import { findTrigger, toTriggerRecord, type TTriggerRecord } from '@/server/triggers/trigger-record';
+import { hashWebhookToken, newWebhookToken, sealWebhookToken } from '@/server/triggers/webhook-token';
+
+export const ZCreateTriggerBody = z.intersection(ZTriggerDefinition, z.object({ enabled: z.boolean().default(true) }));
+export const ZCreateTrigger = z.intersection(z.object({ key: ZWorkflowKey }), ZCreateTriggerBody);
+export type TCreateTrigger = z.input<typeof ZCreateTrigger>;
+
+/** Every problem with a trigger definition that its schema alone cannot see, at its path. */
+async function definitionProblems(db: DbOrTx, tenantId: string, workflowId: string, definition: TTriggerDefinition): Promise<TFieldIssue[]> {
+  const problems: TFieldIssue[] = [];
+  if (definition.version !== undefined) {
+    const published = await db.selectFrom('workflow_versions').select('id').where('workflow_id', '=', workflowId).where('version', '=', definition.version).where('status', '=', 'published').executeTakeFirst();
+    if (!published) problems.push({ path: 'version', message: `version ${definition.version} is not a published version of this workflow` });
+  }
+  switch (definition.type) {
+    case 'manual':
+      break;
+    case 'webhook':
+      if (definition.config.secret) {
+        const secret = await db.selectFrom('secrets').select('name').where('tenant_id', '=', tenantId).where('name', '=', definition.config.secret).executeTakeFirst();
+        if (!secret) problems.push({ path: 'config.secret', message: `no secret named "${definition.config.secret}" in this tenant (create it under Settings → Secrets first)` });
+      }
+      break;
+    case 'schedule':
+      for (const problem of scheduleProblems(definition.config.cron, definition.config.timezone)) problems.push({ path: `config.${problem.path}`, message: problem.message });
+      break;
+    case 'event':
+      for (const field of ['filter', 'input'] as const) {
+        const source = definition.config[field];
+        if (source === undefined) continue;
+        const check = checkExpressionSyntax(source);
+        if (!check.ok) problems.push({ path: `config.${field}`, message: check.message });
+      }
+      break;
+  }
+  return problems;
+}
+
+/**
+ * Adds a trigger to a workflow (SPEC §4.5). A webhook gets a fresh unguessable token; a
+ * schedule is registered with pg-boss once the trigger is stored. Problems come back all at
+ * once as VALIDATION with their paths.
+ */
+export async function createTrigger({ db, ctx, input }: { db: Db; ctx: TAuthContext; input: TCreateTrigger }): Promise<TTriggerRecord> {
+  assertAllowed(ctx, 'workflow.write');
+  const args = ZCreateTrigger.parse(input);
+  const { key, enabled, ...definition } = args;
+  const workflow = await findWorkflow({ db, tenantId: ctx.tenantId, key });
+  const problems = await definitionProblems(db, ctx.tenantId, workflow.id, definition);
+  if (problems.length > 0) throw new AppError('VALIDATION', problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems);
+
+  const id = randomUUID();
+  const token = definition.type === 'webhook' ? newWebhookToken() : null;
+  const sealed = token ? sealWebhookToken({ tenantId: ctx.tenantId, triggerId: id, token }) : null;
+  await db.transaction().execute(async (tx) => {
+    await tx
+      .insertInto('triggers')
+      .values({
+        id,
+        tenant_id: ctx.tenantId,
+        workflow_id: workflow.id,
+        type: definition.type,
+        config: JSON.stringify(definition.config),
+        version: definition.version ?? null,
+        enabled,
+        token_hash: token ? hashWebhookToken(token) : null,
+        token_ciphertext: sealed?.ciphertext ?? null,
+        token_iv: sealed?.iv ?? null,
+        token_tag: sealed?.authTag ?? null,
+        event: definition.type === 'event' ? definition.config.event : null,
+        created_by: actorLabel(ctx.actor),
+      })
+      .execute();
+    // The config holds no secret values (a webhook names its secret), so it is safe to record.
+    await recordAudit({ db: tx, ctx, entry: { action: 'trigger.created', targetType: 'trigger', targetId: id, data: { workflowKey: key, type: definition.type, config: definition.config, enabled } } });
+  });
+  const row = await findTrigger({ db, tenantId: ctx.tenantId, id });
+  if (row.type === 'schedule') await syncTriggerSchedule({ db, triggerId: id });
+  return toTriggerRecord(row, ctx);
+}
