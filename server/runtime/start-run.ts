@@ -77,7 +77,8 @@ async function insertRun(tx: Tx, args: TStartRun & { id: string; pinned: Awaited
  */
 export async function startRun(args: TStartRun): Promise<{ runId: string; status: string; created: boolean }> {
   const db = getDb();
-  const pinned = await pinVersion(db, args.tenantId, args.workflowKey, args.version ?? 'latest');
+  // Inside the caller's transaction when there is one: a caller holding locks must not wait for a second connection.
+  const pinned = await pinVersion(args.tx ?? db, args.tenantId, args.workflowKey, args.version ?? 'latest');
   validateRunInput({ versionId: pinned.id, schema: pinned.document.parameterSchema, input: args.input ?? {} });
   const id = randomUUID();
   if (args.defer) {

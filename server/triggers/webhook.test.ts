@@ -76,8 +76,8 @@ describe('POST /hooks/{token}', () => {
       bad: { 'pipewright-signature': `t=${now},v1=${hex.replace(/^./, (c) => (c === '0' ? '1' : '0'))}` },
       wrongSecret: { 'pipewright-signature': sign(body, now, 'not-the-secret') },
       differentLength: { 'pipewright-signature': `t=${now},v1=${hex.slice(0, -2)}` },
-      stale: { 'pipewright-signature': sign(body, now - 301) },
-      future: { 'pipewright-signature': sign(body, now + 301) },
+      stale: { 'pipewright-signature': sign(body, now - 400) },
+      future: { 'pipewright-signature': sign(body, now + 400) },
       malformed: { 'pipewright-signature': 'v1' },
       // Signed over other bytes than those sent (re-serialised JSON).
       otherBytes: { 'pipewright-signature': sign('{"orderId":"signed"}') },
