@@ -17,7 +17,7 @@ import { driveRun, publishWorkflow } from '@/test/runtime';
 let t: TTestDatabase;
 let ctx: TAuthContext;
 
-async function hook(url: string, { body = '{"orderId":"o-1"}', headers = {} }: { body?: string | Buffer; headers?: Record<string, string> } = {}) {
+async function hook(url: string, { body = '{"orderId":"o-1"}', headers = {} }: { body?: string; headers?: Record<string, string> } = {}) {
   const token = url.split('/hooks/')[1]!;
   const response = await hookRoute.POST(new Request(`http://localhost/api/v1/hooks/${token}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }), { params: Promise.resolve({ token }) });
   const text = await response.text();
