@@ -5,7 +5,7 @@ import { LeaseLostError, RunWriter } from '@/server/runtime/interpreter/run-writ
 import type { TPipeOutcome } from '@/server/runtime/interpreter/run-types';
 import { claimRun, type LeaseKeeper } from '@/server/runtime/lease';
 import { resolveConfigValue } from '@/server/runtime/expressions/resolve-config-value';
-import { admitNextQueued, closeOpenWork, resolveParentWait, scheduleRunTimeout } from '@/server/runtime/finish-run-effects';
+import { closeOpenWork, resolveParentWait, scheduleRunTimeout } from '@/server/runtime/finish-run-effects';
 import { admitRun, releaseHeld } from '@/server/runtime/admit-run';
 import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
 import { ZTriggerRef, loadRunVersion } from '@/server/runtime/load-run-version';
@@ -42,10 +42,13 @@ export async function advanceRun({ db, runId, workerId, leases, log }: { db: Db;
 
 /** Returns true when the run was woken while suspending and should be advanced again at once. */
 async function advanceClaimed({ db, claimed, controls, log, woken }: { db: Db; claimed: Awaited<ReturnType<typeof claimRun>> & object; controls: ReturnType<LeaseKeeper['hold']>; log: (line: string) => void; woken: boolean }): Promise<boolean> {
-  let run = await db.selectFrom('runs').selectAll().where('id', '=', claimed.id).executeTakeFirstOrThrow();
+  let run = claimed.row;
   const document = await loadRunVersion({ db, versionId: run.version_id });
   const admittedNow = run.status === 'QUEUED';
-  if (admittedNow) {
+  // Runs start as RUNNING in their first commit (below); a run whose version has limits is
+  // first admitted under the workflow's lock, in a transaction of its own.
+  const limited = Boolean(document.settings.maxConcurrentRuns || document.settings.runsPerMinute);
+  if (admittedNow && limited) {
     const admission = await admitRun({ db, run: { id: run.id, workflowId: run.workflow_id, tenantId: run.tenant_id }, settings: document.settings, fence: claimed.fence });
     if (!admission.admitted) {
       await releaseHeld({ db, runId: run.id, fence: claimed.fence });
@@ -57,6 +60,12 @@ async function advanceClaimed({ db, claimed, controls, log, woken }: { db: Db; c
   const execution = ZExecution.parse(run.execution);
   const writer = new RunWriter(db, { id: run.id, tenantId: run.tenant_id, fence: claimed.fence }, () => execution);
   const startedAt = run.started_at ?? new Date();
+  if (admittedNow && !limited) {
+    // Nothing to decide: the run starts with its first write. A worker dying before that
+    // write leaves it QUEUED with an expired lease, and the reaper sends it again.
+    writer.patchRun({ status: 'RUNNING', startedAt });
+    writer.event('run.started', null, {});
+  }
   const deadline = document.settings.timeoutMs ? new Date(startedAt.getTime() + document.settings.timeoutMs) : null;
   if (deadline && admittedNow) writer.also((tx) => scheduleRunTimeout(tx, run, deadline));
   if (run.status === 'WAITING') {
@@ -77,7 +86,7 @@ async function advanceClaimed({ db, claimed, controls, log, woken }: { db: Db; c
   } else {
     // The run's own deadline aborts an in-flight action just as a cancel does.
     const signal = deadline ? AbortSignal.any([controls.abort.signal, AbortSignal.timeout(Math.max(0, deadline.getTime() - Date.now()))]) : controls.abort.signal;
-    const interpreter = new RunInterpreter({ db, writer, run: facts, document, execution, state: run.state, signal, pauseRequested: () => controls.pauseRequested });
+    const interpreter = new RunInterpreter({ db, writer, run: facts, document, execution, state: run.state, signal, pauseRequested: () => controls.pauseRequested, ledger: claimed.ledger });
     outcome = await interpreter.run();
     if (outcome.kind === 'completed') outcome = await runOutput(interpreter, document.output);
   }
@@ -87,7 +96,10 @@ async function advanceClaimed({ db, claimed, controls, log, woken }: { db: Db; c
   else if (deadline && deadline.getTime() <= Date.now() && outcome.kind !== 'returned' && outcome.kind !== 'failed') {
     outcome = { kind: 'failed', error: { code: 'TIMEOUT', message: `The run took longer than its timeout of ${document.settings.timeoutMs} ms (settings.timeoutMs).`, stepId: null, stepPath: null } };
   }
-  finish({ writer, run: { id: run.id, parentRunId: run.parent_run_id, workflowId: run.workflow_id }, outcome });
+  // A run that was QUEUED at this claim has never committed anything before this pass, so it
+  // can have open waits, tasks or WAITING steps only if this pass created a wait.
+  const mayHaveOpenWork = !admittedNow || writer.createdWaits;
+  finish({ writer, run: { id: run.id, parentRunId: run.parent_run_id, workflowId: run.workflow_id }, outcome, mayHaveOpenWork });
   writer.release();
   await writer.flush();
   if (outcome.kind === 'suspended' && writer.releasedAs === 'RUNNING') {
@@ -110,13 +122,13 @@ async function runOutput(interpreter: RunInterpreter, output: unknown): Promise<
 }
 
 /** Records the run's status for how the interpreter stopped, and tells a parent run. */
-function finish({ writer, run, outcome }: { writer: RunWriter; run: { id: string; parentRunId: string | null; workflowId: string }; outcome: TPipeOutcome }): void {
+function finish({ writer, run, outcome, mayHaveOpenWork }: { writer: RunWriter; run: { id: string; parentRunId: string | null; workflowId: string }; outcome: TPipeOutcome; mayHaveOpenWork: boolean }): void {
   const now = new Date();
   const terminal = (status: 'SUCCEEDED' | 'FAILED' | 'CANCELED', output: unknown, error: TRunError | null) => {
     writer.patchRun({ status, output, error, completedAt: now });
     writer.event(status === 'SUCCEEDED' ? 'run.succeeded' : status === 'FAILED' ? 'run.failed' : 'run.canceled', null, error ? { code: error.code, message: error.message } : {});
-    writer.also((tx) => closeOpenWork(tx, run.id));
-    writer.also((tx) => admitNextQueued(tx, run.workflowId));
+    if (mayHaveOpenWork) writer.also((tx) => closeOpenWork(tx, run.id));
+    writer.admitNextQueued(run.workflowId);
     if (run.parentRunId) writer.also((tx) => resolveParentWait(tx, run.id, run.parentRunId!, { runId: run.id, status, output, error }));
   };
   switch (outcome.kind) {

@@ -1,10 +1,16 @@
 import { sql } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { Db } from '@/server/db/database';
+import type { RunsTable } from '@/server/db/runtime-schema';
 
 /** A lease lasts this long unless renewed; a dead worker's runs are taken over after it. */
 export const LEASE_MS = 10_000;
 /** How often a worker renews its leases (and reads pause/cancel requests). */
 export const HEARTBEAT_MS = 2_000;
+
+/** A completed action invocation read from the ledger, keyed by `action@version\nkey`. */
+export type TLedger = Map<string, unknown>;
+export const ledgerKey = (action: string, version: number, key: string): string => `${action}@${version}\n${key}`;
 
 export type TClaimedRun = {
   id: string;
@@ -17,15 +23,24 @@ export type TClaimedRun = {
   /** Requests made before this claim: they apply from the first step, not from the first renewal. */
   pauseRequested: boolean;
   cancelRequested: boolean;
+  /** The whole row as the claim left it, so the worker needs no second read. */
+  row: Selectable<RunsTable>;
+  /**
+   * Every completed invocation whose key is one of this run's default keys (`runId:stepPath`),
+   * whoever wrote it: the interpreter answers those lookups from here, not one query per step.
+   */
+  ledger: TLedger;
 };
+
+type TClaimRow = Selectable<RunsTable> & { recovered: boolean; ledger: Array<{ action: string; version: number; key: string; output: unknown }> };
 
 /**
  * Takes a run for this worker, if nobody holds a live lease on it and it is runnable. The
  * fence goes up with every claim: writes from an earlier holder name an older fence and
- * are rejected (RunWriter).
+ * are rejected (RunWriter). One statement claims, returns the row and reads the run's ledger.
  */
 export async function claimRun({ db, runId, workerId }: { db: Db; runId: string; workerId: string }): Promise<TClaimedRun | null> {
-  const row = await sql<{ id: string; tenant_id: string; fence: string; status: string; recoveries: number; recovered: boolean; pause_requested: boolean; cancel_requested: boolean }>`
+  const result = await sql<TClaimRow>`
     UPDATE runs r SET
       lease_owner = ${workerId},
       lease_expires_at = now() + make_interval(secs => ${LEASE_MS / 1000}),
@@ -39,8 +54,13 @@ export async function claimRun({ db, runId, workerId }: { db: Db; runId: string;
       AND (r.status IN ('QUEUED', 'RUNNING')
            OR (r.status = 'WAITING' AND EXISTS (SELECT 1 FROM run_waits w WHERE w.run_id = r.id AND w.status = 'open' AND w.resume_at <= now())))
       AND (r.lease_owner IS NULL OR r.lease_expires_at < now())
-    RETURNING r.id, r.tenant_id, r.fence::text AS fence, r.status, r.recoveries, prev.recovered, r.pause_requested, r.cancel_requested`.execute(db);
-  const claimed = row.rows[0];
+    RETURNING r.*, prev.recovered,
+      (SELECT coalesce(json_agg(json_build_object('action', a.action, 'version', a.version, 'key', a.idempotency_key, 'output', a.output)), '[]'::json)
+         FROM action_invocations a
+        WHERE a.tenant_id = r.tenant_id
+          -- keys starting with "<runId>:", as a range the text_pattern_ops index serves
+          AND a.idempotency_key ~>=~ ${`${runId}:`} AND a.idempotency_key ~<~ ${`${runId};`}) AS ledger`.execute(db);
+  const claimed = result.rows[0];
   if (!claimed) return null;
   if (claimed.recovered) {
     // The dead holder's step attempts never finished: say so, so the history is honest.
@@ -51,7 +71,19 @@ export async function claimRun({ db, runId, workerId }: { db: Db; runId: string;
       .where('status', '=', 'RUNNING')
       .execute();
   }
-  return { id: claimed.id, tenantId: claimed.tenant_id, fence: claimed.fence, status: claimed.status, recoveries: claimed.recoveries, recovered: claimed.recovered, pauseRequested: claimed.pause_requested, cancelRequested: claimed.cancel_requested };
+  const { recovered, ledger, ...row } = claimed;
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    fence: row.fence,
+    status: row.status,
+    recoveries: row.recoveries,
+    recovered,
+    pauseRequested: row.pause_requested,
+    cancelRequested: row.cancel_requested,
+    row,
+    ledger: new Map(ledger.map((entry) => [ledgerKey(entry.action, entry.version, entry.key), entry.output])),
+  };
 }
 
 export type TLeaseControls = { pauseRequested: boolean; cancelRequested: boolean; lost: boolean; abort: AbortController };

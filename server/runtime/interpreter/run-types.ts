@@ -5,6 +5,7 @@ import type { TRunError, TTriggerType } from '@/server/workflows/definition/enve
 import type { TStep } from '@/server/workflows/definition/step';
 import type { TVersionDocument } from '@/server/workflows/definition/version-document';
 import type { RunWriter } from '@/server/runtime/interpreter/run-writer';
+import type { TLedger } from '@/server/runtime/lease';
 
 /** How a pipe (or a step) left off. */
 export type TPipeOutcome =
@@ -49,4 +50,6 @@ export type TInterpreterDeps = {
   state: string | null;
   signal: AbortSignal;
   pauseRequested: () => boolean;
+  /** Completed invocations under this run's default keys, read with the claim (claimRun). */
+  ledger: TLedger;
 };

@@ -1,30 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import type { Db, Tx } from '@/server/db/database';
-import type { TStepStatus, TRunEventType, TRunStatus } from '@/server/runtime/run-status';
+import type { TRunStatus } from '@/server/runtime/run-status';
 import type { TExecution } from '@/server/runtime/execution/execution-state';
 import { AppError } from '@/server/errors';
+import {
+  commitBatch,
+  type TEventDraft,
+  type TInvocationDraft,
+  type TRunPatch,
+  type TSnapshotDraft,
+  type TStepRecordDraft,
+  type TStepRecordPatch,
+} from '@/server/runtime/interpreter/commit-batch';
 
-export type TStepRecordDraft = {
-  id: string;
-  stepId: string;
-  path: string;
-  type: string;
-  attempt: number;
-  status: TStepStatus;
-  input: unknown;
-  output: unknown;
-  error: unknown;
-  startedAt: Date;
-  completedAt: Date | null;
-};
-
-type TEventDraft = { type: TRunEventType; stepId: string | null; data: Record<string, unknown>; at: Date };
-type TSnapshotDraft = { stepRecordId: string; path: string; snapshot: unknown; truncated: boolean; sizeBytes: number };
-type TRunPatch = Partial<{ status: TRunStatus; state: string | null; output: unknown; error: unknown; startedAt: Date; completedAt: Date }>;
-
-/** NOTIFY channel: payload `<runId>:<last seq>:<status>` after every commit that added events. */
-export const RUN_EVENTS_CHANNEL = 'pipewright_run_events';
+export { RUN_EVENTS_CHANNEL, type TStepRecordDraft } from '@/server/runtime/interpreter/commit-batch';
 
 /** Thrown when a write finds that this worker no longer holds the run's lease. */
 export class LeaseLostError extends AppError {
@@ -33,25 +22,27 @@ export class LeaseLostError extends AppError {
   }
 }
 
-const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
-
 /**
- * Everything one worker writes for one run, buffered and committed in one transaction that
- * names the lease fence: a worker that lost the lease has every pending write rejected.
+ * Everything one worker writes for one run, buffered and committed at once under the lease
+ * fence: a worker that lost the lease has every pending write rejected (commitBatch).
  * Pure steps accumulate; steps with outside effects flush first, so their RUNNING record is
  * durable before anything leaves the process.
  */
 export class RunWriter {
   private inserts = new Map<string, TStepRecordDraft>();
-  private updates = new Map<string, Partial<TStepRecordDraft>>();
+  private updates = new Map<string, TStepRecordPatch>();
   private events: TEventDraft[] = [];
   private snapshots: TSnapshotDraft[] = [];
+  private invocations: TInvocationDraft[] = [];
   private patch: TRunPatch = {};
   private extras: Array<(tx: Tx) => Promise<void>> = [];
+  private admitNextOf: string | null = null;
   private chain: Promise<void> = Promise.resolve();
   private releasing = false;
   /** After a commit that released the lease: the status the run was left in. */
   releasedAs: TRunStatus | null = null;
+  /** This pass created a wait (createWait), so the run may have open work to close when it ends. */
+  createdWaits = false;
 
   constructor(
     private readonly db: Db,
@@ -69,18 +60,23 @@ export class RunWriter {
     return id;
   }
 
-  finishStep(id: string, patch: Pick<TStepRecordDraft, 'status'> & Partial<Pick<TStepRecordDraft, 'output' | 'error' | 'input' | 'completedAt'>>): void {
+  finishStep(id: string, patch: TStepRecordPatch): void {
     const pending = this.inserts.get(id);
     if (pending) Object.assign(pending, patch);
     else this.updates.set(id, { ...this.updates.get(id), ...patch });
   }
 
-  event(type: TRunEventType, stepId: string | null, data: Record<string, unknown> = {}): void {
+  event(type: TEventDraft['type'], stepId: string | null, data: Record<string, unknown> = {}): void {
     this.events.push({ type, stepId, data, at: new Date() });
   }
 
   snapshot(draft: TSnapshotDraft): void {
     this.snapshots.push(draft);
+  }
+
+  /** A completed action invocation for the idempotency ledger, committed with its step. */
+  invocation(draft: TInvocationDraft): void {
+    this.invocations.push(draft);
   }
 
   patchRun(patch: TRunPatch): void {
@@ -90,14 +86,18 @@ export class RunWriter {
   /**
    * Makes the next commit hand the run back: no lease owner. A run being left WAITING whose
    * wait was resolved meanwhile (`wake_requested`) is left RUNNING instead, for this worker
-   * to carry on: the check and the release are one statement, the batch's last, under the
-   * row lock the batch holds from its first write.
+   * to carry on (commitBatch).
    */
   release(): void {
     this.releasing = true;
   }
 
-  /** Extra writes (waits, tasks, ledger rows, jobs) that must commit with this batch. */
+  /** The run finished: the oldest run of the workflow held QUEUED by its limits gets a job. */
+  admitNextQueued(workflowId: string): void {
+    this.admitNextOf = workflowId;
+  }
+
+  /** Extra writes (waits, tasks, jobs) that must commit with this batch. */
   also(write: (tx: Tx) => Promise<void>): void {
     this.extras.push(write);
   }
@@ -110,122 +110,33 @@ export class RunWriter {
   }
 
   private async commit(): Promise<void> {
-    const inserts = [...this.inserts.values()];
-    const updates = [...this.updates.entries()];
-    const events = this.events;
-    const snapshots = this.snapshots;
-    const patch = this.patch;
-    const extras = this.extras;
+    const batch = {
+      run: this.run,
+      // Serialized now, with the buffers: concurrent lanes (forEach, parallel) keep moving while
+      // the commit awaits, and a position written later than its step records could outlive
+      // them in a crash.
+      execution: JSON.stringify(this.execution()),
+      inserts: [...this.inserts.values()],
+      updates: [...this.updates.entries()],
+      events: this.events,
+      snapshots: this.snapshots,
+      invocations: this.invocations,
+      patch: this.patch,
+      extras: this.extras,
+      releasing: this.releasing,
+      admitNextOf: this.admitNextOf,
+    };
     this.inserts = new Map();
     this.updates = new Map();
     this.events = [];
     this.snapshots = [];
+    this.invocations = [];
     this.patch = {};
     this.extras = [];
-    const releasing = this.releasing;
     this.releasing = false;
-    const succeeded = inserts.some((d) => d.status === 'SUCCEEDED') || updates.some(([, d]) => d.status === 'SUCCEEDED');
-    // Serialized now, with the buffers: concurrent lanes (forEach, parallel) keep moving while
-    // this transaction awaits, and a position written later than its step records could
-    // outlive them in a crash.
-    const execution = JSON.stringify(this.execution());
-    await this.db.transaction().execute(async (tx) => {
-      const row = await tx
-        .updateTable('runs')
-        .set({
-          execution,
-          event_seq: sql`event_seq + ${events.length}`,
-          updated_at: sql`now()`,
-          ...(patch.status && !releasing ? { status: patch.status } : {}),
-          // Progress made: earlier crashes were not this run's fault (see claimRun's poison check).
-          ...(succeeded ? { recoveries: 0 } : {}),
-          ...('state' in patch ? { state: patch.state ?? null } : {}),
-          ...('output' in patch ? { output: json(patch.output) } : {}),
-          ...('error' in patch ? { error: json(patch.error) } : {}),
-          ...(patch.startedAt ? { started_at: patch.startedAt } : {}),
-          ...(patch.completedAt ? { completed_at: patch.completedAt } : {}),
-        })
-        .where('id', '=', this.run.id)
-        .where('fence', '=', this.run.fence)
-        .where('lease_owner', 'is not', null)
-        .returning(['event_seq', 'status'])
-        .executeTakeFirst();
-      if (!row) throw new LeaseLostError(this.run.id);
-      if (inserts.length) {
-        await tx
-          .insertInto('run_steps')
-          .values(
-            inserts.map((d) => ({
-              id: d.id,
-              run_id: this.run.id,
-              tenant_id: this.run.tenantId,
-              step_id: d.stepId,
-              path: d.path,
-              type: d.type,
-              attempt: d.attempt,
-              status: d.status,
-              input: json(d.input),
-              output: json(d.output),
-              error: json(d.error),
-              started_at: d.startedAt,
-              completed_at: d.completedAt,
-              duration_ms: d.completedAt ? d.completedAt.getTime() - d.startedAt.getTime() : null,
-            })),
-          )
-          .execute();
-      }
-      for (const [id, d] of updates) {
-        await tx
-          .updateTable('run_steps')
-          .set({
-            status: d.status,
-            ...('output' in d ? { output: json(d.output) } : {}),
-            ...('error' in d ? { error: json(d.error) } : {}),
-            ...('input' in d ? { input: json(d.input) } : {}),
-            ...(d.completedAt ? { completed_at: d.completedAt, duration_ms: sql<number>`(extract(epoch from (${d.completedAt}::timestamptz - started_at)) * 1000)::int` } : {}),
-          })
-          .where('id', '=', id)
-          .execute();
-      }
-      if (events.length) {
-        const first = row.event_seq - events.length + 1;
-        await tx
-          .insertInto('run_events')
-          .values(events.map((e, i) => ({ run_id: this.run.id, seq: first + i, tenant_id: this.run.tenantId, type: e.type, step_id: e.stepId, at: e.at, data: JSON.stringify(e.data) })))
-          .execute();
-      }
-      if (snapshots.length) {
-        await tx
-          .insertInto('run_snapshots')
-          .values(snapshots.map((s) => ({ step_record_id: s.stepRecordId, run_id: this.run.id, tenant_id: this.run.tenantId, path: s.path, snapshot: JSON.stringify(s.snapshot), truncated: s.truncated, size_bytes: s.sizeBytes })))
-          .execute();
-      }
-      for (const extra of extras) await extra(tx);
-      let status = row.status;
-      if (releasing) {
-        // After the extras, not with the first update: a wait created in this batch can be
-        // resolved by it (an event.wait whose lookback finds a stored event sets
-        // wake_requested), and that wake-up must not be lost. The row lock taken above is
-        // held throughout, so a wake-up from another transaction still lands either before
-        // this check or after the commit, when the run is WAITING and wakeRun handles it.
-        const released = await tx
-          .updateTable('runs')
-          .set({
-            // A pause asked for while the run was being suspended wins over a wake-up: the
-            // resumed run finds its wait resolved.
-            status: sql<TRunStatus>`CASE WHEN ${patch.status ?? 'WAITING'} = 'WAITING' AND pause_requested THEN 'PAUSED' WHEN wake_requested AND ${patch.status ?? 'WAITING'} = 'WAITING' THEN 'RUNNING' ELSE ${patch.status ?? 'WAITING'} END`,
-            wake_requested: false,
-            lease_owner: null,
-            lease_expires_at: null,
-          })
-          .where('id', '=', this.run.id)
-          .returning('status')
-          .executeTakeFirstOrThrow();
-        status = released.status;
-        this.releasedAs = status;
-      }
-      // Live viewers (the SSE stream) and sync starts wait on this; it is sent at commit.
-      if (events.length) await sql`SELECT pg_notify(${RUN_EVENTS_CHANNEL}, ${`${this.run.id}:${row.event_seq}:${status}`})`.execute(tx);
-    });
+    this.admitNextOf = null;
+    const result = await commitBatch(this.db, batch);
+    if (!result) throw new LeaseLostError(this.run.id);
+    if (batch.releasing) this.releasedAs = result.status;
   }
 }

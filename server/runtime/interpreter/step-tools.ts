@@ -7,6 +7,7 @@ import { readSecretValue } from '@/server/secrets/read-secret-value';
 import { maskSecrets } from '@/server/runtime/interpreter/mask-secrets';
 import type { RunInterpreter } from '@/server/runtime/interpreter/run-interpreter';
 import type { TStepFrame } from '@/server/runtime/interpreter/run-types';
+import { ledgerKey } from '@/server/runtime/lease';
 
 /** Actions with no effect outside the run: their batch need not be written before they run. */
 const PURE_ACTIONS = new Set(['core.echo@1']);
@@ -15,7 +16,7 @@ type TStepTools = Pick<TNodeExecuteArgs<unknown>, 'resolve' | 'resolveActionInpu
 
 /** Expression resolution, secret-aware action inputs and ledger-backed action calls for one step. */
 export function createStepTools(interpreter: RunInterpreter, frame: TStepFrame, attempt: number, signal: AbortSignal): TStepTools {
-  const { db, writer, run, document } = interpreter.deps;
+  const { db, writer, run, document, ledger } = interpreter.deps;
   const common = () => ({
     envelope: interpreter.envelope(frame, attempt),
     bindings: frame.bindings ? { item: frame.bindings.item, index: frame.bindings.index } : undefined,
@@ -54,14 +55,7 @@ export function createStepTools(interpreter: RunInterpreter, frame: TStepFrame, 
         return { error: { code: 'VALIDATION', message: `Invalid input for ${ref}: ${issues}`, retryable: false } };
       }
       // A completed invocation with this key is never run again (SPEC §4.4).
-      const done = await db
-        .selectFrom('action_invocations')
-        .select('output')
-        .where('tenant_id', '=', run.tenantId)
-        .where('action', '=', action)
-        .where('version', '=', version)
-        .where('idempotency_key', '=', idempotencyKey)
-        .executeTakeFirst();
+      const done = await findCompletedInvocation({ interpreter, action, version, idempotencyKey });
       if (done) return { output: done.output };
       // The step's RUNNING record is durable before anything leaves the process.
       if (!PURE_ACTIONS.has(ref)) await writer.flush();
@@ -69,16 +63,33 @@ export function createStepTools(interpreter: RunInterpreter, frame: TStepFrame, 
       const result = await handler({ input: parsed.data, signal, idempotencyKey, invocation });
       if ('output' in result) {
         const output = maskSecrets(result.output, interpreter.secrets);
-        writer.also(async (tx) => {
-          await tx
-            .insertInto('action_invocations')
-            .values({ tenant_id: run.tenantId, action, version, idempotency_key: idempotencyKey, run_id: run.id, step_path: frame.path, output: JSON.stringify(output ?? null) })
-            .onConflict((oc) => oc.doNothing())
-            .execute();
-        });
+        // Committed with the step's SUCCEEDED record, in the same batch.
+        writer.invocation({ action, version, idempotencyKey, stepPath: frame.path, output: output ?? null });
+        ledger.set(ledgerKey(action, version, idempotencyKey), output ?? null);
         return { output };
       }
       return { error: result.error as TStepError };
     },
   };
+}
+
+/**
+ * The ledger entry for a key, if the invocation completed. A default key (`runId:stepPath`)
+ * is answered from the entries read with the claim plus those recorded since; any other key
+ * may have been used by another run, so it is looked up.
+ */
+async function findCompletedInvocation({ interpreter, action, version, idempotencyKey }: { interpreter: RunInterpreter; action: string; version: number; idempotencyKey: string }): Promise<{ output: unknown } | null> {
+  const { db, run, ledger } = interpreter.deps;
+  const key = ledgerKey(action, version, idempotencyKey);
+  if (ledger.has(key)) return { output: ledger.get(key) };
+  if (idempotencyKey.startsWith(`${run.id}:`)) return null;
+  const row = await db
+    .selectFrom('action_invocations')
+    .select('output')
+    .where('tenant_id', '=', run.tenantId)
+    .where('action', '=', action)
+    .where('version', '=', version)
+    .where('idempotency_key', '=', idempotencyKey)
+    .executeTakeFirst();
+  return row ? { output: row.output } : null;
 }

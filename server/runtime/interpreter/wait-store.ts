@@ -20,6 +20,7 @@ export async function createWait({ writer, run, request, stepId, stepPath }: {
   stepPath: string;
 }): Promise<string> {
   const id = randomUUID();
+  writer.createdWaits = true;
   const timeoutMs = request.kind === 'event' || request.kind === 'task' ? request.timeoutMs : null;
   const resumeAt = request.kind === 'timer' || request.kind === 'retry' ? request.resumeAt : timeoutMs ? new Date(Date.now() + timeoutMs) : null;
   // A child run is started before the batch commits; a failure to start fails the step instead.

@@ -1,0 +1,208 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Db, Tx } from '@/server/db/database';
+import type { TStepStatus, TRunEventType, TRunStatus } from '@/server/runtime/run-status';
+import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
+import { admitNextQueued } from '@/server/runtime/finish-run-effects';
+
+export type TStepRecordDraft = {
+  id: string;
+  stepId: string;
+  path: string;
+  type: string;
+  attempt: number;
+  status: TStepStatus;
+  input: unknown;
+  output: unknown;
+  error: unknown;
+  startedAt: Date;
+  completedAt: Date | null;
+};
+export type TStepRecordPatch = Pick<TStepRecordDraft, 'status'> & Partial<Pick<TStepRecordDraft, 'output' | 'error' | 'input' | 'completedAt'>>;
+export type TEventDraft = { type: TRunEventType; stepId: string | null; data: Record<string, unknown>; at: Date };
+export type TSnapshotDraft = { stepRecordId: string; path: string; snapshot: unknown; truncated: boolean; sizeBytes: number };
+export type TInvocationDraft = { action: string; version: number; idempotencyKey: string; stepPath: string; output: unknown };
+export type TRunPatch = Partial<{ status: TRunStatus; state: string | null; output: unknown; error: unknown; startedAt: Date; completedAt: Date }>;
+
+/** Everything one commit writes for one run. */
+export type TBatch = {
+  run: { id: string; tenantId: string; fence: string };
+  execution: string;
+  inserts: TStepRecordDraft[];
+  updates: Array<[string, TStepRecordPatch]>;
+  events: TEventDraft[];
+  snapshots: TSnapshotDraft[];
+  invocations: TInvocationDraft[];
+  patch: TRunPatch;
+  extras: Array<(tx: Tx) => Promise<void>>;
+  releasing: boolean;
+  /** The run finished: a run of this workflow held QUEUED by its limits may start now. */
+  admitNextOf: string | null;
+};
+
+/** NOTIFY channel: payload `<runId>:<last seq>:<status>` after every commit that added events. */
+export const RUN_EVENTS_CHANNEL = 'pipewright_run_events';
+
+/** What a commit found: null when the fence no longer matched (the lease was lost). */
+export type TCommitResult = { status: TRunStatus } | null;
+
+type TMainRow = { event_seq: number; status: TRunStatus; next_queued: string | null };
+
+/**
+ * Commits a batch. Without extra writes (the common case: pure steps, a run finishing) it is
+ * one statement, whose data-modifying CTEs all hang off the fenced UPDATE of the run, so a
+ * worker that lost the lease writes nothing. With extras (waits, tasks, jobs), it is one
+ * transaction: the same statement, the extras, then the release, which must see what the
+ * extras did (a wait resolved as it was created).
+ */
+export async function commitBatch(db: Db, batch: TBatch): Promise<TCommitResult> {
+  if (batch.extras.length === 0) {
+    const row = await mainStatement(batch, { releaseInline: batch.releasing, notify: true }).execute(db);
+    const main = row.rows[0];
+    if (!main) return null;
+    // Not atomic with the finish, on purpose: a crash in between leaves the held run QUEUED
+    // and unleased, and the reaper sends it again (its "no lease for 2 minutes" rule).
+    if (main.next_queued) await enqueueAdvance({ db, runId: main.next_queued });
+    return { status: main.status };
+  }
+  return db.transaction().execute(async (tx) => {
+    const row = await mainStatement(batch, { releaseInline: false, notify: false }).execute(tx);
+    const main = row.rows[0];
+    if (!main) return null;
+    for (const extra of batch.extras) await extra(tx);
+    if (batch.admitNextOf) await admitNextQueued(tx, batch.admitNextOf);
+    let status = main.status;
+    if (batch.releasing) {
+      // After the extras: a wait created in this batch can be resolved by it (an event.wait
+      // whose lookback finds a stored event sets wake_requested), and that wake-up must not be
+      // lost. The row lock taken by the first statement is held throughout, so a wake-up from
+      // another transaction lands either before this check or after the commit, when the run
+      // is WAITING and wakeRun handles it.
+      const released = await tx
+        .updateTable('runs')
+        .set({ status: releasedStatus(batch.patch.status), wake_requested: false, lease_owner: null, lease_expires_at: null })
+        .where('id', '=', batch.run.id)
+        .returning('status')
+        .executeTakeFirstOrThrow();
+      status = released.status;
+    }
+    // Live viewers (the SSE stream) and sync starts wait on this; it is sent at commit.
+    if (batch.events.length) await sql`SELECT pg_notify(${RUN_EVENTS_CHANNEL}, ${`${batch.run.id}:${main.event_seq}:${status}`})`.execute(tx);
+    return { status };
+  });
+}
+
+/**
+ * The status a released run is left in: a pause asked for while the run was being suspended
+ * wins over a wake-up (the resumed run finds its wait resolved); a wake-up that came while it
+ * was suspending keeps it RUNNING, for this worker to carry on.
+ */
+function releasedStatus(target: TRunStatus | undefined): RawBuilder<TRunStatus> {
+  const to = target ?? 'WAITING';
+  return sql<TRunStatus>`CASE WHEN ${to} = 'WAITING' AND pause_requested THEN 'PAUSED' WHEN wake_requested AND ${to} = 'WAITING' THEN 'RUNNING' ELSE ${to} END`;
+}
+
+const jsonOrNull = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
+
+/**
+ * One statement: the fenced run update, then every step record, step update, event, snapshot
+ * and ledger row of the batch as CTEs fed by one JSON parameter each. Nothing is written when
+ * the fenced update matches no row.
+ */
+function mainStatement(batch: TBatch, options: { releaseInline: boolean; notify: boolean }): RawBuilder<TMainRow> {
+  const { run, patch, events } = batch;
+  const succeeded = batch.inserts.some((d) => d.status === 'SUCCEEDED') || batch.updates.some(([, d]) => d.status === 'SUCCEEDED');
+  const sets: RawBuilder<unknown>[] = [
+    sql`execution = ${batch.execution}::jsonb`,
+    sql`event_seq = w.event_seq + ${events.length}::int`,
+    sql`updated_at = now()`,
+  ];
+  if (options.releaseInline) {
+    sets.push(sql`status = ${releasedStatus(patch.status)}`, sql`wake_requested = false`, sql`lease_owner = NULL`, sql`lease_expires_at = NULL`);
+  } else if (patch.status && !batch.releasing) {
+    sets.push(sql`status = ${patch.status}`);
+  }
+  // Progress made: earlier crashes were not this run's fault (see claimRun's poison check).
+  if (succeeded) sets.push(sql`recoveries = 0`);
+  if ('state' in patch) sets.push(sql`state = ${patch.state ?? null}`);
+  if ('output' in patch) sets.push(sql`output = ${jsonOrNull(patch.output)}::jsonb`);
+  if ('error' in patch) sets.push(sql`error = ${jsonOrNull(patch.error)}::jsonb`);
+  if (patch.startedAt) sets.push(sql`started_at = ${patch.startedAt}`);
+  if (patch.completedAt) sets.push(sql`completed_at = ${patch.completedAt}`);
+
+  const ctes: RawBuilder<unknown>[] = [
+    sql`r AS (UPDATE runs w SET ${sql.join(sets)} WHERE w.id = ${run.id} AND w.fence = ${run.fence} AND w.lease_owner IS NOT NULL RETURNING w.event_seq, w.status, w.workflow_id)`,
+  ];
+  if (batch.inserts.length) {
+    const rows = batch.inserts.map((d) => ({
+      id: d.id,
+      step_id: d.stepId,
+      path: d.path,
+      type: d.type,
+      attempt: d.attempt,
+      status: d.status,
+      input: d.input ?? null,
+      output: d.output ?? null,
+      error: d.error ?? null,
+      started_at: d.startedAt.toISOString(),
+      completed_at: d.completedAt?.toISOString() ?? null,
+      duration_ms: d.completedAt ? d.completedAt.getTime() - d.startedAt.getTime() : null,
+    }));
+    ctes.push(sql`s AS (
+      INSERT INTO run_steps (id, run_id, tenant_id, step_id, path, type, attempt, status, input, output, error, started_at, completed_at, duration_ms)
+      SELECT x.id, ${run.id}, ${run.tenantId}, x.step_id, x.path, x.type, x.attempt, x.status, x.input, x.output, x.error, x.started_at, x.completed_at, x.duration_ms
+        FROM r, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+          AS x(id uuid, step_id text, path text, type text, attempt int, status text, input jsonb, output jsonb, error jsonb, started_at timestamptz, completed_at timestamptz, duration_ms int))`);
+  }
+  if (batch.updates.length) {
+    const rows = batch.updates.map(([id, d]) => ({
+      id,
+      status: d.status,
+      has_input: 'input' in d,
+      input: d.input ?? null,
+      has_output: 'output' in d,
+      output: d.output ?? null,
+      has_error: 'error' in d,
+      error: d.error ?? null,
+      completed_at: d.completedAt?.toISOString() ?? null,
+    }));
+    ctes.push(sql`u AS (
+      UPDATE run_steps t SET
+        status = x.status,
+        input = CASE WHEN x.has_input THEN x.input ELSE t.input END,
+        output = CASE WHEN x.has_output THEN x.output ELSE t.output END,
+        error = CASE WHEN x.has_error THEN x.error ELSE t.error END,
+        completed_at = coalesce(x.completed_at, t.completed_at),
+        duration_ms = CASE WHEN x.completed_at IS NULL THEN t.duration_ms ELSE (extract(epoch from (x.completed_at - t.started_at)) * 1000)::int END
+        FROM r, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+          AS x(id uuid, status text, has_input boolean, input jsonb, has_output boolean, output jsonb, has_error boolean, error jsonb, completed_at timestamptz)
+       WHERE t.id = x.id AND t.run_id = ${run.id})`);
+  }
+  if (events.length) {
+    const rows = events.map((e, i) => ({ i, type: e.type, step_id: e.stepId, at: e.at.toISOString(), data: e.data }));
+    ctes.push(sql`e AS (
+      INSERT INTO run_events (run_id, seq, tenant_id, type, step_id, at, data)
+      SELECT ${run.id}, r.event_seq - ${events.length}::int + 1 + x.i, ${run.tenantId}, x.type, x.step_id, x.at, x.data
+        FROM r, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(i int, type text, step_id text, at timestamptz, data jsonb))`);
+  }
+  if (batch.snapshots.length) {
+    const rows = batch.snapshots.map((s) => ({ step_record_id: s.stepRecordId, path: s.path, snapshot: s.snapshot, truncated: s.truncated, size_bytes: s.sizeBytes }));
+    ctes.push(sql`n AS (
+      INSERT INTO run_snapshots (step_record_id, run_id, tenant_id, path, snapshot, truncated, size_bytes)
+      SELECT x.step_record_id, ${run.id}, ${run.tenantId}, x.path, x.snapshot, x.truncated, x.size_bytes
+        FROM r, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(step_record_id uuid, path text, snapshot jsonb, truncated boolean, size_bytes int))`);
+  }
+  if (batch.invocations.length) {
+    const rows = batch.invocations.map((v) => ({ action: v.action, version: v.version, key: v.idempotencyKey, step_path: v.stepPath, output: v.output ?? null }));
+    ctes.push(sql`l AS (
+      INSERT INTO action_invocations (tenant_id, action, version, idempotency_key, run_id, step_path, output)
+      SELECT ${run.tenantId}, x.action, x.version, x.key, ${run.id}, x.step_path, x.output
+        FROM r, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(action text, version int, key text, step_path text, output jsonb)
+      ON CONFLICT DO NOTHING)`);
+  }
+  const notify = options.notify && events.length ? sql`pg_notify(${RUN_EVENTS_CHANNEL}, ${`${run.id}:`} || r.event_seq || ':' || r.status)` : sql`NULL`;
+  const nextQueued =
+    batch.admitNextOf && options.releaseInline
+      ? sql`(SELECT q.id FROM runs q WHERE q.workflow_id = r.workflow_id AND q.status = 'QUEUED' AND q.lease_owner IS NULL ORDER BY q.created_at LIMIT 1)`
+      : sql`NULL::uuid`;
+  return sql<TMainRow>`WITH ${sql.join(ctes)} SELECT r.event_seq, r.status, ${nextQueued} AS next_queued, ${notify} AS notified FROM r`;
+}
