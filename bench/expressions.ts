@@ -3,7 +3,9 @@
  * beside its baseline in the same run.
  *   1. baseline: a pre-compiled jsonata expression evaluated in-thread, no guards.
  *   2. in-thread guards only (jsonata guardrails, exit hook, plain-JSON copy), cached compile.
- *   3. evaluateExpression: the guards inside a pool worker, plus the message round-trip.
+ *   3. evaluateExpression on an expression that may stay in-thread (no regex, bounded built-ins).
+ *   4. evaluateExpression on one that must go to a worker (a regex): the guards inside a pool
+ *      worker, plus the message round-trip.
  */
 import jsonata from 'jsonata';
 import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
@@ -42,5 +44,7 @@ function row(name: string, s: { p50: number; p99: number }): string {
 const baseline = jsonata(SOURCE);
 console.log(row('jsonata evaluate, in-thread (baseline)', await timeEach(() => baseline.evaluate(envelope))));
 console.log(row('guarded, in-thread (no worker)', await timeEach(() => evaluateInThread({ source: SOURCE, data: envelope, bindings: {}, limits: EXPRESSION_LIMITS }))));
-console.log(row('evaluateExpression (worker pool)', await timeEach(() => evaluateExpression({ source: SOURCE, envelope }))));
+console.log(row('evaluateExpression (stays in-thread)', await timeEach(() => evaluateExpression({ source: SOURCE, envelope }))));
+const REGEX_SOURCE = '$count($match(payload.customer.name, /a/i))';
+console.log(row('evaluateExpression with a regex (worker pool)', await timeEach(() => evaluateExpression({ source: REGEX_SOURCE, envelope }))));
 await closeExpressionPool();

@@ -4,10 +4,12 @@ import type { TExpressionFailure } from './expression-failure';
 import type { TExpressionLimits } from './expression-limits';
 import { guardedBuiltins } from './guarded-builtins';
 import { LruCache } from './lru-cache';
+import { runsInThread } from './runs-in-thread';
 import { scanExpressionSource } from './scan-expression-source';
 import { toExpressionFailure } from './to-expression-failure';
 
-export type TCompiledExpression = { ok: true; expression: jsonata.Expression } | { ok: false; failure: TExpressionFailure };
+/** `inThread`: safe to evaluate on the caller's thread (runsInThread); otherwise only in a pool worker. */
+export type TCompiledExpression = { ok: true; expression: jsonata.Expression; inThread: boolean } | { ok: false; failure: TExpressionFailure };
 
 /** Workflows reuse a few hundred distinct expressions at most; parsing is the costly part. */
 const CACHE_CAPACITY = 500;
@@ -50,7 +52,7 @@ async function compileUncached(input: { source: string; limits: TExpressionLimit
   (expression as unknown as TSymbolAssign).assign(EVALUATE_EXIT, (_node: unknown, _input: unknown, _env: unknown, result: unknown) => {
     checkIntermediate(result, limits);
   });
-  return { ok: true, expression };
+  return { ok: true, expression, inThread: runsInThread(expression.ast()) };
 }
 
 /**

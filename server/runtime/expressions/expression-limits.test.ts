@@ -6,8 +6,13 @@ import { ExpressionError } from './expression-error';
 
 const envelope: TExpressionEnvelope = { payload: { n: 3 }, vars: {}, env: {}, meta: {}, error: null };
 const CATASTROPHIC_REGEX = '$match("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!", /(a+)+$/)';
-/** Generous: the limits are 1 s plus a 100 ms kill grace, on a busy 2-core machine. */
-const WITHIN_MS = 2500;
+/**
+ * These tests are about an evaluation being stopped at all (unstopped, a catastrophic regex
+ * runs for hours); the bound only catches a stop that waits for something else, such as a
+ * whole queue. How fast the stop is belongs to bench/expressions.ts, not to a test on a busy
+ * machine, so the bound is ten times the 1 s limit.
+ */
+const WITHIN_MS = 10_000;
 
 /** Runs a hostile expression and returns its ExpressionError and how long it took. */
 async function hostile(source: string): Promise<{ error: ExpressionError; elapsedMs: number }> {
