@@ -12,6 +12,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { PgBoss } from 'pg-boss';
 import { createDb, setDb, type Db } from '@/server/db/database';
@@ -57,6 +58,12 @@ async function followRuns(url: string) {
       }),
     close: () => client.end(),
   };
+}
+
+/** Transactions committed in this database so far (every statement outside BEGIN is one). */
+async function committedTransactions(db: Db): Promise<number> {
+  const row = await sql<{ n: string }>`SELECT pg_stat_get_db_xact_commit(oid)::text AS n FROM pg_database WHERE datname = current_database()`.execute(db);
+  return Number(row.rows[0]?.n ?? 0);
 }
 
 async function countRuns(db: Db, workflowKey: string, statuses: string[]): Promise<number> {
@@ -176,23 +183,29 @@ export async function runtimeBenchmarks({ url }: { url: string }): Promise<void>
     document: { steps: [{ id: 'await', type: 'event.wait', config: { event: 'bench.go', correlationKey: { $expr: 'payload.k' } } }, { id: 'after', type: 'transform.assign', config: { assign: { 'vars.done': true } } }] },
   });
 
+  // BENCH_ONLY=start,throughput,resume,memory picks sections (all by default).
+  const only = new Set((process.env.BENCH_ONLY ?? '').split(',').filter(Boolean));
+  const wants = (section: string) => only.size === 0 || only.has(section);
+  let worker: Awaited<ReturnType<typeof startBenchWorker>> | null = null;
+
   // 3. Start latency, one run at a time on an idle worker.
-  console.log('\n3. Run start: startRun (what POST /runs calls) → first step.started, one run at a time, one worker process');
-  let worker = await startBenchWorker(url);
-  const START_N = 300;
-  const startSamples: number[] = [];
-  const apiSamples: number[] = [];
-  const endSamples: number[] = [];
-  const t0s = new Map<string, number>();
-  for (let i = 0; i < START_N + 20; i++) {
-    const t0 = Date.now();
-    const { runId } = await startRun({ tenantId: ctx.tenantId, workflowKey: 'bench-one', input: { i }, trigger: { type: 'api' } });
-    const api = Date.now() - t0;
-    const end = await runs.until(runId, TERMINAL);
-    if (i < 20) continue; // warm-up: JIT, connection pools, version cache
-    t0s.set(runId, t0);
-    apiSamples.push(api);
-    endSamples.push(end - t0);
+  if (wants('start')) {
+    console.log('\n3. Run start: startRun (what POST /runs calls) → first step.started, one run at a time, one worker process');
+    worker = await startBenchWorker(url);
+    const START_N = 300;
+    const startSamples: number[] = [];
+    const apiSamples: number[] = [];
+    const endSamples: number[] = [];
+    const t0s = new Map<string, number>();
+    for (let i = 0; i < START_N + 20; i++) {
+      const t0 = Date.now();
+      const { runId } = await startRun({ tenantId: ctx.tenantId, workflowKey: 'bench-one', input: { i }, trigger: { type: 'api' } });
+      const api = Date.now() - t0;
+      const end = await runs.until(runId, TERMINAL);
+      if (i < 20) continue; // warm-up: JIT, connection pools, version cache
+      t0s.set(runId, t0);
+      apiSamples.push(api);
+      endSamples.push(end - t0);
   }
   const started = await db.selectFrom('run_events').select(['run_id', 'at']).where('run_id', 'in', [...t0s.keys()]).where('type', '=', 'step.started').execute();
   for (const event of started) startSamples.push(event.at.getTime() - t0s.get(event.run_id)!);
@@ -201,50 +214,58 @@ export async function runtimeBenchmarks({ url }: { url: string }): Promise<void>
   console.log(latencyRow('startRun → first step.started', percentiles(startSamples), 'p50 ≤ 15 ms, p99 ≤ 60 ms'));
   console.log(latencyRow('startRun → run.succeeded seen by a listener', percentiles(endSamples)));
   await worker.stop();
+  }
 
   // 4. Throughput: a backlog of 1,000 runs drained by one worker.
-  console.log('\n4. Throughput: 1,000 runs × 10 steps (transform.assign / core.echo), one worker process');
-  const RUNS = 1000;
-  const backlogStart = performance.now();
-  const tenIds = await startMany(ctx, 'bench-ten', RUNS, 8, (i) => ({ i }));
-  const startRate = (RUNS / (performance.now() - backlogStart)) * 1000;
-  worker = await startBenchWorker(url);
-  const drainStart = Date.now();
-  await pollUntil('1,000 runs to finish', async () => (await countRuns(db, 'bench-ten', ['SUCCEEDED', 'FAILED', 'CANCELED'])) === RUNS, 300_000);
-  const last = await db.selectFrom('runs').select((eb) => eb.fn.max('completed_at').as('last')).where('id', 'in', tenIds).executeTakeFirstOrThrow();
-  const drainMs = new Date(last.last as unknown as string).getTime() - drainStart;
-  const failed = RUNS - (await countRuns(db, 'bench-ten', ['SUCCEEDED']));
-  const stepCount = await db.selectFrom('run_steps').select((eb) => eb.fn.countAll<string>().as('n')).where('run_id', 'in', tenIds).where('status', '=', 'SUCCEEDED').executeTakeFirstOrThrow();
-  let baseline: string;
-  if (hasPgbench()) {
-    await preparePgbench(url);
-    baseline = `pgbench -N: ${pgbenchTps(url, 1).toFixed(0)} tps (1 client), ${pgbenchTps(url, 8).toFixed(0)} tps (8 clients)`;
-  } else {
-    baseline = `raw one-row INSERT transactions: ${(await rawInsertTps(url)).toFixed(0)} tps (1 connection)`;
+  if (wants('throughput')) {
+    console.log('\n4. Throughput: 1,000 runs × 10 steps (transform.assign / core.echo), one worker process');
+    const RUNS = 1000;
+    const backlogStart = performance.now();
+    const tenIds = await startMany(ctx, 'bench-ten', RUNS, 8, (i) => ({ i }));
+    const startRate = (RUNS / (performance.now() - backlogStart)) * 1000;
+    worker = await startBenchWorker(url);
+    const commitsBefore = await committedTransactions(db);
+    const drainStart = Date.now();
+    await pollUntil('1,000 runs to finish', async () => (await countRuns(db, 'bench-ten', ['SUCCEEDED', 'FAILED', 'CANCELED'])) === RUNS, 300_000);
+    const last = await db.selectFrom('runs').select((eb) => eb.fn.max('completed_at').as('last')).where('id', 'in', tenIds).executeTakeFirstOrThrow();
+    const drainMs = new Date(last.last as unknown as string).getTime() - drainStart;
+    const commitsPerRun = ((await committedTransactions(db)) - commitsBefore) / RUNS;
+    const failed = RUNS - (await countRuns(db, 'bench-ten', ['SUCCEEDED']));
+    const stepCount = await db.selectFrom('run_steps').select((eb) => eb.fn.countAll<string>().as('n')).where('run_id', 'in', tenIds).where('status', '=', 'SUCCEEDED').executeTakeFirstOrThrow();
+    let baseline: string;
+    if (hasPgbench()) {
+      await preparePgbench(url);
+      baseline = `pgbench -N: ${pgbenchTps(url, 1).toFixed(0)} tps (1 client), ${pgbenchTps(url, 8).toFixed(0)} tps (8 clients)`;
+    } else {
+      baseline = `raw one-row INSERT transactions: ${(await rawInsertTps(url)).toFixed(0)} tps (1 connection)`;
   }
   console.log(figureRow('baseline', baseline));
   console.log(figureRow('startRun, 8 concurrent callers', `${startRate.toFixed(0)} runs/s`));
   console.log(figureRow(`steps drained (${stepCount.n} SUCCEEDED, ${failed} runs not SUCCEEDED)`, `${((Number(stepCount.n) / drainMs) * 1000).toFixed(0)} steps/s`, '≥ 2,000 steps/s'));
   console.log(figureRow('runs drained', `${((RUNS / drainMs) * 1000).toFixed(0)} runs/s`));
+  await worker.stop();
+  }
 
   // 5. Event resume: the wait resolved and the run woken in one transaction, as event delivery does.
-  console.log('\n5. Event resume: resolve the wait + wakeRun (one tx) → the event.wait step finished, one at a time');
-  const RESUME_N = 200;
-  const awaitIds = await startMany(ctx, 'bench-await', RESUME_N, 8, (i) => ({ k: `k${i}` }));
-  await pollUntil('runs to wait', async () => (await countRuns(db, 'bench-await', ['WAITING'])) === RESUME_N, 60_000);
-  const resumeSamples: number[] = [];
-  const resumeEnd: number[] = [];
-  const resumeT0 = new Map<string, number>();
-  for (const [i, runId] of awaitIds.entries()) {
-    const t0 = Date.now();
-    await db.transaction().execute(async (tx) => {
-      await tx.updateTable('run_waits').set({ status: 'resolved', payload: JSON.stringify({ i }), resolved_at: new Date() }).where('run_id', '=', runId).where('status', '=', 'open').execute();
-      await wakeRun({ db: tx, runId, reason: 'bench event' });
-    });
-    const end = await runs.until(runId, TERMINAL);
-    if (i < 10) continue; // warm-up
-    resumeT0.set(runId, t0);
-    resumeEnd.push(end - t0);
+  if (wants('resume')) {
+    worker = await startBenchWorker(url);
+    console.log('\n5. Event resume: resolve the wait + wakeRun (one tx) → the event.wait step finished, one at a time');
+    const RESUME_N = 200;
+    const awaitIds = await startMany(ctx, 'bench-await', RESUME_N, 8, (i) => ({ k: `k${i}` }));
+    await pollUntil('runs to wait', async () => (await countRuns(db, 'bench-await', ['WAITING'])) === RESUME_N, 60_000);
+    const resumeSamples: number[] = [];
+    const resumeEnd: number[] = [];
+    const resumeT0 = new Map<string, number>();
+    for (const [i, runId] of awaitIds.entries()) {
+      const t0 = Date.now();
+      await db.transaction().execute(async (tx) => {
+        await tx.updateTable('run_waits').set({ status: 'resolved', payload: JSON.stringify({ i }), resolved_at: new Date() }).where('run_id', '=', runId).where('status', '=', 'open').execute();
+        await wakeRun({ db: tx, runId, reason: 'bench event' });
+      });
+      const end = await runs.until(runId, TERMINAL);
+      if (i < 10) continue; // warm-up
+      resumeT0.set(runId, t0);
+      resumeEnd.push(end - t0);
   }
   const resumed = await db.selectFrom('run_events').select(['run_id', 'at']).where('run_id', 'in', [...resumeT0.keys()]).where('type', '=', 'step.succeeded').where('step_id', '=', 'await').execute();
   for (const event of resumed) resumeSamples.push(event.at.getTime() - resumeT0.get(event.run_id)!);
@@ -252,23 +273,26 @@ export async function runtimeBenchmarks({ url }: { url: string }): Promise<void>
   console.log(latencyRow('resolve + wake → event.wait step.succeeded', percentiles(resumeSamples), 'p50 ≤ 20 ms'));
   console.log(latencyRow('resolve + wake → run.succeeded seen by a listener', percentiles(resumeEnd)));
   await worker.stop();
+  }
 
   // 6. Memory: a fresh worker takes 10,000 runs to their event wait.
-  console.log('\n6. Worker memory with 10,000 runs waiting on events');
-  worker = await startBenchWorker(url);
-  await new Promise((resolve) => setTimeout(resolve, 1000)); // let start-up allocation settle before the idle reading
-  const idle = memoryOf(worker.pid);
-  const MEM_N = 10_000;
-  const memStart = performance.now();
-  await startMany(ctx, 'bench-await', MEM_N, 16, (i) => ({ k: `m${i}` }));
-  await pollUntil('10,000 runs to wait', async () => (await countRuns(db, 'bench-await', ['WAITING'])) === MEM_N, 600_000);
-  const memSeconds = (performance.now() - memStart) / 1000;
-  const loaded = memoryOf(worker.pid);
-  console.log(figureRow('baseline: idle worker RSS', `${idle.rssMb.toFixed(0)} MB`));
-  console.log(figureRow('worker RSS, 10,000 runs WAITING', `${loaded.rssMb.toFixed(0)} MB`, '≤ 300 MB'));
-  console.log(figureRow('worker peak RSS while taking them there', `${loaded.peakMb.toFixed(0)} MB`));
-  console.log(figureRow('10,000 starts + advances to the wait', `${memSeconds.toFixed(1)} s`));
-  await worker.stop();
+  if (wants('memory')) {
+    console.log('\n6. Worker memory with 10,000 runs waiting on events');
+    worker = await startBenchWorker(url);
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // let start-up allocation settle before the idle reading
+    const idle = memoryOf(worker.pid);
+    const MEM_N = 10_000;
+    const memStart = performance.now();
+    await startMany(ctx, 'bench-await', MEM_N, 16, (i) => ({ k: `m${i}` }));
+    await pollUntil('10,000 runs to wait', async () => (await countRuns(db, 'bench-await', ['WAITING'])) === MEM_N, 600_000);
+    const memSeconds = (performance.now() - memStart) / 1000;
+    const loaded = memoryOf(worker.pid);
+    console.log(figureRow('baseline: idle worker RSS', `${idle.rssMb.toFixed(0)} MB`));
+    console.log(figureRow('worker RSS, 10,000 runs WAITING', `${loaded.rssMb.toFixed(0)} MB`, '≤ 300 MB'));
+    console.log(figureRow('worker peak RSS while taking them there', `${loaded.peakMb.toFixed(0)} MB`));
+    console.log(figureRow('10,000 starts + advances to the wait', `${memSeconds.toFixed(1)} s`));
+    await worker.stop();
+  }
 
   await runs.close();
   await (await getQueue()).stop({ graceful: false, close: true });

@@ -12,6 +12,8 @@ import { startScheduleTriggers } from '@/worker/schedule-triggers';
 
 const log = (line: string) => console.log(`[worker ${process.pid}] ${line}`);
 const ZAdvanceJob = z.object({ runId: z.string().uuid() });
+/** Concurrent fetch loops, each with a batch of up to 8 runs. */
+const WORKER_FETCH_LOOPS = 3;
 
 async function main(): Promise<void> {
   applyLocalDefaults(process.env);
@@ -20,7 +22,8 @@ async function main(): Promise<void> {
     console.error('npm run worker needs DATABASE_URL (npm start runs a worker against its embedded database).');
     process.exit(1);
   }
-  const { db } = createDb(url, { max: 12 });
+  // Enough connections for every run in hand (WORKER_FETCH_LOOPS × 8) to write without queueing for long.
+  const { db } = createDb(url, { max: 16 });
   setDb(db);
   await migrateToLatest({ db, log });
 
@@ -29,10 +32,12 @@ async function main(): Promise<void> {
   const leases = new LeaseKeeper(db, heartbeat.id, log);
 
   // Several runs per fetch, each advanced through many steps inside its job; a full batch
-  // fetches again at once (burst) instead of waiting out the polling interval. pg-boss sends
+  // fetches again at once (burst) instead of waiting out the polling interval. Several fetch
+  // loops (localConcurrency), so one long run does not hold up the rest of its batch's
+  // successors: a batch is done when its slowest run is. pg-boss sends
   // no NOTIFY for a job due later (a delay, a retry's backoff, a timeout), and with NOTIFY on
   // it polls only every 30 s unless told otherwise: timers would fire up to 30 s late.
-  await boss.work(ADVANCE_QUEUE, { batchSize: 8, burstWhenBatchFull: true, pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 2 }, async (jobs) => {
+  await boss.work(ADVANCE_QUEUE, { batchSize: 8, localConcurrency: WORKER_FETCH_LOOPS, burstWhenBatchFull: true, pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 2 }, async (jobs) => {
     await Promise.all(
       jobs.map(async (job) => {
         const { runId } = ZAdvanceJob.parse(job.data);

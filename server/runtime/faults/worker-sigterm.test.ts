@@ -17,7 +17,8 @@ afterEach(async () => {
   await t.close();
 });
 
-const RUNS = 20;
+// More runs than one worker holds at once (3 fetch loops × 8), so some are left for the second.
+const RUNS = 40;
 const STEPS = 10;
 
 it('SIGTERM mid-run: the worker finishes what it holds and exits within 25 s; another worker finishes the rest', async () => {

@@ -10,9 +10,24 @@ function unescapePointer(part: string): string {
   return part.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
-/** Masks JSON Pointers (`settings.redact`) and secret-looking keys in a copy of the envelope. */
+/**
+ * Masks secret-looking keys and JSON Pointers (`settings.redact`) in a copy of the envelope.
+ * The walk makes the copy; the pointers are then applied to that copy, never to the original.
+ */
 export function redactEnvelope(envelope: Record<string, unknown>, pointers: readonly string[]): unknown {
-  const copy = structuredClone(envelope) as Record<string, unknown>;
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk);
+    if (typeof node === 'object' && node !== null) {
+      const out: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(node)) {
+        // defineProperty keeps a "__proto__" key an own property of the copy.
+        Object.defineProperty(out, key, { value: SECRET_KEY.test(key) && value !== null && typeof value !== 'object' ? REDACTED : walk(value), enumerable: true, writable: true, configurable: true });
+      }
+      return out;
+    }
+    return node;
+  };
+  const copy = walk(envelope);
   for (const pointer of pointers) {
     const parts = pointer.split('/').slice(1).map(unescapePointer);
     let node: unknown = copy;
@@ -24,14 +39,7 @@ export function redactEnvelope(envelope: Record<string, unknown>, pointers: read
       else node = record[part];
     }
   }
-  const walk = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(walk);
-    if (typeof node === 'object' && node !== null) {
-      return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, SECRET_KEY.test(key) && value !== null && typeof value !== 'object' ? REDACTED : walk(value)]));
-    }
-    return node;
-  };
-  return walk(copy);
+  return copy;
 }
 
 /**
