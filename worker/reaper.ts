@@ -22,7 +22,7 @@ export async function reapStalledRuns({ db }: { db: Db }): Promise<number> {
           // Not only RUNNING: a worker that dies between its claim and its first write leaves
           // the run QUEUED (before admission) or WAITING (claimed for a due timer) with an
           // expired lease and no job; nothing else would ever send it again.
-          eb.and([eb('status', 'in', ['QUEUED', 'RUNNING', 'WAITING']), eb('lease_expires_at', '<', sql<Date>`now()`)]),
+          eb.and([eb('lease_owner', 'is not', null), eb('status', 'in', ['QUEUED', 'RUNNING', 'WAITING']), eb('lease_expires_at', '<', sql<Date>`now()`)]),
           eb.and([eb('status', 'in', ['QUEUED', 'RUNNING']), eb('lease_owner', 'is', null), eb('updated_at', '<', sql<Date>`now() - interval '2 minutes'`)]),
         ]),
       )

@@ -1,9 +1,12 @@
+import { sql } from 'kysely';
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import { actorLabel } from '@/server/auth/context';
 import { recordAudit } from '@/server/audit/record-audit';
 import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
+import { scheduleRunTimeout } from '@/server/runtime/finish-run-effects';
+import { loadRunVersion } from '@/server/runtime/load-run-version';
 import { assertCanOperate } from '@/server/runtime/run-status';
 import { appendRunEvent, notifyRunChanged } from '@/server/runs/append-run-event';
 import { lockRun } from '@/server/runs/lock-run';
@@ -21,11 +24,26 @@ export async function retryRun({ db, ctx, input }: { db: Db; ctx: TAuthContext; 
     const run = await lockRun(tx, ctx.tenantId, id);
     assertCanOperate('retry', run.status);
     const failed = (run.error ?? {}) as { code?: unknown; stepPath?: unknown };
+    // settings.timeoutMs counts again from now: retrying a run that timed out must not fail it
+    // at once for the time it already spent.
+    const { settings } = await loadRunVersion({ db: tx, versionId: run.version_id });
+    const now = new Date();
     await tx
       .updateTable('runs')
-      .set({ status: 'RUNNING', error: null, output: null, completed_at: null, pause_requested: false, cancel_requested: false, wake_requested: false, recoveries: 0 })
+      .set({
+        status: 'RUNNING',
+        error: null,
+        output: null,
+        completed_at: null,
+        pause_requested: false,
+        cancel_requested: false,
+        wake_requested: false,
+        recoveries: 0,
+        ...(settings.timeoutMs ? { execution: sql`jsonb_set(execution, '{timeoutFrom}', to_jsonb(${now.toISOString()}::text))` } : {}),
+      })
       .where('id', '=', run.id)
       .execute();
+    if (settings.timeoutMs) await scheduleRunTimeout(tx, run, new Date(now.getTime() + settings.timeoutMs));
     const data = { reason: 'retried', by: actorLabel(ctx.actor), previousError: failed.code ?? null, fromStep: failed.stepPath ?? null, ...(reason ? { note: reason } : {}) };
     await appendRunEvent(tx, { runId: run.id, tenantId: run.tenant_id, type: 'run.resumed', data });
     await enqueueAdvance({ db: tx, runId: run.id });

@@ -158,6 +158,22 @@ describe('cancel', () => {
     await expect(cancelRun({ db: t.db, ctx: stranger, input: { id: runId } })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
+  it('canceling a parent cancels the child run it waits on, even a child waiting on a task', async () => {
+    await publishWorkflow({ db: t.db, ctx: admin, key: 'parent-of-approval', document: { steps: [{ id: 'sub', type: 'control.callWorkflow', config: { workflow: 'approval', input: {}, saveAs: 'vars.sub' } }] } });
+    const parentId = await started('parent-of-approval');
+    expect(await driveRun({ db: t.db, runId: parentId })).toBe('WAITING');
+    const child = await t.db.selectFrom('runs').select('id').where('parent_run_id', '=', parentId).executeTakeFirstOrThrow();
+    expect(await driveRun({ db: t.db, runId: child.id })).toBe('WAITING');
+
+    await cancelRun({ db: t.db, ctx: operator, input: { id: parentId, reason: 'no longer needed' } });
+    expect((await row(child.id)).status).toBe('WAITING'); // asked, not yet done: a worker ends it
+    expect(await driveRun({ db: t.db, runId: child.id })).toBe('CANCELED');
+    expect((await t.db.selectFrom('tasks').select('status').where('run_id', '=', child.id).execute()).map((task) => task.status)).toEqual(['canceled']);
+    const log = await events(child.id);
+    gapFree(log);
+    expect(log.at(-1)).toMatchObject({ type: 'run.canceled' });
+  });
+
   it('asks the worker holding a run to cancel it; the next claim aborts at once', async () => {
     const runId = await started('quick', { n: 1 });
     await t.db.updateTable('runs').set({ status: 'RUNNING', lease_owner: 'w-2', lease_expires_at: new Date(Date.now() + 60_000) }).where('id', '=', runId).execute();

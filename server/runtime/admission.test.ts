@@ -5,7 +5,8 @@ import { closeExpressionPool } from '@/server/runtime/expressions/close-expressi
 import { startRun } from '@/server/runtime/start-run';
 import { wakeRun } from '@/server/runtime/wake-run';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
-import { createTenantWithMember } from '@/test/fixtures';
+import { addMemberTo, createTenantWithMember } from '@/test/fixtures';
+import { retryRun } from '@/server/runs/retry-run';
 import { driveRun, publishWorkflow } from '@/test/runtime';
 
 let t: TTestDatabase;
@@ -63,5 +64,33 @@ describe('settings.timeoutMs', () => {
     expect(run.error).toMatchObject({ code: 'TIMEOUT' });
     const open = await t.db.selectFrom('run_waits').select('id').where('run_id', '=', runId).where('status', '=', 'open').execute();
     expect(open).toHaveLength(0);
+  });
+});
+
+describe('settings.timeoutMs and the run\'s open work', () => {
+  it('a run that finishes in time leaves no timeout wait open', async () => {
+    await publishWorkflow({ db: t.db, ctx, key: 'quick-deadline', document: { settings: { timeoutMs: 60_000 }, steps: [{ id: 'x', type: 'transform.assign', config: { assign: { 'vars.x': 1 } } }] } });
+    const runId = await start('quick-deadline');
+    expect(await driveRun({ db: t.db, runId })).toBe('SUCCEEDED');
+    const open = await t.db.selectFrom('run_waits').select(['step_path']).where('run_id', '=', runId).where('status', '=', 'open').execute();
+    expect(open).toEqual([]);
+  });
+
+  it('an operator retry after TIMEOUT gives the run a new window instead of failing it again at once', async () => {
+    await publishWorkflow({ db: t.db, ctx, key: 'retry-deadline', document: { settings: { timeoutMs: 1000 }, steps: [{ id: 'hold', type: 'event.wait', config: { event: 'never' } }] } });
+    const runId = await start('retry-deadline');
+    expect(await driveRun({ db: t.db, runId, maxPasses: 1 })).toBe('WAITING');
+    const due = await t.db.selectFrom('run_waits').select('resume_at').where('run_id', '=', runId).where('step_path', '=', '$run.timeout').executeTakeFirstOrThrow();
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, due.resume_at!.getTime() - Date.now()) + 20));
+    expect(await driveRun({ db: t.db, runId })).toBe('FAILED');
+
+    const operator = (await addMemberTo({ db: t.db, ctx, role: 'operator' })).ctx;
+    const retriedAt = Date.now();
+    await retryRun({ db: t.db, ctx: operator, input: { id: runId } });
+    expect(await driveRun({ db: t.db, runId, maxPasses: 1 })).toBe('WAITING');
+    const windows = await t.db.selectFrom('run_waits').select(['status', 'resume_at']).where('run_id', '=', runId).where('step_path', '=', '$run.timeout').orderBy('created_at').execute();
+    expect(windows.map((w) => w.status)).toEqual(['canceled', 'open']);
+    // The new window counts from the retry, not from the run's start.
+    expect(windows[1]!.resume_at!.getTime()).toBeGreaterThanOrEqual(retriedAt + 1000);
   });
 });

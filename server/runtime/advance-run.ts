@@ -66,9 +66,13 @@ async function advanceClaimed({ db, claimed, controls, log, woken }: { db: Db; c
     writer.patchRun({ status: 'RUNNING', startedAt });
     writer.event('run.started', null, {});
   }
-  const deadline = document.settings.timeoutMs ? new Date(startedAt.getTime() + document.settings.timeoutMs) : null;
-  if (deadline && admittedNow) writer.also((tx) => scheduleRunTimeout(tx, run, deadline));
-  if (run.status === 'WAITING') {
+  const timeoutFrom = execution.timeoutFrom ? new Date(execution.timeoutFrom) : startedAt;
+  const deadline = document.settings.timeoutMs ? new Date(timeoutFrom.getTime() + document.settings.timeoutMs) : null;
+  if (deadline && admittedNow) {
+    writer.createdWaits = true; // the timeout is a wait, closed with the run's other open work
+    writer.also((tx) => scheduleRunTimeout(tx, run, deadline));
+  }
+  if (run.status === 'WAITING' && !claimed.cancelRequested) {
     writer.patchRun({ status: 'RUNNING' });
     writer.event('run.resumed', null, { reason: 'a timer came due' });
   } else if (woken) {

@@ -9,7 +9,11 @@ import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
  * which would otherwise show as waiting forever in a finished run.
  */
 export async function closeOpenWork(tx: Tx, runId: string): Promise<void> {
-  await tx.updateTable('run_waits').set({ status: 'canceled', resolved_at: sql`now()` }).where('run_id', '=', runId).where('status', '=', 'open').execute();
+  const closed = await tx.updateTable('run_waits').set({ status: 'canceled', resolved_at: sql`now()` }).where('run_id', '=', runId).where('status', '=', 'open').returning(['kind', 'child_run_id']).execute();
+  // A child run still going when its parent ends would work for nobody: it is canceled too
+  // (and its own children in turn, when it ends).
+  const children = closed.flatMap((wait) => (wait.kind === 'child' && wait.child_run_id ? [wait.child_run_id] : []));
+  if (children.length) await cancelChildren(tx, children);
   await tx.updateTable('tasks').set({ status: 'canceled' }).where('run_id', '=', runId).where('status', '=', 'open').execute();
   await tx
     .updateTable('run_steps')
@@ -17,6 +21,22 @@ export async function closeOpenWork(tx: Tx, runId: string): Promise<void> {
     .where('run_id', '=', runId)
     .where('status', '=', 'WAITING')
     .execute();
+}
+
+/**
+ * Asks each unfinished child run to cancel, the way cancelRun asks a run a worker holds: the
+ * request is a flag, and a job makes a worker claim the child (a WAITING or PAUSED run too,
+ * see claimRun) and end it as CANCELED, with its own open work closed.
+ */
+async function cancelChildren(tx: Tx, childIds: string[]): Promise<void> {
+  const pending = await tx
+    .updateTable('runs')
+    .set({ cancel_requested: true, wake_requested: true })
+    .where('id', 'in', childIds)
+    .where('status', 'in', ['QUEUED', 'RUNNING', 'WAITING', 'PAUSED'])
+    .returning('id')
+    .execute();
+  for (const child of pending) await enqueueAdvance({ db: tx, runId: child.id });
 }
 
 /** Hands a finished child run's result to the parent's waiting callWorkflow step and wakes the parent. */

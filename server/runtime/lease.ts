@@ -50,9 +50,12 @@ export async function claimRun({ db, runId, workerId }: { db: Db; runId: string;
       updated_at = now()
     FROM (SELECT id, lease_owner IS NOT NULL AS recovered FROM runs WHERE id = ${runId} FOR UPDATE) prev
     WHERE r.id = prev.id
-      -- A WAITING run is claimed only when one of its timers is due (a delay, a backoff, a timeout).
+      -- A WAITING run is claimed only when one of its timers is due (a delay, a backoff, a timeout),
+      -- or to be canceled.
       AND (r.status IN ('QUEUED', 'RUNNING')
-           OR (r.status = 'WAITING' AND EXISTS (SELECT 1 FROM run_waits w WHERE w.run_id = r.id AND w.status = 'open' AND w.resume_at <= now())))
+           OR (r.status = 'WAITING' AND EXISTS (SELECT 1 FROM run_waits w WHERE w.run_id = r.id AND w.status = 'open' AND w.resume_at <= now()))
+           -- A cancel requested by a parent that ended reaches a waiting or paused child this way.
+           OR (r.status IN ('WAITING', 'PAUSED') AND r.cancel_requested))
       AND (r.lease_owner IS NULL OR r.lease_expires_at < now())
     RETURNING r.*, prev.recovered,
       (SELECT coalesce(json_agg(json_build_object('action', a.action, 'version', a.version, 'key', a.idempotency_key, 'output', a.output)), '[]'::json)

@@ -84,6 +84,8 @@ export const ZExecution = z.object({
   cursor: ZPipeCursorShape,
   /** Attempts made so far per step path, so a retried or resumed step gets the next number. */
   attempts: z.record(z.number().int().min(0)),
+  /** When `settings.timeoutMs` counts from, if not the run's start: an operator's retry gives the run a new window. */
+  timeoutFrom: z.string().datetime({ offset: true }).optional(),
 });
 export type TExecution = z.infer<typeof ZExecution>;
 

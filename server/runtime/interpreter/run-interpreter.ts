@@ -112,7 +112,7 @@ export class RunInterpreter {
       const outcome = await checkWait({ db, writer, waitId: block.waitId });
       if (outcome === 'open') return { kind: 'suspended' };
       delete frame.cursor.block;
-      if (!block.retry) {
+      if (outcome !== 'restart' && !block.retry) {
         const resume = frame.descriptor.resume;
         if (!resume) throw new AppError('INTERNAL', `Step type ${frame.step.type} waited but cannot resume.`);
         const result = await this.describe(frame, block.attempt, (args) => resume.call(frame.descriptor, { ...args, outcome }));

@@ -78,11 +78,14 @@ async function matchRecentEvent(tx: Tx, args: { waitId: string; run: TRunFacts; 
 /**
  * Where a wait stands: still open, or how it ended. A due timer resolves, a due timeout
  * expires (and its task with it); those changes commit with the writer's next batch.
+ * `restart`: the wait was closed because the run ended (a run timeout, a failed branch) and
+ * an operator retried the run; the waiting step runs again as a new attempt.
  */
-export async function checkWait({ db, writer, waitId }: { db: Db; writer: RunWriter; waitId: string }): Promise<'open' | TWaitOutcome> {
+export async function checkWait({ db, writer, waitId }: { db: Db; writer: RunWriter; waitId: string }): Promise<'open' | 'restart' | TWaitOutcome> {
   const wait = await db.selectFrom('run_waits').select(['status', 'payload', 'resume_at', 'kind']).where('id', '=', waitId).executeTakeFirst();
   if (!wait) return { kind: 'expired' };
   if (wait.status === 'resolved') return { kind: 'resolved', payload: wait.payload ?? null };
+  if (wait.status === 'canceled') return 'restart';
   if (wait.status !== 'open') return { kind: 'expired' };
   if (!wait.resume_at || wait.resume_at.getTime() > Date.now()) return 'open';
   const fired = wait.kind === 'timer' || wait.kind === 'retry';
