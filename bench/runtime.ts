@@ -243,6 +243,7 @@ export async function runtimeBenchmarks({ url }: { url: string }): Promise<void>
   console.log(figureRow('startRun, 8 concurrent callers', `${startRate.toFixed(0)} runs/s`));
   console.log(figureRow(`steps drained (${stepCount.n} SUCCEEDED, ${failed} runs not SUCCEEDED)`, `${((Number(stepCount.n) / drainMs) * 1000).toFixed(0)} steps/s`, '≥ 2,000 steps/s'));
   console.log(figureRow('runs drained', `${((RUNS / drainMs) * 1000).toFixed(0)} runs/s`));
+    console.log(figureRow('database transactions per 10-step run (pg-boss and bench polling included)', commitsPerRun.toFixed(1)));
   await worker.stop();
   }
 
