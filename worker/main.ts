@@ -4,6 +4,7 @@ import { createDb, setDb } from '@/server/db/database';
 import { migrateToLatest } from '@/server/db/migrate';
 import { advanceRun } from '@/server/runtime/advance-run';
 import { LeaseKeeper } from '@/server/runtime/lease';
+import { RunControlListener } from '@/server/runtime/run-control-listener';
 import { ADVANCE_QUEUE, getQueue } from '@/server/runtime/queue/run-queue';
 import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
 import { startHeartbeat } from '@/worker/heartbeat';
@@ -30,6 +31,9 @@ async function main(): Promise<void> {
   const boss = await getQueue({ role: 'worker' });
   const heartbeat = await startHeartbeat({ db, log });
   const leases = new LeaseKeeper(db, heartbeat.id, log);
+  // Pause and cancel requests reach the run in hand within milliseconds, not at the next renewal.
+  const control = new RunControlListener(url, { onRun: (runId) => leases.refresh(runId), onResync: () => leases.refresh(), log });
+  await control.start();
 
   // Several runs per fetch, each advanced through many steps inside its job; a full batch
   // fetches again at once (burst) instead of waiting out the polling interval. Several fetch
@@ -63,6 +67,7 @@ async function main(): Promise<void> {
     // Stop taking jobs and let the runs in hand reach their next write; what is not finished
     // is handed back by its lease running out.
     await boss.stop({ graceful: true, timeout: 20_000 }).catch((error: Error) => log(`queue stop: ${error.message}`));
+    await control.close().catch((error: Error) => log(`run control: ${error.message}`));
     await heartbeat.stop().catch((error: Error) => log(`could not mark the worker stopped: ${error.message}`));
     await closeExpressionPool();
     await db.destroy();

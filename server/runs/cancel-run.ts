@@ -8,6 +8,7 @@ import { admitNextQueued, closeOpenWork, resolveParentWait } from '@/server/runt
 import { assertCanOperate } from '@/server/runtime/run-status';
 import { appendRunEvent, notifyRunChanged } from '@/server/runs/append-run-event';
 import { lockRun } from '@/server/runs/lock-run';
+import { notifyRunControl } from '@/server/runtime/run-control-listener';
 import { ZRunOperation, type TRunOperationInput, type TRunOperationResult } from '@/server/runs/run-operation-input';
 
 /**
@@ -27,6 +28,7 @@ export async function cancelRun({ db, ctx, input }: { db: Db; ctx: TAuthContext;
       // wake_requested: a worker that is just leaving the run WAITING keeps it RUNNING and
       // claims it again, and the new claim sees cancel_requested at once (claimRun).
       await tx.updateTable('runs').set({ cancel_requested: true, wake_requested: true }).where('id', '=', run.id).execute();
+      await notifyRunControl(tx, [run.id]);
       await recordAudit({ db: tx, ctx, entry: { action: 'run.cancel_requested', ...audit } });
       return { runId: run.id, status: run.status, requested: true };
     }

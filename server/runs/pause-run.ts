@@ -6,12 +6,13 @@ import { recordAudit } from '@/server/audit/record-audit';
 import { assertCanOperate } from '@/server/runtime/run-status';
 import { appendRunEvent, notifyRunChanged } from '@/server/runs/append-run-event';
 import { lockRun } from '@/server/runs/lock-run';
+import { notifyRunControl } from '@/server/runtime/run-control-listener';
 import { ZRunOperation, type TRunOperationInput, type TRunOperationResult } from '@/server/runs/run-operation-input';
 
 /**
  * Pauses a run (SPEC §5: "after its current step"). A run no worker holds is PAUSED at once,
- * whatever it was waiting for; a held one gets `pause_requested`, which its worker reads with
- * the lease renewal and obeys between steps.
+ * whatever it was waiting for; a held one gets `pause_requested`, announced to its worker
+ * (RUN_CONTROL_CHANNEL, with the lease renewal as the backstop), which obeys it between steps.
  */
 export async function pauseRun({ db, ctx, input }: { db: Db; ctx: TAuthContext; input: TRunOperationInput }): Promise<TRunOperationResult> {
   assertAllowed(ctx, 'run.operate');
@@ -22,6 +23,7 @@ export async function pauseRun({ db, ctx, input }: { db: Db; ctx: TAuthContext; 
     const by = actorLabel(ctx.actor);
     if (run.held) {
       await tx.updateTable('runs').set({ pause_requested: true }).where('id', '=', run.id).execute();
+      await notifyRunControl(tx, [run.id]);
       await recordAudit({ db: tx, ctx, entry: { action: 'run.pause_requested', targetType: 'run', targetId: run.id, data: { from: run.status, ...(reason ? { reason } : {}) } } });
       return { runId: run.id, status: run.status, requested: true };
     }

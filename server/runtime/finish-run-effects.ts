@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Tx } from '@/server/db/database';
 import { wakeRun } from '@/server/runtime/wake-run';
 import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
+import { notifyRunControl } from '@/server/runtime/run-control-listener';
 
 /**
  * A finished run has nothing left to wait for: its open waits and tasks are closed, and so are
@@ -37,6 +38,7 @@ async function cancelChildren(tx: Tx, childIds: string[]): Promise<void> {
     .returning('id')
     .execute();
   for (const child of pending) await enqueueAdvance({ db: tx, runId: child.id });
+  await notifyRunControl(tx, pending.map((child) => child.id));
 }
 
 /** Hands a finished child run's result to the parent's waiting callWorkflow step and wakes the parent. */

@@ -99,6 +99,8 @@ export type TLeaseControls = { pauseRequested: boolean; cancelRequested: boolean
 export class LeaseKeeper {
   private readonly held = new Map<string, { fence: string; controls: TLeaseControls }>();
   private timer: NodeJS.Timeout | null = null;
+  private renewing = false;
+  private renewAgain = false;
 
   constructor(
     private readonly db: Db,
@@ -127,7 +129,34 @@ export class LeaseKeeper {
     return this.held.size;
   }
 
+  /**
+   * Reads pause/cancel requests now rather than at the next beat: called when a request for a
+   * run this worker holds is announced (RunControlListener), or with no id after missed notices.
+   * Renewals in quick succession coalesce into one more.
+   */
+  refresh(runId?: string): void {
+    if (runId !== undefined && !this.held.has(runId)) return;
+    void this.renew();
+  }
+
   private async renew(): Promise<void> {
+    if (this.renewing) {
+      this.renewAgain = true;
+      return;
+    }
+    this.renewing = true;
+    try {
+      await this.renewHeld();
+    } finally {
+      this.renewing = false;
+    }
+    if (this.renewAgain) {
+      this.renewAgain = false;
+      await this.renew();
+    }
+  }
+
+  private async renewHeld(): Promise<void> {
     const entries = [...this.held.entries()];
     if (entries.length === 0) return;
     try {

@@ -1,0 +1,84 @@
+import pg from 'pg';
+import { sql } from 'kysely';
+import type { Tx } from '@/server/db/database';
+
+/**
+ * NOTIFY channel on which pause and cancel requests for a held run are announced, so the
+ * worker holding it reads them within milliseconds instead of at its next lease renewal
+ * (every 2 s): "pause stops a run after its current step" (SPEC §5) must hold for steps
+ * shorter than a heartbeat too.
+ */
+export const RUN_CONTROL_CHANNEL = 'pipewright_run_control';
+
+const RECONNECT_MS = 1_000;
+
+/** Announces that a run's pause/cancel request changed; delivered when `tx` commits. */
+export async function notifyRunControl(tx: Tx, runIds: string[]): Promise<void> {
+  for (const runId of runIds) await sql`SELECT pg_notify(${RUN_CONTROL_CHANNEL}, ${runId})`.execute(tx);
+}
+
+/**
+ * One LISTEN connection of the worker on RUN_CONTROL_CHANNEL (a dedicated pg.Client: a pooled
+ * one would be handed to other queries). Each notice is passed to `onRun`; after a lost
+ * connection comes back, `onResync` is called, since notices may have been missed meanwhile.
+ * The lease renewal stays the backstop: a missed notice costs at most one heartbeat.
+ */
+export class RunControlListener {
+  private client: pg.Client | null = null;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly connectionString: string,
+    private readonly handlers: { onRun: (runId: string) => void; onResync: () => void; log: (line: string) => void },
+  ) {}
+
+  async start(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.connectionString, application_name: 'pipewright-run-control' });
+    client.on('notification', (message) => {
+      if (message.channel === RUN_CONTROL_CHANNEL && message.payload) this.handlers.onRun(message.payload);
+    });
+    client.on('error', (error) => this.lost(client, error));
+    client.on('end', () => this.lost(client, null));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${RUN_CONTROL_CHANNEL}`);
+    } catch (error) {
+      await client.end().catch((endError: unknown) => this.handlers.log(`run control: closing a failed connection: ${(endError as Error).message}`));
+      throw error;
+    }
+    this.client = client;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    const client = this.client;
+    this.client = null;
+    if (client) await client.end();
+  }
+
+  private lost(client: pg.Client, error: Error | null): void {
+    if (this.client !== client) return;
+    this.client = null;
+    if (this.closed) return;
+    this.handlers.log(`run control: connection lost${error ? `: ${error.message}` : ''}`);
+    client.end().catch(() => undefined);
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.reconnectTimer || this.closed) return;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      this.start().then(
+        () => this.handlers.onResync(),
+        (error: unknown) => {
+          this.handlers.log(`run control: reconnect failed: ${(error as Error).message}`);
+          this.scheduleReconnect();
+        },
+      );
+    }, RECONNECT_MS);
+    this.reconnectTimer.unref();
+  }
+}
