@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { openListenClient } from '@/server/db/open-listen-client';
 import { AppError } from '@/server/errors';
 import { RUN_EVENTS_CHANNEL } from '@/server/runtime/interpreter/run-writer';
 import { ZRunStatus, type TRunStatus } from '@/server/runtime/run-status';
@@ -74,22 +75,19 @@ export class RunEventListener {
     if (this.closed) return Promise.reject(new AppError('INTERNAL', 'The run event listener is closed.'));
     if (this.client) return Promise.resolve(this.client);
     this.connecting ??= (async () => {
-      const client = new pg.Client({ connectionString: this.connectionString, application_name: 'pipewright-run-events' });
-      client.on('notification', (message) => {
-        if (message.channel !== RUN_EVENTS_CHANNEL) return;
-        const notice = parseRunNotice(message.payload);
-        if (notice) this.dispatch(notice.runId, notice);
-      });
-      client.on('error', (error) => this.lost(client, error));
-      client.on('end', () => this.lost(client, null));
-      try {
-        await client.connect();
-        await client.query(`LISTEN ${RUN_EVENTS_CHANNEL}`);
-      } catch (error) {
+      const client = await openListenClient({
+        connectionString: this.connectionString,
+        channel: RUN_EVENTS_CHANNEL,
+        applicationName: 'pipewright-run-events',
+        onNotice: (payload) => {
+          const notice = parseRunNotice(payload);
+          if (notice) this.dispatch(notice.runId, notice);
+        },
+        onLost: (lostClient, error) => this.lost(lostClient, error),
+      }).catch((error: unknown) => {
         this.connecting = null;
-        await client.end().catch((endError: unknown) => console.error('[run-events] closing a failed connection:', (endError as Error).message));
         throw error;
-      }
+      });
       this.client = client;
       this.connecting = null;
       return client;

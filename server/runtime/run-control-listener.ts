@@ -1,6 +1,7 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { sql } from 'kysely';
 import type { Tx } from '@/server/db/database';
+import { openListenClient } from '@/server/db/open-listen-client';
 
 /**
  * NOTIFY channel on which pause and cancel requests for a held run are announced, so the
@@ -14,7 +15,8 @@ const RECONNECT_MS = 1_000;
 
 /** Announces that a run's pause/cancel request changed; delivered when `tx` commits. */
 export async function notifyRunControl(tx: Tx, runIds: string[]): Promise<void> {
-  for (const runId of runIds) await sql`SELECT pg_notify(${RUN_CONTROL_CHANNEL}, ${runId})`.execute(tx);
+  if (runIds.length === 0) return;
+  await sql`SELECT pg_notify(${RUN_CONTROL_CHANNEL}, id::text) FROM unnest(${runIds}::uuid[]) AS id`.execute(tx);
 }
 
 /**
@@ -34,20 +36,15 @@ export class RunControlListener {
   ) {}
 
   async start(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.connectionString, application_name: 'pipewright-run-control' });
-    client.on('notification', (message) => {
-      if (message.channel === RUN_CONTROL_CHANNEL && message.payload) this.handlers.onRun(message.payload);
+    this.client = await openListenClient({
+      connectionString: this.connectionString,
+      channel: RUN_CONTROL_CHANNEL,
+      applicationName: 'pipewright-run-control',
+      onNotice: (payload) => {
+        if (payload) this.handlers.onRun(payload);
+      },
+      onLost: (client, error) => this.lost(client, error),
     });
-    client.on('error', (error) => this.lost(client, error));
-    client.on('end', () => this.lost(client, null));
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${RUN_CONTROL_CHANNEL}`);
-    } catch (error) {
-      await client.end().catch((endError: unknown) => this.handlers.log(`run control: closing a failed connection: ${(endError as Error).message}`));
-      throw error;
-    }
-    this.client = client;
   }
 
   async close(): Promise<void> {
