@@ -6,6 +6,7 @@ import { TenantSwitcher } from '@/components/shell/tenant-switcher';
 import { UserMenu } from '@/components/shell/user-menu';
 import { getSessionContext } from '@/server/auth/authorize';
 import { getDb } from '@/server/db/database';
+import { countMyOpenTasks } from '@/server/tasks/count-my-open-tasks';
 import { listMyTenants } from '@/server/tenants/list-my-tenants';
 
 /**
@@ -15,7 +16,7 @@ import { listMyTenants } from '@/server/tenants/list-my-tenants';
 export default async function AppLayout({ children }: { children: ReactNode }) {
   const ctx = await getSessionContext();
   if (!ctx || ctx.actor.type !== 'user') return children;
-  const tenants = await listMyTenants({ db: getDb(), userId: ctx.actor.userId });
+  const [tenants, inboxCount] = await Promise.all([listMyTenants({ db: getDb(), userId: ctx.actor.userId }), countMyOpenTasks({ db: getDb(), ctx })]);
   return (
     <div className="min-h-dvh md:grid md:grid-cols-[14rem_minmax(0,1fr)]">
       <aside className="flex items-center gap-3 border-b border-line bg-surface px-3 py-2 md:sticky md:top-0 md:h-dvh md:flex-col md:items-stretch md:gap-5 md:border-r md:border-b-0 md:px-3 md:py-4">
@@ -25,7 +26,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
           </span>
           <span className="hidden text-sm font-semibold tracking-tight md:inline">Pipewright</span>
         </Link>
-        <SidebarNav />
+        <SidebarNav inboxCount={inboxCount} />
       </aside>
       <div className="flex min-w-0 flex-col">
         <header className="flex h-14 items-center justify-between gap-3 border-b border-line bg-surface px-4 md:px-8">

@@ -15,8 +15,8 @@ const ITEMS: ReadonlyArray<{ href: string; label: string; icon: LucideIcon }> = 
   { href: '/settings', label: 'Settings', icon: Settings },
 ];
 
-/** The main navigation: a column beside the page on wide screens, a row above it on phones. */
-export function SidebarNav() {
+/** The main navigation: a column beside the page on wide screens, a row above it on phones. `inboxCount`: my open tasks. */
+export function SidebarNav({ inboxCount = 0 }: { inboxCount?: number }) {
   const pathname = usePathname();
   return (
     <nav aria-label="Main" className="min-w-0 flex-1 overflow-x-auto md:overflow-visible">
@@ -35,6 +35,11 @@ export function SidebarNav() {
               >
                 <Icon className={cx('size-4 shrink-0', active ? 'text-accent' : 'text-ink-faint')} aria-hidden />
                 {label}
+                {href === '/inbox' && inboxCount > 0 && (
+                  <span className="ml-auto rounded-full bg-accent px-1.5 text-xs leading-5 font-medium text-accent-ink tabular-nums" aria-label={`${inboxCount} open ${inboxCount === 1 ? 'task' : 'tasks'}`}>
+                    {inboxCount > 99 ? '99+' : inboxCount}
+                  </span>
+                )}
               </Link>
             </li>
           );

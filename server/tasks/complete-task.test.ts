@@ -3,6 +3,7 @@ import type { TAuthContext } from '@/server/auth/context';
 import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
 import { startRun } from '@/server/runtime/start-run';
 import { completeTask } from '@/server/tasks/complete-task';
+import { countMyOpenTasks } from '@/server/tasks/count-my-open-tasks';
 import { getTask } from '@/server/tasks/get-task';
 import { listTasks } from '@/server/tasks/list-tasks';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
@@ -82,6 +83,9 @@ describe('tasks', () => {
     expect(mineForPerson.items.map((x) => x.id)).toEqual(expect.arrayContaining([role.taskId, person.taskId]));
     expect(mineForPerson.counts).toEqual({ open: 2, mine: 2 });
     expect(mineForOperator.counts).toEqual({ open: 2, mine: 1 });
+    expect(await countMyOpenTasks({ db: t.db, ctx: operator })).toBe(1);
+    expect(await countMyOpenTasks({ db: t.db, ctx: operator2.ctx })).toBe(2);
+    expect(await countMyOpenTasks({ db: t.db, ctx: stranger })).toBe(0);
     const page = await listTasks({ db: t.db, ctx: admin, input: { limit: 1 } });
     expect(page.items).toHaveLength(1);
     expect((await listTasks({ db: t.db, ctx: admin, input: { limit: 1, cursor: page.nextCursor! } })).items[0]?.id).not.toBe(page.items[0]?.id);

@@ -5,7 +5,7 @@ import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import { decodeCursor, encodeCursor, ZLimit } from '@/server/api/pagination';
 import { AppError } from '@/server/errors';
-import { actorEmail, effectiveRole, selectTaskRows, toTaskRecord, ZTaskStatus, type TTaskRecord } from '@/server/tasks/task-record';
+import { actorEmail, assignedToSql, effectiveRole, selectTaskRows, toTaskRecord, ZTaskStatus, type TTaskRecord } from '@/server/tasks/task-record';
 
 export const ZListTasks = z.object({
   status: ZTaskStatus.optional(),
@@ -28,7 +28,7 @@ export async function listTasks({ db, ctx, input = {} }: { db: DbOrTx; ctx: TAut
   const size = ZLimit.parse(limit);
   const email = await actorEmail(db, ctx);
   const role = effectiveRole(ctx);
-  const assignedToMe = sql<boolean>`(tasks.assignee->>'role' = ${role} OR lower(tasks.assignee->>'user') = ${email ?? ''})`;
+  const assignedToMe = assignedToSql(role, email);
   let query = selectTaskRows(db, ctx.tenantId).select(sql<string>`to_char(tasks.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('created_key'));
   if (status) query = query.where('tasks.status', '=', status);
   if (mine) query = query.where(assignedToMe);

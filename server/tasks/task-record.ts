@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { DbOrTx } from '@/server/db/database';
 import type { TasksTable } from '@/server/db/runtime-schema';
 import type { TAuthContext } from '@/server/auth/context';
@@ -87,4 +87,9 @@ export function mayAnswer(assignee: TTaskAssignee, ctx: TAuthContext, email: str
   if (role === 'admin') return true;
   if ('user' in assignee) return email !== null && assignee.user.toLowerCase() === email;
   return assignee.role === role;
+}
+
+/** SQL: the task is assigned to this role or this person (the inbox's "mine"). */
+export function assignedToSql(role: TRole, email: string | null) {
+  return sql<boolean>`(tasks.assignee->>'role' = ${role} OR lower(tasks.assignee->>'user') = ${email ?? ''})`;
 }

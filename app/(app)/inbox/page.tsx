@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { Inbox } from 'lucide-react';
-import { Badge } from '@/components/ui/badge';
+import Link from 'next/link';
+import { TaskDue } from '@/components/inbox/task-due';
 import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
@@ -11,10 +12,11 @@ import { listTasks } from '@/server/tasks/list-tasks';
 
 export const metadata: Metadata = { title: 'Inbox' };
 
-/** Open tasks assigned to me or my role. Answering them in the browser is the inbox's own issue; the API answers them today. */
+/** Open tasks assigned to me or my role, newest first; each opens its task page, and its workflow cell the run. */
 export default async function InboxPage() {
   const ctx = await requirePageContext('/inbox');
   const { items } = await listTasks({ db: getDb(), ctx, input: { status: 'open', mine: true, limit: 100 } });
+  const now = Date.now();
   return (
     <>
       <PageHeader title="Inbox" description="Approvals and other human tasks assigned to you or your role." />
@@ -27,7 +29,7 @@ export default async function InboxPage() {
           <THead>
             <TR>
               <TH>Task</TH>
-              <TH>Workflow</TH>
+              <TH>Run</TH>
               <TH>Outcomes</TH>
               <TH>Created</TH>
               <TH>Due</TH>
@@ -35,22 +37,25 @@ export default async function InboxPage() {
           </THead>
           <TBody>
             {items.map((task) => {
-              const overdue = task.dueAt !== null && new Date(task.dueAt).getTime() < Date.now();
               return (
                 <TR key={task.id}>
                   <TD className="max-w-72">
-                    <span className="block truncate font-medium" title={task.title}>
+                    <Link href={`/inbox/${task.id}`} className="block truncate font-medium text-ink hover:underline" title={task.title}>
                       {task.title}
-                    </span>
+                    </Link>
                   </TD>
                   <TD className="max-w-48 text-ink-muted">
-                    <span className="block truncate">{task.workflowKey}</span>
+                    <Link href={`/runs/${task.runId}`} className="block truncate hover:underline" title={`Run of ${task.workflowKey}`}>
+                      {task.workflowKey}
+                    </Link>
                   </TD>
                   <TD className="text-ink-muted">{task.outcomes.join(' · ')}</TD>
                   <TD className="text-ink-muted">
                     <TimeText iso={task.createdAt} withTime />
                   </TD>
-                  <TD>{task.dueAt ? overdue ? <Badge tone="danger">overdue</Badge> : <TimeText iso={task.dueAt} withTime /> : <span className="text-ink-muted">—</span>}</TD>
+                  <TD>
+                    <TaskDue dueAt={task.dueAt} now={now} open />
+                  </TD>
                 </TR>
               );
             })}
