@@ -44,10 +44,10 @@ test('signing in from a deep link returns to it', async ({ page }) => {
   await expect(page.getByRole('heading', { name: 'Secrets', level: 1 })).toBeVisible();
 });
 
-test('/ leads to Workflows and unknown pages say they do not exist', async ({ page }) => {
+test('/ leads to the Overview and unknown pages say they do not exist', async ({ page }) => {
   await signIn(page);
   await page.goto('/');
-  await expect(page).toHaveURL(/\/workflows$/);
+  await expect(page).toHaveURL(/\/overview$/);
   await page.goto('/no-such-page');
   await expect(page.getByRole('heading', { name: 'This page does not exist' })).toBeVisible();
 });
