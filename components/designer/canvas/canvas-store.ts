@@ -13,6 +13,13 @@ export type TCanvasState = {
   /** Where palette clicks and paste insert; follows the selection (right after it). */
   target: TPipePosition | null;
   problemCounts: ReadonlyMap<string, number>;
+  /**
+   * During a pointer drag, the innermost pipe under the pointer ('none' outside every pipe);
+   * null otherwise. @hello-pangea/dnd does not support nested lists of one type (of several
+   * lists under the pointer it takes the one furthest from the start), so every other pipe is
+   * disabled for the drop and the library only ever sees the one the person points at.
+   */
+  hoverPipe: string | null;
 };
 
 export type TCanvasStore = {

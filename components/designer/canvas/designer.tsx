@@ -1,6 +1,6 @@
 'use client';
 
-import { DragDropContext, type DropResult } from '@hello-pangea/dnd';
+import { DragDropContext, type DragStart, type DropResult } from '@hello-pangea/dnd';
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { checkDefinitionAction, publishVersionAction } from '@/app/(app)/workflows/actions';
 import { CanvasContext, type TCanvasCommands, type TCanvasContext } from '@/components/designer/canvas/canvas-context';
@@ -41,6 +41,16 @@ function isTextField(target: EventTarget | null): boolean {
   return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
 }
 
+/** The innermost pipe under a point, looking through the card being dragged; 'none' when the point is over no pipe. */
+function innermostPipeAt(x: number, y: number, draggingId: string): string {
+  for (const element of document.elementsFromPoint(x, y)) {
+    if (element.closest(`[data-step-id="${CSS.escape(draggingId)}"]`)) continue;
+    const pipe = element.closest<HTMLElement>('[data-pipe-id]');
+    if (pipe?.dataset.pipeId) return pipe.dataset.pipeId;
+  }
+  return 'none';
+}
+
 function focusCard(stepId: string) {
   requestAnimationFrame(() => {
     const header = document.querySelector<HTMLElement>(`[data-step-header="${CSS.escape(stepId)}"]`);
@@ -68,7 +78,7 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
   const [publishing, setPublishing] = useState(false);
   const clipboard = useRef<TStep | null>(null);
   const autosave = useDraftAutosave({ workflowKey: document.key, document, initialBase, enabled: !readOnly });
-  const store = useMemo(() => createCanvasStore({ selectedId: null, target: { pipeId: ROOT_PIPE, index: Number.MAX_SAFE_INTEGER }, problemCounts: errorCounts(initialProblems) }), [initialProblems]);
+  const store = useMemo(() => createCanvasStore({ selectedId: null, target: { pipeId: ROOT_PIPE, index: Number.MAX_SAFE_INTEGER }, problemCounts: errorCounts(initialProblems), hoverPipe: null }), [initialProblems]);
   const stepsRef = useRef(steps);
   stepsRef.current = steps;
 
@@ -197,8 +207,30 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
   const iconByType = useMemo(() => new Map<string, string>((registry?.nodes ?? []).map((node) => [node.type, node.icon])), [registry]);
   const context = useMemo<TCanvasContext>(() => ({ store, readOnly, commands, iconFor: (type) => iconByType.get(type) }), [store, readOnly, commands, iconByType]);
 
+  const stopTracking = useRef<(() => void) | null>(null);
+  const onDragStart = useCallback(
+    ({ draggableId, mode }: DragStart) => {
+      if (mode !== 'FLUID') return; // keyboard drags move from list to list by themselves
+      let frame = 0;
+      const track = (event: PointerEvent | MouseEvent) => {
+        const { clientX, clientY } = event;
+        cancelAnimationFrame(frame);
+        frame = requestAnimationFrame(() => store.set({ hoverPipe: innermostPipeAt(clientX, clientY, draggableId) }));
+      };
+      window.addEventListener('mousemove', track, { capture: true, passive: true });
+      stopTracking.current = () => {
+        cancelAnimationFrame(frame);
+        window.removeEventListener('mousemove', track, { capture: true });
+      };
+    },
+    [store],
+  );
+
   const onDragEnd = useCallback(
     ({ draggableId, destination }: DropResult) => {
+      stopTracking.current?.();
+      stopTracking.current = null;
+      store.set({ hoverPipe: null });
       if (!destination || readOnly) return;
       const to = { pipeId: destination.droppableId, index: destination.index };
       if (draggableId.startsWith(PALETTE_PREFIX)) {
@@ -208,7 +240,7 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
       }
       editSteps((current) => moveStep(current, draggableId, to));
     },
-    [editSteps, insertAt, readOnly, registry],
+    [editSteps, insertAt, readOnly, registry, store],
   );
 
   const onRootKey = (event: KeyboardEvent<HTMLDivElement>) => {
@@ -299,7 +331,7 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
         </p>
       )}
       {showProblems && <ProblemsList problems={problems} steps={steps} onPick={onPickProblem} />}
-      <DragDropContext onDragEnd={onDragEnd}>
+      <DragDropContext onDragStart={onDragStart} onDragEnd={onDragEnd}>
         <CanvasContext.Provider value={context}>
           <div className={readOnly ? 'grid min-w-0 gap-4 lg:grid-cols-[minmax(0,1fr)_26rem]' : 'grid min-w-0 gap-4 lg:grid-cols-[13rem_minmax(0,1fr)_26rem]'}>
             {!readOnly && <Palette registry={registry} error={registryError} onAdd={addFromPalette} />}

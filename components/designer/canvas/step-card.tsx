@@ -47,9 +47,10 @@ function EmptyPipe({ pipeId }: { pipeId: TPipeId }) {
 
 /** One pipe: a droppable column of step cards. Memoized on the steps array, which edits replace only where they change. */
 export const PipeList = memo(function PipeList({ pipeId, steps, depth, label }: { pipeId: TPipeId; steps: readonly TStep[]; depth: number; label: string }) {
-  const { readOnly } = useCanvas();
+  const { readOnly, store } = useCanvas();
+  const elsewhere = useCanvasSelector(store, (state) => state.hoverPipe !== null && state.hoverPipe !== pipeId);
   return (
-    <Droppable droppableId={pipeId} type={STEP_DND_TYPE} isDropDisabled={readOnly}>
+    <Droppable droppableId={pipeId} type={STEP_DND_TYPE} isDropDisabled={readOnly || elsewhere}>
       {(provided, snapshot) => (
         <div
           ref={provided.innerRef}
