@@ -333,7 +333,7 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
       {showProblems && <ProblemsList problems={problems} steps={steps} onPick={onPickProblem} />}
       <DragDropContext onDragStart={onDragStart} onDragEnd={onDragEnd}>
         <CanvasContext.Provider value={context}>
-          <div className={readOnly ? 'grid min-w-0 gap-4 lg:grid-cols-[minmax(0,1fr)_26rem]' : 'grid min-w-0 gap-4 lg:grid-cols-[13rem_minmax(0,1fr)_26rem]'}>
+          <div className={readOnly ? 'grid min-w-0 gap-4 lg:grid-cols-[minmax(0,1fr)_22rem]' : 'grid min-w-0 gap-4 lg:grid-cols-[11rem_minmax(0,1fr)_22rem]'}>
             {!readOnly && <Palette registry={registry} error={registryError} onAdd={addFromPalette} />}
             <div className="min-w-0" data-testid="designer-canvas">
               {view === 'graph' ? (
