@@ -14,34 +14,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Page } from '@playwright/test';
+import { nestedDefinition } from './lib/nested-definition';
 
 const PORT = Number(process.env.BENCH_PORT ?? 3290);
 const N = Number(process.env.BENCH_N ?? 5);
 const BASE = `http://localhost:${PORT}`;
 const ADMIN = { email: 'bench@bench.test', password: 'bench-admin-password-1' };
 const TOKEN = 'pw_bench_bootstrap_token_0123456789abcdef';
-
-type TBenchStep = { id: string; type: string; name: string; config: Record<string, unknown> };
-
-/** 10 groups of 30 steps: each a chain if → forEach → tryCatch → if → forEach with 5 leaves at every level. */
-export function nestedDefinition(key: string): { key: string; name: string; steps: TBenchStep[] } {
-  let n = 0;
-  const leaf = (): TBenchStep => ({ id: `s${++n}`, type: 'transform.assign', name: `Assign value number ${n} with a rather long descriptive name`, config: { assign: { [`vars.v${n}`]: { $expr: `$string(${n})` } } } });
-  const leaves = () => Array.from({ length: 5 }, leaf);
-  const level = (depth: number): TBenchStep => {
-    const id = `b${++n}`;
-    const inner = depth < 5 ? [...leaves(), level(depth + 1)] : leaves();
-    switch (depth % 3) {
-      case 1:
-        return { id, type: 'control.if', name: `Check ${id}`, config: { condition: { $expr: 'true' }, then: inner, else: [] } };
-      case 2:
-        return { id, type: 'control.forEach', name: `Each ${id}`, config: { items: { $expr: '[1,2]' }, steps: inner } };
-      default:
-        return { id, type: 'control.tryCatch', name: `Guard ${id}`, config: { try: inner, catch: [] } };
-    }
-  };
-  return { key, name: 'Designer bench (300 steps)', steps: Array.from({ length: 10 }, () => level(1)) };
-}
 
 async function waitForHealth(deadline: number): Promise<void> {
   while (Date.now() < deadline) {

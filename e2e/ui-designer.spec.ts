@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { nestedDefinition } from '../bench/designer-open';
+import { nestedDefinition } from '../bench/lib/nested-definition';
 import { api, signIn } from './support';
 import { addMemberThroughUi, unique } from './ui-support';
 
