@@ -98,10 +98,13 @@ test('reorder and nest by drag and drop and keyboard, undo/redo, and the reload 
   const handle = page.getByRole('button', { name: 'Drag Step b' });
   const target = page.getByRole('list', { name: 'Gate: Then' });
   const from = (await handle.boundingBox())!;
-  const to = (await target.boundingBox())!;
   await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
   await page.mouse.down();
-  for (let i = 1; i <= 12; i++) await page.mouse.move(from.x + from.width / 2 + ((to.x + 40 - from.x) * i) / 12, from.y + ((to.y + to.height / 2 - from.y) * i) / 12);
+  for (let i = 1; i <= 6; i++) await page.mouse.move(from.x + from.width / 2, from.y + 10 * i);
+  // The cards below close up as the step leaves its place: aim at where the pipe is now, as an eye would.
+  const to = (await target.boundingBox())!;
+  const start = { x: from.x + from.width / 2, y: from.y + 60 };
+  for (let i = 1; i <= 10; i++) await page.mouse.move(start.x + ((to.x + 40 - start.x) * i) / 10, start.y + ((to.y + to.height / 2 - start.y) * i) / 10);
   await page.mouse.up();
   await expect(target.locator('[data-step-id="b"]')).toBeVisible();
   expect(await rootOrder(page)).toEqual(['a', 'c', 'gate']);
@@ -152,7 +155,7 @@ test('a viewer sees the designer read-only; screenshots of a 300-step workflow, 
   await page.goto(`/workflows/${key}`);
   await expect(page.getByTestId('step-card')).toHaveCount(300);
   await page.screenshot({ path: `${SHOTS}/300-steps.png` });
-  await page.getByRole('button', { name: 'Collapse Check b1' }).click();
+  await page.getByRole('button', { name: 'Collapse Check b1', exact: true }).click();
   await expect(page.getByText('6 steps inside, collapsed')).toBeVisible();
   await page.getByRole('button', { name: 'Graph' }).click();
   await expect(page.locator('.react-flow')).toBeVisible();
