@@ -10,7 +10,7 @@
  * Set BENCH_PORT (default 3290) when that port is taken.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Page } from '@playwright/test';
@@ -80,6 +80,7 @@ async function measureDrag(page: Page): Promise<{ frames: number; meanGap: numbe
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'pw-designer-bench-'));
+  chmodSync(dir, 0o755); // embedded PostgreSQL may run initdb as another user (as bench/run.ts does)
   const app = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
     detached: true,
     stdio: ['ignore', 'ignore', 'inherit'],
