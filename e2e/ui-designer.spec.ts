@@ -74,7 +74,8 @@ test('reorder and nest by drag and drop and keyboard, undo/redo, and the reload 
   await importDraft(request, key, [leaf('a'), leaf('b'), leaf('c'), { id: 'gate', type: 'control.if', name: 'Gate', config: { condition: true, then: [], else: [] } }, leaf('d')]);
   await signIn(page);
   await page.goto(`/workflows/${key}`);
-  await expect(card(page, 'a')).toBeVisible();
+  // The palette comes from the registry fetched in the browser: the page is hydrated and live.
+  await expect(palette(page).getByRole('button', { name: 'Set run state' })).toBeVisible();
 
   // The library's keyboard drag: focus the handle, Space, ArrowDown, Space.
   await page.getByRole('button', { name: 'Drag Step a' }).focus();
