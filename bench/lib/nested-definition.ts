@@ -1,0 +1,23 @@
+/** The big definition of the designer bench and e2e: 300 steps, nested 5 levels deep. */
+type TBenchStep = { id: string; type: string; name: string; config: Record<string, unknown> };
+
+/** 10 groups of 30 steps: each a chain if → forEach → tryCatch → if → forEach with 5 leaves at every level. */
+export function nestedDefinition(key: string): { key: string; name: string; steps: TBenchStep[] } {
+  let n = 0;
+  const leaf = (): TBenchStep => ({ id: `s${++n}`, type: 'transform.assign', name: `Assign value number ${n} with a rather long descriptive name`, config: { assign: { [`vars.v${n}`]: { $expr: `$string(${n})` } } } });
+  const leaves = () => Array.from({ length: 5 }, leaf);
+  const level = (depth: number): TBenchStep => {
+    const id = `b${++n}`;
+    const inner = depth < 5 ? [...leaves(), level(depth + 1)] : leaves();
+    switch (depth % 3) {
+      case 1:
+        return { id, type: 'control.if', name: `Check ${id}`, config: { condition: { $expr: 'true' }, then: inner, else: [] } };
+      case 2:
+        return { id, type: 'control.forEach', name: `Each ${id}`, config: { items: { $expr: '[1,2]' }, steps: inner } };
+      default:
+        return { id, type: 'control.tryCatch', name: `Guard ${id}`, config: { try: inner, catch: [] } };
+    }
+  };
+  return { key, name: 'Designer bench (300 steps)', steps: Array.from({ length: 10 }, () => level(1)) };
+}
+

@@ -1,0 +1,28 @@
+'use client';
+
+import { createContext, useContext, type KeyboardEvent } from 'react';
+import type { TCanvasStore } from '@/components/designer/canvas/canvas-store';
+
+/** What the cards call back into; the designer keeps these stable so memoized cards never re-render for them. */
+export type TCanvasCommands = {
+  select: (stepId: string) => void;
+  /** Makes the start of an (empty) pipe the place the next step goes. */
+  targetPipe: (pipeId: string) => void;
+  cardKey: (stepId: string, event: KeyboardEvent<HTMLElement>) => void;
+};
+
+export type TCanvasContext = {
+  store: TCanvasStore;
+  readOnly: boolean;
+  /** Icon name by node type (from the registry; the card falls back to a square until it loads). */
+  iconFor: (type: string) => string | undefined;
+  commands: TCanvasCommands;
+};
+
+export const CanvasContext = createContext<TCanvasContext | null>(null);
+
+export function useCanvas(): TCanvasContext {
+  const context = useContext(CanvasContext);
+  if (!context) throw new Error('useCanvas must be used inside <CanvasContext.Provider>');
+  return context;
+}

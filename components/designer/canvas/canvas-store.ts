@@ -1,0 +1,50 @@
+'use client';
+
+import { useSyncExternalStore } from 'react';
+import type { TPipePosition } from '@/components/designer/canvas/definition-edits';
+
+/**
+ * What every card needs to know besides its own step: which step is selected, where the next
+ * inserted step goes, and how many problems each step has. It lives outside React state so a
+ * selection change re-renders the two cards whose answer changed, not the 300-step tree.
+ */
+export type TCanvasState = {
+  selectedId: string | null;
+  /** Where palette clicks and paste insert; follows the selection (right after it). */
+  target: TPipePosition | null;
+  problemCounts: ReadonlyMap<string, number>;
+  /**
+   * During a pointer drag, the innermost pipe under the pointer ('none' outside every pipe);
+   * null otherwise. @hello-pangea/dnd does not support nested lists of one type (of several
+   * lists under the pointer it takes the one furthest from the start), so every other pipe is
+   * disabled for the drop and the library only ever sees the one the person points at.
+   */
+  hoverPipe: string | null;
+};
+
+export type TCanvasStore = {
+  get: () => TCanvasState;
+  set: (change: Partial<TCanvasState>) => void;
+  subscribe: (listener: () => void) => () => void;
+};
+
+export function createCanvasStore(initial: TCanvasState): TCanvasStore {
+  let state = initial;
+  const listeners = new Set<() => void>();
+  return {
+    get: () => state,
+    set: (change) => {
+      state = { ...state, ...change };
+      for (const listener of listeners) listener();
+    },
+    subscribe: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+/** A slice of the canvas state; the component re-renders only when the slice (a primitive) changes. */
+export function useCanvasSelector<T>(store: TCanvasStore, select: (state: TCanvasState) => T): T {
+  return useSyncExternalStore(store.subscribe, () => select(store.get()), () => select(store.get()));
+}

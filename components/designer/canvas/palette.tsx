@@ -1,0 +1,95 @@
+'use client';
+
+import { Draggable, Droppable } from '@hello-pangea/dnd';
+import { Search } from 'lucide-react';
+import { memo, useMemo, useState } from 'react';
+import type { TRegistry } from '@/components/designer/config/use-registry';
+import { STEP_DND_TYPE } from '@/components/designer/canvas/step-card';
+import { StepIcon } from '@/components/designer/canvas/step-icon';
+import { INPUT_CLASSES } from '@/components/ui/input';
+
+/** One thing the palette can add: a node type, or `action.call` preset to one action. */
+export type TPaletteItem = { key: string; type: string; title: string; description: string; icon: string; group: string; action?: { id: string; version: number } };
+
+export const PALETTE_PREFIX = 'palette:';
+
+const GROUP_TITLES: Record<string, string> = { data: 'Data', actions: 'Actions', waiting: 'Waiting', flow: 'Flow', end: 'End' };
+
+/** The palette's items from the registries: every node type except the bare action call, then one item per action. */
+export function paletteItems(registry: TRegistry): TPaletteItem[] {
+  const nodes = registry.nodes
+    .filter((node) => node.type !== 'action.call')
+    .map((node): TPaletteItem => ({ key: node.type, type: node.type, title: node.title, description: node.description, icon: node.icon, group: GROUP_TITLES[node.category] ?? node.category }));
+  const actions = registry.actions.map((action): TPaletteItem => ({ key: `action.call:${action.ref}`, type: 'action.call', title: action.title, description: `${action.ref} · ${action.description}`, icon: action.icon, group: 'Actions', action: { id: action.id, version: action.version } }));
+  return [...nodes, ...actions];
+}
+
+function PaletteButton({ item, onAdd }: { item: TPaletteItem; onAdd: (item: TPaletteItem) => void }) {
+  return (
+    <button type="button" onClick={() => onAdd(item)} title={item.description} className="flex w-full min-w-0 items-center gap-2 rounded-md border border-line bg-surface px-2 py-1.5 text-left text-[13px] text-ink hover:border-accent hover:bg-accent-soft">
+      <StepIcon name={item.icon} className="size-4 shrink-0 text-ink-muted" />
+      <span className="truncate">{item.title}</span>
+    </button>
+  );
+}
+
+/**
+ * Step types grouped by category, searchable. Click (or Enter) adds after the selected step;
+ * dragging drops at a position. Each item is its own disabled droppable so the list does not
+ * close up while one is dragged out (the clone follows the pointer, the item stays).
+ */
+export const Palette = memo(function Palette({ registry, error, onAdd }: { registry: TRegistry | null; error: string | null; onAdd: (item: TPaletteItem) => void }) {
+  const [query, setQuery] = useState('');
+  const items = useMemo(() => (registry ? paletteItems(registry) : []), [registry]);
+  const needle = query.trim().toLowerCase();
+  const shown = needle ? items.filter((item) => `${item.title} ${item.type} ${item.description}`.toLowerCase().includes(needle)) : items;
+  const groups = [...new Set(shown.map((item) => item.group))];
+  return (
+    <aside aria-label="Step palette" className="flex min-w-0 flex-col gap-3 rounded-lg border border-line bg-surface p-3 lg:sticky lg:top-4 lg:max-h-[calc(100vh-2rem)] lg:overflow-y-auto">
+      <label className="relative block">
+        <span className="sr-only">Search step types</span>
+        <Search className="pointer-events-none absolute top-2.5 left-2.5 size-4 text-ink-faint" aria-hidden />
+        <input type="search" value={query} onChange={(event) => setQuery(event.target.value)} placeholder="Search steps" className={`${INPUT_CLASSES} pl-8`} />
+      </label>
+      {error && <p className="text-[13px] text-danger">{error}</p>}
+      {!registry && !error && <p className="text-[13px] text-ink-faint">Loading step types…</p>}
+      {registry && shown.length === 0 && <p className="text-[13px] text-ink-faint">No step type matches “{query}”.</p>}
+      {groups.map((group) => (
+        <section key={group} aria-label={group} className="flex flex-col gap-1">
+          <h3 className="text-[11px] font-semibold tracking-wide text-ink-faint uppercase">{group}</h3>
+          <ul className="flex flex-col gap-1">
+            {shown
+              .filter((item) => item.group === group)
+              .map((item) => (
+                <Droppable
+                  key={item.key}
+                  droppableId={`${PALETTE_PREFIX}${item.key}`}
+                  type={STEP_DND_TYPE}
+                  isDropDisabled
+                  renderClone={(provided) => (
+                    <div ref={provided.innerRef} {...provided.draggableProps} {...provided.dragHandleProps} className="flex w-56 items-center gap-2 rounded-md border border-accent bg-surface px-2 py-1.5 text-[13px] text-ink shadow-lg">
+                      <StepIcon name={item.icon} className="size-4 shrink-0 text-ink-muted" />
+                      <span className="truncate">{item.title}</span>
+                    </div>
+                  )}
+                >
+                  {(droppable) => (
+                    <li ref={droppable.innerRef} {...droppable.droppableProps}>
+                      <Draggable draggableId={`${PALETTE_PREFIX}${item.key}`} index={0} disableInteractiveElementBlocking>
+                        {(provided) => (
+                          <div ref={provided.innerRef} {...provided.draggableProps} {...provided.dragHandleProps} tabIndex={-1} aria-label={undefined} role={undefined}>
+                            <PaletteButton item={item} onAdd={onAdd} />
+                          </div>
+                        )}
+                      </Draggable>
+                      <span className="hidden">{droppable.placeholder}</span>
+                    </li>
+                  )}
+                </Droppable>
+              ))}
+          </ul>
+        </section>
+      ))}
+    </aside>
+  );
+});

@@ -1,0 +1,151 @@
+'use client';
+
+import { Draggable, Droppable } from '@hello-pangea/dnd';
+import { ChevronDown, ChevronRight, GripVertical, Plus } from 'lucide-react';
+import { memo, useState } from 'react';
+import { useCanvas } from '@/components/designer/canvas/canvas-context';
+import { useCanvasSelector } from '@/components/designer/canvas/canvas-store';
+import { pipeIdOf, type TPipeId } from '@/components/designer/canvas/definition-edits';
+import { StepIcon } from '@/components/designer/canvas/step-icon';
+import { summarizeStep } from '@/components/designer/canvas/step-summary';
+import { cx } from '@/components/ui/cx';
+import type { TStep } from '@/server/workflows/definition/step';
+import { nestedPipes, type TNestedPipe } from '@/server/workflows/designer/step-tree';
+
+/** The type every step draggable and pipe droppable share, so any step can go into any pipe. */
+export const STEP_DND_TYPE = 'STEP';
+
+function pipeLabel(step: TStep, pipe: TNestedPipe): string {
+  const config = (step.config ?? {}) as Record<string, unknown>;
+  const indexed = /^(cases|branches)\[(\d+)\]/.exec(pipe.path);
+  if (indexed) {
+    const list = config[indexed[1]!];
+    const entry = (Array.isArray(list) ? list[Number(indexed[2])] : undefined) as Record<string, unknown> | undefined;
+    if (indexed[1] === 'cases') return `Case ${JSON.stringify(entry?.when ?? Number(indexed[2]) + 1)}`;
+    return `Branch ${typeof entry?.id === 'string' ? entry.id : Number(indexed[2]) + 1}`;
+  }
+  const names: Record<string, string> = { then: 'Then', else: 'Else', default: 'Default', steps: 'For each item', try: 'Try', catch: 'Catch', finally: 'Finally' };
+  return names[pipe.path] ?? pipe.path;
+}
+
+function EmptyPipe({ pipeId }: { pipeId: TPipeId }) {
+  const { store, readOnly, commands } = useCanvas();
+  const targeted = useCanvasSelector(store, (state) => state.target?.pipeId === pipeId && state.selectedId === null);
+  if (readOnly) return <p className="px-2 py-1.5 text-[12px] text-ink-faint">No steps.</p>;
+  return (
+    <button
+      type="button"
+      onClick={() => commands.targetPipe(pipeId)}
+      aria-pressed={targeted}
+      className={cx('flex w-full items-center justify-center gap-1.5 rounded-md border border-dashed px-2 py-2 text-[12px]', targeted ? 'border-accent bg-accent-soft text-accent' : 'border-line-strong text-ink-faint hover:border-accent hover:text-accent')}
+    >
+      <Plus className="size-3.5" aria-hidden />
+      {targeted ? 'New steps go here' : 'Drop a step here, or click to add here'}
+    </button>
+  );
+}
+
+/** One pipe: a droppable column of step cards. Memoized on the steps array, which edits replace only where they change. */
+export const PipeList = memo(function PipeList({ pipeId, steps, depth, label }: { pipeId: TPipeId; steps: readonly TStep[]; depth: number; label: string }) {
+  const { readOnly, store } = useCanvas();
+  const elsewhere = useCanvasSelector(store, (state) => state.hoverPipe !== null && state.hoverPipe !== pipeId);
+  return (
+    <Droppable droppableId={pipeId} type={STEP_DND_TYPE} isDropDisabled={readOnly || elsewhere}>
+      {(provided, snapshot) => (
+        <div
+          ref={provided.innerRef}
+          {...provided.droppableProps}
+          role="list"
+          aria-label={label}
+          data-pipe-id={pipeId}
+          className={cx('flex min-h-10 flex-col gap-2 rounded-md transition-colors', snapshot.isDraggingOver && 'bg-accent-soft/60 outline-1 outline-accent/40 outline-dashed')}
+        >
+          {steps.map((step, index) => (
+            <StepCard key={step.id} step={step} index={index} depth={depth} />
+          ))}
+          {provided.placeholder}
+          {steps.length === 0 && !snapshot.isDraggingOver && <EmptyPipe pipeId={pipeId} />}
+        </div>
+      )}
+    </Droppable>
+  );
+});
+
+/** A step's card: icon, name, type, what it is set to do, its problems; a block shows its pipes inside, collapsible. */
+export const StepCard = memo(function StepCard({ step, index, depth }: { step: TStep; index: number; depth: number }) {
+  const { store, readOnly, iconFor, commands } = useCanvas();
+  const selected = useCanvasSelector(store, (state) => state.selectedId === step.id);
+  const errors = useCanvasSelector(store, (state) => state.problemCounts.get(step.id) ?? 0);
+  const [collapsed, setCollapsed] = useState(false);
+  const pipes = nestedPipes(step);
+  const label = step.name?.trim() || step.id;
+  const summary = summarizeStep(step);
+  return (
+    <Draggable draggableId={step.id} index={index} isDragDisabled={readOnly}>
+      {(provided, snapshot) => (
+        <div role="listitem" ref={provided.innerRef} {...provided.draggableProps} data-step-id={step.id} className={cx('min-w-0 rounded-lg border bg-surface', selected ? 'border-accent ring-2 ring-accent/30' : 'border-line', snapshot.isDragging && 'shadow-lg', step.disabled && 'opacity-60')}>
+          <div
+            tabIndex={0}
+            data-testid="step-card"
+            data-step-header={step.id}
+            aria-label={`${label} (${step.type})`}
+            aria-current={selected ? 'true' : undefined}
+            onClick={() => commands.select(step.id)}
+            onKeyDown={(event) => commands.cardKey(step.id, event)}
+            className="flex min-w-0 cursor-pointer items-center gap-2 rounded-lg px-2 py-2 outline-none focus-visible:ring-2 focus-visible:ring-accent"
+          >
+            {!readOnly && (
+              <span {...provided.dragHandleProps} aria-label={`Drag ${label}`} className="flex h-8 w-5 shrink-0 cursor-grab items-center justify-center rounded text-ink-faint hover:bg-subtle hover:text-ink focus-visible:ring-2 focus-visible:ring-accent focus-visible:outline-none">
+                <GripVertical className="size-4" aria-hidden />
+              </span>
+            )}
+            <span className="flex size-8 shrink-0 items-center justify-center rounded-md bg-subtle text-ink-muted">
+              <StepIcon name={iconFor(step.type)} className="size-4" />
+            </span>
+            <span className="flex min-w-0 flex-1 flex-col">
+              <span className="flex min-w-0 items-baseline gap-2">
+                <span className="truncate text-sm font-medium text-ink" title={label}>
+                  {label}
+                </span>
+                <span className="hidden shrink-0 font-mono text-[11px] text-ink-faint sm:inline">{step.type}</span>
+              </span>
+              <span className="truncate text-[12px] text-ink-muted" title={summary}>
+                {summary || '\u00a0'}
+              </span>
+            </span>
+            {errors > 0 && (
+              <span className="shrink-0 rounded-full border border-danger/25 bg-danger-soft px-2 py-px text-xs font-medium text-danger" aria-label={`${errors} problem${errors === 1 ? '' : 's'}`}>
+                {errors}
+              </span>
+            )}
+            {pipes.length > 0 && (
+              <button
+                type="button"
+                aria-expanded={!collapsed}
+                aria-label={collapsed ? `Expand ${label}` : `Collapse ${label}`}
+                onClick={(event) => {
+                  event.stopPropagation();
+                  setCollapsed(!collapsed);
+                }}
+                className="flex size-7 shrink-0 items-center justify-center rounded text-ink-faint hover:bg-subtle hover:text-ink"
+              >
+                {collapsed ? <ChevronRight className="size-4" aria-hidden /> : <ChevronDown className="size-4" aria-hidden />}
+              </button>
+            )}
+          </div>
+          {pipes.length > 0 && !collapsed && (
+            <div className="flex flex-col gap-2 px-2 pb-2">
+              {pipes.map((pipe) => (
+                <section key={pipe.path} className={cx('min-w-0 rounded-md border-l-2 bg-canvas/60 py-1.5 pr-1.5 pl-2', depth % 2 === 0 ? 'border-accent/40' : 'border-line-strong')}>
+                  <h4 className="mb-1.5 text-[11px] font-semibold tracking-wide text-ink-faint uppercase">{pipeLabel(step, pipe)}</h4>
+                  <PipeList pipeId={pipeIdOf(step.id, pipe.path)} steps={pipe.steps} depth={depth + 1} label={`${label}: ${pipeLabel(step, pipe)}`} />
+                </section>
+              ))}
+            </div>
+          )}
+          {pipes.length > 0 && collapsed && <p className="px-3 pb-2 text-[12px] text-ink-faint">{pipes.reduce((n, pipe) => n + pipe.steps.length, 0)} steps inside, collapsed</p>}
+        </div>
+      )}
+    </Draggable>
+  );
+});

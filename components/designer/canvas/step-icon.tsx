@@ -1,0 +1,31 @@
+import { CircleCheck, CircleX, Columns3, GitBranch, Globe, Mail, Radio, RadioReceiver, Repeat, Repeat2, ShieldAlert, Split, Square, Tag, Timer, UserCheck, Variable, Webhook, Workflow, Zap, type LucideIcon } from 'lucide-react';
+
+// The registry names icons (node-registry.test.ts checks they exist in lucide); a static map keeps
+// them in the bundle instead of 300 lazy icon loads that would pop in after the cards.
+const ICONS: Record<string, LucideIcon> = {
+  zap: Zap,
+  workflow: Workflow,
+  'circle-x': CircleX,
+  'circle-check': CircleCheck,
+  repeat: Repeat,
+  'repeat-2': Repeat2,
+  'git-branch': GitBranch,
+  'columns-3': Columns3,
+  split: Split,
+  'shield-alert': ShieldAlert,
+  'radio-receiver': RadioReceiver,
+  radio: Radio,
+  'user-check': UserCheck,
+  tag: Tag,
+  timer: Timer,
+  variable: Variable,
+  globe: Globe,
+  mail: Mail,
+  webhook: Webhook,
+};
+
+/** The lucide icon the registry names for a node type or action; a plain square for an unknown one. */
+export function StepIcon({ name, className }: { name: string | undefined; className?: string }) {
+  const Icon = (name && ICONS[name]) || Square;
+  return <Icon className={className} aria-hidden />;
+}

@@ -1,0 +1,107 @@
+'use client';
+
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { listVersionsAction, saveDraftAction } from '@/app/(app)/workflows/actions';
+import type { TVersionDocumentInput } from '@/server/workflows/definition/version-document';
+
+/** Where the designer's document stands against the server. */
+export type TSaveState = { kind: 'saved' } | { kind: 'dirty' } | { kind: 'saving' } | { kind: 'failed'; message: string } | { kind: 'conflict' };
+
+/** The version the edits build on: a draft (saved with its revision) or a published version / nothing yet (the first save makes a new draft). */
+export type TDraftBase = { version: number | null; status: 'draft' | 'published' | null; revision: number };
+
+export const AUTOSAVE_DELAY_MS = 800;
+
+/**
+ * Saves the document 800 ms after the last change, one save at a time, with the revision it
+ * was loaded at. A CONFLICT (another tab or person saved first) stops autosaving for good:
+ * the edits here are kept on screen but never written over theirs; reloading gets theirs.
+ * When the base is published (or there is no version yet), the first save creates the new
+ * draft; saveDraft cannot be told "expect no draft", so the versions are listed first to see
+ * that nobody else started one.
+ */
+export function useDraftAutosave({ workflowKey, document, initialBase, enabled }: { workflowKey: string; document: TVersionDocumentInput; initialBase: TDraftBase; enabled: boolean }) {
+  const [state, setState] = useState<TSaveState>({ kind: 'saved' });
+  const [base, setBase] = useState(initialBase);
+  const baseRef = useRef(initialBase);
+  const savedRef = useRef(document);
+  const latestRef = useRef(document);
+  const inflightRef = useRef<Promise<void> | null>(null);
+  const conflictRef = useRef(false);
+  const timerRef = useRef<ReturnType<typeof setTimeout> | null>(null);
+  latestRef.current = document;
+
+  const saveOnce = useCallback(async (): Promise<void> => {
+    const doc = latestRef.current;
+    if (conflictRef.current || doc === savedRef.current) return;
+    setState({ kind: 'saving' });
+    const current = baseRef.current;
+    if (current.status !== 'draft') {
+      const listed = await listVersionsAction({ key: workflowKey, limit: 1 });
+      if (!listed.ok) return setState({ kind: 'failed', message: listed.error.message });
+      const newest = listed.data.items[0];
+      if (newest && newest.version !== current.version) {
+        conflictRef.current = true;
+        return setState({ kind: 'conflict' });
+      }
+    }
+    const { version: _version, status: _status, ...body } = doc;
+    const result = await saveDraftAction({ key: workflowKey, document: body, expectedRevision: current.status === 'draft' ? current.revision : undefined });
+    if (!result.ok) {
+      if (result.error.code === 'CONFLICT') {
+        conflictRef.current = true;
+        return setState({ kind: 'conflict' });
+      }
+      return setState({ kind: 'failed', message: result.error.message });
+    }
+    const next: TDraftBase = { version: result.data.version, status: 'draft', revision: result.data.revision };
+    baseRef.current = next;
+    setBase(next);
+    savedRef.current = doc;
+    setState(latestRef.current === doc ? { kind: 'saved' } : { kind: 'dirty' });
+  }, [workflowKey]);
+
+  /** Saves now (after any save in flight) and resolves when the document on screen is stored or refused. */
+  const flush = useCallback(async (): Promise<boolean> => {
+    if (timerRef.current) clearTimeout(timerRef.current);
+    timerRef.current = null;
+    while (inflightRef.current) await inflightRef.current;
+    if (latestRef.current !== savedRef.current && !conflictRef.current) {
+      const run = saveOnce().catch((error: unknown) => {
+        console.error('[designer] save failed:', error);
+        setState({ kind: 'failed', message: 'Could not reach the server. Your changes are kept here; they save with the next edit.' });
+      });
+      inflightRef.current = run;
+      await run;
+      inflightRef.current = null;
+    }
+    return latestRef.current === savedRef.current;
+  }, [saveOnce]);
+
+  useEffect(() => {
+    if (!enabled || document === savedRef.current || conflictRef.current) return;
+    setState({ kind: 'dirty' });
+    timerRef.current = setTimeout(() => void flush(), AUTOSAVE_DELAY_MS);
+    return () => {
+      if (timerRef.current) clearTimeout(timerRef.current);
+    };
+  }, [document, enabled, flush]);
+
+  // Leaving with edits not yet stored asks first (the browser shows its own wording).
+  useEffect(() => {
+    const warn = (event: BeforeUnloadEvent) => {
+      if (latestRef.current !== savedRef.current && !conflictRef.current) event.preventDefault();
+    };
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, []);
+
+  /** After a publish, the next edit starts a new draft on top of this version. */
+  const markPublished = useCallback((version: number) => {
+    const next: TDraftBase = { version, status: 'published', revision: baseRef.current.revision };
+    baseRef.current = next;
+    setBase(next);
+  }, []);
+
+  return { state, base, flush, markPublished };
+}
