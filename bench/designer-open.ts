@@ -49,16 +49,16 @@ async function measureDrag(page: Page): Promise<{ frames: number; meanGap: numbe
   await page.evaluate(() => window.scrollTo(0, 0));
   const from = (await handle.boundingBox())!;
   const to = (await target.boundingBox())!;
-  await page.evaluate(() => {
-    const w = window as unknown as { __frames: number[]; __stop: boolean };
-    w.__frames = [];
-    w.__stop = false;
-    const tick = (t: number) => {
-      w.__frames.push(t);
-      if (!w.__stop) requestAnimationFrame(tick);
+  // A string, not a function: tsx wraps named functions in __name(), which the page lacks.
+  await page.evaluate(`(() => {
+    window.__frames = [];
+    window.__stop = false;
+    const tick = (t) => {
+      window.__frames.push(t);
+      if (!window.__stop) requestAnimationFrame(tick);
     };
     requestAnimationFrame(tick);
-  });
+  })()`);
   const start = Date.now();
   await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
   await page.mouse.down();
@@ -69,11 +69,10 @@ async function measureDrag(page: Page): Promise<{ frames: number; meanGap: numbe
   await page.mouse.up();
   await page.waitForFunction(() => document.querySelector('[data-step-id="s2"]')?.closest('[data-pipe-id]')?.getAttribute('data-pipe-id') === 'b31/then', null, { timeout: 10_000 });
   const settleMs = Date.now() - up;
-  const frames = await page.evaluate(() => {
-    const w = window as unknown as { __frames: number[]; __stop: boolean };
-    w.__stop = true;
-    return w.__frames;
-  });
+  const frames = await page.evaluate<number[]>(`(() => {
+    window.__stop = true;
+    return window.__frames;
+  })()`);
   const gaps = frames.slice(1).map((t, i) => t - frames[i]!);
   return { frames: frames.length, meanGap: gaps.reduce((a, b) => a + b, 0) / Math.max(1, gaps.length), maxGap: Math.max(...gaps), dragMs, settleMs };
 }

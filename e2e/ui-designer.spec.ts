@@ -69,7 +69,7 @@ test('build a workflow from an empty one with the palette and forms, see a probl
   await expect(saveState(page)).toContainText('v1 published');
 });
 
-test('reorder and nest by drag and drop and keyboard, undo/redo, and the reload shows the autosaved draft', async ({ page, request }) => {
+test('reorder by drag and drop and keyboard, nest by cut and paste, undo/redo, and the reload shows the autosaved draft', async ({ page, request }) => {
   const key = unique('dnd');
   await importDraft(request, key, [leaf('a'), leaf('b'), leaf('c'), { id: 'gate', type: 'control.if', name: 'Gate', config: { condition: true, then: [], else: [] } }, leaf('d')]);
   await signIn(page);
@@ -95,26 +95,13 @@ test('reorder and nest by drag and drop and keyboard, undo/redo, and the reload 
   await page.getByRole('button', { name: 'Undo' }).click();
   await expect.poll(() => rootOrder(page)).toEqual(['b', 'a', 'c', 'gate', 'd']);
 
-  // A mouse drag nests a step in the Then pipe, in small moves as a hand does.
-  // From below the block: the library measures lists when a drag starts, so a block that shifts up
-  // under the pointer (a step above it leaving) is not where it thinks (see ARCHITECTURE.md).
-  const handle = page.getByRole('button', { name: 'Drag Step d' });
+  // Nesting from the keyboard: cut the step, choose the Then pipe, paste.
   const target = page.getByRole('list', { name: 'Gate: Then' });
-  const from = (await handle.boundingBox())!;
-  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
-  await page.mouse.down();
-  for (let i = 1; i <= 6; i++) await page.mouse.move(from.x + from.width / 2, from.y - 10 * i);
-  // The cards close up as the step leaves its place (and open where it hovers): follow the
-  // pipe with the pointer until it is under it, as an eye would.
-  let at = { x: from.x + from.width / 2, y: from.y - 60 };
-  for (let round = 0; round < 6; round++) {
-    const box = (await target.boundingBox())!;
-    const aim = { x: box.x + 40, y: box.y + Math.min(box.height / 2, 20) };
-    if (Math.abs(aim.x - at.x) < 2 && Math.abs(aim.y - at.y) < 2) break;
-    for (let i = 1; i <= 5; i++) await page.mouse.move(at.x + ((aim.x - at.x) * i) / 5, at.y + ((aim.y - at.y) * i) / 5);
-    at = aim;
-  }
-  await page.mouse.up();
+  await card(page, 'd').focus();
+  await page.keyboard.press('Control+x');
+  await expect.poll(() => rootOrder(page)).toEqual(['b', 'a', 'c', 'gate']);
+  await target.getByRole('button', { name: /click to add here/ }).click();
+  await page.keyboard.press('Control+v');
   await expect(target.locator('[data-step-id="d"]')).toBeVisible();
   expect(await rootOrder(page)).toEqual(['b', 'a', 'c', 'gate']);
 

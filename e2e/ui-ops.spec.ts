@@ -128,7 +128,7 @@ test('cancel a running run with a reason; retry a failed run after its cause is 
   // The step needs a secret nobody has created yet: the run fails; once it exists, a retry succeeds.
   const secret = unique('ops-token').toLowerCase();
   const failKey = unique('ops-needs-secret');
-  await publish(client, failKey, { env: { secrets: [secret] }, steps: [{ id: 'call', type: 'action.call', config: { action: 'core.echo', version: 1, input: { token: { $secret: secret } }, saveAs: 'vars.echoed' } }] });
+  await publish(client, failKey, { env: { secrets: { OPS_TOKEN: secret } }, steps: [{ id: 'call', type: 'action.call', config: { action: 'core.echo', version: 1, input: { token: { $secret: 'OPS_TOKEN' } }, saveAs: 'vars.echoed' } }] });
   const failedRun = await startRun(client, failKey);
   await expect.poll(() => statusOf(client, failedRun), { timeout: 20_000 }).toBe('FAILED');
   await page.goto(`/runs/${failedRun}`);
