@@ -12,10 +12,12 @@ type TDialogProps = {
   children: ReactNode;
   /** Blocks closing by Escape or outside click, for dialogs holding something shown once. */
   dismissible?: boolean;
+  /** Room for a generated form or a multi-field setup instead of a short question. */
+  size?: 'md' | 'lg';
 };
 
 /** A modal dialog (Radix): focus is trapped inside and returns to the trigger on close. */
-export function Dialog({ open, onOpenChange, title, description, children, dismissible = true }: TDialogProps) {
+export function Dialog({ open, onOpenChange, title, description, children, dismissible = true, size = 'md' }: TDialogProps) {
   const block = (event: Event) => {
     if (!dismissible) event.preventDefault();
   };
@@ -26,7 +28,7 @@ export function Dialog({ open, onOpenChange, title, description, children, dismi
         <RadixDialog.Content
           onEscapeKeyDown={block}
           onPointerDownOutside={block}
-          className="fixed top-1/2 left-1/2 z-50 max-h-[calc(100dvh-2rem)] w-[calc(100vw-2rem)] max-w-md -translate-x-1/2 -translate-y-1/2 overflow-y-auto rounded-lg border border-line bg-surface p-5 shadow-xl"
+          className={`fixed top-1/2 left-1/2 z-50 max-h-[calc(100dvh-2rem)] w-[calc(100vw-2rem)] ${size === 'lg' ? 'max-w-2xl' : 'max-w-md'} -translate-x-1/2 -translate-y-1/2 overflow-y-auto rounded-lg border border-line bg-surface p-5 shadow-xl`}
         >
           <div className="mb-4 flex items-start justify-between gap-4">
             <div className="min-w-0">
