@@ -79,7 +79,9 @@ test('the run form checks every field inline, keeps what was typed, and the run 
   await expect(dialog).toContainText('Must be at most 1000.');
   // Nested: the approver's name and the line's SKU are missing.
   await expect(dialog.getByRole('alert').getByRole('link', { name: /Approver name: Required/ })).toBeVisible();
-  await expect(dialog.getByRole('alert').getByRole('link', { name: /SKU: Required/ })).toBeVisible();
+  await expect(dialog.getByRole('alert').getByRole('link', { name: /Lines › Line 1 › SKU: Required/ })).toBeVisible();
+  // The summary at the top lists every problem; show that part of the scrolled dialog.
+  await dialog.evaluate((element) => element.scrollTo(0, 0));
   await shoot(page, 'run-dialog-errors');
   expect((await (await client.get(`/runs?workflow=${key}`)).json()).items).toHaveLength(0);
 
@@ -223,11 +225,12 @@ test('a bad cron is refused at its field and creates nothing; a good one lists i
   await dialog.getByLabel('Time zone').fill('Mars/Olympus');
   await dialog.getByLabel('Input (JSON)').fill('{"amount": 3}');
   await dialog.getByRole('button', { name: 'Create trigger' }).click();
-  await expect(dialog.locator('#trigger-cron-message')).toContainText('is not a valid cron expression');
-  await expect(dialog.locator('#trigger-timezone-message')).toContainText('"Mars/Olympus" is not a known IANA time zone');
+  await expect(dialog.locator('#trigger-cron-message')).toContainText('Cron is not a valid cron expression');
+  await expect(dialog.locator('#trigger-timezone-message')).toContainText('Time zone "Mars/Olympus" is not a known IANA time zone');
   await expect(dialog.getByLabel('Cron')).toHaveAttribute('aria-invalid', 'true');
   await expect(dialog.getByLabel('Input (JSON)')).toHaveValue('{"amount": 3}');
   expect(await triggersOf(client, key)).toHaveLength(0);
+  await shoot(page, 'cron-error');
 
   await dialog.getByLabel('Cron').fill('30 2 * * *');
   await dialog.getByLabel('Time zone').fill('Europe/Berlin');

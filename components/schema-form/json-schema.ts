@@ -140,7 +140,7 @@ export function schemaAtPointer(schema: TJsonSchema, pointer: TPointer): TJsonSc
   return current;
 }
 
-/** "Customer › Lines › Item 2 › SKU": where a field sits, for an error summary. */
+/** "Customer › Lines › Line 2 › SKU": where a field sits, for an error summary (an item is named as the form labels it: its schema's title, else "Item"). */
 export function labelAtPointer(schema: TJsonSchema, pointer: TPointer): string {
   const segments = pointerSegments(pointer);
   if (segments.length === 0) return schema.title ?? 'The form';
@@ -149,7 +149,7 @@ export function labelAtPointer(schema: TJsonSchema, pointer: TPointer): string {
   for (const segment of segments) {
     const isIndex = current !== undefined && fieldKind(current) === 'array' && /^\d+$/.test(segment);
     current = current ? schemaAtPointer(current, `/${segment.replace(/~/g, '~0').replace(/\//g, '~1')}`) : undefined;
-    labels.push(isIndex ? `Item ${Number(segment) + 1}` : fieldLabel(current ?? {}, segment));
+    labels.push(isIndex ? `${current?.title ?? 'Item'} ${Number(segment) + 1}` : fieldLabel(current ?? {}, segment));
   }
   return labels.join(' › ');
 }

@@ -64,8 +64,8 @@ describe('form values', () => {
     expect(setAtPointer(original, '/customer/name', undefined)).toEqual({ customer: {}, lines: [{ sku: 'A' }] });
   });
 
-  it('labels a nested field by its path of titles', () => {
-    expect(labelAtPointer(ORDER, '/lines/1/sku')).toBe('Lines › Item 2 › Sku');
+  it('labels a nested field by its path of titles, an item as the form labels it (its title and position)', () => {
+    expect(labelAtPointer(ORDER, '/lines/1/sku')).toBe('Lines › Line 2 › Sku');
     expect(labelAtPointer(ORDER, '/email')).toBe('Email');
   });
 });

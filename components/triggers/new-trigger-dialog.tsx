@@ -39,6 +39,11 @@ export function NewTriggerDialog({ workflowKey, publishedVersions, secretNames }
   const { pending, error, run, reset } = useServerAction(createTriggerAction);
   const set = <K extends keyof TTriggerDraft>(field: K, value: TTriggerDraft[K]) => setDraft((current) => ({ ...current, [field]: value }));
   const errorAt = (path: string) => localErrors[path] ?? fieldError(error, path);
+  // The server words field messages to follow the field's name ("cron: needs 5 fields"); at the field, say the name.
+  const serverErrorAt = (path: string, label: string) => {
+    const message = errorAt(path);
+    return message && /^[a-z"]/.test(message) ? `${label} ${message}` : message;
+  };
 
   const openDialog = () => {
     // A time zone people recognise, rather than UTC, unless they already typed one.
@@ -74,7 +79,7 @@ export function NewTriggerDialog({ workflowKey, publishedVersions, secretNames }
             <Field id="trigger-type" label="Type" hint={TYPE_OPTIONS.find((o) => o.value === draft.type)?.description}>
               <Select id="trigger-type" aria-label="Type" aria-describedby={fieldMessageId('trigger-type')} value={draft.type} onValueChange={(value) => set('type', value as TTriggerDraft['type'])} options={TYPE_OPTIONS} />
             </Field>
-            <Field id="trigger-version" label="Version" error={errorAt('version')} hint="Runs start this version.">
+            <Field id="trigger-version" label="Version" error={serverErrorAt('version', 'Version')} hint="Runs start this version.">
               <Select id="trigger-version" aria-label="Version" aria-describedby={fieldMessageId('trigger-version')} value={draft.version} onValueChange={(value) => set('version', value)} options={versionOptions} />
             </Field>
           </div>
@@ -82,23 +87,23 @@ export function NewTriggerDialog({ workflowKey, publishedVersions, secretNames }
           {draft.type === 'webhook' && (
             <>
               <div className="grid gap-4 sm:grid-cols-2">
-                <Field id="trigger-mode" label="Mode" error={errorAt('config.mode')}>
+                <Field id="trigger-mode" label="Mode" error={serverErrorAt('config.mode', 'Mode')}>
                   <Select id="trigger-mode" aria-label="Mode" aria-describedby={fieldMessageId('trigger-mode')} value={draft.mode} onValueChange={(value) => set('mode', value as TTriggerDraft['mode'])} options={MODE_OPTIONS} />
                 </Field>
                 {draft.mode === 'sync' ? (
-                  <TextField id="trigger-wait" label="Wait for the run (ms)" error={errorAt('config.waitMs')} value={draft.waitMs} onChange={(v) => set('waitMs', v)} inputMode="numeric" hint="0–60000; after this the answer is 202 with the run id." />
+                  <TextField id="trigger-wait" label="Wait for the run (ms)" error={serverErrorAt('config.waitMs', 'Wait')} value={draft.waitMs} onChange={(v) => set('waitMs', v)} inputMode="numeric" hint="0–60000; after this the answer is 202 with the run id." />
                 ) : (
-                  <TextField id="trigger-rate" label="Requests per minute" error={errorAt('config.rateLimitPerMinute')} value={draft.rateLimitPerMinute} onChange={(v) => set('rateLimitPerMinute', v)} inputMode="numeric" hint="More answer 429 (1–10000)." />
+                  <TextField id="trigger-rate" label="Requests per minute" error={serverErrorAt('config.rateLimitPerMinute', 'Requests per minute')} value={draft.rateLimitPerMinute} onChange={(v) => set('rateLimitPerMinute', v)} inputMode="numeric" hint="More answer 429 (1–10000)." />
                 )}
               </div>
               {draft.mode === 'sync' && (
-                <TextField id="trigger-rate" label="Requests per minute" error={errorAt('config.rateLimitPerMinute')} value={draft.rateLimitPerMinute} onChange={(v) => set('rateLimitPerMinute', v)} inputMode="numeric" hint="More answer 429 (1–10000)." />
+                <TextField id="trigger-rate" label="Requests per minute" error={serverErrorAt('config.rateLimitPerMinute', 'Requests per minute')} value={draft.rateLimitPerMinute} onChange={(v) => set('rateLimitPerMinute', v)} inputMode="numeric" hint="More answer 429 (1–10000)." />
               )}
               <Field
                 id="trigger-secret"
                 label="Signing secret"
                 optional
-                error={errorAt('config.secret')}
+                error={serverErrorAt('config.secret', 'Signing secret')}
                 hint={secretNames.length === 0 ? 'No secrets yet: create one under Settings → Secrets to require signed requests.' : 'Requests must carry a Pipewright-Signature made with this secret.'}
               >
                 <Select id="trigger-secret" aria-label="Signing secret" aria-describedby={fieldMessageId('trigger-secret')} value={draft.secret || NO_SECRET} onValueChange={(value) => set('secret', value === NO_SECRET ? '' : value)} options={secretOptions} />
@@ -109,23 +114,23 @@ export function NewTriggerDialog({ workflowKey, publishedVersions, secretNames }
           {draft.type === 'schedule' && (
             <>
               <div className="grid gap-4 sm:grid-cols-2">
-                <TextField id="trigger-cron" label="Cron" error={errorAt('config.cron')} value={draft.cron} onChange={(v) => set('cron', v)} mono autoFocus placeholder="0 9 * * 1-5" hint="minute hour day-of-month month day-of-week" />
-                <TextField id="trigger-timezone" label="Time zone" error={errorAt('config.timezone')} value={draft.timezone} onChange={(v) => set('timezone', v)} list="trigger-timezones" hint="IANA name, e.g. Europe/Berlin" />
+                <TextField id="trigger-cron" label="Cron" error={serverErrorAt('config.cron', 'Cron')} value={draft.cron} onChange={(v) => set('cron', v)} mono autoFocus placeholder="0 9 * * 1-5" hint="minute hour day-of-month month day-of-week" />
+                <TextField id="trigger-timezone" label="Time zone" error={serverErrorAt('config.timezone', 'Time zone')} value={draft.timezone} onChange={(v) => set('timezone', v)} list="trigger-timezones" hint="IANA name, e.g. Europe/Berlin" />
                 <datalist id="trigger-timezones">
                   {supportedTimeZones().map((zone) => (
                     <option key={zone} value={zone} />
                   ))}
                 </datalist>
               </div>
-              <TextArea id="trigger-schedule-input" label="Input (JSON)" error={errorAt('config.input')} value={draft.scheduleInput} onChange={(v) => set('scheduleInput', v)} placeholder='{ "report": "daily" }' hint="The run's input on every tick; checked against the parameter schema when it fires." />
+              <TextArea id="trigger-schedule-input" label="Input (JSON)" error={serverErrorAt('config.input', 'Input')} value={draft.scheduleInput} onChange={(v) => set('scheduleInput', v)} placeholder='{ "report": "daily" }' hint="The run's input on every tick; checked against the parameter schema when it fires." />
             </>
           )}
 
           {draft.type === 'event' && (
             <>
-              <TextField id="trigger-event" label="Event name" error={errorAt('config.event')} value={draft.event} onChange={(v) => set('event', v)} mono autoFocus placeholder="invoice.received" />
-              <TextArea id="trigger-filter" label="Filter (JSONata)" error={errorAt('config.filter')} value={draft.filter} onChange={(v) => set('filter', v)} placeholder='payload.amount > 1000' hint="Over the event; only events where it is true start a run." />
-              <TextArea id="trigger-input" label="Input (JSONata)" error={errorAt('config.input')} value={draft.input} onChange={(v) => set('input', v)} placeholder='{ "invoice": payload.id }' hint="Builds the run's input from the event; the payload when left empty." />
+              <TextField id="trigger-event" label="Event name" error={serverErrorAt('config.event', 'Event name')} value={draft.event} onChange={(v) => set('event', v)} mono autoFocus placeholder="invoice.received" />
+              <TextArea id="trigger-filter" label="Filter (JSONata)" error={serverErrorAt('config.filter', 'Filter')} value={draft.filter} onChange={(v) => set('filter', v)} placeholder='payload.amount > 1000' hint="Over the event; only events where it is true start a run." />
+              <TextArea id="trigger-input" label="Input (JSONata)" error={serverErrorAt('config.input', 'Input')} value={draft.input} onChange={(v) => set('input', v)} placeholder='{ "invoice": payload.id }' hint="Builds the run's input from the event; the payload when left empty." />
             </>
           )}
 

@@ -7,7 +7,7 @@ function formatInZone(iso: string, timeZone: string): string {
 export function ScheduleDetails({ cron, timezone, nextFireTimes, enabled, input }: { cron: string; timezone: string; nextFireTimes: string[]; enabled: boolean; input?: Record<string, unknown> }) {
   return (
     <div className="grid gap-4 sm:grid-cols-2">
-      <dl className="grid grid-cols-[max-content_minmax(0,1fr)] gap-x-4 gap-y-1.5 text-[13px]">
+      <dl className="grid content-start grid-cols-[max-content_minmax(0,1fr)] gap-x-4 gap-y-1.5 text-[13px]">
         <dt className="text-ink-faint">Cron</dt>
         <dd>
           <code className="font-mono text-ink">{cron}</code>
