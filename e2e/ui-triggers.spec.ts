@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { api, signIn } from './support';
-import { chooseOption, unique } from './ui-support';
+import { addMemberThroughUi, chooseOption, unique } from './ui-support';
 
 type TClient = ReturnType<typeof api>;
 
@@ -276,4 +276,33 @@ test('an event trigger shows its filter and input, and a bad JSONata filter is r
   await page.reload();
   await expect(card.getByRole('link', { name: `Run ${started[0]}` })).toBeVisible();
   await shoot(page, 'event');
+});
+
+test('a viewer sees the triggers but cannot change them, run the workflow or read the webhook URL', async ({ page, browser, request }) => {
+  const client = api(request);
+  const key = unique('trg-viewer');
+  await publish(client, key, 'Read-only intake with a rather long name that has to wrap on a phone screen', SIMPLE);
+  const created = await client.post(`/workflows/${key}/triggers`, { type: 'webhook', config: {} });
+  expect(created.status(), await created.text()).toBe(201);
+  expect((await client.post(`/workflows/${key}/triggers`, { type: 'schedule', config: { cron: '0 9 * * 1-5', timezone: 'America/New_York' } })).status()).toBe(201);
+  await signIn(page);
+  const email = `${unique('viewer')}@e2e.test`;
+  const password = await addMemberThroughUi(page, { email, role: 'viewer' });
+
+  const viewer = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+  await signIn(viewer, email, password);
+  await viewer.goto(`/workflows/${key}/triggers`);
+  const hook = viewer.getByRole('article', { name: 'Webhook trigger' });
+  await expect(hook).toContainText('The URL is shown to people who may start runs.');
+  await expect(hook.getByTestId('webhook-url')).toHaveCount(0);
+  await expect(hook.getByRole('switch', { name: 'Webhook trigger enabled' })).toBeDisabled();
+  await expect(hook.getByRole('button', { name: 'Delete webhook trigger' })).toHaveCount(0);
+  await expect(viewer.getByRole('button', { name: 'New trigger' })).toHaveCount(0);
+  await expect(viewer.getByRole('button', { name: 'Run', exact: true })).toHaveCount(0);
+  const times = viewer.getByRole('article', { name: 'Schedule trigger' }).getByRole('list', { name: 'Next fire times' }).getByRole('listitem');
+  await expect(times).toHaveCount(5);
+  for (const text of await times.allTextContents()) expect(text).toMatch(/, 09:00 E[SD]T$/);
+  // Nothing sticks out sideways on a phone.
+  expect(await viewer.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await shoot(viewer, 'viewer-390');
 });

@@ -1,6 +1,17 @@
-/** "Thu 3 Dec 2026, 09:00 CET" in the schedule's own time zone. */
+/**
+ * The zone's abbreviation at an instant. Each locale knows the names of its own region
+ * (en-GB: CET/BST, en-US: EST/PDT) and writes "GMT-5" for the rest, so take the first real name.
+ */
+function zoneName(date: Date, timeZone: string): string {
+  const names = ['en-GB', 'en-US'].map((locale) => new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' }).formatToParts(date).find((part) => part.type === 'timeZoneName')?.value ?? '');
+  return names.find((name) => name !== '' && !/^(GMT|UTC)([+-]|$)/.test(name)) ?? names[0] ?? timeZone;
+}
+
+/** "Thu, 3 Dec 2026, 09:00 CET" in the schedule's own time zone. */
 function formatInZone(iso: string, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false, timeZoneName: 'short' }).format(new Date(iso));
+  const date = new Date(iso);
+  const local = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false }).format(date);
+  return `${local} ${zoneName(date, timeZone)}`;
 }
 
 /** A schedule's cron and time zone, and when it fires next (in that zone, so DST shifts show as they will happen). */
