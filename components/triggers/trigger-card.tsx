@@ -37,8 +37,13 @@ export function TriggerCard({ trigger, firings, canEdit, exampleInput }: TProps)
               <Badge tone={trigger.version === null ? 'neutral' : 'accent'}>{trigger.version === null ? 'latest version' : `pinned to v${trigger.version}`}</Badge>
               {!trigger.enabled && <Badge tone="warning">off</Badge>}
             </h2>
-            <p className="truncate text-[12px] text-ink-faint" title={trigger.createdBy}>
-              Added <TimeText iso={trigger.createdAt} /> by {trigger.createdBy} · last fired <TimeText iso={trigger.lastFiredAt} withTime />
+            {/* Wraps rather than truncates: on a phone "last fired" is the part people look for. */}
+            <p className="text-[12px] text-ink-faint [overflow-wrap:anywhere]">
+              Added <TimeText iso={trigger.createdAt} /> by {trigger.createdBy}
+              <span aria-hidden> · </span>
+              <span className="inline-block">
+                last fired <TimeText iso={trigger.lastFiredAt} withTime />
+              </span>
             </p>
           </div>
         </div>
