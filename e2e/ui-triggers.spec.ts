@@ -58,7 +58,9 @@ test('the run form checks every field inline, keeps what was typed, and the run 
   await signIn(page);
 
   // The designer's Run button links here with ?run=1: the dialog is open on arrival; Escape closes it and drops the flag.
-  await page.goto(`/workflows/${key}/triggers?run=1`);
+  await page.goto(`/workflows/${key}`);
+  await page.getByRole('link', { name: 'Run', exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`/workflows/${key}/triggers\\?run=1$`));
   const dialog = page.getByRole('dialog', { name: `Run ${name}` });
   await expect(dialog).toBeVisible();
   await expect(dialog).toContainText('Starts version 1');
