@@ -5,16 +5,19 @@ import { migrateToLatest } from '@/server/db/migrate';
 import { advanceRun } from '@/server/runtime/advance-run';
 import { LeaseKeeper } from '@/server/runtime/lease';
 import { RunControlListener } from '@/server/runtime/run-control-listener';
-import { ADVANCE_QUEUE, getQueue } from '@/server/runtime/queue/run-queue';
+import { ADVANCE_QUEUE, enqueueAdvance, getQueue } from '@/server/runtime/queue/run-queue';
 import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
 import { startHeartbeat } from '@/worker/heartbeat';
 import { REAP_INTERVAL_MS, reapStalledRuns } from '@/worker/reaper';
+import { RunsInHand } from '@/worker/runs-in-hand';
 import { startScheduleTriggers } from '@/worker/schedule-triggers';
 
 const log = (line: string) => console.log(`[worker ${process.pid}] ${line}`);
 const ZAdvanceJob = z.object({ runId: z.string().uuid() });
-/** Concurrent fetch loops, each with a batch of up to 8 runs. */
+/** Concurrent fetch loops, each with a batch of up to 8 jobs. */
 const WORKER_FETCH_LOOPS = 3;
+/** Runs advanced at once by one worker, whatever batch they came in. */
+const RUNS_IN_HAND = 24;
 
 async function main(): Promise<void> {
   applyLocalDefaults(process.env);
@@ -23,7 +26,7 @@ async function main(): Promise<void> {
     console.error('npm run worker needs DATABASE_URL (npm start runs a worker against its embedded database).');
     process.exit(1);
   }
-  // Enough connections for every run in hand (WORKER_FETCH_LOOPS × 8) to write without queueing for long.
+  // Enough connections for the runs in hand (RUNS_IN_HAND) to write without queueing for long.
   const { db } = createDb(url, { max: 16 });
   setDb(db);
   await migrateToLatest({ db, log });
@@ -36,19 +39,24 @@ async function main(): Promise<void> {
   await control.start();
 
   // Several runs per fetch, each advanced through many steps inside its job; a full batch
-  // fetches again at once (burst) instead of waiting out the polling interval. Several fetch
-  // loops (localConcurrency), so one long run does not hold up the rest of its batch's
-  // successors: a batch is done when its slowest run is. pg-boss sends
-  // no NOTIFY for a job due later (a delay, a retry's backoff, a timeout), and with NOTIFY on
-  // it polls only every 30 s unless told otherwise: timers would fire up to 30 s late.
+  // fetches again at once (burst) instead of waiting out the polling interval. A job is let
+  // go once its run is claimed (the lease keeps the run safe from then on), so a slow run
+  // never holds its batch or its fetch loop; RunsInHand bounds how many runs are in hand.
+  // pg-boss sends no NOTIFY for a job due later (a delay, a retry's backoff, a timeout), and
+  // with NOTIFY on it polls only every 30 s unless told otherwise: timers would fire up to 30 s late.
+  const inHand = new RunsInHand(RUNS_IN_HAND);
   await boss.work(ADVANCE_QUEUE, { batchSize: 8, localConcurrency: WORKER_FETCH_LOOPS, burstWhenBatchFull: true, pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 2 }, async (jobs) => {
     await Promise.all(
       jobs.map(async (job) => {
         const { runId } = ZAdvanceJob.parse(job.data);
-        await advanceRun({ db, runId, workerId: heartbeat.id, leases, log }).catch((error: unknown) => {
-          // The run stays as it was last written; its lease expires and the reaper re-sends it.
-          log(`run ${runId}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
-        });
+        const taken = await inHand.take((onClaimed) =>
+          advanceRun({ db, runId, workerId: heartbeat.id, leases, log, onClaimed }).catch((error: unknown) => {
+            // The run stays as it was last written; its lease expires and the reaper re-sends it.
+            log(`run ${runId}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+          }),
+        );
+        // Stopping: the run was never claimed here, so its job goes back to the queue for another worker.
+        if (!taken) await enqueueAdvance({ db, runId });
       }),
     );
   });
@@ -66,6 +74,11 @@ async function main(): Promise<void> {
     clearInterval(reaper);
     // Stop taking jobs and let the runs in hand reach their next write; what is not finished
     // is handed back by its lease running out.
+    // Jobs still waiting for a slot are handed back while the queue can still take them.
+    inHand.close();
+    await boss.offWork(ADVANCE_QUEUE, { wait: true }).catch((error: Error) => log(`queue stop: ${error.message}`));
+    const left = await inHand.drain(20_000);
+    if (left > 0) log(`${left} run(s) still in hand; their leases run out and another worker goes on`);
     await boss.stop({ graceful: true, timeout: 20_000 }).catch((error: Error) => log(`queue stop: ${error.message}`));
     await control.close().catch((error: Error) => log(`run control: ${error.message}`));
     await heartbeat.stop().catch((error: Error) => log(`could not mark the worker stopped: ${error.message}`));

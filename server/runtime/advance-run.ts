@@ -17,12 +17,16 @@ export const MAX_RECOVERIES = 3;
 /**
  * Advances one run as far as it can go: claim the lease, run the interpreter from the saved
  * position, record how it ended, release. Called by the worker for each "advance" job; a
- * run someone else holds is left alone.
+ * run someone else holds is left alone. `onClaimed` is called once the first claim is decided,
+ * so the caller can let go of the job while the run goes on.
  */
-export async function advanceRun({ db, runId, workerId, leases, log }: { db: Db; runId: string; workerId: string; leases: LeaseKeeper; log: (line: string) => void }): Promise<void> {
+export async function advanceRun({ db, runId, workerId, leases, log, onClaimed }: { db: Db; runId: string; workerId: string; leases: LeaseKeeper; log: (line: string) => void; onClaimed?: () => void }): Promise<void> {
   let woken = false;
   for (let pass = 0; pass < 100; pass++) {
     const claimed = await claimRun({ db, runId, workerId });
+    // From here the lease, not the job, keeps the run safe: a worker that dies now leaves an
+    // expiring lease the reaper finds. Without a claim (someone else holds it) there is nothing to keep.
+    if (pass === 0) onClaimed?.();
     if (!claimed) return;
     const controls = leases.hold(claimed);
     try {
