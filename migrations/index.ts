@@ -6,6 +6,7 @@ import * as m20261122020000 from './20261122020000_runtime';
 import * as m20261122031000 from './20261122031000_email_messages';
 import * as m20261122040000 from './20261122040000_triggers';
 import * as m20261122090000 from './20261122090000_runtime_indexes';
+import * as m20261203000000 from './20261203000000_ordered_documents';
 
 /**
  * Every migration, by name, in order. A new migration file is added here too; the schema
@@ -19,4 +20,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261122031000_email_messages': m20261122031000,
   '20261122040000_triggers': m20261122040000,
   '20261122090000_runtime_indexes': m20261122090000,
+  '20261203000000_ordered_documents': m20261203000000,
 };
