@@ -20,7 +20,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
   return (
     <div className="min-h-dvh md:grid md:grid-cols-[14rem_minmax(0,1fr)]">
       <aside className="flex items-center gap-3 border-b border-line bg-surface px-3 py-2 md:sticky md:top-0 md:h-dvh md:flex-col md:items-stretch md:gap-5 md:border-r md:border-b-0 md:px-3 md:py-4">
-        <Link href="/workflows" aria-label="Pipewright home" className="hidden shrink-0 items-center gap-2 rounded-md md:flex md:px-2.5">
+        <Link href="/overview" aria-label="Pipewright home" className="hidden shrink-0 items-center gap-2 rounded-md md:flex md:px-2.5">
           <span className="flex size-6 items-center justify-center rounded-md bg-accent text-accent-ink">
             <Workflow className="size-3.5" aria-hidden />
           </span>
