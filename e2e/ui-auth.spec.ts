@@ -2,8 +2,11 @@ import { expect, test } from '@playwright/test';
 import { api, E2E_ADMIN, signIn } from './support';
 import { signOutThroughUi } from './ui-support';
 
-test('the admin signs in, sees the Workflows page as the API knows it, and signs out', async ({ page, request }) => {
+test('the admin signs in to the Overview, sees the Workflows page as the API knows it, and signs out', async ({ page, request }) => {
   await signIn(page);
+  await expect(page).toHaveURL(/\/overview$/);
+  await expect(page.getByRole('link', { name: 'Overview' })).toHaveAttribute('aria-current', 'page');
+  await page.getByRole('link', { name: 'Workflows' }).click();
   await expect(page).toHaveURL(/\/workflows$/);
   await expect(page).toHaveTitle('Workflows · Pipewright');
   await expect(page.getByRole('heading', { name: 'Workflows', level: 1 })).toBeVisible();
