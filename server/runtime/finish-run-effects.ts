@@ -53,9 +53,14 @@ export async function resolveParentWait(tx: Tx, childId: string, parentId: strin
   if (resolved) await wakeRun({ db: tx, runId: parentId, reason: `child run ${childId} finished` });
 }
 
-/** A run of the workflow finished: the oldest run held QUEUED (if any) gets a job to try again. */
+/**
+ * A run of the workflow finished: the oldest run held QUEUED (if any) gets a job to try again.
+ * Held means claimed before and handed back by admission (`fence > 0`, no lease); a run never
+ * claimed still has its first job coming, and sending it a second one only doubles the work
+ * (it did: every finish of a limit-free workflow sent a job to its oldest queued run).
+ */
 export async function admitNextQueued(tx: Tx, workflowId: string): Promise<void> {
-  const next = await tx.selectFrom('runs').select('id').where('workflow_id', '=', workflowId).where('status', '=', 'QUEUED').where('lease_owner', 'is', null).orderBy('created_at').limit(1).executeTakeFirst();
+  const next = await tx.selectFrom('runs').select('id').where('workflow_id', '=', workflowId).where('status', '=', 'QUEUED').where('lease_owner', 'is', null).where('fence', '>', '0').orderBy('created_at').limit(1).executeTakeFirst();
   if (next) await enqueueAdvance({ db: tx, runId: next.id });
 }
 

@@ -202,7 +202,7 @@ function mainStatement(batch: TBatch, options: { releaseInline: boolean; notify:
   const notify = options.notify && events.length ? sql`pg_notify(${RUN_EVENTS_CHANNEL}, ${`${run.id}:`} || r.event_seq || ':' || r.status)` : sql`NULL`;
   const nextQueued =
     batch.admitNextOf && options.releaseInline
-      ? sql`(SELECT q.id FROM runs q WHERE q.workflow_id = r.workflow_id AND q.status = 'QUEUED' AND q.lease_owner IS NULL ORDER BY q.created_at LIMIT 1)`
+      ? sql`(SELECT q.id FROM runs q WHERE q.workflow_id = r.workflow_id AND q.status = 'QUEUED' AND q.lease_owner IS NULL AND q.fence > 0 ORDER BY q.created_at LIMIT 1)`
       : sql`NULL::uuid`;
   return sql<TMainRow>`WITH ${sql.join(ctes)} SELECT r.event_seq, r.status, ${nextQueued} AS next_queued, ${notify} AS notified FROM r`;
 }
