@@ -39,6 +39,7 @@ test.describe('runs through the real web server and worker', () => {
     await publish(client, key, { steps: [{ id: 'only', type: 'state.set', config: { state: 'listed' } }] });
     const { runId } = await (await client.post(`/workflows/${key}/runs`, { input: {}, mode: 'sync', waitMs: 20000 })).json();
     await signIn(page);
+    await page.getByRole('link', { name: 'Workflows' }).click();
     const row = page.getByRole('row').filter({ hasText: key });
     await expect(row).toContainText('v1');
     await page.getByRole('link', { name: 'Runs' }).first().click();
