@@ -136,7 +136,7 @@ test('Outbox: a message kept by email.send, read in the browser', async ({ page,
   await expect(page.getByText('This message is not in the outbox')).toBeVisible();
 });
 
-test('Events and Outbox say what will appear there in a tenant with nothing yet', async ({ page }) => {
+test('Events, Outbox and the Overview say what will appear there in a tenant with nothing yet', async ({ page }) => {
   await signIn(page);
   await page.goto('/settings/tenants');
   await page.getByLabel('Name').fill('Quiet Tenant');
@@ -152,5 +152,9 @@ test('Events and Outbox say what will appear there in a tenant with nothing yet'
     await page.goto('/outbox');
     await expect(page.getByRole('heading', { name: 'No messages' })).toBeVisible();
     await shoot(page, 'outbox-empty');
+    await page.goto('/overview');
+    await expect(page.getByRole('heading', { name: 'No runs yet' })).toBeVisible();
+    await expect(page.getByRole('link', { name: 'Go to workflows' })).toBeVisible();
+    await shoot(page, 'overview-empty');
   }
 });
