@@ -15,6 +15,12 @@ export const ZSaveDraft = z.object({
   document: ZVersionDocument,
   /** The draft revision the edit started from; a different current revision is a CONFLICT. */
   expectedRevision: z.number().int().min(1).optional(),
+  /**
+   * For an edit that started with no draft: the newest version number it was loaded at (0 when
+   * the workflow had no version). A draft, or a newer version, found now is a CONFLICT, so the
+   * first save of a page never writes over a draft started elsewhere meanwhile.
+   */
+  expectedLatestVersion: z.number().int().min(0).optional(),
 });
 export type TSaveDraft = z.input<typeof ZSaveDraft>;
 export type TSavedDraft = { version: number; revision: number; updatedAt: string };
@@ -27,13 +33,27 @@ const STALE = 'The draft changed since you loaded it; reload it and apply your e
  * a published version is never written: editing it makes a new draft. When the document
  * names a `version`, it must be the draft's (or the next) number.
  */
-export async function writeDraft({ tx, ctx, workflow, document, expectedRevision }: { tx: Tx; ctx: TAuthContext; workflow: TWorkflowRef; document: TVersionDocument; expectedRevision?: number }): Promise<TSavedDraft> {
+export async function writeDraft({
+  tx,
+  ctx,
+  workflow,
+  document,
+  expectedRevision,
+  expectedLatestVersion,
+}: {
+  tx: Tx;
+  ctx: TAuthContext;
+  workflow: TWorkflowRef;
+  document: TVersionDocument;
+  expectedRevision?: number;
+  expectedLatestVersion?: number;
+}): Promise<TSavedDraft> {
   if (document.key !== workflow.key) {
     throw new AppError('VALIDATION', `The document's key "${document.key}" is not this workflow's key "${workflow.key}".`, [{ path: 'key', message: `must be "${workflow.key}"` }]);
   }
   const versions = tx.selectFrom('workflow_versions').where('workflow_id', '=', workflow.id);
   const draft = await versions.select(['version', 'revision']).where('status', '=', 'draft').executeTakeFirst();
-  const latest = draft ? null : await versions.select((eb) => eb.fn.max('version').as('max')).executeTakeFirst();
+  const latest = draft && expectedLatestVersion === undefined ? null : await versions.select((eb) => eb.fn.max('version').as('max')).executeTakeFirst();
   const target = draft?.version ?? (latest?.max ?? 0) + 1;
   if (document.version !== undefined && document.version !== target) {
     const named = await versions.select('status').where('version', '=', document.version).executeTakeFirst();
@@ -41,6 +61,7 @@ export async function writeDraft({ tx, ctx, workflow, document, expectedRevision
     throw new AppError('CONFLICT', `Version ${document.version} is not the draft of "${workflow.key}" (the draft is version ${target}).`);
   }
   if (expectedRevision !== undefined && draft?.revision !== expectedRevision) throw new AppError('CONFLICT', STALE);
+  if (expectedLatestVersion !== undefined && (draft || (latest?.max ?? 0) !== expectedLatestVersion)) throw new AppError('CONFLICT', STALE);
 
   const used = collectUsedTypes(document.steps);
   const stored = toStoredDocument(document);
@@ -65,9 +86,9 @@ export async function writeDraft({ tx, ctx, workflow, document, expectedRevision
 /** Creates or replaces the draft of a workflow from a version document (SPEC §6 `POST /workflows/{key}/versions`). */
 export async function saveDraft({ db, ctx, input }: { db: Db; ctx: TAuthContext; input: TSaveDraft }): Promise<TSavedDraft> {
   assertAllowed(ctx, 'workflow.write');
-  const { key, document, expectedRevision } = ZSaveDraft.parse(input);
+  const { key, document, expectedRevision, expectedLatestVersion } = ZSaveDraft.parse(input);
   return db.transaction().execute(async (tx) => {
     const workflow = await findWorkflow({ db: tx, tenantId: ctx.tenantId, key, lock: true });
-    return writeDraft({ tx, ctx, workflow, document, expectedRevision });
+    return writeDraft({ tx, ctx, workflow, document, expectedRevision, expectedLatestVersion });
   });
 }

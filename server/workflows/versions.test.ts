@@ -79,6 +79,23 @@ describe('saveDraft', () => {
     expect((await listVersions({ db: t.db, ctx: editor, input: { key: 'racing' } })).items).toHaveLength(1);
   });
 
+  it('a first save that names the version it started from (expectedLatestVersion) never writes over a draft begun meanwhile', async () => {
+    await newWorkflow('first-save');
+    // Two pages opened on a workflow with no version: the first save wins, the second is refused.
+    await saveDraft({ db: t.db, ctx: editor, input: { key: 'first-save', document: doc('first-save', [echo('theirs')]), expectedLatestVersion: 0 } });
+    await expect(saveDraft({ db: t.db, ctx: editor, input: { key: 'first-save', document: doc('first-save', [echo('mine')]), expectedLatestVersion: 0 } })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('changed since you loaded it') });
+    expect((await getVersion({ db: t.db, ctx: editor, input: { key: 'first-save', version: 1 } })).document.steps.map((s) => s.id)).toEqual(['theirs']);
+
+    // Loaded at published v1: a new draft v2 from elsewhere, or a v2 already published, refuses the save.
+    await publishVersion({ db: t.db, ctx: editor, input: { key: 'first-save', version: 1 } });
+    await saveDraft({ db: t.db, ctx: editor, input: { key: 'first-save', document: doc('first-save', [echo('v2')]), expectedLatestVersion: 1 } });
+    await expect(saveDraft({ db: t.db, ctx: editor, input: { key: 'first-save', document: doc('first-save', [echo('late')]), expectedLatestVersion: 1 } })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await publishVersion({ db: t.db, ctx: editor, input: { key: 'first-save', version: 2 } });
+    await expect(saveDraft({ db: t.db, ctx: editor, input: { key: 'first-save', document: doc('first-save', [echo('late')]), expectedLatestVersion: 1 } })).rejects.toMatchObject({ code: 'CONFLICT' });
+    // Loaded at the newest published version, with no draft: the save starts v3.
+    expect(await saveDraft({ db: t.db, ctx: editor, input: { key: 'first-save', document: doc('first-save', [echo('v3')]), expectedLatestVersion: 2 } })).toMatchObject({ version: 3, revision: 1 });
+  });
+
   it('pages versions and refuses a cursor it did not issue', async () => {
     const first = await listVersions({ db: t.db, ctx: editor, input: { key: 'numbering', limit: 2 } });
     expect(first.items.map((v) => v.version)).toEqual([3, 2]);

@@ -1,7 +1,7 @@
 'use client';
 
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { listVersionsAction, saveDraftAction } from '@/app/(app)/workflows/actions';
+import { saveDraftAction } from '@/app/(app)/workflows/actions';
 import type { TVersionDocumentInput } from '@/server/workflows/definition/version-document';
 
 /** Where the designer's document stands against the server. */
@@ -17,8 +17,8 @@ export const AUTOSAVE_DELAY_MS = 800;
  * was loaded at. A CONFLICT (another tab or person saved first) stops autosaving for good:
  * the edits here are kept on screen but never written over theirs; reloading gets theirs.
  * When the base is published (or there is no version yet), the first save creates the new
- * draft; saveDraft cannot be told "expect no draft", so the versions are listed first to see
- * that nobody else started one.
+ * draft and says which version it started from (`expectedLatestVersion`): a draft or a newer
+ * version started elsewhere meanwhile makes it a CONFLICT too.
  */
 export function useDraftAutosave({ workflowKey, document, initialBase, enabled }: { workflowKey: string; document: TVersionDocumentInput; initialBase: TDraftBase; enabled: boolean }) {
   const [state, setState] = useState<TSaveState>({ kind: 'saved' });
@@ -36,17 +36,11 @@ export function useDraftAutosave({ workflowKey, document, initialBase, enabled }
     if (conflictRef.current || doc === savedRef.current) return;
     setState({ kind: 'saving' });
     const current = baseRef.current;
-    if (current.status !== 'draft') {
-      const listed = await listVersionsAction({ key: workflowKey, limit: 1 });
-      if (!listed.ok) return setState({ kind: 'failed', message: listed.error.message });
-      const newest = listed.data.items[0];
-      if (newest && newest.version !== current.version) {
-        conflictRef.current = true;
-        return setState({ kind: 'conflict' });
-      }
-    }
     const { version: _version, status: _status, ...body } = doc;
-    const result = await saveDraftAction({ key: workflowKey, document: body, expectedRevision: current.status === 'draft' ? current.revision : undefined });
+    // On a draft: its revision. Otherwise: the newest version this page was loaded at (0 for
+    // none), so a draft someone started meanwhile is refused in the same transaction as the save.
+    const expected = current.status === 'draft' ? { expectedRevision: current.revision } : { expectedLatestVersion: current.version ?? 0 };
+    const result = await saveDraftAction({ key: workflowKey, document: body, ...expected });
     if (!result.ok) {
       if (result.error.code === 'CONFLICT') {
         conflictRef.current = true;
