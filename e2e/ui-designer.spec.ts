@@ -157,7 +157,15 @@ test('a viewer sees the designer read-only; screenshots of a 300-step workflow, 
   await expect(page.locator('.react-flow')).toBeVisible();
   await page.getByRole('button', { name: 'Pipe' }).click();
   await page.setViewportSize({ width: 420, height: 900 });
+  // Narrow: the palette folds into one row, so the pipe starts on the first screen.
+  await expect(palette(page).getByPlaceholder('Search steps')).toBeHidden();
+  await expect(page.getByTestId('step-card').first()).toBeInViewport();
   await page.screenshot({ path: `${SHOTS}/narrow-420.png` });
+  await palette(page).getByRole('button', { name: 'Add a step' }).click();
+  await expect(palette(page).getByPlaceholder('Search steps')).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/narrow-420-palette-open.png` });
+  await palette(page).getByRole('button', { name: 'Add a step' }).press('Enter');
+  await expect(palette(page).getByPlaceholder('Search steps')).toBeHidden();
 
   const email = `${unique('viewer')}@e2e.test`;
   const password = await addMemberThroughUi(page, { email, role: 'viewer' });

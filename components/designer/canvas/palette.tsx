@@ -1,7 +1,7 @@
 'use client';
 
 import { Draggable, Droppable } from '@hello-pangea/dnd';
-import { Search } from 'lucide-react';
+import { ChevronDown, Plus, Search } from 'lucide-react';
 import { memo, useMemo, useState } from 'react';
 import type { TRegistry } from '@/components/designer/config/use-registry';
 import { STEP_DND_TYPE } from '@/components/designer/canvas/step-card';
@@ -40,56 +40,72 @@ function PaletteButton({ item, onAdd }: { item: TPaletteItem; onAdd: (item: TPal
  */
 export const Palette = memo(function Palette({ registry, error, onAdd }: { registry: TRegistry | null; error: string | null; onAdd: (item: TPaletteItem) => void }) {
   const [query, setQuery] = useState('');
+  // Below the wide layout the palette folds into one "Add a step" row, so the pipe is on the
+  // first screen; at lg and up it is the left column and always open.
+  const [open, setOpen] = useState(false);
   const items = useMemo(() => (registry ? paletteItems(registry) : []), [registry]);
   const needle = query.trim().toLowerCase();
   const shown = needle ? items.filter((item) => `${item.title} ${item.type} ${item.description}`.toLowerCase().includes(needle)) : items;
   const groups = [...new Set(shown.map((item) => item.group))];
   return (
     <aside aria-label="Step palette" className="flex min-w-0 flex-col gap-3 rounded-lg border border-line bg-surface p-3 lg:sticky lg:top-4 lg:max-h-[calc(100vh-2rem)] lg:overflow-y-auto">
-      <label className="relative block">
-        <span className="sr-only">Search step types</span>
-        <Search className="pointer-events-none absolute top-2.5 left-2.5 size-4 text-ink-faint" aria-hidden />
-        <input type="search" value={query} onChange={(event) => setQuery(event.target.value)} placeholder="Search steps" className={`${INPUT_CLASSES} pl-8`} />
-      </label>
-      {error && <p className="text-[13px] text-danger">{error}</p>}
-      {!registry && !error && <p className="text-[13px] text-ink-faint">Loading step types…</p>}
-      {registry && shown.length === 0 && <p className="text-[13px] text-ink-faint">No step type matches “{query}”.</p>}
-      {groups.map((group) => (
-        <section key={group} aria-label={group} className="flex flex-col gap-1">
-          <h3 className="text-[11px] font-semibold tracking-wide text-ink-faint uppercase">{group}</h3>
-          <ul className="flex flex-col gap-1">
-            {shown
-              .filter((item) => item.group === group)
-              .map((item) => (
-                <Droppable
-                  key={item.key}
-                  droppableId={`${PALETTE_PREFIX}${item.key}`}
-                  type={STEP_DND_TYPE}
-                  isDropDisabled
-                  renderClone={(provided) => (
-                    <div ref={provided.innerRef} {...provided.draggableProps} {...provided.dragHandleProps} className="flex w-56 items-center gap-2 rounded-md border border-accent bg-surface px-2 py-1.5 text-[13px] text-ink shadow-lg">
-                      <StepIcon name={item.icon} className="size-4 shrink-0 text-ink-muted" />
-                      <span className="truncate">{item.title}</span>
-                    </div>
-                  )}
-                >
-                  {(droppable) => (
-                    <li ref={droppable.innerRef} {...droppable.droppableProps}>
-                      <Draggable draggableId={`${PALETTE_PREFIX}${item.key}`} index={0} disableInteractiveElementBlocking>
-                        {(provided) => (
-                          <div ref={provided.innerRef} {...provided.draggableProps} {...provided.dragHandleProps} tabIndex={-1} aria-label={undefined} role={undefined}>
-                            <PaletteButton item={item} onAdd={onAdd} />
-                          </div>
-                        )}
-                      </Draggable>
-                      <span className="hidden">{droppable.placeholder}</span>
-                    </li>
-                  )}
-                </Droppable>
-              ))}
-          </ul>
-        </section>
-      ))}
+      <button
+        type="button"
+        onClick={() => setOpen((value) => !value)}
+        aria-expanded={open}
+        aria-controls="step-palette-body"
+        className="flex items-center gap-2 rounded-md text-left text-sm font-medium text-ink lg:hidden"
+      >
+        <Plus className="size-4 text-ink-muted" aria-hidden />
+        <span className="flex-1">Add a step</span>
+        <ChevronDown className={`size-4 text-ink-muted transition-transform ${open ? 'rotate-180' : ''}`} aria-hidden />
+      </button>
+      <div id="step-palette-body" className={`${open ? 'flex' : 'hidden'} min-w-0 flex-col gap-3 lg:flex`}>
+        <label className="relative block">
+          <span className="sr-only">Search step types</span>
+          <Search className="pointer-events-none absolute top-2.5 left-2.5 size-4 text-ink-faint" aria-hidden />
+          <input type="search" value={query} onChange={(event) => setQuery(event.target.value)} placeholder="Search steps" className={`${INPUT_CLASSES} pl-8`} />
+        </label>
+        {error && <p className="text-[13px] text-danger">{error}</p>}
+        {!registry && !error && <p className="text-[13px] text-ink-faint">Loading step types…</p>}
+        {registry && shown.length === 0 && <p className="text-[13px] text-ink-faint">No step type matches “{query}”.</p>}
+        {groups.map((group) => (
+          <section key={group} aria-label={group} className="flex flex-col gap-1">
+            <h3 className="text-[11px] font-semibold tracking-wide text-ink-faint uppercase">{group}</h3>
+            <ul className="flex flex-col gap-1">
+              {shown
+                .filter((item) => item.group === group)
+                .map((item) => (
+                  <Droppable
+                    key={item.key}
+                    droppableId={`${PALETTE_PREFIX}${item.key}`}
+                    type={STEP_DND_TYPE}
+                    isDropDisabled
+                    renderClone={(provided) => (
+                      <div ref={provided.innerRef} {...provided.draggableProps} {...provided.dragHandleProps} className="flex w-56 items-center gap-2 rounded-md border border-accent bg-surface px-2 py-1.5 text-[13px] text-ink shadow-lg">
+                        <StepIcon name={item.icon} className="size-4 shrink-0 text-ink-muted" />
+                        <span className="truncate">{item.title}</span>
+                      </div>
+                    )}
+                  >
+                    {(droppable) => (
+                      <li ref={droppable.innerRef} {...droppable.droppableProps}>
+                        <Draggable draggableId={`${PALETTE_PREFIX}${item.key}`} index={0} disableInteractiveElementBlocking>
+                          {(provided) => (
+                            <div ref={provided.innerRef} {...provided.draggableProps} {...provided.dragHandleProps} tabIndex={-1} aria-label={undefined} role={undefined}>
+                              <PaletteButton item={item} onAdd={onAdd} />
+                            </div>
+                          )}
+                        </Draggable>
+                        <span className="hidden">{droppable.placeholder}</span>
+                      </li>
+                    )}
+                  </Droppable>
+                ))}
+            </ul>
+          </section>
+        ))}
+      </div>
     </aside>
   );
 });
