@@ -121,6 +121,60 @@ test('reorder by drag and drop and keyboard, nest by cut and paste, undo/redo, a
   await expect(page.getByRole('list', { name: 'Gate: Then' }).locator('[data-step-id="d"]')).toBeVisible();
 });
 
+/**
+ * A mouse drag as a hand makes it: press on the handle, small moves to start the drag, then
+ * follow the target with the pointer (the cards close up where the step left and open where
+ * it hovers, so the target moves) and drop just inside its top edge.
+ */
+async function mouseDrag(page: Page, handleName: string, target: ReturnType<Page['getByRole']>) {
+  const handle = page.getByRole('button', { name: handleName });
+  await handle.scrollIntoViewIfNeeded();
+  const from = (await handle.boundingBox())!;
+  let at = { x: from.x + from.width / 2, y: from.y + from.height / 2 };
+  await page.mouse.move(at.x, at.y);
+  await page.mouse.down();
+  for (let i = 1; i <= 4; i++) await page.mouse.move(at.x + 2 * i, at.y + 2 * i);
+  at = { x: at.x + 8, y: at.y + 8 };
+  for (let round = 0; round < 8; round++) {
+    const box = (await target.boundingBox())!;
+    const aim = { x: box.x + Math.min(40, box.width / 2), y: box.y + Math.min(box.height / 2, 12) };
+    if (Math.abs(aim.x - at.x) < 2 && Math.abs(aim.y - at.y) < 2) break;
+    for (let i = 1; i <= 8; i++) await page.mouse.move(at.x + ((aim.x - at.x) * i) / 8, at.y + ((aim.y - at.y) * i) / 8);
+    at = aim;
+  }
+  await page.mouse.up();
+}
+
+test('a mouse drag nests a step in a block from above and from below, exactly where the pointer is', async ({ page, request }) => {
+  const key = unique('nest');
+  await page.setViewportSize({ width: 1280, height: 1000 });
+  await importDraft(request, key, [leaf('a'), leaf('b'), { id: 'gate', type: 'control.if', name: 'Gate', config: { condition: true, then: [leaf('t1')], else: [] } }, leaf('c'), leaf('d')]);
+  await signIn(page);
+  await page.goto(`/workflows/${key}`);
+  await expect(palette(page).getByRole('button', { name: 'Set run state' })).toBeVisible();
+  const then = page.getByRole('list', { name: 'Gate: Then' });
+  const otherwise = page.getByRole('list', { name: 'Gate: Else' });
+  const pipeOrder = (list: ReturnType<Page['getByRole']>) => list.locator(':scope > [data-step-id]').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-step-id')));
+
+  // From above: the block shifts up under the pointer as "a" leaves its place.
+  await mouseDrag(page, 'Drag Step a', then);
+  await expect.poll(() => pipeOrder(then)).toEqual(['a', 't1']);
+  expect(await rootOrder(page)).toEqual(['b', 'gate', 'c', 'd']);
+
+  // From below, into the empty Else pipe.
+  await mouseDrag(page, 'Drag Step d', otherwise);
+  await expect.poll(() => pipeOrder(otherwise)).toEqual(['d']);
+  expect(await rootOrder(page)).toEqual(['b', 'gate', 'c']);
+
+  // What is saved is what the canvas shows.
+  await expect(saveState(page)).toContainText('Saved');
+  const saved = await (await api(request).get(`/workflows/${key}/versions/1`)).json();
+  const gate = saved.steps.find((step: { id: string }) => step.id === 'gate');
+  expect(saved.steps.map((step: { id: string }) => step.id)).toEqual(['b', 'gate', 'c']);
+  expect(gate.config.then.map((step: { id: string }) => step.id)).toEqual(['a', 't1']);
+  expect(gate.config.else.map((step: { id: string }) => step.id)).toEqual(['d']);
+});
+
 test('a save from a stale second tab is refused with a message, and never overwrites', async ({ page, context, request }) => {
   const key = unique('tabs');
   await importDraft(request, key, [leaf('a'), leaf('b')]);

@@ -51,6 +51,28 @@ function innermostPipeAt(x: number, y: number, draggingId: string): string {
   return 'none';
 }
 
+/**
+ * Where a mouse drop lands, decided from the pointer and the cards as they are on screen
+ * during the drag: the innermost pipe under the pointer, before its first card (other than the one
+ * dragged) whose middle is below the pointer. The dnd library measures lists when a drag
+ * starts, and nested pipes move as the dragged step leaves its place, so its own destination
+ * can name the pipe next to the one under the pointer. Null when the pointer is over no pipe.
+ */
+function pointerDropTarget(x: number, y: number, draggingId: string): { pipeId: string; index: number } | null {
+  const pipeId = innermostPipeAt(x, y, draggingId);
+  if (pipeId === 'none') return null;
+  const pipe = document.querySelector<HTMLElement>(`[data-pipe-id="${CSS.escape(pipeId)}"]`);
+  if (!pipe) return null;
+  let index = 0;
+  for (const cardElement of pipe.querySelectorAll<HTMLElement>(':scope > [data-step-id]')) {
+    if (cardElement.dataset.stepId === draggingId) continue;
+    const box = cardElement.getBoundingClientRect();
+    if (box.top + box.height / 2 >= y) break;
+    index++;
+  }
+  return { pipeId, index };
+}
+
 function focusCard(stepId: string) {
   requestAnimationFrame(() => {
     const header = document.querySelector<HTMLElement>(`[data-step-header="${CSS.escape(stepId)}"]`);
@@ -208,12 +230,19 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
   const context = useMemo<TCanvasContext>(() => ({ store, readOnly, commands, iconFor: (type) => iconByType.get(type) }), [store, readOnly, commands, iconByType]);
 
   const stopTracking = useRef<(() => void) | null>(null);
+  /**
+   * Where the mouse drag in progress would land, from the screen as the person sees it at the
+   * last move (at the drop the library has already put the cards back); undefined for keyboard drags.
+   */
+  const mouseTarget = useRef<{ pipeId: string; index: number } | null | undefined>(undefined);
   const onDragStart = useCallback(
     ({ draggableId, mode }: DragStart) => {
+      mouseTarget.current = undefined;
       if (mode !== 'FLUID') return; // keyboard drags move from list to list by themselves
       let frame = 0;
       const track = (event: PointerEvent | MouseEvent) => {
         const { clientX, clientY } = event;
+        mouseTarget.current = pointerDropTarget(clientX, clientY, draggableId);
         cancelAnimationFrame(frame);
         frame = requestAnimationFrame(() => store.set({ hoverPipe: innermostPipeAt(clientX, clientY, draggableId) }));
       };
@@ -227,12 +256,16 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
   );
 
   const onDragEnd = useCallback(
-    ({ draggableId, destination }: DropResult) => {
+    ({ draggableId, destination, reason }: DropResult) => {
       stopTracking.current?.();
       stopTracking.current = null;
       store.set({ hoverPipe: null });
-      if (!destination || readOnly) return;
-      const to = { pipeId: destination.droppableId, index: destination.index };
+      const fromMouse = mouseTarget.current;
+      mouseTarget.current = undefined;
+      if (readOnly || reason !== 'DROP') return;
+      // A mouse drop goes where the pointer is; a keyboard drop where the library moved it.
+      const to = fromMouse !== undefined ? fromMouse : destination ? { pipeId: destination.droppableId, index: destination.index } : null;
+      if (!to) return;
       if (draggableId.startsWith(PALETTE_PREFIX)) {
         const item = registry ? paletteItems(registry).find((candidate) => `${PALETTE_PREFIX}${candidate.key}` === draggableId) : undefined;
         if (item) insertAt(item, to);

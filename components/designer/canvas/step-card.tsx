@@ -95,7 +95,7 @@ export const StepCard = memo(function StepCard({ step, index, depth }: { step: T
             className="flex min-w-0 cursor-pointer items-center gap-2 rounded-lg px-2 py-2 outline-none focus-visible:ring-2 focus-visible:ring-accent"
           >
             {!readOnly && (
-              <span {...provided.dragHandleProps} aria-label={`Drag ${label}`} className="flex h-8 w-5 shrink-0 cursor-grab items-center justify-center rounded text-ink-faint hover:bg-subtle hover:text-ink focus-visible:ring-2 focus-visible:ring-accent focus-visible:outline-none">
+              <span {...provided.dragHandleProps} aria-label={`Drag ${label}`} className="flex h-8 w-5 shrink-0 cursor-grab touch-none items-center justify-center rounded text-ink-faint select-none hover:bg-subtle hover:text-ink focus-visible:ring-2 focus-visible:ring-accent focus-visible:outline-none">
                 <GripVertical className="size-4" aria-hidden />
               </span>
             )}
