@@ -18,7 +18,7 @@ async function importDraft(request: Parameters<typeof api>[0], key: string, step
 
 const leaf = (id: string) => ({ id, type: 'state.set', name: `Step ${id}`, config: { state: id } });
 
-test('build a workflow from an empty one with the palette and forms, see a problem, fix it, publish', async ({ page }) => {
+test('build a workflow from an empty one with the palette and forms, see a problem, fix it, publish, run it with the form', async ({ page }) => {
   await signIn(page);
   await page.goto('/workflows');
   await page.getByRole('button', { name: 'New workflow' }).click();
@@ -67,6 +67,14 @@ test('build a workflow from an empty one with the palette and forms, see a probl
   await page.getByRole('button', { name: 'Publish' }).click();
   await expect(page.getByText('Published version 1')).toBeVisible();
   await expect(saveState(page)).toContainText('v1 published');
+
+  // Run opens the form of the published version, and the run it starts opens and finishes.
+  await page.getByRole('link', { name: 'Run', exact: true }).click();
+  const runDialog = page.getByRole('dialog', { name: 'Run Invoice approval' });
+  await expect(runDialog).toContainText('Starts version 1');
+  await runDialog.getByRole('button', { name: 'Start run' }).click();
+  await expect(page).toHaveURL(/\/runs\/[0-9a-f-]{36}$/);
+  await expect(page.locator('main').getByText('succeeded', { exact: true }).first()).toBeVisible({ timeout: 20_000 });
 });
 
 test('reorder by drag and drop and keyboard, nest by cut and paste, undo/redo, and the reload shows the autosaved draft', async ({ page, request }) => {
