@@ -70,7 +70,8 @@ async function measureDrag(page: Page): Promise<{ frames: number; meanGap: numbe
   // (the drop lands in the pipe under the pointer).
   let at = { x: from.x + from.width / 2, y: to.y + to.height / 2 };
   for (let round = 0; round < 4; round++) {
-    const box = (await target.boundingBox())!;
+    const box = await target.boundingBox();
+    if (!box) break; // mid-animation the card can be briefly unmeasurable; drop where the pointer is
     const aim = { x: box.x + Math.min(40, box.width / 2), y: box.y + Math.min(box.height / 2, 12) };
     if (Math.abs(aim.x - at.x) < 2 && Math.abs(aim.y - at.y) < 2) break;
     for (let i = 1; i <= 5; i++) await page.mouse.move(at.x + ((aim.x - at.x) * i) / 5, at.y + ((aim.y - at.y) * i) / 5);

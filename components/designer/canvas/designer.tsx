@@ -242,9 +242,12 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
       let frame = 0;
       const track = (event: PointerEvent | MouseEvent) => {
         const { clientX, clientY } = event;
-        mouseTarget.current = pointerDropTarget(clientX, clientY, draggableId);
         cancelAnimationFrame(frame);
-        frame = requestAnimationFrame(() => store.set({ hoverPipe: innermostPipeAt(clientX, clientY, draggableId) }));
+        // Once per frame, not per mouse event: the hit test reads layout the library is animating.
+        frame = requestAnimationFrame(() => {
+          mouseTarget.current = pointerDropTarget(clientX, clientY, draggableId);
+          store.set({ hoverPipe: mouseTarget.current?.pipeId ?? 'none' });
+        });
       };
       window.addEventListener('mousemove', track, { capture: true, passive: true });
       stopTracking.current = () => {
