@@ -35,6 +35,15 @@ const SIMPLE = {
   output: { $expr: 'vars.total' },
 };
 
+/** A published workflow's Triggers tab, signed in, with the New trigger dialog open. */
+async function openNewTriggerDialog(page: Page, client: TClient, key: string, name: string) {
+  await publish(client, key, name, SIMPLE);
+  await signIn(page);
+  await page.goto(`/workflows/${key}/triggers`);
+  await page.getByRole('button', { name: 'New trigger' }).click();
+  return page.getByRole('dialog', { name: 'New trigger' });
+}
+
 test('the run form checks every field inline, keeps what was typed, and the run it starts opens and finishes', async ({ page, request }) => {
   const client = api(request);
   const key = unique('trg-run');
@@ -124,11 +133,7 @@ test('a workflow with nothing published says so instead of showing a form', asyn
 test('a webhook made in the UI starts a run when POSTed to, and the firing links to it; disable, enable, delete', async ({ page, request }) => {
   const client = api(request);
   const key = unique('trg-hook');
-  await publish(client, key, 'Webhook intake', SIMPLE);
-  await signIn(page);
-  await page.goto(`/workflows/${key}/triggers`);
-  await page.getByRole('button', { name: 'New trigger' }).click();
-  const dialog = page.getByRole('dialog', { name: 'New trigger' });
+  const dialog = await openNewTriggerDialog(page, client, key, 'Webhook intake');
   await expect(dialog.getByLabel('Type', { exact: true })).toHaveText('Webhook');
   await dialog.getByRole('button', { name: 'Create trigger' }).click();
   await expect(dialog).toBeHidden();
@@ -191,11 +196,7 @@ test('a signed webhook shows how to sign (never the secret) and refuses unsigned
   const secretName = unique('HOOK_SECRET').toUpperCase().replace(/-/g, '_');
   const secretValue = `whsec-${unique('v')}`;
   expect((await client.post('/secrets', { name: secretName, value: secretValue })).status()).toBe(201);
-  await publish(client, key, 'Signed intake', SIMPLE);
-  await signIn(page);
-  await page.goto(`/workflows/${key}/triggers`);
-  await page.getByRole('button', { name: 'New trigger' }).click();
-  const dialog = page.getByRole('dialog', { name: 'New trigger' });
+  const dialog = await openNewTriggerDialog(page, client, key, 'Signed intake');
   await chooseOption(page, dialog, 'Signing secret', secretName);
   await chooseOption(page, dialog, 'Mode', 'sync: wait for the run and answer with its output');
   await dialog.getByRole('button', { name: 'Create trigger' }).click();
@@ -217,11 +218,7 @@ test('a signed webhook shows how to sign (never the secret) and refuses unsigned
 test('a bad cron is refused at its field and creates nothing; a good one lists its next five fire times in its zone', async ({ page, request }) => {
   const client = api(request);
   const key = unique('trg-cron');
-  await publish(client, key, 'Nightly export', SIMPLE);
-  await signIn(page);
-  await page.goto(`/workflows/${key}/triggers`);
-  await page.getByRole('button', { name: 'New trigger' }).click();
-  const dialog = page.getByRole('dialog', { name: 'New trigger' });
+  const dialog = await openNewTriggerDialog(page, client, key, 'Nightly export');
   await chooseOption(page, dialog, 'Type', 'Schedule');
   await dialog.getByLabel('Cron').fill('61 2 * * *');
   await dialog.getByLabel('Time zone').fill('Mars/Olympus');
@@ -251,11 +248,7 @@ test('a bad cron is refused at its field and creates nothing; a good one lists i
 test('an event trigger shows its filter and input, and a bad JSONata filter is refused at its field', async ({ page, request }) => {
   const client = api(request);
   const key = unique('trg-event');
-  await publish(client, key, 'Invoice events', SIMPLE);
-  await signIn(page);
-  await page.goto(`/workflows/${key}/triggers`);
-  await page.getByRole('button', { name: 'New trigger' }).click();
-  const dialog = page.getByRole('dialog', { name: 'New trigger' });
+  const dialog = await openNewTriggerDialog(page, client, key, 'Invoice events');
   await chooseOption(page, dialog, 'Type', 'Event');
   await dialog.getByLabel('Event name').fill('invoice.received');
   await dialog.getByLabel('Filter (JSONata)').fill('payload.amount >');

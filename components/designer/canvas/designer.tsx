@@ -1,6 +1,6 @@
 'use client';
 
-import { DragDropContext, type DragStart, type DropResult } from '@hello-pangea/dnd';
+import { DragDropContext } from '@hello-pangea/dnd';
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { checkDefinitionAction, publishVersionAction } from '@/app/(app)/workflows/actions';
 import { CanvasContext, type TCanvasCommands, type TCanvasContext } from '@/components/designer/canvas/canvas-context';
@@ -12,6 +12,7 @@ import { Palette, PALETTE_PREFIX, paletteItems, type TPaletteItem } from '@/comp
 import { ProblemsList } from '@/components/designer/canvas/problems-list';
 import { PipeList } from '@/components/designer/canvas/step-card';
 import { useDraftAutosave, type TDraftBase } from '@/components/designer/canvas/use-draft-autosave';
+import { useStepDrag } from '@/components/designer/canvas/use-step-drag';
 import { StepConfigPanel } from '@/components/designer/config/step-config-panel';
 import { useRegistry } from '@/components/designer/config/use-registry';
 import { WorkflowPanels } from '@/components/designer/config/workflow-panels';
@@ -39,38 +40,6 @@ function errorCounts(problems: readonly TProblem[]): Map<string, number> {
 
 function isTextField(target: EventTarget | null): boolean {
   return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
-}
-
-/** The innermost pipe under a point, looking through the card being dragged; 'none' when the point is over no pipe. */
-function innermostPipeAt(x: number, y: number, draggingId: string): string {
-  for (const element of document.elementsFromPoint(x, y)) {
-    if (element.closest(`[data-step-id="${CSS.escape(draggingId)}"]`)) continue;
-    const pipe = element.closest<HTMLElement>('[data-pipe-id]');
-    if (pipe?.dataset.pipeId) return pipe.dataset.pipeId;
-  }
-  return 'none';
-}
-
-/**
- * Where a mouse drop lands, decided from the pointer and the cards as they are on screen
- * during the drag: the innermost pipe under the pointer, before its first card (other than the one
- * dragged) whose middle is below the pointer. The dnd library measures lists when a drag
- * starts, and nested pipes move as the dragged step leaves its place, so its own destination
- * can name the pipe next to the one under the pointer. Null when the pointer is over no pipe.
- */
-function pointerDropTarget(x: number, y: number, draggingId: string): { pipeId: string; index: number } | null {
-  const pipeId = innermostPipeAt(x, y, draggingId);
-  if (pipeId === 'none') return null;
-  const pipe = document.querySelector<HTMLElement>(`[data-pipe-id="${CSS.escape(pipeId)}"]`);
-  if (!pipe) return null;
-  let index = 0;
-  for (const cardElement of pipe.querySelectorAll<HTMLElement>(':scope > [data-step-id]')) {
-    if (cardElement.dataset.stepId === draggingId) continue;
-    const box = cardElement.getBoundingClientRect();
-    if (box.top + box.height / 2 >= y) break;
-    index++;
-  }
-  return { pipeId, index };
 }
 
 function focusCard(stepId: string) {
@@ -229,46 +198,8 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
   const iconByType = useMemo(() => new Map<string, string>((registry?.nodes ?? []).map((node) => [node.type, node.icon])), [registry]);
   const context = useMemo<TCanvasContext>(() => ({ store, readOnly, commands, iconFor: (type) => iconByType.get(type) }), [store, readOnly, commands, iconByType]);
 
-  const stopTracking = useRef<(() => void) | null>(null);
-  /**
-   * Where the mouse drag in progress would land, from the screen as the person sees it at the
-   * last move (at the drop the library has already put the cards back); undefined for keyboard drags.
-   */
-  const mouseTarget = useRef<{ pipeId: string; index: number } | null | undefined>(undefined);
-  const onDragStart = useCallback(
-    ({ draggableId, mode }: DragStart) => {
-      mouseTarget.current = undefined;
-      if (mode !== 'FLUID') return; // keyboard drags move from list to list by themselves
-      let frame = 0;
-      const track = (event: PointerEvent | MouseEvent) => {
-        const { clientX, clientY } = event;
-        cancelAnimationFrame(frame);
-        // Once per frame, not per mouse event: the hit test reads layout the library is animating.
-        frame = requestAnimationFrame(() => {
-          mouseTarget.current = pointerDropTarget(clientX, clientY, draggableId);
-          store.set({ hoverPipe: mouseTarget.current?.pipeId ?? 'none' });
-        });
-      };
-      window.addEventListener('mousemove', track, { capture: true, passive: true });
-      stopTracking.current = () => {
-        cancelAnimationFrame(frame);
-        window.removeEventListener('mousemove', track, { capture: true });
-      };
-    },
-    [store],
-  );
-
-  const onDragEnd = useCallback(
-    ({ draggableId, destination, reason }: DropResult) => {
-      stopTracking.current?.();
-      stopTracking.current = null;
-      store.set({ hoverPipe: null });
-      const fromMouse = mouseTarget.current;
-      mouseTarget.current = undefined;
-      if (readOnly || reason !== 'DROP') return;
-      // A mouse drop goes where the pointer is; a keyboard drop where the library moved it.
-      const to = fromMouse !== undefined ? fromMouse : destination ? { pipeId: destination.droppableId, index: destination.index } : null;
-      if (!to) return;
+  const onDrop = useCallback(
+    (draggableId: string, to: TPipePosition) => {
       if (draggableId.startsWith(PALETTE_PREFIX)) {
         const item = registry ? paletteItems(registry).find((candidate) => `${PALETTE_PREFIX}${candidate.key}` === draggableId) : undefined;
         if (item) insertAt(item, to);
@@ -276,8 +207,9 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
       }
       editSteps((current) => moveStep(current, draggableId, to));
     },
-    [editSteps, insertAt, readOnly, registry, store],
+    [editSteps, insertAt, registry],
   );
+  const { onDragStart, onDragEnd } = useStepDrag({ store, readOnly, onDrop });
 
   const onRootKey = (event: KeyboardEvent<HTMLDivElement>) => {
     const mod = event.ctrlKey || event.metaKey;

@@ -1,0 +1,91 @@
+'use client';
+
+import type { DragStart, DropResult } from '@hello-pangea/dnd';
+import { useCallback, useRef } from 'react';
+import type { TCanvasStore } from '@/components/designer/canvas/canvas-store';
+import type { TPipePosition } from '@/components/designer/canvas/definition-edits';
+
+/** The innermost pipe under a point, looking through the card being dragged; 'none' when the point is over no pipe. */
+function innermostPipeAt(x: number, y: number, draggingId: string): string {
+  for (const element of document.elementsFromPoint(x, y)) {
+    if (element.closest(`[data-step-id="${CSS.escape(draggingId)}"]`)) continue;
+    const pipe = element.closest<HTMLElement>('[data-pipe-id]');
+    if (pipe?.dataset.pipeId) return pipe.dataset.pipeId;
+  }
+  return 'none';
+}
+
+/**
+ * Where a mouse drop lands, decided from the pointer and the cards as they are on screen
+ * during the drag: the innermost pipe under the pointer, before its first card (other than the one
+ * dragged) whose middle is below the pointer. The dnd library measures lists when a drag
+ * starts, and nested pipes move as the dragged step leaves its place, so its own destination
+ * can name the pipe next to the one under the pointer. Null when the pointer is over no pipe.
+ */
+function pointerDropTarget(x: number, y: number, draggingId: string): TPipePosition | null {
+  const pipeId = innermostPipeAt(x, y, draggingId);
+  if (pipeId === 'none') return null;
+  const pipe = document.querySelector<HTMLElement>(`[data-pipe-id="${CSS.escape(pipeId)}"]`);
+  if (!pipe) return null;
+  let index = 0;
+  for (const cardElement of pipe.querySelectorAll<HTMLElement>(':scope > [data-step-id]')) {
+    if (cardElement.dataset.stepId === draggingId) continue;
+    const box = cardElement.getBoundingClientRect();
+    if (box.top + box.height / 2 >= y) break;
+    index++;
+  }
+  return { pipeId, index };
+}
+
+/**
+ * The canvas's drag and drop: which pipe lights up under the pointer (every other pipe is
+ * disabled, as the library cannot tell nested lists of one type apart) and where a drop lands.
+ * A mouse drop goes where the pointer is on screen; a keyboard drop where the library moved it.
+ */
+export function useStepDrag({ store, readOnly, onDrop }: { store: TCanvasStore; readOnly: boolean; onDrop: (draggableId: string, to: TPipePosition) => void }) {
+  const stopTracking = useRef<(() => void) | null>(null);
+  /**
+   * Where the mouse drag in progress would land, from the screen as the person sees it at the
+   * last move (at the drop the library has already put the cards back); undefined for keyboard drags.
+   */
+  const mouseTarget = useRef<TPipePosition | null | undefined>(undefined);
+
+  const onDragStart = useCallback(
+    ({ draggableId, mode }: DragStart) => {
+      mouseTarget.current = undefined;
+      if (mode !== 'FLUID') return; // keyboard drags move from list to list by themselves
+      let frame = 0;
+      const track = (event: PointerEvent | MouseEvent) => {
+        const { clientX, clientY } = event;
+        cancelAnimationFrame(frame);
+        // Once per frame, not per mouse event: the hit test reads layout the library is animating.
+        frame = requestAnimationFrame(() => {
+          mouseTarget.current = pointerDropTarget(clientX, clientY, draggableId);
+          store.set({ hoverPipe: mouseTarget.current?.pipeId ?? 'none' });
+        });
+      };
+      window.addEventListener('mousemove', track, { capture: true, passive: true });
+      stopTracking.current = () => {
+        cancelAnimationFrame(frame);
+        window.removeEventListener('mousemove', track, { capture: true });
+      };
+    },
+    [store],
+  );
+
+  const onDragEnd = useCallback(
+    ({ draggableId, destination, reason }: DropResult) => {
+      stopTracking.current?.();
+      stopTracking.current = null;
+      store.set({ hoverPipe: null });
+      const fromMouse = mouseTarget.current;
+      mouseTarget.current = undefined;
+      if (readOnly || reason !== 'DROP') return;
+      const to = fromMouse !== undefined ? fromMouse : destination ? { pipeId: destination.droppableId, index: destination.index } : null;
+      if (to) onDrop(draggableId, to);
+    },
+    [onDrop, readOnly, store],
+  );
+
+  return { onDragStart, onDragEnd };
+}
