@@ -4,17 +4,22 @@
  * fresh temp dir, the production build, built first when stale), imports a 300-step
  * definition nested 5 levels deep, and drives /usr/bin/chromium with Playwright:
  *   1. open: navigation start → all 300 step cards in the DOM (median and max of BENCH_N loads);
- *   2. drag: a mouse drag of a step from one group's pipe into the next group's (30 pointer moves), counting
- *      animation frames while it moves: frames, mean and longest frame gap, and the time
- *      from mouse-up until the moved card is in its new place.
- * Set BENCH_PORT (default 3290) when that port is taken.
+ *   2. drag: mouse drags of a step into a pipe further down (30 pointer moves, then following
+ *      the target as the cards close up), counting animation frames while it moves: frames,
+ *      mean and longest frame gap, and the time from mouse-up until the moved card is in its
+ *      new place. The baseline, in the same run, is the same drag in a 10-step workflow; the
+ *      300-step one is dragged in a laptop-sized window and in a tall one (a long drag across groups).
+ * Set BENCH_PORT (default 3290) when that port is taken; BENCH_PROFILE=1 also prints where the
+ * browser spent the drag (JS self time per function, style/layout/paint, longest tasks), and
+ * BENCH_PROFILE=/path/trace.json writes the raw trace there too (for Perfetto).
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Page } from '@playwright/test';
-import { nestedDefinition } from './lib/nested-definition';
+import { startProfile } from './lib/drag-profile';
+import { nestedDefinition, smallDefinition } from './lib/nested-definition';
 
 const PORT = Number(process.env.BENCH_PORT ?? 3290);
 const N = Number(process.env.BENCH_N ?? 5);
@@ -34,21 +39,25 @@ async function waitForHealth(deadline: number): Promise<void> {
   throw new Error(`the app did not answer on ${BASE} in time`);
 }
 
-async function openOnce(page: Page, key: string): Promise<number> {
+async function openOnce(page: Page, key: string, cards = 300): Promise<number> {
   await page.goto(`${BASE}/workflows/${key}`, { waitUntil: 'commit' });
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid="step-card"]').length === 300, null, { timeout: 60_000, polling: 'raf' });
+  await page.waitForFunction((count) => document.querySelectorAll('[data-testid="step-card"]').length === count, cards, { timeout: 60_000, polling: 'raf' });
   return page.evaluate(() => performance.now());
 }
 
-async function measureDrag(page: Page): Promise<{ frames: number; meanGap: number; maxGap: number; dragMs: number; settleMs: number }> {
-  // A leaf of the first group (in b1's then pipe) dragged into the second group's pipe (b31, over s34).
-  const handle = page.locator('[data-step-header="s2"] [aria-label^="Drag"]');
-  const target = page.locator('[data-step-header="s34"]');
-  // Tall enough that both ends are on screen: the measure is the drag, not dnd's auto-scroll.
-  await page.setViewportSize({ width: 1440, height: 3200 });
+/** A drag to measure: the step moved, the card it is dropped on, the pipe it must land in, the window. */
+type TDragCase = { key: string; cards: number; stepId: string; overId: string; pipeId: string; viewport: { width: number; height: number } };
+type TDragFigures = { frames: number; meanGap: number; maxGap: number; dragMs: number; settleMs: number; profile: string[] };
+
+async function measureDrag(page: Page, drag: TDragCase): Promise<TDragFigures> {
+  await page.setViewportSize(drag.viewport);
+  await openOnce(page, drag.key, drag.cards);
+  const handle = page.locator(`[data-step-header="${drag.stepId}"] [aria-label^="Drag"]`);
+  const target = page.locator(`[data-step-header="${drag.overId}"]`);
   await page.evaluate(() => window.scrollTo(0, 0));
   const from = (await handle.boundingBox())!;
   const to = (await target.boundingBox())!;
+  if (to.y + to.height > drag.viewport.height) throw new Error(`${drag.overId} is off screen: the measure is the drag, not dnd's auto-scroll`);
   // A string, not a function: tsx wraps named functions in __name(), which the page lacks.
   await page.evaluate(`(() => {
     window.__frames = [];
@@ -59,6 +68,7 @@ async function measureDrag(page: Page): Promise<{ frames: number; meanGap: numbe
     };
     requestAnimationFrame(tick);
   })()`);
+  const profile = process.env.BENCH_PROFILE ? await startProfile(page, process.env.BENCH_PROFILE.endsWith('.json') ? process.env.BENCH_PROFILE : undefined) : null;
   const start = Date.now();
   await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
   await page.mouse.down();
@@ -80,14 +90,14 @@ async function measureDrag(page: Page): Promise<{ frames: number; meanGap: numbe
   const dragMs = Date.now() - start;
   const up = Date.now();
   await page.mouse.up();
-  await page.waitForFunction(() => document.querySelector('[data-step-id="s2"]')?.closest('[data-pipe-id]')?.getAttribute('data-pipe-id') === 'b31/then', null, { timeout: 10_000 });
+  await page.waitForFunction(({ stepId, pipeId }) => document.querySelector(`[data-step-id="${stepId}"]`)?.closest('[data-pipe-id]')?.getAttribute('data-pipe-id') === pipeId, drag, { timeout: 10_000 });
   const settleMs = Date.now() - up;
   const frames = await page.evaluate<number[]>(`(() => {
     window.__stop = true;
     return window.__frames;
   })()`);
   const gaps = frames.slice(1).map((t, i) => t - frames[i]!);
-  return { frames: frames.length, meanGap: gaps.reduce((a, b) => a + b, 0) / Math.max(1, gaps.length), maxGap: Math.max(...gaps), dragMs, settleMs };
+  return { profile: (await profile?.stop()) ?? [], frames: frames.length, meanGap: gaps.reduce((a, b) => a + b, 0) / Math.max(1, gaps.length), maxGap: Math.max(...gaps), dragMs, settleMs };
 }
 
 async function main(): Promise<void> {
@@ -102,8 +112,11 @@ async function main(): Promise<void> {
   try {
     await waitForHealth(Date.now() + 900_000);
     const key = `bench-${Date.now().toString(36)}`;
-    const imported = await fetch(`${BASE}/api/v1/workflows/import`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(nestedDefinition(key)) });
-    if (!imported.ok) throw new Error(`import answered ${imported.status}: ${await imported.text()}`);
+    // Each drag gets a workflow of its own: a drag moves a step, and the draft is saved.
+    for (const definition of [nestedDefinition(key), nestedDefinition(`${key}-tall`), smallDefinition(`${key}-small`)]) {
+      const imported = await fetch(`${BASE}/api/v1/workflows/import`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(definition) });
+      if (!imported.ok) throw new Error(`import answered ${imported.status}: ${await imported.text()}`);
+    }
     const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
     await page.goto(`${BASE}/sign-in`);
     await page.getByLabel('Email').fill(ADMIN.email);
@@ -115,8 +128,17 @@ async function main(): Promise<void> {
     for (let i = 0; i < N; i++) opens.push(await openOnce(page, key));
     opens.sort((a, b) => a - b);
     console.log(`designer open, 300 steps / 5 levels   n=${N}  median=${opens[Math.floor(N / 2)]!.toFixed(0)} ms  max=${opens.at(-1)!.toFixed(0)} ms  (navigation start → 300 cards in the DOM)`);
-    const drag = await measureDrag(page);
-    console.log(`drag of a step into another pipe      ${drag.frames} frames in ${drag.dragMs} ms  mean frame gap=${drag.meanGap.toFixed(1)} ms  longest=${drag.maxGap.toFixed(1)} ms  drop → moved in DOM=${drag.settleMs} ms`);
+    const laptop = { width: 1440, height: 900 };
+    const drags: [string, TDragCase][] = [
+      ['baseline: 10 steps, 1440×900, into the block below', { key: `${key}-small`, cards: 10, stepId: 's1', overId: 't3', pipeId: 'gate/then', viewport: laptop }],
+      ['300 steps, 1440×900, one level deeper  ', { key, cards: 300, stepId: 's2', overId: 's8', pipeId: 'b7/steps', viewport: laptop }],
+      ['300 steps, 1440×3200, into the next group', { key: `${key}-tall`, cards: 300, stepId: 's2', overId: 's34', pipeId: 'b31/then', viewport: { width: 1440, height: 3200 } }],
+    ];
+    for (const [label, drag] of drags) {
+      const figures = await measureDrag(page, drag);
+      console.log(`drag ${label}  ${figures.frames} frames in ${figures.dragMs} ms  mean frame gap=${figures.meanGap.toFixed(1)} ms  longest=${figures.maxGap.toFixed(1)} ms  drop → moved in DOM=${figures.settleMs} ms`);
+      for (const line of figures.profile) console.log(line);
+    }
   } finally {
     await browser.close();
     if (app.pid) process.kill(-app.pid, 'SIGTERM');

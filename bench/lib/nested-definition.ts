@@ -21,3 +21,10 @@ export function nestedDefinition(key: string): { key: string; name: string; step
   return { key, name: 'Designer bench (300 steps)', steps: Array.from({ length: 10 }, () => level(1)) };
 }
 
+
+/** The drag bench's baseline: 10 cards of the same kind, one block (four leaves, then an if with five inside). */
+export function smallDefinition(key: string): { key: string; name: string; steps: TBenchStep[] } {
+  const leaf = (id: string): TBenchStep => ({ id, type: 'transform.assign', name: `Assign value ${id} with a rather long descriptive name`, config: { assign: { [`vars.${id}`]: { $expr: `"${id}"` } } } });
+  const then = ['t1', 't2', 't3', 't4', 't5'].map(leaf);
+  return { key, name: 'Designer bench (10 steps)', steps: [...['s1', 's2', 's3', 's4'].map(leaf), { id: 'gate', type: 'control.if', name: 'Check gate', config: { condition: { $expr: 'true' }, then, else: [] } }] };
+}

@@ -6,6 +6,7 @@ import { memo, useMemo, useState } from 'react';
 import type { TRegistry } from '@/components/designer/config/use-registry';
 import { STEP_DND_TYPE } from '@/components/designer/canvas/step-card';
 import { StepIcon } from '@/components/designer/canvas/step-icon';
+import { withoutMouseDropAnimation } from '@/components/designer/canvas/use-step-drag';
 import { INPUT_CLASSES } from '@/components/ui/input';
 
 /** One thing the palette can add: a node type, or `action.call` preset to one action. */
@@ -81,8 +82,8 @@ export const Palette = memo(function Palette({ registry, error, onAdd }: { regis
                     droppableId={`${PALETTE_PREFIX}${item.key}`}
                     type={STEP_DND_TYPE}
                     isDropDisabled
-                    renderClone={(provided) => (
-                      <div ref={provided.innerRef} {...provided.draggableProps} {...provided.dragHandleProps} className="flex w-56 items-center gap-2 rounded-md border border-accent bg-surface px-2 py-1.5 text-[13px] text-ink shadow-lg">
+                    renderClone={(provided, snapshot) => (
+                      <div ref={provided.innerRef} {...provided.draggableProps} {...provided.dragHandleProps} style={withoutMouseDropAnimation(provided.draggableProps.style, snapshot)} className="flex w-56 items-center gap-2 rounded-md border border-accent bg-surface px-2 py-1.5 text-[13px] text-ink shadow-lg">
                         <StepIcon name={item.icon} className="size-4 shrink-0 text-ink-muted" />
                         <span className="truncate">{item.title}</span>
                       </div>

@@ -8,6 +8,7 @@ import { useCanvasSelector } from '@/components/designer/canvas/canvas-store';
 import { pipeIdOf, type TPipeId } from '@/components/designer/canvas/definition-edits';
 import { StepIcon } from '@/components/designer/canvas/step-icon';
 import { summarizeStep } from '@/components/designer/canvas/step-summary';
+import { withoutMouseDropAnimation } from '@/components/designer/canvas/use-step-drag';
 import { cx } from '@/components/ui/cx';
 import type { TStep } from '@/server/workflows/definition/step';
 import { nestedPipes, type TNestedPipe } from '@/server/workflows/designer/step-tree';
@@ -83,7 +84,7 @@ export const StepCard = memo(function StepCard({ step, index, depth }: { step: T
   return (
     <Draggable draggableId={step.id} index={index} isDragDisabled={readOnly}>
       {(provided, snapshot) => (
-        <div role="listitem" ref={provided.innerRef} {...provided.draggableProps} data-step-id={step.id} className={cx('min-w-0 rounded-lg border bg-surface', selected ? 'border-accent ring-2 ring-accent/30' : 'border-line', snapshot.isDragging && 'shadow-lg', step.disabled && 'opacity-60')}>
+        <div role="listitem" ref={provided.innerRef} {...provided.draggableProps} style={withoutMouseDropAnimation(provided.draggableProps.style, snapshot)} data-step-id={step.id} className={cx('min-w-0 rounded-lg border bg-surface', selected ? 'border-accent ring-2 ring-accent/30' : 'border-line', snapshot.isDragging && 'shadow-lg', step.disabled && 'opacity-60')}>
           <div
             tabIndex={0}
             data-testid="step-card"
@@ -134,7 +135,7 @@ export const StepCard = memo(function StepCard({ step, index, depth }: { step: T
             )}
           </div>
           {pipes.length > 0 && !collapsed && (
-            <div className="flex flex-col gap-2 px-2 pb-2">
+            <div data-nested-pipes className="flex flex-col gap-2 px-2 pb-2">
               {pipes.map((pipe) => (
                 <section key={pipe.path} className={cx('min-w-0 rounded-md border-l-2 bg-canvas/60 py-1.5 pr-1.5 pl-2', depth % 2 === 0 ? 'border-accent/40' : 'border-line-strong')}>
                   <h4 className="mb-1.5 text-[11px] font-semibold tracking-wide text-ink-faint uppercase">{pipeLabel(step, pipe)}</h4>

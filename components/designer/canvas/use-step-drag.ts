@@ -1,18 +1,32 @@
 'use client';
 
-import type { DragStart, DropResult } from '@hello-pangea/dnd';
-import { useCallback, useRef } from 'react';
+import type { DraggableStateSnapshot, DragStart, DropResult } from '@hello-pangea/dnd';
+import { useCallback, useRef, type CSSProperties } from 'react';
 import type { TCanvasStore } from '@/components/designer/canvas/canvas-store';
-import type { TPipePosition } from '@/components/designer/canvas/definition-edits';
+import { ROOT_PIPE, type TPipePosition } from '@/components/designer/canvas/definition-edits';
 
-/** The innermost pipe under a point, looking through the card being dragged; 'none' when the point is over no pipe. */
+function contains(element: Element, x: number, y: number): boolean {
+  const box = element.getBoundingClientRect();
+  return x >= box.left && x <= box.right && y >= box.top && y <= box.bottom;
+}
+
+/**
+ * The innermost pipe under a point, looking through the card being dragged; 'none' when the
+ * point is over no pipe. Worked out from the boxes of the pipes and cards as drawn (the
+ * library's transforms included), walking down from the root pipe: a box read only needs
+ * layout, where a hit test (`elementsFromPoint`) makes the browser prepare the whole frame for
+ * painting first, every frame of the drag.
+ */
 function innermostPipeAt(x: number, y: number, draggingId: string): string {
-  for (const element of document.elementsFromPoint(x, y)) {
-    if (element.closest(`[data-step-id="${CSS.escape(draggingId)}"]`)) continue;
-    const pipe = element.closest<HTMLElement>('[data-pipe-id]');
-    if (pipe?.dataset.pipeId) return pipe.dataset.pipeId;
+  const root = document.querySelector<HTMLElement>(`[data-pipe-id="${ROOT_PIPE}"]`);
+  if (!root || !contains(root, x, y)) return 'none';
+  let pipe: HTMLElement = root;
+  for (;;) {
+    const card: HTMLElement | undefined = [...pipe.querySelectorAll<HTMLElement>(':scope > [data-step-id]')].find((element) => element.dataset.stepId !== draggingId && contains(element, x, y));
+    const inner: HTMLElement | undefined = card ? [...card.querySelectorAll<HTMLElement>(':scope > [data-nested-pipes] [data-pipe-id]')].find((element) => element.closest('[data-step-id]') === card && contains(element, x, y)) : undefined;
+    if (!inner) return pipe.dataset.pipeId ?? 'none';
+    pipe = inner;
   }
-  return 'none';
 }
 
 /**
@@ -35,6 +49,16 @@ function pointerDropTarget(x: number, y: number, draggingId: string): TPipePosit
     index++;
   }
   return { pipeId, index };
+}
+
+/**
+ * A dragged card's style, without the library's drop animation after a mouse drag: that
+ * animation glides the card to where the library would have put it (not always the pipe under
+ * the pointer, see above) and holds the move back until it ends. A keyboard drop keeps it.
+ */
+export function withoutMouseDropAnimation(style: CSSProperties | undefined, snapshot: DraggableStateSnapshot): CSSProperties | undefined {
+  if (snapshot.isDropAnimating && snapshot.mode === 'FLUID') return { ...style, transitionDuration: '0.001s' };
+  return style;
 }
 
 /**
@@ -61,7 +85,8 @@ export function useStepDrag({ store, readOnly, onDrop }: { store: TCanvasStore; 
         // Once per frame, not per mouse event: the hit test reads layout the library is animating.
         frame = requestAnimationFrame(() => {
           mouseTarget.current = pointerDropTarget(clientX, clientY, draggableId);
-          store.set({ hoverPipe: mouseTarget.current?.pipeId ?? 'none' });
+          const hoverPipe = mouseTarget.current?.pipeId ?? 'none';
+          if (store.get().hoverPipe !== hoverPipe) store.set({ hoverPipe });
         });
       };
       window.addEventListener('mousemove', track, { capture: true, passive: true });
