@@ -15,9 +15,10 @@ export type TCanvasState = {
   problemCounts: ReadonlyMap<string, number>;
   /**
    * During a pointer drag, the innermost pipe under the pointer ('none' outside every pipe);
-   * null otherwise. @hello-pangea/dnd does not support nested lists of one type (of several
-   * lists under the pointer it takes the one furthest from the start), so every other pipe is
-   * disabled for the drop and the library only ever sees the one the person points at.
+   * null during a keyboard drag and before the first drag. @hello-pangea/dnd does not support
+   * nested lists of one type (of several lists under the pointer it takes the one furthest
+   * from the start), so every other pipe is disabled for the drop and the library only ever
+   * sees the one the person points at. It keeps its last value after a drop (see useStepDrag).
    */
   hoverPipe: string | null;
 };

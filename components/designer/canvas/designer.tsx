@@ -209,7 +209,7 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
     },
     [editSteps, insertAt, registry],
   );
-  const { onDragStart, onDragEnd } = useStepDrag({ store, readOnly, onDrop });
+  const { onBeforeCapture, onDragStart, onDragEnd } = useStepDrag({ store, readOnly, onDrop });
 
   const onRootKey = (event: KeyboardEvent<HTMLDivElement>) => {
     const mod = event.ctrlKey || event.metaKey;
@@ -299,7 +299,7 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
         </p>
       )}
       {showProblems && <ProblemsList problems={problems} steps={steps} onPick={onPickProblem} />}
-      <DragDropContext onDragStart={onDragStart} onDragEnd={onDragEnd}>
+      <DragDropContext onBeforeCapture={onBeforeCapture} onDragStart={onDragStart} onDragEnd={onDragEnd}>
         <CanvasContext.Provider value={context}>
           <div className={readOnly ? 'grid min-w-0 gap-4 lg:grid-cols-[minmax(0,1fr)_22rem]' : 'grid min-w-0 gap-4 lg:grid-cols-[11rem_minmax(0,1fr)_22rem]'}>
             {!readOnly && <Palette registry={registry} error={registryError} onAdd={addFromPalette} />}

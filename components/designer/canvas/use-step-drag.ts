@@ -1,6 +1,6 @@
 'use client';
 
-import type { DraggableStateSnapshot, DragStart, DropResult } from '@hello-pangea/dnd';
+import type { BeforeCapture, DraggableStateSnapshot, DragStart, DropResult } from '@hello-pangea/dnd';
 import { useCallback, useRef, type CSSProperties } from 'react';
 import type { TCanvasStore } from '@/components/designer/canvas/canvas-store';
 import { ROOT_PIPE, type TPipePosition } from '@/components/designer/canvas/definition-edits';
@@ -74,6 +74,21 @@ export function useStepDrag({ store, readOnly, onDrop }: { store: TCanvasStore; 
    */
   const mouseTarget = useRef<TPipePosition | null | undefined>(undefined);
 
+  /**
+   * Before the library measures the lists (it runs this inside flushSync). A mouse drag starts
+   * over the card's own pipe, so every other pipe is disabled now and the library measures them
+   * that way, instead of hearing of 150 pipes changing one by one at the drag's first frame. A
+   * keyboard drag moves from list to list by itself, so every pipe is open for it.
+   */
+  const onBeforeCapture = useCallback(
+    ({ draggableId, mode }: BeforeCapture) => {
+      if (mode !== 'FLUID') return store.set({ hoverPipe: null });
+      const home = document.querySelector<HTMLElement>(`[data-step-id="${CSS.escape(draggableId)}"]`)?.parentElement?.dataset.pipeId;
+      store.set({ hoverPipe: home ?? 'none' });
+    },
+    [store],
+  );
+
   const onDragStart = useCallback(
     ({ draggableId, mode }: DragStart) => {
       mouseTarget.current = undefined;
@@ -102,15 +117,16 @@ export function useStepDrag({ store, readOnly, onDrop }: { store: TCanvasStore; 
     ({ draggableId, destination, reason }: DropResult) => {
       stopTracking.current?.();
       stopTracking.current = null;
-      store.set({ hoverPipe: null });
+      // hoverPipe stays as it is until the next drag starts: which pipes are disabled only
+      // matters during a drag, and opening 150 pipes again here would hold back the drop.
       const fromMouse = mouseTarget.current;
       mouseTarget.current = undefined;
       if (readOnly || reason !== 'DROP') return;
       const to = fromMouse !== undefined ? fromMouse : destination ? { pipeId: destination.droppableId, index: destination.index } : null;
       if (to) onDrop(draggableId, to);
     },
-    [onDrop, readOnly, store],
+    [onDrop, readOnly],
   );
 
-  return { onDragStart, onDragEnd };
+  return { onBeforeCapture, onDragStart, onDragEnd };
 }
