@@ -3,6 +3,7 @@
 import { DragDropContext } from '@hello-pangea/dnd';
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { checkDefinitionAction, publishVersionAction } from '@/app/(app)/workflows/actions';
+import { cardKeyIntent } from '@/components/designer/canvas/card-keys';
 import { CanvasContext, type TCanvasCommands, type TCanvasContext } from '@/components/designer/canvas/canvas-context';
 import { createCanvasStore } from '@/components/designer/canvas/canvas-store';
 import { copyWithNewIds, duplicateStep, insertStep, locateStep, moveStep, newStep, removeStep, ROOT_PIPE, shiftStep, updateStep, type TPipePosition } from '@/components/designer/canvas/definition-edits';
@@ -138,49 +139,42 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
   const cardKeyRef = useRef<TCanvasCommands['cardKey']>(() => undefined);
   cardKeyRef.current = (stepId: string, event: KeyboardEvent<HTMLElement>) => {
     if (event.target !== event.currentTarget) return; // keys on the drag handle or a button inside belong to them
-    const mod = event.ctrlKey || event.metaKey;
-    const key = event.key.toLowerCase();
-    const handled = () => {
-      event.preventDefault();
-      event.stopPropagation();
-    };
-    if (event.key === 'Enter' || event.key === ' ') {
-      handled();
-      select(stepId);
-    } else if (!event.altKey && !mod && (event.key === 'ArrowDown' || event.key === 'ArrowUp')) {
-      handled();
-      const headers = [...window.document.querySelectorAll<HTMLElement>('[data-step-header]')];
-      const next = headers[headers.indexOf(event.currentTarget) + (event.key === 'ArrowDown' ? 1 : -1)];
-      next?.focus();
-    } else if (readOnly) {
-      return;
-    } else if (event.altKey && (event.key === 'ArrowDown' || event.key === 'ArrowUp')) {
-      handled();
-      editSteps((current) => shiftStep(current, stepId, event.key === 'ArrowDown' ? 1 : -1));
-      focusCard(stepId);
-    } else if (mod && key === 'd') {
-      handled();
-      const result = duplicateStep(stepsRef.current, stepId);
-      editSteps(() => result.steps);
-      if (result.copyId) {
+    const intent = cardKeyIntent(event, readOnly);
+    if (!intent) return;
+    event.preventDefault();
+    event.stopPropagation();
+    switch (intent) {
+      case 'select':
+        return select(stepId);
+      case 'focus-next':
+      case 'focus-previous': {
+        const headers = [...window.document.querySelectorAll<HTMLElement>('[data-step-header]')];
+        return headers[headers.indexOf(event.currentTarget) + (intent === 'focus-next' ? 1 : -1)]?.focus();
+      }
+      case 'move-down':
+      case 'move-up':
+        editSteps((current) => shiftStep(current, stepId, intent === 'move-down' ? 1 : -1));
+        return focusCard(stepId);
+      case 'duplicate': {
+        const result = duplicateStep(stepsRef.current, stepId);
+        editSteps(() => result.steps);
+        if (!result.copyId) return;
         select(null);
         setSelectedId(result.copyId);
         store.set({ selectedId: result.copyId });
-        focusCard(result.copyId);
+        return focusCard(result.copyId);
       }
-    } else if (mod && key === 'x') {
-      handled();
-      const { steps: rest, removed } = removeStep(stepsRef.current, stepId);
-      clipboard.current = removed;
-      editSteps(() => rest);
-      select(null);
-      setNotice({ tone: 'success', text: `Cut “${removed?.name ?? stepId}”: select a step and press Ctrl+V to paste it after.` });
-    } else if (mod && key === 'v') {
-      handled();
-      paste(stepId);
-    } else if (event.key === 'Delete' || event.key === 'Backspace') {
-      handled();
-      setConfirmDelete(stepId);
+      case 'cut': {
+        const { steps: rest, removed } = removeStep(stepsRef.current, stepId);
+        clipboard.current = removed;
+        editSteps(() => rest);
+        select(null);
+        return setNotice({ tone: 'success', text: `Cut “${removed?.name ?? stepId}”: select a step and press Ctrl+V to paste it after.` });
+      }
+      case 'paste':
+        return paste(stepId);
+      case 'delete':
+        return setConfirmDelete(stepId);
     }
   };
 

@@ -1,0 +1,24 @@
+/** What a key pressed on a focused step card asks for; the designer carries it out. */
+export type TCardIntent = 'select' | 'focus-next' | 'focus-previous' | 'move-down' | 'move-up' | 'duplicate' | 'cut' | 'paste' | 'delete';
+
+type TKeyPress = { key: string; altKey: boolean; ctrlKey: boolean; metaKey: boolean };
+
+/**
+ * The card's keyboard map: Enter/Space select, arrows walk the cards, Alt+arrows move the
+ * step, Ctrl/⌘ + D, X, V duplicate, cut and paste after it, Delete/Backspace delete (after a
+ * confirmation). Read only, only selecting and walking are left. Null: the key is not the card's.
+ */
+export function cardKeyIntent(press: TKeyPress, readOnly: boolean): TCardIntent | null {
+  const mod = press.ctrlKey || press.metaKey;
+  const key = press.key.toLowerCase();
+  const arrow = press.key === 'ArrowDown' ? 'down' : press.key === 'ArrowUp' ? 'up' : null;
+  if (press.key === 'Enter' || press.key === ' ') return 'select';
+  if (arrow && !press.altKey && !mod) return arrow === 'down' ? 'focus-next' : 'focus-previous';
+  if (readOnly) return null;
+  if (arrow && press.altKey) return arrow === 'down' ? 'move-down' : 'move-up';
+  if (mod && key === 'd') return 'duplicate';
+  if (mod && key === 'x') return 'cut';
+  if (mod && key === 'v') return 'paste';
+  if (press.key === 'Delete' || press.key === 'Backspace') return 'delete';
+  return null;
+}
