@@ -14,11 +14,13 @@ export type TCanvasState = {
   target: TPipePosition | null;
   problemCounts: ReadonlyMap<string, number>;
   /**
-   * During a pointer drag, the innermost pipe under the pointer ('none' outside every pipe);
-   * null during a keyboard drag and before the first drag. @hello-pangea/dnd does not support
-   * nested lists of one type (of several lists under the pointer it takes the one furthest
-   * from the start), so every other pipe is disabled for the drop and the library only ever
-   * sees the one the person points at. It keeps its last value after a drop (see useStepDrag).
+   * The one pipe open for a drop: during a pointer drag the innermost pipe under the pointer
+   * ('none': the pointer is over no pipe, and so between drags); null opens every pipe, for a
+   * keyboard drag. @hello-pangea/dnd does not support nested lists of one type (of several
+   * lists under the pointer it takes the one furthest from the start), so every other pipe is
+   * disabled and the library only ever sees the one the person points at. Between drags the
+   * pipes stay disabled: it only matters during a drag, and opening 150 pipes at every drop and
+   * closing them at the next lift would re-render them all twice (see useStepDrag).
    */
   hoverPipe: string | null;
 };

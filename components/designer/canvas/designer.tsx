@@ -70,7 +70,7 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
   const [publishing, setPublishing] = useState(false);
   const clipboard = useRef<TStep | null>(null);
   const autosave = useDraftAutosave({ workflowKey: document.key, document, initialBase, enabled: !readOnly });
-  const store = useMemo(() => createCanvasStore({ selectedId: null, target: { pipeId: ROOT_PIPE, index: Number.MAX_SAFE_INTEGER }, problemCounts: errorCounts(initialProblems), hoverPipe: null }), [initialProblems]);
+  const store = useMemo(() => createCanvasStore({ selectedId: null, target: { pipeId: ROOT_PIPE, index: Number.MAX_SAFE_INTEGER }, problemCounts: errorCounts(initialProblems), hoverPipe: 'none' }), [initialProblems]);
   const stepsRef = useRef(steps);
   stepsRef.current = steps;
 

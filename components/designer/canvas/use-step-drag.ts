@@ -68,6 +68,7 @@ export function withoutMouseDropAnimation(style: CSSProperties | undefined, snap
  */
 export function useStepDrag({ store, readOnly, onDrop }: { store: TCanvasStore; readOnly: boolean; onDrop: (draggableId: string, to: TPipePosition) => void }) {
   const stopTracking = useRef<(() => void) | null>(null);
+  const dragging = useRef(false);
   /**
    * Where the mouse drag in progress would land, from the screen as the person sees it at the
    * last move (at the drop the library has already put the cards back); undefined for keyboard drags.
@@ -76,12 +77,13 @@ export function useStepDrag({ store, readOnly, onDrop }: { store: TCanvasStore; 
 
   /**
    * Before the library measures the lists (it runs this inside flushSync). A mouse drag starts
-   * over the card's own pipe, so every other pipe is disabled now and the library measures them
-   * that way, instead of hearing of 150 pipes changing one by one at the drag's first frame. A
-   * keyboard drag moves from list to list by itself, so every pipe is open for it.
+   * over the card's own pipe, so only that one is opened now, and the library measures the
+   * pipes as they will be; a keyboard drag moves from list to list by itself, so every pipe is
+   * opened for it (and closed again after its drop).
    */
   const onBeforeCapture = useCallback(
     ({ draggableId, mode }: BeforeCapture) => {
+      dragging.current = true;
       if (mode !== 'FLUID') return store.set({ hoverPipe: null });
       const home = document.querySelector<HTMLElement>(`[data-step-id="${CSS.escape(draggableId)}"]`)?.parentElement?.dataset.pipeId;
       store.set({ hoverPipe: home ?? 'none' });
@@ -117,15 +119,16 @@ export function useStepDrag({ store, readOnly, onDrop }: { store: TCanvasStore; 
     ({ draggableId, destination, reason }: DropResult) => {
       stopTracking.current?.();
       stopTracking.current = null;
-      // hoverPipe stays as it is until the next drag starts: which pipes are disabled only
-      // matters during a drag, and opening 150 pipes again here would hold back the drop.
+      // After a keyboard drag the pipes close again, once the drop is on screen.
+      dragging.current = false;
+      if (store.get().hoverPipe === null) setTimeout(() => !dragging.current && store.set({ hoverPipe: 'none' }), 100);
       const fromMouse = mouseTarget.current;
       mouseTarget.current = undefined;
       if (readOnly || reason !== 'DROP') return;
       const to = fromMouse !== undefined ? fromMouse : destination ? { pipeId: destination.droppableId, index: destination.index } : null;
       if (to) onDrop(draggableId, to);
     },
-    [onDrop, readOnly],
+    [onDrop, readOnly, store],
   );
 
   return { onBeforeCapture, onDragStart, onDragEnd };
