@@ -52,9 +52,12 @@ type TDragFigures = { frames: number; meanGap: number; maxGap: number; dragMs: n
 async function measureDrag(page: Page, drag: TDragCase): Promise<TDragFigures> {
   await page.setViewportSize(drag.viewport);
   await openOnce(page, drag.key, drag.cards);
+  // Hydrated: the palette is filled from the registry fetched in the browser.
+  await page.getByRole('complementary', { name: 'Step palette' }).getByRole('button', { name: 'Set run state' }).waitFor();
   const handle = page.locator(`[data-step-header="${drag.stepId}"] [aria-label^="Drag"]`);
   const target = page.locator(`[data-step-header="${drag.overId}"]`);
   await page.evaluate(() => window.scrollTo(0, 0));
+  await target.waitFor();
   const from = (await handle.boundingBox())!;
   const to = (await target.boundingBox())!;
   if (to.y + to.height > drag.viewport.height) throw new Error(`${drag.overId} is off screen: the measure is the drag, not dnd's auto-scroll`);
