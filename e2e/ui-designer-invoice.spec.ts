@@ -68,12 +68,15 @@ async function chooseByKeyboard(page: Page, select: Locator, option: string) {
  */
 async function dragFromPalette(page: Page, itemName: string, target: Locator) {
   const item = palette(page).getByRole('button', { name: itemName, exact: true });
+  await item.scrollIntoViewIfNeeded();
   const from = (await item.boundingBox())!;
   let at = { x: from.x + from.width / 2, y: from.y + from.height / 2 };
   await page.mouse.move(at.x, at.y);
   await page.mouse.down();
   for (let i = 1; i <= 4; i++) await page.mouse.move(at.x + 2 * i, at.y + 2 * i);
   at = { x: at.x + 8, y: at.y + 8 };
+  // The drag has begun when the library shows the item's clone, portalled to <body>, under the pointer.
+  await expect(page.locator('body > [data-rfd-draggable-id]').filter({ hasText: itemName })).toHaveCount(1);
   for (let round = 0; round < 8; round++) {
     const box = (await target.boundingBox())!;
     const aim = { x: box.x + Math.min(40, box.width / 2), y: box.y + Math.min(box.height / 2, 12) };

@@ -33,7 +33,7 @@ export function FieldPicker({ id, scope, onPick }: { id: string; scope: readonly
                 className="flex w-full items-center gap-2 rounded px-1.5 py-1 text-left hover:bg-subtle focus-visible:bg-subtle"
                 title={`${entry.path} — ${entry.detail}${entry.maybe ? ' (not on every path)' : ''}`}
               >
-                <code className="min-w-0 flex-1 truncate font-mono text-[12px] text-ink">{entry.path}</code>
+                <code className="min-w-0 flex-1 font-mono text-[12px] break-all text-ink">{entry.path}</code>
                 {entry.maybe && <span className="shrink-0 text-[11px] text-ink-faint">maybe</span>}
                 {entry.type && <span className="shrink-0 text-[11px] text-ink-faint">{entry.type}</span>}
                 <Badge tone={TONE[entry.source]}>{entry.source === 'binding' ? 'forEach' : entry.source}</Badge>
