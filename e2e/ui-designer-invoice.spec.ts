@@ -108,7 +108,12 @@ test('build the invoice approval from an empty workflow in the designer, fix a p
   await panels.getByLabel('Field 1 name').fill('invoiceId');
   await panels.getByLabel('Field 1 required').check();
   await panels.getByRole('button', { name: 'Add field' }).click();
+  // A name that another field has is held back with a reason (written, it would drop that field).
+  await panels.getByLabel('Field 2 name').fill('invoiceId');
+  await expect(panels.getByText('Another field is already called “invoiceId”. The field keeps “field2”.')).toBeVisible();
+  await expect(panels.getByLabel('Field 2 name')).toHaveAttribute('aria-invalid', 'true');
   await panels.getByLabel('Field 2 name').fill('amount');
+  await expect(panels.getByText(/Another field is already called/)).toHaveCount(0);
   await chooseByKeyboard(page, panels.getByLabel('Field 2 type'), 'number');
   await panels.getByLabel('Field 2 required').check();
   await expect(preview.getByLabel(/invoice id/i)).toBeVisible();
@@ -116,6 +121,7 @@ test('build the invoice approval from an empty workflow in the designer, fix a p
   await panels.getByRole('button', { name: 'Add env var' }).click();
   await panels.getByLabel('Env vars name 1').fill('ERP_URL');
   await panels.getByLabel('Value of ERP_URL').fill(erp.url);
+  await panels.getByRole('region', { name: 'Parameters' }).screenshot({ path: `${SHOTS}/invoice-parameters.png` });
 
   // 1. The ERP call, by a click on the palette item (appended to the empty pipe and selected).
   await palette(page).getByRole('searchbox').fill('http');
@@ -180,6 +186,10 @@ test('build the invoice approval from an empty workflow in the designer, fix a p
   await assignee.getByRole('radio', { name: 'role' }).click();
   await chooseByKeyboard(page, assignee.getByRole('combobox'), 'admin');
   await field(page, 'config.saveAs').getByRole('textbox').fill('vars.decision');
+  // A viewport tall enough for the whole side panel, which scrolls by itself otherwise.
+  await page.setViewportSize({ width: 1280, height: 2600 });
+  await page.screenshot({ path: `${SHOTS}/invoice-task-config.png` });
+  await page.setViewportSize({ width: 1280, height: 1000 });
 
   // 4. Small invoices are approved without asking: click the Else pipe, then the palette item.
   await otherwise.getByRole('button', { name: /click to add here/ }).click();
@@ -190,7 +200,14 @@ test('build the invoice approval from an empty workflow in the designer, fix a p
   const assign = field(page, 'config.assign');
   await assign.getByRole('button', { name: 'Add', exact: true }).click();
   await assign.getByLabel('Name 1').fill('vars.decision');
-  await assign.getByLabel('Value of vars.decision').fill('{ "outcome": "auto-approve" }');
+  // Any-JSON values take an expression too: the decision records the amount it was made for.
+  const decision = field(page, 'config.assign.vars.decision');
+  await decision.getByRole('radio', { name: 'Expression' }).click();
+  await decision.getByRole('textbox').first().fill('{ "outcome": "auto-approve", "amount": ');
+  await insertField(decision, 'amount', 'payload.amount');
+  await page.keyboard.type(' }');
+  await expect(decision.getByRole('textbox').first()).toHaveValue('{ "outcome": "auto-approve", "amount": payload.amount }');
+  await expect(decision.getByTestId('expression-syntax-error')).toHaveCount(0);
 
   // The run's output, in the workflow panel: the decision, from the field picker.
   await page.getByRole('button', { name: /^Workflow settings/ }).click();
@@ -250,7 +267,7 @@ test('build the invoice approval from an empty workflow in the designer, fix a p
       saveAs: 'vars.decision',
     },
   });
-  expect(bigStep.config.else).toEqual([expect.objectContaining({ id: 'assign', type: 'transform.assign', config: { assign: { 'vars.decision': { outcome: 'auto-approve' } } } })]);
+  expect(bigStep.config.else).toEqual([expect.objectContaining({ id: 'assign', type: 'transform.assign', config: { assign: { 'vars.decision': { $expr: '{ "outcome": "auto-approve", "amount": payload.amount }' } } } })]);
 
   // Run it with the run form: a big invoice waits for the manager.
   const invoiceId = unique('INV');
@@ -286,4 +303,22 @@ test('build the invoice approval from an empty workflow in the designer, fix a p
   expect(run.output).toMatchObject({ outcome: 'approve', data: { comment: 'Checked against the PO' }, completedBy: E2E_ADMIN.email });
   // The ERP was asked once, for this invoice.
   expect(erp.requests).toEqual([`GET /invoices/${invoiceId}`]);
+
+  // A small invoice takes the Else branch and ends without a task.
+  const smallId = unique('INV');
+  await page.goto(`/workflows/${key}`);
+  await page.getByRole('link', { name: 'Run', exact: true }).click();
+  await runDialog.getByLabel(/invoice id/i).fill(smallId);
+  await runDialog.getByLabel(/amount/i).fill('480');
+  await runDialog.getByRole('button', { name: 'Start run' }).click();
+  await expect(page).toHaveURL(/\/runs\/[0-9a-f-]{36}$/);
+  expect(page.url()).not.toContain(runId);
+  await expect(page.locator('main').getByText('succeeded', { exact: true }).first()).toBeVisible({ timeout: 20_000 });
+  const smallRunId = page.url().split('/').pop()!;
+  const small = await (await api(request).get(`/runs/${smallRunId}`)).json();
+  expect(small.output).toEqual({ outcome: 'auto-approve', amount: 480 });
+  expect(erp.requests).toEqual([`GET /invoices/${invoiceId}`, `GET /invoices/${smallId}`]);
+  const tasks = (await (await api(request).get('/tasks?mine=false&limit=100')).json()).items as Array<{ runId: string }>;
+  expect(tasks.filter((task) => task.runId === runId)).toHaveLength(1);
+  expect(tasks.filter((task) => task.runId === smallRunId)).toEqual([]);
 });
