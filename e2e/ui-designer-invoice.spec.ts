@@ -303,6 +303,7 @@ test('build the invoice approval from an empty workflow in the designer, fix a p
   await page.goto('/inbox');
   const row = page.getByRole('row').filter({ hasText: `Approve invoice ${invoiceId}` });
   await expect(row).toHaveCount(1);
+  await page.screenshot({ path: `${SHOTS}/invoice-inbox.png` });
   await row.getByRole('link', { name: `Approve invoice ${invoiceId}` }).click();
   await expect(page.getByRole('heading', { name: `Approve invoice ${invoiceId}`, level: 1 })).toBeVisible();
   await expect(page.locator('[data-task-description]')).toContainText('Vendor: Acme Tools');
