@@ -170,7 +170,15 @@ test('build the invoice approval from an empty workflow in the designer, fix a p
   await field(page, 'id').getByRole('textbox').fill('big');
   const condition = field(page, 'config.condition');
   await condition.getByRole('radio', { name: 'Expression' }).click();
-  await insertField(condition, 'amount', 'payload.amount');
+  // The field picker from the keyboard alone: Enter opens it with the search focused, Tab reaches the first match.
+  await condition.getByRole('button', { name: 'Insert field' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(condition.getByLabel('Search fields')).toBeFocused();
+  await page.keyboard.type('amount');
+  await page.keyboard.press('Tab');
+  await expect(condition.getByRole('list', { name: 'Fields' }).getByRole('button').first()).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(condition.getByRole('textbox').first()).toBeFocused();
   await page.keyboard.type(' > 1000');
   await expect(condition.getByRole('textbox').first()).toHaveValue('payload.amount > 1000');
 
