@@ -52,6 +52,8 @@ export default defineConfig({
       PIPEWRIGHT_ADMIN_PASSWORD: E2E_ADMIN.password,
       PIPEWRIGHT_BOOTSTRAP_TOKEN: E2E_BOOTSTRAP_TOKEN,
       NEXTAUTH_URL: `http://localhost:${PORT}`,
+      // The invoice e2e calls a stub ERP it starts on 127.0.0.1; no other spec relies on loopback being blocked.
+      PIPEWRIGHT_EGRESS_ALLOW: '127.0.0.1',
     },
   },
 });

@@ -3,7 +3,7 @@
 import type { ReactNode } from 'react';
 import { controlId, useConfigContext } from '@/components/designer/config/config-context';
 import { LiteralControl } from '@/components/designer/config/literal-control';
-import { splitExpression, type TSchema } from '@/components/designer/config/schema-kind';
+import { splitExpression, takesExpression, type TSchema } from '@/components/designer/config/schema-kind';
 import { SecretSelect } from '@/components/designer/config/secret-select';
 import { ExpressionEditor } from '@/components/designer/expression/expression-editor';
 import { cx } from '@/components/ui/cx';
@@ -59,8 +59,8 @@ export function FieldProblems({ path, id }: { path: string; id?: string }) {
 /** A labelled field of a generated form: literal, expression or secret, with its problems and focus highlight. */
 export function ConfigField({ path, label, schema, value, onChange, required = false, anyExpression = false, secrets = false, scopeField, hint }: TConfigFieldProps) {
   const context = useConfigContext();
-  const { expression, literal } = splitExpression(schema);
-  const modes: TMode[] = ['literal', ...(expression || anyExpression ? (['expression'] as const) : []), ...(secrets ? (['secret'] as const) : [])];
+  const { literal } = splitExpression(schema);
+  const modes: TMode[] = ['literal', ...(takesExpression(schema) || anyExpression ? (['expression'] as const) : []), ...(secrets ? (['secret'] as const) : [])];
   const mode = modeOf(value);
   const id = controlId(context, path);
   const messageId = `${id}-message`;

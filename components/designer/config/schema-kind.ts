@@ -35,6 +35,16 @@ export function splitExpression(schema: TSchema): { expression: boolean; literal
   return { expression: true, literal };
 }
 
+/**
+ * Whether a field may hold `{ "$expr": … }`: when its schema says so, and when it takes any
+ * JSON at all (a transform.assign value, a return's output), because SPEC §4.2 lets every
+ * config value be an expression and such a schema cannot say it.
+ */
+export function takesExpression(schema: TSchema): boolean {
+  const { expression, literal } = splitExpression(schema);
+  return expression || schemaKind(literal).kind === 'any';
+}
+
 /** A short name for a variant, for the variant switch: "role", "user", "number", "latest". */
 export function variantLabel(schema: TSchema): string {
   if (schema.const !== undefined) return String(schema.const);
@@ -126,8 +136,10 @@ export function schemaKind(schema: TSchema): TSchemaKind {
   }
 }
 
-/** Turns a camelCase key into a label: `idempotencyKey` → "Idempotency key". */
+/** Turns a camelCase key into a label: `idempotencyKey` → "Idempotency key", `timeoutMs` → "Timeout (ms)". */
 export function labelFor(key: string): string {
-  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
+  const unit = /[a-z0-9]Ms$/.test(key) ? ' (ms)' : '';
+  const base = unit ? key.slice(0, -2) : key;
+  const words = base.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1) + unit;
 }

@@ -87,7 +87,7 @@ export function StepBehaviourFields({ step, onChange }: { step: TStep; onChange:
   return (
     <>
       <ConfigField path="onError" label="On error" schema={ON_ERROR} value={step.onError ?? 'fail'} onChange={(value) => onChange({ ...step, onError: value === 'continue' ? 'continue' : 'fail' })} />
-      <ConfigField path="timeoutMs" label="Timeout (ms)" schema={TIMEOUT} value={step.timeoutMs} onChange={(value) => onChange({ ...step, timeoutMs: typeof value === 'number' ? value : undefined })} />
+      <ConfigField path="timeoutMs" label="Attempt timeout (ms)" schema={TIMEOUT} value={step.timeoutMs} onChange={(value) => onChange({ ...step, timeoutMs: typeof value === 'number' ? value : undefined })} />
       <label className="inline-flex items-center gap-2 text-[13px] font-medium text-ink">
         <input type="checkbox" checked={retrying} disabled={readOnly} onChange={(event) => onChange({ ...step, retry: event.target.checked ? { ...DEFAULT_RETRY } : undefined })} className="size-4 accent-(--color-accent)" />
         Retry when it fails

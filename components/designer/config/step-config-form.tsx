@@ -13,6 +13,11 @@ type TConfig = Record<string, unknown>;
 
 const EXPR_REF = { $ref: '#/definitions/Expr' };
 
+/** Config keys whose generic label would read like the step's own fields (its name and description). */
+const LABELS: Record<string, Record<string, string>> = {
+  'human.task': { title: 'Task title', description: 'Task description (Markdown)' },
+};
+
 /** `action` + `version` as one choice of the registry's actions; changing it starts the input afresh. */
 function ActionPicker({ config, registry, onChange }: { config: TConfig; registry: TRegistry; onChange: (config: TConfig) => void }) {
   const context = useConfigContext();
@@ -89,7 +94,7 @@ export function StepConfigForm({ step, registry, onChange }: { step: TStep; regi
           );
         }
         if (schemaKind(schema).kind === 'pipe') return null;
-        return <ConfigField key={key} path={path} label={labelFor(key)} schema={schema} value={config[key]} required={required} onChange={(value) => setKey(key, value)} />;
+        return <ConfigField key={key} path={path} label={LABELS[step.type]?.[key] ?? labelFor(key)} schema={schema} value={config[key]} required={required} onChange={(value) => setKey(key, value)} />;
       })}
     </>
   );

@@ -76,7 +76,11 @@ export function StepConfigPanel({ definition, stepId, secrets, readOnly, problem
 
   useEffect(() => setClicked(null), [focusPath, stepId]);
   useEffect(() => {
-    if (focus) focusField(root.current, focus);
+    if (!focus) return;
+    // In a frame callback, not at once: picking a problem in the designer's list also focuses the
+    // step's card in a frame callback, scheduled before this one, and the field must end up focused.
+    const frame = requestAnimationFrame(() => focusField(root.current, focus));
+    return () => cancelAnimationFrame(frame);
   }, [focus, registry]);
 
   const context = useMemo<TConfigContext>(() => {

@@ -69,7 +69,8 @@ export function ExpressionEditor({ id, value, onChange, scope, readOnly = false,
           aria-invalid={Boolean(problem) && value !== ''}
           aria-describedby={[problem ? errorId : null, describedBy].filter(Boolean).join(' ') || undefined}
           className={cx(
-            'min-h-9 w-full resize-y rounded-md border bg-surface py-2 pr-2.5 pl-7 font-mono text-[13px] leading-5 text-ink placeholder:text-ink-faint focus-visible:border-accent',
+            // Sized to the text as it wraps (rows only count line breaks), up to a scroll.
+            'field-sizing-content max-h-60 min-h-9 w-full resize-y rounded-md border bg-surface py-2 pr-2.5 pl-7 font-mono text-[13px] leading-5 text-ink placeholder:text-ink-faint focus-visible:border-accent',
             problem && value !== '' ? 'border-danger' : 'border-line-strong',
             readOnly && 'opacity-80',
           )}

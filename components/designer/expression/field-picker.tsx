@@ -1,12 +1,17 @@
 'use client';
 
 import { Search } from 'lucide-react';
-import { useMemo, useState } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 import { Badge, type TBadgeTone } from '@/components/ui/badge';
 import { Input } from '@/components/ui/input';
 import type { TScopeEntry, TScopeSource } from '@/server/workflows/designer/expression-scope';
 
 const TONE: Record<TScopeSource, TBadgeTone> = { payload: 'accent', vars: 'success', env: 'neutral', meta: 'neutral', error: 'danger', binding: 'warning' };
+
+/** A path that may wrap before each dot (`vars.decision` / `.completedAt`) rather than inside a name. */
+function withBreaksAtDots(path: string): ReactNode[] {
+  return path.split('.').flatMap((part, index) => (index === 0 ? [part] : [<wbr key={index} />, `.${part}`]));
+}
 
 /** The names an expression can read here, searchable; choosing one inserts its path. */
 export function FieldPicker({ id, scope, onPick }: { id: string; scope: readonly TScopeEntry[]; onPick: (path: string) => void }) {
@@ -33,7 +38,7 @@ export function FieldPicker({ id, scope, onPick }: { id: string; scope: readonly
                 className="flex w-full items-center gap-2 rounded px-1.5 py-1 text-left hover:bg-subtle focus-visible:bg-subtle"
                 title={`${entry.path} — ${entry.detail}${entry.maybe ? ' (not on every path)' : ''}`}
               >
-                <code className="min-w-0 flex-1 truncate font-mono text-[12px] text-ink">{entry.path}</code>
+                <code className="min-w-0 flex-1 font-mono text-[12px] break-words text-ink">{withBreaksAtDots(entry.path)}</code>
                 {entry.maybe && <span className="shrink-0 text-[11px] text-ink-faint">maybe</span>}
                 {entry.type && <span className="shrink-0 text-[11px] text-ink-faint">{entry.type}</span>}
                 <Badge tone={TONE[entry.source]}>{entry.source === 'binding' ? 'forEach' : entry.source}</Badge>
