@@ -25,11 +25,22 @@ export function paletteItems(registry: TRegistry): TPaletteItem[] {
   return [...nodes, ...actions];
 }
 
+const ITEM_CLASSES = 'flex w-full min-w-0 items-center gap-2 rounded-md border px-2 py-1.5 text-left text-[13px] leading-snug';
+
+/** An item's icon and title; long titles wrap onto a second line rather than being cut. */
+function ItemLabel({ item }: { item: TPaletteItem }) {
+  return (
+    <>
+      <StepIcon name={item.icon} className="size-4 shrink-0 text-ink-muted" />
+      <span className="line-clamp-2 min-w-0 break-words">{item.title}</span>
+    </>
+  );
+}
+
 function PaletteButton({ item, onAdd }: { item: TPaletteItem; onAdd: (item: TPaletteItem) => void }) {
   return (
-    <button type="button" onClick={() => onAdd(item)} title={item.description} className="flex w-full min-w-0 items-center gap-2 rounded-md border border-line bg-surface px-2 py-1.5 text-left text-[13px] text-ink hover:border-accent hover:bg-accent-soft">
-      <StepIcon name={item.icon} className="size-4 shrink-0 text-ink-muted" />
-      <span className="truncate">{item.title}</span>
+    <button type="button" onClick={() => onAdd(item)} title={item.description} className={`${ITEM_CLASSES} border-line bg-surface text-ink hover:border-accent hover:bg-accent-soft`}>
+      <ItemLabel item={item} />
     </button>
   );
 }
@@ -37,7 +48,8 @@ function PaletteButton({ item, onAdd }: { item: TPaletteItem; onAdd: (item: TPal
 /**
  * Step types grouped by category, searchable. Click (or Enter) adds after the selected step;
  * dragging drops at a position. Each item is its own disabled droppable so the list does not
- * close up while one is dragged out (the clone follows the pointer, the item stays).
+ * close up while one is dragged out (the clone follows the pointer, a faded copy keeps the
+ * item's place).
  */
 export const Palette = memo(function Palette({ registry, error, onAdd }: { registry: TRegistry | null; error: string | null; onAdd: (item: TPaletteItem) => void }) {
   const [query, setQuery] = useState('');
@@ -83,14 +95,19 @@ export const Palette = memo(function Palette({ registry, error, onAdd }: { regis
                     type={STEP_DND_TYPE}
                     isDropDisabled
                     renderClone={(provided, snapshot) => (
-                      <div ref={provided.innerRef} {...provided.draggableProps} {...provided.dragHandleProps} style={withoutMouseDropAnimation(provided.draggableProps.style, snapshot)} className="flex w-56 items-center gap-2 rounded-md border border-accent bg-surface px-2 py-1.5 text-[13px] text-ink shadow-lg">
-                        <StepIcon name={item.icon} className="size-4 shrink-0 text-ink-muted" />
-                        <span className="truncate">{item.title}</span>
+                      <div ref={provided.innerRef} {...provided.draggableProps} {...provided.dragHandleProps} style={withoutMouseDropAnimation(provided.draggableProps.style, snapshot)} className={`${ITEM_CLASSES} w-56 border-accent bg-surface text-ink shadow-lg`}>
+                        <ItemLabel item={item} />
                       </div>
                     )}
                   >
-                    {(droppable) => (
+                    {(droppable, snapshot) => (
                       <li ref={droppable.innerRef} {...droppable.droppableProps}>
+                        {/* The library takes the item out while its clone is dragged: a faded copy keeps its place. */}
+                        {snapshot.draggingFromThisWith && (
+                          <div aria-hidden className={`${ITEM_CLASSES} border-dashed border-line-strong text-ink-faint`}>
+                            <ItemLabel item={item} />
+                          </div>
+                        )}
                         <Draggable draggableId={`${PALETTE_PREFIX}${item.key}`} index={0} disableInteractiveElementBlocking>
                           {(provided) => (
                             <div ref={provided.innerRef} {...provided.draggableProps} {...provided.dragHandleProps} tabIndex={-1} aria-label={undefined} role={undefined}>

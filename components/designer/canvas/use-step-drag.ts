@@ -96,7 +96,7 @@ export function useStepDrag({ store, readOnly, onDrop }: { store: TCanvasStore; 
       mouseTarget.current = undefined;
       if (mode !== 'FLUID') return; // keyboard drags move from list to list by themselves
       let frame = 0;
-      const track = (event: PointerEvent | MouseEvent) => {
+      const track = (event: MouseEvent) => {
         const { clientX, clientY } = event;
         cancelAnimationFrame(frame);
         // Once per frame, not per mouse event: the hit test reads layout the library is animating.
@@ -106,10 +106,19 @@ export function useStepDrag({ store, readOnly, onDrop }: { store: TCanvasStore; 
           if (store.get().hoverPipe !== hoverPipe) store.set({ hoverPipe });
         });
       };
+      // pointerup comes before the mouseup the library drops on, with the screen still as the
+      // person saw it: the target is worked out once more there, so a release in the same frame
+      // as the last move does not land where the pointer was a frame before.
+      const release = (event: PointerEvent) => {
+        cancelAnimationFrame(frame);
+        mouseTarget.current = pointerDropTarget(event.clientX, event.clientY, draggableId);
+      };
       window.addEventListener('mousemove', track, { capture: true, passive: true });
+      window.addEventListener('pointerup', release, { capture: true, passive: true });
       stopTracking.current = () => {
         cancelAnimationFrame(frame);
         window.removeEventListener('mousemove', track, { capture: true });
+        window.removeEventListener('pointerup', release, { capture: true });
       };
     },
     [store],
