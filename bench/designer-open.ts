@@ -71,7 +71,7 @@ async function measureDrag(page: Page, drag: TDragCase): Promise<TDragFigures> {
     };
     requestAnimationFrame(tick);
   })()`);
-  const profile = process.env.BENCH_PROFILE ? await startProfile(page, process.env.BENCH_PROFILE.endsWith('.json') ? process.env.BENCH_PROFILE : undefined) : null;
+  const profile = process.env.BENCH_PROFILE ? await startProfile(page, process.env.BENCH_PROFILE.endsWith('.json') ? process.env.BENCH_PROFILE.replace(/\.json$/, `-${drag.cards}-${drag.viewport.height}.json`) : undefined) : null;
   const start = Date.now();
   await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
   await page.mouse.down();
