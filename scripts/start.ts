@@ -10,6 +10,7 @@ import path from 'node:path';
 import { applyLocalDefaults, dataDir, port } from '@/server/config';
 import { acquireInstanceLock } from './lib/instance-lock';
 import { buildNeeded } from './lib/build';
+import { watchParent } from './lib/parent-watch';
 import { prepareDatabase } from './lib/prepare-database';
 import { startChild, stopChild, waitForHttp, type TManagedChild } from './lib/child-process';
 
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('Ctrl-C', 0));
   process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+  // A SIGTERM sent to `npm start` ends its `sh -c` and never reaches us (see watchParent).
+  watchParent(() => void shutdown('the process that started Pipewright exited', 0));
 
   try {
     applyLocalDefaults(process.env);
