@@ -4,6 +4,7 @@ import { resolveOpenWait } from '@/server/runs/resolve-open-wait';
 import { toEventRecord, type TEventRecord } from '@/server/events/event-record';
 import type { TActor } from '@/server/auth/context';
 import { startEventTriggers } from '@/server/triggers/start-event-triggers';
+import { faultPoint } from '@/server/runtime/fault-points';
 
 export type TIncomingEvent = { event: string; correlationKey: string | null; payload: unknown };
 
@@ -43,6 +44,7 @@ export async function matchEventWaits(tx: Tx, tenantId: string, incoming: TIncom
     // A run waiting twice on the same event (parallel branches) is listed once.
     if (woke && !resumed.includes(woke.runId)) resumed.push(woke.runId);
   }
+  await faultPoint('event.beforeCommit');
   const started = await startEventTriggers({ tx, tenantId, actor, event: { id: stored.id, event: incoming.event, correlationKey: incoming.correlationKey, payload: incoming.payload ?? null, receivedAt: stored.received_at } });
   const row = await tx
     .updateTable('events')

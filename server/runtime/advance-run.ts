@@ -10,6 +10,7 @@ import { admitRun, releaseHeld } from '@/server/runtime/admit-run';
 import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
 import { ZTriggerRef, loadRunVersion } from '@/server/runtime/load-run-version';
 import type { TRunError } from '@/server/workflows/definition/envelope';
+import { faultPoint } from '@/server/runtime/fault-points';
 
 /** A run whose worker died this many times in a row without progress is failed, not retried forever. */
 export const MAX_RECOVERIES = 3;
@@ -59,6 +60,7 @@ async function advanceClaimed({ db, claimed, controls, log, woken }: { db: Db; c
       if (admission.retryAt) await enqueueAdvance({ db, runId: run.id, startAfter: admission.retryAt });
       return false;
     }
+    await faultPoint('advance.afterAdmission', { runId: run.id });
     run = { ...run, status: 'RUNNING', started_at: admission.startedAt };
   }
   const execution = ZExecution.parse(run.execution);

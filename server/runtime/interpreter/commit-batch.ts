@@ -3,6 +3,7 @@ import type { Db, Tx } from '@/server/db/database';
 import type { TStepStatus, TRunEventType, TRunStatus } from '@/server/runtime/run-status';
 import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
 import { admitNextQueued } from '@/server/runtime/finish-run-effects';
+import { faultPoint } from '@/server/runtime/fault-points';
 
 export type TStepRecordDraft = {
   id: string;
@@ -85,6 +86,7 @@ export async function commitBatch(db: Db, batch: TBatch): Promise<TCommitResult>
         .executeTakeFirstOrThrow();
       status = released.status;
     }
+    await faultPoint('commit.beforeCommit', { runId: batch.run.id });
     // Live viewers (the SSE stream) and sync starts wait on this; it is sent at commit.
     if (batch.events.length) await sql`SELECT pg_notify(${RUN_EVENTS_CHANNEL}, ${`${batch.run.id}:${main.event_seq}:${status}`})`.execute(tx);
     return { status };

@@ -6,6 +6,7 @@ import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
 import type { RunWriter } from '@/server/runtime/interpreter/run-writer';
 import type { TRunFacts } from '@/server/runtime/interpreter/run-types';
 import { startRun } from '@/server/runtime/start-run';
+import { faultPoint } from '@/server/runtime/fault-points';
 
 /**
  * Stores what a step waits on, in the same batch as the step's WAITING record. A timer (a
@@ -88,6 +89,7 @@ export async function checkWait({ db, writer, waitId }: { db: Db; writer: RunWri
   if (wait.status === 'canceled') return 'restart';
   if (wait.status !== 'open') return { kind: 'expired' };
   if (!wait.resume_at || wait.resume_at.getTime() > Date.now()) return 'open';
+  await faultPoint('wait.dueRead');
   const fired = wait.kind === 'timer' || wait.kind === 'retry';
   writer.also(async (tx) => {
     await tx.updateTable('run_waits').set({ status: fired ? 'resolved' : 'expired', resolved_at: sql`now()` }).where('id', '=', waitId).where('status', '=', 'open').execute();

@@ -1,0 +1,215 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import type { TAuthContext } from '@/server/auth/context';
+import { deliverEvent } from '@/server/events/deliver-event';
+import { cancelRun } from '@/server/runs/cancel-run';
+import { pauseRun } from '@/server/runs/pause-run';
+import { retryRun } from '@/server/runs/retry-run';
+import { advanceRun } from '@/server/runtime/advance-run';
+import { clearFaultPoints, onFaultPoint } from '@/server/runtime/fault-points';
+import { LeaseKeeper } from '@/server/runtime/lease';
+import { ADVANCE_QUEUE } from '@/server/runtime/queue/run-queue';
+import { startRun } from '@/server/runtime/start-run';
+import { completeTask } from '@/server/tasks/complete-task';
+import { createTestDatabase, type TTestDatabase } from '@/test/database';
+import { addMemberTo, createTenantWithMember } from '@/test/fixtures';
+import { driveRun, publishWorkflow } from '@/test/runtime';
+import { checkRunInvariants, startReceiver, until, type TReceiver } from '@/server/runtime/faults/fault-harness';
+
+/**
+ * SPEC §7 races, each forced in one process: a worker is an `advanceRun` call with its own
+ * lease keeper, and the interleaving is made with the runtime's fault points or by acting
+ * while a call is in flight at a loopback receiver. Each of these failed before its fix.
+ */
+let t: TTestDatabase;
+let receiver: TReceiver | null = null;
+let editor: TAuthContext;
+let operator: TAuthContext;
+// One database for the file: the process's pg-boss sender is bound to the first one it meets.
+beforeAll(async () => {
+  t = await createTestDatabase('run_state_races');
+  process.env.DATABASE_URL = t.url;
+  process.env.PIPEWRIGHT_EGRESS_ALLOW = '127.0.0.1'; // the receiver is on loopback
+  editor = (await createTenantWithMember({ db: t.db, role: 'editor' })).ctx;
+  operator = (await addMemberTo({ db: t.db, ctx: editor, role: 'operator' })).ctx;
+});
+afterEach(async () => {
+  clearFaultPoints();
+  await receiver?.close();
+  receiver = null;
+});
+afterAll(async () => {
+  await t.close();
+});
+
+/** One in-process worker: its id, its lease keeper, and a pass over a run. */
+function worker(name: string) {
+  const workerId = `${name}-${randomUUID().slice(0, 8)}`;
+  const leases = new LeaseKeeper(t.db, workerId, () => {});
+  return { workerId, advance: (runId: string) => advanceRun({ db: t.db, runId, workerId, leases, log: () => {} }) };
+}
+
+const runRow = (runId: string) => t.db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow();
+const eventTypes = async (runId: string) => (await t.db.selectFrom('run_events').select('type').where('run_id', '=', runId).orderBy('seq').execute()).map((e) => e.type);
+const start = (key: string, input: unknown = {}) => startRun({ tenantId: editor.tenantId, workflowKey: key, input, trigger: { type: 'api' } });
+const slowCall = (id: string) => ({ id, type: 'action.call', config: { action: 'http.request', version: 1, input: { method: 'POST', url: `${receiver!.url}/${id}`, timeoutMs: 60_000 } } });
+const task = (id: string, extra: Record<string, unknown> = {}) => ({ id, type: 'human.task', config: { title: id, form: { type: 'object' }, outcomes: ['approve', 'reject'], assignee: { role: 'operator' }, saveAs: `vars.${id}`, ...extra } });
+const openTask = async (runId: string) => t.db.selectFrom('tasks').select(['id', 'status']).where('run_id', '=', runId).where('status', '=', 'open').executeTakeFirst();
+
+it('defect 1: a timer that comes due while another branch holds the run in a call still wakes it', async () => {
+  receiver = await startReceiver({ holdMs: 1_500 });
+  await publishWorkflow({
+    db: t.db,
+    ctx: editor,
+    key: 'delay-beside-call',
+    document: { steps: [{ id: 'both', type: 'control.parallel', config: { branches: [{ id: 'a', steps: [{ id: 'nap', type: 'time.delay', config: { durationMs: 200 } }] }, { id: 'b', steps: [slowCall('call')] }] } }] },
+  });
+  const { runId } = await start('delay-beside-call');
+  const holder = worker('holder');
+  const pass = holder.advance(runId);
+  await until('the call to be in flight', () => receiver!.deliveries.length === 1, { everyMs: 10 });
+  await until('the delay to be due', async () => Boolean(await t.db.selectFrom('run_waits').select('id').where('run_id', '=', runId).where('resume_at', '<=', sql<Date>`now()`).where('status', '=', 'open').executeTakeFirst()), { everyMs: 20 });
+  // The timer's job arrives while the run is held: its claim finds the live lease and ends.
+  await worker('timer-job').advance(runId);
+  await pass;
+  // Nothing else will send a job: the holder must have seen that the timer came due.
+  expect((await runRow(runId)).status).toBe('SUCCEEDED');
+  expect(await checkRunInvariants(t.db, [runId], ['steps[0]', 'steps[0].config.branches[0].steps[0]', 'steps[0].config.branches[1].steps[0]'])).toEqual({ badSteps: [], badSeqs: [] });
+});
+
+it('defect 2: cancel and pause of a run whose lease expired are never overwritten by the stale worker', async () => {
+  receiver = await startReceiver({ holdMs: 800 });
+  await publishWorkflow({ db: t.db, ctx: editor, key: 'stale-holder', document: { steps: [slowCall('first')] } });
+  for (const operation of ['cancel', 'pause'] as const) {
+    const { runId } = await start('stale-holder');
+    const stale = worker('stale');
+    const pass = stale.advance(runId);
+    await until('the call to be in flight', () => receiver!.deliveries.length > 0 && receiver!.deliveries.at(-1)!.respondedAt === null, { everyMs: 10 });
+    // The worker froze past its lease (SIGSTOP): the lease is expired, but nobody took the run over.
+    await t.db.updateTable('runs').set({ lease_expires_at: sql`now() - interval '1 second'` }).where('id', '=', runId).execute();
+    const result = operation === 'cancel' ? await cancelRun({ db: t.db, ctx: operator, input: { id: runId } }) : await pauseRun({ db: t.db, ctx: operator, input: { id: runId } });
+    expect(result).toMatchObject({ requested: false, status: operation === 'cancel' ? 'CANCELED' : 'PAUSED' });
+    await pass; // the call returns and the stale worker tries to record it
+    const row = await runRow(runId);
+    expect(row.status).toBe(operation === 'cancel' ? 'CANCELED' : 'PAUSED');
+    const types = await eventTypes(runId);
+    expect(types.at(-1)).toBe(operation === 'cancel' ? 'run.canceled' : 'run.paused');
+    expect(types).not.toContain('run.succeeded');
+    receiver.deliveries.length = 0;
+  }
+});
+
+it('defect 3: a task answered just before its timeout is processed wins over the timeout', async () => {
+  await publishWorkflow({ db: t.db, ctx: editor, key: 'late-answer', document: { steps: [task('approve', { timeoutMs: 300 })], output: { $expr: 'vars.approve.outcome' } } });
+  const { runId } = await start('late-answer');
+  expect(await driveRun({ db: t.db, runId, maxPasses: 1 })).toBe('WAITING');
+  const taskId = (await openTask(runId))!.id;
+  await until('the timeout to be due', async () => Boolean(await t.db.selectFrom('run_waits').select('id').where('run_id', '=', runId).where('resume_at', '<=', sql<Date>`now()`).executeTakeFirst()), { everyMs: 20 });
+  // The worker has read the wait as open and due; the answer commits before it acts on that.
+  onFaultPoint('wait.dueRead', async () => {
+    await completeTask({ db: t.db, ctx: operator, input: { id: taskId, outcome: 'approve', data: {} } });
+  });
+  await worker('timeout-job').advance(runId);
+  const row = await runRow(runId);
+  expect(row.status).toBe('SUCCEEDED');
+  expect(row.output).toBe('approve');
+  expect((await t.db.selectFrom('tasks').select('status').where('id', '=', taskId).executeTakeFirstOrThrow()).status).toBe('completed');
+});
+
+it('defect 4: an event delivered while the wait is being committed is matched (no lookbackMs)', async () => {
+  await publishWorkflow({ db: t.db, ctx: editor, key: 'racing-event', document: { steps: [{ id: 'hear', type: 'event.wait', config: { event: 'order.paid', correlationKey: { $expr: 'payload.order' }, saveAs: 'vars.paid' } }], output: { $expr: 'vars.paid.amount' } } });
+  const { runId } = await start('racing-event', { order: 'A-1' });
+  let delivery: Promise<{ resumed: string[] }> | null = null;
+  // The wait row is written but not committed; the event arrives now, on another connection.
+  onFaultPoint('commit.beforeCommit', async () => {
+    if (delivery) return;
+    delivery = deliverEvent({ db: t.db, ctx: editor, input: { event: 'order.paid', correlationKey: 'A-1', payload: { amount: 12 } } });
+    // Long enough for an unserialized delivery to look for waits and commit without seeing ours.
+    await Promise.race([delivery, new Promise((resolve) => setTimeout(resolve, 300))]);
+  });
+  await worker('waiter').advance(runId);
+  const delivered = await delivery!;
+  expect(delivered.resumed).toEqual([runId]);
+  expect(await driveRun({ db: t.db, runId })).toBe('SUCCEEDED');
+  expect((await runRow(runId)).output).toBe(12);
+});
+
+it('defect 4: a wait committed while an event is being delivered finds that event (no lookbackMs)', async () => {
+  await publishWorkflow({ db: t.db, ctx: editor, key: 'racing-wait', document: { steps: [{ id: 'hear', type: 'event.wait', config: { event: 'order.shipped', saveAs: 'vars.shipped' } }], output: { $expr: 'vars.shipped.by' } } });
+  const { runId } = await start('racing-wait');
+  const waiter = worker('waiter');
+  let pass: Promise<void> | null = null;
+  // The event is stored and found no wait, but is not committed yet; the run's wait commits now.
+  onFaultPoint('event.beforeCommit', async () => {
+    if (pass) return;
+    pass = waiter.advance(runId);
+    await Promise.race([pass, new Promise((resolve) => setTimeout(resolve, 500))]);
+  });
+  const delivered = await deliverEvent({ db: t.db, ctx: editor, input: { event: 'order.shipped', payload: { by: 'truck' } } });
+  await pass;
+  // Either the delivery resumed the run, or the wait found the event: never neither.
+  expect(await driveRun({ db: t.db, runId })).toBe('SUCCEEDED');
+  expect((await runRow(runId)).output).toBe('truck');
+  const event = await t.db.selectFrom('events').select('resumed').where('id', '=', delivered.id).executeTakeFirstOrThrow();
+  expect(event.resumed).toEqual([runId]);
+});
+
+/** Advances every run that has a job queued, as workers would, until no job is left. */
+async function workOffJobs(runIds: readonly string[]): Promise<void> {
+  const w = worker('queue');
+  for (let round = 0; round < 50; round++) {
+    const jobs = await sql<{ id: string; run_id: string }>`
+      DELETE FROM pgboss.job WHERE name = ${ADVANCE_QUEUE} AND state = 'created' AND start_after <= now() AND data->>'runId' = ANY(${runIds as string[]})
+      RETURNING id, data->>'runId' AS run_id`.execute(t.db);
+    if (jobs.rows.length === 0) return;
+    for (const job of jobs.rows) await w.advance(job.run_id);
+  }
+}
+
+it('defect 6: when several runs finish at once, every free slot is filled from the held runs', async () => {
+  await publishWorkflow({ db: t.db, ctx: editor, key: 'two-at-a-time', document: { settings: { maxConcurrentRuns: 2 }, steps: [task('approve')] } });
+  const runIds: string[] = [];
+  for (let i = 0; i < 6; i++) runIds.push((await start('two-at-a-time')).runId);
+  await workOffJobs(runIds);
+  const active = async () => (await t.db.selectFrom('runs').select('id').where('id', 'in', runIds).where('status', 'in', ['RUNNING', 'WAITING']).execute()).map((r) => r.id);
+  const first = await active();
+  expect(first).toHaveLength(2);
+  // Both answered before either run goes on; then both finish, one after the other.
+  for (const runId of first) await completeTask({ db: t.db, ctx: operator, input: { id: (await openTask(runId))!.id, outcome: 'approve', data: {} } });
+  for (const runId of first) await worker('finisher').advance(runId);
+  await workOffJobs(runIds);
+  expect(await active()).toHaveLength(2);
+});
+
+it('defect 6: retrying a failed run waits for a slot under maxConcurrentRuns', async () => {
+  await publishWorkflow({ db: t.db, ctx: editor, key: 'one-slot', document: { settings: { maxConcurrentRuns: 1 }, steps: [{ id: 'maybe', type: 'control.if', config: { condition: { $expr: 'payload.fail' }, then: [{ id: 'boom', type: 'control.fail', config: { code: 'NOPE', message: 'failing on purpose' } }], else: [task('approve')] } }] } });
+  const failing = (await start('one-slot', { fail: true })).runId;
+  expect(await driveRun({ db: t.db, runId: failing })).toBe('FAILED');
+  const holding = (await start('one-slot', { fail: false })).runId;
+  expect(await driveRun({ db: t.db, runId: holding, maxPasses: 1 })).toBe('WAITING');
+  await retryRun({ db: t.db, ctx: operator, input: { id: failing } });
+  await workOffJobs([failing]);
+  // The one slot is taken by the waiting run: the retried run is held until it frees.
+  expect((await runRow(failing)).status).toBe('QUEUED');
+  await completeTask({ db: t.db, ctx: operator, input: { id: (await openTask(holding))!.id, outcome: 'approve', data: {} } });
+  await workOffJobs([holding, failing]);
+  expect((await runRow(holding)).status).toBe('SUCCEEDED');
+  expect((await runRow(failing)).status).toBe('FAILED'); // it ran again (and failed again, as it must)
+  expect((await t.db.selectFrom('run_steps').select('attempt').where('run_id', '=', failing).where('step_id', '=', 'boom').execute()).length).toBe(2);
+});
+
+it('defect 9: a worker dying right after admission leaves the run timeout in place', async () => {
+  await publishWorkflow({ db: t.db, ctx: editor, key: 'limited-timeout', document: { settings: { maxConcurrentRuns: 5, timeoutMs: 1000 }, steps: [task('approve')] } });
+  const { runId } = await start('limited-timeout');
+  const remove = onFaultPoint('advance.afterAdmission', () => {
+    throw new Error('simulated crash after admission');
+  });
+  await expect(worker('dies').advance(runId)).rejects.toThrow('simulated crash');
+  remove();
+  // The dead worker's lease runs out; another worker takes the run over.
+  await t.db.updateTable('runs').set({ lease_expires_at: sql`now() - interval '1 second'` }).where('id', '=', runId).execute();
+  expect(await driveRun({ db: t.db, runId })).toBe('FAILED');
+  const row = await runRow(runId);
+  expect(row.error).toMatchObject({ code: 'TIMEOUT' });
+});
