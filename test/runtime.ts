@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { ADVANCE_QUEUE } from '@/server/runtime/queue/run-queue';
 import type { TAuthContext } from '@/server/auth/context';
 import type { Db } from '@/server/db/database';
 import { advanceRun } from '@/server/runtime/advance-run';
-import { LeaseKeeper } from '@/server/runtime/lease';
+import { LeaseKeeper } from '@/server/runtime/run-store/lease-keeper';
 import { isTerminal, type TRunStatus } from '@/server/runtime/run-status';
 import { createWorkflow } from '@/server/workflows/create-workflow';
 import { publishVersion } from '@/server/workflows/publish-version';
@@ -17,6 +19,15 @@ export async function publishWorkflow({ db, ctx, key, document }: { db: Db; ctx:
 }
 
 /**
+ * A job asking the run to cancel (a parent that ended, see cancelChildren) is taken off the
+ * queue and carried out as a worker would; other jobs are left, driveRun needs none of them.
+ */
+async function takeCancelJob(db: Db, runId: string): Promise<boolean> {
+  const taken = await sql`DELETE FROM pgboss.job WHERE name = ${ADVANCE_QUEUE} AND state = 'created' AND data->>'runId' = ${runId} AND (data->>'cancel')::boolean RETURNING id`.execute(db);
+  return taken.rows.length > 0;
+}
+
+/**
  * Advances a run the way a worker does (claim, interpret, release) until it is terminal or
  * waits on something that is not a due timer.
  */
@@ -25,7 +36,7 @@ export async function driveRun({ db, runId, maxPasses = 50 }: { db: Db; runId: s
   const leases = new LeaseKeeper(db, workerId, () => {});
   let status: TRunStatus = 'QUEUED';
   for (let pass = 0; pass < maxPasses; pass++) {
-    await advanceRun({ db, runId, workerId, leases, log: () => {} });
+    await advanceRun({ db, runId, workerId, leases, log: () => {}, cancel: await takeCancelJob(db, runId) });
     const run = await db.selectFrom('runs').select(['status']).where('id', '=', runId).executeTakeFirstOrThrow();
     status = run.status;
     if (isTerminal(status) || status === 'PAUSED') return status;

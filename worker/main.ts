@@ -1,19 +1,17 @@
-import { z } from 'zod';
 import { applyLocalDefaults } from '@/server/config';
 import { createDb, setDb } from '@/server/db/database';
 import { migrateToLatest } from '@/server/db/migrate';
 import { advanceRun } from '@/server/runtime/advance-run';
-import { LeaseKeeper } from '@/server/runtime/lease';
+import { LeaseKeeper } from '@/server/runtime/run-store/lease-keeper';
 import { RunControlListener } from '@/server/runtime/run-control-listener';
-import { ADVANCE_QUEUE, enqueueAdvance, getQueue } from '@/server/runtime/queue/run-queue';
+import { ADVANCE_QUEUE, ZAdvanceJob, enqueueAdvance, getQueue } from '@/server/runtime/queue/run-queue';
 import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
 import { startHeartbeat } from '@/worker/heartbeat';
-import { REAP_INTERVAL_MS, reapStalledRuns } from '@/worker/reaper';
+import { REAP_INTERVAL_MS, reapStalledRuns } from '@/server/runtime/run-store/reap-stalled-runs';
 import { RunsInHand } from '@/worker/runs-in-hand';
 import { startScheduleTriggers } from '@/worker/schedule-triggers';
 
 const log = (line: string) => console.log(`[worker ${process.pid}] ${line}`);
-const ZAdvanceJob = z.object({ runId: z.string().uuid() });
 /** Concurrent fetch loops, each with a batch of up to 8 jobs. */
 const WORKER_FETCH_LOOPS = 3;
 /** Runs advanced at once by one worker, whatever batch they came in. */
@@ -48,15 +46,15 @@ async function main(): Promise<void> {
   await boss.work(ADVANCE_QUEUE, { batchSize: 8, localConcurrency: WORKER_FETCH_LOOPS, burstWhenBatchFull: true, pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 2 }, async (jobs) => {
     await Promise.all(
       jobs.map(async (job) => {
-        const { runId } = ZAdvanceJob.parse(job.data);
+        const { runId, cancel } = ZAdvanceJob.parse(job.data);
         const taken = await inHand.take((onClaimed) =>
-          advanceRun({ db, runId, workerId: heartbeat.id, leases, log, onClaimed }).catch((error: unknown) => {
+          advanceRun({ db, runId, workerId: heartbeat.id, leases, log, onClaimed, cancel }).catch((error: unknown) => {
             // The run stays as it was last written; its lease expires and the reaper re-sends it.
             log(`run ${runId}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
           }),
         );
         // Stopping: the run was never claimed here, so its job goes back to the queue for another worker.
-        if (!taken) await enqueueAdvance({ db, runId });
+        if (!taken) await enqueueAdvance({ db, runId, cancel });
       }),
     );
   });

@@ -136,6 +136,8 @@ export interface EventsTable {
   received_at: Timestamp;
   resumed: Generated<string[]>;
   started: Generated<string[]>;
+  /** The storing transaction (xid8 as text), for matching waits created meanwhile (migration 20261204000000_run_state). */
+  xact_id: Generated<string | null>;
 }
 
 /** The runtime's tables (migration 20261122020000_runtime). */

@@ -1,10 +1,11 @@
 import { sql } from 'kysely';
 import type { Tx } from '@/server/db/database';
-import { resolveOpenWait } from '@/server/runs/resolve-open-wait';
+import { resolveOpenWait } from '@/server/runtime/run-store/resolve-open-wait';
 import { toEventRecord, type TEventRecord } from '@/server/events/event-record';
 import type { TActor } from '@/server/auth/context';
 import { startEventTriggers } from '@/server/triggers/start-event-triggers';
 import { faultPoint } from '@/server/runtime/fault-points';
+import { eventMatchKey, takeEventMatchLock } from '@/server/runtime/run-store/event-match-lock';
 
 export type TIncomingEvent = { event: string; correlationKey: string | null; payload: unknown };
 
@@ -14,16 +15,20 @@ export type TIncomingEvent = { event: string; correlationKey: string | null; pay
  * action); the stored event lists both (`resumed`, `started`). A wait matches the same tenant, event name
  * and correlation key; a wait without a key matches only events without one.
  *
- * Two identical events racing must resume each waiting run once: the waits are locked with
- * SKIP LOCKED (the other delivery passes over them instead of queueing behind us), and each
- * is resolved only if still open, so a wait the other delivery already took is not resumed again.
+ * Matching is serialized per (tenant, event, key) with the event-match lock, which a worker's
+ * commit creating such a wait takes too: whichever commits second sees the other (the wait's
+ * commit finds this event, or this finds the committed wait). Two identical events racing
+ * therefore take turns, and each wait is resolved only if still open, so it resumes its run once.
  */
 export async function matchEventWaits(tx: Tx, tenantId: string, incoming: TIncomingEvent, actor: TActor = { type: 'system', name: 'event trigger' }): Promise<TEventRecord> {
+  await takeEventMatchLock(tx, eventMatchKey({ tenantId, event: incoming.event, correlationKey: incoming.correlationKey }));
   const stored = await tx
     .insertInto('events')
     .values({ tenant_id: tenantId, event: incoming.event, correlation_key: incoming.correlationKey, payload: JSON.stringify(incoming.payload ?? null) })
     .returning(['id', 'received_at'])
     .executeTakeFirstOrThrow();
+  // Not locked here: resolveOpenWait locks each run row and then its wait (the runtime's lock
+  // order), in run id order so that deliveries of different events lock runs alike.
   const waits = await tx
     .selectFrom('run_waits')
     .select(['id', 'run_id'])
@@ -32,11 +37,8 @@ export async function matchEventWaits(tx: Tx, tenantId: string, incoming: TIncom
     .where('status', '=', 'open')
     .where('event', '=', incoming.event)
     .where((eb) => (incoming.correlationKey === null ? eb('correlation_key', 'is', null) : eb('correlation_key', '=', incoming.correlationKey)))
-    // Oldest first, and in one order for every delivery, so concurrent ones lock alike.
+    .orderBy('run_id')
     .orderBy('created_at')
-    .orderBy('id')
-    .forUpdate()
-    .skipLocked()
     .execute();
   const resumed: string[] = [];
   for (const wait of waits) {

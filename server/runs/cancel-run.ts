@@ -4,11 +4,12 @@ import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import { actorLabel } from '@/server/auth/context';
 import { recordAudit } from '@/server/audit/record-audit';
-import { admitNextQueued, closeOpenWork, resolveParentWait } from '@/server/runtime/finish-run-effects';
+import { afterRunEnded } from '@/server/runtime/run-store/end-run-effects';
 import { assertCanOperate } from '@/server/runtime/run-status';
-import { appendRunEvent, notifyRunChanged } from '@/server/runs/append-run-event';
+import { appendRunEvent, notifyRunChanged } from '@/server/runtime/run-store/append-run-event';
 import { lockRun } from '@/server/runs/lock-run';
-import { notifyRunControl } from '@/server/runtime/run-control-listener';
+import { writeOperatorTransition } from '@/server/runtime/run-store/operator-transition';
+import { requestCancel } from '@/server/runtime/run-store/run-requests';
 import { ZRunOperation, type TRunOperationInput, type TRunOperationResult } from '@/server/runs/run-operation-input';
 
 /**
@@ -25,25 +26,16 @@ export async function cancelRun({ db, ctx, input }: { db: Db; ctx: TAuthContext;
     assertCanOperate('cancel', run.status);
     const audit = { targetType: 'run', targetId: run.id, data: { from: run.status, ...(reason ? { reason } : {}) } };
     if (run.held) {
-      // wake_requested: a worker that is just leaving the run WAITING keeps it RUNNING and
-      // claims it again, and the new claim sees cancel_requested at once (claimRun).
-      await tx.updateTable('runs').set({ cancel_requested: true, wake_requested: true }).where('id', '=', run.id).execute();
-      await notifyRunControl(tx, [run.id]);
+      await requestCancel(tx, run.id);
       await recordAudit({ db: tx, ctx, entry: { action: 'run.cancel_requested', ...audit } });
       return { runId: run.id, status: run.status, requested: true };
     }
     const error = { code: 'CANCELED', message: `The run was canceled by ${actorLabel(ctx.actor)}${reason ? `: ${reason}` : '.'}`, stepId: null, stepPath: null };
-    await tx
-      .updateTable('runs')
-      .set({ status: 'CANCELED', error: JSON.stringify(error), completed_at: sql`now()`, pause_requested: false, cancel_requested: false, wake_requested: false })
-      .where('id', '=', run.id)
-      .execute();
+    await writeOperatorTransition(tx, run.id, { status: 'CANCELED', error: JSON.stringify(error), completed_at: sql`now()`, pause_requested: false, cancel_requested: false, wake_requested: false });
     await tx.updateTable('run_steps').set({ status: 'CANCELED', completed_at: sql`now()`, duration_ms: sql<number>`(extract(epoch from (now() - started_at)) * 1000)::int` }).where('run_id', '=', run.id).where('status', 'in', ['RUNNING', 'WAITING']).execute();
-    await closeOpenWork(tx, run.id);
-    // A canceled run frees its slot under maxConcurrentRuns, as a finished one does.
-    await admitNextQueued(tx, run.workflow_id);
     await appendRunEvent(tx, { runId: run.id, tenantId: run.tenant_id, type: 'run.canceled', data: { code: 'CANCELED', message: error.message, by: actorLabel(ctx.actor), ...(reason ? { reason } : {}) } });
-    if (run.parent_run_id) await resolveParentWait(tx, run.id, run.parent_run_id, { runId: run.id, status: 'CANCELED', output: null, error });
+    // As for a run its worker finished: its work closed, its slot freed, its parent told.
+    await afterRunEnded(tx, { id: run.id, parentRunId: run.parent_run_id, workflowId: run.workflow_id, status: 'CANCELED', output: null, error });
     await recordAudit({ db: tx, ctx, entry: { action: 'run.canceled', ...audit } });
     await notifyRunChanged(tx, run.id);
     if (run.parent_run_id) await notifyRunChanged(tx, run.parent_run_id);

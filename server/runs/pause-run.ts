@@ -4,9 +4,10 @@ import { assertAllowed } from '@/server/auth/assert-allowed';
 import { actorLabel } from '@/server/auth/context';
 import { recordAudit } from '@/server/audit/record-audit';
 import { assertCanOperate } from '@/server/runtime/run-status';
-import { appendRunEvent, notifyRunChanged } from '@/server/runs/append-run-event';
+import { appendRunEvent, notifyRunChanged } from '@/server/runtime/run-store/append-run-event';
 import { lockRun } from '@/server/runs/lock-run';
-import { notifyRunControl } from '@/server/runtime/run-control-listener';
+import { writeOperatorTransition } from '@/server/runtime/run-store/operator-transition';
+import { requestPause } from '@/server/runtime/run-store/run-requests';
 import { ZRunOperation, type TRunOperationInput, type TRunOperationResult } from '@/server/runs/run-operation-input';
 
 /**
@@ -22,12 +23,11 @@ export async function pauseRun({ db, ctx, input }: { db: Db; ctx: TAuthContext; 
     assertCanOperate('pause', run.status);
     const by = actorLabel(ctx.actor);
     if (run.held) {
-      await tx.updateTable('runs').set({ pause_requested: true }).where('id', '=', run.id).execute();
-      await notifyRunControl(tx, [run.id]);
+      await requestPause(tx, run.id);
       await recordAudit({ db: tx, ctx, entry: { action: 'run.pause_requested', targetType: 'run', targetId: run.id, data: { from: run.status, ...(reason ? { reason } : {}) } } });
       return { runId: run.id, status: run.status, requested: true };
     }
-    await tx.updateTable('runs').set({ status: 'PAUSED', pause_requested: false }).where('id', '=', run.id).execute();
+    await writeOperatorTransition(tx, run.id, { status: 'PAUSED', pause_requested: false });
     await appendRunEvent(tx, { runId: run.id, tenantId: run.tenant_id, type: 'run.paused', data: { by, from: run.status, ...(reason ? { reason } : {}) } });
     await recordAudit({ db: tx, ctx, entry: { action: 'run.paused', targetType: 'run', targetId: run.id, data: { from: run.status, ...(reason ? { reason } : {}) } } });
     await notifyRunChanged(tx, run.id);

@@ -5,11 +5,12 @@ import { assertAllowed } from '@/server/auth/assert-allowed';
 import { actorLabel } from '@/server/auth/context';
 import { recordAudit } from '@/server/audit/record-audit';
 import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
-import { scheduleRunTimeout } from '@/server/runtime/finish-run-effects';
+import { scheduleRunTimeout } from '@/server/runtime/run-store/end-run-effects';
 import { loadRunVersion } from '@/server/runtime/load-run-version';
 import { assertCanOperate } from '@/server/runtime/run-status';
-import { appendRunEvent, notifyRunChanged } from '@/server/runs/append-run-event';
+import { appendRunEvent, notifyRunChanged } from '@/server/runtime/run-store/append-run-event';
 import { lockRun } from '@/server/runs/lock-run';
+import { writeOperatorTransition } from '@/server/runtime/run-store/operator-transition';
 import { ZRunOperation, type TRunOperationInput, type TRunOperationResult } from '@/server/runs/run-operation-input';
 
 /**
@@ -28,10 +29,10 @@ export async function retryRun({ db, ctx, input }: { db: Db; ctx: TAuthContext; 
     // at once for the time it already spent.
     const { settings } = await loadRunVersion({ db: tx, versionId: run.version_id });
     const now = new Date();
-    await tx
-      .updateTable('runs')
-      .set({
-        status: 'RUNNING',
+    // Under limits the retried run queues for a slot like any other (SPEC §7.5); it keeps its start.
+    const limited = Boolean(settings.maxConcurrentRuns || settings.runsPerMinute);
+    await writeOperatorTransition(tx, run.id, {
+        status: limited ? 'QUEUED' : 'RUNNING',
         error: null,
         output: null,
         completed_at: null,
@@ -40,15 +41,13 @@ export async function retryRun({ db, ctx, input }: { db: Db; ctx: TAuthContext; 
         wake_requested: false,
         recoveries: 0,
         ...(settings.timeoutMs ? { execution: sql`jsonb_set(execution, '{timeoutFrom}', to_jsonb(${now.toISOString()}::text))` } : {}),
-      })
-      .where('id', '=', run.id)
-      .execute();
+      });
     if (settings.timeoutMs) await scheduleRunTimeout(tx, run, new Date(now.getTime() + settings.timeoutMs));
     const data = { reason: 'retried', by: actorLabel(ctx.actor), previousError: failed.code ?? null, fromStep: failed.stepPath ?? null, ...(reason ? { note: reason } : {}) };
     await appendRunEvent(tx, { runId: run.id, tenantId: run.tenant_id, type: 'run.resumed', data });
     await enqueueAdvance({ db: tx, runId: run.id });
     await recordAudit({ db: tx, ctx, entry: { action: 'run.retried', targetType: 'run', targetId: run.id, data: { previousError: failed.code ?? null, ...(reason ? { reason } : {}) } } });
     await notifyRunChanged(tx, run.id);
-    return { runId: run.id, status: 'RUNNING', requested: false };
+    return { runId: run.id, status: limited ? 'QUEUED' : 'RUNNING', requested: false };
   });
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TAuthContext } from '@/server/auth/context';
 import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
 import { startRun } from '@/server/runtime/start-run';
-import { wakeRun } from '@/server/runtime/wake-run';
+import { wakeRun } from '@/server/runtime/run-store/wake-run';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { addMemberTo, createTenantWithMember } from '@/test/fixtures';
 import { retryRun } from '@/server/runs/retry-run';

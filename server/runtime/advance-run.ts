@@ -3,10 +3,12 @@ import { ZExecution } from '@/server/runtime/execution/execution-state';
 import { RunInterpreter } from '@/server/runtime/interpreter/run-interpreter';
 import { LeaseLostError, RunWriter } from '@/server/runtime/interpreter/run-writer';
 import type { TPipeOutcome } from '@/server/runtime/interpreter/run-types';
-import { claimRun, type LeaseKeeper } from '@/server/runtime/lease';
+import { claimRun, type TClaimedRun } from '@/server/runtime/run-store/claim-run';
+import type { LeaseKeeper, TLeaseControls } from '@/server/runtime/run-store/lease-keeper';
+import { requestCancelFromParent } from '@/server/runtime/run-store/run-requests';
 import { resolveConfigValue } from '@/server/runtime/expressions/resolve-config-value';
-import { closeOpenWork, resolveParentWait, scheduleRunTimeout } from '@/server/runtime/finish-run-effects';
-import { admitRun, releaseHeld } from '@/server/runtime/admit-run';
+import { afterRunEnded, scheduleRunTimeout } from '@/server/runtime/run-store/end-run-effects';
+import { admitRun, releaseHeld } from '@/server/runtime/run-store/admit-run';
 import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
 import { ZTriggerRef, loadRunVersion } from '@/server/runtime/load-run-version';
 import type { TRunError } from '@/server/workflows/definition/envelope';
@@ -21,7 +23,9 @@ export const MAX_RECOVERIES = 3;
  * run someone else holds is left alone. `onClaimed` is called once the first claim is decided,
  * so the caller can let go of the job while the run goes on.
  */
-export async function advanceRun({ db, runId, workerId, leases, log, onClaimed }: { db: Db; runId: string; workerId: string; leases: LeaseKeeper; log: (line: string) => void; onClaimed?: () => void }): Promise<void> {
+export async function advanceRun({ db, runId, workerId, leases, log, onClaimed, cancel }: { db: Db; runId: string; workerId: string; leases: LeaseKeeper; log: (line: string) => void; onClaimed?: () => void; cancel?: boolean }): Promise<void> {
+  // A parent that ended asks its child to cancel through the job (see cancelChildren).
+  if (cancel) await requestCancelFromParent({ db, runId });
   let woken = false;
   for (let pass = 0; pass < 100; pass++) {
     const claimed = await claimRun({ db, runId, workerId });
@@ -46,19 +50,21 @@ export async function advanceRun({ db, runId, workerId, leases, log, onClaimed }
 }
 
 /** Returns true when the run was woken while suspending and should be advanced again at once. */
-async function advanceClaimed({ db, claimed, controls, log, woken }: { db: Db; claimed: Awaited<ReturnType<typeof claimRun>> & object; controls: ReturnType<LeaseKeeper['hold']>; log: (line: string) => void; woken: boolean }): Promise<boolean> {
+async function advanceClaimed({ db, claimed, controls, log, woken }: { db: Db; claimed: TClaimedRun; controls: TLeaseControls; log: (line: string) => void; woken: boolean }): Promise<boolean> {
   let run = claimed.row;
   const document = await loadRunVersion({ db, versionId: run.version_id });
   const admittedNow = run.status === 'QUEUED';
+  // QUEUED again after it ran (an operator's retry under limits): not a new start.
+  const firstStart = admittedNow && !run.started_at;
   // Runs start as RUNNING in their first commit (below); a run whose version has limits is
   // first admitted under the workflow's lock, in a transaction of its own.
   const limited = Boolean(document.settings.maxConcurrentRuns || document.settings.runsPerMinute);
   if (admittedNow && limited) {
     const admission = await admitRun({ db, run: { id: run.id, workflowId: run.workflow_id, tenantId: run.tenant_id }, settings: document.settings, fence: claimed.fence });
     if (!admission.admitted) {
-      await releaseHeld({ db, runId: run.id, fence: claimed.fence });
+      const again = await releaseHeld({ db, runId: run.id, fence: claimed.fence });
       if (admission.retryAt) await enqueueAdvance({ db, runId: run.id, startAfter: admission.retryAt });
-      return false;
+      return again;
     }
     await faultPoint('advance.afterAdmission', { runId: run.id });
     run = { ...run, status: 'RUNNING', started_at: admission.startedAt };
@@ -69,13 +75,15 @@ async function advanceClaimed({ db, claimed, controls, log, woken }: { db: Db; c
   if (admittedNow && !limited) {
     // Nothing to decide: the run starts with its first write. A worker dying before that
     // write leaves it QUEUED with an expired lease, and the reaper sends it again.
-    writer.patchRun({ status: 'RUNNING', startedAt });
-    writer.event('run.started', null, {});
+    writer.patchRun({ status: 'RUNNING', ...(firstStart ? { startedAt } : {}) });
+    if (firstStart) writer.event('run.started', null, {});
   }
   const timeoutFrom = execution.timeoutFrom ? new Date(execution.timeoutFrom) : startedAt;
   const deadline = document.settings.timeoutMs ? new Date(timeoutFrom.getTime() + document.settings.timeoutMs) : null;
-  if (deadline && admittedNow) {
-    writer.createdWaits = true; // the timeout is a wait, closed with the run's other open work
+  if (deadline && firstStart && !limited) {
+    // The timeout is a wait, closed with the run's other open work; committed with RUNNING.
+    // (A limited run's is written by its admission.)
+    writer.createdWaits = true;
     writer.also((tx) => scheduleRunTimeout(tx, run, deadline));
   }
   if (run.status === 'WAITING' && !claimed.cancelRequested) {
@@ -87,15 +95,19 @@ async function advanceClaimed({ db, claimed, controls, log, woken }: { db: Db; c
     writer.event('run.resumed', null, { reason: 'a wait was resolved as the run suspended' });
   }
   const facts = { id: run.id, tenantId: run.tenant_id, workflowKey: run.workflow_key, version: run.version, startedAt: startedAt.toISOString(), trigger: ZTriggerRef.parse(run.trigger), input: run.input };
+  // Its own signal, so that a deadline timer firing a millisecond before the clock says so is
+  // still a TIMEOUT, not a cancel.
+  const deadlineSignal = deadline ? AbortSignal.timeout(Math.max(0, deadline.getTime() - Date.now())) : null;
+  const timedOut = () => deadline !== null && (deadlineSignal?.aborted === true || deadline.getTime() <= Date.now());
   let outcome: TPipeOutcome;
-  if (deadline && deadline.getTime() <= Date.now()) {
-    outcome = { kind: 'failed', error: { code: 'TIMEOUT', message: `The run took longer than its timeout of ${document.settings.timeoutMs} ms (settings.timeoutMs).`, stepId: null, stepPath: null } };
+  if (timedOut()) {
+    outcome = { kind: 'failed', error: timeoutError(document.settings.timeoutMs) };
   } else if (claimed.recoveries > MAX_RECOVERIES) {
     const at = execution.cursor.index;
     outcome = { kind: 'failed', error: { code: 'WORKER_CRASHED', message: `The worker stopped ${claimed.recoveries} times in a row while running this run (near steps[${at}]); it was failed instead of retried again.`, stepId: null, stepPath: `steps[${at}]` } };
   } else {
     // The run's own deadline aborts an in-flight action just as a cancel does.
-    const signal = deadline ? AbortSignal.any([controls.abort.signal, AbortSignal.timeout(Math.max(0, deadline.getTime() - Date.now()))]) : controls.abort.signal;
+    const signal = deadlineSignal ? AbortSignal.any([controls.abort.signal, deadlineSignal]) : controls.abort.signal;
     const interpreter = new RunInterpreter({ db, writer, run: facts, document, execution, state: run.state, signal, pauseRequested: () => controls.pauseRequested, ledger: claimed.ledger });
     outcome = await interpreter.run();
     if (outcome.kind === 'completed') outcome = await runOutput(interpreter, document.output);
@@ -103,12 +115,10 @@ async function advanceClaimed({ db, claimed, controls, log, woken }: { db: Db; c
   if (controls.cancelRequested) outcome = { kind: 'canceled' };
   // Pause means "stop after the current step"; a run that just began waiting stops there too.
   else if (outcome.kind === 'suspended' && controls.pauseRequested) outcome = { kind: 'paused' };
-  else if (deadline && deadline.getTime() <= Date.now() && outcome.kind !== 'returned' && outcome.kind !== 'failed') {
-    outcome = { kind: 'failed', error: { code: 'TIMEOUT', message: `The run took longer than its timeout of ${document.settings.timeoutMs} ms (settings.timeoutMs).`, stepId: null, stepPath: null } };
-  }
-  // A run that was QUEUED at this claim has never committed anything before this pass, so it
-  // can have open waits, tasks or WAITING steps only if this pass created a wait.
-  const mayHaveOpenWork = !admittedNow || writer.createdWaits;
+  else if (timedOut() && outcome.kind !== 'returned' && outcome.kind !== 'failed') outcome = { kind: 'failed', error: timeoutError(document.settings.timeoutMs) };
+  // A run that starts in this pass has never committed anything before, so it can have open
+  // waits, tasks or WAITING steps only if this pass created a wait.
+  const mayHaveOpenWork = !firstStart || writer.createdWaits;
   finish({ writer, run: { id: run.id, parentRunId: run.parent_run_id, workflowId: run.workflow_id }, outcome, mayHaveOpenWork });
   writer.release();
   await writer.flush();
@@ -118,6 +128,8 @@ async function advanceClaimed({ db, claimed, controls, log, woken }: { db: Db; c
   }
   return false;
 }
+
+const timeoutError = (timeoutMs: number | undefined): TRunError => ({ code: 'TIMEOUT', message: `The run took longer than its timeout of ${timeoutMs} ms (settings.timeoutMs).`, stepId: null, stepPath: null });
 
 /** The workflow's `output` expression over the final envelope, or the failure it caused. */
 async function runOutput(interpreter: RunInterpreter, output: unknown): Promise<TPipeOutcome> {
@@ -137,9 +149,9 @@ function finish({ writer, run, outcome, mayHaveOpenWork }: { writer: RunWriter; 
   const terminal = (status: 'SUCCEEDED' | 'FAILED' | 'CANCELED', output: unknown, error: TRunError | null) => {
     writer.patchRun({ status, output, error, completedAt: now });
     writer.event(status === 'SUCCEEDED' ? 'run.succeeded' : status === 'FAILED' ? 'run.failed' : 'run.canceled', null, error ? { code: error.code, message: error.message } : {});
-    if (mayHaveOpenWork) writer.also((tx) => closeOpenWork(tx, run.id));
+    // The freed slot is handed on by the commit's own statement when nothing else rides along.
     writer.admitNextQueued(run.workflowId);
-    if (run.parentRunId) writer.also((tx) => resolveParentWait(tx, run.id, run.parentRunId!, { runId: run.id, status, output, error }));
+    if (mayHaveOpenWork || run.parentRunId) writer.also((tx) => afterRunEnded(tx, { ...run, status, output, error }, { mayHaveOpenWork, admitNext: false }));
   };
   switch (outcome.kind) {
     case 'returned':

@@ -5,10 +5,11 @@ import { actorLabel } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import { recordAudit } from '@/server/audit/record-audit';
 import { AppError } from '@/server/errors';
-import { appendRunEvent } from '@/server/runs/append-run-event';
-import { resolveOpenWait } from '@/server/runs/resolve-open-wait';
+import { appendRunEvent } from '@/server/runtime/run-store/append-run-event';
+import { resolveOpenWait } from '@/server/runtime/run-store/resolve-open-wait';
 import { actorEmail, mayAnswer, selectTaskRows, toTaskRecord, ZTaskAssigneeRecord, ZTaskId, type TTaskRecord } from '@/server/tasks/task-record';
 import { validateTaskData } from '@/server/tasks/validate-task-data';
+import { lockRunRow } from '@/server/runtime/run-store/lock-run-row';
 
 export const ZCompleteTaskBody = z.object({
   outcome: z.string().trim().min(1, 'choose an outcome').max(64),
@@ -27,8 +28,11 @@ export async function completeTask({ db, ctx, input }: { db: Db; ctx: TAuthConte
   const args = ZCompleteTask.parse(input);
   const email = await actorEmail(db, ctx);
   return db.transaction().execute(async (tx) => {
-    // Locking the task makes a second answer wait for the first and then see it answered.
-    const task = await tx.selectFrom('tasks').selectAll().where('tenant_id', '=', ctx.tenantId).where('id', '=', args.id).forUpdate().executeTakeFirst();
+    // The run row first, then the task (the runtime's lock order, lockRunRow): locking the
+    // task makes a second answer wait for the first and then see it answered.
+    const owner = await tx.selectFrom('tasks').select('run_id').where('tenant_id', '=', ctx.tenantId).where('id', '=', args.id).executeTakeFirst();
+    if (owner) await lockRunRow(tx, owner.run_id);
+    const task = owner ? await tx.selectFrom('tasks').selectAll().where('tenant_id', '=', ctx.tenantId).where('id', '=', args.id).forUpdate().executeTakeFirst() : undefined;
     if (!task) throw new AppError('NOT_FOUND', `No task with id ${args.id}.`);
     const assignee = ZTaskAssigneeRecord.parse(task.assignee);
     if (!mayAnswer(assignee, ctx, email)) {

@@ -8,7 +8,7 @@ import { pauseRun } from '@/server/runs/pause-run';
 import { retryRun } from '@/server/runs/retry-run';
 import { advanceRun } from '@/server/runtime/advance-run';
 import { clearFaultPoints, onFaultPoint } from '@/server/runtime/fault-points';
-import { LeaseKeeper } from '@/server/runtime/lease';
+import { LeaseKeeper } from '@/server/runtime/run-store/lease-keeper';
 import { ADVANCE_QUEUE } from '@/server/runtime/queue/run-queue';
 import { startRun } from '@/server/runtime/start-run';
 import { completeTask } from '@/server/tasks/complete-task';

@@ -8,7 +8,7 @@ import { applyAssignment } from '@/server/runtime/interpreter/apply-assignments'
 import { maskSecrets } from '@/server/runtime/interpreter/mask-secrets';
 import { capSnapshot, redactEnvelope } from '@/server/runtime/interpreter/redact-snapshot';
 import { retryDelayMs } from '@/server/runtime/interpreter/retry-delay';
-import { checkWait, createWait } from '@/server/runtime/interpreter/wait-store';
+import { checkWait, createWait } from '@/server/runtime/run-store/wait-store';
 import { runBlock } from '@/server/runtime/interpreter/run-blocks';
 import { createStepTools } from '@/server/runtime/interpreter/step-tools';
 import type { TBindings, TInterpreterDeps, TPipeOutcome, TStepFrame, TStepOutcome } from '@/server/runtime/interpreter/run-types';
@@ -109,7 +109,7 @@ export class RunInterpreter {
     const { writer, db } = this.deps;
     const block = frame.cursor.block;
     if (block?.kind === 'wait') {
-      const outcome = await checkWait({ db, writer, waitId: block.waitId });
+      const outcome = await checkWait({ db, waitId: block.waitId });
       if (outcome === 'open') return { kind: 'suspended' };
       delete frame.cursor.block;
       if (outcome !== 'restart' && !block.retry) {

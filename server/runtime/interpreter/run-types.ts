@@ -5,7 +5,7 @@ import type { TRunError, TTriggerType } from '@/server/workflows/definition/enve
 import type { TStep } from '@/server/workflows/definition/step';
 import type { TVersionDocument } from '@/server/workflows/definition/version-document';
 import type { RunWriter } from '@/server/runtime/interpreter/run-writer';
-import type { TLedger } from '@/server/runtime/lease';
+import type { TLedger } from '@/server/runtime/run-store/ledger';
 
 /** How a pipe (or a step) left off. */
 export type TPipeOutcome =

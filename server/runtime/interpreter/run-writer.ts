@@ -11,9 +11,9 @@ import {
   type TSnapshotDraft,
   type TStepRecordDraft,
   type TStepRecordPatch,
-} from '@/server/runtime/interpreter/commit-batch';
+} from '@/server/runtime/run-store/commit-batch';
 
-export { RUN_EVENTS_CHANNEL, type TStepRecordDraft } from '@/server/runtime/interpreter/commit-batch';
+export { RUN_EVENTS_CHANNEL, type TStepRecordDraft } from '@/server/runtime/run-store/commit-batch';
 
 /** Thrown when a write finds that this worker no longer holds the run's lease. */
 export class LeaseLostError extends AppError {
@@ -36,6 +36,7 @@ export class RunWriter {
   private invocations: TInvocationDraft[] = [];
   private patch: TRunPatch = {};
   private extras: Array<(tx: Tx) => Promise<void>> = [];
+  private eventLocks: string[] = [];
   private admitNextOf: string | null = null;
   private chain: Promise<void> = Promise.resolve();
   private releasing = false;
@@ -97,6 +98,11 @@ export class RunWriter {
     this.admitNextOf = workflowId;
   }
 
+  /** The next commit takes this event-match lock first (an event wait is created in it). */
+  lockEventMatch(key: string): void {
+    this.eventLocks.push(key);
+  }
+
   /** Extra writes (waits, tasks, jobs) that must commit with this batch. */
   also(write: (tx: Tx) => Promise<void>): void {
     this.extras.push(write);
@@ -125,6 +131,7 @@ export class RunWriter {
       extras: this.extras,
       releasing: this.releasing,
       admitNextOf: this.admitNextOf,
+      eventLocks: this.eventLocks,
     };
     this.inserts = new Map();
     this.updates = new Map();
@@ -133,6 +140,7 @@ export class RunWriter {
     this.invocations = [];
     this.patch = {};
     this.extras = [];
+    this.eventLocks = [];
     this.releasing = false;
     this.admitNextOf = null;
     const result = await commitBatch(this.db, batch);

@@ -7,7 +7,7 @@ import { readSecretValue } from '@/server/secrets/read-secret-value';
 import { maskSecrets } from '@/server/runtime/interpreter/mask-secrets';
 import type { RunInterpreter } from '@/server/runtime/interpreter/run-interpreter';
 import type { TStepFrame } from '@/server/runtime/interpreter/run-types';
-import { ledgerKey } from '@/server/runtime/lease';
+import { ledgerKey } from '@/server/runtime/run-store/ledger';
 
 /** Actions with no effect outside the run: their batch need not be written before they run. */
 const PURE_ACTIONS = new Set(['core.echo@1']);

@@ -1,4 +1,5 @@
 import { CompiledQuery } from 'kysely';
+import { z } from 'zod';
 import { PgBoss } from 'pg-boss';
 import type { DbOrTx } from '@/server/db/database';
 import { AppError } from '@/server/errors';
@@ -45,8 +46,16 @@ function inTransaction(db: DbOrTx) {
   };
 }
 
-/** Asks a worker to advance the run, now or at `startAfter`, inside the caller's transaction. */
-export async function enqueueAdvance({ db, runId, startAfter }: { db: DbOrTx; runId: string; startAfter?: Date }): Promise<void> {
+/** What an advance job carries: the run, and whether a parent that ended asks it to cancel. */
+export const ZAdvanceJob = z.object({ runId: z.string().uuid(), cancel: z.boolean().optional() });
+export type TAdvanceJob = z.infer<typeof ZAdvanceJob>;
+
+/**
+ * Asks a worker to advance the run, now or at `startAfter`, inside the caller's transaction.
+ * `cancel`: the worker first asks the run to cancel (a child whose parent ended).
+ */
+export async function enqueueAdvance({ db, runId, startAfter, cancel }: { db: DbOrTx; runId: string; startAfter?: Date; cancel?: boolean }): Promise<void> {
   const boss = await getQueue();
-  await boss.send(ADVANCE_QUEUE, { runId }, { db: inTransaction(db), ...(startAfter ? { startAfter } : {}) });
+  const job: TAdvanceJob = cancel ? { runId, cancel } : { runId };
+  await boss.send(ADVANCE_QUEUE, job, { db: inTransaction(db), ...(startAfter ? { startAfter } : {}) });
 }

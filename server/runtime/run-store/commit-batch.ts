@@ -2,8 +2,9 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Db, Tx } from '@/server/db/database';
 import type { TStepStatus, TRunEventType, TRunStatus } from '@/server/runtime/run-status';
 import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
-import { admitNextQueued } from '@/server/runtime/finish-run-effects';
+import { admitNextQueued } from '@/server/runtime/run-store/end-run-effects';
 import { faultPoint } from '@/server/runtime/fault-points';
+import { takeEventMatchLock } from '@/server/runtime/run-store/event-match-lock';
 
 export type TStepRecordDraft = {
   id: string;
@@ -38,6 +39,11 @@ export type TBatch = {
   releasing: boolean;
   /** The run finished: a run of this workflow held QUEUED by its limits may start now. */
   admitNextOf: string | null;
+  /**
+   * Event-match locks (eventMatchLock) taken before anything else in the transaction: a batch
+   * that creates an event wait serializes with deliveries of that event (matchEventWaits).
+   */
+  eventLocks: string[];
 };
 
 /** NOTIFY channel: payload `<runId>:<last seq>:<status>` after every commit that added events. */
@@ -66,6 +72,8 @@ export async function commitBatch(db: Db, batch: TBatch): Promise<TCommitResult>
     return { status: main.status };
   }
   return db.transaction().execute(async (tx) => {
+    // Before the run row, in one order: deliveries take the same lock before they lock runs.
+    for (const key of [...new Set(batch.eventLocks)].sort()) await takeEventMatchLock(tx, key);
     const row = await mainStatement(batch, { releaseInline: false, notify: false }).execute(tx);
     const main = row.rows[0];
     if (!main) return null;
@@ -80,7 +88,7 @@ export async function commitBatch(db: Db, batch: TBatch): Promise<TCommitResult>
       // is WAITING and wakeRun handles it.
       const released = await tx
         .updateTable('runs')
-        .set({ status: releasedStatus(batch.patch.status), wake_requested: false, lease_owner: null, lease_expires_at: null })
+        .set({ status: releasedStatus(batch.patch.status, 'runs'), wake_requested: false, lease_owner: null, lease_expires_at: null })
         .where('id', '=', batch.run.id)
         .returning('status')
         .executeTakeFirstOrThrow();
@@ -96,11 +104,17 @@ export async function commitBatch(db: Db, batch: TBatch): Promise<TCommitResult>
 /**
  * The status a released run is left in: a pause asked for while the run was being suspended
  * wins over a wake-up (the resumed run finds its wait resolved); a wake-up that came while it
- * was suspending keeps it RUNNING, for this worker to carry on.
+ * was suspending keeps it RUNNING, for this worker to carry on. So does a wait that came due
+ * while the run was held (a delay beside a long call in a parallel block): its job found the
+ * lease live and ended, and no other job is coming for it.
  */
-function releasedStatus(target: TRunStatus | undefined): RawBuilder<TRunStatus> {
+function releasedStatus(target: TRunStatus | undefined, runsAlias: string): RawBuilder<TRunStatus> {
   const to = target ?? 'WAITING';
-  return sql<TRunStatus>`CASE WHEN ${to} = 'WAITING' AND pause_requested THEN 'PAUSED' WHEN wake_requested AND ${to} = 'WAITING' THEN 'RUNNING' ELSE ${to} END`;
+  if (to !== 'WAITING') return sql<TRunStatus>`${to}`;
+  return sql<TRunStatus>`CASE
+    WHEN pause_requested THEN 'PAUSED'
+    WHEN wake_requested OR EXISTS (SELECT 1 FROM run_waits due WHERE due.run_id = ${sql.ref(`${runsAlias}.id`)} AND due.status = 'open' AND due.resume_at <= now()) THEN 'RUNNING'
+    ELSE 'WAITING' END`;
 }
 
 const jsonOrNull = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
@@ -119,7 +133,7 @@ function mainStatement(batch: TBatch, options: { releaseInline: boolean; notify:
     sql`updated_at = now()`,
   ];
   if (options.releaseInline) {
-    sets.push(sql`status = ${releasedStatus(patch.status)}`, sql`wake_requested = false`, sql`lease_owner = NULL`, sql`lease_expires_at = NULL`);
+    sets.push(sql`status = ${releasedStatus(patch.status, 'w')}`, sql`wake_requested = false`, sql`lease_owner = NULL`, sql`lease_expires_at = NULL`);
   } else if (patch.status && !batch.releasing) {
     sets.push(sql`status = ${patch.status}`);
   }
@@ -204,7 +218,7 @@ function mainStatement(batch: TBatch, options: { releaseInline: boolean; notify:
   const notify = options.notify && events.length ? sql`pg_notify(${RUN_EVENTS_CHANNEL}, ${`${run.id}:`} || r.event_seq || ':' || r.status)` : sql`NULL`;
   const nextQueued =
     batch.admitNextOf && options.releaseInline
-      ? sql`(SELECT q.id FROM runs q WHERE q.workflow_id = r.workflow_id AND q.status = 'QUEUED' AND q.lease_owner IS NULL AND q.fence > 0 ORDER BY q.created_at LIMIT 1)`
+      ? sql`(SELECT q.id FROM runs q WHERE q.workflow_id = r.workflow_id AND q.status = 'QUEUED' AND q.fence > 0 ORDER BY q.created_at LIMIT 1)`
       : sql`NULL::uuid`;
   return sql<TMainRow>`WITH ${sql.join(ctes)} SELECT r.event_seq, r.status, ${nextQueued} AS next_queued, ${notify} AS notified FROM r`;
 }

@@ -1,8 +1,22 @@
 import { sql } from 'kysely';
 import type { Tx } from '@/server/db/database';
-import { wakeRun } from '@/server/runtime/wake-run';
+import { wakeRun } from '@/server/runtime/run-store/wake-run';
 import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
-import { notifyRunControl } from '@/server/runtime/run-control-listener';
+import { lockRunRow } from '@/server/runtime/run-store/lock-run-row';
+
+export type TEndedRun = { id: string; parentRunId: string | null; workflowId: string; status: 'SUCCEEDED' | 'FAILED' | 'CANCELED'; output: unknown; error: unknown };
+
+/**
+ * What follows a run reaching a terminal status, whoever ended it (its worker's finish, or an
+ * operator's cancel of a run nobody holds): its open work is closed (children asked to cancel),
+ * a run held QUEUED by the workflow's limits gets the freed slot, and a waiting parent gets the
+ * result. `mayHaveOpenWork: false` skips the close for a run that never created a wait.
+ */
+export async function afterRunEnded(tx: Tx, run: TEndedRun, { mayHaveOpenWork = true, admitNext = true }: { mayHaveOpenWork?: boolean; admitNext?: boolean } = {}): Promise<void> {
+  if (mayHaveOpenWork) await closeOpenWork(tx, run.id);
+  if (admitNext) await admitNextQueued(tx, run.workflowId);
+  if (run.parentRunId) await resolveParentWait(tx, run.id, run.parentRunId, { runId: run.id, status: run.status, output: run.output, error: run.error });
+}
 
 /**
  * A finished run has nothing left to wait for: its open waits and tasks are closed, and so are
@@ -25,27 +39,25 @@ export async function closeOpenWork(tx: Tx, runId: string): Promise<void> {
 }
 
 /**
- * Asks each unfinished child run to cancel, the way cancelRun asks a run a worker holds: the
- * request is a flag, and a job makes a worker claim the child (a WAITING or PAUSED run too,
- * see claimRun) and end it as CANCELED, with its own open work closed.
+ * Asks each unfinished child run to cancel. The parent's transaction does not touch the
+ * children's rows: a child finishing at this moment holds its own row and then locks the
+ * parent's (resolveParentWait), so writing the child's row from here deadlocked the two. A
+ * job with `cancel` does it instead: the worker that takes it sets `cancel_requested` on the
+ * child (if it has not ended), tells its holder, and claims it (a WAITING or PAUSED run too,
+ * see runnable) to end it as CANCELED with its own open work closed.
  */
 async function cancelChildren(tx: Tx, childIds: string[]): Promise<void> {
-  const pending = await tx
-    .updateTable('runs')
-    .set({ cancel_requested: true, wake_requested: true })
-    .where('id', 'in', childIds)
-    .where('status', 'in', ['QUEUED', 'RUNNING', 'WAITING', 'PAUSED'])
-    .returning('id')
-    .execute();
-  for (const child of pending) await enqueueAdvance({ db: tx, runId: child.id });
-  await notifyRunControl(tx, pending.map((child) => child.id));
+  for (const childId of childIds) await enqueueAdvance({ db: tx, runId: childId, cancel: true });
 }
 
 /** Hands a finished child run's result to the parent's waiting callWorkflow step and wakes the parent. */
 export async function resolveParentWait(tx: Tx, childId: string, parentId: string, result: unknown): Promise<void> {
+  // Child row (already held by the caller), then the parent's row, then its wait.
+  await lockRunRow(tx, parentId);
   const resolved = await tx
     .updateTable('run_waits')
     .set({ status: 'resolved', payload: JSON.stringify(result), resolved_at: sql`now()` })
+    .where('run_id', '=', parentId)
     .where('child_run_id', '=', childId)
     .where('status', '=', 'open')
     .returning('run_id')
@@ -54,13 +66,15 @@ export async function resolveParentWait(tx: Tx, childId: string, parentId: strin
 }
 
 /**
- * A run of the workflow finished: the oldest run held QUEUED (if any) gets a job to try again.
- * Held means claimed before and handed back by admission (`fence > 0`, no lease); a run never
- * claimed still has its first job coming, and sending it a second one only doubles the work
- * (it did: every finish of a limit-free workflow sent a job to its oldest queued run).
+ * A run of the workflow finished: the oldest run held QUEUED by its limits (if any) gets a job
+ * to try again. Held means claimed before and handed back by admission (`fence > 0`); a run
+ * never claimed still has its first job coming. A held run being admitted right now (leased)
+ * gets the job too: it finds the lease live and leaves `wake_requested`, so that admission is
+ * decided again instead of the freed slot going unnoticed. Admission itself sends the next
+ * held run a job while slots remain (admitRun), so several runs finishing at once fill every slot.
  */
 export async function admitNextQueued(tx: Tx, workflowId: string): Promise<void> {
-  const next = await tx.selectFrom('runs').select('id').where('workflow_id', '=', workflowId).where('status', '=', 'QUEUED').where('lease_owner', 'is', null).where('fence', '>', '0').orderBy('created_at').limit(1).executeTakeFirst();
+  const next = await tx.selectFrom('runs').select('id').where('workflow_id', '=', workflowId).where('status', '=', 'QUEUED').where('fence', '>', '0').orderBy('created_at').limit(1).executeTakeFirst();
   if (next) await enqueueAdvance({ db: tx, runId: next.id });
 }
 

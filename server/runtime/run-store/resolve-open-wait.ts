@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { Tx } from '@/server/db/database';
-import { wakeRun } from '@/server/runtime/wake-run';
-import { notifyRunChanged } from '@/server/runs/append-run-event';
+import { wakeRun } from '@/server/runtime/run-store/wake-run';
+import { notifyRunChanged } from '@/server/runtime/run-store/append-run-event';
+import { lockRunOfWait } from '@/server/runtime/run-store/lock-run-row';
 
 /**
  * Resolves a wait with a payload only if it is still open, and wakes its run. The
@@ -10,6 +11,8 @@ import { notifyRunChanged } from '@/server/runs/append-run-event';
  * other gets `false` and must not.
  */
 export async function resolveOpenWait(tx: Tx, { waitId, payload, reason }: { waitId: string; payload: unknown; reason: string }): Promise<{ runId: string } | null> {
+  // The run row before the wait, in the runtime's one lock order (lockRunRow).
+  if (!(await lockRunOfWait(tx, waitId))) return null;
   const resolved = await tx
     .updateTable('run_waits')
     .set({ status: 'resolved', payload: JSON.stringify(payload ?? null), resolved_at: sql`now()` })

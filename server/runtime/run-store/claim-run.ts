@@ -1,0 +1,90 @@
+import { sql } from 'kysely';
+import type { Selectable } from 'kysely';
+import type { Db } from '@/server/db/database';
+import type { RunsTable } from '@/server/db/runtime-schema';
+import { LEASE_MS } from '@/server/runtime/run-store/lease-keeper';
+import { ledgerKey, type TLedger } from '@/server/runtime/run-store/ledger';
+import { runnable } from '@/server/runtime/run-store/runnable';
+
+export type TClaimedRun = {
+  id: string;
+  tenantId: string;
+  fence: string;
+  status: string;
+  recoveries: number;
+  /** The previous holder died with the lease (it expired instead of being released). */
+  recovered: boolean;
+  /** Requests made before this claim: they apply from the first step, not from the first renewal. */
+  pauseRequested: boolean;
+  cancelRequested: boolean;
+  /** The whole row as the claim left it, so the worker needs no second read. */
+  row: Selectable<RunsTable>;
+  /**
+   * Every completed invocation whose key is one of this run's default keys (`runId:stepPath`),
+   * whoever wrote it: the interpreter answers those lookups from here, not one query per step.
+   */
+  ledger: TLedger;
+};
+
+type TClaimRow = Selectable<RunsTable> & { recovered: boolean; ledger: Array<{ action: string; version: number; key: string; output: unknown }> };
+
+/**
+ * Takes a run for this worker, if nobody holds a live lease on it and it is runnable. The
+ * fence goes up with every claim: writes from an earlier holder name an older fence and
+ * are rejected (commitBatch). One statement claims, returns the row and reads the run's ledger.
+ *
+ * A job that finds the run held by a live worker does not just end: it leaves
+ * `wake_requested`, so the holder's release keeps the run RUNNING and passes over it again.
+ * Whatever the job came for (a timer that came due mid-pass, a slot freed for a held run, a
+ * cancel) is then seen by the holder instead of being dropped with the job.
+ */
+export async function claimRun({ db, runId, workerId }: { db: Db; runId: string; workerId: string }): Promise<TClaimedRun | null> {
+  const result = await sql<TClaimRow>`
+    WITH prev AS (SELECT id, lease_owner IS NOT NULL AS recovered FROM runs WHERE id = ${runId} FOR UPDATE),
+    bounced AS (
+      UPDATE runs r SET wake_requested = true
+        FROM prev
+       WHERE r.id = prev.id AND r.status IN ('QUEUED', 'RUNNING', 'WAITING') AND r.lease_owner IS NOT NULL AND r.lease_expires_at >= now()
+      RETURNING r.id)
+    UPDATE runs r SET
+      lease_owner = ${workerId},
+      lease_expires_at = now() + make_interval(secs => ${LEASE_MS / 1000}),
+      fence = r.fence + 1,
+      recoveries = r.recoveries + (CASE WHEN r.lease_owner IS NOT NULL THEN 1 ELSE 0 END),
+      wake_requested = false,
+      updated_at = now()
+    FROM prev
+    WHERE r.id = prev.id
+      AND ${runnable('r')}
+      AND (r.lease_owner IS NULL OR r.lease_expires_at < now())
+    RETURNING r.*, prev.recovered,
+      (SELECT coalesce(json_agg(json_build_object('action', a.action, 'version', a.version, 'key', a.idempotency_key, 'output', a.output)), '[]'::json)
+         FROM action_invocations a
+        WHERE a.tenant_id = r.tenant_id
+          -- keys starting with "<runId>:", as a range the text_pattern_ops index serves
+          AND a.idempotency_key ~>=~ ${`${runId}:`} AND a.idempotency_key ~<~ ${`${runId};`}) AS ledger`.execute(db);
+  const claimed = result.rows[0];
+  if (!claimed) return null;
+  if (claimed.recovered) {
+    // The dead holder's step attempts never finished: say so, so the history is honest.
+    await db
+      .updateTable('run_steps')
+      .set({ status: 'FAILED', error: JSON.stringify({ code: 'WORKER_LOST', message: 'The worker running this step stopped before it finished; the step runs again.' }), completed_at: sql`now()` })
+      .where('run_id', '=', runId)
+      .where('status', '=', 'RUNNING')
+      .execute();
+  }
+  const { recovered, ledger, ...row } = claimed;
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    fence: row.fence,
+    status: row.status,
+    recoveries: row.recoveries,
+    recovered,
+    pauseRequested: row.pause_requested,
+    cancelRequested: row.cancel_requested,
+    row,
+    ledger: new Map(ledger.map((entry) => [ledgerKey(entry.action, entry.version, entry.key), entry.output])),
+  };
+}
