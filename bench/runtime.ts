@@ -21,7 +21,7 @@ import { migrateToLatest } from '@/server/db/migrate';
 import { RUN_EVENTS_CHANNEL } from '@/server/runtime/interpreter/run-writer';
 import { getQueue } from '@/server/runtime/queue/run-queue';
 import { startRun } from '@/server/runtime/start-run';
-import { wakeRun } from '@/server/runtime/wake-run';
+import { wakeRun } from '@/server/runtime/run-store/wake-run';
 import type { TAuthContext } from '@/server/auth/context';
 import { createTenantWithMember } from '@/test/fixtures';
 import { publishWorkflow } from '@/test/runtime';
