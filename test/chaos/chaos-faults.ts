@@ -44,10 +44,24 @@ export async function runFaults({ world, operator, random, until, pgRestart, log
   }
 }
 
-async function stopPastLease(world: TChaosWorld, operator: ChaosOperator, random: TRandom, index: number, log: (line: string) => void): Promise<void> {
+async function stopPastLease(world: TChaosWorld, operator: ChaosOperator, random: TRandom, preferred: number, log: (line: string) => void): Promise<void> {
+  // Most runs wait most of the time: wait (bounded) for a moment when a worker holds some.
+  let index = preferred;
+  let held: Array<{ id: string }> = [];
+  for (let tries = 0; tries < 40 && held.length === 0; tries++) {
+    for (const candidate of [preferred, 1 - preferred]) {
+      const id = world.slots[candidate]?.worker?.id;
+      if (!id) continue;
+      held = await world.db.selectFrom('runs').select('id').where('lease_owner', '=', id).where('lease_expires_at', '>', new Date()).where('status', 'not in', ['SUCCEEDED', 'FAILED', 'CANCELED']).execute();
+      if (held.length > 0) {
+        index = candidate;
+        break;
+      }
+    }
+    if (held.length === 0) await sleep(100);
+  }
   const worker = world.slots[index]!.worker;
   if (!worker) return;
-  const held = await world.db.selectFrom('runs').select('id').where('lease_owner', '=', worker.id).where('status', 'not in', ['SUCCEEDED', 'FAILED', 'CANCELED']).execute();
   const expired = await world.stopSlot(index);
   log(`fault: SIGSTOP worker ${worker.pid} holding ${held.length} run(s), ${expired} lease(s) expired at once`);
   // The operator acts while the stopped worker still thinks it holds the runs.

@@ -69,11 +69,12 @@ export class ChaosSamplers {
     const now = Date.now();
     for (const row of rows) {
       const limit = limited.find((w) => w.key === row.workflow_key)!.maxConcurrentRuns!;
-      if (row.active > limit) {
-        this.once(`limit:${row.workflow_key}:${[...(row.activeIds ?? [])].sort().join(',')}`, {
+      const id = `limit:${row.workflow_key}:${[...(row.activeIds ?? [])].sort().join(',')}`;
+      if (row.active > limit && !this.seen.has(id)) {
+        this.once(id, {
           invariant: '5 maxConcurrentRuns',
           runId: row.activeIds?.[0] ?? null,
-          message: `${row.workflow_key}: ${row.active} runs RUNNING/WAITING/PAUSED at once, limit ${limit} (${(row.activeIds ?? []).join(', ')})`,
+          message: `${row.workflow_key}: ${row.active} runs RUNNING/WAITING/PAUSED at once, limit ${limit}: ${await this.howTheyGotIn(row.activeIds ?? [])}`,
         });
       }
       if (row.active < limit && row.queued > 0) {
@@ -90,6 +91,26 @@ export class ChaosSamplers {
         this.freeSince.delete(row.workflow_key);
       }
     }
+  }
+
+  /** How each of the active runs came to hold a slot: its status and lifecycle events. */
+  private async howTheyGotIn(runIds: string[]): Promise<string> {
+    const events = await this.world.db
+      .selectFrom('run_events')
+      .innerJoin('runs', 'runs.id', 'run_events.run_id')
+      .select(['run_events.run_id', 'run_events.seq', 'run_events.type', 'run_events.data', 'runs.status'])
+      .where('run_events.run_id', 'in', runIds)
+      .where('run_events.type', 'in', ['run.started', 'run.paused', 'run.resumed', 'run.failed', 'run.canceled'])
+      .orderBy('run_events.run_id')
+      .orderBy('run_events.seq')
+      .execute();
+    return runIds
+      .map((runId) => {
+        const own = events.filter((e) => e.run_id === runId);
+        const steps = own.map((e) => `${e.seq} ${e.type}${(e.data as { reason?: unknown }).reason === 'retried' ? ' (operator retry)' : (e.data as { by?: unknown }).by ? ' (operator)' : ''}`);
+        return `${runId} ${own[0]?.status ?? '?'} [${steps.join(', ')}]`;
+      })
+      .join('; ');
   }
 
   /** Forget admission episodes that a PostgreSQL outage interrupted. */
@@ -119,7 +140,8 @@ export class ChaosSamplers {
       const prior = latest.get(step.path);
       if (!prior || step.attempt > prior.attempt) latest.set(step.path, step);
     }
-    if (latest.get(window.path)?.status !== 'WAITING') return;
+    // A block's own record is written when it ends: while there is none, the loop is going on.
+    if (latest.has(window.path)) return;
     const open = new Set<number>();
     const done = new Set<number>();
     let failed = false;

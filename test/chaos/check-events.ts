@@ -63,7 +63,9 @@ export async function checkEvents({ db, workflows, add }: { db: Db; workflows: r
     if (!lookbackMs) continue;
     const created = wait.created_at.getTime();
     const tookAtOnce = wait.status === 'resolved' && wait.resolved_at !== null && wait.resolved_at.getTime() - created < RACE_MS;
-    if (tookAtOnce) continue;
+    // Created and closed in one go (a sibling branch failed in the same commit): it never waited.
+    const closedAtOnce = (wait.status === 'canceled' || wait.status === 'expired') && wait.resolved_at !== null && wait.resolved_at.getTime() - created < RACE_MS;
+    if (tookAtOnce || closedAtOnce) continue;
     const missed = events.find((e) => e.event === wait.event && e.correlation_key === wait.correlation_key && !e.resumed.includes(wait.run_id) && e.received_at.getTime() <= created && e.received_at.getTime() >= created - lookbackMs + LOOKBACK_EDGE_MS);
     if (!missed) continue;
     add('2 event within lookback', wait.run_id, `event ${missed.id} "${missed.event}" key ${missed.correlation_key} received ${missed.received_at.toISOString()}, ${created - missed.received_at.getTime()} ms before the wait began (lookbackMs ${lookbackMs}), but ${describe(wait)}`);

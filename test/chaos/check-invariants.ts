@@ -151,12 +151,14 @@ async function checkIdempotency(world: TChaosWorld, add: TAdd): Promise<void> {
 
 /** (6) A retried run re-executes the step it failed at. */
 async function checkRetries(db: Db, journal: TJournal, add: TAdd): Promise<void> {
+  const reported = new Set<string>();
   for (const retry of journal.retries) {
-    if (!retry.stepPath) continue;
+    if (!retry.stepPath || reported.has(`${retry.runId}:${retry.stepPath}`)) continue;
     const newer = await db.selectFrom('run_steps').select(['attempt', 'status']).where('run_id', '=', retry.runId).where('path', '=', retry.stepPath).where('attempt', '>', retry.maxAttemptBefore).executeTakeFirst();
     if (newer) continue;
     const run = await db.selectFrom('runs').select(['status', 'error']).where('id', '=', retry.runId).executeTakeFirstOrThrow();
     if (run.status === 'CANCELED' || !TERMINAL.includes(run.status)) continue;
+    reported.add(`${retry.runId}:${retry.stepPath}`);
     add('6 retry from failure', retry.runId, `retried to re-execute ${retry.stepPath} (attempts so far: ${retry.maxAttemptBefore}), but no new attempt of it was recorded; the run is ${run.status}${run.error ? ` with ${JSON.stringify(run.error)}` : ''}`);
   }
 }
@@ -164,7 +166,8 @@ async function checkRetries(db: Db, journal: TJournal, add: TAdd): Promise<void>
 /** (8) Retry-After is capped, and the stored execution state stays proportionate to the work done. */
 async function checkBounded(db: Db, add: TAdd): Promise<void> {
   const delays = await sql<{ run_id: string; step_id: string | null; delay: number }>`
-    SELECT run_id, step_id, (data->>'delayMs')::bigint AS delay FROM run_events WHERE type = 'step.retry_scheduled' AND (data->>'delayMs')::bigint > ${RETRY_AFTER_CAP_MS}`.execute(db);
+    SELECT DISTINCT ON (run_id, step_id) run_id, step_id, (data->>'delayMs')::bigint AS delay FROM run_events
+    WHERE type = 'step.retry_scheduled' AND (data->>'delayMs')::bigint > ${RETRY_AFTER_CAP_MS} ORDER BY run_id, step_id, seq`.execute(db);
   for (const row of delays.rows) add('8 bounded', row.run_id, `${row.step_id} scheduled its retry ${row.delay} ms out, beyond the cap of max(maxDelayMs, 1 h)`);
   const sizes = await sql<{ id: string; size: number; steps: number }>`
     SELECT r.id, length(r.execution::text) AS size, (SELECT count(*)::int FROM run_steps s WHERE s.run_id = r.id) AS steps FROM runs r`.execute(db);
