@@ -57,6 +57,7 @@ export async function runChaos(options: TChaosOptions): Promise<TChaosResult> {
     }
     log(`published ${workflows.length} workflows; workers ${world.slots.map((s) => s.worker?.pid).join(', ')}`);
     await drive(world, journal, workflows, random, options);
+    log('checking the invariants over the whole database');
     const { violations, notices } = await checkInvariants({ world, journal, workflows });
     const reportFile = await writeChaosReport({ world, journal, workflows, violations, notices, seed: options.seed, log });
     return { seed: options.seed, violations, notices, runs: journal.runIds.length, reportFile, counts: journal.counts };
@@ -158,10 +159,12 @@ async function drive(world: TChaosWorld, journal: TJournal, workflows: TGenerate
   }
   log(`chaos phase over: ${journal.runIds.length} runs started; waiting for the last fault`);
   await faults;
+  log('faults over');
   await quietPhase(world, journal, operator, options);
   samplingDone = true;
   await Promise.all(background);
   await operator.drain({ cancelLater: true });
+  log('background work drained');
   if (sampleErrors.n > 0) log(`${sampleErrors.n} sampler/watcher passes failed (database restarting or connections dropped)`);
 }
 

@@ -10,7 +10,7 @@ import { startEmbeddedPostgres, type TEmbeddedDatabase } from '@/server/db/embed
 import { migrateToLatest } from '@/server/db/migrate';
 import type { Database } from '@/server/db/schema';
 import { getQueue } from '@/server/runtime/queue/run-queue';
-import { expireLeasesOf, killWorker, startWorker, type TWorkerProcess } from '@/server/runtime/faults/fault-harness';
+import { killWorker, startWorker, type TWorkerProcess } from '@/server/runtime/faults/fault-harness';
 import { addMemberTo, createTenantWithMember } from '@/test/fixtures';
 import { startChaosReceiver, type TChaosReceiver } from '@/test/chaos/chaos-receiver';
 
@@ -57,6 +57,14 @@ function createSuiteDb(url: string): { db: Db; pool: pg.Pool } {
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool };
 }
 
+/** Worlds not closed yet: a test that timed out closes them from afterAll. */
+const openWorlds = new Set<() => Promise<void>>();
+
+/** Closes every world still open (its workers, receiver, PostgreSQL). */
+export async function closeOpenChaosWorlds(): Promise<void> {
+  await Promise.all([...openWorlds].map((close) => close()));
+}
+
 /** Starts the cluster, migrates, creates the tenant, the receiver and two workers. */
 export async function startChaosWorld({ log }: { log: (line: string) => void }): Promise<TChaosWorld> {
   const dir = mkdtempSync(path.join(tmpdir(), 'pipewright-chaos-'));
@@ -78,20 +86,28 @@ export async function startChaosWorld({ log }: { log: (line: string) => void }):
   const receiver = await startChaosReceiver();
   let closing = false;
   const cleanup = async () => {
+    if (closing) return;
     closing = true;
+    openWorlds.delete(cleanup);
+    // Each step on its own: one failing must not leave the processes after it running.
+    const attempt = async (what: string, step: () => Promise<unknown>) => {
+      await step().catch((error: unknown) => log(`cleanup: ${what} failed: ${error instanceof Error ? error.message : String(error)}`));
+    };
     for (const slot of slots) {
-      if (!slot.worker) continue;
+      const worker = slot.worker;
+      if (!worker) continue;
       slot.expectedExit = true;
-      if (slot.stopped) slot.worker.child.kill('SIGCONT');
-      await killWorker(slot.worker);
+      if (slot.stopped) worker.child.kill('SIGCONT');
+      await attempt(`killing worker ${worker.pid}`, () => killWorker(worker));
     }
-    await receiver.close();
-    await (await getQueue()).stop({ graceful: false, close: true }).catch(() => undefined);
-    await db.destroy().catch(() => undefined);
-    await database?.stop();
+    await attempt('closing the receiver', () => receiver.close());
+    await attempt('stopping the queue', async () => (await getQueue()).stop({ graceful: false, close: true }));
+    await attempt('closing the database handle', () => db.destroy());
+    await attempt('stopping PostgreSQL', async () => database?.stop());
     database = null;
     rmSync(dir, { recursive: true, force: true });
   };
+  openWorlds.add(cleanup);
   try {
     await migrateToLatest({ db });
     setDb(db);
@@ -140,8 +156,16 @@ export async function startChaosWorld({ log }: { log: (line: string) => void }):
         slot.worker.child.kill('SIGSTOP');
         slot.stopped = true;
         faults.push({ at: Date.now(), kind: 'sigstop', detail: `worker ${slot.worker.pid} (${slot.worker.id})` });
-        // Its leases would run out LEASE_MS later; let that time pass at once.
-        return expireLeasesOf({ db, workerId: slot.worker.id });
+        // Its leases would run out LEASE_MS later; let that time pass at once. Not the harness's
+        // expireLeasesOf: a run whose row the stopped worker has locked (stopped mid-commit)
+        // would block that UPDATE until SIGCONT, which comes only after it. Those keep their lease.
+        const result = await sql<{ n: number }>`
+          WITH expired AS (
+            UPDATE runs SET lease_expires_at = now() - interval '1 second'
+            WHERE id IN (SELECT id FROM runs WHERE lease_owner = ${slot.worker.id} FOR UPDATE SKIP LOCKED)
+            RETURNING 1)
+          SELECT count(*)::int AS n FROM expired`.execute(db);
+        return result.rows[0]?.n ?? 0;
       },
       continueSlot: (index) => {
         const slot = slots[index]!;
