@@ -28,12 +28,13 @@ export async function advanceRun({ db, runId, workerId, leases, log, onClaimed, 
   if (cancel) await requestCancelFromParent({ db, runId });
   let woken = false;
   for (let pass = 0; pass < 100; pass++) {
+    const claimSentAt = performance.now();
     const claimed = await claimRun({ db, runId, workerId });
     // From here the lease, not the job, keeps the run safe: a worker that dies now leaves an
     // expiring lease the reaper finds. Without a claim (someone else holds it) there is nothing to keep.
     if (pass === 0) onClaimed?.();
     if (!claimed) return;
-    const controls = leases.hold(claimed);
+    const controls = leases.hold(claimed, claimSentAt);
     try {
       woken = await advanceClaimed({ db, claimed, controls, log, woken });
       if (!woken) return;
@@ -108,7 +109,7 @@ async function advanceClaimed({ db, claimed, controls, log, woken }: { db: Db; c
   } else {
     // The run's own deadline aborts an in-flight action just as a cancel does.
     const signal = deadlineSignal ? AbortSignal.any([controls.abort.signal, deadlineSignal]) : controls.abort.signal;
-    const interpreter = new RunInterpreter({ db, writer, run: facts, document, execution, state: run.state, signal, pauseRequested: () => controls.pauseRequested, ledger: claimed.ledger });
+    const interpreter = new RunInterpreter({ db, writer, run: facts, document, execution, state: run.state, signal, pauseRequested: () => controls.pauseRequested, leaseValid: controls.leaseValid, ledger: claimed.ledger });
     outcome = await interpreter.run();
     if (outcome.kind === 'completed') outcome = await runOutput(interpreter, document.output);
   }

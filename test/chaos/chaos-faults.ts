@@ -63,7 +63,7 @@ async function stopPastLease(world: TChaosWorld, operator: ChaosOperator, random
   const worker = world.slots[index]!.worker;
   if (!worker) return;
   const expired = await world.stopSlot(index);
-  log(`fault: SIGSTOP worker ${worker.pid} holding ${held.length} run(s), ${expired} lease(s) expired at once`);
+  log(`fault: SIGSTOP worker ${worker.pid} holding ${held.length} run(s); ${expired} lease(s) ran out while it was stopped`);
   // The operator acts while the stopped worker still thinks it holds the runs.
   for (const run of held.slice(0, 3)) {
     if (random.chance(0.5)) operator.spawn('cancel(stopped)', () => operator.cancel(run.id));

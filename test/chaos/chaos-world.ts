@@ -10,12 +10,14 @@ import { startEmbeddedPostgres, type TEmbeddedDatabase } from '@/server/db/embed
 import { migrateToLatest } from '@/server/db/migrate';
 import type { Database } from '@/server/db/schema';
 import { getQueue } from '@/server/runtime/queue/run-queue';
-import { killWorker, startWorker, type TWorkerProcess } from '@/server/runtime/faults/fault-harness';
+import { killWorker, startWorker, until, type TWorkerProcess } from '@/server/runtime/faults/fault-harness';
 import { addMemberTo, createTenantWithMember } from '@/test/fixtures';
 import { startChaosReceiver, type TChaosReceiver } from '@/test/chaos/chaos-receiver';
 
 /** The application name of the suite's own connections: faults that drop connections spare them. */
 export const CHAOS_APPLICATION_NAME = 'pipewright-chaos';
+/** The chaos workers' lease (PIPEWRIGHT_LEASE_MS): short, so a stop past it takes seconds. */
+export const CHAOS_LEASE_MS = 2_000;
 const PASSWORD = 'pipewright-chaos-password';
 
 export type TFault = { at: number; kind: 'sigkill' | 'sigstop' | 'sigcont' | 'terminate' | 'pg-restart' | 'worker-crash'; detail: string };
@@ -119,7 +121,8 @@ export async function startChaosWorld({ log }: { log: (line: string) => void }):
       const slot = slots[index]!;
       slot.expectedExit = false;
       slot.stopped = false;
-      const worker = await startWorker({ url });
+      // A short lease, so that a SIGSTOP can outlast a real one in seconds (see stopSlot).
+      const worker = await startWorker({ url, env: { PIPEWRIGHT_LEASE_MS: String(CHAOS_LEASE_MS) } });
       slot.worker = worker;
       void worker.exited.then(({ code, signal }) => {
         if (closing || slot.worker !== worker || slot.expectedExit) return;
@@ -156,16 +159,17 @@ export async function startChaosWorld({ log }: { log: (line: string) => void }):
         slot.worker.child.kill('SIGSTOP');
         slot.stopped = true;
         faults.push({ at: Date.now(), kind: 'sigstop', detail: `worker ${slot.worker.pid} (${slot.worker.id})` });
-        // Its leases would run out LEASE_MS later; let that time pass at once. Not the harness's
-        // expireLeasesOf: a run whose row the stopped worker has locked (stopped mid-commit)
-        // would block that UPDATE until SIGCONT, which comes only after it. Those keep their lease.
-        const result = await sql<{ n: number }>`
-          WITH expired AS (
-            UPDATE runs SET lease_expires_at = now() - interval '1 second'
-            WHERE id IN (SELECT id FROM runs WHERE lease_owner = ${slot.worker.id} FOR UPDATE SKIP LOCKED)
-            RETURNING 1)
-          SELECT count(*)::int AS n FROM expired`.execute(db);
-        return result.rows[0]?.n ?? 0;
+        // Past a real lease: the leases it held run out in the database while it is stopped, as
+        // they would for a frozen process, and its own clock tells it so when it wakes. (Expiring
+        // them by hand let it wake within its lease by its clock, and call out for a run an
+        // operator had canceled meanwhile: something no real stall can do.)
+        const workerId = slot.worker.id;
+        const held = await sql<{ n: number }>`SELECT count(*)::int AS n FROM runs WHERE lease_owner = ${workerId} AND lease_expires_at > now()`.execute(db);
+        await until('the stopped worker\'s leases to run out', async () => {
+          const live = await sql<{ n: number }>`SELECT count(*)::int AS n FROM runs WHERE lease_owner = ${workerId} AND lease_expires_at > now()`.execute(db);
+          return (live.rows[0]?.n ?? 0) === 0;
+        }, { timeoutMs: CHAOS_LEASE_MS * 3, everyMs: 100 });
+        return held.rows[0]?.n ?? 0;
       },
       continueSlot: (index) => {
         const slot = slots[index]!;

@@ -1,4 +1,5 @@
 import { AppError } from '@/server/errors';
+import { LeaseLostError } from '@/server/runtime/interpreter/run-writer';
 import { getNodeDescriptor } from '@/server/runtime/nodes';
 import { StepFailure, type TNodeExecuteArgs, type TNodeResult, type TStepError } from '@/server/runtime/nodes/node-result';
 import type { TPipeCursor, TScope } from '@/server/runtime/execution/execution-state';
@@ -96,6 +97,8 @@ export class RunInterpreter {
       return await call(this.executeArgs(frame, attempt, signal));
     } catch (error) {
       if (error instanceof StepFailure) return { kind: 'fail', error: error.failure };
+      // Not the step's failure: this worker may no longer write for the run at all.
+      if (error instanceof LeaseLostError) throw error;
       if (timeout?.aborted) return { kind: 'fail', error: { code: 'TIMEOUT', message: `Step "${frame.step.id}" took longer than ${frame.step.timeoutMs} ms`, retryable: true } };
       if (error instanceof AppError) {
         const retryable = 'retryable' in error && typeof error.retryable === 'boolean' ? error.retryable : false;

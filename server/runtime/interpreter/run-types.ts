@@ -50,6 +50,8 @@ export type TInterpreterDeps = {
   state: string | null;
   signal: AbortSignal;
   pauseRequested: () => boolean;
+  /** The lease is certainly still this worker's (TLeaseControls.leaseValid); checked before an outside effect. */
+  leaseValid: () => boolean;
   /** Completed invocations under this run's default keys, read with the claim (claimRun). */
   ledger: TLedger;
 };

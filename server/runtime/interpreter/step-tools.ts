@@ -8,6 +8,7 @@ import { maskSecrets } from '@/server/runtime/interpreter/mask-secrets';
 import type { RunInterpreter } from '@/server/runtime/interpreter/run-interpreter';
 import type { TStepFrame } from '@/server/runtime/interpreter/run-types';
 import { ledgerKey } from '@/server/runtime/run-store/ledger';
+import { LeaseLostError } from '@/server/runtime/interpreter/run-writer';
 
 /** Actions with no effect outside the run: their batch need not be written before they run. */
 const PURE_ACTIONS = new Set(['core.echo@1']);
@@ -58,7 +59,11 @@ export function createStepTools(interpreter: RunInterpreter, frame: TStepFrame, 
       const done = await findCompletedInvocation({ interpreter, action, version, idempotencyKey });
       if (done) return { output: done.output };
       // The step's RUNNING record is durable before anything leaves the process.
-      if (!PURE_ACTIONS.has(ref)) await writer.flush();
+      if (!PURE_ACTIONS.has(ref)) {
+        await writer.flush();
+        // Frozen between the flush and here past the lease, an operator may have taken the run.
+        if (!interpreter.deps.leaseValid()) throw new LeaseLostError(run.id);
+      }
       const invocation = { db, tenantId: run.tenantId, runId: run.id, stepPath: frame.path, maskSecrets: (value: unknown) => maskSecrets(value, interpreter.secrets) };
       const result = await handler({ input: parsed.data, signal, idempotencyKey, invocation });
       if ('output' in result) {

@@ -1,12 +1,33 @@
 import { sql } from 'kysely';
 import type { Db } from '@/server/db/database';
 
-/** A lease lasts this long unless renewed; a dead worker's runs are taken over after it. */
-export const LEASE_MS = 10_000;
-/** How often a worker renews its leases (and reads pause/cancel requests). */
-export const HEARTBEAT_MS = 2_000;
+/**
+ * A lease lasts this long unless renewed; a dead worker's runs are taken over after it.
+ * `PIPEWRIGHT_LEASE_MS` (1 s to 10 min) shortens it where a stalled worker must be found
+ * sooner, and lets the chaos suite stop a worker past a real lease in seconds.
+ */
+export const LEASE_MS = leaseMsFromEnv(process.env.PIPEWRIGHT_LEASE_MS);
+/** How often a worker renews its leases (and reads pause/cancel requests): five times a lease. */
+export const HEARTBEAT_MS = Math.max(200, Math.round(LEASE_MS / 5));
 
-export type TLeaseControls = { pauseRequested: boolean; cancelRequested: boolean; lost: boolean; abort: AbortController };
+function leaseMsFromEnv(raw: string | undefined): number {
+  const value = Number(raw);
+  return raw && Number.isInteger(value) && value >= 1_000 && value <= 600_000 ? value : 10_000;
+}
+
+export type TLeaseControls = {
+  pauseRequested: boolean;
+  cancelRequested: boolean;
+  lost: boolean;
+  abort: AbortController;
+  /**
+   * Whether the lease is certainly still ours by this process's own clock: the database's
+   * expiry is at least LEASE_MS after the last claim or renewal we sent. Checked right before
+   * anything leaves the process: a worker frozen past its lease (SIGSTOP, a long GC pause)
+   * must not call out after waking, since an operator may have canceled the run meanwhile.
+   */
+  leaseValid: () => boolean;
+};
 
 /**
  * Renews every lease this worker holds in one statement, every HEARTBEAT_MS. A run whose
@@ -15,6 +36,7 @@ export type TLeaseControls = { pauseRequested: boolean; cancelRequested: boolean
  */
 export class LeaseKeeper {
   private readonly held = new Map<string, { fence: string; controls: TLeaseControls }>();
+  private readonly validity = new Map<string, (renewalSentAt: number) => void>();
   private timer: NodeJS.Timeout | null = null;
   private renewing = false;
   private renewAgain = false;
@@ -25,8 +47,17 @@ export class LeaseKeeper {
     private readonly log: (line: string) => void,
   ) {}
 
-  hold(run: { id: string; fence: string; pauseRequested?: boolean; cancelRequested?: boolean }): TLeaseControls {
-    const controls: TLeaseControls = { pauseRequested: run.pauseRequested ?? false, cancelRequested: run.cancelRequested ?? false, lost: false, abort: new AbortController() };
+  /** `claimSentAt`: performance.now() when the claim was sent; the lease is ours until LEASE_MS after it. */
+  hold(run: { id: string; fence: string; pauseRequested?: boolean; cancelRequested?: boolean }, claimSentAt = performance.now()): TLeaseControls {
+    let validUntil = claimSentAt + LEASE_MS;
+    const controls: TLeaseControls = {
+      pauseRequested: run.pauseRequested ?? false,
+      cancelRequested: run.cancelRequested ?? false,
+      lost: false,
+      abort: new AbortController(),
+      leaseValid: () => !controls.lost && performance.now() < validUntil,
+    };
+    this.validity.set(run.id, (sentAt) => (validUntil = Math.max(validUntil, sentAt + LEASE_MS)));
     // A cancel asked for while no worker held the run's lease (or while the last one was letting go) aborts at once.
     if (controls.cancelRequested) controls.abort.abort(new Error('canceled'));
     this.held.set(run.id, { fence: run.fence, controls });
@@ -36,6 +67,7 @@ export class LeaseKeeper {
 
   drop(runId: string): void {
     this.held.delete(runId);
+    this.validity.delete(runId);
     if (this.held.size === 0 && this.timer) {
       clearInterval(this.timer);
       this.timer = null;
@@ -76,6 +108,7 @@ export class LeaseKeeper {
   private async renewHeld(): Promise<void> {
     const entries = [...this.held.entries()];
     if (entries.length === 0) return;
+    const sentAt = performance.now();
     try {
       const rows = await sql<{ id: string; pause_requested: boolean; cancel_requested: boolean }>`
         UPDATE runs SET lease_expires_at = now() + make_interval(secs => ${LEASE_MS / 1000})
@@ -90,6 +123,7 @@ export class LeaseKeeper {
           held.controls.abort.abort(new Error('lease lost'));
           continue;
         }
+        this.validity.get(id)?.(sentAt);
         held.controls.pauseRequested = row.pause_requested;
         if (row.cancel_requested && !held.controls.cancelRequested) {
           held.controls.cancelRequested = true;
