@@ -13,9 +13,17 @@ const globalForDb = globalThis as unknown as { pipewrightDb?: Db; pipewrightPool
 /** Builds a Kysely instance over its own pool; callers own its lifetime. */
 export function createDb(connectionString: string, options: { max?: number } = {}): { db: Db; pool: pg.Pool } {
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10, application_name: 'pipewright' });
-  // An idle client losing its connection (database restart) must not crash the process;
-  // the pool drops it and the next query reconnects.
-  pool.on('error', (error) => console.error('[db] idle client error:', error.message));
+  // A database restart (or a dropped connection) ends every client with an 'error' event, and
+  // an EventEmitter's 'error' with no listener ends the process. pg-pool listens only while a
+  // client is idle; while Kysely has one checked out (a query in flight, a transaction between
+  // statements) nothing would. So each client gets a listener of its own for its whole life:
+  // the query in flight fails with the same error and its caller decides, the pool drops the
+  // client on release (it is no longer queryable), and the next query connects anew.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => console.error(`[db] connection lost: ${error.message}`));
+  });
+  // The client's own listener above has logged it; the pool has dropped the idle client.
+  pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, pool };
 }
