@@ -1,4 +1,5 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -143,4 +144,40 @@ it('PostgreSQL fast-shut-down while the worker has statements in flight: the wor
   const notSucceeded = await t.db.selectFrom('runs').select(['id', 'status', 'error']).where('id', 'in', runIds).where('status', '!=', 'SUCCEEDED').execute();
   expect(notSucceeded).toEqual([]);
   expect(await checkRunInvariants(t.db, runIds, steps.map((_, i) => `steps[${i}]`))).toEqual({ badSteps: [], badSeqs: [] });
+}, 120_000);
+
+it('a worker started while PostgreSQL is down waits for it instead of exiting, then works', async () => {
+  const workers: TWorkerProcess[] = [];
+  const t = { db: db!, url: database!.url };
+  const { ctx } = await createTenantWithMember({ db: t.db, role: 'editor' });
+  await publishWorkflow({ db: t.db, ctx, key: 'late', document: { steps: [{ id: 'a', type: 'transform.assign', config: { assign: { 'vars.a': 1 } } }] } });
+  const port = database!.port;
+  await database!.stop();
+  // Down, as during a restart: the port takes connections and drops them at once, and counts them.
+  let attempts = 0;
+  const dropping = net.createServer((socket) => {
+    attempts++;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => dropping.listen(port, '127.0.0.1', resolve));
+  const starting = startWorker({ url: t.url });
+  try {
+    // A worker that gives up fails this at once with its output, rather than at the deadline.
+    await Promise.race([
+      until('the worker to try the database twice', () => attempts >= 2, { timeoutMs: 20_000 }),
+      starting.then(() => {
+        throw new Error('the worker said it was ready while the database was down');
+      }),
+    ]);
+  } finally {
+    await new Promise<void>((resolve) => dropping.close(() => resolve()));
+  }
+  database = await startEmbeddedPostgres({ databaseDir: path.join(dir, 'pg'), password: PASSWORD, port });
+  const worker = await starting;
+  workers.push(worker);
+  onTestFailed(() => console.log(workerOutputs(workers)));
+  expect(worker.output()).toMatch(/database is not reachable .*; trying again in/);
+  const { runId } = await startRun({ tenantId: ctx.tenantId, workflowKey: 'late', input: {}, trigger: { type: 'api' } });
+  await untilAllTerminal(t.db, [runId], 30_000);
+  expect(await t.db.selectFrom('runs').select('status').where('id', '=', runId).executeTakeFirstOrThrow()).toEqual({ status: 'SUCCEEDED' });
 }, 120_000);
