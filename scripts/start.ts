@@ -1,8 +1,10 @@
 /**
  * `npm start` (and `npm run dev` with --dev): the whole app on one machine. Embedded
  * PostgreSQL when DATABASE_URL is unset, migrations, first admin, a production build when
- * none is current, then the web server and one worker as child processes. Ctrl-C stops the
- * children first, then the database, so nothing is cut off mid-write.
+ * none is current, then the web server and one worker as child processes. Each of them that
+ * dies (an OOM kill, a crash, a postmaster stopped by hand) is started again with backoff; runs
+ * a dead worker held are taken over by lease expiry and the reaper. Ctrl-C stops the children
+ * first, then the database, so nothing is cut off mid-write.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -11,8 +13,9 @@ import { applyLocalDefaults, dataDir, port } from '@/server/config';
 import { acquireInstanceLock } from './lib/instance-lock';
 import { buildNeeded } from './lib/build';
 import { watchParent } from './lib/parent-watch';
-import { prepareDatabase } from './lib/prepare-database';
-import { startChild, stopChild, waitForHttp, type TManagedChild } from './lib/child-process';
+import { prepareDatabase, startLocalPostgres } from './lib/prepare-database';
+import { startChild, waitForHttp } from './lib/child-process';
+import { supervise, type TSupervision } from './lib/supervise';
 
 const dev = process.argv.includes('--dev');
 const log = (line: string) => console.log(`[pipewright] ${line}`);
@@ -30,16 +33,17 @@ async function main(): Promise<void> {
   }
 
   // From here on, every exit path releases the lock and stops the database.
-  const children: TManagedChild[] = [];
-  let stopEmbedded: (() => Promise<void>) | null = null;
+  // Stopping a supervision stops its restarts first: nothing comes back during shutdown.
+  const children: TSupervision[] = [];
+  let database: TSupervision | null = null;
   let shuttingDown = false;
   const shutdown = async (reason: string, code: number) => {
     if (shuttingDown) return;
     shuttingDown = true;
     log(`${reason}: stopping`);
-    await Promise.all(children.map((child) => stopChild(child)));
-    if (stopEmbedded) {
-      await stopEmbedded().catch((error: Error) => log(`stopping PostgreSQL: ${error.message}`));
+    await Promise.all(children.map((child) => child.stop()));
+    if (database) {
+      await database.stop().catch((error: Error) => log(`stopping PostgreSQL: ${error.message}`));
     }
     lock.release();
     log('stopped');
@@ -53,7 +57,11 @@ async function main(): Promise<void> {
   try {
     applyLocalDefaults(process.env);
     const prepared = await prepareDatabase({ log });
-    stopEmbedded = prepared.embedded?.stop ?? null;
+    const embedded = prepared.embedded;
+    if (embedded) {
+      // Restarted on the same port, so the URL the web server and worker have stays right.
+      database = supervise({ name: 'PostgreSQL', running: embedded, start: () => startLocalPostgres({ log, port: embedded.port }), log });
+    }
     if (shuttingDown) return;
 
     const env: NodeJS.ProcessEnv = {
@@ -71,15 +79,15 @@ async function main(): Promise<void> {
         execFileSync(process.execPath, [NEXT_BIN, 'build'], { stdio: 'inherit', env: { ...env, NODE_ENV: 'production' } });
       }
     }
-    const web = startChild('web', process.execPath, [NEXT_BIN, dev ? 'dev' : 'start', '-p', String(port())], env);
+    const webArgs = [NEXT_BIN, dev ? 'dev' : 'start', '-p', String(port())];
     const workerArgs = dev ? ['--import', 'tsx', '--watch', 'worker/main.ts'] : ['--import', 'tsx', 'worker/main.ts'];
-    const worker = startChild('worker', process.execPath, workerArgs, env);
+    const web = supervise({ name: 'web', start: () => startChild('web', process.execPath, webArgs, env), log });
+    const worker = supervise({ name: 'worker', start: () => startChild('worker', process.execPath, workerArgs, env), log });
     children.push(web, worker);
-    for (const child of children) {
-      void child.exited.then((code) => void shutdown(`the ${child.name} process exited (code ${code})`, 1));
-    }
 
-    await waitForHttp(`http://127.0.0.1:${port()}/api/v1/health`, dev ? 120_000 : 60_000, () => web.process.exitCode === null);
+    // A web server that dies before it ever answered (port taken, broken build) will not do
+    // better the next time: that is a failed start, not a crash to ride out.
+    await waitForHttp(`http://127.0.0.1:${port()}/api/v1/health`, dev ? 120_000 : 60_000, () => web.failures() === 0);
     const { bootstrap } = prepared;
     const password = process.env.PIPEWRIGHT_ADMIN_PASSWORD
       ? '(PIPEWRIGHT_ADMIN_PASSWORD)'

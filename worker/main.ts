@@ -1,5 +1,5 @@
 import { applyLocalDefaults } from '@/server/config';
-import { createDb, setDb } from '@/server/db/database';
+import { createDb, setDb, waitForDatabase } from '@/server/db/database';
 import { migrateToLatest } from '@/server/db/migrate';
 import { advanceRun } from '@/server/runtime/advance-run';
 import { LeaseKeeper } from '@/server/runtime/run-store/lease-keeper';
@@ -27,6 +27,8 @@ async function main(): Promise<void> {
   // Enough connections for the runs in hand (RUNS_IN_HAND) to write without queueing for long.
   const { db } = createDb(url, { max: 16 });
   setDb(db);
+  // Started while the database is down (restarting, not up yet): wait for it rather than exit.
+  await waitForDatabase({ db, log });
   await migrateToLatest({ db, log });
 
   const boss = await getQueue({ role: 'worker' });

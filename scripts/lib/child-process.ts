@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 
-export type TManagedChild = { name: string; process: ChildProcess; exited: Promise<number | null> };
+/** `exited` says how the child ended ("code 1", "signal SIGKILL"); `stop` is stopChild. */
+export type TManagedChild = { name: string; process: ChildProcess; exited: Promise<string>; stop: () => Promise<void> };
 
 let logFile: WriteStream | null = null;
 
@@ -25,8 +26,16 @@ export function startChild(name: string, command: string, args: string[], env: N
       sink.write(chunk);
     });
   }
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null))));
-  return { name, process: child, exited };
+  const exited = new Promise<string>((resolve) => {
+    child.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `code ${code}`));
+    // A spawn that fails (ENOENT, EAGAIN) emits 'error' and no 'exit'; unheard, it would end the supervisor.
+    child.once('error', (error) => {
+      if (child.pid === undefined) resolve(`not started: ${error.message}`);
+      else console.error(`[pipewright] ${name}: ${error.message}`);
+    });
+  });
+  const managed: TManagedChild = { name, process: child, exited, stop: () => stopChild(managed) };
+  return managed;
 }
 
 /** Sends SIGTERM, waits up to `graceMs`, then SIGKILLs the child's whole group. */

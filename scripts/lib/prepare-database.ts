@@ -14,6 +14,15 @@ export type TPreparedDatabase = {
 };
 
 /**
+ * Starts the embedded PostgreSQL of this data dir. A restart passes the port it had, which
+ * must then be free again: the web server and worker were given that address.
+ */
+export function startLocalPostgres({ log, port }: { log: (line: string) => void; port?: number }): Promise<TEmbeddedDatabase> {
+  const databaseDir = path.join(dataDir(), 'pg');
+  return startEmbeddedPostgres({ databaseDir, password: loadLocalState().dbPassword, log, ...(port === undefined ? {} : { port, requirePort: true }) });
+}
+
+/**
  * Gets a database ready to serve: the embedded PostgreSQL when DATABASE_URL is unset,
  * migrations, and the first tenant, admin and bootstrap token.
  */
@@ -22,7 +31,7 @@ export async function prepareDatabase({ log }: { log: (line: string) => void }):
   let embedded: TEmbeddedDatabase | null = null;
   let url = process.env.DATABASE_URL;
   if (!url) {
-    embedded = await startEmbeddedPostgres({ databaseDir: path.join(dataDir(), 'pg'), password: state.dbPassword, log });
+    embedded = await startLocalPostgres({ log });
     url = embedded.url;
   }
   const adminPassword = process.env.PIPEWRIGHT_ADMIN_PASSWORD ?? state.adminPassword ?? generatePassword();

@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from '@/server/db/schema';
 import { AppError } from '@/server/errors';
@@ -13,9 +13,17 @@ const globalForDb = globalThis as unknown as { pipewrightDb?: Db; pipewrightPool
 /** Builds a Kysely instance over its own pool; callers own its lifetime. */
 export function createDb(connectionString: string, options: { max?: number } = {}): { db: Db; pool: pg.Pool } {
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10, application_name: 'pipewright' });
-  // An idle client losing its connection (database restart) must not crash the process;
-  // the pool drops it and the next query reconnects.
-  pool.on('error', (error) => console.error('[db] idle client error:', error.message));
+  // A database restart (or a dropped connection) ends every client with an 'error' event, and
+  // an EventEmitter's 'error' with no listener ends the process. pg-pool listens only while a
+  // client is idle; while Kysely has one checked out (a query in flight, a transaction between
+  // statements) nothing would. So each client gets a listener of its own for its whole life:
+  // the query in flight fails with the same error and its caller decides, the pool drops the
+  // client on release (it is no longer queryable), and the next query connects anew.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => console.error(`[db] connection lost: ${error.message}`));
+  });
+  // The client's own listener above has logged it; the pool has dropped the idle client.
+  pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, pool };
 }
@@ -37,4 +45,41 @@ export function getDb(): Db {
 /** Replaces the process-wide handle; used by tests that own a database per file. */
 export function setDb(db: Db): void {
   globalForDb.pipewrightDb = db;
+}
+
+/**
+ * Why a connection attempt may work if simply tried again: the server is down, starting, shutting
+ * down or full, or the network dropped us. Wrong credentials or a missing database are not.
+ */
+const TRANSIENT_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN']);
+const TRANSIENT_SQLSTATE = new Set(['57P01', '57P02', '57P03', '53300']); // admin/crash shutdown, cannot connect now, too many connections
+
+/** Whether `error` is a lost or refused connection (worth retrying), not a mistake. */
+export function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (TRANSIENT_ERRNO.has(code) || TRANSIENT_SQLSTATE.has(code))) return true;
+  // pg's own words for a socket that closed under it; it gives them no code.
+  return /^Connection terminated/.test(error.message);
+}
+
+/**
+ * Resolves once the database answers, asking again with backoff (0.5 s doubling to 30 s) while
+ * the connection is refused or lost; any other error is thrown. A process started during a
+ * database restart (a worker brought back by `npm start`, a container scheduled before its
+ * database) then waits for it instead of exiting.
+ */
+export async function waitForDatabase({ db, log }: { db: Db; log: (line: string) => void }): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await sql`SELECT 1`.execute(db);
+      if (attempt > 0) log('the database answers again');
+      return;
+    } catch (error) {
+      if (!isConnectionError(error)) throw error;
+      const delayMs = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
+      log(`the database is not reachable (${(error as Error).message}); trying again in ${delayMs / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
 }

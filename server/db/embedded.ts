@@ -3,9 +3,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
+import { AppError } from '@/server/errors';
 import { isProcessAlive } from '@/server/system/is-process-alive';
 
-export type TEmbeddedDatabase = { url: string; port: number; stop: () => Promise<void> };
+/** `exited` says how the postmaster ended ("code 0", "signal SIGKILL"), whoever stopped it. */
+export type TEmbeddedDatabase = { url: string; port: number; exited: Promise<string>; stop: () => Promise<void> };
 
 /** Asks the kernel for a free loopback port. */
 export function freePort(preferred?: number): Promise<number> {
@@ -90,23 +92,31 @@ async function spawnPostgres(databaseDir: string, port: number, ids: { uid?: num
   });
 }
 
-/** Starts (initialising on first use) a PostgreSQL whose data lives in `databaseDir`. */
+/**
+ * Starts (initialising on first use) a PostgreSQL whose data lives in `databaseDir`. With
+ * `requirePort`, a taken `port` is an error instead of a reason to pick another: a restart
+ * must keep the address the web server and worker were given.
+ */
 export async function startEmbeddedPostgres(options: {
   databaseDir: string;
   password: string;
   port?: number;
+  requirePort?: boolean;
   database?: string;
   log?: (line: string) => void;
 }): Promise<TEmbeddedDatabase> {
   const log = options.log ?? (() => {});
   await stopOrphanedPostgres(options.databaseDir, log);
   const port = await freePort(options.port);
+  if (options.requirePort && options.port !== undefined && port !== options.port) {
+    throw new AppError('CONFIG', `port ${options.port} is in use by another program`);
+  }
   if (!existsSync(path.join(options.databaseDir, 'PG_VERSION'))) {
     log('initialising the embedded PostgreSQL (first start only)');
     initialiseCluster(options.databaseDir, options.password, port);
   }
   const server = await spawnPostgres(options.databaseDir, port, await postgresUser());
-  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+  const exited = new Promise<string>((resolve) => server.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `code ${code}`)));
   const stop = async () => {
     if (server.exitCode !== null || server.signalCode !== null) return;
     server.kill('SIGINT'); // "fast shutdown": roll back open transactions, checkpoint, exit
@@ -115,11 +125,14 @@ export async function startEmbeddedPostgres(options: {
   try {
     const database = options.database ?? 'pipewright';
     const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password: options.password, database: 'postgres' });
+    // A server dying right now would also fail the query in flight, which is what reports it;
+    // unheard, the client's own 'error' event would end the supervisor.
+    client.on('error', (error) => log(`PostgreSQL connection lost while creating the database: ${error.message}`));
     await client.connect();
     const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
     if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database}"`);
     await client.end();
-    return { port, url: `postgres://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${port}/${database}`, stop };
+    return { port, url: `postgres://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${port}/${database}`, exited, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,6 +1,15 @@
 import pg from 'pg';
 
 /**
+ * How long a LISTEN client waits before its `attempt`-th reconnect in a row (0-based): 1 s,
+ * doubling to 30 s, so a database that stays down for minutes is not asked every second by
+ * every process.
+ */
+export function listenReconnectDelayMs(attempt: number): number {
+  return Math.min(30_000, 1_000 * 2 ** Math.min(attempt, 5));
+}
+
+/**
  * Opens a dedicated pg.Client (a pooled one would be handed to other queries) that LISTENs on
  * `channel`, passing each payload on that channel to `onNotice` and reporting the connection's
  * end or failure to `onLost`. A client that fails to connect or LISTEN is closed before the

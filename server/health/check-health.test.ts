@@ -1,8 +1,9 @@
+import net from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '@/server/db/database';
 import { freePort } from '@/server/db/embedded';
-import { checkHealth } from '@/server/health/check-health';
+import { checkHealth, HEALTH_TIMEOUT_MS } from '@/server/health/check-health';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 
 let t: TTestDatabase;
@@ -51,6 +52,27 @@ describe('the health check', () => {
     try {
       expect(await checkHealth({ db })).toEqual({ ok: false, db: false, queue: false });
     } finally {
+      await db.destroy();
+    }
+  });
+
+  it('reports the database down within a few seconds when its host accepts but never answers', async () => {
+    // A database behind a network partition: the connection opens and then nothing comes back.
+    const held = new Set<net.Socket>();
+    const silent = net.createServer((socket) => {
+      held.add(socket);
+      socket.on('close', () => held.delete(socket));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as net.AddressInfo;
+    const { db } = createDb(`postgres://nobody:nothing@127.0.0.1:${port}/none`, { max: 1 });
+    try {
+      const started = Date.now();
+      expect(await checkHealth({ db })).toEqual({ ok: false, db: false, queue: false });
+      expect(Date.now() - started).toBeLessThan(HEALTH_TIMEOUT_MS + 2_000);
+    } finally {
+      for (const socket of held) socket.destroy();
+      silent.close();
       await db.destroy();
     }
   });

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { openListenClient } from '@/server/db/open-listen-client';
+import { listenReconnectDelayMs, openListenClient } from '@/server/db/open-listen-client';
 import { AppError } from '@/server/errors';
 import { RUN_EVENTS_CHANNEL } from '@/server/runtime/interpreter/run-writer';
 import { ZRunStatus, type TRunStatus } from '@/server/runtime/run-status';
@@ -12,8 +12,6 @@ import { ZRunStatus, type TRunStatus } from '@/server/runtime/run-status';
 export type TRunNotice = { kind: 'event'; runId: string; seq: number; status: TRunStatus } | { kind: 'resync' };
 type TSubscriber = (notice: TRunNotice) => void;
 
-const RECONNECT_MS = 1_000;
-
 /** Parses the NOTIFY payload `<runId>:<lastSeq>:<status>` that RunWriter and the lifecycle functions send. */
 export function parseRunNotice(payload: string | undefined): Extract<TRunNotice, { kind: 'event' }> | null {
   const [runId, seq, status] = (payload ?? '').split(':');
@@ -25,17 +23,21 @@ export function parseRunNotice(payload: string | undefined): Extract<TRunNotice,
 /**
  * One LISTEN connection per process for every live viewer and sync start: a dedicated
  * pg.Client (a pooled one would be handed to other queries), with notices fanned out by
- * run id. Lost connections are re-established while anyone is subscribed, and subscribers
- * are told to re-read what they may have missed.
+ * run id. Lost connections are re-established while anyone is subscribed (backing off while
+ * the database stays away), and subscribers are told to re-read what they may have missed.
  */
 export class RunEventListener {
   private client: pg.Client | null = null;
   private connecting: Promise<pg.Client> | null = null;
   private readonly subscribers = new Map<string, Set<TSubscriber>>();
   private reconnectTimer: NodeJS.Timeout | null = null;
+  private reconnectAttempts = 0;
   private closed = false;
 
-  constructor(private readonly connectionString: string) {}
+  constructor(
+    private readonly connectionString: string,
+    private readonly log: (line: string) => void = (line) => console.error(`[run-events] ${line}`),
+  ) {}
 
   /** Resolves once LISTEN is active, so a read made after it cannot miss a later commit. Returns the unsubscribe. */
   async subscribe(runId: string, subscriber: TSubscriber): Promise<() => void> {
@@ -90,6 +92,7 @@ export class RunEventListener {
       });
       this.client = client;
       this.connecting = null;
+      this.reconnectAttempts = 0;
       return client;
     })();
     return this.connecting;
@@ -103,25 +106,30 @@ export class RunEventListener {
     if (this.client !== client) return;
     this.client = null;
     if (this.closed) return;
-    if (error) console.error(`[run-events] connection lost: ${error.message}`);
-    client.end().catch(() => undefined);
+    this.log(`connection lost${error ? `: ${error.message}` : ''}`);
+    // The socket is gone already; end() only releases the client, and its failure says nothing new.
+    client.end().catch((endError: Error) => this.log(`closing the lost connection: ${endError.message}`));
     this.scheduleReconnect();
   }
 
   private scheduleReconnect(): void {
+    // With nobody subscribed there is nothing to keep up; the next subscribe connects.
     if (this.reconnectTimer || this.closed || this.subscribers.size === 0) return;
+    const delay = listenReconnectDelayMs(this.reconnectAttempts++);
+    this.log(`reconnecting in ${delay / 1000} s`);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       this.connect().then(
         () => {
+          this.log('reconnected');
           for (const runId of [...this.subscribers.keys()]) this.dispatch(runId, { kind: 'resync' });
         },
         (error: unknown) => {
-          console.error(`[run-events] reconnect failed: ${(error as Error).message}`);
+          this.log(`reconnect failed: ${(error as Error).message}`);
           this.scheduleReconnect();
         },
       );
-    }, RECONNECT_MS);
+    }, delay);
     this.reconnectTimer.unref();
   }
 }

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { sql } from 'kysely';
 import type { Tx } from '@/server/db/database';
-import { openListenClient } from '@/server/db/open-listen-client';
+import { listenReconnectDelayMs, openListenClient } from '@/server/db/open-listen-client';
 
 /**
  * NOTIFY channel on which pause and cancel requests for a held run are announced, so the
@@ -10,8 +10,6 @@ import { openListenClient } from '@/server/db/open-listen-client';
  * shorter than a heartbeat too.
  */
 export const RUN_CONTROL_CHANNEL = 'pipewright_run_control';
-
-const RECONNECT_MS = 1_000;
 
 /** Announces that a run's pause/cancel request changed; delivered when `tx` commits. */
 export async function notifyRunControl(tx: Tx, runIds: string[]): Promise<void> {
@@ -24,10 +22,12 @@ export async function notifyRunControl(tx: Tx, runIds: string[]): Promise<void> 
  * one would be handed to other queries). Each notice is passed to `onRun`; after a lost
  * connection comes back, `onResync` is called, since notices may have been missed meanwhile.
  * The lease renewal stays the backstop: a missed notice costs at most one heartbeat.
+ * Reconnects back off (listenReconnectDelayMs) while the database stays away.
  */
 export class RunControlListener {
   private client: pg.Client | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
+  private reconnectAttempts = 0;
   private closed = false;
 
   constructor(
@@ -45,6 +45,7 @@ export class RunControlListener {
       },
       onLost: (client, error) => this.lost(client, error),
     });
+    this.reconnectAttempts = 0;
   }
 
   async close(): Promise<void> {
@@ -59,23 +60,28 @@ export class RunControlListener {
     if (this.client !== client) return;
     this.client = null;
     if (this.closed) return;
-    this.handlers.log(`run control: connection lost${error ? `: ${error.message}` : ''}`);
-    client.end().catch(() => undefined);
+    this.handlers.log(`run control: connection lost${error ? `: ${error.message}` : ''}; reconnecting in ${listenReconnectDelayMs(this.reconnectAttempts) / 1000} s`);
+    // The socket is gone already; end() only releases the client, and its failure says nothing new.
+    client.end().catch((endError: Error) => this.handlers.log(`run control: closing the lost connection: ${endError.message}`));
     this.scheduleReconnect();
   }
 
   private scheduleReconnect(): void {
     if (this.reconnectTimer || this.closed) return;
+    const delay = listenReconnectDelayMs(this.reconnectAttempts++);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       this.start().then(
-        () => this.handlers.onResync(),
+        () => {
+          this.handlers.log('run control: reconnected');
+          this.handlers.onResync();
+        },
         (error: unknown) => {
-          this.handlers.log(`run control: reconnect failed: ${(error as Error).message}`);
+          this.handlers.log(`run control: reconnect failed: ${(error as Error).message}; trying again in ${listenReconnectDelayMs(this.reconnectAttempts) / 1000} s`);
           this.scheduleReconnect();
         },
       );
-    }, RECONNECT_MS);
+    }, delay);
     this.reconnectTimer.unref();
   }
 }

@@ -14,18 +14,31 @@ const globalForQueue = globalThis as unknown as { pipewrightBoss?: Promise<PgBos
  * the worker starts its own with `work()` handlers (worker/main.ts).
  */
 export function getQueue(options: { role: 'sender' | 'worker' } = { role: 'sender' }): Promise<PgBoss> {
-  globalForQueue.pipewrightBoss ??= (async () => {
+  const starting = (globalForQueue.pipewrightBoss ??= (async () => {
     const url = process.env.DATABASE_URL;
     if (!url) throw new AppError('CONFIG', 'DATABASE_URL is not set.');
     const worker = options.role === 'worker';
     // LISTEN/NOTIFY wakes workers within milliseconds of a send instead of at the next poll.
     const boss = new PgBoss({ connectionString: url, useListenNotify: true, supervise: worker, schedule: worker, max: worker ? 6 : 3, application_name: `pipewright-${options.role}` });
+    // pg-boss reports a lost connection (its pool's idle clients, its LISTEN client, a failed
+    // fetch or maintenance pass) here and carries on: its pool reconnects on the next query and
+    // its LISTEN client reconnects with backoff. Unheard, the event would end the process.
     boss.on('error', (error) => console.error(`[queue] ${error.message}`));
-    await boss.start();
-    await ensureQueues(boss);
+    try {
+      await boss.start();
+      await ensureQueues(boss);
+    } catch (error) {
+      await boss.stop({ graceful: false }).catch((stopError: Error) => console.error(`[queue] stopping after a failed start: ${stopError.message}`));
+      throw error;
+    }
     return boss;
-  })();
-  return globalForQueue.pipewrightBoss;
+  })());
+  // A start that failed (the database was down when the first run was started) is not kept:
+  // the web server would otherwise refuse every enqueue until it is restarted.
+  starting.catch(() => {
+    if (globalForQueue.pipewrightBoss === starting) globalForQueue.pipewrightBoss = undefined;
+  });
+  return starting;
 }
 
 export async function ensureQueues(boss: PgBoss): Promise<void> {
