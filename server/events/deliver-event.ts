@@ -25,9 +25,9 @@ function isRetryable(error: unknown): boolean {
 /**
  * POST /events: stores the event, resumes the runs waiting on it and starts the runs of
  * matching event triggers → `{resumed, started}`.
- * The transaction locks a waiting run after its wait, while a worker committing the same run
- * locks them the other way round; Postgres breaks such a deadlock by aborting one side, and
- * the delivery is simply tried again.
+ * Every writer locks a run's row before its waits (lockRunRow) and deliveries of one event
+ * take turns (the event-match lock), so a deadlock should not happen; should PostgreSQL still
+ * abort the transaction for one (or for a serialization failure), the delivery is tried again.
  */
 export async function deliverEvent({
   db,
