@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '@/server/errors';
-import { assertStorableJson, findUnstorableJson, MAX_JSON_DEPTH, toStorableJson } from '@/server/db/storable-json';
+import { assertStorableJson, findUnstorableJson, MAX_JSON_DEPTH, MAX_STORED_DEPTH, toStorableJson } from '@/server/db/storable-json';
 import { createTestDatabase } from '@/test/database';
 
 /** `[[[…]]]` nested `depth` arrays deep (built without recursion, as a hostile response would be). */
@@ -30,10 +30,14 @@ describe('toStorableJson', () => {
   });
 
   it(`refuses a value nested deeper than ${MAX_JSON_DEPTH} levels, naming where, without overflowing the stack`, () => {
-    expect(toStorableJson(nested(MAX_JSON_DEPTH)).ok).toBe(true);
+    expect(toStorableJson(nested(MAX_STORED_DEPTH)).ok).toBe(true);
+    expect(findUnstorableJson(nested(MAX_JSON_DEPTH))).toBeNull();
+    expect(findUnstorableJson(nested(MAX_JSON_DEPTH + 1), 'body')?.message).toBe(`body${'[0]'.repeat(MAX_JSON_DEPTH)} is nested deeper than ${MAX_JSON_DEPTH} levels, which cannot be stored`.replace(/^(.{80}).*( is nested)/, '$1…$2'));
     const result = toStorableJson({ body: nested(10_000) }, { root: 'output' });
     expect(result.ok).toBe(false);
-    expect(!result.ok && result.message).toMatch(new RegExp(`^output\\.body(\\[0\\])+ is nested deeper than ${MAX_JSON_DEPTH} levels`));
+    expect(!result.ok && result.message).toMatch(new RegExp(`^output\\.body(\\[0\\])+… is nested deeper than ${MAX_STORED_DEPTH} levels`));
+    expect(toStorableJson({ output: { a: '\u0000' } }, { root: '' })).toMatchObject({ ok: true, value: { output: { a: '\ufffd' } } });
+    expect(toStorableJson({ output: nested(200) }, { root: '' })).toMatchObject({ ok: false, message: expect.stringMatching(/^output\[0\]/) });
   });
 });
 
@@ -68,7 +72,7 @@ describe('what PostgreSQL refuses, which these rules exist for', () => {
       const safe = toStorableJson({ 'k\u0000': 'x\u0000y', s: '\ud800' });
       expect(safe.ok).toBe(true);
       await expect(store(safe.ok && safe.value)).resolves.toEqual({ v: { 'k\ufffd': 'x\ufffdy', s: '\ufffd' } });
-      await expect(store(nested(MAX_JSON_DEPTH + 5))).resolves.toBeTruthy();
+      await expect(store(nested(MAX_STORED_DEPTH + 20))).resolves.toBeTruthy();
     } finally {
       await t.close();
     }

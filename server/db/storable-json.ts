@@ -8,9 +8,15 @@ import { AppError } from '@/server/errors';
  */
 export const MAX_JSON_DEPTH = 100;
 
+/**
+ * What the runtime stores wraps such values (a step result, its output, the vars path it is
+ * saved at), so its safety net allows a few levels more than MAX_JSON_DEPTH: a value that
+ * came in at the limit is never refused later for being wrapped.
+ */
+export const MAX_STORED_DEPTH = MAX_JSON_DEPTH + 10;
+
 /** What PostgreSQL's text and jsonb cannot hold is replaced by U+FFFD, as a decoder does with bad bytes. */
 const REPLACEMENT = '\ufffd';
-const NUL = /\u0000/g;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 type TProblem = { path: string; message: string };
@@ -23,7 +29,13 @@ function isContainer(value: unknown): value is Record<string, unknown> | unknown
   return prototype === Object.prototype || prototype === null;
 }
 
+/** A path short enough for a message: 10,000 levels of `[0]` say nothing more than ten do. */
+function shown(path: string): string {
+  return path.length > 80 ? `${path.slice(0, 80)}…` : path;
+}
+
 function keyPath(base: string, key: string): string {
+  if (base === '') return key;
   return /^[A-Za-z_$][\w$]*$/.test(key) ? `${base}.${key}` : `${base}[${JSON.stringify(key)}]`;
 }
 
@@ -36,7 +48,7 @@ function stringProblem(text: string): string | null {
 }
 
 function fixString(text: string): string {
-  return text.replace(NUL, REPLACEMENT).replace(LONE_SURROGATE, REPLACEMENT);
+  return text.replaceAll('\u0000', REPLACEMENT).replace(LONE_SURROGATE, REPLACEMENT);
 }
 
 /**
@@ -53,11 +65,11 @@ function scan(value: unknown, root: string, maxDepth: number, stopAtString: bool
       const problem = stringProblem(node);
       if (!problem) continue;
       badStrings += 1;
-      if (stopAtString) return { problem: { path, message: `${path} contains ${problem}, which cannot be stored` }, badStrings };
+      if (stopAtString) return { problem: { path, message: `${shown(path)} contains ${problem}, which cannot be stored` }, badStrings };
       continue;
     }
     if (!isContainer(node)) continue;
-    if (depth + 1 > maxDepth) return { problem: { path, message: `${path} is nested deeper than ${maxDepth} levels, which cannot be stored` }, badStrings };
+    if (depth + 1 > maxDepth) return { problem: { path, message: `${shown(path)} is nested deeper than ${maxDepth} levels, which cannot be stored` }, badStrings };
     if (Array.isArray(node)) {
       for (let index = node.length - 1; index >= 0; index--) stack.push({ node: node[index], path: `${path}[${index}]`, depth: depth + 1 });
       continue;
@@ -68,7 +80,7 @@ function scan(value: unknown, root: string, maxDepth: number, stopAtString: bool
       const problem = stringProblem(key);
       if (problem) {
         badStrings += 1;
-        if (stopAtString) return { problem: { path, message: `${path} has a key that contains ${problem}, which cannot be stored` }, badStrings };
+        if (stopAtString) return { problem: { path, message: `${shown(path)} has a key that contains ${problem}, which cannot be stored` }, badStrings };
       }
       stack.push({ node: node[key], path: keyPath(path, key), depth: depth + 1 });
     }
@@ -91,12 +103,13 @@ export type TStorableJson = { ok: true; value: unknown; replaced: number } | { o
 /**
  * `value` made safe to store as jsonb (or text): NUL characters and lone surrogates, which
  * PostgreSQL refuses, become U+FFFD in strings and keys; a value nested deeper than
- * `maxDepth` is refused, with a message naming where (paths start at `root`). A value that
+ * `maxDepth` (MAX_STORED_DEPTH) is refused, with a message naming where (paths start at
+ * `root`; `''` names the top-level keys bare). A value that
  * needs nothing is returned as it is, not copied.
  *
  * @example toStorableJson({ a: 'x\u0000y' }) // { ok: true, value: { a: 'x\ufffdy' }, replaced: 1 }
  */
-export function toStorableJson(value: unknown, { root = 'value', maxDepth = MAX_JSON_DEPTH }: { root?: string; maxDepth?: number } = {}): TStorableJson {
+export function toStorableJson(value: unknown, { root = 'value', maxDepth = MAX_STORED_DEPTH }: { root?: string; maxDepth?: number } = {}): TStorableJson {
   const { problem, badStrings } = scan(value, root, maxDepth, false);
   if (problem) return { ok: false, ...problem };
   return { ok: true, value: badStrings === 0 ? value : rewrite(value), replaced: badStrings };
