@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as stepsRoute from '@/app/api/v1/runs/[id]/steps/route';
 import * as snapshotsRoute from '@/app/api/v1/runs/[id]/snapshots/route';
@@ -94,6 +95,24 @@ describe('GET /runs/{id}/steps', () => {
     expect(whole.json.items.length).toBe(500);
     const rest = await listRunSteps({ db: t.db, ctx, input: { id: runId, limit: 500, cursor: whole.json.nextCursor! } });
     expect([rest.items.length, rest.nextCursor]).toEqual([STEP_RECORDS - 500, null]);
+  });
+
+  it('reads 2,000 records that started in the same microsecond in pages of 500, none skipped or repeated', async () => {
+    // Batched pure steps share a start time to the millisecond; the cursor's path and attempt tell them apart.
+    const { runId: tied } = await startRun({ tenantId: ctx.tenantId, workflowKey: 'many-steps', input: {}, trigger: { type: 'api' } });
+    const at = new Date('2026-12-01T10:00:00.123Z');
+    const rows = Array.from({ length: 1000 }, (_, i) => [1, 2].map((attempt) => ({ id: randomUUID(), run_id: tied, tenant_id: ctx.tenantId, step_id: 'square', path: `steps[0].steps[${i}]`, type: 'transform.assign', attempt, status: attempt === 1 ? ('FAILED' as const) : ('SUCCEEDED' as const), started_at: at }))).flat();
+    await t.db.insertInto('run_steps').values(rows).execute();
+    const expected = await t.db.selectFrom('run_steps').select('id').where('run_id', '=', tied).orderBy('started_at').orderBy('path').orderBy('attempt').execute();
+    const ids: string[] = [];
+    for (let cursor: string | null = null, pages = 0; pages === 0 || cursor; pages++) {
+      const page = await listRunSteps({ db: t.db, ctx, input: { id: tied, limit: 500, ...(cursor ? { cursor } : {}) } });
+      ids.push(...page.items.map((item) => item.id));
+      cursor = page.nextCursor;
+      expect(pages).toBeLessThan(5);
+    }
+    expect(ids).toHaveLength(2000);
+    expect(ids).toEqual(expected.map((row) => row.id));
   });
 
   it.each([
