@@ -105,13 +105,15 @@ describe('GET /runs/{id}/steps', () => {
     await t.db.insertInto('run_steps').values(rows).execute();
     const expected = await t.db.selectFrom('run_steps').select('id').where('run_id', '=', tied).orderBy('started_at').orderBy('path').orderBy('attempt').execute();
     const ids: string[] = [];
-    for (let cursor: string | null = null, pages = 0; pages === 0 || cursor; pages++) {
+    const sizes: number[] = [];
+    for (let cursor: string | null = null; sizes.length === 0 || cursor; ) {
       const page = await listRunSteps({ db: t.db, ctx, input: { id: tied, limit: 500, ...(cursor ? { cursor } : {}) } });
       ids.push(...page.items.map((item) => item.id));
+      sizes.push(page.items.length);
       cursor = page.nextCursor;
-      expect(pages).toBeLessThan(5);
+      expect(sizes.length).toBeLessThan(5);
     }
-    expect(ids).toHaveLength(2000);
+    expect(sizes).toEqual([500, 500, 500, 500]);
     expect(ids).toEqual(expected.map((row) => row.id));
   });
 
