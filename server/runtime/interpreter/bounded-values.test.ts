@@ -51,6 +51,27 @@ describe('values PostgreSQL cannot store', () => {
     expect(invocation.output).toEqual({ echoed: '\ufffd' });
   });
 
+  it('a forEach over computed items holding NUL iterates over them with U+FFFD', async () => {
+    const result = await run('nul-items', {
+      steps: [
+        {
+          id: 'each',
+          type: 'control.forEach',
+          config: {
+            items: { $expr: "[$decodeUrlComponent('a%00'), 'b']" },
+            steps: [
+              // The timer suspends the run mid-loop, so the items are committed with its execution state.
+              { id: 'nap', type: 'time.delay', config: { durationMs: 1 } },
+              { id: 'seen', type: 'transform.assign', config: { assign: { 'vars.seen': { $expr: '$item' } } } },
+            ],
+          },
+        },
+      ],
+    });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.steps.filter((s) => s.step_id === 'seen').map((s) => s.output)).toEqual([{ 'vars.seen': 'a\ufffd' }, { 'vars.seen': 'b' }]);
+  });
+
   it('an events.emit payload with NUL is delivered with U+FFFD, once', async () => {
     const result = await run('nul-emit', {
       steps: [{ id: 'emit', type: 'action.call', config: { action: 'events.emit', version: 1, input: { event: 'nul.test', correlationKey: 'k\u0000', payload: { note: 'a\u0000b' } } } }],

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { toStorableJson } from '@/server/db/storable-json';
 import { defineNode } from '@/server/runtime/nodes/node-descriptor';
 import { exprOr } from '@/server/workflows/definition/expression-value';
 import { ZPipe } from '@/server/workflows/definition/step';
@@ -40,6 +41,10 @@ export const controlForEach = defineNode({
     if (items.length > MAX_FOR_EACH_ITEMS) {
       return { kind: 'fail', error: { code: 'VALIDATION', message: `items: the list has ${items.length} entries; a forEach takes at most ${MAX_FOR_EACH_ITEMS}`, details: { count: items.length, max: MAX_FOR_EACH_ITEMS }, retryable: false } };
     }
-    return { kind: 'iterate', items };
+    // The items are kept in the run's stored execution state, which a block result reaches
+    // without a leaf step's settle: NUL or a lone surrogate in them failed every commit.
+    const storable = toStorableJson(items, { root: 'items' });
+    if (!storable.ok) return { kind: 'fail', error: { code: 'VALIDATION', message: storable.message, retryable: false } };
+    return { kind: 'iterate', items: storable.value as unknown[] };
   },
 });
