@@ -17,6 +17,18 @@ async function getJson<T>(url: string): Promise<T> {
   return (await response.json()) as T;
 }
 
+/** Every step record of the run, page after page (GET /runs/{id}/steps gives 500 at most at a time). */
+async function getAllSteps(runId: string): Promise<TStepRecord[]> {
+  const steps: TStepRecord[] = [];
+  for (let cursor: string | null = null; ; ) {
+    const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+    const page: { items: TStepRecord[]; nextCursor: string | null } = await getJson(`/api/v1/runs/${runId}/steps?limit=500${query}`);
+    steps.push(...page.items);
+    if (!page.nextCursor) return steps;
+    cursor = page.nextCursor;
+  }
+}
+
 /**
  * A run kept up to date through its SSE stream (GET /api/v1/runs/{id}/events): each event
  * is appended to the log as it arrives, and the run and its step records are re-read from
@@ -34,14 +46,14 @@ export function useLiveRun(initial: TLiveRun) {
     try {
       const [run, steps, events] = await Promise.all([
         getJson<TRunDetail>(`/api/v1/runs/${runId}`),
-        getJson<{ items: TStepRecord[] }>(`/api/v1/runs/${runId}/steps`),
+        getAllSteps(runId),
         getJson<{ items: TRunEventRecord[] }>(`/api/v1/runs/${runId}/events?after=${lastSeq.current}`),
       ]);
       setState((current) => {
         const known = current.events.at(-1)?.seq ?? 0;
         const fresh = events.items.filter((event) => event.seq > known);
         if (fresh.length) lastSeq.current = Math.max(lastSeq.current, fresh.at(-1)!.seq);
-        return { run, steps: steps.items, events: fresh.length ? [...current.events, ...fresh] : current.events };
+        return { run, steps, events: fresh.length ? [...current.events, ...fresh] : current.events };
       });
     } catch (error) {
       console.error('[run] refresh failed:', error);

@@ -5,6 +5,7 @@ import { authorize } from '@/server/auth/authorize';
 import type { TAuthContext } from '@/server/auth/context';
 import type { TPermission } from '@/server/auth/roles';
 import { getDb, type Db } from '@/server/db/database';
+import { assertStorableJson } from '@/server/db/storable-json';
 import { toAppError, validationErrorFromZod, type AppError, type TFieldIssue } from '@/server/errors';
 
 type TActionOptions<S extends z.ZodTypeAny> = {
@@ -42,6 +43,8 @@ export function defineAction<S extends z.ZodTypeAny, R>(
   return async (raw: unknown) => {
     try {
       const ctx = await authorize(options.permission);
+      // A form's text can carry \u0000 as well as an API body can; refused the same way (422 naming the field).
+      assertStorableJson(raw, 'input');
       const parsed = options.input.safeParse(raw);
       if (!parsed.success) throw validationErrorFromZod(parsed.error);
       const data = await handler({ ctx, db: getDb(), input: parsed.data });

@@ -4,8 +4,15 @@ import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import { STEP_STATUSES } from '@/server/runtime/run-status';
 import { findRunRow, ZRunId } from '@/server/runs/run-record';
+import { afterStepOrderKey, decodeStepOrderCursor, encodeStepOrderCursor, startedAtKey, stepPageQuery } from '@/server/runs/step-order-cursor';
 
-export const ZListRunSteps = z.object({ id: ZRunId });
+/**
+ * Pages of step records. A long run has thousands (one per attempt, every forEach
+ * iteration's too), each with its input and output, so the whole list at once could be
+ * many megabytes; readers follow `nextCursor` (SPEC §6). 500 a page at most.
+ */
+export const ZRunStepsPage = stepPageQuery({ max: 500, fallback: 100 });
+export const ZListRunSteps = ZRunStepsPage.extend({ id: ZRunId });
 
 /** A step record as the API returns it (SPEC §6.1): one per attempt. */
 export const ZStepRecord = z.object({
@@ -25,13 +32,19 @@ export const ZStepRecord = z.object({
 });
 export type TStepRecord = z.infer<typeof ZStepRecord>;
 
-/** A run's step records in the order they started (attempts of one path in attempt order). */
-export async function listRunSteps({ db, ctx, input }: { db: DbOrTx; ctx: TAuthContext; input: z.infer<typeof ZListRunSteps> }): Promise<{ items: TStepRecord[] }> {
+/** A page of a run's step records in the order they started (attempts of one path in attempt order). */
+export async function listRunSteps({ db, ctx, input }: { db: DbOrTx; ctx: TAuthContext; input: z.input<typeof ZListRunSteps> }): Promise<{ items: TStepRecord[]; nextCursor: string | null }> {
   assertAllowed(ctx, 'run.read');
-  const run = await findRunRow(db, ctx.tenantId, input.id);
-  const rows = await db.selectFrom('run_steps').selectAll().where('run_id', '=', run.id).orderBy('started_at').orderBy('path').orderBy('attempt').execute();
+  const { id, limit, cursor } = ZListRunSteps.parse(input);
+  const after = decodeStepOrderCursor(cursor);
+  const run = await findRunRow(db, ctx.tenantId, id);
+  let query = db.selectFrom('run_steps').selectAll().select(startedAtKey('started_at').as('started_key')).where('run_id', '=', run.id);
+  if (after) query = query.where(afterStepOrderKey('', after));
+  const rows = await query.orderBy('started_at').orderBy('path').orderBy('attempt').limit(limit + 1).execute();
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
   return {
-    items: rows.map((row) => ({
+    items: page.map((row) => ({
       id: row.id,
       runId: row.run_id,
       stepId: row.step_id,
@@ -46,5 +59,6 @@ export async function listRunSteps({ db, ctx, input }: { db: DbOrTx; ctx: TAuthC
       completedAt: row.completed_at?.toISOString() ?? null,
       durationMs: row.duration_ms,
     })),
+    nextCursor: rows.length > limit && last ? encodeStepOrderCursor({ startedAt: last.started_key, attempt: last.attempt, path: last.path }) : null,
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '@/server/db/database';
+import { findUnstorableJson } from '@/server/db/storable-json';
 import { AppError } from '@/server/errors';
 import { ZRunStatus, isTerminal, type TRunStatus } from '@/server/runtime/run-status';
 import { readSecretValue } from '@/server/secrets/read-secret-value';
@@ -82,6 +83,9 @@ export async function receiveWebhook({ db, token, request }: { db: Db; token: st
     } catch (error) {
       throw await refuse(new AppError('BAD_REQUEST', `The body is not valid JSON: ${(error as Error).message}`));
     }
+    // Refused like malformed JSON, and recorded as a firing: the run's input could not be stored.
+    const unstorable = findUnstorableJson(input, 'body');
+    if (unstorable) throw await refuse(new AppError('VALIDATION', unstorable.message, [unstorable]));
   }
 
   const idempotencyHeader = request.headers.get('idempotency-key')?.trim();

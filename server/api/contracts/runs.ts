@@ -3,8 +3,8 @@ import { defineContract } from '@/server/api/contract';
 import { ZRunDetail } from '@/server/runs/get-run';
 import { ZListRunEvents, ZRunEventRecord } from '@/server/runs/list-run-events';
 import { ZListRuns } from '@/server/runs/list-runs';
-import { ZStepRecord } from '@/server/runs/list-run-steps';
-import { ZSnapshotRecord } from '@/server/runs/list-run-snapshots';
+import { ZRunStepsPage, ZStepRecord } from '@/server/runs/list-run-steps';
+import { ZRunSnapshotsPage, ZSnapshotRecord } from '@/server/runs/list-run-snapshots';
 import { ZRerunRunBody } from '@/server/runs/rerun-run';
 import { ZResumeRunBody } from '@/server/runs/resume-run';
 import { ZRunOperationBody, ZRunOperationResult } from '@/server/runs/run-operation-input';
@@ -57,11 +57,12 @@ export const listRunStepsContract = defineContract({
   operationId: 'listRunSteps',
   method: 'GET',
   path: '/runs/{id}/steps',
-  summary: "A run's step records, one per attempt, in the order they started",
+  summary: "A run's step records, one per attempt, in the order they started; `limit` (1–500, default 100) a page, the next from `cursor` = the last page's `nextCursor` (null after the last)",
   tag,
   permission: 'run.read',
   params: ZIdParams,
-  response: z.object({ items: z.array(ZStepRecord) }),
+  query: ZRunStepsPage,
+  response: page(ZStepRecord),
   errors: ['NOT_FOUND'],
 });
 
@@ -82,11 +83,12 @@ export const listRunSnapshotsContract = defineContract({
   operationId: 'listRunSnapshots',
   method: 'GET',
   path: '/runs/{id}/snapshots',
-  summary: 'The redacted envelope after each step attempt, in step order',
+  summary: 'The redacted envelope after each step attempt, in step order; `limit` (1–200, default 50) a page, the next from `cursor` = `nextCursor`',
   tag,
   permission: 'run.read',
   params: ZIdParams,
-  response: z.object({ items: z.array(ZSnapshotRecord) }),
+  query: ZRunSnapshotsPage,
+  response: page(ZSnapshotRecord),
   errors: ['NOT_FOUND'],
 });
 

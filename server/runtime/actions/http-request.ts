@@ -22,18 +22,31 @@ export const ZHttpRequestInput = z
   })
   .strict();
 
+/** How `body` holds the response: parsed JSON, text, or `{ base64, contentType }` for bytes that are not text. */
+export const HTTP_BODY_ENCODINGS = ['json', 'text', 'base64'] as const;
+export type THttpBodyEncoding = (typeof HTTP_BODY_ENCODINGS)[number];
+
 export const ZHttpRequestOutput = z.object({
   status: z.number().int().min(100).max(599),
   headers: z.record(z.string()),
-  /** Parsed JSON when the response says it is JSON, else the text. */
+  /**
+   * Parsed JSON when the response says it is JSON and it can be stored; else the text as
+   * received (also JSON whose strings hold \u0000, which PostgreSQL cannot store parsed); bytes
+   * that are not text (an image, a PDF, text containing NUL) as `{ base64, contentType }`.
+   */
   body: z.unknown(),
+  /** Always set by this version; absent from outputs recorded before it existed. */
+  bodyEncoding: z.enum(HTTP_BODY_ENCODINGS).optional(),
 });
 
 export const httpRequest = defineAction({
   id: 'http.request',
   version: 1,
   title: 'HTTP request',
-  description: 'Sends an HTTP request and returns the status, headers and body; server errors and rate limits are retried.',
+  description:
+    'Sends an HTTP request and returns the status, headers and body; server errors and rate limits are retried (Retry-After honoured up to max(maxDelayMs, 1 h)). ' +
+    'bodyEncoding says how body holds the response: "json" (parsed), "text" (as received; also JSON containing \\u0000), or "base64" ({ base64, contentType }, for bytes that are not text). ' +
+    'JSON nested deeper than 100 levels fails the step (VALIDATION, not retried).',
   icon: 'globe',
   category: 'http',
   inputSchema: ZHttpRequestInput,

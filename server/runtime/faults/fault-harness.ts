@@ -99,12 +99,16 @@ export type TReceiver = {
   close: () => Promise<void>;
 };
 
+/** What the receiver answers one delivery with; without `body`, a JSON note of the key and delivery number. */
+export type TReceiverAnswer = { status: number; headers?: Record<string, string>; body?: string | Buffer };
+
 /**
  * An idempotent receiver on 127.0.0.1: performs its effect once per Idempotency-Key (the
  * first delivery) and answers every delivery after `holdMs`, as a slow real service would.
- * `answer` decides the status and headers of the n-th delivery of a key (1-based).
+ * `answer` decides the status, headers and body of the n-th delivery of a key (1-based), to
+ * the request's path.
  */
-export async function startReceiver({ holdMs = 0, answer = () => ({ status: 200 }) }: { holdMs?: number; answer?: (key: string, delivery: number) => { status: number; headers?: Record<string, string> } } = {}): Promise<TReceiver> {
+export async function startReceiver({ holdMs = 0, answer = () => ({ status: 200 }) }: { holdMs?: number; answer?: (key: string, delivery: number, path: string) => TReceiverAnswer } = {}): Promise<TReceiver> {
   const deliveries: TDelivery[] = [];
   const perKey = new Map<string, number>();
   const server = http.createServer((request, response) => {
@@ -117,10 +121,10 @@ export async function startReceiver({ holdMs = 0, answer = () => ({ status: 200 
     response.on('error', () => undefined);
     request.resume();
     setTimeout(() => {
-      const { status, headers = {} } = answer(key, n);
+      const { status, headers = {}, body } = answer(key, n, request.url ?? '/');
       delivery.respondedAt = Date.now();
       response.writeHead(status, { 'content-type': 'application/json', ...headers });
-      response.end(JSON.stringify({ key, delivery: n, effected: n === 1 }));
+      response.end(body ?? JSON.stringify({ key, delivery: n, effected: n === 1 }));
     }, holdMs);
   });
   server.keepAliveTimeout = 1;

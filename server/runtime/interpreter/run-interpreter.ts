@@ -5,7 +5,8 @@ import { StepFailure, type TNodeExecuteArgs, type TNodeResult, type TStepError }
 import type { TPipeCursor, TScope } from '@/server/runtime/execution/execution-state';
 import { ZRetryPolicy, type TStep } from '@/server/workflows/definition/step';
 import type { TEnvelope, TRunError } from '@/server/workflows/definition/envelope';
-import { applyAssignment } from '@/server/runtime/interpreter/apply-assignments';
+import { applyAssignments } from '@/server/runtime/interpreter/apply-assignments';
+import { toStorableJson } from '@/server/db/storable-json';
 import { maskSecrets } from '@/server/runtime/interpreter/mask-secrets';
 import { capSnapshot, redactEnvelope } from '@/server/runtime/interpreter/redact-snapshot';
 import { retryDelayMs } from '@/server/runtime/interpreter/retry-delay';
@@ -131,16 +132,27 @@ export class RunInterpreter {
   }
 
   /** Records what a leaf step's result means and moves the run on (or suspends it). */
-  private async settle(frame: TStepFrame, attempt: number, recordId: string, startedAt: Date, result: TNodeResult): Promise<TStepOutcome> {
+  private async settle(frame: TStepFrame, attempt: number, recordId: string, startedAt: Date, described: TNodeResult): Promise<TStepOutcome> {
     const { writer, run } = this.deps;
     const { step, path } = frame;
+    // All of a result goes to jsonb or text (record, vars, snapshot, events, wait, state), which
+    // refuse NUL, lone surrogates and very deep values; a refused commit crashed the pass and
+    // re-ran the step on every recovery until WORKER_CRASHED. Such strings become U+FFFD.
+    const storable = toStorableJson(described, { root: '' });
+    if (!storable.ok) return this.fail(frame, attempt, recordId, { code: 'VALIDATION', message: `Step "${step.id}": ${storable.message}`, retryable: false }, undefined);
+    const result = storable.value as TNodeResult;
     const input = 'input' in result ? maskSecrets(result.input ?? null, this.secrets) : undefined;
     switch (result.kind) {
       case 'next':
       case 'return': {
         const output = maskSecrets(result.output ?? null, this.secrets);
         if (result.kind === 'next') {
-          for (const { path: target, value } of result.assign ?? []) applyAssignment(frame.scope.vars, target, value);
+          try {
+            applyAssignments(frame.scope.vars, result.assign ?? []);
+          } catch (error) {
+            if (!(error instanceof AppError)) throw error;
+            return this.fail(frame, attempt, recordId, { code: error.code, message: `Step "${step.id}": ${error.message}`, details: error.details, retryable: false }, input);
+          }
           if (result.state !== undefined) {
             this.state = result.state;
             writer.patchRun({ state: result.state });

@@ -5,6 +5,7 @@ import { resolveConfigValue } from '@/server/runtime/expressions/resolve-config-
 import { StepFailure, type TNodeExecuteArgs, type TStepError } from '@/server/runtime/nodes/node-result';
 import { readSecretValue } from '@/server/secrets/read-secret-value';
 import { maskSecrets } from '@/server/runtime/interpreter/mask-secrets';
+import { toStorableJson } from '@/server/db/storable-json';
 import type { RunInterpreter } from '@/server/runtime/interpreter/run-interpreter';
 import type { TStepFrame } from '@/server/runtime/interpreter/run-types';
 import { ledgerKey } from '@/server/runtime/run-store/ledger';
@@ -67,7 +68,11 @@ export function createStepTools(interpreter: RunInterpreter, frame: TStepFrame, 
       const invocation = { db, tenantId: run.tenantId, runId: run.id, stepPath: frame.path, maskSecrets: (value: unknown) => maskSecrets(value, interpreter.secrets) };
       const result = await handler({ input: parsed.data, signal, idempotencyKey, invocation });
       if ('output' in result) {
-        const output = maskSecrets(result.output, interpreter.secrets);
+        // Checked before anything walks it (masking recurses) and before the ledger row is
+        // queued: an output the commit cannot store would re-run the call on every recovery.
+        const storable = toStorableJson(result.output, { root: 'output' });
+        if (!storable.ok) return { error: { code: 'VALIDATION', message: `Step "${frame.step.id}": ${storable.message}`, retryable: false } };
+        const output = maskSecrets(storable.value, interpreter.secrets);
         // Committed with the step's SUCCEEDED record, in the same batch.
         writer.invocation({ action, version, idempotencyKey, stepPath: frame.path, output: output ?? null });
         ledger.set(ledgerKey(action, version, idempotencyKey), output ?? null);

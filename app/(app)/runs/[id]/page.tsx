@@ -7,7 +7,7 @@ import { getDb } from '@/server/db/database';
 import { AppError } from '@/server/errors';
 import { getRun } from '@/server/runs/get-run';
 import { listRunEvents, type TRunEventRecord } from '@/server/runs/list-run-events';
-import { listRunSteps } from '@/server/runs/list-run-steps';
+import { listRunSteps, type TStepRecord } from '@/server/runs/list-run-steps';
 import { getVersion } from '@/server/workflows/get-version';
 import { getWorkflow } from '@/server/workflows/get-workflow';
 
@@ -23,7 +23,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
     throw error;
   });
   const [steps, events, version, workflow] = await Promise.all([
-    listRunSteps({ db, ctx, input: { id } }),
+    readAllSteps(id, ctx),
     readAllEvents(id, ctx),
     getVersion({ db, ctx, input: { key: run.workflowKey, version: run.version } }).catch(() => null),
     getWorkflow({ db, ctx, input: { key: run.workflowKey } }).catch(() => null),
@@ -31,7 +31,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
   const canOperate = roleAllows(ctx.role, 'run.operate') && (!ctx.roleCap || roleAllows(ctx.roleCap, 'run.operate'));
   return (
     <RunView
-      initial={{ run, steps: steps.items, events }}
+      initial={{ run, steps, events }}
       definition={version ? { steps: version.document.steps } : null}
       canOperate={canOperate}
       isAdmin={ctx.role === 'admin'}
@@ -49,5 +49,16 @@ async function readAllEvents(id: string, ctx: Awaited<ReturnType<typeof requireP
     events.push(...page.items);
     if (page.items.length < 1000) return events;
     after = page.nextAfter;
+  }
+}
+
+/** Every step record (the API pages them by 500 at most): the step tree and graph need them all. */
+async function readAllSteps(id: string, ctx: Awaited<ReturnType<typeof requirePageContext>>): Promise<TStepRecord[]> {
+  const steps: TStepRecord[] = [];
+  for (let cursor: string | undefined; ; ) {
+    const page = await listRunSteps({ db: getDb(), ctx, input: { id, limit: 500, cursor } });
+    steps.push(...page.items);
+    if (!page.nextCursor) return steps;
+    cursor = page.nextCursor;
   }
 }

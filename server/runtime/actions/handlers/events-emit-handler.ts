@@ -1,6 +1,7 @@
 import type { TAuthContext } from '@/server/auth/context';
 import type { Tx } from '@/server/db/database';
 import { deliverEvent } from '@/server/events/deliver-event';
+import { toStorableJson } from '@/server/db/storable-json';
 import { ZEventsEmitInput } from '@/server/runtime/actions/events-emit';
 import type { TActionHandler, TActionInvocation } from '@/server/runtime/actions/handlers/action-handler';
 
@@ -41,7 +42,11 @@ export const eventsEmitHandler: TActionHandler = async ({ input: raw, idempotenc
   }
   const stored = await readLedger(invocation, idempotencyKey);
   if (stored) return { output: stored };
-  const { event, correlationKey, payload } = parsed.data;
+  // The event, its key and payload are stored (text and jsonb): NUL or a lone surrogate made
+  // by an expression would fail the delivery's transaction, so they become U+FFFD as in step records.
+  const storable = toStorableJson(parsed.data, { root: 'input' });
+  if (!storable.ok) return { error: { code: 'VALIDATION', message: `Invalid input for events.emit@1: ${storable.message}`, retryable: false } };
+  const { event, correlationKey, payload } = storable.value as typeof parsed.data;
   const recordLedger = async (tx: Tx, record: TEmitOutput) => {
     const output: TEmitOutput = { resumed: record.resumed, started: record.started };
     const inserted = await tx

@@ -57,7 +57,7 @@ describe('http.request@1: the response read', () => {
       response.writeHead(200, { 'content-type': type, 'x-request-id': 'r1' }).end('{"ok":true,"n":[1,2]}');
     });
     expect(await call({ method: 'GET', url: `${server.origin}/` })).toEqual({
-      output: { status: 200, headers: expect.objectContaining({ 'x-request-id': 'r1', 'content-type': 'application/json; charset=utf-8' }), body: { ok: true, n: [1, 2] } },
+      output: { status: 200, headers: expect.objectContaining({ 'x-request-id': 'r1', 'content-type': 'application/json; charset=utf-8' }), body: { ok: true, n: [1, 2] }, bodyEncoding: 'json' },
     });
     expect(await call({ method: 'GET', url: `${server.origin}/problem` })).toMatchObject({ output: { body: { ok: true, n: [1, 2] } } });
   });
@@ -68,12 +68,43 @@ describe('http.request@1: the response read', () => {
       response.writeHead(200, { 'content-type': type }).end(hit.url === '/broken' ? 'not json' : '{"looks":"like json"} – but text');
     });
     expect(await call({ method: 'GET', url: `${server.origin}/text` })).toMatchObject({ output: { body: '{"looks":"like json"} – but text' } });
-    expect(await call({ method: 'GET', url: `${server.origin}/broken` })).toMatchObject({ output: { body: 'not json' } });
+    expect(await call({ method: 'GET', url: `${server.origin}/broken` })).toMatchObject({ output: { body: 'not json', bodyEncoding: 'text' } });
+  });
+
+  it('returns bytes that are not text, or text with NUL in it, as base64 with the content type', async () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0xff, 0xfe]);
+    const server = await serve((hit, response) => {
+      if (hit.url === '/png') response.writeHead(200, { 'content-type': 'image/png' }).end(png);
+      else if (hit.url === '/nul') response.writeHead(200, { 'content-type': 'text/plain' }).end('a\u0000b');
+      else if (hit.url === '/latin1') response.writeHead(200, { 'content-type': 'text/plain; charset=iso-8859-1' }).end(Buffer.from([0x63, 0x61, 0x66, 0xe9]));
+      else response.writeHead(200).end(Buffer.from([0xc3, 0x28]));
+    });
+    expect(await call({ method: 'GET', url: `${server.origin}/png` })).toMatchObject({ output: { bodyEncoding: 'base64', body: { base64: png.toString('base64'), contentType: 'image/png' } } });
+    expect(await call({ method: 'GET', url: `${server.origin}/nul` })).toMatchObject({ output: { bodyEncoding: 'base64', body: { base64: Buffer.from('a\u0000b').toString('base64'), contentType: 'text/plain' } } });
+    // Bytes that are text in their declared charset are text, whatever UTF-8 would make of them.
+    expect(await call({ method: 'GET', url: `${server.origin}/latin1` })).toMatchObject({ output: { bodyEncoding: 'text', body: 'café' } });
+    expect(await call({ method: 'GET', url: `${server.origin}/bad-utf8` })).toMatchObject({ output: { bodyEncoding: 'base64', body: { base64: 'wyg=', contentType: 'application/octet-stream' } } });
+  });
+
+  it('keeps JSON whose strings PostgreSQL cannot store (\\u0000, lone surrogates) as the text received', async () => {
+    const bodies: Record<string, string> = { '/nul': '{"a":"x\\u0000y"}', '/key': '{"k\\u0000":1}', '/surrogate': '["\\ud800"]' };
+    const server = await serve((hit, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(bodies[hit.url]));
+    for (const [path, text] of Object.entries(bodies)) {
+      expect(await call({ method: 'GET', url: `${server.origin}${path}` })).toMatchObject({ output: { bodyEncoding: 'text', body: text } });
+    }
+  });
+
+  it('fails, not retryable, on JSON nested deeper than 100 levels, without overflowing the stack', async () => {
+    const server = await serve((hit, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(hit.url === '/ok' ? `${'['.repeat(100)}${']'.repeat(100)}` : `${'['.repeat(100_000)}${']'.repeat(100_000)}`));
+    expect(await call({ method: 'GET', url: `${server.origin}/ok` })).toMatchObject({ output: { bodyEncoding: 'json' } });
+    expect(await call({ method: 'GET', url: `${server.origin}/deep` })).toEqual({
+      error: { code: 'VALIDATION', message: `GET ${new URL(server.origin).host} answered 200, but the response's JSON body is nested deeper than 100 levels, which cannot be stored`, details: { status: 200 }, retryable: false },
+    });
   });
 
   it('returns 2xx and 3xx as output', async () => {
     const server = await serve((hit, response) => response.writeHead(hit.url === '/created' ? 201 : 304).end());
-    expect(await call({ method: 'POST', url: `${server.origin}/created` })).toMatchObject({ output: { status: 201, body: '' } });
+    expect(await call({ method: 'POST', url: `${server.origin}/created` })).toMatchObject({ output: { status: 201, body: '', bodyEncoding: 'text' } });
     expect(await call({ method: 'GET', url: `${server.origin}/cached` })).toMatchObject({ output: { status: 304 } });
   });
 });

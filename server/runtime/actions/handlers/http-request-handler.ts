@@ -1,4 +1,5 @@
-import { ZHttpRequestInput, type ZHttpRequestOutput } from '@/server/runtime/actions/http-request';
+import { ZHttpRequestInput, type THttpBodyEncoding, type ZHttpRequestOutput } from '@/server/runtime/actions/http-request';
+import { findUnstorableJson } from '@/server/db/storable-json';
 import type { TStepError } from '@/server/runtime/nodes/node-result';
 import type { TEgressAllowList } from '@/server/security/egress-allowlist';
 import type { TResolveHost } from '@/server/security/egress-guard';
@@ -39,27 +40,54 @@ function buildBody(input: THttpRequestInput, headers: Record<string, string>): s
   return JSON.stringify(input.body);
 }
 
-function decodeText(response: TGuardedFetchResponse): string {
+/** The body's text in its declared charset (UTF-8 if none or unknown), or null when the bytes are not text in it. */
+function decodeText(response: TGuardedFetchResponse): string | null {
   const charset = /;\s*charset="?([\w-]+)"?/i.exec(response.headers['content-type'] ?? '')?.[1];
+  let decoder: TextDecoder;
   try {
-    return new TextDecoder(charset ?? 'utf-8').decode(response.body);
+    decoder = new TextDecoder(charset ?? 'utf-8', { fatal: true });
   } catch (error) {
     // An unknown charset label throws RangeError; the bytes are still best read as UTF-8.
     if (!(error instanceof RangeError)) throw error;
-    return response.body.toString('utf8');
+    decoder = new TextDecoder('utf-8', { fatal: true });
   }
+  let text: string;
+  try {
+    text = decoder.decode(response.body);
+  } catch (error) {
+    // A fatal decoder throws TypeError on bytes that are not text in its encoding.
+    if (!(error instanceof TypeError)) throw error;
+    return null;
+  }
+  // NUL is valid UTF-8 but no text a person reads; PostgreSQL cannot store it in a string either.
+  return text.includes('\u0000') ? null : text;
 }
 
-/** JSON when the content-type says so and the body parses; otherwise the text, so a mislabelled body is still seen. */
-function parseBody(response: TGuardedFetchResponse): unknown {
+/**
+ * The body as the step's output holds it (the http.request action's description says the
+ * same): JSON when the content-type says so, it parses and it can be stored as jsonb
+ * (`bodyEncoding: 'json'`); otherwise the text (`'text'`) — a mislabelled body, or JSON with
+ * `\u0000` or a lone surrogate in a string, kept exactly as received with its escapes; and
+ * bytes that are not text, or text with NUL in it, as `{ base64, contentType }` (`'base64'`).
+ * JSON nested too deep to store is an error: no form of it would be usable.
+ */
+function readBody(response: TGuardedFetchResponse): { body: unknown; bodyEncoding: THttpBodyEncoding } | { error: string } {
   const text = decodeText(response);
-  if (!JSON_CONTENT_TYPE.test(response.headers['content-type'] ?? '') || text.trim() === '') return text;
+  const contentType = response.headers['content-type'] ?? '';
+  if (text === null) return { body: { base64: response.body.toString('base64'), contentType: contentType || 'application/octet-stream' }, bodyEncoding: 'base64' };
+  if (!JSON_CONTENT_TYPE.test(contentType) || text.trim() === '') return { body: text, bodyEncoding: 'text' };
+  let parsed: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    parsed = JSON.parse(text) as unknown;
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error;
-    return text;
+    return { body: text, bodyEncoding: 'text' };
   }
+  // Checked here, before anything walks the value: masking secrets or serialising 10,000 levels overflows the stack.
+  const problem = findUnstorableJson(parsed, 'body');
+  if (!problem) return { body: parsed, bodyEncoding: 'json' };
+  if (/nested deeper/.test(problem.message)) return { error: `the response's JSON ${problem.message.replace(/^body\S*/, 'body')}` };
+  return { body: text, bodyEncoding: 'text' };
 }
 
 /**
@@ -80,7 +108,11 @@ export async function httpRequestHandler({ input: raw, signal, idempotencyKey, a
   try {
     const response = await guardedFetch({ url: buildUrl(input), method: input.method, headers, body, signal, timeoutMs: input.timeoutMs ?? DEFAULT_TIMEOUT_MS, allow, resolveHost });
     if (response.status >= 400) return { error: responseStepError(input.method, input.url, response) };
-    return { output: { status: response.status, headers: response.headers, body: input.method === 'HEAD' ? '' : parseBody(response) } };
+    if (input.method === 'HEAD') return { output: { status: response.status, headers: response.headers, body: '', bodyEncoding: 'text' } };
+    const read = readBody(response);
+    // Refused for good: the same response would be refused on every attempt.
+    if ('error' in read) return { error: { code: 'VALIDATION', message: `${input.method} ${new URL(input.url).host} answered ${response.status}, but ${read.error}`, details: { status: response.status }, retryable: false } };
+    return { output: { status: response.status, headers: response.headers, ...read } };
   } catch (error) {
     if (error instanceof GuardedFetchError) return { error: fetchStepError(error) };
     throw error;

@@ -18,3 +18,25 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(value, now)).toBeUndefined();
   });
 });
+
+describe('parseRetryAfter with absurd values', () => {
+  const now = Date.parse('2026-11-22T10:00:00Z');
+
+  it('always returns a finite number of ms, however many seconds are asked for', () => {
+    for (const value of ['99999999999', '9'.repeat(400)]) {
+      const ms = parseRetryAfter(value, now);
+      expect(Number.isFinite(ms)).toBe(true);
+      expect(ms).toBeGreaterThan(1e12);
+    }
+  });
+
+  it('reads a far-future HTTP date as a finite wait', () => {
+    const ms = parseRetryAfter('Fri, 31 Dec 9999 23:59:59 GMT', now);
+    expect(Number.isFinite(ms)).toBe(true);
+    expect(ms).toBeGreaterThan(1e14);
+  });
+
+  it.each(['-1', '+5', '0x10', '1e3', 'Infinity', 'NaN', 'Mon, 99 Foo 2026 99:99:99 GMT'])('ignores %s', (value) => {
+    expect(parseRetryAfter(value, now)).toBeUndefined();
+  });
+});

@@ -4,4 +4,4 @@ import { listRunSteps } from '@/server/runs/list-run-steps';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = apiRoute(listRunStepsContract, ({ db, ctx, params }) => listRunSteps({ db, ctx, input: params }));
+export const GET = apiRoute(listRunStepsContract, ({ db, ctx, params, query }) => listRunSteps({ db, ctx, input: { ...params, ...query } }));

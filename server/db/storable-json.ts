@@ -1,0 +1,131 @@
+import { AppError } from '@/server/errors';
+
+/**
+ * How deep a value stored as jsonb may nest. PostgreSQL's jsonb parser and V8's
+ * JSON.stringify both recurse: 10,000-deep JSON overflowed the stack of either, the commit
+ * failed and the run crash-looped. Real documents nest a few dozen levels at most; the
+ * margin above 100 leaves room for the envelope, snapshot and execution state around a value.
+ */
+export const MAX_JSON_DEPTH = 100;
+
+/**
+ * What the runtime stores wraps such values (a step result, its output, the vars path it is
+ * saved at), so its safety net allows a few levels more than MAX_JSON_DEPTH: a value that
+ * came in at the limit is never refused later for being wrapped.
+ */
+export const MAX_STORED_DEPTH = MAX_JSON_DEPTH + 10;
+
+/** What PostgreSQL's text and jsonb cannot hold is replaced by U+FFFD, as a decoder does with bad bytes. */
+const REPLACEMENT = '\ufffd';
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+type TProblem = { path: string; message: string };
+
+function isContainer(value: unknown): value is Record<string, unknown> | unknown[] {
+  if (Array.isArray(value)) return true;
+  if (typeof value !== 'object' || value === null) return false;
+  // Dates and other class instances (a wait request's resumeAt) serialise themselves; only plain objects are walked.
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/** A path short enough for a message: 10,000 levels of `[0]` say nothing more than ten do. */
+function shown(path: string): string {
+  return path.length > 80 ? `${path.slice(0, 80)}…` : path;
+}
+
+function keyPath(base: string, key: string): string {
+  if (base === '') return key;
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${base}.${key}` : `${base}[${JSON.stringify(key)}]`;
+}
+
+/** Why a string cannot be stored, or null. */
+function stringProblem(text: string): string | null {
+  if (text.includes('\u0000')) return 'the NUL character (\\u0000)';
+  LONE_SURROGATE.lastIndex = 0;
+  if (LONE_SURROGATE.test(text)) return 'a lone UTF-16 surrogate (half of an emoji or other astral character)';
+  return null;
+}
+
+function fixString(text: string): string {
+  return text.replaceAll('\u0000', REPLACEMENT).replace(LONE_SURROGATE, REPLACEMENT);
+}
+
+/**
+ * Walks `value` without recursion (the value may be hostile and 100,000 levels deep) and
+ * reports the first container past `maxDepth`; with `stopAtString`, also the first string or
+ * key that cannot be stored. `badStrings` counts those strings and keys.
+ */
+function scan(value: unknown, root: string, maxDepth: number, stopAtString: boolean): { problem: TProblem | null; badStrings: number } {
+  const stack: Array<{ node: unknown; path: string; depth: number }> = [{ node: value, path: root, depth: 0 }];
+  let badStrings = 0;
+  while (stack.length > 0) {
+    const { node, path, depth } = stack.pop()!;
+    if (typeof node === 'string') {
+      const problem = stringProblem(node);
+      if (!problem) continue;
+      badStrings += 1;
+      if (stopAtString) return { problem: { path, message: `${shown(path)} contains ${problem}, which cannot be stored` }, badStrings };
+      continue;
+    }
+    if (!isContainer(node)) continue;
+    if (depth + 1 > maxDepth) return { problem: { path, message: `${shown(path)} is nested deeper than ${maxDepth} levels, which cannot be stored` }, badStrings };
+    if (Array.isArray(node)) {
+      for (let index = node.length - 1; index >= 0; index--) stack.push({ node: node[index], path: `${path}[${index}]`, depth: depth + 1 });
+      continue;
+    }
+    const keys = Object.keys(node);
+    for (let index = keys.length - 1; index >= 0; index--) {
+      const key = keys[index]!;
+      const problem = stringProblem(key);
+      if (problem) {
+        badStrings += 1;
+        if (stopAtString) return { problem: { path, message: `${shown(path)} has a key that contains ${problem}, which cannot be stored` }, badStrings };
+      }
+      stack.push({ node: node[key], path: keyPath(path, key), depth: depth + 1 });
+    }
+  }
+  return { problem: null, badStrings };
+}
+
+/** A copy with every bad string and key fixed; only called once the depth is known to be bounded. */
+function rewrite(node: unknown): unknown {
+  if (typeof node === 'string') return fixString(node);
+  if (!isContainer(node)) return node;
+  if (Array.isArray(node)) return node.map(rewrite);
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(node)) out[fixString(key)] = rewrite(item);
+  return out;
+}
+
+export type TStorableJson = { ok: true; value: unknown; replaced: number } | { ok: false; path: string; message: string };
+
+/**
+ * `value` made safe to store as jsonb (or text): NUL characters and lone surrogates, which
+ * PostgreSQL refuses, become U+FFFD in strings and keys; a value nested deeper than
+ * `maxDepth` (MAX_STORED_DEPTH) is refused, with a message naming where (paths start at
+ * `root`; `''` names the top-level keys bare). A value that
+ * needs nothing is returned as it is, not copied.
+ *
+ * @example toStorableJson({ a: 'x\u0000y' }) // { ok: true, value: { a: 'x\ufffdy' }, replaced: 1 }
+ */
+export function toStorableJson(value: unknown, { root = 'value', maxDepth = MAX_STORED_DEPTH }: { root?: string; maxDepth?: number } = {}): TStorableJson {
+  const { problem, badStrings } = scan(value, root, maxDepth, false);
+  if (problem) return { ok: false, ...problem };
+  return { ok: true, value: badStrings === 0 ? value : rewrite(value), replaced: badStrings };
+}
+
+/** The first thing in `value` that PostgreSQL could not store (too deep, NUL, lone surrogate), or null. */
+export function findUnstorableJson(value: unknown, root = 'value', maxDepth = MAX_JSON_DEPTH): TProblem | null {
+  return scan(value, root, maxDepth, true).problem;
+}
+
+/**
+ * Refuses input that could not be stored with a VALIDATION error (422) naming the field, so
+ * a request body with `\u0000` in it is told what is wrong instead of failing with a 500
+ * when the database refuses it. Input is refused rather than rewritten: the sender can fix it.
+ */
+export function assertStorableJson(value: unknown, root: string): void {
+  const problem = findUnstorableJson(value, root);
+  if (problem) throw new AppError('VALIDATION', problem.message, [problem]);
+}
