@@ -13,6 +13,7 @@ import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
 import { ZTriggerRef, loadRunVersion } from '@/server/runtime/load-run-version';
 import type { TRunError } from '@/server/workflows/definition/envelope';
 import { faultPoint } from '@/server/runtime/fault-points';
+import { toStorableJson } from '@/server/db/storable-json';
 
 /** A run whose worker died this many times in a row without progress is failed, not retried forever. */
 export const MAX_RECOVERIES = 3;
@@ -137,7 +138,12 @@ async function runOutput(interpreter: RunInterpreter, output: unknown): Promise<
   if (output === undefined) return { kind: 'returned', output: null };
   const frame = { step: { id: 'output' } as never, scope: interpreter.deps.execution.scope, path: 'output' };
   try {
-    return { kind: 'returned', output: await resolveConfigValue({ value: output, envelope: interpreter.envelope(frame, 1), path: 'output' }) };
+    const value = await resolveConfigValue({ value: output, envelope: interpreter.envelope(frame, 1), path: 'output' });
+    // The run's output is stored as jsonb, which refuses NUL and very deep values: a refused
+    // commit re-ran the whole last pass on every recovery until WORKER_CRASHED.
+    const storable = toStorableJson(value, { root: 'output' });
+    if (!storable.ok) return { kind: 'failed', error: { code: 'VALIDATION', message: storable.message, stepId: null, stepPath: 'output' } };
+    return { kind: 'returned', output: storable.value };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { kind: 'failed', error: { code: 'EXPRESSION', message, stepId: null, stepPath: 'output' } };

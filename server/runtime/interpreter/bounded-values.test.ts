@@ -34,6 +34,17 @@ async function run(key: string, document: Parameters<typeof publishWorkflow>[0][
 }
 
 describe('values PostgreSQL cannot store', () => {
+  it('a workflow output expression that makes NUL ends the run SUCCEEDED with U+FFFD in its place', async () => {
+    const nul = await run('nul-output', { steps: [{ id: 'set', type: 'transform.assign', config: { assign: { 'vars.n': 1 } } }], output: { $expr: "{ 'text': $decodeUrlComponent('a%00b') }" } });
+    expect([nul.status, nul.output]).toEqual(['SUCCEEDED', { text: 'a\ufffdb' }]);
+  });
+
+  it('a computed time.delay over 365 days fails the step with VALIDATION instead of sleeping for centuries', async () => {
+    const result = await run('endless-nap', { steps: [{ id: 'nap', type: 'time.delay', config: { durationMs: { $expr: '1e15' } } }] });
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toMatchObject({ code: 'VALIDATION', stepId: 'nap' });
+  });
+
   it('a step whose result holds NUL or a lone surrogate succeeds, stored with U+FFFD in their place', async () => {
     const result = await run('nul-values', {
       steps: [

@@ -2,9 +2,12 @@ import { z } from 'zod';
 import { defineNode, noPipes, noVars } from '@/server/runtime/nodes/node-descriptor';
 import { exprOr } from '@/server/workflows/definition/expression-value';
 
+/** The longest delay a step may ask for, literal or computed: 365 days. */
+const MAX_DELAY_MS = 365 * 86_400_000;
+
 export const ZTimeDelayConfig = z
   .object({
-    durationMs: exprOr(z.number().int().min(0).max(365 * 86_400_000)).optional(),
+    durationMs: exprOr(z.number().int().min(0).max(MAX_DELAY_MS)).optional(),
     /** An ISO 8601 date-time with an offset, so the wake-up time never depends on the server's zone. */
     until: exprOr(z.string().datetime({ offset: true, message: 'must be an ISO 8601 date-time such as 2030-01-31T09:00:00Z' })).optional(),
   })
@@ -31,8 +34,9 @@ export const timeDelay = defineNode({
     const durationMs = config.durationMs === undefined ? null : Number(await resolve(config.durationMs, 'durationMs'));
     const until = config.until === undefined ? null : new Date(String(await resolve(config.until, 'until')));
     const resumeAt = until ?? new Date(Date.now() + (durationMs ?? 0));
-    if (Number.isNaN(resumeAt.getTime()) || (durationMs !== null && (!Number.isFinite(durationMs) || durationMs < 0))) {
-      return { kind: 'fail', error: { code: 'VALIDATION', message: 'time.delay: durationMs must be a non-negative number and until an ISO date-time', retryable: false } };
+    // A computed duration is held to the same bound as a literal one: a run must not sleep for centuries.
+    if (Number.isNaN(resumeAt.getTime()) || (durationMs !== null && (!Number.isFinite(durationMs) || durationMs < 0 || durationMs > MAX_DELAY_MS))) {
+      return { kind: 'fail', error: { code: 'VALIDATION', message: `time.delay: durationMs must be a number from 0 to ${MAX_DELAY_MS} (365 days) and until an ISO date-time`, retryable: false } };
     }
     return { kind: 'wait', input: { resumeAt: resumeAt.toISOString() }, wait: { kind: 'timer', resumeAt } };
   },
