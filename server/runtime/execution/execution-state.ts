@@ -92,3 +92,6 @@ export type TExecution = z.infer<typeof ZExecution>;
 export function initialExecution(): TExecution {
   return { scope: { vars: {}, error: null }, cursor: { index: 0 }, attempts: {} };
 }
+
+/** The format of `runs.execution` this code writes (see ARCHITECTURE.md, Runtime). */
+export const EXECUTION_FORMAT_VERSION = 1;
