@@ -36,7 +36,9 @@ export async function enterBlock(interpreter: RunInterpreter, frame: TStepFrame)
 function finishWith(interpreter: RunInterpreter, frame: TStepFrame, startedAt: string, outcome: TPipeOutcome, output: unknown): TStepOutcome {
   if (outcome.kind === 'completed' || outcome.kind === 'returned') {
     recordBlock(interpreter, frame, startedAt, { output });
-    return outcome.kind === 'completed' ? { kind: 'next' } : outcome;
+    if (outcome.kind === 'returned') return outcome;
+    interpreter.passStep(frame.cursor);
+    return { kind: 'next' };
   }
   if (outcome.kind === 'failed') recordBlock(interpreter, frame, startedAt, { error: outcome.error });
   return outcome;
@@ -55,6 +57,7 @@ async function runBranch(interpreter: RunInterpreter, frame: TStepFrame): Promis
     if (result.kind !== 'branch') throw new AppError('INTERNAL', `Step type ${frame.step.type} did not choose a branch.`);
     if (result.pipe === null) {
       recordBlock(interpreter, frame, startedAt, { output: result.output });
+      interpreter.passStep(frame.cursor);
       return { kind: 'next' };
     }
     block = frame.cursor.block = { kind: 'branch', startedAt, pipe: result.pipe, cursor: { index: 0 }, output: result.output };
