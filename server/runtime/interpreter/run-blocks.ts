@@ -91,6 +91,10 @@ async function runTryCatch(interpreter: RunInterpreter, frame: TStepFrame): Prom
       block.caught = outcome.error;
       moveTo('catch', { type: 'continue' });
     } else if (block.phase !== 'finally') {
+      // A failure finally will not handle: keep where it happened, for a retry to go back to. The
+      // cursor and scope stand just before the failed step (a failed step changes neither; a
+      // failed try block inside keeps its own failedAt for what its finally changed).
+      if (outcome.kind === 'failed') block.failedAt = { phase: block.phase, cursor: structuredClone(block.cursor), scope: copyScope(frame.scope) };
       moveTo('finally', outcome.kind === 'failed' ? { type: 'fail', error: outcome.error } : outcome.kind === 'returned' ? { type: 'return', output: outcome.output } : { type: 'continue' });
     } else {
       // After finally, `error` is what it was before the block; a failure in finally wins.
