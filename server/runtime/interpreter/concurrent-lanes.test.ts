@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { assertNever } from '@/server/errors';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { TAuthContext } from '@/server/auth/context';
 import type { TBlockState, TPipeCursor } from '@/server/runtime/execution/execution-state';
@@ -57,7 +58,7 @@ function insideBlock(block: TBlockState, path: string): string[] {
     case 'wait':
       return [];
     default:
-      return block satisfies never;
+      return assertNever(block);
   }
 }
 
