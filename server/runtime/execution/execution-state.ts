@@ -96,7 +96,8 @@ export const ZPipeCursor = ZPipeCursorShape;
  * `upgradeExecution`, and never anywhere else. Each version saved by earlier code is kept as a
  * replay fixture (replay-fixtures/, see ARCHITECTURE.md, Runtime).
  *  1: no `formatVersion` field (up to ecf4f71).
- *  2: `formatVersion`; a try block may carry `failedAt` (what an operator's retry goes back to).
+ *  2: `formatVersion`; a try block may carry `failedAt` (what an operator's retry goes back to);
+ *     `returned` once a control.return succeeded.
  */
 export const EXECUTION_FORMAT_VERSION = 2;
 
@@ -108,6 +109,12 @@ const ZExecutionV2 = z.object({
   attempts: z.record(z.number().int().min(0)),
   /** When `settings.timeoutMs` counts from, if not the run's start: an operator's retry gives the run a new window. */
   timeoutFrom: z.string().datetime({ offset: true }).optional(),
+  /**
+   * Set with the SUCCEEDED record of a control.return: the run has ended, though concurrent
+   * lanes may still commit before its last batch. A pass that finds it ends the run at once
+   * instead of running the return (and its one success) again.
+   */
+  returned: z.object({ output: z.unknown() }).optional(),
 });
 
 /** Brings a stored execution of any earlier format to the current one; a newer one is refused. */

@@ -101,6 +101,7 @@ async function runTryCatch(interpreter: RunInterpreter, frame: TStepFrame): Prom
       frame.scope.error = block.outerError;
       const after = block.after;
       const final: TPipeOutcome = outcome.kind !== 'completed' ? outcome : after.type === 'fail' ? { kind: 'failed', error: after.error } : after.type === 'return' ? { kind: 'returned', output: after.output } : { kind: 'completed' };
+      if (final.kind === 'returned') interpreter.markReturned(frame.path, final.output);
       // The block's output is what its node type declares: the caught error, or null.
       return finishWith(interpreter, frame, block.startedAt, final, { error: block.caught ?? null });
     }

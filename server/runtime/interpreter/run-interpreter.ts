@@ -32,6 +32,9 @@ export class RunInterpreter {
   }
 
   run(): Promise<TPipeOutcome> {
+    // A control.return whose record another lane's batch committed before the run's last one.
+    const returned = this.deps.execution.returned;
+    if (returned) return Promise.resolve({ kind: 'returned', output: returned.output });
     return this.runPipe(this.deps.document.steps, this.deps.execution.cursor, this.deps.execution.scope, 'steps', undefined);
   }
 
@@ -65,6 +68,16 @@ export class RunInterpreter {
   passStep(cursor: TPipeCursor): void {
     cursor.index += 1;
     delete cursor.block;
+  }
+
+  /**
+   * Saves that the run returned (execution.returned), in the same synchronous stretch as the
+   * record that says so. Not yet inside a try or catch pipe: the block's finally still runs, and
+   * may fail the run instead; the try block marks it once its finally is done (runTryCatch).
+   */
+  markReturned(path: string, output: unknown): void {
+    if (/\.config\.(try|catch)\[/.test(path)) return;
+    this.deps.execution.returned = { output };
   }
 
   /** Lane error: the pass is lost; the other lanes stop before their next step (see runPipe). */
@@ -166,7 +179,9 @@ export class RunInterpreter {
         writer.finishStep(recordId, { status: 'SUCCEEDED', output, completedAt: new Date(), ...(input === undefined ? {} : { input }) });
         writer.event('step.succeeded', step.id, { path, attempt });
         this.snapshot(frame, attempt, recordId);
+        // In the same synchronous stretch as the record: see passStep.
         if (result.kind === 'next') this.passStep(frame.cursor);
+        else this.markReturned(path, output);
         return result.kind === 'return' ? { kind: 'returned', output } : { kind: 'next' };
       }
       case 'wait': {
