@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
@@ -7,6 +6,7 @@ import { recordAudit } from '@/server/audit/record-audit';
 import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
 import { scheduleRunTimeout } from '@/server/runtime/run-store/end-run-effects';
 import { loadRunVersion } from '@/server/runtime/load-run-version';
+import { rewindRunForRetry } from '@/server/runtime/run-store/rewind-run-for-retry';
 import { assertCanOperate } from '@/server/runtime/run-status';
 import { appendRunEvent, notifyRunChanged } from '@/server/runtime/run-store/append-run-event';
 import { lockRun } from '@/server/runs/lock-run';
@@ -14,9 +14,9 @@ import { writeOperatorTransition } from '@/server/runtime/run-store/operator-tra
 import { ZRunOperation, type TRunOperationInput, type TRunOperationResult } from '@/server/runs/run-operation-input';
 
 /**
- * Re-executes a FAILED run from the failed step (SPEC §5). Nothing is rewound: a failing step
- * never advances the saved execution, so its cursor still points at that step and its scope
- * holds the vars from before it; the step's next record is the next attempt number.
+ * Re-executes a FAILED run from the failed step (SPEC §5, §7.6): a failing step never advances
+ * the saved execution, and a try block that went on to run finally is put back at its failed
+ * step (rewindRunForRetry); the step's next record is the next attempt number.
  */
 export async function retryRun({ db, ctx, input }: { db: Db; ctx: TAuthContext; input: TRunOperationInput }): Promise<TRunOperationResult> {
   assertAllowed(ctx, 'run.operate');
@@ -32,16 +32,17 @@ export async function retryRun({ db, ctx, input }: { db: Db; ctx: TAuthContext; 
     // Under limits the retried run queues for a slot like any other (SPEC §7.5); it keeps its start.
     const limited = Boolean(settings.maxConcurrentRuns || settings.runsPerMinute);
     await writeOperatorTransition(tx, run.id, {
-        status: limited ? 'QUEUED' : 'RUNNING',
-        error: null,
-        output: null,
-        completed_at: null,
-        pause_requested: false,
-        cancel_requested: false,
-        wake_requested: false,
-        recoveries: 0,
-        ...(settings.timeoutMs ? { execution: sql`jsonb_set(execution, '{timeoutFrom}', to_jsonb(${now.toISOString()}::text))` } : {}),
-      });
+      status: limited ? 'QUEUED' : 'RUNNING',
+      error: null,
+      output: null,
+      completed_at: null,
+      pause_requested: false,
+      cancel_requested: false,
+      wake_requested: false,
+      recoveries: 0,
+    });
+    // Back to the step that failed (SPEC §7.6), with a new timeout window.
+    await rewindRunForRetry({ tx, runId: run.id, timeoutFrom: settings.timeoutMs ? now : null });
     if (settings.timeoutMs) await scheduleRunTimeout(tx, run, new Date(now.getTime() + settings.timeoutMs));
     const data = { reason: 'retried', by: actorLabel(ctx.actor), previousError: failed.code ?? null, fromStep: failed.stepPath ?? null, ...(reason ? { note: reason } : {}) };
     await appendRunEvent(tx, { runId: run.id, tenantId: run.tenant_id, type: 'run.resumed', data });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AppError } from '@/server/errors';
 import { ZRunError, type TRunError } from '@/server/workflows/definition/envelope';
 
 /** The part of the envelope a pipe changes: its vars and the last caught error. */
@@ -23,6 +24,13 @@ export type TBlockState =
       /** What `try` failed with, for the block's output; absent in state saved before it existed. */
       caught?: TRunError | null;
       after: { type: 'continue' } | { type: 'fail'; error: TRunError } | { type: 'return'; output: unknown };
+      /**
+       * Where the failure `after` carries happened, as it stood just before the failed step: the
+       * phase, that phase's cursor and the scope. `finally` runs from a fresh cursor and the
+       * scope moves on, so only this lets an operator's retry go back to that step (SPEC §7.6,
+       * rewindForRetry). Format version 2.
+       */
+      failedAt?: TTryFailure;
     }
   /** control.forEach: the items (evaluated once), finished results, and iterations in flight. */
   | {
@@ -38,6 +46,9 @@ export type TBlockState =
   | { kind: 'parallel'; startedAt: string; branches: Array<{ id: string; scope: TScope; cursor: TPipeCursor; done: boolean; result: unknown }> }
   /** A leaf step waiting on a wait row (event, task, timer, child run) or on a retry's backoff timer. */
   | { kind: 'wait'; waitId: string; recordId: string; attempt: number; startedAt: string; retry: boolean };
+
+/** A try block's unhandled failure: see `failedAt`. */
+export type TTryFailure = { phase: 'try' | 'catch'; cursor: TPipeCursor; scope: TScope };
 
 const ZPipeCursorShape: z.ZodType<TPipeCursor> = z.lazy(() => z.object({ index: z.number().int().min(0), block: ZBlockState.optional() }));
 
@@ -57,6 +68,7 @@ const ZBlockState: z.ZodType<TBlockState> = z.lazy(() =>
         z.object({ type: z.literal('fail'), error: ZRunError }),
         z.object({ type: z.literal('return'), output: z.unknown() }),
       ]),
+      failedAt: z.object({ phase: z.enum(['try', 'catch']), cursor: ZPipeCursorShape, scope: ZScope }).optional(),
     }),
     z.object({
       kind: z.literal('forEach'),
@@ -78,17 +90,49 @@ const ZBlockState: z.ZodType<TBlockState> = z.lazy(() =>
 
 export const ZPipeCursor = ZPipeCursorShape;
 
-/** Everything the interpreter needs to continue a run, stored in `runs.execution`. */
-export const ZExecution = z.object({
+/**
+ * The format of `runs.execution` this code writes. A run can wait for months, so an execution
+ * is read by later versions than the one that wrote it: every version is upgraded here, in
+ * `upgradeExecution`, and never anywhere else. Each version saved by earlier code is kept as a
+ * replay fixture (replay-fixtures/, see ARCHITECTURE.md, Runtime).
+ *  1: no `formatVersion` field (up to ecf4f71).
+ *  2: `formatVersion`; a try block may carry `failedAt` (what an operator's retry goes back to);
+ *     `returned` once a control.return succeeded.
+ */
+export const EXECUTION_FORMAT_VERSION = 2;
+
+const ZExecutionV2 = z.object({
+  formatVersion: z.literal(EXECUTION_FORMAT_VERSION),
   scope: ZScope,
   cursor: ZPipeCursorShape,
   /** Attempts made so far per step path, so a retried or resumed step gets the next number. */
   attempts: z.record(z.number().int().min(0)),
   /** When `settings.timeoutMs` counts from, if not the run's start: an operator's retry gives the run a new window. */
   timeoutFrom: z.string().datetime({ offset: true }).optional(),
+  /**
+   * Set with the SUCCEEDED record of a control.return: the run has ended, though concurrent
+   * lanes may still commit before its last batch. A pass that finds it ends the run at once
+   * instead of running the return (and its one success) again.
+   */
+  returned: z.object({ output: z.unknown() }).optional(),
 });
+
+/** Brings a stored execution of any earlier format to the current one; a newer one is refused. */
+function upgradeExecution(stored: unknown): unknown {
+  if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) return stored;
+  const version = 'formatVersion' in stored ? stored.formatVersion : 1;
+  if (typeof version === 'number' && version > EXECUTION_FORMAT_VERSION) {
+    // A newer worker saved it (a rolling deploy): reading it would drop what this code does not know.
+    throw new AppError('CONFLICT', `This run was saved in execution format ${version}, newer than this version of Pipewright reads (${EXECUTION_FORMAT_VERSION}).`);
+  }
+  // Version 1 → 2 adds fields that are optional in the state, so its contents stay as they are.
+  return version === 1 ? { ...stored, formatVersion: 2 } : stored;
+}
+
+/** Everything the interpreter needs to continue a run, stored in `runs.execution`; parses every format version. */
+export const ZExecution = z.preprocess(upgradeExecution, ZExecutionV2);
 export type TExecution = z.infer<typeof ZExecution>;
 
 export function initialExecution(): TExecution {
-  return { scope: { vars: {}, error: null }, cursor: { index: 0 }, attempts: {} };
+  return { formatVersion: EXECUTION_FORMAT_VERSION, scope: { vars: {}, error: null }, cursor: { index: 0 }, attempts: {} };
 }

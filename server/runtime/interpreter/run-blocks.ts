@@ -36,7 +36,9 @@ export async function enterBlock(interpreter: RunInterpreter, frame: TStepFrame)
 function finishWith(interpreter: RunInterpreter, frame: TStepFrame, startedAt: string, outcome: TPipeOutcome, output: unknown): TStepOutcome {
   if (outcome.kind === 'completed' || outcome.kind === 'returned') {
     recordBlock(interpreter, frame, startedAt, { output });
-    return outcome.kind === 'completed' ? { kind: 'next' } : outcome;
+    if (outcome.kind === 'returned') return outcome;
+    interpreter.passStep(frame.cursor);
+    return { kind: 'next' };
   }
   if (outcome.kind === 'failed') recordBlock(interpreter, frame, startedAt, { error: outcome.error });
   return outcome;
@@ -55,6 +57,7 @@ async function runBranch(interpreter: RunInterpreter, frame: TStepFrame): Promis
     if (result.kind !== 'branch') throw new AppError('INTERNAL', `Step type ${frame.step.type} did not choose a branch.`);
     if (result.pipe === null) {
       recordBlock(interpreter, frame, startedAt, { output: result.output });
+      interpreter.passStep(frame.cursor);
       return { kind: 'next' };
     }
     block = frame.cursor.block = { kind: 'branch', startedAt, pipe: result.pipe, cursor: { index: 0 }, output: result.output };
@@ -88,12 +91,17 @@ async function runTryCatch(interpreter: RunInterpreter, frame: TStepFrame): Prom
       block.caught = outcome.error;
       moveTo('catch', { type: 'continue' });
     } else if (block.phase !== 'finally') {
+      // A failure finally will not handle: keep where it happened, for a retry to go back to. The
+      // cursor and scope stand just before the failed step (a failed step changes neither; a
+      // failed try block inside keeps its own failedAt for what its finally changed).
+      if (outcome.kind === 'failed') block.failedAt = { phase: block.phase, cursor: structuredClone(block.cursor), scope: copyScope(frame.scope) };
       moveTo('finally', outcome.kind === 'failed' ? { type: 'fail', error: outcome.error } : outcome.kind === 'returned' ? { type: 'return', output: outcome.output } : { type: 'continue' });
     } else {
       // After finally, `error` is what it was before the block; a failure in finally wins.
       frame.scope.error = block.outerError;
       const after = block.after;
       const final: TPipeOutcome = outcome.kind !== 'completed' ? outcome : after.type === 'fail' ? { kind: 'failed', error: after.error } : after.type === 'return' ? { kind: 'returned', output: after.output } : { kind: 'completed' };
+      if (final.kind === 'returned') interpreter.markReturned(frame.path, final.output);
       // The block's output is what its node type declares: the caught error, or null.
       return finishWith(interpreter, frame, block.startedAt, final, { error: block.caught ?? null });
     }

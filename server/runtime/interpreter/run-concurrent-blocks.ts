@@ -39,6 +39,40 @@ async function resultOf(interpreter: RunInterpreter, frame: TStepFrame, scope: T
 }
 
 /**
+ * The lanes of one block (forEach iterations, parallel branches), run to the end however they
+ * end. A lane that throws (a database error, a bug: nothing a step can describe) halts the
+ * interpreter, so the others stop before their next step, and the error is rethrown only once
+ * every lane has settled. With Promise.all the pass ended at the first throw while the other
+ * lanes went on calling actions, under a lease still held, for a pass already given up.
+ */
+class Lanes {
+  private readonly running = new Set<Promise<void>>();
+  private failure: { error: unknown } | null = null;
+
+  constructor(private readonly interpreter: RunInterpreter) {}
+
+  get broken(): boolean {
+    return this.failure !== null;
+  }
+
+  launch(lane: () => Promise<void>): void {
+    const running: Promise<void> = lane()
+      .catch((error: unknown) => {
+        this.failure ??= { error };
+        this.interpreter.halt();
+      })
+      .finally(() => this.running.delete(running));
+    this.running.add(running);
+  }
+
+  /** Waits for every lane, including those launched meanwhile; rethrows the first lane's error. */
+  async settle(): Promise<void> {
+    while (this.running.size > 0) await Promise.all([...this.running]);
+    if (this.failure) throw this.failure.error;
+  }
+}
+
+/**
  * control.forEach: each item runs the nested pipe with its own copy of vars, up to
  * `concurrency` at a time; results are kept in item order and saved at `saveAs`.
  */
@@ -57,8 +91,12 @@ export async function runForEach(interpreter: RunInterpreter, frame: TStepFrame)
   }
   const block = frame.cursor.block as TForEachState;
   const steps = pipeAt(frame, 'steps');
+  // What ends intake: a failure (unless onItemError continues), a return, a cancel, a pause.
+  // An iteration that waits is not one: it keeps its slot in `active`, and the other slots go
+  // on taking items (SPEC §7.7, the window stays full).
   const stops: TPipeOutcome[] = [];
   let failed = false;
+  const lanes = new Lanes(interpreter);
 
   const runSlot = async (slot: TForEachState['active'][number]) => {
     const bindings = { item: block.items[slot.index], index: slot.index };
@@ -74,25 +112,26 @@ export async function runForEach(interpreter: RunInterpreter, frame: TStepFrame)
       if (outcome.kind === 'completed') block.results[slot.index] = collected;
       else block.failures[slot.index] = outcome.error;
       block.active.splice(block.active.indexOf(slot), 1);
+      fill();
       return;
     }
+    if (outcome.kind === 'suspended') return;
     if (outcome.kind === 'failed') failed = true;
     stops.push(outcome);
   };
-  const lane = async (resume: TForEachState['active']) => {
-    for (const slot of resume) await runSlot(slot);
-    // Take new items only while nothing has stopped this block.
-    while (stops.length === 0 && block.next < block.items.length) {
+  /** Starts items while the window has room and nothing has stopped the block. */
+  const fill = () => {
+    while (stops.length === 0 && !lanes.broken && block.next < block.items.length && block.active.length < config.concurrency) {
       const slot = { index: block.next, scope: copyScope(frame.scope), cursor: { index: 0 } };
       block.next += 1;
       block.active.push(slot);
-      await runSlot(slot);
+      lanes.launch(() => runSlot(slot));
     }
   };
-  // Iterations already in flight (a resumed run) continue first, spread over the lanes.
-  const inFlight = [...block.active];
-  const lanes = Math.max(1, Math.min(config.concurrency, block.items.length));
-  await Promise.all(Array.from({ length: lanes }, (_, lane_) => lane(inFlight.filter((_, i) => i % lanes === lane_))));
+  // Iterations already in flight (a resumed run) continue, each in its own lane; free slots fill.
+  for (const slot of [...block.active]) lanes.launch(() => runSlot(slot));
+  fill();
+  await lanes.settle();
 
   if (stops.length > 0) {
     const outcome = combine(stops);
@@ -101,9 +140,12 @@ export async function runForEach(interpreter: RunInterpreter, frame: TStepFrame)
     if (outcome.kind === 'returned') recordBlock(interpreter, frame, block.startedAt, { output: block.results });
     return outcome as TStepOutcome;
   }
+  // Every iteration still in `active` waits; the run resumes here when one of them can go on.
+  if (block.active.length > 0) return { kind: 'suspended' };
   if (config.saveAs) applyAssignment(frame.scope.vars, config.saveAs, block.results);
   // The collected results, in item order, as the node's outputSchema declares.
   recordBlock(interpreter, frame, block.startedAt, { output: block.results });
+  interpreter.passStep(frame.cursor);
   return { kind: 'next' };
 }
 
@@ -120,20 +162,25 @@ export async function runParallel(interpreter: RunInterpreter, frame: TStepFrame
   }
   const block = frame.cursor.block;
   if (block.kind !== 'parallel') throw new AppError('INTERNAL', `Step "${frame.step.id}" resumed with a ${block.kind} state.`);
-  const outcomes = await Promise.all(
-    block.branches.map(async (state, index) => {
-      if (state.done) return { kind: 'completed' } as TPipeOutcome;
-      const branch = config.branches[index]!;
+  const outcomes: TPipeOutcome[] = block.branches.map(() => ({ kind: 'completed' }));
+  const lanes = new Lanes(interpreter);
+  block.branches.forEach((state, index) => {
+    if (state.done) return;
+    const branch = config.branches[index]!;
+    lanes.launch(async () => {
       const outcome = await interpreter.runPipe(branch.steps, state.cursor, state.scope, `${frame.path}.config.branches[${index}].steps`, frame.bindings);
-      if (outcome.kind === 'completed') {
-        const result = await resultOf(interpreter, frame, state.scope, branch.result, `branches[${index}].result`, frame.bindings);
-        if ('error' in result) return { kind: 'failed', error: result.error } satisfies TPipeOutcome;
-        state.result = result.value;
-        state.done = true;
+      outcomes[index] = outcome;
+      if (outcome.kind !== 'completed') return;
+      const result = await resultOf(interpreter, frame, state.scope, branch.result, `branches[${index}].result`, frame.bindings);
+      if ('error' in result) {
+        outcomes[index] = { kind: 'failed', error: result.error };
+        return;
       }
-      return outcome;
-    }),
-  );
+      state.result = result.value;
+      state.done = true;
+    });
+  });
+  await lanes.settle();
   const outcome = combine(outcomes);
   const results = Object.fromEntries(block.branches.map((state) => [state.id, state.result]));
   if (outcome.kind === 'failed') recordBlock(interpreter, frame, block.startedAt, { error: outcome.error });
@@ -142,5 +189,6 @@ export async function runParallel(interpreter: RunInterpreter, frame: TStepFrame
   if (outcome.kind !== 'completed') return outcome as TStepOutcome;
   if (config.saveAs) applyAssignment(frame.scope.vars, config.saveAs, results);
   recordBlock(interpreter, frame, block.startedAt, { output: results });
+  interpreter.passStep(frame.cursor);
   return { kind: 'next' };
 }

@@ -26,38 +26,71 @@ const MAX_PENDING_STEPS = 100;
 export class RunInterpreter {
   readonly secrets = new Set<string>();
   state: string | null;
+  /** Set when a concurrent lane threw: the pass is lost, so the other lanes stop at their next step. */
+  private halted = false;
 
   constructor(readonly deps: TInterpreterDeps) {
     this.state = deps.state;
   }
 
   run(): Promise<TPipeOutcome> {
+    // A control.return whose record another lane's batch committed before the run's last one.
+    const returned = this.deps.execution.returned;
+    if (returned) return Promise.resolve({ kind: 'returned', output: returned.output });
     return this.runPipe(this.deps.document.steps, this.deps.execution.cursor, this.deps.execution.scope, 'steps', undefined);
   }
 
   async runPipe(steps: readonly TStep[], cursor: TPipeCursor, scope: TScope, base: string, bindings: TBindings): Promise<TPipeOutcome> {
     while (cursor.index < steps.length) {
-      if (this.deps.signal.aborted) return { kind: 'canceled' };
+      // A halted pass is thrown away by the lane that halted it; 'canceled' only ends this lane.
+      if (this.deps.signal.aborted || this.halted) return { kind: 'canceled' };
       // "pause stops a run after its current step": only between steps, never inside one.
       if (!cursor.block && this.deps.pauseRequested()) return { kind: 'paused' };
       const step = steps[cursor.index]!;
       const path = `${base}[${cursor.index}]`;
-      const outcome = step.disabled ? this.skip(step, path) : await this.runStep(step, cursor, scope, path, bindings);
+      const outcome = step.disabled ? this.skip(step, cursor, path) : await this.runStep(step, cursor, scope, path, bindings);
       if (outcome.kind === 'failed' && step.onError === 'continue') {
         scope.error = outcome.error;
+        this.passStep(cursor);
       } else if (outcome.kind !== 'next') {
         return outcome;
       }
-      cursor.index += 1;
-      delete cursor.block;
+      // On `next` the step has already been passed, by whoever wrote its record (passStep).
       if (this.deps.writer.pendingSteps >= MAX_PENDING_STEPS) await this.deps.writer.flush();
     }
     return { kind: 'completed' };
   }
 
-  private skip(step: TStep, path: string): TStepOutcome {
+  /**
+   * Moves a pipe's cursor past its step. Called in the same synchronous stretch as the write of
+   * the step's SUCCEEDED (or SKIPPED) record, never after an await: another lane's commit
+   * serializes the execution at any await, and a batch holding the record with the cursor still
+   * on the step made every later attempt run it again and break the one-success constraint.
+   */
+  passStep(cursor: TPipeCursor): void {
+    cursor.index += 1;
+    delete cursor.block;
+  }
+
+  /**
+   * Saves that the run returned (execution.returned), in the same synchronous stretch as the
+   * record that says so. Not yet inside a try or catch pipe: the block's finally still runs, and
+   * may fail the run instead; the try block marks it once its finally is done (runTryCatch).
+   */
+  markReturned(path: string, output: unknown): void {
+    if (/\.config\.(try|catch)\[/.test(path)) return;
+    this.deps.execution.returned = { output };
+  }
+
+  /** Lane error: the pass is lost; the other lanes stop before their next step (see runPipe). */
+  halt(): void {
+    this.halted = true;
+  }
+
+  private skip(step: TStep, cursor: TPipeCursor, path: string): TStepOutcome {
     const now = new Date();
     this.deps.writer.startStep({ stepId: step.id, path, type: step.type, attempt: 1, status: 'SKIPPED', input: null, output: null, error: null, startedAt: now, completedAt: now });
+    this.passStep(cursor);
     return { kind: 'next' };
   }
 
@@ -161,6 +194,9 @@ export class RunInterpreter {
         writer.finishStep(recordId, { status: 'SUCCEEDED', output, completedAt: new Date(), ...(input === undefined ? {} : { input }) });
         writer.event('step.succeeded', step.id, { path, attempt });
         this.snapshot(frame, attempt, recordId);
+        // In the same synchronous stretch as the record: see passStep.
+        if (result.kind === 'next') this.passStep(frame.cursor);
+        else this.markReturned(path, output);
         return result.kind === 'return' ? { kind: 'returned', output } : { kind: 'next' };
       }
       case 'wait': {
