@@ -23,6 +23,9 @@ export async function publishWorkflow({ db, ctx, key, document }: { db: Db; ctx:
  * queue and carried out as a worker would; other jobs are left, driveRun needs none of them.
  */
 async function takeCancelJob(db: Db, runId: string): Promise<boolean> {
+  // A database whose runs were written directly (replay fixtures) may have no queue yet.
+  const queue = await sql<{ exists: boolean }>`SELECT to_regclass('pgboss.job') IS NOT NULL AS exists`.execute(db);
+  if (!queue.rows[0]?.exists) return false;
   const taken = await sql`DELETE FROM pgboss.job WHERE name = ${ADVANCE_QUEUE} AND state = 'created' AND data->>'runId' = ${runId} AND (data->>'cancel')::boolean RETURNING id`.execute(db);
   return taken.rows.length > 0;
 }

@@ -16,12 +16,13 @@ export type TFaultPoint =
   /** The interpreter is about to run a leaf step's node (after its RUNNING record is buffered). */
   | 'step.beforeExecute';
 
-type THook = (context: { runId?: string }) => Promise<void> | void;
+type TFaultContext = { runId?: string; stepId?: string };
+type THook = (context: TFaultContext) => Promise<void> | void;
 
 const hooks = new Map<TFaultPoint, THook>();
 
 /** Awaits the hook registered for `point`, if any. */
-export async function faultPoint(point: TFaultPoint, context: { runId?: string } = {}): Promise<void> {
+export async function faultPoint(point: TFaultPoint, context: TFaultContext = {}): Promise<void> {
   const hook = hooks.get(point);
   if (hook) await hook(context);
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TAuthContext } from '@/server/auth/context';
 import { AppError } from '@/server/errors';
@@ -37,6 +38,24 @@ describe('values PostgreSQL cannot store', () => {
   it('a workflow output expression that makes NUL ends the run SUCCEEDED with U+FFFD in its place', async () => {
     const nul = await run('nul-output', { steps: [{ id: 'set', type: 'transform.assign', config: { assign: { 'vars.n': 1 } } }], output: { $expr: "{ 'text': $decodeUrlComponent('a%00b') }" } });
     expect([nul.status, nul.output]).toEqual(['SUCCEEDED', { text: 'a\ufffdb' }]);
+  });
+
+  it('a forEach collect that makes NUL is stored with U+FFFD, the loop succeeds', async () => {
+    const result = await run('nul-collect', { steps: [{ id: 'each', type: 'control.forEach', config: { items: [1, 2], collect: { $expr: "$decodeUrlComponent('%00')" }, saveAs: 'vars.out', steps: [{ id: 'inner', type: 'transform.assign', config: { assign: { 'vars.i': { $expr: '$item' } } } }] } }], output: { $expr: 'vars.out' } });
+    expect([result.status, result.output]).toEqual(['SUCCEEDED', ['\ufffd', '\ufffd']]);
+  });
+
+  it('a step whose stored config this version refuses fails with VALIDATION naming it, instead of crashing the pass', async () => {
+    await publishWorkflow({ db: t.db, ctx, key: 'stale-config', document: { steps: [{ id: 'nap', type: 'time.delay', config: { durationMs: 10 } }] } });
+    // As if published by an older version whose schema allowed it (past the trigger that keeps published versions unchanged).
+    await t.db.transaction().execute(async (tx) => {
+      await sql`SET LOCAL session_replication_role = replica`.execute(tx);
+      await tx.updateTable('workflow_versions').set({ document: sql`json_build_object('key', 'stale-config', 'name', 'stale-config', 'steps', json_build_array(json_build_object('id', 'nap', 'type', 'time.delay', 'config', json_build_object('durationMs', -5))))` }).where('tenant_id', '=', ctx.tenantId).where('workflow_id', '=', sql<string>`(SELECT id FROM workflows WHERE key = 'stale-config' AND tenant_id = ${ctx.tenantId})`).execute();
+    });
+    const { runId } = await startRun({ tenantId: ctx.tenantId, workflowKey: 'stale-config', input: {}, trigger: { type: 'api' } });
+    expect(await driveRun({ db: t.db, runId, maxPasses: 3 })).toBe('FAILED');
+    const row = await t.db.selectFrom('runs').select('error').where('id', '=', runId).executeTakeFirstOrThrow();
+    expect(row.error).toMatchObject({ code: 'VALIDATION', stepId: 'nap', stepPath: 'steps[0]' });
   });
 
   it('a computed time.delay over 365 days fails the step with VALIDATION instead of sleeping for centuries', async () => {

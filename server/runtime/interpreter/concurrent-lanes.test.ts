@@ -6,6 +6,7 @@ import type { TBlockState, TPipeCursor } from '@/server/runtime/execution/execut
 import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
 import { startReceiver, type TReceiver } from '@/server/runtime/faults/fault-harness';
 import { startRun } from '@/server/runtime/start-run';
+import { clearFaultPoints, onFaultPoint } from '@/server/runtime/fault-points';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { createTenantWithMember } from '@/test/fixtures';
 import { driveRun, publishWorkflow } from '@/test/runtime';
@@ -32,6 +33,7 @@ beforeAll(async () => {
   await sql`CREATE CONSTRAINT TRIGGER log_execution AFTER UPDATE OF execution ON runs DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION log_execution()`.execute(t.db);
 });
 afterEach(async () => {
+  clearFaultPoints();
   await receiver?.close();
   receiver = null;
 });
@@ -127,16 +129,18 @@ it('a pass that finds the run returned (a crash after such a commit) ends it wit
 
 it('a lane that throws stops its siblings before the pass ends: no action is called after it', async () => {
   receiver = await startReceiver({ holdMs: 50 });
-  // A NUL character cannot be stored in jsonb: the commit before `after` (an outside call
-  // flushes first) throws a database error, which no step can describe.
+  // An error no step can describe (a defect, a database error) thrown in one lane.
+  onFaultPoint('step.beforeExecute', ({ stepId }) => {
+    if (stepId === 'boom') throw new Error('simulated defect in a lane');
+  });
   const broken = [
-    { id: 'nul', type: 'control.fail', onError: 'continue', config: { code: 'NUL', message: { $expr: '$base64decode("AA==")' } } },
+    { id: 'boom', type: 'transform.assign', config: { assign: { 'vars.x': 1 } } },
     { id: 'after', type: 'action.call', config: { action: 'http.request', version: 1, input: { method: 'POST', url: `${receiver.url}/after` } } },
   ];
   const calls = Array.from({ length: 20 }, (_, i) => ({ id: `slow-${i}`, type: 'action.call', config: { action: 'http.request', version: 1, input: { method: 'POST', url: `${receiver!.url}/s${i}` } } }));
   await publishWorkflow({ db: t.db, ctx, key: 'lanes-throw', document: { steps: [{ id: 'both', type: 'control.parallel', config: { branches: [{ id: 'broken', steps: broken }, { id: 'calls', steps: calls }] } }] } });
   const { runId } = await startRun({ tenantId: ctx.tenantId, workflowKey: 'lanes-throw', input: {}, trigger: { type: 'api' } });
-  await expect(driveRun({ db: t.db, runId, maxPasses: 1 })).rejects.toThrow(/unicode|\\u0000/i);
+  await expect(driveRun({ db: t.db, runId, maxPasses: 1 })).rejects.toThrow(/simulated defect/);
   const endedAt = Date.now();
   const atEnd = receiver.deliveries.length;
   expect(receiver.deliveries.every((d) => d.respondedAt !== null), 'every call answered before the pass ended').toBe(true);

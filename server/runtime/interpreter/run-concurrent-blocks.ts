@@ -1,4 +1,5 @@
 import { AppError } from '@/server/errors';
+import { toStorableJson } from '@/server/db/storable-json';
 import type { TBlockState, TScope } from '@/server/runtime/execution/execution-state';
 import { applyAssignment } from '@/server/runtime/interpreter/apply-assignments';
 import { copyScope, enterBlock, pipeAt, recordBlock } from '@/server/runtime/interpreter/run-blocks';
@@ -31,7 +32,11 @@ async function resultOf(interpreter: RunInterpreter, frame: TStepFrame, scope: T
   if (expression === undefined) return { value: scope.vars };
   const inner: TStepFrame = { ...frame, scope, bindings };
   try {
-    return { value: await interpreter.executeArgs(inner, 1, interpreter.deps.signal).resolve(expression, at) };
+    const value = await interpreter.executeArgs(inner, 1, interpreter.deps.signal).resolve(expression, at);
+    // Kept in the stored execution and the block's record: jsonb refuses NUL and very deep values.
+    const storable = toStorableJson(value, { root: at });
+    if (!storable.ok) return { error: { code: 'VALIDATION', message: `Step "${frame.step.id}": ${storable.message}`, stepId: frame.step.id, stepPath: frame.path } };
+    return { value: storable.value };
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     return { error: { code: error.code, message: error.message, stepId: frame.step.id, stepPath: frame.path, ...(error.details === undefined ? {} : { details: error.details }) } };

@@ -1,5 +1,7 @@
+import type { z } from 'zod';
 import { AppError } from '@/server/errors';
 import { LeaseLostError } from '@/server/runtime/interpreter/run-writer';
+import { faultPoint } from '@/server/runtime/fault-points';
 import { getNodeDescriptor } from '@/server/runtime/nodes';
 import { StepFailure, type TNodeExecuteArgs, type TNodeResult, type TStepError } from '@/server/runtime/nodes/node-result';
 import type { TPipeCursor, TScope } from '@/server/runtime/execution/execution-state';
@@ -97,8 +99,22 @@ export class RunInterpreter {
   private runStep(step: TStep, cursor: TPipeCursor, scope: TScope, path: string, bindings: TBindings): Promise<TStepOutcome> {
     const descriptor = getNodeDescriptor(step.type);
     if (!descriptor) throw new AppError('INTERNAL', `Step "${step.id}" has type "${step.type}", which this version of Pipewright does not know.`);
-    const frame: TStepFrame = { step, descriptor, config: descriptor.configSchema.parse(step.config), cursor, scope, path, bindings };
+    const config = descriptor.configSchema.safeParse(step.config);
+    // A version published before its node's schema was tightened: the step fails, clearly, where
+    // a thrown ZodError crashed every pass until WORKER_CRASHED.
+    if (!config.success) return Promise.resolve(this.refuseConfig(step, path, config.error));
+    const frame: TStepFrame = { step, descriptor, config: config.data, cursor, scope, path, bindings };
     return BLOCK_TYPES.has(step.type) ? runBlock(this, frame) : this.runLeaf(frame);
+  }
+
+  private refuseConfig(step: TStep, path: string, error: z.ZodError): TStepOutcome {
+    const attempt = this.nextAttempt(path);
+    const now = new Date();
+    const problems = error.issues.map((issue) => `${['config', ...issue.path].join('.')}: ${issue.message}`).join('; ');
+    const runError: TRunError = { code: 'VALIDATION', message: `Step "${step.id}" has a config this version of Pipewright refuses: ${problems}`, stepId: step.id, stepPath: path };
+    this.deps.writer.startStep({ stepId: step.id, path, type: step.type, attempt, status: 'FAILED', input: null, output: null, error: runError, startedAt: now, completedAt: now });
+    this.deps.writer.event('step.failed', step.id, { path, attempt, code: runError.code, message: runError.message });
+    return { kind: 'failed', error: runError };
   }
 
   /** The envelope expressions read at this point (SPEC §4.2). */
@@ -160,6 +176,7 @@ export class RunInterpreter {
     const startedAt = new Date();
     const recordId = writer.startStep({ stepId: frame.step.id, path: frame.path, type: frame.step.type, attempt, status: 'RUNNING', input: null, output: null, error: null, startedAt, completedAt: null });
     writer.event('step.started', frame.step.id, { path: frame.path, attempt, type: frame.step.type });
+    await faultPoint('step.beforeExecute', { runId: this.deps.run.id, stepId: frame.step.id });
     const result = await this.describe(frame, attempt, (args) => frame.descriptor.execute(args));
     return this.settle(frame, attempt, recordId, startedAt, result);
   }
