@@ -7,6 +7,8 @@
 export type TFaultPoint =
   /** checkWait read an open wait that is due, before deciding it timed out. */
   | 'wait.dueRead'
+  /** A batch with extra writes holds the run's row (its first statement ran); the extras come next. */
+  | 'commit.afterRunLocked'
   /** A batch that creates waits is inside its transaction, the waits inserted, not yet committed. */
   | 'commit.beforeCommit'
   /** An event was stored and its open waits looked up, before the delivery commits. */

@@ -213,3 +213,51 @@ it('defect 9: a worker dying right after admission leaves the run timeout in pla
   const row = await runRow(runId);
   expect(row.error).toMatchObject({ code: 'TIMEOUT' });
 });
+
+/** Starts `operation` on its own connection while the hook holds its locks, and gives it time to block on them. */
+async function meanwhile<T>(operation: () => Promise<T>): Promise<{ running: Promise<T> }> {
+  const running = operation();
+  running.catch(() => undefined); // judged by the caller once the pass has finished
+  await Promise.race([running, new Promise((resolve) => setTimeout(resolve, 400))]);
+  // Wrapped: awaiting the promise itself would wait for the operation, which waits for us.
+  return { running };
+}
+
+it('defect 13: an answer racing the run\'s end (which closes the task) waits its turn instead of deadlocking', async () => {
+  await publishWorkflow({
+    db: t.db,
+    ctx: editor,
+    key: 'answer-vs-end',
+    document: { steps: [{ id: 'both', type: 'control.parallel', config: { branches: [{ id: 'ask', steps: [task('approve')] }, { id: 'doom', steps: [{ id: 'nap', type: 'time.delay', config: { durationMs: 50 } }, { id: 'boom', type: 'control.fail', config: { code: 'BOOM', message: 'the other branch failed' } }] }] } }] },
+  });
+  const { runId } = await start('answer-vs-end');
+  expect(await driveRun({ db: t.db, runId, maxPasses: 1 })).toBe('WAITING');
+  const taskId = (await openTask(runId))!.id;
+  let answer: { running: Promise<unknown> } | null = null;
+  // The run's final commit holds its row and is about to close its waits and tasks; the answer comes now.
+  onFaultPoint('commit.afterRunLocked', async (context) => {
+    if (context.runId !== runId || answer) return;
+    answer = await meanwhile(() => completeTask({ db: t.db, ctx: operator, input: { id: taskId, outcome: 'approve', data: {} } }));
+  });
+  expect(await driveRun({ db: t.db, runId })).toBe('FAILED');
+  await expect(answer!.running).rejects.toMatchObject({ code: 'CONFLICT' }); // the task was canceled with the run, not a deadlock
+  expect((await t.db.selectFrom('tasks').select('status').where('id', '=', taskId).executeTakeFirstOrThrow()).status).toBe('canceled');
+});
+
+it('defect 13: a parent canceled while its child finishes: both end, no deadlock', async () => {
+  await publishWorkflow({ db: t.db, ctx: editor, key: 'quick-child', document: { steps: [{ id: 'set', type: 'transform.assign', config: { assign: { 'vars.done': true } } }], output: { $expr: 'vars.done' } } });
+  await publishWorkflow({ db: t.db, ctx: editor, key: 'waiting-parent', document: { steps: [{ id: 'sub', type: 'control.callWorkflow', config: { workflow: 'quick-child', input: {}, saveAs: 'vars.sub' } }] } });
+  const parentId = (await start('waiting-parent')).runId;
+  expect(await driveRun({ db: t.db, runId: parentId, maxPasses: 1 })).toBe('WAITING');
+  const childId = (await t.db.selectFrom('runs').select('id').where('parent_run_id', '=', parentId).executeTakeFirstOrThrow()).id;
+  let cancel: { running: Promise<unknown> } | null = null;
+  // The child's final commit holds the child's row and is about to hand its result to the parent.
+  onFaultPoint('commit.afterRunLocked', async (context) => {
+    if (context.runId !== childId || cancel) return;
+    cancel = await meanwhile(() => cancelRun({ db: t.db, ctx: operator, input: { id: parentId } }));
+  });
+  expect(await driveRun({ db: t.db, runId: childId })).toBe('SUCCEEDED');
+  await expect(cancel!.running).resolves.toMatchObject({ status: 'CANCELED' });
+  expect((await runRow(parentId)).status).toBe('CANCELED');
+  expect(await checkRunInvariants(t.db, [parentId, childId], [])).toMatchObject({ badSeqs: [] });
+});

@@ -77,6 +77,7 @@ export async function commitBatch(db: Db, batch: TBatch): Promise<TCommitResult>
     const row = await mainStatement(batch, { releaseInline: false, notify: false }).execute(tx);
     const main = row.rows[0];
     if (!main) return null;
+    await faultPoint('commit.afterRunLocked', { runId: batch.run.id });
     for (const extra of batch.extras) await extra(tx);
     if (batch.admitNextOf) await admitNextQueued(tx, batch.admitNextOf);
     let status = main.status;
