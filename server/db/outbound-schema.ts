@@ -21,9 +21,12 @@ export interface EmailMessagesTable {
   last_error: string | null;
   created_at: Timestamp;
   sent_at: NullableTimestamp;
+  /** The attempt sending it now (a token of that attempt), while `sending`; see claimSmtpSend. */
+  claim_owner: string | null;
+  claim_expires_at: NullableTimestamp;
 }
 
-/** Tables of the actions that reach out (migration 20261122031000_email_messages). */
+/** Tables of the actions that reach out (migrations 20261122031000_email_messages, 20261205000000_email_send_claims). */
 export interface OutboundTables {
   email_messages: EmailMessagesTable;
 }

@@ -11,17 +11,26 @@ export type TLoopbackSmtpServer = {
   /** Connections accepted, so a test can prove a refused target saw nothing at all. */
   connections: () => number;
   messages: TReceivedMail[];
+  /** With `holdMessages`: resolves once `count` messages have arrived and are being held. */
+  whenHeld: (count: number) => Promise<void>;
+  /** With `holdMessages`: accepts every held message (and any later one). */
+  release: () => void;
   close: () => Promise<void>;
 };
 
 /**
  * A real SMTP server (smtp-server) on a loopback address for tests: plain SMTP without TLS or
  * authentication, recording every message. `rejectRecipients` answers RCPT TO with that reply
- * code (451: try again later, 550: no such mailbox).
+ * code (451: try again later, 550: no such mailbox). `holdMessages` keeps each message's final
+ * answer back until `release()`, so a test can act while a sender is in the middle of a send.
  */
-export function startLoopbackSmtpServer(host: string, { rejectRecipients }: { rejectRecipients?: number } = {}): Promise<TLoopbackSmtpServer> {
+export function startLoopbackSmtpServer(host: string, { rejectRecipients, holdMessages = false }: { rejectRecipients?: number; holdMessages?: boolean } = {}): Promise<TLoopbackSmtpServer> {
   const messages: TReceivedMail[] = [];
   let connections = 0;
+  let held = 0;
+  const heldWaiters: Array<{ count: number; resolve: () => void }> = [];
+  let release = () => {};
+  const released = holdMessages ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -40,8 +49,14 @@ export function startLoopbackSmtpServer(host: string, { rejectRecipients }: { re
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-        messages.push({ from, to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
-        callback(null, 'queued as test');
+        const mail = { from, to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') };
+        held += 1;
+        for (const waiter of heldWaiters.filter((w) => held >= w.count)) waiter.resolve();
+        // Recorded only once answered: `messages` is what the server accepted.
+        void released.then(() => {
+          messages.push(mail);
+          callback(null, 'queued as test');
+        });
       });
     },
   });
@@ -54,7 +69,12 @@ export function startLoopbackSmtpServer(host: string, { rejectRecipients }: { re
         port,
         connections: () => connections,
         messages,
-        close: () => new Promise((done) => server.close(() => done())),
+        whenHeld: (count) => (held >= count ? Promise.resolve() : new Promise((resolve) => heldWaiters.push({ count, resolve }))),
+        release: () => release(),
+        close: () => {
+          release();
+          return new Promise((done) => server.close(() => done()));
+        },
       });
     });
   });

@@ -29,7 +29,7 @@ beforeAll(async () => {
   for (const n of [1, 2, 3]) await keepInOutbox({ db: t.db, tenantId: ctx.tenantId, idempotencyKey: `k${n}`, runId, stepPath: `steps[${n}]`, message: message(n) });
   await keepInOutbox({ db: t.db, tenantId: other.tenantId, idempotencyKey: 'k1', runId: otherRunId, stepPath: 'steps[0]', message: message(9) });
   // An SMTP send is not an outbox message.
-  await claimSmtpSend({ db: t.db, tenantId: ctx.tenantId, idempotencyKey: 'smtp-1', runId, stepPath: 'steps[9]', messageId: '<s@x>', from: 'p@x', to: ['a@example.com'], subject: 'sent by SMTP' });
+  await claimSmtpSend({ db: t.db, tenantId: ctx.tenantId, idempotencyKey: 'smtp-1', runId, stepPath: 'steps[9]', messageId: '<s@x>', from: 'p@x', to: ['a@example.com'], subject: 'sent by SMTP', claimMs: 60_000 });
 });
 afterAll(async () => {
   await closeExpressionPool();

@@ -7,6 +7,13 @@ import type { TEgressAllowList } from '@/server/security/egress-allowlist';
 import { resolveAllowedAddresses, resolveWithSystemDns, type TResolveHost } from '@/server/security/egress-guard';
 
 export const SMTP_TIMEOUT_MS = 60_000;
+/**
+ * How long an SMTP send's claim outlasts the send's own time limit: the claim must still be
+ * live when the owner's confirm lands (a slow database, a busy event loop after the server's
+ * answer), or another attempt could take it over and send a second copy. Long enough for
+ * that, short enough that a dead sender's message is retried within a minute and a half.
+ */
+export const SMTP_CLAIM_MARGIN_MS = 15_000;
 
 export type TSmtpMessage = { from: string; to: string[]; subject: string; text?: string; html?: string; messageId: string };
 

@@ -1,6 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TAuthContext } from '@/server/auth/context';
 import { startLoopbackSmtpServer, type TLoopbackSmtpServer } from '@/server/email/loopback-smtp-server';
+import { claimSmtpSend, confirmSmtpSend, noteSmtpFailure } from '@/server/email/record-smtp-send';
+import { SMTP_CLAIM_MARGIN_MS } from '@/server/email/send-smtp-message';
+import type { TActionHandlerResult } from '@/server/runtime/actions/handlers/action-handler';
 import type { TActionInvocation } from '@/server/runtime/actions/handlers/action-handler';
 import { emailSendHandler, stableMessageId, type TEmailSendHandlerArgs } from '@/server/runtime/actions/handlers/email-send-handler';
 import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
@@ -18,7 +21,7 @@ let runId: string;
 const servers: TLoopbackSmtpServer[] = [];
 const savedEnv = { SMTP_URL: process.env.SMTP_URL, PIPEWRIGHT_EGRESS_ALLOW: process.env.PIPEWRIGHT_EGRESS_ALLOW, SMTP_FROM: process.env.SMTP_FROM };
 
-async function smtp(host = '127.0.0.1', options: { rejectRecipients?: number } = {}): Promise<TLoopbackSmtpServer> {
+async function smtp(host = '127.0.0.1', options: { rejectRecipients?: number; holdMessages?: boolean } = {}): Promise<TLoopbackSmtpServer> {
   const server = await startLoopbackSmtpServer(host, options);
   servers.push(server);
   return server;
@@ -54,6 +57,8 @@ function send(input: unknown, extra: Partial<TEmailSendHandlerArgs> = {}) {
 }
 const message = { to: ['manager@example.com', 'audit@example.com'], subject: 'Invoice INV-7 needs approval', text: 'Please approve 1,250.00 EUR.', html: '<p>Please approve <b>1,250.00 EUR</b>.</p>' };
 const rows = (key: string) => t.db.selectFrom('email_messages').selectAll().where('idempotency_key', '=', key).execute();
+const retryAfterMs = (result: TActionHandlerResult) => ('error' in result ? result.error.retryAfterMs : undefined);
+const waitMs = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ledger = (key: string) => t.db.selectFrom('action_invocations').select(['action', 'output']).where('idempotency_key', '=', key).execute();
 
 describe('email.send@1 without SMTP_URL: the outbox', () => {
@@ -122,7 +127,8 @@ describe('email.send@1 with SMTP_URL', () => {
     const busy = await smtp('127.0.0.1', { rejectRecipients: 451 });
     const busyKey = `${runId}:smtp-451`;
     expect(await send(message, { idempotencyKey: busyKey, smtpUrl: busy.url })).toMatchObject({ error: { code: 'EMAIL', retryable: true, details: { responseCode: 451 } } });
-    expect((await rows(busyKey))[0]).toMatchObject({ status: 'sending', last_error: expect.stringContaining('451') });
+    // The failure ends the claim: the retry need not wait for it to run out.
+    expect((await rows(busyKey))[0]).toMatchObject({ status: 'sending', last_error: expect.stringContaining('451'), claim_owner: null, claim_expires_at: null });
     expect(await ledger(busyKey)).toEqual([]);
     const refusing = await smtp('127.0.0.1', { rejectRecipients: 550 });
     expect(await send(message, { smtpUrl: refusing.url })).toMatchObject({ error: { code: 'EMAIL', retryable: false, details: { responseCode: 550 } } });
@@ -170,6 +176,93 @@ describe('email.send@1 with SMTP_URL', () => {
     } finally {
       silent.close();
     }
+  });
+});
+
+describe('email.send@1 with SMTP_URL: one sender per key at a time', () => {
+  it('lets one of two attempts running at once send; the other sends nothing and gets a retryable CONFLICT', async () => {
+    const server = await smtp('127.0.0.1', { holdMessages: true });
+    const key = `${runId}:smtp-race`;
+    const messageId = stableMessageId(ctx.tenantId, key, FROM);
+    const timeoutMs = 5_000;
+    // A worker that lost its lease (frozen, then woken) and the worker that took the run over.
+    const attempts = [send(message, { idempotencyKey: key, smtpUrl: server.url, timeoutMs }), send(message, { idempotencyKey: key, smtpUrl: server.url, timeoutMs })];
+    // The server keeps the first message unanswered until one attempt has given up, or until
+    // both are in the middle of sending it (which is the bug).
+    await Promise.race([...attempts, server.whenHeld(2)]);
+    server.release();
+    const results = await Promise.all(attempts);
+    expect(server.messages).toHaveLength(1);
+    expect(server.connections()).toBe(1);
+    expect(server.messages[0]?.raw).toContain(`Message-ID: ${messageId}`);
+    expect(results).toContainEqual({ output: { messageId } });
+    const refused = results.find((result) => 'error' in result);
+    expect(refused).toMatchObject({ error: { code: 'CONFLICT', retryable: true } });
+    // The retry is asked to come back once the claim (the SMTP timeout plus a margin) is over.
+    expect(retryAfterMs(refused!)).toBeGreaterThan(timeoutMs);
+    expect(retryAfterMs(refused!)).toBeLessThanOrEqual(timeoutMs + SMTP_CLAIM_MARGIN_MS);
+    expect((await rows(key))[0]).toMatchObject({ status: 'sent', claim_owner: null, claim_expires_at: null, last_error: null });
+    expect(await ledger(key)).toEqual([{ action: 'email.send', output: { messageId } }]);
+    // That retry finds the message sent.
+    expect(await send(message, { idempotencyKey: key, smtpUrl: server.url })).toEqual({ output: { messageId } });
+    expect(server.messages).toHaveLength(1);
+  });
+
+  it('sends once the claim of a sender that died has expired, and not before', async () => {
+    const server = await smtp();
+    const key = `${runId}:smtp-dead-claim`;
+    const messageId = stableMessageId(ctx.tenantId, key, FROM);
+    // What a worker killed mid-send leaves behind: its claim (a short one, to wait it out).
+    await claimSmtpSend({ db: t.db, tenantId: ctx.tenantId, idempotencyKey: key, runId, stepPath: 'steps[0]', messageId, from: FROM, to: message.to, subject: message.subject, claimMs: 400 });
+    const early = await send(message, { idempotencyKey: key, smtpUrl: server.url });
+    expect(early).toMatchObject({ error: { code: 'CONFLICT', retryable: true } });
+    expect(server.connections()).toBe(0);
+    // The step's retry comes back after retryAfterMs: the dead sender's call counts as in flight at a crash.
+    await waitMs(retryAfterMs(early) ?? 0);
+    expect(await send(message, { idempotencyKey: key, smtpUrl: server.url })).toEqual({ output: { messageId } });
+    expect(server.messages).toHaveLength(1);
+    expect(server.messages[0]?.raw).toContain(`Message-ID: ${messageId}`);
+    expect((await rows(key))[0]).toMatchObject({ status: 'sent', claim_owner: null });
+  });
+
+  it('ignores a late confirm or failure from an attempt whose claim was taken over', async () => {
+    const key = `${runId}:smtp-late-confirm`;
+    const messageId = stableMessageId(ctx.tenantId, key, FROM);
+    const record = { db: t.db, tenantId: ctx.tenantId, idempotencyKey: key, runId, stepPath: 'steps[0]', messageId };
+    const claim = (claimMs: number) => claimSmtpSend({ ...record, from: FROM, to: message.to, subject: message.subject, claimMs });
+    const stale = await claim(300);
+    expect(stale).toMatchObject({ kind: 'claimed', messageId });
+    const busy = await claim(60_000);
+    expect(busy).toMatchObject({ kind: 'busy' });
+    await waitMs(busy.kind === 'busy' ? busy.retryAfterMs : 0);
+    const current = await claim(60_000);
+    if (stale.kind !== 'claimed' || current.kind !== 'claimed') throw new Error(`expected two claims, got ${stale.kind} and ${current.kind}`);
+    expect(current.owner).not.toBe(stale.owner);
+    const taken = await rows(key);
+    // The stale owner's send went out, but the row is the new owner's, which may be sending right
+    // now: marking it sent or releasing the claim would let a third attempt send beside it.
+    expect(await confirmSmtpSend({ ...record, owner: stale.owner })).toBe(false);
+    expect(await noteSmtpFailure({ ...record, owner: stale.owner, message: 'late failure' })).toBe(false);
+    expect(await rows(key)).toEqual(taken);
+    expect(await ledger(key)).toEqual([]);
+    expect(await confirmSmtpSend({ ...record, owner: current.owner })).toBe(true);
+    const sent = await rows(key);
+    expect(sent[0]).toMatchObject({ status: 'sent', claim_owner: null, claim_expires_at: null });
+    expect(await confirmSmtpSend({ ...record, owner: stale.owner })).toBe(false);
+    expect(await rows(key)).toEqual(sent);
+    expect(await ledger(key)).toEqual([{ action: 'email.send', output: { messageId } }]);
+  });
+
+  it('still takes the confirm of an owner whose claim ran out while nobody took it over', async () => {
+    const key = `${runId}:smtp-slow-confirm`;
+    const messageId = stableMessageId(ctx.tenantId, key, FROM);
+    const record = { db: t.db, tenantId: ctx.tenantId, idempotencyKey: key, runId, stepPath: 'steps[0]', messageId };
+    const slow = await claimSmtpSend({ ...record, from: FROM, to: message.to, subject: message.subject, claimMs: 100 });
+    if (slow.kind !== 'claimed') throw new Error(`expected a claim, got ${slow.kind}`);
+    await waitMs(150);
+    // Nobody else can be sending: taking the claim over would have replaced the owner first.
+    expect(await confirmSmtpSend({ ...record, owner: slow.owner })).toBe(true);
+    expect((await rows(key))[0]).toMatchObject({ status: 'sent', claim_owner: null });
   });
 });
 

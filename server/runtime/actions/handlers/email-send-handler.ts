@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { AppError } from '@/server/errors';
 import { keepInOutbox } from '@/server/email/keep-in-outbox';
 import { claimSmtpSend, confirmSmtpSend, noteSmtpFailure } from '@/server/email/record-smtp-send';
-import { SMTP_TIMEOUT_MS, sendSmtpMessage } from '@/server/email/send-smtp-message';
+import { SMTP_CLAIM_MARGIN_MS, SMTP_TIMEOUT_MS, sendSmtpMessage } from '@/server/email/send-smtp-message';
 import { ZEmailSendInput } from '@/server/runtime/actions/email-send';
 import type { TActionHandlerResult, TActionInvocation } from '@/server/runtime/actions/handlers/action-handler';
 import type { TStepError } from '@/server/runtime/nodes/node-result';
@@ -56,7 +56,10 @@ function smtpStepError(error: unknown, signal: AbortSignal, timedOut: boolean, t
  * email.send@1 (SPEC §4.4). With SMTP_URL the message goes through the SMTP server over a
  * connection the egress guard checked; without it, it is kept in the outbox (with the run's
  * secret values masked: the outbox is a page people read). Either way once per idempotency
- * key: see keepInOutbox and claimSmtpSend.
+ * key: see keepInOutbox and claimSmtpSend. Only the attempt holding the send's claim sends;
+ * another attempt of the same invocation running at that moment gets a retryable CONFLICT
+ * that asks to come back when the claim is over, and then finds the message sent (or, if its
+ * sender died, a claim that ran out, and sends it with the same Message-ID).
  */
 export async function emailSendHandler({ input: raw, signal, idempotencyKey, invocation, smtpUrl, from, allow, timeoutMs = SMTP_TIMEOUT_MS, resolveHost }: TEmailSendHandlerArgs): Promise<TActionHandlerResult> {
   const parsed = ZEmailSendInput.safeParse(raw);
@@ -72,11 +75,20 @@ export async function emailSendHandler({ input: raw, signal, idempotencyKey, inv
     const message = { messageId, from, to, subject: String(invocation.maskSecrets(input.subject)), text: mask(input.text), html: mask(input.html) };
     return { output: { messageId: await keepInOutbox({ db, tenantId, idempotencyKey, runId, stepPath, message }) } };
   }
-  const claim = await claimSmtpSend({ db, tenantId, idempotencyKey, runId, stepPath, messageId, from, to, subject: String(invocation.maskSecrets(input.subject)) });
-  if (claim.status !== 'sending') return { output: { messageId: claim.messageId } };
+  // The claim's expiry is at least timeoutMs + margin after this instant, by any clock: the
+  // send must be over by timeoutMs after it by ours (as a lease is judged, lease-keeper.ts).
+  const claimSentAt = performance.now();
+  const claim = await claimSmtpSend({ db, tenantId, idempotencyKey, runId, stepPath, messageId, from, to, subject: String(invocation.maskSecrets(input.subject)), claimMs: timeoutMs + SMTP_CLAIM_MARGIN_MS });
+  if (claim.kind === 'done') return { output: { messageId: claim.messageId } };
+  if (claim.kind === 'busy') {
+    return { error: { code: 'CONFLICT', message: 'another attempt of this email.send is sending the message; try again once its claim is over', details: { retryAfterMs: claim.retryAfterMs }, retryable: true, retryAfterMs: claim.retryAfterMs } };
+  }
+  const owner = claim.owner;
   const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(), timeoutMs);
+  const timer = setTimeout(() => timeout.abort(), claimSentAt + timeoutMs - performance.now());
   try {
+    // Frozen (SIGSTOP, a long pause) between the claim and here, past its time: another attempt may own it now.
+    if (performance.now() >= claimSentAt + timeoutMs) timeout.abort();
     await sendSmtpMessage({
       smtpUrl,
       message: { messageId: claim.messageId, from, to, subject: input.subject, ...(input.text === undefined ? {} : { text: input.text }), ...(input.html === undefined ? {} : { html: input.html }) },
@@ -86,11 +98,14 @@ export async function emailSendHandler({ input: raw, signal, idempotencyKey, inv
     });
   } catch (error) {
     const stepError = smtpStepError(error, signal, timeout.signal.aborted, timeoutMs);
-    await noteSmtpFailure({ db, tenantId, idempotencyKey, message: String(invocation.maskSecrets(stepError.message)) });
+    await noteSmtpFailure({ db, tenantId, idempotencyKey, owner, message: String(invocation.maskSecrets(stepError.message)) });
     return { error: stepError };
   } finally {
     clearTimeout(timer);
   }
-  await confirmSmtpSend({ db, tenantId, idempotencyKey, runId, stepPath, messageId: claim.messageId });
+  // False when this attempt stalled so long that another took the claim over: the server did
+  // accept this copy, so the answer is still the message's id (the one the row will record),
+  // while the row is left to its new owner (see confirmSmtpSend).
+  await confirmSmtpSend({ db, tenantId, idempotencyKey, owner, runId, stepPath, messageId: claim.messageId });
   return { output: { messageId: claim.messageId } };
 }
