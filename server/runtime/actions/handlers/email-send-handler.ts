@@ -22,6 +22,8 @@ export type TEmailSendHandlerArgs = {
   from: string;
   allow: TEgressAllowList;
   timeoutMs?: number;
+  /** How long to wait for another attempt's claim to end before answering CONFLICT (default: as long as a claim lasts). */
+  waitForClaimMs?: number;
   resolveHost?: TResolveHost;
 };
 
@@ -61,7 +63,7 @@ function smtpStepError(error: unknown, signal: AbortSignal, timedOut: boolean, t
  * that asks to come back when the claim is over, and then finds the message sent (or, if its
  * sender died, a claim that ran out, and sends it with the same Message-ID).
  */
-export async function emailSendHandler({ input: raw, signal, idempotencyKey, invocation, smtpUrl, from, allow, timeoutMs = SMTP_TIMEOUT_MS, resolveHost }: TEmailSendHandlerArgs): Promise<TActionHandlerResult> {
+export async function emailSendHandler({ input: raw, signal, idempotencyKey, invocation, smtpUrl, from, allow, timeoutMs = SMTP_TIMEOUT_MS, waitForClaimMs = timeoutMs + SMTP_CLAIM_MARGIN_MS, resolveHost }: TEmailSendHandlerArgs): Promise<TActionHandlerResult> {
   const parsed = ZEmailSendInput.safeParse(raw);
   if (!parsed.success) {
     return { error: { code: 'VALIDATION', message: `Invalid input for email.send@1: ${parsed.error.issues.map((i) => i.message).join('; ')}`, retryable: false } };
@@ -77,8 +79,19 @@ export async function emailSendHandler({ input: raw, signal, idempotencyKey, inv
   }
   // The claim's expiry is at least timeoutMs + margin after this instant, by any clock: the
   // send must be over by timeoutMs after it by ours (as a lease is judged, lease-keeper.ts).
-  const claimSentAt = performance.now();
-  const claim = await claimSmtpSend({ db, tenantId, idempotencyKey, runId, stepPath, messageId, from, to, subject: String(invocation.maskSecrets(input.subject)), claimMs: timeoutMs + SMTP_CLAIM_MARGIN_MS });
+  let claimSentAt = performance.now();
+  const claimArgs = { db, tenantId, idempotencyKey, runId, stepPath, messageId, from, to, subject: String(invocation.maskSecrets(input.subject)), claimMs: timeoutMs + SMTP_CLAIM_MARGIN_MS };
+  let claim = await claimSmtpSend(claimArgs);
+  // Another attempt holds the send: one still sending (it will confirm), or a worker that died
+  // mid-send (its claim runs out). Waiting for either here, rather than failing the step, keeps a
+  // crash recovery from failing a run whose step has no retries left; the wait is bounded by
+  // the claim and ends with the step's signal.
+  const waitUntil = performance.now() + (claim.kind === 'busy' ? Math.min(claim.retryAfterMs, waitForClaimMs) : 0);
+  while (claim.kind === 'busy' && performance.now() < waitUntil && !signal.aborted) {
+    await new Promise((resolve) => setTimeout(resolve, Math.max(50, Math.min(500, waitUntil - performance.now()))));
+    claimSentAt = performance.now();
+    claim = await claimSmtpSend(claimArgs);
+  }
   if (claim.kind === 'done') return { output: { messageId: claim.messageId } };
   if (claim.kind === 'busy') {
     return { error: { code: 'CONFLICT', message: 'another attempt of this email.send is sending the message; try again once its claim is over', details: { retryAfterMs: claim.retryAfterMs }, retryable: true, retryAfterMs: claim.retryAfterMs } };
