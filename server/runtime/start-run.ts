@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { getDb, type DbOrTx, type Tx } from '@/server/db/database';
 import { AppError } from '@/server/errors';
-import { initialExecution } from '@/server/runtime/execution/execution-state';
-import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
+import { insertRun, type TNewRun } from '@/server/runtime/run-store/insert-run';
 import type { RunWriter } from '@/server/runtime/interpreter/run-writer';
 import { validateRunInput } from '@/server/runtime/validate-run-input';
 import type { TTriggerType } from '@/server/workflows/definition/envelope';
@@ -46,28 +45,8 @@ async function pinVersion(db: DbOrTx, tenantId: string, workflowKey: string, ver
   return { ...row, document: ZVersionDocument.parse(row.document) };
 }
 
-async function insertRun(tx: Tx, args: TStartRun & { id: string; pinned: Awaited<ReturnType<typeof pinVersion>> }): Promise<void> {
-  await tx
-    .insertInto('runs')
-    .values({
-      id: args.id,
-      tenant_id: args.tenantId,
-      workflow_id: args.pinned.workflowId,
-      workflow_key: args.workflowKey,
-      version_id: args.pinned.id,
-      version: args.pinned.version,
-      status: 'QUEUED',
-      input: JSON.stringify(args.input ?? {}),
-      trigger: JSON.stringify(args.trigger),
-      parent_run_id: args.parent?.runId ?? null,
-      parent_step_path: args.parent?.stepPath ?? null,
-      idempotency_key: args.idempotencyKey ?? null,
-      execution: JSON.stringify(initialExecution()),
-      event_seq: 1,
-    })
-    .execute();
-  await tx.insertInto('run_events').values({ run_id: args.id, seq: 1, tenant_id: args.tenantId, type: 'run.queued', step_id: null, data: JSON.stringify({ version: args.pinned.version, trigger: args.trigger }) }).execute();
-  await enqueueAdvance({ db: tx, runId: args.id });
+function runRow(args: TStartRun, id: string, pinned: Awaited<ReturnType<typeof pinVersion>>): TNewRun {
+  return { id, tenantId: args.tenantId, workflowId: pinned.workflowId, workflowKey: args.workflowKey, versionId: pinned.id, version: pinned.version, input: args.input ?? {}, trigger: args.trigger, parent: args.parent ?? null, idempotencyKey: args.idempotencyKey ?? null };
 }
 
 /**
@@ -82,7 +61,7 @@ export async function startRun(args: TStartRun): Promise<{ runId: string; status
   validateRunInput({ versionId: pinned.id, schema: pinned.document.parameterSchema, input: args.input ?? {} });
   const id = randomUUID();
   if (args.defer) {
-    args.defer.also((tx) => insertRun(tx, { ...args, id, pinned }));
+    args.defer.also((tx) => insertRun(tx, runRow(args, id, pinned)));
     return { runId: id, status: 'QUEUED', created: true };
   }
   const create = async (tx: Tx) => {
@@ -92,7 +71,7 @@ export async function startRun(args: TStartRun): Promise<{ runId: string; status
       const existing = await tx.selectFrom('runs').select(['id', 'status']).where('tenant_id', '=', args.tenantId).where('workflow_id', '=', pinned.workflowId).where('idempotency_key', '=', args.idempotencyKey).executeTakeFirst();
       if (existing) return { runId: existing.id, status: existing.status, created: false };
     }
-    await insertRun(tx, { ...args, id, pinned });
+    await insertRun(tx, runRow(args, id, pinned));
     await args.onCreate?.(tx, id);
     return { runId: id, status: 'QUEUED', created: true };
   };

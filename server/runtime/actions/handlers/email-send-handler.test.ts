@@ -2,7 +2,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TAuthContext } from '@/server/auth/context';
 import { startLoopbackSmtpServer, type TLoopbackSmtpServer } from '@/server/email/loopback-smtp-server';
 import { claimSmtpSend, confirmSmtpSend, noteSmtpFailure } from '@/server/email/record-smtp-send';
-import { SMTP_CLAIM_MARGIN_MS } from '@/server/email/send-smtp-message';
 import type { TActionHandlerResult } from '@/server/runtime/actions/handlers/action-handler';
 import type { TActionInvocation } from '@/server/runtime/actions/handlers/action-handler';
 import { emailSendHandler, stableMessageId, type TEmailSendHandlerArgs } from '@/server/runtime/actions/handlers/email-send-handler';
