@@ -30,6 +30,8 @@ export interface RunsTable {
   fence: ColumnType<string, string | number | undefined, string | number>;
   recoveries: Generated<number>;
   pause_requested: Generated<boolean>;
+  /** The status an operator paused the run from (PAUSED only); QUEUED means it holds no slot. */
+  paused_from: string | null;
   cancel_requested: Generated<boolean>;
   wake_requested: Generated<boolean>;
   created_at: Timestamp;

@@ -27,7 +27,8 @@ export async function pauseRun({ db, ctx, input }: { db: Db; ctx: TAuthContext; 
       await recordAudit({ db: tx, ctx, entry: { action: 'run.pause_requested', targetType: 'run', targetId: run.id, data: { from: run.status, ...(reason ? { reason } : {}) } } });
       return { runId: run.id, status: run.status, requested: true };
     }
-    await writeOperatorTransition(tx, run.id, { status: 'PAUSED', pause_requested: false });
+    // Paused while QUEUED, it holds no slot under maxConcurrentRuns and goes back to the queue on resume.
+    await writeOperatorTransition(tx, run.id, { status: 'PAUSED', pause_requested: false, paused_from: run.status });
     await appendRunEvent(tx, { runId: run.id, tenantId: run.tenant_id, type: 'run.paused', data: { by, from: run.status, ...(reason ? { reason } : {}) } });
     await recordAudit({ db: tx, ctx, entry: { action: 'run.paused', targetType: 'run', targetId: run.id, data: { from: run.status, ...(reason ? { reason } : {}) } } });
     await notifyRunChanged(tx, run.id);

@@ -36,8 +36,9 @@ export async function resumeRun({ db, ctx, input }: { db: Db; ctx: TAuthContext;
     const run = await lockRun(tx, ctx.tenantId, args.id);
     assertCanOperate('resume', run.status);
     if (run.status === 'WAITING') return resolveWaitAsAdmin(tx, ctx, run, args);
-    const status = run.started_at ? 'RUNNING' : 'QUEUED';
-    await writeOperatorTransition(tx, run.id, { status, pause_requested: false });
+    // Paused while queued (or never started), it queues again, so its workflow's limits still apply.
+    const status = run.paused_from === 'QUEUED' || !run.started_at ? 'QUEUED' : 'RUNNING';
+    await writeOperatorTransition(tx, run.id, { status, pause_requested: false, paused_from: null });
     await appendRunEvent(tx, { runId: run.id, tenantId: run.tenant_id, type: 'run.resumed', data: { by: actorLabel(ctx.actor), ...(args.reason ? { reason: args.reason } : {}) } });
     await enqueueAdvance({ db: tx, runId: run.id });
     await recordAudit({ db: tx, ctx, entry: { action: 'run.resumed', targetType: 'run', targetId: run.id, data: args.reason ? { reason: args.reason } : {} } });

@@ -60,9 +60,10 @@ export class ChaosSamplers {
     const rows = await this.world.db
       .selectFrom('runs')
       .select('workflow_key')
-      .select(sql<number>`count(*) FILTER (WHERE status IN ('RUNNING', 'WAITING', 'PAUSED'))::int`.as('active'))
+      // A run paused while QUEUED holds no slot (runs.paused_from; admission counts the same way).
+      .select(sql<number>`count(*) FILTER (WHERE status IN ('RUNNING', 'WAITING') OR (status = 'PAUSED' AND paused_from IS DISTINCT FROM 'QUEUED'))::int`.as('active'))
       .select(sql<number>`count(*) FILTER (WHERE status = 'QUEUED' AND lease_owner IS NULL)::int`.as('queued'))
-      .select(sql<string[]>`array_agg(id::text) FILTER (WHERE status IN ('RUNNING', 'WAITING', 'PAUSED'))`.as('activeIds'))
+      .select(sql<string[]>`array_agg(id::text) FILTER (WHERE status IN ('RUNNING', 'WAITING') OR (status = 'PAUSED' AND paused_from IS DISTINCT FROM 'QUEUED'))`.as('activeIds'))
       .where('workflow_key', 'in', limited.map((w) => w.key))
       .groupBy('workflow_key')
       .execute();

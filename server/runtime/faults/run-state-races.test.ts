@@ -6,6 +6,7 @@ import { deliverEvent } from '@/server/events/deliver-event';
 import { cancelRun } from '@/server/runs/cancel-run';
 import { pauseRun } from '@/server/runs/pause-run';
 import { retryRun } from '@/server/runs/retry-run';
+import { resumeRun } from '@/server/runs/resume-run';
 import { advanceRun } from '@/server/runtime/advance-run';
 import { clearFaultPoints, onFaultPoint } from '@/server/runtime/fault-points';
 import { LeaseKeeper } from '@/server/runtime/run-store/lease-keeper';
@@ -260,4 +261,23 @@ it('defect 13: a parent canceled while its child finishes: both end, no deadlock
   await expect(cancel!.running).resolves.toMatchObject({ status: 'CANCELED' });
   expect((await runRow(parentId)).status).toBe('CANCELED');
   expect(await checkRunInvariants(t.db, [parentId, childId], [])).toMatchObject({ badSeqs: [] });
+});
+
+it('defect 6: a run paused while QUEUED holds no slot, and goes back to the queue when resumed', async () => {
+  await publishWorkflow({ db: t.db, ctx: editor, key: 'one-at-a-time', document: { settings: { maxConcurrentRuns: 1 }, steps: [task('approve')] } });
+  const first = (await start('one-at-a-time')).runId;
+  const paused = (await start('one-at-a-time')).runId;
+  await workOffJobs([first, paused]);
+  expect([(await runRow(first)).status, (await runRow(paused)).status]).toEqual(['WAITING', 'QUEUED']);
+  await pauseRun({ db: t.db, ctx: operator, input: { id: paused } });
+  const next = (await start('one-at-a-time')).runId;
+  await workOffJobs([next]);
+  expect((await runRow(next)).status).toBe('QUEUED');
+  await completeTask({ db: t.db, ctx: operator, input: { id: (await openTask(first))!.id, outcome: 'approve', data: {} } });
+  await workOffJobs([first, paused, next]);
+  // The freed slot goes to the queued run, not to the paused one, which holds none.
+  expect([(await runRow(first)).status, (await runRow(paused)).status, (await runRow(next)).status]).toEqual(['SUCCEEDED', 'PAUSED', 'WAITING']);
+  await resumeRun({ db: t.db, ctx: operator, input: { id: paused } });
+  await workOffJobs([paused]);
+  expect((await runRow(paused)).status).toBe('QUEUED');
 });

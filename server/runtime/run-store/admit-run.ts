@@ -52,11 +52,14 @@ export async function admitRun({ db, run, settings, fence }: { db: Db; run: { id
  */
 async function countStarted(tx: Tx, run: { id: string; workflowId: string }): Promise<{ active: number; recent: number; oldestRecent: Date | null }> {
   const active = await sql<{ n: number }>`
-    SELECT count(*)::int AS n FROM runs WHERE workflow_id = ${run.workflowId} AND status IN ('RUNNING', 'WAITING', 'PAUSED') AND id <> ${run.id}`.execute(tx);
+    SELECT count(*)::int AS n FROM runs WHERE workflow_id = ${run.workflowId} AND status IN ('RUNNING', 'WAITING', 'PAUSED') AND ${holdsSlot} AND id <> ${run.id}`.execute(tx);
   const recent = await sql<{ n: number; oldest: Date | null }>`
     SELECT count(*)::int AS n, min(started_at) AS oldest FROM runs WHERE workflow_id = ${run.workflowId} AND started_at > now() - interval '1 minute' AND id <> ${run.id}`.execute(tx);
   return { active: active.rows[0]?.n ?? 0, recent: recent.rows[0]?.n ?? 0, oldestRecent: recent.rows[0]?.oldest ?? null };
 }
+
+/** A run counted against maxConcurrentRuns: running, waiting, or paused after it was admitted (not paused while queued). */
+const holdsSlot = sql<boolean>`(status <> 'PAUSED' OR paused_from IS DISTINCT FROM 'QUEUED')`;
 
 /** The oldest other run held QUEUED (claimed before, handed back) gets a job to be decided again. */
 async function sendNextHeld(tx: Tx, run: { id: string; workflowId: string }): Promise<void> {
