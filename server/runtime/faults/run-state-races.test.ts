@@ -12,6 +12,7 @@ import { clearFaultPoints, onFaultPoint } from '@/server/runtime/fault-points';
 import { LeaseKeeper } from '@/server/runtime/run-store/lease-keeper';
 import { ADVANCE_QUEUE } from '@/server/runtime/queue/run-queue';
 import { startRun } from '@/server/runtime/start-run';
+import { reapStalledRuns } from '@/server/runtime/run-store/reap-stalled-runs';
 import { completeTask } from '@/server/tasks/complete-task';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { addMemberTo, createTenantWithMember } from '@/test/fixtures';
@@ -164,7 +165,9 @@ async function workOffJobs(runIds: readonly string[]): Promise<void> {
       DELETE FROM pgboss.job WHERE name = ${ADVANCE_QUEUE} AND state = 'created' AND start_after <= now() AND data->>'runId' = ANY(${runIds as string[]})
       RETURNING id, data->>'runId' AS run_id`.execute(t.db);
     if (jobs.rows.length === 0) return;
-    for (const job of jobs.rows) await w.advance(job.run_id);
+    // In the order the runs were given (oldest first), as a queue would roughly take them.
+    const order = (job: { run_id: string }) => runIds.indexOf(job.run_id);
+    for (const job of [...jobs.rows].sort((a, b) => order(a) - order(b))) await w.advance(job.run_id);
   }
 }
 
@@ -280,4 +283,19 @@ it('defect 6: a run paused while QUEUED holds no slot, and goes back to the queu
   await resumeRun({ db: t.db, ctx: operator, input: { id: paused } });
   await workOffJobs([paused]);
   expect((await runRow(paused)).status).toBe('QUEUED');
+});
+
+it('defect 6: a held run whose slot was freed by a worker that died before sending its job is admitted by the reaper within seconds', async () => {
+  await publishWorkflow({ db: t.db, ctx: editor, key: 'lost-handoff', document: { settings: { maxConcurrentRuns: 1 }, steps: [task('approve')] } });
+  const first = (await start('lost-handoff')).runId;
+  const held = (await start('lost-handoff')).runId;
+  await workOffJobs([first, held]);
+  expect([(await runRow(first)).status, (await runRow(held)).status]).toEqual(['WAITING', 'QUEUED']);
+  await cancelRun({ db: t.db, ctx: operator, input: { id: first } });
+  // The finish's job to the held run died with its worker (the fast path sends it after the commit).
+  await sql`DELETE FROM pgboss.job WHERE name = ${ADVANCE_QUEUE} AND data->>'runId' = ${held}`.execute(t.db);
+  await t.db.updateTable('runs').set({ updated_at: sql`now() - interval '6 seconds'` }).where('id', '=', held).execute();
+  expect(await reapStalledRuns({ db: t.db })).toBeGreaterThanOrEqual(1);
+  await workOffJobs([held]);
+  expect((await runRow(held)).status).toBe('WAITING');
 });
