@@ -9,6 +9,7 @@ import * as m20261122090000 from './20261122090000_runtime_indexes';
 import * as m20261203000000 from './20261203000000_ordered_documents';
 import * as m20261204000000 from './20261204000000_run_state';
 import * as m20261205000000 from './20261205000000_email_send_claims';
+import * as m20261205000100 from './20261205000100_run_block_results';
 
 /**
  * Every migration, by name, in order. A new migration file is added here too; the schema
@@ -25,4 +26,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261203000000_ordered_documents': m20261203000000,
   '20261204000000_run_state': m20261204000000,
   '20261205000000_email_send_claims': m20261205000000,
+  '20261205000100_run_block_results': m20261205000100,
 };

@@ -78,6 +78,17 @@ export interface RunSnapshotsTable {
   created_at: Timestamp;
 }
 
+/** A finished forEach iteration's result or failure, until its block ends (migration 20261205000100_run_block_results). */
+export interface RunBlockResultsTable {
+  run_id: string;
+  tenant_id: string;
+  block_path: string;
+  item_index: number;
+  result: NullableJson;
+  failure: NullableJson;
+  created_at: Timestamp;
+}
+
 export type TWaitKind = 'event' | 'timer' | 'task' | 'child' | 'retry';
 export type TWaitStatus = 'open' | 'resolved' | 'expired' | 'canceled';
 
@@ -148,6 +159,7 @@ export interface RuntimeTables {
   run_steps: RunStepsTable;
   run_events: RunEventsTable;
   run_snapshots: RunSnapshotsTable;
+  run_block_results: RunBlockResultsTable;
   run_waits: RunWaitsTable;
   action_invocations: ActionInvocationsTable;
   tasks: TasksTable;

@@ -32,15 +32,24 @@ export type TBlockState =
        */
       failedAt?: TTryFailure;
     }
-  /** control.forEach: the items (evaluated once), finished results, and iterations in flight. */
+  /**
+   * control.forEach: the items (evaluated once), the next item to start, and the iterations in
+   * flight. Every index below `next` and not in `active` has ended; what it ended with is a
+   * row of `run_block_results`, never part of this state, which every commit writes whole
+   * (SPEC §7.8: with the results here, a loop of N calls wrote O(N²) bytes). Format 3.
+   */
   | {
       kind: 'forEach';
       startedAt: string;
       items: unknown[];
-      results: unknown[];
-      failures: Array<TRunError | null>;
       next: number;
       active: Array<{ index: number; scope: TScope; cursor: TPipeCursor }>;
+      /**
+       * Format 2 and earlier only: the results and failures of the iterations that had ended,
+       * by index. The first pass that resumes the block moves them to rows (runForEach).
+       */
+      results?: unknown[];
+      failures?: Array<TRunError | null>;
     }
   /** control.parallel: every branch's own scope and position, and its result once done. */
   | { kind: 'parallel'; startedAt: string; branches: Array<{ id: string; scope: TScope; cursor: TPipeCursor; done: boolean; result: unknown }> }
@@ -74,10 +83,10 @@ const ZBlockState: z.ZodType<TBlockState> = z.lazy(() =>
       kind: z.literal('forEach'),
       startedAt: z.string(),
       items: z.array(z.unknown()),
-      results: z.array(z.unknown()),
-      failures: z.array(ZRunError.nullable()),
       next: z.number().int().min(0),
       active: z.array(z.object({ index: z.number().int().min(0), scope: ZScope, cursor: ZPipeCursorShape })),
+      results: z.array(z.unknown()).optional(),
+      failures: z.array(ZRunError.nullable()).optional(),
     }),
     z.object({
       kind: z.literal('parallel'),
@@ -98,14 +107,20 @@ export const ZPipeCursor = ZPipeCursorShape;
  *  1: no `formatVersion` field (up to ecf4f71).
  *  2: `formatVersion`; a try block may carry `failedAt` (what an operator's retry goes back to);
  *     `returned` once a control.return succeeded.
+ *  3: a forEach keeps no results or failures: each ended iteration is a `run_block_results` row,
+ *     and `attempts` drops the step paths of iterations that ended (SPEC §7.8).
  */
-export const EXECUTION_FORMAT_VERSION = 2;
+export const EXECUTION_FORMAT_VERSION = 3;
 
-const ZExecutionV2 = z.object({
+const ZExecutionV3 = z.object({
   formatVersion: z.literal(EXECUTION_FORMAT_VERSION),
   scope: ZScope,
   cursor: ZPipeCursorShape,
-  /** Attempts made so far per step path, so a retried or resumed step gets the next number. */
+  /**
+   * Attempts made so far per step path, so a retried or resumed step gets the next number. The
+   * paths inside a forEach iteration are dropped when it ends (nothing runs them again but an
+   * operator's retry that re-runs a finally, which reads them back: rewindRunForRetry).
+   */
   attempts: z.record(z.number().int().min(0)),
   /** When `settings.timeoutMs` counts from, if not the run's start: an operator's retry gives the run a new window. */
   timeoutFrom: z.string().datetime({ offset: true }).optional(),
@@ -126,11 +141,14 @@ function upgradeExecution(stored: unknown): unknown {
     throw new AppError('CONFLICT', `This run was saved in execution format ${version}, newer than this version of Pipewright reads (${EXECUTION_FORMAT_VERSION}).`);
   }
   // Version 1 → 2 adds fields that are optional in the state, so its contents stay as they are.
-  return version === 1 ? { ...stored, formatVersion: 2 } : stored;
+  // Version 2 → 3: a forEach's inline `results` and `failures` stay, optional in format 3, and
+  // are moved to rows by the pass that resumes the block; the attempts of ended iterations stay
+  // too (they no longer grow). So both only change the number.
+  return version === 1 || version === 2 ? { ...stored, formatVersion: EXECUTION_FORMAT_VERSION } : stored;
 }
 
 /** Everything the interpreter needs to continue a run, stored in `runs.execution`; parses every format version. */
-export const ZExecution = z.preprocess(upgradeExecution, ZExecutionV2);
+export const ZExecution = z.preprocess(upgradeExecution, ZExecutionV3);
 export type TExecution = z.infer<typeof ZExecution>;
 
 export function initialExecution(): TExecution {

@@ -108,6 +108,16 @@ describe('retry from failure', () => {
     ]);
   });
 
+  it('a forEach in a finally that runs again after the retry: its iterations take their next attempt, its results are its own', async () => {
+    // Ended iterations' attempts leave the execution (SPEC §7.8); the retry reads them back.
+    const loop = { id: 'each', type: 'control.forEach', config: { items: [1, 2, 3], concurrency: 2, collect: { $expr: '$item * 10' }, saveAs: 'vars.done', steps: [{ id: 'nap', type: 'time.delay', config: { durationMs: 1 } }, count('tick', 'ticks')] } };
+    const result = await failThenRetry([tryCatch('guard', { try: [fail('boom')], catch: [needsSecret('call')], finally: [loop] })], { $expr: "{'done': vars.done, 'echoed': $exists(vars.call)}" }, { stepId: 'call' });
+    expect([result.status, result.error]).toEqual(['SUCCEEDED', null]);
+    expect(result.output).toEqual({ done: [10, 20, 30], echoed: true });
+    const ticks = result.records.filter((r) => r.step_id === 'tick').map((r) => `${r.path} ${r.attempt} ${r.status}`);
+    expect(ticks.sort()).toEqual([0, 1, 2].flatMap((i) => [`steps[0].config.finally[0]#${i}.config.steps[1] 1 CANCELED`, `steps[0].config.finally[0]#${i}.config.steps[1] 2 SUCCEEDED`]));
+  });
+
   it('re-executes a failed step in a parallel branch, inside a catch inside a forEach iteration', async () => {
     const branches = [
       { id: 'quick', steps: [count('q', 'quick')], result: { $expr: 'vars.quick' } },

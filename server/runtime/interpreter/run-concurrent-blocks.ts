@@ -1,6 +1,7 @@
 import { AppError } from '@/server/errors';
 import { toStorableJson } from '@/server/db/storable-json';
 import type { TBlockState, TScope } from '@/server/runtime/execution/execution-state';
+import { readBlockResults, type TIterationEnd } from '@/server/runtime/execution/read-block-results';
 import { applyAssignment } from '@/server/runtime/interpreter/apply-assignments';
 import { copyScope, enterBlock, pipeAt, recordBlock } from '@/server/runtime/interpreter/run-blocks';
 import type { RunInterpreter } from '@/server/runtime/interpreter/run-interpreter';
@@ -80,9 +81,18 @@ class Lanes {
 /**
  * control.forEach: each item runs the nested pipe with its own copy of vars, up to
  * `concurrency` at a time; results are kept in item order and saved at `saveAs`.
+ *
+ * An iteration's result is stored once, as a row (run_block_results) written with the commit
+ * that takes it out of `active`, and read back when the block finishes: kept in the execution,
+ * which every commit writes whole, a loop of N calls wrote O(N²) bytes (SPEC §7.8). The rows
+ * are deleted by the commit that records the block's success, since its record and `saveAs`
+ * hold them from then on (kept, they would be stored twice more, and a forEach that a retry
+ * runs again would meet its first run's rows). A failed block keeps them: an operator's retry
+ * resumes it.
  */
 export async function runForEach(interpreter: RunInterpreter, frame: TStepFrame): Promise<TStepOutcome> {
   const config = frame.config as TForEachConfig;
+  const { writer } = interpreter.deps;
   if (!frame.cursor.block) {
     const startedAt = new Date().toISOString();
     const result = await enterBlock(interpreter, frame);
@@ -92,10 +102,17 @@ export async function runForEach(interpreter: RunInterpreter, frame: TStepFrame)
       return { kind: 'failed', error };
     }
     if (result.kind !== 'iterate') throw new AppError('INTERNAL', 'control.forEach did not give items.');
-    frame.cursor.block = { kind: 'forEach', startedAt, items: result.items, results: result.items.map(() => null), failures: result.items.map(() => null), next: 0, active: [] };
+    frame.cursor.block = { kind: 'forEach', startedAt, items: result.items, next: 0, active: [] };
   }
   const block = frame.cursor.block as TForEachState;
   const steps = pipeAt(frame, 'steps');
+  /** Iterations that ended in this pass; those that ended before are rows, read at the end. */
+  const ended = new Map<number, TIterationEnd>();
+  const endIteration = (index: number, end: TIterationEnd) => {
+    ended.set(index, end);
+    writer.blockResult({ blockPath: frame.path, itemIndex: index, result: 'result' in end ? end.result : null, failure: 'failure' in end ? end.failure : null });
+  };
+  moveInlineResults(block, endIteration);
   // What ends intake: a failure (unless onItemError continues), a return, a cancel, a pause.
   // An iteration that waits is not one: it keeps its slot in `active`, and the other slots go
   // on taking items (SPEC §7.7, the window stays full).
@@ -114,9 +131,12 @@ export async function runForEach(interpreter: RunInterpreter, frame: TStepFrame)
       else collected = result.value;
     }
     if (outcome.kind === 'completed' || (outcome.kind === 'failed' && config.onItemError === 'continue')) {
-      if (outcome.kind === 'completed') block.results[slot.index] = collected;
-      else block.failures[slot.index] = outcome.error;
+      // One synchronous stretch: a commit has the row and the slot gone from `active`, or neither.
+      endIteration(slot.index, outcome.kind === 'completed' ? { result: collected } : { failure: outcome.error });
       block.active.splice(block.active.indexOf(slot), 1);
+      // Nothing runs the ended iteration's steps again (a retry re-running a finally reads
+      // their attempts back, rewindRunForRetry): kept, `attempts` grew with every item.
+      forgetAttempts(interpreter.deps.execution.attempts, `${frame.path}#${slot.index}.`);
       fill();
       return;
     }
@@ -142,16 +162,60 @@ export async function runForEach(interpreter: RunInterpreter, frame: TStepFrame)
     const outcome = combine(stops);
     if (failed && outcome.kind === 'failed') recordBlock(interpreter, frame, block.startedAt, { error: outcome.error });
     // A control.return in an iteration ends the block (successfully) along with the run.
-    if (outcome.kind === 'returned') recordBlock(interpreter, frame, block.startedAt, { output: block.results });
+    if (outcome.kind === 'returned') {
+      const results = await resultsInOrder(interpreter, frame, block, ended);
+      recordBlock(interpreter, frame, block.startedAt, { output: results });
+      writer.endBlock(frame.path);
+    }
     return outcome as TStepOutcome;
   }
   // Every iteration still in `active` waits; the run resumes here when one of them can go on.
   if (block.active.length > 0) return { kind: 'suspended' };
-  if (config.saveAs) applyAssignment(frame.scope.vars, config.saveAs, block.results);
+  const results = await resultsInOrder(interpreter, frame, block, ended);
+  // From here to passStep in one synchronous stretch: the block's record, its rows' deletion
+  // and the cursor past it are committed together.
+  if (config.saveAs) applyAssignment(frame.scope.vars, config.saveAs, results);
   // The collected results, in item order, as the node's outputSchema declares.
-  recordBlock(interpreter, frame, block.startedAt, { output: block.results });
+  recordBlock(interpreter, frame, block.startedAt, { output: results });
+  writer.endBlock(frame.path);
   interpreter.passStep(frame.cursor);
   return { kind: 'next' };
+}
+
+/**
+ * An execution saved before format 3 keeps the ended iterations' results in the block: they
+ * become rows in the next commit, which saves the block without them (so it stops growing).
+ */
+function moveInlineResults(block: TForEachState, endIteration: (index: number, end: TIterationEnd) => void): void {
+  if (!block.results && !block.failures) return;
+  const active = new Set(block.active.map((slot) => slot.index));
+  for (let index = 0; index < block.next; index++) {
+    if (active.has(index)) continue;
+    const failure = block.failures?.[index] ?? null;
+    endIteration(index, failure ? { failure } : { result: block.results?.[index] ?? null });
+  }
+  delete block.results;
+  delete block.failures;
+}
+
+/**
+ * The block's results in item order: an iteration that failed (onItemError continue) or never
+ * ran (a return ended the block) is null. Those that ended in an earlier pass are read back.
+ */
+async function resultsInOrder(interpreter: RunInterpreter, frame: TStepFrame, block: TForEachState, ended: Map<number, TIterationEnd>): Promise<unknown[]> {
+  const active = new Set(block.active.map((slot) => slot.index));
+  const endedBefore = (index: number) => index < block.next && !active.has(index) && !ended.has(index);
+  const stored = block.items.some((_, index) => endedBefore(index)) ? await readBlockResults({ db: interpreter.deps.db, run: interpreter.deps.run, blockPath: frame.path }) : new Map<number, TIterationEnd>();
+  return block.items.map((_, index) => {
+    const end = ended.get(index) ?? stored.get(index);
+    if (!end && endedBefore(index)) throw new AppError('INTERNAL', `Step "${frame.step.id}": the result of item ${index}, which ended in an earlier pass, is not stored.`);
+    return end && 'result' in end ? end.result : null;
+  });
+}
+
+/** Drops the attempt counts of every step path under `prefix` (one ended iteration). */
+function forgetAttempts(attempts: Record<string, number>, prefix: string): void {
+  for (const path of Object.keys(attempts)) if (path.startsWith(prefix)) delete attempts[path];
 }
 
 /** control.parallel: every branch runs at once on its own copy of vars; `{branchId: result}` is saved. */

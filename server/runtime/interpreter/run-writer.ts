@@ -5,6 +5,7 @@ import type { TExecution } from '@/server/runtime/execution/execution-state';
 import { AppError } from '@/server/errors';
 import {
   commitBatch,
+  type TBlockResultDraft,
   type TEventDraft,
   type TInvocationDraft,
   type TRunPatch,
@@ -34,6 +35,8 @@ export class RunWriter {
   private events: TEventDraft[] = [];
   private snapshots: TSnapshotDraft[] = [];
   private invocations: TInvocationDraft[] = [];
+  private blockResults: TBlockResultDraft[] = [];
+  private endedBlocks: string[] = [];
   private patch: TRunPatch = {};
   private extras: Array<(tx: Tx) => Promise<void>> = [];
   private eventLocks: string[] = [];
@@ -78,6 +81,25 @@ export class RunWriter {
   /** A completed action invocation for the idempotency ledger, committed with its step. */
   invocation(draft: TInvocationDraft): void {
     this.invocations.push(draft);
+  }
+
+  /**
+   * A forEach iteration ended: its result (or failure) is stored once, by the commit that also
+   * saves the execution without it in `active` (both are queued in one synchronous stretch).
+   */
+  blockResult(draft: TBlockResultDraft): void {
+    this.blockResults.push(draft);
+  }
+
+  /**
+   * A forEach ended and its results were read back: its rows, and those of the forEach blocks
+   * nested in its iterations (`<path>#…`), are deleted by the next commit. Rows still buffered
+   * are dropped here, since the commit's DELETE cannot see what its own statement inserts.
+   */
+  endBlock(blockPath: string): void {
+    const inside = `${blockPath}#`;
+    this.blockResults = this.blockResults.filter((b) => b.blockPath !== blockPath && !b.blockPath.startsWith(inside));
+    this.endedBlocks.push(blockPath);
   }
 
   patchRun(patch: TRunPatch): void {
@@ -127,6 +149,8 @@ export class RunWriter {
       events: this.events,
       snapshots: this.snapshots,
       invocations: this.invocations,
+      blockResults: this.blockResults,
+      endedBlocks: this.endedBlocks,
       patch: this.patch,
       extras: this.extras,
       releasing: this.releasing,
@@ -138,6 +162,8 @@ export class RunWriter {
     this.events = [];
     this.snapshots = [];
     this.invocations = [];
+    this.blockResults = [];
+    this.endedBlocks = [];
     this.patch = {};
     this.extras = [];
     this.eventLocks = [];

@@ -23,6 +23,8 @@ export type TStepRecordPatch = Pick<TStepRecordDraft, 'status'> & Partial<Pick<T
 export type TEventDraft = { type: TRunEventType; stepId: string | null; data: Record<string, unknown>; at: Date };
 export type TSnapshotDraft = { stepRecordId: string; path: string; snapshot: unknown; truncated: boolean; sizeBytes: number };
 export type TInvocationDraft = { action: string; version: number; idempotencyKey: string; stepPath: string; output: unknown };
+/** A forEach iteration that ended: its collected result, or its failure (onItemError continue). */
+export type TBlockResultDraft = { blockPath: string; itemIndex: number; result: unknown; failure: unknown };
 export type TRunPatch = Partial<{ status: TRunStatus; state: string | null; output: unknown; error: unknown; startedAt: Date; completedAt: Date }>;
 
 /** Everything one commit writes for one run. */
@@ -34,6 +36,10 @@ export type TBatch = {
   events: TEventDraft[];
   snapshots: TSnapshotDraft[];
   invocations: TInvocationDraft[];
+  /** Ended forEach iterations (run_block_results), written once each instead of in every execution. */
+  blockResults: TBlockResultDraft[];
+  /** forEach blocks that ended: their rows, and those of forEach blocks nested in their iterations, are deleted. */
+  endedBlocks: string[];
   patch: TRunPatch;
   extras: Array<(tx: Tx) => Promise<void>>;
   releasing: boolean;
@@ -121,9 +127,9 @@ function releasedStatus(target: TRunStatus | undefined, runsAlias: string): RawB
 const jsonOrNull = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
 
 /**
- * One statement: the fenced run update, then every step record, step update, event, snapshot
- * and ledger row of the batch as CTEs fed by one JSON parameter each. Nothing is written when
- * the fenced update matches no row.
+ * One statement: the fenced run update, then every step record, step update, event, snapshot,
+ * ledger row and forEach result of the batch as CTEs fed by one JSON parameter each. Nothing
+ * is written when the fenced update matches no row.
  */
 function mainStatement(batch: TBatch, options: { releaseInline: boolean; notify: boolean }): RawBuilder<TMainRow> {
   const { run, patch, events } = batch;
@@ -215,6 +221,25 @@ function mainStatement(batch: TBatch, options: { releaseInline: boolean; notify:
       SELECT ${run.tenantId}, x.action, x.version, x.key, ${run.id}, x.step_path, x.output
         FROM r, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(action text, version int, key text, step_path text, output jsonb)
       ON CONFLICT DO NOTHING)`);
+  }
+  if (batch.blockResults.length) {
+    const rows = batch.blockResults.map((b) => ({ block_path: b.blockPath, item_index: b.itemIndex, result: b.result ?? null, failure: b.failure ?? null }));
+    // An update on conflict: a forEach in a finally that an operator's retry runs again finds the
+    // rows of its first run (rewindRunForRetry deletes them, but a refused commit would re-run
+    // the pass until WORKER_CRASHED, so the write does not depend on it).
+    ctes.push(sql`b AS (
+      INSERT INTO run_block_results (run_id, tenant_id, block_path, item_index, result, failure)
+      SELECT ${run.id}, ${run.tenantId}, x.block_path, x.item_index, x.result, x.failure
+        FROM r, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(block_path text, item_index int, result jsonb, failure jsonb)
+      ON CONFLICT (run_id, block_path, item_index) DO UPDATE SET result = excluded.result, failure = excluded.failure)`);
+  }
+  if (batch.endedBlocks.length) {
+    // A DELETE does not see rows another CTE of the same statement inserts: RunWriter drops
+    // the buffered rows of an ended block instead of sending them.
+    ctes.push(sql`d AS (
+      DELETE FROM run_block_results z USING r
+       WHERE z.run_id = ${run.id}
+         AND EXISTS (SELECT 1 FROM unnest(${batch.endedBlocks}::text[]) AS p(path) WHERE z.block_path = p.path OR starts_with(z.block_path, p.path || '#')))`);
   }
   const notify = options.notify && events.length ? sql`pg_notify(${RUN_EVENTS_CHANNEL}, ${`${run.id}:`} || r.event_seq || ':' || r.status)` : sql`NULL`;
   const nextQueued =

@@ -17,15 +17,26 @@ export async function rewindRunForRetry({ tx, runId, timeoutFrom }: { tx: Tx; ru
   const saved = await tx.selectFrom('runs').select('execution').where('id', '=', runId).executeTakeFirstOrThrow();
   const { execution, rerunPipes } = rewindForRetry(ZExecution.parse(saved.execution));
   if (timeoutFrom) execution.timeoutFrom = timeoutFrom.toISOString();
+  if (rerunPipes.length === 0) {
+    await tx.updateTable('runs').set({ execution: JSON.stringify(execution) }).where('id', '=', runId).execute();
+    return;
+  }
+  // `…config.finally[` so that no other pipe whose name starts the same way is taken along.
+  const underRerunPipes = (column: 'path' | 'block_path') => sql<boolean>`(${sql.join(rerunPipes.map((pipe) => sql`starts_with(${sql.ref(column)}, ${`${pipe}[`})`), sql` OR `)})`;
+  // The execution forgets the attempts of a forEach iteration once it ended (SPEC §7.8), but a
+  // finally run again runs such iterations again, and their next attempt must follow the
+  // records they have (one record per path and attempt).
+  const attempts = await tx.selectFrom('run_steps').select(['path', (eb) => eb.fn.max('attempt').as('attempt')]).where('run_id', '=', runId).where(underRerunPipes('path')).groupBy('path').execute();
+  for (const { path, attempt } of attempts) execution.attempts[path] = Math.max(execution.attempts[path] ?? 0, attempt);
   await tx.updateTable('runs').set({ execution: JSON.stringify(execution) }).where('id', '=', runId).execute();
-  if (rerunPipes.length === 0) return;
+  // The forEach blocks in those pipes start afresh: rows a failed one kept are not theirs.
+  await tx.deleteFrom('run_block_results').where('run_id', '=', runId).where(underRerunPipes('block_path')).execute();
   const superseded = { code: 'RETRIED', message: 'The run was retried from an earlier failed step, so this step ran again after it; this record no longer counts as its success.' };
   await tx
     .updateTable('run_steps')
     .set({ status: 'CANCELED', error: JSON.stringify(superseded) })
     .where('run_id', '=', runId)
     .where('status', '=', 'SUCCEEDED')
-    // `…config.finally[` so that no other pipe whose name starts the same way is taken along.
-    .where((eb) => eb.or(rerunPipes.map((pipe) => eb(sql<boolean>`starts_with(path, ${`${pipe}[`})`, '=', true))))
+    .where(underRerunPipes('path'))
     .execute();
 }

@@ -43,6 +43,37 @@ export const REPLAY_RECIPES: TReplayRecipe[] = [
     },
   },
   {
+    name: 'for-each-continue-rows',
+    description: 'forEach over 4 items at concurrency 2, onItemError continue, each waiting on a task but the 2nd, which fails; saved with one item done and one failed (format 3: both are rows of run_block_results), two tasks open',
+    workflows: {
+      'replay-for-each-rows': {
+        steps: [
+          {
+            id: 'each',
+            type: 'control.forEach',
+            config: {
+              items: [1, 2, 3, 4],
+              concurrency: 2,
+              onItemError: 'continue',
+              collect: { $expr: "{'item': $item, 'outcome': vars.answer.outcome}" },
+              saveAs: 'vars.results',
+              steps: [{ id: 'check', type: 'control.if', config: { condition: { $expr: '$item = 2' }, then: [{ id: 'boom', type: 'control.fail', config: { code: 'BOOM', message: 'the second' } }] } }, approval('approve', 'vars.answer')],
+            },
+          },
+        ],
+        output: { $expr: 'vars.results' },
+      },
+    },
+    input: {},
+    before: [answer('approve')],
+    after: [answer('approve'), answer('approve')],
+    expect: {
+      status: 'SUCCEEDED',
+      output: [{ item: 1, outcome: 'approve' }, null, { item: 3, outcome: 'approve' }, { item: 4, outcome: 'approve' }],
+      stepCounts: { each: { SUCCEEDED: 1 }, check: { SUCCEEDED: 3, FAILED: 1 }, boom: { FAILED: 1 }, approve: { SUCCEEDED: 3 } },
+    },
+  },
+  {
     name: 'parallel-waiting-branch',
     description: 'parallel with one branch done and one waiting on an event',
     workflows: {
