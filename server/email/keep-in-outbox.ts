@@ -1,3 +1,4 @@
+import { recordLedgerEntry } from '@/server/runtime/run-store/ledger';
 import type { Db } from '@/server/db/database';
 
 export type TOutboxMessage = { messageId: string; from: string; to: string[]; subject: string; text: string | null; html: string | null };
@@ -29,11 +30,7 @@ export async function keepInOutbox({ db, tenantId, idempotencyKey, runId, stepPa
       .onConflict((oc) => oc.columns(['tenant_id', 'idempotency_key']).doNothing())
       .execute();
     const kept = await tx.selectFrom('email_messages').select('message_id').where('tenant_id', '=', tenantId).where('idempotency_key', '=', idempotencyKey).executeTakeFirstOrThrow();
-    await tx
-      .insertInto('action_invocations')
-      .values({ tenant_id: tenantId, action: 'email.send', version: 1, idempotency_key: idempotencyKey, run_id: runId, step_path: stepPath, output: JSON.stringify({ messageId: kept.message_id }) })
-      .onConflict((oc) => oc.doNothing())
-      .execute();
+    await recordLedgerEntry(tx, { tenantId, action: 'email.send', version: 1, idempotencyKey, runId, stepPath, output: { messageId: kept.message_id } });
     return kept.message_id;
   });
 }

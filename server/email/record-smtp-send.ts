@@ -1,3 +1,4 @@
+import { recordLedgerEntry } from '@/server/runtime/run-store/ledger';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '@/server/db/database';
@@ -79,11 +80,7 @@ export async function confirmSmtpSend({ db, tenantId, idempotencyKey, owner, run
       .where('claim_owner', '=', owner)
       .executeTakeFirst();
     if (confirmed.numUpdatedRows === 0n) return false;
-    await tx
-      .insertInto('action_invocations')
-      .values({ tenant_id: tenantId, action: 'email.send', version: 1, idempotency_key: idempotencyKey, run_id: runId, step_path: stepPath, output: JSON.stringify({ messageId }) })
-      .onConflict((oc) => oc.doNothing())
-      .execute();
+    await recordLedgerEntry(tx, { tenantId, action: 'email.send', version: 1, idempotencyKey, runId, stepPath, output: { messageId } });
     return true;
   });
 }

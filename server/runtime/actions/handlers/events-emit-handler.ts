@@ -1,3 +1,4 @@
+import { recordLedgerEntry } from '@/server/runtime/run-store/ledger';
 import type { TAuthContext } from '@/server/auth/context';
 import type { Tx } from '@/server/db/database';
 import { deliverEvent } from '@/server/events/deliver-event';
@@ -49,12 +50,7 @@ export const eventsEmitHandler: TActionHandler = async ({ input: raw, idempotenc
   const { event, correlationKey, payload } = storable.value as typeof parsed.data;
   const recordLedger = async (tx: Tx, record: TEmitOutput) => {
     const output: TEmitOutput = { resumed: record.resumed, started: record.started };
-    const inserted = await tx
-      .insertInto('action_invocations')
-      .values({ tenant_id: invocation.tenantId, action: 'events.emit', version: 1, idempotency_key: idempotencyKey, run_id: invocation.runId, step_path: invocation.stepPath, output: JSON.stringify(output) })
-      .onConflict((oc) => oc.doNothing())
-      .returning('idempotency_key')
-      .executeTakeFirst();
+    const inserted = await recordLedgerEntry(tx, { tenantId: invocation.tenantId, action: 'events.emit', version: 1, idempotencyKey, runId: invocation.runId, stepPath: invocation.stepPath, output });
     if (!inserted) throw new AlreadyEmitted();
   };
   try {
