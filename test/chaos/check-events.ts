@@ -8,17 +8,26 @@ const RACE_MS = 1_000;
 /** Events right at the edge of a lookback window are not held against it. */
 const LOOKBACK_EDGE_MS = 1_000;
 
-/** lookbackMs of each generated event.wait, by event name. */
+/**
+ * lookbackMs of each generated event.wait, by workflow and event name: event names repeat
+ * across workflows (`chaos.keyed.<step id>`), and one workflow's wait without lookback must
+ * not be judged by another's window.
+ */
+const windowKey = (workflowKey: string, event: string) => `${workflowKey}\n${event}`;
 function lookbacks(workflows: readonly TGeneratedWorkflow[]): Map<string, number> {
   const found = new Map<string, number>();
+  let workflowKey = '';
   const visit = (value: unknown): void => {
     if (Array.isArray(value)) return value.forEach(visit);
     if (typeof value !== 'object' || value === null) return;
     const step = value as Partial<TStep>;
-    if (step.type === 'event.wait' && typeof step.config?.event === 'string' && typeof step.config.lookbackMs === 'number') found.set(step.config.event, step.config.lookbackMs);
+    if (step.type === 'event.wait' && typeof step.config?.event === 'string' && typeof step.config.lookbackMs === 'number') found.set(windowKey(workflowKey, step.config.event), step.config.lookbackMs);
     Object.values(value).forEach(visit);
   };
-  workflows.forEach((w) => visit(w.document.steps));
+  for (const workflow of workflows) {
+    workflowKey = workflow.key;
+    visit(workflow.document.steps);
+  }
   return found;
 }
 
@@ -33,7 +42,12 @@ const nonceOf = (payload: unknown) => (typeof payload === 'object' && payload !=
  */
 export async function checkEvents({ db, workflows, add }: { db: Db; workflows: readonly TGeneratedWorkflow[]; add: TAdd }): Promise<void> {
   const events = await db.selectFrom('events').select(['id', 'event', 'correlation_key', 'payload', 'received_at', 'resumed']).execute();
-  const waits = await db.selectFrom('run_waits').select(['id', 'run_id', 'event', 'correlation_key', 'status', 'payload', 'created_at', 'resolved_at', 'step_path']).where('kind', '=', 'event').execute();
+  const waits = await db
+    .selectFrom('run_waits')
+    .innerJoin('runs', 'runs.id', 'run_waits.run_id')
+    .select(['run_waits.id', 'run_waits.run_id', 'run_waits.event', 'run_waits.correlation_key', 'run_waits.status', 'run_waits.payload', 'run_waits.created_at', 'run_waits.resolved_at', 'run_waits.step_path', 'runs.workflow_key'])
+    .where('run_waits.kind', '=', 'event')
+    .execute();
   const eventByNonce = new Map(events.map((e) => [String(nonceOf(e.payload)), e]));
   const matching = (e: (typeof events)[number]) => waits.filter((w) => w.event === e.event && w.correlation_key === e.correlation_key);
   const describe = (w: (typeof waits)[number]) => {
@@ -59,7 +73,7 @@ export async function checkEvents({ db, workflows, add }: { db: Db; workflows: r
 
   const windows = lookbacks(workflows);
   for (const wait of waits) {
-    const lookbackMs = wait.event ? windows.get(wait.event) : undefined;
+    const lookbackMs = wait.event ? windows.get(windowKey(wait.workflow_key, wait.event)) : undefined;
     if (!lookbackMs) continue;
     const created = wait.created_at.getTime();
     const tookAtOnce = wait.status === 'resolved' && wait.resolved_at !== null && wait.resolved_at.getTime() - created < RACE_MS;
