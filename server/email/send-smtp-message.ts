@@ -50,7 +50,7 @@ function canonicalHost(host: string): string {
  * nor a rebinding DNS answer can reach a blocked host). nodemailer then speaks SMTP over it,
  * upgrading to TLS itself for smtps:// or STARTTLS.
  */
-function guardedSocket(allow: TEgressAllowList, resolveHost: TResolveHost, signal: AbortSignal): NonNullable<SMTPTransport.Options['getSocket']> {
+function guardedSocket(allow: TEgressAllowList, resolveHost: TResolveHost, signal: AbortSignal, beforeSend: () => void): NonNullable<SMTPTransport.Options['getSocket']> {
   return (options, callback) => {
     const host = canonicalHost(String(options.host));
     const port = Number(options.port) || (options.secure ? 465 : 587);
@@ -67,6 +67,12 @@ function guardedSocket(allow: TEgressAllowList, resolveHost: TResolveHost, signa
         socket.once('error', onError);
         socket.once('connect', () => {
           socket.off('error', onError);
+          try {
+            beforeSend();
+          } catch (error) {
+            socket.destroy();
+            return callback(error instanceof Error ? error : new Error(String(error)), null);
+          }
           callback(null, { connection: socket });
         });
       },
@@ -80,6 +86,8 @@ function guardedSocket(allow: TEgressAllowList, resolveHost: TResolveHost, signa
  * caller folds its time limit into `signal`). Resolves with the server's answer;
  * rejects with nodemailer's error (which carries `responseCode`) or a GuardedFetchError
  * (EGRESS_BLOCKED); after an abort, the caller tells what happened from the signal.
+ * `beforeSend` is asked once the connection is up, before nodemailer says anything on it;
+ * whatever it throws is rethrown as is.
  */
 export async function sendSmtpMessage({
   smtpUrl,
@@ -87,19 +95,34 @@ export async function sendSmtpMessage({
   allow,
   signal,
   resolveHost = resolveWithSystemDns,
+  beforeSend = () => undefined,
 }: {
   smtpUrl: string;
   message: TSmtpMessage;
   allow: TEgressAllowList;
   signal: AbortSignal;
   resolveHost?: TResolveHost;
+  beforeSend?: () => void;
 }): Promise<{ response: string }> {
   signal.throwIfAborted();
-  const transport = nodemailer.createTransport({ ...parseSmtpUrl(smtpUrl), getSocket: guardedSocket(allow, resolveHost, signal) });
+  // Kept apart so the caller's own refusal is not mistaken for an SMTP failure.
+  const refusals: unknown[] = [];
+  const check = () => {
+    try {
+      beforeSend();
+    } catch (error) {
+      refusals.push(error);
+      throw error;
+    }
+  };
+  const transport = nodemailer.createTransport({ ...parseSmtpUrl(smtpUrl), getSocket: guardedSocket(allow, resolveHost, signal, check) });
   try {
     // An abort destroys the socket (see guardedSocket), which ends sendMail with an error.
     const info = await transport.sendMail(message);
     return { response: info.response };
+  } catch (error) {
+    if (refusals.length > 0) throw refusals[0];
+    throw error;
   } finally {
     transport.close();
   }

@@ -21,6 +21,12 @@ export type TGuardedFetchRequest = {
   /** Parsed PIPEWRIGHT_EGRESS_ALLOW; empty means only public addresses. */
   allow?: TEgressAllowList;
   resolveHost?: TResolveHost;
+  /**
+   * Asked synchronously before each hop's request is written, after its lookup and connect
+   * (a worker checks there that it still holds the run). Whatever it throws is rethrown as is,
+   * and nothing of that hop is sent.
+   */
+  beforeSend?: () => void;
 };
 
 export type TGuardedFetchResponse = { status: number; headers: Record<string, string>; body: Buffer; url: string };
@@ -101,6 +107,19 @@ export async function guardedFetch(request: TGuardedFetchRequest): Promise<TGuar
   const signal = request.signal ? AbortSignal.any([timeout.signal, request.signal]) : timeout.signal;
   const lookup = createGuardedLookup(allow, resolveHost);
   const body = request.body === undefined ? undefined : Buffer.from(request.body);
+  // Kept apart so a refusal of the caller's own is not mistaken for a network error.
+  const refusals: unknown[] = [];
+  const callerCheck = request.beforeSend;
+  const beforeSend = callerCheck
+    ? () => {
+        try {
+          callerCheck();
+        } catch (error) {
+          refusals.push(error);
+          throw error;
+        }
+      }
+    : undefined;
   try {
     if (!URL.canParse(request.url)) throw new GuardedFetchError('HTTP', 'the URL is not valid', { retryable: false });
     let hop: THop = { url: new URL(request.url), method: (request.method ?? 'GET').toUpperCase(), headers: lowerCaseHeaders(request.headers), body };
@@ -112,6 +131,7 @@ export async function guardedFetch(request: TGuardedFetchRequest): Promise<TGuar
         lookup,
         signal,
         maxResponseBytes,
+        beforeSend,
         skipBody: (status, headers) => REDIRECT_STATUSES.has(status) && headers.location !== undefined,
       });
       const location = REDIRECT_STATUSES.has(response.status) ? response.headers.location : undefined;
@@ -122,6 +142,7 @@ export async function guardedFetch(request: TGuardedFetchRequest): Promise<TGuar
       hop = followRedirect(hop, response.status, location);
     }
   } catch (error) {
+    if (refusals.length > 0) throw refusals[0];
     throw toGuardedFetchError(error, timeout.signal, request.signal, timeoutMs);
   } finally {
     clearTimeout(timer);

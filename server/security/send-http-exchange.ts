@@ -13,6 +13,12 @@ export type THttpExchange = {
   maxResponseBytes: number;
   /** Responses for which the body is not wanted (a redirect about to be followed). */
   skipBody: (status: number, headers: Record<string, string>) => boolean;
+  /**
+   * Called synchronously once the connection is up (TLS included), right before the request's
+   * first byte is written; a throw sends nothing and rejects with that error. The DNS lookup
+   * and the connect are awaited before it, so a check made earlier may be stale by then.
+   */
+  beforeSend?: () => void;
 };
 
 export type THttpExchangeResult = { status: number; headers: Record<string, string>; body: Buffer };
@@ -72,6 +78,23 @@ export function sendHttpExchange(exchange: THttpExchange): Promise<THttpExchange
       });
     });
     request.on('error', reject);
-    request.end(exchange.body);
+    const { beforeSend } = exchange;
+    if (!beforeSend) {
+      request.end(exchange.body);
+      return;
+    }
+    // Headers and body wait in the request until end(); with `agent: false` the socket is new,
+    // so it is still connecting when it is handed over.
+    request.once('socket', (socket) => {
+      socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
+        try {
+          beforeSend();
+        } catch (error) {
+          request.destroy(error instanceof Error ? error : new Error(String(error)));
+          return;
+        }
+        request.end(exchange.body);
+      });
+    });
   });
 }

@@ -40,6 +40,12 @@ export function createStepTools(interpreter: RunInterpreter, frame: TStepFrame, 
     }
   };
 
+  // Asked again by handlers right before their request is written: the lookup and connect in
+  // between can take long, or the process can be frozen there.
+  const assertLeaseHeld = () => {
+    if (!interpreter.deps.leaseValid()) throw new LeaseLostError(run.id);
+  };
+
   return {
     resolve: (value, at) => resolveConfigValue({ ...common(), value, path: `config.${at}` }),
     resolveActionInput: async (value, at) => {
@@ -63,9 +69,9 @@ export function createStepTools(interpreter: RunInterpreter, frame: TStepFrame, 
       if (!PURE_ACTIONS.has(ref)) {
         await writer.flush();
         // Frozen between the flush and here past the lease, an operator may have taken the run.
-        if (!interpreter.deps.leaseValid()) throw new LeaseLostError(run.id);
+        assertLeaseHeld();
       }
-      const invocation = { db, tenantId: run.tenantId, runId: run.id, stepPath: frame.path, maskSecrets: (value: unknown) => maskSecrets(value, interpreter.secrets) };
+      const invocation = { db, tenantId: run.tenantId, runId: run.id, stepPath: frame.path, maskSecrets: (value: unknown) => maskSecrets(value, interpreter.secrets), assertLeaseHeld };
       const result = await handler({ input: parsed.data, signal, idempotencyKey, invocation });
       if ('output' in result) {
         // Checked before anything walks it (masking recurses) and before the ledger row is

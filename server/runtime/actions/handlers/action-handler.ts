@@ -5,6 +5,8 @@ import type { TStepError } from '@/server/runtime/nodes/node-result';
  * Where an invocation happens: the run and step it belongs to, and the database for actions
  * whose effect is stored by Pipewright itself (the outbox, events). `maskSecrets` replaces
  * the run's resolved secret values, for anything the handler stores or shows.
+ * `assertLeaseHeld` throws when this worker can no longer be sure it holds the run; a handler
+ * calls it synchronously right before its effect leaves the process (SPEC §7.3).
  */
 export type TActionInvocation = {
   db: Db;
@@ -12,6 +14,7 @@ export type TActionInvocation = {
   runId: string;
   stepPath: string;
   maskSecrets: (value: unknown) => unknown;
+  assertLeaseHeld: () => void;
 };
 
 export type TActionHandlerResult = { output: unknown } | { error: TStepError };

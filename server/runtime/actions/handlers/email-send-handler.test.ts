@@ -12,6 +12,7 @@ import { parseEgressAllowList } from '@/server/security/egress-allowlist';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { createTenantWithMember } from '@/test/fixtures';
 import { driveRun, publishWorkflow } from '@/test/runtime';
+import { LeaseLostError } from '@/server/runtime/interpreter/run-writer';
 
 // SMTP servers are real (smtp-server) and listen on 127.0.0.1 or 127.0.0.2 only.
 let t: TTestDatabase;
@@ -47,7 +48,7 @@ afterAll(async () => {
 
 const FROM = 'Pipewright <robot@pipewright.test>';
 function invocation(extra: Partial<TActionInvocation> = {}): TActionInvocation {
-  return { db: t.db, tenantId: ctx.tenantId, runId, stepPath: 'steps[0]', maskSecrets: (value) => value, ...extra };
+  return { db: t.db, tenantId: ctx.tenantId, runId, stepPath: 'steps[0]', maskSecrets: (value) => value, assertLeaseHeld: () => undefined, ...extra };
 }
 let keys = 0;
 function send(input: unknown, extra: Partial<TEmailSendHandlerArgs> = {}) {
@@ -90,6 +91,23 @@ describe('email.send@1 without SMTP_URL: the outbox', () => {
 });
 
 describe('email.send@1 with SMTP_URL', () => {
+  it('says nothing to the server once connected when the lease is gone, and rethrows (SPEC §7.3)', async () => {
+    const server = await smtp();
+    const key = `${runId}:smtp-lease`;
+    const lost = new LeaseLostError(runId);
+    const call = emailSendHandler({
+      input: message,
+      signal: new AbortController().signal,
+      idempotencyKey: key,
+      invocation: invocation({ assertLeaseHeld: () => { throw lost; } }),
+      smtpUrl: server.url,
+      from: FROM,
+      allow: parseEgressAllowList('127.0.0.1'),
+    });
+    await expect(call).rejects.toBe(lost);
+    expect(server.messages).toHaveLength(0);
+  });
+
   it('delivers to the SMTP server with the stable Message-ID, and never twice for one key', async () => {
     const server = await smtp();
     const key = `${runId}:smtp-1`;

@@ -5,6 +5,7 @@ import { claimSmtpSend, confirmSmtpSend, noteSmtpFailure } from '@/server/email/
 import { SMTP_CLAIM_MARGIN_MS, SMTP_TIMEOUT_MS, sendSmtpMessage } from '@/server/email/send-smtp-message';
 import { ZEmailSendInput } from '@/server/runtime/actions/email-send';
 import type { TActionHandlerResult, TActionInvocation } from '@/server/runtime/actions/handlers/action-handler';
+import { LeaseLostError } from '@/server/runtime/interpreter/run-writer';
 import type { TStepError } from '@/server/runtime/nodes/node-result';
 import type { TEgressAllowList } from '@/server/security/egress-allowlist';
 import type { TResolveHost } from '@/server/security/egress-guard';
@@ -108,8 +109,11 @@ export async function emailSendHandler({ input: raw, signal, idempotencyKey, inv
       allow,
       signal: AbortSignal.any([signal, timeout.signal]),
       resolveHost,
+      beforeSend: invocation.assertLeaseHeld,
     });
   } catch (error) {
+    // Not the send's failure: this worker no longer holds the run, and its claim is left to run out.
+    if (error instanceof LeaseLostError) throw error;
     const stepError = smtpStepError(error, signal, timeout.signal.aborted, timeoutMs);
     await noteSmtpFailure({ db, tenantId, idempotencyKey, owner, message: String(invocation.maskSecrets(stepError.message)) });
     return { error: stepError };

@@ -32,7 +32,7 @@ async function waiting(id: string, as = ctx): Promise<string> {
   return runId;
 }
 function invocation(runId: string, extra: Partial<TActionInvocation> = {}): TActionInvocation {
-  return { db: t.db, tenantId: ctx.tenantId, runId, stepPath: 'steps[1]', maskSecrets: (value) => value, ...extra };
+  return { db: t.db, tenantId: ctx.tenantId, runId, stepPath: 'steps[1]', maskSecrets: (value) => value, assertLeaseHeld: () => undefined, ...extra };
 }
 const emit = (input: unknown, idempotencyKey: string, inv: TActionInvocation) => eventsEmitHandler({ input, signal: new AbortController().signal, idempotencyKey, invocation: inv });
 const eventsNamed = (name: string) => t.db.selectFrom('events').selectAll().where('event', '=', name).execute();

@@ -13,12 +13,12 @@ export type { TActionHandler, TActionInvocation } from '@/server/runtime/actions
 
 const httpRequestFromEnv: TActionHandler = async (args) => {
   const egress = readEgressAllowList();
-  return 'error' in egress ? egress : httpRequestHandler({ ...args, allow: egress.allow });
+  return 'error' in egress ? egress : httpRequestHandler({ ...args, allow: egress.allow, beforeSend: args.invocation.assertLeaseHeld });
 };
 
 const webhookSendFromEnv: TActionHandler = async (args) => {
   const egress = readEgressAllowList();
-  return 'error' in egress ? egress : webhookSendHandler({ ...args, allow: egress.allow });
+  return 'error' in egress ? egress : webhookSendHandler({ ...args, allow: egress.allow, beforeSend: args.invocation.assertLeaseHeld });
 };
 
 const emailSendFromEnv: TActionHandler = async (args) => {

@@ -16,6 +16,8 @@ export type TWebhookSendHandlerArgs = {
   /** Seconds since the epoch; tests pin it, production reads the clock on every attempt. */
   now?: () => number;
   resolveHost?: TResolveHost;
+  /** Asked right before the request is written (TActionInvocation.assertLeaseHeld); a throw sends nothing. */
+  beforeSend?: () => void;
 };
 
 /** Receivers answer quickly or queue the work; a webhook that takes longer is treated as down. */
@@ -27,7 +29,7 @@ export const WEBHOOK_TIMEOUT_MS = 30_000;
  * as `Idempotency-Key`. Every attempt signs anew, so a retry after a long backoff still
  * carries a fresh timestamp. Retries as http.request does: 5xx, 429 and network errors.
  */
-export async function webhookSendHandler({ input: raw, signal, idempotencyKey, allow, now, resolveHost }: TWebhookSendHandlerArgs): Promise<{ output: { status: number } } | { error: TStepError }> {
+export async function webhookSendHandler({ input: raw, signal, idempotencyKey, allow, now, resolveHost, beforeSend }: TWebhookSendHandlerArgs): Promise<{ output: { status: number } } | { error: TStepError }> {
   const parsed = ZWebhookSendInput.safeParse(raw);
   if (!parsed.success) {
     return { error: { code: 'VALIDATION', message: `Invalid input for webhook.send@1: ${parsed.error.issues.map((i) => i.message).join('; ')}`, retryable: false } };
@@ -40,7 +42,7 @@ export async function webhookSendHandler({ input: raw, signal, idempotencyKey, a
     headers[SIGNATURE_HEADER.toLowerCase()] = signWebhookBody({ secret: input.secret, body, timestamp });
   }
   try {
-    const response = await guardedFetch({ url: input.url, method: 'POST', headers, body, signal, timeoutMs: WEBHOOK_TIMEOUT_MS, allow, resolveHost });
+    const response = await guardedFetch({ url: input.url, method: 'POST', headers, body, signal, timeoutMs: WEBHOOK_TIMEOUT_MS, allow, resolveHost, beforeSend });
     if (response.status >= 400) return { error: responseStepError('POST', input.url, response) };
     return { output: { status: response.status } };
   } catch (error) {
