@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
 import type { TAuthContext } from '@/server/auth/context';
 import { deliverEvent } from '@/server/events/deliver-event';
 import { cancelRun } from '@/server/runs/cancel-run';
@@ -298,4 +298,27 @@ it('defect 6: a held run whose slot was freed by a worker that died before sendi
   expect(await reapStalledRuns({ db: t.db })).toBeGreaterThanOrEqual(1);
   await workOffJobs([held]);
   expect((await runRow(held)).status).toBe('WAITING');
+});
+
+it('defect 13: a run deadline whose timer fires before the wall clock reaches it ends the run as the run\'s TIMEOUT, not a cancel or a retry', async () => {
+  receiver = await startReceiver({ holdMs: 5_000 });
+  // The call may be retried: only the run's deadline can end the run in this pass.
+  const call = { ...slowCall('call'), retry: { maxAttempts: 3, initialDelayMs: 1_000 } };
+  await publishWorkflow({ db: t.db, ctx: editor, key: 'deadline-clock', document: { settings: { timeoutMs: 1_000 }, steps: [call] } });
+  const { runId } = await start('deadline-clock');
+  // From the call on, the wall clock runs 150 ms behind the timers (an NTP step back, or a
+  // timer firing early by a millisecond, exaggerated): when the deadline's timer aborts the
+  // call, Date.now() still says the deadline has not come.
+  onFaultPoint('step.beforeExecute', () => {
+    const realNow = Date.now.bind(Date);
+    vi.spyOn(Date, 'now').mockImplementation(() => realNow() - 150);
+  });
+  try {
+    await worker('deadline').advance(runId);
+  } finally {
+    vi.restoreAllMocks();
+  }
+  const run = await runRow(runId);
+  expect(run.status).toBe('FAILED');
+  expect(run.error).toMatchObject({ code: 'TIMEOUT', stepId: null, message: expect.stringContaining('settings.timeoutMs') });
 });
