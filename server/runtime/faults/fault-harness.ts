@@ -52,8 +52,9 @@ export async function startWorker({ url, env = {} }: { url: string; env?: Record
   const worker: TWorkerProcess = { child, pid: child.pid ?? -1, id: '', output: () => output, exited };
   started.add(worker);
   void exited.then(() => started.delete(worker));
+  // Generous: on a loaded 2-core machine (CI beside other work) a worker's tsx start took over 30 s.
   const ready = await Promise.race([
-    until('the worker to say it is ready', () => /ready \(([^)]+)\)/.exec(output)?.[1] ?? null, { timeoutMs: 30_000, everyMs: 50 }),
+    until('the worker to say it is ready', () => /ready \(([^)]+)\)/.exec(output)?.[1] ?? null, { timeoutMs: 120_000, everyMs: 50 }),
     exited.then(({ code, signal }) => {
       throw new Error(`The worker exited (code ${code}, signal ${signal}) before it was ready:\n${output}`);
     }),
