@@ -16,7 +16,9 @@ export type TFaultPoint =
   /** admitRun committed RUNNING; the run's first batch is not written yet. */
   | 'advance.afterAdmission'
   /** The interpreter is about to run a leaf step's node (after its RUNNING record is buffered). */
-  | 'step.beforeExecute';
+  | 'step.beforeExecute'
+  /** An advance job for `runId` is about to be sent (inside the caller's transaction, if it has one). */
+  | 'queue.beforeSend';
 
 type TFaultContext = { runId?: string; stepId?: string };
 type THook = (context: TFaultContext) => Promise<void> | void;

@@ -1,3 +1,4 @@
+import { faultPoint } from '@/server/runtime/fault-points';
 import { CompiledQuery } from 'kysely';
 import { z } from 'zod';
 import { PgBoss } from 'pg-boss';
@@ -68,6 +69,7 @@ export type TAdvanceJob = z.infer<typeof ZAdvanceJob>;
  * `cancel`: the worker first asks the run to cancel (a child whose parent ended).
  */
 export async function enqueueAdvance({ db, runId, startAfter, cancel }: { db: DbOrTx; runId: string; startAfter?: Date; cancel?: boolean }): Promise<void> {
+  await faultPoint('queue.beforeSend', { runId });
   const boss = await getQueue();
   const job: TAdvanceJob = cancel ? { runId, cancel } : { runId };
   await boss.send(ADVANCE_QUEUE, job, { db: inTransaction(db), ...(startAfter ? { startAfter } : {}) });

@@ -1,7 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db, Tx } from '@/server/db/database';
 import type { TStepStatus, TRunEventType, TRunStatus } from '@/server/runtime/run-status';
-import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
 import { admitNextQueued } from '@/server/runtime/run-store/end-run-effects';
 import { faultPoint } from '@/server/runtime/fault-points';
 import { takeEventMatchLock } from '@/server/runtime/run-store/event-match-lock';
@@ -58,24 +57,22 @@ export const RUN_EVENTS_CHANNEL = 'pipewright_run_events';
 /** What a commit found: null when the fence no longer matched (the lease was lost). */
 export type TCommitResult = { status: TRunStatus } | null;
 
-type TMainRow = { event_seq: number; status: TRunStatus; next_queued: string | null };
+type TMainRow = { event_seq: number; status: TRunStatus };
 
 /**
- * Commits a batch. Without extra writes (the common case: pure steps, a run finishing) it is
- * one statement, whose data-modifying CTEs all hang off the fenced UPDATE of the run, so a
- * worker that lost the lease writes nothing. With extras (waits, tasks, jobs), it is one
- * transaction: the same statement, the extras, then the release, which must see what the
- * extras did (a wait resolved as it was created).
+ * Commits a batch. Without extra writes (the common case: pure steps, a run finishing that
+ * frees no slot) it is one statement, whose data-modifying CTEs all hang off the fenced UPDATE
+ * of the run, so a worker that lost the lease writes nothing. With extras (waits, tasks, jobs,
+ * the hand-off of a freed slot), it is one transaction: the same statement, the extras, then
+ * the release, which must see what the extras did (a wait resolved as it was created).
  */
 export async function commitBatch(db: Db, batch: TBatch): Promise<TCommitResult> {
-  if (batch.extras.length === 0) {
+  // A finish that frees a slot under maxConcurrentRuns hands it on in its own transaction:
+  // sent after a one-statement commit, the job was lost with a worker that died in between,
+  // and the held run waited for the reaper while the slot stood free (SPEC §7.5).
+  if (batch.extras.length === 0 && !batch.admitNextOf) {
     const row = await mainStatement(batch, { releaseInline: batch.releasing, notify: true }).execute(db);
-    const main = row.rows[0];
-    if (!main) return null;
-    // Not atomic with the finish, on purpose: a crash in between leaves the held run QUEUED
-    // and unleased, and the reaper sends it again (its "no lease for 2 minutes" rule).
-    if (main.next_queued) await enqueueAdvance({ db, runId: main.next_queued });
-    return { status: main.status };
+    return row.rows[0] ? { status: row.rows[0].status } : null;
   }
   return db.transaction().execute(async (tx) => {
     // Before the run row, in one order: deliveries take the same lock before they lock runs.
@@ -242,9 +239,5 @@ function mainStatement(batch: TBatch, options: { releaseInline: boolean; notify:
          AND EXISTS (SELECT 1 FROM unnest(${batch.endedBlocks}::text[]) AS p(path) WHERE z.block_path = p.path OR starts_with(z.block_path, p.path || '#')))`);
   }
   const notify = options.notify && events.length ? sql`pg_notify(${RUN_EVENTS_CHANNEL}, ${`${run.id}:`} || r.event_seq || ':' || r.status)` : sql`NULL`;
-  const nextQueued =
-    batch.admitNextOf && options.releaseInline
-      ? sql`(SELECT q.id FROM runs q WHERE q.workflow_id = r.workflow_id AND q.status = 'QUEUED' AND q.fence > 0 ORDER BY q.created_at LIMIT 1)`
-      : sql`NULL::uuid`;
-  return sql<TMainRow>`WITH ${sql.join(ctes)} SELECT r.event_seq, r.status, ${nextQueued} AS next_queued, ${notify} AS notified FROM r`;
+  return sql<TMainRow>`WITH ${sql.join(ctes)} SELECT r.event_seq, r.status, ${notify} AS notified FROM r`;
 }

@@ -16,10 +16,11 @@ export const REAP_INTERVAL_MS = 2_000;
  * - a WAITING run whose wait came due over 2 s ago with nobody on it (its timer job was lost);
  * - a cancel asked of a WAITING or PAUSED run that nobody carried out;
  * - per workflow, the oldest run held QUEUED by its limits, every 5 s at most: its admission is
- *   decided again. A finish hands the freed slot on with a job sent after its commit (the commit
- *   is one statement), so a worker killed in between left every held run waiting for the next
- *   finish, or for the 2-minute look above. One run a workflow: an admission that succeeds
- *   sends the next held run a job itself.
+ *   decided again. A finish hands the freed slot on with a job sent in its own transaction, but
+ *   that job can still die with the worker that took it before it decided anything (pg-boss
+ *   does not retry these jobs), which left every held run waiting for the next finish, or for
+ *   the 2-minute look above. One run a workflow: an admission that succeeds sends the next
+ *   held run a job itself.
  * One worker at a time does this (advisory lock); the claim makes any duplicate job harmless.
  * A run sent is touched, so one whose job is merely slow is not sent again on every pass.
  */
