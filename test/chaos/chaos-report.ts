@@ -5,8 +5,11 @@ import type { TJournal, TViolation } from '@/test/chaos/chaos-journal';
 import type { TChaosWorld } from '@/test/chaos/chaos-world';
 import type { TGeneratedWorkflow } from '@/test/chaos/generate-workflows';
 
-/** Violations printed with their run's whole context; the rest get one line each. */
-const DETAILED = 25;
+/**
+ * Violations printed with their run's whole context, per invariant (so one flood of a kind
+ * does not crowd out a rare one); the rest get one line each.
+ */
+const DETAILED_PER_INVARIANT = 5;
 const EVENTS_SHOWN = 60;
 
 const short = (value: unknown, max = 160) => {
@@ -38,10 +41,13 @@ export async function writeChaosReport({ world, journal, workflows, violations, 
   if (violations.length === 0) return null;
   log(`\n${violations.length} violation(s): ${[...byInvariant].map(([k, n]) => `${k} ×${n}`).join(', ')}`);
   const contexts: Record<string, unknown> = {};
+  const detailed = new Map<string, number>();
   for (const [i, v] of violations.entries()) {
     const run = v.runId ? await world.db.selectFrom('runs').select(['workflow_key', 'status', 'error', 'parent_run_id', 'lease_owner', 'fence']).where('id', '=', v.runId).executeTakeFirst().catch(() => undefined) : undefined;
     log(`\n#${i + 1} [${v.invariant}] run ${v.runId ?? '-'}${run ? ` (${run.workflow_key}, now ${run.status})` : ''}\n   ${v.message}`);
-    if (!v.runId || !run || i >= DETAILED) continue;
+    const shownOfKind = detailed.get(v.invariant) ?? 0;
+    if (!v.runId || !run || shownOfKind >= DETAILED_PER_INVARIANT) continue;
+    detailed.set(v.invariant, shownOfKind + 1);
     const events = await world.db.selectFrom('run_events').select(['seq', 'type', 'step_id', 'at', 'data']).where('run_id', '=', v.runId).orderBy('seq').execute();
     contexts[v.runId] = { run, events };
     if (run.error) log(`   error: ${short(run.error, 300)}`);
