@@ -4,7 +4,7 @@ import { getActionHandler } from '@/server/runtime/actions/handlers';
 import { resolveConfigValue } from '@/server/runtime/expressions/resolve-config-value';
 import { StepFailure, type TNodeExecuteArgs, type TStepError } from '@/server/runtime/nodes/node-result';
 import { readSecretValue } from '@/server/secrets/read-secret-value';
-import { maskSecrets } from '@/server/runtime/interpreter/mask-secrets';
+import { basicAuthUsers, maskSecrets } from '@/server/runtime/interpreter/mask-secrets';
 import { toStorableJson } from '@/server/db/storable-json';
 import type { RunInterpreter } from '@/server/runtime/interpreter/run-interpreter';
 import type { TStepFrame } from '@/server/runtime/interpreter/run-types';
@@ -30,7 +30,7 @@ export function createStepTools(interpreter: RunInterpreter, frame: TStepFrame, 
     if (!tenantSecret) throw new AppError('VALIDATION', `Secret "${name}" is not declared in env.secrets.`);
     try {
       const value = await readSecretValue({ db, tenantId: run.tenantId, name: tenantSecret });
-      interpreter.secrets.add(value);
+      interpreter.secrets.addSecret(value);
       return value;
     } catch (error) {
       if (error instanceof AppError && error.code === 'NOT_FOUND') {
@@ -44,6 +44,9 @@ export function createStepTools(interpreter: RunInterpreter, frame: TStepFrame, 
     resolve: (value, at) => resolveConfigValue({ ...common(), value, path: `config.${at}` }),
     resolveActionInput: async (value, at) => {
       const input = await resolveConfigValue({ ...common(), value, path: `config.${at}`, resolveSecret: readSecret });
+      // A Basic credential pairs a user named in the config with a secret: base64(user:secret)
+      // can come back in an echoed Authorization header and is masked from now on.
+      for (const user of basicAuthUsers(input)) interpreter.secrets.addBasicUser(user);
       return { input, recorded: maskSecrets(input, interpreter.secrets) };
     },
     callAction: async ({ action, version, input, idempotencyKey }) => {
