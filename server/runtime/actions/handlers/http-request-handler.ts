@@ -18,6 +18,8 @@ export type THttpRequestHandlerArgs = {
   allow: TEgressAllowList;
   /** Tests stand in for DNS; production uses the system resolver. */
   resolveHost?: TResolveHost;
+  /** Whether a value holds one of the run's resolved secrets: such headers never follow a redirect to another origin. */
+  holdsSecret?: (value: string) => boolean;
 };
 
 const JSON_CONTENT_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
@@ -95,7 +97,7 @@ function readBody(response: TGuardedFetchResponse): { body: unknown; bodyEncodin
  * network errors are retryable HTTP errors (Retry-After honoured); other 4xx are final;
  * EGRESS_BLOCKED, TIMEOUT and CANCELED come from the client as they are.
  */
-export async function httpRequestHandler({ input: raw, signal, idempotencyKey, allow, resolveHost }: THttpRequestHandlerArgs): Promise<{ output: THttpRequestOutput } | { error: TStepError }> {
+export async function httpRequestHandler({ input: raw, signal, idempotencyKey, allow, resolveHost, holdsSecret }: THttpRequestHandlerArgs): Promise<{ output: THttpRequestOutput } | { error: TStepError }> {
   const parsed = ZHttpRequestInput.safeParse(raw);
   if (!parsed.success) {
     return { error: { code: 'VALIDATION', message: `Invalid input for http.request@1: ${parsed.error.issues.map((i) => i.message).join('; ')}`, retryable: false } };
@@ -106,7 +108,7 @@ export async function httpRequestHandler({ input: raw, signal, idempotencyKey, a
   if (!hasHeader(headers, 'idempotency-key')) headers['Idempotency-Key'] = idempotencyKey;
   const body = buildBody(input, headers);
   try {
-    const response = await guardedFetch({ url: buildUrl(input), method: input.method, headers, body, signal, timeoutMs: input.timeoutMs ?? DEFAULT_TIMEOUT_MS, allow, resolveHost });
+    const response = await guardedFetch({ url: buildUrl(input), method: input.method, headers, body, signal, timeoutMs: input.timeoutMs ?? DEFAULT_TIMEOUT_MS, allow, resolveHost, holdsSecret });
     if (response.status >= 400) return { error: responseStepError(input.method, input.url, response) };
     if (input.method === 'HEAD') return { output: { status: response.status, headers: response.headers, body: '', bodyEncoding: 'text' } };
     const read = readBody(response);
