@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '@/server/db/database';
-import { findUnstorableJson } from '@/server/db/storable-json';
+import { parseStorableJson } from '@/server/db/storable-json';
 import { AppError } from '@/server/errors';
 import { ZRunStatus, isTerminal, type TRunStatus } from '@/server/runtime/run-status';
 import { readSecretValue } from '@/server/secrets/read-secret-value';
@@ -81,14 +81,14 @@ export async function receiveWebhook({ db, token, request }: { db: Db; token: st
   let input: unknown = {};
   const text = new TextDecoder().decode(rawBody);
   if (text.trim() !== '') {
+    // Malformed (400), or JSON the run's input could not be stored as (422: too deep, NUL, a lone
+    // surrogate, depth checked on the text first); both recorded as a firing.
     try {
-      input = JSON.parse(text);
+      input = parseStorableJson(text, 'body');
     } catch (error) {
-      throw await refuse(new AppError('BAD_REQUEST', `The body is not valid JSON: ${(error as Error).message}`));
+      if (error instanceof AppError) throw await refuse(error);
+      throw error;
     }
-    // Refused like malformed JSON, and recorded as a firing: the run's input could not be stored.
-    const unstorable = findUnstorableJson(input, 'body');
-    if (unstorable) throw await refuse(new AppError('VALIDATION', unstorable.message, [unstorable]));
   }
 
   const idempotencyHeader = request.headers.get('idempotency-key')?.trim();

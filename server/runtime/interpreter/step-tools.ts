@@ -5,7 +5,7 @@ import { resolveConfigValue } from '@/server/runtime/expressions/resolve-config-
 import { StepFailure, type TNodeExecuteArgs, type TStepError } from '@/server/runtime/nodes/node-result';
 import { readSecretValue } from '@/server/secrets/read-secret-value';
 import { basicAuthUsers, maskSecrets } from '@/server/runtime/interpreter/mask-secrets';
-import { toStorableJson } from '@/server/db/storable-json';
+import { findUnstorableJson, MAX_JSON_DEPTH } from '@/server/db/storable-json';
 import type { RunInterpreter } from '@/server/runtime/interpreter/run-interpreter';
 import type { TStepFrame } from '@/server/runtime/interpreter/run-types';
 import { ledgerKey } from '@/server/runtime/run-store/ledger';
@@ -73,9 +73,13 @@ export function createStepTools(interpreter: RunInterpreter, frame: TStepFrame, 
       if ('output' in result) {
         // Checked before anything walks it (masking recurses) and before the ledger row is
         // queued: an output the commit cannot store would re-run the call on every recovery.
-        const storable = toStorableJson(result.output, { root: 'output' });
-        if (!storable.ok) return { error: { code: 'VALIDATION', message: `Step "${frame.step.id}": ${storable.message}`, retryable: false } };
-        const output = maskSecrets(storable.value, interpreter.secrets);
+        // The rule of request bodies (64 levels, no NUL, no lone surrogate): an action's output
+        // comes from outside the run, and silently rewriting it would hide the problem.
+        // One level more for the action's own wrapper: http.request's { status, headers, body }
+        // holds a response body that may nest as deep as a request body.
+        const unstorable = findUnstorableJson(result.output, 'output', MAX_JSON_DEPTH + 1);
+        if (unstorable) return { error: { code: 'VALIDATION', message: `Step "${frame.step.id}": ${unstorable.message}`, details: { path: unstorable.path }, retryable: false } };
+        const output = maskSecrets(result.output, interpreter.secrets);
         // Committed with the step's SUCCEEDED record, in the same batch.
         writer.invocation({ action, version, idempotencyKey, stepPath: frame.path, output: output ?? null });
         ledger.set(ledgerKey(action, version, idempotencyKey), output ?? null);

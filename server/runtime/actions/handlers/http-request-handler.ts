@@ -1,5 +1,5 @@
 import { ZHttpRequestInput, type THttpBodyEncoding, type ZHttpRequestOutput } from '@/server/runtime/actions/http-request';
-import { findUnstorableJson } from '@/server/db/storable-json';
+import { findUnstorableJson, MAX_JSON_DEPTH } from '@/server/db/storable-json';
 import type { TStepError } from '@/server/runtime/nodes/node-result';
 import type { TEgressAllowList } from '@/server/security/egress-allowlist';
 import type { TResolveHost } from '@/server/security/egress-guard';
@@ -86,7 +86,7 @@ function readBody(response: TGuardedFetchResponse): { body: unknown; bodyEncodin
     return { body: text, bodyEncoding: 'text' };
   }
   // Checked here, before anything walks the value: masking secrets or serialising 10,000 levels overflows the stack.
-  const problem = findUnstorableJson(parsed, 'body');
+  const problem = findUnstorableJson(parsed, 'body', MAX_JSON_DEPTH);
   if (!problem) return { body: parsed, bodyEncoding: 'json' };
   if (/nested deeper/.test(problem.message)) return { error: `the response's JSON ${problem.message.replace(/^body\S*/, 'body')}` };
   return { body: text, bodyEncoding: 'text' };
