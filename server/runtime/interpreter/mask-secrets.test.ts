@@ -64,3 +64,10 @@ describe('maskSecrets', () => {
     expect(mask.has(`x${encodeURIComponent(secret)}`)).toBe(true);
   });
 });
+
+describe('secretEncodings', () => {
+  it('copes with a value no URI encoder can encode (a lone surrogate) instead of failing the step', () => {
+    const mask = maskOf(['ab\ud800cd']);
+    expect(maskSecrets('x ab\ud800cd y', mask)).toBe(`x ${SECRET_MASK} y`);
+  });
+});

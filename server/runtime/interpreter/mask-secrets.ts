@@ -13,6 +13,17 @@ function lowerCaseHex(text: string): string {
   return text.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
 }
 
+/** encodeURIComponent and encodeURI forms; none for a value with a lone surrogate, which they cannot encode (and the form encoding above writes as U+FFFD). */
+function uriEncodings(value: string): string[] {
+  try {
+    const component = encodeURIComponent(value);
+    return [component, lowerCaseHex(component), component.replace(/%20/g, '+'), encodeURI(value)];
+  } catch (error) {
+    if (error instanceof URIError) return [];
+    throw error;
+  }
+}
+
 function base64Forms(text: string): string[] {
   const padded = Buffer.from(text, 'utf8').toString('base64');
   return [padded, padded.replace(/=+$/, ''), Buffer.from(text, 'utf8').toString('base64url')];
@@ -25,16 +36,12 @@ function base64Forms(text: string): string[] {
  */
 export function secretEncodings(value: string): string[] {
   const json = JSON.stringify(value).slice(1, -1);
-  const component = encodeURIComponent(value);
   const form = new URLSearchParams({ v: value }).toString().slice(2);
   return [
     value,
-    component,
-    lowerCaseHex(component),
-    component.replace(/%20/g, '+'),
+    ...uriEncodings(value),
     form,
     lowerCaseHex(form),
-    encodeURI(value),
     json,
     json.replaceAll('/', '\\/'),
     json.replace(/[\u0080-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`),
