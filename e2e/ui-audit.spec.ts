@@ -6,7 +6,7 @@ test('the audit log shows the newest 50 changes and loads older ones on demand',
   // More than one page of entries, made through the API so they are audited as the token.
   const prefix = unique('audit-fill');
   for (let i = 0; i < 51; i += 1) {
-    const response = await api(request).post('/secrets', { name: `${prefix}-${i}`, value: 'x' });
+    const response = await api(request).post('/secrets', { name: `${prefix}-${i}`, value: 'xxxx' });
     expect(response.status()).toBe(201);
   }
   await signIn(page);

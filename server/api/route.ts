@@ -3,7 +3,7 @@ import type { TContract } from '@/server/api/contract';
 import type { TAuthContext } from '@/server/auth/context';
 import { authorizeRequest } from '@/server/auth/authorize';
 import { getDb, type Db } from '@/server/db/database';
-import { assertStorableJson } from '@/server/db/storable-json';
+import { parseStorableJson } from '@/server/db/storable-json';
 import { AppError, errorBody, toAppError, validationErrorFromZod } from '@/server/errors';
 
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
@@ -57,16 +57,10 @@ async function readBodyText(request: Request): Promise<string> {
 async function readJsonBody(request: Request): Promise<unknown> {
   const text = await readBodyText(request);
   if (text.trim() === '') return undefined;
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (error) {
-    throw new AppError('BAD_REQUEST', `The body is not valid JSON: ${(error as Error).message}`);
-  }
-  // Valid JSON the database cannot store (\u0000, a lone surrogate, 10,000 levels deep) is a
-  // 422 naming the field, not the 500 PostgreSQL's refusal became after part of the work was done.
-  assertStorableJson(body, 'body');
-  return body;
+  // Valid JSON the database cannot store (\u0000, a lone surrogate, deeper than 64 levels) is a
+  // 422 naming the field, not the 500 PostgreSQL's refusal (or a stack overflow) became after
+  // part of the work was done. The depth is checked on the text, before anything recursive runs.
+  return parseStorableJson(text, 'body');
 }
 
 function parseWith<S extends z.ZodTypeAny>(schema: S | undefined, value: unknown, where: string): unknown {

@@ -114,7 +114,7 @@ describe('Bearer authentication on /api/v1/secrets', () => {
 
 describe('request bodies on POST /api/v1/secrets', () => {
   it('answers 422 naming the field for a bad secret name', async () => {
-    const response = await postSecret(tokens.admin, { name: 'has spaces/and slash', value: 'x' });
+    const response = await postSecret(tokens.admin, { name: 'has spaces/and slash', value: 'xxxx' });
     expect(response.status).toBe(422);
     expectErrorBody(response.json, 'VALIDATION');
     const error = (response.json as unknown as { error: { message: string; details: { path: string; message: string }[] } }).error;

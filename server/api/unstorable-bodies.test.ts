@@ -16,7 +16,7 @@ import { driveRun, publishWorkflow } from '@/test/runtime';
 
 /**
  * JSON that PostgreSQL cannot store (a string or key with \u0000, a lone surrogate, or
- * nesting deeper than 100 levels) arriving through the API: a 422 naming the field, never
+ * nesting deeper than 64 levels) arriving through the API: a 422 naming the field, never
  * the 500 the database's refusal used to become, and nothing half-written.
  */
 

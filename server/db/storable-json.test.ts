@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '@/server/errors';
-import { assertStorableJson, findUnstorableJson, MAX_JSON_DEPTH, MAX_STORED_DEPTH, toStorableJson } from '@/server/db/storable-json';
+import { assertStorableJson, findTooDeepJsonText, findUnstorableJson, MAX_JSON_DEPTH, MAX_STORED_DEPTH, parseStorableJson, toStorableJson } from '@/server/db/storable-json';
 import { createTestDatabase } from '@/test/database';
 
 /** `[[[…]]]` nested `depth` arrays deep (built without recursion, as a hostile response would be). */
@@ -76,5 +76,32 @@ describe('what PostgreSQL refuses, which these rules exist for', () => {
     } finally {
       await t.close();
     }
+  });
+});
+
+describe('findTooDeepJsonText', () => {
+  it('finds the first container past the limit on the text, naming its path like findUnstorableJson', () => {
+    const text = `{"a":[1,{"b c":${'['.repeat(70)}${']'.repeat(70)}}],"z":"[[[[["}`;
+    const value = JSON.parse(text) as unknown;
+    expect(findTooDeepJsonText(text, 'body', 10)).toEqual(findUnstorableJson(value, 'body', 10));
+    expect(findTooDeepJsonText(text, 'body', 10)?.path).toBe('body.a[1]["b c"][0][0][0][0][0][0][0]');
+    expect(findTooDeepJsonText(text, 'body', 80)).toBeNull();
+  });
+
+  it('ignores brackets inside strings, escaped quotes included', () => {
+    expect(findTooDeepJsonText(`{"k\\"[[[":"${'['.repeat(100)}\\"${'{'.repeat(100)}"}`, 'body', 2)).toBeNull();
+  });
+
+  it('refuses 1,000,000 levels without building them', () => {
+    expect(findTooDeepJsonText('['.repeat(1_000_000), 'body')?.message).toMatch(/nested deeper than 64 levels/);
+  });
+});
+
+describe('parseStorableJson', () => {
+  it('answers BAD_REQUEST for text that is not JSON and VALIDATION for what cannot be stored', () => {
+    expect(() => parseStorableJson('{"a":', 'body')).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
+    expect(() => parseStorableJson('{"a":"\\u0000"}', 'body')).toThrow(expect.objectContaining({ code: 'VALIDATION', message: expect.stringContaining('body.a contains the NUL character') }));
+    expect(() => parseStorableJson('['.repeat(10_000), 'body')).toThrow(expect.objectContaining({ code: 'VALIDATION', message: expect.stringContaining('nested deeper than 64 levels') }));
+    expect(parseStorableJson('{"a":[1]}', 'body')).toEqual({ a: [1] });
   });
 });

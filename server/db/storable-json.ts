@@ -1,12 +1,13 @@
 import { AppError } from '@/server/errors';
 
 /**
- * How deep a value stored as jsonb may nest. PostgreSQL's jsonb parser and V8's
- * JSON.stringify both recurse: 10,000-deep JSON overflowed the stack of either, the commit
- * failed and the run crash-looped. Real documents nest a few dozen levels at most; the
- * margin above 100 leaves room for the envelope, snapshot and execution state around a value.
+ * How deep JSON arriving from outside (request bodies, webhook bodies, action outputs) may
+ * nest. PostgreSQL's jsonb parser and V8's JSON.stringify both recurse: 10,000-deep JSON
+ * overflowed the stack of either, the commit failed and the run crash-looped. Real documents
+ * nest a dozen levels or two; 64 leaves room for the envelope, snapshot and execution state
+ * around a value (issue #15).
  */
-export const MAX_JSON_DEPTH = 100;
+export const MAX_JSON_DEPTH = 64;
 
 /**
  * What the runtime stores wraps such values (a step result, its output, the vars path it is
@@ -118,6 +119,81 @@ export function toStorableJson(value: unknown, { root = 'value', maxDepth = MAX_
 /** The first thing in `value` that PostgreSQL could not store (too deep, NUL, lone surrogate), or null. */
 export function findUnstorableJson(value: unknown, root = 'value', maxDepth = MAX_JSON_DEPTH): TProblem | null {
   return scan(value, root, maxDepth, true).problem;
+}
+
+/** An open container while scanning text; an object's key is kept as its source text, decoded only for a message. */
+type TTextFrame = { kind: 'array'; index: number } | { kind: 'object'; key: string; expectKey: boolean };
+
+function decodeKey(source: string): string {
+  try {
+    return JSON.parse(source) as string;
+  } catch (error) {
+    // A malformed key: JSON.parse will refuse the whole text anyway; name it as written.
+    if (error instanceof SyntaxError) return source.slice(1, -1);
+    throw error;
+  }
+}
+
+/**
+ * The first container in JSON text that nests past `maxDepth`, found on the characters
+ * (brackets outside strings) before anything is parsed, so a 10,000-level body is refused
+ * without ever being built and nothing recursive sees it. Reports the path as
+ * findUnstorableJson would (`body.payload[0][0]…`), or null. Malformed text is left for
+ * JSON.parse to report.
+ */
+export function findTooDeepJsonText(text: string, root: string, maxDepth = MAX_JSON_DEPTH): TProblem | null {
+  const frames: TTextFrame[] = [];
+  let stringStart = -1;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    if (stringStart >= 0) {
+      if (char === '\\') index++;
+      else if (char === '"') {
+        const top = frames.at(-1);
+        if (top?.kind === 'object' && top.expectKey) top.key = text.slice(stringStart, index + 1);
+        stringStart = -1;
+      }
+      continue;
+    }
+    if (char === '"') stringStart = index;
+    else if (char === '[' || char === '{') {
+      if (frames.length + 1 > maxDepth) {
+        const path = frames.reduce((at, frame) => (frame.kind === 'array' ? `${at}[${frame.index}]` : keyPath(at, decodeKey(frame.key))), root);
+        return { path, message: `${shown(path)} is nested deeper than ${maxDepth} levels, which cannot be stored` };
+      }
+      frames.push(char === '[' ? { kind: 'array', index: 0 } : { kind: 'object', key: '""', expectKey: true });
+    } else if (char === ']' || char === '}') frames.pop();
+    else if (char === ',') {
+      const top = frames.at(-1);
+      if (top?.kind === 'array') top.index++;
+      else if (top) top.expectKey = true;
+    } else if (char === ':') {
+      const top = frames.at(-1);
+      if (top?.kind === 'object') top.expectKey = false;
+    }
+  }
+  return null;
+}
+
+/**
+ * Parses JSON text from outside into a value PostgreSQL can store, or throws: BAD_REQUEST
+ * (400) for text that is not JSON, VALIDATION (422) naming the field for nesting past 64
+ * levels (checked on the text first), a NUL character or a lone surrogate in a string or key.
+ *
+ * @example parseStorableJson('{"note":"a\\u0000b"}', 'body') // throws VALIDATION: body.note contains the NUL character…
+ */
+export function parseStorableJson(text: string, root: string): unknown {
+  const tooDeep = findTooDeepJsonText(text, root);
+  if (tooDeep) throw new AppError('VALIDATION', tooDeep.message, [tooDeep]);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    throw new AppError('BAD_REQUEST', `The body is not valid JSON: ${error.message}`);
+  }
+  assertStorableJson(value, root);
+  return value;
 }
 
 /**

@@ -43,8 +43,17 @@ export interface TriggerRateWindowsTable {
   hits: number;
 }
 
+/** Signatures of accepted webhook requests, kept while they could still be replayed. */
+export interface WebhookSignaturesSeenTable {
+  trigger_id: string;
+  signature: string;
+  expires_at: Timestamp;
+  seen_at: Generated<Date>;
+}
+
 export interface TriggerTables {
   triggers: TriggersTable;
   trigger_firings: TriggerFiringsTable;
   trigger_rate_windows: TriggerRateWindowsTable;
+  webhook_signatures_seen: WebhookSignaturesSeenTable;
 }

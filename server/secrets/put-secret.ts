@@ -3,19 +3,33 @@ import { z } from 'zod';
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { recordAudit } from '@/server/audit/record-audit';
-import { AppError } from '@/server/errors';
+import { AppError, validationErrorFromZod } from '@/server/errors';
 import { sealSecret } from '@/server/secrets/secret-cipher';
 import { toSecretRecord, ZSecretName, type TSecretRecord } from '@/server/secrets/secret-record';
 
+/**
+ * Runs mask every secret value they resolve wherever it would be stored, but a value this
+ * short cannot be masked (it would blank out every word containing it), so it is refused.
+ */
+export const MIN_SECRET_LENGTH = 4;
+
 export const ZPutSecret = z.object({
   name: ZSecretName,
-  value: z.string().min(1, 'the value is empty').max(64 * 1024, 'at most 64 KiB'),
+  value: z
+    .string()
+    .min(1, 'the value is empty')
+    .max(64 * 1024, 'at most 64 KiB')
+    .refine((value) => value.length === 0 || value.length >= MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters: a shorter value could not be masked in run records`),
   description: z.string().max(500).optional(),
 });
 export type TPutSecret = z.infer<typeof ZPutSecret>;
 
 /** Creates or replaces a tenant secret. The value is sealed before it reaches the database. */
-export async function putSecret({ db, ctx, input }: { db: Db; ctx: TAuthContext; input: TPutSecret }): Promise<{ record: TSecretRecord; created: boolean }> {
+export async function putSecret({ db, ctx, input: raw }: { db: Db; ctx: TAuthContext; input: TPutSecret }): Promise<{ record: TSecretRecord; created: boolean }> {
+  // Checked here too, not only at the routes: every caller gets the same length rule.
+  const parsed = ZPutSecret.safeParse(raw);
+  if (!parsed.success) throw validationErrorFromZod(parsed.error);
+  const input = parsed.data;
   const sealed = sealSecret({ tenantId: ctx.tenantId, name: input.name, value: input.value });
   return db.transaction().execute(async (tx) => {
     const row = await tx

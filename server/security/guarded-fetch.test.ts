@@ -184,7 +184,32 @@ describe('guardedFetch: redirects', () => {
     expect(first.hits[0]?.headers).toMatchObject({ authorization: 'Bearer t', cookie: 'c=1' });
     expect(other.hits[0]?.headers.authorization).toBeUndefined();
     expect(other.hits[0]?.headers.cookie).toBeUndefined();
-    expect(other.hits[0]?.headers['x-keep']).toBe('yes');
+    // Not on the safelist: it may be a credential under any name (issue #15, item 5).
+    expect(other.hits[0]?.headers['x-keep']).toBeUndefined();
+  });
+
+  it('across origins (another port), keeps only safelisted headers, and none holding a secret', async () => {
+    const other = await serve('127.0.0.1', answer(200));
+    const first = await serve('127.0.0.1', answer(307, '', { location: `${other.origin}/landing` }));
+    const headers = { 'X-Api-Key': 'key-123456', 'X-Custom': 'plain', Accept: 'application/json', 'Accept-Language': 'key-123456', 'User-Agent': 'pipewright-test', 'Idempotency-Key': 'run-1:steps[0]', 'Content-Type': 'application/json' };
+    await guardedFetch({ url: first.origin, method: 'POST', body: '{}', headers, allow: ONLY_127_0_0_1, holdsSecret: (value) => value.includes('key-123456') });
+    expect(first.hits[0]?.headers).toMatchObject({ 'x-api-key': 'key-123456', 'x-custom': 'plain', 'accept-language': 'key-123456' });
+    const forwarded = other.hits[0]?.headers ?? {};
+    expect(forwarded['x-api-key']).toBeUndefined();
+    expect(forwarded['x-custom']).toBeUndefined();
+    // Safelisted, but its value holds a secret.
+    expect(forwarded['accept-language']).toBeUndefined();
+    expect(forwarded).toMatchObject({ accept: 'application/json', 'user-agent': 'pipewright-test', 'idempotency-key': 'run-1:steps[0]', 'content-type': 'application/json' });
+    expect(other.hits[0]?.body).toBe('{}');
+  });
+
+  it('on the same origin (a redirect to another path), keeps every header', async () => {
+    const server = await serve('127.0.0.1', (hit, response) => {
+      if (hit.url === '/start') response.writeHead(302, { location: '/next' }).end();
+      else response.writeHead(200).end('ok');
+    });
+    await guardedFetch({ url: `${server.origin}/start`, headers: { 'X-Api-Key': 'key-123456', 'X-Custom': 'plain' }, allow: ONLY_127_0_0_1, holdsSecret: (value) => value.includes('key-123456') });
+    expect(server.hits[1]?.headers).toMatchObject({ 'x-api-key': 'key-123456', 'x-custom': 'plain' });
   });
 });
 

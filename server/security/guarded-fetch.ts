@@ -27,13 +27,20 @@ export type TGuardedFetchRequest = {
    * and nothing of that hop is sent.
    */
   beforeSend?: () => void;
+  /** Whether a header value holds a resolved secret (in any encoding): such a header never follows a redirect to another origin. */
+  holdsSecret?: (value: string) => boolean;
 };
 
 export type TGuardedFetchResponse = { status: number; headers: Record<string, string>; body: Buffer; url: string };
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-/** Sent to the original origin only: a redirect must not carry credentials to another host. */
-const ORIGIN_BOUND_HEADERS = ['authorization', 'cookie', 'proxy-authorization', 'host'];
+/**
+ * What a redirect to another origin may carry: headers that describe the request, never
+ * credentials. Any other header stays with the origin it was meant for, since a credential can
+ * travel under any name (x-api-key, x-auth-token, private-token…); so does a safelisted one
+ * whose value holds a secret. Idempotency-Key and trace context are Pipewright's own.
+ */
+const CROSS_ORIGIN_HEADERS = new Set(['accept', 'accept-language', 'content-language', 'content-type', 'user-agent', 'idempotency-key', 'traceparent', 'tracestate']);
 /** Computed per hop, or describe a body that a method-changing redirect drops. */
 const BODY_HEADERS = ['content-length', 'content-type', 'content-encoding', 'transfer-encoding'];
 
@@ -53,14 +60,18 @@ function withoutHeaders(headers: Record<string, string>, names: string[]): Recor
   return Object.fromEntries(Object.entries(headers).filter(([name]) => !names.includes(name)));
 }
 
-/** The request a redirect asks for, as browsers (and the Fetch standard) make it. */
-function followRedirect(hop: THop, status: number, location: string): THop {
+function crossOriginHeaders(headers: Record<string, string>, holdsSecret: (value: string) => boolean): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name, value]) => CROSS_ORIGIN_HEADERS.has(name) && !holdsSecret(value)));
+}
+
+/** The request a redirect asks for, as browsers (and the Fetch standard) make it, with only safe headers to another origin. */
+function followRedirect(hop: THop, status: number, location: string, holdsSecret: (value: string) => boolean): THop {
   if (!URL.canParse(location, hop.url)) {
     throw new GuardedFetchError('HTTP', 'redirected to an invalid URL', { retryable: false, details: { status } });
   }
   const url = new URL(location, hop.url);
   const dropsBody = status === 303 ? hop.method !== 'HEAD' : (status === 301 || status === 302) && hop.method === 'POST';
-  let headers = url.origin === hop.url.origin ? hop.headers : withoutHeaders(hop.headers, ORIGIN_BOUND_HEADERS);
+  let headers = url.origin === hop.url.origin ? hop.headers : crossOriginHeaders(hop.headers, holdsSecret);
   if (dropsBody) headers = withoutHeaders(headers, BODY_HEADERS);
   return dropsBody ? { url, method: 'GET', headers } : { url, method: hop.method, headers, body: hop.body };
 }
@@ -89,7 +100,7 @@ function toGuardedFetchError(error: unknown, timeout: AbortSignal, caller: Abort
  * other non-public targets are refused (EGRESS_BLOCKED) unless `allow` opens them — for IP
  * literals before connecting, for hostnames inside the socket's DNS lookup, so the address
  * checked is the address connected to. Redirects are followed here, at most `maxRedirects`,
- * each hop checked again. Fails with a GuardedFetchError; any HTTP status is a response.
+ * each hop checked again; a hop to another origin keeps only safelisted headers without secrets. Fails with a GuardedFetchError; any HTTP status is a response.
  *
  * @example
  * const response = await guardedFetch({ url: 'https://api.example.com/v1/items', allow: parseEgressAllowList(process.env.PIPEWRIGHT_EGRESS_ALLOW) });
@@ -101,6 +112,7 @@ export async function guardedFetch(request: TGuardedFetchRequest): Promise<TGuar
     maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES,
     maxRedirects = DEFAULT_MAX_REDIRECTS,
     resolveHost = resolveWithSystemDns,
+    holdsSecret = () => false,
   } = request;
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), timeoutMs);
@@ -139,7 +151,7 @@ export async function guardedFetch(request: TGuardedFetchRequest): Promise<TGuar
       if (redirects >= maxRedirects) {
         throw new GuardedFetchError('HTTP', `more than ${maxRedirects} redirects`, { retryable: false, details: { status: response.status, maxRedirects } });
       }
-      hop = followRedirect(hop, response.status, location);
+      hop = followRedirect(hop, response.status, location, holdsSecret);
     }
   } catch (error) {
     if (refusals.length > 0) throw refusals[0];

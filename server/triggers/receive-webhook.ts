@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import type { Db } from '@/server/db/database';
-import { findUnstorableJson } from '@/server/db/storable-json';
+import { parseStorableJson } from '@/server/db/storable-json';
 import { AppError } from '@/server/errors';
 import { ZRunStatus, isTerminal, type TRunStatus } from '@/server/runtime/run-status';
 import { readSecretValue } from '@/server/secrets/read-secret-value';
 import { waitForRunEnd } from '@/server/runs/wait-for-run-end';
 import { ZWebhookTriggerConfig } from '@/server/workflows/definition/trigger-config';
 import { consumeTriggerRate, rateLimitedError } from '@/server/triggers/consume-trigger-rate';
+import { claimWebhookSignature } from '@/server/triggers/claim-webhook-signature';
 import { readRawBody } from '@/server/triggers/read-raw-body';
 import { recordTriggerFiring } from '@/server/triggers/record-trigger-firing';
 import { startTriggeredRun } from '@/server/triggers/start-triggered-run';
@@ -33,7 +34,7 @@ export class WebhookRefusal extends AppError {
  * POST /hooks/{token} (SPEC §4.5): finds the enabled webhook trigger by the token's hash,
  * counts the request against its rate limit (429), reads the raw body (413 past 256 KiB),
  * checks the signature over those exact bytes when the trigger names a secret (401, no run),
- * parses the JSON (400) and starts the run (422 when the input does not fit the parameter
+ * refuses a signature this trigger already accepted (401, "replayed signature"), parses the JSON (400) and starts the run (422 when the input does not fit the parameter
  * schema, no run). `mode: sync` waits for the run's end up to the trigger's `waitMs`.
  * Every refusal after the lookup is kept as a firing of the trigger, except 429s, which
  * would let a flood fill the list.
@@ -61,6 +62,7 @@ export async function receiveWebhook({ db, token, request }: { db: Db; token: st
     throw error;
   }
 
+  let signed: { signature: string; timestamp: number } | null = null;
   if (config.secret) {
     const unauthenticated = new AppError('UNAUTHENTICATED', 'The request is not signed correctly: send Pipewright-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body"> made with the shared secret.');
     let secret: string;
@@ -73,24 +75,35 @@ export async function receiveWebhook({ db, token, request }: { db: Db; token: st
     }
     const check = verifyWebhookSignature({ header: request.headers.get(SIGNATURE_HEADER), secret, rawBody });
     if (!check.ok) throw await refuse(unauthenticated, 'rejected', check.reason);
+    signed = check;
   }
 
   let input: unknown = {};
   const text = new TextDecoder().decode(rawBody);
   if (text.trim() !== '') {
+    // Malformed (400), or JSON the run's input could not be stored as (422: too deep, NUL, a lone
+    // surrogate, depth checked on the text first); both recorded as a firing.
     try {
-      input = JSON.parse(text);
+      input = parseStorableJson(text, 'body');
     } catch (error) {
-      throw await refuse(new AppError('BAD_REQUEST', `The body is not valid JSON: ${(error as Error).message}`));
+      if (error instanceof AppError) throw await refuse(error);
+      throw error;
     }
-    // Refused like malformed JSON, and recorded as a firing: the run's input could not be stored.
-    const unstorable = findUnstorableJson(input, 'body');
-    if (unstorable) throw await refuse(new AppError('VALIDATION', unstorable.message, [unstorable]));
   }
 
   const idempotencyHeader = request.headers.get('idempotency-key')?.trim();
   const idempotencyKey = idempotencyHeader ? `webhook:${trigger.id}:${idempotencyHeader.slice(0, 200)}` : undefined;
-  const started = await db.transaction().execute((tx) => startTriggeredRun({ tx, trigger, input, actor: { type: 'system', name: 'webhook trigger' }, idempotencyKey }));
+  // The signature is spent in the transaction that starts the run: a request that fails with a
+  // 500 can be sent again, one that was answered cannot (not even with its Idempotency-Key:
+  // the replay is refused before it could name a run).
+  const started = await db.transaction().execute(async (tx) => {
+    if (signed && !(await claimWebhookSignature({ tx, triggerId: trigger.id, ...signed }))) return 'replayed' as const;
+    return startTriggeredRun({ tx, trigger, input, actor: { type: 'system', name: 'webhook trigger' }, idempotencyKey });
+  });
+  if (started === 'replayed') {
+    const replayed = new AppError('UNAUTHENTICATED', 'This signed request has already been received: sign each delivery anew (a new timestamp), also when retrying.');
+    throw await refuse(replayed, 'rejected', `replayed signature (t=${signed?.timestamp}): this exact signed request was already received`);
+  }
   if ('error' in started) throw new WebhookRefusal(started.error);
 
   let status: TRunStatus = 'QUEUED';

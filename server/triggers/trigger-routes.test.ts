@@ -42,7 +42,7 @@ beforeAll(async () => {
   tokens.other = (await createApiToken({ db: t.db, ctx: b.ctx, input: { name: 'other', role: 'admin' } })).token;
   const parameterSchema = { type: 'object', required: ['orderId'], properties: { orderId: { type: 'string' }, total: { type: 'number' } } };
   await publishWorkflow({ db: t.db, ctx: a.ctx, key: 'orders', document: { parameterSchema, steps: [{ id: 'echo', type: 'transform.assign', config: { assign: { 'vars.id': { $expr: 'payload.orderId' } } } }], output: { $expr: 'vars.id' } } });
-  await putSecret({ db: t.db, ctx: a.ctx, input: { name: 'hook-secret', value: 'shh' } });
+  await putSecret({ db: t.db, ctx: a.ctx, input: { name: 'hook-secret', value: 'shh-shh' } });
 });
 afterAll(async () => {
   await closeRunEventListener();

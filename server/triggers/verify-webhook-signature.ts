@@ -4,7 +4,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 export const SIGNATURE_HEADER = 'pipewright-signature';
 
-export type TSignatureCheck = { ok: true } | { ok: false; reason: string };
+/** On success, the v1 value that matched and its timestamp: what a replay would send again. */
+export type TSignatureCheck = { ok: true; signature: string; timestamp: number } | { ok: false; reason: string };
 
 /** The `v1` signature of a body: hex HMAC-SHA256 of `t + "." + rawBody` (SPEC §4.4, §4.5). */
 export function signWebhookBody({ secret, timestamp, rawBody }: { secret: string; timestamp: number; rawBody: Buffer | string }): string {
@@ -32,10 +33,10 @@ export function verifyWebhookSignature({ header, secret, rawBody, now = Date.now
   if (Math.abs(now / 1000 - timestamp) > SIGNATURE_TOLERANCE_SECONDS) return { ok: false, reason: `the signature's timestamp is more than ${SIGNATURE_TOLERANCE_SECONDS} s away from now` };
   const expected = Buffer.from(signWebhookBody({ secret, timestamp, rawBody }), 'utf8');
   // Any one of several v1 values may match (a sender rotating secrets sends both).
-  const matches = signatures.some((candidate) => {
+  const matched = signatures.find((candidate) => {
     const given = Buffer.from(candidate, 'utf8');
     // timingSafeEqual needs equal lengths; a length mismatch is a failure, never an exception.
     return given.length === expected.length && timingSafeEqual(given, expected);
   });
-  return matches ? { ok: true } : { ok: false, reason: 'the signature does not match' };
+  return matched === undefined ? { ok: false, reason: 'the signature does not match' } : { ok: true, signature: matched, timestamp };
 }

@@ -28,7 +28,7 @@ async function newHook(config: Record<string, unknown> = {}) {
   return { id: record.id, url: record.url! };
 }
 const runsOf = async (triggerId: string) => (await t.db.selectFrom('runs').select(['id', 'input']).where(({ ref }) => ref('trigger', '->>').key('id' as never), '=', triggerId).execute()) as Array<{ id: string; input: unknown }>;
-const sign = (rawBody: string, timestamp = Math.floor(Date.now() / 1000), secret = 'shh') => `t=${timestamp},v1=${signWebhookBody({ secret, timestamp, rawBody })}`;
+const sign = (rawBody: string, timestamp = Math.floor(Date.now() / 1000), secret = 'shh-shh') => `t=${timestamp},v1=${signWebhookBody({ secret, timestamp, rawBody })}`;
 
 beforeAll(async () => {
   t = await createTestDatabase('webhooks');
@@ -36,7 +36,7 @@ beforeAll(async () => {
   ctx = (await createTenantWithMember({ db: t.db, role: 'admin' })).ctx;
   const parameterSchema = { type: 'object', required: ['orderId'], properties: { orderId: { type: 'string' } } };
   await publishWorkflow({ db: t.db, ctx, key: 'orders', document: { parameterSchema, steps: [{ id: 'id', type: 'transform.assign', config: { assign: { 'vars.id': { $expr: 'payload.orderId' } } } }], output: { $expr: '"done " & vars.id' } } });
-  await putSecret({ db: t.db, ctx, input: { name: 'hook-secret', value: 'shh' } });
+  await putSecret({ db: t.db, ctx, input: { name: 'hook-secret', value: 'shh-shh' } });
 });
 afterAll(async () => {
   await closeRunEventListener();
@@ -96,10 +96,10 @@ describe('POST /hooks/{token}', () => {
   });
 
   it('a signing secret that no longer exists refuses every request (401) and says why in the firings only', async () => {
-    await putSecret({ db: t.db, ctx, input: { name: 'short-lived', value: 'v' } });
+    await putSecret({ db: t.db, ctx, input: { name: 'short-lived', value: 'vvvv' } });
     const { id, url } = await newHook({ secret: 'short-lived' });
     await t.db.deleteFrom('secrets').where('name', '=', 'short-lived').execute();
-    const answer = await hook(url, { headers: { 'pipewright-signature': sign('{"orderId":"o-1"}', undefined, 'v') } });
+    const answer = await hook(url, { headers: { 'pipewright-signature': sign('{"orderId":"o-1"}', undefined, 'vvvv') } });
     expect(answer.status).toBe(401);
     expect(JSON.stringify(answer.json)).not.toContain('short-lived');
     expect(await t.db.selectFrom('trigger_firings').select(['outcome', 'message']).where('trigger_id', '=', id).execute()).toEqual([{ outcome: 'failed', message: '401: the signing secret "short-lived" does not exist in this tenant' }]);

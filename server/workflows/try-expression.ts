@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { TAuthContext } from '@/server/auth/context';
+import { AppError } from '@/server/errors';
+import { tryExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
 import { evaluateExpression } from '@/server/runtime/expressions/evaluate-expression';
 import { ZRunError } from '@/server/workflows/definition/envelope';
 
@@ -21,10 +23,44 @@ export const ZTryExpression = z.object({
 export type TTryExpression = z.infer<typeof ZTryExpression>;
 
 /**
+ * How many "try it" evaluations one person may have running at once (in this web process):
+ * enough for a designer with two panels open, and each hostile one costs a worker for up to
+ * a second, so one person cannot keep the pool to themselves.
+ */
+export const MAX_TRY_EXPRESSIONS_PER_PERSON = 2;
+
+const running = new Map<string, number>();
+
+/** The person behind a request: a token counts as its owner, so several tokens share one bound. */
+function personKey(ctx: TAuthContext): string {
+  const { actor } = ctx;
+  const who = actor.type === 'user' ? actor.userId : actor.type === 'token' ? (actor.userId ?? `token:${actor.tokenId}`) : `system:${actor.name}`;
+  return `${ctx.tenantId}:${who}`;
+}
+
+/**
  * The designer's "try it": evaluates an expression against sample data under exactly the
- * limits a run has (same pool, same guards), so what passes here behaves the same in a run.
+ * limits a run has (same guards), so what passes here behaves the same in a run. Always in the
+ * try-it worker pool, never on the web server's thread (its heap capped, see tryExpressionPool),
+ * and at most MAX_TRY_EXPRESSIONS_PER_PERSON at once per person (RATE_LIMITED, 429, beyond).
  */
 export async function tryExpression({ ctx, input }: { ctx: TAuthContext; input: TTryExpression }): Promise<{ value: unknown }> {
+  const key = personKey(ctx);
+  const mine = running.get(key) ?? 0;
+  if (mine >= MAX_TRY_EXPRESSIONS_PER_PERSON) {
+    throw new AppError('RATE_LIMITED', `You can try at most ${MAX_TRY_EXPRESSIONS_PER_PERSON} expressions at a time; wait for one to finish.`);
+  }
+  running.set(key, mine + 1);
+  try {
+    return await evaluateSample(ctx, input);
+  } finally {
+    const left = (running.get(key) ?? 1) - 1;
+    if (left === 0) running.delete(key);
+    else running.set(key, left);
+  }
+}
+
+async function evaluateSample(ctx: TAuthContext, input: TTryExpression): Promise<{ value: unknown }> {
   const meta = input.sample.meta ?? {
     runId: 'sample-run',
     workflowKey: input.workflowKey ?? 'sample',
@@ -37,6 +73,6 @@ export async function tryExpression({ ctx, input }: { ctx: TAuthContext; input: 
     state: null,
   };
   const envelope = { payload: input.sample.payload, vars: input.sample.vars, env: input.sample.env, meta, error: input.sample.error };
-  const value = await evaluateExpression({ source: input.source, envelope, bindings: input.bindings });
+  const value = await evaluateExpression({ source: input.source, envelope, bindings: input.bindings, pool: tryExpressionPool() });
   return { value: value === undefined ? null : value };
 }

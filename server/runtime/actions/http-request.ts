@@ -46,7 +46,7 @@ export const httpRequest = defineAction({
   description:
     'Sends an HTTP request and returns the status, headers and body; server errors and rate limits are retried (Retry-After honoured up to max(maxDelayMs, 1 h)). ' +
     'bodyEncoding says how body holds the response: "json" (parsed), "text" (as received; also JSON containing \\u0000), or "base64" ({ base64, contentType }, for bytes that are not text). ' +
-    'JSON nested deeper than 100 levels fails the step (VALIDATION, not retried).',
+    'JSON nested deeper than 64 levels fails the step (VALIDATION, not retried).',
   icon: 'globe',
   category: 'http',
   inputSchema: ZHttpRequestInput,

@@ -5,6 +5,7 @@ import { evaluateInThread } from './evaluate-in-thread';
 import { ExpressionError } from './expression-error';
 import { ZExpressionBindings, ZExpressionEnvelope, type TExpressionBindings, type TExpressionEnvelope } from './expression-envelope';
 import { EXPRESSION_LIMITS, type TExpressionLimits } from './expression-limits';
+import type { ExpressionPool } from './expression-pool';
 
 /**
  * Evaluates a JSONata `source` against the run envelope under hard limits (SPEC §4.2): on this
@@ -20,6 +21,8 @@ export async function evaluateExpression(input: {
   bindings?: TExpressionBindings;
   stepId?: string;
   limits?: Partial<TExpressionLimits>;
+  /** Evaluate in this pool whatever the expression is, never on the calling thread (the web server's "try it"). */
+  pool?: ExpressionPool;
 }): Promise<unknown> {
   const limits: TExpressionLimits = { ...EXPRESSION_LIMITS, ...input.limits };
   const envelope = ZExpressionEnvelope.safeParse(input.envelope);
@@ -31,7 +34,9 @@ export async function evaluateExpression(input: {
   // The evaluation gets its own copy of the envelope (a structured clone, in-thread or on the
   // way to a worker), so nothing it does can touch the caller's objects, and the result is a
   // fresh copy too. Only what could run native code unchecked pays for a worker thread.
-  const outcome = compiled.inThread
+  const outcome = input.pool
+    ? await input.pool.run({ source: input.source, data: envelope.data, bindings: bindings.data, limits })
+    : compiled.inThread
     ? await evaluateInThread({ source: input.source, data: structuredClone(envelope.data), bindings: bindings.data, limits })
     : await sharedExpressionPool().run({ source: input.source, data: envelope.data, bindings: bindings.data, limits });
   if (!outcome.ok) throw ExpressionError.fromFailure({ failure: outcome.failure, limits, stepId: input.stepId });

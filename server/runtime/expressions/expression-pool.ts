@@ -37,6 +37,8 @@ export class ExpressionPool {
   private readonly workerUrl: URL;
   /** Number of workers started so far, replacements included (lets tests see a kill and a respawn). */
   spawned = 0;
+  /** Number of evaluations handed to a worker so far (lets tests see where an evaluation ran). */
+  dispatched = 0;
 
   constructor(private readonly options: TExpressionPoolOptions) {
     this.workerUrl = options.workerUrl ?? defaultWorkerUrl();
@@ -84,6 +86,7 @@ export class ExpressionPool {
 
   private dispatch(slot: TSlot, job: TJob): void {
     const id = this.nextId++;
+    this.dispatched++;
     // The clock starts when the worker gets the request, not while it waits in the queue.
     const timer = setTimeout(() => this.kill(slot, { ok: false, failure: { kind: 'limit', limit: 'timeMs' } }), job.request.limits.timeMs + HARD_KILL_GRACE_MS);
     timer.unref();

@@ -145,7 +145,7 @@ it('a PNG, a JSON body with \\u0000 or a lone surrogate, and 10,000-deep JSON ar
   expect(deep.run.status).toBe('FAILED');
   expect(deep.steps.map((s) => [s.path, s.attempt, s.status])).toEqual([['steps[0]', 1, 'FAILED']]);
   expect(deep.run.error).toMatchObject({ code: 'VALIDATION', stepId: 'call', stepPath: 'steps[0]' });
-  expect((deep.run.error as { message: string }).message).toMatch(/JSON body is nested deeper than 100 levels/);
+  expect((deep.run.error as { message: string }).message).toMatch(/JSON body is nested deeper than 64 levels/);
 
   expect(Object.fromEntries([...receiver!.perKey].map(([key, n]) => [key.split(':')[0], n]))).toEqual(Object.fromEntries(Object.values(runIds).map((id) => [id, 1])));
   expect(workers[0]!.child.exitCode).toBeNull();

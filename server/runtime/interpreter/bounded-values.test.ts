@@ -69,16 +69,20 @@ describe('values PostgreSQL cannot store', () => {
       steps: [
         { id: 'set', type: 'transform.assign', config: { assign: { 'vars.text': 'x\u0000y', 'vars.object': { 'k\u0000': ['\ud800'] } } } },
         { id: 'mark', type: 'state.set', config: { state: 'half\u0000way' } },
-        { id: 'echo', type: 'action.call', config: { action: 'core.echo', version: 1, input: { echoed: '\u0000' }, saveAs: 'vars.echo' } },
       ],
       output: { $expr: 'vars' },
     });
     expect(result.status).toBe('SUCCEEDED');
-    expect(result.steps.map((s) => [s.step_id, s.status, s.attempt])).toEqual([['set', 'SUCCEEDED', 1], ['mark', 'SUCCEEDED', 1], ['echo', 'SUCCEEDED', 1]]);
-    expect(result.output).toEqual({ text: 'x\ufffdy', object: { 'k\ufffd': ['\ufffd'] }, echo: { echoed: '\ufffd' } });
+    expect(result.steps.map((s) => [s.step_id, s.status, s.attempt])).toEqual([['set', 'SUCCEEDED', 1], ['mark', 'SUCCEEDED', 1]]);
+    expect(result.output).toEqual({ text: 'x\ufffdy', object: { 'k\ufffd': ['\ufffd'] } });
     expect(result.state).toBe('half\ufffdway');
-    const invocation = await t.db.selectFrom('action_invocations').select('output').where('run_id', '=', result.runId).executeTakeFirstOrThrow();
-    expect(invocation.output).toEqual({ echoed: '\ufffd' });
+  });
+
+  it('an action output holding NUL fails the step with VALIDATION naming where, the rule of request bodies; no ledger row', async () => {
+    const result = await run('nul-echo-output', { steps: [{ id: 'echo', type: 'action.call', config: { action: 'core.echo', version: 1, input: { echoed: '\u0000' }, saveAs: 'vars.echo' } }] });
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toMatchObject({ code: 'VALIDATION', stepId: 'echo', message: expect.stringContaining('output.echoed contains the NUL character') });
+    expect(await t.db.selectFrom('action_invocations').select('output').where('run_id', '=', result.runId).execute()).toEqual([]);
   });
 
   it('a forEach over computed items holding NUL iterates over them with U+FFFD', async () => {

@@ -9,7 +9,7 @@ import { ZRetryPolicy, type TStep } from '@/server/workflows/definition/step';
 import type { TEnvelope, TRunError } from '@/server/workflows/definition/envelope';
 import { applyAssignments } from '@/server/runtime/interpreter/apply-assignments';
 import { toStorableJson } from '@/server/db/storable-json';
-import { maskSecrets } from '@/server/runtime/interpreter/mask-secrets';
+import { maskSecrets, SecretMask } from '@/server/runtime/interpreter/mask-secrets';
 import { capSnapshot, redactEnvelope } from '@/server/runtime/interpreter/redact-snapshot';
 import { retryDelayMs } from '@/server/runtime/interpreter/retry-delay';
 import { checkWait, createWait } from '@/server/runtime/run-store/wait-store';
@@ -26,7 +26,7 @@ const MAX_PENDING_STEPS = 100;
  * records each step through the writer. It never writes the database itself.
  */
 export class RunInterpreter {
-  readonly secrets = new Set<string>();
+  readonly secrets = new SecretMask();
   state: string | null;
   /** Set when a concurrent lane threw: the pass is lost, so the other lanes stop at their next step. */
   private halted = false;

@@ -4,8 +4,8 @@ import { getActionHandler } from '@/server/runtime/actions/handlers';
 import { resolveConfigValue } from '@/server/runtime/expressions/resolve-config-value';
 import { StepFailure, type TNodeExecuteArgs, type TStepError } from '@/server/runtime/nodes/node-result';
 import { readSecretValue } from '@/server/secrets/read-secret-value';
-import { maskSecrets } from '@/server/runtime/interpreter/mask-secrets';
-import { toStorableJson } from '@/server/db/storable-json';
+import { basicAuthUsers, maskSecrets } from '@/server/runtime/interpreter/mask-secrets';
+import { findUnstorableJson, MAX_JSON_DEPTH } from '@/server/db/storable-json';
 import type { RunInterpreter } from '@/server/runtime/interpreter/run-interpreter';
 import type { TStepFrame } from '@/server/runtime/interpreter/run-types';
 import { ledgerKey } from '@/server/runtime/run-store/ledger';
@@ -30,7 +30,7 @@ export function createStepTools(interpreter: RunInterpreter, frame: TStepFrame, 
     if (!tenantSecret) throw new AppError('VALIDATION', `Secret "${name}" is not declared in env.secrets.`);
     try {
       const value = await readSecretValue({ db, tenantId: run.tenantId, name: tenantSecret });
-      interpreter.secrets.add(value);
+      interpreter.secrets.addSecret(value);
       return value;
     } catch (error) {
       if (error instanceof AppError && error.code === 'NOT_FOUND') {
@@ -50,6 +50,9 @@ export function createStepTools(interpreter: RunInterpreter, frame: TStepFrame, 
     resolve: (value, at) => resolveConfigValue({ ...common(), value, path: `config.${at}` }),
     resolveActionInput: async (value, at) => {
       const input = await resolveConfigValue({ ...common(), value, path: `config.${at}`, resolveSecret: readSecret });
+      // A Basic credential pairs a user named in the config with a secret: base64(user:secret)
+      // can come back in an echoed Authorization header and is masked from now on.
+      for (const user of basicAuthUsers(input)) interpreter.secrets.addBasicUser(user);
       return { input, recorded: maskSecrets(input, interpreter.secrets) };
     },
     callAction: async ({ action, version, input, idempotencyKey }) => {
@@ -76,9 +79,13 @@ export function createStepTools(interpreter: RunInterpreter, frame: TStepFrame, 
       if ('output' in result) {
         // Checked before anything walks it (masking recurses) and before the ledger row is
         // queued: an output the commit cannot store would re-run the call on every recovery.
-        const storable = toStorableJson(result.output, { root: 'output' });
-        if (!storable.ok) return { error: { code: 'VALIDATION', message: `Step "${frame.step.id}": ${storable.message}`, retryable: false } };
-        const output = maskSecrets(storable.value, interpreter.secrets);
+        // The rule of request bodies (64 levels, no NUL, no lone surrogate): an action's output
+        // comes from outside the run, and silently rewriting it would hide the problem.
+        // One level more for the action's own wrapper: http.request's { status, headers, body }
+        // holds a response body that may nest as deep as a request body.
+        const unstorable = findUnstorableJson(result.output, 'output', MAX_JSON_DEPTH + 1);
+        if (unstorable) return { error: { code: 'VALIDATION', message: `Step "${frame.step.id}": ${unstorable.message}`, details: { path: unstorable.path }, retryable: false } };
+        const output = maskSecrets(result.output, interpreter.secrets);
         // Committed with the step's SUCCEEDED record, in the same batch.
         writer.invocation({ action, version, idempotencyKey, stepPath: frame.path, output: output ?? null });
         ledger.set(ledgerKey(action, version, idempotencyKey), output ?? null);

@@ -94,11 +94,11 @@ describe('http.request@1: the response read', () => {
     }
   });
 
-  it('fails, not retryable, on JSON nested deeper than 100 levels, without overflowing the stack', async () => {
-    const server = await serve((hit, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(hit.url === '/ok' ? `${'['.repeat(100)}${']'.repeat(100)}` : `${'['.repeat(100_000)}${']'.repeat(100_000)}`));
+  it('fails, not retryable, on JSON nested deeper than 64 levels, without overflowing the stack', async () => {
+    const server = await serve((hit, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(hit.url === '/ok' ? `${'['.repeat(64)}${']'.repeat(64)}` : `${'['.repeat(100_000)}${']'.repeat(100_000)}`));
     expect(await call({ method: 'GET', url: `${server.origin}/ok` })).toMatchObject({ output: { bodyEncoding: 'json' } });
     expect(await call({ method: 'GET', url: `${server.origin}/deep` })).toEqual({
-      error: { code: 'VALIDATION', message: `GET ${new URL(server.origin).host} answered 200, but the response's JSON body is nested deeper than 100 levels, which cannot be stored`, details: { status: 200 }, retryable: false },
+      error: { code: 'VALIDATION', message: `GET ${new URL(server.origin).host} answered 200, but the response's JSON body is nested deeper than 64 levels, which cannot be stored`, details: { status: 200 }, retryable: false },
     });
   });
 

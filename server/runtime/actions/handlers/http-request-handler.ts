@@ -1,5 +1,5 @@
 import { ZHttpRequestInput, type THttpBodyEncoding, type ZHttpRequestOutput } from '@/server/runtime/actions/http-request';
-import { findUnstorableJson } from '@/server/db/storable-json';
+import { findUnstorableJson, MAX_JSON_DEPTH } from '@/server/db/storable-json';
 import type { TStepError } from '@/server/runtime/nodes/node-result';
 import type { TEgressAllowList } from '@/server/security/egress-allowlist';
 import type { TResolveHost } from '@/server/security/egress-guard';
@@ -20,6 +20,8 @@ export type THttpRequestHandlerArgs = {
   resolveHost?: TResolveHost;
   /** Asked right before the request is written (TActionInvocation.assertLeaseHeld); a throw sends nothing. */
   beforeSend?: () => void;
+  /** Whether a value holds one of the run's resolved secrets: such headers never follow a redirect to another origin. */
+  holdsSecret?: (value: string) => boolean;
 };
 
 const JSON_CONTENT_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
@@ -86,7 +88,7 @@ function readBody(response: TGuardedFetchResponse): { body: unknown; bodyEncodin
     return { body: text, bodyEncoding: 'text' };
   }
   // Checked here, before anything walks the value: masking secrets or serialising 10,000 levels overflows the stack.
-  const problem = findUnstorableJson(parsed, 'body');
+  const problem = findUnstorableJson(parsed, 'body', MAX_JSON_DEPTH);
   if (!problem) return { body: parsed, bodyEncoding: 'json' };
   if (/nested deeper/.test(problem.message)) return { error: `the response's JSON ${problem.message.replace(/^body\S*/, 'body')}` };
   return { body: text, bodyEncoding: 'text' };
@@ -97,7 +99,7 @@ function readBody(response: TGuardedFetchResponse): { body: unknown; bodyEncodin
  * network errors are retryable HTTP errors (Retry-After honoured); other 4xx are final;
  * EGRESS_BLOCKED, TIMEOUT and CANCELED come from the client as they are.
  */
-export async function httpRequestHandler({ input: raw, signal, idempotencyKey, allow, resolveHost, beforeSend }: THttpRequestHandlerArgs): Promise<{ output: THttpRequestOutput } | { error: TStepError }> {
+export async function httpRequestHandler({ input: raw, signal, idempotencyKey, allow, resolveHost, holdsSecret, beforeSend }: THttpRequestHandlerArgs): Promise<{ output: THttpRequestOutput } | { error: TStepError }> {
   const parsed = ZHttpRequestInput.safeParse(raw);
   if (!parsed.success) {
     return { error: { code: 'VALIDATION', message: `Invalid input for http.request@1: ${parsed.error.issues.map((i) => i.message).join('; ')}`, retryable: false } };
@@ -108,7 +110,7 @@ export async function httpRequestHandler({ input: raw, signal, idempotencyKey, a
   if (!hasHeader(headers, 'idempotency-key')) headers['Idempotency-Key'] = idempotencyKey;
   const body = buildBody(input, headers);
   try {
-    const response = await guardedFetch({ url: buildUrl(input), method: input.method, headers, body, signal, timeoutMs: input.timeoutMs ?? DEFAULT_TIMEOUT_MS, allow, resolveHost, beforeSend });
+    const response = await guardedFetch({ url: buildUrl(input), method: input.method, headers, body, signal, timeoutMs: input.timeoutMs ?? DEFAULT_TIMEOUT_MS, allow, resolveHost, holdsSecret, beforeSend });
     if (response.status >= 400) return { error: responseStepError(input.method, input.url, response) };
     if (input.method === 'HEAD') return { output: { status: response.status, headers: response.headers, body: '', bodyEncoding: 'text' } };
     const read = readBody(response);

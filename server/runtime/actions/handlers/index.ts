@@ -13,7 +13,9 @@ export type { TActionHandler, TActionInvocation } from '@/server/runtime/actions
 
 const httpRequestFromEnv: TActionHandler = async (args) => {
   const egress = readEgressAllowList();
-  return 'error' in egress ? egress : httpRequestHandler({ ...args, allow: egress.allow, beforeSend: args.invocation.assertLeaseHeld });
+  // Masking changes exactly the values that hold a secret (in any encoding it knows).
+  const holdsSecret = (value: string) => args.invocation.maskSecrets(value) !== value;
+  return 'error' in egress ? egress : httpRequestHandler({ ...args, allow: egress.allow, holdsSecret, beforeSend: args.invocation.assertLeaseHeld });
 };
 
 const webhookSendFromEnv: TActionHandler = async (args) => {
