@@ -351,3 +351,33 @@ it('defect 6: a finish and its hand-off to the held run commit together, so a wo
   expect((await runRow(first)).status).toBe('SUCCEEDED');
   expect(['RUNNING', 'SUCCEEDED']).toContain((await runRow(held)).status);
 });
+
+it('defect 13: an event delivered while another transaction holds the waiting run\'s row, then rolls back, still resumes the run (nothing is skipped as locked)', async () => {
+  await publishWorkflow({ db: t.db, ctx: editor, key: 'locked-wait', document: { steps: [{ id: 'hear', type: 'event.wait', config: { event: 'order.locked', saveAs: 'vars.heard' } }], output: { $expr: 'vars.heard.n' } } });
+  const { runId } = await start('locked-wait');
+  await worker('waiter').advance(runId);
+  expect((await runRow(runId)).status).toBe('WAITING');
+  // Another transaction (an operator's, a worker's commit) holds the run row and will roll back.
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let locked!: () => void;
+  const isLocked = new Promise<void>((resolve) => (locked = resolve));
+  const holder = t.db
+    .transaction()
+    .execute(async (tx) => {
+      await sql`SELECT 1 FROM runs WHERE id = ${runId} FOR UPDATE`.execute(tx);
+      locked();
+      await released;
+      throw new Error('rolled back');
+    })
+    .catch((error: unknown) => error);
+  await isLocked;
+  const delivery = deliverEvent({ db: t.db, ctx: editor, input: { event: 'order.locked', payload: { n: 7 } } });
+  // The delivery waits for the lock instead of skipping the wait (it used to SKIP LOCKED).
+  await until('the delivery to wait for the run row', async () => (await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND locktype IN ('transactionid', 'tuple')`.execute(t.db)).rows[0]!.n > 0, { everyMs: 20, timeoutMs: 10_000 });
+  release();
+  expect(await holder).toMatchObject({ message: 'rolled back' });
+  expect((await delivery).resumed).toEqual([runId]);
+  expect(await driveRun({ db: t.db, runId })).toBe('SUCCEEDED');
+  expect((await runRow(runId)).output).toBe(7);
+});
