@@ -19,7 +19,7 @@ export async function getSessionContext(): Promise<TAuthContext | null> {
   const userId = session?.user?.id;
   if (!userId) return null;
   const tenantSlug = (await cookies()).get(TENANT_COOKIE)?.value;
-  return resolveMembership({ db: getDb(), userId, tenantSlug });
+  return resolveMembership({ db: getDb(), userId, sessionVersion: session.user?.sessionVersion ?? null, tenantSlug });
 }
 
 /** The one authorization helper for pages and server actions: session, tenant, role. */
