@@ -8,6 +8,21 @@ const nextConfig = {
   // The app is served on loopback by default and through a proxy in production; keep the
   // build output self-contained in .next so `npm start` can tell whether a build exists.
   distDir: '.next',
+  // Every response, static files included (the root proxy adds the CSP, per request, to
+  // everything else); the same values as BASELINE_SECURITY_HEADERS in
+  // server/security/content-security-policy.ts, which a config file cannot import.
+  async headers() {
+    return [
+      {
+        source: '/:path*',
+        headers: [
+          { key: 'X-Content-Type-Options', value: 'nosniff' },
+          { key: 'Referrer-Policy', value: 'same-origin' },
+          { key: 'X-Frame-Options', value: 'DENY' },
+        ],
+      },
+    ];
+  },
 };
 
 export default nextConfig;

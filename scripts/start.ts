@@ -9,6 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { applyLocalDefaults, dataDir, port } from '@/server/config';
 import { acquireInstanceLock } from './lib/instance-lock';
 import { buildNeeded } from './lib/build';
@@ -20,6 +21,8 @@ import { supervise, type TSupervision } from './lib/supervise';
 const dev = process.argv.includes('--dev');
 const log = (line: string) => console.log(`[pipewright] ${line}`);
 const NEXT_BIN = path.resolve('node_modules/next/dist/bin/next');
+// Gives route handlers the TCP peer's address, which Next.js hides (see the file).
+const PEER_ADDRESS_PRELOAD = pathToFileURL(path.resolve('scripts/peer-address.mjs')).href;
 
 async function main(): Promise<void> {
   const dir = dataDir();
@@ -79,7 +82,7 @@ async function main(): Promise<void> {
         execFileSync(process.execPath, [NEXT_BIN, 'build'], { stdio: 'inherit', env: { ...env, NODE_ENV: 'production' } });
       }
     }
-    const webArgs = [NEXT_BIN, dev ? 'dev' : 'start', '-p', String(port())];
+    const webArgs = ['--import', PEER_ADDRESS_PRELOAD, NEXT_BIN, dev ? 'dev' : 'start', '-p', String(port())];
     const workerArgs = dev ? ['--import', 'tsx', '--watch', 'worker/main.ts'] : ['--import', 'tsx', 'worker/main.ts'];
     const web = supervise({ name: 'web', start: () => startChild('web', process.execPath, webArgs, env), log });
     const worker = supervise({ name: 'worker', start: () => startChild('worker', process.execPath, workerArgs, env), log });

@@ -1,6 +1,7 @@
 /** `npm run web`: one web server against DATABASE_URL, for scale-out behind a load balancer. */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { applyLocalDefaults, port } from '@/server/config';
 import { createDb } from '@/server/db/database';
 import { migrateToLatest } from '@/server/db/migrate';
@@ -21,7 +22,9 @@ async function main(): Promise<void> {
   await migrateToLatest({ db, log: (line) => console.log(`[web] ${line}`) });
   await db.destroy();
   process.env.NEXTAUTH_URL ??= `http://localhost:${port()}`;
-  const next = spawn(process.execPath, [path.resolve('node_modules/next/dist/bin/next'), 'start', '-p', String(port())], { stdio: 'inherit' });
+  // peer-address.mjs gives route handlers the TCP peer's address, which Next.js hides (see the file).
+  const args = ['--import', pathToFileURL(path.resolve('scripts/peer-address.mjs')).href, path.resolve('node_modules/next/dist/bin/next'), 'start', '-p', String(port())];
+  const next = spawn(process.execPath, args, { stdio: 'inherit' });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => next.kill(signal));
   next.on('exit', (code) => process.exit(code ?? 0));
 }

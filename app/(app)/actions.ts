@@ -6,6 +6,7 @@ import { defineAction } from '@/server/actions/define-action';
 import { TENANT_COOKIE } from '@/server/auth/authorize';
 import { AppError } from '@/server/errors';
 import { listMyTenants } from '@/server/tenants/list-my-tenants';
+import { servedOverHttps } from '@/server/security/public-origin';
 
 /** Switches the current tenant, only to one the person belongs to. */
 export const switchTenantAction = defineAction({ permission: 'tenant.read', input: z.object({ slug: z.string().min(1).max(64) }), revalidate: ['/'] }, async ({ db, ctx, input }) => {
@@ -13,6 +14,6 @@ export const switchTenantAction = defineAction({ permission: 'tenant.read', inpu
   const tenants = await listMyTenants({ db, userId: ctx.actor.userId });
   const tenant = tenants.find((t) => t.slug === input.slug);
   if (!tenant) throw new AppError('NOT_FOUND', 'You are not a member of that tenant.');
-  (await cookies()).set(TENANT_COOKIE, tenant.slug, { httpOnly: true, sameSite: 'lax', path: '/', maxAge: 365 * 24 * 60 * 60, secure: process.env.NEXTAUTH_URL?.startsWith('https://') ?? false });
+  (await cookies()).set(TENANT_COOKIE, tenant.slug, { httpOnly: true, sameSite: 'lax', path: '/', maxAge: 365 * 24 * 60 * 60, secure: servedOverHttps() });
   return { slug: tenant.slug, name: tenant.name };
 });

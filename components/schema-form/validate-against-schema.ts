@@ -1,12 +1,10 @@
-import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
 import { childPointer, type TFieldErrors, type TJsonSchema, type TPointer } from '@/components/schema-form/json-schema';
+import { interpretSchema, type TSchemaError } from '@/components/schema-form/interpret-schema';
 
-// The same dialect and formats as the server's run-input check (server/runtime/validate-run-input.ts),
-// so what the form accepts the server accepts too.
-const ajv = new Ajv2020({ strict: false, allErrors: true });
-addFormats(ajv);
-const compiled = new WeakMap<object, ValidateFunction>();
+// The server checks input with ajv (server/runtime/validate-run-input.ts), which compiles each
+// schema to code with `new Function`: the pages' CSP forbids that ('unsafe-eval'), so the
+// browser interprets the schema instead (interpret-schema.ts, the same formats, errors in
+// ajv's shape). The server's answer still decides, and its messages show inline as well.
 
 const FORMAT_HINTS: Record<string, string> = {
   email: 'an email address, like name@example.com',
@@ -37,7 +35,7 @@ function plural(n: number, word: string): string {
 }
 
 /** One ajv error as a sentence a person can act on, and the field it belongs to. */
-function describe(error: ErrorObject): { pointer: TPointer; message: string } {
+function describe(error: TSchemaError): { pointer: TPointer; message: string } {
   const p = error.params as Record<string, unknown>;
   const at = error.instancePath;
   switch (error.keyword) {
@@ -85,7 +83,7 @@ function describe(error: ErrorObject): { pointer: TPointer; message: string } {
 }
 
 /**
- * Checks a value against a JSON Schema (draft 2020-12, formats from ajv-formats) and returns
+ * Checks a value against a JSON Schema (draft 2020-12, formats from ajv-formats, no code generated) and returns
  * the problems per field, keyed by JSON Pointer; `{}` when the value fits.
  *
  * @example
@@ -93,18 +91,14 @@ function describe(error: ErrorObject): { pointer: TPointer; message: string } {
  * // → { '/email': ['Must be an email address, like name@example.com.'] }
  */
 export function validateAgainstSchema(schema: TJsonSchema, value: unknown): TFieldErrors {
-  let validate = compiled.get(schema);
-  if (!validate) {
-    try {
-      validate = ajv.compile(schema);
-    } catch (error) {
-      return { '': [`The form's schema is not usable: ${(error as Error).message}`] };
-    }
-    compiled.set(schema, validate);
+  let found: TSchemaError[];
+  try {
+    found = interpretSchema(schema as Record<string, unknown>, value);
+  } catch (error) {
+    return { '': [`The form's schema is not usable: ${(error as Error).message}`] };
   }
-  if (validate(value)) return {};
   const errors: TFieldErrors = {};
-  for (const error of validate.errors ?? []) {
+  for (const error of found) {
     // anyOf/oneOf report each branch and then themselves; the umbrella adds nothing to act on.
     if (error.keyword === 'anyOf' || error.keyword === 'oneOf' || error.keyword === 'if') continue;
     const { pointer, message } = describe(error);

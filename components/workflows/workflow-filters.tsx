@@ -2,7 +2,7 @@
 
 import { Search, X } from 'lucide-react';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
-import { useEffect, useState, useTransition } from 'react';
+import { useEffect, useRef, useState, useTransition } from 'react';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { Select, type TSelectOption } from '@/components/ui/select';
@@ -16,6 +16,9 @@ export function WorkflowFilters({ usesOptions }: { usesOptions: TSelectOption[] 
   const params = useSearchParams();
   const [pending, startTransition] = useTransition();
   const [q, setQ] = useState(params.get('q') ?? '');
+  // Set by "Clear filters": emptying the box must not start a search of its own, which would
+  // put back the other filters of the URL it was typed against once the clear has gone.
+  const clearing = useRef(false);
 
   const apply = (changes: Record<string, string | null>) => {
     const next = new URLSearchParams(params.toString());
@@ -29,6 +32,10 @@ export function WorkflowFilters({ usesOptions }: { usesOptions: TSelectOption[] 
 
   // Typing searches after a short pause instead of on every keystroke.
   useEffect(() => {
+    if (clearing.current) {
+      clearing.current = false;
+      return;
+    }
     if (q === (params.get('q') ?? '')) return;
     const timer = setTimeout(() => apply({ q: q.trim() || null }), 250);
     return () => clearTimeout(timer);
@@ -65,6 +72,7 @@ export function WorkflowFilters({ usesOptions }: { usesOptions: TSelectOption[] 
           size="sm"
           variant="ghost"
           onClick={() => {
+            clearing.current = q !== '';
             setQ('');
             startTransition(() => router.replace(pathname));
           }}

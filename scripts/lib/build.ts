@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 const SOURCE_DIRS = ['app', 'components', 'server'];
-const SOURCE_FILES = ['next.config.mjs', 'package-lock.json', 'postcss.config.mjs', 'tsconfig.json'];
+const SOURCE_FILES = ['next.config.mjs', 'proxy.ts', 'package-lock.json', 'postcss.config.mjs', 'tsconfig.json'];
 
 function newestMtime(target: string): number {
   if (!existsSync(target)) return 0;

@@ -1,7 +1,7 @@
 import { revalidatePath } from 'next/cache';
 import type { z } from 'zod';
 import type { TActionError, TAction } from '@/server/actions/action-result';
-import { authorize } from '@/server/auth/authorize';
+import { assertSameOriginAction, authorize } from '@/server/auth/authorize';
 import type { TAuthContext } from '@/server/auth/context';
 import type { TPermission } from '@/server/auth/roles';
 import { getDb, type Db } from '@/server/db/database';
@@ -29,7 +29,8 @@ function toActionError(error: AppError): TActionError {
 }
 
 /**
- * The one wrapper every server action goes through: authorize, parse the input with zod,
+ * The one wrapper every server action goes through: check the request came from our own
+ * pages, authorize, parse the input with zod,
  * run the handler, map any error to a result the form can show.
  *
  * @example
@@ -42,6 +43,8 @@ export function defineAction<S extends z.ZodTypeAny, R>(
 ): TAction<R> {
   return async (raw: unknown) => {
     try {
+      // Before the session is even read: a cookie the browser attached to another site's request is no authority.
+      await assertSameOriginAction();
       const ctx = await authorize(options.permission);
       // A form's text can carry \u0000 as well as an API body can; refused the same way (422 naming the field).
       assertStorableJson(raw, 'input');

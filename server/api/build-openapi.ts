@@ -37,6 +37,7 @@ function operationOf(contract: TContract): Record<string, unknown> {
   const errorCodes = new Set<AppErrorCode>(['BAD_REQUEST', 'INTERNAL', ...(contract.errors ?? [])]);
   if (contract.permission !== null) for (const code of ['UNAUTHENTICATED', 'FORBIDDEN'] as const) errorCodes.add(code);
   if (contract.body || contract.query || contract.params) errorCodes.add('VALIDATION');
+  if (contract.body) errorCodes.add('UNSUPPORTED_MEDIA_TYPE');
   const responses: Record<string, unknown> = {
     [success]: success === 204 || !contract.response
       ? { description: 'Done' }

@@ -54,9 +54,22 @@ async function readBodyText(request: Request): Promise<string> {
   return new TextDecoder().decode(Buffer.concat(chunks)); // like Request.text(): UTF-8, BOM dropped
 }
 
+/** `application/json` or any `…+json`, parameters (charset) aside. */
+function isJsonContentType(value: string | null): boolean {
+  const type = (value ?? '').split(';')[0]!.trim().toLowerCase();
+  return type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type);
+}
+
 async function readJsonBody(request: Request): Promise<unknown> {
   const text = await readBodyText(request);
   if (text.trim() === '') return undefined;
+  // A form can send text/plain (or urlencoded, multipart) to another site without a CORS
+  // preflight; a JSON route that parsed such a body anyway would be one a page elsewhere
+  // could post to. Scripts send what they mean.
+  const type = request.headers.get('content-type');
+  if (!isJsonContentType(type)) {
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', `The body must be JSON sent as "Content-Type: application/json"${type ? `, not "${type}"` : ' (no Content-Type was given)'}.`);
+  }
   // Valid JSON the database cannot store (\u0000, a lone surrogate, deeper than 64 levels) is a
   // 422 naming the field, not the 500 PostgreSQL's refusal (or a stack overflow) became after
   // part of the work was done. The depth is checked on the text, before anything recursive runs.

@@ -3,22 +3,21 @@ import CredentialsProvider from 'next-auth/providers/credentials';
 import { z } from 'zod';
 import { getDb } from '@/server/db/database';
 import { verifyCredentials } from '@/server/users/verify-credentials';
+import { endUserSessions } from '@/server/users/end-user-sessions';
 import { AppError } from '@/server/errors';
-
-/** The client's address as the proxy in front of us reports it, for sign-in throttling. */
-function clientAddress(headers: Record<string, unknown> | undefined): string {
-  const forwarded = headers?.['x-forwarded-for'];
-  const first = typeof forwarded === 'string' ? forwarded.split(',')[0]?.trim() : undefined;
-  const real = headers?.['x-real-ip'];
-  return first || (typeof real === 'string' ? real : '') || 'unknown';
-}
+import { SESSION_MAX_AGE_SECONDS, sessionCookie } from '@/server/auth/session-cookie';
+import { clientAddress, configuredTrustProxy } from '@/server/security/client-address';
+import { publicBaseUrl, servedOverHttps } from '@/server/security/public-origin';
+import { sameOriginPath } from '@/components/auth/safe-callback-url';
 
 const ZCredentials = z.object({ email: z.string().min(1).max(254), password: z.string().min(1).max(200) });
 
 /** next-auth configuration: email + password, stateless JWT sessions in an HTTP-only cookie. */
 export const authOptions: NextAuthOptions = {
-  session: { strategy: 'jwt', maxAge: 7 * 24 * 60 * 60 },
+  session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS },
   pages: { signIn: '/sign-in', error: '/sign-in' },
+  useSecureCookies: servedOverHttps(),
+  cookies: { sessionToken: sessionCookie() },
   providers: [
     CredentialsProvider({
       name: 'Email and password',
@@ -27,8 +26,9 @@ export const authOptions: NextAuthOptions = {
         const parsed = ZCredentials.safeParse(credentials);
         if (!parsed.success) return null;
         try {
-          const user = await verifyCredentials({ db: getDb(), ...parsed.data, ip: clientAddress(req.headers) });
-          return user ? { id: user.id, email: user.email, name: user.name } : null;
+          const ip = clientAddress({ headers: req.headers, trustProxy: configuredTrustProxy() });
+          const user = await verifyCredentials({ db: getDb(), ...parsed.data, ip });
+          return user ? { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion } : null;
         } catch (error) {
           // next-auth hands a thrown message to the sign-in form as `error`; only our own
           // RATE_LIMITED text is meant for people, anything else stays generic.
@@ -40,19 +40,50 @@ export const authOptions: NextAuthOptions = {
   ],
   callbacks: {
     jwt({ token, user }) {
-      if (user) token.sub = user.id;
+      if (user) {
+        token.sub = user.id;
+        token.sv = user.sessionVersion;
+      }
       return token;
     },
     session({ session, token }) {
-      // Only the id travels in the session; tenant and role are read per request (resolveMembership).
-      if (session.user && token.sub) session.user.id = token.sub;
+      // Only the id and the session version travel in the session; tenant and role are read
+      // per request, and the version is checked against the user row (getSessionContext).
+      if (session.user && token.sub) {
+        session.user.id = token.sub;
+        session.user.sessionVersion = typeof token.sv === 'number' ? token.sv : undefined;
+      }
       return session;
+    },
+    // Where next-auth itself sends people (after sign-out): our own paths only, judged the way
+    // the sign-in page judges its callbackUrl (the sign-in page itself included).
+    redirect({ url }) {
+      const base = publicBaseUrl();
+      const path = url.startsWith(base) ? url.slice(base.length) || '/' : url;
+      return `${base}${sameOriginPath(path) ?? '/overview'}`;
+    },
+  },
+  events: {
+    // Signing out ends the person's sessions everywhere, so a copy of this cookie taken
+    // before the sign-out stops working too (the cookie itself lives 7 days).
+    async signOut({ token }) {
+      if (token?.sub && typeof token.sv === 'number') await endUserSessions({ db: getDb(), userId: token.sub, sessionVersion: token.sv });
     },
   },
 };
 
 declare module 'next-auth' {
   interface Session {
-    user?: { id?: string; name?: string | null; email?: string | null; image?: string | null };
+    user?: { id?: string; name?: string | null; email?: string | null; image?: string | null; sessionVersion?: number };
+  }
+  interface User {
+    sessionVersion?: number;
+  }
+}
+
+declare module 'next-auth/jwt' {
+  interface JWT {
+    /** The session version the token was issued under (users.session_version). */
+    sv?: number;
   }
 }

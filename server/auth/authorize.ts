@@ -1,5 +1,5 @@
 import { getServerSession } from 'next-auth';
-import { cookies } from 'next/headers';
+import { cookies, headers } from 'next/headers';
 import { authOptions } from '@/server/auth/auth-options';
 import type { TAuthContext } from '@/server/auth/context';
 import type { TPermission } from '@/server/auth/roles';
@@ -10,6 +10,8 @@ import { resolveMembership } from '@/server/auth/resolve-membership';
 import { getDb } from '@/server/db/database';
 import { AppError } from '@/server/errors';
 import { resolveApiToken } from '@/server/tokens/resolve-api-token';
+import { checkWriteOrigin, isStateChanging } from '@/server/security/request-origin';
+import { publicOrigin } from '@/server/security/public-origin';
 
 export const TENANT_COOKIE = 'pw_tenant';
 
@@ -19,7 +21,7 @@ export async function getSessionContext(): Promise<TAuthContext | null> {
   const userId = session?.user?.id;
   if (!userId) return null;
   const tenantSlug = (await cookies()).get(TENANT_COOKIE)?.value;
-  return resolveMembership({ db: getDb(), userId, tenantSlug });
+  return resolveMembership({ db: getDb(), userId, sessionVersion: session.user?.sessionVersion ?? null, tenantSlug });
 }
 
 /** The one authorization helper for pages and server actions: session, tenant, role. */
@@ -29,16 +31,24 @@ export async function authorize(permission: TPermission): Promise<TAuthContext> 
   return assertAllowed(ctx, permission);
 }
 
-function isSameOriginRequest(request: Request): boolean {
+/**
+ * Refuses a server action that did not come from our own pages (CSRF): the Origin, or
+ * without one a Referer, must be the public URL's origin. Next.js's own check compares with
+ * X-Forwarded-Host and lets a request without Origin through.
+ */
+export async function assertSameOriginAction(): Promise<void> {
+  const verdict = checkWriteOrigin({ headers: await headers(), expectedOrigin: publicOrigin() });
+  if (!verdict.ok) throw new AppError('FORBIDDEN', `Refused: this request did not come from Pipewright's own pages (${verdict.reason}).`);
+}
+
+/** Why a cookie may not be used for this request, or null when it may (reads: not cross-site; writes: our origin). */
+function cookieRefusal(request: Request): string | null {
+  if (isStateChanging(request.method)) {
+    const verdict = checkWriteOrigin({ headers: request.headers, expectedOrigin: publicOrigin() });
+    return verdict.ok ? null : verdict.reason;
+  }
   const site = request.headers.get('sec-fetch-site');
-  const method = request.method.toUpperCase();
-  if (method === 'GET' || method === 'HEAD') return site === null || site === 'same-origin' || site === 'none';
-  // A state change with a cookie must prove it came from our own pages (CSRF).
-  if (site === 'same-origin') return true;
-  const origin = request.headers.get('origin');
-  const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host');
-  // Browsers send `Origin: null` from sandboxed frames and some redirects: never same-origin.
-  return origin !== null && host !== null && URL.canParse(origin) && new URL(origin).host === host;
+  return site === null || site === 'same-origin' || site === 'none' ? null : `the browser marked it ${site}`;
 }
 
 /**
@@ -54,7 +64,10 @@ export async function authorizeRequest(request: Request, permission: TPermission
     if (!ctx) throw new AppError('UNAUTHENTICATED', 'The API token is unknown, revoked or expired.');
     return assertAllowed(ctx, permission);
   }
-  if (!isSameOriginRequest(request)) throw new AppError('UNAUTHENTICATED', 'Send an API token as "Authorization: Bearer <token>".');
+  const refusal = cookieRefusal(request);
+  if (refusal !== null) {
+    throw new AppError('UNAUTHENTICATED', `Send an API token as "Authorization: Bearer <token>"; the session cookie only works from Pipewright's own pages, and ${refusal}.`);
+  }
   const ctx = await getSessionContext();
   if (!ctx) throw new AppError('UNAUTHENTICATED', 'Send an API token as "Authorization: Bearer <token>", or sign in.');
   return assertAllowed(ctx, permission);

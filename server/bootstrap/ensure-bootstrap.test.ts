@@ -40,7 +40,7 @@ describe('the first start on an empty database', () => {
     expect(result).toEqual({ adminEmail: 'admin@example.com', passwordStillValid: true, adminCreated: true });
     expect(await counts(t)).toEqual({ tenants: 1, users: 1, memberships: 1, tokens: 0 });
     const user = await verifyCredentials({ db: t.db, email: 'admin@example.com', password: ADMIN.adminPassword });
-    const ctx = await resolveMembership({ db: t.db, userId: user!.id });
+    const ctx = await resolveMembership({ db: t.db, userId: user!.id, sessionVersion: 0 });
     expect(ctx).toMatchObject({ tenantSlug: DEFAULT_TENANT_SLUG, role: 'admin' });
     const audit = await t.db.selectFrom('audit_log').select(['action', 'actor_type', 'actor_label']).orderBy('id').execute();
     expect(audit).toEqual([
@@ -58,7 +58,7 @@ describe('every later start', () => {
     expect(second).toEqual({ adminEmail: 'admin@example.com', passwordStillValid: true, adminCreated: false });
 
     const user = await verifyCredentials({ db: t.db, email: ADMIN.adminEmail, password: ADMIN.adminPassword });
-    const ctx = (await resolveMembership({ db: t.db, userId: user!.id }))!;
+    const ctx = (await resolveMembership({ db: t.db, userId: user!.id, sessionVersion: 0 }))!;
     await changePassword({ db: t.db, ctx, input: { currentPassword: ADMIN.adminPassword, newPassword: 'changed by the admin' } });
     const auditBefore = (await t.db.selectFrom('audit_log').select('id').execute()).length;
 

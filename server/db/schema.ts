@@ -22,6 +22,8 @@ export interface UsersTable {
   email: string;
   name: string;
   password_hash: string;
+  /** Moved on to end every session of the person (see server/users/end-user-sessions.ts). */
+  session_version: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -88,9 +88,9 @@ describe('changing a role', () => {
   it('takes effect on the very next request (roles are read per call)', async () => {
     const { ctx, tenantId } = await createTenantWithMember({ db: t.db });
     const member = await addMemberTo({ db: t.db, ctx, role: 'viewer' });
-    expect((await resolveMembership({ db: t.db, userId: member.userId }))?.role).toBe('viewer');
+    expect((await resolveMembership({ db: t.db, userId: member.userId, sessionVersion: 0 }))?.role).toBe('viewer');
     const { rows } = await auditRowsWrittenBy(t.db, tenantId, () => changeMemberRole({ db: t.db, ctx, input: { userId: member.userId, role: 'operator' } }));
-    expect((await resolveMembership({ db: t.db, userId: member.userId }))?.role).toBe('operator');
+    expect((await resolveMembership({ db: t.db, userId: member.userId, sessionVersion: 0 }))?.role).toBe('operator');
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ actor_type: 'user', actor_label: await labelOf(ctx), action: 'member.role_changed', target_type: 'user', target_id: member.userId, data: { from: 'viewer', to: 'operator' } });
   });
@@ -134,7 +134,7 @@ describe('changing a role', () => {
     const mine = await createTenantWithMember({ db: t.db });
     const theirs = await createTenantWithMember({ db: t.db, role: 'viewer' });
     expect(await codeOf(() => changeMemberRole({ db: t.db, ctx: mine.ctx, input: { userId: theirs.userId, role: 'admin' } }))).toBe('NOT_FOUND');
-    expect((await resolveMembership({ db: t.db, userId: theirs.userId }))?.role).toBe('viewer');
+    expect((await resolveMembership({ db: t.db, userId: theirs.userId, sessionVersion: 0 }))?.role).toBe('viewer');
   });
 });
 
@@ -180,16 +180,17 @@ describe('removing a member', () => {
     expect(await resolveApiToken({ db: t.db, token: homeToken.token })).toBeNull();
     expect((await resolveApiToken({ db: t.db, token: elsewhereToken.token }))?.tenantId).toBe(elsewhere.tenantId);
     expect(await resolveApiToken({ db: t.db, token: adminsToken.token })).not.toBeNull();
-    // Still a member elsewhere: the session now lands there, not in the tenant they left.
-    expect((await resolveMembership({ db: t.db, userId: member.userId, tenantSlug: home.ctx.tenantSlug }))?.tenantId).toBe(elsewhere.tenantId);
+    // Still a member elsewhere: signed in again (the removal ended their sessions, so the
+    // version is 1 now) they land there, not in the tenant they left.
+    expect((await resolveMembership({ db: t.db, userId: member.userId, sessionVersion: 1, tenantSlug: home.ctx.tenantSlug }))?.tenantId).toBe(elsewhere.tenantId);
   });
 
   it('leaves someone removed from their only tenant with no membership to sign in to', async () => {
     const { ctx } = await createTenantWithMember({ db: t.db });
     const member = await addMemberTo({ db: t.db, ctx, role: 'operator' });
-    expect(await resolveMembership({ db: t.db, userId: member.userId })).not.toBeNull();
+    expect(await resolveMembership({ db: t.db, userId: member.userId, sessionVersion: 0 })).not.toBeNull();
     await removeMember({ db: t.db, ctx, input: { userId: member.userId } });
-    expect(await resolveMembership({ db: t.db, userId: member.userId, tenantSlug: ctx.tenantSlug })).toBeNull();
+    expect(await resolveMembership({ db: t.db, userId: member.userId, sessionVersion: 1, tenantSlug: ctx.tenantSlug })).toBeNull();
   });
 
   it("answers NOT_FOUND for another tenant's member and leaves them in place", async () => {

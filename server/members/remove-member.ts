@@ -9,8 +9,9 @@ import { assertAnotherAdminRemains, lockTenantMemberships } from '@/server/membe
 export const ZRemoveMember = z.object({ userId: z.string().uuid('not a member id') });
 
 /**
- * Removes a member from the caller's tenant and revokes the API tokens they created there:
- * a token must not outlive the access of the person who made it.
+ * Removes a member from the caller's tenant, revokes the API tokens they created there (a
+ * token must not outlive the access of the person who made it) and ends their sessions, so
+ * nothing they had open, in this tenant or another, goes on under what they could do before.
  */
 export async function removeMember({ db, ctx, input }: { db: Db; ctx: TAuthContext; input: z.infer<typeof ZRemoveMember> }): Promise<void> {
   await db.transaction().execute(async (tx) => {
@@ -27,6 +28,7 @@ export async function removeMember({ db, ctx, input }: { db: Db; ctx: TAuthConte
       .where('revoked_at', 'is', null)
       .returning('id')
       .execute();
+    await tx.updateTable('users').set({ session_version: sql`session_version + 1` }).where('id', '=', input.userId).execute();
     await recordAudit({ db: tx, ctx, entry: { action: 'member.removed', targetType: 'user', targetId: input.userId, data: { role: current.role, tokensRevoked: revoked.length } } });
   });
 }

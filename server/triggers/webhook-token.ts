@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { port } from '@/server/config';
+import { publicBaseUrl } from '@/server/security/public-origin';
 import { openSecret, sealSecret, type TSealedSecret } from '@/server/secrets/secret-cipher';
 
 /** The path every webhook URL starts with. */
@@ -27,11 +27,6 @@ export function sealWebhookToken({ tenantId, triggerId, token }: { tenantId: str
 
 export function openWebhookToken({ tenantId, triggerId, sealed }: { tenantId: string; triggerId: string; sealed: TSealedSecret }): string {
   return openSecret({ tenantId, name: sealName(triggerId), sealed });
-}
-
-/** Where the app is reached from outside: NEXTAUTH_URL, else localhost on PORT. */
-export function publicBaseUrl(): string {
-  return (process.env.NEXTAUTH_URL ?? `http://localhost:${port()}`).replace(/\/+$/, '');
 }
 
 export function webhookUrl(token: string): string {

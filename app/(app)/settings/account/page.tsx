@@ -30,7 +30,7 @@ export default async function AccountPage() {
         )}
         <Card className="p-5">
           <h2 className="text-sm font-semibold">Change password</h2>
-          <p className="mt-1 mb-4 text-sm text-ink-muted">At least 10 characters. Other devices stay signed in until their session ends.</p>
+          <p className="mt-1 mb-4 text-sm text-ink-muted">At least 10 characters. Changing it signs you out everywhere else; you stay signed in here.</p>
           <ChangePasswordForm />
         </Card>
       </div>
