@@ -53,7 +53,7 @@ describe('signing in with email and password (verifyCredentials)', () => {
   it('returns the user for the right password and null for a wrong one', async () => {
     const member = await createTenantWithMember({ db: t.db, password: 'right password 1' });
     const user = await verifyCredentials({ db: t.db, email: member.email, password: 'right password 1' });
-    expect(user).toEqual({ id: member.userId, email: member.email, name: expect.any(String) });
+    expect(user).toEqual({ id: member.userId, email: member.email, name: expect.any(String), sessionVersion: 0 });
     expect(await verifyCredentials({ db: t.db, email: member.email, password: 'wrong password 1' })).toBeNull();
   });
 

@@ -28,13 +28,13 @@ const storedNames = async () => (await t.db.selectFrom('secrets').select('name')
 
 describe('cookie writes and the public origin', () => {
   it('refuses a write whose Origin matches only a forged X-Forwarded-Host, before looking at any session', async () => {
-    const response = await post({ origin: 'http://evil.example', 'x-forwarded-host': 'evil.example', 'content-type': 'application/json' }, { name: 'forged', value: 'x' });
+    const response = await post({ origin: 'http://evil.example', 'x-forwarded-host': 'evil.example', 'content-type': 'application/json' }, { name: 'forged', value: 'x-value' });
     expect(response.status).toBe(401);
     expect(response.json?.error).toMatchObject({ code: 'UNAUTHENTICATED', message: expect.stringContaining('http://evil.example') });
   });
 
   it('refuses a cookie write that names neither Origin nor Referer', async () => {
-    const response = await post({ 'content-type': 'application/json' }, { name: 'anonymous', value: 'x' });
+    const response = await post({ 'content-type': 'application/json' }, { name: 'anonymous', value: 'x-value' });
     expect(response.status).toBe(401);
     expect(response.json?.error?.message).toContain('neither Origin nor Referer');
   });
@@ -42,20 +42,20 @@ describe('cookie writes and the public origin', () => {
 
 describe('Bearer scripts and JSON bodies', () => {
   it('accepts a Bearer write with no Origin at all', async () => {
-    expect((await post({ authorization: `Bearer ${token}`, 'content-type': 'application/json' }, { name: 'from-script', value: 'x' })).status).toBe(201);
-    expect((await post({ authorization: `Bearer ${token}`, 'content-type': 'application/json; charset=utf-8' }, { name: 'with-charset', value: 'x' })).status).toBe(201);
+    expect((await post({ authorization: `Bearer ${token}`, 'content-type': 'application/json' }, { name: 'from-script', value: 'x-value' })).status).toBe(201);
+    expect((await post({ authorization: `Bearer ${token}`, 'content-type': 'application/json; charset=utf-8' }, { name: 'with-charset', value: 'x-value' })).status).toBe(201);
   });
 
   it.each([['text/plain'], ['text/plain;charset=UTF-8'], ['application/x-www-form-urlencoded'], ['multipart/form-data; boundary=x']])('answers 415 naming the type for a %s body, and stores nothing', async (type) => {
     const name = `typed-${type.replace(/[^a-z]/g, '')}`;
-    const response = await post({ authorization: `Bearer ${token}`, 'content-type': type }, { name, value: 'x' });
+    const response = await post({ authorization: `Bearer ${token}`, 'content-type': type }, { name, value: 'x-value' });
     expect(response.status).toBe(415);
     expect(response.json?.error).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', message: expect.stringContaining('application/json') });
     expect(await storedNames()).not.toContain(name);
   });
 
   it('answers 415 for a body without any content type', async () => {
-    const request = new Request('http://localhost:3000/api/v1/secrets', { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: new Blob([JSON.stringify({ name: 'untyped', value: 'x' })]) });
+    const request = new Request('http://localhost:3000/api/v1/secrets', { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: new Blob([JSON.stringify({ name: 'untyped', value: 'x-value' })]) });
     const response = await secretsRoute.POST(request, { params: Promise.resolve({}) });
     expect(response.status).toBe(415);
   });
