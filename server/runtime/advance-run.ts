@@ -29,6 +29,7 @@ export async function advanceRun({ db, runId, workerId, leases, log, onClaimed, 
   if (cancel) await requestCancelFromParent({ db, runId });
   let woken = false;
   for (let pass = 0; pass < 100; pass++) {
+    if (pass > 0) await faultPoint('advance.beforeReclaim', { runId });
     const claimSentAt = performance.now();
     const claimed = await claimRun({ db, runId, workerId });
     // From here the lease, not the job, keeps the run safe: a worker that dies now leaves an
@@ -91,9 +92,11 @@ async function advanceClaimed({ db, claimed, controls, log, woken }: { db: Db; c
   if (run.status === 'WAITING' && !claimed.cancelRequested) {
     writer.patchRun({ status: 'RUNNING' });
     writer.event('run.resumed', null, { reason: 'a timer came due' });
-  } else if (woken) {
+  } else if (woken && run.status === 'RUNNING' && !claimed.cancelRequested) {
     // The last pass logged run.waiting, but a wait was resolved before the release (an event
-    // found by lookbackMs, a wake-up racing the suspend): the log says the run resumed.
+    // found by lookbackMs, a wake-up racing the suspend): the log says the run resumed. Not
+    // when someone acted between the passes: a run paused meanwhile, now claimed only to be
+    // canceled, was never resumed.
     writer.event('run.resumed', null, { reason: 'a wait was resolved as the run suspended' });
   }
   const facts = { id: run.id, tenantId: run.tenant_id, workflowKey: run.workflow_key, version: run.version, startedAt: startedAt.toISOString(), trigger: ZTriggerRef.parse(run.trigger), input: run.input };

@@ -18,7 +18,9 @@ export type TFaultPoint =
   /** The interpreter is about to run a leaf step's node (after its RUNNING record is buffered). */
   | 'step.beforeExecute'
   /** An advance job for `runId` is about to be sent (inside the caller's transaction, if it has one). */
-  | 'queue.beforeSend';
+  | 'queue.beforeSend'
+  /** advanceRun is about to claim the run again after a pass whose release left it RUNNING (woken). */
+  | 'advance.beforeReclaim';
 
 type TFaultContext = { runId?: string; stepId?: string };
 type THook = (context: TFaultContext) => Promise<void> | void;

@@ -13,6 +13,7 @@ import { LeaseKeeper } from '@/server/runtime/run-store/lease-keeper';
 import { ADVANCE_QUEUE } from '@/server/runtime/queue/run-queue';
 import { startRun } from '@/server/runtime/start-run';
 import { reapStalledRuns } from '@/server/runtime/run-store/reap-stalled-runs';
+import { requestCancelFromParent } from '@/server/runtime/run-store/run-requests';
 import { completeTask } from '@/server/tasks/complete-task';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { addMemberTo, createTenantWithMember } from '@/test/fixtures';
@@ -380,4 +381,23 @@ it('defect 13: an event delivered while another transaction holds the waiting ru
   expect((await delivery).resumed).toEqual([runId]);
   expect(await driveRun({ db: t.db, runId })).toBe('SUCCEEDED');
   expect((await runRow(runId)).output).toBe(7);
+});
+
+it('a run paused by an operator and then canceled by its parent between a worker\'s passes is not logged as resumed by that worker', async () => {
+  await publishWorkflow({ db: t.db, ctx: editor, key: 'woken-then-paused', document: { steps: [{ id: 'hear', type: 'event.wait', config: { event: 'already.here', lookbackMs: 60_000, saveAs: 'vars.heard' } }, task('approve')] } });
+  await deliverEvent({ db: t.db, ctx: editor, input: { event: 'already.here', payload: { n: 1 } } });
+  const { runId } = await start('woken-then-paused');
+  // The wait finds the stored event as it is created, so the pass releases the run RUNNING and
+  // the worker claims it again at once; in between, an operator pauses it (directly: nobody
+  // holds it) and its parent, ending, asks it to cancel (chaos seed 20261204 found this).
+  onFaultPoint('advance.beforeReclaim', async () => {
+    clearFaultPoints();
+    expect(await pauseRun({ db: t.db, ctx: operator, input: { id: runId } })).toMatchObject({ status: 'PAUSED' });
+    await requestCancelFromParent({ db: t.db, runId });
+  });
+  await worker('waker').advance(runId);
+  await driveRun({ db: t.db, runId });
+  expect((await runRow(runId)).status).toBe('CANCELED');
+  const types = await eventTypes(runId);
+  expect(types.slice(types.indexOf('run.paused'))).toEqual(['run.paused', 'run.canceled']);
 });
