@@ -9,7 +9,8 @@ export type TDirectOperation = { runId: string; kind: 'cancel' | 'pause'; at: nu
 
 export type TAnswer = { taskId: string; runId: string; stepPath: string; outcome: string; at: number; by: 'operator' | 'admin'; dueAt: number | null };
 
-export type TDeliveredEvent = { nonce: string; event: string; correlationKey: string | null; at: number; resumed: string[]; purpose: 'open-wait' | 'snipe' | 'free' | 'quiet' };
+/** `at`: deliverEvent was called; `doneAt`: it returned, its transaction committed. */
+export type TDeliveredEvent = { nonce: string; event: string; correlationKey: string | null; at: number; doneAt: number; resumed: string[]; purpose: 'open-wait' | 'snipe' | 'free' | 'quiet' };
 
 export type TRetry = { runId: string; at: number; stepPath: string | null; maxAttemptBefore: number };
 

@@ -112,7 +112,7 @@ export class ChaosOperator {
     const nonce = randomUUID();
     const at = Date.now();
     const record = await deliverEvent({ db: this.world.db, ctx: this.world.editor, input: { event, ...(correlationKey ? { correlationKey } : {}), payload: { nonce } } });
-    this.journal.events.push({ nonce, event, correlationKey, at, resumed: record.resumed, purpose });
+    this.journal.events.push({ nonce, event, correlationKey, at, doneAt: Date.now(), resumed: record.resumed, purpose });
   }
 
   /** Open tasks of non-terminal runs. */

@@ -1,4 +1,5 @@
 import type { Db } from '@/server/db/database';
+import type { TDeliveredEvent } from '@/test/chaos/chaos-journal';
 import type { TGeneratedWorkflow, TStep } from '@/test/chaos/generate-workflows';
 
 type TAdd = (invariant: string, runId: string | null, message: string) => void;
@@ -40,7 +41,8 @@ const nonceOf = (payload: unknown) => (typeof payload === 'object' && payload !=
  * something else resolved it at about the same time; and a wait with `lookbackMs` created
  * after a matching event within the window took that event at once.
  */
-export async function checkEvents({ db, workflows, add }: { db: Db; workflows: readonly TGeneratedWorkflow[]; add: TAdd }): Promise<void> {
+export async function checkEvents({ db, workflows, delivered, add }: { db: Db; workflows: readonly TGeneratedWorkflow[]; delivered: readonly TDeliveredEvent[]; add: TAdd }): Promise<void> {
+  const doneAtByNonce = new Map(delivered.map((d) => [d.nonce, d.doneAt]));
   const events = await db.selectFrom('events').select(['id', 'event', 'correlation_key', 'payload', 'received_at', 'resumed']).execute();
   const waits = await db
     .selectFrom('run_waits')
@@ -66,7 +68,11 @@ export async function checkEvents({ db, workflows, add }: { db: Db; workflows: r
       if (event.resumed.includes(wait.run_id)) continue;
       const openAtEvent = wait.created_at.getTime() < at && (wait.resolved_at === null || wait.resolved_at.getTime() > at);
       if (!openAtEvent) continue;
-      if (wait.resolved_at !== null && wait.resolved_at.getTime() < at + RACE_MS) continue;
+      // Something else that began before this delivery had committed (an operator's cancel
+      // waiting for the same run row behind a frozen worker's commit, say) raced it fairly:
+      // whichever committed first won (SPEC §7.2). resolved_at is that transaction's start.
+      const deliveredBy = doneAtByNonce.get(String(nonceOf(event.payload))) ?? at;
+      if (wait.resolved_at !== null && wait.resolved_at.getTime() < Math.max(at, deliveredBy) + RACE_MS) continue;
       add('2 event delivered while waiting', wait.run_id, `event ${event.id} "${event.event}" key ${event.correlation_key} received ${event.received_at.toISOString()} resumed nothing, though ${describe(wait)}: it was open (or being created) when the event came`);
     }
   }

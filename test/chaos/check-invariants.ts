@@ -26,7 +26,7 @@ export async function checkInvariants({ world, journal, workflows }: { world: TC
 
   await checkProgress(db, add);
   await checkAnswers(db, journal, add);
-  await checkEvents({ db, workflows, add });
+  await checkEvents({ db, workflows, delivered: journal.events, add });
   await checkOperators(world, journal, add);
   await checkSteps(db, add);
   await checkIdempotency(world, add);
