@@ -14,18 +14,18 @@ test('the API refuses cookie writes from another origin, even with a matching X-
   await signIn(page);
   const forged = unique('forged-host');
   const spoofed = await page.request.post('/api/v1/secrets', {
-    data: { name: forged, value: 'x' },
+    data: { name: forged, value: 'x-value' },
     headers: { origin: 'http://evil.example', 'x-forwarded-host': 'evil.example' },
   });
   expect(spoofed.status()).toBe(401);
   const anonymous = unique('no-origin');
-  expect((await page.request.post('/api/v1/secrets', { data: { name: anonymous, value: 'x' } })).status()).toBe(401);
+  expect((await page.request.post('/api/v1/secrets', { data: { name: anonymous, value: 'x-value' } })).status()).toBe(401);
 
   // A same-origin Referer stands in for a missing Origin; the page's own Origin is enough.
   const viaReferer = unique('via-referer');
-  expect((await page.request.post('/api/v1/secrets', { data: { name: viaReferer, value: 'x' }, headers: { referer: `${baseURL}/settings/secrets` } })).status()).toBe(201);
+  expect((await page.request.post('/api/v1/secrets', { data: { name: viaReferer, value: 'x-value' }, headers: { referer: `${baseURL}/settings/secrets` } })).status()).toBe(201);
   const viaOrigin = unique('via-origin');
-  expect((await page.request.post('/api/v1/secrets', { data: { name: viaOrigin, value: 'x' }, headers: { origin: new URL(baseURL!).origin } })).status()).toBe(201);
+  expect((await page.request.post('/api/v1/secrets', { data: { name: viaOrigin, value: 'x-value' }, headers: { origin: new URL(baseURL!).origin } })).status()).toBe(201);
 
   const names = await secretNames(page);
   expect(names).not.toContain(forged);
@@ -39,7 +39,7 @@ test('a Bearer token needs no Origin, and JSON routes refuse a text/plain body w
   expect((await client.post('/secrets', { name, value: 'from a script' })).status()).toBe(201);
   const plain = await request.post('/api/v1/secrets', {
     headers: { authorization: `Bearer ${E2E_BOOTSTRAP_TOKEN}`, 'content-type': 'text/plain' },
-    data: JSON.stringify({ name: unique('plain'), value: 'x' }),
+    data: JSON.stringify({ name: unique('plain'), value: 'x-value' }),
   });
   expect(plain.status()).toBe(415);
   expect((await plain.json()).error).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', message: expect.stringContaining('application/json') });
