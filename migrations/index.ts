@@ -11,6 +11,7 @@ import * as m20261204000000 from './20261204000000_run_state';
 import * as m20261205000000 from './20261205000000_email_send_claims';
 import * as m20261205000100 from './20261205000100_run_block_results';
 import * as m20261206000000 from './20261206000000_auth_change_notices';
+import * as m20261206000100 from './20261206000100_runs_list_indexes';
 
 /**
  * Every migration, by name, in order. A new migration file is added here too; the schema
@@ -29,4 +30,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261205000000_email_send_claims': m20261205000000,
   '20261205000100_run_block_results': m20261205000100,
   '20261206000000_auth_change_notices': m20261206000000,
+  '20261206000100_runs_list_indexes': m20261206000100,
 };
