@@ -18,7 +18,7 @@ import { PgBoss } from 'pg-boss';
 import { createDb, setDb, type Db } from '@/server/db/database';
 import { startEmbeddedPostgres } from '@/server/db/embedded';
 import { migrateToLatest } from '@/server/db/migrate';
-import { getQueue } from '@/server/runtime/queue/run-queue';
+import { closeQueue } from '@/server/runtime/queue/run-queue';
 import { startRun } from '@/server/runtime/start-run';
 import { wakeRun } from '@/server/runtime/run-store/wake-run';
 import type { TAuthContext } from '@/server/auth/context';
@@ -267,7 +267,7 @@ export async function runtimeBenchmarks({ url }: { url: string }): Promise<void>
   }
 
   await runs.close();
-  await (await getQueue()).stop({ graceful: false, close: true });
+  await closeQueue();
   await db.destroy();
   console.log('');
 }

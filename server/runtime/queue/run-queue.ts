@@ -43,6 +43,14 @@ export function getQueue(options: { role: 'sender' | 'worker' } = { role: 'sende
   return starting;
 }
 
+/** Stops the process's pg-boss and forgets it (and the job SQL read from it), so the next use starts anew, e.g. against another DATABASE_URL. */
+export async function closeQueue(): Promise<void> {
+  const starting = globalForQueue.pipewrightBoss;
+  globalForQueue.pipewrightBoss = undefined;
+  globalForJobSql.pipewrightAdvanceJobSql = undefined;
+  if (starting) await (await starting).stop({ graceful: false, close: true });
+}
+
 export async function ensureQueues(boss: PgBoss): Promise<void> {
   if (!(await boss.getQueue(ADVANCE_QUEUE))) {
     // Retries are the run's business (the lease and the reaper), not the queue's: a job that
