@@ -111,7 +111,9 @@ export async function httpBenchmarks(): Promise<TResults> {
       const samples = started.map((event) => event.at.getTime() - t0s.get(event.run_id)!);
       // Where the time goes, by the database's clock: request sent → job written, → job taken by the worker, → step.started.
       const jobs = await sql<{ run_id: string; created_on: Date; started_on: Date | null }>`
-        SELECT data->>'runId' AS run_id, created_on, started_on FROM pgboss.job WHERE name = 'pipewright-run-advance' AND data->>'runId' = ANY(${[...t0s.keys()]}::text[])`.execute(db);
+        SELECT DISTINCT ON (data->>'runId') data->>'runId' AS run_id, created_on, started_on FROM pgboss.job
+         WHERE name = 'pipewright-run-advance' AND data->>'runId' = ANY(${[...t0s.keys()]}::text[])
+         ORDER BY data->>'runId', created_on`.execute(db); // the start's job, not a later one for the same run
       const stepAt = new Map(started.map((event) => [event.run_id, event.at.getTime()]));
       const toJob: number[] = [];
       const inQueue: number[] = [];

@@ -19,8 +19,22 @@ export class BenchClient {
     this.agent = new http.Agent({ keepAlive: true, maxSockets });
   }
 
-  /** Sends one request; resolves with the status and the parsed JSON body (null when empty). */
-  request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown; text: string }> {
+  /**
+   * Sends one request; resolves with the status and the parsed JSON body (null when empty). A
+   * kept-alive socket the server closed while idle (Node's 5 s keepAliveTimeout, e.g. during
+   * pgbench) fails the request that reuses it: that request is sent again once, as Node's
+   * documentation advises.
+   */
+  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown; text: string }> {
+    try {
+      return await this.send(method, path, body, headers);
+    } catch (error) {
+      if ((error as { reusedSocket?: boolean }).reusedSocket && (error as NodeJS.ErrnoException).code === 'ECONNRESET') return this.send(method, path, body, headers);
+      throw error;
+    }
+  }
+
+  private send(method: string, path: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: unknown; text: string }> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
       const req = http.request(
@@ -48,7 +62,7 @@ export class BenchClient {
           res.on('error', reject);
         },
       );
-      req.on('error', reject);
+      req.on('error', (error) => reject(Object.assign(error, { reusedSocket: req.reusedSocket })));
       if (payload !== undefined) req.write(payload);
       req.end();
     });
