@@ -10,8 +10,8 @@ import * as m20261203000000 from './20261203000000_ordered_documents';
 import * as m20261204000000 from './20261204000000_run_state';
 import * as m20261205000000 from './20261205000000_email_send_claims';
 import * as m20261205000100 from './20261205000100_run_block_results';
-import * as m20261206000000 from './20261206000000_auth_change_notices';
-import * as m20261206000100 from './20261206000100_runs_list_indexes';
+import * as m20261208000000 from './20261208000000_auth_change_notices';
+import * as m20261208000100 from './20261208000100_runs_list_indexes';
 
 /**
  * Every migration, by name, in order. A new migration file is added here too; the schema
@@ -29,6 +29,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261204000000_run_state': m20261204000000,
   '20261205000000_email_send_claims': m20261205000000,
   '20261205000100_run_block_results': m20261205000100,
-  '20261206000000_auth_change_notices': m20261206000000,
-  '20261206000100_runs_list_indexes': m20261206000100,
+  '20261208000000_auth_change_notices': m20261208000000,
+  '20261208000100_runs_list_indexes': m20261208000100,
 };

@@ -32,7 +32,7 @@ function parseCursor(cursor: string | undefined): { at: string; id: string } | n
 /**
  * The statement behind a page: the filters, then `(created_at, id)` after the cursor, newest
  * first. Each filter has an index ending in (created_at desc, id desc) (migration
- * 20261206000000), so any page — the first or the thousandth — reads about `size` index entries
+ * 20261208000100), so any page — the first or the thousandth — reads about `size` index entries
  * instead of sorting the tenant's runs. Exported for the benchmark's EXPLAIN.
  */
 export function runsPageQuery({ db, tenantId, filters, after, size }: { db: DbOrTx; tenantId: string; filters: TRunFilters; after: { at: string; id: string } | null; size: number }) {
