@@ -8,7 +8,7 @@
  */
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { sql, type Compilable } from 'kysely';
+import { sql, type Compilable, type RawBuilder } from 'kysely';
 import type { Db } from '@/server/db/database';
 import type { TBenchApp } from '@/bench/lib/app-process';
 import { publishOverHttp, type BenchClient } from '@/bench/lib/http-load';
@@ -18,6 +18,7 @@ import { runsPageQuery } from '@/server/runs/list-runs';
 import { ZRunFilters } from '@/server/runs/run-filters';
 import { decodeCursor } from '@/server/api/pagination';
 import { closeQueue } from '@/server/runtime/queue/run-queue';
+import { createdThisWeek, endedThisWeek } from '@/server/overview/get-overview';
 
 const STATES = ['new', 'approved', 'shipped', 'refunded'] as const;
 const WORDS = ['invoice', 'order', 'refund', 'shipment', 'customer', 'priority', 'express', 'backorder'];
@@ -135,8 +136,9 @@ async function timed(times: number, fn: () => Promise<void>): Promise<TStats> {
 }
 
 /** EXPLAIN (ANALYZE) of the statement behind one page: its plan text, the indexes it used and its execution time. */
-async function explain(db: Db, query: Compilable): Promise<{ plan: string; indexes: string[]; executionMs: number }> {
-  const compiled = query.compile();
+async function explain(db: Db, query: Compilable | RawBuilder<unknown>): Promise<{ plan: string; indexes: string[]; executionMs: number }> {
+  // A raw statement compiles against an executor; a query builder has its own and ignores the argument.
+  const compiled = (query as RawBuilder<unknown>).compile(db);
   const result = await db.executeQuery<{ 'QUERY PLAN': string }>({ ...compiled, sql: `EXPLAIN (ANALYZE, BUFFERS) ${compiled.sql}` });
   const plan = result.rows.map((row) => row['QUERY PLAN']).join('\n');
   const indexes = [...new Set([...plan.matchAll(/(?:Index(?: Only)? Scan(?: Backward)? using|Bitmap Index Scan on) (\w+)/g)].map((m) => m[1]!))];
@@ -236,6 +238,8 @@ export async function runsListBenchmarks({ app, db, client }: { app: TBenchApp; 
   console.log(latencyRow('Runs page (/runs), signed in', runsPage, '≤ 50 ms server time'));
   console.log(latencyRow('Runs page filtered (workflow, status, state)', runsPageFiltered, '≤ 50 ms server time'));
   console.log(latencyRow('Overview page (/overview)', overview, '≤ 300 ms'));
+  const overviewPlans = { created: await explain(db, createdThisWeek(tenant.id)), ended: await explain(db, endedThisWeek(tenant.id)) };
+  for (const [name, plan] of Object.entries(overviewPlans)) console.log(figureRow(`Overview SQL: the week's runs by ${name === 'created' ? 'creation' : 'completion'}`, `${plan.executionMs.toFixed(1)} ms`, `via ${plan.indexes.join(', ') || 'NO INDEX'}`));
   return {
     runs: n,
     steps: Number(counts.n),
@@ -245,6 +249,7 @@ export async function runsListBenchmarks({ app, db, client }: { app: TBenchApp; 
     api: rows,
     worstFirstPageP50Ms: worstFirst,
     worstLaterPageP50Ms: worstNext,
+    overviewPlans,
     pages: { health: { p50Ms: health.p50, maxMs: health.max }, runs: { p50Ms: runsPage.p50, maxMs: runsPage.max }, runsFiltered: { p50Ms: runsPageFiltered.p50, maxMs: runsPageFiltered.max }, overview: { p50Ms: overview.p50, maxMs: overview.max } },
   };
 }
