@@ -5,6 +5,8 @@
  *   2. Worker wake-up: pg-boss send → handler with LISTEN/NOTIFY, vs raw NOTIFY → LISTEN,
  *      vs pg-boss with polling only.
  *   3–6. The durable runtime (start latency, throughput, event resume, worker memory): bench/runtime.ts.
+ *   A–D. Issue #16's figures through the HTTP API of the app as `npm start` runs it: bench/http.ts
+ *        (BENCH_SKIP_HTTP=1 leaves them out).
  */
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +18,7 @@ import { startEmbeddedPostgres } from '@/server/db/embedded';
 import { migrateToLatest } from '@/server/db/migrate';
 import { resolveApiToken } from '@/server/tokens/resolve-api-token';
 import { runtimeBenchmarks } from '@/bench/runtime';
+import { httpBenchmarks } from '@/bench/http';
 import { displayPrefix, generateApiToken, hashApiToken } from '@/server/tokens/token-format';
 
 type TStats = { n: number; p50: number; p95: number; p99: number; perSecond: number };
@@ -113,9 +116,10 @@ async function main(): Promise<void> {
     await database.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+  if (!process.env.BENCH_SKIP_HTTP) await httpBenchmarks();
 }
 
-main().catch((error: unknown) => {
+main().then(() => process.exit(0)).catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

@@ -18,8 +18,7 @@ import { PgBoss } from 'pg-boss';
 import { createDb, setDb, type Db } from '@/server/db/database';
 import { startEmbeddedPostgres } from '@/server/db/embedded';
 import { migrateToLatest } from '@/server/db/migrate';
-import { RUN_EVENTS_CHANNEL } from '@/server/runtime/interpreter/run-writer';
-import { getQueue } from '@/server/runtime/queue/run-queue';
+import { closeQueue } from '@/server/runtime/queue/run-queue';
 import { startRun } from '@/server/runtime/start-run';
 import { wakeRun } from '@/server/runtime/run-store/wake-run';
 import type { TAuthContext } from '@/server/auth/context';
@@ -27,38 +26,9 @@ import { createTenantWithMember } from '@/test/fixtures';
 import { publishWorkflow } from '@/test/runtime';
 import { figureRow, latencyRow, percentiles, type TStats } from '@/bench/lib/stats';
 import { memoryOf, startBenchWorker } from '@/bench/lib/worker-process';
+import { followRuns } from '@/bench/lib/follow-runs';
 
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELED']);
-
-/** Follows the run-events NOTIFY channel, so a benchmark can await a run's status without polling. */
-async function followRuns(url: string) {
-  const client = new pg.Client({ connectionString: url });
-  client.on('error', (error) => console.error(`${new Date().toISOString()} bench listener: ${error.message}`));
-  await client.connect();
-  await client.query(`LISTEN ${RUN_EVENTS_CHANNEL}`);
-  const latest = new Map<string, { status: string; at: number }>();
-  const waiters = new Map<string, { statuses: ReadonlySet<string>; resolve: (at: number) => void }>();
-  client.on('notification', (message) => {
-    const [runId = '', , status = ''] = (message.payload ?? '').split(':');
-    const at = Date.now();
-    latest.set(runId, { status, at });
-    const waiter = waiters.get(runId);
-    if (waiter?.statuses.has(status)) {
-      waiters.delete(runId);
-      waiter.resolve(at);
-    }
-  });
-  return {
-    /** Resolves with the wall-clock time the run was first seen in one of `statuses`. */
-    until: (runId: string, statuses: ReadonlySet<string>) =>
-      new Promise<number>((resolve) => {
-        const seen = latest.get(runId);
-        if (seen && statuses.has(seen.status)) resolve(seen.at);
-        else waiters.set(runId, { statuses, resolve });
-      }),
-    close: () => client.end(),
-  };
-}
 
 /** Transactions committed in this database so far (every statement outside BEGIN is one). */
 async function committedTransactions(db: Db): Promise<number> {
@@ -95,7 +65,7 @@ async function startMany(ctx: TAuthContext, workflowKey: string, n: number, conc
 }
 
 /** pg-boss on its own: send → handler entry, with LISTEN/NOTIFY, the floor under start latency. */
-async function bossLatency(url: string, n: number): Promise<TStats> {
+export async function bossLatency(url: string, n: number): Promise<TStats> {
   const boss = new PgBoss({ connectionString: url, useListenNotify: true, schema: 'bench_runtime_boss' });
   boss.on('error', (error) => console.error('pg-boss:', error.message));
   await boss.start();
@@ -116,7 +86,7 @@ async function bossLatency(url: string, n: number): Promise<TStats> {
   return percentiles(samples);
 }
 
-function hasPgbench(): boolean {
+export function hasPgbench(): boolean {
   try {
     execFileSync('pgbench', ['--version'], { stdio: 'ignore' });
     return true;
@@ -128,7 +98,7 @@ function hasPgbench(): boolean {
 }
 
 /** pgbench's simple-update transactions (-N) on a scratch database of the same server. */
-function pgbenchTps(url: string, clients: number): number {
+export function pgbenchTps(url: string, clients: number): number {
   const target = new URL(url);
   target.pathname = '/bench_pgbench';
   const env = { ...process.env, PGPASSWORD: decodeURIComponent(target.password) };
@@ -137,7 +107,7 @@ function pgbenchTps(url: string, clients: number): number {
   return Number(/tps = ([\d.]+)/.exec(out)?.[1] ?? Number.NaN);
 }
 
-async function preparePgbench(url: string): Promise<void> {
+export async function preparePgbench(url: string): Promise<void> {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   await admin.query('DROP DATABASE IF EXISTS bench_pgbench');
@@ -148,7 +118,7 @@ async function preparePgbench(url: string): Promise<void> {
 }
 
 /** Without pgbench: one-row INSERT transactions from Node, one connection. */
-async function rawInsertTps(url: string): Promise<number> {
+export async function rawInsertTps(url: string): Promise<number> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   await client.query('CREATE TEMP TABLE bench_insert (id serial primary key, v text)');
@@ -297,7 +267,7 @@ export async function runtimeBenchmarks({ url }: { url: string }): Promise<void>
   }
 
   await runs.close();
-  await (await getQueue()).stop({ graceful: false, close: true });
+  await closeQueue();
   await db.destroy();
   console.log('');
 }

@@ -12,6 +12,8 @@ import * as m20261205000000 from './20261205000000_email_send_claims';
 import * as m20261205000100 from './20261205000100_run_block_results';
 import * as m20261206100000 from './20261206100000_webhook_signatures_seen';
 import * as m20261207000000 from './20261207000000_user_session_version';
+import * as m20261208000000 from './20261208000000_auth_change_notices';
+import * as m20261208000100 from './20261208000100_runs_list_indexes';
 
 /**
  * Every migration, by name, in order. A new migration file is added here too; the schema
@@ -31,4 +33,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261205000100_run_block_results': m20261205000100,
   '20261206100000_webhook_signatures_seen': m20261206100000,
   '20261207000000_user_session_version': m20261207000000,
+  '20261208000000_auth_change_notices': m20261208000000,
+  '20261208000100_runs_list_indexes': m20261208000100,
 };

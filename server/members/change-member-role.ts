@@ -4,6 +4,7 @@ import type { TAuthContext } from '@/server/auth/context';
 import { ZRole } from '@/server/auth/roles';
 import { recordAudit } from '@/server/audit/record-audit';
 import { AppError } from '@/server/errors';
+import { forgetCachedTokens } from '@/server/tokens/token-cache';
 
 export const ZChangeMemberRole = z.object({ userId: z.string().uuid('not a member id'), role: ZRole });
 
@@ -37,4 +38,5 @@ export async function changeMemberRole({ db, ctx, input }: { db: Db; ctx: TAuthC
     await tx.updateTable('memberships').set({ role: input.role }).where('tenant_id', '=', ctx.tenantId).where('user_id', '=', input.userId).execute();
     await recordAudit({ db: tx, ctx, entry: { action: 'member.role_changed', targetType: 'user', targetId: input.userId, data: { from: current.role, to: input.role } } });
   });
+  forgetCachedTokens(); // this process at once; others on the NOTIFY the change's trigger sent
 }

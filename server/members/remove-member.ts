@@ -4,6 +4,7 @@ import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { recordAudit } from '@/server/audit/record-audit';
 import { AppError } from '@/server/errors';
+import { forgetCachedTokens } from '@/server/tokens/token-cache';
 import { assertAnotherAdminRemains, lockTenantMemberships } from '@/server/members/change-member-role';
 
 export const ZRemoveMember = z.object({ userId: z.string().uuid('not a member id') });
@@ -31,4 +32,5 @@ export async function removeMember({ db, ctx, input }: { db: Db; ctx: TAuthConte
     await tx.updateTable('users').set({ session_version: sql`session_version + 1` }).where('id', '=', input.userId).execute();
     await recordAudit({ db: tx, ctx, entry: { action: 'member.removed', targetType: 'user', targetId: input.userId, data: { role: current.role, tokensRevoked: revoked.length } } });
   });
+  forgetCachedTokens(); // this process at once; others on the NOTIFY the change's trigger sent
 }

@@ -3,19 +3,28 @@ import { z } from 'zod';
 import type { Database } from '@/server/db/schema';
 import { ZRunStatus } from '@/server/runtime/run-status';
 
+/** Text PostgreSQL can compare: a NUL (`%00` in a URL) is refused there as an error, a 500 here. */
+const filterText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((text) => !text.includes('\u0000'), 'must not contain a NUL character');
+
 /** What a runs list can be narrowed to; the same filters select runs for bulk actions and counts. */
 export const ZRunFilters = z.object({
   /** A workflow key. */
-  workflow: z.string().trim().min(1).max(100).optional(),
+  workflow: filterText(100).optional(),
   status: ZRunStatus.optional(),
   /** The business state a `state.set` step gave the run. */
-  state: z.string().trim().min(1).max(200).optional(),
+  state: filterText(200).optional(),
   /** Created at or after this time. */
   from: z.string().datetime({ offset: true, message: 'an ISO 8601 time' }).optional(),
   /** Created before this time. */
   to: z.string().datetime({ offset: true, message: 'an ISO 8601 time' }).optional(),
   /** A run id, or text found anywhere in the run's input. */
-  q: z.string().trim().min(1).max(200).optional(),
+  q: filterText(200).optional(),
 });
 export type TRunFilters = z.infer<typeof ZRunFilters>;
 

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
-import { recordAudit } from '@/server/audit/record-audit';
 import { ZRunStatus } from '@/server/runtime/run-status';
 import { startRun } from '@/server/runtime/start-run';
 import { waitForRunEnd } from '@/server/runs/wait-for-run-end';
@@ -42,7 +41,7 @@ export async function startWorkflowRun({ db, ctx, input, via = 'api' }: { db: Db
     input: args.input ?? {},
     trigger: { type: via },
     idempotencyKey: args.idempotencyKey,
-    onCreate: (tx, runId) => recordAudit({ db: tx, ctx, entry: { action: 'run.started', targetType: 'run', targetId: runId, data: { workflowKey: args.key, version: args.version ?? 'latest', mode: args.mode } } }),
+    audit: { ctx, entry: { action: 'run.started', data: { workflowKey: args.key, version: args.version ?? 'latest', mode: args.mode } } },
   });
   const status = args.mode === 'sync' ? await waitForRunEnd({ db, runId: started.runId, timeoutMs: args.waitMs ?? DEFAULT_SYNC_WAIT_MS }) : ZRunStatus.parse(started.status);
   if (status !== 'SUCCEEDED' && status !== 'FAILED' && status !== 'CANCELED') return { runId: started.runId, status, finished: false };

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { getDb, type DbOrTx, type Tx } from '@/server/db/database';
 import { AppError } from '@/server/errors';
-import { insertRun, type TNewRun } from '@/server/runtime/run-store/insert-run';
+import { insertRun, type TNewRun, type TNewRunAudit } from '@/server/runtime/run-store/insert-run';
+import { insertRunBatched } from '@/server/runtime/run-store/run-insert-batcher';
 import type { RunWriter } from '@/server/runtime/interpreter/run-writer';
 import { validateRunInput } from '@/server/runtime/validate-run-input';
 import type { TTriggerType } from '@/server/workflows/definition/envelope';
@@ -21,9 +22,29 @@ export type TStartRun = {
   defer?: RunWriter;
   /** Creates the run inside the caller's transaction (an event delivery, a schedule's slot claim) instead of one of its own. */
   tx?: Tx;
-  /** Runs inside the transaction that creates the run (e.g. its audit entry); not called when an idempotency key finds an existing run. */
+  /** Runs inside the transaction that creates the run; not called when an idempotency key finds an existing run. */
   onCreate?: (tx: Tx, runId: string) => Promise<void>;
+  /** The audit entry recording the start (its target is the run), written with the run. */
+  audit?: TNewRunAudit;
 };
+
+type TPinned = Awaited<ReturnType<typeof pinVersion>>;
+
+/**
+ * The versions recent starts pinned, by tenant, workflow and the version asked for: what a
+ * start validates its input against without reading the version first. Only a hint: the
+ * statement that writes the run checks it is still right (still the latest published version
+ * of a workflow not archived), and a start whose hint is stale pins again in a transaction.
+ */
+const pinnedHints = new Map<string, TPinned>();
+const MAX_HINTS = 1000;
+const hintKey = (tenantId: string, workflowKey: string, version: number | 'latest') => `${tenantId}:${workflowKey}:${version}`;
+
+function rememberPin(key: string, pinned: TPinned): void {
+  pinnedHints.delete(key);
+  if (pinnedHints.size >= MAX_HINTS) pinnedHints.delete(pinnedHints.keys().next().value!);
+  pinnedHints.set(key, pinned);
+}
 
 /** The published version a start pins: the one asked for, or the latest. */
 async function pinVersion(db: DbOrTx, tenantId: string, workflowKey: string, version: number | 'latest') {
@@ -45,8 +66,8 @@ async function pinVersion(db: DbOrTx, tenantId: string, workflowKey: string, ver
   return { ...row, document: ZVersionDocument.parse(row.document) };
 }
 
-function runRow(args: TStartRun, id: string, pinned: Awaited<ReturnType<typeof pinVersion>>): TNewRun {
-  return { id, tenantId: args.tenantId, workflowId: pinned.workflowId, workflowKey: args.workflowKey, versionId: pinned.id, version: pinned.version, input: args.input ?? {}, trigger: args.trigger, parent: args.parent ?? null, idempotencyKey: args.idempotencyKey ?? null };
+function runRow(args: TStartRun, id: string, pinned: TPinned): TNewRun {
+  return { id, tenantId: args.tenantId, workflowId: pinned.workflowId, workflowKey: args.workflowKey, versionId: pinned.id, version: pinned.version, input: args.input ?? {}, trigger: args.trigger, parent: args.parent ?? null, idempotencyKey: args.idempotencyKey ?? null, audit: args.audit ?? null };
 }
 
 /**
@@ -56,9 +77,23 @@ function runRow(args: TStartRun, id: string, pinned: Awaited<ReturnType<typeof p
  */
 export async function startRun(args: TStartRun): Promise<{ runId: string; status: string; created: boolean }> {
   const db = getDb();
+  const version = args.version ?? 'latest';
+  const key = hintKey(args.tenantId, args.workflowKey, version);
+  // A plain start (no caller's transaction, no idempotency key, nothing to run with it) is one
+  // statement, shared with the starts around it: the version pinned from the hint is checked
+  // by that statement, so the input is never checked against a version the run does not get.
+  const plain = !args.tx && !args.defer && !args.idempotencyKey && !args.onCreate;
+  const hint = plain ? pinnedHints.get(key) : undefined;
+  if (hint) {
+    validateRunInput({ versionId: hint.id, schema: hint.document.parameterSchema, input: args.input ?? {} });
+    const id = randomUUID();
+    if (await insertRunBatched({ ...runRow(args, id, hint), check: version === 'latest' ? 'latest' : 'version' })) return { runId: id, status: 'QUEUED', created: true };
+    pinnedHints.delete(key); // published since, archived or deleted: pin again below
+  }
   // Inside the caller's transaction when there is one: a caller holding locks must not wait for a second connection.
-  const pinned = await pinVersion(args.tx ?? db, args.tenantId, args.workflowKey, args.version ?? 'latest');
+  const pinned = await pinVersion(args.tx ?? db, args.tenantId, args.workflowKey, version);
   validateRunInput({ versionId: pinned.id, schema: pinned.document.parameterSchema, input: args.input ?? {} });
+  rememberPin(key, pinned);
   const id = randomUUID();
   if (args.defer) {
     args.defer.also((tx) => insertRun(tx, runRow(args, id, pinned)));

@@ -4,6 +4,7 @@ import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { recordAudit } from '@/server/audit/record-audit';
 import { AppError } from '@/server/errors';
+import { forgetCachedTokens } from '@/server/tokens/token-cache';
 
 export const ZRevokeApiToken = z.object({ id: z.string().uuid('not a token id') });
 
@@ -20,4 +21,5 @@ export async function revokeApiToken({ db, ctx, input }: { db: Db; ctx: TAuthCon
     if (!row) throw new AppError('NOT_FOUND', 'No such API token.');
     await recordAudit({ db: tx, ctx, entry: { action: 'token.revoked', targetType: 'api_token', targetId: row.id, data: { name: row.name } } });
   });
+  forgetCachedTokens(); // this process at once; others on the NOTIFY the change's trigger sent
 }

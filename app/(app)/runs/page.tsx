@@ -14,7 +14,7 @@ import { getDb } from '@/server/db/database';
 import { AppError } from '@/server/errors';
 import { listRuns } from '@/server/runs/list-runs';
 import { ZRunFilters, type TRunFilters } from '@/server/runs/run-filters';
-import { listWorkflows } from '@/server/workflows/list-workflows';
+import { listWorkflowKeys } from '@/server/workflows/list-workflow-keys';
 
 export const metadata: Metadata = { title: 'Runs' };
 
@@ -41,18 +41,20 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
   const db = getDb();
   const { filters, problem } = readFilters(search);
   const cursor = first(search.cursor);
-  const page = await listRuns({ db, ctx, input: { ...filters, cursor, limit: 50 } }).catch((error: unknown) => {
-    if (error instanceof AppError && error.code === 'VALIDATION') return null;
-    throw error;
-  });
-  const workflows = await listWorkflows({ db, ctx, input: { limit: 200 } });
+  const [page, workflowKeys] = await Promise.all([
+    listRuns({ db, ctx, input: { ...filters, cursor, limit: 50 } }).catch((error: unknown) => {
+      if (error instanceof AppError && error.code === 'VALIDATION') return null;
+      throw error;
+    }),
+    listWorkflowKeys({ db, ctx }),
+  ]);
   const canOperate = roleAllows(ctx.role, 'run.operate');
   const query = new URLSearchParams(Object.entries(filters).filter((entry): entry is [string, string] => Boolean(entry[1])));
   const filtered = query.size > 0;
   return (
     <>
       <PageHeader title={filters.workflow ? `Runs of ${filters.workflow}` : 'Runs'} description="Every run, newest first. The list updates by itself." />
-      <RunsFilters key={query.toString()} filters={filters} workflows={workflows.items.map((w) => w.key)} />
+      <RunsFilters key={query.toString()} filters={filters} workflows={workflowKeys} />
       <FormError message={page ? problem : 'That page of the list no longer exists; showing the newest runs.'} />
       <LiveRefresh />
       {!page || page.items.length === 0 ? (

@@ -2,6 +2,8 @@ import { faultPoint } from '@/server/runtime/fault-points';
 import { CompiledQuery } from 'kysely';
 import { z } from 'zod';
 import { PgBoss } from 'pg-boss';
+// pg-boss is pinned to one version (package.json): its statement builders are what `send` runs.
+import { DEFAULT_SCHEMA, insertJobs, notifyChannelSql } from 'pg-boss/dist/plans.js';
 import type { DbOrTx } from '@/server/db/database';
 import { AppError } from '@/server/errors';
 
@@ -42,6 +44,14 @@ export function getQueue(options: { role: 'sender' | 'worker' } = { role: 'sende
   return starting;
 }
 
+/** Stops the process's pg-boss and forgets it (and the job SQL read from it), so the next use starts anew, e.g. against another DATABASE_URL. */
+export async function closeQueue(): Promise<void> {
+  const starting = globalForQueue.pipewrightBoss;
+  globalForQueue.pipewrightBoss = undefined;
+  globalForJobSql.pipewrightAdvanceJobSql = undefined;
+  if (starting) await (await starting).stop({ graceful: false, close: true });
+}
+
 export async function ensureQueues(boss: PgBoss): Promise<void> {
   if (!(await boss.getQueue(ADVANCE_QUEUE))) {
     // Retries are the run's business (the lease and the reaper), not the queue's: a job that
@@ -73,4 +83,33 @@ export async function enqueueAdvance({ db, runId, startAfter, cancel }: { db: Db
   const boss = await getQueue();
   const job: TAdvanceJob = cancel ? { runId, cancel } : { runId };
   await boss.send(ADVANCE_QUEUE, job, { db: inTransaction(db), ...(startAfter ? { startAfter } : {}) });
+}
+
+const globalForJobSql = globalThis as unknown as { pipewrightAdvanceJobSql?: Promise<(rows: string) => string> };
+
+/**
+ * pg-boss's own INSERT of advance jobs and its wake-up NOTIFY, as two CTEs to hang off a
+ * statement of ours (`WITH … , <these>`), so a run's row, its first event and its job are one
+ * statement and one round trip instead of a transaction of four. `rows` is an SQL expression
+ * of a json array of `{data: {runId}}` (e.g. built from the RETURNING of the runs insert).
+ * The CTEs are named `advance_jobs` and `advance_notified`; the statement must reference
+ * `advance_notified` (a CTE nobody reads is not run). Same SQL as `boss.send` with `notify`.
+ */
+export function advanceJobCtes(): Promise<(rows: string) => string> {
+  const building = (globalForJobSql.pipewrightAdvanceJobSql ??= (async () => {
+    const boss = await getQueue();
+    const queue = await boss.getQueue(ADVANCE_QUEUE);
+    if (!queue) throw new AppError('INTERNAL', `The ${ADVANCE_QUEUE} queue does not exist.`);
+    const insert = insertJobs(DEFAULT_SCHEMA, { table: queue.table, name: ADVANCE_QUEUE, returnId: true, notify: false }).replace(/RETURNING id\s*$/, 'RETURNING id, start_after');
+    // The statement reads its jobs from one parameter; ours come from another CTE instead.
+    if (insert.split('$1::text::json').length !== 2 || !/RETURNING id, start_after$/.test(insert)) {
+      throw new AppError('INTERNAL', 'pg-boss\'s job insert is not the statement this code was written against.');
+    }
+    return (rows: string) => `advance_jobs AS (${insert.replace('$1::text::json', `(${rows})::text::json`)}),
+      advance_notified AS (SELECT pg_notify(${notifyChannelSql(DEFAULT_SCHEMA)}, '${ADVANCE_QUEUE}') FROM advance_jobs WHERE start_after <= ${DEFAULT_SCHEMA}.job_now() LIMIT 1)`;
+  })());
+  building.catch(() => {
+    if (globalForJobSql.pipewrightAdvanceJobSql === building) globalForJobSql.pipewrightAdvanceJobSql = undefined;
+  });
+  return building;
 }

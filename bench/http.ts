@@ -1,0 +1,207 @@
+/**
+ * Issue #16, "speed as scripts and people feel it": every figure measured through the public
+ * HTTP API of the real app, started the way `npm start` starts it (embedded PostgreSQL, a
+ * production `next start`, one worker), with a real API token, each beside a baseline taken in
+ * the same run on the same machine:
+ *   A. POST /workflows/{key}/runs, 16 in flight   vs GET /health and GET /workflows?limit=1
+ *   B. POST → first step.started, one at a time   vs raw pg-boss send → handler
+ *   C. 1,000 runs × 10 steps started 32 at a time  vs pgbench -N, 8 clients
+ *   D. the runs list with 100,000 runs: GET /api/v1/runs with each filter combination, first and
+ *      later pages, with EXPLAIN of each query; the Runs page and the Overview page.
+ * `npm run bench` runs it after the in-process benchmarks; `node --import tsx bench/http.ts`
+ * alone. BENCH_HTTP_ONLY=api,latency,throughput,list picks sections; BENCH_LIST_RUNS sets the
+ * size of the runs table (100,000). Results are also written as JSON (path printed at the end).
+ */
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { sql } from 'kysely';
+import { createDb, type Db } from '@/server/db/database';
+import { startBenchApp } from '@/bench/lib/app-process';
+import { followRuns } from '@/bench/lib/follow-runs';
+import { BenchClient, loadTest, publishOverHttp, type TLoadResult } from '@/bench/lib/http-load';
+import { figureRow, latencyRow, percentiles, type TStats } from '@/bench/lib/stats';
+import { bossLatency, hasPgbench, pgbenchTps, preparePgbench, rawInsertTps } from '@/bench/runtime';
+import { runsListBenchmarks } from '@/bench/runs-list';
+
+const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELED']);
+
+export type TResults = Record<string, unknown>;
+
+function loadRow(name: string, result: TLoadResult, target = ''): string {
+  const errors = result.errors > 0 ? `  (${result.errors} errors, first: ${result.firstError})` : '';
+  return `${figureRow(name, `${result.perSecond.toFixed(0)} req/s`, target)}   p50=${result.latency.p50.toFixed(1)} ms p99=${result.latency.p99.toFixed(1)} ms${errors}`;
+}
+
+const loadJson = (r: TLoadResult) => ({ perSecond: Math.round(r.perSecond), p50Ms: r.latency.p50, p99Ms: r.latency.p99, errors: r.errors });
+const statsJson = (s: TStats) => ({ n: s.n, p50Ms: s.p50, p95Ms: s.p95, p99Ms: s.p99, maxMs: s.max });
+
+async function countTerminal(db: Db, ids: string[]): Promise<number> {
+  const row = await db.selectFrom('runs').select((eb) => eb.fn.countAll<string>().as('n')).where('id', 'in', ids).where('status', 'in', ['SUCCEEDED', 'FAILED', 'CANCELED']).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+async function committedTransactions(db: Db): Promise<number> {
+  const row = await sql<{ n: string }>`SELECT pg_stat_get_db_xact_commit(oid)::text AS n FROM pg_database WHERE datname = current_database()`.execute(db);
+  return Number(row.rows[0]?.n ?? 0);
+}
+
+export async function httpBenchmarks(): Promise<TResults> {
+  const only = new Set((process.env.BENCH_HTTP_ONLY ?? '').split(',').filter(Boolean));
+  const wants = (section: string) => only.size === 0 || only.has(section);
+  const dir = mkdtempSync(path.join(tmpdir(), 'pipewright-bench-http-'));
+  chmodSync(dir, 0o755); // the embedded server runs as the postgres user when we are root
+  const results: TResults = { at: new Date().toISOString() };
+  console.log('\nHTTP benchmarks: the real app as `npm start` runs it (production next start + one worker, embedded PostgreSQL)');
+  const app = await startBenchApp({ dataDir: path.join(dir, 'data') });
+  const { db } = createDb(app.dbUrl, { max: 4 });
+  const client = new BenchClient(app.baseUrl, app.token);
+  try {
+    await publishOverHttp(client, 'bench-one', { steps: [{ id: 'only', type: 'transform.assign', config: { assign: { 'vars.x': 1 } } }] });
+    const steps10 = Array.from({ length: 10 }, (_, i) =>
+      i % 2 === 0
+        ? { id: `add${i}`, type: 'transform.assign', config: { assign: { [`vars.n${i}`]: { $expr: `payload.i + ${i}` } } } }
+        : { id: `echo${i}`, type: 'action.call', config: { action: 'core.echo', version: 1, input: { i: { $expr: 'payload.i' } } } },
+    );
+    await publishOverHttp(client, 'bench-ten', { steps: steps10 });
+
+    if (wants('api')) {
+      console.log('\nA. Requests per second, 16 in flight, one web process (the worker runs the started runs meanwhile)');
+      const N = Number(process.env.BENCH_HTTP_N ?? 3000);
+      const health = () => loadTest({ n: N, concurrency: 16, send: () => client.request('GET', '/api/v1/health'), ok: (s) => s === 200 });
+      const list = () => loadTest({ n: N, concurrency: 16, send: () => client.request('GET', '/api/v1/workflows?limit=1'), ok: (s) => s === 200 });
+      const start = () => loadTest({ n: N, concurrency: 16, send: (i) => client.request('POST', '/api/v1/workflows/bench-one/runs', { input: { i } }), ok: (s) => s === 202 });
+      await health(); // warm-up: JIT, pools, caches
+      await list();
+      await start();
+      const h = await health();
+      const l = await list();
+      const s = await start();
+      console.log(loadRow('baseline: GET /api/v1/health', h));
+      console.log(loadRow('baseline: GET /api/v1/workflows?limit=1', l));
+      console.log(loadRow('POST /api/v1/workflows/{key}/runs', s, '≥ 500/s'));
+      results.api = { health: loadJson(h), listWorkflows: loadJson(l), start: loadJson(s) };
+      const before = await committedTransactions(db);
+      const probe = await loadTest({ n: 500, concurrency: 16, send: (i) => client.request('POST', '/api/v1/workflows/bench-one/runs', { input: { i } }), ok: (s) => s === 202 });
+      await new Promise((resolve) => setTimeout(resolve, 1500)); // backends flush their statistics within a second
+      const perStart = ((await committedTransactions(db)) - before) / probe.latency.n;
+      console.log(figureRow('transactions per start (its 1-step run included)', perStart.toFixed(1)));
+      (results.api as Record<string, unknown>).transactionsPerStartWithRun = perStart;
+    }
+
+    if (wants('latency')) {
+      console.log('\nB. Start latency: POST /runs sent → first step.started (database clock), one at a time, idle worker');
+      const runs = await followRuns(app.dbUrl);
+      const N = 300;
+      const t0s = new Map<string, number>();
+      const answered: number[] = [];
+      for (let i = 0; i < N + 30; i++) {
+        const t0 = Date.now();
+        const res = await client.request('POST', '/api/v1/workflows/bench-one/runs', { input: { i } });
+        const took = Date.now() - t0;
+        const runId = (res.body as { runId: string }).runId;
+        await runs.until(runId, TERMINAL);
+        if (i < 30) continue; // warm-up
+        t0s.set(runId, t0);
+        answered.push(took);
+      }
+      await runs.close();
+      const started = await db.selectFrom('run_events').select(['run_id', 'at']).where('run_id', 'in', [...t0s.keys()]).where('type', '=', 'step.started').execute();
+      const samples = started.map((event) => event.at.getTime() - t0s.get(event.run_id)!);
+      // Where the time goes, by the database's clock: request sent → job written, → job taken by the worker, → step.started.
+      const jobs = await sql<{ run_id: string; created_on: Date; started_on: Date | null }>`
+        SELECT DISTINCT ON (data->>'runId') data->>'runId' AS run_id, created_on, started_on FROM pgboss.job
+         WHERE name = 'pipewright-run-advance' AND data->>'runId' = ANY(${[...t0s.keys()]}::text[])
+         ORDER BY data->>'runId', created_on`.execute(db); // the start's job, not a later one for the same run
+      const stepAt = new Map(started.map((event) => [event.run_id, event.at.getTime()]));
+      const toJob: number[] = [];
+      const inQueue: number[] = [];
+      const toStep: number[] = [];
+      for (const job of jobs.rows) {
+        if (!job.started_on || !stepAt.has(job.run_id)) continue;
+        toJob.push(job.created_on.getTime() - t0s.get(job.run_id)!);
+        inQueue.push(job.started_on.getTime() - job.created_on.getTime());
+        toStep.push(stepAt.get(job.run_id)! - job.started_on.getTime());
+      }
+      const baseline = await bossLatency(app.dbUrl, N);
+      console.log(latencyRow('baseline: raw pg-boss send → handler', baseline));
+      console.log(latencyRow('POST /runs answered (202)', percentiles(answered)));
+      console.log(latencyRow('POST /runs → first step.started', percentiles(samples), 'p50 ≤ 6 ms, p99 ≤ 25 ms'));
+      console.log(latencyRow('  of which: request sent → job written', percentiles(toJob)));
+      console.log(latencyRow('            job written → taken by the worker', percentiles(inQueue)));
+      console.log(latencyRow('            job taken → step.started', percentiles(toStep)));
+      results.latency = {
+        bossSendToHandler: statsJson(baseline),
+        postAnswered: statsJson(percentiles(answered)),
+        startToFirstStep: statsJson(percentiles(samples)),
+        breakdown: { requestToJob: statsJson(percentiles(toJob)), jobInQueue: statsJson(percentiles(inQueue)), jobToFirstStep: statsJson(percentiles(toStep)) },
+      };
+    }
+
+    if (wants('throughput')) {
+      console.log('\nC. Throughput: 1,000 runs × 10 steps (transform.assign / core.echo) started over HTTP, 32 in flight');
+      const RUNS = 1000;
+      const ids: string[] = [];
+      const t0 = Date.now();
+      const startLoad = await loadTest({
+        n: RUNS,
+        concurrency: 32,
+        send: async (i) => {
+          const res = await client.request('POST', '/api/v1/workflows/bench-ten/runs', { input: { i } });
+          if (res.status === 202) ids.push((res.body as { runId: string }).runId);
+          return res;
+        },
+        ok: (s) => s === 202,
+      });
+      const deadline = Date.now() + 600_000;
+      while ((await countTerminal(db, ids)) < ids.length) {
+        if (Date.now() > deadline) throw new Error('bench: 1,000 runs did not finish within 10 minutes');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const last = await db.selectFrom('runs').select((eb) => eb.fn.max('completed_at').as('last')).where('id', 'in', ids).executeTakeFirstOrThrow();
+      const elapsedMs = new Date(last.last as unknown as string).getTime() - t0;
+      const steps = await db.selectFrom('run_steps').select((eb) => eb.fn.countAll<string>().as('n')).where('run_id', 'in', ids).where('status', '=', 'SUCCEEDED').executeTakeFirstOrThrow();
+      let baseline: string;
+      let baselineTps: number;
+      if (hasPgbench()) {
+        await preparePgbench(app.dbUrl);
+        baselineTps = pgbenchTps(app.dbUrl, 8);
+        baseline = `pgbench -N, 8 clients: ${baselineTps.toFixed(0)} tps`;
+      } else {
+        baselineTps = await rawInsertTps(app.dbUrl);
+        baseline = `raw one-row INSERTs: ${baselineTps.toFixed(0)} tps`;
+      }
+      const stepsPerSecond = (Number(steps.n) / elapsedMs) * 1000;
+      console.log(figureRow('baseline', baseline));
+      console.log(loadRow('starts while the worker drains them', startLoad));
+      console.log(figureRow(`steps, first POST → last run ended (${steps.n} SUCCEEDED)`, `${stepsPerSecond.toFixed(0)} steps/s`, '≥ 3,000 steps/s'));
+      results.throughput = { pgbenchTps: Math.round(baselineTps), starts: loadJson(startLoad), stepsPerSecond: Math.round(stepsPerSecond), succeededSteps: Number(steps.n), elapsedMs };
+    }
+
+    if (wants('list')) results.runsList = await runsListBenchmarks({ app, db, client });
+  } catch (error) {
+    console.error(app.output().slice(-4000));
+    throw error;
+  } finally {
+    client.close();
+    await db.destroy();
+    await app.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const out = path.resolve(process.env.BENCH_RESULTS ?? 'bench/results/latest.json');
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nHTTP results written to ${out}`);
+  return results;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  httpBenchmarks().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,255 @@
+/**
+ * D. The runs list at scale (part of bench/http.ts): a tenant with 100,000 runs (BENCH_LIST_RUNS),
+ * created in bulk through the run store's own `insertRuns` and run by the app's real worker, so
+ * every run has its steps, events and audit entry. Then, through the HTTP API: the first page and
+ * five following pages of GET /api/v1/runs for each filter combination, with EXPLAIN ANALYZE of
+ * the statement behind the first and a later page; and the Runs and Overview pages as a signed-in
+ * person loads them.
+ */
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { sql, type Compilable, type RawBuilder } from 'kysely';
+import type { Db } from '@/server/db/database';
+import type { TBenchApp } from '@/bench/lib/app-process';
+import { publishOverHttp, type BenchClient } from '@/bench/lib/http-load';
+import { figureRow, latencyRow, percentiles, type TStats } from '@/bench/lib/stats';
+import { insertRuns, type TNewRun } from '@/server/runtime/run-store/insert-run';
+import { runsPageQuery } from '@/server/runs/list-runs';
+import { ZRunFilters } from '@/server/runs/run-filters';
+import { decodeCursor } from '@/server/api/pagination';
+import { closeQueue } from '@/server/runtime/queue/run-queue';
+import { createdThisWeek, endedThisWeek } from '@/server/overview/get-overview';
+
+const STATES = ['new', 'approved', 'shipped', 'refunded'] as const;
+const WORDS = ['invoice', 'order', 'refund', 'shipment', 'customer', 'priority', 'express', 'backorder'];
+
+/** The workflows the seeded runs belong to: five that end (some failing), one that waits on an event. */
+const ENDING = ['list-a', 'list-b', 'list-c', 'list-d', 'list-e'];
+const WAITING = 'list-wait';
+
+function endingDocument() {
+  return {
+    steps: [
+      { id: 'mark', type: 'state.set', config: { state: { $expr: 'payload.state' } } },
+      { id: 'calc', type: 'transform.assign', config: { assign: { 'vars.total': { $expr: 'payload.amount * 2' } } } },
+      { id: 'check', type: 'control.if', config: { condition: { $expr: 'payload.fail' }, then: [{ id: 'boom', type: 'control.fail', config: { code: 'DECLINED', message: 'declined' } }] } },
+    ],
+  };
+}
+
+function inputOf(i: number) {
+  return {
+    customer: `cust-${String(i % 5000).padStart(5, '0')}`,
+    state: STATES[i % STATES.length],
+    amount: i,
+    fail: i % 17 === 0,
+    note: `${WORDS[i % WORDS.length]} ${WORDS[(i * 7) % WORDS.length]} #${i}`,
+  };
+}
+
+async function seed(db: Db, tenantId: string, n: number): Promise<number> {
+  const versions = await db
+    .selectFrom('workflow_versions as v')
+    .innerJoin('workflows as w', 'w.id', 'v.workflow_id')
+    .select(['w.id as workflowId', 'w.key', 'v.id as versionId', 'v.version'])
+    .where('w.tenant_id', '=', tenantId)
+    .where('w.key', 'in', [...ENDING, WAITING])
+    .where('v.status', '=', 'published')
+    .execute();
+  const byKey = new Map(versions.map((v) => [v.key, v]));
+  const t0 = performance.now();
+  const BATCH = 1000;
+  for (let from = 0; from < n; from += BATCH) {
+    const runs: TNewRun[] = [];
+    for (let i = from; i < Math.min(n, from + BATCH); i++) {
+      const key = i % 50 === 0 ? WAITING : ENDING[i % ENDING.length]!;
+      const v = byKey.get(key)!;
+      runs.push({ id: randomUUID(), tenantId, workflowId: v.workflowId, workflowKey: key, versionId: v.versionId, version: v.version, input: inputOf(i), trigger: { type: 'api' }, parent: null, idempotencyKey: null });
+    }
+    await insertRuns(db, runs);
+  }
+  return performance.now() - t0;
+}
+
+async function waitForDrain(db: Db, tenantId: string, n: number): Promise<number> {
+  const t0 = performance.now();
+  const deadline = Date.now() + 1_800_000;
+  for (;;) {
+    const row = await db
+      .selectFrom('runs')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('tenant_id', '=', tenantId)
+      .where((eb) => eb.or([eb('status', 'in', ['SUCCEEDED', 'FAILED']), eb.and([eb('workflow_key', '=', WAITING), eb('status', '=', 'WAITING')])]))
+      .executeTakeFirstOrThrow();
+    if (Number(row.n) >= n) return performance.now() - t0;
+    if (Date.now() > deadline) throw new Error(`bench: seeded runs did not settle (${row.n} of ${n})`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+/** A plain HTTP GET with cookies (pages are for people, not tokens). */
+function get(baseUrl: string, path: string, cookie: string): Promise<{ status: number; text: string; setCookie: string[] }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(new URL(path, baseUrl), { method: 'GET', headers: { cookie } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), setCookie: res.headers['set-cookie'] ?? [] }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function post(baseUrl: string, path: string, form: Record<string, string>, cookie: string): Promise<{ status: number; setCookie: string[] }> {
+  const body = new URLSearchParams(form).toString();
+  return new Promise((resolve, reject) => {
+    const req = http.request(new URL(path, baseUrl), { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, setCookie: res.headers['set-cookie'] ?? [] }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const cookiesOf = (setCookie: string[]) => setCookie.map((c) => c.split(';')[0]).join('; ');
+
+/** Signs the bench admin in through next-auth's credentials flow; returns the session cookie header. */
+async function signIn(baseUrl: string): Promise<string> {
+  const csrf = await get(baseUrl, '/api/auth/csrf', '');
+  const { csrfToken } = JSON.parse(csrf.text) as { csrfToken: string };
+  const cookie = cookiesOf(csrf.setCookie);
+  const res = await post(baseUrl, '/api/auth/callback/credentials', { csrfToken, email: 'admin@pipewright.local', password: 'bench-admin-password-1', json: 'true' }, cookie);
+  const session = cookiesOf(res.setCookie);
+  if (!session.includes('session-token')) throw new Error(`bench: sign-in failed (${res.status})`);
+  return `${cookie}; ${session}`;
+}
+
+async function timed(times: number, fn: () => Promise<void>): Promise<TStats> {
+  const samples: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const t0 = performance.now();
+    await fn();
+    samples.push(performance.now() - t0);
+  }
+  return percentiles(samples);
+}
+
+/** EXPLAIN (ANALYZE) of the statement behind one page: its plan text, the indexes it used and its execution time. */
+async function explain(db: Db, query: Compilable | RawBuilder<unknown>): Promise<{ plan: string; indexes: string[]; executionMs: number }> {
+  // A raw statement compiles against an executor; a query builder has its own and ignores the argument.
+  const compiled = (query as RawBuilder<unknown>).compile(db);
+  const result = await db.executeQuery<{ 'QUERY PLAN': string }>({ ...compiled, sql: `EXPLAIN (ANALYZE, BUFFERS) ${compiled.sql}` });
+  const plan = result.rows.map((row) => row['QUERY PLAN']).join('\n');
+  const indexes = [...new Set([...plan.matchAll(/(?:Index(?: Only)? Scan(?: Backward)? using|Bitmap Index Scan on) (\w+)/g)].map((m) => m[1]!))];
+  return { plan, indexes, executionMs: Number(/Execution Time: ([\d.]+)/.exec(plan)?.[1] ?? Number.NaN) };
+}
+
+export async function runsListBenchmarks({ app, db, client }: { app: TBenchApp; db: Db; client: BenchClient }): Promise<Record<string, unknown>> {
+  const n = Number(process.env.BENCH_LIST_RUNS ?? 100_000);
+  console.log(`\nD. Runs list with ${n.toLocaleString('en')} runs in the tenant (GET /api/v1/runs, 50 a page; server time = request time over loopback)`);
+  process.env.DATABASE_URL = app.dbUrl; // insertRuns sends jobs through this process's pg-boss
+  for (const key of ENDING) await publishOverHttp(client, key, endingDocument());
+  await publishOverHttp(client, WAITING, { steps: [{ id: 'await', type: 'event.wait', config: { event: 'bench.never', correlationKey: { $expr: 'payload.customer' } } }] });
+  const tenant = await db.selectFrom('tenants').select('id').where('slug', '=', 'default').executeTakeFirstOrThrow();
+  const seedMs = await seed(db, tenant.id, n);
+  await closeQueue();
+  const drainMs = await waitForDrain(db, tenant.id, n);
+  // What autovacuum does for a table that grew this much: fresh statistics, and a visibility map
+  // so the list's and the Overview's index-only scans need not visit the table.
+  await sql`VACUUM ANALYZE runs`.execute(db);
+  const counts = await db.selectFrom('run_steps').select((eb) => eb.fn.countAll<string>().as('n')).where('tenant_id', '=', tenant.id).executeTakeFirstOrThrow();
+  const events = await db.selectFrom('run_events').select((eb) => eb.fn.countAll<string>().as('n')).where('tenant_id', '=', tenant.id).executeTakeFirstOrThrow();
+  console.log(figureRow('seeded: runs written (insertRuns, 1,000 a statement)', `${((n / seedMs) * 1000).toFixed(0)} runs/s`));
+  console.log(figureRow(`seeded: run by the worker (${counts.n} steps, ${events.n} events)`, `${(drainMs / 1000).toFixed(0)} s`));
+
+  const window = await db
+    .selectFrom('runs')
+    .select([sql<string>`percentile_disc(0.4) WITHIN GROUP (ORDER BY created_at)`.as('from'), sql<string>`percentile_disc(0.6) WITHIN GROUP (ORDER BY created_at)`.as('to')])
+    .where('tenant_id', '=', tenant.id)
+    .executeTakeFirstOrThrow();
+  const from = new Date(window.from).toISOString();
+  const to = new Date(window.to).toISOString();
+  const combos: Record<string, Record<string, string>> = {
+    'no filter': {},
+    workflow: { workflow: 'list-c' },
+    status: { status: 'FAILED' },
+    'status (rare: WAITING)': { status: 'WAITING' },
+    state: { state: 'refunded' },
+    'from/to': { from, to },
+    'text (rare)': { q: 'cust-01234' },
+    'text (common)': { q: 'invoice' },
+    'workflow + status': { workflow: 'list-c', status: 'SUCCEEDED' },
+    'workflow + status (empty)': { workflow: WAITING, status: 'FAILED' },
+    'workflow + state': { workflow: 'list-b', state: 'shipped' },
+    'status + from/to': { status: 'FAILED', from, to },
+    'workflow + status + state + from/to': { workflow: 'list-a', status: 'SUCCEEDED', state: 'new', from, to },
+    'workflow + state + text': { workflow: 'list-d', state: 'approved', q: 'express' },
+    'all filters + text': { workflow: 'list-e', status: 'FAILED', state: 'new', from, to, q: 'order' },
+  };
+  const rows: Record<string, unknown> = {};
+  let worstFirst = 0;
+  let worstNext = 0;
+  for (const [name, filters] of Object.entries(combos)) {
+    const qs = new URLSearchParams({ ...filters, limit: '50' });
+    let firstBody: { items: unknown[]; nextCursor: string | null } = { items: [], nextCursor: null };
+    const first = await timed(5, async () => {
+      const res = await client.request('GET', `/api/v1/runs?${qs}`);
+      if (res.status !== 200) throw new Error(`bench: GET /runs?${qs} answered ${res.status} ${res.text}`);
+      firstBody = res.body as typeof firstBody;
+    });
+    const nextSamples: number[] = [];
+    let cursor = firstBody.nextCursor;
+    let laterCursor: string | null = null;
+    for (let page = 0; page < 5 && cursor; page++) {
+      const t0 = performance.now();
+      const res = await client.request('GET', `/api/v1/runs?${new URLSearchParams({ ...filters, limit: '50', cursor })}`);
+      nextSamples.push(performance.now() - t0);
+      laterCursor = cursor;
+      cursor = (res.body as { nextCursor: string | null }).nextCursor;
+    }
+    const next = percentiles(nextSamples);
+    const parsed = ZRunFilters.parse(filters);
+    const firstPlan = await explain(db, runsPageQuery({ db, tenantId: tenant.id, filters: parsed, after: null, size: 50 }));
+    const [at, id] = (laterCursor ? decodeCursor(laterCursor) : '')?.split('|') ?? [];
+    const laterPlan = at && id ? await explain(db, runsPageQuery({ db, tenantId: tenant.id, filters: parsed, after: { at, id }, size: 50 })) : null;
+    worstFirst = Math.max(worstFirst, first.p50);
+    if (nextSamples.length > 0) worstNext = Math.max(worstNext, next.p50);
+    console.log(
+      `  ${name.padEnd(40)} first p50=${first.p50.toFixed(1).padStart(6)} ms  next pages p50=${nextSamples.length ? next.p50.toFixed(1).padStart(6) : '     -'} ms (${nextSamples.length})  ${firstBody.items.length} items  SQL ${firstPlan.executionMs.toFixed(2)} ms via ${firstPlan.indexes.join(', ') || 'NO INDEX'}${laterPlan ? ` | later page SQL ${laterPlan.executionMs.toFixed(2)} ms via ${laterPlan.indexes.join(', ') || 'NO INDEX'}` : ''}`,
+    );
+    rows[name] = { filters, first: { p50Ms: first.p50, maxMs: first.max }, nextPages: nextSamples.length ? { n: next.n, p50Ms: next.p50, maxMs: next.max } : null, items: firstBody.items.length, explainFirst: firstPlan, explainLater: laterPlan };
+  }
+  console.log(figureRow('slowest first page (p50 of 5)', `${worstFirst.toFixed(1)} ms`, '≤ 50 ms'));
+  console.log(figureRow('slowest later page (p50)', `${worstNext.toFixed(1)} ms`, '≤ 50 ms'));
+
+  const cookie = await signIn(app.baseUrl);
+  const page = async (path: string) => {
+    const res = await get(app.baseUrl, path, cookie);
+    if (res.status !== 200) throw new Error(`bench: ${path} answered ${res.status}`);
+  };
+  await page('/overview'); // warm-up: the first render of a route loads its code
+  await page('/runs');
+  const runsPage = await timed(5, () => page('/runs'));
+  const runsPageFiltered = await timed(5, () => page(`/runs?workflow=list-c&status=FAILED&state=new`));
+  const overview = await timed(5, () => page('/overview'));
+  const health = await timed(5, async () => void (await client.request('GET', '/api/v1/health')));
+  console.log(latencyRow('baseline: GET /api/v1/health', health));
+  console.log(latencyRow('Runs page (/runs), signed in', runsPage, '≤ 50 ms server time'));
+  console.log(latencyRow('Runs page filtered (workflow, status, state)', runsPageFiltered, '≤ 50 ms server time'));
+  console.log(latencyRow('Overview page (/overview)', overview, '≤ 300 ms'));
+  const overviewPlans = { created: await explain(db, createdThisWeek(tenant.id)), ended: await explain(db, endedThisWeek(tenant.id)) };
+  for (const [name, plan] of Object.entries(overviewPlans)) console.log(figureRow(`Overview SQL: the week's runs by ${name === 'created' ? 'creation' : 'completion'}`, `${plan.executionMs.toFixed(1)} ms`, `via ${plan.indexes.join(', ') || 'NO INDEX'}`));
+  return {
+    runs: n,
+    steps: Number(counts.n),
+    events: Number(events.n),
+    seedRunsPerSecond: Math.round((n / seedMs) * 1000),
+    workerDrainMs: Math.round(drainMs),
+    api: rows,
+    worstFirstPageP50Ms: worstFirst,
+    worstLaterPageP50Ms: worstNext,
+    overviewPlans,
+    pages: { health: { p50Ms: health.p50, maxMs: health.max }, runs: { p50Ms: runsPage.p50, maxMs: runsPage.max }, runsFiltered: { p50Ms: runsPageFiltered.p50, maxMs: runsPageFiltered.max }, overview: { p50Ms: overview.p50, maxMs: overview.max } },
+  };
+}

@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as runsRoute from '@/app/api/v1/runs/route';
+import type { TAuthContext } from '@/server/auth/context';
+import { encodeCursor } from '@/server/api/pagination';
+import { getQueue } from '@/server/runtime/queue/run-queue';
+import { insertRuns, type TNewRun } from '@/server/runtime/run-store/insert-run';
+import { createApiToken } from '@/server/tokens/create-api-token';
+import { createTestDatabase, type TTestDatabase } from '@/test/database';
+import { createTenantWithMember } from '@/test/fixtures';
+import { publishWorkflow } from '@/test/runtime';
+
+/** GET /runs: keyset pages over (created_at, id) with any combination of filters (SPEC §6). */
+
+let t: TTestDatabase;
+let ctx: TAuthContext;
+let token: string;
+type TRow = { id: string; workflow_key: string; status: string; state: string | null; created_at: string; input: { text: string } };
+let rows: TRow[] = [];
+
+const STATUSES = ['SUCCEEDED', 'FAILED', 'WAITING', 'QUEUED'] as const;
+const STATES = [null, 'new', 'shipped'] as const;
+
+async function get(query: Record<string, string>): Promise<{ status: number; json: Record<string, unknown> }> {
+  const url = `http://localhost/api/v1/runs?${new URLSearchParams(query)}`;
+  const response = await runsRoute.GET(new Request(url, { headers: { authorization: `Bearer ${token}` } }), { params: Promise.resolve({}) });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
+
+/** Every id the list gives for these filters, following nextCursor to the end. */
+async function allPages(filters: Record<string, string>, limit: number): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < 1000; page++) {
+    const res = await get({ ...filters, limit: String(limit), ...(cursor ? { cursor } : {}) });
+    expect(res.status).toBe(200);
+    ids.push(...(res.json.items as { id: string }[]).map((item) => item.id));
+    cursor = res.json.nextCursor as string | null;
+    if (!cursor) return ids;
+  }
+  throw new Error('more than 1000 pages');
+}
+
+async function startMany(key: string, n: number, input: (i: number) => unknown): Promise<string[]> {
+  const version = await t.db.selectFrom('workflow_versions as v').innerJoin('workflows as w', 'w.id', 'v.workflow_id').select(['w.id as workflowId', 'v.id as versionId']).where('w.key', '=', key).where('w.tenant_id', '=', ctx.tenantId).executeTakeFirstOrThrow();
+  const runs: TNewRun[] = Array.from({ length: n }, (_, i) => ({ id: randomUUID(), tenantId: ctx.tenantId, workflowId: version.workflowId, workflowKey: key, versionId: version.versionId, version: 1, input: input(i), trigger: { type: 'api' }, parent: null, idempotencyKey: null }));
+  await insertRuns(t.db, runs); // one statement: every run gets the same created_at
+  return runs.map((run) => run.id);
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase('runs_list');
+  process.env.DATABASE_URL = t.url;
+  ctx = (await createTenantWithMember({ db: t.db, role: 'admin' })).ctx;
+  token = (await createApiToken({ db: t.db, ctx, input: { name: 'reader', role: 'viewer' } })).token;
+  for (const key of ['alpha', 'beta', 'gamma']) await publishWorkflow({ db: t.db, ctx, key, document: { steps: [{ id: 'one', type: 'transform.assign', config: { assign: { 'vars.x': 1 } } }] } });
+  // 3 × 70 runs, each workflow's in one statement (equal created_at within it), then statuses,
+  // states and times spread the way a week of runs would be, with ties left in place.
+  let i = 0;
+  for (const key of ['alpha', 'beta', 'gamma']) await startMany(key, 70, () => ({ text: `${key} ${['red', 'green', 'blue'][i % 3]} order-${i++}` }));
+  await sql`
+    UPDATE runs SET status = (ARRAY['SUCCEEDED','FAILED','WAITING','QUEUED'])[1 + (abs(hashtext(id::text)) % 4)],
+                    state = (ARRAY[NULL,'new','shipped'])[1 + (abs(hashtext(id::text || 's')) % 3)],
+                    created_at = created_at - make_interval(hours => abs(hashtext(id::text || 't')) % 12)
+     WHERE tenant_id = ${ctx.tenantId}`.execute(t.db);
+  const read = await sql<TRow>`SELECT id, workflow_key, status, state, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at, input FROM runs WHERE tenant_id = ${ctx.tenantId}`.execute(t.db);
+  rows = read.rows.sort((a, b) => (a.created_at === b.created_at ? (a.id < b.id ? 1 : -1) : a.created_at < b.created_at ? 1 : -1));
+  expect(new Set(STATUSES).size).toBe(4);
+  expect(STATES).toHaveLength(3);
+});
+afterAll(async () => {
+  await (await getQueue()).stop({ graceful: false, close: true });
+  await t.close();
+});
+
+describe('GET /runs pages', () => {
+  it('never skips or repeats a run among 130 created in the same microsecond, whatever the page size', async () => {
+    const tied = await startMany('alpha', 130, (i) => ({ text: `tied ${i}` }));
+    const expected = [...tied].sort().reverse(); // same created_at: newest-first falls back to id desc
+    for (const limit of [1, 7, 50, 200]) {
+      const ids = (await allPages({ q: 'tied' }, limit)).filter((id) => tied.includes(id));
+      expect(ids).toEqual(expected);
+    }
+    await t.db.deleteFrom('runs').where('id', 'in', tied).execute();
+  });
+
+  it('combines every filter with the others, page after page, as the rows say', async () => {
+    const times = rows.map((row) => row.created_at).sort();
+    const from = times[Math.floor(times.length * 0.25)]!;
+    const to = times[Math.floor(times.length * 0.75)]!;
+    const combos: Record<string, string>[] = [
+      {},
+      { workflow: 'beta' },
+      { status: 'FAILED' },
+      { state: 'new' },
+      { from, to },
+      { q: 'green' },
+      { workflow: 'alpha', status: 'SUCCEEDED' },
+      { workflow: 'gamma', state: 'shipped', status: 'WAITING' },
+      { status: 'QUEUED', from },
+      { workflow: 'beta', q: 'blue', to },
+      { workflow: 'alpha', status: 'FAILED', state: 'new', from, to, q: 'red' },
+      { workflow: 'nobody' },
+    ];
+    for (const filters of combos) {
+      const expected = rows
+        .filter((row) => !filters.workflow || row.workflow_key === filters.workflow)
+        .filter((row) => !filters.status || row.status === filters.status)
+        .filter((row) => !filters.state || row.state === filters.state)
+        .filter((row) => !filters.from || row.created_at >= filters.from)
+        .filter((row) => !filters.to || row.created_at < filters.to)
+        .filter((row) => !filters.q || row.input.text.toLowerCase().includes(filters.q.toLowerCase()))
+        .map((row) => row.id);
+      expect(await allPages(filters, 9), JSON.stringify(filters)).toEqual(expected);
+    }
+  });
+});
+
+describe('GET /runs refuses bad parameters with a 4xx naming them, never a 500', () => {
+  const cases: [string, Record<string, string>][] = [
+    ['status', { status: 'DONE' }],
+    ['limit', { limit: 'many' }],
+    ['limit', { limit: '0' }],
+    ['limit', { limit: '100000' }],
+    ['from', { from: 'yesterday' }],
+    ['to', { to: '2026-13-45T00:00:00Z' }],
+    ['cursor', { cursor: 'not-a-cursor' }],
+    ['cursor', { cursor: encodeCursor(`0000-01-01T00:00:00.000000Z|${randomUUID()}`) }],
+    ['cursor', { cursor: encodeCursor(`2026-01-01T00:00:00.000000Z|not-a-uuid`) }],
+    ['cursor', { cursor: encodeCursor(`2026-01-01|${randomUUID()}|x`) }],
+    ['q', { q: 'nul \u0000 inside' }],
+    ['workflow', { workflow: '\u0000' }],
+    ['state', { state: 'x'.repeat(201) }],
+  ];
+  for (const [param, query] of cases) {
+    it(`${param}=${JSON.stringify(Object.values(query)[0]).slice(0, 40)}`, async () => {
+      const res = await get(query);
+      expect(res.status).toBe(422);
+      const error = res.json.error as { code: string; message: string; details?: { path: string }[] };
+      expect(error.code).toBe('VALIDATION');
+      expect([error.message, ...(error.details ?? []).map((d) => d.path)].join(' ')).toContain(param);
+    });
+  }
+});
