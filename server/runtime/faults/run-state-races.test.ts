@@ -401,3 +401,18 @@ it('a run paused by an operator and then canceled by its parent between a worker
   const types = await eventTypes(runId);
   expect(types.slice(types.indexOf('run.paused'))).toEqual(['run.paused', 'run.canceled']);
 });
+
+it('a timer whose job was lost (its worker lost the database as it took the job) is sent again within seconds, not after 10', async () => {
+  await publishWorkflow({ db: t.db, ctx: editor, key: 'lost-timer-job', document: { steps: [{ id: 'nap', type: 'time.delay', config: { durationMs: 1_000 } }] } });
+  const { runId } = await start('lost-timer-job');
+  await worker('sleeper').advance(runId);
+  expect((await runRow(runId)).status).toBe('WAITING');
+  // The timer's job was taken by a worker whose connections were then terminated: gone.
+  await sql`DELETE FROM pgboss.job WHERE name = ${ADVANCE_QUEUE} AND data->>'runId' = ${runId}`.execute(t.db);
+  // Chaos seed 31337: due 2.2 s ago, the run last written 4 s ago; the reaper waited for 10 s.
+  await t.db.updateTable('run_waits').set({ resume_at: sql`now() - interval '2200 milliseconds'` }).where('run_id', '=', runId).where('status', '=', 'open').execute();
+  await t.db.updateTable('runs').set({ updated_at: sql`now() - interval '4 seconds'` }).where('id', '=', runId).execute();
+  expect(await reapStalledRuns({ db: t.db })).toBeGreaterThanOrEqual(1);
+  await workOffJobs([runId]);
+  expect((await runRow(runId)).status).toBe('SUCCEEDED');
+});

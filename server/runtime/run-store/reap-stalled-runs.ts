@@ -13,7 +13,9 @@ export const REAP_INTERVAL_MS = 2_000;
  * - a lease that expired on a runnable run (its worker died);
  * - a QUEUED or RUNNING run nobody has touched for 2 minutes (a lost job; held QUEUED runs
  *   are normally sent again when a slot frees, see admitNextQueued);
- * - a WAITING run whose wait came due over 2 s ago with nobody on it (its timer job was lost);
+ * - a WAITING run whose wait came due over 2 s ago with nobody on it (its timer job was lost,
+ *   e.g. taken by a worker whose connections were cut before it claimed the run), unless it
+ *   was written or sent a job in the last 3 s (10 s let such a run sit 10 s past due);
  * - a cancel asked of a WAITING or PAUSED run that nobody carried out;
  * - per workflow, the oldest run held QUEUED by its limits, every 5 s at most: its admission is
  *   decided again. A finish hands the freed slot on with a job sent in its own transaction, but
@@ -37,7 +39,7 @@ export async function reapStalledRuns({ db }: { db: Db }): Promise<number> {
       UNION
       SELECT r.id FROM run_waits w JOIN runs r ON r.id = w.run_id
        WHERE w.status = 'open' AND w.resume_at < now() - interval '2 seconds'
-         AND r.status = 'WAITING' AND r.lease_owner IS NULL AND r.updated_at < now() - interval '10 seconds'
+         AND r.status = 'WAITING' AND r.lease_owner IS NULL AND r.updated_at < now() - interval '3 seconds'
       UNION
       SELECT r.id FROM runs r
        WHERE r.cancel_requested AND r.lease_owner IS NULL AND r.status IN ('WAITING', 'PAUSED') AND r.updated_at < now() - interval '10 seconds'
