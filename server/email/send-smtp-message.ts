@@ -5,6 +5,7 @@ import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { AppError } from '@/server/errors';
 import type { TEgressAllowList } from '@/server/security/egress-allowlist';
 import { resolveAllowedAddresses, resolveWithSystemDns, type TResolveHost } from '@/server/security/egress-guard';
+import { recordCallerRefusal } from '@/server/security/caller-refusal';
 
 export const SMTP_TIMEOUT_MS = 60_000;
 /**
@@ -50,7 +51,7 @@ function canonicalHost(host: string): string {
  * nor a rebinding DNS answer can reach a blocked host). nodemailer then speaks SMTP over it,
  * upgrading to TLS itself for smtps:// or STARTTLS.
  */
-function guardedSocket(allow: TEgressAllowList, resolveHost: TResolveHost, signal: AbortSignal, beforeSend: () => void): NonNullable<SMTPTransport.Options['getSocket']> {
+function guardedSocket(allow: TEgressAllowList, resolveHost: TResolveHost, signal: AbortSignal, beforeSend: (() => void) | undefined): NonNullable<SMTPTransport.Options['getSocket']> {
   return (options, callback) => {
     const host = canonicalHost(String(options.host));
     const port = Number(options.port) || (options.secure ? 465 : 587);
@@ -68,7 +69,7 @@ function guardedSocket(allow: TEgressAllowList, resolveHost: TResolveHost, signa
         socket.once('connect', () => {
           socket.off('error', onError);
           try {
-            beforeSend();
+            beforeSend?.();
           } catch (error) {
             socket.destroy();
             return callback(error instanceof Error ? error : new Error(String(error)), null);
@@ -95,7 +96,7 @@ export async function sendSmtpMessage({
   allow,
   signal,
   resolveHost = resolveWithSystemDns,
-  beforeSend = () => undefined,
+  beforeSend,
 }: {
   smtpUrl: string;
   message: TSmtpMessage;
@@ -105,24 +106,15 @@ export async function sendSmtpMessage({
   beforeSend?: () => void;
 }): Promise<{ response: string }> {
   signal.throwIfAborted();
-  // Kept apart so the caller's own refusal is not mistaken for an SMTP failure.
-  const refusals: unknown[] = [];
-  const check = () => {
-    try {
-      beforeSend();
-    } catch (error) {
-      refusals.push(error);
-      throw error;
-    }
-  };
-  const transport = nodemailer.createTransport({ ...parseSmtpUrl(smtpUrl), getSocket: guardedSocket(allow, resolveHost, signal, check) });
+  const caller = recordCallerRefusal(beforeSend);
+  const transport = nodemailer.createTransport({ ...parseSmtpUrl(smtpUrl), getSocket: guardedSocket(allow, resolveHost, signal, caller.check) });
   try {
     // An abort destroys the socket (see guardedSocket), which ends sendMail with an error.
     const info = await transport.sendMail(message);
     return { response: info.response };
   } catch (error) {
-    if (refusals.length > 0) throw refusals[0];
-    throw error;
+    const refused = caller.refusal();
+    throw refused ? refused.error : error;
   } finally {
     transport.close();
   }

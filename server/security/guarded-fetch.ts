@@ -2,6 +2,7 @@ import { createGuardedLookup, assertUrlAllowed, resolveWithSystemDns, type TReso
 import { EMPTY_ALLOW_LIST, type TEgressAllowList } from '@/server/security/egress-allowlist';
 import { GuardedFetchError } from '@/server/security/guarded-fetch-error';
 import { sendHttpExchange } from '@/server/security/send-http-exchange';
+import { recordCallerRefusal } from '@/server/security/caller-refusal';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
@@ -119,19 +120,7 @@ export async function guardedFetch(request: TGuardedFetchRequest): Promise<TGuar
   const signal = request.signal ? AbortSignal.any([timeout.signal, request.signal]) : timeout.signal;
   const lookup = createGuardedLookup(allow, resolveHost);
   const body = request.body === undefined ? undefined : Buffer.from(request.body);
-  // Kept apart so a refusal of the caller's own is not mistaken for a network error.
-  const refusals: unknown[] = [];
-  const callerCheck = request.beforeSend;
-  const beforeSend = callerCheck
-    ? () => {
-        try {
-          callerCheck();
-        } catch (error) {
-          refusals.push(error);
-          throw error;
-        }
-      }
-    : undefined;
+  const caller = recordCallerRefusal(request.beforeSend);
   try {
     if (!URL.canParse(request.url)) throw new GuardedFetchError('HTTP', 'the URL is not valid', { retryable: false });
     let hop: THop = { url: new URL(request.url), method: (request.method ?? 'GET').toUpperCase(), headers: lowerCaseHeaders(request.headers), body };
@@ -143,7 +132,7 @@ export async function guardedFetch(request: TGuardedFetchRequest): Promise<TGuar
         lookup,
         signal,
         maxResponseBytes,
-        beforeSend,
+        beforeSend: caller.check,
         skipBody: (status, headers) => REDIRECT_STATUSES.has(status) && headers.location !== undefined,
       });
       const location = REDIRECT_STATUSES.has(response.status) ? response.headers.location : undefined;
@@ -154,7 +143,8 @@ export async function guardedFetch(request: TGuardedFetchRequest): Promise<TGuar
       hop = followRedirect(hop, response.status, location, holdsSecret);
     }
   } catch (error) {
-    if (refusals.length > 0) throw refusals[0];
+    const refused = caller.refusal();
+    if (refused) throw refused.error;
     throw toGuardedFetchError(error, timeout.signal, request.signal, timeoutMs);
   } finally {
     clearTimeout(timer);
