@@ -52,8 +52,8 @@ export type TChaosWorld = {
   close: () => Promise<void>;
 };
 
-function createSuiteDb(url: string): { db: Db; pool: pg.Pool } {
-  const pool = new pg.Pool({ connectionString: url, max: 8, application_name: CHAOS_APPLICATION_NAME });
+function createSuiteDb(url: string, max = 8): { db: Db; pool: pg.Pool } {
+  const pool = new pg.Pool({ connectionString: url, max, application_name: CHAOS_APPLICATION_NAME });
   // A restart or a terminated backend breaks idle clients; the pool replaces them. A client
   // checked out at that moment gets its own 'error' event, which with no listener ends the
   // process (a 20-minute run, seed 90210, died so at its PostgreSQL restart); its query fails
@@ -83,6 +83,10 @@ export async function startChaosWorld({ log }: { log: (line: string) => void }):
   process.env.DATABASE_URL = url;
   let down = false;
   const { db } = createSuiteDb(url);
+  // The fault schedule's own look at leases, on a connection of its own: operators' calls can
+  // fill the suite's pool while they wait on locks a SIGSTOPped worker holds mid-transaction,
+  // and a stop that waited for that pool never came to its SIGCONT (seed 580311 hung so).
+  const { db: faultDb } = createSuiteDb(url, 1);
   const slots: TWorkerSlot[] = [
     { worker: null, stopped: false, expectedExit: false },
     { worker: null, stopped: false, expectedExit: false },
@@ -109,6 +113,7 @@ export async function startChaosWorld({ log }: { log: (line: string) => void }):
     await attempt('closing the receiver', () => receiver.close());
     await attempt('stopping the queue', async () => (await getQueue()).stop({ graceful: false, close: true }));
     await attempt('closing the database handle', () => db.destroy());
+    await attempt('closing the fault schedule\'s handle', () => faultDb.destroy());
     await attempt('stopping PostgreSQL', async () => database?.stop());
     database = null;
     rmSync(dir, { recursive: true, force: true });
@@ -168,9 +173,9 @@ export async function startChaosWorld({ log }: { log: (line: string) => void }):
         // them by hand let it wake within its lease by its clock, and call out for a run an
         // operator had canceled meanwhile: something no real stall can do.)
         const workerId = slot.worker.id;
-        const held = await sql<{ n: number }>`SELECT count(*)::int AS n FROM runs WHERE lease_owner = ${workerId} AND lease_expires_at > now()`.execute(db);
+        const held = await sql<{ n: number }>`SELECT count(*)::int AS n FROM runs WHERE lease_owner = ${workerId} AND lease_expires_at > now()`.execute(faultDb);
         await until('the stopped worker\'s leases to run out', async () => {
-          const live = await sql<{ n: number }>`SELECT count(*)::int AS n FROM runs WHERE lease_owner = ${workerId} AND lease_expires_at > now()`.execute(db);
+          const live = await sql<{ n: number }>`SELECT count(*)::int AS n FROM runs WHERE lease_owner = ${workerId} AND lease_expires_at > now()`.execute(faultDb);
           return (live.rows[0]?.n ?? 0) === 0;
         }, { timeoutMs: CHAOS_LEASE_MS * 3, everyMs: 100 });
         return held.rows[0]?.n ?? 0;
