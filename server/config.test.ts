@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyLocalDefaults, loadLocalState, secretKey } from '@/server/config';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 
 const KEYS = ['PIPEWRIGHT_DATA_DIR', 'PIPEWRIGHT_SECRET_KEY', 'NEXTAUTH_SECRET'] as const;
 let saved: Partial<Record<(typeof KEYS)[number], string>>;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 
 /** Where Pipewright keeps local state: the embedded database and generated development keys. */
 export function dataDir(): string {

@@ -1,6 +1,6 @@
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
-import type { TRole } from '@/server/auth/roles';
+import type { TRole } from '@/model/roles';
 import { hashPassword } from '@/server/auth/password';
 
 let counter = 0;

@@ -5,11 +5,11 @@ import type { TAuthContext } from '@/server/auth/context';
 import type { Db } from '@/server/db/database';
 import { advanceRun } from '@/server/runtime/advance-run';
 import { LeaseKeeper } from '@/server/runtime/run-store/lease-keeper';
-import { isTerminal, type TRunStatus } from '@/server/runtime/run-status';
+import { isTerminal, type TRunStatus } from '@/model/run-status';
 import { createWorkflow } from '@/server/workflows/create-workflow';
 import { publishVersion } from '@/server/workflows/publish-version';
 import { saveDraft } from '@/server/workflows/save-draft';
-import type { TVersionDocumentInput } from '@/server/workflows/definition/version-document';
+import type { TVersionDocumentInput } from '@/model/definition/version-document';
 
 /** Creates, saves and publishes a workflow from a version document (without its key and name). */
 export async function publishWorkflow({ db, ctx, key, document }: { db: Db; ctx: TAuthContext; key: string; document: Omit<TVersionDocumentInput, 'key' | 'name'> }): Promise<void> {

@@ -2,7 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
-import { completeTaskAction } from '@/app/(app)/inbox/actions';
+import { completeTaskAction } from '@/app/(app)/inbox/server-actions';
 import { useServerAction } from '@/components/forms/use-server-action';
 import { defaultValue, fieldErrorsFromServer, hasErrors, SchemaForm, validateAgainstSchema, type TFieldErrors, type TJsonSchema } from '@/components/schema-form';
 import { Button } from '@/components/ui/button';

@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import { bulkOperateRunsAction } from '@/app/(app)/runs/actions';
+import { bulkOperateRunsAction } from '@/app/(app)/runs/server-actions';
 import { useServerAction } from '@/components/forms/use-server-action';
 import { Button } from '@/components/ui/button';
 import { Dialog, DialogFooter } from '@/components/ui/dialog';

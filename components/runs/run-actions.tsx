@@ -2,15 +2,15 @@
 
 import { useRouter } from 'next/navigation';
 import { useState, type ReactNode } from 'react';
-import { cancelRunAction, pauseRunAction, rerunRunAction, resumeRunAction, retryRunAction } from '@/app/(app)/runs/actions';
+import { cancelRunAction, pauseRunAction, rerunRunAction, resumeRunAction, retryRunAction } from '@/app/(app)/runs/server-actions';
 import { useServerAction } from '@/components/forms/use-server-action';
 import { JsonEditor, parseJsonText } from '@/components/runs/json-editor';
 import { Button, type TButtonVariant } from '@/components/ui/button';
 import { Dialog, DialogFooter } from '@/components/ui/dialog';
 import { Field, FormError } from '@/components/ui/field';
 import { INPUT_CLASSES } from '@/components/ui/input';
-import type { TAction } from '@/server/actions/action-result';
-import { canOperate, type TRunStatus } from '@/server/runtime/run-status';
+import type { TServerAction } from '@/model/server-action-result';
+import { canOperate, type TRunStatus } from '@/model/run-status';
 
 type TKind = 'pause' | 'resume' | 'resolve' | 'cancel' | 'retry' | 'rerun';
 
@@ -23,7 +23,7 @@ const COPY: Record<TKind, { label: string; title: string; description: string; c
   rerun: { label: 'Rerun', title: 'Start a new run with the same input?', description: 'A new run starts; this one stays as it is.', confirm: 'Rerun', variant: 'primary' },
 };
 
-const ACTIONS: Record<TKind, TAction<unknown>> = {
+const ACTIONS: Record<TKind, TServerAction<unknown>> = {
   pause: pauseRunAction,
   resume: resumeRunAction,
   resolve: resumeRunAction,

@@ -12,7 +12,7 @@ import { useLiveRun, type TLiveRun } from '@/components/runs/use-live-run';
 import { Card } from '@/components/ui/card';
 import { CopyButton } from '@/components/ui/copy-button';
 import { WorkflowGraph, type TGraphDefinition } from '@/components/workflow-graph/workflow-graph';
-import { isTerminal } from '@/server/runtime/run-status';
+import { isTerminal } from '@/model/run-status';
 
 function CardTitle({ children, extra }: { children: React.ReactNode; extra?: React.ReactNode }) {
   return (

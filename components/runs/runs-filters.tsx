@@ -7,7 +7,7 @@ import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { Select } from '@/components/ui/select';
-import { RUN_STATUSES } from '@/server/runtime/run-status';
+import { RUN_STATUSES } from '@/model/run-status';
 import type { TRunFilters } from '@/server/runs/run-filters';
 
 const ANY = '__any';

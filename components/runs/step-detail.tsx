@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import { getStepSnapshotAction } from '@/app/(app)/runs/actions';
+import { getStepSnapshotAction } from '@/app/(app)/runs/server-actions';
 import { JsonView } from '@/components/runs/json-view';
 import { formatClock, formatDuration } from '@/components/runs/format';
 import type { TTimelineStep } from '@/components/runs/step-tree';

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { TRunDetail } from '@/server/runs/get-run';
 import type { TRunEventRecord } from '@/server/runs/list-run-events';
 import type { TStepRecord } from '@/server/runs/list-run-steps';
-import { isTerminal, RUN_EVENT_TYPES } from '@/server/runtime/run-status';
+import { isTerminal, RUN_EVENT_TYPES } from '@/model/run-status';
 
 export type TLiveRun = { run: TRunDetail; steps: TStepRecord[]; events: TRunEventRecord[] };
 export type TConnection = 'live' | 'connecting' | 'ended' | 'offline';

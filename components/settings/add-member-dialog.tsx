@@ -2,7 +2,7 @@
 
 import { UserPlus } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
-import { addMemberAction } from '@/app/(app)/settings/members/actions';
+import { addMemberAction } from '@/app/(app)/settings/members/server-actions';
 import { fieldError, formLevelError, useServerAction } from '@/components/forms/use-server-action';
 import { ROLE_OPTIONS } from '@/components/settings/role-options';
 import { ShownOnce } from '@/components/settings/shown-once';

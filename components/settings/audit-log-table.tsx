@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import { loadAuditPageAction } from '@/app/(app)/settings/audit/actions';
+import { loadAuditPageAction } from '@/app/(app)/settings/audit/server-actions';
 import { useServerAction } from '@/components/forms/use-server-action';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';

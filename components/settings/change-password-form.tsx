@@ -1,7 +1,7 @@
 'use client';
 
 import { useRef, useState, type FormEvent } from 'react';
-import { changePasswordAction } from '@/app/(app)/settings/account/actions';
+import { changePasswordAction } from '@/app/(app)/settings/account/server-actions';
 import { fieldError, formLevelError, useServerAction } from '@/components/forms/use-server-action';
 import { Button } from '@/components/ui/button';
 import { Field, FormError, fieldMessageId } from '@/components/ui/field';

@@ -2,7 +2,7 @@
 
 import { Plus } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
-import { createApiTokenAction } from '@/app/(app)/settings/tokens/actions';
+import { createApiTokenAction } from '@/app/(app)/settings/tokens/server-actions';
 import { fieldError, formLevelError, useServerAction } from '@/components/forms/use-server-action';
 import { ROLE_OPTIONS } from '@/components/settings/role-options';
 import { ShownOnce } from '@/components/settings/shown-once';

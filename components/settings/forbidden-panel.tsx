@@ -1,6 +1,6 @@
 import { Lock } from 'lucide-react';
 import { EmptyState } from '@/components/ui/empty-state';
-import type { TRole } from '@/server/auth/roles';
+import type { TRole } from '@/model/roles';
 
 /** Shown instead of a settings page the person's role may not see. */
 export function ForbiddenPanel({ role, what }: { role: TRole; what: string }) {

@@ -2,7 +2,7 @@
 
 import { Plus } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
-import { putSecretAction } from '@/app/(app)/settings/secrets/actions';
+import { putSecretAction } from '@/app/(app)/settings/secrets/server-actions';
 import { fieldError, formLevelError, useServerAction } from '@/components/forms/use-server-action';
 import { Button } from '@/components/ui/button';
 import { Dialog, DialogFooter } from '@/components/ui/dialog';

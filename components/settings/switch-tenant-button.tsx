@@ -1,7 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { switchTenantAction } from '@/app/(app)/actions';
+import { switchTenantAction } from '@/app/(app)/server-actions';
 import { useServerAction } from '@/components/forms/use-server-action';
 import { Button } from '@/components/ui/button';
 

@@ -3,7 +3,7 @@
 import { Building2, Check, ChevronsUpDown, Plus } from 'lucide-react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { switchTenantAction } from '@/app/(app)/actions';
+import { switchTenantAction } from '@/app/(app)/server-actions';
 import { useServerAction } from '@/components/forms/use-server-action';
 import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuLabel, DropdownMenuSeparator, DropdownMenuTrigger } from '@/components/ui/dropdown-menu';
 import type { TTenantChoice } from '@/server/tenants/list-my-tenants';

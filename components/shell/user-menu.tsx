@@ -5,7 +5,7 @@ import { signOut } from 'next-auth/react';
 import Link from 'next/link';
 import { Badge } from '@/components/ui/badge';
 import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuSeparator, DropdownMenuTrigger } from '@/components/ui/dropdown-menu';
-import type { TRole } from '@/server/auth/roles';
+import type { TRole } from '@/model/roles';
 
 function initials(name: string): string {
   const parts = name.trim().split(/\s+/).filter(Boolean);

@@ -2,7 +2,7 @@
 
 import { Plus } from 'lucide-react';
 import { useState, type FormEvent, type ReactNode } from 'react';
-import { createTriggerAction } from '@/app/(app)/workflows/[key]/triggers/actions';
+import { createTriggerAction } from '@/app/(app)/workflows/[key]/triggers/server-actions';
 import { fieldError, formLevelError, useServerAction } from '@/components/forms/use-server-action';
 import { Button } from '@/components/ui/button';
 import { Dialog, DialogFooter } from '@/components/ui/dialog';

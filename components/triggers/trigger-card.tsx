@@ -1,5 +1,5 @@
 import { CalendarClock, Hand, Radio, Webhook, type LucideIcon } from 'lucide-react';
-import { deleteTriggerAction } from '@/app/(app)/workflows/[key]/triggers/actions';
+import { deleteTriggerAction } from '@/app/(app)/workflows/[key]/triggers/server-actions';
 import { ScheduleDetails } from '@/components/triggers/schedule-details';
 import { TriggerEnabledSwitch } from '@/components/triggers/trigger-enabled-switch';
 import { TriggerFirings } from '@/components/triggers/trigger-firings';
@@ -8,9 +8,10 @@ import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { ConfirmActionButton } from '@/components/ui/confirm-action-button';
 import { TimeText } from '@/components/ui/time-text';
-import { assertNever } from '@/server/errors';
+import { assertNever } from '@/model/errors';
 import type { TTriggerFiring } from '@/server/triggers/list-trigger-firings';
-import { parseTriggerConfig, type TTriggerRecord } from '@/server/triggers/trigger-record';
+import { parseTriggerConfig } from '@/model/definition/trigger-config';
+import type { TTriggerRecord } from '@/server/triggers/trigger-record';
 
 const KIND = {
   manual: { label: 'Manual', icon: Hand },

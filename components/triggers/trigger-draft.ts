@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ZTriggerDefinition } from '@/server/workflows/definition/trigger-config';
+import type { ZTriggerDefinition } from '@/model/definition/trigger-config';
 
 /** A definition as the server accepts it (defaults may be left out). */
 type TTriggerDefinition = z.input<typeof ZTriggerDefinition>;

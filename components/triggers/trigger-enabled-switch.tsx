@@ -1,7 +1,7 @@
 'use client';
 
 import { Loader2 } from 'lucide-react';
-import { setTriggerEnabledAction } from '@/app/(app)/workflows/[key]/triggers/actions';
+import { setTriggerEnabledAction } from '@/app/(app)/workflows/[key]/triggers/server-actions';
 import { useServerAction } from '@/components/forms/use-server-action';
 import { cx } from '@/components/ui/cx';
 

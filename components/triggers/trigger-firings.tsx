@@ -2,7 +2,7 @@ import Link from 'next/link';
 import { RunStatusBadge } from '@/components/runs/run-status-badge';
 import { Badge, type TBadgeTone } from '@/components/ui/badge';
 import { TimeText } from '@/components/ui/time-text';
-import { ZRunStatus } from '@/server/runtime/run-status';
+import { ZRunStatus } from '@/model/run-status';
 import type { TTriggerFiring } from '@/server/triggers/list-trigger-firings';
 import type { TFiringOutcome } from '@/server/triggers/trigger-record';
 

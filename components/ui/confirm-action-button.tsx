@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import type { TAction } from '@/server/actions/action-result';
+import type { TServerAction } from '@/model/server-action-result';
 import { useServerAction } from '@/components/forms/use-server-action';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
@@ -11,7 +11,7 @@ import { ConfirmDialog } from '@/components/ui/confirm-dialog';
  * server's refusal (e.g. "last admin") in the dialog instead of closing it.
  */
 export function ConfirmActionButton<T>({ action, input, label, ariaLabel, title, description, confirmLabel }: {
-  action: TAction<T>;
+  action: TServerAction<T>;
   input: unknown;
   label: string;
   ariaLabel: string;

@@ -3,7 +3,7 @@
 import { Upload } from 'lucide-react';
 import { useRouter } from 'next/navigation';
 import { useState, type ChangeEvent, type FormEvent } from 'react';
-import { importWorkflowAction } from '@/app/(app)/workflows/actions';
+import { importWorkflowAction } from '@/app/(app)/workflows/server-actions';
 import { useServerAction } from '@/components/forms/use-server-action';
 import { parseJson } from '@/components/designer/config/json-value-editor';
 import { Button } from '@/components/ui/button';

@@ -3,7 +3,7 @@
 import { Play } from 'lucide-react';
 import { usePathname, useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
-import { startRunAction } from '@/app/(app)/runs/actions';
+import { startRunAction } from '@/app/(app)/runs/server-actions';
 import { useServerAction } from '@/components/forms/use-server-action';
 import { defaultValue, fieldErrorsFromServer, hasErrors, SchemaForm, validateAgainstSchema, type TFieldErrors, type TJsonSchema } from '@/components/schema-form';
 import { Button } from '@/components/ui/button';

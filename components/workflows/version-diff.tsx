@@ -1,9 +1,9 @@
 import { ArrowRight, Minus, Move, Pencil, Plus } from 'lucide-react';
 import type { ReactNode } from 'react';
 import { Badge } from '@/components/ui/badge';
-import type { TVersionDocument } from '@/server/workflows/definition/version-document';
+import type { TVersionDocument } from '@/model/definition/version-document';
 import type { TVersionDiff } from '@/server/workflows/diff-versions';
-import { findStepTrail, getAtPath } from '@/server/workflows/designer/step-tree';
+import { findStepTrail, getAtPath } from '@/model/designer/step-tree';
 
 const MAX_SHOWN = 240;
 

@@ -2,7 +2,7 @@
 
 import { AlertCircle, Settings2 } from 'lucide-react';
 import { useState } from 'react';
-import { checkDefinitionAction, saveDraftAction } from '@/app/(app)/workflows/actions';
+import { checkDefinitionAction, saveDraftAction } from '@/app/(app)/workflows/server-actions';
 import { StepConfigPanel } from '@/components/designer/config/step-config-panel';
 import { WorkflowPanels } from '@/components/designer/config/workflow-panels';
 import { useServerAction } from '@/components/forms/use-server-action';
@@ -10,10 +10,10 @@ import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { cx } from '@/components/ui/cx';
 import { FormError } from '@/components/ui/field';
-import type { TStep } from '@/server/workflows/definition/step';
-import type { TVersionDocumentInput } from '@/server/workflows/definition/version-document';
-import { nestedPipes, replaceStep } from '@/server/workflows/designer/step-tree';
-import type { TProblem } from '@/server/workflows/validation/problem';
+import type { TStep } from '@/model/definition/step';
+import type { TVersionDocumentInput } from '@/model/definition/version-document';
+import { nestedPipes, replaceStep } from '@/model/designer/step-tree';
+import type { TProblem } from '@/model/definition/problem';
 
 type TOutlineRow = { step: TStep; depth: number };
 

@@ -3,7 +3,7 @@
 import { MoreHorizontal } from 'lucide-react';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
-import { deleteWorkflowAction, duplicateWorkflowAction, updateWorkflowAction } from '@/app/(app)/workflows/actions';
+import { deleteWorkflowAction, duplicateWorkflowAction, updateWorkflowAction } from '@/app/(app)/workflows/server-actions';
 import { fieldError, formLevelError, useServerAction } from '@/components/forms/use-server-action';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';

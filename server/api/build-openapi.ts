@@ -2,7 +2,7 @@ import { zodToJsonSchema } from 'zod-to-json-schema';
 import type { z } from 'zod';
 import type { TContract } from '@/server/api/contract';
 import { ALL_CONTRACTS } from '@/server/api/contracts';
-import { HTTP_STATUS_BY_CODE, type AppErrorCode } from '@/server/errors';
+import { HTTP_STATUS_BY_CODE, type AppErrorCode } from '@/model/errors';
 
 function schemaOf(schema: z.ZodTypeAny): Record<string, unknown> {
   const { $schema: _ignored, ...rest } = zodToJsonSchema(schema, { target: 'openApi3', $refStrategy: 'none' }) as Record<string, unknown>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const ZLimit = z.coerce.number().int().min(1).max(200).default(DEFAULT_PAGE_SIZE);

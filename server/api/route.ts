@@ -4,7 +4,7 @@ import type { TAuthContext } from '@/server/auth/context';
 import { authorizeRequest } from '@/server/auth/authorize';
 import { getDb, type Db } from '@/server/db/database';
 import { parseStorableJson } from '@/server/db/storable-json';
-import { AppError, errorBody, toAppError, validationErrorFromZod } from '@/server/errors';
+import { AppError, errorBody, toAppError, validationErrorFromZod } from '@/model/errors';
 
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 

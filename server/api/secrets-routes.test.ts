@@ -7,7 +7,7 @@ import * as secretsRoute from '@/app/api/v1/secrets/route';
 import { readSecretValue } from '@/server/secrets/read-secret-value';
 import { createApiToken } from '@/server/tokens/create-api-token';
 import { revokeApiToken } from '@/server/tokens/revoke-api-token';
-import type { TRole } from '@/server/auth/roles';
+import type { TRole } from '@/model/roles';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { createTenantWithMember } from '@/test/fixtures';
 

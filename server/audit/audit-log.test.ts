@@ -3,7 +3,7 @@ import { listAuditEntries } from '@/server/audit/list-audit-entries';
 import { recordAudit } from '@/server/audit/record-audit';
 import { encodeCursor } from '@/server/api/pagination';
 import type { TAuthContext } from '@/server/auth/context';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { createApiToken } from '@/server/tokens/create-api-token';
 import { resolveApiToken } from '@/server/tokens/resolve-api-token';
 import { putSecret } from '@/server/secrets/put-secret';

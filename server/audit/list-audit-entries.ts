@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { decodeCursor, encodeCursor, ZLimit } from '@/server/api/pagination';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 
 export const ZAuditEntry = z.object({
   id: z.string(),

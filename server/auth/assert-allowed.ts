@@ -1,6 +1,6 @@
 import type { TAuthContext } from '@/server/auth/context';
-import { roleAllows, type TPermission } from '@/server/auth/roles';
-import { AppError } from '@/server/errors';
+import { roleAllows, type TPermission } from '@/model/roles';
+import { AppError } from '@/model/errors';
 
 const PERMISSION_WORDS: Record<TPermission, string> = {
   'tenant.read': 'see this tenant',

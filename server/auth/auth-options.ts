@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { getDb } from '@/server/db/database';
 import { verifyCredentials } from '@/server/users/verify-credentials';
 import { endUserSessions } from '@/server/users/end-user-sessions';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { SESSION_MAX_AGE_SECONDS, sessionCookie } from '@/server/auth/session-cookie';
 import { clientAddress, configuredTrustProxy } from '@/server/security/client-address';
 import { publicBaseUrl, servedOverHttps } from '@/server/security/public-origin';

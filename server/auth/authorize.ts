@@ -2,13 +2,13 @@ import { getServerSession } from 'next-auth';
 import { cookies, headers } from 'next/headers';
 import { authOptions } from '@/server/auth/auth-options';
 import type { TAuthContext } from '@/server/auth/context';
-import type { TPermission } from '@/server/auth/roles';
+import type { TPermission } from '@/model/roles';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 
 export { assertAllowed };
 import { resolveMembership } from '@/server/auth/resolve-membership';
 import { getDb } from '@/server/db/database';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { resolveApiToken } from '@/server/tokens/resolve-api-token';
 import { checkWriteOrigin, isStateChanging } from '@/server/security/request-origin';
 import { publicOrigin } from '@/server/security/public-origin';

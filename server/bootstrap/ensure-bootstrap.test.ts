@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '@/server/db/database';
 import { ensureBootstrap, DEFAULT_TENANT_SLUG } from '@/server/bootstrap/ensure-bootstrap';
 import { resolveMembership } from '@/server/auth/resolve-membership';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { generateApiToken } from '@/server/tokens/token-format';
 import { resolveApiToken } from '@/server/tokens/resolve-api-token';
 import { revokeApiToken } from '@/server/tokens/revoke-api-token';

@@ -3,7 +3,7 @@ import type { Db } from '@/server/db/database';
 import { recordAudit } from '@/server/audit/record-audit';
 import { hashPassword, verifyPassword } from '@/server/auth/password';
 import { displayPrefix, hashApiToken, TOKEN_PREFIX } from '@/server/tokens/token-format';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 
 export const DEFAULT_TENANT_SLUG = 'default';
 const SYSTEM = { type: 'system', name: 'bootstrap' } as const;

@@ -1,7 +1,7 @@
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from '@/server/db/schema';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 
 // bigint (int8) columns such as audit_log.id come back as strings; counts are parsed where used.
 export type Db = Kysely<Database>;

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { isProcessAlive } from '@/server/system/is-process-alive';
 
 /** `exited` says how the postmaster ended ("code 0", "signal SIGKILL"), whoever stopped it. */

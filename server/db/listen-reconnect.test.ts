@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { RUN_EVENTS_CHANNEL } from '@/server/runtime/interpreter/run-writer';
 import { RUN_CONTROL_CHANNEL, RunControlListener } from '@/server/runtime/run-control-listener';
 import { RunEventListener, type TRunNotice } from '@/server/runs/run-event-listener';
-import { until } from '@/server/runtime/faults/fault-harness';
+import { until } from '@/test/faults/fault-harness';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 
 /**

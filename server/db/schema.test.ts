@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROLES } from '@/server/auth/roles';
+import { ROLES } from '@/model/roles';
 import { migrateToLatest } from '@/server/db/migrate';
 import { createDb } from '@/server/db/database';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';

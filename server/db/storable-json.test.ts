@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { assertStorableJson, findTooDeepJsonText, findUnstorableJson, MAX_JSON_DEPTH, MAX_STORED_DEPTH, parseStorableJson, toStorableJson } from '@/server/db/storable-json';
 import { createTestDatabase } from '@/test/database';
 

@@ -1,4 +1,4 @@
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 
 /**
  * How deep JSON arriving from outside (request bodies, webhook bodies, action outputs) may

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { OUTBOX_MESSAGE_COLUMNS, toOutboxMessage, type TOutboxMessage } from '@/server/email/outbox-message-record';
 
 export const ZOutboxMessageId = z.string().uuid('not a message id');

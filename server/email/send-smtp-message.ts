@@ -2,7 +2,7 @@ import net from 'node:net';
 import nodemailer from 'nodemailer';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import type { TEgressAllowList } from '@/server/security/egress-allowlist';
 import { resolveAllowedAddresses, resolveWithSystemDns, type TResolveHost } from '@/server/security/egress-guard';
 import { recordCallerRefusal } from '@/server/security/caller-refusal';

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
-import { ZRole } from '@/server/auth/roles';
+import { ZRole } from '@/model/roles';
 import { recordAudit } from '@/server/audit/record-audit';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { generatePassword, hashPassword } from '@/server/auth/password';
 import { ZEmail } from '@/server/members/member-record';
 

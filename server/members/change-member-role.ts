@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { Db, Tx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
-import { ZRole } from '@/server/auth/roles';
+import { ZRole } from '@/model/roles';
 import { recordAudit } from '@/server/audit/record-audit';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { forgetCachedTokens } from '@/server/tokens/token-cache';
 
 export const ZChangeMemberRole = z.object({ userId: z.string().uuid('not a member id'), role: ZRole });

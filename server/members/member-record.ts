@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ZRole } from '@/server/auth/roles';
+import { ZRole } from '@/model/roles';
 
 export const ZMemberRecord = z.object({
   userId: z.string(),

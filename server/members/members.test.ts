@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actorLabel, type TAuthContext } from '@/server/auth/context';
 import { resolveMembership } from '@/server/auth/resolve-membership';
 import { createDb } from '@/server/db/database';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { addMember, ZAddMember } from '@/server/members/add-member';
 import { changeMemberRole } from '@/server/members/change-member-role';
 import { listMembers } from '@/server/members/list-members';

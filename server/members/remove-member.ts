@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { recordAudit } from '@/server/audit/record-audit';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { forgetCachedTokens } from '@/server/tokens/token-cache';
 import { assertAnotherAdminRemains, lockTenantMemberships } from '@/server/members/change-member-role';
 

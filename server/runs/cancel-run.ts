@@ -5,7 +5,7 @@ import { assertAllowed } from '@/server/auth/assert-allowed';
 import { actorLabel } from '@/server/auth/context';
 import { recordAudit } from '@/server/audit/record-audit';
 import { afterRunEnded } from '@/server/runtime/run-store/end-run-effects';
-import { assertCanOperate } from '@/server/runtime/run-status';
+import { assertCanOperate } from '@/model/run-status';
 import { appendRunEvent, notifyRunChanged } from '@/server/runtime/run-store/append-run-event';
 import { lockRun } from '@/server/runs/lock-run';
 import { writeOperatorTransition } from '@/server/runtime/run-store/operator-transition';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
-import { ZRunStatus } from '@/server/runtime/run-status';
+import { ZRunStatus } from '@/model/run-status';
 import { findRunRow, toRunRecord, ZRunId, ZRunRecord } from '@/server/runs/run-record';
 
 export const ZGetRun = z.object({ id: ZRunId });

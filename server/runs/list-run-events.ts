@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
-import { RUN_EVENT_TYPES } from '@/server/runtime/run-status';
+import { RUN_EVENT_TYPES } from '@/model/run-status';
 import { findRunRow, ZRunId } from '@/server/runs/run-record';
 
 export const ZListRunEvents = z.object({

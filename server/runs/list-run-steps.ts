@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
-import { STEP_STATUSES } from '@/server/runtime/run-status';
+import { STEP_STATUSES } from '@/model/run-status';
 import { findRunRow, ZRunId } from '@/server/runs/run-record';
 import { afterStepOrderKey, decodeStepOrderCursor, encodeStepOrderCursor, startedAtKey, stepPageQuery } from '@/server/runs/step-order-cursor';
 

@@ -4,7 +4,7 @@ import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import { decodeCursor, encodeCursor, ZLimit } from '@/server/api/pagination';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { applyRunFilters, UUID, ZRunFilters, type TRunFilters } from '@/server/runs/run-filters';
 import { RUN_RECORD_COLUMNS, toRunRecord, type TRunRecord } from '@/server/runs/run-record';
 

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '@/server/db/database';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { ZRunId } from '@/server/runs/run-record';
 
 /**

@@ -3,7 +3,7 @@ import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import { recordAudit } from '@/server/audit/record-audit';
-import { assertCanOperate } from '@/server/runtime/run-status';
+import { assertCanOperate } from '@/model/run-status';
 import { startRun } from '@/server/runtime/start-run';
 import { ZReason } from '@/server/runs/run-operation-input';
 import { findRunRow, ZRunId } from '@/server/runs/run-record';

@@ -7,7 +7,7 @@ import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
 import { scheduleRunTimeout } from '@/server/runtime/run-store/end-run-effects';
 import { loadRunVersion } from '@/server/runtime/load-run-version';
 import { rewindRunForRetry } from '@/server/runtime/run-store/rewind-run-for-retry';
-import { assertCanOperate } from '@/server/runtime/run-status';
+import { assertCanOperate } from '@/model/run-status';
 import { appendRunEvent, notifyRunChanged } from '@/server/runtime/run-store/append-run-event';
 import { lockRun } from '@/server/runs/lock-run';
 import { writeOperatorTransition } from '@/server/runtime/run-store/operator-transition';

@@ -1,7 +1,7 @@
 import { sql, type SelectQueryBuilder } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '@/server/db/schema';
-import { ZRunStatus } from '@/server/runtime/run-status';
+import { ZRunStatus } from '@/model/run-status';
 
 /** Text PostgreSQL can compare: a NUL (`%00` in a URL) is refused there as an error, a 500 here. */
 const filterText = (max: number) =>

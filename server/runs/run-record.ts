@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { DbOrTx } from '@/server/db/database';
 import type { RunsTable } from '@/server/db/runtime-schema';
 import type { Selectable } from 'kysely';
-import { AppError } from '@/server/errors';
-import { ZRunStatus } from '@/server/runtime/run-status';
+import { AppError } from '@/model/errors';
+import { ZRunStatus } from '@/model/run-status';
 
 export const ZRunId = z.string().uuid('not a run id');
 export const ZRunTrigger = z.object({ type: z.string(), id: z.string().optional() });

@@ -15,7 +15,7 @@ import * as tasksRoute from '@/app/api/v1/tasks/route';
 import * as taskRoute from '@/app/api/v1/tasks/[id]/route';
 import * as completeRoute from '@/app/api/v1/tasks/[id]/complete/route';
 import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
-import { RUN_OPERATIONS, RUN_STATUSES, type TRunOperation } from '@/server/runtime/run-status';
+import { RUN_OPERATIONS, RUN_STATUSES, type TRunOperation } from '@/model/run-status';
 import { closeRunEventListener } from '@/server/runs/run-event-listener';
 import { createApiToken } from '@/server/tokens/create-api-token';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';

@@ -2,10 +2,10 @@ import { z } from 'zod';
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
-import { ZRunStatus } from '@/server/runtime/run-status';
+import { ZRunStatus } from '@/model/run-status';
 import { startRun } from '@/server/runtime/start-run';
 import { waitForRunEnd } from '@/server/runs/wait-for-run-end';
-import { ZWorkflowKey } from '@/server/workflows/definition/version-document';
+import { ZWorkflowKey } from '@/model/definition/version-document';
 
 export const DEFAULT_SYNC_WAIT_MS = 10_000;
 export const MAX_SYNC_WAIT_MS = 60_000;

@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import { z } from 'zod';
 import { decodeCursor, encodeCursor } from '@/server/api/pagination';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 
 /**
  * Step records (and their snapshots) are listed in the order they started: `started_at`,

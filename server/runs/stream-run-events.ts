@@ -1,7 +1,7 @@
 import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
-import { isTerminal } from '@/server/runtime/run-status';
+import { isTerminal } from '@/model/run-status';
 import { readRunEvents } from '@/server/runs/list-run-events';
 import { getRunEventListener } from '@/server/runs/run-event-listener';
 import { findRunRow } from '@/server/runs/run-record';

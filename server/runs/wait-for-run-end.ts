@@ -1,5 +1,5 @@
 import type { DbOrTx } from '@/server/db/database';
-import { isTerminal, type TRunStatus } from '@/server/runtime/run-status';
+import { isTerminal, type TRunStatus } from '@/model/run-status';
 import { getRunEventListener } from '@/server/runs/run-event-listener';
 
 /**

@@ -11,7 +11,7 @@ import { afterRunEnded, scheduleRunTimeout } from '@/server/runtime/run-store/en
 import { admitRun, releaseHeld } from '@/server/runtime/run-store/admit-run';
 import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
 import { ZTriggerRef, loadRunVersion } from '@/server/runtime/load-run-version';
-import type { TRunError } from '@/server/workflows/definition/envelope';
+import type { TRunError } from '@/model/definition/envelope';
 import { faultPoint } from '@/server/runtime/fault-points';
 import { toStorableJson } from '@/server/db/storable-json';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '@/server/db/database';
-import { TRIGGER_TYPES } from '@/server/workflows/definition/envelope';
-import { ZVersionDocument, type TVersionDocument } from '@/server/workflows/definition/version-document';
+import { TRIGGER_TYPES } from '@/model/definition/envelope';
+import { ZVersionDocument, type TVersionDocument } from '@/model/definition/version-document';
 
 export const ZTriggerRef = z.object({ type: z.enum(TRIGGER_TYPES), id: z.string().optional() });
 

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { getDb, type DbOrTx, type Tx } from '@/server/db/database';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { insertRun, type TNewRun, type TNewRunAudit } from '@/server/runtime/run-store/insert-run';
 import { insertRunBatched } from '@/server/runtime/run-store/run-insert-batcher';
 import type { RunWriter } from '@/server/runtime/interpreter/run-writer';
 import { validateRunInput } from '@/server/runtime/validate-run-input';
-import type { TTriggerType } from '@/server/workflows/definition/envelope';
-import { ZVersionDocument } from '@/server/workflows/definition/version-document';
+import type { TTriggerType } from '@/model/definition/envelope';
+import { ZVersionDocument } from '@/model/definition/version-document';
 
 export type TStartRun = {
   tenantId: string;

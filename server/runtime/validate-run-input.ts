@@ -1,6 +1,6 @@
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats(ajv);

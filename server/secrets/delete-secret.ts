@@ -1,7 +1,7 @@
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { recordAudit } from '@/server/audit/record-audit';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 
 /** Deletes a tenant secret; an unknown name (or another tenant's) is "not found". */
 export async function deleteSecret({ db, ctx, name }: { db: Db; ctx: TAuthContext; name: string }): Promise<void> {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { recordAudit } from '@/server/audit/record-audit';
-import { AppError, validationErrorFromZod } from '@/server/errors';
+import { AppError, validationErrorFromZod } from '@/model/errors';
 import { sealSecret } from '@/server/secrets/secret-cipher';
 import { toSecretRecord, ZSecretName, type TSecretRecord } from '@/server/secrets/secret-record';
 

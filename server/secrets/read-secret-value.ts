@@ -1,5 +1,5 @@
 import type { DbOrTx } from '@/server/db/database';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { openSecret } from '@/server/secrets/secret-cipher';
 
 /**

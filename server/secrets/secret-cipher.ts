@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { secretKey } from '@/server/config';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 
 export type TSealedSecret = { ciphertext: Buffer; iv: Buffer; authTag: Buffer };
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { deleteSecret } from '@/server/secrets/delete-secret';
 import { listSecrets } from '@/server/secrets/list-secrets';
 import { putSecret } from '@/server/secrets/put-secret';

@@ -1,4 +1,4 @@
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { cidrContains, parseCidr, parseIpAddress, unwrapIpv4Mapped, type TCidr } from '@/server/security/ip-address';
 
 /**

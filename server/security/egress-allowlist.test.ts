@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { isAddressAllowed, isHostnameAllowed, parseEgressAllowList } from '@/server/security/egress-allowlist';
 import { parseIpAddress } from '@/server/security/ip-address';
 

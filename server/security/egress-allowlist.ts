@@ -1,4 +1,4 @@
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { cidrContains, parseCidr, unwrapIpv4Mapped, type TCidr, type TIpAddress } from '@/server/security/ip-address';
 
 /**

@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 
 /** An IP address as its bytes: 4 for IPv4, 16 for IPv6. */
 export type TIpAddress = { family: 4 | 6; bytes: Uint8Array };

@@ -4,7 +4,7 @@ import type { TAuthContext } from '@/server/auth/context';
 import { actorLabel } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import { recordAudit } from '@/server/audit/record-audit';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { appendRunEvent } from '@/server/runtime/run-store/append-run-event';
 import { resolveOpenWait } from '@/server/runtime/run-store/resolve-open-wait';
 import { actorEmail, mayAnswer, selectTaskRows, toTaskRecord, ZTaskAssigneeRecord, ZTaskId, type TTaskRecord } from '@/server/tasks/task-record';

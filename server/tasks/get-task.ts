@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { selectTaskRows, toTaskRecord, ZTaskId, type TTaskRecord } from '@/server/tasks/task-record';
 
 export const ZGetTask = z.object({ id: ZTaskId });

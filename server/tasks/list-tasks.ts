@@ -4,7 +4,7 @@ import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import { decodeCursor, encodeCursor, ZLimit } from '@/server/api/pagination';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { actorEmail, assignedToSql, effectiveRole, selectTaskRows, toTaskRecord, ZTaskStatus, type TTaskRecord } from '@/server/tasks/task-record';
 
 export const ZListTasks = z.object({

@@ -3,7 +3,7 @@ import { sql, type Selectable } from 'kysely';
 import type { DbOrTx } from '@/server/db/database';
 import type { TasksTable } from '@/server/db/runtime-schema';
 import type { TAuthContext } from '@/server/auth/context';
-import { ROLES, ZRole, type TRole } from '@/server/auth/roles';
+import { ROLES, ZRole, type TRole } from '@/model/roles';
 
 export const TASK_STATUSES = ['open', 'completed', 'canceled', 'expired'] as const;
 export const ZTaskStatus = z.enum(TASK_STATUSES);

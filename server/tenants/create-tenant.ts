@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { recordAudit } from '@/server/audit/record-audit';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 
 export const ZCreateTenant = z.object({
   name: z.string().trim().min(1, 'give the tenant a name').max(100),

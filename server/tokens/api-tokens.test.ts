@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { createApiToken, ZCreateApiToken } from '@/server/tokens/create-api-token';
 import { listApiTokens } from '@/server/tokens/list-api-tokens';
 import { resolveApiToken } from '@/server/tokens/resolve-api-token';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Db } from '@/server/db/database';
 import type { ApiToken } from '@/server/db/schema';
 import type { TAuthContext } from '@/server/auth/context';
-import { ZRole } from '@/server/auth/roles';
+import { ZRole } from '@/model/roles';
 
 export const ZApiTokenRecord = z.object({
   id: z.string(),

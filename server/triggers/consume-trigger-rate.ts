@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '@/server/db/database';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 
 /**
  * Counts one request against a trigger's per-minute limit, in Postgres (one upserted row per

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '@/server/db/database';
-import { ZScheduleTriggerConfig } from '@/server/workflows/definition/trigger-config';
+import { ZScheduleTriggerConfig } from '@/model/definition/trigger-config';
 import { dueSlot } from '@/server/triggers/schedule-slots';
 import { startTriggeredRun, type TTriggeredStart } from '@/server/triggers/start-triggered-run';
 import { selectTriggerRows } from '@/server/triggers/trigger-record';

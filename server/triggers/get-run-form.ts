@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
-import { AppError } from '@/server/errors';
-import { ZVersionDocument, ZWorkflowKey } from '@/server/workflows/definition/version-document';
+import { AppError } from '@/model/errors';
+import { ZVersionDocument, ZWorkflowKey } from '@/model/definition/version-document';
 
 export const ZGetRunForm = z.object({ key: ZWorkflowKey, version: z.number().int().min(1).optional() });
 export type TGetRunForm = z.input<typeof ZGetRunForm>;

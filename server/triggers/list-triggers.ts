@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import type { DbOrTx } from '@/server/db/database';
-import { ZWorkflowKey } from '@/server/workflows/definition/version-document';
+import { ZWorkflowKey } from '@/model/definition/version-document';
 import { findWorkflow } from '@/server/workflows/find-workflow';
 import { selectTriggerRows, toTriggerRecord, type TTriggerRecord } from '@/server/triggers/trigger-record';
 

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { Db } from '@/server/db/database';
 import { parseStorableJson } from '@/server/db/storable-json';
-import { AppError } from '@/server/errors';
-import { ZRunStatus, isTerminal, type TRunStatus } from '@/server/runtime/run-status';
+import { AppError } from '@/model/errors';
+import { ZRunStatus, isTerminal, type TRunStatus } from '@/model/run-status';
 import { readSecretValue } from '@/server/secrets/read-secret-value';
 import { waitForRunEnd } from '@/server/runs/wait-for-run-end';
-import { ZWebhookTriggerConfig } from '@/server/workflows/definition/trigger-config';
+import { ZWebhookTriggerConfig } from '@/model/definition/trigger-config';
 import { consumeTriggerRate, rateLimitedError } from '@/server/triggers/consume-trigger-rate';
 import { claimWebhookSignature } from '@/server/triggers/claim-webhook-signature';
 import { readRawBody } from '@/server/triggers/read-raw-body';

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import type { TAuthContext } from '@/server/auth/context';
 import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
-import { killAllWorkers, startWorker, until, workerOutputs, type TWorkerProcess } from '@/server/runtime/faults/fault-harness';
+import { killAllWorkers, startWorker, until, workerOutputs, type TWorkerProcess } from '@/test/faults/fault-harness';
 import { createTrigger } from '@/server/triggers/create-trigger';
 import { fireScheduleTrigger } from '@/server/triggers/fire-schedule-trigger';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';

@@ -1,8 +1,8 @@
 import type { TActor } from '@/server/auth/context';
 import type { Tx } from '@/server/db/database';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { evaluateExpression } from '@/server/runtime/expressions/evaluate-expression';
-import { ZEventTriggerConfig } from '@/server/workflows/definition/trigger-config';
+import { ZEventTriggerConfig } from '@/model/definition/trigger-config';
 import { recordTriggerFiring } from '@/server/triggers/record-trigger-firing';
 import { startTriggeredRun } from '@/server/triggers/start-triggered-run';
 import { selectTriggerRows } from '@/server/triggers/trigger-record';

@@ -1,7 +1,7 @@
 import type { TActor } from '@/server/auth/context';
 import { recordAudit } from '@/server/audit/record-audit';
 import type { Tx } from '@/server/db/database';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { startRun } from '@/server/runtime/start-run';
 import { recordTriggerFiring } from '@/server/triggers/record-trigger-firing';
 import type { TTriggerRow } from '@/server/triggers/trigger-record';

@@ -1,7 +1,7 @@
 import type { PgBoss } from 'pg-boss';
 import type { DbOrTx } from '@/server/db/database';
 import { getQueue } from '@/server/runtime/queue/run-queue';
-import { ZScheduleTriggerConfig } from '@/server/workflows/definition/trigger-config';
+import { ZScheduleTriggerConfig } from '@/model/definition/trigger-config';
 
 /**
  * The pg-boss queue schedule triggers tick on. Each enabled schedule trigger is one pg-boss

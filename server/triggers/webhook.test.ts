@@ -9,7 +9,7 @@ import { consumeTriggerRate } from '@/server/triggers/consume-trigger-rate';
 import { createTrigger } from '@/server/triggers/create-trigger';
 import { setTriggerEnabled } from '@/server/triggers/set-trigger-enabled';
 import { signWebhookBody } from '@/server/triggers/verify-webhook-signature';
-import { until } from '@/server/runtime/faults/fault-harness';
+import { until } from '@/test/faults/fault-harness';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { createTenantWithMember } from '@/test/fixtures';
 import { driveRun, publishWorkflow } from '@/test/runtime';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { recordAudit } from '@/server/audit/record-audit';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { hashPassword, verifyPassword } from '@/server/auth/password';
 
 export const ZChangePassword = z.object({

@@ -4,7 +4,7 @@ import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import { createWorkflowResolver } from '@/server/workflows/create-workflow-resolver';
 import { validateDefinition } from '@/server/workflows/validation/validate-definition';
-import type { TProblem } from '@/server/workflows/validation/problem';
+import type { TProblem } from '@/model/definition/problem';
 
 export const ZCheckDefinition = z.object({ document: z.unknown() });
 export type TCheckDefinition = z.input<typeof ZCheckDefinition>;

@@ -1,5 +1,5 @@
 import type { DbOrTx } from '@/server/db/database';
-import { ZVersionDocument } from '@/server/workflows/definition/version-document';
+import { ZVersionDocument } from '@/model/definition/version-document';
 import type { TWorkflowResolver } from '@/server/workflows/validation/workflow-resolver';
 import { walkSteps } from '@/server/workflows/walk-steps';
 

@@ -3,8 +3,8 @@ import type { Db, Tx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import { recordAudit } from '@/server/audit/record-audit';
-import { AppError } from '@/server/errors';
-import { ZWorkflowKey } from '@/server/workflows/definition/version-document';
+import { AppError } from '@/model/errors';
+import { ZWorkflowKey } from '@/model/definition/version-document';
 import { selectWorkflowRows, toWorkflowRecord, ZTags, ZWorkflowDescription, ZWorkflowName, type TWorkflowRecord } from '@/server/workflows/workflow-record';
 
 /** `POST /workflows/import` is a static route beside `/workflows/{key}`: a workflow keyed "import" could not be read there. */

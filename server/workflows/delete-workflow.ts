@@ -3,8 +3,8 @@ import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import { recordAudit } from '@/server/audit/record-audit';
-import { AppError } from '@/server/errors';
-import { ZWorkflowKey } from '@/server/workflows/definition/version-document';
+import { AppError } from '@/model/errors';
+import { ZWorkflowKey } from '@/model/definition/version-document';
 
 export const ZDeleteWorkflow = z.object({ key: ZWorkflowKey });
 export type TDeleteWorkflow = z.infer<typeof ZDeleteWorkflow>;

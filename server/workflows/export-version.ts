@@ -1,6 +1,6 @@
 import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
-import type { TVersionDocument } from '@/server/workflows/definition/version-document';
+import type { TVersionDocument } from '@/model/definition/version-document';
 import { getVersion, ZGetVersion, type TGetVersion } from '@/server/workflows/get-version';
 
 export const ZExportVersion = ZGetVersion;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
-import { ZWorkflowKey, type TVersionDocument } from '@/server/workflows/definition/version-document';
+import { ZWorkflowKey, type TVersionDocument } from '@/model/definition/version-document';
 import { findWorkflow } from '@/server/workflows/find-workflow';
 import { findVersion, readStoredDocument, toVersionSummary, ZVersionNumber, type TVersionSummary } from '@/server/workflows/version-record';
 

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
-import { AppError } from '@/server/errors';
-import { ZWorkflowKey } from '@/server/workflows/definition/version-document';
+import { AppError } from '@/model/errors';
+import { ZWorkflowKey } from '@/model/definition/version-document';
 import { selectWorkflowRows, toWorkflowRecord, type TWorkflowRecord } from '@/server/workflows/workflow-record';
 
 export const ZGetWorkflow = z.object({ key: ZWorkflowKey });

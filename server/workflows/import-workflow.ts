@@ -2,14 +2,14 @@ import { z } from 'zod';
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
-import { AppError } from '@/server/errors';
-import { ZVersionDocument } from '@/server/workflows/definition/version-document';
+import { AppError } from '@/model/errors';
+import { ZVersionDocument } from '@/model/definition/version-document';
 import { insertWorkflow, ZNewWorkflowKey } from '@/server/workflows/create-workflow';
 import { createWorkflowResolver } from '@/server/workflows/create-workflow-resolver';
 import { findWorkflow } from '@/server/workflows/find-workflow';
 import { writeDraft, type TSavedDraft } from '@/server/workflows/save-draft';
 import { validateDefinition } from '@/server/workflows/validation/validate-definition';
-import { ZProblem, type TProblem } from '@/server/workflows/validation/problem';
+import { ZProblem, type TProblem } from '@/model/definition/problem';
 
 /** An exported document carries the `version` and `status` it had; an import always becomes the draft, so they are dropped. */
 export const ZImportWorkflow = z.object({ document: ZVersionDocument.transform(({ version: _v, status: _s, ...rest }) => rest) });

@@ -3,8 +3,8 @@ import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import { decodeCursor, encodeCursor, ZLimit } from '@/server/api/pagination';
-import { AppError } from '@/server/errors';
-import { ZWorkflowKey } from '@/server/workflows/definition/version-document';
+import { AppError } from '@/model/errors';
+import { ZWorkflowKey } from '@/model/definition/version-document';
 import { findWorkflow } from '@/server/workflows/find-workflow';
 import { toVersionSummary, ZVersionNumber, type TVersionSummary } from '@/server/workflows/version-record';
 

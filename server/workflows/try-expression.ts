@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { TAuthContext } from '@/server/auth/context';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { tryExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
 import { evaluateExpression } from '@/server/runtime/expressions/evaluate-expression';
-import { ZRunError } from '@/server/workflows/definition/envelope';
+import { ZRunError } from '@/model/definition/envelope';
 
 export const ZTryExpression = z.object({
   source: z.string().min(1, 'write an expression').max(16_384),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { DbOrTx } from '@/server/db/database';
-import { AppError } from '@/server/errors';
-import { VERSION_STATUSES, ZVersionDocument, type TVersionDocument, type TVersionStatus } from '@/server/workflows/definition/version-document';
+import { AppError } from '@/model/errors';
+import { VERSION_STATUSES, ZVersionDocument, type TVersionDocument, type TVersionStatus } from '@/model/definition/version-document';
 
 /** A version in the list of versions: everything but the document. */
 export const ZVersionSummary = z.object({

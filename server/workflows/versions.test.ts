@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TAuthContext } from '@/server/auth/context';
-import type { TStepInput } from '@/server/workflows/definition/step';
+import type { TStepInput } from '@/model/definition/step';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { addMemberTo, createTenantWithMember } from '@/test/fixtures';
 import { collectUsedTypes } from '@/server/workflows/collect-used-types';

@@ -1,6 +1,6 @@
 import { nestedPipesOf } from '@/server/runtime/nodes/nested-pipes';
-import { ZStep, type TStep } from '@/server/workflows/definition/step';
-import { joinPath } from '@/server/workflows/validation/problem';
+import { ZStep, type TStep } from '@/model/definition/step';
+import { joinPath } from '@/model/definition/problem';
 
 /** Where a step sits: its path from the document root and the pipe that holds it. */
 export type TStepLocation = {

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TAuthContext } from '@/server/auth/context';
-import type { TRunStatus } from '@/server/runtime/run-status';
+import type { TRunStatus } from '@/model/run-status';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { addMemberTo, createTenantWithMember } from '@/test/fixtures';
 import { createWorkflow } from '@/server/workflows/create-workflow';

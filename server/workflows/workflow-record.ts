@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { DbOrTx } from '@/server/db/database';
-import { ZRunStatus } from '@/server/runtime/run-status';
+import { ZRunStatus } from '@/model/run-status';
 import { ZWorkflowStatus, type TWorkflowStatus } from '@/server/workflows/workflow-status';
 
 /** Days the run counts look back over (the list shows "runs and success rate over 7 days"). */

@@ -10,7 +10,7 @@ import { startEmbeddedPostgres, type TEmbeddedDatabase } from '@/server/db/embed
 import { migrateToLatest } from '@/server/db/migrate';
 import type { Database } from '@/server/db/schema';
 import { getQueue } from '@/server/runtime/queue/run-queue';
-import { killWorker, startWorker, until, type TWorkerProcess } from '@/server/runtime/faults/fault-harness';
+import { killWorker, startWorker, until, type TWorkerProcess } from '@/test/faults/fault-harness';
 import { addMemberTo, createTenantWithMember } from '@/test/fixtures';
 import { startChaosReceiver, type TChaosReceiver } from '@/test/chaos/chaos-receiver';
 

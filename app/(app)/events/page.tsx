@@ -9,7 +9,7 @@ import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
 import { requirePageContext } from '@/server/auth/require-page-context';
 import { getDb } from '@/server/db/database';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { EVENT_MATCHES, listEvents } from '@/server/events/list-events';
 
 export const metadata: Metadata = { title: 'Events' };

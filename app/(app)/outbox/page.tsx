@@ -12,7 +12,7 @@ import { requirePageContext } from '@/server/auth/require-page-context';
 import { getDb } from '@/server/db/database';
 import { getOutboxMessage } from '@/server/email/get-outbox-message';
 import { listOutboxMessages } from '@/server/email/list-outbox-messages';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 
 export const metadata: Metadata = { title: 'Outbox' };
 

@@ -12,7 +12,7 @@ import { ImportWorkflowDialog } from '@/components/workflows/import-workflow-dia
 import { WorkflowFilters } from '@/components/workflows/workflow-filters';
 import { WorkflowRowActions } from '@/components/workflows/workflow-row-actions';
 import { requirePageContext } from '@/server/auth/require-page-context';
-import { roleAllows } from '@/server/auth/roles';
+import { roleAllows } from '@/model/roles';
 import { getDb } from '@/server/db/database';
 import { listActionTypes } from '@/server/runtime/registry/list-action-types';
 import { listNodeTypes } from '@/server/runtime/registry/list-node-types';

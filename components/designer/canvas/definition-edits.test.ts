@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { duplicateStep, insertStep, isPipeInside, locateStep, moveStep, newStep, removeStep, ROOT_PIPE, shiftStep, stepsOfPipe, updateStep } from '@/components/designer/canvas/definition-edits';
 import { createHistory, pushHistory, redoHistory, undoHistory } from '@/components/designer/canvas/history';
-import type { TStep } from '@/server/workflows/definition/step';
-import { allStepIds } from '@/server/workflows/designer/step-tree';
+import type { TStep } from '@/model/definition/step';
+import { allStepIds } from '@/model/designer/step-tree';
 
 const leaf = (id: string): TStep => ({ id, type: 'state.set', config: { state: id }, onError: 'fail', disabled: false });
 const block = (id: string, then: TStep[], otherwise: TStep[] = []): TStep => ({ id, type: 'control.if', config: { condition: { $expr: 'true' }, then, else: otherwise }, onError: 'fail', disabled: false });

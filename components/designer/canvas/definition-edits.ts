@@ -1,5 +1,5 @@
-import type { TStep } from '@/server/workflows/definition/step';
-import { allStepIds, getAtPath, nestedPipes, setAtPath } from '@/server/workflows/designer/step-tree';
+import type { TStep } from '@/model/definition/step';
+import { allStepIds, getAtPath, nestedPipes, setAtPath } from '@/model/designer/step-tree';
 
 /**
  * The designer's edits as pure functions over a pipe of steps: every change the canvas makes

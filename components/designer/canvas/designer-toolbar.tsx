@@ -3,7 +3,7 @@
 import { Download, Network, Play, Redo2, Rows3, Undo2, Upload } from 'lucide-react';
 import Link from 'next/link';
 import { useState } from 'react';
-import { exportVersionAction } from '@/app/(app)/workflows/actions';
+import { exportVersionAction } from '@/app/(app)/workflows/server-actions';
 import type { TDraftBase, TSaveState } from '@/components/designer/canvas/use-draft-autosave';
 import { Badge } from '@/components/ui/badge';
 import { Button, buttonClasses } from '@/components/ui/button';

@@ -2,7 +2,7 @@
 
 import { DragDropContext } from '@hello-pangea/dnd';
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { checkDefinitionAction, publishVersionAction } from '@/app/(app)/workflows/actions';
+import { checkDefinitionAction, publishVersionAction } from '@/app/(app)/workflows/server-actions';
 import { cardKeyIntent } from '@/components/designer/canvas/card-keys';
 import { CanvasContext, type TCanvasCommands, type TCanvasContext } from '@/components/designer/canvas/canvas-context';
 import { createCanvasStore } from '@/components/designer/canvas/canvas-store';
@@ -19,10 +19,10 @@ import { useRegistry } from '@/components/designer/config/use-registry';
 import { WorkflowPanels } from '@/components/designer/config/workflow-panels';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { WorkflowGraph } from '@/components/workflow-graph/workflow-graph';
-import type { TStep } from '@/server/workflows/definition/step';
-import type { TVersionDocumentInput } from '@/server/workflows/definition/version-document';
-import { allStepIds } from '@/server/workflows/designer/step-tree';
-import type { TProblem } from '@/server/workflows/validation/problem';
+import type { TStep } from '@/model/definition/step';
+import type { TVersionDocumentInput } from '@/model/definition/version-document';
+import { allStepIds } from '@/model/designer/step-tree';
+import type { TProblem } from '@/model/definition/problem';
 
 export type TDesignerProps = {
   initial: TVersionDocumentInput;

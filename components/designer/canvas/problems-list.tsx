@@ -2,9 +2,9 @@
 
 import { AlertCircle, AlertTriangle } from 'lucide-react';
 import { memo } from 'react';
-import type { TStep } from '@/server/workflows/definition/step';
+import type { TStep } from '@/model/definition/step';
 import { findStep } from '@/components/designer/canvas/definition-edits';
-import type { TProblem } from '@/server/workflows/validation/problem';
+import type { TProblem } from '@/model/definition/problem';
 
 /** Every problem publishing reports, each a button to the step and field it is about. */
 export const ProblemsList = memo(function ProblemsList({ problems, steps, onPick }: { problems: TProblem[]; steps: readonly TStep[]; onPick: (problem: TProblem) => void }) {

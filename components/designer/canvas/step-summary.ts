@@ -1,4 +1,4 @@
-import type { TStep } from '@/server/workflows/definition/step';
+import type { TStep } from '@/model/definition/step';
 
 function text(value: unknown): string {
   if (value === undefined || value === null) return '';

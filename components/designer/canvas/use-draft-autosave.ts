@@ -1,8 +1,8 @@
 'use client';
 
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { saveDraftAction } from '@/app/(app)/workflows/actions';
-import type { TVersionDocumentInput } from '@/server/workflows/definition/version-document';
+import { saveDraftAction } from '@/app/(app)/workflows/server-actions';
+import type { TVersionDocumentInput } from '@/model/definition/version-document';
 
 /** Where the designer's document stands against the server. */
 export type TSaveState = { kind: 'saved' } | { kind: 'dirty' } | { kind: 'saving' } | { kind: 'failed'; message: string } | { kind: 'conflict' };

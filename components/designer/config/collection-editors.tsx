@@ -7,7 +7,7 @@ import { ConfigField } from '@/components/designer/config/config-field';
 import { emptyValueFor, schemaKind, splitExpression, type TSchema } from '@/components/designer/config/schema-kind';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
-import { joinPath } from '@/server/workflows/validation/problem';
+import { joinPath } from '@/model/definition/problem';
 
 type TCollectionProps<T> = { id: string; path: string; schema: TSchema; value: T; onChange: (value: unknown) => void; anyExpression: boolean; secrets: boolean };
 

@@ -7,7 +7,7 @@ import { splitExpression, takesExpression, type TSchema } from '@/components/des
 import { SecretSelect } from '@/components/designer/config/secret-select';
 import { ExpressionEditor } from '@/components/designer/expression/expression-editor';
 import { cx } from '@/components/ui/cx';
-import { isExpression, isSecretRef } from '@/server/runtime/expressions/is-expression';
+import { isExpression, isSecretRef } from '@/model/definition/is-expression';
 
 type TMode = 'literal' | 'expression' | 'secret';
 

@@ -6,7 +6,7 @@ import { FieldProblems } from '@/components/designer/config/config-field';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
-import { ENV_NAME_PATTERN, type TEnv } from '@/server/workflows/definition/version-document';
+import { ENV_NAME_PATTERN, type TEnv } from '@/model/definition/version-document';
 
 type TEnvInput = { vars?: Record<string, string>; secrets?: Record<string, string> };
 

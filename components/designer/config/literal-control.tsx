@@ -8,7 +8,7 @@ import { emptyValueFor, labelFor, matchVariant, schemaKind, variantLabel, type T
 import { Input } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
 import { cx } from '@/components/ui/cx';
-import { joinPath } from '@/server/workflows/validation/problem';
+import { joinPath } from '@/model/definition/problem';
 
 export type TLiteralControlProps = {
   id: string;

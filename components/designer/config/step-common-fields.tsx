@@ -6,7 +6,7 @@ import { ConfigField, FieldProblems } from '@/components/designer/config/config-
 import type { TSchema } from '@/components/designer/config/schema-kind';
 import { Input } from '@/components/ui/input';
 import { cx } from '@/components/ui/cx';
-import { STEP_ID_PATTERN, type TStep } from '@/server/workflows/definition/step';
+import { STEP_ID_PATTERN, type TStep } from '@/model/definition/step';
 
 const NAME: TSchema = { type: 'string', maxLength: 200, description: 'Shown on the step card and in run histories.' };
 const DESCRIPTION: TSchema = { type: 'string', maxLength: 2000 };

@@ -7,7 +7,7 @@ import { emptyValueFor, labelFor, schemaKind, type TSchema } from '@/components/
 import type { TRegistry } from '@/components/designer/config/use-registry';
 import { FieldProblems } from '@/components/designer/config/config-field';
 import { Select } from '@/components/ui/select';
-import type { TStep } from '@/server/workflows/definition/step';
+import type { TStep } from '@/model/definition/step';
 
 type TConfig = Record<string, unknown>;
 

@@ -7,11 +7,11 @@ import { StepBehaviourFields, StepIdentityFields } from '@/components/designer/c
 import { StepConfigForm } from '@/components/designer/config/step-config-form';
 import { useRegistry, type TRegistry } from '@/components/designer/config/use-registry';
 import { cx } from '@/components/ui/cx';
-import type { TStep } from '@/server/workflows/definition/step';
-import type { TVersionDocumentInput } from '@/server/workflows/definition/version-document';
-import { computeExpressionScope, type TOutputSchemas, type TScopeEntry } from '@/server/workflows/designer/expression-scope';
-import { allStepIds, findStepTrail } from '@/server/workflows/designer/step-tree';
-import type { TProblem } from '@/server/workflows/validation/problem';
+import type { TStep } from '@/model/definition/step';
+import type { TVersionDocumentInput } from '@/model/definition/version-document';
+import { computeExpressionScope, type TOutputSchemas, type TScopeEntry } from '@/model/designer/expression-scope';
+import { allStepIds, findStepTrail } from '@/model/designer/step-tree';
+import type { TProblem } from '@/model/definition/problem';
 
 export type TStepConfigPanelProps = {
   /** The whole draft (TVersionDocument-shaped). */

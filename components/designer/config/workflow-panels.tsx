@@ -10,9 +10,9 @@ import { outputSchemasOf } from '@/components/designer/config/step-config-panel'
 import { useRegistry, type TRegistry } from '@/components/designer/config/use-registry';
 import { defaultValue, SchemaForm, validateAgainstSchema } from '@/components/schema-form';
 import type { TJsonSchema } from '@/components/schema-form';
-import type { TVersionDocumentInput } from '@/server/workflows/definition/version-document';
-import { computeExpressionScope, type TScopeEntry } from '@/server/workflows/designer/expression-scope';
-import type { TProblem } from '@/server/workflows/validation/problem';
+import type { TVersionDocumentInput } from '@/model/definition/version-document';
+import { computeExpressionScope, type TScopeEntry } from '@/model/designer/expression-scope';
+import type { TProblem } from '@/model/definition/problem';
 
 export type TWorkflowPanelsProps = {
   definition: TVersionDocumentInput;

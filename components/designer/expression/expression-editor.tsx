@@ -6,8 +6,8 @@ import { FieldPicker } from '@/components/designer/expression/field-picker';
 import { TryExpression } from '@/components/designer/expression/try-expression';
 import { Button } from '@/components/ui/button';
 import { cx } from '@/components/ui/cx';
-import type { TScopeEntry } from '@/server/workflows/designer/expression-scope';
-import { parseExpression } from '@/server/workflows/designer/parse-expression';
+import type { TScopeEntry } from '@/model/designer/expression-scope';
+import { parseExpression } from '@/model/designer/parse-expression';
 
 type TExpressionEditorProps = {
   id: string;

@@ -4,7 +4,7 @@ import { Search } from 'lucide-react';
 import { useMemo, useState, type ReactNode } from 'react';
 import { Badge, type TBadgeTone } from '@/components/ui/badge';
 import { Input } from '@/components/ui/input';
-import type { TScopeEntry, TScopeSource } from '@/server/workflows/designer/expression-scope';
+import type { TScopeEntry, TScopeSource } from '@/model/designer/expression-scope';
 
 const TONE: Record<TScopeSource, TBadgeTone> = { payload: 'accent', vars: 'success', env: 'neutral', meta: 'neutral', error: 'danger', binding: 'warning' };
 

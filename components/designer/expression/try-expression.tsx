@@ -2,12 +2,12 @@
 
 import { Play } from 'lucide-react';
 import { useState } from 'react';
-import { evaluateExpressionAction } from '@/app/(app)/workflows/try-expression-action';
+import { evaluateExpressionAction } from '@/app/(app)/workflows/try-expression-server-action';
 import { useServerAction } from '@/components/forms/use-server-action';
 import { Button } from '@/components/ui/button';
 import { Label } from '@/components/ui/label';
-import type { TScopeEntry } from '@/server/workflows/designer/expression-scope';
-import { sampleEnvelope } from '@/server/workflows/designer/sample-envelope';
+import type { TScopeEntry } from '@/model/designer/expression-scope';
+import { sampleEnvelope } from '@/model/designer/sample-envelope';
 
 const TEXTAREA = 'w-full rounded-md border border-line-strong bg-surface px-2.5 py-2 font-mono text-[12px] leading-5 text-ink focus-visible:border-accent aria-[invalid=true]:border-danger';
 

@@ -10,7 +10,7 @@ import { ZResumeRunBody } from '@/server/runs/resume-run';
 import { ZRunOperationBody, ZRunOperationResult } from '@/server/runs/run-operation-input';
 import { ZRunId, ZRunRecord } from '@/server/runs/run-record';
 import { ZStartedRun, ZStartWorkflowRunBody } from '@/server/runs/start-workflow-run';
-import { ZWorkflowKey } from '@/server/workflows/definition/version-document';
+import { ZWorkflowKey } from '@/model/definition/version-document';
 
 const tag = 'Runs';
 const ZIdParams = z.object({ id: ZRunId });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineContract } from '@/server/api/contract';
-import { ZWorkflowKey } from '@/server/workflows/definition/version-document';
+import { ZWorkflowKey } from '@/model/definition/version-document';
 import { ZCreateTriggerBody } from '@/server/triggers/create-trigger';
 import { ZTriggerFiring } from '@/server/triggers/list-trigger-firings';
 import { ZWebhookAnswer } from '@/server/triggers/receive-webhook';

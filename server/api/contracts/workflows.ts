@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineContract } from '@/server/api/contract';
 import { ZLimit } from '@/server/api/pagination';
 import { ZCreateWorkflow } from '@/server/workflows/create-workflow';
-import { ZVersionDocument, ZWorkflowKey } from '@/server/workflows/definition/version-document';
+import { ZVersionDocument, ZWorkflowKey } from '@/model/definition/version-document';
 import { ZVersionDiff } from '@/server/workflows/diff-versions';
 import { ZImported } from '@/server/workflows/import-workflow';
 import { ZListWorkflows } from '@/server/workflows/list-workflows';

@@ -1,6 +1,6 @@
 import dynamicIconImports from 'lucide-react/dynamicIconImports';
 import { describe, expect, it } from 'vitest';
-import { formatIssuePath } from '@/server/errors';
+import { formatIssuePath } from '@/model/errors';
 import { ACTION_REGISTRY, getActionDescriptor, listActionVersions, type TCompleteActionRegistry } from '@/server/runtime/actions';
 import { ACTION_REFS, actionRef, type TActionRef } from '@/server/runtime/actions/action-descriptor';
 import { coreEcho } from '@/server/runtime/actions/core-echo';

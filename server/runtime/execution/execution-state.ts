@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { AppError } from '@/server/errors';
-import { ZRunError, type TRunError } from '@/server/workflows/definition/envelope';
+import { AppError } from '@/model/errors';
+import { ZRunError, type TRunError } from '@/model/definition/envelope';
 
 /** The part of the envelope a pipe changes: its vars and the last caught error. */
 export const ZScope = z.object({ vars: z.record(z.unknown()), error: ZRunError.nullable() });

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { TAuthContext } from '@/server/auth/context';
 import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
-import { checkRunInvariants, startReceiver, type TReceiver } from '@/server/runtime/faults/fault-harness';
+import { checkRunInvariants, startReceiver, type TReceiver } from '@/test/faults/fault-harness';
 import { clearFaultPoints, onFaultPoint } from '@/server/runtime/fault-points';
 import { startRun } from '@/server/runtime/start-run';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';

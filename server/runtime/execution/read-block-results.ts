@@ -1,5 +1,5 @@
 import type { Db } from '@/server/db/database';
-import { ZRunError, type TRunError } from '@/server/workflows/definition/envelope';
+import { ZRunError, type TRunError } from '@/model/definition/envelope';
 
 /** How a forEach iteration ended: what `collect` gave, or its failure (onItemError continue). */
 export type TIterationEnd = { result: unknown } | { failure: TRunError };

@@ -1,4 +1,4 @@
-import { assertNever } from '@/server/errors';
+import { assertNever } from '@/model/errors';
 import type { TBlockState, TExecution, TPipeCursor, TScope } from '@/server/runtime/execution/execution-state';
 
 /** A saved execution moved back to its failed steps, and the pipes that will run again. */

@@ -3,7 +3,7 @@ import { checkExpressionSyntax } from './check-expression-syntax';
 import { compileExpression } from './compile-expression';
 import { evaluateInThread } from './evaluate-in-thread';
 import { EXPRESSION_LIMITS } from './expression-limits';
-import { isExpression, isSecretRef } from './is-expression';
+import { isExpression, isSecretRef } from '../../../model/definition/is-expression';
 import { LruCache } from './lru-cache';
 
 describe('compileExpression', () => {

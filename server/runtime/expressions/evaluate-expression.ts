@@ -1,4 +1,4 @@
-import { validationErrorFromZod } from '@/server/errors';
+import { validationErrorFromZod } from '@/model/errors';
 import { sharedExpressionPool } from './close-expression-pool';
 import { compileExpression } from './compile-expression';
 import { evaluateInThread } from './evaluate-in-thread';

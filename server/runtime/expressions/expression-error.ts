@@ -1,5 +1,5 @@
-import { AppError } from '@/server/errors';
-import { assertNever } from '@/server/errors';
+import { AppError } from '@/model/errors';
+import { assertNever } from '@/model/errors';
 import type { TExpressionFailure } from './expression-failure';
 import type { TExpressionLimitName, TExpressionLimits } from './expression-limits';
 import { EXPRESSION_WORKER_HEAP_MB } from './expression-limits';

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import type { TExpressionOutcome } from './expression-failure';
 import { ZWorkerMessage, type TWorkerRequest } from './expression-worker-protocol';
 

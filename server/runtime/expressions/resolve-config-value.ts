@@ -1,8 +1,8 @@
-import { formatIssuePath } from '@/server/errors';
+import { formatIssuePath } from '@/model/errors';
 import { evaluateExpression } from './evaluate-expression';
 import { ExpressionError } from './expression-error';
 import type { TExpressionBindings, TExpressionEnvelope } from './expression-envelope';
-import { isExpression, isSecretRef } from './is-expression';
+import { isExpression, isSecretRef } from '../../../model/definition/is-expression';
 
 type TResolveInput = {
   value: unknown;

@@ -1,5 +1,5 @@
-import { AppError } from '@/server/errors';
-import { oversizedIndex, parseVarsPath, VARS_INDEX_MESSAGE } from '@/server/workflows/definition/vars-path';
+import { AppError } from '@/model/errors';
+import { oversizedIndex, parseVarsPath, VARS_INDEX_MESSAGE } from '@/model/definition/vars-path';
 
 function assertIndexesInBounds(path: string): void {
   const index = oversizedIndex(path);

@@ -1,11 +1,11 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TAuthContext } from '@/server/auth/context';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
 import { applyAssignment, applyAssignments } from '@/server/runtime/interpreter/apply-assignments';
 import { startRun } from '@/server/runtime/start-run';
-import { MAX_VARS_INDEX } from '@/server/workflows/definition/vars-path';
+import { MAX_VARS_INDEX } from '@/model/definition/vars-path';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { createTenantWithMember } from '@/test/fixtures';
 import { driveRun, publishWorkflow } from '@/test/runtime';

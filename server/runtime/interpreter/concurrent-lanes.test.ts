@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
-import { assertNever } from '@/server/errors';
+import { assertNever } from '@/model/errors';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { TAuthContext } from '@/server/auth/context';
 import type { TBlockState, TPipeCursor } from '@/server/runtime/execution/execution-state';
 import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
-import { startReceiver, type TReceiver } from '@/server/runtime/faults/fault-harness';
+import { startReceiver, type TReceiver } from '@/test/faults/fault-harness';
 import { startRun } from '@/server/runtime/start-run';
 import { clearFaultPoints, onFaultPoint } from '@/server/runtime/fault-points';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MIN_RETRY_AFTER_CAP_MS, retryDelayMs } from '@/server/runtime/interpreter/retry-delay';
-import { ZRetryPolicy } from '@/server/workflows/definition/step';
+import { ZRetryPolicy } from '@/model/definition/step';
 
 const policy = ZRetryPolicy.parse({ maxAttempts: 5, initialDelayMs: 1000, backoffCoefficient: 2, maxDelayMs: 60_000, jitter: false });
 const HOUR = 3_600_000;

@@ -1,4 +1,4 @@
-import type { TRetryPolicy } from '@/server/workflows/definition/step';
+import type { TRetryPolicy } from '@/model/definition/step';
 
 /**
  * A server's Retry-After may stretch a retry past the step's own maxDelayMs, but never past

@@ -1,6 +1,6 @@
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import type { TBlockState, TPipeCursor, TScope } from '@/server/runtime/execution/execution-state';
-import type { TStep } from '@/server/workflows/definition/step';
+import type { TStep } from '@/model/definition/step';
 import type { RunInterpreter } from '@/server/runtime/interpreter/run-interpreter';
 import type { TPipeOutcome, TStepFrame, TStepOutcome } from '@/server/runtime/interpreter/run-types';
 import { runForEach, runParallel } from '@/server/runtime/interpreter/run-concurrent-blocks';

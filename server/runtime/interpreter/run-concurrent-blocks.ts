@@ -1,4 +1,4 @@
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { toStorableJson } from '@/server/db/storable-json';
 import type { TBlockState, TScope } from '@/server/runtime/execution/execution-state';
 import { readBlockResults, type TIterationEnd } from '@/server/runtime/execution/read-block-results';
@@ -6,8 +6,8 @@ import { applyAssignment } from '@/server/runtime/interpreter/apply-assignments'
 import { copyScope, enterBlock, pipeAt, recordBlock } from '@/server/runtime/interpreter/run-blocks';
 import type { RunInterpreter } from '@/server/runtime/interpreter/run-interpreter';
 import type { TPipeOutcome, TStepFrame, TStepOutcome } from '@/server/runtime/interpreter/run-types';
-import type { TRunError } from '@/server/workflows/definition/envelope';
-import type { TStep } from '@/server/workflows/definition/step';
+import type { TRunError } from '@/model/definition/envelope';
+import type { TStep } from '@/model/definition/step';
 
 type TForEachConfig = { steps: TStep[]; concurrency: number; onItemError: 'fail' | 'continue'; collect?: unknown; saveAs?: string };
 type TParallelConfig = { branches: Array<{ id: string; steps: TStep[]; result?: unknown }>; saveAs?: string };

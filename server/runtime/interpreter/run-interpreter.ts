@@ -1,12 +1,12 @@
 import type { z } from 'zod';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { LeaseLostError } from '@/server/runtime/interpreter/run-writer';
 import { faultPoint } from '@/server/runtime/fault-points';
 import { getNodeDescriptor } from '@/server/runtime/nodes';
 import { StepFailure, type TNodeExecuteArgs, type TNodeResult, type TStepError } from '@/server/runtime/nodes/node-result';
 import type { TPipeCursor, TScope } from '@/server/runtime/execution/execution-state';
-import { ZRetryPolicy, type TStep } from '@/server/workflows/definition/step';
-import type { TEnvelope, TRunError } from '@/server/workflows/definition/envelope';
+import { ZRetryPolicy, type TStep } from '@/model/definition/step';
+import type { TEnvelope, TRunError } from '@/model/definition/envelope';
 import { applyAssignments } from '@/server/runtime/interpreter/apply-assignments';
 import { toStorableJson } from '@/server/db/storable-json';
 import { maskSecrets, SecretMask } from '@/server/runtime/interpreter/mask-secrets';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, Tx } from '@/server/db/database';
-import type { TRunStatus } from '@/server/runtime/run-status';
+import type { TRunStatus } from '@/model/run-status';
 import type { TExecution } from '@/server/runtime/execution/execution-state';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import {
   commitBatch,
   type TBlockResultDraft,

@@ -1,4 +1,4 @@
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { getActionDescriptor } from '@/server/runtime/actions';
 import { getActionHandler } from '@/server/runtime/actions/handlers';
 import { resolveConfigValue } from '@/server/runtime/expressions/resolve-config-value';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineNode, noPipes } from '@/server/runtime/nodes/node-descriptor';
-import { exprOr } from '@/server/workflows/definition/expression-value';
-import { ZVarsPath } from '@/server/workflows/definition/vars-path';
+import { exprOr } from '@/model/definition/expression-value';
+import { ZVarsPath } from '@/model/definition/vars-path';
 
 /** Dotted lowercase ids such as `http.request`; the registry decides which exist (checked at publish). */
 export const ZActionId = z.string().regex(/^[a-z][a-z0-9-]*(\.[a-z][A-Za-z0-9-]*)+$/, 'must be an action id such as http.request');

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { defineNode, noPipes } from '@/server/runtime/nodes/node-descriptor';
-import { exprOr } from '@/server/workflows/definition/expression-value';
-import { ZVarsPath } from '@/server/workflows/definition/vars-path';
-import { ZWorkflowKey } from '@/server/workflows/definition/version-document';
+import { exprOr } from '@/model/definition/expression-value';
+import { ZVarsPath } from '@/model/definition/vars-path';
+import { ZWorkflowKey } from '@/model/definition/version-document';
 
 export const ZControlCallWorkflowConfig = z
   .object({

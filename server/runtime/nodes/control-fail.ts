@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineNode, noPipes, noVars } from '@/server/runtime/nodes/node-descriptor';
-import { exprOr } from '@/server/workflows/definition/expression-value';
+import { exprOr } from '@/model/definition/expression-value';
 
 /** Same shape as the platform's codes (VALIDATION, HTTP…), so retry policies and catch blocks can match them. */
 export const ZErrorCode = z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/, 'use UPPER_SNAKE_CASE, e.g. INVOICE_REJECTED');

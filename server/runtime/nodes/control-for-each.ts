@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { toStorableJson } from '@/server/db/storable-json';
 import { defineNode } from '@/server/runtime/nodes/node-descriptor';
-import { exprOr } from '@/server/workflows/definition/expression-value';
-import { ZPipe } from '@/server/workflows/definition/step';
-import { ZVarsPath } from '@/server/workflows/definition/vars-path';
+import { exprOr } from '@/model/definition/expression-value';
+import { ZPipe } from '@/model/definition/step';
+import { ZVarsPath } from '@/model/definition/vars-path';
 
 /**
  * SPEC §7.8: a list longer than this fails with VALIDATION, literal (at publish) or computed

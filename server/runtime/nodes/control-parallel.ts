@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { defineNode, type TPipeRef } from '@/server/runtime/nodes/node-descriptor';
-import { exprOr } from '@/server/workflows/definition/expression-value';
-import { ZPipe, ZStepId } from '@/server/workflows/definition/step';
-import { ZVarsPath } from '@/server/workflows/definition/vars-path';
+import { exprOr } from '@/model/definition/expression-value';
+import { ZPipe, ZStepId } from '@/model/definition/step';
+import { ZVarsPath } from '@/model/definition/vars-path';
 
 const ZBranch = z
   .object({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineNode, noVars, type TPipeRef } from '@/server/runtime/nodes/node-descriptor';
-import { exprOr } from '@/server/workflows/definition/expression-value';
-import { ZPipe } from '@/server/workflows/definition/step';
+import { exprOr } from '@/model/definition/expression-value';
+import { ZPipe } from '@/model/definition/step';
 
 /** Switch compares scalars: objects and arrays have no obvious equality for a person to predict. */
 const ZScalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineNode, noVars } from '@/server/runtime/nodes/node-descriptor';
-import { ZRunError } from '@/server/workflows/definition/envelope';
-import { ZPipe } from '@/server/workflows/definition/step';
+import { ZRunError } from '@/model/definition/envelope';
+import { ZPipe } from '@/model/definition/step';
 
 export const ZControlTryCatchConfig = z
   .object({

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { ZRole } from '@/server/auth/roles';
+import { ZRole } from '@/model/roles';
 import { defineNode, noPipes } from '@/server/runtime/nodes/node-descriptor';
-import { exprOr } from '@/server/workflows/definition/expression-value';
-import { ZVarsPath } from '@/server/workflows/definition/vars-path';
+import { exprOr } from '@/model/definition/expression-value';
+import { ZVarsPath } from '@/model/definition/vars-path';
 
 /** Outcomes are button labels and the value the workflow branches on, so they must be distinct. */
 const ZOutcomes = z

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatIssuePath } from '@/server/errors';
+import { formatIssuePath } from '@/model/errors';
 import { NODE_CONFIG_SAMPLES } from '@/server/runtime/nodes/__fixtures__/node-config-samples';
 import { NODE_REGISTRY } from '@/server/runtime/nodes';
 import { NODE_TYPES } from '@/server/runtime/nodes/node-descriptor';

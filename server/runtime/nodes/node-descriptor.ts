@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { TStep } from '@/server/workflows/definition/step';
+import type { TStep } from '@/model/definition/step';
 import type { TNodeExecuteArgs, TNodeResult, TNodeResumeArgs } from '@/server/runtime/nodes/node-result';
 
 /** Every node type of SPEC §4.3. The registry must have one descriptor for each. */

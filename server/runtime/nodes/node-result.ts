@@ -1,5 +1,5 @@
-import type { TRunError, TEnvelope } from '@/server/workflows/definition/envelope';
-import type { TStep } from '@/server/workflows/definition/step';
+import type { TRunError, TEnvelope } from '@/model/definition/envelope';
+import type { TStep } from '@/model/definition/step';
 
 /** An error a node reports, with whether trying again could help (SPEC §5 retries). */
 export type TStepError = TRunError & { retryable: boolean; retryAfterMs?: number };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineNode, noPipes, noVars } from '@/server/runtime/nodes/node-descriptor';
-import { exprOr } from '@/server/workflows/definition/expression-value';
+import { exprOr } from '@/model/definition/expression-value';
 
 /** The longest delay a step may ask for, literal or computed: 365 days. */
 const MAX_DELAY_MS = 365 * 86_400_000;

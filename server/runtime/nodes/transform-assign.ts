@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineNode, noPipes } from '@/server/runtime/nodes/node-descriptor';
-import { ZVarsPath } from '@/server/workflows/definition/vars-path';
+import { ZVarsPath } from '@/model/definition/vars-path';
 
 export const ZTransformAssignConfig = z
   .object({

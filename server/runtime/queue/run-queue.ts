@@ -5,7 +5,7 @@ import { PgBoss } from 'pg-boss';
 // pg-boss is pinned to one version (package.json): its statement builders are what `send` runs.
 import { DEFAULT_SCHEMA, insertJobs, notifyChannelSql } from 'pg-boss/dist/plans.js';
 import type { DbOrTx } from '@/server/db/database';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 
 /** The queue of "advance this run" jobs. A job only names the run; the run row holds the truth. */
 export const ADVANCE_QUEUE = 'pipewright-run-advance';

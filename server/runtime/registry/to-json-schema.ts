@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { ignoreOverride, zodToJsonSchema } from 'zod-to-json-schema';
-import { ZExpr } from '@/server/workflows/definition/expression-value';
-import { ZStep } from '@/server/workflows/definition/step';
+import { ZExpr } from '@/model/definition/expression-value';
+import { ZStep } from '@/model/definition/step';
 
 export type TJsonSchema = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db, Tx } from '@/server/db/database';
-import type { TSettings } from '@/server/workflows/definition/version-document';
+import type { TSettings } from '@/model/definition/version-document';
 import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
 import { scheduleRunTimeout } from '@/server/runtime/run-store/end-run-effects';
 

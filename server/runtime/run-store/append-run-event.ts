@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Tx } from '@/server/db/database';
 import { RUN_EVENTS_CHANNEL } from '@/server/runtime/interpreter/run-writer';
-import type { TRunEventType } from '@/server/runtime/run-status';
+import type { TRunEventType } from '@/model/run-status';
 
 /**
  * Appends one event to a run's log with the next seq. The counter is taken with

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db, Tx } from '@/server/db/database';
-import type { TStepStatus, TRunEventType, TRunStatus } from '@/server/runtime/run-status';
+import type { TStepStatus, TRunEventType, TRunStatus } from '@/model/run-status';
 import { admitNextQueued } from '@/server/runtime/run-store/end-run-effects';
 import { faultPoint } from '@/server/runtime/fault-points';
 import { takeEventMatchLock } from '@/server/runtime/run-store/event-match-lock';

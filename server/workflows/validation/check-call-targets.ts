@@ -1,7 +1,7 @@
-import type { TProblem } from '@/server/workflows/validation/problem';
+import type { TProblem } from '@/model/definition/problem';
 import type { TCallSite } from '@/server/workflows/validation/validate-steps';
 import type { TWorkflowResolver } from '@/server/workflows/validation/workflow-resolver';
-import { joinPath } from '@/server/workflows/validation/problem';
+import { joinPath } from '@/model/definition/problem';
 
 const MAX_CHAIN = 25;
 

@@ -1,5 +1,5 @@
 import type { ZodIssue } from 'zod';
-import { EXPR_TYPE_MESSAGE } from '@/server/workflows/definition/expression-value';
+import { EXPR_TYPE_MESSAGE } from '@/model/definition/expression-value';
 
 export type TIssueDescription = { path: ReadonlyArray<string | number>; message: string };
 

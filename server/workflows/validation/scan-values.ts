@@ -1,6 +1,6 @@
-import { isExpression, isSecretRef } from '@/server/runtime/expressions/is-expression';
+import { isExpression, isSecretRef } from '@/model/definition/is-expression';
 import { checkExpressionSyntax } from '@/server/runtime/expressions/check-expression-syntax';
-import { joinPath } from '@/server/workflows/validation/problem';
+import { joinPath } from '@/model/definition/problem';
 
 export type TValueFinding = { path: string; message: string };
 

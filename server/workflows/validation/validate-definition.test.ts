@@ -5,9 +5,9 @@ import { z } from 'zod';
 import { ACTION_REFS, actionRef } from '@/server/runtime/actions/action-descriptor';
 import { NODE_REGISTRY, getNodeDescriptor } from '@/server/runtime/nodes';
 import { NODE_TYPES } from '@/server/runtime/nodes/node-descriptor';
-import type { TStep } from '@/server/workflows/definition/step';
-import { ZVersionDocument } from '@/server/workflows/definition/version-document';
-import { ZProblem, type TProblem } from '@/server/workflows/validation/problem';
+import type { TStep } from '@/model/definition/step';
+import { ZVersionDocument } from '@/model/definition/version-document';
+import { ZProblem, type TProblem } from '@/model/definition/problem';
 import { validateDefinition } from '@/server/workflows/validation/validate-definition';
 import type { TWorkflowResolver } from '@/server/workflows/validation/workflow-resolver';
 

@@ -1,8 +1,8 @@
-import { formatIssuePath } from '@/server/errors';
-import { ZVersionDocument, type TVersionDocument } from '@/server/workflows/definition/version-document';
+import { formatIssuePath } from '@/model/errors';
+import { ZVersionDocument, type TVersionDocument } from '@/model/definition/version-document';
 import { checkCallTargets } from '@/server/workflows/validation/check-call-targets';
 import { checkJsonSchema } from '@/server/workflows/validation/json-schema-check';
-import { joinPath, type TProblem } from '@/server/workflows/validation/problem';
+import { joinPath, type TProblem } from '@/model/definition/problem';
 import { scanValues } from '@/server/workflows/validation/scan-values';
 import { record, validatePipe, type TStepWalk } from '@/server/workflows/validation/validate-steps';
 import { describeZodIssue } from '@/server/workflows/validation/describe-zod-issue';

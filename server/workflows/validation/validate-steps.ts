@@ -1,13 +1,13 @@
 import type { z } from 'zod';
-import { formatIssuePath } from '@/server/errors';
+import { formatIssuePath } from '@/model/errors';
 import { getNodeDescriptor, NODE_REGISTRY } from '@/server/runtime/nodes';
 import type { TNodeDescriptor } from '@/server/runtime/nodes/node-descriptor';
 import { nestedPipesOf, type TRawPipeRef } from '@/server/runtime/nodes/nested-pipes';
 import { getActionDescriptor, listActionVersions } from '@/server/runtime/actions';
-import { isExpression, isSecretRef } from '@/server/runtime/expressions/is-expression';
-import { ZStep } from '@/server/workflows/definition/step';
+import { isExpression, isSecretRef } from '@/model/definition/is-expression';
+import { ZStep } from '@/model/definition/step';
 import { checkJsonSchema } from '@/server/workflows/validation/json-schema-check';
-import { joinPath, type TProblem } from '@/server/workflows/validation/problem';
+import { joinPath, type TProblem } from '@/model/definition/problem';
 import { scanValues } from '@/server/workflows/validation/scan-values';
 import { describeZodIssue } from '@/server/workflows/validation/describe-zod-issue';
 

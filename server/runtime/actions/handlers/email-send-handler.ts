@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { keepInOutbox } from '@/server/email/keep-in-outbox';
 import { claimSmtpSend, confirmSmtpSend, noteSmtpFailure } from '@/server/email/record-smtp-send';
 import { SMTP_CLAIM_MARGIN_MS, SMTP_TIMEOUT_MS, sendSmtpMessage } from '@/server/email/send-smtp-message';

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '@/server/db/database';
-import { isTerminal, RUN_STATUSES, STEP_STATUSES, type TRunStatus } from '@/server/runtime/run-status';
-import { ZScriptAction } from '@/server/runtime/fixtures/fixture-format';
-import { answerTask, deliverEvent } from '@/server/runtime/fixtures/resolve-waits';
+import { isTerminal, RUN_STATUSES, STEP_STATUSES, type TRunStatus } from '@/model/run-status';
+import { ZScriptAction } from '@/test/runtime-fixtures/fixture-format';
+import { answerTask, deliverEvent } from '@/test/runtime-fixtures/resolve-waits';
 import { createTenantWithMember } from '@/test/fixtures';
 import { driveRun, publishWorkflow } from '@/test/runtime';
 

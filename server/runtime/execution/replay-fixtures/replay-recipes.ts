@@ -1,4 +1,4 @@
-import type { TScriptAction } from '@/server/runtime/fixtures/fixture-format';
+import type { TScriptAction } from '@/test/runtime-fixtures/fixture-format';
 import type { TReplayFixture } from '@/server/runtime/execution/replay-fixtures/replay-fixture';
 
 /**

@@ -10,15 +10,15 @@ import { PageHeader } from '@/components/ui/page-header';
 import { RunWorkflowDialog, type TRunFormState } from '@/components/workflows/run-workflow-dialog';
 import { WorkflowTabs } from '@/components/workflows/workflow-tabs';
 import { requirePageContext } from '@/server/auth/require-page-context';
-import { roleAllows } from '@/server/auth/roles';
+import { roleAllows } from '@/model/roles';
 import type { TAuthContext } from '@/server/auth/context';
 import { getDb, type Db } from '@/server/db/database';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { listSecrets } from '@/server/secrets/list-secrets';
 import { getRunForm } from '@/server/triggers/get-run-form';
 import { listTriggerFirings } from '@/server/triggers/list-trigger-firings';
 import { listTriggers } from '@/server/triggers/list-triggers';
-import { WORKFLOW_KEY_PATTERN } from '@/server/workflows/definition/version-document';
+import { WORKFLOW_KEY_PATTERN } from '@/model/definition/version-document';
 import { getWorkflow } from '@/server/workflows/get-workflow';
 import { listVersions } from '@/server/workflows/list-versions';
 

@@ -12,8 +12,8 @@ import { CompareVersionsForm } from '@/components/workflows/compare-versions-for
 import { VersionDiff } from '@/components/workflows/version-diff';
 import { requirePageContext } from '@/server/auth/require-page-context';
 import { getDb } from '@/server/db/database';
-import { AppError } from '@/server/errors';
-import { WORKFLOW_KEY_PATTERN } from '@/server/workflows/definition/version-document';
+import { AppError } from '@/model/errors';
+import { WORKFLOW_KEY_PATTERN } from '@/model/definition/version-document';
 import { diffDocuments } from '@/server/workflows/diff-versions';
 import { getVersion } from '@/server/workflows/get-version';
 import { getWorkflow } from '@/server/workflows/get-workflow';

@@ -5,12 +5,12 @@ import { Badge } from '@/components/ui/badge';
 import { PageHeader } from '@/components/ui/page-header';
 import { VersionInspector } from '@/components/workflows/version-inspector';
 import { requirePageContext } from '@/server/auth/require-page-context';
-import { roleAllows } from '@/server/auth/roles';
+import { roleAllows } from '@/model/roles';
 import { getDb } from '@/server/db/database';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { listSecrets } from '@/server/secrets/list-secrets';
 import { checkDefinition } from '@/server/workflows/check-definition';
-import { WORKFLOW_KEY_PATTERN } from '@/server/workflows/definition/version-document';
+import { WORKFLOW_KEY_PATTERN } from '@/model/definition/version-document';
 import { getVersion } from '@/server/workflows/get-version';
 
 export const metadata: Metadata = { title: 'Version' };
