@@ -1,3 +1,4 @@
+import 'server-only';
 import { zodToJsonSchema } from 'zod-to-json-schema';
 import type { z } from 'zod';
 import type { TContract } from '@/server/api/contract';

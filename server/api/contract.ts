@@ -1,3 +1,4 @@
+import 'server-only';
 import type { z } from 'zod';
 import type { TPermission } from '@/model/roles';
 import type { AppErrorCode } from '@/model/errors';

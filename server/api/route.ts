@@ -1,3 +1,4 @@
+import 'server-only';
 import type { z } from 'zod';
 import type { TContract } from '@/server/api/contract';
 import type { TAuthContext } from '@/server/auth/context';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { decodeCursor, encodeCursor } from '@/server/api/pagination';
 import { AppError } from '@/model/errors';
 

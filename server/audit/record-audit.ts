@@ -1,3 +1,4 @@
+import 'server-only';
 import type { DbOrTx } from '@/server/db/database';
 import { actorId, actorLabel, type TAuthContext } from '@/server/auth/context';
 

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { TAuthContext } from '@/server/auth/context';
 import { roleAllows, type TPermission } from '@/model/roles';
 import { AppError } from '@/model/errors';

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { TRole } from '@/model/roles';
 
 export type TUserActor = { type: 'user'; userId: string; email: string; name: string };

@@ -1,3 +1,4 @@
+import 'server-only';
 import { cookies } from 'next/headers';
 import { decode, encode } from 'next-auth/jwt';
 import { SESSION_MAX_AGE_SECONDS, sessionCookie } from '@/server/auth/session-cookie';

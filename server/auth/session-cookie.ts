@@ -1,3 +1,4 @@
+import 'server-only';
 import { servedOverHttps } from '@/server/security/public-origin';
 
 /** How long a session lasts without being used (next-auth rolls it forward on use). */

@@ -1,3 +1,4 @@
+import 'server-only';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from '@/server/db/schema';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { Migrator } from 'kysely';
 import type { Db } from '@/server/db/database';
 import { MIGRATIONS } from '@/migrations';

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { ColumnType, Generated } from 'kysely';
 import type { TRunStatus, TStepStatus } from '@/model/run-status';
 

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { TRole } from '@/model/roles';
 import type { TWorkflowStatus } from '@/server/workflows/workflow-status';

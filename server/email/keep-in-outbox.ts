@@ -1,3 +1,4 @@
+import 'server-only';
 import { recordLedgerEntry } from '@/server/runtime/run-store/ledger';
 import type { Db } from '@/server/db/database';
 

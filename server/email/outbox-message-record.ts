@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 
 /** An outbox message as the Outbox page shows it. */

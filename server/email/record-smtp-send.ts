@@ -1,3 +1,4 @@
+import 'server-only';
 import { recordLedgerEntry } from '@/server/runtime/run-store/ledger';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 
 /** An event as the API returns it (SPEC §6.1). */

@@ -1,3 +1,4 @@
+import 'server-only';
 import type pg from 'pg';
 import { listenReconnectDelayMs, openListenClient } from '@/server/db/open-listen-client';
 import { AppError } from '@/model/errors';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { sql, type SelectQueryBuilder } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '@/server/db/schema';

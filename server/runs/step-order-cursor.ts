@@ -1,3 +1,4 @@
+import 'server-only';
 import { sql, type RawBuilder } from 'kysely';
 import { z } from 'zod';
 import { decodeCursor, encodeCursor } from '@/server/api/pagination';

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { DbOrTx } from '@/server/db/database';
 import { isTerminal, type TRunStatus } from '@/model/run-status';
 import { getRunEventListener } from '@/server/runs/run-event-listener';

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { Db } from '@/server/db/database';
 import { ZExecution } from '@/server/runtime/execution/execution-state';
 import { RunInterpreter } from '@/server/runtime/interpreter/run-interpreter';

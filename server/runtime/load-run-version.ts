@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import type { Db } from '@/server/db/database';
 import { TRIGGER_TYPES } from '@/model/definition/envelope';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { getDb, type DbOrTx, type Tx } from '@/server/db/database';

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { DbOrTx } from '@/server/db/database';
 import { AppError } from '@/model/errors';
 import { openSecret } from '@/server/secrets/secret-cipher';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { secretKey } from '@/server/config';
 import { AppError } from '@/model/errors';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 
 export const SECRET_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,128}$/;

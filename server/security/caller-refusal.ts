@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * Wraps a caller's `beforeSend` check so that what it throws can be told apart from the
  * transport's own failures afterwards: the client rethrows the caller's refusal as is instead

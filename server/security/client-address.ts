@@ -1,3 +1,4 @@
+import 'server-only';
 import { AppError } from '@/model/errors';
 import { cidrContains, parseCidr, parseIpAddress, unwrapIpv4Mapped, type TCidr } from '@/server/security/ip-address';
 

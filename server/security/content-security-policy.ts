@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * The Content-Security-Policy of a page, built per request around a fresh nonce.
  *

@@ -1,3 +1,4 @@
+import 'server-only';
 import { AppError } from '@/model/errors';
 import { cidrContains, parseCidr, unwrapIpv4Mapped, type TCidr, type TIpAddress } from '@/server/security/ip-address';
 

@@ -1,3 +1,4 @@
+import 'server-only';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import type { LookupFunction } from 'node:net';
 import { ADDRESS_CLASS_DESCRIPTIONS, classifyAddress } from '@/server/security/classify-address';

@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * How an outbound HTTP call can fail, with whether trying again could help:
  * - EGRESS_BLOCKED: the target (or a redirect's target) is private, loopback, … — never retried.

@@ -1,3 +1,4 @@
+import 'server-only';
 import { createGuardedLookup, assertUrlAllowed, resolveWithSystemDns, type TResolveHost } from '@/server/security/egress-guard';
 import { EMPTY_ALLOW_LIST, type TEgressAllowList } from '@/server/security/egress-allowlist';
 import { GuardedFetchError } from '@/server/security/guarded-fetch-error';

@@ -1,3 +1,4 @@
+import 'server-only';
 /** The verdict on where a request came from, with the reason when it is refused. */
 export type TOriginCheck = { ok: true } | { ok: false; reason: string };
 

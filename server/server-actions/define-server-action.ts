@@ -1,3 +1,4 @@
+import 'server-only';
 import { revalidatePath } from 'next/cache';
 import type { z } from 'zod';
 import type { TServerActionError, TServerAction } from '@/model/server-action-result';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { sql, type Selectable } from 'kysely';
 import type { DbOrTx } from '@/server/db/database';

@@ -1,3 +1,4 @@
+import 'server-only';
 import type pg from 'pg';
 import type { TAuthContext } from '@/server/auth/context';
 import { listenReconnectDelayMs, openListenClient } from '@/server/db/open-listen-client';

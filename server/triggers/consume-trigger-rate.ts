@@ -1,3 +1,4 @@
+import 'server-only';
 import { sql } from 'kysely';
 import type { DbOrTx } from '@/server/db/database';
 import { AppError } from '@/model/errors';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { actorLabel, type TAuthContext } from '@/server/auth/context';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { sql } from 'kysely';
 import type { DbOrTx } from '@/server/db/database';
 import type { TFiringOutcome } from '@/server/triggers/trigger-record';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { CronExpressionParser } from 'cron-parser';
 
 /** How far back a late tick still looks for the slot it is owed; older slots are skipped. */

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { TActor } from '@/server/auth/context';
 import type { Tx } from '@/server/db/database';
 import { AppError } from '@/model/errors';

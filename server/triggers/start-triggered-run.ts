@@ -1,3 +1,4 @@
+import 'server-only';
 import type { TActor } from '@/server/auth/context';
 import { recordAudit } from '@/server/audit/record-audit';
 import type { Tx } from '@/server/db/database';

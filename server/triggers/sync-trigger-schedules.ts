@@ -1,3 +1,4 @@
+import 'server-only';
 import type { PgBoss } from 'pg-boss';
 import type { DbOrTx } from '@/server/db/database';
 import { getQueue } from '@/server/runtime/queue/run-queue';

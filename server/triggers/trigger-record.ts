@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import type { TAuthContext } from '@/server/auth/context';
 import { roleAllows } from '@/model/roles';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { createHash, randomBytes } from 'node:crypto';
 import { publicBaseUrl } from '@/server/security/public-origin';
 import { openSecret, sealSecret, type TSealedSecret } from '@/server/secrets/secret-cipher';

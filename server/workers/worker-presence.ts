@@ -1,3 +1,4 @@
+import 'server-only';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';

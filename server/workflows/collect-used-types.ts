@@ -1,3 +1,4 @@
+import 'server-only';
 import type { TStep } from '@/model/definition/step';
 import { walkSteps } from '@/server/workflows/walk-steps';
 

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { DbOrTx } from '@/server/db/database';
 import { ZVersionDocument } from '@/model/definition/version-document';
 import type { TWorkflowResolver } from '@/server/workflows/validation/workflow-resolver';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { joinPath } from '@/model/definition/problem';
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

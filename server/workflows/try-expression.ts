@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import type { TAuthContext } from '@/server/auth/context';
 import { AppError } from '@/model/errors';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import type { DbOrTx } from '@/server/db/database';
 import { AppError } from '@/model/errors';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { nestedPipesOf } from '@/server/runtime/nodes/nested-pipes';
 import { ZStep, type TStep } from '@/model/definition/step';
 import { joinPath } from '@/model/definition/problem';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { defineContract } from '@/server/api/contract';
 import { ZDeliverEvent } from '@/server/events/deliver-event';
 import { ZEventRecord } from '@/server/events/event-record';

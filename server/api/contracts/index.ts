@@ -1,3 +1,4 @@
+import 'server-only';
 import type { TContract } from '@/server/api/contract';
 import * as events from '@/server/api/contracts/events';
 import * as expressions from '@/server/api/contracts/expressions';

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { z } from 'zod';
 
 /** Every built-in action of SPEC §4.4, as `id@version`. */

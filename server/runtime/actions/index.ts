@@ -1,3 +1,4 @@
+import 'server-only';
 import { ACTION_REFS, actionRef, type TActionDescriptor, type TActionRef } from '@/server/runtime/actions/action-descriptor';
 import { coreEcho } from '@/server/runtime/actions/core-echo';
 import { emailSend } from '@/server/runtime/actions/email-send';

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { Db } from '@/server/db/database';
 import { ZRunError, type TRunError } from '@/model/definition/envelope';
 

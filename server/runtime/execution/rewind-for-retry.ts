@@ -1,3 +1,4 @@
+import 'server-only';
 import { assertNever } from '@/model/errors';
 import type { TBlockState, TExecution, TPipeCursor, TScope } from '@/server/runtime/execution/execution-state';
 

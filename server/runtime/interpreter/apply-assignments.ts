@@ -1,3 +1,4 @@
+import 'server-only';
 import { AppError } from '@/model/errors';
 import { oversizedIndex, parseVarsPath, VARS_INDEX_MESSAGE } from '@/model/definition/vars-path';
 

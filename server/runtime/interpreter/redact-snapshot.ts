@@ -1,3 +1,4 @@
+import 'server-only';
 export const REDACTED = '[redacted]';
 export const SNAPSHOT_MAX_BYTES = 64 * 1024;
 // Room for `{"$truncated":true,"originalBytes":…}` with a size of up to 10 digits.

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { TRetryPolicy } from '@/model/definition/step';
 
 /**

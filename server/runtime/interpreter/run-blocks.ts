@@ -1,3 +1,4 @@
+import 'server-only';
 import { AppError } from '@/model/errors';
 import type { TBlockState, TPipeCursor, TScope } from '@/server/runtime/execution/execution-state';
 import type { TStep } from '@/model/definition/step';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { AppError } from '@/model/errors';
 import { toStorableJson } from '@/server/db/storable-json';
 import type { TBlockState, TScope } from '@/server/runtime/execution/execution-state';

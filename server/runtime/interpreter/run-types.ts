@@ -1,3 +1,4 @@
+import 'server-only';
 import type { Db } from '@/server/db/database';
 import type { TExecution, TPipeCursor, TScope } from '@/server/runtime/execution/execution-state';
 import type { TNodeDescriptor } from '@/server/runtime/nodes/node-descriptor';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { randomUUID } from 'node:crypto';
 import type { Db, Tx } from '@/server/db/database';
 import type { TRunStatus } from '@/model/run-status';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { AppError } from '@/model/errors';
 import { getActionDescriptor } from '@/server/runtime/actions';
 import { getActionHandler } from '@/server/runtime/actions/handlers';

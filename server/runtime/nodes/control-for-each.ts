@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { toStorableJson } from '@/server/db/storable-json';
 import { defineNode } from '@/server/runtime/nodes/node-descriptor';

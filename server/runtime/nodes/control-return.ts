@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { defineNode, noPipes, noVars } from '@/server/runtime/nodes/node-descriptor';
 import { exprOr } from '@/model/definition/expression-value';

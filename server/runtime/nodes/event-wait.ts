@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { defineNode, noPipes } from '@/server/runtime/nodes/node-descriptor';
 import { ZEventName } from '@/server/runtime/actions/events-emit';

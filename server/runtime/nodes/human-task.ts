@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { ZRole } from '@/model/roles';
 import { defineNode, noPipes } from '@/server/runtime/nodes/node-descriptor';

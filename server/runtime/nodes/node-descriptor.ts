@@ -1,3 +1,4 @@
+import 'server-only';
 import type { z } from 'zod';
 import type { TStep } from '@/model/definition/step';
 import type { TNodeExecuteArgs, TNodeResult, TNodeResumeArgs } from '@/server/runtime/nodes/node-result';

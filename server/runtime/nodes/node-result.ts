@@ -1,3 +1,4 @@
+import 'server-only';
 import type { TRunError, TEnvelope } from '@/model/definition/envelope';
 import type { TStep } from '@/model/definition/step';
 

@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { defineNode, noPipes } from '@/server/runtime/nodes/node-descriptor';
 import { ZVarsPath } from '@/model/definition/vars-path';

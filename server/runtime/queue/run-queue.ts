@@ -1,3 +1,4 @@
+import 'server-only';
 import { faultPoint } from '@/server/runtime/fault-points';
 import { CompiledQuery } from 'kysely';
 import { z } from 'zod';

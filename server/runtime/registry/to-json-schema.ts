@@ -1,3 +1,4 @@
+import 'server-only';
 import type { z } from 'zod';
 import { ignoreOverride, zodToJsonSchema } from 'zod-to-json-schema';
 import { ZExpr } from '@/model/definition/expression-value';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { sql } from 'kysely';
 import type { Db, Tx } from '@/server/db/database';
 import type { TSettings } from '@/model/definition/version-document';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { sql } from 'kysely';
 import type { Tx } from '@/server/db/database';
 import { RUN_EVENTS_CHANNEL } from '@/server/runtime/interpreter/run-writer';

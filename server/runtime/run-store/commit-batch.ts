@@ -1,3 +1,4 @@
+import 'server-only';
 import { sql, type RawBuilder } from 'kysely';
 import type { Db, Tx } from '@/server/db/database';
 import type { TStepStatus, TRunEventType, TRunStatus } from '@/model/run-status';

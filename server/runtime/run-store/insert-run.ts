@@ -1,3 +1,4 @@
+import 'server-only';
 import { CompiledQuery } from 'kysely';
 import type { DbOrTx, Tx } from '@/server/db/database';
 import { actorId, actorLabel, type TAuthContext } from '@/server/auth/context';

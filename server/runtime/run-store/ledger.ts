@@ -1,3 +1,4 @@
+import 'server-only';
 import type { Tx } from '@/server/db/database';
 
 /** A completed action invocation read from the ledger, keyed by `action@version\nkey`. */

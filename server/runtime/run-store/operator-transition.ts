@@ -1,3 +1,4 @@
+import 'server-only';
 import { sql, type UpdateObject } from 'kysely';
 import type { Tx } from '@/server/db/database';
 import type { Database } from '@/server/db/schema';

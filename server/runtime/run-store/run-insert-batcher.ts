@@ -1,3 +1,4 @@
+import 'server-only';
 import { getDb } from '@/server/db/database';
 import { insertRuns, type TNewRun } from '@/server/runtime/run-store/insert-run';
 

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { Db, Tx } from '@/server/db/database';
 import { notifyRunControl } from '@/server/runtime/run-control-listener';
 

@@ -1,3 +1,4 @@
+import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { getDb, type Db, type Tx } from '@/server/db/database';

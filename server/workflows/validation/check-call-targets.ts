@@ -1,3 +1,4 @@
+import 'server-only';
 import type { TProblem } from '@/model/definition/problem';
 import type { TCallSite } from '@/server/workflows/validation/validate-steps';
 import type { TWorkflowResolver } from '@/server/workflows/validation/workflow-resolver';

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { ZodIssue } from 'zod';
 import { EXPR_TYPE_MESSAGE } from '@/model/definition/expression-value';
 

@@ -1,3 +1,4 @@
+import 'server-only';
 import { isExpression, isSecretRef } from '@/model/definition/is-expression';
 import { checkExpressionSyntax } from '@/server/runtime/expressions/check-expression-syntax';
 import { joinPath } from '@/model/definition/problem';

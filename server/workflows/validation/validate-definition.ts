@@ -1,3 +1,4 @@
+import 'server-only';
 import { formatIssuePath } from '@/model/errors';
 import { ZVersionDocument, type TVersionDocument } from '@/model/definition/version-document';
 import { checkCallTargets } from '@/server/workflows/validation/check-call-targets';

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { z } from 'zod';
 import { formatIssuePath } from '@/model/errors';
 import { getNodeDescriptor, NODE_REGISTRY } from '@/server/runtime/nodes';

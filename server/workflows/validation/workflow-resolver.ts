@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * How validation sees other workflows of the tenant, for `control.callWorkflow` targets:
  * whether a key exists, its published versions, and which workflows a version calls.

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { Db } from '@/server/db/database';
 import type { TStepError } from '@/server/runtime/nodes/node-result';
 

@@ -1,3 +1,4 @@
+import 'server-only';
 import { AppError } from '@/model/errors';
 import type { TStepError } from '@/server/runtime/nodes/node-result';
 import { parseEgressAllowList, type TEgressAllowList } from '@/server/security/egress-allowlist';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { createHash } from 'node:crypto';
 import { AppError } from '@/model/errors';
 import { keepInOutbox } from '@/server/email/keep-in-outbox';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { recordLedgerEntry } from '@/server/runtime/run-store/ledger';
 import type { TAuthContext } from '@/server/auth/context';
 import type { Tx } from '@/server/db/database';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { ZHttpRequestInput, type THttpBodyEncoding, type ZHttpRequestOutput } from '@/server/runtime/actions/http-request';
 import { findUnstorableJson, MAX_JSON_DEPTH } from '@/server/db/storable-json';
 import type { TStepError } from '@/server/runtime/nodes/node-result';

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { TStepError } from '@/server/runtime/nodes/node-result';
 import type { TGuardedFetchResponse } from '@/server/security/guarded-fetch';
 import type { GuardedFetchError } from '@/server/security/guarded-fetch-error';

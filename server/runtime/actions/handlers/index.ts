@@ -1,3 +1,4 @@
+import 'server-only';
 import { actionRef, ACTION_REFS, type TActionRef } from '@/server/runtime/actions/action-descriptor';
 import type { TActionHandler } from '@/server/runtime/actions/handlers/action-handler';
 import { coreEchoHandler } from '@/server/runtime/actions/handlers/core-echo-handler';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { createHmac } from 'node:crypto';
 
 export const SIGNATURE_HEADER = 'Pipewright-Signature';

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { z } from 'zod';
 import { ZWebhookSendInput } from '@/server/runtime/actions/webhook-send';
 import { fetchStepError, responseStepError } from '@/server/runtime/actions/handlers/http-step-error';

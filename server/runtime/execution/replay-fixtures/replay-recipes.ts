@@ -1,3 +1,4 @@
+import 'server-only';
 import type { TScriptAction } from '@/test/runtime-fixtures/fixture-format';
 import type { TReplayFixture } from '@/server/runtime/execution/replay-fixtures/replay-fixture';
 

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { TNodeType } from '@/server/runtime/nodes/node-descriptor';
 
 /** A minimal nested step; its own config is checked by its type's schema, not by the parent's. */
