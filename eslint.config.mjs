@@ -4,11 +4,25 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import noServerImportsInClient from './eslint-rules/no-server-imports-in-client.mjs';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.next/', '.data/', '.test-data/', '.e2e-data/', 'test-results/', 'playwright-report/', 'next-env.d.ts'] },
+  {
+    ignores: [
+      'node_modules/',
+      '.next/',
+      '.data/',
+      '.test-data/',
+      '.e2e-data/',
+      'test-results/',
+      'playwright-report/',
+      'next-env.d.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    plugins: { 'react-hooks': reactHooks, pipewright: { rules: { 'no-server-imports-in-client': noServerImportsInClient } } },
+    plugins: {
+      'react-hooks': reactHooks,
+      pipewright: { rules: { 'no-server-imports-in-client': noServerImportsInClient } },
+    },
     rules: {
       'pipewright/no-server-imports-in-client': 'error',
       'react-hooks/rules-of-hooks': 'error',

@@ -52,7 +52,11 @@ export default {
       ExportNamedDeclaration: check,
       ExportAllDeclaration: check,
       ImportExpression: (node) => {
-        if (node.source.type === 'Literal' && typeof node.source.value === 'string' && reachesServer(context, node.source.value))
+        if (
+          node.source.type === 'Literal' &&
+          typeof node.source.value === 'string' &&
+          reachesServer(context, node.source.value)
+        )
           context.report({ node, messageId: 'serverImport', data: { source: node.source.value } });
       },
     };

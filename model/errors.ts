@@ -53,7 +53,10 @@ export class AppError extends Error {
 
 /** Turns a zod issue path like ['members', 0, 'email'] into `members[0].email`. */
 export function formatIssuePath(path: ReadonlyArray<string | number>): string {
-  return path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${part}` : part), '');
+  return path.reduce<string>(
+    (out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${part}` : part),
+    '',
+  );
 }
 
 /** A zod failure as a VALIDATION error whose message and details name every bad field. */

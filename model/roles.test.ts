@@ -12,19 +12,19 @@ const Y = true;
 const N = false;
 const SPEC_MATRIX: Record<TPermission, Record<TRole, boolean>> = {
   //                  admin      editor     operator   viewer
-  'tenant.read':    { admin: Y, editor: Y, operator: Y, viewer: Y },
-  'workflow.read':  { admin: Y, editor: Y, operator: Y, viewer: Y },
-  'run.read':       { admin: Y, editor: Y, operator: Y, viewer: Y },
+  'tenant.read': { admin: Y, editor: Y, operator: Y, viewer: Y },
+  'workflow.read': { admin: Y, editor: Y, operator: Y, viewer: Y },
+  'run.read': { admin: Y, editor: Y, operator: Y, viewer: Y },
   'workflow.write': { admin: Y, editor: Y, operator: N, viewer: N },
-  'run.start':      { admin: Y, editor: Y, operator: Y, viewer: N },
-  'run.operate':    { admin: Y, editor: N, operator: Y, viewer: N },
-  'task.answer':    { admin: Y, editor: N, operator: Y, viewer: N },
-  'secret.read':    { admin: Y, editor: Y, operator: N, viewer: N },
-  'secret.manage':  { admin: Y, editor: N, operator: N, viewer: N },
-  'member.manage':  { admin: Y, editor: N, operator: N, viewer: N },
-  'token.manage':   { admin: Y, editor: N, operator: N, viewer: N },
-  'audit.read':     { admin: Y, editor: N, operator: N, viewer: N },
-  'tenant.create':  { admin: Y, editor: N, operator: N, viewer: N },
+  'run.start': { admin: Y, editor: Y, operator: Y, viewer: N },
+  'run.operate': { admin: Y, editor: N, operator: Y, viewer: N },
+  'task.answer': { admin: Y, editor: N, operator: Y, viewer: N },
+  'secret.read': { admin: Y, editor: Y, operator: N, viewer: N },
+  'secret.manage': { admin: Y, editor: N, operator: N, viewer: N },
+  'member.manage': { admin: Y, editor: N, operator: N, viewer: N },
+  'token.manage': { admin: Y, editor: N, operator: N, viewer: N },
+  'audit.read': { admin: Y, editor: N, operator: N, viewer: N },
+  'tenant.create': { admin: Y, editor: N, operator: N, viewer: N },
 };
 
 describe('the role → permission matrix (SPEC §3)', () => {
@@ -33,7 +33,9 @@ describe('the role → permission matrix (SPEC §3)', () => {
     for (const row of Object.values(SPEC_MATRIX)) expect(Object.keys(row).sort()).toEqual([...ROLES].sort());
   });
 
-  const cells = ROLES.flatMap((role) => PERMISSIONS.map((permission) => [role, permission, SPEC_MATRIX[permission][role]] as const));
+  const cells = ROLES.flatMap((role) =>
+    PERMISSIONS.map((permission) => [role, permission, SPEC_MATRIX[permission][role]] as const),
+  );
   it.each(cells)('%s may %s: %s', (role, permission, allowed) => {
     expect(roleAllows(role, permission)).toBe(allowed);
   });
@@ -45,7 +47,13 @@ describe('the role → permission matrix (SPEC §3)', () => {
 });
 
 describe('assertAllowed', () => {
-  const ctxOf = (role: TRole): TAuthContext => ({ tenantId: 't', tenantSlug: 't', tenantName: 'T', role, actor: { type: 'system', name: 'test' } });
+  const ctxOf = (role: TRole): TAuthContext => ({
+    tenantId: 't',
+    tenantSlug: 't',
+    tenantName: 'T',
+    role,
+    actor: { type: 'system', name: 'test' },
+  });
 
   it('passes the context through when allowed and throws FORBIDDEN naming the role when not', () => {
     expect(assertAllowed(ctxOf('operator'), 'run.operate').role).toBe('operator');

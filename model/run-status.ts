@@ -57,11 +57,21 @@ export function canOperate(operation: TRunOperation, status: TRunStatus): boolea
   return (RUN_OPERATIONS[operation] as readonly TRunStatus[]).includes(status);
 }
 
-const PAST_PARTICIPLE = { pause: 'paused', resume: 'resumed', cancel: 'canceled', retry: 'retried', rerun: 'rerun' } as const satisfies Record<TRunOperation, string>;
+const PAST_PARTICIPLE = {
+  pause: 'paused',
+  resume: 'resumed',
+  cancel: 'canceled',
+  retry: 'retried',
+  rerun: 'rerun',
+} as const satisfies Record<TRunOperation, string>;
 
 /** Throws CONFLICT (409) naming the status when an operation does not apply to it. */
 export function assertCanOperate(operation: TRunOperation, status: TRunStatus): void {
   if (!canOperate(operation, status)) {
-    throw new AppError('CONFLICT', `A ${status} run cannot be ${PAST_PARTICIPLE[operation]} (only ${RUN_OPERATIONS[operation].join(', ')}).`, { status });
+    throw new AppError(
+      'CONFLICT',
+      `A ${status} run cannot be ${PAST_PARTICIPLE[operation]} (only ${RUN_OPERATIONS[operation].join(', ')}).`,
+      { status },
+    );
   }
 }

@@ -3,7 +3,10 @@
 import { useCallback, useState, useTransition } from 'react';
 import type { TServerAction, TServerActionError } from '@/model/server-action-result';
 
-const UNREACHABLE: TServerActionError = { code: 'INTERNAL', message: 'Could not reach the server. Check your connection and try again.' };
+const UNREACHABLE: TServerActionError = {
+  code: 'INTERNAL',
+  message: 'Could not reach the server. Check your connection and try again.',
+};
 
 /** Runs a server action from a form or button: pending state, the error to show, success callback. */
 export function useServerAction<T>(action: TServerAction<T>) {

@@ -16,7 +16,9 @@ type TPage = { items: TAuditEntry[]; nextCursor: string | null };
 function summary(entry: TAuditEntry): string {
   const { data } = entry;
   if (typeof data.from === 'string' && typeof data.to === 'string') return `${data.from} → ${data.to}`;
-  const parts = ['email', 'name', 'slug', 'role'].flatMap((key) => (typeof data[key] === 'string' ? [String(data[key])] : []));
+  const parts = ['email', 'name', 'slug', 'role'].flatMap((key) =>
+    typeof data[key] === 'string' ? [String(data[key])] : [],
+  );
   return parts.join(' · ');
 }
 

@@ -6,7 +6,8 @@ import type { TRole } from '@/model/roles';
 export function ForbiddenPanel({ role, what }: { role: TRole; what: string }) {
   return (
     <EmptyState icon={Lock} title="You need the admin role for this">
-      Your role in this tenant is <strong className="font-medium text-ink">{role}</strong>. Ask an admin of this tenant if you need to {what}.
+      Your role in this tenant is <strong className="font-medium text-ink">{role}</strong>. Ask an admin of this tenant
+      if you need to {what}.
     </EmptyState>
   );
 }

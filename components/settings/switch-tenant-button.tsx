@@ -15,7 +15,12 @@ export function SwitchTenantButton({ slug, name }: { slug: string; name: string 
           {error.message}
         </span>
       )}
-      <Button size="sm" onClick={() => run({ slug }, () => router.refresh())} loading={pending} aria-label={`Switch to ${name}`}>
+      <Button
+        size="sm"
+        onClick={() => run({ slug }, () => router.refresh())}
+        loading={pending}
+        aria-label={`Switch to ${name}`}
+      >
         Switch
       </Button>
     </span>

@@ -10,7 +10,15 @@ import { ConfirmDialog } from '@/components/ui/confirm-dialog';
  * A small button that asks before running a destructive server action, and shows the
  * server's refusal (e.g. "last admin") in the dialog instead of closing it.
  */
-export function ConfirmActionButton<T>({ action, input, label, ariaLabel, title, description, confirmLabel }: {
+export function ConfirmActionButton<T>({
+  action,
+  input,
+  label,
+  ariaLabel,
+  title,
+  description,
+  confirmLabel,
+}: {
   action: TServerAction<T>;
   input: unknown;
   label: string;

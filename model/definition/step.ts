@@ -30,7 +30,12 @@ export const ZStep = z
     description: z.string().max(2000).optional(),
     config: z.record(z.unknown()).default({}),
     retry: ZRetryPolicy.optional(),
-    timeoutMs: z.number().int().min(1).max(365 * 86_400_000).optional(),
+    timeoutMs: z
+      .number()
+      .int()
+      .min(1)
+      .max(365 * 86_400_000)
+      .optional(),
     onError: z.enum(ON_ERROR).default('fail'),
     disabled: z.boolean().default(false),
   })

@@ -16,16 +16,32 @@ export const ZWebhookTriggerConfig = z
   })
   .strict();
 export const ZScheduleTriggerConfig = z
-  .object({ cron: z.string().min(1), timezone: z.string().min(1).default('UTC'), input: z.record(z.unknown()).optional() })
+  .object({
+    cron: z.string().min(1),
+    timezone: z.string().min(1).default('UTC'),
+    input: z.record(z.unknown()).optional(),
+  })
   .strict();
 export const ZEventTriggerConfig = z
   .object({ event: z.string().min(1).max(200), filter: z.string().optional(), input: z.string().optional() })
   .strict();
 
 export const ZTriggerDefinition = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('manual'), config: ZManualTriggerConfig.default({}), version: z.number().int().min(1).optional() }),
-  z.object({ type: z.literal('webhook'), config: ZWebhookTriggerConfig.default({}), version: z.number().int().min(1).optional() }),
-  z.object({ type: z.literal('schedule'), config: ZScheduleTriggerConfig, version: z.number().int().min(1).optional() }),
+  z.object({
+    type: z.literal('manual'),
+    config: ZManualTriggerConfig.default({}),
+    version: z.number().int().min(1).optional(),
+  }),
+  z.object({
+    type: z.literal('webhook'),
+    config: ZWebhookTriggerConfig.default({}),
+    version: z.number().int().min(1).optional(),
+  }),
+  z.object({
+    type: z.literal('schedule'),
+    config: ZScheduleTriggerConfig,
+    version: z.number().int().min(1).optional(),
+  }),
   z.object({ type: z.literal('event'), config: ZEventTriggerConfig, version: z.number().int().min(1).optional() }),
 ]);
 export type TTriggerDefinition = z.infer<typeof ZTriggerDefinition>;

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { ZPipe } from '@/model/definition/step';
 
 export const WORKFLOW_KEY_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
-export const ZWorkflowKey = z.string().regex(WORKFLOW_KEY_PATTERN, 'use lowercase letters, digits and "-", starting with a letter or digit (at most 63)');
+export const ZWorkflowKey = z
+  .string()
+  .regex(WORKFLOW_KEY_PATTERN, 'use lowercase letters, digits and "-", starting with a letter or digit (at most 63)');
 
 export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const ZEnvName = z.string().regex(ENV_NAME_PATTERN, 'use letters, digits and "_", not starting with a digit');
@@ -22,7 +24,12 @@ export const ZJsonPointer = z.string().regex(/^(\/([^~/]|~[01])*)+$/, 'must be a
 
 export const ZSettings = z
   .object({
-    timeoutMs: z.number().int().min(1000).max(365 * 86_400_000).optional(),
+    timeoutMs: z
+      .number()
+      .int()
+      .min(1000)
+      .max(365 * 86_400_000)
+      .optional(),
     maxConcurrentRuns: z.number().int().min(1).max(10_000).optional(),
     runsPerMinute: z.number().int().min(1).max(100_000).optional(),
     retentionDays: z.number().int().min(1).max(3650).default(30),

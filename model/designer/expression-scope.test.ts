@@ -4,8 +4,15 @@ import { listActionTypes } from '@/server/runtime/registry/list-action-types';
 import type { TVersionDocumentInput } from '@/model/definition/version-document';
 import { computeExpressionScope, type TOutputSchemas, type TScopeEntry } from '@/model/designer/expression-scope';
 
-const invoice = JSON.parse(readFileSync(new URL('../../server/workflows/validation/fixtures/valid/invoice-approval.json', import.meta.url), 'utf8')) as TVersionDocumentInput;
-const outputSchemas: TOutputSchemas = { actions: Object.fromEntries(listActionTypes().map((a) => [a.ref, a.outputSchema])) };
+const invoice = JSON.parse(
+  readFileSync(
+    new URL('../../server/workflows/validation/fixtures/valid/invoice-approval.json', import.meta.url),
+    'utf8',
+  ),
+) as TVersionDocumentInput;
+const outputSchemas: TOutputSchemas = {
+  actions: Object.fromEntries(listActionTypes().map((a) => [a.ref, a.outputSchema])),
+};
 
 const paths = (entries: TScopeEntry[]) => entries.map((e) => e.path);
 const entry = (entries: TScopeEntry[], path: string) => entries.find((e) => e.path === path);
@@ -13,7 +20,18 @@ const entry = (entries: TScopeEntry[], path: string) => entries.find((e) => e.pa
 describe('computeExpressionScope', () => {
   it('lists payload fields from the parameter schema, env names and meta', () => {
     const scope = computeExpressionScope({ definition: invoice, stepId: 'mark-received', outputSchemas });
-    expect(paths(scope)).toEqual(expect.arrayContaining(['payload', 'payload.invoiceId', 'payload.amount', 'payload.currency', 'env.ERP_URL', 'env.APPROVAL_LIMIT', 'meta.runId', 'meta.trigger.type']));
+    expect(paths(scope)).toEqual(
+      expect.arrayContaining([
+        'payload',
+        'payload.invoiceId',
+        'payload.amount',
+        'payload.currency',
+        'env.ERP_URL',
+        'env.APPROVAL_LIMIT',
+        'meta.runId',
+        'meta.trigger.type',
+      ]),
+    );
     expect(entry(scope, 'payload.amount')).toMatchObject({ source: 'payload', type: 'number' });
     // Secrets are not readable by expressions: their names are not offered.
     expect(paths(scope)).not.toContain('env.ERP_TOKEN');
@@ -23,8 +41,14 @@ describe('computeExpressionScope', () => {
 
   it('offers what earlier steps saved, with nested keys from the action output schema, and nothing from later steps or the step itself', () => {
     const scope = computeExpressionScope({ definition: invoice, stepId: 'approve', outputSchemas });
-    expect(entry(scope, 'vars.invoice')).toMatchObject({ source: 'vars', maybe: false, detail: 'set by “Load the invoice from the ERP”' });
-    expect(paths(scope)).toEqual(expect.arrayContaining(['vars.invoice.status', 'vars.invoice.headers', 'vars.invoice.body']));
+    expect(entry(scope, 'vars.invoice')).toMatchObject({
+      source: 'vars',
+      maybe: false,
+      detail: 'set by “Load the invoice from the ERP”',
+    });
+    expect(paths(scope)).toEqual(
+      expect.arrayContaining(['vars.invoice.status', 'vars.invoice.headers', 'vars.invoice.body']),
+    );
     expect(paths(scope)).not.toContain('vars.approval');
     expect(paths(scope)).not.toContain('vars.decision');
     expect(paths(scope)).not.toContain('error.code');
@@ -33,7 +57,15 @@ describe('computeExpressionScope', () => {
 
   it('includes a human task’s saveAs with its form fields for the steps after it', () => {
     const scope = computeExpressionScope({ definition: invoice, stepId: 'record-decision', outputSchemas });
-    expect(paths(scope)).toEqual(expect.arrayContaining(['vars.approval', 'vars.approval.outcome', 'vars.approval.data.costCentre', 'vars.approval.data.comment', 'vars.approval.completedBy']));
+    expect(paths(scope)).toEqual(
+      expect.arrayContaining([
+        'vars.approval',
+        'vars.approval.outcome',
+        'vars.approval.data.costCentre',
+        'vars.approval.data.comment',
+        'vars.approval.completedBy',
+      ]),
+    );
   });
 
   it('marks vars written only inside a branch as maybe, after the block', () => {
@@ -45,9 +77,21 @@ describe('computeExpressionScope', () => {
   const blocks: TVersionDocumentInput = {
     key: 'blocks',
     name: 'Blocks',
-    parameterSchema: { type: 'object', properties: { lines: { type: 'array', items: { type: 'object', properties: { sku: { type: 'string' }, 'unit price': { type: 'number' } } } } } },
+    parameterSchema: {
+      type: 'object',
+      properties: {
+        lines: {
+          type: 'array',
+          items: { type: 'object', properties: { sku: { type: 'string' }, 'unit price': { type: 'number' } } },
+        },
+      },
+    },
     steps: [
-      { id: 'init', type: 'transform.assign', config: { assign: { 'vars.totals': { count: 0, sum: { $expr: '0' } } } } },
+      {
+        id: 'init',
+        type: 'transform.assign',
+        config: { assign: { 'vars.totals': { count: 0, sum: { $expr: '0' } } } },
+      },
       { id: 'off', type: 'transform.assign', disabled: true, config: { assign: { 'vars.never': 1 } } },
       {
         id: 'each',
@@ -55,7 +99,11 @@ describe('computeExpressionScope', () => {
         config: {
           items: { $expr: 'payload.lines' },
           steps: [
-            { id: 'price', type: 'transform.assign', config: { assign: { 'vars.price': { $expr: '$item.`unit price`' } } } },
+            {
+              id: 'price',
+              type: 'transform.assign',
+              config: { assign: { 'vars.price': { $expr: '$item.`unit price`' } } },
+            },
             { id: 'inner', type: 'state.set', config: { state: 'x' } },
           ],
           collect: { $expr: 'vars.price' },
@@ -66,7 +114,13 @@ describe('computeExpressionScope', () => {
         id: 'guard',
         type: 'control.tryCatch',
         config: {
-          try: [{ id: 'call', type: 'action.call', config: { action: 'core.echo', version: 1, input: {}, saveAs: 'vars.echoed' } }],
+          try: [
+            {
+              id: 'call',
+              type: 'action.call',
+              config: { action: 'core.echo', version: 1, input: {}, saveAs: 'vars.echoed' },
+            },
+          ],
           catch: [{ id: 'handle', type: 'state.set', config: { state: 'failed' } }],
           finally: [{ id: 'cleanup', type: 'transform.assign', config: { assign: { 'vars.done': true } } }],
         },
@@ -78,7 +132,9 @@ describe('computeExpressionScope', () => {
 
   it('binds $item and $index inside a forEach, keeps the iteration’s vars inside it, and saves only saveAs outside', () => {
     const inner = computeExpressionScope({ definition: blocks, stepId: 'inner' });
-    expect(paths(inner)).toEqual(expect.arrayContaining(['$item', '$index', 'vars.price', 'vars.totals', 'vars.totals.count', 'vars.totals.sum']));
+    expect(paths(inner)).toEqual(
+      expect.arrayContaining(['$item', '$index', 'vars.price', 'vars.totals', 'vars.totals.count', 'vars.totals.sum']),
+    );
     expect(paths(inner)).not.toContain('vars.prices');
     expect(paths(inner)).not.toContain('vars.never');
     // Names that are not identifiers are quoted the JSONata way.
@@ -91,7 +147,9 @@ describe('computeExpressionScope', () => {
   });
 
   it('evaluates a forEach’s items outside the iteration and its collect inside it', () => {
-    expect(paths(computeExpressionScope({ definition: blocks, stepId: 'each', field: 'items' }))).not.toContain('$item');
+    expect(paths(computeExpressionScope({ definition: blocks, stepId: 'each', field: 'items' }))).not.toContain(
+      '$item',
+    );
     const collect = computeExpressionScope({ definition: blocks, stepId: 'each', field: 'collect' });
     expect(paths(collect)).toEqual(expect.arrayContaining(['$item', '$index', 'vars.price']));
   });
@@ -115,7 +173,9 @@ describe('computeExpressionScope', () => {
   });
 
   it('for the workflow output (no step) lists everything the top-level pipe wrote; an unknown step gets the bare envelope', () => {
-    expect(paths(computeExpressionScope({ definition: blocks, stepId: null }))).toEqual(expect.arrayContaining(['vars.prices', 'vars.done', 'vars.totals.count']));
+    expect(paths(computeExpressionScope({ definition: blocks, stepId: null }))).toEqual(
+      expect.arrayContaining(['vars.prices', 'vars.done', 'vars.totals.count']),
+    );
     const unknown = computeExpressionScope({ definition: blocks, stepId: 'nope' });
     expect(paths(unknown).filter((p) => p.startsWith('vars.'))).toEqual([]);
     expect(paths(unknown)).toContain('payload.lines');

@@ -61,7 +61,8 @@ function fromSchema(base: string, schema: unknown, depth = 0): Array<{ path: str
   if (depth >= MAX_DEPTH) return out;
   const objectSchema = schema.type === 'array' && isObject(schema.items) ? schema.items : schema;
   if (isObject(objectSchema.properties)) {
-    for (const [name, child] of Object.entries(objectSchema.properties)) out.push(...fromSchema(`${base}.${quoteName(name)}`, child, depth + 1));
+    for (const [name, child] of Object.entries(objectSchema.properties))
+      out.push(...fromSchema(`${base}.${quoteName(name)}`, child, depth + 1));
   }
   return out;
 }
@@ -73,7 +74,8 @@ function fromLiteral(base: string, value: unknown, depth = 0): Array<{ path: str
   if (!isObject(value)) return [{ path: base, type: value === null ? 'null' : typeof value }];
   const out: Array<{ path: string; type: string | null }> = [{ path: base, type: 'object' }];
   if (depth >= MAX_DEPTH) return out;
-  for (const [name, child] of Object.entries(value)) out.push(...fromLiteral(`${base}.${quoteName(name)}`, child, depth + 1));
+  for (const [name, child] of Object.entries(value))
+    out.push(...fromLiteral(`${base}.${quoteName(name)}`, child, depth + 1));
   return out;
 }
 
@@ -92,10 +94,17 @@ function writesOf(step: TStep, schemas: TOutputSchemas): Array<{ path: string; t
   const saveAs = typeof config.saveAs === 'string' && config.saveAs.startsWith('vars') ? config.saveAs : null;
   switch (step.type) {
     case 'transform.assign':
-      return isObject(config.assign) ? Object.entries(config.assign).filter(([path]) => path.startsWith('vars.')).flatMap(([path, value]) => fromLiteral(path, value)) : [];
+      return isObject(config.assign)
+        ? Object.entries(config.assign)
+            .filter(([path]) => path.startsWith('vars.'))
+            .flatMap(([path, value]) => fromLiteral(path, value))
+        : [];
     case 'action.call': {
       if (!saveAs) return [];
-      const ref = typeof config.action === 'string' ? `${config.action}@${typeof config.version === 'number' ? config.version : 1}` : '';
+      const ref =
+        typeof config.action === 'string'
+          ? `${config.action}@${typeof config.version === 'number' ? config.version : 1}`
+          : '';
       return fromSchema(saveAs, schemas.actions?.[ref]);
     }
     case 'human.task':
@@ -112,7 +121,12 @@ function writesOf(step: TStep, schemas: TOutputSchemas): Array<{ path: string; t
     case 'control.parallel': {
       if (!saveAs) return [];
       const branches = Array.isArray(config.branches) ? config.branches.filter(isObject) : [];
-      return [{ path: saveAs, type: 'object' }, ...branches.filter((b) => typeof b.id === 'string').map((b) => ({ path: `${saveAs}.${quoteName(String(b.id))}`, type: null }))];
+      return [
+        { path: saveAs, type: 'object' },
+        ...branches
+          .filter((b) => typeof b.id === 'string')
+          .map((b) => ({ path: `${saveAs}.${quoteName(String(b.id))}`, type: null })),
+      ];
     }
     default:
       return saveAs ? fromSchema(saveAs, schemas.nodes?.[step.type]) : [];
@@ -134,7 +148,13 @@ function writesAfter(step: TStep, schemas: TOutputSchemas, maybe: boolean, into:
         if (known.maybe && certain) into.set(path, { ...known, maybe: false });
         continue;
       }
-      into.set(path, { path, source: 'vars', type, detail: `set by ${step.name ? `“${step.name}”` : step.id}`, maybe: !certain });
+      into.set(path, {
+        path,
+        source: 'vars',
+        type,
+        detail: `set by ${step.name ? `“${step.name}”` : step.id}`,
+        maybe: !certain,
+      });
     }
   };
   const stepMaybe = maybe || step.onError === 'continue';
@@ -158,9 +178,21 @@ function writesAfter(step: TStep, schemas: TOutputSchemas, maybe: boolean, into:
  * @example computeExpressionScope({ definition, stepId: 'approve' }).map((e) => e.path)
  * // ['payload', 'payload.amount', …, 'vars.invoice', 'vars.invoice.status', …, 'env.ERP_URL', 'meta.runId', …]
  */
-export function computeExpressionScope({ definition, stepId, field, outputSchemas = {} }: { definition: Pick<TVersionDocumentInput, 'parameterSchema' | 'env' | 'steps'>; stepId: string | null; field?: string; outputSchemas?: TOutputSchemas }): TScopeEntry[] {
+export function computeExpressionScope({
+  definition,
+  stepId,
+  field,
+  outputSchemas = {},
+}: {
+  definition: Pick<TVersionDocumentInput, 'parameterSchema' | 'env' | 'steps'>;
+  stepId: string | null;
+  field?: string;
+  outputSchemas?: TOutputSchemas;
+}): TScopeEntry[] {
   const steps = (definition.steps ?? []) as TStep[];
-  const entries: TScopeEntry[] = fromSchema('payload', definition.parameterSchema ?? { type: 'object' }).map(({ path, type }) => ({ path, source: 'payload', type, detail: 'parameter schema', maybe: false }));
+  const entries: TScopeEntry[] = fromSchema('payload', definition.parameterSchema ?? { type: 'object' }).map(
+    ({ path, type }) => ({ path, source: 'payload', type, detail: 'parameter schema', maybe: false }),
+  );
 
   const vars = new Map<string, TScopeEntry>();
   let inCatch = false;
@@ -186,7 +218,8 @@ export function computeExpressionScope({ definition, stepId, field, outputSchema
         for (const inner of tryPipe?.steps ?? []) writesAfter(inner, outputSchemas, true, vars);
       }
       if (pipe.role === 'finally') {
-        for (const other of nestedPipes(step).filter((p) => p.role === 'try' || p.role === 'catch')) for (const inner of other.steps) writesAfter(inner, outputSchemas, true, vars);
+        for (const other of nestedPipes(step).filter((p) => p.role === 'try' || p.role === 'catch'))
+          for (const inner of other.steps) writesAfter(inner, outputSchemas, true, vars);
       }
       if (pipe.role === 'iteration') iteration = step;
       if (pipe.role === 'branch' || pipe.role === 'try' || pipe.role === 'catch') maybe = true;
@@ -206,16 +239,52 @@ export function computeExpressionScope({ definition, stepId, field, outputSchema
     // The workflow's output: everything the top-level pipe writes.
     walkEarlier(steps, false);
   }
-  entries.push({ path: 'vars', source: 'vars', type: 'object', detail: 'the run’s working state', maybe: false }, ...[...vars.values()].sort((a, b) => a.path.localeCompare(b.path)));
+  entries.push(
+    { path: 'vars', source: 'vars', type: 'object', detail: 'the run’s working state', maybe: false },
+    ...[...vars.values()].sort((a, b) => a.path.localeCompare(b.path)),
+  );
 
-  entries.push(...Object.keys(definition.env?.vars ?? {}).map((name): TScopeEntry => ({ path: `env.${quoteName(name)}`, source: 'env', type: 'string', detail: 'env var', maybe: false })));
-  entries.push(...META_FIELDS.map(([name, type]): TScopeEntry => ({ path: `meta.${name}`, source: 'meta', type, detail: 'run facts', maybe: false })));
+  entries.push(
+    ...Object.keys(definition.env?.vars ?? {}).map((name): TScopeEntry => ({
+      path: `env.${quoteName(name)}`,
+      source: 'env',
+      type: 'string',
+      detail: 'env var',
+      maybe: false,
+    })),
+  );
+  entries.push(
+    ...META_FIELDS.map(([name, type]): TScopeEntry => ({
+      path: `meta.${name}`,
+      source: 'meta',
+      type,
+      detail: 'run facts',
+      maybe: false,
+    })),
+  );
   if (inCatch || afterContinue) {
     const detail = inCatch ? 'the error caught by this try/catch' : 'the error of a step that continued on error';
-    entries.push(...ERROR_FIELDS.map(([name, type]): TScopeEntry => ({ path: `error.${name}`, source: 'error', type, detail, maybe: !inCatch })));
+    entries.push(
+      ...ERROR_FIELDS.map(([name, type]): TScopeEntry => ({
+        path: `error.${name}`,
+        source: 'error',
+        type,
+        detail,
+        maybe: !inCatch,
+      })),
+    );
   }
   if (iteration) {
-    entries.push({ path: '$item', source: 'binding', type: null, detail: `the current item of ${iteration.id}`, maybe: false }, { path: '$index', source: 'binding', type: 'integer', detail: `its position (from 0) in ${iteration.id}`, maybe: false });
+    entries.push(
+      { path: '$item', source: 'binding', type: null, detail: `the current item of ${iteration.id}`, maybe: false },
+      {
+        path: '$index',
+        source: 'binding',
+        type: 'integer',
+        detail: `its position (from 0) in ${iteration.id}`,
+        maybe: false,
+      },
+    );
   }
   return entries;
 }

@@ -9,7 +9,12 @@ describe('parseExpression', () => {
   });
 
   it('locates an error by line and column', () => {
-    expect(parseExpression('payload.(')).toEqual({ message: 'Expected ")" before end of expression', index: 8, line: 1, column: 9 });
+    expect(parseExpression('payload.(')).toEqual({
+      message: 'Expected ")" before end of expression',
+      index: 8,
+      line: 1,
+      column: 9,
+    });
     expect(parseExpression('a ]')).toMatchObject({ line: 1, column: 3, index: 2 });
     expect(parseExpression('vars.total +\n  )')).toMatchObject({ line: 2, column: 3 });
   });

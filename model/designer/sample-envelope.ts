@@ -19,7 +19,12 @@ function placeholder(type: string | null): unknown {
   }
 }
 
-export type TSampleEnvelope = { payload: unknown; vars: Record<string, unknown>; env: Record<string, string>; error?: { code: string; message: string } };
+export type TSampleEnvelope = {
+  payload: unknown;
+  vars: Record<string, unknown>;
+  env: Record<string, string>;
+  error?: { code: string; message: string };
+};
 export type TSampleBindings = { item?: unknown; index?: number };
 
 /**
@@ -27,7 +32,10 @@ export type TSampleBindings = { item?: unknown; index?: number };
  * its type (`payload.amount` → 0), the env vars with their real values, a sample error inside
  * catch and `$item`/`$index` inside a forEach. People then edit it to the case they want.
  */
-export function sampleEnvelope(scope: readonly TScopeEntry[], envValues: Record<string, string> = {}): { sample: TSampleEnvelope; bindings: TSampleBindings | null } {
+export function sampleEnvelope(
+  scope: readonly TScopeEntry[],
+  envValues: Record<string, string> = {},
+): { sample: TSampleEnvelope; bindings: TSampleBindings | null } {
   let payload: unknown = {};
   let vars: unknown = {};
   // Parents first, so a child's placeholder replaces its parent's empty object and not the reverse.

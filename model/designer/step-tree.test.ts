@@ -12,12 +12,15 @@ describe('nestedPipes', () => {
       const designer = nestedPipes({ type, config }).map((pipe) => pipe.path);
       // The designer also lists optional pipes that are absent (an empty else), the runtime may not.
       expect(designer).toEqual(expect.arrayContaining(runtime));
-      for (const path of designer.filter((p) => !runtime.includes(p))) expect(getAtPath(config, path) ?? []).toEqual([]);
+      for (const path of designer.filter((p) => !runtime.includes(p)))
+        expect(getAtPath(config, path) ?? []).toEqual([]);
     }
   });
 
   it('reads pipes from an incomplete draft config without throwing', () => {
-    expect(nestedPipes({ type: 'control.switch', config: { cases: 'oops' } })).toEqual([{ path: 'default', role: 'branch', steps: [] }]);
+    expect(nestedPipes({ type: 'control.switch', config: { cases: 'oops' } })).toEqual([
+      { path: 'default', role: 'branch', steps: [] },
+    ]);
     expect(nestedPipes({ type: 'control.if', config: {} }).map((p) => p.steps)).toEqual([[], []]);
   });
 });
@@ -29,7 +32,12 @@ const tree: TStep[] = [
     type: 'control.switch',
     onError: 'fail',
     disabled: false,
-    config: { value: 1, cases: [{ when: 1, steps: [{ id: 'b', type: 'state.set', config: { state: 'y' }, onError: 'fail', disabled: false }] }] },
+    config: {
+      value: 1,
+      cases: [
+        { when: 1, steps: [{ id: 'b', type: 'state.set', config: { state: 'y' }, onError: 'fail', disabled: false }] },
+      ],
+    },
   },
 ];
 

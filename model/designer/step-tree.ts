@@ -18,12 +18,22 @@ export type TNestedPipe = {
 type TConfig = Record<string, unknown>;
 
 function stepsAt(value: unknown): TStep[] {
-  return Array.isArray(value) ? value.filter((item): item is TStep => typeof item === 'object' && item !== null && typeof (item as TStep).id === 'string' && typeof (item as TStep).type === 'string') : [];
+  return Array.isArray(value)
+    ? value.filter(
+        (item): item is TStep =>
+          typeof item === 'object' &&
+          item !== null &&
+          typeof (item as TStep).id === 'string' &&
+          typeof (item as TStep).type === 'string',
+      )
+    : [];
 }
 
 function listAt(config: TConfig, key: string): TConfig[] {
   const value = config[key];
-  return Array.isArray(value) ? value.map((item) => (typeof item === 'object' && item !== null ? (item as TConfig) : {})) : [];
+  return Array.isArray(value)
+    ? value.map((item) => (typeof item === 'object' && item !== null ? (item as TConfig) : {}))
+    : [];
 }
 
 /** The nested pipes of a step, in display order; works on incomplete draft configs. */
@@ -36,11 +46,22 @@ export function nestedPipes(step: Pick<TStep, 'type' | 'config'>): TNestedPipe[]
         { path: 'else', role: 'branch', steps: stepsAt(config.else) },
       ];
     case 'control.switch':
-      return [...listAt(config, 'cases').map((entry, index): TNestedPipe => ({ path: `cases[${index}].steps`, role: 'branch', steps: stepsAt(entry.steps) })), { path: 'default', role: 'branch', steps: stepsAt(config.default) }];
+      return [
+        ...listAt(config, 'cases').map((entry, index): TNestedPipe => ({
+          path: `cases[${index}].steps`,
+          role: 'branch',
+          steps: stepsAt(entry.steps),
+        })),
+        { path: 'default', role: 'branch', steps: stepsAt(config.default) },
+      ];
     case 'control.forEach':
       return [{ path: 'steps', role: 'iteration', steps: stepsAt(config.steps) }];
     case 'control.parallel':
-      return listAt(config, 'branches').map((branch, index): TNestedPipe => ({ path: `branches[${index}].steps`, role: 'parallel', steps: stepsAt(branch.steps) }));
+      return listAt(config, 'branches').map((branch, index): TNestedPipe => ({
+        path: `branches[${index}].steps`,
+        role: 'parallel',
+        steps: stepsAt(branch.steps),
+      }));
     case 'control.tryCatch':
       return [
         { path: 'try', role: 'try', steps: stepsAt(config.try) },
@@ -72,7 +93,10 @@ export function findStepTrail(steps: readonly TStep[], stepId: string): TStepTra
       const path = joinPath(base, index);
       if (step.id === stepId) return { step, path, ancestors, earlier: pipe.slice(0, index) };
       for (const nested of nestedPipes(step)) {
-        const found = search(nested.steps, joinPath(joinPath(path, 'config'), nested.path), [...ancestors, { step, pipe: nested, index }]);
+        const found = search(nested.steps, joinPath(joinPath(path, 'config'), nested.path), [
+          ...ancestors,
+          { step, pipe: nested, index },
+        ]);
         if (found) return found;
       }
     }
@@ -130,7 +154,8 @@ export function setAtPath(root: unknown, path: string | Array<string | number>, 
     list[head] = setAtPath(list[head], rest, value);
     return list;
   }
-  const object: Record<string, unknown> = typeof root === 'object' && root !== null && !Array.isArray(root) ? { ...(root as Record<string, unknown>) } : {};
+  const object: Record<string, unknown> =
+    typeof root === 'object' && root !== null && !Array.isArray(root) ? { ...(root as Record<string, unknown>) } : {};
   const next = setAtPath(object[head], rest, value);
   if (next === undefined) delete object[head];
   else object[head] = next;

@@ -13,6 +13,9 @@ export function encodeCursor(key: string): string {
 export function decodeCursor(cursor: string | null | undefined): string | null {
   if (!cursor) return null;
   const key = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!key) throw new AppError('VALIDATION', 'cursor: not a cursor this API returned', [{ path: 'cursor', message: 'invalid cursor' }]);
+  if (!key)
+    throw new AppError('VALIDATION', 'cursor: not a cursor this API returned', [
+      { path: 'cursor', message: 'invalid cursor' },
+    ]);
   return key;
 }

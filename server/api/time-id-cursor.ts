@@ -16,6 +16,9 @@ export function decodeTimeIdCursor(cursor: string | undefined): { at: string; id
   const key = decodeCursor(cursor);
   if (key === null) return null;
   const [at, id] = key.split('|');
-  if (!at || !id || !UUID.test(id) || Number.isNaN(Date.parse(at))) throw new AppError('VALIDATION', 'cursor: not a cursor this list made', [{ path: 'cursor', message: 'invalid cursor' }]);
+  if (!at || !id || !UUID.test(id) || Number.isNaN(Date.parse(at)))
+    throw new AppError('VALIDATION', 'cursor: not a cursor this list made', [
+      { path: 'cursor', message: 'invalid cursor' },
+    ]);
   return { at, id };
 }

@@ -25,7 +25,10 @@ export function assertAllowed(ctx: TAuthContext, permission: TPermission): TAuth
     throw new AppError('FORBIDDEN', `Your role (${ctx.role}) does not allow you to ${PERMISSION_WORDS[permission]}.`);
   }
   if (ctx.roleCap && !roleAllows(ctx.roleCap, permission)) {
-    throw new AppError('FORBIDDEN', `This token's owner is now ${ctx.roleCap}, which does not allow you to ${PERMISSION_WORDS[permission]}.`);
+    throw new AppError(
+      'FORBIDDEN',
+      `This token's owner is now ${ctx.roleCap}, which does not allow you to ${PERMISSION_WORDS[permission]}.`,
+    );
   }
   return ctx;
 }

@@ -68,7 +68,8 @@ export const authOptions: NextAuthOptions = {
     // Signing out ends the person's sessions everywhere, so a copy of this cookie taken
     // before the sign-out stops working too (the cookie itself lives 7 days).
     async signOut({ token }) {
-      if (token?.sub && typeof token.sv === 'number') await endUserSessions({ db: getDb(), userId: token.sub, sessionVersion: token.sv });
+      if (token?.sub && typeof token.sv === 'number')
+        await endUserSessions({ db: getDb(), userId: token.sub, sessionVersion: token.sv });
     },
   },
 };

@@ -9,11 +9,25 @@ import { OUTBOX_MESSAGE_COLUMNS, toOutboxMessage, type TOutboxMessage } from '@/
 export const ZOutboxMessageId = z.string().uuid('not a message id');
 
 /** One outbox message of the tenant; another tenant's id (or an SMTP send) is NOT_FOUND. */
-export async function getOutboxMessage({ db, ctx, id }: { db: DbOrTx; ctx: TAuthContext; id: string }): Promise<TOutboxMessage> {
+export async function getOutboxMessage({
+  db,
+  ctx,
+  id,
+}: {
+  db: DbOrTx;
+  ctx: TAuthContext;
+  id: string;
+}): Promise<TOutboxMessage> {
   assertAllowed(ctx, 'run.read');
   const parsed = ZOutboxMessageId.safeParse(id);
   if (!parsed.success) throw new AppError('NOT_FOUND', 'No such message in the outbox.');
-  const row = await db.selectFrom('email_messages').select(OUTBOX_MESSAGE_COLUMNS).where('tenant_id', '=', ctx.tenantId).where('delivery', '=', 'outbox').where('id', '=', parsed.data).executeTakeFirst();
+  const row = await db
+    .selectFrom('email_messages')
+    .select(OUTBOX_MESSAGE_COLUMNS)
+    .where('tenant_id', '=', ctx.tenantId)
+    .where('delivery', '=', 'outbox')
+    .where('id', '=', parsed.data)
+    .executeTakeFirst();
   if (!row) throw new AppError('NOT_FOUND', 'No such message in the outbox.');
   return toOutboxMessage(row);
 }

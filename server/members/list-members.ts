@@ -13,5 +13,11 @@ export async function listMembers({ db, ctx }: { db: Db; ctx: TAuthContext }): P
     .orderBy('users.name')
     .orderBy('users.email')
     .execute();
-  return rows.map((row) => ({ userId: row.id, email: row.email, name: row.name, role: row.role, joinedAt: row.created_at.toISOString() }));
+  return rows.map((row) => ({
+    userId: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    joinedAt: row.created_at.toISOString(),
+  }));
 }

@@ -13,7 +13,22 @@ export async function lockRun(tx: Tx, tenantId: string, runId: string) {
   const row = ZRunId.safeParse(runId).success
     ? await tx
         .selectFrom('runs')
-        .select(['id', 'tenant_id', 'workflow_id', 'workflow_key', 'version', 'version_id', 'status', 'input', 'error', 'parent_run_id', 'started_at', 'pause_requested', 'cancel_requested', 'paused_from'])
+        .select([
+          'id',
+          'tenant_id',
+          'workflow_id',
+          'workflow_key',
+          'version',
+          'version_id',
+          'status',
+          'input',
+          'error',
+          'parent_run_id',
+          'started_at',
+          'pause_requested',
+          'cancel_requested',
+          'paused_from',
+        ])
         .select(sql<boolean>`lease_owner IS NOT NULL AND lease_expires_at > now()`.as('held'))
         .where('tenant_id', '=', tenantId)
         .where('id', '=', runId)

@@ -36,7 +36,10 @@ function escapeLike(text: string): string {
 }
 
 /** Narrows a query over `runs` (already limited to one tenant) by the filters that are set. */
-export function applyRunFilters<O>(query: SelectQueryBuilder<Database, 'runs', O>, { workflow, status, state, from, to, q }: TRunFilters): SelectQueryBuilder<Database, 'runs', O> {
+export function applyRunFilters<O>(
+  query: SelectQueryBuilder<Database, 'runs', O>,
+  { workflow, status, state, from, to, q }: TRunFilters,
+): SelectQueryBuilder<Database, 'runs', O> {
   let narrowed = query;
   if (workflow) narrowed = narrowed.where('workflow_key', '=', workflow);
   if (status) narrowed = narrowed.where('status', '=', status);

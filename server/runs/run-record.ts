@@ -71,7 +71,14 @@ export function toRunRecord(row: TRunRecordRow): TRunRecord {
 /** A run of this tenant, or NOT_FOUND (another tenant's run is not found either). */
 export async function findRunRow(db: DbOrTx, tenantId: string, runId: string): Promise<TRunRecordRow> {
   const parsed = ZRunId.safeParse(runId);
-  const row = parsed.success ? await db.selectFrom('runs').select(RUN_RECORD_COLUMNS).where('tenant_id', '=', tenantId).where('id', '=', runId).executeTakeFirst() : undefined;
+  const row = parsed.success
+    ? await db
+        .selectFrom('runs')
+        .select(RUN_RECORD_COLUMNS)
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', runId)
+        .executeTakeFirst()
+    : undefined;
   if (!row) throw new AppError('NOT_FOUND', `No run with id ${runId}.`);
   return row;
 }

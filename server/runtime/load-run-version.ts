@@ -13,7 +13,11 @@ const cache = new Map<string, TVersionDocument>();
 export async function loadRunVersion({ db, versionId }: { db: Db; versionId: string }): Promise<TVersionDocument> {
   const cached = cache.get(versionId);
   if (cached) return cached;
-  const row = await db.selectFrom('workflow_versions').select('document').where('id', '=', versionId).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('workflow_versions')
+    .select('document')
+    .where('id', '=', versionId)
+    .executeTakeFirstOrThrow();
   const document = ZVersionDocument.parse(row.document);
   if (cache.size > 1000) cache.clear();
   cache.set(versionId, document);

@@ -4,7 +4,10 @@ import 'server-only';
  * transport's own failures afterwards: the client rethrows the caller's refusal as is instead
  * of turning it into a network or SMTP error.
  */
-export function recordCallerRefusal(check: (() => void) | undefined): { check: (() => void) | undefined; refusal: () => { error: unknown } | null } {
+export function recordCallerRefusal(check: (() => void) | undefined): {
+  check: (() => void) | undefined;
+  refusal: () => { error: unknown } | null;
+} {
   let refused: { error: unknown } | null = null;
   const wrapped = check
     ? () => {

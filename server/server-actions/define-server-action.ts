@@ -18,11 +18,21 @@ type TActionOptions<S extends z.ZodTypeAny> = {
 };
 
 function isFieldIssueList(details: unknown): details is TFieldIssue[] {
-  return Array.isArray(details) && details.every((d) => typeof d === 'object' && d !== null && typeof (d as TFieldIssue).path === 'string' && typeof (d as TFieldIssue).message === 'string');
+  return (
+    Array.isArray(details) &&
+    details.every(
+      (d) =>
+        typeof d === 'object' &&
+        d !== null &&
+        typeof (d as TFieldIssue).path === 'string' &&
+        typeof (d as TFieldIssue).message === 'string',
+    )
+  );
 }
 
 function toServerActionError(error: AppError): TServerActionError {
-  if (!isFieldIssueList(error.details) || error.details.length === 0) return { code: error.code, message: error.message };
+  if (!isFieldIssueList(error.details) || error.details.length === 0)
+    return { code: error.code, message: error.message };
   const fields: Record<string, string> = {};
   // The first message per field is the one to show next to it.
   for (const issue of error.details) fields[issue.path] ??= issue.message;
@@ -57,7 +67,8 @@ export function defineServerAction<S extends z.ZodTypeAny, R>(
     } catch (error) {
       const appError = toAppError(error);
       // Unknown failures reach the browser as a generic message; the detail stays in the log.
-      if (appError.code === 'INTERNAL' || appError.code === 'CONFIG') console.error(`[action] ${options.permission} failed:`, error);
+      if (appError.code === 'INTERNAL' || appError.code === 'CONFIG')
+        console.error(`[action] ${options.permission} failed:`, error);
       return { ok: false, error: toServerActionError(appError) };
     }
   };

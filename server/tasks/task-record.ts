@@ -37,7 +37,12 @@ export type TTaskRow = Selectable<TasksTable> & { workflow_key: string };
 
 /** Tasks of one tenant joined with their run's workflow key. */
 export function selectTaskRows(db: DbOrTx, tenantId: string) {
-  return db.selectFrom('tasks').innerJoin('runs', 'runs.id', 'tasks.run_id').selectAll('tasks').select('runs.workflow_key').where('tasks.tenant_id', '=', tenantId);
+  return db
+    .selectFrom('tasks')
+    .innerJoin('runs', 'runs.id', 'tasks.run_id')
+    .selectAll('tasks')
+    .select('runs.workflow_key')
+    .where('tasks.tenant_id', '=', tenantId);
 }
 
 export function toTaskRecord(row: TTaskRow): TTaskRecord {

@@ -20,7 +20,11 @@ export const ZApiTokenRecord = z.object({
 export type TApiTokenRecord = z.infer<typeof ZApiTokenRecord>;
 
 export function toApiTokenRecord(row: ApiToken, createdBy: string | null): TApiTokenRecord {
-  const status = row.revoked_at ? 'revoked' : row.expires_at && row.expires_at.getTime() <= Date.now() ? 'expired' : 'active';
+  const status = row.revoked_at
+    ? 'revoked'
+    : row.expires_at && row.expires_at.getTime() <= Date.now()
+      ? 'expired'
+      : 'active';
   return {
     id: row.id,
     name: row.name,

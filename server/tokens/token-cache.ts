@@ -79,7 +79,9 @@ class TokenCache {
         this.client = null;
         this.forget();
         console.error(`[token-cache] listener lost${error ? `: ${error.message}` : ''}; not caching until it is back`);
-        client.end().catch((endError: Error) => console.error(`[token-cache] closing the lost connection: ${endError.message}`));
+        client
+          .end()
+          .catch((endError: Error) => console.error(`[token-cache] closing the lost connection: ${endError.message}`));
       },
     }).then(
       (client) => {

@@ -11,11 +11,24 @@ export const ZListTriggers = z.object({ key: ZWorkflowKey });
 export type TListTriggers = z.infer<typeof ZListTriggers>;
 
 /** A workflow's triggers, oldest first (a workflow has a handful, so there is no paging). */
-export async function listTriggers({ db, ctx, input }: { db: DbOrTx; ctx: TAuthContext; input: TListTriggers }): Promise<{ items: TTriggerRecord[]; nextCursor: null }> {
+export async function listTriggers({
+  db,
+  ctx,
+  input,
+}: {
+  db: DbOrTx;
+  ctx: TAuthContext;
+  input: TListTriggers;
+}): Promise<{ items: TTriggerRecord[]; nextCursor: null }> {
   assertAllowed(ctx, 'workflow.read');
   const { key } = ZListTriggers.parse(input);
   const workflow = await findWorkflow({ db, tenantId: ctx.tenantId, key });
-  const rows = await selectTriggerRows(db, ctx.tenantId).where('t.workflow_id', '=', workflow.id).orderBy('t.created_at').orderBy('t.id').limit(500).execute();
+  const rows = await selectTriggerRows(db, ctx.tenantId)
+    .where('t.workflow_id', '=', workflow.id)
+    .orderBy('t.created_at')
+    .orderBy('t.id')
+    .limit(500)
+    .execute();
   const now = new Date();
   return { items: rows.map((row) => toTriggerRecord(row, ctx, now)), nextCursor: null };
 }

@@ -17,10 +17,18 @@ export async function registerWorker({ db }: { db: Db }): Promise<TWorkerPresenc
   return {
     id,
     beat: async () => {
-      await db.updateTable('workers').set({ heartbeat_at: sql`now()` }).where('id', '=', id).execute();
+      await db
+        .updateTable('workers')
+        .set({ heartbeat_at: sql`now()` })
+        .where('id', '=', id)
+        .execute();
     },
     stopped: async () => {
-      await db.updateTable('workers').set({ stopped_at: sql`now()` }).where('id', '=', id).execute();
+      await db
+        .updateTable('workers')
+        .set({ stopped_at: sql`now()` })
+        .where('id', '=', id)
+        .execute();
     },
   };
 }

@@ -11,9 +11,20 @@ export const ZCheckDefinition = z.object({ document: z.unknown() });
 export type TCheckDefinition = z.input<typeof ZCheckDefinition>;
 
 /** The problems publishing would report for a document, without saving or publishing it (the designer's live check). */
-export async function checkDefinition({ db, ctx, input }: { db: DbOrTx; ctx: TAuthContext; input: TCheckDefinition }): Promise<{ problems: TProblem[] }> {
+export async function checkDefinition({
+  db,
+  ctx,
+  input,
+}: {
+  db: DbOrTx;
+  ctx: TAuthContext;
+  input: TCheckDefinition;
+}): Promise<{ problems: TProblem[] }> {
   assertAllowed(ctx, 'workflow.read');
   const { document } = ZCheckDefinition.parse(input);
-  const { problems } = await validateDefinition({ document, resolver: createWorkflowResolver({ db, tenantId: ctx.tenantId }) });
+  const { problems } = await validateDefinition({
+    document,
+    resolver: createWorkflowResolver({ db, tenantId: ctx.tenantId }),
+  });
   return { problems };
 }

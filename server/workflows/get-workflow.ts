@@ -11,7 +11,15 @@ export const ZGetWorkflow = z.object({ key: ZWorkflowKey });
 export type TGetWorkflow = z.infer<typeof ZGetWorkflow>;
 
 /** One workflow of the caller's tenant with its latest and draft version numbers. */
-export async function getWorkflow({ db, ctx, input }: { db: DbOrTx; ctx: TAuthContext; input: TGetWorkflow }): Promise<TWorkflowRecord> {
+export async function getWorkflow({
+  db,
+  ctx,
+  input,
+}: {
+  db: DbOrTx;
+  ctx: TAuthContext;
+  input: TGetWorkflow;
+}): Promise<TWorkflowRecord> {
   assertAllowed(ctx, 'workflow.read');
   const row = await selectWorkflowRows(db, ctx.tenantId).where('w.key', '=', input.key).executeTakeFirst();
   if (!row) throw new AppError('NOT_FOUND', `No workflow with key "${input.key}".`);

@@ -18,7 +18,12 @@ export type TStepLocation = {
  * order. Nested pipes are the ones each node type declares (`then`, `cases[i].steps`,
  * `branches[i].steps`, `try`…); a nested step too malformed to parse is skipped.
  */
-export function walkSteps(pipe: readonly TStep[], visit: (location: TStepLocation) => void, base = 'steps', pipeName = 'steps'): void {
+export function walkSteps(
+  pipe: readonly TStep[],
+  visit: (location: TStepLocation) => void,
+  base = 'steps',
+  pipeName = 'steps',
+): void {
   pipe.forEach((step, index) => {
     const path = joinPath(base, index);
     visit({ step, path, pipe: pipeName, index });

@@ -12,14 +12,19 @@ import { TS_NODE_ARGS } from '@/scripts/lib/node-args';
  */
 
 /** Polls `check` until it returns a value other than null/false, or fails after `timeoutMs` naming what it waited for. */
-export async function until<T>(what: string, check: () => Promise<T | null | false> | T | null | false, { timeoutMs = 60_000, everyMs = 100 } = {}): Promise<T> {
+export async function until<T>(
+  what: string,
+  check: () => Promise<T | null | false> | T | null | false,
+  { timeoutMs = 60_000, everyMs = 100 } = {},
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown = null;
   for (;;) {
     const value = await check();
     if (value !== null && value !== false) return value;
     last = value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what} (last check: ${String(last)})`);
+    if (Date.now() > deadline)
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what} (last check: ${String(last)})`);
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
@@ -37,7 +42,13 @@ export type TWorkerProcess = {
 const started = new Set<TWorkerProcess>();
 
 /** Starts `worker/main.ts` as a real process against `url` and waits until it is taking jobs. */
-export async function startWorker({ url, env = {} }: { url: string; env?: Record<string, string> }): Promise<TWorkerProcess> {
+export async function startWorker({
+  url,
+  env = {},
+}: {
+  url: string;
+  env?: Record<string, string>;
+}): Promise<TWorkerProcess> {
   const child = spawn(process.execPath, [...TS_NODE_ARGS, 'worker/main.ts'], {
     env: { ...process.env, DATABASE_URL: url, PIPEWRIGHT_EGRESS_ALLOW: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -49,13 +60,18 @@ export async function startWorker({ url, env = {} }: { url: string; env?: Record
   };
   child.stdout?.on('data', append);
   child.stderr?.on('data', append);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const worker: TWorkerProcess = { child, pid: child.pid ?? -1, id: '', output: () => output, exited };
   started.add(worker);
   void exited.then(() => started.delete(worker));
   // Generous: on a loaded 2-core machine (CI beside other work) a worker's tsx start took over 30 s.
   const ready = await Promise.race([
-    until('the worker to say it is ready', () => /ready \(([^)]+)\)/.exec(output)?.[1] ?? null, { timeoutMs: 120_000, everyMs: 50 }),
+    until('the worker to say it is ready', () => /ready \(([^)]+)\)/.exec(output)?.[1] ?? null, {
+      timeoutMs: 120_000,
+      everyMs: 50,
+    }),
     exited.then(({ code, signal }) => {
       throw new Error(`The worker exited (code ${code}, signal ${signal}) before it was ready:\n${output}`);
     }),
@@ -86,7 +102,11 @@ export function workerOutputs(workers: readonly TWorkerProcess[]): string {
  * it: what is under test is what happens after the lease is gone, not the clock.
  */
 export async function expireLeasesOf({ db, workerId }: { db: Db; workerId: string }): Promise<number> {
-  const result = await db.updateTable('runs').set({ lease_expires_at: sql`now() - interval '1 second'` }).where('lease_owner', '=', workerId).executeTakeFirst();
+  const result = await db
+    .updateTable('runs')
+    .set({ lease_expires_at: sql`now() - interval '1 second'` })
+    .where('lease_owner', '=', workerId)
+    .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
 
@@ -110,7 +130,13 @@ export type TReceiverAnswer = { status: number; headers?: Record<string, string>
  * `answer` decides the status, headers and body of the n-th delivery of a key (1-based), to
  * the request's path.
  */
-export async function startReceiver({ holdMs = 0, answer = () => ({ status: 200 }) }: { holdMs?: number; answer?: (key: string, delivery: number, path: string) => TReceiverAnswer } = {}): Promise<TReceiver> {
+export async function startReceiver({
+  holdMs = 0,
+  answer = () => ({ status: 200 }),
+}: {
+  holdMs?: number;
+  answer?: (key: string, delivery: number, path: string) => TReceiverAnswer;
+} = {}): Promise<TReceiver> {
   const deliveries: TDelivery[] = [];
   const perKey = new Map<string, number>();
   const server = http.createServer((request, response) => {
@@ -147,7 +173,13 @@ export async function startReceiver({ holdMs = 0, answer = () => ({ status: 200 
 /** Counts runs among `runIds` by status. */
 export async function runStatuses(db: Db, runIds: readonly string[]): Promise<Map<string, number>> {
   if (runIds.length === 0) return new Map();
-  const rows = await db.selectFrom('runs').select(['status']).select((eb) => eb.fn.countAll<string>().as('n')).where('id', 'in', runIds).groupBy('status').execute();
+  const rows = await db
+    .selectFrom('runs')
+    .select(['status'])
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('id', 'in', runIds)
+    .groupBy('status')
+    .execute();
   return new Map(rows.map((row) => [row.status, Number(row.n)]));
 }
 
@@ -156,7 +188,12 @@ export async function untilAllTerminal(db: Db, runIds: readonly string[], timeou
   await until(
     `${runIds.length} runs to finish`,
     async () => {
-      const rows = await db.selectFrom('runs').select((eb) => eb.fn.countAll<string>().as('n')).where('id', 'in', runIds).where('status', 'in', ['SUCCEEDED', 'FAILED', 'CANCELED']).executeTakeFirstOrThrow();
+      const rows = await db
+        .selectFrom('runs')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('id', 'in', runIds)
+        .where('status', 'in', ['SUCCEEDED', 'FAILED', 'CANCELED'])
+        .executeTakeFirstOrThrow();
       return Number(rows.n) === runIds.length;
     },
     { timeoutMs, everyMs: 200 },
@@ -174,8 +211,17 @@ export type TRunInvariantReport = {
  * The durability invariants of a finished run: each of the `expectedPaths` has exactly one
  * SUCCEEDED record, and the event log is numbered 1..n without a gap or repeat.
  */
-export async function checkRunInvariants(db: Db, runIds: readonly string[], expectedPaths: readonly string[]): Promise<TRunInvariantReport> {
-  const steps = await db.selectFrom('run_steps').select(['run_id', 'path']).where('run_id', 'in', runIds).where('status', '=', 'SUCCEEDED').execute();
+export async function checkRunInvariants(
+  db: Db,
+  runIds: readonly string[],
+  expectedPaths: readonly string[],
+): Promise<TRunInvariantReport> {
+  const steps = await db
+    .selectFrom('run_steps')
+    .select(['run_id', 'path'])
+    .where('run_id', 'in', runIds)
+    .where('status', '=', 'SUCCEEDED')
+    .execute();
   const successes = new Map<string, Map<string, number>>();
   for (const step of steps) {
     const byPath = successes.get(step.run_id) ?? new Map<string, number>();
@@ -186,7 +232,13 @@ export async function checkRunInvariants(db: Db, runIds: readonly string[], expe
     const byPath = successes.get(id) ?? new Map<string, number>();
     return byPath.size !== expectedPaths.length || expectedPaths.some((path) => byPath.get(path) !== 1);
   });
-  const events = await db.selectFrom('run_events').select(['run_id', 'seq']).where('run_id', 'in', runIds).orderBy('run_id').orderBy('seq').execute();
+  const events = await db
+    .selectFrom('run_events')
+    .select(['run_id', 'seq'])
+    .where('run_id', 'in', runIds)
+    .orderBy('run_id')
+    .orderBy('seq')
+    .execute();
   const seqs = new Map<string, number[]>();
   for (const event of events) seqs.set(event.run_id, [...(seqs.get(event.run_id) ?? []), Number(event.seq)]);
   const badSeqs = runIds.filter((id) => {

@@ -12,7 +12,15 @@ import { startRun } from '@/server/runtime/start-run';
 import { isProcessAlive } from '@/server/system/is-process-alive';
 import { createTenantWithMember } from '@/test/fixtures';
 import { publishWorkflow } from '@/test/runtime';
-import { checkRunInvariants, killAllWorkers, startWorker, until, untilAllTerminal, workerOutputs, type TWorkerProcess } from '@/test/faults/fault-harness';
+import {
+  checkRunInvariants,
+  killAllWorkers,
+  startWorker,
+  until,
+  untilAllTerminal,
+  workerOutputs,
+  type TWorkerProcess,
+} from '@/test/faults/fault-harness';
 
 // A cluster of its own: restarting the shared test cluster would break every other test file.
 let dir: string;
@@ -53,11 +61,23 @@ it('PostgreSQL stopped and started while runs wait and work: the worker survives
   const worker = await startWorker({ url: t.url });
   workers.push(worker);
   const runIds: string[] = [];
-  for (let i = 0; i < RUNS; i++) runIds.push((await startRun({ tenantId: ctx.tenantId, workflowKey: 'napper', input: {}, trigger: { type: 'api' } })).runId);
-  await until('every run to be waiting on its first delay', async () => {
-    const waiting = await t.db.selectFrom('runs').select('id').where('id', 'in', runIds).where('status', '=', 'WAITING').execute();
-    return waiting.length === RUNS;
-  }, { timeoutMs: 30_000 });
+  for (let i = 0; i < RUNS; i++)
+    runIds.push(
+      (await startRun({ tenantId: ctx.tenantId, workflowKey: 'napper', input: {}, trigger: { type: 'api' } })).runId,
+    );
+  await until(
+    'every run to be waiting on its first delay',
+    async () => {
+      const waiting = await t.db
+        .selectFrom('runs')
+        .select('id')
+        .where('id', 'in', runIds)
+        .where('status', '=', 'WAITING')
+        .execute();
+      return waiting.length === RUNS;
+    },
+    { timeoutMs: 30_000 },
+  );
 
   // Down across the moment the timers come due; up again on the same port, as a restart is.
   const port = database!.port;
@@ -68,11 +88,27 @@ it('PostgreSQL stopped and started while runs wait and work: the worker survives
 
   await untilAllTerminal(t.db, runIds, 60_000);
   expect(worker.child.exitCode).toBeNull(); // it survived the outage; no new worker was needed
-  const notSucceeded = await t.db.selectFrom('runs').select(['id', 'status', 'error']).where('id', 'in', runIds).where('status', '!=', 'SUCCEEDED').execute();
+  const notSucceeded = await t.db
+    .selectFrom('runs')
+    .select(['id', 'status', 'error'])
+    .where('id', 'in', runIds)
+    .where('status', '!=', 'SUCCEEDED')
+    .execute();
   expect(notSucceeded).toEqual([]);
-  expect(await checkRunInvariants(t.db, runIds, steps.map((_, i) => `steps[${i}]`))).toEqual({ badSteps: [], badSeqs: [] });
-  const complaints = worker.output().split('\n').filter((line) => /failed|error/i.test(line)).length;
-  console.log(`postgres restart: ${RUNS} runs finished after a ~2 s outage; the worker logged ${complaints} connection errors and carried on`);
+  expect(
+    await checkRunInvariants(
+      t.db,
+      runIds,
+      steps.map((_, i) => `steps[${i}]`),
+    ),
+  ).toEqual({ badSteps: [], badSeqs: [] });
+  const complaints = worker
+    .output()
+    .split('\n')
+    .filter((line) => /failed|error/i.test(line)).length;
+  console.log(
+    `postgres restart: ${RUNS} runs finished after a ~2 s outage; the worker logged ${complaints} connection errors and carried on`,
+  );
 }, 120_000);
 
 /**
@@ -103,11 +139,23 @@ it('PostgreSQL fast-shut-down while the worker has statements in flight: the wor
   const worker = await startWorker({ url: t.url });
   workers.push(worker);
   const runIds: string[] = [];
-  for (let i = 0; i < RUNS; i++) runIds.push((await startRun({ tenantId: ctx.tenantId, workflowKey: 'busy', input: {}, trigger: { type: 'api' } })).runId);
-  await until('every run to be waiting on its delay', async () => {
-    const waiting = await t.db.selectFrom('runs').select('id').where('id', 'in', runIds).where('status', '=', 'WAITING').execute();
-    return waiting.length === RUNS;
-  }, { timeoutMs: 30_000 });
+  for (let i = 0; i < RUNS; i++)
+    runIds.push(
+      (await startRun({ tenantId: ctx.tenantId, workflowKey: 'busy', input: {}, trigger: { type: 'api' } })).runId,
+    );
+  await until(
+    'every run to be waiting on its delay',
+    async () => {
+      const waiting = await t.db
+        .selectFrom('runs')
+        .select('id')
+        .where('id', 'in', runIds)
+        .where('status', '=', 'WAITING')
+        .execute();
+      return waiting.length === RUNS;
+    },
+    { timeoutMs: 30_000 },
+  );
 
   // Held at the moment of the shutdown: with run_events locked, each run the worker resumes
   // is claimed (its lease taken) and then blocks in the commit that logs its progress, on a
@@ -118,12 +166,25 @@ it('PostgreSQL fast-shut-down while the worker has statements in flight: the wor
   await blocker.connect();
   await blocker.query('BEGIN');
   await blocker.query('LOCK TABLE run_events IN EXCLUSIVE MODE');
-  await until('the worker to be blocked in a commit for every run', async () => {
-    // Asked on another connection: pg_stat_activity is a snapshot taken once per transaction.
-    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'pipewright' AND wait_event_type = 'Lock'`.execute(t.db);
-    return rows[0]!.n >= RUNS;
-  }, { timeoutMs: 30_000 });
-  const held = await t.db.selectFrom('runs').select('id').where('id', 'in', runIds).where('lease_owner', '=', worker.id).execute();
+  await until(
+    'the worker to be blocked in a commit for every run',
+    async () => {
+      // Asked on another connection: pg_stat_activity is a snapshot taken once per transaction.
+      const { rows } = await sql<{
+        n: number;
+      }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'pipewright' AND wait_event_type = 'Lock'`.execute(
+        t.db,
+      );
+      return rows[0]!.n >= RUNS;
+    },
+    { timeoutMs: 30_000 },
+  );
+  const held = await t.db
+    .selectFrom('runs')
+    .select('id')
+    .where('id', 'in', runIds)
+    .where('lease_owner', '=', worker.id)
+    .execute();
   expect(held.length).toBe(RUNS);
 
   const port = database!.port;
@@ -137,20 +198,38 @@ it('PostgreSQL fast-shut-down while the worker has statements in flight: the wor
   await Promise.race([
     untilAllTerminal(t.db, runIds, 60_000),
     worker.exited.then(({ code, signal }) => {
-      throw new Error(`the worker exited (code ${code}, signal ${signal}) after the shutdown:\n${worker.output().slice(-4_000)}`);
+      throw new Error(
+        `the worker exited (code ${code}, signal ${signal}) after the shutdown:\n${worker.output().slice(-4_000)}`,
+      );
     }),
   ]);
   expect(worker.child.exitCode).toBeNull();
-  const notSucceeded = await t.db.selectFrom('runs').select(['id', 'status', 'error']).where('id', 'in', runIds).where('status', '!=', 'SUCCEEDED').execute();
+  const notSucceeded = await t.db
+    .selectFrom('runs')
+    .select(['id', 'status', 'error'])
+    .where('id', 'in', runIds)
+    .where('status', '!=', 'SUCCEEDED')
+    .execute();
   expect(notSucceeded).toEqual([]);
-  expect(await checkRunInvariants(t.db, runIds, steps.map((_, i) => `steps[${i}]`))).toEqual({ badSteps: [], badSeqs: [] });
+  expect(
+    await checkRunInvariants(
+      t.db,
+      runIds,
+      steps.map((_, i) => `steps[${i}]`),
+    ),
+  ).toEqual({ badSteps: [], badSeqs: [] });
 }, 120_000);
 
 it('a worker started while PostgreSQL is down waits for it instead of exiting, then works', async () => {
   const workers: TWorkerProcess[] = [];
   const t = { db: db!, url: database!.url };
   const { ctx } = await createTenantWithMember({ db: t.db, role: 'editor' });
-  await publishWorkflow({ db: t.db, ctx, key: 'late', document: { steps: [{ id: 'a', type: 'transform.assign', config: { assign: { 'vars.a': 1 } } }] } });
+  await publishWorkflow({
+    db: t.db,
+    ctx,
+    key: 'late',
+    document: { steps: [{ id: 'a', type: 'transform.assign', config: { assign: { 'vars.a': 1 } } }] },
+  });
   const port = database!.port;
   await database!.stop();
   // Down, as during a restart: the port takes connections and drops them at once, and counts them.
@@ -177,7 +256,14 @@ it('a worker started while PostgreSQL is down waits for it instead of exiting, t
   workers.push(worker);
   onTestFailed(() => console.log(workerOutputs(workers)));
   expect(worker.output()).toMatch(/database is not reachable .*; trying again in/);
-  const { runId } = await startRun({ tenantId: ctx.tenantId, workflowKey: 'late', input: {}, trigger: { type: 'api' } });
+  const { runId } = await startRun({
+    tenantId: ctx.tenantId,
+    workflowKey: 'late',
+    input: {},
+    trigger: { type: 'api' },
+  });
   await untilAllTerminal(t.db, [runId], 30_000);
-  expect(await t.db.selectFrom('runs').select('status').where('id', '=', runId).executeTakeFirstOrThrow()).toEqual({ status: 'SUCCEEDED' });
+  expect(await t.db.selectFrom('runs').select('status').where('id', '=', runId).executeTakeFirstOrThrow()).toEqual({
+    status: 'SUCCEEDED',
+  });
 }, 120_000);

@@ -3,7 +3,15 @@ import { startRun } from '@/server/runtime/start-run';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { createTenantWithMember } from '@/test/fixtures';
 import { publishWorkflow } from '@/test/runtime';
-import { killAllWorkers, startReceiver, startWorker, untilAllTerminal, workerOutputs, type TReceiver, type TWorkerProcess } from '@/test/faults/fault-harness';
+import {
+  killAllWorkers,
+  startReceiver,
+  startWorker,
+  untilAllTerminal,
+  workerOutputs,
+  type TReceiver,
+  type TWorkerProcess,
+} from '@/test/faults/fault-harness';
 
 let t: TTestDatabase;
 let receiver: TReceiver | null = null;
@@ -22,7 +30,10 @@ it('retries a 503 with the scheduled backoff, honouring Retry-After, and never s
   onTestFailed(() => console.log(workerOutputs(workers)));
   const { ctx } = await createTenantWithMember({ db: t.db, role: 'editor' });
   // 503 with Retry-After: 1, then a bare 503, then 200.
-  receiver = await startReceiver({ answer: (_key, n) => (n === 1 ? { status: 503, headers: { 'retry-after': '1' } } : n === 2 ? { status: 503 } : { status: 200 }) });
+  receiver = await startReceiver({
+    answer: (_key, n) =>
+      n === 1 ? { status: 503, headers: { 'retry-after': '1' } } : n === 2 ? { status: 503 } : { status: 200 },
+  });
   await publishWorkflow({
     db: t.db,
     ctx,
@@ -39,16 +50,36 @@ it('retries a 503 with the scheduled backoff, honouring Retry-After, and never s
     },
   });
   workers.push(await startWorker({ url: t.url }));
-  const { runId } = await startRun({ tenantId: ctx.tenantId, workflowKey: 'flaky', input: {}, trigger: { type: 'api' } });
+  const { runId } = await startRun({
+    tenantId: ctx.tenantId,
+    workflowKey: 'flaky',
+    input: {},
+    trigger: { type: 'api' },
+  });
   await untilAllTerminal(t.db, [runId], 30_000);
 
   const run = await t.db.selectFrom('runs').select(['status']).where('id', '=', runId).executeTakeFirstOrThrow();
   expect(run.status).toBe('SUCCEEDED');
-  const attempts = await t.db.selectFrom('run_steps').select(['attempt', 'status', 'started_at', 'completed_at', 'error']).where('run_id', '=', runId).orderBy('attempt').execute();
-  expect(attempts.map((a) => [a.attempt, a.status])).toEqual([[1, 'FAILED'], [2, 'FAILED'], [3, 'SUCCEEDED']]);
+  const attempts = await t.db
+    .selectFrom('run_steps')
+    .select(['attempt', 'status', 'started_at', 'completed_at', 'error'])
+    .where('run_id', '=', runId)
+    .orderBy('attempt')
+    .execute();
+  expect(attempts.map((a) => [a.attempt, a.status])).toEqual([
+    [1, 'FAILED'],
+    [2, 'FAILED'],
+    [3, 'SUCCEEDED'],
+  ]);
   expect(attempts.slice(0, 2).map((a) => (a.error as { code?: string }).code)).toEqual(['HTTP', 'HTTP']);
 
-  const scheduled = await t.db.selectFrom('run_events').select(['data']).where('run_id', '=', runId).where('type', '=', 'step.retry_scheduled').orderBy('seq').execute();
+  const scheduled = await t.db
+    .selectFrom('run_events')
+    .select(['data'])
+    .where('run_id', '=', runId)
+    .where('type', '=', 'step.retry_scheduled')
+    .orderBy('seq')
+    .execute();
   const delays = scheduled.map((e) => (e.data as { delayMs: number; nextAttempt: number }).delayMs);
   // Retry-After (1 s) outweighs the first backoff (200 ms); the second is 200 ms × 2, no jitter.
   expect(delays).toEqual([1000, 400]);
@@ -63,6 +94,12 @@ it('retries a 503 with the scheduled backoff, honouring Retry-After, and never s
     const wireGapMs = receiver.deliveries[i + 1]!.at - receiver.deliveries[i]!.respondedAt!;
     expect(wireGapMs).toBeGreaterThanOrEqual(delays[i]!);
   }
-  expect(receiver.deliveries.map((d) => d.key)).toEqual([`${runId}:steps[0]`, `${runId}:steps[0]`, `${runId}:steps[0]`]);
-  console.log(`retry: scheduled ${delays.join(', ')} ms; observed ${[0, 1].map((i) => attempts[i + 1]!.started_at.getTime() - attempts[i]!.completed_at!.getTime()).join(', ')} ms`);
+  expect(receiver.deliveries.map((d) => d.key)).toEqual([
+    `${runId}:steps[0]`,
+    `${runId}:steps[0]`,
+    `${runId}:steps[0]`,
+  ]);
+  console.log(
+    `retry: scheduled ${delays.join(', ')} ms; observed ${[0, 1].map((i) => attempts[i + 1]!.started_at.getTime() - attempts[i]!.completed_at!.getTime()).join(', ')} ms`,
+  );
 }, 60_000);

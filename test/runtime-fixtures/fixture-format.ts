@@ -20,11 +20,17 @@ export const ZFixtureAnswer = z.object({
 export type TFixtureAnswer = z.infer<typeof ZFixtureAnswer>;
 
 /** What happens from outside while the run waits, applied one at a time. */
-export const ZScriptAction = z.union([z.object({ deliver: ZFixtureEvent }).strict(), z.object({ answer: ZFixtureAnswer }).strict()]);
+export const ZScriptAction = z.union([
+  z.object({ deliver: ZFixtureEvent }).strict(),
+  z.object({ answer: ZFixtureAnswer }).strict(),
+]);
 export type TScriptAction = z.infer<typeof ZScriptAction>;
 
 /** `[stepId, status]` or `[stepId, status, attempt]`: one step record. */
-const ZStepExpectation = z.union([z.tuple([z.string(), z.enum(STEP_STATUSES)]), z.tuple([z.string(), z.enum(STEP_STATUSES), z.number().int().min(1)])]);
+const ZStepExpectation = z.union([
+  z.tuple([z.string(), z.enum(STEP_STATUSES)]),
+  z.tuple([z.string(), z.enum(STEP_STATUSES), z.number().int().min(1)]),
+]);
 
 export const ZFixtureExpect = z
   .object({
@@ -49,20 +55,38 @@ export const ZFixtureExpect = z
     events: z.array(z.string()).optional(),
     eventsMatch: z.enum(['exact', 'subsequence']).default('exact'),
     /** Snapshots kept after the step record at `path`, partially matched. */
-    snapshots: z.array(z.object({ path: z.string(), truncated: z.boolean().optional(), snapshot: z.unknown().optional() }).strict()).optional(),
+    snapshots: z
+      .array(
+        z.object({ path: z.string(), truncated: z.boolean().optional(), snapshot: z.unknown().optional() }).strict(),
+      )
+      .optional(),
     /** The run's inbox tasks in creation order, partially matched. */
     tasks: z.array(z.record(z.unknown())).optional(),
     /** This tenant's action ledger rows, ordered by completion, partially matched. */
     actionInvocations: z.array(z.record(z.unknown())).optional(),
     /** Child runs in creation order: workflow key, status, output (partial). */
-    children: z.array(z.object({ workflow: z.string(), status: z.enum(RUN_STATUSES), output: z.unknown().optional(), error: z.record(z.unknown()).optional() }).strict()).optional(),
+    children: z
+      .array(
+        z
+          .object({
+            workflow: z.string(),
+            status: z.enum(RUN_STATUSES),
+            output: z.unknown().optional(),
+            error: z.record(z.unknown()).optional(),
+          })
+          .strict(),
+      )
+      .optional(),
     /** Step path → the output of its SUCCEEDED record, compared exactly. */
     stepOutputs: z.record(z.unknown()).optional(),
     /** Step paths whose records completed in this order (first strictly before last). */
     completedOrder: z.array(z.string()).min(2).optional(),
   })
   .strict()
-  .refine((want) => want.steps !== undefined || want.stepCounts !== undefined, 'give steps (or stepCounts for very long runs)');
+  .refine(
+    (want) => want.steps !== undefined || want.stepCounts !== undefined,
+    'give steps (or stepCounts for very long runs)',
+  );
 
 /**
  * One interpreter fixture (`cases/<name>.json`): workflows in, what the run must have done out.
@@ -79,7 +103,9 @@ export const ZFixture = z
   .object({
     description: z.string().min(1),
     /** Key → version document (without key and name). The first is started; the others are its children. */
-    workflows: z.record(z.record(z.unknown())).refine((workflows) => Object.keys(workflows).length > 0, 'give at least one workflow'),
+    workflows: z
+      .record(z.record(z.unknown()))
+      .refine((workflows) => Object.keys(workflows).length > 0, 'give at least one workflow'),
     input: z.unknown().default({}),
     /** Tenant secrets to create first: name → value. Every value is searched for in what the run stored. */
     secrets: z.record(z.string()).default({}),

@@ -9,9 +9,26 @@ import { wakeRun } from '@/server/runtime/run-store/wake-run';
 import type { TFixtureAnswer, TFixtureEvent } from '@/test/runtime-fixtures/fixture-format';
 
 /** Stores an event for the tenant (so a later lookback can find it) without resolving any wait. */
-export async function storeEvent({ db, tenantId, event }: { db: Db; tenantId: string; event: TFixtureEvent }): Promise<void> {
+export async function storeEvent({
+  db,
+  tenantId,
+  event,
+}: {
+  db: Db;
+  tenantId: string;
+  event: TFixtureEvent;
+}): Promise<void> {
   const receivedAt = sql<Date>`now() - make_interval(secs => ${event.receivedMsAgo / 1000})`;
-  await db.insertInto('events').values({ tenant_id: tenantId, event: event.event, correlation_key: event.correlationKey, payload: JSON.stringify(event.payload), received_at: receivedAt }).execute();
+  await db
+    .insertInto('events')
+    .values({
+      tenant_id: tenantId,
+      event: event.event,
+      correlation_key: event.correlationKey,
+      payload: JSON.stringify(event.payload),
+      received_at: receivedAt,
+    })
+    .execute();
 }
 
 /**
@@ -19,9 +36,26 @@ export async function storeEvent({ db, tenantId, event }: { db: Db; tenantId: st
  * correlation key (a wait without a key matches only events without one, as the lookback
  * query in wait-store.ts does), waking each run and marking the event with the runs it resumed.
  */
-export async function deliverEvent({ db, tenantId, event }: { db: Db; tenantId: string; event: TFixtureEvent }): Promise<string[]> {
+export async function deliverEvent({
+  db,
+  tenantId,
+  event,
+}: {
+  db: Db;
+  tenantId: string;
+  event: TFixtureEvent;
+}): Promise<string[]> {
   return db.transaction().execute(async (tx) => {
-    const stored = await tx.insertInto('events').values({ tenant_id: tenantId, event: event.event, correlation_key: event.correlationKey, payload: JSON.stringify(event.payload) }).returning('id').executeTakeFirstOrThrow();
+    const stored = await tx
+      .insertInto('events')
+      .values({
+        tenant_id: tenantId,
+        event: event.event,
+        correlation_key: event.correlationKey,
+        payload: JSON.stringify(event.payload),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const resolved = await tx
       .updateTable('run_waits')
       .set({ status: 'resolved', payload: JSON.stringify(event.payload), resolved_at: sql`now()` })
@@ -29,12 +63,21 @@ export async function deliverEvent({ db, tenantId, event }: { db: Db; tenantId: 
       .where('kind', '=', 'event')
       .where('status', '=', 'open')
       .where('event', '=', event.event)
-      .where((eb) => (event.correlationKey === null ? eb('correlation_key', 'is', null) : eb('correlation_key', '=', event.correlationKey)))
+      .where((eb) =>
+        event.correlationKey === null
+          ? eb('correlation_key', 'is', null)
+          : eb('correlation_key', '=', event.correlationKey),
+      )
       .returning('run_id')
       .execute();
     const runIds = resolved.map((row) => row.run_id);
     for (const runId of runIds) await wakeRun({ db: tx, runId, reason: `event ${event.event}` });
-    if (runIds.length) await tx.updateTable('events').set({ resumed: sql`${runIds}::uuid[]` }).where('id', '=', stored.id).execute();
+    if (runIds.length)
+      await tx
+        .updateTable('events')
+        .set({ resumed: sql`${runIds}::uuid[]` })
+        .where('id', '=', stored.id)
+        .execute();
     return runIds;
   });
 }
@@ -46,19 +89,67 @@ export async function deliverEvent({ db, tenantId, event }: { db: Db; tenantId: 
  * `{outcome, data, completedBy, completedAt}`, what human.task saves), a `task.completed`
  * event, and the wake-up.
  */
-export async function answerTask({ db, tenantId, completedBy, answer }: { db: Db; tenantId: string; completedBy: string; answer: TFixtureAnswer }): Promise<void> {
+export async function answerTask({
+  db,
+  tenantId,
+  completedBy,
+  answer,
+}: {
+  db: Db;
+  tenantId: string;
+  completedBy: string;
+  answer: TFixtureAnswer;
+}): Promise<void> {
   await db.transaction().execute(async (tx) => {
-    const task = await tx.selectFrom('tasks').select(['id', 'wait_id', 'outcomes', 'tenant_id', 'run_id']).where('tenant_id', '=', tenantId).where('step_id', '=', answer.stepId).where('status', '=', 'open').forUpdate().executeTakeFirst();
+    const task = await tx
+      .selectFrom('tasks')
+      .select(['id', 'wait_id', 'outcomes', 'tenant_id', 'run_id'])
+      .where('tenant_id', '=', tenantId)
+      .where('step_id', '=', answer.stepId)
+      .where('status', '=', 'open')
+      .forUpdate()
+      .executeTakeFirst();
     if (!task) throw new AppError('NOT_FOUND', `No open task for step "${answer.stepId}".`);
     const runId = task.run_id;
-    if (!task.outcomes.includes(answer.outcome)) throw new AppError('VALIDATION', `"${answer.outcome}" is not one of ${task.outcomes.join(', ')}.`);
+    if (!task.outcomes.includes(answer.outcome))
+      throw new AppError('VALIDATION', `"${answer.outcome}" is not one of ${task.outcomes.join(', ')}.`);
     const completedAt = new Date();
-    await tx.updateTable('tasks').set({ status: 'completed', outcome: answer.outcome, data: JSON.stringify(answer.data), completed_by: completedBy, completed_at: completedAt }).where('id', '=', task.id).execute();
+    await tx
+      .updateTable('tasks')
+      .set({
+        status: 'completed',
+        outcome: answer.outcome,
+        data: JSON.stringify(answer.data),
+        completed_by: completedBy,
+        completed_at: completedAt,
+      })
+      .where('id', '=', task.id)
+      .execute();
     const payload = { outcome: answer.outcome, data: answer.data, completedBy, completedAt: completedAt.toISOString() };
-    await tx.updateTable('run_waits').set({ status: 'resolved', payload: JSON.stringify(payload), resolved_at: sql`now()` }).where('id', '=', task.wait_id).where('status', '=', 'open').execute();
+    await tx
+      .updateTable('run_waits')
+      .set({ status: 'resolved', payload: JSON.stringify(payload), resolved_at: sql`now()` })
+      .where('id', '=', task.wait_id)
+      .where('status', '=', 'open')
+      .execute();
     // The event takes the next seq under the run's row lock, like every other writer.
-    const run = await tx.updateTable('runs').set({ event_seq: sql`event_seq + 1` }).where('id', '=', runId).returning('event_seq').executeTakeFirstOrThrow();
-    await tx.insertInto('run_events').values({ run_id: runId, seq: run.event_seq, tenant_id: task.tenant_id, type: 'task.completed', step_id: answer.stepId, data: JSON.stringify({ outcome: answer.outcome, completedBy }) }).execute();
+    const run = await tx
+      .updateTable('runs')
+      .set({ event_seq: sql`event_seq + 1` })
+      .where('id', '=', runId)
+      .returning('event_seq')
+      .executeTakeFirstOrThrow();
+    await tx
+      .insertInto('run_events')
+      .values({
+        run_id: runId,
+        seq: run.event_seq,
+        tenant_id: task.tenant_id,
+        type: 'task.completed',
+        step_id: answer.stepId,
+        data: JSON.stringify({ outcome: answer.outcome, completedBy }),
+      })
+      .execute();
     await wakeRun({ db: tx, runId, reason: `task of step ${answer.stepId} answered` });
   });
 }

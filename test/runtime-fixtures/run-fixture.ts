@@ -11,7 +11,18 @@ import type { TFixture } from '@/test/runtime-fixtures/fixture-format';
 export type TFixtureRun = Awaited<ReturnType<typeof collectRun>>;
 
 /** Run by run, the order in which the pipes of a block run (and are listed in the designer). */
-const PIPE_RANK: Record<string, number> = { steps: 0, try: 1, catch: 2, finally: 3, then: 4, else: 5, cases: 6, default: 7, branches: 8, config: 0 };
+const PIPE_RANK: Record<string, number> = {
+  steps: 0,
+  try: 1,
+  catch: 2,
+  finally: 3,
+  then: 4,
+  else: 5,
+  cases: 6,
+  default: 7,
+  branches: 8,
+  config: 0,
+};
 
 /**
  * Compares step paths in the order a sequential run meets them: `steps[2]` before
@@ -39,7 +50,8 @@ async function settle(db: Db, runId: string): Promise<TRunStatus> {
     if (status !== 'WAITING') return status;
     const children = await db.selectFrom('runs').select(['id', 'status']).where('parent_run_id', '=', runId).execute();
     let finished = 0;
-    for (const child of children.filter((c) => !isTerminal(c.status))) if (isTerminal(await settle(db, child.id))) finished += 1;
+    for (const child of children.filter((c) => !isTerminal(c.status)))
+      if (isTerminal(await settle(db, child.id))) finished += 1;
     // Children that wait on the outside world too: the script has to act first.
     if (finished === 0) return status;
   }
@@ -56,9 +68,16 @@ export async function runFixture({ db, fixture }: { db: Db; fixture: TFixture })
   for (const [name, value] of Object.entries(fixture.secrets)) await putSecret({ db, ctx, input: { name, value } });
   // Children first, so publishing a parent finds the workflows it calls.
   const keys = Object.keys(fixture.workflows);
-  for (const key of [...keys].reverse()) await publishWorkflow({ db, ctx, key, document: fixture.workflows[key] as Parameters<typeof publishWorkflow>[0]['document'] });
+  for (const key of [...keys].reverse())
+    await publishWorkflow({
+      db,
+      ctx,
+      key,
+      document: fixture.workflows[key] as Parameters<typeof publishWorkflow>[0]['document'],
+    });
   const workflowKey = keys[0]!;
-  const start = async (input: unknown) => (await startRun({ tenantId, workflowKey, input, trigger: { type: 'api' } })).runId;
+  const start = async (input: unknown) =>
+    (await startRun({ tenantId, workflowKey, input, trigger: { type: 'api' } })).runId;
 
   const prior: Array<{ runId: string; status: TRunStatus; expected: TRunStatus }> = [];
   for (const run of fixture.priorRuns) {

@@ -14,20 +14,44 @@ import { startWorkflowRun, ZStartWorkflowRun } from '@/server/runs/start-workflo
 const revalidate = ['/runs'];
 
 /** The run form: a manual start (always async from the browser; the page follows the run live). */
-export const startRunAction = defineServerAction({ permission: 'run.start', input: ZStartWorkflowRun, revalidate }, ({ db, ctx, input }) => startWorkflowRun({ db, ctx, input: { ...input, mode: 'async' }, via: 'manual' }));
+export const startRunAction = defineServerAction(
+  { permission: 'run.start', input: ZStartWorkflowRun, revalidate },
+  ({ db, ctx, input }) => startWorkflowRun({ db, ctx, input: { ...input, mode: 'async' }, via: 'manual' }),
+);
 
-export const pauseRunAction = defineServerAction({ permission: 'run.operate', input: ZRunOperation, revalidate }, ({ db, ctx, input }) => pauseRun({ db, ctx, input }));
+export const pauseRunAction = defineServerAction(
+  { permission: 'run.operate', input: ZRunOperation, revalidate },
+  ({ db, ctx, input }) => pauseRun({ db, ctx, input }),
+);
 
-export const resumeRunAction = defineServerAction({ permission: 'run.operate', input: ZResumeRun, revalidate }, ({ db, ctx, input }) => resumeRun({ db, ctx, input }));
+export const resumeRunAction = defineServerAction(
+  { permission: 'run.operate', input: ZResumeRun, revalidate },
+  ({ db, ctx, input }) => resumeRun({ db, ctx, input }),
+);
 
-export const cancelRunAction = defineServerAction({ permission: 'run.operate', input: ZRunOperation, revalidate }, ({ db, ctx, input }) => cancelRun({ db, ctx, input }));
+export const cancelRunAction = defineServerAction(
+  { permission: 'run.operate', input: ZRunOperation, revalidate },
+  ({ db, ctx, input }) => cancelRun({ db, ctx, input }),
+);
 
-export const retryRunAction = defineServerAction({ permission: 'run.operate', input: ZRunOperation, revalidate }, ({ db, ctx, input }) => retryRun({ db, ctx, input }));
+export const retryRunAction = defineServerAction(
+  { permission: 'run.operate', input: ZRunOperation, revalidate },
+  ({ db, ctx, input }) => retryRun({ db, ctx, input }),
+);
 
-export const rerunRunAction = defineServerAction({ permission: 'run.operate', input: ZRerunRun, revalidate }, ({ db, ctx, input }) => rerunRun({ db, ctx, input }));
+export const rerunRunAction = defineServerAction(
+  { permission: 'run.operate', input: ZRerunRun, revalidate },
+  ({ db, ctx, input }) => rerunRun({ db, ctx, input }),
+);
 
 /** The envelope snapshot after one step attempt, fetched when the run page selects that step. */
-export const getStepSnapshotAction = defineServerAction({ permission: 'run.read', input: ZGetStepSnapshot }, ({ db, ctx, input }) => getStepSnapshot({ db, ctx, input }));
+export const getStepSnapshotAction = defineServerAction(
+  { permission: 'run.read', input: ZGetStepSnapshot },
+  ({ db, ctx, input }) => getStepSnapshot({ db, ctx, input }),
+);
 
 /** Cancel or retry many runs (picked, or all matching the list's filters); `dryRun` counts them for the confirmation. */
-export const bulkOperateRunsAction = defineServerAction({ permission: 'run.operate', input: ZBulkOperateRuns, revalidate }, ({ db, ctx, input }) => bulkOperateRuns({ db, ctx, input }));
+export const bulkOperateRunsAction = defineServerAction(
+  { permission: 'run.operate', input: ZBulkOperateRuns, revalidate },
+  ({ db, ctx, input }) => bulkOperateRuns({ db, ctx, input }),
+);

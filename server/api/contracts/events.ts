@@ -7,7 +7,8 @@ export const deliverEventContract = defineContract({
   operationId: 'deliverEvent',
   method: 'POST',
   path: '/events',
-  summary: 'Deliver an event: resumes the runs waiting on its name and correlation key (each once) → the stored event with {resumed, started}',
+  summary:
+    'Deliver an event: resumes the runs waiting on its name and correlation key (each once) → the stored event with {resumed, started}',
   tag: 'Events',
   permission: 'run.start',
   body: ZDeliverEvent,

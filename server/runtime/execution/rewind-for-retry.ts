@@ -50,11 +50,13 @@ function rewindBlock(block: TBlockState, scope: TScope, path: string, rerunPipes
       return rewindCursor(block.cursor, scope, `${path}.config.${block.phase}`, rerunPipes);
     }
     case 'forEach':
-      for (const slot of block.active) rewindCursor(slot.cursor, slot.scope, `${path}#${slot.index}.config.steps`, rerunPipes);
+      for (const slot of block.active)
+        rewindCursor(slot.cursor, slot.scope, `${path}#${slot.index}.config.steps`, rerunPipes);
       return;
     case 'parallel':
       block.branches.forEach((branch, index) => {
-        if (!branch.done) rewindCursor(branch.cursor, branch.scope, `${path}.config.branches[${index}].steps`, rerunPipes);
+        if (!branch.done)
+          rewindCursor(branch.cursor, branch.scope, `${path}.config.branches[${index}].steps`, rerunPipes);
       });
       return;
     case 'wait':

@@ -4,7 +4,10 @@ import { oversizedIndex, parseVarsPath, VARS_INDEX_MESSAGE } from '@/model/defin
 
 function assertIndexesInBounds(path: string): void {
   const index = oversizedIndex(path);
-  if (index !== null) throw new AppError('VALIDATION', `${path}: ${VARS_INDEX_MESSAGE} (got ${index})`, [{ path, message: VARS_INDEX_MESSAGE }]);
+  if (index !== null)
+    throw new AppError('VALIDATION', `${path}: ${VARS_INDEX_MESSAGE} (got ${index})`, [
+      { path, message: VARS_INDEX_MESSAGE },
+    ]);
 }
 
 /**
@@ -31,7 +34,10 @@ export function applyAssignment(vars: Record<string, unknown>, path: string, val
 }
 
 /** Applies every assignment, or none: all paths are checked before the first is written, so a refused one leaves vars as they were. */
-export function applyAssignments(vars: Record<string, unknown>, assignments: ReadonlyArray<{ path: string; value: unknown }>): void {
+export function applyAssignments(
+  vars: Record<string, unknown>,
+  assignments: ReadonlyArray<{ path: string; value: unknown }>,
+): void {
   for (const { path } of assignments) assertIndexesInBounds(path);
   for (const { path, value } of assignments) applyAssignment(vars, path, value);
 }

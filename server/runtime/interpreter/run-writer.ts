@@ -20,7 +20,10 @@ export { RUN_EVENTS_CHANNEL, type TStepRecordDraft } from '@/server/runtime/run-
 /** Thrown when a write finds that this worker no longer holds the run's lease. */
 export class LeaseLostError extends AppError {
   constructor(runId: string) {
-    super('CONFLICT', `The lease on run ${runId} was lost to another worker; this worker's pending writes were discarded.`);
+    super(
+      'CONFLICT',
+      `The lease on run ${runId} was lost to another worker; this worker's pending writes were discarded.`,
+    );
   }
 }
 

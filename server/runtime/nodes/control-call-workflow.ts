@@ -20,7 +20,8 @@ export const ZControlCallWorkflowConfig = z
 export const controlCallWorkflow = defineNode({
   type: 'control.callWorkflow',
   title: 'Call workflow',
-  description: "Starts another workflow as a child run, waits for it, and can save its output; a failed child fails this step.",
+  description:
+    'Starts another workflow as a child run, waits for it, and can save its output; a failed child fails this step.',
   icon: 'workflow',
   category: 'flow',
   configSchema: ZControlCallWorkflowConfig,
@@ -29,11 +30,31 @@ export const controlCallWorkflow = defineNode({
   writesVars: (config) => (config.saveAs ? [config.saveAs] : []),
   async execute({ config, resolve }) {
     const input = await resolve(config.input, 'input');
-    return { kind: 'wait', input: { workflow: config.workflow, version: config.version ?? 'latest', input }, wait: { kind: 'child', workflow: config.workflow, version: config.version ?? 'latest', input } };
+    return {
+      kind: 'wait',
+      input: { workflow: config.workflow, version: config.version ?? 'latest', input },
+      wait: { kind: 'child', workflow: config.workflow, version: config.version ?? 'latest', input },
+    };
   },
   async resume({ config, outcome }) {
-    const child = outcome.kind === 'resolved' ? (outcome.payload as { runId?: string; status?: string; output?: unknown; error?: unknown }) : null;
-    if (child?.status === 'SUCCEEDED') return { kind: 'next', output: child.output, assign: config.saveAs ? [{ path: config.saveAs, value: child.output }] : [] };
-    return { kind: 'fail', error: { code: 'CHILD_FAILED', message: `The child run of "${config.workflow}" ended ${child?.status ?? 'without an answer'}`, details: child, retryable: false } };
+    const child =
+      outcome.kind === 'resolved'
+        ? (outcome.payload as { runId?: string; status?: string; output?: unknown; error?: unknown })
+        : null;
+    if (child?.status === 'SUCCEEDED')
+      return {
+        kind: 'next',
+        output: child.output,
+        assign: config.saveAs ? [{ path: config.saveAs, value: child.output }] : [],
+      };
+    return {
+      kind: 'fail',
+      error: {
+        code: 'CHILD_FAILED',
+        message: `The child run of "${config.workflow}" ended ${child?.status ?? 'without an answer'}`,
+        details: child,
+        retryable: false,
+      },
+    };
   },
 });

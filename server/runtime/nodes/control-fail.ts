@@ -16,7 +16,8 @@ export const ZControlFailConfig = z
 export const controlFail = defineNode({
   type: 'control.fail',
   title: 'Fail',
-  description: 'Raises an error with your code and message; a surrounding try/catch can handle it, otherwise the run fails.',
+  description:
+    'Raises an error with your code and message; a surrounding try/catch can handle it, otherwise the run fails.',
   icon: 'circle-x',
   category: 'end',
   configSchema: ZControlFailConfig,
@@ -29,7 +30,15 @@ export const controlFail = defineNode({
     // A computed code is held to the same shape as a literal one, so retry policies and catch
     // blocks can rely on it (a missing field must not become the code "undefined").
     if (!ZErrorCode.safeParse(code).success) {
-      return { kind: 'fail', input: { code, message }, error: { code: 'VALIDATION', message: `code: the expression must produce an UPPER_SNAKE_CASE code such as INVOICE_REJECTED, not ${JSON.stringify(code) ?? 'nothing'}`, retryable: false } };
+      return {
+        kind: 'fail',
+        input: { code, message },
+        error: {
+          code: 'VALIDATION',
+          message: `code: the expression must produce an UPPER_SNAKE_CASE code such as INVOICE_REJECTED, not ${JSON.stringify(code) ?? 'nothing'}`,
+          retryable: false,
+        },
+      };
     }
     return { kind: 'fail', input: { code, message }, error: { code: String(code), message, retryable: false } };
   },

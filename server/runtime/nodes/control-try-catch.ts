@@ -17,7 +17,8 @@ export const ZControlTryCatchConfig = z
 export const controlTryCatch = defineNode({
   type: 'control.tryCatch',
   title: 'Try / catch',
-  description: 'Runs the "try" pipe; if a step in it fails, runs the "catch" pipe with the error, then the "finally" pipe either way.',
+  description:
+    'Runs the "try" pipe; if a step in it fails, runs the "catch" pipe with the error, then the "finally" pipe either way.',
   icon: 'shield-alert',
   category: 'flow',
   configSchema: ZControlTryCatchConfig,

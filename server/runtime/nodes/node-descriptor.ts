@@ -64,7 +64,9 @@ export type TNodeDescriptor<T extends TNodeType = TNodeType, C extends z.ZodType
   resume?(args: TNodeResumeArgs<z.infer<C>>): Promise<TNodeResult>;
 };
 
-export function defineNode<const T extends TNodeType, C extends z.ZodTypeAny>(descriptor: TNodeDescriptor<T, C>): TNodeDescriptor<T, C> {
+export function defineNode<const T extends TNodeType, C extends z.ZodTypeAny>(
+  descriptor: TNodeDescriptor<T, C>,
+): TNodeDescriptor<T, C> {
   return descriptor;
 }
 

@@ -23,7 +23,14 @@ export const stateSet = defineNode({
   async execute({ config, resolve }) {
     const state = await resolve(config.state, 'state');
     if (typeof state !== 'string' || state.trim() === '') {
-      return { kind: 'fail', error: { code: 'VALIDATION', message: 'state: the expression must produce a non-empty string', retryable: false } };
+      return {
+        kind: 'fail',
+        error: {
+          code: 'VALIDATION',
+          message: 'state: the expression must produce a non-empty string',
+          retryable: false,
+        },
+      };
     }
     return { kind: 'next', input: { state }, output: { state }, state };
   },

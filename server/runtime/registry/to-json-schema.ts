@@ -44,7 +44,10 @@ export function toJsonSchema(schema: z.ZodTypeAny): TJsonSchema {
   const text = JSON.stringify(root);
   const used = SHARED_DEFINITIONS.filter(([name]) => text.includes(`"#/definitions/${name}"`));
   if (used.length === 0) return root;
-  return { ...root, definitions: Object.fromEntries(used.map(([name, shared]) => [name, stripSchemaKeyword(convert(shared, name))])) };
+  return {
+    ...root,
+    definitions: Object.fromEntries(used.map(([name, shared]) => [name, stripSchemaKeyword(convert(shared, name))])),
+  };
 }
 
 function stripSchemaKeyword(schema: TJsonSchema): TJsonSchema {

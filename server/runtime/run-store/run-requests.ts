@@ -17,7 +17,10 @@ export async function requestCancelFromParent({ db, runId }: { db: Db; runId: st
       .where('status', 'in', ['QUEUED', 'RUNNING', 'WAITING', 'PAUSED'])
       .returning('id')
       .execute();
-    await notifyRunControl(tx, pending.map((row) => row.id));
+    await notifyRunControl(
+      tx,
+      pending.map((row) => row.id),
+    );
   });
 }
 

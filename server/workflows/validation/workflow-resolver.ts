@@ -8,5 +8,8 @@ export type TWorkflowResolver = {
   /** Published version numbers of `key` (empty when it has none), or null when there is no such workflow. */
   publishedVersions: (key: string) => Promise<number[] | null>;
   /** The `{workflow, version}` targets that the given published version calls. */
-  calleesOf: (key: string, version: number) => Promise<Array<{ workflow: string; version: number | 'latest' | undefined }>>;
+  calleesOf: (
+    key: string,
+    version: number,
+  ) => Promise<Array<{ workflow: string; version: number | 'latest' | undefined }>>;
 };

@@ -6,7 +6,10 @@ import { changePassword, ZChangePassword } from '@/server/users/change-password'
 
 // Any member may change their own password; changePassword itself refuses tokens. It ends
 // every session of the person; this one is re-issued so the person stays signed in here.
-export const changePasswordAction = defineServerAction({ permission: 'tenant.read', input: ZChangePassword }, async ({ db, ctx, input }) => {
-  const { sessionVersion } = await changePassword({ db, ctx, input });
-  await reissueSessionCookie({ sessionVersion });
-});
+export const changePasswordAction = defineServerAction(
+  { permission: 'tenant.read', input: ZChangePassword },
+  async ({ db, ctx, input }) => {
+    const { sessionVersion } = await changePassword({ db, ctx, input });
+    await reissueSessionCookie({ sessionVersion });
+  },
+);

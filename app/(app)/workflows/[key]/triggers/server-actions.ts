@@ -9,11 +9,20 @@ import { setTriggerEnabled, ZSetTriggerEnabled } from '@/server/triggers/set-tri
 const revalidate = ['/workflows'];
 
 /** The "New trigger" dialog: the same server function POST /workflows/{key}/triggers calls. */
-export const createTriggerAction = defineServerAction({ permission: 'workflow.write', input: ZCreateTrigger, revalidate }, ({ db, ctx, input }) => createTrigger({ db, ctx, input }));
+export const createTriggerAction = defineServerAction(
+  { permission: 'workflow.write', input: ZCreateTrigger, revalidate },
+  ({ db, ctx, input }) => createTrigger({ db, ctx, input }),
+);
 
-export const setTriggerEnabledAction = defineServerAction({ permission: 'workflow.write', input: ZSetTriggerEnabled, revalidate }, ({ db, ctx, input }) => setTriggerEnabled({ db, ctx, input }));
+export const setTriggerEnabledAction = defineServerAction(
+  { permission: 'workflow.write', input: ZSetTriggerEnabled, revalidate },
+  ({ db, ctx, input }) => setTriggerEnabled({ db, ctx, input }),
+);
 
-export const deleteTriggerAction = defineServerAction({ permission: 'workflow.write', input: ZDeleteTrigger, revalidate }, async ({ db, ctx, input }) => {
-  await deleteTrigger({ db, ctx, input });
-  return { id: input.id };
-});
+export const deleteTriggerAction = defineServerAction(
+  { permission: 'workflow.write', input: ZDeleteTrigger, revalidate },
+  async ({ db, ctx, input }) => {
+    await deleteTrigger({ db, ctx, input });
+    return { id: input.id };
+  },
+);

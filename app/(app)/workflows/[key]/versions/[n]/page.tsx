@@ -29,7 +29,9 @@ export default async function VersionPage({ params }: TProps) {
     throw error;
   });
   // Secret names only, for people who may see them (editors and admins).
-  const secrets = roleAllows(ctx.role, 'secret.read') ? (await listSecrets({ db, ctx })).map((secret) => secret.name) : [];
+  const secrets = roleAllows(ctx.role, 'secret.read')
+    ? (await listSecrets({ db, ctx })).map((secret) => secret.name)
+    : [];
   const { problems } = await checkDefinition({ db, ctx, input: { document } });
   const editable = summary.status === 'draft' && roleAllows(ctx.role, 'workflow.write');
   return (
@@ -42,11 +44,23 @@ export default async function VersionPage({ params }: TProps) {
             <Link href={`/workflows/${key}/versions`} className="text-accent hover:underline">
               All versions
             </Link>
-            {!editable && <span>{summary.status === 'published' ? 'Published versions never change; edit the draft instead.' : 'Read only for your role.'}</span>}
+            {!editable && (
+              <span>
+                {summary.status === 'published'
+                  ? 'Published versions never change; edit the draft instead.'
+                  : 'Read only for your role.'}
+              </span>
+            )}
           </span>
         }
       />
-      <VersionInspector initial={document} revision={summary.revision} editable={editable} secrets={secrets} initialProblems={problems} />
+      <VersionInspector
+        initial={document}
+        revision={summary.revision}
+        editable={editable}
+        secrets={secrets}
+        initialProblems={problems}
+      />
     </>
   );
 }
