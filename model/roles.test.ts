@@ -25,6 +25,10 @@ const SPEC_MATRIX: Record<TPermission, Record<TRole, boolean>> = {
   'token.manage': { admin: Y, editor: N, operator: N, viewer: N },
   'audit.read': { admin: Y, editor: N, operator: N, viewer: N },
   'tenant.create': { admin: Y, editor: N, operator: N, viewer: N },
+  // SPEC §8: tenant settings, deleting a run now and the metrics endpoint are for admins.
+  'tenant.manage': { admin: Y, editor: N, operator: N, viewer: N },
+  'run.delete': { admin: Y, editor: N, operator: N, viewer: N },
+  'metrics.read': { admin: Y, editor: N, operator: N, viewer: N },
 };
 
 describe('the role → permission matrix (SPEC §3)', () => {

@@ -9,6 +9,7 @@ export const ZRole = z.enum(ROLES);
 export const PERMISSIONS = [
   'tenant.read',
   'tenant.create',
+  'tenant.manage',
   'member.manage',
   'token.manage',
   'secret.read',
@@ -19,6 +20,8 @@ export const PERMISSIONS = [
   'run.read',
   'run.start',
   'run.operate',
+  'run.delete',
+  'metrics.read',
   'task.answer',
 ] as const;
 export type TPermission = (typeof PERMISSIONS)[number];

@@ -32,7 +32,8 @@ export const ZSettings = z
       .optional(),
     maxConcurrentRuns: z.number().int().min(1).max(10_000).optional(),
     runsPerMinute: z.number().int().min(1).max(100_000).optional(),
-    retentionDays: z.number().int().min(1).max(3650).default(30),
+    /** Absent: the tenant's `retentionDays` (Settings → Tenant), else 30 (SPEC §8), read by the purge. */
+    retentionDays: z.number().int().min(1).max(3650).optional(),
     redact: z.array(ZJsonPointer).default([]),
   })
   .strict();

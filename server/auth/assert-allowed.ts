@@ -6,6 +6,7 @@ import { AppError } from '@/model/errors';
 const PERMISSION_WORDS: Record<TPermission, string> = {
   'tenant.read': 'see this tenant',
   'tenant.create': 'create tenants',
+  'tenant.manage': "change the tenant's settings",
   'member.manage': 'manage members',
   'token.manage': 'manage API tokens',
   'secret.read': 'see secrets',
@@ -16,6 +17,8 @@ const PERMISSION_WORDS: Record<TPermission, string> = {
   'run.read': 'see runs',
   'run.start': 'start runs',
   'run.operate': 'steer runs',
+  'run.delete': 'delete runs',
+  'metrics.read': 'read metrics',
   'task.answer': 'answer tasks',
 };
 

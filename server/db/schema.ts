@@ -16,6 +16,24 @@ export interface TenantsTable {
   slug: string;
   name: string;
   created_at: Timestamp;
+  /** Default `retentionDays` of the tenant's runs (a version's `settings.retentionDays` wins); null = 30. */
+  retention_days: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Tenant-wide limits enforced by admission besides each version's own; null = none. */
+  max_concurrent_runs: ColumnType<number | null, number | null | undefined, number | null>;
+  runs_per_minute: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+export interface MetricCountersTable {
+  tenant_id: string;
+  name: string;
+  labels: ColumnType<Record<string, string>, string, string>;
+  value: ColumnType<number, number | undefined, number>;
+}
+
+export interface MetricRollupTable {
+  id: number;
+  watermark: Timestamp;
+  rolled_at: Timestamp;
 }
 
 export interface UsersTable {
@@ -123,6 +141,8 @@ export interface WorkflowVersionsTable {
 
 export interface Database extends RuntimeTables, OutboundTables, TriggerTables {
   tenants: TenantsTable;
+  metric_counters: MetricCountersTable;
+  metric_rollup: MetricRollupTable;
   users: UsersTable;
   memberships: MembershipsTable;
   api_tokens: ApiTokensTable;

@@ -15,6 +15,7 @@ import { ZTriggerRef, loadRunVersion } from '@/server/runtime/load-run-version';
 import type { TRunError } from '@/model/definition/envelope';
 import { faultPoint } from '@/server/runtime/fault-points';
 import { toStorableJson } from '@/server/db/storable-json';
+import { hasTenantLimits, loadTenantLimits } from '@/server/tenants/tenant-limits';
 
 /** A run whose worker died this many times in a row without progress is failed, not retried forever. */
 export const MAX_RECOVERIES = 3;
@@ -88,14 +89,18 @@ async function advanceClaimed({
   const admittedNow = run.status === 'QUEUED';
   // QUEUED again after it ran (an operator's retry under limits): not a new start.
   const firstStart = admittedNow && !run.started_at;
-  // Runs start as RUNNING in their first commit (below); a run whose version has limits is
-  // first admitted under the workflow's lock, in a transaction of its own.
-  const limited = Boolean(document.settings.maxConcurrentRuns || document.settings.runsPerMinute);
+  // Runs start as RUNNING in their first commit (below); a run whose version or tenant has
+  // limits is first admitted under the tenant's and workflow's locks, in a transaction of its own.
+  const tenantLimits = admittedNow ? await loadTenantLimits({ db, tenantId: run.tenant_id }) : null;
+  const limited =
+    Boolean(document.settings.maxConcurrentRuns || document.settings.runsPerMinute) ||
+    (tenantLimits !== null && hasTenantLimits(tenantLimits));
   if (admittedNow && limited) {
     const admission = await admitRun({
       db,
       run: { id: run.id, workflowId: run.workflow_id, tenantId: run.tenant_id },
       settings: document.settings,
+      tenantLimits,
       fence: claimed.fence,
     });
     if (!admission.admitted) {

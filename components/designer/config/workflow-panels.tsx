@@ -45,7 +45,17 @@ const SETTINGS: Array<[string, string, TSchema]> = [
     'Runs per minute at most',
     { type: 'integer', minimum: 1, maximum: 100000, description: 'Runs over the rate wait QUEUED.' },
   ],
-  ['retentionDays', 'Keep runs for (days)', { type: 'integer', minimum: 1, maximum: 3650, default: 30 }],
+  [
+    'retentionDays',
+    'Keep runs for (days)',
+    {
+      type: 'integer',
+      minimum: 1,
+      maximum: 3650,
+      description:
+        "Ended runs are deleted this long after they end. Empty: the tenant's default (Settings → Tenant), else 30.",
+    },
+  ],
   [
     'redact',
     'Redact in snapshots',

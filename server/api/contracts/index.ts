@@ -2,6 +2,7 @@ import 'server-only';
 import type { TContract } from '@/server/api/contract';
 import * as events from '@/server/api/contracts/events';
 import * as expressions from '@/server/api/contracts/expressions';
+import * as operations from '@/server/api/contracts/operations';
 import * as registry from '@/server/api/contracts/registry';
 import * as runs from '@/server/api/contracts/runs';
 import * as secrets from '@/server/api/contracts/secrets';
@@ -27,4 +28,5 @@ export const ALL_CONTRACTS: TContract[] = [
   ...contractsOf(tasks),
   ...contractsOf(events),
   ...contractsOf(triggers),
+  ...contractsOf(operations),
 ];

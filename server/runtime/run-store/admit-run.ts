@@ -4,6 +4,7 @@ import type { Db, Tx } from '@/server/db/database';
 import type { TSettings } from '@/model/definition/version-document';
 import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
 import { scheduleRunTimeout } from '@/server/runtime/run-store/end-run-effects';
+import type { TTenantLimits } from '@/server/tenants/tenant-limits';
 
 export type TAdmission = { admitted: true; startedAt: Date } | { admitted: false; retryAt: Date | null };
 
@@ -22,14 +23,28 @@ export async function admitRun({
   db,
   run,
   settings,
+  tenantLimits = null,
   fence,
 }: {
   db: Db;
   run: { id: string; workflowId: string; tenantId: string };
   settings: TSettings;
+  /** The tenant-wide limits (Settings → Tenant), checked besides the version's, under the tenant's lock. */
+  tenantLimits?: TTenantLimits | null;
   fence: string;
 }): Promise<TAdmission> {
   return db.transaction().execute(async (tx) => {
+    // Lock order: the tenant's, then the workflow's (every admission takes them in this order).
+    const tenantLimited = Boolean(tenantLimits?.maxConcurrentRuns || tenantLimits?.runsPerMinute);
+    if (tenantLimited) {
+      await sql`SELECT pg_advisory_xact_lock(hashtext(${`pipewright.admit-tenant:${run.tenantId}`}))`.execute(tx);
+      const tenant = await countTenantStarted(tx, run);
+      if (tenantLimits?.maxConcurrentRuns && tenant.active >= tenantLimits.maxConcurrentRuns)
+        return { admitted: false, retryAt: null };
+      if (tenantLimits?.runsPerMinute && tenant.recent >= tenantLimits.runsPerMinute) {
+        return { admitted: false, retryAt: new Date((tenant.oldestRecent ?? new Date()).getTime() + 60_000) };
+      }
+    }
     await sql`SELECT pg_advisory_xact_lock(hashtext(${`pipewright.admit:${run.workflowId}`}))`.execute(tx);
     const { active, recent, oldestRecent } = await countStarted(tx, run);
     if (settings.maxConcurrentRuns && active >= settings.maxConcurrentRuns) return { admitted: false, retryAt: null };
@@ -91,6 +106,29 @@ async function countStarted(
   );
   const recent = await sql<{ n: number; oldest: Date | null }>`
     SELECT count(*)::int AS n, min(started_at) AS oldest FROM runs WHERE workflow_id = ${run.workflowId} AND started_at > now() - interval '1 minute' AND id <> ${run.id}`.execute(
+    tx,
+  );
+  return {
+    active: active.rows[0]?.n ?? 0,
+    recent: recent.rows[0]?.n ?? 0,
+    oldestRecent: recent.rows[0]?.oldest ?? null,
+  };
+}
+
+/**
+ * The tenant's runs holding a slot and started in the last minute, besides this one
+ * (runs_tenant_status_created_idx, runs_tenant_started_idx).
+ */
+async function countTenantStarted(
+  tx: Tx,
+  run: { id: string; tenantId: string },
+): Promise<{ active: number; recent: number; oldestRecent: Date | null }> {
+  const active = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM runs WHERE tenant_id = ${run.tenantId} AND status IN ('RUNNING', 'WAITING', 'PAUSED') AND ${holdsSlot} AND id <> ${run.id}`.execute(
+    tx,
+  );
+  const recent = await sql<{ n: number; oldest: Date | null }>`
+    SELECT count(*)::int AS n, min(started_at) AS oldest FROM runs WHERE tenant_id = ${run.tenantId} AND started_at > now() - interval '1 minute' AND id <> ${run.id}`.execute(
     tx,
   );
   return {

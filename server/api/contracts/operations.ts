@@ -1,0 +1,45 @@
+import 'server-only';
+import { z } from 'zod';
+import { defineContract } from '@/server/api/contract';
+import { ZRunId } from '@/server/runs/run-record';
+import { ZTenantSettings, ZTenantSettingsPatch } from '@/model/tenant-settings';
+
+const ZTenantRecord = z.object({ id: z.string(), slug: z.string(), name: z.string(), settings: ZTenantSettings });
+
+export const getTenantContract = defineContract({
+  operationId: 'getTenant',
+  method: 'GET',
+  path: '/tenant',
+  summary:
+    "The caller's tenant with its settings: retentionDays (default of its runs' retention; null = 30), maxConcurrentRuns and runsPerMinute (tenant-wide limits; null = none)",
+  tag: 'Operations',
+  permission: 'tenant.read',
+  response: ZTenantRecord,
+});
+
+export const updateTenantContract = defineContract({
+  operationId: 'updateTenant',
+  method: 'PATCH',
+  path: '/tenant',
+  summary:
+    "Change the tenant's settings (admins): any of retentionDays, maxConcurrentRuns, runsPerMinute; null clears one",
+  tag: 'Operations',
+  permission: 'tenant.manage',
+  body: ZTenantSettingsPatch,
+  response: ZTenantRecord,
+  errors: ['VALIDATION'],
+});
+
+export const deleteRunContract = defineContract({
+  operationId: 'deleteRun',
+  method: 'DELETE',
+  path: '/runs/{id}',
+  summary:
+    'Delete an ended run now (admins), with its steps, events, snapshots, waits, tasks and child runs; 409 when it or a child run is not terminal',
+  tag: 'Runs',
+  permission: 'run.delete',
+  params: z.object({ id: ZRunId }),
+  query: z.object({ reason: z.string().trim().max(500).optional() }),
+  response: z.object({ runId: z.string(), deleted: z.number().int() }),
+  errors: ['NOT_FOUND', 'CONFLICT'],
+});
