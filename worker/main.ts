@@ -11,6 +11,7 @@ import { registerWorker } from '@/server/workers/worker-presence';
 import { REAP_INTERVAL_MS, reapStalledRuns } from '@/server/runtime/run-store/reap-stalled-runs';
 import { RunsInHand } from '@/worker/runs-in-hand';
 import { startScheduleTriggers } from '@/worker/schedule-triggers';
+import { startOperations } from '@/worker/operations';
 
 const log = (line: string) => console.log(`[worker ${process.pid}] ${line}`);
 /** Concurrent fetch loops, each with a batch of up to 8 jobs. */
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
   const reaper = setInterval(() => {
     reapStalledRuns({ db }).catch((error: Error) => log(`reaper: ${error.message}`));
   }, REAP_INTERVAL_MS);
+  const stopOperations = startOperations({ db, log });
   log(`ready (${heartbeat.id})`);
 
   let stopping = false;
@@ -89,6 +91,7 @@ async function main(): Promise<void> {
     stopping = true;
     log(`${signal}: finishing current work and stopping`);
     clearInterval(reaper);
+    stopOperations();
     // Stop taking jobs and let the runs in hand reach their next write; what is not finished
     // is handed back by its lease running out.
     // Jobs still waiting for a slot are handed back while the queue can still take them.

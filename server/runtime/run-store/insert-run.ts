@@ -61,10 +61,23 @@ function rowOf(run: TNewRun, execution: string) {
 }
 
 /**
+ * Fairness across tenants (SPEC §8): a run's job is fetched by priority, and its priority is
+ * minus the number of its tenant's runs queued ahead of it when it was written (capped here).
+ * pg-boss fetches by priority, then age, so the workers take every tenant's first queued run,
+ * then every tenant's second, and so on: round-robin across tenants with work. A tenant with
+ * 10,000 runs queued delays another tenant's new run by the few runs already being fetched.
+ * Runs queued beyond the cap share its priority and go by age. Jobs sent later for a run
+ * already going (wake-ups, timers, admission hand-backs) have priority 0: work in progress
+ * goes before new starts.
+ */
+export const FAIR_RANK_CAP = 1_000;
+
+/**
  * Creates QUEUED runs, each with its first event (`run.queued`, seq 1), its audit entry and its
  * advance job, in ONE statement: the runs insert, with the event, audit and pg-boss job inserts
  * and the workers' NOTIFY as CTEs off its RETURNING. Outside a transaction the statement is its
- * own, so a run and its job still appear together or not at all. Returns the ids written (a
+ * own, so a run and its job still appear together or not at all. Each job's priority is its
+ * run's place in its tenant's queue (FAIR_RANK_CAP). Returns the ids written (a
  * run whose `check` failed is left out).
  */
 export async function insertRuns(db: DbOrTx, runs: readonly TNewRun[]): Promise<Set<string>> {
@@ -89,7 +102,16 @@ export async function insertRuns(db: DbOrTx, runs: readonly TNewRun[]): Promise<
       INSERT INTO runs (id, tenant_id, workflow_id, workflow_key, version_id, version, status, input, trigger, parent_run_id, parent_step_path, idempotency_key, execution, event_seq)
       SELECT id, tenant_id, workflow_id, workflow_key, version_id, version, 'QUEUED', input, trigger, parent_run_id, parent_step_path, idempotency_key, execution::jsonb, 1
         FROM ok
-      RETURNING id
+      RETURNING id, tenant_id
+    ),
+    backlog AS (
+      SELECT t.tenant_id, (SELECT count(*) FROM (
+               SELECT 1 FROM runs r WHERE r.tenant_id = t.tenant_id AND r.status = 'QUEUED' LIMIT ${FAIR_RANK_CAP}) q) AS queued
+        FROM (SELECT DISTINCT tenant_id FROM ok) t
+    ),
+    ranked AS (
+      SELECT c.id, -least(b.queued + row_number() OVER (PARTITION BY c.tenant_id) - 1, ${FAIR_RANK_CAP}) AS priority
+        FROM created c JOIN backlog b USING (tenant_id)
     ),
     queued AS (
       INSERT INTO run_events (run_id, seq, tenant_id, type, step_id, data)
@@ -102,7 +124,7 @@ export async function insertRuns(db: DbOrTx, runs: readonly TNewRun[]): Promise<
         FROM ok JOIN created USING (id) CROSS JOIN LATERAL jsonb_to_record(ok.audit) AS a(actor_type text, actor_id text, actor_label text, action text, data jsonb)
        WHERE ok.audit IS NOT NULL
     ),
-    ${jobs(`SELECT coalesce(json_agg(json_build_object('data', json_build_object('runId', id))), '[]'::json) FROM created`)}
+    ${jobs(`SELECT coalesce(json_agg(json_build_object('data', json_build_object('runId', id), 'priority', priority)), '[]'::json) FROM ranked`)}
     SELECT id FROM created WHERE (SELECT count(*) FROM advance_notified) >= 0`;
   const result = await db.executeQuery<{ id: string }>(
     CompiledQuery.raw(text, [JSON.stringify(runs.map((run) => rowOf(run, execution)))]),
