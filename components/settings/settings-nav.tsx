@@ -9,6 +9,7 @@ const TABS = [
   { href: '/settings/tokens', label: 'API tokens' },
   { href: '/settings/secrets', label: 'Secrets' },
   { href: '/settings/audit', label: 'Audit log' },
+  { href: '/settings/tenant', label: 'Tenant' },
   { href: '/settings/tenants', label: 'Tenants' },
   { href: '/settings/account', label: 'Account' },
 ] as const;
