@@ -10,7 +10,8 @@ import { sql, type Kysely } from 'kysely';
  * - Tenant admission: runs started in the last minute per tenant (runsPerMinute), one range.
  * - Metrics: counters rolled up from the database by one worker at a time (metric_counters,
  *   watermark in metric_rollup), so every worker's work shows whichever web process is
- *   scraped; step records by completion per tenant for that rollup.
+ *   scraped; step records by completion per tenant for that rollup; open waits by kind for
+ *   the gauge read at scrape time.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`ALTER TABLE tenants
@@ -20,6 +21,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`CREATE INDEX runs_retention_idx ON runs (version_id, completed_at) WHERE completed_at IS NOT NULL AND parent_run_id IS NULL`.execute(db);
   await sql`CREATE INDEX runs_tenant_started_idx ON runs (tenant_id, started_at) WHERE started_at IS NOT NULL`.execute(db);
   await sql`CREATE INDEX run_steps_tenant_completed_idx ON run_steps (tenant_id, completed_at) INCLUDE (type, status, duration_ms) WHERE completed_at IS NOT NULL`.execute(db);
+  await sql`CREATE INDEX run_waits_open_kind_idx ON run_waits (tenant_id, kind) WHERE status = 'open'`.execute(db);
   await sql`CREATE TABLE metric_counters (
     tenant_id uuid NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
     name text NOT NULL,
@@ -36,6 +38,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`DROP TABLE metric_rollup`.execute(db);
   await sql`DROP TABLE metric_counters`.execute(db);
+  await sql`DROP INDEX run_waits_open_kind_idx`.execute(db);
   await sql`DROP INDEX run_steps_tenant_completed_idx`.execute(db);
   await sql`DROP INDEX runs_tenant_started_idx`.execute(db);
   await sql`DROP INDEX runs_retention_idx`.execute(db);

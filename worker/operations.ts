@@ -1,6 +1,7 @@
 import type { Db } from '@/server/db/database';
 import { purgeExpiredRuns } from '@/server/retention/purge-expired-runs';
 import { TENANT_SLOTS_INTERVAL_MS, sendHeldTenantRuns } from '@/server/tenants/send-held-tenant-runs';
+import { ROLLUP_INTERVAL_MS, rollupMetrics } from '@/server/metrics/rollup-metrics';
 
 /** Between retention passes (PIPEWRIGHT_RETENTION_INTERVAL_MS, default 10 minutes). */
 export function retentionIntervalMs(env: NodeJS.ProcessEnv = process.env): number {
@@ -8,8 +9,22 @@ export function retentionIntervalMs(env: NodeJS.ProcessEnv = process.env): numbe
   return Number.isFinite(value) && value >= 1_000 ? value : 600_000;
 }
 
+/** Runs `pass` every `ms`, never two at once; a failure is logged and the next tick tries again. */
+function every(ms: number, pass: () => Promise<unknown>, what: string, log: (line: string) => void): NodeJS.Timeout {
+  let running = false;
+  return setInterval(() => {
+    if (running) return;
+    running = true;
+    pass()
+      .catch((error: Error) => log(`${what}: ${error.message}`))
+      .finally(() => {
+        running = false;
+      });
+  }, ms);
+}
+
 /**
- * The worker's operations timers: retention passes, tenant slots. Each pass takes its own
+ * The worker's operations timers: retention passes, tenant slots, the metrics rollup. Each pass takes its own
  * lock in the database, so with many workers one does the work and the others find it taken.
  * Handed closures only; returns a stop function.
  */
@@ -29,17 +44,9 @@ export function startOperations({ db, log }: { db: Db; log: (line: string) => vo
       });
   };
   timers.push(setTimeout(purge, 30_000), setInterval(purge, retentionIntervalMs()));
-  let sending = false;
   timers.push(
-    setInterval(() => {
-      if (sending) return;
-      sending = true;
-      sendHeldTenantRuns({ db })
-        .catch((error: Error) => log(`tenant slots: ${error.message}`))
-        .finally(() => {
-          sending = false;
-        });
-    }, TENANT_SLOTS_INTERVAL_MS),
+    every(TENANT_SLOTS_INTERVAL_MS, () => sendHeldTenantRuns({ db }), 'tenant slots', log),
+    every(ROLLUP_INTERVAL_MS, () => rollupMetrics({ db }), 'metrics rollup', log),
   );
   return () => timers.forEach((timer) => clearInterval(timer));
 }

@@ -43,3 +43,16 @@ export const deleteRunContract = defineContract({
   response: z.object({ runId: z.string(), deleted: z.number().int() }),
   errors: ['NOT_FOUND', 'CONFLICT'],
 });
+
+export const getMetricsContract = defineContract({
+  operationId: 'getMetrics',
+  method: 'GET',
+  path: '/metrics',
+  summary:
+    'Prometheus text format (SPEC §8). An admin token sees its tenant; Bearer $PIPEWRIGHT_METRICS_TOKEN sees every tenant with a `tenant` label',
+  tag: 'Operations',
+  // Authenticates itself: the metrics token is not an API token.
+  permission: null,
+  response: z.string(),
+  errors: ['UNAUTHENTICATED', 'FORBIDDEN'],
+});
