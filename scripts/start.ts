@@ -82,6 +82,8 @@ async function main(): Promise<void> {
       NEXTAUTH_URL: url,
       // A self-hosted tool does not phone home.
       NEXT_TELEMETRY_DISABLED: '1',
+      // People at a terminal read lines, not JSON (SPEC §8); set it to `json` for a log shipper.
+      PIPEWRIGHT_LOG_FORMAT: process.env.PIPEWRIGHT_LOG_FORMAT ?? 'pretty',
     };
     if (!dev) {
       const why = buildNeeded();

@@ -12,12 +12,17 @@ import { REAP_INTERVAL_MS, reapStalledRuns } from '@/server/runtime/run-store/re
 import { RunsInHand } from '@/worker/runs-in-hand';
 import { startScheduleTriggers } from '@/worker/schedule-triggers';
 import { startOperations } from '@/worker/operations';
+import { installLogging } from '@/server/logging/logger';
 
-const log = (line: string) => console.log(`[worker ${process.pid}] ${line}`);
+// JSON lines (SPEC §8); console output of libraries goes through the same logger.
+const logger = installLogging({ service: 'worker' });
+let log = (line: string) => logger.info(line);
 /** Concurrent fetch loops, each with a batch of up to 8 jobs. */
 const WORKER_FETCH_LOOPS = 3;
 /** Runs advanced at once by one worker, whatever batch they came in. */
 const RUNS_IN_HAND = 24;
+
+const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 async function main(): Promise<void> {
   applyLocalDefaults(process.env);
@@ -35,6 +40,13 @@ async function main(): Promise<void> {
 
   const boss = await getQueue({ role: 'worker' });
   const heartbeat = startHeartbeat({ presence: await registerWorker({ db }), log });
+  // Every line from here on names this worker; a run's lines also name the run.
+  const workerLogger = logger.child({ workerId: heartbeat.id });
+  log = (line) => workerLogger.info(line);
+  const runLog = (runId: string) => {
+    const runLogger = workerLogger.child({ runId });
+    return Object.assign((line: string) => runLogger.info(line), { logger: runLogger });
+  };
   const leases = new LeaseKeeper(db, heartbeat.id, log);
   // Pause and cancel requests reach the run in hand within milliseconds, not at the next renewal.
   const control = new RunControlListener(url, {
@@ -64,11 +76,13 @@ async function main(): Promise<void> {
       await Promise.all(
         jobs.map(async (job) => {
           const { runId, cancel } = ZAdvanceJob.parse(job.data);
+          const passLog = runLog(runId);
           const taken = await inHand.take((onClaimed) =>
-            advanceRun({ db, runId, workerId: heartbeat.id, leases, log, onClaimed, cancel }).catch(
+            advanceRun({ db, runId, workerId: heartbeat.id, leases, log: passLog, onClaimed, cancel }).then(
+              () => passLog.logger.debug('pass ended'),
               (error: unknown) => {
                 // The run stays as it was last written; its lease expires and the reaper re-sends it.
-                log(`run ${runId}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+                passLog.logger.error({ err: error }, `run ${runId}: ${errorMessage(error)}`);
               },
             ),
           );

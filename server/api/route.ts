@@ -6,6 +6,8 @@ import { authorizeRequest } from '@/server/auth/authorize';
 import { getDb, type Db } from '@/server/db/database';
 import { parseStorableJson } from '@/server/db/storable-json';
 import { AppError, errorBody, toAppError, validationErrorFromZod } from '@/model/errors';
+import { getLogger } from '@/server/logging/logger';
+import { noteRequestTenant, withRequestLog } from '@/server/logging/request-log';
 
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
@@ -94,9 +96,10 @@ function parseWith<S extends z.ZodTypeAny>(schema: S | undefined, value: unknown
  * Response of their own.
  */
 export function apiRoute<C extends TContract>(contract: C, handler: (args: THandlerArgs<C>) => Promise<unknown>) {
-  return async function route(request: Request, context: TRouteContext): Promise<Response> {
+  return withRequestLog(contract, async function route(request: Request, context: TRouteContext): Promise<Response> {
     try {
       const ctx = contract.permission === null ? null : await authorizeRequest(request, contract.permission);
+      if (ctx) noteRequestTenant(request, ctx.tenantId);
       const rawParams = context?.params ? await context.params : {};
       const url = new URL(request.url);
       const args = {
@@ -112,8 +115,9 @@ export function apiRoute<C extends TContract>(contract: C, handler: (args: THand
       return jsonResponse(result, contract.successStatus ?? 200);
     } catch (error) {
       const appError = toAppError(error);
-      if (appError.code === 'INTERNAL') console.error(`[api] ${contract.method} ${contract.path} failed:`, error);
+      if (appError.code === 'INTERNAL')
+        getLogger().error({ err: error, method: contract.method, route: contract.path }, 'API request failed');
       return errorResponse(appError);
     }
-  };
+  });
 }

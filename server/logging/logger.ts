@@ -1,0 +1,102 @@
+import 'server-only';
+import { format } from 'node:util';
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+
+/** Keys whose values never reach a log line, at the top level or one level down (pino's redact paths). */
+const REDACTED_KEYS = ['authorization', 'cookie', 'password', 'secret', 'token', 'apiKey', 'value', 'ciphertext'];
+const REDACT_PATHS = REDACTED_KEYS.flatMap((key) => [key, `*.${key}`, `headers.${key}`, `*.headers.${key}`]);
+
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+/** PIPEWRIGHT_LOG_LEVEL (default info); an unknown value falls back to info rather than failing the process. */
+export function logLevel(env: NodeJS.ProcessEnv = process.env): (typeof LEVELS)[number] {
+  const value = (env.PIPEWRIGHT_LOG_LEVEL ?? 'info').toLowerCase();
+  return (LEVELS as readonly string[]).includes(value) ? (value as (typeof LEVELS)[number]) : 'info';
+}
+
+const LEVEL_WORDS: Record<string, string> = {
+  trace: 'TRACE',
+  debug: 'DEBUG',
+  info: 'INFO ',
+  warn: 'WARN ',
+  error: 'ERROR',
+  fatal: 'FATAL',
+};
+const CONTEXT_KEYS = ['tenantId', 'runId', 'stepId', 'workerId'];
+
+/** One JSON log line as a person reads it at a terminal: time, level, service, message, then the ids and the rest. */
+export function prettyLine(line: string): string {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return line.endsWith('\n') ? line : `${line}\n`;
+  }
+  const { level, time, msg, service, pid: _pid, hostname: _hostname, err, ...rest } = entry;
+  const clock = typeof time === 'string' ? time.slice(11, 23) : '';
+  const ids = CONTEXT_KEYS.filter((key) => rest[key] !== undefined).map((key) => `${key}=${String(rest[key])}`);
+  for (const key of CONTEXT_KEYS) delete rest[key];
+  const extra = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : '';
+  const stack =
+    err && typeof err === 'object' && 'stack' in err ? `\n${String((err as { stack: unknown }).stack)}` : '';
+  return `${clock} ${LEVEL_WORDS[String(level)] ?? String(level)} [${String(service)}] ${String(msg ?? '')}${ids.length ? `  ${ids.join(' ')}` : ''}${extra}${stack}\n`;
+}
+
+/**
+ * The process's logger (SPEC §8): one JSON object per line on stdout with `level`, `time`,
+ * `msg`, `service`, and the ids bound by child loggers (`tenantId`, `runId`, `stepId`,
+ * `workerId`). `PIPEWRIGHT_LOG_FORMAT=pretty` prints lines for people instead (`npm start`'s
+ * default). Values under keys such as authorization, password, secret or token are replaced
+ * by `[redacted]`; nothing logs a step's input, where secret values live.
+ */
+export function createLogger({
+  service,
+  env = process.env,
+  write = (line: string) => process.stdout.write(line),
+}: {
+  service: string;
+  env?: NodeJS.ProcessEnv;
+  write?: (line: string) => void;
+}): Logger {
+  const pretty = env.PIPEWRIGHT_LOG_FORMAT === 'pretty';
+  return pino(
+    {
+      level: logLevel(env),
+      base: { service, pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    },
+    { write: (line: string) => write(pretty ? prettyLine(line) : line) },
+  );
+}
+
+const globalForLogger = globalThis as unknown as { pipewrightLogger?: Logger };
+
+/** The process-wide logger (created on first use as service "web" unless installLogging named it). */
+export function getLogger(): Logger {
+  return (globalForLogger.pipewrightLogger ??= createLogger({ service: 'web' }));
+}
+
+/**
+ * Makes `service` the process's logger and sends console.log/info/warn/error through it, so
+ * lines from libraries and older code are JSON too (console.log → info, warn → warn, error → error).
+ */
+export function installLogging({ service }: { service: string }): Logger {
+  const logger = (globalForLogger.pipewrightLogger = createLogger({ service }));
+  const bridge =
+    (level: 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) => {
+      const error = args.find((arg): arg is Error => arg instanceof Error);
+      const text = format(...args.map((arg) => (arg instanceof Error ? arg.message : arg)));
+      if (error) logger[level]({ err: error }, text);
+      else logger[level](text);
+    };
+  console.log = bridge('info');
+  console.info = bridge('info');
+  console.warn = bridge('warn');
+  console.error = bridge('error');
+  return logger;
+}
