@@ -4,7 +4,7 @@ import { TENANT_SLOTS_INTERVAL_MS, sendHeldTenantRuns } from '@/server/tenants/s
 import { ROLLUP_INTERVAL_MS, rollupMetrics } from '@/server/metrics/rollup-metrics';
 
 /** Between retention passes (PIPEWRIGHT_RETENTION_INTERVAL_MS, default 10 minutes). */
-export function retentionIntervalMs(env: NodeJS.ProcessEnv = process.env): number {
+export function retentionIntervalMs(env: Record<string, string | undefined> = process.env): number {
   const value = Number(env.PIPEWRIGHT_RETENTION_INTERVAL_MS ?? 600_000);
   return Number.isFinite(value) && value >= 1_000 ? value : 600_000;
 }

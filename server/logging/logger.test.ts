@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger, logLevel, prettyLine } from '@/server/logging/logger';
 
-function capture(env: NodeJS.ProcessEnv = {}) {
+function capture(env: Record<string, string | undefined> = {}) {
   const lines: string[] = [];
   const logger = createLogger({ service: 'test', env, write: (line) => lines.push(line) });
   return { logger, lines, parsed: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };

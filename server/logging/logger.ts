@@ -4,6 +4,9 @@ import pino, { type Logger } from 'pino';
 
 export type { Logger };
 
+/** The environment variables read here (tests pass their own). */
+type TEnv = Record<string, string | undefined>;
+
 /** Keys whose values never reach a log line, at the top level or one level down (pino's redact paths). */
 const REDACTED_KEYS = ['authorization', 'cookie', 'password', 'secret', 'token', 'apiKey', 'value', 'ciphertext'];
 const REDACT_PATHS = REDACTED_KEYS.flatMap((key) => [key, `*.${key}`, `headers.${key}`, `*.headers.${key}`]);
@@ -11,7 +14,7 @@ const REDACT_PATHS = REDACTED_KEYS.flatMap((key) => [key, `*.${key}`, `headers.$
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 /** PIPEWRIGHT_LOG_LEVEL (default info); an unknown value falls back to info rather than failing the process. */
-export function logLevel(env: NodeJS.ProcessEnv = process.env): (typeof LEVELS)[number] {
+export function logLevel(env: TEnv = process.env): (typeof LEVELS)[number] {
   const value = (env.PIPEWRIGHT_LOG_LEVEL ?? 'info').toLowerCase();
   return (LEVELS as readonly string[]).includes(value) ? (value as (typeof LEVELS)[number]) : 'info';
 }
@@ -57,7 +60,7 @@ export function createLogger({
   write = (line: string) => process.stdout.write(line),
 }: {
   service: string;
-  env?: NodeJS.ProcessEnv;
+  env?: TEnv;
   write?: (line: string) => void;
 }): Logger {
   const pretty = env.PIPEWRIGHT_LOG_FORMAT === 'pretty';

@@ -10,7 +10,10 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
  * every tenant (compared in constant time); anything else goes through authorizeRequest and
  * needs `metrics.read` (admins), scoped to the token's tenant.
  */
-export async function authorizeMetrics(request: Request, env: NodeJS.ProcessEnv = process.env): Promise<TMetricsScope> {
+export async function authorizeMetrics(
+  request: Request,
+  env: Record<string, string | undefined> = process.env,
+): Promise<TMetricsScope> {
   const metricsToken = env.PIPEWRIGHT_METRICS_TOKEN;
   const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.get('authorization') ?? '')?.[1];
   if (metricsToken && metricsToken.length >= 16 && bearer && timingSafeEqual(digest(bearer), digest(metricsToken)))
