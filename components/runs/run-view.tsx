@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { JsonView } from '@/components/runs/json-view';
 import { RunActions } from '@/components/runs/run-actions';
+import { RunRecordActions } from '@/components/runs/run-record-actions';
 import { RunEventLog } from '@/components/runs/run-event-log';
 import { RunHeader } from '@/components/runs/run-header';
 import { RunTimeline } from '@/components/runs/run-timeline';
@@ -97,16 +98,19 @@ export function RunView({ initial, definition, canOperate, isAdmin, latestVersio
             {run.id} <CopyButton value={run.id} label="Copy id" />
           </p>
         </div>
-        {canOperate && (
-          <RunActions
-            runId={run.id}
-            status={run.status}
-            version={run.version}
-            latestVersion={latestVersion}
-            isAdmin={isAdmin}
-            onChanged={() => void refresh()}
-          />
-        )}
+        <div className="flex flex-wrap items-start gap-2">
+          {canOperate && (
+            <RunActions
+              runId={run.id}
+              status={run.status}
+              version={run.version}
+              latestVersion={latestVersion}
+              isAdmin={isAdmin}
+              onChanged={() => void refresh()}
+            />
+          )}
+          <RunRecordActions runId={run.id} status={run.status} isAdmin={isAdmin} />
+        </div>
       </div>
       <Card className="p-4">
         <RunHeader run={run} connection={connection} now={now} />

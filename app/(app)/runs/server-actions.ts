@@ -3,6 +3,7 @@
 import { defineServerAction } from '@/server/server-actions/define-server-action';
 import { bulkOperateRuns, ZBulkOperateRuns } from '@/server/runs/bulk-operate-runs';
 import { cancelRun } from '@/server/runs/cancel-run';
+import { deleteRun } from '@/server/runs/delete-run';
 import { pauseRun } from '@/server/runs/pause-run';
 import { rerunRun, ZRerunRun } from '@/server/runs/rerun-run';
 import { resumeRun, ZResumeRun } from '@/server/runs/resume-run';
@@ -54,4 +55,10 @@ export const getStepSnapshotAction = defineServerAction(
 export const bulkOperateRunsAction = defineServerAction(
   { permission: 'run.operate', input: ZBulkOperateRuns, revalidate },
   ({ db, ctx, input }) => bulkOperateRuns({ db, ctx, input }),
+);
+
+/** Deletes an ended run now (admins), as retention would. */
+export const deleteRunAction = defineServerAction(
+  { permission: 'run.delete', input: ZRunOperation, revalidate },
+  ({ db, ctx, input }) => deleteRun({ db, ctx, input }),
 );

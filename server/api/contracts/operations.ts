@@ -56,3 +56,26 @@ export const getMetricsContract = defineContract({
   response: z.string(),
   errors: ['UNAUTHENTICATED', 'FORBIDDEN'],
 });
+
+export const exportRunContract = defineContract({
+  operationId: 'exportRun',
+  method: 'GET',
+  path: '/runs/{id}/export',
+  summary:
+    'One JSON document of the run: run, steps, events, snapshots and tasks, redacted as the run page shows them; `download=1` adds Content-Disposition',
+  tag: 'Runs',
+  permission: 'run.read',
+  params: z.object({ id: ZRunId }),
+  query: z.object({ download: z.enum(['1']).optional() }),
+  response: z.object({
+    format: z.literal('pipewright.run-export'),
+    formatVersion: z.literal(1),
+    exportedAt: z.string(),
+    run: z.record(z.unknown()),
+    steps: z.array(z.record(z.unknown())),
+    events: z.array(z.record(z.unknown())),
+    snapshots: z.array(z.record(z.unknown())),
+    tasks: z.array(z.record(z.unknown())),
+  }),
+  errors: ['NOT_FOUND'],
+});
