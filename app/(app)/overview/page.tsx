@@ -9,6 +9,9 @@ import { PageHeader } from '@/components/ui/page-header';
 import { requirePageContext } from '@/server/auth/require-page-context';
 import { getDb } from '@/server/db/database';
 import { getOverview } from '@/server/overview/get-overview';
+import { getStuckWork } from '@/server/overview/get-stuck-work';
+import { StuckWork } from '@/components/overview/stuck-work';
+import { roleAllows } from '@/model/roles';
 
 export const metadata: Metadata = { title: 'Overview' };
 
@@ -35,7 +38,8 @@ function Stat({ label, value, href }: { label: string; value: number; href?: str
 /** What the tenant's runs are doing: counts over time, what is active now, and which workflows are slow or failing. */
 export default async function OverviewPage() {
   const ctx = await requirePageContext('/overview');
-  const overview = await getOverview({ db: getDb(), ctx });
+  const [overview, stuck] = await Promise.all([getOverview({ db: getDb(), ctx }), getStuckWork({ db: getDb(), ctx })]);
+  const canOperate = roleAllows(ctx.role, 'run.operate') && (!ctx.roleCap || roleAllows(ctx.roleCap, 'run.operate'));
   const nothingYet =
     overview.totalRuns7d === 0 && Object.values(overview.active).every((n) => n === 0) && overview.openTasks === 0;
   return (
@@ -66,6 +70,7 @@ export default async function OverviewPage() {
             <Stat label="Open tasks" value={overview.openTasks} href="/inbox" />
             <Stat label="Queue depth" value={overview.queueDepth} />
           </section>
+          <StuckWork work={stuck} now={Date.now()} canOperate={canOperate} isAdmin={ctx.role === 'admin'} />
           <Card className="p-5">
             <RunsChart hourly={overview.hourly} daily={overview.daily} />
           </Card>
