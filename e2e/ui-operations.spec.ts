@@ -1,0 +1,100 @@
+import { mkdirSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { api, signIn } from './support';
+import { unique } from './ui-support';
+
+type TClient = ReturnType<typeof api>;
+
+async function publish(client: TClient, key: string, document: Record<string, unknown>): Promise<void> {
+  expect((await client.post('/workflows', { key, name: key })).status()).toBe(201);
+  const saved = await client.post(`/workflows/${key}/versions`, { key, name: key, ...document });
+  expect(saved.status(), await saved.text()).toBeLessThan(300);
+  const published = await client.post(`/workflows/${key}/versions/1/publish`);
+  expect(published.status(), await published.text()).toBe(200);
+}
+
+/** Screenshots at 1440 and 390 px wide, each checked for horizontal scrolling. */
+async function shootBothWidths(page: Page, name: string): Promise<void> {
+  mkdirSync('test-results/screenshots', { recursive: true });
+  for (const width of [1440, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `${name} at ${width}px scrolls sideways`).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: `test-results/screenshots/operations-${name}-${width}.png`, fullPage: true });
+  }
+  await page.setViewportSize({ width: 1440, height: 900 });
+}
+
+test('Settings → Tenant: an admin sets retention and limits; a bad value is named and nothing is saved', async ({
+  page,
+  request,
+}) => {
+  await signIn(page);
+  await page.goto('/settings');
+  await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Tenant' }).click();
+  await expect(page.getByRole('heading', { name: 'Tenant' })).toBeVisible();
+  const retention = page.getByLabel('Keep ended runs for (days)');
+  const concurrent = page.getByLabel('Runs going at once, at most');
+
+  await retention.fill('0');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('retentionDays must be at least 1')).toBeVisible();
+  expect((await (await api(request).get('/tenant')).json()).settings.retentionDays).toBeNull();
+
+  await retention.fill('45');
+  await concurrent.fill('25');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('status')).toHaveText('Saved.');
+  expect((await (await api(request).get('/tenant')).json()).settings).toEqual({
+    retentionDays: 45,
+    maxConcurrentRuns: 25,
+    runsPerMinute: null,
+  });
+  await page.reload();
+  await expect(retention).toHaveValue('45');
+  await shootBothWidths(page, 'tenant-settings');
+
+  // Back to no limit, so the other specs' runs are not held by it.
+  await concurrent.fill('');
+  await retention.fill('');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('status')).toHaveText('Saved.');
+  expect((await (await api(request).get('/tenant')).json()).settings.maxConcurrentRuns).toBeNull();
+});
+
+test('the run page exports the run as JSON and an admin deletes an ended run; the Overview shows what needs attention', async ({
+  page,
+  request,
+}) => {
+  const client = api(request);
+  const key = unique('export');
+  await publish(client, key, {
+    steps: [{ id: 'set', type: 'transform.assign', config: { assign: { 'vars.greeting': 'hello' } } }],
+    output: { $expr: 'vars.greeting' },
+  });
+  const started = await client.post(`/workflows/${key}/runs`, { input: {}, mode: 'sync', waitMs: 20_000 });
+  const { runId } = (await started.json()) as { runId: string };
+  await expect.poll(async () => (await (await client.get(`/runs/${runId}`)).json()).status).toBe('SUCCEEDED');
+
+  await signIn(page);
+  await page.goto(`/runs/${runId}`);
+  const downloading = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Export JSON' }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe(`run-${runId}.json`);
+  const path = await download.path();
+  const { readFileSync } = await import('node:fs');
+  const document = JSON.parse(readFileSync(path, 'utf8')) as { run: { id: string; output: unknown }; steps: unknown[] };
+  expect(document.run).toMatchObject({ id: runId, output: 'hello' });
+  expect(document.steps).toHaveLength(1);
+  await shootBothWidths(page, 'run-page');
+
+  await page.getByRole('button', { name: 'Delete run' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Delete run' }).click();
+  await expect(page).toHaveURL(/\/runs$/);
+  expect((await client.get(`/runs/${runId}`)).status()).toBe(404);
+
+  await page.goto('/overview');
+  await expect(page.getByRole('heading', { name: 'Needs attention' })).toBeVisible();
+  await shootBothWidths(page, 'overview');
+});
