@@ -112,7 +112,10 @@ async function main(): Promise<void> {
   let url = process.env.DATABASE_URL;
   if (!url) {
     dir = mkdtempSync(path.join(tmpdir(), 'pipewright-purge-'));
-    const database = await startEmbeddedPostgres({ databaseDir: path.join(dir, 'pg'), password: 'bench-password-1234' });
+    const database = await startEmbeddedPostgres({
+      databaseDir: path.join(dir, 'pg'),
+      password: 'bench-password-1234',
+    });
     url = database.url;
     stop = database.stop;
   }
@@ -126,7 +129,9 @@ async function main(): Promise<void> {
     const pass = await purgeExpiredRuns({ db, maxBatches: 1_000 });
     const seconds = (performance.now() - t0) / 1000;
     const left = await sql<{ status: string; n: number }>`
-      SELECT status, count(*)::int AS n FROM runs WHERE tenant_id = ${tenantId} GROUP BY status ORDER BY status`.execute(db);
+      SELECT status, count(*)::int AS n FROM runs WHERE tenant_id = ${tenantId} GROUP BY status ORDER BY status`.execute(
+      db,
+    );
     const orphans = await sql<{ steps: number; events: number; ledger: number }>`
       SELECT (SELECT count(*) FROM run_steps WHERE tenant_id = ${tenantId})::int AS steps,
              (SELECT count(*) FROM run_events WHERE tenant_id = ${tenantId})::int AS events,

@@ -31,7 +31,7 @@ test('Settings → Tenant: an admin sets retention and limits; a bad value is na
 }) => {
   await signIn(page);
   await page.goto('/settings');
-  await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Tenant' }).click();
+  await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Tenant', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Tenant' })).toBeVisible();
   const retention = page.getByLabel('Keep ended runs for (days)');
   const concurrent = page.getByLabel('Runs going at once, at most');
@@ -94,6 +94,8 @@ test('the run page exports the run as JSON and an admin deletes an ended run; th
   await expect(page).toHaveURL(/\/runs$/);
   expect((await client.get(`/runs/${runId}`)).status()).toBe(404);
 
+  // A run that stays, so the Overview has something to show besides its empty state.
+  expect((await client.post(`/workflows/${key}/runs`, { input: {} })).status()).toBe(202);
   await page.goto('/overview');
   await expect(page.getByRole('heading', { name: 'Needs attention' })).toBeVisible();
   await shootBothWidths(page, 'overview');
