@@ -12,7 +12,7 @@
  * Against DATABASE_URL when set (a scratch database: it creates a tenant and leaves it), else
  * an embedded PostgreSQL in a temporary directory.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -70,8 +70,8 @@ async function seed(db: Db): Promise<{ tenantId: string }> {
           RETURNING id, run_id, path
         ),
         snaps AS (
-          INSERT INTO run_snapshots (step_record_id, run_id, path, snapshot, truncated, size_bytes)
-          SELECT s.id, s.run_id, s.path, '{"vars":{"x":1}}', false, 16 FROM s
+          INSERT INTO run_snapshots (step_record_id, run_id, tenant_id, path, snapshot, truncated, size_bytes)
+          SELECT s.id, s.run_id, ${tenant.id}, s.path, '{"vars":{"x":1}}', false, 16 FROM s
         ),
         ev AS (
           INSERT INTO run_events (run_id, seq, tenant_id, type, step_id, data)
@@ -112,6 +112,7 @@ async function main(): Promise<void> {
   let url = process.env.DATABASE_URL;
   if (!url) {
     dir = mkdtempSync(path.join(tmpdir(), 'pipewright-purge-'));
+    chmodSync(dir, 0o755); // the embedded server runs as the postgres user when we are root
     const database = await startEmbeddedPostgres({
       databaseDir: path.join(dir, 'pg'),
       password: 'bench-password-1234',

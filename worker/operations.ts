@@ -2,6 +2,7 @@ import type { Db } from '@/server/db/database';
 import { purgeExpiredRuns } from '@/server/retention/purge-expired-runs';
 import { TENANT_SLOTS_INTERVAL_MS, sendHeldTenantRuns } from '@/server/tenants/send-held-tenant-runs';
 import { ROLLUP_INTERVAL_MS, rollupMetrics } from '@/server/metrics/rollup-metrics';
+import { ALERT_INTERVAL_MS, evaluateAlerts } from '@/server/alerts/evaluate-alerts';
 
 /** Between retention passes (PIPEWRIGHT_RETENTION_INTERVAL_MS, default 10 minutes). */
 export function retentionIntervalMs(env: Record<string, string | undefined> = process.env): number {
@@ -24,7 +25,7 @@ function every(ms: number, pass: () => Promise<unknown>, what: string, log: (lin
 }
 
 /**
- * The worker's operations timers: retention passes, tenant slots, the metrics rollup. Each pass takes its own
+ * The worker's operations timers: retention passes, tenant slots, the metrics rollup, alerts. Each pass takes its own
  * lock in the database, so with many workers one does the work and the others find it taken.
  * Handed closures only; returns a stop function.
  */
@@ -47,6 +48,7 @@ export function startOperations({ db, log }: { db: Db; log: (line: string) => vo
   timers.push(
     every(TENANT_SLOTS_INTERVAL_MS, () => sendHeldTenantRuns({ db }), 'tenant slots', log),
     every(ROLLUP_INTERVAL_MS, () => rollupMetrics({ db }), 'metrics rollup', log),
+    every(ALERT_INTERVAL_MS, () => evaluateAlerts({ db }), 'alerts', log),
   );
   return () => timers.forEach((timer) => clearInterval(timer));
 }

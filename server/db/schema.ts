@@ -30,6 +30,35 @@ export interface MetricCountersTable {
   value: ColumnType<number, number | undefined, number>;
 }
 
+export interface AlertRulesTable {
+  id: Generated<string>;
+  tenant_id: string;
+  workflow_id: string | null;
+  kind: 'failureRate' | 'stuck' | 'queueAge';
+  threshold: number | null;
+  window_ms: ColumnType<string | null, number | null | undefined, number | null>;
+  min_runs: number | null;
+  after_ms: ColumnType<string | null, number | null | undefined, number | null>;
+  webhook_url: string | null;
+  email: string | null;
+  /** The key alert webhooks are signed with (Pipewright-Signature), shown once at creation. */
+  signing_secret: string;
+  pause_workflow: Generated<boolean>;
+  created_by: string;
+  created_at: Generated<Date>;
+}
+
+export interface AlertFiringsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  rule_id: string;
+  fired_at: Generated<Date>;
+  resolved_at: Date | null;
+  summary: string;
+  details: ColumnType<Record<string, unknown>, string | undefined, string>;
+  delivery: ColumnType<Record<string, unknown>, string | undefined, string>;
+}
+
 export interface MetricRollupTable {
   id: number;
   watermark: Timestamp;
@@ -118,6 +147,8 @@ export interface WorkflowsTable {
   description: Generated<string>;
   tags: ColumnType<string[], string[] | undefined, string[]>;
   status: ColumnType<TWorkflowStatus, TWorkflowStatus | undefined, TWorkflowStatus>;
+  /** Set by an alert with pauseWorkflow or PATCH /workflows/{key}: new runs are held QUEUED while set. */
+  paused: Generated<boolean>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -143,6 +174,8 @@ export interface Database extends RuntimeTables, OutboundTables, TriggerTables {
   tenants: TenantsTable;
   metric_counters: MetricCountersTable;
   metric_rollup: MetricRollupTable;
+  alert_rules: AlertRulesTable;
+  alert_firings: AlertFiringsTable;
   users: UsersTable;
   memberships: MembershipsTable;
   api_tokens: ApiTokensTable;

@@ -16,6 +16,7 @@ import type { TRunError } from '@/model/definition/envelope';
 import { faultPoint } from '@/server/runtime/fault-points';
 import { toStorableJson } from '@/server/db/storable-json';
 import { hasTenantLimits, loadTenantLimits } from '@/server/tenants/tenant-limits';
+import { isWorkflowPaused } from '@/server/workflows/workflow-paused';
 
 /** A run whose worker died this many times in a row without progress is failed, not retried forever. */
 export const MAX_RECOVERIES = 3;
@@ -92,9 +93,12 @@ async function advanceClaimed({
   // Runs start as RUNNING in their first commit (below); a run whose version or tenant has
   // limits is first admitted under the tenant's and workflow's locks, in a transaction of its own.
   const tenantLimits = admittedNow ? await loadTenantLimits({ db, tenantId: run.tenant_id }) : null;
+  // A paused workflow (an alert's pauseWorkflow, PATCH /workflows/{key}) holds its new runs at admission.
+  const paused = admittedNow && (await isWorkflowPaused({ db, workflowId: run.workflow_id }));
   const limited =
     Boolean(document.settings.maxConcurrentRuns || document.settings.runsPerMinute) ||
-    (tenantLimits !== null && hasTenantLimits(tenantLimits));
+    (tenantLimits !== null && hasTenantLimits(tenantLimits)) ||
+    paused;
   if (admittedNow && limited) {
     const admission = await admitRun({
       db,

@@ -16,6 +16,7 @@ import {
   type TWorkflowRecord,
 } from '@/server/workflows/workflow-record';
 import { ZWorkflowStatus } from '@/server/workflows/workflow-status';
+import { setWorkflowPaused } from '@/server/workflows/set-workflow-paused';
 
 export const ZWorkflowChanges = z
   .object({
@@ -23,12 +24,14 @@ export const ZWorkflowChanges = z
     description: ZWorkflowDescription.optional(),
     tags: ZTags.optional(),
     status: ZWorkflowStatus.optional(),
+    /** Held QUEUED while true (SPEC §8: also set by an alert with pauseWorkflow). */
+    paused: z.boolean().optional(),
   })
   .strict();
 export const ZUpdateWorkflow = ZWorkflowChanges.extend({ key: ZWorkflowKey });
 export type TUpdateWorkflow = z.input<typeof ZUpdateWorkflow>;
 
-/** Changes a workflow's name, description, tags or status; archiving is `status: "archived"`. */
+/** Changes a workflow's name, description, tags, status or paused flag; archiving is `status: "archived"`. */
 export async function updateWorkflow({
   db,
   ctx,
@@ -39,8 +42,9 @@ export async function updateWorkflow({
   input: TUpdateWorkflow;
 }): Promise<TWorkflowRecord> {
   assertAllowed(ctx, 'workflow.write');
-  const { key, ...changes } = ZUpdateWorkflow.parse(input);
+  const { key, paused, ...changes } = ZUpdateWorkflow.parse(input);
   return db.transaction().execute(async (tx) => {
+    if (paused !== undefined) await setWorkflowPaused({ tx, ctx, key, paused });
     const before = await tx
       .selectFrom('workflows')
       .select(['id', 'status'])
@@ -49,11 +53,12 @@ export async function updateWorkflow({
       .forUpdate()
       .executeTakeFirst();
     if (!before) throw new AppError('NOT_FOUND', `No workflow with key "${key}".`);
-    await tx
-      .updateTable('workflows')
-      .set({ ...changes, updated_at: sql`now()` })
-      .where('id', '=', before.id)
-      .execute();
+    if (Object.keys(changes).length > 0 || paused === undefined)
+      await tx
+        .updateTable('workflows')
+        .set({ ...changes, updated_at: sql`now()` })
+        .where('id', '=', before.id)
+        .execute();
     const statusChanged = changes.status !== undefined && changes.status !== before.status;
     // Archiving and restoring are recorded as such: they are what an audit reader looks for.
     const action = statusChanged
@@ -61,11 +66,12 @@ export async function updateWorkflow({
         ? 'workflow.archived'
         : 'workflow.restored'
       : 'workflow.updated';
-    await recordAudit({
-      db: tx,
-      ctx,
-      entry: { action, targetType: 'workflow', targetId: key, data: { changed: Object.keys(changes) } },
-    });
+    if (Object.keys(changes).length > 0 || paused === undefined)
+      await recordAudit({
+        db: tx,
+        ctx,
+        entry: { action, targetType: 'workflow', targetId: key, data: { changed: Object.keys(changes) } },
+      });
     return toWorkflowRecord(
       await selectWorkflowRows(tx, ctx.tenantId).where('w.id', '=', before.id).executeTakeFirstOrThrow(),
     );

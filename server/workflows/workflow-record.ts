@@ -24,6 +24,8 @@ export const ZWorkflowRecord = z.object({
   description: z.string(),
   tags: z.array(z.string()),
   status: ZWorkflowStatus,
+  /** New runs are held QUEUED while true (an alert's pauseWorkflow, or PATCH with `paused`). */
+  paused: z.boolean(),
   /** The highest published version, or null before the first publish. */
   latestVersion: z.number().int().nullable(),
   /** The version number of the open draft, or null when there is none. */
@@ -78,7 +80,17 @@ export function selectWorkflowRows(db: DbOrTx, tenantId: string) {
     )
     .where('w.tenant_id', '=', tenantId)
     .select(['s.runs', 's.succeeded', 's.failed', 'l.last_run_at', 'l.last_run_status'])
-    .select(['w.id', 'w.key', 'w.name', 'w.description', 'w.tags', 'w.status', 'w.created_at', 'w.updated_at'])
+    .select([
+      'w.id',
+      'w.key',
+      'w.name',
+      'w.description',
+      'w.tags',
+      'w.status',
+      'w.paused',
+      'w.created_at',
+      'w.updated_at',
+    ])
     .select((eb) => [
       eb
         .selectFrom('workflow_versions as v')
@@ -101,6 +113,7 @@ type TWorkflowRow = {
   description: string;
   tags: string[];
   status: TWorkflowStatus;
+  paused: boolean;
   created_at: Date;
   updated_at: Date;
   latest_version: number | null;
@@ -119,6 +132,7 @@ export function toWorkflowRecord(row: TWorkflowRow): TWorkflowRecord {
     description: row.description,
     tags: row.tags,
     status: row.status,
+    paused: row.paused,
     latestVersion: row.latest_version,
     draftVersion: row.draft_version,
     createdAt: row.created_at.toISOString(),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { defineContract } from '@/server/api/contract';
 import { ZRunId } from '@/server/runs/run-record';
 import { ZTenantSettings, ZTenantSettingsPatch } from '@/model/tenant-settings';
+import { ALERT_KINDS, ZAlertRuleInput } from '@/model/alert-rule';
 
 const ZTenantRecord = z.object({ id: z.string(), slug: z.string(), name: z.string(), settings: ZTenantSettings });
 
@@ -77,5 +78,70 @@ export const exportRunContract = defineContract({
     snapshots: z.array(z.record(z.unknown())),
     tasks: z.array(z.record(z.unknown())),
   }),
+  errors: ['NOT_FOUND'],
+});
+
+const ZAlertRuleRecordOut = z.object({
+  id: z.string(),
+  kind: z.enum(ALERT_KINDS),
+  workflow: z.string().nullable(),
+  threshold: z.number().nullable(),
+  windowMs: z.number().nullable(),
+  minRuns: z.number().nullable(),
+  afterMs: z.number().nullable(),
+  notify: z.object({ webhookUrl: z.string().optional(), email: z.string().optional() }),
+  pauseWorkflow: z.boolean(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+});
+
+export const listAlertRulesContract = defineContract({
+  operationId: 'listAlertRules',
+  method: 'GET',
+  path: '/alerts',
+  summary: 'Alert rules of the tenant (`workflow` narrows to one workflow) and the alerts fired lately',
+  tag: 'Operations',
+  permission: 'workflow.read',
+  query: z.object({ workflow: z.string().max(64).optional() }),
+  response: z.object({
+    items: z.array(ZAlertRuleRecordOut),
+    nextCursor: z.null(),
+    fired: z.array(
+      z.object({
+        id: z.string(),
+        ruleId: z.string(),
+        kind: z.enum(ALERT_KINDS),
+        workflow: z.string().nullable(),
+        summary: z.string(),
+        firedAt: z.string(),
+        resolvedAt: z.string().nullable(),
+      }),
+    ),
+  }),
+});
+
+export const createAlertRuleContract = defineContract({
+  operationId: 'createAlertRule',
+  method: 'POST',
+  path: '/alerts',
+  summary:
+    '{kind: failureRate|stuck|queueAge, workflow?, threshold?, windowMs?, minRuns?, afterMs?, notify: {webhookUrl?, email?}, pauseWorkflow?} → the rule and, once, the key its webhooks are signed with',
+  tag: 'Operations',
+  permission: 'workflow.write',
+  body: ZAlertRuleInput,
+  response: z.object({ rule: ZAlertRuleRecordOut, signingSecret: z.string() }),
+  successStatus: 201,
+  errors: ['VALIDATION', 'NOT_FOUND'],
+});
+
+export const deleteAlertRuleContract = defineContract({
+  operationId: 'deleteAlertRule',
+  method: 'DELETE',
+  path: '/alerts/{id}',
+  summary: 'Delete an alert rule and what it fired',
+  tag: 'Operations',
+  permission: 'workflow.write',
+  params: z.object({ id: z.string().max(100) }),
+  successStatus: 204,
   errors: ['NOT_FOUND'],
 });

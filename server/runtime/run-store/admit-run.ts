@@ -46,6 +46,13 @@ export async function admitRun({
       }
     }
     await sql`SELECT pg_advisory_xact_lock(hashtext(${`pipewright.admit:${run.workflowId}`}))`.execute(tx);
+    // A paused workflow holds every new run; clearing the flag sends the held ones a job (setWorkflowPaused).
+    const workflow = await tx
+      .selectFrom('workflows')
+      .select('paused')
+      .where('id', '=', run.workflowId)
+      .executeTakeFirst();
+    if (workflow?.paused) return { admitted: false, retryAt: null };
     const { active, recent, oldestRecent } = await countStarted(tx, run);
     if (settings.maxConcurrentRuns && active >= settings.maxConcurrentRuns) return { admitted: false, retryAt: null };
     if (settings.runsPerMinute && recent >= settings.runsPerMinute) {
