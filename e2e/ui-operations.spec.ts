@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { api, signIn } from './support';
+import { api, E2E_BOOTSTRAP_TOKEN, signIn } from './support';
 import { unique } from './ui-support';
 
 type TClient = ReturnType<typeof api>;
@@ -99,4 +99,56 @@ test('the run page exports the run as JSON and an admin deletes an ended run; th
   await page.goto('/overview');
   await expect(page.getByRole('heading', { name: 'Needs attention' })).toBeVisible();
   await shootBothWidths(page, 'overview');
+});
+
+test('alerts: a rule made in Settings shows on its workflow; a paused workflow says so and Resume clears it', async ({
+  page,
+  request,
+}) => {
+  const client = api(request);
+  const key = unique('alerted');
+  await publish(client, key, {
+    steps: [{ id: 'set', type: 'transform.assign', config: { assign: { 'vars.x': 1 } } }],
+  });
+  await signIn(page);
+  await page.goto('/settings/alerts');
+  await page.getByRole('button', { name: 'New alert' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('Webhook URL').fill('https://hooks.example.com/pipewright');
+  // No threshold: the server names the field, and nothing is created.
+  await dialog.getByRole('button', { name: 'Create alert' }).click();
+  await expect(dialog.getByText('failureRate needs a threshold between 0 and 1')).toBeVisible();
+  await dialog.getByLabel('Workflow').click();
+  await page.getByRole('option', { name: key }).click();
+  await dialog.getByLabel('Failed runs, at least (%)').fill('50');
+  await dialog.getByLabel('Once at least this many runs ended').fill('5');
+  await dialog.getByLabel(`Pause ${key} when it fires`, { exact: false }).check();
+  await dialog.getByRole('button', { name: 'Create alert' }).click();
+  await expect(dialog.getByTestId('shown-once-value')).toHaveText(/^whsec_/);
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  await expect(page.getByRole('cell', { name: key })).toBeVisible();
+  await shootBothWidths(page, 'alerts-settings');
+
+  const rules = (await (await client.get(`/alerts?workflow=${key}`)).json()) as { items: { pauseWorkflow: boolean }[] };
+  expect(rules.items).toHaveLength(1);
+  expect(rules.items[0]!.pauseWorkflow).toBe(true);
+
+  await page.goto(`/workflows/${key}/alerts`);
+  await expect(page.getByText('≥ 50% failed over 15.0 min, once 5 ended')).toBeVisible();
+
+  // Paused (as the alert would), the designer says so; Resume clears it.
+  const patched = await request.patch(`/api/v1/workflows/${key}`, {
+    headers: { authorization: `Bearer ${E2E_BOOTSTRAP_TOKEN}` },
+    data: { paused: true },
+  });
+  expect(patched.status(), await patched.text()).toBe(200);
+  await page.goto(`/workflows/${key}`);
+  await expect(page.getByText('New runs of this workflow wait QUEUED')).toBeVisible();
+  await shootBothWidths(page, 'workflow-paused');
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await expect(page.getByText('New runs of this workflow wait QUEUED')).toBeHidden();
+  expect((await (await client.get(`/workflows/${key}`)).json()).paused).toBe(false);
+
+  await page.goto('/overview');
+  await expect(page.getByRole('heading', { name: 'Alerts' })).toBeVisible();
 });

@@ -10,6 +10,7 @@ const TABS = [
   { href: '/settings/secrets', label: 'Secrets' },
   { href: '/settings/audit', label: 'Audit log' },
   { href: '/settings/tenant', label: 'Tenant' },
+  { href: '/settings/alerts', label: 'Alerts' },
   { href: '/settings/tenants', label: 'Tenants' },
   { href: '/settings/account', label: 'Account' },
 ] as const;

@@ -16,6 +16,7 @@ export function WorkflowTabs({ workflowKey }: { workflowKey: string }) {
     { href: base, label: 'Designer', active: pathname === base },
     { href: `${base}/triggers`, label: 'Triggers', active: pathname.startsWith(`${base}/triggers`) },
     { href: `${base}/versions`, label: 'Versions', active: pathname.startsWith(`${base}/versions`) },
+    { href: `${base}/alerts`, label: 'Alerts', active: pathname.startsWith(`${base}/alerts`) },
     { href: `/runs?workflow=${encodeURIComponent(workflowKey)}`, label: 'Runs', active: false },
   ];
   return (

@@ -11,6 +11,8 @@ import { getDb } from '@/server/db/database';
 import { getOverview } from '@/server/overview/get-overview';
 import { getStuckWork } from '@/server/overview/get-stuck-work';
 import { StuckWork } from '@/components/overview/stuck-work';
+import { FiredAlerts } from '@/components/alerts/fired-alerts';
+import { listAlertFirings } from '@/server/alerts/manage-alert-rules';
 import { roleAllows } from '@/model/roles';
 
 export const metadata: Metadata = { title: 'Overview' };
@@ -38,7 +40,11 @@ function Stat({ label, value, href }: { label: string; value: number; href?: str
 /** What the tenant's runs are doing: counts over time, what is active now, and which workflows are slow or failing. */
 export default async function OverviewPage() {
   const ctx = await requirePageContext('/overview');
-  const [overview, stuck] = await Promise.all([getOverview({ db: getDb(), ctx }), getStuckWork({ db: getDb(), ctx })]);
+  const [overview, stuck, alerts] = await Promise.all([
+    getOverview({ db: getDb(), ctx }),
+    getStuckWork({ db: getDb(), ctx }),
+    listAlertFirings({ db: getDb(), ctx, limit: 10 }),
+  ]);
   const canOperate = roleAllows(ctx.role, 'run.operate') && (!ctx.roleCap || roleAllows(ctx.roleCap, 'run.operate'));
   const nothingYet =
     overview.totalRuns7d === 0 && Object.values(overview.active).every((n) => n === 0) && overview.openTasks === 0;
@@ -70,7 +76,18 @@ export default async function OverviewPage() {
             <Stat label="Open tasks" value={overview.openTasks} href="/inbox" />
             <Stat label="Queue depth" value={overview.queueDepth} />
           </section>
-          <StuckWork work={stuck} now={Date.now()} canOperate={canOperate} isAdmin={ctx.role === 'admin'} />
+          <div className="grid gap-6 md:grid-cols-2">
+            <StuckWork work={stuck} now={Date.now()} canOperate={canOperate} isAdmin={ctx.role === 'admin'} />
+            <Card className="p-5">
+              <div className="mb-2 flex items-center justify-between gap-2">
+                <h2 className="text-sm font-semibold">Alerts</h2>
+                <Link href="/settings/alerts" className="text-[13px] text-accent hover:underline">
+                  Rules
+                </Link>
+              </div>
+              <FiredAlerts alerts={alerts} />
+            </Card>
+          </div>
           <Card className="p-5">
             <RunsChart hourly={overview.hourly} daily={overview.daily} />
           </Card>

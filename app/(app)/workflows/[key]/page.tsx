@@ -3,6 +3,7 @@ import { notFound } from 'next/navigation';
 import { Designer } from '@/components/designer/canvas/designer';
 import { PageHeader } from '@/components/ui/page-header';
 import { WorkflowTabs } from '@/components/workflows/workflow-tabs';
+import { PausedBanner } from '@/components/alerts/paused-banner';
 import { requirePageContext } from '@/server/auth/require-page-context';
 import { roleAllows } from '@/model/roles';
 import { getDb } from '@/server/db/database';
@@ -50,6 +51,7 @@ export default async function WorkflowDesignerPage({ params }: TProps) {
         description={<code className="font-mono text-[12px] text-ink-faint">{key}</code>}
       />
       <WorkflowTabs workflowKey={key} />
+      {workflow.paused && <PausedBanner workflowKey={key} canResume={roleAllows(ctx.role, 'workflow.write')} />}
       <Designer
         initial={document}
         base={base}
