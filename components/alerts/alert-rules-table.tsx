@@ -2,7 +2,7 @@
 
 import { deleteAlertRuleAction } from '@/app/(app)/settings/alerts/server-actions';
 import { ConfirmActionButton } from '@/components/ui/confirm-action-button';
-import { formatDuration } from '@/components/runs/format';
+import { formatSpan } from '@/components/ui/format-span';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import { ALERT_KIND_LABELS } from '@/model/alert-rule';
 import type { TAlertRuleRecord } from '@/server/alerts/alert-record';
@@ -11,10 +11,10 @@ import type { TAlertRuleRecord } from '@/server/alerts/alert-record';
 export function describeRule(rule: TAlertRuleRecord): string {
   switch (rule.kind) {
     case 'failureRate':
-      return `≥ ${Math.round((rule.threshold ?? 0) * 100)}% failed over ${formatDuration(rule.windowMs ?? 900_000)}${rule.minRuns ? `, once ${rule.minRuns} ended` : ''}`;
+      return `≥ ${Math.round((rule.threshold ?? 0) * 100)}% failed over ${formatSpan(rule.windowMs ?? 900_000)}${rule.minRuns ? `, once ${rule.minRuns} ended` : ''}`;
     case 'stuck':
     case 'queueAge':
-      return `longer than ${formatDuration(rule.afterMs)}`;
+      return `longer than ${formatSpan(rule.afterMs)}`;
   }
 }
 

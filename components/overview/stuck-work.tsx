@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { RunActions } from '@/components/runs/run-actions';
 import { formatDuration } from '@/components/runs/format';
+import { formatSpan } from '@/components/ui/format-span';
 import { RunStatusBadge } from '@/components/runs/run-status-badge';
 import { Card } from '@/components/ui/card';
 import type { TStuckRun, TStuckWork } from '@/server/overview/get-stuck-work';
@@ -68,7 +69,7 @@ export function StuckWork({
 }) {
   const groups = [
     {
-      title: `No progress for over ${formatDuration(work.stuckAfterMs)}`,
+      title: `No progress for over ${formatSpan(work.stuckAfterMs)}`,
       items: work.noProgress,
       since: 'unchanged for',
     },
