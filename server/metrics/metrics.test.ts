@@ -160,6 +160,7 @@ describe('GET /api/v1/metrics (SPEC §8)', () => {
     expect(value(samples, 'pipewright_waits_open', { kind: 'task' })).toBe(1);
     expect(value(samples, 'pipewright_tasks_open')).toBe(1);
     expect(value(samples, 'pipewright_workers')).toBe(0);
+    expect(value(samples, 'pipewright_lease_recoveries_total')).toBe(0);
     expect(types.get('pipewright_run_duration_seconds')).toBe('histogram');
     expect(types.get('pipewright_runs_started_total')).toBe('counter');
     expect(types.get('pipewright_queue_depth')).toBe('gauge');

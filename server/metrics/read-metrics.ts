@@ -98,8 +98,16 @@ async function buildMetrics(db: Db, scope: TMetricsScope): Promise<string> {
       .filter((row) => suffixes.some((suffix) => row.name === `${base}${suffix}`))
       .map((row) => ({ labels: label(row.slug, row.labels), value: row.value, metricName: row.name }))
       .sort(bySeriesThenBucket);
-  for (const spec of [METRICS.runsStarted, METRICS.runsFinished, METRICS.steps, METRICS.leaseRecoveries])
+  for (const spec of [METRICS.runsStarted, METRICS.runsFinished, METRICS.steps])
     registry.registerMetric(staticMetric(spec, counterSamples(spec.name)));
+  // Label-less: a tenant scope shows 0 rather than no series, so `increase()` has something to read.
+  const recoveries = counterSamples(METRICS.leaseRecoveries.name);
+  registry.registerMetric(
+    staticMetric(
+      METRICS.leaseRecoveries,
+      recoveries.length === 0 && scope.kind === 'tenant' ? [{ labels: {}, value: 0 }] : recoveries,
+    ),
+  );
   for (const spec of [METRICS.runDuration, METRICS.stepDuration])
     registry.registerMetric(staticMetric(spec, counterSamples(spec.name, ['_bucket', '_sum', '_count'])));
 
