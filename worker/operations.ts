@@ -3,6 +3,8 @@ import { purgeExpiredRuns } from '@/server/retention/purge-expired-runs';
 import { TENANT_SLOTS_INTERVAL_MS, sendHeldTenantRuns } from '@/server/tenants/send-held-tenant-runs';
 import { ROLLUP_INTERVAL_MS, rollupMetrics } from '@/server/metrics/rollup-metrics';
 import { ALERT_INTERVAL_MS, evaluateAlerts } from '@/server/alerts/evaluate-alerts';
+import { TRACE_EXPORT_INTERVAL_MS, exportRunTraces } from '@/server/tracing/export-run-traces';
+import { tracingEnabled } from '@/server/tracing/trace-ids';
 
 /** Between retention passes (PIPEWRIGHT_RETENTION_INTERVAL_MS, default 10 minutes). */
 export function retentionIntervalMs(env: Record<string, string | undefined> = process.env): number {
@@ -25,7 +27,7 @@ function every(ms: number, pass: () => Promise<unknown>, what: string, log: (lin
 }
 
 /**
- * The worker's operations timers: retention passes, tenant slots, the metrics rollup, alerts. Each pass takes its own
+ * The worker's operations timers: retention passes, tenant slots, the metrics rollup, alerts, traces. Each pass takes its own
  * lock in the database, so with many workers one does the work and the others find it taken.
  * Handed closures only; returns a stop function.
  */
@@ -50,5 +52,7 @@ export function startOperations({ db, log }: { db: Db; log: (line: string) => vo
     every(ROLLUP_INTERVAL_MS, () => rollupMetrics({ db }), 'metrics rollup', log),
     every(ALERT_INTERVAL_MS, () => evaluateAlerts({ db }), 'alerts', log),
   );
+  // Spans only when an OTLP endpoint is configured (SPEC §8).
+  if (tracingEnabled()) timers.push(every(TRACE_EXPORT_INTERVAL_MS, () => exportRunTraces({ db }), 'traces', log));
   return () => timers.forEach((timer) => clearInterval(timer));
 }

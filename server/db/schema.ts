@@ -59,6 +59,12 @@ export interface AlertFiringsTable {
   delivery: ColumnType<Record<string, unknown>, string | undefined, string>;
 }
 
+export interface TraceExportTable {
+  id: number;
+  watermark: Timestamp;
+  exported_at: Timestamp;
+}
+
 export interface MetricRollupTable {
   id: number;
   watermark: Timestamp;
@@ -174,6 +180,7 @@ export interface Database extends RuntimeTables, OutboundTables, TriggerTables {
   tenants: TenantsTable;
   metric_counters: MetricCountersTable;
   metric_rollup: MetricRollupTable;
+  trace_export: TraceExportTable;
   alert_rules: AlertRulesTable;
   alert_firings: AlertFiringsTable;
   users: UsersTable;

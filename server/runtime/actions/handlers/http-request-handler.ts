@@ -27,6 +27,8 @@ export type THttpRequestHandlerArgs = {
   beforeSend?: () => void;
   /** Whether a value holds one of the run's resolved secrets: such headers never follow a redirect to another origin. */
   holdsSecret?: (value: string) => boolean;
+  /** W3C trace context of the step (SPEC §8), sent unless the input sets its own. */
+  traceparent?: string;
 };
 
 const JSON_CONTENT_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
@@ -119,6 +121,7 @@ export async function httpRequestHandler({
   resolveHost,
   holdsSecret,
   beforeSend,
+  traceparent,
 }: THttpRequestHandlerArgs): Promise<{ output: THttpRequestOutput } | { error: TStepError }> {
   const parsed = ZHttpRequestInput.safeParse(raw);
   if (!parsed.success) {
@@ -134,6 +137,7 @@ export async function httpRequestHandler({
   const headers = { ...input.headers };
   // A retried attempt carries the same key, so the receiver can tell it from a new request.
   if (!hasHeader(headers, 'idempotency-key')) headers['Idempotency-Key'] = idempotencyKey;
+  if (traceparent && !hasHeader(headers, 'traceparent')) headers.traceparent = traceparent;
   const body = buildBody(input, headers);
   try {
     const response = await guardedFetch({

@@ -7,6 +7,7 @@ import { DEFAULT_MAIL_FROM, emailSendHandler } from '@/server/runtime/actions/ha
 import { eventsEmitHandler } from '@/server/runtime/actions/handlers/events-emit-handler';
 import { httpRequestHandler } from '@/server/runtime/actions/handlers/http-request-handler';
 import { webhookSendHandler } from '@/server/runtime/actions/handlers/webhook-send-handler';
+import { traceparentFor } from '@/server/tracing/trace-ids';
 
 export type { TActionHandler, TActionInvocation } from '@/server/runtime/actions/handlers/action-handler';
 
@@ -18,14 +19,25 @@ const httpRequestFromEnv: TActionHandler = async (args) => {
   const holdsSecret = (value: string) => args.invocation.maskSecrets(value) !== value;
   return 'error' in egress
     ? egress
-    : httpRequestHandler({ ...args, allow: egress.allow, holdsSecret, beforeSend: args.invocation.assertLeaseHeld });
+    : httpRequestHandler({
+        ...args,
+        allow: egress.allow,
+        holdsSecret,
+        beforeSend: args.invocation.assertLeaseHeld,
+        traceparent: traceparentFor(args.invocation),
+      });
 };
 
 const webhookSendFromEnv: TActionHandler = async (args) => {
   const egress = readEgressAllowList();
   return 'error' in egress
     ? egress
-    : webhookSendHandler({ ...args, allow: egress.allow, beforeSend: args.invocation.assertLeaseHeld });
+    : webhookSendHandler({
+        ...args,
+        allow: egress.allow,
+        beforeSend: args.invocation.assertLeaseHeld,
+        traceparent: traceparentFor(args.invocation),
+      });
 };
 
 const emailSendFromEnv: TActionHandler = async (args) => {

@@ -19,6 +19,8 @@ export type TWebhookSendHandlerArgs = {
   resolveHost?: TResolveHost;
   /** Asked right before the request is written (TActionInvocation.assertLeaseHeld); a throw sends nothing. */
   beforeSend?: () => void;
+  /** W3C trace context of the step (SPEC §8). */
+  traceparent?: string;
 };
 
 /** Receivers answer quickly or queue the work; a webhook that takes longer is treated as down. */
@@ -38,6 +40,7 @@ export async function webhookSendHandler({
   now,
   resolveHost,
   beforeSend,
+  traceparent,
 }: TWebhookSendHandlerArgs): Promise<{ output: { status: number } } | { error: TStepError }> {
   const parsed = ZWebhookSendInput.safeParse(raw);
   if (!parsed.success) {
@@ -55,6 +58,7 @@ export async function webhookSendHandler({
     'content-type': 'application/json',
     'user-agent': 'Pipewright-Webhook/1',
     'idempotency-key': idempotencyKey,
+    ...(traceparent ? { traceparent } : {}),
   };
   if (input.secret !== undefined) {
     const timestamp = now ? now() : Math.floor(Date.now() / 1000);
