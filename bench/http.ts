@@ -6,10 +6,12 @@
  *   A. POST /workflows/{key}/runs, 16 in flight   vs GET /health and GET /workflows?limit=1
  *   B. POST → first step.started, one at a time   vs raw pg-boss send → handler
  *   C. 1,000 runs × 10 steps started 32 at a time  vs pgbench -N, 8 clients
+ *   E. 40 sequential http.request steps to a loopback server: (run time)/40 vs the call alone
+ *      and one pgbench commit (bench/durable-steps.ts).
  *   D. the runs list with 100,000 runs: GET /api/v1/runs with each filter combination, first and
  *      later pages, with EXPLAIN of each query; the Runs page and the Overview page.
  * `npm run bench` runs it after the in-process benchmarks; `node --import tsx bench/http.ts`
- * alone. BENCH_HTTP_ONLY=api,latency,throughput,list picks sections; BENCH_LIST_RUNS sets the
+ * alone. BENCH_HTTP_ONLY=api,latency,throughput,durable,list picks sections; BENCH_LIST_RUNS sets the
  * size of the runs table (100,000). Results are also written as JSON (path printed at the end).
  */
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +26,7 @@ import { BenchClient, loadTest, publishOverHttp, type TLoadResult } from '@/benc
 import { figureRow, latencyRow, percentiles, type TStats } from '@/bench/lib/stats';
 import { bossLatency, hasPgbench, pgbenchTps, preparePgbench, rawInsertTps } from '@/bench/runtime';
 import { runsListBenchmarks } from '@/bench/runs-list';
+import { durableStepBenchmarks } from '@/bench/durable-steps';
 
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELED']);
 
@@ -54,7 +57,8 @@ export async function httpBenchmarks(): Promise<TResults> {
   chmodSync(dir, 0o755); // the embedded server runs as the postgres user when we are root
   const results: TResults = { at: new Date().toISOString() };
   console.log('\nHTTP benchmarks: the real app as `npm start` runs it (production next start + one worker, embedded PostgreSQL)');
-  const app = await startBenchApp({ dataDir: path.join(dir, 'data') });
+  // Section E's steps call a receiver on loopback, which the egress guard refuses unless opened.
+  const app = await startBenchApp({ dataDir: path.join(dir, 'data'), env: { PIPEWRIGHT_EGRESS_ALLOW: '127.0.0.1' } });
   const { db } = createDb(app.dbUrl, { max: 4 });
   const client = new BenchClient(app.baseUrl, app.token);
   try {
@@ -178,6 +182,8 @@ export async function httpBenchmarks(): Promise<TResults> {
       console.log(figureRow(`steps, first POST → last run ended (${steps.n} SUCCEEDED)`, `${stepsPerSecond.toFixed(0)} steps/s`, '≥ 3,000 steps/s'));
       results.throughput = { pgbenchTps: Math.round(baselineTps), starts: loadJson(startLoad), stepsPerSecond: Math.round(stepsPerSecond), succeededSteps: Number(steps.n), elapsedMs };
     }
+
+    if (wants('durable')) results.durable = await durableStepBenchmarks({ db, client, dbUrl: app.dbUrl });
 
     if (wants('list')) results.runsList = await runsListBenchmarks({ app, db, client });
   } catch (error) {
