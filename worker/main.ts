@@ -9,6 +9,7 @@ import { closeExpressionPool } from '@/server/runtime/expressions/close-expressi
 import { startHeartbeat } from '@/worker/heartbeat';
 import { REAP_INTERVAL_MS, reapStalledRuns } from '@/server/runtime/run-store/reap-stalled-runs';
 import { RunsInHand } from '@/worker/runs-in-hand';
+import { RunReadyListener, takeAnnouncedRuns } from '@/worker/run-ready-listener';
 import { startScheduleTriggers } from '@/worker/schedule-triggers';
 
 const log = (line: string) => console.log(`[worker ${process.pid}] ${line}`);
@@ -45,21 +46,30 @@ async function main(): Promise<void> {
   // pg-boss sends no NOTIFY for a job due later (a delay, a retry's backoff, a timeout), and
   // with NOTIFY on it polls only every 30 s unless told otherwise: timers would fire up to 30 s late.
   const inHand = new RunsInHand(RUNS_IN_HAND);
-  await boss.work(ADVANCE_QUEUE, { batchSize: 8, localConcurrency: WORKER_FETCH_LOOPS, burstWhenBatchFull: true, pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 2 }, async (jobs) => {
+  const advanceLogged = (runId: string, options: { onClaimed: () => void; cancel?: boolean; jobId?: string }) =>
+    advanceRun({ db, runId, workerId: heartbeat.id, leases, log, ...options }).catch((error: unknown) => {
+      // The run stays as it was last written; its lease expires and the reaper re-sends it.
+      log(`run ${runId}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    });
+  const fetchLoops = await boss.work(ADVANCE_QUEUE, { batchSize: 8, localConcurrency: WORKER_FETCH_LOOPS, burstWhenBatchFull: true, pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 2 }, async (jobs) => {
     await Promise.all(
       jobs.map(async (job) => {
         const { runId, cancel } = ZAdvanceJob.parse(job.data);
-        const taken = await inHand.take((onClaimed) =>
-          advanceRun({ db, runId, workerId: heartbeat.id, leases, log, onClaimed, cancel }).catch((error: unknown) => {
-            // The run stays as it was last written; its lease expires and the reaper re-sends it.
-            log(`run ${runId}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
-          }),
-        );
+        const taken = await inHand.take((onClaimed) => advanceLogged(runId, { onClaimed, cancel }));
         // Stopping: the run was never claimed here, so its job goes back to the queue for another worker.
         if (!taken) await enqueueAdvance({ db, runId, cancel });
       }),
     );
   });
+  // New runs are named in a notice as they are written: a worker with a free slot takes the job
+  // and claims the run in one statement, without waiting for pg-boss's fetch (start latency).
+  const wakeFetch = () => boss.notifyWorker(fetchLoops);
+  const ready = new RunReadyListener(url, {
+    onJobs: (jobs) => takeAnnouncedRuns({ jobs, inHand, capacity: RUNS_IN_HAND, wakeFetch, advance: (job, onClaimed) => advanceLogged(job.runId, { onClaimed, jobId: job.jobId }) }),
+    onResync: wakeFetch,
+    log,
+  });
+  await ready.start();
   await startScheduleTriggers({ db, boss, log });
   const reaper = setInterval(() => {
     reapStalledRuns({ db }).catch((error: Error) => log(`reaper: ${error.message}`));
@@ -76,6 +86,7 @@ async function main(): Promise<void> {
     // is handed back by its lease running out.
     // Jobs still waiting for a slot are handed back while the queue can still take them.
     inHand.close();
+    await ready.close().catch((error: Error) => log(`run ready: ${error.message}`));
     await boss.offWork(ADVANCE_QUEUE, { wait: true }).catch((error: Error) => log(`queue stop: ${error.message}`));
     const left = await inHand.drain(20_000);
     if (left > 0) log(`${left} run(s) still in hand; their leases run out and another worker goes on`);

@@ -24,14 +24,24 @@ export const MAX_RECOVERIES = 3;
  * run someone else holds is left alone. `onClaimed` is called once the first claim is decided,
  * so the caller can let go of the job while the run goes on.
  */
-export async function advanceRun({ db, runId, workerId, leases, log, onClaimed, cancel }: { db: Db; runId: string; workerId: string; leases: LeaseKeeper; log: (line: string) => void; onClaimed?: () => void; cancel?: boolean }): Promise<void> {
+export async function advanceRun({ db, runId, workerId, leases, log, onClaimed, cancel, jobId }: {
+  db: Db;
+  runId: string;
+  workerId: string;
+  leases: LeaseKeeper;
+  log: (line: string) => void;
+  onClaimed?: () => void;
+  cancel?: boolean;
+  /** A job named by a notice and not fetched: the first claim takes it off the queue, or claims nothing. */
+  jobId?: string;
+}): Promise<void> {
   // A parent that ended asks its child to cancel through the job (see cancelChildren).
   if (cancel) await requestCancelFromParent({ db, runId });
   let woken = false;
   for (let pass = 0; pass < 100; pass++) {
     if (pass > 0) await faultPoint('advance.beforeReclaim', { runId });
     const claimSentAt = performance.now();
-    const claimed = await claimRun({ db, runId, workerId });
+    const claimed = await claimRun({ db, runId, workerId, ...(pass === 0 && jobId ? { jobId } : {}) });
     // From here the lease, not the job, keeps the run safe: a worker that dies now leaves an
     // expiring lease the reaper finds. Without a claim (someone else holds it) there is nothing to keep.
     if (pass === 0) onClaimed?.();
