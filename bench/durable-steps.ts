@@ -40,20 +40,40 @@ async function startReceiver(): Promise<{ url: string; calls: () => number; clos
 /** One call as a step makes it (node:http, a new connection each, as guardedFetch does), from this process. */
 function callOnce(url: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve());
-      res.on('error', reject);
-    });
+    const req = http.request(
+      url,
+      { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve());
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end('{"i":1}');
   });
 }
 
-export type TDurableResults = { msPerStep: number; msPerStepBeyondCall: number; callP50Ms: number; commitMs: number | null; runs: number };
+export type TDurableResults = {
+  msPerStep: number;
+  msPerStepBeyondCall: number;
+  callP50Ms: number;
+  commitMs: number | null;
+  runs: number;
+};
 
-export async function durableStepBenchmarks({ db, client, dbUrl }: { db: Db; client: BenchClient; dbUrl: string }): Promise<TDurableResults> {
-  console.log(`\nE. Durable steps: a run of ${STEPS} sequential http.request steps to a loopback server, ${RUNS} runs one at a time`);
+export async function durableStepBenchmarks({
+  db,
+  client,
+  dbUrl,
+}: {
+  db: Db;
+  client: BenchClient;
+  dbUrl: string;
+}): Promise<TDurableResults> {
+  console.log(
+    `\nE. Durable steps: a run of ${STEPS} sequential http.request steps to a loopback server, ${RUNS} runs one at a time`,
+  );
   const receiver = await startReceiver();
   try {
     const steps = Array.from({ length: STEPS }, (_, i) => ({
@@ -72,7 +92,11 @@ export async function durableStepBenchmarks({ db, client, dbUrl }: { db: Db; cli
       if (i >= 2) ids.push(runId); // warm-up: the first runs compile and connect
     }
     await runs.close();
-    const rows = await db.selectFrom('runs').select(['status', 'started_at', 'completed_at']).where('id', 'in', ids).execute();
+    const rows = await db
+      .selectFrom('runs')
+      .select(['status', 'started_at', 'completed_at'])
+      .where('id', 'in', ids)
+      .execute();
     const bad = rows.filter((r) => r.status !== 'SUCCEEDED');
     if (bad.length) throw new Error(`bench-durable: ${bad.length} runs did not succeed`);
     const perStep = percentiles(rows.map((r) => (r.completed_at!.getTime() - r.started_at!.getTime()) / STEPS));

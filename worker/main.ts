@@ -65,7 +65,14 @@ async function main(): Promise<void> {
   // and claims the run in one statement, without waiting for pg-boss's fetch (start latency).
   const wakeFetch = () => boss.notifyWorker(fetchLoops);
   const ready = new RunReadyListener(url, {
-    onJobs: (jobs) => takeAnnouncedRuns({ jobs, inHand, capacity: RUNS_IN_HAND, wakeFetch, advance: (job, onClaimed) => advanceLogged(job.runId, { onClaimed, jobId: job.jobId }) }),
+    onJobs: (jobs) =>
+      takeAnnouncedRuns({
+        jobs,
+        inHand,
+        capacity: RUNS_IN_HAND,
+        wakeFetch,
+        advance: (job, onClaimed) => advanceLogged(job.runId, { onClaimed, jobId: job.jobId }),
+      }),
     onResync: wakeFetch,
     log,
   });

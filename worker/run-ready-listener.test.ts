@@ -21,18 +21,22 @@ describe('takeAnnouncedRuns', () => {
     const inHand = new RunsInHand(24);
     const { started, advance } = holdingAdvance();
     let woken = 0;
-    expect(takeAnnouncedRuns({ jobs, inHand, capacity: 24, advance, wakeFetch: () => woken++, random: () => 0 })).toBe(5);
+    expect(takeAnnouncedRuns({ jobs, inHand, capacity: 24, advance, wakeFetch: () => woken++, random: () => 0 })).toBe(
+      5,
+    );
     expect(started).toEqual(['run-0', 'run-1', 'run-2', 'run-3', 'run-4']);
     expect(inHand.size).toBe(5);
     expect(woken).toBe(0);
   });
 
-  it('takes only what fits and leaves the rest to pg-boss\'s fetch loops, which it wakes', () => {
+  it("takes only what fits and leaves the rest to pg-boss's fetch loops, which it wakes", () => {
     const inHand = new RunsInHand(3);
     const { started, advance } = holdingAdvance();
     let woken = 0;
     takeAnnouncedRuns({ jobs: jobs.slice(0, 1), inHand, capacity: 3, advance, wakeFetch: () => woken++ });
-    expect(takeAnnouncedRuns({ jobs, inHand, capacity: 3, advance, wakeFetch: () => woken++, random: () => 0.5 })).toBe(2);
+    expect(takeAnnouncedRuns({ jobs, inHand, capacity: 3, advance, wakeFetch: () => woken++, random: () => 0.5 })).toBe(
+      2,
+    );
     // Started from a random place in the list (index 2 of 5), so workers hearing one notice take different jobs.
     expect(started).toEqual(['run-0', 'run-2', 'run-3']);
     expect(woken).toBe(1);

@@ -24,7 +24,14 @@ export function parseReadyNotice(payload: string | undefined): TAnnouncedJob[] {
  * to take them as slots free. Several workers hear every notice: each starts from a random
  * place in the list, so they take different jobs instead of queueing for the same ones.
  */
-export function takeAnnouncedRuns({ jobs, inHand, capacity, advance, wakeFetch, random = Math.random }: {
+export function takeAnnouncedRuns({
+  jobs,
+  inHand,
+  capacity,
+  advance,
+  wakeFetch,
+  random = Math.random,
+}: {
   jobs: readonly TAnnouncedJob[];
   inHand: RunsInHand;
   capacity: number;
@@ -57,7 +64,11 @@ export class RunReadyListener {
 
   constructor(
     private readonly connectionString: string,
-    private readonly handlers: { onJobs: (jobs: TAnnouncedJob[]) => void; onResync: () => void; log: (line: string) => void },
+    private readonly handlers: {
+      onJobs: (jobs: TAnnouncedJob[]) => void;
+      onResync: () => void;
+      log: (line: string) => void;
+    },
   ) {}
 
   async start(): Promise<void> {
@@ -83,9 +94,13 @@ export class RunReadyListener {
     if (this.client !== client) return;
     this.client = null;
     if (this.closed) return;
-    this.handlers.log(`run ready: connection lost${error ? `: ${error.message}` : ''}; reconnecting in ${listenReconnectDelayMs(this.reconnectAttempts) / 1000} s`);
+    this.handlers.log(
+      `run ready: connection lost${error ? `: ${error.message}` : ''}; reconnecting in ${listenReconnectDelayMs(this.reconnectAttempts) / 1000} s`,
+    );
     // The socket is gone already; end() only releases the client, and its failure says nothing new.
-    client.end().catch((endError: Error) => this.handlers.log(`run ready: closing the lost connection: ${endError.message}`));
+    client
+      .end()
+      .catch((endError: Error) => this.handlers.log(`run ready: closing the lost connection: ${endError.message}`));
     this.scheduleReconnect();
   }
 

@@ -41,7 +41,9 @@ export async function startBenchApp({ dataDir, env = {} }: { dataDir: string; en
     preloads.push('bench/lib/query-count-preload.mjs');
     profile.BENCH_QUERY_COUNT = path.resolve(process.env.BENCH_QUERY_COUNT);
   }
-  if (preloads.length) profile.NODE_OPTIONS = preloads.map((file) => `--import ${pathToFileURL(path.resolve(file)).href}`).join(' ');
+  if (preloads.length) {
+    profile.NODE_OPTIONS = preloads.map((file) => `--import ${pathToFileURL(path.resolve(file)).href}`).join(' ');
+  }
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
     env: {
       ...process.env,

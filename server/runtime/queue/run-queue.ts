@@ -86,7 +86,10 @@ export async function enqueueAdvance({ db, runId, startAfter, cancel }: { db: Db
   await boss.send(ADVANCE_QUEUE, job, { db: inTransaction(db), ...(startAfter ? { startAfter } : {}) });
 }
 
-const globalForJobSql = globalThis as unknown as { pipewrightAdvanceJobSql?: Promise<(rows: string) => string>; pipewrightAdvanceTable?: Promise<string> };
+const globalForJobSql = globalThis as unknown as {
+  pipewrightAdvanceJobSql?: Promise<(rows: string) => string>;
+  pipewrightAdvanceTable?: Promise<string>;
+};
 
 /**
  * NOTIFY channel on which new advance jobs are named to the workers, `<jobId>:<runId>,…`: a
@@ -103,7 +106,9 @@ export function advanceJobTable(): Promise<string> {
   const reading = (globalForJobSql.pipewrightAdvanceTable ??= (async () => {
     const queue = await (await getQueue()).getQueue(ADVANCE_QUEUE);
     if (!queue) throw new AppError('INTERNAL', `The ${ADVANCE_QUEUE} queue does not exist.`);
-    if (!/^[a-z_][a-z0-9_]*$/.test(queue.table)) throw new AppError('INTERNAL', `Unexpected pg-boss table name "${queue.table}".`);
+    if (!/^[a-z_][a-z0-9_]*$/.test(queue.table)) {
+      throw new AppError('INTERNAL', `Unexpected pg-boss table name "${queue.table}".`);
+    }
     return `${DEFAULT_SCHEMA}.${queue.table}`;
   })());
   reading.catch(() => {
@@ -120,10 +125,13 @@ export function advanceJobTable(): Promise<string> {
  */
 export async function takeAnnouncedJobCte(jobId: string): Promise<RawBuilder<unknown>> {
   const table = sql.raw(await advanceJobTable());
+  const now = sql.raw(`${DEFAULT_SCHEMA}.job_now()`);
   return sql`taken_job AS (
-      UPDATE ${table} j SET state = 'completed', started_on = ${sql.raw(DEFAULT_SCHEMA)}.job_now(), completed_on = ${sql.raw(DEFAULT_SCHEMA)}.job_now()
+      UPDATE ${table} j SET state = 'completed', started_on = ${now}, completed_on = ${now}
        WHERE j.name = ${ADVANCE_QUEUE} AND j.id = (
-         SELECT c.id FROM ${table} c WHERE c.name = ${ADVANCE_QUEUE} AND c.id = ${jobId}::uuid AND c.state = 'created' FOR UPDATE SKIP LOCKED)
+         SELECT c.id FROM ${table} c
+          WHERE c.name = ${ADVANCE_QUEUE} AND c.id = ${jobId}::uuid AND c.state = 'created'
+            FOR UPDATE SKIP LOCKED)
       RETURNING j.id)`;
 }
 
@@ -141,12 +149,11 @@ export function advanceJobCtes(): Promise<(rows: string) => string> {
     const boss = await getQueue();
     const queue = await boss.getQueue(ADVANCE_QUEUE);
     if (!queue) throw new AppError('INTERNAL', `The ${ADVANCE_QUEUE} queue does not exist.`);
-    const insert = insertJobs(DEFAULT_SCHEMA, { table: queue.table, name: ADVANCE_QUEUE, returnId: true, notify: false }).replace(
-      /RETURNING id\s*$/,
-      "RETURNING id, start_after, data->>'runId' AS run_id",
-    );
+    const returning = "RETURNING id, start_after, data->>'runId' AS run_id";
+    const send = insertJobs(DEFAULT_SCHEMA, { table: queue.table, name: ADVANCE_QUEUE, returnId: true, notify: false });
+    const insert = send.replace(/RETURNING id\s*$/, returning);
     // The statement reads its jobs from one parameter; ours come from another CTE instead.
-    if (insert.split('$1::text::json').length !== 2 || !/RETURNING id, start_after, data->>'runId' AS run_id$/.test(insert)) {
+    if (insert.split('$1::text::json').length !== 2 || !insert.endsWith(returning)) {
       throw new AppError('INTERNAL', 'pg-boss\'s job insert is not the statement this code was written against.');
     }
     // Jobs due now are named on RUN_READY_CHANNEL (the first RUN_READY_MAX of them); only a
@@ -158,7 +165,8 @@ export function advanceJobCtes(): Promise<(rows: string) => string> {
         SELECT pg_notify('${RUN_READY_CHANNEL}', string_agg(id::text || ':' || run_id, ','))
           FROM (SELECT id, run_id FROM advance_due LIMIT ${RUN_READY_MAX}) named HAVING count(*) > 0),
       advance_more AS (
-        SELECT pg_notify(${notifyChannelSql(DEFAULT_SCHEMA)}, '${ADVANCE_QUEUE}') FROM (SELECT 1 FROM advance_due OFFSET ${RUN_READY_MAX} LIMIT 1) more),
+        SELECT pg_notify(${notifyChannelSql(DEFAULT_SCHEMA)}, '${ADVANCE_QUEUE}')
+          FROM (SELECT 1 FROM advance_due OFFSET ${RUN_READY_MAX} LIMIT 1) more),
       advance_notified AS (SELECT 1 FROM advance_named UNION ALL SELECT 1 FROM advance_more)`;
   })());
   building.catch(() => {

@@ -4,7 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TAuthContext } from '@/server/auth/context';
 import { setDb } from '@/server/db/database';
 import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
-import { ADVANCE_QUEUE, RUN_READY_CHANNEL, RUN_READY_MAX, closeQueue, getQueue } from '@/server/runtime/queue/run-queue';
+import {
+  ADVANCE_QUEUE,
+  RUN_READY_CHANNEL,
+  RUN_READY_MAX,
+  closeQueue,
+  getQueue,
+} from '@/server/runtime/queue/run-queue';
 import { claimRun } from '@/server/runtime/run-store/claim-run';
 import { insertRuns, type TNewRun } from '@/server/runtime/run-store/insert-run';
 import { startRun } from '@/server/runtime/start-run';
@@ -30,11 +36,20 @@ beforeAll(async () => {
   process.env.DATABASE_URL = t.url;
   setDb(t.db);
   ctx = (await createTenantWithMember({ db: t.db, role: 'editor' })).ctx;
-  await publishWorkflow({ db: t.db, ctx, key: 'one', document: { steps: [{ id: 'one', type: 'transform.assign', config: { assign: { 'vars.x': 1 } } }] } });
+  await publishWorkflow({
+    db: t.db,
+    ctx,
+    key: 'one',
+    document: { steps: [{ id: 'one', type: 'transform.assign', config: { assign: { 'vars.x': 1 } } }] },
+  });
   await getQueue();
   listener = new pg.Client({ connectionString: t.url });
   await listener.connect();
-  const bossChannel = (await listener.query<{ channel: string }>(`SELECT ('pgboss_' || left(encode(sha224('pgboss'::bytea), 'hex'), 24)) AS channel`)).rows[0]!.channel;
+  const bossChannel = (
+    await listener.query<{ channel: string }>(
+      `SELECT ('pgboss_' || left(encode(sha224('pgboss'::bytea), 'hex'), 24)) AS channel`,
+    )
+  ).rows[0]!.channel;
   listener.on('notification', (message) => {
     if (message.channel === RUN_READY_CHANNEL) notices.push(message.payload ?? '');
     else if (message.channel === bossChannel) bossNotices++;
@@ -49,10 +64,14 @@ afterAll(async () => {
   await t.close();
 });
 
-const start = async () => (await startRun({ tenantId: ctx.tenantId, workflowKey: 'one', input: {}, trigger: { type: 'api' } })).runId;
+const start = async () =>
+  (await startRun({ tenantId: ctx.tenantId, workflowKey: 'one', input: {}, trigger: { type: 'api' } })).runId;
 
 async function jobOf(runId: string) {
-  const rows = await sql<{ id: string; state: string }>`SELECT id, state FROM pgboss.job WHERE name = ${ADVANCE_QUEUE} AND data->>'runId' = ${runId}`.execute(t.db);
+  const rows = await sql<{
+    id: string;
+    state: string;
+  }>`SELECT id, state FROM pgboss.job WHERE name = ${ADVANCE_QUEUE} AND data->>'runId' = ${runId}`.execute(t.db);
   return rows.rows;
 }
 
@@ -66,7 +85,7 @@ async function noticeFor(runId: string): Promise<{ jobId: string; runId: string 
 }
 
 describe('a start names its job to the workers', () => {
-  it('on RUN_READY_CHANNEL, with the job id the queue holds, and does not wake pg-boss\'s fetch loops', async () => {
+  it("on RUN_READY_CHANNEL, with the job id the queue holds, and does not wake pg-boss's fetch loops", async () => {
     notices = [];
     bossNotices = 0;
     const runId = await start();
@@ -75,21 +94,36 @@ describe('a start names its job to the workers', () => {
     expect(bossNotices).toBe(0);
   });
 
-  it('names at most RUN_READY_MAX jobs per notice, and wakes pg-boss\'s fetch loops for a larger batch', async () => {
+  it("names at most RUN_READY_MAX jobs per notice, and wakes pg-boss's fetch loops for a larger batch", async () => {
     notices = [];
     bossNotices = 0;
-    const run = (await t.db.selectFrom('runs').select(['workflow_id', 'version_id']).where('workflow_key', '=', 'one').executeTakeFirstOrThrow());
+    const run = await t.db
+      .selectFrom('runs')
+      .select(['workflow_id', 'version_id'])
+      .where('workflow_key', '=', 'one')
+      .executeTakeFirstOrThrow();
     const runs: TNewRun[] = Array.from({ length: RUN_READY_MAX + 5 }, () => ({
-      id: crypto.randomUUID(), tenantId: ctx.tenantId, workflowId: run.workflow_id, workflowKey: 'one', versionId: run.version_id, version: 1,
-      input: {}, trigger: { type: 'api' }, parent: null, idempotencyKey: null,
+      id: crypto.randomUUID(),
+      tenantId: ctx.tenantId,
+      workflowId: run.workflow_id,
+      workflowKey: 'one',
+      versionId: run.version_id,
+      version: 1,
+      input: {},
+      trigger: { type: 'api' },
+      parent: null,
+      idempotencyKey: null,
     }));
     const written = await insertRuns(t.db, runs);
     expect(written.size).toBe(RUN_READY_MAX + 5);
-    for (let i = 0; i < 200 && (notices.length === 0 || bossNotices === 0); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let i = 0; i < 200 && (notices.length === 0 || bossNotices === 0); i++)
+      await new Promise((resolve) => setTimeout(resolve, 10));
     expect(notices).toHaveLength(1);
     expect(parseReadyNotice(notices[0])).toHaveLength(RUN_READY_MAX);
     expect(bossNotices).toBe(1);
-    await sql`DELETE FROM pgboss.job WHERE name = ${ADVANCE_QUEUE} AND data->>'runId' = ANY(${runs.map((r) => r.id)}::text[])`.execute(t.db);
+    await sql`DELETE FROM pgboss.job WHERE name = ${ADVANCE_QUEUE} AND data->>'runId' = ANY(${runs.map((r) => r.id)}::text[])`.execute(
+      t.db,
+    );
   });
 });
 
@@ -113,7 +147,11 @@ describe('a worker that takes a named job', () => {
     const fetched = await (await getQueue()).fetch<{ runId: string }>(ADVANCE_QUEUE, { batchSize: 500 });
     expect(fetched.map((job) => job.id)).toContain(named.jobId);
     expect(await claimRun({ db: t.db, runId, workerId: 'late-worker', jobId: named.jobId })).toBeNull();
-    const row = await t.db.selectFrom('runs').select(['lease_owner', 'wake_requested', 'fence']).where('id', '=', runId).executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('runs')
+      .select(['lease_owner', 'wake_requested', 'fence'])
+      .where('id', '=', runId)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ lease_owner: null, wake_requested: false, fence: '0' });
     // The worker that fetched it claims it as before.
     expect((await claimRun({ db: t.db, runId, workerId: 'fetching-worker' }))?.id).toBe(runId);
@@ -128,7 +166,11 @@ describe('a worker that takes a named job', () => {
       claimRun({ db: t.db, runId, workerId: 'worker-b', jobId: named.jobId }),
     ]);
     expect([a, b].filter(Boolean)).toHaveLength(1);
-    const row = await t.db.selectFrom('runs').select(['fence', 'wake_requested']).where('id', '=', runId).executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('runs')
+      .select(['fence', 'wake_requested'])
+      .where('id', '=', runId)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ fence: '1', wake_requested: false });
   });
 });

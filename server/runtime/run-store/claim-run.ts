@@ -39,14 +39,21 @@ type TClaimRow = Selectable<RunsTable> & { recovered: boolean; ledger: Array<{ a
  * Whatever the job came for (a timer that came due mid-pass, a slot freed for a held run, a
  * cancel) is then seen by the holder instead of being dropped with the job.
  */
-export async function claimRun({ db, runId, workerId, jobId }: { db: Db; runId: string; workerId: string; jobId?: string }): Promise<TClaimedRun | null> {
+export async function claimRun({ db, runId, workerId, jobId }: {
+  db: Db;
+  runId: string;
+  workerId: string;
+  /** A job named by a notice, not fetched: taken off the queue by this statement, or nothing is claimed. */
+  jobId?: string;
+}): Promise<TClaimedRun | null> {
   // A job named by a notice (RUN_READY_CHANNEL) is taken off the queue by the claim itself:
   // nothing is claimed unless this statement took it, so pg-boss's fetch and this worker never
   // both act on one job.
   const taking = jobId ? sql`${await takeAnnouncedJobCte(jobId)},` : sql``;
   const onlyIfTaken = jobId ? sql`AND EXISTS (SELECT 1 FROM taken_job)` : sql``;
   const result = await sql<TClaimRow>`
-    WITH ${taking} prev AS (SELECT id, lease_owner IS NOT NULL AS recovered FROM runs WHERE id = ${runId} ${onlyIfTaken} FOR UPDATE),
+    WITH ${taking} prev AS (
+      SELECT id, lease_owner IS NOT NULL AS recovered FROM runs WHERE id = ${runId} ${onlyIfTaken} FOR UPDATE),
     bounced AS (
       UPDATE runs r SET wake_requested = true
         FROM prev

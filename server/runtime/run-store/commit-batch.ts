@@ -129,7 +129,10 @@ const jsonOrNull = (value: unknown): string | null => (value === undefined ? nul
  * ledger row and forEach result of the batch as CTEs fed by one JSON parameter each. Nothing
  * is written when the fenced update matches no row.
  */
-function mainStatement(batch: TBatch, options: { releaseInline: boolean; notify: boolean; admitJobs: ((rows: string) => string) | null }): RawBuilder<TMainRow> {
+function mainStatement(
+  batch: TBatch,
+  options: { releaseInline: boolean; notify: boolean; admitJobs: ((rows: string) => string) | null },
+): RawBuilder<TMainRow> {
   const { run, patch, events } = batch;
   const succeeded = batch.inserts.some((d) => d.status === 'SUCCEEDED') || batch.updates.some(([, d]) => d.status === 'SUCCEEDED');
   const sets: RawBuilder<unknown>[] = [
@@ -245,10 +248,12 @@ function mainStatement(batch: TBatch, options: { releaseInline: boolean; notify:
     // limits gets a job, in this statement. Not this run itself: it is QUEUED until this
     // statement, when it started and ended in one pass, and used to send itself a useless job.
     ctes.push(sql`held AS (${oldestHeldRun(batch.admitNextOf, run.id)})`);
-    const rows = `SELECT coalesce(json_agg(json_build_object('data', json_build_object('runId', id))), '[]'::json) FROM held WHERE EXISTS (SELECT 1 FROM r)`;
+    const rows = `SELECT coalesce(json_agg(json_build_object('data', json_build_object('runId', id))), '[]'::json)
+      FROM held WHERE EXISTS (SELECT 1 FROM r)`;
     ctes.push(sql.raw(options.admitJobs(rows)));
     admitted = sql`(SELECT count(*) FROM advance_notified)`;
   }
   const notify = options.notify && events.length ? sql`pg_notify(${RUN_EVENTS_CHANNEL}, ${`${run.id}:`} || r.event_seq || ':' || r.status)` : sql`NULL`;
-  return sql<TMainRow>`WITH ${sql.join(ctes)} SELECT r.event_seq, r.status, ${notify} AS notified, ${admitted} AS admitted FROM r`;
+  return sql<TMainRow>`WITH ${sql.join(ctes)}
+    SELECT r.event_seq, r.status, ${notify} AS notified, ${admitted} AS admitted FROM r`;
 }

@@ -84,7 +84,8 @@ export async function admitNextQueued(tx: Tx, workflowId: string): Promise<void>
  */
 export function oldestHeldRun(workflowId: string, except: string | null): RawBuilder<{ id: string }> {
   return sql<{ id: string }>`SELECT q.id FROM runs q
-    WHERE q.workflow_id = ${workflowId} AND q.status = 'QUEUED' AND q.fence > 0${except ? sql` AND q.id <> ${except}` : sql``}
+    WHERE q.workflow_id = ${workflowId} AND q.status = 'QUEUED' AND q.fence > 0
+      ${except ? sql`AND q.id <> ${except}` : sql``}
     ORDER BY q.created_at LIMIT 1`;
 }
 
