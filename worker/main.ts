@@ -15,6 +15,8 @@ import { startScheduleTriggers } from '@/worker/schedule-triggers';
 const log = (line: string) => console.log(`[worker ${process.pid}] ${line}`);
 /** Concurrent fetch loops, each with a batch of up to 8 jobs. */
 const WORKER_FETCH_LOOPS = 3;
+/** Jobs per fetch. */
+const FETCH_BATCH = 8;
 /** Runs advanced at once by one worker, whatever batch they came in. */
 const RUNS_IN_HAND = 24;
 
@@ -46,12 +48,15 @@ async function main(): Promise<void> {
   // pg-boss sends no NOTIFY for a job due later (a delay, a retry's backoff, a timeout), and
   // with NOTIFY on it polls only every 30 s unless told otherwise: timers would fire up to 30 s late.
   const inHand = new RunsInHand(RUNS_IN_HAND);
+  /** The last fetch came back full: the fetch loops are working off a backlog (see takeAnnouncedRuns). */
+  let fetchBacklogged = false;
   const advanceLogged = (runId: string, options: { onClaimed: () => void; cancel?: boolean; jobId?: string }) =>
     advanceRun({ db, runId, workerId: heartbeat.id, leases, log, ...options }).catch((error: unknown) => {
       // The run stays as it was last written; its lease expires and the reaper re-sends it.
       log(`run ${runId}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
     });
-  const fetchLoops = await boss.work(ADVANCE_QUEUE, { batchSize: 8, localConcurrency: WORKER_FETCH_LOOPS, burstWhenBatchFull: true, pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 2 }, async (jobs) => {
+  const fetchLoops = await boss.work(ADVANCE_QUEUE, { batchSize: FETCH_BATCH, localConcurrency: WORKER_FETCH_LOOPS, burstWhenBatchFull: true, pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 2 }, async (jobs) => {
+    fetchBacklogged = jobs.length >= FETCH_BATCH;
     await Promise.all(
       jobs.map(async (job) => {
         const { runId, cancel } = ZAdvanceJob.parse(job.data);
@@ -71,6 +76,7 @@ async function main(): Promise<void> {
         inHand,
         capacity: RUNS_IN_HAND,
         wakeFetch,
+        fetchBacklogged,
         advance: (job, onClaimed) => advanceLogged(job.runId, { onClaimed, jobId: job.jobId }),
       }),
     onResync: wakeFetch,

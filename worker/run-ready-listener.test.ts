@@ -44,6 +44,16 @@ describe('takeAnnouncedRuns', () => {
     expect(woken).toBe(2);
   });
 
+  it('leaves the jobs to the fetch loops while they work off a backlog', () => {
+    const inHand = new RunsInHand(24);
+    const { started, advance } = holdingAdvance();
+    let woken = 0;
+    const wakeFetch = () => woken++;
+    expect(takeAnnouncedRuns({ jobs, inHand, capacity: 24, advance, wakeFetch, fetchBacklogged: true })).toBe(0);
+    expect(started).toEqual([]);
+    expect(woken).toBe(1);
+  });
+
   it('starts nothing once the worker is stopping', async () => {
     const inHand = new RunsInHand(24);
     inHand.close();

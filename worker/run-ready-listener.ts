@@ -22,7 +22,9 @@ export function parseReadyNotice(payload: string | undefined): TAnnouncedJob[] {
  * Starts the announced runs this worker has room for, each claimed together with its job
  * (`advance(job, onClaimed)`); the rest stay queued and `wakeFetch` asks pg-boss's fetch loops
  * to take them as slots free. Several workers hear every notice: each starts from a random
- * place in the list, so they take different jobs instead of queueing for the same ones.
+ * place in the list, so they take different jobs instead of queueing for the same ones. While
+ * the fetch loops are working off a backlog (their last fetch came back full), they take the
+ * new jobs too: a direct take would only race them for the same rows.
  */
 export function takeAnnouncedRuns({
   jobs,
@@ -30,6 +32,7 @@ export function takeAnnouncedRuns({
   capacity,
   advance,
   wakeFetch,
+  fetchBacklogged = false,
   random = Math.random,
 }: {
   jobs: readonly TAnnouncedJob[];
@@ -37,9 +40,14 @@ export function takeAnnouncedRuns({
   capacity: number;
   advance: (job: TAnnouncedJob, onClaimed: () => void) => Promise<void>;
   wakeFetch: () => void;
+  fetchBacklogged?: boolean;
   random?: () => number;
 }): number {
   if (jobs.length === 0) return 0;
+  if (fetchBacklogged) {
+    wakeFetch();
+    return 0;
+  }
   const free = Math.max(0, capacity - inHand.size);
   const first = Math.floor(random() * jobs.length);
   const ordered = [...jobs.slice(first), ...jobs.slice(0, first)];
