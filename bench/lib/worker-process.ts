@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { WORKER_NODE_FLAGS, workerBundle } from '@/scripts/lib/build-worker';
 
 export type TBenchWorker = { child: ChildProcess; pid: number; output: () => string; stop: () => Promise<void> };
 
@@ -7,7 +8,10 @@ export type TBenchWorker = { child: ChildProcess; pid: number; output: () => str
 export async function startBenchWorker(url: string, env: Record<string, string> = {}): Promise<TBenchWorker> {
   // BENCH_CPU_PROF=dir writes a V8 CPU profile of the worker there when it stops.
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'worker/main.ts'], { env: { ...process.env, ...env, DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The bundle `npm start` runs, when one is built (scripts/lib/build-worker.ts); else the sources through tsx.
+  const bundle = workerBundle();
+  const entry = bundle ? [...WORKER_NODE_FLAGS, bundle] : ['--import', 'tsx', 'worker/main.ts'];
+  const child = spawn(process.execPath, [...profile, ...entry], { env: { ...process.env, ...env, DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const append = (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-100_000);
