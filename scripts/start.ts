@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { applyLocalDefaults, dataDir, port } from '@/server/config';
 import { acquireInstanceLock } from './lib/instance-lock';
 import { buildNeeded } from './lib/build';
-import { WORKER_NODE_FLAGS, buildWorker, workerBundle } from './lib/build-worker';
+import { WORKER_ENV, WORKER_NODE_FLAGS, buildWorker, workerBundle } from './lib/build-worker';
 import { watchParent } from './lib/parent-watch';
 import { prepareDatabase, startLocalPostgres } from './lib/prepare-database';
 import { startChild, waitForHttp } from './lib/child-process';
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     const bundle = dev ? null : workerBundle();
     const workerArgs = dev ? ['--import', 'tsx', '--watch', 'worker/main.ts'] : bundle ? [...WORKER_NODE_FLAGS, bundle] : ['--import', 'tsx', 'worker/main.ts'];
     const web = supervise({ name: 'web', start: () => startChild('web', process.execPath, webArgs, env), log });
-    const worker = supervise({ name: 'worker', start: () => startChild('worker', process.execPath, workerArgs, env), log });
+    const worker = supervise({ name: 'worker', start: () => startChild('worker', process.execPath, workerArgs, { ...WORKER_ENV, ...env }), log });
     children.push(web, worker);
 
     // A web server that dies before it ever answered (port taken, broken build) will not do

@@ -11,6 +11,12 @@ export const WORKER_BUNDLE = path.join('.next', 'worker', 'main.mjs');
  * quick scavenges and keeps ~25 MB less resident.
  */
 export const WORKER_NODE_FLAGS = ['--max-semi-space-size=4'];
+/**
+ * Environment of the worker process: glibc's malloc keeps an arena per thread that has
+ * allocated (libuv's pool, the pg sockets' buffers) and holds their freed memory; two arenas
+ * kept the worker ~20 MB smaller with 10,000 runs waiting, at no cost we could measure.
+ */
+export const WORKER_ENV = { MALLOC_ARENA_MAX: '2' };
 /** What the bundle is made of besides packages. */
 const WORKER_SOURCES = ['worker', 'server'];
 
