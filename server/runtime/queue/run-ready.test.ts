@@ -183,28 +183,6 @@ describe('a run that starts and ends in one pass', () => {
   });
 });
 
-describe('a run that ends while another run of its workflow is in its first pass', () => {
-  it("sends that run no job: only runs held by a version's limits are handed a freed slot", async () => {
-    const doc = { steps: [{ id: 'one', type: 'transform.assign', config: { assign: { 'vars.x': 1 } } }] };
-    await publishWorkflow({ db: t.db, ctx, key: 'side-by-side', document: doc });
-    const startSide = async () =>
-      (await startRun({ tenantId: ctx.tenantId, workflowKey: 'side-by-side', input: {}, trigger: { type: 'api' } }))
-        .runId;
-    const inFlight = await startSide();
-    // Claimed by another worker and still in its first pass: QUEUED, leased, fence 1.
-    expect((await claimRun({ db: t.db, runId: inFlight, workerId: 'busy-worker' }))?.id).toBe(inFlight);
-    const finishing = await startSide();
-    expect(await driveRun({ db: t.db, runId: finishing })).toBe('SUCCEEDED');
-    expect(await jobOf(inFlight)).toHaveLength(1); // its own start's job, nothing more
-    const row = await t.db
-      .selectFrom('runs')
-      .select('wake_requested')
-      .where('id', '=', inFlight)
-      .executeTakeFirstOrThrow();
-    expect(row.wake_requested).toBe(false);
-  });
-});
-
 describe('parseReadyNotice', () => {
   it('reads job and run ids, and skips what is not a pair of uuids', () => {
     const job = '6f1c2d9e-1111-4a2b-8c3d-000000000001';

@@ -79,23 +79,13 @@ export async function admitNextQueued(tx: Tx, workflowId: string): Promise<void>
 }
 
 /**
- * The oldest run of the workflow held QUEUED by its limits, other than `except`, as a query;
- * also a CTE of a finishing run's commit (commitBatch). Held: claimed before (`fence > 0`) and
- * of a version with limits. A run of a version without limits is QUEUED and claimed too while
- * its first pass runs (it turns RUNNING with its first commit); sent a job, it bounced off its
- * own live lease with a wake-up and a second pass, one wasted job per finishing run whenever
- * runs of one workflow ran side by side. Only the candidates' versions are read.
+ * The oldest run of the workflow held QUEUED by its limits (claimed before: `fence > 0`), other
+ * than `except`, as a query; also a CTE of a finishing run's commit (commitBatch).
  */
 export function oldestHeldRun(workflowId: string, except: string | null): RawBuilder<{ id: string }> {
-  // Unqualified on purpose: it reads the runs of whichever query it is put in.
-  const candidate = sql`workflow_id = ${workflowId} AND status = 'QUEUED' AND fence > 0 ${except ? sql`AND id <> ${except}` : sql``}`;
-  const limit = (name: string) => sql`coalesce((v.document -> 'settings' ->> ${name})::numeric, 0) > 0`;
   return sql<{ id: string }>`SELECT q.id FROM runs q
-    WHERE ${candidate}
-      AND q.version_id IN (
-        SELECT v.id FROM workflow_versions v
-         WHERE v.id IN (SELECT c.version_id FROM runs c WHERE ${candidate})
-           AND (${limit('maxConcurrentRuns')} OR ${limit('runsPerMinute')}))
+    WHERE q.workflow_id = ${workflowId} AND q.status = 'QUEUED' AND q.fence > 0
+      ${except ? sql`AND q.id <> ${except}` : sql``}
     ORDER BY q.created_at LIMIT 1`;
 }
 
