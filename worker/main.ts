@@ -38,7 +38,11 @@ async function main(): Promise<void> {
   const heartbeat = await startHeartbeat({ db, log });
   const leases = new LeaseKeeper(db, heartbeat.id, log);
   // Pause and cancel requests reach the run in hand within milliseconds, not at the next renewal.
-  const control = new RunControlListener(url, { onRun: (runId) => leases.refresh(runId), onResync: () => leases.refresh(), log });
+  const control = new RunControlListener(url, {
+    onRun: (runId) => leases.refresh(runId),
+    onResync: () => leases.refresh(),
+    log,
+  });
   await control.start();
 
   // Several runs per fetch, each advanced through many steps inside its job; a full batch
@@ -53,19 +57,29 @@ async function main(): Promise<void> {
   const advanceLogged = (runId: string, options: { onClaimed: () => void; cancel?: boolean; jobId?: string }) =>
     advanceRun({ db, runId, workerId: heartbeat.id, leases, log, ...options }).catch((error: unknown) => {
       // The run stays as it was last written; its lease expires and the reaper re-sends it.
-      log(`run ${runId}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+      log(`run ${runId}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     });
-  const fetchLoops = await boss.work(ADVANCE_QUEUE, { batchSize: FETCH_BATCH, localConcurrency: WORKER_FETCH_LOOPS, burstWhenBatchFull: true, pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 2 }, async (jobs) => {
-    fetchBacklogged = jobs.length >= FETCH_BATCH;
-    await Promise.all(
-      jobs.map(async (job) => {
-        const { runId, cancel } = ZAdvanceJob.parse(job.data);
-        const taken = await inHand.take((onClaimed) => advanceLogged(runId, { onClaimed, cancel }));
-        // Stopping: the run was never claimed here, so its job goes back to the queue for another worker.
-        if (!taken) await enqueueAdvance({ db, runId, cancel });
-      }),
-    );
-  });
+  const fetchLoops = await boss.work(
+    ADVANCE_QUEUE,
+    {
+      batchSize: FETCH_BATCH,
+      localConcurrency: WORKER_FETCH_LOOPS,
+      burstWhenBatchFull: true,
+      pollingIntervalSeconds: 2,
+      notifyPollingIntervalSeconds: 2,
+    },
+    async (jobs) => {
+      fetchBacklogged = jobs.length >= FETCH_BATCH;
+      await Promise.all(
+        jobs.map(async (job) => {
+          const { runId, cancel } = ZAdvanceJob.parse(job.data);
+          const taken = await inHand.take((onClaimed) => advanceLogged(runId, { onClaimed, cancel }));
+          // Stopping: the run was never claimed here, so its job goes back to the queue for another worker.
+          if (!taken) await enqueueAdvance({ db, runId, cancel });
+        }),
+      );
+    },
+  );
   // New runs are named in a notice as they are written: a worker with a free slot takes the job
   // and claims the run in one statement, without waiting for pg-boss's fetch (start latency).
   const wakeFetch = () => boss.notifyWorker(fetchLoops);

@@ -4,7 +4,13 @@ import net from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-export type TBenchApp = { baseUrl: string; dbUrl: string; token: string; output: () => string; stop: () => Promise<void> };
+export type TBenchApp = {
+  baseUrl: string;
+  dbUrl: string;
+  token: string;
+  output: () => string;
+  stop: () => Promise<void>;
+};
 
 export const BENCH_TOKEN = 'pw_bench_bootstrap_token_0123456789abcdef';
 
@@ -28,7 +34,13 @@ async function freePort(): Promise<number> {
  * when it exits); BENCH_QUERY_COUNT=dir counts each process's queries by statement (a JSON
  * file each at exit, and one per SIGUSR2, which starts a new count).
  */
-export async function startBenchApp({ dataDir, env = {} }: { dataDir: string; env?: Record<string, string> }): Promise<TBenchApp> {
+export async function startBenchApp({
+  dataDir,
+  env = {},
+}: {
+  dataDir: string;
+  env?: Record<string, string>;
+}): Promise<TBenchApp> {
   const port = await freePort();
   // --cpu-prof is refused in NODE_OPTIONS; a preload starts the inspector's profiler instead.
   const preloads: string[] = [];
@@ -68,7 +80,8 @@ export async function startBenchApp({ dataDir, env = {} }: { dataDir: string; en
   const deadline = Date.now() + 900_000; // a production build on a busy machine takes minutes
   let dbPort: string | undefined;
   while (!(dbPort = /embedded PostgreSQL in .* \(port (\d+)\)/.exec(output)?.[1])) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`The app did not start:\n${output.slice(-5000)}`);
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`The app did not start:\n${output.slice(-5000)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const { dbPassword } = JSON.parse(readFileSync(path.join(dataDir, 'local.json'), 'utf8')) as { dbPassword: string };

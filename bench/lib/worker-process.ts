@@ -11,7 +11,10 @@ export async function startBenchWorker(url: string, env: Record<string, string> 
   // The bundle `npm start` runs, when one is built (scripts/lib/build-worker.ts); else the sources through tsx.
   const bundle = workerBundle();
   const entry = bundle ? [...WORKER_NODE_FLAGS, bundle] : ['--import', 'tsx', 'worker/main.ts'];
-  const child = spawn(process.execPath, [...profile, ...entry], { env: { ...WORKER_ENV, ...process.env, ...env, DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...profile, ...entry], {
+    env: { ...WORKER_ENV, ...process.env, ...env, DATABASE_URL: url },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const append = (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-100_000);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { apiRoute } from '@/server/api/route';
 import { defineContract } from '@/server/api/contract';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { createDb, setDb, type Db } from '@/server/db/database';
 
 /**
@@ -34,7 +34,8 @@ beforeAll(() => {
 });
 afterAll(() => idle.destroy());
 
-const call = (search: string) => route(new Request(`http://localhost/api/v1/probe${search}`), { params: Promise.resolve({}) });
+const call = (search: string) =>
+  route(new Request(`http://localhost/api/v1/probe${search}`), { params: Promise.resolve({}) });
 const originalUrl = process.env.NEXTAUTH_URL;
 afterEach(() => {
   process.env.NEXTAUTH_URL = originalUrl;
