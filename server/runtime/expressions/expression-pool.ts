@@ -177,7 +177,7 @@ export class ExpressionPool {
  * worker, while calling tsx's ESM `register()` inside the worker does. tsx is resolved from
  * the project root, like the worker file. A compiled `.js` entry is imported directly.
  */
-function bootstrapSource(workerUrl: URL): string {
+export function bootstrapSource(workerUrl: URL): string {
   const tsxApi = workerUrl.pathname.endsWith('.ts') ? tsxEsmApiUrl() : null;
   return [
     `const entry = ${JSON.stringify(workerUrl.href)};`,

@@ -192,6 +192,10 @@ export class RunInterpreter {
     if (!storable.ok) return this.fail(frame, attempt, recordId, { code: 'VALIDATION', message: `Step "${step.id}": ${storable.message}`, retryable: false }, undefined);
     const result = storable.value as TNodeResult;
     const input = 'input' in result ? maskSecrets(result.input ?? null, this.secrets) : undefined;
+    // A log step's line, a code step's console lines: events of the step, before its outcome's.
+    if ((result.kind === 'next' || result.kind === 'fail') && result.logs) {
+      for (const line of result.logs) writer.event('log', step.id, maskSecrets({ path, ...line }, this.secrets) as Record<string, unknown>);
+    }
     switch (result.kind) {
       case 'next':
       case 'return': {

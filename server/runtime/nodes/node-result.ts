@@ -1,5 +1,6 @@
 import type { TRunError, TEnvelope } from '@/server/workflows/definition/envelope';
 import type { TStep } from '@/server/workflows/definition/step';
+import type { TLogLine } from '@/server/runtime/log-levels';
 
 /** An error a node reports, with whether trying again could help (SPEC §5 retries). */
 export type TStepError = TRunError & { retryable: boolean; retryAfterMs?: number };
@@ -23,10 +24,17 @@ export type TWaitOutcome = { kind: 'resolved'; payload: unknown } | { kind: 'exp
  * describe, the interpreter does).
  */
 export type TNodeResult =
-  /** Done: record `output`, apply `assign` (paths under vars) and `state`. */
-  | { kind: 'next'; input?: unknown; output?: unknown; assign?: Array<{ path: string; value: unknown }>; state?: string | null }
+  /** Done: record `output`, apply `assign` (paths under vars) and `state`; `logs` become `log` events. */
+  | {
+      kind: 'next';
+      input?: unknown;
+      output?: unknown;
+      assign?: Array<{ path: string; value: unknown }>;
+      state?: string | null;
+      logs?: TLogLine[];
+    }
   | { kind: 'wait'; input?: unknown; wait: TWaitRequest }
-  | { kind: 'fail'; input?: unknown; error: TStepError }
+  | { kind: 'fail'; input?: unknown; error: TStepError; logs?: TLogLine[] }
   /** End the run successfully with this output (control.return). */
   | { kind: 'return'; output: unknown }
   /** Run one nested pipe (a config path such as `then`, `cases[1].steps`), or none. */
