@@ -1,6 +1,7 @@
 import { formatIssuePath } from '@/server/errors';
 import { ZVersionDocument, type TVersionDocument } from '@/server/workflows/definition/version-document';
 import { checkCallTargets } from '@/server/workflows/validation/check-call-targets';
+import { checkCodeSources } from '@/server/workflows/validation/check-code-sources';
 import { checkJsonSchema } from '@/server/workflows/validation/json-schema-check';
 import { joinPath, type TProblem } from '@/server/workflows/validation/problem';
 import { scanValues } from '@/server/workflows/validation/scan-values';
@@ -55,6 +56,7 @@ export async function validateDefinition({ document, resolver }: { document: unk
   const problems = checkDocumentFields(raw);
   validatePipe(walk, raw.steps ?? [], 'steps');
   problems.push(...walk.problems);
+  problems.push(...(await checkCodeSources(raw.steps)));
   if (typeof raw.key === 'string') problems.push(...(await checkCallTargets({ calls: walk.calls, ownKey: raw.key, resolver })));
   const parsed = ZVersionDocument.safeParse(document);
   return { document: parsed.success ? parsed.data : null, problems };

@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as startRoute from '@/app/api/v1/workflows/[key]/runs/route';
+import * as runRoute from '@/app/api/v1/runs/[id]/route';
+import * as stepsRoute from '@/app/api/v1/runs/[id]/steps/route';
+import * as eventsRoute from '@/app/api/v1/runs/[id]/events/route';
+import { closeCodePool } from '@/server/runtime/code/code-pool';
+import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
+import { closeRunEventListener } from '@/server/runs/run-event-listener';
+import { createApiToken } from '@/server/tokens/create-api-token';
+import { callRoute, errorCode, publishOverApi } from '@/test/api';
+import { createTestDatabase, type TTestDatabase } from '@/test/database';
+import { createTenantWithMember } from '@/test/fixtures';
+import { driveRun } from '@/test/runtime';
+
+let t: TTestDatabase;
+let editor: string;
+beforeAll(async () => {
+  t = await createTestDatabase('authoring_api');
+  process.env.DATABASE_URL = t.url;
+  const { ctx } = await createTenantWithMember({ db: t.db, role: 'admin' });
+  editor = (await createApiToken({ db: t.db, ctx, input: { name: 'editor', role: 'editor' } })).token;
+});
+afterAll(async () => {
+  await closeRunEventListener();
+  await closeExpressionPool();
+  await closeCodePool();
+  await t.close();
+});
+
+/** Starts a run over the API, drives it as a worker would, and reads it back over the API. */
+async function runOverApi(key: string, input: unknown = {}) {
+  const started = await callRoute(startRoute.POST, { method: 'POST', path: `/workflows/${key}/runs`, token: editor, body: { input }, params: { key } });
+  expect(started.status, JSON.stringify(started.json)).toBe(202);
+  const runId = started.json!.runId as string;
+  await driveRun({ db: t.db, runId });
+  const params = { id: runId };
+  const run = (await callRoute(runRoute.GET, { path: `/runs/${runId}`, token: editor, params })).json!;
+  const steps = (await callRoute(stepsRoute.GET, { path: `/runs/${runId}/steps`, token: editor, params })).json!.items as Array<Record<string, unknown>>;
+  const events = (await callRoute(eventsRoute.GET, { path: `/runs/${runId}/events`, token: editor, params })).json!.items as Array<Record<string, unknown>>;
+  return { runId, run, steps, events };
+}
+
+const logsOf = (events: Array<Record<string, unknown>>) => events.filter((e) => e.type === 'log').map((e) => e.data);
+
+describe('code.js through the API', () => {
+  it('runs the code on the envelope, saves its result, batches like transform.assign and logs its console lines', async () => {
+    const published = await publishOverApi(editor, 'code-sum', {
+      parameterSchema: { type: 'object', properties: { lines: { type: 'array' } } },
+      steps: [
+        { id: 'prep', type: 'transform.assign', config: { assign: { 'vars.rate': 2 } } },
+        {
+          id: 'sum',
+          type: 'code.js',
+          config: { source: 'console.log("lines", input.payload.lines.length);\nreturn input.payload.lines.reduce((a, b) => a + b, 0) * input.vars.rate;', saveAs: 'vars.total' },
+        },
+        { id: 'custom', type: 'code.js', config: { source: 'return { doubled: input.n * 2 }', input: { n: { $expr: 'vars.total' } }, saveAs: 'vars.more' } },
+      ],
+      output: { $expr: '{"total": vars.total, "more": vars.more.doubled}' },
+    });
+    expect(published.status, JSON.stringify(published.json)).toBe(200);
+    const { run, steps, events } = await runOverApi('code-sum', { lines: [1, 2, 3] });
+    expect(run).toMatchObject({ status: 'SUCCEEDED', output: { total: 12, more: 24 } });
+    expect(steps.map((s) => [s.stepId, s.status, s.output])).toEqual([['prep', 'SUCCEEDED', { 'vars.rate': 2 }], ['sum', 'SUCCEEDED', 12], ['custom', 'SUCCEEDED', { doubled: 24 }]]);
+    expect(logsOf(events)).toEqual([{ path: 'steps[1]', level: 'info', message: 'lines 3' }]);
+    // Pure: the whole run is one commit after the claim, like a run of transform.assign steps.
+    const log = events.find((e) => e.type === 'log')!;
+    expect(log.stepId).toBe('sum');
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+  });
+
+  it('refuses at publish a code step whose source does not parse, naming the line', async () => {
+    const refused = await publishOverApi(editor, 'code-syntax', {
+      steps: [{ id: 'bad', type: 'code.js', config: { source: 'const a = 1;\nlet b = ;\nreturn a;' } }],
+    });
+    expect([refused.status, errorCode(refused)]).toEqual([422, 'VALIDATION']);
+    expect((refused.json!.error as { details: unknown[] }).details).toContainEqual(
+      expect.objectContaining({ stepId: 'bad', path: 'steps[0].config.source', message: expect.stringMatching(/SyntaxError.*\(line 2, column \d+\)/) }),
+    );
+  });
+
+  it('fails the step with CODE, the message and the line of a thrown error, and does not retry it', async () => {
+    await publishOverApi(editor, 'code-throws', {
+      steps: [
+        {
+          id: 'boom',
+          type: 'code.js',
+          retry: { maxAttempts: 3, initialDelayMs: 1 },
+          config: { source: 'console.error("about to fail");\nif (!input.payload.ok) {\n  throw new Error("not ok: " + input.payload.why);\n}\nreturn 1;' },
+        },
+      ],
+    });
+    const { run, steps, events } = await runOverApi('code-throws', { ok: false, why: 'missing' });
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toMatchObject({ code: 'CODE', stepId: 'boom', message: 'Step "boom": Error: not ok: missing (line 3, column 18)', details: { line: 3 } });
+    expect(steps).toHaveLength(1);
+    expect(logsOf(events)).toEqual([{ path: 'steps[0]', level: 'error', message: 'about to fail' }]);
+  });
+
+  it('fails a runaway with TIMEOUT or CODE_LIMIT, and the next run on the same worker is fine', async () => {
+    await publishOverApi(editor, 'code-hostile', {
+      steps: [
+        {
+          id: 'hostile',
+          type: 'control.switch',
+          config: {
+            value: { $expr: 'payload.kind' },
+            cases: [
+              { when: 'loop', steps: [{ id: 'loop', type: 'code.js', config: { source: 'for (;;) {}', timeoutMs: 100 } }] },
+              { when: 'memory', steps: [{ id: 'memory', type: 'code.js', config: { source: 'const a = []; for (;;) a.push(new Array(1e5).fill(1));', memoryMb: 8 } }] },
+              { when: 'big', steps: [{ id: 'big', type: 'code.js', config: { source: 'return "x".repeat(10 * 1024 * 1024)', memoryMb: 64 } }] },
+            ],
+            default: [{ id: 'fine', type: 'code.js', config: { source: 'return "fine"', saveAs: 'vars.result' } }],
+          },
+        },
+      ],
+      output: { $expr: 'vars.result' },
+    });
+    for (const [kind, code] of [['loop', 'TIMEOUT'], ['memory', 'CODE_LIMIT'], ['big', 'CODE_LIMIT']] as const) {
+      const { run } = await runOverApi('code-hostile', { kind });
+      expect([kind, run.status, (run.error as { code: string }).code]).toEqual([kind, 'FAILED', code]);
+      expect((await runOverApi('code-hostile', { kind: 'none' })).run).toMatchObject({ status: 'SUCCEEDED', output: 'fine' });
+    }
+  });
+});
+
+describe('the log step', () => {
+  it('appends log events with their level, message and data', async () => {
+    await publishOverApi(editor, 'logging', {
+      steps: [
+        { id: 'hello', type: 'log', config: { message: { $expr: '"Order " & payload.id' } } },
+        { id: 'careful', type: 'log', config: { level: 'warn', message: 'Stock is low', data: { left: { $expr: 'payload.left' } } } },
+        { id: 'detail', type: 'log', config: { level: 'debug', message: 'details' } },
+      ],
+    });
+    const { run, events } = await runOverApi('logging', { id: 'A-1', left: 2 });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(logsOf(events)).toEqual([
+      { path: 'steps[0]', level: 'info', message: 'Order A-1' },
+      { path: 'steps[1]', level: 'warn', message: 'Stock is low', data: { left: 2 } },
+      { path: 'steps[2]', level: 'debug', message: 'details' },
+    ]);
+  });
+
+  it('refuses an unknown level at publish', async () => {
+    const refused = await publishOverApi(editor, 'logging-bad', { steps: [{ id: 'x', type: 'log', config: { level: 'fatal', message: 'x' } }] });
+    expect(refused.status).toBe(422);
+    expect(JSON.stringify(refused.json)).toContain('steps[0].config.level');
+  });
+});
