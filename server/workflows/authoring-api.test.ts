@@ -147,3 +147,53 @@ describe('the log step', () => {
     expect(JSON.stringify(refused.json)).toContain('steps[0].config.level');
   });
 });
+
+describe('templates', () => {
+  it('render {{ }} expressions into text wherever $expr is allowed: JSON for objects, nothing for null or missing', async () => {
+    const published = await publishOverApi(editor, 'templated', {
+      steps: [
+        {
+          id: 'letter',
+          type: 'transform.assign',
+          config: {
+            assign: {
+              'vars.text': { $template: 'Dear {{ payload.name }}, total {{ $sum(payload.lines.price) }}. {{ payload.missing }}|{{ payload.obj }}|{{ {"a": {"b": 1}} }} \\{{ kept' },
+            },
+          },
+        },
+        { id: 'mark', type: 'state.set', config: { state: { $template: '{{ payload.name }} billed' } } },
+        { id: 'note', type: 'log', config: { message: { $template: 'Sent to {{ payload.name }}' } } },
+      ],
+      output: { $template: '{{ vars.text }}' },
+    });
+    expect(published.status, JSON.stringify(published.json)).toBe(200);
+    const { run, events } = await runOverApi('templated', { name: 'Ada', lines: [{ price: 10 }, { price: 20 }], obj: { a: 1 } });
+    expect(run).toMatchObject({ status: 'SUCCEEDED', state: 'Ada billed', output: 'Dear Ada, total 30. |{"a":1}|{"a":{"b":1}} {{ kept' });
+    expect(logsOf(events)).toEqual([{ path: 'steps[2]', level: 'info', message: 'Sent to Ada' }]);
+  });
+
+  it('refuses at publish a template whose expression does not parse or whose {{ is not closed, with the offset', async () => {
+    const refused = await publishOverApi(editor, 'templated-bad', {
+      steps: [
+        { id: 'a', type: 'transform.assign', config: { assign: { 'vars.x': { $template: 'Hello {{ payload.( }}' } } } },
+        { id: 'b', type: 'state.set', config: { state: { $template: 'open {{ payload.name' } } },
+      ],
+    });
+    expect([refused.status, errorCode(refused)]).toEqual([422, 'VALIDATION']);
+    const details = (refused.json!.error as { details: Array<Record<string, unknown>> }).details;
+    expect(details).toContainEqual(expect.objectContaining({ stepId: 'a', path: 'steps[0].config.assign.vars.x.$template', offset: expect.any(Number) }));
+    const a = details.find((d) => d.stepId === 'a')!;
+    expect(a.offset as number).toBeGreaterThanOrEqual('Hello {{ '.length);
+    expect(a.message).toMatch(/^At offset \d+ of the template/);
+    expect(details).toContainEqual(expect.objectContaining({ stepId: 'b', path: 'steps[1].config.state.$template', offset: 5, message: expect.stringMatching(/no closing/) }));
+  });
+
+  it('fails a run with EXPRESSION when a template expression fails at run time, naming the offset', async () => {
+    await publishOverApi(editor, 'templated-fails', {
+      steps: [{ id: 'calc', type: 'transform.assign', config: { assign: { 'vars.x': { $template: 'n = {{ $number(payload.n) }}' } } } }],
+    });
+    const { run } = await runOverApi('templated-fails', { n: 'not a number' });
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toMatchObject({ code: 'EXPRESSION', stepId: 'calc', message: expect.stringMatching(/template at offset 6/) });
+  });
+});

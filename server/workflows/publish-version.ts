@@ -15,7 +15,13 @@ import { findVersion, readStoredDocument, toStoredDocument, ZVersionNumber } fro
 export const ZPublishVersion = z.object({ key: ZWorkflowKey, version: ZVersionNumber });
 export type TPublishVersion = z.input<typeof ZPublishVersion>;
 
-export const ZProblemDetail = z.object({ stepId: z.string().nullable(), path: z.string(), message: z.string() });
+export const ZProblemDetail = z.object({
+  stepId: z.string().nullable(),
+  path: z.string(),
+  message: z.string(),
+  /** Inside a `$template`: the offset in the template (SPEC §9). */
+  offset: z.number().int().optional(),
+});
 export type TProblemDetail = z.infer<typeof ZProblemDetail>;
 export const ZPublished = z.object({ version: z.number().int(), publishedAt: z.string(), warnings: z.array(ZProblemDetail) });
 export type TPublished = z.infer<typeof ZPublished>;
@@ -39,7 +45,12 @@ export async function publishVersion({ db, ctx, input }: { db: Db; ctx: TAuthCon
     const row = await findVersion({ db: tx, workflowId: workflow.id, key, version, lock: true });
     if (row.status === 'published') throw new AppError('CONFLICT', `Version ${version} of "${key}" is already published.`);
     const { document, problems } = await validateDefinition({ document: readStoredDocument(row), resolver: createWorkflowResolver({ db: tx, tenantId: ctx.tenantId }) });
-    const toDetail = ({ stepId, path, message }: TProblemDetail): TProblemDetail => ({ stepId, path, message });
+    const toDetail = ({ stepId, path, message, offset }: TProblemDetail): TProblemDetail => ({
+      stepId,
+      path,
+      message,
+      ...(offset === undefined ? {} : { offset }),
+    });
     const errors = problems.filter((p) => p.severity === 'error').map(toDetail);
     if (errors.length > 0 || !document) {
       throw new AppError('VALIDATION', `Version ${version} of "${key}" cannot be published: ${errors.length} problem${errors.length === 1 ? '' : 's'} to fix.`, errors);

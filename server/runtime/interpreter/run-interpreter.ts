@@ -141,7 +141,9 @@ export class RunInterpreter {
 
   /** Runs a node's execute (or resume), turning thrown errors into a described failure. */
   async describe(frame: TStepFrame, attempt: number, call: (args: TNodeExecuteArgs<unknown>) => Promise<TNodeResult>): Promise<TNodeResult> {
-    const timeout = frame.step.timeoutMs ? AbortSignal.timeout(frame.step.timeoutMs) : null;
+    // A step's own timeoutMs wins over the workflow's default (SPEC §9).
+    const timeoutMs = frame.step.timeoutMs ?? this.deps.document.settings.defaultStepTimeoutMs;
+    const timeout = timeoutMs ? AbortSignal.timeout(timeoutMs) : null;
     const signal = timeout ? AbortSignal.any([this.deps.signal, timeout]) : this.deps.signal;
     try {
       return await call(this.executeArgs(frame, attempt, signal));
@@ -149,7 +151,7 @@ export class RunInterpreter {
       if (error instanceof StepFailure) return { kind: 'fail', error: error.failure };
       // Not the step's failure: this worker may no longer write for the run at all.
       if (error instanceof LeaseLostError) throw error;
-      if (timeout?.aborted) return { kind: 'fail', error: { code: 'TIMEOUT', message: `Step "${frame.step.id}" took longer than ${frame.step.timeoutMs} ms`, retryable: true } };
+      if (timeout?.aborted) return { kind: 'fail', error: { code: 'TIMEOUT', message: `Step "${frame.step.id}" took longer than ${timeoutMs} ms`, retryable: true } };
       if (error instanceof AppError) {
         const retryable = 'retryable' in error && typeof error.retryable === 'boolean' ? error.retryable : false;
         return { kind: 'fail', error: { code: error.code, message: error.message, details: error.details, retryable } };
@@ -250,7 +252,7 @@ export class RunInterpreter {
     const error: TRunError = maskSecrets({ code: stepError.code, message: stepError.message, stepId: step.id, stepPath: path, ...(stepError.details === undefined ? {} : { details: stepError.details }) }, this.secrets) as TRunError;
     writer.finishStep(recordId, { status: 'FAILED', error, completedAt: new Date(), ...(input === undefined ? {} : { input }) });
     writer.event('step.failed', step.id, { path, attempt, code: error.code, message: error.message });
-    const policy = ZRetryPolicy.parse(step.retry ?? { maxAttempts: 1 });
+    const policy = ZRetryPolicy.parse(step.retry ?? this.defaultRetry(step) ?? { maxAttempts: 1 });
     if (!stepError.retryable || attempt >= policy.maxAttempts || policy.nonRetryableCodes.includes(error.code)) return { kind: 'failed', error };
     // Backoff is a durable timer, never a sleep in the worker.
     const delayMs = retryDelayMs({ policy, nextAttempt: attempt + 1, retryAfterMs: stepError.retryAfterMs });
@@ -259,6 +261,11 @@ export class RunInterpreter {
     writer.event('step.retry_scheduled', step.id, { path, attempt, nextAttempt: attempt + 1, delayMs, at: resumeAt.toISOString() });
     frame.cursor.block = { kind: 'wait', waitId, recordId, attempt, startedAt: new Date().toISOString(), retry: true };
     return { kind: 'suspended' };
+  }
+
+  /** The workflow's retry policy for a step without its own: action calls only (SPEC §9). */
+  private defaultRetry(step: TStep): TStep['retry'] {
+    return step.type === 'action.call' ? this.deps.document.settings.defaultRetry : undefined;
   }
 
   /** The redacted, size-capped envelope after a step (SPEC §5). */

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { ignoreOverride, zodToJsonSchema } from 'zod-to-json-schema';
-import { ZExpr } from '@/server/workflows/definition/expression-value';
+import { ZExpr, ZTemplate } from '@/server/workflows/definition/expression-value';
 import { ZStep } from '@/server/workflows/definition/step';
 
 export type TJsonSchema = Record<string, unknown>;
@@ -22,6 +22,7 @@ export type TJsonSchema = Record<string, unknown>;
 const SHARED_DEFINITIONS: ReadonlyArray<readonly [string, z.ZodTypeAny]> = [
   ['Step', ZStep],
   ['Expr', ZExpr],
+  ['Template', ZTemplate],
 ];
 
 function convert(schema: z.ZodTypeAny, rootName: string | null): TJsonSchema {

@@ -1,8 +1,10 @@
-import { isExpression, isSecretRef } from '@/server/runtime/expressions/is-expression';
+import { isExpression, isSecretRef, isTemplate } from '@/server/runtime/expressions/is-expression';
+import { checkTemplateSyntax } from '@/server/runtime/expressions/template';
 import { checkExpressionSyntax } from '@/server/runtime/expressions/check-expression-syntax';
 import { joinPath } from '@/server/workflows/validation/problem';
 
-export type TValueFinding = { path: string; message: string };
+/** `offset`: where in a template the problem is (characters from its start). */
+export type TValueFinding = { path: string; message: string; offset?: number };
 
 /**
  * Walks a config value (skipping the nested pipes, which are validated as steps of their
@@ -27,6 +29,14 @@ export function scanValues({ value, path, skip, secretsAllowedUnder, declaredSec
       const check = checkExpressionSyntax(node.$expr);
       if (!check.ok) {
         findings.push({ path: joinPath(at, '$expr'), message: check.message.charAt(0).toUpperCase() + check.message.slice(1) });
+      }
+      return;
+    }
+    if (isTemplate(node)) {
+      const check = checkTemplateSyntax(node.$template);
+      if (!check.ok) {
+        const message = `At offset ${check.offset} of the template: ${check.message.charAt(0).toLowerCase()}${check.message.slice(1)}`;
+        findings.push({ path: joinPath(at, '$template'), message, offset: check.offset });
       }
       return;
     }

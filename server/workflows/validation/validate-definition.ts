@@ -39,7 +39,8 @@ function checkDocumentFields(raw: Record<string, unknown>): TProblem[] {
   }
   const secrets = record(record(raw.env)?.secrets) ?? {};
   for (const finding of scanValues({ value: raw.output, path: 'output', skip: new Set(), secretsAllowedUnder: null, declaredSecrets: secrets as Record<string, string> })) {
-    problems.push({ severity: 'error', stepId: null, path: finding.path, message: finding.message });
+    const offset = finding.offset === undefined ? {} : { offset: finding.offset };
+    problems.push({ severity: 'error', stepId: null, path: finding.path, message: finding.message, ...offset });
   }
   return problems;
 }

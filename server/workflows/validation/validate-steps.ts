@@ -4,7 +4,7 @@ import { getNodeDescriptor, NODE_REGISTRY } from '@/server/runtime/nodes';
 import type { TNodeDescriptor } from '@/server/runtime/nodes/node-descriptor';
 import { nestedPipesOf, type TRawPipeRef } from '@/server/runtime/nodes/nested-pipes';
 import { getActionDescriptor, listActionVersions } from '@/server/runtime/actions';
-import { isExpression, isSecretRef } from '@/server/runtime/expressions/is-expression';
+import { isComputed, isExpression, isSecretRef } from '@/server/runtime/expressions/is-expression';
 import { ZStep } from '@/server/workflows/definition/step';
 import { checkJsonSchema } from '@/server/workflows/validation/json-schema-check';
 import { joinPath, type TProblem } from '@/server/workflows/validation/problem';
@@ -42,14 +42,14 @@ function valueAt(root: unknown, path: ReadonlyArray<string | number>): unknown {
  * only on such values (`to: [{ "$expr": … }, "a@example.com"]` against `string | string[]`).
  */
 function dependsOnRunTime(issue: z.ZodIssue, input: unknown): boolean {
-  const computed = (value: unknown) => isExpression(value) || isSecretRef(value);
+  const computed = (value: unknown) => isComputed(value) || isSecretRef(value);
   if (issue.path.some((_, index) => computed(valueAt(input, issue.path.slice(0, index + 1))))) return true;
   return issue.code === 'invalid_union' && issue.unionErrors.some((branch) => branch.issues.every((inner) => dependsOnRunTime(inner, input)));
 }
 
 /** The literal parts of an action input checked against the action's input schema. */
 function checkActionInput(schema: z.ZodTypeAny, input: unknown, inputPath: string): Array<{ path: string; message: string }> {
-  if (isExpression(input)) return [];
+  if (isComputed(input)) return [];
   const parsed = schema.safeParse(input);
   if (parsed.success) return [];
   return parsed.error.issues
@@ -77,7 +77,7 @@ function checkStepConfig(walk: TStepWalk, stepId: string | null, path: string, t
       // So is an empty expression (the scan checks every expression, config schema or not).
       if (issuePath[issuePath.length - 1] === '$expr' && isExpression(valueAt(config, issuePath.slice(0, -1)))) continue;
       // Some fields must be known at publish (a workflow key, an event name, a number of workers).
-      if (issue.code === 'invalid_type' && isExpression(valueAt(config, issuePath))) {
+      if (issue.code === 'invalid_type' && isComputed(valueAt(config, issuePath))) {
         add(at, `must be a literal ${issue.expected} here, not an expression`);
         continue;
       }
@@ -86,7 +86,8 @@ function checkStepConfig(walk: TStepWalk, stepId: string | null, path: string, t
   }
   const inputPath = joinPath(configPath, 'input');
   for (const finding of scanValues({ value: config, path: configPath, skip: pipePaths, secretsAllowedUnder: type === 'action.call' ? inputPath : null, declaredSecrets: walk.declaredSecrets })) {
-    add(finding.path, finding.message);
+    const offset = finding.offset === undefined ? {} : { offset: finding.offset };
+    walk.problems.push({ severity: 'error', stepId, path: finding.path, message: finding.message, ...offset });
   }
   if (type === 'action.call' && typeof config.action === 'string' && typeof config.version === 'number') {
     const action = getActionDescriptor(config.action, config.version);
