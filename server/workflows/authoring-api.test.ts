@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as startRoute from '@/app/api/v1/workflows/[key]/runs/route';
 import * as runRoute from '@/app/api/v1/runs/[id]/route';
@@ -195,5 +197,86 @@ describe('templates', () => {
     const { run } = await runOverApi('templated-fails', { n: 'not a number' });
     expect(run.status).toBe('FAILED');
     expect(run.error).toMatchObject({ code: 'EXPRESSION', stepId: 'calc', message: expect.stringMatching(/template at offset 6/) });
+  });
+});
+
+describe('workflow defaults', () => {
+  let server: Server;
+  let base: string;
+  const hits = new Map<string, number>();
+  beforeAll(async () => {
+    process.env.PIPEWRIGHT_EGRESS_ALLOW = '127.0.0.1';
+    // /flaky/<id> fails twice with 503, then answers; /slow waits 1.5 s.
+    server = createServer((request, response) => {
+      const url = request.url ?? '';
+      const count = (hits.get(url) ?? 0) + 1;
+      hits.set(url, count);
+      if (url.startsWith('/flaky/') && count <= 2) {
+        response.writeHead(503).end('busy');
+      } else if (url === '/slow') {
+        setTimeout(() => response.writeHead(200, { 'content-type': 'application/json' }).end('{"slow":true}'), 1500);
+      } else {
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    delete process.env.PIPEWRIGHT_EGRESS_ALLOW;
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const get = (id: string, url: string, extra: Record<string, unknown> = {}) => ({
+    id,
+    type: 'action.call',
+    config: { action: 'http.request', version: 1, input: { method: 'GET', url } },
+    ...extra,
+  });
+
+  it('retries action calls without their own retry by settings.defaultRetry; a step\'s own retry wins', async () => {
+    const published = await publishOverApi(editor, 'default-retry', {
+      settings: { defaultRetry: { maxAttempts: 3, initialDelayMs: 1, jitter: false } },
+      steps: [get('by-default', `${base}/flaky/a`)],
+    });
+    expect(published.status, JSON.stringify(published.json)).toBe(200);
+    const retried = await runOverApi('default-retry');
+    expect(retried.run.status).toBe('SUCCEEDED');
+    expect(retried.steps.map((s) => [s.attempt, s.status])).toEqual([[1, 'FAILED'], [2, 'FAILED'], [3, 'SUCCEEDED']]);
+
+    await publishOverApi(editor, 'own-retry', {
+      settings: { defaultRetry: { maxAttempts: 3, initialDelayMs: 1 } },
+      steps: [get('own', `${base}/flaky/b`, { retry: { maxAttempts: 1 } })],
+    });
+    const once = await runOverApi('own-retry');
+    expect(once.run.status).toBe('FAILED');
+    expect(once.steps).toHaveLength(1);
+  });
+
+  it('limits steps without their own timeoutMs by settings.defaultStepTimeoutMs; a step\'s own timeoutMs wins', async () => {
+    await publishOverApi(editor, 'default-timeout', {
+      settings: { defaultStepTimeoutMs: 200 },
+      steps: [get('slow', `${base}/slow`)],
+    });
+    const timedOut = await runOverApi('default-timeout');
+    expect(timedOut.run).toMatchObject({ status: 'FAILED', error: { code: 'TIMEOUT', stepId: 'slow' } });
+
+    await publishOverApi(editor, 'own-timeout', {
+      settings: { defaultStepTimeoutMs: 200 },
+      steps: [get('slow', `${base}/slow`, { timeoutMs: 10_000 })],
+    });
+    expect((await runOverApi('own-timeout')).run.status).toBe('SUCCEEDED');
+  });
+
+  it('refuses a bad default policy at publish with 422 naming the field', async () => {
+    const refused = await publishOverApi(editor, 'default-bad', {
+      settings: { defaultRetry: { maxAttempts: 0 }, defaultStepTimeoutMs: -5 },
+      steps: [],
+    });
+    expect(refused.status).toBe(422);
+    const paths = JSON.stringify(refused.json);
+    expect(paths).toContain('settings.defaultRetry.maxAttempts');
+    expect(paths).toContain('settings.defaultStepTimeoutMs');
   });
 });
