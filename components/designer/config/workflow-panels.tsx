@@ -25,12 +25,29 @@ export type TWorkflowPanelsProps = {
   registry?: TRegistry;
 };
 
+/** SPEC §4.1's retry policy (ZRetryPolicy), for action calls without a `retry` of their own. */
+const RETRY_POLICY_SCHEMA: TSchema = {
+  type: 'object',
+  description: 'For every action call without a retry policy of its own.',
+  required: ['maxAttempts'],
+  properties: {
+    maxAttempts: { type: 'integer', minimum: 1, maximum: 100, default: 3 },
+    initialDelayMs: { type: 'integer', minimum: 0, default: 1000 },
+    backoffCoefficient: { type: 'number', minimum: 1, maximum: 10, default: 2 },
+    maxDelayMs: { type: 'integer', minimum: 0, default: 60000 },
+    jitter: { type: 'boolean', default: true },
+    nonRetryableCodes: { type: 'array', items: { type: 'string' } },
+  },
+};
+
 const SETTINGS: Array<[string, string, TSchema]> = [
   ['timeoutMs', 'Run timeout (ms)', { type: 'integer', minimum: 1000, description: 'A run still going after this long fails with TIMEOUT.' }],
   ['maxConcurrentRuns', 'Concurrent runs at most', { type: 'integer', minimum: 1, maximum: 10000, description: 'Further runs wait QUEUED until one ends.' }],
   ['runsPerMinute', 'Runs per minute at most', { type: 'integer', minimum: 1, maximum: 100000, description: 'Runs over the rate wait QUEUED.' }],
   ['retentionDays', 'Keep runs for (days)', { type: 'integer', minimum: 1, maximum: 3650, default: 30 }],
   ['redact', 'Redact in snapshots', { type: 'array', items: { type: 'string', pattern: '^/' }, description: 'JSON Pointers into the envelope, e.g. /payload/card.' }],
+  ['defaultStepTimeoutMs', 'Step timeout by default (ms)', { type: 'integer', minimum: 1, description: "For every step without a timeout of its own." }],
+  ['defaultRetry', 'Retry policy by default', RETRY_POLICY_SCHEMA],
 ];
 const OUTPUT: TSchema = { anyOf: [{ $ref: '#/definitions/Expr' }, {}], description: 'What the run returns; an expression over the envelope after the last step.' };
 
