@@ -223,6 +223,12 @@ export class RunInterpreter {
         return result.kind === 'return' ? { kind: 'returned', output } : { kind: 'next' };
       }
       case 'wait': {
+        if (this.deps.dryRun) {
+          // Described, not created: a dry run writes nothing, starts no child run.
+          this.deps.dryRun.waits.push({ stepId: step.id, path, wait: result.wait });
+          writer.finishStep(recordId, { status: 'WAITING', ...(input === undefined ? {} : { input }) });
+          return { kind: 'suspended' };
+        }
         let waitId: string;
         try {
           waitId = await createWait({ writer, run, request: result.wait, stepId: step.id, stepPath: path });
@@ -253,7 +259,7 @@ export class RunInterpreter {
     writer.finishStep(recordId, { status: 'FAILED', error, completedAt: new Date(), ...(input === undefined ? {} : { input }) });
     writer.event('step.failed', step.id, { path, attempt, code: error.code, message: error.message });
     const policy = ZRetryPolicy.parse(step.retry ?? this.defaultRetry(step) ?? { maxAttempts: 1 });
-    if (!stepError.retryable || attempt >= policy.maxAttempts || policy.nonRetryableCodes.includes(error.code)) return { kind: 'failed', error };
+    if (this.deps.dryRun || !stepError.retryable || attempt >= policy.maxAttempts || policy.nonRetryableCodes.includes(error.code)) return { kind: 'failed', error };
     // Backoff is a durable timer, never a sleep in the worker.
     const delayMs = retryDelayMs({ policy, nextAttempt: attempt + 1, retryAfterMs: stepError.retryAfterMs });
     const resumeAt = new Date(Date.now() + delayMs);
