@@ -125,7 +125,7 @@ export async function testStep({ db, ctx, input }: {
     output: own?.output ?? null,
     assigned: assignedVars(envelope.vars, result.vars),
     error: result.error,
-    steps: result.steps,
+    steps: result.steps.map(({ varsAfter: _varsAfter, ...record }) => record),
     logs: result.logs,
     waits: result.waits,
     mocked: result.answered,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineContract } from '@/server/api/contract';
 import { ZStepId } from '@/server/workflows/definition/step';
 import { ZWorkflowKey } from '@/server/workflows/definition/version-document';
+import { ZReplayBody, ZReplayResult } from '@/server/workflows/replay-version';
 import { ZTestStepBody, ZTestStepResult } from '@/server/workflows/test-step';
 import { ZVersionNumber } from '@/server/workflows/version-record';
 
@@ -19,5 +20,20 @@ export const testStepContract = defineContract({
   params: z.object({ key: ZWorkflowKey, n: ZVersionNumber, stepId: ZStepId }),
   body: ZTestStepBody,
   response: ZTestStepResult,
+  errors: ['NOT_FOUND'],
+});
+
+export const replayVersionContract = defineContract({
+  operationId: 'replayVersion',
+  method: 'POST',
+  path: '/workflows/{key}/versions/{n}/replay',
+  summary:
+    'Run version n (usually the draft) on up to 50 recorded runs, outside effects answered from each run’s recorded ' +
+    'outputs by step id; per run, the differences step by step and in the output; nothing is written',
+  tag,
+  permission: 'workflow.write',
+  params: z.object({ key: ZWorkflowKey, n: ZVersionNumber }),
+  body: ZReplayBody,
+  response: ZReplayResult,
   errors: ['NOT_FOUND'],
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '@/server/db/database';
 import { RunWriter, type TStepRecordDraft } from '@/server/runtime/interpreter/run-writer';
-import type { TStepRecordPatch, TEventDraft } from '@/server/runtime/run-store/commit-batch';
+import type { TStepRecordPatch, TEventDraft, TSnapshotDraft } from '@/server/runtime/run-store/commit-batch';
 import { initialExecution } from '@/server/runtime/execution/execution-state';
 
 /**
@@ -38,7 +38,13 @@ export class DryRunWriter extends RunWriter {
     this.logged.push({ type, stepId, data, at: new Date() });
   }
 
-  override snapshot(): void {}
+  /** The vars after each step, by record id (what a run's snapshot would hold, unredacted). */
+  readonly varsAfter = new Map<string, Record<string, unknown>>();
+
+  override snapshot(draft: TSnapshotDraft): void {
+    const vars = (draft.snapshot as { vars?: Record<string, unknown> } | null)?.vars;
+    if (vars) this.varsAfter.set(draft.stepRecordId, vars);
+  }
   override invocation(): void {}
   override blockResult(): void {}
   override endBlock(): void {}

@@ -22,6 +22,8 @@ export type TDryStepRecord = {
   output: unknown;
   error: unknown;
   durationMs: number | null;
+  /** vars once the step was done (absent for a step that did not succeed). */
+  varsAfter?: Record<string, unknown>;
 };
 
 export type TDryRunResult = {
@@ -55,6 +57,7 @@ export async function runDry(args: {
   steps: TStep[];
   envelope: TDryEnvelope;
   answerAction: TDryRun['answerAction'];
+  answerWait?: TDryRun['answerWait'];
   signal: AbortSignal;
   resolveOutput?: boolean;
 }): Promise<TDryRunResult> {
@@ -68,6 +71,7 @@ export async function runDry(args: {
       return answer;
     },
     idempotencyKey: () => `test:${randomUUID()}`,
+    ...(args.answerWait ? { answerWait: args.answerWait } : {}),
     waits: [],
   };
   const execution: TExecution = {
@@ -110,6 +114,7 @@ export async function runDry(args: {
     output: record.output,
     error: record.error,
     durationMs: record.completedAt ? record.completedAt.getTime() - record.startedAt.getTime() : null,
+    ...(writer.varsAfter.has(record.id) ? { varsAfter: writer.varsAfter.get(record.id) } : {}),
   }));
   const logs = writer.logged.flatMap((event) => {
     const line = ZLogLine.safeParse(event.data);

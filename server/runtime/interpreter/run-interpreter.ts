@@ -224,8 +224,16 @@ export class RunInterpreter {
       }
       case 'wait': {
         if (this.deps.dryRun) {
+          const call = { stepId: step.id, path, wait: result.wait };
+          const answer = this.deps.dryRun.answerWait?.(call);
+          const resume = frame.descriptor.resume;
+          if (answer && resume) {
+            const outcome = { kind: 'resolved' as const, payload: answer.payload };
+            const resumed = await this.describe(frame, attempt, (args) => resume.call(frame.descriptor, { ...args, outcome }));
+            return this.settle(frame, attempt, recordId, startedAt, resumed);
+          }
           // Described, not created: a dry run writes nothing, starts no child run.
-          this.deps.dryRun.waits.push({ stepId: step.id, path, wait: result.wait });
+          this.deps.dryRun.waits.push(call);
           writer.finishStep(recordId, { status: 'WAITING', ...(input === undefined ? {} : { input }) });
           return { kind: 'suspended' };
         }

@@ -69,5 +69,7 @@ export type TInterpreterDeps = {
 export type TDryRun = {
   answerAction(call: { stepId: string; path: string; action: string; version: number; input: unknown }): { output: unknown } | null;
   idempotencyKey(): string;
+  /** A wait answered at once (replay: from the recorded run), or null to leave the step WAITING. */
+  answerWait?(call: { stepId: string; path: string; wait: TWaitRequest }): { payload: unknown } | null;
   waits: Array<{ stepId: string; path: string; wait: TWaitRequest }>;
 };
