@@ -85,6 +85,7 @@ test('the designer edits a code.js source, a template and the workflow defaults 
   await expect(message.getByRole('radio', { name: 'Template' })).toHaveAttribute('aria-checked', 'true');
   await expect(message.locator('textarea')).toHaveValue('Total was {{ vars.total }}');
   await message.locator('textarea').fill('Count was {{ vars.total }}');
+  await page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: 'Workflow' }).click();
   await expect(field(page, 'settings.defaultStepTimeoutMs').getByRole('spinbutton')).toHaveValue('20000');
   await field(page, 'settings.defaultStepTimeoutMs').getByRole('spinbutton').fill('15000');
   await shootBothWidths(page, 'designer-forms');
