@@ -108,10 +108,10 @@ describe('code.js through the API', () => {
             value: { $expr: 'payload.kind' },
             cases: [
               { when: 'loop', steps: [{ id: 'loop', type: 'code.js', config: { source: 'for (;;) {}', timeoutMs: 100 } }] },
-              { when: 'memory', steps: [{ id: 'memory', type: 'code.js', config: { source: 'const a = []; for (;;) a.push(new Array(1e5).fill(1));', memoryMb: 8 } }] },
-              { when: 'big', steps: [{ id: 'big', type: 'code.js', config: { source: 'return "x".repeat(10 * 1024 * 1024)', memoryMb: 64 } }] },
+              { when: 'memory', steps: [{ id: 'memory', type: 'code.js', config: { source: 'const a = []; for (;;) a.push(new Array(1e5).fill(1));', memoryMb: 8, timeoutMs: 10_000 } }] },
+              { when: 'big', steps: [{ id: 'big', type: 'code.js', config: { source: 'return "x".repeat(10 * 1024 * 1024)', memoryMb: 64, timeoutMs: 10_000 } }] },
             ],
-            default: [{ id: 'fine', type: 'code.js', config: { source: 'return "fine"', saveAs: 'vars.result' } }],
+            default: [{ id: 'fine', type: 'code.js', config: { source: 'return "fine"', saveAs: 'vars.result', timeoutMs: 10_000 } }],
           },
         },
       ],

@@ -9,9 +9,9 @@ afterAll(() => pool.close());
 const run = (source: string, input: unknown = null, limits: { timeoutMs?: number; memoryMb?: number } = {}) =>
   runCode({ source, input, pool, ...limits });
 
-/** The pool still answers a plain evaluation correctly after whatever came before. */
+/** The pool still answers a plain evaluation correctly after whatever came before (time is no part of it). */
 async function expectHealthy() {
-  expect(await run('return input.a + 1', { a: 41 })).toMatchObject({ ok: true, value: 42 });
+  expect(await run('return input.a + 1', { a: 41 }, { timeoutMs: 10_000 })).toMatchObject({ ok: true, value: 42 });
 }
 
 describe('code.js in QuickJS', () => {
@@ -101,29 +101,28 @@ describe('code.js in QuickJS', () => {
   });
 
   it('stops an endless loop with TIMEOUT, also one that catches everything', async () => {
-    const started = Date.now();
     expect(await run('for (;;) {}', null, { timeoutMs: 200 })).toMatchObject({ ok: false, failure: { code: 'TIMEOUT' } });
     expect(await run('for (;;) { try { for (;;) {} } catch (e) {} }', null, { timeoutMs: 200 })).toMatchObject({ ok: false, failure: { code: 'TIMEOUT' } });
     expect(await run('await new Promise(() => {}); return 1')).toMatchObject({ ok: false, failure: { code: 'TIMEOUT' } });
-    expect(Date.now() - started).toBeLessThan(5000);
     await expectHealthy();
   });
 
   it('stops a memory bomb with CODE_LIMIT at the memory limit', async () => {
     const bomb = 'const hoard = []; for (;;) hoard.push(new Array(100000).fill(hoard.length));';
-    expect(await run(bomb, null, { memoryMb: 8 })).toMatchObject({ ok: false, failure: { code: 'CODE_LIMIT', message: expect.stringMatching(/memory/) } });
+    // The time limit is far away: the memory limit must be what stops it, however loaded the machine.
+    expect(await run(bomb, null, { memoryMb: 8, timeoutMs: 10_000 })).toMatchObject({ ok: false, failure: { code: 'CODE_LIMIT', message: expect.stringMatching(/memory/) } });
     await expectHealthy();
   });
 
   it('stops deep recursion with CODE_LIMIT, and recursion that swallows the overflow with TIMEOUT', async () => {
-    expect(await run('const f = (n) => f(n + 1) + 1; return f(0)')).toMatchObject({ ok: false, failure: { code: 'CODE_LIMIT', message: expect.stringMatching(/recursed/) } });
+    expect(await run('const f = (n) => f(n + 1) + 1; return f(0)', null, { timeoutMs: 10_000 })).toMatchObject({ ok: false, failure: { code: 'CODE_LIMIT', message: expect.stringMatching(/recursed/) } });
     const swallowing = 'const f = (n) => { try { return f(n + 1) + 1 } catch (e) { return f(n + 1) } }; return f(0)';
     expect(await run(swallowing, null, { timeoutMs: 200 })).toMatchObject({ ok: false, failure: { code: 'TIMEOUT' } });
     await expectHealthy();
   });
 
   it('refuses a 10 MB result with CODE_LIMIT before copying it out', async () => {
-    expect(await run('return "x".repeat(10 * 1024 * 1024)', null, { memoryMb: 64 })).toMatchObject({
+    expect(await run('return "x".repeat(10 * 1024 * 1024)', null, { memoryMb: 64, timeoutMs: 10_000 })).toMatchObject({
       ok: false,
       failure: { code: 'CODE_LIMIT', message: expect.stringMatching(/at most 1048576/) },
     });
