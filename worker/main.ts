@@ -6,6 +6,7 @@ import { LeaseKeeper } from '@/server/runtime/run-store/lease-keeper';
 import { RunControlListener } from '@/server/runtime/run-control-listener';
 import { ADVANCE_QUEUE, ZAdvanceJob, enqueueAdvance, getQueue } from '@/server/runtime/queue/run-queue';
 import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
+import { closeCodePool } from '@/server/runtime/code/code-pool';
 import { startHeartbeat } from '@/worker/heartbeat';
 import { REAP_INTERVAL_MS, reapStalledRuns } from '@/server/runtime/run-store/reap-stalled-runs';
 import { RunsInHand } from '@/worker/runs-in-hand';
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
     await control.close().catch((error: Error) => log(`run control: ${error.message}`));
     await heartbeat.stop().catch((error: Error) => log(`could not mark the worker stopped: ${error.message}`));
     await closeExpressionPool();
+    await closeCodePool();
     await db.destroy();
     log('stopped');
     process.exit(0);
