@@ -22,7 +22,17 @@ const envelope = {
   payload: { lines },
   vars: {},
   env: {},
-  meta: { runId: 'bench', workflowKey: 'bench', version: 1, tenantId: 't', startedAt: '', trigger: { type: 'api' }, stepId: 's', attempt: 1, state: null },
+  meta: {
+    runId: 'bench',
+    workflowKey: 'bench',
+    version: 1,
+    tenantId: 't',
+    startedAt: '',
+    trigger: { type: 'api' },
+    stepId: 's',
+    attempt: 1,
+    state: null,
+  },
   error: null,
 };
 const JSONATA = '$sum(payload.lines.(qty * price))';
@@ -43,14 +53,17 @@ async function timeEach(fn: () => unknown): Promise<TStats> {
 export async function codeBenchmarks(): Promise<Record<string, TStats>> {
   const expected = await evaluateExpression({ source: JSONATA, envelope });
   const viaPool = await runCode({ source: JS, input: envelope });
-  if (!viaPool.ok || viaPool.value !== expected) throw new Error(`code.js and JSONata disagree: ${JSON.stringify(viaPool)} vs ${String(expected)}`);
+  if (!viaPool.ok || viaPool.value !== expected)
+    throw new Error(`code.js and JSONata disagree: ${JSON.stringify(viaPool)} vs ${String(expected)}`);
   const wasmMemory = new WebAssembly.Memory({ initial: 256, maximum: 768 });
   const module = await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmMemory }));
   const inputJson = JSON.stringify(envelope);
   console.log(`\n7. code.js per evaluation (the same 20-line sum), n=${N}`);
   const baseline = await timeEach(() => evaluateExpression({ source: JSONATA, envelope }));
   console.log(latencyRow('baseline: JSONata evaluateExpression', baseline));
-  const inThread = await timeEach(() => evaluateCode(module, { id: 1, source: JS, inputJson, timeoutMs: 1000, memoryMb: 32 }));
+  const inThread = await timeEach(() =>
+    evaluateCode(module, { id: 1, source: JS, inputJson, timeoutMs: 1000, memoryMb: 32 }),
+  );
   console.log(latencyRow('QuickJS, fresh runtime, in-thread', inThread));
   const step = await timeEach(() => runCode({ source: JS, input: envelope }));
   console.log(latencyRow('runCode (code worker thread + round-trip)', step));
@@ -60,8 +73,11 @@ export async function codeBenchmarks(): Promise<Record<string, TStats>> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  codeBenchmarks().then(() => process.exit(0), (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
+  codeBenchmarks().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }

@@ -19,11 +19,33 @@ const RUNS = 50;
 /** 20 top-level steps: assignments, pure action calls, a branch, a log and a code step. */
 function twentySteps(factor: number) {
   return Array.from({ length: 20 }, (_, i) => {
-    if (i === 10) return { id: `branch${i}`, type: 'control.if', config: { condition: { $expr: 'payload.i % 2 = 0' }, then: [{ id: `even${i}`, type: 'transform.assign', config: { assign: { 'vars.even': true } } }] } };
+    if (i === 10)
+      return {
+        id: `branch${i}`,
+        type: 'control.if',
+        config: {
+          condition: { $expr: 'payload.i % 2 = 0' },
+          then: [{ id: `even${i}`, type: 'transform.assign', config: { assign: { 'vars.even': true } } }],
+        },
+      };
     if (i === 15) return { id: `log${i}`, type: 'log', config: { message: { $template: 'run {{ payload.i }}' } } };
-    if (i === 18) return { id: `code${i}`, type: 'code.js', config: { source: 'return Object.keys(input.vars).length', saveAs: 'vars.count' } };
-    if (i % 3 === 1) return { id: `echo${i}`, type: 'action.call', config: { action: 'core.echo', version: 1, input: { i: { $expr: 'payload.i' } }, saveAs: `vars.e${i}` } };
-    return { id: `add${i}`, type: 'transform.assign', config: { assign: { [`vars.n${i}`]: { $expr: `payload.i * ${factor} + ${i}` } } } };
+    if (i === 18)
+      return {
+        id: `code${i}`,
+        type: 'code.js',
+        config: { source: 'return Object.keys(input.vars).length', saveAs: 'vars.count' },
+      };
+    if (i % 3 === 1)
+      return {
+        id: `echo${i}`,
+        type: 'action.call',
+        config: { action: 'core.echo', version: 1, input: { i: { $expr: 'payload.i' } }, saveAs: `vars.e${i}` },
+      };
+    return {
+      id: `add${i}`,
+      type: 'transform.assign',
+      config: { assign: { [`vars.n${i}`]: { $expr: `payload.i * ${factor} + ${i}` } } },
+    };
   });
 }
 
@@ -37,13 +59,26 @@ export async function replayBenchmarks({ url }: { url: string }): Promise<Record
   const runIds: string[] = [];
   const started = performance.now();
   for (let i = 0; i < RUNS; i++) {
-    const { runId } = await startRun({ tenantId: ctx.tenantId, workflowKey: 'bench-replay', input: { i }, trigger: { type: 'api' } });
+    const { runId } = await startRun({
+      tenantId: ctx.tenantId,
+      workflowKey: 'bench-replay',
+      input: { i },
+      trigger: { type: 'api' },
+    });
     await driveRun({ db, runId });
     runIds.push(runId);
   }
   const realMs = performance.now() - started;
-  await saveDraft({ db, ctx, input: { key: 'bench-replay', document: { key: 'bench-replay', name: 'bench-replay', steps: twentySteps(3) } as never } });
-  await replayVersion({ db, ctx, input: { key: 'bench-replay', version: 2, body: { runIds: runIds.slice(0, 5) } } }); // warm-up
+  await saveDraft({
+    db,
+    ctx,
+    input: {
+      key: 'bench-replay',
+      document: { key: 'bench-replay', name: 'bench-replay', steps: twentySteps(3) } as never,
+    },
+  });
+  // Warm-up: the code threads, caches.
+  await replayVersion({ db, ctx, input: { key: 'bench-replay', version: 2, body: { runIds: runIds.slice(0, 5) } } });
   const samples: number[] = [];
   let changed = 0;
   for (let round = 0; round < 5; round++) {
@@ -66,8 +101,11 @@ export async function replayBenchmarks({ url }: { url: string }): Promise<Record
 if (import.meta.url === `file://${process.argv[1]}`) {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error('Set DATABASE_URL, or run npm run bench');
-  replayBenchmarks({ url }).then(() => process.exit(0), (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
+  replayBenchmarks({ url }).then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }

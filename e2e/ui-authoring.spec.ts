@@ -14,7 +14,9 @@ async function shootBothWidths(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   for (const width of [1440, 390]) {
     await page.setViewportSize({ width, height: 900 });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     expect(overflow, `${name} at ${width} px scrolls sideways`).toBeLessThanOrEqual(0);
     await page.screenshot({ path: `${SHOTS}/authoring-${name}-${width}.png`, fullPage: true });
   }
@@ -29,7 +31,9 @@ const DEFINITION = {
       type: 'code.js',
       name: 'Total the order',
       config: {
-        source: 'console.log("lines", input.payload.lines.length);\nconsole.warn("big order");\nreturn input.payload.lines.reduce((a, b) => a + b, 0);',
+        source:
+          'console.log("lines", input.payload.lines.length);\nconsole.warn("big order");\n' +
+          'return input.payload.lines.reduce((a, b) => a + b, 0);',
         saveAs: 'vars.total',
       },
     },
@@ -43,12 +47,16 @@ test('code.js and log steps write log events the run page filters by level', asy
   const client = api(request);
   const key = `authoring-${unique('a').slice(2)}`;
   expect((await client.post('/workflows', { key, name: 'Script and logs' })).status()).toBe(201);
-  expect((await client.post(`/workflows/${key}/versions`, { key, name: 'Script and logs', ...DEFINITION })).status()).toBeLessThan(300);
+  expect(
+    (await client.post(`/workflows/${key}/versions`, { key, name: 'Script and logs', ...DEFINITION })).status(),
+  ).toBeLessThan(300);
   const published = await client.post(`/workflows/${key}/versions/1/publish`);
   expect(published.status(), await published.text()).toBe(200);
   const started = await client.post(`/workflows/${key}/runs`, { input: { lines: [1, 2, 3] } });
   const runId = (await started.json()).runId as string;
-  await expect.poll(async () => (await (await client.get(`/runs/${runId}`)).json()).status, { timeout: 30_000 }).toBe('SUCCEEDED');
+  await expect
+    .poll(async () => (await (await client.get(`/runs/${runId}`)).json()).status, { timeout: 30_000 })
+    .toBe('SUCCEEDED');
   expect((await (await client.get(`/runs/${runId}`)).json()).output).toBe('total 6');
 
   await signIn(page);
@@ -69,7 +77,10 @@ test('code.js and log steps write log events the run page filters by level', asy
   await expect(log).toContainText('run.succeeded');
 });
 
-test('the designer edits a code.js source, a template and the workflow defaults in generated forms', async ({ page, request }) => {
+test('the designer edits a code.js source, a template and the workflow defaults in generated forms', async ({
+  page,
+  request,
+}) => {
   const client = api(request);
   const key = `authoring-form-${unique('f').slice(2)}`;
   const imported = await client.post('/workflows/import', { key, name: 'Forms', ...DEFINITION });

@@ -7,7 +7,10 @@ export type TCall = { method?: string; path: string; token?: string; body?: unkn
 export type TResponse = { status: number; json: Record<string, unknown> | null };
 
 /** Calls a route handler the way Next.js would, with a Bearer token (or none: a cross-site request). */
-export async function callRoute(handler: THandler, { method = 'GET', path, token, body, params = {} }: TCall): Promise<TResponse> {
+export async function callRoute(
+  handler: THandler,
+  { method = 'GET', path, token, body, params = {} }: TCall,
+): Promise<TResponse> {
   const headers: Record<string, string> = {};
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
   else headers['sec-fetch-site'] = 'cross-site';
@@ -26,7 +29,11 @@ export async function callRoute(handler: THandler, { method = 'GET', path, token
 export const errorCode = (response: TResponse) => (response.json?.error as { code?: string } | undefined)?.code;
 
 /** Creates (when new) a workflow, saves `document` as its draft and publishes it, all over the API. */
-export async function publishOverApi(token: string, key: string, document: Record<string, unknown>): Promise<TResponse> {
+export async function publishOverApi(
+  token: string,
+  key: string,
+  document: Record<string, unknown>,
+): Promise<TResponse> {
   await callRoute(workflowsRoute.POST, { method: 'POST', path: '/workflows', token, body: { key, name: key } });
   const saved = await callRoute(versionsRoute.POST, {
     method: 'POST',

@@ -81,12 +81,17 @@ export async function envelopeBeforeStep(args: {
     return { envelope: { payload: run.input, vars: {}, error: null, state: null }, afterStepId: null, redacted: [] };
   }
   if (before.truncated) {
-    const message = `fromRun: the snapshot before step "${stepId}" was truncated (it was too large); pass the envelope instead.`;
+    const message = `fromRun: the snapshot before step "${stepId}" was truncated; pass the envelope instead.`;
     throw new AppError('VALIDATION', message, [{ path: 'fromRun', message }]);
   }
   const snapshot = ZSnapshot.parse(before.snapshot);
   return {
-    envelope: { payload: snapshot.payload, vars: snapshot.vars, error: snapshot.error, state: snapshot.meta?.state ?? null },
+    envelope: {
+      payload: snapshot.payload,
+      vars: snapshot.vars,
+      error: snapshot.error,
+      state: snapshot.meta?.state ?? null,
+    },
     afterStepId: before.step_id,
     redacted: redactedPointers({ payload: snapshot.payload, vars: snapshot.vars }),
   };
@@ -96,7 +101,9 @@ function redactedPointers(value: unknown, at = ''): string[] {
   if (value === REDACTED) return [at];
   if (Array.isArray(value)) return value.flatMap((item, index) => redactedPointers(item, `${at}/${index}`));
   if (typeof value === 'object' && value !== null) {
-    return Object.entries(value).flatMap(([key, item]) => redactedPointers(item, `${at}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`));
+    return Object.entries(value).flatMap(([key, item]) =>
+      redactedPointers(item, `${at}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`),
+    );
   }
   return [];
 }

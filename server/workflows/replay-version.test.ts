@@ -21,11 +21,20 @@ let hits = 0;
 const runIds: string[] = [];
 
 const steps = (factor: number, extra: unknown[] = []) => [
-  { id: 'double', type: 'transform.assign', config: { assign: { 'vars.total': { $expr: `payload.amount * ${factor}` } } } },
+  {
+    id: 'double',
+    type: 'transform.assign',
+    config: { assign: { 'vars.total': { $expr: `payload.amount * ${factor}` } } },
+  },
   {
     id: 'notify',
     type: 'action.call',
-    config: { action: 'http.request', version: 1, input: { method: 'POST', url: { $template: `${base}/n/{{ payload.amount }}` } }, saveAs: 'vars.notified' },
+    config: {
+      action: 'http.request',
+      version: 1,
+      input: { method: 'POST', url: { $template: `${base}/n/{{ payload.amount }}` } },
+      saveAs: 'vars.notified',
+    },
   },
   ...extra,
 ];
@@ -49,7 +58,13 @@ beforeAll(async () => {
   });
   expect(published.status, JSON.stringify(published.json)).toBe(200);
   for (const amount of [10, 20]) {
-    const started = await callRoute(startRoute.POST, { method: 'POST', path: '/workflows/billing/runs', token: editor, body: { input: { amount } }, params: { key: 'billing' } });
+    const started = await callRoute(startRoute.POST, {
+      method: 'POST',
+      path: '/workflows/billing/runs',
+      token: editor,
+      body: { input: { amount } },
+      params: { key: 'billing' },
+    });
     runIds.push(started.json!.runId as string);
     expect(await driveRun({ db: t.db, runId: runIds.at(-1)! })).toBe('SUCCEEDED');
   }
@@ -62,7 +77,18 @@ beforeAll(async () => {
     body: {
       key: 'billing',
       name: 'billing',
-      steps: steps(3, [{ id: 'audit', type: 'action.call', config: { action: 'http.request', version: 1, input: { method: 'POST', url: `${base}/audit` }, saveAs: 'vars.audit' } }]),
+      steps: steps(3, [
+        {
+          id: 'audit',
+          type: 'action.call',
+          config: {
+            action: 'http.request',
+            version: 1,
+            input: { method: 'POST', url: `${base}/audit` },
+            saveAs: 'vars.audit',
+          },
+        },
+      ]),
       output: { $expr: '{"total": vars.total, "seen": vars.notified.body.seen}' },
     },
   });
@@ -78,11 +104,23 @@ afterAll(async () => {
 });
 
 const replay = (body: unknown, token = editor, n = '2') =>
-  callRoute(replayRoute.POST, { method: 'POST', path: `/workflows/billing/versions/${n}/replay`, token, body, params: { key: 'billing', n } });
+  callRoute(replayRoute.POST, {
+    method: 'POST',
+    path: `/workflows/billing/versions/${n}/replay`,
+    token,
+    body,
+    params: { key: 'billing', n },
+  });
 
 describe('POST /workflows/{key}/versions/{n}/replay', () => {
-  it('replays the draft on recorded runs with outside effects answered from the recording, and reports the differences', async () => {
-    const before = { hits, runs: await t.db.selectFrom('runs').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow() };
+  it('replays the draft with outside effects answered from the recording, and reports the differences', async () => {
+    const before = {
+      hits,
+      runs: await t.db
+        .selectFrom('runs')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow(),
+    };
     const replayed = await replay({ runIds });
     expect(replayed.status, JSON.stringify(replayed.json)).toBe(200);
     const runs = replayed.json!.runs as Array<Record<string, unknown>>;
@@ -97,13 +135,29 @@ describe('POST /workflows/{key}/versions/{n}/replay', () => {
       waitingAt: [],
     });
     const byId = Object.fromEntries((runs[0]!.steps as Array<{ stepId: string }>).map((s) => [s.stepId, s]));
-    expect(byId.double).toMatchObject({ changes: ['output', 'vars'], recorded: { varsWritten: { 'vars.total': 20 } }, replayed: { varsWritten: { 'vars.total': 30 } } });
+    expect(byId.double).toMatchObject({
+      changes: ['output', 'vars'],
+      recorded: { varsWritten: { 'vars.total': 20 } },
+      replayed: { varsWritten: { 'vars.total': 30 } },
+    });
     expect(byId.notify).toMatchObject({ changes: [], mockedWithoutRecording: false });
-    expect(byId.audit).toMatchObject({ changes: ['added'], mockedWithoutRecording: true, replayed: { status: 'SUCCEEDED', output: null } });
-    expect(runs[1]).toMatchObject({ recorded: { output: { total: 40 } }, replayed: { output: { total: 60, seen: '/n/20' } } });
+    expect(byId.audit).toMatchObject({
+      changes: ['added'],
+      mockedWithoutRecording: true,
+      replayed: { status: 'SUCCEEDED', output: null },
+    });
+    expect(runs[1]).toMatchObject({
+      recorded: { output: { total: 40 } },
+      replayed: { output: { total: 60, seen: '/n/20' } },
+    });
     // Nothing went out, nothing was written.
     expect(hits).toBe(before.hits);
-    expect(await t.db.selectFrom('runs').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).toEqual(before.runs);
+    expect(
+      await t.db
+        .selectFrom('runs')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow(),
+    ).toEqual(before.runs);
   });
 
   it('shows no change when the same version is replayed', async () => {

@@ -55,7 +55,11 @@ type TRunReplay = z.infer<typeof ZRunReplay>;
  * than once), and a step that did not exist then answered with null and flagged. Returns, per
  * run, the differences step by step and in the output.
  */
-export async function replayVersion({ db, ctx, input }: {
+export async function replayVersion({
+  db,
+  ctx,
+  input,
+}: {
   db: Db;
   ctx: TAuthContext;
   input: { key: string; version: number | string; body: z.input<typeof ZReplayBody> };
@@ -82,7 +86,8 @@ export async function replayVersion({ db, ctx, input }: {
     const recorded = await readRecordedSteps(db, ctx.tenantId, id);
     const outputs = new Map<string, unknown[]>();
     for (const record of recorded.records) {
-      if (record.status === 'SUCCEEDED') outputs.set(record.stepId, [...(outputs.get(record.stepId) ?? []), record.output]);
+      if (record.status === 'SUCCEEDED')
+        outputs.set(record.stepId, [...(outputs.get(record.stepId) ?? []), record.output]);
     }
     const unrecorded = new Set<string>();
     const next = (stepId: string): { output: unknown } | null => {
@@ -126,10 +131,20 @@ export async function replayVersion({ db, ctx, input }: {
   return { version, runs: results };
 }
 
-type TRecordedStep = { stepId: string; type: string; status: string; output: unknown; varsAfter?: Record<string, unknown> };
+type TRecordedStep = {
+  stepId: string;
+  type: string;
+  status: string;
+  output: unknown;
+  varsAfter?: Record<string, unknown>;
+};
 
 /** A run's step records in the order they started, each with the vars its snapshot holds. */
-async function readRecordedSteps(db: Db, tenantId: string, runId: string): Promise<{ records: TRecordedStep[]; truncated: boolean }> {
+async function readRecordedSteps(
+  db: Db,
+  tenantId: string,
+  runId: string,
+): Promise<{ records: TRecordedStep[]; truncated: boolean }> {
   const rows = await db
     .selectFrom('run_steps as r')
     .leftJoin('run_snapshots as s', 's.step_record_id', 'r.id')
@@ -142,7 +157,13 @@ async function readRecordedSteps(db: Db, tenantId: string, runId: string): Promi
     .execute();
   const records = rows.slice(0, MAX_RECORDED_STEPS).map((row) => {
     const vars = row.snapshot && !row.truncated ? (row.snapshot as { vars?: Record<string, unknown> }).vars : undefined;
-    return { stepId: row.step_id, type: row.type, status: row.status, output: row.output ?? null, ...(vars ? { varsAfter: vars } : {}) };
+    return {
+      stepId: row.step_id,
+      type: row.type,
+      status: row.status,
+      output: row.output ?? null,
+      ...(vars ? { varsAfter: vars } : {}),
+    };
   });
   return { records, truncated: rows.length > MAX_RECORDED_STEPS };
 }
@@ -160,7 +181,11 @@ function diffSteps(recorded: TRecordedStep[], replayed: TDryStepRecord[], unreco
         continue;
       }
       const after = record.varsAfter ?? vars;
-      byId.set(record.stepId, { status: record.status, output: record.output ?? null, varsWritten: written(vars, after) });
+      byId.set(record.stepId, {
+        status: record.status,
+        output: record.output ?? null,
+        varsWritten: written(vars, after),
+      });
       vars = after;
     }
     return byId;
@@ -186,7 +211,8 @@ function diffSteps(recorded: TRecordedStep[], replayed: TDryStepRecord[], unreco
 function written(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> {
   const changed: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(after)) {
-    if (!sameJson(before[name], value)) Object.defineProperty(changed, `vars.${name}`, { value, enumerable: true, writable: true, configurable: true });
+    if (!sameJson(before[name], value))
+      Object.defineProperty(changed, `vars.${name}`, { value, enumerable: true, writable: true, configurable: true });
   }
   return changed;
 }

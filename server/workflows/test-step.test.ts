@@ -22,7 +22,8 @@ beforeAll(async () => {
   process.env.DATABASE_URL = t.url;
   process.env.PIPEWRIGHT_EGRESS_ALLOW = '127.0.0.1';
   const { ctx } = await createTenantWithMember({ db: t.db, role: 'admin' });
-  for (const role of ['editor', 'viewer', 'operator'] as const) tokens[role] = (await createApiToken({ db: t.db, ctx, input: { name: role, role } })).token;
+  for (const role of ['editor', 'viewer', 'operator'] as const)
+    tokens[role] = (await createApiToken({ db: t.db, ctx, input: { name: role, role } })).token;
   const other = await createTenantWithMember({ db: t.db, role: 'admin' });
   tokens.other = (await createApiToken({ db: t.db, ctx: other.ctx, input: { name: 'other', role: 'editor' } })).token;
   server = createServer((request, response) => {
@@ -47,14 +48,32 @@ beforeAll(async () => {
             {
               id: 'notify',
               type: 'action.call',
-              config: { action: 'http.request', version: 1, input: { method: 'POST', url: `${base}/notify`, body: { total: { $expr: 'vars.total' } } }, saveAs: 'vars.notified' },
+              config: {
+                action: 'http.request',
+                version: 1,
+                input: { method: 'POST', url: `${base}/notify`, body: { total: { $expr: 'vars.total' } } },
+                saveAs: 'vars.notified',
+              },
             },
-            { id: 'echo', type: 'action.call', config: { action: 'core.echo', version: 1, input: { total: { $expr: 'vars.total' } }, saveAs: 'vars.echoed' } },
+            {
+              id: 'echo',
+              type: 'action.call',
+              config: {
+                action: 'core.echo',
+                version: 1,
+                input: { total: { $expr: 'vars.total' } },
+                saveAs: 'vars.echoed',
+              },
+            },
           ],
           else: [{ id: 'small', type: 'transform.assign', config: { assign: { 'vars.size': 'small' } } }],
         },
       },
-      { id: 'approve', type: 'human.task', config: { title: 'Approve?', form: { type: 'object' }, outcomes: ['yes', 'no'], assignee: { role: 'editor' } } },
+      {
+        id: 'approve',
+        type: 'human.task',
+        config: { title: 'Approve?', form: { type: 'object' }, outcomes: ['yes', 'no'], assignee: { role: 'editor' } },
+      },
       { id: 'script', type: 'code.js', config: { source: 'return input.vars.total + 1', saveAs: 'vars.plusOne' } },
     ],
   });
@@ -70,16 +89,39 @@ afterAll(async () => {
 });
 
 const test = (stepId: string, body: unknown, token = tokens.editor, key = 'orders', n = '1') =>
-  callRoute(testRoute.POST, { method: 'POST', path: `/workflows/${key}/versions/${n}/steps/${stepId}/test`, token, body, params: { key, n, stepId } });
+  callRoute(testRoute.POST, {
+    method: 'POST',
+    path: `/workflows/${key}/versions/${n}/steps/${stepId}/test`,
+    token,
+    body,
+    params: { key, n, stepId },
+  });
 
 async function rowCounts() {
-  const count = async (table: 'runs' | 'run_steps' | 'run_events' | 'run_snapshots' | 'tasks' | 'run_waits' | 'action_invocations') =>
-    Number((await t.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-  return { runs: await count('runs'), steps: await count('run_steps'), events: await count('run_events'), snapshots: await count('run_snapshots'), tasks: await count('tasks'), waits: await count('run_waits'), ledger: await count('action_invocations') };
+  const count = async (
+    table: 'runs' | 'run_steps' | 'run_events' | 'run_snapshots' | 'tasks' | 'run_waits' | 'action_invocations',
+  ) =>
+    Number(
+      (
+        await t.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  return {
+    runs: await count('runs'),
+    steps: await count('run_steps'),
+    events: await count('run_events'),
+    snapshots: await count('run_snapshots'),
+    tasks: await count('tasks'),
+    waits: await count('run_waits'),
+    ledger: await count('action_invocations'),
+  };
 }
 
 describe('POST /workflows/{key}/versions/{n}/steps/{stepId}/test', () => {
-  it('runs a leaf step on the given envelope and returns its output and the vars it assigned, writing nothing', async () => {
+  it('runs a leaf step on a given envelope, returns its output and the vars it assigned, writes nothing', async () => {
     const before = await rowCounts();
     const tested = await test('double', { envelope: { payload: { amount: 21 }, vars: { kept: true } } });
     expect(tested.status, JSON.stringify(tested.json)).toBe(200);
@@ -92,11 +134,15 @@ describe('POST /workflows/{key}/versions/{n}/steps/{stepId}/test', () => {
       envelope: { source: 'given', redacted: [] },
     });
     const logged = await test('note', { envelope: { vars: { total: 7 } } });
-    expect(logged.json).toMatchObject({ status: 'SUCCEEDED', logs: [{ level: 'warn', message: 'total 7', stepId: 'note' }], assigned: {} });
+    expect(logged.json).toMatchObject({
+      status: 'SUCCEEDED',
+      logs: [{ level: 'warn', message: 'total 7', stepId: 'note' }],
+      assigned: {},
+    });
     expect(await rowCounts()).toEqual(before);
   });
 
-  it('runs a block with everything inside it; outside effects are mocked (null or the mock given), pure actions run', async () => {
+  it('runs a block with everything inside it; outside effects mocked (null or a mock), pure actions run', async () => {
     const before = received.length;
     const mocked = await test('route', { envelope: { vars: { total: 500 } }, mocks: { notify: { status: 202 } } });
     expect(mocked.json).toMatchObject({
@@ -122,18 +168,31 @@ describe('POST /workflows/{key}/versions/{n}/steps/{stepId}/test', () => {
   it('describes a wait instead of creating it', async () => {
     const before = await rowCounts();
     const waiting = await test('approve', {});
-    expect(waiting.json).toMatchObject({ status: 'WAITING', waits: [{ stepId: 'approve', wait: { kind: 'task', task: { title: 'Approve?' } } }] });
+    expect(waiting.json).toMatchObject({
+      status: 'WAITING',
+      waits: [{ stepId: 'approve', wait: { kind: 'task', task: { title: 'Approve?' } } }],
+    });
     expect(await rowCounts()).toEqual(before);
   });
 
   it('reports a failing step with its error, under the same limits as a run', async () => {
-    expect((await test('script', { envelope: { vars: { total: 1 } } })).json).toMatchObject({ status: 'SUCCEEDED', output: 2, assigned: { 'vars.plusOne': 2 } });
+    expect((await test('script', { envelope: { vars: { total: 1 } } })).json).toMatchObject({
+      status: 'SUCCEEDED',
+      output: 2,
+      assigned: { 'vars.plusOne': 2 },
+    });
     const failed = await test('double', { envelope: { payload: { amount: 'x' } } });
     expect(failed.json).toMatchObject({ status: 'FAILED', error: { code: 'EXPRESSION', stepId: 'double' } });
   });
 
-  it('takes the envelope a recorded run had just before the step, redacted as its snapshot is, and says so', async () => {
-    const started = await callRoute(startRoute.POST, { method: 'POST', path: '/workflows/orders/runs', token: tokens.editor, body: { input: { amount: 80, card: '4242 4242' } }, params: { key: 'orders' } });
+  it('takes the envelope a recorded run had before the step, redacted as its snapshot is, and says so', async () => {
+    const started = await callRoute(startRoute.POST, {
+      method: 'POST',
+      path: '/workflows/orders/runs',
+      token: tokens.editor,
+      body: { input: { amount: 80, card: '4242 4242' } },
+      params: { key: 'orders' },
+    });
     const runId = started.json!.runId as string;
     await driveRun({ db: t.db, runId });
     const fromRun = await test('route', { fromRun: runId });
@@ -145,14 +204,17 @@ describe('POST /workflows/{key}/versions/{n}/steps/{stepId}/test', () => {
       assigned: { 'vars.notified': null, 'vars.echoed': { total: 160 } },
     });
     // Its first step starts from the run's input.
-    expect((await test('double', { fromRun: runId })).json).toMatchObject({ assigned: { 'vars.total': 160 }, envelope: { afterStepId: null } });
+    expect((await test('double', { fromRun: runId })).json).toMatchObject({
+      assigned: { 'vars.total': 160 },
+      envelope: { afterStepId: null },
+    });
     // The run waits at "approve", so it never reached "script".
     const never = await test('script', { fromRun: runId });
     expect([never.status, errorCode(never)]).toEqual([422, 'VALIDATION']);
     expect(JSON.stringify(never.json)).toContain('never reached step \\"script\\"');
   });
 
-  it('answers 404 for a step, version, workflow or run that does not exist here, 422 for a bad body, 403 without workflow.write', async () => {
+  it('answers 404 for a missing step, version, workflow or run, 422 for a bad body, 403 to viewers', async () => {
     const missing = await test('nope', {});
     expect([missing.status, errorCode(missing)]).toEqual([404, 'NOT_FOUND']);
     expect(JSON.stringify(missing.json)).toContain('has no step \\"nope\\"');

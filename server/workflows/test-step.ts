@@ -34,7 +34,10 @@ export const ZTestStepBody = z
     mocks: z.record(ZStepId, z.unknown()).default({}),
   })
   .strict()
-  .refine((body) => !(body.envelope && body.fromRun), { message: 'give either envelope or fromRun, not both', path: ['fromRun'] });
+  .refine((body) => !(body.envelope && body.fromRun), {
+    message: 'give either envelope or fromRun, not both',
+    path: ['fromRun'],
+  });
 export type TTestStepBody = z.input<typeof ZTestStepBody>;
 
 const ZStepRecord = z.object({
@@ -58,7 +61,9 @@ export const ZTestStepResult = z.object({
   error: ZRunError.nullable(),
   /** Every step record the test made: the step, and for a block everything inside it. */
   steps: z.array(ZStepRecord),
-  logs: z.array(z.object({ level: z.string(), message: z.string(), data: z.unknown().optional(), stepId: z.string().nullable() })),
+  logs: z.array(
+    z.object({ level: z.string(), message: z.string(), data: z.unknown().optional(), stepId: z.string().nullable() }),
+  ),
   /** What a step asked to wait for (an event, a task, a timer, a child run): described, never created. */
   waits: z.array(z.object({ stepId: z.string(), path: z.string(), wait: z.unknown() })),
   /** Action calls answered by a mock instead of made. */
@@ -78,7 +83,11 @@ export type TTestStepResult = z.infer<typeof ZTestStepResult>;
  * through the real interpreter, without writing a run (SPEC §9). Outside effects are mocked
  * unless `mockActions: false`; then they happen, each under its own `test:<uuid>` key.
  */
-export async function testStep({ db, ctx, input }: {
+export async function testStep({
+  db,
+  ctx,
+  input,
+}: {
   db: Db;
   ctx: TAuthContext;
   input: { key: string; version: number | string; stepId: string; body: TTestStepBody };
@@ -102,7 +111,13 @@ export async function testStep({ db, ctx, input }: {
     envelope = { payload: given.payload ?? {}, vars: given.vars, error: given.error, state: given.meta?.state ?? null };
     source = { source: 'given', redacted: [] };
   } else if (body.fromRun) {
-    const before = await envelopeBeforeStep({ db, tenantId: ctx.tenantId, workflowKey: key, runId: body.fromRun, stepId: found.id });
+    const before = await envelopeBeforeStep({
+      db,
+      tenantId: ctx.tenantId,
+      workflowKey: key,
+      runId: body.fromRun,
+      stepId: found.id,
+    });
     envelope = before.envelope;
     source = { source: 'run', runId: body.fromRun, afterStepId: before.afterStepId, redacted: before.redacted };
   }
@@ -117,7 +132,8 @@ export async function testStep({ db, ctx, input }: {
     steps: [found],
     envelope,
     signal: AbortSignal.timeout(limitMs),
-    answerAction: ({ stepId }) => (body.mockActions ? { output: Object.hasOwn(body.mocks, stepId) ? body.mocks[stepId] : null } : null),
+    answerAction: ({ stepId }) =>
+      body.mockActions ? { output: Object.hasOwn(body.mocks, stepId) ? body.mocks[stepId] : null } : null,
   });
   const own = result.steps.filter((record) => record.path === 'steps[0]').at(-1);
   return {

@@ -28,8 +28,8 @@ export const replayVersionContract = defineContract({
   method: 'POST',
   path: '/workflows/{key}/versions/{n}/replay',
   summary:
-    'Run version n (usually the draft) on up to 50 recorded runs, outside effects answered from each run’s recorded ' +
-    'outputs by step id; per run, the differences step by step and in the output; nothing is written',
+    'Run version n (usually the draft) on up to 50 recorded runs, outside effects answered from each run’s ' +
+    'recorded outputs by step id; per run, the differences step by step and in the output; nothing is written',
   tag,
   permission: 'workflow.write',
   params: z.object({ key: ZWorkflowKey, n: ZVersionNumber }),

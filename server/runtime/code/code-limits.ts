@@ -25,7 +25,7 @@ export const CODE_LIMITS = {
   hardKillGraceMs: 250,
 } as const;
 
-/** Main thread → code worker: one evaluation. `inputJson` is the input as JSON text (a plain copy by construction). */
+/** To a code worker: one evaluation; `inputJson` is the input as JSON text (a plain copy by construction). */
 export const ZCodeRequest = z.object({
   id: z.number().int(),
   source: z.string(),

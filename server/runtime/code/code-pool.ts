@@ -20,7 +20,11 @@ type TCodeJob = {
   resolve: (outcome: TCodeOutcome) => void;
   reject: (error: unknown) => void;
 };
-type TSlot = { worker: Worker; ready: boolean; job: (TCodeJob & { id: number; timer: NodeJS.Timeout; started: number }) | null };
+type TSlot = {
+  worker: Worker;
+  ready: boolean;
+  job: (TCodeJob & { id: number; timer: NodeJS.Timeout; started: number }) | null;
+};
 
 /** A fixed-size pool of code.js threads with a FIFO queue. Idle threads never keep the process alive. */
 export class CodePool {
@@ -33,7 +37,8 @@ export class CodePool {
   spawned = 0;
 
   constructor(private readonly options: TCodePoolOptions) {
-    this.workerUrl = options.workerUrl ?? pathToFileURL(path.resolve(process.cwd(), 'server/runtime/code/code-worker.ts'));
+    this.workerUrl =
+      options.workerUrl ?? pathToFileURL(path.resolve(process.cwd(), 'server/runtime/code/code-worker.ts'));
   }
 
   /** Evaluates in a thread. Resolves with the outcome; rejects only when the pool itself fails. */
@@ -87,9 +92,13 @@ export class CodePool {
     timer.unref();
     const started = performance.now();
     slot.job = { ...job, id, timer, started };
-    job.signal?.addEventListener('abort', () => {
-      if (slot.job?.id === id) this.kill(slot, stopped(performance.now() - started));
-    }, { once: true });
+    job.signal?.addEventListener(
+      'abort',
+      () => {
+        if (slot.job?.id === id) this.kill(slot, stopped(performance.now() - started));
+      },
+      { once: true },
+    );
     slot.worker.ref();
     slot.worker.postMessage({ ...job.request, id } satisfies TCodeRequest);
   }
@@ -156,13 +165,20 @@ export class CodePool {
     }
     // A thread that failed before it was ready will fail again (tsx or QuickJS missing): do not loop.
     if (!slot.ready) for (const job of this.queue.splice(0)) job.reject(error);
-    slot.worker.terminate().catch((terminateError: unknown) => console.error('code.js worker did not terminate', terminateError));
+    slot.worker
+      .terminate()
+      .catch((terminateError: unknown) => console.error('code.js worker did not terminate', terminateError));
     this.pump();
   }
 }
 
 function stopped(durationMs: number): TCodeOutcome {
-  return { ok: false, failure: { code: 'TIMEOUT', message: 'The code was stopped: its step timed out or the run was canceled' }, logs: [], durationMs };
+  return {
+    ok: false,
+    failure: { code: 'TIMEOUT', message: 'The code was stopped: its step timed out or the run was canceled' },
+    logs: [],
+    durationMs,
+  };
 }
 
 /** Sized for the 2-core target, like the expression pool. */

@@ -43,8 +43,14 @@ describe('code.js in QuickJS', () => {
       failure: { code: 'CODE', message: 'Error: boom 3', line: 3 },
     });
     expect(await run('const a = 1;\nlet x = ;')).toMatchObject({ ok: false, failure: { code: 'CODE', line: 2 } });
-    expect(await run('throw "plain text"')).toMatchObject({ ok: false, failure: { code: 'CODE', message: 'Uncaught plain text' } });
-    expect(await checkCodeSyntax('const a = 1;\nreturn (', pool)).toMatchObject({ ok: false, failure: { code: 'CODE', line: 2 } });
+    expect(await run('throw "plain text"')).toMatchObject({
+      ok: false,
+      failure: { code: 'CODE', message: 'Uncaught plain text' },
+    });
+    expect(await checkCodeSyntax('const a = 1;\nreturn (', pool)).toMatchObject({
+      ok: false,
+      failure: { code: 'CODE', line: 2 },
+    });
     expect(await checkCodeSyntax('while (true) {}', pool)).toMatchObject({ ok: true });
     await expectHealthy();
   });
@@ -54,14 +60,25 @@ describe('code.js in QuickJS', () => {
     ['require', 'return typeof require', 'undefined'],
     ['fetch', 'return typeof fetch + typeof XMLHttpRequest + typeof WebSocket', 'undefinedundefinedundefined'],
     ['timers', 'return typeof setTimeout + typeof setInterval + typeof queueMicrotask', 'undefinedundefinedundefined'],
-    ['globalThis', 'return Object.getOwnPropertyNames(globalThis).filter((k) => /process|require|module|__pw|std|os/.test(k))', []],
+    [
+      'globalThis',
+      'return Object.getOwnPropertyNames(globalThis).filter((k) => /process|require|module|__pw|std|os/.test(k))',
+      [],
+    ],
   ])('has no %s of the host', async (_name, source, expected) => {
     expect(await run(source)).toMatchObject({ ok: true, value: expected });
   });
 
   it('cannot import anything', async () => {
-    for (const source of ['return await import("fs")', 'return await import("node:child_process")', 'return await import("./code.js")']) {
-      expect(await run(source), source).toMatchObject({ ok: false, failure: { code: 'CODE', message: expect.stringMatching(/could not load module/) } });
+    for (const source of [
+      'return await import("fs")',
+      'return await import("node:child_process")',
+      'return await import("./code.js")',
+    ]) {
+      expect(await run(source), source).toMatchObject({
+        ok: false,
+        failure: { code: 'CODE', message: expect.stringMatching(/could not load module/) },
+      });
     }
     expect(await run('import fs from "fs"; return 1')).toMatchObject({ ok: false, failure: { code: 'CODE' } });
     await expectHealthy();
@@ -76,19 +93,25 @@ describe('code.js in QuickJS', () => {
       'return eval("process")',
     ];
     for (const source of tricks) {
-      expect(await run(source), source).toMatchObject({ ok: false, failure: { code: 'CODE', message: expect.stringMatching(/not defined|undefined|cannot read/i) } });
+      expect(await run(source), source).toMatchObject({
+        ok: false,
+        failure: { code: 'CODE', message: expect.stringMatching(/not defined|undefined|cannot read/i) },
+      });
     }
     // The sandbox's own Function works, and only inside it.
     expect(await run('return Function("a", "return a * 2")(21)')).toMatchObject({ ok: true, value: 42 });
   });
 
   it('cannot pollute the host through the objects it returns', async () => {
-    const outcome = await run([
-      'Object.prototype.polluted = "sandbox only";',
-      'const value = JSON.parse(\'{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}}\');',
-      'value.own = ({}).polluted;',
-      'return value;',
-    ].join('\n'));
+    const outcome = await run(
+      [
+        'Object.prototype.polluted = "sandbox only";',
+        'const value = JSON.parse(\'{"__proto__": {"polluted": true}, \' +',
+        '  \'"constructor": {"prototype": {"polluted": true}}}\');',
+        'value.own = ({}).polluted;',
+        'return value;',
+      ].join('\n'),
+    );
     expect(outcome.ok).toBe(true);
     const value = (outcome as { value: Record<string, unknown> }).value;
     expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
@@ -97,25 +120,42 @@ describe('code.js in QuickJS', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.prototype).not.toHaveProperty('polluted');
     // Replacing JSON inside changes nothing about how the result leaves.
-    expect(await run('JSON.stringify = () => "{\\"hacked\\":1}"; JSON.parse = () => 1; return { fine: true }')).toMatchObject({ ok: true, value: { fine: true } });
+    expect(
+      await run('JSON.stringify = () => "{\\"hacked\\":1}"; JSON.parse = () => 1; return { fine: true }'),
+    ).toMatchObject({ ok: true, value: { fine: true } });
   });
 
   it('stops an endless loop with TIMEOUT, also one that catches everything', async () => {
-    expect(await run('for (;;) {}', null, { timeoutMs: 200 })).toMatchObject({ ok: false, failure: { code: 'TIMEOUT' } });
-    expect(await run('for (;;) { try { for (;;) {} } catch (e) {} }', null, { timeoutMs: 200 })).toMatchObject({ ok: false, failure: { code: 'TIMEOUT' } });
-    expect(await run('await new Promise(() => {}); return 1')).toMatchObject({ ok: false, failure: { code: 'TIMEOUT' } });
+    expect(await run('for (;;) {}', null, { timeoutMs: 200 })).toMatchObject({
+      ok: false,
+      failure: { code: 'TIMEOUT' },
+    });
+    expect(await run('for (;;) { try { for (;;) {} } catch (e) {} }', null, { timeoutMs: 200 })).toMatchObject({
+      ok: false,
+      failure: { code: 'TIMEOUT' },
+    });
+    expect(await run('await new Promise(() => {}); return 1')).toMatchObject({
+      ok: false,
+      failure: { code: 'TIMEOUT' },
+    });
     await expectHealthy();
   });
 
   it('stops a memory bomb with CODE_LIMIT at the memory limit', async () => {
     const bomb = 'const hoard = []; for (;;) hoard.push(new Array(100000).fill(hoard.length));';
     // The time limit is far away: the memory limit must be what stops it, however loaded the machine.
-    expect(await run(bomb, null, { memoryMb: 8, timeoutMs: 10_000 })).toMatchObject({ ok: false, failure: { code: 'CODE_LIMIT', message: expect.stringMatching(/memory/) } });
+    expect(await run(bomb, null, { memoryMb: 8, timeoutMs: 10_000 })).toMatchObject({
+      ok: false,
+      failure: { code: 'CODE_LIMIT', message: expect.stringMatching(/memory/) },
+    });
     await expectHealthy();
   });
 
   it('stops deep recursion with CODE_LIMIT, and recursion that swallows the overflow with TIMEOUT', async () => {
-    expect(await run('const f = (n) => f(n + 1) + 1; return f(0)', null, { timeoutMs: 10_000 })).toMatchObject({ ok: false, failure: { code: 'CODE_LIMIT', message: expect.stringMatching(/recursed/) } });
+    expect(await run('const f = (n) => f(n + 1) + 1; return f(0)', null, { timeoutMs: 10_000 })).toMatchObject({
+      ok: false,
+      failure: { code: 'CODE_LIMIT', message: expect.stringMatching(/recursed/) },
+    });
     const swallowing = 'const f = (n) => { try { return f(n + 1) + 1 } catch (e) { return f(n + 1) } }; return f(0)';
     expect(await run(swallowing, null, { timeoutMs: 200 })).toMatchObject({ ok: false, failure: { code: 'TIMEOUT' } });
     await expectHealthy();
@@ -133,6 +173,9 @@ describe('code.js in QuickJS', () => {
     const outcome = await run('for (let i = 0; i < 500; i++) console.log("x".repeat(5000)); return 1');
     expect(outcome.logs).toHaveLength(101);
     expect(outcome.logs[0]!.message).toHaveLength(2001);
-    expect(outcome.logs[100]).toEqual({ level: 'warn', message: '400 more console lines were dropped (at most 100 are kept)' });
+    expect(outcome.logs[100]).toEqual({
+      level: 'warn',
+      message: '400 more console lines were dropped (at most 100 are kept)',
+    });
   });
 });

@@ -29,7 +29,10 @@ function moduleFor(memoryMb: number): Promise<QuickJSWASMModule> {
   let module = modules.get(memoryMb);
   if (!module) {
     const pages = ((memoryMb + MODULE_BASE_MB) * 1024 * 1024) / WASM_PAGE_BYTES;
-    const wasmMemory = new WebAssembly.Memory({ initial: (MODULE_BASE_MB * 1024 * 1024) / WASM_PAGE_BYTES, maximum: pages });
+    const wasmMemory = new WebAssembly.Memory({
+      initial: (MODULE_BASE_MB * 1024 * 1024) / WASM_PAGE_BYTES,
+      maximum: pages,
+    });
     module = newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmMemory }));
     modules.set(memoryMb, module);
     // Oldest first: a Map keeps insertion order.

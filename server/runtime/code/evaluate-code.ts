@@ -22,7 +22,9 @@ const PRELUDE = `(() => {
     }
   };
   const writer = (level) => (...args) => { hostLog(level, args.map(show).join(' ')); };
-  globalThis.console = { log: writer('info'), info: writer('info'), debug: writer('debug'), warn: writer('warn'), error: writer('error') };
+  globalThis.console = {
+    log: writer('info'), info: writer('info'), debug: writer('debug'), warn: writer('warn'), error: writer('error'),
+  };
   return async (fn, text) => {
     const json = stringify(await fn(parse(text)));
     return json === undefined ? 'null' : json;
@@ -95,8 +97,14 @@ export function evaluateCode(module: QuickJSWASMModule, request: TCodeRequest): 
     console.warn('code.js runtime did not dispose cleanly', error);
     recycle = true;
   }
-  if (droppedLogs > 0) logs.push({ level: 'warn', message: `${droppedLogs} more console lines were dropped (at most ${CODE_LIMITS.maxLogLines} are kept)` });
-  return { ...evaluation.outcome, logs, durationMs: performance.now() - started, recycle } as TCodeOutcome & { recycle: boolean };
+  if (droppedLogs > 0)
+    logs.push({
+      level: 'warn',
+      message: `${droppedLogs} more console lines were dropped (at most ${CODE_LIMITS.maxLogLines} are kept)`,
+    });
+  return { ...evaluation.outcome, logs, durationMs: performance.now() - started, recycle } as TCodeOutcome & {
+    recycle: boolean;
+  };
 }
 
 function run(context: QuickJSContext, request: TCodeRequest, interrupted: () => boolean): TEvaluation {
@@ -135,7 +143,10 @@ function settle(context: QuickJSContext, promise: QuickJSHandle, interrupted: ()
     if (jobs.error) return failWith(context, jobs.error, interrupted());
     if (state.type === 'pending') {
       // Nothing left to run can settle it: no timers, no I/O exist in the sandbox.
-      return { outcome: { ok: false, failure: { code: 'TIMEOUT', message: 'The code awaited a promise that never settles' } }, recycle: false };
+      return {
+        outcome: { ok: false, failure: { code: 'TIMEOUT', message: 'The code awaited a promise that never settles' } },
+        recycle: false,
+      };
     }
     const json = state.value;
     try {
@@ -167,16 +178,27 @@ const LIMIT_MESSAGES: Array<[RegExp, string]> = [
 function failWith(context: QuickJSContext, handle: QuickJSHandle, interrupted: boolean): TEvaluation {
   const thrown = describeThrown(context, handle);
   handle.dispose();
-  if (interrupted) return { outcome: { ok: false, failure: { code: 'TIMEOUT', message: 'The code ran past its time limit' } }, recycle: true };
+  if (interrupted)
+    return {
+      outcome: { ok: false, failure: { code: 'TIMEOUT', message: 'The code ran past its time limit' } },
+      recycle: true,
+    };
   if (thrown.name === 'InternalError' || thrown.name === 'RangeError' || thrown.name === 'null') {
     const limit = LIMIT_MESSAGES.find(([pattern]) => pattern.test(thrown.message));
     if (limit || thrown.name === 'null') {
-      const failure: TCodeFailure = { code: 'CODE_LIMIT', message: limit?.[1] ?? 'The code used more memory than its limit', ...thrown.where };
+      const failure: TCodeFailure = {
+        code: 'CODE_LIMIT',
+        message: limit?.[1] ?? 'The code used more memory than its limit',
+        ...thrown.where,
+      };
       return { outcome: { ok: false, failure }, recycle: true };
     }
   }
   const message = thrown.name && thrown.name !== 'value' ? `${thrown.name}: ${thrown.message}` : thrown.message;
-  return { outcome: { ok: false, failure: { code: 'CODE', message: truncate(message), ...thrown.where } }, recycle: false };
+  return {
+    outcome: { ok: false, failure: { code: 'CODE', message: truncate(message), ...thrown.where } },
+    recycle: false,
+  };
 }
 
 type TThrown = { name: string; message: string; where: { line?: number; column?: number } };
@@ -184,9 +206,11 @@ type TThrown = { name: string; message: string; where: { line?: number; column?:
 /** What was thrown, read field by field (an Error, or any value: `throw "no"`). */
 function describeThrown(context: QuickJSContext, handle: QuickJSHandle): TThrown {
   // An allocation failure can leave null as the exception.
-  if (context.typeof(handle) === 'object' && context.dump(handle) === null) return { name: 'null', message: '', where: {} };
+  if (context.typeof(handle) === 'object' && context.dump(handle) === null)
+    return { name: 'null', message: '', where: {} };
   const dumped: unknown = context.dump(handle);
-  if (typeof dumped !== 'object' || dumped === null) return { name: 'value', message: `Uncaught ${String(dumped)}`, where: {} };
+  if (typeof dumped !== 'object' || dumped === null)
+    return { name: 'value', message: `Uncaught ${String(dumped)}`, where: {} };
   const record = dumped as Record<string, unknown>;
   const name = typeof record.name === 'string' ? record.name : 'Error';
   const message = typeof record.message === 'string' ? record.message : JSON.stringify(dumped);
@@ -195,7 +219,11 @@ function describeThrown(context: QuickJSContext, handle: QuickJSHandle): TThrown
   const line = at ? Number(at[1]) : typeof record.lineNumber === 'number' ? record.lineNumber : undefined;
   // Line 1 starts after the wrapper's prefix.
   const column = at?.[2] ? Number(at[2]) - (line === 1 ? WRAP_PREFIX.length : 0) : undefined;
-  return { name, message, where: { ...(line === undefined ? {} : { line }), ...(column === undefined ? {} : { column }) } };
+  return {
+    name,
+    message,
+    where: { ...(line === undefined ? {} : { line }), ...(column === undefined ? {} : { column }) },
+  };
 }
 
 function truncate(text: string): string {

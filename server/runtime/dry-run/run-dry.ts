@@ -40,7 +40,12 @@ export type TDryRunResult = {
 };
 
 /** What a dry run starts from: the envelope's parts a definition cannot supply. */
-export type TDryEnvelope = { payload: unknown; vars: Record<string, unknown>; error: TRunError | null; state: string | null };
+export type TDryEnvelope = {
+  payload: unknown;
+  vars: Record<string, unknown>;
+  error: TRunError | null;
+  state: string | null;
+};
 
 /**
  * Interprets `steps` on an envelope without a run (SPEC §9: test a step, replay a draft): the
@@ -102,7 +107,8 @@ export async function runDry(args: {
     dryRun,
   });
   let outcome: TPipeOutcome = await interpreter.run();
-  if (outcome.kind === 'completed' && args.resolveOutput) outcome = await resolveOutput(interpreter, args.document.output);
+  if (outcome.kind === 'completed' && args.resolveOutput)
+    outcome = await resolveOutput(interpreter, args.document.output);
   const vars = execution.scope.vars;
   const steps = [...writer.records.values()].map((record) => ({
     stepId: record.stepId,
@@ -132,7 +138,12 @@ export async function runDry(args: {
     case 'paused':
       return { ...base, status: 'WAITING', output: null, error: null };
     case 'canceled': {
-      const error = { code: 'TIMEOUT', message: 'The dry run was stopped at its time limit', stepId: null, stepPath: null };
+      const error = {
+        code: 'TIMEOUT',
+        message: 'The dry run was stopped at its time limit',
+        stepId: null,
+        stepPath: null,
+      };
       return { ...base, status: 'FAILED', output: null, error };
     }
   }
@@ -142,7 +153,10 @@ async function resolveOutput(interpreter: RunInterpreter, output: unknown): Prom
   if (output === undefined) return { kind: 'returned', output: null };
   const frame = { step: { id: 'output' } as TStep, scope: interpreter.deps.execution.scope, path: 'output' };
   try {
-    return { kind: 'returned', output: await resolveConfigValue({ value: output, envelope: interpreter.envelope(frame, 1), path: 'output' }) };
+    return {
+      kind: 'returned',
+      output: await resolveConfigValue({ value: output, envelope: interpreter.envelope(frame, 1), path: 'output' }),
+    };
   } catch (error) {
     if (!(error instanceof Error)) throw error;
     return { kind: 'failed', error: { code: 'EXPRESSION', message: error.message, stepId: null, stepPath: 'output' } };

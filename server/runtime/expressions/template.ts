@@ -15,7 +15,9 @@ const QUOTES = new Set(['"', "'", '`']);
  * An expression ends at the first `}}` outside its own strings and braces, so
  * `{{ {"a": {"b": 1}} }}` is one expression.
  */
-export function parseTemplate(source: string): { ok: true; parts: TTemplatePart[] } | { ok: false; message: string; offset: number } {
+export function parseTemplate(
+  source: string,
+): { ok: true; parts: TTemplatePart[] } | { ok: false; message: string; offset: number } {
   const parts: TTemplatePart[] = [];
   let text = '';
   let i = 0;
@@ -26,8 +28,10 @@ export function parseTemplate(source: string): { ok: true; parts: TTemplatePart[
     } else if (source.startsWith('{{', i)) {
       const start = i + 2;
       const end = findClose(source, start);
-      if (end === -1) return { ok: false, message: 'This "{{" has no closing "}}" (write \\{{ for a literal "{{")', offset: i };
-      if (source.slice(start, end).trim() === '') return { ok: false, message: 'Empty {{ }}: write an expression inside', offset: i };
+      if (end === -1)
+        return { ok: false, message: 'This "{{" has no closing "}}" (write \\{{ for a literal "{{")', offset: i };
+      if (source.slice(start, end).trim() === '')
+        return { ok: false, message: 'Empty {{ }}: write an expression inside', offset: i };
       if (text) parts.push({ kind: 'text', text });
       text = '';
       parts.push({ kind: 'expr', source: source.slice(start, end), offset: start });
@@ -69,7 +73,8 @@ export function checkTemplateSyntax(source: string): TTemplateCheck {
     if (part.kind !== 'expr') continue;
     const check = checkExpressionSyntax(part.source);
     // jsonata's positions count from 1 at the expression's first character.
-    if (!check.ok) return { ok: false, message: check.message, offset: part.offset + Math.max(0, (check.position ?? 1) - 1) };
+    if (!check.ok)
+      return { ok: false, message: check.message, offset: part.offset + Math.max(0, (check.position ?? 1) - 1) };
   }
   return { ok: true };
 }
@@ -95,7 +100,11 @@ export async function renderTemplate(input: {
   stepId?: string;
 }): Promise<string> {
   const parsed = parseTemplate(input.source);
-  if (!parsed.ok) throw new ExpressionError(`template at offset ${parsed.offset}: ${parsed.message}`, { stepId: input.stepId, position: parsed.offset });
+  if (!parsed.ok)
+    throw new ExpressionError(`template at offset ${parsed.offset}: ${parsed.message}`, {
+      stepId: input.stepId,
+      position: parsed.offset,
+    });
   const deadline = Date.now() + EXPRESSION_LIMITS.timeMs;
   let out = '';
   for (const part of parsed.parts) {
@@ -103,13 +112,28 @@ export async function renderTemplate(input: {
       out += part.text;
     } else {
       const timeMs = deadline - Date.now();
-      if (timeMs <= 0) throw new ExpressionError(`template exceeded the time limit of ${EXPRESSION_LIMITS.timeMs} ms`, { stepId: input.stepId, limit: 'timeMs' });
+      if (timeMs <= 0)
+        throw new ExpressionError(`template exceeded the time limit of ${EXPRESSION_LIMITS.timeMs} ms`, {
+          stepId: input.stepId,
+          limit: 'timeMs',
+        });
       try {
-        out += show(await evaluateExpression({ source: part.source, envelope: input.envelope, bindings: input.bindings, limits: { timeMs } }));
+        out += show(
+          await evaluateExpression({
+            source: part.source,
+            envelope: input.envelope,
+            bindings: input.bindings,
+            limits: { timeMs },
+          }),
+        );
       } catch (error) {
         if (!(error instanceof ExpressionError)) throw error;
         const message = `template at offset ${part.offset}: ${error.message}`;
-        throw new ExpressionError(message, { stepId: input.stepId, limit: error.limit, position: part.offset + (error.position ?? 0) });
+        throw new ExpressionError(message, {
+          stepId: input.stepId,
+          limit: error.limit,
+          position: part.offset + (error.position ?? 0),
+        });
       }
     }
     if (out.length > EXPRESSION_LIMITS.maxStringLength) {

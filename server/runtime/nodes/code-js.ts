@@ -32,12 +32,23 @@ export const codeJs = defineNode({
   writesVars: (config) => (config.saveAs ? [config.saveAs] : []),
   async execute({ config, resolve, envelope, signal, step }) {
     const input = config.input === undefined ? envelope : await resolve(config.input, 'input');
-    const outcome = await runCode({ source: config.source, input, timeoutMs: config.timeoutMs, memoryMb: config.memoryMb, signal });
+    const outcome = await runCode({
+      source: config.source,
+      input,
+      timeoutMs: config.timeoutMs,
+      memoryMb: config.memoryMb,
+      signal,
+    });
     if (!outcome.ok) {
       const { failure } = outcome;
       const where = failure.line === undefined ? {} : { line: failure.line, column: failure.column };
       // Never retryable: the same code on the same input breaks the same way (SPEC §9).
-      const error = { code: failure.code, message: `Step "${step.id}": ${describeCodeFailure(failure)}`, details: where, retryable: false };
+      const error = {
+        code: failure.code,
+        message: `Step "${step.id}": ${describeCodeFailure(failure)}`,
+        details: where,
+        retryable: false,
+      };
       return { kind: 'fail', error, logs: outcome.logs };
     }
     const assign = config.saveAs ? [{ path: config.saveAs, value: outcome.value }] : [];

@@ -27,9 +27,13 @@ export const logMessage = defineNode({
   writesVars: noVars,
   async execute({ config, resolve }) {
     const resolved = await resolve(config.message, 'message');
-    const text = typeof resolved === 'string' ? resolved : JSON.stringify(resolved) ?? '';
+    const text = typeof resolved === 'string' ? resolved : (JSON.stringify(resolved) ?? '');
     const message = text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS)}…` : text;
-    const line = { level: config.level, message, ...(config.data === undefined ? {} : { data: await resolve(config.data, 'data') }) };
+    const line = {
+      level: config.level,
+      message,
+      ...(config.data === undefined ? {} : { data: await resolve(config.data, 'data') }),
+    };
     return { kind: 'next', input: line, output: line, logs: [line] };
   },
 });

@@ -17,13 +17,19 @@ export async function checkCodeSources(rawSteps: unknown): Promise<TProblem[]> {
   walkSteps(steps, ({ step, path }) => {
     const source = step.config.source;
     // An empty or missing source is reported by the config schema.
-    if (step.type === 'code.js' && typeof source === 'string' && source.trim() !== '') sources.push({ stepId: step.id, path, source });
+    if (step.type === 'code.js' && typeof source === 'string' && source.trim() !== '')
+      sources.push({ stepId: step.id, path, source });
   });
   const problems: TProblem[] = [];
   for (const { stepId, path, source } of sources) {
     const outcome = await checkCodeSyntax(source);
     if (!outcome.ok) {
-      problems.push({ severity: 'error', stepId, path: `${path}.config.source`, message: describeCodeFailure(outcome.failure) });
+      problems.push({
+        severity: 'error',
+        stepId,
+        path: `${path}.config.source`,
+        message: describeCodeFailure(outcome.failure),
+      });
     }
   }
   return problems;
