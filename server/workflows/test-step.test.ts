@@ -163,6 +163,13 @@ describe('POST /workflows/{key}/versions/{n}/steps/{stepId}/test', () => {
     expect(real.json).toMatchObject({ status: 'SUCCEEDED', output: { status: 200, body: { real: true } }, mocked: [] });
     expect(received.at(-1)).toEqual({ url: '/notify', key: expect.stringMatching(/^test:[0-9a-f-]{36}$/) });
     expect(await rowCounts()).toEqual(before);
+    // Who caused a real effect is in the audit log; mocked tests leave nothing there.
+    const audited = await t.db
+      .selectFrom('audit_log')
+      .select(['target_id', 'data'])
+      .where('action', '=', 'workflow.step_tested')
+      .execute();
+    expect(audited).toEqual([{ target_id: 'orders', data: { version: 1, stepId: 'notify', mockActions: false } }]);
   });
 
   it('describes a wait instead of creating it', async () => {

@@ -3,6 +3,7 @@ import { AppError } from '@/server/errors';
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
+import { recordAudit } from '@/server/audit/record-audit';
 import { runDry, type TDryEnvelope } from '@/server/runtime/dry-run/run-dry';
 import { ZRunError } from '@/server/workflows/definition/envelope';
 import { ZStepId, type TStep } from '@/server/workflows/definition/step';
@@ -122,6 +123,13 @@ export async function testStep({
     source = { source: 'run', runId: body.fromRun, afterStepId: before.afterStepId, redacted: before.redacted };
   }
 
+  if (!body.mockActions) {
+    // Real outside effects with no run to show them: the audit log says who caused them. Written
+    // before the step runs, so a process that dies during a call still leaves the record.
+    const data = { version, stepId: found.id, mockActions: false };
+    const entry = { action: 'workflow.step_tested', targetType: 'workflow', targetId: key, data };
+    await recordAudit({ db, ctx, entry });
+  }
   const limitMs = Math.min(TEST_STEP_LIMIT_MS, document.settings.timeoutMs ?? TEST_STEP_LIMIT_MS);
   const result = await runDry({
     db,
