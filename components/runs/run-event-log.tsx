@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { JsonView } from '@/components/runs/json-view';
 import { formatClock } from '@/components/runs/format';
 import { cx } from '@/components/ui/cx';
-import { LOG_LEVELS, logLevelAtLeast, ZLogLine, type TLogLevel } from '@/server/runtime/log-levels';
+import { LOG_LEVELS, logLevelAtLeast, ZLogLine, type TLogLevel } from '@/model/log-levels';
 import type { TRunEventRecord } from '@/server/runs/list-run-events';
 
 const SHOWN = 150;
@@ -22,7 +22,8 @@ const LEVEL_TONE = {
 function tone(type: string): string {
   if (type.endsWith('failed') || type === 'run.canceled') return 'text-danger';
   if (type.endsWith('succeeded')) return 'text-success';
-  if (type === 'run.waiting' || type === 'task.created' || type === 'step.retry_scheduled' || type === 'run.paused') return 'text-warning';
+  if (type === 'run.waiting' || type === 'task.created' || type === 'step.retry_scheduled' || type === 'run.paused')
+    return 'text-warning';
   return 'text-ink-muted';
 }
 
@@ -74,10 +75,18 @@ export function RunEventLog({ events }: { events: TRunEventRecord[] }) {
             </option>
           ))}
         </select>
-        {filter !== 'all' && <span className="text-ink-faint">{filtered.length} of {events.length} events</span>}
+        {filter !== 'all' && (
+          <span className="text-ink-faint">
+            {filtered.length} of {events.length} events
+          </span>
+        )}
       </div>
       {filtered.length > shown.length && (
-        <button type="button" className="w-full border-b border-line px-4 py-2 text-left text-[12px] text-accent hover:bg-subtle" onClick={() => setAll(true)}>
+        <button
+          type="button"
+          className="w-full border-b border-line px-4 py-2 text-left text-[12px] text-accent hover:bg-subtle"
+          onClick={() => setAll(true)}
+        >
           Show the {filtered.length - shown.length} earlier events
         </button>
       )}

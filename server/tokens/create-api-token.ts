@@ -1,9 +1,10 @@
+import 'server-only';
 import { z } from 'zod';
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
-import { ZRole } from '@/server/auth/roles';
+import { ZRole } from '@/model/roles';
 import { recordAudit } from '@/server/audit/record-audit';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { displayPrefix, generateApiToken, hashApiToken } from '@/server/tokens/token-format';
 import { toApiTokenRecord, type TApiTokenRecord } from '@/server/tokens/list-api-tokens';
 
@@ -19,7 +20,15 @@ export const ZCreateApiToken = z.object({
 export type TCreateApiToken = z.infer<typeof ZCreateApiToken>;
 
 /** Creates a token in the caller's tenant. The clear value is returned here and never again. */
-export async function createApiToken({ db, ctx, input }: { db: Db; ctx: TAuthContext; input: TCreateApiToken }): Promise<{ token: string; record: TApiTokenRecord }> {
+export async function createApiToken({
+  db,
+  ctx,
+  input,
+}: {
+  db: Db;
+  ctx: TAuthContext;
+  input: TCreateApiToken;
+}): Promise<{ token: string; record: TApiTokenRecord }> {
   const token = generateApiToken();
   const owner = ctx.actor.type === 'user' ? ctx.actor.userId : ctx.actor.type === 'token' ? ctx.actor.userId : null;
   return db.transaction().execute(async (tx) => {
@@ -37,7 +46,16 @@ export async function createApiToken({ db, ctx, input }: { db: Db; ctx: TAuthCon
       .returningAll()
       .executeTakeFirst();
     if (!row) throw new AppError('INTERNAL', 'The token was not stored.');
-    await recordAudit({ db: tx, ctx, entry: { action: 'token.created', targetType: 'api_token', targetId: row.id, data: { name: input.name, role: input.role, expiresAt: input.expiresAt ?? null } } });
+    await recordAudit({
+      db: tx,
+      ctx,
+      entry: {
+        action: 'token.created',
+        targetType: 'api_token',
+        targetId: row.id,
+        data: { name: input.name, role: input.role, expiresAt: input.expiresAt ?? null },
+      },
+    });
     return { token, record: toApiTokenRecord(row, null) };
   });
 }

@@ -1,8 +1,9 @@
+import 'server-only';
 import { sql } from 'kysely';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import type { Db } from '@/server/db/database';
 import { REDACTED } from '@/server/runtime/interpreter/redact-snapshot';
-import { ZRunError } from '@/server/workflows/definition/envelope';
+import { ZRunError } from '@/model/definition/envelope';
 import type { TDryEnvelope } from '@/server/runtime/dry-run/run-dry';
 import { z } from 'zod';
 

@@ -1,10 +1,11 @@
+import 'server-only';
 import { z } from 'zod';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import { runDry, type TDryStepRecord } from '@/server/runtime/dry-run/run-dry';
-import { ZWorkflowKey } from '@/server/workflows/definition/version-document';
+import { ZWorkflowKey } from '@/model/definition/version-document';
 import { getVersion } from '@/server/workflows/get-version';
 import { ZVersionNumber } from '@/server/workflows/version-record';
 import { TEST_STEP_LIMIT_MS } from '@/server/workflows/test-step';

@@ -1,13 +1,14 @@
+import 'server-only';
 import { z } from 'zod';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import { recordAudit } from '@/server/audit/record-audit';
 import { runDry, type TDryEnvelope } from '@/server/runtime/dry-run/run-dry';
-import { ZRunError } from '@/server/workflows/definition/envelope';
-import { ZStepId, type TStep } from '@/server/workflows/definition/step';
-import { ZWorkflowKey } from '@/server/workflows/definition/version-document';
+import { ZRunError } from '@/model/definition/envelope';
+import { ZStepId, type TStep } from '@/model/definition/step';
+import { ZWorkflowKey } from '@/model/definition/version-document';
 import { envelopeBeforeStep } from '@/server/workflows/envelope-before-step';
 import { getVersion } from '@/server/workflows/get-version';
 import { walkSteps } from '@/server/workflows/walk-steps';

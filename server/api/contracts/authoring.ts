@@ -1,7 +1,8 @@
+import 'server-only';
 import { z } from 'zod';
 import { defineContract } from '@/server/api/contract';
-import { ZStepId } from '@/server/workflows/definition/step';
-import { ZWorkflowKey } from '@/server/workflows/definition/version-document';
+import { ZStepId } from '@/model/definition/step';
+import { ZWorkflowKey } from '@/model/definition/version-document';
 import { ZReplayBody, ZReplayResult } from '@/server/workflows/replay-version';
 import { ZTestStepBody, ZTestStepResult } from '@/server/workflows/test-step';
 import { ZVersionNumber } from '@/server/workflows/version-record';

@@ -1,8 +1,9 @@
+import 'server-only';
 import { z } from 'zod';
 import { defineContract } from '@/server/api/contract';
 import { ZLimit } from '@/server/api/pagination';
 import { ZCreateWorkflow } from '@/server/workflows/create-workflow';
-import { ZVersionDocument, ZWorkflowKey } from '@/server/workflows/definition/version-document';
+import { ZVersionDocument, ZWorkflowKey } from '@/model/definition/version-document';
 import { ZVersionDiff } from '@/server/workflows/diff-versions';
 import { ZImported } from '@/server/workflows/import-workflow';
 import { ZListWorkflows } from '@/server/workflows/list-workflows';
@@ -20,7 +21,8 @@ export const listWorkflowsContract = defineContract({
   operationId: 'listWorkflows',
   method: 'GET',
   path: '/workflows',
-  summary: 'Workflows by key; filter by q (name or key), tag, status, or uses (a node type or action of the latest version or draft)',
+  summary:
+    'Workflows by key; filter by q (name or key), tag, status, or uses (a node type or action of the latest version or draft)',
   tag,
   permission: 'workflow.read',
   query: ZListWorkflows,
@@ -44,7 +46,8 @@ export const importWorkflowContract = defineContract({
   operationId: 'importWorkflow',
   method: 'POST',
   path: '/workflows/import',
-  summary: "Import a version document as the workflow's draft (creating the workflow if new); problems are returned, not refused",
+  summary:
+    "Import a version document as the workflow's draft (creating the workflow if new); problems are returned, not refused",
   tag,
   permission: 'workflow.write',
   body: ZVersionDocument,
@@ -106,7 +109,8 @@ export const saveDraftContract = defineContract({
   operationId: 'saveDraft',
   method: 'POST',
   path: '/workflows/{key}/versions',
-  summary: 'Create or replace the draft from a version document; pass expectedRevision (the ETag of GET …/versions/{n}) to refuse a stale save with 409',
+  summary:
+    'Create or replace the draft from a version document; pass expectedRevision (the ETag of GET …/versions/{n}) to refuse a stale save with 409',
   tag,
   permission: 'workflow.write',
   params: ZKeyParams,
@@ -144,7 +148,8 @@ export const diffVersionsContract = defineContract({
   operationId: 'diffVersions',
   method: 'GET',
   path: '/workflows/{key}/versions/{n}/diff',
-  summary: 'What changed from version `against` to version n: steps added, removed, moved, changed; workflow-level changes',
+  summary:
+    'What changed from version `against` to version n: steps added, removed, moved, changed; workflow-level changes',
   tag,
   permission: 'workflow.read',
   params: ZVersionParams,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ZLogLine } from '../log-levels';
+import { ZLogLine } from '../../../model/log-levels';
 
-export type { TLogLine } from '../log-levels';
+export type { TLogLine } from '../../../model/log-levels';
 
 /** Limits of one code.js evaluation (SPEC §9). Time and memory are per step; the rest are fixed. */
 export const CODE_LIMITS = {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { bootstrapSource } from '@/server/runtime/expressions/expression-pool';
 import { CODE_LIMITS, ZCodeWorkerMessage, type TCodeOutcome, type TCodeRequest } from './code-limits';
 

@@ -1,3 +1,4 @@
+import 'server-only';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '@/server/db/database';
 import { RunWriter, type TStepRecordDraft } from '@/server/runtime/interpreter/run-writer';

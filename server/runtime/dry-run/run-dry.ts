@@ -1,14 +1,15 @@
+import 'server-only';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '@/server/db/database';
 import { EXECUTION_FORMAT_VERSION, type TExecution } from '@/server/runtime/execution/execution-state';
 import { resolveConfigValue } from '@/server/runtime/expressions/resolve-config-value';
 import { RunInterpreter } from '@/server/runtime/interpreter/run-interpreter';
 import type { TDryRun, TPipeOutcome } from '@/server/runtime/interpreter/run-types';
-import type { TStepStatus } from '@/server/runtime/run-status';
-import { ZLogLine, type TLogLine } from '@/server/runtime/log-levels';
-import type { TRunError } from '@/server/workflows/definition/envelope';
-import type { TStep } from '@/server/workflows/definition/step';
-import type { TVersionDocument } from '@/server/workflows/definition/version-document';
+import type { TStepStatus } from '@/model/run-status';
+import { ZLogLine, type TLogLine } from '@/model/log-levels';
+import type { TRunError } from '@/model/definition/envelope';
+import type { TStep } from '@/model/definition/step';
+import type { TVersionDocument } from '@/model/definition/version-document';
 import { DryRunWriter } from './dry-run-writer';
 
 /** A step record of a dry run, as the API shows step records (SPEC §6.1), without ids. */

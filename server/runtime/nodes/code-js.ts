@@ -1,8 +1,9 @@
+import 'server-only';
 import { z } from 'zod';
 import { defineNode, noPipes } from '@/server/runtime/nodes/node-descriptor';
 import { CODE_LIMITS } from '@/server/runtime/code/code-limits';
 import { describeCodeFailure, runCode } from '@/server/runtime/code/run-code';
-import { ZVarsPath } from '@/server/workflows/definition/vars-path';
+import { ZVarsPath } from '@/model/definition/vars-path';
 
 export const ZCodeJsConfig = z
   .object({

@@ -1,3 +1,4 @@
+import 'server-only';
 import { actionCall } from '@/server/runtime/nodes/action-call';
 import { codeJs } from '@/server/runtime/nodes/code-js';
 import { logMessage } from '@/server/runtime/nodes/log-message';

@@ -1,7 +1,8 @@
+import 'server-only';
 import { z } from 'zod';
 import { defineNode, noPipes, noVars } from '@/server/runtime/nodes/node-descriptor';
-import { exprOr } from '@/server/workflows/definition/expression-value';
-import { ZLogLevel } from '@/server/runtime/log-levels';
+import { exprOr } from '@/model/definition/expression-value';
+import { ZLogLevel } from '@/model/log-levels';
 
 /** Characters of a log message once resolved: a line in the run's event log, not a document. */
 const MAX_MESSAGE_CHARS = 10_000;

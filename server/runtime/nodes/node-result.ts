@@ -1,6 +1,7 @@
-import type { TRunError, TEnvelope } from '@/server/workflows/definition/envelope';
-import type { TStep } from '@/server/workflows/definition/step';
-import type { TLogLine } from '@/server/runtime/log-levels';
+import 'server-only';
+import type { TRunError, TEnvelope } from '@/model/definition/envelope';
+import type { TStep } from '@/model/definition/step';
+import type { TLogLine } from '@/model/log-levels';
 
 /** An error a node reports, with whether trying again could help (SPEC §5 retries). */
 export type TStepError = TRunError & { retryable: boolean; retryAfterMs?: number };
@@ -12,7 +13,13 @@ export type TWaitRequest =
   | {
       kind: 'task';
       timeoutMs: number | null;
-      task: { title: string; description: string; form: Record<string, unknown>; outcomes: string[]; assignee: { role: string } | { user: string } };
+      task: {
+        title: string;
+        description: string;
+        form: Record<string, unknown>;
+        outcomes: string[];
+        assignee: { role: string } | { user: string };
+      };
     }
   | { kind: 'child'; workflow: string; version: number | 'latest'; input: unknown };
 
@@ -59,7 +66,12 @@ export type TNodeExecuteArgs<C> = {
    */
   resolveActionInput: (value: unknown, at: string) => Promise<{ input: unknown; recorded: unknown }>;
   /** Calls an action through the idempotency ledger. */
-  callAction: (call: { action: string; version: number; input: unknown; idempotencyKey: string }) => Promise<{ output: unknown } | { error: TStepError }>;
+  callAction: (call: {
+    action: string;
+    version: number;
+    input: unknown;
+    idempotencyKey: string;
+  }) => Promise<{ output: unknown } | { error: TStepError }>;
   signal: AbortSignal;
 };
 

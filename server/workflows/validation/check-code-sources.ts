@@ -1,7 +1,8 @@
+import 'server-only';
 import { checkCodeSyntax, describeCodeFailure } from '@/server/runtime/code/run-code';
-import { ZStep, type TStep } from '@/server/workflows/definition/step';
+import { ZStep, type TStep } from '@/model/definition/step';
 import { walkSteps } from '@/server/workflows/walk-steps';
-import type { TProblem } from '@/server/workflows/validation/problem';
+import type { TProblem } from '@/model/definition/problem';
 
 /**
  * Publish-time syntax check of every code.js step: its source is compiled (never run) by
