@@ -1,4 +1,5 @@
 import type { TContract } from '@/server/api/contract';
+import * as admin from '@/server/api/contracts/admin';
 import * as events from '@/server/api/contracts/events';
 import * as expressions from '@/server/api/contracts/expressions';
 import * as registry from '@/server/api/contracts/registry';
@@ -14,4 +15,4 @@ function contractsOf(module: Record<string, unknown>): TContract[] {
 }
 
 /** Every operation of /api/v1. A route file whose operation is missing here fails openapi.test.ts. */
-export const ALL_CONTRACTS: TContract[] = [...contractsOf(system), ...contractsOf(secrets), ...contractsOf(registry), ...contractsOf(workflows), ...contractsOf(expressions), ...contractsOf(runs), ...contractsOf(tasks), ...contractsOf(events), ...contractsOf(triggers)];
+export const ALL_CONTRACTS: TContract[] = [...contractsOf(system), ...contractsOf(secrets), ...contractsOf(registry), ...contractsOf(workflows), ...contractsOf(expressions), ...contractsOf(runs), ...contractsOf(tasks), ...contractsOf(events), ...contractsOf(triggers), ...contractsOf(admin)];
