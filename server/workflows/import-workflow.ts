@@ -3,7 +3,7 @@ import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import { AppError } from '@/server/errors';
-import { ZVersionDocument } from '@/server/workflows/definition/version-document';
+import { completeDocument, ZVersionDocumentBody } from '@/server/workflows/document-body';
 import { insertWorkflow, ZNewWorkflowKey } from '@/server/workflows/create-workflow';
 import { createWorkflowResolver } from '@/server/workflows/create-workflow-resolver';
 import { findWorkflow } from '@/server/workflows/find-workflow';
@@ -12,7 +12,7 @@ import { validateDefinition } from '@/server/workflows/validation/validate-defin
 import { ZProblem, type TProblem } from '@/server/workflows/validation/problem';
 
 /** An exported document carries the `version` and `status` it had; an import always becomes the draft, so they are dropped. */
-export const ZImportWorkflow = z.object({ document: ZVersionDocument.transform(({ version: _v, status: _s, ...rest }) => rest) });
+export const ZImportWorkflow = z.object({ document: ZVersionDocumentBody.transform(({ version: _v, status: _s, ...rest }) => rest) });
 export type TImportWorkflow = z.input<typeof ZImportWorkflow>;
 export const ZImported = z.object({ key: z.string(), version: z.number().int(), revision: z.number().int(), createdWorkflow: z.boolean(), problems: z.array(ZProblem) });
 export type TImported = TSavedDraft & { key: string; createdWorkflow: boolean; problems: TProblem[] };
@@ -24,16 +24,17 @@ export type TImported = TSavedDraft & { key: string; createdWorkflow: boolean; p
  */
 export async function importWorkflow({ db, ctx, input }: { db: Db; ctx: TAuthContext; input: TImportWorkflow }): Promise<TImported> {
   assertAllowed(ctx, 'workflow.write');
-  const { document } = ZImportWorkflow.parse(input);
-  const saved = await db.transaction().execute(async (tx) => {
-    const existing = await tx.selectFrom('workflows').select('id').where('tenant_id', '=', ctx.tenantId).where('key', '=', document.key).executeTakeFirst();
+  const { document: body } = ZImportWorkflow.parse(input);
+  const { saved, document } = await db.transaction().execute(async (tx) => {
+    const existing = await tx.selectFrom('workflows').select('id').where('tenant_id', '=', ctx.tenantId).where('key', '=', body.key).executeTakeFirst();
+    const document = await completeDocument({ db: tx, workflowId: existing?.id ?? null, body });
     if (!existing) {
       const key = ZNewWorkflowKey.safeParse(document.key);
       if (!key.success) throw new AppError('VALIDATION', `key: ${key.error.issues[0]?.message ?? 'not allowed'}`, [{ path: 'key', message: key.error.issues[0]?.message ?? 'not allowed' }]);
       await insertWorkflow({ tx, ctx, input: { key: key.data, name: document.name, description: document.description, tags: [] } });
     }
     const workflow = await findWorkflow({ db: tx, tenantId: ctx.tenantId, key: document.key, lock: true });
-    return { createdWorkflow: !existing, ...(await writeDraft({ tx, ctx, workflow, document })) };
+    return { document, saved: { createdWorkflow: !existing, ...(await writeDraft({ tx, ctx, workflow, document })) } };
   });
   const { problems } = await validateDefinition({ document: { ...document, version: saved.version }, resolver: createWorkflowResolver({ db, tenantId: ctx.tenantId }) });
   return { key: document.key, ...saved, problems };
