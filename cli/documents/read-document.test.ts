@@ -34,6 +34,11 @@ describe('reading a version document with lines', () => {
     expect(source.locate('')).toEqual({ line: 1, column: 1 });
   });
 
+  it('finds a key with dots in it, which the problem path splits', () => {
+    const text = 'key: k\nsteps:\n  - id: calc\n    config:\n      assign:\n        vars.x:\n          $expr: "1 + * 2"\n';
+    expect(parseSourceDocument('k.yaml', text).locate('steps[0].config.assign.vars.x.$expr')).toEqual({ line: 7, column: 11 });
+  });
+
   it('finds lines in JSON the same way', () => {
     const json = JSON.stringify({ key: 'k', name: 'K', steps: [{ id: 'a', type: 'x', config: { v: 1 } }] }, null, 2);
     expect(parseSourceDocument('k.json', json).locate('steps[0].config.v')).toEqual({ line: 9, column: 9 });

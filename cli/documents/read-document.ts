@@ -47,9 +47,18 @@ function locator(document: Document.Parsed, lines: LineCounter) {
   return (problemPath: string): TPosition | null => {
     let node: unknown = document.contents;
     let offset: number | null = (document.contents as { range?: [number] } | null)?.range?.[0] ?? null;
-    for (const part of parseDocumentPath(problemPath)) {
+    const parts = parseDocumentPath(problemPath);
+    for (let index = 0; index < parts.length; index += 1) {
+      const part = parts[index]!;
       if (isMap(node)) {
-        const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(part));
+        const map = node;
+        const keyed = (name: string) => map.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === name);
+        let pair = keyed(String(part));
+        // A key with dots in it (`assign: { vars.total: … }`) reaches the path as several parts.
+        for (let end = index + 1; !pair && end < parts.length && typeof parts[end] === 'string'; end += 1) {
+          pair = keyed(parts.slice(index, end + 1).join('.'));
+          if (pair) index = end;
+        }
         if (!pair) break;
         offset = (pair.key as { range?: [number] }).range?.[0] ?? offset;
         node = pair.value;
