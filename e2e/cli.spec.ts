@@ -106,9 +106,11 @@ test.describe('npx pipewright against the running app', () => {
     expect(diff.out).toMatch(/git\/cli-hello\.json:\d+: ~ steps\[0\]\.config\.assign\.vars\.greeting\.\$expr: "'Hello, ' & payload\.name" → "'Hi, ' & payload\.name"/);
     const inGit = cliIn(baseURL!, out);
     const pushed = await inGit('--json', 'push', '--all', '--publish');
-    expect(pushed.code, pushed.out).toBe(0);
+    expect(pushed.code, pushed.out).toBe(1); // cli-broken was pulled as the draft it still is, and is refused again
     const outcomes = Object.fromEntries(JSON.parse(pushed.out).results.map((r: { key: string; outcome: string; version: number }) => [r.key, `${r.outcome} v${r.version}`]));
-    expect(outcomes).toMatchObject({ 'cli-hello': 'published v2', 'cli-fails': 'unchanged v1' });
+    expect(outcomes).toMatchObject({ 'cli-hello': 'published v2', 'cli-fails': 'unchanged v1', 'cli-broken': 'refused v1' });
+    const broken = JSON.parse(pushed.out).results.find((r: { key: string }) => r.key === 'cli-broken');
+    expect(broken.problems[0]).toMatchObject({ stepId: 'calc', path: 'steps[0].config.assign.vars.x.$expr', line: expect.any(Number) });
     expect((await inGit('diff', 'cli-hello.json')).code).toBe(0);
   });
 

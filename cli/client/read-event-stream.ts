@@ -28,7 +28,8 @@ export async function* readEventStream(body: ReadableStream<Uint8Array>): AsyncG
       }
       buffer += decoder.decode(chunk.value, { stream: true });
       let newline = buffer.search(/\r\n|\r|\n/);
-      while (newline >= 0) {
+      // A CR that ends the chunk may be the first half of a CRLF: wait for the next chunk to tell.
+      while (newline >= 0 && !(buffer[newline] === '\r' && newline === buffer.length - 1)) {
         const line = buffer.slice(0, newline);
         buffer = buffer.slice(newline + (buffer.startsWith('\r\n', newline) ? 2 : 1));
         newline = buffer.search(/\r\n|\r|\n/);

@@ -1,6 +1,6 @@
 import type { PipewrightClient, TRunEvent } from '../client';
 import type { TCliIo } from '../cli-io';
-import { EXIT, type TExitCode } from '../exit-codes';
+import { CliUsageError, EXIT, type TExitCode } from '../exit-codes';
 import { brief, printJson } from '../output';
 
 /** `#7 12:00:01.234 step.succeeded fetch {"status":200}` */
@@ -16,6 +16,9 @@ export function eventLine(event: TRunEvent): string {
  * ends, and then the exit code says how it ended (1: failed or canceled). `--json`: one event per line.
  */
 export async function logsCommand(client: PipewrightClient, runId: string, options: { follow?: boolean; json?: boolean }, io: TCliIo): Promise<TExitCode> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(runId)) {
+    throw new CliUsageError(`"${runId}" is not a run id (run ids look like 0b6c…-…; "pipewright run" prints them).`);
+  }
   const print = (event: TRunEvent) => (options.json ? printJson(io, event) : io.out(`${eventLine(event)}\n`));
   if (options.follow) {
     for await (const event of client.followRunEvents(runId)) print(event);

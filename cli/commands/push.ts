@@ -94,7 +94,7 @@ async function readAll(targets: string[], io: TCliIo): Promise<TSourceDocument[]
 }
 
 const OUTCOME_WORDS: Record<TOutcome, (version: number | null) => string> = {
-  unchanged: (v) => `unchanged${v ? ` (v${v})` : ''}`,
+  unchanged: (v) => `unchanged${v ? ` at v${v}` : ''}`,
   saved: (v) => `draft v${v} saved`,
   published: (v) => `published v${v}`,
   refused: (v) => (v ? `v${v} not published` : 'refused'),
