@@ -8,7 +8,7 @@ import { runCli } from '../cli/main';
 import { api, E2E_BOOTSTRAP_TOKEN } from './support';
 
 /** The CLI in this process (cheap), against the e2e app; output captured. */
-function cliIn(baseURL: string, cwd: string, env: Record<string, string | undefined> = {}) {
+function cliIn(baseURL: string, cwd: string, env: Record<string, string | undefined> = {}, stdin = '') {
   return async (...argv: string[]) => {
     let out = '';
     let err = '';
@@ -17,7 +17,7 @@ function cliIn(baseURL: string, cwd: string, env: Record<string, string | undefi
       err: (text: string) => void (err += text),
       env: { PIPEWRIGHT_URL: baseURL, PIPEWRIGHT_TOKEN: E2E_BOOTSTRAP_TOKEN, XDG_CONFIG_HOME: path.join(cwd, '.config'), ...env },
       cwd,
-      readStdin: async () => '',
+      readStdin: async () => stdin,
     };
     const code = await runCli(argv, io);
     return { code, out, err };
@@ -140,7 +140,9 @@ test.describe('npx pipewright against the running app', () => {
     expect([none.code, none.err]).toEqual([2, expect.stringContaining('No server')]);
     const wrong = await bare('login', '--url', baseURL!, '--token', 'pw_wrong_token_000000000000000000');
     expect([wrong.code, wrong.err]).toEqual([2, expect.stringContaining('UNAUTHENTICATED (401)')]);
-    const login = await bare('login', '--url', baseURL!, '--token', E2E_BOOTSTRAP_TOKEN);
+    // The token on stdin, as `pipewright login --url … < token.txt` keeps it out of the shell history.
+    const fromStdin = cliIn(baseURL!, dir, { PIPEWRIGHT_URL: undefined, PIPEWRIGHT_TOKEN: undefined }, `${E2E_BOOTSTRAP_TOKEN}\n`);
+    const login = await fromStdin('login', '--url', baseURL!.replace(/^http:\/\//, ''));
     expect(login.code, login.err).toBe(0);
     expect(login.out).toContain('as tenant default (admin)');
     const file = path.join(dir, '.config', 'pipewright', 'config.json');
@@ -148,6 +150,7 @@ test.describe('npx pipewright against the running app', () => {
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ url: baseURL, token: E2E_BOOTSTRAP_TOKEN });
     expect((await bare('pull', 'cli-hello', '--out', 'x')).code).toBe(0);
     // The stored token goes only to the server it was stored for.
+    expect((await cliIn(baseURL!, dir, { PIPEWRIGHT_URL: `${baseURL}/api/v1/`, PIPEWRIGHT_TOKEN: undefined })('pull', 'cli-hello', '--out', 'x')).code).toBe(0);
     const elsewhere = await cliIn(baseURL!, dir, { PIPEWRIGHT_URL: 'http://127.0.0.1:9', PIPEWRIGHT_TOKEN: undefined })('pull', 'cli-hello');
     expect([elsewhere.code, elsewhere.err]).toEqual([2, expect.stringContaining('No API token for http://127.0.0.1:9')]);
     expect((await bare('pull', 'no-such-workflow')).code).toBe(2);

@@ -13,15 +13,16 @@ import { printJson } from '../output';
 export async function loginCommand(options: { url?: string; token?: string; json?: boolean }, io: TCliIo): Promise<TExitCode> {
   const url = options.url ?? io.env.PIPEWRIGHT_URL;
   if (!url) throw new CliUsageError('Give the server: pipewright login --url https://pipewright.example.com');
-  const token = (options.token ?? io.env.PIPEWRIGHT_TOKEN ?? (await io.readStdin())).trim();
+  const token = (options.token || io.env.PIPEWRIGHT_TOKEN || (await io.readStdin())).trim();
   if (!token) throw new CliUsageError('Give an API token with --token, or on standard input.');
   if (!token.startsWith('pw_')) throw new CliUsageError('That is not a Pipewright API token (they start with "pw_").');
   const client = new PipewrightClient({ url, token, fetch: io.fetch, userAgent: USER_AGENT });
   const tenants = await client.listTenants();
   const current = tenants.items.find((tenant) => tenant.current);
-  const file = await writeConfig(io.env, { url, token });
-  if (options.json) printJson(io, { url: client.base.replace(/\/api\/v1$/, ''), tenant: current?.slug ?? null, role: current?.role ?? null, configFile: file });
-  else io.out(`Logged in to ${url}${current ? ` as tenant ${current.slug} (${current.role})` : ''}; saved in ${file}\n`);
+  const server = client.base.replace(/\/api\/v1$/, '');
+  const file = await writeConfig(io.env, { url: server, token });
+  if (options.json) printJson(io, { url: server, tenant: current?.slug ?? null, role: current?.role ?? null, configFile: file });
+  else io.out(`Logged in to ${server}${current ? ` as tenant ${current.slug} (${current.role})` : ''}; saved in ${file}\n`);
   return EXIT.ok;
 }
 
