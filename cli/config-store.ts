@@ -7,7 +7,10 @@ export type TCliConfig = { url: string; token: string };
 
 /** `$XDG_CONFIG_HOME/pipewright/config.json`, else `~/.config/…` (`%APPDATA%\pipewright` on Windows). */
 export function configFile(env: Record<string, string | undefined>): string {
-  const base = env.XDG_CONFIG_HOME || (process.platform === 'win32' && env.APPDATA) || path.join(env.HOME || os.homedir(), '.config');
+  const base =
+    env.XDG_CONFIG_HOME ||
+    (process.platform === 'win32' && env.APPDATA) ||
+    path.join(env.HOME || os.homedir(), '.config');
   return path.join(base, 'pipewright', 'config.json');
 }
 

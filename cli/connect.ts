@@ -12,7 +12,8 @@ export const USER_AGENT = 'pipewright-cli';
 export async function connect(io: TCliIo): Promise<PipewrightClient> {
   const stored = await readConfig(io.env);
   const url = io.env.PIPEWRIGHT_URL || stored?.url;
-  const sameServer = stored !== null && (!io.env.PIPEWRIGHT_URL || apiBase(io.env.PIPEWRIGHT_URL) === apiBase(stored.url));
+  const sameServer =
+    stored !== null && (!io.env.PIPEWRIGHT_URL || apiBase(io.env.PIPEWRIGHT_URL) === apiBase(stored.url));
   const token = io.env.PIPEWRIGHT_TOKEN || (sameServer ? stored.token : undefined);
   if (!url) throw new CliUsageError('No server: set PIPEWRIGHT_URL, or run "pipewright login --url <url>".');
   if (!token) throw new CliUsageError(`No API token for ${url}: set PIPEWRIGHT_TOKEN, or run "pipewright login".`);

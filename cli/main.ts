@@ -52,7 +52,8 @@ function buildProgram(io: TCliIo, done: (code: TExitCode) => void): Command {
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(pipewright --help lists the commands)');
   const json = () => program.opts<{ json?: boolean }>().json === true;
-  const withClient = async <T>(work: (client: Awaited<ReturnType<typeof connect>>) => Promise<T>) => work(await connect(io));
+  const withClient = async <T>(work: (client: Awaited<ReturnType<typeof connect>>) => Promise<T>) =>
+    work(await connect(io));
 
   program
     .command('push')
@@ -61,7 +62,8 @@ function buildProgram(io: TCliIo, done: (code: TExitCode) => void): Command {
     .option('--publish', 'publish what changed')
     .option('--all', 'every document under the current folder (the same as "push .")')
     .action(async (paths: string[], options: { publish?: boolean; all?: boolean }) => {
-      if (options.all && paths.length) throw new CliUsageError('--all pushes the current folder; name paths or pass --all, not both.');
+      if (options.all && paths.length)
+        throw new CliUsageError('--all pushes the current folder; name paths or pass --all, not both.');
       done(await withClient((client) => pushCommand(client, paths, { publish: options.publish, json: json() }, io)));
     });
 
@@ -71,7 +73,11 @@ function buildProgram(io: TCliIo, done: (code: TExitCode) => void): Command {
     .argument('[key]', 'the workflow key')
     .option('--all', 'every workflow of the tenant')
     .option('--out <dir>', 'folder to write to', '.')
-    .addOption(new Option('--format <format>', 'for new files; an existing file keeps its format').choices(['json', 'yaml']).default('json'))
+    .addOption(
+      new Option('--format <format>', 'for new files; an existing file keeps its format')
+        .choices(['json', 'yaml'])
+        .default('json'),
+    )
     .action(async (key: string | undefined, options: { all?: boolean; out: string; format: string }) => {
       done(await withClient((client) => pullCommand(client, key, { ...options, json: json() }, io)));
     });
@@ -84,9 +90,11 @@ function buildProgram(io: TCliIo, done: (code: TExitCode) => void): Command {
     .option('--wait', 'wait for the run to end, show its events on stderr, print the output; exit 1 if it failed')
     .option('--version <n>', 'a published version other than the latest')
     .option('--idempotency-key <key>', 'a second start with the same key returns the first run')
-    .action(async (key: string, options: { input?: string; wait?: boolean; version?: string; idempotencyKey?: string }) => {
-      done(await withClient((client) => runCommand(client, key, { ...options, json: json() }, io)));
-    });
+    .action(
+      async (key: string, options: { input?: string; wait?: boolean; version?: string; idempotencyKey?: string }) => {
+        done(await withClient((client) => runCommand(client, key, { ...options, json: json() }, io)));
+      },
+    );
 
   program
     .command('logs')
@@ -110,7 +118,9 @@ function buildProgram(io: TCliIo, done: (code: TExitCode) => void): Command {
     .description("check a token and store it with the server's URL in your config folder (mode 0600)")
     .option('--url <url>', 'the server (default: PIPEWRIGHT_URL)')
     .option('--token <token>', 'the API token (default: PIPEWRIGHT_TOKEN, else read from stdin)')
-    .action(async (options: { url?: string; token?: string }) => done(await loginCommand({ ...options, json: json() }, io)));
+    .action(async (options: { url?: string; token?: string }) =>
+      done(await loginCommand({ ...options, json: json() }, io)),
+    );
 
   program
     .command('logout')

@@ -4,7 +4,11 @@ import type { TSourceDocument } from './documents/read-document';
 export type TProblem = { stepId?: string | null; path: string; message: string; severity?: string };
 
 /** One problem as a compiler would say it: `file:line:col: error: path (step "id"): message`. */
-export function problemLine(source: Pick<TSourceDocument, 'file' | 'locate'>, problem: TProblem, relativeTo: string): string {
+export function problemLine(
+  source: Pick<TSourceDocument, 'file' | 'locate'>,
+  problem: TProblem,
+  relativeTo: string,
+): string {
   const at = source.locate(problem.path);
   const where = [relativeFile(source.file, relativeTo), ...(at ? [at.line, at.column] : [])].join(':');
   const step = problem.stepId ? ` (step "${problem.stepId}")` : '';
@@ -20,7 +24,11 @@ export function relativeFile(file: string, cwd: string): string {
 export function problemsOf(details: unknown): TProblem[] {
   if (!Array.isArray(details)) return [];
   return details.filter(
-    (d): d is TProblem => typeof d === 'object' && d !== null && typeof (d as TProblem).path === 'string' && typeof (d as TProblem).message === 'string',
+    (d): d is TProblem =>
+      typeof d === 'object' &&
+      d !== null &&
+      typeof (d as TProblem).path === 'string' &&
+      typeof (d as TProblem).message === 'string',
   );
 }
 

@@ -7,7 +7,9 @@ import process from 'node:process';
 import pg from 'pg';
 
 async function web() {
-  const response = await fetch(`http://127.0.0.1:${process.env.PORT ?? 3000}/api/v1/health`, { signal: AbortSignal.timeout(4000) });
+  const response = await fetch(`http://127.0.0.1:${process.env.PORT ?? 3000}/api/v1/health`, {
+    signal: AbortSignal.timeout(4000),
+  });
   const body = await response.json();
   if (!response.ok || body.db !== true) throw new Error(`health answered ${response.status} ${JSON.stringify(body)}`);
 }
@@ -17,7 +19,8 @@ async function worker() {
   await client.connect();
   try {
     const { rows } = await client.query(
-      `select 1 from workers where hostname = $1 and stopped_at is null and heartbeat_at > now() - interval '30 seconds' limit 1`,
+      `select 1 from workers where hostname = $1 and stopped_at is null
+         and heartbeat_at > now() - interval '30 seconds' limit 1`,
       [hostname()],
     );
     if (rows.length === 0) throw new Error(`no live heartbeat from a worker on ${hostname()}`);

@@ -15,7 +15,12 @@ function cliIn(baseURL: string, cwd: string, env: Record<string, string | undefi
     const io = {
       out: (text: string) => void (out += text),
       err: (text: string) => void (err += text),
-      env: { PIPEWRIGHT_URL: baseURL, PIPEWRIGHT_TOKEN: E2E_BOOTSTRAP_TOKEN, XDG_CONFIG_HOME: path.join(cwd, '.config'), ...env },
+      env: {
+        PIPEWRIGHT_URL: baseURL,
+        PIPEWRIGHT_TOKEN: E2E_BOOTSTRAP_TOKEN,
+        XDG_CONFIG_HOME: path.join(cwd, '.config'),
+        ...env,
+      },
       cwd,
       readStdin: async () => stdin,
     };
@@ -52,13 +57,20 @@ steps:
 `;
 
 test.describe('npx pipewright against the running app', () => {
-  test('push --publish, run --wait, logs, pull --all, diff and push --all of only what changed', async ({ baseURL, request }) => {
+  test('push --publish, run --wait, logs, pull --all, diff and push --all of only what changed', async ({
+    baseURL,
+    request,
+  }) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'pipewright-cli-'));
     const cli = cliIn(baseURL!, dir);
     writeFileSync(path.join(dir, 'hello.yaml'), HELLO_YAML);
     writeFileSync(path.join(dir, 'broken.yaml'), BROKEN_YAML);
     writeFileSync(path.join(dir, 'package.json'), '{"name": "not a workflow"}');
-    const fails = { key: 'cli-fails', name: 'CLI fails', steps: [{ id: 'stop', type: 'control.fail', config: { code: 'NOPE', message: 'no' } }] };
+    const fails = {
+      key: 'cli-fails',
+      name: 'CLI fails',
+      steps: [{ id: 'stop', type: 'control.fail', config: { code: 'NOPE', message: 'no' } }],
+    };
     writeFileSync(path.join(dir, 'fails.json'), JSON.stringify(fails, null, 2));
 
     const first = await cli('push', '.', '--publish');
@@ -70,7 +82,10 @@ test.describe('npx pipewright against the running app', () => {
     );
     const again = await cli('--json', 'push', 'hello.yaml', 'fails.json', '--publish');
     expect(again.code).toBe(0);
-    expect(JSON.parse(again.out).results.map((r: { outcome: string }) => r.outcome)).toEqual(['unchanged', 'unchanged']);
+    expect(JSON.parse(again.out).results.map((r: { outcome: string }) => r.outcome)).toEqual([
+      'unchanged',
+      'unchanged',
+    ]);
     const hello = await (await api(request).get('/workflows/cli-hello')).json();
     expect([hello.latestVersion, hello.draftVersion, hello.description]).toEqual([1, null, '']);
 
@@ -95,7 +110,16 @@ test.describe('npx pipewright against the running app', () => {
     expect(pulled.code, pulled.err).toBe(0);
     expect(pulled.out).toContain('cli-hello: written v1 git/cli-hello.json');
     const text = readFileSync(path.join(out, 'cli-hello.json'), 'utf8');
-    expect(Object.keys(JSON.parse(text))).toEqual(['key', 'name', 'description', 'parameterSchema', 'env', 'settings', 'steps', 'output']);
+    expect(Object.keys(JSON.parse(text))).toEqual([
+      'key',
+      'name',
+      'description',
+      'parameterSchema',
+      'env',
+      'settings',
+      'steps',
+      'output',
+    ]);
     expect((await cli('pull', '--all', '--out', 'git')).out).not.toContain('written');
 
     const changed = JSON.parse(text);
@@ -103,21 +127,41 @@ test.describe('npx pipewright against the running app', () => {
     writeFileSync(path.join(out, 'cli-hello.json'), JSON.stringify(changed, null, 2));
     const diff = await cli('diff', 'git/cli-hello.json');
     expect(diff.code).toBe(1);
-    expect(diff.out).toMatch(/git\/cli-hello\.json:\d+: ~ steps\[0\]\.config\.assign\.vars\.greeting\.\$expr: "'Hello, ' & payload\.name" → "'Hi, ' & payload\.name"/);
+    const changeLine = diff.out.split('\n').find((line) => line.includes('~ steps[0]'));
+    expect(changeLine).toMatch(/git\/cli-hello\.json:\d+: ~ steps\[0\]\.config\.assign\.vars\.greeting\.\$expr: /);
+    expect(changeLine).toContain(`"'Hello, ' & payload.name" → "'Hi, ' & payload.name"`);
     const inGit = cliIn(baseURL!, out);
     const pushed = await inGit('--json', 'push', '--all', '--publish');
     expect(pushed.code, pushed.out).toBe(1); // cli-broken was pulled as the draft it still is, and is refused again
-    const outcomes = Object.fromEntries(JSON.parse(pushed.out).results.map((r: { key: string; outcome: string; version: number }) => [r.key, `${r.outcome} v${r.version}`]));
-    expect(outcomes).toMatchObject({ 'cli-hello': 'published v2', 'cli-fails': 'unchanged v1', 'cli-broken': 'refused v1' });
+    const outcomes = Object.fromEntries(
+      JSON.parse(pushed.out).results.map((r: { key: string; outcome: string; version: number }) => [
+        r.key,
+        `${r.outcome} v${r.version}`,
+      ]),
+    );
+    expect(outcomes).toMatchObject({
+      'cli-hello': 'published v2',
+      'cli-fails': 'unchanged v1',
+      'cli-broken': 'refused v1',
+    });
     const broken = JSON.parse(pushed.out).results.find((r: { key: string }) => r.key === 'cli-broken');
-    expect(broken.problems[0]).toMatchObject({ stepId: 'calc', path: 'steps[0].config.assign.vars.x.$expr', line: expect.any(Number) });
+    expect(broken.problems[0]).toMatchObject({
+      stepId: 'calc',
+      path: 'steps[0].config.assign.vars.x.$expr',
+      line: expect.any(Number),
+    });
     expect((await inGit('diff', 'cli-hello.json')).code).toBe(0);
   });
 
   test('logs --follow streams a waiting run live until it ends', async ({ baseURL, request }) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'pipewright-cli-'));
     const cli = cliIn(baseURL!, dir);
-    const waits = { key: 'cli-waits', name: 'CLI waits', steps: [{ id: 'hold', type: 'event.wait', config: { event: 'cli.go', saveAs: 'vars.go' } }], output: { $expr: 'vars.go.n' } };
+    const waits = {
+      key: 'cli-waits',
+      name: 'CLI waits',
+      steps: [{ id: 'hold', type: 'event.wait', config: { event: 'cli.go', saveAs: 'vars.go' } }],
+      output: { $expr: 'vars.go.n' },
+    };
     writeFileSync(path.join(dir, 'waits.json'), JSON.stringify(waits));
     expect((await cli('push', 'waits.json', '--publish')).code).toBe(0);
     const { runId } = JSON.parse((await cli('--json', 'run', 'cli-waits')).out);
@@ -127,7 +171,10 @@ test.describe('npx pipewright against the running app', () => {
     expect((await client.post('/events', { event: 'cli.go', payload: { n: 7 } })).status()).toBe(200);
     const followed = await following;
     expect(followed.code).toBe(0);
-    const types = followed.out.trim().split('\n').map((line) => JSON.parse(line).type);
+    const types = followed.out
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).type);
     expect(types[0]).toBe('run.queued');
     expect(types).toEqual(expect.arrayContaining(['run.waiting', 'run.resumed']));
     expect(types.at(-1)).toBe('run.succeeded');
@@ -141,7 +188,12 @@ test.describe('npx pipewright against the running app', () => {
     const wrong = await bare('login', '--url', baseURL!, '--token', 'pw_wrong_token_000000000000000000');
     expect([wrong.code, wrong.err]).toEqual([2, expect.stringContaining('UNAUTHENTICATED (401)')]);
     // The token on stdin, as `pipewright login --url … < token.txt` keeps it out of the shell history.
-    const fromStdin = cliIn(baseURL!, dir, { PIPEWRIGHT_URL: undefined, PIPEWRIGHT_TOKEN: undefined }, `${E2E_BOOTSTRAP_TOKEN}\n`);
+    const fromStdin = cliIn(
+      baseURL!,
+      dir,
+      { PIPEWRIGHT_URL: undefined, PIPEWRIGHT_TOKEN: undefined },
+      `${E2E_BOOTSTRAP_TOKEN}\n`,
+    );
     const login = await fromStdin('login', '--url', baseURL!.replace(/^http:\/\//, ''));
     expect(login.code, login.err).toBe(0);
     expect(login.out).toContain('as tenant default (admin)');
@@ -150,9 +202,24 @@ test.describe('npx pipewright against the running app', () => {
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ url: baseURL, token: E2E_BOOTSTRAP_TOKEN });
     expect((await bare('pull', 'cli-hello', '--out', 'x')).code).toBe(0);
     // The stored token goes only to the server it was stored for.
-    expect((await cliIn(baseURL!, dir, { PIPEWRIGHT_URL: `${baseURL}/api/v1/`, PIPEWRIGHT_TOKEN: undefined })('pull', 'cli-hello', '--out', 'x')).code).toBe(0);
-    const elsewhere = await cliIn(baseURL!, dir, { PIPEWRIGHT_URL: 'http://127.0.0.1:9', PIPEWRIGHT_TOKEN: undefined })('pull', 'cli-hello');
-    expect([elsewhere.code, elsewhere.err]).toEqual([2, expect.stringContaining('No API token for http://127.0.0.1:9')]);
+    expect(
+      (
+        await cliIn(baseURL!, dir, { PIPEWRIGHT_URL: `${baseURL}/api/v1/`, PIPEWRIGHT_TOKEN: undefined })(
+          'pull',
+          'cli-hello',
+          '--out',
+          'x',
+        )
+      ).code,
+    ).toBe(0);
+    const elsewhere = await cliIn(baseURL!, dir, { PIPEWRIGHT_URL: 'http://127.0.0.1:9', PIPEWRIGHT_TOKEN: undefined })(
+      'pull',
+      'cli-hello',
+    );
+    expect([elsewhere.code, elsewhere.err]).toEqual([
+      2,
+      expect.stringContaining('No API token for http://127.0.0.1:9'),
+    ]);
     expect((await bare('pull', 'no-such-workflow')).code).toBe(2);
   });
 
@@ -162,8 +229,13 @@ test.describe('npx pipewright against the running app', () => {
     const env = { ...process.env, PIPEWRIGHT_URL: baseURL!, PIPEWRIGHT_TOKEN: E2E_BOOTSTRAP_TOKEN };
     const help = await run('npx', ['--no-install', 'pipewright', '--help'], { env });
     expect(help.stdout).toContain('Usage: pipewright');
-    const missing = await run(process.execPath, [bin, '--json', 'pull', 'no-such-workflow'], { env }).catch((error: { code: number; stdout: string }) => error);
+    const missing = await run(process.execPath, [bin, '--json', 'pull', 'no-such-workflow'], { env }).catch(
+      (error: { code: number; stdout: string }) => error,
+    );
     expect('code' in missing && missing.code).toBe(2);
-    expect(JSON.parse((missing as { stdout: string }).stdout)).toMatchObject({ error: { message: expect.stringContaining('NOT_FOUND (404)') }, exitCode: 2 });
+    expect(JSON.parse((missing as { stdout: string }).stdout)).toMatchObject({
+      error: { message: expect.stringContaining('NOT_FOUND (404)') },
+      exitCode: 2,
+    });
   });
 });

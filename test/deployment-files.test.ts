@@ -35,23 +35,39 @@ describe('compose.yaml', () => {
     expect(services.worker!.command).toEqual(['worker']);
     expect(services.migrate!.command).toEqual(['migrate']);
     expect([services.web!.deploy?.replicas, services.worker!.deploy?.replicas]).toEqual([2, 2]);
-    expect(services.web!.depends_on).toMatchObject({ postgres: { condition: 'service_healthy' }, migrate: { condition: 'service_completed_successfully' } });
+    expect(services.web!.depends_on).toMatchObject({
+      postgres: { condition: 'service_healthy' },
+      migrate: { condition: 'service_completed_successfully' },
+    });
     expect(services.migrate!.restart).toBe('no');
-    expect(services.web!.environment).toMatchObject({ PIPEWRIGHT_TRUST_PROXY: '1', NEXTAUTH_URL: expect.stringMatching(/^https:\/\//) });
+    expect(services.web!.environment).toMatchObject({
+      PIPEWRIGHT_TRUST_PROXY: '1',
+      NEXTAUTH_URL: expect.stringMatching(/^https:\/\//),
+    });
     expect(services.worker!.environment?.DATABASE_URL).toBe(services.web!.environment?.DATABASE_URL);
   });
 
   it('gives every long-running service a health check', () => {
-    for (const name of ['postgres', 'web', 'worker']) expect(compose.services[name]!.healthcheck?.test, name).toBeDefined();
+    for (const name of ['postgres', 'web', 'worker'])
+      expect(compose.services[name]!.healthcheck?.test, name).toBeDefined();
     expect(compose.services.web!.healthcheck!.test).toEqual(['CMD', '/app/docker/entrypoint.sh', 'healthcheck-web']);
   });
 
   it('uses only variables the README documents', () => {
     const used = new Set([...read('compose.yaml').matchAll(/\$\{([A-Z_][A-Z0-9_]*)/g)].map((m) => m[1]!));
-    for (const service of Object.values(compose.services)) for (const name of Object.keys(service.environment ?? {})) used.add(name);
-    const undocumented = [...used].filter((name) => !readme.includes(`\`${name}\``) && !name.startsWith('POSTGRES_USER') && name !== 'POSTGRES_DB');
+    for (const service of Object.values(compose.services))
+      for (const name of Object.keys(service.environment ?? {})) used.add(name);
+    const undocumented = [...used].filter(
+      (name) => !readme.includes(`\`${name}\``) && !name.startsWith('POSTGRES_USER') && name !== 'POSTGRES_DB',
+    );
     expect(undocumented).toEqual([]);
-    for (const name of ['POSTGRES_PASSWORD', 'PIPEWRIGHT_DOMAIN', 'PIPEWRIGHT_SECRET_KEY', 'NEXTAUTH_SECRET', 'PIPEWRIGHT_TRUST_PROXY']) {
+    for (const name of [
+      'POSTGRES_PASSWORD',
+      'PIPEWRIGHT_DOMAIN',
+      'PIPEWRIGHT_SECRET_KEY',
+      'NEXTAUTH_SECRET',
+      'PIPEWRIGHT_TRUST_PROXY',
+    ]) {
       expect(productionSection, name).toContain(`\`${name}\``);
     }
   });
@@ -72,9 +88,13 @@ describe('Dockerfile', () => {
   });
 
   it('copies only what exists in the repo or what the build makes', () => {
-    const copied = [...dockerfile.matchAll(/^COPY --from=build (?:--chown=\S+ )?(.+) \S+$/gm)].flatMap((m) => m[1]!.split(' '));
+    const copied = [...dockerfile.matchAll(/^COPY --from=build (?:--chown=\S+ )?(.+) \S+$/gm)].flatMap((m) =>
+      m[1]!.split(' '),
+    );
     expect(copied.length).toBeGreaterThan(10);
-    const missing = copied.map((p) => p.replace(/^\/app\//, '')).filter((p) => p !== '.next' && !existsSync(path.resolve(p)));
+    const missing = copied
+      .map((p) => p.replace(/^\/app\//, ''))
+      .filter((p) => p !== '.next' && !existsSync(path.resolve(p)));
     expect(missing).toEqual([]);
     const ignored = read('.dockerignore').split('\n');
     for (const entry of ['node_modules', '.next', '.data', '.git']) expect(ignored).toContain(entry);
@@ -83,8 +103,10 @@ describe('Dockerfile', () => {
   it('has an entrypoint sh can read, with a case for each process', async () => {
     await run('sh', ['-n', 'docker/entrypoint.sh']);
     const entrypoint = read('docker/entrypoint.sh');
-    for (const name of ['web', 'worker', 'migrate', 'pipewright', 'healthcheck-web', 'healthcheck-worker']) expect(entrypoint).toContain(`  ${name})`);
-    for (const target of [...entrypoint.matchAll(/node (?:--import tsx )?(\S+\.(?:ts|mjs))/g)].map((m) => m[1]!)) expect(existsSync(target), target).toBe(true);
+    for (const name of ['web', 'worker', 'migrate', 'pipewright', 'healthcheck-web', 'healthcheck-worker'])
+      expect(entrypoint).toContain(`  ${name})`);
+    for (const target of [...entrypoint.matchAll(/node (?:--import tsx )?(\S+\.(?:ts|mjs))/g)].map((m) => m[1]!))
+      expect(existsSync(target), target).toBe(true);
   });
 });
 
@@ -106,7 +128,12 @@ describe('the container health checks', () => {
     const beat = (age: number) =>
       t.db
         .insertInto('workers')
-        .values({ id: `hc-${age}`, hostname: hostname(), pid: 1, heartbeat_at: sql<Date>`now() - make_interval(secs => ${age})` })
+        .values({
+          id: `hc-${age}`,
+          hostname: hostname(),
+          pid: 1,
+          heartbeat_at: sql<Date>`now() - make_interval(secs => ${age})`,
+        })
         .execute();
     await beat(45);
     expect(await check('worker', { DATABASE_URL: t.url })).toBe(1);
@@ -116,7 +143,9 @@ describe('the container health checks', () => {
 
   it('web: healthy only when /api/v1/health answers with the database up', async () => {
     let answer = { status: 503, body: { ok: false, db: false, queue: false } };
-    const server = http.createServer((_request, response) => response.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body)));
+    const server = http.createServer((_request, response) =>
+      response.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body)),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const PORT = String((server.address() as AddressInfo).port);
     try {

@@ -34,7 +34,11 @@ export const ZImported = z.object({
   createdWorkflow: z.boolean(),
   problems: z.array(ZApiProblem.extend({ severity: z.string() })),
 });
-export const ZPublished = z.object({ version: z.number().int(), publishedAt: z.string(), warnings: z.array(ZApiProblem) });
+export const ZPublished = z.object({
+  version: z.number().int(),
+  publishedAt: z.string(),
+  warnings: z.array(ZApiProblem),
+});
 
 export const ZStartRunBody = z.object({
   input: z.unknown().optional(),
@@ -55,7 +59,9 @@ export const ZRun = z
   .passthrough();
 export type TRun = z.infer<typeof ZRun>;
 
-export const ZRunEvent = z.object({ seq: z.number().int(), type: z.string(), at: z.string(), data: z.unknown() }).passthrough();
+export const ZRunEvent = z
+  .object({ seq: z.number().int(), type: z.string(), at: z.string(), data: z.unknown() })
+  .passthrough();
 export type TRunEvent = z.infer<typeof ZRunEvent> & { stepId?: string | null };
 export const ZRunEvents = z.object({ items: z.array(ZRunEvent), nextAfter: z.number().int(), runStatus: z.string() });
 

@@ -88,7 +88,11 @@ export class PipewrightClient {
     for (const [name, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined) url.searchParams.set(name, String(value));
     }
-    const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, accept, 'user-agent': this.userAgent };
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.token}`,
+      accept,
+      'user-agent': this.userAgent,
+    };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
     try {
@@ -104,7 +108,9 @@ export class PipewrightClient {
   }
 
   private async errorOf(response: Response): Promise<Error> {
-    const body = parseJsonOrNull(await response.text()) as { error?: { code?: unknown; message?: unknown; details?: unknown } } | null;
+    const body = parseJsonOrNull(await response.text()) as {
+      error?: { code?: unknown; message?: unknown; details?: unknown };
+    } | null;
     const error = body?.error;
     if (typeof error?.code !== 'string' || typeof error.message !== 'string') {
       const where = `${response.url || this.base} answered ${response.status}`;
@@ -122,13 +128,17 @@ export class PipewrightClient {
     try {
       json = await response.json();
     } catch (error) {
-      throw new PipewrightConnectionError(`${operation.method} ${operation.path} did not answer JSON.`, { cause: error });
+      throw new PipewrightConnectionError(`${operation.method} ${operation.path} did not answer JSON.`, {
+        cause: error,
+      });
     }
     const parsed = operation.response.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unexpected shape';
-      throw new PipewrightConnectionError(`${operation.method} ${operation.path} answered something this client does not understand (${where}).`);
+      throw new PipewrightConnectionError(
+        `${operation.method} ${operation.path} answered something this client does not understand (${where}).`,
+      );
     }
     return parsed.data as TResponseOf<N>;
   }
@@ -184,11 +194,18 @@ export class PipewrightClient {
    * going is opened again from the last event seen (as EventSource would), up to 3 times in a row
    * without news. Stop early with `signal` or by leaving the loop.
    */
-  async *followRunEvents(id: string, { after = 0, signal }: { after?: number; signal?: AbortSignal } = {}): AsyncGenerator<TRunEvent> {
+  async *followRunEvents(
+    id: string,
+    { after = 0, signal }: { after?: number; signal?: AbortSignal } = {},
+  ): AsyncGenerator<TRunEvent> {
     let cursor = after;
     let quietReconnects = 0;
     for (;;) {
-      const response = await this.send(OPERATIONS.listRunEvents, { params: { id }, query: { after: cursor } }, 'text/event-stream');
+      const response = await this.send(
+        OPERATIONS.listRunEvents,
+        { params: { id }, query: { after: cursor } },
+        'text/event-stream',
+      );
       if (!response.body) throw new PipewrightConnectionError('The event stream came without a body.');
       try {
         for await (const message of readEventStream(response.body)) {
@@ -208,7 +225,8 @@ export class PipewrightClient {
         return;
       }
       quietReconnects += 1;
-      if (quietReconnects > 3) throw new PipewrightConnectionError(`The event stream of run ${id} keeps closing early.`);
+      if (quietReconnects > 3)
+        throw new PipewrightConnectionError(`The event stream of run ${id} keeps closing early.`);
     }
   }
 }

@@ -20,7 +20,9 @@ async function all(chunks: string[]) {
 
 describe('readEventStream', () => {
   it('reads events split anywhere across chunks, with CRLF, comments, retry and multi-line data', async () => {
-    const text = 'retry: 3000\n\n: heartbeat\n\nid: 1\nevent: run.queued\ndata: {"seq":1}\n\nid: 2\r\nevent: log\r\ndata: a\r\ndata: b\r\n\r\n';
+    const text =
+      'retry: 3000\n\n: heartbeat\n\nid: 1\nevent: run.queued\ndata: {"seq":1}\n\n' +
+      'id: 2\r\nevent: log\r\ndata: a\r\ndata: b\r\n\r\n';
     const whole = await all([text]);
     expect(whole).toEqual([
       { id: '1', event: 'run.queued', data: '{"seq":1}' },
@@ -31,7 +33,9 @@ describe('readEventStream', () => {
   });
 
   it('drops an event the stream ended in the middle of', async () => {
-    expect(await all(['id: 1\ndata: {"seq":1}\n\nid: 2\ndata: {"se'])).toEqual([{ id: '1', event: 'message', data: '{"seq":1}' }]);
+    expect(await all(['id: 1\ndata: {"seq":1}\n\nid: 2\ndata: {"se'])).toEqual([
+      { id: '1', event: 'message', data: '{"seq":1}' },
+    ]);
   });
 });
 

@@ -20,7 +20,9 @@ export async function* readEventStream(body: ReadableStream<Uint8Array>): AsyncG
         chunk = await reader.read();
       } catch (error) {
         ended = true;
-        throw new PipewrightConnectionError(`The event stream broke off: ${(error as Error).message}`, { cause: error });
+        throw new PipewrightConnectionError(`The event stream broke off: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
       if (chunk.done) {
         ended = true;

@@ -19,7 +19,12 @@ function changeLine(change: TDocumentChange, where: string): string {
  * `pipewright diff <file>`: what the file changes against the latest published version, by
  * path and with the file's lines. Exit 0 when they define the same thing, 1 when they differ.
  */
-export async function diffCommand(client: PipewrightClient, file: string, options: { json?: boolean }, io: TCliIo): Promise<TExitCode> {
+export async function diffCommand(
+  client: PipewrightClient,
+  file: string,
+  options: { json?: boolean },
+  io: TCliIo,
+): Promise<TExitCode> {
   const source = await readSourceDocument(file.startsWith('/') ? file : `${io.cwd}/${file}`);
   const key = source.value.key;
   if (typeof key !== 'string') throw new CliUsageError(`${file}: a version document needs a "key"`);
@@ -38,7 +43,11 @@ export async function diffCommand(client: PipewrightClient, file: string, option
   if (options.json) {
     printJson(io, { key, against, changes: changes.map((change) => ({ ...change, ...source.locate(change.path) })) });
   } else {
-    io.out(against === null ? `${key}: nothing published yet; everything in ${file} is new\n` : `${key}: ${file} against v${against}\n`);
+    io.out(
+      against === null
+        ? `${key}: nothing published yet; everything in ${file} is new\n`
+        : `${key}: ${file} against v${against}\n`,
+    );
     for (const change of changes) {
       const at = source.locate(change.path);
       io.out(`  ${changeLine(change, `${relativeFile(source.file, io.cwd)}${at ? `:${at.line}` : ''}`)}\n`);

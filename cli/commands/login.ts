@@ -10,7 +10,10 @@ import { printJson } from '../output';
  * stores both in the user's config folder (0600). Without --token, it is read from standard
  * input, which keeps it out of the shell's history: `pipewright login --url … < token.txt`.
  */
-export async function loginCommand(options: { url?: string; token?: string; json?: boolean }, io: TCliIo): Promise<TExitCode> {
+export async function loginCommand(
+  options: { url?: string; token?: string; json?: boolean },
+  io: TCliIo,
+): Promise<TExitCode> {
   const url = options.url ?? io.env.PIPEWRIGHT_URL;
   if (!url) throw new CliUsageError('Give the server: pipewright login --url https://pipewright.example.com');
   const token = (options.token || io.env.PIPEWRIGHT_TOKEN || (await io.readStdin())).trim();
@@ -21,8 +24,12 @@ export async function loginCommand(options: { url?: string; token?: string; json
   const current = tenants.items.find((tenant) => tenant.current);
   const server = client.base.replace(/\/api\/v1$/, '');
   const file = await writeConfig(io.env, { url: server, token });
-  if (options.json) printJson(io, { url: server, tenant: current?.slug ?? null, role: current?.role ?? null, configFile: file });
-  else io.out(`Logged in to ${server}${current ? ` as tenant ${current.slug} (${current.role})` : ''}; saved in ${file}\n`);
+  if (options.json)
+    printJson(io, { url: server, tenant: current?.slug ?? null, role: current?.role ?? null, configFile: file });
+  else
+    io.out(
+      `Logged in to ${server}${current ? ` as tenant ${current.slug} (${current.role})` : ''}; saved in ${file}\n`,
+    );
   return EXIT.ok;
 }
 

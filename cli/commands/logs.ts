@@ -7,7 +7,10 @@ import { brief, printJson } from '../output';
 export function eventLine(event: TRunEvent): string {
   const time = event.at.slice(11, 23);
   const step = event.stepId ? ` ${event.stepId}` : '';
-  const data = event.data === null || event.data === undefined || JSON.stringify(event.data) === '{}' ? '' : ` ${brief(event.data, 100)}`;
+  const data =
+    event.data === null || event.data === undefined || JSON.stringify(event.data) === '{}'
+      ? ''
+      : ` ${brief(event.data, 100)}`;
   return `#${event.seq} ${time} ${event.type}${step}${data}`;
 }
 
@@ -15,9 +18,14 @@ export function eventLine(event: TRunEvent): string {
  * `pipewright logs <runId> [--follow]`: the run's event log; with --follow, live until the run
  * ends, and then the exit code says how it ended (1: failed or canceled). `--json`: one event per line.
  */
-export async function logsCommand(client: PipewrightClient, runId: string, options: { follow?: boolean; json?: boolean }, io: TCliIo): Promise<TExitCode> {
+export async function logsCommand(
+  client: PipewrightClient,
+  runId: string,
+  options: { follow?: boolean; json?: boolean },
+  io: TCliIo,
+): Promise<TExitCode> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(runId)) {
-    throw new CliUsageError(`"${runId}" is not a run id (run ids look like 0b6c…-…; "pipewright run" prints them).`);
+    throw new CliUsageError(`"${runId}" is not a run id (a UUID, as "pipewright run" prints).`);
   }
   const print = (event: TRunEvent) => (options.json ? printJson(io, event) : io.out(`${eventLine(event)}\n`));
   if (options.follow) {

@@ -9,7 +9,12 @@ import { CliUsageError, EXIT, type TExitCode } from '../exit-codes';
 import { printJson, relativeFile } from '../output';
 
 export type TPullOptions = { all?: boolean; out?: string; format?: string; json?: boolean };
-type TPulled = { key: string; file: string | null; version: number | null; outcome: 'written' | 'unchanged' | 'no versions' };
+type TPulled = {
+  key: string;
+  file: string | null;
+  version: number | null;
+  outcome: 'written' | 'unchanged' | 'no versions';
+};
 
 async function readIfExists(file: string): Promise<string | null> {
   try {
@@ -21,8 +26,16 @@ async function readIfExists(file: string): Promise<string | null> {
 }
 
 /** Where a workflow's file goes: an existing `<key>.json|yaml|yml` keeps its name and format. */
-async function targetFile(folder: string, key: string, format: TDocumentFormat): Promise<{ file: string; format: TDocumentFormat; text: string | null }> {
-  for (const [extension, existingFormat] of [['json', 'json'], ['yaml', 'yaml'], ['yml', 'yaml']] as const) {
+async function targetFile(
+  folder: string,
+  key: string,
+  format: TDocumentFormat,
+): Promise<{ file: string; format: TDocumentFormat; text: string | null }> {
+  for (const [extension, existingFormat] of [
+    ['json', 'json'],
+    ['yaml', 'yaml'],
+    ['yml', 'yaml'],
+  ] as const) {
     const file = path.join(folder, `${key}.${extension}`);
     const text = await readIfExists(file);
     if (text !== null) return { file, format: existingFormat, text };
@@ -35,7 +48,12 @@ async function targetFile(folder: string, key: string, format: TDocumentFormat):
  * `<key>.<ext>`: the definition only (no version number or status, which would make every
  * publish a change in git), in the canonical order; an identical file is left untouched.
  */
-async function pullOne(client: PipewrightClient, workflow: TWorkflow, folder: string, format: TDocumentFormat): Promise<TPulled> {
+async function pullOne(
+  client: PipewrightClient,
+  workflow: TWorkflow,
+  folder: string,
+  format: TDocumentFormat,
+): Promise<TPulled> {
   const version = workflow.latestVersion ?? workflow.draftVersion;
   if (version === null) return { key: workflow.key, file: null, version: null, outcome: 'no versions' };
   const document = await client.getVersion(workflow.key, version);
@@ -47,11 +65,17 @@ async function pullOne(client: PipewrightClient, workflow: TWorkflow, folder: st
 }
 
 /** `pipewright pull <key> | --all [--out dir] [--format json|yaml]`: version documents into files, one per workflow. */
-export async function pullCommand(client: PipewrightClient, key: string | undefined, options: TPullOptions, io: TCliIo): Promise<TExitCode> {
+export async function pullCommand(
+  client: PipewrightClient,
+  key: string | undefined,
+  options: TPullOptions,
+  io: TCliIo,
+): Promise<TExitCode> {
   if (!key && !options.all) throw new CliUsageError('Name a workflow key, or pass --all for every workflow.');
   if (key && options.all) throw new CliUsageError('Name a workflow key or pass --all, not both.');
   const format = (options.format ?? 'json').toLowerCase();
-  if (format !== 'json' && format !== 'yaml') throw new CliUsageError(`--format is json or yaml, not "${options.format}".`);
+  if (format !== 'json' && format !== 'yaml')
+    throw new CliUsageError(`--format is json or yaml, not "${options.format}".`);
   const folder = path.resolve(io.cwd, options.out ?? '.');
   await mkdir(folder, { recursive: true });
   const workflows = key ? [await client.getWorkflow(key)] : await client.listAllWorkflows();
@@ -63,6 +87,7 @@ export async function pullCommand(client: PipewrightClient, key: string | undefi
     const where = result.file ? ` ${relativeFile(result.file, io.cwd)}` : '';
     io.out(`${result.key}: ${result.outcome}${result.version ? ` v${result.version}` : ''}${where}\n`);
   }
-  if (options.json) printJson(io, { pulled: pulled.map((p) => ({ ...p, file: p.file && relativeFile(p.file, io.cwd) })) });
+  if (options.json)
+    printJson(io, { pulled: pulled.map((p) => ({ ...p, file: p.file && relativeFile(p.file, io.cwd) })) });
   return EXIT.ok;
 }

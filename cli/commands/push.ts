@@ -25,14 +25,29 @@ function asServerWouldStore(local: Record<string, unknown>, workflow: TWorkflow)
 }
 
 /** Publishes the draft, or says why the server refused it (422: the problems, with their lines). */
-async function publish(client: PipewrightClient, key: string, version: number, base: Omit<TPushResult, 'outcome' | 'version'>) {
+async function publish(
+  client: PipewrightClient,
+  key: string,
+  version: number,
+  base: Omit<TPushResult, 'outcome' | 'version'>,
+) {
   try {
     const published = await client.publishVersion(key, version);
-    return { ...base, outcome: 'published' as const, version, problems: [...base.problems, ...published.warnings.map((w) => ({ ...w, severity: 'warning' }))] };
+    return {
+      ...base,
+      outcome: 'published' as const,
+      version,
+      problems: [...base.problems, ...published.warnings.map((w) => ({ ...w, severity: 'warning' }))],
+    };
   } catch (error) {
     if (!(error instanceof PipewrightApiError) || error.status !== 422) throw error;
     const problems = problemsOf(error.details);
-    return { ...base, outcome: 'refused' as const, version, problems: problems.length ? problems : [{ path: '', message: error.message }] };
+    return {
+      ...base,
+      outcome: 'refused' as const,
+      version,
+      problems: problems.length ? problems : [{ path: '', message: error.message }],
+    };
   }
 }
 
@@ -51,11 +66,13 @@ async function pushOne(client: PipewrightClient, source: TSourceDocument, publis
     const local = asServerWouldStore(source.value, workflow);
     if (workflow.latestVersion !== null) published = await client.getVersion(key, workflow.latestVersion);
     if (workflow.draftVersion !== null) draft = await client.getVersion(key, workflow.draftVersion);
-    if (publishToo && published && sameDefinition(local, published)) return { ...base, outcome: 'unchanged', version: workflow.latestVersion };
+    if (publishToo && published && sameDefinition(local, published))
+      return { ...base, outcome: 'unchanged', version: workflow.latestVersion };
     if (publishToo && draft && sameDefinition(local, draft)) return publish(client, key, workflow.draftVersion!, base);
     const current = draft ?? published;
     const currentVersion = workflow.draftVersion ?? workflow.latestVersion;
-    if (!publishToo && current && sameDefinition(local, current)) return { ...base, outcome: 'unchanged', version: currentVersion };
+    if (!publishToo && current && sameDefinition(local, current))
+      return { ...base, outcome: 'unchanged', version: currentVersion };
   }
   let saved;
   try {
@@ -63,7 +80,12 @@ async function pushOne(client: PipewrightClient, source: TSourceDocument, publis
   } catch (error) {
     if (!(error instanceof PipewrightApiError) || error.status !== 422) throw error;
     const problems = problemsOf(error.details);
-    return { ...base, outcome: 'refused', version: null, problems: problems.length ? problems : [{ path: '', message: error.message }] };
+    return {
+      ...base,
+      outcome: 'refused',
+      version: null,
+      problems: problems.length ? problems : [{ path: '', message: error.message }],
+    };
   }
   const found = saved.problems.map(({ stepId, path, message, severity }) => ({ stepId, path, message, severity }));
   if (!publishToo) return { ...base, outcome: 'saved', version: saved.version, problems: found };
@@ -86,10 +108,15 @@ async function readAll(targets: string[], io: TCliIo): Promise<TSourceDocument[]
   const byKey = new Map<string, string>();
   for (const source of sources) {
     const earlier = byKey.get(source.value.key as string);
-    if (earlier) throw new CliUsageError(`"${String(source.value.key)}" is in both ${relativeFile(earlier, io.cwd)} and ${relativeFile(source.file, io.cwd)}`);
+    if (earlier)
+      throw new CliUsageError(
+        `"${String(source.value.key)}" is in both ${relativeFile(earlier, io.cwd)} ` +
+          `and ${relativeFile(source.file, io.cwd)}`,
+      );
     byKey.set(source.value.key as string, source.file);
   }
-  if (sources.length === 0) throw new CliUsageError(`No version documents (.json, .yaml, .yml with a "key") in ${targets.join(', ')}`);
+  if (sources.length === 0)
+    throw new CliUsageError(`No version documents (.json, .yaml, .yml with a "key") in ${targets.join(', ')}`);
   return sources;
 }
 
@@ -101,7 +128,12 @@ const OUTCOME_WORDS: Record<TOutcome, (version: number | null) => string> = {
 };
 
 /** `pipewright push <file|dir>… [--publish]`: create or update drafts (and publish) from version documents. */
-export async function pushCommand(client: PipewrightClient, targets: string[], options: TPushOptions, io: TCliIo): Promise<TExitCode> {
+export async function pushCommand(
+  client: PipewrightClient,
+  targets: string[],
+  options: TPushOptions,
+  io: TCliIo,
+): Promise<TExitCode> {
   const sources = await readAll(targets.length ? targets : ['.'], io);
   const results: TPushResult[] = [];
   for (const source of sources) {
@@ -110,7 +142,8 @@ export async function pushCommand(client: PipewrightClient, targets: string[], o
     if (options.json) continue;
     const name = relativeFile(source.file, io.cwd);
     io.out(`${result.key}: ${OUTCOME_WORDS[result.outcome](result.version)} (${name})\n`);
-    for (const problem of result.problems) (result.outcome === 'refused' ? io.err : io.out)(`  ${problemLine(source, problem, io.cwd)}\n`);
+    for (const problem of result.problems)
+      (result.outcome === 'refused' ? io.err : io.out)(`  ${problemLine(source, problem, io.cwd)}\n`);
   }
   if (options.json) {
     const located = results.map((result, index) => ({

@@ -18,19 +18,23 @@ async function readInput(io: TCliIo, file: string): Promise<unknown> {
   try {
     text = fromStdin ? await io.readStdin() : await readFile(full, 'utf8');
   } catch (error) {
-    throw new CliUsageError(`--input ${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new CliUsageError(
+      `--input ${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
+  const asYaml = !fromStdin && formatOf(full) === 'yaml';
   try {
-    return !fromStdin && formatOf(full) === 'yaml' ? parseYaml(text, { maxAliasCount: 100 }) : JSON.parse(text);
+    return asYaml ? parseYaml(text, { maxAliasCount: 100 }) : JSON.parse(text);
   } catch (error) {
-    throw new CliUsageError(`--input ${file}: not valid ${!fromStdin && formatOf(full) === 'yaml' ? 'YAML' : 'JSON'} (${(error as Error).message})`);
+    throw new CliUsageError(`--input ${file}: not valid ${asYaml ? 'YAML' : 'JSON'} (${(error as Error).message})`);
   }
 }
 
 function parseVersion(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const version = Number(value);
-  if (!Number.isInteger(version) || version < 1) throw new CliUsageError(`--version is a published version number, not "${value}".`);
+  if (!Number.isInteger(version) || version < 1)
+    throw new CliUsageError(`--version is a published version number, not "${value}".`);
   return version;
 }
 
@@ -44,9 +48,18 @@ async function waitForRun(client: PipewrightClient, runId: string, io: TCliIo, q
  * `pipewright run <key> [--input file] [--wait]`: starts a run of the latest published version.
  * With --wait it prints the output once the run ends, and exits 1 when it failed or was canceled.
  */
-export async function runCommand(client: PipewrightClient, key: string, options: TRunOptions, io: TCliIo): Promise<TExitCode> {
+export async function runCommand(
+  client: PipewrightClient,
+  key: string,
+  options: TRunOptions,
+  io: TCliIo,
+): Promise<TExitCode> {
   const input = options.input === undefined ? {} : await readInput(io, options.input);
-  const started = await client.startRun(key, { input, version: parseVersion(options.version), idempotencyKey: options.idempotencyKey });
+  const started = await client.startRun(key, {
+    input,
+    version: parseVersion(options.version),
+    idempotencyKey: options.idempotencyKey,
+  });
   if (!options.wait) {
     if (options.json) printJson(io, { runId: started.runId, status: started.status });
     else io.out(`${started.runId} ${started.status}\n`);
@@ -54,7 +67,8 @@ export async function runCommand(client: PipewrightClient, key: string, options:
   }
   const run = await waitForRun(client, started.runId, io, options.json === true);
   const succeeded = run.status === 'SUCCEEDED';
-  if (options.json) printJson(io, { runId: run.id, status: run.status, output: run.output ?? null, error: run.error ?? null });
+  if (options.json)
+    printJson(io, { runId: run.id, status: run.status, output: run.output ?? null, error: run.error ?? null });
   else if (succeeded) io.out(`${JSON.stringify(run.output ?? null, null, 2)}\n`);
   else io.err(`Run ${run.id} ${run.status}${run.error ? `: ${JSON.stringify(run.error)}` : ''}\n`);
   return succeeded ? EXIT.ok : EXIT.refused;

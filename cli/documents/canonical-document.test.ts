@@ -44,18 +44,33 @@ describe("the CLI's canonical document is what the server stores", () => {
   });
 
   it('fills a retry policy and the settings the same way', () => {
-    const document = { key: 'k', name: ' Spaced ', settings: { redact: ['/payload/x'] }, steps: [{ type: 'core.echo', id: 'a', retry: { maxAttempts: 3 } }] };
+    const document = {
+      key: 'k',
+      name: ' Spaced ',
+      settings: { redact: ['/payload/x'] },
+      steps: [{ type: 'core.echo', id: 'a', retry: { maxAttempts: 3 } }],
+    };
     expect(JSON.stringify(canonicalDocument(document))).toBe(JSON.stringify(ZVersionDocument.parse(document)));
   });
 
   it('tells a changed definition from the same one written differently, ignoring version and status', () => {
     const base = { key: 'k', name: 'K', steps: [{ id: 'a', type: 'control.return', config: { output: 1 } }] };
-    const same = { ...base, version: 7, status: 'published', description: '', steps: [{ ...base.steps[0], onError: 'fail' }] };
+    const same = {
+      ...base,
+      version: 7,
+      status: 'published',
+      description: '',
+      steps: [{ ...base.steps[0], onError: 'fail' }],
+    };
     expect(sameDefinition(base, same)).toBe(true);
-    expect(sameDefinition(base, { ...base, steps: [{ id: 'a', type: 'control.return', config: { output: 2 } }] })).toBe(false);
+    expect(sameDefinition(base, { ...base, steps: [{ id: 'a', type: 'control.return', config: { output: 2 } }] })).toBe(
+      false,
+    );
     const properties = (order: string[]) => Object.fromEntries(order.map((name) => [name, { type: 'string' }]));
     const form = (order: string[]) => ({ ...base, parameterSchema: { type: 'object', properties: properties(order) } });
-    expect(sameDefinition(form(['a', 'b']), form(['b', 'a'])), 'form field order is part of the definition').toBe(false);
+    expect(sameDefinition(form(['a', 'b']), form(['b', 'a'])), 'form field order is part of the definition').toBe(
+      false,
+    );
     expect(Object.keys(definitionOf(same))).not.toContain('version');
   });
 });

@@ -11,7 +11,8 @@
 
 type TObject = Record<string, unknown>;
 
-const isObject = (value: unknown): value is TObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is TObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The fields `order` names, in that order (with `defaults` where missing), then any others as written. */
 function ordered(value: TObject, order: readonly string[], defaults: TObject = {}): TObject {
@@ -24,16 +25,47 @@ function ordered(value: TObject, order: readonly string[], defaults: TObject = {
   return out;
 }
 
-const DOCUMENT_ORDER = ['key', 'name', 'description', 'version', 'status', 'parameterSchema', 'env', 'settings', 'steps', 'output'];
-const DOCUMENT_DEFAULTS = { description: '', parameterSchema: { type: 'object', properties: {} }, env: {}, settings: {}, steps: [] };
+const DOCUMENT_ORDER = [
+  'key',
+  'name',
+  'description',
+  'version',
+  'status',
+  'parameterSchema',
+  'env',
+  'settings',
+  'steps',
+  'output',
+];
+const DOCUMENT_DEFAULTS = {
+  description: '',
+  parameterSchema: { type: 'object', properties: {} },
+  env: {},
+  settings: {},
+  steps: [],
+};
 const ENV_ORDER = ['vars', 'secrets'];
 const ENV_DEFAULTS = { vars: {}, secrets: {} };
 const SETTINGS_ORDER = ['timeoutMs', 'maxConcurrentRuns', 'runsPerMinute', 'retentionDays', 'redact'];
 const SETTINGS_DEFAULTS = { retentionDays: 30, redact: [] };
 const STEP_ORDER = ['id', 'type', 'name', 'description', 'config', 'retry', 'timeoutMs', 'onError', 'disabled'];
 const STEP_DEFAULTS = { config: {}, onError: 'fail', disabled: false };
-const RETRY_ORDER = ['maxAttempts', 'initialDelayMs', 'backoffCoefficient', 'maxDelayMs', 'jitter', 'nonRetryableCodes'];
-const RETRY_DEFAULTS = { maxAttempts: 1, initialDelayMs: 1000, backoffCoefficient: 2, maxDelayMs: 60_000, jitter: true, nonRetryableCodes: [] };
+const RETRY_ORDER = [
+  'maxAttempts',
+  'initialDelayMs',
+  'backoffCoefficient',
+  'maxDelayMs',
+  'jitter',
+  'nonRetryableCodes',
+];
+const RETRY_DEFAULTS = {
+  maxAttempts: 1,
+  initialDelayMs: 1000,
+  backoffCoefficient: 2,
+  maxDelayMs: 60_000,
+  jitter: true,
+  nonRetryableCodes: [],
+};
 
 function canonicalStep(step: unknown): unknown {
   if (!isObject(step)) return step;

@@ -7,7 +7,10 @@ import { formatOf } from './read-document';
  * The document files a `push` names: a file as given, a folder's .json/.yaml/.yml files
  * (sub-folders included, hidden ones and node_modules skipped), sorted for a stable order.
  */
-export async function collectDocumentFiles(targets: string[], cwd: string): Promise<{ file: string; fromFolder: boolean }[]> {
+export async function collectDocumentFiles(
+  targets: string[],
+  cwd: string,
+): Promise<{ file: string; fromFolder: boolean }[]> {
   const out: { file: string; fromFolder: boolean }[] = [];
   for (const target of targets) {
     const full = path.resolve(cwd, target);
@@ -24,7 +27,13 @@ export async function collectDocumentFiles(targets: string[], cwd: string): Prom
     const files = entries
       .filter((entry) => entry.isFile() && formatOf(entry.name))
       .map((entry) => path.join(entry.parentPath ?? entry.path, entry.name)) // parentPath: Node 20.12+
-      .filter((file) => !path.relative(full, file).split(path.sep).some((part) => part.startsWith('.') || part === 'node_modules'))
+      .filter(
+        (file) =>
+          !path
+            .relative(full, file)
+            .split(path.sep)
+            .some((part) => part.startsWith('.') || part === 'node_modules'),
+      )
       .sort();
     out.push(...files.map((file) => ({ file, fromFolder: true })));
   }

@@ -1,8 +1,14 @@
 import { formatDocumentPath } from './document-path';
 
-export type TDocumentChange = { path: string; kind: 'added' | 'removed' | 'changed'; before?: unknown; after?: unknown };
+export type TDocumentChange = {
+  path: string;
+  kind: 'added' | 'removed' | 'changed';
+  before?: unknown;
+  after?: unknown;
+};
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Where `after` differs from `before`, by path (`steps[2].config.input.url`): a field added or
@@ -13,8 +19,10 @@ export function diffDocuments(before: unknown, after: unknown, at: (string | num
   if (isObject(before) && isObject(after)) {
     const names = [...Object.keys(before), ...Object.keys(after).filter((name) => !(name in before))];
     return names.flatMap((name) => {
-      if (!(name in after)) return [{ path: formatDocumentPath([...at, name]), kind: 'removed' as const, before: before[name] }];
-      if (!(name in before)) return [{ path: formatDocumentPath([...at, name]), kind: 'added' as const, after: after[name] }];
+      if (!(name in after))
+        return [{ path: formatDocumentPath([...at, name]), kind: 'removed' as const, before: before[name] }];
+      if (!(name in before))
+        return [{ path: formatDocumentPath([...at, name]), kind: 'added' as const, after: after[name] }];
       return diffDocuments(before[name], after[name], [...at, name]);
     });
   }

@@ -12,5 +12,8 @@ export function parseDocumentPath(path: string): (string | number)[] {
 
 /** The reverse: `['steps', 2, 'config']` → `steps[2].config`. */
 export function formatDocumentPath(path: readonly (string | number)[]): string {
-  return path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${part}` : part), '');
+  return path.reduce<string>(
+    (out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${part}` : part),
+    '',
+  );
 }

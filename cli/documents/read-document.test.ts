@@ -35,8 +35,12 @@ describe('reading a version document with lines', () => {
   });
 
   it('finds a key with dots in it, which the problem path splits', () => {
-    const text = 'key: k\nsteps:\n  - id: calc\n    config:\n      assign:\n        vars.x:\n          $expr: "1 + * 2"\n';
-    expect(parseSourceDocument('k.yaml', text).locate('steps[0].config.assign.vars.x.$expr')).toEqual({ line: 7, column: 11 });
+    const text =
+      'key: k\nsteps:\n  - id: calc\n    config:\n      assign:\n        vars.x:\n          $expr: "1 + * 2"\n';
+    expect(parseSourceDocument('k.yaml', text).locate('steps[0].config.assign.vars.x.$expr')).toEqual({
+      line: 7,
+      column: 11,
+    });
   });
 
   it('finds lines in JSON the same way', () => {
@@ -52,11 +56,17 @@ describe('reading a version document with lines', () => {
     expect(duplicate.message).toMatch(/not valid YAML: .*unique/i);
     expect(duplicate.position?.line).toBe(3);
     expect(errorOf(() => parseSourceDocument('list.yaml', '- a\n- b\n')).message).toMatch(/is an object/);
-    expect(errorOf(() => parseSourceDocument('notes.txt', 'key: a')).message).toMatch(/not a \.json, \.yaml or \.yml file/);
+    expect(errorOf(() => parseSourceDocument('notes.txt', 'key: a')).message).toMatch(
+      /not a \.json, \.yaml or \.yml file/,
+    );
   });
 
   it('refuses a YAML alias bomb instead of expanding it', () => {
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((n, i) => `${n}: &${n} [${Array(10).fill(`*${'abcdefg'[i]}`).join(', ')}]`), 'key: k'];
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...'bcdefgh'.split('').map((n, i) => `${n}: &${n} [${Array(10).fill(`*${'abcdefg'[i]}`).join(', ')}]`),
+      'key: k',
+    ];
     expect(() => parseSourceDocument('bomb.yaml', bomb.join('\n'))).toThrow(/alias/i);
   });
 });
@@ -64,7 +74,8 @@ describe('reading a version document with lines', () => {
 describe('jsonErrorOffset', () => {
   it('agrees with JSON.parse on what is valid and points at the first mistake', async () => {
     const { jsonErrorOffset } = await import('./json-error-offset');
-    for (const good of ['{}', '[]', ' {"a": [1, -2.5e3, true, false, null, "x\\"y"]} ', '"s"', '0']) expect(jsonErrorOffset(good), good).toBe(-1);
+    for (const good of ['{}', '[]', ' {"a": [1, -2.5e3, true, false, null, "x\\"y"]} ', '"s"', '0'])
+      expect(jsonErrorOffset(good), good).toBe(-1);
     expect(jsonErrorOffset('{"a": }')).toBe(6);
     expect(jsonErrorOffset('{"a": 1,}')).toBe(8);
     expect(jsonErrorOffset('[1 2]')).toBe(3);

@@ -52,7 +52,8 @@ function locator(document: Document.Parsed, lines: LineCounter) {
       const part = parts[index]!;
       if (isMap(node)) {
         const map = node;
-        const keyed = (name: string) => map.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === name);
+        const keyed = (name: string) =>
+          map.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === name);
         let pair = keyed(String(part));
         // A key with dots in it (`assign: { vars.total: … }`) reaches the path as several parts.
         for (let end = index + 1; !pair && end < parts.length && typeof parts[end] === 'string'; end += 1) {
@@ -86,7 +87,9 @@ export function parseSourceDocument(file: string, text: string): TSourceDocument
     } catch (error) {
       const offset = jsonErrorOffset(text);
       const position = offset >= 0 ? positionInText(text, offset) : null;
-      const reason = (error as Error).message.replace(/ in JSON at position \d+.*$/, '').replace(/, ".*" is not valid JSON$/s, '');
+      const reason = (error as Error).message
+        .replace(/ in JSON at position \d+.*$/, '')
+        .replace(/, ".*" is not valid JSON$/s, '');
       throw new DocumentFileError(file, `not valid JSON: ${reason}`, position);
     }
   } else {
@@ -99,7 +102,10 @@ export function parseSourceDocument(file: string, text: string): TSourceDocument
     value = document.toJS({ maxAliasCount: 100 });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new DocumentFileError(file, 'a version document is an object (a mapping) with at least a "key"', { line: 1, column: 1 });
+    throw new DocumentFileError(file, 'a version document is an object (a mapping) with at least a "key"', {
+      line: 1,
+      column: 1,
+    });
   }
   // JSON that YAML cannot read (a tab where YAML wants none) still works; it only loses lines.
   const locate = document.errors.length === 0 ? locator(document, lines) : () => null;
@@ -111,7 +117,10 @@ export async function readSourceDocument(file: string): Promise<TSourceDocument>
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new DocumentFileError(file, `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new DocumentFileError(
+      file,
+      `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   return parseSourceDocument(file, text);
 }

@@ -27,7 +27,8 @@ export async function getSessionContext(tenantSlug?: string): Promise<TAuthConte
   const userId = session?.user?.id;
   if (!userId) return null;
   const slug = tenantSlug ?? (await cookies()).get(TENANT_COOKIE)?.value;
-  const ctx = await resolveMembership({ db: getDb(), userId, sessionVersion: session.user?.sessionVersion ?? null, tenantSlug: slug });
+  const sessionVersion = session.user?.sessionVersion ?? null;
+  const ctx = await resolveMembership({ db: getDb(), userId, sessionVersion, tenantSlug: slug });
   if (ctx && tenantSlug !== undefined && ctx.tenantSlug !== tenantSlug) {
     throw new AppError('FORBIDDEN', `You are not a member of the tenant "${tenantSlug}" named by Pipewright-Tenant.`);
   }
@@ -75,7 +76,8 @@ export async function authorizeRequest(request: Request, permission: TPermission
     // A token carries its tenant; a script that names another one is misconfigured, not asking to switch.
     const named = request.headers.get(TENANT_HEADER);
     if (named !== null && named.trim().toLowerCase() !== ctx.tenantSlug) {
-      throw new AppError('FORBIDDEN', `This token belongs to the tenant "${ctx.tenantSlug}", not "${named.trim()}" (Pipewright-Tenant).`);
+      const message = `This token belongs to the tenant "${ctx.tenantSlug}", not "${named.trim()}" (Pipewright-Tenant).`;
+      throw new AppError('FORBIDDEN', message);
     }
     return assertAllowed(ctx, permission);
   }

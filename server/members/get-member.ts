@@ -4,7 +4,15 @@ import { AppError } from '@/server/errors';
 import { ZEmail, type TMemberRecord } from '@/server/members/member-record';
 
 /** A member of the caller's tenant by email (the API's handle for people), or NOT_FOUND. */
-export async function getMember({ db, ctx, email }: { db: DbOrTx; ctx: TAuthContext; email: string }): Promise<TMemberRecord> {
+export async function getMember({
+  db,
+  ctx,
+  email,
+}: {
+  db: DbOrTx;
+  ctx: TAuthContext;
+  email: string;
+}): Promise<TMemberRecord> {
   const parsed = ZEmail.safeParse(email);
   const row = !parsed.success
     ? undefined

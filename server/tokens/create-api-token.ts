@@ -19,7 +19,15 @@ export const ZCreateApiToken = z.object({
 export type TCreateApiToken = z.infer<typeof ZCreateApiToken>;
 
 /** Creates a token in the caller's tenant. The clear value is returned here and never again. */
-export async function createApiToken({ db, ctx, input }: { db: Db; ctx: TAuthContext; input: TCreateApiToken }): Promise<{ token: string; record: TApiTokenRecord }> {
+export async function createApiToken({
+  db,
+  ctx,
+  input,
+}: {
+  db: Db;
+  ctx: TAuthContext;
+  input: TCreateApiToken;
+}): Promise<{ token: string; record: TApiTokenRecord }> {
   return db.transaction().execute((tx) => insertApiToken({ tx, ctx, input }));
 }
 
@@ -27,7 +35,15 @@ export async function createApiToken({ db, ctx, input }: { db: Db; ctx: TAuthCon
  * createApiToken inside a transaction the caller holds (a new tenant's first token is created
  * with the tenant). The owner is the person acting, or the person who owns the acting token.
  */
-export async function insertApiToken({ tx, ctx, input }: { tx: Tx; ctx: TAuthContext; input: TCreateApiToken }): Promise<{ token: string; record: TApiTokenRecord }> {
+export async function insertApiToken({
+  tx,
+  ctx,
+  input,
+}: {
+  tx: Tx;
+  ctx: TAuthContext;
+  input: TCreateApiToken;
+}): Promise<{ token: string; record: TApiTokenRecord }> {
   const token = generateApiToken();
   const owner = ctx.actor.type === 'user' ? ctx.actor.userId : ctx.actor.type === 'token' ? ctx.actor.userId : null;
   const row = await tx
@@ -44,6 +60,15 @@ export async function insertApiToken({ tx, ctx, input }: { tx: Tx; ctx: TAuthCon
     .returningAll()
     .executeTakeFirst();
   if (!row) throw new AppError('INTERNAL', 'The token was not stored.');
-  await recordAudit({ db: tx, ctx, entry: { action: 'token.created', targetType: 'api_token', targetId: row.id, data: { name: input.name, role: input.role, expiresAt: input.expiresAt ?? null } } });
+  await recordAudit({
+    db: tx,
+    ctx,
+    entry: {
+      action: 'token.created',
+      targetType: 'api_token',
+      targetId: row.id,
+      data: { name: input.name, role: input.role, expiresAt: input.expiresAt ?? null },
+    },
+  });
   return { token, record: toApiTokenRecord(row, null) };
 }

@@ -22,23 +22,50 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 const readDraft = async (key: string, n: number) =>
-  (await callRoute(versionRoute.GET, { path: `/workflows/${key}/versions/${n}`, token, params: { key, n: String(n) } })).json;
+  (await callRoute(versionRoute.GET, { path: `/workflows/${key}/versions/${n}`, token, params: { key, n: String(n) } }))
+    .json;
 
 describe('a version document without name or description (issue #22.5)', () => {
   it("takes the workflow's on POST /workflows/{key}/versions, and keeps what it does give", async () => {
-    const saved = await callRoute(versionsRoute.POST, { method: 'POST', path: '/workflows/orders/versions', token, params: { key: 'orders' }, body: { key: 'orders', steps: [] } });
+    const saved = await callRoute(versionsRoute.POST, {
+      method: 'POST',
+      path: '/workflows/orders/versions',
+      token,
+      params: { key: 'orders' },
+      body: { key: 'orders', steps: [] },
+    });
     expect(saved.status).toBe(200);
     expect(await readDraft('orders', 1)).toMatchObject({ name: 'Orders', description: 'Ships what was bought' });
     const own = { key: 'orders', name: 'Orders v2', steps: [] };
-    expect((await callRoute(versionsRoute.POST, { method: 'POST', path: '/workflows/orders/versions', token, params: { key: 'orders' }, body: own })).status).toBe(200);
+    expect(
+      (
+        await callRoute(versionsRoute.POST, {
+          method: 'POST',
+          path: '/workflows/orders/versions',
+          token,
+          params: { key: 'orders' },
+          body: own,
+        })
+      ).status,
+    ).toBe(200);
     expect(await readDraft('orders', 1)).toMatchObject({ name: 'Orders v2', description: 'Ships what was bought' });
   });
 
   it("takes an existing workflow's on import, and refuses a new workflow without a name (422 naming it)", async () => {
-    const imported = await callRoute(importRoute.POST, { method: 'POST', path: '/workflows/import', token, body: { key: 'orders', description: 'New words' } });
+    const imported = await callRoute(importRoute.POST, {
+      method: 'POST',
+      path: '/workflows/import',
+      token,
+      body: { key: 'orders', description: 'New words' },
+    });
     expect(imported.status).toBe(200);
     expect(await readDraft('orders', 1)).toMatchObject({ name: 'Orders', description: 'New words' });
-    const fresh = await callRoute(importRoute.POST, { method: 'POST', path: '/workflows/import', token, body: { key: 'brand-new' } });
+    const fresh = await callRoute(importRoute.POST, {
+      method: 'POST',
+      path: '/workflows/import',
+      token,
+      body: { key: 'brand-new' },
+    });
     expect([fresh.status, errorCode(fresh.json)]).toEqual([422, 'VALIDATION']);
     expect(fresh.json!.error).toMatchObject({ details: [{ path: 'name' }] });
     const none = await t.db.selectFrom('workflows').select('key').where('key', '=', 'brand-new').executeTakeFirst();
@@ -46,15 +73,38 @@ describe('a version document without name or description (issue #22.5)', () => {
   });
 
   it('still refuses an empty name and unknown fields', async () => {
-    const empty = await callRoute(versionsRoute.POST, { method: 'POST', path: '/workflows/orders/versions', token, params: { key: 'orders' }, body: { key: 'orders', name: ' ' } });
+    const empty = await callRoute(versionsRoute.POST, {
+      method: 'POST',
+      path: '/workflows/orders/versions',
+      token,
+      params: { key: 'orders' },
+      body: { key: 'orders', name: ' ' },
+    });
     expect(empty.json!.error).toMatchObject({ code: 'VALIDATION', details: [{ path: 'name' }] });
-    const extra = await callRoute(versionsRoute.POST, { method: 'POST', path: '/workflows/orders/versions', token, params: { key: 'orders' }, body: { key: 'orders', nmae: 'typo' } });
+    const extra = await callRoute(versionsRoute.POST, {
+      method: 'POST',
+      path: '/workflows/orders/versions',
+      token,
+      params: { key: 'orders' },
+      body: { key: 'orders', nmae: 'typo' },
+    });
     expect(extra.status).toBe(422);
     expect(await readDraft('orders', 1)).toMatchObject({ name: 'Orders', description: 'New words' });
   });
 
   it('says so in the OpenAPI document', () => {
-    const doc = buildOpenApi() as { paths: Record<string, Record<string, { summary: string; requestBody: { content: Record<string, { schema: { required?: string[]; description?: string } }> } }>> };
+    const doc = buildOpenApi() as {
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            summary: string;
+            requestBody: { content: Record<string, { schema: { required?: string[]; description?: string } }> };
+          }
+        >
+      >;
+    };
     for (const path of ['/workflows/{key}/versions', '/workflows/import']) {
       const operation = doc.paths[path]!.post!;
       const schema = operation.requestBody.content['application/json']!.schema;

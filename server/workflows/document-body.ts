@@ -17,15 +17,24 @@ export type TVersionDocumentBody = z.infer<typeof ZVersionDocumentBody>;
  * The full document: a missing name or description taken from the workflow `workflowId`, or,
  * for a workflow not created yet (null), the description left empty and the name required.
  */
-export async function completeDocument({ db, workflowId, body }: {
+export async function completeDocument({
+  db,
+  workflowId,
+  body,
+}: {
   db: DbOrTx;
   workflowId: string | null;
   body: TVersionDocumentBody;
 }): Promise<TVersionDocument> {
   if (body.name !== undefined && body.description !== undefined) return ZVersionDocument.parse(body);
-  const workflow = workflowId === null
-    ? null
-    : await db.selectFrom('workflows').select(['name', 'description']).where('id', '=', workflowId).executeTakeFirstOrThrow();
+  const workflow =
+    workflowId === null
+      ? null
+      : await db
+          .selectFrom('workflows')
+          .select(['name', 'description'])
+          .where('id', '=', workflowId)
+          .executeTakeFirstOrThrow();
   const name = body.name ?? workflow?.name;
   if (name === undefined) {
     const message = 'give the workflow a name: it does not exist yet, so there is none to take';

@@ -12,7 +12,9 @@ import { validateDefinition } from '@/server/workflows/validation/validate-defin
 import { ZProblem, type TProblem } from '@/server/workflows/validation/problem';
 
 /** An exported document carries the `version` and `status` it had; an import always becomes the draft, so they are dropped. */
-export const ZImportWorkflow = z.object({ document: ZVersionDocumentBody.transform(({ version: _v, status: _s, ...rest }) => rest) });
+export const ZImportWorkflow = z.object({
+  document: ZVersionDocumentBody.transform(({ version: _v, status: _s, ...rest }) => rest),
+});
 export type TImportWorkflow = z.input<typeof ZImportWorkflow>;
 export const ZImported = z.object({ key: z.string(), version: z.number().int(), revision: z.number().int(), createdWorkflow: z.boolean(), problems: z.array(ZProblem) });
 export type TImported = TSavedDraft & { key: string; createdWorkflow: boolean; problems: TProblem[] };
@@ -26,7 +28,12 @@ export async function importWorkflow({ db, ctx, input }: { db: Db; ctx: TAuthCon
   assertAllowed(ctx, 'workflow.write');
   const { document: body } = ZImportWorkflow.parse(input);
   const { saved, document } = await db.transaction().execute(async (tx) => {
-    const existing = await tx.selectFrom('workflows').select('id').where('tenant_id', '=', ctx.tenantId).where('key', '=', body.key).executeTakeFirst();
+    const existing = await tx
+      .selectFrom('workflows')
+      .select('id')
+      .where('tenant_id', '=', ctx.tenantId)
+      .where('key', '=', body.key)
+      .executeTakeFirst();
     const document = await completeDocument({ db: tx, workflowId: existing?.id ?? null, body });
     if (!existing) {
       const key = ZNewWorkflowKey.safeParse(document.key);

@@ -46,7 +46,7 @@ export const createTenantContract = defineContract({
   errors: ['CONFLICT'],
 });
 
-/** Decoded once more: `%40` for `@` is what an HTTP client's path encoding sends, whether or not the router decoded it. */
+/** Decoded once more: an HTTP client's path encoding sends `%40` for `@`, whether or not the router decodes it. */
 function decodePathEmail(value: string): string {
   if (!value.includes('%')) return value;
   try {
@@ -120,7 +120,9 @@ export const createTokenContract = defineContract({
   operationId: 'createToken',
   method: 'POST',
   path: '/tokens',
-  summary: "Create an API token owned by the caller (a token: its owner), never stronger than its owner's role; the value is returned once",
+  summary:
+    'Create an API token owned by the caller (a token: its owner), never stronger than ' +
+    "its owner's role; the value is returned once",
   tag: 'Tokens',
   permission: 'token.manage',
   body: ZCreateApiToken,

@@ -6,7 +6,10 @@ import { listMembers } from '@/server/members/list-members';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = apiRoute(listMembersContract, async ({ db, ctx }) => ({ items: await listMembers({ db, ctx }), nextCursor: null }));
+export const GET = apiRoute(listMembersContract, async ({ db, ctx }) => ({
+  items: await listMembers({ db, ctx }),
+  nextCursor: null,
+}));
 
 export const POST = apiRoute(addMemberContract, async ({ db, ctx, body }) => {
   const { initialPassword } = await addMember({ db, ctx, input: body });
