@@ -282,3 +282,15 @@ describe('tokens', () => {
     expect([capped.status, errorCode(capped.json)]).toEqual([403, 'FORBIDDEN']);
   });
 });
+
+describe('the OpenAPI document', () => {
+  it('lists the admin routes and says how a request names its tenant', async () => {
+    const { buildOpenApi } = await import('@/server/api/build-openapi');
+    const doc = buildOpenApi() as { info: { description: string }; paths: Record<string, Record<string, unknown>> };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/tenants', '/members', '/members/{email}', '/tokens', '/tokens/{id}']),
+    );
+    expect(Object.keys(doc.paths['/members/{email}']!).sort()).toEqual(['delete', 'patch']);
+    expect(doc.info.description).toContain('Pipewright-Tenant');
+  });
+});

@@ -65,7 +65,13 @@ export function buildOpenApi(contracts: TContract[] = ALL_CONTRACTS): Record<str
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Pipewright API', version: '1', description: 'Bearer tokens (pw_…) are created in Settings → API tokens.' },
+    info: {
+      title: 'Pipewright API',
+      version: '1',
+      description:
+        'Bearer tokens (pw_…) are created in Settings → API tokens, or with POST /tokens; a token acts in its own ' +
+        'tenant. With the session cookie, a request names its tenant with the header `Pipewright-Tenant: <slug>`.',
+    },
     servers: [{ url: '/api/v1' }],
     security: [{ bearer: [] }],
     components: {
