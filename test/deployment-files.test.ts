@@ -105,8 +105,17 @@ describe('Dockerfile', () => {
     const entrypoint = read('docker/entrypoint.sh');
     for (const name of ['web', 'worker', 'migrate', 'pipewright', 'healthcheck-web', 'healthcheck-worker'])
       expect(entrypoint).toContain(`  ${name})`);
-    for (const target of [...entrypoint.matchAll(/node (?:--import tsx )?(\S+\.(?:ts|mjs))/g)].map((m) => m[1]!))
-      expect(existsSync(target), target).toBe(true);
+    const targets = [...entrypoint.matchAll(/node (?:--import tsx )?(\S+\.(?:ts|mjs))/g)].map((m) =>
+      m[1]!.replace(/^\/app\//, ''),
+    );
+    expect(targets.length).toBe(6);
+    for (const target of targets) expect(existsSync(target), target).toBe(true);
+  });
+
+  it("starts the CLI from its pipewright command (the image's /app read as this checkout)", async () => {
+    const script = read('docker/entrypoint.sh').replaceAll('/app/', `${process.cwd()}/`);
+    const { stdout } = await run('sh', ['-c', script, 'entrypoint', 'pipewright', '--help']);
+    expect(stdout).toContain('Usage: pipewright');
   });
 });
 
