@@ -1,6 +1,10 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { sessionCookie } from '@/server/auth/session-cookie';
-import { API_CONTENT_SECURITY_POLICY, BASELINE_SECURITY_HEADERS, pageContentSecurityPolicy } from '@/server/security/content-security-policy';
+import {
+  API_CONTENT_SECURITY_POLICY,
+  BASELINE_SECURITY_HEADERS,
+  pageContentSecurityPolicy,
+} from '@/server/security/content-security-policy';
 import { publicBaseUrl, publicOrigin, servedOverHttps } from '@/server/security/public-origin';
 import { checkWriteOrigin, isStateChanging } from '@/server/security/request-origin';
 
@@ -36,14 +40,23 @@ export function proxy(request: NextRequest): NextResponse {
   if (request.headers.has('next-action') && isStateChanging(request.method)) {
     const verdict = checkWriteOrigin({ headers: request.headers, expectedOrigin: publicOrigin() });
     if (!verdict.ok) {
-      const body = { error: { code: 'FORBIDDEN', message: `Refused: this request did not come from Pipewright's own pages (${verdict.reason}).` } };
+      const body = {
+        error: {
+          code: 'FORBIDDEN',
+          message: `Refused: this request did not come from Pipewright's own pages (${verdict.reason}).`,
+        },
+      };
       return withSecurityHeaders(NextResponse.json(body, { status: 403 }), API_CONTENT_SECURITY_POLICY);
     }
   }
 
   if (pathname.startsWith('/api/')) return withSecurityHeaders(NextResponse.next(), API_CONTENT_SECURITY_POLICY);
 
-  if (!PUBLIC_PAGES.has(pathname) && !hasSessionCookie(request) && (request.method === 'GET' || request.method === 'HEAD')) {
+  if (
+    !PUBLIC_PAGES.has(pathname) &&
+    !hasSessionCookie(request) &&
+    (request.method === 'GET' || request.method === 'HEAD')
+  ) {
     // On the public URL, not the request's Host (Next.js sends a same-origin Location as a path).
     const location = new URL(`/sign-in?callbackUrl=${encodeURIComponent(`${pathname}${search}`)}`, publicBaseUrl());
     const response = NextResponse.redirect(location, 307);
@@ -51,7 +64,11 @@ export function proxy(request: NextRequest): NextResponse {
   }
 
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(18))).toString('base64');
-  const csp = pageContentSecurityPolicy({ nonce, development: process.env.NODE_ENV === 'development', https: servedOverHttps() });
+  const csp = pageContentSecurityPolicy({
+    nonce,
+    development: process.env.NODE_ENV === 'development',
+    https: servedOverHttps(),
+  });
   // Next.js reads the nonce from the request's policy and puts it on its own scripts.
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set('content-security-policy', csp);

@@ -41,26 +41,48 @@ async function waitForHealth(deadline: number): Promise<void> {
 
 async function openOnce(page: Page, key: string, cards = 300): Promise<number> {
   await page.goto(`${BASE}/workflows/${key}`, { waitUntil: 'commit' });
-  await page.waitForFunction((count) => document.querySelectorAll('[data-testid="step-card"]').length === count, cards, { timeout: 60_000, polling: 'raf' });
+  await page.waitForFunction(
+    (count) => document.querySelectorAll('[data-testid="step-card"]').length === count,
+    cards,
+    { timeout: 60_000, polling: 'raf' },
+  );
   return page.evaluate(() => performance.now());
 }
 
 /** A drag to measure: the step moved, the card it is dropped on, the pipe it must land in, the window. */
-type TDragCase = { key: string; cards: number; stepId: string; overId: string; pipeId: string; viewport: { width: number; height: number } };
-type TDragFigures = { frames: number; meanGap: number; maxGap: number; dragMs: number; settleMs: number; profile: string[] };
+type TDragCase = {
+  key: string;
+  cards: number;
+  stepId: string;
+  overId: string;
+  pipeId: string;
+  viewport: { width: number; height: number };
+};
+type TDragFigures = {
+  frames: number;
+  meanGap: number;
+  maxGap: number;
+  dragMs: number;
+  settleMs: number;
+  profile: string[];
+};
 
 async function measureDrag(page: Page, drag: TDragCase): Promise<TDragFigures> {
   await page.setViewportSize(drag.viewport);
   await openOnce(page, drag.key, drag.cards);
   // Hydrated: the palette is filled from the registry fetched in the browser.
-  await page.getByRole('complementary', { name: 'Step palette' }).getByRole('button', { name: 'Set run state' }).waitFor();
+  await page
+    .getByRole('complementary', { name: 'Step palette' })
+    .getByRole('button', { name: 'Set run state' })
+    .waitFor();
   const handle = page.locator(`[data-step-header="${drag.stepId}"] [aria-label^="Drag"]`);
   const target = page.locator(`[data-step-header="${drag.overId}"]`);
   await page.evaluate(() => window.scrollTo(0, 0));
   await target.waitFor();
   const from = (await handle.boundingBox())!;
   const to = (await target.boundingBox())!;
-  if (to.y + to.height > drag.viewport.height) throw new Error(`${drag.overId} is off screen: the measure is the drag, not dnd's auto-scroll`);
+  if (to.y + to.height > drag.viewport.height)
+    throw new Error(`${drag.overId} is off screen: the measure is the drag, not dnd's auto-scroll`);
   // A string, not a function: tsx wraps named functions in __name(), which the page lacks.
   await page.evaluate(`(() => {
     window.__frames = [];
@@ -71,14 +93,22 @@ async function measureDrag(page: Page, drag: TDragCase): Promise<TDragFigures> {
     };
     requestAnimationFrame(tick);
   })()`);
-  const profile = process.env.BENCH_PROFILE ? await startProfile(page, process.env.BENCH_PROFILE.endsWith('.json') ? process.env.BENCH_PROFILE.replace(/\.json$/, `-${drag.cards}-${drag.viewport.height}.json`) : undefined) : null;
+  const profile = process.env.BENCH_PROFILE
+    ? await startProfile(
+        page,
+        process.env.BENCH_PROFILE.endsWith('.json')
+          ? process.env.BENCH_PROFILE.replace(/\.json$/, `-${drag.cards}-${drag.viewport.height}.json`)
+          : undefined,
+      )
+    : null;
   const start = Date.now();
   await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
   await page.mouse.down();
   // Small first moves, as a hand makes them, so the library starts the drag before it travels.
   for (let i = 1; i <= 4; i++) await page.mouse.move(from.x + from.width / 2 + 2 * i, from.y + from.height / 2 + 2 * i);
   const steps = 30;
-  for (let i = 1; i <= steps; i++) await page.mouse.move(from.x + from.width / 2, from.y + ((to.y + to.height / 2 - from.y) * i) / steps);
+  for (let i = 1; i <= steps; i++)
+    await page.mouse.move(from.x + from.width / 2, from.y + ((to.y + to.height / 2 - from.y) * i) / steps);
   // The cards close up where the step left, so the target moves: follow it, as a hand does
   // (the drop lands in the pipe under the pointer).
   let at = { x: from.x + from.width / 2, y: to.y + to.height / 2 };
@@ -87,20 +117,34 @@ async function measureDrag(page: Page, drag: TDragCase): Promise<TDragFigures> {
     if (!box) break; // mid-animation the card can be briefly unmeasurable; drop where the pointer is
     const aim = { x: box.x + Math.min(40, box.width / 2), y: box.y + Math.min(box.height / 2, 12) };
     if (Math.abs(aim.x - at.x) < 2 && Math.abs(aim.y - at.y) < 2) break;
-    for (let i = 1; i <= 5; i++) await page.mouse.move(at.x + ((aim.x - at.x) * i) / 5, at.y + ((aim.y - at.y) * i) / 5);
+    for (let i = 1; i <= 5; i++)
+      await page.mouse.move(at.x + ((aim.x - at.x) * i) / 5, at.y + ((aim.y - at.y) * i) / 5);
     at = aim;
   }
   const dragMs = Date.now() - start;
   const up = Date.now();
   await page.mouse.up();
-  await page.waitForFunction(({ stepId, pipeId }) => document.querySelector(`[data-step-id="${stepId}"]`)?.closest('[data-pipe-id]')?.getAttribute('data-pipe-id') === pipeId, drag, { timeout: 10_000 });
+  await page.waitForFunction(
+    ({ stepId, pipeId }) =>
+      document.querySelector(`[data-step-id="${stepId}"]`)?.closest('[data-pipe-id]')?.getAttribute('data-pipe-id') ===
+      pipeId,
+    drag,
+    { timeout: 10_000 },
+  );
   const settleMs = Date.now() - up;
   const frames = await page.evaluate<number[]>(`(() => {
     window.__stop = true;
     return window.__frames;
   })()`);
   const gaps = frames.slice(1).map((t, i) => t - frames[i]!);
-  return { profile: (await profile?.stop()) ?? [], frames: frames.length, meanGap: gaps.reduce((a, b) => a + b, 0) / Math.max(1, gaps.length), maxGap: Math.max(...gaps), dragMs, settleMs };
+  return {
+    profile: (await profile?.stop()) ?? [],
+    frames: frames.length,
+    meanGap: gaps.reduce((a, b) => a + b, 0) / Math.max(1, gaps.length),
+    maxGap: Math.max(...gaps),
+    dragMs,
+    settleMs,
+  };
 }
 
 async function main(): Promise<void> {
@@ -109,15 +153,34 @@ async function main(): Promise<void> {
   const app = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
     detached: true,
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, PORT: String(PORT), PIPEWRIGHT_DATA_DIR: dir, PIPEWRIGHT_ADMIN_EMAIL: ADMIN.email, PIPEWRIGHT_ADMIN_PASSWORD: ADMIN.password, PIPEWRIGHT_BOOTSTRAP_TOKEN: TOKEN, NEXTAUTH_URL: BASE },
+    env: {
+      ...process.env,
+      PORT: String(PORT),
+      PIPEWRIGHT_DATA_DIR: dir,
+      PIPEWRIGHT_ADMIN_EMAIL: ADMIN.email,
+      PIPEWRIGHT_ADMIN_PASSWORD: ADMIN.password,
+      PIPEWRIGHT_BOOTSTRAP_TOKEN: TOKEN,
+      NEXTAUTH_URL: BASE,
+    },
   });
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu'] });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu'],
+  });
   try {
     await waitForHealth(Date.now() + 900_000);
     const key = `bench-${Date.now().toString(36)}`;
     // Each drag gets a workflow of its own: a drag moves a step, and the draft is saved.
-    for (const definition of [nestedDefinition(key), nestedDefinition(`${key}-tall`), smallDefinition(`${key}-small`)]) {
-      const imported = await fetch(`${BASE}/api/v1/workflows/import`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(definition) });
+    for (const definition of [
+      nestedDefinition(key),
+      nestedDefinition(`${key}-tall`),
+      smallDefinition(`${key}-small`),
+    ]) {
+      const imported = await fetch(`${BASE}/api/v1/workflows/import`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(definition),
+      });
       if (!imported.ok) throw new Error(`import answered ${imported.status}: ${await imported.text()}`);
     }
     const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
@@ -130,16 +193,36 @@ async function main(): Promise<void> {
     const opens: number[] = [];
     for (let i = 0; i < N; i++) opens.push(await openOnce(page, key));
     opens.sort((a, b) => a - b);
-    console.log(`designer open, 300 steps / 5 levels   n=${N}  median=${opens[Math.floor(N / 2)]!.toFixed(0)} ms  max=${opens.at(-1)!.toFixed(0)} ms  (navigation start → 300 cards in the DOM)`);
+    console.log(
+      `designer open, 300 steps / 5 levels   n=${N}  median=${opens[Math.floor(N / 2)]!.toFixed(0)} ms  max=${opens.at(-1)!.toFixed(0)} ms  (navigation start → 300 cards in the DOM)`,
+    );
     const laptop = { width: 1440, height: 900 };
     const drags: [string, TDragCase][] = [
-      ['baseline: 10 steps, 1440×900, into the block below', { key: `${key}-small`, cards: 10, stepId: 's1', overId: 't3', pipeId: 'gate/then', viewport: laptop }],
-      ['300 steps, 1440×900, one level deeper  ', { key, cards: 300, stepId: 's2', overId: 's8', pipeId: 'b7/steps', viewport: laptop }],
-      ['300 steps, 1440×3200, into the next group', { key: `${key}-tall`, cards: 300, stepId: 's2', overId: 's34', pipeId: 'b31/then', viewport: { width: 1440, height: 3200 } }],
+      [
+        'baseline: 10 steps, 1440×900, into the block below',
+        { key: `${key}-small`, cards: 10, stepId: 's1', overId: 't3', pipeId: 'gate/then', viewport: laptop },
+      ],
+      [
+        '300 steps, 1440×900, one level deeper  ',
+        { key, cards: 300, stepId: 's2', overId: 's8', pipeId: 'b7/steps', viewport: laptop },
+      ],
+      [
+        '300 steps, 1440×3200, into the next group',
+        {
+          key: `${key}-tall`,
+          cards: 300,
+          stepId: 's2',
+          overId: 's34',
+          pipeId: 'b31/then',
+          viewport: { width: 1440, height: 3200 },
+        },
+      ],
     ];
     for (const [label, drag] of drags) {
       const figures = await measureDrag(page, drag);
-      console.log(`drag ${label}  ${figures.frames} frames in ${figures.dragMs} ms  mean frame gap=${figures.meanGap.toFixed(1)} ms  longest=${figures.maxGap.toFixed(1)} ms  drop → moved in DOM=${figures.settleMs} ms`);
+      console.log(
+        `drag ${label}  ${figures.frames} frames in ${figures.dragMs} ms  mean frame gap=${figures.meanGap.toFixed(1)} ms  longest=${figures.maxGap.toFixed(1)} ms  drop → moved in DOM=${figures.settleMs} ms`,
+      );
       for (const line of figures.profile) console.log(line);
     }
   } finally {

@@ -15,9 +15,13 @@ import type { TExpressionEnvelope } from '@/server/runtime/expressions/expressio
 import { EXPRESSION_LIMITS } from '@/server/runtime/expressions/expression-limits';
 
 const N = Number(process.env.BENCH_N ?? 2000);
-const SOURCE = '{ "total": $sum(payload.lines.(qty * price)), "customer": $uppercase(payload.customer.name), "big": vars.threshold < 20 }';
+const SOURCE =
+  '{ "total": $sum(payload.lines.(qty * price)), "customer": $uppercase(payload.customer.name), "big": vars.threshold < 20 }';
 const envelope: TExpressionEnvelope = {
-  payload: { customer: { name: 'Ada' }, lines: Array.from({ length: 20 }, (_, i) => ({ sku: `S${i}`, qty: i % 3, price: i * 1.5 })) },
+  payload: {
+    customer: { name: 'Ada' },
+    lines: Array.from({ length: 20 }, (_, i) => ({ sku: `S${i}`, qty: i % 3, price: i * 1.5 })),
+  },
   vars: { threshold: 10 },
   env: {},
   meta: { runId: 'r1' },
@@ -43,8 +47,20 @@ function row(name: string, s: { p50: number; p99: number }): string {
 
 const baseline = jsonata(SOURCE);
 console.log(row('jsonata evaluate, in-thread (baseline)', await timeEach(() => baseline.evaluate(envelope))));
-console.log(row('guarded, in-thread (no worker)', await timeEach(() => evaluateInThread({ source: SOURCE, data: envelope, bindings: {}, limits: EXPRESSION_LIMITS }))));
-console.log(row('evaluateExpression (stays in-thread)', await timeEach(() => evaluateExpression({ source: SOURCE, envelope }))));
+console.log(
+  row(
+    'guarded, in-thread (no worker)',
+    await timeEach(() => evaluateInThread({ source: SOURCE, data: envelope, bindings: {}, limits: EXPRESSION_LIMITS })),
+  ),
+);
+console.log(
+  row('evaluateExpression (stays in-thread)', await timeEach(() => evaluateExpression({ source: SOURCE, envelope }))),
+);
 const REGEX_SOURCE = '$count($match(payload.customer.name, /a/i))';
-console.log(row('evaluateExpression with a regex (worker pool)', await timeEach(() => evaluateExpression({ source: REGEX_SOURCE, envelope }))));
+console.log(
+  row(
+    'evaluateExpression with a regex (worker pool)',
+    await timeEach(() => evaluateExpression({ source: REGEX_SOURCE, envelope })),
+  ),
+);
 await closeExpressionPool();

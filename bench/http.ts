@@ -34,16 +34,28 @@ function loadRow(name: string, result: TLoadResult, target = ''): string {
   return `${figureRow(name, `${result.perSecond.toFixed(0)} req/s`, target)}   p50=${result.latency.p50.toFixed(1)} ms p99=${result.latency.p99.toFixed(1)} ms${errors}`;
 }
 
-const loadJson = (r: TLoadResult) => ({ perSecond: Math.round(r.perSecond), p50Ms: r.latency.p50, p99Ms: r.latency.p99, errors: r.errors });
+const loadJson = (r: TLoadResult) => ({
+  perSecond: Math.round(r.perSecond),
+  p50Ms: r.latency.p50,
+  p99Ms: r.latency.p99,
+  errors: r.errors,
+});
 const statsJson = (s: TStats) => ({ n: s.n, p50Ms: s.p50, p95Ms: s.p95, p99Ms: s.p99, maxMs: s.max });
 
 async function countTerminal(db: Db, ids: string[]): Promise<number> {
-  const row = await db.selectFrom('runs').select((eb) => eb.fn.countAll<string>().as('n')).where('id', 'in', ids).where('status', 'in', ['SUCCEEDED', 'FAILED', 'CANCELED']).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('runs')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('id', 'in', ids)
+    .where('status', 'in', ['SUCCEEDED', 'FAILED', 'CANCELED'])
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
 async function committedTransactions(db: Db): Promise<number> {
-  const row = await sql<{ n: string }>`SELECT pg_stat_get_db_xact_commit(oid)::text AS n FROM pg_database WHERE datname = current_database()`.execute(db);
+  const row = await sql<{
+    n: string;
+  }>`SELECT pg_stat_get_db_xact_commit(oid)::text AS n FROM pg_database WHERE datname = current_database()`.execute(db);
   return Number(row.rows[0]?.n ?? 0);
 }
 
@@ -53,25 +65,52 @@ export async function httpBenchmarks(): Promise<TResults> {
   const dir = mkdtempSync(path.join(tmpdir(), 'pipewright-bench-http-'));
   chmodSync(dir, 0o755); // the embedded server runs as the postgres user when we are root
   const results: TResults = { at: new Date().toISOString() };
-  console.log('\nHTTP benchmarks: the real app as `npm start` runs it (production next start + one worker, embedded PostgreSQL)');
+  console.log(
+    '\nHTTP benchmarks: the real app as `npm start` runs it (production next start + one worker, embedded PostgreSQL)',
+  );
   const app = await startBenchApp({ dataDir: path.join(dir, 'data') });
   const { db } = createDb(app.dbUrl, { max: 4 });
   const client = new BenchClient(app.baseUrl, app.token);
   try {
-    await publishOverHttp(client, 'bench-one', { steps: [{ id: 'only', type: 'transform.assign', config: { assign: { 'vars.x': 1 } } }] });
+    await publishOverHttp(client, 'bench-one', {
+      steps: [{ id: 'only', type: 'transform.assign', config: { assign: { 'vars.x': 1 } } }],
+    });
     const steps10 = Array.from({ length: 10 }, (_, i) =>
       i % 2 === 0
-        ? { id: `add${i}`, type: 'transform.assign', config: { assign: { [`vars.n${i}`]: { $expr: `payload.i + ${i}` } } } }
-        : { id: `echo${i}`, type: 'action.call', config: { action: 'core.echo', version: 1, input: { i: { $expr: 'payload.i' } } } },
+        ? {
+            id: `add${i}`,
+            type: 'transform.assign',
+            config: { assign: { [`vars.n${i}`]: { $expr: `payload.i + ${i}` } } },
+          }
+        : {
+            id: `echo${i}`,
+            type: 'action.call',
+            config: { action: 'core.echo', version: 1, input: { i: { $expr: 'payload.i' } } },
+          },
     );
     await publishOverHttp(client, 'bench-ten', { steps: steps10 });
 
     if (wants('api')) {
-      console.log('\nA. Requests per second, 16 in flight, one web process (the worker runs the started runs meanwhile)');
+      console.log(
+        '\nA. Requests per second, 16 in flight, one web process (the worker runs the started runs meanwhile)',
+      );
       const N = Number(process.env.BENCH_HTTP_N ?? 3000);
-      const health = () => loadTest({ n: N, concurrency: 16, send: () => client.request('GET', '/api/v1/health'), ok: (s) => s === 200 });
-      const list = () => loadTest({ n: N, concurrency: 16, send: () => client.request('GET', '/api/v1/workflows?limit=1'), ok: (s) => s === 200 });
-      const start = () => loadTest({ n: N, concurrency: 16, send: (i) => client.request('POST', '/api/v1/workflows/bench-one/runs', { input: { i } }), ok: (s) => s === 202 });
+      const health = () =>
+        loadTest({ n: N, concurrency: 16, send: () => client.request('GET', '/api/v1/health'), ok: (s) => s === 200 });
+      const list = () =>
+        loadTest({
+          n: N,
+          concurrency: 16,
+          send: () => client.request('GET', '/api/v1/workflows?limit=1'),
+          ok: (s) => s === 200,
+        });
+      const start = () =>
+        loadTest({
+          n: N,
+          concurrency: 16,
+          send: (i) => client.request('POST', '/api/v1/workflows/bench-one/runs', { input: { i } }),
+          ok: (s) => s === 202,
+        });
       await health(); // warm-up: JIT, pools, caches
       await list();
       await start();
@@ -83,7 +122,12 @@ export async function httpBenchmarks(): Promise<TResults> {
       console.log(loadRow('POST /api/v1/workflows/{key}/runs', s, '≥ 500/s'));
       results.api = { health: loadJson(h), listWorkflows: loadJson(l), start: loadJson(s) };
       const before = await committedTransactions(db);
-      const probe = await loadTest({ n: 500, concurrency: 16, send: (i) => client.request('POST', '/api/v1/workflows/bench-one/runs', { input: { i } }), ok: (s) => s === 202 });
+      const probe = await loadTest({
+        n: 500,
+        concurrency: 16,
+        send: (i) => client.request('POST', '/api/v1/workflows/bench-one/runs', { input: { i } }),
+        ok: (s) => s === 202,
+      });
       await new Promise((resolve) => setTimeout(resolve, 1500)); // backends flush their statistics within a second
       const perStart = ((await committedTransactions(db)) - before) / probe.latency.n;
       console.log(figureRow('transactions per start (its 1-step run included)', perStart.toFixed(1)));
@@ -91,7 +135,9 @@ export async function httpBenchmarks(): Promise<TResults> {
     }
 
     if (wants('latency')) {
-      console.log('\nB. Start latency: POST /runs sent → first step.started (database clock), one at a time, idle worker');
+      console.log(
+        '\nB. Start latency: POST /runs sent → first step.started (database clock), one at a time, idle worker',
+      );
       const runs = await followRuns(app.dbUrl);
       const N = 300;
       const t0s = new Map<string, number>();
@@ -107,7 +153,12 @@ export async function httpBenchmarks(): Promise<TResults> {
         answered.push(took);
       }
       await runs.close();
-      const started = await db.selectFrom('run_events').select(['run_id', 'at']).where('run_id', 'in', [...t0s.keys()]).where('type', '=', 'step.started').execute();
+      const started = await db
+        .selectFrom('run_events')
+        .select(['run_id', 'at'])
+        .where('run_id', 'in', [...t0s.keys()])
+        .where('type', '=', 'step.started')
+        .execute();
       const samples = started.map((event) => event.at.getTime() - t0s.get(event.run_id)!);
       // Where the time goes, by the database's clock: request sent → job written, → job taken by the worker, → step.started.
       const jobs = await sql<{ run_id: string; created_on: Date; started_on: Date | null }>`
@@ -135,12 +186,18 @@ export async function httpBenchmarks(): Promise<TResults> {
         bossSendToHandler: statsJson(baseline),
         postAnswered: statsJson(percentiles(answered)),
         startToFirstStep: statsJson(percentiles(samples)),
-        breakdown: { requestToJob: statsJson(percentiles(toJob)), jobInQueue: statsJson(percentiles(inQueue)), jobToFirstStep: statsJson(percentiles(toStep)) },
+        breakdown: {
+          requestToJob: statsJson(percentiles(toJob)),
+          jobInQueue: statsJson(percentiles(inQueue)),
+          jobToFirstStep: statsJson(percentiles(toStep)),
+        },
       };
     }
 
     if (wants('throughput')) {
-      console.log('\nC. Throughput: 1,000 runs × 10 steps (transform.assign / core.echo) started over HTTP, 32 in flight');
+      console.log(
+        '\nC. Throughput: 1,000 runs × 10 steps (transform.assign / core.echo) started over HTTP, 32 in flight',
+      );
       const RUNS = 1000;
       const ids: string[] = [];
       const t0 = Date.now();
@@ -159,9 +216,18 @@ export async function httpBenchmarks(): Promise<TResults> {
         if (Date.now() > deadline) throw new Error('bench: 1,000 runs did not finish within 10 minutes');
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      const last = await db.selectFrom('runs').select((eb) => eb.fn.max('completed_at').as('last')).where('id', 'in', ids).executeTakeFirstOrThrow();
+      const last = await db
+        .selectFrom('runs')
+        .select((eb) => eb.fn.max('completed_at').as('last'))
+        .where('id', 'in', ids)
+        .executeTakeFirstOrThrow();
       const elapsedMs = new Date(last.last as unknown as string).getTime() - t0;
-      const steps = await db.selectFrom('run_steps').select((eb) => eb.fn.countAll<string>().as('n')).where('run_id', 'in', ids).where('status', '=', 'SUCCEEDED').executeTakeFirstOrThrow();
+      const steps = await db
+        .selectFrom('run_steps')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('run_id', 'in', ids)
+        .where('status', '=', 'SUCCEEDED')
+        .executeTakeFirstOrThrow();
       let baseline: string;
       let baselineTps: number;
       if (hasPgbench()) {
@@ -175,8 +241,20 @@ export async function httpBenchmarks(): Promise<TResults> {
       const stepsPerSecond = (Number(steps.n) / elapsedMs) * 1000;
       console.log(figureRow('baseline', baseline));
       console.log(loadRow('starts while the worker drains them', startLoad));
-      console.log(figureRow(`steps, first POST → last run ended (${steps.n} SUCCEEDED)`, `${stepsPerSecond.toFixed(0)} steps/s`, '≥ 3,000 steps/s'));
-      results.throughput = { pgbenchTps: Math.round(baselineTps), starts: loadJson(startLoad), stepsPerSecond: Math.round(stepsPerSecond), succeededSteps: Number(steps.n), elapsedMs };
+      console.log(
+        figureRow(
+          `steps, first POST → last run ended (${steps.n} SUCCEEDED)`,
+          `${stepsPerSecond.toFixed(0)} steps/s`,
+          '≥ 3,000 steps/s',
+        ),
+      );
+      results.throughput = {
+        pgbenchTps: Math.round(baselineTps),
+        starts: loadJson(startLoad),
+        stepsPerSecond: Math.round(stepsPerSecond),
+        succeededSteps: Number(steps.n),
+        elapsedMs,
+      };
     }
 
     if (wants('list')) results.runsList = await runsListBenchmarks({ app, db, client });

@@ -26,7 +26,13 @@ type TStats = { n: number; p50: number; p95: number; p99: number; perSecond: num
 function stats(samples: number[], totalMs: number): TStats {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-  return { n: samples.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), perSecond: (samples.length / totalMs) * 1000 };
+  return {
+    n: samples.length,
+    p50: at(0.5),
+    p95: at(0.95),
+    p99: at(0.99),
+    perSecond: (samples.length / totalMs) * 1000,
+  };
 }
 
 async function timeEach(n: number, fn: (i: number) => Promise<unknown>): Promise<TStats> {
@@ -87,13 +93,27 @@ async function main(): Promise<void> {
   try {
     const { db } = createDb(database.url, { max: 4 });
     await migrateToLatest({ db });
-    const tenant = await db.insertInto('tenants').values({ slug: 'bench', name: 'Bench' }).returning('id').executeTakeFirstOrThrow();
+    const tenant = await db
+      .insertInto('tenants')
+      .values({ slug: 'bench', name: 'Bench' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     // A realistic table: the token being checked among 10,000 others.
     const tokens = Array.from({ length: 10_000 }, () => generateApiToken());
     for (let i = 0; i < tokens.length; i += 1000) {
       await db
         .insertInto('api_tokens')
-        .values(tokens.slice(i, i + 1000).map((t, j) => ({ tenant_id: tenant.id, name: `t${i + j}`, token_prefix: displayPrefix(t), token_hash: hashApiToken(t), role: 'operator' as const })))
+        .values(
+          tokens
+            .slice(i, i + 1000)
+            .map((t, j) => ({
+              tenant_id: tenant.id,
+              name: `t${i + j}`,
+              token_prefix: displayPrefix(t),
+              token_hash: hashApiToken(t),
+              role: 'operator' as const,
+            })),
+        )
         .execute();
     }
     const raw = new pg.Client({ connectionString: database.url });
@@ -101,15 +121,31 @@ async function main(): Promise<void> {
     const N = 3000;
     console.log(`\nPipewright benchmarks (embedded PostgreSQL 17, ${new Date().toISOString()})\n`);
     console.log('1. API token authentication, per call');
-    console.log(row('baseline: raw SELECT by token hash', await timeEach(N, (i) => raw.query('SELECT id, role FROM api_tokens WHERE token_hash = $1', [hashApiToken(tokens[i % tokens.length]!)]))));
-    console.log(row('resolveApiToken (join tenant, expiry check)', await timeEach(N, (i) => resolveApiToken({ db, token: tokens[i % 50]! }))));
+    console.log(
+      row(
+        'baseline: raw SELECT by token hash',
+        await timeEach(N, (i) =>
+          raw.query('SELECT id, role FROM api_tokens WHERE token_hash = $1', [
+            hashApiToken(tokens[i % tokens.length]!),
+          ]),
+        ),
+      ),
+    );
+    console.log(
+      row(
+        'resolveApiToken (join tenant, expiry check)',
+        await timeEach(N, (i) => resolveApiToken({ db, token: tokens[i % 50]! })),
+      ),
+    );
     await raw.end();
     await db.destroy();
 
     const W = 200;
     console.log('\n2. Worker wake-up: enqueue → handler running');
     console.log(row('baseline: raw NOTIFY → LISTEN', await rawNotifyLatency(database.url, W)));
-    console.log(row('pg-boss 12.35, LISTEN/NOTIFY (what we run)', await wakeLatency(database.url, { notify: true, n: W })));
+    console.log(
+      row('pg-boss 12.35, LISTEN/NOTIFY (what we run)', await wakeLatency(database.url, { notify: true, n: W })),
+    );
     console.log(row('pg-boss 12.35, polling every 0.5 s', await wakeLatency(database.url, { notify: false, n: 20 })));
     await runtimeBenchmarks({ url: database.url });
   } finally {
@@ -119,7 +155,9 @@ async function main(): Promise<void> {
   if (!process.env.BENCH_SKIP_HTTP) await httpBenchmarks();
 }
 
-main().then(() => process.exit(0)).catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+main()
+  .then(() => process.exit(0))
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });

@@ -32,7 +32,14 @@ function endingDocument() {
     steps: [
       { id: 'mark', type: 'state.set', config: { state: { $expr: 'payload.state' } } },
       { id: 'calc', type: 'transform.assign', config: { assign: { 'vars.total': { $expr: 'payload.amount * 2' } } } },
-      { id: 'check', type: 'control.if', config: { condition: { $expr: 'payload.fail' }, then: [{ id: 'boom', type: 'control.fail', config: { code: 'DECLINED', message: 'declined' } }] } },
+      {
+        id: 'check',
+        type: 'control.if',
+        config: {
+          condition: { $expr: 'payload.fail' },
+          then: [{ id: 'boom', type: 'control.fail', config: { code: 'DECLINED', message: 'declined' } }],
+        },
+      },
     ],
   };
 }
@@ -64,7 +71,18 @@ async function seed(db: Db, tenantId: string, n: number): Promise<number> {
     for (let i = from; i < Math.min(n, from + BATCH); i++) {
       const key = i % 50 === 0 ? WAITING : ENDING[i % ENDING.length]!;
       const v = byKey.get(key)!;
-      runs.push({ id: randomUUID(), tenantId, workflowId: v.workflowId, workflowKey: key, versionId: v.versionId, version: v.version, input: inputOf(i), trigger: { type: 'api' }, parent: null, idempotencyKey: null });
+      runs.push({
+        id: randomUUID(),
+        tenantId,
+        workflowId: v.workflowId,
+        workflowKey: key,
+        versionId: v.versionId,
+        version: v.version,
+        input: inputOf(i),
+        trigger: { type: 'api' },
+        parent: null,
+        idempotencyKey: null,
+      });
     }
     await insertRuns(db, runs);
   }
@@ -79,7 +97,12 @@ async function waitForDrain(db: Db, tenantId: string, n: number): Promise<number
       .selectFrom('runs')
       .select((eb) => eb.fn.countAll<string>().as('n'))
       .where('tenant_id', '=', tenantId)
-      .where((eb) => eb.or([eb('status', 'in', ['SUCCEEDED', 'FAILED']), eb.and([eb('workflow_key', '=', WAITING), eb('status', '=', 'WAITING')])]))
+      .where((eb) =>
+        eb.or([
+          eb('status', 'in', ['SUCCEEDED', 'FAILED']),
+          eb.and([eb('workflow_key', '=', WAITING), eb('status', '=', 'WAITING')]),
+        ]),
+      )
       .executeTakeFirstOrThrow();
     if (Number(row.n) >= n) return performance.now() - t0;
     if (Date.now() > deadline) throw new Error(`bench: seeded runs did not settle (${row.n} of ${n})`);
@@ -88,25 +111,51 @@ async function waitForDrain(db: Db, tenantId: string, n: number): Promise<number
 }
 
 /** A plain HTTP GET with cookies (pages are for people, not tokens). */
-function get(baseUrl: string, path: string, cookie: string): Promise<{ status: number; text: string; setCookie: string[] }> {
+function get(
+  baseUrl: string,
+  path: string,
+  cookie: string,
+): Promise<{ status: number; text: string; setCookie: string[] }> {
   return new Promise((resolve, reject) => {
     const req = http.request(new URL(path, baseUrl), { method: 'GET', headers: { cookie } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), setCookie: res.headers['set-cookie'] ?? [] }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          text: Buffer.concat(chunks).toString('utf8'),
+          setCookie: res.headers['set-cookie'] ?? [],
+        }),
+      );
     });
     req.on('error', reject);
     req.end();
   });
 }
 
-function post(baseUrl: string, path: string, form: Record<string, string>, cookie: string): Promise<{ status: number; setCookie: string[] }> {
+function post(
+  baseUrl: string,
+  path: string,
+  form: Record<string, string>,
+  cookie: string,
+): Promise<{ status: number; setCookie: string[] }> {
   const body = new URLSearchParams(form).toString();
   return new Promise((resolve, reject) => {
-    const req = http.request(new URL(path, baseUrl), { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, setCookie: res.headers['set-cookie'] ?? [] }));
-    });
+    const req = http.request(
+      new URL(path, baseUrl),
+      {
+        method: 'POST',
+        headers: {
+          cookie,
+          'content-type': 'application/x-www-form-urlencoded',
+          'content-length': String(Buffer.byteLength(body)),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, setCookie: res.headers['set-cookie'] ?? [] }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -119,7 +168,12 @@ async function signIn(baseUrl: string): Promise<string> {
   const csrf = await get(baseUrl, '/api/auth/csrf', '');
   const { csrfToken } = JSON.parse(csrf.text) as { csrfToken: string };
   const cookie = cookiesOf(csrf.setCookie);
-  const res = await post(baseUrl, '/api/auth/callback/credentials', { csrfToken, email: 'admin@pipewright.local', password: 'bench-admin-password-1', json: 'true' }, cookie);
+  const res = await post(
+    baseUrl,
+    '/api/auth/callback/credentials',
+    { csrfToken, email: 'admin@pipewright.local', password: 'bench-admin-password-1', json: 'true' },
+    cookie,
+  );
   const session = cookiesOf(res.setCookie);
   if (!session.includes('session-token')) throw new Error(`bench: sign-in failed (${res.status})`);
   return `${cookie}; ${session}`;
@@ -136,21 +190,49 @@ async function timed(times: number, fn: () => Promise<void>): Promise<TStats> {
 }
 
 /** EXPLAIN (ANALYZE) of the statement behind one page: its plan text, the indexes it used and its execution time. */
-async function explain(db: Db, query: Compilable | RawBuilder<unknown>): Promise<{ plan: string; indexes: string[]; executionMs: number }> {
+async function explain(
+  db: Db,
+  query: Compilable | RawBuilder<unknown>,
+): Promise<{ plan: string; indexes: string[]; executionMs: number }> {
   // A raw statement compiles against an executor; a query builder has its own and ignores the argument.
   const compiled = (query as RawBuilder<unknown>).compile(db);
-  const result = await db.executeQuery<{ 'QUERY PLAN': string }>({ ...compiled, sql: `EXPLAIN (ANALYZE, BUFFERS) ${compiled.sql}` });
+  const result = await db.executeQuery<{ 'QUERY PLAN': string }>({
+    ...compiled,
+    sql: `EXPLAIN (ANALYZE, BUFFERS) ${compiled.sql}`,
+  });
   const plan = result.rows.map((row) => row['QUERY PLAN']).join('\n');
-  const indexes = [...new Set([...plan.matchAll(/(?:Index(?: Only)? Scan(?: Backward)? using|Bitmap Index Scan on) (\w+)/g)].map((m) => m[1]!))];
+  const indexes = [
+    ...new Set(
+      [...plan.matchAll(/(?:Index(?: Only)? Scan(?: Backward)? using|Bitmap Index Scan on) (\w+)/g)].map((m) => m[1]!),
+    ),
+  ];
   return { plan, indexes, executionMs: Number(/Execution Time: ([\d.]+)/.exec(plan)?.[1] ?? Number.NaN) };
 }
 
-export async function runsListBenchmarks({ app, db, client }: { app: TBenchApp; db: Db; client: BenchClient }): Promise<Record<string, unknown>> {
+export async function runsListBenchmarks({
+  app,
+  db,
+  client,
+}: {
+  app: TBenchApp;
+  db: Db;
+  client: BenchClient;
+}): Promise<Record<string, unknown>> {
   const n = Number(process.env.BENCH_LIST_RUNS ?? 100_000);
-  console.log(`\nD. Runs list with ${n.toLocaleString('en')} runs in the tenant (GET /api/v1/runs, 50 a page; server time = request time over loopback)`);
+  console.log(
+    `\nD. Runs list with ${n.toLocaleString('en')} runs in the tenant (GET /api/v1/runs, 50 a page; server time = request time over loopback)`,
+  );
   process.env.DATABASE_URL = app.dbUrl; // insertRuns sends jobs through this process's pg-boss
   for (const key of ENDING) await publishOverHttp(client, key, endingDocument());
-  await publishOverHttp(client, WAITING, { steps: [{ id: 'await', type: 'event.wait', config: { event: 'bench.never', correlationKey: { $expr: 'payload.customer' } } }] });
+  await publishOverHttp(client, WAITING, {
+    steps: [
+      {
+        id: 'await',
+        type: 'event.wait',
+        config: { event: 'bench.never', correlationKey: { $expr: 'payload.customer' } },
+      },
+    ],
+  });
   const tenant = await db.selectFrom('tenants').select('id').where('slug', '=', 'default').executeTakeFirstOrThrow();
   const seedMs = await seed(db, tenant.id, n);
   await closeQueue();
@@ -158,14 +240,29 @@ export async function runsListBenchmarks({ app, db, client }: { app: TBenchApp; 
   // What autovacuum does for a table that grew this much: fresh statistics, and a visibility map
   // so the list's and the Overview's index-only scans need not visit the table.
   await sql`VACUUM ANALYZE runs`.execute(db);
-  const counts = await db.selectFrom('run_steps').select((eb) => eb.fn.countAll<string>().as('n')).where('tenant_id', '=', tenant.id).executeTakeFirstOrThrow();
-  const events = await db.selectFrom('run_events').select((eb) => eb.fn.countAll<string>().as('n')).where('tenant_id', '=', tenant.id).executeTakeFirstOrThrow();
-  console.log(figureRow('seeded: runs written (insertRuns, 1,000 a statement)', `${((n / seedMs) * 1000).toFixed(0)} runs/s`));
-  console.log(figureRow(`seeded: run by the worker (${counts.n} steps, ${events.n} events)`, `${(drainMs / 1000).toFixed(0)} s`));
+  const counts = await db
+    .selectFrom('run_steps')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('tenant_id', '=', tenant.id)
+    .executeTakeFirstOrThrow();
+  const events = await db
+    .selectFrom('run_events')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('tenant_id', '=', tenant.id)
+    .executeTakeFirstOrThrow();
+  console.log(
+    figureRow('seeded: runs written (insertRuns, 1,000 a statement)', `${((n / seedMs) * 1000).toFixed(0)} runs/s`),
+  );
+  console.log(
+    figureRow(`seeded: run by the worker (${counts.n} steps, ${events.n} events)`, `${(drainMs / 1000).toFixed(0)} s`),
+  );
 
   const window = await db
     .selectFrom('runs')
-    .select([sql<string>`percentile_disc(0.4) WITHIN GROUP (ORDER BY created_at)`.as('from'), sql<string>`percentile_disc(0.6) WITHIN GROUP (ORDER BY created_at)`.as('to')])
+    .select([
+      sql<string>`percentile_disc(0.4) WITHIN GROUP (ORDER BY created_at)`.as('from'),
+      sql<string>`percentile_disc(0.6) WITHIN GROUP (ORDER BY created_at)`.as('to'),
+    ])
     .where('tenant_id', '=', tenant.id)
     .executeTakeFirstOrThrow();
   const from = new Date(window.from).toISOString();
@@ -203,22 +300,38 @@ export async function runsListBenchmarks({ app, db, client }: { app: TBenchApp; 
     let laterCursor: string | null = null;
     for (let page = 0; page < 5 && cursor; page++) {
       const t0 = performance.now();
-      const res = await client.request('GET', `/api/v1/runs?${new URLSearchParams({ ...filters, limit: '50', cursor })}`);
+      const res = await client.request(
+        'GET',
+        `/api/v1/runs?${new URLSearchParams({ ...filters, limit: '50', cursor })}`,
+      );
       nextSamples.push(performance.now() - t0);
       laterCursor = cursor;
       cursor = (res.body as { nextCursor: string | null }).nextCursor;
     }
     const next = percentiles(nextSamples);
     const parsed = ZRunFilters.parse(filters);
-    const firstPlan = await explain(db, runsPageQuery({ db, tenantId: tenant.id, filters: parsed, after: null, size: 50 }));
+    const firstPlan = await explain(
+      db,
+      runsPageQuery({ db, tenantId: tenant.id, filters: parsed, after: null, size: 50 }),
+    );
     const [at, id] = (laterCursor ? decodeCursor(laterCursor) : '')?.split('|') ?? [];
-    const laterPlan = at && id ? await explain(db, runsPageQuery({ db, tenantId: tenant.id, filters: parsed, after: { at, id }, size: 50 })) : null;
+    const laterPlan =
+      at && id
+        ? await explain(db, runsPageQuery({ db, tenantId: tenant.id, filters: parsed, after: { at, id }, size: 50 }))
+        : null;
     worstFirst = Math.max(worstFirst, first.p50);
     if (nextSamples.length > 0) worstNext = Math.max(worstNext, next.p50);
     console.log(
       `  ${name.padEnd(40)} first p50=${first.p50.toFixed(1).padStart(6)} ms  next pages p50=${nextSamples.length ? next.p50.toFixed(1).padStart(6) : '     -'} ms (${nextSamples.length})  ${firstBody.items.length} items  SQL ${firstPlan.executionMs.toFixed(2)} ms via ${firstPlan.indexes.join(', ') || 'NO INDEX'}${laterPlan ? ` | later page SQL ${laterPlan.executionMs.toFixed(2)} ms via ${laterPlan.indexes.join(', ') || 'NO INDEX'}` : ''}`,
     );
-    rows[name] = { filters, first: { p50Ms: first.p50, maxMs: first.max }, nextPages: nextSamples.length ? { n: next.n, p50Ms: next.p50, maxMs: next.max } : null, items: firstBody.items.length, explainFirst: firstPlan, explainLater: laterPlan };
+    rows[name] = {
+      filters,
+      first: { p50Ms: first.p50, maxMs: first.max },
+      nextPages: nextSamples.length ? { n: next.n, p50Ms: next.p50, maxMs: next.max } : null,
+      items: firstBody.items.length,
+      explainFirst: firstPlan,
+      explainLater: laterPlan,
+    };
   }
   console.log(figureRow('slowest first page (p50 of 5)', `${worstFirst.toFixed(1)} ms`, '≤ 50 ms'));
   console.log(figureRow('slowest later page (p50)', `${worstNext.toFixed(1)} ms`, '≤ 50 ms'));
@@ -238,8 +351,18 @@ export async function runsListBenchmarks({ app, db, client }: { app: TBenchApp; 
   console.log(latencyRow('Runs page (/runs), signed in', runsPage, '≤ 50 ms server time'));
   console.log(latencyRow('Runs page filtered (workflow, status, state)', runsPageFiltered, '≤ 50 ms server time'));
   console.log(latencyRow('Overview page (/overview)', overview, '≤ 300 ms'));
-  const overviewPlans = { created: await explain(db, createdThisWeek(tenant.id)), ended: await explain(db, endedThisWeek(tenant.id)) };
-  for (const [name, plan] of Object.entries(overviewPlans)) console.log(figureRow(`Overview SQL: the week's runs by ${name === 'created' ? 'creation' : 'completion'}`, `${plan.executionMs.toFixed(1)} ms`, `via ${plan.indexes.join(', ') || 'NO INDEX'}`));
+  const overviewPlans = {
+    created: await explain(db, createdThisWeek(tenant.id)),
+    ended: await explain(db, endedThisWeek(tenant.id)),
+  };
+  for (const [name, plan] of Object.entries(overviewPlans))
+    console.log(
+      figureRow(
+        `Overview SQL: the week's runs by ${name === 'created' ? 'creation' : 'completion'}`,
+        `${plan.executionMs.toFixed(1)} ms`,
+        `via ${plan.indexes.join(', ') || 'NO INDEX'}`,
+      ),
+    );
   return {
     runs: n,
     steps: Number(counts.n),
@@ -250,6 +373,11 @@ export async function runsListBenchmarks({ app, db, client }: { app: TBenchApp; 
     worstFirstPageP50Ms: worstFirst,
     worstLaterPageP50Ms: worstNext,
     overviewPlans,
-    pages: { health: { p50Ms: health.p50, maxMs: health.max }, runs: { p50Ms: runsPage.p50, maxMs: runsPage.max }, runsFiltered: { p50Ms: runsPageFiltered.p50, maxMs: runsPageFiltered.max }, overview: { p50Ms: overview.p50, maxMs: overview.max } },
+    pages: {
+      health: { p50Ms: health.p50, maxMs: health.max },
+      runs: { p50Ms: runsPage.p50, maxMs: runsPage.max },
+      runsFiltered: { p50Ms: runsPageFiltered.p50, maxMs: runsPageFiltered.max },
+      overview: { p50Ms: overview.p50, maxMs: overview.max },
+    },
   };
 }

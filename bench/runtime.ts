@@ -32,12 +32,19 @@ const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELED']);
 
 /** Transactions committed in this database so far (every statement outside BEGIN is one). */
 async function committedTransactions(db: Db): Promise<number> {
-  const row = await sql<{ n: string }>`SELECT pg_stat_get_db_xact_commit(oid)::text AS n FROM pg_database WHERE datname = current_database()`.execute(db);
+  const row = await sql<{
+    n: string;
+  }>`SELECT pg_stat_get_db_xact_commit(oid)::text AS n FROM pg_database WHERE datname = current_database()`.execute(db);
   return Number(row.rows[0]?.n ?? 0);
 }
 
 async function countRuns(db: Db, workflowKey: string, statuses: string[]): Promise<number> {
-  const row = await db.selectFrom('runs').select((eb) => eb.fn.countAll<string>().as('n')).where('workflow_key', '=', workflowKey).where('status', 'in', statuses as never).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('runs')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('workflow_key', '=', workflowKey)
+    .where('status', 'in', statuses as never)
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -50,14 +57,22 @@ async function pollUntil(what: string, check: () => Promise<boolean>, timeoutMs:
 }
 
 /** Starts `n` runs with at most `concurrency` startRun calls in flight; returns their ids. */
-async function startMany(ctx: TAuthContext, workflowKey: string, n: number, concurrency: number, input: (i: number) => unknown): Promise<string[]> {
+async function startMany(
+  ctx: TAuthContext,
+  workflowKey: string,
+  n: number,
+  concurrency: number,
+  input: (i: number) => unknown,
+): Promise<string[]> {
   const ids: string[] = new Array<string>(n);
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < n) {
         const i = next++;
-        ids[i] = (await startRun({ tenantId: ctx.tenantId, workflowKey, input: input(i), trigger: { type: 'api' } })).runId;
+        ids[i] = (
+          await startRun({ tenantId: ctx.tenantId, workflowKey, input: input(i), trigger: { type: 'api' } })
+        ).runId;
       }
     }),
   );
@@ -103,7 +118,11 @@ export function pgbenchTps(url: string, clients: number): number {
   target.pathname = '/bench_pgbench';
   const env = { ...process.env, PGPASSWORD: decodeURIComponent(target.password) };
   const args = ['-h', target.hostname, '-p', target.port, '-U', target.username];
-  const out = execFileSync('pgbench', [...args, '-N', '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', '5', 'bench_pgbench'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const out = execFileSync(
+    'pgbench',
+    [...args, '-N', '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', '5', 'bench_pgbench'],
+    { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   return Number(/tps = ([\d.]+)/.exec(out)?.[1] ?? Number.NaN);
 }
 
@@ -114,7 +133,11 @@ export async function preparePgbench(url: string): Promise<void> {
   await admin.query('CREATE DATABASE bench_pgbench');
   await admin.end();
   const target = new URL(url);
-  execFileSync('pgbench', ['-h', target.hostname, '-p', target.port, '-U', target.username, '-i', '-q', '-s', '1', 'bench_pgbench'], { env: { ...process.env, PGPASSWORD: decodeURIComponent(target.password) }, stdio: 'ignore' });
+  execFileSync(
+    'pgbench',
+    ['-h', target.hostname, '-p', target.port, '-U', target.username, '-i', '-q', '-s', '1', 'bench_pgbench'],
+    { env: { ...process.env, PGPASSWORD: decodeURIComponent(target.password) }, stdio: 'ignore' },
+  );
 }
 
 /** Without pgbench: one-row INSERT transactions from Node, one connection. */
@@ -141,16 +164,34 @@ export async function runtimeBenchmarks({ url }: { url: string }): Promise<void>
 
   const steps10 = Array.from({ length: 10 }, (_, i) =>
     i % 2 === 0
-      ? { id: `add${i}`, type: 'transform.assign', config: { assign: { [`vars.n${i}`]: { $expr: `payload.i + ${i}` } } } }
-      : { id: `echo${i}`, type: 'action.call', config: { action: 'core.echo', version: 1, input: { i: { $expr: 'payload.i' } } } },
+      ? {
+          id: `add${i}`,
+          type: 'transform.assign',
+          config: { assign: { [`vars.n${i}`]: { $expr: `payload.i + ${i}` } } },
+        }
+      : {
+          id: `echo${i}`,
+          type: 'action.call',
+          config: { action: 'core.echo', version: 1, input: { i: { $expr: 'payload.i' } } },
+        },
   );
-  await publishWorkflow({ db, ctx, key: 'bench-one', document: { steps: [{ id: 'only', type: 'transform.assign', config: { assign: { 'vars.x': 1 } } }] } });
+  await publishWorkflow({
+    db,
+    ctx,
+    key: 'bench-one',
+    document: { steps: [{ id: 'only', type: 'transform.assign', config: { assign: { 'vars.x': 1 } } }] },
+  });
   await publishWorkflow({ db, ctx, key: 'bench-ten', document: { steps: steps10 } });
   await publishWorkflow({
     db,
     ctx,
     key: 'bench-await',
-    document: { steps: [{ id: 'await', type: 'event.wait', config: { event: 'bench.go', correlationKey: { $expr: 'payload.k' } } }, { id: 'after', type: 'transform.assign', config: { assign: { 'vars.done': true } } }] },
+    document: {
+      steps: [
+        { id: 'await', type: 'event.wait', config: { event: 'bench.go', correlationKey: { $expr: 'payload.k' } } },
+        { id: 'after', type: 'transform.assign', config: { assign: { 'vars.done': true } } },
+      ],
+    },
   });
 
   // BENCH_ONLY=start,throughput,resume,memory picks sections (all by default).
@@ -160,7 +201,9 @@ export async function runtimeBenchmarks({ url }: { url: string }): Promise<void>
 
   // 3. Start latency, one run at a time on an idle worker.
   if (wants('start')) {
-    console.log('\n3. Run start: startRun (what POST /runs calls) → first step.started, one run at a time, one worker process');
+    console.log(
+      '\n3. Run start: startRun (what POST /runs calls) → first step.started, one run at a time, one worker process',
+    );
     worker = await startBenchWorker(url);
     const START_N = 300;
     const startSamples: number[] = [];
@@ -169,7 +212,12 @@ export async function runtimeBenchmarks({ url }: { url: string }): Promise<void>
     const t0s = new Map<string, number>();
     for (let i = 0; i < START_N + 20; i++) {
       const t0 = Date.now();
-      const { runId } = await startRun({ tenantId: ctx.tenantId, workflowKey: 'bench-one', input: { i }, trigger: { type: 'api' } });
+      const { runId } = await startRun({
+        tenantId: ctx.tenantId,
+        workflowKey: 'bench-one',
+        input: { i },
+        trigger: { type: 'api' },
+      });
       const api = Date.now() - t0;
       const end = await runs.until(runId, TERMINAL);
       if (i < 20) continue; // warm-up: JIT, connection pools, version cache
@@ -177,7 +225,12 @@ export async function runtimeBenchmarks({ url }: { url: string }): Promise<void>
       apiSamples.push(api);
       endSamples.push(end - t0);
     }
-    const started = await db.selectFrom('run_events').select(['run_id', 'at']).where('run_id', 'in', [...t0s.keys()]).where('type', '=', 'step.started').execute();
+    const started = await db
+      .selectFrom('run_events')
+      .select(['run_id', 'at'])
+      .where('run_id', 'in', [...t0s.keys()])
+      .where('type', '=', 'step.started')
+      .execute();
     for (const event of started) startSamples.push(event.at.getTime() - t0s.get(event.run_id)!);
     console.log(latencyRow('baseline: pg-boss send → handler (in-process)', await bossLatency(url, START_N)));
     console.log(latencyRow('startRun call itself (run + event + job, 1 tx)', percentiles(apiSamples)));
@@ -196,13 +249,26 @@ export async function runtimeBenchmarks({ url }: { url: string }): Promise<void>
     worker = await startBenchWorker(url);
     const commitsBefore = await committedTransactions(db);
     const drainStart = Date.now();
-    await pollUntil('1,000 runs to finish', async () => (await countRuns(db, 'bench-ten', ['SUCCEEDED', 'FAILED', 'CANCELED'])) === RUNS, 300_000);
-    const last = await db.selectFrom('runs').select((eb) => eb.fn.max('completed_at').as('last')).where('id', 'in', tenIds).executeTakeFirstOrThrow();
+    await pollUntil(
+      '1,000 runs to finish',
+      async () => (await countRuns(db, 'bench-ten', ['SUCCEEDED', 'FAILED', 'CANCELED'])) === RUNS,
+      300_000,
+    );
+    const last = await db
+      .selectFrom('runs')
+      .select((eb) => eb.fn.max('completed_at').as('last'))
+      .where('id', 'in', tenIds)
+      .executeTakeFirstOrThrow();
     const drainMs = new Date(last.last as unknown as string).getTime() - drainStart;
     await new Promise((resolve) => setTimeout(resolve, 1500)); // backends flush their statistics within a second
     const commitsPerRun = ((await committedTransactions(db)) - commitsBefore) / RUNS;
     const failed = RUNS - (await countRuns(db, 'bench-ten', ['SUCCEEDED']));
-    const stepCount = await db.selectFrom('run_steps').select((eb) => eb.fn.countAll<string>().as('n')).where('run_id', 'in', tenIds).where('status', '=', 'SUCCEEDED').executeTakeFirstOrThrow();
+    const stepCount = await db
+      .selectFrom('run_steps')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('run_id', 'in', tenIds)
+      .where('status', '=', 'SUCCEEDED')
+      .executeTakeFirstOrThrow();
     let baseline: string;
     if (hasPgbench()) {
       await preparePgbench(url);
@@ -212,9 +278,17 @@ export async function runtimeBenchmarks({ url }: { url: string }): Promise<void>
     }
     console.log(figureRow('baseline', baseline));
     console.log(figureRow('startRun, 8 concurrent callers', `${startRate.toFixed(0)} runs/s`));
-    console.log(figureRow(`steps drained (${stepCount.n} SUCCEEDED, ${failed} runs not SUCCEEDED)`, `${((Number(stepCount.n) / drainMs) * 1000).toFixed(0)} steps/s`, '≥ 2,000 steps/s'));
+    console.log(
+      figureRow(
+        `steps drained (${stepCount.n} SUCCEEDED, ${failed} runs not SUCCEEDED)`,
+        `${((Number(stepCount.n) / drainMs) * 1000).toFixed(0)} steps/s`,
+        '≥ 2,000 steps/s',
+      ),
+    );
     console.log(figureRow('runs drained', `${((RUNS / drainMs) * 1000).toFixed(0)} runs/s`));
-    console.log(figureRow('database transactions per 10-step run (pg-boss and bench polling included)', commitsPerRun.toFixed(1)));
+    console.log(
+      figureRow('database transactions per 10-step run (pg-boss and bench polling included)', commitsPerRun.toFixed(1)),
+    );
     await worker.stop();
   }
 
@@ -231,7 +305,12 @@ export async function runtimeBenchmarks({ url }: { url: string }): Promise<void>
     for (const [i, runId] of awaitIds.entries()) {
       const t0 = Date.now();
       await db.transaction().execute(async (tx) => {
-        await tx.updateTable('run_waits').set({ status: 'resolved', payload: JSON.stringify({ i }), resolved_at: new Date() }).where('run_id', '=', runId).where('status', '=', 'open').execute();
+        await tx
+          .updateTable('run_waits')
+          .set({ status: 'resolved', payload: JSON.stringify({ i }), resolved_at: new Date() })
+          .where('run_id', '=', runId)
+          .where('status', '=', 'open')
+          .execute();
         await wakeRun({ db: tx, runId, reason: 'bench event' });
       });
       const end = await runs.until(runId, TERMINAL);
@@ -239,7 +318,13 @@ export async function runtimeBenchmarks({ url }: { url: string }): Promise<void>
       resumeT0.set(runId, t0);
       resumeEnd.push(end - t0);
     }
-    const resumed = await db.selectFrom('run_events').select(['run_id', 'at']).where('run_id', 'in', [...resumeT0.keys()]).where('type', '=', 'step.succeeded').where('step_id', '=', 'await').execute();
+    const resumed = await db
+      .selectFrom('run_events')
+      .select(['run_id', 'at'])
+      .where('run_id', 'in', [...resumeT0.keys()])
+      .where('type', '=', 'step.succeeded')
+      .where('step_id', '=', 'await')
+      .execute();
     for (const event of resumed) resumeSamples.push(event.at.getTime() - resumeT0.get(event.run_id)!);
     console.log(latencyRow('baseline: pg-boss send → handler (in-process)', await bossLatency(url, RESUME_N)));
     console.log(latencyRow('resolve + wake → event.wait step.succeeded', percentiles(resumeSamples), 'p50 ≤ 20 ms'));
@@ -256,7 +341,11 @@ export async function runtimeBenchmarks({ url }: { url: string }): Promise<void>
     const MEM_N = 10_000;
     const memStart = performance.now();
     await startMany(ctx, 'bench-await', MEM_N, 16, (i) => ({ k: `m${i}` }));
-    await pollUntil('10,000 runs to wait', async () => (await countRuns(db, 'bench-await', ['WAITING'])) === MEM_N, 600_000);
+    await pollUntil(
+      '10,000 runs to wait',
+      async () => (await countRuns(db, 'bench-await', ['WAITING'])) === MEM_N,
+      600_000,
+    );
     const memSeconds = (performance.now() - memStart) / 1000;
     const loaded = memoryOf(worker.pid);
     console.log(figureRow('baseline: idle worker RSS', `${idle.rssMb.toFixed(0)} MB`));

@@ -5,7 +5,14 @@ test.describe('expressions inside the running web server', () => {
   test('evaluate against sample data through the bounded worker pool', async ({ request }) => {
     const response = await api(request).post('/expressions/evaluate', {
       source: '$sum(payload.lines.(qty * price))',
-      sample: { payload: { lines: [{ qty: 2, price: 5 }, { qty: 1, price: 3 }] } },
+      sample: {
+        payload: {
+          lines: [
+            { qty: 2, price: 5 },
+            { qty: 1, price: 3 },
+          ],
+        },
+      },
     });
     expect(response.status()).toBe(200);
     expect(await response.json()).toEqual({ value: 13 });

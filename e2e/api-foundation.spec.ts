@@ -13,7 +13,9 @@ test.describe('the JSON API frame', () => {
     const doc = await (await request.get('/api/v1/openapi.json')).json();
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/health', '/secrets', '/secrets/{name}']));
-    expect(doc.paths['/secrets'].post.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['name', 'value']));
+    expect(doc.paths['/secrets'].post.requestBody.content['application/json'].schema.required).toEqual(
+      expect.arrayContaining(['name', 'value']),
+    );
   });
 
   test('refuses calls without a valid token with the SPEC error body', async ({ request }) => {
@@ -73,7 +75,9 @@ test.describe('secrets through the API', () => {
       headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
     });
     expect(crossSite.status()).toBe(401);
-    const names = ((await (await page.request.get('/api/v1/secrets')).json()).items as { name: string }[]).map((s) => s.name);
+    const names = ((await (await page.request.get('/api/v1/secrets')).json()).items as { name: string }[]).map(
+      (s) => s.name,
+    );
     expect(names).not.toContain('csrf-attempt');
   });
 });

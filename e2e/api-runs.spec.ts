@@ -17,8 +17,16 @@ test.describe('runs through the real web server and worker', () => {
     await publish(client, key, {
       parameterSchema: { type: 'object', required: ['amount'], properties: { amount: { type: 'number' } } },
       steps: [
-        { id: 'double', type: 'transform.assign', config: { assign: { 'vars.total': { $expr: 'payload.amount * 2' } } } },
-        { id: 'echo', type: 'action.call', config: { action: 'core.echo', version: 1, input: { total: { $expr: 'vars.total' } }, saveAs: 'vars.echoed' } },
+        {
+          id: 'double',
+          type: 'transform.assign',
+          config: { assign: { 'vars.total': { $expr: 'payload.amount * 2' } } },
+        },
+        {
+          id: 'echo',
+          type: 'action.call',
+          config: { action: 'core.echo', version: 1, input: { total: { $expr: 'vars.total' } }, saveAs: 'vars.echoed' },
+        },
       ],
       output: { $expr: 'vars.echoed.total' },
     });
@@ -27,7 +35,10 @@ test.describe('runs through the real web server and worker', () => {
     const body = await started.json();
     expect(body.output).toBe(42);
     const steps = await (await client.get(`/runs/${body.runId}/steps`)).json();
-    expect((steps.items as Array<{ stepId: string; status: string }>).map((s) => [s.stepId, s.status])).toEqual([['double', 'SUCCEEDED'], ['echo', 'SUCCEEDED']]);
+    expect((steps.items as Array<{ stepId: string; status: string }>).map((s) => [s.stepId, s.status])).toEqual([
+      ['double', 'SUCCEEDED'],
+      ['echo', 'SUCCEEDED'],
+    ]);
 
     const invalid = await client.post(`/workflows/${key}/runs`, { input: { amount: 'many' } });
     expect(invalid.status()).toBe(422);
@@ -37,7 +48,9 @@ test.describe('runs through the real web server and worker', () => {
     const client = api(request);
     const key = `e2e-listed-${Date.now()}`;
     await publish(client, key, { steps: [{ id: 'only', type: 'state.set', config: { state: 'listed' } }] });
-    const { runId } = await (await client.post(`/workflows/${key}/runs`, { input: {}, mode: 'sync', waitMs: 20000 })).json();
+    const { runId } = await (
+      await client.post(`/workflows/${key}/runs`, { input: {}, mode: 'sync', waitMs: 20000 })
+    ).json();
     await signIn(page);
     await page.getByRole('link', { name: 'Workflows' }).click();
     const row = page.getByRole('row').filter({ hasText: key });
@@ -52,20 +65,35 @@ test.describe('runs through the real web server and worker', () => {
     const client = api(request);
     const key = `e2e-wait-${Date.now()}`;
     await publish(client, key, {
-      steps: [{ id: 'await', type: 'event.wait', config: { event: 'order.paid', correlationKey: { $expr: 'payload.order' }, saveAs: 'vars.paid' } }],
+      steps: [
+        {
+          id: 'await',
+          type: 'event.wait',
+          config: { event: 'order.paid', correlationKey: { $expr: 'payload.order' }, saveAs: 'vars.paid' },
+        },
+      ],
       output: { $expr: 'vars.paid.amount' },
     });
     const { runId } = await (await client.post(`/workflows/${key}/runs`, { input: { order: 'A-1' } })).json();
-    await expect.poll(async () => (await (await client.get(`/runs/${runId}`)).json()).status, { timeout: 20000 }).toBe('WAITING');
+    await expect
+      .poll(async () => (await (await client.get(`/runs/${runId}`)).json()).status, { timeout: 20000 })
+      .toBe('WAITING');
 
     // Listen before delivering, so the stream must carry the resume live.
     const controller = new AbortController();
-    const stream = await fetch(`${baseURL}/api/v1/runs/${runId}/events`, { headers: { authorization: `Bearer ${E2E_BOOTSTRAP_TOKEN}`, accept: 'text/event-stream' }, signal: controller.signal });
+    const stream = await fetch(`${baseURL}/api/v1/runs/${runId}/events`, {
+      headers: { authorization: `Bearer ${E2E_BOOTSTRAP_TOKEN}`, accept: 'text/event-stream' },
+      signal: controller.signal,
+    });
     expect(stream.headers.get('content-type')).toContain('text/event-stream');
 
-    const other = await (await client.post('/events', { event: 'order.paid', correlationKey: 'B-2', payload: { amount: 1 } })).json();
+    const other = await (
+      await client.post('/events', { event: 'order.paid', correlationKey: 'B-2', payload: { amount: 1 } })
+    ).json();
     expect(other.resumed).toEqual([]);
-    const delivered = await (await client.post('/events', { event: 'order.paid', correlationKey: 'A-1', payload: { amount: 99 } })).json();
+    const delivered = await (
+      await client.post('/events', { event: 'order.paid', correlationKey: 'A-1', payload: { amount: 99 } })
+    ).json();
     expect(delivered.resumed).toEqual([runId]);
 
     const reader = stream.body!.getReader();

@@ -20,11 +20,17 @@ function expectCommonHeaders(response: APIResponse, what: string): void {
 }
 
 function directive(csp: string, name: string): string[] {
-  const found = csp.split(';').map((part) => part.trim().split(/\s+/)).find(([key]) => key === name);
+  const found = csp
+    .split(';')
+    .map((part) => part.trim().split(/\s+/))
+    .find(([key]) => key === name);
   return found ? found.slice(1) : [];
 }
 
-test('pages and API answers carry the security headers; pages get a fresh script nonce each time', async ({ page, request }) => {
+test('pages and API answers carry the security headers; pages get a fresh script nonce each time', async ({
+  page,
+  request,
+}) => {
   const signInPage = await request.get('/sign-in');
   expectCommonHeaders(signInPage, '/sign-in');
   const csp = signInPage.headers()['content-security-policy']!;
@@ -55,9 +61,14 @@ test('pages and API answers carry the security headers; pages get a fresh script
 test('no page of the app can be framed, not even by a page of its own origin', async ({ page, baseURL }) => {
   await signIn(page);
   await page.route(`${baseURL}/__framing-probe`, (route) =>
-    route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>probe</title><iframe src="/settings/tokens" width="800" height="600"></iframe>' }),
+    route.fulfill({
+      contentType: 'text/html',
+      body: '<!doctype html><title>probe</title><iframe src="/settings/tokens" width="800" height="600"></iframe>',
+    }),
   );
-  const refused = page.waitForEvent('console', { predicate: (message) => /frame-ancestors 'none'|X-Frame-Options/.test(message.text()) });
+  const refused = page.waitForEvent('console', {
+    predicate: (message) => /frame-ancestors 'none'|X-Frame-Options/.test(message.text()),
+  });
   await page.goto('/__framing-probe');
   await refused;
   await expect(page.frameLocator('iframe').getByRole('heading', { name: 'API tokens' })).toHaveCount(0);
@@ -74,7 +85,11 @@ async function visit(page: Page, path: string, ready: (page: Page) => Promise<vo
   await ready(page);
   await page.waitForLoadState('load');
   // Next's client runtime ran: it would not have, had its scripts been blocked.
-  await expect.poll(() => page.evaluate(() => typeof (window as unknown as { next?: { version?: string } }).next?.version), { message: path }).toBe('string');
+  await expect
+    .poll(() => page.evaluate(() => typeof (window as unknown as { next?: { version?: string } }).next?.version), {
+      message: path,
+    })
+    .toBe('string');
   const events = await page.evaluate(() => window.__cspViolations ?? []);
   page.off('console', onConsole);
   return [...reports, ...events];
@@ -85,7 +100,9 @@ test('every page works under the CSP without a single violation', async ({ page,
   await page.addInitScript(() => {
     window.__cspViolations = [];
     document.addEventListener('securitypolicyviolation', (event) => {
-      window.__cspViolations!.push(`${event.violatedDirective} blocked ${event.blockedURI || 'inline'} at ${event.sourceFile}:${event.lineNumber}`);
+      window.__cspViolations!.push(
+        `${event.violatedDirective} blocked ${event.blockedURI || 'inline'} at ${event.sourceFile}:${event.lineNumber}`,
+      );
     });
   });
   const heading = (name: string | RegExp) => async (p: Page) => {
@@ -114,7 +131,18 @@ test('every page works under the CSP without a single violation', async ({ page,
         type: 'control.if',
         config: {
           condition: { $expr: 'vars.total > 10' },
-          then: [{ id: 'approve', type: 'human.task', config: { title: 'Approve the CSP run', form: { type: 'object', properties: { note: { type: 'string' } } }, outcomes: ['approve', 'reject'], assignee: { role: 'admin' } } }],
+          then: [
+            {
+              id: 'approve',
+              type: 'human.task',
+              config: {
+                title: 'Approve the CSP run',
+                form: { type: 'object', properties: { note: { type: 'string' } } },
+                outcomes: ['approve', 'reject'],
+                assignee: { role: 'admin' },
+              },
+            },
+          ],
           else: [{ id: 'echo', type: 'action.call', config: { action: 'core.echo', version: 1, input: { ok: true } } }],
         },
       },

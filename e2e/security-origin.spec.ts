@@ -10,7 +10,10 @@ async function secretNames(page: Page): Promise<string[]> {
   return ((await listed.json()).items as Array<{ name: string }>).map((secret) => secret.name);
 }
 
-test('the API refuses cookie writes from another origin, even with a matching X-Forwarded-Host, and writes with no origin at all', async ({ page, baseURL }) => {
+test('the API refuses cookie writes from another origin, even with a matching X-Forwarded-Host, and writes with no origin at all', async ({
+  page,
+  baseURL,
+}) => {
   await signIn(page);
   const forged = unique('forged-host');
   const spoofed = await page.request.post('/api/v1/secrets', {
@@ -19,13 +22,29 @@ test('the API refuses cookie writes from another origin, even with a matching X-
   });
   expect(spoofed.status()).toBe(401);
   const anonymous = unique('no-origin');
-  expect((await page.request.post('/api/v1/secrets', { data: { name: anonymous, value: 'x-value' } })).status()).toBe(401);
+  expect((await page.request.post('/api/v1/secrets', { data: { name: anonymous, value: 'x-value' } })).status()).toBe(
+    401,
+  );
 
   // A same-origin Referer stands in for a missing Origin; the page's own Origin is enough.
   const viaReferer = unique('via-referer');
-  expect((await page.request.post('/api/v1/secrets', { data: { name: viaReferer, value: 'x-value' }, headers: { referer: `${baseURL}/settings/secrets` } })).status()).toBe(201);
+  expect(
+    (
+      await page.request.post('/api/v1/secrets', {
+        data: { name: viaReferer, value: 'x-value' },
+        headers: { referer: `${baseURL}/settings/secrets` },
+      })
+    ).status(),
+  ).toBe(201);
   const viaOrigin = unique('via-origin');
-  expect((await page.request.post('/api/v1/secrets', { data: { name: viaOrigin, value: 'x-value' }, headers: { origin: new URL(baseURL!).origin } })).status()).toBe(201);
+  expect(
+    (
+      await page.request.post('/api/v1/secrets', {
+        data: { name: viaOrigin, value: 'x-value' },
+        headers: { origin: new URL(baseURL!).origin },
+      })
+    ).status(),
+  ).toBe(201);
 
   const names = await secretNames(page);
   expect(names).not.toContain(forged);
@@ -42,10 +61,16 @@ test('a Bearer token needs no Origin, and JSON routes refuse a text/plain body w
     data: JSON.stringify({ name: unique('plain'), value: 'x-value' }),
   });
   expect(plain.status()).toBe(415);
-  expect((await plain.json()).error).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', message: expect.stringContaining('application/json') });
+  expect((await plain.json()).error).toMatchObject({
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: expect.stringContaining('application/json'),
+  });
 });
 
-test('a server action replayed without Origin, or from another origin behind a forged X-Forwarded-Host, changes nothing', async ({ page, baseURL }) => {
+test('a server action replayed without Origin, or from another origin behind a forged X-Forwarded-Host, changes nothing', async ({
+  page,
+  baseURL,
+}) => {
   await signIn(page);
   await page.goto('/settings/secrets');
   const original = unique('action-secret');
@@ -53,15 +78,24 @@ test('a server action replayed without Origin, or from another origin behind a f
   const dialog = page.getByRole('dialog', { name: 'New secret' });
   await dialog.getByLabel('Name').fill(original);
   await dialog.getByLabel('Value').fill('value');
-  const captured = page.waitForRequest((request: Request) => request.method() === 'POST' && request.headers()['next-action'] !== undefined);
+  const captured = page.waitForRequest(
+    (request: Request) => request.method() === 'POST' && request.headers()['next-action'] !== undefined,
+  );
   await dialog.getByRole('button', { name: 'Save secret' }).click();
   const action = await captured;
   await expect(dialog).toBeHidden();
   expect(await secretNames(page)).toContain(original);
 
-  const headers = Object.fromEntries(Object.entries(await action.allHeaders()).filter(([name]) => !['origin', 'referer', 'cookie', 'host', 'content-length'].includes(name) && !name.startsWith(':')));
+  const headers = Object.fromEntries(
+    Object.entries(await action.allHeaders()).filter(
+      ([name]) => !['origin', 'referer', 'cookie', 'host', 'content-length'].includes(name) && !name.startsWith(':'),
+    ),
+  );
   const replay = async (name: string, extra: Record<string, string>) => {
-    const response = await page.request.post(action.url(), { headers: { ...headers, ...extra }, data: action.postData()!.replace(original, name) });
+    const response = await page.request.post(action.url(), {
+      headers: { ...headers, ...extra },
+      data: action.postData()!.replace(original, name),
+    });
     return response.status();
   };
   const withoutOrigin = unique('replayed-no-origin');

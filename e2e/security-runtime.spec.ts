@@ -11,7 +11,11 @@ import { unique } from './ui-support';
  * PIPEWRIGHT_EGRESS_ALLOW=127.0.0.1; two ports are two origins.
  */
 
-type TServer = { origin: string; hits: Array<{ url: string; headers: http.IncomingHttpHeaders; body: string }>; close: () => Promise<void> };
+type TServer = {
+  origin: string;
+  hits: Array<{ url: string; headers: http.IncomingHttpHeaders; body: string }>;
+  close: () => Promise<void>;
+};
 
 async function serve(respond: (hit: TServer['hits'][number], response: http.ServerResponse) => void): Promise<TServer> {
   const hits: TServer['hits'] = [];
@@ -26,7 +30,11 @@ async function serve(respond: (hit: TServer['hits'][number], response: http.Serv
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { origin: `http://127.0.0.1:${port}`, hits, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    hits,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 async function publish(client: ReturnType<typeof api>, key: string, document: Record<string, unknown>): Promise<void> {
@@ -37,7 +45,9 @@ async function publish(client: ReturnType<typeof api>, key: string, document: Re
   expect(published.status(), await published.text()).toBe(200);
 }
 
-test('a signed webhook request is accepted once: the same request again is 401 and starts nothing', async ({ request }) => {
+test('a signed webhook request is accepted once: the same request again is 401 and starts nothing', async ({
+  request,
+}) => {
   const client = api(request);
   const key = unique('sec-replay');
   const secretName = unique('REPLAY').toUpperCase().replace(/-/g, '_');
@@ -50,8 +60,14 @@ test('a signed webhook request is accepted once: the same request again is 401 a
 
   const body = JSON.stringify({ order: 'o-1' });
   const t = Math.floor(Date.now() / 1000);
-  const headers = { 'content-type': 'application/json', 'pipewright-signature': `t=${t},v1=${createHmac('sha256', secretValue).update(`${t}.${body}`).digest('hex')}` };
-  const [first, second] = await Promise.all([fetch(url, { method: 'POST', headers, body }), fetch(url, { method: 'POST', headers, body })]);
+  const headers = {
+    'content-type': 'application/json',
+    'pipewright-signature': `t=${t},v1=${createHmac('sha256', secretValue).update(`${t}.${body}`).digest('hex')}`,
+  };
+  const [first, second] = await Promise.all([
+    fetch(url, { method: 'POST', headers, body }),
+    fetch(url, { method: 'POST', headers, body }),
+  ]);
   expect([first.status, second.status].sort()).toEqual([202, 401]);
   const third = await fetch(url, { method: 'POST', headers, body });
   expect(third.status).toBe(401);
@@ -59,12 +75,17 @@ test('a signed webhook request is accepted once: the same request again is 401 a
   expect(runs.items).toHaveLength(1);
 });
 
-test('a secret echoed URL-encoded, JSON-escaped or base64 is masked on the run page and in the API; credentials stay with their origin', async ({ page, request }) => {
+test('a secret echoed URL-encoded, JSON-escaped or base64 is masked on the run page and in the API; credentials stay with their origin', async ({
+  page,
+  request,
+}) => {
   const client = api(request);
   const key = unique('sec-echo');
   const secretName = unique('ECHO').toUpperCase().replace(/-/g, '_');
   const secretValue = `Sp3c/Val+ue "${unique('q')}" x&y=z`;
-  const landing = await serve((_hit, response) => response.writeHead(200, { 'content-type': 'application/json' }).end('{"landed":true}'));
+  const landing = await serve((_hit, response) =>
+    response.writeHead(200, { 'content-type': 'application/json' }).end('{"landed":true}'),
+  );
   const echo = await serve((hit, response) => {
     if (hit.url.startsWith('/hop')) {
       response.writeHead(302, { location: `${landing.origin}/landed` }).end();
@@ -72,15 +93,48 @@ test('a secret echoed URL-encoded, JSON-escaped or base64 is masked on the run p
     }
     const token = new URL(hit.url, 'http://x').searchParams.get('token') ?? '';
     response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(JSON.stringify({ url: hit.url, rawBody: hit.body, base64: Buffer.from(token).toString('base64'), basic: Buffer.from(`alice:${token}`).toString('base64') }));
+    response.end(
+      JSON.stringify({
+        url: hit.url,
+        rawBody: hit.body,
+        base64: Buffer.from(token).toString('base64'),
+        basic: Buffer.from(`alice:${token}`).toString('base64'),
+      }),
+    );
   });
   try {
     expect((await client.post('/secrets', { name: secretName, value: secretValue })).status()).toBe(201);
     await publish(client, key, {
       env: { vars: {}, secrets: { TOKEN: secretName } },
       steps: [
-        { id: 'call', type: 'action.call', config: { action: 'http.request', version: 1, input: { method: 'POST', url: `${echo.origin}/echo`, query: { user: 'alice', token: { $secret: 'TOKEN' } }, body: { token: { $secret: 'TOKEN' } } }, saveAs: 'vars.echoed' } },
-        { id: 'hop', type: 'action.call', config: { action: 'http.request', version: 1, input: { method: 'GET', url: `${echo.origin}/hop`, headers: { 'x-api-key': { $secret: 'TOKEN' }, 'x-tenant': 'acme' } } } },
+        {
+          id: 'call',
+          type: 'action.call',
+          config: {
+            action: 'http.request',
+            version: 1,
+            input: {
+              method: 'POST',
+              url: `${echo.origin}/echo`,
+              query: { user: 'alice', token: { $secret: 'TOKEN' } },
+              body: { token: { $secret: 'TOKEN' } },
+            },
+            saveAs: 'vars.echoed',
+          },
+        },
+        {
+          id: 'hop',
+          type: 'action.call',
+          config: {
+            action: 'http.request',
+            version: 1,
+            input: {
+              method: 'GET',
+              url: `${echo.origin}/hop`,
+              headers: { 'x-api-key': { $secret: 'TOKEN' }, 'x-tenant': 'acme' },
+            },
+          },
+        },
       ],
       output: { $expr: 'vars.echoed.body' },
     });
@@ -95,7 +149,12 @@ test('a secret echoed URL-encoded, JSON-escaped or base64 is masked on the run p
       Buffer.from(secretValue).toString('base64'),
       Buffer.from(`alice:${secretValue}`).toString('base64'),
     ];
-    const apiText = [await (await client.get(`/runs/${runId}`)).text(), await (await client.get(`/runs/${runId}/steps`)).text(), await (await client.get(`/runs/${runId}/snapshots`)).text(), await (await client.get(`/runs/${runId}/events`)).text()].join('\n');
+    const apiText = [
+      await (await client.get(`/runs/${runId}`)).text(),
+      await (await client.get(`/runs/${runId}/steps`)).text(),
+      await (await client.get(`/runs/${runId}/snapshots`)).text(),
+      await (await client.get(`/runs/${runId}/events`)).text(),
+    ].join('\n');
     expect(apiText).toContain('rawBody');
     for (const encoded of encodings) expect(apiText).not.toContain(JSON.stringify(encoded).slice(1, -1));
 
@@ -125,15 +184,22 @@ test('hostile JSON is a 422 naming the problem, never a 500', async ({ request }
     ['{"event":"hostile","payload":"\\ud800"}', /lone UTF-16 surrogate/],
   ];
   for (const [body, problem] of cases) {
-    const response = await request.post('/api/v1/events', { headers: { authorization: `Bearer ${E2E_BOOTSTRAP_TOKEN}`, 'content-type': 'application/json' }, data: body });
+    const response = await request.post('/api/v1/events', {
+      headers: { authorization: `Bearer ${E2E_BOOTSTRAP_TOKEN}`, 'content-type': 'application/json' },
+      data: body,
+    });
     expect(response.status()).toBe(422);
     expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(problem);
   }
 });
 
-test('"try it" evaluations run off the request thread: health answers meanwhile, a ninth at once is 429, the web server still evaluates', async ({ request }) => {
+test('"try it" evaluations run off the request thread: health answers meanwhile, a ninth at once is 429, the web server still evaluates', async ({
+  request,
+}) => {
   const client = api(request);
-  const hostile = Array.from({ length: 8 }, () => client.post('/expressions/evaluate', { source: '$count([1..100000].[1..100000])' }));
+  const hostile = Array.from({ length: 8 }, () =>
+    client.post('/expressions/evaluate', { source: '$count([1..100000].[1..100000])' }),
+  );
   const health = await request.get('/api/v1/health');
   expect(health.status()).toBe(200);
   const statuses = (await Promise.all(hostile)).map((response) => response.status()).sort();

@@ -16,7 +16,10 @@ async function apiStatus(context: BrowserContext): Promise<number> {
   return (await context.request.get('/api/v1/workflows')).status();
 }
 
-test('changing the password ends the person’s other sessions and keeps the one that changed it', async ({ page, browser }) => {
+test('changing the password ends the person’s other sessions and keeps the one that changed it', async ({
+  page,
+  browser,
+}) => {
   await signIn(page);
   const email = `${unique('pw-change')}@e2e.test`;
   const password = await addMemberThroughUi(page, { email, role: 'viewer' });

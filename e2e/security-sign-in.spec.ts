@@ -6,7 +6,12 @@ import { unique } from './ui-support';
 // what a signed-out request for a page gets.
 
 /** One credentials sign-in through next-auth's own endpoint, as a script would try it. */
-async function attemptSignIn(request: APIRequestContext, email: string, password: string, headers: Record<string, string> = {}): Promise<string> {
+async function attemptSignIn(
+  request: APIRequestContext,
+  email: string,
+  password: string,
+  headers: Record<string, string> = {},
+): Promise<string> {
   const { csrfToken } = (await (await request.get('/api/auth/csrf')).json()) as { csrfToken: string };
   const response = await request.post('/api/auth/callback/credentials', {
     form: { email, password, csrfToken, json: 'true' },
@@ -18,10 +23,18 @@ async function attemptSignIn(request: APIRequestContext, email: string, password
   return decodeURIComponent(location || body);
 }
 
-test('rotating X-Forwarded-For does not buy more guesses: the app is not behind a trusted proxy', async ({ request }) => {
+test('rotating X-Forwarded-For does not buy more guesses: the app is not behind a trusted proxy', async ({
+  request,
+}) => {
   const email = `${unique('nobody')}@e2e.test`;
   const outcomes: string[] = [];
-  for (let i = 0; i < 8; i++) outcomes.push(await attemptSignIn(request, email, `guess ${i}`, { 'x-forwarded-for': `198.51.100.${i + 1}`, 'x-real-ip': `198.51.100.${i + 1}` }));
+  for (let i = 0; i < 8; i++)
+    outcomes.push(
+      await attemptSignIn(request, email, `guess ${i}`, {
+        'x-forwarded-for': `198.51.100.${i + 1}`,
+        'x-real-ip': `198.51.100.${i + 1}`,
+      }),
+    );
   // Every address the client claims is ignored, so the attempts are one (account, address)
   // pair and the backoff applies to them all.
   expect(outcomes.filter((outcome) => outcome.includes('Too many failed sign-ins')).length).toBeGreaterThan(0);
@@ -38,7 +51,9 @@ test('a callbackUrl that browsers would read as another host lands on the Overvi
   }
 });
 
-test('a signed-in visit to /sign-in redirects only to same-origin paths, and odd callbacks are not a server error', async ({ page }) => {
+test('a signed-in visit to /sign-in redirects only to same-origin paths, and odd callbacks are not a server error', async ({
+  page,
+}) => {
   await signIn(page);
   const cases: Array<[string, string]> = [
     ['/%09/127.0.0.2:8999/tab', '/overview'],

@@ -2,7 +2,10 @@ import { expect, test } from '@playwright/test';
 import { api, E2E_ADMIN, signIn } from './support';
 import { signOutThroughUi } from './ui-support';
 
-test('the admin signs in to the Overview, sees the Workflows page as the API knows it, and signs out', async ({ page, request }) => {
+test('the admin signs in to the Overview, sees the Workflows page as the API knows it, and signs out', async ({
+  page,
+  request,
+}) => {
   await signIn(page);
   await expect(page).toHaveURL(/\/overview$/);
   await expect(page.getByRole('link', { name: 'Overview' })).toHaveAttribute('aria-current', 'page');
@@ -14,7 +17,8 @@ test('the admin signs in to the Overview, sees the Workflows page as the API kno
   // what the API lists, and an empty state only when there is nothing.
   const listed = (await (await api(request).get('/workflows?limit=200')).json()).items as Array<{ key: string }>;
   if (listed.length === 0) await expect(page.getByRole('heading', { name: 'No workflows yet' })).toBeVisible();
-  else for (const workflow of listed) await expect(page.getByRole('row').filter({ hasText: workflow.key })).toHaveCount(1);
+  else
+    for (const workflow of listed) await expect(page.getByRole('row').filter({ hasText: workflow.key })).toHaveCount(1);
   await expect(page.getByRole('link', { name: 'Workflows' })).toHaveAttribute('aria-current', 'page');
 
   await page.getByRole('button', { name: 'User menu' }).click();
@@ -32,7 +36,9 @@ test('a wrong password shows an inline error and keeps the person on the sign-in
   await page.getByLabel('Email').fill(E2E_ADMIN.email);
   await page.getByLabel('Password').fill('not-the-password');
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('alert').filter({ hasText: 'Wrong email or password.' })).toHaveText('Wrong email or password.');
+  await expect(page.getByRole('alert').filter({ hasText: 'Wrong email or password.' })).toHaveText(
+    'Wrong email or password.',
+  );
   await expect(page).toHaveURL(/\/sign-in/);
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
 });

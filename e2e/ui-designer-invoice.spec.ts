@@ -10,8 +10,14 @@ const field = (page: Page, path: string) => page.locator(`[data-config-path="${p
 const card = (page: Page, stepId: string) => page.locator(`[data-step-header="${stepId}"]`);
 const palette = (page: Page) => page.getByRole('complementary', { name: 'Step palette' });
 const saveState = (page: Page) => page.getByTestId('save-state');
-const rootOrder = (page: Page) => page.locator('[data-pipe-id="root"] > [data-step-id]').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-step-id')));
-const pipeOrder = (list: Locator) => list.locator(':scope > [data-step-id]').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-step-id')));
+const rootOrder = (page: Page) =>
+  page
+    .locator('[data-pipe-id="root"] > [data-step-id]')
+    .evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-step-id')));
+const pipeOrder = (list: Locator) =>
+  list
+    .locator(':scope > [data-step-id]')
+    .evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-step-id')));
 
 /** The ERP the workflow calls: GET /invoices/<id> answers JSON; every request it gets is kept, with its Idempotency-Key. */
 type TErp = { url: string; requests: string[]; idempotencyKeys: string[]; server: Server };
@@ -28,7 +34,9 @@ test.beforeAll(async () => {
       response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
       return;
     }
-    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: decodeURIComponent(match[1]!), vendor: 'Acme Tools', currency: 'EUR' }));
+    response
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ id: decodeURIComponent(match[1]!), vendor: 'Acme Tools', currency: 'EUR' }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   erp = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, idempotencyKeys, server };
@@ -48,7 +56,11 @@ async function insertField(scope: Locator, search: string, path: string) {
   const picker = scope.getByRole('group', { name: 'Fields available here' });
   if (!(await picker.isVisible())) await scope.getByRole('button', { name: 'Insert field' }).click();
   await scope.getByLabel('Search fields').fill(search);
-  await scope.getByRole('list', { name: 'Fields' }).getByRole('button', { name: new RegExp(`^${path.replace(/[.$]/g, '\\$&')}\\b`) }).first().click();
+  await scope
+    .getByRole('list', { name: 'Fields' })
+    .getByRole('button', { name: new RegExp(`^${path.replace(/[.$]/g, '\\$&')}\\b`) })
+    .first()
+    .click();
   // The editor takes the focus back, the cursor after the inserted name, so typing goes on from there.
   await expect(scope.getByRole('textbox').first()).toBeFocused();
 }
@@ -92,7 +104,8 @@ async function dragFromPalette(page: Page, itemName: string, target: Locator) {
     const box = (await target.boundingBox())!;
     const aim = { x: box.x + Math.min(40, box.width / 2), y: box.y + box.height / 2 };
     if (Math.abs(aim.x - at.x) >= 2 || Math.abs(aim.y - at.y) >= 2) {
-      for (let i = 1; i <= 10; i++) await page.mouse.move(at.x + ((aim.x - at.x) * i) / 10, at.y + ((aim.y - at.y) * i) / 10);
+      for (let i = 1; i <= 10; i++)
+        await page.mouse.move(at.x + ((aim.x - at.x) * i) / 10, at.y + ((aim.y - at.y) * i) / 10);
       at = aim;
     } else {
       // A hand is never quite still: a one-pixel move has the canvas look under the pointer again.
@@ -104,7 +117,10 @@ async function dragFromPalette(page: Page, itemName: string, target: Locator) {
   await page.mouse.up();
 }
 
-test('build the invoice approval from an empty workflow in the designer, fix a problem, publish, run it against a stub ERP and approve it in the inbox', async ({ page, request }) => {
+test('build the invoice approval from an empty workflow in the designer, fix a problem, publish, run it against a stub ERP and approve it in the inbox', async ({
+  page,
+  request,
+}) => {
   test.setTimeout(180_000);
   await page.setViewportSize({ width: 1280, height: 1000 });
   await signIn(page);
@@ -127,7 +143,9 @@ test('build the invoice approval from an empty workflow in the designer, fix a p
   await panels.getByRole('button', { name: 'Add field' }).click();
   // A name that another field has is held back with a reason (written, it would drop that field).
   await panels.getByLabel('Field 2 name').fill('invoiceId');
-  await expect(panels.getByText('Another field is already called “invoiceId”. The field keeps “field2”.')).toBeVisible();
+  await expect(
+    panels.getByText('Another field is already called “invoiceId”. The field keeps “field2”.'),
+  ).toBeVisible();
   await expect(panels.getByLabel('Field 2 name')).toHaveAttribute('aria-invalid', 'true');
   await panels.getByLabel('Field 2 name').fill('amount');
   await expect(panels.getByText(/Another field is already called/)).toHaveCount(0);
@@ -231,7 +249,9 @@ test('build the invoice approval from an empty workflow in the designer, fix a p
   await decision.getByRole('textbox').first().fill('{ "outcome": "auto-approve", "amount": ');
   await insertField(decision, 'amount', 'payload.amount');
   await page.keyboard.type(' }');
-  await expect(decision.getByRole('textbox').first()).toHaveValue('{ "outcome": "auto-approve", "amount": payload.amount }');
+  await expect(decision.getByRole('textbox').first()).toHaveValue(
+    '{ "outcome": "auto-approve", "amount": payload.amount }',
+  );
   await expect(decision.getByTestId('expression-syntax-error')).toHaveCount(0);
 
   // The run's output, in the workflow panel: the decision, from the field picker.
@@ -269,7 +289,11 @@ test('build the invoice approval from an empty workflow in the designer, fix a p
   // What was published is what the canvas shows.
   const published = await (await api(request).get(`/workflows/${key}/versions/1`)).json();
   expect(published.status).toBe('published');
-  expect(published.parameterSchema).toMatchObject({ type: 'object', required: ['invoiceId', 'amount'], properties: { invoiceId: { type: 'string' }, amount: { type: 'number' } } });
+  expect(published.parameterSchema).toMatchObject({
+    type: 'object',
+    required: ['invoiceId', 'amount'],
+    properties: { invoiceId: { type: 'string' }, amount: { type: 'number' } },
+  });
   expect(published.env.vars).toEqual({ ERP_URL: erp.url });
   expect(published.output).toEqual({ $expr: 'vars.decision' });
   expect(published.steps.map((step: { id: string; type: string }) => [step.id, step.type])).toEqual([
@@ -277,7 +301,12 @@ test('build the invoice approval from an empty workflow in the designer, fix a p
     ['big', 'control.if'],
   ]);
   const [fetchStep, bigStep] = published.steps;
-  expect(fetchStep.config).toEqual({ action: 'http.request', version: 1, input: { method: 'GET', url: { $expr: 'env.ERP_URL & "/invoices/" & payload.invoiceId' } }, saveAs: 'vars.invoice' });
+  expect(fetchStep.config).toEqual({
+    action: 'http.request',
+    version: 1,
+    input: { method: 'GET', url: { $expr: 'env.ERP_URL & "/invoices/" & payload.invoiceId' } },
+    saveAs: 'vars.invoice',
+  });
   expect(bigStep.config.condition).toEqual({ $expr: 'payload.amount > 1000' });
   expect(bigStep.config.then).toHaveLength(1);
   expect(bigStep.config.then[0]).toMatchObject({
@@ -292,7 +321,13 @@ test('build the invoice approval from an empty workflow in the designer, fix a p
       saveAs: 'vars.decision',
     },
   });
-  expect(bigStep.config.else).toEqual([expect.objectContaining({ id: 'assign', type: 'transform.assign', config: { assign: { 'vars.decision': { $expr: '{ "outcome": "auto-approve", "amount": payload.amount }' } } } })]);
+  expect(bigStep.config.else).toEqual([
+    expect.objectContaining({
+      id: 'assign',
+      type: 'transform.assign',
+      config: { assign: { 'vars.decision': { $expr: '{ "outcome": "auto-approve", "amount": payload.amount }' } } },
+    }),
+  ]);
 
   // Run it with the run form: a big invoice waits for the manager.
   const invoiceId = unique('INV');
@@ -326,7 +361,11 @@ test('build the invoice approval from an empty workflow in the designer, fix a p
   const run = await (await api(request).get(`/runs/${runId}`)).json();
   expect(run.status).toBe('SUCCEEDED');
   expect(run.version).toBe(1);
-  expect(run.output).toMatchObject({ outcome: 'approve', data: { comment: 'Checked against the PO' }, completedBy: E2E_ADMIN.email });
+  expect(run.output).toMatchObject({
+    outcome: 'approve',
+    data: { comment: 'Checked against the PO' },
+    completedBy: E2E_ADMIN.email,
+  });
   // The ERP was asked once, for this invoice.
   expect(erp.requests).toEqual([`GET /invoices/${invoiceId}`]);
   // SPEC §4.4: the call carries the run's default idempotency key, runId:stepPath.
@@ -346,7 +385,9 @@ test('build the invoice approval from an empty workflow in the designer, fix a p
   const small = await (await api(request).get(`/runs/${smallRunId}`)).json();
   expect(small.output).toEqual({ outcome: 'auto-approve', amount: 480 });
   expect(erp.requests).toEqual([`GET /invoices/${invoiceId}`, `GET /invoices/${smallId}`]);
-  const tasks = (await (await api(request).get('/tasks?mine=false&limit=100')).json()).items as Array<{ runId: string }>;
+  const tasks = (await (await api(request).get('/tasks?mine=false&limit=100')).json()).items as Array<{
+    runId: string;
+  }>;
   expect(tasks.filter((task) => task.runId === runId)).toHaveLength(1);
   expect(tasks.filter((task) => task.runId === smallRunId)).toEqual([]);
 });

@@ -9,7 +9,10 @@ const field = (page: Page, path: string) => page.locator(`[data-config-path="${p
 const card = (page: Page, stepId: string) => page.locator(`[data-step-header="${stepId}"]`);
 const palette = (page: Page) => page.getByRole('complementary', { name: 'Step palette' });
 const saveState = (page: Page) => page.getByTestId('save-state');
-const rootOrder = (page: Page) => page.locator('[data-pipe-id="root"] > [data-step-id]').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-step-id')));
+const rootOrder = (page: Page) =>
+  page
+    .locator('[data-pipe-id="root"] > [data-step-id]')
+    .evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-step-id')));
 
 async function importDraft(request: Parameters<typeof api>[0], key: string, steps: unknown[]) {
   const response = await api(request).post('/workflows/import', { key, name: `Designer ${key}`, steps });
@@ -18,7 +21,9 @@ async function importDraft(request: Parameters<typeof api>[0], key: string, step
 
 const leaf = (id: string) => ({ id, type: 'state.set', name: `Step ${id}`, config: { state: id } });
 
-test('build a workflow from an empty one with the palette and forms, see a problem, fix it, publish, run it with the form', async ({ page }) => {
+test('build a workflow from an empty one with the palette and forms, see a problem, fix it, publish, run it with the form', async ({
+  page,
+}) => {
   await signIn(page);
   await page.goto('/workflows');
   await page.getByRole('button', { name: 'New workflow' }).click();
@@ -58,10 +63,15 @@ test('build a workflow from an empty one with the palette and forms, see a probl
   await condition.getByRole('textbox').first().fill('payload.amount > 1000');
 
   // A step into the empty Then pipe: click the pipe, then the palette item.
-  await page.getByRole('list', { name: 'If / else: Then' }).getByRole('button', { name: /click to add here/ }).click();
+  await page
+    .getByRole('list', { name: 'If / else: Then' })
+    .getByRole('button', { name: /click to add here/ })
+    .click();
   await palette(page).getByRole('button', { name: 'Set run state' }).click();
   await field(page, 'config.state').getByRole('textbox').first().fill('needs-approval');
-  await expect(page.getByRole('list', { name: 'If / else: Then' }).getByTestId('step-card')).toContainText('needs-approval');
+  await expect(page.getByRole('list', { name: 'If / else: Then' }).getByTestId('step-card')).toContainText(
+    'needs-approval',
+  );
 
   await expect(saveState(page)).toContainText('Saved');
   await page.getByRole('button', { name: 'Publish' }).click();
@@ -77,9 +87,18 @@ test('build a workflow from an empty one with the palette and forms, see a probl
   await expect(page.locator('main').getByText('succeeded', { exact: true }).first()).toBeVisible({ timeout: 20_000 });
 });
 
-test('reorder by drag and drop and keyboard, nest by cut and paste, undo/redo, and the reload shows the autosaved draft', async ({ page, request }) => {
+test('reorder by drag and drop and keyboard, nest by cut and paste, undo/redo, and the reload shows the autosaved draft', async ({
+  page,
+  request,
+}) => {
   const key = unique('dnd');
-  await importDraft(request, key, [leaf('a'), leaf('b'), leaf('c'), { id: 'gate', type: 'control.if', name: 'Gate', config: { condition: true, then: [], else: [] } }, leaf('d')]);
+  await importDraft(request, key, [
+    leaf('a'),
+    leaf('b'),
+    leaf('c'),
+    { id: 'gate', type: 'control.if', name: 'Gate', config: { condition: true, then: [], else: [] } },
+    leaf('d'),
+  ]);
   await signIn(page);
   await page.goto(`/workflows/${key}`);
   // The palette comes from the registry fetched in the browser: the page is hydrated and live.
@@ -147,22 +166,35 @@ async function mouseDrag(page: Page, handleName: string, target: ReturnType<Page
     const box = (await target.boundingBox())!;
     const aim = { x: box.x + Math.min(40, box.width / 2), y: box.y + Math.min(box.height / 2, 12) };
     if (Math.abs(aim.x - at.x) < 2 && Math.abs(aim.y - at.y) < 2) break;
-    for (let i = 1; i <= 8; i++) await page.mouse.move(at.x + ((aim.x - at.x) * i) / 8, at.y + ((aim.y - at.y) * i) / 8);
+    for (let i = 1; i <= 8; i++)
+      await page.mouse.move(at.x + ((aim.x - at.x) * i) / 8, at.y + ((aim.y - at.y) * i) / 8);
     at = aim;
   }
   await page.mouse.up();
 }
 
-test('a mouse drag nests a step in a block from above and from below, exactly where the pointer is', async ({ page, request }) => {
+test('a mouse drag nests a step in a block from above and from below, exactly where the pointer is', async ({
+  page,
+  request,
+}) => {
   const key = unique('nest');
   await page.setViewportSize({ width: 1280, height: 1000 });
-  await importDraft(request, key, [leaf('a'), leaf('b'), { id: 'gate', type: 'control.if', name: 'Gate', config: { condition: true, then: [leaf('t1')], else: [] } }, leaf('c'), leaf('d')]);
+  await importDraft(request, key, [
+    leaf('a'),
+    leaf('b'),
+    { id: 'gate', type: 'control.if', name: 'Gate', config: { condition: true, then: [leaf('t1')], else: [] } },
+    leaf('c'),
+    leaf('d'),
+  ]);
   await signIn(page);
   await page.goto(`/workflows/${key}`);
   await expect(palette(page).getByRole('button', { name: 'Set run state' })).toBeVisible();
   const then = page.getByRole('list', { name: 'Gate: Then' });
   const otherwise = page.getByRole('list', { name: 'Gate: Else' });
-  const pipeOrder = (list: ReturnType<Page['getByRole']>) => list.locator(':scope > [data-step-id]').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-step-id')));
+  const pipeOrder = (list: ReturnType<Page['getByRole']>) =>
+    list
+      .locator(':scope > [data-step-id]')
+      .evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-step-id')));
 
   // From above: the block shifts up under the pointer as "a" leaves its place.
   await mouseDrag(page, 'Drag Step a', then);
@@ -183,7 +215,11 @@ test('a mouse drag nests a step in a block from above and from below, exactly wh
   expect(gate.config.else.map((step: { id: string }) => step.id)).toEqual(['d']);
 });
 
-test('a save from a stale second tab is refused with a message, and never overwrites', async ({ page, context, request }) => {
+test('a save from a stale second tab is refused with a message, and never overwrites', async ({
+  page,
+  context,
+  request,
+}) => {
   const key = unique('tabs');
   await importDraft(request, key, [leaf('a'), leaf('b')]);
   await signIn(page);
@@ -205,7 +241,11 @@ test('a save from a stale second tab is refused with a message, and never overwr
   expect(await rootOrder(page)).toEqual(['b', 'a']);
 });
 
-test('a viewer sees the designer read-only; screenshots of a 300-step workflow, wide and narrow', async ({ page, browser, request }) => {
+test('a viewer sees the designer read-only; screenshots of a 300-step workflow, wide and narrow', async ({
+  page,
+  browser,
+  request,
+}) => {
   const key = unique('big');
   const response = await api(request).post('/workflows/import', nestedDefinition(key));
   expect(response.status(), await response.text()).toBeLessThan(300);

@@ -30,14 +30,41 @@ test('Events: matched and unmatched events with payloads, run links and filters'
   const prefix = unique('e2e.shipment');
   const arrived = `${prefix}.arrived`;
   const key = unique('e2e-dock');
-  await publish(request, key, { steps: [{ id: 'wait', type: 'event.wait', config: { event: arrived, correlationKey: { $expr: 'payload.box' }, saveAs: 'vars.arrival' } }], output: { $expr: 'vars.arrival' } });
+  await publish(request, key, {
+    steps: [
+      {
+        id: 'wait',
+        type: 'event.wait',
+        config: { event: arrived, correlationKey: { $expr: 'payload.box' }, saveAs: 'vars.arrival' },
+      },
+    ],
+    output: { $expr: 'vars.arrival' },
+  });
   const { runId } = await (await client.post(`/workflows/${key}/runs`, { input: { box: 'BOX-7' } })).json();
-  await expect.poll(async () => (await (await client.get(`/runs/${runId}`)).json()).status, { timeout: 20_000 }).toBe('WAITING');
+  await expect
+    .poll(async () => (await (await client.get(`/runs/${runId}`)).json()).status, { timeout: 20_000 })
+    .toBe('WAITING');
 
-  const matched = await client.post('/events', { event: arrived, correlationKey: 'BOX-7', payload: { dock: 4, carrier: { name: 'Northwind Freight', password: 'do-not-show' }, pallets: [{ sku: 'A-1', qty: 12 }] } });
+  const matched = await client.post('/events', {
+    event: arrived,
+    correlationKey: 'BOX-7',
+    payload: {
+      dock: 4,
+      carrier: { name: 'Northwind Freight', password: 'do-not-show' },
+      pallets: [{ sku: 'A-1', qty: 12 }],
+    },
+  });
   expect(await matched.json()).toMatchObject({ resumed: [runId], started: [] });
   const longName = `${prefix}.${'temperature-excursion-detected-in-refrigerated-container'.repeat(2)}`;
-  expect((await client.post('/events', { event: longName, correlationKey: 'CONTAINER-0042-XYZ-VERY-LONG-CORRELATION-KEY-1234567890', payload: { celsius: 9.5 } })).status()).toBe(200);
+  expect(
+    (
+      await client.post('/events', {
+        event: longName,
+        correlationKey: 'CONTAINER-0042-XYZ-VERY-LONG-CORRELATION-KEY-1234567890',
+        payload: { celsius: 9.5 },
+      })
+    ).status(),
+  ).toBe(200);
   expect((await client.post('/events', { event: `${prefix}.ping` })).status()).toBe(200);
 
   await signIn(page);
@@ -95,9 +122,15 @@ test('Outbox: a message kept by email.send, read in the browser', async ({ page,
           action: 'email.send',
           version: 1,
           input: {
-            to: ['maximilian.alexander.von.hohenzollern@a-very-long-subdomain.example-company.co.uk', 'finance@example.com'],
+            to: [
+              'maximilian.alexander.von.hohenzollern@a-very-long-subdomain.example-company.co.uk',
+              'finance@example.com',
+            ],
             subject,
-            text: { $expr: '"Hello,\\n\\nInvoice INV-2041 over " & payload.amount & " EUR waits for your approval.\\n\\nPipewright"' },
+            text: {
+              $expr:
+                '"Hello,\\n\\nInvoice INV-2041 over " & payload.amount & " EUR waits for your approval.\\n\\nPipewright"',
+            },
             html: '<h1 style="font-family:sans-serif">Invoice INV-2041</h1><p>Please approve.</p><script>document.body.innerHTML="scripted"</script>',
           },
           saveAs: 'vars.sent',
@@ -106,7 +139,11 @@ test('Outbox: a message kept by email.send, read in the browser', async ({ page,
     ],
     output: { $expr: 'vars.sent' },
   });
-  const started = await client.post(`/workflows/${key}/runs`, { input: { amount: 1250 }, mode: 'sync', waitMs: 20_000 });
+  const started = await client.post(`/workflows/${key}/runs`, {
+    input: { amount: 1250 },
+    mode: 'sync',
+    waitMs: 20_000,
+  });
   expect(started.status(), await started.text()).toBe(200);
   const { runId, output } = await started.json();
   expect(output.messageId).toMatch(/^<[0-9a-f]{32}@/);
@@ -119,8 +156,13 @@ test('Outbox: a message kept by email.send, read in the browser', async ({ page,
     await shoot(page, 'outbox');
     await page.getByRole('link', { name: new RegExp(subject.replace(/[()]/g, '\\$&')) }).click();
     await expect(page.getByRole('heading', { name: subject, level: 2 })).toBeVisible();
-    await expect(page.getByLabel('Text version')).toContainText('Invoice INV-2041 over 1250 EUR waits for your approval.');
-    await expect(page.getByRole('link', { name: `run ${runId.slice(0, 8)}` })).toHaveAttribute('href', `/runs/${runId}`);
+    await expect(page.getByLabel('Text version')).toContainText(
+      'Invoice INV-2041 over 1250 EUR waits for your approval.',
+    );
+    await expect(page.getByRole('link', { name: `run ${runId.slice(0, 8)}` })).toHaveAttribute(
+      'href',
+      `/runs/${runId}`,
+    );
     const html = page.frameLocator(`iframe[title="HTML version of ${subject}"]`);
     await expect(html.getByRole('heading', { name: 'Invoice INV-2041' })).toBeVisible();
     // The sandbox runs no scripts: the message's own script did not replace its body.

@@ -18,7 +18,11 @@ test('an admin adds an editor, who signs in with the one-time password', async (
   await editorContext.close();
 });
 
-test('a viewer sees Settings read-only, and a viewer token is refused by the API', async ({ page, browser, request }) => {
+test('a viewer sees Settings read-only, and a viewer token is refused by the API', async ({
+  page,
+  browser,
+  request,
+}) => {
   await signIn(page);
   const email = `${unique('viewer')}@e2e.test`;
   const password = await addMemberThroughUi(page, { email, role: 'viewer' });

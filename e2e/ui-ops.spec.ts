@@ -34,22 +34,52 @@ function runStatus(page: Page, status: string) {
   return page.locator('main').getByText(status, { exact: true }).first();
 }
 
-const form = { type: 'object', required: ['amount'], properties: { amount: { type: 'number', title: 'Amount', minimum: 0 }, note: { type: 'string', title: 'Note' } } };
+const form = {
+  type: 'object',
+  required: ['amount'],
+  properties: { amount: { type: 'number', title: 'Amount', minimum: 0 }, note: { type: 'string', title: 'Note' } },
+};
 
-test('an operator answers a task from the inbox; the run page turns succeeded live; a second answer is refused', async ({ page, browser, request }) => {
+test('an operator answers a task from the inbox; the run page turns succeeded live; a second answer is refused', async ({
+  page,
+  browser,
+  request,
+}) => {
   const client = api(request);
   await signIn(page);
   const email = `${unique('op')}@e2e.test`;
   const password = await addMemberThroughUi(page, { email, role: 'operator' });
   const key = unique('ops-approve');
-  const description = 'Please check the **invoice** and the `PO`.\n\n- one\n- two\n\n[the contract](https://example.com/c) · [bad](javascript:alert(1)) <script>window.__x=1</script>';
+  const description =
+    'Please check the **invoice** and the `PO`.\n\n- one\n- two\n\n[the contract](https://example.com/c) · [bad](javascript:alert(1)) <script>window.__x=1</script>';
   await publish(client, key, {
-    steps: [{ id: 'approve', type: 'human.task', config: { title: 'Approve invoice 42', description, form, outcomes: ['approve', 'reject'], assignee: { user: email }, saveAs: 'vars.answer' } }],
+    steps: [
+      {
+        id: 'approve',
+        type: 'human.task',
+        config: {
+          title: 'Approve invoice 42',
+          description,
+          form,
+          outcomes: ['approve', 'reject'],
+          assignee: { user: email },
+          saveAs: 'vars.answer',
+        },
+      },
+    ],
     output: { $expr: 'vars.answer' },
   });
   // A task for a role the operator does not have stays out of their inbox.
   const otherKey = unique('ops-editor-task');
-  await publish(client, otherKey, { steps: [{ id: 'ask', type: 'human.task', config: { title: 'For editors only', form: { type: 'object' }, outcomes: ['ok'], assignee: { role: 'editor' } } }] });
+  await publish(client, otherKey, {
+    steps: [
+      {
+        id: 'ask',
+        type: 'human.task',
+        config: { title: 'For editors only', form: { type: 'object' }, outcomes: ['ok'], assignee: { role: 'editor' } },
+      },
+    ],
+  });
   await startRun(client, otherKey);
   const runId = await startRun(client, key, { invoice: 42, amount: 120 });
   await expect.poll(() => statusOf(client, runId), { timeout: 20_000 }).toBe('WAITING');
@@ -97,9 +127,15 @@ test('an operator answers a task from the inbox; the run page turns succeeded li
   // The other tab was not reloaded: the SSE stream brings the end of the run.
   await expect(runStatus(runPage, 'succeeded')).toBeVisible({ timeout: 20_000 });
   const run = await (await client.get(`/runs/${runId}`)).json();
-  expect(run.output).toMatchObject({ outcome: 'approve', data: { amount: 120, note: 'looks right' }, completedBy: email });
+  expect(run.output).toMatchObject({
+    outcome: 'approve',
+    data: { amount: 120, note: 'looks right' },
+    completedBy: email,
+  });
 
-  const task = (await (await client.get(`/tasks?mine=false&status=completed`)).json()).items.find((t: { runId: string }) => t.runId === runId) as { id: string };
+  const task = (await (await client.get(`/tasks?mine=false&status=completed`)).json()).items.find(
+    (t: { runId: string }) => t.runId === runId,
+  ) as { id: string };
   const second = await client.post(`/tasks/${task.id}/complete`, { outcome: 'reject', data: { amount: 1 } });
   expect(second.status()).toBe(409);
   expect((await second.json()).error.message).toContain('already answered');
@@ -128,14 +164,26 @@ test('cancel a running run with a reason; retry a failed run after its cause is 
   // The step needs a secret nobody has created yet: the run fails; once it exists, a retry succeeds.
   const secret = unique('ops-token').toLowerCase();
   const failKey = unique('ops-needs-secret');
-  await publish(client, failKey, { env: { secrets: { OPS_TOKEN: secret } }, steps: [{ id: 'call', type: 'action.call', config: { action: 'core.echo', version: 1, input: { token: { $secret: 'OPS_TOKEN' } }, saveAs: 'vars.echoed' } }] });
+  await publish(client, failKey, {
+    env: { secrets: { OPS_TOKEN: secret } },
+    steps: [
+      {
+        id: 'call',
+        type: 'action.call',
+        config: { action: 'core.echo', version: 1, input: { token: { $secret: 'OPS_TOKEN' } }, saveAs: 'vars.echoed' },
+      },
+    ],
+  });
   const failedRun = await startRun(client, failKey);
   await expect.poll(() => statusOf(client, failedRun), { timeout: 20_000 }).toBe('FAILED');
   await page.goto(`/runs/${failedRun}`);
   await expect(runStatus(page, 'failed')).toBeVisible();
   await shoot(page, 'run-failed');
   expect((await client.post('/secrets', { name: secret, value: 's3cret-value' })).status()).toBe(201);
-  await page.getByRole('group', { name: 'Run actions' }).getByRole('button', { name: 'Retry from failed step' }).click();
+  await page
+    .getByRole('group', { name: 'Run actions' })
+    .getByRole('button', { name: 'Retry from failed step' })
+    .click();
   const retry = page.getByRole('dialog', { name: 'Retry from the failed step?' });
   await retry.getByLabel('Reason').fill('secret created');
   await retry.getByRole('button', { name: 'Retry' }).click();
@@ -169,12 +217,27 @@ test('screenshots: a run of 200 steps, an empty inbox, the overview', async ({ p
   await signIn(page);
   const key = unique('ops-many');
   await publish(client, key, {
-    steps: [{ id: 'each', type: 'control.forEach', config: { items: { $expr: '[1..200]' }, steps: [{ id: 'square', type: 'transform.assign', config: { assign: { 'vars.sq': { $expr: '$item * $item' } } } }], collect: { $expr: 'vars.sq' }, saveAs: 'vars.squares' } }],
+    steps: [
+      {
+        id: 'each',
+        type: 'control.forEach',
+        config: {
+          items: { $expr: '[1..200]' },
+          steps: [
+            { id: 'square', type: 'transform.assign', config: { assign: { 'vars.sq': { $expr: '$item * $item' } } } },
+          ],
+          collect: { $expr: 'vars.sq' },
+          saveAs: 'vars.squares',
+        },
+      },
+    ],
     output: { $expr: '$count(vars.squares)' },
   });
   const runId = await startRun(client, key);
   const broken = unique('ops-broken');
-  await publish(client, broken, { steps: [{ id: 'stop', type: 'control.fail', config: { code: 'OUT_OF_STOCK', message: 'nothing left' } }] });
+  await publish(client, broken, {
+    steps: [{ id: 'stop', type: 'control.fail', config: { code: 'OUT_OF_STOCK', message: 'nothing left' } }],
+  });
   const brokenRun = await startRun(client, broken);
   await expect.poll(() => statusOf(client, runId), { timeout: 30_000 }).toBe('SUCCEEDED');
   await expect.poll(() => statusOf(client, brokenRun), { timeout: 20_000 }).toBe('FAILED');

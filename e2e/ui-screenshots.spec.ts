@@ -12,7 +12,10 @@ const VARIANTS = [
 ] as const;
 
 async function shoot(page: Page, name: string, variant: (typeof VARIANTS)[number]): Promise<void> {
-  await page.screenshot({ path: `test-results/screenshots/${name}-${variant.scheme}-${variant.width}.png`, fullPage: true });
+  await page.screenshot({
+    path: `test-results/screenshots/${name}-${variant.scheme}-${variant.width}.png`,
+    fullPage: true,
+  });
 }
 
 test('screenshots of the main screens', async ({ page, browser }) => {
@@ -67,7 +70,10 @@ test('screenshots of the main screens', async ({ page, browser }) => {
     await shoot(page, 'user-menu', variant);
     await page.keyboard.press('Escape');
 
-    const context = await browser.newContext({ colorScheme: variant.scheme, viewport: { width: variant.width, height: variant.height } });
+    const context = await browser.newContext({
+      colorScheme: variant.scheme,
+      viewport: { width: variant.width, height: variant.height },
+    });
     const anonymous = await context.newPage();
     await anonymous.goto('/sign-in');
     // An unknown address: failed sign-ins for the admin's email are rate limited.

@@ -34,6 +34,9 @@ test('a secret created in the UI never shows its value again, in the page or the
 
   await page.goto('/settings/secrets');
   await page.getByRole('button', { name: `Delete ${name}` }).click();
-  await page.getByRole('dialog', { name: `Delete secret "${name}"?` }).getByRole('button', { name: 'Delete secret' }).click();
+  await page
+    .getByRole('dialog', { name: `Delete secret "${name}"?` })
+    .getByRole('button', { name: 'Delete secret' })
+    .click();
   await expect(page.getByRole('row').filter({ hasText: name })).toHaveCount(0);
 });

@@ -10,19 +10,39 @@ function field(page: Page, path: string) {
 async function importDraft(request: Parameters<typeof api>[0], key: string) {
   const client = api(request);
   const response = await client.post('/workflows/import', {
-      key,
-      name: 'Configure me',
-      parameterSchema: { type: 'object', required: ['amount'], properties: { amount: { type: 'number' }, customer: { type: 'object', properties: { email: { type: 'string' } } } } },
-      env: { vars: { ERP_URL: 'https://erp.example.com' }, secrets: { ERP_TOKEN: 'erp-api-token' } },
-      steps: [
-        { id: 'fetch', type: 'action.call', name: 'Load invoice', config: { action: 'http.request', version: 1, input: { method: 'GET', headers: { Authorization: { $secret: 'ERP_TOKEN' } } }, saveAs: 'vars.invoice' } },
-        { id: 'size', type: 'state.set', name: 'Set size', config: { state: 'new' } },
-      ],
+    key,
+    name: 'Configure me',
+    parameterSchema: {
+      type: 'object',
+      required: ['amount'],
+      properties: {
+        amount: { type: 'number' },
+        customer: { type: 'object', properties: { email: { type: 'string' } } },
+      },
+    },
+    env: { vars: { ERP_URL: 'https://erp.example.com' }, secrets: { ERP_TOKEN: 'erp-api-token' } },
+    steps: [
+      {
+        id: 'fetch',
+        type: 'action.call',
+        name: 'Load invoice',
+        config: {
+          action: 'http.request',
+          version: 1,
+          input: { method: 'GET', headers: { Authorization: { $secret: 'ERP_TOKEN' } } },
+          saveAs: 'vars.invoice',
+        },
+      },
+      { id: 'size', type: 'state.set', name: 'Set size', config: { state: 'new' } },
+    ],
   });
   expect(response.status(), await response.text()).toBeLessThan(300);
 }
 
-test('configure a step: literal, expression with a syntax error at its position, field picker, try it, save', async ({ page, request }) => {
+test('configure a step: literal, expression with a syntax error at its position, field picker, try it, save', async ({
+  page,
+  request,
+}) => {
   const key = `configure-${unique('c').slice(2)}`;
   await importDraft(request, key);
   await signIn(page);
@@ -36,7 +56,9 @@ test('configure a step: literal, expression with a syntax error at its position,
   await expect(field(page, 'config.input.url')).toContainText(/required/i);
   await expect(field(page, 'config.input.url').getByRole('textbox').first()).toBeFocused();
   // The secret reference shows its name, never a value.
-  await expect(field(page, 'config.input.headers.Authorization').getByRole('radio', { name: 'Secret' })).toHaveAttribute('aria-checked', 'true');
+  await expect(
+    field(page, 'config.input.headers.Authorization').getByRole('radio', { name: 'Secret' }),
+  ).toHaveAttribute('aria-checked', 'true');
   await expect(field(page, 'config.input.headers.Authorization')).toContainText('ERP_TOKEN');
   // A literal value.
   await field(page, 'config.input.url').getByRole('textbox').first().fill('https://erp.example.com/invoices');
@@ -57,7 +79,10 @@ test('configure a step: literal, expression with a syntax error at its position,
   // vars written by the step before are offered too.
   await state.getByLabel('Search fields').fill('');
   await expect(state.getByRole('list', { name: 'Fields' })).toContainText('vars.invoice.status');
-  await state.getByRole('list', { name: 'Fields' }).getByRole('button', { name: /^payload\.amount/ }).click();
+  await state
+    .getByRole('list', { name: 'Fields' })
+    .getByRole('button', { name: /^payload\.amount/ })
+    .click();
   await expect(editor).toHaveValue('payload.amount');
   await editor.press('End');
   await editor.pressSequentially(" > 1000 ? 'big' : 'small'");
@@ -81,13 +106,21 @@ test('configure a step: literal, expression with a syntax error at its position,
   await page.reload();
   await expect(page.getByRole('list', { name: 'Problems' })).toHaveCount(0);
   await page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: 'Set size' }).click();
-  await expect(field(page, 'config.state').getByRole('textbox').first()).toHaveValue("payload.amount > 1000 ? 'big' : 'small'");
+  await expect(field(page, 'config.state').getByRole('textbox').first()).toHaveValue(
+    "payload.amount > 1000 ? 'big' : 'small'",
+  );
   const saved = await (await api(request).get(`/workflows/${key}/versions/1`)).json();
   expect(saved.steps[1].config.state).toEqual({ $expr: "payload.amount > 1000 ? 'big' : 'small'" });
-  expect(saved.steps[0].config.input).toMatchObject({ url: 'https://erp.example.com/invoices', headers: { Authorization: { $secret: 'ERP_TOKEN' } } });
+  expect(saved.steps[0].config.input).toMatchObject({
+    url: 'https://erp.example.com/invoices',
+    headers: { Authorization: { $secret: 'ERP_TOKEN' } },
+  });
 });
 
-test('workflow panels: parameters with a live run-form preview, env vars, settings; published versions are read only', async ({ page, request }) => {
+test('workflow panels: parameters with a live run-form preview, env vars, settings; published versions are read only', async ({
+  page,
+  request,
+}) => {
   const key = `panels-${unique('p').slice(2)}`;
   await importDraft(request, key);
   await signIn(page);

@@ -14,7 +14,10 @@ export async function chooseOption(page: Page, scope: Locator, label: string, op
 }
 
 /** Adds a member through Settings → Members and returns the one-time password of the new account. */
-export async function addMemberThroughUi(page: Page, member: { email: string; name?: string; role: 'admin' | 'editor' | 'operator' | 'viewer' }): Promise<string> {
+export async function addMemberThroughUi(
+  page: Page,
+  member: { email: string; name?: string; role: 'admin' | 'editor' | 'operator' | 'viewer' },
+): Promise<string> {
   await page.goto('/settings/members');
   await page.getByRole('button', { name: 'Add member' }).click();
   const dialog = page.getByRole('dialog', { name: 'Add member' });
@@ -31,7 +34,11 @@ export async function addMemberThroughUi(page: Page, member: { email: string; na
 }
 
 /** Creates an API token through Settings → API tokens and returns its clear value. */
-export async function createTokenThroughUi(page: Page, name: string, role: 'admin' | 'editor' | 'operator' | 'viewer'): Promise<string> {
+export async function createTokenThroughUi(
+  page: Page,
+  name: string,
+  role: 'admin' | 'editor' | 'operator' | 'viewer',
+): Promise<string> {
   await page.goto('/settings/tokens');
   await page.getByRole('button', { name: 'Create token' }).click();
   const dialog = page.getByRole('dialog', { name: 'Create API token' });

@@ -16,7 +16,10 @@ test('an API token created in the UI works until it is revoked in the UI', async
   expect((await api(request, token).get('/secrets')).status()).toBe(200);
 
   await row.getByRole('button', { name: `Revoke ${name}` }).click();
-  await page.getByRole('dialog', { name: `Revoke "${name}"?` }).getByRole('button', { name: 'Revoke token' }).click();
+  await page
+    .getByRole('dialog', { name: `Revoke "${name}"?` })
+    .getByRole('button', { name: 'Revoke token' })
+    .click();
   await expect(row).toContainText('revoked');
   await expect(row.getByRole('button', { name: `Revoke ${name}` })).toHaveCount(0);
 

@@ -15,7 +15,10 @@ async function publish(client: TClient, key: string, name: string, document: Rec
   expect(published.status(), await published.text()).toBe(200);
 }
 
-async function triggersOf(client: TClient, key: string): Promise<Array<{ id: string; type: string; enabled: boolean }>> {
+async function triggersOf(
+  client: TClient,
+  key: string,
+): Promise<Array<{ id: string; type: string; enabled: boolean }>> {
   return (await (await client.get(`/workflows/${key}/triggers`)).json()).items;
 }
 
@@ -30,8 +33,14 @@ function control(scope: Locator, label: string): Locator {
 }
 
 const SIMPLE = {
-  parameterSchema: { type: 'object', required: ['amount'], properties: { amount: { type: 'number', title: 'Amount' } } },
-  steps: [{ id: 'double', type: 'transform.assign', config: { assign: { 'vars.total': { $expr: 'payload.amount * 2' } } } }],
+  parameterSchema: {
+    type: 'object',
+    required: ['amount'],
+    properties: { amount: { type: 'number', title: 'Amount' } },
+  },
+  steps: [
+    { id: 'double', type: 'transform.assign', config: { assign: { 'vars.total': { $expr: 'payload.amount * 2' } } } },
+  ],
   output: { $expr: 'vars.total' },
 };
 
@@ -44,7 +53,10 @@ async function openNewTriggerDialog(page: Page, client: TClient, key: string, na
   return page.getByRole('dialog', { name: 'New trigger' });
 }
 
-test('the run form checks every field inline, keeps what was typed, and the run it starts opens and finishes', async ({ page, request }) => {
+test('the run form checks every field inline, keeps what was typed, and the run it starts opens and finishes', async ({
+  page,
+  request,
+}) => {
   const client = api(request);
   const key = unique('trg-run');
   const name = 'Quarterly supplier invoice reconciliation and approval for the EMEA finance team';
@@ -57,11 +69,30 @@ test('the run form checks every field inline, keeps what was typed, and the run 
         amount: { type: 'number', title: 'Amount', minimum: 1, maximum: 1000 },
         priority: { type: 'string', title: 'Priority', enum: ['low', 'high'] },
         urgent: { type: 'boolean', title: 'Urgent' },
-        approver: { type: 'object', title: 'Approver', required: ['name'], properties: { name: { type: 'string', title: 'Approver name', minLength: 1 } } },
-        lines: { type: 'array', title: 'Lines', items: { type: 'object', title: 'Line', required: ['sku'], properties: { sku: { type: 'string', title: 'SKU', minLength: 1 }, qty: { type: 'integer', title: 'Quantity', minimum: 1 } } } },
+        approver: {
+          type: 'object',
+          title: 'Approver',
+          required: ['name'],
+          properties: { name: { type: 'string', title: 'Approver name', minLength: 1 } },
+        },
+        lines: {
+          type: 'array',
+          title: 'Lines',
+          items: {
+            type: 'object',
+            title: 'Line',
+            required: ['sku'],
+            properties: {
+              sku: { type: 'string', title: 'SKU', minLength: 1 },
+              qty: { type: 'integer', title: 'Quantity', minimum: 1 },
+            },
+          },
+        },
       },
     },
-    steps: [{ id: 'sum', type: 'transform.assign', config: { assign: { 'vars.total': { $expr: 'payload.amount * 2' } } } }],
+    steps: [
+      { id: 'sum', type: 'transform.assign', config: { assign: { 'vars.total': { $expr: 'payload.amount * 2' } } } },
+    ],
     output: { $expr: '{"total": vars.total, "email": payload.email, "lines": $count(payload.lines)}' },
   });
   await signIn(page);
@@ -115,7 +146,14 @@ test('the run form checks every field inline, keeps what was typed, and the run 
   await expect(page.locator('main').getByText('succeeded', { exact: true }).first()).toBeVisible({ timeout: 20_000 });
   const run = await (await client.get(`/runs/${runId}`)).json();
   expect(run.trigger.type).toBe('manual');
-  expect(run.input).toEqual({ email: 'ap@example.com', amount: 21, priority: 'high', urgent: true, approver: { name: 'Dana' }, lines: [{ sku: 'A-100', qty: 3 }] });
+  expect(run.input).toEqual({
+    email: 'ap@example.com',
+    amount: 21,
+    priority: 'high',
+    urgent: true,
+    approver: { name: 'Dana' },
+    lines: [{ sku: 'A-100', qty: 3 }],
+  });
   expect(run.output).toEqual({ total: 42, email: 'ap@example.com', lines: 1 });
 });
 
@@ -130,7 +168,10 @@ test('a workflow with nothing published says so instead of showing a form', asyn
   await expect(dialog.locator('form')).toHaveCount(0);
 });
 
-test('a webhook made in the UI starts a run when POSTed to, and the firing links to it; disable, enable, delete', async ({ page, request }) => {
+test('a webhook made in the UI starts a run when POSTed to, and the firing links to it; disable, enable, delete', async ({
+  page,
+  request,
+}) => {
   const client = api(request);
   const key = unique('trg-hook');
   const dialog = await openNewTriggerDialog(page, client, key, 'Webhook intake');
@@ -146,11 +187,19 @@ test('a webhook made in the UI starts a run when POSTed to, and the firing links
   await expect(card.locator('pre')).toContainText(`--data-binary '{"amount":0}'`);
   await expect(card.getByRole('region', { name: 'Last firings' })).toContainText('Not fired yet.');
 
-  const fired = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ amount: 4 }) });
+  const fired = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ amount: 4 }),
+  });
   expect(fired.status, await fired.clone().text()).toBe(202);
   const { runId } = (await fired.json()) as { runId: string };
   // A body that does not match the parameter schema starts nothing and shows as rejected.
-  const invalid = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ amount: 'four' }) });
+  const invalid = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ amount: 'four' }),
+  });
   expect(invalid.status).toBe(422);
 
   await page.reload();
@@ -159,7 +208,10 @@ test('a webhook made in the UI starts a run when POSTed to, and the firing links
   await expect(firings.nth(0)).toContainText('rejected');
   await expect(firings.nth(1)).toContainText('started');
   await shoot(page, 'webhook');
-  await firings.nth(1).getByRole('link', { name: `Run ${runId}` }).click();
+  await firings
+    .nth(1)
+    .getByRole('link', { name: `Run ${runId}` })
+    .click();
   await expect(page).toHaveURL(new RegExp(`/runs/${runId}$`));
   await expect(page.locator('main').getByText('succeeded', { exact: true }).first()).toBeVisible({ timeout: 20_000 });
 
@@ -171,11 +223,17 @@ test('a webhook made in the UI starts a run when POSTed to, and the firing links
   await expect(toggle).toHaveAttribute('aria-checked', 'false');
   await expect(card).toContainText('off');
   expect((await triggersOf(client, key))[0]?.enabled).toBe(false);
-  expect((await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"amount":1}' })).status).toBe(404);
+  expect(
+    (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"amount":1}' }))
+      .status,
+  ).toBe(404);
   await toggle.click();
   await expect(toggle).toHaveAttribute('aria-checked', 'true');
   expect((await triggersOf(client, key))[0]?.enabled).toBe(true);
-  expect((await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"amount":1}' })).status).toBe(202);
+  expect(
+    (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"amount":1}' }))
+      .status,
+  ).toBe(202);
 
   // Delete asks first; Cancel keeps it, confirming removes it and the URL stops working.
   await card.getByRole('button', { name: 'Delete webhook trigger' }).click();
@@ -187,10 +245,16 @@ test('a webhook made in the UI starts a run when POSTed to, and the firing links
   await expect(card).toHaveCount(0);
   await expect(page.getByRole('heading', { name: 'No triggers yet' })).toBeVisible();
   expect(await triggersOf(client, key)).toHaveLength(0);
-  expect((await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"amount":1}' })).status).toBe(404);
+  expect(
+    (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"amount":1}' }))
+      .status,
+  ).toBe(404);
 });
 
-test('a signed webhook shows how to sign (never the secret) and refuses unsigned requests', async ({ page, request }) => {
+test('a signed webhook shows how to sign (never the secret) and refuses unsigned requests', async ({
+  page,
+  request,
+}) => {
   const client = api(request);
   const key = unique('trg-signed');
   const secretName = unique('HOOK_SECRET').toUpperCase().replace(/-/g, '_');
@@ -207,15 +271,24 @@ test('a signed webhook shows how to sign (never the secret) and refuses unsigned
   const url = (await card.getByTestId('webhook-url').textContent())?.trim() ?? '';
 
   const body = JSON.stringify({ amount: 5 });
-  expect((await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status).toBe(401);
+  expect((await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status).toBe(
+    401,
+  );
   const t = Math.floor(Date.now() / 1000);
   const v1 = createHmac('sha256', secretValue).update(`${t}.${body}`).digest('hex');
-  const signed = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'pipewright-signature': `t=${t},v1=${v1}` }, body });
+  const signed = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'pipewright-signature': `t=${t},v1=${v1}` },
+    body,
+  });
   expect(signed.status, await signed.clone().text()).toBe(200);
   expect(((await signed.json()) as { output: unknown }).output).toBe(10);
 });
 
-test('a bad cron is refused at its field and creates nothing; a good one lists its next five fire times in its zone', async ({ page, request }) => {
+test('a bad cron is refused at its field and creates nothing; a good one lists its next five fire times in its zone', async ({
+  page,
+  request,
+}) => {
   const client = api(request);
   const key = unique('trg-cron');
   const dialog = await openNewTriggerDialog(page, client, key, 'Nightly export');
@@ -225,7 +298,9 @@ test('a bad cron is refused at its field and creates nothing; a good one lists i
   await dialog.getByLabel('Input (JSON)').fill('{"amount": 3}');
   await dialog.getByRole('button', { name: 'Create trigger' }).click();
   await expect(dialog.locator('#trigger-cron-message')).toContainText('Cron is not a valid cron expression');
-  await expect(dialog.locator('#trigger-timezone-message')).toContainText('Time zone "Mars/Olympus" is not a known IANA time zone');
+  await expect(dialog.locator('#trigger-timezone-message')).toContainText(
+    'Time zone "Mars/Olympus" is not a known IANA time zone',
+  );
   await expect(dialog.getByLabel('Cron')).toHaveAttribute('aria-invalid', 'true');
   await expect(dialog.getByLabel('Input (JSON)')).toHaveValue('{"amount": 3}');
   expect(await triggersOf(client, key)).toHaveLength(0);
@@ -245,7 +320,10 @@ test('a bad cron is refused at its field and creates nothing; a good one lists i
   await shoot(page, 'schedule');
 });
 
-test('an event trigger shows its filter and input, and a bad JSONata filter is refused at its field', async ({ page, request }) => {
+test('an event trigger shows its filter and input, and a bad JSONata filter is refused at its field', async ({
+  page,
+  request,
+}) => {
   const client = api(request);
   const key = unique('trg-event');
   const dialog = await openNewTriggerDialog(page, client, key, 'Invoice events');
@@ -273,13 +351,24 @@ test('an event trigger shows its filter and input, and a bad JSONata filter is r
   await shoot(page, 'event');
 });
 
-test('a viewer sees the triggers but cannot change them, run the workflow or read the webhook URL', async ({ page, browser, request }) => {
+test('a viewer sees the triggers but cannot change them, run the workflow or read the webhook URL', async ({
+  page,
+  browser,
+  request,
+}) => {
   const client = api(request);
   const key = unique('trg-viewer');
   await publish(client, key, 'Read-only intake with a rather long name that has to wrap on a phone screen', SIMPLE);
   const created = await client.post(`/workflows/${key}/triggers`, { type: 'webhook', config: {} });
   expect(created.status(), await created.text()).toBe(201);
-  expect((await client.post(`/workflows/${key}/triggers`, { type: 'schedule', config: { cron: '0 9 * * 1-5', timezone: 'America/New_York' } })).status()).toBe(201);
+  expect(
+    (
+      await client.post(`/workflows/${key}/triggers`, {
+        type: 'schedule',
+        config: { cron: '0 9 * * 1-5', timezone: 'America/New_York' },
+      })
+    ).status(),
+  ).toBe(201);
   await signIn(page);
   const email = `${unique('viewer')}@e2e.test`;
   const password = await addMemberThroughUi(page, { email, role: 'viewer' });
@@ -294,7 +383,10 @@ test('a viewer sees the triggers but cannot change them, run the workflow or rea
   await expect(hook.getByRole('button', { name: 'Delete webhook trigger' })).toHaveCount(0);
   await expect(viewer.getByRole('button', { name: 'New trigger' })).toHaveCount(0);
   await expect(viewer.getByRole('button', { name: 'Run', exact: true })).toHaveCount(0);
-  const times = viewer.getByRole('article', { name: 'Schedule trigger' }).getByRole('list', { name: 'Next fire times' }).getByRole('listitem');
+  const times = viewer
+    .getByRole('article', { name: 'Schedule trigger' })
+    .getByRole('list', { name: 'Next fire times' })
+    .getByRole('listitem');
   await expect(times).toHaveCount(5);
   for (const text of await times.allTextContents()) expect(text).toMatch(/, 09:00 E[SD]T$/);
   // Nothing sticks out sideways on a phone.

@@ -51,15 +51,30 @@ test('an empty tenant is offered to create or import; creating opens the new wor
   }
 });
 
-test('search, filter, import, duplicate, archive and delete on the Workflows page; stats from real runs', async ({ page, request }) => {
+test('search, filter, import, duplicate, archive and delete on the Workflows page; stats from real runs', async ({
+  page,
+  request,
+}) => {
   const client = api(request);
   const stamp = unique('wl').slice(3);
   const echoKey = `echo-${stamp}`;
   // A published workflow with one finished run, through the API as a script would.
-  expect((await client.post('/workflows', { key: echoKey, name: `Echo ${stamp}`, tags: [`ops-${stamp}`] })).status()).toBe(201);
-  expect((await client.post(`/workflows/${echoKey}/versions`, { key: echoKey, name: `Echo ${stamp}`, steps: [{ id: 'say', type: 'action.call', config: { action: 'core.echo', version: 1, input: { hi: 1 } } }] })).status()).toBeLessThan(300);
+  expect(
+    (await client.post('/workflows', { key: echoKey, name: `Echo ${stamp}`, tags: [`ops-${stamp}`] })).status(),
+  ).toBe(201);
+  expect(
+    (
+      await client.post(`/workflows/${echoKey}/versions`, {
+        key: echoKey,
+        name: `Echo ${stamp}`,
+        steps: [{ id: 'say', type: 'action.call', config: { action: 'core.echo', version: 1, input: { hi: 1 } } }],
+      })
+    ).status(),
+  ).toBeLessThan(300);
   expect((await client.post(`/workflows/${echoKey}/versions/1/publish`)).status()).toBe(200);
-  expect((await client.post(`/workflows/${echoKey}/runs`, { input: {}, mode: 'sync', waitMs: 20000 })).status()).toBe(200);
+  expect((await client.post(`/workflows/${echoKey}/runs`, { input: {}, mode: 'sync', waitMs: 20000 })).status()).toBe(
+    200,
+  );
 
   await signIn(page);
   await page.goto('/workflows');
@@ -80,7 +95,18 @@ test('search, filter, import, duplicate, archive and delete on the Workflows pag
   const document = {
     key: importKey,
     name: `Imported approvals ${stamp}`,
-    steps: [{ id: 'ask', type: 'human.task', config: { title: 'Approve?', form: { type: 'object', properties: {} }, outcomes: ['approve', 'reject'], assignee: { role: 'editor' } } }],
+    steps: [
+      {
+        id: 'ask',
+        type: 'human.task',
+        config: {
+          title: 'Approve?',
+          form: { type: 'object', properties: {} },
+          outcomes: ['approve', 'reject'],
+          assignee: { role: 'editor' },
+        },
+      },
+    ],
   };
   await dialog.getByLabel('Or paste it').fill(JSON.stringify(document));
   await dialog.getByRole('button', { name: 'Import' }).click();
@@ -104,14 +130,18 @@ test('search, filter, import, duplicate, archive and delete on the Workflows pag
   await expect(page).toHaveURL(/\/workflows$/);
 
   // Duplicate, then archive and find it by status, then delete it after confirming.
-  await row(page, importKey).getByRole('button', { name: /^Actions for/ }).click();
+  await row(page, importKey)
+    .getByRole('button', { name: /^Actions for/ })
+    .click();
   await page.getByRole('menuitem', { name: 'Duplicate…' }).click();
   const duplicate = page.getByRole('dialog', { name: /^Duplicate/ });
   await expect(duplicate.getByLabel('Key')).toHaveValue(`${importKey}-copy`);
   await duplicate.getByRole('button', { name: 'Duplicate' }).click();
   await expect(row(page, `${importKey}-copy`)).toContainText('(copy)');
 
-  await row(page, `${importKey}-copy`).getByRole('button', { name: /^Actions for/ }).click();
+  await row(page, `${importKey}-copy`)
+    .getByRole('button', { name: /^Actions for/ })
+    .click();
   await page.getByRole('menuitem', { name: 'Archive' }).click();
   await expect(row(page, `${importKey}-copy`)).toContainText('archived');
   await page.getByRole('combobox', { name: 'Status' }).click();
@@ -119,12 +149,16 @@ test('search, filter, import, duplicate, archive and delete on the Workflows pag
   await expect(row(page, `${importKey}-copy`)).toBeVisible();
   await expect(row(page, importKey)).toBeHidden();
 
-  await row(page, `${importKey}-copy`).getByRole('button', { name: /^Actions for/ }).click();
+  await row(page, `${importKey}-copy`)
+    .getByRole('button', { name: /^Actions for/ })
+    .click();
   await page.getByRole('menuitem', { name: 'Delete…' }).click();
   const confirm = page.getByRole('dialog', { name: /^Delete/ });
   await confirm.getByRole('button', { name: 'Cancel' }).click();
   await expect(row(page, `${importKey}-copy`)).toBeVisible();
-  await row(page, `${importKey}-copy`).getByRole('button', { name: /^Actions for/ }).click();
+  await row(page, `${importKey}-copy`)
+    .getByRole('button', { name: /^Actions for/ })
+    .click();
   await page.getByRole('menuitem', { name: 'Delete…' }).click();
   await confirm.getByRole('button', { name: 'Delete workflow' }).click();
   await expect(row(page, `${importKey}-copy`)).toBeHidden();
@@ -136,10 +170,25 @@ test('version history: who and when, a readable diff between two versions, JSON 
   const client = api(request);
   const key = `history-${unique('h').slice(2)}`;
   expect((await client.post('/workflows', { key, name: 'History' })).status()).toBe(201);
-  const v1 = { key, name: 'History', steps: [{ id: 'mark', type: 'state.set', config: { state: 'received' } }, { id: 'old', type: 'state.set', config: { state: 'gone soon' } }] };
+  const v1 = {
+    key,
+    name: 'History',
+    steps: [
+      { id: 'mark', type: 'state.set', config: { state: 'received' } },
+      { id: 'old', type: 'state.set', config: { state: 'gone soon' } },
+    ],
+  };
   expect((await client.post(`/workflows/${key}/versions`, v1)).status()).toBeLessThan(300);
   expect((await client.post(`/workflows/${key}/versions/1/publish`)).status()).toBe(200);
-  const v2 = { key, name: 'History', settings: { retentionDays: 90 }, steps: [{ id: 'mark', type: 'state.set', config: { state: 'accepted' } }, { id: 'new-step', type: 'state.set', name: 'Brand new', config: { state: 'x' } }] };
+  const v2 = {
+    key,
+    name: 'History',
+    settings: { retentionDays: 90 },
+    steps: [
+      { id: 'mark', type: 'state.set', config: { state: 'accepted' } },
+      { id: 'new-step', type: 'state.set', name: 'Brand new', config: { state: 'x' } },
+    ],
+  };
   expect((await client.post(`/workflows/${key}/versions`, v2)).status()).toBeLessThan(300);
 
   await signIn(page);

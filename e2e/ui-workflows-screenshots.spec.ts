@@ -11,28 +11,100 @@ const VARIANTS = [
 ] as const;
 
 async function shoot(page: Page, name: string, variant: (typeof VARIANTS)[number]): Promise<void> {
-  await page.screenshot({ path: `test-results/screenshots/${name}-${variant.scheme}-${variant.width}.png`, fullPage: true });
+  await page.screenshot({
+    path: `test-results/screenshots/${name}-${variant.scheme}-${variant.width}.png`,
+    fullPage: true,
+  });
 }
 
 test('screenshots of the workflows list, version history and configuration panels', async ({ page, request }) => {
   test.setTimeout(240_000);
   const client = api(request);
   const key = `shots-${unique('s').slice(2)}`;
-  const longName = 'Quarterly reconciliation of supplier invoices across every European subsidiary with manager sign-off';
-  expect((await client.post('/workflows', { key, name: longName, tags: ['finance', 'erp', 'quarterly-close', 'europe'] })).status()).toBe(201);
+  const longName =
+    'Quarterly reconciliation of supplier invoices across every European subsidiary with manager sign-off';
+  expect(
+    (
+      await client.post('/workflows', { key, name: longName, tags: ['finance', 'erp', 'quarterly-close', 'europe'] })
+    ).status(),
+  ).toBe(201);
   const v1 = {
     key,
     name: longName,
-    parameterSchema: { type: 'object', required: ['invoiceId', 'amount'], properties: { invoiceId: { type: 'string' }, amount: { type: 'number' }, currency: { type: 'string', enum: ['EUR', 'USD'] } } },
+    parameterSchema: {
+      type: 'object',
+      required: ['invoiceId', 'amount'],
+      properties: {
+        invoiceId: { type: 'string' },
+        amount: { type: 'number' },
+        currency: { type: 'string', enum: ['EUR', 'USD'] },
+      },
+    },
     env: { vars: { ERP_URL: 'https://erp.example.com' }, secrets: { ERP_TOKEN: 'erp-api-token' } },
     steps: [
-      { id: 'fetch', type: 'action.call', name: 'Load the invoice from the ERP', config: { action: 'http.request', version: 1, input: { method: 'GET', url: { $expr: "env.ERP_URL & '/invoices/' & payload.invoiceId" }, headers: { Authorization: { $secret: 'ERP_TOKEN' } } }, saveAs: 'vars.invoice' }, retry: { maxAttempts: 3, initialDelayMs: 1000, backoffCoefficient: 2, maxDelayMs: 60000, jitter: true, nonRetryableCodes: [] } },
-      { id: 'big', type: 'control.if', name: 'Big invoice?', config: { condition: { $expr: 'payload.amount > 1000' }, then: [{ id: 'approve', type: 'human.task', name: 'Manager approval', config: { title: { $expr: "'Approve ' & payload.invoiceId" }, form: { type: 'object', required: ['costCentre'], properties: { costCentre: { type: 'string', title: 'Cost centre' }, comment: { type: 'string' } } }, outcomes: ['approve', 'reject'], assignee: { role: 'editor' }, saveAs: 'vars.approval' } }], else: [] } },
+      {
+        id: 'fetch',
+        type: 'action.call',
+        name: 'Load the invoice from the ERP',
+        config: {
+          action: 'http.request',
+          version: 1,
+          input: {
+            method: 'GET',
+            url: { $expr: "env.ERP_URL & '/invoices/' & payload.invoiceId" },
+            headers: { Authorization: { $secret: 'ERP_TOKEN' } },
+          },
+          saveAs: 'vars.invoice',
+        },
+        retry: {
+          maxAttempts: 3,
+          initialDelayMs: 1000,
+          backoffCoefficient: 2,
+          maxDelayMs: 60000,
+          jitter: true,
+          nonRetryableCodes: [],
+        },
+      },
+      {
+        id: 'big',
+        type: 'control.if',
+        name: 'Big invoice?',
+        config: {
+          condition: { $expr: 'payload.amount > 1000' },
+          then: [
+            {
+              id: 'approve',
+              type: 'human.task',
+              name: 'Manager approval',
+              config: {
+                title: { $expr: "'Approve ' & payload.invoiceId" },
+                form: {
+                  type: 'object',
+                  required: ['costCentre'],
+                  properties: { costCentre: { type: 'string', title: 'Cost centre' }, comment: { type: 'string' } },
+                },
+                outcomes: ['approve', 'reject'],
+                assignee: { role: 'editor' },
+                saveAs: 'vars.approval',
+              },
+            },
+          ],
+          else: [],
+        },
+      },
     ],
   };
   expect((await client.post(`/workflows/${key}/versions`, v1)).status()).toBeLessThan(300);
   expect((await client.post(`/workflows/${key}/versions/1/publish`)).status()).toBe(200);
-  const v2 = { ...v1, settings: { retentionDays: 90, redact: ['/payload/card'] }, steps: [{ ...v1.steps[0], config: { ...v1.steps[0]!.config, input: { method: 'GET' } } }, v1.steps[1], { id: 'done', type: 'state.set', name: 'Done', config: { state: { $expr: 'vars.approval.outcome' } } }] };
+  const v2 = {
+    ...v1,
+    settings: { retentionDays: 90, redact: ['/payload/card'] },
+    steps: [
+      { ...v1.steps[0], config: { ...v1.steps[0]!.config, input: { method: 'GET' } } },
+      v1.steps[1],
+      { id: 'done', type: 'state.set', name: 'Done', config: { state: { $expr: 'vars.approval.outcome' } } },
+    ],
+  };
   expect((await client.post(`/workflows/${key}/versions`, v2)).status()).toBeLessThan(300);
 
   await signIn(page);

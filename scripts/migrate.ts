@@ -11,9 +11,15 @@ async function main(): Promise<void> {
     // The embedded database belongs to whoever holds the data dir; a running `npm start`
     // has already migrated it on its way up.
     mkdirSync(dataDir(), { recursive: true });
-    const lock = acquireInstanceLock(dataDir(), { pid: process.pid, url: 'npm run migrate', startedAt: new Date().toISOString() });
+    const lock = acquireInstanceLock(dataDir(), {
+      pid: process.pid,
+      url: 'npm run migrate',
+      startedAt: new Date().toISOString(),
+    });
     if (!lock.acquired) {
-      console.log(`[migrate] Pipewright is running (pid ${lock.holder.pid}) and migrated its database when it started; nothing to do.`);
+      console.log(
+        `[migrate] Pipewright is running (pid ${lock.holder.pid}) and migrated its database when it started; nothing to do.`,
+      );
       return;
     }
     release = lock.release;

@@ -11,6 +11,7 @@ const PEER_ADDRESS_HEADER = 'x-pipewright-peer-address';
 const emit = http.Server.prototype.emit;
 
 http.Server.prototype.emit = function emitWithPeerAddress(event, request, ...rest) {
-  if (event === 'request' && request?.headers) request.headers[PEER_ADDRESS_HEADER] = request.socket?.remoteAddress ?? '';
+  if (event === 'request' && request?.headers)
+    request.headers[PEER_ADDRESS_HEADER] = request.socket?.remoteAddress ?? '';
   return emit.call(this, event, request, ...rest);
 };

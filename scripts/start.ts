@@ -30,7 +30,9 @@ async function main(): Promise<void> {
   const url = process.env.NEXTAUTH_URL ?? `http://localhost:${port()}`;
   const lock = acquireInstanceLock(dir, { pid: process.pid, url, startedAt: new Date().toISOString() });
   if (!lock.acquired) {
-    console.error(`Pipewright is already running from ${dir} (pid ${lock.holder.pid}, since ${lock.holder.startedAt}) at ${lock.holder.url}.`);
+    console.error(
+      `Pipewright is already running from ${dir} (pid ${lock.holder.pid}, since ${lock.holder.startedAt}) at ${lock.holder.url}.`,
+    );
     console.error('Stop it with Ctrl-C in its terminal, or use another PIPEWRIGHT_DATA_DIR and PORT.');
     process.exit(1);
   }
@@ -63,7 +65,12 @@ async function main(): Promise<void> {
     const embedded = prepared.embedded;
     if (embedded) {
       // Restarted on the same port, so the URL the web server and worker have stays right.
-      database = supervise({ name: 'PostgreSQL', running: embedded, start: () => startLocalPostgres({ log, port: embedded.port }), log });
+      database = supervise({
+        name: 'PostgreSQL',
+        running: embedded,
+        start: () => startLocalPostgres({ log, port: embedded.port }),
+        log,
+      });
     }
     if (shuttingDown) return;
 
@@ -79,13 +86,20 @@ async function main(): Promise<void> {
       const why = buildNeeded();
       if (why) {
         log(`building the app (${why}); this takes a minute or two`);
-        execFileSync(process.execPath, [NEXT_BIN, 'build'], { stdio: 'inherit', env: { ...env, NODE_ENV: 'production' } });
+        execFileSync(process.execPath, [NEXT_BIN, 'build'], {
+          stdio: 'inherit',
+          env: { ...env, NODE_ENV: 'production' },
+        });
       }
     }
     const webArgs = ['--import', PEER_ADDRESS_PRELOAD, NEXT_BIN, dev ? 'dev' : 'start', '-p', String(port())];
     const workerArgs = dev ? ['--import', 'tsx', '--watch', 'worker/main.ts'] : ['--import', 'tsx', 'worker/main.ts'];
     const web = supervise({ name: 'web', start: () => startChild('web', process.execPath, webArgs, env), log });
-    const worker = supervise({ name: 'worker', start: () => startChild('worker', process.execPath, workerArgs, env), log });
+    const worker = supervise({
+      name: 'worker',
+      start: () => startChild('worker', process.execPath, workerArgs, env),
+      log,
+    });
     children.push(web, worker);
 
     // A web server that dies before it ever answered (port taken, broken build) will not do

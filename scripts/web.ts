@@ -23,7 +23,14 @@ async function main(): Promise<void> {
   await db.destroy();
   process.env.NEXTAUTH_URL ??= `http://localhost:${port()}`;
   // peer-address.mjs gives route handlers the TCP peer's address, which Next.js hides (see the file).
-  const args = ['--import', pathToFileURL(path.resolve('scripts/peer-address.mjs')).href, path.resolve('node_modules/next/dist/bin/next'), 'start', '-p', String(port())];
+  const args = [
+    '--import',
+    pathToFileURL(path.resolve('scripts/peer-address.mjs')).href,
+    path.resolve('node_modules/next/dist/bin/next'),
+    'start',
+    '-p',
+    String(port()),
+  ];
   const next = spawn(process.execPath, args, { stdio: 'inherit' });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => next.kill(signal));
   next.on('exit', (code) => process.exit(code ?? 0));

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyLocalDefaults, loadLocalState, secretKey } from '@/server/config';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 
 const KEYS = ['PIPEWRIGHT_DATA_DIR', 'PIPEWRIGHT_SECRET_KEY', 'NEXTAUTH_SECRET'] as const;
 let saved: Partial<Record<(typeof KEYS)[number], string>>;
@@ -40,7 +40,9 @@ function codeOf(action: () => unknown): string {
 
 describe('applyLocalDefaults in production', () => {
   it('refuses to start without PIPEWRIGHT_SECRET_KEY (CONFIG) and writes no local.json', () => {
-    expect(codeOf(() => applyLocalDefaults(envOf({ NEXTAUTH_SECRET: 'x'.repeat(40) }), { production: true }))).toBe('CONFIG');
+    expect(codeOf(() => applyLocalDefaults(envOf({ NEXTAUTH_SECRET: 'x'.repeat(40) }), { production: true }))).toBe(
+      'CONFIG',
+    );
     expect(() => statSync(path.join(dir, 'data', 'local.json'))).toThrow();
   });
 
@@ -56,7 +58,11 @@ describe('applyLocalDefaults in production', () => {
   });
 
   it('refuses to start without NEXTAUTH_SECRET', () => {
-    expect(codeOf(() => applyLocalDefaults(envOf({ PIPEWRIGHT_SECRET_KEY: randomBytes(32).toString('base64') }), { production: true }))).toBe('CONFIG');
+    expect(
+      codeOf(() =>
+        applyLocalDefaults(envOf({ PIPEWRIGHT_SECRET_KEY: randomBytes(32).toString('base64') }), { production: true }),
+      ),
+    ).toBe('CONFIG');
   });
 
   it('uses the given secrets and touches no local state', () => {
@@ -94,7 +100,10 @@ describe('secretKey', () => {
   it('rejects a key that is not 32 bytes, or none, with CONFIG', () => {
     for (const bytes of [16, 31, 33, 64]) {
       process.env.PIPEWRIGHT_SECRET_KEY = randomBytes(bytes).toString('base64');
-      expect(codeOf(() => secretKey()), `${bytes} bytes`).toBe('CONFIG');
+      expect(
+        codeOf(() => secretKey()),
+        `${bytes} bytes`,
+      ).toBe('CONFIG');
     }
     process.env.PIPEWRIGHT_SECRET_KEY = 'not base64 at all!';
     expect(codeOf(() => secretKey())).toBe('CONFIG');
@@ -108,7 +117,11 @@ describe('loadLocalState', () => {
     const first = loadLocalState();
     const file = path.join(dir, 'data', 'local.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(first).toEqual({ dbPassword: expect.any(String), secretKey: expect.any(String), nextauthSecret: expect.any(String) });
+    expect(first).toEqual({
+      dbPassword: expect.any(String),
+      secretKey: expect.any(String),
+      nextauthSecret: expect.any(String),
+    });
     expect(Buffer.from(first.secretKey, 'base64')).toHaveLength(32);
     expect(loadLocalState()).toEqual(first);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(first);

@@ -1,8 +1,9 @@
+import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 
 /** Where Pipewright keeps local state: the embedded database and generated development keys. */
 export function dataDir(): string {
@@ -36,7 +37,8 @@ export function loadLocalState(dir = dataDir()): TLocalState {
       throw new AppError('CONFIG', `${file} is damaged: ${(error as Error).message}`);
     }
     const parsed = ZLocalState.safeParse(raw);
-    if (!parsed.success) throw new AppError('CONFIG', `${file} is damaged: ${parsed.error.issues[0]?.message ?? 'unreadable'}`);
+    if (!parsed.success)
+      throw new AppError('CONFIG', `${file} is damaged: ${parsed.error.issues[0]?.message ?? 'unreadable'}`);
     return parsed.data;
   }
   mkdirSync(dir, { recursive: true });
@@ -66,7 +68,10 @@ export function isProduction(): boolean {
  */
 export function applyLocalDefaults(env: NodeJS.ProcessEnv, { production = isProduction() } = {}): TLocalState | null {
   if (production && !env.PIPEWRIGHT_SECRET_KEY) {
-    throw new AppError('CONFIG', 'PIPEWRIGHT_SECRET_KEY is required when NODE_ENV=production (32 random bytes, base64: `openssl rand -base64 32`).');
+    throw new AppError(
+      'CONFIG',
+      'PIPEWRIGHT_SECRET_KEY is required when NODE_ENV=production (32 random bytes, base64: `openssl rand -base64 32`).',
+    );
   }
   if (production && !env.NEXTAUTH_SECRET) {
     throw new AppError('CONFIG', 'NEXTAUTH_SECRET is required when NODE_ENV=production.');
@@ -83,7 +88,11 @@ export function secretKey(): Buffer {
   const raw = process.env.PIPEWRIGHT_SECRET_KEY;
   if (!raw) throw new AppError('CONFIG', 'PIPEWRIGHT_SECRET_KEY is not set.');
   const key = Buffer.from(raw, 'base64');
-  if (key.length !== 32) throw new AppError('CONFIG', `PIPEWRIGHT_SECRET_KEY must be 32 bytes in base64; it decodes to ${key.length} bytes.`);
+  if (key.length !== 32)
+    throw new AppError(
+      'CONFIG',
+      `PIPEWRIGHT_SECRET_KEY must be 32 bytes in base64; it decodes to ${key.length} bytes.`,
+    );
   return key;
 }
 

@@ -6,8 +6,15 @@ import type { AuditEntry } from '@/server/db/schema';
  * file run one at a time on the file's own database, so "rows newer than before" are exactly
  * the rows this change wrote.
  */
-export async function auditRowsWrittenBy<T>(db: Db, tenantId: string, change: () => Promise<T>): Promise<{ result: T; rows: AuditEntry[] }> {
-  const before = await db.selectFrom('audit_log').select((eb) => eb.fn.max('id').as('max')).executeTakeFirst();
+export async function auditRowsWrittenBy<T>(
+  db: Db,
+  tenantId: string,
+  change: () => Promise<T>,
+): Promise<{ result: T; rows: AuditEntry[] }> {
+  const before = await db
+    .selectFrom('audit_log')
+    .select((eb) => eb.fn.max('id').as('max'))
+    .executeTakeFirst();
   const result = await change();
   let query = db.selectFrom('audit_log').selectAll().where('tenant_id', '=', tenantId);
   if (before?.max) query = query.where('id', '>', before.max);

@@ -12,7 +12,6 @@ import { isProcessAlive } from '@/server/system/is-process-alive';
  */
 let embedded: TEmbeddedDatabase | null = null;
 
-
 function pruneFinishedRuns(root: string): void {
   if (!existsSync(root)) return;
   for (const entry of readdirSync(root)) {
@@ -26,7 +25,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (!adminUrl) {
     const root = path.resolve('.test-data');
     pruneFinishedRuns(root);
-    embedded = await startEmbeddedPostgres({ databaseDir: path.join(root, `run-${process.pid}`, 'pg'), password: 'pipewright-tests', database: 'postgres' });
+    embedded = await startEmbeddedPostgres({
+      databaseDir: path.join(root, `run-${process.pid}`, 'pg'),
+      password: 'pipewright-tests',
+      database: 'postgres',
+    });
     adminUrl = embedded.url;
   }
   project.provide('adminDatabaseUrl', adminUrl);

@@ -5,14 +5,24 @@ import type { TAuthContext } from '@/server/auth/context';
 import type { Db } from '@/server/db/database';
 import { advanceRun } from '@/server/runtime/advance-run';
 import { LeaseKeeper } from '@/server/runtime/run-store/lease-keeper';
-import { isTerminal, type TRunStatus } from '@/server/runtime/run-status';
+import { isTerminal, type TRunStatus } from '@/model/run-status';
 import { createWorkflow } from '@/server/workflows/create-workflow';
 import { publishVersion } from '@/server/workflows/publish-version';
 import { saveDraft } from '@/server/workflows/save-draft';
-import type { TVersionDocumentInput } from '@/server/workflows/definition/version-document';
+import type { TVersionDocumentInput } from '@/model/definition/version-document';
 
 /** Creates, saves and publishes a workflow from a version document (without its key and name). */
-export async function publishWorkflow({ db, ctx, key, document }: { db: Db; ctx: TAuthContext; key: string; document: Omit<TVersionDocumentInput, 'key' | 'name'> }): Promise<void> {
+export async function publishWorkflow({
+  db,
+  ctx,
+  key,
+  document,
+}: {
+  db: Db;
+  ctx: TAuthContext;
+  key: string;
+  document: Omit<TVersionDocumentInput, 'key' | 'name'>;
+}): Promise<void> {
   await createWorkflow({ db, ctx, input: { key, name: key } });
   await saveDraft({ db, ctx, input: { key, document: { key, name: key, ...document } as never } });
   await publishVersion({ db, ctx, input: { key, version: 1 } });
@@ -26,7 +36,10 @@ async function takeCancelJob(db: Db, runId: string): Promise<boolean> {
   // A database whose runs were written directly (replay fixtures) may have no queue yet.
   const queue = await sql<{ exists: boolean }>`SELECT to_regclass('pgboss.job') IS NOT NULL AS exists`.execute(db);
   if (!queue.rows[0]?.exists) return false;
-  const taken = await sql`DELETE FROM pgboss.job WHERE name = ${ADVANCE_QUEUE} AND state = 'created' AND data->>'runId' = ${runId} AND (data->>'cancel')::boolean RETURNING id`.execute(db);
+  const taken =
+    await sql`DELETE FROM pgboss.job WHERE name = ${ADVANCE_QUEUE} AND state = 'created' AND data->>'runId' = ${runId} AND (data->>'cancel')::boolean RETURNING id`.execute(
+      db,
+    );
   return taken.rows.length > 0;
 }
 
@@ -34,7 +47,15 @@ async function takeCancelJob(db: Db, runId: string): Promise<boolean> {
  * Advances a run the way a worker does (claim, interpret, release) until it is terminal or
  * waits on something that is not a due timer.
  */
-export async function driveRun({ db, runId, maxPasses = 50 }: { db: Db; runId: string; maxPasses?: number }): Promise<TRunStatus> {
+export async function driveRun({
+  db,
+  runId,
+  maxPasses = 50,
+}: {
+  db: Db;
+  runId: string;
+  maxPasses?: number;
+}): Promise<TRunStatus> {
   const workerId = `test-worker-${randomUUID().slice(0, 8)}`;
   const leases = new LeaseKeeper(db, workerId, () => {});
   let status: TRunStatus = 'QUEUED';
@@ -43,7 +64,13 @@ export async function driveRun({ db, runId, maxPasses = 50 }: { db: Db; runId: s
     const run = await db.selectFrom('runs').select(['status']).where('id', '=', runId).executeTakeFirstOrThrow();
     status = run.status;
     if (isTerminal(status) || status === 'PAUSED') return status;
-    const due = await db.selectFrom('run_waits').select('resume_at').where('run_id', '=', runId).where('status', '=', 'open').orderBy('resume_at').executeTakeFirst();
+    const due = await db
+      .selectFrom('run_waits')
+      .select('resume_at')
+      .where('run_id', '=', runId)
+      .where('status', '=', 'open')
+      .orderBy('resume_at')
+      .executeTakeFirst();
     if (status === 'WAITING' && !due?.resume_at) return status;
     if (due?.resume_at) await new Promise((r) => setTimeout(r, Math.max(0, due.resume_at!.getTime() - Date.now()) + 5));
   }

@@ -6,7 +6,13 @@ import type { Db } from '@/server/db/database';
 export const HEARTBEAT_INTERVAL_MS = 5_000;
 
 /** Registers this worker process and keeps its heartbeat fresh until stopped. */
-export async function startHeartbeat({ db, log }: { db: Db; log: (line: string) => void }): Promise<{ id: string; stop: () => Promise<void> }> {
+export async function startHeartbeat({
+  db,
+  log,
+}: {
+  db: Db;
+  log: (line: string) => void;
+}): Promise<{ id: string; stop: () => Promise<void> }> {
   const id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   await db.insertInto('workers').values({ id, hostname: hostname(), pid: process.pid }).execute();
   let beating: Promise<unknown> = Promise.resolve();
@@ -23,7 +29,11 @@ export async function startHeartbeat({ db, log }: { db: Db; log: (line: string) 
     stop: async () => {
       clearInterval(timer);
       await beating;
-      await db.updateTable('workers').set({ stopped_at: sql`now()` }).where('id', '=', id).execute();
+      await db
+        .updateTable('workers')
+        .set({ stopped_at: sql`now()` })
+        .where('id', '=', id)
+        .execute();
     },
   };
 }

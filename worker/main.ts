@@ -35,7 +35,11 @@ async function main(): Promise<void> {
   const heartbeat = await startHeartbeat({ db, log });
   const leases = new LeaseKeeper(db, heartbeat.id, log);
   // Pause and cancel requests reach the run in hand within milliseconds, not at the next renewal.
-  const control = new RunControlListener(url, { onRun: (runId) => leases.refresh(runId), onResync: () => leases.refresh(), log });
+  const control = new RunControlListener(url, {
+    onRun: (runId) => leases.refresh(runId),
+    onResync: () => leases.refresh(),
+    log,
+  });
   await control.start();
 
   // Several runs per fetch, each advanced through many steps inside its job; a full batch
@@ -45,21 +49,33 @@ async function main(): Promise<void> {
   // pg-boss sends no NOTIFY for a job due later (a delay, a retry's backoff, a timeout), and
   // with NOTIFY on it polls only every 30 s unless told otherwise: timers would fire up to 30 s late.
   const inHand = new RunsInHand(RUNS_IN_HAND);
-  await boss.work(ADVANCE_QUEUE, { batchSize: 8, localConcurrency: WORKER_FETCH_LOOPS, burstWhenBatchFull: true, pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 2 }, async (jobs) => {
-    await Promise.all(
-      jobs.map(async (job) => {
-        const { runId, cancel } = ZAdvanceJob.parse(job.data);
-        const taken = await inHand.take((onClaimed) =>
-          advanceRun({ db, runId, workerId: heartbeat.id, leases, log, onClaimed, cancel }).catch((error: unknown) => {
-            // The run stays as it was last written; its lease expires and the reaper re-sends it.
-            log(`run ${runId}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
-          }),
-        );
-        // Stopping: the run was never claimed here, so its job goes back to the queue for another worker.
-        if (!taken) await enqueueAdvance({ db, runId, cancel });
-      }),
-    );
-  });
+  await boss.work(
+    ADVANCE_QUEUE,
+    {
+      batchSize: 8,
+      localConcurrency: WORKER_FETCH_LOOPS,
+      burstWhenBatchFull: true,
+      pollingIntervalSeconds: 2,
+      notifyPollingIntervalSeconds: 2,
+    },
+    async (jobs) => {
+      await Promise.all(
+        jobs.map(async (job) => {
+          const { runId, cancel } = ZAdvanceJob.parse(job.data);
+          const taken = await inHand.take((onClaimed) =>
+            advanceRun({ db, runId, workerId: heartbeat.id, leases, log, onClaimed, cancel }).catch(
+              (error: unknown) => {
+                // The run stays as it was last written; its lease expires and the reaper re-sends it.
+                log(`run ${runId}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+              },
+            ),
+          );
+          // Stopping: the run was never claimed here, so its job goes back to the queue for another worker.
+          if (!taken) await enqueueAdvance({ db, runId, cancel });
+        }),
+      );
+    },
+  );
   await startScheduleTriggers({ db, boss, log });
   const reaper = setInterval(() => {
     reapStalledRuns({ db }).catch((error: Error) => log(`reaper: ${error.message}`));

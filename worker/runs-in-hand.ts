@@ -22,7 +22,8 @@ export class RunsInHand {
    * calling `advance`, once the worker is stopping: the caller hands the job back.
    */
   async take(advance: (claimed: () => void) => Promise<void>): Promise<boolean> {
-    while (!this.closed && this.running.size >= this.capacity) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    while (!this.closed && this.running.size >= this.capacity)
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
     if (this.closed) return false;
     let claimed!: () => void;
     const decided = new Promise<void>((resolve) => (claimed = resolve));

@@ -11,7 +11,15 @@ const ZScheduleTick = z.object({ triggerId: z.string().uuid() });
  * sends a tick per occurrence; any worker takes it and fires the slot that is due. Schedules are
  * reconciled with the triggers table on start.
  */
-export async function startScheduleTriggers({ db, boss, log }: { db: Db; boss: PgBoss; log: (line: string) => void }): Promise<void> {
+export async function startScheduleTriggers({
+  db,
+  boss,
+  log,
+}: {
+  db: Db;
+  boss: PgBoss;
+  log: (line: string) => void;
+}): Promise<void> {
   const { scheduled, removed } = await reconcileTriggerSchedules({ db, boss });
   log(`schedule triggers: ${scheduled} scheduled${removed ? `, ${removed} stale schedules removed` : ''}`);
   await boss.work(TRIGGER_SCHEDULE_QUEUE, { batchSize: 4, pollingIntervalSeconds: 2 }, async (jobs) => {
@@ -22,8 +30,10 @@ export async function startScheduleTriggers({ db, boss, log }: { db: Db; boss: P
         log(`schedule trigger ${triggerId}: ${error instanceof Error ? error.message : String(error)}`);
         return null;
       });
-      if (tick?.status === 'fired') log(`schedule trigger ${triggerId}: slot ${tick.slot.toISOString()} → ${tick.result.outcome}`);
-      if (tick?.status === 'gone' || tick?.status === 'disabled') await boss.unschedule(TRIGGER_SCHEDULE_QUEUE, triggerId);
+      if (tick?.status === 'fired')
+        log(`schedule trigger ${triggerId}: slot ${tick.slot.toISOString()} → ${tick.result.outcome}`);
+      if (tick?.status === 'gone' || tick?.status === 'disabled')
+        await boss.unschedule(TRIGGER_SCHEDULE_QUEUE, triggerId);
     }
   });
 }

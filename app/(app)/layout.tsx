@@ -16,13 +16,20 @@ import { listMyTenants } from '@/server/tenants/list-my-tenants';
 export default async function AppLayout({ children }: { children: ReactNode }) {
   const ctx = await getSessionContext();
   if (!ctx || ctx.actor.type !== 'user') return children;
-  const [tenants, inboxCount] = await Promise.all([listMyTenants({ db: getDb(), userId: ctx.actor.userId }), countMyOpenTasks({ db: getDb(), ctx })]);
+  const [tenants, inboxCount] = await Promise.all([
+    listMyTenants({ db: getDb(), userId: ctx.actor.userId }),
+    countMyOpenTasks({ db: getDb(), ctx }),
+  ]);
   return (
     <div className="min-h-dvh md:grid md:grid-cols-[14rem_minmax(0,1fr)]">
       {/* The column carries the background and border down the whole page; the sidebar inside stays in view. */}
       <div className="border-b border-line bg-surface md:border-r md:border-b-0">
         <aside className="flex items-center gap-3 px-3 py-2 md:sticky md:top-0 md:h-dvh md:flex-col md:items-stretch md:gap-5 md:px-3 md:py-4">
-          <Link href="/overview" aria-label="Pipewright home" className="hidden shrink-0 items-center gap-2 rounded-md md:flex md:px-2.5">
+          <Link
+            href="/overview"
+            aria-label="Pipewright home"
+            className="hidden shrink-0 items-center gap-2 rounded-md md:flex md:px-2.5"
+          >
             <span className="flex size-6 items-center justify-center rounded-md bg-accent text-accent-ink">
               <Workflow className="size-3.5" aria-hidden />
             </span>

@@ -4,7 +4,13 @@ import net from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-export type TBenchApp = { baseUrl: string; dbUrl: string; token: string; output: () => string; stop: () => Promise<void> };
+export type TBenchApp = {
+  baseUrl: string;
+  dbUrl: string;
+  token: string;
+  output: () => string;
+  stop: () => Promise<void>;
+};
 
 export const BENCH_TOKEN = 'pw_bench_bootstrap_token_0123456789abcdef';
 
@@ -27,11 +33,20 @@ async function freePort(): Promise<number> {
  * BENCH_WEB_PROF=dir profiles every process of the app (a .cpuprofile each, written there
  * when it exits).
  */
-export async function startBenchApp({ dataDir, env = {} }: { dataDir: string; env?: Record<string, string> }): Promise<TBenchApp> {
+export async function startBenchApp({
+  dataDir,
+  env = {},
+}: {
+  dataDir: string;
+  env?: Record<string, string>;
+}): Promise<TBenchApp> {
   const port = await freePort();
   // --cpu-prof is refused in NODE_OPTIONS; a preload starts the inspector's profiler instead.
   const profile: Record<string, string> = process.env.BENCH_WEB_PROF
-    ? { NODE_OPTIONS: `--import ${pathToFileURL(path.resolve('bench/lib/cpu-profile-preload.mjs')).href}`, BENCH_WEB_PROF: path.resolve(process.env.BENCH_WEB_PROF) }
+    ? {
+        NODE_OPTIONS: `--import ${pathToFileURL(path.resolve('bench/lib/cpu-profile-preload.mjs')).href}`,
+        BENCH_WEB_PROF: path.resolve(process.env.BENCH_WEB_PROF),
+      }
     : {};
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
     env: {
@@ -57,7 +72,8 @@ export async function startBenchApp({ dataDir, env = {} }: { dataDir: string; en
   const deadline = Date.now() + 900_000; // a production build on a busy machine takes minutes
   let dbPort: string | undefined;
   while (!(dbPort = /embedded PostgreSQL in .* \(port (\d+)\)/.exec(output)?.[1])) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`The app did not start:\n${output.slice(-5000)}`);
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`The app did not start:\n${output.slice(-5000)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const { dbPassword } = JSON.parse(readFileSync(path.join(dataDir, 'local.json'), 'utf8')) as { dbPassword: string };

@@ -6,7 +6,11 @@
 import { writeFileSync } from 'node:fs';
 import type { CDPSession, Page } from '@playwright/test';
 
-type TProfileNode = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number };
+type TProfileNode = {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+};
 type TCpuProfile = { nodes: TProfileNode[]; samples: number[]; timeDeltas: number[] };
 type TTraceEvent = { name: string; ph: string; dur?: number; tid: number; pid: number; args?: { name?: string } };
 
@@ -20,7 +24,10 @@ export async function startProfile(page: Page, traceFile?: string): Promise<TDra
   await session.send('Profiler.start');
   const events: TTraceEvent[] = [];
   session.on('Tracing.dataCollected', ({ value }) => events.push(...(value as unknown as TTraceEvent[])));
-  await session.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline,blink.user_timing', transferMode: 'ReportEvents' });
+  await session.send('Tracing.start', {
+    categories: 'devtools.timeline,disabled-by-default-devtools.timeline,blink.user_timing',
+    transferMode: 'ReportEvents',
+  });
   return {
     stop: async () => {
       const { profile } = (await session.send('Profiler.stop')) as { profile: TCpuProfile };
@@ -49,18 +56,47 @@ function summarizeProfile(profile: TCpuProfile): string[] {
     self.set(name, (self.get(name) ?? 0) + ms);
   });
   const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 15);
-  return [`  JS busy ${total.toFixed(0)} ms; most self time:`, ...top.map(([name, ms]) => `    ${ms.toFixed(1).padStart(7)} ms  ${name}`)];
+  return [
+    `  JS busy ${total.toFixed(0)} ms; most self time:`,
+    ...top.map(([name, ms]) => `    ${ms.toFixed(1).padStart(7)} ms  ${name}`),
+  ];
 }
 
 function summarizeTrace(events: TTraceEvent[]): string[] {
   // The page's main thread, named in the trace's metadata events.
-  const mains = new Set(events.filter((event) => event.ph === 'M' && event.name === 'thread_name' && event.args?.name === 'CrRendererMain').map((event) => `${event.pid}:${event.tid}`));
-  const complete = events.filter((event) => event.ph === 'X' && event.dur !== undefined && mains.has(`${event.pid}:${event.tid}`));
+  const mains = new Set(
+    events
+      .filter((event) => event.ph === 'M' && event.name === 'thread_name' && event.args?.name === 'CrRendererMain')
+      .map((event) => `${event.pid}:${event.tid}`),
+  );
+  const complete = events.filter(
+    (event) => event.ph === 'X' && event.dur !== undefined && mains.has(`${event.pid}:${event.tid}`),
+  );
   const totals = new Map<string, number>();
-  for (const event of complete) if (['UpdateLayoutTree', 'Layout', 'Paint', 'PrePaint', 'Layerize', 'HitTest', 'FunctionCall', 'EventDispatch', 'RecalculateStyles'].includes(event.name)) totals.set(event.name, (totals.get(event.name) ?? 0) + event.dur! / 1000);
-  const tasks = complete.filter((event) => event.name === 'RunTask').map((event) => event.dur! / 1000).sort((a, b) => b - a);
+  for (const event of complete)
+    if (
+      [
+        'UpdateLayoutTree',
+        'Layout',
+        'Paint',
+        'PrePaint',
+        'Layerize',
+        'HitTest',
+        'FunctionCall',
+        'EventDispatch',
+        'RecalculateStyles',
+      ].includes(event.name)
+    )
+      totals.set(event.name, (totals.get(event.name) ?? 0) + event.dur! / 1000);
+  const tasks = complete
+    .filter((event) => event.name === 'RunTask')
+    .map((event) => event.dur! / 1000)
+    .sort((a, b) => b - a);
   return [
     `  timeline: ${[...totals].map(([name, ms]) => `${name} ${ms.toFixed(0)} ms`).join(', ')}`,
-    `  main-thread tasks over 16 ms: ${tasks.filter((ms) => ms > 16).length}; longest: ${tasks.slice(0, 8).map((ms) => ms.toFixed(0)).join(', ')} ms`,
+    `  main-thread tasks over 16 ms: ${tasks.filter((ms) => ms > 16).length}; longest: ${tasks
+      .slice(0, 8)
+      .map((ms) => ms.toFixed(0))
+      .join(', ')} ms`,
   ];
 }

@@ -30,4 +30,3 @@ export async function followRuns(url: string) {
     close: () => client.end(),
   };
 }
-

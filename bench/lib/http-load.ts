@@ -25,16 +25,27 @@ export class BenchClient {
    * pgbench) fails the request that reuses it: that request is sent again once, as Node's
    * documentation advises.
    */
-  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown; text: string }> {
+  async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: unknown; text: string }> {
     try {
       return await this.send(method, path, body, headers);
     } catch (error) {
-      if ((error as { reusedSocket?: boolean }).reusedSocket && (error as NodeJS.ErrnoException).code === 'ECONNRESET') return this.send(method, path, body, headers);
+      if ((error as { reusedSocket?: boolean }).reusedSocket && (error as NodeJS.ErrnoException).code === 'ECONNRESET')
+        return this.send(method, path, body, headers);
       throw error;
     }
   }
 
-  private send(method: string, path: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: unknown; text: string }> {
+  private send(
+    method: string,
+    path: string,
+    body: unknown,
+    headers: Record<string, string>,
+  ): Promise<{ status: number; body: unknown; text: string }> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
       const req = http.request(
@@ -46,7 +57,9 @@ export class BenchClient {
           path,
           headers: {
             authorization: `Bearer ${this.token}`,
-            ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) }),
+            ...(payload === undefined
+              ? {}
+              : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) }),
             ...headers,
           },
         },
@@ -79,7 +92,17 @@ export type TLoadResult = { perSecond: number; latency: TStats; errors: number; 
  * Sends `n` requests with `concurrency` in flight (each slot sends its next one as soon as its
  * last one answered) and reports the rate over the whole batch and each request's latency.
  */
-export async function loadTest({ n, concurrency, send, ok }: { n: number; concurrency: number; send: (i: number) => Promise<{ status: number; text: string }>; ok: (status: number) => boolean }): Promise<TLoadResult> {
+export async function loadTest({
+  n,
+  concurrency,
+  send,
+  ok,
+}: {
+  n: number;
+  concurrency: number;
+  send: (i: number) => Promise<{ status: number; text: string }>;
+  ok: (status: number) => boolean;
+}): Promise<TLoadResult> {
   const samples: number[] = [];
   let next = 0;
   let errors = 0;
@@ -104,7 +127,11 @@ export async function loadTest({ n, concurrency, send, ok }: { n: number; concur
 }
 
 /** Creates, saves and publishes a workflow through the API, as a script would. */
-export async function publishOverHttp(client: BenchClient, key: string, document: Record<string, unknown>): Promise<void> {
+export async function publishOverHttp(
+  client: BenchClient,
+  key: string,
+  document: Record<string, unknown>,
+): Promise<void> {
   const created = await client.request('POST', '/api/v1/workflows', { key, name: key });
   if (created.status !== 201) throw new Error(`create ${key}: ${created.status} ${created.text}`);
   const saved = await client.request('POST', `/api/v1/workflows/${key}/versions`, { key, name: key, ...document });

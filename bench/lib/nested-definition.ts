@@ -4,14 +4,24 @@ type TBenchStep = { id: string; type: string; name: string; config: Record<strin
 /** 10 groups of 30 steps: each a chain if → forEach → tryCatch → if → forEach with 5 leaves at every level. */
 export function nestedDefinition(key: string): { key: string; name: string; steps: TBenchStep[] } {
   let n = 0;
-  const leaf = (): TBenchStep => ({ id: `s${++n}`, type: 'transform.assign', name: `Assign value number ${n} with a rather long descriptive name`, config: { assign: { [`vars.v${n}`]: { $expr: `$string(${n})` } } } });
+  const leaf = (): TBenchStep => ({
+    id: `s${++n}`,
+    type: 'transform.assign',
+    name: `Assign value number ${n} with a rather long descriptive name`,
+    config: { assign: { [`vars.v${n}`]: { $expr: `$string(${n})` } } },
+  });
   const leaves = () => Array.from({ length: 5 }, leaf);
   const level = (depth: number): TBenchStep => {
     const id = `b${++n}`;
     const inner = depth < 5 ? [...leaves(), level(depth + 1)] : leaves();
     switch (depth % 3) {
       case 1:
-        return { id, type: 'control.if', name: `Check ${id}`, config: { condition: { $expr: 'true' }, then: inner, else: [] } };
+        return {
+          id,
+          type: 'control.if',
+          name: `Check ${id}`,
+          config: { condition: { $expr: 'true' }, then: inner, else: [] },
+        };
       case 2:
         return { id, type: 'control.forEach', name: `Each ${id}`, config: { items: { $expr: '[1,2]' }, steps: inner } };
       default:
@@ -21,10 +31,21 @@ export function nestedDefinition(key: string): { key: string; name: string; step
   return { key, name: 'Designer bench (300 steps)', steps: Array.from({ length: 10 }, () => level(1)) };
 }
 
-
 /** The drag bench's baseline: 10 cards of the same kind, one block (four leaves, then an if with five inside). */
 export function smallDefinition(key: string): { key: string; name: string; steps: TBenchStep[] } {
-  const leaf = (id: string): TBenchStep => ({ id, type: 'transform.assign', name: `Assign value ${id} with a rather long descriptive name`, config: { assign: { [`vars.${id}`]: { $expr: `"${id}"` } } } });
+  const leaf = (id: string): TBenchStep => ({
+    id,
+    type: 'transform.assign',
+    name: `Assign value ${id} with a rather long descriptive name`,
+    config: { assign: { [`vars.${id}`]: { $expr: `"${id}"` } } },
+  });
   const then = ['t1', 't2', 't3', 't4', 't5'].map(leaf);
-  return { key, name: 'Designer bench (10 steps)', steps: [...['s1', 's2', 's3', 's4'].map(leaf), { id: 'gate', type: 'control.if', name: 'Check gate', config: { condition: { $expr: 'true' }, then, else: [] } }] };
+  return {
+    key,
+    name: 'Designer bench (10 steps)',
+    steps: [
+      ...['s1', 's2', 's3', 's4'].map(leaf),
+      { id: 'gate', type: 'control.if', name: 'Check gate', config: { condition: { $expr: 'true' }, then, else: [] } },
+    ],
+  };
 }

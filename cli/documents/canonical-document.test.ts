@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ZVersionDocument } from '@/server/workflows/definition/version-document';
+import { ZVersionDocument } from '@/model/definition/version-document';
 import { canonicalDocument, definitionOf, sameDefinition } from './canonical-document';
 
 const FIXTURES = path.resolve('server/workflows/validation/fixtures');

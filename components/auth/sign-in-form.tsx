@@ -18,7 +18,11 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
     const form = new FormData(event.currentTarget);
     setPending(true);
     setError(null);
-    const result = await signIn('credentials', { redirect: false, email: String(form.get('email') ?? ''), password: String(form.get('password') ?? '') }).catch((thrown: unknown) => {
+    const result = await signIn('credentials', {
+      redirect: false,
+      email: String(form.get('email') ?? ''),
+      password: String(form.get('password') ?? ''),
+    }).catch((thrown: unknown) => {
       console.error('[sign-in] request failed:', thrown);
       return null;
     });
@@ -30,16 +34,36 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
     setPending(false);
     // A throttled sign-in comes back with the server's own sentence (see auth-options.ts).
     const throttled = result?.error?.startsWith('Too many failed sign-ins') ? result.error : null;
-    setError(throttled ?? (!result || (result.status >= 500 && result.error !== 'CredentialsSignin') ? 'Could not reach the server. Try again in a moment.' : 'Wrong email or password.'));
+    setError(
+      throttled ??
+        (!result || (result.status >= 500 && result.error !== 'CredentialsSignin')
+          ? 'Could not reach the server. Try again in a moment.'
+          : 'Wrong email or password.'),
+    );
   };
 
   return (
     <form onSubmit={submit} className="flex flex-col gap-4" noValidate>
       <Field id="email" label="Email">
-        <Input id="email" name="email" type="email" autoComplete="username" required autoFocus aria-invalid={error ? true : undefined} />
+        <Input
+          id="email"
+          name="email"
+          type="email"
+          autoComplete="username"
+          required
+          autoFocus
+          aria-invalid={error ? true : undefined}
+        />
       </Field>
       <Field id="password" label="Password">
-        <Input id="password" name="password" type="password" autoComplete="current-password" required aria-invalid={error ? true : undefined} />
+        <Input
+          id="password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          aria-invalid={error ? true : undefined}
+        />
       </Field>
       <FormError message={error} />
       <Button type="submit" variant="primary" loading={pending} className="w-full">

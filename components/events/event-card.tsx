@@ -11,7 +11,12 @@ function RunLinks({ label, runIds }: { label: string; runIds: string[] }) {
     <div className="flex flex-wrap items-center gap-x-2 gap-y-1 text-[13px]">
       <span className="text-ink-muted">{label}</span>
       {runIds.map((id) => (
-        <Link key={id} href={`/runs/${id}`} title={id} className="rounded font-mono text-accent underline-offset-2 hover:underline">
+        <Link
+          key={id}
+          href={`/runs/${id}`}
+          title={id}
+          className="rounded font-mono text-accent underline-offset-2 hover:underline"
+        >
           {id.slice(0, 8)}
         </Link>
       ))}
@@ -35,7 +40,9 @@ export function EventCard({ event }: { event: TEventRecord }) {
       </div>
       <dl className="mt-1 flex flex-wrap gap-x-2 text-[13px]">
         <dt className="text-ink-muted">Correlation key</dt>
-        <dd className="min-w-0 font-mono break-all text-ink">{event.correlationKey ?? <span className="font-sans text-ink-faint">none</span>}</dd>
+        <dd className="min-w-0 font-mono break-all text-ink">
+          {event.correlationKey ?? <span className="font-sans text-ink-faint">none</span>}
+        </dd>
       </dl>
       {matched ? (
         <div className="mt-2 space-y-1">

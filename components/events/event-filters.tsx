@@ -10,7 +10,14 @@ export function EventFilters({ name, match }: { name: string; match: string }) {
     <form method="get" action="/events" role="search" className="mb-5 flex flex-wrap items-end gap-3">
       <div className="flex min-w-48 flex-1 flex-col gap-1.5 sm:max-w-xs">
         <Label htmlFor="event-name">Event name</Label>
-        <input id="event-name" name="name" type="search" defaultValue={name} placeholder="e.g. invoice.paid" className={INPUT_CLASSES} />
+        <input
+          id="event-name"
+          name="name"
+          type="search"
+          defaultValue={name}
+          placeholder="e.g. invoice.paid"
+          className={INPUT_CLASSES}
+        />
       </div>
       <div className="flex w-40 flex-col gap-1.5">
         <Label htmlFor="event-match">Shows</Label>

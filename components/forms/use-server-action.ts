@@ -1,14 +1,17 @@
 'use client';
 
 import { useCallback, useState, useTransition } from 'react';
-import type { TAction, TActionError } from '@/server/actions/action-result';
+import type { TServerAction, TServerActionError } from '@/model/server-action-result';
 
-const UNREACHABLE: TActionError = { code: 'INTERNAL', message: 'Could not reach the server. Check your connection and try again.' };
+const UNREACHABLE: TServerActionError = {
+  code: 'INTERNAL',
+  message: 'Could not reach the server. Check your connection and try again.',
+};
 
 /** Runs a server action from a form or button: pending state, the error to show, success callback. */
-export function useServerAction<T>(action: TAction<T>) {
+export function useServerAction<T>(action: TServerAction<T>) {
   const [pending, startTransition] = useTransition();
-  const [error, setError] = useState<TActionError | null>(null);
+  const [error, setError] = useState<TServerActionError | null>(null);
   const run = useCallback(
     (input: unknown, onSuccess?: (data: T) => void) => {
       startTransition(async () => {
@@ -36,11 +39,11 @@ export function useServerAction<T>(action: TAction<T>) {
 }
 
 /** The message for a field, or for the whole form when no field names it. */
-export function fieldError(error: TActionError | null, field: string): string | undefined {
+export function fieldError(error: TServerActionError | null, field: string): string | undefined {
   return error?.fields?.[field];
 }
 
-export function formLevelError(error: TActionError | null, knownFields: readonly string[]): string | null {
+export function formLevelError(error: TServerActionError | null, knownFields: readonly string[]): string | null {
   if (!error) return null;
   const fields = Object.keys(error.fields ?? {});
   return fields.length > 0 && fields.every((f) => knownFields.includes(f)) ? null : error.message;

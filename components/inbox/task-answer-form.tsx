@@ -2,9 +2,17 @@
 
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
-import { completeTaskAction } from '@/app/(app)/inbox/actions';
+import { completeTaskAction } from '@/app/(app)/inbox/server-actions';
 import { useServerAction } from '@/components/forms/use-server-action';
-import { defaultValue, fieldErrorsFromServer, hasErrors, SchemaForm, validateAgainstSchema, type TFieldErrors, type TJsonSchema } from '@/components/schema-form';
+import {
+  defaultValue,
+  fieldErrorsFromServer,
+  hasErrors,
+  SchemaForm,
+  validateAgainstSchema,
+  type TFieldErrors,
+  type TJsonSchema,
+} from '@/components/schema-form';
 import { Button } from '@/components/ui/button';
 import { FormError } from '@/components/ui/field';
 
@@ -36,15 +44,40 @@ export function TaskAnswerForm({ taskId, form, outcomes }: { taskId: string; for
     setChosen(outcome);
     run({ id: taskId, outcome, data: value ?? {} }, () => router.refresh());
   };
-  const serverFields = error?.fields ? fieldErrorsFromServer(Object.entries(error.fields).map(([path, message]) => ({ path, message })), 'data') : {};
+  const serverFields = error?.fields
+    ? fieldErrorsFromServer(
+        Object.entries(error.fields).map(([path, message]) => ({ path, message })),
+        'data',
+      )
+    : {};
   const shown = hasErrors(errors) ? errors : serverFields;
   return (
     <form noValidate onSubmit={(event) => event.preventDefault()} className="flex flex-col gap-5" aria-label="Answer">
       <SchemaForm schema={form} value={value} onChange={change} errors={shown} idPrefix="task" />
-      <FormError message={error && !hasErrors(serverFields) ? error.message : error ? 'The server refused the answer: see the fields above.' : null} />
+      <FormError
+        message={
+          error && !hasErrors(serverFields)
+            ? error.message
+            : error
+              ? 'The server refused the answer: see the fields above.'
+              : null
+        }
+      />
       <div className="flex flex-wrap gap-2">
         {outcomes.map((outcome, index) => (
-          <Button key={outcome} variant={index === 0 && !QUIET_OUTCOMES.test(outcome) ? 'primary' : QUIET_OUTCOMES.test(outcome) ? 'danger' : 'secondary'} loading={pending && chosen === outcome} disabled={pending} onClick={() => answer(outcome)}>
+          <Button
+            key={outcome}
+            variant={
+              index === 0 && !QUIET_OUTCOMES.test(outcome)
+                ? 'primary'
+                : QUIET_OUTCOMES.test(outcome)
+                  ? 'danger'
+                  : 'secondary'
+            }
+            loading={pending && chosen === outcome}
+            disabled={pending}
+            onClick={() => answer(outcome)}
+          >
             {outcome}
           </Button>
         ))}

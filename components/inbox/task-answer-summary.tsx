@@ -11,7 +11,8 @@ export function TaskAnswerSummary({ task }: { task: TTaskRecord }) {
   return (
     <div className="flex flex-col gap-3 text-sm" data-task-answer>
       <p>
-        <Badge tone="success">{task.outcome ?? 'answered'}</Badge> <span className="text-ink">by {task.completedBy ?? 'someone'}</span>{' '}
+        <Badge tone="success">{task.outcome ?? 'answered'}</Badge>{' '}
+        <span className="text-ink">by {task.completedBy ?? 'someone'}</span>{' '}
         <span className="text-ink-muted">
           on <TimeText iso={task.completedAt} withTime />
         </span>

@@ -16,12 +16,19 @@ const COMPONENTS: Components = {
   ul: ({ children }) => <ul className="mb-3 list-disc pl-5">{children}</ul>,
   ol: ({ children }) => <ol className="mb-3 list-decimal pl-5">{children}</ol>,
   code: ({ children }) => <code className="rounded bg-subtle px-1 font-mono text-[13px]">{children}</code>,
-  pre: ({ children }) => <pre className="mb-3 overflow-x-auto rounded-md bg-subtle p-3 font-mono text-[13px]">{children}</pre>,
+  pre: ({ children }) => (
+    <pre className="mb-3 overflow-x-auto rounded-md bg-subtle p-3 font-mono text-[13px]">{children}</pre>
+  ),
   a: ({ href, children }) => {
     const safe = href ? safeLinkUrl(href) : null;
     if (!safe) return <span>{children}</span>;
     return (
-      <a href={safe} target="_blank" rel="noopener noreferrer nofollow" className="text-accent underline underline-offset-2">
+      <a
+        href={safe}
+        target="_blank"
+        rel="noopener noreferrer nofollow"
+        className="text-accent underline underline-offset-2"
+      >
         {children}
       </a>
     );

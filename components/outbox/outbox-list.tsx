@@ -14,7 +14,10 @@ export function OutboxList({ messages, selectedId }: { messages: TOutboxMessage[
             <Link
               href={`/outbox?message=${message.id}`}
               aria-current={selected ? 'true' : undefined}
-              className={cx('block px-4 py-3 transition-colors hover:bg-subtle', selected && 'bg-accent-soft hover:bg-accent-soft')}
+              className={cx(
+                'block px-4 py-3 transition-colors hover:bg-subtle',
+                selected && 'bg-accent-soft hover:bg-accent-soft',
+              )}
             >
               <div className="flex items-baseline justify-between gap-3">
                 <span className="min-w-0 truncate text-[13px] text-ink-muted" title={message.to.join(', ')}>

@@ -11,7 +11,10 @@ import type { TOutboxMessage } from '@/server/email/outbox-message-record';
 export function OutboxMessageView({ message }: { message: TOutboxMessage }) {
   return (
     <Card className="min-w-0 p-4 md:p-5">
-      <Link href="/outbox" className="mb-3 inline-flex items-center gap-1 text-[13px] text-ink-muted hover:text-ink lg:hidden">
+      <Link
+        href="/outbox"
+        className="mb-3 inline-flex items-center gap-1 text-[13px] text-ink-muted hover:text-ink lg:hidden"
+      >
         <ArrowLeft className="size-3.5" aria-hidden /> All messages
       </Link>
       <h2 className="text-base font-semibold break-words text-ink">{message.subject}</h2>
@@ -28,7 +31,11 @@ export function OutboxMessageView({ message }: { message: TOutboxMessage }) {
           <>
             <dt className="text-ink-muted">Sent by</dt>
             <dd>
-              <Link href={`/runs/${message.runId}`} className="font-mono text-accent underline-offset-2 hover:underline" title={message.runId}>
+              <Link
+                href={`/runs/${message.runId}`}
+                className="font-mono text-accent underline-offset-2 hover:underline"
+                title={message.runId}
+              >
                 run {message.runId.slice(0, 8)}
               </Link>
               {message.stepPath && <span className="text-ink-muted"> · {message.stepPath}</span>}
@@ -40,13 +47,20 @@ export function OutboxMessageView({ message }: { message: TOutboxMessage }) {
       </dl>
       {message.text !== null && (
         <section aria-label="Text version" className="mt-4 border-t border-line pt-4">
-          <pre className="font-sans text-sm leading-relaxed break-words whitespace-pre-wrap text-ink">{message.text}</pre>
+          <pre className="font-sans text-sm leading-relaxed break-words whitespace-pre-wrap text-ink">
+            {message.text}
+          </pre>
         </section>
       )}
       {message.html !== null && (
         <section aria-label="HTML version" className="mt-4 border-t border-line pt-4">
           <h3 className="mb-2 text-xs font-medium text-ink-muted">HTML version</h3>
-          <iframe sandbox="" srcDoc={message.html} title={`HTML version of ${message.subject}`} className="h-96 w-full rounded-md border border-line bg-white" />
+          <iframe
+            sandbox=""
+            srcDoc={message.html}
+            title={`HTML version of ${message.subject}`}
+            className="h-96 w-full rounded-md border border-line bg-white"
+          />
         </section>
       )}
     </Card>

@@ -9,7 +9,9 @@ type TRange = '24h' | '7d';
 
 function label(iso: string, range: TRange): string {
   const date = new Date(iso);
-  return range === '24h' ? `${String(date.getUTCHours()).padStart(2, '0')}:00` : date.toLocaleDateString('en', { month: 'short', day: 'numeric', timeZone: 'UTC' });
+  return range === '24h'
+    ? `${String(date.getUTCHours()).padStart(2, '0')}:00`
+    : date.toLocaleDateString('en', { month: 'short', day: 'numeric', timeZone: 'UTC' });
 }
 
 /** Runs started, succeeded and failed per hour (last 24 h) or per day (last 7 days), switchable. */
@@ -27,7 +29,10 @@ export function RunsChart({ hourly, daily }: { hourly: TOverviewBucket[]; daily:
               type="button"
               aria-pressed={range === option}
               onClick={() => setRange(option)}
-              className={cx('rounded px-2 py-1', range === option ? 'bg-subtle font-medium text-ink' : 'text-ink-muted hover:text-ink')}
+              className={cx(
+                'rounded px-2 py-1',
+                range === option ? 'bg-subtle font-medium text-ink' : 'text-ink-muted hover:text-ink',
+              )}
             >
               {option === '24h' ? 'Last 24 hours' : 'Last 7 days'}
             </button>
@@ -38,8 +43,20 @@ export function RunsChart({ hourly, daily }: { hourly: TOverviewBucket[]; daily:
         <ResponsiveContainer width="100%" height="100%">
           <BarChart data={data} margin={{ top: 4, right: 8, bottom: 0, left: -16 }}>
             <CartesianGrid vertical={false} stroke="var(--color-line)" />
-            <XAxis dataKey="label" tick={{ fontSize: 11, fill: 'var(--color-ink-muted)' }} tickLine={false} axisLine={false} interval="preserveStartEnd" minTickGap={12} />
-            <YAxis allowDecimals={false} tick={{ fontSize: 11, fill: 'var(--color-ink-muted)' }} tickLine={false} axisLine={false} />
+            <XAxis
+              dataKey="label"
+              tick={{ fontSize: 11, fill: 'var(--color-ink-muted)' }}
+              tickLine={false}
+              axisLine={false}
+              interval="preserveStartEnd"
+              minTickGap={12}
+            />
+            <YAxis
+              allowDecimals={false}
+              tick={{ fontSize: 11, fill: 'var(--color-ink-muted)' }}
+              tickLine={false}
+              axisLine={false}
+            />
             <Tooltip cursor={{ fill: 'var(--color-subtle)' }} contentStyle={{ fontSize: 12, borderRadius: 6 }} />
             <Legend wrapperStyle={{ fontSize: 12 }} />
             <Bar dataKey="started" name="Started" fill="var(--color-accent)" radius={[2, 2, 0, 0]} />

@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import { bulkOperateRunsAction } from '@/app/(app)/runs/actions';
+import { bulkOperateRunsAction } from '@/app/(app)/runs/server-actions';
 import { useServerAction } from '@/components/forms/use-server-action';
 import { Button } from '@/components/ui/button';
 import { Dialog, DialogFooter } from '@/components/ui/dialog';
@@ -16,7 +16,15 @@ export type TBulkTarget = { operation: 'cancel' | 'retry'; ids?: string[]; filte
  * Confirms a bulk cancel or retry: first asks the server how many of the chosen runs it would
  * act on (dry run), then does it with the reason, and reports what happened per run.
  */
-export function BulkRunDialog({ target, onClose, onDone }: { target: TBulkTarget; onClose: () => void; onDone: () => void }) {
+export function BulkRunDialog({
+  target,
+  onClose,
+  onDone,
+}: {
+  target: TBulkTarget;
+  onClose: () => void;
+  onDone: () => void;
+}) {
   const preview = useServerAction(bulkOperateRunsAction);
   const apply = useServerAction(bulkOperateRunsAction);
   const [count, setCount] = useState<TBulkResult | null>(null);
@@ -38,9 +46,19 @@ export function BulkRunDialog({ target, onClose, onDone }: { target: TBulkTarget
     });
   };
   const eligible = count ? count.eligible - count.remaining : null;
-  const description = count === null ? 'Counting the runs…' : count.eligible === 0 ? `None of these runs can be ${target.operation === 'cancel' ? 'canceled' : 'retried'} in their current status.` : `${verb} ${eligible} ${eligible === 1 ? 'run' : 'runs'}${count.remaining ? ` (${count.remaining} more match; run it again for those)` : ''}? ${target.operation === 'cancel' ? 'Canceling cannot be undone.' : 'Each failed run continues from its failed step.'}`;
+  const description =
+    count === null
+      ? 'Counting the runs…'
+      : count.eligible === 0
+        ? `None of these runs can be ${target.operation === 'cancel' ? 'canceled' : 'retried'} in their current status.`
+        : `${verb} ${eligible} ${eligible === 1 ? 'run' : 'runs'}${count.remaining ? ` (${count.remaining} more match; run it again for those)` : ''}? ${target.operation === 'cancel' ? 'Canceling cannot be undone.' : 'Each failed run continues from its failed step.'}`;
   return (
-    <Dialog open onOpenChange={(open) => !open && onClose()} title={`${verb} ${target.ids ? 'selected runs' : 'all matching runs'}`} description={result ? undefined : description}>
+    <Dialog
+      open
+      onOpenChange={(open) => !open && onClose()}
+      title={`${verb} ${target.ids ? 'selected runs' : 'all matching runs'}`}
+      description={result ? undefined : description}
+    >
       {result ? (
         <div className="flex flex-col gap-3 text-sm" role="status">
           <p>
@@ -63,15 +81,33 @@ export function BulkRunDialog({ target, onClose, onDone }: { target: TBulkTarget
         </div>
       ) : (
         <form onSubmit={confirm} className="flex flex-col gap-4">
-          <Field id="bulk-reason" label="Reason" hint="Recorded with each run in the audit log." error={problem ?? undefined}>
-            <textarea id="bulk-reason" value={reason} onChange={(e) => setReason(e.target.value)} rows={2} maxLength={500} className={`${INPUT_CLASSES} h-auto py-2`} autoFocus />
+          <Field
+            id="bulk-reason"
+            label="Reason"
+            hint="Recorded with each run in the audit log."
+            error={problem ?? undefined}
+          >
+            <textarea
+              id="bulk-reason"
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+              rows={2}
+              maxLength={500}
+              className={`${INPUT_CLASSES} h-auto py-2`}
+              autoFocus
+            />
           </Field>
           <FormError message={preview.error?.message ?? apply.error?.message} />
           <DialogFooter>
             <Button onClick={onClose} disabled={apply.pending}>
               Back
             </Button>
-            <Button type="submit" variant={target.operation === 'cancel' ? 'danger' : 'primary'} loading={apply.pending} disabled={!count || count.eligible === 0}>
+            <Button
+              type="submit"
+              variant={target.operation === 'cancel' ? 'danger' : 'primary'}
+              loading={apply.pending}
+              disabled={!count || count.eligible === 0}
+            >
               {verb} {eligible ?? ''} {eligible === 1 ? 'run' : 'runs'}
             </Button>
           </DialogFooter>

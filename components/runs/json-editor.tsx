@@ -15,7 +15,19 @@ export function parseJsonText(text: string): { ok: true; value: unknown } | { ok
 }
 
 /** A monospace JSON text area that says, as you type, whether the text is valid JSON. */
-export function JsonEditor({ label, value, onChange, rows = 8, id }: { label: string; value: string; onChange: (text: string) => void; rows?: number; id?: string }) {
+export function JsonEditor({
+  label,
+  value,
+  onChange,
+  rows = 8,
+  id,
+}: {
+  label: string;
+  value: string;
+  onChange: (text: string) => void;
+  rows?: number;
+  id?: string;
+}) {
   const fallback = useId();
   const inputId = id ?? fallback;
   const parsed = parseJsonText(value);
@@ -32,7 +44,10 @@ export function JsonEditor({ label, value, onChange, rows = 8, id }: { label: st
         spellCheck={false}
         aria-invalid={!parsed.ok}
         aria-describedby={fieldMessageId(inputId)}
-        className={cx('w-full rounded-md border border-line-strong bg-surface px-3 py-2 font-mono text-[12px] text-ink focus-visible:border-accent', !parsed.ok && 'border-danger')}
+        className={cx(
+          'w-full rounded-md border border-line-strong bg-surface px-3 py-2 font-mono text-[12px] text-ink focus-visible:border-accent',
+          !parsed.ok && 'border-danger',
+        )}
       />
       <p id={fieldMessageId(inputId)} className={cx('text-[12px]', parsed.ok ? 'text-ink-faint' : 'text-danger')}>
         {parsed.ok ? 'Valid JSON.' : `Not valid JSON: ${parsed.message}`}

@@ -10,12 +10,20 @@ const ARRAY_PAGE = 100;
 const LONG_TEXT = 400;
 
 function isTruncatedMarker(value: unknown): value is { $truncated: true; originalBytes?: number } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && (value as { $truncated?: unknown }).$truncated === true;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    (value as { $truncated?: unknown }).$truncated === true
+  );
 }
 
 function Marker({ children, title }: { children: string; title: string }) {
   return (
-    <span title={title} className="rounded border border-warning/30 bg-warning-soft px-1 font-sans text-[11px] font-medium text-warning">
+    <span
+      title={title}
+      className="rounded border border-warning/30 bg-warning-soft px-1 font-sans text-[11px] font-medium text-warning"
+    >
       {children}
     </span>
   );
@@ -23,7 +31,8 @@ function Marker({ children, title }: { children: string; title: string }) {
 
 function Text({ value }: { value: string }) {
   const [full, setFull] = useState(false);
-  if (value === REDACTED) return <Marker title="Hidden by settings.redact or because the key looks like a secret">redacted</Marker>;
+  if (value === REDACTED)
+    return <Marker title="Hidden by settings.redact or because the key looks like a secret">redacted</Marker>;
   const shown = full || value.length <= LONG_TEXT ? value : `${value.slice(0, LONG_TEXT)}…`;
   const parts = shown.split(SECRET_MASK);
   return (
@@ -37,7 +46,11 @@ function Text({ value }: { value: string }) {
       ))}
       &quot;
       {value.length > LONG_TEXT && (
-        <button type="button" className="ml-1 font-sans text-[11px] text-accent underline" onClick={() => setFull(!full)}>
+        <button
+          type="button"
+          className="ml-1 font-sans text-[11px] text-accent underline"
+          onClick={() => setFull(!full)}
+        >
           {full ? 'less' : `all ${value.length} characters`}
         </button>
       )}
@@ -72,7 +85,9 @@ function Node({ name, value, depth }: { name: string | null; value: unknown; dep
       </div>
     );
   }
-  const entries: Array<[string, unknown]> = Array.isArray(value) ? value.map((item, index) => [String(index), item]) : Object.entries(value);
+  const entries: Array<[string, unknown]> = Array.isArray(value)
+    ? value.map((item, index) => [String(index), item])
+    : Object.entries(value);
   const brackets = Array.isArray(value) ? ['[', ']'] : ['{', '}'];
   if (entries.length === 0) {
     return (
@@ -100,7 +115,11 @@ function Node({ name, value, depth }: { name: string | null; value: unknown; dep
           <Node key={key} name={key} value={item} depth={depth + 1} />
         ))}
         {entries.length > limit && (
-          <button type="button" className="font-sans text-[12px] text-accent underline" onClick={() => setLimit(limit + ARRAY_PAGE)}>
+          <button
+            type="button"
+            className="font-sans text-[12px] text-accent underline"
+            onClick={() => setLimit(limit + ARRAY_PAGE)}
+          >
             show {Math.min(ARRAY_PAGE, entries.length - limit)} more of {entries.length - limit}
           </button>
         )}
@@ -117,7 +136,14 @@ function Node({ name, value, depth }: { name: string | null; value: unknown; dep
  */
 export function JsonView({ value, className, label }: { value: unknown; className?: string; label?: string }) {
   return (
-    <div className={cx('overflow-x-auto rounded-md border border-line bg-canvas p-3 font-mono text-[12px] leading-5 text-ink', className)} aria-label={label} role="group">
+    <div
+      className={cx(
+        'overflow-x-auto rounded-md border border-line bg-canvas p-3 font-mono text-[12px] leading-5 text-ink',
+        className,
+      )}
+      aria-label={label}
+      role="group"
+    >
       <Node name={null} value={value} depth={0} />
     </div>
   );

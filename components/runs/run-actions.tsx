@@ -2,28 +2,75 @@
 
 import { useRouter } from 'next/navigation';
 import { useState, type ReactNode } from 'react';
-import { cancelRunAction, pauseRunAction, rerunRunAction, resumeRunAction, retryRunAction } from '@/app/(app)/runs/actions';
+import {
+  cancelRunAction,
+  pauseRunAction,
+  rerunRunAction,
+  resumeRunAction,
+  retryRunAction,
+} from '@/app/(app)/runs/server-actions';
 import { useServerAction } from '@/components/forms/use-server-action';
 import { JsonEditor, parseJsonText } from '@/components/runs/json-editor';
 import { Button, type TButtonVariant } from '@/components/ui/button';
 import { Dialog, DialogFooter } from '@/components/ui/dialog';
 import { Field, FormError } from '@/components/ui/field';
 import { INPUT_CLASSES } from '@/components/ui/input';
-import type { TAction } from '@/server/actions/action-result';
-import { canOperate, type TRunStatus } from '@/server/runtime/run-status';
+import type { TServerAction } from '@/model/server-action-result';
+import { canOperate, type TRunStatus } from '@/model/run-status';
 
 type TKind = 'pause' | 'resume' | 'resolve' | 'cancel' | 'retry' | 'rerun';
 
-const COPY: Record<TKind, { label: string; title: string; description: string; confirm: string; variant: TButtonVariant }> = {
-  pause: { label: 'Pause', title: 'Pause this run?', description: 'It stops after its current step and stays paused until someone resumes it.', confirm: 'Pause run', variant: 'secondary' },
-  resume: { label: 'Resume', title: 'Resume this run?', description: 'It continues where it was paused.', confirm: 'Resume run', variant: 'primary' },
-  resolve: { label: 'Resume with payload', title: 'Resolve the wait and resume?', description: 'The open wait is resolved with this payload, as if the event had arrived (a task wait takes {"outcome", "data"}).', confirm: 'Resolve and resume', variant: 'secondary' },
-  cancel: { label: 'Cancel run', title: 'Cancel this run?', description: 'The run ends as canceled: an action in flight is aborted and its waits and tasks are closed. This cannot be undone.', confirm: 'Cancel run', variant: 'danger' },
-  retry: { label: 'Retry from failed step', title: 'Retry from the failed step?', description: 'The failed step runs again with the state it had before it; steps before it are not repeated.', confirm: 'Retry', variant: 'primary' },
-  rerun: { label: 'Rerun', title: 'Start a new run with the same input?', description: 'A new run starts; this one stays as it is.', confirm: 'Rerun', variant: 'primary' },
+const COPY: Record<
+  TKind,
+  { label: string; title: string; description: string; confirm: string; variant: TButtonVariant }
+> = {
+  pause: {
+    label: 'Pause',
+    title: 'Pause this run?',
+    description: 'It stops after its current step and stays paused until someone resumes it.',
+    confirm: 'Pause run',
+    variant: 'secondary',
+  },
+  resume: {
+    label: 'Resume',
+    title: 'Resume this run?',
+    description: 'It continues where it was paused.',
+    confirm: 'Resume run',
+    variant: 'primary',
+  },
+  resolve: {
+    label: 'Resume with payload',
+    title: 'Resolve the wait and resume?',
+    description:
+      'The open wait is resolved with this payload, as if the event had arrived (a task wait takes {"outcome", "data"}).',
+    confirm: 'Resolve and resume',
+    variant: 'secondary',
+  },
+  cancel: {
+    label: 'Cancel run',
+    title: 'Cancel this run?',
+    description:
+      'The run ends as canceled: an action in flight is aborted and its waits and tasks are closed. This cannot be undone.',
+    confirm: 'Cancel run',
+    variant: 'danger',
+  },
+  retry: {
+    label: 'Retry from failed step',
+    title: 'Retry from the failed step?',
+    description: 'The failed step runs again with the state it had before it; steps before it are not repeated.',
+    confirm: 'Retry',
+    variant: 'primary',
+  },
+  rerun: {
+    label: 'Rerun',
+    title: 'Start a new run with the same input?',
+    description: 'A new run starts; this one stays as it is.',
+    confirm: 'Rerun',
+    variant: 'primary',
+  },
 };
 
-const ACTIONS: Record<TKind, TAction<unknown>> = {
+const ACTIONS: Record<TKind, TServerAction<unknown>> = {
   pause: pauseRunAction,
   resume: resumeRunAction,
   resolve: resumeRunAction,
@@ -44,7 +91,21 @@ export function availableRunActions(status: TRunStatus, isAdmin: boolean): TKind
   return kinds;
 }
 
-function ActionDialog({ kind, runId, version, latestVersion, onDone, onClose }: { kind: TKind; runId: string; version: number; latestVersion: number | null; onDone: (data: unknown) => void; onClose: () => void }) {
+function ActionDialog({
+  kind,
+  runId,
+  version,
+  latestVersion,
+  onDone,
+  onClose,
+}: {
+  kind: TKind;
+  runId: string;
+  version: number;
+  latestVersion: number | null;
+  onDone: (data: unknown) => void;
+  onClose: () => void;
+}) {
   const copy = COPY[kind];
   const { pending, error, run } = useServerAction(ACTIONS[kind]);
   const [reason, setReason] = useState('');
@@ -68,7 +129,12 @@ function ActionDialog({ kind, runId, version, latestVersion, onDone, onClose }: 
   if (kind === 'rerun' && latestVersion !== null && latestVersion !== version) {
     extra = (
       <label className="flex items-center gap-2 text-sm text-ink">
-        <input type="checkbox" checked={latest} onChange={(e) => setLatest(e.target.checked)} className="size-4 accent-(--color-accent)" />
+        <input
+          type="checkbox"
+          checked={latest}
+          onChange={(e) => setLatest(e.target.checked)}
+          className="size-4 accent-(--color-accent)"
+        />
         Run the latest version (v{latestVersion}) instead of v{version}
       </label>
     );
@@ -78,8 +144,21 @@ function ActionDialog({ kind, runId, version, latestVersion, onDone, onClose }: 
     <Dialog open onOpenChange={(open) => !open && onClose()} title={copy.title} description={copy.description}>
       <form onSubmit={submit} className="flex flex-col gap-4">
         {extra}
-        <Field id="run-action-reason" label="Reason" hint="Kept in the run's event log and the audit log." error={problem ?? error?.fields?.reason}>
-          <textarea id="run-action-reason" value={reason} onChange={(e) => setReason(e.target.value)} rows={2} maxLength={500} className={`${INPUT_CLASSES} h-auto py-2`} autoFocus />
+        <Field
+          id="run-action-reason"
+          label="Reason"
+          hint="Kept in the run's event log and the audit log."
+          error={problem ?? error?.fields?.reason}
+        >
+          <textarea
+            id="run-action-reason"
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            rows={2}
+            maxLength={500}
+            className={`${INPUT_CLASSES} h-auto py-2`}
+            autoFocus
+          />
         </Field>
         <FormError message={error?.message} />
         <DialogFooter>
@@ -96,7 +175,21 @@ function ActionDialog({ kind, runId, version, latestVersion, onDone, onClose }: 
 }
 
 /** The operator's buttons for one run: only those its status allows, each confirmed with a reason. */
-export function RunActions({ runId, status, version, latestVersion, isAdmin, onChanged }: { runId: string; status: TRunStatus; version: number; latestVersion: number | null; isAdmin: boolean; onChanged: () => void }) {
+export function RunActions({
+  runId,
+  status,
+  version,
+  latestVersion,
+  isAdmin,
+  onChanged,
+}: {
+  runId: string;
+  status: TRunStatus;
+  version: number;
+  latestVersion: number | null;
+  isAdmin: boolean;
+  onChanged: () => void;
+}) {
   const router = useRouter();
   const [open, setOpen] = useState<TKind | null>(null);
   const kinds = availableRunActions(status, isAdmin);
@@ -104,7 +197,12 @@ export function RunActions({ runId, status, version, latestVersion, isAdmin, onC
   return (
     <div className="flex flex-wrap gap-2" aria-label="Run actions" role="group">
       {kinds.map((kind) => (
-        <Button key={kind} size="sm" variant={kind === 'cancel' ? 'danger' : COPY[kind].variant === 'primary' ? 'primary' : 'secondary'} onClick={() => setOpen(kind)}>
+        <Button
+          key={kind}
+          size="sm"
+          variant={kind === 'cancel' ? 'danger' : COPY[kind].variant === 'primary' ? 'primary' : 'secondary'}
+          onClick={() => setOpen(kind)}
+        >
           {COPY[kind].label}
         </Button>
       ))}

@@ -11,7 +11,8 @@ const SHOWN = 150;
 function tone(type: string): string {
   if (type.endsWith('failed') || type === 'run.canceled') return 'text-danger';
   if (type.endsWith('succeeded')) return 'text-success';
-  if (type === 'run.waiting' || type === 'task.created' || type === 'step.retry_scheduled' || type === 'run.paused') return 'text-warning';
+  if (type === 'run.waiting' || type === 'task.created' || type === 'step.retry_scheduled' || type === 'run.paused')
+    return 'text-warning';
   return 'text-ink-muted';
 }
 
@@ -28,14 +29,24 @@ export function RunEventLog({ events }: { events: TRunEventRecord[] }) {
   return (
     <div>
       {events.length > shown.length && (
-        <button type="button" className="w-full border-b border-line px-4 py-2 text-left text-[12px] text-accent hover:bg-subtle" onClick={() => setAll(true)}>
+        <button
+          type="button"
+          className="w-full border-b border-line px-4 py-2 text-left text-[12px] text-accent hover:bg-subtle"
+          onClick={() => setAll(true)}
+        >
           Show the {events.length - shown.length} earlier events
         </button>
       )}
       <ol className="divide-y divide-line font-mono text-[12px]" aria-label="Event log">
         {shown.map((event) => (
           <li key={event.seq}>
-            <button type="button" disabled={!hasDetail(event.data)} onClick={() => setOpen(open === event.seq ? null : event.seq)} aria-expanded={hasDetail(event.data) ? open === event.seq : undefined} className="grid w-full grid-cols-[2.5rem_6.5rem_minmax(0,1fr)] gap-2 px-4 py-1.5 text-left enabled:hover:bg-subtle">
+            <button
+              type="button"
+              disabled={!hasDetail(event.data)}
+              onClick={() => setOpen(open === event.seq ? null : event.seq)}
+              aria-expanded={hasDetail(event.data) ? open === event.seq : undefined}
+              className="grid w-full grid-cols-[2.5rem_6.5rem_minmax(0,1fr)] gap-2 px-4 py-1.5 text-left enabled:hover:bg-subtle"
+            >
               <span className="text-ink-faint tabular-nums">{event.seq}</span>
               <span className="text-ink-faint tabular-nums">{formatClock(event.at)}</span>
               <span className="min-w-0 truncate">

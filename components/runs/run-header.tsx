@@ -56,7 +56,11 @@ export function RunHeader({ run, connection, now }: { run: TRunDetail; connectio
       </div>
       <dl className="grid grid-cols-2 gap-x-6 gap-y-3 sm:grid-cols-3">
         <Fact label="Workflow">
-          <Link href={`/workflows/${run.workflowKey}`} className="text-accent hover:underline" title={`${run.workflowKey} version ${run.version}`}>
+          <Link
+            href={`/workflows/${run.workflowKey}`}
+            className="text-accent hover:underline"
+            title={`${run.workflowKey} version ${run.version}`}
+          >
             {run.workflowKey} v{run.version}
           </Link>
         </Fact>
@@ -70,7 +74,9 @@ export function RunHeader({ run, connection, now }: { run: TRunDetail; connectio
         <Fact label="Finished">
           <TimeText iso={run.completedAt} withTime />
         </Fact>
-        <Fact label="Duration">{run.startedAt ? formatDuration(elapsed(run.startedAt, run.completedAt, now)) : 'not started'}</Fact>
+        <Fact label="Duration">
+          {run.startedAt ? formatDuration(elapsed(run.startedAt, run.completedAt, now)) : 'not started'}
+        </Fact>
         {run.parentRunId && (
           <Fact label="Parent run">
             <Link href={`/runs/${run.parentRunId}`} className="font-mono text-accent hover:underline">
@@ -83,7 +89,11 @@ export function RunHeader({ run, connection, now }: { run: TRunDetail; connectio
             <dt className="text-[12px] text-ink-faint">Child runs</dt>
             <dd className="flex flex-wrap gap-2 text-[13px]">
               {run.children.map((child) => (
-                <Link key={child.id} href={`/runs/${child.id}`} className="flex items-center gap-1 font-mono text-accent hover:underline">
+                <Link
+                  key={child.id}
+                  href={`/runs/${child.id}`}
+                  className="flex items-center gap-1 font-mono text-accent hover:underline"
+                >
                   {child.id.slice(0, 8)} <RunStatusBadge status={child.status} />
                 </Link>
               ))}

@@ -1,5 +1,5 @@
 import { Badge, type TBadgeTone } from '@/components/ui/badge';
-import type { TRunStatus } from '@/server/runtime/run-status';
+import type { TRunStatus } from '@/model/run-status';
 
 const TONE = {
   QUEUED: 'neutral',

@@ -12,7 +12,7 @@ import { useLiveRun, type TLiveRun } from '@/components/runs/use-live-run';
 import { Card } from '@/components/ui/card';
 import { CopyButton } from '@/components/ui/copy-button';
 import { WorkflowGraph, type TGraphDefinition } from '@/components/workflow-graph/workflow-graph';
-import { isTerminal } from '@/server/runtime/run-status';
+import { isTerminal } from '@/model/run-status';
 
 function CardTitle({ children, extra }: { children: React.ReactNode; extra?: React.ReactNode }) {
   return (
@@ -39,11 +39,20 @@ function initialSelection(live: TLiveRun): string | null {
   const error = live.run.error as { stepPath?: unknown } | null;
   if (error && typeof error.stepPath === 'string') return error.stepPath;
   if (live.run.status === 'SUCCEEDED') return null;
-  const open = [...live.steps].reverse().find((s) => s.status === 'WAITING' || s.status === 'RUNNING' || s.status === 'FAILED');
+  const open = [...live.steps]
+    .reverse()
+    .find((s) => s.status === 'WAITING' || s.status === 'RUNNING' || s.status === 'FAILED');
   return open?.path ?? null;
 }
 
-type TRunViewProps = { initial: TLiveRun; definition: TGraphDefinition | null; canOperate: boolean; isAdmin: boolean; latestVersion: number | null; renderedAt: number };
+type TRunViewProps = {
+  initial: TLiveRun;
+  definition: TGraphDefinition | null;
+  canOperate: boolean;
+  isAdmin: boolean;
+  latestVersion: number | null;
+  renderedAt: number;
+};
 
 /** The run page: header and actions, timeline with the selected step's detail, graph, input and output, and the event log, all live. */
 export function RunView({ initial, definition, canOperate, isAdmin, latestVersion, renderedAt }: TRunViewProps) {
@@ -88,7 +97,16 @@ export function RunView({ initial, definition, canOperate, isAdmin, latestVersio
             {run.id} <CopyButton value={run.id} label="Copy id" />
           </p>
         </div>
-        {canOperate && <RunActions runId={run.id} status={run.status} version={run.version} latestVersion={latestVersion} isAdmin={isAdmin} onChanged={() => void refresh()} />}
+        {canOperate && (
+          <RunActions
+            runId={run.id}
+            status={run.status}
+            version={run.version}
+            latestVersion={latestVersion}
+            isAdmin={isAdmin}
+            onChanged={() => void refresh()}
+          />
+        )}
       </div>
       <Card className="p-4">
         <RunHeader run={run} connection={connection} now={now} />
@@ -100,7 +118,11 @@ export function RunView({ initial, definition, canOperate, isAdmin, latestVersio
             <>
               {' '}
               in{' '}
-              <button type="button" className="font-mono underline" onClick={() => runError.stepPath && setSelectedPath(runError.stepPath)}>
+              <button
+                type="button"
+                className="font-mono underline"
+                onClick={() => runError.stepPath && setSelectedPath(runError.stepPath)}
+              >
                 {runError.stepId}
               </button>
             </>
@@ -110,20 +132,37 @@ export function RunView({ initial, definition, canOperate, isAdmin, latestVersio
       )}
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,26rem)]">
         <Card className="min-w-0 overflow-hidden">
-          <CardTitle extra={<span className="text-[12px] text-ink-faint">{steps.length} step records</span>}>Timeline</CardTitle>
+          <CardTitle extra={<span className="text-[12px] text-ink-faint">{steps.length} step records</span>}>
+            Timeline
+          </CardTitle>
           <div className="max-h-[38rem] overflow-y-auto">
             <RunTimeline tree={tree} span={span} now={now} selectedPath={selectedPath} onSelect={setSelectedPath} />
           </div>
         </Card>
         <Card className="min-w-0 self-start lg:sticky lg:top-4 lg:max-h-[calc(100dvh-2rem)] lg:overflow-y-auto">
           <CardTitle>Step</CardTitle>
-          {selected ? <StepDetail key={selected.path} runId={run.id} node={selected} /> : <p className="p-4 text-sm text-ink-muted">Select a step in the timeline or the graph to see its input, output, error and the envelope after it.</p>}
+          {selected ? (
+            <StepDetail key={selected.path} runId={run.id} node={selected} />
+          ) : (
+            <p className="p-4 text-sm text-ink-muted">
+              Select a step in the timeline or the graph to see its input, output, error and the envelope after it.
+            </p>
+          )}
         </Card>
       </div>
       {definition && (
         <Card className="overflow-hidden">
-          <CardTitle extra={<span className="text-[12px] text-ink-faint">the path this run took is highlighted</span>}>Graph</CardTitle>
-          <WorkflowGraph definition={definition} highlightedPath={taken} stepStatuses={statuses} selectedStepId={selected?.stepId ?? null} onSelectStep={selectStep} className="rounded-none border-0" />
+          <CardTitle extra={<span className="text-[12px] text-ink-faint">the path this run took is highlighted</span>}>
+            Graph
+          </CardTitle>
+          <WorkflowGraph
+            definition={definition}
+            highlightedPath={taken}
+            stepStatuses={statuses}
+            selectedStepId={selected?.stepId ?? null}
+            onSelectStep={selectStep}
+            className="rounded-none border-0"
+          />
         </Card>
       )}
       <div className="grid gap-6 md:grid-cols-2">
@@ -135,11 +174,19 @@ export function RunView({ initial, definition, canOperate, isAdmin, latestVersio
         </Card>
         <Card className="min-w-0">
           <CardTitle>Output</CardTitle>
-          <div className="p-4">{run.output === null ? <p className="text-sm text-ink-muted">{running ? 'Not finished yet.' : 'No output.'}</p> : <JsonView value={run.output} label="Run output" />}</div>
+          <div className="p-4">
+            {run.output === null ? (
+              <p className="text-sm text-ink-muted">{running ? 'Not finished yet.' : 'No output.'}</p>
+            ) : (
+              <JsonView value={run.output} label="Run output" />
+            )}
+          </div>
         </Card>
       </div>
       <Card className="overflow-hidden">
-        <CardTitle extra={<span className="text-[12px] text-ink-faint">{events.length} events</span>}>Event log</CardTitle>
+        <CardTitle extra={<span className="text-[12px] text-ink-faint">{events.length} events</span>}>
+          Event log
+        </CardTitle>
         <div className="max-h-[28rem] overflow-y-auto">
           <RunEventLog events={events} />
         </div>

@@ -13,7 +13,15 @@ import type { TRunFilters } from '@/server/runs/run-filters';
 import type { TRunRecord } from '@/server/runs/run-record';
 
 /** The runs of one page, with check boxes and bulk cancel/retry for operators. */
-export function RunsTable({ runs, filters, canOperate }: { runs: TRunRecord[]; filters: TRunFilters; canOperate: boolean }) {
+export function RunsTable({
+  runs,
+  filters,
+  canOperate,
+}: {
+  runs: TRunRecord[];
+  filters: TRunFilters;
+  canOperate: boolean;
+}) {
   const router = useRouter();
   const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
   const [bulk, setBulk] = useState<TBulkTarget | null>(null);
@@ -31,7 +39,11 @@ export function RunsTable({ runs, filters, canOperate }: { runs: TRunRecord[]; f
   return (
     <>
       {canOperate && (
-        <div className="mb-2 flex min-h-9 flex-wrap items-center gap-2 text-[13px] text-ink-muted" aria-label="Bulk actions" role="group">
+        <div
+          className="mb-2 flex min-h-9 flex-wrap items-center gap-2 text-[13px] text-ink-muted"
+          aria-label="Bulk actions"
+          role="group"
+        >
           {selected.length > 0 ? (
             <>
               <span className="font-medium text-ink">{selected.length} selected</span>
@@ -63,7 +75,13 @@ export function RunsTable({ runs, filters, canOperate }: { runs: TRunRecord[]; f
           <TR>
             {canOperate && (
               <TH className="w-10 px-3">
-                <input type="checkbox" aria-label="Select all runs on this page" checked={allPicked} onChange={() => setPicked(allPicked ? new Set() : new Set(runs.map((r) => r.id)))} className="size-4 accent-(--color-accent)" />
+                <input
+                  type="checkbox"
+                  aria-label="Select all runs on this page"
+                  checked={allPicked}
+                  onChange={() => setPicked(allPicked ? new Set() : new Set(runs.map((r) => r.id)))}
+                  className="size-4 accent-(--color-accent)"
+                />
               </TH>
             )}
             <TH>Run</TH>
@@ -80,11 +98,21 @@ export function RunsTable({ runs, filters, canOperate }: { runs: TRunRecord[]; f
             <TR key={run.id} className="hover:bg-subtle/50">
               {canOperate && (
                 <TD className="w-10 px-3">
-                  <input type="checkbox" aria-label={`Select run ${run.id.slice(0, 8)}`} checked={picked.has(run.id)} onChange={() => toggle(run.id)} className="size-4 accent-(--color-accent)" />
+                  <input
+                    type="checkbox"
+                    aria-label={`Select run ${run.id.slice(0, 8)}`}
+                    checked={picked.has(run.id)}
+                    onChange={() => toggle(run.id)}
+                    className="size-4 accent-(--color-accent)"
+                  />
                 </TD>
               )}
               <TD>
-                <Link href={`/runs/${run.id}`} className="font-mono text-[13px] text-accent hover:underline" title={run.id}>
+                <Link
+                  href={`/runs/${run.id}`}
+                  className="font-mono text-[13px] text-accent hover:underline"
+                  title={run.id}
+                >
                   {run.id.slice(0, 8)}
                 </Link>
               </TD>
@@ -102,8 +130,12 @@ export function RunsTable({ runs, filters, canOperate }: { runs: TRunRecord[]; f
                 </span>
               </TD>
               <TD className="text-ink-muted">{run.trigger.type}</TD>
-              <TD className="text-ink-muted">{run.startedAt ? <TimeText iso={run.startedAt} withTime /> : run.status === 'QUEUED' ? 'queued' : '—'}</TD>
-              <TD className="text-right whitespace-nowrap text-ink-muted tabular-nums">{run.durationMs !== null ? formatDuration(run.durationMs) : run.startedAt ? 'running' : '—'}</TD>
+              <TD className="text-ink-muted">
+                {run.startedAt ? <TimeText iso={run.startedAt} withTime /> : run.status === 'QUEUED' ? 'queued' : '—'}
+              </TD>
+              <TD className="text-right whitespace-nowrap text-ink-muted tabular-nums">
+                {run.durationMs !== null ? formatDuration(run.durationMs) : run.startedAt ? 'running' : '—'}
+              </TD>
             </TR>
           ))}
         </TBody>

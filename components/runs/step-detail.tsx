@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import { getStepSnapshotAction } from '@/app/(app)/runs/actions';
+import { getStepSnapshotAction } from '@/app/(app)/runs/server-actions';
 import { JsonView } from '@/components/runs/json-view';
 import { formatClock, formatDuration } from '@/components/runs/format';
 import type { TTimelineStep } from '@/components/runs/step-tree';
@@ -9,7 +9,10 @@ import { Badge } from '@/components/ui/badge';
 import { cx } from '@/components/ui/cx';
 import type { TSnapshotRecord } from '@/server/runs/list-run-snapshots';
 
-type TSnapshotState = { recordId: string; status: 'loading' } | { recordId: string; status: 'done'; snapshot: TSnapshotRecord | null } | { recordId: string; status: 'error'; message: string };
+type TSnapshotState =
+  | { recordId: string; status: 'loading' }
+  | { recordId: string; status: 'done'; snapshot: TSnapshotRecord | null }
+  | { recordId: string; status: 'error'; message: string };
 
 function Section({ title, children, extra }: { title: string; children: React.ReactNode; extra?: React.ReactNode }) {
   return (
@@ -31,7 +34,11 @@ function Snapshot({ runId, recordId }: { runId: string; recordId: string }) {
     getStepSnapshotAction({ id: runId, stepRecordId: recordId }).then(
       (result) => {
         if (!current) return;
-        setState(result.ok ? { recordId, status: 'done', snapshot: result.data } : { recordId, status: 'error', message: result.error.message });
+        setState(
+          result.ok
+            ? { recordId, status: 'done', snapshot: result.data }
+            : { recordId, status: 'error', message: result.error.message },
+        );
       },
       (error: unknown) => current && setState({ recordId, status: 'error', message: (error as Error).message }),
     );
@@ -39,13 +46,19 @@ function Snapshot({ runId, recordId }: { runId: string; recordId: string }) {
       current = false;
     };
   }, [runId, recordId]);
-  if (state.recordId !== recordId || state.status === 'loading') return <p className="text-[13px] text-ink-faint">Loading the snapshot…</p>;
-  if (state.status === 'error') return <p className="text-[13px] text-danger">Could not load the snapshot: {state.message}</p>;
-  if (!state.snapshot) return <p className="text-[13px] text-ink-faint">No snapshot: one is kept after each step that succeeds.</p>;
+  if (state.recordId !== recordId || state.status === 'loading')
+    return <p className="text-[13px] text-ink-faint">Loading the snapshot…</p>;
+  if (state.status === 'error')
+    return <p className="text-[13px] text-danger">Could not load the snapshot: {state.message}</p>;
+  if (!state.snapshot)
+    return <p className="text-[13px] text-ink-faint">No snapshot: one is kept after each step that succeeds.</p>;
   return (
     <>
       {state.snapshot.truncated && (
-        <p className="text-[12px] text-warning">This snapshot was over the size cap ({state.snapshot.sizeBytes.toLocaleString('en')} bytes kept); the largest values are marked as truncated.</p>
+        <p className="text-[12px] text-warning">
+          This snapshot was over the size cap ({state.snapshot.sizeBytes.toLocaleString('en')} bytes kept); the largest
+          values are marked as truncated.
+        </p>
       )}
       <JsonView value={state.snapshot.snapshot} label="Snapshot" />
     </>
@@ -61,7 +74,21 @@ export function StepDetail({ runId, node }: { runId: string; node: TTimelineStep
       <div className="flex flex-wrap items-center gap-2">
         <h3 className="text-sm font-semibold text-ink">{node.stepId}</h3>
         <span className="font-mono text-[12px] text-ink-faint">{node.type}</span>
-        <Badge tone={node.status === 'FAILED' ? 'danger' : node.status === 'SUCCEEDED' ? 'success' : node.status === 'WAITING' ? 'warning' : node.status === 'RUNNING' ? 'accent' : 'neutral'}>{node.status.toLowerCase()}</Badge>
+        <Badge
+          tone={
+            node.status === 'FAILED'
+              ? 'danger'
+              : node.status === 'SUCCEEDED'
+                ? 'success'
+                : node.status === 'WAITING'
+                  ? 'warning'
+                  : node.status === 'RUNNING'
+                    ? 'accent'
+                    : 'neutral'
+          }
+        >
+          {node.status.toLowerCase()}
+        </Badge>
       </div>
       <p className="font-mono text-[11px] break-all text-ink-faint">{node.path}</p>
       {node.attempts.length > 1 && (
@@ -73,28 +100,53 @@ export function StepDetail({ runId, node }: { runId: string; node: TTimelineStep
               role="tab"
               aria-selected={a.id === attempt?.id}
               onClick={() => setChosen(a.attempt)}
-              className={cx('rounded-md border px-2 py-0.5 text-[12px]', a.id === attempt?.id ? 'border-accent bg-accent-soft text-accent' : 'border-line text-ink-muted hover:bg-subtle', a.status === 'FAILED' && a.id !== attempt?.id && 'text-danger')}
+              className={cx(
+                'rounded-md border px-2 py-0.5 text-[12px]',
+                a.id === attempt?.id
+                  ? 'border-accent bg-accent-soft text-accent'
+                  : 'border-line text-ink-muted hover:bg-subtle',
+                a.status === 'FAILED' && a.id !== attempt?.id && 'text-danger',
+              )}
             >
               Attempt {a.attempt} · {a.status.toLowerCase()}
             </button>
           ))}
         </div>
       )}
-      {node.retryAt && <p className="text-[13px] text-warning">Attempt {(node.attempts.at(-1)?.attempt ?? 0) + 1} is scheduled for {formatClock(node.retryAt)} UTC.</p>}
+      {node.retryAt && (
+        <p className="text-[13px] text-warning">
+          Attempt {(node.attempts.at(-1)?.attempt ?? 0) + 1} is scheduled for {formatClock(node.retryAt)} UTC.
+        </p>
+      )}
       {!attempt ? (
-        <p className="text-[13px] text-ink-muted">This block is still running; its record is written when it ends. Its nested steps are listed under it.</p>
+        <p className="text-[13px] text-ink-muted">
+          This block is still running; its record is written when it ends. Its nested steps are listed under it.
+        </p>
       ) : (
         <>
           <p className="text-[12px] text-ink-muted">
-            Started {formatClock(attempt.startedAt)} UTC · {attempt.completedAt ? `took ${formatDuration(attempt.durationMs)}` : 'not finished'}
+            Started {formatClock(attempt.startedAt)} UTC ·{' '}
+            {attempt.completedAt ? `took ${formatDuration(attempt.durationMs)}` : 'not finished'}
           </p>
           {attempt.error !== null && (
             <Section title="Error">
               <JsonView value={attempt.error} label="Error" className="border-danger/30" />
             </Section>
           )}
-          <Section title="Input">{attempt.input === null ? <p className="text-[13px] text-ink-faint">No resolved input (block and control steps have none).</p> : <JsonView value={attempt.input} label="Input" />}</Section>
-          <Section title="Output">{attempt.output === null ? <p className="text-[13px] text-ink-faint">No output.</p> : <JsonView value={attempt.output} label="Output" />}</Section>
+          <Section title="Input">
+            {attempt.input === null ? (
+              <p className="text-[13px] text-ink-faint">No resolved input (block and control steps have none).</p>
+            ) : (
+              <JsonView value={attempt.input} label="Input" />
+            )}
+          </Section>
+          <Section title="Output">
+            {attempt.output === null ? (
+              <p className="text-[13px] text-ink-faint">No output.</p>
+            ) : (
+              <JsonView value={attempt.output} label="Output" />
+            )}
+          </Section>
           <Section title="Envelope after this step">
             <Snapshot key={attempt.id} runId={runId} recordId={attempt.id} />
           </Section>

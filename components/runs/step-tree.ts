@@ -20,9 +20,25 @@ export type TTimelineStep = {
 };
 
 /** The nested steps of one pipe of a block ("Then", "Case 2") or one forEach iteration ("Item 3"). */
-export type TTimelineGroup = { kind: 'group'; key: string; label: string; startedAt: string; completedAt: string | null; status: TStepNodeStatus | null; steps: TTimelineStep[] };
+export type TTimelineGroup = {
+  kind: 'group';
+  key: string;
+  label: string;
+  startedAt: string;
+  completedAt: string | null;
+  status: TStepNodeStatus | null;
+  steps: TTimelineStep[];
+};
 
-const PIPE_LABEL: Record<string, string> = { then: 'Then', else: 'Else', default: 'Default', try: 'Try', catch: 'Catch', finally: 'Finally', steps: 'Steps' };
+const PIPE_LABEL: Record<string, string> = {
+  then: 'Then',
+  else: 'Else',
+  default: 'Default',
+  try: 'Try',
+  catch: 'Catch',
+  finally: 'Finally',
+  steps: 'Steps',
+};
 
 /** `cases[1].steps` → "Case 2", `branches[0].steps` → "Branch 1", `then` → "Then". */
 export function pipeLabel(pipe: string): string {
@@ -42,21 +58,40 @@ export function parentOf(path: string): { block: string; pipe: string; iteration
   const container = path.slice(0, at);
   const pipe = path.slice(at + '.config.'.length).replace(/\[\d+\]$/, '');
   const iteration = /^(.*)#(\d+)$/.exec(container);
-  return iteration ? { block: iteration[1]!, pipe, iteration: Number(iteration[2]) } : { block: container, pipe, iteration: null };
+  return iteration
+    ? { block: iteration[1]!, pipe, iteration: Number(iteration[2]) }
+    : { block: container, pipe, iteration: null };
 }
 
-function latest<T extends { startedAt: string; completedAt: string | null }>(items: T[]): { startedAt: string; completedAt: string | null } {
+function latest<T extends { startedAt: string; completedAt: string | null }>(
+  items: T[],
+): { startedAt: string; completedAt: string | null } {
   const startedAt = items.reduce((min, item) => (item.startedAt < min ? item.startedAt : min), items[0]!.startedAt);
   const open = items.some((item) => item.completedAt === null);
-  const completedAt = open ? null : items.reduce<string | null>((max, item) => (max === null || (item.completedAt ?? '') > max ? item.completedAt : max), null);
+  const completedAt = open
+    ? null
+    : items.reduce<string | null>(
+        (max, item) => (max === null || (item.completedAt ?? '') > max ? item.completedAt : max),
+        null,
+      );
   return { startedAt, completedAt };
 }
 
-const STATUS_WEIGHT: Record<TStepNodeStatus, number> = { FAILED: 5, RUNNING: 4, WAITING: 3, CANCELED: 2, SUCCEEDED: 1, SKIPPED: 0 };
+const STATUS_WEIGHT: Record<TStepNodeStatus, number> = {
+  FAILED: 5,
+  RUNNING: 4,
+  WAITING: 3,
+  CANCELED: 2,
+  SUCCEEDED: 1,
+  SKIPPED: 0,
+};
 
 /** The status a group shows: the most telling of its steps (a failure beats a success). */
 function groupStatus(steps: TTimelineStep[]): TStepNodeStatus | null {
-  return steps.reduce<TStepNodeStatus | null>((worst, step) => (worst === null || STATUS_WEIGHT[step.status] > STATUS_WEIGHT[worst] ? step.status : worst), null);
+  return steps.reduce<TStepNodeStatus | null>(
+    (worst, step) => (worst === null || STATUS_WEIGHT[step.status] > STATUS_WEIGHT[worst] ? step.status : worst),
+    null,
+  );
 }
 
 /**
@@ -65,22 +100,47 @@ function groupStatus(steps: TTimelineStep[]): TStepNodeStatus | null {
  * are still running (no record yet) taken from their `step.started` event, and scheduled
  * retries from `step.retry_scheduled`.
  */
-export function buildStepTree(records: ReadonlyArray<TStepRecord>, events: ReadonlyArray<TRunEventRecord> = []): TTimelineStep[] {
+export function buildStepTree(
+  records: ReadonlyArray<TStepRecord>,
+  events: ReadonlyArray<TRunEventRecord> = [],
+): TTimelineStep[] {
   const nodes = new Map<string, TTimelineStep>();
   const ensure = (path: string, stepId: string, type: string, startedAt: string) => {
     let node = nodes.get(path);
-    if (!node) nodes.set(path, (node = { kind: 'step', path, stepId, type, attempts: [], status: 'RUNNING', startedAt, completedAt: null, retryAt: null, groups: [] }));
+    if (!node)
+      nodes.set(
+        path,
+        (node = {
+          kind: 'step',
+          path,
+          stepId,
+          type,
+          attempts: [],
+          status: 'RUNNING',
+          startedAt,
+          completedAt: null,
+          retryAt: null,
+          groups: [],
+        }),
+      );
     return node;
   };
   for (const event of events) {
     const data = (event.data ?? {}) as { path?: unknown; type?: unknown };
-    if (event.type === 'step.started' && typeof data.path === 'string' && event.stepId) ensure(data.path, event.stepId, typeof data.type === 'string' ? data.type : '', event.at);
+    if (event.type === 'step.started' && typeof data.path === 'string' && event.stepId)
+      ensure(data.path, event.stepId, typeof data.type === 'string' ? data.type : '', event.at);
   }
   for (const record of records) ensure(record.path, record.stepId, record.type, record.startedAt).attempts.push(record);
   const retries = new Map<string, { attempt: number; at: string }>();
   for (const event of events) {
     const data = (event.data ?? {}) as { path?: unknown; attempt?: unknown; at?: unknown };
-    if (event.type === 'step.retry_scheduled' && typeof data.path === 'string' && typeof data.at === 'string' && typeof data.attempt === 'number') retries.set(data.path, { attempt: data.attempt, at: data.at });
+    if (
+      event.type === 'step.retry_scheduled' &&
+      typeof data.path === 'string' &&
+      typeof data.at === 'string' &&
+      typeof data.attempt === 'number'
+    )
+      retries.set(data.path, { attempt: data.attempt, at: data.at });
   }
   for (const node of nodes.values()) {
     node.attempts.sort((a, b) => a.attempt - b.attempt);
@@ -97,7 +157,8 @@ export function buildStepTree(records: ReadonlyArray<TStepRecord>, events: Reado
     }
   }
   const roots: TTimelineStep[] = [];
-  const byStart = (a: { startedAt: string }, b: { startedAt: string }) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0);
+  const byStart = (a: { startedAt: string }, b: { startedAt: string }) =>
+    a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0;
   for (const node of nodes.values()) {
     const parent = parentOf(node.path);
     const block = parent ? nodes.get(parent.block) : undefined;
@@ -107,7 +168,18 @@ export function buildStepTree(records: ReadonlyArray<TStepRecord>, events: Reado
     }
     const key = parent.iteration === null ? `${block.path}/${parent.pipe}` : `${block.path}#${parent.iteration}`;
     let group = block.groups.find((g) => g.key === key);
-    if (!group) block.groups.push((group = { kind: 'group', key, label: parent.iteration === null ? pipeLabel(parent.pipe) : `Item ${parent.iteration + 1}`, startedAt: node.startedAt, completedAt: null, status: null, steps: [] }));
+    if (!group)
+      block.groups.push(
+        (group = {
+          kind: 'group',
+          key,
+          label: parent.iteration === null ? pipeLabel(parent.pipe) : `Item ${parent.iteration + 1}`,
+          startedAt: node.startedAt,
+          completedAt: null,
+          status: null,
+          steps: [],
+        }),
+      );
     group.steps.push(node);
   }
   for (const node of nodes.values()) {
@@ -126,7 +198,10 @@ export function buildStepTree(records: ReadonlyArray<TStepRecord>, events: Reado
 }
 
 /** The step ids a run went through, for highlighting its path in the graph. */
-export function takenStepIds(records: ReadonlyArray<TStepRecord>, events: ReadonlyArray<TRunEventRecord> = []): string[] {
+export function takenStepIds(
+  records: ReadonlyArray<TStepRecord>,
+  events: ReadonlyArray<TRunEventRecord> = [],
+): string[] {
   const ids = new Set<string>();
   for (const record of records) if (record.status !== 'SKIPPED') ids.add(record.stepId);
   for (const event of events) if (event.type === 'step.started' && event.stepId) ids.add(event.stepId);

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { TRunDetail } from '@/server/runs/get-run';
 import type { TRunEventRecord } from '@/server/runs/list-run-events';
 import type { TStepRecord } from '@/server/runs/list-run-steps';
-import { isTerminal, RUN_EVENT_TYPES } from '@/server/runtime/run-status';
+import { isTerminal, RUN_EVENT_TYPES } from '@/model/run-status';
 
 export type TLiveRun = { run: TRunDetail; steps: TStepRecord[]; events: TRunEventRecord[] };
 export type TConnection = 'live' | 'connecting' | 'ended' | 'offline';
@@ -20,9 +20,11 @@ async function getJson<T>(url: string): Promise<T> {
 /** Every step record of the run, page after page (GET /runs/{id}/steps gives 500 at most at a time). */
 async function getAllSteps(runId: string): Promise<TStepRecord[]> {
   const steps: TStepRecord[] = [];
-  for (let cursor: string | null = null; ; ) {
+  for (let cursor: string | null = null; ;) {
     const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
-    const page: { items: TStepRecord[]; nextCursor: string | null } = await getJson(`/api/v1/runs/${runId}/steps?limit=500${query}`);
+    const page: { items: TStepRecord[]; nextCursor: string | null } = await getJson(
+      `/api/v1/runs/${runId}/steps?limit=500${query}`,
+    );
     steps.push(...page.items);
     if (!page.nextCursor) return steps;
     cursor = page.nextCursor;
@@ -86,7 +88,8 @@ export function useLiveRun(initial: TLiveRun) {
         return { ...current, events: [...current.events, event] };
       });
       scheduleRefresh();
-      if (event.type === 'run.succeeded' || event.type === 'run.failed' || event.type === 'run.canceled') source.close();
+      if (event.type === 'run.succeeded' || event.type === 'run.failed' || event.type === 'run.canceled')
+        source.close();
     };
     for (const type of RUN_EVENT_TYPES) source.addEventListener(type, onEvent);
     source.onopen = () => setConnection('live');

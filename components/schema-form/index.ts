@@ -12,4 +12,8 @@
  */
 export { SchemaForm, type TSchemaFormProps } from '@/components/schema-form/schema-form';
 export { defaultValue, type TFieldErrors, type TJsonSchema, type TPointer } from '@/components/schema-form/json-schema';
-export { validateAgainstSchema, hasErrors, fieldErrorsFromServer } from '@/components/schema-form/validate-against-schema';
+export {
+  validateAgainstSchema,
+  hasErrors,
+  fieldErrorsFromServer,
+} from '@/components/schema-form/validate-against-schema';

@@ -27,17 +27,24 @@ function hasType(value: unknown, type: string): boolean {
 function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeOf(a) !== typeOf(b) || typeof a !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) return a.length === (b as unknown[]).length && a.every((item, i) => deepEqual(item, (b as unknown[])[i]));
+  if (Array.isArray(a))
+    return a.length === (b as unknown[]).length && a.every((item, i) => deepEqual(item, (b as unknown[])[i]));
   const left = Object.keys(a as object);
   const right = b as Record<string, unknown>;
-  return left.length === Object.keys(right).length && left.every((key) => key in right && deepEqual((a as Record<string, unknown>)[key], right[key]));
+  return (
+    left.length === Object.keys(right).length &&
+    left.every((key) => key in right && deepEqual((a as Record<string, unknown>)[key], right[key]))
+  );
 }
 
 function checkFormat(format: string, value: string): boolean {
   const definition = (fullFormats as Record<string, unknown>)[format];
   // Unknown formats are not checked, as ajv does with strict off; the server has the last word.
   if (definition === undefined || definition === true) return true;
-  const check = typeof definition === 'object' && definition !== null && !(definition instanceof RegExp) ? (definition as { validate: unknown }).validate : definition;
+  const check =
+    typeof definition === 'object' && definition !== null && !(definition instanceof RegExp)
+      ? (definition as { validate: unknown }).validate
+      : definition;
   if (check instanceof RegExp) return check.test(value);
   if (typeof check === 'function') return Boolean((check as (v: string) => boolean)(value));
   return true;
@@ -50,7 +57,8 @@ function resolveRef(root: TSchema, ref: string): TSchema {
     const segment = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
     node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[segment] : undefined;
   }
-  if (typeof node !== 'boolean' && (typeof node !== 'object' || node === null)) throw new Error(`can't resolve reference ${ref}`);
+  if (typeof node !== 'boolean' && (typeof node !== 'object' || node === null))
+    throw new Error(`can't resolve reference ${ref}`);
   return node as TSchema;
 }
 
@@ -76,7 +84,8 @@ function assertPatternsCompile(node: unknown): void {
   if (typeof node !== 'object' || node === null) return;
   for (const [key, child] of Object.entries(node)) {
     if (key === 'pattern' && typeof child === 'string') new RegExp(child, 'u');
-    if (key === 'patternProperties' && typeof child === 'object' && child !== null) for (const pattern of Object.keys(child)) new RegExp(pattern, 'u');
+    if (key === 'patternProperties' && typeof child === 'object' && child !== null)
+      for (const pattern of Object.keys(child)) new RegExp(pattern, 'u');
     if (key !== 'enum' && key !== 'const' && key !== 'default' && key !== 'examples') assertPatternsCompile(child);
   }
 }
@@ -89,8 +98,10 @@ function walk(root: TSchema, schema: TSchema, value: unknown, at: string, errors
     return;
   }
   const s = schema;
-  const fail = (keyword: string, params: Record<string, unknown>, message?: string) => errors.push({ keyword, instancePath: at, params, message });
-  const sub = (child: unknown, childValue: unknown, childAt = at, into = errors) => walk(root, child as TSchema, childValue, childAt, into, depth + 1);
+  const fail = (keyword: string, params: Record<string, unknown>, message?: string) =>
+    errors.push({ keyword, instancePath: at, params, message });
+  const sub = (child: unknown, childValue: unknown, childAt = at, into = errors) =>
+    walk(root, child as TSchema, childValue, childAt, into, depth + 1);
   const passes = (child: unknown) => {
     const found: TSchemaError[] = [];
     sub(child, value, at, found);
@@ -106,21 +117,30 @@ function walk(root: TSchema, schema: TSchema, value: unknown, at: string, errors
       return; // the other keywords describe a value of the right type
     }
   }
-  if (Array.isArray(s.enum) && !s.enum.some((option) => deepEqual(option, value))) fail('enum', { allowedValues: s.enum });
+  if (Array.isArray(s.enum) && !s.enum.some((option) => deepEqual(option, value)))
+    fail('enum', { allowedValues: s.enum });
   if ('const' in s && !deepEqual(s.const, value)) fail('const', { allowedValue: s.const });
 
   if (typeof value === 'number') {
     if (typeof s.minimum === 'number' && value < s.minimum) fail('minimum', { limit: s.minimum });
     if (typeof s.maximum === 'number' && value > s.maximum) fail('maximum', { limit: s.maximum });
-    if (typeof s.exclusiveMinimum === 'number' && value <= s.exclusiveMinimum) fail('exclusiveMinimum', { limit: s.exclusiveMinimum });
-    if (typeof s.exclusiveMaximum === 'number' && value >= s.exclusiveMaximum) fail('exclusiveMaximum', { limit: s.exclusiveMaximum });
-    if (typeof s.multipleOf === 'number' && s.multipleOf > 0 && !Number.isInteger(Number((value / s.multipleOf).toPrecision(12)))) fail('multipleOf', { multipleOf: s.multipleOf });
+    if (typeof s.exclusiveMinimum === 'number' && value <= s.exclusiveMinimum)
+      fail('exclusiveMinimum', { limit: s.exclusiveMinimum });
+    if (typeof s.exclusiveMaximum === 'number' && value >= s.exclusiveMaximum)
+      fail('exclusiveMaximum', { limit: s.exclusiveMaximum });
+    if (
+      typeof s.multipleOf === 'number' &&
+      s.multipleOf > 0 &&
+      !Number.isInteger(Number((value / s.multipleOf).toPrecision(12)))
+    )
+      fail('multipleOf', { multipleOf: s.multipleOf });
   }
   if (typeof value === 'string') {
     const length = [...value].length; // code points, as ajv counts
     if (typeof s.minLength === 'number' && length < s.minLength) fail('minLength', { limit: s.minLength });
     if (typeof s.maxLength === 'number' && length > s.maxLength) fail('maxLength', { limit: s.maxLength });
-    if (typeof s.pattern === 'string' && !new RegExp(s.pattern, 'u').test(value)) fail('pattern', { pattern: s.pattern });
+    if (typeof s.pattern === 'string' && !new RegExp(s.pattern, 'u').test(value))
+      fail('pattern', { pattern: s.pattern });
     if (typeof s.format === 'string' && !checkFormat(s.format, value)) fail('format', { format: s.format });
   }
   if (Array.isArray(value)) {
@@ -147,8 +167,16 @@ function walk(root: TSchema, schema: TSchema, value: unknown, at: string, errors
     for (const name of Array.isArray(s.required) ? (s.required as string[]) : []) {
       if (!(name in object)) fail('required', { missingProperty: name });
     }
-    const properties = (typeof s.properties === 'object' && s.properties !== null ? s.properties : {}) as Record<string, unknown>;
-    const patterns = Object.entries((typeof s.patternProperties === 'object' && s.patternProperties !== null ? s.patternProperties : {}) as Record<string, unknown>);
+    const properties = (typeof s.properties === 'object' && s.properties !== null ? s.properties : {}) as Record<
+      string,
+      unknown
+    >;
+    const patterns = Object.entries(
+      (typeof s.patternProperties === 'object' && s.patternProperties !== null ? s.patternProperties : {}) as Record<
+        string,
+        unknown
+      >,
+    );
     for (const [key, item] of Object.entries(object)) {
       const childAt = `${at}/${escapePointer(key)}`;
       let known = false;
@@ -168,8 +196,10 @@ function walk(root: TSchema, schema: TSchema, value: unknown, at: string, errors
       }
     }
     const count = Object.keys(object).length;
-    if (typeof s.minProperties === 'number' && count < s.minProperties) fail('minProperties', { limit: s.minProperties }, `must NOT have fewer than ${s.minProperties} properties`);
-    if (typeof s.maxProperties === 'number' && count > s.maxProperties) fail('maxProperties', { limit: s.maxProperties }, `must NOT have more than ${s.maxProperties} properties`);
+    if (typeof s.minProperties === 'number' && count < s.minProperties)
+      fail('minProperties', { limit: s.minProperties }, `must NOT have fewer than ${s.minProperties} properties`);
+    if (typeof s.maxProperties === 'number' && count > s.maxProperties)
+      fail('maxProperties', { limit: s.maxProperties }, `must NOT have more than ${s.maxProperties} properties`);
   }
 
   if (Array.isArray(s.allOf)) for (const child of s.allOf) sub(child, value);
@@ -184,7 +214,12 @@ function walk(root: TSchema, schema: TSchema, value: unknown, at: string, errors
     const tried = s.oneOf.map(passes);
     const matched = tried.filter((t) => t.ok).length;
     if (matched === 0) for (const t of tried) errors.push(...t.found);
-    if (matched !== 1) fail('oneOf', { passingSchemas: matched }, matched === 0 ? 'must match one of the allowed shapes' : 'must match exactly one of the allowed shapes');
+    if (matched !== 1)
+      fail(
+        'oneOf',
+        { passingSchemas: matched },
+        matched === 0 ? 'must match one of the allowed shapes' : 'must match exactly one of the allowed shapes',
+      );
   }
   if (s.not !== undefined && passes(s.not).ok) fail('not', {}, 'must NOT be valid against the "not" schema');
   if (s.if !== undefined) {

@@ -40,7 +40,12 @@ export type TFieldKind = 'string' | 'number' | 'integer' | 'boolean' | 'enum' | 
 
 /** Which control a schema gets; a type list like ["string","null"] uses its first non-null type. */
 export function fieldKind(schema: TJsonSchema): TFieldKind {
-  if (Array.isArray(schema.enum) && schema.enum.length > 0 && schema.enum.every((v) => ['string', 'number', 'boolean'].includes(typeof v))) return 'enum';
+  if (
+    Array.isArray(schema.enum) &&
+    schema.enum.length > 0 &&
+    schema.enum.every((v) => ['string', 'number', 'boolean'].includes(typeof v))
+  )
+    return 'enum';
   const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
   if (type === undefined && schema.properties) return 'object';
   switch (type) {
@@ -62,7 +67,10 @@ export function childPointer(parent: TPointer, key: string | number): TPointer {
 
 export function pointerSegments(pointer: TPointer): string[] {
   if (pointer === '') return [];
-  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 /** A human name for a field: its title, else its property name turned into words. */
@@ -70,7 +78,10 @@ export function fieldLabel(schema: TJsonSchema, key: string | number | undefined
   if (schema.title) return schema.title;
   if (key === undefined) return 'Value';
   if (typeof key === 'number') return `Item ${key + 1}`;
-  const words = key.replace(/[_-]+/g, ' ').replace(/([a-z0-9])([A-Z])/g, '$1 $2').trim();
+  const words = key
+    .replace(/[_-]+/g, ' ')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .trim();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 

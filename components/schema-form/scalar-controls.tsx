@@ -6,7 +6,13 @@ import { cx } from '@/components/ui/cx';
 import type { TJsonSchema } from '@/components/schema-form/json-schema';
 
 type TAria = { id: string; 'aria-invalid'?: true; 'aria-describedby'?: string; 'aria-required'?: true };
-type TControlProps = { schema: TJsonSchema; value: unknown; onChange: (value: unknown) => void; readOnly: boolean; aria: TAria };
+type TControlProps = {
+  schema: TJsonSchema;
+  value: unknown;
+  onChange: (value: unknown) => void;
+  readOnly: boolean;
+  aria: TAria;
+};
 
 const INPUT_TYPE_BY_FORMAT: Record<string, string> = { email: 'email', uri: 'url', url: 'url', date: 'date' };
 
@@ -42,14 +48,46 @@ export function StringControl({ schema, value, onChange, readOnly, aria }: TCont
     );
   }
   if ((schema.maxLength ?? 0) > 200) {
-    return <textarea {...aria} className={cx(INPUT_CLASSES, 'h-auto min-h-20 py-2')} rows={3} value={text} readOnly={readOnly} maxLength={schema.maxLength} onChange={(e) => set(e.target.value)} />;
+    return (
+      <textarea
+        {...aria}
+        className={cx(INPUT_CLASSES, 'h-auto min-h-20 py-2')}
+        rows={3}
+        value={text}
+        readOnly={readOnly}
+        maxLength={schema.maxLength}
+        onChange={(e) => set(e.target.value)}
+      />
+    );
   }
   const type = INPUT_TYPE_BY_FORMAT[schema.format ?? ''] ?? 'text';
-  const placeholder = schema.format === 'uri' || schema.format === 'url' ? 'https://' : schema.format === 'email' ? 'name@example.com' : undefined;
-  return <input {...aria} type={type} className={INPUT_CLASSES} value={text} readOnly={readOnly} placeholder={placeholder} onChange={(e) => set(e.target.value)} />;
+  const placeholder =
+    schema.format === 'uri' || schema.format === 'url'
+      ? 'https://'
+      : schema.format === 'email'
+        ? 'name@example.com'
+        : undefined;
+  return (
+    <input
+      {...aria}
+      type={type}
+      className={INPUT_CLASSES}
+      value={text}
+      readOnly={readOnly}
+      placeholder={placeholder}
+      onChange={(e) => set(e.target.value)}
+    />
+  );
 }
 
-export function NumberControl({ schema, value, onChange, readOnly, aria, integer }: TControlProps & { integer: boolean }) {
+export function NumberControl({
+  schema,
+  value,
+  onChange,
+  readOnly,
+  aria,
+  integer,
+}: TControlProps & { integer: boolean }) {
   // The typed text is kept while it is not a number yet ("-", "1e"), so typing is never undone.
   const [draft, setDraft] = useState<string | null>(null);
   const shown = draft ?? (typeof value === 'number' ? String(value) : '');
@@ -77,12 +115,21 @@ export function NumberControl({ schema, value, onChange, readOnly, aria, integer
         }
       }}
       onBlur={() => setDraft(null)}
-      placeholder={schema.minimum !== undefined && schema.maximum !== undefined ? `${schema.minimum}–${schema.maximum}` : undefined}
+      placeholder={
+        schema.minimum !== undefined && schema.maximum !== undefined ? `${schema.minimum}–${schema.maximum}` : undefined
+      }
     />
   );
 }
 
-export function EnumControl({ schema, value, onChange, readOnly, aria, required }: TControlProps & { required: boolean }) {
+export function EnumControl({
+  schema,
+  value,
+  onChange,
+  readOnly,
+  aria,
+  required,
+}: TControlProps & { required: boolean }) {
   const options = schema.enum ?? [];
   const index = options.findIndex((option) => option === value);
   return (

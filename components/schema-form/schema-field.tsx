@@ -3,8 +3,22 @@
 import { Plus, Trash2 } from 'lucide-react';
 import { Button } from '@/components/ui/button';
 import { cx } from '@/components/ui/cx';
-import { childPointer, controlId, defaultValue, fieldKind, fieldLabel, type TJsonSchema, type TPointer } from '@/components/schema-form/json-schema';
-import { controlAria, FieldDescription, FieldLabelText, FieldMessages, useSchemaForm } from '@/components/schema-form/schema-form-context';
+import {
+  childPointer,
+  controlId,
+  defaultValue,
+  fieldKind,
+  fieldLabel,
+  type TJsonSchema,
+  type TPointer,
+} from '@/components/schema-form/json-schema';
+import {
+  controlAria,
+  FieldDescription,
+  FieldLabelText,
+  FieldMessages,
+  useSchemaForm,
+} from '@/components/schema-form/schema-form-context';
 import { EnumControl, JsonControl, NumberControl, StringControl } from '@/components/schema-form/scalar-controls';
 
 type TFieldProps = {
@@ -24,16 +38,31 @@ export function SchemaField({ schema, pointer, value, name, required, label }: T
   const kind = fieldKind(schema);
   const fieldErrors = errors[pointer] ?? [];
   const text = label ?? fieldLabel(schema, name);
-  if (kind === 'object') return <ObjectField schema={schema} pointer={pointer} value={value} label={text} required={required} />;
-  if (kind === 'array') return <ArrayField schema={schema} pointer={pointer} value={value} label={text} required={required} />;
+  if (kind === 'object')
+    return <ObjectField schema={schema} pointer={pointer} value={value} label={text} required={required} />;
+  if (kind === 'array')
+    return <ArrayField schema={schema} pointer={pointer} value={value} label={text} required={required} />;
 
   const aria = controlAria({ idPrefix, pointer, errors: fieldErrors, description: schema.description, required });
-  const controlProps = { schema, value, onChange: (next: unknown) => update(pointer, next), readOnly: readOnly || schema.readOnly === true, aria };
+  const controlProps = {
+    schema,
+    value,
+    onChange: (next: unknown) => update(pointer, next),
+    readOnly: readOnly || schema.readOnly === true,
+    aria,
+  };
   if (kind === 'boolean') {
     return (
       <div className="flex flex-col gap-1">
         <label className="flex items-center gap-2 text-sm text-ink">
-          <input {...aria} type="checkbox" className="size-4 accent-accent" checked={value === true} disabled={controlProps.readOnly} onChange={(e) => update(pointer, e.target.checked)} />
+          <input
+            {...aria}
+            type="checkbox"
+            className="size-4 accent-accent"
+            checked={value === true}
+            disabled={controlProps.readOnly}
+            onChange={(e) => update(pointer, e.target.checked)}
+          />
           <span className="font-medium">
             <FieldLabelText label={text} required={required} />
           </span>
@@ -59,18 +88,48 @@ export function SchemaField({ schema, pointer, value, name, required, label }: T
 }
 
 /** The properties of an object, in schema order. The root object has no frame of its own. */
-export function ObjectProperties({ schema, pointer, value }: { schema: TJsonSchema; pointer: TPointer; value: unknown }) {
-  const record = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+export function ObjectProperties({
+  schema,
+  pointer,
+  value,
+}: {
+  schema: TJsonSchema;
+  pointer: TPointer;
+  value: unknown;
+}) {
+  const record =
+    typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
   return (
     <div className="flex flex-col gap-4">
       {Object.entries(schema.properties ?? {}).map(([key, child]) => (
-        <SchemaField key={key} schema={child} pointer={childPointer(pointer, key)} value={record[key]} name={key} required={schema.required?.includes(key) ?? false} />
+        <SchemaField
+          key={key}
+          schema={child}
+          pointer={childPointer(pointer, key)}
+          value={record[key]}
+          name={key}
+          required={schema.required?.includes(key) ?? false}
+        />
       ))}
     </div>
   );
 }
 
-function GroupFrame({ pointer, label, required, schema, children, className }: { pointer: TPointer; label: string; required: boolean; schema: TJsonSchema; children: React.ReactNode; className?: string }) {
+function GroupFrame({
+  pointer,
+  label,
+  required,
+  schema,
+  children,
+  className,
+}: {
+  pointer: TPointer;
+  label: string;
+  required: boolean;
+  schema: TJsonSchema;
+  children: React.ReactNode;
+  className?: string;
+}) {
   const { idPrefix, errors } = useSchemaForm();
   const fieldErrors = errors[pointer] ?? [];
   return (
@@ -78,7 +137,11 @@ function GroupFrame({ pointer, label, required, schema, children, className }: {
       id={controlId(idPrefix, pointer)}
       tabIndex={-1}
       aria-invalid={fieldErrors.length > 0 || undefined}
-      className={cx('flex min-w-0 flex-col gap-3 rounded-md border border-line p-3', fieldErrors.length > 0 && 'border-danger/60', className)}
+      className={cx(
+        'flex min-w-0 flex-col gap-3 rounded-md border border-line p-3',
+        fieldErrors.length > 0 && 'border-danger/60',
+        className,
+      )}
     >
       <legend className="px-1 text-[13px] font-semibold text-ink">
         <FieldLabelText label={label} required={required} />
@@ -90,7 +153,19 @@ function GroupFrame({ pointer, label, required, schema, children, className }: {
   );
 }
 
-function ObjectField({ schema, pointer, value, label, required }: { schema: TJsonSchema; pointer: TPointer; value: unknown; label: string; required: boolean }) {
+function ObjectField({
+  schema,
+  pointer,
+  value,
+  label,
+  required,
+}: {
+  schema: TJsonSchema;
+  pointer: TPointer;
+  value: unknown;
+  label: string;
+  required: boolean;
+}) {
   return (
     <GroupFrame pointer={pointer} label={label} required={required} schema={schema}>
       <ObjectProperties schema={schema} pointer={pointer} value={value} />
@@ -98,7 +173,19 @@ function ObjectField({ schema, pointer, value, label, required }: { schema: TJso
   );
 }
 
-function ArrayField({ schema, pointer, value, label, required }: { schema: TJsonSchema; pointer: TPointer; value: unknown; label: string; required: boolean }) {
+function ArrayField({
+  schema,
+  pointer,
+  value,
+  label,
+  required,
+}: {
+  schema: TJsonSchema;
+  pointer: TPointer;
+  value: unknown;
+  label: string;
+  required: boolean;
+}) {
   const { idPrefix, readOnly, update } = useSchemaForm();
   const items = Array.isArray(value) ? value : [];
   const itemSchema: TJsonSchema = schema.items ?? {};
@@ -118,7 +205,9 @@ function ArrayField({ schema, pointer, value, label, required }: { schema: TJson
                 className="size-4 accent-accent"
                 checked={items.includes(option)}
                 disabled={readOnly}
-                onChange={(e) => update(pointer, e.target.checked ? [...items, option] : items.filter((item) => item !== option))}
+                onChange={(e) =>
+                  update(pointer, e.target.checked ? [...items, option] : items.filter((item) => item !== option))
+                }
               />
               {String(option)}
             </label>
@@ -134,7 +223,11 @@ function ArrayField({ schema, pointer, value, label, required }: { schema: TJson
     const newPointer = childPointer(pointer, items.length);
     requestAnimationFrame(() => document.getElementById(controlId(idPrefix, newPointer))?.focus());
   };
-  const remove = (index: number) => update(pointer, items.filter((_, i) => i !== index));
+  const remove = (index: number) =>
+    update(
+      pointer,
+      items.filter((_, i) => i !== index),
+    );
 
   return (
     <GroupFrame pointer={pointer} label={label} required={required} schema={schema}>

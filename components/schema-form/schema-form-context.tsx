@@ -28,8 +28,25 @@ export function descriptionId(idPrefix: string, pointer: TPointer): string {
 }
 
 /** The aria attributes a control needs so its description and errors are read with it. */
-export function controlAria({ idPrefix, pointer, errors, description, required }: { idPrefix: string; pointer: TPointer; errors: string[]; description?: string; required: boolean }) {
-  const describedBy = [description ? descriptionId(idPrefix, pointer) : null, errors.length > 0 ? messageId(idPrefix, pointer) : null].filter(Boolean).join(' ');
+export function controlAria({
+  idPrefix,
+  pointer,
+  errors,
+  description,
+  required,
+}: {
+  idPrefix: string;
+  pointer: TPointer;
+  errors: string[];
+  description?: string;
+  required: boolean;
+}) {
+  const describedBy = [
+    description ? descriptionId(idPrefix, pointer) : null,
+    errors.length > 0 ? messageId(idPrefix, pointer) : null,
+  ]
+    .filter(Boolean)
+    .join(' ');
   return {
     id: controlId(idPrefix, pointer),
     'aria-invalid': errors.length > 0 ? (true as const) : undefined,
@@ -65,7 +82,15 @@ export function FieldDescription({ idPrefix, pointer, text }: { idPrefix: string
   );
 }
 
-export function FieldMessages({ idPrefix, pointer, errors }: { idPrefix: string; pointer: TPointer; errors: string[] }) {
+export function FieldMessages({
+  idPrefix,
+  pointer,
+  errors,
+}: {
+  idPrefix: string;
+  pointer: TPointer;
+  errors: string[];
+}) {
   if (errors.length === 0) return null;
   return (
     <div id={messageId(idPrefix, pointer)} className="flex flex-col gap-0.5 text-[13px] text-danger" data-field-error>

@@ -1,7 +1,14 @@
 'use client';
 
 import { useId, useMemo } from 'react';
-import { controlId, fieldKind, labelAtPointer, setAtPointer, type TFieldErrors, type TJsonSchema } from '@/components/schema-form/json-schema';
+import {
+  controlId,
+  fieldKind,
+  labelAtPointer,
+  setAtPointer,
+  type TFieldErrors,
+  type TJsonSchema,
+} from '@/components/schema-form/json-schema';
 import { ObjectProperties, SchemaField } from '@/components/schema-form/schema-field';
 import { SchemaFormContext } from '@/components/schema-form/schema-form-context';
 import { hasErrors } from '@/components/schema-form/validate-against-schema';
@@ -35,10 +42,26 @@ export type TSchemaFormProps = {
  *   <SchemaForm schema={schema} value={value} onChange={setValue} errors={errors} />
  * </form>
  */
-export function SchemaForm({ schema, value, onChange, errors = {}, readOnly = false, idPrefix, showSummary = true }: TSchemaFormProps) {
+export function SchemaForm({
+  schema,
+  value,
+  onChange,
+  errors = {},
+  readOnly = false,
+  idPrefix,
+  showSummary = true,
+}: TSchemaFormProps) {
   const generated = useId();
   const prefix = idPrefix ?? `sf${generated.replace(/[^A-Za-z0-9]/g, '')}`;
-  const context = useMemo(() => ({ idPrefix: prefix, errors, readOnly, update: (pointer: string, next: unknown) => onChange(setAtPointer(value, pointer, next)) }), [prefix, errors, readOnly, onChange, value]);
+  const context = useMemo(
+    () => ({
+      idPrefix: prefix,
+      errors,
+      readOnly,
+      update: (pointer: string, next: unknown) => onChange(setAtPointer(value, pointer, next)),
+    }),
+    [prefix, errors, readOnly, onChange, value],
+  );
   const isObject = fieldKind(schema) === 'object';
   const rootErrors = errors[''] ?? [];
   return (
@@ -48,7 +71,9 @@ export function SchemaForm({ schema, value, onChange, errors = {}, readOnly = fa
         {isObject ? (
           <>
             {rootErrors.length > 0 && !showSummary && <p className="text-[13px] text-danger">{rootErrors.join(' ')}</p>}
-            {Object.keys(schema.properties ?? {}).length === 0 && <p className="text-sm text-ink-muted">This form has no fields.</p>}
+            {Object.keys(schema.properties ?? {}).length === 0 && (
+              <p className="text-sm text-ink-muted">This form has no fields.</p>
+            )}
             <ObjectProperties schema={schema} pointer="" value={value} />
           </>
         ) : (
@@ -65,7 +90,9 @@ function ErrorSummary({ schema, errors, idPrefix }: { schema: TJsonSchema; error
   const count = entries.reduce((n, [, list]) => n + list.length, 0);
   return (
     <div role="alert" className="rounded-md border border-danger/30 bg-danger-soft px-3 py-2 text-[13px] text-danger">
-      <p className="font-semibold">{count === 1 ? 'There is 1 problem with the form.' : `There are ${count} problems with the form.`}</p>
+      <p className="font-semibold">
+        {count === 1 ? 'There is 1 problem with the form.' : `There are ${count} problems with the form.`}
+      </p>
       <ul className="mt-1 list-disc pl-5">
         {entries.map(([pointer, list]) =>
           list.map((message) => (

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { defaultValue, labelAtPointer, setAtPointer, type TJsonSchema } from '@/components/schema-form/json-schema';
-import { fieldErrorsFromServer, hasErrors, validateAgainstSchema } from '@/components/schema-form/validate-against-schema';
+import {
+  fieldErrorsFromServer,
+  hasErrors,
+  validateAgainstSchema,
+} from '@/components/schema-form/validate-against-schema';
 
 const ORDER: TJsonSchema = {
   type: 'object',
@@ -14,18 +18,37 @@ const ORDER: TJsonSchema = {
     priority: { type: 'string', enum: ['low', 'high'], default: 'low' },
     express: { type: 'boolean' },
     customer: { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1 } } },
-    lines: { type: 'array', items: { type: 'object', title: 'Line', required: ['sku'], properties: { sku: { type: 'string' } } } },
+    lines: {
+      type: 'array',
+      items: { type: 'object', title: 'Line', required: ['sku'], properties: { sku: { type: 'string' } } },
+    },
   },
 };
 
 describe('validateAgainstSchema', () => {
   it('accepts a value that fits', () => {
-    const value = { email: 'a@example.com', amount: 5, customer: { name: 'Ada' }, lines: [{ sku: 'X' }], due: '2026-01-31', site: 'https://example.com' };
+    const value = {
+      email: 'a@example.com',
+      amount: 5,
+      customer: { name: 'Ada' },
+      lines: [{ sku: 'X' }],
+      due: '2026-01-31',
+      site: 'https://example.com',
+    };
     expect(validateAgainstSchema(ORDER, value)).toEqual({});
   });
 
   it('names every problem at the field it belongs to', () => {
-    const errors = validateAgainstSchema(ORDER, { email: 'nope', amount: 0, quantity: 1.5, due: '31/01/2026', site: 'example', priority: 'urgent', customer: {}, lines: [{}] });
+    const errors = validateAgainstSchema(ORDER, {
+      email: 'nope',
+      amount: 0,
+      quantity: 1.5,
+      due: '31/01/2026',
+      site: 'example',
+      priority: 'urgent',
+      customer: {},
+      lines: [{}],
+    });
     expect(errors).toEqual({
       '/email': ['Must be an email address, like name@example.com.'],
       '/amount': ['Must be at least 1.'],
@@ -47,13 +70,20 @@ describe('validateAgainstSchema', () => {
   });
 
   it('reports an unusable schema instead of throwing', () => {
-    expect(validateAgainstSchema({ type: 'object', properties: { a: { type: 'string', pattern: '(' } } }, {})['']?.[0]).toMatch(/not usable/);
+    expect(
+      validateAgainstSchema({ type: 'object', properties: { a: { type: 'string', pattern: '(' } } }, {})['']?.[0],
+    ).toMatch(/not usable/);
   });
 });
 
 describe('form values', () => {
   it('starts from the defaults, with required booleans false', () => {
-    expect(defaultValue({ ...ORDER, required: [...(ORDER.required ?? []), 'express'] })).toEqual({ quantity: 1, priority: 'low', express: false, customer: {} });
+    expect(defaultValue({ ...ORDER, required: [...(ORDER.required ?? []), 'express'] })).toEqual({
+      quantity: 1,
+      priority: 'low',
+      express: false,
+      customer: {},
+    });
   });
 
   it('sets and removes nested values without touching the original', () => {

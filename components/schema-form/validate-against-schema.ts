@@ -42,9 +42,14 @@ function describe(error: TSchemaError): { pointer: TPointer; message: string } {
     case 'required':
       return { pointer: childPointer(at, String(p.missingProperty)), message: 'Required: enter a value.' };
     case 'format':
-      return { pointer: at, message: `Must be ${FORMAT_HINTS[String(p.format)] ?? `in the format "${String(p.format)}"`}.` };
+      return {
+        pointer: at,
+        message: `Must be ${FORMAT_HINTS[String(p.format)] ?? `in the format "${String(p.format)}"`}.`,
+      };
     case 'type': {
-      const types = String(p.type).split(',').map((t) => TYPE_NAMES[t] ?? t);
+      const types = String(p.type)
+        .split(',')
+        .map((t) => TYPE_NAMES[t] ?? t);
       return { pointer: at, message: `Must be ${types.join(' or ')}.` };
     }
     case 'minimum':
@@ -58,13 +63,22 @@ function describe(error: TSchemaError): { pointer: TPointer; message: string } {
     case 'multipleOf':
       return { pointer: at, message: `Must be a multiple of ${String(p.multipleOf)}.` };
     case 'minLength':
-      return { pointer: at, message: Number(p.limit) === 1 ? 'Required: enter a value.' : `Must be at least ${plural(Number(p.limit), 'character')}.` };
+      return {
+        pointer: at,
+        message:
+          Number(p.limit) === 1
+            ? 'Required: enter a value.'
+            : `Must be at least ${plural(Number(p.limit), 'character')}.`,
+      };
     case 'maxLength':
       return { pointer: at, message: `Must be at most ${plural(Number(p.limit), 'character')}.` };
     case 'pattern':
       return { pointer: at, message: `Must match the pattern ${String(p.pattern)}.` };
     case 'enum':
-      return { pointer: at, message: `Must be one of: ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}.` };
+      return {
+        pointer: at,
+        message: `Must be one of: ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}.`,
+      };
     case 'const':
       return { pointer: at, message: `Must be ${JSON.stringify(p.allowedValue)}.` };
     case 'minItems':
@@ -72,7 +86,10 @@ function describe(error: TSchemaError): { pointer: TPointer; message: string } {
     case 'maxItems':
       return { pointer: at, message: `Allows at most ${plural(Number(p.limit), 'item')}.` };
     case 'uniqueItems':
-      return { pointer: at, message: `Items ${Number(p.j) + 1} and ${Number(p.i) + 1} are the same; each item must be different.` };
+      return {
+        pointer: at,
+        message: `Items ${Number(p.j) + 1} and ${Number(p.i) + 1} are the same; each item must be different.`,
+      };
     case 'additionalProperties':
       return { pointer: at, message: `Has a field the schema does not allow: "${String(p.additionalProperty)}".` };
     default: {
@@ -117,7 +134,10 @@ export function hasErrors(errors: TFieldErrors | undefined): boolean {
  * Server-side validation messages (SPEC §4.5's 422 details, `{path: "input.lines.0.sku", message}`,
  * or a server action's `fields` map) as field errors, so the form shows them inline too.
  */
-export function fieldErrorsFromServer(issues: Array<{ path: string; message: string }>, prefix = 'input'): TFieldErrors {
+export function fieldErrorsFromServer(
+  issues: Array<{ path: string; message: string }>,
+  prefix = 'input',
+): TFieldErrors {
   const errors: TFieldErrors = {};
   for (const issue of issues) {
     const segments = issue.path.split('.').filter(Boolean);

@@ -2,7 +2,7 @@
 
 import { UserPlus } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
-import { addMemberAction } from '@/app/(app)/settings/members/actions';
+import { addMemberAction } from '@/app/(app)/settings/members/server-actions';
 import { fieldError, formLevelError, useServerAction } from '@/components/forms/use-server-action';
 import { ROLE_OPTIONS } from '@/components/settings/role-options';
 import { ShownOnce } from '@/components/settings/shown-once';
@@ -47,15 +47,23 @@ export function AddMemberDialog() {
         open={open}
         onOpenChange={onOpenChange}
         title={added ? 'Member added' : 'Add member'}
-        description={added ? undefined : 'They get a role in this tenant. Someone new gets an account with a one-time password.'}
+        description={
+          added ? undefined : 'They get a role in this tenant. Someone new gets an account with a one-time password.'
+        }
         dismissible={!added?.initialPassword}
       >
         {added ? (
           <>
             {added.initialPassword ? (
-              <ShownOnce label={`One-time password for ${added.email}`} value={added.initialPassword} warning="Pass it on now: it will not be shown again. They can change it under Account after signing in." />
+              <ShownOnce
+                label={`One-time password for ${added.email}`}
+                value={added.initialPassword}
+                warning="Pass it on now: it will not be shown again. They can change it under Account after signing in."
+              />
             ) : (
-              <p className="text-sm text-ink-muted">{added.email} already has an account and signs in with their existing password.</p>
+              <p className="text-sm text-ink-muted">
+                {added.email} already has an account and signs in with their existing password.
+              </p>
             )}
             <DialogFooter>
               <Button variant="primary" onClick={() => onOpenChange(false)}>
@@ -66,9 +74,23 @@ export function AddMemberDialog() {
         ) : (
           <form onSubmit={submit} className="flex flex-col gap-4" noValidate>
             <Field id="member-email" label="Email" error={fieldError(error, 'email')}>
-              <Input id="member-email" name="email" type="email" required autoFocus aria-invalid={Boolean(fieldError(error, 'email'))} aria-describedby={fieldMessageId('member-email')} />
+              <Input
+                id="member-email"
+                name="email"
+                type="email"
+                required
+                autoFocus
+                aria-invalid={Boolean(fieldError(error, 'email'))}
+                aria-describedby={fieldMessageId('member-email')}
+              />
             </Field>
-            <Field id="member-name" label="Name" optional error={fieldError(error, 'name')} hint="Defaults to the part of the email before the @.">
+            <Field
+              id="member-name"
+              label="Name"
+              optional
+              error={fieldError(error, 'name')}
+              hint="Defaults to the part of the email before the @."
+            >
               <Input id="member-name" name="name" aria-describedby={fieldMessageId('member-name')} />
             </Field>
             <Field id="member-role" label="Role">

@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import { loadAuditPageAction } from '@/app/(app)/settings/audit/actions';
+import { loadAuditPageAction } from '@/app/(app)/settings/audit/server-actions';
 import { useServerAction } from '@/components/forms/use-server-action';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -16,7 +16,9 @@ type TPage = { items: TAuditEntry[]; nextCursor: string | null };
 function summary(entry: TAuditEntry): string {
   const { data } = entry;
   if (typeof data.from === 'string' && typeof data.to === 'string') return `${data.from} → ${data.to}`;
-  const parts = ['email', 'name', 'slug', 'role'].flatMap((key) => (typeof data[key] === 'string' ? [String(data[key])] : []));
+  const parts = ['email', 'name', 'slug', 'role'].flatMap((key) =>
+    typeof data[key] === 'string' ? [String(data[key])] : [],
+  );
   return parts.join(' · ');
 }
 

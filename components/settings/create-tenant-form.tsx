@@ -1,7 +1,7 @@
 'use client';
 
 import { useRef, useState, type FormEvent } from 'react';
-import { createTenantAction } from '@/app/(app)/settings/tenants/actions';
+import { createTenantAction } from '@/app/(app)/settings/tenants/server-actions';
 import { fieldError, formLevelError, useServerAction } from '@/components/forms/use-server-action';
 import { Button } from '@/components/ui/button';
 import { Field, FormError, fieldMessageId } from '@/components/ui/field';
@@ -9,7 +9,12 @@ import { Input } from '@/components/ui/input';
 
 /** A slug suggestion from the name, until the person edits the slug themselves. */
 function slugify(name: string): string {
-  return name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63);
+  return name
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63);
 }
 
 export function CreateTenantForm() {
@@ -45,7 +50,12 @@ export function CreateTenantForm() {
           aria-describedby={fieldMessageId('tenant-name')}
         />
       </Field>
-      <Field id="tenant-slug" label="Slug" error={fieldError(error, 'slug')} hint="Lowercase letters, digits and dashes.">
+      <Field
+        id="tenant-slug"
+        label="Slug"
+        error={fieldError(error, 'slug')}
+        hint="Lowercase letters, digits and dashes."
+      >
         <Input
           id="tenant-slug"
           name="slug"

@@ -2,7 +2,7 @@
 
 import { Plus } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
-import { createApiTokenAction } from '@/app/(app)/settings/tokens/actions';
+import { createApiTokenAction } from '@/app/(app)/settings/tokens/server-actions';
 import { fieldError, formLevelError, useServerAction } from '@/components/forms/use-server-action';
 import { ROLE_OPTIONS } from '@/components/settings/role-options';
 import { ShownOnce } from '@/components/settings/shown-once';
@@ -35,7 +35,10 @@ export function CreateTokenDialog() {
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    run({ name: String(form.get('name') ?? ''), role, expiresAt: endOfLocalDay(String(form.get('expires') ?? '')) }, setCreated);
+    run(
+      { name: String(form.get('name') ?? ''), role, expiresAt: endOfLocalDay(String(form.get('expires') ?? '')) },
+      setCreated,
+    );
   };
 
   return (
@@ -53,7 +56,11 @@ export function CreateTokenDialog() {
       >
         {created ? (
           <>
-            <ShownOnce label="API token" value={created.token} warning="Copy it now and store it somewhere safe: it will not be shown again." />
+            <ShownOnce
+              label="API token"
+              value={created.token}
+              warning="Copy it now and store it somewhere safe: it will not be shown again."
+            />
             <DialogFooter>
               <Button variant="primary" onClick={() => onOpenChange(false)}>
                 Done
@@ -62,14 +69,39 @@ export function CreateTokenDialog() {
           </>
         ) : (
           <form onSubmit={submit} className="flex flex-col gap-4" noValidate>
-            <Field id="token-name" label="Name" error={fieldError(error, 'name')} hint="What uses it, e.g. “CI deploy script”.">
-              <Input id="token-name" name="name" required autoFocus maxLength={100} aria-invalid={Boolean(fieldError(error, 'name'))} aria-describedby={fieldMessageId('token-name')} />
+            <Field
+              id="token-name"
+              label="Name"
+              error={fieldError(error, 'name')}
+              hint="What uses it, e.g. “CI deploy script”."
+            >
+              <Input
+                id="token-name"
+                name="name"
+                required
+                autoFocus
+                maxLength={100}
+                aria-invalid={Boolean(fieldError(error, 'name'))}
+                aria-describedby={fieldMessageId('token-name')}
+              />
             </Field>
             <Field id="token-role" label="Role">
               <Select id="token-role" value={role} onValueChange={setRole} options={ROLE_OPTIONS} className="w-full" />
             </Field>
-            <Field id="token-expires" label="Expires" optional error={fieldError(error, 'expiresAt')} hint="At the end of that day. Leave empty for a token that does not expire.">
-              <Input id="token-expires" name="expires" type="date" aria-invalid={Boolean(fieldError(error, 'expiresAt'))} aria-describedby={fieldMessageId('token-expires')} />
+            <Field
+              id="token-expires"
+              label="Expires"
+              optional
+              error={fieldError(error, 'expiresAt')}
+              hint="At the end of that day. Leave empty for a token that does not expire."
+            >
+              <Input
+                id="token-expires"
+                name="expires"
+                type="date"
+                aria-invalid={Boolean(fieldError(error, 'expiresAt'))}
+                aria-describedby={fieldMessageId('token-expires')}
+              />
             </Field>
             <FormError message={formLevelError(error, ['name', 'role', 'expiresAt'])} />
             <DialogFooter>

@@ -1,6 +1,6 @@
 'use client';
 
-import { deleteSecretAction } from '@/app/(app)/settings/secrets/actions';
+import { deleteSecretAction } from '@/app/(app)/settings/secrets/server-actions';
 import { ConfirmActionButton } from '@/components/ui/confirm-action-button';
 
 export function DeleteSecretButton({ name }: { name: string }) {

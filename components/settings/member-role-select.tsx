@@ -1,6 +1,6 @@
 'use client';
 
-import { changeMemberRoleAction } from '@/app/(app)/settings/members/actions';
+import { changeMemberRoleAction } from '@/app/(app)/settings/members/server-actions';
 import { useServerAction } from '@/components/forms/use-server-action';
 import { ROLE_OPTIONS } from '@/components/settings/role-options';
 import { Select } from '@/components/ui/select';

@@ -1,6 +1,6 @@
 'use client';
 
-import { removeMemberAction } from '@/app/(app)/settings/members/actions';
+import { removeMemberAction } from '@/app/(app)/settings/members/server-actions';
 import { ConfirmActionButton } from '@/components/ui/confirm-action-button';
 import type { TMemberRecord } from '@/server/members/member-record';
 

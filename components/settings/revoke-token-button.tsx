@@ -1,6 +1,6 @@
 'use client';
 
-import { revokeApiTokenAction } from '@/app/(app)/settings/tokens/actions';
+import { revokeApiTokenAction } from '@/app/(app)/settings/tokens/server-actions';
 import { ConfirmActionButton } from '@/components/ui/confirm-action-button';
 
 export function RevokeTokenButton({ id, name }: { id: string; name: string }) {

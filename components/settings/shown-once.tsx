@@ -8,7 +8,10 @@ export function ShownOnce({ label, value, warning }: { label: string; value: str
       <div className="flex flex-col gap-1.5">
         <span className="text-[13px] font-medium text-ink">{label}</span>
         <div className="flex items-center gap-2 rounded-md border border-line bg-subtle p-1.5 pl-3">
-          <code data-testid="shown-once-value" className="min-w-0 flex-1 font-mono text-[13px] break-all text-ink select-all">
+          <code
+            data-testid="shown-once-value"
+            className="min-w-0 flex-1 font-mono text-[13px] break-all text-ink select-all"
+          >
             {value}
           </code>
           <CopyButton value={value} />

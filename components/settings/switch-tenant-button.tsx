@@ -1,7 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { switchTenantAction } from '@/app/(app)/actions';
+import { switchTenantAction } from '@/app/(app)/server-actions';
 import { useServerAction } from '@/components/forms/use-server-action';
 import { Button } from '@/components/ui/button';
 
@@ -15,7 +15,12 @@ export function SwitchTenantButton({ slug, name }: { slug: string; name: string 
           {error.message}
         </span>
       )}
-      <Button size="sm" onClick={() => run({ slug }, () => router.refresh())} loading={pending} aria-label={`Switch to ${name}`}>
+      <Button
+        size="sm"
+        onClick={() => run({ slug }, () => router.refresh())}
+        loading={pending}
+        aria-label={`Switch to ${name}`}
+      >
         Switch
       </Button>
     </span>

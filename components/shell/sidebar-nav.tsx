@@ -36,7 +36,10 @@ export function SidebarNav({ inboxCount = 0 }: { inboxCount?: number }) {
                 <Icon className={cx('size-4 shrink-0', active ? 'text-accent' : 'text-ink-faint')} aria-hidden />
                 {label}
                 {href === '/inbox' && inboxCount > 0 && (
-                  <span className="ml-auto rounded-full bg-accent px-1.5 text-xs leading-5 font-medium text-accent-ink tabular-nums" aria-label={`${inboxCount} open ${inboxCount === 1 ? 'task' : 'tasks'}`}>
+                  <span
+                    className="ml-auto rounded-full bg-accent px-1.5 text-xs leading-5 font-medium text-accent-ink tabular-nums"
+                    aria-label={`${inboxCount} open ${inboxCount === 1 ? 'task' : 'tasks'}`}
+                  >
                     {inboxCount > 99 ? '99+' : inboxCount}
                   </span>
                 )}

@@ -3,13 +3,26 @@
 import { Building2, Check, ChevronsUpDown, Plus } from 'lucide-react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { switchTenantAction } from '@/app/(app)/actions';
+import { switchTenantAction } from '@/app/(app)/server-actions';
 import { useServerAction } from '@/components/forms/use-server-action';
-import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuLabel, DropdownMenuSeparator, DropdownMenuTrigger } from '@/components/ui/dropdown-menu';
+import {
+  DropdownMenu,
+  DropdownMenuContent,
+  DropdownMenuItem,
+  DropdownMenuLabel,
+  DropdownMenuSeparator,
+  DropdownMenuTrigger,
+} from '@/components/ui/dropdown-menu';
 import type { TTenantChoice } from '@/server/tenants/list-my-tenants';
 
 /** Shows the current tenant and switches to another one the person belongs to. */
-export function TenantSwitcher({ current, tenants }: { current: { slug: string; name: string }; tenants: TTenantChoice[] }) {
+export function TenantSwitcher({
+  current,
+  tenants,
+}: {
+  current: { slug: string; name: string };
+  tenants: TTenantChoice[];
+}) {
   const router = useRouter();
   const { pending, error, run } = useServerAction(switchTenantAction);
   const choose = (slug: string) => {
@@ -34,7 +47,9 @@ export function TenantSwitcher({ current, tenants }: { current: { slug: string; 
           <DropdownMenuLabel>Tenants</DropdownMenuLabel>
           {tenants.map((tenant) => (
             <DropdownMenuItem key={tenant.id} onSelect={() => choose(tenant.slug)}>
-              <span className="flex size-4 shrink-0 items-center justify-center">{tenant.slug === current.slug && <Check className="size-3.5 text-accent" aria-hidden />}</span>
+              <span className="flex size-4 shrink-0 items-center justify-center">
+                {tenant.slug === current.slug && <Check className="size-3.5 text-accent" aria-hidden />}
+              </span>
               <span className="min-w-0 flex-1 truncate">{tenant.name}</span>
               <span className="text-xs text-ink-faint">{tenant.role}</span>
             </DropdownMenuItem>

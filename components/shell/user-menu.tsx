@@ -4,8 +4,14 @@ import { LogOut, UserRound } from 'lucide-react';
 import { signOut } from 'next-auth/react';
 import Link from 'next/link';
 import { Badge } from '@/components/ui/badge';
-import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuSeparator, DropdownMenuTrigger } from '@/components/ui/dropdown-menu';
-import type { TRole } from '@/server/auth/roles';
+import {
+  DropdownMenu,
+  DropdownMenuContent,
+  DropdownMenuItem,
+  DropdownMenuSeparator,
+  DropdownMenuTrigger,
+} from '@/components/ui/dropdown-menu';
+import type { TRole } from '@/model/roles';
 
 function initials(name: string): string {
   const parts = name.trim().split(/\s+/).filter(Boolean);
@@ -16,8 +22,13 @@ function initials(name: string): string {
 export function UserMenu({ name, email, role }: { name: string; email: string; role: TRole }) {
   return (
     <DropdownMenu>
-      <DropdownMenuTrigger aria-label="User menu" className="flex h-8 min-w-0 items-center gap-2 rounded-md px-1.5 text-sm text-ink hover:bg-subtle">
-        <span className="flex size-6 shrink-0 items-center justify-center rounded-full bg-accent-soft text-[11px] font-semibold text-accent">{initials(name)}</span>
+      <DropdownMenuTrigger
+        aria-label="User menu"
+        className="flex h-8 min-w-0 items-center gap-2 rounded-md px-1.5 text-sm text-ink hover:bg-subtle"
+      >
+        <span className="flex size-6 shrink-0 items-center justify-center rounded-full bg-accent-soft text-[11px] font-semibold text-accent">
+          {initials(name)}
+        </span>
         <span className="hidden max-w-40 truncate sm:inline">{name}</span>
       </DropdownMenuTrigger>
       <DropdownMenuContent align="end" className="w-64">

@@ -16,7 +16,9 @@ export function exampleInput(schema: TJsonSchema): unknown {
     case 'enum':
       return schema.enum?.[0];
     case 'object':
-      return Object.fromEntries(Object.entries(schema.properties ?? {}).map(([key, child]) => [key, exampleInput(child)]));
+      return Object.fromEntries(
+        Object.entries(schema.properties ?? {}).map(([key, child]) => [key, exampleInput(child)]),
+      );
     case 'array':
       return [];
     case 'number':

@@ -2,7 +2,7 @@
 
 import { Plus } from 'lucide-react';
 import { useState, type FormEvent, type ReactNode } from 'react';
-import { createTriggerAction } from '@/app/(app)/workflows/[key]/triggers/actions';
+import { createTriggerAction } from '@/app/(app)/workflows/[key]/triggers/server-actions';
 import { fieldError, formLevelError, useServerAction } from '@/components/forms/use-server-action';
 import { Button } from '@/components/ui/button';
 import { Dialog, DialogFooter } from '@/components/ui/dialog';
@@ -10,7 +10,12 @@ import { Field, FormError, fieldMessageId } from '@/components/ui/field';
 import { Input, INPUT_CLASSES } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
 import { cx } from '@/components/ui/cx';
-import { buildTriggerDefinition, emptyTriggerDraft, TRIGGER_FIELDS, type TTriggerDraft } from '@/components/triggers/trigger-draft';
+import {
+  buildTriggerDefinition,
+  emptyTriggerDraft,
+  TRIGGER_FIELDS,
+  type TTriggerDraft,
+} from '@/components/triggers/trigger-draft';
 
 const TYPE_OPTIONS = [
   { value: 'webhook', label: 'Webhook', description: 'An HTTP POST to a secret URL starts a run with its JSON body' },
@@ -37,7 +42,8 @@ export function NewTriggerDialog({ workflowKey, publishedVersions, secretNames }
   const [draft, setDraft] = useState<TTriggerDraft>(emptyTriggerDraft);
   const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
   const { pending, error, run, reset } = useServerAction(createTriggerAction);
-  const set = <K extends keyof TTriggerDraft>(field: K, value: TTriggerDraft[K]) => setDraft((current) => ({ ...current, [field]: value }));
+  const set = <K extends keyof TTriggerDraft>(field: K, value: TTriggerDraft[K]) =>
+    setDraft((current) => ({ ...current, [field]: value }));
   const errorAt = (path: string) => localErrors[path] ?? fieldError(error, path);
   // The server words field messages to follow the field's name ("cron: needs 5 fields"); at the field, say the name.
   const serverErrorAt = (path: string, label: string) => {
@@ -47,7 +53,9 @@ export function NewTriggerDialog({ workflowKey, publishedVersions, secretNames }
 
   const openDialog = () => {
     // A time zone people recognise, rather than UTC, unless they already typed one.
-    setDraft((current) => (current.timezone ? current : { ...current, timezone: Intl.DateTimeFormat().resolvedOptions().timeZone }));
+    setDraft((current) =>
+      current.timezone ? current : { ...current, timezone: Intl.DateTimeFormat().resolvedOptions().timeZone },
+    );
     setOpen(true);
   };
   const submit = (event: FormEvent<HTMLFormElement>) => {
@@ -64,8 +72,14 @@ export function NewTriggerDialog({ workflowKey, publishedVersions, secretNames }
       reset();
     });
   };
-  const versionOptions = [{ value: 'latest', label: 'The latest published version' }, ...publishedVersions.map((v) => ({ value: String(v), label: `Version ${v} (pinned)` }))];
-  const secretOptions = [{ value: NO_SECRET, label: 'None: accept unsigned requests' }, ...secretNames.map((name) => ({ value: name, label: name }))];
+  const versionOptions = [
+    { value: 'latest', label: 'The latest published version' },
+    ...publishedVersions.map((v) => ({ value: String(v), label: `Version ${v} (pinned)` })),
+  ];
+  const secretOptions = [
+    { value: NO_SECRET, label: 'None: accept unsigned requests' },
+    ...secretNames.map((name) => ({ value: name, label: name })),
+  ];
 
   return (
     <>
@@ -73,14 +87,39 @@ export function NewTriggerDialog({ workflowKey, publishedVersions, secretNames }
         <Plus className="size-4" aria-hidden />
         New trigger
       </Button>
-      <Dialog open={open} onOpenChange={setOpen} size="lg" title="New trigger" description="What starts a run of this workflow besides the Run button.">
+      <Dialog
+        open={open}
+        onOpenChange={setOpen}
+        size="lg"
+        title="New trigger"
+        description="What starts a run of this workflow besides the Run button."
+      >
         <form onSubmit={submit} noValidate className="flex flex-col gap-4" aria-label="New trigger">
           <div className="grid gap-4 sm:grid-cols-2">
             <Field id="trigger-type" label="Type" hint={TYPE_OPTIONS.find((o) => o.value === draft.type)?.description}>
-              <Select id="trigger-type" aria-label="Type" aria-describedby={fieldMessageId('trigger-type')} value={draft.type} onValueChange={(value) => set('type', value as TTriggerDraft['type'])} options={TYPE_OPTIONS} />
+              <Select
+                id="trigger-type"
+                aria-label="Type"
+                aria-describedby={fieldMessageId('trigger-type')}
+                value={draft.type}
+                onValueChange={(value) => set('type', value as TTriggerDraft['type'])}
+                options={TYPE_OPTIONS}
+              />
             </Field>
-            <Field id="trigger-version" label="Version" error={serverErrorAt('version', 'Version')} hint="Runs start this version.">
-              <Select id="trigger-version" aria-label="Version" aria-describedby={fieldMessageId('trigger-version')} value={draft.version} onValueChange={(value) => set('version', value)} options={versionOptions} />
+            <Field
+              id="trigger-version"
+              label="Version"
+              error={serverErrorAt('version', 'Version')}
+              hint="Runs start this version."
+            >
+              <Select
+                id="trigger-version"
+                aria-label="Version"
+                aria-describedby={fieldMessageId('trigger-version')}
+                value={draft.version}
+                onValueChange={(value) => set('version', value)}
+                options={versionOptions}
+              />
             </Field>
           </div>
 
@@ -88,25 +127,67 @@ export function NewTriggerDialog({ workflowKey, publishedVersions, secretNames }
             <>
               <div className="grid gap-4 sm:grid-cols-2">
                 <Field id="trigger-mode" label="Mode" error={serverErrorAt('config.mode', 'Mode')}>
-                  <Select id="trigger-mode" aria-label="Mode" aria-describedby={fieldMessageId('trigger-mode')} value={draft.mode} onValueChange={(value) => set('mode', value as TTriggerDraft['mode'])} options={MODE_OPTIONS} />
+                  <Select
+                    id="trigger-mode"
+                    aria-label="Mode"
+                    aria-describedby={fieldMessageId('trigger-mode')}
+                    value={draft.mode}
+                    onValueChange={(value) => set('mode', value as TTriggerDraft['mode'])}
+                    options={MODE_OPTIONS}
+                  />
                 </Field>
                 {draft.mode === 'sync' ? (
-                  <TextField id="trigger-wait" label="Wait for the run (ms)" error={serverErrorAt('config.waitMs', 'Wait')} value={draft.waitMs} onChange={(v) => set('waitMs', v)} inputMode="numeric" hint="0–60000; after this the answer is 202 with the run id." />
+                  <TextField
+                    id="trigger-wait"
+                    label="Wait for the run (ms)"
+                    error={serverErrorAt('config.waitMs', 'Wait')}
+                    value={draft.waitMs}
+                    onChange={(v) => set('waitMs', v)}
+                    inputMode="numeric"
+                    hint="0–60000; after this the answer is 202 with the run id."
+                  />
                 ) : (
-                  <TextField id="trigger-rate" label="Requests per minute" error={serverErrorAt('config.rateLimitPerMinute', 'Requests per minute')} value={draft.rateLimitPerMinute} onChange={(v) => set('rateLimitPerMinute', v)} inputMode="numeric" hint="More answer 429 (1–10000)." />
+                  <TextField
+                    id="trigger-rate"
+                    label="Requests per minute"
+                    error={serverErrorAt('config.rateLimitPerMinute', 'Requests per minute')}
+                    value={draft.rateLimitPerMinute}
+                    onChange={(v) => set('rateLimitPerMinute', v)}
+                    inputMode="numeric"
+                    hint="More answer 429 (1–10000)."
+                  />
                 )}
               </div>
               {draft.mode === 'sync' && (
-                <TextField id="trigger-rate" label="Requests per minute" error={serverErrorAt('config.rateLimitPerMinute', 'Requests per minute')} value={draft.rateLimitPerMinute} onChange={(v) => set('rateLimitPerMinute', v)} inputMode="numeric" hint="More answer 429 (1–10000)." />
+                <TextField
+                  id="trigger-rate"
+                  label="Requests per minute"
+                  error={serverErrorAt('config.rateLimitPerMinute', 'Requests per minute')}
+                  value={draft.rateLimitPerMinute}
+                  onChange={(v) => set('rateLimitPerMinute', v)}
+                  inputMode="numeric"
+                  hint="More answer 429 (1–10000)."
+                />
               )}
               <Field
                 id="trigger-secret"
                 label="Signing secret"
                 optional
                 error={serverErrorAt('config.secret', 'Signing secret')}
-                hint={secretNames.length === 0 ? 'No secrets yet: create one under Settings → Secrets to require signed requests.' : 'Requests must carry a Pipewright-Signature made with this secret.'}
+                hint={
+                  secretNames.length === 0
+                    ? 'No secrets yet: create one under Settings → Secrets to require signed requests.'
+                    : 'Requests must carry a Pipewright-Signature made with this secret.'
+                }
               >
-                <Select id="trigger-secret" aria-label="Signing secret" aria-describedby={fieldMessageId('trigger-secret')} value={draft.secret || NO_SECRET} onValueChange={(value) => set('secret', value === NO_SECRET ? '' : value)} options={secretOptions} />
+                <Select
+                  id="trigger-secret"
+                  aria-label="Signing secret"
+                  aria-describedby={fieldMessageId('trigger-secret')}
+                  value={draft.secret || NO_SECRET}
+                  onValueChange={(value) => set('secret', value === NO_SECRET ? '' : value)}
+                  options={secretOptions}
+                />
               </Field>
             </>
           )}
@@ -114,28 +195,84 @@ export function NewTriggerDialog({ workflowKey, publishedVersions, secretNames }
           {draft.type === 'schedule' && (
             <>
               <div className="grid gap-4 sm:grid-cols-2">
-                <TextField id="trigger-cron" label="Cron" error={serverErrorAt('config.cron', 'Cron')} value={draft.cron} onChange={(v) => set('cron', v)} mono autoFocus placeholder="0 9 * * 1-5" hint="minute hour day-of-month month day-of-week" />
-                <TextField id="trigger-timezone" label="Time zone" error={serverErrorAt('config.timezone', 'Time zone')} value={draft.timezone} onChange={(v) => set('timezone', v)} list="trigger-timezones" hint="IANA name, e.g. Europe/Berlin" />
+                <TextField
+                  id="trigger-cron"
+                  label="Cron"
+                  error={serverErrorAt('config.cron', 'Cron')}
+                  value={draft.cron}
+                  onChange={(v) => set('cron', v)}
+                  mono
+                  autoFocus
+                  placeholder="0 9 * * 1-5"
+                  hint="minute hour day-of-month month day-of-week"
+                />
+                <TextField
+                  id="trigger-timezone"
+                  label="Time zone"
+                  error={serverErrorAt('config.timezone', 'Time zone')}
+                  value={draft.timezone}
+                  onChange={(v) => set('timezone', v)}
+                  list="trigger-timezones"
+                  hint="IANA name, e.g. Europe/Berlin"
+                />
                 <datalist id="trigger-timezones">
                   {supportedTimeZones().map((zone) => (
                     <option key={zone} value={zone} />
                   ))}
                 </datalist>
               </div>
-              <TextArea id="trigger-schedule-input" label="Input (JSON)" error={serverErrorAt('config.input', 'Input')} value={draft.scheduleInput} onChange={(v) => set('scheduleInput', v)} placeholder='{ "report": "daily" }' hint="The run's input on every tick; checked against the parameter schema when it fires." />
+              <TextArea
+                id="trigger-schedule-input"
+                label="Input (JSON)"
+                error={serverErrorAt('config.input', 'Input')}
+                value={draft.scheduleInput}
+                onChange={(v) => set('scheduleInput', v)}
+                placeholder='{ "report": "daily" }'
+                hint="The run's input on every tick; checked against the parameter schema when it fires."
+              />
             </>
           )}
 
           {draft.type === 'event' && (
             <>
-              <TextField id="trigger-event" label="Event name" error={serverErrorAt('config.event', 'Event name')} value={draft.event} onChange={(v) => set('event', v)} mono autoFocus placeholder="invoice.received" />
-              <TextArea id="trigger-filter" label="Filter (JSONata)" error={serverErrorAt('config.filter', 'Filter')} value={draft.filter} onChange={(v) => set('filter', v)} placeholder='payload.amount > 1000' hint="Over the event; only events where it is true start a run." />
-              <TextArea id="trigger-input" label="Input (JSONata)" error={serverErrorAt('config.input', 'Input')} value={draft.input} onChange={(v) => set('input', v)} placeholder='{ "invoice": payload.id }' hint="Builds the run's input from the event; the payload when left empty." />
+              <TextField
+                id="trigger-event"
+                label="Event name"
+                error={serverErrorAt('config.event', 'Event name')}
+                value={draft.event}
+                onChange={(v) => set('event', v)}
+                mono
+                autoFocus
+                placeholder="invoice.received"
+              />
+              <TextArea
+                id="trigger-filter"
+                label="Filter (JSONata)"
+                error={serverErrorAt('config.filter', 'Filter')}
+                value={draft.filter}
+                onChange={(v) => set('filter', v)}
+                placeholder="payload.amount > 1000"
+                hint="Over the event; only events where it is true start a run."
+              />
+              <TextArea
+                id="trigger-input"
+                label="Input (JSONata)"
+                error={serverErrorAt('config.input', 'Input')}
+                value={draft.input}
+                onChange={(v) => set('input', v)}
+                placeholder='{ "invoice": payload.id }'
+                hint="Builds the run's input from the event; the payload when left empty."
+              />
             </>
           )}
 
           <label className="flex items-center gap-2 text-sm text-ink">
-            <input type="checkbox" checked={draft.enabled} onChange={(event) => set('enabled', event.target.checked)} className="size-4 accent-(--color-accent)" />
+            <input
+              type="checkbox"
+              checked={draft.enabled}
+              onChange={(event) => set('enabled', event.target.checked)}
+              className="size-4 accent-(--color-accent)"
+            />
             Enabled as soon as it is created
           </label>
           <FormError message={Object.keys(localErrors).length > 0 ? null : formLevelError(error, TRIGGER_FIELDS)} />
@@ -157,17 +294,72 @@ function supportedTimeZones(): string[] {
   return typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
 }
 
-type TTextFieldProps = { id: string; label: string; error?: string; value: string; onChange: (value: string) => void; hint?: ReactNode; mono?: boolean; optional?: boolean; autoFocus?: boolean; placeholder?: string; list?: string; inputMode?: 'numeric' };
+type TTextFieldProps = {
+  id: string;
+  label: string;
+  error?: string;
+  value: string;
+  onChange: (value: string) => void;
+  hint?: ReactNode;
+  mono?: boolean;
+  optional?: boolean;
+  autoFocus?: boolean;
+  placeholder?: string;
+  list?: string;
+  inputMode?: 'numeric';
+};
 
-function TextField({ id, label, error, value, onChange, hint, mono, optional, autoFocus, placeholder, list, inputMode }: TTextFieldProps) {
+function TextField({
+  id,
+  label,
+  error,
+  value,
+  onChange,
+  hint,
+  mono,
+  optional,
+  autoFocus,
+  placeholder,
+  list,
+  inputMode,
+}: TTextFieldProps) {
   return (
     <Field id={id} label={label} error={error} hint={hint} optional={optional}>
-      <Input id={id} value={value} onChange={(event) => onChange(event.target.value)} className={cx(mono && 'font-mono')} autoFocus={autoFocus} placeholder={placeholder} list={list} inputMode={inputMode} spellCheck={false} autoComplete="off" aria-invalid={Boolean(error)} aria-describedby={fieldMessageId(id)} />
+      <Input
+        id={id}
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+        className={cx(mono && 'font-mono')}
+        autoFocus={autoFocus}
+        placeholder={placeholder}
+        list={list}
+        inputMode={inputMode}
+        spellCheck={false}
+        autoComplete="off"
+        aria-invalid={Boolean(error)}
+        aria-describedby={fieldMessageId(id)}
+      />
     </Field>
   );
 }
 
-function TextArea({ id, label, error, value, onChange, hint, placeholder }: { id: string; label: string; error?: string; value: string; onChange: (value: string) => void; hint?: ReactNode; placeholder?: string }) {
+function TextArea({
+  id,
+  label,
+  error,
+  value,
+  onChange,
+  hint,
+  placeholder,
+}: {
+  id: string;
+  label: string;
+  error?: string;
+  value: string;
+  onChange: (value: string) => void;
+  hint?: ReactNode;
+  placeholder?: string;
+}) {
   return (
     <Field id={id} label={label} error={error} hint={hint} optional>
       <textarea

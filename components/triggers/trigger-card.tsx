@@ -1,5 +1,5 @@
 import { CalendarClock, Hand, Radio, Webhook, type LucideIcon } from 'lucide-react';
-import { deleteTriggerAction } from '@/app/(app)/workflows/[key]/triggers/actions';
+import { deleteTriggerAction } from '@/app/(app)/workflows/[key]/triggers/server-actions';
 import { ScheduleDetails } from '@/components/triggers/schedule-details';
 import { TriggerEnabledSwitch } from '@/components/triggers/trigger-enabled-switch';
 import { TriggerFirings } from '@/components/triggers/trigger-firings';
@@ -8,7 +8,7 @@ import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { ConfirmActionButton } from '@/components/ui/confirm-action-button';
 import { TimeText } from '@/components/ui/time-text';
-import { assertNever } from '@/server/errors';
+import { assertNever } from '@/model/errors';
 import type { TTriggerFiring } from '@/server/triggers/list-trigger-firings';
 import { parseTriggerConfig, type TTriggerRecord } from '@/server/triggers/trigger-record';
 
@@ -25,7 +25,13 @@ type TProps = { trigger: TTriggerRecord; firings: TTriggerFiring[]; canEdit: boo
 export function TriggerCard({ trigger, firings, canEdit, exampleInput }: TProps) {
   const { label, icon: Icon } = KIND[trigger.type];
   return (
-    <Card data-testid={`trigger-${trigger.type}`} data-trigger-id={trigger.id} aria-label={`${label} trigger`} role="article" className="min-w-0">
+    <Card
+      data-testid={`trigger-${trigger.type}`}
+      data-trigger-id={trigger.id}
+      aria-label={`${label} trigger`}
+      role="article"
+      className="min-w-0"
+    >
       <header className="flex flex-wrap items-start justify-between gap-3 px-4 pt-3 pb-2">
         <div className="flex min-w-0 items-center gap-2.5">
           <span className="flex size-8 shrink-0 items-center justify-center rounded-md bg-subtle text-ink-muted">
@@ -34,7 +40,9 @@ export function TriggerCard({ trigger, firings, canEdit, exampleInput }: TProps)
           <div className="min-w-0">
             <h2 className="flex flex-wrap items-center gap-2 text-sm font-semibold text-ink">
               {label}
-              <Badge tone={trigger.version === null ? 'neutral' : 'accent'}>{trigger.version === null ? 'latest version' : `pinned to v${trigger.version}`}</Badge>
+              <Badge tone={trigger.version === null ? 'neutral' : 'accent'}>
+                {trigger.version === null ? 'latest version' : `pinned to v${trigger.version}`}
+              </Badge>
               {!trigger.enabled && <Badge tone="warning">off</Badge>}
             </h2>
             {/* Wraps rather than truncates: on a phone "last fired" is the part people look for. */}
@@ -48,7 +56,12 @@ export function TriggerCard({ trigger, firings, canEdit, exampleInput }: TProps)
           </div>
         </div>
         <div className="flex items-center gap-1">
-          <TriggerEnabledSwitch triggerId={trigger.id} enabled={trigger.enabled} label={`${label} trigger enabled`} disabled={!canEdit} />
+          <TriggerEnabledSwitch
+            triggerId={trigger.id}
+            enabled={trigger.enabled}
+            label={`${label} trigger enabled`}
+            disabled={!canEdit}
+          />
           {canEdit && (
             <ConfirmActionButton
               action={deleteTriggerAction}
@@ -56,7 +69,11 @@ export function TriggerCard({ trigger, firings, canEdit, exampleInput }: TProps)
               label="Delete"
               ariaLabel={`Delete ${label.toLowerCase()} trigger`}
               title={`Delete this ${label.toLowerCase()} trigger?`}
-              description={trigger.type === 'webhook' ? 'Its URL stops working at once. Runs it started stay.' : 'It starts no more runs. Runs it started stay.'}
+              description={
+                trigger.type === 'webhook'
+                  ? 'Its URL stops working at once. Runs it started stay.'
+                  : 'It starts no more runs. Runs it started stay.'
+              }
               confirmLabel="Delete trigger"
             />
           )}
@@ -74,11 +91,32 @@ function TriggerBody({ trigger, exampleInput }: { trigger: TTriggerRecord; examp
   const parsed = parseTriggerConfig(trigger.type, trigger.config);
   switch (parsed.type) {
     case 'manual':
-      return <p className="text-[13px] text-ink-muted">Runs start from the Run button or POST /api/v1/workflows/{trigger.workflowKey}/runs.</p>;
+      return (
+        <p className="text-[13px] text-ink-muted">
+          Runs start from the Run button or POST /api/v1/workflows/{trigger.workflowKey}/runs.
+        </p>
+      );
     case 'webhook':
-      return <WebhookDetails url={trigger.url ?? null} mode={parsed.config.mode} secret={parsed.config.secret} rateLimitPerMinute={parsed.config.rateLimitPerMinute} waitMs={parsed.config.waitMs} exampleBody={exampleInput} />;
+      return (
+        <WebhookDetails
+          url={trigger.url ?? null}
+          mode={parsed.config.mode}
+          secret={parsed.config.secret}
+          rateLimitPerMinute={parsed.config.rateLimitPerMinute}
+          waitMs={parsed.config.waitMs}
+          exampleBody={exampleInput}
+        />
+      );
     case 'schedule':
-      return <ScheduleDetails cron={parsed.config.cron} timezone={parsed.config.timezone} input={parsed.config.input} enabled={trigger.enabled} nextFireTimes={trigger.nextFireTimes ?? []} />;
+      return (
+        <ScheduleDetails
+          cron={parsed.config.cron}
+          timezone={parsed.config.timezone}
+          input={parsed.config.input}
+          enabled={trigger.enabled}
+          nextFireTimes={trigger.nextFireTimes ?? []}
+        />
+      );
     case 'event':
       return (
         <dl className="grid grid-cols-[max-content_minmax(0,1fr)] gap-x-4 gap-y-1.5 text-[13px]">
@@ -87,9 +125,25 @@ function TriggerBody({ trigger, exampleInput }: { trigger: TTriggerRecord; examp
             <code className="font-mono break-all text-ink">{parsed.config.event}</code>
           </dd>
           <dt className="text-ink-faint">Filter</dt>
-          <dd className="min-w-0">{parsed.config.filter ? <code className="block font-mono text-[12px] break-all whitespace-pre-wrap text-ink">{parsed.config.filter}</code> : <span className="text-ink-muted">none: every such event</span>}</dd>
+          <dd className="min-w-0">
+            {parsed.config.filter ? (
+              <code className="block font-mono text-[12px] break-all whitespace-pre-wrap text-ink">
+                {parsed.config.filter}
+              </code>
+            ) : (
+              <span className="text-ink-muted">none: every such event</span>
+            )}
+          </dd>
           <dt className="text-ink-faint">Input</dt>
-          <dd className="min-w-0">{parsed.config.input ? <code className="block font-mono text-[12px] break-all whitespace-pre-wrap text-ink">{parsed.config.input}</code> : <span className="text-ink-muted">the event&apos;s payload</span>}</dd>
+          <dd className="min-w-0">
+            {parsed.config.input ? (
+              <code className="block font-mono text-[12px] break-all whitespace-pre-wrap text-ink">
+                {parsed.config.input}
+              </code>
+            ) : (
+              <span className="text-ink-muted">the event&apos;s payload</span>
+            )}
+          </dd>
         </dl>
       );
     default:

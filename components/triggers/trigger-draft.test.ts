@@ -10,28 +10,97 @@ describe('buildTriggerDefinition', () => {
   it('builds what the server accepts for each type, leaving defaults to the server', () => {
     const webhook = buildTriggerDefinition(draft);
     expect(webhook).toEqual({ ok: true, definition: { type: 'webhook', config: { mode: 'async' }, enabled: true } });
-    const signed = buildTriggerDefinition({ ...draft, mode: 'sync', secret: 'HOOK', waitMs: '2000', rateLimitPerMinute: '5', version: '2', enabled: false });
-    expect(signed).toEqual({ ok: true, definition: { type: 'webhook', config: { mode: 'sync', secret: 'HOOK', waitMs: 2000, rateLimitPerMinute: 5 }, version: 2, enabled: false } });
-    const schedule = buildTriggerDefinition({ ...draft, type: 'schedule', cron: ' 0 9 * * 1-5 ', timezone: 'Europe/Berlin', scheduleInput: '{"report":"daily"}' });
-    expect(schedule).toEqual({ ok: true, definition: { type: 'schedule', config: { cron: '0 9 * * 1-5', timezone: 'Europe/Berlin', input: { report: 'daily' } }, enabled: true } });
-    const event = buildTriggerDefinition({ ...draft, type: 'event', event: 'invoice.received', filter: 'payload.amount > 1', input: '' });
-    expect(event).toEqual({ ok: true, definition: { type: 'event', config: { event: 'invoice.received', filter: 'payload.amount > 1' }, enabled: true } });
-    for (const built of [webhook, signed, schedule, event]) if (built.ok) expect(ZCreateTriggerBody.safeParse(built.definition).success).toBe(true);
+    const signed = buildTriggerDefinition({
+      ...draft,
+      mode: 'sync',
+      secret: 'HOOK',
+      waitMs: '2000',
+      rateLimitPerMinute: '5',
+      version: '2',
+      enabled: false,
+    });
+    expect(signed).toEqual({
+      ok: true,
+      definition: {
+        type: 'webhook',
+        config: { mode: 'sync', secret: 'HOOK', waitMs: 2000, rateLimitPerMinute: 5 },
+        version: 2,
+        enabled: false,
+      },
+    });
+    const schedule = buildTriggerDefinition({
+      ...draft,
+      type: 'schedule',
+      cron: ' 0 9 * * 1-5 ',
+      timezone: 'Europe/Berlin',
+      scheduleInput: '{"report":"daily"}',
+    });
+    expect(schedule).toEqual({
+      ok: true,
+      definition: {
+        type: 'schedule',
+        config: { cron: '0 9 * * 1-5', timezone: 'Europe/Berlin', input: { report: 'daily' } },
+        enabled: true,
+      },
+    });
+    const event = buildTriggerDefinition({
+      ...draft,
+      type: 'event',
+      event: 'invoice.received',
+      filter: 'payload.amount > 1',
+      input: '',
+    });
+    expect(event).toEqual({
+      ok: true,
+      definition: { type: 'event', config: { event: 'invoice.received', filter: 'payload.amount > 1' }, enabled: true },
+    });
+    for (const built of [webhook, signed, schedule, event])
+      if (built.ok) expect(ZCreateTriggerBody.safeParse(built.definition).success).toBe(true);
   });
 
   it('names what it can already see is wrong, at the server paths, and ignores the fields of other types', () => {
-    expect(buildTriggerDefinition({ ...draft, rateLimitPerMinute: 'lots', cron: 'never checked here' })).toEqual({ ok: false, errors: { 'config.rateLimitPerMinute': 'Must be a whole number.' } });
-    const schedule = buildTriggerDefinition({ ...draft, type: 'schedule', cron: '', timezone: 'UTC', scheduleInput: '[1]' });
+    expect(buildTriggerDefinition({ ...draft, rateLimitPerMinute: 'lots', cron: 'never checked here' })).toEqual({
+      ok: false,
+      errors: { 'config.rateLimitPerMinute': 'Must be a whole number.' },
+    });
+    const schedule = buildTriggerDefinition({
+      ...draft,
+      type: 'schedule',
+      cron: '',
+      timezone: 'UTC',
+      scheduleInput: '[1]',
+    });
     expect(schedule.ok ? null : Object.keys(schedule.errors).sort()).toEqual(['config.cron', 'config.input']);
-    const badJson = buildTriggerDefinition({ ...draft, type: 'schedule', cron: '* * * * *', timezone: 'UTC', scheduleInput: '{' });
+    const badJson = buildTriggerDefinition({
+      ...draft,
+      type: 'schedule',
+      cron: '* * * * *',
+      timezone: 'UTC',
+      scheduleInput: '{',
+    });
     expect(badJson.ok ? null : badJson.errors['config.input']).toMatch(/^Is not valid JSON/);
-    expect(buildTriggerDefinition({ ...draft, type: 'event', event: '  ' })).toEqual({ ok: false, errors: { 'config.event': 'Required: enter the event name, like invoice.received.' } });
+    expect(buildTriggerDefinition({ ...draft, type: 'event', event: '  ' })).toEqual({
+      ok: false,
+      errors: { 'config.event': 'Required: enter the event name, like invoice.received.' },
+    });
   });
 });
 
 describe('the webhook card', () => {
   it('shows a body shaped like the parameter schema', () => {
-    expect(exampleInput({ type: 'object', properties: { amount: { type: 'number', minimum: 1 }, tag: { enum: ['a', 'b'] }, note: { type: 'string', default: 'hi' }, ok: { type: 'boolean' }, lines: { type: 'array' }, who: { type: 'object', properties: { id: { type: 'integer' } } } } })).toEqual({
+    expect(
+      exampleInput({
+        type: 'object',
+        properties: {
+          amount: { type: 'number', minimum: 1 },
+          tag: { enum: ['a', 'b'] },
+          note: { type: 'string', default: 'hi' },
+          ok: { type: 'boolean' },
+          lines: { type: 'array' },
+          who: { type: 'object', properties: { id: { type: 'integer' } } },
+        },
+      }),
+    ).toEqual({
       amount: 1,
       tag: 'a',
       note: 'hi',
@@ -42,7 +111,11 @@ describe('the webhook card', () => {
   });
 
   it('quotes the body for the shell and signs without revealing the secret', () => {
-    const plain = webhookCurl({ url: 'https://pw.example/api/v1/hooks/pwh_x', body: `{"name":"O'Brien"}`, signed: false });
+    const plain = webhookCurl({
+      url: 'https://pw.example/api/v1/hooks/pwh_x',
+      body: `{"name":"O'Brien"}`,
+      signed: false,
+    });
     expect(plain).toContain(`--data-binary '{"name":"O'\\''Brien"}'`);
     const signed = webhookCurl({ url: 'https://pw.example/api/v1/hooks/pwh_x', body: '{}', signed: true });
     expect(signed).toContain('openssl dgst -sha256 -hmac "$PIPEWRIGHT_WEBHOOK_SECRET"');

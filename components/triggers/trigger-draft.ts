@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ZTriggerDefinition } from '@/server/workflows/definition/trigger-config';
+import type { ZTriggerDefinition } from '@/model/definition/trigger-config';
 
 /** A definition as the server accepts it (defaults may be left out). */
 type TTriggerDefinition = z.input<typeof ZTriggerDefinition>;
@@ -23,13 +23,39 @@ export type TTriggerDraft = {
 };
 
 /** The server's paths the form shows inline; an error at any other path is shown for the whole form. */
-export const TRIGGER_FIELDS = ['version', 'config.mode', 'config.secret', 'config.rateLimitPerMinute', 'config.waitMs', 'config.cron', 'config.timezone', 'config.input', 'config.event', 'config.filter'] as const;
+export const TRIGGER_FIELDS = [
+  'version',
+  'config.mode',
+  'config.secret',
+  'config.rateLimitPerMinute',
+  'config.waitMs',
+  'config.cron',
+  'config.timezone',
+  'config.input',
+  'config.event',
+  'config.filter',
+] as const;
 
 export function emptyTriggerDraft(): TTriggerDraft {
-  return { type: 'webhook', version: 'latest', enabled: true, mode: 'async', secret: '', rateLimitPerMinute: '', waitMs: '', cron: '', timezone: '', scheduleInput: '', event: '', filter: '', input: '' };
+  return {
+    type: 'webhook',
+    version: 'latest',
+    enabled: true,
+    mode: 'async',
+    secret: '',
+    rateLimitPerMinute: '',
+    waitMs: '',
+    cron: '',
+    timezone: '',
+    scheduleInput: '',
+    event: '',
+    filter: '',
+    input: '',
+  };
 }
 
-type TBuilt = { ok: true; definition: TTriggerDefinition & { enabled: boolean } } | { ok: false; errors: Record<string, string> };
+type TBuilt =
+  { ok: true; definition: TTriggerDefinition & { enabled: boolean } } | { ok: false; errors: Record<string, string> };
 
 /** A whole number typed in a box, or undefined when left empty (the server's default applies). */
 function wholeNumber(text: string, path: string, errors: Record<string, string>): number | undefined {
@@ -62,7 +88,12 @@ export function buildTriggerDefinition(draft: TTriggerDraft): TBuilt {
       const rateLimitPerMinute = wholeNumber(draft.rateLimitPerMinute, 'config.rateLimitPerMinute', errors);
       const waitMs = draft.mode === 'sync' ? wholeNumber(draft.waitMs, 'config.waitMs', errors) : undefined;
       if (Object.keys(errors).length > 0) return { ok: false, errors };
-      const config = { mode: draft.mode, ...(draft.secret ? { secret: draft.secret } : {}), ...(rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute }), ...(waitMs === undefined ? {} : { waitMs }) };
+      const config = {
+        mode: draft.mode,
+        ...(draft.secret ? { secret: draft.secret } : {}),
+        ...(rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute }),
+        ...(waitMs === undefined ? {} : { waitMs }),
+      };
       return { ok: true, definition: { type: 'webhook', config, ...base } };
     }
     case 'schedule': {
@@ -70,22 +101,39 @@ export function buildTriggerDefinition(draft: TTriggerDraft): TBuilt {
       if (draft.scheduleInput.trim() !== '') {
         try {
           const parsed: unknown = JSON.parse(draft.scheduleInput);
-          if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) errors['config.input'] = 'Must be a JSON object, like { "report": "daily" }.';
+          if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+            errors['config.input'] = 'Must be a JSON object, like { "report": "daily" }.';
           else input = parsed as Record<string, unknown>;
         } catch (error) {
           errors['config.input'] = `Is not valid JSON: ${(error as Error).message}`;
         }
       }
       if (draft.cron.trim() === '') errors['config.cron'] = 'Required: enter a cron expression, like 0 9 * * 1-5.';
-      if (draft.timezone.trim() === '') errors['config.timezone'] = 'Required: enter a time zone, like Europe/Berlin or UTC.';
+      if (draft.timezone.trim() === '')
+        errors['config.timezone'] = 'Required: enter a time zone, like Europe/Berlin or UTC.';
       if (Object.keys(errors).length > 0) return { ok: false, errors };
-      return { ok: true, definition: { type: 'schedule', config: { cron: draft.cron.trim(), timezone: draft.timezone.trim(), ...(input ? { input } : {}) }, ...base } };
+      return {
+        ok: true,
+        definition: {
+          type: 'schedule',
+          config: { cron: draft.cron.trim(), timezone: draft.timezone.trim(), ...(input ? { input } : {}) },
+          ...base,
+        },
+      };
     }
     case 'event': {
-      if (draft.event.trim() === '') return { ok: false, errors: { 'config.event': 'Required: enter the event name, like invoice.received.' } };
+      if (draft.event.trim() === '')
+        return { ok: false, errors: { 'config.event': 'Required: enter the event name, like invoice.received.' } };
       const filter = optionalText(draft.filter);
       const input = optionalText(draft.input);
-      return { ok: true, definition: { type: 'event', config: { event: draft.event.trim(), ...(filter ? { filter } : {}), ...(input ? { input } : {}) }, ...base } };
+      return {
+        ok: true,
+        definition: {
+          type: 'event',
+          config: { event: draft.event.trim(), ...(filter ? { filter } : {}), ...(input ? { input } : {}) },
+          ...base,
+        },
+      };
     }
   }
 }

@@ -2,11 +2,16 @@ import Link from 'next/link';
 import { RunStatusBadge } from '@/components/runs/run-status-badge';
 import { Badge, type TBadgeTone } from '@/components/ui/badge';
 import { TimeText } from '@/components/ui/time-text';
-import { ZRunStatus } from '@/server/runtime/run-status';
+import { ZRunStatus } from '@/model/run-status';
 import type { TTriggerFiring } from '@/server/triggers/list-trigger-firings';
 import type { TFiringOutcome } from '@/server/triggers/trigger-record';
 
-const OUTCOME_TONE = { started: 'success', duplicate: 'neutral', rejected: 'warning', failed: 'danger' } as const satisfies Record<TFiringOutcome, TBadgeTone>;
+const OUTCOME_TONE = {
+  started: 'success',
+  duplicate: 'neutral',
+  rejected: 'warning',
+  failed: 'danger',
+} as const satisfies Record<TFiringOutcome, TBadgeTone>;
 
 /** A trigger's latest firings, newest first: when, what happened, and the run it started. */
 export function TriggerFirings({ firings }: { firings: TTriggerFiring[] }) {
@@ -20,13 +25,21 @@ export function TriggerFirings({ firings }: { firings: TTriggerFiring[] }) {
           {firings.map((firing) => {
             const status = ZRunStatus.safeParse(firing.runStatus);
             return (
-              <li key={firing.id} data-testid="trigger-firing" className="flex min-w-0 flex-wrap items-center gap-x-3 gap-y-1 text-[13px]">
+              <li
+                key={firing.id}
+                data-testid="trigger-firing"
+                className="flex min-w-0 flex-wrap items-center gap-x-3 gap-y-1 text-[13px]"
+              >
                 <span className="w-40 shrink-0 text-ink-muted">
                   <TimeText iso={firing.firedAt} withTime />
                 </span>
                 <Badge tone={OUTCOME_TONE[firing.outcome]}>{firing.outcome}</Badge>
                 {firing.runId ? (
-                  <Link href={`/runs/${firing.runId}`} className="font-mono text-[12px] text-accent hover:underline" aria-label={`Run ${firing.runId}`}>
+                  <Link
+                    href={`/runs/${firing.runId}`}
+                    className="font-mono text-[12px] text-accent hover:underline"
+                    aria-label={`Run ${firing.runId}`}
+                  >
                     run {firing.runId.slice(0, 8)}
                   </Link>
                 ) : null}

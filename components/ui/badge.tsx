@@ -12,5 +12,14 @@ const TONES: Record<TBadgeTone, string> = {
 };
 
 export function Badge({ tone = 'neutral', children }: { tone?: TBadgeTone; children: ReactNode }) {
-  return <span className={cx('inline-flex items-center rounded-full border px-2 py-px text-xs font-medium whitespace-nowrap', TONES[tone])}>{children}</span>;
+  return (
+    <span
+      className={cx(
+        'inline-flex items-center rounded-full border px-2 py-px text-xs font-medium whitespace-nowrap',
+        TONES[tone],
+      )}
+    >
+      {children}
+    </span>
+  );
 }

@@ -26,9 +26,24 @@ export function buttonClasses(variant: TButtonVariant = 'secondary', size: TButt
 type TButtonProps = ComponentProps<'button'> & { variant?: TButtonVariant; size?: TButtonSize; loading?: boolean };
 
 /** A button; `loading` shows a spinner and blocks a second submit. */
-export function Button({ variant, size, loading = false, className, children, disabled, type = 'button', ...props }: TButtonProps) {
+export function Button({
+  variant,
+  size,
+  loading = false,
+  className,
+  children,
+  disabled,
+  type = 'button',
+  ...props
+}: TButtonProps) {
   return (
-    <button type={type} className={cx(buttonClasses(variant, size), className)} disabled={disabled || loading} aria-busy={loading || undefined} {...props}>
+    <button
+      type={type}
+      className={cx(buttonClasses(variant, size), className)}
+      disabled={disabled || loading}
+      aria-busy={loading || undefined}
+      {...props}
+    >
       {loading && <Loader2 className="size-4 animate-spin" aria-hidden />}
       {children}
     </button>

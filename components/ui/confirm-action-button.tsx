@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import type { TAction } from '@/server/actions/action-result';
+import type { TServerAction } from '@/model/server-action-result';
 import { useServerAction } from '@/components/forms/use-server-action';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
@@ -10,8 +10,16 @@ import { ConfirmDialog } from '@/components/ui/confirm-dialog';
  * A small button that asks before running a destructive server action, and shows the
  * server's refusal (e.g. "last admin") in the dialog instead of closing it.
  */
-export function ConfirmActionButton<T>({ action, input, label, ariaLabel, title, description, confirmLabel }: {
-  action: TAction<T>;
+export function ConfirmActionButton<T>({
+  action,
+  input,
+  label,
+  ariaLabel,
+  title,
+  description,
+  confirmLabel,
+}: {
+  action: TServerAction<T>;
   input: unknown;
   label: string;
   ariaLabel: string;

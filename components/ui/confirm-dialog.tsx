@@ -17,7 +17,16 @@ type TConfirmDialogProps = {
 };
 
 /** Asks before a destructive change and shows the server's refusal in place. */
-export function ConfirmDialog({ open, onOpenChange, title, description, confirmLabel, onConfirm, pending = false, error }: TConfirmDialogProps) {
+export function ConfirmDialog({
+  open,
+  onOpenChange,
+  title,
+  description,
+  confirmLabel,
+  onConfirm,
+  pending = false,
+  error,
+}: TConfirmDialogProps) {
   return (
     <Dialog open={open} onOpenChange={onOpenChange} title={title} description={description}>
       <FormError message={error} />

@@ -17,7 +17,15 @@ type TDialogProps = {
 };
 
 /** A modal dialog (Radix): focus is trapped inside and returns to the trigger on close. */
-export function Dialog({ open, onOpenChange, title, description, children, dismissible = true, size = 'md' }: TDialogProps) {
+export function Dialog({
+  open,
+  onOpenChange,
+  title,
+  description,
+  children,
+  dismissible = true,
+  size = 'md',
+}: TDialogProps) {
   const block = (event: Event) => {
     if (!dismissible) event.preventDefault();
   };
@@ -40,7 +48,10 @@ export function Dialog({ open, onOpenChange, title, description, children, dismi
               )}
             </div>
             {dismissible && (
-              <RadixDialog.Close className="-mt-1 -mr-1 rounded p-1 text-ink-faint hover:bg-subtle hover:text-ink" aria-label="Close">
+              <RadixDialog.Close
+                className="-mt-1 -mr-1 rounded p-1 text-ink-faint hover:bg-subtle hover:text-ink"
+                aria-label="Close"
+              >
                 <X className="size-4" aria-hidden />
               </RadixDialog.Close>
             )}

@@ -12,7 +12,10 @@ export function DropdownMenuContent({ className, sideOffset = 6, ...props }: Com
     <RadixMenu.Portal>
       <RadixMenu.Content
         sideOffset={sideOffset}
-        className={cx('z-50 max-w-[calc(100vw-1rem)] min-w-56 rounded-md border border-line bg-surface p-1 shadow-lg', className)}
+        className={cx(
+          'z-50 max-w-[calc(100vw-1rem)] min-w-56 rounded-md border border-line bg-surface p-1 shadow-lg',
+          className,
+        )}
         {...props}
       />
     </RadixMenu.Portal>

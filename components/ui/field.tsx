@@ -1,7 +1,14 @@
 import type { ReactNode } from 'react';
 import { Label } from '@/components/ui/label';
 
-type TFieldProps = { id: string; label: string; hint?: ReactNode; error?: string; optional?: boolean; children: ReactNode };
+type TFieldProps = {
+  id: string;
+  label: string;
+  hint?: ReactNode;
+  error?: string;
+  optional?: boolean;
+  children: ReactNode;
+};
 
 /**
  * A label, a control, and its hint or error underneath. The control should carry

@@ -27,7 +27,13 @@ export function TR({ className, ...props }: ComponentProps<'tr'>) {
 }
 
 export function TH({ className, ...props }: ComponentProps<'th'>) {
-  return <th scope="col" className={cx('h-9 px-4 text-left text-xs font-medium whitespace-nowrap text-ink-muted', className)} {...props} />;
+  return (
+    <th
+      scope="col"
+      className={cx('h-9 px-4 text-left text-xs font-medium whitespace-nowrap text-ink-muted', className)}
+      {...props}
+    />
+  );
 }
 
 export function TD({ className, ...props }: ComponentProps<'td'>) {

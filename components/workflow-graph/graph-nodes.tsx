@@ -39,10 +39,20 @@ function StepFace({ data, block }: { data: TStepNodeData; block: boolean }) {
       </span>
     </>
   );
-  const classes = cx('flex w-full min-w-0 flex-col items-start justify-center px-3 text-left', block ? 'h-12' : 'h-full');
+  const classes = cx(
+    'flex w-full min-w-0 flex-col items-start justify-center px-3 text-left',
+    block ? 'h-12' : 'h-full',
+  );
   const name = `${label} (${step.type})${status ? `, ${status.toLowerCase()}` : ''}${taken === false ? ', not reached' : ''}`;
   return onSelect ? (
-    <button type="button" className={cx(classes, 'nodrag rounded-md')} onClick={() => onSelect(step.id)} aria-pressed={selected} aria-label={name} data-step-id={step.id}>
+    <button
+      type="button"
+      className={cx(classes, 'nodrag rounded-md')}
+      onClick={() => onSelect(step.id)}
+      aria-pressed={selected}
+      aria-label={name}
+      data-step-id={step.id}
+    >
       {content}
     </button>
   ) : (
@@ -84,11 +94,19 @@ export function BlockNode({ data }: NodeProps<Node<TStepNodeData, 'block'>>) {
 }
 
 export function PipeLabelNode({ data }: NodeProps<Node<TLabelNodeData, 'pipeLabel'>>) {
-  return <div className="truncate text-center text-[11px] font-semibold tracking-wide text-ink-muted uppercase">{data.label}</div>;
+  return (
+    <div className="truncate text-center text-[11px] font-semibold tracking-wide text-ink-muted uppercase">
+      {data.label}
+    </div>
+  );
 }
 
 export function EmptyPipeNode({ data }: NodeProps<Node<TLabelNodeData, 'empty'>>) {
-  return <div className="flex h-full items-center justify-center rounded-md border border-dashed border-line-strong text-[11px] text-ink-faint">{data.label}</div>;
+  return (
+    <div className="flex h-full items-center justify-center rounded-md border border-dashed border-line-strong text-[11px] text-ink-faint">
+      {data.label}
+    </div>
+  );
 }
 
 export const GRAPH_NODE_TYPES = { step: StepNode, block: BlockNode, pipeLabel: PipeLabelNode, empty: EmptyPipeNode };

@@ -3,7 +3,13 @@
  * its nested pipes. A published version document and a designer's draft both fit, including
  * a draft whose config is still half written.
  */
-export type TGraphStep = { id: string; type: string; name?: string; config?: Record<string, unknown>; disabled?: boolean };
+export type TGraphStep = {
+  id: string;
+  type: string;
+  name?: string;
+  config?: Record<string, unknown>;
+  disabled?: boolean;
+};
 export type TGraphDefinition = { steps: ReadonlyArray<TGraphStep> };
 
 /** A nested pipe of a block step, e.g. the `then` branch of an if. */

@@ -12,12 +12,34 @@ const EMPTY_WIDTH = 150;
 const EMPTY_HEIGHT = 34;
 
 /** What a node shows; `taken` is null when no run path is highlighted. */
-export type TStepNodeData = { step: TGraphStep; taken: boolean | null; status: TGraphStepStatus | null; selected: boolean; onSelect: ((stepId: string) => void) | null };
+export type TStepNodeData = {
+  step: TGraphStep;
+  taken: boolean | null;
+  status: TGraphStepStatus | null;
+  selected: boolean;
+  onSelect: ((stepId: string) => void) | null;
+};
 export type TLabelNodeData = { label: string };
 
 export type TLaidOutNode =
-  | { id: string; type: 'step' | 'block'; position: { x: number; y: number }; parentId?: string; width: number; height: number; data: TStepNodeData }
-  | { id: string; type: 'pipeLabel' | 'empty'; position: { x: number; y: number }; parentId?: string; width: number; height: number; data: TLabelNodeData };
+  | {
+      id: string;
+      type: 'step' | 'block';
+      position: { x: number; y: number };
+      parentId?: string;
+      width: number;
+      height: number;
+      data: TStepNodeData;
+    }
+  | {
+      id: string;
+      type: 'pipeLabel' | 'empty';
+      position: { x: number; y: number };
+      parentId?: string;
+      width: number;
+      height: number;
+      data: TLabelNodeData;
+    };
 export type TLaidOutEdge = { id: string; source: string; target: string; taken: boolean | null };
 export type TGraphLayout = { nodes: TLaidOutNode[]; edges: TLaidOutEdge[]; width: number; height: number };
 
@@ -26,7 +48,10 @@ type TSize = { width: number; height: number };
 function measurePipe(steps: ReadonlyArray<TGraphStep>): TSize {
   if (steps.length === 0) return { width: EMPTY_WIDTH, height: EMPTY_HEIGHT };
   const sizes = steps.map(measureStep);
-  return { width: Math.max(...sizes.map((s) => s.width)), height: sizes.reduce((sum, s) => sum + s.height, 0) + GAP_Y * (steps.length - 1) };
+  return {
+    width: Math.max(...sizes.map((s) => s.width)),
+    height: sizes.reduce((sum, s) => sum + s.height, 0) + GAP_Y * (steps.length - 1),
+  };
 }
 
 function measureStep(step: TGraphStep): TSize {
@@ -34,10 +59,18 @@ function measureStep(step: TGraphStep): TSize {
   if (pipes.length === 0) return { width: STEP_WIDTH, height: STEP_HEIGHT };
   const sizes = pipes.map((pipe) => measurePipe(pipe.steps));
   const inner = sizes.reduce((sum, s) => sum + s.width, 0) + PIPE_GAP_X * (pipes.length - 1);
-  return { width: Math.max(STEP_WIDTH, inner + 2 * BLOCK_PAD), height: BLOCK_HEADER + PIPE_LABEL + Math.max(...sizes.map((s) => s.height)) + BLOCK_PAD };
+  return {
+    width: Math.max(STEP_WIDTH, inner + 2 * BLOCK_PAD),
+    height: BLOCK_HEADER + PIPE_LABEL + Math.max(...sizes.map((s) => s.height)) + BLOCK_PAD,
+  };
 }
 
-type TLayoutOptions = { highlightedPath?: ReadonlyArray<string>; stepStatuses?: Readonly<Record<string, TGraphStepStatus>>; selectedStepId?: string | null; onSelectStep?: (stepId: string) => void };
+type TLayoutOptions = {
+  highlightedPath?: ReadonlyArray<string>;
+  stepStatuses?: Readonly<Record<string, TGraphStepStatus>>;
+  selectedStepId?: string | null;
+  onSelectStep?: (stepId: string) => void;
+};
 
 /**
  * Lays a definition out top to bottom: each pipe is a column of steps, centred; a block step
@@ -50,9 +83,23 @@ export function layoutGraph(definition: TGraphDefinition, options: TLayoutOption
   const nodes: TLaidOutNode[] = [];
   const edges: TLaidOutEdge[] = [];
 
-  const placePipe = (steps: ReadonlyArray<TGraphStep>, pipeId: string, origin: { x: number; y: number }, width: number, parentId: string | undefined) => {
+  const placePipe = (
+    steps: ReadonlyArray<TGraphStep>,
+    pipeId: string,
+    origin: { x: number; y: number },
+    width: number,
+    parentId: string | undefined,
+  ) => {
     if (steps.length === 0) {
-      nodes.push({ id: `${pipeId}:empty`, type: 'empty', position: { x: origin.x + (width - EMPTY_WIDTH) / 2, y: origin.y }, parentId, width: EMPTY_WIDTH, height: EMPTY_HEIGHT, data: { label: 'no steps' } });
+      nodes.push({
+        id: `${pipeId}:empty`,
+        type: 'empty',
+        position: { x: origin.x + (width - EMPTY_WIDTH) / 2, y: origin.y },
+        parentId,
+        width: EMPTY_WIDTH,
+        height: EMPTY_HEIGHT,
+        data: { label: 'no steps' },
+      });
       return;
     }
     let y = origin.y;
@@ -61,14 +108,39 @@ export function layoutGraph(definition: TGraphDefinition, options: TLayoutOption
       placeStep(step, { x: origin.x + (width - size.width) / 2, y }, size, parentId);
       y += size.height + GAP_Y;
       const previous = steps[index - 1];
-      if (previous) edges.push({ id: `${previous.id}->${step.id}`, source: previous.id, target: step.id, taken: taken ? taken.has(previous.id) && taken.has(step.id) : null });
+      if (previous)
+        edges.push({
+          id: `${previous.id}->${step.id}`,
+          source: previous.id,
+          target: step.id,
+          taken: taken ? taken.has(previous.id) && taken.has(step.id) : null,
+        });
     });
   };
 
-  const placeStep = (step: TGraphStep, position: { x: number; y: number }, size: TSize, parentId: string | undefined) => {
+  const placeStep = (
+    step: TGraphStep,
+    position: { x: number; y: number },
+    size: TSize,
+    parentId: string | undefined,
+  ) => {
     const pipes = nestedPipes(step);
-    const data: TStepNodeData = { step, taken: taken ? taken.has(step.id) : null, status: options.stepStatuses?.[step.id] ?? null, selected: options.selectedStepId === step.id, onSelect: options.onSelectStep ?? null };
-    nodes.push({ id: step.id, type: pipes.length ? 'block' : 'step', position, parentId, width: size.width, height: size.height, data });
+    const data: TStepNodeData = {
+      step,
+      taken: taken ? taken.has(step.id) : null,
+      status: options.stepStatuses?.[step.id] ?? null,
+      selected: options.selectedStepId === step.id,
+      onSelect: options.onSelectStep ?? null,
+    };
+    nodes.push({
+      id: step.id,
+      type: pipes.length ? 'block' : 'step',
+      position,
+      parentId,
+      width: size.width,
+      height: size.height,
+      data,
+    });
     if (pipes.length === 0) return;
     const sizes = pipes.map((pipe) => measurePipe(pipe.steps));
     const inner = sizes.reduce((sum, s) => sum + s.width, 0) + PIPE_GAP_X * (pipes.length - 1);
@@ -76,7 +148,15 @@ export function layoutGraph(definition: TGraphDefinition, options: TLayoutOption
     pipes.forEach((pipe, index) => {
       const pipeSize = sizes[index]!;
       const pipeId = `${step.id}/${pipe.key}`;
-      nodes.push({ id: `${pipeId}:label`, type: 'pipeLabel', position: { x, y: BLOCK_HEADER }, parentId: step.id, width: pipeSize.width, height: PIPE_LABEL, data: { label: pipe.label } });
+      nodes.push({
+        id: `${pipeId}:label`,
+        type: 'pipeLabel',
+        position: { x, y: BLOCK_HEADER },
+        parentId: step.id,
+        width: pipeSize.width,
+        height: PIPE_LABEL,
+        data: { label: pipe.label },
+      });
       placePipe(pipe.steps, pipeId, { x, y: BLOCK_HEADER + PIPE_LABEL }, pipeSize.width, step.id);
       x += pipeSize.width + PIPE_GAP_X;
     });

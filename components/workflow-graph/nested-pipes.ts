@@ -2,11 +2,19 @@ import type { TGraphPipe, TGraphStep } from '@/components/workflow-graph/graph-t
 
 function stepsAt(value: unknown): TGraphStep[] | null {
   if (!Array.isArray(value)) return null;
-  return value.filter((step): step is TGraphStep => typeof step === 'object' && step !== null && typeof (step as TGraphStep).id === 'string' && typeof (step as TGraphStep).type === 'string');
+  return value.filter(
+    (step): step is TGraphStep =>
+      typeof step === 'object' &&
+      step !== null &&
+      typeof (step as TGraphStep).id === 'string' &&
+      typeof (step as TGraphStep).type === 'string',
+  );
 }
 
 function listAt(value: unknown): Array<Record<string, unknown>> {
-  return Array.isArray(value) ? value.filter((item): item is Record<string, unknown> => typeof item === 'object' && item !== null) : [];
+  return Array.isArray(value)
+    ? value.filter((item): item is Record<string, unknown> => typeof item === 'object' && item !== null)
+    : [];
 }
 
 /**
@@ -34,7 +42,13 @@ export function nestedPipes(step: TGraphStep): TGraphPipe[] {
       add('steps', 'For each item', config.steps);
       break;
     case 'control.parallel':
-      listAt(config.branches).forEach((item, index) => add(`branches[${index}].steps`, typeof item.id === 'string' ? `Branch ${item.id}` : `Branch ${index + 1}`, item.steps));
+      listAt(config.branches).forEach((item, index) =>
+        add(
+          `branches[${index}].steps`,
+          typeof item.id === 'string' ? `Branch ${item.id}` : `Branch ${index + 1}`,
+          item.steps,
+        ),
+      );
       break;
     case 'control.tryCatch':
       add('try', 'Try', config.try);

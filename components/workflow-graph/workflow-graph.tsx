@@ -27,7 +27,14 @@ export type TWorkflowGraphProps = {
  * parallel, try/catch) as containers with their nested pipes side by side. Pan and zoom; no
  * dragging or connecting. Used by the run page and the designer.
  */
-export function WorkflowGraph({ definition, highlightedPath, stepStatuses, selectedStepId, onSelectStep, className }: TWorkflowGraphProps) {
+export function WorkflowGraph({
+  definition,
+  highlightedPath,
+  stepStatuses,
+  selectedStepId,
+  onSelectStep,
+  className,
+}: TWorkflowGraphProps) {
   const { nodes, edges } = useMemo(() => {
     const layout = layoutGraph(definition, { highlightedPath, stepStatuses, selectedStepId, onSelectStep });
     const flowNodes: Node[] = layout.nodes.map((node) => ({
@@ -52,14 +59,26 @@ export function WorkflowGraph({ definition, highlightedPath, stepStatuses, selec
       type: 'smoothstep',
       focusable: false,
       selectable: false,
-      markerEnd: { type: MarkerType.ArrowClosed, width: 14, height: 14, color: edge.taken ? 'var(--color-accent)' : 'var(--color-line-strong)' },
-      style: { stroke: edge.taken ? 'var(--color-accent)' : 'var(--color-line-strong)', strokeWidth: edge.taken ? 2 : 1.25, opacity: edge.taken === false ? 0.5 : 1 },
+      markerEnd: {
+        type: MarkerType.ArrowClosed,
+        width: 14,
+        height: 14,
+        color: edge.taken ? 'var(--color-accent)' : 'var(--color-line-strong)',
+      },
+      style: {
+        stroke: edge.taken ? 'var(--color-accent)' : 'var(--color-line-strong)',
+        strokeWidth: edge.taken ? 2 : 1.25,
+        opacity: edge.taken === false ? 0.5 : 1,
+      },
     }));
     return { nodes: flowNodes, edges: flowEdges };
   }, [definition, highlightedPath, stepStatuses, selectedStepId, onSelectStep]);
 
   return (
-    <div className={cx('h-[28rem] w-full overflow-hidden rounded-lg border border-line bg-canvas', className)} data-testid="workflow-graph">
+    <div
+      className={cx('h-[28rem] w-full overflow-hidden rounded-lg border border-line bg-canvas', className)}
+      data-testid="workflow-graph"
+    >
       <ReactFlow
         nodes={nodes}
         edges={edges}

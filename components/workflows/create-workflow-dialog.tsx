@@ -3,7 +3,7 @@
 import { Plus } from 'lucide-react';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
-import { createWorkflowAction } from '@/app/(app)/workflows/actions';
+import { createWorkflowAction } from '@/app/(app)/workflows/server-actions';
 import { fieldError, formLevelError, useServerAction } from '@/components/forms/use-server-action';
 import { Button } from '@/components/ui/button';
 import { Dialog, DialogFooter } from '@/components/ui/dialog';
@@ -30,8 +30,13 @@ export function CreateWorkflowDialog({ variant = 'primary' }: { variant?: 'prima
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const tags = String(form.get('tags') ?? '').split(',').map((tag) => tag.trim()).filter(Boolean);
-    run({ key: shownKey, name, description: String(form.get('description') ?? ''), tags }, (created) => router.push(`/workflows/${created.key}`));
+    const tags = String(form.get('tags') ?? '')
+      .split(',')
+      .map((tag) => tag.trim())
+      .filter(Boolean);
+    run({ key: shownKey, name, description: String(form.get('description') ?? ''), tags }, (created) =>
+      router.push(`/workflows/${created.key}`),
+    );
   };
   return (
     <>
@@ -39,18 +44,57 @@ export function CreateWorkflowDialog({ variant = 'primary' }: { variant?: 'prima
         <Plus className="size-4" aria-hidden />
         New workflow
       </Button>
-      <Dialog open={open} onOpenChange={onOpenChange} title="New workflow" description="Start from an empty pipe; you design the steps next.">
+      <Dialog
+        open={open}
+        onOpenChange={onOpenChange}
+        title="New workflow"
+        description="Start from an empty pipe; you design the steps next."
+      >
         <form onSubmit={submit} className="flex flex-col gap-4" noValidate>
           <Field id="wf-name" label="Name" error={fieldError(error, 'name')}>
-            <Input id="wf-name" value={name} onChange={(event) => setName(event.target.value)} required autoFocus maxLength={200} aria-invalid={Boolean(fieldError(error, 'name'))} aria-describedby={fieldMessageId('wf-name')} />
+            <Input
+              id="wf-name"
+              value={name}
+              onChange={(event) => setName(event.target.value)}
+              required
+              autoFocus
+              maxLength={200}
+              aria-invalid={Boolean(fieldError(error, 'name'))}
+              aria-describedby={fieldMessageId('wf-name')}
+            />
           </Field>
-          <Field id="wf-key" label="Key" error={fieldError(error, 'key')} hint="Lowercase letters, digits and dashes; used in URLs and the API. It cannot change later.">
-            <Input id="wf-key" value={shownKey} onChange={(event) => setKey(event.target.value)} required className="font-mono" maxLength={63} aria-invalid={Boolean(fieldError(error, 'key'))} aria-describedby={fieldMessageId('wf-key')} />
+          <Field
+            id="wf-key"
+            label="Key"
+            error={fieldError(error, 'key')}
+            hint="Lowercase letters, digits and dashes; used in URLs and the API. It cannot change later."
+          >
+            <Input
+              id="wf-key"
+              value={shownKey}
+              onChange={(event) => setKey(event.target.value)}
+              required
+              className="font-mono"
+              maxLength={63}
+              aria-invalid={Boolean(fieldError(error, 'key'))}
+              aria-describedby={fieldMessageId('wf-key')}
+            />
           </Field>
           <Field id="wf-description" label="Description" optional error={fieldError(error, 'description')}>
-            <Input id="wf-description" name="description" maxLength={5000} aria-describedby={fieldMessageId('wf-description')} />
+            <Input
+              id="wf-description"
+              name="description"
+              maxLength={5000}
+              aria-describedby={fieldMessageId('wf-description')}
+            />
           </Field>
-          <Field id="wf-tags" label="Tags" optional hint="Comma separated, e.g. finance, erp." error={fieldError(error, 'tags')}>
+          <Field
+            id="wf-tags"
+            label="Tags"
+            optional
+            hint="Comma separated, e.g. finance, erp."
+            error={fieldError(error, 'tags')}
+          >
             <Input id="wf-tags" name="tags" aria-describedby={fieldMessageId('wf-tags')} />
           </Field>
           <FormError message={formLevelError(error, ['name', 'key', 'description', 'tags'])} />

@@ -3,7 +3,7 @@
 import { Upload } from 'lucide-react';
 import { useRouter } from 'next/navigation';
 import { useState, type ChangeEvent, type FormEvent } from 'react';
-import { importWorkflowAction } from '@/app/(app)/workflows/actions';
+import { importWorkflowAction } from '@/app/(app)/workflows/server-actions';
 import { useServerAction } from '@/components/forms/use-server-action';
 import { parseJson } from '@/components/designer/config/json-value-editor';
 import { Button } from '@/components/ui/button';
@@ -59,24 +59,47 @@ export function ImportWorkflowDialog({ variant = 'secondary' }: { variant?: 'pri
         <Upload className="size-4" aria-hidden />
         Import
       </Button>
-      <Dialog open={open} onOpenChange={onOpenChange} title="Import a workflow" description="A version document as exported from Pipewright. A new key creates the workflow; an existing key gets it as its draft.">
+      <Dialog
+        open={open}
+        onOpenChange={onOpenChange}
+        title="Import a workflow"
+        description="A version document as exported from Pipewright. A new key creates the workflow; an existing key gets it as its draft."
+      >
         <form onSubmit={submit} className="flex flex-col gap-4" noValidate>
           <div className="flex flex-col gap-1.5">
             <Label htmlFor="import-file">JSON file</Label>
-            <input id="import-file" type="file" accept="application/json,.json" onChange={pickFile} className="text-sm text-ink-muted file:mr-3 file:rounded-md file:border file:border-line-strong file:bg-surface file:px-3 file:py-1.5 file:text-sm file:text-ink" />
+            <input
+              id="import-file"
+              type="file"
+              accept="application/json,.json"
+              onChange={pickFile}
+              className="text-sm text-ink-muted file:mr-3 file:rounded-md file:border file:border-line-strong file:bg-surface file:px-3 file:py-1.5 file:text-sm file:text-ink"
+            />
           </div>
           <div className="flex flex-col gap-1.5">
             <Label htmlFor="import-json">Or paste it</Label>
-            <textarea id="import-json" value={text} onChange={(event) => setText(event.target.value)} rows={8} spellCheck={false} placeholder='{ "key": "invoice-approval", "name": "Invoice approval", "steps": [] }' className="w-full rounded-md border border-line-strong bg-surface px-3 py-2 font-mono text-[12px] text-ink placeholder:text-ink-faint focus-visible:border-accent" />
+            <textarea
+              id="import-json"
+              value={text}
+              onChange={(event) => setText(event.target.value)}
+              rows={8}
+              spellCheck={false}
+              placeholder='{ "key": "invoice-approval", "name": "Invoice approval", "steps": [] }'
+              className="w-full rounded-md border border-line-strong bg-surface px-3 py-2 font-mono text-[12px] text-ink placeholder:text-ink-faint focus-visible:border-accent"
+            />
           </div>
           <FormError message={localError ?? (error && fieldProblems.length === 0 ? error.message : null)} />
           {fieldProblems.length > 0 && (
-            <div role="alert" className="rounded-md border border-danger/30 bg-danger-soft px-3 py-2 text-[13px] text-danger">
+            <div
+              role="alert"
+              className="rounded-md border border-danger/30 bg-danger-soft px-3 py-2 text-[13px] text-danger"
+            >
               <p className="font-medium">The document cannot be imported:</p>
               <ul className="mt-1 list-disc pl-5">
                 {fieldProblems.slice(0, 20).map(([path, message]) => (
                   <li key={path}>
-                    <code className="font-mono text-[12px]">{path.replace(/^document\.?/, '') || 'document'}</code>: {message}
+                    <code className="font-mono text-[12px]">{path.replace(/^document\.?/, '') || 'document'}</code>:{' '}
+                    {message}
                   </li>
                 ))}
               </ul>

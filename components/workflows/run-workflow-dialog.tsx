@@ -3,15 +3,24 @@
 import { Play } from 'lucide-react';
 import { usePathname, useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
-import { startRunAction } from '@/app/(app)/runs/actions';
+import { startRunAction } from '@/app/(app)/runs/server-actions';
 import { useServerAction } from '@/components/forms/use-server-action';
-import { defaultValue, fieldErrorsFromServer, hasErrors, SchemaForm, validateAgainstSchema, type TFieldErrors, type TJsonSchema } from '@/components/schema-form';
+import {
+  defaultValue,
+  fieldErrorsFromServer,
+  hasErrors,
+  SchemaForm,
+  validateAgainstSchema,
+  type TFieldErrors,
+  type TJsonSchema,
+} from '@/components/schema-form';
 import { Button } from '@/components/ui/button';
 import { Dialog, DialogFooter } from '@/components/ui/dialog';
 import { FormError } from '@/components/ui/field';
 
 /** What the page found: the published version's form, or why there is none (nothing published, archived). */
-export type TRunFormState = { ok: true; version: number; parameterSchema: TJsonSchema } | { ok: false; message: string };
+export type TRunFormState =
+  { ok: true; version: number; parameterSchema: TJsonSchema } | { ok: false; message: string };
 
 type TProps = { workflowKey: string; workflowName: string; form: TRunFormState; defaultOpen?: boolean };
 
@@ -43,7 +52,13 @@ export function RunWorkflowDialog({ workflowKey, workflowName, form, defaultOpen
         description={form.ok ? `Starts version ${form.version}, the latest published, with this input.` : undefined}
       >
         {form.ok ? (
-          <RunForm workflowKey={workflowKey} version={form.version} schema={form.parameterSchema} onCancel={() => onOpenChange(false)} onStarted={(runId) => router.push(`/runs/${runId}`)} />
+          <RunForm
+            workflowKey={workflowKey}
+            version={form.version}
+            schema={form.parameterSchema}
+            onCancel={() => onOpenChange(false)}
+            onStarted={(runId) => router.push(`/runs/${runId}`)}
+          />
         ) : (
           <>
             <p role="status" className="rounded-md border border-line bg-subtle px-3 py-2 text-sm text-ink">
@@ -59,7 +74,19 @@ export function RunWorkflowDialog({ workflowKey, workflowName, form, defaultOpen
   );
 }
 
-function RunForm({ workflowKey, version, schema, onCancel, onStarted }: { workflowKey: string; version: number; schema: TJsonSchema; onCancel: () => void; onStarted: (runId: string) => void }) {
+function RunForm({
+  workflowKey,
+  version,
+  schema,
+  onCancel,
+  onStarted,
+}: {
+  workflowKey: string;
+  version: number;
+  schema: TJsonSchema;
+  onCancel: () => void;
+  onStarted: (runId: string) => void;
+}) {
   const { pending, error, run } = useServerAction(startRunAction);
   const [value, setValue] = useState<unknown>(() => defaultValue(schema, true));
   const [errors, setErrors] = useState<TFieldErrors>({});
@@ -82,7 +109,9 @@ function RunForm({ workflowKey, version, schema, onCancel, onStarted }: { workfl
       onStarted(started.runId);
     });
   };
-  const serverFields = error?.fields ? fieldErrorsFromServer(Object.entries(error.fields).map(([path, message]) => ({ path, message }))) : {};
+  const serverFields = error?.fields
+    ? fieldErrorsFromServer(Object.entries(error.fields).map(([path, message]) => ({ path, message })))
+    : {};
   const shown = hasErrors(errors) ? errors : serverFields;
   return (
     <form noValidate onSubmit={submit} aria-label="Run input" className="flex flex-col gap-4">

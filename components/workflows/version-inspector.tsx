@@ -2,7 +2,7 @@
 
 import { AlertCircle, Settings2 } from 'lucide-react';
 import { useState } from 'react';
-import { checkDefinitionAction, saveDraftAction } from '@/app/(app)/workflows/actions';
+import { checkDefinitionAction, saveDraftAction } from '@/app/(app)/workflows/server-actions';
 import { StepConfigPanel } from '@/components/designer/config/step-config-panel';
 import { WorkflowPanels } from '@/components/designer/config/workflow-panels';
 import { useServerAction } from '@/components/forms/use-server-action';
@@ -10,15 +10,18 @@ import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { cx } from '@/components/ui/cx';
 import { FormError } from '@/components/ui/field';
-import type { TStep } from '@/server/workflows/definition/step';
-import type { TVersionDocumentInput } from '@/server/workflows/definition/version-document';
-import { nestedPipes, replaceStep } from '@/server/workflows/designer/step-tree';
-import type { TProblem } from '@/server/workflows/validation/problem';
+import type { TStep } from '@/model/definition/step';
+import type { TVersionDocumentInput } from '@/model/definition/version-document';
+import { nestedPipes, replaceStep } from '@/model/designer/step-tree';
+import type { TProblem } from '@/model/definition/problem';
 
 type TOutlineRow = { step: TStep; depth: number };
 
 function outline(steps: readonly TStep[], depth = 0): TOutlineRow[] {
-  return steps.flatMap((step) => [{ step, depth }, ...nestedPipes(step).flatMap((pipe) => outline(pipe.steps, depth + 1))]);
+  return steps.flatMap((step) => [
+    { step, depth },
+    ...nestedPipes(step).flatMap((pipe) => outline(pipe.steps, depth + 1)),
+  ]);
 }
 
 /**
@@ -27,7 +30,19 @@ function outline(steps: readonly TStep[], depth = 0): TOutlineRow[] {
  * designer is the main place to edit; this is the plain view of a version, every step and
  * setting one click away.
  */
-export function VersionInspector({ initial, revision: initialRevision, editable, secrets, initialProblems }: { initial: TVersionDocumentInput; revision: number; editable: boolean; secrets: string[]; initialProblems: TProblem[] }) {
+export function VersionInspector({
+  initial,
+  revision: initialRevision,
+  editable,
+  secrets,
+  initialProblems,
+}: {
+  initial: TVersionDocumentInput;
+  revision: number;
+  editable: boolean;
+  secrets: string[];
+  initialProblems: TProblem[];
+}) {
   const [document, setDocument] = useState(initial);
   const [revision, setRevision] = useState(initialRevision);
   const [dirty, setDirty] = useState(false);
@@ -38,7 +53,8 @@ export function VersionInspector({ initial, revision: initialRevision, editable,
   const check = useServerAction(checkDefinitionAction);
 
   const rows = outline((document.steps ?? []) as TStep[]);
-  const countFor = (stepId: string | null) => problems.filter((p) => p.stepId === stepId && p.severity === 'error').length;
+  const countFor = (stepId: string | null) =>
+    problems.filter((p) => p.stepId === stepId && p.severity === 'error').length;
   const edit = (next: TVersionDocumentInput) => {
     setDocument(next);
     setDirty(true);
@@ -66,8 +82,19 @@ export function VersionInspector({ initial, revision: initialRevision, editable,
         </div>
       )}
       <div className="grid gap-6 lg:grid-cols-[16rem_minmax(0,1fr)]">
-        <nav aria-label="Steps" className="flex flex-col gap-0.5 self-start rounded-lg border border-line bg-surface p-2 lg:sticky lg:top-4">
-          <button type="button" onClick={() => setSelected(null)} aria-current={selected === null ? 'true' : undefined} className={cx('flex items-center gap-2 rounded px-2 py-1.5 text-left text-sm', selected === null ? 'bg-accent-soft text-accent' : 'text-ink hover:bg-subtle')}>
+        <nav
+          aria-label="Steps"
+          className="flex flex-col gap-0.5 self-start rounded-lg border border-line bg-surface p-2 lg:sticky lg:top-4"
+        >
+          <button
+            type="button"
+            onClick={() => setSelected(null)}
+            aria-current={selected === null ? 'true' : undefined}
+            className={cx(
+              'flex items-center gap-2 rounded px-2 py-1.5 text-left text-sm',
+              selected === null ? 'bg-accent-soft text-accent' : 'text-ink hover:bg-subtle',
+            )}
+          >
             <Settings2 className="size-4 shrink-0" aria-hidden />
             <span className="flex-1">Workflow</span>
             {countFor(null) > 0 && <Badge tone="danger">{countFor(null)}</Badge>}
@@ -83,7 +110,11 @@ export function VersionInspector({ initial, revision: initialRevision, editable,
               }}
               aria-current={selected === step.id ? 'true' : undefined}
               style={{ paddingLeft: `${0.5 + depth * 0.875}rem` }}
-              className={cx('flex min-w-0 items-center gap-2 rounded py-1.5 pr-2 text-left text-sm', selected === step.id ? 'bg-accent-soft text-accent' : 'text-ink hover:bg-subtle', step.disabled && 'opacity-60')}
+              className={cx(
+                'flex min-w-0 items-center gap-2 rounded py-1.5 pr-2 text-left text-sm',
+                selected === step.id ? 'bg-accent-soft text-accent' : 'text-ink hover:bg-subtle',
+                step.disabled && 'opacity-60',
+              )}
             >
               <span className="min-w-0 flex-1 truncate" title={`${step.name ?? step.id} (${step.type})`}>
                 {step.name ?? step.id}
@@ -94,7 +125,10 @@ export function VersionInspector({ initial, revision: initialRevision, editable,
         </nav>
         <div className="min-w-0">
           {problems.length > 0 && selected === null && (
-            <ul aria-label="Problems" className="mb-4 flex flex-col gap-1 rounded-md border border-danger/30 bg-danger-soft p-2">
+            <ul
+              aria-label="Problems"
+              className="mb-4 flex flex-col gap-1 rounded-md border border-danger/30 bg-danger-soft p-2"
+            >
               {problems.map((problem, index) => (
                 <li key={index}>
                   <button
@@ -116,7 +150,13 @@ export function VersionInspector({ initial, revision: initialRevision, editable,
             </ul>
           )}
           {selected === null ? (
-            <WorkflowPanels definition={document} secrets={secrets} readOnly={!editable} problems={problems.filter((p) => p.stepId === null)} onChange={edit} />
+            <WorkflowPanels
+              definition={document}
+              secrets={secrets}
+              readOnly={!editable}
+              problems={problems.filter((p) => p.stepId === null)}
+              onChange={edit}
+            />
           ) : (
             <div className="rounded-lg border border-line bg-surface p-4">
               <StepConfigPanel

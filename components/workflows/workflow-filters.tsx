@@ -47,7 +47,14 @@ export function WorkflowFilters({ usesOptions }: { usesOptions: TSelectOption[] 
     <div className="mb-4 flex flex-wrap items-center gap-2" role="search" aria-busy={pending || undefined}>
       <div className="relative min-w-48 flex-1">
         <Search className="pointer-events-none absolute top-2.5 left-3 size-4 text-ink-faint" aria-hidden />
-        <Input type="search" aria-label="Search workflows" placeholder="Search by name, key or tag" value={q} onChange={(event) => setQ(event.target.value)} className="pl-9" />
+        <Input
+          type="search"
+          aria-label="Search workflows"
+          placeholder="Search by name, key or tag"
+          value={q}
+          onChange={(event) => setQ(event.target.value)}
+          className="pl-9"
+        />
       </div>
       <Select
         aria-label="Status"
@@ -60,9 +67,20 @@ export function WorkflowFilters({ usesOptions }: { usesOptions: TSelectOption[] 
         ]}
         className="w-36"
       />
-      <Select aria-label="Uses" value={params.get('uses') ?? ALL} onValueChange={(value) => apply({ uses: value })} options={[{ value: ALL, label: 'Any step or action' }, ...usesOptions]} className="w-52" />
+      <Select
+        aria-label="Uses"
+        value={params.get('uses') ?? ALL}
+        onValueChange={(value) => apply({ uses: value })}
+        options={[{ value: ALL, label: 'Any step or action' }, ...usesOptions]}
+        className="w-52"
+      />
       {params.get('tag') && (
-        <Button size="sm" variant="secondary" onClick={() => apply({ tag: null })} aria-label={`Remove tag filter ${params.get('tag')}`}>
+        <Button
+          size="sm"
+          variant="secondary"
+          onClick={() => apply({ tag: null })}
+          aria-label={`Remove tag filter ${params.get('tag')}`}
+        >
           tag: {params.get('tag')}
           <X className="size-3.5" aria-hidden />
         </Button>

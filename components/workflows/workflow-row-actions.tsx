@@ -3,16 +3,32 @@
 import { MoreHorizontal } from 'lucide-react';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
-import { deleteWorkflowAction, duplicateWorkflowAction, updateWorkflowAction } from '@/app/(app)/workflows/actions';
+import {
+  deleteWorkflowAction,
+  duplicateWorkflowAction,
+  updateWorkflowAction,
+} from '@/app/(app)/workflows/server-actions';
 import { fieldError, formLevelError, useServerAction } from '@/components/forms/use-server-action';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Dialog, DialogFooter } from '@/components/ui/dialog';
-import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuSeparator, DropdownMenuTrigger } from '@/components/ui/dropdown-menu';
+import {
+  DropdownMenu,
+  DropdownMenuContent,
+  DropdownMenuItem,
+  DropdownMenuSeparator,
+  DropdownMenuTrigger,
+} from '@/components/ui/dropdown-menu';
 import { Field, FormError, fieldMessageId } from '@/components/ui/field';
 import { Input } from '@/components/ui/input';
 
-type TRow = { key: string; name: string; status: 'active' | 'archived'; latestVersion: number | null; draftVersion: number | null };
+type TRow = {
+  key: string;
+  name: string;
+  status: 'active' | 'archived';
+  latestVersion: number | null;
+  draftVersion: number | null;
+};
 
 /** A row's menu: open, versions, duplicate, archive or restore, export, delete (asked first). */
 export function WorkflowRowActions({ workflow, canWrite }: { workflow: TRow; canWrite: boolean }) {
@@ -30,10 +46,13 @@ export function WorkflowRowActions({ workflow, canWrite }: { workflow: TRow; can
   const submitDuplicate = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    duplicate.run({ key: workflow.key, newKey: String(form.get('newKey') ?? ''), name: String(form.get('name') ?? '') }, () => {
-      close();
-      router.refresh();
-    });
+    duplicate.run(
+      { key: workflow.key, newKey: String(form.get('newKey') ?? ''), name: String(form.get('name') ?? '') },
+      () => {
+        close();
+        router.refresh();
+      },
+    );
   };
   return (
     <>
@@ -45,10 +64,15 @@ export function WorkflowRowActions({ workflow, canWrite }: { workflow: TRow; can
         </DropdownMenuTrigger>
         <DropdownMenuContent align="end">
           <DropdownMenuItem onSelect={() => router.push(`/workflows/${workflow.key}`)}>Open</DropdownMenuItem>
-          <DropdownMenuItem onSelect={() => router.push(`/workflows/${workflow.key}/versions`)}>Versions</DropdownMenuItem>
+          <DropdownMenuItem onSelect={() => router.push(`/workflows/${workflow.key}/versions`)}>
+            Versions
+          </DropdownMenuItem>
           {exportVersion !== null && (
             <DropdownMenuItem asChild>
-              <a href={`/api/v1/workflows/${workflow.key}/versions/${exportVersion}`} download={`${workflow.key}-v${exportVersion}.json`}>
+              <a
+                href={`/api/v1/workflows/${workflow.key}/versions/${exportVersion}`}
+                download={`${workflow.key}-v${exportVersion}.json`}
+              >
                 Export JSON (v{exportVersion})
               </a>
             </DropdownMenuItem>
@@ -57,10 +81,19 @@ export function WorkflowRowActions({ workflow, canWrite }: { workflow: TRow; can
             <>
               <DropdownMenuSeparator />
               <DropdownMenuItem onSelect={() => setDialog('duplicate')}>Duplicate…</DropdownMenuItem>
-              <DropdownMenuItem onSelect={() => archive.run({ key: workflow.key, status: workflow.status === 'active' ? 'archived' : 'active' }, () => router.refresh())}>
+              <DropdownMenuItem
+                onSelect={() =>
+                  archive.run({ key: workflow.key, status: workflow.status === 'active' ? 'archived' : 'active' }, () =>
+                    router.refresh(),
+                  )
+                }
+              >
                 {workflow.status === 'active' ? 'Archive' : 'Restore'}
               </DropdownMenuItem>
-              <DropdownMenuItem onSelect={() => setDialog('delete')} className="text-danger data-highlighted:bg-danger-soft">
+              <DropdownMenuItem
+                onSelect={() => setDialog('delete')}
+                className="text-danger data-highlighted:bg-danger-soft"
+              >
                 Delete…
               </DropdownMenuItem>
             </>
@@ -80,18 +113,39 @@ export function WorkflowRowActions({ workflow, canWrite }: { workflow: TRow; can
         confirmLabel="Delete workflow"
         pending={remove.pending}
         error={remove.error?.message}
-        onConfirm={() => remove.run({ key: workflow.key }, () => {
-          close();
-          router.refresh();
-        })}
+        onConfirm={() =>
+          remove.run({ key: workflow.key }, () => {
+            close();
+            router.refresh();
+          })
+        }
       />
-      <Dialog open={dialog === 'duplicate'} onOpenChange={(next) => (next ? setDialog('duplicate') : close())} title={`Duplicate “${workflow.name}”`} description="The copy starts as a draft of the current definition; runs and history stay with the original.">
+      <Dialog
+        open={dialog === 'duplicate'}
+        onOpenChange={(next) => (next ? setDialog('duplicate') : close())}
+        title={`Duplicate “${workflow.name}”`}
+        description="The copy starts as a draft of the current definition; runs and history stay with the original."
+      >
         <form onSubmit={submitDuplicate} className="flex flex-col gap-4" noValidate>
           <Field id="dup-name" label="Name" error={fieldError(duplicate.error, 'name')}>
-            <Input id="dup-name" name="name" defaultValue={`${workflow.name} (copy)`} required autoFocus aria-describedby={fieldMessageId('dup-name')} />
+            <Input
+              id="dup-name"
+              name="name"
+              defaultValue={`${workflow.name} (copy)`}
+              required
+              autoFocus
+              aria-describedby={fieldMessageId('dup-name')}
+            />
           </Field>
           <Field id="dup-key" label="Key" error={fieldError(duplicate.error, 'newKey')}>
-            <Input id="dup-key" name="newKey" defaultValue={`${workflow.key}-copy`.slice(0, 63)} required className="font-mono" aria-describedby={fieldMessageId('dup-key')} />
+            <Input
+              id="dup-key"
+              name="newKey"
+              defaultValue={`${workflow.key}-copy`.slice(0, 63)}
+              required
+              className="font-mono"
+              aria-describedby={fieldMessageId('dup-key')}
+            />
           </Field>
           <FormError message={formLevelError(duplicate.error, ['name', 'newKey'])} />
           <DialogFooter>

@@ -28,7 +28,9 @@ export function WorkflowTabs({ workflowKey }: { workflowKey: string }) {
               aria-current={tab.active ? 'page' : undefined}
               className={cx(
                 'inline-flex h-9 items-center border-b-2 px-3 text-sm whitespace-nowrap transition-colors',
-                tab.active ? 'border-accent font-medium text-ink' : 'border-transparent text-ink-muted hover:border-line-strong hover:text-ink',
+                tab.active
+                  ? 'border-accent font-medium text-ink'
+                  : 'border-transparent text-ink-muted hover:border-line-strong hover:text-ink',
               )}
             >
               {tab.label}

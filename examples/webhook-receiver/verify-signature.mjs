@@ -6,7 +6,11 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import process from 'node:process';
 
 export function verifyPipewrightSignature(rawBody, header, secret, toleranceSeconds = 300) {
-  const parts = Object.fromEntries(String(header ?? '').split(',').map((part) => part.trim().split('=')));
+  const parts = Object.fromEntries(
+    String(header ?? '')
+      .split(',')
+      .map((part) => part.trim().split('=')),
+  );
   const t = Number(parts.t);
   if (!Number.isInteger(t) || Math.abs(Date.now() / 1000 - t) > toleranceSeconds) return false;
   const expected = createHmac('sha256', secret).update(`${parts.t}.${rawBody}`).digest('hex');

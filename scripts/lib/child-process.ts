@@ -48,7 +48,10 @@ export async function stopChild(child: TManagedChild, graceMs = 25_000): Promise
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
   }
-  const timedOut = await Promise.race([child.exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs))]);
+  const timedOut = await Promise.race([
+    child.exited.then(() => false),
+    new Promise<boolean>((r) => setTimeout(() => r(true), graceMs)),
+  ]);
   if (timedOut) {
     console.warn(`[pipewright] ${child.name} did not stop within ${graceMs / 1000}s; killing it`);
     process.kill(-pid, 'SIGKILL');

@@ -25,7 +25,10 @@ describe('the instance lock of a data dir', () => {
   it('is taken by the first start, with its pid and URL in a file only its owner can read', () => {
     const lock = acquireInstanceLock(dir, info(process.pid));
     expect(lock.acquired).toBe(true);
-    expect(JSON.parse(readFileSync(lockFile(), 'utf8'))).toMatchObject({ pid: process.pid, url: 'http://localhost:3000' });
+    expect(JSON.parse(readFileSync(lockFile(), 'utf8'))).toMatchObject({
+      pid: process.pid,
+      url: 'http://localhost:3000',
+    });
     expect(statSync(lockFile()).mode & 0o777).toBe(0o600);
   });
 

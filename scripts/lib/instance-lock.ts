@@ -4,13 +4,15 @@ import { isProcessAlive } from '@/server/system/is-process-alive';
 
 export type TLockInfo = { pid: number; url: string; startedAt: string };
 
-
 /**
  * Takes `<dataDir>/pipewright.lock` for this process. When another live `npm start` holds it,
  * returns that holder instead, so the caller can say so rather than start a second
  * PostgreSQL on the same files. A lock left by a killed process is taken over.
  */
-export function acquireInstanceLock(dir: string, info: TLockInfo): { acquired: true; release: () => void } | { acquired: false; holder: TLockInfo } {
+export function acquireInstanceLock(
+  dir: string,
+  info: TLockInfo,
+): { acquired: true; release: () => void } | { acquired: false; holder: TLockInfo } {
   const file = path.join(dir, 'pipewright.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {

@@ -20,7 +20,10 @@ function alive(pid: number): boolean {
 
 it('notices when the shell that started it is killed, as npm start’s sh is by a SIGTERM to npm', async () => {
   // "; true" keeps the shell from exec'ing node in its place: it stays the parent, as npm's sh does.
-  const shell = spawn('sh', ['-c', '"$NODE" --import tsx --input-type=module -e "$CHILD"; true'], { env: { ...process.env, NODE: process.execPath, CHILD }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const shell = spawn('sh', ['-c', '"$NODE" --import tsx --input-type=module -e "$CHILD"; true'], {
+    env: { ...process.env, NODE: process.execPath, CHILD },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let output = '';
   shell.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const waitFor = async (pattern: RegExp) => {

@@ -17,9 +17,20 @@ export type TPreparedDatabase = {
  * Starts the embedded PostgreSQL of this data dir. A restart passes the port it had, which
  * must then be free again: the web server and worker were given that address.
  */
-export function startLocalPostgres({ log, port }: { log: (line: string) => void; port?: number }): Promise<TEmbeddedDatabase> {
+export function startLocalPostgres({
+  log,
+  port,
+}: {
+  log: (line: string) => void;
+  port?: number;
+}): Promise<TEmbeddedDatabase> {
   const databaseDir = path.join(dataDir(), 'pg');
-  return startEmbeddedPostgres({ databaseDir, password: loadLocalState().dbPassword, log, ...(port === undefined ? {} : { port, requirePort: true }) });
+  return startEmbeddedPostgres({
+    databaseDir,
+    password: loadLocalState().dbPassword,
+    log,
+    ...(port === undefined ? {} : { port, requirePort: true }),
+  });
 }
 
 /**

@@ -97,7 +97,9 @@ it('waits the shortest delay again once the child has stayed up for resetAfterMs
   await new Promise((resolve) => setTimeout(resolve, 600)); // staying up is the condition under test
   process.kill(ups[1]!.pid, 'SIGKILL');
   await untilStarts(3);
-  expect(logged.filter((line) => line.includes('exited unexpectedly')).map((line) => /again in ([\d.]+) s/.exec(line)?.[1])).toEqual(['0.3', '0.3']);
+  expect(
+    logged.filter((line) => line.includes('exited unexpectedly')).map((line) => /again in ([\d.]+) s/.exec(line)?.[1]),
+  ).toEqual(['0.3', '0.3']);
 });
 
 it('stops the child and starts nothing more once stopped, also when stopped while waiting to restart', async () => {

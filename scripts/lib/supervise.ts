@@ -29,7 +29,13 @@ const seconds = (ms: number) => `${Number((ms / 1000).toFixed(2))} s`;
  * Starts `start()` (or adopts `running`, already started) and starts it again whenever it
  * exits or fails to start, until `stop()`. Every restart is logged.
  */
-export function supervise<T extends TSupervisedProcess>({ name, start, running, log, backoff = DEFAULT_BACKOFF }: {
+export function supervise<T extends TSupervisedProcess>({
+  name,
+  start,
+  running,
+  log,
+  backoff = DEFAULT_BACKOFF,
+}: {
   name: string;
   start: () => T | Promise<T>;
   running?: T;
@@ -61,7 +67,9 @@ export function supervise<T extends TSupervisedProcess>({ name, start, running, 
           instance = await start();
         } catch (error) {
           failures++;
-          log(`${name} could not be started (${error instanceof Error ? error.message : String(error)}); trying again in ${seconds(delay)}`);
+          log(
+            `${name} could not be started (${error instanceof Error ? error.message : String(error)}); trying again in ${seconds(delay)}`,
+          );
           await pause(delay);
           delay = Math.min(delay * 2, backoff.maxMs);
           continue;

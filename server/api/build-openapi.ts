@@ -1,11 +1,15 @@
+import 'server-only';
 import { zodToJsonSchema } from 'zod-to-json-schema';
 import type { z } from 'zod';
 import type { TContract } from '@/server/api/contract';
 import { ALL_CONTRACTS } from '@/server/api/contracts';
-import { HTTP_STATUS_BY_CODE, type AppErrorCode } from '@/server/errors';
+import { HTTP_STATUS_BY_CODE, type AppErrorCode } from '@/model/errors';
 
 function schemaOf(schema: z.ZodTypeAny): Record<string, unknown> {
-  const { $schema: _ignored, ...rest } = zodToJsonSchema(schema, { target: 'openApi3', $refStrategy: 'none' }) as Record<string, unknown>;
+  const { $schema: _ignored, ...rest } = zodToJsonSchema(schema, {
+    target: 'openApi3',
+    $refStrategy: 'none',
+  }) as Record<string, unknown>;
   return rest;
 }
 
@@ -23,7 +27,10 @@ const ERROR_SCHEMA = {
 
 function parametersOf(contract: TContract): unknown[] {
   const out: unknown[] = [];
-  for (const [location, schema] of [['path', contract.params], ['query', contract.query]] as const) {
+  for (const [location, schema] of [
+    ['path', contract.params],
+    ['query', contract.query],
+  ] as const) {
     if (!schema) continue;
     for (const [name, field] of Object.entries(schema.shape as Record<string, z.ZodTypeAny>)) {
       out.push({ name, in: location, required: location === 'path' || !field.isOptional(), schema: schemaOf(field) });
@@ -39,12 +46,16 @@ function operationOf(contract: TContract): Record<string, unknown> {
   if (contract.body || contract.query || contract.params) errorCodes.add('VALIDATION');
   if (contract.body) errorCodes.add('UNSUPPORTED_MEDIA_TYPE');
   const responses: Record<string, unknown> = {
-    [success]: success === 204 || !contract.response
-      ? { description: 'Done' }
-      : { description: 'OK', content: { 'application/json': { schema: schemaOf(contract.response) } } },
+    [success]:
+      success === 204 || !contract.response
+        ? { description: 'Done' }
+        : { description: 'OK', content: { 'application/json': { schema: schemaOf(contract.response) } } },
   };
   for (const code of errorCodes) {
-    responses[HTTP_STATUS_BY_CODE[code]] ??= { description: code, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+    responses[HTTP_STATUS_BY_CODE[code]] ??= {
+      description: code,
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    };
   }
   return {
     operationId: contract.operationId,
@@ -52,7 +63,9 @@ function operationOf(contract: TContract): Record<string, unknown> {
     tags: [contract.tag],
     ...(contract.permission === null ? { security: [] } : { 'x-permission': contract.permission }),
     parameters: parametersOf(contract),
-    ...(contract.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(contract.body) } } } } : {}),
+    ...(contract.body
+      ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(contract.body) } } } }
+      : {}),
     responses,
   };
 }

@@ -1,6 +1,7 @@
+import 'server-only';
 import type { z } from 'zod';
-import type { TPermission } from '@/server/auth/roles';
-import type { AppErrorCode } from '@/server/errors';
+import type { TPermission } from '@/model/roles';
+import type { AppErrorCode } from '@/model/errors';
 
 export type THttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 

@@ -8,7 +8,12 @@ import { ALL_CONTRACTS } from '@/server/api/contracts';
 const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 const API_ROOT = path.resolve('app/api/v1');
 
-type TOperation = { operationId: string; parameters: { name: string; in: string }[]; responses: Record<string, unknown>; security?: unknown[] };
+type TOperation = {
+  operationId: string;
+  parameters: { name: string; in: string }[];
+  responses: Record<string, unknown>;
+  security?: unknown[];
+};
 type TDocument = { openapi: string; paths: Record<string, Record<string, TOperation>> };
 const doc = buildOpenApi() as unknown as TDocument;
 
@@ -36,12 +41,18 @@ async function servedOperations(): Promise<string[]> {
 describe('the OpenAPI document', () => {
   it('is OpenAPI 3.1.0 with Bearer security', () => {
     expect(doc.openapi).toBe('3.1.0');
-    expect(buildOpenApi()).toMatchObject({ components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } }, security: [{ bearer: [] }] });
+    expect(buildOpenApi()).toMatchObject({
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    });
   });
 
   it('has an operation for every contract, with unique operation ids', () => {
     for (const contract of ALL_CONTRACTS) {
-      expect(doc.paths[contract.path]?.[contract.method.toLowerCase()]?.operationId, `${contract.method} ${contract.path}`).toBe(contract.operationId);
+      expect(
+        doc.paths[contract.path]?.[contract.method.toLowerCase()]?.operationId,
+        `${contract.method} ${contract.path}`,
+      ).toBe(contract.operationId);
     }
     const ids = ALL_CONTRACTS.map((c) => c.operationId);
     expect(new Set(ids).size).toBe(ids.length);
@@ -51,7 +62,13 @@ describe('the OpenAPI document', () => {
     for (const [apiPath, operations] of Object.entries(doc.paths)) {
       const names = [...apiPath.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
       for (const [method, operation] of Object.entries(operations)) {
-        expect(operation.parameters.filter((p) => p.in === 'path').map((p) => p.name).sort(), `${method} ${apiPath}`).toEqual(names.sort());
+        expect(
+          operation.parameters
+            .filter((p) => p.in === 'path')
+            .map((p) => p.name)
+            .sort(),
+          `${method} ${apiPath}`,
+        ).toEqual(names.sort());
       }
     }
   });
@@ -73,11 +90,15 @@ describe('the OpenAPI document', () => {
 
 describe('routes and the document cannot drift apart', () => {
   it('finds the route files it walks', () => {
-    expect(routeFiles().map((r) => r.apiPath)).toEqual(expect.arrayContaining(['/health', '/openapi.json', '/secrets', '/secrets/{name}']));
+    expect(routeFiles().map((r) => r.apiPath)).toEqual(
+      expect.arrayContaining(['/health', '/openapi.json', '/secrets', '/secrets/{name}']),
+    );
   });
 
   it('every exported HTTP method of app/api/v1/**/route.ts has an operation at that path', async () => {
-    const documented = Object.entries(doc.paths).flatMap(([apiPath, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${apiPath}`));
+    const documented = Object.entries(doc.paths).flatMap(([apiPath, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${apiPath}`),
+    );
     const undocumented = (await servedOperations()).filter((op) => !documented.includes(op));
     expect(undocumented, 'routes without a contract in ALL_CONTRACTS').toEqual([]);
   });
@@ -85,6 +106,9 @@ describe('routes and the document cannot drift apart', () => {
   it('every documented operation is served by a route file', async () => {
     const served = await servedOperations();
     const documented = ALL_CONTRACTS.map((c) => `${c.method} ${c.path}`);
-    expect(documented.filter((op) => !served.includes(op)), 'contracts without a route').toEqual([]);
+    expect(
+      documented.filter((op) => !served.includes(op)),
+      'contracts without a route',
+    ).toEqual([]);
   });
 });

@@ -1,10 +1,11 @@
+import 'server-only';
 import type { z } from 'zod';
 import type { TContract } from '@/server/api/contract';
 import type { TAuthContext } from '@/server/auth/context';
 import { authorizeRequest } from '@/server/auth/authorize';
 import { getDb, type Db } from '@/server/db/database';
 import { parseStorableJson } from '@/server/db/storable-json';
-import { AppError, errorBody, toAppError, validationErrorFromZod } from '@/server/errors';
+import { AppError, errorBody, toAppError, validationErrorFromZod } from '@/model/errors';
 
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
@@ -68,7 +69,10 @@ async function readJsonBody(request: Request): Promise<unknown> {
   // could post to. Scripts send what they mean.
   const type = request.headers.get('content-type');
   if (!isJsonContentType(type)) {
-    throw new AppError('UNSUPPORTED_MEDIA_TYPE', `The body must be JSON sent as "Content-Type: application/json"${type ? `, not "${type}"` : ' (no Content-Type was given)'}.`);
+    throw new AppError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `The body must be JSON sent as "Content-Type: application/json"${type ? `, not "${type}"` : ' (no Content-Type was given)'}.`,
+    );
   }
   // Valid JSON the database cannot store (\u0000, a lone surrogate, deeper than 64 levels) is a
   // 422 naming the field, not the 500 PostgreSQL's refusal (or a stack overflow) became after

@@ -1,5 +1,6 @@
+import 'server-only';
 import { decodeCursor, encodeCursor } from '@/server/api/pagination';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -15,6 +16,9 @@ export function decodeTimeIdCursor(cursor: string | undefined): { at: string; id
   const key = decodeCursor(cursor);
   if (key === null) return null;
   const [at, id] = key.split('|');
-  if (!at || !id || !UUID.test(id) || Number.isNaN(Date.parse(at))) throw new AppError('VALIDATION', 'cursor: not a cursor this list made', [{ path: 'cursor', message: 'invalid cursor' }]);
+  if (!at || !id || !UUID.test(id) || Number.isNaN(Date.parse(at)))
+    throw new AppError('VALIDATION', 'cursor: not a cursor this list made', [
+      { path: 'cursor', message: 'invalid cursor' },
+    ]);
   return { at, id };
 }

@@ -3,7 +3,7 @@ import { listAuditEntries } from '@/server/audit/list-audit-entries';
 import { recordAudit } from '@/server/audit/record-audit';
 import { encodeCursor } from '@/server/api/pagination';
 import type { TAuthContext } from '@/server/auth/context';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { createApiToken } from '@/server/tokens/create-api-token';
 import { resolveApiToken } from '@/server/tokens/resolve-api-token';
 import { putSecret } from '@/server/secrets/put-secret';
@@ -21,8 +21,18 @@ beforeAll(async () => {
   t = await createTestDatabase('audit');
   mine = await createTenantWithMember({ db: t.db });
   theirs = await createTenantWithMember({ db: t.db });
-  for (let i = 1; i <= 7; i++) await recordAudit({ db: t.db, ctx: mine.ctx, entry: { action: `test.step${i}`, targetType: 'thing', targetId: String(i), data: { i } } });
-  for (let i = 1; i <= 3; i++) await recordAudit({ db: t.db, ctx: theirs.ctx, entry: { action: `test.foreign${i}`, targetType: 'thing', targetId: `f${i}` } });
+  for (let i = 1; i <= 7; i++)
+    await recordAudit({
+      db: t.db,
+      ctx: mine.ctx,
+      entry: { action: `test.step${i}`, targetType: 'thing', targetId: String(i), data: { i } },
+    });
+  for (let i = 1; i <= 3; i++)
+    await recordAudit({
+      db: t.db,
+      ctx: theirs.ctx,
+      entry: { action: `test.foreign${i}`, targetType: 'thing', targetId: `f${i}` },
+    });
 });
 afterAll(async () => t.close());
 
@@ -30,7 +40,13 @@ async function allPages(ctx: TAuthContext, limit: number, action?: string) {
   const pages: string[][] = [];
   let cursor: string | null = null;
   do {
-    const page: Awaited<ReturnType<typeof listAuditEntries>> = await listAuditEntries({ db: t.db, ctx, limit, cursor, action });
+    const page: Awaited<ReturnType<typeof listAuditEntries>> = await listAuditEntries({
+      db: t.db,
+      ctx,
+      limit,
+      cursor,
+      action,
+    });
     pages.push(page.items.map((item) => item.action));
     cursor = page.nextCursor;
   } while (cursor && pages.length < 20);
@@ -67,7 +83,16 @@ describe('reading the audit log (listAuditEntries)', () => {
 
   it('returns who, what, target and when for each entry', async () => {
     const [entry] = (await listAuditEntries({ db: t.db, ctx: mine.ctx, limit: 1, action: 'test.step7' })).items;
-    expect(entry).toEqual({ id: expect.any(String), actorType: 'user', actorLabel: mine.email, action: 'test.step7', targetType: 'thing', targetId: '7', data: { i: 7 }, createdAt: expect.any(String) });
+    expect(entry).toEqual({
+      id: expect.any(String),
+      actorType: 'user',
+      actorLabel: mine.email,
+      action: 'test.step7',
+      targetType: 'thing',
+      targetId: '7',
+      data: { i: 7 },
+      createdAt: expect.any(String),
+    });
     expect(Date.parse(entry!.createdAt)).not.toBeNaN();
   });
 
@@ -84,33 +109,64 @@ describe('who the audit log names', () => {
   it('labels a token by its name and a person by their email', async () => {
     const { token } = await createApiToken({ db: t.db, ctx: mine.ctx, input: { name: 'deploy-bot', role: 'admin' } });
     const tokenCtx = (await resolveApiToken({ db: t.db, token }))!;
-    const { rows } = await auditRowsWrittenBy(t.db, mine.tenantId, () => putSecret({ db: t.db, ctx: tokenCtx, input: { name: 'FROM_TOKEN', value: 'v-123456' } }));
+    const { rows } = await auditRowsWrittenBy(t.db, mine.tenantId, () =>
+      putSecret({ db: t.db, ctx: tokenCtx, input: { name: 'FROM_TOKEN', value: 'v-123456' } }),
+    );
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ actor_type: 'token', actor_id: tokenCtx.actor.type === 'token' ? tokenCtx.actor.tokenId : '', actor_label: 'token deploy-bot', action: 'secret.created', target_id: 'FROM_TOKEN' });
+    expect(rows[0]).toMatchObject({
+      actor_type: 'token',
+      actor_id: tokenCtx.actor.type === 'token' ? tokenCtx.actor.tokenId : '',
+      actor_label: 'token deploy-bot',
+      action: 'secret.created',
+      target_id: 'FROM_TOKEN',
+    });
   });
 
   it('records a password change once, without the password', async () => {
     const { rows } = await auditRowsWrittenBy(t.db, mine.tenantId, () =>
-      changePassword({ db: t.db, ctx: mine.ctx, input: { currentPassword: mine.password, newPassword: 'a brand new password' } }),
+      changePassword({
+        db: t.db,
+        ctx: mine.ctx,
+        input: { currentPassword: mine.password, newPassword: 'a brand new password' },
+      }),
     );
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ actor_label: mine.email, action: 'user.password_changed', target_type: 'user', target_id: mine.userId });
+    expect(rows[0]).toMatchObject({
+      actor_label: mine.email,
+      action: 'user.password_changed',
+      target_type: 'user',
+      target_id: mine.userId,
+    });
     expect(JSON.stringify(rows[0])).not.toContain('a brand new password');
   });
 
   it('records nothing when a password change is refused', async () => {
     const { rows } = await auditRowsWrittenBy(t.db, mine.tenantId, async () => {
-      const error = await errorOf(() => changePassword({ db: t.db, ctx: mine.ctx, input: { currentPassword: 'not my password', newPassword: 'another new password' } }));
+      const error = await errorOf(() =>
+        changePassword({
+          db: t.db,
+          ctx: mine.ctx,
+          input: { currentPassword: 'not my password', newPassword: 'another new password' },
+        }),
+      );
       expect((error as AppError).code).toBe('VALIDATION');
     });
     expect(rows).toHaveLength(0);
   });
 
   it('records a new tenant in that tenant, by the person who created it', async () => {
-    const before = await t.db.selectFrom('audit_log').select((eb) => eb.fn.max('id').as('max')).executeTakeFirstOrThrow();
+    const before = await t.db
+      .selectFrom('audit_log')
+      .select((eb) => eb.fn.max('id').as('max'))
+      .executeTakeFirstOrThrow();
     const tenant = await createTenant({ db: t.db, ctx: mine.ctx, input: { name: 'Second', slug: 'second-tenant' } });
     const rows = await t.db.selectFrom('audit_log').selectAll().where('id', '>', before.max!).execute();
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ tenant_id: tenant.id, actor_label: mine.email, action: 'tenant.created', target_id: tenant.id });
+    expect(rows[0]).toMatchObject({
+      tenant_id: tenant.id,
+      actor_label: mine.email,
+      action: 'tenant.created',
+      target_id: tenant.id,
+    });
   });
 });

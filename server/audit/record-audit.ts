@@ -1,3 +1,4 @@
+import 'server-only';
 import type { DbOrTx } from '@/server/db/database';
 import { actorId, actorLabel, type TAuthContext } from '@/server/auth/context';
 
@@ -13,7 +14,15 @@ export type TAuditRecord = {
  * it describes, so a change and its record are stored together or not at all. Never put a
  * secret value in `data`.
  */
-export async function recordAudit({ db, ctx, entry }: { db: DbOrTx; ctx: Pick<TAuthContext, 'tenantId' | 'actor'>; entry: TAuditRecord }): Promise<void> {
+export async function recordAudit({
+  db,
+  ctx,
+  entry,
+}: {
+  db: DbOrTx;
+  ctx: Pick<TAuthContext, 'tenantId' | 'actor'>;
+  entry: TAuditRecord;
+}): Promise<void> {
   await db
     .insertInto('audit_log')
     .values({

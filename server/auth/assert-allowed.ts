@@ -1,6 +1,7 @@
+import 'server-only';
 import type { TAuthContext } from '@/server/auth/context';
-import { roleAllows, type TPermission } from '@/server/auth/roles';
-import { AppError } from '@/server/errors';
+import { roleAllows, type TPermission } from '@/model/roles';
+import { AppError } from '@/model/errors';
 
 const PERMISSION_WORDS: Record<TPermission, string> = {
   'tenant.read': 'see this tenant',
@@ -24,7 +25,10 @@ export function assertAllowed(ctx: TAuthContext, permission: TPermission): TAuth
     throw new AppError('FORBIDDEN', `Your role (${ctx.role}) does not allow you to ${PERMISSION_WORDS[permission]}.`);
   }
   if (ctx.roleCap && !roleAllows(ctx.roleCap, permission)) {
-    throw new AppError('FORBIDDEN', `This token's owner is now ${ctx.roleCap}, which does not allow you to ${PERMISSION_WORDS[permission]}.`);
+    throw new AppError(
+      'FORBIDDEN',
+      `This token's owner is now ${ctx.roleCap}, which does not allow you to ${PERMISSION_WORDS[permission]}.`,
+    );
   }
   return ctx;
 }

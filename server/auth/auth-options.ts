@@ -1,10 +1,11 @@
+import 'server-only';
 import type { NextAuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import { z } from 'zod';
 import { getDb } from '@/server/db/database';
 import { verifyCredentials } from '@/server/users/verify-credentials';
 import { endUserSessions } from '@/server/users/end-user-sessions';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { SESSION_MAX_AGE_SECONDS, sessionCookie } from '@/server/auth/session-cookie';
 import { clientAddress, configuredTrustProxy } from '@/server/security/client-address';
 import { publicBaseUrl, servedOverHttps } from '@/server/security/public-origin';
@@ -67,7 +68,8 @@ export const authOptions: NextAuthOptions = {
     // Signing out ends the person's sessions everywhere, so a copy of this cookie taken
     // before the sign-out stops working too (the cookie itself lives 7 days).
     async signOut({ token }) {
-      if (token?.sub && typeof token.sv === 'number') await endUserSessions({ db: getDb(), userId: token.sub, sessionVersion: token.sv });
+      if (token?.sub && typeof token.sv === 'number')
+        await endUserSessions({ db: getDb(), userId: token.sub, sessionVersion: token.sv });
     },
   },
 };

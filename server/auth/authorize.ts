@@ -1,14 +1,15 @@
+import 'server-only';
 import { getServerSession } from 'next-auth';
 import { cookies, headers } from 'next/headers';
 import { authOptions } from '@/server/auth/auth-options';
 import type { TAuthContext } from '@/server/auth/context';
-import type { TPermission } from '@/server/auth/roles';
+import type { TPermission } from '@/model/roles';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 
 export { assertAllowed };
 import { resolveMembership } from '@/server/auth/resolve-membership';
 import { getDb } from '@/server/db/database';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { resolveApiToken } from '@/server/tokens/resolve-api-token';
 import { checkWriteOrigin, isStateChanging } from '@/server/security/request-origin';
 import { publicOrigin } from '@/server/security/public-origin';
@@ -49,7 +50,11 @@ export async function authorize(permission: TPermission): Promise<TAuthContext> 
  */
 export async function assertSameOriginAction(): Promise<void> {
   const verdict = checkWriteOrigin({ headers: await headers(), expectedOrigin: publicOrigin() });
-  if (!verdict.ok) throw new AppError('FORBIDDEN', `Refused: this request did not come from Pipewright's own pages (${verdict.reason}).`);
+  if (!verdict.ok)
+    throw new AppError(
+      'FORBIDDEN',
+      `Refused: this request did not come from Pipewright's own pages (${verdict.reason}).`,
+    );
 }
 
 /** Why a cookie may not be used for this request, or null when it may (reads: not cross-site; writes: our origin). */
@@ -83,7 +88,10 @@ export async function authorizeRequest(request: Request, permission: TPermission
   }
   const refusal = cookieRefusal(request);
   if (refusal !== null) {
-    throw new AppError('UNAUTHENTICATED', `Send an API token as "Authorization: Bearer <token>"; the session cookie only works from Pipewright's own pages, and ${refusal}.`);
+    throw new AppError(
+      'UNAUTHENTICATED',
+      `Send an API token as "Authorization: Bearer <token>"; the session cookie only works from Pipewright's own pages, and ${refusal}.`,
+    );
   }
   const ctx = await getSessionContext(request.headers.get(TENANT_HEADER)?.trim().toLowerCase() || undefined);
   if (!ctx) throw new AppError('UNAUTHENTICATED', 'Send an API token as "Authorization: Bearer <token>", or sign in.');

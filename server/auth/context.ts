@@ -1,4 +1,5 @@
-import type { TRole } from '@/server/auth/roles';
+import 'server-only';
+import type { TRole } from '@/model/roles';
 
 export type TUserActor = { type: 'user'; userId: string; email: string; name: string };
 export type TTokenActor = { type: 'token'; tokenId: string; name: string; userId: string | null };

@@ -58,12 +58,18 @@ describe('signing in with email and password (verifyCredentials)', () => {
   });
 
   it('returns null for an email nobody has', async () => {
-    expect(await verifyCredentials({ db: t.db, email: 'nobody@example.com', password: 'whatever password' })).toBeNull();
+    expect(
+      await verifyCredentials({ db: t.db, email: 'nobody@example.com', password: 'whatever password' }),
+    ).toBeNull();
   });
 
   it('accepts the email in any case and with surrounding spaces', async () => {
     const member = await createTenantWithMember({ db: t.db, password: 'right password 2' });
-    const user = await verifyCredentials({ db: t.db, email: `  ${member.email.toUpperCase()} `, password: 'right password 2' });
+    const user = await verifyCredentials({
+      db: t.db,
+      email: `  ${member.email.toUpperCase()} `,
+      password: 'right password 2',
+    });
     expect(user?.id).toBe(member.userId);
   });
 });

@@ -1,3 +1,4 @@
+import 'server-only';
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 // scrypt with N=2^15, r=8 uses 32 MiB per hash: memory-hard enough to make offline guessing

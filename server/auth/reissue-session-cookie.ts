@@ -1,7 +1,8 @@
+import 'server-only';
 import { cookies } from 'next/headers';
 import { decode, encode } from 'next-auth/jwt';
 import { SESSION_MAX_AGE_SECONDS, sessionCookie } from '@/server/auth/session-cookie';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 
 /**
  * Re-issues the current request's session cookie under a new session version: after a

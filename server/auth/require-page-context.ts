@@ -1,3 +1,4 @@
+import 'server-only';
 import { redirect } from 'next/navigation';
 import { getSessionContext } from '@/server/auth/authorize';
 import type { TAuthContext } from '@/server/auth/context';

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 
@@ -7,7 +8,12 @@ import type { TAuthContext } from '@/server/auth/context';
  * changed role or a removed membership takes effect at once, not at the session's expiry; so
  * is the session version, so a session ended by a sign-out or a password change finds nothing.
  */
-export async function resolveMembership({ db, userId, sessionVersion, tenantSlug }: {
+export async function resolveMembership({
+  db,
+  userId,
+  sessionVersion,
+  tenantSlug,
+}: {
   db: Db;
   userId: string;
   /** The version the session was issued under; null when it carries none (a token from before versions). */
@@ -19,7 +25,14 @@ export async function resolveMembership({ db, userId, sessionVersion, tenantSlug
     .selectFrom('memberships')
     .innerJoin('tenants', 'tenants.id', 'memberships.tenant_id')
     .innerJoin('users', 'users.id', 'memberships.user_id')
-    .select(['tenants.id as tenantId', 'tenants.slug', 'tenants.name as tenantName', 'memberships.role', 'users.email', 'users.name'])
+    .select([
+      'tenants.id as tenantId',
+      'tenants.slug',
+      'tenants.name as tenantName',
+      'memberships.role',
+      'users.email',
+      'users.name',
+    ])
     .where('memberships.user_id', '=', userId)
     .where('users.session_version', '=', sessionVersion)
     .orderBy('memberships.created_at')

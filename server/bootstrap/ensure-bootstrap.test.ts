@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '@/server/db/database';
 import { ensureBootstrap, DEFAULT_TENANT_SLUG } from '@/server/bootstrap/ensure-bootstrap';
 import { resolveMembership } from '@/server/auth/resolve-membership';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { generateApiToken } from '@/server/tokens/token-format';
 import { resolveApiToken } from '@/server/tokens/resolve-api-token';
 import { revokeApiToken } from '@/server/tokens/revoke-api-token';
@@ -29,8 +29,20 @@ const ADMIN = { adminEmail: 'Admin@Example.com', adminPassword: 'first start pas
 
 async function counts(t: TTestDatabase) {
   const count = async (table: 'tenants' | 'users' | 'memberships' | 'api_tokens') =>
-    Number((await t.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-  return { tenants: await count('tenants'), users: await count('users'), memberships: await count('memberships'), tokens: await count('api_tokens') };
+    Number(
+      (
+        await t.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  return {
+    tenants: await count('tenants'),
+    users: await count('users'),
+    memberships: await count('memberships'),
+    tokens: await count('api_tokens'),
+  };
 }
 
 describe('the first start on an empty database', () => {
@@ -42,7 +54,11 @@ describe('the first start on an empty database', () => {
     const user = await verifyCredentials({ db: t.db, email: 'admin@example.com', password: ADMIN.adminPassword });
     const ctx = await resolveMembership({ db: t.db, userId: user!.id, sessionVersion: 0 });
     expect(ctx).toMatchObject({ tenantSlug: DEFAULT_TENANT_SLUG, role: 'admin' });
-    const audit = await t.db.selectFrom('audit_log').select(['action', 'actor_type', 'actor_label']).orderBy('id').execute();
+    const audit = await t.db
+      .selectFrom('audit_log')
+      .select(['action', 'actor_type', 'actor_label'])
+      .orderBy('id')
+      .execute();
     expect(audit).toEqual([
       { action: 'tenant.created', actor_type: 'system', actor_label: 'bootstrap' },
       { action: 'member.added', actor_type: 'system', actor_label: 'bootstrap' },
@@ -51,7 +67,7 @@ describe('the first start on an empty database', () => {
 });
 
 describe('every later start', () => {
-  it("creates nothing and never resets a password the admin changed", async () => {
+  it('creates nothing and never resets a password the admin changed', async () => {
     const t = await emptyDatabase();
     await ensureBootstrap({ db: t.db, ...ADMIN });
     const second = await ensureBootstrap({ db: t.db, ...ADMIN });
@@ -59,14 +75,20 @@ describe('every later start', () => {
 
     const user = await verifyCredentials({ db: t.db, email: ADMIN.adminEmail, password: ADMIN.adminPassword });
     const ctx = (await resolveMembership({ db: t.db, userId: user!.id, sessionVersion: 0 }))!;
-    await changePassword({ db: t.db, ctx, input: { currentPassword: ADMIN.adminPassword, newPassword: 'changed by the admin' } });
+    await changePassword({
+      db: t.db,
+      ctx,
+      input: { currentPassword: ADMIN.adminPassword, newPassword: 'changed by the admin' },
+    });
     const auditBefore = (await t.db.selectFrom('audit_log').select('id').execute()).length;
 
     const third = await ensureBootstrap({ db: t.db, ...ADMIN });
     expect(third).toEqual({ adminEmail: 'admin@example.com', passwordStillValid: false, adminCreated: false });
     expect(await counts(t)).toEqual({ tenants: 1, users: 1, memberships: 1, tokens: 0 });
     expect(await verifyCredentials({ db: t.db, email: ADMIN.adminEmail, password: ADMIN.adminPassword })).toBeNull();
-    expect((await verifyCredentials({ db: t.db, email: ADMIN.adminEmail, password: 'changed by the admin' }))?.id).toBe(user!.id);
+    expect((await verifyCredentials({ db: t.db, email: ADMIN.adminEmail, password: 'changed by the admin' }))?.id).toBe(
+      user!.id,
+    );
     expect((await t.db.selectFrom('audit_log').select('id').execute()).length).toBe(auditBefore);
   });
 
@@ -88,7 +110,11 @@ describe('PIPEWRIGHT_BOOTSTRAP_TOKEN', () => {
     const bootstrapToken = generateApiToken();
     await ensureBootstrap({ db: t.db, ...ADMIN, bootstrapToken });
     const ctx = await resolveApiToken({ db: t.db, token: bootstrapToken });
-    expect(ctx).toMatchObject({ tenantSlug: DEFAULT_TENANT_SLUG, role: 'admin', actor: { type: 'token', name: 'bootstrap' } });
+    expect(ctx).toMatchObject({
+      tenantSlug: DEFAULT_TENANT_SLUG,
+      role: 'admin',
+      actor: { type: 'token', name: 'bootstrap' },
+    });
     const row = await t.db.selectFrom('api_tokens').selectAll().executeTakeFirstOrThrow();
     expect(row.token_hash).not.toContain(bootstrapToken.slice(3));
     await ensureBootstrap({ db: t.db, ...ADMIN, bootstrapToken });
@@ -105,7 +131,11 @@ describe('PIPEWRIGHT_BOOTSTRAP_TOKEN', () => {
     await ensureBootstrap({ db: t.db, ...ADMIN, bootstrapToken });
     expect((await resolveApiToken({ db: t.db, token: bootstrapToken }))?.role).toBe('admin');
     expect((await counts(t)).tokens).toBe(1);
-    const restored = await t.db.selectFrom('audit_log').select(['action', 'actor_label']).where('action', '=', 'token.restored').execute();
+    const restored = await t.db
+      .selectFrom('audit_log')
+      .select(['action', 'actor_label'])
+      .where('action', '=', 'token.restored')
+      .execute();
     expect(restored).toEqual([{ action: 'token.restored', actor_label: 'bootstrap' }]);
   });
 

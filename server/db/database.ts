@@ -1,7 +1,8 @@
+import 'server-only';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from '@/server/db/schema';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 
 // bigint (int8) columns such as audit_log.id come back as strings; counts are parsed where used.
 export type Db = Kysely<Database>;
@@ -33,7 +34,10 @@ export function getDb(): Db {
   if (!globalForDb.pipewrightDb) {
     const url = process.env.DATABASE_URL;
     if (!url) {
-      throw new AppError('INTERNAL', 'DATABASE_URL is not set: start Pipewright with `npm start`, or set DATABASE_URL.');
+      throw new AppError(
+        'INTERNAL',
+        'DATABASE_URL is not set: start Pipewright with `npm start`, or set DATABASE_URL.',
+      );
     }
     const { db, pool } = createDb(url);
     globalForDb.pipewrightDb = db;
@@ -51,7 +55,15 @@ export function setDb(db: Db): void {
  * Why a connection attempt may work if simply tried again: the server is down, starting, shutting
  * down or full, or the network dropped us. Wrong credentials or a missing database are not.
  */
-const TRANSIENT_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN']);
+const TRANSIENT_ERRNO = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'EAI_AGAIN',
+]);
 const TRANSIENT_SQLSTATE = new Set(['57P01', '57P02', '57P03', '53300']); // admin/crash shutdown, cannot connect now, too many connections
 
 /** Whether `error` is a lost or refused connection (worth retrying), not a mistake. */

@@ -43,7 +43,6 @@ function postmasterPid(): number {
   return Number(readFileSync(path.join(databaseDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
 }
 
-
 describe('the embedded PostgreSQL', () => {
   it('keeps its data across a stop and a start', async () => {
     const first = await start();

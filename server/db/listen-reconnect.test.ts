@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { RUN_EVENTS_CHANNEL } from '@/server/runtime/interpreter/run-writer';
 import { RUN_CONTROL_CHANNEL, RunControlListener } from '@/server/runtime/run-control-listener';
 import { RunEventListener, type TRunNotice } from '@/server/runs/run-event-listener';
-import { until } from '@/server/runtime/faults/fault-harness';
+import { until } from '@/test/faults/fault-harness';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 
 /**
@@ -37,7 +37,12 @@ async function startProxy(targetUrl: string): Promise<TProxy> {
     for (const socket of sockets) socket.destroy();
     await closed;
   };
-  return { url: url.toString(), cut, restore: () => listen(port), close: async () => (server.listening ? cut() : undefined) };
+  return {
+    url: url.toString(),
+    cut,
+    restore: () => listen(port),
+    close: async () => (server.listening ? cut() : undefined),
+  };
 }
 
 let t: TTestDatabase;
@@ -57,13 +62,25 @@ it('the run event listener reconnects with backoff while the database is away, t
   try {
     await listener.subscribe(runId, (notice) => notices.push(notice));
     await proxy.cut();
-    await until('two failed reconnects', () => logged.filter((line) => line.startsWith('reconnect failed')).length >= 2, { timeoutMs: 10_000 });
+    await until(
+      'two failed reconnects',
+      () => logged.filter((line) => line.startsWith('reconnect failed')).length >= 2,
+      { timeoutMs: 10_000 },
+    );
     await proxy.restore();
     await until('a resync', () => notices.some((notice) => notice.kind === 'resync'), { timeoutMs: 10_000 });
-    expect(logged.filter((line) => line.startsWith('reconnecting in'))).toEqual(['reconnecting in 1 s', 'reconnecting in 2 s', 'reconnecting in 4 s']);
+    expect(logged.filter((line) => line.startsWith('reconnecting in'))).toEqual([
+      'reconnecting in 1 s',
+      'reconnecting in 2 s',
+      'reconnecting in 4 s',
+    ]);
     // LISTEN is on again: a commit's notice reaches the subscriber.
     await sql`SELECT pg_notify(${RUN_EVENTS_CHANNEL}, ${`${runId}:7:RUNNING`})`.execute(t.db);
-    await until('the notice after the reconnect', () => notices.some((notice) => notice.kind === 'event' && notice.seq === 7), { timeoutMs: 5_000 });
+    await until(
+      'the notice after the reconnect',
+      () => notices.some((notice) => notice.kind === 'event' && notice.seq === 7),
+      { timeoutMs: 5_000 },
+    );
   } finally {
     await listener.close();
   }
@@ -74,11 +91,17 @@ it('the run control listener reconnects with backoff while the database is away,
   const logged: string[] = [];
   const heard: string[] = [];
   let resyncs = 0;
-  const listener = new RunControlListener(proxy.url, { onRun: (runId) => heard.push(runId), onResync: () => resyncs++, log: (line) => logged.push(line) });
+  const listener = new RunControlListener(proxy.url, {
+    onRun: (runId) => heard.push(runId),
+    onResync: () => resyncs++,
+    log: (line) => logged.push(line),
+  });
   try {
     await listener.start();
     await proxy.cut();
-    await until('two failed reconnects', () => logged.filter((line) => line.includes('reconnect failed')).length >= 2, { timeoutMs: 10_000 });
+    await until('two failed reconnects', () => logged.filter((line) => line.includes('reconnect failed')).length >= 2, {
+      timeoutMs: 10_000,
+    });
     await proxy.restore();
     await until('a resync', () => resyncs === 1, { timeoutMs: 10_000 });
     expect(logged.map((line) => /in (\d+) s$/.exec(line)?.[1]).filter(Boolean)).toEqual(['1', '2', '4']);

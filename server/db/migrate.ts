@@ -1,3 +1,4 @@
+import 'server-only';
 import { Migrator } from 'kysely';
 import type { Db } from '@/server/db/database';
 import { MIGRATIONS } from '@/migrations';
@@ -6,7 +7,13 @@ import { MIGRATIONS } from '@/migrations';
  * Applies every pending migration. Kysely's Postgres adapter takes a transaction-level
  * advisory lock around the run, so two processes starting at once apply each migration once.
  */
-export async function migrateToLatest({ db, log = () => {} }: { db: Db; log?: (line: string) => void }): Promise<string[]> {
+export async function migrateToLatest({
+  db,
+  log = () => {},
+}: {
+  db: Db;
+  log?: (line: string) => void;
+}): Promise<string[]> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
   const { error, results } = await migrator.migrateToLatest();
   const applied: string[] = [];

@@ -1,3 +1,4 @@
+import 'server-only';
 import pg from 'pg';
 
 /**
@@ -15,7 +16,13 @@ export function listenReconnectDelayMs(attempt: number): number {
  * end or failure to `onLost`. A client that fails to connect or LISTEN is closed before the
  * error is thrown. Reconnecting is the caller's decision.
  */
-export async function openListenClient({ connectionString, channel, applicationName, onNotice, onLost }: {
+export async function openListenClient({
+  connectionString,
+  channel,
+  applicationName,
+  onNotice,
+  onLost,
+}: {
   connectionString: string;
   channel: string;
   applicationName: string;
@@ -32,7 +39,11 @@ export async function openListenClient({ connectionString, channel, applicationN
     await client.connect();
     await client.query(`LISTEN ${channel}`);
   } catch (error) {
-    await client.end().catch((endError: unknown) => console.error(`[${applicationName}] closing a failed connection:`, (endError as Error).message));
+    await client
+      .end()
+      .catch((endError: unknown) =>
+        console.error(`[${applicationName}] closing a failed connection:`, (endError as Error).message),
+      );
     throw error;
   }
   return client;

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { ColumnType, Generated } from 'kysely';
 import type { TEmailDelivery, TEmailStatus } from '@/server/email/email-message';
 

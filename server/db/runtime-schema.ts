@@ -1,5 +1,6 @@
+import 'server-only';
 import type { ColumnType, Generated } from 'kysely';
-import type { TRunStatus, TStepStatus } from '@/server/runtime/run-status';
+import type { TRunStatus, TStepStatus } from '@/model/run-status';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;

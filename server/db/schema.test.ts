@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROLES } from '@/server/auth/roles';
+import { ROLES } from '@/model/roles';
 import { migrateToLatest } from '@/server/db/migrate';
 import { createDb } from '@/server/db/database';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
@@ -36,7 +36,11 @@ describe('migrations', () => {
   });
 
   it("store roles under a CHECK that matches the app's role list", async () => {
-    const result = await sql<{ def: string }>`SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 'memberships_role_check'`.execute(t.db);
+    const result = await sql<{
+      def: string;
+    }>`SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 'memberships_role_check'`.execute(
+      t.db,
+    );
     const listed = [...(result.rows[0]?.def ?? '').matchAll(/'([a-z]+)'/g)].map((m) => m[1]);
     expect(listed.sort()).toEqual([...ROLES].sort());
   });
@@ -46,7 +50,9 @@ describe('the migration index', () => {
   it('lists every migration file in the folder', async () => {
     const { readdirSync } = await import('node:fs');
     const { MIGRATIONS } = await import('@/migrations');
-    const files = readdirSync('migrations').filter((f) => /^\d{14}_.+\.ts$/.test(f)).map((f) => f.replace(/\.ts$/, ''));
+    const files = readdirSync('migrations')
+      .filter((f) => /^\d{14}_.+\.ts$/.test(f))
+      .map((f) => f.replace(/\.ts$/, ''));
     expect(Object.keys(MIGRATIONS).sort()).toEqual(files.sort());
   });
 });

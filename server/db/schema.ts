@@ -1,7 +1,8 @@
+import 'server-only';
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
-import type { TRole } from '@/server/auth/roles';
+import type { TRole } from '@/model/roles';
 import type { TWorkflowStatus } from '@/server/workflows/workflow-status';
-import type { TVersionStatus } from '@/server/workflows/definition/version-document';
+import type { TVersionStatus } from '@/model/definition/version-document';
 import type { RuntimeTables } from '@/server/db/runtime-schema';
 import type { OutboundTables } from '@/server/db/outbound-schema';
 import type { TriggerTables } from '@/server/db/trigger-schema';

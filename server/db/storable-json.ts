@@ -1,4 +1,5 @@
-import { AppError } from '@/server/errors';
+import 'server-only';
+import { AppError } from '@/model/errors';
 
 /**
  * How deep JSON arriving from outside (request bodies, webhook bodies, action outputs) may
@@ -57,7 +58,12 @@ function fixString(text: string): string {
  * reports the first container past `maxDepth`; with `stopAtString`, also the first string or
  * key that cannot be stored. `badStrings` counts those strings and keys.
  */
-function scan(value: unknown, root: string, maxDepth: number, stopAtString: boolean): { problem: TProblem | null; badStrings: number } {
+function scan(
+  value: unknown,
+  root: string,
+  maxDepth: number,
+  stopAtString: boolean,
+): { problem: TProblem | null; badStrings: number } {
   const stack: Array<{ node: unknown; path: string; depth: number }> = [{ node: value, path: root, depth: 0 }];
   let badStrings = 0;
   while (stack.length > 0) {
@@ -66,13 +72,19 @@ function scan(value: unknown, root: string, maxDepth: number, stopAtString: bool
       const problem = stringProblem(node);
       if (!problem) continue;
       badStrings += 1;
-      if (stopAtString) return { problem: { path, message: `${shown(path)} contains ${problem}, which cannot be stored` }, badStrings };
+      if (stopAtString)
+        return { problem: { path, message: `${shown(path)} contains ${problem}, which cannot be stored` }, badStrings };
       continue;
     }
     if (!isContainer(node)) continue;
-    if (depth + 1 > maxDepth) return { problem: { path, message: `${shown(path)} is nested deeper than ${maxDepth} levels, which cannot be stored` }, badStrings };
+    if (depth + 1 > maxDepth)
+      return {
+        problem: { path, message: `${shown(path)} is nested deeper than ${maxDepth} levels, which cannot be stored` },
+        badStrings,
+      };
     if (Array.isArray(node)) {
-      for (let index = node.length - 1; index >= 0; index--) stack.push({ node: node[index], path: `${path}[${index}]`, depth: depth + 1 });
+      for (let index = node.length - 1; index >= 0; index--)
+        stack.push({ node: node[index], path: `${path}[${index}]`, depth: depth + 1 });
       continue;
     }
     const keys = Object.keys(node);
@@ -81,7 +93,11 @@ function scan(value: unknown, root: string, maxDepth: number, stopAtString: bool
       const problem = stringProblem(key);
       if (problem) {
         badStrings += 1;
-        if (stopAtString) return { problem: { path, message: `${shown(path)} has a key that contains ${problem}, which cannot be stored` }, badStrings };
+        if (stopAtString)
+          return {
+            problem: { path, message: `${shown(path)} has a key that contains ${problem}, which cannot be stored` },
+            badStrings,
+          };
       }
       stack.push({ node: node[key], path: keyPath(path, key), depth: depth + 1 });
     }
@@ -99,7 +115,8 @@ function rewrite(node: unknown): unknown {
   return out;
 }
 
-export type TStorableJson = { ok: true; value: unknown; replaced: number } | { ok: false; path: string; message: string };
+export type TStorableJson =
+  { ok: true; value: unknown; replaced: number } | { ok: false; path: string; message: string };
 
 /**
  * `value` made safe to store as jsonb (or text): NUL characters and lone surrogates, which
@@ -110,7 +127,10 @@ export type TStorableJson = { ok: true; value: unknown; replaced: number } | { o
  *
  * @example toStorableJson({ a: 'x\u0000y' }) // { ok: true, value: { a: 'x\ufffdy' }, replaced: 1 }
  */
-export function toStorableJson(value: unknown, { root = 'value', maxDepth = MAX_STORED_DEPTH }: { root?: string; maxDepth?: number } = {}): TStorableJson {
+export function toStorableJson(
+  value: unknown,
+  { root = 'value', maxDepth = MAX_STORED_DEPTH }: { root?: string; maxDepth?: number } = {},
+): TStorableJson {
   const { problem, badStrings } = scan(value, root, maxDepth, false);
   if (problem) return { ok: false, ...problem };
   return { ok: true, value: badStrings === 0 ? value : rewrite(value), replaced: badStrings };
@@ -158,7 +178,10 @@ export function findTooDeepJsonText(text: string, root: string, maxDepth = MAX_J
     if (char === '"') stringStart = index;
     else if (char === '[' || char === '{') {
       if (frames.length + 1 > maxDepth) {
-        const path = frames.reduce((at, frame) => (frame.kind === 'array' ? `${at}[${frame.index}]` : keyPath(at, decodeKey(frame.key))), root);
+        const path = frames.reduce(
+          (at, frame) => (frame.kind === 'array' ? `${at}[${frame.index}]` : keyPath(at, decodeKey(frame.key))),
+          root,
+        );
         return { path, message: `${shown(path)} is nested deeper than ${maxDepth} levels, which cannot be stored` };
       }
       frames.push(char === '[' ? { kind: 'array', index: 0 } : { kind: 'object', key: '""', expectKey: true });

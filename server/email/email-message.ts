@@ -1,3 +1,4 @@
+import 'server-only';
 /** How a message left: through SMTP_URL, or kept in the outbox because none is configured. */
 export const EMAIL_DELIVERIES = ['outbox', 'smtp'] as const;
 export type TEmailDelivery = (typeof EMAIL_DELIVERIES)[number];

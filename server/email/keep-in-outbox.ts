@@ -1,7 +1,15 @@
+import 'server-only';
 import { recordLedgerEntry } from '@/server/runtime/run-store/ledger';
 import type { Db } from '@/server/db/database';
 
-export type TOutboxMessage = { messageId: string; from: string; to: string[]; subject: string; text: string | null; html: string | null };
+export type TOutboxMessage = {
+  messageId: string;
+  from: string;
+  to: string[];
+  subject: string;
+  text: string | null;
+  html: string | null;
+};
 
 /**
  * Keeps an email.send message in the outbox (no SMTP_URL) → its messageId. The message and the
@@ -9,7 +17,21 @@ export type TOutboxMessage = { messageId: string; from: string; to: string[]; su
  * idempotency key, so a retry of the same invocation keeps nothing new and answers the first
  * message's id: exactly once, whatever crashed when.
  */
-export async function keepInOutbox({ db, tenantId, idempotencyKey, runId, stepPath, message }: { db: Db; tenantId: string; idempotencyKey: string; runId: string; stepPath: string; message: TOutboxMessage }): Promise<string> {
+export async function keepInOutbox({
+  db,
+  tenantId,
+  idempotencyKey,
+  runId,
+  stepPath,
+  message,
+}: {
+  db: Db;
+  tenantId: string;
+  idempotencyKey: string;
+  runId: string;
+  stepPath: string;
+  message: TOutboxMessage;
+}): Promise<string> {
   return db.transaction().execute(async (tx) => {
     await tx
       .insertInto('email_messages')
@@ -29,8 +51,21 @@ export async function keepInOutbox({ db, tenantId, idempotencyKey, runId, stepPa
       })
       .onConflict((oc) => oc.columns(['tenant_id', 'idempotency_key']).doNothing())
       .execute();
-    const kept = await tx.selectFrom('email_messages').select('message_id').where('tenant_id', '=', tenantId).where('idempotency_key', '=', idempotencyKey).executeTakeFirstOrThrow();
-    await recordLedgerEntry(tx, { tenantId, action: 'email.send', version: 1, idempotencyKey, runId, stepPath, output: { messageId: kept.message_id } });
+    const kept = await tx
+      .selectFrom('email_messages')
+      .select('message_id')
+      .where('tenant_id', '=', tenantId)
+      .where('idempotency_key', '=', idempotencyKey)
+      .executeTakeFirstOrThrow();
+    await recordLedgerEntry(tx, {
+      tenantId,
+      action: 'email.send',
+      version: 1,
+      idempotencyKey,
+      runId,
+      stepPath,
+      output: { messageId: kept.message_id },
+    });
     return kept.message_id;
   });
 }

@@ -1,3 +1,4 @@
+import 'server-only';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { DbOrTx } from '@/server/db/database';
@@ -14,7 +15,15 @@ export type TListOutboxMessages = z.input<typeof ZListOutboxMessages>;
  * The tenant's outbox, newest first: messages email.send kept because no SMTP_URL is set.
  * Readable with `run.read`, like the step records that hold the same input.
  */
-export async function listOutboxMessages({ db, ctx, input = {} }: { db: DbOrTx; ctx: TAuthContext; input?: TListOutboxMessages }): Promise<{ items: TOutboxMessage[]; nextCursor: string | null }> {
+export async function listOutboxMessages({
+  db,
+  ctx,
+  input = {},
+}: {
+  db: DbOrTx;
+  ctx: TAuthContext;
+  input?: TListOutboxMessages;
+}): Promise<{ items: TOutboxMessage[]; nextCursor: string | null }> {
   assertAllowed(ctx, 'run.read');
   const { limit, cursor } = ZListOutboxMessages.parse(input);
   const size = ZLimit.parse(limit);
@@ -26,8 +35,15 @@ export async function listOutboxMessages({ db, ctx, input = {} }: { db: DbOrTx; 
     .where('tenant_id', '=', ctx.tenantId)
     .where('delivery', '=', 'outbox');
   if (after) query = query.where(sql<boolean>`(created_at, id) < (${after.at}::timestamptz, ${after.id}::uuid)`);
-  const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(size + 1).execute();
+  const rows = await query
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(size + 1)
+    .execute();
   const page = rows.slice(0, size);
   const last = page[page.length - 1];
-  return { items: page.map(toOutboxMessage), nextCursor: rows.length > size && last ? encodeTimeIdCursor(last.created_key, last.id) : null };
+  return {
+    items: page.map(toOutboxMessage),
+    nextCursor: rows.length > size && last ? encodeTimeIdCursor(last.created_key, last.id) : null,
+  };
 }

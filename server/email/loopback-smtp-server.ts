@@ -1,3 +1,4 @@
+import 'server-only';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
@@ -24,7 +25,10 @@ export type TLoopbackSmtpServer = {
  * code (451: try again later, 550: no such mailbox). `holdMessages` keeps each message's final
  * answer back until `release()`, so a test can act while a sender is in the middle of a send.
  */
-export function startLoopbackSmtpServer(host: string, { rejectRecipients, holdMessages = false }: { rejectRecipients?: number; holdMessages?: boolean } = {}): Promise<TLoopbackSmtpServer> {
+export function startLoopbackSmtpServer(
+  host: string,
+  { rejectRecipients, holdMessages = false }: { rejectRecipients?: number; holdMessages?: boolean } = {},
+): Promise<TLoopbackSmtpServer> {
   const messages: TReceivedMail[] = [];
   let connections = 0;
   let held = 0;
@@ -41,7 +45,9 @@ export function startLoopbackSmtpServer(host: string, { rejectRecipients, holdMe
     },
     onRcptTo: (_address, _session, callback) => {
       if (!rejectRecipients) return callback();
-      const error = Object.assign(new Error(rejectRecipients < 500 ? 'mailbox busy, try later' : 'no such mailbox'), { responseCode: rejectRecipients });
+      const error = Object.assign(new Error(rejectRecipients < 500 ? 'mailbox busy, try later' : 'no such mailbox'), {
+        responseCode: rejectRecipients,
+      });
       callback(error);
     },
     onData: (stream, session, callback) => {
@@ -49,7 +55,11 @@ export function startLoopbackSmtpServer(host: string, { rejectRecipients, holdMe
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-        const mail = { from, to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') };
+        const mail = {
+          from,
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks).toString('utf8'),
+        };
         held += 1;
         for (const waiter of heldWaiters.filter((w) => held >= w.count)) waiter.resolve();
         // Recorded only once answered: `messages` is what the server accepted.
@@ -69,7 +79,8 @@ export function startLoopbackSmtpServer(host: string, { rejectRecipients, holdMe
         port,
         connections: () => connections,
         messages,
-        whenHeld: (count) => (held >= count ? Promise.resolve() : new Promise((resolve) => heldWaiters.push({ count, resolve }))),
+        whenHeld: (count) =>
+          held >= count ? Promise.resolve() : new Promise((resolve) => heldWaiters.push({ count, resolve })),
         release: () => release(),
         close: () => {
           release();

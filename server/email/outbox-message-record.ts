@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 
 /** An outbox message as the Outbox page shows it. */
@@ -15,7 +16,18 @@ export const ZOutboxMessage = z.object({
 });
 export type TOutboxMessage = z.infer<typeof ZOutboxMessage>;
 
-export const OUTBOX_MESSAGE_COLUMNS = ['id', 'message_id', 'from_address', 'to_addresses', 'subject', 'text_body', 'html_body', 'run_id', 'step_path', 'created_at'] as const;
+export const OUTBOX_MESSAGE_COLUMNS = [
+  'id',
+  'message_id',
+  'from_address',
+  'to_addresses',
+  'subject',
+  'text_body',
+  'html_body',
+  'run_id',
+  'step_path',
+  'created_at',
+] as const;
 
 export function toOutboxMessage(row: {
   id: string;

@@ -1,8 +1,9 @@
+import 'server-only';
 import net from 'node:net';
 import nodemailer from 'nodemailer';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import type { TEgressAllowList } from '@/server/security/egress-allowlist';
 import { resolveAllowedAddresses, resolveWithSystemDns, type TResolveHost } from '@/server/security/egress-guard';
 import { recordCallerRefusal } from '@/server/security/caller-refusal';
@@ -16,10 +17,27 @@ export const SMTP_TIMEOUT_MS = 60_000;
  */
 export const SMTP_CLAIM_MARGIN_MS = 15_000;
 
-export type TSmtpMessage = { from: string; to: string[]; subject: string; text?: string; html?: string; messageId: string };
+export type TSmtpMessage = {
+  from: string;
+  to: string[];
+  subject: string;
+  text?: string;
+  html?: string;
+  messageId: string;
+};
 
 /** The SMTP_URL settings Pipewright honours; pooling, proxies and "direct" delivery would open sockets of their own. */
-const HONOURED_OPTIONS = ['host', 'port', 'secure', 'auth', 'ignoreTLS', 'requireTLS', 'name', 'tls', 'authMethod'] as const;
+const HONOURED_OPTIONS = [
+  'host',
+  'port',
+  'secure',
+  'auth',
+  'ignoreTLS',
+  'requireTLS',
+  'name',
+  'tls',
+  'authMethod',
+] as const;
 
 /**
  * Reads SMTP_URL (`smtp://user:pass@host:587`, `smtps://…:465`, query options such as
@@ -27,7 +45,8 @@ const HONOURED_OPTIONS = ['host', 'port', 'secure', 'auth', 'ignoreTLS', 'requir
  */
 export function parseSmtpUrl(smtpUrl: string): SMTPTransport.Options {
   const protocol = /^([a-z][a-z0-9+.-]*):\/\//i.exec(smtpUrl)?.[1]?.toLowerCase();
-  if (protocol !== 'smtp' && protocol !== 'smtps') throw new AppError('CONFIG', 'SMTP_URL must start with smtp:// or smtps://');
+  if (protocol !== 'smtp' && protocol !== 'smtps')
+    throw new AppError('CONFIG', 'SMTP_URL must start with smtp:// or smtps://');
   const parsed = parseConnectionUrl(smtpUrl) as SMTPTransport.Options;
   if (!parsed.host) throw new AppError('CONFIG', 'SMTP_URL has no host');
   const options: Record<string, unknown> = {};
@@ -51,7 +70,12 @@ function canonicalHost(host: string): string {
  * nor a rebinding DNS answer can reach a blocked host). nodemailer then speaks SMTP over it,
  * upgrading to TLS itself for smtps:// or STARTTLS.
  */
-function guardedSocket(allow: TEgressAllowList, resolveHost: TResolveHost, signal: AbortSignal, beforeSend: (() => void) | undefined): NonNullable<SMTPTransport.Options['getSocket']> {
+function guardedSocket(
+  allow: TEgressAllowList,
+  resolveHost: TResolveHost,
+  signal: AbortSignal,
+  beforeSend: (() => void) | undefined,
+): NonNullable<SMTPTransport.Options['getSocket']> {
   return (options, callback) => {
     const host = canonicalHost(String(options.host));
     const port = Number(options.port) || (options.secure ? 465 : 587);
@@ -59,7 +83,8 @@ function guardedSocket(allow: TEgressAllowList, resolveHost: TResolveHost, signa
       (addresses) => {
         const target = addresses[0];
         if (!target) return callback(new AppError('CONFIG', `${host} has no address`), null);
-        if (signal.aborted) return callback(signal.reason instanceof Error ? signal.reason : new Error('aborted'), null);
+        if (signal.aborted)
+          return callback(signal.reason instanceof Error ? signal.reason : new Error('aborted'), null);
         const socket = net.connect({ host: target.address, port, family: target.family });
         const abort = () => socket.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
         signal.addEventListener('abort', abort, { once: true });
@@ -107,7 +132,10 @@ export async function sendSmtpMessage({
 }): Promise<{ response: string }> {
   signal.throwIfAborted();
   const caller = recordCallerRefusal(beforeSend);
-  const transport = nodemailer.createTransport({ ...parseSmtpUrl(smtpUrl), getSocket: guardedSocket(allow, resolveHost, signal, caller.check) });
+  const transport = nodemailer.createTransport({
+    ...parseSmtpUrl(smtpUrl),
+    getSocket: guardedSocket(allow, resolveHost, signal, caller.check),
+  });
   try {
     // An abort destroys the socket (see guardedSocket), which ends sendMail with an error.
     const info = await transport.sendMail(message);

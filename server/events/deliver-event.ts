@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import type { Db, Tx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
@@ -19,7 +20,12 @@ const RETRYABLE_SQLSTATES = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 3;
 
 function isRetryable(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && RETRYABLE_SQLSTATES.has(String((error as { code: unknown }).code));
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    'code' in error &&
+    RETRYABLE_SQLSTATES.has(String((error as { code: unknown }).code))
+  );
 }
 
 /**
@@ -46,9 +52,28 @@ export async function deliverEvent({
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.transaction().execute(async (tx) => {
-        const record = await matchEventWaits(tx, ctx.tenantId, { event: args.event, correlationKey: args.correlationKey ?? null, payload: args.payload ?? null }, ctx.actor);
+        const record = await matchEventWaits(
+          tx,
+          ctx.tenantId,
+          { event: args.event, correlationKey: args.correlationKey ?? null, payload: args.payload ?? null },
+          ctx.actor,
+        );
         await alsoInTransaction?.(tx, record);
-        await recordAudit({ db: tx, ctx, entry: { action: 'event.delivered', targetType: 'event', targetId: record.id, data: { event: record.event, correlationKey: record.correlationKey, resumed: record.resumed, started: record.started } } });
+        await recordAudit({
+          db: tx,
+          ctx,
+          entry: {
+            action: 'event.delivered',
+            targetType: 'event',
+            targetId: record.id,
+            data: {
+              event: record.event,
+              correlationKey: record.correlationKey,
+              resumed: record.resumed,
+              started: record.started,
+            },
+          },
+        });
         return record;
       });
     } catch (error) {

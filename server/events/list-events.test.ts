@@ -18,13 +18,40 @@ beforeAll(async () => {
   process.env.DATABASE_URL = t.url;
   ctx = (await createTenantWithMember({ db: t.db, role: 'admin' })).ctx;
   other = (await createTenantWithMember({ db: t.db, role: 'admin' })).ctx;
-  await publishWorkflow({ db: t.db, ctx, key: 'waiter', document: { steps: [{ id: 'w', type: 'event.wait', config: { event: 'invoice.paid', correlationKey: { $expr: 'payload.id' } } }] } });
-  waiter = (await startRun({ tenantId: ctx.tenantId, workflowKey: 'waiter', input: { id: 'INV-1' }, trigger: { type: 'api' } })).runId;
+  await publishWorkflow({
+    db: t.db,
+    ctx,
+    key: 'waiter',
+    document: {
+      steps: [
+        { id: 'w', type: 'event.wait', config: { event: 'invoice.paid', correlationKey: { $expr: 'payload.id' } } },
+      ],
+    },
+  });
+  waiter = (
+    await startRun({ tenantId: ctx.tenantId, workflowKey: 'waiter', input: { id: 'INV-1' }, trigger: { type: 'api' } })
+  ).runId;
   expect(await driveRun({ db: t.db, runId: waiter })).toBe('WAITING');
-  await deliverEvent({ db: t.db, ctx, input: { event: 'invoice.created', correlationKey: 'INV-1', payload: { amount: 10 } } });
-  await deliverEvent({ db: t.db, ctx, input: { event: 'invoice.paid', correlationKey: 'INV-1', payload: { amount: 10, card: { number: '4242', password: 'hunter2' }, apiKey: 'k-1' } } });
+  await deliverEvent({
+    db: t.db,
+    ctx,
+    input: { event: 'invoice.created', correlationKey: 'INV-1', payload: { amount: 10 } },
+  });
+  await deliverEvent({
+    db: t.db,
+    ctx,
+    input: {
+      event: 'invoice.paid',
+      correlationKey: 'INV-1',
+      payload: { amount: 10, card: { number: '4242', password: 'hunter2' }, apiKey: 'k-1' },
+    },
+  });
   await deliverEvent({ db: t.db, ctx, input: { event: 'nightly.tick' } });
-  await deliverEvent({ db: t.db, ctx: other, input: { event: 'invoice.paid', correlationKey: 'INV-1', payload: { foreign: true } } });
+  await deliverEvent({
+    db: t.db,
+    ctx: other,
+    input: { event: 'invoice.paid', correlationKey: 'INV-1', payload: { foreign: true } },
+  });
 });
 afterAll(async () => {
   await closeExpressionPool();
@@ -45,11 +72,16 @@ describe('listEvents', () => {
 
   it('masks secret-looking keys in payloads, at any depth', async () => {
     const paid = (await listEvents({ db: t.db, ctx, input: { name: 'paid' } })).items[0];
-    expect(paid?.payload).toEqual({ amount: 10, card: { number: '4242', password: '[redacted]' }, apiKey: '[redacted]' });
+    expect(paid?.payload).toEqual({
+      amount: 10,
+      card: { number: '4242', password: '[redacted]' },
+      apiKey: '[redacted]',
+    });
   });
 
   it('filters by part of the name (case-insensitive, wildcards taken literally) and by matched or not', async () => {
-    const names = async (input: Parameters<typeof listEvents>[0]['input']) => (await listEvents({ db: t.db, ctx, input })).items.map((e) => e.event);
+    const names = async (input: Parameters<typeof listEvents>[0]['input']) =>
+      (await listEvents({ db: t.db, ctx, input })).items.map((e) => e.event);
     expect(await names({ name: 'INVOICE' })).toEqual(['invoice.paid', 'invoice.created']);
     expect(await names({ name: '%' })).toEqual([]);
     expect(await names({ match: 'matched' })).toEqual(['invoice.paid']);
@@ -63,7 +95,9 @@ describe('listEvents', () => {
     const second = await listEvents({ db: t.db, ctx, input: { limit: 2, cursor: first.nextCursor ?? '' } });
     expect(second.items.map((e) => e.event)).toEqual(['invoice.created']);
     expect(second.nextCursor).toBeNull();
-    await expect(listEvents({ db: t.db, ctx, input: { cursor: 'bm9wZQ' } })).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(listEvents({ db: t.db, ctx, input: { cursor: 'bm9wZQ' } })).rejects.toMatchObject({
+      code: 'VALIDATION',
+    });
   });
 
   it('is readable by a viewer', async () => {

@@ -1,3 +1,4 @@
+import 'server-only';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { DbOrTx } from '@/server/db/database';
@@ -30,7 +31,15 @@ function escapeLike(text: string): string {
  * `authorization`, …) masked, as snapshots are: a payload posted by a script is shown to
  * every member who can read runs.
  */
-export async function listEvents({ db, ctx, input = {} }: { db: DbOrTx; ctx: TAuthContext; input?: TListEvents }): Promise<{ items: TEventRecord[]; nextCursor: string | null }> {
+export async function listEvents({
+  db,
+  ctx,
+  input = {},
+}: {
+  db: DbOrTx;
+  ctx: TAuthContext;
+  input?: TListEvents;
+}): Promise<{ items: TEventRecord[]; nextCursor: string | null }> {
   assertAllowed(ctx, 'run.read');
   const { name, match, limit, cursor } = ZListEvents.parse(input);
   const size = ZLimit.parse(limit);
@@ -45,7 +54,11 @@ export async function listEvents({ db, ctx, input = {} }: { db: DbOrTx; ctx: TAu
   if (match === 'matched') query = query.where(sql<boolean>`cardinality(resumed) + cardinality(started) > 0`);
   if (match === 'unmatched') query = query.where(sql<boolean>`cardinality(resumed) + cardinality(started) = 0`);
   if (after) query = query.where(sql<boolean>`(received_at, id) < (${after.at}::timestamptz, ${after.id}::uuid)`);
-  const rows = await query.orderBy('received_at', 'desc').orderBy('id', 'desc').limit(size + 1).execute();
+  const rows = await query
+    .orderBy('received_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(size + 1)
+    .execute();
   const page = rows.slice(0, size);
   const last = page[page.length - 1];
   return {

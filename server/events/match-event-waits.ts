@@ -1,3 +1,4 @@
+import 'server-only';
 import { sql } from 'kysely';
 import type { Tx } from '@/server/db/database';
 import { resolveOpenWait } from '@/server/runtime/run-store/resolve-open-wait';
@@ -20,11 +21,24 @@ export type TIncomingEvent = { event: string; correlationKey: string | null; pay
  * commit finds this event, or this finds the committed wait). Two identical events racing
  * therefore take turns, and each wait is resolved only if still open, so it resumes its run once.
  */
-export async function matchEventWaits(tx: Tx, tenantId: string, incoming: TIncomingEvent, actor: TActor = { type: 'system', name: 'event trigger' }): Promise<TEventRecord> {
-  await takeEventMatchLock(tx, eventMatchKey({ tenantId, event: incoming.event, correlationKey: incoming.correlationKey }));
+export async function matchEventWaits(
+  tx: Tx,
+  tenantId: string,
+  incoming: TIncomingEvent,
+  actor: TActor = { type: 'system', name: 'event trigger' },
+): Promise<TEventRecord> {
+  await takeEventMatchLock(
+    tx,
+    eventMatchKey({ tenantId, event: incoming.event, correlationKey: incoming.correlationKey }),
+  );
   const stored = await tx
     .insertInto('events')
-    .values({ tenant_id: tenantId, event: incoming.event, correlation_key: incoming.correlationKey, payload: JSON.stringify(incoming.payload ?? null) })
+    .values({
+      tenant_id: tenantId,
+      event: incoming.event,
+      correlation_key: incoming.correlationKey,
+      payload: JSON.stringify(incoming.payload ?? null),
+    })
     .returning(['id', 'received_at'])
     .executeTakeFirstOrThrow();
   // Not locked here: resolveOpenWait locks each run row and then its wait (the runtime's lock
@@ -36,18 +50,37 @@ export async function matchEventWaits(tx: Tx, tenantId: string, incoming: TIncom
     .where('kind', '=', 'event')
     .where('status', '=', 'open')
     .where('event', '=', incoming.event)
-    .where((eb) => (incoming.correlationKey === null ? eb('correlation_key', 'is', null) : eb('correlation_key', '=', incoming.correlationKey)))
+    .where((eb) =>
+      incoming.correlationKey === null
+        ? eb('correlation_key', 'is', null)
+        : eb('correlation_key', '=', incoming.correlationKey),
+    )
     .orderBy('run_id')
     .orderBy('created_at')
     .execute();
   const resumed: string[] = [];
   for (const wait of waits) {
-    const woke = await resolveOpenWait(tx, { waitId: wait.id, payload: incoming.payload ?? null, reason: `event "${incoming.event}"` });
+    const woke = await resolveOpenWait(tx, {
+      waitId: wait.id,
+      payload: incoming.payload ?? null,
+      reason: `event "${incoming.event}"`,
+    });
     // A run waiting twice on the same event (parallel branches) is listed once.
     if (woke && !resumed.includes(woke.runId)) resumed.push(woke.runId);
   }
   await faultPoint('event.beforeCommit');
-  const started = await startEventTriggers({ tx, tenantId, actor, event: { id: stored.id, event: incoming.event, correlationKey: incoming.correlationKey, payload: incoming.payload ?? null, receivedAt: stored.received_at } });
+  const started = await startEventTriggers({
+    tx,
+    tenantId,
+    actor,
+    event: {
+      id: stored.id,
+      event: incoming.event,
+      correlationKey: incoming.correlationKey,
+      payload: incoming.payload ?? null,
+      receivedAt: stored.received_at,
+    },
+  });
   const row = await tx
     .updateTable('events')
     .set({ resumed: sql<string[]>`${resumed}::uuid[]`, started: sql<string[]>`${started}::uuid[]` })

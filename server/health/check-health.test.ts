@@ -15,8 +15,21 @@ afterAll(async () => t.close());
 async function heartbeat(id: string, { ageSeconds = 0, stopped = false } = {}) {
   await t.db
     .insertInto('workers')
-    .values({ id, hostname: 'test-host', pid: 1, heartbeat_at: sql<Date>`now() - make_interval(secs => ${ageSeconds})`, stopped_at: stopped ? sql<Date>`now()` : null })
-    .onConflict((oc) => oc.column('id').doUpdateSet({ heartbeat_at: sql<Date>`now() - make_interval(secs => ${ageSeconds})`, stopped_at: stopped ? sql<Date>`now()` : null }))
+    .values({
+      id,
+      hostname: 'test-host',
+      pid: 1,
+      heartbeat_at: sql<Date>`now() - make_interval(secs => ${ageSeconds})`,
+      stopped_at: stopped ? sql<Date>`now()` : null,
+    })
+    .onConflict((oc) =>
+      oc
+        .column('id')
+        .doUpdateSet({
+          heartbeat_at: sql<Date>`now() - make_interval(secs => ${ageSeconds})`,
+          stopped_at: stopped ? sql<Date>`now()` : null,
+        }),
+    )
     .execute();
 }
 

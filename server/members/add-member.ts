@@ -1,9 +1,10 @@
+import 'server-only';
 import { z } from 'zod';
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
-import { ZRole } from '@/server/auth/roles';
+import { ZRole } from '@/model/roles';
 import { recordAudit } from '@/server/audit/record-audit';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { generatePassword, hashPassword } from '@/server/auth/password';
 import { ZEmail } from '@/server/members/member-record';
 
@@ -19,7 +20,15 @@ export type TAddMember = z.infer<typeof ZAddMember>;
  * password, returned here once for the admin to pass on (there is no mail yet: SMTP arrives
  * with the email action); someone who already has an account keeps their password.
  */
-export async function addMember({ db, ctx, input }: { db: Db; ctx: TAuthContext; input: TAddMember }): Promise<{ userId: string; initialPassword: string | null }> {
+export async function addMember({
+  db,
+  ctx,
+  input,
+}: {
+  db: Db;
+  ctx: TAuthContext;
+  input: TAddMember;
+}): Promise<{ userId: string; initialPassword: string | null }> {
   const initialPassword = generatePassword();
   const passwordHash = await hashPassword(initialPassword);
   return db.transaction().execute(async (tx) => {
@@ -35,7 +44,9 @@ export async function addMember({ db, ctx, input }: { db: Db; ctx: TAuthContext;
         .returning(['id'])
         .executeTakeFirst();
       newAccount = createdUser !== undefined;
-      user = createdUser ?? (await tx.selectFrom('users').select(['id']).where('email', '=', input.email).executeTakeFirstOrThrow());
+      user =
+        createdUser ??
+        (await tx.selectFrom('users').select(['id']).where('email', '=', input.email).executeTakeFirstOrThrow());
     }
     const inserted = await tx
       .insertInto('memberships')
@@ -44,7 +55,16 @@ export async function addMember({ db, ctx, input }: { db: Db; ctx: TAuthContext;
       .returning('user_id')
       .executeTakeFirst();
     if (!inserted) throw new AppError('CONFLICT', `${input.email} is already a member of this tenant.`);
-    await recordAudit({ db: tx, ctx, entry: { action: 'member.added', targetType: 'user', targetId: user.id, data: { email: input.email, role: input.role, newAccount } } });
+    await recordAudit({
+      db: tx,
+      ctx,
+      entry: {
+        action: 'member.added',
+        targetType: 'user',
+        targetId: user.id,
+        data: { email: input.email, role: input.role, newAccount },
+      },
+    });
     return { userId: user.id, initialPassword: newAccount ? initialPassword : null };
   });
 }

@@ -1,6 +1,7 @@
+import 'server-only';
 import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { ZEmail, type TMemberRecord } from '@/server/members/member-record';
 
 /** A member of the caller's tenant by email (the API's handle for people), or NOT_FOUND. */

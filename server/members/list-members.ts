@@ -1,3 +1,4 @@
+import 'server-only';
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import type { TMemberRecord } from '@/server/members/member-record';
@@ -12,5 +13,11 @@ export async function listMembers({ db, ctx }: { db: Db; ctx: TAuthContext }): P
     .orderBy('users.name')
     .orderBy('users.email')
     .execute();
-  return rows.map((row) => ({ userId: row.id, email: row.email, name: row.name, role: row.role, joinedAt: row.created_at.toISOString() }));
+  return rows.map((row) => ({
+    userId: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    joinedAt: row.created_at.toISOString(),
+  }));
 }

@@ -1,5 +1,6 @@
+import 'server-only';
 import { z } from 'zod';
-import { ZRole } from '@/server/auth/roles';
+import { ZRole } from '@/model/roles';
 
 export const ZMemberRecord = z.object({
   userId: z.string(),

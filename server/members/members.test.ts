@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actorLabel, type TAuthContext } from '@/server/auth/context';
 import { resolveMembership } from '@/server/auth/resolve-membership';
 import { createDb } from '@/server/db/database';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { addMember, ZAddMember } from '@/server/members/add-member';
 import { changeMemberRole } from '@/server/members/change-member-role';
 import { listMembers } from '@/server/members/list-members';
@@ -27,7 +27,14 @@ async function codeOf(change: () => Promise<unknown>): Promise<string> {
 }
 
 const adminCount = async (tenantId: string) =>
-  (await t.db.selectFrom('memberships').select('user_id').where('tenant_id', '=', tenantId).where('role', '=', 'admin').execute()).length;
+  (
+    await t.db
+      .selectFrom('memberships')
+      .select('user_id')
+      .where('tenant_id', '=', tenantId)
+      .where('role', '=', 'admin')
+      .execute()
+  ).length;
 
 async function labelOf(ctx: TAuthContext): Promise<string> {
   return actorLabel(ctx.actor);
@@ -40,10 +47,20 @@ describe('adding a member', () => {
     const { result, rows } = await auditRowsWrittenBy(t.db, tenantId, () => addMember({ db: t.db, ctx, input }));
     expect(result.initialPassword).toEqual(expect.any(String));
     expect(result.initialPassword!.length).toBeGreaterThanOrEqual(16);
-    expect((await verifyCredentials({ db: t.db, email: 'new.person@example.com', password: result.initialPassword! }))?.id).toBe(result.userId);
-    expect(await listMembers({ db: t.db, ctx })).toContainEqual(expect.objectContaining({ userId: result.userId, email: 'new.person@example.com', role: 'editor' }));
+    expect(
+      (await verifyCredentials({ db: t.db, email: 'new.person@example.com', password: result.initialPassword! }))?.id,
+    ).toBe(result.userId);
+    expect(await listMembers({ db: t.db, ctx })).toContainEqual(
+      expect.objectContaining({ userId: result.userId, email: 'new.person@example.com', role: 'editor' }),
+    );
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ actor_label: await labelOf(ctx), action: 'member.added', target_type: 'user', target_id: result.userId, data: { role: 'editor', newAccount: true } });
+    expect(rows[0]).toMatchObject({
+      actor_label: await labelOf(ctx),
+      action: 'member.added',
+      target_type: 'user',
+      target_id: result.userId,
+      data: { role: 'editor', newAccount: true },
+    });
     expect(JSON.stringify(rows[0])).not.toContain(result.initialPassword!);
   });
 
@@ -52,7 +69,9 @@ describe('adding a member', () => {
     const second = await createTenantWithMember({ db: t.db });
     const result = await addMember({ db: t.db, ctx: second.ctx, input: { email: first.email, role: 'viewer' } });
     expect(result).toEqual({ userId: first.userId, initialPassword: null });
-    expect((await verifyCredentials({ db: t.db, email: first.email, password: 'their own password' }))?.id).toBe(first.userId);
+    expect((await verifyCredentials({ db: t.db, email: first.email, password: 'their own password' }))?.id).toBe(
+      first.userId,
+    );
   });
 
   it('lets two admins add the same new person at once: one account, one membership, the other a CONFLICT', async () => {
@@ -77,7 +96,9 @@ describe('adding a member', () => {
     const { ctx, tenantId } = await createTenantWithMember({ db: t.db });
     const existing = await addMemberTo({ db: t.db, ctx, role: 'operator' });
     const { rows } = await auditRowsWrittenBy(t.db, tenantId, async () => {
-      expect(await codeOf(() => addMember({ db: t.db, ctx, input: { email: existing.email, role: 'admin' } }))).toBe('CONFLICT');
+      expect(await codeOf(() => addMember({ db: t.db, ctx, input: { email: existing.email, role: 'admin' } }))).toBe(
+        'CONFLICT',
+      );
     });
     expect(rows).toHaveLength(0);
     expect((await listMembers({ db: t.db, ctx })).find((m) => m.userId === existing.userId)?.role).toBe('operator');
@@ -89,16 +110,27 @@ describe('changing a role', () => {
     const { ctx, tenantId } = await createTenantWithMember({ db: t.db });
     const member = await addMemberTo({ db: t.db, ctx, role: 'viewer' });
     expect((await resolveMembership({ db: t.db, userId: member.userId, sessionVersion: 0 }))?.role).toBe('viewer');
-    const { rows } = await auditRowsWrittenBy(t.db, tenantId, () => changeMemberRole({ db: t.db, ctx, input: { userId: member.userId, role: 'operator' } }));
+    const { rows } = await auditRowsWrittenBy(t.db, tenantId, () =>
+      changeMemberRole({ db: t.db, ctx, input: { userId: member.userId, role: 'operator' } }),
+    );
     expect((await resolveMembership({ db: t.db, userId: member.userId, sessionVersion: 0 }))?.role).toBe('operator');
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ actor_type: 'user', actor_label: await labelOf(ctx), action: 'member.role_changed', target_type: 'user', target_id: member.userId, data: { from: 'viewer', to: 'operator' } });
+    expect(rows[0]).toMatchObject({
+      actor_type: 'user',
+      actor_label: await labelOf(ctx),
+      action: 'member.role_changed',
+      target_type: 'user',
+      target_id: member.userId,
+      data: { from: 'viewer', to: 'operator' },
+    });
   });
 
   it('to the same role changes nothing and writes no audit entry', async () => {
     const { ctx, tenantId } = await createTenantWithMember({ db: t.db });
     const member = await addMemberTo({ db: t.db, ctx, role: 'editor' });
-    const { rows } = await auditRowsWrittenBy(t.db, tenantId, () => changeMemberRole({ db: t.db, ctx, input: { userId: member.userId, role: 'editor' } }));
+    const { rows } = await auditRowsWrittenBy(t.db, tenantId, () =>
+      changeMemberRole({ db: t.db, ctx, input: { userId: member.userId, role: 'editor' } }),
+    );
     expect(rows).toHaveLength(0);
   });
 
@@ -133,7 +165,11 @@ describe('changing a role', () => {
   it("answers NOT_FOUND for another tenant's member", async () => {
     const mine = await createTenantWithMember({ db: t.db });
     const theirs = await createTenantWithMember({ db: t.db, role: 'viewer' });
-    expect(await codeOf(() => changeMemberRole({ db: t.db, ctx: mine.ctx, input: { userId: theirs.userId, role: 'admin' } }))).toBe('NOT_FOUND');
+    expect(
+      await codeOf(() =>
+        changeMemberRole({ db: t.db, ctx: mine.ctx, input: { userId: theirs.userId, role: 'admin' } }),
+      ),
+    ).toBe('NOT_FOUND');
     expect((await resolveMembership({ db: t.db, userId: theirs.userId, sessionVersion: 0 }))?.role).toBe('viewer');
   });
 });
@@ -170,19 +206,38 @@ describe('removing a member', () => {
     await addMember({ db: t.db, ctx: elsewhere.ctx, input: { email: member.email, role: 'editor' } });
     const elsewhereCtx = { ...elsewhere.ctx, role: 'editor' as const, actor: member.ctx.actor };
     const homeToken = await createApiToken({ db: t.db, ctx: member.ctx, input: { name: 'home', role: 'editor' } });
-    const elsewhereToken = await createApiToken({ db: t.db, ctx: elsewhereCtx, input: { name: 'elsewhere', role: 'editor' } });
-    const adminsToken = await createApiToken({ db: t.db, ctx: home.ctx, input: { name: 'admin-made', role: 'viewer' } });
+    const elsewhereToken = await createApiToken({
+      db: t.db,
+      ctx: elsewhereCtx,
+      input: { name: 'elsewhere', role: 'editor' },
+    });
+    const adminsToken = await createApiToken({
+      db: t.db,
+      ctx: home.ctx,
+      input: { name: 'admin-made', role: 'viewer' },
+    });
 
-    const { rows } = await auditRowsWrittenBy(t.db, home.tenantId, () => removeMember({ db: t.db, ctx: home.ctx, input: { userId: member.userId } }));
+    const { rows } = await auditRowsWrittenBy(t.db, home.tenantId, () =>
+      removeMember({ db: t.db, ctx: home.ctx, input: { userId: member.userId } }),
+    );
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ actor_label: home.email, action: 'member.removed', target_type: 'user', target_id: member.userId, data: { role: 'editor', tokensRevoked: 1 } });
+    expect(rows[0]).toMatchObject({
+      actor_label: home.email,
+      action: 'member.removed',
+      target_type: 'user',
+      target_id: member.userId,
+      data: { role: 'editor', tokensRevoked: 1 },
+    });
 
     expect(await resolveApiToken({ db: t.db, token: homeToken.token })).toBeNull();
     expect((await resolveApiToken({ db: t.db, token: elsewhereToken.token }))?.tenantId).toBe(elsewhere.tenantId);
     expect(await resolveApiToken({ db: t.db, token: adminsToken.token })).not.toBeNull();
     // Still a member elsewhere: signed in again (the removal ended their sessions, so the
     // version is 1 now) they land there, not in the tenant they left.
-    expect((await resolveMembership({ db: t.db, userId: member.userId, sessionVersion: 1, tenantSlug: home.ctx.tenantSlug }))?.tenantId).toBe(elsewhere.tenantId);
+    expect(
+      (await resolveMembership({ db: t.db, userId: member.userId, sessionVersion: 1, tenantSlug: home.ctx.tenantSlug }))
+        ?.tenantId,
+    ).toBe(elsewhere.tenantId);
   });
 
   it('leaves someone removed from their only tenant with no membership to sign in to', async () => {
@@ -190,14 +245,18 @@ describe('removing a member', () => {
     const member = await addMemberTo({ db: t.db, ctx, role: 'operator' });
     expect(await resolveMembership({ db: t.db, userId: member.userId, sessionVersion: 0 })).not.toBeNull();
     await removeMember({ db: t.db, ctx, input: { userId: member.userId } });
-    expect(await resolveMembership({ db: t.db, userId: member.userId, sessionVersion: 1, tenantSlug: ctx.tenantSlug })).toBeNull();
+    expect(
+      await resolveMembership({ db: t.db, userId: member.userId, sessionVersion: 1, tenantSlug: ctx.tenantSlug }),
+    ).toBeNull();
   });
 
   it("answers NOT_FOUND for another tenant's member and leaves them in place", async () => {
     const mine = await createTenantWithMember({ db: t.db });
     const theirs = await createTenantWithMember({ db: t.db });
     const theirMember = await addMemberTo({ db: t.db, ctx: theirs.ctx, role: 'viewer' });
-    expect(await codeOf(() => removeMember({ db: t.db, ctx: mine.ctx, input: { userId: theirMember.userId } }))).toBe('NOT_FOUND');
+    expect(await codeOf(() => removeMember({ db: t.db, ctx: mine.ctx, input: { userId: theirMember.userId } }))).toBe(
+      'NOT_FOUND',
+    );
     expect((await listMembers({ db: t.db, ctx: theirs.ctx })).map((m) => m.userId)).toContain(theirMember.userId);
   });
 });

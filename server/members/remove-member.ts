@@ -1,9 +1,10 @@
+import 'server-only';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { recordAudit } from '@/server/audit/record-audit';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { forgetCachedTokens } from '@/server/tokens/token-cache';
 import { assertAnotherAdminRemains, lockTenantMemberships } from '@/server/members/change-member-role';
 
@@ -14,13 +15,31 @@ export const ZRemoveMember = z.object({ userId: z.string().uuid('not a member id
  * token must not outlive the access of the person who made it) and ends their sessions, so
  * nothing they had open, in this tenant or another, goes on under what they could do before.
  */
-export async function removeMember({ db, ctx, input }: { db: Db; ctx: TAuthContext; input: z.infer<typeof ZRemoveMember> }): Promise<void> {
+export async function removeMember({
+  db,
+  ctx,
+  input,
+}: {
+  db: Db;
+  ctx: TAuthContext;
+  input: z.infer<typeof ZRemoveMember>;
+}): Promise<void> {
   await db.transaction().execute(async (tx) => {
     await lockTenantMemberships({ tx, tenantId: ctx.tenantId });
-    const current = await tx.selectFrom('memberships').select('role').where('tenant_id', '=', ctx.tenantId).where('user_id', '=', input.userId).forUpdate().executeTakeFirst();
+    const current = await tx
+      .selectFrom('memberships')
+      .select('role')
+      .where('tenant_id', '=', ctx.tenantId)
+      .where('user_id', '=', input.userId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!current) throw new AppError('NOT_FOUND', 'No such member.');
     if (current.role === 'admin') await assertAnotherAdminRemains({ tx, tenantId: ctx.tenantId, userId: input.userId });
-    await tx.deleteFrom('memberships').where('tenant_id', '=', ctx.tenantId).where('user_id', '=', input.userId).execute();
+    await tx
+      .deleteFrom('memberships')
+      .where('tenant_id', '=', ctx.tenantId)
+      .where('user_id', '=', input.userId)
+      .execute();
     const revoked = await tx
       .updateTable('api_tokens')
       .set({ revoked_at: sql`now()` })
@@ -29,8 +48,21 @@ export async function removeMember({ db, ctx, input }: { db: Db; ctx: TAuthConte
       .where('revoked_at', 'is', null)
       .returning('id')
       .execute();
-    await tx.updateTable('users').set({ session_version: sql`session_version + 1` }).where('id', '=', input.userId).execute();
-    await recordAudit({ db: tx, ctx, entry: { action: 'member.removed', targetType: 'user', targetId: input.userId, data: { role: current.role, tokensRevoked: revoked.length } } });
+    await tx
+      .updateTable('users')
+      .set({ session_version: sql`session_version + 1` })
+      .where('id', '=', input.userId)
+      .execute();
+    await recordAudit({
+      db: tx,
+      ctx,
+      entry: {
+        action: 'member.removed',
+        targetType: 'user',
+        targetId: input.userId,
+        data: { role: current.role, tokensRevoked: revoked.length },
+      },
+    });
   });
   forgetCachedTokens(); // this process at once; others on the NOTIFY the change's trigger sent
 }

@@ -19,11 +19,39 @@ beforeAll(async () => {
   admin = (await createTenantWithMember({ db: t.db, role: 'admin' })).ctx;
   viewer = (await addMemberTo({ db: t.db, ctx: admin, role: 'viewer' })).ctx;
   other = (await createTenantWithMember({ db: t.db, role: 'admin' })).ctx;
-  await publishWorkflow({ db: t.db, ctx: admin, key: 'ok', document: { steps: [{ id: 'set', type: 'state.set', config: { state: 'done' } }] } });
-  await publishWorkflow({ db: t.db, ctx: admin, key: 'boom', document: { steps: [{ id: 'fail', type: 'control.fail', config: { code: 'NOPE', message: 'always fails' } }] } });
+  await publishWorkflow({
+    db: t.db,
+    ctx: admin,
+    key: 'ok',
+    document: { steps: [{ id: 'set', type: 'state.set', config: { state: 'done' } }] },
+  });
+  await publishWorkflow({
+    db: t.db,
+    ctx: admin,
+    key: 'boom',
+    document: { steps: [{ id: 'fail', type: 'control.fail', config: { code: 'NOPE', message: 'always fails' } }] },
+  });
   const form = { type: 'object', properties: {} };
-  await publishWorkflow({ db: t.db, ctx: admin, key: 'ask', document: { steps: [{ id: 'ask', type: 'human.task', config: { title: 'Look', form, outcomes: ['ok'], assignee: { role: 'operator' } } }] } });
-  await publishWorkflow({ db: t.db, ctx: other, key: 'ok', document: { steps: [{ id: 'set', type: 'state.set', config: { state: 'done' } }] } });
+  await publishWorkflow({
+    db: t.db,
+    ctx: admin,
+    key: 'ask',
+    document: {
+      steps: [
+        {
+          id: 'ask',
+          type: 'human.task',
+          config: { title: 'Look', form, outcomes: ['ok'], assignee: { role: 'operator' } },
+        },
+      ],
+    },
+  });
+  await publishWorkflow({
+    db: t.db,
+    ctx: other,
+    key: 'ok',
+    document: { steps: [{ id: 'set', type: 'state.set', config: { state: 'done' } }] },
+  });
 });
 afterAll(async () => {
   await closeExpressionPool();
@@ -45,7 +73,14 @@ describe('getOverview', () => {
     expect(overview.hourly).toHaveLength(24);
     expect(overview.daily).toHaveLength(7);
     expect(overview.hourly.every((b) => b.started === 0 && b.succeeded === 0 && b.failed === 0)).toBe(true);
-    expect(overview).toMatchObject({ active: { queued: 0, running: 0, waiting: 0, paused: 0 }, slowest: [], failing: [], openTasks: 0, queueDepth: 0, totalRuns7d: 0 });
+    expect(overview).toMatchObject({
+      active: { queued: 0, running: 0, waiting: 0, paused: 0 },
+      slowest: [],
+      failing: [],
+      openTasks: 0,
+      queueDepth: 0,
+      totalRuns7d: 0,
+    });
     const hours = overview.hourly.map((b) => Date.parse(b.at));
     expect(hours[23]! - hours[0]!).toBe(23 * 3_600_000);
   });
@@ -60,7 +95,9 @@ describe('getOverview', () => {
     await run(other, 'ok', false);
     // A run that took a minute, so it is the slowest.
     const slow = await run(admin, 'boom');
-    await sql`UPDATE runs SET status = 'SUCCEEDED', started_at = completed_at - interval '1 minute' WHERE id = ${slow}`.execute(t.db);
+    await sql`UPDATE runs SET status = 'SUCCEEDED', started_at = completed_at - interval '1 minute' WHERE id = ${slow}`.execute(
+      t.db,
+    );
 
     const overview = await getOverview({ db: t.db, ctx: viewer });
     expect(overview.totalRuns7d).toBe(6);
@@ -75,6 +112,12 @@ describe('getOverview', () => {
     expect(overview.slowest.map((s) => s.workflowKey)).toEqual(['boom', 'ok']);
 
     const theirs = await getOverview({ db: t.db, ctx: other });
-    expect(theirs).toMatchObject({ totalRuns7d: 2, active: { queued: 1, running: 0, waiting: 0, paused: 0 }, openTasks: 0, queueDepth: 1, failing: [] });
+    expect(theirs).toMatchObject({
+      totalRuns7d: 2,
+      active: { queued: 1, running: 0, waiting: 0, paused: 0 },
+      openTasks: 0,
+      queueDepth: 1,
+      failing: [],
+    });
   });
 });

@@ -1,3 +1,4 @@
+import 'server-only';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { DbOrTx } from '@/server/db/database';
@@ -5,14 +6,24 @@ import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import { ADVANCE_QUEUE } from '@/server/runtime/queue/run-queue';
 
-export const ZOverviewBucket = z.object({ at: z.string(), started: z.number().int(), succeeded: z.number().int(), failed: z.number().int() });
+export const ZOverviewBucket = z.object({
+  at: z.string(),
+  started: z.number().int(),
+  succeeded: z.number().int(),
+  failed: z.number().int(),
+});
 export type TOverviewBucket = z.infer<typeof ZOverviewBucket>;
 
 export const ZOverview = z.object({
   /** The last 24 hours by hour and the last 7 days by day (UTC), oldest first, gaps filled with zeros. */
   hourly: z.array(ZOverviewBucket),
   daily: z.array(ZOverviewBucket),
-  active: z.object({ queued: z.number().int(), running: z.number().int(), waiting: z.number().int(), paused: z.number().int() }),
+  active: z.object({
+    queued: z.number().int(),
+    running: z.number().int(),
+    waiting: z.number().int(),
+    paused: z.number().int(),
+  }),
   slowest: z.array(z.object({ workflowKey: z.string(), runs: z.number().int(), avgMs: z.number(), maxMs: z.number() })),
   failing: z.array(z.object({ workflowKey: z.string(), runs: z.number().int(), failed: z.number().int() })),
   openTasks: z.number().int(),
@@ -30,11 +41,21 @@ const DAY_MS = 24 * HOUR_MS;
 /** Empty buckets for the last `count` hours or days (UTC), oldest first. */
 function emptyBuckets(now: Date, unitMs: number, count: number): TOverviewBucket[] {
   const last = Math.floor(now.getTime() / unitMs) * unitMs;
-  return Array.from({ length: count }, (_, i) => ({ at: new Date(last - (count - 1 - i) * unitMs).toISOString(), started: 0, succeeded: 0, failed: 0 }));
+  return Array.from({ length: count }, (_, i) => ({
+    at: new Date(last - (count - 1 - i) * unitMs).toISOString(),
+    started: 0,
+    succeeded: 0,
+    failed: 0,
+  }));
 }
 
 /** Adds an hour's counts to the hourly bucket and the daily bucket it falls in, when it is in their windows. */
-function addHour(hourly: TOverviewBucket[], daily: TOverviewBucket[], hour: Date, counts: Partial<Omit<TOverviewBucket, 'at'>>): void {
+function addHour(
+  hourly: TOverviewBucket[],
+  daily: TOverviewBucket[],
+  hour: Date,
+  counts: Partial<Omit<TOverviewBucket, 'at'>>,
+): void {
   const day = new Date(Math.floor(hour.getTime() / DAY_MS) * DAY_MS).toISOString();
   for (const bucket of [hourly.find((b) => b.at === hour.toISOString()), daily.find((b) => b.at === day)]) {
     if (!bucket) continue;
@@ -45,7 +66,15 @@ function addHour(hourly: TOverviewBucket[], daily: TOverviewBucket[], hour: Date
 }
 
 type TCreatedRow = { hour: Date | null; workflow_key: string | null; runs: number; failed: number };
-type TEndedRow = { hour: Date | null; workflow_key: string | null; succeeded: number; failed: number; timed: number; avg_ms: number | null; max_ms: number | null };
+type TEndedRow = {
+  hour: Date | null;
+  workflow_key: string | null;
+  succeeded: number;
+  failed: number;
+  timed: number;
+  avg_ms: number | null;
+  max_ms: number | null;
+};
 
 /**
  * The week's runs by creation, in ONE pass over `runs_tenant_created_cover_idx` (index-only):
@@ -86,7 +115,9 @@ async function queueDepth(db: DbOrTx, tenantId: string): Promise<number> {
   // pg-boss jobs carry only the run id; the join to runs is what keeps another tenant's jobs out.
   const result = await sql<{ n: number }>`
     SELECT count(*)::int AS n FROM pgboss.job j JOIN runs r ON r.id = (j.data->>'runId')::uuid
-     WHERE j.name = ${ADVANCE_QUEUE} AND j.state IN ('created', 'retry') AND j.start_after <= now() AND r.tenant_id = ${tenantId}`.execute(db);
+     WHERE j.name = ${ADVANCE_QUEUE} AND j.state IN ('created', 'retry') AND j.start_after <= now() AND r.tenant_id = ${tenantId}`.execute(
+    db,
+  );
   return result.rows[0]?.n ?? 0;
 }
 
@@ -109,19 +140,31 @@ export async function getOverview({ db, ctx }: { db: DbOrTx; ctx: TAuthContext }
       .where('tenant_id', '=', tenantId)
       .where('status', 'in', ['QUEUED', 'RUNNING', 'WAITING', 'PAUSED'])
       .executeTakeFirstOrThrow(),
-    db.selectFrom('tasks').select(sql<number>`count(*)::int`.as('n')).where('tenant_id', '=', tenantId).where('status', '=', 'open').executeTakeFirstOrThrow(),
+    db
+      .selectFrom('tasks')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('tenant_id', '=', tenantId)
+      .where('status', '=', 'open')
+      .executeTakeFirstOrThrow(),
     queueDepth(db, tenantId),
   ]);
   const hourly = emptyBuckets(now, HOUR_MS, 24);
   const daily = emptyBuckets(now, DAY_MS, 7);
   for (const row of created.rows) if (row.hour) addHour(hourly, daily, row.hour, { started: row.runs });
-  for (const row of ended.rows) if (row.hour) addHour(hourly, daily, row.hour, { succeeded: row.succeeded, failed: row.failed });
+  for (const row of ended.rows)
+    if (row.hour) addHour(hourly, daily, row.hour, { succeeded: row.succeeded, failed: row.failed });
   const slowest = ended.rows
-    .filter((row): row is TEndedRow & { workflow_key: string; avg_ms: number; max_ms: number } => row.hour === null && row.workflow_key !== null && row.timed > 0)
+    .filter(
+      (row): row is TEndedRow & { workflow_key: string; avg_ms: number; max_ms: number } =>
+        row.hour === null && row.workflow_key !== null && row.timed > 0,
+    )
     .sort((a, b) => b.avg_ms - a.avg_ms)
     .slice(0, TOP);
   const failing = created.rows
-    .filter((row): row is TCreatedRow & { workflow_key: string } => row.hour === null && row.workflow_key !== null && row.failed > 0)
+    .filter(
+      (row): row is TCreatedRow & { workflow_key: string } =>
+        row.hour === null && row.workflow_key !== null && row.failed > 0,
+    )
     .sort((a, b) => b.failed - a.failed || (a.workflow_key < b.workflow_key ? -1 : 1))
     .slice(0, TOP);
   const totalRuns7d = daily.reduce((sum, bucket) => sum + bucket.started, 0);
@@ -129,7 +172,12 @@ export async function getOverview({ db, ctx }: { db: DbOrTx; ctx: TAuthContext }
     hourly,
     daily,
     active,
-    slowest: slowest.map((row) => ({ workflowKey: row.workflow_key, runs: row.timed, avgMs: Math.round(row.avg_ms), maxMs: Math.round(row.max_ms) })),
+    slowest: slowest.map((row) => ({
+      workflowKey: row.workflow_key,
+      runs: row.timed,
+      avgMs: Math.round(row.avg_ms),
+      maxMs: Math.round(row.max_ms),
+    })),
     failing: failing.map((row) => ({ workflowKey: row.workflow_key, runs: row.runs, failed: row.failed })),
     openTasks: openTasks.n,
     queueDepth: queue,

@@ -1,9 +1,10 @@
+import 'server-only';
 import { z } from 'zod';
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
-import { AppError, toAppError } from '@/server/errors';
-import { RUN_OPERATIONS } from '@/server/runtime/run-status';
+import { AppError, toAppError } from '@/model/errors';
+import { RUN_OPERATIONS } from '@/model/run-status';
 import { cancelRun } from '@/server/runs/cancel-run';
 import { retryRun } from '@/server/runs/retry-run';
 import { applyRunFilters, ZRunFilters } from '@/server/runs/run-filters';
@@ -22,7 +23,10 @@ export const ZBulkOperateRuns = z
     /** Only count what would be done, for the confirmation. */
     dryRun: z.boolean().default(false),
   })
-  .refine((input) => input.ids !== undefined || input.filter !== undefined, { message: 'pick runs (ids) or give a filter', path: ['ids'] });
+  .refine((input) => input.ids !== undefined || input.filter !== undefined, {
+    message: 'pick runs (ids) or give a filter',
+    path: ['ids'],
+  });
 export type TBulkOperateRuns = z.input<typeof ZBulkOperateRuns>;
 
 export type TBulkResult = {
@@ -41,18 +45,58 @@ export type TBulkResult = {
  * (own transaction, own audit entry with the reason), so one refusal does not undo the rest.
  * With `dryRun` it only counts, which is what the confirmation shows.
  */
-export async function bulkOperateRuns({ db, ctx, input }: { db: Db; ctx: TAuthContext; input: TBulkOperateRuns }): Promise<TBulkResult> {
+export async function bulkOperateRuns({
+  db,
+  ctx,
+  input,
+}: {
+  db: Db;
+  ctx: TAuthContext;
+  input: TBulkOperateRuns;
+}): Promise<TBulkResult> {
   assertAllowed(ctx, 'run.operate');
   const args = ZBulkOperateRuns.parse(input);
   const statuses = [...RUN_OPERATIONS[args.operation]];
-  let query = applyRunFilters(db.selectFrom('runs').select('id').where('tenant_id', '=', ctx.tenantId), args.filter ?? {}).where('status', 'in', statuses);
+  let query = applyRunFilters(
+    db.selectFrom('runs').select('id').where('tenant_id', '=', ctx.tenantId),
+    args.filter ?? {},
+  ).where('status', 'in', statuses);
   if (args.ids) query = query.where('id', 'in', args.ids);
-  const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(BULK_MAX_RUNS + 1).execute();
-  const total = rows.length > BULK_MAX_RUNS ? Number((await applyRunFilters(db.selectFrom('runs').select((eb) => eb.fn.countAll<string>().as('n')).where('tenant_id', '=', ctx.tenantId), args.filter ?? {}).where('status', 'in', statuses).executeTakeFirstOrThrow()).n) : rows.length;
+  const rows = await query
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(BULK_MAX_RUNS + 1)
+    .execute();
+  const total =
+    rows.length > BULK_MAX_RUNS
+      ? Number(
+          (
+            await applyRunFilters(
+              db
+                .selectFrom('runs')
+                .select((eb) => eb.fn.countAll<string>().as('n'))
+                .where('tenant_id', '=', ctx.tenantId),
+              args.filter ?? {},
+            )
+              .where('status', 'in', statuses)
+              .executeTakeFirstOrThrow()
+          ).n,
+        )
+      : rows.length;
   const batch = rows.slice(0, BULK_MAX_RUNS);
-  const result: TBulkResult = { operation: args.operation, eligible: total, remaining: Math.max(0, total - batch.length), done: 0, failed: [] };
+  const result: TBulkResult = {
+    operation: args.operation,
+    eligible: total,
+    remaining: Math.max(0, total - batch.length),
+    done: 0,
+    failed: [],
+  };
   if (args.dryRun) return result;
-  if (batch.length === 0) throw new AppError('CONFLICT', `None of the selected runs can be ${args.operation === 'cancel' ? 'canceled' : 'retried'} (only ${statuses.join(', ')}).`);
+  if (batch.length === 0)
+    throw new AppError(
+      'CONFLICT',
+      `None of the selected runs can be ${args.operation === 'cancel' ? 'canceled' : 'retried'} (only ${statuses.join(', ')}).`,
+    );
   for (const { id } of batch) {
     try {
       if (args.operation === 'cancel') await cancelRun({ db, ctx, input: { id, reason: args.reason } });

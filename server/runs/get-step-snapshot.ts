@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
@@ -13,17 +14,43 @@ export type TGetStepSnapshot = z.input<typeof ZGetStepSnapshot>;
  * that attempt kept none (it failed, waits, or is a block still running). The run page asks
  * for the selected step's only, instead of every snapshot of a long run.
  */
-export async function getStepSnapshot({ db, ctx, input }: { db: DbOrTx; ctx: TAuthContext; input: TGetStepSnapshot }): Promise<TSnapshotRecord | null> {
+export async function getStepSnapshot({
+  db,
+  ctx,
+  input,
+}: {
+  db: DbOrTx;
+  ctx: TAuthContext;
+  input: TGetStepSnapshot;
+}): Promise<TSnapshotRecord | null> {
   assertAllowed(ctx, 'run.read');
   const args = ZGetStepSnapshot.parse(input);
   const run = await findRunRow(db, ctx.tenantId, args.id);
   const row = await db
     .selectFrom('run_snapshots as s')
     .innerJoin('run_steps as r', 'r.id', 's.step_record_id')
-    .select(['s.step_record_id', 'r.step_id', 's.path', 'r.attempt', 's.snapshot', 's.truncated', 's.size_bytes', 's.created_at'])
+    .select([
+      's.step_record_id',
+      'r.step_id',
+      's.path',
+      'r.attempt',
+      's.snapshot',
+      's.truncated',
+      's.size_bytes',
+      's.created_at',
+    ])
     .where('s.run_id', '=', run.id)
     .where('s.step_record_id', '=', args.stepRecordId)
     .executeTakeFirst();
   if (!row) return null;
-  return { stepRecordId: row.step_record_id, stepId: row.step_id, path: row.path, attempt: row.attempt, snapshot: row.snapshot, truncated: row.truncated, sizeBytes: row.size_bytes, createdAt: row.created_at.toISOString() };
+  return {
+    stepRecordId: row.step_record_id,
+    stepId: row.step_id,
+    path: row.path,
+    attempt: row.attempt,
+    snapshot: row.snapshot,
+    truncated: row.truncated,
+    sizeBytes: row.size_bytes,
+    createdAt: row.created_at.toISOString(),
+  };
 }

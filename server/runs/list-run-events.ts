@@ -1,8 +1,9 @@
+import 'server-only';
 import { z } from 'zod';
 import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
-import { RUN_EVENT_TYPES } from '@/server/runtime/run-status';
+import { RUN_EVENT_TYPES } from '@/model/run-status';
 import { findRunRow, ZRunId } from '@/server/runs/run-record';
 
 export const ZListRunEvents = z.object({
@@ -14,17 +15,49 @@ export const ZListRunEvents = z.object({
 export type TListRunEvents = z.input<typeof ZListRunEvents>;
 
 /** A run event as the API returns it (SPEC §6.1). */
-export const ZRunEventRecord = z.object({ seq: z.number().int(), type: z.enum(RUN_EVENT_TYPES), stepId: z.string().optional(), at: z.string(), data: z.unknown() });
+export const ZRunEventRecord = z.object({
+  seq: z.number().int(),
+  type: z.enum(RUN_EVENT_TYPES),
+  stepId: z.string().optional(),
+  at: z.string(),
+  data: z.unknown(),
+});
 export type TRunEventRecord = z.infer<typeof ZRunEventRecord>;
 
 /** Reads events of a run already known to be the caller's (the SSE stream reads on with it). */
-export async function readRunEvents(db: DbOrTx, runId: string, after: number, limit: number): Promise<TRunEventRecord[]> {
-  const rows = await db.selectFrom('run_events').select(['seq', 'type', 'step_id', 'at', 'data']).where('run_id', '=', runId).where('seq', '>', after).orderBy('seq').limit(limit).execute();
-  return rows.map((row) => ({ seq: row.seq, type: z.enum(RUN_EVENT_TYPES).parse(row.type), ...(row.step_id ? { stepId: row.step_id } : {}), at: row.at.toISOString(), data: row.data }));
+export async function readRunEvents(
+  db: DbOrTx,
+  runId: string,
+  after: number,
+  limit: number,
+): Promise<TRunEventRecord[]> {
+  const rows = await db
+    .selectFrom('run_events')
+    .select(['seq', 'type', 'step_id', 'at', 'data'])
+    .where('run_id', '=', runId)
+    .where('seq', '>', after)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({
+    seq: row.seq,
+    type: z.enum(RUN_EVENT_TYPES).parse(row.type),
+    ...(row.step_id ? { stepId: row.step_id } : {}),
+    at: row.at.toISOString(),
+    data: row.data,
+  }));
 }
 
 /** A run's event log after `after`, in seq order; `nextAfter` is the seq to ask from next. */
-export async function listRunEvents({ db, ctx, input }: { db: DbOrTx; ctx: TAuthContext; input: TListRunEvents }): Promise<{ items: TRunEventRecord[]; nextAfter: number; runStatus: string }> {
+export async function listRunEvents({
+  db,
+  ctx,
+  input,
+}: {
+  db: DbOrTx;
+  ctx: TAuthContext;
+  input: TListRunEvents;
+}): Promise<{ items: TRunEventRecord[]; nextAfter: number; runStatus: string }> {
   assertAllowed(ctx, 'run.read');
   const { id, after, limit } = ZListRunEvents.parse(input);
   const run = await findRunRow(db, ctx.tenantId, id);

@@ -1,10 +1,17 @@
+import 'server-only';
 import { z } from 'zod';
 import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
-import { STEP_STATUSES } from '@/server/runtime/run-status';
+import { STEP_STATUSES } from '@/model/run-status';
 import { findRunRow, ZRunId } from '@/server/runs/run-record';
-import { afterStepOrderKey, decodeStepOrderCursor, encodeStepOrderCursor, startedAtKey, stepPageQuery } from '@/server/runs/step-order-cursor';
+import {
+  afterStepOrderKey,
+  decodeStepOrderCursor,
+  encodeStepOrderCursor,
+  startedAtKey,
+  stepPageQuery,
+} from '@/server/runs/step-order-cursor';
 
 /**
  * Pages of step records. A long run has thousands (one per attempt, every forEach
@@ -33,14 +40,31 @@ export const ZStepRecord = z.object({
 export type TStepRecord = z.infer<typeof ZStepRecord>;
 
 /** A page of a run's step records in the order they started (attempts of one path in attempt order). */
-export async function listRunSteps({ db, ctx, input }: { db: DbOrTx; ctx: TAuthContext; input: z.input<typeof ZListRunSteps> }): Promise<{ items: TStepRecord[]; nextCursor: string | null }> {
+export async function listRunSteps({
+  db,
+  ctx,
+  input,
+}: {
+  db: DbOrTx;
+  ctx: TAuthContext;
+  input: z.input<typeof ZListRunSteps>;
+}): Promise<{ items: TStepRecord[]; nextCursor: string | null }> {
   assertAllowed(ctx, 'run.read');
   const { id, limit, cursor } = ZListRunSteps.parse(input);
   const after = decodeStepOrderCursor(cursor);
   const run = await findRunRow(db, ctx.tenantId, id);
-  let query = db.selectFrom('run_steps').selectAll().select(startedAtKey('started_at').as('started_key')).where('run_id', '=', run.id);
+  let query = db
+    .selectFrom('run_steps')
+    .selectAll()
+    .select(startedAtKey('started_at').as('started_key'))
+    .where('run_id', '=', run.id);
   if (after) query = query.where(afterStepOrderKey('', after));
-  const rows = await query.orderBy('started_at').orderBy('path').orderBy('attempt').limit(limit + 1).execute();
+  const rows = await query
+    .orderBy('started_at')
+    .orderBy('path')
+    .orderBy('attempt')
+    .limit(limit + 1)
+    .execute();
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
@@ -59,6 +83,9 @@ export async function listRunSteps({ db, ctx, input }: { db: DbOrTx; ctx: TAuthC
       completedAt: row.completed_at?.toISOString() ?? null,
       durationMs: row.duration_ms,
     })),
-    nextCursor: rows.length > limit && last ? encodeStepOrderCursor({ startedAt: last.started_key, attempt: last.attempt, path: last.path }) : null,
+    nextCursor:
+      rows.length > limit && last
+        ? encodeStepOrderCursor({ startedAt: last.started_key, attempt: last.attempt, path: last.path })
+        : null,
   };
 }

@@ -1,10 +1,11 @@
+import 'server-only';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import { decodeCursor, encodeCursor, ZLimit } from '@/server/api/pagination';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { applyRunFilters, UUID, ZRunFilters, type TRunFilters } from '@/server/runs/run-filters';
 import { RUN_RECORD_COLUMNS, toRunRecord, type TRunRecord } from '@/server/runs/run-record';
 
@@ -24,7 +25,9 @@ function parseCursor(cursor: string | undefined): { at: string; id: string } | n
   const [at, id, extra] = key.split('|');
   const year = Number(CURSOR_TIME.exec(at ?? '')?.[1] ?? 0);
   if (!at || !id || extra !== undefined || !UUID.test(id) || year < 1 || Number.isNaN(Date.parse(at))) {
-    throw new AppError('VALIDATION', 'cursor: not a cursor this API returned', [{ path: 'cursor', message: 'invalid cursor' }]);
+    throw new AppError('VALIDATION', 'cursor: not a cursor this API returned', [
+      { path: 'cursor', message: 'invalid cursor' },
+    ]);
   }
   return { at, id };
 }
@@ -35,7 +38,19 @@ function parseCursor(cursor: string | undefined): { at: string; id: string } | n
  * 20261208000100), so any page — the first or the thousandth — reads about `size` index entries
  * instead of sorting the tenant's runs. Exported for the benchmark's EXPLAIN.
  */
-export function runsPageQuery({ db, tenantId, filters, after, size }: { db: DbOrTx; tenantId: string; filters: TRunFilters; after: { at: string; id: string } | null; size: number }) {
+export function runsPageQuery({
+  db,
+  tenantId,
+  filters,
+  after,
+  size,
+}: {
+  db: DbOrTx;
+  tenantId: string;
+  filters: TRunFilters;
+  after: { at: string; id: string } | null;
+  size: number;
+}) {
   let query = applyRunFilters(
     db
       .selectFrom('runs')
@@ -46,16 +61,30 @@ export function runsPageQuery({ db, tenantId, filters, after, size }: { db: DbOr
     filters,
   );
   if (after) query = query.where(sql<boolean>`(created_at, id) < (${after.at}::timestamptz, ${after.id}::uuid)`);
-  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(size + 1);
+  return query
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(size + 1);
 }
 
 /** The tenant's runs, newest first, filtered, a page at a time. */
-export async function listRuns({ db, ctx, input = {} }: { db: DbOrTx; ctx: TAuthContext; input?: TListRuns }): Promise<{ items: TRunRecord[]; nextCursor: string | null }> {
+export async function listRuns({
+  db,
+  ctx,
+  input = {},
+}: {
+  db: DbOrTx;
+  ctx: TAuthContext;
+  input?: TListRuns;
+}): Promise<{ items: TRunRecord[]; nextCursor: string | null }> {
   assertAllowed(ctx, 'run.read');
   const { limit, cursor, ...filters } = ZListRuns.parse(input);
   const size = ZLimit.parse(limit);
   const rows = await runsPageQuery({ db, tenantId: ctx.tenantId, filters, after: parseCursor(cursor), size }).execute();
   const page = rows.slice(0, size);
   const last = page[page.length - 1];
-  return { items: page.map(toRunRecord), nextCursor: rows.length > size && last ? encodeCursor(`${last.created_key}|${last.id}`) : null };
+  return {
+    items: page.map(toRunRecord),
+    nextCursor: rows.length > size && last ? encodeCursor(`${last.created_key}|${last.id}`) : null,
+  };
 }

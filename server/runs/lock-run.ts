@@ -1,6 +1,7 @@
+import 'server-only';
 import { sql } from 'kysely';
 import type { Tx } from '@/server/db/database';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { ZRunId } from '@/server/runs/run-record';
 
 /**
@@ -12,7 +13,22 @@ export async function lockRun(tx: Tx, tenantId: string, runId: string) {
   const row = ZRunId.safeParse(runId).success
     ? await tx
         .selectFrom('runs')
-        .select(['id', 'tenant_id', 'workflow_id', 'workflow_key', 'version', 'version_id', 'status', 'input', 'error', 'parent_run_id', 'started_at', 'pause_requested', 'cancel_requested', 'paused_from'])
+        .select([
+          'id',
+          'tenant_id',
+          'workflow_id',
+          'workflow_key',
+          'version',
+          'version_id',
+          'status',
+          'input',
+          'error',
+          'parent_run_id',
+          'started_at',
+          'pause_requested',
+          'cancel_requested',
+          'paused_from',
+        ])
         .select(sql<boolean>`lease_owner IS NOT NULL AND lease_expires_at > now()`.as('held'))
         .where('tenant_id', '=', tenantId)
         .where('id', '=', runId)

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
@@ -7,7 +8,7 @@ import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
 import { scheduleRunTimeout } from '@/server/runtime/run-store/end-run-effects';
 import { loadRunVersion } from '@/server/runtime/load-run-version';
 import { rewindRunForRetry } from '@/server/runtime/run-store/rewind-run-for-retry';
-import { assertCanOperate } from '@/server/runtime/run-status';
+import { assertCanOperate } from '@/model/run-status';
 import { appendRunEvent, notifyRunChanged } from '@/server/runtime/run-store/append-run-event';
 import { lockRun } from '@/server/runs/lock-run';
 import { writeOperatorTransition } from '@/server/runtime/run-store/operator-transition';
@@ -18,7 +19,15 @@ import { ZRunOperation, type TRunOperationInput, type TRunOperationResult } from
  * the saved execution, and a try block that went on to run finally is put back at its failed
  * step (rewindRunForRetry); the step's next record is the next attempt number.
  */
-export async function retryRun({ db, ctx, input }: { db: Db; ctx: TAuthContext; input: TRunOperationInput }): Promise<TRunOperationResult> {
+export async function retryRun({
+  db,
+  ctx,
+  input,
+}: {
+  db: Db;
+  ctx: TAuthContext;
+  input: TRunOperationInput;
+}): Promise<TRunOperationResult> {
   assertAllowed(ctx, 'run.operate');
   const { id, reason } = ZRunOperation.parse(input);
   return db.transaction().execute(async (tx) => {
@@ -44,10 +53,25 @@ export async function retryRun({ db, ctx, input }: { db: Db; ctx: TAuthContext; 
     // Back to the step that failed (SPEC §7.6), with a new timeout window.
     await rewindRunForRetry({ tx, runId: run.id, timeoutFrom: settings.timeoutMs ? now : null });
     if (settings.timeoutMs) await scheduleRunTimeout(tx, run, new Date(now.getTime() + settings.timeoutMs));
-    const data = { reason: 'retried', by: actorLabel(ctx.actor), previousError: failed.code ?? null, fromStep: failed.stepPath ?? null, ...(reason ? { note: reason } : {}) };
+    const data = {
+      reason: 'retried',
+      by: actorLabel(ctx.actor),
+      previousError: failed.code ?? null,
+      fromStep: failed.stepPath ?? null,
+      ...(reason ? { note: reason } : {}),
+    };
     await appendRunEvent(tx, { runId: run.id, tenantId: run.tenant_id, type: 'run.resumed', data });
     await enqueueAdvance({ db: tx, runId: run.id });
-    await recordAudit({ db: tx, ctx, entry: { action: 'run.retried', targetType: 'run', targetId: run.id, data: { previousError: failed.code ?? null, ...(reason ? { reason } : {}) } } });
+    await recordAudit({
+      db: tx,
+      ctx,
+      entry: {
+        action: 'run.retried',
+        targetType: 'run',
+        targetId: run.id,
+        data: { previousError: failed.code ?? null, ...(reason ? { reason } : {}) },
+      },
+    });
     await notifyRunChanged(tx, run.id);
     return { runId: run.id, status: limited ? 'QUEUED' : 'RUNNING', requested: false };
   });

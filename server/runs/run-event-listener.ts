@@ -1,8 +1,9 @@
+import 'server-only';
 import type pg from 'pg';
 import { listenReconnectDelayMs, openListenClient } from '@/server/db/open-listen-client';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { RUN_EVENTS_CHANNEL } from '@/server/runtime/interpreter/run-writer';
-import { ZRunStatus, type TRunStatus } from '@/server/runtime/run-status';
+import { ZRunStatus, type TRunStatus } from '@/model/run-status';
 
 /**
  * What a subscriber hears: a commit added events up to `seq` and left the run in `status`;

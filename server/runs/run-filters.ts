@@ -1,7 +1,8 @@
+import 'server-only';
 import { sql, type SelectQueryBuilder } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '@/server/db/schema';
-import { ZRunStatus } from '@/server/runtime/run-status';
+import { ZRunStatus } from '@/model/run-status';
 
 /** Text PostgreSQL can compare: a NUL (`%00` in a URL) is refused there as an error, a 500 here. */
 const filterText = (max: number) =>
@@ -35,7 +36,10 @@ function escapeLike(text: string): string {
 }
 
 /** Narrows a query over `runs` (already limited to one tenant) by the filters that are set. */
-export function applyRunFilters<O>(query: SelectQueryBuilder<Database, 'runs', O>, { workflow, status, state, from, to, q }: TRunFilters): SelectQueryBuilder<Database, 'runs', O> {
+export function applyRunFilters<O>(
+  query: SelectQueryBuilder<Database, 'runs', O>,
+  { workflow, status, state, from, to, q }: TRunFilters,
+): SelectQueryBuilder<Database, 'runs', O> {
   let narrowed = query;
   if (workflow) narrowed = narrowed.where('workflow_key', '=', workflow);
   if (status) narrowed = narrowed.where('status', '=', status);

@@ -40,15 +40,24 @@ beforeAll(async () => {
           config: {
             items: { $expr: `[1..${ITEMS}]` },
             steps: [
-              { id: 'square', type: 'transform.assign', config: { assign: { 'vars.square': { $expr: '$item * $item' } } } },
-              { id: 'echo', type: 'action.call', config: { action: 'core.echo', version: 1, input: { $expr: 'vars.square' } } },
+              {
+                id: 'square',
+                type: 'transform.assign',
+                config: { assign: { 'vars.square': { $expr: '$item * $item' } } },
+              },
+              {
+                id: 'echo',
+                type: 'action.call',
+                config: { action: 'core.echo', version: 1, input: { $expr: 'vars.square' } },
+              },
             ],
           },
         },
       ],
     },
   });
-  runId = (await startRun({ tenantId: ctx.tenantId, workflowKey: 'many-steps', input: {}, trigger: { type: 'api' } })).runId;
+  runId = (await startRun({ tenantId: ctx.tenantId, workflowKey: 'many-steps', input: {}, trigger: { type: 'api' } }))
+    .runId;
   expect(await driveRun({ db: t.db, runId })).toBe('SUCCEEDED');
 }, 120_000);
 afterAll(async () => {
@@ -58,8 +67,20 @@ afterAll(async () => {
 
 async function get(handler: THandler, query: string) {
   const path = handler === stepsRoute.GET ? 'steps' : 'snapshots';
-  const response = await handler(new Request(`http://localhost/api/v1/runs/${runId}/${path}${query}`, { headers: { authorization: `Bearer ${token}` } }), { params: Promise.resolve({ id: runId }) });
-  return { status: response.status, json: (await response.json()) as { items: Array<{ id?: string; stepRecordId?: string; path: string; attempt: number }>; nextCursor: string | null; error?: { code: string; message: string } } };
+  const response = await handler(
+    new Request(`http://localhost/api/v1/runs/${runId}/${path}${query}`, {
+      headers: { authorization: `Bearer ${token}` },
+    }),
+    { params: Promise.resolve({ id: runId }) },
+  );
+  return {
+    status: response.status,
+    json: (await response.json()) as {
+      items: Array<{ id?: string; stepRecordId?: string; path: string; attempt: number }>;
+      nextCursor: string | null;
+      error?: { code: string; message: string };
+    },
+  };
 }
 
 /** Follows nextCursor from the first page to the last. */
@@ -79,7 +100,14 @@ async function readAll(handler: THandler, limit: number) {
 
 describe('GET /runs/{id}/steps', () => {
   it('pages through every record once, in the order an unpaged read gives', async () => {
-    const all = await t.db.selectFrom('run_steps').select(['id']).where('run_id', '=', runId).orderBy('started_at').orderBy('path').orderBy('attempt').execute();
+    const all = await t.db
+      .selectFrom('run_steps')
+      .select(['id'])
+      .where('run_id', '=', runId)
+      .orderBy('started_at')
+      .orderBy('path')
+      .orderBy('attempt')
+      .execute();
     expect(all).toHaveLength(STEP_RECORDS);
     const { pages, items } = await readAll(stepsRoute.GET, 200);
     expect(pages).toEqual([200, 200, STEP_RECORDS - 400]);
@@ -93,21 +121,53 @@ describe('GET /runs/{id}/steps', () => {
     expect(first.json.nextCursor).toEqual(expect.any(String));
     const whole = await get(stepsRoute.GET, '?limit=500');
     expect(whole.json.items.length).toBe(500);
-    const rest = await listRunSteps({ db: t.db, ctx, input: { id: runId, limit: 500, cursor: whole.json.nextCursor! } });
+    const rest = await listRunSteps({
+      db: t.db,
+      ctx,
+      input: { id: runId, limit: 500, cursor: whole.json.nextCursor! },
+    });
     expect([rest.items.length, rest.nextCursor]).toEqual([STEP_RECORDS - 500, null]);
   });
 
   it('reads 2,000 records that started in the same microsecond in pages of 500, none skipped or repeated', async () => {
     // Batched pure steps share a start time to the millisecond; the cursor's path and attempt tell them apart.
-    const { runId: tied } = await startRun({ tenantId: ctx.tenantId, workflowKey: 'many-steps', input: {}, trigger: { type: 'api' } });
+    const { runId: tied } = await startRun({
+      tenantId: ctx.tenantId,
+      workflowKey: 'many-steps',
+      input: {},
+      trigger: { type: 'api' },
+    });
     const at = new Date('2026-12-01T10:00:00.123Z');
-    const rows = Array.from({ length: 1000 }, (_, i) => [1, 2].map((attempt) => ({ id: randomUUID(), run_id: tied, tenant_id: ctx.tenantId, step_id: 'square', path: `steps[0].steps[${i}]`, type: 'transform.assign', attempt, status: attempt === 1 ? ('FAILED' as const) : ('SUCCEEDED' as const), started_at: at }))).flat();
+    const rows = Array.from({ length: 1000 }, (_, i) =>
+      [1, 2].map((attempt) => ({
+        id: randomUUID(),
+        run_id: tied,
+        tenant_id: ctx.tenantId,
+        step_id: 'square',
+        path: `steps[0].steps[${i}]`,
+        type: 'transform.assign',
+        attempt,
+        status: attempt === 1 ? ('FAILED' as const) : ('SUCCEEDED' as const),
+        started_at: at,
+      })),
+    ).flat();
     await t.db.insertInto('run_steps').values(rows).execute();
-    const expected = await t.db.selectFrom('run_steps').select('id').where('run_id', '=', tied).orderBy('started_at').orderBy('path').orderBy('attempt').execute();
+    const expected = await t.db
+      .selectFrom('run_steps')
+      .select('id')
+      .where('run_id', '=', tied)
+      .orderBy('started_at')
+      .orderBy('path')
+      .orderBy('attempt')
+      .execute();
     const ids: string[] = [];
     const sizes: number[] = [];
-    for (let cursor: string | null = null; sizes.length === 0 || cursor; ) {
-      const page = await listRunSteps({ db: t.db, ctx, input: { id: tied, limit: 500, ...(cursor ? { cursor } : {}) } });
+    for (let cursor: string | null = null; sizes.length === 0 || cursor;) {
+      const page = await listRunSteps({
+        db: t.db,
+        ctx,
+        input: { id: tied, limit: 500, ...(cursor ? { cursor } : {}) },
+      });
       ids.push(...page.items.map((item) => item.id));
       sizes.push(page.items.length);
       cursor = page.nextCursor;
@@ -132,7 +192,15 @@ describe('GET /runs/{id}/steps', () => {
 
 describe('GET /runs/{id}/snapshots', () => {
   it('pages through every snapshot once, in step order', async () => {
-    const all = await t.db.selectFrom('run_snapshots as s').innerJoin('run_steps as r', 'r.id', 's.step_record_id').select('s.step_record_id').where('s.run_id', '=', runId).orderBy('r.started_at').orderBy('r.path').orderBy('r.attempt').execute();
+    const all = await t.db
+      .selectFrom('run_snapshots as s')
+      .innerJoin('run_steps as r', 'r.id', 's.step_record_id')
+      .select('s.step_record_id')
+      .where('s.run_id', '=', runId)
+      .orderBy('r.started_at')
+      .orderBy('r.path')
+      .orderBy('r.attempt')
+      .execute();
     expect(all.length).toBeGreaterThan(2 * ITEMS - 1);
     const { pages, items } = await readAll(snapshotsRoute.GET, 200);
     expect(pages.slice(0, -1).every((n) => n === 200)).toBe(true);

@@ -1,9 +1,10 @@
+import 'server-only';
 import { z } from 'zod';
 import type { DbOrTx } from '@/server/db/database';
 import type { RunsTable } from '@/server/db/runtime-schema';
 import type { Selectable } from 'kysely';
-import { AppError } from '@/server/errors';
-import { ZRunStatus } from '@/server/runtime/run-status';
+import { AppError } from '@/model/errors';
+import { ZRunStatus } from '@/model/run-status';
 
 export const ZRunId = z.string().uuid('not a run id');
 export const ZRunTrigger = z.object({ type: z.string(), id: z.string().optional() });
@@ -70,7 +71,14 @@ export function toRunRecord(row: TRunRecordRow): TRunRecord {
 /** A run of this tenant, or NOT_FOUND (another tenant's run is not found either). */
 export async function findRunRow(db: DbOrTx, tenantId: string, runId: string): Promise<TRunRecordRow> {
   const parsed = ZRunId.safeParse(runId);
-  const row = parsed.success ? await db.selectFrom('runs').select(RUN_RECORD_COLUMNS).where('tenant_id', '=', tenantId).where('id', '=', runId).executeTakeFirst() : undefined;
+  const row = parsed.success
+    ? await db
+        .selectFrom('runs')
+        .select(RUN_RECORD_COLUMNS)
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', runId)
+        .executeTakeFirst()
+    : undefined;
   if (!row) throw new AppError('NOT_FOUND', `No run with id ${runId}.`);
   return row;
 }

@@ -16,7 +16,14 @@ import { publishWorkflow } from '@/test/runtime';
 let t: TTestDatabase;
 let ctx: TAuthContext;
 let token: string;
-type TRow = { id: string; workflow_key: string; status: string; state: string | null; created_at: string; input: { text: string } };
+type TRow = {
+  id: string;
+  workflow_key: string;
+  status: string;
+  state: string | null;
+  created_at: string;
+  input: { text: string };
+};
 let rows: TRow[] = [];
 
 const STATUSES = ['SUCCEEDED', 'FAILED', 'WAITING', 'QUEUED'] as const;
@@ -24,7 +31,9 @@ const STATES = [null, 'new', 'shipped'] as const;
 
 async function get(query: Record<string, string>): Promise<{ status: number; json: Record<string, unknown> }> {
   const url = `http://localhost/api/v1/runs?${new URLSearchParams(query)}`;
-  const response = await runsRoute.GET(new Request(url, { headers: { authorization: `Bearer ${token}` } }), { params: Promise.resolve({}) });
+  const response = await runsRoute.GET(new Request(url, { headers: { authorization: `Bearer ${token}` } }), {
+    params: Promise.resolve({}),
+  });
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
 
@@ -43,8 +52,25 @@ async function allPages(filters: Record<string, string>, limit: number): Promise
 }
 
 async function startMany(key: string, n: number, input: (i: number) => unknown): Promise<string[]> {
-  const version = await t.db.selectFrom('workflow_versions as v').innerJoin('workflows as w', 'w.id', 'v.workflow_id').select(['w.id as workflowId', 'v.id as versionId']).where('w.key', '=', key).where('w.tenant_id', '=', ctx.tenantId).executeTakeFirstOrThrow();
-  const runs: TNewRun[] = Array.from({ length: n }, (_, i) => ({ id: randomUUID(), tenantId: ctx.tenantId, workflowId: version.workflowId, workflowKey: key, versionId: version.versionId, version: 1, input: input(i), trigger: { type: 'api' }, parent: null, idempotencyKey: null }));
+  const version = await t.db
+    .selectFrom('workflow_versions as v')
+    .innerJoin('workflows as w', 'w.id', 'v.workflow_id')
+    .select(['w.id as workflowId', 'v.id as versionId'])
+    .where('w.key', '=', key)
+    .where('w.tenant_id', '=', ctx.tenantId)
+    .executeTakeFirstOrThrow();
+  const runs: TNewRun[] = Array.from({ length: n }, (_, i) => ({
+    id: randomUUID(),
+    tenantId: ctx.tenantId,
+    workflowId: version.workflowId,
+    workflowKey: key,
+    versionId: version.versionId,
+    version: 1,
+    input: input(i),
+    trigger: { type: 'api' },
+    parent: null,
+    idempotencyKey: null,
+  }));
   await insertRuns(t.db, runs); // one statement: every run gets the same created_at
   return runs.map((run) => run.id);
 }
@@ -54,18 +80,30 @@ beforeAll(async () => {
   process.env.DATABASE_URL = t.url;
   ctx = (await createTenantWithMember({ db: t.db, role: 'admin' })).ctx;
   token = (await createApiToken({ db: t.db, ctx, input: { name: 'reader', role: 'viewer' } })).token;
-  for (const key of ['alpha', 'beta', 'gamma']) await publishWorkflow({ db: t.db, ctx, key, document: { steps: [{ id: 'one', type: 'transform.assign', config: { assign: { 'vars.x': 1 } } }] } });
+  for (const key of ['alpha', 'beta', 'gamma'])
+    await publishWorkflow({
+      db: t.db,
+      ctx,
+      key,
+      document: { steps: [{ id: 'one', type: 'transform.assign', config: { assign: { 'vars.x': 1 } } }] },
+    });
   // 3 × 70 runs, each workflow's in one statement (equal created_at within it), then statuses,
   // states and times spread the way a week of runs would be, with ties left in place.
   let i = 0;
-  for (const key of ['alpha', 'beta', 'gamma']) await startMany(key, 70, () => ({ text: `${key} ${['red', 'green', 'blue'][i % 3]} order-${i++}` }));
+  for (const key of ['alpha', 'beta', 'gamma'])
+    await startMany(key, 70, () => ({ text: `${key} ${['red', 'green', 'blue'][i % 3]} order-${i++}` }));
   await sql`
     UPDATE runs SET status = (ARRAY['SUCCEEDED','FAILED','WAITING','QUEUED'])[1 + (abs(hashtext(id::text)) % 4)],
                     state = (ARRAY[NULL,'new','shipped'])[1 + (abs(hashtext(id::text || 's')) % 3)],
                     created_at = created_at - make_interval(hours => abs(hashtext(id::text || 't')) % 12)
      WHERE tenant_id = ${ctx.tenantId}`.execute(t.db);
-  const read = await sql<TRow>`SELECT id, workflow_key, status, state, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at, input FROM runs WHERE tenant_id = ${ctx.tenantId}`.execute(t.db);
-  rows = read.rows.sort((a, b) => (a.created_at === b.created_at ? (a.id < b.id ? 1 : -1) : a.created_at < b.created_at ? 1 : -1));
+  const read =
+    await sql<TRow>`SELECT id, workflow_key, status, state, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at, input FROM runs WHERE tenant_id = ${ctx.tenantId}`.execute(
+      t.db,
+    );
+  rows = read.rows.sort((a, b) =>
+    a.created_at === b.created_at ? (a.id < b.id ? 1 : -1) : a.created_at < b.created_at ? 1 : -1,
+  );
   expect(new Set(STATUSES).size).toBe(4);
   expect(STATES).toHaveLength(3);
 });

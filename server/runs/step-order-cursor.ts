@@ -1,7 +1,8 @@
+import 'server-only';
 import { sql, type RawBuilder } from 'kysely';
 import { z } from 'zod';
 import { decodeCursor, encodeCursor } from '@/server/api/pagination';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 
 /**
  * Step records (and their snapshots) are listed in the order they started: `started_at`,
@@ -33,7 +34,10 @@ export function decodeStepOrderCursor(cursor: string | undefined): TStepOrderKey
   const key = decodeCursor(cursor);
   if (key === null) return null;
   const match = /^([^|]+)\|(\d{1,9})\|(.+)$/s.exec(key);
-  if (!match || Number.isNaN(Date.parse(match[1]!))) throw new AppError('VALIDATION', 'cursor: not a cursor this list made', [{ path: 'cursor', message: 'invalid cursor' }]);
+  if (!match || Number.isNaN(Date.parse(match[1]!)))
+    throw new AppError('VALIDATION', 'cursor: not a cursor this list made', [
+      { path: 'cursor', message: 'invalid cursor' },
+    ]);
   return { startedAt: match[1]!, attempt: Number(match[2]), path: match[3]! };
 }
 

@@ -1,7 +1,8 @@
+import 'server-only';
 import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
-import { isTerminal } from '@/server/runtime/run-status';
+import { isTerminal } from '@/model/run-status';
 import { readRunEvents } from '@/server/runs/list-run-events';
 import { getRunEventListener } from '@/server/runs/run-event-listener';
 import { findRunRow } from '@/server/runs/run-record';
@@ -16,7 +17,17 @@ const BATCH = 500;
  * finished and everything is sent; a comment every 15 s keeps proxies from closing it; a
  * disconnect (the request's signal, or the reader cancelling) drops the subscription.
  */
-export async function streamRunEvents({ db, ctx, input, signal }: { db: DbOrTx; ctx: TAuthContext; input: { id: string; after: number; lastEventId?: string | null }; signal?: AbortSignal }): Promise<Response> {
+export async function streamRunEvents({
+  db,
+  ctx,
+  input,
+  signal,
+}: {
+  db: DbOrTx;
+  ctx: TAuthContext;
+  input: { id: string; after: number; lastEventId?: string | null };
+  signal?: AbortSignal;
+}): Promise<Response> {
   assertAllowed(ctx, 'run.read');
   const run = await findRunRow(db, ctx.tenantId, input.id);
   const resumeFrom = Number(input.lastEventId);
@@ -51,7 +62,9 @@ export async function streamRunEvents({ db, ctx, input, signal }: { db: DbOrTx; 
       const pump = async () => {
         for (;;) {
           if (closed) return;
-          const status = (await db.selectFrom('runs').select('status').where('id', '=', run.id).executeTakeFirstOrThrow()).status;
+          const status = (
+            await db.selectFrom('runs').select('status').where('id', '=', run.id).executeTakeFirstOrThrow()
+          ).status;
           const events = await readRunEvents(db, run.id, cursor, BATCH);
           for (const event of events) {
             send(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
@@ -78,5 +91,13 @@ export async function streamRunEvents({ db, ctx, input, signal }: { db: DbOrTx; 
       cleanup();
     },
   });
-  return new Response(stream, { status: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' } });
+  return new Response(stream, {
+    status: 200,
+    headers: {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    },
+  });
 }

@@ -1,5 +1,6 @@
+import 'server-only';
 import type { DbOrTx } from '@/server/db/database';
-import { isTerminal, type TRunStatus } from '@/server/runtime/run-status';
+import { isTerminal, type TRunStatus } from '@/model/run-status';
 import { getRunEventListener } from '@/server/runs/run-event-listener';
 
 /**
@@ -7,8 +8,17 @@ import { getRunEventListener } from '@/server/runs/run-event-listener';
  * (never polling). Returns the status it last saw. Subscribes before reading, so a run that
  * finishes between the read and the wait is not missed.
  */
-export async function waitForRunEnd({ db, runId, timeoutMs }: { db: DbOrTx; runId: string; timeoutMs: number }): Promise<TRunStatus> {
-  const read = async () => (await db.selectFrom('runs').select('status').where('id', '=', runId).executeTakeFirstOrThrow()).status;
+export async function waitForRunEnd({
+  db,
+  runId,
+  timeoutMs,
+}: {
+  db: DbOrTx;
+  runId: string;
+  timeoutMs: number;
+}): Promise<TRunStatus> {
+  const read = async () =>
+    (await db.selectFrom('runs').select('status').where('id', '=', runId).executeTakeFirstOrThrow()).status;
   let wake: () => void = () => undefined;
   const unsubscribe = await getRunEventListener().subscribe(runId, (notice) => {
     if (notice.kind === 'resync' || isTerminal(notice.status)) wake();

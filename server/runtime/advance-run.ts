@@ -1,3 +1,4 @@
+import 'server-only';
 import type { Db } from '@/server/db/database';
 import { ZExecution } from '@/server/runtime/execution/execution-state';
 import { RunInterpreter } from '@/server/runtime/interpreter/run-interpreter';
@@ -11,7 +12,7 @@ import { afterRunEnded, scheduleRunTimeout } from '@/server/runtime/run-store/en
 import { admitRun, releaseHeld } from '@/server/runtime/run-store/admit-run';
 import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
 import { ZTriggerRef, loadRunVersion } from '@/server/runtime/load-run-version';
-import type { TRunError } from '@/server/workflows/definition/envelope';
+import type { TRunError } from '@/model/definition/envelope';
 import { faultPoint } from '@/server/runtime/fault-points';
 import { toStorableJson } from '@/server/db/storable-json';
 
@@ -24,7 +25,23 @@ export const MAX_RECOVERIES = 3;
  * run someone else holds is left alone. `onClaimed` is called once the first claim is decided,
  * so the caller can let go of the job while the run goes on.
  */
-export async function advanceRun({ db, runId, workerId, leases, log, onClaimed, cancel }: { db: Db; runId: string; workerId: string; leases: LeaseKeeper; log: (line: string) => void; onClaimed?: () => void; cancel?: boolean }): Promise<void> {
+export async function advanceRun({
+  db,
+  runId,
+  workerId,
+  leases,
+  log,
+  onClaimed,
+  cancel,
+}: {
+  db: Db;
+  runId: string;
+  workerId: string;
+  leases: LeaseKeeper;
+  log: (line: string) => void;
+  onClaimed?: () => void;
+  cancel?: boolean;
+}): Promise<void> {
   // A parent that ended asks its child to cancel through the job (see cancelChildren).
   if (cancel) await requestCancelFromParent({ db, runId });
   let woken = false;
@@ -53,7 +70,19 @@ export async function advanceRun({ db, runId, workerId, leases, log, onClaimed, 
 }
 
 /** Returns true when the run was woken while suspending and should be advanced again at once. */
-async function advanceClaimed({ db, claimed, controls, log, woken }: { db: Db; claimed: TClaimedRun; controls: TLeaseControls; log: (line: string) => void; woken: boolean }): Promise<boolean> {
+async function advanceClaimed({
+  db,
+  claimed,
+  controls,
+  log,
+  woken,
+}: {
+  db: Db;
+  claimed: TClaimedRun;
+  controls: TLeaseControls;
+  log: (line: string) => void;
+  woken: boolean;
+}): Promise<boolean> {
   let run = claimed.row;
   const document = await loadRunVersion({ db, versionId: run.version_id });
   const admittedNow = run.status === 'QUEUED';
@@ -63,7 +92,12 @@ async function advanceClaimed({ db, claimed, controls, log, woken }: { db: Db; c
   // first admitted under the workflow's lock, in a transaction of its own.
   const limited = Boolean(document.settings.maxConcurrentRuns || document.settings.runsPerMinute);
   if (admittedNow && limited) {
-    const admission = await admitRun({ db, run: { id: run.id, workflowId: run.workflow_id, tenantId: run.tenant_id }, settings: document.settings, fence: claimed.fence });
+    const admission = await admitRun({
+      db,
+      run: { id: run.id, workflowId: run.workflow_id, tenantId: run.tenant_id },
+      settings: document.settings,
+      fence: claimed.fence,
+    });
     if (!admission.admitted) {
       const again = await releaseHeld({ db, runId: run.id, fence: claimed.fence });
       if (admission.retryAt) await enqueueAdvance({ db, runId: run.id, startAfter: admission.retryAt });
@@ -99,7 +133,15 @@ async function advanceClaimed({ db, claimed, controls, log, woken }: { db: Db; c
     // canceled, was never resumed.
     writer.event('run.resumed', null, { reason: 'a wait was resolved as the run suspended' });
   }
-  const facts = { id: run.id, tenantId: run.tenant_id, workflowKey: run.workflow_key, version: run.version, startedAt: startedAt.toISOString(), trigger: ZTriggerRef.parse(run.trigger), input: run.input };
+  const facts = {
+    id: run.id,
+    tenantId: run.tenant_id,
+    workflowKey: run.workflow_key,
+    version: run.version,
+    startedAt: startedAt.toISOString(),
+    trigger: ZTriggerRef.parse(run.trigger),
+    input: run.input,
+  };
   // Its own signal, so that a deadline timer firing a millisecond before the clock says so is
   // still a TIMEOUT, not a cancel.
   const deadlineSignal = deadline ? AbortSignal.timeout(Math.max(0, deadline.getTime() - Date.now())) : null;
@@ -109,22 +151,47 @@ async function advanceClaimed({ db, claimed, controls, log, woken }: { db: Db; c
     outcome = { kind: 'failed', error: timeoutError(document.settings.timeoutMs) };
   } else if (claimed.recoveries > MAX_RECOVERIES) {
     const at = execution.cursor.index;
-    outcome = { kind: 'failed', error: { code: 'WORKER_CRASHED', message: `The worker stopped ${claimed.recoveries} times in a row while running this run (near steps[${at}]); it was failed instead of retried again.`, stepId: null, stepPath: `steps[${at}]` } };
+    outcome = {
+      kind: 'failed',
+      error: {
+        code: 'WORKER_CRASHED',
+        message: `The worker stopped ${claimed.recoveries} times in a row while running this run (near steps[${at}]); it was failed instead of retried again.`,
+        stepId: null,
+        stepPath: `steps[${at}]`,
+      },
+    };
   } else {
     // The run's own deadline aborts an in-flight action just as a cancel does.
     const signal = deadlineSignal ? AbortSignal.any([controls.abort.signal, deadlineSignal]) : controls.abort.signal;
-    const interpreter = new RunInterpreter({ db, writer, run: facts, document, execution, state: run.state, signal, pauseRequested: () => controls.pauseRequested, leaseValid: controls.leaseValid, ledger: claimed.ledger });
+    const interpreter = new RunInterpreter({
+      db,
+      writer,
+      run: facts,
+      document,
+      execution,
+      state: run.state,
+      signal,
+      pauseRequested: () => controls.pauseRequested,
+      leaseValid: controls.leaseValid,
+      ledger: claimed.ledger,
+    });
     outcome = await interpreter.run();
     if (outcome.kind === 'completed') outcome = await runOutput(interpreter, document.output);
   }
   if (controls.cancelRequested) outcome = { kind: 'canceled' };
   // Pause means "stop after the current step"; a run that just began waiting stops there too.
   else if (outcome.kind === 'suspended' && controls.pauseRequested) outcome = { kind: 'paused' };
-  else if (timedOut() && outcome.kind !== 'returned' && outcome.kind !== 'failed') outcome = { kind: 'failed', error: timeoutError(document.settings.timeoutMs) };
+  else if (timedOut() && outcome.kind !== 'returned' && outcome.kind !== 'failed')
+    outcome = { kind: 'failed', error: timeoutError(document.settings.timeoutMs) };
   // A run that starts in this pass has never committed anything before, so it can have open
   // waits, tasks or WAITING steps only if this pass created a wait.
   const mayHaveOpenWork = !firstStart || writer.createdWaits;
-  finish({ writer, run: { id: run.id, parentRunId: run.parent_run_id, workflowId: run.workflow_id }, outcome, mayHaveOpenWork });
+  finish({
+    writer,
+    run: { id: run.id, parentRunId: run.parent_run_id, workflowId: run.workflow_id },
+    outcome,
+    mayHaveOpenWork,
+  });
   writer.release();
   await writer.flush();
   if (outcome.kind === 'suspended' && writer.releasedAs === 'RUNNING') {
@@ -134,7 +201,12 @@ async function advanceClaimed({ db, claimed, controls, log, woken }: { db: Db; c
   return false;
 }
 
-const timeoutError = (timeoutMs: number | undefined): TRunError => ({ code: 'TIMEOUT', message: `The run took longer than its timeout of ${timeoutMs} ms (settings.timeoutMs).`, stepId: null, stepPath: null });
+const timeoutError = (timeoutMs: number | undefined): TRunError => ({
+  code: 'TIMEOUT',
+  message: `The run took longer than its timeout of ${timeoutMs} ms (settings.timeoutMs).`,
+  stepId: null,
+  stepPath: null,
+});
 
 /** The workflow's `output` expression over the final envelope, or the failure it caused. */
 async function runOutput(interpreter: RunInterpreter, output: unknown): Promise<TPipeOutcome> {
@@ -145,7 +217,11 @@ async function runOutput(interpreter: RunInterpreter, output: unknown): Promise<
     // The run's output is stored as jsonb, which refuses NUL and very deep values: a refused
     // commit re-ran the whole last pass on every recovery until WORKER_CRASHED.
     const storable = toStorableJson(value, { root: 'output' });
-    if (!storable.ok) return { kind: 'failed', error: { code: 'VALIDATION', message: storable.message, stepId: null, stepPath: 'output' } };
+    if (!storable.ok)
+      return {
+        kind: 'failed',
+        error: { code: 'VALIDATION', message: storable.message, stepId: null, stepPath: 'output' },
+      };
     return { kind: 'returned', output: storable.value };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -154,14 +230,29 @@ async function runOutput(interpreter: RunInterpreter, output: unknown): Promise<
 }
 
 /** Records the run's status for how the interpreter stopped, and tells a parent run. */
-function finish({ writer, run, outcome, mayHaveOpenWork }: { writer: RunWriter; run: { id: string; parentRunId: string | null; workflowId: string }; outcome: TPipeOutcome; mayHaveOpenWork: boolean }): void {
+function finish({
+  writer,
+  run,
+  outcome,
+  mayHaveOpenWork,
+}: {
+  writer: RunWriter;
+  run: { id: string; parentRunId: string | null; workflowId: string };
+  outcome: TPipeOutcome;
+  mayHaveOpenWork: boolean;
+}): void {
   const now = new Date();
   const terminal = (status: 'SUCCEEDED' | 'FAILED' | 'CANCELED', output: unknown, error: TRunError | null) => {
     writer.patchRun({ status, output, error, completedAt: now });
-    writer.event(status === 'SUCCEEDED' ? 'run.succeeded' : status === 'FAILED' ? 'run.failed' : 'run.canceled', null, error ? { code: error.code, message: error.message } : {});
+    writer.event(
+      status === 'SUCCEEDED' ? 'run.succeeded' : status === 'FAILED' ? 'run.failed' : 'run.canceled',
+      null,
+      error ? { code: error.code, message: error.message } : {},
+    );
     // The freed slot is handed on by the commit's own statement when nothing else rides along.
     writer.admitNextQueued(run.workflowId);
-    if (mayHaveOpenWork || run.parentRunId) writer.also((tx) => afterRunEnded(tx, { ...run, status, output, error }, { mayHaveOpenWork, admitNext: false }));
+    if (mayHaveOpenWork || run.parentRunId)
+      writer.also((tx) => afterRunEnded(tx, { ...run, status, output, error }, { mayHaveOpenWork, admitNext: false }));
   };
   switch (outcome.kind) {
     case 'returned':

@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * Named points in the runtime where a test can force an interleaving: it registers a hook
  * for a point, and the runtime awaits that hook when it passes there (another transaction

@@ -1,3 +1,4 @@
+import 'server-only';
 import type pg from 'pg';
 import { sql } from 'kysely';
 import type { Tx } from '@/server/db/database';
@@ -60,9 +61,13 @@ export class RunControlListener {
     if (this.client !== client) return;
     this.client = null;
     if (this.closed) return;
-    this.handlers.log(`run control: connection lost${error ? `: ${error.message}` : ''}; reconnecting in ${listenReconnectDelayMs(this.reconnectAttempts) / 1000} s`);
+    this.handlers.log(
+      `run control: connection lost${error ? `: ${error.message}` : ''}; reconnecting in ${listenReconnectDelayMs(this.reconnectAttempts) / 1000} s`,
+    );
     // The socket is gone already; end() only releases the client, and its failure says nothing new.
-    client.end().catch((endError: Error) => this.handlers.log(`run control: closing the lost connection: ${endError.message}`));
+    client
+      .end()
+      .catch((endError: Error) => this.handlers.log(`run control: closing the lost connection: ${endError.message}`));
     this.scheduleReconnect();
   }
 
@@ -77,7 +82,9 @@ export class RunControlListener {
           this.handlers.onResync();
         },
         (error: unknown) => {
-          this.handlers.log(`run control: reconnect failed: ${(error as Error).message}; trying again in ${listenReconnectDelayMs(this.reconnectAttempts) / 1000} s`);
+          this.handlers.log(
+            `run control: reconnect failed: ${(error as Error).message}; trying again in ${listenReconnectDelayMs(this.reconnectAttempts) / 1000} s`,
+          );
           this.scheduleReconnect();
         },
       );

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TAuthContext } from '@/server/auth/context';
 import { getDb, setDb, type Db } from '@/server/db/database';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { ADVANCE_QUEUE, getQueue } from '@/server/runtime/queue/run-queue';
 import { startRun } from '@/server/runtime/start-run';
 import { startWorkflowRun } from '@/server/runs/start-workflow-run';
@@ -36,7 +36,15 @@ beforeAll(async () => {
   }) as Db;
   setDb(counting);
   ctx = (await createTenantWithMember({ db: t.db, role: 'editor' })).ctx;
-  await publishWorkflow({ db: t.db, ctx, key: 'plain', document: { parameterSchema: { type: 'object', properties: { n: { type: 'number' } } }, steps: [{ id: 'one', type: 'transform.assign', config: { assign: { 'vars.x': 1 } } }] } });
+  await publishWorkflow({
+    db: t.db,
+    ctx,
+    key: 'plain',
+    document: {
+      parameterSchema: { type: 'object', properties: { n: { type: 'number' } } },
+      steps: [{ id: 'one', type: 'transform.assign', config: { assign: { 'vars.x': 1 } } }],
+    },
+  });
 });
 afterAll(async () => {
   await (await getQueue()).stop({ graceful: false, close: true });
@@ -47,10 +55,22 @@ afterAll(async () => {
 const startPlain = (input: unknown) => startWorkflowRun({ db: t.db, ctx, input: { key: 'plain', input } });
 
 async function written(runId: string) {
-  const run = await t.db.selectFrom('runs').select(['status', 'event_seq', 'version']).where('id', '=', runId).executeTakeFirst();
+  const run = await t.db
+    .selectFrom('runs')
+    .select(['status', 'event_seq', 'version'])
+    .where('id', '=', runId)
+    .executeTakeFirst();
   const events = await t.db.selectFrom('run_events').select(['seq', 'type']).where('run_id', '=', runId).execute();
-  const audit = await t.db.selectFrom('audit_log').select(['action', 'actor_type']).where('target_id', '=', runId).execute();
-  const jobs = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pgboss.job WHERE name = ${ADVANCE_QUEUE} AND data->>'runId' = ${runId}`.execute(t.db);
+  const audit = await t.db
+    .selectFrom('audit_log')
+    .select(['action', 'actor_type'])
+    .where('target_id', '=', runId)
+    .execute();
+  const jobs = await sql<{
+    n: number;
+  }>`SELECT count(*)::int AS n FROM pgboss.job WHERE name = ${ADVANCE_QUEUE} AND data->>'runId' = ${runId}`.execute(
+    t.db,
+  );
   return { run, events, audit, jobs: jobs.rows[0]!.n };
 }
 
@@ -75,7 +95,11 @@ describe('a plain start', () => {
     expect(new Set(ids).size).toBe(40);
     expect(statements.length).toBeLessThan(40);
     for (const id of ids) expect((await written(id)).jobs).toBe(1);
-    const events = await t.db.selectFrom('run_events').select((eb) => eb.fn.countAll<string>().as('n')).where('run_id', 'in', ids).executeTakeFirstOrThrow();
+    const events = await t.db
+      .selectFrom('run_events')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('run_id', 'in', ids)
+      .executeTakeFirstOrThrow();
     expect(Number(events.n)).toBe(40);
   });
 
@@ -83,7 +107,12 @@ describe('a plain start', () => {
     await startPlain({ n: 0 });
     const results = await Promise.allSettled([
       startRun({ tenantId: ctx.tenantId, workflowKey: 'plain', input: { n: 1 }, trigger: { type: 'api' } }),
-      startRun({ tenantId: ctx.tenantId, workflowKey: 'plain', input: { n: 2, note: 'nul \u0000 here' }, trigger: { type: 'api' } }),
+      startRun({
+        tenantId: ctx.tenantId,
+        workflowKey: 'plain',
+        input: { n: 2, note: 'nul \u0000 here' },
+        trigger: { type: 'api' },
+      }),
       startRun({ tenantId: ctx.tenantId, workflowKey: 'plain', input: { n: 3 }, trigger: { type: 'api' } }),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
@@ -91,12 +120,34 @@ describe('a plain start', () => {
 
   it('pins a version published since the last start, and checks the input against that one', async () => {
     await startPlain({ n: 1 });
-    await saveDraft({ db: t.db, ctx, input: { key: 'plain', document: { key: 'plain', name: 'plain', parameterSchema: { type: 'object', required: ['n', 'who'], properties: { n: { type: 'number' }, who: { type: 'string' } } }, steps: [{ id: 'one', type: 'transform.assign', config: { assign: { 'vars.x': 2 } } }] } as never } });
+    await saveDraft({
+      db: t.db,
+      ctx,
+      input: {
+        key: 'plain',
+        document: {
+          key: 'plain',
+          name: 'plain',
+          parameterSchema: {
+            type: 'object',
+            required: ['n', 'who'],
+            properties: { n: { type: 'number' }, who: { type: 'string' } },
+          },
+          steps: [{ id: 'one', type: 'transform.assign', config: { assign: { 'vars.x': 2 } } }],
+        } as never,
+      },
+    });
     await publishVersion({ db: t.db, ctx, input: { key: 'plain', version: 2 } });
     // Valid for version 1, not for version 2: refused, and no run of version 1 slips in.
-    const before = await t.db.selectFrom('runs').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const before = await t.db
+      .selectFrom('runs')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     await expect(startPlain({ n: 5 })).rejects.toMatchObject({ code: 'VALIDATION' });
-    const after = await t.db.selectFrom('runs').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const after = await t.db
+      .selectFrom('runs')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
     const { runId } = await startPlain({ n: 5, who: 'me' });
     expect((await written(runId)).run?.version).toBe(2);
@@ -106,12 +157,21 @@ describe('a plain start', () => {
   });
 
   it('refuses a workflow archived since the last start, and answers NOT_FOUND once it is deleted', async () => {
-    await publishWorkflow({ db: t.db, ctx, key: 'goes-away', document: { steps: [{ id: 'one', type: 'transform.assign', config: { assign: { 'vars.x': 1 } } }] } });
+    await publishWorkflow({
+      db: t.db,
+      ctx,
+      key: 'goes-away',
+      document: { steps: [{ id: 'one', type: 'transform.assign', config: { assign: { 'vars.x': 1 } } }] },
+    });
     await startWorkflowRun({ db: t.db, ctx, input: { key: 'goes-away', input: {} } });
     await t.db.updateTable('workflows').set({ status: 'archived' }).where('key', '=', 'goes-away').execute();
-    await expect(startWorkflowRun({ db: t.db, ctx, input: { key: 'goes-away', input: {} } })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(startWorkflowRun({ db: t.db, ctx, input: { key: 'goes-away', input: {} } })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
     await t.db.deleteFrom('workflows').where('key', '=', 'goes-away').execute();
-    const error = await startWorkflowRun({ db: t.db, ctx, input: { key: 'goes-away', input: {} } }).catch((e: unknown) => e);
+    const error = await startWorkflowRun({ db: t.db, ctx, input: { key: 'goes-away', input: {} } }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe('NOT_FOUND');
   });

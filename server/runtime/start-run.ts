@@ -1,13 +1,14 @@
+import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { getDb, type DbOrTx, type Tx } from '@/server/db/database';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { insertRun, type TNewRun, type TNewRunAudit } from '@/server/runtime/run-store/insert-run';
 import { insertRunBatched } from '@/server/runtime/run-store/run-insert-batcher';
 import type { RunWriter } from '@/server/runtime/interpreter/run-writer';
 import { validateRunInput } from '@/server/runtime/validate-run-input';
-import type { TTriggerType } from '@/server/workflows/definition/envelope';
-import { ZVersionDocument } from '@/server/workflows/definition/version-document';
+import type { TTriggerType } from '@/model/definition/envelope';
+import { ZVersionDocument } from '@/model/definition/version-document';
 
 export type TStartRun = {
   tenantId: string;
@@ -38,7 +39,8 @@ type TPinned = Awaited<ReturnType<typeof pinVersion>>;
  */
 const pinnedHints = new Map<string, TPinned>();
 const MAX_HINTS = 1000;
-const hintKey = (tenantId: string, workflowKey: string, version: number | 'latest') => `${tenantId}:${workflowKey}:${version}`;
+const hintKey = (tenantId: string, workflowKey: string, version: number | 'latest') =>
+  `${tenantId}:${workflowKey}:${version}`;
 
 function rememberPin(key: string, pinned: TPinned): void {
   pinnedHints.delete(key);
@@ -51,23 +53,55 @@ async function pinVersion(db: DbOrTx, tenantId: string, workflowKey: string, ver
   let query = db
     .selectFrom('workflow_versions')
     .innerJoin('workflows', 'workflows.id', 'workflow_versions.workflow_id')
-    .select(['workflow_versions.id', 'workflow_versions.version', 'workflow_versions.document', 'workflows.id as workflowId', 'workflows.status as workflowStatus'])
+    .select([
+      'workflow_versions.id',
+      'workflow_versions.version',
+      'workflow_versions.document',
+      'workflows.id as workflowId',
+      'workflows.status as workflowStatus',
+    ])
     .where('workflows.tenant_id', '=', tenantId)
     .where('workflows.key', '=', workflowKey)
     .where('workflow_versions.status', '=', 'published');
-  query = version === 'latest' ? query.orderBy('workflow_versions.version', 'desc') : query.where('workflow_versions.version', '=', version);
+  query =
+    version === 'latest'
+      ? query.orderBy('workflow_versions.version', 'desc')
+      : query.where('workflow_versions.version', '=', version);
   const row = await query.limit(1).executeTakeFirst();
   if (!row) {
-    const exists = await db.selectFrom('workflows').select('id').where('tenant_id', '=', tenantId).where('key', '=', workflowKey).executeTakeFirst();
+    const exists = await db
+      .selectFrom('workflows')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('key', '=', workflowKey)
+      .executeTakeFirst();
     if (!exists) throw new AppError('NOT_FOUND', `No workflow with key "${workflowKey}".`);
-    throw new AppError('CONFLICT', version === 'latest' ? `Workflow "${workflowKey}" has no published version to run.` : `Workflow "${workflowKey}" has no published version ${version}.`);
+    throw new AppError(
+      'CONFLICT',
+      version === 'latest'
+        ? `Workflow "${workflowKey}" has no published version to run.`
+        : `Workflow "${workflowKey}" has no published version ${version}.`,
+    );
   }
-  if (row.workflowStatus === 'archived') throw new AppError('CONFLICT', `Workflow "${workflowKey}" is archived; restore it to start runs.`);
+  if (row.workflowStatus === 'archived')
+    throw new AppError('CONFLICT', `Workflow "${workflowKey}" is archived; restore it to start runs.`);
   return { ...row, document: ZVersionDocument.parse(row.document) };
 }
 
 function runRow(args: TStartRun, id: string, pinned: TPinned): TNewRun {
-  return { id, tenantId: args.tenantId, workflowId: pinned.workflowId, workflowKey: args.workflowKey, versionId: pinned.id, version: pinned.version, input: args.input ?? {}, trigger: args.trigger, parent: args.parent ?? null, idempotencyKey: args.idempotencyKey ?? null, audit: args.audit ?? null };
+  return {
+    id,
+    tenantId: args.tenantId,
+    workflowId: pinned.workflowId,
+    workflowKey: args.workflowKey,
+    versionId: pinned.id,
+    version: pinned.version,
+    input: args.input ?? {},
+    trigger: args.trigger,
+    parent: args.parent ?? null,
+    idempotencyKey: args.idempotencyKey ?? null,
+    audit: args.audit ?? null,
+  };
 }
 
 /**
@@ -87,7 +121,8 @@ export async function startRun(args: TStartRun): Promise<{ runId: string; status
   if (hint) {
     validateRunInput({ versionId: hint.id, schema: hint.document.parameterSchema, input: args.input ?? {} });
     const id = randomUUID();
-    if (await insertRunBatched({ ...runRow(args, id, hint), check: version === 'latest' ? 'latest' : 'version' })) return { runId: id, status: 'QUEUED', created: true };
+    if (await insertRunBatched({ ...runRow(args, id, hint), check: version === 'latest' ? 'latest' : 'version' }))
+      return { runId: id, status: 'QUEUED', created: true };
     pinnedHints.delete(key); // published since, archived or deleted: pin again below
   }
   // Inside the caller's transaction when there is one: a caller holding locks must not wait for a second connection.
@@ -102,8 +137,16 @@ export async function startRun(args: TStartRun): Promise<{ runId: string; status
   const create = async (tx: Tx) => {
     if (args.idempotencyKey) {
       // Serialize starts with the same key so exactly one of them creates the run.
-      await sql`SELECT pg_advisory_xact_lock(hashtext(${`${args.tenantId}:${pinned.workflowId}:${args.idempotencyKey}`}))`.execute(tx);
-      const existing = await tx.selectFrom('runs').select(['id', 'status']).where('tenant_id', '=', args.tenantId).where('workflow_id', '=', pinned.workflowId).where('idempotency_key', '=', args.idempotencyKey).executeTakeFirst();
+      await sql`SELECT pg_advisory_xact_lock(hashtext(${`${args.tenantId}:${pinned.workflowId}:${args.idempotencyKey}`}))`.execute(
+        tx,
+      );
+      const existing = await tx
+        .selectFrom('runs')
+        .select(['id', 'status'])
+        .where('tenant_id', '=', args.tenantId)
+        .where('workflow_id', '=', pinned.workflowId)
+        .where('idempotency_key', '=', args.idempotencyKey)
+        .executeTakeFirst();
       if (existing) return { runId: existing.id, status: existing.status, created: false };
     }
     await insertRun(tx, runRow(args, id, pinned));

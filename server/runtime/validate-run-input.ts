@@ -1,6 +1,7 @@
+import 'server-only';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats(ajv);
@@ -8,7 +9,15 @@ addFormats(ajv);
 const compiled = new Map<string, ValidateFunction>();
 
 /** Checks a run's input against the version's parameter schema; 422 with the JSON Schema errors when it does not fit (SPEC §4.5). */
-export function validateRunInput({ versionId, schema, input }: { versionId: string; schema: Record<string, unknown>; input: unknown }): void {
+export function validateRunInput({
+  versionId,
+  schema,
+  input,
+}: {
+  versionId: string;
+  schema: Record<string, unknown>;
+  input: unknown;
+}): void {
   let validate = compiled.get(versionId);
   if (!validate) {
     validate = ajv.compile(schema);
@@ -22,5 +31,9 @@ export function validateRunInput({ versionId, schema, input }: { versionId: stri
     keyword: error.keyword,
     params: error.params,
   }));
-  throw new AppError('VALIDATION', `The input does not match the workflow's parameter schema: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`, details);
+  throw new AppError(
+    'VALIDATION',
+    `The input does not match the workflow's parameter schema: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`,
+    details,
+  );
 }

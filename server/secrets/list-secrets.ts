@@ -1,3 +1,4 @@
+import 'server-only';
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { toSecretRecord, type TSecretRecord } from '@/server/secrets/secret-record';

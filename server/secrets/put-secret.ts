@@ -1,9 +1,10 @@
+import 'server-only';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { recordAudit } from '@/server/audit/record-audit';
-import { AppError, validationErrorFromZod } from '@/server/errors';
+import { AppError, validationErrorFromZod } from '@/model/errors';
 import { sealSecret } from '@/server/secrets/secret-cipher';
 import { toSecretRecord, ZSecretName, type TSecretRecord } from '@/server/secrets/secret-record';
 
@@ -19,13 +20,24 @@ export const ZPutSecret = z.object({
     .string()
     .min(1, 'the value is empty')
     .max(64 * 1024, 'at most 64 KiB')
-    .refine((value) => value.length === 0 || value.length >= MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters: a shorter value could not be masked in run records`),
+    .refine(
+      (value) => value.length === 0 || value.length >= MIN_SECRET_LENGTH,
+      `must be at least ${MIN_SECRET_LENGTH} characters: a shorter value could not be masked in run records`,
+    ),
   description: z.string().max(500).optional(),
 });
 export type TPutSecret = z.infer<typeof ZPutSecret>;
 
 /** Creates or replaces a tenant secret. The value is sealed before it reaches the database. */
-export async function putSecret({ db, ctx, input: raw }: { db: Db; ctx: TAuthContext; input: TPutSecret }): Promise<{ record: TSecretRecord; created: boolean }> {
+export async function putSecret({
+  db,
+  ctx,
+  input: raw,
+}: {
+  db: Db;
+  ctx: TAuthContext;
+  input: TPutSecret;
+}): Promise<{ record: TSecretRecord; created: boolean }> {
   // Checked here too, not only at the routes: every caller gets the same length rule.
   const parsed = ZPutSecret.safeParse(raw);
   if (!parsed.success) throw validationErrorFromZod(parsed.error);
@@ -55,7 +67,15 @@ export async function putSecret({ db, ctx, input: raw }: { db: Db; ctx: TAuthCon
       .returning(['name', 'description', 'created_at', 'updated_at', sql<boolean>`xmax = 0`.as('inserted')])
       .executeTakeFirst();
     if (!row) throw new AppError('INTERNAL', 'The secret was not stored.');
-    await recordAudit({ db: tx, ctx, entry: { action: row.inserted ? 'secret.created' : 'secret.replaced', targetType: 'secret', targetId: input.name } });
+    await recordAudit({
+      db: tx,
+      ctx,
+      entry: {
+        action: row.inserted ? 'secret.created' : 'secret.replaced',
+        targetType: 'secret',
+        targetId: input.name,
+      },
+    });
     return { record: toSecretRecord(row), created: row.inserted };
   });
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { deleteSecret } from '@/server/secrets/delete-secret';
 import { listSecrets } from '@/server/secrets/list-secrets';
 import { putSecret } from '@/server/secrets/put-secret';
@@ -50,7 +50,12 @@ describe('a stored secret', () => {
           OR position(convert_to(${value}, 'UTF8') IN auth_tag) > 0
           OR row_to_json(secrets)::text LIKE ${`%${value}%`}`.execute(t.db);
     expect(found.rows[0]?.hits).toBe(0);
-    const row = await t.db.selectFrom('secrets').selectAll().where('tenant_id', '=', a.tenantId).where('name', '=', 'API_KEY').executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('secrets')
+      .selectAll()
+      .where('tenant_id', '=', a.tenantId)
+      .where('name', '=', 'API_KEY')
+      .executeTakeFirstOrThrow();
     expect(row.iv).toHaveLength(12);
     expect(row.auth_tag).toHaveLength(16);
     expect(await readSecretValue({ db: t.db, tenantId: a.tenantId, name: 'API_KEY' })).toBe(value);
@@ -66,7 +71,12 @@ describe('a stored secret', () => {
     const value = uniqueValue('same');
     await putSecret({ db: t.db, ctx: a.ctx, input: { name: 'SAME_1', value } });
     await putSecret({ db: t.db, ctx: a.ctx, input: { name: 'SAME_2', value } });
-    const rows = await t.db.selectFrom('secrets').select(['ciphertext', 'iv']).where('tenant_id', '=', a.tenantId).where('name', 'in', ['SAME_1', 'SAME_2']).execute();
+    const rows = await t.db
+      .selectFrom('secrets')
+      .select(['ciphertext', 'iv'])
+      .where('tenant_id', '=', a.tenantId)
+      .where('name', 'in', ['SAME_1', 'SAME_2'])
+      .execute();
     expect(rows[0]!.iv.equals(rows[1]!.iv)).toBe(false);
     expect(rows[0]!.ciphertext.equals(rows[1]!.ciphertext)).toBe(false);
   });
@@ -79,21 +89,37 @@ describe('a stored secret', () => {
 
 describe('replacing a secret', () => {
   it('keeps created_at, moves updated_at and keeps the description when none is given', async () => {
-    const first = await putSecret({ db: t.db, ctx: a.ctx, input: { name: 'ROTATED', value: uniqueValue('v1'), description: 'rotated monthly' } });
+    const first = await putSecret({
+      db: t.db,
+      ctx: a.ctx,
+      input: { name: 'ROTATED', value: uniqueValue('v1'), description: 'rotated monthly' },
+    });
     expect(first.created).toBe(true);
     const second = await putSecret({ db: t.db, ctx: a.ctx, input: { name: 'ROTATED', value: uniqueValue('v2') } });
     expect(second.created).toBe(false);
     expect(second.record.createdAt).toBe(first.record.createdAt);
     expect(second.record.description).toBe('rotated monthly');
     // Compare in the database: microsecond timestamps, no millisecond rounding.
-    const moved = await sql<{ moved: boolean }>`SELECT updated_at > created_at AS moved FROM secrets WHERE tenant_id = ${a.tenantId} AND name = 'ROTATED'`.execute(t.db);
+    const moved = await sql<{
+      moved: boolean;
+    }>`SELECT updated_at > created_at AS moved FROM secrets WHERE tenant_id = ${a.tenantId} AND name = 'ROTATED'`.execute(
+      t.db,
+    );
     expect(moved.rows[0]?.moved).toBe(true);
     expect(await readSecretValue({ db: t.db, tenantId: a.tenantId, name: 'ROTATED' })).toBe(usedValues.at(-1));
   });
 
   it('changes the description when one is given, even to empty', async () => {
-    await putSecret({ db: t.db, ctx: a.ctx, input: { name: 'DESCRIBED', value: uniqueValue('d1'), description: 'old' } });
-    const replaced = await putSecret({ db: t.db, ctx: a.ctx, input: { name: 'DESCRIBED', value: uniqueValue('d2'), description: '' } });
+    await putSecret({
+      db: t.db,
+      ctx: a.ctx,
+      input: { name: 'DESCRIBED', value: uniqueValue('d1'), description: 'old' },
+    });
+    const replaced = await putSecret({
+      db: t.db,
+      ctx: a.ctx,
+      input: { name: 'DESCRIBED', value: uniqueValue('d2'), description: '' },
+    });
     expect(replaced.record.description).toBe('');
   });
 });
@@ -102,15 +128,34 @@ describe('a ciphertext moved out of its row', () => {
   it("does not decrypt when copied into another tenant's row of the same name", async () => {
     const value = uniqueValue('tenant-bound');
     await putSecret({ db: t.db, ctx: a.ctx, input: { name: 'SHARED_NAME', value } });
-    const source = await t.db.selectFrom('secrets').selectAll().where('tenant_id', '=', a.tenantId).where('name', '=', 'SHARED_NAME').executeTakeFirstOrThrow();
-    await t.db.insertInto('secrets').values({ tenant_id: b.tenantId, name: 'SHARED_NAME', ciphertext: source.ciphertext, iv: source.iv, auth_tag: source.auth_tag }).execute();
+    const source = await t.db
+      .selectFrom('secrets')
+      .selectAll()
+      .where('tenant_id', '=', a.tenantId)
+      .where('name', '=', 'SHARED_NAME')
+      .executeTakeFirstOrThrow();
+    await t.db
+      .insertInto('secrets')
+      .values({
+        tenant_id: b.tenantId,
+        name: 'SHARED_NAME',
+        ciphertext: source.ciphertext,
+        iv: source.iv,
+        auth_tag: source.auth_tag,
+      })
+      .execute();
     await expectUnreadable(b.tenantId, 'SHARED_NAME');
     expect(await readSecretValue({ db: t.db, tenantId: a.tenantId, name: 'SHARED_NAME' })).toBe(value);
   });
 
   it('does not decrypt after the row is renamed', async () => {
     await putSecret({ db: t.db, ctx: a.ctx, input: { name: 'ORIGINAL', value: uniqueValue('name-bound') } });
-    await t.db.updateTable('secrets').set({ name: 'RENAMED' }).where('tenant_id', '=', a.tenantId).where('name', '=', 'ORIGINAL').execute();
+    await t.db
+      .updateTable('secrets')
+      .set({ name: 'RENAMED' })
+      .where('tenant_id', '=', a.tenantId)
+      .where('name', '=', 'ORIGINAL')
+      .execute();
     await expectUnreadable(a.tenantId, 'RENAMED');
   });
 
@@ -119,7 +164,9 @@ describe('a ciphertext moved out of its row', () => {
     const otherKey = randomBytes(32).toString('base64');
     process.env.PIPEWRIGHT_SECRET_KEY = otherKey;
     await expectUnreadable(a.tenantId, 'KEY_BOUND');
-    const error = (await errorOf(() => readSecretValue({ db: t.db, tenantId: a.tenantId, name: 'KEY_BOUND' }))) as AppError;
+    const error = (await errorOf(() =>
+      readSecretValue({ db: t.db, tenantId: a.tenantId, name: 'KEY_BOUND' }),
+    )) as AppError;
     expect(JSON.stringify({ message: error.message, details: error.details })).not.toContain(otherKey);
     process.env.PIPEWRIGHT_SECRET_KEY = originalKey;
     expect(await readSecretValue({ db: t.db, tenantId: a.tenantId, name: 'KEY_BOUND' })).toBe(usedValues.at(-1));
@@ -128,12 +175,28 @@ describe('a ciphertext moved out of its row', () => {
 
 describe('the audit trail of secrets', () => {
   it('records create, replace and delete once each, by name, never with the value', async () => {
-    const created = await auditRowsWrittenBy(t.db, a.tenantId, () => putSecret({ db: t.db, ctx: a.ctx, input: { name: 'AUDITED', value: uniqueValue('audit-1') } }));
-    const replaced = await auditRowsWrittenBy(t.db, a.tenantId, () => putSecret({ db: t.db, ctx: a.ctx, input: { name: 'AUDITED', value: uniqueValue('audit-2') } }));
-    const deleted = await auditRowsWrittenBy(t.db, a.tenantId, () => deleteSecret({ db: t.db, ctx: a.ctx, name: 'AUDITED' }));
-    for (const [{ rows }, action] of [[created, 'secret.created'], [replaced, 'secret.replaced'], [deleted, 'secret.deleted']] as const) {
+    const created = await auditRowsWrittenBy(t.db, a.tenantId, () =>
+      putSecret({ db: t.db, ctx: a.ctx, input: { name: 'AUDITED', value: uniqueValue('audit-1') } }),
+    );
+    const replaced = await auditRowsWrittenBy(t.db, a.tenantId, () =>
+      putSecret({ db: t.db, ctx: a.ctx, input: { name: 'AUDITED', value: uniqueValue('audit-2') } }),
+    );
+    const deleted = await auditRowsWrittenBy(t.db, a.tenantId, () =>
+      deleteSecret({ db: t.db, ctx: a.ctx, name: 'AUDITED' }),
+    );
+    for (const [{ rows }, action] of [
+      [created, 'secret.created'],
+      [replaced, 'secret.replaced'],
+      [deleted, 'secret.deleted'],
+    ] as const) {
       expect(rows).toHaveLength(1);
-      expect(rows[0]).toMatchObject({ actor_type: 'user', actor_label: a.email, action, target_type: 'secret', target_id: 'AUDITED' });
+      expect(rows[0]).toMatchObject({
+        actor_type: 'user',
+        actor_label: a.email,
+        action,
+        target_type: 'secret',
+        target_id: 'AUDITED',
+      });
     }
     expect((await listSecrets({ db: t.db, ctx: a.ctx })).map((s) => s.name)).not.toContain('AUDITED');
   });

@@ -51,7 +51,27 @@ const CASES: Array<[string, TAddressClass]> = [
   ['2001::1', 'tunnel'],
 ];
 
-const PUBLIC = ['8.8.8.8', '1.1.1.1', '93.184.216.34', '172.15.255.255', '172.32.0.1', '100.63.255.255', '100.128.0.1', '169.253.0.1', '192.169.0.1', '11.0.0.1', '126.255.255.255', '128.0.0.1', '2606:4700::1111', '2001:4860:4860::8888', '::ffff:8.8.8.8', '64:ff9b::808:808', '2002:808:808::1', 'fbff::1', 'fe00::1'];
+const PUBLIC = [
+  '8.8.8.8',
+  '1.1.1.1',
+  '93.184.216.34',
+  '172.15.255.255',
+  '172.32.0.1',
+  '100.63.255.255',
+  '100.128.0.1',
+  '169.253.0.1',
+  '192.169.0.1',
+  '11.0.0.1',
+  '126.255.255.255',
+  '128.0.0.1',
+  '2606:4700::1111',
+  '2001:4860:4860::8888',
+  '::ffff:8.8.8.8',
+  '64:ff9b::808:808',
+  '2002:808:808::1',
+  'fbff::1',
+  'fe00::1',
+];
 
 describe('classifyAddress', () => {
   it.each(CASES)('%s is %s', (address, expected) => {
@@ -64,7 +84,17 @@ describe('classifyAddress', () => {
 
   it('does not take hostnames or non-canonical notations for addresses', () => {
     // Those reach it only after the WHATWG URL parser has normalised them (see guarded-fetch tests).
-    for (const text of ['localhost', 'example.com', '2130706433', '0x7f.1', '127.1', '0177.0.0.1', '', '1.2.3.4.5', '::ffff:127.0.0.256']) {
+    for (const text of [
+      'localhost',
+      'example.com',
+      '2130706433',
+      '0x7f.1',
+      '127.1',
+      '0177.0.0.1',
+      '',
+      '1.2.3.4.5',
+      '::ffff:127.0.0.256',
+    ]) {
       expect(classifyAddress(text)).toBeNull();
     }
   });

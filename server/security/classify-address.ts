@@ -1,4 +1,12 @@
-import { cidr, cidrContains, parseIpAddress, unwrapIpv4Mapped, type TCidr, type TIpAddress } from '@/server/security/ip-address';
+import 'server-only';
+import {
+  cidr,
+  cidrContains,
+  parseIpAddress,
+  unwrapIpv4Mapped,
+  type TCidr,
+  type TIpAddress,
+} from '@/server/security/ip-address';
 
 /** What kind of destination an address is; everything but `public` is refused unless allowed. */
 export const ADDRESS_CLASSES = [

@@ -1,4 +1,5 @@
-import { AppError } from '@/server/errors';
+import 'server-only';
+import { AppError } from '@/model/errors';
 import { cidrContains, parseCidr, parseIpAddress, unwrapIpv4Mapped, type TCidr } from '@/server/security/ip-address';
 
 /**
@@ -24,11 +25,17 @@ export function parseTrustProxy(raw: string | undefined): TTrustProxy {
   const value = (raw ?? '').trim();
   if (value === '' || value === '0') return { kind: 'none' };
   if (/^\d+$/.test(value)) return { kind: 'hops', hops: Math.min(Number(value), 20) };
-  const ranges = value.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  const ranges = value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
   const parsed = ranges.map((entry) => {
     const range = parseCidr(entry);
     if (!range) {
-      throw new AppError('CONFIG', `PIPEWRIGHT_TRUST_PROXY: "${entry}" is neither a hop count (1) nor an IP address or CIDR (10.0.0.0/8, fd00::/8).`);
+      throw new AppError(
+        'CONFIG',
+        `PIPEWRIGHT_TRUST_PROXY: "${entry}" is neither a hop count (1) nor an IP address or CIDR (10.0.0.0/8, fd00::/8).`,
+      );
     }
     return range;
   });
@@ -50,7 +57,11 @@ function header(headers: THeaderSource, name: string): string | undefined {
   if (!headers) return undefined;
   if (headers instanceof Headers) return headers.get(name) ?? undefined;
   const value = headers[name];
-  return typeof value === 'string' ? value : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : undefined;
+  return typeof value === 'string'
+    ? value
+    : Array.isArray(value) && typeof value[0] === 'string'
+      ? value[0]
+      : undefined;
 }
 
 function isTrusted(ranges: TCidr[], address: string): boolean {

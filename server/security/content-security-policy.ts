@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * The Content-Security-Policy of a page, built per request around a fresh nonce.
  *
@@ -14,7 +15,15 @@
  * - Nothing may frame a page ('frame-ancestors none'), plugins are off, <base> and form
  *   targets cannot leave the origin, and connections (the SSE run stream) stay on it.
  */
-export function pageContentSecurityPolicy({ nonce, development, https }: { nonce: string; development: boolean; https: boolean }): string {
+export function pageContentSecurityPolicy({
+  nonce,
+  development,
+  https,
+}: {
+  nonce: string;
+  development: boolean;
+  https: boolean;
+}): string {
   const directives = [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${development ? " 'unsafe-eval'" : ''}`,
@@ -35,7 +44,8 @@ export function pageContentSecurityPolicy({ nonce, development, https }: { nonce
 }
 
 /** JSON and streams need no policy beyond "load nothing, and never in a frame". */
-export const API_CONTENT_SECURITY_POLICY = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+export const API_CONTENT_SECURITY_POLICY =
+  "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** Headers every response carries, pages, API and static files alike (next.config.mjs sets them too). */
 export const BASELINE_SECURITY_HEADERS = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { isAddressAllowed, isHostnameAllowed, parseEgressAllowList } from '@/server/security/egress-allowlist';
 import { parseIpAddress } from '@/server/security/ip-address';
 
@@ -24,19 +24,26 @@ describe('parseEgressAllowList', () => {
     expect(parseEgressAllowList(undefined)).toEqual({ hostnames: [], cidrs: [] });
   });
 
-  it.each(['10.0.0.0/33', 'http://api.internal', 'api internal', '10.0.0.0/8/1', '-bad.example', 'fd00::/200', '256.1.1.1', 'a_b.example', '*'])(
-    'refuses %s with a CONFIG error naming the entry',
-    (entry) => {
-      const attempt = () => parseEgressAllowList(`api.internal,${entry}`);
-      expect(attempt).toThrow(AppError);
-      expect(attempt).toThrow(`"${entry}"`);
-      try {
-        attempt();
-      } catch (error) {
-        expect((error as AppError).code).toBe('CONFIG');
-      }
-    },
-  );
+  it.each([
+    '10.0.0.0/33',
+    'http://api.internal',
+    'api internal',
+    '10.0.0.0/8/1',
+    '-bad.example',
+    'fd00::/200',
+    '256.1.1.1',
+    'a_b.example',
+    '*',
+  ])('refuses %s with a CONFIG error naming the entry', (entry) => {
+    const attempt = () => parseEgressAllowList(`api.internal,${entry}`);
+    expect(attempt).toThrow(AppError);
+    expect(attempt).toThrow(`"${entry}"`);
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as AppError).code).toBe('CONFIG');
+    }
+  });
 });
 
 describe('allow checks', () => {

@@ -1,4 +1,5 @@
-import { AppError } from '@/server/errors';
+import 'server-only';
+import { AppError } from '@/model/errors';
 import { cidrContains, parseCidr, unwrapIpv4Mapped, type TCidr, type TIpAddress } from '@/server/security/ip-address';
 
 /**
@@ -22,7 +23,11 @@ export function normalizeHostname(hostname: string): string {
 function isHostnamePattern(entry: string): boolean {
   const labels = (entry.startsWith('*.') ? entry.slice(2) : entry).split('.');
   // An all-numeric name would be an IPv4 notation, which the URL parser turns into an address.
-  return entry.length <= 253 && labels.every((label) => HOSTNAME_LABEL.test(label)) && !labels.every((label) => /^\d+$/.test(label));
+  return (
+    entry.length <= 253 &&
+    labels.every((label) => HOSTNAME_LABEL.test(label)) &&
+    !labels.every((label) => /^\d+$/.test(label))
+  );
 }
 
 /**
@@ -58,7 +63,9 @@ export function parseEgressAllowList(raw: string | undefined): TEgressAllowList 
 /** Whether the allow list names this host (its addresses are then not checked at all). */
 export function isHostnameAllowed(allow: TEgressAllowList, hostname: string): boolean {
   const host = normalizeHostname(hostname);
-  return allow.hostnames.some((pattern) => (pattern.startsWith('*.') ? host.endsWith(pattern.slice(1)) : host === pattern));
+  return allow.hostnames.some((pattern) =>
+    pattern.startsWith('*.') ? host.endsWith(pattern.slice(1)) : host === pattern,
+  );
 }
 
 /** Whether an allowed range holds this address; `::ffff:10.0.0.1` matches `10.0.0.0/8`. */

@@ -1,7 +1,12 @@
 import type { LookupAddress } from 'node:dns';
 import { describe, expect, it } from 'vitest';
 import { parseEgressAllowList } from '@/server/security/egress-allowlist';
-import { assertUrlAllowed, createGuardedLookup, resolveAllowedAddresses, type TResolveHost } from '@/server/security/egress-guard';
+import {
+  assertUrlAllowed,
+  createGuardedLookup,
+  resolveAllowedAddresses,
+  type TResolveHost,
+} from '@/server/security/egress-guard';
 import { GuardedFetchError } from '@/server/security/guarded-fetch-error';
 
 // Nothing here connects anywhere: the ranges beyond loopback are judged through a resolver stub
@@ -17,7 +22,9 @@ const RANGES: Array<[string, string, RegExp]> = [
   ['IPv4-mapped 10/8', '::ffff:10.0.0.1', /private-network/],
 ];
 
-const stub = (address: string): TResolveHost => async () => [{ address, family: address.includes(':') ? 6 : 4 }];
+const stub =
+  (address: string): TResolveHost =>
+  async () => [{ address, family: address.includes(':') ? 6 : 4 }];
 
 function refusal(run: () => unknown): GuardedFetchError {
   try {
@@ -41,14 +48,18 @@ describe('the egress guard on the private ranges', () => {
 
   it.each(RANGES)('hands the socket no address of %s (%s) through its lookup', async (_range, address) => {
     const lookup = createGuardedLookup(parseEgressAllowList(''), stub(address));
-    const answer = await new Promise<{ error: Error | null; address: string | LookupAddress[] }>((resolve) => lookup('internal.test', { all: true }, (error, result) => resolve({ error, address: result })));
+    const answer = await new Promise<{ error: Error | null; address: string | LookupAddress[] }>((resolve) =>
+      lookup('internal.test', { all: true }, (error, result) => resolve({ error, address: result })),
+    );
     expect(answer.error).toMatchObject({ code: 'EGRESS_BLOCKED' });
     expect(answer.address).toEqual('');
   });
 
   it.each(RANGES)('refuses %s as an IP literal in a URL (%s)', (_range, address) => {
     const host = address.includes(':') ? `[${address}]` : address;
-    expect(refusal(() => assertUrlAllowed(new URL(`https://${host}/latest/meta-data/`), parseEgressAllowList('')))).toMatchObject({ code: 'EGRESS_BLOCKED' });
+    expect(
+      refusal(() => assertUrlAllowed(new URL(`https://${host}/latest/meta-data/`), parseEgressAllowList(''))),
+    ).toMatchObject({ code: 'EGRESS_BLOCKED' });
   });
 
   it.each([
@@ -66,16 +77,28 @@ describe('the egress guard on the private ranges', () => {
 
   it('lets PIPEWRIGHT_EGRESS_ALLOW open a range, a single address or a hostname — and nothing next to them', async () => {
     const allow = parseEgressAllowList('10.20.0.0/16, fd00:ec2::254, metadata.internal');
-    expect(await resolveAllowedAddresses('svc.test', allow, stub('10.20.30.40'))).toEqual([{ address: '10.20.30.40', family: 4 }]);
-    expect(await resolveAllowedAddresses('svc.test', allow, stub('fd00:ec2::254'))).toEqual([{ address: 'fd00:ec2::254', family: 6 }]);
-    expect(await resolveAllowedAddresses('metadata.internal', allow, stub('169.254.169.254'))).toEqual([{ address: '169.254.169.254', family: 4 }]);
-    await expect(resolveAllowedAddresses('svc.test', allow, stub('10.21.0.1'))).rejects.toMatchObject({ code: 'EGRESS_BLOCKED' });
-    await expect(resolveAllowedAddresses('other.internal', allow, stub('169.254.169.254'))).rejects.toMatchObject({ code: 'EGRESS_BLOCKED' });
+    expect(await resolveAllowedAddresses('svc.test', allow, stub('10.20.30.40'))).toEqual([
+      { address: '10.20.30.40', family: 4 },
+    ]);
+    expect(await resolveAllowedAddresses('svc.test', allow, stub('fd00:ec2::254'))).toEqual([
+      { address: 'fd00:ec2::254', family: 6 },
+    ]);
+    expect(await resolveAllowedAddresses('metadata.internal', allow, stub('169.254.169.254'))).toEqual([
+      { address: '169.254.169.254', family: 4 },
+    ]);
+    await expect(resolveAllowedAddresses('svc.test', allow, stub('10.21.0.1'))).rejects.toMatchObject({
+      code: 'EGRESS_BLOCKED',
+    });
+    await expect(resolveAllowedAddresses('other.internal', allow, stub('169.254.169.254'))).rejects.toMatchObject({
+      code: 'EGRESS_BLOCKED',
+    });
     expect(() => assertUrlAllowed(new URL('http://10.20.1.1/'), allow)).not.toThrow();
   });
 
   it('passes public addresses', async () => {
-    expect(await resolveAllowedAddresses('example.test', parseEgressAllowList(''), stub('93.184.216.34'))).toEqual([{ address: '93.184.216.34', family: 4 }]);
+    expect(await resolveAllowedAddresses('example.test', parseEgressAllowList(''), stub('93.184.216.34'))).toEqual([
+      { address: '93.184.216.34', family: 4 },
+    ]);
     expect(() => assertUrlAllowed(new URL('https://93.184.216.34/'), parseEgressAllowList(''))).not.toThrow();
   });
 });

@@ -1,3 +1,4 @@
+import 'server-only';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import type { LookupFunction } from 'node:net';
 import { ADDRESS_CLASS_DESCRIPTIONS, classifyAddress } from '@/server/security/classify-address';
@@ -33,21 +34,35 @@ function refusalReason(allow: TEgressAllowList, address: TIpAddress): string | n
  */
 export function assertUrlAllowed(url: URL, allow: TEgressAllowList): void {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw egressBlocked(`${url.protocol} URLs are not allowed (only http: and https:)`, { host: url.hostname, reason: 'scheme' });
+    throw egressBlocked(`${url.protocol} URLs are not allowed (only http: and https:)`, {
+      host: url.hostname,
+      reason: 'scheme',
+    });
   }
   const literal = parseIpAddress(url.hostname);
   if (!literal) return;
   const reason = refusalReason(allow, literal);
-  if (reason) throw egressBlocked(`${describeAddress(literal)} is ${reason}`, { host: url.hostname, address: formatIpAddress(literal), reason });
+  if (reason)
+    throw egressBlocked(`${describeAddress(literal)} is ${reason}`, {
+      host: url.hostname,
+      address: formatIpAddress(literal),
+      reason,
+    });
 }
 
 /**
  * Resolves `hostname` and keeps only the addresses that may be reached; refuses when none
  * is left. A hostname the allow list names keeps all its addresses.
  */
-export async function resolveAllowedAddresses(hostname: string, allow: TEgressAllowList, resolveHost: TResolveHost): Promise<TResolvedAddress[]> {
+export async function resolveAllowedAddresses(
+  hostname: string,
+  allow: TEgressAllowList,
+  resolveHost: TResolveHost,
+): Promise<TResolvedAddress[]> {
   const literal = parseIpAddress(hostname);
-  const resolved = literal ? [{ address: formatIpAddress(literal), family: literal.family }] : await resolveHost(hostname);
+  const resolved = literal
+    ? [{ address: formatIpAddress(literal), family: literal.family }]
+    : await resolveHost(hostname);
   if (!literal && isHostnameAllowed(allow, hostname)) return resolved;
   const refused: Array<{ address: string; reason: string }> = [];
   const allowed = resolved.filter(({ address }) => {
@@ -59,7 +74,9 @@ export async function resolveAllowedAddresses(hostname: string, allow: TEgressAl
   });
   const first = refused[0];
   if (allowed.length > 0 || !first) return allowed;
-  const message = literal ? `${first.address} is ${first.reason}` : `${hostname} resolves to ${first.address}, ${first.reason}`;
+  const message = literal
+    ? `${first.address} is ${first.reason}`
+    : `${hostname} resolves to ${first.address}, ${first.reason}`;
   throw egressBlocked(message, { host: hostname, address: first.address, reason: first.reason });
 }
 
@@ -77,7 +94,15 @@ export function createGuardedLookup(allow: TEgressAllowList, resolveHost: TResol
         const first = wanted[0];
         if (options.all) callback(null, wanted);
         else if (first) callback(null, first.address, first.family);
-        else callback(new GuardedFetchError('HTTP', `${hostname} has no IPv${family} address`, { retryable: true, details: { host: hostname } }), '', 0);
+        else
+          callback(
+            new GuardedFetchError('HTTP', `${hostname} has no IPv${family} address`, {
+              retryable: true,
+              details: { host: hostname },
+            }),
+            '',
+            0,
+          );
       },
       (error: NodeJS.ErrnoException) => callback(error, '', 0),
     );

@@ -42,16 +42,25 @@ describe('"try it" expression evaluation', () => {
   it('a hostile evaluation fails with EXPRESSION (422) when its worker runs out of memory; the worker is replaced and the next evaluation works', async () => {
     const pool = tryExpressionPool();
     const spawned = pool.spawned;
-    await expect(tryExpression({ ctx, input: input(HOSTILE) })).rejects.toMatchObject({ code: 'EXPRESSION', status: 422 });
+    await expect(tryExpression({ ctx, input: input(HOSTILE) })).rejects.toMatchObject({
+      code: 'EXPRESSION',
+      status: 422,
+    });
     expect(pool.spawned).toBeGreaterThan(spawned);
     expect(await tryExpression({ ctx, input: input('"still " & "working"') })).toEqual({ value: 'still working' });
   });
 
   it(`refuses a person's evaluation beyond ${MAX_TRY_EXPRESSIONS_PER_PERSON} at a time with 429, others are not held up, and the slot frees when one ends`, async () => {
-    const running = Array.from({ length: MAX_TRY_EXPRESSIONS_PER_PERSON }, () => tryExpression({ ctx, input: input(HOSTILE) }));
+    const running = Array.from({ length: MAX_TRY_EXPRESSIONS_PER_PERSON }, () =>
+      tryExpression({ ctx, input: input(HOSTILE) }),
+    );
     const settled = running.map((evaluation) => evaluation.catch((error: unknown) => error));
     const refused = await tryExpression({ ctx, input: input('1') }).catch((error: unknown) => error);
-    expect(refused).toMatchObject({ code: 'RATE_LIMITED', status: 429, message: expect.stringMatching(/at most 2 .* at a time/i) });
+    expect(refused).toMatchObject({
+      code: 'RATE_LIMITED',
+      status: 429,
+      message: expect.stringMatching(/at most 2 .* at a time/i),
+    });
     // Another person of the same tenant has slots of their own.
     const other = await addMemberTo({ db: t.db, ctx, role: 'editor' });
     expect(await tryExpression({ ctx: other.ctx, input: input('2 * 3') })).toEqual({ value: 6 });
@@ -60,7 +69,10 @@ describe('"try it" expression evaluation', () => {
   });
 
   it('/health answers while 8 hostile evaluations (4 people × 2) are still in flight, and a ninth from one of them is 429 through the API', async () => {
-    const people = [ctx, ...(await Promise.all([1, 2, 3].map(async () => (await addMemberTo({ db: t.db, ctx, role: 'editor' })).ctx)))];
+    const people = [
+      ctx,
+      ...(await Promise.all([1, 2, 3].map(async () => (await addMemberTo({ db: t.db, ctx, role: 'editor' })).ctx))),
+    ];
     const { token } = await createApiToken({ db: t.db, ctx: people[0]!, input: { name: 'try', role: 'editor' } });
     let settled = 0;
     const hostile = people.flatMap((person) =>
@@ -72,16 +84,25 @@ describe('"try it" expression evaluation', () => {
     );
     // On the request thread, the evaluations held every I/O callback until all of them had
     // ended: health could only answer once nothing was in flight any more.
-    const health = await healthRoute.GET(new Request('http://localhost/api/v1/health'), { params: Promise.resolve({}) });
+    const health = await healthRoute.GET(new Request('http://localhost/api/v1/health'), {
+      params: Promise.resolve({}),
+    });
     expect(await health.json()).toMatchObject({ db: true });
     expect(settled).toBeLessThan(hostile.length);
 
     const ninth = await evaluateRoute.POST(
-      new Request('http://localhost/api/v1/expressions/evaluate', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ source: '1' }) }),
+      new Request('http://localhost/api/v1/expressions/evaluate', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ source: '1' }),
+      }),
       { params: Promise.resolve({}) },
     );
     expect(ninth.status).toBe(429);
-    expect(((await ninth.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'RATE_LIMITED', message: expect.stringMatching(/at a time/) });
+    expect(((await ninth.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'RATE_LIMITED',
+      message: expect.stringMatching(/at a time/),
+    });
     for (const outcome of await Promise.all(hostile)) expect(outcome).toMatchObject({ code: 'EXPRESSION' });
   });
 });

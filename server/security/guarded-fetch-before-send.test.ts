@@ -40,7 +40,14 @@ describe('guardedFetch: beforeSend', () => {
     const beforeSend = () => {
       if (!held) throw new LeaseGone('lease lost');
     };
-    const call = guardedFetch({ url: `http://slow.test:${server.port}/effect`, method: 'POST', body: 'x', allow: ONLY_127_0_0_1, resolveHost: dns.resolveHost, beforeSend }).then(
+    const call = guardedFetch({
+      url: `http://slow.test:${server.port}/effect`,
+      method: 'POST',
+      body: 'x',
+      allow: ONLY_127_0_0_1,
+      resolveHost: dns.resolveHost,
+      beforeSend,
+    }).then(
       () => null,
       (error: unknown) => error,
     );
@@ -61,7 +68,11 @@ describe('guardedFetch: beforeSend', () => {
     const first = await startLoopbackServer('127.0.0.1', answer(302, '', { location: `${target.origin}/there` }));
     servers.push(first);
     let asked = 0;
-    const response = await guardedFetch({ url: `${first.origin}/here`, allow: ONLY_127_0_0_1, beforeSend: () => void (asked += 1) });
+    const response = await guardedFetch({
+      url: `${first.origin}/here`,
+      allow: ONLY_127_0_0_1,
+      beforeSend: () => void (asked += 1),
+    });
     expect(response.body.toString()).toBe('there');
     expect(asked).toBe(2);
     expect(first.hits).toHaveLength(1);

@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * How an outbound HTTP call can fail, with whether trying again could help:
  * - EGRESS_BLOCKED: the target (or a redirect's target) is private, loopback, … — never retried.
@@ -14,7 +15,11 @@ export class GuardedFetchError extends Error {
   readonly retryable: boolean;
   readonly details?: Record<string, unknown>;
 
-  constructor(code: TGuardedFetchErrorCode, message: string, { retryable, details }: { retryable: boolean; details?: Record<string, unknown> }) {
+  constructor(
+    code: TGuardedFetchErrorCode,
+    message: string,
+    { retryable, details }: { retryable: boolean; details?: Record<string, unknown> },
+  ) {
     super(message);
     this.name = 'GuardedFetchError';
     this.code = code;
@@ -24,10 +29,14 @@ export class GuardedFetchError extends Error {
 }
 
 export function egressBlocked(message: string, details: Record<string, unknown>): GuardedFetchError {
-  return new GuardedFetchError('EGRESS_BLOCKED', `${message}; outbound requests to it are refused unless PIPEWRIGHT_EGRESS_ALLOW names it`, {
-    retryable: false,
-    details,
-  });
+  return new GuardedFetchError(
+    'EGRESS_BLOCKED',
+    `${message}; outbound requests to it are refused unless PIPEWRIGHT_EGRESS_ALLOW names it`,
+    {
+      retryable: false,
+      details,
+    },
+  );
 }
 
 const MIB = 1024 * 1024;

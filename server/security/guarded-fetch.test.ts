@@ -88,7 +88,11 @@ describe('guardedFetch: 127.0.0.2 is refused when only 127.0.0.1 is allowed', ()
 
   it('behind a redirect from an allowed server, in plain and decimal notation', async () => {
     const blocked = await serve('127.0.0.2', answer(200, 'secret'));
-    for (const location of [`${blocked.origin}/admin`, `http://2130706434:${blocked.port}/admin`, `http://[::ffff:127.0.0.2]:${blocked.port}/`]) {
+    for (const location of [
+      `${blocked.origin}/admin`,
+      `http://2130706434:${blocked.port}/admin`,
+      `http://[::ffff:127.0.0.2]:${blocked.port}/`,
+    ]) {
       const allowed = await serve('127.0.0.1', answer(302, '', { location }));
       const error = await fetchError({ url: `${allowed.origin}/start`, allow: ONLY_127_0_0_1 });
       expect(error.code).toBe('EGRESS_BLOCKED');
@@ -102,7 +106,10 @@ describe('guardedFetch: 127.0.0.2 is refused when only 127.0.0.1 is allowed', ()
 describe('guardedFetch: hostnames are checked at connect time', () => {
   it('refuses localhost when neither it nor its addresses are allowed', async () => {
     const server = await serve('127.0.0.1', answer(200));
-    const error = await fetchError({ url: `http://localhost:${server.port}/`, allow: parseEgressAllowList('127.0.0.2') });
+    const error = await fetchError({
+      url: `http://localhost:${server.port}/`,
+      allow: parseEgressAllowList('127.0.0.2'),
+    });
     expect(error).toMatchObject({ code: 'EGRESS_BLOCKED', retryable: false, details: { host: 'localhost' } });
     expect(error.message).toMatch(/^localhost resolves to (127\.0\.0\.1|::1), a loopback address/);
     expect(server.hits).toHaveLength(0);
@@ -110,7 +117,10 @@ describe('guardedFetch: hostnames are checked at connect time', () => {
 
   it('reaches localhost when the allow list names the hostname', async () => {
     const server = await serve('127.0.0.1', answer(200, 'local'));
-    const response = await guardedFetch({ url: `http://localhost:${server.port}/`, allow: parseEgressAllowList('localhost') });
+    const response = await guardedFetch({
+      url: `http://localhost:${server.port}/`,
+      allow: parseEgressAllowList('localhost'),
+    });
     expect(response.body.toString()).toBe('local');
   });
 
@@ -124,7 +134,11 @@ describe('guardedFetch: hostnames are checked at connect time', () => {
       lookups.push(hostname);
       return [{ address: answers[lookups.length - 1] ?? '127.0.0.2', family: 4 }];
     };
-    const error = await fetchError({ url: `http://rebind.test:${allowed.port}/first`, allow: ONLY_127_0_0_1, resolveHost: rebindingDns });
+    const error = await fetchError({
+      url: `http://rebind.test:${allowed.port}/first`,
+      allow: ONLY_127_0_0_1,
+      resolveHost: rebindingDns,
+    });
     expect(error.code).toBe('EGRESS_BLOCKED');
     expect(error.message).toContain('rebind.test resolves to 127.0.0.2, a loopback address');
     expect(lookups).toEqual(['rebind.test', 'rebind.test']);
@@ -139,7 +153,11 @@ describe('guardedFetch: hostnames are checked at connect time', () => {
       { address: '127.0.0.2', family: 4 },
       { address: '127.0.0.1', family: 4 },
     ];
-    const response = await guardedFetch({ url: `http://mixed.test:${allowed.port}/`, allow: ONLY_127_0_0_1, resolveHost: mixedDns });
+    const response = await guardedFetch({
+      url: `http://mixed.test:${allowed.port}/`,
+      allow: ONLY_127_0_0_1,
+      resolveHost: mixedDns,
+    });
     expect(response.body.toString()).toBe('allowed');
     expect(blocked.hits).toHaveLength(0);
   });
@@ -154,7 +172,9 @@ describe('guardedFetch: redirects', () => {
     const response = await guardedFetch({ url: `${server.origin}/0`, allow: ONLY_127_0_0_1 });
     expect(response).toMatchObject({ status: 200, url: `${server.origin}/5` });
 
-    const endless = await serve('127.0.0.1', (hit, r) => r.writeHead(302, { location: `/${Number(hit.url.slice(1)) + 1}` }).end());
+    const endless = await serve('127.0.0.1', (hit, r) =>
+      r.writeHead(302, { location: `/${Number(hit.url.slice(1)) + 1}` }).end(),
+    );
     const error = await fetchError({ url: `${endless.origin}/0`, allow: ONLY_127_0_0_1 });
     expect(error).toMatchObject({ code: 'HTTP', message: 'more than 5 redirects', retryable: false });
     expect(endless.hits).toHaveLength(6);
@@ -166,7 +186,12 @@ describe('guardedFetch: redirects', () => {
       else if (hit.url === '/temporary') response.writeHead(307, { location: '/done' }).end();
       else response.writeHead(200).end();
     });
-    const request = { method: 'POST', body: '{"a":1}', headers: { 'Content-Type': 'application/json' }, allow: ONLY_127_0_0_1 };
+    const request = {
+      method: 'POST',
+      body: '{"a":1}',
+      headers: { 'Content-Type': 'application/json' },
+      allow: ONLY_127_0_0_1,
+    };
     await guardedFetch({ ...request, url: `${server.origin}/see-other` });
     await guardedFetch({ ...request, url: `${server.origin}/temporary` });
     expect(server.hits.map((h) => [h.url, h.method, h.body, h.headers['content-type']])).toEqual([
@@ -180,7 +205,11 @@ describe('guardedFetch: redirects', () => {
   it('does not carry credentials to another origin', async () => {
     const other = await serve('127.0.0.1', answer(200));
     const first = await serve('127.0.0.1', answer(302, '', { location: `http://localhost:${other.port}/` }));
-    await guardedFetch({ url: first.origin, headers: { Authorization: 'Bearer t', Cookie: 'c=1', 'X-Keep': 'yes' }, allow: parseEgressAllowList('127.0.0.1,localhost') });
+    await guardedFetch({
+      url: first.origin,
+      headers: { Authorization: 'Bearer t', Cookie: 'c=1', 'X-Keep': 'yes' },
+      allow: parseEgressAllowList('127.0.0.1,localhost'),
+    });
     expect(first.hits[0]?.headers).toMatchObject({ authorization: 'Bearer t', cookie: 'c=1' });
     expect(other.hits[0]?.headers.authorization).toBeUndefined();
     expect(other.hits[0]?.headers.cookie).toBeUndefined();
@@ -191,15 +220,39 @@ describe('guardedFetch: redirects', () => {
   it('across origins (another port), keeps only safelisted headers, and none holding a secret', async () => {
     const other = await serve('127.0.0.1', answer(200));
     const first = await serve('127.0.0.1', answer(307, '', { location: `${other.origin}/landing` }));
-    const headers = { 'X-Api-Key': 'key-123456', 'X-Custom': 'plain', Accept: 'application/json', 'Accept-Language': 'key-123456', 'User-Agent': 'pipewright-test', 'Idempotency-Key': 'run-1:steps[0]', 'Content-Type': 'application/json' };
-    await guardedFetch({ url: first.origin, method: 'POST', body: '{}', headers, allow: ONLY_127_0_0_1, holdsSecret: (value) => value.includes('key-123456') });
-    expect(first.hits[0]?.headers).toMatchObject({ 'x-api-key': 'key-123456', 'x-custom': 'plain', 'accept-language': 'key-123456' });
+    const headers = {
+      'X-Api-Key': 'key-123456',
+      'X-Custom': 'plain',
+      Accept: 'application/json',
+      'Accept-Language': 'key-123456',
+      'User-Agent': 'pipewright-test',
+      'Idempotency-Key': 'run-1:steps[0]',
+      'Content-Type': 'application/json',
+    };
+    await guardedFetch({
+      url: first.origin,
+      method: 'POST',
+      body: '{}',
+      headers,
+      allow: ONLY_127_0_0_1,
+      holdsSecret: (value) => value.includes('key-123456'),
+    });
+    expect(first.hits[0]?.headers).toMatchObject({
+      'x-api-key': 'key-123456',
+      'x-custom': 'plain',
+      'accept-language': 'key-123456',
+    });
     const forwarded = other.hits[0]?.headers ?? {};
     expect(forwarded['x-api-key']).toBeUndefined();
     expect(forwarded['x-custom']).toBeUndefined();
     // Safelisted, but its value holds a secret.
     expect(forwarded['accept-language']).toBeUndefined();
-    expect(forwarded).toMatchObject({ accept: 'application/json', 'user-agent': 'pipewright-test', 'idempotency-key': 'run-1:steps[0]', 'content-type': 'application/json' });
+    expect(forwarded).toMatchObject({
+      accept: 'application/json',
+      'user-agent': 'pipewright-test',
+      'idempotency-key': 'run-1:steps[0]',
+      'content-type': 'application/json',
+    });
     expect(other.hits[0]?.body).toBe('{}');
   });
 
@@ -208,7 +261,12 @@ describe('guardedFetch: redirects', () => {
       if (hit.url === '/start') response.writeHead(302, { location: '/next' }).end();
       else response.writeHead(200).end('ok');
     });
-    await guardedFetch({ url: `${server.origin}/start`, headers: { 'X-Api-Key': 'key-123456', 'X-Custom': 'plain' }, allow: ONLY_127_0_0_1, holdsSecret: (value) => value.includes('key-123456') });
+    await guardedFetch({
+      url: `${server.origin}/start`,
+      headers: { 'X-Api-Key': 'key-123456', 'X-Custom': 'plain' },
+      allow: ONLY_127_0_0_1,
+      holdsSecret: (value) => value.includes('key-123456'),
+    });
     expect(server.hits[1]?.headers).toMatchObject({ 'x-api-key': 'key-123456', 'x-custom': 'plain' });
   });
 });
@@ -247,7 +305,11 @@ describe('guardedFetch: limits and failures', () => {
 
   it('refuses a malformed request without retrying, and without sending it', async () => {
     const server = await serve('127.0.0.1', answer(200));
-    const error = await fetchError({ url: server.origin, headers: { 'x-bad': 'a\r\nx-injected: 1' }, allow: ONLY_127_0_0_1 });
+    const error = await fetchError({
+      url: server.origin,
+      headers: { 'x-bad': 'a\r\nx-injected: 1' },
+      allow: ONLY_127_0_0_1,
+    });
     expect(error).toMatchObject({ code: 'HTTP', retryable: false, details: { cause: 'ERR_INVALID_CHAR' } });
     expect(server.hits).toHaveLength(0);
   });

@@ -1,4 +1,10 @@
-import { createGuardedLookup, assertUrlAllowed, resolveWithSystemDns, type TResolveHost } from '@/server/security/egress-guard';
+import 'server-only';
+import {
+  createGuardedLookup,
+  assertUrlAllowed,
+  resolveWithSystemDns,
+  type TResolveHost,
+} from '@/server/security/egress-guard';
 import { EMPTY_ALLOW_LIST, type TEgressAllowList } from '@/server/security/egress-allowlist';
 import { GuardedFetchError } from '@/server/security/guarded-fetch-error';
 import { sendHttpExchange } from '@/server/security/send-http-exchange';
@@ -41,7 +47,16 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
  * travel under any name (x-api-key, x-auth-token, private-token…); so does a safelisted one
  * whose value holds a secret. Idempotency-Key and trace context are Pipewright's own.
  */
-const CROSS_ORIGIN_HEADERS = new Set(['accept', 'accept-language', 'content-language', 'content-type', 'user-agent', 'idempotency-key', 'traceparent', 'tracestate']);
+const CROSS_ORIGIN_HEADERS = new Set([
+  'accept',
+  'accept-language',
+  'content-language',
+  'content-type',
+  'user-agent',
+  'idempotency-key',
+  'traceparent',
+  'tracestate',
+]);
 /** Computed per hop, or describe a body that a method-changing redirect drops. */
 const BODY_HEADERS = ['content-length', 'content-type', 'content-encoding', 'transfer-encoding'];
 
@@ -61,8 +76,13 @@ function withoutHeaders(headers: Record<string, string>, names: string[]): Recor
   return Object.fromEntries(Object.entries(headers).filter(([name]) => !names.includes(name)));
 }
 
-function crossOriginHeaders(headers: Record<string, string>, holdsSecret: (value: string) => boolean): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).filter(([name, value]) => CROSS_ORIGIN_HEADERS.has(name) && !holdsSecret(value)));
+function crossOriginHeaders(
+  headers: Record<string, string>,
+  holdsSecret: (value: string) => boolean,
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers).filter(([name, value]) => CROSS_ORIGIN_HEADERS.has(name) && !holdsSecret(value)),
+  );
 }
 
 /** The request a redirect asks for, as browsers (and the Fetch standard) make it, with only safe headers to another origin. */
@@ -71,15 +91,25 @@ function followRedirect(hop: THop, status: number, location: string, holdsSecret
     throw new GuardedFetchError('HTTP', 'redirected to an invalid URL', { retryable: false, details: { status } });
   }
   const url = new URL(location, hop.url);
-  const dropsBody = status === 303 ? hop.method !== 'HEAD' : (status === 301 || status === 302) && hop.method === 'POST';
+  const dropsBody =
+    status === 303 ? hop.method !== 'HEAD' : (status === 301 || status === 302) && hop.method === 'POST';
   let headers = url.origin === hop.url.origin ? hop.headers : crossOriginHeaders(hop.headers, holdsSecret);
   if (dropsBody) headers = withoutHeaders(headers, BODY_HEADERS);
   return dropsBody ? { url, method: 'GET', headers } : { url, method: hop.method, headers, body: hop.body };
 }
 
 /** Turns whatever the exchange threw into a GuardedFetchError, telling a timeout from a cancel. */
-function toGuardedFetchError(error: unknown, timeout: AbortSignal, caller: AbortSignal | undefined, timeoutMs: number): GuardedFetchError {
-  if (timeout.aborted) return new GuardedFetchError('TIMEOUT', `no complete response within ${timeoutMs} ms`, { retryable: true, details: { timeoutMs } });
+function toGuardedFetchError(
+  error: unknown,
+  timeout: AbortSignal,
+  caller: AbortSignal | undefined,
+  timeoutMs: number,
+): GuardedFetchError {
+  if (timeout.aborted)
+    return new GuardedFetchError('TIMEOUT', `no complete response within ${timeoutMs} ms`, {
+      retryable: true,
+      details: { timeoutMs },
+    });
   if (caller?.aborted) {
     // A step deadline arrives as AbortSignal.timeout(), whose reason is a TimeoutError.
     const reason: unknown = caller.reason;
@@ -92,7 +122,8 @@ function toGuardedFetchError(error: unknown, timeout: AbortSignal, caller: Abort
   const errno = error as NodeJS.ErrnoException;
   const details = errno.code ? { cause: errno.code } : undefined;
   // Node refuses to send a malformed request (bad header, method or path) the same way every time.
-  if (errno.code && INVALID_REQUEST_CODE.test(errno.code)) return new GuardedFetchError('HTTP', `the request is not valid: ${errno.message}`, { retryable: false, details });
+  if (errno.code && INVALID_REQUEST_CODE.test(errno.code))
+    return new GuardedFetchError('HTTP', `the request is not valid: ${errno.message}`, { retryable: false, details });
   return new GuardedFetchError('HTTP', `network error: ${errno.message}`, { retryable: true, details });
 }
 
@@ -123,7 +154,12 @@ export async function guardedFetch(request: TGuardedFetchRequest): Promise<TGuar
   const caller = recordCallerRefusal(request.beforeSend);
   try {
     if (!URL.canParse(request.url)) throw new GuardedFetchError('HTTP', 'the URL is not valid', { retryable: false });
-    let hop: THop = { url: new URL(request.url), method: (request.method ?? 'GET').toUpperCase(), headers: lowerCaseHeaders(request.headers), body };
+    let hop: THop = {
+      url: new URL(request.url),
+      method: (request.method ?? 'GET').toUpperCase(),
+      headers: lowerCaseHeaders(request.headers),
+      body,
+    };
     for (let redirects = 0; ; redirects += 1) {
       signal.throwIfAborted();
       assertUrlAllowed(hop.url, allow);
@@ -138,7 +174,10 @@ export async function guardedFetch(request: TGuardedFetchRequest): Promise<TGuar
       const location = REDIRECT_STATUSES.has(response.status) ? response.headers.location : undefined;
       if (location === undefined) return { ...response, url: hop.url.href };
       if (redirects >= maxRedirects) {
-        throw new GuardedFetchError('HTTP', `more than ${maxRedirects} redirects`, { retryable: false, details: { status: response.status, maxRedirects } });
+        throw new GuardedFetchError('HTTP', `more than ${maxRedirects} redirects`, {
+          retryable: false,
+          details: { status: response.status, maxRedirects },
+        });
       }
       hop = followRedirect(hop, response.status, location, holdsSecret);
     }

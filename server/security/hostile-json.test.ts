@@ -25,7 +25,10 @@ import { driveRun, publishWorkflow } from '@/test/runtime';
  */
 
 type THandler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
-type TAnswer = { status: number; json: { error?: { code: string; message: string; details?: Array<{ path: string; message: string }> } } | null };
+type TAnswer = {
+  status: number;
+  json: { error?: { code: string; message: string; details?: Array<{ path: string; message: string }> } } | null;
+};
 
 let t: TTestDatabase;
 let ctx: TAuthContext;
@@ -35,8 +38,18 @@ let hookUrl: string;
 const nested = (levels: number, inner = '1') => `${'['.repeat(levels)}${inner}${']'.repeat(levels)}`;
 
 /** Sends `raw` as the body text exactly (JSON.stringify would escape nothing we do not mean). */
-async function post(handler: THandler, path: string, raw: string, params: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<TAnswer> {
-  const request = new Request(`http://localhost/api/v1${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers }, body: raw });
+async function post(
+  handler: THandler,
+  path: string,
+  raw: string,
+  params: Record<string, string> = {},
+  headers: Record<string, string> = {},
+): Promise<TAnswer> {
+  const request = new Request(`http://localhost/api/v1${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+    body: raw,
+  });
   const response = await handler(request, { params: Promise.resolve(params) });
   const text = await response.text();
   return { status: response.status, json: text ? (JSON.parse(text) as TAnswer['json']) : null };
@@ -44,16 +57,31 @@ async function post(handler: THandler, path: string, raw: string, params: Record
 
 /** Each route with a body that puts `value` (JSON text) where its data goes. */
 const routes: Record<string, (value: string) => Promise<TAnswer>> = {
-  'POST /workflows/{key}/runs': (value) => post(startRoute.POST, '/workflows/open/runs', `{"input":{"data":${value}}}`, { key: 'open' }),
+  'POST /workflows/{key}/runs': (value) =>
+    post(startRoute.POST, '/workflows/open/runs', `{"input":{"data":${value}}}`, { key: 'open' }),
   'POST /events': (value) => post(deliverRoute.POST, '/events', `{"event":"hostile.test","payload":{"data":${value}}}`),
   'POST /workflows/{key}/versions': (value) =>
-    post(versionsRoute.POST, '/workflows/drafted/versions', `{"key":"drafted","name":"Drafted","env":{"vars":{}},"steps":[{"id":"a","type":"transform.assign","config":{"assign":{"vars.x":${value}}}}]}`, { key: 'drafted' }),
-  'POST /expressions/evaluate': (value) => post(evaluateRoute.POST, '/expressions/evaluate', `{"source":"payload","sample":{"payload":{"data":${value}}}}`),
+    post(
+      versionsRoute.POST,
+      '/workflows/drafted/versions',
+      `{"key":"drafted","name":"Drafted","env":{"vars":{}},"steps":[{"id":"a","type":"transform.assign","config":{"assign":{"vars.x":${value}}}}]}`,
+      { key: 'drafted' },
+    ),
+  'POST /expressions/evaluate': (value) =>
+    post(evaluateRoute.POST, '/expressions/evaluate', `{"source":"payload","sample":{"payload":{"data":${value}}}}`),
   'POST /hooks/{token} (signed)': (value) => {
     const hookToken = hookUrl.split('/hooks/')[1]!;
     const raw = `{"data":${value}}`;
     const timestamp = Math.floor(Date.now() / 1000);
-    return post(hookRoute.POST, `/hooks/${hookToken}`, raw, { token: hookToken }, { 'pipewright-signature': `t=${timestamp},v1=${signWebhookBody({ secret: 'hostile-secret', timestamp, rawBody: raw })}` });
+    return post(
+      hookRoute.POST,
+      `/hooks/${hookToken}`,
+      raw,
+      { token: hookToken },
+      {
+        'pipewright-signature': `t=${timestamp},v1=${signWebhookBody({ secret: 'hostile-secret', timestamp, rawBody: raw })}`,
+      },
+    );
   },
 };
 
@@ -63,7 +91,10 @@ const hostile: Record<string, { value: string; problem: RegExp }> = {
   'lone surrogate in a value': { value: '"\\ud800"', problem: /lone UTF-16 surrogate/ },
   'lone surrogate in a key': { value: '{"\\udc00x":1}', problem: /key that contains a lone UTF-16 surrogate/ },
   '10,000 levels of nesting': { value: nested(10_000), problem: /nested deeper than 64 levels/ },
-  '10,000 levels of objects': { value: `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`, problem: /nested deeper than 64 levels/ },
+  '10,000 levels of objects': {
+    value: `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`,
+    problem: /nested deeper than 64 levels/,
+  },
   'one level past the limit': { value: nested(MAX_JSON_DEPTH), problem: /nested deeper than 64 levels/ },
 };
 
@@ -71,7 +102,12 @@ async function stored() {
   const [runs, events, versions] = await Promise.all([
     t.db.selectFrom('runs').select('id').execute(),
     t.db.selectFrom('events').select('id').execute(),
-    t.db.selectFrom('workflow_versions').innerJoin('workflows', 'workflows.id', 'workflow_versions.workflow_id').select('workflow_versions.version').where('workflows.key', '=', 'drafted').execute(),
+    t.db
+      .selectFrom('workflow_versions')
+      .innerJoin('workflows', 'workflows.id', 'workflow_versions.workflow_id')
+      .select('workflow_versions.version')
+      .where('workflows.key', '=', 'drafted')
+      .execute(),
   ]);
   return { runs: runs.length, events: events.length, drafts: versions.length };
 }
@@ -81,10 +117,28 @@ beforeAll(async () => {
   process.env.DATABASE_URL = t.url;
   ctx = (await createTenantWithMember({ db: t.db, role: 'admin' })).ctx;
   token = (await createApiToken({ db: t.db, ctx, input: { name: 'admin', role: 'admin' } })).token;
-  await publishWorkflow({ db: t.db, ctx, key: 'open', document: { steps: [{ id: 'note', type: 'transform.assign', config: { assign: { 'vars.in': { $expr: 'payload' } } } }] } });
-  await publishWorkflow({ db: t.db, ctx, key: 'drafted', document: { steps: [{ id: 'a', type: 'transform.assign', config: { assign: { 'vars.x': 1 } } }] } });
+  await publishWorkflow({
+    db: t.db,
+    ctx,
+    key: 'open',
+    document: {
+      steps: [{ id: 'note', type: 'transform.assign', config: { assign: { 'vars.in': { $expr: 'payload' } } } }],
+    },
+  });
+  await publishWorkflow({
+    db: t.db,
+    ctx,
+    key: 'drafted',
+    document: { steps: [{ id: 'a', type: 'transform.assign', config: { assign: { 'vars.x': 1 } } }] },
+  });
   await putSecret({ db: t.db, ctx, input: { name: 'hook-secret', value: 'hostile-secret' } });
-  hookUrl = (await createTrigger({ db: t.db, ctx, input: { key: 'open', type: 'webhook', config: { secret: 'hook-secret' } } as never })).url!;
+  hookUrl = (
+    await createTrigger({
+      db: t.db,
+      ctx,
+      input: { key: 'open', type: 'webhook', config: { secret: 'hook-secret' } } as never,
+    })
+  ).url!;
 });
 afterAll(async () => {
   await closeRunEventListener();
@@ -118,22 +172,68 @@ describe('action outputs follow the same rule', () => {
       for (let i = 0; i < levels; i++) value = { w: value };
       return value;
     };
-    await publishWorkflow({ db: t.db, ctx, key: 'deep-echo', document: { steps: [{ id: 'echo', type: 'action.call', config: { action: 'core.echo', version: 1, input: wrap(12), saveAs: 'vars.echoed' } }] } });
+    await publishWorkflow({
+      db: t.db,
+      ctx,
+      key: 'deep-echo',
+      document: {
+        steps: [
+          {
+            id: 'echo',
+            type: 'action.call',
+            config: { action: 'core.echo', version: 1, input: wrap(12), saveAs: 'vars.echoed' },
+          },
+        ],
+      },
+    });
     // The input is within the limit; the echo's output (12 levels more) is past it, and past the
     // one level allowed for an action's own wrapper.
     const data = JSON.parse(nested(MAX_JSON_DEPTH - 9)) as unknown;
-    const { runId } = await startRun({ tenantId: ctx.tenantId, workflowKey: 'deep-echo', input: { data }, trigger: { type: 'api' } });
+    const { runId } = await startRun({
+      tenantId: ctx.tenantId,
+      workflowKey: 'deep-echo',
+      input: { data },
+      trigger: { type: 'api' },
+    });
     expect(await driveRun({ db: t.db, runId })).toBe('FAILED');
     const run = await t.db.selectFrom('runs').select('error').where('id', '=', runId).executeTakeFirstOrThrow();
-    expect(run.error).toMatchObject({ code: 'VALIDATION', stepId: 'echo', message: expect.stringMatching(/output\.w\.w.*nested deeper than 65 levels/) });
-    expect(await t.db.selectFrom('action_invocations').select('idempotency_key').where('run_id', '=', runId).execute()).toEqual([]);
+    expect(run.error).toMatchObject({
+      code: 'VALIDATION',
+      stepId: 'echo',
+      message: expect.stringMatching(/output\.w\.w.*nested deeper than 65 levels/),
+    });
+    expect(
+      await t.db.selectFrom('action_invocations').select('idempotency_key').where('run_id', '=', runId).execute(),
+    ).toEqual([]);
   });
 
   it('an action output holding NUL or a lone surrogate fails the step with VALIDATION naming where', async () => {
-    await publishWorkflow({ db: t.db, ctx, key: 'nul-echo', document: { steps: [{ id: 'echo', type: 'action.call', config: { action: 'core.echo', version: 1, input: { note: { $expr: '"a\\u0000b"' } } } }] } });
-    const { runId } = await startRun({ tenantId: ctx.tenantId, workflowKey: 'nul-echo', input: {}, trigger: { type: 'api' } });
+    await publishWorkflow({
+      db: t.db,
+      ctx,
+      key: 'nul-echo',
+      document: {
+        steps: [
+          {
+            id: 'echo',
+            type: 'action.call',
+            config: { action: 'core.echo', version: 1, input: { note: { $expr: '"a\\u0000b"' } } },
+          },
+        ],
+      },
+    });
+    const { runId } = await startRun({
+      tenantId: ctx.tenantId,
+      workflowKey: 'nul-echo',
+      input: {},
+      trigger: { type: 'api' },
+    });
     expect(await driveRun({ db: t.db, runId })).toBe('FAILED');
     const run = await t.db.selectFrom('runs').select('error').where('id', '=', runId).executeTakeFirstOrThrow();
-    expect(run.error).toMatchObject({ code: 'VALIDATION', stepId: 'echo', message: expect.stringContaining('output.note contains the NUL character') });
+    expect(run.error).toMatchObject({
+      code: 'VALIDATION',
+      stepId: 'echo',
+      message: expect.stringContaining('output.note contains the NUL character'),
+    });
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { cidrContains, formatIpAddress, parseCidr, parseIpAddress, unwrapIpv4Mapped } from '@/server/security/ip-address';
+import {
+  cidrContains,
+  formatIpAddress,
+  parseCidr,
+  parseIpAddress,
+  unwrapIpv4Mapped,
+} from '@/server/security/ip-address';
 
 function parse(text: string) {
   const parsed = parseIpAddress(text);
@@ -43,7 +49,16 @@ describe('parseCidr and cidrContains', () => {
     expect(parseCidr('::1')).toMatchObject({ family: 6, prefix: 128 });
   });
 
-  it.each(['10.0.0.0/33', '::/129', '10.0.0.0/', '10.0.0.0/8/8', 'example.com/8', '10.0.0.0/-1', '[::1]/128', '10.0.0.0/ 8'])('refuses %s', (text) => {
+  it.each([
+    '10.0.0.0/33',
+    '::/129',
+    '10.0.0.0/',
+    '10.0.0.0/8/8',
+    'example.com/8',
+    '10.0.0.0/-1',
+    '[::1]/128',
+    '10.0.0.0/ 8',
+  ])('refuses %s', (text) => {
     expect(parseCidr(text)).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
+import 'server-only';
 import { isIPv4, isIPv6 } from 'node:net';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 
 /** An IP address as its bytes: 4 for IPv4, 16 for IPv6. */
 export type TIpAddress = { family: 4 | 6; bytes: Uint8Array };
@@ -66,7 +67,7 @@ export function formatIpAddress(address: TIpAddress): string {
   for (let i = 0; i < 16; i += 2) groups.push(((address.bytes[i] ?? 0) << 8) | (address.bytes[i + 1] ?? 0));
   let bestStart = -1;
   let bestLength = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i += 1;
       continue;

@@ -1,3 +1,4 @@
+import 'server-only';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -25,7 +26,12 @@ export function startLoopbackServer(host: string, respond: TRespond, port = 0): 
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      const hit = { method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const hit = {
+        method: request.method ?? '',
+        url: request.url ?? '',
+        headers: request.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       hits.push(hit);
       respond(hit, response);
     });

@@ -1,3 +1,4 @@
+import 'server-only';
 import { port } from '@/server/config';
 
 /**

@@ -42,7 +42,16 @@ beforeAll(async () => {
           config: {
             action: 'http.request',
             version: 1,
-            input: { method: 'GET', url: `${redirector.origin}/start`, headers: { 'x-api-key': { $secret: 'KEY' }, 'x-tenant': 'acme', accept: 'application/json', 'x-signature': { $secret: 'KEY' } } },
+            input: {
+              method: 'GET',
+              url: `${redirector.origin}/start`,
+              headers: {
+                'x-api-key': { $secret: 'KEY' },
+                'x-tenant': 'acme',
+                accept: 'application/json',
+                'x-signature': { $secret: 'KEY' },
+              },
+            },
             saveAs: 'vars.answer',
           },
         },
@@ -61,9 +70,18 @@ afterAll(async () => {
 
 describe('http.request following a redirect to another origin', () => {
   it('sends the secret-holding and custom headers to the first origin only', async () => {
-    const { runId } = await startRun({ tenantId: ctx.tenantId, workflowKey: 'redirected', input: {}, trigger: { type: 'api' } });
+    const { runId } = await startRun({
+      tenantId: ctx.tenantId,
+      workflowKey: 'redirected',
+      input: {},
+      trigger: { type: 'api' },
+    });
     expect(await driveRun({ db: t.db, runId })).toBe('SUCCEEDED');
-    expect(redirector.hits[0]?.headers).toMatchObject({ 'x-api-key': 'pk-live-0a9b8c7d6e', 'x-signature': 'pk-live-0a9b8c7d6e', 'x-tenant': 'acme' });
+    expect(redirector.hits[0]?.headers).toMatchObject({
+      'x-api-key': 'pk-live-0a9b8c7d6e',
+      'x-signature': 'pk-live-0a9b8c7d6e',
+      'x-tenant': 'acme',
+    });
     expect(target.hits).toHaveLength(1);
     const forwarded = target.hits[0]!.headers;
     expect(target.hits[0]!.url).toBe('/elsewhere');

@@ -4,7 +4,8 @@ import { checkWriteOrigin } from '@/server/security/request-origin';
 // Issue #15, item 10: the origin a cookie-authenticated write must come from is the public
 // URL (NEXTAUTH_URL), never something the request says about itself (Host, X-Forwarded-Host).
 const expected = 'https://pipewright.example.com';
-const check = (headers: Record<string, string>) => checkWriteOrigin({ headers: new Headers(headers), expectedOrigin: expected });
+const check = (headers: Record<string, string>) =>
+  checkWriteOrigin({ headers: new Headers(headers), expectedOrigin: expected });
 
 describe('checkWriteOrigin', () => {
   it('accepts our own Origin, with or without a default port', () => {
@@ -17,7 +18,13 @@ describe('checkWriteOrigin', () => {
     expect(result).toEqual({ ok: false, reason: expect.stringContaining('https://evil.example') });
   });
 
-  it.each([['http://pipewright.example.com'], ['https://pipewright.example.com:8443'], ['https://sub.pipewright.example.com'], ['null'], ['not a url']])('refuses Origin %j', (origin) => {
+  it.each([
+    ['http://pipewright.example.com'],
+    ['https://pipewright.example.com:8443'],
+    ['https://sub.pipewright.example.com'],
+    ['null'],
+    ['not a url'],
+  ])('refuses Origin %j', (origin) => {
     expect(check({ origin }).ok).toBe(false);
   });
 

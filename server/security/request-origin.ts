@@ -1,3 +1,4 @@
+import 'server-only';
 /** The verdict on where a request came from, with the reason when it is refused. */
 export type TOriginCheck = { ok: true } | { ok: false; reason: string };
 
@@ -19,7 +20,13 @@ function originOf(value: string): string | null {
  * a same-origin Referer is the next best proof; a request with neither is refused, since a
  * browser can be made to send a cookie without them (an old browser, a stripped header).
  */
-export function checkWriteOrigin({ headers, expectedOrigin }: { headers: Headers; expectedOrigin: string }): TOriginCheck {
+export function checkWriteOrigin({
+  headers,
+  expectedOrigin,
+}: {
+  headers: Headers;
+  expectedOrigin: string;
+}): TOriginCheck {
   // Set by the browser itself, so no page can forge it; a cross-site write is refused even
   // if something upstream rewrote Origin.
   const site = headers.get('sec-fetch-site');

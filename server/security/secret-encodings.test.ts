@@ -58,10 +58,27 @@ beforeAll(async () => {
         {
           id: 'call',
           type: 'action.call',
-          config: { action: 'http.request', version: 1, input: { method: 'POST', url: `${echo.origin}/echo`, query: { user: 'alice', token: { $secret: 'TOKEN' } }, body: { token: { $secret: 'TOKEN' } } }, saveAs: 'vars.echoed' },
+          config: {
+            action: 'http.request',
+            version: 1,
+            input: {
+              method: 'POST',
+              url: `${echo.origin}/echo`,
+              query: { user: 'alice', token: { $secret: 'TOKEN' } },
+              body: { token: { $secret: 'TOKEN' } },
+            },
+            saveAs: 'vars.echoed',
+          },
         },
         { id: 'copy', type: 'transform.assign', config: { assign: { 'vars.copied': { $expr: 'vars.echoed.body' } } } },
-        { id: 'fail', type: 'control.fail', config: { code: 'ECHOED', message: { $expr: '"echoed " & vars.echoed.body.url & " " & vars.echoed.body.basic' } } },
+        {
+          id: 'fail',
+          type: 'control.fail',
+          config: {
+            code: 'ECHOED',
+            message: { $expr: '"echoed " & vars.echoed.body.url & " " & vars.echoed.body.basic' },
+          },
+        },
       ],
     } as never,
   });
@@ -92,14 +109,21 @@ function encodings(): Record<string, string> {
 
 describe('secrets echoed in other encodings', () => {
   it('are masked in steps, vars, snapshots, events, the ledger and the error, as stored', async () => {
-    const { runId } = await startRun({ tenantId: ctx.tenantId, workflowKey: 'echoes', input: {}, trigger: { type: 'api' } });
+    const { runId } = await startRun({
+      tenantId: ctx.tenantId,
+      workflowKey: 'echoes',
+      input: {},
+      trigger: { type: 'api' },
+    });
     expect(await driveRun({ db: t.db, runId })).toBe('FAILED');
     // The call did carry the secret: the echo server saw it.
     expect(echo.hits.at(-1)?.body).toContain(JSON.stringify(SECRET).slice(1, -1));
 
     const stored: Record<string, string> = {};
     for (const table of ['runs', 'run_steps', 'run_events', 'run_snapshots', 'action_invocations']) {
-      const { rows } = await sql<{ text: string }>`SELECT row_to_json(x)::text AS text FROM ${sql.table(table)} x`.execute(t.db);
+      const { rows } = await sql<{
+        text: string;
+      }>`SELECT row_to_json(x)::text AS text FROM ${sql.table(table)} x`.execute(t.db);
       stored[table] = rows.map((row) => row.text).join('\n');
     }
     // What was echoed reached each place (masked): the checks below are not vacuous.
@@ -110,7 +134,8 @@ describe('secrets echoed in other encodings', () => {
     for (const [table, text] of Object.entries(stored)) {
       for (const [name, encoded] of Object.entries(encodings())) {
         // Stored JSON text escapes the string once more: look for both forms.
-        for (const form of [encoded, JSON.stringify(encoded).slice(1, -1)]) expect(text.includes(form), `${name} in ${table}`).toBe(false);
+        for (const form of [encoded, JSON.stringify(encoded).slice(1, -1)])
+          expect(text.includes(form), `${name} in ${table}`).toBe(false);
       }
     }
     const run = await t.db.selectFrom('runs').select('error').where('id', '=', runId).executeTakeFirstOrThrow();
@@ -122,15 +147,26 @@ describe('secret values shorter than 4 characters', () => {
   it('are refused at creation with 422 saying why', async () => {
     const { token } = await createApiToken({ db: t.db, ctx, input: { name: 'admin', role: 'admin' } });
     const response = await secretsRoute.POST(
-      new Request('http://localhost/api/v1/secrets', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'pin', value: 'abc' }) }),
+      new Request('http://localhost/api/v1/secrets', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'pin', value: 'abc' }),
+      }),
       { params: Promise.resolve({}) },
     );
     expect(response.status).toBe(422);
-    const body = (await response.json()) as { error: { code: string; message: string; details: Array<{ path: string; message: string }> } };
+    const body = (await response.json()) as {
+      error: { code: string; message: string; details: Array<{ path: string; message: string }> };
+    };
     expect(body.error.code).toBe('VALIDATION');
-    expect(body.error.details[0]).toMatchObject({ path: 'value', message: expect.stringMatching(/at least 4 characters.*masked/) });
+    expect(body.error.details[0]).toMatchObject({
+      path: 'value',
+      message: expect.stringMatching(/at least 4 characters.*masked/),
+    });
     expect(await t.db.selectFrom('secrets').select('name').where('name', '=', 'pin').execute()).toEqual([]);
     // putSecret itself refuses it too (server actions, bootstrap, tests all go through it).
-    await expect(putSecret({ db: t.db, ctx, input: { name: 'pin', value: 'abc' } })).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(putSecret({ db: t.db, ctx, input: { name: 'pin', value: 'abc' } })).rejects.toMatchObject({
+      code: 'VALIDATION',
+    });
   });
 });

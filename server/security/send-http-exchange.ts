@@ -1,3 +1,4 @@
+import 'server-only';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
@@ -33,7 +34,10 @@ function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, strin
 }
 
 function tooLarge(limit: number): GuardedFetchError {
-  return new GuardedFetchError('HTTP', `response larger than ${formatByteCount(limit)}`, { retryable: false, details: { maxResponseBytes: limit } });
+  return new GuardedFetchError('HTTP', `response larger than ${formatByteCount(limit)}`, {
+    retryable: false,
+    details: { maxResponseBytes: limit },
+  });
 }
 
 /**
@@ -46,37 +50,44 @@ export function sendHttpExchange(exchange: THttpExchange): Promise<THttpExchange
   const transport = url.protocol === 'https:' ? https : http;
   const headers = { ...exchange.headers, ...(exchange.body ? { 'content-length': String(exchange.body.length) } : {}) };
   return new Promise((resolve, reject) => {
-    const request = transport.request(url, { method: exchange.method, headers, lookup: exchange.lookup, agent: false, signal: exchange.signal }, (response) => {
-      const status = response.statusCode ?? 0;
-      const responseHeaders = flattenHeaders(response.headers);
-      if (exchange.skipBody(status, responseHeaders)) {
-        response.destroy();
-        resolve({ status, headers: responseHeaders, body: Buffer.alloc(0) });
-        return;
-      }
-      const declared = Number(responseHeaders['content-length']);
-      if (Number.isFinite(declared) && declared > maxResponseBytes) {
-        response.destroy();
-        reject(tooLarge(maxResponseBytes));
-        return;
-      }
-      const chunks: Buffer[] = [];
-      let received = 0;
-      response.on('data', (chunk: Buffer) => {
-        received += chunk.length;
-        if (received > maxResponseBytes) {
-          response.destroy(tooLarge(maxResponseBytes));
+    const request = transport.request(
+      url,
+      { method: exchange.method, headers, lookup: exchange.lookup, agent: false, signal: exchange.signal },
+      (response) => {
+        const status = response.statusCode ?? 0;
+        const responseHeaders = flattenHeaders(response.headers);
+        if (exchange.skipBody(status, responseHeaders)) {
+          response.destroy();
+          resolve({ status, headers: responseHeaders, body: Buffer.alloc(0) });
           return;
         }
-        chunks.push(chunk);
-      });
-      response.on('error', reject);
-      response.on('end', () => resolve({ status, headers: responseHeaders, body: Buffer.concat(chunks) }));
-      response.on('close', () => {
-        // A connection dropped mid-body ends without 'end'; settling twice is a no-op.
-        if (!response.complete) reject(new GuardedFetchError('HTTP', 'the connection closed before the response ended', { retryable: true }));
-      });
-    });
+        const declared = Number(responseHeaders['content-length']);
+        if (Number.isFinite(declared) && declared > maxResponseBytes) {
+          response.destroy();
+          reject(tooLarge(maxResponseBytes));
+          return;
+        }
+        const chunks: Buffer[] = [];
+        let received = 0;
+        response.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (received > maxResponseBytes) {
+            response.destroy(tooLarge(maxResponseBytes));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        response.on('error', reject);
+        response.on('end', () => resolve({ status, headers: responseHeaders, body: Buffer.concat(chunks) }));
+        response.on('close', () => {
+          // A connection dropped mid-body ends without 'end'; settling twice is a no-op.
+          if (!response.complete)
+            reject(
+              new GuardedFetchError('HTTP', 'the connection closed before the response ended', { retryable: true }),
+            );
+        });
+      },
+    );
     request.on('error', reject);
     const { beforeSend } = exchange;
     if (!beforeSend) {

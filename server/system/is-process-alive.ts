@@ -1,3 +1,4 @@
+import 'server-only';
 /** Whether a process with this pid exists (EPERM: it exists but belongs to another user). */
 export function isProcessAlive(pid: number): boolean {
   try {

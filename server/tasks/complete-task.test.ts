@@ -16,8 +16,21 @@ let operator: TAuthContext;
 let operator2: { ctx: TAuthContext; email: string };
 let stranger: TAuthContext;
 
-const form = { type: 'object', required: ['amount'], properties: { amount: { type: 'number', minimum: 0 }, email: { type: 'string', format: 'email' } } };
-const task = (assignee: unknown) => ({ steps: [{ id: 'approve', type: 'human.task', config: { title: 'Approve the invoice', form, outcomes: ['approve', 'reject'], assignee, saveAs: 'vars.answer' } }], output: { $expr: 'vars.answer' } });
+const form = {
+  type: 'object',
+  required: ['amount'],
+  properties: { amount: { type: 'number', minimum: 0 }, email: { type: 'string', format: 'email' } },
+};
+const task = (assignee: unknown) => ({
+  steps: [
+    {
+      id: 'approve',
+      type: 'human.task',
+      config: { title: 'Approve the invoice', form, outcomes: ['approve', 'reject'], assignee, saveAs: 'vars.answer' },
+    },
+  ],
+  output: { $expr: 'vars.answer' },
+});
 
 beforeAll(async () => {
   t = await createTestDatabase('complete_task');
@@ -44,33 +57,85 @@ async function openTask(key: string): Promise<{ runId: string; taskId: string }>
 describe('tasks', () => {
   it('validates the answer, resumes the run with it, and refuses a second answer', async () => {
     const { runId, taskId } = await openTask('by-role');
-    expect(await getTask({ db: t.db, ctx: operator, input: { id: taskId } })).toMatchObject({ id: taskId, runId, workflowKey: 'by-role', stepId: 'approve', title: 'Approve the invoice', outcomes: ['approve', 'reject'], assignee: { role: 'operator' }, status: 'open', form });
-    await expect(completeTask({ db: t.db, ctx: operator, input: { id: taskId, outcome: 'maybe', data: { amount: 1 } } })).rejects.toMatchObject({ code: 'VALIDATION', details: [{ path: 'outcome' }] });
-    const bad = completeTask({ db: t.db, ctx: operator, input: { id: taskId, outcome: 'approve', data: { amount: -1, email: 'nope' } } });
+    expect(await getTask({ db: t.db, ctx: operator, input: { id: taskId } })).toMatchObject({
+      id: taskId,
+      runId,
+      workflowKey: 'by-role',
+      stepId: 'approve',
+      title: 'Approve the invoice',
+      outcomes: ['approve', 'reject'],
+      assignee: { role: 'operator' },
+      status: 'open',
+      form,
+    });
+    await expect(
+      completeTask({ db: t.db, ctx: operator, input: { id: taskId, outcome: 'maybe', data: { amount: 1 } } }),
+    ).rejects.toMatchObject({ code: 'VALIDATION', details: [{ path: 'outcome' }] });
+    const bad = completeTask({
+      db: t.db,
+      ctx: operator,
+      input: { id: taskId, outcome: 'approve', data: { amount: -1, email: 'nope' } },
+    });
     await expect(bad).rejects.toMatchObject({ code: 'VALIDATION' });
     const error = (await bad.catch((e: unknown) => e)) as { details: { path: string }[] };
     expect(error.details.map((d) => d.path).sort()).toEqual(['data.amount', 'data.email']);
-    await expect(completeTask({ db: t.db, ctx: operator, input: { id: taskId, outcome: 'approve', data: {} } })).rejects.toMatchObject({ code: 'VALIDATION', details: [{ path: 'data.amount' }] });
-    const done = await completeTask({ db: t.db, ctx: operator, input: { id: taskId, outcome: 'approve', data: { amount: 120 } } });
-    expect(done).toMatchObject({ status: 'completed', outcome: 'approve', data: { amount: 120 }, completedBy: (operator.actor as { email: string }).email });
-    await expect(completeTask({ db: t.db, ctx: operator2.ctx, input: { id: taskId, outcome: 'reject', data: { amount: 1 } } })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(
+      completeTask({ db: t.db, ctx: operator, input: { id: taskId, outcome: 'approve', data: {} } }),
+    ).rejects.toMatchObject({ code: 'VALIDATION', details: [{ path: 'data.amount' }] });
+    const done = await completeTask({
+      db: t.db,
+      ctx: operator,
+      input: { id: taskId, outcome: 'approve', data: { amount: 120 } },
+    });
+    expect(done).toMatchObject({
+      status: 'completed',
+      outcome: 'approve',
+      data: { amount: 120 },
+      completedBy: (operator.actor as { email: string }).email,
+    });
+    await expect(
+      completeTask({ db: t.db, ctx: operator2.ctx, input: { id: taskId, outcome: 'reject', data: { amount: 1 } } }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(await driveRun({ db: t.db, runId })).toBe('SUCCEEDED');
     const run = await t.db.selectFrom('runs').select('output').where('id', '=', runId).executeTakeFirstOrThrow();
-    expect(run.output).toMatchObject({ outcome: 'approve', data: { amount: 120 }, completedBy: done.completedBy, completedAt: done.completedAt });
-    const types = (await t.db.selectFrom('run_events').select('type').where('run_id', '=', runId).orderBy('seq').execute()).map((e) => e.type);
+    expect(run.output).toMatchObject({
+      outcome: 'approve',
+      data: { amount: 120 },
+      completedBy: done.completedBy,
+      completedAt: done.completedAt,
+    });
+    const types = (
+      await t.db.selectFrom('run_events').select('type').where('run_id', '=', runId).orderBy('seq').execute()
+    ).map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(['task.created', 'task.completed', 'run.resumed']));
   });
 
   it('lets only the assignee (or an admin) answer; another tenant does not find the task', async () => {
     const { taskId } = await openTask('by-person');
-    await expect(completeTask({ db: t.db, ctx: operator, input: { id: taskId, outcome: 'approve', data: { amount: 1 } } })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(completeTask({ db: t.db, ctx: stranger, input: { id: taskId, outcome: 'approve', data: { amount: 1 } } })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(getTask({ db: t.db, ctx: stranger, input: { id: taskId } })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(
+      completeTask({ db: t.db, ctx: operator, input: { id: taskId, outcome: 'approve', data: { amount: 1 } } }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(
+      completeTask({ db: t.db, ctx: stranger, input: { id: taskId, outcome: 'approve', data: { amount: 1 } } }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(getTask({ db: t.db, ctx: stranger, input: { id: taskId } })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
     const viewer = (await addMemberTo({ db: t.db, ctx: admin, role: 'viewer' })).ctx;
-    await expect(completeTask({ db: t.db, ctx: viewer, input: { id: taskId, outcome: 'approve', data: { amount: 1 } } })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    expect(await completeTask({ db: t.db, ctx: operator2.ctx, input: { id: taskId, outcome: 'reject', data: { amount: 1 } } })).toMatchObject({ status: 'completed' });
+    await expect(
+      completeTask({ db: t.db, ctx: viewer, input: { id: taskId, outcome: 'approve', data: { amount: 1 } } }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(
+      await completeTask({
+        db: t.db,
+        ctx: operator2.ctx,
+        input: { id: taskId, outcome: 'reject', data: { amount: 1 } },
+      }),
+    ).toMatchObject({ status: 'completed' });
     const { taskId: another } = await openTask('by-person');
-    expect(await completeTask({ db: t.db, ctx: admin, input: { id: another, outcome: 'approve', data: { amount: 2 } } })).toMatchObject({ status: 'completed' });
+    expect(
+      await completeTask({ db: t.db, ctx: admin, input: { id: another, outcome: 'approve', data: { amount: 2 } } }),
+    ).toMatchObject({ status: 'completed' });
   });
 
   it('lists open tasks and mine, with inbox counts', async () => {
@@ -79,7 +144,11 @@ describe('tasks', () => {
     const mineForOperator = await listTasks({ db: t.db, ctx: operator, input: { status: 'open', mine: true } });
     expect(mineForOperator.items.map((x) => x.id)).toContain(role.taskId);
     expect(mineForOperator.items.map((x) => x.id)).not.toContain(person.taskId);
-    const mineForPerson = await listTasks({ db: t.db, ctx: operator2.ctx, input: { status: 'open', mine: 'true' as unknown as boolean } });
+    const mineForPerson = await listTasks({
+      db: t.db,
+      ctx: operator2.ctx,
+      input: { status: 'open', mine: 'true' as unknown as boolean },
+    });
     expect(mineForPerson.items.map((x) => x.id)).toEqual(expect.arrayContaining([role.taskId, person.taskId]));
     expect(mineForPerson.counts).toEqual({ open: 2, mine: 2 });
     expect(mineForOperator.counts).toEqual({ open: 2, mine: 1 });
@@ -88,7 +157,9 @@ describe('tasks', () => {
     expect(await countMyOpenTasks({ db: t.db, ctx: stranger })).toBe(0);
     const page = await listTasks({ db: t.db, ctx: admin, input: { limit: 1 } });
     expect(page.items).toHaveLength(1);
-    expect((await listTasks({ db: t.db, ctx: admin, input: { limit: 1, cursor: page.nextCursor! } })).items[0]?.id).not.toBe(page.items[0]?.id);
+    expect(
+      (await listTasks({ db: t.db, ctx: admin, input: { limit: 1, cursor: page.nextCursor! } })).items[0]?.id,
+    ).not.toBe(page.items[0]?.id);
     expect((await listTasks({ db: t.db, ctx: stranger, input: {} })).items).toEqual([]);
   });
 });

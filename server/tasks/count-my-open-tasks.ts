@@ -1,7 +1,8 @@
+import 'server-only';
 import { sql } from 'kysely';
 import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
-import { roleAllows } from '@/server/auth/roles';
+import { roleAllows } from '@/model/roles';
 import { actorEmail, assignedToSql, effectiveRole } from '@/server/tasks/task-record';
 
 /** How many open tasks of the tenant are assigned to me or my role: the Inbox badge. */

@@ -1,9 +1,10 @@
+import 'server-only';
 import { z } from 'zod';
 import { sql, type Selectable } from 'kysely';
 import type { DbOrTx } from '@/server/db/database';
 import type { TasksTable } from '@/server/db/runtime-schema';
 import type { TAuthContext } from '@/server/auth/context';
-import { ROLES, ZRole, type TRole } from '@/server/auth/roles';
+import { ROLES, ZRole, type TRole } from '@/model/roles';
 
 export const TASK_STATUSES = ['open', 'completed', 'canceled', 'expired'] as const;
 export const ZTaskStatus = z.enum(TASK_STATUSES);
@@ -36,7 +37,12 @@ export type TTaskRow = Selectable<TasksTable> & { workflow_key: string };
 
 /** Tasks of one tenant joined with their run's workflow key. */
 export function selectTaskRows(db: DbOrTx, tenantId: string) {
-  return db.selectFrom('tasks').innerJoin('runs', 'runs.id', 'tasks.run_id').selectAll('tasks').select('runs.workflow_key').where('tasks.tenant_id', '=', tenantId);
+  return db
+    .selectFrom('tasks')
+    .innerJoin('runs', 'runs.id', 'tasks.run_id')
+    .selectAll('tasks')
+    .select('runs.workflow_key')
+    .where('tasks.tenant_id', '=', tenantId);
 }
 
 export function toTaskRecord(row: TTaskRow): TTaskRecord {

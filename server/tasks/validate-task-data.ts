@@ -1,6 +1,7 @@
+import 'server-only';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { AppError, type TFieldIssue } from '@/server/errors';
+import { AppError, type TFieldIssue } from '@/model/errors';
 
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats(ajv);
@@ -10,7 +11,8 @@ const compiled = new Map<string, ValidateFunction>();
 /** `data.amount` for an error at /amount; a missing required property is named itself, not its parent. */
 function fieldPath(error: ErrorObject): string {
   const segments = error.instancePath.split('/').filter(Boolean);
-  if (error.keyword === 'required' && typeof error.params.missingProperty === 'string') segments.push(error.params.missingProperty);
+  if (error.keyword === 'required' && typeof error.params.missingProperty === 'string')
+    segments.push(error.params.missingProperty);
   return ['data', ...segments].join('.');
 }
 
@@ -28,6 +30,13 @@ export function validateTaskData({ form, data }: { form: Record<string, unknown>
     compiled.set(key, validate);
   }
   if (validate(data)) return;
-  const details: TFieldIssue[] = (validate.errors ?? []).map((error) => ({ path: fieldPath(error), message: error.message ?? 'is invalid' }));
-  throw new AppError('VALIDATION', `The answer does not fit the task's form: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`, details);
+  const details: TFieldIssue[] = (validate.errors ?? []).map((error) => ({
+    path: fieldPath(error),
+    message: error.message ?? 'is invalid',
+  }));
+  throw new AppError(
+    'VALIDATION',
+    `The answer does not fit the task's form: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`,
+    details,
+  );
 }

@@ -1,8 +1,9 @@
+import 'server-only';
 import { z } from 'zod';
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { recordAudit } from '@/server/audit/record-audit';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { insertApiToken, ZCreateApiToken } from '@/server/tokens/create-api-token';
 import type { TApiTokenRecord } from '@/server/tokens/list-api-tokens';
 

@@ -1,6 +1,7 @@
+import 'server-only';
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
-import type { TRole } from '@/server/auth/roles';
+import type { TRole } from '@/model/roles';
 import { listMyTenants } from '@/server/tenants/list-my-tenants';
 
 export type TCallerTenant = { id: string; slug: string; name: string; role: TRole; current: boolean };

@@ -1,5 +1,6 @@
+import 'server-only';
 import type { Db } from '@/server/db/database';
-import type { TRole } from '@/server/auth/roles';
+import type { TRole } from '@/model/roles';
 
 export type TTenantChoice = { id: string; slug: string; name: string; role: TRole };
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { createApiToken, ZCreateApiToken } from '@/server/tokens/create-api-token';
 import { listApiTokens } from '@/server/tokens/list-api-tokens';
 import { resolveApiToken } from '@/server/tokens/resolve-api-token';
@@ -31,7 +31,14 @@ describe('creating an API token', () => {
   it('returns the clear value once and stores only its sha256 hash and a display prefix', async () => {
     const { token, record } = await newToken('ci');
     expect(token).toMatch(/^pw_[A-Za-z0-9_-]{43}$/);
-    expect(record).toMatchObject({ name: 'ci', role: 'editor', prefix: token.slice(0, 9), status: 'active', revokedAt: null, lastUsedAt: null });
+    expect(record).toMatchObject({
+      name: 'ci',
+      role: 'editor',
+      prefix: token.slice(0, 9),
+      status: 'active',
+      revokedAt: null,
+      lastUsedAt: null,
+    });
     expect(JSON.stringify(record)).not.toContain(token);
 
     const row = await t.db.selectFrom('api_tokens').selectAll().where('id', '=', record.id).executeTakeFirstOrThrow();
@@ -43,7 +50,9 @@ describe('creating an API token', () => {
       const text = value instanceof Date ? value.toISOString() : String(value);
       expect(text, column).not.toContain(secretPart);
     }
-    const asText = await sql<{ text: string }>`SELECT row_to_json(api_tokens)::text AS text FROM api_tokens WHERE id = ${record.id}`.execute(t.db);
+    const asText = await sql<{
+      text: string;
+    }>`SELECT row_to_json(api_tokens)::text AS text FROM api_tokens WHERE id = ${record.id}`.execute(t.db);
     expect(asText.rows[0]?.text).not.toContain(secretPart);
   });
 
@@ -53,7 +62,10 @@ describe('creating an API token', () => {
   });
 
   it('refuses an expiry in the past or a role that does not exist', () => {
-    expect(ZCreateApiToken.safeParse({ name: 'x', role: 'editor', expiresAt: new Date(Date.now() - 1000).toISOString() }).success).toBe(false);
+    expect(
+      ZCreateApiToken.safeParse({ name: 'x', role: 'editor', expiresAt: new Date(Date.now() - 1000).toISOString() })
+        .success,
+    ).toBe(false);
     expect(ZCreateApiToken.safeParse({ name: 'x', role: 'owner' }).success).toBe(false);
     expect(ZCreateApiToken.safeParse({ name: ' ', role: 'viewer' }).success).toBe(false);
   });
@@ -61,7 +73,13 @@ describe('creating an API token', () => {
   it('writes one audit entry naming who created it, and never the value', async () => {
     const { result, rows } = await auditRowsWrittenBy(t.db, admin.tenantId, () => newToken('audited', 'viewer'));
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ actor_type: 'user', actor_label: admin.email, action: 'token.created', target_type: 'api_token', target_id: result.record.id });
+    expect(rows[0]).toMatchObject({
+      actor_type: 'user',
+      actor_label: admin.email,
+      action: 'token.created',
+      target_type: 'api_token',
+      target_id: result.record.id,
+    });
     expect(rows[0]!.data).toMatchObject({ name: 'audited', role: 'viewer' });
     expect(JSON.stringify(rows[0])).not.toContain(result.token.slice(3));
   });
@@ -83,10 +101,18 @@ describe('resolving a Bearer token (resolveApiToken)', () => {
 
   it('records when the token was last used', async () => {
     const { token, record } = await newToken('used');
-    const before = await t.db.selectFrom('api_tokens').select('last_used_at').where('id', '=', record.id).executeTakeFirstOrThrow();
+    const before = await t.db
+      .selectFrom('api_tokens')
+      .select('last_used_at')
+      .where('id', '=', record.id)
+      .executeTakeFirstOrThrow();
     expect(before.last_used_at).toBeNull();
     await resolveApiToken({ db: t.db, token });
-    const after = await t.db.selectFrom('api_tokens').select('last_used_at').where('id', '=', record.id).executeTakeFirstOrThrow();
+    const after = await t.db
+      .selectFrom('api_tokens')
+      .select('last_used_at')
+      .where('id', '=', record.id)
+      .executeTakeFirstOrThrow();
     expect(after.last_used_at).toBeInstanceOf(Date);
     const listed = (await listApiTokens({ db: t.db, ctx: admin.ctx })).find((r) => r.id === record.id);
     expect(listed?.lastUsedAt).toBe(after.last_used_at!.toISOString());
@@ -100,15 +126,25 @@ describe('resolving a Bearer token (resolveApiToken)', () => {
   });
 
   it('answers null once the expiry has passed, and works until then', async () => {
-    const { token, record } = await createApiToken({ db: t.db, ctx: admin.ctx, input: { name: 'short-lived', role: 'viewer', expiresAt: new Date(Date.now() + 3_600_000).toISOString() } });
+    const { token, record } = await createApiToken({
+      db: t.db,
+      ctx: admin.ctx,
+      input: { name: 'short-lived', role: 'viewer', expiresAt: new Date(Date.now() + 3_600_000).toISOString() },
+    });
     expect(await resolveApiToken({ db: t.db, token })).not.toBeNull();
-    await t.db.updateTable('api_tokens').set({ expires_at: sql`now() - interval '1 second'` }).where('id', '=', record.id).execute();
+    await t.db
+      .updateTable('api_tokens')
+      .set({ expires_at: sql`now() - interval '1 second'` })
+      .where('id', '=', record.id)
+      .execute();
     expect(await resolveApiToken({ db: t.db, token })).toBeNull();
   });
 
   it('answers null for unknown values, including ones without the pw_ prefix', async () => {
     const { token } = await newToken('real');
-    expect(await resolveApiToken({ db: t.db, token: `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}` })).toBeNull();
+    expect(
+      await resolveApiToken({ db: t.db, token: `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}` }),
+    ).toBeNull();
     expect(await resolveApiToken({ db: t.db, token: 'pw_unknown' })).toBeNull();
     expect(await resolveApiToken({ db: t.db, token: token.slice(3) })).toBeNull();
     expect(await resolveApiToken({ db: t.db, token: '' })).toBeNull();
@@ -118,8 +154,16 @@ describe('resolving a Bearer token (resolveApiToken)', () => {
 describe('listing API tokens', () => {
   it("shows the tenant's own tokens as active, expired or revoked, without values", async () => {
     const active = await newToken('list-active');
-    const expired = await createApiToken({ db: t.db, ctx: admin.ctx, input: { name: 'list-expired', role: 'viewer', expiresAt: new Date(Date.now() + 3_600_000).toISOString() } });
-    await t.db.updateTable('api_tokens').set({ expires_at: sql`now() - interval '1 minute'` }).where('id', '=', expired.record.id).execute();
+    const expired = await createApiToken({
+      db: t.db,
+      ctx: admin.ctx,
+      input: { name: 'list-expired', role: 'viewer', expiresAt: new Date(Date.now() + 3_600_000).toISOString() },
+    });
+    await t.db
+      .updateTable('api_tokens')
+      .set({ expires_at: sql`now() - interval '1 minute'` })
+      .where('id', '=', expired.record.id)
+      .execute();
     const revoked = await newToken('list-revoked');
     await revokeApiToken({ db: t.db, ctx: admin.ctx, input: { id: revoked.record.id } });
     const foreign = await newToken('foreign', 'viewer', other.ctx);
@@ -141,23 +185,44 @@ describe('revoking an API token', () => {
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe('NOT_FOUND');
     expect((await resolveApiToken({ db: t.db, token: foreign.token }))?.tenantId).toBe(other.tenantId);
-    const audited = await t.db.selectFrom('audit_log').select('id').where('target_id', '=', foreign.record.id).where('action', '=', 'token.revoked').execute();
+    const audited = await t.db
+      .selectFrom('audit_log')
+      .select('id')
+      .where('target_id', '=', foreign.record.id)
+      .where('action', '=', 'token.revoked')
+      .execute();
     expect(audited).toHaveLength(0);
   });
 
   it('writes one audit entry naming who revoked it', async () => {
     const { record } = await newToken('audited-revoke');
-    const { rows } = await auditRowsWrittenBy(t.db, admin.tenantId, () => revokeApiToken({ db: t.db, ctx: admin.ctx, input: { id: record.id } }));
+    const { rows } = await auditRowsWrittenBy(t.db, admin.tenantId, () =>
+      revokeApiToken({ db: t.db, ctx: admin.ctx, input: { id: record.id } }),
+    );
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ actor_label: admin.email, action: 'token.revoked', target_type: 'api_token', target_id: record.id, data: { name: 'audited-revoke' } });
+    expect(rows[0]).toMatchObject({
+      actor_label: admin.email,
+      action: 'token.revoked',
+      target_type: 'api_token',
+      target_id: record.id,
+      data: { name: 'audited-revoke' },
+    });
   });
 
   it('keeps the first revocation time when revoked twice', async () => {
     const { record } = await newToken('twice');
     await revokeApiToken({ db: t.db, ctx: admin.ctx, input: { id: record.id } });
-    const first = await t.db.selectFrom('api_tokens').select('revoked_at').where('id', '=', record.id).executeTakeFirstOrThrow();
+    const first = await t.db
+      .selectFrom('api_tokens')
+      .select('revoked_at')
+      .where('id', '=', record.id)
+      .executeTakeFirstOrThrow();
     await revokeApiToken({ db: t.db, ctx: admin.ctx, input: { id: record.id } });
-    const second = await t.db.selectFrom('api_tokens').select('revoked_at').where('id', '=', record.id).executeTakeFirstOrThrow();
+    const second = await t.db
+      .selectFrom('api_tokens')
+      .select('revoked_at')
+      .where('id', '=', record.id)
+      .executeTakeFirstOrThrow();
     expect(second.revoked_at?.getTime()).toBe(first.revoked_at?.getTime());
   });
 });
@@ -178,7 +243,11 @@ describe('a token never grants more than its owner has now', () => {
     expect(() => assertAllowed(demoted!, 'workflow.read')).not.toThrow();
     expect(() => assertAllowed(demoted!, 'secret.manage')).toThrow(/now viewer/);
 
-    await db.deleteFrom('memberships').where('tenant_id', '=', owner.tenantId).where('user_id', '=', other.userId).execute();
+    await db
+      .deleteFrom('memberships')
+      .where('tenant_id', '=', owner.tenantId)
+      .where('user_id', '=', other.userId)
+      .execute();
     expect(await resolveApiToken({ db, token })).toBeNull();
   });
 });

@@ -1,9 +1,10 @@
+import 'server-only';
 import { z } from 'zod';
 import type { Db, Tx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
-import { ZRole } from '@/server/auth/roles';
+import { ZRole } from '@/model/roles';
 import { recordAudit } from '@/server/audit/record-audit';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { displayPrefix, generateApiToken, hashApiToken } from '@/server/tokens/token-format';
 import { toApiTokenRecord, type TApiTokenRecord } from '@/server/tokens/list-api-tokens';
 

@@ -1,8 +1,9 @@
+import 'server-only';
 import { z } from 'zod';
 import type { Db } from '@/server/db/database';
 import type { ApiToken } from '@/server/db/schema';
 import type { TAuthContext } from '@/server/auth/context';
-import { ZRole } from '@/server/auth/roles';
+import { ZRole } from '@/model/roles';
 
 export const ZApiTokenRecord = z.object({
   id: z.string(),
@@ -19,7 +20,11 @@ export const ZApiTokenRecord = z.object({
 export type TApiTokenRecord = z.infer<typeof ZApiTokenRecord>;
 
 export function toApiTokenRecord(row: ApiToken, createdBy: string | null): TApiTokenRecord {
-  const status = row.revoked_at ? 'revoked' : row.expires_at && row.expires_at.getTime() <= Date.now() ? 'expired' : 'active';
+  const status = row.revoked_at
+    ? 'revoked'
+    : row.expires_at && row.expires_at.getTime() <= Date.now()
+      ? 'expired'
+      : 'active';
   return {
     id: row.id,
     name: row.name,

@@ -1,3 +1,4 @@
+import 'server-only';
 import { sql } from 'kysely';
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
@@ -21,9 +22,23 @@ export async function resolveApiToken({ db, token }: { db: Db; token: string }):
   const row = await db
     .selectFrom('api_tokens')
     .innerJoin('tenants', 'tenants.id', 'api_tokens.tenant_id')
-    .leftJoin('memberships', (join) => join.onRef('memberships.tenant_id', '=', 'api_tokens.tenant_id').onRef('memberships.user_id', '=', 'api_tokens.user_id'))
+    .leftJoin('memberships', (join) =>
+      join
+        .onRef('memberships.tenant_id', '=', 'api_tokens.tenant_id')
+        .onRef('memberships.user_id', '=', 'api_tokens.user_id'),
+    )
     .select('memberships.role as ownerRole')
-    .select(['api_tokens.id', 'api_tokens.name', 'api_tokens.role', 'api_tokens.user_id', 'api_tokens.last_used_at', 'api_tokens.expires_at', 'tenants.id as tenantId', 'tenants.slug', 'tenants.name as tenantName'])
+    .select([
+      'api_tokens.id',
+      'api_tokens.name',
+      'api_tokens.role',
+      'api_tokens.user_id',
+      'api_tokens.last_used_at',
+      'api_tokens.expires_at',
+      'tenants.id as tenantId',
+      'tenants.slug',
+      'tenants.name as tenantName',
+    ])
     .where('api_tokens.token_hash', '=', hash)
     .where('api_tokens.revoked_at', 'is', null)
     .where((eb) => eb.or([eb('api_tokens.expires_at', 'is', null), eb('api_tokens.expires_at', '>', sql<Date>`now()`)]))
@@ -31,7 +46,11 @@ export async function resolveApiToken({ db, token }: { db: Db; token: string }):
   if (!row || !row.ownerRole) return null;
   // Recording use at most once a minute keeps a busy script from writing on every call.
   if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > 60_000) {
-    await db.updateTable('api_tokens').set({ last_used_at: sql`now()` }).where('id', '=', row.id).execute();
+    await db
+      .updateTable('api_tokens')
+      .set({ last_used_at: sql`now()` })
+      .where('id', '=', row.id)
+      .execute();
   }
   const ctx: TAuthContext = {
     tenantId: row.tenantId,

@@ -29,7 +29,10 @@ beforeAll(async () => {
   }) as Db;
   admin = await createTenantWithMember({ db: t.db, role: 'admin' });
   await resolveApiToken({ db: counting, token: 'pw_nothing_yet' }); // the first lookup starts the listener
-  await resolveApiToken({ db: counting, token: (await createApiToken({ db: t.db, ctx: admin.ctx, input: { name: 'warm', role: 'viewer' } })).token });
+  await resolveApiToken({
+    db: counting,
+    token: (await createApiToken({ db: t.db, ctx: admin.ctx, input: { name: 'warm', role: 'viewer' } })).token,
+  });
   for (let i = 0; i < 200 && !tokenCache().listening; i++) await new Promise((resolve) => setTimeout(resolve, 10));
   expect(tokenCache().listening).toBe(true);
 });
@@ -40,7 +43,11 @@ afterAll(async () => {
 
 /** A token already verified once, so the next lookup may come from the cache. */
 async function cachedToken(role: 'admin' | 'viewer' = 'admin', ctx = admin.ctx, expiresAt?: string) {
-  const { token, record } = await createApiToken({ db: t.db, ctx, input: { name: `t${Date.now()}`, role, ...(expiresAt ? { expiresAt } : {}) } });
+  const { token, record } = await createApiToken({
+    db: t.db,
+    ctx,
+    input: { name: `t${Date.now()}`, role, ...(expiresAt ? { expiresAt } : {}) },
+  });
   expect(await resolveApiToken({ db: counting, token })).not.toBeNull();
   return { token, id: record.id };
 }
@@ -61,7 +68,11 @@ describe('the token cache', () => {
 
   it('refuses a token revoked by another process as soon as the database says so (NOTIFY from a trigger)', async () => {
     const { token, id } = await cachedToken();
-    await t.db.updateTable('api_tokens').set({ revoked_at: sql`now()` }).where('id', '=', id).execute();
+    await t.db
+      .updateTable('api_tokens')
+      .set({ revoked_at: sql`now()` })
+      .where('id', '=', id)
+      .execute();
     await expect.poll(() => resolveApiToken({ db: counting, token }), { timeout: 2000, interval: 5 }).toBeNull();
   });
 
@@ -70,7 +81,11 @@ describe('the token cache', () => {
     const { token } = await cachedToken('admin', member.ctx);
     await changeMemberRole({ db: t.db, ctx: admin.ctx, input: { userId: member.userId, role: 'viewer' } });
     expect((await resolveApiToken({ db: counting, token }))?.roleCap).toBe('viewer');
-    await t.db.deleteFrom('memberships').where('tenant_id', '=', admin.tenantId).where('user_id', '=', member.userId).execute();
+    await t.db
+      .deleteFrom('memberships')
+      .where('tenant_id', '=', admin.tenantId)
+      .where('user_id', '=', member.userId)
+      .execute();
     await expect.poll(() => resolveApiToken({ db: counting, token }), { timeout: 2000, interval: 5 }).toBeNull();
   });
 
@@ -85,7 +100,19 @@ describe('the token cache', () => {
     const hash = hashApiToken('pw_read_before_the_change_0000000');
     const mark = cache.mark();
     cache.forget(); // the change's notice arrives while the lookup is in flight
-    cache.set(hash, { tenantId: admin.tenantId, tenantSlug: 'x', tenantName: 'x', role: 'admin', roleCap: 'admin', actor: { type: 'token', tokenId: 'x', name: 'x', userId: null } }, null, mark);
+    cache.set(
+      hash,
+      {
+        tenantId: admin.tenantId,
+        tenantSlug: 'x',
+        tenantName: 'x',
+        role: 'admin',
+        roleCap: 'admin',
+        actor: { type: 'token', tokenId: 'x', name: 'x', userId: null },
+      },
+      null,
+      mark,
+    );
     expect(cache.get(hash)).toBeNull();
   });
 });

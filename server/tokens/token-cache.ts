@@ -1,3 +1,4 @@
+import 'server-only';
 import type pg from 'pg';
 import type { TAuthContext } from '@/server/auth/context';
 import { listenReconnectDelayMs, openListenClient } from '@/server/db/open-listen-client';
@@ -78,7 +79,9 @@ class TokenCache {
         this.client = null;
         this.forget();
         console.error(`[token-cache] listener lost${error ? `: ${error.message}` : ''}; not caching until it is back`);
-        client.end().catch((endError: Error) => console.error(`[token-cache] closing the lost connection: ${endError.message}`));
+        client
+          .end()
+          .catch((endError: Error) => console.error(`[token-cache] closing the lost connection: ${endError.message}`));
       },
     }).then(
       (client) => {

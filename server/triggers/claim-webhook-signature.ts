@@ -1,3 +1,4 @@
+import 'server-only';
 import { sql } from 'kysely';
 import type { Tx } from '@/server/db/database';
 import { SIGNATURE_TOLERANCE_SECONDS } from '@/server/triggers/verify-webhook-signature';
@@ -11,11 +12,29 @@ import { SIGNATURE_TOLERANCE_SECONDS } from '@/server/triggers/verify-webhook-si
  * kept until its timestamp is more than 300 s old, when the signature check refuses it on its
  * own; the trigger's expired rows are deleted here, so the table holds at most a window's worth.
  */
-export async function claimWebhookSignature({ tx, triggerId, signature, timestamp }: { tx: Tx; triggerId: string; signature: string; timestamp: number }): Promise<boolean> {
-  await tx.deleteFrom('webhook_signatures_seen').where('trigger_id', '=', triggerId).where('expires_at', '<', sql<Date>`now()`).execute();
+export async function claimWebhookSignature({
+  tx,
+  triggerId,
+  signature,
+  timestamp,
+}: {
+  tx: Tx;
+  triggerId: string;
+  signature: string;
+  timestamp: number;
+}): Promise<boolean> {
+  await tx
+    .deleteFrom('webhook_signatures_seen')
+    .where('trigger_id', '=', triggerId)
+    .where('expires_at', '<', sql<Date>`now()`)
+    .execute();
   const claimed = await tx
     .insertInto('webhook_signatures_seen')
-    .values({ trigger_id: triggerId, signature, expires_at: new Date((timestamp + SIGNATURE_TOLERANCE_SECONDS) * 1000) })
+    .values({
+      trigger_id: triggerId,
+      signature,
+      expires_at: new Date((timestamp + SIGNATURE_TOLERANCE_SECONDS) * 1000),
+    })
     .onConflict((oc) => oc.columns(['trigger_id', 'signature']).doNothing())
     .returning('signature')
     .executeTakeFirst();

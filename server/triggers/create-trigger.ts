@@ -1,13 +1,14 @@
+import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { actorLabel, type TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import { recordAudit } from '@/server/audit/record-audit';
 import type { Db, DbOrTx } from '@/server/db/database';
-import { AppError, type TFieldIssue } from '@/server/errors';
+import { AppError, type TFieldIssue } from '@/model/errors';
 import { checkExpressionSyntax } from '@/server/runtime/expressions/check-expression-syntax';
-import { ZTriggerDefinition, type TTriggerDefinition } from '@/server/workflows/definition/trigger-config';
-import { ZWorkflowKey } from '@/server/workflows/definition/version-document';
+import { ZTriggerDefinition, type TTriggerDefinition } from '@/model/definition/trigger-config';
+import { ZWorkflowKey } from '@/model/definition/version-document';
 import { findWorkflow } from '@/server/workflows/find-workflow';
 import { scheduleProblems } from '@/server/triggers/schedule-slots';
 import { syncTriggerSchedule } from '@/server/triggers/sync-trigger-schedules';
@@ -19,23 +20,48 @@ export const ZCreateTrigger = z.intersection(z.object({ key: ZWorkflowKey }), ZC
 export type TCreateTrigger = z.input<typeof ZCreateTrigger>;
 
 /** Every problem with a trigger definition that its schema alone cannot see, at its path. */
-async function definitionProblems(db: DbOrTx, tenantId: string, workflowId: string, definition: TTriggerDefinition): Promise<TFieldIssue[]> {
+async function definitionProblems(
+  db: DbOrTx,
+  tenantId: string,
+  workflowId: string,
+  definition: TTriggerDefinition,
+): Promise<TFieldIssue[]> {
   const problems: TFieldIssue[] = [];
   if (definition.version !== undefined) {
-    const published = await db.selectFrom('workflow_versions').select('id').where('workflow_id', '=', workflowId).where('version', '=', definition.version).where('status', '=', 'published').executeTakeFirst();
-    if (!published) problems.push({ path: 'version', message: `version ${definition.version} is not a published version of this workflow` });
+    const published = await db
+      .selectFrom('workflow_versions')
+      .select('id')
+      .where('workflow_id', '=', workflowId)
+      .where('version', '=', definition.version)
+      .where('status', '=', 'published')
+      .executeTakeFirst();
+    if (!published)
+      problems.push({
+        path: 'version',
+        message: `version ${definition.version} is not a published version of this workflow`,
+      });
   }
   switch (definition.type) {
     case 'manual':
       break;
     case 'webhook':
       if (definition.config.secret) {
-        const secret = await db.selectFrom('secrets').select('name').where('tenant_id', '=', tenantId).where('name', '=', definition.config.secret).executeTakeFirst();
-        if (!secret) problems.push({ path: 'config.secret', message: `no secret named "${definition.config.secret}" in this tenant (create it under Settings → Secrets first)` });
+        const secret = await db
+          .selectFrom('secrets')
+          .select('name')
+          .where('tenant_id', '=', tenantId)
+          .where('name', '=', definition.config.secret)
+          .executeTakeFirst();
+        if (!secret)
+          problems.push({
+            path: 'config.secret',
+            message: `no secret named "${definition.config.secret}" in this tenant (create it under Settings → Secrets first)`,
+          });
       }
       break;
     case 'schedule':
-      for (const problem of scheduleProblems(definition.config.cron, definition.config.timezone)) problems.push({ path: `config.${problem.path}`, message: problem.message });
+      for (const problem of scheduleProblems(definition.config.cron, definition.config.timezone))
+        problems.push({ path: `config.${problem.path}`, message: problem.message });
       break;
     case 'event':
       for (const field of ['filter', 'input'] as const) {
@@ -54,13 +80,22 @@ async function definitionProblems(db: DbOrTx, tenantId: string, workflowId: stri
  * schedule is registered with pg-boss once the trigger is stored. Problems come back all at
  * once as VALIDATION with their paths.
  */
-export async function createTrigger({ db, ctx, input }: { db: Db; ctx: TAuthContext; input: TCreateTrigger }): Promise<TTriggerRecord> {
+export async function createTrigger({
+  db,
+  ctx,
+  input,
+}: {
+  db: Db;
+  ctx: TAuthContext;
+  input: TCreateTrigger;
+}): Promise<TTriggerRecord> {
   assertAllowed(ctx, 'workflow.write');
   const args = ZCreateTrigger.parse(input);
   const { key, enabled, ...definition } = args;
   const workflow = await findWorkflow({ db, tenantId: ctx.tenantId, key });
   const problems = await definitionProblems(db, ctx.tenantId, workflow.id, definition);
-  if (problems.length > 0) throw new AppError('VALIDATION', problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems);
+  if (problems.length > 0)
+    throw new AppError('VALIDATION', problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems);
 
   const id = randomUUID();
   const token = definition.type === 'webhook' ? newWebhookToken() : null;
@@ -85,7 +120,16 @@ export async function createTrigger({ db, ctx, input }: { db: Db; ctx: TAuthCont
       })
       .execute();
     // The config holds no secret values (a webhook names its secret), so it is safe to record.
-    await recordAudit({ db: tx, ctx, entry: { action: 'trigger.created', targetType: 'trigger', targetId: id, data: { workflowKey: key, type: definition.type, config: definition.config, enabled } } });
+    await recordAudit({
+      db: tx,
+      ctx,
+      entry: {
+        action: 'trigger.created',
+        targetType: 'trigger',
+        targetId: id,
+        data: { workflowKey: key, type: definition.type, config: definition.config, enabled },
+      },
+    });
   });
   const row = await findTrigger({ db, tenantId: ctx.tenantId, id });
   if (row.type === 'schedule') await syncTriggerSchedule({ db, triggerId: id });

@@ -1,11 +1,13 @@
+import 'server-only';
 import { sql } from 'kysely';
 import type { Db } from '@/server/db/database';
-import { ZScheduleTriggerConfig } from '@/server/workflows/definition/trigger-config';
+import { ZScheduleTriggerConfig } from '@/model/definition/trigger-config';
 import { dueSlot } from '@/server/triggers/schedule-slots';
 import { startTriggeredRun, type TTriggeredStart } from '@/server/triggers/start-triggered-run';
 import { selectTriggerRows } from '@/server/triggers/trigger-record';
 
-export type TScheduleTick = { status: 'fired'; slot: Date; result: TTriggeredStart } | { status: 'nothing-due' | 'gone' | 'disabled' };
+export type TScheduleTick =
+  { status: 'fired'; slot: Date; result: TTriggeredStart } | { status: 'nothing-due' | 'gone' | 'disabled' };
 
 /**
  * One pg-boss tick of a schedule trigger. The trigger row is locked, the newest slot in
@@ -16,10 +18,18 @@ export type TScheduleTick = { status: 'fired'; slot: Date; result: TTriggeredSta
  */
 export async function fireScheduleTrigger({ db, triggerId }: { db: Db; triggerId: string }): Promise<TScheduleTick> {
   return db.transaction().execute(async (tx) => {
-    const locked = await tx.selectFrom('triggers').select(['tenant_id', 'enabled', 'type']).where('id', '=', triggerId).forUpdate().executeTakeFirst();
+    const locked = await tx
+      .selectFrom('triggers')
+      .select(['tenant_id', 'enabled', 'type'])
+      .where('id', '=', triggerId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!locked || locked.type !== 'schedule') return { status: 'gone' };
     if (!locked.enabled) return { status: 'disabled' };
-    const trigger = await selectTriggerRows(tx, locked.tenant_id).where('t.id', '=', triggerId).select('t.updated_at').executeTakeFirstOrThrow();
+    const trigger = await selectTriggerRows(tx, locked.tenant_id)
+      .where('t.id', '=', triggerId)
+      .select('t.updated_at')
+      .executeTakeFirstOrThrow();
     const config = ZScheduleTriggerConfig.parse(trigger.config);
     const { now } = await sql<{ now: Date }>`SELECT clock_timestamp() AS now`.execute(tx).then((r) => r.rows[0]!);
     // Never a slot from before the trigger was created or last enabled.

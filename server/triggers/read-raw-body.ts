@@ -1,4 +1,5 @@
-import { AppError } from '@/server/errors';
+import 'server-only';
+import { AppError } from '@/model/errors';
 
 /**
  * The request body as the exact bytes received (a signature is over these, not over a

@@ -1,3 +1,4 @@
+import 'server-only';
 import { sql } from 'kysely';
 import type { DbOrTx } from '@/server/db/database';
 import type { TFiringOutcome } from '@/server/triggers/trigger-record';
@@ -9,7 +10,16 @@ export const FIRINGS_KEPT = 200;
  * Notes that a trigger fired (or was refused) and moves its `last_fired_at`. Rejections are kept
  * too, so a sender with a wrong signature can be told apart from one that never called.
  */
-export async function recordTriggerFiring({ db, tenantId, triggerId, outcome, runId = null, message = null, slot = null, eventId = null }: {
+export async function recordTriggerFiring({
+  db,
+  tenantId,
+  triggerId,
+  outcome,
+  runId = null,
+  message = null,
+  slot = null,
+  eventId = null,
+}: {
   db: DbOrTx;
   tenantId: string;
   triggerId: string;
@@ -19,11 +29,33 @@ export async function recordTriggerFiring({ db, tenantId, triggerId, outcome, ru
   slot?: Date | null;
   eventId?: string | null;
 }): Promise<void> {
-  await db.insertInto('trigger_firings').values({ tenant_id: tenantId, trigger_id: triggerId, outcome, run_id: runId, message: message?.slice(0, 2000) ?? null, slot, event_id: eventId }).execute();
-  await db.updateTable('triggers').set({ last_fired_at: sql`now()` }).where('id', '=', triggerId).execute();
+  await db
+    .insertInto('trigger_firings')
+    .values({
+      tenant_id: tenantId,
+      trigger_id: triggerId,
+      outcome,
+      run_id: runId,
+      message: message?.slice(0, 2000) ?? null,
+      slot,
+      event_id: eventId,
+    })
+    .execute();
+  await db
+    .updateTable('triggers')
+    .set({ last_fired_at: sql`now()` })
+    .where('id', '=', triggerId)
+    .execute();
   await db
     .deleteFrom('trigger_firings')
     .where('trigger_id', '=', triggerId)
-    .where('id', 'in', (eb) => eb.selectFrom('trigger_firings').select('id').where('trigger_id', '=', triggerId).orderBy('fired_at', 'desc').offset(FIRINGS_KEPT))
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('trigger_firings')
+        .select('id')
+        .where('trigger_id', '=', triggerId)
+        .orderBy('fired_at', 'desc')
+        .offset(FIRINGS_KEPT),
+    )
     .execute();
 }

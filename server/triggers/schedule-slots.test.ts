@@ -17,7 +17,11 @@ describe('schedule slots across daylight-saving changes (Europe/Berlin)', () => 
     expect(iso(dueSlot({ ...daily, after, now: at('2026-03-29T01:30:10Z') }))).toBe('2026-03-29T01:30:00.000Z');
     // Nothing more that day.
     expect(dueSlot({ ...daily, after: at('2026-03-29T01:30:00Z'), now: at('2026-03-29T22:00:00Z') })).toBeNull();
-    expect(nextFireTimes({ ...daily, from: after, count: 3 }).map((d) => d.toISOString())).toEqual(['2026-03-29T01:30:00.000Z', '2026-03-30T00:30:00.000Z', '2026-03-31T00:30:00.000Z']);
+    expect(nextFireTimes({ ...daily, from: after, count: 3 }).map((d) => d.toISOString())).toEqual([
+      '2026-03-29T01:30:00.000Z',
+      '2026-03-30T00:30:00.000Z',
+      '2026-03-31T00:30:00.000Z',
+    ]);
   });
 
   it('fall back: a daily 02:30, which happens twice that night, fires once, at the first (summer-time) 02:30', () => {
@@ -25,18 +29,25 @@ describe('schedule slots across daylight-saving changes (Europe/Berlin)', () => 
     expect(iso(dueSlot({ ...daily, after, now: at('2026-10-25T00:30:05Z') }))).toBe('2026-10-25T00:30:00.000Z');
     // The second 02:30 (01:30Z, CET) is not a slot: a tick then fires nothing.
     expect(dueSlot({ ...daily, after: at('2026-10-25T00:30:00Z'), now: at('2026-10-25T01:30:05Z') })).toBeNull();
-    expect(nextFireTimes({ ...daily, from: after, count: 2 }).map((d) => d.toISOString())).toEqual(['2026-10-25T00:30:00.000Z', '2026-10-26T01:30:00.000Z']);
+    expect(nextFireTimes({ ...daily, from: after, count: 2 }).map((d) => d.toISOString())).toEqual([
+      '2026-10-25T00:30:00.000Z',
+      '2026-10-26T01:30:00.000Z',
+    ]);
   });
 
   it('an hourly schedule skips the hour that does not exist and fires in both repeated hours', () => {
     const hourly = { cron: '30 * * * *', timezone: 'Europe/Berlin' };
-    expect(nextFireTimes({ ...hourly, from: at('2026-03-28T23:00:00Z'), count: 4 }).map((d) => d.toISOString())).toEqual([
+    expect(
+      nextFireTimes({ ...hourly, from: at('2026-03-28T23:00:00Z'), count: 4 }).map((d) => d.toISOString()),
+    ).toEqual([
       '2026-03-28T23:30:00.000Z', // 00:30 CET
       '2026-03-29T00:30:00.000Z', // 01:30 CET
       '2026-03-29T01:30:00.000Z', // 03:30 CEST (02:30 never happened)
       '2026-03-29T02:30:00.000Z', // 04:30 CEST
     ]);
-    expect(nextFireTimes({ ...hourly, from: at('2026-10-24T23:00:00Z'), count: 4 }).map((d) => d.toISOString())).toEqual([
+    expect(
+      nextFireTimes({ ...hourly, from: at('2026-10-24T23:00:00Z'), count: 4 }).map((d) => d.toISOString()),
+    ).toEqual([
       '2026-10-24T23:30:00.000Z', // 01:30 CEST
       '2026-10-25T00:30:00.000Z', // 02:30 CEST
       '2026-10-25T01:30:00.000Z', // 02:30 CET
@@ -49,19 +60,34 @@ describe('dueSlot', () => {
   const everyMinute = { cron: '* * * * *', timezone: 'UTC' };
 
   it('is the newest slot in (after, now]: older missed slots collapse into it', () => {
-    expect(iso(dueSlot({ ...everyMinute, after: at('2026-01-01T10:00:00Z'), now: at('2026-01-01T10:05:30Z') }))).toBe('2026-01-01T10:05:00.000Z');
+    expect(iso(dueSlot({ ...everyMinute, after: at('2026-01-01T10:00:00Z'), now: at('2026-01-01T10:05:30Z') }))).toBe(
+      '2026-01-01T10:05:00.000Z',
+    );
     expect(dueSlot({ ...everyMinute, after: at('2026-01-01T10:05:00Z'), now: at('2026-01-01T10:05:59Z') })).toBeNull();
-    expect(iso(dueSlot({ ...everyMinute, after: at('2026-01-01T10:05:00Z'), now: at('2026-01-01T10:06:00Z') }))).toBe('2026-01-01T10:06:00.000Z');
+    expect(iso(dueSlot({ ...everyMinute, after: at('2026-01-01T10:05:00Z'), now: at('2026-01-01T10:06:00Z') }))).toBe(
+      '2026-01-01T10:06:00.000Z',
+    );
   });
 
   it('does not look back further than a day after a long outage', () => {
     const weekly = { cron: '0 9 * * 1', timezone: 'UTC' };
     expect(dueSlot({ ...weekly, after: at('2026-01-01T00:00:00Z'), now: at('2026-01-20T12:00:00Z') })).toBeNull();
-    expect(iso(dueSlot({ ...weekly, after: at('2026-01-01T00:00:00Z'), now: at('2026-01-19T12:00:00Z') }))).toBe('2026-01-19T09:00:00.000Z');
+    expect(iso(dueSlot({ ...weekly, after: at('2026-01-01T00:00:00Z'), now: at('2026-01-19T12:00:00Z') }))).toBe(
+      '2026-01-19T09:00:00.000Z',
+    );
   });
 
   it('reads the expression in the trigger time zone', () => {
-    expect(iso(dueSlot({ cron: '0 9 * * *', timezone: 'America/New_York', after: at('2026-07-01T00:00:00Z'), now: at('2026-07-01T13:00:01Z') }))).toBe('2026-07-01T13:00:00.000Z');
+    expect(
+      iso(
+        dueSlot({
+          cron: '0 9 * * *',
+          timezone: 'America/New_York',
+          after: at('2026-07-01T00:00:00Z'),
+          now: at('2026-07-01T13:00:01Z'),
+        }),
+      ),
+    ).toBe('2026-07-01T13:00:00.000Z');
   });
 });
 
@@ -71,8 +97,14 @@ describe('scheduleProblems', () => {
   });
 
   it('names what is wrong', () => {
-    expect(scheduleProblems('61 * * * *', 'UTC')).toEqual([{ path: 'cron', message: expect.stringMatching(/not a valid cron expression/) }]);
-    expect(scheduleProblems('0 * * * * *', 'UTC')).toEqual([{ path: 'cron', message: 'needs 5 fields (minute hour day-of-month month day-of-week), got 6' }]);
-    expect(scheduleProblems('0 * * * *', 'Mars/Olympus')).toEqual([{ path: 'timezone', message: expect.stringMatching(/not a known IANA time zone/) }]);
+    expect(scheduleProblems('61 * * * *', 'UTC')).toEqual([
+      { path: 'cron', message: expect.stringMatching(/not a valid cron expression/) },
+    ]);
+    expect(scheduleProblems('0 * * * * *', 'UTC')).toEqual([
+      { path: 'cron', message: 'needs 5 fields (minute hour day-of-month month day-of-week), got 6' },
+    ]);
+    expect(scheduleProblems('0 * * * *', 'Mars/Olympus')).toEqual([
+      { path: 'timezone', message: expect.stringMatching(/not a known IANA time zone/) },
+    ]);
   });
 });

@@ -1,3 +1,4 @@
+import 'server-only';
 import { CronExpressionParser } from 'cron-parser';
 
 /** How far back a late tick still looks for the slot it is owed; older slots are skipped. */
@@ -7,11 +8,17 @@ export const MAX_CATCH_UP_MS = 25 * 3_600_000;
  * Why a cron expression or time zone cannot be used (every problem, each at its field); empty
  * when both are fine. Five fields (minute resolution): a schedule fires at most once a minute.
  */
-export function scheduleProblems(cron: string, timezone: string): Array<{ path: 'cron' | 'timezone'; message: string }> {
+export function scheduleProblems(
+  cron: string,
+  timezone: string,
+): Array<{ path: 'cron' | 'timezone'; message: string }> {
   const problems: Array<{ path: 'cron' | 'timezone'; message: string }> = [];
   const fields = cron.trim().split(/\s+/);
   if (fields.length !== 5) {
-    problems.push({ path: 'cron', message: `needs 5 fields (minute hour day-of-month month day-of-week), got ${fields.length}` });
+    problems.push({
+      path: 'cron',
+      message: `needs 5 fields (minute hour day-of-month month day-of-week), got ${fields.length}`,
+    });
   } else {
     try {
       CronExpressionParser.parse(cron, { tz: 'UTC', strict: false });
@@ -22,13 +29,26 @@ export function scheduleProblems(cron: string, timezone: string): Array<{ path: 
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: timezone });
   } catch {
-    problems.push({ path: 'timezone', message: `"${timezone}" is not a known IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)` });
+    problems.push({
+      path: 'timezone',
+      message: `"${timezone}" is not a known IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)`,
+    });
   }
   return problems;
 }
 
 /** The next `count` fire times after `from`, as instants (show them in the trigger's time zone). */
-export function nextFireTimes({ cron, timezone, from, count = 5 }: { cron: string; timezone: string; from: Date; count?: number }): Date[] {
+export function nextFireTimes({
+  cron,
+  timezone,
+  from,
+  count = 5,
+}: {
+  cron: string;
+  timezone: string;
+  from: Date;
+  count?: number;
+}): Date[] {
   const interval = CronExpressionParser.parse(cron, { tz: timezone, currentDate: from, strict: false });
   const times: Date[] = [];
   for (let i = 0; i < count && interval.hasNext(); i++) times.push(interval.next().toDate());
@@ -42,7 +62,17 @@ export function nextFireTimes({ cron, timezone, from, count = 5 }: { cron: strin
  * the repeated autumn hour, which `next()` skips, so mixing the two would fire a daily 02:30
  * twice on the fall-back night. Older missed slots collapse into the newest one.
  */
-export function dueSlot({ cron, timezone, after, now }: { cron: string; timezone: string; after: Date; now: Date }): Date | null {
+export function dueSlot({
+  cron,
+  timezone,
+  after,
+  now,
+}: {
+  cron: string;
+  timezone: string;
+  after: Date;
+  now: Date;
+}): Date | null {
   const start = new Date(Math.max(after.getTime(), now.getTime() - MAX_CATCH_UP_MS));
   const interval = CronExpressionParser.parse(cron, { tz: timezone, currentDate: start, strict: false });
   let due: Date | null = null;

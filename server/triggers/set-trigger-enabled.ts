@@ -1,3 +1,4 @@
+import 'server-only';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { TAuthContext } from '@/server/auth/context';
@@ -16,7 +17,15 @@ export type TSetTriggerEnabled = z.infer<typeof ZSetTriggerEnabled>;
  * schedule is taken off pg-boss, a disabled event trigger matches nothing. Enabling a schedule
  * starts counting slots from now: slots passed while it was off are not fired.
  */
-export async function setTriggerEnabled({ db, ctx, input }: { db: Db; ctx: TAuthContext; input: TSetTriggerEnabled }): Promise<TTriggerRecord> {
+export async function setTriggerEnabled({
+  db,
+  ctx,
+  input,
+}: {
+  db: Db;
+  ctx: TAuthContext;
+  input: TSetTriggerEnabled;
+}): Promise<TTriggerRecord> {
   assertAllowed(ctx, 'workflow.write');
   const { id, enabled } = ZSetTriggerEnabled.parse(input);
   const trigger = await findTrigger({ db, tenantId: ctx.tenantId, id });
@@ -28,7 +37,16 @@ export async function setTriggerEnabled({ db, ctx, input }: { db: Db; ctx: TAuth
         .where('tenant_id', '=', ctx.tenantId)
         .where('id', '=', id)
         .execute();
-      await recordAudit({ db: tx, ctx, entry: { action: enabled ? 'trigger.enabled' : 'trigger.disabled', targetType: 'trigger', targetId: id, data: { workflowKey: trigger.workflow_key, type: trigger.type } } });
+      await recordAudit({
+        db: tx,
+        ctx,
+        entry: {
+          action: enabled ? 'trigger.enabled' : 'trigger.disabled',
+          targetType: 'trigger',
+          targetId: id,
+          data: { workflowKey: trigger.workflow_key, type: trigger.type },
+        },
+      });
     });
     if (trigger.type === 'schedule') await syncTriggerSchedule({ db, triggerId: id });
   }

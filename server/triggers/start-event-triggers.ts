@@ -1,13 +1,20 @@
+import 'server-only';
 import type { TActor } from '@/server/auth/context';
 import type { Tx } from '@/server/db/database';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { evaluateExpression } from '@/server/runtime/expressions/evaluate-expression';
-import { ZEventTriggerConfig } from '@/server/workflows/definition/trigger-config';
+import { ZEventTriggerConfig } from '@/model/definition/trigger-config';
 import { recordTriggerFiring } from '@/server/triggers/record-trigger-firing';
 import { startTriggeredRun } from '@/server/triggers/start-triggered-run';
 import { selectTriggerRows } from '@/server/triggers/trigger-record';
 
-export type TStoredEvent = { id: string; event: string; correlationKey: string | null; payload: unknown; receivedAt: Date };
+export type TStoredEvent = {
+  id: string;
+  event: string;
+  correlationKey: string | null;
+  payload: unknown;
+  receivedAt: Date;
+};
 
 /**
  * What a trigger's `filter` and `input` expressions read: the event's payload as `payload`, and
@@ -19,7 +26,12 @@ export function eventEnvelope(event: TStoredEvent) {
     payload: event.payload ?? null,
     vars: {},
     env: {},
-    meta: { event: event.event, correlationKey: event.correlationKey, eventId: event.id, receivedAt: event.receivedAt.toISOString() },
+    meta: {
+      event: event.event,
+      correlationKey: event.correlationKey,
+      eventId: event.id,
+      receivedAt: event.receivedAt.toISOString(),
+    },
     error: null,
   };
 }
@@ -32,8 +44,24 @@ export function eventEnvelope(event: TStoredEvent) {
  * fails or whose input does not fit the parameter schema starts nothing; that is kept as its
  * firing, and the other triggers still fire.
  */
-export async function startEventTriggers({ tx, tenantId, event, actor }: { tx: Tx; tenantId: string; event: TStoredEvent; actor: TActor }): Promise<string[]> {
-  const triggers = await selectTriggerRows(tx, tenantId).where('t.type', '=', 'event').where('t.event', '=', event.event).where('t.enabled', '=', true).orderBy('t.created_at').orderBy('t.id').execute();
+export async function startEventTriggers({
+  tx,
+  tenantId,
+  event,
+  actor,
+}: {
+  tx: Tx;
+  tenantId: string;
+  event: TStoredEvent;
+  actor: TActor;
+}): Promise<string[]> {
+  const triggers = await selectTriggerRows(tx, tenantId)
+    .where('t.type', '=', 'event')
+    .where('t.event', '=', event.event)
+    .where('t.enabled', '=', true)
+    .orderBy('t.created_at')
+    .orderBy('t.id')
+    .execute();
   const started: string[] = [];
   const envelope = eventEnvelope(event);
   for (const trigger of triggers) {
@@ -41,10 +69,20 @@ export async function startEventTriggers({ tx, tenantId, event, actor }: { tx: T
     let input: unknown;
     try {
       if (config.filter !== undefined && !(await evaluateExpression({ source: config.filter, envelope }))) continue;
-      input = config.input === undefined ? (event.payload ?? {}) : await evaluateExpression({ source: config.input, envelope });
+      input =
+        config.input === undefined
+          ? (event.payload ?? {})
+          : await evaluateExpression({ source: config.input, envelope });
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
-      await recordTriggerFiring({ db: tx, tenantId, triggerId: trigger.id, outcome: 'failed', message: `${error.code}: ${error.message}`, eventId: event.id });
+      await recordTriggerFiring({
+        db: tx,
+        tenantId,
+        triggerId: trigger.id,
+        outcome: 'failed',
+        message: `${error.code}: ${error.message}`,
+        eventId: event.id,
+      });
       continue;
     }
     const result = await startTriggeredRun({ tx, trigger, input: input ?? {}, actor, eventId: event.id });

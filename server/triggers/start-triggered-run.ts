@@ -1,14 +1,14 @@
+import 'server-only';
 import type { TActor } from '@/server/auth/context';
 import { recordAudit } from '@/server/audit/record-audit';
 import type { Tx } from '@/server/db/database';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { startRun } from '@/server/runtime/start-run';
 import { recordTriggerFiring } from '@/server/triggers/record-trigger-firing';
 import type { TTriggerRow } from '@/server/triggers/trigger-record';
 
 export type TTriggeredStart =
-  | { outcome: 'started' | 'duplicate'; runId: string }
-  | { outcome: 'rejected' | 'failed'; error: AppError };
+  { outcome: 'started' | 'duplicate'; runId: string } | { outcome: 'rejected' | 'failed'; error: AppError };
 
 /**
  * Starts the run a trigger fired, inside the caller's transaction, together with its firing
@@ -16,7 +16,15 @@ export type TTriggeredStart =
  * schema, nothing published, workflow archived) is not an exception here: it is recorded as a
  * rejected or failed firing and returned, so one bad trigger never blocks the others.
  */
-export async function startTriggeredRun({ tx, trigger, input, actor, idempotencyKey, slot = null, eventId = null }: {
+export async function startTriggeredRun({
+  tx,
+  trigger,
+  input,
+  actor,
+  idempotencyKey,
+  slot = null,
+  eventId = null,
+}: {
   tx: Tx;
   trigger: Pick<TTriggerRow, 'id' | 'tenant_id' | 'workflow_key' | 'version' | 'type'>;
   input: unknown;
@@ -37,7 +45,16 @@ export async function startTriggeredRun({ tx, trigger, input, actor, idempotency
       idempotencyKey,
       tx,
       onCreate: (inner, runId) =>
-        recordAudit({ db: inner, ctx: { tenantId: trigger.tenant_id, actor }, entry: { action: 'run.started', targetType: 'run', targetId: runId, data: { workflowKey: trigger.workflow_key, trigger: { type: trigger.type, id: trigger.id } } } }),
+        recordAudit({
+          db: inner,
+          ctx: { tenantId: trigger.tenant_id, actor },
+          entry: {
+            action: 'run.started',
+            targetType: 'run',
+            targetId: runId,
+            data: { workflowKey: trigger.workflow_key, trigger: { type: trigger.type, id: trigger.id } },
+          },
+        }),
     });
     const outcome = started.created ? 'started' : 'duplicate';
     await recordTriggerFiring({ ...base, outcome, runId: started.runId, slot: started.created ? slot : null });

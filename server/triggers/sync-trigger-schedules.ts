@@ -1,7 +1,8 @@
+import 'server-only';
 import type { PgBoss } from 'pg-boss';
 import type { DbOrTx } from '@/server/db/database';
 import { getQueue } from '@/server/runtime/queue/run-queue';
-import { ZScheduleTriggerConfig } from '@/server/workflows/definition/trigger-config';
+import { ZScheduleTriggerConfig } from '@/model/definition/trigger-config';
 
 /**
  * The pg-boss queue schedule triggers tick on. Each enabled schedule trigger is one pg-boss
@@ -23,23 +24,51 @@ export async function ensureTriggerScheduleQueue(boss: PgBoss): Promise<void> {
  * writes through its own connection); the worker reconciles every schedule on start, so a
  * process dying in between leaves nothing wrong for long.
  */
-export async function syncTriggerSchedule({ db, triggerId, boss }: { db: DbOrTx; triggerId: string; boss?: PgBoss }): Promise<void> {
+export async function syncTriggerSchedule({
+  db,
+  triggerId,
+  boss,
+}: {
+  db: DbOrTx;
+  triggerId: string;
+  boss?: PgBoss;
+}): Promise<void> {
   const queue = boss ?? (await getQueue());
   await ensureTriggerScheduleQueue(queue);
-  const row = await db.selectFrom('triggers').select(['type', 'enabled', 'config']).where('id', '=', triggerId).executeTakeFirst();
+  const row = await db
+    .selectFrom('triggers')
+    .select(['type', 'enabled', 'config'])
+    .where('id', '=', triggerId)
+    .executeTakeFirst();
   if (!row || !row.enabled || row.type !== 'schedule') {
     await queue.unschedule(TRIGGER_SCHEDULE_QUEUE, triggerId);
     return;
   }
   const config = ZScheduleTriggerConfig.parse(row.config);
   // `missed: once`: after a stretch with no pg-boss pass (every worker down), one catch-up tick.
-  await queue.schedule(TRIGGER_SCHEDULE_QUEUE, config.cron, { triggerId }, { tz: config.timezone, key: triggerId, missed: 'once' });
+  await queue.schedule(
+    TRIGGER_SCHEDULE_QUEUE,
+    config.cron,
+    { triggerId },
+    { tz: config.timezone, key: triggerId, missed: 'once' },
+  );
 }
 
 /** On worker start: every enabled schedule trigger scheduled, and no pg-boss schedule left for a trigger that is gone or disabled. */
-export async function reconcileTriggerSchedules({ db, boss }: { db: DbOrTx; boss: PgBoss }): Promise<{ scheduled: number; removed: number }> {
+export async function reconcileTriggerSchedules({
+  db,
+  boss,
+}: {
+  db: DbOrTx;
+  boss: PgBoss;
+}): Promise<{ scheduled: number; removed: number }> {
   await ensureTriggerScheduleQueue(boss);
-  const wanted = await db.selectFrom('triggers').select('id').where('type', '=', 'schedule').where('enabled', '=', true).execute();
+  const wanted = await db
+    .selectFrom('triggers')
+    .select('id')
+    .where('type', '=', 'schedule')
+    .where('enabled', '=', true)
+    .execute();
   const wantedIds = new Set(wanted.map((row) => row.id));
   let removed = 0;
   for (const schedule of await boss.getSchedules(TRIGGER_SCHEDULE_QUEUE)) {

@@ -1,9 +1,16 @@
+import 'server-only';
 import { z } from 'zod';
 import type { TAuthContext } from '@/server/auth/context';
-import { roleAllows } from '@/server/auth/roles';
+import { roleAllows } from '@/model/roles';
 import type { DbOrTx } from '@/server/db/database';
-import { AppError } from '@/server/errors';
-import { TRIGGER_KINDS, ZEventTriggerConfig, ZManualTriggerConfig, ZScheduleTriggerConfig, ZWebhookTriggerConfig } from '@/server/workflows/definition/trigger-config';
+import { AppError } from '@/model/errors';
+import {
+  TRIGGER_KINDS,
+  ZEventTriggerConfig,
+  ZManualTriggerConfig,
+  ZScheduleTriggerConfig,
+  ZWebhookTriggerConfig,
+} from '@/model/definition/trigger-config';
 import { nextFireTimes } from '@/server/triggers/schedule-slots';
 import { openWebhookToken, webhookUrl } from '@/server/triggers/webhook-token';
 
@@ -67,19 +74,48 @@ export function selectTriggerRows(db: DbOrTx, tenantId: string) {
   return db
     .selectFrom('triggers as t')
     .innerJoin('workflows as w', 'w.id', 't.workflow_id')
-    .select(['t.id', 't.tenant_id', 't.workflow_id', 'w.key as workflow_key', 't.type', 't.config', 't.version', 't.enabled', 't.token_ciphertext', 't.token_iv', 't.token_tag', 't.created_by', 't.created_at', 't.last_fired_at', 't.last_slot', 't.event'])
+    .select([
+      't.id',
+      't.tenant_id',
+      't.workflow_id',
+      'w.key as workflow_key',
+      't.type',
+      't.config',
+      't.version',
+      't.enabled',
+      't.token_ciphertext',
+      't.token_iv',
+      't.token_tag',
+      't.created_by',
+      't.created_at',
+      't.last_fired_at',
+      't.last_slot',
+      't.event',
+    ])
     .where('t.tenant_id', '=', tenantId);
 }
 
 /** One trigger of the caller's tenant, or NOT_FOUND (another tenant's id is "not found" too). */
-export async function findTrigger({ db, tenantId, id }: { db: DbOrTx; tenantId: string; id: string }): Promise<TTriggerRow> {
+export async function findTrigger({
+  db,
+  tenantId,
+  id,
+}: {
+  db: DbOrTx;
+  tenantId: string;
+  id: string;
+}): Promise<TTriggerRow> {
   if (!z.string().uuid().safeParse(id).success) throw new AppError('NOT_FOUND', `No trigger with id "${id}".`);
   const row = await selectTriggerRows(db, tenantId).where('t.id', '=', id).executeTakeFirst();
   if (!row) throw new AppError('NOT_FOUND', `No trigger with id "${id}".`);
   return row;
 }
 
-export function toTriggerRecord(row: TTriggerRow, ctx: Pick<TAuthContext, 'role' | 'roleCap'>, now = new Date()): TTriggerRecord {
+export function toTriggerRecord(
+  row: TTriggerRow,
+  ctx: Pick<TAuthContext, 'role' | 'roleCap'>,
+  now = new Date(),
+): TTriggerRecord {
   const parsed = parseTriggerConfig(row.type, row.config);
   const record: TTriggerRecord = {
     id: row.id,
@@ -93,11 +129,19 @@ export function toTriggerRecord(row: TTriggerRow, ctx: Pick<TAuthContext, 'role'
     lastFiredAt: row.last_fired_at?.toISOString() ?? null,
   };
   if (row.type === 'webhook') {
-    const sealed = row.token_ciphertext && row.token_iv && row.token_tag ? { ciphertext: row.token_ciphertext, iv: row.token_iv, authTag: row.token_tag } : null;
-    record.url = sealed && roleAllows(ctx.role, 'run.start') && (!ctx.roleCap || roleAllows(ctx.roleCap, 'run.start')) ? webhookUrl(openWebhookToken({ tenantId: row.tenant_id, triggerId: row.id, sealed })) : null;
+    const sealed =
+      row.token_ciphertext && row.token_iv && row.token_tag
+        ? { ciphertext: row.token_ciphertext, iv: row.token_iv, authTag: row.token_tag }
+        : null;
+    record.url =
+      sealed && roleAllows(ctx.role, 'run.start') && (!ctx.roleCap || roleAllows(ctx.roleCap, 'run.start'))
+        ? webhookUrl(openWebhookToken({ tenantId: row.tenant_id, triggerId: row.id, sealed }))
+        : null;
   }
   if (parsed.type === 'schedule') {
-    record.nextFireTimes = nextFireTimes({ cron: parsed.config.cron, timezone: parsed.config.timezone, from: now }).map((d) => d.toISOString());
+    record.nextFireTimes = nextFireTimes({ cron: parsed.config.cron, timezone: parsed.config.timezone, from: now }).map(
+      (d) => d.toISOString(),
+    );
   }
   return record;
 }

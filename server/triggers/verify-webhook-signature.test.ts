@@ -11,11 +11,20 @@ describe('verifyWebhookSignature', () => {
   it('accepts the signature over the exact raw bytes', () => {
     expect(verifyWebhookSignature({ header: good, secret, rawBody, now })).toMatchObject({ ok: true });
     // The value that matched is what a replay would carry again (receiveWebhook keeps it).
-    expect(verifyWebhookSignature({ header: `v1=${'0'.repeat(64)}, t=${t}, v1=${good.split('v1=')[1]}`, secret, rawBody, now })).toEqual({ ok: true, signature: good.split('v1=')[1], timestamp: t });
+    expect(
+      verifyWebhookSignature({
+        header: `v1=${'0'.repeat(64)}, t=${t}, v1=${good.split('v1=')[1]}`,
+        secret,
+        rawBody,
+        now,
+      }),
+    ).toEqual({ ok: true, signature: good.split('v1=')[1], timestamp: t });
   });
 
   it('refuses a body that differs from the signed one by whitespace alone', () => {
-    expect(verifyWebhookSignature({ header: good, secret, rawBody: Buffer.from('{"amount":12.50,"note":"ünïcode"}'), now })).toEqual({ ok: false, reason: 'the signature does not match' });
+    expect(
+      verifyWebhookSignature({ header: good, secret, rawBody: Buffer.from('{"amount":12.50,"note":"ünïcode"}'), now }),
+    ).toEqual({ ok: false, reason: 'the signature does not match' });
   });
 
   it('refuses missing, malformed, different-length, wrong and stale signatures', () => {
@@ -28,14 +37,28 @@ describe('verifyWebhookSignature', () => {
       [`t=${t},v1=${hex.slice(0, 40)}`, 'the signature does not match'],
       [`t=${t},v1=${hex}00`, 'the signature does not match'],
       [`t=${t},v1=${signWebhookBody({ secret: 'other', timestamp: t, rawBody })}`, 'the signature does not match'],
-      [`t=${t - 301},v1=${signWebhookBody({ secret, timestamp: t - 301, rawBody })}`, "the signature's timestamp is more than 300 s away from now"],
-      [`t=${t + 301},v1=${signWebhookBody({ secret, timestamp: t + 301, rawBody })}`, "the signature's timestamp is more than 300 s away from now"],
+      [
+        `t=${t - 301},v1=${signWebhookBody({ secret, timestamp: t - 301, rawBody })}`,
+        "the signature's timestamp is more than 300 s away from now",
+      ],
+      [
+        `t=${t + 301},v1=${signWebhookBody({ secret, timestamp: t + 301, rawBody })}`,
+        "the signature's timestamp is more than 300 s away from now",
+      ],
     ];
-    for (const [header, reason] of cases) expect(verifyWebhookSignature({ header, secret, rawBody, now }), String(header)).toEqual({ ok: false, reason });
+    for (const [header, reason] of cases)
+      expect(verifyWebhookSignature({ header, secret, rawBody, now }), String(header)).toEqual({ ok: false, reason });
   });
 
   it('accepts a timestamp 300 s old', () => {
     const old = t - 300;
-    expect(verifyWebhookSignature({ header: `t=${old},v1=${signWebhookBody({ secret, timestamp: old, rawBody })}`, secret, rawBody, now })).toMatchObject({ ok: true });
+    expect(
+      verifyWebhookSignature({
+        header: `t=${old},v1=${signWebhookBody({ secret, timestamp: old, rawBody })}`,
+        secret,
+        rawBody,
+        now,
+      }),
+    ).toMatchObject({ ok: true });
   });
 });

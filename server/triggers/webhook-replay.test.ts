@@ -20,25 +20,56 @@ let ctx: TAuthContext;
 
 async function hook(url: string, body: string, signature: string) {
   const token = url.split('/hooks/')[1]!;
-  const request = new Request(`http://localhost/api/v1/hooks/${token}`, { method: 'POST', headers: { 'content-type': 'application/json', 'pipewright-signature': signature }, body });
+  const request = new Request(`http://localhost/api/v1/hooks/${token}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'pipewright-signature': signature },
+    body,
+  });
   const response = await hookRoute.POST(request, { params: Promise.resolve({ token }) });
   const text = await response.text();
-  return { status: response.status, json: text ? (JSON.parse(text) as { runId?: string; error?: { code: string; message: string } }) : null };
+  return {
+    status: response.status,
+    json: text ? (JSON.parse(text) as { runId?: string; error?: { code: string; message: string } }) : null,
+  };
 }
 async function newSignedHook() {
-  const record = await createTrigger({ db: t.db, ctx, input: { key: 'orders', type: 'webhook', config: { secret: 'hook-secret' } } as never });
+  const record = await createTrigger({
+    db: t.db,
+    ctx,
+    input: { key: 'orders', type: 'webhook', config: { secret: 'hook-secret' } } as never,
+  });
   return { id: record.id, url: record.url! };
 }
-const sign = (rawBody: string, timestamp = Math.floor(Date.now() / 1000)) => `t=${timestamp},v1=${signWebhookBody({ secret: 'replay-shh', timestamp, rawBody })}`;
-const runsOf = async (triggerId: string) => t.db.selectFrom('runs').select('id').where(({ ref }) => ref('trigger', '->>').key('id' as never), '=', triggerId).execute();
-const firingsOf = async (triggerId: string) => t.db.selectFrom('trigger_firings').select(['outcome', 'message']).where('trigger_id', '=', triggerId).orderBy('fired_at').execute();
+const sign = (rawBody: string, timestamp = Math.floor(Date.now() / 1000)) =>
+  `t=${timestamp},v1=${signWebhookBody({ secret: 'replay-shh', timestamp, rawBody })}`;
+const runsOf = async (triggerId: string) =>
+  t.db
+    .selectFrom('runs')
+    .select('id')
+    .where(({ ref }) => ref('trigger', '->>').key('id' as never), '=', triggerId)
+    .execute();
+const firingsOf = async (triggerId: string) =>
+  t.db
+    .selectFrom('trigger_firings')
+    .select(['outcome', 'message'])
+    .where('trigger_id', '=', triggerId)
+    .orderBy('fired_at')
+    .execute();
 
 beforeAll(async () => {
   t = await createTestDatabase('webhook_replay');
   process.env.DATABASE_URL = t.url;
   ctx = (await createTenantWithMember({ db: t.db, role: 'admin' })).ctx;
   const parameterSchema = { type: 'object', required: ['orderId'], properties: { orderId: { type: 'string' } } };
-  await publishWorkflow({ db: t.db, ctx, key: 'orders', document: { parameterSchema, steps: [{ id: 'id', type: 'transform.assign', config: { assign: { 'vars.id': { $expr: 'payload.orderId' } } } }] } });
+  await publishWorkflow({
+    db: t.db,
+    ctx,
+    key: 'orders',
+    document: {
+      parameterSchema,
+      steps: [{ id: 'id', type: 'transform.assign', config: { assign: { 'vars.id': { $expr: 'payload.orderId' } } } }],
+    },
+  });
   await putSecret({ db: t.db, ctx, input: { name: 'hook-secret', value: 'replay-shh' } });
 });
 afterAll(async () => {
@@ -75,7 +106,11 @@ describe('signed webhook replay', () => {
     const { id, url } = await newSignedHook();
     const body = '{"orderId":"o-3"}';
     const signature = sign(body);
-    const answers = await Promise.all([hook(url, body, signature), hook(url, body, signature), hook(url, body, signature)]);
+    const answers = await Promise.all([
+      hook(url, body, signature),
+      hook(url, body, signature),
+      hook(url, body, signature),
+    ]);
     expect(answers.map((a) => a.status).sort()).toEqual([202, 401, 401]);
     expect(await runsOf(id)).toHaveLength(1);
   });
@@ -106,10 +141,19 @@ describe('signed webhook replay', () => {
     const { id, url } = await newSignedHook();
     const first = '{"orderId":"o-7"}';
     expect((await hook(url, first, sign(first))).status).toBe(202);
-    const seen = () => t.db.selectFrom('webhook_signatures_seen').select(['signature', 'expires_at']).where('trigger_id', '=', id).execute();
+    const seen = () =>
+      t.db
+        .selectFrom('webhook_signatures_seen')
+        .select(['signature', 'expires_at'])
+        .where('trigger_id', '=', id)
+        .execute();
     expect(await seen()).toHaveLength(1);
     // As if the window had passed: the signature could no longer be accepted, so it need not be kept.
-    await t.db.updateTable('webhook_signatures_seen').set({ expires_at: new Date(Date.now() - 1000) }).where('trigger_id', '=', id).execute();
+    await t.db
+      .updateTable('webhook_signatures_seen')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('trigger_id', '=', id)
+      .execute();
     const second = '{"orderId":"o-8"}';
     const secondSignature = sign(second);
     expect((await hook(url, second, secondSignature)).status).toBe(202);

@@ -1,3 +1,4 @@
+import 'server-only';
 import { createHash, randomBytes } from 'node:crypto';
 import { publicBaseUrl } from '@/server/security/public-origin';
 import { openSecret, sealSecret, type TSealedSecret } from '@/server/secrets/secret-cipher';
@@ -21,11 +22,27 @@ export function hashWebhookToken(token: string): string {
 
 const sealName = (triggerId: string) => `webhook-trigger:${triggerId}`;
 
-export function sealWebhookToken({ tenantId, triggerId, token }: { tenantId: string; triggerId: string; token: string }): TSealedSecret {
+export function sealWebhookToken({
+  tenantId,
+  triggerId,
+  token,
+}: {
+  tenantId: string;
+  triggerId: string;
+  token: string;
+}): TSealedSecret {
   return sealSecret({ tenantId, name: sealName(triggerId), value: token });
 }
 
-export function openWebhookToken({ tenantId, triggerId, sealed }: { tenantId: string; triggerId: string; sealed: TSealedSecret }): string {
+export function openWebhookToken({
+  tenantId,
+  triggerId,
+  sealed,
+}: {
+  tenantId: string;
+  triggerId: string;
+  sealed: TSealedSecret;
+}): string {
   return openSecret({ tenantId, name: sealName(triggerId), sealed });
 }
 

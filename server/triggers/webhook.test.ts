@@ -9,7 +9,7 @@ import { consumeTriggerRate } from '@/server/triggers/consume-trigger-rate';
 import { createTrigger } from '@/server/triggers/create-trigger';
 import { setTriggerEnabled } from '@/server/triggers/set-trigger-enabled';
 import { signWebhookBody } from '@/server/triggers/verify-webhook-signature';
-import { until } from '@/server/runtime/faults/fault-harness';
+import { until } from '@/test/faults/fault-harness';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { createTenantWithMember } from '@/test/fixtures';
 import { driveRun, publishWorkflow } from '@/test/runtime';
@@ -17,25 +17,54 @@ import { driveRun, publishWorkflow } from '@/test/runtime';
 let t: TTestDatabase;
 let ctx: TAuthContext;
 
-async function hook(url: string, { body = '{"orderId":"o-1"}', headers = {} }: { body?: string; headers?: Record<string, string> } = {}) {
+async function hook(
+  url: string,
+  { body = '{"orderId":"o-1"}', headers = {} }: { body?: string; headers?: Record<string, string> } = {},
+) {
   const token = url.split('/hooks/')[1]!;
-  const response = await hookRoute.POST(new Request(`http://localhost/api/v1/hooks/${token}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }), { params: Promise.resolve({ token }) });
+  const response = await hookRoute.POST(
+    new Request(`http://localhost/api/v1/hooks/${token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+    }),
+    { params: Promise.resolve({ token }) },
+  );
   const text = await response.text();
-  return { status: response.status, headers: response.headers, json: text ? (JSON.parse(text) as Record<string, unknown>) : null };
+  return {
+    status: response.status,
+    headers: response.headers,
+    json: text ? (JSON.parse(text) as Record<string, unknown>) : null,
+  };
 }
 async function newHook(config: Record<string, unknown> = {}) {
   const record = await createTrigger({ db: t.db, ctx, input: { key: 'orders', type: 'webhook', config } as never });
   return { id: record.id, url: record.url! };
 }
-const runsOf = async (triggerId: string) => (await t.db.selectFrom('runs').select(['id', 'input']).where(({ ref }) => ref('trigger', '->>').key('id' as never), '=', triggerId).execute()) as Array<{ id: string; input: unknown }>;
-const sign = (rawBody: string, timestamp = Math.floor(Date.now() / 1000), secret = 'shh-shh') => `t=${timestamp},v1=${signWebhookBody({ secret, timestamp, rawBody })}`;
+const runsOf = async (triggerId: string) =>
+  (await t.db
+    .selectFrom('runs')
+    .select(['id', 'input'])
+    .where(({ ref }) => ref('trigger', '->>').key('id' as never), '=', triggerId)
+    .execute()) as Array<{ id: string; input: unknown }>;
+const sign = (rawBody: string, timestamp = Math.floor(Date.now() / 1000), secret = 'shh-shh') =>
+  `t=${timestamp},v1=${signWebhookBody({ secret, timestamp, rawBody })}`;
 
 beforeAll(async () => {
   t = await createTestDatabase('webhooks');
   process.env.DATABASE_URL = t.url;
   ctx = (await createTenantWithMember({ db: t.db, role: 'admin' })).ctx;
   const parameterSchema = { type: 'object', required: ['orderId'], properties: { orderId: { type: 'string' } } };
-  await publishWorkflow({ db: t.db, ctx, key: 'orders', document: { parameterSchema, steps: [{ id: 'id', type: 'transform.assign', config: { assign: { 'vars.id': { $expr: 'payload.orderId' } } } }], output: { $expr: '"done " & vars.id' } } });
+  await publishWorkflow({
+    db: t.db,
+    ctx,
+    key: 'orders',
+    document: {
+      parameterSchema,
+      steps: [{ id: 'id', type: 'transform.assign', config: { assign: { 'vars.id': { $expr: 'payload.orderId' } } } }],
+      output: { $expr: '"done " & vars.id' },
+    },
+  });
   await putSecret({ db: t.db, ctx, input: { name: 'hook-secret', value: 'shh-shh' } });
 });
 afterAll(async () => {
@@ -52,7 +81,12 @@ describe('POST /hooks/{token}', () => {
     const again = await hook(url, { headers: { 'idempotency-key': 'delivery-1' } });
     expect(again.json?.runId).toBe(first.json?.runId);
     expect(await runsOf(id)).toEqual([{ id: first.json!.runId, input: { orderId: 'o-1' } }]);
-    const firings = await t.db.selectFrom('trigger_firings').select('outcome').where('trigger_id', '=', id).orderBy('fired_at').execute();
+    const firings = await t.db
+      .selectFrom('trigger_firings')
+      .select('outcome')
+      .where('trigger_id', '=', id)
+      .orderBy('fired_at')
+      .execute();
     expect(firings.map((f) => f.outcome)).toEqual(['started', 'duplicate']);
   });
 
@@ -84,10 +118,18 @@ describe('POST /hooks/{token}', () => {
     };
     for (const [name, headers] of Object.entries(refused)) {
       const answer = await hook(url, { body, headers });
-      expect([name, answer.status, (answer.json?.error as { code: string }).code]).toEqual([name, 401, 'UNAUTHENTICATED']);
+      expect([name, answer.status, (answer.json?.error as { code: string }).code]).toEqual([
+        name,
+        401,
+        'UNAUTHENTICATED',
+      ]);
     }
     expect(await runsOf(id)).toEqual([]);
-    const rejected = await t.db.selectFrom('trigger_firings').select(['outcome', 'message']).where('trigger_id', '=', id).execute();
+    const rejected = await t.db
+      .selectFrom('trigger_firings')
+      .select(['outcome', 'message'])
+      .where('trigger_id', '=', id)
+      .execute();
     expect(rejected).toHaveLength(Object.keys(refused).length);
     expect(rejected.every((f) => f.outcome === 'rejected' && f.message?.startsWith('401: '))).toBe(true);
 
@@ -99,10 +141,14 @@ describe('POST /hooks/{token}', () => {
     await putSecret({ db: t.db, ctx, input: { name: 'short-lived', value: 'vvvv' } });
     const { id, url } = await newHook({ secret: 'short-lived' });
     await t.db.deleteFrom('secrets').where('name', '=', 'short-lived').execute();
-    const answer = await hook(url, { headers: { 'pipewright-signature': sign('{"orderId":"o-1"}', undefined, 'vvvv') } });
+    const answer = await hook(url, {
+      headers: { 'pipewright-signature': sign('{"orderId":"o-1"}', undefined, 'vvvv') },
+    });
     expect(answer.status).toBe(401);
     expect(JSON.stringify(answer.json)).not.toContain('short-lived');
-    expect(await t.db.selectFrom('trigger_firings').select(['outcome', 'message']).where('trigger_id', '=', id).execute()).toEqual([{ outcome: 'failed', message: '401: the signing secret "short-lived" does not exist in this tenant' }]);
+    expect(
+      await t.db.selectFrom('trigger_firings').select(['outcome', 'message']).where('trigger_id', '=', id).execute(),
+    ).toEqual([{ outcome: 'failed', message: '401: the signing secret "short-lived" does not exist in this tenant' }]);
   });
 
   it('mode sync answers 200 with the output when the run finishes within waitMs, 202 when it does not', async () => {
@@ -110,7 +156,10 @@ describe('POST /hooks/{token}', () => {
     const pending = hook(url, { body: '{"orderId":"o-9"}' });
     const run = await until('the webhook run to exist', async () => (await runsOf(id))[0] ?? null);
     await driveRun({ db: t.db, runId: run.id });
-    expect(await pending).toMatchObject({ status: 200, json: { runId: run.id, status: 'SUCCEEDED', output: 'done o-9' } });
+    expect(await pending).toMatchObject({
+      status: 200,
+      json: { runId: run.id, status: 'SUCCEEDED', output: 'done o-9' },
+    });
 
     const { url: quick } = await newHook({ mode: 'sync', waitMs: 0 });
     expect(await hook(quick)).toMatchObject({ status: 202, json: { status: 'QUEUED' } });
@@ -122,9 +171,16 @@ describe('POST /hooks/{token}', () => {
     expect([big.status, (big.json?.error as { code: string }).code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
     expect((await hook(url, { body: '{"orderId": ' })).status).toBe(400);
     const invalid = await hook(url, { body: '{"orderId": 5}' });
-    expect([invalid.status, (invalid.json?.error as { details: { path: string }[] }).details[0]?.path]).toEqual([422, 'input.orderId']);
+    expect([invalid.status, (invalid.json?.error as { details: { path: string }[] }).details[0]?.path]).toEqual([
+      422,
+      'input.orderId',
+    ]);
     expect(await runsOf(id)).toEqual([]);
-    expect((await t.db.selectFrom('trigger_firings').select('outcome').where('trigger_id', '=', id).execute()).map((f) => f.outcome)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(
+      (await t.db.selectFrom('trigger_firings').select('outcome').where('trigger_id', '=', id).execute()).map(
+        (f) => f.outcome,
+      ),
+    ).toEqual(['rejected', 'rejected', 'rejected']);
   });
 
   it('answers 429 with Retry-After past the per-minute limit, counted in Postgres across connections', async () => {
@@ -136,7 +192,9 @@ describe('POST /hooks/{token}', () => {
     // A second pool stands in for another web process.
     const other = createDb(t.url, { max: 1 }).db;
     expect(await consumeTriggerRate({ db: other, triggerId: id, limitPerMinute: 3 })).toBeNull();
-    expect(await consumeTriggerRate({ db: other, triggerId: id, limitPerMinute: 3 })).toEqual({ retryAfterSeconds: expect.any(Number) });
+    expect(await consumeTriggerRate({ db: other, triggerId: id, limitPerMinute: 3 })).toEqual({
+      retryAfterSeconds: expect.any(Number),
+    });
     await other.destroy();
     const limited = await hook(url);
     expect([limited.status, (limited.json?.error as { code: string }).code]).toEqual([429, 'RATE_LIMITED']);

@@ -1,9 +1,10 @@
+import 'server-only';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { recordAudit } from '@/server/audit/record-audit';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { hashPassword, verifyPassword } from '@/server/auth/password';
 
 export const ZChangePassword = z.object({
@@ -17,13 +18,23 @@ export const ZChangePassword = z.object({
  * be signed in with it). Returns the new session version: the caller re-issues the session
  * that asked for the change under it, so the person who changed it stays signed in here.
  */
-export async function changePassword({ db, ctx, input }: { db: Db; ctx: TAuthContext; input: z.infer<typeof ZChangePassword> }): Promise<{ sessionVersion: number }> {
+export async function changePassword({
+  db,
+  ctx,
+  input,
+}: {
+  db: Db;
+  ctx: TAuthContext;
+  input: z.infer<typeof ZChangePassword>;
+}): Promise<{ sessionVersion: number }> {
   if (ctx.actor.type !== 'user') throw new AppError('FORBIDDEN', 'Only a person has a password.');
   const userId = ctx.actor.userId;
   const user = await db.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirst();
   if (!user) throw new AppError('NOT_FOUND', 'No such user.');
   if (!(await verifyPassword(input.currentPassword, user.password_hash))) {
-    throw new AppError('VALIDATION', 'currentPassword: that is not your current password', [{ path: 'currentPassword', message: 'that is not your current password' }]);
+    throw new AppError('VALIDATION', 'currentPassword: that is not your current password', [
+      { path: 'currentPassword', message: 'that is not your current password' },
+    ]);
   }
   const hash = await hashPassword(input.newPassword);
   return db.transaction().execute(async (tx) => {
@@ -33,7 +44,11 @@ export async function changePassword({ db, ctx, input }: { db: Db; ctx: TAuthCon
       .where('id', '=', userId)
       .returning('session_version')
       .executeTakeFirstOrThrow();
-    await recordAudit({ db: tx, ctx, entry: { action: 'user.password_changed', targetType: 'user', targetId: userId } });
+    await recordAudit({
+      db: tx,
+      ctx,
+      entry: { action: 'user.password_changed', targetType: 'user', targetId: userId },
+    });
     return { sessionVersion: updated.session_version };
   });
 }

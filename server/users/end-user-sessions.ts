@@ -1,3 +1,4 @@
+import 'server-only';
 import { sql } from 'kysely';
 import type { Db } from '@/server/db/database';
 
@@ -7,7 +8,15 @@ import type { Db } from '@/server/db/database';
  * that is still current may do it, so replaying the sign-out of an old cookie cannot sign the
  * person out of the sessions they opened since. Returns whether the sessions were ended.
  */
-export async function endUserSessions({ db, userId, sessionVersion }: { db: Db; userId: string; sessionVersion: number }): Promise<boolean> {
+export async function endUserSessions({
+  db,
+  userId,
+  sessionVersion,
+}: {
+  db: Db;
+  userId: string;
+  sessionVersion: number;
+}): Promise<boolean> {
   const updated = await db
     .updateTable('users')
     .set({ session_version: sql`session_version + 1`, updated_at: sql`now()` })

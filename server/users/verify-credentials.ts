@@ -1,6 +1,7 @@
+import 'server-only';
 import { sql } from 'kysely';
 import type { Db } from '@/server/db/database';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { hashPassword, verifyPassword } from '@/server/auth/password';
 
 /**
@@ -24,7 +25,10 @@ export const SIGN_IN_LIMITS = {
 /** How long an (email, address) pair waits after its `failures`-th failure in a row. */
 export function signInBackoffMs(failures: number): number {
   if (failures < SIGN_IN_LIMITS.freeFailures) return 0;
-  return Math.min(SIGN_IN_LIMITS.baseBackoffMs * 2 ** (failures - SIGN_IN_LIMITS.freeFailures), SIGN_IN_LIMITS.maxBackoffMs);
+  return Math.min(
+    SIGN_IN_LIMITS.baseBackoffMs * 2 ** (failures - SIGN_IN_LIMITS.freeFailures),
+    SIGN_IN_LIMITS.maxBackoffMs,
+  );
 }
 
 // Hashing a throwaway password when the email is unknown keeps the response time the same
@@ -60,7 +64,17 @@ async function assertNotThrottled(db: Db, email: string, ip: string): Promise<vo
  * address is refused with RATE_LIMITED, saying how long to wait, before any password is
  * checked, so the refusal says nothing about whether the password was right.
  */
-export async function verifyCredentials({ db, email, password, ip = 'unknown' }: { db: Db; email: string; password: string; ip?: string }): Promise<{
+export async function verifyCredentials({
+  db,
+  email,
+  password,
+  ip = 'unknown',
+}: {
+  db: Db;
+  email: string;
+  password: string;
+  ip?: string;
+}): Promise<{
   id: string;
   email: string;
   name: string;
@@ -68,12 +82,21 @@ export async function verifyCredentials({ db, email, password, ip = 'unknown' }:
 } | null> {
   const normalized = email.trim().toLowerCase();
   await assertNotThrottled(db, normalized, ip);
-  const user = await db.selectFrom('users').select(['id', 'email', 'name', 'password_hash', 'session_version']).where('email', '=', normalized).executeTakeFirst();
-  const valid = user ? await verifyPassword(password, user.password_hash) : await verifyPassword(password, await (decoyHash ??= hashPassword('decoy-password')));
+  const user = await db
+    .selectFrom('users')
+    .select(['id', 'email', 'name', 'password_hash', 'session_version'])
+    .where('email', '=', normalized)
+    .executeTakeFirst();
+  const valid = user
+    ? await verifyPassword(password, user.password_hash)
+    : await verifyPassword(password, await (decoyHash ??= hashPassword('decoy-password')));
   if (!user || !valid) {
     await db.insertInto('sign_in_failures').values({ email: normalized, ip }).execute();
     // Old failures are pruned as we go, so the table stays the size of a day's failures.
-    await db.deleteFrom('sign_in_failures').where('at', '<', sql<Date>`now() - make_interval(hours => ${SIGN_IN_LIMITS.pairMemoryHours})`).execute();
+    await db
+      .deleteFrom('sign_in_failures')
+      .where('at', '<', sql<Date>`now() - make_interval(hours => ${SIGN_IN_LIMITS.pairMemoryHours})`)
+      .execute();
     return null;
   }
   // Only this pair's failures are forgiven: a success here must not reset the backoff of

@@ -1,4 +1,5 @@
-import type { TStep } from '@/server/workflows/definition/step';
+import 'server-only';
+import type { TStep } from '@/model/definition/step';
 import { walkSteps } from '@/server/workflows/walk-steps';
 
 export type TUsedTypes = { nodeTypes: string[]; actions: string[] };

@@ -1,5 +1,6 @@
+import 'server-only';
 import type { DbOrTx } from '@/server/db/database';
-import { ZVersionDocument } from '@/server/workflows/definition/version-document';
+import { ZVersionDocument } from '@/model/definition/version-document';
 import type { TWorkflowResolver } from '@/server/workflows/validation/workflow-resolver';
 import { walkSteps } from '@/server/workflows/walk-steps';
 
@@ -23,9 +24,20 @@ export function collectCallees(document: unknown): TCallee[] {
 export function createWorkflowResolver({ db, tenantId }: { db: DbOrTx; tenantId: string }): TWorkflowResolver {
   return {
     async publishedVersions(key) {
-      const workflow = await db.selectFrom('workflows').select('id').where('tenant_id', '=', tenantId).where('key', '=', key).executeTakeFirst();
+      const workflow = await db
+        .selectFrom('workflows')
+        .select('id')
+        .where('tenant_id', '=', tenantId)
+        .where('key', '=', key)
+        .executeTakeFirst();
       if (!workflow) return null;
-      const rows = await db.selectFrom('workflow_versions').select('version').where('workflow_id', '=', workflow.id).where('status', '=', 'published').orderBy('version').execute();
+      const rows = await db
+        .selectFrom('workflow_versions')
+        .select('version')
+        .where('workflow_id', '=', workflow.id)
+        .where('status', '=', 'published')
+        .orderBy('version')
+        .execute();
       return rows.map((r) => r.version);
     },
     async calleesOf(key, version) {

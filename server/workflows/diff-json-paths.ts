@@ -1,4 +1,5 @@
-import { joinPath } from '@/server/workflows/validation/problem';
+import 'server-only';
+import { joinPath } from '@/model/definition/problem';
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,9 +1,10 @@
+import 'server-only';
 import { z } from 'zod';
 import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
-import type { TStep } from '@/server/workflows/definition/step';
-import { ZWorkflowKey, type TVersionDocument } from '@/server/workflows/definition/version-document';
+import type { TStep } from '@/model/definition/step';
+import { ZWorkflowKey, type TVersionDocument } from '@/model/definition/version-document';
 import { diffJsonPaths } from '@/server/workflows/diff-json-paths';
 import { findWorkflow } from '@/server/workflows/find-workflow';
 import { findVersion, readStoredDocument, ZVersionNumber } from '@/server/workflows/version-record';
@@ -43,7 +44,8 @@ function ownFields(step: TStep): unknown {
   const strip = (value: unknown): unknown => {
     if (isPipe(value)) return '[steps]';
     if (Array.isArray(value)) return value.map(strip);
-    if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, strip(v)]));
+    if (typeof value === 'object' && value !== null)
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, strip(v)]));
     return value;
   };
   return step.type.startsWith('control.') ? { ...step, config: strip(step.config) } : step;
@@ -51,11 +53,17 @@ function ownFields(step: TStep): unknown {
 
 /** Ids of a pipe's steps that exist in the same pipe on both sides, in order. */
 function sharedOrder(locations: Map<string, TStepLocation>, other: Map<string, TStepLocation>, pipe: string): string[] {
-  return [...locations.values()].filter((l) => l.pipe === pipe && other.get(l.step.id)?.pipe === pipe).sort((a, b) => a.index - b.index).map((l) => l.step.id);
+  return [...locations.values()]
+    .filter((l) => l.pipe === pipe && other.get(l.step.id)?.pipe === pipe)
+    .sort((a, b) => a.index - b.index)
+    .map((l) => l.step.id);
 }
 
 /** Compares two versions of a definition step by step id: what was added, removed, moved or changed. */
-export function diffDocuments(before: TVersionDocument, after: TVersionDocument): Omit<TVersionDiff, 'key' | 'from' | 'to'> {
+export function diffDocuments(
+  before: TVersionDocument,
+  after: TVersionDocument,
+): Omit<TVersionDiff, 'key' | 'from' | 'to'> {
   const old = locate(before);
   const now = locate(after);
   const ref = (l: TStepLocation) => ({ stepId: l.step.id, type: l.step.type, path: l.path });
@@ -68,17 +76,30 @@ export function diffDocuments(before: TVersionDocument, after: TVersionDocument)
   for (const [id, next] of now) {
     const prev = old.get(id);
     if (!prev) continue;
-    const reordered = prev.pipe === next.pipe && sharedOrder(old, now, prev.pipe).indexOf(id) !== sharedOrder(now, old, next.pipe).indexOf(id);
+    const reordered =
+      prev.pipe === next.pipe &&
+      sharedOrder(old, now, prev.pipe).indexOf(id) !== sharedOrder(now, old, next.pipe).indexOf(id);
     if (prev.pipe !== next.pipe || reordered) steps.moved.push({ stepId: id, from: prev.path, to: next.path });
     const changes = diffJsonPaths(ownFields(prev.step), ownFields(next.step));
     if (changes.length > 0) steps.changed.push({ stepId: id, path: next.path, changes });
   }
-  const workflow = WORKFLOW_FIELDS.map((field) => ({ field, paths: diffJsonPaths(before[field], after[field], field) })).filter((c) => c.paths.length > 0);
+  const workflow = WORKFLOW_FIELDS.map((field) => ({
+    field,
+    paths: diffJsonPaths(before[field], after[field], field),
+  })).filter((c) => c.paths.length > 0);
   return { steps, workflow };
 }
 
 /** A readable structural diff of version `version` against version `against` of one workflow. */
-export async function diffVersions({ db, ctx, input }: { db: DbOrTx; ctx: TAuthContext; input: TDiffVersions }): Promise<TVersionDiff> {
+export async function diffVersions({
+  db,
+  ctx,
+  input,
+}: {
+  db: DbOrTx;
+  ctx: TAuthContext;
+  input: TDiffVersions;
+}): Promise<TVersionDiff> {
   assertAllowed(ctx, 'workflow.read');
   const { key, version, against } = ZDiffVersions.parse(input);
   const workflow = await findWorkflow({ db, tenantId: ctx.tenantId, key });

@@ -1,7 +1,8 @@
+import 'server-only';
 import { z } from 'zod';
 import type { DbOrTx } from '@/server/db/database';
-import { AppError } from '@/server/errors';
-import { ZVersionDocument, type TVersionDocument } from '@/server/workflows/definition/version-document';
+import { AppError } from '@/model/errors';
+import { ZVersionDocument, type TVersionDocument } from '@/model/definition/version-document';
 
 /**
  * A version document as a caller may send it: `name` and `description` may be left out and are

@@ -28,7 +28,11 @@ const parameterSchema = {
 describe('stored documents keep the order their author wrote', () => {
   it("keeps a parameter schema's fields in the author's order through draft, publish and the run form", async () => {
     await createWorkflow({ db: t.db, ctx: editor, input: { key: 'ordered', name: 'Ordered' } });
-    await saveDraft({ db: t.db, ctx: editor, input: { key: 'ordered', document: { key: 'ordered', name: 'Ordered', parameterSchema, steps: [] } } });
+    await saveDraft({
+      db: t.db,
+      ctx: editor,
+      input: { key: 'ordered', document: { key: 'ordered', name: 'Ordered', parameterSchema, steps: [] } },
+    });
     const draft = await getVersion({ db: t.db, ctx: editor, input: { key: 'ordered', version: 1 } });
     expect(Object.keys((draft.document.parameterSchema as { properties: object }).properties)).toEqual(AUTHOR_ORDER);
 
@@ -40,7 +44,12 @@ describe('stored documents keep the order their author wrote', () => {
   it('stores version documents and task forms as json, which keeps key order (jsonb sorts keys)', async () => {
     const { rows } = await sql<{ table_name: string; data_type: string }>`
       SELECT table_name, data_type FROM information_schema.columns
-      WHERE (table_name, column_name) IN (('workflow_versions', 'document'), ('tasks', 'form')) ORDER BY table_name`.execute(t.db);
-    expect(rows).toEqual([{ table_name: 'tasks', data_type: 'json' }, { table_name: 'workflow_versions', data_type: 'json' }]);
+      WHERE (table_name, column_name) IN (('workflow_versions', 'document'), ('tasks', 'form')) ORDER BY table_name`.execute(
+      t.db,
+    );
+    expect(rows).toEqual([
+      { table_name: 'tasks', data_type: 'json' },
+      { table_name: 'workflow_versions', data_type: 'json' },
+    ]);
   });
 });

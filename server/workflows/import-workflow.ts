@@ -1,22 +1,29 @@
+import 'server-only';
 import { z } from 'zod';
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { completeDocument, ZVersionDocumentBody } from '@/server/workflows/document-body';
 import { insertWorkflow, ZNewWorkflowKey } from '@/server/workflows/create-workflow';
 import { createWorkflowResolver } from '@/server/workflows/create-workflow-resolver';
 import { findWorkflow } from '@/server/workflows/find-workflow';
 import { writeDraft, type TSavedDraft } from '@/server/workflows/save-draft';
 import { validateDefinition } from '@/server/workflows/validation/validate-definition';
-import { ZProblem, type TProblem } from '@/server/workflows/validation/problem';
+import { ZProblem, type TProblem } from '@/model/definition/problem';
 
 /** An exported document carries the `version` and `status` it had; an import always becomes the draft, so they are dropped. */
 export const ZImportWorkflow = z.object({
   document: ZVersionDocumentBody.transform(({ version: _v, status: _s, ...rest }) => rest),
 });
 export type TImportWorkflow = z.input<typeof ZImportWorkflow>;
-export const ZImported = z.object({ key: z.string(), version: z.number().int(), revision: z.number().int(), createdWorkflow: z.boolean(), problems: z.array(ZProblem) });
+export const ZImported = z.object({
+  key: z.string(),
+  version: z.number().int(),
+  revision: z.number().int(),
+  createdWorkflow: z.boolean(),
+  problems: z.array(ZProblem),
+});
 export type TImported = TSavedDraft & { key: string; createdWorkflow: boolean; problems: TProblem[] };
 
 /**
@@ -24,7 +31,15 @@ export type TImported = TSavedDraft & { key: string; createdWorkflow: boolean; p
  * document the draft (replacing an open one). Validation problems are returned, not
  * refused: a draft may be incomplete; publishing is where they block.
  */
-export async function importWorkflow({ db, ctx, input }: { db: Db; ctx: TAuthContext; input: TImportWorkflow }): Promise<TImported> {
+export async function importWorkflow({
+  db,
+  ctx,
+  input,
+}: {
+  db: Db;
+  ctx: TAuthContext;
+  input: TImportWorkflow;
+}): Promise<TImported> {
   assertAllowed(ctx, 'workflow.write');
   const { document: body } = ZImportWorkflow.parse(input);
   const { saved, document } = await db.transaction().execute(async (tx) => {
@@ -37,12 +52,22 @@ export async function importWorkflow({ db, ctx, input }: { db: Db; ctx: TAuthCon
     const document = await completeDocument({ db: tx, workflowId: existing?.id ?? null, body });
     if (!existing) {
       const key = ZNewWorkflowKey.safeParse(document.key);
-      if (!key.success) throw new AppError('VALIDATION', `key: ${key.error.issues[0]?.message ?? 'not allowed'}`, [{ path: 'key', message: key.error.issues[0]?.message ?? 'not allowed' }]);
-      await insertWorkflow({ tx, ctx, input: { key: key.data, name: document.name, description: document.description, tags: [] } });
+      if (!key.success)
+        throw new AppError('VALIDATION', `key: ${key.error.issues[0]?.message ?? 'not allowed'}`, [
+          { path: 'key', message: key.error.issues[0]?.message ?? 'not allowed' },
+        ]);
+      await insertWorkflow({
+        tx,
+        ctx,
+        input: { key: key.data, name: document.name, description: document.description, tags: [] },
+      });
     }
     const workflow = await findWorkflow({ db: tx, tenantId: ctx.tenantId, key: document.key, lock: true });
     return { document, saved: { createdWorkflow: !existing, ...(await writeDraft({ tx, ctx, workflow, document })) } };
   });
-  const { problems } = await validateDefinition({ document: { ...document, version: saved.version }, resolver: createWorkflowResolver({ db, tenantId: ctx.tenantId }) });
+  const { problems } = await validateDefinition({
+    document: { ...document, version: saved.version },
+    resolver: createWorkflowResolver({ db, tenantId: ctx.tenantId }),
+  });
   return { key: document.key, ...saved, problems };
 }

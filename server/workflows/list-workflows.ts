@@ -1,3 +1,4 @@
+import 'server-only';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { DbOrTx } from '@/server/db/database';
@@ -24,7 +25,15 @@ function escapeLike(text: string): string {
 }
 
 /** The tenant's workflows by key, filtered, a page at a time (the cursor is the last key). */
-export async function listWorkflows({ db, ctx, input = {} }: { db: DbOrTx; ctx: TAuthContext; input?: TListWorkflows }): Promise<{ items: TWorkflowRecord[]; nextCursor: string | null }> {
+export async function listWorkflows({
+  db,
+  ctx,
+  input = {},
+}: {
+  db: DbOrTx;
+  ctx: TAuthContext;
+  input?: TListWorkflows;
+}): Promise<{ items: TWorkflowRecord[]; nextCursor: string | null }> {
   assertAllowed(ctx, 'workflow.read');
   const { q, tag, status, uses, limit, cursor } = ZListWorkflows.parse(input);
   const size = ZLimit.parse(limit);
@@ -33,7 +42,13 @@ export async function listWorkflows({ db, ctx, input = {} }: { db: DbOrTx; ctx: 
   if (after !== null) query = query.where('w.key', '>', after);
   if (q) {
     const pattern = `%${escapeLike(q)}%`;
-    query = query.where((eb) => eb.or([eb('w.name', 'ilike', pattern), eb('w.key', 'ilike', pattern), sql<boolean>`EXISTS (SELECT 1 FROM unnest(w.tags) AS t(tag) WHERE t.tag ILIKE ${pattern})`]));
+    query = query.where((eb) =>
+      eb.or([
+        eb('w.name', 'ilike', pattern),
+        eb('w.key', 'ilike', pattern),
+        sql<boolean>`EXISTS (SELECT 1 FROM unnest(w.tags) AS t(tag) WHERE t.tag ILIKE ${pattern})`,
+      ]),
+    );
   }
   if (tag) query = query.where(sql<boolean>`w.tags @> ARRAY[${tag}]::text[]`);
   if (status) query = query.where('w.status', '=', status);
@@ -46,11 +61,16 @@ export async function listWorkflows({ db, ctx, input = {} }: { db: DbOrTx; ctx: 
           .select(sql`1`.as('one'))
           .whereRef('u.workflow_id', '=', 'w.id')
           .where(sql<boolean>`(u.node_types @> ARRAY[${uses}]::text[] OR u.actions @> ARRAY[${uses}]::text[])`)
-          .where(sql<boolean>`(u.status = 'draft' OR u.version = (SELECT max(p.version) FROM workflow_versions p WHERE p.workflow_id = w.id AND p.status = 'published'))`),
+          .where(
+            sql<boolean>`(u.status = 'draft' OR u.version = (SELECT max(p.version) FROM workflow_versions p WHERE p.workflow_id = w.id AND p.status = 'published'))`,
+          ),
       ),
     );
   }
-  const rows = await query.orderBy('w.key').limit(size + 1).execute();
+  const rows = await query
+    .orderBy('w.key')
+    .limit(size + 1)
+    .execute();
   const page = rows.slice(0, size);
   return {
     items: page.map(toWorkflowRecord),

@@ -1,11 +1,12 @@
+import 'server-only';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db, Tx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import { recordAudit } from '@/server/audit/record-audit';
-import { AppError } from '@/server/errors';
-import { ZWorkflowKey, type TVersionDocument } from '@/server/workflows/definition/version-document';
+import { AppError } from '@/model/errors';
+import { ZWorkflowKey, type TVersionDocument } from '@/model/definition/version-document';
 import { completeDocument, ZVersionDocumentBody } from '@/server/workflows/document-body';
 import { collectUsedTypes } from '@/server/workflows/collect-used-types';
 import { findWorkflow, type TWorkflowRef } from '@/server/workflows/find-workflow';
@@ -51,42 +52,92 @@ export async function writeDraft({
   expectedLatestVersion?: number;
 }): Promise<TSavedDraft> {
   if (document.key !== workflow.key) {
-    throw new AppError('VALIDATION', `The document's key "${document.key}" is not this workflow's key "${workflow.key}".`, [{ path: 'key', message: `must be "${workflow.key}"` }]);
+    throw new AppError(
+      'VALIDATION',
+      `The document's key "${document.key}" is not this workflow's key "${workflow.key}".`,
+      [{ path: 'key', message: `must be "${workflow.key}"` }],
+    );
   }
   const versions = tx.selectFrom('workflow_versions').where('workflow_id', '=', workflow.id);
   const draft = await versions.select(['version', 'revision']).where('status', '=', 'draft').executeTakeFirst();
-  const latest = draft && expectedLatestVersion === undefined ? null : await versions.select((eb) => eb.fn.max('version').as('max')).executeTakeFirst();
+  const latest =
+    draft && expectedLatestVersion === undefined
+      ? null
+      : await versions.select((eb) => eb.fn.max('version').as('max')).executeTakeFirst();
   const target = draft?.version ?? (latest?.max ?? 0) + 1;
   if (document.version !== undefined && document.version !== target) {
     const named = await versions.select('status').where('version', '=', document.version).executeTakeFirst();
-    if (named?.status === 'published') throw new AppError('CONFLICT', `Version ${document.version} is published and can no longer change; save without a version number to start a new draft.`);
-    throw new AppError('CONFLICT', `Version ${document.version} is not the draft of "${workflow.key}" (the draft is version ${target}).`);
+    if (named?.status === 'published')
+      throw new AppError(
+        'CONFLICT',
+        `Version ${document.version} is published and can no longer change; save without a version number to start a new draft.`,
+      );
+    throw new AppError(
+      'CONFLICT',
+      `Version ${document.version} is not the draft of "${workflow.key}" (the draft is version ${target}).`,
+    );
   }
   if (expectedRevision !== undefined && draft?.revision !== expectedRevision) throw new AppError('CONFLICT', STALE);
-  if (expectedLatestVersion !== undefined && (draft || (latest?.max ?? 0) !== expectedLatestVersion)) throw new AppError('CONFLICT', STALE);
+  if (expectedLatestVersion !== undefined && (draft || (latest?.max ?? 0) !== expectedLatestVersion))
+    throw new AppError('CONFLICT', STALE);
 
   const used = collectUsedTypes(document.steps);
   const stored = toStoredDocument(document);
   const row = draft
     ? await tx
         .updateTable('workflow_versions')
-        .set({ document: stored, node_types: used.nodeTypes, actions: used.actions, revision: sql`revision + 1`, updated_at: sql`now()` })
+        .set({
+          document: stored,
+          node_types: used.nodeTypes,
+          actions: used.actions,
+          revision: sql`revision + 1`,
+          updated_at: sql`now()`,
+        })
         .where('workflow_id', '=', workflow.id)
         .where('version', '=', draft.version)
         .returning(['version', 'revision', 'updated_at'])
         .executeTakeFirstOrThrow()
     : await tx
         .insertInto('workflow_versions')
-        .values({ tenant_id: ctx.tenantId, workflow_id: workflow.id, version: target, status: 'draft', document: stored, node_types: used.nodeTypes, actions: used.actions })
+        .values({
+          tenant_id: ctx.tenantId,
+          workflow_id: workflow.id,
+          version: target,
+          status: 'draft',
+          document: stored,
+          node_types: used.nodeTypes,
+          actions: used.actions,
+        })
         .returning(['version', 'revision', 'updated_at'])
         .executeTakeFirstOrThrow();
-  await tx.updateTable('workflows').set({ updated_at: sql`now()` }).where('id', '=', workflow.id).execute();
-  await recordAudit({ db: tx, ctx, entry: { action: draft ? 'workflow.draft_saved' : 'workflow.draft_created', targetType: 'workflow', targetId: workflow.key, data: { version: row.version, revision: row.revision } } });
+  await tx
+    .updateTable('workflows')
+    .set({ updated_at: sql`now()` })
+    .where('id', '=', workflow.id)
+    .execute();
+  await recordAudit({
+    db: tx,
+    ctx,
+    entry: {
+      action: draft ? 'workflow.draft_saved' : 'workflow.draft_created',
+      targetType: 'workflow',
+      targetId: workflow.key,
+      data: { version: row.version, revision: row.revision },
+    },
+  });
   return { version: row.version, revision: row.revision, updatedAt: row.updated_at.toISOString() };
 }
 
 /** Creates or replaces the draft of a workflow from a version document (SPEC §6 `POST /workflows/{key}/versions`). */
-export async function saveDraft({ db, ctx, input }: { db: Db; ctx: TAuthContext; input: TSaveDraft }): Promise<TSavedDraft> {
+export async function saveDraft({
+  db,
+  ctx,
+  input,
+}: {
+  db: Db;
+  ctx: TAuthContext;
+  input: TSaveDraft;
+}): Promise<TSavedDraft> {
   assertAllowed(ctx, 'workflow.write');
   const { key, document, expectedRevision, expectedLatestVersion } = ZSaveDraft.parse(input);
   return db.transaction().execute(async (tx) => {

@@ -4,7 +4,13 @@ import { closeExpressionPool } from '@/server/runtime/expressions/close-expressi
 import type { TAuthContext } from '@/server/auth/context';
 import { ZTryExpression } from '@/server/workflows/try-expression';
 
-const ctx: TAuthContext = { tenantId: 't-1', tenantSlug: 't', tenantName: 'T', role: 'editor', actor: { type: 'user', userId: 'u', email: 'e@example.com', name: 'E' } };
+const ctx: TAuthContext = {
+  tenantId: 't-1',
+  tenantSlug: 't',
+  tenantName: 'T',
+  role: 'editor',
+  actor: { type: 'user', userId: 'u', email: 'e@example.com', name: 'E' },
+};
 const input = (raw: unknown) => ZTryExpression.parse(raw);
 
 afterAll(async () => closeExpressionPool());
@@ -14,7 +20,8 @@ describe('trying an expression against sample data (the designer\'s "try it")', 
     const result = await tryExpression({
       ctx,
       input: input({
-        source: '{"total": $sum(payload.lines.amount) + vars.fee, "env": env.REGION, "tenant": meta.tenantId, "item": $item, "index": $index}',
+        source:
+          '{"total": $sum(payload.lines.amount) + vars.fee, "env": env.REGION, "tenant": meta.tenantId, "item": $item, "index": $index}',
         sample: { payload: { lines: [{ amount: 2 }, { amount: 3 }] }, vars: { fee: 1 }, env: { REGION: 'eu' } },
         bindings: { item: 'x', index: 4 },
       }),
@@ -27,11 +34,17 @@ describe('trying an expression against sample data (the designer\'s "try it")', 
   });
 
   it('applies the run limits: a backtracking regex fails with EXPRESSION naming the time limit', async () => {
-    const attempt = tryExpression({ ctx, input: input({ source: '$match(payload.s, /(a+)+$/)', sample: { payload: { s: `${'a'.repeat(40)}!` } } }) });
+    const attempt = tryExpression({
+      ctx,
+      input: input({ source: '$match(payload.s, /(a+)+$/)', sample: { payload: { s: `${'a'.repeat(40)}!` } } }),
+    });
     await expect(attempt).rejects.toMatchObject({ code: 'EXPRESSION', message: expect.stringContaining('time limit') });
   });
 
   it('reports a syntax error with its position', async () => {
-    await expect(tryExpression({ ctx, input: input({ source: 'payload.(' }) })).rejects.toMatchObject({ code: 'EXPRESSION', message: expect.stringContaining('position') });
+    await expect(tryExpression({ ctx, input: input({ source: 'payload.(' }) })).rejects.toMatchObject({
+      code: 'EXPRESSION',
+      message: expect.stringContaining('position'),
+    });
   });
 });

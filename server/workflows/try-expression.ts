@@ -1,9 +1,10 @@
+import 'server-only';
 import { z } from 'zod';
 import type { TAuthContext } from '@/server/auth/context';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { tryExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
 import { evaluateExpression } from '@/server/runtime/expressions/evaluate-expression';
-import { ZRunError } from '@/server/workflows/definition/envelope';
+import { ZRunError } from '@/model/definition/envelope';
 
 export const ZTryExpression = z.object({
   source: z.string().min(1, 'write an expression').max(16_384),
@@ -34,7 +35,12 @@ const running = new Map<string, number>();
 /** The person behind a request: a token counts as its owner, so several tokens share one bound. */
 function personKey(ctx: TAuthContext): string {
   const { actor } = ctx;
-  const who = actor.type === 'user' ? actor.userId : actor.type === 'token' ? (actor.userId ?? `token:${actor.tokenId}`) : `system:${actor.name}`;
+  const who =
+    actor.type === 'user'
+      ? actor.userId
+      : actor.type === 'token'
+        ? (actor.userId ?? `token:${actor.tokenId}`)
+        : `system:${actor.name}`;
   return `${ctx.tenantId}:${who}`;
 }
 
@@ -44,11 +50,20 @@ function personKey(ctx: TAuthContext): string {
  * try-it worker pool, never on the web server's thread (its heap capped, see tryExpressionPool),
  * and at most MAX_TRY_EXPRESSIONS_PER_PERSON at once per person (RATE_LIMITED, 429, beyond).
  */
-export async function tryExpression({ ctx, input }: { ctx: TAuthContext; input: TTryExpression }): Promise<{ value: unknown }> {
+export async function tryExpression({
+  ctx,
+  input,
+}: {
+  ctx: TAuthContext;
+  input: TTryExpression;
+}): Promise<{ value: unknown }> {
   const key = personKey(ctx);
   const mine = running.get(key) ?? 0;
   if (mine >= MAX_TRY_EXPRESSIONS_PER_PERSON) {
-    throw new AppError('RATE_LIMITED', `You can try at most ${MAX_TRY_EXPRESSIONS_PER_PERSON} expressions at a time; wait for one to finish.`);
+    throw new AppError(
+      'RATE_LIMITED',
+      `You can try at most ${MAX_TRY_EXPRESSIONS_PER_PERSON} expressions at a time; wait for one to finish.`,
+    );
   }
   running.set(key, mine + 1);
   try {
@@ -72,7 +87,18 @@ async function evaluateSample(ctx: TAuthContext, input: TTryExpression): Promise
     attempt: 1,
     state: null,
   };
-  const envelope = { payload: input.sample.payload, vars: input.sample.vars, env: input.sample.env, meta, error: input.sample.error };
-  const value = await evaluateExpression({ source: input.source, envelope, bindings: input.bindings, pool: tryExpressionPool() });
+  const envelope = {
+    payload: input.sample.payload,
+    vars: input.sample.vars,
+    env: input.sample.env,
+    meta,
+    error: input.sample.error,
+  };
+  const value = await evaluateExpression({
+    source: input.source,
+    envelope,
+    bindings: input.bindings,
+    pool: tryExpressionPool(),
+  });
   return { value: value === undefined ? null : value };
 }

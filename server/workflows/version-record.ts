@@ -1,7 +1,13 @@
+import 'server-only';
 import { z } from 'zod';
 import type { DbOrTx } from '@/server/db/database';
-import { AppError } from '@/server/errors';
-import { VERSION_STATUSES, ZVersionDocument, type TVersionDocument, type TVersionStatus } from '@/server/workflows/definition/version-document';
+import { AppError } from '@/model/errors';
+import {
+  VERSION_STATUSES,
+  ZVersionDocument,
+  type TVersionDocument,
+  type TVersionStatus,
+} from '@/model/definition/version-document';
 
 /** A version in the list of versions: everything but the document. */
 export const ZVersionSummary = z.object({
@@ -49,7 +55,8 @@ export function toVersionSummary(row: TVersionRow): TVersionSummary {
 /** The stored document, parsed again (JSONB is a trust boundary) with its `version` and `status` filled from the row. */
 export function readStoredDocument(row: Pick<TVersionRow, 'document' | 'version' | 'status'>): TVersionDocument {
   const parsed = ZVersionDocument.safeParse(row.document);
-  if (!parsed.success) throw new AppError('INTERNAL', `Stored version ${row.version} no longer matches the document schema.`);
+  if (!parsed.success)
+    throw new AppError('INTERNAL', `Stored version ${row.version} no longer matches the document schema.`);
   return { ...parsed.data, version: row.version, status: row.status };
 }
 
@@ -60,10 +67,34 @@ export function toStoredDocument(document: TVersionDocument): string {
 }
 
 /** One version of a workflow, or NOT_FOUND. `lock` holds it for the transaction. */
-export async function findVersion({ db, workflowId, key, version, lock = false }: { db: DbOrTx; workflowId: string; key: string; version: number; lock?: boolean }): Promise<TVersionRow> {
+export async function findVersion({
+  db,
+  workflowId,
+  key,
+  version,
+  lock = false,
+}: {
+  db: DbOrTx;
+  workflowId: string;
+  key: string;
+  version: number;
+  lock?: boolean;
+}): Promise<TVersionRow> {
   let query = db
     .selectFrom('workflow_versions')
-    .select(['id', 'version', 'status', 'document', 'node_types', 'actions', 'revision', 'created_at', 'updated_at', 'published_at', 'published_by'])
+    .select([
+      'id',
+      'version',
+      'status',
+      'document',
+      'node_types',
+      'actions',
+      'revision',
+      'created_at',
+      'updated_at',
+      'published_at',
+      'published_by',
+    ])
     .where('workflow_id', '=', workflowId)
     .where('version', '=', version);
   if (lock) query = query.forUpdate();

@@ -1,6 +1,7 @@
+import 'server-only';
 import { nestedPipesOf } from '@/server/runtime/nodes/nested-pipes';
-import { ZStep, type TStep } from '@/server/workflows/definition/step';
-import { joinPath } from '@/server/workflows/validation/problem';
+import { ZStep, type TStep } from '@/model/definition/step';
+import { joinPath } from '@/model/definition/problem';
 
 /** Where a step sits: its path from the document root and the pipe that holds it. */
 export type TStepLocation = {
@@ -17,7 +18,12 @@ export type TStepLocation = {
  * order. Nested pipes are the ones each node type declares (`then`, `cases[i].steps`,
  * `branches[i].steps`, `try`…); a nested step too malformed to parse is skipped.
  */
-export function walkSteps(pipe: readonly TStep[], visit: (location: TStepLocation) => void, base = 'steps', pipeName = 'steps'): void {
+export function walkSteps(
+  pipe: readonly TStep[],
+  visit: (location: TStepLocation) => void,
+  base = 'steps',
+  pipeName = 'steps',
+): void {
   pipe.forEach((step, index) => {
     const path = joinPath(base, index);
     visit({ step, path, pipe: pipeName, index });

@@ -1,7 +1,8 @@
+import 'server-only';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { DbOrTx } from '@/server/db/database';
-import { ZRunStatus } from '@/server/runtime/run-status';
+import { ZRunStatus } from '@/model/run-status';
 import { ZWorkflowStatus, type TWorkflowStatus } from '@/server/workflows/workflow-status';
 
 /** Days the run counts look back over (the list shows "runs and success rate over 7 days"). */
@@ -35,7 +36,10 @@ export type TWorkflowRecord = z.infer<typeof ZWorkflowRecord>;
 
 export const ZTag = z.string().trim().min(1, 'a tag is empty').max(50, 'at most 50 characters');
 /** Tags are trimmed and de-duplicated, keeping their order. */
-export const ZTags = z.array(ZTag).max(20, 'at most 20 tags').transform((tags) => [...new Set(tags)]);
+export const ZTags = z
+  .array(ZTag)
+  .max(20, 'at most 20 tags')
+  .transform((tags) => [...new Set(tags)]);
 export const ZWorkflowName = z.string().trim().min(1, 'give the workflow a name').max(200);
 export const ZWorkflowDescription = z.string().max(5000);
 
@@ -62,15 +66,32 @@ export function selectWorkflowRows(db: DbOrTx, tenantId: string) {
       (join) => join.onTrue(),
     )
     .leftJoinLateral(
-      (eb) => eb.selectFrom('runs as l').whereRef('l.workflow_id', '=', 'w.id').select(['l.created_at as last_run_at', 'l.status as last_run_status']).orderBy('l.created_at', 'desc').limit(1).as('l'),
+      (eb) =>
+        eb
+          .selectFrom('runs as l')
+          .whereRef('l.workflow_id', '=', 'w.id')
+          .select(['l.created_at as last_run_at', 'l.status as last_run_status'])
+          .orderBy('l.created_at', 'desc')
+          .limit(1)
+          .as('l'),
       (join) => join.onTrue(),
     )
     .where('w.tenant_id', '=', tenantId)
     .select(['s.runs', 's.succeeded', 's.failed', 'l.last_run_at', 'l.last_run_status'])
     .select(['w.id', 'w.key', 'w.name', 'w.description', 'w.tags', 'w.status', 'w.created_at', 'w.updated_at'])
     .select((eb) => [
-      eb.selectFrom('workflow_versions as v').whereRef('v.workflow_id', '=', 'w.id').where('v.status', '=', 'published').select((e) => e.fn.max('v.version').as('m')).as('latest_version'),
-      eb.selectFrom('workflow_versions as d').whereRef('d.workflow_id', '=', 'w.id').where('d.status', '=', 'draft').select('d.version').as('draft_version'),
+      eb
+        .selectFrom('workflow_versions as v')
+        .whereRef('v.workflow_id', '=', 'w.id')
+        .where('v.status', '=', 'published')
+        .select((e) => e.fn.max('v.version').as('m'))
+        .as('latest_version'),
+      eb
+        .selectFrom('workflow_versions as d')
+        .whereRef('d.workflow_id', '=', 'w.id')
+        .where('d.status', '=', 'draft')
+        .select('d.version')
+        .as('draft_version'),
     ]);
 }
 

@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 
 /** A workflow is active, or archived (kept with its versions, hidden from pickers). */

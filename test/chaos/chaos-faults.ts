@@ -10,7 +10,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * held before SIGCONT, a pg_terminate_backend of the workers' connections, and (when asked)
  * one PostgreSQL restart. At least one worker is always running.
  */
-export async function runFaults({ world, operator, random, until, pgRestart, log }: {
+export async function runFaults({
+  world,
+  operator,
+  random,
+  until,
+  pgRestart,
+  log,
+}: {
   world: TChaosWorld;
   operator: ChaosOperator;
   random: TRandom;
@@ -44,7 +51,13 @@ export async function runFaults({ world, operator, random, until, pgRestart, log
   }
 }
 
-async function stopPastLease(world: TChaosWorld, operator: ChaosOperator, random: TRandom, preferred: number, log: (line: string) => void): Promise<void> {
+async function stopPastLease(
+  world: TChaosWorld,
+  operator: ChaosOperator,
+  random: TRandom,
+  preferred: number,
+  log: (line: string) => void,
+): Promise<void> {
   // Most runs wait most of the time: wait (bounded) for a moment when a worker holds some.
   let index = preferred;
   let held: Array<{ id: string }> = [];
@@ -52,7 +65,13 @@ async function stopPastLease(world: TChaosWorld, operator: ChaosOperator, random
     for (const candidate of [preferred, 1 - preferred]) {
       const id = world.slots[candidate]?.worker?.id;
       if (!id) continue;
-      held = await world.db.selectFrom('runs').select('id').where('lease_owner', '=', id).where('lease_expires_at', '>', new Date()).where('status', 'not in', ['SUCCEEDED', 'FAILED', 'CANCELED']).execute();
+      held = await world.db
+        .selectFrom('runs')
+        .select('id')
+        .where('lease_owner', '=', id)
+        .where('lease_expires_at', '>', new Date())
+        .where('status', 'not in', ['SUCCEEDED', 'FAILED', 'CANCELED'])
+        .execute();
       if (held.length > 0) {
         index = candidate;
         break;
@@ -63,7 +82,9 @@ async function stopPastLease(world: TChaosWorld, operator: ChaosOperator, random
   const worker = world.slots[index]!.worker;
   if (!worker) return;
   const expired = await world.stopSlot(index);
-  log(`fault: SIGSTOP worker ${worker.pid} holding ${held.length} run(s); ${expired} lease(s) ran out while it was stopped`);
+  log(
+    `fault: SIGSTOP worker ${worker.pid} holding ${held.length} run(s); ${expired} lease(s) ran out while it was stopped`,
+  );
   // The operator acts while the stopped worker still thinks it holds the runs.
   for (const run of held.slice(0, 3)) {
     if (random.chance(0.5)) operator.spawn('cancel(stopped)', () => operator.cancel(run.id));

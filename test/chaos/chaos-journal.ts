@@ -7,10 +7,26 @@ export type TViolation = { invariant: string; runId: string | null; message: str
 
 export type TDirectOperation = { runId: string; kind: 'cancel' | 'pause'; at: number; seq: number | null };
 
-export type TAnswer = { taskId: string; runId: string; stepPath: string; outcome: string; at: number; by: 'operator' | 'admin'; dueAt: number | null };
+export type TAnswer = {
+  taskId: string;
+  runId: string;
+  stepPath: string;
+  outcome: string;
+  at: number;
+  by: 'operator' | 'admin';
+  dueAt: number | null;
+};
 
 /** `at`: deliverEvent was called; `doneAt`: it returned, its transaction committed. */
-export type TDeliveredEvent = { nonce: string; event: string; correlationKey: string | null; at: number; doneAt: number; resumed: string[]; purpose: 'open-wait' | 'snipe' | 'free' | 'quiet' };
+export type TDeliveredEvent = {
+  nonce: string;
+  event: string;
+  correlationKey: string | null;
+  at: number;
+  doneAt: number;
+  resumed: string[];
+  purpose: 'open-wait' | 'snipe' | 'free' | 'quiet';
+};
 
 export type TRetry = { runId: string; at: number; stepPath: string | null; maxAttemptBefore: number };
 

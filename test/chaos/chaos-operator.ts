@@ -34,10 +34,13 @@ export class ChaosOperator {
 
   /** Runs `work` at `delayMs` from now (bounded: drain() cancels what has not started). */
   later(delayMs: number, what: string, work: () => Promise<unknown>): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      this.spawn(what, work);
-    }, Math.max(0, delayMs));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        this.spawn(what, work);
+      },
+      Math.max(0, delayMs),
+    );
     this.timers.add(timer);
   }
 
@@ -53,25 +56,45 @@ export class ChaosOperator {
   }
 
   async start(workflowKey: string): Promise<void> {
-    const { runId } = await startRun({ tenantId: this.world.editor.tenantId, workflowKey, input: {}, trigger: { type: 'api' } });
+    const { runId } = await startRun({
+      tenantId: this.world.editor.tenantId,
+      workflowKey,
+      input: {},
+      trigger: { type: 'api' },
+    });
     this.journal.runIds.push(runId);
   }
 
   private async lastEventSeq(runId: string, type: string): Promise<number | null> {
-    const row = await this.world.db.selectFrom('run_events').select((eb) => eb.fn.max('seq').as('seq')).where('run_id', '=', runId).where('type', '=', type).executeTakeFirst();
+    const row = await this.world.db
+      .selectFrom('run_events')
+      .select((eb) => eb.fn.max('seq').as('seq'))
+      .where('run_id', '=', runId)
+      .where('type', '=', type)
+      .executeTakeFirst();
     return row?.seq === null || row?.seq === undefined ? null : Number(row.seq);
   }
 
   async cancel(runId: string): Promise<void> {
     const at = Date.now();
-    const result = await cancelRun({ db: this.world.db, ctx: this.world.operator, input: { id: runId, reason: 'chaos' } });
-    if (!result.requested && result.status === 'CANCELED') this.journal.direct.push({ runId, kind: 'cancel', at, seq: await this.lastEventSeq(runId, 'run.canceled') });
+    const result = await cancelRun({
+      db: this.world.db,
+      ctx: this.world.operator,
+      input: { id: runId, reason: 'chaos' },
+    });
+    if (!result.requested && result.status === 'CANCELED')
+      this.journal.direct.push({ runId, kind: 'cancel', at, seq: await this.lastEventSeq(runId, 'run.canceled') });
   }
 
   async pause(runId: string): Promise<boolean> {
     const at = Date.now();
-    const result = await pauseRun({ db: this.world.db, ctx: this.world.operator, input: { id: runId, reason: 'chaos' } });
-    if (!result.requested && result.status === 'PAUSED') this.journal.direct.push({ runId, kind: 'pause', at, seq: await this.lastEventSeq(runId, 'run.paused') });
+    const result = await pauseRun({
+      db: this.world.db,
+      ctx: this.world.operator,
+      input: { id: runId, reason: 'chaos' },
+    });
+    if (!result.requested && result.status === 'PAUSED')
+      this.journal.direct.push({ runId, kind: 'pause', at, seq: await this.lastEventSeq(runId, 'run.paused') });
     return true;
   }
 
@@ -80,39 +103,101 @@ export class ChaosOperator {
   }
 
   async retry(runId: string): Promise<void> {
-    const run = await this.world.db.selectFrom('runs').select(['error', 'status']).where('id', '=', runId).executeTakeFirstOrThrow();
+    const run = await this.world.db
+      .selectFrom('runs')
+      .select(['error', 'status'])
+      .where('id', '=', runId)
+      .executeTakeFirstOrThrow();
     const stepPath = ((run.error ?? {}) as { stepPath?: unknown }).stepPath;
     const path = typeof stepPath === 'string' ? stepPath : null;
     const before = path
-      ? await this.world.db.selectFrom('run_steps').select((eb) => eb.fn.max('attempt').as('attempt')).where('run_id', '=', runId).where('path', '=', path).executeTakeFirst()
+      ? await this.world.db
+          .selectFrom('run_steps')
+          .select((eb) => eb.fn.max('attempt').as('attempt'))
+          .where('run_id', '=', runId)
+          .where('path', '=', path)
+          .executeTakeFirst()
       : undefined;
     const at = Date.now();
     await retryRun({ db: this.world.db, ctx: this.world.operator, input: { id: runId, reason: 'chaos' } });
     this.journal.retries.push({ runId, at, stepPath: path, maxAttemptBefore: Number(before?.attempt ?? 0) });
   }
 
-  async answer(task: { id: string; runId: string; stepPath: string; dueAt: Date | null }, outcome: string): Promise<void> {
-    await completeTask({ db: this.world.db, ctx: this.world.operator, input: { id: task.id, outcome, data: { note: 'chaos' } } });
-    this.journal.answers.push({ taskId: task.id, runId: task.runId, stepPath: task.stepPath, outcome, at: Date.now(), by: 'operator', dueAt: task.dueAt?.getTime() ?? null });
+  async answer(
+    task: { id: string; runId: string; stepPath: string; dueAt: Date | null },
+    outcome: string,
+  ): Promise<void> {
+    await completeTask({
+      db: this.world.db,
+      ctx: this.world.operator,
+      input: { id: task.id, outcome, data: { note: 'chaos' } },
+    });
+    this.journal.answers.push({
+      taskId: task.id,
+      runId: task.runId,
+      stepPath: task.stepPath,
+      outcome,
+      at: Date.now(),
+      by: 'operator',
+      dueAt: task.dueAt?.getTime() ?? null,
+    });
   }
 
   /** An admin resolves the run's single open event or task wait with a payload (resumeRun on a WAITING run). */
   async adminResolve(runId: string): Promise<void> {
-    const waits = await this.world.db.selectFrom('run_waits').select(['id', 'kind', 'step_path']).where('run_id', '=', runId).where('status', '=', 'open').where('kind', 'in', ['event', 'task']).execute();
+    const waits = await this.world.db
+      .selectFrom('run_waits')
+      .select(['id', 'kind', 'step_path'])
+      .where('run_id', '=', runId)
+      .where('status', '=', 'open')
+      .where('kind', 'in', ['event', 'task'])
+      .execute();
     if (waits.length !== 1) return;
     const wait = waits[0]!;
-    const task = wait.kind === 'task' ? await this.world.db.selectFrom('tasks').select(['id', 'due_at']).where('wait_id', '=', wait.id).executeTakeFirst() : undefined;
+    const task =
+      wait.kind === 'task'
+        ? await this.world.db
+            .selectFrom('tasks')
+            .select(['id', 'due_at'])
+            .where('wait_id', '=', wait.id)
+            .executeTakeFirst()
+        : undefined;
     const nonce = randomUUID();
     const payload = wait.kind === 'task' ? { outcome: 'approve', data: { note: 'admin' } } : { nonce, by: 'admin' };
-    await resumeRun({ db: this.world.db, ctx: this.world.admin, input: { id: runId, payload, waitId: wait.id, reason: 'chaos admin' } });
-    if (task) this.journal.answers.push({ taskId: task.id, runId, stepPath: wait.step_path, outcome: 'approve', at: Date.now(), by: 'admin', dueAt: task.due_at?.getTime() ?? null });
+    await resumeRun({
+      db: this.world.db,
+      ctx: this.world.admin,
+      input: { id: runId, payload, waitId: wait.id, reason: 'chaos admin' },
+    });
+    if (task)
+      this.journal.answers.push({
+        taskId: task.id,
+        runId,
+        stepPath: wait.step_path,
+        outcome: 'approve',
+        at: Date.now(),
+        by: 'admin',
+        dueAt: task.due_at?.getTime() ?? null,
+      });
   }
 
   async deliver(event: string, correlationKey: string | null, purpose: TDeliveredEvent['purpose']): Promise<void> {
     const nonce = randomUUID();
     const at = Date.now();
-    const record = await deliverEvent({ db: this.world.db, ctx: this.world.editor, input: { event, ...(correlationKey ? { correlationKey } : {}), payload: { nonce } } });
-    this.journal.events.push({ nonce, event, correlationKey, at, doneAt: Date.now(), resumed: record.resumed, purpose });
+    const record = await deliverEvent({
+      db: this.world.db,
+      ctx: this.world.editor,
+      input: { event, ...(correlationKey ? { correlationKey } : {}), payload: { nonce } },
+    });
+    this.journal.events.push({
+      nonce,
+      event,
+      correlationKey,
+      at,
+      doneAt: Date.now(),
+      resumed: record.resumed,
+      purpose,
+    });
   }
 
   /** Open tasks of non-terminal runs. */
@@ -131,7 +216,12 @@ export class ChaosOperator {
     return this.world.db
       .selectFrom('run_waits')
       .innerJoin('runs', 'runs.id', 'run_waits.run_id')
-      .select(['run_waits.id', 'run_waits.run_id as runId', 'run_waits.event', 'run_waits.correlation_key as correlationKey'])
+      .select([
+        'run_waits.id',
+        'run_waits.run_id as runId',
+        'run_waits.event',
+        'run_waits.correlation_key as correlationKey',
+      ])
       .where('run_waits.status', '=', 'open')
       .where('run_waits.kind', '=', 'event')
       .where('runs.status', 'not in', ['SUCCEEDED', 'FAILED', 'CANCELED'])

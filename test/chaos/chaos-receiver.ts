@@ -39,13 +39,19 @@ function answerFor(path: string, n: number): { status: number; holdMs: number; h
     case 'slow':
       return { status: 200, holdMs: Math.min(count, 30_000), headers: {} };
     case 'flaky':
-      return n <= count ? { status: 503, holdMs: 0, headers: { 'retry-after': '1' } } : { status: 200, holdMs: 0, headers: {} };
+      return n <= count
+        ? { status: 503, holdMs: 0, headers: { 'retry-after': '1' } }
+        : { status: 200, holdMs: 0, headers: {} };
     case 'limited':
-      return n <= count ? { status: 429, holdMs: 0, headers: { 'retry-after': '1' } } : { status: 200, holdMs: 0, headers: {} };
+      return n <= count
+        ? { status: 429, holdMs: 0, headers: { 'retry-after': '1' } }
+        : { status: 200, holdMs: 0, headers: {} };
     case 'fail-first':
       return n <= count ? { status: 400, holdMs: 0, headers: {} } : { status: 200, holdMs: 0, headers: {} };
     case 'huge-retry-after':
-      return n <= 1 ? { status: 503, holdMs: 0, headers: { 'retry-after': '999999999' } } : { status: 200, holdMs: 0, headers: {} };
+      return n <= 1
+        ? { status: 503, holdMs: 0, headers: { 'retry-after': '999999999' } }
+        : { status: 200, holdMs: 0, headers: {} };
     default:
       return { status: 200, holdMs: 0, headers: {} };
   }

@@ -23,13 +23,25 @@ export type TChaosOptions = {
   log: (line: string) => void;
 };
 
-export type TChaosResult = { seed: number; violations: TViolation[]; notices: string[]; runs: number; reportFile: string | null; counts: Map<string, number> };
+export type TChaosResult = {
+  seed: number;
+  violations: TViolation[];
+  notices: string[];
+  runs: number;
+  reportFile: string | null;
+  counts: Map<string, number>;
+};
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const TERMINAL = ['SUCCEEDED', 'FAILED', 'CANCELED'] as const;
 
 /** Repeats `work` every `everyMs` until `stop()`; errors (a database restarting) are counted, not thrown. */
-async function loop(stop: () => boolean, everyMs: () => number, work: () => Promise<void>, onError: (error: unknown) => void): Promise<void> {
+async function loop(
+  stop: () => boolean,
+  everyMs: () => number,
+  work: () => Promise<void>,
+  onError: (error: unknown) => void,
+): Promise<void> {
   while (!stop()) {
     await work().catch(onError);
     await sleep(everyMs());
@@ -49,24 +61,49 @@ export async function runChaos(options: TChaosOptions): Promise<TChaosResult> {
   const journal = createJournal();
   let workflows: TGeneratedWorkflow[] = [];
   try {
-    workflows = generateWorkflows(random.fork('workflows'), { receiverUrl: world.receiver.url, workflows: options.workflows, hugeRetryAfter: options.hugeRetryAfter });
+    workflows = generateWorkflows(random.fork('workflows'), {
+      receiverUrl: world.receiver.url,
+      workflows: options.workflows,
+      hugeRetryAfter: options.hugeRetryAfter,
+    });
     for (const workflow of workflows) {
-      await publishWorkflow({ db: world.db, ctx: world.editor, key: workflow.key, document: workflow.document as never }).catch((error: unknown) => {
-        throw new Error(`the generated workflow ${workflow.key} does not publish: ${error instanceof Error ? error.message : String(error)}\n${JSON.stringify(workflow.document)}`);
+      await publishWorkflow({
+        db: world.db,
+        ctx: world.editor,
+        key: workflow.key,
+        document: workflow.document as never,
+      }).catch((error: unknown) => {
+        throw new Error(
+          `the generated workflow ${workflow.key} does not publish: ${error instanceof Error ? error.message : String(error)}\n${JSON.stringify(workflow.document)}`,
+        );
       });
     }
     log(`published ${workflows.length} workflows; workers ${world.slots.map((s) => s.worker?.pid).join(', ')}`);
     await drive(world, journal, workflows, random, options);
     log('checking the invariants over the whole database');
     const { violations, notices } = await checkInvariants({ world, journal, workflows });
-    const reportFile = await writeChaosReport({ world, journal, workflows, violations, notices, seed: options.seed, log });
+    const reportFile = await writeChaosReport({
+      world,
+      journal,
+      workflows,
+      violations,
+      notices,
+      seed: options.seed,
+      log,
+    });
     return { seed: options.seed, violations, notices, runs: journal.runIds.length, reportFile, counts: journal.counts };
   } finally {
     await world.close();
   }
 }
 
-async function drive(world: TChaosWorld, journal: TJournal, workflows: TGeneratedWorkflow[], random: TRandom, options: TChaosOptions): Promise<void> {
+async function drive(
+  world: TChaosWorld,
+  journal: TJournal,
+  workflows: TGeneratedWorkflow[],
+  random: TRandom,
+  options: TChaosOptions,
+): Promise<void> {
   const { log } = options;
   const operator = new ChaosOperator(world, journal);
   const samplers = new ChaosSamplers(world, workflows, (violation) => {
@@ -98,13 +135,45 @@ async function drive(world: TChaosWorld, journal: TJournal, workflows: TGenerate
     await work();
   };
   const background = [
-    loop(() => samplingDone, () => 1_000, guard(() => samplers.progress()), onSampleError),
-    loop(() => samplingDone, () => 250, guard(() => samplers.limits()), onSampleError),
-    loop(() => samplingDone, () => 600, guard(() => samplers.forEachWindows()), onSampleError),
-    loop(() => Date.now() > chaosEnd, () => 150, guard(() => watchers.discover()), onSampleError),
-    loop(() => Date.now() > chaosEnd + 3_000, () => (watchers.hasPending() ? 15 : 60), guard(() => watchers.fire()), onSampleError),
+    loop(
+      () => samplingDone,
+      () => 1_000,
+      guard(() => samplers.progress()),
+      onSampleError,
+    ),
+    loop(
+      () => samplingDone,
+      () => 250,
+      guard(() => samplers.limits()),
+      onSampleError,
+    ),
+    loop(
+      () => samplingDone,
+      () => 600,
+      guard(() => samplers.forEachWindows()),
+      onSampleError,
+    ),
+    loop(
+      () => Date.now() > chaosEnd,
+      () => 150,
+      guard(() => watchers.discover()),
+      onSampleError,
+    ),
+    loop(
+      () => Date.now() > chaosEnd + 3_000,
+      () => (watchers.hasPending() ? 15 : 60),
+      guard(() => watchers.fire()),
+      onSampleError,
+    ),
   ];
-  const faults = runFaults({ world, operator, random: random.fork('faults'), until: () => Date.now() > chaosEnd, pgRestart: options.pgRestart ? { atMs: options.chaosMs * 0.45 } : null, log });
+  const faults = runFaults({
+    world,
+    operator,
+    random: random.fork('faults'),
+    until: () => Date.now() > chaosEnd,
+    pgRestart: options.pgRestart ? { atMs: options.chaosMs * 0.45 } : null,
+    log,
+  });
 
   // The chaos phase: every 100 ms the seeded schedule decides what happens now.
   const retriesOf = new Map<string, number>();
@@ -117,22 +186,26 @@ async function drive(world: TChaosWorld, journal: TJournal, workflows: TGenerate
       operator.spawn('start', () => operator.start(workflow.key));
     }
     if (!world.pgDown()) {
-      if (schedule.chance(0.3)) operator.spawn('answer', async () => {
-        const tasks = await operator.openTasks();
-        if (tasks.length) await operator.answer(targets.pick(tasks), targets.pick(['approve', 'reject']));
-      });
-      if (schedule.chance(0.3)) operator.spawn('deliver(open)', async () => {
-        const waits = await operator.openEventWaits();
-        if (waits.length) {
-          const wait = targets.pick(waits);
-          await operator.deliver(wait.event!, wait.correlationKey, 'open-wait');
-        }
-      });
-      if (freeEvents.length && schedule.chance(0.04)) operator.spawn('deliver(free)', () => operator.deliver(targets.pick(freeEvents), null, 'free'));
-      if (schedule.chance(0.025)) operator.spawn('cancel', async () => {
-        const runs = await operator.runsIn(['QUEUED', 'RUNNING', 'WAITING', 'PAUSED']);
-        if (runs.length) await operator.cancel(targets.pick(runs).id);
-      });
+      if (schedule.chance(0.3))
+        operator.spawn('answer', async () => {
+          const tasks = await operator.openTasks();
+          if (tasks.length) await operator.answer(targets.pick(tasks), targets.pick(['approve', 'reject']));
+        });
+      if (schedule.chance(0.3))
+        operator.spawn('deliver(open)', async () => {
+          const waits = await operator.openEventWaits();
+          if (waits.length) {
+            const wait = targets.pick(waits);
+            await operator.deliver(wait.event!, wait.correlationKey, 'open-wait');
+          }
+        });
+      if (freeEvents.length && schedule.chance(0.04))
+        operator.spawn('deliver(free)', () => operator.deliver(targets.pick(freeEvents), null, 'free'));
+      if (schedule.chance(0.025))
+        operator.spawn('cancel', async () => {
+          const runs = await operator.runsIn(['QUEUED', 'RUNNING', 'WAITING', 'PAUSED']);
+          if (runs.length) await operator.cancel(targets.pick(runs).id);
+        });
       if (schedule.chance(0.05)) {
         const resumeAfter = schedule.int(300, 3_000);
         operator.spawn('pause', async () => {
@@ -143,17 +216,19 @@ async function drive(world: TChaosWorld, journal: TJournal, workflows: TGenerate
           operator.later(resumeAfter, 'resume', () => operator.resume(run.id));
         });
       }
-      if (schedule.chance(0.04)) operator.spawn('admin-resolve', async () => {
-        const runs = await operator.runsIn(['WAITING']);
-        if (runs.length) await operator.adminResolve(targets.pick(runs).id);
-      });
-      if (schedule.chance(0.12)) operator.spawn('retry', async () => {
-        const runs = (await operator.runsIn(['FAILED'])).filter((r) => (retriesOf.get(r.id) ?? 0) < 2);
-        if (!runs.length) return;
-        const run = targets.pick(runs);
-        retriesOf.set(run.id, (retriesOf.get(run.id) ?? 0) + 1);
-        await operator.retry(run.id);
-      });
+      if (schedule.chance(0.04))
+        operator.spawn('admin-resolve', async () => {
+          const runs = await operator.runsIn(['WAITING']);
+          if (runs.length) await operator.adminResolve(targets.pick(runs).id);
+        });
+      if (schedule.chance(0.12))
+        operator.spawn('retry', async () => {
+          const runs = (await operator.runsIn(['FAILED'])).filter((r) => (retriesOf.get(r.id) ?? 0) < 2);
+          if (!runs.length) return;
+          const run = targets.pick(runs);
+          retriesOf.set(run.id, (retriesOf.get(run.id) ?? 0) + 1);
+          await operator.retry(run.id);
+        });
     }
     await sleep(100);
   }
@@ -165,11 +240,17 @@ async function drive(world: TChaosWorld, journal: TJournal, workflows: TGenerate
   await Promise.all(background);
   await operator.drain({ cancelLater: true });
   log('background work drained');
-  if (sampleErrors.n > 0) log(`${sampleErrors.n} sampler/watcher passes failed (database restarting or connections dropped)`);
+  if (sampleErrors.n > 0)
+    log(`${sampleErrors.n} sampler/watcher passes failed (database restarting or connections dropped)`);
 }
 
 /** Faults stop, two healthy workers run; tasks are answered, events sent, paused runs resumed, until every run has ended. */
-async function quietPhase(world: TChaosWorld, journal: TJournal, operator: ChaosOperator, options: TChaosOptions): Promise<void> {
+async function quietPhase(
+  world: TChaosWorld,
+  journal: TJournal,
+  operator: ChaosOperator,
+  options: TChaosOptions,
+): Promise<void> {
   for (let i = 0; i < world.slots.length; i++) {
     world.continueSlot(i);
     if (!world.slots[i]!.worker) await world.startSlot(i);
@@ -178,15 +259,23 @@ async function quietPhase(world: TChaosWorld, journal: TJournal, operator: Chaos
   const deadline = Date.now() + options.quietMs;
   options.log(`quiet phase: up to ${options.quietMs} ms for every run to end`);
   for (let pass = 0; Date.now() < deadline; pass++) {
-    const open = await world.db.selectFrom('runs').select(['id', 'status']).where('status', 'not in', [...TERMINAL]).execute().catch(() => null);
+    const open = await world.db
+      .selectFrom('runs')
+      .select(['id', 'status'])
+      .where('status', 'not in', [...TERMINAL])
+      .execute()
+      .catch(() => null);
     if (open && open.length === 0) {
       options.log(`quiet phase: every run ended after ${pass} passes`);
       return;
     }
     if (pass % 4 === 0) {
-      for (const task of await operator.openTasks()) operator.spawn('answer(quiet)', () => operator.answer(task, 'approve'));
-      for (const wait of await operator.openEventWaits()) operator.spawn('deliver(quiet)', () => operator.deliver(wait.event!, wait.correlationKey, 'quiet'));
-      for (const run of open?.filter((r) => r.status === 'PAUSED') ?? []) operator.spawn('resume(quiet)', () => operator.resume(run.id));
+      for (const task of await operator.openTasks())
+        operator.spawn('answer(quiet)', () => operator.answer(task, 'approve'));
+      for (const wait of await operator.openEventWaits())
+        operator.spawn('deliver(quiet)', () => operator.deliver(wait.event!, wait.correlationKey, 'quiet'));
+      for (const run of open?.filter((r) => r.status === 'PAUSED') ?? [])
+        operator.spawn('resume(quiet)', () => operator.resume(run.id));
       // A retry honouring a huge Retry-After (capped at 1 h at best) cannot end here: such runs are canceled.
       const farOff = await world.db
         .selectFrom('run_waits')

@@ -36,14 +36,25 @@ export class ChaosSamplers {
   /** (1) Overdue waits on runs without a way forward. */
   async progress(): Promise<void> {
     const slack = `${(2_000 + PROGRESS_SLACK_MS) / 1000} seconds`;
-    const rows = await sql<{ id: string; run_id: string; kind: string; step_path: string; resume_at: Date; status: string; lease_owner: string | null; late_ms: number }>`
+    const rows = await sql<{
+      id: string;
+      run_id: string;
+      kind: string;
+      step_path: string;
+      resume_at: Date;
+      status: string;
+      lease_owner: string | null;
+      late_ms: number;
+    }>`
       SELECT w.id, w.run_id, w.kind, w.step_path, w.resume_at, r.status, r.lease_owner,
              (extract(epoch from (now() - w.resume_at)) * 1000)::int AS late_ms
       FROM run_waits w JOIN runs r ON r.id = w.run_id
       WHERE w.status = 'open' AND w.resume_at < now() - ${slack}::interval
         AND r.status IN ('QUEUED', 'RUNNING', 'WAITING')
         AND (r.lease_owner IS NULL OR r.lease_expires_at < now() - ${slack}::interval)
-        AND NOT EXISTS (SELECT 1 FROM pgboss.job j WHERE j.data->>'runId' = r.id::text AND j.state IN ('created', 'retry', 'active'))`.execute(this.world.db);
+        AND NOT EXISTS (SELECT 1 FROM pgboss.job j WHERE j.data->>'runId' = r.id::text AND j.state IN ('created', 'retry', 'active'))`.execute(
+      this.world.db,
+    );
     for (const row of rows.rows) {
       this.once(`progress:${row.id}`, {
         invariant: '1 progress (sampled)',
@@ -61,10 +72,24 @@ export class ChaosSamplers {
       .selectFrom('runs')
       .select('workflow_key')
       // A run paused while QUEUED holds no slot (runs.paused_from; admission counts the same way).
-      .select(sql<number>`count(*) FILTER (WHERE status IN ('RUNNING', 'WAITING') OR (status = 'PAUSED' AND paused_from IS DISTINCT FROM 'QUEUED'))::int`.as('active'))
+      .select(
+        sql<number>`count(*) FILTER (WHERE status IN ('RUNNING', 'WAITING') OR (status = 'PAUSED' AND paused_from IS DISTINCT FROM 'QUEUED'))::int`.as(
+          'active',
+        ),
+      )
       .select(sql<number>`count(*) FILTER (WHERE status = 'QUEUED' AND lease_owner IS NULL)::int`.as('queued'))
-      .select(sql<string[]>`array_agg(id::text) FILTER (WHERE status IN ('RUNNING', 'WAITING') OR (status = 'PAUSED' AND paused_from IS DISTINCT FROM 'QUEUED'))`.as('activeIds'))
-      .where('workflow_key', 'in', limited.map((w) => w.key))
+      .select(
+        sql<
+          string[]
+        >`array_agg(id::text) FILTER (WHERE status IN ('RUNNING', 'WAITING') OR (status = 'PAUSED' AND paused_from IS DISTINCT FROM 'QUEUED'))`.as(
+          'activeIds',
+        ),
+      )
+      .where(
+        'workflow_key',
+        'in',
+        limited.map((w) => w.key),
+      )
       .groupBy('workflow_key')
       .execute();
     const now = Date.now();
@@ -108,7 +133,10 @@ export class ChaosSamplers {
     return runIds
       .map((runId) => {
         const own = events.filter((e) => e.run_id === runId);
-        const steps = own.map((e) => `${e.seq} ${e.type}${(e.data as { reason?: unknown }).reason === 'retried' ? ' (operator retry)' : (e.data as { by?: unknown }).by ? ' (operator)' : ''}`);
+        const steps = own.map(
+          (e) =>
+            `${e.seq} ${e.type}${(e.data as { reason?: unknown }).reason === 'retried' ? ' (operator retry)' : (e.data as { by?: unknown }).by ? ' (operator)' : ''}`,
+        );
         return `${runId} ${own[0]?.status ?? '?'} [${steps.join(', ')}]`;
       })
       .join('; ');
@@ -135,7 +163,12 @@ export class ChaosSamplers {
     }
   }
 
-  private checkWindow(workflow: TGeneratedWorkflow, window: TGeneratedWorkflow['forEachWindows'][number], runId: string, steps: Array<{ updated_at: Date; path: string; status: string; attempt: number }>): void {
+  private checkWindow(
+    workflow: TGeneratedWorkflow,
+    window: TGeneratedWorkflow['forEachWindows'][number],
+    runId: string,
+    steps: Array<{ updated_at: Date; path: string; status: string; attempt: number }>,
+  ): void {
     const latest = new Map<string, { status: string; attempt: number }>();
     for (const step of steps) {
       const prior = latest.get(step.path);

@@ -3,7 +3,15 @@ import type { ChaosOperator } from '@/test/chaos/chaos-operator';
 import type { TChaosWorld } from '@/test/chaos/chaos-world';
 import type { TGeneratedWorkflow, TSnipe } from '@/test/chaos/generate-workflows';
 
-type TPendingSnipe = { runId: string; dueAt: number; fence: string; snipe: TSnipe; index: number | null; onClaim: boolean; offsetMs: number };
+type TPendingSnipe = {
+  runId: string;
+  dueAt: number;
+  fence: string;
+  snipe: TSnipe;
+  index: number | null;
+  onClaim: boolean;
+  offsetMs: number;
+};
 
 /**
  * The instants that matter, watched closely: an event is delivered as the delay before its
@@ -27,7 +35,14 @@ export class ChaosWatchers {
     const timers = await this.world.db
       .selectFrom('run_waits')
       .innerJoin('runs', 'runs.id', 'run_waits.run_id')
-      .select(['run_waits.id', 'run_waits.run_id as runId', 'run_waits.step_path as path', 'run_waits.resume_at as resumeAt', 'runs.workflow_key as workflowKey', 'runs.fence'])
+      .select([
+        'run_waits.id',
+        'run_waits.run_id as runId',
+        'run_waits.step_path as path',
+        'run_waits.resume_at as resumeAt',
+        'runs.workflow_key as workflowKey',
+        'runs.fence',
+      ])
       .where('run_waits.kind', '=', 'timer')
       .where('run_waits.status', '=', 'open')
       .execute();
@@ -38,7 +53,15 @@ export class ChaosWatchers {
       for (const snipe of workflow?.snipes ?? []) {
         const match = snipe.delayPath.exec(timer.path);
         if (!match) continue;
-        this.pending.push({ runId: timer.runId, dueAt: timer.resumeAt.getTime(), fence: String(timer.fence), snipe, index: match[1] === undefined ? null : Number(match[1]), onClaim: this.random.chance(0.5), offsetMs: this.random.int(0, 150) });
+        this.pending.push({
+          runId: timer.runId,
+          dueAt: timer.resumeAt.getTime(),
+          fence: String(timer.fence),
+          snipe,
+          index: match[1] === undefined ? null : Number(match[1]),
+          onClaim: this.random.chance(0.5),
+          offsetMs: this.random.int(0, 150),
+        });
       }
     }
     const soon = await this.world.db
@@ -53,7 +76,9 @@ export class ChaosWatchers {
       if (!this.random.chance(0.6)) continue;
       const offset = this.random.int(-40, 40);
       const outcome = this.random.pick(task.outcomes);
-      this.operator.later(task.dueAt.getTime() + offset - Date.now(), 'answer(at timeout)', () => this.operator.answer(task, outcome));
+      this.operator.later(task.dueAt.getTime() + offset - Date.now(), 'answer(at timeout)', () =>
+        this.operator.answer(task, outcome),
+      );
     }
   }
 
@@ -62,7 +87,11 @@ export class ChaosWatchers {
     const now = Date.now();
     const due = this.pending.filter((p) => now >= p.dueAt - 10);
     if (due.length === 0) return;
-    const fences = await this.world.db.selectFrom('runs').select(['id', 'fence']).where('id', 'in', [...new Set(due.map((p) => p.runId))]).execute();
+    const fences = await this.world.db
+      .selectFrom('runs')
+      .select(['id', 'fence'])
+      .where('id', 'in', [...new Set(due.map((p) => p.runId))])
+      .execute();
     const fenceOf = new Map(fences.map((r) => [r.id, String(r.fence)]));
     for (const snipe of due) {
       const claimed = fenceOf.get(snipe.runId) !== snipe.fence;

@@ -10,7 +10,7 @@ import { startEmbeddedPostgres, type TEmbeddedDatabase } from '@/server/db/embed
 import { migrateToLatest } from '@/server/db/migrate';
 import type { Database } from '@/server/db/schema';
 import { getQueue } from '@/server/runtime/queue/run-queue';
-import { killWorker, startWorker, until, type TWorkerProcess } from '@/server/runtime/faults/fault-harness';
+import { killWorker, startWorker, until, type TWorkerProcess } from '@/test/faults/fault-harness';
 import { addMemberTo, createTenantWithMember } from '@/test/fixtures';
 import { startChaosReceiver, type TChaosReceiver } from '@/test/chaos/chaos-receiver';
 
@@ -20,7 +20,11 @@ export const CHAOS_APPLICATION_NAME = 'pipewright-chaos';
 export const CHAOS_LEASE_MS = 2_000;
 const PASSWORD = 'pipewright-chaos-password';
 
-export type TFault = { at: number; kind: 'sigkill' | 'sigstop' | 'sigcont' | 'terminate' | 'pg-restart' | 'worker-crash'; detail: string };
+export type TFault = {
+  at: number;
+  kind: 'sigkill' | 'sigstop' | 'sigcont' | 'terminate' | 'pg-restart' | 'worker-crash';
+  detail: string;
+};
 
 export type TWorkerSlot = { worker: TWorkerProcess | null; stopped: boolean; expectedExit: boolean };
 
@@ -78,7 +82,10 @@ export async function startChaosWorld({ log }: { log: (line: string) => void }):
   process.env.PIPEWRIGHT_DATA_DIR = dir;
   process.env.PIPEWRIGHT_SECRET_KEY ??= randomBytes(32).toString('base64');
   process.env.NEXTAUTH_SECRET ??= 'chaos-nextauth-secret-chaos-nextauth-secret';
-  let database: TEmbeddedDatabase | null = await startEmbeddedPostgres({ databaseDir: path.join(dir, 'pg'), password: PASSWORD });
+  let database: TEmbeddedDatabase | null = await startEmbeddedPostgres({
+    databaseDir: path.join(dir, 'pg'),
+    password: PASSWORD,
+  });
   const url = database.url;
   process.env.DATABASE_URL = url;
   let down = false;
@@ -101,7 +108,9 @@ export async function startChaosWorld({ log }: { log: (line: string) => void }):
     openWorlds.delete(cleanup);
     // Each step on its own: one failing must not leave the processes after it running.
     const attempt = async (what: string, step: () => Promise<unknown>) => {
-      await step().catch((error: unknown) => log(`cleanup: ${what} failed: ${error instanceof Error ? error.message : String(error)}`));
+      await step().catch((error: unknown) =>
+        log(`cleanup: ${what} failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
     };
     for (const slot of slots) {
       const worker = slot.worker;
@@ -113,7 +122,7 @@ export async function startChaosWorld({ log }: { log: (line: string) => void }):
     await attempt('closing the receiver', () => receiver.close());
     await attempt('stopping the queue', async () => (await getQueue()).stop({ graceful: false, close: true }));
     await attempt('closing the database handle', () => db.destroy());
-    await attempt('closing the fault schedule\'s handle', () => faultDb.destroy());
+    await attempt("closing the fault schedule's handle", () => faultDb.destroy());
     await attempt('stopping PostgreSQL', async () => database?.stop());
     database = null;
     rmSync(dir, { recursive: true, force: true });
@@ -136,7 +145,11 @@ export async function startChaosWorld({ log }: { log: (line: string) => void }):
       void worker.exited.then(({ code, signal }) => {
         if (closing || slot.worker !== worker || slot.expectedExit) return;
         crashes.push({ at: Date.now(), pid: worker.pid, code, signal, output: worker.output().slice(-6000) });
-        faults.push({ at: Date.now(), kind: 'worker-crash', detail: `worker ${worker.pid} exited by itself (code ${code}, signal ${signal})` });
+        faults.push({
+          at: Date.now(),
+          kind: 'worker-crash',
+          detail: `worker ${worker.pid} exited by itself (code ${code}, signal ${signal})`,
+        });
         log(`worker ${worker.pid} exited by itself (code ${code}, signal ${signal}); starting another`);
         slot.worker = null;
         void startSlot(index).catch((error: Error) => log(`could not restart worker: ${error.message}`));
@@ -173,11 +186,23 @@ export async function startChaosWorld({ log }: { log: (line: string) => void }):
         // them by hand let it wake within its lease by its clock, and call out for a run an
         // operator had canceled meanwhile: something no real stall can do.)
         const workerId = slot.worker.id;
-        const held = await sql<{ n: number }>`SELECT count(*)::int AS n FROM runs WHERE lease_owner = ${workerId} AND lease_expires_at > now()`.execute(faultDb);
-        await until('the stopped worker\'s leases to run out', async () => {
-          const live = await sql<{ n: number }>`SELECT count(*)::int AS n FROM runs WHERE lease_owner = ${workerId} AND lease_expires_at > now()`.execute(faultDb);
-          return (live.rows[0]?.n ?? 0) === 0;
-        }, { timeoutMs: CHAOS_LEASE_MS * 3, everyMs: 100 });
+        const held = await sql<{
+          n: number;
+        }>`SELECT count(*)::int AS n FROM runs WHERE lease_owner = ${workerId} AND lease_expires_at > now()`.execute(
+          faultDb,
+        );
+        await until(
+          "the stopped worker's leases to run out",
+          async () => {
+            const live = await sql<{
+              n: number;
+            }>`SELECT count(*)::int AS n FROM runs WHERE lease_owner = ${workerId} AND lease_expires_at > now()`.execute(
+              faultDb,
+            );
+            return (live.rows[0]?.n ?? 0) === 0;
+          },
+          { timeoutMs: CHAOS_LEASE_MS * 3, everyMs: 100 },
+        );
         return held.rows[0]?.n ?? 0;
       },
       continueSlot: (index) => {

@@ -18,11 +18,20 @@ const TERMINAL = ['SUCCEEDED', 'FAILED', 'CANCELED'];
  * says the server functions answered. Returns every violation; `notices` are oddities that
  * are not (provably) a breach.
  */
-export async function checkInvariants({ world, journal, workflows }: { world: TChaosWorld; journal: TJournal; workflows: readonly TGeneratedWorkflow[] }): Promise<{ violations: TViolation[]; notices: string[] }> {
+export async function checkInvariants({
+  world,
+  journal,
+  workflows,
+}: {
+  world: TChaosWorld;
+  journal: TJournal;
+  workflows: readonly TGeneratedWorkflow[];
+}): Promise<{ violations: TViolation[]; notices: string[] }> {
   const { db } = world;
   const violations: TViolation[] = [...journal.sampled];
   const notices: string[] = [];
-  const add = (invariant: string, runId: string | null, message: string) => violations.push({ invariant, runId, message });
+  const add = (invariant: string, runId: string | null, message: string) =>
+    violations.push({ invariant, runId, message });
 
   await checkProgress(db, add);
   await checkAnswers(db, journal, add);
@@ -33,9 +42,21 @@ export async function checkInvariants({ world, journal, workflows }: { world: TC
   await checkRetries(db, journal, add);
   await checkBounded(db, add);
 
-  for (const crash of world.crashes) add('worker crash', null, `worker ${crash.pid} exited by itself (code ${crash.code}, signal ${crash.signal}); last output:\n${crash.output.slice(-3000)}`);
-  const crashed = await db.selectFrom('runs').select(['id', 'workflow_key']).where(sql<boolean>`error->>'code' = 'WORKER_CRASHED'`).execute();
-  for (const run of crashed) notices.push(`run ${run.id} (${run.workflow_key}) failed WORKER_CRASHED: three recoveries without progress (the suite kills and stops workers, so this can be legitimate)`);
+  for (const crash of world.crashes)
+    add(
+      'worker crash',
+      null,
+      `worker ${crash.pid} exited by itself (code ${crash.code}, signal ${crash.signal}); last output:\n${crash.output.slice(-3000)}`,
+    );
+  const crashed = await db
+    .selectFrom('runs')
+    .select(['id', 'workflow_key'])
+    .where(sql<boolean>`error->>'code' = 'WORKER_CRASHED'`)
+    .execute();
+  for (const run of crashed)
+    notices.push(
+      `run ${run.id} (${run.workflow_key}) failed WORKER_CRASHED: three recoveries without progress (the suite kills and stops workers, so this can be legitimate)`,
+    );
   return { violations, notices };
 }
 
@@ -43,64 +64,154 @@ type TAdd = (invariant: string, runId: string | null, message: string) => void;
 
 /** (1) At the end every run is terminal; for one that is not, say what way forward it has. */
 async function checkProgress(db: Db, add: TAdd): Promise<void> {
-  const rows = await sql<{ id: string; workflow_key: string; status: string; lease_owner: string | null; lease_live: boolean; waits: string | null; jobs: string | null; updated_at: Date }>`
+  const rows = await sql<{
+    id: string;
+    workflow_key: string;
+    status: string;
+    lease_owner: string | null;
+    lease_live: boolean;
+    waits: string | null;
+    jobs: string | null;
+    updated_at: Date;
+  }>`
     SELECT r.id, r.workflow_key, r.status, r.lease_owner, coalesce(r.lease_expires_at > now(), false) AS lease_live, r.updated_at,
       (SELECT string_agg(w.kind || ' at ' || w.step_path || coalesce(' due ' || to_char(w.resume_at, 'HH24:MI:SS.MS'), ' (no due time)'), '; ') FROM run_waits w WHERE w.run_id = r.id AND w.status = 'open') AS waits,
       (SELECT string_agg(j.state || coalesce(' after ' || to_char(j.start_after, 'HH24:MI:SS.MS'), ''), '; ') FROM pgboss.job j WHERE j.data->>'runId' = r.id::text AND j.state IN ('created', 'retry', 'active')) AS jobs
     FROM runs r WHERE r.status NOT IN ('SUCCEEDED', 'FAILED', 'CANCELED')`.execute(db);
   for (const row of rows.rows) {
-    const forward = row.lease_live ? `held by ${row.lease_owner}` : row.jobs ? `job ${row.jobs}` : 'NO way forward (no live lease, no job)';
-    add('1 progress (end)', row.id, `${row.workflow_key} is still ${row.status} after the quiet phase, last written ${row.updated_at.toISOString()}: ${forward}; open waits: ${row.waits ?? 'none'}`);
+    const forward = row.lease_live
+      ? `held by ${row.lease_owner}`
+      : row.jobs
+        ? `job ${row.jobs}`
+        : 'NO way forward (no live lease, no job)';
+    add(
+      '1 progress (end)',
+      row.id,
+      `${row.workflow_key} is still ${row.status} after the quiet phase, last written ${row.updated_at.toISOString()}: ${forward}; open waits: ${row.waits ?? 'none'}`,
+    );
   }
 }
 
 /** (2) An accepted task answer is never expired afterwards, and its step got that outcome. */
 async function checkAnswers(db: Db, journal: TJournal, add: TAdd): Promise<void> {
   for (const answer of journal.answers) {
-    const task = await db.selectFrom('tasks').select(['status', 'outcome', 'created_at', 'wait_id', 'due_at']).where('id', '=', answer.taskId).executeTakeFirst();
+    const task = await db
+      .selectFrom('tasks')
+      .select(['status', 'outcome', 'created_at', 'wait_id', 'due_at'])
+      .where('id', '=', answer.taskId)
+      .executeTakeFirst();
     if (!task) continue;
     const near = answer.dueAt !== null ? ` (answered ${answer.at - answer.dueAt} ms after its due time)` : '';
-    if (task.status !== 'completed') add('2 one answer per wait', answer.runId, `task ${answer.taskId} at ${answer.stepPath} was answered "${answer.outcome}" by the ${answer.by} (accepted)${near}, but is now ${task.status}`);
-    const wait = await db.selectFrom('run_waits').select(['status', 'payload']).where('id', '=', task.wait_id).executeTakeFirst();
-    if (wait && (wait.status !== 'resolved' || (wait.payload as { outcome?: unknown } | null)?.outcome !== answer.outcome)) {
-      add('2 one answer per wait', answer.runId, `task ${answer.taskId} was answered "${answer.outcome}"${near}, but its wait is ${wait.status} with ${JSON.stringify(wait.payload)}`);
+    if (task.status !== 'completed')
+      add(
+        '2 one answer per wait',
+        answer.runId,
+        `task ${answer.taskId} at ${answer.stepPath} was answered "${answer.outcome}" by the ${answer.by} (accepted)${near}, but is now ${task.status}`,
+      );
+    const wait = await db
+      .selectFrom('run_waits')
+      .select(['status', 'payload'])
+      .where('id', '=', task.wait_id)
+      .executeTakeFirst();
+    if (
+      wait &&
+      (wait.status !== 'resolved' || (wait.payload as { outcome?: unknown } | null)?.outcome !== answer.outcome)
+    ) {
+      add(
+        '2 one answer per wait',
+        answer.runId,
+        `task ${answer.taskId} was answered "${answer.outcome}"${near}, but its wait is ${wait.status} with ${JSON.stringify(wait.payload)}`,
+      );
     }
-    const attempts = await db.selectFrom('run_steps').select(['attempt', 'status', 'output', 'error', 'started_at']).where('run_id', '=', answer.runId).where('path', '=', answer.stepPath).orderBy('attempt').execute();
+    const attempts = await db
+      .selectFrom('run_steps')
+      .select(['attempt', 'status', 'output', 'error', 'started_at'])
+      .where('run_id', '=', answer.runId)
+      .where('path', '=', answer.stepPath)
+      .orderBy('attempt')
+      .execute();
     const record = attempts.filter((a) => a.started_at.getTime() <= task.created_at.getTime() + 1_000).at(-1);
     if (!record) continue;
     const code = (record.error as { code?: unknown } | null)?.code;
-    if (record.status === 'FAILED') add('2 one answer per wait', answer.runId, `task ${answer.taskId} at ${answer.stepPath} was answered "${answer.outcome}"${near}, but the step's attempt ${record.attempt} FAILED with ${String(code)}`);
+    if (record.status === 'FAILED')
+      add(
+        '2 one answer per wait',
+        answer.runId,
+        `task ${answer.taskId} at ${answer.stepPath} was answered "${answer.outcome}"${near}, but the step's attempt ${record.attempt} FAILED with ${String(code)}`,
+      );
     if (record.status === 'SUCCEEDED' && (record.output as { outcome?: unknown } | null)?.outcome !== answer.outcome) {
-      add('2 one answer per wait', answer.runId, `task ${answer.taskId} was answered "${answer.outcome}", but the step's output is ${JSON.stringify(record.output)}`);
+      add(
+        '2 one answer per wait',
+        answer.runId,
+        `task ${answer.taskId} was answered "${answer.outcome}", but the step's output is ${JSON.stringify(record.output)}`,
+      );
     }
   }
 }
 
-const WORKER_EVENTS = new Set(['step.started', 'step.succeeded', 'step.failed', 'step.retry_scheduled', 'run.waiting', 'run.succeeded', 'run.failed', 'run.started', 'task.created', 'log']);
+const WORKER_EVENTS = new Set([
+  'step.started',
+  'step.succeeded',
+  'step.failed',
+  'step.retry_scheduled',
+  'run.waiting',
+  'run.succeeded',
+  'run.failed',
+  'run.started',
+  'task.created',
+  'log',
+]);
 
 /** (3) What an operator wrote directly (CANCELED, PAUSED) is not overwritten, and nothing starts after a cancel. */
 async function checkOperators(world: TChaosWorld, journal: TJournal, add: TAdd): Promise<void> {
   const { db } = world;
   for (const op of journal.direct) {
     if (op.seq === null) continue;
-    const all = await db.selectFrom('run_events').select(['seq', 'type', 'data', 'step_id', 'at']).where('run_id', '=', op.runId).where('seq', '>', op.seq).orderBy('seq').execute();
+    const all = await db
+      .selectFrom('run_events')
+      .select(['seq', 'type', 'data', 'step_id', 'at'])
+      .where('run_id', '=', op.runId)
+      .where('seq', '>', op.seq)
+      .orderBy('seq')
+      .execute();
     // Up to the next operator act (a retry of what a stale worker turned FAILED): what comes after is the operator's doing.
     const byOperator = all.findIndex((e) => Boolean((e.data as { by?: unknown } | null)?.by));
     const after = byOperator < 0 ? all : all.slice(0, byOperator);
     const cutoff = byOperator < 0 ? Number.POSITIVE_INFINITY : all[byOperator]!.at.getTime();
     if (op.kind === 'cancel') {
       const run = await db.selectFrom('runs').select('status').where('id', '=', op.runId).executeTakeFirstOrThrow();
-      if (run.status !== 'CANCELED' && after.length > 0) add('3 operators win', op.runId, `cancelRun returned CANCELED (not just requested), but a worker then wrote on: the run is now ${run.status}${byOperator >= 0 ? ' (after an operator acted on what the worker left)' : ''}`);
-      if (after.length > 0) add('3 operators win', op.runId, `after run.canceled (seq ${op.seq}) a worker goes on writing: ${after.map((e) => `${e.seq} ${e.type}${e.step_id ? ` ${e.step_id}` : ''}`).join(', ')}`);
-      const calls = world.receiver.deliveries.filter((d) => d.key.startsWith(`${op.runId}:`) && d.at > op.at + 200 && d.at < cutoff);
-      if (calls.length > 0) add('3 operators win', op.runId, `${calls.length} HTTP call(s) started after the cancel returned: ${calls.map((d) => `${d.key} +${d.at - op.at} ms`).join(', ')}`);
+      if (run.status !== 'CANCELED' && after.length > 0)
+        add(
+          '3 operators win',
+          op.runId,
+          `cancelRun returned CANCELED (not just requested), but a worker then wrote on: the run is now ${run.status}${byOperator >= 0 ? ' (after an operator acted on what the worker left)' : ''}`,
+        );
+      if (after.length > 0)
+        add(
+          '3 operators win',
+          op.runId,
+          `after run.canceled (seq ${op.seq}) a worker goes on writing: ${after.map((e) => `${e.seq} ${e.type}${e.step_id ? ` ${e.step_id}` : ''}`).join(', ')}`,
+        );
+      const calls = world.receiver.deliveries.filter(
+        (d) => d.key.startsWith(`${op.runId}:`) && d.at > op.at + 200 && d.at < cutoff,
+      );
+      if (calls.length > 0)
+        add(
+          '3 operators win',
+          op.runId,
+          `${calls.length} HTTP call(s) started after the cancel returned: ${calls.map((d) => `${d.key} +${d.at - op.at} ms`).join(', ')}`,
+        );
       continue;
     }
     for (const event of after) {
       const data = (event.data ?? {}) as { by?: unknown };
       if (event.type === 'run.canceled' || (event.type === 'run.resumed' && data.by)) break;
       if (WORKER_EVENTS.has(event.type) || event.type === 'run.resumed') {
-        add('3 operators win', op.runId, `pauseRun returned PAUSED (not just requested) at seq ${op.seq}, but before any operator resumed it the log has ${event.seq} ${event.type}${event.step_id ? ` ${event.step_id}` : ''} ${JSON.stringify(event.data)}`);
+        add(
+          '3 operators win',
+          op.runId,
+          `pauseRun returned PAUSED (not just requested) at seq ${op.seq}, but before any operator resumed it the log has ${event.seq} ${event.type}${event.step_id ? ` ${event.step_id}` : ''} ${JSON.stringify(event.data)}`,
+        );
         break;
       }
     }
@@ -110,15 +221,23 @@ async function checkOperators(world: TChaosWorld, journal: TJournal, add: TAdd):
 /** (4) One SUCCEEDED record per (run, path), one record per attempt, and a gap-free seq. */
 async function checkSteps(db: Db, add: TAdd): Promise<void> {
   const twice = await sql<{ run_id: string; path: string; n: number }>`
-    SELECT run_id, path, count(*)::int AS n FROM run_steps WHERE status = 'SUCCEEDED' GROUP BY run_id, path HAVING count(*) > 1`.execute(db);
+    SELECT run_id, path, count(*)::int AS n FROM run_steps WHERE status = 'SUCCEEDED' GROUP BY run_id, path HAVING count(*) > 1`.execute(
+    db,
+  );
   for (const row of twice.rows) add('4 at most one success', row.run_id, `${row.path} has ${row.n} SUCCEEDED records`);
   const attempts = await sql<{ run_id: string; path: string; attempt: number; n: number }>`
-    SELECT run_id, path, attempt, count(*)::int AS n FROM run_steps GROUP BY run_id, path, attempt HAVING count(*) > 1`.execute(db);
-  for (const row of attempts.rows) add('4 at most one success', row.run_id, `${row.path} attempt ${row.attempt} has ${row.n} records`);
+    SELECT run_id, path, attempt, count(*)::int AS n FROM run_steps GROUP BY run_id, path, attempt HAVING count(*) > 1`.execute(
+    db,
+  );
+  for (const row of attempts.rows)
+    add('4 at most one success', row.run_id, `${row.path} attempt ${row.attempt} has ${row.n} records`);
   const seqs = await sql<{ id: string; n: number; max: number | null; min: number | null; event_seq: number }>`
     SELECT r.id, count(e.seq)::int AS n, max(e.seq) AS max, min(e.seq) AS min, r.event_seq FROM runs r LEFT JOIN run_events e ON e.run_id = r.id
-    GROUP BY r.id HAVING count(e.seq) = 0 OR min(e.seq) <> 1 OR max(e.seq) <> count(e.seq) OR max(e.seq) <> r.event_seq`.execute(db);
-  for (const row of seqs.rows) add('4 gap-free seq', row.id, `events: ${row.n}, seq ${row.min}..${row.max}, runs.event_seq ${row.event_seq}`);
+    GROUP BY r.id HAVING count(e.seq) = 0 OR min(e.seq) <> 1 OR max(e.seq) <> count(e.seq) OR max(e.seq) <> r.event_seq`.execute(
+    db,
+  );
+  for (const row of seqs.rows)
+    add('4 gap-free seq', row.id, `events: ${row.n}, seq ${row.min}..${row.max}, runs.event_seq ${row.event_seq}`);
 }
 
 /** (4) Each Idempotency-Key took effect once, unless the earlier effect's answer never reached a live worker. */
@@ -135,7 +254,9 @@ async function checkIdempotency(world: TChaosWorld, add: TAdd): Promise<void> {
       const first = effects[i - 1]!;
       const again = effects[i]!;
       if (!first.delivered) continue;
-      const excused = world.faults.some((fault) => disruptive(fault) && fault.at >= first.at - 500 && fault.at <= again.at);
+      const excused = world.faults.some(
+        (fault) => disruptive(fault) && fault.at >= first.at - 500 && fault.at <= again.at,
+      );
       if (excused) continue;
       // A call that timed out (step or run timeout) is tried again with the same key: its first effect may or may not have happened.
       const separator = key.indexOf(':');
@@ -148,7 +269,11 @@ async function checkIdempotency(world: TChaosWorld, add: TAdd): Promise<void> {
         .where(sql<boolean>`error->>'code' IN ('TIMEOUT', 'WORKER_LOST', 'CANCELED')`)
         .executeTakeFirst();
       if (timedOut) continue;
-      add('4 idempotency key once', key.split(':')[0] ?? null, `${key} (${again.path}) took effect twice: answered 200 at +0 and delivered again ${again.at - first.at} ms later, with no crash, stop or disconnect in between`);
+      add(
+        '4 idempotency key once',
+        key.split(':')[0] ?? null,
+        `${key} (${again.path}) took effect twice: answered 200 at +0 and delivered again ${again.at - first.at} ms later, with no crash, stop or disconnect in between`,
+      );
     }
   }
 }
@@ -158,12 +283,26 @@ async function checkRetries(db: Db, journal: TJournal, add: TAdd): Promise<void>
   const reported = new Set<string>();
   for (const retry of journal.retries) {
     if (!retry.stepPath || reported.has(`${retry.runId}:${retry.stepPath}`)) continue;
-    const newer = await db.selectFrom('run_steps').select(['attempt', 'status']).where('run_id', '=', retry.runId).where('path', '=', retry.stepPath).where('attempt', '>', retry.maxAttemptBefore).executeTakeFirst();
+    const newer = await db
+      .selectFrom('run_steps')
+      .select(['attempt', 'status'])
+      .where('run_id', '=', retry.runId)
+      .where('path', '=', retry.stepPath)
+      .where('attempt', '>', retry.maxAttemptBefore)
+      .executeTakeFirst();
     if (newer) continue;
-    const run = await db.selectFrom('runs').select(['status', 'error']).where('id', '=', retry.runId).executeTakeFirstOrThrow();
+    const run = await db
+      .selectFrom('runs')
+      .select(['status', 'error'])
+      .where('id', '=', retry.runId)
+      .executeTakeFirstOrThrow();
     if (run.status === 'CANCELED' || !TERMINAL.includes(run.status)) continue;
     reported.add(`${retry.runId}:${retry.stepPath}`);
-    add('6 retry from failure', retry.runId, `retried to re-execute ${retry.stepPath} (attempts so far: ${retry.maxAttemptBefore}), but no new attempt of it was recorded; the run is ${run.status}${run.error ? ` with ${JSON.stringify(run.error)}` : ''}`);
+    add(
+      '6 retry from failure',
+      retry.runId,
+      `retried to re-execute ${retry.stepPath} (attempts so far: ${retry.maxAttemptBefore}), but no new attempt of it was recorded; the run is ${run.status}${run.error ? ` with ${JSON.stringify(run.error)}` : ''}`,
+    );
   }
 }
 
@@ -171,11 +310,21 @@ async function checkRetries(db: Db, journal: TJournal, add: TAdd): Promise<void>
 async function checkBounded(db: Db, add: TAdd): Promise<void> {
   const delays = await sql<{ run_id: string; step_id: string | null; delay: number }>`
     SELECT DISTINCT ON (run_id, step_id) run_id, step_id, (data->>'delayMs')::bigint AS delay FROM run_events
-    WHERE type = 'step.retry_scheduled' AND (data->>'delayMs')::bigint > ${RETRY_AFTER_CAP_MS} ORDER BY run_id, step_id, seq`.execute(db);
-  for (const row of delays.rows) add('8 bounded', row.run_id, `${row.step_id} scheduled its retry ${row.delay} ms out, beyond the cap of max(maxDelayMs, 1 h)`);
+    WHERE type = 'step.retry_scheduled' AND (data->>'delayMs')::bigint > ${RETRY_AFTER_CAP_MS} ORDER BY run_id, step_id, seq`.execute(
+    db,
+  );
+  for (const row of delays.rows)
+    add(
+      '8 bounded',
+      row.run_id,
+      `${row.step_id} scheduled its retry ${row.delay} ms out, beyond the cap of max(maxDelayMs, 1 h)`,
+    );
   const sizes = await sql<{ id: string; size: number; steps: number }>`
-    SELECT r.id, length(r.execution::text) AS size, (SELECT count(*)::int FROM run_steps s WHERE s.run_id = r.id) AS steps FROM runs r`.execute(db);
+    SELECT r.id, length(r.execution::text) AS size, (SELECT count(*)::int FROM run_steps s WHERE s.run_id = r.id) AS steps FROM runs r`.execute(
+    db,
+  );
   for (const row of sizes.rows) {
-    if (row.size > EXECUTION_BASE_BYTES + EXECUTION_BYTES_PER_STEP * row.steps) add('8 bounded', row.id, `runs.execution is ${row.size} bytes after ${row.steps} step records`);
+    if (row.size > EXECUTION_BASE_BYTES + EXECUTION_BYTES_PER_STEP * row.steps)
+      add('8 bounded', row.id, `runs.execution is ${row.size} bytes after ${row.steps} step records`);
   }
 }

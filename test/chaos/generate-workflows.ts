@@ -8,7 +8,14 @@ import type { TRandom } from '@/test/chaos/prng';
  * each document it says what the invariants need to know (where the forEach windows are,
  * which delay comes right before which event wait).
  */
-export type TStep = { id: string; type: string; config: Record<string, unknown>; retry?: Record<string, unknown>; timeoutMs?: number; onError?: 'fail' | 'continue' };
+export type TStep = {
+  id: string;
+  type: string;
+  config: Record<string, unknown>;
+  retry?: Record<string, unknown>;
+  timeoutMs?: number;
+  onError?: 'fail' | 'continue';
+};
 
 /** A forEach over waits: `lastStep` is the index of its body's last step (an iteration is done when that step succeeded). */
 export type TForEachWindow = { path: string; concurrency: number; items: number; lastStep: number };
@@ -66,7 +73,15 @@ function httpStep(ctx: TContext, route?: string): TStep {
       `limited/1/${id}`,
       ...(ctx.options.hugeRetryAfter && random.chance(0.3) ? [`huge-retry-after/${id}`] : []),
     ]);
-  const step: TStep = { id, type: 'action.call', config: { action: 'http.request', version: 1, input: { method: 'POST', url: `${ctx.options.receiverUrl}/${chosen}`, body: { step: id }, timeoutMs: 10_000 } } };
+  const step: TStep = {
+    id,
+    type: 'action.call',
+    config: {
+      action: 'http.request',
+      version: 1,
+      input: { method: 'POST', url: `${ctx.options.receiverUrl}/${chosen}`, body: { step: id }, timeoutMs: 10_000 },
+    },
+  };
   if (/^(flaky|limited|huge-retry-after)\//.test(chosen) || random.chance(0.3)) step.retry = { ...RETRY };
   // A step timeout shorter than a slow answer: the attempt times out and (with a policy) is tried again.
   if (chosen.startsWith('slow/') && random.chance(0.3)) {
@@ -91,8 +106,14 @@ function taskStep(ctx: TContext): TStep {
 
 function eventWaitStep(ctx: TContext, keyed: boolean, lookbackMs: number | null): TStep {
   const id = nextId(ctx, 'wait');
-  const config: Record<string, unknown> = { event: keyed ? `chaos.keyed.${id}` : `chaos.free.${ctx.workflow.key}.${id}`, saveAs: `vars.${id}` };
-  if (keyed) config.correlationKey = { $expr: ctx.inForEach ? `meta.runId & ':${id}:' & $string($index)` : `meta.runId & ':${id}'` };
+  const config: Record<string, unknown> = {
+    event: keyed ? `chaos.keyed.${id}` : `chaos.free.${ctx.workflow.key}.${id}`,
+    saveAs: `vars.${id}`,
+  };
+  if (keyed)
+    config.correlationKey = {
+      $expr: ctx.inForEach ? `meta.runId & ':${id}:' & $string($index)` : `meta.runId & ':${id}'`,
+    };
   if (lookbackMs !== null) config.lookbackMs = lookbackMs;
   if (ctx.random.chance(0.2)) {
     config.timeoutMs = ctx.random.int(4000, 10_000);
@@ -143,7 +164,11 @@ function generatePipe(ctx: TContext, pipePath: string, depth: number, length: nu
     const kind = ctx.random.pick(kinds);
     switch (kind) {
       case 'assign':
-        steps.push({ id: nextId(ctx, 'set'), type: 'transform.assign', config: { assign: { [`vars.n${ctx.counter.n}`]: index } } });
+        steps.push({
+          id: nextId(ctx, 'set'),
+          type: 'transform.assign',
+          config: { assign: { [`vars.n${ctx.counter.n}`]: index } },
+        });
         break;
       case 'delay':
         steps.push(delayStep(ctx));
@@ -164,11 +189,23 @@ function generatePipe(ctx: TContext, pipePath: string, depth: number, length: nu
         steps.push(failOnceStep(ctx));
         break;
       case 'child':
-        steps.push({ id: nextId(ctx, 'child'), type: 'control.callWorkflow', config: { workflow: ctx.random.pick(ctx.children), version: 'latest', input: { from: 'parent' }, saveAs: `vars.c${ctx.counter.n}` } });
+        steps.push({
+          id: nextId(ctx, 'child'),
+          type: 'control.callWorkflow',
+          config: {
+            workflow: ctx.random.pick(ctx.children),
+            version: 'latest',
+            input: { from: 'parent' },
+            saveAs: `vars.c${ctx.counter.n}`,
+          },
+        });
         break;
       case 'parallel': {
         const id = nextId(ctx, 'par');
-        const branches = Array.from({ length: ctx.random.int(2, 3) }, (_, b) => ({ id: `b${b}`, steps: generatePipe(ctx, `${path}.config.branches[${b}].steps`, depth - 1, ctx.random.int(1, 3)) }));
+        const branches = Array.from({ length: ctx.random.int(2, 3) }, (_, b) => ({
+          id: `b${b}`,
+          steps: generatePipe(ctx, `${path}.config.branches[${b}].steps`, depth - 1, ctx.random.int(1, 3)),
+        }));
         steps.push({ id, type: 'control.parallel', config: { branches, saveAs: `vars.${id}` } });
         break;
       }
@@ -176,10 +213,22 @@ function generatePipe(ctx: TContext, pipePath: string, depth: number, length: nu
         const id = nextId(ctx, 'try');
         const tryPipe = generatePipe(ctx, `${path}.config.try`, depth - 1, ctx.random.int(1, 2));
         // Something in the try fails often, so the catch (and the retry of a step inside it) runs.
-        if (ctx.random.chance(0.6)) tryPipe.push({ id: nextId(ctx, 'boom'), type: 'control.fail', config: { code: 'CHAOS', message: 'planned failure' } });
-        const catchPipe = ctx.random.chance(0.5) ? [failOnceStep(ctx)] : generatePipe(ctx, `${path}.config.catch`, depth - 1, 1);
+        if (ctx.random.chance(0.6))
+          tryPipe.push({
+            id: nextId(ctx, 'boom'),
+            type: 'control.fail',
+            config: { code: 'CHAOS', message: 'planned failure' },
+          });
+        const catchPipe = ctx.random.chance(0.5)
+          ? [failOnceStep(ctx)]
+          : generatePipe(ctx, `${path}.config.catch`, depth - 1, 1);
         const config: Record<string, unknown> = { try: tryPipe, catch: catchPipe };
-        if (ctx.random.chance(0.6)) config.finally = [ctx.random.chance(0.5) ? httpStep(ctx, `ok/fin${ctx.counter.n}`) : { id: nextId(ctx, 'fin'), type: 'transform.assign', config: { assign: { 'vars.finally': true } } }];
+        if (ctx.random.chance(0.6))
+          config.finally = [
+            ctx.random.chance(0.5)
+              ? httpStep(ctx, `ok/fin${ctx.counter.n}`)
+              : { id: nextId(ctx, 'fin'), type: 'transform.assign', config: { assign: { 'vars.finally': true } } },
+          ];
         steps.push({ id, type: 'control.tryCatch', config });
         break;
       }
@@ -191,9 +240,26 @@ function generatePipe(ctx: TContext, pipePath: string, depth: number, length: nu
         const bodyPath = `${path}#{i}.config.steps`;
         const body = ctx.random.pick(['task', 'snipe', 'http', 'delayTask'] as const);
         const bodySteps =
-          body === 'task' ? [taskStep(inner)] : body === 'snipe' ? snipedWait(inner, bodyPath, 0) : body === 'http' ? [httpStep(inner)] : [delayStep(inner), taskStep(inner)];
-        steps.push({ id, type: 'control.forEach', config: { items: { $expr: `[1..${items}]` }, concurrency, steps: bodySteps, collect: { $expr: '$index' }, saveAs: `vars.${id}` } });
-        if (body !== 'http') ctx.workflow.forEachWindows.push({ path, concurrency, items, lastStep: bodySteps.length - 1 });
+          body === 'task'
+            ? [taskStep(inner)]
+            : body === 'snipe'
+              ? snipedWait(inner, bodyPath, 0)
+              : body === 'http'
+                ? [httpStep(inner)]
+                : [delayStep(inner), taskStep(inner)];
+        steps.push({
+          id,
+          type: 'control.forEach',
+          config: {
+            items: { $expr: `[1..${items}]` },
+            concurrency,
+            steps: bodySteps,
+            collect: { $expr: '$index' },
+            saveAs: `vars.${id}`,
+          },
+        });
+        if (body !== 'http')
+          ctx.workflow.forEachWindows.push({ path, concurrency, items, lastStep: bodySteps.length - 1 });
         break;
       }
     }
@@ -202,9 +268,20 @@ function generatePipe(ctx: TContext, pipePath: string, depth: number, length: nu
 }
 
 function childWorkflow(random: TRandom, options: TGenerateOptions, key: string): TGeneratedWorkflow {
-  const workflow: TGeneratedWorkflow = { key, child: true, document: { steps: [] }, maxConcurrentRuns: null, forEachWindows: [], snipes: [] };
+  const workflow: TGeneratedWorkflow = {
+    key,
+    child: true,
+    document: { steps: [] },
+    maxConcurrentRuns: null,
+    forEachWindows: [],
+    snipes: [],
+  };
   const ctx: TContext = { random, options, counter: { n: 0 }, workflow, children: [], inForEach: false };
-  workflow.document.steps = [delayStep(ctx, random.int(100, 800)), httpStep(ctx), ...(random.chance(0.5) ? [taskStep(ctx)] : [])];
+  workflow.document.steps = [
+    delayStep(ctx, random.int(100, 800)),
+    httpStep(ctx),
+    ...(random.chance(0.5) ? [taskStep(ctx)] : []),
+  ];
   return workflow;
 }
 
@@ -214,8 +291,22 @@ export function generateWorkflows(random: TRandom, options: TGenerateOptions): T
   const parents: TGeneratedWorkflow[] = [];
   for (let w = 0; w < options.workflows; w++) {
     const key = `chaos-flow-${w}`;
-    const workflow: TGeneratedWorkflow = { key, child: false, document: { steps: [] }, maxConcurrentRuns: null, forEachWindows: [], snipes: [] };
-    const ctx: TContext = { random, options, counter: { n: 0 }, workflow, children: children.map((c) => c.key), inForEach: false };
+    const workflow: TGeneratedWorkflow = {
+      key,
+      child: false,
+      document: { steps: [] },
+      maxConcurrentRuns: null,
+      forEachWindows: [],
+      snipes: [],
+    };
+    const ctx: TContext = {
+      random,
+      options,
+      counter: { n: 0 },
+      workflow,
+      children: children.map((c) => c.key),
+      inForEach: false,
+    };
     workflow.document.steps = generatePipe(ctx, 'steps', 2, random.int(3, 6));
     const settings: Record<string, unknown> = {};
     // The first workflow always has a limit, so the limit invariants have something to check.

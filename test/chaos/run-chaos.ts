@@ -20,7 +20,9 @@ const { values } = parseArgs({
 const seed = values.seed !== undefined ? Number(values.seed) : Math.floor(Math.random() * 2 ** 31);
 const minutes = Number(values.minutes);
 if (!Number.isInteger(seed) || seed < 0 || !(minutes > 0 && minutes <= 120)) {
-  console.error('usage: npm run chaos [-- --seed N] [--minutes M (0 < M <= 120)] [--no-pg-restart] [--no-huge-retry-after]');
+  console.error(
+    'usage: npm run chaos [-- --seed N] [--minutes M (0 < M <= 120)] [--no-pg-restart] [--no-huge-retry-after]',
+  );
   process.exit(2);
 }
 // The workers are started as `worker/main.ts` relative to the repository root.
@@ -41,7 +43,9 @@ runChaos({
   .then((result) => {
     const took = Math.round((Date.now() - started) / 1000);
     if (result.violations.length > 0) {
-      console.log(`\nchaos failed (seed ${seed}): ${result.violations.length} violation(s) over ${result.runs} runs in ${took} s`);
+      console.log(
+        `\nchaos failed (seed ${seed}): ${result.violations.length} violation(s) over ${result.runs} runs in ${took} s`,
+      );
       process.exit(1);
     }
     console.log(`\nchaos passed (seed ${seed}): ${result.runs} runs in ${took} s, no violation`);

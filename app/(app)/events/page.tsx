@@ -9,7 +9,7 @@ import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
 import { requirePageContext } from '@/server/auth/require-page-context';
 import { getDb } from '@/server/db/database';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { EVENT_MATCHES, listEvents } from '@/server/events/list-events';
 
 export const metadata: Metadata = { title: 'Events' };
@@ -22,35 +22,68 @@ const ZSearch = z.object({
 });
 
 /** Recent events of the tenant, matched and unmatched, with their payloads and the runs they moved. */
-export default async function EventsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function EventsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const ctx = await requirePageContext('/events');
   const { name, match, cursor } = ZSearch.parse(await searchParams);
-  const page = await listEvents({ db: getDb(), ctx, input: { name: name || undefined, match: match || undefined, cursor, limit: 25 } }).catch((error: unknown) => {
+  const page = await listEvents({
+    db: getDb(),
+    ctx,
+    input: { name: name || undefined, match: match || undefined, cursor, limit: 25 },
+  }).catch((error: unknown) => {
     // A hand-edited or stale `cursor` is the only VALIDATION failure possible here.
     if (error instanceof AppError && error.code === 'VALIDATION') return null;
     throw error;
   });
-  const header = <PageHeader title="Events" description="Events received through POST /api/v1/events or the events.emit action, newest first, with the runs they resumed or started." />;
+  const header = (
+    <PageHeader
+      title="Events"
+      description="Events received through POST /api/v1/events or the events.emit action, newest first, with the runs they resumed or started."
+    />
+  );
   if (!page) {
     return (
       <>
         {header}
-        <EmptyState icon={Radio} title="This page link is not valid" actions={<Link href="/events" className={buttonClasses('secondary')}>Show the newest events</Link>} />
+        <EmptyState
+          icon={Radio}
+          title="This page link is not valid"
+          actions={
+            <Link href="/events" className={buttonClasses('secondary')}>
+              Show the newest events
+            </Link>
+          }
+        />
       </>
     );
   }
   const filtered = name !== '' || match !== '';
-  const next = page.nextCursor ? `/events?${new URLSearchParams({ ...(name ? { name } : {}), ...(match ? { match } : {}), cursor: page.nextCursor })}` : null;
+  const next = page.nextCursor
+    ? `/events?${new URLSearchParams({ ...(name ? { name } : {}), ...(match ? { match } : {}), cursor: page.nextCursor })}`
+    : null;
   return (
     <>
       {header}
       <EventFilters name={name} match={match} />
       {page.items.length === 0 ? (
         filtered ? (
-          <EmptyState icon={Radio} title="No events match these filters" actions={<Link href="/events" className={buttonClasses('secondary')}>Show all events</Link>} />
+          <EmptyState
+            icon={Radio}
+            title="No events match these filters"
+            actions={
+              <Link href="/events" className={buttonClasses('secondary')}>
+                Show all events
+              </Link>
+            }
+          />
         ) : (
           <EmptyState icon={Radio} title="No events yet">
-            Send one with <code className="font-mono text-[13px]">POST /api/v1/events</code> or an <code className="font-mono text-[13px]">events.emit</code> step; waiting runs with the same name and correlation key resume.
+            Send one with <code className="font-mono text-[13px]">POST /api/v1/events</code> or an{' '}
+            <code className="font-mono text-[13px]">events.emit</code> step; waiting runs with the same name and
+            correlation key resume.
           </EmptyState>
         )
       ) : (
@@ -64,7 +97,14 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
           </ul>
           <div className="mt-5 flex justify-between gap-3">
             {cursor ? (
-              <Link href={filtered ? `/events?${new URLSearchParams({ ...(name ? { name } : {}), ...(match ? { match } : {}) })}` : '/events'} className={buttonClasses('ghost')}>
+              <Link
+                href={
+                  filtered
+                    ? `/events?${new URLSearchParams({ ...(name ? { name } : {}), ...(match ? { match } : {}) })}`
+                    : '/events'
+                }
+                className={buttonClasses('ghost')}
+              >
                 Newest
               </Link>
             ) : (

@@ -40,12 +40,20 @@ export default async function InboxPage() {
               return (
                 <TR key={task.id}>
                   <TD className="max-w-72">
-                    <Link href={`/inbox/${task.id}`} className="block truncate font-medium text-ink hover:underline" title={task.title}>
+                    <Link
+                      href={`/inbox/${task.id}`}
+                      className="block truncate font-medium text-ink hover:underline"
+                      title={task.title}
+                    >
                       {task.title}
                     </Link>
                   </TD>
                   <TD className="max-w-48 text-ink-muted">
-                    <Link href={`/runs/${task.runId}`} className="block truncate hover:underline" title={`Run of ${task.workflowKey}`}>
+                    <Link
+                      href={`/runs/${task.runId}`}
+                      className="block truncate hover:underline"
+                      title={`Run of ${task.workflowKey}`}
+                    >
                       {task.workflowKey}
                     </Link>
                   </TD>

@@ -12,14 +12,18 @@ import { requirePageContext } from '@/server/auth/require-page-context';
 import { getDb } from '@/server/db/database';
 import { getOutboxMessage } from '@/server/email/get-outbox-message';
 import { listOutboxMessages } from '@/server/email/list-outbox-messages';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 
 export const metadata: Metadata = { title: 'Outbox' };
 
 const ZSearch = z.object({ message: z.string().max(100).optional().catch(undefined) });
 
 /** Emails kept because no SMTP_URL is set: a list, and the open message beside it (below it on phones). */
-export default async function OutboxPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function OutboxPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const ctx = await requirePageContext('/outbox');
   const { message: selectedId } = ZSearch.parse(await searchParams);
   const db = getDb();
@@ -30,13 +34,19 @@ export default async function OutboxPage({ searchParams }: { searchParams: Promi
         throw error;
       })
     : null;
-  const header = <PageHeader title="Outbox" description="Emails sent by workflows while no SMTP server is configured (SMTP_URL). With one, they are delivered instead." />;
+  const header = (
+    <PageHeader
+      title="Outbox"
+      description="Emails sent by workflows while no SMTP server is configured (SMTP_URL). With one, they are delivered instead."
+    />
+  );
   if (items.length === 0 && !selected) {
     return (
       <>
         {header}
         <EmptyState icon={Mail} title={selectedId ? 'This message is not in the outbox' : 'No messages'}>
-          An <code className="font-mono text-[13px]">email.send</code> step keeps its message here when <code className="font-mono text-[13px]">SMTP_URL</code> is not set.
+          An <code className="font-mono text-[13px]">email.send</code> step keeps its message here when{' '}
+          <code className="font-mono text-[13px]">SMTP_URL</code> is not set.
         </EmptyState>
       </>
     );
@@ -51,9 +61,19 @@ export default async function OutboxPage({ searchParams }: { searchParams: Promi
         {selected ? (
           <OutboxMessageView message={selected} />
         ) : selectedId ? (
-          <EmptyState icon={Mail} title="This message is not in the outbox" actions={<Link href="/outbox" className={buttonClasses('secondary')}>All messages</Link>} />
+          <EmptyState
+            icon={Mail}
+            title="This message is not in the outbox"
+            actions={
+              <Link href="/outbox" className={buttonClasses('secondary')}>
+                All messages
+              </Link>
+            }
+          />
         ) : (
-          <div className="hidden rounded-lg border border-dashed border-line-strong p-10 text-center text-sm text-ink-muted lg:block">Choose a message to read it.</div>
+          <div className="hidden rounded-lg border border-dashed border-line-strong p-10 text-center text-sm text-ink-muted lg:block">
+            Choose a message to read it.
+          </div>
         )}
       </div>
     </>

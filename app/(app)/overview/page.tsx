@@ -19,19 +19,41 @@ function Stat({ label, value, href }: { label: string; value: number; href?: str
       <div className="mt-1 text-2xl font-semibold tabular-nums">{value}</div>
     </>
   );
-  return <Card className="p-4">{href ? <Link href={href} className="block hover:opacity-80" aria-label={`${label}: ${value}`}>{body}</Link> : body}</Card>;
+  return (
+    <Card className="p-4">
+      {href ? (
+        <Link href={href} className="block hover:opacity-80" aria-label={`${label}: ${value}`}>
+          {body}
+        </Link>
+      ) : (
+        body
+      )}
+    </Card>
+  );
 }
 
 /** What the tenant's runs are doing: counts over time, what is active now, and which workflows are slow or failing. */
 export default async function OverviewPage() {
   const ctx = await requirePageContext('/overview');
   const overview = await getOverview({ db: getDb(), ctx });
-  const nothingYet = overview.totalRuns7d === 0 && Object.values(overview.active).every((n) => n === 0) && overview.openTasks === 0;
+  const nothingYet =
+    overview.totalRuns7d === 0 && Object.values(overview.active).every((n) => n === 0) && overview.openTasks === 0;
   return (
     <>
-      <PageHeader title="Overview" description="Runs of the last 24 hours and 7 days (UTC), what is going on now, and what needs attention." />
+      <PageHeader
+        title="Overview"
+        description="Runs of the last 24 hours and 7 days (UTC), what is going on now, and what needs attention."
+      />
       {nothingYet ? (
-        <EmptyState icon={LayoutDashboard} title="No runs yet" actions={<Link href="/workflows" className="text-sm text-accent hover:underline">Go to workflows</Link>}>
+        <EmptyState
+          icon={LayoutDashboard}
+          title="No runs yet"
+          actions={
+            <Link href="/workflows" className="text-sm text-accent hover:underline">
+              Go to workflows
+            </Link>
+          }
+        >
           Publish a workflow and start a run; its counts, durations and failures show up here.
         </EmptyState>
       ) : (
@@ -55,12 +77,24 @@ export default async function OverviewPage() {
               ) : (
                 <table className="w-full text-sm" aria-label="Slowest workflows">
                   <thead className="text-left text-xs text-ink-muted">
-                    <tr><th className="pb-2 font-medium">Workflow</th><th className="pb-2 text-right font-medium">Runs</th><th className="pb-2 text-right font-medium">Average</th><th className="pb-2 text-right font-medium">Slowest</th></tr>
+                    <tr>
+                      <th className="pb-2 font-medium">Workflow</th>
+                      <th className="pb-2 text-right font-medium">Runs</th>
+                      <th className="pb-2 text-right font-medium">Average</th>
+                      <th className="pb-2 text-right font-medium">Slowest</th>
+                    </tr>
                   </thead>
                   <tbody>
                     {overview.slowest.map((row) => (
                       <tr key={row.workflowKey} className="border-t border-line">
-                        <td className="max-w-40 truncate py-1.5"><Link href={`/runs?workflow=${encodeURIComponent(row.workflowKey)}`} className="hover:underline">{row.workflowKey}</Link></td>
+                        <td className="max-w-40 truncate py-1.5">
+                          <Link
+                            href={`/runs?workflow=${encodeURIComponent(row.workflowKey)}`}
+                            className="hover:underline"
+                          >
+                            {row.workflowKey}
+                          </Link>
+                        </td>
                         <td className="py-1.5 text-right tabular-nums">{row.runs}</td>
                         <td className="py-1.5 text-right tabular-nums">{formatDuration(row.avgMs)}</td>
                         <td className="py-1.5 text-right tabular-nums">{formatDuration(row.maxMs)}</td>
@@ -77,12 +111,23 @@ export default async function OverviewPage() {
               ) : (
                 <table className="w-full text-sm" aria-label="Most failing workflows">
                   <thead className="text-left text-xs text-ink-muted">
-                    <tr><th className="pb-2 font-medium">Workflow</th><th className="pb-2 text-right font-medium">Failed</th><th className="pb-2 text-right font-medium">Of runs</th></tr>
+                    <tr>
+                      <th className="pb-2 font-medium">Workflow</th>
+                      <th className="pb-2 text-right font-medium">Failed</th>
+                      <th className="pb-2 text-right font-medium">Of runs</th>
+                    </tr>
                   </thead>
                   <tbody>
                     {overview.failing.map((row) => (
                       <tr key={row.workflowKey} className="border-t border-line">
-                        <td className="max-w-40 truncate py-1.5"><Link href={`/runs?workflow=${encodeURIComponent(row.workflowKey)}&status=FAILED`} className="hover:underline">{row.workflowKey}</Link></td>
+                        <td className="max-w-40 truncate py-1.5">
+                          <Link
+                            href={`/runs?workflow=${encodeURIComponent(row.workflowKey)}&status=FAILED`}
+                            className="hover:underline"
+                          >
+                            {row.workflowKey}
+                          </Link>
+                        </td>
                         <td className="py-1.5 text-right text-danger tabular-nums">{row.failed}</td>
                         <td className="py-1.5 text-right tabular-nums">{row.runs}</td>
                       </tr>

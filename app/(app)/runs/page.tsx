@@ -9,9 +9,9 @@ import { EmptyState } from '@/components/ui/empty-state';
 import { FormError } from '@/components/ui/field';
 import { PageHeader } from '@/components/ui/page-header';
 import { requirePageContext } from '@/server/auth/require-page-context';
-import { roleAllows } from '@/server/auth/roles';
+import { roleAllows } from '@/model/roles';
 import { getDb } from '@/server/db/database';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { listRuns } from '@/server/runs/list-runs';
 import { ZRunFilters, type TRunFilters } from '@/server/runs/run-filters';
 import { listWorkflowKeys } from '@/server/workflows/list-workflow-keys';
@@ -26,12 +26,17 @@ function first(value: string | string[] | undefined): string | undefined {
 
 /** The filters in the URL; one that does not parse is dropped and named, not a crash. */
 function readFilters(search: TSearch): { filters: TRunFilters; problem: string | null } {
-  const raw = Object.fromEntries(['workflow', 'status', 'state', 'from', 'to', 'q'].map((key) => [key, first(search[key])]));
+  const raw = Object.fromEntries(
+    ['workflow', 'status', 'state', 'from', 'to', 'q'].map((key) => [key, first(search[key])]),
+  );
   const parsed = ZRunFilters.safeParse(raw);
   if (parsed.success) return { filters: parsed.data, problem: null };
   const bad = new Set(parsed.error.issues.map((issue) => String(issue.path[0])));
   const kept = ZRunFilters.safeParse(Object.fromEntries(Object.entries(raw).filter(([key]) => !bad.has(key))));
-  return { filters: kept.success ? kept.data : {}, problem: `Ignored the filter${bad.size > 1 ? 's' : ''} ${[...bad].join(', ')}: not a valid value.` };
+  return {
+    filters: kept.success ? kept.data : {},
+    problem: `Ignored the filter${bad.size > 1 ? 's' : ''} ${[...bad].join(', ')}: not a valid value.`,
+  };
 }
 
 /** Runs across workflows (or one, with ?workflow=key), filtered, newest first, a page at a time, kept current. */
@@ -49,21 +54,35 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
     listWorkflowKeys({ db, ctx }),
   ]);
   const canOperate = roleAllows(ctx.role, 'run.operate');
-  const query = new URLSearchParams(Object.entries(filters).filter((entry): entry is [string, string] => Boolean(entry[1])));
+  const query = new URLSearchParams(
+    Object.entries(filters).filter((entry): entry is [string, string] => Boolean(entry[1])),
+  );
   const filtered = query.size > 0;
   return (
     <>
-      <PageHeader title={filters.workflow ? `Runs of ${filters.workflow}` : 'Runs'} description="Every run, newest first. The list updates by itself." />
+      <PageHeader
+        title={filters.workflow ? `Runs of ${filters.workflow}` : 'Runs'}
+        description="Every run, newest first. The list updates by itself."
+      />
       <RunsFilters key={query.toString()} filters={filters} workflows={workflowKeys} />
       <FormError message={page ? problem : 'That page of the list no longer exists; showing the newest runs.'} />
       <LiveRefresh />
       {!page || page.items.length === 0 ? (
         page && !cursor && !filtered ? (
           <EmptyState icon={Activity} title="No runs yet">
-            Runs appear here once a published workflow is started: from its run form, a trigger, or <code className="font-mono text-[13px]">POST /api/v1/workflows/&#123;key&#125;/runs</code>.
+            Runs appear here once a published workflow is started: from its run form, a trigger, or{' '}
+            <code className="font-mono text-[13px]">POST /api/v1/workflows/&#123;key&#125;/runs</code>.
           </EmptyState>
         ) : (
-          <EmptyState icon={Activity} title="No runs match" actions={<Link href="/runs" className={buttonClasses('secondary')}>Show all runs</Link>}>
+          <EmptyState
+            icon={Activity}
+            title="No runs match"
+            actions={
+              <Link href="/runs" className={buttonClasses('secondary')}>
+                Show all runs
+              </Link>
+            }
+          >
             No run matches these filters{cursor ? ' on this page' : ''}.
           </EmptyState>
         )
@@ -79,7 +98,10 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
               <span />
             )}
             {page.nextCursor && (
-              <Link href={`/runs?${new URLSearchParams([...query.entries(), ['cursor', page.nextCursor]])}`} className={buttonClasses('secondary', 'sm')}>
+              <Link
+                href={`/runs?${new URLSearchParams([...query.entries(), ['cursor', page.nextCursor]])}`}
+                className={buttonClasses('secondary', 'sm')}
+              >
                 Older runs <ChevronRight className="size-4" aria-hidden />
               </Link>
             )}

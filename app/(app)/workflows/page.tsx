@@ -12,7 +12,7 @@ import { ImportWorkflowDialog } from '@/components/workflows/import-workflow-dia
 import { WorkflowFilters } from '@/components/workflows/workflow-filters';
 import { WorkflowRowActions } from '@/components/workflows/workflow-row-actions';
 import { requirePageContext } from '@/server/auth/require-page-context';
-import { roleAllows } from '@/server/auth/roles';
+import { roleAllows } from '@/model/roles';
 import { getDb } from '@/server/db/database';
 import { listActionTypes } from '@/server/runtime/registry/list-action-types';
 import { listNodeTypes } from '@/server/runtime/registry/list-node-types';
@@ -33,7 +33,12 @@ function successRate(stats: TWorkflowRecord['stats']): string {
 /** Filters from the URL; anything that does not parse is ignored rather than an error page. */
 function filtersFrom(params: Record<string, string | string[] | undefined>) {
   const one = (name: string) => (typeof params[name] === 'string' ? (params[name] as string) : undefined);
-  const parsed = ZListWorkflows.pick({ q: true, tag: true, status: true, uses: true }).safeParse({ q: one('q') || undefined, tag: one('tag') || undefined, status: one('status') || undefined, uses: one('uses') || undefined });
+  const parsed = ZListWorkflows.pick({ q: true, tag: true, status: true, uses: true }).safeParse({
+    q: one('q') || undefined,
+    tag: one('tag') || undefined,
+    status: one('status') || undefined,
+    uses: one('uses') || undefined,
+  });
   return parsed.success ? parsed.data : {};
 }
 
@@ -45,7 +50,11 @@ export default async function WorkflowsPage({ searchParams }: { searchParams: TS
   const canWrite = roleAllows(ctx.role, 'workflow.write');
   const usesOptions = [
     ...listNodeTypes().map((node) => ({ value: node.type, label: node.title, description: node.type })),
-    ...listActionTypes().map((action) => ({ value: action.id, label: action.title, description: `action ${action.id}` })),
+    ...listActionTypes().map((action) => ({
+      value: action.id,
+      label: action.title,
+      description: `action ${action.id}`,
+    })),
   ];
   const actions = canWrite ? (
     <>
@@ -57,9 +66,25 @@ export default async function WorkflowsPage({ searchParams }: { searchParams: TS
   if (items.length === 0 && !filtered) {
     return (
       <>
-        <PageHeader title="Workflows" description="Pipes of steps that run from a form, a webhook, a schedule, an event or a script." />
-        <EmptyState icon={Workflow} title="No workflows yet" actions={canWrite ? <><CreateWorkflowDialog variant="primary" /><ImportWorkflowDialog /></> : undefined}>
-          {canWrite ? 'Create one and design its steps in the browser, or import a JSON document exported from another Pipewright.' : 'Editors create workflows; you will see them here.'}
+        <PageHeader
+          title="Workflows"
+          description="Pipes of steps that run from a form, a webhook, a schedule, an event or a script."
+        />
+        <EmptyState
+          icon={Workflow}
+          title="No workflows yet"
+          actions={
+            canWrite ? (
+              <>
+                <CreateWorkflowDialog variant="primary" />
+                <ImportWorkflowDialog />
+              </>
+            ) : undefined
+          }
+        >
+          {canWrite
+            ? 'Create one and design its steps in the browser, or import a JSON document exported from another Pipewright.'
+            : 'Editors create workflows; you will see them here.'}
         </EmptyState>
       </>
     );
@@ -67,7 +92,11 @@ export default async function WorkflowsPage({ searchParams }: { searchParams: TS
 
   return (
     <>
-      <PageHeader title="Workflows" description="Pipes of steps that run from a form, a webhook, a schedule, an event or a script." actions={actions} />
+      <PageHeader
+        title="Workflows"
+        description="Pipes of steps that run from a form, a webhook, a schedule, an event or a script."
+        actions={actions}
+      />
       <WorkflowFilters usesOptions={usesOptions} />
       {items.length === 0 ? (
         <EmptyState icon={SearchX} title="No workflows match">
@@ -92,7 +121,11 @@ export default async function WorkflowsPage({ searchParams }: { searchParams: TS
             {items.map((workflow) => (
               <TR key={workflow.key} data-testid={`workflow-row-${workflow.key}`}>
                 <TD className="max-w-64 min-w-44">
-                  <Link href={`/workflows/${workflow.key}`} className="block truncate font-medium text-ink hover:text-accent hover:underline" title={workflow.name}>
+                  <Link
+                    href={`/workflows/${workflow.key}`}
+                    className="block truncate font-medium text-ink hover:text-accent hover:underline"
+                    title={workflow.name}
+                  >
                     {workflow.name}
                   </Link>
                   <code className="block truncate font-mono text-[12px] text-ink-faint" title={workflow.key}>
@@ -103,7 +136,11 @@ export default async function WorkflowsPage({ searchParams }: { searchParams: TS
                   <Badge tone={workflow.status === 'active' ? 'success' : 'neutral'}>{workflow.status}</Badge>
                 </TD>
                 <TD className="whitespace-nowrap text-ink-muted">
-                  {workflow.latestVersion ? `v${workflow.latestVersion}` : <span className="text-ink-faint">unpublished</span>}
+                  {workflow.latestVersion ? (
+                    `v${workflow.latestVersion}`
+                  ) : (
+                    <span className="text-ink-faint">unpublished</span>
+                  )}
                   {workflow.draftVersion ? (
                     <span className="ml-1.5">
                       <Badge tone="warning">draft</Badge>
@@ -114,7 +151,12 @@ export default async function WorkflowsPage({ searchParams }: { searchParams: TS
                   <div className="flex flex-wrap gap-1">
                     {workflow.tags.length === 0 && <span className="text-ink-faint">—</span>}
                     {workflow.tags.slice(0, MAX_TAGS).map((tag) => (
-                      <Link key={tag} href={`/workflows?tag=${encodeURIComponent(tag)}`} className="max-w-40 truncate rounded-full border border-line bg-subtle px-2 py-px text-xs text-ink-muted hover:border-accent hover:text-accent" title={`Only workflows tagged ${tag}`}>
+                      <Link
+                        key={tag}
+                        href={`/workflows?tag=${encodeURIComponent(tag)}`}
+                        className="max-w-40 truncate rounded-full border border-line bg-subtle px-2 py-px text-xs text-ink-muted hover:border-accent hover:text-accent"
+                        title={`Only workflows tagged ${tag}`}
+                      >
                         {tag}
                       </Link>
                     ))}
@@ -137,7 +179,10 @@ export default async function WorkflowsPage({ searchParams }: { searchParams: TS
                     <span className="text-ink-faint">never</span>
                   )}
                 </TD>
-                <TD className="whitespace-nowrap text-ink-muted tabular-nums" title={`${workflow.stats.succeeded} succeeded, ${workflow.stats.failed} failed`}>
+                <TD
+                  className="whitespace-nowrap text-ink-muted tabular-nums"
+                  title={`${workflow.stats.succeeded} succeeded, ${workflow.stats.failed} failed`}
+                >
                   {workflow.stats.runs} run{workflow.stats.runs === 1 ? '' : 's'}
                   <span className="text-ink-faint"> · </span>
                   {successRate(workflow.stats)}

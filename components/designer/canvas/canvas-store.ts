@@ -49,5 +49,9 @@ export function createCanvasStore(initial: TCanvasState): TCanvasStore {
 
 /** A slice of the canvas state; the component re-renders only when the slice (a primitive) changes. */
 export function useCanvasSelector<T>(store: TCanvasStore, select: (state: TCanvasState) => T): T {
-  return useSyncExternalStore(store.subscribe, () => select(store.get()), () => select(store.get()));
+  return useSyncExternalStore(
+    store.subscribe,
+    () => select(store.get()),
+    () => select(store.get()),
+  );
 }

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { cardKeyIntent } from '@/components/designer/canvas/card-keys';
 
-const press = (key: string, mods: { alt?: boolean; ctrl?: boolean; meta?: boolean } = {}) => ({ key, altKey: mods.alt ?? false, ctrlKey: mods.ctrl ?? false, metaKey: mods.meta ?? false });
+const press = (key: string, mods: { alt?: boolean; ctrl?: boolean; meta?: boolean } = {}) => ({
+  key,
+  altKey: mods.alt ?? false,
+  ctrlKey: mods.ctrl ?? false,
+  metaKey: mods.meta ?? false,
+});
 
 describe('cardKeyIntent', () => {
   it('maps the editing keys, with Ctrl or ⌘', () => {
@@ -27,6 +32,13 @@ describe('cardKeyIntent', () => {
   it('read only, a card can be selected and walked past, never changed', () => {
     expect(cardKeyIntent(press('Enter'), true)).toBe('select');
     expect(cardKeyIntent(press('ArrowDown'), true)).toBe('focus-next');
-    for (const change of [press('ArrowDown', { alt: true }), press('d', { ctrl: true }), press('x', { ctrl: true }), press('v', { ctrl: true }), press('Delete')]) expect(cardKeyIntent(change, true)).toBeNull();
+    for (const change of [
+      press('ArrowDown', { alt: true }),
+      press('d', { ctrl: true }),
+      press('x', { ctrl: true }),
+      press('v', { ctrl: true }),
+      press('Delete'),
+    ])
+      expect(cardKeyIntent(change, true)).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 /** What a key pressed on a focused step card asks for; the designer carries it out. */
-export type TCardIntent = 'select' | 'focus-next' | 'focus-previous' | 'move-down' | 'move-up' | 'duplicate' | 'cut' | 'paste' | 'delete';
+export type TCardIntent =
+  'select' | 'focus-next' | 'focus-previous' | 'move-down' | 'move-up' | 'duplicate' | 'cut' | 'paste' | 'delete';
 
 type TKeyPress = { key: string; altKey: boolean; ctrlKey: boolean; metaKey: boolean };
 

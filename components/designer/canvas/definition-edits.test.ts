@@ -1,11 +1,35 @@
 import { describe, expect, it } from 'vitest';
-import { duplicateStep, insertStep, isPipeInside, locateStep, moveStep, newStep, removeStep, ROOT_PIPE, shiftStep, stepsOfPipe, updateStep } from '@/components/designer/canvas/definition-edits';
+import {
+  duplicateStep,
+  insertStep,
+  isPipeInside,
+  locateStep,
+  moveStep,
+  newStep,
+  removeStep,
+  ROOT_PIPE,
+  shiftStep,
+  stepsOfPipe,
+  updateStep,
+} from '@/components/designer/canvas/definition-edits';
 import { createHistory, pushHistory, redoHistory, undoHistory } from '@/components/designer/canvas/history';
-import type { TStep } from '@/server/workflows/definition/step';
-import { allStepIds } from '@/server/workflows/designer/step-tree';
+import type { TStep } from '@/model/definition/step';
+import { allStepIds } from '@/model/designer/step-tree';
 
-const leaf = (id: string): TStep => ({ id, type: 'state.set', config: { state: id }, onError: 'fail', disabled: false });
-const block = (id: string, then: TStep[], otherwise: TStep[] = []): TStep => ({ id, type: 'control.if', config: { condition: { $expr: 'true' }, then, else: otherwise }, onError: 'fail', disabled: false });
+const leaf = (id: string): TStep => ({
+  id,
+  type: 'state.set',
+  config: { state: id },
+  onError: 'fail',
+  disabled: false,
+});
+const block = (id: string, then: TStep[], otherwise: TStep[] = []): TStep => ({
+  id,
+  type: 'control.if',
+  config: { condition: { $expr: 'true' }, then, else: otherwise },
+  onError: 'fail',
+  disabled: false,
+});
 
 function tree(): TStep[] {
   return [leaf('a'), block('check', [leaf('b'), block('inner', [leaf('c')])], [leaf('d')]), leaf('e')];
@@ -33,7 +57,9 @@ describe('definition edits', () => {
   });
 
   it('inserts into an absent optional pipe (else of an if without else)', () => {
-    const steps: TStep[] = [{ id: 'x', type: 'control.if', config: { condition: true, then: [] }, onError: 'fail', disabled: false }];
+    const steps: TStep[] = [
+      { id: 'x', type: 'control.if', config: { condition: true, then: [] }, onError: 'fail', disabled: false },
+    ];
     expect(ids(stepsOfPipe(insertStep(steps, { pipeId: 'x/else', index: 0 }, leaf('y')), 'x/else'))).toEqual(['y']);
   });
 
@@ -95,7 +121,9 @@ describe('definition edits', () => {
     const step = newStep({ type: 'control.if', title: 'If', taken });
     expect(step.id).toBe('if-2');
     expect(step.config).toEqual({ then: [], else: [] });
-    expect(newStep({ type: 'action.call', title: 'HTTP request', action: { id: 'http.request', version: 1 }, taken }).config).toEqual({ action: 'http.request', version: 1, input: {} });
+    expect(
+      newStep({ type: 'action.call', title: 'HTTP request', action: { id: 'http.request', version: 1 }, taken }).config,
+    ).toEqual({ action: 'http.request', version: 1, input: {} });
   });
 });
 

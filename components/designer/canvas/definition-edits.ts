@@ -1,5 +1,5 @@
-import type { TStep } from '@/server/workflows/definition/step';
-import { allStepIds, getAtPath, nestedPipes, setAtPath } from '@/server/workflows/designer/step-tree';
+import type { TStep } from '@/model/definition/step';
+import { allStepIds, getAtPath, nestedPipes, setAtPath } from '@/model/designer/step-tree';
 
 /**
  * The designer's edits as pure functions over a pipe of steps: every change the canvas makes
@@ -99,12 +99,23 @@ export function insertStep(steps: readonly TStep[], at: TPipePosition, step: TSt
 }
 
 /** Removes a step (with everything nested in it); returns the tree and the removed step (null when not found). */
-export function removeStep(steps: readonly TStep[], stepId: string): { steps: TStep[]; removed: TStep | null; from: TPipePosition | null } {
+export function removeStep(
+  steps: readonly TStep[],
+  stepId: string,
+): { steps: TStep[]; removed: TStep | null; from: TPipePosition | null } {
   const from = locateStep(steps, stepId);
   if (!from) return { steps: [...steps], removed: null, from: null };
   const pipe = stepsOfPipe(steps, from.pipeId) ?? [];
   const removed = pipe[from.index] ?? null;
-  return { steps: replacePipe(steps, from.pipeId, pipe.filter((_, index) => index !== from.index)), removed, from };
+  return {
+    steps: replacePipe(
+      steps,
+      from.pipeId,
+      pipe.filter((_, index) => index !== from.index),
+    ),
+    removed,
+    from,
+  };
 }
 
 /** True when `pipeId` is a pipe of the step `stepId` or of a step nested in it (a block cannot go inside itself). */
@@ -148,7 +159,12 @@ export function copyWithNewIds(step: TStep, taken: Set<string>): TStep {
   const clone = structuredClone(step);
   const renumber = (target: TStep): TStep => {
     let config = target.config;
-    for (const pipe of nestedPipes(target)) config = setAtPath(config ?? {}, pipe.path, (getAtPath(config, pipe.path) as TStep[]).map(renumber)) as TStep['config'];
+    for (const pipe of nestedPipes(target))
+      config = setAtPath(
+        config ?? {},
+        pipe.path,
+        (getAtPath(config, pipe.path) as TStep[]).map(renumber),
+      ) as TStep['config'];
     return { ...target, id: uniqueStepId(target.id, taken), config };
   };
   return renumber(clone);
@@ -191,7 +207,12 @@ export function initialConfig(type: string, action?: { id: string; version: numb
     case 'control.forEach':
       return { steps: [] };
     case 'control.parallel':
-      return { branches: [{ id: 'a', steps: [] }, { id: 'b', steps: [] }] };
+      return {
+        branches: [
+          { id: 'a', steps: [] },
+          { id: 'b', steps: [] },
+        ],
+      };
     case 'control.tryCatch':
       return { try: [], catch: [], finally: [] };
     case 'action.call':
@@ -202,7 +223,24 @@ export function initialConfig(type: string, action?: { id: string; version: numb
 }
 
 /** A new step for the palette: a unique id from its type or action, and a starting config. */
-export function newStep({ type, title, action, taken }: { type: string; title: string; action?: { id: string; version: number }; taken: Set<string> }): TStep {
-  const base = action ? action.id.split('.').pop() ?? 'call' : type.split('.').pop() ?? 'step';
-  return { id: uniqueStepId(base, taken), type, name: title, config: initialConfig(type, action), onError: 'fail', disabled: false };
+export function newStep({
+  type,
+  title,
+  action,
+  taken,
+}: {
+  type: string;
+  title: string;
+  action?: { id: string; version: number };
+  taken: Set<string>;
+}): TStep {
+  const base = action ? (action.id.split('.').pop() ?? 'call') : (type.split('.').pop() ?? 'step');
+  return {
+    id: uniqueStepId(base, taken),
+    type,
+    name: title,
+    config: initialConfig(type, action),
+    onError: 'fail',
+    disabled: false,
+  };
 }

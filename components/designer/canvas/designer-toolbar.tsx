@@ -3,7 +3,7 @@
 import { Download, Network, Play, Redo2, Rows3, Undo2, Upload } from 'lucide-react';
 import Link from 'next/link';
 import { useState } from 'react';
-import { exportVersionAction } from '@/app/(app)/workflows/actions';
+import { exportVersionAction } from '@/app/(app)/workflows/server-actions';
 import type { TDraftBase, TSaveState } from '@/components/designer/canvas/use-draft-autosave';
 import { Badge } from '@/components/ui/badge';
 import { Button, buttonClasses } from '@/components/ui/button';
@@ -43,7 +43,8 @@ function SaveStatus({ state }: { state: TSaveState }) {
     case 'conflict':
       return (
         <span className="flex flex-wrap items-center gap-2 text-danger">
-          Not saved: someone else (or another tab) saved this draft first. Reload to get their version; your edits here are not written over theirs.
+          Not saved: someone else (or another tab) saved this draft first. Reload to get their version; your edits here
+          are not written over theirs.
           <Button size="sm" onClick={() => window.location.reload()}>
             Reload
           </Button>
@@ -73,24 +74,53 @@ export function DesignerToolbar(props: TToolbarProps) {
     <div role="toolbar" aria-label="Designer" className="flex min-w-0 flex-wrap items-center gap-2">
       {!readOnly && (
         <>
-          <Button size="sm" variant="ghost" onClick={props.onUndo} disabled={!props.canUndo} aria-label="Undo" title="Undo (Ctrl+Z)">
+          <Button
+            size="sm"
+            variant="ghost"
+            onClick={props.onUndo}
+            disabled={!props.canUndo}
+            aria-label="Undo"
+            title="Undo (Ctrl+Z)"
+          >
             <Undo2 className="size-4" aria-hidden />
           </Button>
-          <Button size="sm" variant="ghost" onClick={props.onRedo} disabled={!props.canRedo} aria-label="Redo" title="Redo (Ctrl+Shift+Z)">
+          <Button
+            size="sm"
+            variant="ghost"
+            onClick={props.onRedo}
+            disabled={!props.canRedo}
+            aria-label="Redo"
+            title="Redo (Ctrl+Shift+Z)"
+          >
             <Redo2 className="size-4" aria-hidden />
           </Button>
         </>
       )}
       <div className="flex rounded-md border border-line-strong p-0.5" role="group" aria-label="View">
         {(['pipe', 'graph'] as const).map((option) => (
-          <button key={option} type="button" aria-pressed={view === option} onClick={() => props.onView(option)} className={cx('inline-flex h-7 items-center gap-1.5 rounded px-2 text-[13px]', view === option ? 'bg-accent-soft text-accent' : 'text-ink-muted hover:text-ink')}>
-            {option === 'pipe' ? <Rows3 className="size-3.5" aria-hidden /> : <Network className="size-3.5" aria-hidden />}
+          <button
+            key={option}
+            type="button"
+            aria-pressed={view === option}
+            onClick={() => props.onView(option)}
+            className={cx(
+              'inline-flex h-7 items-center gap-1.5 rounded px-2 text-[13px]',
+              view === option ? 'bg-accent-soft text-accent' : 'text-ink-muted hover:text-ink',
+            )}
+          >
+            {option === 'pipe' ? (
+              <Rows3 className="size-3.5" aria-hidden />
+            ) : (
+              <Network className="size-3.5" aria-hidden />
+            )}
             {option === 'pipe' ? 'Pipe' : 'Graph'}
           </button>
         ))}
       </div>
       <span className="flex items-center gap-2 text-[13px]" aria-live="polite" data-testid="save-state">
-        {base.version !== null && <Badge tone={base.status === 'published' ? 'success' : 'warning'}>{`v${base.version} ${base.status}`}</Badge>}
+        {base.version !== null && (
+          <Badge tone={base.status === 'published' ? 'success' : 'warning'}>{`v${base.version} ${base.status}`}</Badge>
+        )}
         {readOnly ? <span className="text-ink-muted">Read only for your role</span> : <SaveStatus state={saveState} />}
       </span>
       <span className="ml-auto flex flex-wrap items-center gap-2">
@@ -110,7 +140,13 @@ export function DesignerToolbar(props: TToolbarProps) {
           </Link>
         )}
         {!readOnly && (
-          <Button size="sm" variant="primary" onClick={props.onPublish} loading={props.publishing} disabled={saveState.kind === 'conflict'}>
+          <Button
+            size="sm"
+            variant="primary"
+            onClick={props.onPublish}
+            loading={props.publishing}
+            disabled={saveState.kind === 'conflict'}
+          >
             <Upload className="size-4" aria-hidden />
             Publish
           </Button>

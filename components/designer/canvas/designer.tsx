@@ -2,11 +2,23 @@
 
 import { DragDropContext } from '@hello-pangea/dnd';
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { checkDefinitionAction, publishVersionAction } from '@/app/(app)/workflows/actions';
+import { checkDefinitionAction, publishVersionAction } from '@/app/(app)/workflows/server-actions';
 import { cardKeyIntent } from '@/components/designer/canvas/card-keys';
 import { CanvasContext, type TCanvasCommands, type TCanvasContext } from '@/components/designer/canvas/canvas-context';
 import { createCanvasStore } from '@/components/designer/canvas/canvas-store';
-import { copyWithNewIds, duplicateStep, insertStep, locateStep, moveStep, newStep, removeStep, ROOT_PIPE, shiftStep, updateStep, type TPipePosition } from '@/components/designer/canvas/definition-edits';
+import {
+  copyWithNewIds,
+  duplicateStep,
+  insertStep,
+  locateStep,
+  moveStep,
+  newStep,
+  removeStep,
+  ROOT_PIPE,
+  shiftStep,
+  updateStep,
+  type TPipePosition,
+} from '@/components/designer/canvas/definition-edits';
 import { DesignerToolbar, type TDesignerView } from '@/components/designer/canvas/designer-toolbar';
 import { createHistory, pushHistory, redoHistory, undoHistory } from '@/components/designer/canvas/history';
 import { Palette, PALETTE_PREFIX, paletteItems, type TPaletteItem } from '@/components/designer/canvas/palette';
@@ -19,10 +31,10 @@ import { useRegistry } from '@/components/designer/config/use-registry';
 import { WorkflowPanels } from '@/components/designer/config/workflow-panels';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { WorkflowGraph } from '@/components/workflow-graph/workflow-graph';
-import type { TStep } from '@/server/workflows/definition/step';
-import type { TVersionDocumentInput } from '@/server/workflows/definition/version-document';
-import { allStepIds } from '@/server/workflows/designer/step-tree';
-import type { TProblem } from '@/server/workflows/validation/problem';
+import type { TStep } from '@/model/definition/step';
+import type { TVersionDocumentInput } from '@/model/definition/version-document';
+import { allStepIds } from '@/model/designer/step-tree';
+import type { TProblem } from '@/model/definition/problem';
 
 export type TDesignerProps = {
   initial: TVersionDocumentInput;
@@ -35,12 +47,17 @@ export type TDesignerProps = {
 
 function errorCounts(problems: readonly TProblem[]): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const problem of problems) if (problem.stepId && problem.severity === 'error') counts.set(problem.stepId, (counts.get(problem.stepId) ?? 0) + 1);
+  for (const problem of problems)
+    if (problem.stepId && problem.severity === 'error')
+      counts.set(problem.stepId, (counts.get(problem.stepId) ?? 0) + 1);
   return counts;
 }
 
 function isTextField(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+  return (
+    target instanceof HTMLElement &&
+    (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))
+  );
 }
 
 function focusCard(stepId: string) {
@@ -70,7 +87,16 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
   const [publishing, setPublishing] = useState(false);
   const clipboard = useRef<TStep | null>(null);
   const autosave = useDraftAutosave({ workflowKey: document.key, document, initialBase, enabled: !readOnly });
-  const store = useMemo(() => createCanvasStore({ selectedId: null, target: { pipeId: ROOT_PIPE, index: Number.MAX_SAFE_INTEGER }, problemCounts: errorCounts(initialProblems), hoverPipe: 'none' }), [initialProblems]);
+  const store = useMemo(
+    () =>
+      createCanvasStore({
+        selectedId: null,
+        target: { pipeId: ROOT_PIPE, index: Number.MAX_SAFE_INTEGER },
+        problemCounts: errorCounts(initialProblems),
+        hoverPipe: 'none',
+      }),
+    [initialProblems],
+  );
   const stepsRef = useRef(steps);
   stepsRef.current = steps;
 
@@ -87,7 +113,10 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
       setSelectedId(stepId);
       setFocusPath(path);
       const at = stepId ? locateStep(stepsRef.current, stepId) : null;
-      store.set({ selectedId: stepId, target: at ? { pipeId: at.pipeId, index: at.index + 1 } : { pipeId: ROOT_PIPE, index: Number.MAX_SAFE_INTEGER } });
+      store.set({
+        selectedId: stepId,
+        target: at ? { pipeId: at.pipeId, index: at.index + 1 } : { pipeId: ROOT_PIPE, index: Number.MAX_SAFE_INTEGER },
+      });
     },
     [store],
   );
@@ -107,7 +136,12 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
 
   const insertAt = useCallback(
     (item: TPaletteItem, at: TPipePosition) => {
-      const step = newStep({ type: item.type, title: item.title, action: item.action, taken: new Set(allStepIds(stepsRef.current)) });
+      const step = newStep({
+        type: item.type,
+        title: item.title,
+        action: item.action,
+        taken: new Set(allStepIds(stepsRef.current)),
+      });
       editSteps((current) => insertStep(current, at, step));
       setSelectedId(step.id);
       setFocusPath(null);
@@ -115,7 +149,10 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
     },
     [editSteps, store],
   );
-  const addFromPalette = useCallback((item: TPaletteItem) => insertAt(item, store.get().target ?? { pipeId: ROOT_PIPE, index: Number.MAX_SAFE_INTEGER }), [insertAt, store]);
+  const addFromPalette = useCallback(
+    (item: TPaletteItem) => insertAt(item, store.get().target ?? { pipeId: ROOT_PIPE, index: Number.MAX_SAFE_INTEGER }),
+    [insertAt, store],
+  );
 
   const undo = useCallback(() => setHistory(undoHistory), []);
   const redo = useCallback(() => setHistory(redoHistory), []);
@@ -126,7 +163,9 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
       if (!cut) return;
       const copy = copyWithNewIds(cut, new Set(allStepIds(stepsRef.current)));
       const at = afterId ? locateStep(stepsRef.current, afterId) : null;
-      const target = at ? { pipeId: at.pipeId, index: at.index + 1 } : (store.get().target ?? { pipeId: ROOT_PIPE, index: Number.MAX_SAFE_INTEGER });
+      const target = at
+        ? { pipeId: at.pipeId, index: at.index + 1 }
+        : (store.get().target ?? { pipeId: ROOT_PIPE, index: Number.MAX_SAFE_INTEGER });
       editSteps((current) => insertStep(current, target, copy));
       select(null);
       setSelectedId(copy.id);
@@ -169,7 +208,10 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
         clipboard.current = removed;
         editSteps(() => rest);
         select(null);
-        return setNotice({ tone: 'success', text: `Cut “${removed?.name ?? stepId}”: select a step and press Ctrl+V to paste it after.` });
+        return setNotice({
+          tone: 'success',
+          text: `Cut “${removed?.name ?? stepId}”: select a step and press Ctrl+V to paste it after.`,
+        });
       }
       case 'paste':
         return paste(stepId);
@@ -189,13 +231,21 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
     }),
     [select, store],
   );
-  const iconByType = useMemo(() => new Map<string, string>((registry?.nodes ?? []).map((node) => [node.type, node.icon])), [registry]);
-  const context = useMemo<TCanvasContext>(() => ({ store, readOnly, commands, iconFor: (type) => iconByType.get(type) }), [store, readOnly, commands, iconByType]);
+  const iconByType = useMemo(
+    () => new Map<string, string>((registry?.nodes ?? []).map((node) => [node.type, node.icon])),
+    [registry],
+  );
+  const context = useMemo<TCanvasContext>(
+    () => ({ store, readOnly, commands, iconFor: (type) => iconByType.get(type) }),
+    [store, readOnly, commands, iconByType],
+  );
 
   const onDrop = useCallback(
     (draggableId: string, to: TPipePosition) => {
       if (draggableId.startsWith(PALETTE_PREFIX)) {
-        const item = registry ? paletteItems(registry).find((candidate) => `${PALETTE_PREFIX}${candidate.key}` === draggableId) : undefined;
+        const item = registry
+          ? paletteItems(registry).find((candidate) => `${PALETTE_PREFIX}${candidate.key}` === draggableId)
+          : undefined;
         if (item) insertAt(item, to);
         return;
       }
@@ -225,17 +275,22 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
     setNotice(null);
     setPublishing(true);
     try {
-      if (!(await autosave.flush())) return setNotice({ tone: 'danger', text: 'The draft is not saved, so it cannot be published yet.' });
+      if (!(await autosave.flush()))
+        return setNotice({ tone: 'danger', text: 'The draft is not saved, so it cannot be published yet.' });
       const checked = await checkDefinitionAction({ document });
       if (!checked.ok) return setNotice({ tone: 'danger', text: checked.error.message });
       setProblems(checked.data.problems);
       const errors = checked.data.problems.filter((problem) => problem.severity === 'error').length;
       if (errors > 0) {
         setShowProblems(true);
-        return setNotice({ tone: 'danger', text: `Not published: ${errors} problem${errors === 1 ? '' : 's'} to fix first.` });
+        return setNotice({
+          tone: 'danger',
+          text: `Not published: ${errors} problem${errors === 1 ? '' : 's'} to fix first.`,
+        });
       }
       const version = autosave.base.version;
-      if (version === null || autosave.base.status !== 'draft') return setNotice({ tone: 'danger', text: 'There is no draft to publish: this version is already published.' });
+      if (version === null || autosave.base.status !== 'draft')
+        return setNotice({ tone: 'danger', text: 'There is no draft to publish: this version is already published.' });
       const published = await publishVersionAction({ key: document.key, version });
       if (!published.ok) return setNotice({ tone: 'danger', text: published.error.message });
       autosave.markPublished(version);
@@ -288,30 +343,59 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
         flush={autosave.flush}
       />
       {notice && (
-        <p role={notice.tone === 'danger' ? 'alert' : 'status'} className={notice.tone === 'danger' ? 'text-[13px] text-danger' : 'text-[13px] text-success'}>
+        <p
+          role={notice.tone === 'danger' ? 'alert' : 'status'}
+          className={notice.tone === 'danger' ? 'text-[13px] text-danger' : 'text-[13px] text-success'}
+        >
           {notice.text}
         </p>
       )}
       {showProblems && <ProblemsList problems={problems} steps={steps} onPick={onPickProblem} />}
       <DragDropContext onBeforeCapture={onBeforeCapture} onDragStart={onDragStart} onDragEnd={onDragEnd}>
         <CanvasContext.Provider value={context}>
-          <div className={readOnly ? 'grid min-w-0 gap-4 lg:grid-cols-[minmax(0,1fr)_22rem]' : 'grid min-w-0 gap-4 lg:grid-cols-[11rem_minmax(0,1fr)_22rem]'}>
+          <div
+            className={
+              readOnly
+                ? 'grid min-w-0 gap-4 lg:grid-cols-[minmax(0,1fr)_22rem]'
+                : 'grid min-w-0 gap-4 lg:grid-cols-[11rem_minmax(0,1fr)_22rem]'
+            }
+          >
             {!readOnly && <Palette registry={registry} error={registryError} onAdd={addFromPalette} />}
             <div className="min-w-0" data-testid="designer-canvas">
               {view === 'graph' ? (
-                <WorkflowGraph definition={graphDefinition} selectedStepId={selectedId} onSelectStep={onSelectInGraph} className="h-[70vh] min-h-96 rounded-lg border border-line" />
+                <WorkflowGraph
+                  definition={graphDefinition}
+                  selectedStepId={selectedId}
+                  onSelectStep={onSelectInGraph}
+                  className="h-[70vh] min-h-96 rounded-lg border border-line"
+                />
               ) : (
                 <div className="rounded-lg border border-line bg-canvas p-3">
-                  <button type="button" onClick={() => select(null)} aria-current={selectedId === null ? 'true' : undefined} className="mb-3 w-full truncate rounded-md px-2 py-1 text-left text-[13px] text-ink-muted hover:bg-subtle aria-[current=true]:bg-accent-soft aria-[current=true]:text-accent">
+                  <button
+                    type="button"
+                    onClick={() => select(null)}
+                    aria-current={selectedId === null ? 'true' : undefined}
+                    className="mb-3 w-full truncate rounded-md px-2 py-1 text-left text-[13px] text-ink-muted hover:bg-subtle aria-[current=true]:bg-accent-soft aria-[current=true]:text-accent"
+                  >
                     Workflow settings: inputs, env and secrets, limits
                   </button>
                   <PipeList pipeId={ROOT_PIPE} steps={steps} depth={0} label="Steps" />
                 </div>
               )}
             </div>
-            <aside aria-label="Configuration" className="min-w-0 self-start lg:sticky lg:top-4 lg:max-h-[calc(100vh-2rem)] lg:overflow-y-auto">
+            <aside
+              aria-label="Configuration"
+              className="min-w-0 self-start lg:sticky lg:top-4 lg:max-h-[calc(100vh-2rem)] lg:overflow-y-auto"
+            >
               {selectedId === null ? (
-                <WorkflowPanels definition={document} secrets={secrets} readOnly={readOnly} problems={problems.filter((problem) => problem.stepId === null)} registry={registry ?? undefined} onChange={(next) => setHistory((current) => pushHistory(current, next, { group: 'workflow' }))} />
+                <WorkflowPanels
+                  definition={document}
+                  secrets={secrets}
+                  readOnly={readOnly}
+                  problems={problems.filter((problem) => problem.stepId === null)}
+                  registry={registry ?? undefined}
+                  onChange={(next) => setHistory((current) => pushHistory(current, next, { group: 'workflow' }))}
+                />
               ) : (
                 <div className="rounded-lg border border-line bg-surface p-4">
                   <StepConfigPanel

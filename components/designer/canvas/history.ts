@@ -13,7 +13,11 @@ export function createHistory<T>(present: T): THistory<T> {
 }
 
 /** Records `next` as the present; `group` merges it into the previous entry when it is the same and recent. */
-export function pushHistory<T>(history: THistory<T>, next: T, { group = null, now = Date.now() }: { group?: string | null; now?: number } = {}): THistory<T> {
+export function pushHistory<T>(
+  history: THistory<T>,
+  next: T,
+  { group = null, now = Date.now() }: { group?: string | null; now?: number } = {},
+): THistory<T> {
   if (next === history.present) return history;
   const merge = group !== null && group === history.lastGroup && now - history.lastAt < GROUP_WINDOW_MS;
   const past = merge ? history.past : [...history.past, history.present].slice(-LIMIT);
@@ -23,7 +27,13 @@ export function pushHistory<T>(history: THistory<T>, next: T, { group = null, no
 export function undoHistory<T>(history: THistory<T>): THistory<T> {
   const previous = history.past.at(-1);
   if (previous === undefined) return history;
-  return { past: history.past.slice(0, -1), present: previous, future: [history.present, ...history.future], lastGroup: null, lastAt: 0 };
+  return {
+    past: history.past.slice(0, -1),
+    present: previous,
+    future: [history.present, ...history.future],
+    lastGroup: null,
+    lastAt: 0,
+  };
 }
 
 export function redoHistory<T>(history: THistory<T>): THistory<T> {

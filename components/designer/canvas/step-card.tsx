@@ -10,8 +10,8 @@ import { StepIcon } from '@/components/designer/canvas/step-icon';
 import { summarizeStep } from '@/components/designer/canvas/step-summary';
 import { withoutMouseDropAnimation } from '@/components/designer/canvas/use-step-drag';
 import { cx } from '@/components/ui/cx';
-import type { TStep } from '@/server/workflows/definition/step';
-import { nestedPipes, type TNestedPipe } from '@/server/workflows/designer/step-tree';
+import type { TStep } from '@/model/definition/step';
+import { nestedPipes, type TNestedPipe } from '@/model/designer/step-tree';
 
 /** The type every step draggable and pipe droppable share, so any step can go into any pipe. */
 export const STEP_DND_TYPE = 'STEP';
@@ -25,7 +25,15 @@ function pipeLabel(step: TStep, pipe: TNestedPipe): string {
     if (indexed[1] === 'cases') return `Case ${JSON.stringify(entry?.when ?? Number(indexed[2]) + 1)}`;
     return `Branch ${typeof entry?.id === 'string' ? entry.id : Number(indexed[2]) + 1}`;
   }
-  const names: Record<string, string> = { then: 'Then', else: 'Else', default: 'Default', steps: 'For each item', try: 'Try', catch: 'Catch', finally: 'Finally' };
+  const names: Record<string, string> = {
+    then: 'Then',
+    else: 'Else',
+    default: 'Default',
+    steps: 'For each item',
+    try: 'Try',
+    catch: 'Catch',
+    finally: 'Finally',
+  };
   return names[pipe.path] ?? pipe.path;
 }
 
@@ -38,7 +46,12 @@ function EmptyPipe({ pipeId }: { pipeId: TPipeId }) {
       type="button"
       onClick={() => commands.targetPipe(pipeId)}
       aria-pressed={targeted}
-      className={cx('flex w-full items-center justify-center gap-1.5 rounded-md border border-dashed px-2 py-2 text-[12px]', targeted ? 'border-accent bg-accent-soft text-accent' : 'border-line-strong text-ink-faint hover:border-accent hover:text-accent')}
+      className={cx(
+        'flex w-full items-center justify-center gap-1.5 rounded-md border border-dashed px-2 py-2 text-[12px]',
+        targeted
+          ? 'border-accent bg-accent-soft text-accent'
+          : 'border-line-strong text-ink-faint hover:border-accent hover:text-accent',
+      )}
     >
       <Plus className="size-3.5" aria-hidden />
       {targeted ? 'New steps go here' : 'Drop a step here, or click to add here'}
@@ -47,7 +60,17 @@ function EmptyPipe({ pipeId }: { pipeId: TPipeId }) {
 }
 
 /** One pipe: a droppable column of step cards. Memoized on the steps array, which edits replace only where they change. */
-export const PipeList = memo(function PipeList({ pipeId, steps, depth, label }: { pipeId: TPipeId; steps: readonly TStep[]; depth: number; label: string }) {
+export const PipeList = memo(function PipeList({
+  pipeId,
+  steps,
+  depth,
+  label,
+}: {
+  pipeId: TPipeId;
+  steps: readonly TStep[];
+  depth: number;
+  label: string;
+}) {
   const { readOnly, store } = useCanvas();
   const elsewhere = useCanvasSelector(store, (state) => state.hoverPipe !== null && state.hoverPipe !== pipeId);
   return (
@@ -59,7 +82,10 @@ export const PipeList = memo(function PipeList({ pipeId, steps, depth, label }: 
           role="list"
           aria-label={label}
           data-pipe-id={pipeId}
-          className={cx('flex min-h-10 flex-col gap-2 rounded-md transition-colors', snapshot.isDraggingOver && 'bg-accent-soft/60 outline-1 outline-accent/40 outline-dashed')}
+          className={cx(
+            'flex min-h-10 flex-col gap-2 rounded-md transition-colors',
+            snapshot.isDraggingOver && 'bg-accent-soft/60 outline-1 outline-accent/40 outline-dashed',
+          )}
         >
           {steps.map((step, index) => (
             <StepCard key={step.id} step={step} index={index} depth={depth} />
@@ -84,7 +110,19 @@ export const StepCard = memo(function StepCard({ step, index, depth }: { step: T
   return (
     <Draggable draggableId={step.id} index={index} isDragDisabled={readOnly}>
       {(provided, snapshot) => (
-        <div role="listitem" ref={provided.innerRef} {...provided.draggableProps} style={withoutMouseDropAnimation(provided.draggableProps.style, snapshot)} data-step-id={step.id} className={cx('min-w-0 rounded-lg border bg-surface', selected ? 'border-accent ring-2 ring-accent/30' : 'border-line', snapshot.isDragging && 'shadow-lg', step.disabled && 'opacity-60')}>
+        <div
+          role="listitem"
+          ref={provided.innerRef}
+          {...provided.draggableProps}
+          style={withoutMouseDropAnimation(provided.draggableProps.style, snapshot)}
+          data-step-id={step.id}
+          className={cx(
+            'min-w-0 rounded-lg border bg-surface',
+            selected ? 'border-accent ring-2 ring-accent/30' : 'border-line',
+            snapshot.isDragging && 'shadow-lg',
+            step.disabled && 'opacity-60',
+          )}
+        >
           <div
             tabIndex={0}
             data-testid="step-card"
@@ -96,7 +134,11 @@ export const StepCard = memo(function StepCard({ step, index, depth }: { step: T
             className="flex min-w-0 cursor-pointer items-center gap-2 rounded-lg px-2 py-2 outline-none focus-visible:ring-2 focus-visible:ring-accent"
           >
             {!readOnly && (
-              <span {...provided.dragHandleProps} aria-label={`Drag ${label}`} className="flex h-8 w-5 shrink-0 cursor-grab touch-none items-center justify-center rounded text-ink-faint select-none hover:bg-subtle hover:text-ink focus-visible:ring-2 focus-visible:ring-accent focus-visible:outline-none">
+              <span
+                {...provided.dragHandleProps}
+                aria-label={`Drag ${label}`}
+                className="flex h-8 w-5 shrink-0 cursor-grab touch-none items-center justify-center rounded text-ink-faint select-none hover:bg-subtle hover:text-ink focus-visible:ring-2 focus-visible:ring-accent focus-visible:outline-none"
+              >
                 <GripVertical className="size-4" aria-hidden />
               </span>
             )}
@@ -115,7 +157,10 @@ export const StepCard = memo(function StepCard({ step, index, depth }: { step: T
               </span>
             </span>
             {errors > 0 && (
-              <span className="shrink-0 rounded-full border border-danger/25 bg-danger-soft px-2 py-px text-xs font-medium text-danger" aria-label={`${errors} problem${errors === 1 ? '' : 's'}`}>
+              <span
+                className="shrink-0 rounded-full border border-danger/25 bg-danger-soft px-2 py-px text-xs font-medium text-danger"
+                aria-label={`${errors} problem${errors === 1 ? '' : 's'}`}
+              >
                 {errors}
               </span>
             )}
@@ -130,21 +175,42 @@ export const StepCard = memo(function StepCard({ step, index, depth }: { step: T
                 }}
                 className="flex size-7 shrink-0 items-center justify-center rounded text-ink-faint hover:bg-subtle hover:text-ink"
               >
-                {collapsed ? <ChevronRight className="size-4" aria-hidden /> : <ChevronDown className="size-4" aria-hidden />}
+                {collapsed ? (
+                  <ChevronRight className="size-4" aria-hidden />
+                ) : (
+                  <ChevronDown className="size-4" aria-hidden />
+                )}
               </button>
             )}
           </div>
           {pipes.length > 0 && !collapsed && (
             <div data-nested-pipes className="flex flex-col gap-2 px-2 pb-2">
               {pipes.map((pipe) => (
-                <section key={pipe.path} className={cx('min-w-0 rounded-md border-l-2 bg-canvas/60 py-1.5 pr-1.5 pl-2', depth % 2 === 0 ? 'border-accent/40' : 'border-line-strong')}>
-                  <h4 className="mb-1.5 text-[11px] font-semibold tracking-wide text-ink-faint uppercase">{pipeLabel(step, pipe)}</h4>
-                  <PipeList pipeId={pipeIdOf(step.id, pipe.path)} steps={pipe.steps} depth={depth + 1} label={`${label}: ${pipeLabel(step, pipe)}`} />
+                <section
+                  key={pipe.path}
+                  className={cx(
+                    'min-w-0 rounded-md border-l-2 bg-canvas/60 py-1.5 pr-1.5 pl-2',
+                    depth % 2 === 0 ? 'border-accent/40' : 'border-line-strong',
+                  )}
+                >
+                  <h4 className="mb-1.5 text-[11px] font-semibold tracking-wide text-ink-faint uppercase">
+                    {pipeLabel(step, pipe)}
+                  </h4>
+                  <PipeList
+                    pipeId={pipeIdOf(step.id, pipe.path)}
+                    steps={pipe.steps}
+                    depth={depth + 1}
+                    label={`${label}: ${pipeLabel(step, pipe)}`}
+                  />
                 </section>
               ))}
             </div>
           )}
-          {pipes.length > 0 && collapsed && <p className="px-3 pb-2 text-[12px] text-ink-faint">{pipes.reduce((n, pipe) => n + pipe.steps.length, 0)} steps inside, collapsed</p>}
+          {pipes.length > 0 && collapsed && (
+            <p className="px-3 pb-2 text-[12px] text-ink-faint">
+              {pipes.reduce((n, pipe) => n + pipe.steps.length, 0)} steps inside, collapsed
+            </p>
+          )}
         </div>
       )}
     </Draggable>

@@ -1,4 +1,26 @@
-import { CircleCheck, CircleX, Columns3, GitBranch, Globe, Mail, Radio, RadioReceiver, Repeat, Repeat2, ShieldAlert, Split, Square, Tag, Timer, UserCheck, Variable, Webhook, Workflow, Zap, type LucideIcon } from 'lucide-react';
+import {
+  CircleCheck,
+  CircleX,
+  Columns3,
+  GitBranch,
+  Globe,
+  Mail,
+  Radio,
+  RadioReceiver,
+  Repeat,
+  Repeat2,
+  ShieldAlert,
+  Split,
+  Square,
+  Tag,
+  Timer,
+  UserCheck,
+  Variable,
+  Webhook,
+  Workflow,
+  Zap,
+  type LucideIcon,
+} from 'lucide-react';
 
 // The registry names icons (node-registry.test.ts checks they exist in lucide); a static map keeps
 // them in the bundle instead of 300 lazy icon loads that would pop in after the cards.

@@ -1,9 +1,10 @@
-import type { TStep } from '@/server/workflows/definition/step';
+import type { TStep } from '@/model/definition/step';
 
 function text(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'object' && '$expr' in value) return `= ${String((value as { $expr: unknown }).$expr)}`;
-  if (typeof value === 'object' && '$secret' in value) return `secret ${String((value as { $secret: unknown }).$secret)}`;
+  if (typeof value === 'object' && '$secret' in value)
+    return `secret ${String((value as { $secret: unknown }).$secret)}`;
   if (typeof value === 'string') return value;
   return JSON.stringify(value);
 }
@@ -16,7 +17,10 @@ function count(value: unknown, noun: string): string {
 /** One line saying what a step is set to do, for its card (`GET https://…`, `if = payload.amount > 1000`). */
 export function summarizeStep(step: TStep): string {
   const config = (step.config ?? {}) as Record<string, unknown>;
-  const input = (typeof config.input === 'object' && config.input !== null ? config.input : {}) as Record<string, unknown>;
+  const input = (typeof config.input === 'object' && config.input !== null ? config.input : {}) as Record<
+    string,
+    unknown
+  >;
   switch (step.type) {
     case 'action.call': {
       const ref = config.action ? `${String(config.action)}@${String(config.version ?? '?')}` : 'no action chosen';
@@ -24,13 +28,23 @@ export function summarizeStep(step: TStep): string {
       return [ref, detail, config.saveAs ? `→ ${text(config.saveAs)}` : ''].filter(Boolean).join(' · ');
     }
     case 'transform.assign':
-      return Object.keys(typeof config.assign === 'object' && config.assign !== null ? config.assign : {}).join(', ') || 'nothing assigned yet';
+      return (
+        Object.keys(typeof config.assign === 'object' && config.assign !== null ? config.assign : {}).join(', ') ||
+        'nothing assigned yet'
+      );
     case 'state.set':
       return `state ${text(config.state) || '—'}`;
     case 'event.wait':
-      return [`event ${text(config.event) || '—'}`, config.correlationKey ? `key ${text(config.correlationKey)}` : ''].filter(Boolean).join(' · ');
+      return [`event ${text(config.event) || '—'}`, config.correlationKey ? `key ${text(config.correlationKey)}` : '']
+        .filter(Boolean)
+        .join(' · ');
     case 'human.task':
-      return [text(config.title) || 'untitled task', Array.isArray(config.outcomes) ? config.outcomes.map(String).join(' / ') : ''].filter(Boolean).join(' · ');
+      return [
+        text(config.title) || 'untitled task',
+        Array.isArray(config.outcomes) ? config.outcomes.map(String).join(' / ') : '',
+      ]
+        .filter(Boolean)
+        .join(' · ');
     case 'time.delay':
       return config.until !== undefined ? `until ${text(config.until)}` : `${text(config.durationMs) || '—'} ms`;
     case 'control.if':

@@ -1,11 +1,16 @@
 'use client';
 
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { saveDraftAction } from '@/app/(app)/workflows/actions';
-import type { TVersionDocumentInput } from '@/server/workflows/definition/version-document';
+import { saveDraftAction } from '@/app/(app)/workflows/server-actions';
+import type { TVersionDocumentInput } from '@/model/definition/version-document';
 
 /** Where the designer's document stands against the server. */
-export type TSaveState = { kind: 'saved' } | { kind: 'dirty' } | { kind: 'saving' } | { kind: 'failed'; message: string } | { kind: 'conflict' };
+export type TSaveState =
+  | { kind: 'saved' }
+  | { kind: 'dirty' }
+  | { kind: 'saving' }
+  | { kind: 'failed'; message: string }
+  | { kind: 'conflict' };
 
 /** The version the edits build on: a draft (saved with its revision) or a published version / nothing yet (the first save makes a new draft). */
 export type TDraftBase = { version: number | null; status: 'draft' | 'published' | null; revision: number };
@@ -20,7 +25,17 @@ export const AUTOSAVE_DELAY_MS = 800;
  * draft and says which version it started from (`expectedLatestVersion`): a draft or a newer
  * version started elsewhere meanwhile makes it a CONFLICT too.
  */
-export function useDraftAutosave({ workflowKey, document, initialBase, enabled }: { workflowKey: string; document: TVersionDocumentInput; initialBase: TDraftBase; enabled: boolean }) {
+export function useDraftAutosave({
+  workflowKey,
+  document,
+  initialBase,
+  enabled,
+}: {
+  workflowKey: string;
+  document: TVersionDocumentInput;
+  initialBase: TDraftBase;
+  enabled: boolean;
+}) {
   const [state, setState] = useState<TSaveState>({ kind: 'saved' });
   const [base, setBase] = useState(initialBase);
   const baseRef = useRef(initialBase);
@@ -39,7 +54,10 @@ export function useDraftAutosave({ workflowKey, document, initialBase, enabled }
     const { version: _version, status: _status, ...body } = doc;
     // On a draft: its revision. Otherwise: the newest version this page was loaded at (0 for
     // none), so a draft someone started meanwhile is refused in the same transaction as the save.
-    const expected = current.status === 'draft' ? { expectedRevision: current.revision } : { expectedLatestVersion: current.version ?? 0 };
+    const expected =
+      current.status === 'draft'
+        ? { expectedRevision: current.revision }
+        : { expectedLatestVersion: current.version ?? 0 };
     const result = await saveDraftAction({ key: workflowKey, document: body, ...expected });
     if (!result.ok) {
       if (result.error.code === 'CONFLICT') {
@@ -63,7 +81,10 @@ export function useDraftAutosave({ workflowKey, document, initialBase, enabled }
     if (latestRef.current !== savedRef.current && !conflictRef.current) {
       const run = saveOnce().catch((error: unknown) => {
         console.error('[designer] save failed:', error);
-        setState({ kind: 'failed', message: 'Could not reach the server. Your changes are kept here; they save with the next edit.' });
+        setState({
+          kind: 'failed',
+          message: 'Could not reach the server. Your changes are kept here; they save with the next edit.',
+        });
       });
       inflightRef.current = run;
       await run;

@@ -22,8 +22,14 @@ function innermostPipeAt(x: number, y: number, draggingId: string): string {
   if (!root || !contains(root, x, y)) return 'none';
   let pipe: HTMLElement = root;
   for (;;) {
-    const card: HTMLElement | undefined = [...pipe.querySelectorAll<HTMLElement>(':scope > [data-step-id]')].find((element) => element.dataset.stepId !== draggingId && contains(element, x, y));
-    const inner: HTMLElement | undefined = card ? [...card.querySelectorAll<HTMLElement>(':scope > [data-nested-pipes] [data-pipe-id]')].find((element) => element.closest('[data-step-id]') === card && contains(element, x, y)) : undefined;
+    const card: HTMLElement | undefined = [...pipe.querySelectorAll<HTMLElement>(':scope > [data-step-id]')].find(
+      (element) => element.dataset.stepId !== draggingId && contains(element, x, y),
+    );
+    const inner: HTMLElement | undefined = card
+      ? [...card.querySelectorAll<HTMLElement>(':scope > [data-nested-pipes] [data-pipe-id]')].find(
+          (element) => element.closest('[data-step-id]') === card && contains(element, x, y),
+        )
+      : undefined;
     if (!inner) return pipe.dataset.pipeId ?? 'none';
     pipe = inner;
   }
@@ -56,7 +62,10 @@ function pointerDropTarget(x: number, y: number, draggingId: string): TPipePosit
  * animation glides the card to where the library would have put it (not always the pipe under
  * the pointer, see above) and holds the move back until it ends. A keyboard drop keeps it.
  */
-export function withoutMouseDropAnimation(style: CSSProperties | undefined, snapshot: DraggableStateSnapshot): CSSProperties | undefined {
+export function withoutMouseDropAnimation(
+  style: CSSProperties | undefined,
+  snapshot: DraggableStateSnapshot,
+): CSSProperties | undefined {
   if (snapshot.isDropAnimating && snapshot.mode === 'FLUID') return { ...style, transitionDuration: '0.001s' };
   return style;
 }
@@ -66,7 +75,15 @@ export function withoutMouseDropAnimation(style: CSSProperties | undefined, snap
  * disabled, as the library cannot tell nested lists of one type apart) and where a drop lands.
  * A mouse drop goes where the pointer is on screen; a keyboard drop where the library moved it.
  */
-export function useStepDrag({ store, readOnly, onDrop }: { store: TCanvasStore; readOnly: boolean; onDrop: (draggableId: string, to: TPipePosition) => void }) {
+export function useStepDrag({
+  store,
+  readOnly,
+  onDrop,
+}: {
+  store: TCanvasStore;
+  readOnly: boolean;
+  onDrop: (draggableId: string, to: TPipePosition) => void;
+}) {
   const stopTracking = useRef<(() => void) | null>(null);
   const dragging = useRef(false);
   /**
@@ -85,7 +102,8 @@ export function useStepDrag({ store, readOnly, onDrop }: { store: TCanvasStore; 
     ({ draggableId, mode }: BeforeCapture) => {
       dragging.current = true;
       if (mode !== 'FLUID') return store.set({ hoverPipe: null });
-      const home = document.querySelector<HTMLElement>(`[data-step-id="${CSS.escape(draggableId)}"]`)?.parentElement?.dataset.pipeId;
+      const home = document.querySelector<HTMLElement>(`[data-step-id="${CSS.escape(draggableId)}"]`)?.parentElement
+        ?.dataset.pipeId;
       store.set({ hoverPipe: home ?? 'none' });
     },
     [store],
@@ -134,7 +152,12 @@ export function useStepDrag({ store, readOnly, onDrop }: { store: TCanvasStore; 
       const fromMouse = mouseTarget.current;
       mouseTarget.current = undefined;
       if (readOnly || reason !== 'DROP') return;
-      const to = fromMouse !== undefined ? fromMouse : destination ? { pipeId: destination.droppableId, index: destination.index } : null;
+      const to =
+        fromMouse !== undefined
+          ? fromMouse
+          : destination
+            ? { pipeId: destination.droppableId, index: destination.index }
+            : null;
       if (to) onDrop(draggableId, to);
     },
     [onDrop, readOnly, store],

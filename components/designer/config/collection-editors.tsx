@@ -7,16 +7,33 @@ import { ConfigField } from '@/components/designer/config/config-field';
 import { emptyValueFor, schemaKind, splitExpression, type TSchema } from '@/components/designer/config/schema-kind';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
-import { joinPath } from '@/server/workflows/validation/problem';
+import { joinPath } from '@/model/definition/problem';
 
-type TCollectionProps<T> = { id: string; path: string; schema: TSchema; value: T; onChange: (value: unknown) => void; anyExpression: boolean; secrets: boolean };
+type TCollectionProps<T> = {
+  id: string;
+  path: string;
+  schema: TSchema;
+  value: T;
+  onChange: (value: unknown) => void;
+  anyExpression: boolean;
+  secrets: boolean;
+};
 
 /**
  * Key/value pairs (headers, query, `assign`): one row per key, each value a field of its own.
  * Keys are edited in place; order is kept. A key being typed that collides with another is
  * held back (shown, not written) until it is unique, so no value is ever overwritten.
  */
-export function MapEditor({ id, path, schema, value, onChange, anyExpression, secrets, keyPlaceholder }: TCollectionProps<Record<string, unknown>> & { keyPlaceholder: string }) {
+export function MapEditor({
+  id,
+  path,
+  schema,
+  value,
+  onChange,
+  anyExpression,
+  secrets,
+  keyPlaceholder,
+}: TCollectionProps<Record<string, unknown>> & { keyPlaceholder: string }) {
   const { readOnly } = useConfigContext();
   const [drafts, setDrafts] = useState<Record<number, string>>({});
   const entries = Object.entries(value);
@@ -28,7 +45,9 @@ export function MapEditor({ id, path, schema, value, onChange, anyExpression, se
     }
     const { [index]: _dropped, ...rest } = drafts;
     setDrafts(rest);
-    onChange(Object.fromEntries(entries.map(([key, item], other) => (other === index ? [nextKey, item] : [key, item]))));
+    onChange(
+      Object.fromEntries(entries.map(([key, item], other) => (other === index ? [nextKey, item] : [key, item]))),
+    );
   };
   const add = () => {
     let n = entries.length + 1;
@@ -56,13 +75,30 @@ export function MapEditor({ id, path, schema, value, onChange, anyExpression, se
                 aria-invalid={draft !== undefined || undefined}
               />
               {!readOnly && (
-                <Button size="sm" variant="ghost" aria-label={`Remove ${key}`} onClick={() => onChange(Object.fromEntries(entries.filter((_, other) => other !== index)))}>
+                <Button
+                  size="sm"
+                  variant="ghost"
+                  aria-label={`Remove ${key}`}
+                  onClick={() => onChange(Object.fromEntries(entries.filter((_, other) => other !== index)))}
+                >
                   <X className="size-4" aria-hidden />
                 </Button>
               )}
             </div>
-            {draft !== undefined && <p className="text-[12px] text-danger">{draft === '' ? 'Give it a name.' : `“${draft}” is already used.`}</p>}
-            <ConfigField path={joinPath(path, key)} label={`Value of ${key}`} schema={schema} value={item} anyExpression={anyExpression} secrets={secrets} onChange={(next) => onChange({ ...value, [key]: next === undefined ? '' : next })} />
+            {draft !== undefined && (
+              <p className="text-[12px] text-danger">
+                {draft === '' ? 'Give it a name.' : `“${draft}” is already used.`}
+              </p>
+            )}
+            <ConfigField
+              path={joinPath(path, key)}
+              label={`Value of ${key}`}
+              schema={schema}
+              value={item}
+              anyExpression={anyExpression}
+              secrets={secrets}
+              onChange={(next) => onChange({ ...value, [key]: next === undefined ? '' : next })}
+            />
           </div>
         );
       })}
@@ -84,14 +120,18 @@ export function ListEditor({ id, path, schema, value, onChange, anyExpression, s
   const add = () => {
     const item = emptyValueFor(splitExpression(schema).literal);
     // Parallel branches need an id of their own; give a fresh one rather than an invalid empty one.
-    if (path.endsWith('branches') && typeof item === 'object' && item !== null) Object.assign(item, { id: `branch-${value.length + 1}`, steps: [] });
+    if (path.endsWith('branches') && typeof item === 'object' && item !== null)
+      Object.assign(item, { id: `branch-${value.length + 1}`, steps: [] });
     onChange([...value, item]);
   };
   return (
     <div id={id} className="flex flex-col gap-2">
       {value.length === 0 && <p className="text-[13px] text-ink-faint">None yet.</p>}
       {value.map((item, index) => (
-        <div key={index} className={compact ? 'flex items-start gap-2' : 'flex flex-col gap-1.5 rounded-md border border-line p-2.5'}>
+        <div
+          key={index}
+          className={compact ? 'flex items-start gap-2' : 'flex flex-col gap-1.5 rounded-md border border-line p-2.5'}
+        >
           <div className="min-w-0 flex-1">
             <ConfigField
               path={joinPath(path, index)}
@@ -105,7 +145,13 @@ export function ListEditor({ id, path, schema, value, onChange, anyExpression, s
             />
           </div>
           {!readOnly && (
-            <Button size="sm" variant="ghost" aria-label={`Remove item ${index + 1}`} onClick={() => onChange(value.filter((_, other) => other !== index))} className={compact ? 'mt-7' : 'w-fit'}>
+            <Button
+              size="sm"
+              variant="ghost"
+              aria-label={`Remove item ${index + 1}`}
+              onClick={() => onChange(value.filter((_, other) => other !== index))}
+              className={compact ? 'mt-7' : 'w-fit'}
+            >
               <X className="size-4" aria-hidden />
               {!compact && 'Remove'}
             </Button>

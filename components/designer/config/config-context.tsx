@@ -1,8 +1,8 @@
 'use client';
 
 import { createContext, useContext } from 'react';
-import type { TScopeEntry } from '@/server/workflows/designer/expression-scope';
-import type { TProblem } from '@/server/workflows/validation/problem';
+import type { TScopeEntry } from '@/model/designer/expression-scope';
+import type { TProblem } from '@/model/definition/problem';
 
 /** What every field of a config form needs besides its own value. */
 export type TConfigContext = {

@@ -7,7 +7,7 @@ import { splitExpression, takesExpression, type TSchema } from '@/components/des
 import { SecretSelect } from '@/components/designer/config/secret-select';
 import { ExpressionEditor } from '@/components/designer/expression/expression-editor';
 import { cx } from '@/components/ui/cx';
-import { isExpression, isSecretRef } from '@/server/runtime/expressions/is-expression';
+import { isExpression, isSecretRef } from '@/model/definition/is-expression';
 
 type TMode = 'literal' | 'expression' | 'secret';
 
@@ -36,7 +36,12 @@ function modeOf(value: unknown): TMode {
 
 /** Literal → expression keeps what was typed as JSONata (`"abc"` is a JSONata string literal too). */
 function toExpression(value: unknown): { $expr: string } {
-  if (value === undefined || value === '' || (typeof value === 'object' && value !== null && Object.keys(value).length === 0)) return { $expr: '' };
+  if (
+    value === undefined ||
+    value === '' ||
+    (typeof value === 'object' && value !== null && Object.keys(value).length === 0)
+  )
+    return { $expr: '' };
   return { $expr: JSON.stringify(value) };
 }
 
@@ -57,10 +62,25 @@ export function FieldProblems({ path, id }: { path: string; id?: string }) {
 }
 
 /** A labelled field of a generated form: literal, expression or secret, with its problems and focus highlight. */
-export function ConfigField({ path, label, schema, value, onChange, required = false, anyExpression = false, secrets = false, scopeField, hint }: TConfigFieldProps) {
+export function ConfigField({
+  path,
+  label,
+  schema,
+  value,
+  onChange,
+  required = false,
+  anyExpression = false,
+  secrets = false,
+  scopeField,
+  hint,
+}: TConfigFieldProps) {
   const context = useConfigContext();
   const { literal } = splitExpression(schema);
-  const modes: TMode[] = ['literal', ...(takesExpression(schema) || anyExpression ? (['expression'] as const) : []), ...(secrets ? (['secret'] as const) : [])];
+  const modes: TMode[] = [
+    'literal',
+    ...(takesExpression(schema) || anyExpression ? (['expression'] as const) : []),
+    ...(secrets ? (['secret'] as const) : []),
+  ];
   const mode = modeOf(value);
   const id = controlId(context, path);
   const messageId = `${id}-message`;
@@ -79,15 +99,26 @@ export function ConfigField({ path, label, schema, value, onChange, required = f
   return (
     <div
       data-config-path={path}
-      className={cx('flex min-w-0 flex-col gap-1.5 rounded-md transition-shadow', focused && 'bg-warning-soft/40 ring-2 ring-warning ring-offset-4 ring-offset-surface')}
+      className={cx(
+        'flex min-w-0 flex-col gap-1.5 rounded-md transition-shadow',
+        focused && 'bg-warning-soft/40 ring-2 ring-warning ring-offset-4 ring-offset-surface',
+      )}
     >
       <div className="flex min-h-6 flex-wrap items-center justify-between gap-x-3 gap-y-1">
         <label htmlFor={id} className="text-[13px] font-medium text-ink">
           {label}
-          {required ? <span className="ml-0.5 text-danger" aria-label="required">*</span> : null}
+          {required ? (
+            <span className="ml-0.5 text-danger" aria-label="required">
+              *
+            </span>
+          ) : null}
         </label>
         {modes.length > 1 && !context.readOnly && (
-          <div role="radiogroup" aria-label={`${label}: value kind`} className="inline-flex rounded-md border border-line p-0.5">
+          <div
+            role="radiogroup"
+            aria-label={`${label}: value kind`}
+            className="inline-flex rounded-md border border-line p-0.5"
+          >
             {modes.map((option) => (
               <button
                 key={option}
@@ -95,7 +126,10 @@ export function ConfigField({ path, label, schema, value, onChange, required = f
                 role="radio"
                 aria-checked={mode === option}
                 onClick={() => switchTo(option)}
-                className={cx('rounded px-1.5 py-0.5 text-[11px] font-medium', mode === option ? 'bg-accent-soft text-accent' : 'text-ink-faint hover:text-ink')}
+                className={cx(
+                  'rounded px-1.5 py-0.5 text-[11px] font-medium',
+                  mode === option ? 'bg-accent-soft text-accent' : 'text-ink-faint hover:text-ink',
+                )}
               >
                 {option === 'literal' ? 'Value' : option === 'expression' ? 'Expression' : 'Secret'}
               </button>
@@ -117,11 +151,23 @@ export function ConfigField({ path, label, schema, value, onChange, required = f
       ) : mode === 'secret' && isSecretRef(value) ? (
         <SecretSelect id={id} value={value.$secret} onChange={(name) => onChange({ $secret: name })} />
       ) : (
-        <LiteralControl id={id} path={path} schema={literal} value={value} onChange={onChange} anyExpression={anyExpression} secrets={secrets} invalid={hasProblems} describedBy={messageId} />
+        <LiteralControl
+          id={id}
+          path={path}
+          schema={literal}
+          value={value}
+          onChange={onChange}
+          anyExpression={anyExpression}
+          secrets={secrets}
+          invalid={hasProblems}
+          describedBy={messageId}
+        />
       )}
       <div id={messageId}>
         <FieldProblems path={path} />
-        {!hasProblems && (hint || description) ? <p className="text-[12px] text-ink-faint">{hint ?? description}</p> : null}
+        {!hasProblems && (hint || description) ? (
+          <p className="text-[12px] text-ink-faint">{hint ?? description}</p>
+        ) : null}
       </div>
     </div>
   );

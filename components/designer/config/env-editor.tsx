@@ -6,12 +6,21 @@ import { FieldProblems } from '@/components/designer/config/config-field';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
-import { ENV_NAME_PATTERN, type TEnv } from '@/server/workflows/definition/version-document';
+import { ENV_NAME_PATTERN, type TEnv } from '@/model/definition/version-document';
 
 type TEnvInput = { vars?: Record<string, string>; secrets?: Record<string, string> };
 
 /** Name → value rows where a name is written only once it is valid and unique (a clash would drop a row). */
-function NamedRows({ label, rows, onChange, readOnly, renderValue, addLabel, emptyText, pathBase }: {
+function NamedRows({
+  label,
+  rows,
+  onChange,
+  readOnly,
+  renderValue,
+  addLabel,
+  emptyText,
+  pathBase,
+}: {
   label: string;
   rows: Record<string, string>;
   onChange: (rows: Record<string, string>) => void;
@@ -44,17 +53,33 @@ function NamedRows({ label, rows, onChange, readOnly, renderValue, addLabel, emp
       {entries.map(([name, value], index) => (
         <div key={index} data-config-path={`${pathBase}.${name}`} className="flex flex-col gap-1">
           <div className="grid grid-cols-[minmax(0,1fr)_minmax(0,1.4fr)_auto] items-center gap-2">
-            <Input aria-label={`${label} name ${index + 1}`} value={drafts[index] ?? name} readOnly={readOnly} className="h-8 font-mono text-[13px]" aria-invalid={drafts[index] !== undefined || undefined} onChange={(event) => rename(index, event.target.value)} />
+            <Input
+              aria-label={`${label} name ${index + 1}`}
+              value={drafts[index] ?? name}
+              readOnly={readOnly}
+              className="h-8 font-mono text-[13px]"
+              aria-invalid={drafts[index] !== undefined || undefined}
+              onChange={(event) => rename(index, event.target.value)}
+            />
             {renderValue(name, value, (next) => onChange({ ...rows, [name]: next }))}
             {!readOnly ? (
-              <Button size="sm" variant="ghost" aria-label={`Remove ${name}`} onClick={() => onChange(Object.fromEntries(entries.filter((_, other) => other !== index)))}>
+              <Button
+                size="sm"
+                variant="ghost"
+                aria-label={`Remove ${name}`}
+                onClick={() => onChange(Object.fromEntries(entries.filter((_, other) => other !== index)))}
+              >
                 <X className="size-4" aria-hidden />
               </Button>
             ) : (
               <span />
             )}
           </div>
-          {drafts[index] !== undefined && <p className="text-[12px] text-danger">Names use letters, digits and “_”, do not start with a digit, and are unique. “{name}” is kept until then.</p>}
+          {drafts[index] !== undefined && (
+            <p className="text-[12px] text-danger">
+              Names use letters, digits and “_”, do not start with a digit, and are unique. “{name}” is kept until then.
+            </p>
+          )}
           <FieldProblems path={`${pathBase}.${name}`} />
         </div>
       ))}
@@ -69,7 +94,17 @@ function NamedRows({ label, rows, onChange, readOnly, renderValue, addLabel, emp
 }
 
 /** `env.vars` (plain values) and `env.secrets` (a name used in the definition → a tenant secret's name). */
-export function EnvEditor({ env, tenantSecrets, readOnly, onChange }: { env: TEnvInput; tenantSecrets: string[]; readOnly: boolean; onChange: (env: TEnv) => void }) {
+export function EnvEditor({
+  env,
+  tenantSecrets,
+  readOnly,
+  onChange,
+}: {
+  env: TEnvInput;
+  tenantSecrets: string[];
+  readOnly: boolean;
+  onChange: (env: TEnv) => void;
+}) {
   const vars = env.vars ?? {};
   const secrets = env.secrets ?? {};
   const secretOptions = tenantSecrets.map((name) => ({ value: name, label: name }));
@@ -83,7 +118,15 @@ export function EnvEditor({ env, tenantSecrets, readOnly, onChange }: { env: TEn
         addLabel="Add env var"
         emptyText="No env vars. Put values that differ between setups here (URLs, limits), not secrets."
         onChange={(next) => onChange({ vars: next, secrets })}
-        renderValue={(name, value, set) => <Input aria-label={`Value of ${name}`} value={value} readOnly={readOnly} className="h-8 text-[13px]" onChange={(event) => set(event.target.value)} />}
+        renderValue={(name, value, set) => (
+          <Input
+            aria-label={`Value of ${name}`}
+            value={value}
+            readOnly={readOnly}
+            className="h-8 text-[13px]"
+            onChange={(event) => set(event.target.value)}
+          />
+        )}
       />
       <NamedRows
         label="Secret references"
@@ -91,11 +134,29 @@ export function EnvEditor({ env, tenantSecrets, readOnly, onChange }: { env: TEn
         rows={secrets}
         readOnly={readOnly}
         addLabel="Add secret reference"
-        emptyText={tenantSecrets.length === 0 ? 'No secrets in this tenant yet; an admin adds them under Settings → Secrets.' : 'None. Reference a tenant secret to use it in an action input.'}
+        emptyText={
+          tenantSecrets.length === 0
+            ? 'No secrets in this tenant yet; an admin adds them under Settings → Secrets.'
+            : 'None. Reference a tenant secret to use it in an action input.'
+        }
         onChange={(next) => onChange({ vars, secrets: next })}
         renderValue={(name, value, set) => {
-          const options = value && !tenantSecrets.includes(value) ? [{ value, label: `${value} (missing)` }, ...secretOptions] : secretOptions;
-          return options.length === 0 ? <span className="text-[12px] text-ink-faint">no tenant secrets</span> : <Select aria-label={`Tenant secret for ${name}`} value={value} onValueChange={set} options={options} disabled={readOnly} className="h-8 w-full font-mono text-[13px]" />;
+          const options =
+            value && !tenantSecrets.includes(value)
+              ? [{ value, label: `${value} (missing)` }, ...secretOptions]
+              : secretOptions;
+          return options.length === 0 ? (
+            <span className="text-[12px] text-ink-faint">no tenant secrets</span>
+          ) : (
+            <Select
+              aria-label={`Tenant secret for ${name}`}
+              value={value}
+              onValueChange={set}
+              options={options}
+              disabled={readOnly}
+              className="h-8 w-full font-mono text-[13px]"
+            />
+          );
         }}
       />
     </div>

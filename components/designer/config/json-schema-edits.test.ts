@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { newRowName, parseAllowedValues, propertyRows, renameProblem, withRows } from '@/components/designer/config/json-schema-edits';
+import {
+  newRowName,
+  parseAllowedValues,
+  propertyRows,
+  renameProblem,
+  withRows,
+} from '@/components/designer/config/json-schema-edits';
 
-const SCHEMA = { type: 'object', title: 'Input', additionalProperties: false, required: ['amount'], properties: { invoiceId: { type: 'string' }, amount: { type: 'number', minimum: 0 } } };
+const SCHEMA = {
+  type: 'object',
+  title: 'Input',
+  additionalProperties: false,
+  required: ['amount'],
+  properties: { invoiceId: { type: 'string' }, amount: { type: 'number', minimum: 0 } },
+};
 
 describe('propertyRows and withRows', () => {
   it('read the properties in order with whether each is required', () => {
@@ -15,11 +27,19 @@ describe('propertyRows and withRows', () => {
 
   it('write rows back keeping the other keywords, with required in property order', () => {
     const rows = propertyRows(SCHEMA).map((row) => ({ ...row, required: true }));
-    expect(withRows(SCHEMA, rows)).toEqual({ type: 'object', title: 'Input', additionalProperties: false, properties: SCHEMA.properties, required: ['invoiceId', 'amount'] });
+    expect(withRows(SCHEMA, rows)).toEqual({
+      type: 'object',
+      title: 'Input',
+      additionalProperties: false,
+      properties: SCHEMA.properties,
+      required: ['invoiceId', 'amount'],
+    });
   });
 
   it('leave required out when no row is required, and make a non-object into an object schema', () => {
-    expect(withRows({ required: ['gone'] }, [{ name: 'comment', schema: { type: 'string' }, required: false }])).toEqual({ type: 'object', properties: { comment: { type: 'string' } } });
+    expect(
+      withRows({ required: ['gone'] }, [{ name: 'comment', schema: { type: 'string' }, required: false }]),
+    ).toEqual({ type: 'object', properties: { comment: { type: 'string' } } });
     expect(withRows(undefined, [])).toEqual({ type: 'object', properties: {} });
   });
 });
@@ -41,7 +61,12 @@ describe('newRowName', () => {
   it('numbers after the rows there are and skips names in use', () => {
     expect(newRowName([])).toBe('field1');
     expect(newRowName([{ name: 'field2', schema: {}, required: false }])).toBe('field3');
-    expect(newRowName([{ name: 'a', schema: {}, required: false }, { name: 'field3', schema: {}, required: false }])).toBe('field4');
+    expect(
+      newRowName([
+        { name: 'a', schema: {}, required: false },
+        { name: 'field3', schema: {}, required: false },
+      ]),
+    ).toBe('field4');
   });
 });
 

@@ -12,7 +12,11 @@ function asObject(value: unknown): TObjectSchema {
 export function propertyRows(schema: unknown): TPropertyRow[] {
   const object = asObject(schema);
   const required = new Set(Array.isArray(object.required) ? object.required.map(String) : []);
-  return Object.entries(asObject(object.properties)).map(([name, property]) => ({ name, schema: asObject(property), required: required.has(name) }));
+  return Object.entries(asObject(object.properties)).map(([name, property]) => ({
+    name,
+    schema: asObject(property),
+    required: required.has(name),
+  }));
 }
 
 /**
@@ -23,14 +27,20 @@ export function propertyRows(schema: unknown): TPropertyRow[] {
 export function withRows(schema: unknown, rows: readonly TPropertyRow[]): TObjectSchema {
   const { required: _old, properties: _oldProperties, ...rest } = asObject(schema);
   const required = rows.filter((row) => row.required).map((row) => row.name);
-  return { ...rest, type: 'object', properties: Object.fromEntries(rows.map((row) => [row.name, row.schema])), ...(required.length > 0 ? { required } : {}) };
+  return {
+    ...rest,
+    type: 'object',
+    properties: Object.fromEntries(rows.map((row) => [row.name, row.schema])),
+    ...(required.length > 0 ? { required } : {}),
+  };
 }
 
 /** Why row `index` cannot be called `name` (empty, or another row's name, which would drop that row), or null when it can. */
 export function renameProblem(rows: readonly TPropertyRow[], index: number, name: string): string | null {
   if (name.trim() === '') return 'Give the field a name.';
   if (name !== name.trim()) return 'A name cannot start or end with a space.';
-  if (rows.some((row, other) => other !== index && row.name === name)) return `Another field is already called “${name}”.`;
+  if (rows.some((row, other) => other !== index && row.name === name))
+    return `Another field is already called “${name}”.`;
   return null;
 }
 
@@ -44,6 +54,9 @@ export function newRowName(rows: readonly TPropertyRow[]): string {
 
 /** Allowed values typed as "a, b, c": trimmed, blanks dropped; undefined (no enum) when none is left. */
 export function parseAllowedValues(text: string): string[] | undefined {
-  const values = text.split(',').map((item) => item.trim()).filter(Boolean);
+  const values = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
   return values.length > 0 ? [...new Set(values)] : undefined;
 }

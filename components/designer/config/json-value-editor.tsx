@@ -21,7 +21,25 @@ function show(value: unknown): string {
  * Any JSON value, typed as JSON. The text is kept locally while it does not parse (and the
  * mistake is shown); only valid JSON reaches the definition, so nothing stored is lost.
  */
-export function JsonValueEditor({ id, value, onChange, readOnly, invalid = false, describedBy, rows, label }: { id: string; value: unknown; onChange: (value: unknown) => void; readOnly: boolean; invalid?: boolean; describedBy?: string; rows?: number; label?: string }) {
+export function JsonValueEditor({
+  id,
+  value,
+  onChange,
+  readOnly,
+  invalid = false,
+  describedBy,
+  rows,
+  label,
+}: {
+  id: string;
+  value: unknown;
+  onChange: (value: unknown) => void;
+  readOnly: boolean;
+  invalid?: boolean;
+  describedBy?: string;
+  rows?: number;
+  label?: string;
+}) {
   const [text, setText] = useState(() => show(value));
   const [seen, setSeen] = useState(value);
   const [error, setError] = useState<string | null>(null);
@@ -66,7 +84,10 @@ export function JsonValueEditor({ id, value, onChange, readOnly, invalid = false
         placeholder='"text", 42, true, {"key": "value"}'
         aria-invalid={invalid || Boolean(error) || undefined}
         aria-describedby={[error ? errorId : null, describedBy].filter(Boolean).join(' ') || undefined}
-        className={cx('w-full resize-y rounded-md border bg-surface px-2.5 py-2 font-mono text-[12px] leading-5 text-ink placeholder:text-ink-faint focus-visible:border-accent', error || invalid ? 'border-danger' : 'border-line-strong')}
+        className={cx(
+          'w-full resize-y rounded-md border bg-surface px-2.5 py-2 font-mono text-[12px] leading-5 text-ink placeholder:text-ink-faint focus-visible:border-accent',
+          error || invalid ? 'border-danger' : 'border-line-strong',
+        )}
       />
       {error && (
         <p id={errorId} className="text-[12px] text-danger">

@@ -4,11 +4,18 @@ import { useConfigContext } from '@/components/designer/config/config-context';
 import { ConfigField } from '@/components/designer/config/config-field';
 import { ListEditor, MapEditor } from '@/components/designer/config/collection-editors';
 import { JsonValueEditor } from '@/components/designer/config/json-value-editor';
-import { emptyValueFor, labelFor, matchVariant, schemaKind, variantLabel, type TSchema } from '@/components/designer/config/schema-kind';
+import {
+  emptyValueFor,
+  labelFor,
+  matchVariant,
+  schemaKind,
+  variantLabel,
+  type TSchema,
+} from '@/components/designer/config/schema-kind';
 import { Input } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
 import { cx } from '@/components/ui/cx';
-import { joinPath } from '@/server/workflows/validation/problem';
+import { joinPath } from '@/model/definition/problem';
 
 export type TLiteralControlProps = {
   id: string;
@@ -23,14 +30,28 @@ export type TLiteralControlProps = {
 };
 
 const INPUT_TYPE: Record<string, string> = { email: 'email', uri: 'url', 'date-time': 'text' };
-const PLACEHOLDER: Record<string, string> = { email: 'name@example.com', uri: 'https://…', 'date-time': '2026-01-31T09:00:00Z' };
+const PLACEHOLDER: Record<string, string> = {
+  email: 'name@example.com',
+  uri: 'https://…',
+  'date-time': '2026-01-31T09:00:00Z',
+};
 
 function asRecord(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 /** The control for a literal value of `schema`: text, number, switch, choice, nested form, list or map. */
-export function LiteralControl({ id, path, schema, value, onChange, anyExpression, secrets, invalid = false, describedBy }: TLiteralControlProps) {
+export function LiteralControl({
+  id,
+  path,
+  schema,
+  value,
+  onChange,
+  anyExpression,
+  secrets,
+  invalid = false,
+  describedBy,
+}: TLiteralControlProps) {
   const { readOnly } = useConfigContext();
   const kind = schemaKind(schema);
   const aria = { 'aria-invalid': invalid || undefined, 'aria-describedby': describedBy };
@@ -41,7 +62,9 @@ export function LiteralControl({ id, path, schema, value, onChange, anyExpressio
           id={id}
           type={INPUT_TYPE[kind.format ?? ''] ?? 'text'}
           value={typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value)}
-          placeholder={PLACEHOLDER[kind.format ?? ''] ?? (kind.pattern?.startsWith('^vars') ? 'vars.result' : undefined)}
+          placeholder={
+            PLACEHOLDER[kind.format ?? ''] ?? (kind.pattern?.startsWith('^vars') ? 'vars.result' : undefined)
+          }
           onChange={(event) => onChange(event.target.value === '' ? undefined : event.target.value)}
           readOnly={readOnly}
           className={cx(kind.pattern && 'font-mono')}
@@ -67,12 +90,30 @@ export function LiteralControl({ id, path, schema, value, onChange, anyExpressio
     case 'boolean':
       return (
         <label className="inline-flex items-center gap-2 text-sm text-ink">
-          <input id={id} type="checkbox" checked={value === true} onChange={(event) => onChange(event.target.checked)} disabled={readOnly} className="size-4 accent-(--color-accent)" {...aria} />
+          <input
+            id={id}
+            type="checkbox"
+            checked={value === true}
+            onChange={(event) => onChange(event.target.checked)}
+            disabled={readOnly}
+            className="size-4 accent-(--color-accent)"
+            {...aria}
+          />
           {value === true ? 'Yes' : 'No'}
         </label>
       );
     case 'enum':
-      return <Select id={id} value={typeof value === 'string' ? value : ''} onValueChange={onChange} options={kind.options.map((option) => ({ value: option, label: option }))} disabled={readOnly} className="w-full max-w-64" {...aria} />;
+      return (
+        <Select
+          id={id}
+          value={typeof value === 'string' ? value : ''}
+          onValueChange={onChange}
+          options={kind.options.map((option) => ({ value: option, label: option }))}
+          disabled={readOnly}
+          className="w-full max-w-64"
+          {...aria}
+        />
+      );
     case 'const':
       return <code className="font-mono text-[13px] text-ink-muted">{JSON.stringify(kind.value)}</code>;
     case 'object': {
@@ -101,14 +142,36 @@ export function LiteralControl({ id, path, schema, value, onChange, anyExpressio
       );
     }
     case 'map':
-      return <MapEditor id={id} path={path} schema={kind.values} value={asRecord(value)} onChange={onChange} anyExpression={anyExpression} secrets={secrets} keyPlaceholder={path.endsWith('assign') ? 'vars.total' : 'name'} />;
+      return (
+        <MapEditor
+          id={id}
+          path={path}
+          schema={kind.values}
+          value={asRecord(value)}
+          onChange={onChange}
+          anyExpression={anyExpression}
+          secrets={secrets}
+          keyPlaceholder={path.endsWith('assign') ? 'vars.total' : 'name'}
+        />
+      );
     case 'array':
-      return <ListEditor id={id} path={path} schema={kind.items} value={Array.isArray(value) ? value : []} onChange={onChange} anyExpression={anyExpression} secrets={secrets} />;
+      return (
+        <ListEditor
+          id={id}
+          path={path}
+          schema={kind.items}
+          value={Array.isArray(value) ? value : []}
+          onChange={onChange}
+          anyExpression={anyExpression}
+          secrets={secrets}
+        />
+      );
     case 'pipe': {
       const count = Array.isArray(value) ? value.length : 0;
       return (
         <p id={id} className="text-[13px] text-ink-muted">
-          {count === 0 ? 'No steps yet' : `${count} step${count === 1 ? '' : 's'}`}: arrange them in the pipe on the canvas.
+          {count === 0 ? 'No steps yet' : `${count} step${count === 1 ? '' : 's'}`}: arrange them in the pipe on the
+          canvas.
         </p>
       );
     }
@@ -126,17 +189,41 @@ export function LiteralControl({ id, path, schema, value, onChange, anyExpressio
                 aria-checked={optionIndex === index}
                 disabled={readOnly}
                 onClick={() => optionIndex !== index && onChange(emptyValueFor(option))}
-                className={cx('rounded px-2 py-0.5 text-[12px] font-medium', optionIndex === index ? 'bg-subtle text-ink' : 'text-ink-faint hover:text-ink')}
+                className={cx(
+                  'rounded px-2 py-0.5 text-[12px] font-medium',
+                  optionIndex === index ? 'bg-subtle text-ink' : 'text-ink-faint hover:text-ink',
+                )}
               >
                 {variantLabel(option)}
               </button>
             ))}
           </div>
-          {chosen.const === undefined && <LiteralControl id={id} path={path} schema={chosen} value={value} onChange={onChange} anyExpression={anyExpression} secrets={secrets} invalid={invalid} describedBy={describedBy} />}
+          {chosen.const === undefined && (
+            <LiteralControl
+              id={id}
+              path={path}
+              schema={chosen}
+              value={value}
+              onChange={onChange}
+              anyExpression={anyExpression}
+              secrets={secrets}
+              invalid={invalid}
+              describedBy={describedBy}
+            />
+          )}
         </div>
       );
     }
     case 'any':
-      return <JsonValueEditor id={id} value={value} onChange={onChange} readOnly={readOnly} invalid={invalid} describedBy={describedBy} />;
+      return (
+        <JsonValueEditor
+          id={id}
+          value={value}
+          onChange={onChange}
+          readOnly={readOnly}
+          invalid={invalid}
+          describedBy={describedBy}
+        />
+      );
   }
 }

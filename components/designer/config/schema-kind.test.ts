@@ -25,7 +25,10 @@ describe('takesExpression', () => {
 
 describe('splitExpression', () => {
   it('keeps the outer keywords on the literal side', () => {
-    expect(splitExpression({ anyOf: [EXPR, { type: 'string' }], description: 'Title' })).toEqual({ expression: true, literal: { type: 'string', description: 'Title' } });
+    expect(splitExpression({ anyOf: [EXPR, { type: 'string' }], description: 'Title' })).toEqual({
+      expression: true,
+      literal: { type: 'string', description: 'Title' },
+    });
     expect(splitExpression({ type: 'number' })).toEqual({ expression: false, literal: { type: 'number' } });
   });
 });

@@ -49,7 +49,8 @@ export function takesExpression(schema: TSchema): boolean {
 export function variantLabel(schema: TSchema): string {
   if (schema.const !== undefined) return String(schema.const);
   if (isObject(schema.properties)) return Object.keys(schema.properties).join(', ') || 'object';
-  if (typeof schema.type === 'string') return schema.type === 'integer' ? 'number' : schema.type === 'array' ? 'list' : schema.type;
+  if (typeof schema.type === 'string')
+    return schema.type === 'integer' ? 'number' : schema.type === 'array' ? 'list' : schema.type;
   return 'value';
 }
 
@@ -57,7 +58,8 @@ export function variantLabel(schema: TSchema): string {
 export function matchVariant(options: TSchema[], value: unknown): number {
   const index = options.findIndex((option) => {
     if (option.const !== undefined) return option.const === value;
-    if (isObject(option.properties) && isObject(value)) return Object.keys(option.properties).some((key) => key in value);
+    if (isObject(option.properties) && isObject(value))
+      return Object.keys(option.properties).some((key) => key in value);
     switch (option.type) {
       case 'string':
         return typeof value === 'string';
@@ -92,7 +94,11 @@ export function emptyValueFor(schema: TSchema): unknown {
     case 'enum':
       return kind.options[0] ?? '';
     case 'object':
-      return Object.fromEntries(kind.properties.filter(([name]) => kind.required.includes(name)).map(([name, child]) => [name, emptyValueFor(splitExpression(child).literal)]));
+      return Object.fromEntries(
+        kind.properties
+          .filter(([name]) => kind.required.includes(name))
+          .map(([name, child]) => [name, emptyValueFor(splitExpression(child).literal)]),
+      );
     case 'map':
       return {};
     case 'array':
@@ -117,17 +123,33 @@ export function schemaKind(schema: TSchema): TSchemaKind {
   if (schema.const !== undefined) return { kind: 'const', value: schema.const };
   switch (schema.type) {
     case 'string':
-      return { kind: 'string', format: typeof schema.format === 'string' ? schema.format : undefined, pattern: typeof schema.pattern === 'string' ? schema.pattern : undefined, maxLength: typeof schema.maxLength === 'number' ? schema.maxLength : undefined };
+      return {
+        kind: 'string',
+        format: typeof schema.format === 'string' ? schema.format : undefined,
+        pattern: typeof schema.pattern === 'string' ? schema.pattern : undefined,
+        maxLength: typeof schema.maxLength === 'number' ? schema.maxLength : undefined,
+      };
     case 'number':
     case 'integer':
-      return { kind: 'number', integer: schema.type === 'integer', minimum: typeof schema.minimum === 'number' ? schema.minimum : undefined, maximum: typeof schema.maximum === 'number' ? schema.maximum : undefined };
+      return {
+        kind: 'number',
+        integer: schema.type === 'integer',
+        minimum: typeof schema.minimum === 'number' ? schema.minimum : undefined,
+        maximum: typeof schema.maximum === 'number' ? schema.maximum : undefined,
+      };
     case 'boolean':
       return { kind: 'boolean' };
     case 'array':
       return { kind: 'array', items: isObject(schema.items) ? schema.items : {} };
     case 'object': {
       if (isObject(schema.properties) && Object.keys(schema.properties).length > 0) {
-        return { kind: 'object', properties: Object.entries(schema.properties).filter((entry): entry is [string, TSchema] => isObject(entry[1])), required: Array.isArray(schema.required) ? schema.required.map(String) : [] };
+        return {
+          kind: 'object',
+          properties: Object.entries(schema.properties).filter((entry): entry is [string, TSchema] =>
+            isObject(entry[1]),
+          ),
+          required: Array.isArray(schema.required) ? schema.required.map(String) : [],
+        };
       }
       return { kind: 'map', values: isObject(schema.additionalProperties) ? schema.additionalProperties : {} };
     }
@@ -140,6 +162,9 @@ export function schemaKind(schema: TSchema): TSchemaKind {
 export function labelFor(key: string): string {
   const unit = /[a-z0-9]Ms$/.test(key) ? ' (ms)' : '';
   const base = unit ? key.slice(0, -2) : key;
-  const words = base.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase();
+  const words = base
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1) + unit;
 }

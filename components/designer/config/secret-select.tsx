@@ -18,12 +18,25 @@ export function SecretSelect({ id, value, onChange }: { id: string; value: strin
       </p>
     );
   }
-  const options = names.map((name) => ({ value: name, label: name, description: `tenant secret “${secretRefs[name]}”` }));
-  if (value && !names.includes(value)) options.unshift({ value, label: value, description: 'not declared in env.secrets' });
+  const options = names.map((name) => ({
+    value: name,
+    label: name,
+    description: `tenant secret “${secretRefs[name]}”`,
+  }));
+  if (value && !names.includes(value))
+    options.unshift({ value, label: value, description: 'not declared in env.secrets' });
   return (
     <div className="flex items-center gap-2">
       <KeyRound className="size-4 shrink-0 text-ink-faint" aria-hidden />
-      <Select id={id} value={value} onValueChange={onChange} options={options} disabled={readOnly} className="w-full font-mono" aria-label="Secret" />
+      <Select
+        id={id}
+        value={value}
+        onValueChange={onChange}
+        options={options}
+        disabled={readOnly}
+        className="w-full font-mono"
+        aria-label="Secret"
+      />
     </div>
   );
 }

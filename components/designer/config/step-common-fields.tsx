@@ -6,11 +6,15 @@ import { ConfigField, FieldProblems } from '@/components/designer/config/config-
 import type { TSchema } from '@/components/designer/config/schema-kind';
 import { Input } from '@/components/ui/input';
 import { cx } from '@/components/ui/cx';
-import { STEP_ID_PATTERN, type TStep } from '@/server/workflows/definition/step';
+import { STEP_ID_PATTERN, type TStep } from '@/model/definition/step';
 
 const NAME: TSchema = { type: 'string', maxLength: 200, description: 'Shown on the step card and in run histories.' };
 const DESCRIPTION: TSchema = { type: 'string', maxLength: 2000 };
-const ON_ERROR: TSchema = { type: 'string', enum: ['fail', 'continue'], description: 'continue: the error is kept in `error` and the next step runs.' };
+const ON_ERROR: TSchema = {
+  type: 'string',
+  enum: ['fail', 'continue'],
+  description: 'continue: the error is kept in `error` and the next step runs.',
+};
 const TIMEOUT: TSchema = { type: 'integer', minimum: 1, description: 'Milliseconds one attempt may take.' };
 const DISABLED: TSchema = { type: 'boolean', description: 'A disabled step is skipped when the workflow runs.' };
 
@@ -27,20 +31,48 @@ export const RETRY_SCHEMA: TSchema = {
   },
   required: ['maxAttempts'],
 };
-const DEFAULT_RETRY = { maxAttempts: 3, initialDelayMs: 1000, backoffCoefficient: 2, maxDelayMs: 60000, jitter: true, nonRetryableCodes: [] };
+const DEFAULT_RETRY = {
+  maxAttempts: 3,
+  initialDelayMs: 1000,
+  backoffCoefficient: 2,
+  maxDelayMs: 60000,
+  jitter: true,
+  nonRetryableCodes: [],
+};
 
 /**
  * The step id, edited as a draft: it is written only once it is valid and unique in the
  * whole definition, because every reference to the step (selection, run history) uses it.
  */
-function StepIdField({ step, takenIds, onChange }: { step: TStep; takenIds: ReadonlySet<string>; onChange: (step: TStep) => void }) {
+function StepIdField({
+  step,
+  takenIds,
+  onChange,
+}: {
+  step: TStep;
+  takenIds: ReadonlySet<string>;
+  onChange: (step: TStep) => void;
+}) {
   const context = useConfigContext();
   const [draft, setDraft] = useState<string | null>(null);
   const id = controlId(context, 'id');
   const shown = draft ?? step.id;
-  const problem = draft === null ? null : !STEP_ID_PATTERN.test(draft) ? 'Use 1–64 letters, digits, "_" or "-".' : takenIds.has(draft) ? `Another step already has the id “${draft}”.` : null;
+  const problem =
+    draft === null
+      ? null
+      : !STEP_ID_PATTERN.test(draft)
+        ? 'Use 1–64 letters, digits, "_" or "-".'
+        : takenIds.has(draft)
+          ? `Another step already has the id “${draft}”.`
+          : null;
   return (
-    <div data-config-path="id" className={cx('flex flex-col gap-1.5 rounded-md', context.focusPath === 'id' && 'ring-2 ring-warning ring-offset-4 ring-offset-surface')}>
+    <div
+      data-config-path="id"
+      className={cx(
+        'flex flex-col gap-1.5 rounded-md',
+        context.focusPath === 'id' && 'ring-2 ring-warning ring-offset-4 ring-offset-surface',
+      )}
+    >
       <label htmlFor={id} className="text-[13px] font-medium text-ink">
         Id
       </label>
@@ -61,7 +93,15 @@ function StepIdField({ step, takenIds, onChange }: { step: TStep; takenIds: Read
         onBlur={() => setDraft(null)}
       />
       <div id={`${id}-message`}>
-        {problem ? <p className="text-[13px] text-danger">{problem} The step keeps “{step.id}”.</p> : <p className="text-[12px] text-ink-faint">Unique in the workflow; runs and problems refer to the step by it.</p>}
+        {problem ? (
+          <p className="text-[13px] text-danger">
+            {problem} The step keeps “{step.id}”.
+          </p>
+        ) : (
+          <p className="text-[12px] text-ink-faint">
+            Unique in the workflow; runs and problems refer to the step by it.
+          </p>
+        )}
         <FieldProblems path="id" />
       </div>
     </div>
@@ -69,13 +109,28 @@ function StepIdField({ step, takenIds, onChange }: { step: TStep; takenIds: Read
 }
 
 /** Name, id and description: what the step is called. */
-export function StepIdentityFields({ step, takenIds, onChange }: { step: TStep; takenIds: ReadonlySet<string>; onChange: (step: TStep) => void }) {
-  const set = (key: 'name' | 'description', value: unknown) => onChange({ ...step, [key]: typeof value === 'string' && value !== '' ? value : undefined });
+export function StepIdentityFields({
+  step,
+  takenIds,
+  onChange,
+}: {
+  step: TStep;
+  takenIds: ReadonlySet<string>;
+  onChange: (step: TStep) => void;
+}) {
+  const set = (key: 'name' | 'description', value: unknown) =>
+    onChange({ ...step, [key]: typeof value === 'string' && value !== '' ? value : undefined });
   return (
     <>
       <ConfigField path="name" label="Name" schema={NAME} value={step.name} onChange={(value) => set('name', value)} />
       <StepIdField step={step} takenIds={takenIds} onChange={onChange} />
-      <ConfigField path="description" label="Description" schema={DESCRIPTION} value={step.description} onChange={(value) => set('description', value)} />
+      <ConfigField
+        path="description"
+        label="Description"
+        schema={DESCRIPTION}
+        value={step.description}
+        onChange={(value) => set('description', value)}
+      />
     </>
   );
 }
@@ -86,14 +141,46 @@ export function StepBehaviourFields({ step, onChange }: { step: TStep; onChange:
   const retrying = step.retry !== undefined;
   return (
     <>
-      <ConfigField path="onError" label="On error" schema={ON_ERROR} value={step.onError ?? 'fail'} onChange={(value) => onChange({ ...step, onError: value === 'continue' ? 'continue' : 'fail' })} />
-      <ConfigField path="timeoutMs" label="Attempt timeout (ms)" schema={TIMEOUT} value={step.timeoutMs} onChange={(value) => onChange({ ...step, timeoutMs: typeof value === 'number' ? value : undefined })} />
+      <ConfigField
+        path="onError"
+        label="On error"
+        schema={ON_ERROR}
+        value={step.onError ?? 'fail'}
+        onChange={(value) => onChange({ ...step, onError: value === 'continue' ? 'continue' : 'fail' })}
+      />
+      <ConfigField
+        path="timeoutMs"
+        label="Attempt timeout (ms)"
+        schema={TIMEOUT}
+        value={step.timeoutMs}
+        onChange={(value) => onChange({ ...step, timeoutMs: typeof value === 'number' ? value : undefined })}
+      />
       <label className="inline-flex items-center gap-2 text-[13px] font-medium text-ink">
-        <input type="checkbox" checked={retrying} disabled={readOnly} onChange={(event) => onChange({ ...step, retry: event.target.checked ? { ...DEFAULT_RETRY } : undefined })} className="size-4 accent-(--color-accent)" />
+        <input
+          type="checkbox"
+          checked={retrying}
+          disabled={readOnly}
+          onChange={(event) => onChange({ ...step, retry: event.target.checked ? { ...DEFAULT_RETRY } : undefined })}
+          className="size-4 accent-(--color-accent)"
+        />
         Retry when it fails
       </label>
-      {retrying && <ConfigField path="retry" label="Retry policy" schema={RETRY_SCHEMA} value={step.retry} onChange={(value) => onChange({ ...step, retry: value as TStep['retry'] })} />}
-      <ConfigField path="disabled" label="Disabled" schema={DISABLED} value={step.disabled ?? false} onChange={(value) => onChange({ ...step, disabled: value === true })} />
+      {retrying && (
+        <ConfigField
+          path="retry"
+          label="Retry policy"
+          schema={RETRY_SCHEMA}
+          value={step.retry}
+          onChange={(value) => onChange({ ...step, retry: value as TStep['retry'] })}
+        />
+      )}
+      <ConfigField
+        path="disabled"
+        label="Disabled"
+        schema={DISABLED}
+        value={step.disabled ?? false}
+        onChange={(value) => onChange({ ...step, disabled: value === true })}
+      />
     </>
   );
 }

@@ -2,16 +2,20 @@
 
 import { AlertCircle, AlertTriangle } from 'lucide-react';
 import { useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react';
-import { ConfigContextProvider, problemsByPath, type TConfigContext } from '@/components/designer/config/config-context';
+import {
+  ConfigContextProvider,
+  problemsByPath,
+  type TConfigContext,
+} from '@/components/designer/config/config-context';
 import { StepBehaviourFields, StepIdentityFields } from '@/components/designer/config/step-common-fields';
 import { StepConfigForm } from '@/components/designer/config/step-config-form';
 import { useRegistry, type TRegistry } from '@/components/designer/config/use-registry';
 import { cx } from '@/components/ui/cx';
-import type { TStep } from '@/server/workflows/definition/step';
-import type { TVersionDocumentInput } from '@/server/workflows/definition/version-document';
-import { computeExpressionScope, type TOutputSchemas, type TScopeEntry } from '@/server/workflows/designer/expression-scope';
-import { allStepIds, findStepTrail } from '@/server/workflows/designer/step-tree';
-import type { TProblem } from '@/server/workflows/validation/problem';
+import type { TStep } from '@/model/definition/step';
+import type { TVersionDocumentInput } from '@/model/definition/version-document';
+import { computeExpressionScope, type TOutputSchemas, type TScopeEntry } from '@/model/designer/expression-scope';
+import { allStepIds, findStepTrail } from '@/model/designer/step-tree';
+import type { TProblem } from '@/model/definition/problem';
 
 export type TStepConfigPanelProps = {
   /** The whole draft (TVersionDocument-shaped). */
@@ -33,7 +37,10 @@ export type TStepConfigPanelProps = {
 /** Output schemas by node type and action ref, so the field picker can offer nested keys of what steps saved. */
 export function outputSchemasOf(registry: TRegistry | null): TOutputSchemas {
   if (!registry) return {};
-  return { nodes: Object.fromEntries(registry.nodes.map((node) => [node.type, node.outputSchema])), actions: Object.fromEntries(registry.actions.map((action) => [action.ref, action.outputSchema])) };
+  return {
+    nodes: Object.fromEntries(registry.nodes.map((node) => [node.type, node.outputSchema])),
+    actions: Object.fromEntries(registry.actions.map((action) => [action.ref, action.outputSchema])),
+  };
 }
 
 /** Finds the control for `path` (or its nearest shown parent) inside `root`, scrolls to it and focuses it. */
@@ -63,7 +70,16 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
  * The side panel of one step: a form generated from its type's JSON Schema, its name, id and
  * error handling, and its validation problems, each shown at its field.
  */
-export function StepConfigPanel({ definition, stepId, secrets, readOnly, problems, focusPath = null, onChange, registry: givenRegistry }: TStepConfigPanelProps) {
+export function StepConfigPanel({
+  definition,
+  stepId,
+  secrets,
+  readOnly,
+  problems,
+  focusPath = null,
+  onChange,
+  registry: givenRegistry,
+}: TStepConfigPanelProps) {
   const { registry, error } = useRegistry(givenRegistry);
   const idPrefix = `cfg${useId().replace(/[^A-Za-z0-9]/g, '')}`;
   const root = useRef<HTMLDivElement>(null);
@@ -71,7 +87,8 @@ export function StepConfigPanel({ definition, stepId, secrets, readOnly, problem
   const trail = useMemo(() => findStepTrail(steps, stepId), [steps, stepId]);
   const [clicked, setClicked] = useState<string | null>(null);
   const base = trail?.path ?? '';
-  const normalize = (path: string | null) => (path && base && path.startsWith(`${base}.`) ? path.slice(base.length + 1) : path === base ? '' : path);
+  const normalize = (path: string | null) =>
+    path && base && path.startsWith(`${base}.`) ? path.slice(base.length + 1) : path === base ? '' : path;
   const focus = normalize(clicked ?? focusPath);
 
   useEffect(() => setClicked(null), [focusPath, stepId]);
@@ -111,11 +128,18 @@ export function StepConfigPanel({ definition, stepId, secrets, readOnly, problem
   const step = trail.step;
   const node = registry?.nodes.find((candidate) => candidate.type === step.type);
   const takenIds = new Set(allStepIds(steps).filter((id) => id !== step.id));
-  const referenced = secrets.length > 0 ? Object.values(definition.env?.secrets ?? {}).filter((name) => !secrets.includes(name)) : [];
+  const referenced =
+    secrets.length > 0 ? Object.values(definition.env?.secrets ?? {}).filter((name) => !secrets.includes(name)) : [];
 
   return (
     <ConfigContextProvider value={context}>
-      <div ref={root} className="flex min-w-0 flex-col gap-5" data-testid="step-config-panel" aria-label={`Configure ${step.name ?? step.id}`} role="form">
+      <div
+        ref={root}
+        className="flex min-w-0 flex-col gap-5"
+        data-testid="step-config-panel"
+        aria-label={`Configure ${step.name ?? step.id}`}
+        role="form"
+      >
         <header className="min-w-0">
           <p className="text-xs text-ink-faint">{node?.title ?? step.type}</p>
           <h2 className="truncate text-base font-semibold text-ink" title={step.name ?? step.id}>
@@ -124,13 +148,23 @@ export function StepConfigPanel({ definition, stepId, secrets, readOnly, problem
           {node && <p className="mt-0.5 text-[13px] text-ink-muted">{node.description}</p>}
         </header>
         {problems.length > 0 && (
-          <ul className="flex flex-col gap-1 rounded-md border border-danger/30 bg-danger-soft p-2" aria-label="Problems in this step">
+          <ul
+            className="flex flex-col gap-1 rounded-md border border-danger/30 bg-danger-soft p-2"
+            aria-label="Problems in this step"
+          >
             {problems.map((problem, index) => {
               const relative = normalize(problem.path) ?? '';
               const Icon = problem.severity === 'error' ? AlertCircle : AlertTriangle;
               return (
                 <li key={index}>
-                  <button type="button" onClick={() => (clicked === relative ? focusField(root.current, relative) : setClicked(relative))} className={cx('flex w-full items-start gap-1.5 rounded px-1 py-0.5 text-left text-[13px] hover:underline', problem.severity === 'error' ? 'text-danger' : 'text-warning')}>
+                  <button
+                    type="button"
+                    onClick={() => (clicked === relative ? focusField(root.current, relative) : setClicked(relative))}
+                    className={cx(
+                      'flex w-full items-start gap-1.5 rounded px-1 py-0.5 text-left text-[13px] hover:underline',
+                      problem.severity === 'error' ? 'text-danger' : 'text-warning',
+                    )}
+                  >
                     <Icon className="mt-0.5 size-3.5 shrink-0" aria-hidden />
                     <span className="min-w-0">
                       {relative && <code className="mr-1 font-mono text-[12px] break-all">{relative}</code>}
@@ -142,7 +176,11 @@ export function StepConfigPanel({ definition, stepId, secrets, readOnly, problem
             })}
           </ul>
         )}
-        {referenced.length > 0 && <p className="text-[12px] text-warning">env.secrets names tenant secrets that do not exist: {referenced.join(', ')}.</p>}
+        {referenced.length > 0 && (
+          <p className="text-[12px] text-warning">
+            env.secrets names tenant secrets that do not exist: {referenced.join(', ')}.
+          </p>
+        )}
         <Section title="Step">
           <StepIdentityFields step={step} takenIds={takenIds} onChange={onChange} />
         </Section>

@@ -18,7 +18,10 @@ async function fetchList<T>(path: string): Promise<T[]> {
 }
 
 function loadRegistry(): Promise<TRegistry> {
-  pending ??= Promise.all([fetchList<TNodeTypeInfo>('/api/v1/registry/nodes'), fetchList<TActionTypeInfo>('/api/v1/registry/actions')]).then(
+  pending ??= Promise.all([
+    fetchList<TNodeTypeInfo>('/api/v1/registry/nodes'),
+    fetchList<TActionTypeInfo>('/api/v1/registry/actions'),
+  ]).then(
     ([nodes, actions]) => ({ nodes, actions }),
     (error: unknown) => {
       pending = null; // let the next mount try again

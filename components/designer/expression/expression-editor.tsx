@@ -6,8 +6,8 @@ import { FieldPicker } from '@/components/designer/expression/field-picker';
 import { TryExpression } from '@/components/designer/expression/try-expression';
 import { Button } from '@/components/ui/button';
 import { cx } from '@/components/ui/cx';
-import type { TScopeEntry } from '@/server/workflows/designer/expression-scope';
-import { parseExpression } from '@/server/workflows/designer/parse-expression';
+import type { TScopeEntry } from '@/model/designer/expression-scope';
+import { parseExpression } from '@/model/designer/parse-expression';
 
 type TExpressionEditorProps = {
   id: string;
@@ -27,7 +27,17 @@ type TExpressionEditorProps = {
  * is evaluated here) and points at the error, offers the names readable at this step, and
  * evaluates on the server against sample data ("Try it").
  */
-export function ExpressionEditor({ id, value, onChange, scope, readOnly = false, envValues = {}, workflowKey, describedBy, label }: TExpressionEditorProps) {
+export function ExpressionEditor({
+  id,
+  value,
+  onChange,
+  scope,
+  readOnly = false,
+  envValues = {},
+  workflowKey,
+  describedBy,
+  label,
+}: TExpressionEditorProps) {
   const area = useRef<HTMLTextAreaElement>(null);
   const [panel, setPanel] = useState<'none' | 'fields' | 'try'>('none');
   const problem = useMemo(() => parseExpression(value), [value]);
@@ -51,7 +61,10 @@ export function ExpressionEditor({ id, value, onChange, scope, readOnly = false,
   return (
     <div className="flex flex-col gap-1.5" data-testid="expression-editor">
       <div className="relative">
-        <span className="pointer-events-none absolute top-2 left-2 font-mono text-[11px] font-semibold text-accent select-none" aria-hidden>
+        <span
+          className="pointer-events-none absolute top-2 left-2 font-mono text-[11px] font-semibold text-accent select-none"
+          aria-hidden
+        >
           ƒx
         </span>
         <textarea
@@ -82,7 +95,10 @@ export function ExpressionEditor({ id, value, onChange, scope, readOnly = false,
             Line {problem.line}, column {problem.column}: {problem.message}
           </p>
           {value.trim() !== '' && (
-            <pre className="mt-1 overflow-x-auto rounded bg-danger-soft px-2 py-1 font-mono text-[12px] leading-4" aria-hidden>
+            <pre
+              className="mt-1 overflow-x-auto rounded bg-danger-soft px-2 py-1 font-mono text-[12px] leading-4"
+              aria-hidden
+            >
               {errorLine}
               {'\n'}
               {' '.repeat(Math.max(problem.column - 1, 0))}^
@@ -92,11 +108,23 @@ export function ExpressionEditor({ id, value, onChange, scope, readOnly = false,
       )}
       {!readOnly && (
         <div className="flex flex-wrap gap-1">
-          <Button size="sm" variant="ghost" onClick={() => setPanel(panel === 'fields' ? 'none' : 'fields')} aria-expanded={panel === 'fields'} aria-controls={`${id}-fields`}>
+          <Button
+            size="sm"
+            variant="ghost"
+            onClick={() => setPanel(panel === 'fields' ? 'none' : 'fields')}
+            aria-expanded={panel === 'fields'}
+            aria-controls={`${id}-fields`}
+          >
             <Braces className="size-3.5" aria-hidden />
             Insert field
           </Button>
-          <Button size="sm" variant="ghost" onClick={() => setPanel(panel === 'try' ? 'none' : 'try')} aria-expanded={panel === 'try'} aria-controls={`${id}-try`}>
+          <Button
+            size="sm"
+            variant="ghost"
+            onClick={() => setPanel(panel === 'try' ? 'none' : 'try')}
+            aria-expanded={panel === 'try'}
+            aria-controls={`${id}-try`}
+          >
             <FlaskConical className="size-3.5" aria-hidden />
             Try it
           </Button>
@@ -109,7 +137,14 @@ export function ExpressionEditor({ id, value, onChange, scope, readOnly = false,
       )}
       {panel === 'try' && (
         <div id={`${id}-try`}>
-          <TryExpression id={`${id}-try`} source={value} scope={scope} envValues={envValues} workflowKey={workflowKey} disabled={Boolean(problem)} />
+          <TryExpression
+            id={`${id}-try`}
+            source={value}
+            scope={scope}
+            envValues={envValues}
+            workflowKey={workflowKey}
+            disabled={Boolean(problem)}
+          />
         </div>
       )}
     </div>

@@ -2,20 +2,35 @@
 
 import { Play } from 'lucide-react';
 import { useState } from 'react';
-import { evaluateExpressionAction } from '@/app/(app)/workflows/try-expression-action';
+import { evaluateExpressionAction } from '@/app/(app)/workflows/try-expression-server-action';
 import { useServerAction } from '@/components/forms/use-server-action';
 import { Button } from '@/components/ui/button';
 import { Label } from '@/components/ui/label';
-import type { TScopeEntry } from '@/server/workflows/designer/expression-scope';
-import { sampleEnvelope } from '@/server/workflows/designer/sample-envelope';
+import type { TScopeEntry } from '@/model/designer/expression-scope';
+import { sampleEnvelope } from '@/model/designer/sample-envelope';
 
-const TEXTAREA = 'w-full rounded-md border border-line-strong bg-surface px-2.5 py-2 font-mono text-[12px] leading-5 text-ink focus-visible:border-accent aria-[invalid=true]:border-danger';
+const TEXTAREA =
+  'w-full rounded-md border border-line-strong bg-surface px-2.5 py-2 font-mono text-[12px] leading-5 text-ink focus-visible:border-accent aria-[invalid=true]:border-danger';
 
 /**
  * "Try it": evaluates the expression on the server, under the same limits as a run, against
  * sample data people can edit. The sample starts from what the field picker offers.
  */
-export function TryExpression({ id, source, scope, envValues, workflowKey, disabled }: { id: string; source: string; scope: readonly TScopeEntry[]; envValues: Record<string, string>; workflowKey: string; disabled: boolean }) {
+export function TryExpression({
+  id,
+  source,
+  scope,
+  envValues,
+  workflowKey,
+  disabled,
+}: {
+  id: string;
+  source: string;
+  scope: readonly TScopeEntry[];
+  envValues: Record<string, string>;
+  workflowKey: string;
+  disabled: boolean;
+}) {
   const [text, setText] = useState(() => {
     const { sample, bindings } = sampleEnvelope(scope, envValues);
     return JSON.stringify(bindings ? { ...sample, $item: bindings.item, $index: bindings.index } : sample, null, 2);
@@ -28,7 +43,8 @@ export function TryExpression({ id, source, scope, envValues, workflowKey, disab
     let parsed: Record<string, unknown>;
     try {
       const value: unknown = JSON.parse(text);
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new SyntaxError('the sample must be a JSON object');
+      if (typeof value !== 'object' || value === null || Array.isArray(value))
+        throw new SyntaxError('the sample must be a JSON object');
       parsed = value as Record<string, unknown>;
     } catch (thrown) {
       setSampleError(`Sample data is not valid JSON: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
@@ -37,16 +53,33 @@ export function TryExpression({ id, source, scope, envValues, workflowKey, disab
     setSampleError(null);
     setResult(null);
     const { $item, $index, ...sample } = parsed;
-    const bindings = '$item' in parsed || '$index' in parsed ? { item: $item, index: typeof $index === 'number' ? $index : undefined } : undefined;
+    const bindings =
+      '$item' in parsed || '$index' in parsed
+        ? { item: $item, index: typeof $index === 'number' ? $index : undefined }
+        : undefined;
     run({ source, sample, bindings, workflowKey }, (data) => setResult(data));
   };
 
   return (
     <div className="flex flex-col gap-2 rounded-md border border-line bg-canvas p-2.5">
       <Label htmlFor={`${id}-sample`}>Sample data</Label>
-      <textarea id={`${id}-sample`} value={text} onChange={(event) => setText(event.target.value)} rows={Math.min(12, text.split('\n').length)} spellCheck={false} className={TEXTAREA} aria-invalid={Boolean(sampleError)} />
+      <textarea
+        id={`${id}-sample`}
+        value={text}
+        onChange={(event) => setText(event.target.value)}
+        rows={Math.min(12, text.split('\n').length)}
+        spellCheck={false}
+        className={TEXTAREA}
+        aria-invalid={Boolean(sampleError)}
+      />
       <div className="flex items-center gap-2">
-        <Button size="sm" variant="secondary" onClick={evaluate} loading={pending} disabled={disabled || source.trim() === ''}>
+        <Button
+          size="sm"
+          variant="secondary"
+          onClick={evaluate}
+          loading={pending}
+          disabled={disabled || source.trim() === ''}
+        >
           <Play className="size-3.5" aria-hidden />
           Evaluate
         </Button>
@@ -55,14 +88,19 @@ export function TryExpression({ id, source, scope, envValues, workflowKey, disab
       <div aria-live="polite" data-testid="try-result">
         {sampleError && <p className="text-[13px] text-danger">{sampleError}</p>}
         {error && (
-          <p className="rounded-md border border-danger/30 bg-danger-soft px-2.5 py-1.5 text-[13px] text-danger" role="alert">
+          <p
+            className="rounded-md border border-danger/30 bg-danger-soft px-2.5 py-1.5 text-[13px] text-danger"
+            role="alert"
+          >
             {error.message}
           </p>
         )}
         {result && (
           <div>
             <p className="mb-1 text-[12px] font-medium text-ink-muted">Result</p>
-            <pre className="max-h-48 overflow-auto rounded-md border border-line bg-surface px-2.5 py-2 font-mono text-[12px] text-ink">{JSON.stringify(result.value, null, 2)}</pre>
+            <pre className="max-h-48 overflow-auto rounded-md border border-line bg-surface px-2.5 py-2 font-mono text-[12px] text-ink">
+              {JSON.stringify(result.value, null, 2)}
+            </pre>
           </div>
         )}
       </div>

@@ -11,7 +11,9 @@ afterEach(() => {
 
 function forbidEval(): void {
   globalThis.Function = function refused() {
-    throw new EvalError("Refused to evaluate a string as JavaScript because 'unsafe-eval' is not an allowed source of script");
+    throw new EvalError(
+      "Refused to evaluate a string as JavaScript because 'unsafe-eval' is not an allowed source of script",
+    );
   } as unknown as FunctionConstructor;
 }
 
@@ -30,13 +32,28 @@ describe('validateAgainstSchema under a CSP without unsafe-eval', () => {
       },
       $defs: { note: { type: 'string', maxLength: 3 } },
     } as const;
-    expect(validateAgainstSchema(structuredClone(schema) as never, { email: 'nope', tags: ['x', 'x'], kind: 'c', note: 'toolong' })).toEqual({
+    expect(
+      validateAgainstSchema(structuredClone(schema) as never, {
+        email: 'nope',
+        tags: ['x', 'x'],
+        kind: 'c',
+        note: 'toolong',
+      }),
+    ).toEqual({
       '/email': ['Must be an email address, like name@example.com.'],
       '/amount': ['Required: enter a value.'],
       '/tags': ['Items 1 and 2 are the same; each item must be different.'],
       '/kind': ['Must be "a".', 'Must be "b".'],
       '/note': ['Must be at most 3 characters.'],
     });
-    expect(validateAgainstSchema(structuredClone(schema) as never, { email: 'a@example.com', amount: 2, tags: ['x'], kind: 'b', note: 'ok' })).toEqual({});
+    expect(
+      validateAgainstSchema(structuredClone(schema) as never, {
+        email: 'a@example.com',
+        amount: 2,
+        tags: ['x'],
+        kind: 'b',
+        note: 'ok',
+      }),
+    ).toEqual({});
   });
 });

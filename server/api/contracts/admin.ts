@@ -1,6 +1,7 @@
+import 'server-only';
 import { z } from 'zod';
 import { defineContract } from '@/server/api/contract';
-import { ZRole } from '@/server/auth/roles';
+import { ZRole } from '@/model/roles';
 import { ZAddMember } from '@/server/members/add-member';
 import { ZMemberRecord } from '@/server/members/member-record';
 import { ZCreateTenant } from '@/server/tenants/create-tenant';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { defineContract } from '@/server/api/contract';
 import { ZTryExpression } from '@/server/workflows/try-expression';

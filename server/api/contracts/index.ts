@@ -1,3 +1,4 @@
+import 'server-only';
 import type { TContract } from '@/server/api/contract';
 import * as admin from '@/server/api/contracts/admin';
 import * as events from '@/server/api/contracts/events';
@@ -11,8 +12,21 @@ import * as triggers from '@/server/api/contracts/triggers';
 import * as workflows from '@/server/api/contracts/workflows';
 
 function contractsOf(module: Record<string, unknown>): TContract[] {
-  return Object.values(module).filter((value): value is TContract => typeof value === 'object' && value !== null && 'operationId' in value);
+  return Object.values(module).filter(
+    (value): value is TContract => typeof value === 'object' && value !== null && 'operationId' in value,
+  );
 }
 
 /** Every operation of /api/v1. A route file whose operation is missing here fails openapi.test.ts. */
-export const ALL_CONTRACTS: TContract[] = [...contractsOf(system), ...contractsOf(secrets), ...contractsOf(registry), ...contractsOf(workflows), ...contractsOf(expressions), ...contractsOf(runs), ...contractsOf(tasks), ...contractsOf(events), ...contractsOf(triggers), ...contractsOf(admin)];
+export const ALL_CONTRACTS: TContract[] = [
+  ...contractsOf(system),
+  ...contractsOf(secrets),
+  ...contractsOf(registry),
+  ...contractsOf(workflows),
+  ...contractsOf(expressions),
+  ...contractsOf(runs),
+  ...contractsOf(tasks),
+  ...contractsOf(events),
+  ...contractsOf(triggers),
+  ...contractsOf(admin),
+];

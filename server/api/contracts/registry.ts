@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { defineContract } from '@/server/api/contract';
 import { ZActionTypeInfo } from '@/server/runtime/registry/list-action-types';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { defineContract } from '@/server/api/contract';
 import { ZRunDetail } from '@/server/runs/get-run';
@@ -10,7 +11,7 @@ import { ZResumeRunBody } from '@/server/runs/resume-run';
 import { ZRunOperationBody, ZRunOperationResult } from '@/server/runs/run-operation-input';
 import { ZRunId, ZRunRecord } from '@/server/runs/run-record';
 import { ZStartedRun, ZStartWorkflowRunBody } from '@/server/runs/start-workflow-run';
-import { ZWorkflowKey } from '@/server/workflows/definition/version-document';
+import { ZWorkflowKey } from '@/model/definition/version-document';
 
 const tag = 'Runs';
 const ZIdParams = z.object({ id: ZRunId });
@@ -20,7 +21,8 @@ export const startWorkflowRunContract = defineContract({
   operationId: 'startWorkflowRun',
   method: 'POST',
   path: '/workflows/{key}/runs',
-  summary: 'Start a run: 202 {runId, status} at once; with mode "sync", 200 with output once it finished within waitMs (default 10 s, max 60 s). 422 with the JSON Schema errors when the input does not fit',
+  summary:
+    'Start a run: 202 {runId, status} at once; with mode "sync", 200 with output once it finished within waitMs (default 10 s, max 60 s). 422 with the JSON Schema errors when the input does not fit',
   tag,
   permission: 'run.start',
   params: z.object({ key: ZWorkflowKey }),
@@ -34,7 +36,8 @@ export const listRunsContract = defineContract({
   operationId: 'listRuns',
   method: 'GET',
   path: '/runs',
-  summary: 'Runs newest first; filter by workflow (key), status, state, from/to (created), q (run id or text in the input)',
+  summary:
+    'Runs newest first; filter by workflow (key), status, state, from/to (created), q (run id or text in the input)',
   tag,
   permission: 'run.read',
   query: ZListRuns,
@@ -57,7 +60,8 @@ export const listRunStepsContract = defineContract({
   operationId: 'listRunSteps',
   method: 'GET',
   path: '/runs/{id}/steps',
-  summary: "A run's step records, one per attempt, in the order they started; `limit` (1–500, default 100) a page, the next from `cursor` = the last page's `nextCursor` (null after the last)",
+  summary:
+    "A run's step records, one per attempt, in the order they started; `limit` (1–500, default 100) a page, the next from `cursor` = the last page's `nextCursor` (null after the last)",
   tag,
   permission: 'run.read',
   params: ZIdParams,
@@ -70,7 +74,8 @@ export const listRunEventsContract = defineContract({
   operationId: 'listRunEvents',
   method: 'GET',
   path: '/runs/{id}/events',
-  summary: 'Events after seq `after`. With Accept: text/event-stream, a live SSE stream (id = seq, so Last-Event-ID resumes; ends when the run is finished; a comment every 15 s)',
+  summary:
+    'Events after seq `after`. With Accept: text/event-stream, a live SSE stream (id = seq, so Last-Event-ID resumes; ends when the run is finished; a comment every 15 s)',
   tag,
   permission: 'run.read',
   params: ZIdParams,
@@ -83,7 +88,8 @@ export const listRunSnapshotsContract = defineContract({
   operationId: 'listRunSnapshots',
   method: 'GET',
   path: '/runs/{id}/snapshots',
-  summary: 'The redacted envelope after each step attempt, in step order; `limit` (1–200, default 50) a page, the next from `cursor` = `nextCursor`',
+  summary:
+    'The redacted envelope after each step attempt, in step order; `limit` (1–200, default 50) a page, the next from `cursor` = `nextCursor`',
   tag,
   permission: 'run.read',
   params: ZIdParams,
@@ -106,15 +112,25 @@ const operation = (name: 'cancel' | 'pause' | 'retry', summary: string) =>
     errors: ['NOT_FOUND', 'CONFLICT'],
   });
 
-export const cancelRunContract = operation('cancel', 'Cancel a QUEUED, RUNNING, WAITING or PAUSED run; a run a worker holds is asked to stop (requested: true) and its in-flight action is aborted');
-export const pauseRunContract = operation('pause', 'Pause a QUEUED, RUNNING or WAITING run after its current step; a run a worker holds is asked to (requested: true)');
-export const retryRunContract = operation('retry', 'Re-execute a FAILED run from the failed step, with the state it had before that step');
+export const cancelRunContract = operation(
+  'cancel',
+  'Cancel a QUEUED, RUNNING, WAITING or PAUSED run; a run a worker holds is asked to stop (requested: true) and its in-flight action is aborted',
+);
+export const pauseRunContract = operation(
+  'pause',
+  'Pause a QUEUED, RUNNING or WAITING run after its current step; a run a worker holds is asked to (requested: true)',
+);
+export const retryRunContract = operation(
+  'retry',
+  'Re-execute a FAILED run from the failed step, with the state it had before that step',
+);
 
 export const resumeRunContract = defineContract({
   operationId: 'resumeRun',
   method: 'POST',
   path: '/runs/{id}/resume',
-  summary: 'Resume a PAUSED run; admins may resume a WAITING run by resolving its open event or task wait with `payload`',
+  summary:
+    'Resume a PAUSED run; admins may resume a WAITING run by resolving its open event or task wait with `payload`',
   tag,
   permission: 'run.operate',
   params: ZIdParams,

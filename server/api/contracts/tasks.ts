@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { defineContract } from '@/server/api/contract';
 import { ZCompleteTaskBody } from '@/server/tasks/complete-task';
@@ -33,7 +34,8 @@ export const completeTaskContract = defineContract({
   operationId: 'completeTask',
   method: 'POST',
   path: '/tasks/{id}/complete',
-  summary: 'Answer a task with {outcome, data}: 422 naming the fields that do not fit its form, 403 when not its assignee, 409 when already answered',
+  summary:
+    'Answer a task with {outcome, data}: 422 naming the fields that do not fit its form, 403 when not its assignee, 409 when already answered',
   tag,
   permission: 'task.answer',
   params: z.object({ id: ZTaskId }),

@@ -1,6 +1,7 @@
+import 'server-only';
 import { z } from 'zod';
 import { defineContract } from '@/server/api/contract';
-import { ZWorkflowKey } from '@/server/workflows/definition/version-document';
+import { ZWorkflowKey } from '@/model/definition/version-document';
 import { ZCreateTriggerBody } from '@/server/triggers/create-trigger';
 import { ZTriggerFiring } from '@/server/triggers/list-trigger-firings';
 import { ZWebhookAnswer } from '@/server/triggers/receive-webhook';
@@ -13,7 +14,8 @@ export const listTriggersContract = defineContract({
   operationId: 'listTriggers',
   method: 'GET',
   path: '/workflows/{key}/triggers',
-  summary: "A workflow's triggers; webhooks with their URL (for callers who may start runs), schedules with their next five fire times",
+  summary:
+    "A workflow's triggers; webhooks with their URL (for callers who may start runs), schedules with their next five fire times",
   tag: 'Triggers',
   permission: 'workflow.read',
   params: z.object({ key: ZWorkflowKey }),
@@ -64,7 +66,8 @@ export const listTriggerFiringsContract = defineContract({
   operationId: 'listTriggerFirings',
   method: 'GET',
   path: '/triggers/{id}/firings',
-  summary: "A trigger's latest firings (newest first): started, duplicate, rejected or failed, with the run each started",
+  summary:
+    "A trigger's latest firings (newest first): started, duplicate, rejected or failed, with the run each started",
   tag: 'Triggers',
   permission: 'workflow.read',
   params: ZTriggerId,
@@ -84,5 +87,13 @@ export const receiveWebhookContract = defineContract({
   params: z.object({ token: z.string() }),
   response: ZWebhookAnswer,
   successStatus: 202,
-  errors: ['BAD_REQUEST', 'UNAUTHENTICATED', 'NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'VALIDATION', 'RATE_LIMITED', 'CONFLICT'],
+  errors: [
+    'BAD_REQUEST',
+    'UNAUTHENTICATED',
+    'NOT_FOUND',
+    'PAYLOAD_TOO_LARGE',
+    'VALIDATION',
+    'RATE_LIMITED',
+    'CONFLICT',
+  ],
 });

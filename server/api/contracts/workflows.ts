@@ -1,8 +1,9 @@
+import 'server-only';
 import { z } from 'zod';
 import { defineContract } from '@/server/api/contract';
 import { ZLimit } from '@/server/api/pagination';
 import { ZCreateWorkflow } from '@/server/workflows/create-workflow';
-import { ZVersionDocument, ZWorkflowKey } from '@/server/workflows/definition/version-document';
+import { ZVersionDocument, ZWorkflowKey } from '@/model/definition/version-document';
 import { ZVersionDiff } from '@/server/workflows/diff-versions';
 import { ZVersionDocumentBody } from '@/server/workflows/document-body';
 import { ZImported } from '@/server/workflows/import-workflow';
@@ -21,7 +22,8 @@ export const listWorkflowsContract = defineContract({
   operationId: 'listWorkflows',
   method: 'GET',
   path: '/workflows',
-  summary: 'Workflows by key; filter by q (name or key), tag, status, or uses (a node type or action of the latest version or draft)',
+  summary:
+    'Workflows by key; filter by q (name or key), tag, status, or uses (a node type or action of the latest version or draft)',
   tag,
   permission: 'workflow.read',
   query: ZListWorkflows,
@@ -149,7 +151,8 @@ export const diffVersionsContract = defineContract({
   operationId: 'diffVersions',
   method: 'GET',
   path: '/workflows/{key}/versions/{n}/diff',
-  summary: 'What changed from version `against` to version n: steps added, removed, moved, changed; workflow-level changes',
+  summary:
+    'What changed from version `against` to version n: steps added, removed, moved, changed; workflow-level changes',
   tag,
   permission: 'workflow.read',
   params: ZVersionParams,

@@ -13,9 +13,15 @@ afterEach(() => {
 describe('cookies and policy follow the public URL', () => {
   it('marks the session cookie Secure over https only', () => {
     process.env.NEXTAUTH_URL = 'https://pipewright.example.com';
-    expect(sessionCookie()).toEqual({ name: '__Secure-next-auth.session-token', options: { httpOnly: true, sameSite: 'lax', path: '/', secure: true } });
+    expect(sessionCookie()).toEqual({
+      name: '__Secure-next-auth.session-token',
+      options: { httpOnly: true, sameSite: 'lax', path: '/', secure: true },
+    });
     process.env.NEXTAUTH_URL = 'http://localhost:3000';
-    expect(sessionCookie()).toEqual({ name: 'next-auth.session-token', options: { httpOnly: true, sameSite: 'lax', path: '/', secure: false } });
+    expect(sessionCookie()).toEqual({
+      name: 'next-auth.session-token',
+      options: { httpOnly: true, sameSite: 'lax', path: '/', secure: false },
+    });
   });
 
   it('has no unsafe script sources outside development, and upgrades insecure requests over https', () => {

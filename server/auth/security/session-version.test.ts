@@ -21,7 +21,12 @@ afterAll(async () => t.close());
 describe('session versions', () => {
   it('signs people in under their current version, and only that version resolves', async () => {
     const member = await createTenantWithMember({ db: t.db, password: 'versioned password' });
-    const user = await verifyCredentials({ db: t.db, email: member.email, password: 'versioned password', ip: '192.0.2.1' });
+    const user = await verifyCredentials({
+      db: t.db,
+      email: member.email,
+      password: 'versioned password',
+      ip: '192.0.2.1',
+    });
     expect(user?.sessionVersion).toBe(0);
     expect(await resolveMembership({ db: t.db, userId: member.userId, sessionVersion: 0 })).not.toBeNull();
     expect(await resolveMembership({ db: t.db, userId: member.userId, sessionVersion: 1 })).toBeNull();
@@ -29,10 +34,16 @@ describe('session versions', () => {
 
   it('a password change ends every earlier session and hands the new version to the session that made it', async () => {
     const member = await createTenantWithMember({ db: t.db, password: 'old password value' });
-    const { sessionVersion } = await changePassword({ db: t.db, ctx: member.ctx, input: { currentPassword: 'old password value', newPassword: 'new password value' } });
+    const { sessionVersion } = await changePassword({
+      db: t.db,
+      ctx: member.ctx,
+      input: { currentPassword: 'old password value', newPassword: 'new password value' },
+    });
     expect(sessionVersion).toBe(1);
     expect(await resolveMembership({ db: t.db, userId: member.userId, sessionVersion: 0 })).toBeNull();
-    expect((await resolveMembership({ db: t.db, userId: member.userId, sessionVersion }))?.tenantId).toBe(member.tenantId);
+    expect((await resolveMembership({ db: t.db, userId: member.userId, sessionVersion }))?.tenantId).toBe(
+      member.tenantId,
+    );
   });
 
   it('signing out ends every session of the person, but a stale cookie cannot sign anyone out', async () => {
@@ -49,10 +60,16 @@ describe('session versions', () => {
     const elsewhere = await createTenantWithMember({ db: t.db });
     const member = await addMemberTo({ db: t.db, ctx: home.ctx, role: 'editor' });
     await addMember({ db: t.db, ctx: elsewhere.ctx, input: { email: member.email, role: 'viewer' } });
-    expect((await resolveMembership({ db: t.db, userId: member.userId, sessionVersion: 0, tenantSlug: home.ctx.tenantSlug }))?.tenantId).toBe(home.tenantId);
+    expect(
+      (await resolveMembership({ db: t.db, userId: member.userId, sessionVersion: 0, tenantSlug: home.ctx.tenantSlug }))
+        ?.tenantId,
+    ).toBe(home.tenantId);
     await removeMember({ db: t.db, ctx: home.ctx, input: { userId: member.userId } });
     expect(await resolveMembership({ db: t.db, userId: member.userId, sessionVersion: 0 })).toBeNull();
     // Signing in again lands in the tenant they still belong to.
-    expect((await resolveMembership({ db: t.db, userId: member.userId, sessionVersion: 1, tenantSlug: home.ctx.tenantSlug }))?.tenantId).toBe(elsewhere.tenantId);
+    expect(
+      (await resolveMembership({ db: t.db, userId: member.userId, sessionVersion: 1, tenantSlug: home.ctx.tenantSlug }))
+        ?.tenantId,
+    ).toBe(elsewhere.tenantId);
   });
 });

@@ -1,7 +1,14 @@
+import 'server-only';
 import type { z } from 'zod';
 
 /** Every built-in action of SPEC §4.4, as `id@version`. */
-export const ACTION_REFS = ['core.echo@1', 'http.request@1', 'webhook.send@1', 'email.send@1', 'events.emit@1'] as const;
+export const ACTION_REFS = [
+  'core.echo@1',
+  'http.request@1',
+  'webhook.send@1',
+  'email.send@1',
+  'events.emit@1',
+] as const;
 export type TActionRef = (typeof ACTION_REFS)[number];
 
 export const ACTION_CATEGORIES = ['core', 'http', 'messaging', 'events'] as const;
@@ -23,7 +30,9 @@ export type TActionDescriptor<I extends z.ZodTypeAny = z.ZodTypeAny, O extends z
   outputSchema: O;
 };
 
-export function defineAction<I extends z.ZodTypeAny, O extends z.ZodTypeAny>(descriptor: TActionDescriptor<I, O>): TActionDescriptor<I, O> {
+export function defineAction<I extends z.ZodTypeAny, O extends z.ZodTypeAny>(
+  descriptor: TActionDescriptor<I, O>,
+): TActionDescriptor<I, O> {
   return descriptor;
 }
 

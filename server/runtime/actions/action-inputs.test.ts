@@ -1,7 +1,12 @@
 import dynamicIconImports from 'lucide-react/dynamicIconImports';
 import { describe, expect, it } from 'vitest';
-import { formatIssuePath } from '@/server/errors';
-import { ACTION_REGISTRY, getActionDescriptor, listActionVersions, type TCompleteActionRegistry } from '@/server/runtime/actions';
+import { formatIssuePath } from '@/model/errors';
+import {
+  ACTION_REGISTRY,
+  getActionDescriptor,
+  listActionVersions,
+  type TCompleteActionRegistry,
+} from '@/server/runtime/actions';
 import { ACTION_REFS, actionRef, type TActionRef } from '@/server/runtime/actions/action-descriptor';
 import { coreEcho } from '@/server/runtime/actions/core-echo';
 
@@ -13,21 +18,43 @@ const SAMPLES: Record<TActionRef, { valid: unknown[]; invalid: Array<[string, un
   'core.echo@1': { valid: [{ hello: 'world' }, [1, 2], 'text', null], invalid: [] },
   'http.request@1': {
     valid: [
-      { method: 'POST', url: 'https://erp.example.com/invoices', headers: { authorization: 'Bearer abc', 'content-type': 'application/json' }, query: { page: 2, draft: false, q: 'x' }, body: { amount: 12 }, timeoutMs: 30_000 },
+      {
+        method: 'POST',
+        url: 'https://erp.example.com/invoices',
+        headers: { authorization: 'Bearer abc', 'content-type': 'application/json' },
+        query: { page: 2, draft: false, q: 'x' },
+        body: { amount: 12 },
+        timeoutMs: 30_000,
+      },
       { method: 'GET', url: 'http://example.com' },
     ],
     invalid: [
       ['an unknown method', { method: 'FETCH', url: 'https://example.com' }, 'method'],
       ['a file URL', { method: 'GET', url: 'file:///etc/passwd' }, 'url'],
       ['a relative URL', { method: 'GET', url: '/invoices' }, 'url'],
-      ['a header value with a line break', { method: 'GET', url: 'https://example.com', headers: { 'x-a': 'b\r\nx-evil: 1' } }, 'headers.x-a'],
-      ['a header name with a space', { method: 'GET', url: 'https://example.com', headers: { 'bad name': 'b' } }, 'headers.bad name'],
-      ['a query value that is an object', { method: 'GET', url: 'https://example.com', query: { a: { b: 1 } } }, 'query.a'],
+      [
+        'a header value with a line break',
+        { method: 'GET', url: 'https://example.com', headers: { 'x-a': 'b\r\nx-evil: 1' } },
+        'headers.x-a',
+      ],
+      [
+        'a header name with a space',
+        { method: 'GET', url: 'https://example.com', headers: { 'bad name': 'b' } },
+        'headers.bad name',
+      ],
+      [
+        'a query value that is an object',
+        { method: 'GET', url: 'https://example.com', query: { a: { b: 1 } } },
+        'query.a',
+      ],
       ['a timeout over 5 minutes', { method: 'GET', url: 'https://example.com', timeoutMs: 300_001 }, 'timeoutMs'],
     ],
   },
   'webhook.send@1': {
-    valid: [{ url: 'https://hooks.example.com/in', payload: { invoiceId: 'INV-1' }, secret: 'whsec_abc' }, { url: 'https://hooks.example.com/in', payload: null }],
+    valid: [
+      { url: 'https://hooks.example.com/in', payload: { invoiceId: 'INV-1' }, secret: 'whsec_abc' },
+      { url: 'https://hooks.example.com/in', payload: null },
+    ],
     invalid: [
       ['no payload', { url: 'https://hooks.example.com/in' }, 'payload'],
       ['an ftp URL', { url: 'ftp://example.com', payload: {} }, 'url'],
@@ -57,16 +84,22 @@ const SAMPLES: Record<TActionRef, { valid: unknown[]; invalid: Array<[string, un
 };
 
 describe('action input schemas', () => {
-  it.each(ACTION_REFS.flatMap((ref) => SAMPLES[ref].valid.map((input, index) => ({ ref, index, input }))))('$ref accepts example $index', ({ ref, input }) => {
-    const parsed = ACTION_REGISTRY[ref].inputSchema.safeParse(input);
-    expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
-  });
+  it.each(ACTION_REFS.flatMap((ref) => SAMPLES[ref].valid.map((input, index) => ({ ref, index, input }))))(
+    '$ref accepts example $index',
+    ({ ref, input }) => {
+      const parsed = ACTION_REGISTRY[ref].inputSchema.safeParse(input);
+      expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
+    },
+  );
 
-  it.each(ACTION_REFS.flatMap((ref) => SAMPLES[ref].invalid.map(([why, input, path]) => ({ ref, why, input, path }))))('$ref rejects $why at "$path"', ({ ref, input, path }) => {
-    const parsed = ACTION_REGISTRY[ref].inputSchema.safeParse(input);
-    expect(parsed.success).toBe(false);
-    expect(parsed.success ? [] : parsed.error.issues.map((issue) => formatIssuePath(issue.path))).toContain(path);
-  });
+  it.each(ACTION_REFS.flatMap((ref) => SAMPLES[ref].invalid.map(([why, input, path]) => ({ ref, why, input, path }))))(
+    '$ref rejects $why at "$path"',
+    ({ ref, input, path }) => {
+      const parsed = ACTION_REGISTRY[ref].inputSchema.safeParse(input);
+      expect(parsed.success).toBe(false);
+      expect(parsed.success ? [] : parsed.error.issues.map((issue) => formatIssuePath(issue.path))).toContain(path);
+    },
+  );
 
   it('core.echo passes any value through both schemas unchanged', () => {
     const value = { nested: [1, { a: null }] };
@@ -74,10 +107,18 @@ describe('action input schemas', () => {
   });
 
   it('describes outputs as SPEC §4.4 names them', () => {
-    expect(ACTION_REGISTRY['http.request@1'].outputSchema.safeParse({ status: 200, headers: { 'content-type': 'application/json' }, body: { ok: true } }).success).toBe(true);
+    expect(
+      ACTION_REGISTRY['http.request@1'].outputSchema.safeParse({
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: { ok: true },
+      }).success,
+    ).toBe(true);
     expect(ACTION_REGISTRY['webhook.send@1'].outputSchema.safeParse({ status: 204 }).success).toBe(true);
     expect(ACTION_REGISTRY['email.send@1'].outputSchema.safeParse({ messageId: '<1@pipewright>' }).success).toBe(true);
-    expect(ACTION_REGISTRY['events.emit@1'].outputSchema.safeParse({ resumed: ['r1'], started: [] }).success).toBe(true);
+    expect(ACTION_REGISTRY['events.emit@1'].outputSchema.safeParse({ resumed: ['r1'], started: [] }).success).toBe(
+      true,
+    );
     expect(ACTION_REGISTRY['events.emit@1'].outputSchema.safeParse({ resumed: 'r1', started: [] }).success).toBe(false);
   });
 });

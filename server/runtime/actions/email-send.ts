@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { defineAction } from '@/server/runtime/actions/action-descriptor';
 
@@ -7,12 +8,20 @@ export const ZEmailSendInput = z
   .object({
     to: z.union([ZEmail, z.array(ZEmail).min(1, 'give at least one recipient').max(50)]),
     /** One line: a line break in a header would let the value add headers of its own. */
-    subject: z.string().trim().min(1, 'give the email a subject').max(998).refine((value) => !/[\r\n]/.test(value), 'must be one line'),
+    subject: z
+      .string()
+      .trim()
+      .min(1, 'give the email a subject')
+      .max(998)
+      .refine((value) => !/[\r\n]/.test(value), 'must be one line'),
     text: z.string().max(1_000_000).optional(),
     html: z.string().max(1_000_000).optional(),
   })
   .strict()
-  .refine((input) => input.text !== undefined || input.html !== undefined, { message: 'give text, html or both', path: ['text'] });
+  .refine((input) => input.text !== undefined || input.html !== undefined, {
+    message: 'give text, html or both',
+    path: ['text'],
+  });
 
 export const emailSend = defineAction({
   id: 'email.send',

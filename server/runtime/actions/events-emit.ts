@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { defineAction } from '@/server/runtime/actions/action-descriptor';
 

@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { defineAction } from '@/server/runtime/actions/action-descriptor';
 import { ZHttpUrl } from '@/server/runtime/actions/http-url';
@@ -7,7 +8,10 @@ export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'O
 /** RFC 9110 token characters: anything else is not a header name a server would accept. */
 export const ZHeaderName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be a valid header name');
 /** CR/LF would let a value smuggle extra headers into the request. */
-export const ZHeaderValue = z.string().max(8192).refine((value) => !/[\r\n]/.test(value), 'must not contain line breaks');
+export const ZHeaderValue = z
+  .string()
+  .max(8192)
+  .refine((value) => !/[\r\n]/.test(value), 'must not contain line breaks');
 
 export const ZHttpRequestInput = z
   .object({

@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 
 const MESSAGE = 'must be an absolute http:// or https:// URL';

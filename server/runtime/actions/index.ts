@@ -1,4 +1,10 @@
-import { ACTION_REFS, actionRef, type TActionDescriptor, type TActionRef } from '@/server/runtime/actions/action-descriptor';
+import 'server-only';
+import {
+  ACTION_REFS,
+  actionRef,
+  type TActionDescriptor,
+  type TActionRef,
+} from '@/server/runtime/actions/action-descriptor';
 import { coreEcho } from '@/server/runtime/actions/core-echo';
 import { emailSend } from '@/server/runtime/actions/email-send';
 import { eventsEmit } from '@/server/runtime/actions/events-emit';

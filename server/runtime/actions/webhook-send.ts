@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { defineAction } from '@/server/runtime/actions/action-descriptor';
 import { ZHttpUrl } from '@/server/runtime/actions/http-url';

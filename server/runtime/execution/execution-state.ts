@@ -1,6 +1,7 @@
+import 'server-only';
 import { z } from 'zod';
-import { AppError } from '@/server/errors';
-import { ZRunError, type TRunError } from '@/server/workflows/definition/envelope';
+import { AppError } from '@/model/errors';
+import { ZRunError, type TRunError } from '@/model/definition/envelope';
 
 /** The part of the envelope a pipe changes: its vars and the last caught error. */
 export const ZScope = z.object({ vars: z.record(z.unknown()), error: ZRunError.nullable() });
@@ -52,49 +53,71 @@ export type TBlockState =
       failures?: Array<TRunError | null>;
     }
   /** control.parallel: every branch's own scope and position, and its result once done. */
-  | { kind: 'parallel'; startedAt: string; branches: Array<{ id: string; scope: TScope; cursor: TPipeCursor; done: boolean; result: unknown }> }
+  | {
+      kind: 'parallel';
+      startedAt: string;
+      branches: Array<{ id: string; scope: TScope; cursor: TPipeCursor; done: boolean; result: unknown }>;
+    }
   /** A leaf step waiting on a wait row (event, task, timer, child run) or on a retry's backoff timer. */
   | { kind: 'wait'; waitId: string; recordId: string; attempt: number; startedAt: string; retry: boolean };
 
 /** A try block's unhandled failure: see `failedAt`. */
 export type TTryFailure = { phase: 'try' | 'catch'; cursor: TPipeCursor; scope: TScope };
 
-const ZPipeCursorShape: z.ZodType<TPipeCursor> = z.lazy(() => z.object({ index: z.number().int().min(0), block: ZBlockState.optional() }));
+const ZPipeCursorShape: z.ZodType<TPipeCursor> = z.lazy(() =>
+  z.object({ index: z.number().int().min(0), block: ZBlockState.optional() }),
+);
 
-const ZBlockState: z.ZodType<TBlockState> = z.lazy(() =>
-  z.discriminatedUnion('kind', [
-    // `output` is the node's own (e.g. switch's `{matched}`), recorded when the branch ends.
-    z.object({ kind: z.literal('branch'), startedAt: z.string(), pipe: z.string(), cursor: ZPipeCursorShape, output: z.unknown().optional() }),
-    z.object({
-      kind: z.literal('try'),
-      startedAt: z.string(),
-      phase: z.enum(['try', 'catch', 'finally']),
-      cursor: ZPipeCursorShape,
-      outerError: ZRunError.nullable(),
-      caught: ZRunError.nullable().optional(),
-      after: z.discriminatedUnion('type', [
-        z.object({ type: z.literal('continue') }),
-        z.object({ type: z.literal('fail'), error: ZRunError }),
-        z.object({ type: z.literal('return'), output: z.unknown() }),
-      ]),
-      failedAt: z.object({ phase: z.enum(['try', 'catch']), cursor: ZPipeCursorShape, scope: ZScope }).optional(),
-    }),
-    z.object({
-      kind: z.literal('forEach'),
-      startedAt: z.string(),
-      items: z.array(z.unknown()),
-      next: z.number().int().min(0),
-      active: z.array(z.object({ index: z.number().int().min(0), scope: ZScope, cursor: ZPipeCursorShape })),
-      results: z.array(z.unknown()).optional(),
-      failures: z.array(ZRunError.nullable()).optional(),
-    }),
-    z.object({
-      kind: z.literal('parallel'),
-      startedAt: z.string(),
-      branches: z.array(z.object({ id: z.string(), scope: ZScope, cursor: ZPipeCursorShape, done: z.boolean(), result: z.unknown() })),
-    }),
-    z.object({ kind: z.literal('wait'), waitId: z.string(), recordId: z.string(), attempt: z.number().int().min(1), startedAt: z.string(), retry: z.boolean() }),
-  ]) as z.ZodType<TBlockState>,
+const ZBlockState: z.ZodType<TBlockState> = z.lazy(
+  () =>
+    z.discriminatedUnion('kind', [
+      // `output` is the node's own (e.g. switch's `{matched}`), recorded when the branch ends.
+      z.object({
+        kind: z.literal('branch'),
+        startedAt: z.string(),
+        pipe: z.string(),
+        cursor: ZPipeCursorShape,
+        output: z.unknown().optional(),
+      }),
+      z.object({
+        kind: z.literal('try'),
+        startedAt: z.string(),
+        phase: z.enum(['try', 'catch', 'finally']),
+        cursor: ZPipeCursorShape,
+        outerError: ZRunError.nullable(),
+        caught: ZRunError.nullable().optional(),
+        after: z.discriminatedUnion('type', [
+          z.object({ type: z.literal('continue') }),
+          z.object({ type: z.literal('fail'), error: ZRunError }),
+          z.object({ type: z.literal('return'), output: z.unknown() }),
+        ]),
+        failedAt: z.object({ phase: z.enum(['try', 'catch']), cursor: ZPipeCursorShape, scope: ZScope }).optional(),
+      }),
+      z.object({
+        kind: z.literal('forEach'),
+        startedAt: z.string(),
+        items: z.array(z.unknown()),
+        next: z.number().int().min(0),
+        active: z.array(z.object({ index: z.number().int().min(0), scope: ZScope, cursor: ZPipeCursorShape })),
+        results: z.array(z.unknown()).optional(),
+        failures: z.array(ZRunError.nullable()).optional(),
+      }),
+      z.object({
+        kind: z.literal('parallel'),
+        startedAt: z.string(),
+        branches: z.array(
+          z.object({ id: z.string(), scope: ZScope, cursor: ZPipeCursorShape, done: z.boolean(), result: z.unknown() }),
+        ),
+      }),
+      z.object({
+        kind: z.literal('wait'),
+        waitId: z.string(),
+        recordId: z.string(),
+        attempt: z.number().int().min(1),
+        startedAt: z.string(),
+        retry: z.boolean(),
+      }),
+    ]) as z.ZodType<TBlockState>,
 );
 
 export const ZPipeCursor = ZPipeCursorShape;
@@ -138,7 +161,10 @@ function upgradeExecution(stored: unknown): unknown {
   const version = 'formatVersion' in stored ? stored.formatVersion : 1;
   if (typeof version === 'number' && version > EXECUTION_FORMAT_VERSION) {
     // A newer worker saved it (a rolling deploy): reading it would drop what this code does not know.
-    throw new AppError('CONFLICT', `This run was saved in execution format ${version}, newer than this version of Pipewright reads (${EXECUTION_FORMAT_VERSION}).`);
+    throw new AppError(
+      'CONFLICT',
+      `This run was saved in execution format ${version}, newer than this version of Pipewright reads (${EXECUTION_FORMAT_VERSION}).`,
+    );
   }
   // Version 1 → 2 adds fields that are optional in the state, so its contents stay as they are.
   // Version 2 → 3: a forEach's inline `results` and `failures` stay, optional in format 3, and
@@ -152,5 +178,10 @@ export const ZExecution = z.preprocess(upgradeExecution, ZExecutionV3);
 export type TExecution = z.infer<typeof ZExecution>;
 
 export function initialExecution(): TExecution {
-  return { formatVersion: EXECUTION_FORMAT_VERSION, scope: { vars: {}, error: null }, cursor: { index: 0 }, attempts: {} };
+  return {
+    formatVersion: EXECUTION_FORMAT_VERSION,
+    scope: { vars: {}, error: null },
+    cursor: { index: 0 },
+    attempts: {},
+  };
 }

@@ -1,5 +1,6 @@
+import 'server-only';
 import type { Db } from '@/server/db/database';
-import { ZRunError, type TRunError } from '@/server/workflows/definition/envelope';
+import { ZRunError, type TRunError } from '@/model/definition/envelope';
 
 /** How a forEach iteration ended: what `collect` gave, or its failure (onItemError continue). */
 export type TIterationEnd = { result: unknown } | { failure: TRunError };
@@ -10,7 +11,15 @@ const ZFailure = ZRunError.nullable();
  * The stored ends of a forEach block's iterations (run_block_results), by item index: those
  * committed by earlier passes, read back when the block finishes.
  */
-export async function readBlockResults({ db, run, blockPath }: { db: Db; run: { id: string; tenantId: string }; blockPath: string }): Promise<Map<number, TIterationEnd>> {
+export async function readBlockResults({
+  db,
+  run,
+  blockPath,
+}: {
+  db: Db;
+  run: { id: string; tenantId: string };
+  blockPath: string;
+}): Promise<Map<number, TIterationEnd>> {
   const rows = await db
     .selectFrom('run_block_results')
     .select(['item_index', 'result', 'failure'])

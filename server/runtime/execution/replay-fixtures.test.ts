@@ -5,7 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db/database';
 import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
 import { EXECUTION_FORMAT_VERSION } from '@/server/runtime/execution/execution-state';
-import { dumpRunRows, loadReplayFixture, playScript, ZReplayFixture, type TReplayFixture } from '@/server/runtime/execution/replay-fixtures/replay-fixture';
+import {
+  dumpRunRows,
+  loadReplayFixture,
+  playScript,
+  ZReplayFixture,
+  type TReplayFixture,
+} from '@/server/runtime/execution/replay-fixtures/replay-fixture';
 import { REPLAY_RECIPES, type TReplayRecipe } from '@/server/runtime/execution/replay-fixtures/replay-recipes';
 import { startRun } from '@/server/runtime/start-run';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
@@ -22,7 +28,10 @@ const DIR = path.join(import.meta.dirname, 'replay-fixtures');
 const saved = readdirSync(DIR)
   .filter((file) => file.endsWith('.json'))
   .sort()
-  .map((file) => ({ name: file.replace(/\.json$/, ''), fixture: ZReplayFixture.parse(JSON.parse(readFileSync(path.join(DIR, file), 'utf8'))) }));
+  .map((file) => ({
+    name: file.replace(/\.json$/, ''),
+    fixture: ZReplayFixture.parse(JSON.parse(readFileSync(path.join(DIR, file), 'utf8'))),
+  }));
 
 let t: TTestDatabase;
 beforeAll(async () => {
@@ -37,16 +46,29 @@ afterAll(async () => {
 });
 
 async function checkEnding(db: Db, runId: string, want: TReplayFixture['expect']): Promise<void> {
-  const run = await db.selectFrom('runs').select(['status', 'output', 'error']).where('id', '=', runId).executeTakeFirstOrThrow();
-  expect({ status: run.status, error: run.error }).toMatchObject({ status: want.status, ...(want.error ? { error: want.error } : {}) });
+  const run = await db
+    .selectFrom('runs')
+    .select(['status', 'output', 'error'])
+    .where('id', '=', runId)
+    .executeTakeFirstOrThrow();
+  expect({ status: run.status, error: run.error }).toMatchObject({
+    status: want.status,
+    ...(want.error ? { error: want.error } : {}),
+  });
   if ('output' in want) expect(run.output).toEqual(want.output);
-  const steps = await db.selectFrom('run_steps').select(['step_id', 'path', 'status']).where('run_id', '=', runId).execute();
+  const steps = await db
+    .selectFrom('run_steps')
+    .select(['step_id', 'path', 'status'])
+    .where('run_id', '=', runId)
+    .execute();
   const counts: Record<string, Record<string, number>> = {};
   for (const s of steps) (counts[s.step_id] ??= {})[s.status] = (counts[s.step_id]?.[s.status] ?? 0) + 1;
   expect(counts).toEqual(want.stepCounts);
   const succeeded = steps.filter((s) => s.status === 'SUCCEEDED').map((s) => s.path);
   expect(succeeded.length, 'one SUCCEEDED record per step path').toBe(new Set(succeeded).size);
-  const seqs = (await db.selectFrom('run_events').select('seq').where('run_id', '=', runId).orderBy('seq').execute()).map((e) => e.seq);
+  const seqs = (
+    await db.selectFrom('run_events').select('seq').where('run_id', '=', runId).orderBy('seq').execute()
+  ).map((e) => e.seq);
   expect(seqs, 'a gap-free event log across the versions').toEqual(seqs.map((_, i) => i + 1));
 }
 
@@ -54,9 +76,22 @@ async function checkEnding(db: Db, runId: string, want: TReplayFixture['expect']
 async function record(recipe: TReplayRecipe): Promise<TReplayFixture> {
   const { ctx, tenantId, email } = await createTenantWithMember({ db: t.db, role: 'admin' });
   const keys = Object.keys(recipe.workflows);
-  for (const key of [...keys].reverse()) await publishWorkflow({ db: t.db, ctx, key, document: recipe.workflows[key] as Parameters<typeof publishWorkflow>[0]['document'] });
+  for (const key of [...keys].reverse())
+    await publishWorkflow({
+      db: t.db,
+      ctx,
+      key,
+      document: recipe.workflows[key] as Parameters<typeof publishWorkflow>[0]['document'],
+    });
   const { runId } = await startRun({ tenantId, workflowKey: keys[0]!, input: recipe.input, trigger: { type: 'api' } });
-  if (recipe.onePass) await advanceRun({ db: t.db, runId, workerId: 'replay-recorder', leases: new LeaseKeeper(t.db, 'replay-recorder', () => {}), log: () => {} });
+  if (recipe.onePass)
+    await advanceRun({
+      db: t.db,
+      runId,
+      workerId: 'replay-recorder',
+      leases: new LeaseKeeper(t.db, 'replay-recorder', () => {}),
+      log: () => {},
+    });
   else await playScript({ db: t.db, runId, tenantId, email, script: recipe.before });
   const rows = await dumpRunRows({ db: t.db, runId });
   expect(rows.runs.map((run) => run.status)).toEqual(rows.runs.map(() => 'WAITING'));
@@ -64,8 +99,17 @@ async function record(recipe: TReplayRecipe): Promise<TReplayFixture> {
   const runIds = rows.runs.map((run) => String(run.id));
   await t.db.deleteFrom('action_invocations').where('run_id', 'in', runIds).execute();
   for (const id of [...runIds].reverse()) await t.db.deleteFrom('runs').where('id', '=', id).execute();
-  const commit = execSync('git rev-parse --short HEAD', { cwd: import.meta.dirname }).toString().trim();
-  return { description: recipe.description, recordedWith: { commit, formatVersion: EXECUTION_FORMAT_VERSION }, workflows: recipe.workflows, rows, script: recipe.after, expect: recipe.expect };
+  const commit = execSync('git rev-parse --short HEAD', { cwd: import.meta.dirname })
+    .toString()
+    .trim();
+  return {
+    description: recipe.description,
+    recordedWith: { commit, formatVersion: EXECUTION_FORMAT_VERSION },
+    workflows: recipe.workflows,
+    rows,
+    script: recipe.after,
+    expect: recipe.expect,
+  };
 }
 
 async function replay(fixture: TReplayFixture): Promise<void> {
@@ -85,7 +129,10 @@ describe('executions saved by this version resume', () => {
   it.each(REPLAY_RECIPES)('$name', async (recipe) => {
     const fixture = await record(recipe);
     if (process.env.RECORD_REPLAY_FIXTURES?.split(',').includes(recipe.name)) {
-      writeFileSync(path.join(DIR, `v${fixture.recordedWith.formatVersion}-${recipe.name}.json`), `${JSON.stringify(fixture, null, 2)}\n`);
+      writeFileSync(
+        path.join(DIR, `v${fixture.recordedWith.formatVersion}-${recipe.name}.json`),
+        `${JSON.stringify(fixture, null, 2)}\n`,
+      );
     }
     await replay(fixture);
   });

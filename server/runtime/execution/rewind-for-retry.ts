@@ -1,4 +1,5 @@
-import { assertNever } from '@/server/errors';
+import 'server-only';
+import { assertNever } from '@/model/errors';
 import type { TBlockState, TExecution, TPipeCursor, TScope } from '@/server/runtime/execution/execution-state';
 
 /** A saved execution moved back to its failed steps, and the pipes that will run again. */
@@ -49,11 +50,13 @@ function rewindBlock(block: TBlockState, scope: TScope, path: string, rerunPipes
       return rewindCursor(block.cursor, scope, `${path}.config.${block.phase}`, rerunPipes);
     }
     case 'forEach':
-      for (const slot of block.active) rewindCursor(slot.cursor, slot.scope, `${path}#${slot.index}.config.steps`, rerunPipes);
+      for (const slot of block.active)
+        rewindCursor(slot.cursor, slot.scope, `${path}#${slot.index}.config.steps`, rerunPipes);
       return;
     case 'parallel':
       block.branches.forEach((branch, index) => {
-        if (!branch.done) rewindCursor(branch.cursor, branch.scope, `${path}.config.branches[${index}].steps`, rerunPipes);
+        if (!branch.done)
+          rewindCursor(branch.cursor, branch.scope, `${path}.config.branches[${index}].steps`, rerunPipes);
       });
       return;
     case 'wait':

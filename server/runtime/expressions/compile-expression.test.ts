@@ -3,7 +3,7 @@ import { checkExpressionSyntax } from './check-expression-syntax';
 import { compileExpression } from './compile-expression';
 import { evaluateInThread } from './evaluate-in-thread';
 import { EXPRESSION_LIMITS } from './expression-limits';
-import { isExpression, isSecretRef } from './is-expression';
+import { isExpression, isSecretRef } from '../../../model/definition/is-expression';
 import { LruCache } from './lru-cache';
 
 describe('compileExpression', () => {
@@ -74,7 +74,12 @@ describe('prototype tricks (in-thread, where pollution would be visible)', () =>
   ];
   for (const source of sources) {
     it(`${source} reaches no prototype and returns only data`, async () => {
-      const outcome = await evaluateInThread({ source, data: structuredClone(data), bindings: {}, limits: EXPRESSION_LIMITS });
+      const outcome = await evaluateInThread({
+        source,
+        data: structuredClone(data),
+        bindings: {},
+        limits: EXPRESSION_LIMITS,
+      });
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
       expect((Object.prototype as Record<string, unknown>).polluted).toBeUndefined();
       if (outcome.ok && typeof outcome.value === 'object' && outcome.value !== null) {

@@ -9,7 +9,8 @@ import { scanExpressionSource } from './scan-expression-source';
 import { toExpressionFailure } from './to-expression-failure';
 
 /** `inThread`: safe to evaluate on the caller's thread (runsInThread); otherwise only in a pool worker. */
-export type TCompiledExpression = { ok: true; expression: jsonata.Expression; inThread: boolean } | { ok: false; failure: TExpressionFailure };
+export type TCompiledExpression =
+  { ok: true; expression: jsonata.Expression; inThread: boolean } | { ok: false; failure: TExpressionFailure };
 
 /** Workflows reuse a few hundred distinct expressions at most; parsing is the costly part. */
 const CACHE_CAPACITY = 500;
@@ -42,16 +43,23 @@ async function compileUncached(input: { source: string; limits: TExpressionLimit
   try {
     // jsonata's guardrails: `timeout` and `stack` are checked on entry to every node,
     // `sequence` on every sequence push and before a range `[a..b]` is allocated.
-    expression = jsonata(source, { timeout: limits.timeMs, stack: limits.maxDepth, sequence: limits.maxSequenceLength });
+    expression = jsonata(source, {
+      timeout: limits.timeMs,
+      stack: limits.maxDepth,
+      sequence: limits.maxSequenceLength,
+    });
   } catch (error) {
     return { ok: false, failure: toExpressionFailure(error) };
   }
   for (const builtin of await guardedBuiltins({ limits })) {
     expression.registerFunction(builtin.name, builtin.implementation, builtin.signature);
   }
-  (expression as unknown as TSymbolAssign).assign(EVALUATE_EXIT, (_node: unknown, _input: unknown, _env: unknown, result: unknown) => {
-    checkIntermediate(result, limits);
-  });
+  (expression as unknown as TSymbolAssign).assign(
+    EVALUATE_EXIT,
+    (_node: unknown, _input: unknown, _env: unknown, result: unknown) => {
+      checkIntermediate(result, limits);
+    },
+  );
   return { ok: true, expression, inThread: runsInThread(expression.ast()) };
 }
 

@@ -1,9 +1,14 @@
-import { validationErrorFromZod } from '@/server/errors';
+import { validationErrorFromZod } from '@/model/errors';
 import { sharedExpressionPool } from './close-expression-pool';
 import { compileExpression } from './compile-expression';
 import { evaluateInThread } from './evaluate-in-thread';
 import { ExpressionError } from './expression-error';
-import { ZExpressionBindings, ZExpressionEnvelope, type TExpressionBindings, type TExpressionEnvelope } from './expression-envelope';
+import {
+  ZExpressionBindings,
+  ZExpressionEnvelope,
+  type TExpressionBindings,
+  type TExpressionEnvelope,
+} from './expression-envelope';
 import { EXPRESSION_LIMITS, type TExpressionLimits } from './expression-limits';
 import type { ExpressionPool } from './expression-pool';
 
@@ -37,8 +42,18 @@ export async function evaluateExpression(input: {
   const outcome = input.pool
     ? await input.pool.run({ source: input.source, data: envelope.data, bindings: bindings.data, limits })
     : compiled.inThread
-    ? await evaluateInThread({ source: input.source, data: structuredClone(envelope.data), bindings: bindings.data, limits })
-    : await sharedExpressionPool().run({ source: input.source, data: envelope.data, bindings: bindings.data, limits });
+      ? await evaluateInThread({
+          source: input.source,
+          data: structuredClone(envelope.data),
+          bindings: bindings.data,
+          limits,
+        })
+      : await sharedExpressionPool().run({
+          source: input.source,
+          data: envelope.data,
+          bindings: bindings.data,
+          limits,
+        });
   if (!outcome.ok) throw ExpressionError.fromFailure({ failure: outcome.failure, limits, stepId: input.stepId });
   return outcome.value;
 }

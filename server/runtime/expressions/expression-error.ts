@@ -1,5 +1,5 @@
-import { AppError } from '@/server/errors';
-import { assertNever } from '@/server/errors';
+import { AppError } from '@/model/errors';
+import { assertNever } from '@/model/errors';
 import type { TExpressionFailure } from './expression-failure';
 import type { TExpressionLimitName, TExpressionLimits } from './expression-limits';
 import { EXPRESSION_WORKER_HEAP_MB } from './expression-limits';
@@ -25,17 +25,33 @@ export class ExpressionError extends AppError {
   }
 
   /** The error for a failure reported by an evaluation, e.g. `Step "calc": expression exceeded the time limit of 1000 ms`. */
-  static fromFailure(input: { failure: TExpressionFailure; limits: TExpressionLimits; stepId?: string }): ExpressionError {
+  static fromFailure(input: {
+    failure: TExpressionFailure;
+    limits: TExpressionLimits;
+    stepId?: string;
+  }): ExpressionError {
     const { failure, limits, stepId } = input;
     switch (failure.kind) {
       case 'limit':
-        return new ExpressionError(`expression exceeded ${describeLimit(failure.limit, limits)}`, { stepId, limit: failure.limit });
+        return new ExpressionError(`expression exceeded ${describeLimit(failure.limit, limits)}`, {
+          stepId,
+          limit: failure.limit,
+        });
       case 'syntax':
-        return new ExpressionError(`expression has a syntax error${at(failure.position)}: ${failure.message}`, { stepId, position: failure.position });
+        return new ExpressionError(`expression has a syntax error${at(failure.position)}: ${failure.message}`, {
+          stepId,
+          position: failure.position,
+        });
       case 'evaluation':
-        return new ExpressionError(`expression failed${at(failure.position)}: ${failure.message}`, { stepId, position: failure.position });
+        return new ExpressionError(`expression failed${at(failure.position)}: ${failure.message}`, {
+          stepId,
+          position: failure.position,
+        });
       case 'forbidden':
-        return new ExpressionError(`expression used something not allowed${at(failure.position)}: ${failure.message}`, { stepId, position: failure.position });
+        return new ExpressionError(`expression used something not allowed${at(failure.position)}: ${failure.message}`, {
+          stepId,
+          position: failure.position,
+        });
       case 'result':
         return new ExpressionError(`expression result is not plain JSON: ${failure.message}`, { stepId });
       default:

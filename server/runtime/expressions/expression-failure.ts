@@ -7,7 +7,16 @@ import { z } from 'zod';
 export const ZExpressionFailure = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('limit'),
-    limit: z.enum(['timeMs', 'maxDepth', 'maxNesting', 'maxSourceLength', 'maxSequenceLength', 'maxStringLength', 'maxOutputBytes', 'memory']),
+    limit: z.enum([
+      'timeMs',
+      'maxDepth',
+      'maxNesting',
+      'maxSourceLength',
+      'maxSequenceLength',
+      'maxStringLength',
+      'maxOutputBytes',
+      'memory',
+    ]),
   }),
   z.object({ kind: z.literal('syntax'), message: z.string(), position: z.number().int().optional() }),
   z.object({ kind: z.literal('evaluation'), message: z.string(), position: z.number().int().optional() }),

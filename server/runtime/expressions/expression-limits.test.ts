@@ -117,7 +117,9 @@ describe('expression limits', () => {
   });
 
   it('applies limits given by the caller', async () => {
-    await expect(evaluateExpression({ source: '"abcdef"', envelope, limits: { maxOutputBytes: 4 } })).rejects.toMatchObject({ limit: 'maxOutputBytes' });
+    await expect(
+      evaluateExpression({ source: '"abcdef"', envelope, limits: { maxOutputBytes: 4 } }),
+    ).rejects.toMatchObject({ limit: 'maxOutputBytes' });
   });
 });
 
@@ -133,7 +135,11 @@ describe('expression pool', () => {
   it('keeps answering ordinary evaluations while a hostile one times out', async () => {
     const slow = hostile(CATASTROPHIC_REGEX);
     const ordinary = Array.from({ length: 20 }, (_, i) =>
-      evaluateExpression({ source: 'payload.n * $index', envelope: { ...envelope, payload: { n: i } }, bindings: { index: i } }),
+      evaluateExpression({
+        source: 'payload.n * $index',
+        envelope: { ...envelope, payload: { n: i } },
+        bindings: { index: i },
+      }),
     );
     await expect(Promise.all(ordinary)).resolves.toEqual(Array.from({ length: 20 }, (_, i) => i * i));
     const { error } = await slow;

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import type { TExpressionOutcome } from './expression-failure';
 import { ZWorkerMessage, type TWorkerRequest } from './expression-worker-protocol';
 
@@ -88,7 +88,10 @@ export class ExpressionPool {
     const id = this.nextId++;
     this.dispatched++;
     // The clock starts when the worker gets the request, not while it waits in the queue.
-    const timer = setTimeout(() => this.kill(slot, { ok: false, failure: { kind: 'limit', limit: 'timeMs' } }), job.request.limits.timeMs + HARD_KILL_GRACE_MS);
+    const timer = setTimeout(
+      () => this.kill(slot, { ok: false, failure: { kind: 'limit', limit: 'timeMs' } }),
+      job.request.limits.timeMs + HARD_KILL_GRACE_MS,
+    );
     timer.unref();
     slot.job = { ...job, id, timer };
     // Busy workers hold the process open (an awaited evaluation must finish); idle ones do not.
@@ -100,7 +103,12 @@ export class ExpressionPool {
       clearTimeout(timer);
       slot.job = null;
       slot.worker.unref();
-      job.reject(new AppError('VALIDATION', `Expression input is not plain data: ${error instanceof Error ? error.message : String(error)}`));
+      job.reject(
+        new AppError(
+          'VALIDATION',
+          `Expression input is not plain data: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      );
       this.pump();
     }
   }
@@ -166,7 +174,9 @@ export class ExpressionPool {
     }
     // A worker that failed before it was ready will fail again (e.g. tsx missing): do not loop.
     if (!slot.ready) for (const job of this.queue.splice(0)) job.reject(error);
-    slot.worker.terminate().catch((terminateError: unknown) => console.error('expression worker did not terminate', terminateError));
+    slot.worker
+      .terminate()
+      .catch((terminateError: unknown) => console.error('expression worker did not terminate', terminateError));
     this.pump();
   }
 }
@@ -181,7 +191,9 @@ function bootstrapSource(workerUrl: URL): string {
   const tsxApi = workerUrl.pathname.endsWith('.ts') ? tsxEsmApiUrl() : null;
   return [
     `const entry = ${JSON.stringify(workerUrl.href)};`,
-    tsxApi ? `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(entry); })` : `import(entry)`,
+    tsxApi
+      ? `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(entry); })`
+      : `import(entry)`,
     // Rethrown outside the promise so the pool gets an 'error' event.
     `.catch((error) => setImmediate(() => { throw error; }));`,
   ].join('\n');
@@ -203,4 +215,6 @@ function tsxEsmApiUrl(): string {
   return new URL(manifest.exports['./esm/api'].import.default, pathToFileURL(packageJsonPath)).href;
 }
 
-const ZTsxManifest = z.object({ exports: z.object({ './esm/api': z.object({ import: z.object({ default: z.string() }) }) }) });
+const ZTsxManifest = z.object({
+  exports: z.object({ './esm/api': z.object({ import: z.object({ default: z.string() }) }) }),
+});

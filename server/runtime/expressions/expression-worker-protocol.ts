@@ -19,7 +19,10 @@ export const ZWorkerMessage = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('result'),
     id: z.number().int(),
-    outcome: z.union([z.object({ ok: z.literal(true), value: z.unknown() }), z.object({ ok: z.literal(false), failure: ZExpressionFailure })]),
+    outcome: z.union([
+      z.object({ ok: z.literal(true), value: z.unknown() }),
+      z.object({ ok: z.literal(false), failure: ZExpressionFailure }),
+    ]),
   }),
 ]);
 export type TWorkerMessage = z.infer<typeof ZWorkerMessage>;

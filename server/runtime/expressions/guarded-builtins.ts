@@ -3,10 +3,19 @@ import { ExpressionAbort } from './expression-abort';
 import type { TExpressionLimits } from './expression-limits';
 
 type TJsonataFunction = { implementation: (...args: unknown[]) => unknown };
-type TGuardedBuiltin = { name: string; signature: string; implementation: (this: jsonata.Focus, ...args: unknown[]) => unknown };
+type TGuardedBuiltin = {
+  name: string;
+  signature: string;
+  implementation: (this: jsonata.Focus, ...args: unknown[]) => unknown;
+};
 
 function isJsonataFunction(value: unknown): value is TJsonataFunction {
-  return typeof value === 'object' && value !== null && 'implementation' in value && typeof value.implementation === 'function';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'implementation' in value &&
+    typeof value.implementation === 'function'
+  );
 }
 
 let originals: Promise<{ pad: TJsonataFunction; join: TJsonataFunction }> | null = null;
@@ -16,7 +25,8 @@ function loadOriginals(): Promise<{ pad: TJsonataFunction; join: TJsonataFunctio
   originals ??= jsonata('{ "pad": $pad, "join": $join }')
     .evaluate(null)
     .then((found: unknown) => {
-      if (typeof found !== 'object' || found === null || !('pad' in found) || !('join' in found)) throw new Error('jsonata did not expose $pad/$join');
+      if (typeof found !== 'object' || found === null || !('pad' in found) || !('join' in found))
+        throw new Error('jsonata did not expose $pad/$join');
       const { pad, join } = found;
       if (!isJsonataFunction(pad) || !isJsonataFunction(join)) throw new Error('jsonata $pad/$join are not functions');
       return { pad, join };
@@ -62,7 +72,10 @@ export async function guardedBuiltins(input: { limits: TExpressionLimits }): Pro
       name: 'eval',
       signature: '<sx?:x>',
       implementation() {
-        throw new ExpressionAbort({ kind: 'forbidden', message: '$eval is disabled: data is never evaluated as an expression' });
+        throw new ExpressionAbort({
+          kind: 'forbidden',
+          message: '$eval is disabled: data is never evaluated as an expression',
+        });
       },
     },
   ];

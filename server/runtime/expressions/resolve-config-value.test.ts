@@ -36,22 +36,34 @@ describe('resolveConfigValue', () => {
   });
 
   it('does not evaluate again what an expression returned', async () => {
-    await expect(resolveConfigValue({ value: { $expr: 'payload.looksLikeExpr' }, envelope })).resolves.toEqual({ $expr: '1+1' });
-    await expect(resolveConfigValue({ value: { $expr: '{"$expr": "2+2"}' }, envelope })).resolves.toEqual({ $expr: '2+2' });
+    await expect(resolveConfigValue({ value: { $expr: 'payload.looksLikeExpr' }, envelope })).resolves.toEqual({
+      $expr: '1+1',
+    });
+    await expect(resolveConfigValue({ value: { $expr: '{"$expr": "2+2"}' }, envelope })).resolves.toEqual({
+      $expr: '2+2',
+    });
   });
 
   it('treats objects with more than the $expr key as data to walk', async () => {
-    await expect(resolveConfigValue({ value: { $expr: 'vars.id', note: 'x' }, envelope })).resolves.toEqual({ $expr: 'vars.id', note: 'x' });
+    await expect(resolveConfigValue({ value: { $expr: 'vars.id', note: 'x' }, envelope })).resolves.toEqual({
+      $expr: 'vars.id',
+      note: 'x',
+    });
   });
 
   it('resolves {$secret} only when a resolver is given', async () => {
     const value = { headers: { authorization: { $secret: 'ERP_TOKEN' } } };
-    await expect(resolveConfigValue({ value, envelope, path: 'config.input', resolveSecret: async (name) => `token-of-${name}` })).resolves.toEqual({
+    await expect(
+      resolveConfigValue({ value, envelope, path: 'config.input', resolveSecret: async (name) => `token-of-${name}` }),
+    ).resolves.toEqual({
       headers: { authorization: 'token-of-ERP_TOKEN' },
     });
-    await expect(resolveConfigValue({ value, envelope, stepId: 'assign', path: 'config.assign' })).rejects.toMatchObject({
+    await expect(
+      resolveConfigValue({ value, envelope, stepId: 'assign', path: 'config.assign' }),
+    ).rejects.toMatchObject({
       code: 'EXPRESSION',
-      message: 'Step "assign": config.assign.headers.authorization: a { "$secret" } reference is only allowed in action.call inputs',
+      message:
+        'Step "assign": config.assign.headers.authorization: a { "$secret" } reference is only allowed in action.call inputs',
       details: { path: 'config.assign.headers.authorization', reason: 'SECRET_NOT_ALLOWED' },
     });
   });

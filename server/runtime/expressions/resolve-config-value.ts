@@ -1,8 +1,8 @@
-import { formatIssuePath } from '@/server/errors';
+import { formatIssuePath } from '@/model/errors';
 import { evaluateExpression } from './evaluate-expression';
 import { ExpressionError } from './expression-error';
 import type { TExpressionBindings, TExpressionEnvelope } from './expression-envelope';
-import { isExpression, isSecretRef } from './is-expression';
+import { isExpression, isSecretRef } from '../../../model/definition/is-expression';
 
 type TResolveInput = {
   value: unknown;
@@ -31,7 +31,12 @@ export async function resolveConfigValue(input: TResolveInput): Promise<unknown>
 async function resolveAt(input: TResolveInput, value: unknown, path: Array<string | number>): Promise<unknown> {
   if (isExpression(value)) {
     try {
-      return await evaluateExpression({ source: value.$expr, envelope: input.envelope, bindings: input.bindings, stepId: input.stepId });
+      return await evaluateExpression({
+        source: value.$expr,
+        envelope: input.envelope,
+        bindings: input.bindings,
+        stepId: input.stepId,
+      });
     } catch (error) {
       if (error instanceof ExpressionError) throw atPath(error, path, input.stepId);
       throw error;
@@ -39,10 +44,13 @@ async function resolveAt(input: TResolveInput, value: unknown, path: Array<strin
   }
   if (isSecretRef(value)) {
     if (!input.resolveSecret) {
-      throw new ExpressionError(`${formatIssuePath(path)}: a { "$secret" } reference is only allowed in action.call inputs`, {
-        stepId: input.stepId,
-        details: { path: formatIssuePath(path), reason: 'SECRET_NOT_ALLOWED' },
-      });
+      throw new ExpressionError(
+        `${formatIssuePath(path)}: a { "$secret" } reference is only allowed in action.call inputs`,
+        {
+          stepId: input.stepId,
+          details: { path: formatIssuePath(path), reason: 'SECRET_NOT_ALLOWED' },
+        },
+      );
     }
     return input.resolveSecret(value.$secret);
   }
@@ -55,7 +63,12 @@ async function resolveAt(input: TResolveInput, value: unknown, path: Array<strin
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
       // defineProperty keeps a "__proto__" key an own property of the copy.
-      Object.defineProperty(out, key, { value: await resolveAt(input, item, [...path, key]), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, key, {
+        value: await resolveAt(input, item, [...path, key]),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return out;
   }
@@ -67,5 +80,10 @@ function atPath(error: ExpressionError, path: Array<string | number>, stepId: st
   const where = formatIssuePath(path);
   const prefix = stepId ? `Step "${stepId}": ` : '';
   const rest = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
-  return new ExpressionError(`${where}: ${rest}`, { stepId, limit: error.limit, position: error.position, details: { path: where } });
+  return new ExpressionError(`${where}: ${rest}`, {
+    stepId,
+    limit: error.limit,
+    position: error.position,
+    details: { path: where },
+  });
 }

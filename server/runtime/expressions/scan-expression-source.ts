@@ -10,7 +10,10 @@ const CLOSERS = new Set([')', ']', '}']);
  * Brackets inside string literals, quoted names and comments do not count; brackets inside
  * regex literals do (telling `/` apart from division needs a parser), which only errs strict.
  */
-export function scanExpressionSource(input: { source: string; limits: Pick<TExpressionLimits, 'maxNesting' | 'maxSourceLength'> }): TExpressionFailure | null {
+export function scanExpressionSource(input: {
+  source: string;
+  limits: Pick<TExpressionLimits, 'maxNesting' | 'maxSourceLength'>;
+}): TExpressionFailure | null {
   const { source, limits } = input;
   if (source.length > limits.maxSourceLength) return { kind: 'limit', limit: 'maxSourceLength' };
   let depth = 0;

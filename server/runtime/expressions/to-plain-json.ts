@@ -6,7 +6,10 @@ class TooLarge extends Error {}
 class TooDeep extends Error {}
 
 function isJsonataFunction(value: object): boolean {
-  return ('_jsonata_function' in value && value._jsonata_function === true) || ('_jsonata_lambda' in value && value._jsonata_lambda === true);
+  return (
+    ('_jsonata_function' in value && value._jsonata_function === true) ||
+    ('_jsonata_lambda' in value && value._jsonata_lambda === true)
+  );
 }
 
 /**
@@ -72,7 +75,12 @@ export function toPlainJson(input: { value: unknown; limits: TExpressionLimits }
         count(Buffer.byteLength(JSON.stringify(key)) + 2);
         // defineProperty, not assignment: a key named "__proto__" stays an own data property
         // instead of replacing the copy's prototype.
-        Object.defineProperty(obj, key, { value: copy(item, depth + 1), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(obj, key, {
+          value: copy(item, depth + 1),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       out = obj;
     }

@@ -1,9 +1,13 @@
-import { AppError } from '@/server/errors';
-import { oversizedIndex, parseVarsPath, VARS_INDEX_MESSAGE } from '@/server/workflows/definition/vars-path';
+import 'server-only';
+import { AppError } from '@/model/errors';
+import { oversizedIndex, parseVarsPath, VARS_INDEX_MESSAGE } from '@/model/definition/vars-path';
 
 function assertIndexesInBounds(path: string): void {
   const index = oversizedIndex(path);
-  if (index !== null) throw new AppError('VALIDATION', `${path}: ${VARS_INDEX_MESSAGE} (got ${index})`, [{ path, message: VARS_INDEX_MESSAGE }]);
+  if (index !== null)
+    throw new AppError('VALIDATION', `${path}: ${VARS_INDEX_MESSAGE} (got ${index})`, [
+      { path, message: VARS_INDEX_MESSAGE },
+    ]);
 }
 
 /**
@@ -30,7 +34,10 @@ export function applyAssignment(vars: Record<string, unknown>, path: string, val
 }
 
 /** Applies every assignment, or none: all paths are checked before the first is written, so a refused one leaves vars as they were. */
-export function applyAssignments(vars: Record<string, unknown>, assignments: ReadonlyArray<{ path: string; value: unknown }>): void {
+export function applyAssignments(
+  vars: Record<string, unknown>,
+  assignments: ReadonlyArray<{ path: string; value: unknown }>,
+): void {
   for (const { path } of assignments) assertIndexesInBounds(path);
   for (const { path, value } of assignments) applyAssignment(vars, path, value);
 }

@@ -21,9 +21,26 @@ afterAll(async () => {
   await t.close();
 });
 
-const openTasks = (runId: string) => t.db.selectFrom('tasks').select(['id', 'step_path']).where('run_id', '=', runId).where('status', '=', 'open').orderBy('created_at').execute();
+const openTasks = (runId: string) =>
+  t.db
+    .selectFrom('tasks')
+    .select(['id', 'step_path'])
+    .where('run_id', '=', runId)
+    .where('status', '=', 'open')
+    .orderBy('created_at')
+    .execute();
 
-async function answerEach({ key, items, concurrency, pick }: { key: string; items: number; concurrency: number; pick: 'oldest' | 'newest' }) {
+async function answerEach({
+  key,
+  items,
+  concurrency,
+  pick,
+}: {
+  key: string;
+  items: number;
+  concurrency: number;
+  pick: 'oldest' | 'newest';
+}) {
   await publishWorkflow({
     db: t.db,
     ctx,
@@ -33,7 +50,19 @@ async function answerEach({ key, items, concurrency, pick }: { key: string; item
         {
           id: 'each',
           type: 'control.forEach',
-          config: { items: { $expr: `[1..${items}]` }, concurrency, collect: { $expr: '$item' }, saveAs: 'vars.done', steps: [{ id: 'approve', type: 'human.task', config: { title: 'Approve', form: { type: 'object' }, outcomes: ['ok'], assignee: { role: 'admin' } } }] },
+          config: {
+            items: { $expr: `[1..${items}]` },
+            concurrency,
+            collect: { $expr: '$item' },
+            saveAs: 'vars.done',
+            steps: [
+              {
+                id: 'approve',
+                type: 'human.task',
+                config: { title: 'Approve', form: { type: 'object' }, outcomes: ['ok'], assignee: { role: 'admin' } },
+              },
+            ],
+          },
         },
       ],
       output: { $expr: 'vars.done' },
@@ -56,9 +85,14 @@ async function answerEach({ key, items, concurrency, pick }: { key: string; item
   return openAfterEachAnswer;
 }
 
-it.each(['oldest', 'newest'] as const)('8 items at concurrency 3, each a task, answering the %s: the next item starts, 3 open until fewer are left', async (pick) => {
-  expect(await answerEach({ key: `window-8-${pick}`, items: 8, concurrency: 3, pick })).toEqual([3, 3, 3, 3, 3, 3, 2, 1, 0]);
-});
+it.each(['oldest', 'newest'] as const)(
+  '8 items at concurrency 3, each a task, answering the %s: the next item starts, 3 open until fewer are left',
+  async (pick) => {
+    expect(await answerEach({ key: `window-8-${pick}`, items: 8, concurrency: 3, pick })).toEqual([
+      3, 3, 3, 3, 3, 3, 2, 1, 0,
+    ]);
+  },
+);
 
 it('100 items at concurrency 10: 10 tasks open at once, the 11th created as soon as one is answered', async () => {
   const open = await answerEach({ key: 'window-100', items: 100, concurrency: 10, pick: 'oldest' });

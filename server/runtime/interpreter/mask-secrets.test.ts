@@ -14,7 +14,10 @@ function maskOf(values: string[], users: string[] = []): SecretMask {
 describe('maskSecrets', () => {
   it('masks the value as it is, in strings and keys, anywhere in the value', () => {
     const mask = maskOf([secret]);
-    expect(maskSecrets({ a: [`Bearer ${secret}`], [secret]: 1 }, mask)).toEqual({ a: [`Bearer ${SECRET_MASK}`], [SECRET_MASK]: 1 });
+    expect(maskSecrets({ a: [`Bearer ${secret}`], [secret]: 1 }, mask)).toEqual({
+      a: [`Bearer ${SECRET_MASK}`],
+      [SECRET_MASK]: 1,
+    });
   });
 
   it('masks the common encodings of the value', () => {
@@ -27,7 +30,9 @@ describe('maskSecrets', () => {
       formPercent20: encodeURIComponent(secret).replace(/%20/g, '+'),
       encodeURI: encodeURI(secret),
       json: JSON.stringify(secret).slice(1, -1),
-      jsonAscii: JSON.stringify(secret).slice(1, -1).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+      jsonAscii: JSON.stringify(secret)
+        .slice(1, -1)
+        .replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
       jsonSlash: JSON.stringify(secret).slice(1, -1).replaceAll('/', '\\/'),
       base64,
       base64Unpadded: base64.replace(/=+$/, ''),
@@ -54,7 +59,15 @@ describe('maskSecrets', () => {
   });
 
   it('finds Basic users in an action input: user-like keys and URL user names', () => {
-    expect(basicAuthUsers({ url: 'https://bob@api.example.com/x', auth: { username: 'carol', password: 'p' }, nested: [{ client_id: 'app-1' }], user: 5, login: 'dave' }).sort()).toEqual(['app-1', 'bob', 'carol', 'dave']);
+    expect(
+      basicAuthUsers({
+        url: 'https://bob@api.example.com/x',
+        auth: { username: 'carol', password: 'p' },
+        nested: [{ client_id: 'app-1' }],
+        user: 5,
+        login: 'dave',
+      }).sort(),
+    ).toEqual(['app-1', 'bob', 'carol', 'dave']);
   });
 
   it('leaves values shorter than 4 characters alone, and unrelated text as it is', () => {

@@ -1,3 +1,4 @@
+import 'server-only';
 export const SECRET_MASK = '••••••';
 
 /**
@@ -150,7 +151,8 @@ export function maskSecrets(value: unknown, secrets: SecretMask): unknown {
   const walk = (node: unknown): unknown => {
     if (typeof node === 'string') return secrets.mask(node);
     if (Array.isArray(node)) return node.map(walk);
-    if (typeof node === 'object' && node !== null) return Object.fromEntries(Object.entries(node).map(([key, item]) => [secrets.mask(key), walk(item)]));
+    if (typeof node === 'object' && node !== null)
+      return Object.fromEntries(Object.entries(node).map(([key, item]) => [secrets.mask(key), walk(item)]));
     return node;
   };
   return walk(value);

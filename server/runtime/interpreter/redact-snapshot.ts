@@ -1,3 +1,4 @@
+import 'server-only';
 export const REDACTED = '[redacted]';
 export const SNAPSHOT_MAX_BYTES = 64 * 1024;
 // Room for `{"$truncated":true,"originalBytes":…}` with a size of up to 10 digits.
@@ -21,7 +22,12 @@ export function redactEnvelope(envelope: Record<string, unknown>, pointers: read
       const out: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(node)) {
         // defineProperty keeps a "__proto__" key an own property of the copy.
-        Object.defineProperty(out, key, { value: SECRET_KEY.test(key) && value !== null && typeof value !== 'object' ? REDACTED : walk(value), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(out, key, {
+          value: SECRET_KEY.test(key) && value !== null && typeof value !== 'object' ? REDACTED : walk(value),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       return out;
     }
@@ -47,7 +53,10 @@ export function redactEnvelope(envelope: Record<string, unknown>, pointers: read
  * first, by a marker saying how big they were, so what is kept is still valid JSON and
  * the viewer can show exactly what was cut.
  */
-export function capSnapshot(snapshot: unknown, maxBytes = SNAPSHOT_MAX_BYTES): { snapshot: unknown; truncated: boolean; sizeBytes: number } {
+export function capSnapshot(
+  snapshot: unknown,
+  maxBytes = SNAPSHOT_MAX_BYTES,
+): { snapshot: unknown; truncated: boolean; sizeBytes: number } {
   const size = (value: unknown) => Buffer.byteLength(JSON.stringify(value) ?? 'null');
   const original = size(snapshot);
   if (original <= maxBytes) return { snapshot, truncated: false, sizeBytes: original };
@@ -86,6 +95,7 @@ export function capSnapshot(snapshot: unknown, maxBytes = SNAPSHOT_MAX_BYTES): {
     const enough = slots.filter((slot) => slot.bytes - MARKER_BYTES >= current - maxBytes);
     replaceBiggest([enough.at(-1) ?? slots[0]!]);
   }
-  if (current > maxBytes) return { snapshot: { $truncated: true, originalBytes: original }, truncated: true, sizeBytes: original };
+  if (current > maxBytes)
+    return { snapshot: { $truncated: true, originalBytes: original }, truncated: true, sizeBytes: original };
   return { snapshot: copy, truncated: true, sizeBytes: current };
 }

@@ -1,4 +1,5 @@
-import type { TRetryPolicy } from '@/server/workflows/definition/step';
+import 'server-only';
+import type { TRetryPolicy } from '@/model/definition/step';
 
 /**
  * A server's Retry-After may stretch a retry past the step's own maxDelayMs, but never past
@@ -21,7 +22,17 @@ function asWait(ms: number | undefined): number | undefined {
  *
  * @example retryDelayMs({ policy, nextAttempt: 2, retryAfterMs: 99_999_999_999_000 }) // 3_600_000 with maxDelayMs 60 s
  */
-export function retryDelayMs({ policy, nextAttempt, retryAfterMs, random = Math.random }: { policy: TRetryPolicy; nextAttempt: number; retryAfterMs?: number; random?: () => number }): number {
+export function retryDelayMs({
+  policy,
+  nextAttempt,
+  retryAfterMs,
+  random = Math.random,
+}: {
+  policy: TRetryPolicy;
+  nextAttempt: number;
+  retryAfterMs?: number;
+  random?: () => number;
+}): number {
   const exponential = policy.initialDelayMs * policy.backoffCoefficient ** Math.max(0, nextAttempt - 2);
   // Infinity (a huge attempt number) or NaN (0 × Infinity) both mean "as long as allowed".
   const capped = Number.isFinite(exponential) ? Math.min(policy.maxDelayMs, exponential) : policy.maxDelayMs;

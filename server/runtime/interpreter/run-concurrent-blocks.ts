@@ -1,4 +1,5 @@
-import { AppError } from '@/server/errors';
+import 'server-only';
+import { AppError } from '@/model/errors';
 import { toStorableJson } from '@/server/db/storable-json';
 import type { TBlockState, TScope } from '@/server/runtime/execution/execution-state';
 import { readBlockResults, type TIterationEnd } from '@/server/runtime/execution/read-block-results';
@@ -6,10 +7,16 @@ import { applyAssignment } from '@/server/runtime/interpreter/apply-assignments'
 import { copyScope, enterBlock, pipeAt, recordBlock } from '@/server/runtime/interpreter/run-blocks';
 import type { RunInterpreter } from '@/server/runtime/interpreter/run-interpreter';
 import type { TPipeOutcome, TStepFrame, TStepOutcome } from '@/server/runtime/interpreter/run-types';
-import type { TRunError } from '@/server/workflows/definition/envelope';
-import type { TStep } from '@/server/workflows/definition/step';
+import type { TRunError } from '@/model/definition/envelope';
+import type { TStep } from '@/model/definition/step';
 
-type TForEachConfig = { steps: TStep[]; concurrency: number; onItemError: 'fail' | 'continue'; collect?: unknown; saveAs?: string };
+type TForEachConfig = {
+  steps: TStep[];
+  concurrency: number;
+  onItemError: 'fail' | 'continue';
+  collect?: unknown;
+  saveAs?: string;
+};
 type TParallelConfig = { branches: Array<{ id: string; steps: TStep[]; result?: unknown }>; saveAs?: string };
 type TForEachState = Extract<TBlockState, { kind: 'forEach' }>;
 
@@ -29,18 +36,41 @@ function combine(outcomes: TPipeOutcome[]): TPipeOutcome {
  * vars. A failing expression is the block's error (named as the block, like any expression of
  * its config), never an exception out of the interpreter.
  */
-async function resultOf(interpreter: RunInterpreter, frame: TStepFrame, scope: TScope, expression: unknown, at: string, bindings: TStepFrame['bindings']): Promise<{ value: unknown } | { error: TRunError }> {
+async function resultOf(
+  interpreter: RunInterpreter,
+  frame: TStepFrame,
+  scope: TScope,
+  expression: unknown,
+  at: string,
+  bindings: TStepFrame['bindings'],
+): Promise<{ value: unknown } | { error: TRunError }> {
   if (expression === undefined) return { value: scope.vars };
   const inner: TStepFrame = { ...frame, scope, bindings };
   try {
     const value = await interpreter.executeArgs(inner, 1, interpreter.deps.signal).resolve(expression, at);
     // Kept in the stored execution and the block's record: jsonb refuses NUL and very deep values.
     const storable = toStorableJson(value, { root: at });
-    if (!storable.ok) return { error: { code: 'VALIDATION', message: `Step "${frame.step.id}": ${storable.message}`, stepId: frame.step.id, stepPath: frame.path } };
+    if (!storable.ok)
+      return {
+        error: {
+          code: 'VALIDATION',
+          message: `Step "${frame.step.id}": ${storable.message}`,
+          stepId: frame.step.id,
+          stepPath: frame.path,
+        },
+      };
     return { value: storable.value };
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
-    return { error: { code: error.code, message: error.message, stepId: frame.step.id, stepPath: frame.path, ...(error.details === undefined ? {} : { details: error.details }) } };
+    return {
+      error: {
+        code: error.code,
+        message: error.message,
+        stepId: frame.step.id,
+        stepPath: frame.path,
+        ...(error.details === undefined ? {} : { details: error.details }),
+      },
+    };
   }
 }
 
@@ -97,7 +127,12 @@ export async function runForEach(interpreter: RunInterpreter, frame: TStepFrame)
     const startedAt = new Date().toISOString();
     const result = await enterBlock(interpreter, frame);
     if (result.kind === 'fail') {
-      const error: TRunError = { code: result.error.code, message: result.error.message, stepId: frame.step.id, stepPath: frame.path };
+      const error: TRunError = {
+        code: result.error.code,
+        message: result.error.message,
+        stepId: frame.step.id,
+        stepPath: frame.path,
+      };
       recordBlock(interpreter, frame, startedAt, { error });
       return { kind: 'failed', error };
     }
@@ -110,7 +145,12 @@ export async function runForEach(interpreter: RunInterpreter, frame: TStepFrame)
   const ended = new Map<number, TIterationEnd>();
   const endIteration = (index: number, end: TIterationEnd) => {
     ended.set(index, end);
-    writer.blockResult({ blockPath: frame.path, itemIndex: index, result: 'result' in end ? end.result : null, failure: 'failure' in end ? end.failure : null });
+    writer.blockResult({
+      blockPath: frame.path,
+      itemIndex: index,
+      result: 'result' in end ? end.result : null,
+      failure: 'failure' in end ? end.failure : null,
+    });
   };
   moveInlineResults(block, endIteration);
   // What ends intake: a failure (unless onItemError continues), a return, a cancel, a pause.
@@ -122,7 +162,13 @@ export async function runForEach(interpreter: RunInterpreter, frame: TStepFrame)
 
   const runSlot = async (slot: TForEachState['active'][number]) => {
     const bindings = { item: block.items[slot.index], index: slot.index };
-    let outcome = await interpreter.runPipe(steps, slot.cursor, slot.scope, `${frame.path}#${slot.index}.config.steps`, bindings);
+    let outcome = await interpreter.runPipe(
+      steps,
+      slot.cursor,
+      slot.scope,
+      `${frame.path}#${slot.index}.config.steps`,
+      bindings,
+    );
     let collected: unknown = null;
     if (outcome.kind === 'completed') {
       // An item whose result cannot be collected has failed, with onItemError deciding what follows.
@@ -146,7 +192,12 @@ export async function runForEach(interpreter: RunInterpreter, frame: TStepFrame)
   };
   /** Starts items while the window has room and nothing has stopped the block. */
   const fill = () => {
-    while (stops.length === 0 && !lanes.broken && block.next < block.items.length && block.active.length < config.concurrency) {
+    while (
+      stops.length === 0 &&
+      !lanes.broken &&
+      block.next < block.items.length &&
+      block.active.length < config.concurrency
+    ) {
       const slot = { index: block.next, scope: copyScope(frame.scope), cursor: { index: 0 } };
       block.next += 1;
       block.active.push(slot);
@@ -202,13 +253,24 @@ function moveInlineResults(block: TForEachState, endIteration: (index: number, e
  * The block's results in item order: an iteration that failed (onItemError continue) or never
  * ran (a return ended the block) is null. Those that ended in an earlier pass are read back.
  */
-async function resultsInOrder(interpreter: RunInterpreter, frame: TStepFrame, block: TForEachState, ended: Map<number, TIterationEnd>): Promise<unknown[]> {
+async function resultsInOrder(
+  interpreter: RunInterpreter,
+  frame: TStepFrame,
+  block: TForEachState,
+  ended: Map<number, TIterationEnd>,
+): Promise<unknown[]> {
   const active = new Set(block.active.map((slot) => slot.index));
   const endedBefore = (index: number) => index < block.next && !active.has(index) && !ended.has(index);
-  const stored = block.items.some((_, index) => endedBefore(index)) ? await readBlockResults({ db: interpreter.deps.db, run: interpreter.deps.run, blockPath: frame.path }) : new Map<number, TIterationEnd>();
+  const stored = block.items.some((_, index) => endedBefore(index))
+    ? await readBlockResults({ db: interpreter.deps.db, run: interpreter.deps.run, blockPath: frame.path })
+    : new Map<number, TIterationEnd>();
   return block.items.map((_, index) => {
     const end = ended.get(index) ?? stored.get(index);
-    if (!end && endedBefore(index)) throw new AppError('INTERNAL', `Step "${frame.step.id}": the result of item ${index}, which ended in an earlier pass, is not stored.`);
+    if (!end && endedBefore(index))
+      throw new AppError(
+        'INTERNAL',
+        `Step "${frame.step.id}": the result of item ${index}, which ended in an earlier pass, is not stored.`,
+      );
     return end && 'result' in end ? end.result : null;
   });
 }
@@ -226,21 +288,41 @@ export async function runParallel(interpreter: RunInterpreter, frame: TStepFrame
     frame.cursor.block = {
       kind: 'parallel',
       startedAt: new Date().toISOString(),
-      branches: config.branches.map((branch) => ({ id: branch.id, scope: copyScope(frame.scope), cursor: { index: 0 }, done: false, result: null })),
+      branches: config.branches.map((branch) => ({
+        id: branch.id,
+        scope: copyScope(frame.scope),
+        cursor: { index: 0 },
+        done: false,
+        result: null,
+      })),
     };
   }
   const block = frame.cursor.block;
-  if (block.kind !== 'parallel') throw new AppError('INTERNAL', `Step "${frame.step.id}" resumed with a ${block.kind} state.`);
+  if (block.kind !== 'parallel')
+    throw new AppError('INTERNAL', `Step "${frame.step.id}" resumed with a ${block.kind} state.`);
   const outcomes: TPipeOutcome[] = block.branches.map(() => ({ kind: 'completed' }));
   const lanes = new Lanes(interpreter);
   block.branches.forEach((state, index) => {
     if (state.done) return;
     const branch = config.branches[index]!;
     lanes.launch(async () => {
-      const outcome = await interpreter.runPipe(branch.steps, state.cursor, state.scope, `${frame.path}.config.branches[${index}].steps`, frame.bindings);
+      const outcome = await interpreter.runPipe(
+        branch.steps,
+        state.cursor,
+        state.scope,
+        `${frame.path}.config.branches[${index}].steps`,
+        frame.bindings,
+      );
       outcomes[index] = outcome;
       if (outcome.kind !== 'completed') return;
-      const result = await resultOf(interpreter, frame, state.scope, branch.result, `branches[${index}].result`, frame.bindings);
+      const result = await resultOf(
+        interpreter,
+        frame,
+        state.scope,
+        branch.result,
+        `branches[${index}].result`,
+        frame.bindings,
+      );
       if ('error' in result) {
         outcomes[index] = { kind: 'failed', error: result.error };
         return;

@@ -1,12 +1,18 @@
+import 'server-only';
 import type { z } from 'zod';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { LeaseLostError } from '@/server/runtime/interpreter/run-writer';
 import { faultPoint } from '@/server/runtime/fault-points';
 import { getNodeDescriptor } from '@/server/runtime/nodes';
-import { StepFailure, type TNodeExecuteArgs, type TNodeResult, type TStepError } from '@/server/runtime/nodes/node-result';
+import {
+  StepFailure,
+  type TNodeExecuteArgs,
+  type TNodeResult,
+  type TStepError,
+} from '@/server/runtime/nodes/node-result';
 import type { TPipeCursor, TScope } from '@/server/runtime/execution/execution-state';
-import { ZRetryPolicy, type TStep } from '@/server/workflows/definition/step';
-import type { TEnvelope, TRunError } from '@/server/workflows/definition/envelope';
+import { ZRetryPolicy, type TStep } from '@/model/definition/step';
+import type { TEnvelope, TRunError } from '@/model/definition/envelope';
 import { applyAssignments } from '@/server/runtime/interpreter/apply-assignments';
 import { toStorableJson } from '@/server/db/storable-json';
 import { maskSecrets, SecretMask } from '@/server/runtime/interpreter/mask-secrets';
@@ -15,9 +21,21 @@ import { retryDelayMs } from '@/server/runtime/interpreter/retry-delay';
 import { checkWait, createWait } from '@/server/runtime/run-store/wait-store';
 import { runBlock } from '@/server/runtime/interpreter/run-blocks';
 import { createStepTools } from '@/server/runtime/interpreter/step-tools';
-import type { TBindings, TInterpreterDeps, TPipeOutcome, TStepFrame, TStepOutcome } from '@/server/runtime/interpreter/run-types';
+import type {
+  TBindings,
+  TInterpreterDeps,
+  TPipeOutcome,
+  TStepFrame,
+  TStepOutcome,
+} from '@/server/runtime/interpreter/run-types';
 
-const BLOCK_TYPES = new Set(['control.if', 'control.switch', 'control.forEach', 'control.parallel', 'control.tryCatch']);
+const BLOCK_TYPES = new Set([
+  'control.if',
+  'control.switch',
+  'control.forEach',
+  'control.parallel',
+  'control.tryCatch',
+]);
 /** Pure steps are committed in batches; past this many pending records the batch is written. */
 const MAX_PENDING_STEPS = 100;
 
@@ -39,10 +57,22 @@ export class RunInterpreter {
     // A control.return whose record another lane's batch committed before the run's last one.
     const returned = this.deps.execution.returned;
     if (returned) return Promise.resolve({ kind: 'returned', output: returned.output });
-    return this.runPipe(this.deps.document.steps, this.deps.execution.cursor, this.deps.execution.scope, 'steps', undefined);
+    return this.runPipe(
+      this.deps.document.steps,
+      this.deps.execution.cursor,
+      this.deps.execution.scope,
+      'steps',
+      undefined,
+    );
   }
 
-  async runPipe(steps: readonly TStep[], cursor: TPipeCursor, scope: TScope, base: string, bindings: TBindings): Promise<TPipeOutcome> {
+  async runPipe(
+    steps: readonly TStep[],
+    cursor: TPipeCursor,
+    scope: TScope,
+    base: string,
+    bindings: TBindings,
+  ): Promise<TPipeOutcome> {
     while (cursor.index < steps.length) {
       // A halted pass is thrown away by the lane that halted it; 'canceled' only ends this lane.
       if (this.deps.signal.aborted || this.halted) return { kind: 'canceled' };
@@ -50,7 +80,9 @@ export class RunInterpreter {
       if (!cursor.block && this.deps.pauseRequested()) return { kind: 'paused' };
       const step = steps[cursor.index]!;
       const path = `${base}[${cursor.index}]`;
-      const outcome = step.disabled ? this.skip(step, cursor, path) : await this.runStep(step, cursor, scope, path, bindings);
+      const outcome = step.disabled
+        ? this.skip(step, cursor, path)
+        : await this.runStep(step, cursor, scope, path, bindings);
       if (outcome.kind === 'failed' && step.onError === 'continue') {
         scope.error = outcome.error;
         this.passStep(cursor);
@@ -91,14 +123,35 @@ export class RunInterpreter {
 
   private skip(step: TStep, cursor: TPipeCursor, path: string): TStepOutcome {
     const now = new Date();
-    this.deps.writer.startStep({ stepId: step.id, path, type: step.type, attempt: 1, status: 'SKIPPED', input: null, output: null, error: null, startedAt: now, completedAt: now });
+    this.deps.writer.startStep({
+      stepId: step.id,
+      path,
+      type: step.type,
+      attempt: 1,
+      status: 'SKIPPED',
+      input: null,
+      output: null,
+      error: null,
+      startedAt: now,
+      completedAt: now,
+    });
     this.passStep(cursor);
     return { kind: 'next' };
   }
 
-  private runStep(step: TStep, cursor: TPipeCursor, scope: TScope, path: string, bindings: TBindings): Promise<TStepOutcome> {
+  private runStep(
+    step: TStep,
+    cursor: TPipeCursor,
+    scope: TScope,
+    path: string,
+    bindings: TBindings,
+  ): Promise<TStepOutcome> {
     const descriptor = getNodeDescriptor(step.type);
-    if (!descriptor) throw new AppError('INTERNAL', `Step "${step.id}" has type "${step.type}", which this version of Pipewright does not know.`);
+    if (!descriptor)
+      throw new AppError(
+        'INTERNAL',
+        `Step "${step.id}" has type "${step.type}", which this version of Pipewright does not know.`,
+      );
     const config = descriptor.configSchema.safeParse(step.config);
     // A version published before its node's schema was tightened: the step fails, clearly, where
     // a thrown ZodError crashed every pass until WORKER_CRASHED.
@@ -111,8 +164,24 @@ export class RunInterpreter {
     const attempt = this.nextAttempt(path);
     const now = new Date();
     const problems = error.issues.map((issue) => `${['config', ...issue.path].join('.')}: ${issue.message}`).join('; ');
-    const runError: TRunError = { code: 'VALIDATION', message: `Step "${step.id}" has a config this version of Pipewright refuses: ${problems}`, stepId: step.id, stepPath: path };
-    this.deps.writer.startStep({ stepId: step.id, path, type: step.type, attempt, status: 'FAILED', input: null, output: null, error: runError, startedAt: now, completedAt: now });
+    const runError: TRunError = {
+      code: 'VALIDATION',
+      message: `Step "${step.id}" has a config this version of Pipewright refuses: ${problems}`,
+      stepId: step.id,
+      stepPath: path,
+    };
+    this.deps.writer.startStep({
+      stepId: step.id,
+      path,
+      type: step.type,
+      attempt,
+      status: 'FAILED',
+      input: null,
+      output: null,
+      error: runError,
+      startedAt: now,
+      completedAt: now,
+    });
     this.deps.writer.event('step.failed', step.id, { path, attempt, code: runError.code, message: runError.message });
     return { kind: 'failed', error: runError };
   }
@@ -124,7 +193,17 @@ export class RunInterpreter {
       payload: run.input,
       vars: frame.scope.vars,
       env: document.env.vars,
-      meta: { runId: run.id, workflowKey: run.workflowKey, version: run.version, tenantId: run.tenantId, startedAt: run.startedAt, trigger: run.trigger, stepId: frame.step.id, attempt, state: this.state },
+      meta: {
+        runId: run.id,
+        workflowKey: run.workflowKey,
+        version: run.version,
+        tenantId: run.tenantId,
+        startedAt: run.startedAt,
+        trigger: run.trigger,
+        stepId: frame.step.id,
+        attempt,
+        state: this.state,
+      },
       error: frame.scope.error,
     };
   }
@@ -136,11 +215,23 @@ export class RunInterpreter {
   }
 
   executeArgs(frame: TStepFrame, attempt: number, signal: AbortSignal): TNodeExecuteArgs<unknown> {
-    return { config: frame.config, step: frame.step, path: frame.path, attempt, envelope: this.envelope(frame, attempt), signal, ...createStepTools(this, frame, attempt, signal) };
+    return {
+      config: frame.config,
+      step: frame.step,
+      path: frame.path,
+      attempt,
+      envelope: this.envelope(frame, attempt),
+      signal,
+      ...createStepTools(this, frame, attempt, signal),
+    };
   }
 
   /** Runs a node's execute (or resume), turning thrown errors into a described failure. */
-  async describe(frame: TStepFrame, attempt: number, call: (args: TNodeExecuteArgs<unknown>) => Promise<TNodeResult>): Promise<TNodeResult> {
+  async describe(
+    frame: TStepFrame,
+    attempt: number,
+    call: (args: TNodeExecuteArgs<unknown>) => Promise<TNodeResult>,
+  ): Promise<TNodeResult> {
     const timeout = frame.step.timeoutMs ? AbortSignal.timeout(frame.step.timeoutMs) : null;
     const signal = timeout ? AbortSignal.any([this.deps.signal, timeout]) : this.deps.signal;
     try {
@@ -149,7 +240,15 @@ export class RunInterpreter {
       if (error instanceof StepFailure) return { kind: 'fail', error: error.failure };
       // Not the step's failure: this worker may no longer write for the run at all.
       if (error instanceof LeaseLostError) throw error;
-      if (timeout?.aborted) return { kind: 'fail', error: { code: 'TIMEOUT', message: `Step "${frame.step.id}" took longer than ${frame.step.timeoutMs} ms`, retryable: true } };
+      if (timeout?.aborted)
+        return {
+          kind: 'fail',
+          error: {
+            code: 'TIMEOUT',
+            message: `Step "${frame.step.id}" took longer than ${frame.step.timeoutMs} ms`,
+            retryable: true,
+          },
+        };
       if (error instanceof AppError) {
         const retryable = 'retryable' in error && typeof error.retryable === 'boolean' ? error.retryable : false;
         return { kind: 'fail', error: { code: error.code, message: error.message, details: error.details, retryable } };
@@ -168,13 +267,26 @@ export class RunInterpreter {
       if (outcome !== 'restart' && !block.retry) {
         const resume = frame.descriptor.resume;
         if (!resume) throw new AppError('INTERNAL', `Step type ${frame.step.type} waited but cannot resume.`);
-        const result = await this.describe(frame, block.attempt, (args) => resume.call(frame.descriptor, { ...args, outcome }));
+        const result = await this.describe(frame, block.attempt, (args) =>
+          resume.call(frame.descriptor, { ...args, outcome }),
+        );
         return this.settle(frame, block.attempt, block.recordId, new Date(block.startedAt), result);
       }
     }
     const attempt = this.nextAttempt(frame.path);
     const startedAt = new Date();
-    const recordId = writer.startStep({ stepId: frame.step.id, path: frame.path, type: frame.step.type, attempt, status: 'RUNNING', input: null, output: null, error: null, startedAt, completedAt: null });
+    const recordId = writer.startStep({
+      stepId: frame.step.id,
+      path: frame.path,
+      type: frame.step.type,
+      attempt,
+      status: 'RUNNING',
+      input: null,
+      output: null,
+      error: null,
+      startedAt,
+      completedAt: null,
+    });
     writer.event('step.started', frame.step.id, { path: frame.path, attempt, type: frame.step.type });
     await faultPoint('step.beforeExecute', { runId: this.deps.run.id, stepId: frame.step.id });
     const result = await this.describe(frame, attempt, (args) => frame.descriptor.execute(args));
@@ -182,14 +294,27 @@ export class RunInterpreter {
   }
 
   /** Records what a leaf step's result means and moves the run on (or suspends it). */
-  private async settle(frame: TStepFrame, attempt: number, recordId: string, startedAt: Date, described: TNodeResult): Promise<TStepOutcome> {
+  private async settle(
+    frame: TStepFrame,
+    attempt: number,
+    recordId: string,
+    startedAt: Date,
+    described: TNodeResult,
+  ): Promise<TStepOutcome> {
     const { writer, run } = this.deps;
     const { step, path } = frame;
     // All of a result goes to jsonb or text (record, vars, snapshot, events, wait, state), which
     // refuse NUL, lone surrogates and very deep values; a refused commit crashed the pass and
     // re-ran the step on every recovery until WORKER_CRASHED. Such strings become U+FFFD.
     const storable = toStorableJson(described, { root: '' });
-    if (!storable.ok) return this.fail(frame, attempt, recordId, { code: 'VALIDATION', message: `Step "${step.id}": ${storable.message}`, retryable: false }, undefined);
+    if (!storable.ok)
+      return this.fail(
+        frame,
+        attempt,
+        recordId,
+        { code: 'VALIDATION', message: `Step "${step.id}": ${storable.message}`, retryable: false },
+        undefined,
+      );
     const result = storable.value as TNodeResult;
     const input = 'input' in result ? maskSecrets(result.input ?? null, this.secrets) : undefined;
     switch (result.kind) {
@@ -201,14 +326,30 @@ export class RunInterpreter {
             applyAssignments(frame.scope.vars, result.assign ?? []);
           } catch (error) {
             if (!(error instanceof AppError)) throw error;
-            return this.fail(frame, attempt, recordId, { code: error.code, message: `Step "${step.id}": ${error.message}`, details: error.details, retryable: false }, input);
+            return this.fail(
+              frame,
+              attempt,
+              recordId,
+              {
+                code: error.code,
+                message: `Step "${step.id}": ${error.message}`,
+                details: error.details,
+                retryable: false,
+              },
+              input,
+            );
           }
           if (result.state !== undefined) {
             this.state = result.state;
             writer.patchRun({ state: result.state });
           }
         }
-        writer.finishStep(recordId, { status: 'SUCCEEDED', output, completedAt: new Date(), ...(input === undefined ? {} : { input }) });
+        writer.finishStep(recordId, {
+          status: 'SUCCEEDED',
+          output,
+          completedAt: new Date(),
+          ...(input === undefined ? {} : { input }),
+        });
         writer.event('step.succeeded', step.id, { path, attempt });
         this.snapshot(frame, attempt, recordId);
         // In the same synchronous stretch as the record: see passStep.
@@ -225,10 +366,23 @@ export class RunInterpreter {
           // or never published) fails this step; thrown on, it crashed the worker's pass and the
           // run crash-looped until WORKER_CRASHED. Trying again would meet the same refusal.
           if (!(error instanceof AppError)) throw error;
-          return this.fail(frame, attempt, recordId, { code: error.code, message: error.message, details: error.details, retryable: false }, input);
+          return this.fail(
+            frame,
+            attempt,
+            recordId,
+            { code: error.code, message: error.message, details: error.details, retryable: false },
+            input,
+          );
         }
         writer.finishStep(recordId, { status: 'WAITING', ...(input === undefined ? {} : { input }) });
-        frame.cursor.block = { kind: 'wait', waitId, recordId, attempt, startedAt: startedAt.toISOString(), retry: false };
+        frame.cursor.block = {
+          kind: 'wait',
+          waitId,
+          recordId,
+          attempt,
+          startedAt: startedAt.toISOString(),
+          retry: false,
+        };
         return { kind: 'suspended' };
       }
       case 'fail':
@@ -240,19 +394,52 @@ export class RunInterpreter {
     }
   }
 
-  private async fail(frame: TStepFrame, attempt: number, recordId: string, stepError: TStepError, input: unknown): Promise<TStepOutcome> {
+  private async fail(
+    frame: TStepFrame,
+    attempt: number,
+    recordId: string,
+    stepError: TStepError,
+    input: unknown,
+  ): Promise<TStepOutcome> {
     const { writer, run } = this.deps;
     const { step, path } = frame;
-    const error: TRunError = maskSecrets({ code: stepError.code, message: stepError.message, stepId: step.id, stepPath: path, ...(stepError.details === undefined ? {} : { details: stepError.details }) }, this.secrets) as TRunError;
-    writer.finishStep(recordId, { status: 'FAILED', error, completedAt: new Date(), ...(input === undefined ? {} : { input }) });
+    const error: TRunError = maskSecrets(
+      {
+        code: stepError.code,
+        message: stepError.message,
+        stepId: step.id,
+        stepPath: path,
+        ...(stepError.details === undefined ? {} : { details: stepError.details }),
+      },
+      this.secrets,
+    ) as TRunError;
+    writer.finishStep(recordId, {
+      status: 'FAILED',
+      error,
+      completedAt: new Date(),
+      ...(input === undefined ? {} : { input }),
+    });
     writer.event('step.failed', step.id, { path, attempt, code: error.code, message: error.message });
     const policy = ZRetryPolicy.parse(step.retry ?? { maxAttempts: 1 });
-    if (!stepError.retryable || attempt >= policy.maxAttempts || policy.nonRetryableCodes.includes(error.code)) return { kind: 'failed', error };
+    if (!stepError.retryable || attempt >= policy.maxAttempts || policy.nonRetryableCodes.includes(error.code))
+      return { kind: 'failed', error };
     // Backoff is a durable timer, never a sleep in the worker.
     const delayMs = retryDelayMs({ policy, nextAttempt: attempt + 1, retryAfterMs: stepError.retryAfterMs });
     const resumeAt = new Date(Date.now() + delayMs);
-    const waitId = await createWait({ writer, run, request: { kind: 'retry', resumeAt }, stepId: step.id, stepPath: path });
-    writer.event('step.retry_scheduled', step.id, { path, attempt, nextAttempt: attempt + 1, delayMs, at: resumeAt.toISOString() });
+    const waitId = await createWait({
+      writer,
+      run,
+      request: { kind: 'retry', resumeAt },
+      stepId: step.id,
+      stepPath: path,
+    });
+    writer.event('step.retry_scheduled', step.id, {
+      path,
+      attempt,
+      nextAttempt: attempt + 1,
+      delayMs,
+      at: resumeAt.toISOString(),
+    });
     frame.cursor.block = { kind: 'wait', waitId, recordId, attempt, startedAt: new Date().toISOString(), retry: true };
     return { kind: 'suspended' };
   }

@@ -1,9 +1,10 @@
+import 'server-only';
 import type { Db } from '@/server/db/database';
 import type { TExecution, TPipeCursor, TScope } from '@/server/runtime/execution/execution-state';
 import type { TNodeDescriptor } from '@/server/runtime/nodes/node-descriptor';
-import type { TRunError, TTriggerType } from '@/server/workflows/definition/envelope';
-import type { TStep } from '@/server/workflows/definition/step';
-import type { TVersionDocument } from '@/server/workflows/definition/version-document';
+import type { TRunError, TTriggerType } from '@/model/definition/envelope';
+import type { TStep } from '@/model/definition/step';
+import type { TVersionDocument } from '@/model/definition/version-document';
 import type { RunWriter } from '@/server/runtime/interpreter/run-writer';
 import type { TLedger } from '@/server/runtime/run-store/ledger';
 

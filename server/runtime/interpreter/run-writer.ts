@@ -1,8 +1,9 @@
+import 'server-only';
 import { randomUUID } from 'node:crypto';
 import type { Db, Tx } from '@/server/db/database';
-import type { TRunStatus } from '@/server/runtime/run-status';
+import type { TRunStatus } from '@/model/run-status';
 import type { TExecution } from '@/server/runtime/execution/execution-state';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import {
   commitBatch,
   type TBlockResultDraft,
@@ -19,7 +20,10 @@ export { RUN_EVENTS_CHANNEL, type TStepRecordDraft } from '@/server/runtime/run-
 /** Thrown when a write finds that this worker no longer holds the run's lease. */
 export class LeaseLostError extends AppError {
   constructor(runId: string) {
-    super('CONFLICT', `The lease on run ${runId} was lost to another worker; this worker's pending writes were discarded.`);
+    super(
+      'CONFLICT',
+      `The lease on run ${runId} was lost to another worker; this worker's pending writes were discarded.`,
+    );
   }
 }
 

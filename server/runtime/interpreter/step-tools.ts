@@ -1,4 +1,5 @@
-import { AppError } from '@/server/errors';
+import 'server-only';
+import { AppError } from '@/model/errors';
 import { getActionDescriptor } from '@/server/runtime/actions';
 import { getActionHandler } from '@/server/runtime/actions/handlers';
 import { resolveConfigValue } from '@/server/runtime/expressions/resolve-config-value';
@@ -17,7 +18,12 @@ const PURE_ACTIONS = new Set(['core.echo@1']);
 type TStepTools = Pick<TNodeExecuteArgs<unknown>, 'resolve' | 'resolveActionInput' | 'callAction'>;
 
 /** Expression resolution, secret-aware action inputs and ledger-backed action calls for one step. */
-export function createStepTools(interpreter: RunInterpreter, frame: TStepFrame, attempt: number, signal: AbortSignal): TStepTools {
+export function createStepTools(
+  interpreter: RunInterpreter,
+  frame: TStepFrame,
+  attempt: number,
+  signal: AbortSignal,
+): TStepTools {
   const { db, writer, run, document, ledger } = interpreter.deps;
   const common = () => ({
     envelope: interpreter.envelope(frame, attempt),
@@ -34,7 +40,11 @@ export function createStepTools(interpreter: RunInterpreter, frame: TStepFrame, 
       return value;
     } catch (error) {
       if (error instanceof AppError && error.code === 'NOT_FOUND') {
-        throw new StepFailure({ code: 'SECRET_MISSING', message: `The tenant secret "${tenantSecret}" (env.secrets.${name}) does not exist.`, retryable: false });
+        throw new StepFailure({
+          code: 'SECRET_MISSING',
+          message: `The tenant secret "${tenantSecret}" (env.secrets.${name}) does not exist.`,
+          retryable: false,
+        });
       }
       throw error;
     }
@@ -59,10 +69,19 @@ export function createStepTools(interpreter: RunInterpreter, frame: TStepFrame, 
       const ref = `${action}@${version}`;
       const descriptor = getActionDescriptor(action, version);
       const handler = getActionHandler(action, version);
-      if (!descriptor || !handler) return { error: { code: 'ACTION', message: `Action ${ref} cannot run in this version of Pipewright.`, retryable: false } };
+      if (!descriptor || !handler)
+        return {
+          error: {
+            code: 'ACTION',
+            message: `Action ${ref} cannot run in this version of Pipewright.`,
+            retryable: false,
+          },
+        };
       const parsed = descriptor.inputSchema.safeParse(input);
       if (!parsed.success) {
-        const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; ');
+        const issues = parsed.error.issues
+          .map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`)
+          .join('; ');
         return { error: { code: 'VALIDATION', message: `Invalid input for ${ref}: ${issues}`, retryable: false } };
       }
       // A completed invocation with this key is never run again (SPEC §4.4).
@@ -74,7 +93,14 @@ export function createStepTools(interpreter: RunInterpreter, frame: TStepFrame, 
         // Frozen between the flush and here past the lease, an operator may have taken the run.
         assertLeaseHeld();
       }
-      const invocation = { db, tenantId: run.tenantId, runId: run.id, stepPath: frame.path, maskSecrets: (value: unknown) => maskSecrets(value, interpreter.secrets), assertLeaseHeld };
+      const invocation = {
+        db,
+        tenantId: run.tenantId,
+        runId: run.id,
+        stepPath: frame.path,
+        maskSecrets: (value: unknown) => maskSecrets(value, interpreter.secrets),
+        assertLeaseHeld,
+      };
       const result = await handler({ input: parsed.data, signal, idempotencyKey, invocation });
       if ('output' in result) {
         // Checked before anything walks it (masking recurses) and before the ledger row is
@@ -84,7 +110,15 @@ export function createStepTools(interpreter: RunInterpreter, frame: TStepFrame, 
         // One level more for the action's own wrapper: http.request's { status, headers, body }
         // holds a response body that may nest as deep as a request body.
         const unstorable = findUnstorableJson(result.output, 'output', MAX_JSON_DEPTH + 1);
-        if (unstorable) return { error: { code: 'VALIDATION', message: `Step "${frame.step.id}": ${unstorable.message}`, details: { path: unstorable.path }, retryable: false } };
+        if (unstorable)
+          return {
+            error: {
+              code: 'VALIDATION',
+              message: `Step "${frame.step.id}": ${unstorable.message}`,
+              details: { path: unstorable.path },
+              retryable: false,
+            },
+          };
         const output = maskSecrets(result.output, interpreter.secrets);
         // Committed with the step's SUCCEEDED record, in the same batch.
         writer.invocation({ action, version, idempotencyKey, stepPath: frame.path, output: output ?? null });
@@ -101,7 +135,17 @@ export function createStepTools(interpreter: RunInterpreter, frame: TStepFrame, 
  * is answered from the entries read with the claim plus those recorded since; any other key
  * may have been used by another run, so it is looked up.
  */
-async function findCompletedInvocation({ interpreter, action, version, idempotencyKey }: { interpreter: RunInterpreter; action: string; version: number; idempotencyKey: string }): Promise<{ output: unknown } | null> {
+async function findCompletedInvocation({
+  interpreter,
+  action,
+  version,
+  idempotencyKey,
+}: {
+  interpreter: RunInterpreter;
+  action: string;
+  version: number;
+  idempotencyKey: string;
+}): Promise<{ output: unknown } | null> {
   const { db, run, ledger } = interpreter.deps;
   const key = ledgerKey(action, version, idempotencyKey);
   if (ledger.has(key)) return { output: ledger.get(key) };

@@ -1,10 +1,13 @@
+import 'server-only';
 import { z } from 'zod';
 import { defineNode, noPipes } from '@/server/runtime/nodes/node-descriptor';
-import { exprOr } from '@/server/workflows/definition/expression-value';
-import { ZVarsPath } from '@/server/workflows/definition/vars-path';
+import { exprOr } from '@/model/definition/expression-value';
+import { ZVarsPath } from '@/model/definition/vars-path';
 
 /** Dotted lowercase ids such as `http.request`; the registry decides which exist (checked at publish). */
-export const ZActionId = z.string().regex(/^[a-z][a-z0-9-]*(\.[a-z][A-Za-z0-9-]*)+$/, 'must be an action id such as http.request');
+export const ZActionId = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*(\.[a-z][A-Za-z0-9-]*)+$/, 'must be an action id such as http.request');
 
 export const ZActionCallConfig = z
   .object({
@@ -36,15 +39,31 @@ export const actionCall = defineNode({
   async execute({ config, resolve, resolveActionInput, callAction, envelope, path }) {
     const { input, recorded } = await resolveActionInput(config.input, 'input');
     // The default key is stable across retries and crashes: the same step of the same run.
-    const key = config.idempotencyKey === undefined ? `${envelope.meta.runId}:${path}` : await resolve(config.idempotencyKey, 'idempotencyKey');
+    const key =
+      config.idempotencyKey === undefined
+        ? `${envelope.meta.runId}:${path}`
+        : await resolve(config.idempotencyKey, 'idempotencyKey');
     // A computed key must be a real value: a missing field read as the text "undefined" would be
     // one key shared by every run lacking it, each handed the first one's stored output.
     if ((typeof key !== 'string' && typeof key !== 'number') || String(key).length === 0 || String(key).length > 255) {
-      return { kind: 'fail', input: recorded, error: { code: 'VALIDATION', message: 'idempotencyKey: the expression must produce a non-empty string of at most 255 characters', retryable: false } };
+      return {
+        kind: 'fail',
+        input: recorded,
+        error: {
+          code: 'VALIDATION',
+          message: 'idempotencyKey: the expression must produce a non-empty string of at most 255 characters',
+          retryable: false,
+        },
+      };
     }
     const idempotencyKey = String(key);
     const result = await callAction({ action: config.action, version: config.version, input, idempotencyKey });
     if ('error' in result) return { kind: 'fail', input: recorded, error: result.error };
-    return { kind: 'next', input: recorded, output: result.output, assign: config.saveAs ? [{ path: config.saveAs, value: result.output }] : [] };
+    return {
+      kind: 'next',
+      input: recorded,
+      output: result.output,
+      assign: config.saveAs ? [{ path: config.saveAs, value: result.output }] : [],
+    };
   },
 });

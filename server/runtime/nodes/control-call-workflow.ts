@@ -1,8 +1,9 @@
+import 'server-only';
 import { z } from 'zod';
 import { defineNode, noPipes } from '@/server/runtime/nodes/node-descriptor';
-import { exprOr } from '@/server/workflows/definition/expression-value';
-import { ZVarsPath } from '@/server/workflows/definition/vars-path';
-import { ZWorkflowKey } from '@/server/workflows/definition/version-document';
+import { exprOr } from '@/model/definition/expression-value';
+import { ZVarsPath } from '@/model/definition/vars-path';
+import { ZWorkflowKey } from '@/model/definition/version-document';
 
 export const ZControlCallWorkflowConfig = z
   .object({
@@ -19,7 +20,8 @@ export const ZControlCallWorkflowConfig = z
 export const controlCallWorkflow = defineNode({
   type: 'control.callWorkflow',
   title: 'Call workflow',
-  description: "Starts another workflow as a child run, waits for it, and can save its output; a failed child fails this step.",
+  description:
+    'Starts another workflow as a child run, waits for it, and can save its output; a failed child fails this step.',
   icon: 'workflow',
   category: 'flow',
   configSchema: ZControlCallWorkflowConfig,
@@ -28,11 +30,31 @@ export const controlCallWorkflow = defineNode({
   writesVars: (config) => (config.saveAs ? [config.saveAs] : []),
   async execute({ config, resolve }) {
     const input = await resolve(config.input, 'input');
-    return { kind: 'wait', input: { workflow: config.workflow, version: config.version ?? 'latest', input }, wait: { kind: 'child', workflow: config.workflow, version: config.version ?? 'latest', input } };
+    return {
+      kind: 'wait',
+      input: { workflow: config.workflow, version: config.version ?? 'latest', input },
+      wait: { kind: 'child', workflow: config.workflow, version: config.version ?? 'latest', input },
+    };
   },
   async resume({ config, outcome }) {
-    const child = outcome.kind === 'resolved' ? (outcome.payload as { runId?: string; status?: string; output?: unknown; error?: unknown }) : null;
-    if (child?.status === 'SUCCEEDED') return { kind: 'next', output: child.output, assign: config.saveAs ? [{ path: config.saveAs, value: child.output }] : [] };
-    return { kind: 'fail', error: { code: 'CHILD_FAILED', message: `The child run of "${config.workflow}" ended ${child?.status ?? 'without an answer'}`, details: child, retryable: false } };
+    const child =
+      outcome.kind === 'resolved'
+        ? (outcome.payload as { runId?: string; status?: string; output?: unknown; error?: unknown })
+        : null;
+    if (child?.status === 'SUCCEEDED')
+      return {
+        kind: 'next',
+        output: child.output,
+        assign: config.saveAs ? [{ path: config.saveAs, value: child.output }] : [],
+      };
+    return {
+      kind: 'fail',
+      error: {
+        code: 'CHILD_FAILED',
+        message: `The child run of "${config.workflow}" ended ${child?.status ?? 'without an answer'}`,
+        details: child,
+        retryable: false,
+      },
+    };
   },
 });

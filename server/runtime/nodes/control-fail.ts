@@ -1,6 +1,7 @@
+import 'server-only';
 import { z } from 'zod';
 import { defineNode, noPipes, noVars } from '@/server/runtime/nodes/node-descriptor';
-import { exprOr } from '@/server/workflows/definition/expression-value';
+import { exprOr } from '@/model/definition/expression-value';
 
 /** Same shape as the platform's codes (VALIDATION, HTTP…), so retry policies and catch blocks can match them. */
 export const ZErrorCode = z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/, 'use UPPER_SNAKE_CASE, e.g. INVOICE_REJECTED');
@@ -15,7 +16,8 @@ export const ZControlFailConfig = z
 export const controlFail = defineNode({
   type: 'control.fail',
   title: 'Fail',
-  description: 'Raises an error with your code and message; a surrounding try/catch can handle it, otherwise the run fails.',
+  description:
+    'Raises an error with your code and message; a surrounding try/catch can handle it, otherwise the run fails.',
   icon: 'circle-x',
   category: 'end',
   configSchema: ZControlFailConfig,
@@ -28,7 +30,15 @@ export const controlFail = defineNode({
     // A computed code is held to the same shape as a literal one, so retry policies and catch
     // blocks can rely on it (a missing field must not become the code "undefined").
     if (!ZErrorCode.safeParse(code).success) {
-      return { kind: 'fail', input: { code, message }, error: { code: 'VALIDATION', message: `code: the expression must produce an UPPER_SNAKE_CASE code such as INVOICE_REJECTED, not ${JSON.stringify(code) ?? 'nothing'}`, retryable: false } };
+      return {
+        kind: 'fail',
+        input: { code, message },
+        error: {
+          code: 'VALIDATION',
+          message: `code: the expression must produce an UPPER_SNAKE_CASE code such as INVOICE_REJECTED, not ${JSON.stringify(code) ?? 'nothing'}`,
+          retryable: false,
+        },
+      };
     }
     return { kind: 'fail', input: { code, message }, error: { code: String(code), message, retryable: false } };
   },

@@ -1,9 +1,10 @@
+import 'server-only';
 import { z } from 'zod';
 import { toStorableJson } from '@/server/db/storable-json';
 import { defineNode } from '@/server/runtime/nodes/node-descriptor';
-import { exprOr } from '@/server/workflows/definition/expression-value';
-import { ZPipe } from '@/server/workflows/definition/step';
-import { ZVarsPath } from '@/server/workflows/definition/vars-path';
+import { exprOr } from '@/model/definition/expression-value';
+import { ZPipe } from '@/model/definition/step';
+import { ZVarsPath } from '@/model/definition/vars-path';
 
 /**
  * SPEC §7.8: a list longer than this fails with VALIDATION, literal (at publish) or computed
@@ -28,7 +29,8 @@ export const ZControlForEachConfig = z
 export const controlForEach = defineNode({
   type: 'control.forEach',
   title: 'For each',
-  description: 'Runs the nested pipe once per item, optionally several at a time, and collects one result per item in order.',
+  description:
+    'Runs the nested pipe once per item, optionally several at a time, and collects one result per item in order.',
   icon: 'repeat',
   category: 'flow',
   configSchema: ZControlForEachConfig,
@@ -37,14 +39,27 @@ export const controlForEach = defineNode({
   writesVars: (config) => (config.saveAs ? [config.saveAs] : []),
   async execute({ config, resolve }) {
     const items = await resolve(config.items, 'items');
-    if (!Array.isArray(items)) return { kind: 'fail', error: { code: 'VALIDATION', message: 'items: the expression must produce a list', retryable: false } };
+    if (!Array.isArray(items))
+      return {
+        kind: 'fail',
+        error: { code: 'VALIDATION', message: 'items: the expression must produce a list', retryable: false },
+      };
     if (items.length > MAX_FOR_EACH_ITEMS) {
-      return { kind: 'fail', error: { code: 'VALIDATION', message: `items: the list has ${items.length} entries; a forEach takes at most ${MAX_FOR_EACH_ITEMS}`, details: { count: items.length, max: MAX_FOR_EACH_ITEMS }, retryable: false } };
+      return {
+        kind: 'fail',
+        error: {
+          code: 'VALIDATION',
+          message: `items: the list has ${items.length} entries; a forEach takes at most ${MAX_FOR_EACH_ITEMS}`,
+          details: { count: items.length, max: MAX_FOR_EACH_ITEMS },
+          retryable: false,
+        },
+      };
     }
     // The items are kept in the run's stored execution state, which a block result reaches
     // without a leaf step's settle: NUL or a lone surrogate in them failed every commit.
     const storable = toStorableJson(items, { root: 'items' });
-    if (!storable.ok) return { kind: 'fail', error: { code: 'VALIDATION', message: storable.message, retryable: false } };
+    if (!storable.ok)
+      return { kind: 'fail', error: { code: 'VALIDATION', message: storable.message, retryable: false } };
     return { kind: 'iterate', items: storable.value as unknown[] };
   },
 });

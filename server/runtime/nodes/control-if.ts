@@ -1,7 +1,8 @@
+import 'server-only';
 import { z } from 'zod';
 import { defineNode, noVars } from '@/server/runtime/nodes/node-descriptor';
-import { exprOr } from '@/server/workflows/definition/expression-value';
-import { ZPipe } from '@/server/workflows/definition/step';
+import { exprOr } from '@/model/definition/expression-value';
+import { ZPipe } from '@/model/definition/step';
 
 export const ZControlIfConfig = z
   .object({

@@ -1,8 +1,9 @@
+import 'server-only';
 import { z } from 'zod';
 import { defineNode, type TPipeRef } from '@/server/runtime/nodes/node-descriptor';
-import { exprOr } from '@/server/workflows/definition/expression-value';
-import { ZPipe, ZStepId } from '@/server/workflows/definition/step';
-import { ZVarsPath } from '@/server/workflows/definition/vars-path';
+import { exprOr } from '@/model/definition/expression-value';
+import { ZPipe, ZStepId } from '@/model/definition/step';
+import { ZVarsPath } from '@/model/definition/vars-path';
 
 const ZBranch = z
   .object({
@@ -23,7 +24,12 @@ export const ZControlParallelConfig = z
       .superRefine((branches, ctx) => {
         const seen = new Set<string>();
         branches.forEach((branch, index) => {
-          if (seen.has(branch.id)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [index, 'id'], message: `branch id "${branch.id}" is used twice` });
+          if (seen.has(branch.id))
+            ctx.addIssue({
+              code: z.ZodIssueCode.custom,
+              path: [index, 'id'],
+              message: `branch id "${branch.id}" is used twice`,
+            });
           seen.add(branch.id);
         });
       }),
@@ -34,12 +40,18 @@ export const ZControlParallelConfig = z
 export const controlParallel = defineNode({
   type: 'control.parallel',
   title: 'Parallel',
-  description: 'Runs several pipes at the same time, each on its own copy of vars, and saves each branch result by branch id.',
+  description:
+    'Runs several pipes at the same time, each on its own copy of vars, and saves each branch result by branch id.',
   icon: 'columns-3',
   category: 'flow',
   configSchema: ZControlParallelConfig,
   outputSchema: z.record(z.unknown()).describe('Branch id → that branch result'),
-  pipes: (config) => config.branches.map((branch, index): TPipeRef => ({ path: `branches[${index}].steps`, label: `Branch ${branch.id}`, steps: branch.steps })),
+  pipes: (config) =>
+    config.branches.map((branch, index): TPipeRef => ({
+      path: `branches[${index}].steps`,
+      label: `Branch ${branch.id}`,
+      steps: branch.steps,
+    })),
   writesVars: (config) => (config.saveAs ? [config.saveAs] : []),
   async execute() {
     return { kind: 'block' };

@@ -1,6 +1,7 @@
+import 'server-only';
 import { z } from 'zod';
 import { defineNode, noPipes, noVars } from '@/server/runtime/nodes/node-descriptor';
-import { exprOr } from '@/server/workflows/definition/expression-value';
+import { exprOr } from '@/model/definition/expression-value';
 
 export const ZControlReturnConfig = z
   .object({

@@ -1,7 +1,8 @@
+import 'server-only';
 import { z } from 'zod';
 import { defineNode, noVars, type TPipeRef } from '@/server/runtime/nodes/node-descriptor';
-import { exprOr } from '@/server/workflows/definition/expression-value';
-import { ZPipe } from '@/server/workflows/definition/step';
+import { exprOr } from '@/model/definition/expression-value';
+import { ZPipe } from '@/model/definition/step';
 
 /** Switch compares scalars: objects and arrays have no obvious equality for a person to predict. */
 const ZScalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
@@ -26,18 +27,27 @@ export const controlSwitch = defineNode({
   category: 'flow',
   configSchema: ZControlSwitchConfig,
   outputSchema: z.object({
-    matched: z.union([z.number().int().min(0), z.literal('default'), z.null()]).describe('Index of the case that ran, "default", or null when nothing ran'),
+    matched: z
+      .union([z.number().int().min(0), z.literal('default'), z.null()])
+      .describe('Index of the case that ran, "default", or null when nothing ran'),
   }),
   pipes: (config) => [
-    ...config.cases.map((entry, index): TPipeRef => ({ path: `cases[${index}].steps`, label: `Case ${index + 1}`, steps: entry.steps })),
+    ...config.cases.map((entry, index): TPipeRef => ({
+      path: `cases[${index}].steps`,
+      label: `Case ${index + 1}`,
+      steps: entry.steps,
+    })),
     { path: 'default', label: 'Default', steps: config.default ?? [] },
   ],
   writesVars: noVars,
   async execute({ config, resolve }) {
     const value = await resolve(config.value, 'value');
     for (const [index, entry] of config.cases.entries()) {
-      if ((await resolve(entry.when, `cases[${index}].when`)) === value) return { kind: 'branch', pipe: `cases[${index}].steps`, output: { matched: index } };
+      if ((await resolve(entry.when, `cases[${index}].when`)) === value)
+        return { kind: 'branch', pipe: `cases[${index}].steps`, output: { matched: index } };
     }
-    return config.default ? { kind: 'branch', pipe: 'default', output: { matched: 'default' } } : { kind: 'branch', pipe: null, output: { matched: null } };
+    return config.default
+      ? { kind: 'branch', pipe: 'default', output: { matched: 'default' } }
+      : { kind: 'branch', pipe: null, output: { matched: null } };
   },
 });

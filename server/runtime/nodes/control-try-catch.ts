@@ -1,7 +1,8 @@
+import 'server-only';
 import { z } from 'zod';
 import { defineNode, noVars } from '@/server/runtime/nodes/node-descriptor';
-import { ZRunError } from '@/server/workflows/definition/envelope';
-import { ZPipe } from '@/server/workflows/definition/step';
+import { ZRunError } from '@/model/definition/envelope';
+import { ZPipe } from '@/model/definition/step';
 
 export const ZControlTryCatchConfig = z
   .object({
@@ -16,7 +17,8 @@ export const ZControlTryCatchConfig = z
 export const controlTryCatch = defineNode({
   type: 'control.tryCatch',
   title: 'Try / catch',
-  description: 'Runs the "try" pipe; if a step in it fails, runs the "catch" pipe with the error, then the "finally" pipe either way.',
+  description:
+    'Runs the "try" pipe; if a step in it fails, runs the "catch" pipe with the error, then the "finally" pipe either way.',
   icon: 'shield-alert',
   category: 'flow',
   configSchema: ZControlTryCatchConfig,

@@ -1,8 +1,9 @@
+import 'server-only';
 import { z } from 'zod';
-import { ZRole } from '@/server/auth/roles';
+import { ZRole } from '@/model/roles';
 import { defineNode, noPipes } from '@/server/runtime/nodes/node-descriptor';
-import { exprOr } from '@/server/workflows/definition/expression-value';
-import { ZVarsPath } from '@/server/workflows/definition/vars-path';
+import { exprOr } from '@/model/definition/expression-value';
+import { ZVarsPath } from '@/model/definition/vars-path';
 
 /** Outcomes are button labels and the value the workflow branches on, so they must be distinct. */
 const ZOutcomes = z
@@ -11,7 +12,8 @@ const ZOutcomes = z
   .max(20)
   .superRefine((outcomes, ctx) => {
     outcomes.forEach((outcome, index) => {
-      if (outcomes.indexOf(outcome) !== index) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [index], message: `"${outcome}" is listed twice` });
+      if (outcomes.indexOf(outcome) !== index)
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: [index], message: `"${outcome}" is listed twice` });
     });
   });
 
@@ -29,10 +31,17 @@ export const ZHumanTaskConfig = z
     title: exprOr(z.string().trim().min(1, 'give the task a title').max(200)),
     description: exprOr(z.string().max(5000)).optional(),
     /** A JSON Schema of the data the person submits; the answer is validated against it. */
-    form: z.object({ type: z.literal('object', { message: 'the form must be a JSON Schema with "type": "object"' }) }).passthrough(),
+    form: z
+      .object({ type: z.literal('object', { message: 'the form must be a JSON Schema with "type": "object"' }) })
+      .passthrough(),
     outcomes: ZOutcomes,
     assignee: ZTaskAssignee,
-    timeoutMs: z.number().int().min(1).max(365 * 86_400_000).optional(),
+    timeoutMs: z
+      .number()
+      .int()
+      .min(1)
+      .max(365 * 86_400_000)
+      .optional(),
     saveAs: ZVarsPath.optional(),
   })
   .strict();
@@ -40,7 +49,8 @@ export const ZHumanTaskConfig = z
 export const humanTask = defineNode({
   type: 'human.task',
   title: 'Human task',
-  description: 'Puts a task with a form in the approvals inbox and waits until someone answers it with one of the outcomes.',
+  description:
+    'Puts a task with a form in the approvals inbox and waits until someone answers it with one of the outcomes.',
   icon: 'user-check',
   category: 'waiting',
   configSchema: ZHumanTaskConfig,
@@ -67,11 +77,29 @@ export const humanTask = defineNode({
           : null;
     if (problem) return { kind: 'fail', error: { code: 'VALIDATION', message: problem, retryable: false } };
     const assignee = 'role' in config.assignee ? { role: config.assignee.role } : { user: String(user) };
-    const task = { title: String(title), description: String(description), form: config.form, outcomes: config.outcomes, assignee };
+    const task = {
+      title: String(title),
+      description: String(description),
+      form: config.form,
+      outcomes: config.outcomes,
+      assignee,
+    };
     return { kind: 'wait', input: task, wait: { kind: 'task', timeoutMs: config.timeoutMs ?? null, task } };
   },
   async resume({ config, outcome }) {
-    if (outcome.kind === 'expired') return { kind: 'fail', error: { code: 'TIMEOUT', message: `The task was not answered within ${config.timeoutMs} ms`, retryable: false } };
-    return { kind: 'next', output: outcome.payload, assign: config.saveAs ? [{ path: config.saveAs, value: outcome.payload }] : [] };
+    if (outcome.kind === 'expired')
+      return {
+        kind: 'fail',
+        error: {
+          code: 'TIMEOUT',
+          message: `The task was not answered within ${config.timeoutMs} ms`,
+          retryable: false,
+        },
+      };
+    return {
+      kind: 'next',
+      output: outcome.payload,
+      assign: config.saveAs ? [{ path: config.saveAs, value: outcome.payload }] : [],
+    };
   },
 });

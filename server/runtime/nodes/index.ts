@@ -1,3 +1,4 @@
+import 'server-only';
 import { actionCall } from '@/server/runtime/nodes/action-call';
 import { controlCallWorkflow } from '@/server/runtime/nodes/control-call-workflow';
 import { controlFail } from '@/server/runtime/nodes/control-fail';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { getNodeDescriptor } from '@/server/runtime/nodes';
 import type { TPipeRef } from '@/server/runtime/nodes/node-descriptor';
 

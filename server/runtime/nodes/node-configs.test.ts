@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { formatIssuePath } from '@/server/errors';
+import { formatIssuePath } from '@/model/errors';
 import { NODE_CONFIG_SAMPLES } from '@/server/runtime/nodes/__fixtures__/node-config-samples';
 import { NODE_REGISTRY } from '@/server/runtime/nodes';
 import { NODE_TYPES } from '@/server/runtime/nodes/node-descriptor';
 
-const validCases = NODE_TYPES.flatMap((type) => NODE_CONFIG_SAMPLES[type].valid.map((config, index) => ({ type, index, config })));
-const invalidCases = NODE_TYPES.flatMap((type) => NODE_CONFIG_SAMPLES[type].invalid.map(([why, config, path]) => ({ type, why, config, path })));
+const validCases = NODE_TYPES.flatMap((type) =>
+  NODE_CONFIG_SAMPLES[type].valid.map((config, index) => ({ type, index, config })),
+);
+const invalidCases = NODE_TYPES.flatMap((type) =>
+  NODE_CONFIG_SAMPLES[type].invalid.map(([why, config, path]) => ({ type, why, config, path })),
+);
 
 describe('node config schemas', () => {
   it('have valid and invalid samples for every node type', () => {
@@ -28,8 +32,13 @@ describe('node config schemas', () => {
   });
 
   it('fills the documented defaults', () => {
-    expect(NODE_REGISTRY['control.forEach'].configSchema.parse({ items: [], steps: [] })).toMatchObject({ concurrency: 1, onItemError: 'fail' });
+    expect(NODE_REGISTRY['control.forEach'].configSchema.parse({ items: [], steps: [] })).toMatchObject({
+      concurrency: 1,
+      onItemError: 'fail',
+    });
     expect(NODE_REGISTRY['event.wait'].configSchema.parse({ event: 'x' })).toMatchObject({ onTimeout: 'fail' });
-    expect(NODE_REGISTRY['action.call'].configSchema.parse({ action: 'core.echo', version: 1 })).toMatchObject({ input: {} });
+    expect(NODE_REGISTRY['action.call'].configSchema.parse({ action: 'core.echo', version: 1 })).toMatchObject({
+      input: {},
+    });
   });
 });

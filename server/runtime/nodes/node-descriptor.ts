@@ -1,5 +1,6 @@
+import 'server-only';
 import type { z } from 'zod';
-import type { TStep } from '@/server/workflows/definition/step';
+import type { TStep } from '@/model/definition/step';
 import type { TNodeExecuteArgs, TNodeResult, TNodeResumeArgs } from '@/server/runtime/nodes/node-result';
 
 /** Every node type of SPEC §4.3. The registry must have one descriptor for each. */
@@ -63,7 +64,9 @@ export type TNodeDescriptor<T extends TNodeType = TNodeType, C extends z.ZodType
   resume?(args: TNodeResumeArgs<z.infer<C>>): Promise<TNodeResult>;
 };
 
-export function defineNode<const T extends TNodeType, C extends z.ZodTypeAny>(descriptor: TNodeDescriptor<T, C>): TNodeDescriptor<T, C> {
+export function defineNode<const T extends TNodeType, C extends z.ZodTypeAny>(
+  descriptor: TNodeDescriptor<T, C>,
+): TNodeDescriptor<T, C> {
   return descriptor;
 }
 

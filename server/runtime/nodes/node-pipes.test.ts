@@ -18,29 +18,96 @@ function pipesAndVars(type: TNodeType, raw: unknown) {
   return { pipes: descriptor.pipes(config), vars: descriptor.writesVars(config) };
 }
 
-const cases: Array<{ type: TNodeType; config: Record<string, unknown>; paths: string[]; labels: string[]; vars: string[] }> = [
-  { type: 'control.if', config: { condition: true, then: [step('a')], else: [step('b')] }, paths: ['then', 'else'], labels: ['Then', 'Else'], vars: [] },
+const cases: Array<{
+  type: TNodeType;
+  config: Record<string, unknown>;
+  paths: string[];
+  labels: string[];
+  vars: string[];
+}> = [
+  {
+    type: 'control.if',
+    config: { condition: true, then: [step('a')], else: [step('b')] },
+    paths: ['then', 'else'],
+    labels: ['Then', 'Else'],
+    vars: [],
+  },
   {
     type: 'control.switch',
-    config: { value: 'x', cases: [{ when: 'a', steps: [step('a')] }, { when: 'b', steps: [step('b'), step('c')] }], default: [step('d')] },
+    config: {
+      value: 'x',
+      cases: [
+        { when: 'a', steps: [step('a')] },
+        { when: 'b', steps: [step('b'), step('c')] },
+      ],
+      default: [step('d')],
+    },
     paths: ['cases[0].steps', 'cases[1].steps', 'default'],
     labels: ['Case 1', 'Case 2', 'Default'],
     vars: [],
   },
-  { type: 'control.forEach', config: { items: [], steps: [step('a')], saveAs: 'vars.out' }, paths: ['steps'], labels: ['For each item'], vars: ['vars.out'] },
+  {
+    type: 'control.forEach',
+    config: { items: [], steps: [step('a')], saveAs: 'vars.out' },
+    paths: ['steps'],
+    labels: ['For each item'],
+    vars: ['vars.out'],
+  },
   {
     type: 'control.parallel',
-    config: { branches: [{ id: 'left', steps: [step('a')] }, { id: 'right', steps: [step('b')] }], saveAs: 'vars.both' },
+    config: {
+      branches: [
+        { id: 'left', steps: [step('a')] },
+        { id: 'right', steps: [step('b')] },
+      ],
+      saveAs: 'vars.both',
+    },
     paths: ['branches[0].steps', 'branches[1].steps'],
     labels: ['Branch left', 'Branch right'],
     vars: ['vars.both'],
   },
-  { type: 'control.tryCatch', config: { try: [step('a')], catch: [step('b')], finally: [step('c')] }, paths: ['try', 'catch', 'finally'], labels: ['Try', 'Catch', 'Finally'], vars: [] },
-  { type: 'action.call', config: { action: 'core.echo', version: 1, input: {}, saveAs: 'vars.echo' }, paths: [], labels: [], vars: ['vars.echo'] },
-  { type: 'transform.assign', config: { assign: { 'vars.a': 1, 'vars.b[0]': 2 } }, paths: [], labels: [], vars: ['vars.a', 'vars.b[0]'] },
-  { type: 'human.task', config: { title: 'T', form: { type: 'object' }, outcomes: ['ok'], assignee: { role: 'admin' }, saveAs: 'vars.answer' }, paths: [], labels: [], vars: ['vars.answer'] },
+  {
+    type: 'control.tryCatch',
+    config: { try: [step('a')], catch: [step('b')], finally: [step('c')] },
+    paths: ['try', 'catch', 'finally'],
+    labels: ['Try', 'Catch', 'Finally'],
+    vars: [],
+  },
+  {
+    type: 'action.call',
+    config: { action: 'core.echo', version: 1, input: {}, saveAs: 'vars.echo' },
+    paths: [],
+    labels: [],
+    vars: ['vars.echo'],
+  },
+  {
+    type: 'transform.assign',
+    config: { assign: { 'vars.a': 1, 'vars.b[0]': 2 } },
+    paths: [],
+    labels: [],
+    vars: ['vars.a', 'vars.b[0]'],
+  },
+  {
+    type: 'human.task',
+    config: {
+      title: 'T',
+      form: { type: 'object' },
+      outcomes: ['ok'],
+      assignee: { role: 'admin' },
+      saveAs: 'vars.answer',
+    },
+    paths: [],
+    labels: [],
+    vars: ['vars.answer'],
+  },
   { type: 'event.wait', config: { event: 'e', saveAs: 'vars.event' }, paths: [], labels: [], vars: ['vars.event'] },
-  { type: 'control.callWorkflow', config: { workflow: 'child', input: {}, saveAs: 'vars.child' }, paths: [], labels: [], vars: ['vars.child'] },
+  {
+    type: 'control.callWorkflow',
+    config: { workflow: 'child', input: {}, saveAs: 'vars.child' },
+    paths: [],
+    labels: [],
+    vars: ['vars.child'],
+  },
   { type: 'time.delay', config: { durationMs: 5 }, paths: [], labels: [], vars: [] },
 ];
 
@@ -49,7 +116,11 @@ describe('pipes() and writesVars()', () => {
     const found = pipesAndVars(type, config);
     expect(found.pipes.map((pipe) => pipe.path)).toEqual(paths);
     expect(found.pipes.map((pipe) => pipe.label)).toEqual(labels);
-    for (const pipe of found.pipes) expect(pipe.steps.map((s) => s.id), pipe.path).toEqual((readPath(config, pipe.path) as Array<{ id: string }>).map((s) => s.id));
+    for (const pipe of found.pipes)
+      expect(
+        pipe.steps.map((s) => s.id),
+        pipe.path,
+      ).toEqual((readPath(config, pipe.path) as Array<{ id: string }>).map((s) => s.id));
     expect(found.vars).toEqual(vars);
   });
 
@@ -58,8 +129,16 @@ describe('pipes() and writesVars()', () => {
       { path: 'then', label: 'Then', steps: [] },
       { path: 'else', label: 'Else', steps: [] },
     ]);
-    expect(pipesAndVars('control.tryCatch', { try: [], catch: [] }).pipes.at(-1)).toEqual({ path: 'finally', label: 'Finally', steps: [] });
-    expect(pipesAndVars('control.switch', { value: 1, cases: [{ when: 1, steps: [] }] }).pipes.at(-1)).toEqual({ path: 'default', label: 'Default', steps: [] });
+    expect(pipesAndVars('control.tryCatch', { try: [], catch: [] }).pipes.at(-1)).toEqual({
+      path: 'finally',
+      label: 'Finally',
+      steps: [],
+    });
+    expect(pipesAndVars('control.switch', { value: 1, cases: [{ when: 1, steps: [] }] }).pipes.at(-1)).toEqual({
+      path: 'default',
+      label: 'Default',
+      steps: [],
+    });
   });
 
   it('writes no vars when saveAs is left out', () => {

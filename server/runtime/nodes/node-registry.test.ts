@@ -7,7 +7,9 @@ import { transformAssign } from '@/server/runtime/nodes/transform-assign';
 
 // Compile-time guarantees, checked by `tsc --noEmit` (a @ts-expect-error that stops erroring fails it).
 // @ts-expect-error a node type without a descriptor does not compile
-const _missing = { 'transform.assign': transformAssign } satisfies Partial<TCompleteNodeRegistry> satisfies TCompleteNodeRegistry;
+const _missing = {
+  'transform.assign': transformAssign,
+} satisfies Partial<TCompleteNodeRegistry> satisfies TCompleteNodeRegistry;
 // @ts-expect-error a descriptor filed under another type does not compile
 const _misfiled: TCompleteNodeRegistry['control.if'] = transformAssign;
 const _filed: TCompleteNodeRegistry['control.if'] = controlIf;
@@ -30,6 +32,7 @@ describe('the node registry', () => {
   it('finds descriptors by type and answers null for anything else', () => {
     expect(getNodeDescriptor('control.if')).toBe(controlIf);
     expect(getNodeDescriptor(_filed.type)).toBe(controlIf);
-    for (const unknown of ['control.while', '', 'toString', '__proto__', 'constructor']) expect(getNodeDescriptor(unknown), unknown).toBeNull();
+    for (const unknown of ['control.while', '', 'toString', '__proto__', 'constructor'])
+      expect(getNodeDescriptor(unknown), unknown).toBeNull();
   });
 });

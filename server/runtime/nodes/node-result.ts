@@ -1,5 +1,6 @@
-import type { TRunError, TEnvelope } from '@/server/workflows/definition/envelope';
-import type { TStep } from '@/server/workflows/definition/step';
+import 'server-only';
+import type { TRunError, TEnvelope } from '@/model/definition/envelope';
+import type { TStep } from '@/model/definition/step';
 
 /** An error a node reports, with whether trying again could help (SPEC §5 retries). */
 export type TStepError = TRunError & { retryable: boolean; retryAfterMs?: number };
@@ -11,7 +12,13 @@ export type TWaitRequest =
   | {
       kind: 'task';
       timeoutMs: number | null;
-      task: { title: string; description: string; form: Record<string, unknown>; outcomes: string[]; assignee: { role: string } | { user: string } };
+      task: {
+        title: string;
+        description: string;
+        form: Record<string, unknown>;
+        outcomes: string[];
+        assignee: { role: string } | { user: string };
+      };
     }
   | { kind: 'child'; workflow: string; version: number | 'latest'; input: unknown };
 
@@ -24,7 +31,13 @@ export type TWaitOutcome = { kind: 'resolved'; payload: unknown } | { kind: 'exp
  */
 export type TNodeResult =
   /** Done: record `output`, apply `assign` (paths under vars) and `state`. */
-  | { kind: 'next'; input?: unknown; output?: unknown; assign?: Array<{ path: string; value: unknown }>; state?: string | null }
+  | {
+      kind: 'next';
+      input?: unknown;
+      output?: unknown;
+      assign?: Array<{ path: string; value: unknown }>;
+      state?: string | null;
+    }
   | { kind: 'wait'; input?: unknown; wait: TWaitRequest }
   | { kind: 'fail'; input?: unknown; error: TStepError }
   /** End the run successfully with this output (control.return). */
@@ -51,7 +64,12 @@ export type TNodeExecuteArgs<C> = {
    */
   resolveActionInput: (value: unknown, at: string) => Promise<{ input: unknown; recorded: unknown }>;
   /** Calls an action through the idempotency ledger. */
-  callAction: (call: { action: string; version: number; input: unknown; idempotencyKey: string }) => Promise<{ output: unknown } | { error: TStepError }>;
+  callAction: (call: {
+    action: string;
+    version: number;
+    input: unknown;
+    idempotencyKey: string;
+  }) => Promise<{ output: unknown } | { error: TStepError }>;
   signal: AbortSignal;
 };
 

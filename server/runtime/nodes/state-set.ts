@@ -1,6 +1,7 @@
+import 'server-only';
 import { z } from 'zod';
 import { defineNode, noPipes, noVars } from '@/server/runtime/nodes/node-descriptor';
-import { exprOr } from '@/server/workflows/definition/expression-value';
+import { exprOr } from '@/model/definition/expression-value';
 
 export const ZStateSetConfig = z
   .object({
@@ -22,7 +23,14 @@ export const stateSet = defineNode({
   async execute({ config, resolve }) {
     const state = await resolve(config.state, 'state');
     if (typeof state !== 'string' || state.trim() === '') {
-      return { kind: 'fail', error: { code: 'VALIDATION', message: 'state: the expression must produce a non-empty string', retryable: false } };
+      return {
+        kind: 'fail',
+        error: {
+          code: 'VALIDATION',
+          message: 'state: the expression must produce a non-empty string',
+          retryable: false,
+        },
+      };
     }
     return { kind: 'next', input: { state }, output: { state }, state };
   },

@@ -1,3 +1,4 @@
+import 'server-only';
 import { faultPoint } from '@/server/runtime/fault-points';
 import { CompiledQuery } from 'kysely';
 import { z } from 'zod';
@@ -5,7 +6,7 @@ import { PgBoss } from 'pg-boss';
 // pg-boss is pinned to one version (package.json): its statement builders are what `send` runs.
 import { DEFAULT_SCHEMA, insertJobs, notifyChannelSql } from 'pg-boss/dist/plans.js';
 import type { DbOrTx } from '@/server/db/database';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 
 /** The queue of "advance this run" jobs. A job only names the run; the run row holds the truth. */
 export const ADVANCE_QUEUE = 'pipewright-run-advance';
@@ -22,7 +23,14 @@ export function getQueue(options: { role: 'sender' | 'worker' } = { role: 'sende
     if (!url) throw new AppError('CONFIG', 'DATABASE_URL is not set.');
     const worker = options.role === 'worker';
     // LISTEN/NOTIFY wakes workers within milliseconds of a send instead of at the next poll.
-    const boss = new PgBoss({ connectionString: url, useListenNotify: true, supervise: worker, schedule: worker, max: worker ? 6 : 3, application_name: `pipewright-${options.role}` });
+    const boss = new PgBoss({
+      connectionString: url,
+      useListenNotify: true,
+      supervise: worker,
+      schedule: worker,
+      max: worker ? 6 : 3,
+      application_name: `pipewright-${options.role}`,
+    });
     // pg-boss reports a lost connection (its pool's idle clients, its LISTEN client, a failed
     // fetch or maintenance pass) here and carries on: its pool reconnects on the next query and
     // its LISTEN client reconnects with backoff. Unheard, the event would end the process.
@@ -31,7 +39,9 @@ export function getQueue(options: { role: 'sender' | 'worker' } = { role: 'sende
       await boss.start();
       await ensureQueues(boss);
     } catch (error) {
-      await boss.stop({ graceful: false }).catch((stopError: Error) => console.error(`[queue] stopping after a failed start: ${stopError.message}`));
+      await boss
+        .stop({ graceful: false })
+        .catch((stopError: Error) => console.error(`[queue] stopping after a failed start: ${stopError.message}`));
       throw error;
     }
     return boss;
@@ -56,7 +66,12 @@ export async function ensureQueues(boss: PgBoss): Promise<void> {
   if (!(await boss.getQueue(ADVANCE_QUEUE))) {
     // Retries are the run's business (the lease and the reaper), not the queue's: a job that
     // fails is simply dropped; the reaper re-sends for any run left without a live worker.
-    await boss.createQueue(ADVANCE_QUEUE, { notify: true, retryLimit: 0, expireInSeconds: 900, deleteAfterSeconds: 3600 });
+    await boss.createQueue(ADVANCE_QUEUE, {
+      notify: true,
+      retryLimit: 0,
+      expireInSeconds: 900,
+      deleteAfterSeconds: 3600,
+    });
   }
 }
 
@@ -78,7 +93,17 @@ export type TAdvanceJob = z.infer<typeof ZAdvanceJob>;
  * Asks a worker to advance the run, now or at `startAfter`, inside the caller's transaction.
  * `cancel`: the worker first asks the run to cancel (a child whose parent ended).
  */
-export async function enqueueAdvance({ db, runId, startAfter, cancel }: { db: DbOrTx; runId: string; startAfter?: Date; cancel?: boolean }): Promise<void> {
+export async function enqueueAdvance({
+  db,
+  runId,
+  startAfter,
+  cancel,
+}: {
+  db: DbOrTx;
+  runId: string;
+  startAfter?: Date;
+  cancel?: boolean;
+}): Promise<void> {
   await faultPoint('queue.beforeSend', { runId });
   const boss = await getQueue();
   const job: TAdvanceJob = cancel ? { runId, cancel } : { runId };
@@ -100,10 +125,15 @@ export function advanceJobCtes(): Promise<(rows: string) => string> {
     const boss = await getQueue();
     const queue = await boss.getQueue(ADVANCE_QUEUE);
     if (!queue) throw new AppError('INTERNAL', `The ${ADVANCE_QUEUE} queue does not exist.`);
-    const insert = insertJobs(DEFAULT_SCHEMA, { table: queue.table, name: ADVANCE_QUEUE, returnId: true, notify: false }).replace(/RETURNING id\s*$/, 'RETURNING id, start_after');
+    const insert = insertJobs(DEFAULT_SCHEMA, {
+      table: queue.table,
+      name: ADVANCE_QUEUE,
+      returnId: true,
+      notify: false,
+    }).replace(/RETURNING id\s*$/, 'RETURNING id, start_after');
     // The statement reads its jobs from one parameter; ours come from another CTE instead.
     if (insert.split('$1::text::json').length !== 2 || !/RETURNING id, start_after$/.test(insert)) {
-      throw new AppError('INTERNAL', 'pg-boss\'s job insert is not the statement this code was written against.');
+      throw new AppError('INTERNAL', "pg-boss's job insert is not the statement this code was written against.");
     }
     return (rows: string) => `advance_jobs AS (${insert.replace('$1::text::json', `(${rows})::text::json`)}),
       advance_notified AS (SELECT pg_notify(${notifyChannelSql(DEFAULT_SCHEMA)}, '${ADVANCE_QUEUE}') FROM advance_jobs WHERE start_after <= ${DEFAULT_SCHEMA}.job_now() LIMIT 1)`;

@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { ACTION_REGISTRY } from '@/server/runtime/actions';
 import { ACTION_CATEGORIES, actionRef, type TActionDescriptor } from '@/server/runtime/actions/action-descriptor';

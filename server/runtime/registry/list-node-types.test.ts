@@ -18,19 +18,26 @@ describe('listNodeTypes', () => {
     expect(nodeTypes.map((info) => info.type)).toEqual([...NODE_TYPES]);
   });
 
-  it.each(nodeTypes.map((info) => ({ type: info.type, info })))('$type has config and output schemas that compile as JSON Schema', ({ info }) => {
-    expect(() => ajv.compile(info.configSchema)).not.toThrow();
-    expect(() => ajv.compile(info.outputSchema)).not.toThrow();
-    expect(info.configSchema).toMatchObject({ type: 'object' });
-  });
+  it.each(nodeTypes.map((info) => ({ type: info.type, info })))(
+    '$type has config and output schemas that compile as JSON Schema',
+    ({ info }) => {
+      expect(() => ajv.compile(info.configSchema)).not.toThrow();
+      expect(() => ajv.compile(info.outputSchema)).not.toThrow();
+      expect(info.configSchema).toMatchObject({ type: 'object' });
+    },
+  );
 
   it.each(NODE_TYPES)('%s: the JSON Schema accepts every config the zod schema accepts', (type) => {
     const validate = ajv.compile(configSchemaOf(type));
-    for (const config of NODE_CONFIG_SAMPLES[type].valid) expect(validate(config) ? [] : validate.errors, JSON.stringify(config)).toEqual([]);
+    for (const config of NODE_CONFIG_SAMPLES[type].valid)
+      expect(validate(config) ? [] : validate.errors, JSON.stringify(config)).toEqual([]);
   });
 
   it('renders nested pipes as arrays of a shared Step definition that the validator follows', () => {
-    const schema = configSchemaOf('control.switch') as { properties: Record<string, unknown>; definitions: Record<string, unknown> };
+    const schema = configSchemaOf('control.switch') as {
+      properties: Record<string, unknown>;
+      definitions: Record<string, unknown>;
+    };
     expect(schema.properties.default).toEqual({ type: 'array', items: { $ref: '#/definitions/Step' } });
     expect(schema.definitions.Step).toMatchObject({ type: 'object', required: expect.arrayContaining(['id', 'type']) });
     const validate = ajv.compile(schema);
@@ -40,7 +47,9 @@ describe('listNodeTypes', () => {
   });
 
   it('marks fields that take an expression with a ref to the shared Expr definition', () => {
-    const schema = configSchemaOf('control.forEach') as { properties: Record<string, { anyOf?: unknown[] } | undefined> };
+    const schema = configSchemaOf('control.forEach') as {
+      properties: Record<string, { anyOf?: unknown[] } | undefined>;
+    };
     expect(schema.properties.items?.anyOf).toContainEqual({ $ref: '#/definitions/Expr' });
     expect(schema.properties.concurrency).toEqual({ type: 'integer', minimum: 1, maximum: 50, default: 1 });
     const validate = ajv.compile(schema);
@@ -61,10 +70,13 @@ describe('listActionTypes', () => {
     expect(actionTypes.map((info) => info.ref).sort()).toEqual([...ACTION_REFS].sort());
   });
 
-  it.each(actionTypes.map((info) => ({ ref: info.ref, info })))('$ref has input and output schemas that compile as JSON Schema', ({ info }) => {
-    expect(() => ajv.compile(info.inputSchema)).not.toThrow();
-    expect(() => ajv.compile(info.outputSchema)).not.toThrow();
-  });
+  it.each(actionTypes.map((info) => ({ ref: info.ref, info })))(
+    '$ref has input and output schemas that compile as JSON Schema',
+    ({ info }) => {
+      expect(() => ajv.compile(info.inputSchema)).not.toThrow();
+      expect(() => ajv.compile(info.outputSchema)).not.toThrow();
+    },
+  );
 
   it('publishes the http.request input a form can be built from', () => {
     const http = actionTypes.find((info) => info.ref === 'http.request@1');

@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { NODE_REGISTRY } from '@/server/runtime/nodes';
 import { NODE_CATEGORIES, NODE_TYPES, type TNodeDescriptor } from '@/server/runtime/nodes/node-descriptor';

@@ -27,8 +27,11 @@ type TItems = { items: Array<Record<string, unknown>>; nextCursor: null };
  * session-cookie lookup, which needs Next's request scope that a direct handler call lacks.
  */
 async function get(handler: THandler, path: string, token?: string) {
-  const headers: Record<string, string> = token === undefined ? { 'sec-fetch-site': 'cross-site' } : { authorization: `Bearer ${token}` };
-  const response = await handler(new Request(`http://localhost/api/v1${path}`, { headers }), { params: Promise.resolve({}) });
+  const headers: Record<string, string> =
+    token === undefined ? { 'sec-fetch-site': 'cross-site' } : { authorization: `Bearer ${token}` };
+  const response = await handler(new Request(`http://localhost/api/v1${path}`, { headers }), {
+    params: Promise.resolve({}),
+  });
   return { status: response.status, json: (await response.json()) as TItems & { error?: { code: string } } };
 }
 
@@ -42,7 +45,15 @@ describe('GET /api/v1/registry/nodes', () => {
     expect(json.nextCursor).toBeNull();
     expect(json.items.map((item) => item.type)).toEqual([...NODE_TYPES]);
     for (const item of json.items) {
-      expect(Object.keys(item).sort()).toEqual(['category', 'configSchema', 'description', 'icon', 'outputSchema', 'title', 'type']);
+      expect(Object.keys(item).sort()).toEqual([
+        'category',
+        'configSchema',
+        'description',
+        'icon',
+        'outputSchema',
+        'title',
+        'type',
+      ]);
       expect(() => ajv.compile(item.configSchema as object), String(item.type)).not.toThrow();
       expect(() => ajv.compile(item.outputSchema as object), String(item.type)).not.toThrow();
     }
@@ -63,7 +74,12 @@ describe('GET /api/v1/registry/actions', () => {
     expect(status).toBe(200);
     expect(json.items.map((item) => item.ref).sort()).toEqual([...ACTION_REFS].sort());
     for (const item of json.items) {
-      expect(item).toMatchObject({ id: expect.any(String), version: expect.any(Number), title: expect.any(String), icon: expect.any(String) });
+      expect(item).toMatchObject({
+        id: expect.any(String),
+        version: expect.any(Number),
+        title: expect.any(String),
+        icon: expect.any(String),
+      });
       expect(() => ajv.compile(item.inputSchema as object), String(item.ref)).not.toThrow();
       expect(() => ajv.compile(item.outputSchema as object), String(item.ref)).not.toThrow();
     }

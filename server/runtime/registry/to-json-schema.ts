@@ -1,7 +1,8 @@
+import 'server-only';
 import type { z } from 'zod';
 import { ignoreOverride, zodToJsonSchema } from 'zod-to-json-schema';
-import { ZExpr } from '@/server/workflows/definition/expression-value';
-import { ZStep } from '@/server/workflows/definition/step';
+import { ZExpr } from '@/model/definition/expression-value';
+import { ZStep } from '@/model/definition/step';
 
 export type TJsonSchema = Record<string, unknown>;
 
@@ -43,7 +44,10 @@ export function toJsonSchema(schema: z.ZodTypeAny): TJsonSchema {
   const text = JSON.stringify(root);
   const used = SHARED_DEFINITIONS.filter(([name]) => text.includes(`"#/definitions/${name}"`));
   if (used.length === 0) return root;
-  return { ...root, definitions: Object.fromEntries(used.map(([name, shared]) => [name, stripSchemaKeyword(convert(shared, name))])) };
+  return {
+    ...root,
+    definitions: Object.fromEntries(used.map(([name, shared]) => [name, stripSchemaKeyword(convert(shared, name))])),
+  };
 }
 
 function stripSchemaKeyword(schema: TJsonSchema): TJsonSchema {

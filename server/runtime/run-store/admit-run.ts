@@ -1,6 +1,7 @@
+import 'server-only';
 import { sql } from 'kysely';
 import type { Db, Tx } from '@/server/db/database';
-import type { TSettings } from '@/server/workflows/definition/version-document';
+import type { TSettings } from '@/model/definition/version-document';
 import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
 import { scheduleRunTimeout } from '@/server/runtime/run-store/end-run-effects';
 
@@ -17,7 +18,17 @@ export type TAdmission = { admitted: true; startedAt: Date } | { admitted: false
  * before it (so several runs finishing at once fill every slot); one held for rate is sent
  * again when the window has room (`retryAt`).
  */
-export async function admitRun({ db, run, settings, fence }: { db: Db; run: { id: string; workflowId: string; tenantId: string }; settings: TSettings; fence: string }): Promise<TAdmission> {
+export async function admitRun({
+  db,
+  run,
+  settings,
+  fence,
+}: {
+  db: Db;
+  run: { id: string; workflowId: string; tenantId: string };
+  settings: TSettings;
+  fence: string;
+}): Promise<TAdmission> {
   return db.transaction().execute(async (tx) => {
     await sql`SELECT pg_advisory_xact_lock(hashtext(${`pipewright.admit:${run.workflowId}`}))`.execute(tx);
     const { active, recent, oldestRecent } = await countStarted(tx, run);
@@ -27,7 +38,12 @@ export async function admitRun({ db, run, settings, fence }: { db: Db; run: { id
     }
     const row = await tx
       .updateTable('runs')
-      .set({ status: 'RUNNING', started_at: sql`coalesce(started_at, now())`, event_seq: sql`event_seq + (CASE WHEN started_at IS NULL THEN 1 ELSE 0 END)`, updated_at: sql`now()` })
+      .set({
+        status: 'RUNNING',
+        started_at: sql`coalesce(started_at, now())`,
+        event_seq: sql`event_seq + (CASE WHEN started_at IS NULL THEN 1 ELSE 0 END)`,
+        updated_at: sql`now()`,
+      })
       .where('id', '=', run.id)
       .where('fence', '=', fence)
       .where('status', '=', 'QUEUED')
@@ -36,8 +52,23 @@ export async function admitRun({ db, run, settings, fence }: { db: Db; run: { id
       .executeTakeFirstOrThrow();
     const startedAt = row.started_at ?? new Date();
     if (row.first_start) {
-      await tx.insertInto('run_events').values({ run_id: run.id, seq: row.event_seq, tenant_id: run.tenantId, type: 'run.started', step_id: null, data: '{}' }).execute();
-      if (settings.timeoutMs) await scheduleRunTimeout(tx, { id: run.id, tenant_id: run.tenantId }, new Date(startedAt.getTime() + settings.timeoutMs));
+      await tx
+        .insertInto('run_events')
+        .values({
+          run_id: run.id,
+          seq: row.event_seq,
+          tenant_id: run.tenantId,
+          type: 'run.started',
+          step_id: null,
+          data: '{}',
+        })
+        .execute();
+      if (settings.timeoutMs)
+        await scheduleRunTimeout(
+          tx,
+          { id: run.id, tenant_id: run.tenantId },
+          new Date(startedAt.getTime() + settings.timeoutMs),
+        );
     }
     // Slots left after this one: the next held run need not wait for another run to finish.
     if (!settings.maxConcurrentRuns || active + 1 < settings.maxConcurrentRuns) await sendNextHeld(tx, run);
@@ -50,12 +81,23 @@ export async function admitRun({ db, run, settings, fence }: { db: Db; run: { id
  * Two index-served counts (runs_active_idx, runs_started_idx), not a scan of every run the
  * workflow ever had, which is what admission used to cost under its lock.
  */
-async function countStarted(tx: Tx, run: { id: string; workflowId: string }): Promise<{ active: number; recent: number; oldestRecent: Date | null }> {
+async function countStarted(
+  tx: Tx,
+  run: { id: string; workflowId: string },
+): Promise<{ active: number; recent: number; oldestRecent: Date | null }> {
   const active = await sql<{ n: number }>`
-    SELECT count(*)::int AS n FROM runs WHERE workflow_id = ${run.workflowId} AND status IN ('RUNNING', 'WAITING', 'PAUSED') AND ${holdsSlot} AND id <> ${run.id}`.execute(tx);
+    SELECT count(*)::int AS n FROM runs WHERE workflow_id = ${run.workflowId} AND status IN ('RUNNING', 'WAITING', 'PAUSED') AND ${holdsSlot} AND id <> ${run.id}`.execute(
+    tx,
+  );
   const recent = await sql<{ n: number; oldest: Date | null }>`
-    SELECT count(*)::int AS n, min(started_at) AS oldest FROM runs WHERE workflow_id = ${run.workflowId} AND started_at > now() - interval '1 minute' AND id <> ${run.id}`.execute(tx);
-  return { active: active.rows[0]?.n ?? 0, recent: recent.rows[0]?.n ?? 0, oldestRecent: recent.rows[0]?.oldest ?? null };
+    SELECT count(*)::int AS n, min(started_at) AS oldest FROM runs WHERE workflow_id = ${run.workflowId} AND started_at > now() - interval '1 minute' AND id <> ${run.id}`.execute(
+    tx,
+  );
+  return {
+    active: active.rows[0]?.n ?? 0,
+    recent: recent.rows[0]?.n ?? 0,
+    oldestRecent: recent.rows[0]?.oldest ?? null,
+  };
 }
 
 /** A run counted against maxConcurrentRuns: running, waiting, or paused after it was admitted (not paused while queued). */
@@ -63,7 +105,16 @@ const holdsSlot = sql<boolean>`(status <> 'PAUSED' OR paused_from IS DISTINCT FR
 
 /** The oldest other run held QUEUED (claimed before, handed back) gets a job to be decided again. */
 async function sendNextHeld(tx: Tx, run: { id: string; workflowId: string }): Promise<void> {
-  const next = await tx.selectFrom('runs').select('id').where('workflow_id', '=', run.workflowId).where('status', '=', 'QUEUED').where('fence', '>', '0').where('id', '<>', run.id).orderBy('created_at').limit(1).executeTakeFirst();
+  const next = await tx
+    .selectFrom('runs')
+    .select('id')
+    .where('workflow_id', '=', run.workflowId)
+    .where('status', '=', 'QUEUED')
+    .where('fence', '>', '0')
+    .where('id', '<>', run.id)
+    .orderBy('created_at')
+    .limit(1)
+    .executeTakeFirst();
   if (next) await enqueueAdvance({ db: tx, runId: next.id });
 }
 

@@ -1,3 +1,4 @@
+import 'server-only';
 import { sql } from 'kysely';
 import type { Selectable } from 'kysely';
 import type { Db } from '@/server/db/database';
@@ -26,7 +27,10 @@ export type TClaimedRun = {
   ledger: TLedger;
 };
 
-type TClaimRow = Selectable<RunsTable> & { recovered: boolean; ledger: Array<{ action: string; version: number; key: string; output: unknown }> };
+type TClaimRow = Selectable<RunsTable> & {
+  recovered: boolean;
+  ledger: Array<{ action: string; version: number; key: string; output: unknown }>;
+};
 
 /**
  * Takes a run for this worker, if nobody holds a live lease on it and it is runnable. The
@@ -38,7 +42,15 @@ type TClaimRow = Selectable<RunsTable> & { recovered: boolean; ledger: Array<{ a
  * Whatever the job came for (a timer that came due mid-pass, a slot freed for a held run, a
  * cancel) is then seen by the holder instead of being dropped with the job.
  */
-export async function claimRun({ db, runId, workerId }: { db: Db; runId: string; workerId: string }): Promise<TClaimedRun | null> {
+export async function claimRun({
+  db,
+  runId,
+  workerId,
+}: {
+  db: Db;
+  runId: string;
+  workerId: string;
+}): Promise<TClaimedRun | null> {
   const result = await sql<TClaimRow>`
     WITH prev AS (SELECT id, lease_owner IS NOT NULL AS recovered FROM runs WHERE id = ${runId} FOR UPDATE),
     bounced AS (
@@ -69,7 +81,14 @@ export async function claimRun({ db, runId, workerId }: { db: Db; runId: string;
     // The dead holder's step attempts never finished: say so, so the history is honest.
     await db
       .updateTable('run_steps')
-      .set({ status: 'FAILED', error: JSON.stringify({ code: 'WORKER_LOST', message: 'The worker running this step stopped before it finished; the step runs again.' }), completed_at: sql`now()` })
+      .set({
+        status: 'FAILED',
+        error: JSON.stringify({
+          code: 'WORKER_LOST',
+          message: 'The worker running this step stopped before it finished; the step runs again.',
+        }),
+        completed_at: sql`now()`,
+      })
       .where('run_id', '=', runId)
       .where('status', '=', 'RUNNING')
       .execute();

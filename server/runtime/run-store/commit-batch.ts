@@ -1,6 +1,7 @@
+import 'server-only';
 import { sql, type RawBuilder } from 'kysely';
 import type { Db, Tx } from '@/server/db/database';
-import type { TStepStatus, TRunEventType, TRunStatus } from '@/server/runtime/run-status';
+import type { TStepStatus, TRunEventType, TRunStatus } from '@/model/run-status';
 import { admitNextQueued } from '@/server/runtime/run-store/end-run-effects';
 import { faultPoint } from '@/server/runtime/fault-points';
 import { takeEventMatchLock } from '@/server/runtime/run-store/event-match-lock';
@@ -18,13 +19,33 @@ export type TStepRecordDraft = {
   startedAt: Date;
   completedAt: Date | null;
 };
-export type TStepRecordPatch = Pick<TStepRecordDraft, 'status'> & Partial<Pick<TStepRecordDraft, 'output' | 'error' | 'input' | 'completedAt'>>;
+export type TStepRecordPatch = Pick<TStepRecordDraft, 'status'> &
+  Partial<Pick<TStepRecordDraft, 'output' | 'error' | 'input' | 'completedAt'>>;
 export type TEventDraft = { type: TRunEventType; stepId: string | null; data: Record<string, unknown>; at: Date };
-export type TSnapshotDraft = { stepRecordId: string; path: string; snapshot: unknown; truncated: boolean; sizeBytes: number };
-export type TInvocationDraft = { action: string; version: number; idempotencyKey: string; stepPath: string; output: unknown };
+export type TSnapshotDraft = {
+  stepRecordId: string;
+  path: string;
+  snapshot: unknown;
+  truncated: boolean;
+  sizeBytes: number;
+};
+export type TInvocationDraft = {
+  action: string;
+  version: number;
+  idempotencyKey: string;
+  stepPath: string;
+  output: unknown;
+};
 /** A forEach iteration that ended: its collected result, or its failure (onItemError continue). */
 export type TBlockResultDraft = { blockPath: string; itemIndex: number; result: unknown; failure: unknown };
-export type TRunPatch = Partial<{ status: TRunStatus; state: string | null; output: unknown; error: unknown; startedAt: Date; completedAt: Date }>;
+export type TRunPatch = Partial<{
+  status: TRunStatus;
+  state: string | null;
+  output: unknown;
+  error: unknown;
+  startedAt: Date;
+  completedAt: Date;
+}>;
 
 /** Everything one commit writes for one run. */
 export type TBatch = {
@@ -92,7 +113,12 @@ export async function commitBatch(db: Db, batch: TBatch): Promise<TCommitResult>
       // is WAITING and wakeRun handles it.
       const released = await tx
         .updateTable('runs')
-        .set({ status: releasedStatus(batch.patch.status, 'runs'), wake_requested: false, lease_owner: null, lease_expires_at: null })
+        .set({
+          status: releasedStatus(batch.patch.status, 'runs'),
+          wake_requested: false,
+          lease_owner: null,
+          lease_expires_at: null,
+        })
         .where('id', '=', batch.run.id)
         .returning('status')
         .executeTakeFirstOrThrow();
@@ -100,7 +126,8 @@ export async function commitBatch(db: Db, batch: TBatch): Promise<TCommitResult>
     }
     await faultPoint('commit.beforeCommit', { runId: batch.run.id });
     // Live viewers (the SSE stream) and sync starts wait on this; it is sent at commit.
-    if (batch.events.length) await sql`SELECT pg_notify(${RUN_EVENTS_CHANNEL}, ${`${batch.run.id}:${main.event_seq}:${status}`})`.execute(tx);
+    if (batch.events.length)
+      await sql`SELECT pg_notify(${RUN_EVENTS_CHANNEL}, ${`${batch.run.id}:${main.event_seq}:${status}`})`.execute(tx);
     return { status };
   });
 }
@@ -130,14 +157,20 @@ const jsonOrNull = (value: unknown): string | null => (value === undefined ? nul
  */
 function mainStatement(batch: TBatch, options: { releaseInline: boolean; notify: boolean }): RawBuilder<TMainRow> {
   const { run, patch, events } = batch;
-  const succeeded = batch.inserts.some((d) => d.status === 'SUCCEEDED') || batch.updates.some(([, d]) => d.status === 'SUCCEEDED');
+  const succeeded =
+    batch.inserts.some((d) => d.status === 'SUCCEEDED') || batch.updates.some(([, d]) => d.status === 'SUCCEEDED');
   const sets: RawBuilder<unknown>[] = [
     sql`execution = ${batch.execution}::jsonb`,
     sql`event_seq = w.event_seq + ${events.length}::int`,
     sql`updated_at = now()`,
   ];
   if (options.releaseInline) {
-    sets.push(sql`status = ${releasedStatus(patch.status, 'w')}`, sql`wake_requested = false`, sql`lease_owner = NULL`, sql`lease_expires_at = NULL`);
+    sets.push(
+      sql`status = ${releasedStatus(patch.status, 'w')}`,
+      sql`wake_requested = false`,
+      sql`lease_owner = NULL`,
+      sql`lease_expires_at = NULL`,
+    );
   } else if (patch.status && !batch.releasing) {
     sets.push(sql`status = ${patch.status}`);
   }
@@ -205,14 +238,26 @@ function mainStatement(batch: TBatch, options: { releaseInline: boolean; notify:
         FROM r, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(i int, type text, step_id text, at timestamptz, data jsonb))`);
   }
   if (batch.snapshots.length) {
-    const rows = batch.snapshots.map((s) => ({ step_record_id: s.stepRecordId, path: s.path, snapshot: s.snapshot, truncated: s.truncated, size_bytes: s.sizeBytes }));
+    const rows = batch.snapshots.map((s) => ({
+      step_record_id: s.stepRecordId,
+      path: s.path,
+      snapshot: s.snapshot,
+      truncated: s.truncated,
+      size_bytes: s.sizeBytes,
+    }));
     ctes.push(sql`n AS (
       INSERT INTO run_snapshots (step_record_id, run_id, tenant_id, path, snapshot, truncated, size_bytes)
       SELECT x.step_record_id, ${run.id}, ${run.tenantId}, x.path, x.snapshot, x.truncated, x.size_bytes
         FROM r, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(step_record_id uuid, path text, snapshot jsonb, truncated boolean, size_bytes int))`);
   }
   if (batch.invocations.length) {
-    const rows = batch.invocations.map((v) => ({ action: v.action, version: v.version, key: v.idempotencyKey, step_path: v.stepPath, output: v.output ?? null }));
+    const rows = batch.invocations.map((v) => ({
+      action: v.action,
+      version: v.version,
+      key: v.idempotencyKey,
+      step_path: v.stepPath,
+      output: v.output ?? null,
+    }));
     ctes.push(sql`l AS (
       INSERT INTO action_invocations (tenant_id, action, version, idempotency_key, run_id, step_path, output)
       SELECT ${run.tenantId}, x.action, x.version, x.key, ${run.id}, x.step_path, x.output
@@ -220,7 +265,12 @@ function mainStatement(batch: TBatch, options: { releaseInline: boolean; notify:
       ON CONFLICT DO NOTHING)`);
   }
   if (batch.blockResults.length) {
-    const rows = batch.blockResults.map((b) => ({ block_path: b.blockPath, item_index: b.itemIndex, result: b.result ?? null, failure: b.failure ?? null }));
+    const rows = batch.blockResults.map((b) => ({
+      block_path: b.blockPath,
+      item_index: b.itemIndex,
+      result: b.result ?? null,
+      failure: b.failure ?? null,
+    }));
     // An update on conflict: a forEach in a finally that an operator's retry runs again finds the
     // rows of its first run (rewindRunForRetry deletes them, but a refused commit would re-run
     // the pass until WORKER_CRASHED, so the write does not depend on it).
@@ -238,6 +288,9 @@ function mainStatement(batch: TBatch, options: { releaseInline: boolean; notify:
        WHERE z.run_id = ${run.id}
          AND EXISTS (SELECT 1 FROM unnest(${batch.endedBlocks}::text[]) AS p(path) WHERE z.block_path = p.path OR starts_with(z.block_path, p.path || '#')))`);
   }
-  const notify = options.notify && events.length ? sql`pg_notify(${RUN_EVENTS_CHANNEL}, ${`${run.id}:`} || r.event_seq || ':' || r.status)` : sql`NULL`;
+  const notify =
+    options.notify && events.length
+      ? sql`pg_notify(${RUN_EVENTS_CHANNEL}, ${`${run.id}:`} || r.event_seq || ':' || r.status)`
+      : sql`NULL`;
   return sql<TMainRow>`WITH ${sql.join(ctes)} SELECT r.event_seq, r.status, ${notify} AS notified FROM r`;
 }

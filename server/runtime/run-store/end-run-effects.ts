@@ -1,10 +1,18 @@
+import 'server-only';
 import { sql } from 'kysely';
 import type { Tx } from '@/server/db/database';
 import { wakeRun } from '@/server/runtime/run-store/wake-run';
 import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
 import { lockRunRow } from '@/server/runtime/run-store/lock-run-row';
 
-export type TEndedRun = { id: string; parentRunId: string | null; workflowId: string; status: 'SUCCEEDED' | 'FAILED' | 'CANCELED'; output: unknown; error: unknown };
+export type TEndedRun = {
+  id: string;
+  parentRunId: string | null;
+  workflowId: string;
+  status: 'SUCCEEDED' | 'FAILED' | 'CANCELED';
+  output: unknown;
+  error: unknown;
+};
 
 /**
  * What follows a run reaching a terminal status, whoever ended it (its worker's finish, or an
@@ -12,10 +20,20 @@ export type TEndedRun = { id: string; parentRunId: string | null; workflowId: st
  * a run held QUEUED by the workflow's limits gets the freed slot, and a waiting parent gets the
  * result. `mayHaveOpenWork: false` skips the close for a run that never created a wait.
  */
-export async function afterRunEnded(tx: Tx, run: TEndedRun, { mayHaveOpenWork = true, admitNext = true }: { mayHaveOpenWork?: boolean; admitNext?: boolean } = {}): Promise<void> {
+export async function afterRunEnded(
+  tx: Tx,
+  run: TEndedRun,
+  { mayHaveOpenWork = true, admitNext = true }: { mayHaveOpenWork?: boolean; admitNext?: boolean } = {},
+): Promise<void> {
   if (mayHaveOpenWork) await closeOpenWork(tx, run.id);
   if (admitNext) await admitNextQueued(tx, run.workflowId);
-  if (run.parentRunId) await resolveParentWait(tx, run.id, run.parentRunId, { runId: run.id, status: run.status, output: run.output, error: run.error });
+  if (run.parentRunId)
+    await resolveParentWait(tx, run.id, run.parentRunId, {
+      runId: run.id,
+      status: run.status,
+      output: run.output,
+      error: run.error,
+    });
 }
 
 /**
@@ -24,15 +42,30 @@ export async function afterRunEnded(tx: Tx, run: TEndedRun, { mayHaveOpenWork = 
  * which would otherwise show as waiting forever in a finished run.
  */
 export async function closeOpenWork(tx: Tx, runId: string): Promise<void> {
-  const closed = await tx.updateTable('run_waits').set({ status: 'canceled', resolved_at: sql`now()` }).where('run_id', '=', runId).where('status', '=', 'open').returning(['kind', 'child_run_id']).execute();
+  const closed = await tx
+    .updateTable('run_waits')
+    .set({ status: 'canceled', resolved_at: sql`now()` })
+    .where('run_id', '=', runId)
+    .where('status', '=', 'open')
+    .returning(['kind', 'child_run_id'])
+    .execute();
   // A child run still going when its parent ends would work for nobody: it is canceled too
   // (and its own children in turn, when it ends).
   const children = closed.flatMap((wait) => (wait.kind === 'child' && wait.child_run_id ? [wait.child_run_id] : []));
   if (children.length) await cancelChildren(tx, children);
-  await tx.updateTable('tasks').set({ status: 'canceled' }).where('run_id', '=', runId).where('status', '=', 'open').execute();
+  await tx
+    .updateTable('tasks')
+    .set({ status: 'canceled' })
+    .where('run_id', '=', runId)
+    .where('status', '=', 'open')
+    .execute();
   await tx
     .updateTable('run_steps')
-    .set({ status: 'CANCELED', completed_at: sql`now()`, duration_ms: sql<number>`(extract(epoch from (now() - started_at)) * 1000)::int` })
+    .set({
+      status: 'CANCELED',
+      completed_at: sql`now()`,
+      duration_ms: sql<number>`(extract(epoch from (now() - started_at)) * 1000)::int`,
+    })
     .where('run_id', '=', runId)
     .where('status', '=', 'WAITING')
     .execute();
@@ -74,7 +107,15 @@ export async function resolveParentWait(tx: Tx, childId: string, parentId: strin
  * held run a job while slots remain (admitRun), so several runs finishing at once fill every slot.
  */
 export async function admitNextQueued(tx: Tx, workflowId: string): Promise<void> {
-  const next = await tx.selectFrom('runs').select('id').where('workflow_id', '=', workflowId).where('status', '=', 'QUEUED').where('fence', '>', '0').orderBy('created_at').limit(1).executeTakeFirst();
+  const next = await tx
+    .selectFrom('runs')
+    .select('id')
+    .where('workflow_id', '=', workflowId)
+    .where('status', '=', 'QUEUED')
+    .where('fence', '>', '0')
+    .orderBy('created_at')
+    .limit(1)
+    .executeTakeFirst();
   if (next) await enqueueAdvance({ db: tx, runId: next.id });
 }
 
@@ -83,7 +124,22 @@ export async function admitNextQueued(tx: Tx, workflowId: string): Promise<void>
  * claim takes a run with a due wait), and the advance fails it with TIMEOUT; a run that
  * finishes first closes it with its other open work.
  */
-export async function scheduleRunTimeout(tx: Tx, run: { id: string; tenant_id: string }, deadline: Date): Promise<void> {
-  await tx.insertInto('run_waits').values({ id: crypto.randomUUID(), run_id: run.id, tenant_id: run.tenant_id, step_path: '$run.timeout', kind: 'timer', status: 'open', resume_at: deadline }).execute();
+export async function scheduleRunTimeout(
+  tx: Tx,
+  run: { id: string; tenant_id: string },
+  deadline: Date,
+): Promise<void> {
+  await tx
+    .insertInto('run_waits')
+    .values({
+      id: crypto.randomUUID(),
+      run_id: run.id,
+      tenant_id: run.tenant_id,
+      step_path: '$run.timeout',
+      kind: 'timer',
+      status: 'open',
+      resume_at: deadline,
+    })
+    .execute();
   await enqueueAdvance({ db: tx, runId: run.id, startAfter: deadline });
 }

@@ -1,3 +1,4 @@
+import 'server-only';
 import { sql } from 'kysely';
 import type { Tx } from '@/server/db/database';
 
@@ -8,7 +9,15 @@ import type { Tx } from '@/server/db/database';
  * being delivered at the same moment each missed the other's uncommitted row, and the event
  * was lost.
  */
-export function eventMatchKey({ tenantId, event, correlationKey }: { tenantId: string; event: string; correlationKey: string | null }): string {
+export function eventMatchKey({
+  tenantId,
+  event,
+  correlationKey,
+}: {
+  tenantId: string;
+  event: string;
+  correlationKey: string | null;
+}): string {
   return JSON.stringify(['pipewright.event-match', tenantId, event, correlationKey]);
 }
 

@@ -1,3 +1,4 @@
+import 'server-only';
 import { CompiledQuery } from 'kysely';
 import type { DbOrTx, Tx } from '@/server/db/database';
 import { actorId, actorLabel, type TAuthContext } from '@/server/auth/context';
@@ -48,7 +49,13 @@ function rowOf(run: TNewRun, execution: string) {
     execution,
     check_pin: run.check ?? null,
     audit: run.audit
-      ? { actor_type: run.audit.ctx.actor.type, actor_id: actorId(run.audit.ctx.actor), actor_label: actorLabel(run.audit.ctx.actor), action: run.audit.entry.action, data: run.audit.entry.data ?? {} }
+      ? {
+          actor_type: run.audit.ctx.actor.type,
+          actor_id: actorId(run.audit.ctx.actor),
+          actor_label: actorLabel(run.audit.ctx.actor),
+          action: run.audit.entry.action,
+          data: run.audit.entry.data ?? {},
+        }
       : null,
   };
 }
@@ -97,7 +104,9 @@ export async function insertRuns(db: DbOrTx, runs: readonly TNewRun[]): Promise<
     ),
     ${jobs(`SELECT coalesce(json_agg(json_build_object('data', json_build_object('runId', id))), '[]'::json) FROM created`)}
     SELECT id FROM created WHERE (SELECT count(*) FROM advance_notified) >= 0`;
-  const result = await db.executeQuery<{ id: string }>(CompiledQuery.raw(text, [JSON.stringify(runs.map((run) => rowOf(run, execution)))]));
+  const result = await db.executeQuery<{ id: string }>(
+    CompiledQuery.raw(text, [JSON.stringify(runs.map((run) => rowOf(run, execution)))]),
+  );
   return new Set(result.rows.map((row) => row.id));
 }
 

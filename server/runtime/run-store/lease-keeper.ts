@@ -1,3 +1,4 @@
+import 'server-only';
 import { sql } from 'kysely';
 import type { Db } from '@/server/db/database';
 
@@ -48,7 +49,10 @@ export class LeaseKeeper {
   ) {}
 
   /** `claimSentAt`: performance.now() when the claim was sent; the lease is ours until LEASE_MS after it. */
-  hold(run: { id: string; fence: string; pauseRequested?: boolean; cancelRequested?: boolean }, claimSentAt = performance.now()): TLeaseControls {
+  hold(
+    run: { id: string; fence: string; pauseRequested?: boolean; cancelRequested?: boolean },
+    claimSentAt = performance.now(),
+  ): TLeaseControls {
     let validUntil = claimSentAt + LEASE_MS;
     const controls: TLeaseControls = {
       pauseRequested: run.pauseRequested ?? false,

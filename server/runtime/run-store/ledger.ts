@@ -1,3 +1,4 @@
+import 'server-only';
 import type { Tx } from '@/server/db/database';
 
 /** A completed action invocation read from the ledger, keyed by `action@version\nkey`. */
@@ -6,7 +7,15 @@ export type TLedger = Map<string, unknown>;
 /** The key of one ledger entry in a TLedger: one per (action, version, idempotency key). */
 export const ledgerKey = (action: string, version: number, key: string): string => `${action}@${version}\n${key}`;
 
-export type TLedgerEntry = { tenantId: string; action: string; version: number; idempotencyKey: string; runId: string; stepPath: string; output: unknown };
+export type TLedgerEntry = {
+  tenantId: string;
+  action: string;
+  version: number;
+  idempotencyKey: string;
+  runId: string;
+  stepPath: string;
+  output: unknown;
+};
 
 /**
  * Records a completed invocation in the caller's transaction, for handlers whose effect is a
@@ -18,7 +27,15 @@ export type TLedgerEntry = { tenantId: string; action: string; version: number; 
 export async function recordLedgerEntry(tx: Tx, entry: TLedgerEntry): Promise<boolean> {
   const inserted = await tx
     .insertInto('action_invocations')
-    .values({ tenant_id: entry.tenantId, action: entry.action, version: entry.version, idempotency_key: entry.idempotencyKey, run_id: entry.runId, step_path: entry.stepPath, output: JSON.stringify(entry.output ?? null) })
+    .values({
+      tenant_id: entry.tenantId,
+      action: entry.action,
+      version: entry.version,
+      idempotency_key: entry.idempotencyKey,
+      run_id: entry.runId,
+      step_path: entry.stepPath,
+      output: JSON.stringify(entry.output ?? null),
+    })
     .onConflict((oc) => oc.doNothing())
     .returning('idempotency_key')
     .executeTakeFirst();

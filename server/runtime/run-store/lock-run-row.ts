@@ -1,3 +1,4 @@
+import 'server-only';
 import { sql } from 'kysely';
 import type { Tx } from '@/server/db/database';
 
@@ -15,6 +16,10 @@ export async function lockRunRow(tx: Tx, runId: string): Promise<void> {
 
 /** Locks the row of the run that owns wait `waitId`; returns that run's id (null: no such wait). */
 export async function lockRunOfWait(tx: Tx, waitId: string): Promise<string | null> {
-  const row = await sql<{ id: string }>`SELECT r.id FROM runs r WHERE r.id = (SELECT w.run_id FROM run_waits w WHERE w.id = ${waitId}) FOR UPDATE OF r`.execute(tx);
+  const row = await sql<{
+    id: string;
+  }>`SELECT r.id FROM runs r WHERE r.id = (SELECT w.run_id FROM run_waits w WHERE w.id = ${waitId}) FOR UPDATE OF r`.execute(
+    tx,
+  );
   return row.rows[0]?.id ?? null;
 }

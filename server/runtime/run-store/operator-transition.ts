@@ -1,3 +1,4 @@
+import 'server-only';
 import { sql, type UpdateObject } from 'kysely';
 import type { Tx } from '@/server/db/database';
 import type { Database } from '@/server/db/schema';
@@ -10,7 +11,11 @@ import type { Database } from '@/server/db/schema';
  * renewal and commits still matched and wrote SUCCEEDED or WAITING over CANCELED or PAUSED.
  * Call it with the run locked (lockRun).
  */
-export async function writeOperatorTransition(tx: Tx, runId: string, patch: UpdateObject<Database, 'runs'>): Promise<void> {
+export async function writeOperatorTransition(
+  tx: Tx,
+  runId: string,
+  patch: UpdateObject<Database, 'runs'>,
+): Promise<void> {
   await tx
     .updateTable('runs')
     .set({ ...patch, fence: sql`fence + 1`, lease_owner: null, lease_expires_at: null, updated_at: sql`now()` })

@@ -1,3 +1,4 @@
+import 'server-only';
 import { sql } from 'kysely';
 import type { Db } from '@/server/db/database';
 import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
@@ -28,7 +29,9 @@ export const REAP_INTERVAL_MS = 2_000;
  */
 export async function reapStalledRuns({ db }: { db: Db }): Promise<number> {
   return db.transaction().execute(async (tx) => {
-    const lock = await sql<{ locked: boolean }>`SELECT pg_try_advisory_xact_lock(hashtext('pipewright.reaper')) AS locked`.execute(tx);
+    const lock = await sql<{
+      locked: boolean;
+    }>`SELECT pg_try_advisory_xact_lock(hashtext('pipewright.reaper')) AS locked`.execute(tx);
     if (!lock.rows[0]?.locked) return 0;
     const stalled = await sql<{ id: string }>`
       SELECT r.id FROM runs r
@@ -49,7 +52,16 @@ export async function reapStalledRuns({ db }: { db: Db }): Promise<number> {
         ORDER BY h.workflow_id, h.created_at)
       LIMIT 500`.execute(tx);
     for (const run of stalled.rows) await enqueueAdvance({ db: tx, runId: run.id });
-    if (stalled.rows.length) await tx.updateTable('runs').set({ updated_at: sql`now()` }).where('id', 'in', stalled.rows.map((run) => run.id)).execute();
+    if (stalled.rows.length)
+      await tx
+        .updateTable('runs')
+        .set({ updated_at: sql`now()` })
+        .where(
+          'id',
+          'in',
+          stalled.rows.map((run) => run.id),
+        )
+        .execute();
     return stalled.rows.length;
   });
 }

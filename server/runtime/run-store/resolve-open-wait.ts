@@ -1,3 +1,4 @@
+import 'server-only';
 import { sql } from 'kysely';
 import type { Tx } from '@/server/db/database';
 import { wakeRun } from '@/server/runtime/run-store/wake-run';
@@ -10,7 +11,10 @@ import { lockRunOfWait } from '@/server/runtime/run-store/lock-run-row';
  * admin resumes landing together, exactly one gets the row back and wakes the run; the
  * other gets `false` and must not.
  */
-export async function resolveOpenWait(tx: Tx, { waitId, payload, reason }: { waitId: string; payload: unknown; reason: string }): Promise<{ runId: string } | null> {
+export async function resolveOpenWait(
+  tx: Tx,
+  { waitId, payload, reason }: { waitId: string; payload: unknown; reason: string },
+): Promise<{ runId: string } | null> {
   // The run row before the wait, in the runtime's one lock order (lockRunRow).
   if (!(await lockRunOfWait(tx, waitId))) return null;
   const resolved = await tx

@@ -1,3 +1,4 @@
+import 'server-only';
 import { sql } from 'kysely';
 import type { Tx } from '@/server/db/database';
 import { ZExecution } from '@/server/runtime/execution/execution-state';
@@ -13,25 +14,55 @@ import { rewindForRetry } from '@/server/runtime/execution/rewind-for-retry';
  * stay in the history, and they no longer count as the step's success. Their outside calls are
  * not repeated: the action ledger answers the second run of each from the first.
  */
-export async function rewindRunForRetry({ tx, runId, timeoutFrom }: { tx: Tx; runId: string; timeoutFrom: Date | null }): Promise<void> {
+export async function rewindRunForRetry({
+  tx,
+  runId,
+  timeoutFrom,
+}: {
+  tx: Tx;
+  runId: string;
+  timeoutFrom: Date | null;
+}): Promise<void> {
   const saved = await tx.selectFrom('runs').select('execution').where('id', '=', runId).executeTakeFirstOrThrow();
   const { execution, rerunPipes } = rewindForRetry(ZExecution.parse(saved.execution));
   if (timeoutFrom) execution.timeoutFrom = timeoutFrom.toISOString();
   if (rerunPipes.length === 0) {
-    await tx.updateTable('runs').set({ execution: JSON.stringify(execution) }).where('id', '=', runId).execute();
+    await tx
+      .updateTable('runs')
+      .set({ execution: JSON.stringify(execution) })
+      .where('id', '=', runId)
+      .execute();
     return;
   }
   // `…config.finally[` so that no other pipe whose name starts the same way is taken along.
-  const underRerunPipes = (column: 'path' | 'block_path') => sql<boolean>`(${sql.join(rerunPipes.map((pipe) => sql`starts_with(${sql.ref(column)}, ${`${pipe}[`})`), sql` OR `)})`;
+  const underRerunPipes = (column: 'path' | 'block_path') =>
+    sql<boolean>`(${sql.join(
+      rerunPipes.map((pipe) => sql`starts_with(${sql.ref(column)}, ${`${pipe}[`})`),
+      sql` OR `,
+    )})`;
   // The execution forgets the attempts of a forEach iteration once it ended (SPEC §7.8), but a
   // finally run again runs such iterations again, and their next attempt must follow the
   // records they have (one record per path and attempt).
-  const attempts = await tx.selectFrom('run_steps').select(['path', (eb) => eb.fn.max('attempt').as('attempt')]).where('run_id', '=', runId).where(underRerunPipes('path')).groupBy('path').execute();
+  const attempts = await tx
+    .selectFrom('run_steps')
+    .select(['path', (eb) => eb.fn.max('attempt').as('attempt')])
+    .where('run_id', '=', runId)
+    .where(underRerunPipes('path'))
+    .groupBy('path')
+    .execute();
   for (const { path, attempt } of attempts) execution.attempts[path] = Math.max(execution.attempts[path] ?? 0, attempt);
-  await tx.updateTable('runs').set({ execution: JSON.stringify(execution) }).where('id', '=', runId).execute();
+  await tx
+    .updateTable('runs')
+    .set({ execution: JSON.stringify(execution) })
+    .where('id', '=', runId)
+    .execute();
   // The forEach blocks in those pipes start afresh: rows a failed one kept are not theirs.
   await tx.deleteFrom('run_block_results').where('run_id', '=', runId).where(underRerunPipes('block_path')).execute();
-  const superseded = { code: 'RETRIED', message: 'The run was retried from an earlier failed step, so this step ran again after it; this record no longer counts as its success.' };
+  const superseded = {
+    code: 'RETRIED',
+    message:
+      'The run was retried from an earlier failed step, so this step ran again after it; this record no longer counts as its success.',
+  };
   await tx
     .updateTable('run_steps')
     .set({ status: 'CANCELED', error: JSON.stringify(superseded) })

@@ -1,3 +1,4 @@
+import 'server-only';
 import { getDb } from '@/server/db/database';
 import { insertRuns, type TNewRun } from '@/server/runtime/run-store/insert-run';
 
@@ -38,7 +39,10 @@ class RunInsertBatcher {
 
   private async write(batch: TPending[]): Promise<void> {
     try {
-      const created = await insertRuns(getDb(), batch.map((p) => p.run));
+      const created = await insertRuns(
+        getDb(),
+        batch.map((p) => p.run),
+      );
       for (const p of batch) p.resolve(created.has(p.run.id));
     } catch (error) {
       if (batch.length === 1) {
@@ -46,7 +50,9 @@ class RunInsertBatcher {
         return;
       }
       // One run the database refuses must not fail the others that shared its statement.
-      await Promise.all(batch.map((p) => insertRuns(getDb(), [p.run]).then((created) => p.resolve(created.has(p.run.id)), p.reject)));
+      await Promise.all(
+        batch.map((p) => insertRuns(getDb(), [p.run]).then((created) => p.resolve(created.has(p.run.id)), p.reject)),
+      );
     }
   }
 }

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { Db, Tx } from '@/server/db/database';
 import { notifyRunControl } from '@/server/runtime/run-control-listener';
 
@@ -16,7 +17,10 @@ export async function requestCancelFromParent({ db, runId }: { db: Db; runId: st
       .where('status', 'in', ['QUEUED', 'RUNNING', 'WAITING', 'PAUSED'])
       .returning('id')
       .execute();
-    await notifyRunControl(tx, pending.map((row) => row.id));
+    await notifyRunControl(
+      tx,
+      pending.map((row) => row.id),
+    );
   });
 }
 

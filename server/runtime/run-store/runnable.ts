@@ -1,3 +1,4 @@
+import 'server-only';
 import { sql, type RawBuilder } from 'kysely';
 
 /**

@@ -1,3 +1,4 @@
+import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { getDb, type Db, type Tx } from '@/server/db/database';
@@ -15,7 +16,13 @@ import { lockRunRow } from '@/server/runtime/run-store/lock-run-row';
  * delay, a retry's backoff, a wait's timeout) is a pg-boss job due at that time, sent in the
  * same transaction, so it survives any restart.
  */
-export async function createWait({ writer, run, request, stepId, stepPath }: {
+export async function createWait({
+  writer,
+  run,
+  request,
+  stepId,
+  stepPath,
+}: {
   writer: RunWriter;
   run: TRunFacts;
   request: TWaitRequest | { kind: 'retry'; resumeAt: Date };
@@ -27,11 +34,30 @@ export async function createWait({ writer, run, request, stepId, stepPath }: {
   // What the database had committed when the wait began: any event it could not see yet (one
   // delivered while this wait is being created) matches the wait, even before its row commits.
   const began = request.kind === 'event' ? await snapshotNow() : null;
-  if (request.kind === 'event') writer.lockEventMatch(eventMatchKey({ tenantId: run.tenantId, event: request.event, correlationKey: request.correlationKey }));
+  if (request.kind === 'event')
+    writer.lockEventMatch(
+      eventMatchKey({ tenantId: run.tenantId, event: request.event, correlationKey: request.correlationKey }),
+    );
   const timeoutMs = request.kind === 'event' || request.kind === 'task' ? request.timeoutMs : null;
-  const resumeAt = request.kind === 'timer' || request.kind === 'retry' ? request.resumeAt : timeoutMs ? new Date(Date.now() + timeoutMs) : null;
+  const resumeAt =
+    request.kind === 'timer' || request.kind === 'retry'
+      ? request.resumeAt
+      : timeoutMs
+        ? new Date(Date.now() + timeoutMs)
+        : null;
   // A child run is started before the batch commits; a failure to start fails the step instead.
-  const child = request.kind === 'child' ? await startRun({ tenantId: run.tenantId, workflowKey: request.workflow, version: request.version, input: request.input, trigger: { type: 'child', id: run.id }, parent: { runId: run.id, stepPath }, defer: writer }) : null;
+  const child =
+    request.kind === 'child'
+      ? await startRun({
+          tenantId: run.tenantId,
+          workflowKey: request.workflow,
+          version: request.version,
+          input: request.input,
+          trigger: { type: 'child', id: run.id },
+          parent: { runId: run.id, stepPath },
+          defer: writer,
+        })
+      : null;
   writer.also(async (tx) => {
     await tx
       .insertInto('run_waits')
@@ -53,12 +79,32 @@ export async function createWait({ writer, run, request, stepId, stepPath }: {
       const task = request.task;
       await tx
         .insertInto('tasks')
-        .values({ tenant_id: run.tenantId, run_id: run.id, wait_id: id, step_id: stepId, step_path: stepPath, title: task.title, description: task.description, form: JSON.stringify(task.form), outcomes: task.outcomes, assignee: JSON.stringify(task.assignee), status: 'open', due_at: resumeAt })
+        .values({
+          tenant_id: run.tenantId,
+          run_id: run.id,
+          wait_id: id,
+          step_id: stepId,
+          step_path: stepPath,
+          title: task.title,
+          description: task.description,
+          form: JSON.stringify(task.form),
+          outcomes: task.outcomes,
+          assignee: JSON.stringify(task.assignee),
+          status: 'open',
+          due_at: resumeAt,
+        })
         .execute();
     }
     if (request.kind === 'event' && began) {
       const since = request.lookbackMs ? new Date(began.at.getTime() - request.lookbackMs) : null;
-      await matchRecentEvent(tx, { waitId: id, run, event: request.event, correlationKey: request.correlationKey, snapshot: began.snapshot, since });
+      await matchRecentEvent(tx, {
+        waitId: id,
+        run,
+        event: request.event,
+        correlationKey: request.correlationKey,
+        snapshot: began.snapshot,
+        since,
+      });
     }
   });
   if (request.kind === 'task') writer.event('task.created', stepId, { path: stepPath, title: request.task.title });
@@ -71,13 +117,27 @@ export async function createWait({ writer, run, request, stepId, stepPath }: {
  * batch holds the event-match lock, so such a delivery has committed before this looks), or,
  * with `lookbackMs`, if it was received up to that long before the wait began (`since`).
  */
-async function matchRecentEvent(tx: Tx, args: { waitId: string; run: TRunFacts; event: string; correlationKey: string | null; snapshot: string; since: Date | null }): Promise<void> {
+async function matchRecentEvent(
+  tx: Tx,
+  args: {
+    waitId: string;
+    run: TRunFacts;
+    event: string;
+    correlationKey: string | null;
+    snapshot: string;
+    since: Date | null;
+  },
+): Promise<void> {
   const match = await tx
     .selectFrom('events')
     .select(['id', 'payload'])
     .where('tenant_id', '=', args.run.tenantId)
     .where('event', '=', args.event)
-    .where((eb) => (args.correlationKey === null ? eb('correlation_key', 'is', null) : eb('correlation_key', '=', args.correlationKey)))
+    .where((eb) =>
+      args.correlationKey === null
+        ? eb('correlation_key', 'is', null)
+        : eb('correlation_key', '=', args.correlationKey),
+    )
     .where((eb) => {
       const deliveredMeanwhile = sql<boolean>`(xact_id IS NOT NULL AND NOT pg_visible_in_snapshot(xact_id, ${args.snapshot}::pg_snapshot))`;
       return args.since ? eb.or([deliveredMeanwhile, eb('received_at', '>=', args.since)]) : deliveredMeanwhile;
@@ -88,14 +148,25 @@ async function matchRecentEvent(tx: Tx, args: { waitId: string; run: TRunFacts; 
     .orderBy('received_at', 'desc')
     .executeTakeFirst();
   if (!match) return;
-  await tx.updateTable('run_waits').set({ status: 'resolved', payload: JSON.stringify(match.payload ?? null), resolved_at: sql`now()` }).where('id', '=', args.waitId).execute();
-  await tx.updateTable('events').set({ resumed: sql`array_append(resumed, ${args.run.id}::uuid)` }).where('id', '=', match.id).execute();
+  await tx
+    .updateTable('run_waits')
+    .set({ status: 'resolved', payload: JSON.stringify(match.payload ?? null), resolved_at: sql`now()` })
+    .where('id', '=', args.waitId)
+    .execute();
+  await tx
+    .updateTable('events')
+    .set({ resumed: sql`array_append(resumed, ${args.run.id}::uuid)` })
+    .where('id', '=', match.id)
+    .execute();
   await tx.updateTable('runs').set({ wake_requested: true }).where('id', '=', args.run.id).execute();
 }
 
 /** The database's current snapshot and clock, for an event wait that begins now. */
 async function snapshotNow(): Promise<{ snapshot: string; at: Date }> {
-  const row = await sql<{ snapshot: string; at: Date }>`SELECT pg_current_snapshot()::text AS snapshot, now() AS at`.execute(getDb());
+  const row = await sql<{
+    snapshot: string;
+    at: Date;
+  }>`SELECT pg_current_snapshot()::text AS snapshot, now() AS at`.execute(getDb());
   return row.rows[0]!;
 }
 
@@ -108,8 +179,18 @@ async function snapshotNow(): Promise<{ snapshot: string; at: Date }> {
  * `restart`: the wait was closed because the run ended (a run timeout, a failed branch) and
  * an operator retried the run; the waiting step runs again as a new attempt.
  */
-export async function checkWait({ db, waitId }: { db: Db; waitId: string }): Promise<'open' | 'restart' | TWaitOutcome> {
-  const wait = await db.selectFrom('run_waits').select(['status', 'payload', 'resume_at', 'kind', 'run_id']).where('id', '=', waitId).executeTakeFirst();
+export async function checkWait({
+  db,
+  waitId,
+}: {
+  db: Db;
+  waitId: string;
+}): Promise<'open' | 'restart' | TWaitOutcome> {
+  const wait = await db
+    .selectFrom('run_waits')
+    .select(['status', 'payload', 'resume_at', 'kind', 'run_id'])
+    .where('id', '=', waitId)
+    .executeTakeFirst();
   if (!wait) return { kind: 'expired' };
   if (wait.status === 'open') {
     if (!wait.resume_at || wait.resume_at.getTime() > Date.now()) return 'open';
@@ -124,7 +205,10 @@ export async function checkWait({ db, waitId }: { db: Db; waitId: string }): Pro
 }
 
 /** Closes a due wait if it is still open; null when it was not (another transaction closed it). */
-async function closeDueWait(db: Db, { waitId, runId, kind }: { waitId: string; runId: string; kind: string }): Promise<TWaitOutcome | null> {
+async function closeDueWait(
+  db: Db,
+  { waitId, runId, kind }: { waitId: string; runId: string; kind: string },
+): Promise<TWaitOutcome | null> {
   const fired = kind === 'timer' || kind === 'retry';
   return db.transaction().execute(async (tx) => {
     // The run row first, as every writer of waits and tasks locks it (see lockRunRow).
@@ -138,7 +222,13 @@ async function closeDueWait(db: Db, { waitId, runId, kind }: { waitId: string; r
       .returning('id')
       .executeTakeFirst();
     if (!closed) return null;
-    if (kind === 'task') await tx.updateTable('tasks').set({ status: 'expired' }).where('wait_id', '=', waitId).where('status', '=', 'open').execute();
+    if (kind === 'task')
+      await tx
+        .updateTable('tasks')
+        .set({ status: 'expired' })
+        .where('wait_id', '=', waitId)
+        .where('status', '=', 'open')
+        .execute();
     return fired ? { kind: 'resolved', payload: null } : { kind: 'expired' };
   });
 }

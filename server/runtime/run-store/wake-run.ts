@@ -1,3 +1,4 @@
+import 'server-only';
 import { sql } from 'kysely';
 import type { DbOrTx } from '@/server/db/database';
 import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
@@ -20,6 +21,16 @@ export async function wakeRun({ db, runId, reason }: { db: DbOrTx; runId: string
     RETURNING prev.status AS was, r.event_seq AS seq, r.tenant_id`.execute(db);
   const woke = row.rows[0];
   if (!woke || woke.was !== 'WAITING') return;
-  await db.insertInto('run_events').values({ run_id: runId, seq: woke.seq, tenant_id: woke.tenant_id, type: 'run.resumed', step_id: null, data: JSON.stringify({ reason }) }).execute();
+  await db
+    .insertInto('run_events')
+    .values({
+      run_id: runId,
+      seq: woke.seq,
+      tenant_id: woke.tenant_id,
+      type: 'run.resumed',
+      step_id: null,
+      data: JSON.stringify({ reason }),
+    })
+    .execute();
   await enqueueAdvance({ db, runId });
 }

@@ -17,7 +17,13 @@ afterAll(async () => t.close());
 async function seedFailures(email: string, ip: string, count: number, agoMs = 0): Promise<void> {
   await t.db
     .insertInto('sign_in_failures')
-    .values(Array.from({ length: count }, () => ({ email, ip, at: sql<Date>`now() - make_interval(secs => ${agoMs / 1000})` })))
+    .values(
+      Array.from({ length: count }, () => ({
+        email,
+        ip,
+        at: sql<Date>`now() - make_interval(secs => ${agoMs / 1000})`,
+      })),
+    )
     .execute();
 }
 
@@ -25,7 +31,12 @@ describe('sign-in throttling per account and address', () => {
   it('lets the right password in from another address however often one address failed', async () => {
     const member = await createTenantWithMember({ db: t.db, password: 'the right password' });
     await seedFailures(member.email, '203.0.113.66', 40);
-    const user = await verifyCredentials({ db: t.db, email: member.email, password: 'the right password', ip: '198.51.100.20' });
+    const user = await verifyCredentials({
+      db: t.db,
+      email: member.email,
+      password: 'the right password',
+      ip: '198.51.100.20',
+    });
     expect(user?.email).toBe(member.email);
   });
 
@@ -36,7 +47,9 @@ describe('sign-in throttling per account and address', () => {
       expect(await verifyCredentials({ db: t.db, email: member.email, password: `guess ${i}`, ip })).toBeNull();
     }
     // Even the right password waits: the wait must not tell a guesser which guess was right.
-    await expect(verifyCredentials({ db: t.db, email: member.email, password: 'another right one', ip })).rejects.toMatchObject({
+    await expect(
+      verifyCredentials({ db: t.db, email: member.email, password: 'another right one', ip }),
+    ).rejects.toMatchObject({
       code: 'RATE_LIMITED',
       message: expect.stringMatching(/^Too many failed sign-ins\. Try again in \d+ seconds?\.$/),
     });
@@ -51,24 +64,38 @@ describe('sign-in throttling per account and address', () => {
     const ip = '203.0.113.10';
     const failures = SIGN_IN_LIMITS.freeFailures + 2;
     await seedFailures(member.email, ip, failures, signInBackoffMs(failures) + 1_000);
-    expect((await verifyCredentials({ db: t.db, email: member.email, password: 'third right one', ip }))?.email).toBe(member.email);
+    expect((await verifyCredentials({ db: t.db, email: member.email, password: 'third right one', ip }))?.email).toBe(
+      member.email,
+    );
   });
 
   it('still refuses an address that fails across many accounts, and leaves other addresses alone', async () => {
     const member = await createTenantWithMember({ db: t.db, password: 'fourth right one' });
     await t.db
       .insertInto('sign_in_failures')
-      .values(Array.from({ length: SIGN_IN_LIMITS.perIp }, (_, i) => ({ email: `sprayed${i}@example.com`, ip: '203.0.113.77' })))
+      .values(
+        Array.from({ length: SIGN_IN_LIMITS.perIp }, (_, i) => ({
+          email: `sprayed${i}@example.com`,
+          ip: '203.0.113.77',
+        })),
+      )
       .execute();
-    await expect(verifyCredentials({ db: t.db, email: member.email, password: 'fourth right one', ip: '203.0.113.77' })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
-    expect((await verifyCredentials({ db: t.db, email: member.email, password: 'fourth right one', ip: '203.0.113.78' }))?.email).toBe(member.email);
+    await expect(
+      verifyCredentials({ db: t.db, email: member.email, password: 'fourth right one', ip: '203.0.113.77' }),
+    ).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    expect(
+      (await verifyCredentials({ db: t.db, email: member.email, password: 'fourth right one', ip: '203.0.113.78' }))
+        ?.email,
+    ).toBe(member.email);
   });
 
   it('forgets the failures of that account and address on success, not those of other addresses', async () => {
     const member = await createTenantWithMember({ db: t.db, password: 'fifth right one' });
     await seedFailures(member.email, '198.51.100.1', 2);
     await seedFailures(member.email, '198.51.100.99', 3);
-    expect(await verifyCredentials({ db: t.db, email: member.email, password: 'fifth right one', ip: '198.51.100.1' })).not.toBeNull();
+    expect(
+      await verifyCredentials({ db: t.db, email: member.email, password: 'fifth right one', ip: '198.51.100.1' }),
+    ).not.toBeNull();
     const left = await t.db.selectFrom('sign_in_failures').select('ip').where('email', '=', member.email).execute();
     expect(left.map((row) => row.ip)).toEqual(['198.51.100.99', '198.51.100.99', '198.51.100.99']);
   });

@@ -1,17 +1,24 @@
-import type { TProblem } from '@/server/workflows/validation/problem';
+import 'server-only';
+import type { TProblem } from '@/model/definition/problem';
 import type { TCallSite } from '@/server/workflows/validation/validate-steps';
 import type { TWorkflowResolver } from '@/server/workflows/validation/workflow-resolver';
-import { joinPath } from '@/server/workflows/validation/problem';
+import { joinPath } from '@/model/definition/problem';
 
 const MAX_CHAIN = 25;
 
 /** The published version a call runs: the pinned one, or the latest. */
-async function resolveVersion(resolver: TWorkflowResolver, key: string, version: unknown): Promise<{ version: number } | { problem: string }> {
+async function resolveVersion(
+  resolver: TWorkflowResolver,
+  key: string,
+  version: unknown,
+): Promise<{ version: number } | { problem: string }> {
   const published = await resolver.publishedVersions(key);
   if (published === null) return { problem: `Workflow "${key}" does not exist` };
   if (published.length === 0) return { problem: `Workflow "${key}" has no published version yet` };
   if (typeof version === 'number') {
-    return published.includes(version) ? { version } : { problem: `Workflow "${key}" has no published version ${version} (published: ${published.join(', ')})` };
+    return published.includes(version)
+      ? { version }
+      : { problem: `Workflow "${key}" has no published version ${version} (published: ${published.join(', ')})` };
   }
   return { version: Math.max(...published) };
 }
@@ -21,29 +28,60 @@ async function resolveVersion(resolver: TWorkflowResolver, key: string, version:
  * workflow being validated, directly or through other workflows (which would start child
  * runs forever).
  */
-export async function checkCallTargets({ calls, ownKey, resolver }: { calls: TCallSite[]; ownKey: string; resolver: TWorkflowResolver }): Promise<TProblem[]> {
+export async function checkCallTargets({
+  calls,
+  ownKey,
+  resolver,
+}: {
+  calls: TCallSite[];
+  ownKey: string;
+  resolver: TWorkflowResolver;
+}): Promise<TProblem[]> {
   const problems: TProblem[] = [];
   for (const call of calls) {
     if (typeof call.workflow !== 'string') continue; // the config check already reported it
     const at = joinPath(call.path, 'workflow');
     if (call.workflow === ownKey) {
-      problems.push({ severity: 'error', stepId: call.stepId, path: at, message: `The workflow calls itself, which would start child runs without end` });
+      problems.push({
+        severity: 'error',
+        stepId: call.stepId,
+        path: at,
+        message: `The workflow calls itself, which would start child runs without end`,
+      });
       continue;
     }
     const target = await resolveVersion(resolver, call.workflow, call.version);
     if ('problem' in target) {
-      problems.push({ severity: 'error', stepId: call.stepId, path: typeof call.version === 'number' && !target.problem.endsWith('does not exist') ? joinPath(call.path, 'version') : at, message: target.problem });
+      problems.push({
+        severity: 'error',
+        stepId: call.stepId,
+        path:
+          typeof call.version === 'number' && !target.problem.endsWith('does not exist')
+            ? joinPath(call.path, 'version')
+            : at,
+        message: target.problem,
+      });
       continue;
     }
     const cycle = await findPathBack(resolver, [call.workflow], target.version, ownKey);
     if (cycle) {
-      problems.push({ severity: 'error', stepId: call.stepId, path: at, message: `Calling "${call.workflow}" would recurse back into this workflow: ${[ownKey, ...cycle].join(' → ')}` });
+      problems.push({
+        severity: 'error',
+        stepId: call.stepId,
+        path: at,
+        message: `Calling "${call.workflow}" would recurse back into this workflow: ${[ownKey, ...cycle].join(' → ')}`,
+      });
     }
   }
   return problems;
 }
 
-async function findPathBack(resolver: TWorkflowResolver, chain: string[], version: number, ownKey: string): Promise<string[] | null> {
+async function findPathBack(
+  resolver: TWorkflowResolver,
+  chain: string[],
+  version: number,
+  ownKey: string,
+): Promise<string[] | null> {
   if (chain.length > MAX_CHAIN) return null;
   const current = chain[chain.length - 1]!;
   for (const callee of await resolver.calleesOf(current, version)) {

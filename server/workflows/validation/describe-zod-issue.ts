@@ -1,5 +1,6 @@
+import 'server-only';
 import type { ZodIssue } from 'zod';
-import { EXPR_TYPE_MESSAGE } from '@/server/workflows/definition/expression-value';
+import { EXPR_TYPE_MESSAGE } from '@/model/definition/expression-value';
 
 export type TIssueDescription = { path: ReadonlyArray<string | number>; message: string };
 
@@ -16,7 +17,9 @@ function joinWithOr(words: string[]): string {
 export function describeZodIssue(issue: ZodIssue): TIssueDescription {
   if (issue.code !== 'invalid_union') return { path: issue.path, message: issue.message };
   const depth = issue.path.length;
-  const firsts = issue.unionErrors.map((error) => error.issues[0]).filter((first): first is ZodIssue => first !== undefined);
+  const firsts = issue.unionErrors
+    .map((error) => error.issues[0])
+    .filter((first): first is ZodIssue => first !== undefined);
   const isExpressionBranch = (first: ZodIssue) => first.message === EXPR_TYPE_MESSAGE || first.path[depth] === '$expr';
   const literals = firsts.filter((first) => !isExpressionBranch(first));
   const suffix = literals.length < firsts.length ? ' (or an expression {"$expr": …})' : '';
@@ -30,7 +33,8 @@ export function describeZodIssue(issue: ZodIssue): TIssueDescription {
   }
   // Otherwise the branch that got furthest into the value is the one the person meant.
   // A branch that only misses a key ({user} when {role} was given) got less far than its depth says.
-  const reach = (first: ZodIssue) => first.path.length * 2 + (first.code === 'invalid_type' && first.received === 'undefined' ? 0 : 1);
+  const reach = (first: ZodIssue) =>
+    first.path.length * 2 + (first.code === 'invalid_type' && first.received === 'undefined' ? 0 : 1);
   const furthest = literals.reduce((best, first) => (reach(first) > reach(best) ? first : best));
   const inner = describeZodIssue(furthest);
   return { path: inner.path, message: /expression/i.test(inner.message) ? inner.message : `${inner.message}${suffix}` };

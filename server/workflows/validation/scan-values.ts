@@ -1,6 +1,7 @@
-import { isExpression, isSecretRef } from '@/server/runtime/expressions/is-expression';
+import 'server-only';
+import { isExpression, isSecretRef } from '@/model/definition/is-expression';
 import { checkExpressionSyntax } from '@/server/runtime/expressions/check-expression-syntax';
-import { joinPath } from '@/server/workflows/validation/problem';
+import { joinPath } from '@/model/definition/problem';
 
 export type TValueFinding = { path: string; message: string };
 
@@ -9,7 +10,13 @@ export type TValueFinding = { path: string; message: string };
  * own) and reports malformed expressions and misplaced or undeclared secret references.
  * `secretsAllowedUnder` is the one path below which `{ "$secret" }` may appear.
  */
-export function scanValues({ value, path, skip, secretsAllowedUnder, declaredSecrets }: {
+export function scanValues({
+  value,
+  path,
+  skip,
+  secretsAllowedUnder,
+  declaredSecrets,
+}: {
   value: unknown;
   path: string;
   skip: Set<string>;
@@ -26,12 +33,22 @@ export function scanValues({ value, path, skip, secretsAllowedUnder, declaredSec
       }
       const check = checkExpressionSyntax(node.$expr);
       if (!check.ok) {
-        findings.push({ path: joinPath(at, '$expr'), message: check.message.charAt(0).toUpperCase() + check.message.slice(1) });
+        findings.push({
+          path: joinPath(at, '$expr'),
+          message: check.message.charAt(0).toUpperCase() + check.message.slice(1),
+        });
       }
       return;
     }
     if (isSecretRef(node)) {
-      if (secretsAllowedUnder === null || !(at === secretsAllowedUnder || at.startsWith(`${secretsAllowedUnder}.`) || at.startsWith(`${secretsAllowedUnder}[`))) {
+      if (
+        secretsAllowedUnder === null ||
+        !(
+          at === secretsAllowedUnder ||
+          at.startsWith(`${secretsAllowedUnder}.`) ||
+          at.startsWith(`${secretsAllowedUnder}[`)
+        )
+      ) {
         findings.push({ path: at, message: 'A secret reference is only allowed inside the input of an action call' });
       } else if (!Object.hasOwn(declaredSecrets, node.$secret)) {
         findings.push({ path: at, message: `Secret "${node.$secret}" is not declared in env.secrets` });
@@ -39,7 +56,8 @@ export function scanValues({ value, path, skip, secretsAllowedUnder, declaredSec
       return;
     }
     if (Array.isArray(node)) node.forEach((item, index) => visit(item, joinPath(at, index)));
-    else if (typeof node === 'object' && node !== null) for (const [key, item] of Object.entries(node)) visit(item, joinPath(at, key));
+    else if (typeof node === 'object' && node !== null)
+      for (const [key, item] of Object.entries(node)) visit(item, joinPath(at, key));
   };
   visit(value, path);
   return findings;

@@ -5,9 +5,9 @@ import { z } from 'zod';
 import { ACTION_REFS, actionRef } from '@/server/runtime/actions/action-descriptor';
 import { NODE_REGISTRY, getNodeDescriptor } from '@/server/runtime/nodes';
 import { NODE_TYPES } from '@/server/runtime/nodes/node-descriptor';
-import type { TStep } from '@/server/workflows/definition/step';
-import { ZVersionDocument } from '@/server/workflows/definition/version-document';
-import { ZProblem, type TProblem } from '@/server/workflows/validation/problem';
+import type { TStep } from '@/model/definition/step';
+import { ZVersionDocument } from '@/model/definition/version-document';
+import { ZProblem, type TProblem } from '@/model/definition/problem';
 import { validateDefinition } from '@/server/workflows/validation/validate-definition';
 import type { TWorkflowResolver } from '@/server/workflows/validation/workflow-resolver';
 
@@ -15,13 +15,21 @@ const FIXTURES = path.join(__dirname, 'fixtures');
 
 /** The tenant's other workflows as the fixtures see them: published versions and what each calls. */
 const ZWorkflowTable = z.record(
-  z.object({
-    published: z.array(z.number().int().min(1)),
-    calls: z.record(z.array(z.object({ workflow: z.string(), version: z.union([z.number(), z.literal('latest')]).optional() }))).default({}),
-  }).strict(),
+  z
+    .object({
+      published: z.array(z.number().int().min(1)),
+      calls: z
+        .record(
+          z.array(z.object({ workflow: z.string(), version: z.union([z.number(), z.literal('latest')]).optional() })),
+        )
+        .default({}),
+    })
+    .strict(),
 );
 
-const ZInvalidFixture = z.object({ description: z.string().min(1), definition: z.unknown(), problems: z.array(ZProblem).min(1) }).strict();
+const ZInvalidFixture = z
+  .object({ description: z.string().min(1), definition: z.unknown(), problems: z.array(ZProblem).min(1) })
+  .strict();
 
 function readJson(file: string): unknown {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
@@ -29,7 +37,11 @@ function readJson(file: string): unknown {
 
 function fixtureFiles(kind: 'valid' | 'invalid'): Array<{ name: string; file: string }> {
   const dir = path.join(FIXTURES, kind);
-  return fs.readdirSync(dir).filter((name) => name.endsWith('.json')).sort().map((name) => ({ name: name.replace(/\.json$/, ''), file: path.join(dir, name) }));
+  return fs
+    .readdirSync(dir)
+    .filter((name) => name.endsWith('.json'))
+    .sort()
+    .map((name) => ({ name: name.replace(/\.json$/, ''), file: path.join(dir, name) }));
 }
 
 const table = ZWorkflowTable.parse(readJson(path.join(FIXTURES, 'workflows.json')));
@@ -37,7 +49,12 @@ const table = ZWorkflowTable.parse(readJson(path.join(FIXTURES, 'workflows.json'
 const resolver: TWorkflowResolver = {
   publishedVersions: (key) => Promise.resolve(Object.hasOwn(table, key) ? [...table[key]!.published] : null),
   calleesOf: (key, version) =>
-    Promise.resolve((Object.hasOwn(table, key) ? (table[key]!.calls[String(version)] ?? []) : []).map((callee) => ({ workflow: callee.workflow, version: callee.version }))),
+    Promise.resolve(
+      (Object.hasOwn(table, key) ? (table[key]!.calls[String(version)] ?? []) : []).map((callee) => ({
+        workflow: callee.workflow,
+        version: callee.version,
+      })),
+    ),
 };
 
 /** Order-insensitive: the validator promises every problem, not an order across passes. */
@@ -56,7 +73,10 @@ function allSteps(pipe: TStep[]): TStep[] {
 }
 
 const validFixtures = fixtureFiles('valid').map(({ name, file }) => ({ name, document: readJson(file) }));
-const invalidFixtures = fixtureFiles('invalid').map(({ name, file }) => ({ name, ...ZInvalidFixture.parse(readJson(file)) }));
+const invalidFixtures = fixtureFiles('invalid').map(({ name, file }) => ({
+  name,
+  ...ZInvalidFixture.parse(readJson(file)),
+}));
 
 describe('valid definitions', () => {
   it('are at least 15', () => {
@@ -77,7 +97,9 @@ describe('valid definitions', () => {
     expect(NODE_TYPES.filter((type) => !types.has(type))).toEqual([]);
     expect(Object.keys(NODE_REGISTRY).length).toBe(NODE_TYPES.length);
     const actions = new Set(
-      steps.filter((step) => step.type === 'action.call').map((step) => actionRef(String(step.config.action), Number(step.config.version))),
+      steps
+        .filter((step) => step.type === 'action.call')
+        .map((step) => actionRef(String(step.config.action), Number(step.config.version))),
     );
     expect(ACTION_REFS.filter((ref) => !actions.has(ref))).toEqual([]);
   });
@@ -88,8 +110,11 @@ describe('invalid definitions', () => {
     expect(invalidFixtures.length).toBeGreaterThanOrEqual(30);
   });
 
-  it.each(invalidFixtures.map((fixture) => ({ ...fixture, title: `${fixture.name}: ${fixture.description}` })))('$title', async ({ definition, problems }) => {
-    const result = await validateDefinition({ document: definition, resolver });
-    expect(sorted(result.problems)).toEqual(sorted(problems));
-  });
+  it.each(invalidFixtures.map((fixture) => ({ ...fixture, title: `${fixture.name}: ${fixture.description}` })))(
+    '$title',
+    async ({ definition, problems }) => {
+      const result = await validateDefinition({ document: definition, resolver });
+      expect(sorted(result.problems)).toEqual(sorted(problems));
+    },
+  );
 });

@@ -1,8 +1,9 @@
-import { formatIssuePath } from '@/server/errors';
-import { ZVersionDocument, type TVersionDocument } from '@/server/workflows/definition/version-document';
+import 'server-only';
+import { formatIssuePath } from '@/model/errors';
+import { ZVersionDocument, type TVersionDocument } from '@/model/definition/version-document';
 import { checkCallTargets } from '@/server/workflows/validation/check-call-targets';
 import { checkJsonSchema } from '@/server/workflows/validation/json-schema-check';
-import { joinPath, type TProblem } from '@/server/workflows/validation/problem';
+import { joinPath, type TProblem } from '@/model/definition/problem';
 import { scanValues } from '@/server/workflows/validation/scan-values';
 import { record, validatePipe, type TStepWalk } from '@/server/workflows/validation/validate-steps';
 import { describeZodIssue } from '@/server/workflows/validation/describe-zod-issue';
@@ -14,7 +15,6 @@ export type TValidationResult = {
   /** Every problem found, errors and warnings, in document order. */
   problems: TProblem[];
 };
-
 
 /** Workflow-level problems: the document's own fields, its parameter schema and output. */
 function checkDocumentFields(raw: Record<string, unknown>): TProblem[] {
@@ -29,15 +29,31 @@ function checkDocumentFields(raw: Record<string, unknown>): TProblem[] {
   }
   if (raw.parameterSchema !== undefined) {
     for (const problem of checkJsonSchema(raw.parameterSchema)) {
-      problems.push({ severity: 'error', stepId: null, path: problem.path ? joinPath('parameterSchema', problem.path) : 'parameterSchema', message: `The parameter schema ${problem.message}` });
+      problems.push({
+        severity: 'error',
+        stepId: null,
+        path: problem.path ? joinPath('parameterSchema', problem.path) : 'parameterSchema',
+        message: `The parameter schema ${problem.message}`,
+      });
     }
     const schema = record(raw.parameterSchema);
     if (schema && schema.type !== 'object') {
-      problems.push({ severity: 'error', stepId: null, path: 'parameterSchema.type', message: 'The parameter schema must describe an object (type: "object"): a run\'s input is a JSON object' });
+      problems.push({
+        severity: 'error',
+        stepId: null,
+        path: 'parameterSchema.type',
+        message: 'The parameter schema must describe an object (type: "object"): a run\'s input is a JSON object',
+      });
     }
   }
   const secrets = record(record(raw.env)?.secrets) ?? {};
-  for (const finding of scanValues({ value: raw.output, path: 'output', skip: new Set(), secretsAllowedUnder: null, declaredSecrets: secrets as Record<string, string> })) {
+  for (const finding of scanValues({
+    value: raw.output,
+    path: 'output',
+    skip: new Set(),
+    secretsAllowedUnder: null,
+    declaredSecrets: secrets as Record<string, string>,
+  })) {
     problems.push({ severity: 'error', stepId: null, path: finding.path, message: finding.message });
   }
   return problems;
@@ -48,14 +64,30 @@ function checkDocumentFields(raw: Record<string, unknown>): TProblem[] {
  * the step it is in and its path from the document root
  * (e.g. `steps[2].config.then[0].config.input.url`).
  */
-export async function validateDefinition({ document, resolver }: { document: unknown; resolver: TWorkflowResolver }): Promise<TValidationResult> {
+export async function validateDefinition({
+  document,
+  resolver,
+}: {
+  document: unknown;
+  resolver: TWorkflowResolver;
+}): Promise<TValidationResult> {
   const raw = record(document);
-  if (!raw) return { document: null, problems: [{ severity: 'error', stepId: null, path: '', message: 'The definition must be a JSON object' }] };
-  const walk: TStepWalk = { problems: [], ids: new Map(), calls: [], declaredSecrets: (record(record(raw.env)?.secrets) ?? {}) as Record<string, string> };
+  if (!raw)
+    return {
+      document: null,
+      problems: [{ severity: 'error', stepId: null, path: '', message: 'The definition must be a JSON object' }],
+    };
+  const walk: TStepWalk = {
+    problems: [],
+    ids: new Map(),
+    calls: [],
+    declaredSecrets: (record(record(raw.env)?.secrets) ?? {}) as Record<string, string>,
+  };
   const problems = checkDocumentFields(raw);
   validatePipe(walk, raw.steps ?? [], 'steps');
   problems.push(...walk.problems);
-  if (typeof raw.key === 'string') problems.push(...(await checkCallTargets({ calls: walk.calls, ownKey: raw.key, resolver })));
+  if (typeof raw.key === 'string')
+    problems.push(...(await checkCallTargets({ calls: walk.calls, ownKey: raw.key, resolver })));
   const parsed = ZVersionDocument.safeParse(document);
   return { document: parsed.success ? parsed.data : null, problems };
 }

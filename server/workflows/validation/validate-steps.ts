@@ -1,13 +1,14 @@
+import 'server-only';
 import type { z } from 'zod';
-import { formatIssuePath } from '@/server/errors';
+import { formatIssuePath } from '@/model/errors';
 import { getNodeDescriptor, NODE_REGISTRY } from '@/server/runtime/nodes';
 import type { TNodeDescriptor } from '@/server/runtime/nodes/node-descriptor';
 import { nestedPipesOf, type TRawPipeRef } from '@/server/runtime/nodes/nested-pipes';
 import { getActionDescriptor, listActionVersions } from '@/server/runtime/actions';
-import { isExpression, isSecretRef } from '@/server/runtime/expressions/is-expression';
-import { ZStep } from '@/server/workflows/definition/step';
+import { isExpression, isSecretRef } from '@/model/definition/is-expression';
+import { ZStep } from '@/model/definition/step';
 import { checkJsonSchema } from '@/server/workflows/validation/json-schema-check';
-import { joinPath, type TProblem } from '@/server/workflows/validation/problem';
+import { joinPath, type TProblem } from '@/model/definition/problem';
 import { scanValues } from '@/server/workflows/validation/scan-values';
 import { describeZodIssue } from '@/server/workflows/validation/describe-zod-issue';
 
@@ -24,7 +25,9 @@ export type TStepWalk = {
 const TERMINAL_TYPES = new Set(['control.return', 'control.fail']);
 
 export function record(value: unknown): Record<string, unknown> | null {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : null;
 }
 
 function valueAt(root: unknown, path: ReadonlyArray<string | number>): unknown {
@@ -44,26 +47,44 @@ function valueAt(root: unknown, path: ReadonlyArray<string | number>): unknown {
 function dependsOnRunTime(issue: z.ZodIssue, input: unknown): boolean {
   const computed = (value: unknown) => isExpression(value) || isSecretRef(value);
   if (issue.path.some((_, index) => computed(valueAt(input, issue.path.slice(0, index + 1))))) return true;
-  return issue.code === 'invalid_union' && issue.unionErrors.some((branch) => branch.issues.every((inner) => dependsOnRunTime(inner, input)));
+  return (
+    issue.code === 'invalid_union' &&
+    issue.unionErrors.some((branch) => branch.issues.every((inner) => dependsOnRunTime(inner, input)))
+  );
 }
 
 /** The literal parts of an action input checked against the action's input schema. */
-function checkActionInput(schema: z.ZodTypeAny, input: unknown, inputPath: string): Array<{ path: string; message: string }> {
+function checkActionInput(
+  schema: z.ZodTypeAny,
+  input: unknown,
+  inputPath: string,
+): Array<{ path: string; message: string }> {
   if (isExpression(input)) return [];
   const parsed = schema.safeParse(input);
   if (parsed.success) return [];
-  return parsed.error.issues
-    // A value computed at run time (expression or secret) cannot be judged now.
-    .filter((issue) => !dependsOnRunTime(issue, input))
-    .map((issue) => {
-      const { path, message } = describeZodIssue(issue);
-      return { path: path.length ? joinPath(inputPath, formatIssuePath(path)) : inputPath, message };
-    });
+  return (
+    parsed.error.issues
+      // A value computed at run time (expression or secret) cannot be judged now.
+      .filter((issue) => !dependsOnRunTime(issue, input))
+      .map((issue) => {
+        const { path, message } = describeZodIssue(issue);
+        return { path: path.length ? joinPath(inputPath, formatIssuePath(path)) : inputPath, message };
+      })
+  );
 }
 
-function checkStepConfig(walk: TStepWalk, stepId: string | null, path: string, type: string, descriptor: TNodeDescriptor, config: Record<string, unknown>, pipes: TRawPipeRef[]): void {
+function checkStepConfig(
+  walk: TStepWalk,
+  stepId: string | null,
+  path: string,
+  type: string,
+  descriptor: TNodeDescriptor,
+  config: Record<string, unknown>,
+  pipes: TRawPipeRef[],
+): void {
   const configPath = joinPath(path, 'config');
-  const add = (at: string, message: string, severity: TProblem['severity'] = 'error') => walk.problems.push({ severity, stepId, path: at, message });
+  const add = (at: string, message: string, severity: TProblem['severity'] = 'error') =>
+    walk.problems.push({ severity, stepId, path: at, message });
   const pipePaths = new Set(pipes.map((pipe) => joinPath(configPath, pipe.path)));
   const parsed = descriptor.configSchema.safeParse(config);
   if (!parsed.success) {
@@ -75,7 +96,8 @@ function checkStepConfig(walk: TStepWalk, stepId: string | null, path: string, t
       // A misplaced secret reference is reported once, by the value scan below.
       if (isSecretRef(valueAt(config, issuePath))) continue;
       // So is an empty expression (the scan checks every expression, config schema or not).
-      if (issuePath[issuePath.length - 1] === '$expr' && isExpression(valueAt(config, issuePath.slice(0, -1)))) continue;
+      if (issuePath[issuePath.length - 1] === '$expr' && isExpression(valueAt(config, issuePath.slice(0, -1))))
+        continue;
       // Some fields must be known at publish (a workflow key, an event name, a number of workers).
       if (issue.code === 'invalid_type' && isExpression(valueAt(config, issuePath))) {
         add(at, `must be a literal ${issue.expected} here, not an expression`);
@@ -85,7 +107,13 @@ function checkStepConfig(walk: TStepWalk, stepId: string | null, path: string, t
     }
   }
   const inputPath = joinPath(configPath, 'input');
-  for (const finding of scanValues({ value: config, path: configPath, skip: pipePaths, secretsAllowedUnder: type === 'action.call' ? inputPath : null, declaredSecrets: walk.declaredSecrets })) {
+  for (const finding of scanValues({
+    value: config,
+    path: configPath,
+    skip: pipePaths,
+    secretsAllowedUnder: type === 'action.call' ? inputPath : null,
+    declaredSecrets: walk.declaredSecrets,
+  })) {
     add(finding.path, finding.message);
   }
   if (type === 'action.call' && typeof config.action === 'string' && typeof config.version === 'number') {
@@ -94,24 +122,38 @@ function checkStepConfig(walk: TStepWalk, stepId: string | null, path: string, t
       const versions = listActionVersions(config.action);
       add(
         versions.length ? joinPath(configPath, 'version') : joinPath(configPath, 'action'),
-        versions.length ? `Action ${config.action} has no version ${config.version} (it has ${versions.join(', ')})` : `Unknown action "${config.action}"`,
+        versions.length
+          ? `Action ${config.action} has no version ${config.version} (it has ${versions.join(', ')})`
+          : `Unknown action "${config.action}"`,
       );
     } else {
       // An input that is not an object (nor an expression) was already reported by the config check.
       const input = config.input ?? {};
-      if (record(input)) for (const problem of checkActionInput(action.inputSchema, input, inputPath)) add(problem.path, problem.message);
+      if (record(input))
+        for (const problem of checkActionInput(action.inputSchema, input, inputPath))
+          add(problem.path, problem.message);
     }
   }
   if (type === 'human.task' && record(config.form)) {
-    for (const problem of checkJsonSchema(config.form)) add(problem.path ? joinPath(joinPath(configPath, 'form'), problem.path) : joinPath(configPath, 'form'), `The form ${problem.message}`);
+    for (const problem of checkJsonSchema(config.form))
+      add(
+        problem.path ? joinPath(joinPath(configPath, 'form'), problem.path) : joinPath(configPath, 'form'),
+        `The form ${problem.message}`,
+      );
   }
-  if (type === 'control.callWorkflow' && stepId) walk.calls.push({ stepId, path: configPath, workflow: config.workflow, version: config.version });
+  if (type === 'control.callWorkflow' && stepId)
+    walk.calls.push({ stepId, path: configPath, workflow: config.workflow, version: config.version });
 }
 
 function validateStep(walk: TStepWalk, raw: unknown, path: string): void {
   const step = record(raw);
   if (!step) {
-    walk.problems.push({ severity: 'error', stepId: null, path, message: 'must be a step object with id, type and config' });
+    walk.problems.push({
+      severity: 'error',
+      stepId: null,
+      path,
+      message: 'must be a step object with id, type and config',
+    });
     return;
   }
   const stepId = typeof step.id === 'string' ? step.id : null;
@@ -151,7 +193,12 @@ export function validatePipe(walk: TStepWalk, raw: unknown, path: string): void 
     const stepPath = joinPath(path, index);
     const step = record(item);
     if (endedBy && step && step.disabled !== true) {
-      walk.problems.push({ severity: 'warning', stepId: typeof step.id === 'string' ? step.id : null, path: stepPath, message: `Unreachable: ${endedBy} ends this pipe before this step` });
+      walk.problems.push({
+        severity: 'warning',
+        stepId: typeof step.id === 'string' ? step.id : null,
+        path: stepPath,
+        message: `Unreachable: ${endedBy} ends this pipe before this step`,
+      });
     }
     validateStep(walk, item, stepPath);
     if (!endedBy && step && step.disabled !== true && typeof step.type === 'string' && TERMINAL_TYPES.has(step.type)) {

@@ -11,9 +11,9 @@ import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
 import { TimeText } from '@/components/ui/time-text';
 import { requirePageContext } from '@/server/auth/require-page-context';
-import { roleAllows } from '@/server/auth/roles';
+import { roleAllows } from '@/model/roles';
 import { getDb } from '@/server/db/database';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { getRun } from '@/server/runs/get-run';
 import { getTask } from '@/server/tasks/get-task';
 import { actorEmail, effectiveRole, mayAnswer } from '@/server/tasks/task-record';
@@ -31,7 +31,10 @@ export default async function TaskPage({ params }: { params: Promise<{ id: strin
   const ctx = await requirePageContext(`/inbox/${id}`);
   const db = getDb();
   const task = await getTask({ db, ctx, input: { id } }).catch(notFoundOn);
-  const [run, email] = await Promise.all([getRun({ db, ctx, input: { id: task.runId } }).catch(notFoundOn), actorEmail(db, ctx)]);
+  const [run, email] = await Promise.all([
+    getRun({ db, ctx, input: { id: task.runId } }).catch(notFoundOn),
+    actorEmail(db, ctx),
+  ]);
   const mayAct = roleAllows(effectiveRole(ctx), 'task.answer') && mayAnswer(task.assignee, ctx, email);
   const assignedTo = 'user' in task.assignee ? task.assignee.user : `the ${task.assignee.role} role`;
   const now = Date.now();
@@ -42,7 +45,14 @@ export default async function TaskPage({ params }: { params: Promise<{ id: strin
           ← Inbox
         </Link>
       </div>
-      <PageHeader title={task.title} description={<>Assigned to {assignedTo} · created <TimeText iso={task.createdAt} withTime /></>} />
+      <PageHeader
+        title={task.title}
+        description={
+          <>
+            Assigned to {assignedTo} · created <TimeText iso={task.createdAt} withTime />
+          </>
+        }
+      />
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_18rem]">
         <div className="flex flex-col gap-6">
           {task.description.trim() !== '' && (

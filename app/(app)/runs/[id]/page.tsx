@@ -2,9 +2,9 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { RunView } from '@/components/runs/run-view';
 import { requirePageContext } from '@/server/auth/require-page-context';
-import { roleAllows } from '@/server/auth/roles';
+import { roleAllows } from '@/model/roles';
 import { getDb } from '@/server/db/database';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { getRun } from '@/server/runs/get-run';
 import { listRunEvents, type TRunEventRecord } from '@/server/runs/list-run-events';
 import { listRunSteps, type TStepRecord } from '@/server/runs/list-run-steps';
@@ -42,9 +42,12 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
 }
 
 /** The whole event log (the API pages it by 1000). */
-async function readAllEvents(id: string, ctx: Awaited<ReturnType<typeof requirePageContext>>): Promise<TRunEventRecord[]> {
+async function readAllEvents(
+  id: string,
+  ctx: Awaited<ReturnType<typeof requirePageContext>>,
+): Promise<TRunEventRecord[]> {
   const events: TRunEventRecord[] = [];
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const page = await listRunEvents({ db: getDb(), ctx, input: { id, after, limit: 1000 } });
     events.push(...page.items);
     if (page.items.length < 1000) return events;
@@ -55,7 +58,7 @@ async function readAllEvents(id: string, ctx: Awaited<ReturnType<typeof requireP
 /** Every step record (the API pages them by 500 at most): the step tree and graph need them all. */
 async function readAllSteps(id: string, ctx: Awaited<ReturnType<typeof requirePageContext>>): Promise<TStepRecord[]> {
   const steps: TStepRecord[] = [];
-  for (let cursor: string | undefined; ; ) {
+  for (let cursor: string | undefined; ;) {
     const page = await listRunSteps({ db: getDb(), ctx, input: { id, limit: 500, cursor } });
     steps.push(...page.items);
     if (!page.nextCursor) return steps;

@@ -23,14 +23,17 @@ export default async function AccountPage() {
               <dd className="truncate">{person.email}</dd>
               <dt className="text-ink-muted">Role</dt>
               <dd>
-                <Badge tone={ctx.role === 'admin' ? 'accent' : 'neutral'}>{ctx.role}</Badge> <span className="text-ink-muted">in {ctx.tenantName}</span>
+                <Badge tone={ctx.role === 'admin' ? 'accent' : 'neutral'}>{ctx.role}</Badge>{' '}
+                <span className="text-ink-muted">in {ctx.tenantName}</span>
               </dd>
             </dl>
           </Card>
         )}
         <Card className="p-5">
           <h2 className="text-sm font-semibold">Change password</h2>
-          <p className="mt-1 mb-4 text-sm text-ink-muted">At least 10 characters. Changing it signs you out everywhere else; you stay signed in here.</p>
+          <p className="mt-1 mb-4 text-sm text-ink-muted">
+            At least 10 characters. Changing it signs you out everywhere else; you stay signed in here.
+          </p>
           <ChangePasswordForm />
         </Card>
       </div>

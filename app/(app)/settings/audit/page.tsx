@@ -6,14 +6,19 @@ import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
 import { listAuditEntries } from '@/server/audit/list-audit-entries';
 import { requirePageContext } from '@/server/auth/require-page-context';
-import { roleAllows } from '@/server/auth/roles';
+import { roleAllows } from '@/model/roles';
 import { getDb } from '@/server/db/database';
 
 export const metadata: Metadata = { title: 'Audit log' };
 
 export default async function AuditPage() {
   const ctx = await requirePageContext('/settings/audit');
-  const header = <PageHeader title="Audit log" description="Every change made in this tenant by a person or a token, newest first." />;
+  const header = (
+    <PageHeader
+      title="Audit log"
+      description="Every change made in this tenant by a person or a token, newest first."
+    />
+  );
   if (!roleAllows(ctx.role, 'audit.read')) {
     return (
       <>
@@ -26,7 +31,13 @@ export default async function AuditPage() {
   return (
     <>
       {header}
-      {first.items.length === 0 ? <EmptyState icon={ScrollText} title="Nothing recorded yet">Changes to members, tokens, secrets and tenants appear here.</EmptyState> : <AuditLogTable first={first} />}
+      {first.items.length === 0 ? (
+        <EmptyState icon={ScrollText} title="Nothing recorded yet">
+          Changes to members, tokens, secrets and tenants appear here.
+        </EmptyState>
+      ) : (
+        <AuditLogTable first={first} />
+      )}
     </>
   );
 }

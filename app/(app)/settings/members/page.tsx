@@ -7,7 +7,7 @@ import { PageHeader } from '@/components/ui/page-header';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import { TimeText } from '@/components/ui/time-text';
 import { requirePageContext } from '@/server/auth/require-page-context';
-import { roleAllows } from '@/server/auth/roles';
+import { roleAllows } from '@/model/roles';
 import { getDb } from '@/server/db/database';
 import { listMembers } from '@/server/members/list-members';
 
@@ -21,7 +21,11 @@ export default async function MembersPage() {
   const selfId = ctx.actor.type === 'user' ? ctx.actor.userId : null;
   return (
     <>
-      <PageHeader title="Members" description={`People in ${ctx.tenantName} and what their role lets them do.`} actions={canManage && <AddMemberDialog />} />
+      <PageHeader
+        title="Members"
+        description={`People in ${ctx.tenantName} and what their role lets them do.`}
+        actions={canManage && <AddMemberDialog />}
+      />
       <Table>
         <THead>
           <TR>
@@ -46,7 +50,13 @@ export default async function MembersPage() {
                   {member.email}
                 </span>
               </TD>
-              <TD>{canManage ? <MemberRoleSelect member={member} /> : <Badge tone={member.role === 'admin' ? 'accent' : 'neutral'}>{member.role}</Badge>}</TD>
+              <TD>
+                {canManage ? (
+                  <MemberRoleSelect member={member} />
+                ) : (
+                  <Badge tone={member.role === 'admin' ? 'accent' : 'neutral'}>{member.role}</Badge>
+                )}
+              </TD>
               <TD className="text-ink-muted">
                 <TimeText iso={member.joinedAt} />
               </TD>

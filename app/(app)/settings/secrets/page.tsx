@@ -8,7 +8,7 @@ import { PageHeader } from '@/components/ui/page-header';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import { TimeText } from '@/components/ui/time-text';
 import { requirePageContext } from '@/server/auth/require-page-context';
-import { roleAllows } from '@/server/auth/roles';
+import { roleAllows } from '@/model/roles';
 import { getDb } from '@/server/db/database';
 import { listSecrets } from '@/server/secrets/list-secrets';
 
@@ -16,7 +16,8 @@ export const metadata: Metadata = { title: 'Secrets' };
 
 export default async function SecretsPage() {
   const ctx = await requirePageContext('/settings/secrets');
-  const description = 'Values that workflow steps use without anyone seeing them again. Values are write-only: replace one to change it.';
+  const description =
+    'Values that workflow steps use without anyone seeing them again. Values are write-only: replace one to change it.';
   if (!roleAllows(ctx.role, 'secret.read')) {
     return (
       <>
@@ -32,7 +33,8 @@ export default async function SecretsPage() {
       <PageHeader title="Secrets" description={description} actions={canManage && <SecretFormDialog />} />
       {secrets.length === 0 ? (
         <EmptyState icon={LockKeyhole} title="No secrets yet">
-          Store API keys and passwords here; workflows reference them by name, and their values never appear in runs or logs.
+          Store API keys and passwords here; workflows reference them by name, and their values never appear in runs or
+          logs.
         </EmptyState>
       ) : (
         <Table>

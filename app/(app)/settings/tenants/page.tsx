@@ -6,7 +6,7 @@ import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import { requirePageContext } from '@/server/auth/require-page-context';
-import { roleAllows } from '@/server/auth/roles';
+import { roleAllows } from '@/model/roles';
 import { getDb } from '@/server/db/database';
 import { listMyTenants } from '@/server/tenants/list-my-tenants';
 
@@ -17,7 +17,10 @@ export default async function TenantsPage() {
   const tenants = ctx.actor.type === 'user' ? await listMyTenants({ db: getDb(), userId: ctx.actor.userId }) : [];
   return (
     <>
-      <PageHeader title="Tenants" description="Each tenant keeps its own workflows, runs, members, tokens and secrets. Nothing crosses between them." />
+      <PageHeader
+        title="Tenants"
+        description="Each tenant keeps its own workflows, runs, members, tokens and secrets. Nothing crosses between them."
+      />
       <div className="flex flex-col gap-8">
         <Table>
           <THead>
@@ -42,7 +45,13 @@ export default async function TenantsPage() {
                   <code className="font-mono text-[13px] text-ink-muted">{tenant.slug}</code>
                 </TD>
                 <TD>{tenant.role}</TD>
-                <TD className="text-right">{tenant.slug === ctx.tenantSlug ? <Badge tone="accent">Current</Badge> : <SwitchTenantButton slug={tenant.slug} name={tenant.name} />}</TD>
+                <TD className="text-right">
+                  {tenant.slug === ctx.tenantSlug ? (
+                    <Badge tone="accent">Current</Badge>
+                  ) : (
+                    <SwitchTenantButton slug={tenant.slug} name={tenant.name} />
+                  )}
+                </TD>
               </TR>
             ))}
           </TBody>

@@ -9,27 +9,50 @@ import { PageHeader } from '@/components/ui/page-header';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import { TimeText } from '@/components/ui/time-text';
 import { requirePageContext } from '@/server/auth/require-page-context';
-import { roleAllows } from '@/server/auth/roles';
+import { roleAllows } from '@/model/roles';
 import { getDb } from '@/server/db/database';
 import { listApiTokens, type TApiTokenRecord } from '@/server/tokens/list-api-tokens';
 
 export const metadata: Metadata = { title: 'API tokens' };
 
-const STATUS_TONE: Record<TApiTokenRecord['status'], TBadgeTone> = { active: 'success', expired: 'warning', revoked: 'neutral' };
+const STATUS_TONE: Record<TApiTokenRecord['status'], TBadgeTone> = {
+  active: 'success',
+  expired: 'warning',
+  revoked: 'neutral',
+};
 
 export default async function TokensPage() {
   const ctx = await requirePageContext('/settings/tokens');
   const header = (actions?: React.ReactNode) => (
-    <PageHeader title="API tokens" description={<>Tokens let scripts call the API as a role in this tenant. Send one as <code className="font-mono text-[13px]">Authorization: Bearer …</code></>} actions={actions} />
+    <PageHeader
+      title="API tokens"
+      description={
+        <>
+          Tokens let scripts call the API as a role in this tenant. Send one as{' '}
+          <code className="font-mono text-[13px]">Authorization: Bearer …</code>
+        </>
+      }
+      actions={actions}
+    />
   );
-  if (!roleAllows(ctx.role, 'token.manage')) return <>{header()}<ForbiddenPanel role={ctx.role} what="create or revoke API tokens" /></>;
+  if (!roleAllows(ctx.role, 'token.manage'))
+    return (
+      <>
+        {header()}
+        <ForbiddenPanel role={ctx.role} what="create or revoke API tokens" />
+      </>
+    );
   const tokens = await listApiTokens({ db: getDb(), ctx });
   return (
     <>
       {header(<CreateTokenDialog />)}
       {tokens.length === 0 ? (
         <EmptyState icon={KeyRound} title="No API tokens yet">
-          Create a token for each script or integration, with the least role it needs. See the <a className="text-accent underline-offset-2 hover:underline" href="/api/v1/openapi.json">API reference</a>.
+          Create a token for each script or integration, with the least role it needs. See the{' '}
+          <a className="text-accent underline-offset-2 hover:underline" href="/api/v1/openapi.json">
+            API reference
+          </a>
+          .
         </EmptyState>
       ) : (
         <Table>
@@ -69,11 +92,15 @@ export default async function TokensPage() {
                   <TimeText iso={token.createdAt} />
                 </TD>
                 <TD className="text-ink-muted">{token.expiresAt ? <TimeText iso={token.expiresAt} /> : 'Never'}</TD>
-                <TD className="text-ink-muted">{token.lastUsedAt ? <TimeText iso={token.lastUsedAt} withTime /> : 'Never'}</TD>
+                <TD className="text-ink-muted">
+                  {token.lastUsedAt ? <TimeText iso={token.lastUsedAt} withTime /> : 'Never'}
+                </TD>
                 <TD>
                   <Badge tone={STATUS_TONE[token.status]}>{token.status}</Badge>
                 </TD>
-                <TD className="text-right">{token.status === 'active' && <RevokeTokenButton id={token.id} name={token.name} />}</TD>
+                <TD className="text-right">
+                  {token.status === 'active' && <RevokeTokenButton id={token.id} name={token.name} />}
+                </TD>
               </TR>
             ))}
           </TBody>

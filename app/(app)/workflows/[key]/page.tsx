@@ -4,12 +4,12 @@ import { Designer } from '@/components/designer/canvas/designer';
 import { PageHeader } from '@/components/ui/page-header';
 import { WorkflowTabs } from '@/components/workflows/workflow-tabs';
 import { requirePageContext } from '@/server/auth/require-page-context';
-import { roleAllows } from '@/server/auth/roles';
+import { roleAllows } from '@/model/roles';
 import { getDb } from '@/server/db/database';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { listSecrets } from '@/server/secrets/list-secrets';
 import { checkDefinition } from '@/server/workflows/check-definition';
-import { WORKFLOW_KEY_PATTERN, type TVersionDocumentInput } from '@/server/workflows/definition/version-document';
+import { WORKFLOW_KEY_PATTERN, type TVersionDocumentInput } from '@/model/definition/version-document';
 import { getVersion } from '@/server/workflows/get-version';
 import { getWorkflow } from '@/server/workflows/get-workflow';
 import { listVersions } from '@/server/workflows/list-versions';
@@ -30,15 +30,34 @@ export default async function WorkflowDesignerPage({ params }: TProps) {
   });
   const { items } = await listVersions({ db, ctx, input: { key, limit: 1 } });
   const latest = items[0] ? await getVersion({ db, ctx, input: { key, version: items[0].version } }) : null;
-  const document: TVersionDocumentInput = latest?.document ?? { key, name: workflow.name, description: workflow.description, steps: [] };
-  const secrets = roleAllows(ctx.role, 'secret.read') ? (await listSecrets({ db, ctx })).map((secret) => secret.name) : [];
+  const document: TVersionDocumentInput = latest?.document ?? {
+    key,
+    name: workflow.name,
+    description: workflow.description,
+    steps: [],
+  };
+  const secrets = roleAllows(ctx.role, 'secret.read')
+    ? (await listSecrets({ db, ctx })).map((secret) => secret.name)
+    : [];
   const { problems } = await checkDefinition({ db, ctx, input: { document } });
-  const base = latest ? { version: latest.summary.version, status: latest.summary.status, revision: latest.summary.revision } : { version: null, status: null, revision: 0 };
+  const base = latest
+    ? { version: latest.summary.version, status: latest.summary.status, revision: latest.summary.revision }
+    : { version: null, status: null, revision: 0 };
   return (
     <>
-      <PageHeader title={workflow.name} description={<code className="font-mono text-[12px] text-ink-faint">{key}</code>} />
+      <PageHeader
+        title={workflow.name}
+        description={<code className="font-mono text-[12px] text-ink-faint">{key}</code>}
+      />
       <WorkflowTabs workflowKey={key} />
-      <Designer initial={document} base={base} readOnly={!roleAllows(ctx.role, 'workflow.write')} canRun={roleAllows(ctx.role, 'run.start')} secrets={secrets} initialProblems={problems} />
+      <Designer
+        initial={document}
+        base={base}
+        readOnly={!roleAllows(ctx.role, 'workflow.write')}
+        canRun={roleAllows(ctx.role, 'run.start')}
+        secrets={secrets}
+        initialProblems={problems}
+      />
     </>
   );
 }

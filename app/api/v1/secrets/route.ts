@@ -5,6 +5,12 @@ import { putSecret } from '@/server/secrets/put-secret';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = apiRoute(listSecretsContract, async ({ db, ctx }) => ({ items: await listSecrets({ db, ctx }), nextCursor: null }));
+export const GET = apiRoute(listSecretsContract, async ({ db, ctx }) => ({
+  items: await listSecrets({ db, ctx }),
+  nextCursor: null,
+}));
 
-export const POST = apiRoute(putSecretContract, async ({ db, ctx, body }) => (await putSecret({ db, ctx, input: body })).record);
+export const POST = apiRoute(
+  putSecretContract,
+  async ({ db, ctx, body }) => (await putSecret({ db, ctx, input: body })).record,
+);

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { Db } from '@/server/db/database';
 import type { TStepError } from '@/server/runtime/nodes/node-result';
 
@@ -24,4 +25,9 @@ export type TActionHandlerResult = { output: unknown } | { error: TStepError };
  * an AbortSignal for cancel and step timeouts, and the idempotency key (SPEC §4.4). Expected
  * failures come back as `{ error }` with their retryability; a throw means a bug.
  */
-export type TActionHandler = (args: { input: unknown; signal: AbortSignal; idempotencyKey: string; invocation: TActionInvocation }) => Promise<TActionHandlerResult>;
+export type TActionHandler = (args: {
+  input: unknown;
+  signal: AbortSignal;
+  idempotencyKey: string;
+  invocation: TActionInvocation;
+}) => Promise<TActionHandlerResult>;

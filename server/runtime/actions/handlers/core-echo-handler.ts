@@ -1,3 +1,4 @@
+import 'server-only';
 import type { TActionHandler } from '@/server/runtime/actions/handlers/action-handler';
 
 /** core.echo@1: the output is the input, unchanged. */

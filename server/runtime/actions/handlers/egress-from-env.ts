@@ -1,4 +1,5 @@
-import { AppError } from '@/server/errors';
+import 'server-only';
+import { AppError } from '@/model/errors';
 import type { TStepError } from '@/server/runtime/nodes/node-result';
 import { parseEgressAllowList, type TEgressAllowList } from '@/server/security/egress-allowlist';
 

@@ -4,7 +4,11 @@ import { startLoopbackSmtpServer, type TLoopbackSmtpServer } from '@/server/emai
 import { claimSmtpSend, confirmSmtpSend, noteSmtpFailure } from '@/server/email/record-smtp-send';
 import type { TActionHandlerResult } from '@/server/runtime/actions/handlers/action-handler';
 import type { TActionInvocation } from '@/server/runtime/actions/handlers/action-handler';
-import { emailSendHandler, stableMessageId, type TEmailSendHandlerArgs } from '@/server/runtime/actions/handlers/email-send-handler';
+import {
+  emailSendHandler,
+  stableMessageId,
+  type TEmailSendHandlerArgs,
+} from '@/server/runtime/actions/handlers/email-send-handler';
 import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
 import { startRun } from '@/server/runtime/start-run';
 import { putSecret } from '@/server/secrets/put-secret';
@@ -19,9 +23,16 @@ let t: TTestDatabase;
 let ctx: TAuthContext;
 let runId: string;
 const servers: TLoopbackSmtpServer[] = [];
-const savedEnv = { SMTP_URL: process.env.SMTP_URL, PIPEWRIGHT_EGRESS_ALLOW: process.env.PIPEWRIGHT_EGRESS_ALLOW, SMTP_FROM: process.env.SMTP_FROM };
+const savedEnv = {
+  SMTP_URL: process.env.SMTP_URL,
+  PIPEWRIGHT_EGRESS_ALLOW: process.env.PIPEWRIGHT_EGRESS_ALLOW,
+  SMTP_FROM: process.env.SMTP_FROM,
+};
 
-async function smtp(host = '127.0.0.1', options: { rejectRecipients?: number; holdMessages?: boolean } = {}): Promise<TLoopbackSmtpServer> {
+async function smtp(
+  host = '127.0.0.1',
+  options: { rejectRecipients?: number; holdMessages?: boolean } = {},
+): Promise<TLoopbackSmtpServer> {
   const server = await startLoopbackSmtpServer(host, options);
   servers.push(server);
   return server;
@@ -31,8 +42,14 @@ beforeAll(async () => {
   t = await createTestDatabase('email_send');
   process.env.DATABASE_URL = t.url;
   ctx = (await createTenantWithMember({ db: t.db, role: 'admin' })).ctx;
-  await publishWorkflow({ db: t.db, ctx, key: 'holder', document: { steps: [{ id: 'noop', type: 'transform.assign', config: { assign: { 'vars.a': 1 } } }] } });
-  runId = (await startRun({ tenantId: ctx.tenantId, workflowKey: 'holder', input: {}, trigger: { type: 'api' } })).runId;
+  await publishWorkflow({
+    db: t.db,
+    ctx,
+    key: 'holder',
+    document: { steps: [{ id: 'noop', type: 'transform.assign', config: { assign: { 'vars.a': 1 } } }] },
+  });
+  runId = (await startRun({ tenantId: ctx.tenantId, workflowKey: 'holder', input: {}, trigger: { type: 'api' } }))
+    .runId;
 });
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
@@ -48,18 +65,42 @@ afterAll(async () => {
 
 const FROM = 'Pipewright <robot@pipewright.test>';
 function invocation(extra: Partial<TActionInvocation> = {}): TActionInvocation {
-  return { db: t.db, tenantId: ctx.tenantId, runId, stepPath: 'steps[0]', maskSecrets: (value) => value, assertLeaseHeld: () => undefined, ...extra };
+  return {
+    db: t.db,
+    tenantId: ctx.tenantId,
+    runId,
+    stepPath: 'steps[0]',
+    maskSecrets: (value) => value,
+    assertLeaseHeld: () => undefined,
+    ...extra,
+  };
 }
 let keys = 0;
 function send(input: unknown, extra: Partial<TEmailSendHandlerArgs> = {}) {
   keys += 1;
-  return emailSendHandler({ input, signal: new AbortController().signal, idempotencyKey: `${runId}:steps[${keys}]`, invocation: invocation(), smtpUrl: undefined, from: FROM, allow: parseEgressAllowList('127.0.0.1'), ...extra });
+  return emailSendHandler({
+    input,
+    signal: new AbortController().signal,
+    idempotencyKey: `${runId}:steps[${keys}]`,
+    invocation: invocation(),
+    smtpUrl: undefined,
+    from: FROM,
+    allow: parseEgressAllowList('127.0.0.1'),
+    ...extra,
+  });
 }
-const message = { to: ['manager@example.com', 'audit@example.com'], subject: 'Invoice INV-7 needs approval', text: 'Please approve 1,250.00 EUR.', html: '<p>Please approve <b>1,250.00 EUR</b>.</p>' };
-const rows = (key: string) => t.db.selectFrom('email_messages').selectAll().where('idempotency_key', '=', key).execute();
+const message = {
+  to: ['manager@example.com', 'audit@example.com'],
+  subject: 'Invoice INV-7 needs approval',
+  text: 'Please approve 1,250.00 EUR.',
+  html: '<p>Please approve <b>1,250.00 EUR</b>.</p>',
+};
+const rows = (key: string) =>
+  t.db.selectFrom('email_messages').selectAll().where('idempotency_key', '=', key).execute();
 const retryAfterMs = (result: TActionHandlerResult) => ('error' in result ? result.error.retryAfterMs : undefined);
 const waitMs = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const ledger = (key: string) => t.db.selectFrom('action_invocations').select(['action', 'output']).where('idempotency_key', '=', key).execute();
+const ledger = (key: string) =>
+  t.db.selectFrom('action_invocations').select(['action', 'output']).where('idempotency_key', '=', key).execute();
 
 describe('email.send@1 without SMTP_URL: the outbox', () => {
   it('keeps the message, once per idempotency key, with its ledger row', async () => {
@@ -69,23 +110,43 @@ describe('email.send@1 without SMTP_URL: the outbox', () => {
     expect(first).toEqual({ output: { messageId } });
     expect(messageId).toMatch(/^<[0-9a-f]{32}@pipewright\.test>$/);
     // A retry after a crash (the step's result was never committed) keeps nothing new.
-    expect(await send({ ...message, subject: 'changed on retry' }, { idempotencyKey: key })).toEqual({ output: { messageId } });
+    expect(await send({ ...message, subject: 'changed on retry' }, { idempotencyKey: key })).toEqual({
+      output: { messageId },
+    });
     const kept = await rows(key);
     expect(kept).toHaveLength(1);
-    expect(kept[0]).toMatchObject({ delivery: 'outbox', status: 'kept', run_id: runId, from_address: FROM, to_addresses: message.to, subject: message.subject, text_body: message.text, html_body: message.html });
+    expect(kept[0]).toMatchObject({
+      delivery: 'outbox',
+      status: 'kept',
+      run_id: runId,
+      from_address: FROM,
+      to_addresses: message.to,
+      subject: message.subject,
+      text_body: message.text,
+      html_body: message.html,
+    });
     expect(await ledger(key)).toEqual([{ action: 'email.send', output: { messageId } }]);
   });
 
-  it('masks the run\'s secret values in what it keeps: the outbox is a page people read', async () => {
+  it("masks the run's secret values in what it keeps: the outbox is a page people read", async () => {
     const key = `${runId}:outbox-secret`;
     const mask = (value: unknown) => (typeof value === 'string' ? value.split('tok-1234').join('••••••') : value);
-    await send({ to: 'a@example.com', subject: 'Token tok-1234', text: 'your token: tok-1234' }, { idempotencyKey: key, invocation: invocation({ maskSecrets: mask }) });
-    expect((await rows(key))[0]).toMatchObject({ subject: 'Token ••••••', text_body: 'your token: ••••••', html_body: null });
+    await send(
+      { to: 'a@example.com', subject: 'Token tok-1234', text: 'your token: tok-1234' },
+      { idempotencyKey: key, invocation: invocation({ maskSecrets: mask }) },
+    );
+    expect((await rows(key))[0]).toMatchObject({
+      subject: 'Token ••••••',
+      text_body: 'your token: ••••••',
+      html_body: null,
+    });
   });
 
   it('answers VALIDATION for input that is not an email.send, keeping nothing', async () => {
     const key = `${runId}:outbox-bad`;
-    expect(await send({ to: 'nope', subject: 'x', text: 'y' }, { idempotencyKey: key })).toMatchObject({ error: { code: 'VALIDATION', retryable: false } });
+    expect(await send({ to: 'nope', subject: 'x', text: 'y' }, { idempotencyKey: key })).toMatchObject({
+      error: { code: 'VALIDATION', retryable: false },
+    });
     expect(await rows(key)).toEqual([]);
   });
 });
@@ -99,7 +160,11 @@ describe('email.send@1 with SMTP_URL', () => {
       input: message,
       signal: new AbortController().signal,
       idempotencyKey: key,
-      invocation: invocation({ assertLeaseHeld: () => { throw lost; } }),
+      invocation: invocation({
+        assertLeaseHeld: () => {
+          throw lost;
+        },
+      }),
       smtpUrl: server.url,
       from: FROM,
       allow: parseEgressAllowList('127.0.0.1'),
@@ -134,8 +199,24 @@ describe('email.send@1 with SMTP_URL', () => {
     const key = `${runId}:smtp-unconfirmed`;
     const messageId = stableMessageId(ctx.tenantId, key, FROM);
     // What a worker killed mid-send leaves behind: the claim, not the confirmation.
-    await t.db.insertInto('email_messages').values({ tenant_id: ctx.tenantId, idempotency_key: key, run_id: runId, step_path: 'steps[0]', message_id: messageId, from_address: FROM, to_addresses: ['a@example.com'], subject: 'x', delivery: 'smtp', status: 'sending' }).execute();
-    expect(await send({ to: 'a@example.com', subject: 'x', text: 'y' }, { idempotencyKey: key, smtpUrl: server.url })).toEqual({ output: { messageId } });
+    await t.db
+      .insertInto('email_messages')
+      .values({
+        tenant_id: ctx.tenantId,
+        idempotency_key: key,
+        run_id: runId,
+        step_path: 'steps[0]',
+        message_id: messageId,
+        from_address: FROM,
+        to_addresses: ['a@example.com'],
+        subject: 'x',
+        delivery: 'smtp',
+        status: 'sending',
+      })
+      .execute();
+    expect(
+      await send({ to: 'a@example.com', subject: 'x', text: 'y' }, { idempotencyKey: key, smtpUrl: server.url }),
+    ).toEqual({ output: { messageId } });
     expect(server.messages[0]?.raw).toContain(`Message-ID: ${messageId}`);
     expect((await rows(key))[0]?.status).toBe('sent');
   });
@@ -143,12 +224,21 @@ describe('email.send@1 with SMTP_URL', () => {
   it('makes a 4xx reply retryable and a 5xx reply final, recording the failure', async () => {
     const busy = await smtp('127.0.0.1', { rejectRecipients: 451 });
     const busyKey = `${runId}:smtp-451`;
-    expect(await send(message, { idempotencyKey: busyKey, smtpUrl: busy.url })).toMatchObject({ error: { code: 'EMAIL', retryable: true, details: { responseCode: 451 } } });
+    expect(await send(message, { idempotencyKey: busyKey, smtpUrl: busy.url })).toMatchObject({
+      error: { code: 'EMAIL', retryable: true, details: { responseCode: 451 } },
+    });
     // The failure ends the claim: the retry need not wait for it to run out.
-    expect((await rows(busyKey))[0]).toMatchObject({ status: 'sending', last_error: expect.stringContaining('451'), claim_owner: null, claim_expires_at: null });
+    expect((await rows(busyKey))[0]).toMatchObject({
+      status: 'sending',
+      last_error: expect.stringContaining('451'),
+      claim_owner: null,
+      claim_expires_at: null,
+    });
     expect(await ledger(busyKey)).toEqual([]);
     const refusing = await smtp('127.0.0.1', { rejectRecipients: 550 });
-    expect(await send(message, { smtpUrl: refusing.url })).toMatchObject({ error: { code: 'EMAIL', retryable: false, details: { responseCode: 550 } } });
+    expect(await send(message, { smtpUrl: refusing.url })).toMatchObject({
+      error: { code: 'EMAIL', retryable: false, details: { responseCode: 550 } },
+    });
     expect(busy.messages).toHaveLength(0);
   });
 
@@ -160,22 +250,34 @@ describe('email.send@1 with SMTP_URL', () => {
 
   it('refuses an SMTP server on 127.0.0.2 while only 127.0.0.1 is allowed, in any notation, without connecting', async () => {
     const blocked = await smtp('127.0.0.2');
-    for (const url of [blocked.url, `smtp://2130706434:${blocked.port}`, `smtp://[::ffff:127.0.0.2]:${blocked.port}`, `smtp://0x7f.0.0.2:${blocked.port}`]) {
+    for (const url of [
+      blocked.url,
+      `smtp://2130706434:${blocked.port}`,
+      `smtp://[::ffff:127.0.0.2]:${blocked.port}`,
+      `smtp://0x7f.0.0.2:${blocked.port}`,
+    ]) {
       const result = await send(message, { smtpUrl: url });
       expect(result, url).toMatchObject({ error: { code: 'EGRESS_BLOCKED', retryable: false } });
       expect('error' in result ? result.error.message : '', url).toMatch(/127\.0\.0\.2\)? is a loopback address/);
     }
     // A name that resolves there is refused too (the resolver stub stands in for DNS).
-    const viaDns = await send(message, { smtpUrl: `smtp://mail.test:${blocked.port}`, resolveHost: async () => [{ address: '127.0.0.2', family: 4 }] });
+    const viaDns = await send(message, {
+      smtpUrl: `smtp://mail.test:${blocked.port}`,
+      resolveHost: async () => [{ address: '127.0.0.2', family: 4 }],
+    });
     expect(viaDns).toMatchObject({ error: { code: 'EGRESS_BLOCKED' } });
     expect(blocked.connections()).toBe(0);
     // …while the allow list opens it, so the refusals above are real.
-    expect(await send(message, { smtpUrl: blocked.url, allow: parseEgressAllowList('127.0.0.2') })).toMatchObject({ output: {} });
+    expect(await send(message, { smtpUrl: blocked.url, allow: parseEgressAllowList('127.0.0.2') })).toMatchObject({
+      output: {},
+    });
     expect(blocked.messages).toHaveLength(1);
   });
 
   it('fails with CONFIG for an SMTP_URL that is not one', async () => {
-    expect(await send(message, { smtpUrl: 'http://127.0.0.1:25' })).toMatchObject({ error: { code: 'CONFIG', retryable: false } });
+    expect(await send(message, { smtpUrl: 'http://127.0.0.1:25' })).toMatchObject({
+      error: { code: 'CONFIG', retryable: false },
+    });
   });
 
   it('times out as a retryable TIMEOUT and reports an abort as CANCELED', async () => {
@@ -186,10 +288,14 @@ describe('email.send@1 with SMTP_URL', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const port = (silent.address() as { port: number }).port;
     try {
-      expect(await send(message, { smtpUrl: `smtp://127.0.0.1:${port}`, timeoutMs: 200 })).toMatchObject({ error: { code: 'TIMEOUT', retryable: true } });
+      expect(await send(message, { smtpUrl: `smtp://127.0.0.1:${port}`, timeoutMs: 200 })).toMatchObject({
+        error: { code: 'TIMEOUT', retryable: true },
+      });
       const controller = new AbortController();
       onConnection = () => controller.abort();
-      expect(await send(message, { smtpUrl: `smtp://127.0.0.1:${port}`, signal: controller.signal })).toMatchObject({ error: { code: 'CANCELED', retryable: false } });
+      expect(await send(message, { smtpUrl: `smtp://127.0.0.1:${port}`, signal: controller.signal })).toMatchObject({
+        error: { code: 'CANCELED', retryable: false },
+      });
     } finally {
       silent.close();
     }
@@ -203,7 +309,10 @@ describe('email.send@1 with SMTP_URL: one sender per key at a time', () => {
     const messageId = stableMessageId(ctx.tenantId, key, FROM);
     const timeoutMs = 5_000;
     // A worker that lost its lease (frozen, then woken) and the worker that took the run over.
-    const attempts = [send(message, { idempotencyKey: key, smtpUrl: server.url, timeoutMs }), send(message, { idempotencyKey: key, smtpUrl: server.url, timeoutMs })];
+    const attempts = [
+      send(message, { idempotencyKey: key, smtpUrl: server.url, timeoutMs }),
+      send(message, { idempotencyKey: key, smtpUrl: server.url, timeoutMs }),
+    ];
     // The server keeps the first message unanswered for a while, or until both attempts are in
     // the middle of sending it (which is the bug).
     await Promise.race([server.whenHeld(2), new Promise((resolve) => setTimeout(resolve, 1_000))]);
@@ -213,15 +322,31 @@ describe('email.send@1 with SMTP_URL: one sender per key at a time', () => {
     expect(server.connections()).toBe(1);
     expect(server.messages[0]?.raw).toContain(`Message-ID: ${messageId}`);
     expect(results).toEqual([{ output: { messageId } }, { output: { messageId } }]);
-    expect((await rows(key))[0]).toMatchObject({ status: 'sent', claim_owner: null, claim_expires_at: null, last_error: null });
+    expect((await rows(key))[0]).toMatchObject({
+      status: 'sent',
+      claim_owner: null,
+      claim_expires_at: null,
+      last_error: null,
+    });
     expect(await ledger(key)).toEqual([{ action: 'email.send', output: { messageId } }]);
   });
 
-  it('answers a retryable CONFLICT when another attempt\'s claim outlasts its wait, asking to come back when it ends', async () => {
+  it("answers a retryable CONFLICT when another attempt's claim outlasts its wait, asking to come back when it ends", async () => {
     const server = await smtp();
     const key = `${runId}:smtp-live-claim`;
     const messageId = stableMessageId(ctx.tenantId, key, FROM);
-    await claimSmtpSend({ db: t.db, tenantId: ctx.tenantId, idempotencyKey: key, runId, stepPath: 'steps[0]', messageId, from: FROM, to: message.to, subject: message.subject, claimMs: 60_000 });
+    await claimSmtpSend({
+      db: t.db,
+      tenantId: ctx.tenantId,
+      idempotencyKey: key,
+      runId,
+      stepPath: 'steps[0]',
+      messageId,
+      from: FROM,
+      to: message.to,
+      subject: message.subject,
+      claimMs: 60_000,
+    });
     const refused = await send(message, { idempotencyKey: key, smtpUrl: server.url, waitForClaimMs: 100 });
     expect(refused).toMatchObject({ error: { code: 'CONFLICT', retryable: true } });
     expect(retryAfterMs(refused)).toBeGreaterThan(50_000);
@@ -233,7 +358,18 @@ describe('email.send@1 with SMTP_URL: one sender per key at a time', () => {
     const key = `${runId}:smtp-dead-claim`;
     const messageId = stableMessageId(ctx.tenantId, key, FROM);
     // What a worker killed mid-send leaves behind: its claim (a short one, to wait it out).
-    await claimSmtpSend({ db: t.db, tenantId: ctx.tenantId, idempotencyKey: key, runId, stepPath: 'steps[0]', messageId, from: FROM, to: message.to, subject: message.subject, claimMs: 400 });
+    await claimSmtpSend({
+      db: t.db,
+      tenantId: ctx.tenantId,
+      idempotencyKey: key,
+      runId,
+      stepPath: 'steps[0]',
+      messageId,
+      from: FROM,
+      to: message.to,
+      subject: message.subject,
+      claimMs: 400,
+    });
     const early = await send(message, { idempotencyKey: key, smtpUrl: server.url, waitForClaimMs: 0 });
     expect(early).toMatchObject({ error: { code: 'CONFLICT', retryable: true } });
     expect(server.connections()).toBe(0);
@@ -249,14 +385,16 @@ describe('email.send@1 with SMTP_URL: one sender per key at a time', () => {
     const key = `${runId}:smtp-late-confirm`;
     const messageId = stableMessageId(ctx.tenantId, key, FROM);
     const record = { db: t.db, tenantId: ctx.tenantId, idempotencyKey: key, runId, stepPath: 'steps[0]', messageId };
-    const claim = (claimMs: number) => claimSmtpSend({ ...record, from: FROM, to: message.to, subject: message.subject, claimMs });
+    const claim = (claimMs: number) =>
+      claimSmtpSend({ ...record, from: FROM, to: message.to, subject: message.subject, claimMs });
     const stale = await claim(300);
     expect(stale).toMatchObject({ kind: 'claimed', messageId });
     const busy = await claim(60_000);
     expect(busy).toMatchObject({ kind: 'busy' });
     await waitMs(busy.kind === 'busy' ? busy.retryAfterMs : 0);
     const current = await claim(60_000);
-    if (stale.kind !== 'claimed' || current.kind !== 'claimed') throw new Error(`expected two claims, got ${stale.kind} and ${current.kind}`);
+    if (stale.kind !== 'claimed' || current.kind !== 'claimed')
+      throw new Error(`expected two claims, got ${stale.kind} and ${current.kind}`);
     expect(current.owner).not.toBe(stale.owner);
     const taken = await rows(key);
     // The stale owner's send went out, but the row is the new owner's, which may be sending right
@@ -287,7 +425,7 @@ describe('email.send@1 with SMTP_URL: one sender per key at a time', () => {
 });
 
 describe('email.send@1 inside a run', () => {
-  it('sends through SMTP_URL with the run\'s key, and masks a $secret in the outbox when SMTP_URL is unset', async () => {
+  it("sends through SMTP_URL with the run's key, and masks a $secret in the outbox when SMTP_URL is unset", async () => {
     await putSecret({ db: t.db, ctx, input: { name: 'mail-token', value: 'tok-9f8e7d6c' } });
     await publishWorkflow({
       db: t.db,
@@ -295,24 +433,60 @@ describe('email.send@1 inside a run', () => {
       key: 'mailer',
       document: {
         env: { vars: {}, secrets: { TOKEN: 'mail-token' } },
-        steps: [{ id: 'mail', type: 'action.call', config: { action: 'email.send', version: 1, input: { to: { $expr: 'payload.to' }, subject: 'Your code', text: { $secret: 'TOKEN' } }, saveAs: 'vars.sent' } }],
+        steps: [
+          {
+            id: 'mail',
+            type: 'action.call',
+            config: {
+              action: 'email.send',
+              version: 1,
+              input: { to: { $expr: 'payload.to' }, subject: 'Your code', text: { $secret: 'TOKEN' } },
+              saveAs: 'vars.sent',
+            },
+          },
+        ],
         output: { $expr: 'vars.sent' },
       },
     });
     const server = await smtp();
     process.env.SMTP_URL = server.url;
     process.env.PIPEWRIGHT_EGRESS_ALLOW = '127.0.0.1';
-    const viaSmtp = (await startRun({ tenantId: ctx.tenantId, workflowKey: 'mailer', input: { to: 'ada@example.com' }, trigger: { type: 'api' } })).runId;
+    const viaSmtp = (
+      await startRun({
+        tenantId: ctx.tenantId,
+        workflowKey: 'mailer',
+        input: { to: 'ada@example.com' },
+        trigger: { type: 'api' },
+      })
+    ).runId;
     expect(await driveRun({ db: t.db, runId: viaSmtp })).toBe('SUCCEEDED');
     expect(server.messages.map((m) => m.to)).toEqual([['ada@example.com']]);
     expect(server.messages[0]?.raw).toContain('tok-9f8e7d6c');
 
     delete process.env.SMTP_URL;
-    const viaOutbox = (await startRun({ tenantId: ctx.tenantId, workflowKey: 'mailer', input: { to: 'bob@example.com' }, trigger: { type: 'api' } })).runId;
+    const viaOutbox = (
+      await startRun({
+        tenantId: ctx.tenantId,
+        workflowKey: 'mailer',
+        input: { to: 'bob@example.com' },
+        trigger: { type: 'api' },
+      })
+    ).runId;
     expect(await driveRun({ db: t.db, runId: viaOutbox })).toBe('SUCCEEDED');
-    const kept = await t.db.selectFrom('email_messages').selectAll().where('run_id', '=', viaOutbox).executeTakeFirstOrThrow();
-    expect(kept).toMatchObject({ delivery: 'outbox', idempotency_key: `${viaOutbox}:steps[0]`, to_addresses: ['bob@example.com'], text_body: '••••••' });
-    const output = (await t.db.selectFrom('runs').select('output').where('id', '=', viaOutbox).executeTakeFirstOrThrow()).output;
+    const kept = await t.db
+      .selectFrom('email_messages')
+      .selectAll()
+      .where('run_id', '=', viaOutbox)
+      .executeTakeFirstOrThrow();
+    expect(kept).toMatchObject({
+      delivery: 'outbox',
+      idempotency_key: `${viaOutbox}:steps[0]`,
+      to_addresses: ['bob@example.com'],
+      text_body: '••••••',
+    });
+    const output = (
+      await t.db.selectFrom('runs').select('output').where('id', '=', viaOutbox).executeTakeFirstOrThrow()
+    ).output;
     expect(output).toEqual({ messageId: kept.message_id });
     expect(server.messages).toHaveLength(1);
   });

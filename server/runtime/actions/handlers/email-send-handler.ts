@@ -1,5 +1,6 @@
+import 'server-only';
 import { createHash } from 'node:crypto';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { keepInOutbox } from '@/server/email/keep-in-outbox';
 import { claimSmtpSend, confirmSmtpSend, noteSmtpFailure } from '@/server/email/record-smtp-send';
 import { SMTP_CLAIM_MARGIN_MS, SMTP_TIMEOUT_MS, sendSmtpMessage } from '@/server/email/send-smtp-message';
@@ -40,18 +41,34 @@ export function stableMessageId(tenantId: string, idempotencyKey: string, from: 
 
 /** 4xx SMTP replies and lost connections are worth another try; 5xx replies and bad credentials are not. */
 function smtpStepError(error: unknown, signal: AbortSignal, timedOut: boolean, timeoutMs: number): TStepError {
-  if (timedOut) return { code: 'TIMEOUT', message: `the SMTP server did not accept the message within ${timeoutMs} ms`, retryable: true };
+  if (timedOut)
+    return {
+      code: 'TIMEOUT',
+      message: `the SMTP server did not accept the message within ${timeoutMs} ms`,
+      retryable: true,
+    };
   if (signal.aborted) {
     const reason: unknown = signal.reason;
     return reason instanceof Error && reason.name === 'TimeoutError'
       ? { code: 'TIMEOUT', message: 'the step timed out while sending the email', retryable: true }
       : { code: 'CANCELED', message: 'the email send was canceled', retryable: false };
   }
-  if (error instanceof GuardedFetchError) return { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}), retryable: error.retryable };
+  if (error instanceof GuardedFetchError)
+    return {
+      code: error.code,
+      message: error.message,
+      ...(error.details ? { details: error.details } : {}),
+      retryable: error.retryable,
+    };
   if (error instanceof AppError) return { code: error.code, message: error.message, retryable: false };
   const smtp = error as Error & { code?: string; responseCode?: number };
-  const details = { ...(smtp.code ? { cause: smtp.code } : {}), ...(smtp.responseCode ? { responseCode: smtp.responseCode } : {}) };
-  const retryable = smtp.responseCode ? smtp.responseCode < 500 : smtp.code !== 'EAUTH' && smtp.code !== 'EENVELOPE' && smtp.code !== 'EMESSAGE';
+  const details = {
+    ...(smtp.code ? { cause: smtp.code } : {}),
+    ...(smtp.responseCode ? { responseCode: smtp.responseCode } : {}),
+  };
+  const retryable = smtp.responseCode
+    ? smtp.responseCode < 500
+    : smtp.code !== 'EAUTH' && smtp.code !== 'EENVELOPE' && smtp.code !== 'EMESSAGE';
   return { code: 'EMAIL', message: `SMTP: ${smtp.message}`, details, retryable };
 }
 
@@ -64,10 +81,27 @@ function smtpStepError(error: unknown, signal: AbortSignal, timedOut: boolean, t
  * that asks to come back when the claim is over, and then finds the message sent (or, if its
  * sender died, a claim that ran out, and sends it with the same Message-ID).
  */
-export async function emailSendHandler({ input: raw, signal, idempotencyKey, invocation, smtpUrl, from, allow, timeoutMs = SMTP_TIMEOUT_MS, waitForClaimMs = timeoutMs + SMTP_CLAIM_MARGIN_MS, resolveHost }: TEmailSendHandlerArgs): Promise<TActionHandlerResult> {
+export async function emailSendHandler({
+  input: raw,
+  signal,
+  idempotencyKey,
+  invocation,
+  smtpUrl,
+  from,
+  allow,
+  timeoutMs = SMTP_TIMEOUT_MS,
+  waitForClaimMs = timeoutMs + SMTP_CLAIM_MARGIN_MS,
+  resolveHost,
+}: TEmailSendHandlerArgs): Promise<TActionHandlerResult> {
   const parsed = ZEmailSendInput.safeParse(raw);
   if (!parsed.success) {
-    return { error: { code: 'VALIDATION', message: `Invalid input for email.send@1: ${parsed.error.issues.map((i) => i.message).join('; ')}`, retryable: false } };
+    return {
+      error: {
+        code: 'VALIDATION',
+        message: `Invalid input for email.send@1: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
+        retryable: false,
+      },
+    };
   }
   const input = parsed.data;
   const to = typeof input.to === 'string' ? [input.to] : input.to;
@@ -75,13 +109,31 @@ export async function emailSendHandler({ input: raw, signal, idempotencyKey, inv
   const messageId = stableMessageId(tenantId, idempotencyKey, from);
   if (smtpUrl === undefined) {
     const mask = (text: string | undefined) => (text === undefined ? null : String(invocation.maskSecrets(text)));
-    const message = { messageId, from, to, subject: String(invocation.maskSecrets(input.subject)), text: mask(input.text), html: mask(input.html) };
+    const message = {
+      messageId,
+      from,
+      to,
+      subject: String(invocation.maskSecrets(input.subject)),
+      text: mask(input.text),
+      html: mask(input.html),
+    };
     return { output: { messageId: await keepInOutbox({ db, tenantId, idempotencyKey, runId, stepPath, message }) } };
   }
   // The claim's expiry is at least timeoutMs + margin after this instant, by any clock: the
   // send must be over by timeoutMs after it by ours (as a lease is judged, lease-keeper.ts).
   let claimSentAt = performance.now();
-  const claimArgs = { db, tenantId, idempotencyKey, runId, stepPath, messageId, from, to, subject: String(invocation.maskSecrets(input.subject)), claimMs: timeoutMs + SMTP_CLAIM_MARGIN_MS };
+  const claimArgs = {
+    db,
+    tenantId,
+    idempotencyKey,
+    runId,
+    stepPath,
+    messageId,
+    from,
+    to,
+    subject: String(invocation.maskSecrets(input.subject)),
+    claimMs: timeoutMs + SMTP_CLAIM_MARGIN_MS,
+  };
   let claim = await claimSmtpSend(claimArgs);
   // Another attempt holds the send: one still sending (it will confirm), or a worker that died
   // mid-send (its claim runs out). Waiting for either here, rather than failing the step, keeps a
@@ -95,7 +147,15 @@ export async function emailSendHandler({ input: raw, signal, idempotencyKey, inv
   }
   if (claim.kind === 'done') return { output: { messageId: claim.messageId } };
   if (claim.kind === 'busy') {
-    return { error: { code: 'CONFLICT', message: 'another attempt of this email.send is sending the message; try again once its claim is over', details: { retryAfterMs: claim.retryAfterMs }, retryable: true, retryAfterMs: claim.retryAfterMs } };
+    return {
+      error: {
+        code: 'CONFLICT',
+        message: 'another attempt of this email.send is sending the message; try again once its claim is over',
+        details: { retryAfterMs: claim.retryAfterMs },
+        retryable: true,
+        retryAfterMs: claim.retryAfterMs,
+      },
+    };
   }
   const owner = claim.owner;
   const timeout = new AbortController();
@@ -105,7 +165,14 @@ export async function emailSendHandler({ input: raw, signal, idempotencyKey, inv
     if (performance.now() >= claimSentAt + timeoutMs) timeout.abort();
     await sendSmtpMessage({
       smtpUrl,
-      message: { messageId: claim.messageId, from, to, subject: input.subject, ...(input.text === undefined ? {} : { text: input.text }), ...(input.html === undefined ? {} : { html: input.html }) },
+      message: {
+        messageId: claim.messageId,
+        from,
+        to,
+        subject: input.subject,
+        ...(input.text === undefined ? {} : { text: input.text }),
+        ...(input.html === undefined ? {} : { html: input.html }),
+      },
       allow,
       signal: AbortSignal.any([signal, timeout.signal]),
       resolveHost,
@@ -115,7 +182,13 @@ export async function emailSendHandler({ input: raw, signal, idempotencyKey, inv
     // Not the send's failure: this worker no longer holds the run, and its claim is left to run out.
     if (error instanceof LeaseLostError) throw error;
     const stepError = smtpStepError(error, signal, timeout.signal.aborted, timeoutMs);
-    await noteSmtpFailure({ db, tenantId, idempotencyKey, owner, message: String(invocation.maskSecrets(stepError.message)) });
+    await noteSmtpFailure({
+      db,
+      tenantId,
+      idempotencyKey,
+      owner,
+      message: String(invocation.maskSecrets(stepError.message)),
+    });
     return { error: stepError };
   } finally {
     clearTimeout(timer);

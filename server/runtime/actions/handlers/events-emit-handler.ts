@@ -1,3 +1,4 @@
+import 'server-only';
 import { recordLedgerEntry } from '@/server/runtime/run-store/ledger';
 import type { TAuthContext } from '@/server/auth/context';
 import type { Tx } from '@/server/db/database';
@@ -25,8 +26,18 @@ async function readLedger(invocation: TActionInvocation, idempotencyKey: string)
 
 /** The run emits as the system, with the rights a run has: starting runs (SPEC §3 operator). */
 async function runContext(invocation: TActionInvocation): Promise<TAuthContext> {
-  const tenant = await invocation.db.selectFrom('tenants').select(['slug', 'name']).where('id', '=', invocation.tenantId).executeTakeFirstOrThrow();
-  return { tenantId: invocation.tenantId, tenantSlug: tenant.slug, tenantName: tenant.name, role: 'operator', actor: { type: 'system', name: `run ${invocation.runId}` } };
+  const tenant = await invocation.db
+    .selectFrom('tenants')
+    .select(['slug', 'name'])
+    .where('id', '=', invocation.tenantId)
+    .executeTakeFirstOrThrow();
+  return {
+    tenantId: invocation.tenantId,
+    tenantSlug: tenant.slug,
+    tenantName: tenant.name,
+    role: 'operator',
+    actor: { type: 'system', name: `run ${invocation.runId}` },
+  };
 }
 
 /**
@@ -39,25 +50,46 @@ async function runContext(invocation: TActionInvocation): Promise<TAuthContext> 
 export const eventsEmitHandler: TActionHandler = async ({ input: raw, idempotencyKey, invocation }) => {
   const parsed = ZEventsEmitInput.safeParse(raw);
   if (!parsed.success) {
-    return { error: { code: 'VALIDATION', message: `Invalid input for events.emit@1: ${parsed.error.issues.map((i) => i.message).join('; ')}`, retryable: false } };
+    return {
+      error: {
+        code: 'VALIDATION',
+        message: `Invalid input for events.emit@1: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
+        retryable: false,
+      },
+    };
   }
   const stored = await readLedger(invocation, idempotencyKey);
   if (stored) return { output: stored };
   // The event, its key and payload are stored (text and jsonb): NUL or a lone surrogate made
   // by an expression would fail the delivery's transaction, so they become U+FFFD as in step records.
   const storable = toStorableJson(parsed.data, { root: 'input' });
-  if (!storable.ok) return { error: { code: 'VALIDATION', message: `Invalid input for events.emit@1: ${storable.message}`, retryable: false } };
+  if (!storable.ok)
+    return {
+      error: { code: 'VALIDATION', message: `Invalid input for events.emit@1: ${storable.message}`, retryable: false },
+    };
   const { event, correlationKey, payload } = storable.value as typeof parsed.data;
   const recordLedger = async (tx: Tx, record: TEmitOutput) => {
     const output: TEmitOutput = { resumed: record.resumed, started: record.started };
-    const inserted = await recordLedgerEntry(tx, { tenantId: invocation.tenantId, action: 'events.emit', version: 1, idempotencyKey, runId: invocation.runId, stepPath: invocation.stepPath, output });
+    const inserted = await recordLedgerEntry(tx, {
+      tenantId: invocation.tenantId,
+      action: 'events.emit',
+      version: 1,
+      idempotencyKey,
+      runId: invocation.runId,
+      stepPath: invocation.stepPath,
+      output,
+    });
     if (!inserted) throw new AlreadyEmitted();
   };
   try {
     const record = await deliverEvent({
       db: invocation.db,
       ctx: await runContext(invocation),
-      input: { event, ...(correlationKey === undefined ? {} : { correlationKey }), payload: invocation.maskSecrets(payload ?? null) },
+      input: {
+        event,
+        ...(correlationKey === undefined ? {} : { correlationKey }),
+        payload: invocation.maskSecrets(payload ?? null),
+      },
       alsoInTransaction: recordLedger,
     });
     return { output: { resumed: record.resumed, started: record.started } };

@@ -1,12 +1,23 @@
 import type http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { httpRequestHandler, type THttpRequestHandlerArgs } from '@/server/runtime/actions/handlers/http-request-handler';
+import {
+  httpRequestHandler,
+  type THttpRequestHandlerArgs,
+} from '@/server/runtime/actions/handlers/http-request-handler';
 import { parseEgressAllowList } from '@/server/security/egress-allowlist';
-import { answer, startLoopbackServer, type TLoopbackServer, type TRecordedHit } from '@/server/security/loopback-test-server';
+import {
+  answer,
+  startLoopbackServer,
+  type TLoopbackServer,
+  type TRecordedHit,
+} from '@/server/security/loopback-test-server';
 
 // Loopback servers only; 127.0.0.1 is opened through the allow list as an operator would.
 const servers: TLoopbackServer[] = [];
-async function serve(respond: (hit: TRecordedHit, response: http.ServerResponse) => void, host = '127.0.0.1'): Promise<TLoopbackServer> {
+async function serve(
+  respond: (hit: TRecordedHit, response: http.ServerResponse) => void,
+  host = '127.0.0.1',
+): Promise<TLoopbackServer> {
   const server = await startLoopbackServer(host, respond);
   servers.push(server);
   return server;
@@ -17,13 +28,24 @@ afterEach(async () => {
 
 const allow = parseEgressAllowList('127.0.0.1');
 function call(input: unknown, extra: Partial<THttpRequestHandlerArgs> = {}) {
-  return httpRequestHandler({ input, signal: new AbortController().signal, idempotencyKey: 'run-7:steps[0]', allow, ...extra });
+  return httpRequestHandler({
+    input,
+    signal: new AbortController().signal,
+    idempotencyKey: 'run-7:steps[0]',
+    allow,
+    ...extra,
+  });
 }
 
 describe('http.request@1: the request sent', () => {
   it('appends query params, serialises a JSON body and sends the Idempotency-Key', async () => {
     const server = await serve(answer(200));
-    await call({ method: 'POST', url: `${server.origin}/items?a=1`, query: { b: 'x y', n: 2, t: true }, body: { name: 'Ada', tags: ['x'] } });
+    await call({
+      method: 'POST',
+      url: `${server.origin}/items?a=1`,
+      query: { b: 'x y', n: 2, t: true },
+      body: { name: 'Ada', tags: ['x'] },
+    });
     const hit = server.hits[0];
     expect(hit?.url).toBe('/items?a=1&b=x+y&n=2&t=true');
     expect(hit?.headers['content-type']).toBe('application/json');
@@ -33,8 +55,18 @@ describe('http.request@1: the request sent', () => {
 
   it('sends a string body as it is, and keeps a content-type the caller gave', async () => {
     const server = await serve(answer(200));
-    await call({ method: 'PUT', url: server.origin, body: 'a=1&b=2', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
-    await call({ method: 'PUT', url: server.origin, body: { a: 1 }, headers: { 'content-type': 'application/vnd.api+json' } });
+    await call({
+      method: 'PUT',
+      url: server.origin,
+      body: 'a=1&b=2',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    });
+    await call({
+      method: 'PUT',
+      url: server.origin,
+      body: { a: 1 },
+      headers: { 'content-type': 'application/vnd.api+json' },
+    });
     await call({ method: 'PUT', url: server.origin, body: '<xml/>' });
     expect(server.hits.map((h) => [h.body, h.headers['content-type']])).toEqual([
       ['a=1&b=2', 'application/x-www-form-urlencoded'],
@@ -57,18 +89,31 @@ describe('http.request@1: the response read', () => {
       response.writeHead(200, { 'content-type': type, 'x-request-id': 'r1' }).end('{"ok":true,"n":[1,2]}');
     });
     expect(await call({ method: 'GET', url: `${server.origin}/` })).toEqual({
-      output: { status: 200, headers: expect.objectContaining({ 'x-request-id': 'r1', 'content-type': 'application/json; charset=utf-8' }), body: { ok: true, n: [1, 2] }, bodyEncoding: 'json' },
+      output: {
+        status: 200,
+        headers: expect.objectContaining({ 'x-request-id': 'r1', 'content-type': 'application/json; charset=utf-8' }),
+        body: { ok: true, n: [1, 2] },
+        bodyEncoding: 'json',
+      },
     });
-    expect(await call({ method: 'GET', url: `${server.origin}/problem` })).toMatchObject({ output: { body: { ok: true, n: [1, 2] } } });
+    expect(await call({ method: 'GET', url: `${server.origin}/problem` })).toMatchObject({
+      output: { body: { ok: true, n: [1, 2] } },
+    });
   });
 
   it('returns text otherwise, and for JSON-labelled bodies that do not parse', async () => {
     const server = await serve((hit, response) => {
       const type = hit.url === '/broken' ? 'application/json' : 'text/plain; charset=utf-8';
-      response.writeHead(200, { 'content-type': type }).end(hit.url === '/broken' ? 'not json' : '{"looks":"like json"} – but text');
+      response
+        .writeHead(200, { 'content-type': type })
+        .end(hit.url === '/broken' ? 'not json' : '{"looks":"like json"} – but text');
     });
-    expect(await call({ method: 'GET', url: `${server.origin}/text` })).toMatchObject({ output: { body: '{"looks":"like json"} – but text' } });
-    expect(await call({ method: 'GET', url: `${server.origin}/broken` })).toMatchObject({ output: { body: 'not json', bodyEncoding: 'text' } });
+    expect(await call({ method: 'GET', url: `${server.origin}/text` })).toMatchObject({
+      output: { body: '{"looks":"like json"} – but text' },
+    });
+    expect(await call({ method: 'GET', url: `${server.origin}/broken` })).toMatchObject({
+      output: { body: 'not json', bodyEncoding: 'text' },
+    });
   });
 
   it('returns bytes that are not text, or text with NUL in it, as base64 with the content type', async () => {
@@ -76,35 +121,70 @@ describe('http.request@1: the response read', () => {
     const server = await serve((hit, response) => {
       if (hit.url === '/png') response.writeHead(200, { 'content-type': 'image/png' }).end(png);
       else if (hit.url === '/nul') response.writeHead(200, { 'content-type': 'text/plain' }).end('a\u0000b');
-      else if (hit.url === '/latin1') response.writeHead(200, { 'content-type': 'text/plain; charset=iso-8859-1' }).end(Buffer.from([0x63, 0x61, 0x66, 0xe9]));
+      else if (hit.url === '/latin1')
+        response
+          .writeHead(200, { 'content-type': 'text/plain; charset=iso-8859-1' })
+          .end(Buffer.from([0x63, 0x61, 0x66, 0xe9]));
       else response.writeHead(200).end(Buffer.from([0xc3, 0x28]));
     });
-    expect(await call({ method: 'GET', url: `${server.origin}/png` })).toMatchObject({ output: { bodyEncoding: 'base64', body: { base64: png.toString('base64'), contentType: 'image/png' } } });
-    expect(await call({ method: 'GET', url: `${server.origin}/nul` })).toMatchObject({ output: { bodyEncoding: 'base64', body: { base64: Buffer.from('a\u0000b').toString('base64'), contentType: 'text/plain' } } });
+    expect(await call({ method: 'GET', url: `${server.origin}/png` })).toMatchObject({
+      output: { bodyEncoding: 'base64', body: { base64: png.toString('base64'), contentType: 'image/png' } },
+    });
+    expect(await call({ method: 'GET', url: `${server.origin}/nul` })).toMatchObject({
+      output: {
+        bodyEncoding: 'base64',
+        body: { base64: Buffer.from('a\u0000b').toString('base64'), contentType: 'text/plain' },
+      },
+    });
     // Bytes that are text in their declared charset are text, whatever UTF-8 would make of them.
-    expect(await call({ method: 'GET', url: `${server.origin}/latin1` })).toMatchObject({ output: { bodyEncoding: 'text', body: 'café' } });
-    expect(await call({ method: 'GET', url: `${server.origin}/bad-utf8` })).toMatchObject({ output: { bodyEncoding: 'base64', body: { base64: 'wyg=', contentType: 'application/octet-stream' } } });
+    expect(await call({ method: 'GET', url: `${server.origin}/latin1` })).toMatchObject({
+      output: { bodyEncoding: 'text', body: 'café' },
+    });
+    expect(await call({ method: 'GET', url: `${server.origin}/bad-utf8` })).toMatchObject({
+      output: { bodyEncoding: 'base64', body: { base64: 'wyg=', contentType: 'application/octet-stream' } },
+    });
   });
 
   it('keeps JSON whose strings PostgreSQL cannot store (\\u0000, lone surrogates) as the text received', async () => {
-    const bodies: Record<string, string> = { '/nul': '{"a":"x\\u0000y"}', '/key': '{"k\\u0000":1}', '/surrogate': '["\\ud800"]' };
-    const server = await serve((hit, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(bodies[hit.url]));
+    const bodies: Record<string, string> = {
+      '/nul': '{"a":"x\\u0000y"}',
+      '/key': '{"k\\u0000":1}',
+      '/surrogate': '["\\ud800"]',
+    };
+    const server = await serve((hit, response) =>
+      response.writeHead(200, { 'content-type': 'application/json' }).end(bodies[hit.url]),
+    );
     for (const [path, text] of Object.entries(bodies)) {
-      expect(await call({ method: 'GET', url: `${server.origin}${path}` })).toMatchObject({ output: { bodyEncoding: 'text', body: text } });
+      expect(await call({ method: 'GET', url: `${server.origin}${path}` })).toMatchObject({
+        output: { bodyEncoding: 'text', body: text },
+      });
     }
   });
 
   it('fails, not retryable, on JSON nested deeper than 64 levels, without overflowing the stack', async () => {
-    const server = await serve((hit, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(hit.url === '/ok' ? `${'['.repeat(64)}${']'.repeat(64)}` : `${'['.repeat(100_000)}${']'.repeat(100_000)}`));
-    expect(await call({ method: 'GET', url: `${server.origin}/ok` })).toMatchObject({ output: { bodyEncoding: 'json' } });
+    const server = await serve((hit, response) =>
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(hit.url === '/ok' ? `${'['.repeat(64)}${']'.repeat(64)}` : `${'['.repeat(100_000)}${']'.repeat(100_000)}`),
+    );
+    expect(await call({ method: 'GET', url: `${server.origin}/ok` })).toMatchObject({
+      output: { bodyEncoding: 'json' },
+    });
     expect(await call({ method: 'GET', url: `${server.origin}/deep` })).toEqual({
-      error: { code: 'VALIDATION', message: `GET ${new URL(server.origin).host} answered 200, but the response's JSON body is nested deeper than 64 levels, which cannot be stored`, details: { status: 200 }, retryable: false },
+      error: {
+        code: 'VALIDATION',
+        message: `GET ${new URL(server.origin).host} answered 200, but the response's JSON body is nested deeper than 64 levels, which cannot be stored`,
+        details: { status: 200 },
+        retryable: false,
+      },
     });
   });
 
   it('returns 2xx and 3xx as output', async () => {
     const server = await serve((hit, response) => response.writeHead(hit.url === '/created' ? 201 : 304).end());
-    expect(await call({ method: 'POST', url: `${server.origin}/created` })).toMatchObject({ output: { status: 201, body: '', bodyEncoding: 'text' } });
+    expect(await call({ method: 'POST', url: `${server.origin}/created` })).toMatchObject({
+      output: { status: 201, body: '', bodyEncoding: 'text' },
+    });
     expect(await call({ method: 'GET', url: `${server.origin}/cached` })).toMatchObject({ output: { status: 304 } });
   });
 });
@@ -113,7 +193,13 @@ describe('http.request@1: failures and retries', () => {
   it('makes 5xx retryable, honouring Retry-After in seconds', async () => {
     const server = await serve(answer(503, 'busy', { 'retry-after': '7' }));
     expect(await call({ method: 'GET', url: `${server.origin}/secret-path?token=abc` })).toEqual({
-      error: { code: 'HTTP', message: `GET ${new URL(server.origin).host} answered 503`, details: { status: 503 }, retryable: true, retryAfterMs: 7000 },
+      error: {
+        code: 'HTTP',
+        message: `GET ${new URL(server.origin).host} answered 503`,
+        details: { status: 503 },
+        retryable: true,
+        retryAfterMs: 7000,
+      },
     });
   });
 
@@ -138,25 +224,38 @@ describe('http.request@1: failures and retries', () => {
   it.each([400, 401, 403, 404, 409, 422])('makes %i final', async (status) => {
     const server = await serve(answer(status, 'no', { 'retry-after': '5' }));
     const result = await call({ method: 'DELETE', url: server.origin });
-    expect(result).toEqual({ error: { code: 'HTTP', message: `DELETE ${new URL(server.origin).host} answered ${status}`, details: { status }, retryable: false } });
+    expect(result).toEqual({
+      error: {
+        code: 'HTTP',
+        message: `DELETE ${new URL(server.origin).host} answered ${status}`,
+        details: { status },
+        retryable: false,
+      },
+    });
   });
 
   it('makes a network error retryable', async () => {
     const server = await serve(answer(200));
     await server.close();
-    expect(await call({ method: 'GET', url: server.origin })).toMatchObject({ error: { code: 'HTTP', retryable: true } });
+    expect(await call({ method: 'GET', url: server.origin })).toMatchObject({
+      error: { code: 'HTTP', retryable: true },
+    });
   });
 
   it('refuses blocked targets as EGRESS_BLOCKED, not retryable, without a request', async () => {
     const blocked = await serve(answer(200), '127.0.0.2');
     const result = await call({ method: 'GET', url: `http://2130706434:${blocked.port}/` });
-    expect(result).toMatchObject({ error: { code: 'EGRESS_BLOCKED', retryable: false, details: { address: '127.0.0.2' } } });
+    expect(result).toMatchObject({
+      error: { code: 'EGRESS_BLOCKED', retryable: false, details: { address: '127.0.0.2' } },
+    });
     expect(blocked.hits).toHaveLength(0);
   });
 
   it('reports timeoutMs as TIMEOUT and an abort as CANCELED', async () => {
     const silent = await serve(() => undefined);
-    expect(await call({ method: 'GET', url: silent.origin, timeoutMs: 100 })).toMatchObject({ error: { code: 'TIMEOUT', retryable: true } });
+    expect(await call({ method: 'GET', url: silent.origin, timeoutMs: 100 })).toMatchObject({
+      error: { code: 'TIMEOUT', retryable: true },
+    });
     const controller = new AbortController();
     const pending = call({ method: 'GET', url: silent.origin }, { signal: controller.signal });
     controller.abort();
@@ -164,6 +263,8 @@ describe('http.request@1: failures and retries', () => {
   });
 
   it('answers VALIDATION for input that is not an http.request', async () => {
-    expect(await call({ method: 'GET', url: 'ftp://example.com/' })).toMatchObject({ error: { code: 'VALIDATION', retryable: false } });
+    expect(await call({ method: 'GET', url: 'ftp://example.com/' })).toMatchObject({
+      error: { code: 'VALIDATION', retryable: false },
+    });
   });
 });

@@ -1,4 +1,9 @@
-import { ZHttpRequestInput, type THttpBodyEncoding, type ZHttpRequestOutput } from '@/server/runtime/actions/http-request';
+import 'server-only';
+import {
+  ZHttpRequestInput,
+  type THttpBodyEncoding,
+  type ZHttpRequestOutput,
+} from '@/server/runtime/actions/http-request';
 import { findUnstorableJson, MAX_JSON_DEPTH } from '@/server/db/storable-json';
 import type { TStepError } from '@/server/runtime/nodes/node-result';
 import type { TEgressAllowList } from '@/server/security/egress-allowlist';
@@ -75,10 +80,16 @@ function decodeText(response: TGuardedFetchResponse): string | null {
  * bytes that are not text, or text with NUL in it, as `{ base64, contentType }` (`'base64'`).
  * JSON nested too deep to store is an error: no form of it would be usable.
  */
-function readBody(response: TGuardedFetchResponse): { body: unknown; bodyEncoding: THttpBodyEncoding } | { error: string } {
+function readBody(
+  response: TGuardedFetchResponse,
+): { body: unknown; bodyEncoding: THttpBodyEncoding } | { error: string } {
   const text = decodeText(response);
   const contentType = response.headers['content-type'] ?? '';
-  if (text === null) return { body: { base64: response.body.toString('base64'), contentType: contentType || 'application/octet-stream' }, bodyEncoding: 'base64' };
+  if (text === null)
+    return {
+      body: { base64: response.body.toString('base64'), contentType: contentType || 'application/octet-stream' },
+      bodyEncoding: 'base64',
+    };
   if (!JSON_CONTENT_TYPE.test(contentType) || text.trim() === '') return { body: text, bodyEncoding: 'text' };
   let parsed: unknown;
   try {
@@ -90,7 +101,8 @@ function readBody(response: TGuardedFetchResponse): { body: unknown; bodyEncodin
   // Checked here, before anything walks the value: masking secrets or serialising 10,000 levels overflows the stack.
   const problem = findUnstorableJson(parsed, 'body', MAX_JSON_DEPTH);
   if (!problem) return { body: parsed, bodyEncoding: 'json' };
-  if (/nested deeper/.test(problem.message)) return { error: `the response's JSON ${problem.message.replace(/^body\S*/, 'body')}` };
+  if (/nested deeper/.test(problem.message))
+    return { error: `the response's JSON ${problem.message.replace(/^body\S*/, 'body')}` };
   return { body: text, bodyEncoding: 'text' };
 }
 
@@ -99,10 +111,24 @@ function readBody(response: TGuardedFetchResponse): { body: unknown; bodyEncodin
  * network errors are retryable HTTP errors (Retry-After honoured); other 4xx are final;
  * EGRESS_BLOCKED, TIMEOUT and CANCELED come from the client as they are.
  */
-export async function httpRequestHandler({ input: raw, signal, idempotencyKey, allow, resolveHost, holdsSecret, beforeSend }: THttpRequestHandlerArgs): Promise<{ output: THttpRequestOutput } | { error: TStepError }> {
+export async function httpRequestHandler({
+  input: raw,
+  signal,
+  idempotencyKey,
+  allow,
+  resolveHost,
+  holdsSecret,
+  beforeSend,
+}: THttpRequestHandlerArgs): Promise<{ output: THttpRequestOutput } | { error: TStepError }> {
   const parsed = ZHttpRequestInput.safeParse(raw);
   if (!parsed.success) {
-    return { error: { code: 'VALIDATION', message: `Invalid input for http.request@1: ${parsed.error.issues.map((i) => i.message).join('; ')}`, retryable: false } };
+    return {
+      error: {
+        code: 'VALIDATION',
+        message: `Invalid input for http.request@1: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
+        retryable: false,
+      },
+    };
   }
   const input = parsed.data;
   const headers = { ...input.headers };
@@ -110,12 +136,32 @@ export async function httpRequestHandler({ input: raw, signal, idempotencyKey, a
   if (!hasHeader(headers, 'idempotency-key')) headers['Idempotency-Key'] = idempotencyKey;
   const body = buildBody(input, headers);
   try {
-    const response = await guardedFetch({ url: buildUrl(input), method: input.method, headers, body, signal, timeoutMs: input.timeoutMs ?? DEFAULT_TIMEOUT_MS, allow, resolveHost, holdsSecret, beforeSend });
+    const response = await guardedFetch({
+      url: buildUrl(input),
+      method: input.method,
+      headers,
+      body,
+      signal,
+      timeoutMs: input.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      allow,
+      resolveHost,
+      holdsSecret,
+      beforeSend,
+    });
     if (response.status >= 400) return { error: responseStepError(input.method, input.url, response) };
-    if (input.method === 'HEAD') return { output: { status: response.status, headers: response.headers, body: '', bodyEncoding: 'text' } };
+    if (input.method === 'HEAD')
+      return { output: { status: response.status, headers: response.headers, body: '', bodyEncoding: 'text' } };
     const read = readBody(response);
     // Refused for good: the same response would be refused on every attempt.
-    if ('error' in read) return { error: { code: 'VALIDATION', message: `${input.method} ${new URL(input.url).host} answered ${response.status}, but ${read.error}`, details: { status: response.status }, retryable: false } };
+    if ('error' in read)
+      return {
+        error: {
+          code: 'VALIDATION',
+          message: `${input.method} ${new URL(input.url).host} answered ${response.status}, but ${read.error}`,
+          details: { status: response.status },
+          retryable: false,
+        },
+      };
     return { output: { status: response.status, headers: response.headers, ...read } };
   } catch (error) {
     if (error instanceof GuardedFetchError) return { error: fetchStepError(error) };

@@ -5,7 +5,14 @@ import { answer, startLoopbackServer, type TLoopbackServer } from '@/server/secu
 
 // Echo and HTTP never touch the database: a db that throws on use proves it.
 const invocation: TActionInvocation = {
-  db: new Proxy({}, { get: () => { throw new Error('the database was used'); } }) as TActionInvocation['db'],
+  db: new Proxy(
+    {},
+    {
+      get: () => {
+        throw new Error('the database was used');
+      },
+    },
+  ) as TActionInvocation['db'],
   tenantId: '00000000-0000-0000-0000-000000000001',
   runId: '00000000-0000-0000-0000-000000000002',
   stepPath: 'steps[0]',
@@ -50,7 +57,10 @@ describe('action handlers', () => {
   it('http.request@1 fails with CONFIG, without sending, when PIPEWRIGHT_EGRESS_ALLOW is malformed', async () => {
     server = await startLoopbackServer('127.0.0.1', answer(200));
     process.env.PIPEWRIGHT_EGRESS_ALLOW = '127.0.0.1,10.0.0.0/40';
-    const result = await getActionHandler('http.request', 1)?.({ ...args, input: { method: 'GET', url: `${server.origin}/` } });
+    const result = await getActionHandler(
+      'http.request',
+      1,
+    )?.({ ...args, input: { method: 'GET', url: `${server.origin}/` } });
     expect(result).toMatchObject({ error: { code: 'CONFIG', retryable: false } });
     expect(result && 'error' in result ? result.error.message : '').toContain('"10.0.0.0/40"');
     expect(server.hits).toHaveLength(0);

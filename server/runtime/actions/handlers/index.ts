@@ -1,3 +1,4 @@
+import 'server-only';
 import { actionRef, ACTION_REFS, type TActionRef } from '@/server/runtime/actions/action-descriptor';
 import type { TActionHandler } from '@/server/runtime/actions/handlers/action-handler';
 import { coreEchoHandler } from '@/server/runtime/actions/handlers/core-echo-handler';
@@ -15,19 +16,28 @@ const httpRequestFromEnv: TActionHandler = async (args) => {
   const egress = readEgressAllowList();
   // Masking changes exactly the values that hold a secret (in any encoding it knows).
   const holdsSecret = (value: string) => args.invocation.maskSecrets(value) !== value;
-  return 'error' in egress ? egress : httpRequestHandler({ ...args, allow: egress.allow, holdsSecret, beforeSend: args.invocation.assertLeaseHeld });
+  return 'error' in egress
+    ? egress
+    : httpRequestHandler({ ...args, allow: egress.allow, holdsSecret, beforeSend: args.invocation.assertLeaseHeld });
 };
 
 const webhookSendFromEnv: TActionHandler = async (args) => {
   const egress = readEgressAllowList();
-  return 'error' in egress ? egress : webhookSendHandler({ ...args, allow: egress.allow, beforeSend: args.invocation.assertLeaseHeld });
+  return 'error' in egress
+    ? egress
+    : webhookSendHandler({ ...args, allow: egress.allow, beforeSend: args.invocation.assertLeaseHeld });
 };
 
 const emailSendFromEnv: TActionHandler = async (args) => {
   const egress = readEgressAllowList();
   if ('error' in egress) return egress;
   const smtpUrl = process.env.SMTP_URL?.trim() || undefined;
-  return emailSendHandler({ ...args, allow: egress.allow, smtpUrl, from: process.env.SMTP_FROM?.trim() || DEFAULT_MAIL_FROM });
+  return emailSendHandler({
+    ...args,
+    allow: egress.allow,
+    smtpUrl,
+    from: process.env.SMTP_FROM?.trim() || DEFAULT_MAIL_FROM,
+  });
 };
 
 /** One handler per built-in action ref; a ref without one does not compile. */

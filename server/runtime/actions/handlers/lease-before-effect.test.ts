@@ -19,7 +19,14 @@ afterEach(async () => {
 
 function invocationWithoutLease(): TActionInvocation {
   return {
-    db: new Proxy({}, { get: () => { throw new Error('the database was used'); } }) as TActionInvocation['db'],
+    db: new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('the database was used');
+        },
+      },
+    ) as TActionInvocation['db'],
     tenantId: '00000000-0000-0000-0000-000000000001',
     runId: '00000000-0000-0000-0000-000000000002',
     stepPath: 'steps[0]',
@@ -38,7 +45,12 @@ describe.each([
     server = await startLoopbackServer('127.0.0.1', answer(200, 'ok'));
     process.env.PIPEWRIGHT_EGRESS_ALLOW = '127.0.0.1';
     const handler = getActionHandler(action, 1);
-    const call = handler?.({ input: input(server.origin), signal: new AbortController().signal, idempotencyKey: 'run:steps[0]', invocation: invocationWithoutLease() });
+    const call = handler?.({
+      input: input(server.origin),
+      signal: new AbortController().signal,
+      idempotencyKey: 'run:steps[0]',
+      invocation: invocationWithoutLease(),
+    });
     await expect(call).rejects.toBeInstanceOf(LeaseLostError);
     expect(server.hits).toHaveLength(0);
   });

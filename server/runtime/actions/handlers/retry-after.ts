@@ -1,3 +1,4 @@
+import 'server-only';
 /**
  * How long a `Retry-After` header asks to wait, in ms: delta-seconds (`120`) or an HTTP date
  * (`Wed, 21 Oct 2026 07:28:00 GMT`, which counts from `now`; a past date means now). Undefined

@@ -2,14 +2,25 @@ import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import type http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { webhookSendHandler, type TWebhookSendHandlerArgs } from '@/server/runtime/actions/handlers/webhook-send-handler';
+import {
+  webhookSendHandler,
+  type TWebhookSendHandlerArgs,
+} from '@/server/runtime/actions/handlers/webhook-send-handler';
 import { parseEgressAllowList } from '@/server/security/egress-allowlist';
-import { answer, startLoopbackServer, type TLoopbackServer, type TRecordedHit } from '@/server/security/loopback-test-server';
+import {
+  answer,
+  startLoopbackServer,
+  type TLoopbackServer,
+  type TRecordedHit,
+} from '@/server/security/loopback-test-server';
 import { verifyPipewrightSignature } from '@/examples/webhook-receiver/verify-signature.mjs';
 
 // Receivers are real HTTP servers on loopback; only 127.0.0.1 is allowed, as an operator would.
 const servers: TLoopbackServer[] = [];
-async function serve(respond: (hit: TRecordedHit, response: http.ServerResponse) => void, host = '127.0.0.1'): Promise<TLoopbackServer> {
+async function serve(
+  respond: (hit: TRecordedHit, response: http.ServerResponse) => void,
+  host = '127.0.0.1',
+): Promise<TLoopbackServer> {
   const server = await startLoopbackServer(host, respond);
   servers.push(server);
   return server;
@@ -21,7 +32,13 @@ afterEach(async () => {
 const allow = parseEgressAllowList('127.0.0.1');
 const SECRET = 'whsec_4f2a9c7e1b';
 function send(input: unknown, extra: Partial<TWebhookSendHandlerArgs> = {}) {
-  return webhookSendHandler({ input, signal: new AbortController().signal, idempotencyKey: 'run-9:steps[2]', allow, ...extra });
+  return webhookSendHandler({
+    input,
+    signal: new AbortController().signal,
+    idempotencyKey: 'run-9:steps[2]',
+    allow,
+    ...extra,
+  });
 }
 
 /** The receiver's side, written independently of the sender: parse the header, recompute, compare. */
@@ -38,7 +55,9 @@ describe('webhook.send@1: what the receiver gets', () => {
     const receiver = await serve(answer(202));
     const payload = { invoiceId: 'INV-7', amount: 1250.5, lines: [{ sku: 'Ä-1', qty: 2 }], note: 'naïve "quotes"' };
     const before = Math.floor(Date.now() / 1000);
-    expect(await send({ url: `${receiver.origin}/hooks/in`, payload, secret: SECRET })).toEqual({ output: { status: 202 } });
+    expect(await send({ url: `${receiver.origin}/hooks/in`, payload, secret: SECRET })).toEqual({
+      output: { status: 202 },
+    });
     const hit = receiver.hits[0]!;
     expect(hit).toMatchObject({ method: 'POST', url: '/hooks/in' });
     expect(hit.headers['content-type']).toBe('application/json');
@@ -67,7 +86,11 @@ describe('webhook.send@1: what the receiver gets', () => {
 
   it('passes the README recipes (Node and openssl): valid as sent, invalid when body, secret or time differ', async () => {
     const receiver = await serve(answer(200));
-    await send({ url: receiver.origin, payload: { event: 'invoice.paid', id: 'INV-1', text: "it's $5 & more" }, secret: SECRET });
+    await send({
+      url: receiver.origin,
+      payload: { event: 'invoice.paid', id: 'INV-1', text: "it's $5 & more" },
+      secret: SECRET,
+    });
     const hit = receiver.hits[0]!;
     const header = String(hit.headers['pipewright-signature']);
     expect(verifyPipewrightSignature(hit.body, header, SECRET)).toBe(true);
@@ -75,9 +98,14 @@ describe('webhook.send@1: what the receiver gets', () => {
     expect(verifyPipewrightSignature(hit.body, header, 'wrong')).toBe(false);
     expect(verifyPipewrightSignature(hit.body, header.replace(/v1=[0-9a-f]+/, 'v1=abc'), SECRET)).toBe(false);
     const stale = await serve(answer(200));
-    await send({ url: stale.origin, payload: { a: 1 }, secret: SECRET }, { now: () => Math.floor(Date.now() / 1000) - 301 });
+    await send(
+      { url: stale.origin, payload: { a: 1 }, secret: SECRET },
+      { now: () => Math.floor(Date.now() / 1000) - 301 },
+    );
     const staleHit = stale.hits[0]!;
-    expect(verifyPipewrightSignature(staleHit.body, String(staleHit.headers['pipewright-signature']), SECRET)).toBe(false);
+    expect(verifyPipewrightSignature(staleHit.body, String(staleHit.headers['pipewright-signature']), SECRET)).toBe(
+      false,
+    );
 
     for (const [sig, secret, body, expected] of [
       [header, SECRET, hit.body, 'valid'],
@@ -100,40 +128,62 @@ describe('webhook.send@1: what the receiver gets', () => {
 describe('webhook.send@1: failures and retries, as http.request', () => {
   it('makes 5xx and 429 retryable with Retry-After, 4xx final', async () => {
     const busy = await serve(answer(503, 'busy', { 'retry-after': '12' }));
-    expect(await send({ url: busy.origin, payload: {} })).toMatchObject({ error: { code: 'HTTP', details: { status: 503 }, retryable: true, retryAfterMs: 12_000 } });
+    expect(await send({ url: busy.origin, payload: {} })).toMatchObject({
+      error: { code: 'HTTP', details: { status: 503 }, retryable: true, retryAfterMs: 12_000 },
+    });
     const slow = await serve(answer(429, '', { 'retry-after': new Date(Date.now() + 30_000).toUTCString() }));
     const limited = await send({ url: slow.origin, payload: {} });
     expect(limited).toMatchObject({ error: { code: 'HTTP', details: { status: 429 }, retryable: true } });
     expect('error' in limited ? limited.error.retryAfterMs : 0).toBeGreaterThan(27_000);
     const gone = await serve(answer(410));
-    expect(await send({ url: gone.origin, payload: {} })).toEqual({ error: { code: 'HTTP', message: `POST ${new URL(gone.origin).host} answered 410`, details: { status: 410 }, retryable: false } });
+    expect(await send({ url: gone.origin, payload: {} })).toEqual({
+      error: {
+        code: 'HTTP',
+        message: `POST ${new URL(gone.origin).host} answered 410`,
+        details: { status: 410 },
+        retryable: false,
+      },
+    });
   });
 
   it('signs every attempt anew, so a retry carries a fresh timestamp', async () => {
     const receiver = await serve(answer(500));
     await send({ url: receiver.origin, payload: { n: 1 }, secret: SECRET }, { now: () => 1_000 });
     await send({ url: receiver.origin, payload: { n: 1 }, secret: SECRET }, { now: () => 2_000 });
-    expect(receiver.hits.map((hit) => String(hit.headers['pipewright-signature']).slice(0, 7))).toEqual(['t=1000,', 't=2000,']);
+    expect(receiver.hits.map((hit) => String(hit.headers['pipewright-signature']).slice(0, 7))).toEqual([
+      't=1000,',
+      't=2000,',
+    ]);
     expect(receiver.hits.map((hit) => hit.headers['idempotency-key'])).toEqual(['run-9:steps[2]', 'run-9:steps[2]']);
   });
 
   it('makes a network error retryable', async () => {
     const receiver = await serve(answer(200));
     await receiver.close();
-    expect(await send({ url: receiver.origin, payload: {} })).toMatchObject({ error: { code: 'HTTP', retryable: true } });
+    expect(await send({ url: receiver.origin, payload: {} })).toMatchObject({
+      error: { code: 'HTTP', retryable: true },
+    });
   });
 
   it('refuses 127.0.0.2 (also as a decimal number and behind a redirect) while only 127.0.0.1 is allowed', async () => {
     const blocked = await serve(answer(200), '127.0.0.2');
-    expect(await send({ url: `${blocked.origin}/`, payload: {}, secret: SECRET })).toMatchObject({ error: { code: 'EGRESS_BLOCKED', retryable: false } });
-    expect(await send({ url: `http://2130706434:${blocked.port}/`, payload: {} })).toMatchObject({ error: { code: 'EGRESS_BLOCKED', retryable: false } });
+    expect(await send({ url: `${blocked.origin}/`, payload: {}, secret: SECRET })).toMatchObject({
+      error: { code: 'EGRESS_BLOCKED', retryable: false },
+    });
+    expect(await send({ url: `http://2130706434:${blocked.port}/`, payload: {} })).toMatchObject({
+      error: { code: 'EGRESS_BLOCKED', retryable: false },
+    });
     const redirecting = await serve(answer(307, '', { location: `http://[::ffff:127.0.0.2]:${blocked.port}/` }));
-    expect(await send({ url: redirecting.origin, payload: {} })).toMatchObject({ error: { code: 'EGRESS_BLOCKED', retryable: false } });
+    expect(await send({ url: redirecting.origin, payload: {} })).toMatchObject({
+      error: { code: 'EGRESS_BLOCKED', retryable: false },
+    });
     expect(redirecting.hits).toHaveLength(1);
     expect(blocked.hits).toHaveLength(0);
   });
 
   it('answers VALIDATION for input that is not a webhook.send', async () => {
-    expect(await send({ url: 'ftp://example.com', payload: {} })).toMatchObject({ error: { code: 'VALIDATION', retryable: false } });
+    expect(await send({ url: 'ftp://example.com', payload: {} })).toMatchObject({
+      error: { code: 'VALIDATION', retryable: false },
+    });
   });
 });

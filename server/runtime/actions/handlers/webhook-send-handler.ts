@@ -1,3 +1,4 @@
+import 'server-only';
 import type { z } from 'zod';
 import { ZWebhookSendInput } from '@/server/runtime/actions/webhook-send';
 import { fetchStepError, responseStepError } from '@/server/runtime/actions/handlers/http-step-error';
@@ -29,20 +30,48 @@ export const WEBHOOK_TIMEOUT_MS = 30_000;
  * as `Idempotency-Key`. Every attempt signs anew, so a retry after a long backoff still
  * carries a fresh timestamp. Retries as http.request does: 5xx, 429 and network errors.
  */
-export async function webhookSendHandler({ input: raw, signal, idempotencyKey, allow, now, resolveHost, beforeSend }: TWebhookSendHandlerArgs): Promise<{ output: { status: number } } | { error: TStepError }> {
+export async function webhookSendHandler({
+  input: raw,
+  signal,
+  idempotencyKey,
+  allow,
+  now,
+  resolveHost,
+  beforeSend,
+}: TWebhookSendHandlerArgs): Promise<{ output: { status: number } } | { error: TStepError }> {
   const parsed = ZWebhookSendInput.safeParse(raw);
   if (!parsed.success) {
-    return { error: { code: 'VALIDATION', message: `Invalid input for webhook.send@1: ${parsed.error.issues.map((i) => i.message).join('; ')}`, retryable: false } };
+    return {
+      error: {
+        code: 'VALIDATION',
+        message: `Invalid input for webhook.send@1: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
+        retryable: false,
+      },
+    };
   }
   const input: z.infer<typeof ZWebhookSendInput> = parsed.data;
   const body = JSON.stringify(input.payload ?? null);
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'Pipewright-Webhook/1', 'idempotency-key': idempotencyKey };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'user-agent': 'Pipewright-Webhook/1',
+    'idempotency-key': idempotencyKey,
+  };
   if (input.secret !== undefined) {
     const timestamp = now ? now() : Math.floor(Date.now() / 1000);
     headers[SIGNATURE_HEADER.toLowerCase()] = signWebhookBody({ secret: input.secret, body, timestamp });
   }
   try {
-    const response = await guardedFetch({ url: input.url, method: 'POST', headers, body, signal, timeoutMs: WEBHOOK_TIMEOUT_MS, allow, resolveHost, beforeSend });
+    const response = await guardedFetch({
+      url: input.url,
+      method: 'POST',
+      headers,
+      body,
+      signal,
+      timeoutMs: WEBHOOK_TIMEOUT_MS,
+      allow,
+      resolveHost,
+      beforeSend,
+    });
     if (response.status >= 400) return { error: responseStepError('POST', input.url, response) };
     return { output: { status: response.status } };
   } catch (error) {

@@ -1,4 +1,5 @@
-import type { TScriptAction } from '@/server/runtime/fixtures/fixture-format';
+import 'server-only';
+import type { TScriptAction } from '@/test/runtime-fixtures/fixture-format';
 import type { TReplayFixture } from '@/server/runtime/execution/replay-fixtures/replay-fixture';
 
 /**
@@ -14,16 +15,39 @@ export type TReplayRecipe = Pick<TReplayFixture, 'description' | 'workflows' | '
   onePass?: true;
 };
 
-const approval = (id: string, saveAs: string) => ({ id, type: 'human.task', config: { title: 'Approve', form: { type: 'object' }, outcomes: ['approve', 'reject'], assignee: { role: 'admin' }, saveAs } });
+const approval = (id: string, saveAs: string) => ({
+  id,
+  type: 'human.task',
+  config: {
+    title: 'Approve',
+    form: { type: 'object' },
+    outcomes: ['approve', 'reject'],
+    assignee: { role: 'admin' },
+    saveAs,
+  },
+});
 const answer = (stepId: string, outcome = 'approve'): TScriptAction => ({ answer: { stepId, outcome, data: {} } });
 
 export const REPLAY_RECIPES: TReplayRecipe[] = [
   {
     name: 'for-each-task-concurrency',
-    description: 'forEach over 4 items at concurrency 2, each waiting on a task; saved with one task answered, two open',
+    description:
+      'forEach over 4 items at concurrency 2, each waiting on a task; saved with one task answered, two open',
     workflows: {
       'replay-for-each': {
-        steps: [{ id: 'each', type: 'control.forEach', config: { items: [1, 2, 3, 4], concurrency: 2, collect: { $expr: "{'item': $item, 'outcome': vars.answer.outcome}" }, saveAs: 'vars.results', steps: [approval('approve', 'vars.answer')] } }],
+        steps: [
+          {
+            id: 'each',
+            type: 'control.forEach',
+            config: {
+              items: [1, 2, 3, 4],
+              concurrency: 2,
+              collect: { $expr: "{'item': $item, 'outcome': vars.answer.outcome}" },
+              saveAs: 'vars.results',
+              steps: [approval('approve', 'vars.answer')],
+            },
+          },
+        ],
         output: { $expr: 'vars.results' },
       },
     },
@@ -44,7 +68,8 @@ export const REPLAY_RECIPES: TReplayRecipe[] = [
   },
   {
     name: 'for-each-continue-rows',
-    description: 'forEach over 4 items at concurrency 2, onItemError continue, each waiting on a task but the 2nd, which fails; saved with one item done and one failed (format 3: both are rows of run_block_results), two tasks open',
+    description:
+      'forEach over 4 items at concurrency 2, onItemError continue, each waiting on a task but the 2nd, which fails; saved with one item done and one failed (format 3: both are rows of run_block_results), two tasks open',
     workflows: {
       'replay-for-each-rows': {
         steps: [
@@ -57,7 +82,17 @@ export const REPLAY_RECIPES: TReplayRecipe[] = [
               onItemError: 'continue',
               collect: { $expr: "{'item': $item, 'outcome': vars.answer.outcome}" },
               saveAs: 'vars.results',
-              steps: [{ id: 'check', type: 'control.if', config: { condition: { $expr: '$item = 2' }, then: [{ id: 'boom', type: 'control.fail', config: { code: 'BOOM', message: 'the second' } }] } }, approval('approve', 'vars.answer')],
+              steps: [
+                {
+                  id: 'check',
+                  type: 'control.if',
+                  config: {
+                    condition: { $expr: '$item = 2' },
+                    then: [{ id: 'boom', type: 'control.fail', config: { code: 'BOOM', message: 'the second' } }],
+                  },
+                },
+                approval('approve', 'vars.answer'),
+              ],
             },
           },
         ],
@@ -70,7 +105,12 @@ export const REPLAY_RECIPES: TReplayRecipe[] = [
     expect: {
       status: 'SUCCEEDED',
       output: [{ item: 1, outcome: 'approve' }, null, { item: 3, outcome: 'approve' }, { item: 4, outcome: 'approve' }],
-      stepCounts: { each: { SUCCEEDED: 1 }, check: { SUCCEEDED: 3, FAILED: 1 }, boom: { FAILED: 1 }, approve: { SUCCEEDED: 3 } },
+      stepCounts: {
+        each: { SUCCEEDED: 1 },
+        check: { SUCCEEDED: 3, FAILED: 1 },
+        boom: { FAILED: 1 },
+        approve: { SUCCEEDED: 3 },
+      },
     },
   },
   {
@@ -85,8 +125,16 @@ export const REPLAY_RECIPES: TReplayRecipe[] = [
             config: {
               saveAs: 'vars.both',
               branches: [
-                { id: 'quick', steps: [{ id: 'mark', type: 'transform.assign', config: { assign: { 'vars.quick': true } } }], result: { $expr: 'vars.quick' } },
-                { id: 'slow', steps: [{ id: 'go', type: 'event.wait', config: { event: 'replay.go', saveAs: 'vars.go' } }], result: { $expr: 'vars.go.n' } },
+                {
+                  id: 'quick',
+                  steps: [{ id: 'mark', type: 'transform.assign', config: { assign: { 'vars.quick': true } } }],
+                  result: { $expr: 'vars.quick' },
+                },
+                {
+                  id: 'slow',
+                  steps: [{ id: 'go', type: 'event.wait', config: { event: 'replay.go', saveAs: 'vars.go' } }],
+                  result: { $expr: 'vars.go.n' },
+                },
               ],
             },
           },
@@ -97,7 +145,11 @@ export const REPLAY_RECIPES: TReplayRecipe[] = [
     input: {},
     before: [],
     after: [{ deliver: { event: 'replay.go', correlationKey: null, payload: { n: 7 }, receivedMsAgo: 0 } }],
-    expect: { status: 'SUCCEEDED', output: { quick: true, slow: 7 }, stepCounts: { both: { SUCCEEDED: 1 }, mark: { SUCCEEDED: 1 }, go: { SUCCEEDED: 1 } } },
+    expect: {
+      status: 'SUCCEEDED',
+      output: { quick: true, slow: 7 },
+      stepCounts: { both: { SUCCEEDED: 1 }, mark: { SUCCEEDED: 1 }, go: { SUCCEEDED: 1 } },
+    },
   },
   {
     name: 'try-catch-in-catch',
@@ -122,11 +174,16 @@ export const REPLAY_RECIPES: TReplayRecipe[] = [
     before: [],
     after: [answer('decide')],
     // `error` is back to what it was before the block once finally has run.
-    expect: { status: 'SUCCEEDED', output: { outcome: 'approve', cleaned: true }, stepCounts: { guard: { SUCCEEDED: 1 }, boom: { FAILED: 1 }, decide: { SUCCEEDED: 1 }, cleanup: { SUCCEEDED: 1 } } },
+    expect: {
+      status: 'SUCCEEDED',
+      output: { outcome: 'approve', cleaned: true },
+      stepCounts: { guard: { SUCCEEDED: 1 }, boom: { FAILED: 1 }, decide: { SUCCEEDED: 1 }, cleanup: { SUCCEEDED: 1 } },
+    },
   },
   {
     name: 'retry-backoff-wait',
-    description: 'an http.request refused by a closed local port (a retryable network error), waiting out its retry backoff inside a forEach iteration',
+    description:
+      'an http.request refused by a closed local port (a retryable network error), waiting out its retry backoff inside a forEach iteration',
     workflows: {
       'replay-retry': {
         steps: [
@@ -135,7 +192,14 @@ export const REPLAY_RECIPES: TReplayRecipe[] = [
             type: 'control.forEach',
             config: {
               items: ['a'],
-              steps: [{ id: 'call', type: 'action.call', retry: { maxAttempts: 2, initialDelayMs: 600000, jitter: false }, config: { action: 'http.request', version: 1, input: { method: 'GET', url: 'http://127.0.0.1:9/' } } }],
+              steps: [
+                {
+                  id: 'call',
+                  type: 'action.call',
+                  retry: { maxAttempts: 2, initialDelayMs: 600000, jitter: false },
+                  config: { action: 'http.request', version: 1, input: { method: 'GET', url: 'http://127.0.0.1:9/' } },
+                },
+              ],
             },
           },
         ],
@@ -152,8 +216,20 @@ export const REPLAY_RECIPES: TReplayRecipe[] = [
     name: 'child-wait',
     description: 'a parent waiting on a child run that waits on an event',
     workflows: {
-      'replay-parent': { steps: [{ id: 'child', type: 'control.callWorkflow', config: { workflow: 'replay-child', input: { n: 2 }, saveAs: 'vars.child' } }], output: { $expr: 'vars.child' } },
-      'replay-child': { steps: [{ id: 'hold', type: 'event.wait', config: { event: 'replay.child', saveAs: 'vars.got' } }], output: { $expr: 'payload.n * vars.got.k' } },
+      'replay-parent': {
+        steps: [
+          {
+            id: 'child',
+            type: 'control.callWorkflow',
+            config: { workflow: 'replay-child', input: { n: 2 }, saveAs: 'vars.child' },
+          },
+        ],
+        output: { $expr: 'vars.child' },
+      },
+      'replay-child': {
+        steps: [{ id: 'hold', type: 'event.wait', config: { event: 'replay.child', saveAs: 'vars.got' } }],
+        output: { $expr: 'payload.n * vars.got.k' },
+      },
     },
     input: {},
     before: [],

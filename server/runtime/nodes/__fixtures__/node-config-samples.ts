@@ -1,3 +1,4 @@
+import 'server-only';
 import type { TNodeType } from '@/server/runtime/nodes/node-descriptor';
 
 /** A minimal nested step; its own config is checked by its type's schema, not by the parent's. */
@@ -49,7 +50,14 @@ export const NODE_CONFIG_SAMPLES: Record<TNodeType, TNodeConfigSamples> = {
   },
   'event.wait': {
     valid: [
-      { event: 'invoice.paid', correlationKey: { $expr: 'payload.invoiceId' }, timeoutMs: 86_400_000, lookbackMs: 60_000, saveAs: 'vars.paid', onTimeout: 'continue' },
+      {
+        event: 'invoice.paid',
+        correlationKey: { $expr: 'payload.invoiceId' },
+        timeoutMs: 86_400_000,
+        lookbackMs: 60_000,
+        saveAs: 'vars.paid',
+        onTimeout: 'continue',
+      },
       { event: 'invoice.paid' },
     ],
     invalid: [
@@ -61,22 +69,65 @@ export const NODE_CONFIG_SAMPLES: Record<TNodeType, TNodeConfigSamples> = {
   },
   'human.task': {
     valid: [
-      { title: 'Approve invoice', form: { type: 'object', properties: { comment: { type: 'string' } } }, outcomes: ['approve', 'reject'], assignee: { role: 'editor' }, timeoutMs: 3_600_000, saveAs: 'vars.decision' },
-      { title: { $expr: "'Approve ' & payload.invoiceId" }, description: 'Check the amount', form: { type: 'object' }, outcomes: ['ok'], assignee: { user: 'manager@example.com' } },
-      { title: 'Approve', form: { type: 'object' }, outcomes: ['ok'], assignee: { user: { $expr: 'payload.requester' } } },
+      {
+        title: 'Approve invoice',
+        form: { type: 'object', properties: { comment: { type: 'string' } } },
+        outcomes: ['approve', 'reject'],
+        assignee: { role: 'editor' },
+        timeoutMs: 3_600_000,
+        saveAs: 'vars.decision',
+      },
+      {
+        title: { $expr: "'Approve ' & payload.invoiceId" },
+        description: 'Check the amount',
+        form: { type: 'object' },
+        outcomes: ['ok'],
+        assignee: { user: 'manager@example.com' },
+      },
+      {
+        title: 'Approve',
+        form: { type: 'object' },
+        outcomes: ['ok'],
+        assignee: { user: { $expr: 'payload.requester' } },
+      },
     ],
     invalid: [
       ['no outcomes', { title: 'T', form: { type: 'object' }, outcomes: [], assignee: { role: 'admin' } }, 'outcomes'],
-      ['a repeated outcome', { title: 'T', form: { type: 'object' }, outcomes: ['yes', 'yes'], assignee: { role: 'admin' } }, 'outcomes[1]'],
-      ['an unknown role', { title: 'T', form: { type: 'object' }, outcomes: ['ok'], assignee: { role: 'boss' } }, 'assignee'],
-      ['a user that is not an email', { title: 'T', form: { type: 'object' }, outcomes: ['ok'], assignee: { user: 'bob' } }, 'assignee.user'],
-      ['both role and user', { title: 'T', form: { type: 'object' }, outcomes: ['ok'], assignee: { role: 'admin', user: 'a@example.com' } }, 'assignee'],
-      ['a form that is not an object schema', { title: 'T', form: { type: 'string' }, outcomes: ['ok'], assignee: { role: 'admin' } }, 'form.type'],
+      [
+        'a repeated outcome',
+        { title: 'T', form: { type: 'object' }, outcomes: ['yes', 'yes'], assignee: { role: 'admin' } },
+        'outcomes[1]',
+      ],
+      [
+        'an unknown role',
+        { title: 'T', form: { type: 'object' }, outcomes: ['ok'], assignee: { role: 'boss' } },
+        'assignee',
+      ],
+      [
+        'a user that is not an email',
+        { title: 'T', form: { type: 'object' }, outcomes: ['ok'], assignee: { user: 'bob' } },
+        'assignee.user',
+      ],
+      [
+        'both role and user',
+        { title: 'T', form: { type: 'object' }, outcomes: ['ok'], assignee: { role: 'admin', user: 'a@example.com' } },
+        'assignee',
+      ],
+      [
+        'a form that is not an object schema',
+        { title: 'T', form: { type: 'string' }, outcomes: ['ok'], assignee: { role: 'admin' } },
+        'form.type',
+      ],
       ['no title', { form: { type: 'object' }, outcomes: ['ok'], assignee: { role: 'admin' } }, 'title'],
     ],
   },
   'time.delay': {
-    valid: [{ durationMs: 60_000 }, { until: '2030-01-31T09:00:00Z' }, { until: { $expr: 'payload.dueAt' } }, { durationMs: { $expr: 'env.DELAY' } }],
+    valid: [
+      { durationMs: 60_000 },
+      { until: '2030-01-31T09:00:00Z' },
+      { until: { $expr: 'payload.dueAt' } },
+      { durationMs: { $expr: 'env.DELAY' } },
+    ],
     invalid: [
       ['neither durationMs nor until', {}, 'durationMs'],
       ['both durationMs and until', { durationMs: 1000, until: '2030-01-31T09:00:00Z' }, 'until'],
@@ -85,7 +136,10 @@ export const NODE_CONFIG_SAMPLES: Record<TNodeType, TNodeConfigSamples> = {
     ],
   },
   'control.if': {
-    valid: [{ condition: { $expr: 'payload.amount > 1000' }, then: [step('big')], else: [step('small')] }, { condition: true, then: [] }],
+    valid: [
+      { condition: { $expr: 'payload.amount > 1000' }, then: [step('big')], else: [step('small')] },
+      { condition: true, then: [] },
+    ],
     invalid: [
       ['a condition that is text', { condition: 'yes', then: [] }, 'condition'],
       ['no then pipe', { condition: true }, 'then'],
@@ -93,7 +147,16 @@ export const NODE_CONFIG_SAMPLES: Record<TNodeType, TNodeConfigSamples> = {
     ],
   },
   'control.switch': {
-    valid: [{ value: { $expr: 'payload.region' }, cases: [{ when: 'eu', steps: [step('eu')] }, { when: 'us', steps: [] }], default: [step('other')] }],
+    valid: [
+      {
+        value: { $expr: 'payload.region' },
+        cases: [
+          { when: 'eu', steps: [step('eu')] },
+          { when: 'us', steps: [] },
+        ],
+        default: [step('other')],
+      },
+    ],
     invalid: [
       ['no cases', { value: 1, cases: [] }, 'cases'],
       ['a case without steps', { value: 1, cases: [{ when: 1 }] }, 'cases[0].steps'],
@@ -103,7 +166,14 @@ export const NODE_CONFIG_SAMPLES: Record<TNodeType, TNodeConfigSamples> = {
   },
   'control.forEach': {
     valid: [
-      { items: { $expr: 'payload.lines' }, steps: [step('line')], concurrency: 5, onItemError: 'continue', collect: { $expr: 'vars.total' }, saveAs: 'vars.results' },
+      {
+        items: { $expr: 'payload.lines' },
+        steps: [step('line')],
+        concurrency: 5,
+        onItemError: 'continue',
+        collect: { $expr: 'vars.total' },
+        saveAs: 'vars.results',
+      },
       { items: [1, 2, 3], steps: [] },
     ],
     invalid: [
@@ -114,22 +184,45 @@ export const NODE_CONFIG_SAMPLES: Record<TNodeType, TNodeConfigSamples> = {
     ],
   },
   'control.parallel': {
-    valid: [{ branches: [{ id: 'credit', steps: [step('c')] }, { id: 'fraud', steps: [], result: { $expr: 'vars.score' } }], saveAs: 'vars.checks' }],
+    valid: [
+      {
+        branches: [
+          { id: 'credit', steps: [step('c')] },
+          { id: 'fraud', steps: [], result: { $expr: 'vars.score' } },
+        ],
+        saveAs: 'vars.checks',
+      },
+    ],
     invalid: [
-      ['a repeated branch id', { branches: [{ id: 'a', steps: [] }, { id: 'a', steps: [] }] }, 'branches[1].id'],
+      [
+        'a repeated branch id',
+        {
+          branches: [
+            { id: 'a', steps: [] },
+            { id: 'a', steps: [] },
+          ],
+        },
+        'branches[1].id',
+      ],
       ['no branches', { branches: [] }, 'branches'],
       ['a branch id with a space', { branches: [{ id: 'bad id', steps: [] }] }, 'branches[0].id'],
     ],
   },
   'control.tryCatch': {
-    valid: [{ try: [step('risky')], catch: [step('recover')], finally: [step('cleanup')] }, { try: [], catch: [] }],
+    valid: [
+      { try: [step('risky')], catch: [step('recover')], finally: [step('cleanup')] },
+      { try: [], catch: [] },
+    ],
     invalid: [
       ['no catch pipe', { try: [] }, 'catch'],
       ['a finally that is not a pipe', { try: [], catch: [], finally: 'x' }, 'finally'],
     ],
   },
   'control.callWorkflow': {
-    valid: [{ workflow: 'invoice-approval', version: 'latest', input: { $expr: 'payload' }, saveAs: 'vars.child' }, { workflow: 'child', version: 3, input: { a: 1 } }],
+    valid: [
+      { workflow: 'invoice-approval', version: 'latest', input: { $expr: 'payload' }, saveAs: 'vars.child' },
+      { workflow: 'child', version: 3, input: { a: 1 } },
+    ],
     invalid: [
       ['version 0', { workflow: 'child', version: 0, input: {} }, 'version'],
       ['an unknown version word', { workflow: 'child', version: 'newest', input: {} }, 'version'],
@@ -141,7 +234,10 @@ export const NODE_CONFIG_SAMPLES: Record<TNodeType, TNodeConfigSamples> = {
     invalid: [['an unknown key', { result: 1 }, '']],
   },
   'control.fail': {
-    valid: [{ code: 'INVOICE_REJECTED', message: 'The manager rejected the invoice' }, { code: { $expr: 'vars.code' }, message: { $expr: 'vars.reason' } }],
+    valid: [
+      { code: 'INVOICE_REJECTED', message: 'The manager rejected the invoice' },
+      { code: { $expr: 'vars.code' }, message: { $expr: 'vars.reason' } },
+    ],
     invalid: [
       ['a code that is not UPPER_SNAKE', { code: 'bad code', message: 'x' }, 'code'],
       ['an empty message', { code: 'X', message: '' }, 'message'],

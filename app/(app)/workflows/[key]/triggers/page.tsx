@@ -10,21 +10,24 @@ import { PageHeader } from '@/components/ui/page-header';
 import { RunWorkflowDialog, type TRunFormState } from '@/components/workflows/run-workflow-dialog';
 import { WorkflowTabs } from '@/components/workflows/workflow-tabs';
 import { requirePageContext } from '@/server/auth/require-page-context';
-import { roleAllows } from '@/server/auth/roles';
+import { roleAllows } from '@/model/roles';
 import type { TAuthContext } from '@/server/auth/context';
 import { getDb, type Db } from '@/server/db/database';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { listSecrets } from '@/server/secrets/list-secrets';
 import { getRunForm } from '@/server/triggers/get-run-form';
 import { listTriggerFirings } from '@/server/triggers/list-trigger-firings';
 import { listTriggers } from '@/server/triggers/list-triggers';
-import { WORKFLOW_KEY_PATTERN } from '@/server/workflows/definition/version-document';
+import { WORKFLOW_KEY_PATTERN } from '@/model/definition/version-document';
 import { getWorkflow } from '@/server/workflows/get-workflow';
 import { listVersions } from '@/server/workflows/list-versions';
 
 export const metadata: Metadata = { title: 'Triggers' };
 
-type TProps = { params: Promise<{ key: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
+type TProps = {
+  params: Promise<{ key: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+};
 
 /** The run form, or why there is none (nothing published, archived), as the dialog shows it. */
 async function runFormState(db: Db, ctx: TAuthContext, key: string): Promise<TRunFormState> {
@@ -55,7 +58,11 @@ export default async function WorkflowTriggersPage({ params, searchParams }: TPr
     canEdit ? listVersions({ db, ctx, input: { key, limit: 100 } }) : null,
     canEdit && roleAllows(ctx.role, 'secret.read') ? listSecrets({ db, ctx }) : null,
   ]);
-  const firings = await listTriggerFirings({ db, ctx, input: { triggerIds: triggers.map((t) => t.id), perTrigger: 5 } });
+  const firings = await listTriggerFirings({
+    db,
+    ctx,
+    input: { triggerIds: triggers.map((t) => t.id), perTrigger: 5 },
+  });
   const example = runForm?.ok ? exampleInput(runForm.parameterSchema) : {};
   const openRun = (await searchParams).run === '1';
 
@@ -66,8 +73,18 @@ export default async function WorkflowTriggersPage({ params, searchParams }: TPr
         description={<code className="font-mono text-[12px] text-ink-faint">{key}</code>}
         actions={
           <>
-            {canEdit && <NewTriggerDialog workflowKey={key} publishedVersions={(versions?.items ?? []).filter((v) => v.status === 'published').map((v) => v.version)} secretNames={(secrets ?? []).map((s) => s.name)} />}
-            {runForm && <RunWorkflowDialog workflowKey={key} workflowName={workflow.name} form={runForm} defaultOpen={openRun} />}
+            {canEdit && (
+              <NewTriggerDialog
+                workflowKey={key}
+                publishedVersions={(versions?.items ?? [])
+                  .filter((v) => v.status === 'published')
+                  .map((v) => v.version)}
+                secretNames={(secrets ?? []).map((s) => s.name)}
+              />
+            )}
+            {runForm && (
+              <RunWorkflowDialog workflowKey={key} workflowName={workflow.name} form={runForm} defaultOpen={openRun} />
+            )}
           </>
         }
       />
@@ -75,12 +92,22 @@ export default async function WorkflowTriggersPage({ params, searchParams }: TPr
       {triggers.length === 0 ? (
         <EmptyState icon={Zap} title="No triggers yet">
           {canRun ? 'Start runs with the Run button, or ' : 'Runs start from the Run button or the API. '}
-          {canEdit ? 'add a webhook, a schedule or an event so they start on their own.' : canRun ? 'ask an editor to add a webhook, a schedule or an event trigger.' : 'Editors can add webhooks, schedules and event triggers.'}
+          {canEdit
+            ? 'add a webhook, a schedule or an event so they start on their own.'
+            : canRun
+              ? 'ask an editor to add a webhook, a schedule or an event trigger.'
+              : 'Editors can add webhooks, schedules and event triggers.'}
         </EmptyState>
       ) : (
         <div className="flex flex-col gap-4" aria-label="Triggers">
           {triggers.map((trigger) => (
-            <TriggerCard key={trigger.id} trigger={trigger} firings={firings[trigger.id] ?? []} canEdit={canEdit} exampleInput={example} />
+            <TriggerCard
+              key={trigger.id}
+              trigger={trigger}
+              firings={firings[trigger.id] ?? []}
+              canEdit={canEdit}
+              exampleInput={example}
+            />
           ))}
         </div>
       )}

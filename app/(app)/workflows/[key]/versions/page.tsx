@@ -12,8 +12,8 @@ import { CompareVersionsForm } from '@/components/workflows/compare-versions-for
 import { VersionDiff } from '@/components/workflows/version-diff';
 import { requirePageContext } from '@/server/auth/require-page-context';
 import { getDb } from '@/server/db/database';
-import { AppError } from '@/server/errors';
-import { WORKFLOW_KEY_PATTERN } from '@/server/workflows/definition/version-document';
+import { AppError } from '@/model/errors';
+import { WORKFLOW_KEY_PATTERN } from '@/model/definition/version-document';
 import { diffDocuments } from '@/server/workflows/diff-versions';
 import { getVersion } from '@/server/workflows/get-version';
 import { getWorkflow } from '@/server/workflows/get-workflow';
@@ -21,7 +21,10 @@ import { listVersions } from '@/server/workflows/list-versions';
 
 export const metadata: Metadata = { title: 'Versions' };
 
-type TProps = { params: Promise<{ key: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
+type TProps = {
+  params: Promise<{ key: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+};
 
 function versionParam(value: string | string[] | undefined, known: number[], fallback: number): number {
   const n = typeof value === 'string' ? Number(value) : NaN;
@@ -43,7 +46,13 @@ export default async function VersionsPage({ params, searchParams }: TProps) {
   const query = await searchParams;
   const to = versionParam(query.to, numbers, numbers[0] ?? 0);
   const from = versionParam(query.from, numbers, numbers.find((n) => n < to) ?? to);
-  const [before, after] = numbers.length > 1 ? await Promise.all([getVersion({ db, ctx, input: { key, version: from } }), getVersion({ db, ctx, input: { key, version: to } })]) : [null, null];
+  const [before, after] =
+    numbers.length > 1
+      ? await Promise.all([
+          getVersion({ db, ctx, input: { key, version: from } }),
+          getVersion({ db, ctx, input: { key, version: to } }),
+        ])
+      : [null, null];
 
   return (
     <>
@@ -81,7 +90,10 @@ export default async function VersionsPage({ params, searchParams }: TProps) {
               {versions.map((version) => (
                 <TR key={version.version} data-testid={`version-row-${version.version}`}>
                   <TD className="font-medium whitespace-nowrap">
-                    <Link href={`/workflows/${key}/versions/${version.version}`} className="text-ink hover:text-accent hover:underline">
+                    <Link
+                      href={`/workflows/${key}/versions/${version.version}`}
+                      className="text-ink hover:text-accent hover:underline"
+                    >
                       v{version.version}
                     </Link>
                   </TD>
@@ -90,17 +102,27 @@ export default async function VersionsPage({ params, searchParams }: TProps) {
                   </TD>
                   <TD className="max-w-56 text-ink-muted">
                     <span className="block truncate" title={version.publishedBy ?? undefined}>
-                      {version.publishedBy ?? (version.status === 'draft' ? `draft, ${version.revision} save${version.revision === 1 ? '' : 's'}` : '—')}
+                      {version.publishedBy ??
+                        (version.status === 'draft'
+                          ? `draft, ${version.revision} save${version.revision === 1 ? '' : 's'}`
+                          : '—')}
                     </span>
                   </TD>
                   <TD className="text-ink-muted">
                     <TimeText iso={version.publishedAt ?? version.updatedAt} withTime />
                   </TD>
                   <TD className="max-w-64 text-[12px] text-ink-faint">
-                    <span className="line-clamp-2">{[...version.nodeTypes, ...version.actions.filter((a) => a.includes('@'))].join(', ') || '—'}</span>
+                    <span className="line-clamp-2">
+                      {[...version.nodeTypes, ...version.actions.filter((a) => a.includes('@'))].join(', ') || '—'}
+                    </span>
                   </TD>
                   <TD className="text-right">
-                    <a href={`/api/v1/workflows/${key}/versions/${version.version}`} download={`${key}-v${version.version}.json`} className={buttonClasses('ghost', 'sm')} aria-label={`Export v${version.version} as JSON`}>
+                    <a
+                      href={`/api/v1/workflows/${key}/versions/${version.version}`}
+                      download={`${key}-v${version.version}.json`}
+                      className={buttonClasses('ghost', 'sm')}
+                      aria-label={`Export v${version.version} as JSON`}
+                    >
                       <Download className="size-3.5" aria-hidden />
                       JSON
                     </a>
@@ -120,10 +142,16 @@ export default async function VersionsPage({ params, searchParams }: TProps) {
               from === to ? (
                 <p className="text-sm text-ink-muted">Choose two different versions to compare.</p>
               ) : (
-                <VersionDiff diff={{ key, from, to, ...diffDocuments(before.document, after.document) }} before={before.document} after={after.document} />
+                <VersionDiff
+                  diff={{ key, from, to, ...diffDocuments(before.document, after.document) }}
+                  before={before.document}
+                  after={after.document}
+                />
               )
             ) : (
-              <p className="text-sm text-ink-muted">There is only one version; changes show here once there is a second.</p>
+              <p className="text-sm text-ink-muted">
+                There is only one version; changes show here once there is a second.
+              </p>
             )}
           </section>
         </div>

@@ -10,7 +10,8 @@ export const POST = apiRoute(receiveWebhookContract, async ({ db, params, reques
     const { finished, ...answer } = await receiveWebhook({ db, token: params.token, request });
     return jsonResponse(answer, finished ? 200 : 202);
   } catch (error) {
-    if (error instanceof WebhookRefusal && error.retryAfterSeconds !== undefined) return errorResponse(error, { 'retry-after': String(error.retryAfterSeconds) });
+    if (error instanceof WebhookRefusal && error.retryAfterSeconds !== undefined)
+      return errorResponse(error, { 'retry-after': String(error.retryAfterSeconds) });
     throw error;
   }
 });

@@ -5,6 +5,10 @@ import { setTriggerEnabled } from '@/server/triggers/set-trigger-enabled';
 
 export const dynamic = 'force-dynamic';
 
-export const DELETE = apiRoute(deleteTriggerContract, ({ db, ctx, params }) => deleteTrigger({ db, ctx, input: { id: params.id } }));
+export const DELETE = apiRoute(deleteTriggerContract, ({ db, ctx, params }) =>
+  deleteTrigger({ db, ctx, input: { id: params.id } }),
+);
 
-export const PATCH = apiRoute(setTriggerEnabledContract, ({ db, ctx, params, body }) => setTriggerEnabled({ db, ctx, input: { id: params.id, enabled: body.enabled } }));
+export const PATCH = apiRoute(setTriggerEnabledContract, ({ db, ctx, params, body }) =>
+  setTriggerEnabled({ db, ctx, input: { id: params.id, enabled: body.enabled } }),
+);

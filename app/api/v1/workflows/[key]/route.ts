@@ -8,7 +8,9 @@ export const dynamic = 'force-dynamic';
 
 export const GET = apiRoute(getWorkflowContract, ({ db, ctx, params }) => getWorkflow({ db, ctx, input: params }));
 
-export const PATCH = apiRoute(updateWorkflowContract, ({ db, ctx, params, body }) => updateWorkflow({ db, ctx, input: { ...body, key: params.key } }));
+export const PATCH = apiRoute(updateWorkflowContract, ({ db, ctx, params, body }) =>
+  updateWorkflow({ db, ctx, input: { ...body, key: params.key } }),
+);
 
 export const DELETE = apiRoute(deleteWorkflowContract, async ({ db, ctx, params }) => {
   await deleteWorkflow({ db, ctx, input: params });

@@ -4,4 +4,6 @@ import { importWorkflow } from '@/server/workflows/import-workflow';
 
 export const dynamic = 'force-dynamic';
 
-export const POST = apiRoute(importWorkflowContract, ({ db, ctx, body }) => importWorkflow({ db, ctx, input: { document: body } }));
+export const POST = apiRoute(importWorkflowContract, ({ db, ctx, body }) =>
+  importWorkflow({ db, ctx, input: { document: body } }),
+);

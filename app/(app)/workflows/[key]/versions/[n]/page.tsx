@@ -5,12 +5,12 @@ import { Badge } from '@/components/ui/badge';
 import { PageHeader } from '@/components/ui/page-header';
 import { VersionInspector } from '@/components/workflows/version-inspector';
 import { requirePageContext } from '@/server/auth/require-page-context';
-import { roleAllows } from '@/server/auth/roles';
+import { roleAllows } from '@/model/roles';
 import { getDb } from '@/server/db/database';
-import { AppError } from '@/server/errors';
+import { AppError } from '@/model/errors';
 import { listSecrets } from '@/server/secrets/list-secrets';
 import { checkDefinition } from '@/server/workflows/check-definition';
-import { WORKFLOW_KEY_PATTERN } from '@/server/workflows/definition/version-document';
+import { WORKFLOW_KEY_PATTERN } from '@/model/definition/version-document';
 import { getVersion } from '@/server/workflows/get-version';
 
 export const metadata: Metadata = { title: 'Version' };
@@ -29,7 +29,9 @@ export default async function VersionPage({ params }: TProps) {
     throw error;
   });
   // Secret names only, for people who may see them (editors and admins).
-  const secrets = roleAllows(ctx.role, 'secret.read') ? (await listSecrets({ db, ctx })).map((secret) => secret.name) : [];
+  const secrets = roleAllows(ctx.role, 'secret.read')
+    ? (await listSecrets({ db, ctx })).map((secret) => secret.name)
+    : [];
   const { problems } = await checkDefinition({ db, ctx, input: { document } });
   const editable = summary.status === 'draft' && roleAllows(ctx.role, 'workflow.write');
   return (
@@ -42,11 +44,23 @@ export default async function VersionPage({ params }: TProps) {
             <Link href={`/workflows/${key}/versions`} className="text-accent hover:underline">
               All versions
             </Link>
-            {!editable && <span>{summary.status === 'published' ? 'Published versions never change; edit the draft instead.' : 'Read only for your role.'}</span>}
+            {!editable && (
+              <span>
+                {summary.status === 'published'
+                  ? 'Published versions never change; edit the draft instead.'
+                  : 'Read only for your role.'}
+              </span>
+            )}
           </span>
         }
       />
-      <VersionInspector initial={document} revision={summary.revision} editable={editable} secrets={secrets} initialProblems={problems} />
+      <VersionInspector
+        initial={document}
+        revision={summary.revision}
+        editable={editable}
+        secrets={secrets}
+        initialProblems={problems}
+      />
     </>
   );
 }

@@ -4,4 +4,6 @@ import { cancelRun } from '@/server/runs/cancel-run';
 
 export const dynamic = 'force-dynamic';
 
-export const POST = apiRoute(cancelRunContract, ({ db, ctx, params, body }) => cancelRun({ db, ctx, input: { ...body, id: params.id } }));
+export const POST = apiRoute(cancelRunContract, ({ db, ctx, params, body }) =>
+  cancelRun({ db, ctx, input: { ...body, id: params.id } }),
+);

@@ -4,4 +4,6 @@ import { pauseRun } from '@/server/runs/pause-run';
 
 export const dynamic = 'force-dynamic';
 
-export const POST = apiRoute(pauseRunContract, ({ db, ctx, params, body }) => pauseRun({ db, ctx, input: { ...body, id: params.id } }));
+export const POST = apiRoute(pauseRunContract, ({ db, ctx, params, body }) =>
+  pauseRun({ db, ctx, input: { ...body, id: params.id } }),
+);

@@ -4,4 +4,6 @@ import { rerunRun } from '@/server/runs/rerun-run';
 
 export const dynamic = 'force-dynamic';
 
-export const POST = apiRoute(rerunRunContract, ({ db, ctx, params, body }) => rerunRun({ db, ctx, input: { ...body, id: params.id } }));
+export const POST = apiRoute(rerunRunContract, ({ db, ctx, params, body }) =>
+  rerunRun({ db, ctx, input: { ...body, id: params.id } }),
+);

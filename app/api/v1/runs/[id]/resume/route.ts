@@ -4,4 +4,6 @@ import { resumeRun } from '@/server/runs/resume-run';
 
 export const dynamic = 'force-dynamic';
 
-export const POST = apiRoute(resumeRunContract, ({ db, ctx, params, body }) => resumeRun({ db, ctx, input: { ...body, id: params.id } }));
+export const POST = apiRoute(resumeRunContract, ({ db, ctx, params, body }) =>
+  resumeRun({ db, ctx, input: { ...body, id: params.id } }),
+);

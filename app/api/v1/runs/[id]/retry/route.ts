@@ -4,4 +4,6 @@ import { retryRun } from '@/server/runs/retry-run';
 
 export const dynamic = 'force-dynamic';
 
-export const POST = apiRoute(retryRunContract, ({ db, ctx, params, body }) => retryRun({ db, ctx, input: { ...body, id: params.id } }));
+export const POST = apiRoute(retryRunContract, ({ db, ctx, params, body }) =>
+  retryRun({ db, ctx, input: { ...body, id: params.id } }),
+);

@@ -4,4 +4,6 @@ import { listRunSnapshots } from '@/server/runs/list-run-snapshots';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = apiRoute(listRunSnapshotsContract, ({ db, ctx, params, query }) => listRunSnapshots({ db, ctx, input: { ...params, ...query } }));
+export const GET = apiRoute(listRunSnapshotsContract, ({ db, ctx, params, query }) =>
+  listRunSnapshots({ db, ctx, input: { ...params, ...query } }),
+);

@@ -4,4 +4,6 @@ import { listRunSteps } from '@/server/runs/list-run-steps';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = apiRoute(listRunStepsContract, ({ db, ctx, params, query }) => listRunSteps({ db, ctx, input: { ...params, ...query } }));
+export const GET = apiRoute(listRunStepsContract, ({ db, ctx, params, query }) =>
+  listRunSteps({ db, ctx, input: { ...params, ...query } }),
+);

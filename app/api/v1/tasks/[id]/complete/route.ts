@@ -4,4 +4,6 @@ import { completeTask } from '@/server/tasks/complete-task';
 
 export const dynamic = 'force-dynamic';
 
-export const POST = apiRoute(completeTaskContract, ({ db, ctx, params, body }) => completeTask({ db, ctx, input: { ...body, id: params.id } }));
+export const POST = apiRoute(completeTaskContract, ({ db, ctx, params, body }) =>
+  completeTask({ db, ctx, input: { ...body, id: params.id } }),
+);

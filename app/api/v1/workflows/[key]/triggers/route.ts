@@ -5,6 +5,10 @@ import { listTriggers } from '@/server/triggers/list-triggers';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = apiRoute(listTriggersContract, ({ db, ctx, params }) => listTriggers({ db, ctx, input: { key: params.key } }));
+export const GET = apiRoute(listTriggersContract, ({ db, ctx, params }) =>
+  listTriggers({ db, ctx, input: { key: params.key } }),
+);
 
-export const POST = apiRoute(createTriggerContract, ({ db, ctx, params, body }) => createTrigger({ db, ctx, input: { ...body, key: params.key } }));
+export const POST = apiRoute(createTriggerContract, ({ db, ctx, params, body }) =>
+  createTrigger({ db, ctx, input: { ...body, key: params.key } }),
+);

@@ -4,4 +4,6 @@ import { publishVersion } from '@/server/workflows/publish-version';
 
 export const dynamic = 'force-dynamic';
 
-export const POST = apiRoute(publishVersionContract, ({ db, ctx, params }) => publishVersion({ db, ctx, input: { key: params.key, version: params.n } }));
+export const POST = apiRoute(publishVersionContract, ({ db, ctx, params }) =>
+  publishVersion({ db, ctx, input: { key: params.key, version: params.n } }),
+);

@@ -1,7 +1,0 @@
-'use server';
-
-import { defineAction } from '@/server/actions/define-action';
-import { createTenant, ZCreateTenant } from '@/server/tenants/create-tenant';
-
-/** The creator becomes the new tenant's admin; the shell's tenant list changes, so revalidate it all. */
-export const createTenantAction = defineAction({ permission: 'tenant.create', input: ZCreateTenant, revalidate: ['/'] }, ({ db, ctx, input }) => createTenant({ db, ctx, input }));
