@@ -7,6 +7,7 @@ import { RunControlListener } from '@/server/runtime/run-control-listener';
 import { ADVANCE_QUEUE, ZAdvanceJob, enqueueAdvance, getQueue } from '@/server/runtime/queue/run-queue';
 import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
 import { startHeartbeat } from '@/worker/heartbeat';
+import { registerWorker } from '@/server/workers/worker-presence';
 import { REAP_INTERVAL_MS, reapStalledRuns } from '@/server/runtime/run-store/reap-stalled-runs';
 import { RunsInHand } from '@/worker/runs-in-hand';
 import { startScheduleTriggers } from '@/worker/schedule-triggers';
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
   await migrateToLatest({ db, log });
 
   const boss = await getQueue({ role: 'worker' });
-  const heartbeat = await startHeartbeat({ db, log });
+  const heartbeat = startHeartbeat({ presence: await registerWorker({ db }), log });
   const leases = new LeaseKeeper(db, heartbeat.id, log);
   // Pause and cancel requests reach the run in hand within milliseconds, not at the next renewal.
   const control = new RunControlListener(url, {
