@@ -6,9 +6,9 @@ set -eu
 command="${1:-web}"
 [ "$#" -gt 0 ] && shift
 case "$command" in
-  web) cd /app && exec node --import tsx scripts/web.ts "$@" ;;
-  worker) cd /app && exec node --import tsx worker/main.ts "$@" ;;
-  migrate) cd /app && exec node --import tsx scripts/migrate.ts "$@" ;;
+  web) cd /app && exec node --conditions=react-server --import tsx scripts/web.ts "$@" ;;
+  worker) cd /app && exec node --conditions=react-server --import tsx worker/main.ts "$@" ;;
+  migrate) cd /app && exec node --conditions=react-server --import tsx scripts/migrate.ts "$@" ;;
   pipewright) exec node /app/bin/pipewright.mjs "$@" ;;
   healthcheck-web) exec node /app/docker/healthcheck.mjs web ;;
   healthcheck-worker) exec node /app/docker/healthcheck.mjs worker ;;

@@ -105,8 +105,8 @@ describe('Dockerfile', () => {
     const entrypoint = read('docker/entrypoint.sh');
     for (const name of ['web', 'worker', 'migrate', 'pipewright', 'healthcheck-web', 'healthcheck-worker'])
       expect(entrypoint).toContain(`  ${name})`);
-    const targets = [...entrypoint.matchAll(/node (?:--import tsx )?(\S+\.(?:ts|mjs))/g)].map((m) =>
-      m[1]!.replace(/^\/app\//, ''),
+    const targets = [...entrypoint.matchAll(/node (?:--conditions=react-server --import tsx )?(\S+\.(?:ts|mjs))/g)].map(
+      (m) => m[1]!.replace(/^\/app\//, ''),
     );
     expect(targets.length).toBe(6);
     for (const target of targets) expect(existsSync(target), target).toBe(true);
