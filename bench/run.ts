@@ -108,15 +108,13 @@ async function main(): Promise<void> {
       await db
         .insertInto('api_tokens')
         .values(
-          tokens
-            .slice(i, i + 1000)
-            .map((t, j) => ({
-              tenant_id: tenant.id,
-              name: `t${i + j}`,
-              token_prefix: displayPrefix(t),
-              token_hash: hashApiToken(t),
-              role: 'operator' as const,
-            })),
+          tokens.slice(i, i + 1000).map((t, j) => ({
+            tenant_id: tenant.id,
+            name: `t${i + j}`,
+            token_prefix: displayPrefix(t),
+            token_hash: hashApiToken(t),
+            role: 'operator' as const,
+          })),
         )
         .execute();
     }

@@ -17,6 +17,7 @@ import { watchParent } from './lib/parent-watch';
 import { prepareDatabase, startLocalPostgres } from './lib/prepare-database';
 import { startChild, waitForHttp } from './lib/child-process';
 import { supervise, type TSupervision } from './lib/supervise';
+import { TS_NODE_ARGS } from './lib/node-args';
 
 const dev = process.argv.includes('--dev');
 const log = (line: string) => console.log(`[pipewright] ${line}`);
@@ -93,7 +94,7 @@ async function main(): Promise<void> {
       }
     }
     const webArgs = ['--import', PEER_ADDRESS_PRELOAD, NEXT_BIN, dev ? 'dev' : 'start', '-p', String(port())];
-    const workerArgs = dev ? ['--import', 'tsx', '--watch', 'worker/main.ts'] : ['--import', 'tsx', 'worker/main.ts'];
+    const workerArgs = dev ? [...TS_NODE_ARGS, '--watch', 'worker/main.ts'] : [...TS_NODE_ARGS, 'worker/main.ts'];
     const web = supervise({ name: 'web', start: () => startChild('web', process.execPath, webArgs, env), log });
     const worker = supervise({
       name: 'worker',

@@ -8,6 +8,7 @@ import { ADVANCE_QUEUE, ZAdvanceJob, enqueueAdvance, getQueue } from '@/server/r
 import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
 import { closeCodePool } from '@/server/runtime/code/code-pool';
 import { startHeartbeat } from '@/worker/heartbeat';
+import { registerWorker } from '@/server/workers/worker-presence';
 import { REAP_INTERVAL_MS, reapStalledRuns } from '@/server/runtime/run-store/reap-stalled-runs';
 import { RunsInHand } from '@/worker/runs-in-hand';
 import { startScheduleTriggers } from '@/worker/schedule-triggers';
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
   await migrateToLatest({ db, log });
 
   const boss = await getQueue({ role: 'worker' });
-  const heartbeat = await startHeartbeat({ db, log });
+  const heartbeat = startHeartbeat({ presence: await registerWorker({ db }), log });
   const leases = new LeaseKeeper(db, heartbeat.id, log);
   // Pause and cancel requests reach the run in hand within milliseconds, not at the next renewal.
   const control = new RunControlListener(url, {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { TS_NODE_ARGS } from '@/scripts/lib/node-args';
 
 export type TBenchApp = {
   baseUrl: string;
@@ -48,7 +49,7 @@ export async function startBenchApp({
         BENCH_WEB_PROF: path.resolve(process.env.BENCH_WEB_PROF),
       }
     : {};
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+  const child = spawn(process.execPath, [...TS_NODE_ARGS, 'scripts/start.ts'], {
     env: {
       ...process.env,
       PORT: String(port),

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { TS_NODE_ARGS } from '@/scripts/lib/node-args';
 
 export type TBenchWorker = { child: ChildProcess; pid: number; output: () => string; stop: () => Promise<void> };
 
@@ -7,7 +8,7 @@ export type TBenchWorker = { child: ChildProcess; pid: number; output: () => str
 export async function startBenchWorker(url: string): Promise<TBenchWorker> {
   // BENCH_CPU_PROF=dir writes a V8 CPU profile of the worker there when it stops.
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'worker/main.ts'], {
+  const child = spawn(process.execPath, [...profile, ...TS_NODE_ARGS, 'worker/main.ts'], {
     env: { ...process.env, DATABASE_URL: url },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
