@@ -46,7 +46,15 @@ const DOCUMENT_DEFAULTS = {
 };
 const ENV_ORDER = ['vars', 'secrets'];
 const ENV_DEFAULTS = { vars: {}, secrets: {} };
-const SETTINGS_ORDER = ['timeoutMs', 'maxConcurrentRuns', 'runsPerMinute', 'retentionDays', 'redact'];
+const SETTINGS_ORDER = [
+  'timeoutMs',
+  'maxConcurrentRuns',
+  'runsPerMinute',
+  'retentionDays',
+  'redact',
+  'defaultRetry',
+  'defaultStepTimeoutMs',
+];
 const SETTINGS_DEFAULTS = { retentionDays: 30, redact: [] };
 const STEP_ORDER = ['id', 'type', 'name', 'description', 'config', 'retry', 'timeoutMs', 'onError', 'disabled'];
 const STEP_DEFAULTS = { config: {}, onError: 'fail', disabled: false };
@@ -84,7 +92,12 @@ export function canonicalDocument(document: TObject): TObject {
   const out = ordered(plain, DOCUMENT_ORDER, DOCUMENT_DEFAULTS);
   if (typeof out.name === 'string') out.name = out.name.trim();
   if (isObject(out.env)) out.env = ordered(out.env, ENV_ORDER, ENV_DEFAULTS);
-  if (isObject(out.settings)) out.settings = ordered(out.settings, SETTINGS_ORDER, SETTINGS_DEFAULTS);
+  if (isObject(out.settings)) {
+    const settings = ordered(out.settings, SETTINGS_ORDER, SETTINGS_DEFAULTS);
+    if (isObject(settings.defaultRetry))
+      settings.defaultRetry = ordered(settings.defaultRetry, RETRY_ORDER, RETRY_DEFAULTS);
+    out.settings = settings;
+  }
   if (Array.isArray(out.steps)) out.steps = out.steps.map(canonicalStep);
   return out;
 }
