@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
+import noServerImportsInClient from './eslint-rules/no-server-imports-in-client.mjs';
 
 export default tseslint.config(
   {
@@ -18,8 +19,12 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    plugins: { 'react-hooks': reactHooks },
+    plugins: {
+      'react-hooks': reactHooks,
+      pipewright: { rules: { 'no-server-imports-in-client': noServerImportsInClient } },
+    },
     rules: {
+      'pipewright/no-server-imports-in-client': 'error',
       'react-hooks/rules-of-hooks': 'error',
       'react-hooks/exhaustive-deps': 'error',
       '@typescript-eslint/no-explicit-any': 'error',

@@ -44,7 +44,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `rm -rf ${DATA_DIR} && mkdir -p ${DATA_DIR} && node --import tsx scripts/start.ts`,
+    command: `rm -rf ${DATA_DIR} && mkdir -p ${DATA_DIR} && node --conditions=react-server --import tsx scripts/start.ts`,
     url: `http://localhost:${PORT}/api/v1/health`,
     timeout: 600_000,
     reuseExistingServer: false,

@@ -36,7 +36,7 @@ export function proxy(request: NextRequest): NextResponse {
   const { pathname, search } = request.nextUrl;
 
   // Next.js checks a server action's Origin against X-Forwarded-Host and lets one without
-  // Origin through; refuse those here with a plain 403 (defineAction refuses them as well).
+  // Origin through; refuse those here with a plain 403 (defineServerAction refuses them as well).
   if (request.headers.has('next-action') && isStateChanging(request.method)) {
     const verdict = checkWriteOrigin({ headers: request.headers, expectedOrigin: publicOrigin() });
     if (!verdict.ok) {

@@ -1,5 +1,5 @@
 /**
- * `node --import tsx bench/designer-open.ts`: how the designer copes with a big workflow.
+ * `node --conditions=react-server --import tsx bench/designer-open.ts`: how the designer copes with a big workflow.
  * Starts the app the way the e2e config does (scripts/start.ts: embedded PostgreSQL in a
  * fresh temp dir, the production build, built first when stale), imports a 300-step
  * definition nested 5 levels deep, and drives /usr/bin/chromium with Playwright:
@@ -20,6 +20,7 @@ import path from 'node:path';
 import { chromium, type Page } from '@playwright/test';
 import { startProfile } from './lib/drag-profile';
 import { nestedDefinition, smallDefinition } from './lib/nested-definition';
+import { TS_NODE_ARGS } from '@/scripts/lib/node-args';
 
 const PORT = Number(process.env.BENCH_PORT ?? 3290);
 const N = Number(process.env.BENCH_N ?? 5);
@@ -150,7 +151,7 @@ async function measureDrag(page: Page, drag: TDragCase): Promise<TDragFigures> {
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'pw-designer-bench-'));
   chmodSync(dir, 0o755); // embedded PostgreSQL may run initdb as another user (as bench/run.ts does)
-  const app = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+  const app = spawn(process.execPath, [...TS_NODE_ARGS, 'scripts/start.ts'], {
     detached: true,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {

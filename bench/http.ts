@@ -11,7 +11,7 @@
  *      and one pgbench commit (bench/durable-steps.ts).
  *   D. the runs list with 100,000 runs: GET /api/v1/runs with each filter combination, first and
  *      later pages, with EXPLAIN of each query; the Runs page and the Overview page.
- * `npm run bench` runs it after the in-process benchmarks; `node --import tsx bench/http.ts`
+ * `npm run bench` runs it after the in-process benchmarks; `node --conditions=react-server --import tsx bench/http.ts`
  * alone. BENCH_HTTP_ONLY=api,latency,throughput,workers2,durable,list picks sections; BENCH_LIST_RUNS sets the
  * size of the runs table (100,000). Results are also written as JSON (path printed at the end).
  */

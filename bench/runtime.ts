@@ -397,7 +397,7 @@ export async function runtimeBenchmarks({ url }: { url: string }): Promise<void>
   console.log('');
 }
 
-// Standalone: `node --import tsx bench/runtime.ts` runs only these, on an embedded PostgreSQL of their own.
+// Standalone: `node --conditions=react-server --import tsx bench/runtime.ts` runs only these, on an embedded PostgreSQL of their own.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const dir = mkdtempSync(path.join(tmpdir(), 'pipewright-bench-runtime-'));
   chmodSync(dir, 0o755); // the embedded server runs as the postgres user when we are root

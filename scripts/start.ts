@@ -18,6 +18,7 @@ import { watchParent } from './lib/parent-watch';
 import { prepareDatabase, startLocalPostgres } from './lib/prepare-database';
 import { startChild, waitForHttp } from './lib/child-process';
 import { supervise, type TSupervision } from './lib/supervise';
+import { TS_NODE_ARGS } from './lib/node-args';
 
 const dev = process.argv.includes('--dev');
 const log = (line: string) => console.log(`[pipewright] ${line}`);
@@ -98,10 +99,10 @@ async function main(): Promise<void> {
     // In production the worker runs as plain JavaScript (scripts/lib/build-worker.ts): ~50 MB less than through tsx.
     const bundle = dev ? null : workerBundle();
     const workerArgs = dev
-      ? ['--import', 'tsx', '--watch', 'worker/main.ts']
+      ? [...TS_NODE_ARGS, '--watch', 'worker/main.ts']
       : bundle
         ? [...WORKER_NODE_FLAGS, bundle]
-        : ['--import', 'tsx', 'worker/main.ts'];
+        : [...TS_NODE_ARGS, 'worker/main.ts'];
     const web = supervise({ name: 'web', start: () => startChild('web', process.execPath, webArgs, env), log });
     const worker = supervise({
       name: 'worker',

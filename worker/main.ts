@@ -6,7 +6,9 @@ import { LeaseKeeper } from '@/server/runtime/run-store/lease-keeper';
 import { RunControlListener } from '@/server/runtime/run-control-listener';
 import { ADVANCE_QUEUE, ZAdvanceJob, enqueueAdvance, getQueue } from '@/server/runtime/queue/run-queue';
 import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
+import { closeCodePool } from '@/server/runtime/code/code-pool';
 import { startHeartbeat } from '@/worker/heartbeat';
+import { registerWorker } from '@/server/workers/worker-presence';
 import { REAP_INTERVAL_MS, reapStalledRuns } from '@/server/runtime/run-store/reap-stalled-runs';
 import { RunsInHand } from '@/worker/runs-in-hand';
 import { RunReadyListener, takeAnnouncedRuns } from '@/worker/run-ready-listener';
@@ -35,7 +37,7 @@ async function main(): Promise<void> {
   await migrateToLatest({ db, log });
 
   const boss = await getQueue({ role: 'worker' });
-  const heartbeat = await startHeartbeat({ db, log });
+  const heartbeat = startHeartbeat({ presence: await registerWorker({ db }), log });
   const leases = new LeaseKeeper(db, heartbeat.id, log);
   // Pause and cancel requests reach the run in hand within milliseconds, not at the next renewal.
   const control = new RunControlListener(url, {
@@ -121,6 +123,7 @@ async function main(): Promise<void> {
     await control.close().catch((error: Error) => log(`run control: ${error.message}`));
     await heartbeat.stop().catch((error: Error) => log(`could not mark the worker stopped: ${error.message}`));
     await closeExpressionPool();
+    await closeCodePool();
     await db.destroy();
     log('stopped');
     process.exit(0);

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { TS_NODE_ARGS } from '@/scripts/lib/node-args';
 
 export type TBenchApp = {
   baseUrl: string;
@@ -56,7 +57,7 @@ export async function startBenchApp({
   if (preloads.length) {
     profile.NODE_OPTIONS = preloads.map((file) => `--import ${pathToFileURL(path.resolve(file)).href}`).join(' ');
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+  const child = spawn(process.execPath, [...TS_NODE_ARGS, 'scripts/start.ts'], {
     env: {
       ...process.env,
       PORT: String(port),

@@ -10,7 +10,8 @@ import { ConfirmActionButton } from '@/components/ui/confirm-action-button';
 import { TimeText } from '@/components/ui/time-text';
 import { assertNever } from '@/model/errors';
 import type { TTriggerFiring } from '@/server/triggers/list-trigger-firings';
-import { parseTriggerConfig, type TTriggerRecord } from '@/server/triggers/trigger-record';
+import { parseTriggerConfig } from '@/model/definition/trigger-config';
+import type { TTriggerRecord } from '@/server/triggers/trigger-record';
 
 const KIND = {
   manual: { label: 'Manual', icon: Hand },

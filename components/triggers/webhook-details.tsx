@@ -1,5 +1,5 @@
 import { CopyButton } from '@/components/ui/copy-button';
-import { SIGNATURE_TOLERANCE_SECONDS } from '@/server/triggers/verify-webhook-signature';
+import { SIGNATURE_TOLERANCE_SECONDS } from '@/model/webhook-signature';
 
 type TProps = {
   url: string | null;

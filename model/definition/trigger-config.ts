@@ -45,3 +45,17 @@ export const ZTriggerDefinition = z.discriminatedUnion('type', [
   z.object({ type: z.literal('event'), config: ZEventTriggerConfig, version: z.number().int().min(1).optional() }),
 ]);
 export type TTriggerDefinition = z.infer<typeof ZTriggerDefinition>;
+
+/** A stored trigger's config read back through the schema of its kind. */
+export function parseTriggerConfig(type: TTriggerKind, config: unknown) {
+  switch (type) {
+    case 'manual':
+      return { type, config: ZManualTriggerConfig.parse(config) } as const;
+    case 'webhook':
+      return { type, config: ZWebhookTriggerConfig.parse(config) } as const;
+    case 'schedule':
+      return { type, config: ZScheduleTriggerConfig.parse(config) } as const;
+    case 'event':
+      return { type, config: ZEventTriggerConfig.parse(config) } as const;
+  }
+}

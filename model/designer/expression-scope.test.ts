@@ -5,7 +5,10 @@ import type { TVersionDocumentInput } from '@/model/definition/version-document'
 import { computeExpressionScope, type TOutputSchemas, type TScopeEntry } from '@/model/designer/expression-scope';
 
 const invoice = JSON.parse(
-  readFileSync(new URL('../validation/fixtures/valid/invoice-approval.json', import.meta.url), 'utf8'),
+  readFileSync(
+    new URL('../../server/workflows/validation/fixtures/valid/invoice-approval.json', import.meta.url),
+    'utf8',
+  ),
 ) as TVersionDocumentInput;
 const outputSchemas: TOutputSchemas = {
   actions: Object.fromEntries(listActionTypes().map((a) => [a.ref, a.outputSchema])),

@@ -3,7 +3,7 @@ import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildWorker, workerBundle, WORKER_BUNDLE } from './build-worker';
+import { buildWorker, workerBundle, WORKER_BUNDLE, WORKER_NODE_FLAGS } from './build-worker';
 
 describe('the worker bundle', () => {
   it('is plain JavaScript that loads every module the worker imports, without tsx', async () => {
@@ -12,7 +12,10 @@ describe('the worker bundle', () => {
     rmSync(path.dirname(outfile), { recursive: true, force: true });
     await buildWorker(process.cwd(), outfile);
     const { DATABASE_URL: _unset, ...env } = process.env;
-    const run = spawnSync(process.execPath, [outfile], { env: { ...env, NODE_OPTIONS: '' }, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [...WORKER_NODE_FLAGS, outfile], {
+      env: { ...env, NODE_OPTIONS: '' },
+      encoding: 'utf8',
+    });
     // It got as far as main(), which refuses to start without a database.
     expect(run.stderr).toContain('npm run worker needs DATABASE_URL');
     expect(run.status).toBe(1);

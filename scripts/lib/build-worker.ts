@@ -10,7 +10,7 @@ export const WORKER_BUNDLE = path.join('.next', 'worker', 'main.mjs');
  * worker's garbage is short-lived (one step's values), so the smaller nursery costs a few more
  * quick scavenges and keeps ~25 MB less resident.
  */
-export const WORKER_NODE_FLAGS = ['--max-semi-space-size=4'];
+export const WORKER_NODE_FLAGS = ['--conditions=react-server', '--max-semi-space-size=4'];
 /**
  * Environment of the worker process: glibc's malloc keeps an arena per thread that has
  * allocated (libuv's pool, the pg sockets' buffers) and holds their freed memory; two arenas
@@ -64,6 +64,8 @@ export async function buildWorker(root = process.cwd(), outfile = path.join(root
     outfile,
     bundle: true,
     platform: 'node',
+    // server-only resolves to its empty module, as in Next's server bundles (scripts/lib/node-args.ts).
+    conditions: ['react-server'],
     format: 'esm',
     target: 'node20',
     plugins: [packagesAsImports],

@@ -23,12 +23,10 @@ async function heartbeat(id: string, { ageSeconds = 0, stopped = false } = {}) {
       stopped_at: stopped ? sql<Date>`now()` : null,
     })
     .onConflict((oc) =>
-      oc
-        .column('id')
-        .doUpdateSet({
-          heartbeat_at: sql<Date>`now() - make_interval(secs => ${ageSeconds})`,
-          stopped_at: stopped ? sql<Date>`now()` : null,
-        }),
+      oc.column('id').doUpdateSet({
+        heartbeat_at: sql<Date>`now() - make_interval(secs => ${ageSeconds})`,
+        stopped_at: stopped ? sql<Date>`now()` : null,
+      }),
     )
     .execute();
 }

@@ -1,7 +1,7 @@
 import 'server-only';
 import { sql } from 'kysely';
 import type { Tx } from '@/server/db/database';
-import { SIGNATURE_TOLERANCE_SECONDS } from '@/server/triggers/verify-webhook-signature';
+import { SIGNATURE_TOLERANCE_SECONDS } from '@/model/webhook-signature';
 
 /**
  * Marks a verified webhook signature as used, inside the transaction that starts its run.

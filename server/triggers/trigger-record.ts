@@ -4,13 +4,7 @@ import type { TAuthContext } from '@/server/auth/context';
 import { roleAllows } from '@/model/roles';
 import type { DbOrTx } from '@/server/db/database';
 import { AppError } from '@/model/errors';
-import {
-  TRIGGER_KINDS,
-  ZEventTriggerConfig,
-  ZManualTriggerConfig,
-  ZScheduleTriggerConfig,
-  ZWebhookTriggerConfig,
-} from '@/model/definition/trigger-config';
+import { TRIGGER_KINDS, parseTriggerConfig } from '@/model/definition/trigger-config';
 import { nextFireTimes } from '@/server/triggers/schedule-slots';
 import { openWebhookToken, webhookUrl } from '@/server/triggers/webhook-token';
 
@@ -56,18 +50,6 @@ export type TTriggerRow = {
 };
 
 /** The stored config, parsed again (JSONB is a trust boundary). */
-export function parseTriggerConfig(type: TTriggerRow['type'], config: unknown) {
-  switch (type) {
-    case 'manual':
-      return { type, config: ZManualTriggerConfig.parse(config) } as const;
-    case 'webhook':
-      return { type, config: ZWebhookTriggerConfig.parse(config) } as const;
-    case 'schedule':
-      return { type, config: ZScheduleTriggerConfig.parse(config) } as const;
-    case 'event':
-      return { type, config: ZEventTriggerConfig.parse(config) } as const;
-  }
-}
 
 /** The triggers query with the workflow key joined; filter it by tenant before use. */
 export function selectTriggerRows(db: DbOrTx, tenantId: string) {

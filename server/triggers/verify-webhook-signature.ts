@@ -1,8 +1,7 @@
 import 'server-only';
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { SIGNATURE_TOLERANCE_SECONDS } from '@/model/webhook-signature';
 
-/** How old (or how far in the future) a signature's timestamp may be (SPEC §4.5). */
-export const SIGNATURE_TOLERANCE_SECONDS = 300;
 export const SIGNATURE_HEADER = 'pipewright-signature';
 
 /** On success, the v1 value that matched and its timestamp: what a replay would send again. */

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import type { Db } from '@/server/db/database';
+import { TS_NODE_ARGS } from '@/scripts/lib/node-args';
 
 /**
  * Shared pieces of the fault tests: real worker processes, a loopback receiver that counts
@@ -48,7 +49,7 @@ export async function startWorker({
   url: string;
   env?: Record<string, string>;
 }): Promise<TWorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+  const child = spawn(process.execPath, [...TS_NODE_ARGS, 'worker/main.ts'], {
     env: { ...process.env, DATABASE_URL: url, PIPEWRIGHT_EGRESS_ALLOW: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

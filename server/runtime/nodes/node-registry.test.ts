@@ -7,9 +7,7 @@ import { transformAssign } from '@/server/runtime/nodes/transform-assign';
 
 // Compile-time guarantees, checked by `tsc --noEmit` (a @ts-expect-error that stops erroring fails it).
 // @ts-expect-error a node type without a descriptor does not compile
-const _missing = {
-  'transform.assign': transformAssign,
-} satisfies Partial<TCompleteNodeRegistry> satisfies TCompleteNodeRegistry;
+const _missing: TCompleteNodeRegistry = { 'transform.assign': transformAssign };
 // @ts-expect-error a descriptor filed under another type does not compile
 const _misfiled: TCompleteNodeRegistry['control.if'] = transformAssign;
 const _filed: TCompleteNodeRegistry['control.if'] = controlIf;
