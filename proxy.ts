@@ -76,6 +76,9 @@ export function proxy(request: NextRequest): NextResponse {
 }
 
 export const config = {
-  // Static build output needs no nonce (next.config.mjs gives it the baseline headers).
-  matcher: ['/((?!_next/static|_next/image|favicon.ico).*)'],
+  // Static build output needs no nonce (next.config.mjs gives it the baseline headers). The
+  // JSON API sets its own headers (apiRoute): the middleware's per-request cost was measurable
+  // on every API call, and none of its other jobs (nonce, server actions, sign-in redirect)
+  // concerns /api/v1.
+  matcher: ['/((?!_next/static|_next/image|favicon.ico|api/v1/).*)'],
 };

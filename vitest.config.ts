@@ -19,6 +19,7 @@ export default defineConfig({
       'app/**/*.test.ts',
       'components/**/*.test.ts',
       'test/**/*.test.ts',
+      'cli/**/*.test.ts',
     ],
     globalSetup: ['./test/global-setup.ts'],
     setupFiles: ['./test/setup-file.ts'],

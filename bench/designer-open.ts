@@ -1,5 +1,5 @@
 /**
- * `node --import tsx bench/designer-open.ts`: how the designer copes with a big workflow.
+ * `node --conditions=react-server --import tsx bench/designer-open.ts`: how the designer copes with a big workflow.
  * Starts the app the way the e2e config does (scripts/start.ts: embedded PostgreSQL in a
  * fresh temp dir, the production build, built first when stale), imports a 300-step
  * definition nested 5 levels deep, and drives /usr/bin/chromium with Playwright:

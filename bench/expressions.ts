@@ -1,5 +1,5 @@
 /**
- * `node --import tsx bench/expressions.ts`: what the bounded evaluator costs per evaluation,
+ * `node --conditions=react-server --import tsx bench/expressions.ts`: what the bounded evaluator costs per evaluation,
  * beside its baseline in the same run.
  *   1. baseline: a pre-compiled jsonata expression evaluated in-thread, no guards.
  *   2. in-thread guards only (jsonata guardrails, exit hook, plain-JSON copy), cached compile.

@@ -5,6 +5,8 @@
  *   2. Worker wake-up: pg-boss send → handler with LISTEN/NOTIFY, vs raw NOTIFY → LISTEN,
  *      vs pg-boss with polling only.
  *   3–6. The durable runtime (start latency, throughput, event resume, worker memory): bench/runtime.ts.
+ *   7. code.js per evaluation beside JSONata on the same arithmetic: bench/code-js.ts.
+ *   8. Replay of 50 recorded 20-step runs against a draft, beside running them: bench/replay.ts.
  *   A–D. Issue #16's figures through the HTTP API of the app as `npm start` runs it: bench/http.ts
  *        (BENCH_SKIP_HTTP=1 leaves them out).
  */
@@ -19,6 +21,8 @@ import { migrateToLatest } from '@/server/db/migrate';
 import { resolveApiToken } from '@/server/tokens/resolve-api-token';
 import { runtimeBenchmarks } from '@/bench/runtime';
 import { httpBenchmarks } from '@/bench/http';
+import { codeBenchmarks } from '@/bench/code-js';
+import { replayBenchmarks } from '@/bench/replay';
 import { displayPrefix, generateApiToken, hashApiToken } from '@/server/tokens/token-format';
 
 type TStats = { n: number; p50: number; p95: number; p99: number; perSecond: number };
@@ -146,6 +150,8 @@ async function main(): Promise<void> {
     );
     console.log(row('pg-boss 12.35, polling every 0.5 s', await wakeLatency(database.url, { notify: false, n: 20 })));
     await runtimeBenchmarks({ url: database.url });
+    await codeBenchmarks();
+    await replayBenchmarks({ url: database.url });
   } finally {
     await database.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { applyLocalDefaults, dataDir, port } from '@/server/config';
 import { acquireInstanceLock } from './lib/instance-lock';
 import { buildNeeded } from './lib/build';
+import { WORKER_ENV, WORKER_NODE_FLAGS, buildWorker, workerBundle } from './lib/build-worker';
 import { watchParent } from './lib/parent-watch';
 import { prepareDatabase, startLocalPostgres } from './lib/prepare-database';
 import { startChild, waitForHttp } from './lib/child-process';
@@ -94,13 +95,20 @@ async function main(): Promise<void> {
           env: { ...env, NODE_ENV: 'production' },
         });
       }
+      if (!workerBundle()) await buildWorker();
     }
     const webArgs = ['--import', PEER_ADDRESS_PRELOAD, NEXT_BIN, dev ? 'dev' : 'start', '-p', String(port())];
-    const workerArgs = dev ? [...TS_NODE_ARGS, '--watch', 'worker/main.ts'] : [...TS_NODE_ARGS, 'worker/main.ts'];
+    // In production the worker runs as plain JavaScript (scripts/lib/build-worker.ts): ~50 MB less than through tsx.
+    const bundle = dev ? null : workerBundle();
+    const workerArgs = dev
+      ? [...TS_NODE_ARGS, '--watch', 'worker/main.ts']
+      : bundle
+        ? [...WORKER_NODE_FLAGS, bundle]
+        : [...TS_NODE_ARGS, 'worker/main.ts'];
     const web = supervise({ name: 'web', start: () => startChild('web', process.execPath, webArgs, env), log });
     const worker = supervise({
       name: 'worker',
-      start: () => startChild('worker', process.execPath, workerArgs, env),
+      start: () => startChild('worker', process.execPath, workerArgs, { ...WORKER_ENV, ...env }),
       log,
     });
     children.push(web, worker);

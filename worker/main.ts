@@ -6,10 +6,12 @@ import { LeaseKeeper } from '@/server/runtime/run-store/lease-keeper';
 import { RunControlListener } from '@/server/runtime/run-control-listener';
 import { ADVANCE_QUEUE, ZAdvanceJob, enqueueAdvance, getQueue } from '@/server/runtime/queue/run-queue';
 import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
+import { closeCodePool } from '@/server/runtime/code/code-pool';
 import { startHeartbeat } from '@/worker/heartbeat';
 import { registerWorker } from '@/server/workers/worker-presence';
 import { REAP_INTERVAL_MS, reapStalledRuns } from '@/server/runtime/run-store/reap-stalled-runs';
 import { RunsInHand } from '@/worker/runs-in-hand';
+import { RunReadyListener, takeAnnouncedRuns } from '@/worker/run-ready-listener';
 import { startScheduleTriggers } from '@/worker/schedule-triggers';
 import { startOperations } from '@/worker/operations';
 import { installLogging } from '@/server/logging/logger';
@@ -19,6 +21,8 @@ const logger = installLogging({ service: 'worker' });
 let log = (line: string) => logger.info(line);
 /** Concurrent fetch loops, each with a batch of up to 8 jobs. */
 const WORKER_FETCH_LOOPS = 3;
+/** Jobs per fetch. */
+const FETCH_BATCH = 8;
 /** Runs advanced at once by one worker, whatever batch they came in. */
 const RUNS_IN_HAND = 24;
 
@@ -63,35 +67,56 @@ async function main(): Promise<void> {
   // pg-boss sends no NOTIFY for a job due later (a delay, a retry's backoff, a timeout), and
   // with NOTIFY on it polls only every 30 s unless told otherwise: timers would fire up to 30 s late.
   const inHand = new RunsInHand(RUNS_IN_HAND);
-  await boss.work(
+  /** The last fetch came back full: the fetch loops are working off a backlog (see takeAnnouncedRuns). */
+  let fetchBacklogged = false;
+  const advanceLogged = (runId: string, options: { onClaimed: () => void; cancel?: boolean; jobId?: string }) => {
+    const passLog = runLog(runId);
+    return advanceRun({ db, runId, workerId: heartbeat.id, leases, log: passLog, ...options }).then(
+      () => passLog.logger.debug('pass ended'),
+      (error: unknown) => {
+        // The run stays as it was last written; its lease expires and the reaper re-sends it.
+        passLog.logger.error({ err: error }, `run ${runId}: ${errorMessage(error)}`);
+      },
+    );
+  };
+  const fetchLoops = await boss.work(
     ADVANCE_QUEUE,
     {
-      batchSize: 8,
+      batchSize: FETCH_BATCH,
       localConcurrency: WORKER_FETCH_LOOPS,
       burstWhenBatchFull: true,
       pollingIntervalSeconds: 2,
       notifyPollingIntervalSeconds: 2,
     },
     async (jobs) => {
+      fetchBacklogged = jobs.length >= FETCH_BATCH;
       await Promise.all(
         jobs.map(async (job) => {
           const { runId, cancel } = ZAdvanceJob.parse(job.data);
-          const passLog = runLog(runId);
-          const taken = await inHand.take((onClaimed) =>
-            advanceRun({ db, runId, workerId: heartbeat.id, leases, log: passLog, onClaimed, cancel }).then(
-              () => passLog.logger.debug('pass ended'),
-              (error: unknown) => {
-                // The run stays as it was last written; its lease expires and the reaper re-sends it.
-                passLog.logger.error({ err: error }, `run ${runId}: ${errorMessage(error)}`);
-              },
-            ),
-          );
+          const taken = await inHand.take((onClaimed) => advanceLogged(runId, { onClaimed, cancel }));
           // Stopping: the run was never claimed here, so its job goes back to the queue for another worker.
           if (!taken) await enqueueAdvance({ db, runId, cancel });
         }),
       );
     },
   );
+  // New runs are named in a notice as they are written: a worker with a free slot takes the job
+  // and claims the run in one statement, without waiting for pg-boss's fetch (start latency).
+  const wakeFetch = () => boss.notifyWorker(fetchLoops);
+  const ready = new RunReadyListener(url, {
+    onJobs: (jobs) =>
+      takeAnnouncedRuns({
+        jobs,
+        inHand,
+        capacity: RUNS_IN_HAND,
+        wakeFetch,
+        fetchBacklogged,
+        advance: (job, onClaimed) => advanceLogged(job.runId, { onClaimed, jobId: job.jobId }),
+      }),
+    onResync: wakeFetch,
+    log,
+  });
+  await ready.start();
   await startScheduleTriggers({ db, boss, log });
   const reaper = setInterval(() => {
     reapStalledRuns({ db }).catch((error: Error) => log(`reaper: ${error.message}`));
@@ -110,6 +135,7 @@ async function main(): Promise<void> {
     // is handed back by its lease running out.
     // Jobs still waiting for a slot are handed back while the queue can still take them.
     inHand.close();
+    await ready.close().catch((error: Error) => log(`run ready: ${error.message}`));
     await boss.offWork(ADVANCE_QUEUE, { wait: true }).catch((error: Error) => log(`queue stop: ${error.message}`));
     const left = await inHand.drain(20_000);
     if (left > 0) log(`${left} run(s) still in hand; their leases run out and another worker goes on`);
@@ -117,6 +143,7 @@ async function main(): Promise<void> {
     await control.close().catch((error: Error) => log(`run control: ${error.message}`));
     await heartbeat.stop().catch((error: Error) => log(`could not mark the worker stopped: ${error.message}`));
     await closeExpressionPool();
+    await closeCodePool();
     await db.destroy();
     log('stopped');
     process.exit(0);

@@ -32,7 +32,8 @@ async function freePort(): Promise<number> {
  * `dataDir`, migrations, bootstrap, a production build when none is current, `next start` and
  * one worker), with an admin API token, and returns its addresses once it answers.
  * BENCH_WEB_PROF=dir profiles every process of the app (a .cpuprofile each, written there
- * when it exits).
+ * when it exits); BENCH_QUERY_COUNT=dir counts each process's queries by statement (a JSON
+ * file each at exit, and one per SIGUSR2, which starts a new count).
  */
 export async function startBenchApp({
   dataDir,
@@ -43,12 +44,19 @@ export async function startBenchApp({
 }): Promise<TBenchApp> {
   const port = await freePort();
   // --cpu-prof is refused in NODE_OPTIONS; a preload starts the inspector's profiler instead.
-  const profile: Record<string, string> = process.env.BENCH_WEB_PROF
-    ? {
-        NODE_OPTIONS: `--import ${pathToFileURL(path.resolve('bench/lib/cpu-profile-preload.mjs')).href}`,
-        BENCH_WEB_PROF: path.resolve(process.env.BENCH_WEB_PROF),
-      }
-    : {};
+  const preloads: string[] = [];
+  const profile: Record<string, string> = {};
+  if (process.env.BENCH_WEB_PROF) {
+    preloads.push('bench/lib/cpu-profile-preload.mjs');
+    profile.BENCH_WEB_PROF = path.resolve(process.env.BENCH_WEB_PROF);
+  }
+  if (process.env.BENCH_QUERY_COUNT) {
+    preloads.push('bench/lib/query-count-preload.mjs');
+    profile.BENCH_QUERY_COUNT = path.resolve(process.env.BENCH_QUERY_COUNT);
+  }
+  if (preloads.length) {
+    profile.NODE_OPTIONS = preloads.map((file) => `--import ${pathToFileURL(path.resolve(file)).href}`).join(' ');
+  }
   const child = spawn(process.execPath, [...TS_NODE_ARGS, 'scripts/start.ts'], {
     env: {
       ...process.env,

@@ -13,7 +13,7 @@ export class BenchClient {
   constructor(
     baseUrl: string,
     private readonly token: string,
-    maxSockets = 64,
+    private readonly maxSockets = 64,
   ) {
     this.base = new URL(baseUrl);
     this.agent = new http.Agent({ keepAlive: true, maxSockets });
@@ -22,7 +22,7 @@ export class BenchClient {
   /**
    * Sends one request; resolves with the status and the parsed JSON body (null when empty). A
    * kept-alive socket the server closed while idle (Node's 5 s keepAliveTimeout, e.g. during
-   * pgbench) fails the request that reuses it: that request is sent again once, as Node's
+   * pgbench) fails the request that reuses it: that request is sent again, as Node's
    * documentation advises.
    */
   async request(
@@ -31,12 +31,16 @@ export class BenchClient {
     body?: unknown,
     headers: Record<string, string> = {},
   ): Promise<{ status: number; body: unknown; text: string }> {
-    try {
-      return await this.send(method, path, body, headers);
-    } catch (error) {
-      if ((error as { reusedSocket?: boolean }).reusedSocket && (error as NodeJS.ErrnoException).code === 'ECONNRESET')
-        return this.send(method, path, body, headers);
-      throw error;
+    // After a long pause every idle socket in the pool may have been closed: each retry takes the
+    // next one, so allow as many retries as the pool holds sockets (then a new one is opened).
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.send(method, path, body, headers);
+      } catch (error) {
+        const closedWhileIdle =
+          (error as { reusedSocket?: boolean }).reusedSocket && (error as NodeJS.ErrnoException).code === 'ECONNRESET';
+        if (!closedWhileIdle || attempt >= this.maxSockets) throw error;
+      }
     }
   }
 

@@ -1,15 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { WORKER_ENV, WORKER_NODE_FLAGS, workerBundle } from '@/scripts/lib/build-worker';
 import { TS_NODE_ARGS } from '@/scripts/lib/node-args';
 
 export type TBenchWorker = { child: ChildProcess; pid: number; output: () => string; stop: () => Promise<void> };
 
 /** Starts `worker/main.ts` as its own process, as production runs it, and waits until it takes jobs. */
-export async function startBenchWorker(url: string): Promise<TBenchWorker> {
+export async function startBenchWorker(url: string, env: Record<string, string> = {}): Promise<TBenchWorker> {
   // BENCH_CPU_PROF=dir writes a V8 CPU profile of the worker there when it stops.
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, ...TS_NODE_ARGS, 'worker/main.ts'], {
-    env: { ...process.env, DATABASE_URL: url },
+  // The bundle `npm start` runs, when one is built (scripts/lib/build-worker.ts); else the sources through tsx.
+  const bundle = workerBundle();
+  const entry = bundle ? [...WORKER_NODE_FLAGS, bundle] : [...TS_NODE_ARGS, 'worker/main.ts'];
+  const child = spawn(process.execPath, [...profile, ...entry], {
+    env: { ...WORKER_ENV, ...process.env, ...env, DATABASE_URL: url },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

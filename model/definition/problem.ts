@@ -8,6 +8,8 @@ export const ZProblem = z.object({
   /** Where, from the document root: `steps[2].config.then[0].config.input.url`. */
   path: z.string(),
   message: z.string(),
+  /** For a problem inside a `$template`: characters from the template's start to the problem. */
+  offset: z.number().int().optional(),
 });
 export type TProblem = z.infer<typeof ZProblem>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ZPipe } from '@/model/definition/step';
+import { ZPipe, ZRetryPolicy } from '@/model/definition/step';
 
 export const WORKFLOW_KEY_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const ZWorkflowKey = z
@@ -35,6 +35,15 @@ export const ZSettings = z
     /** Absent: the tenant's `retentionDays` (Settings → Tenant), else 30 (SPEC §8), read by the purge. */
     retentionDays: z.number().int().min(1).max(3650).optional(),
     redact: z.array(ZJsonPointer).default([]),
+    /** The retry policy of every action.call without its own `retry` (SPEC §9). */
+    defaultRetry: ZRetryPolicy.optional(),
+    /** The time limit of every step without its own `timeoutMs`. */
+    defaultStepTimeoutMs: z
+      .number()
+      .int()
+      .min(1)
+      .max(365 * 86_400_000)
+      .optional(),
   })
   .strict();
 export type TSettings = z.infer<typeof ZSettings>;

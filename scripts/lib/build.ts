@@ -4,7 +4,8 @@ import path from 'node:path';
 const SOURCE_DIRS = ['app', 'components', 'server'];
 const SOURCE_FILES = ['next.config.mjs', 'proxy.ts', 'package-lock.json', 'postcss.config.mjs', 'tsconfig.json'];
 
-function newestMtime(target: string): number {
+/** The newest modification time of a file, or of any file under a folder. */
+export function newestMtime(target: string): number {
   if (!existsSync(target)) return 0;
   const stat = statSync(target);
   if (!stat.isDirectory()) return stat.mtimeMs;

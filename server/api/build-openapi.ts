@@ -81,7 +81,9 @@ export function buildOpenApi(contracts: TContract[] = ALL_CONTRACTS): Record<str
     info: {
       title: 'Pipewright API',
       version: '1',
-      description: 'Bearer tokens (pw_…) are created in Settings → API tokens.',
+      description:
+        'Bearer tokens (pw_…) are created in Settings → API tokens, or with POST /tokens; a token acts in its own ' +
+        'tenant. With the session cookie, a request names its tenant with the header `Pipewright-Tenant: <slug>`.',
     },
     servers: [{ url: '/api/v1' }],
     security: [{ bearer: [] }],

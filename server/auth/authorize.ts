@@ -16,13 +16,24 @@ import { publicOrigin } from '@/server/security/public-origin';
 
 export const TENANT_COOKIE = 'pw_tenant';
 
-/** The signed-in person's context from the session cookie, or null. */
-export async function getSessionContext(): Promise<TAuthContext | null> {
+/** SPEC §12: with a session, a request names its tenant by slug in this header (the switcher's cookie otherwise). */
+export const TENANT_HEADER = 'pipewright-tenant';
+
+/**
+ * The signed-in person's context from the session cookie, or null. `tenantSlug` (a request's
+ * Pipewright-Tenant) must name a tenant of theirs: unlike the cookie, it never falls back.
+ */
+export async function getSessionContext(tenantSlug?: string): Promise<TAuthContext | null> {
   const session = await getServerSession(authOptions);
   const userId = session?.user?.id;
   if (!userId) return null;
-  const tenantSlug = (await cookies()).get(TENANT_COOKIE)?.value;
-  return resolveMembership({ db: getDb(), userId, sessionVersion: session.user?.sessionVersion ?? null, tenantSlug });
+  const slug = tenantSlug ?? (await cookies()).get(TENANT_COOKIE)?.value;
+  const sessionVersion = session.user?.sessionVersion ?? null;
+  const ctx = await resolveMembership({ db: getDb(), userId, sessionVersion, tenantSlug: slug });
+  if (ctx && tenantSlug !== undefined && ctx.tenantSlug !== tenantSlug) {
+    throw new AppError('FORBIDDEN', `You are not a member of the tenant "${tenantSlug}" named by Pipewright-Tenant.`);
+  }
+  return ctx;
 }
 
 /** The one authorization helper for pages and server actions: session, tenant, role. */
@@ -67,6 +78,12 @@ export async function authorizeRequest(request: Request, permission: TPermission
     if (!match) throw new AppError('UNAUTHENTICATED', 'The Authorization header must be "Bearer <token>".');
     const ctx = await resolveApiToken({ db: getDb(), token: match[1]! });
     if (!ctx) throw new AppError('UNAUTHENTICATED', 'The API token is unknown, revoked or expired.');
+    // A token carries its tenant; a script that names another one is misconfigured, not asking to switch.
+    const named = request.headers.get(TENANT_HEADER);
+    if (named !== null && named.trim().toLowerCase() !== ctx.tenantSlug) {
+      const message = `This token belongs to the tenant "${ctx.tenantSlug}", not "${named.trim()}" (Pipewright-Tenant).`;
+      throw new AppError('FORBIDDEN', message);
+    }
     return assertAllowed(ctx, permission);
   }
   const refusal = cookieRefusal(request);
@@ -76,7 +93,7 @@ export async function authorizeRequest(request: Request, permission: TPermission
       `Send an API token as "Authorization: Bearer <token>"; the session cookie only works from Pipewright's own pages, and ${refusal}.`,
     );
   }
-  const ctx = await getSessionContext();
+  const ctx = await getSessionContext(request.headers.get(TENANT_HEADER)?.trim().toLowerCase() || undefined);
   if (!ctx) throw new AppError('UNAUTHENTICATED', 'Send an API token as "Authorization: Bearer <token>", or sign in.');
   return assertAllowed(ctx, permission);
 }

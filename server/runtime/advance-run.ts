@@ -35,6 +35,7 @@ export async function advanceRun({
   log,
   onClaimed,
   cancel,
+  jobId,
 }: {
   db: Db;
   runId: string;
@@ -43,6 +44,8 @@ export async function advanceRun({
   log: (line: string) => void;
   onClaimed?: () => void;
   cancel?: boolean;
+  /** A job named by a notice and not fetched: the first claim takes it off the queue, or claims nothing. */
+  jobId?: string;
 }): Promise<void> {
   // A parent that ended asks its child to cancel through the job (see cancelChildren).
   if (cancel) await requestCancelFromParent({ db, runId });
@@ -50,7 +53,7 @@ export async function advanceRun({
   for (let pass = 0; pass < 100; pass++) {
     if (pass > 0) await faultPoint('advance.beforeReclaim', { runId });
     const claimSentAt = performance.now();
-    const claimed = await claimRun({ db, runId, workerId });
+    const claimed = await claimRun({ db, runId, workerId, ...(pass === 0 && jobId ? { jobId } : {}) });
     // From here the lease, not the job, keeps the run safe: a worker that dies now leaves an
     // expiring lease the reaper finds. Without a claim (someone else holds it) there is nothing to keep.
     if (pass === 0) onClaimed?.();

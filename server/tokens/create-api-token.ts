@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import type { Db } from '@/server/db/database';
+import type { Db, Tx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { ZRole } from '@/model/roles';
 import { recordAudit } from '@/server/audit/record-audit';
@@ -29,33 +29,47 @@ export async function createApiToken({
   ctx: TAuthContext;
   input: TCreateApiToken;
 }): Promise<{ token: string; record: TApiTokenRecord }> {
+  return db.transaction().execute((tx) => insertApiToken({ tx, ctx, input }));
+}
+
+/**
+ * createApiToken inside a transaction the caller holds (a new tenant's first token is created
+ * with the tenant). The owner is the person acting, or the person who owns the acting token.
+ */
+export async function insertApiToken({
+  tx,
+  ctx,
+  input,
+}: {
+  tx: Tx;
+  ctx: TAuthContext;
+  input: TCreateApiToken;
+}): Promise<{ token: string; record: TApiTokenRecord }> {
   const token = generateApiToken();
   const owner = ctx.actor.type === 'user' ? ctx.actor.userId : ctx.actor.type === 'token' ? ctx.actor.userId : null;
-  return db.transaction().execute(async (tx) => {
-    const row = await tx
-      .insertInto('api_tokens')
-      .values({
-        tenant_id: ctx.tenantId,
-        user_id: owner,
-        name: input.name,
-        token_prefix: displayPrefix(token),
-        token_hash: hashApiToken(token),
-        role: input.role,
-        expires_at: input.expiresAt ?? null,
-      })
-      .returningAll()
-      .executeTakeFirst();
-    if (!row) throw new AppError('INTERNAL', 'The token was not stored.');
-    await recordAudit({
-      db: tx,
-      ctx,
-      entry: {
-        action: 'token.created',
-        targetType: 'api_token',
-        targetId: row.id,
-        data: { name: input.name, role: input.role, expiresAt: input.expiresAt ?? null },
-      },
-    });
-    return { token, record: toApiTokenRecord(row, null) };
+  const row = await tx
+    .insertInto('api_tokens')
+    .values({
+      tenant_id: ctx.tenantId,
+      user_id: owner,
+      name: input.name,
+      token_prefix: displayPrefix(token),
+      token_hash: hashApiToken(token),
+      role: input.role,
+      expires_at: input.expiresAt ?? null,
+    })
+    .returningAll()
+    .executeTakeFirst();
+  if (!row) throw new AppError('INTERNAL', 'The token was not stored.');
+  await recordAudit({
+    db: tx,
+    ctx,
+    entry: {
+      action: 'token.created',
+      targetType: 'api_token',
+      targetId: row.id,
+      data: { name: input.name, role: input.role, expiresAt: input.expiresAt ?? null },
+    },
   });
+  return { token, record: toApiTokenRecord(row, null) };
 }

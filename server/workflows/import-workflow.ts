@@ -4,7 +4,7 @@ import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import { AppError } from '@/model/errors';
-import { ZVersionDocument } from '@/model/definition/version-document';
+import { completeDocument, ZVersionDocumentBody } from '@/server/workflows/document-body';
 import { insertWorkflow, ZNewWorkflowKey } from '@/server/workflows/create-workflow';
 import { createWorkflowResolver } from '@/server/workflows/create-workflow-resolver';
 import { findWorkflow } from '@/server/workflows/find-workflow';
@@ -14,7 +14,7 @@ import { ZProblem, type TProblem } from '@/model/definition/problem';
 
 /** An exported document carries the `version` and `status` it had; an import always becomes the draft, so they are dropped. */
 export const ZImportWorkflow = z.object({
-  document: ZVersionDocument.transform(({ version: _v, status: _s, ...rest }) => rest),
+  document: ZVersionDocumentBody.transform(({ version: _v, status: _s, ...rest }) => rest),
 });
 export type TImportWorkflow = z.input<typeof ZImportWorkflow>;
 export const ZImported = z.object({
@@ -41,14 +41,15 @@ export async function importWorkflow({
   input: TImportWorkflow;
 }): Promise<TImported> {
   assertAllowed(ctx, 'workflow.write');
-  const { document } = ZImportWorkflow.parse(input);
-  const saved = await db.transaction().execute(async (tx) => {
+  const { document: body } = ZImportWorkflow.parse(input);
+  const { saved, document } = await db.transaction().execute(async (tx) => {
     const existing = await tx
       .selectFrom('workflows')
       .select('id')
       .where('tenant_id', '=', ctx.tenantId)
-      .where('key', '=', document.key)
+      .where('key', '=', body.key)
       .executeTakeFirst();
+    const document = await completeDocument({ db: tx, workflowId: existing?.id ?? null, body });
     if (!existing) {
       const key = ZNewWorkflowKey.safeParse(document.key);
       if (!key.success)
@@ -62,7 +63,7 @@ export async function importWorkflow({
       });
     }
     const workflow = await findWorkflow({ db: tx, tenantId: ctx.tenantId, key: document.key, lock: true });
-    return { createdWorkflow: !existing, ...(await writeDraft({ tx, ctx, workflow, document })) };
+    return { document, saved: { createdWorkflow: !existing, ...(await writeDraft({ tx, ctx, workflow, document })) } };
   });
   const { problems } = await validateDefinition({
     document: { ...document, version: saved.version },

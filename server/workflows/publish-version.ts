@@ -16,7 +16,13 @@ import { findVersion, readStoredDocument, toStoredDocument, ZVersionNumber } fro
 export const ZPublishVersion = z.object({ key: ZWorkflowKey, version: ZVersionNumber });
 export type TPublishVersion = z.input<typeof ZPublishVersion>;
 
-export const ZProblemDetail = z.object({ stepId: z.string().nullable(), path: z.string(), message: z.string() });
+export const ZProblemDetail = z.object({
+  stepId: z.string().nullable(),
+  path: z.string(),
+  message: z.string(),
+  /** Inside a `$template`: the offset in the template (SPEC §9). */
+  offset: z.number().int().optional(),
+});
 export type TProblemDetail = z.infer<typeof ZProblemDetail>;
 export const ZPublished = z.object({
   version: z.number().int(),
@@ -56,7 +62,12 @@ export async function publishVersion({
       document: readStoredDocument(row),
       resolver: createWorkflowResolver({ db: tx, tenantId: ctx.tenantId }),
     });
-    const toDetail = ({ stepId, path, message }: TProblemDetail): TProblemDetail => ({ stepId, path, message });
+    const toDetail = ({ stepId, path, message, offset }: TProblemDetail): TProblemDetail => ({
+      stepId,
+      path,
+      message,
+      ...(offset === undefined ? {} : { offset }),
+    });
     const errors = problems.filter((p) => p.severity === 'error').map(toDetail);
     if (errors.length > 0 || !document) {
       throw new AppError(

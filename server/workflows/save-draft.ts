@@ -6,14 +6,16 @@ import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import { recordAudit } from '@/server/audit/record-audit';
 import { AppError } from '@/model/errors';
-import { ZVersionDocument, ZWorkflowKey, type TVersionDocument } from '@/model/definition/version-document';
+import { ZWorkflowKey, type TVersionDocument } from '@/model/definition/version-document';
+import { completeDocument, ZVersionDocumentBody } from '@/server/workflows/document-body';
 import { collectUsedTypes } from '@/server/workflows/collect-used-types';
 import { findWorkflow, type TWorkflowRef } from '@/server/workflows/find-workflow';
 import { toStoredDocument } from '@/server/workflows/version-record';
 
 export const ZSaveDraft = z.object({
   key: ZWorkflowKey,
-  document: ZVersionDocument,
+  /** Without `name` or `description`, the workflow's are used. */
+  document: ZVersionDocumentBody,
   /** The draft revision the edit started from; a different current revision is a CONFLICT. */
   expectedRevision: z.number().int().min(1).optional(),
   /**
@@ -140,6 +142,7 @@ export async function saveDraft({
   const { key, document, expectedRevision, expectedLatestVersion } = ZSaveDraft.parse(input);
   return db.transaction().execute(async (tx) => {
     const workflow = await findWorkflow({ db: tx, tenantId: ctx.tenantId, key, lock: true });
-    return writeDraft({ tx, ctx, workflow, document, expectedRevision, expectedLatestVersion });
+    const complete = await completeDocument({ db: tx, workflowId: workflow.id, body: document });
+    return writeDraft({ tx, ctx, workflow, document: complete, expectedRevision, expectedLatestVersion });
   });
 }

@@ -9,6 +9,7 @@ import * as diffRoute from '@/app/api/v1/workflows/[key]/versions/[n]/diff/route
 import { createApiToken } from '@/server/tokens/create-api-token';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { createTenantWithMember } from '@/test/fixtures';
+import { callRoute as call } from '@/test/route-call';
 
 let t: TTestDatabase;
 const tokens = {} as Record<'editor' | 'viewer' | 'otherEditor', string>;
@@ -22,29 +23,6 @@ beforeAll(async () => {
   tokens.otherEditor = (await createApiToken({ db: t.db, ctx: b.ctx, input: { name: 'other', role: 'editor' } })).token;
 });
 afterAll(async () => t.close());
-
-type THandler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
-type TCall = { method?: string; path: string; token?: string; body?: unknown; params?: Record<string, string> };
-
-async function call(handler: THandler, { method = 'GET', path, token, body, params = {} }: TCall) {
-  const headers: Record<string, string> = {};
-  // Without a token, a request from outside the browser app: cross-site, so no session cookie is consulted.
-  if (token !== undefined) headers.authorization = `Bearer ${token}`;
-  else headers['sec-fetch-site'] = 'cross-site';
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const request = new Request(`http://localhost/api/v1${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const response = await handler(request, { params: Promise.resolve(params) });
-  const text = await response.text();
-  return {
-    status: response.status,
-    json: text ? (JSON.parse(text) as Record<string, unknown>) : null,
-    headers: response.headers,
-  };
-}
 
 const doc = (key: string, steps: unknown[] = []) => ({ key, name: `Workflow ${key}`, steps });
 const echo = (id: string) => ({ id, type: 'action.call', config: { action: 'core.echo', version: 1, input: {} } });

@@ -3,6 +3,8 @@ import type { TStep } from '@/model/definition/step';
 function text(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'object' && '$expr' in value) return `= ${String((value as { $expr: unknown }).$expr)}`;
+  if (typeof value === 'object' && '$template' in value)
+    return `“${String((value as { $template: unknown }).$template)}”`;
   if (typeof value === 'object' && '$secret' in value)
     return `secret ${String((value as { $secret: unknown }).$secret)}`;
   if (typeof value === 'string') return value;
@@ -63,6 +65,15 @@ export function summarizeStep(step: TStep): string {
       return config.output === undefined ? 'end the run' : `return ${text(config.output)}`;
     case 'control.fail':
       return `${text(config.code) || '—'}: ${text(config.message)}`;
+    case 'code.js': {
+      const first =
+        typeof config.source === 'string' ? (config.source.split('\n').find((line) => line.trim() !== '') ?? '') : '';
+      return [first.trim() || 'no code yet', config.saveAs ? `→ ${text(config.saveAs)}` : '']
+        .filter(Boolean)
+        .join(' · ');
+    }
+    case 'log':
+      return `${text(config.level) || 'info'}: ${text(config.message) || '—'}`;
     default:
       return '';
   }

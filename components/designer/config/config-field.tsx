@@ -7,9 +7,9 @@ import { splitExpression, takesExpression, type TSchema } from '@/components/des
 import { SecretSelect } from '@/components/designer/config/secret-select';
 import { ExpressionEditor } from '@/components/designer/expression/expression-editor';
 import { cx } from '@/components/ui/cx';
-import { isExpression, isSecretRef } from '@/model/definition/is-expression';
+import { isExpression, isSecretRef, isTemplate } from '@/model/definition/is-expression';
 
-type TMode = 'literal' | 'expression' | 'secret';
+type TMode = 'literal' | 'expression' | 'template' | 'secret';
 
 export type TConfigFieldProps = {
   /** Relative to the form root, as validation spells paths: `config.input.url`. */
@@ -30,9 +30,17 @@ export type TConfigFieldProps = {
 
 function modeOf(value: unknown): TMode {
   if (isExpression(value)) return 'expression';
+  if (isTemplate(value)) return 'template';
   if (isSecretRef(value)) return 'secret';
   return 'literal';
 }
+
+const MODE_LABELS = {
+  literal: 'Value',
+  expression: 'Expression',
+  template: 'Template',
+  secret: 'Secret',
+} as const satisfies Record<TMode, string>;
 
 /** Literal → expression keeps what was typed as JSONata (`"abc"` is a JSONata string literal too). */
 function toExpression(value: unknown): { $expr: string } {
@@ -78,7 +86,7 @@ export function ConfigField({
   const { literal } = splitExpression(schema);
   const modes: TMode[] = [
     'literal',
-    ...(takesExpression(schema) || anyExpression ? (['expression'] as const) : []),
+    ...(takesExpression(schema) || anyExpression ? (['expression', 'template'] as const) : []),
     ...(secrets ? (['secret'] as const) : []),
   ];
   const mode = modeOf(value);
@@ -91,6 +99,7 @@ export function ConfigField({
   const switchTo = (next: TMode) => {
     if (next === mode) return;
     if (next === 'expression') onChange(toExpression(value));
+    else if (next === 'template') onChange({ $template: typeof value === 'string' ? value : '' });
     else if (next === 'secret') onChange({ $secret: Object.keys(context.secretRefs)[0] ?? '' });
     else onChange(undefined);
   };
@@ -131,7 +140,7 @@ export function ConfigField({
                   mode === option ? 'bg-accent-soft text-accent' : 'text-ink-faint hover:text-ink',
                 )}
               >
-                {option === 'literal' ? 'Value' : option === 'expression' ? 'Expression' : 'Secret'}
+                {MODE_LABELS[option]}
               </button>
             ))}
           </div>
@@ -147,6 +156,18 @@ export function ConfigField({
           envValues={context.envValues}
           workflowKey={context.workflowKey}
           describedBy={messageId}
+        />
+      ) : mode === 'template' && isTemplate(value) ? (
+        <textarea
+          id={id}
+          value={value.$template}
+          onChange={(event) => onChange({ $template: event.target.value })}
+          readOnly={context.readOnly}
+          rows={3}
+          spellCheck={false}
+          aria-describedby={messageId}
+          placeholder="Dear {{ payload.name }}, total {{ $sum(vars.lines.price) }}"
+          className="w-full min-w-0 rounded-md border border-line bg-surface px-2 py-1.5 font-mono text-[13px] text-ink"
         />
       ) : mode === 'secret' && isSecretRef(value) ? (
         <SecretSelect id={id} value={value.$secret} onChange={(name) => onChange({ $secret: name })} />

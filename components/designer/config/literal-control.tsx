@@ -29,6 +29,8 @@ export type TLiteralControlProps = {
   describedBy?: string;
 };
 
+/** Strings allowed this long are edited in a multi-line box. */
+const LONG_TEXT_CHARS = 10_000;
 const INPUT_TYPE: Record<string, string> = { email: 'email', uri: 'url', 'date-time': 'text' };
 const PLACEHOLDER: Record<string, string> = {
   email: 'name@example.com',
@@ -57,6 +59,21 @@ export function LiteralControl({
   const aria = { 'aria-invalid': invalid || undefined, 'aria-describedby': describedBy };
   switch (kind.kind) {
     case 'string':
+      // Long text (a code.js source, a log message, an email body) gets room to be written in.
+      if ((kind.maxLength ?? 0) >= LONG_TEXT_CHARS) {
+        return (
+          <textarea
+            id={id}
+            rows={6}
+            spellCheck={false}
+            value={typeof value === 'string' ? value : ''}
+            onChange={(event) => onChange(event.target.value === '' ? undefined : event.target.value)}
+            readOnly={readOnly}
+            className="w-full min-w-0 rounded-md border border-line bg-surface px-2 py-1.5 font-mono text-[13px] text-ink"
+            {...aria}
+          />
+        );
+      }
       return (
         <Input
           id={id}

@@ -23,13 +23,14 @@ function isObject(value: unknown): value is TSchema {
 }
 
 const EXPR_REF = '#/definitions/Expr';
+const TEMPLATE_REF = '#/definitions/Template';
 const STEP_REF = '#/definitions/Step';
 
 /** Splits `anyOf: [Expr, literal]` into "takes an expression" and the literal's schema. */
 export function splitExpression(schema: TSchema): { expression: boolean; literal: TSchema } {
   const anyOf = Array.isArray(schema.anyOf) ? schema.anyOf.filter(isObject) : null;
   if (!anyOf || !anyOf.some((option) => option.$ref === EXPR_REF)) return { expression: false, literal: schema };
-  const rest = anyOf.filter((option) => option.$ref !== EXPR_REF);
+  const rest = anyOf.filter((option) => option.$ref !== EXPR_REF && option.$ref !== TEMPLATE_REF);
   const { anyOf: _dropped, ...outer } = schema;
   const literal = rest.length === 1 ? { ...outer, ...rest[0] } : { ...outer, anyOf: rest };
   return { expression: true, literal };

@@ -29,6 +29,21 @@ export type TWorkflowPanelsProps = {
   registry?: TRegistry;
 };
 
+/** SPEC §4.1's retry policy (ZRetryPolicy), for action calls without a `retry` of their own. */
+const RETRY_POLICY_SCHEMA: TSchema = {
+  type: 'object',
+  description: 'For every action call without a retry policy of its own.',
+  required: ['maxAttempts'],
+  properties: {
+    maxAttempts: { type: 'integer', minimum: 1, maximum: 100, default: 3 },
+    initialDelayMs: { type: 'integer', minimum: 0, default: 1000 },
+    backoffCoefficient: { type: 'number', minimum: 1, maximum: 10, default: 2 },
+    maxDelayMs: { type: 'integer', minimum: 0, default: 60000 },
+    jitter: { type: 'boolean', default: true },
+    nonRetryableCodes: { type: 'array', items: { type: 'string' } },
+  },
+};
+
 const SETTINGS: Array<[string, string, TSchema]> = [
   [
     'timeoutMs',
@@ -65,6 +80,12 @@ const SETTINGS: Array<[string, string, TSchema]> = [
       description: 'JSON Pointers into the envelope, e.g. /payload/card.',
     },
   ],
+  [
+    'defaultStepTimeoutMs',
+    'Step timeout by default (ms)',
+    { type: 'integer', minimum: 1, description: 'For every step without a timeout of its own.' },
+  ],
+  ['defaultRetry', 'Retry policy by default', RETRY_POLICY_SCHEMA],
 ];
 const OUTPUT: TSchema = {
   anyOf: [{ $ref: '#/definitions/Expr' }, {}],

@@ -1,5 +1,7 @@
 import 'server-only';
 import type { TContract } from '@/server/api/contract';
+import * as authoring from '@/server/api/contracts/authoring';
+import * as admin from '@/server/api/contracts/admin';
 import * as events from '@/server/api/contracts/events';
 import * as expressions from '@/server/api/contracts/expressions';
 import * as operations from '@/server/api/contracts/operations';
@@ -29,4 +31,6 @@ export const ALL_CONTRACTS: TContract[] = [
   ...contractsOf(events),
   ...contractsOf(triggers),
   ...contractsOf(operations),
+  ...contractsOf(authoring),
+  ...contractsOf(admin),
 ];

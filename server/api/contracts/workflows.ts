@@ -5,6 +5,7 @@ import { ZLimit } from '@/server/api/pagination';
 import { ZCreateWorkflow } from '@/server/workflows/create-workflow';
 import { ZVersionDocument, ZWorkflowKey } from '@/model/definition/version-document';
 import { ZVersionDiff } from '@/server/workflows/diff-versions';
+import { ZVersionDocumentBody } from '@/server/workflows/document-body';
 import { ZImported } from '@/server/workflows/import-workflow';
 import { ZListWorkflows } from '@/server/workflows/list-workflows';
 import { ZPublished } from '@/server/workflows/publish-version';
@@ -47,10 +48,11 @@ export const importWorkflowContract = defineContract({
   method: 'POST',
   path: '/workflows/import',
   summary:
-    "Import a version document as the workflow's draft (creating the workflow if new); problems are returned, not refused",
+    "Import a version document as the workflow's draft (creating the workflow if new); problems are returned, not " +
+    "refused. Without `name` or `description` the document takes the workflow's (a new workflow needs a name)",
   tag,
   permission: 'workflow.write',
-  body: ZVersionDocument,
+  body: ZVersionDocumentBody,
   response: ZImported,
   errors: ['CONFLICT'],
 });
@@ -110,12 +112,13 @@ export const saveDraftContract = defineContract({
   method: 'POST',
   path: '/workflows/{key}/versions',
   summary:
-    'Create or replace the draft from a version document; pass expectedRevision (the ETag of GET …/versions/{n}) to refuse a stale save with 409',
+    'Create or replace the draft from a version document; pass expectedRevision (the ETag of GET …/versions/{n}) to ' +
+    "refuse a stale save with 409. Without `name` or `description` the document takes the workflow's",
   tag,
   permission: 'workflow.write',
   params: ZKeyParams,
   query: z.object({ expectedRevision: z.coerce.number().int().min(1).optional() }),
-  body: ZVersionDocument,
+  body: ZVersionDocumentBody,
   response: z.object({ version: z.number().int(), revision: z.number().int(), updatedAt: z.string() }),
   errors: ['NOT_FOUND', 'CONFLICT'],
 });

@@ -2,7 +2,8 @@ import { formatIssuePath } from '@/model/errors';
 import { evaluateExpression } from './evaluate-expression';
 import { ExpressionError } from './expression-error';
 import type { TExpressionBindings, TExpressionEnvelope } from './expression-envelope';
-import { isExpression, isSecretRef } from '../../../model/definition/is-expression';
+import { isExpression, isSecretRef, isTemplate } from '../../../model/definition/is-expression';
+import { renderTemplate } from './template';
 
 type TResolveInput = {
   value: unknown;
@@ -33,6 +34,19 @@ async function resolveAt(input: TResolveInput, value: unknown, path: Array<strin
     try {
       return await evaluateExpression({
         source: value.$expr,
+        envelope: input.envelope,
+        bindings: input.bindings,
+        stepId: input.stepId,
+      });
+    } catch (error) {
+      if (error instanceof ExpressionError) throw atPath(error, path, input.stepId);
+      throw error;
+    }
+  }
+  if (isTemplate(value)) {
+    try {
+      return await renderTemplate({
+        source: value.$template,
         envelope: input.envelope,
         bindings: input.bindings,
         stepId: input.stepId,

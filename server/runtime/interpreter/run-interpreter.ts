@@ -232,7 +232,9 @@ export class RunInterpreter {
     attempt: number,
     call: (args: TNodeExecuteArgs<unknown>) => Promise<TNodeResult>,
   ): Promise<TNodeResult> {
-    const timeout = frame.step.timeoutMs ? AbortSignal.timeout(frame.step.timeoutMs) : null;
+    // A step's own timeoutMs wins over the workflow's default (SPEC §9).
+    const timeoutMs = frame.step.timeoutMs ?? this.deps.document.settings.defaultStepTimeoutMs;
+    const timeout = timeoutMs ? AbortSignal.timeout(timeoutMs) : null;
     const signal = timeout ? AbortSignal.any([this.deps.signal, timeout]) : this.deps.signal;
     try {
       return await call(this.executeArgs(frame, attempt, signal));
@@ -245,7 +247,7 @@ export class RunInterpreter {
           kind: 'fail',
           error: {
             code: 'TIMEOUT',
-            message: `Step "${frame.step.id}" took longer than ${frame.step.timeoutMs} ms`,
+            message: `Step "${frame.step.id}" took longer than ${timeoutMs} ms`,
             retryable: true,
           },
         };
@@ -317,6 +319,11 @@ export class RunInterpreter {
       );
     const result = storable.value as TNodeResult;
     const input = 'input' in result ? maskSecrets(result.input ?? null, this.secrets) : undefined;
+    // A log step's line, a code step's console lines: events of the step, before its outcome's.
+    if ((result.kind === 'next' || result.kind === 'fail') && result.logs) {
+      for (const line of result.logs)
+        writer.event('log', step.id, maskSecrets({ path, ...line }, this.secrets) as Record<string, unknown>);
+    }
     switch (result.kind) {
       case 'next':
       case 'return': {
@@ -358,6 +365,22 @@ export class RunInterpreter {
         return result.kind === 'return' ? { kind: 'returned', output } : { kind: 'next' };
       }
       case 'wait': {
+        if (this.deps.dryRun) {
+          const call = { stepId: step.id, path, wait: result.wait };
+          const answer = this.deps.dryRun.answerWait?.(call);
+          const resume = frame.descriptor.resume;
+          if (answer && resume) {
+            const outcome = { kind: 'resolved' as const, payload: answer.payload };
+            const resumed = await this.describe(frame, attempt, (args) =>
+              resume.call(frame.descriptor, { ...args, outcome }),
+            );
+            return this.settle(frame, attempt, recordId, startedAt, resumed);
+          }
+          // Described, not created: a dry run writes nothing, starts no child run.
+          this.deps.dryRun.waits.push(call);
+          writer.finishStep(recordId, { status: 'WAITING', ...(input === undefined ? {} : { input }) });
+          return { kind: 'suspended' };
+        }
         let waitId: string;
         try {
           waitId = await createWait({ writer, run, request: result.wait, stepId: step.id, stepPath: path });
@@ -420,8 +443,13 @@ export class RunInterpreter {
       ...(input === undefined ? {} : { input }),
     });
     writer.event('step.failed', step.id, { path, attempt, code: error.code, message: error.message });
-    const policy = ZRetryPolicy.parse(step.retry ?? { maxAttempts: 1 });
-    if (!stepError.retryable || attempt >= policy.maxAttempts || policy.nonRetryableCodes.includes(error.code))
+    const policy = ZRetryPolicy.parse(step.retry ?? this.defaultRetry(step) ?? { maxAttempts: 1 });
+    if (
+      this.deps.dryRun ||
+      !stepError.retryable ||
+      attempt >= policy.maxAttempts ||
+      policy.nonRetryableCodes.includes(error.code)
+    )
       return { kind: 'failed', error };
     // Backoff is a durable timer, never a sleep in the worker.
     const delayMs = retryDelayMs({ policy, nextAttempt: attempt + 1, retryAfterMs: stepError.retryAfterMs });
@@ -442,6 +470,11 @@ export class RunInterpreter {
     });
     frame.cursor.block = { kind: 'wait', waitId, recordId, attempt, startedAt: new Date().toISOString(), retry: true };
     return { kind: 'suspended' };
+  }
+
+  /** The workflow's retry policy for a step without its own: action calls only (SPEC §9). */
+  private defaultRetry(step: TStep): TStep['retry'] {
+    return step.type === 'action.call' ? this.deps.document.settings.defaultRetry : undefined;
   }
 
   /** The redacted, size-capped envelope after a step (SPEC §5). */

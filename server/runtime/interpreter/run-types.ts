@@ -7,6 +7,7 @@ import type { TStep } from '@/model/definition/step';
 import type { TVersionDocument } from '@/model/definition/version-document';
 import type { RunWriter } from '@/server/runtime/interpreter/run-writer';
 import type { TLedger } from '@/server/runtime/run-store/ledger';
+import type { TWaitRequest } from '@/server/runtime/nodes/node-result';
 
 /** How a pipe (or a step) left off. */
 export type TPipeOutcome =
@@ -55,4 +56,27 @@ export type TInterpreterDeps = {
   leaseValid: () => boolean;
   /** Completed invocations under this run's default keys, read with the claim (claimRun). */
   ledger: TLedger;
+  /** Set when this is not a run (test a step, replay a draft): see TDryRun. */
+  dryRun?: TDryRun;
+};
+
+/**
+ * Interpreting without a run (SPEC §9 test a step, replay): the writer keeps records in memory
+ * (DryRunWriter); a step that would wait is recorded WAITING and its wait described here
+ * instead of created; a failure is not retried; and every action with an outside effect is
+ * first offered to `answerAction`: its answer stands in for the call, or null lets it happen for
+ * real under `idempotencyKey()`. Pure actions always run.
+ */
+export type TDryRun = {
+  answerAction(call: {
+    stepId: string;
+    path: string;
+    action: string;
+    version: number;
+    input: unknown;
+  }): { output: unknown } | null;
+  idempotencyKey(): string;
+  /** A wait answered at once (replay: from the recorded run), or null to leave the step WAITING. */
+  answerWait?(call: { stepId: string; path: string; wait: TWaitRequest }): { payload: unknown } | null;
+  waits: Array<{ stepId: string; path: string; wait: TWaitRequest }>;
 };

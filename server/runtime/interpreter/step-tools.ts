@@ -65,7 +65,8 @@ export function createStepTools(
       for (const user of basicAuthUsers(input)) interpreter.secrets.addBasicUser(user);
       return { input, recorded: maskSecrets(input, interpreter.secrets) };
     },
-    callAction: async ({ action, version, input, idempotencyKey }) => {
+    callAction: async ({ action, version, input, idempotencyKey: stepKey }) => {
+      let idempotencyKey = stepKey;
       const ref = `${action}@${version}`;
       const descriptor = getActionDescriptor(action, version);
       const handler = getActionHandler(action, version);
@@ -83,6 +84,19 @@ export function createStepTools(
           .map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`)
           .join('; ');
         return { error: { code: 'VALIDATION', message: `Invalid input for ${ref}: ${issues}`, retryable: false } };
+      }
+      const dryRun = interpreter.deps.dryRun;
+      if (dryRun && !PURE_ACTIONS.has(ref)) {
+        const answer = dryRun.answerAction({
+          stepId: frame.step.id,
+          path: frame.path,
+          action,
+          version,
+          input: parsed.data,
+        });
+        if (answer) return { output: maskSecrets(answer.output, interpreter.secrets) };
+        // A real call from a dry run: its own key, so it never meets a run's ledger entry.
+        idempotencyKey = dryRun.idempotencyKey();
       }
       // A completed invocation with this key is never run again (SPEC §4.4).
       const done = await findCompletedInvocation({ interpreter, action, version, idempotencyKey });

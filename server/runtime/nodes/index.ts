@@ -1,5 +1,7 @@
 import 'server-only';
 import { actionCall } from '@/server/runtime/nodes/action-call';
+import { codeJs } from '@/server/runtime/nodes/code-js';
+import { logMessage } from '@/server/runtime/nodes/log-message';
 import { controlCallWorkflow } from '@/server/runtime/nodes/control-call-workflow';
 import { controlFail } from '@/server/runtime/nodes/control-fail';
 import { controlForEach } from '@/server/runtime/nodes/control-for-each';
@@ -37,6 +39,8 @@ export const NODE_REGISTRY = {
   'control.callWorkflow': controlCallWorkflow,
   'control.return': controlReturn,
   'control.fail': controlFail,
+  'code.js': codeJs,
+  log: logMessage,
 } as const satisfies TCompleteNodeRegistry;
 
 export function isNodeType(type: string): type is TNodeType {

@@ -19,6 +19,8 @@ export const NODE_TYPES = [
   'control.callWorkflow',
   'control.return',
   'control.fail',
+  'code.js',
+  'log',
 ] as const;
 export type TNodeType = (typeof NODE_TYPES)[number];
 

@@ -1,6 +1,7 @@
 import 'server-only';
 import type { TRunError, TEnvelope } from '@/model/definition/envelope';
 import type { TStep } from '@/model/definition/step';
+import type { TLogLine } from '@/model/log-levels';
 
 /** An error a node reports, with whether trying again could help (SPEC §5 retries). */
 export type TStepError = TRunError & { retryable: boolean; retryAfterMs?: number };
@@ -30,16 +31,17 @@ export type TWaitOutcome = { kind: 'resolved'; payload: unknown } | { kind: 'exp
  * describe, the interpreter does).
  */
 export type TNodeResult =
-  /** Done: record `output`, apply `assign` (paths under vars) and `state`. */
+  /** Done: record `output`, apply `assign` (paths under vars) and `state`; `logs` become `log` events. */
   | {
       kind: 'next';
       input?: unknown;
       output?: unknown;
       assign?: Array<{ path: string; value: unknown }>;
       state?: string | null;
+      logs?: TLogLine[];
     }
   | { kind: 'wait'; input?: unknown; wait: TWaitRequest }
-  | { kind: 'fail'; input?: unknown; error: TStepError }
+  | { kind: 'fail'; input?: unknown; error: TStepError; logs?: TLogLine[] }
   /** End the run successfully with this output (control.return). */
   | { kind: 'return'; output: unknown }
   /** Run one nested pipe (a config path such as `then`, `cases[1].steps`), or none. */

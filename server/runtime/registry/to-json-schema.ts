@@ -1,7 +1,7 @@
 import 'server-only';
 import type { z } from 'zod';
 import { ignoreOverride, zodToJsonSchema } from 'zod-to-json-schema';
-import { ZExpr } from '@/model/definition/expression-value';
+import { ZExpr, ZTemplate } from '@/model/definition/expression-value';
 import { ZStep } from '@/model/definition/step';
 
 export type TJsonSchema = Record<string, unknown>;
@@ -23,6 +23,7 @@ export type TJsonSchema = Record<string, unknown>;
 const SHARED_DEFINITIONS: ReadonlyArray<readonly [string, z.ZodTypeAny]> = [
   ['Step', ZStep],
   ['Expr', ZExpr],
+  ['Template', ZTemplate],
 ];
 
 function convert(schema: z.ZodTypeAny, rootName: string | null): TJsonSchema {

@@ -6,6 +6,7 @@ import type { RunsTable } from '@/server/db/runtime-schema';
 import { LEASE_MS } from '@/server/runtime/run-store/lease-keeper';
 import { ledgerKey, type TLedger } from '@/server/runtime/run-store/ledger';
 import { runnable } from '@/server/runtime/run-store/runnable';
+import { takeAnnouncedJobCte } from '@/server/runtime/queue/run-queue';
 
 export type TClaimedRun = {
   id: string;
@@ -46,13 +47,22 @@ export async function claimRun({
   db,
   runId,
   workerId,
+  jobId,
 }: {
   db: Db;
   runId: string;
   workerId: string;
+  /** A job named by a notice, not fetched: taken off the queue by this statement, or nothing is claimed. */
+  jobId?: string;
 }): Promise<TClaimedRun | null> {
+  // A job named by a notice (RUN_READY_CHANNEL) is taken off the queue by the claim itself:
+  // nothing is claimed unless this statement took it, so pg-boss's fetch and this worker never
+  // both act on one job.
+  const taking = jobId ? sql`${await takeAnnouncedJobCte(jobId)},` : sql``;
+  const onlyIfTaken = jobId ? sql`AND EXISTS (SELECT 1 FROM taken_job)` : sql``;
   const result = await sql<TClaimRow>`
-    WITH prev AS (SELECT id, lease_owner IS NOT NULL AS recovered FROM runs WHERE id = ${runId} FOR UPDATE),
+    WITH ${taking} prev AS (
+      SELECT id, lease_owner IS NOT NULL AS recovered FROM runs WHERE id = ${runId} ${onlyIfTaken} FOR UPDATE),
     bounced AS (
       UPDATE runs r SET wake_requested = true
         FROM prev

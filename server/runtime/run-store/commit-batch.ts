@@ -2,7 +2,8 @@ import 'server-only';
 import { sql, type RawBuilder } from 'kysely';
 import type { Db, Tx } from '@/server/db/database';
 import type { TStepStatus, TRunEventType, TRunStatus } from '@/model/run-status';
-import { admitNextQueued } from '@/server/runtime/run-store/end-run-effects';
+import { advanceJobCtes } from '@/server/runtime/queue/run-queue';
+import { oldestHeldRun } from '@/server/runtime/run-store/end-run-effects';
 import { faultPoint } from '@/server/runtime/fault-points';
 import { takeEventMatchLock } from '@/server/runtime/run-store/event-match-lock';
 
@@ -88,22 +89,22 @@ type TMainRow = { event_seq: number; status: TRunStatus };
  * the release, which must see what the extras did (a wait resolved as it was created).
  */
 export async function commitBatch(db: Db, batch: TBatch): Promise<TCommitResult> {
-  // A finish that frees a slot under maxConcurrentRuns hands it on in its own transaction:
-  // sent after a one-statement commit, the job was lost with a worker that died in between,
-  // and the held run waited for the reaper while the slot stood free (SPEC §7.5).
-  if (batch.extras.length === 0 && !batch.admitNextOf) {
-    const row = await mainStatement(batch, { releaseInline: batch.releasing, notify: true }).execute(db);
+  // A finish that frees a slot under maxConcurrentRuns hands it on in the same statement (a CTE
+  // sends the held run's job): sent after the commit, the job was lost with a worker that died
+  // in between, and the held run waited for the reaper while the slot stood free (SPEC §7.5).
+  const admitJobs = batch.admitNextOf ? await advanceJobCtes() : null;
+  if (batch.extras.length === 0) {
+    const row = await mainStatement(batch, { releaseInline: batch.releasing, notify: true, admitJobs }).execute(db);
     return row.rows[0] ? { status: row.rows[0].status } : null;
   }
   return db.transaction().execute(async (tx) => {
     // Before the run row, in one order: deliveries take the same lock before they lock runs.
     for (const key of [...new Set(batch.eventLocks)].sort()) await takeEventMatchLock(tx, key);
-    const row = await mainStatement(batch, { releaseInline: false, notify: false }).execute(tx);
+    const row = await mainStatement(batch, { releaseInline: false, notify: false, admitJobs }).execute(tx);
     const main = row.rows[0];
     if (!main) return null;
     await faultPoint('commit.afterRunLocked', { runId: batch.run.id });
     for (const extra of batch.extras) await extra(tx);
-    if (batch.admitNextOf) await admitNextQueued(tx, batch.admitNextOf);
     let status = main.status;
     if (batch.releasing) {
       // After the extras: a wait created in this batch can be resolved by it (an event.wait
@@ -155,7 +156,10 @@ const jsonOrNull = (value: unknown): string | null => (value === undefined ? nul
  * ledger row and forEach result of the batch as CTEs fed by one JSON parameter each. Nothing
  * is written when the fenced update matches no row.
  */
-function mainStatement(batch: TBatch, options: { releaseInline: boolean; notify: boolean }): RawBuilder<TMainRow> {
+function mainStatement(
+  batch: TBatch,
+  options: { releaseInline: boolean; notify: boolean; admitJobs: ((rows: string) => string) | null },
+): RawBuilder<TMainRow> {
   const { run, patch, events } = batch;
   const succeeded =
     batch.inserts.some((d) => d.status === 'SUCCEEDED') || batch.updates.some(([, d]) => d.status === 'SUCCEEDED');
@@ -288,9 +292,21 @@ function mainStatement(batch: TBatch, options: { releaseInline: boolean; notify:
        WHERE z.run_id = ${run.id}
          AND EXISTS (SELECT 1 FROM unnest(${batch.endedBlocks}::text[]) AS p(path) WHERE z.block_path = p.path OR starts_with(z.block_path, p.path || '#')))`);
   }
+  let admitted = sql`NULL`;
+  if (batch.admitNextOf && options.admitJobs) {
+    // The run finished (admitNextQueued): the oldest run of the workflow held QUEUED by its
+    // limits gets a job, in this statement. Not this run itself: it is QUEUED until this
+    // statement, when it started and ended in one pass, and used to send itself a useless job.
+    ctes.push(sql`held AS (${oldestHeldRun(batch.admitNextOf, run.id)})`);
+    const rows = `SELECT coalesce(json_agg(json_build_object('data', json_build_object('runId', id))), '[]'::json)
+      FROM held WHERE EXISTS (SELECT 1 FROM r)`;
+    ctes.push(sql.raw(options.admitJobs(rows)));
+    admitted = sql`(SELECT count(*) FROM advance_notified)`;
+  }
   const notify =
     options.notify && events.length
       ? sql`pg_notify(${RUN_EVENTS_CHANNEL}, ${`${run.id}:`} || r.event_seq || ':' || r.status)`
       : sql`NULL`;
-  return sql<TMainRow>`WITH ${sql.join(ctes)} SELECT r.event_seq, r.status, ${notify} AS notified FROM r`;
+  return sql<TMainRow>`WITH ${sql.join(ctes)}
+    SELECT r.event_seq, r.status, ${notify} AS notified, ${admitted} AS admitted FROM r`;
 }

@@ -1,5 +1,5 @@
 import 'server-only';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Tx } from '@/server/db/database';
 import { wakeRun } from '@/server/runtime/run-store/wake-run';
 import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
@@ -107,16 +107,19 @@ export async function resolveParentWait(tx: Tx, childId: string, parentId: strin
  * held run a job while slots remain (admitRun), so several runs finishing at once fill every slot.
  */
 export async function admitNextQueued(tx: Tx, workflowId: string): Promise<void> {
-  const next = await tx
-    .selectFrom('runs')
-    .select('id')
-    .where('workflow_id', '=', workflowId)
-    .where('status', '=', 'QUEUED')
-    .where('fence', '>', '0')
-    .orderBy('created_at')
-    .limit(1)
-    .executeTakeFirst();
+  const next = (await oldestHeldRun(workflowId, null).execute(tx)).rows[0];
   if (next) await enqueueAdvance({ db: tx, runId: next.id });
+}
+
+/**
+ * The oldest run of the workflow held QUEUED by its limits (claimed before: `fence > 0`), other
+ * than `except`, as a query; also a CTE of a finishing run's commit (commitBatch).
+ */
+export function oldestHeldRun(workflowId: string, except: string | null): RawBuilder<{ id: string }> {
+  return sql<{ id: string }>`SELECT q.id FROM runs q
+    WHERE q.workflow_id = ${workflowId} AND q.status = 'QUEUED' AND q.fence > 0
+      ${except ? sql`AND q.id <> ${except}` : sql``}
+    ORDER BY q.created_at LIMIT 1`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import 'server-only';
 import type { ZodIssue } from 'zod';
-import { EXPR_TYPE_MESSAGE } from '@/model/definition/expression-value';
+import { EXPR_TYPE_MESSAGE, TEMPLATE_TYPE_MESSAGE } from '@/model/definition/expression-value';
 
 export type TIssueDescription = { path: ReadonlyArray<string | number>; message: string };
 
@@ -20,7 +20,11 @@ export function describeZodIssue(issue: ZodIssue): TIssueDescription {
   const firsts = issue.unionErrors
     .map((error) => error.issues[0])
     .filter((first): first is ZodIssue => first !== undefined);
-  const isExpressionBranch = (first: ZodIssue) => first.message === EXPR_TYPE_MESSAGE || first.path[depth] === '$expr';
+  const isExpressionBranch = (first: ZodIssue) =>
+    first.message === EXPR_TYPE_MESSAGE ||
+    first.message === TEMPLATE_TYPE_MESSAGE ||
+    first.path[depth] === '$expr' ||
+    first.path[depth] === '$template';
   const literals = firsts.filter((first) => !isExpressionBranch(first));
   const suffix = literals.length < firsts.length ? ' (or an expression {"$expr": …})' : '';
   if (literals.length === 0) return { path: issue.path, message: issue.message };

@@ -1,9 +1,11 @@
 import 'server-only';
-import { isExpression, isSecretRef } from '@/model/definition/is-expression';
+import { isExpression, isSecretRef, isTemplate } from '@/model/definition/is-expression';
+import { checkTemplateSyntax } from '@/server/runtime/expressions/template';
 import { checkExpressionSyntax } from '@/server/runtime/expressions/check-expression-syntax';
 import { joinPath } from '@/model/definition/problem';
 
-export type TValueFinding = { path: string; message: string };
+/** `offset`: where in a template the problem is (characters from its start). */
+export type TValueFinding = { path: string; message: string; offset?: number };
 
 /**
  * Walks a config value (skipping the nested pipes, which are validated as steps of their
@@ -37,6 +39,14 @@ export function scanValues({
           path: joinPath(at, '$expr'),
           message: check.message.charAt(0).toUpperCase() + check.message.slice(1),
         });
+      }
+      return;
+    }
+    if (isTemplate(node)) {
+      const check = checkTemplateSyntax(node.$template);
+      if (!check.ok) {
+        const message = `At offset ${check.offset} of the template: ${check.message.charAt(0).toLowerCase()}${check.message.slice(1)}`;
+        findings.push({ path: joinPath(at, '$template'), message, offset: check.offset });
       }
       return;
     }

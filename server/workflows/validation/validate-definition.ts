@@ -2,6 +2,7 @@ import 'server-only';
 import { formatIssuePath } from '@/model/errors';
 import { ZVersionDocument, type TVersionDocument } from '@/model/definition/version-document';
 import { checkCallTargets } from '@/server/workflows/validation/check-call-targets';
+import { checkCodeSources } from '@/server/workflows/validation/check-code-sources';
 import { checkJsonSchema } from '@/server/workflows/validation/json-schema-check';
 import { joinPath, type TProblem } from '@/model/definition/problem';
 import { scanValues } from '@/server/workflows/validation/scan-values';
@@ -54,7 +55,8 @@ function checkDocumentFields(raw: Record<string, unknown>): TProblem[] {
     secretsAllowedUnder: null,
     declaredSecrets: secrets as Record<string, string>,
   })) {
-    problems.push({ severity: 'error', stepId: null, path: finding.path, message: finding.message });
+    const offset = finding.offset === undefined ? {} : { offset: finding.offset };
+    problems.push({ severity: 'error', stepId: null, path: finding.path, message: finding.message, ...offset });
   }
   return problems;
 }
@@ -86,6 +88,7 @@ export async function validateDefinition({
   const problems = checkDocumentFields(raw);
   validatePipe(walk, raw.steps ?? [], 'steps');
   problems.push(...walk.problems);
+  problems.push(...(await checkCodeSources(raw.steps)));
   if (typeof raw.key === 'string')
     problems.push(...(await checkCallTargets({ calls: walk.calls, ownKey: raw.key, resolver })));
   const parsed = ZVersionDocument.safeParse(document);

@@ -5,7 +5,7 @@ import { getNodeDescriptor, NODE_REGISTRY } from '@/server/runtime/nodes';
 import type { TNodeDescriptor } from '@/server/runtime/nodes/node-descriptor';
 import { nestedPipesOf, type TRawPipeRef } from '@/server/runtime/nodes/nested-pipes';
 import { getActionDescriptor, listActionVersions } from '@/server/runtime/actions';
-import { isExpression, isSecretRef } from '@/model/definition/is-expression';
+import { isComputed, isExpression, isSecretRef } from '@/model/definition/is-expression';
 import { ZStep } from '@/model/definition/step';
 import { checkJsonSchema } from '@/server/workflows/validation/json-schema-check';
 import { joinPath, type TProblem } from '@/model/definition/problem';
@@ -45,7 +45,7 @@ function valueAt(root: unknown, path: ReadonlyArray<string | number>): unknown {
  * only on such values (`to: [{ "$expr": … }, "a@example.com"]` against `string | string[]`).
  */
 function dependsOnRunTime(issue: z.ZodIssue, input: unknown): boolean {
-  const computed = (value: unknown) => isExpression(value) || isSecretRef(value);
+  const computed = (value: unknown) => isComputed(value) || isSecretRef(value);
   if (issue.path.some((_, index) => computed(valueAt(input, issue.path.slice(0, index + 1))))) return true;
   return (
     issue.code === 'invalid_union' &&
@@ -59,7 +59,7 @@ function checkActionInput(
   input: unknown,
   inputPath: string,
 ): Array<{ path: string; message: string }> {
-  if (isExpression(input)) return [];
+  if (isComputed(input)) return [];
   const parsed = schema.safeParse(input);
   if (parsed.success) return [];
   return (
@@ -99,7 +99,7 @@ function checkStepConfig(
       if (issuePath[issuePath.length - 1] === '$expr' && isExpression(valueAt(config, issuePath.slice(0, -1))))
         continue;
       // Some fields must be known at publish (a workflow key, an event name, a number of workers).
-      if (issue.code === 'invalid_type' && isExpression(valueAt(config, issuePath))) {
+      if (issue.code === 'invalid_type' && isComputed(valueAt(config, issuePath))) {
         add(at, `must be a literal ${issue.expected} here, not an expression`);
         continue;
       }
@@ -114,7 +114,8 @@ function checkStepConfig(
     secretsAllowedUnder: type === 'action.call' ? inputPath : null,
     declaredSecrets: walk.declaredSecrets,
   })) {
-    add(finding.path, finding.message);
+    const offset = finding.offset === undefined ? {} : { offset: finding.offset };
+    walk.problems.push({ severity: 'error', stepId, path: finding.path, message: finding.message, ...offset });
   }
   if (type === 'action.call' && typeof config.action === 'string' && typeof config.version === 'number') {
     const action = getActionDescriptor(config.action, config.version);

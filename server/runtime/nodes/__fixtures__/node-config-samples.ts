@@ -244,4 +244,32 @@ export const NODE_CONFIG_SAMPLES: Record<TNodeType, TNodeConfigSamples> = {
       ['no message', { code: 'X' }, 'message'],
     ],
   },
+  'code.js': {
+    valid: [
+      { source: 'return input.payload.amount * 2' },
+      {
+        source: 'return input.a',
+        input: { a: { $expr: 'payload.a' } },
+        timeoutMs: 500,
+        memoryMb: 16,
+        saveAs: 'vars.doubled',
+      },
+    ],
+    invalid: [
+      ['no source', { source: '' }, 'source'],
+      ['a time limit over 10 s', { source: 'return 1', timeoutMs: 10_001 }, 'timeoutMs'],
+      ['a memory limit over 128 MB', { source: 'return 1', memoryMb: 129 }, 'memoryMb'],
+      ['saveAs outside vars', { source: 'return 1', saveAs: 'result' }, 'saveAs'],
+    ],
+  },
+  log: {
+    valid: [
+      { level: 'warn', message: 'Low stock', data: { $expr: 'vars.stock' } },
+      { message: { $expr: '"Total: " & vars.total' } },
+    ],
+    invalid: [
+      ['an unknown level', { level: 'fatal', message: 'x' }, 'level'],
+      ['no message', { level: 'info' }, 'message'],
+    ],
+  },
 };

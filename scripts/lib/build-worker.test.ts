@@ -1,0 +1,47 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildWorker, workerBundle, WORKER_BUNDLE, WORKER_NODE_FLAGS } from './build-worker';
+
+describe('the worker bundle', () => {
+  it('is plain JavaScript that loads every module the worker imports, without tsx', async () => {
+    // Inside the repository, so its imports of packages resolve to node_modules as the real one's do.
+    const outfile = path.resolve('.test-data/worker-bundle/main.mjs');
+    rmSync(path.dirname(outfile), { recursive: true, force: true });
+    await buildWorker(process.cwd(), outfile);
+    const { DATABASE_URL: _unset, ...env } = process.env;
+    const run = spawnSync(process.execPath, [...WORKER_NODE_FLAGS, outfile], {
+      env: { ...env, NODE_OPTIONS: '' },
+      encoding: 'utf8',
+    });
+    // It got as far as main(), which refuses to start without a database.
+    expect(run.stderr).toContain('npm run worker needs DATABASE_URL');
+    expect(run.status).toBe(1);
+  });
+
+  it('is used only when built after the Next build it belongs to', () => {
+    const root = path.join(tmpdir(), `pw-bundle-${process.pid}`);
+    mkdirSync(path.join(root, '.next', 'worker'), { recursive: true });
+    try {
+      expect(workerBundle(root)).toBeNull();
+      writeFileSync(path.join(root, WORKER_BUNDLE), '');
+      expect(workerBundle(root)).toBeNull(); // no Next build
+      writeFileSync(path.join(root, '.next', 'BUILD_ID'), 'x');
+      const earlier = new Date(Date.now() - 60_000);
+      utimesSync(path.join(root, WORKER_BUNDLE), earlier, earlier);
+      expect(workerBundle(root)).toBeNull(); // the sources were built again since
+      const later = new Date(Date.now() + 1_000);
+      utimesSync(path.join(root, WORKER_BUNDLE), later, later);
+      expect(workerBundle(root)).toBe(path.join(root, WORKER_BUNDLE));
+      mkdirSync(path.join(root, 'worker'));
+      writeFileSync(path.join(root, 'worker', 'main.ts'), '');
+      const edited = new Date(Date.now() + 2_000);
+      utimesSync(path.join(root, 'worker', 'main.ts'), edited, edited);
+      expect(workerBundle(root)).toBeNull(); // the worker's sources changed since
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,58 @@
+import 'server-only';
+import { z } from 'zod';
+import { defineNode, noPipes } from '@/server/runtime/nodes/node-descriptor';
+import { CODE_LIMITS } from '@/server/runtime/code/code-limits';
+import { describeCodeFailure, runCode } from '@/server/runtime/code/run-code';
+import { ZVarsPath } from '@/model/definition/vars-path';
+
+export const ZCodeJsConfig = z
+  .object({
+    /** The body of `async function (input) { … }`; it returns JSON (or a promise of it). */
+    source: z
+      .string()
+      .min(1, 'write the code')
+      .max(CODE_LIMITS.maxSourceLength)
+      .describe('JavaScript: the body of a function of `input` that returns a JSON value'),
+    /** What `input` is; default: the envelope (payload, vars, env, meta, error), which holds no secrets. */
+    input: z.unknown().optional(),
+    timeoutMs: z.number().int().min(1).max(CODE_LIMITS.maxTimeoutMs).optional(),
+    memoryMb: z.number().int().min(1).max(CODE_LIMITS.maxMemoryMb).optional(),
+    saveAs: ZVarsPath.optional(),
+  })
+  .strict();
+
+export const codeJs = defineNode({
+  type: 'code.js',
+  title: 'Run JavaScript',
+  description: 'Runs a short JavaScript function in a sandbox with no I/O and returns its JSON result.',
+  icon: 'code',
+  category: 'data',
+  configSchema: ZCodeJsConfig,
+  outputSchema: z.unknown().describe('What the code returned'),
+  pipes: noPipes,
+  writesVars: (config) => (config.saveAs ? [config.saveAs] : []),
+  async execute({ config, resolve, envelope, signal, step }) {
+    const input = config.input === undefined ? envelope : await resolve(config.input, 'input');
+    const outcome = await runCode({
+      source: config.source,
+      input,
+      timeoutMs: config.timeoutMs,
+      memoryMb: config.memoryMb,
+      signal,
+    });
+    if (!outcome.ok) {
+      const { failure } = outcome;
+      const where = failure.line === undefined ? {} : { line: failure.line, column: failure.column };
+      // Never retryable: the same code on the same input breaks the same way (SPEC §9).
+      const error = {
+        code: failure.code,
+        message: `Step "${step.id}": ${describeCodeFailure(failure)}`,
+        details: where,
+        retryable: false,
+      };
+      return { kind: 'fail', error, logs: outcome.logs };
+    }
+    const assign = config.saveAs ? [{ path: config.saveAs, value: outcome.value }] : [];
+    return { kind: 'next', output: outcome.value, assign, logs: outcome.logs };
+  },
+});
