@@ -55,7 +55,7 @@ const SETTINGS_ORDER = [
   'defaultRetry',
   'defaultStepTimeoutMs',
 ];
-const SETTINGS_DEFAULTS = { retentionDays: 30, redact: [] };
+const SETTINGS_DEFAULTS = { redact: [] };
 const STEP_ORDER = ['id', 'type', 'name', 'description', 'config', 'retry', 'timeoutMs', 'onError', 'disabled'];
 const STEP_DEFAULTS = { config: {}, onError: 'fail', disabled: false };
 const RETRY_ORDER = [

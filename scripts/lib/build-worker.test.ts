@@ -17,7 +17,8 @@ describe('the worker bundle', () => {
       encoding: 'utf8',
     });
     // It got as far as main(), which refuses to start without a database.
-    expect(run.stderr).toContain('npm run worker needs DATABASE_URL');
+    // The worker's logger takes console output, so the line may be on either stream.
+    expect(run.stdout + run.stderr).toContain('npm run worker needs DATABASE_URL');
     expect(run.status).toBe(1);
   });
 
