@@ -4,6 +4,7 @@ import { defineContract } from '@/server/api/contract';
 import { ZRunId } from '@/server/runs/run-record';
 import { ZTenantSettings, ZTenantSettingsPatch } from '@/model/tenant-settings';
 import { ALERT_KINDS, ZAlertRuleInput } from '@/model/alert-rule';
+import { ZAlertRuleRecord } from '@/server/alerts/alert-record';
 
 const ZTenantRecord = z.object({ id: z.string(), slug: z.string(), name: z.string(), settings: ZTenantSettings });
 
@@ -81,20 +82,6 @@ export const exportRunContract = defineContract({
   errors: ['NOT_FOUND'],
 });
 
-const ZAlertRuleRecordOut = z.object({
-  id: z.string(),
-  kind: z.enum(ALERT_KINDS),
-  workflow: z.string().nullable(),
-  threshold: z.number().nullable(),
-  windowMs: z.number().nullable(),
-  minRuns: z.number().nullable(),
-  afterMs: z.number().nullable(),
-  notify: z.object({ webhookUrl: z.string().optional(), email: z.string().optional() }),
-  pauseWorkflow: z.boolean(),
-  createdBy: z.string(),
-  createdAt: z.string(),
-});
-
 export const listAlertRulesContract = defineContract({
   operationId: 'listAlertRules',
   method: 'GET',
@@ -104,7 +91,7 @@ export const listAlertRulesContract = defineContract({
   permission: 'workflow.read',
   query: z.object({ workflow: z.string().max(64).optional() }),
   response: z.object({
-    items: z.array(ZAlertRuleRecordOut),
+    items: z.array(ZAlertRuleRecord),
     nextCursor: z.null(),
     fired: z.array(
       z.object({
@@ -129,7 +116,7 @@ export const createAlertRuleContract = defineContract({
   tag: 'Operations',
   permission: 'workflow.write',
   body: ZAlertRuleInput,
-  response: z.object({ rule: ZAlertRuleRecordOut, signingSecret: z.string() }),
+  response: z.object({ rule: ZAlertRuleRecord, signingSecret: z.string() }),
   successStatus: 201,
   errors: ['VALIDATION', 'NOT_FOUND'],
 });
