@@ -1,6 +1,5 @@
-import type pg from 'pg';
 import { z } from 'zod';
-import { listenReconnectDelayMs, openListenClient } from '@/server/db/open-listen-client';
+import { ReconnectingListener } from '@/server/db/reconnecting-listener';
 import { RUN_READY_CHANNEL } from '@/server/runtime/queue/run-queue';
 import type { RunsInHand } from '@/worker/runs-in-hand';
 
@@ -65,68 +64,28 @@ export function takeAnnouncedRuns({
  * run-control listener's. pg-boss's polling stays the backstop while the connection is down.
  */
 export class RunReadyListener {
-  private client: pg.Client | null = null;
-  private reconnectTimer: NodeJS.Timeout | null = null;
-  private reconnectAttempts = 0;
-  private closed = false;
+  private readonly listener: ReconnectingListener;
 
   constructor(
-    private readonly connectionString: string,
-    private readonly handlers: {
-      onJobs: (jobs: TAnnouncedJob[]) => void;
-      onResync: () => void;
-      log: (line: string) => void;
-    },
-  ) {}
-
-  async start(): Promise<void> {
-    this.client = await openListenClient({
-      connectionString: this.connectionString,
+    connectionString: string,
+    handlers: { onJobs: (jobs: TAnnouncedJob[]) => void; onResync: () => void; log: (line: string) => void },
+  ) {
+    this.listener = new ReconnectingListener({
+      connectionString,
       channel: RUN_READY_CHANNEL,
       applicationName: 'pipewright-run-ready',
-      onNotice: (payload) => this.handlers.onJobs(parseReadyNotice(payload)),
-      onLost: (client, error) => this.lost(client, error),
+      name: 'run ready',
+      onNotice: (payload) => handlers.onJobs(parseReadyNotice(payload)),
+      onResync: handlers.onResync,
+      log: handlers.log,
     });
-    this.reconnectAttempts = 0;
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    const client = this.client;
-    this.client = null;
-    if (client) await client.end();
+  start(): Promise<void> {
+    return this.listener.start();
   }
 
-  private lost(client: pg.Client, error: Error | null): void {
-    if (this.client !== client) return;
-    this.client = null;
-    if (this.closed) return;
-    this.handlers.log(
-      `run ready: connection lost${error ? `: ${error.message}` : ''}; reconnecting in ${listenReconnectDelayMs(this.reconnectAttempts) / 1000} s`,
-    );
-    // The socket is gone already; end() only releases the client, and its failure says nothing new.
-    client
-      .end()
-      .catch((endError: Error) => this.handlers.log(`run ready: closing the lost connection: ${endError.message}`));
-    this.scheduleReconnect();
-  }
-
-  private scheduleReconnect(): void {
-    if (this.reconnectTimer || this.closed) return;
-    const delay = listenReconnectDelayMs(this.reconnectAttempts++);
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = null;
-      this.start().then(
-        () => {
-          this.handlers.log('run ready: reconnected');
-          this.handlers.onResync();
-        },
-        (error: unknown) => {
-          this.handlers.log(`run ready: reconnect failed: ${(error as Error).message}`);
-          this.scheduleReconnect();
-        },
-      );
-    }, delay);
+  close(): Promise<void> {
+    return this.listener.close();
   }
 }

@@ -1,8 +1,7 @@
 import 'server-only';
-import type pg from 'pg';
 import { sql } from 'kysely';
 import type { Tx } from '@/server/db/database';
-import { listenReconnectDelayMs, openListenClient } from '@/server/db/open-listen-client';
+import { ReconnectingListener } from '@/server/db/reconnecting-listener';
 
 /**
  * NOTIFY channel on which pause and cancel requests for a held run are announced, so the
@@ -26,69 +25,30 @@ export async function notifyRunControl(tx: Tx, runIds: string[]): Promise<void> 
  * Reconnects back off (listenReconnectDelayMs) while the database stays away.
  */
 export class RunControlListener {
-  private client: pg.Client | null = null;
-  private reconnectTimer: NodeJS.Timeout | null = null;
-  private reconnectAttempts = 0;
-  private closed = false;
+  private readonly listener: ReconnectingListener;
 
   constructor(
-    private readonly connectionString: string,
-    private readonly handlers: { onRun: (runId: string) => void; onResync: () => void; log: (line: string) => void },
-  ) {}
-
-  async start(): Promise<void> {
-    this.client = await openListenClient({
-      connectionString: this.connectionString,
+    connectionString: string,
+    handlers: { onRun: (runId: string) => void; onResync: () => void; log: (line: string) => void },
+  ) {
+    this.listener = new ReconnectingListener({
+      connectionString,
       channel: RUN_CONTROL_CHANNEL,
       applicationName: 'pipewright-run-control',
+      name: 'run control',
       onNotice: (payload) => {
-        if (payload) this.handlers.onRun(payload);
+        if (payload) handlers.onRun(payload);
       },
-      onLost: (client, error) => this.lost(client, error),
+      onResync: handlers.onResync,
+      log: handlers.log,
     });
-    this.reconnectAttempts = 0;
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    const client = this.client;
-    this.client = null;
-    if (client) await client.end();
+  start(): Promise<void> {
+    return this.listener.start();
   }
 
-  private lost(client: pg.Client, error: Error | null): void {
-    if (this.client !== client) return;
-    this.client = null;
-    if (this.closed) return;
-    this.handlers.log(
-      `run control: connection lost${error ? `: ${error.message}` : ''}; reconnecting in ${listenReconnectDelayMs(this.reconnectAttempts) / 1000} s`,
-    );
-    // The socket is gone already; end() only releases the client, and its failure says nothing new.
-    client
-      .end()
-      .catch((endError: Error) => this.handlers.log(`run control: closing the lost connection: ${endError.message}`));
-    this.scheduleReconnect();
-  }
-
-  private scheduleReconnect(): void {
-    if (this.reconnectTimer || this.closed) return;
-    const delay = listenReconnectDelayMs(this.reconnectAttempts++);
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = null;
-      this.start().then(
-        () => {
-          this.handlers.log('run control: reconnected');
-          this.handlers.onResync();
-        },
-        (error: unknown) => {
-          this.handlers.log(
-            `run control: reconnect failed: ${(error as Error).message}; trying again in ${listenReconnectDelayMs(this.reconnectAttempts) / 1000} s`,
-          );
-          this.scheduleReconnect();
-        },
-      );
-    }, delay);
-    this.reconnectTimer.unref();
+  close(): Promise<void> {
+    return this.listener.close();
   }
 }
