@@ -11,7 +11,7 @@ import type { BenchClient } from '@/bench/lib/http-load';
 import { publishOverHttp } from '@/bench/lib/http-load';
 import { followRuns } from '@/bench/lib/follow-runs';
 import { figureRow, latencyRow, percentiles } from '@/bench/lib/stats';
-import { hasPgbench, pgbenchTps, preparePgbench } from '@/bench/runtime';
+import { hasPgbench, pgbenchTps, preparePgbench } from '@/bench/baselines';
 
 const STEPS = 40;
 const RUNS = 12;

@@ -25,7 +25,7 @@ import { startBenchApp } from '@/bench/lib/app-process';
 import { followRuns } from '@/bench/lib/follow-runs';
 import { BenchClient, loadTest, publishOverHttp, type TLoadResult } from '@/bench/lib/http-load';
 import { figureRow, latencyRow, percentiles, type TStats } from '@/bench/lib/stats';
-import { bossLatency, hasPgbench, pgbenchTps, preparePgbench, rawInsertTps } from '@/bench/runtime';
+import { bossLatency, hasPgbench, pgbenchTps, preparePgbench, rawInsertTps } from '@/bench/baselines';
 import { runsListBenchmarks } from '@/bench/runs-list';
 import { durableStepBenchmarks } from '@/bench/durable-steps';
 import { measureThroughput, type TThroughput } from '@/bench/throughput';
