@@ -4,22 +4,15 @@ import { AppError } from '@/model/errors';
 import { LeaseLostError } from '@/server/runtime/interpreter/run-writer';
 import { faultPoint } from '@/server/runtime/fault-points';
 import { getNodeDescriptor } from '@/server/runtime/nodes';
-import {
-  StepFailure,
-  type TNodeExecuteArgs,
-  type TNodeResult,
-  type TStepError,
-} from '@/server/runtime/nodes/node-result';
+import { StepFailure, type TNodeExecuteArgs, type TNodeResult } from '@/server/runtime/nodes/node-result';
 import type { TPipeCursor, TScope } from '@/server/runtime/execution/execution-state';
-import { ZRetryPolicy, type TStep } from '@/model/definition/step';
+import type { TStep } from '@/model/definition/step';
 import type { TEnvelope, TRunError } from '@/model/definition/envelope';
-import { applyAssignments } from '@/server/runtime/interpreter/apply-assignments';
-import { toStorableJson } from '@/server/db/storable-json';
 import { maskSecrets, SecretMask } from '@/server/runtime/interpreter/mask-secrets';
 import { capSnapshot, redactEnvelope } from '@/server/runtime/interpreter/redact-snapshot';
-import { retryDelayMs } from '@/server/runtime/interpreter/retry-delay';
-import { checkWait, createWait } from '@/server/runtime/run-store/wait-store';
+import { checkWait } from '@/server/runtime/run-store/wait-store';
 import { runBlock } from '@/server/runtime/interpreter/run-blocks';
+import { settleLeaf } from '@/server/runtime/interpreter/settle-leaf';
 import { createStepTools } from '@/server/runtime/interpreter/step-tools';
 import type {
   TBindings,
@@ -272,7 +265,7 @@ export class RunInterpreter {
         const result = await this.describe(frame, block.attempt, (args) =>
           resume.call(frame.descriptor, { ...args, outcome }),
         );
-        return this.settle(frame, block.attempt, block.recordId, new Date(block.startedAt), result);
+        return settleLeaf(this, frame, block.attempt, block.recordId, new Date(block.startedAt), result);
       }
     }
     const attempt = this.nextAttempt(frame.path);
@@ -292,189 +285,7 @@ export class RunInterpreter {
     writer.event('step.started', frame.step.id, { path: frame.path, attempt, type: frame.step.type });
     await faultPoint('step.beforeExecute', { runId: this.deps.run.id, stepId: frame.step.id });
     const result = await this.describe(frame, attempt, (args) => frame.descriptor.execute(args));
-    return this.settle(frame, attempt, recordId, startedAt, result);
-  }
-
-  /** Records what a leaf step's result means and moves the run on (or suspends it). */
-  private async settle(
-    frame: TStepFrame,
-    attempt: number,
-    recordId: string,
-    startedAt: Date,
-    described: TNodeResult,
-  ): Promise<TStepOutcome> {
-    const { writer, run } = this.deps;
-    const { step, path } = frame;
-    // All of a result goes to jsonb or text (record, vars, snapshot, events, wait, state), which
-    // refuse NUL, lone surrogates and very deep values; a refused commit crashed the pass and
-    // re-ran the step on every recovery until WORKER_CRASHED. Such strings become U+FFFD.
-    const storable = toStorableJson(described, { root: '' });
-    if (!storable.ok)
-      return this.fail(
-        frame,
-        attempt,
-        recordId,
-        { code: 'VALIDATION', message: `Step "${step.id}": ${storable.message}`, retryable: false },
-        undefined,
-      );
-    const result = storable.value as TNodeResult;
-    const input = 'input' in result ? maskSecrets(result.input ?? null, this.secrets) : undefined;
-    // A log step's line, a code step's console lines: events of the step, before its outcome's.
-    if ((result.kind === 'next' || result.kind === 'fail') && result.logs) {
-      for (const line of result.logs)
-        writer.event('log', step.id, maskSecrets({ path, ...line }, this.secrets) as Record<string, unknown>);
-    }
-    switch (result.kind) {
-      case 'next':
-      case 'return': {
-        const output = maskSecrets(result.output ?? null, this.secrets);
-        if (result.kind === 'next') {
-          try {
-            applyAssignments(frame.scope.vars, result.assign ?? []);
-          } catch (error) {
-            if (!(error instanceof AppError)) throw error;
-            return this.fail(
-              frame,
-              attempt,
-              recordId,
-              {
-                code: error.code,
-                message: `Step "${step.id}": ${error.message}`,
-                details: error.details,
-                retryable: false,
-              },
-              input,
-            );
-          }
-          if (result.state !== undefined) {
-            this.state = result.state;
-            writer.patchRun({ state: result.state });
-          }
-        }
-        writer.finishStep(recordId, {
-          status: 'SUCCEEDED',
-          output,
-          completedAt: new Date(),
-          ...(input === undefined ? {} : { input }),
-        });
-        writer.event('step.succeeded', step.id, { path, attempt });
-        this.snapshot(frame, attempt, recordId);
-        // In the same synchronous stretch as the record: see passStep.
-        if (result.kind === 'next') this.passStep(frame.cursor);
-        else this.markReturned(path, output);
-        return result.kind === 'return' ? { kind: 'returned', output } : { kind: 'next' };
-      }
-      case 'wait': {
-        if (this.deps.dryRun) {
-          const call = { stepId: step.id, path, wait: result.wait };
-          const answer = this.deps.dryRun.answerWait?.(call);
-          const resume = frame.descriptor.resume;
-          if (answer && resume) {
-            const outcome = { kind: 'resolved' as const, payload: answer.payload };
-            const resumed = await this.describe(frame, attempt, (args) =>
-              resume.call(frame.descriptor, { ...args, outcome }),
-            );
-            return this.settle(frame, attempt, recordId, startedAt, resumed);
-          }
-          // Described, not created: a dry run writes nothing, starts no child run.
-          this.deps.dryRun.waits.push(call);
-          writer.finishStep(recordId, { status: 'WAITING', ...(input === undefined ? {} : { input }) });
-          return { kind: 'suspended' };
-        }
-        let waitId: string;
-        try {
-          waitId = await createWait({ writer, run, request: result.wait, stepId: step.id, stepPath: path });
-        } catch (error) {
-          // A child run that cannot start (input its parameterSchema refuses, a workflow archived
-          // or never published) fails this step; thrown on, it crashed the worker's pass and the
-          // run crash-looped until WORKER_CRASHED. Trying again would meet the same refusal.
-          if (!(error instanceof AppError)) throw error;
-          return this.fail(
-            frame,
-            attempt,
-            recordId,
-            { code: error.code, message: error.message, details: error.details, retryable: false },
-            input,
-          );
-        }
-        writer.finishStep(recordId, { status: 'WAITING', ...(input === undefined ? {} : { input }) });
-        frame.cursor.block = {
-          kind: 'wait',
-          waitId,
-          recordId,
-          attempt,
-          startedAt: startedAt.toISOString(),
-          retry: false,
-        };
-        return { kind: 'suspended' };
-      }
-      case 'fail':
-        return this.fail(frame, attempt, recordId, result.error, input);
-      case 'branch':
-      case 'iterate':
-      case 'block':
-        throw new AppError('INTERNAL', `Step type ${step.type} described a block result from a leaf.`);
-    }
-  }
-
-  private async fail(
-    frame: TStepFrame,
-    attempt: number,
-    recordId: string,
-    stepError: TStepError,
-    input: unknown,
-  ): Promise<TStepOutcome> {
-    const { writer, run } = this.deps;
-    const { step, path } = frame;
-    const error: TRunError = maskSecrets(
-      {
-        code: stepError.code,
-        message: stepError.message,
-        stepId: step.id,
-        stepPath: path,
-        ...(stepError.details === undefined ? {} : { details: stepError.details }),
-      },
-      this.secrets,
-    ) as TRunError;
-    writer.finishStep(recordId, {
-      status: 'FAILED',
-      error,
-      completedAt: new Date(),
-      ...(input === undefined ? {} : { input }),
-    });
-    writer.event('step.failed', step.id, { path, attempt, code: error.code, message: error.message });
-    const policy = ZRetryPolicy.parse(step.retry ?? this.defaultRetry(step) ?? { maxAttempts: 1 });
-    if (
-      this.deps.dryRun ||
-      !stepError.retryable ||
-      attempt >= policy.maxAttempts ||
-      policy.nonRetryableCodes.includes(error.code)
-    )
-      return { kind: 'failed', error };
-    // Backoff is a durable timer, never a sleep in the worker.
-    const delayMs = retryDelayMs({ policy, nextAttempt: attempt + 1, retryAfterMs: stepError.retryAfterMs });
-    const resumeAt = new Date(Date.now() + delayMs);
-    const waitId = await createWait({
-      writer,
-      run,
-      request: { kind: 'retry', resumeAt },
-      stepId: step.id,
-      stepPath: path,
-    });
-    writer.event('step.retry_scheduled', step.id, {
-      path,
-      attempt,
-      nextAttempt: attempt + 1,
-      delayMs,
-      at: resumeAt.toISOString(),
-    });
-    frame.cursor.block = { kind: 'wait', waitId, recordId, attempt, startedAt: new Date().toISOString(), retry: true };
-    return { kind: 'suspended' };
-  }
-
-  /** The workflow's retry policy for a step without its own: action calls only (SPEC §9). */
-  private defaultRetry(step: TStep): TStep['retry'] {
-    return step.type === 'action.call' ? this.deps.document.settings.defaultRetry : undefined;
+    return settleLeaf(this, frame, attempt, recordId, startedAt, result);
   }
 
   /** The redacted, size-capped envelope after a step (SPEC §5). */
