@@ -60,7 +60,7 @@ export async function driveRun({
   const leases = new LeaseKeeper(db, workerId, () => {});
   let status: TRunStatus = 'QUEUED';
   for (let pass = 0; pass < maxPasses; pass++) {
-    await advanceRun({ db, runId, workerId, leases, log: () => {}, cancel: await takeCancelJob(db, runId) });
+    await advanceRun({ db, runId, workerId, leases, cancel: await takeCancelJob(db, runId) });
     const run = await db.selectFrom('runs').select(['status']).where('id', '=', runId).executeTakeFirstOrThrow();
     status = run.status;
     if (isTerminal(status) || status === 'PAUSED') return status;

@@ -1,7 +1,7 @@
 import { applyLocalDefaults } from '@/server/config';
 import { createDb, setDb, waitForDatabase } from '@/server/db/database';
 import { migrateToLatest } from '@/server/db/migrate';
-import { advanceRun } from '@/server/runtime/advance-run';
+import { advanceRun, isReportedRunError } from '@/server/runtime/advance-run';
 import { LeaseKeeper } from '@/server/runtime/run-store/lease-keeper';
 import { RunControlListener } from '@/server/runtime/run-control-listener';
 import { ADVANCE_QUEUE, ZAdvanceJob, enqueueAdvance, getQueue } from '@/server/runtime/queue/run-queue';
@@ -44,13 +44,9 @@ async function main(): Promise<void> {
 
   const boss = await getQueue({ role: 'worker' });
   const heartbeat = startHeartbeat({ presence: await registerWorker({ db }), log });
-  // Every line from here on names this worker; a run's lines also name the run.
+  // Every line from here on names this worker; a run's lines also name the run, its tenant and step.
   const workerLogger = logger.child({ workerId: heartbeat.id });
   log = (line) => workerLogger.info(line);
-  const runLog = (runId: string) => {
-    const runLogger = workerLogger.child({ runId });
-    return Object.assign((line: string) => runLogger.info(line), { logger: runLogger });
-  };
   const leases = new LeaseKeeper(db, heartbeat.id, log);
   // Pause and cancel requests reach the run in hand within milliseconds, not at the next renewal.
   const control = new RunControlListener(url, {
@@ -70,12 +66,12 @@ async function main(): Promise<void> {
   /** The last fetch came back full: the fetch loops are working off a backlog (see takeAnnouncedRuns). */
   let fetchBacklogged = false;
   const advanceLogged = (runId: string, options: { onClaimed: () => void; cancel?: boolean; jobId?: string }) => {
-    const passLog = runLog(runId);
-    return advanceRun({ db, runId, workerId: heartbeat.id, leases, log: passLog, ...options }).then(
-      () => passLog.logger.debug('pass ended'),
+    const runLogger = workerLogger.child({ runId });
+    return advanceRun({ db, runId, workerId: heartbeat.id, leases, logger: runLogger, ...options }).catch(
       (error: unknown) => {
         // The run stays as it was last written; its lease expires and the reaper re-sends it.
-        passLog.logger.error({ err: error }, `run ${runId}: ${errorMessage(error)}`);
+        // An error after the claim was already written with the run's tenant bound.
+        if (!isReportedRunError(error)) runLogger.error({ err: error }, `run ${runId}: ${errorMessage(error)}`);
       },
     );
   };

@@ -103,3 +103,6 @@ export function installLogging({ service }: { service: string }): Logger {
   console.error = bridge('error');
   return logger;
 }
+
+/** A logger that writes nothing: for callers (tests, one-off passes) that keep no log. */
+export const silentLogger: Logger = pino({ level: 'silent' });

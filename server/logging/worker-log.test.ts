@@ -55,6 +55,7 @@ it("the worker's log of a run that uses secrets is JSON lines naming worker and 
             saveAs: 'vars.answer',
           },
         },
+        { id: 'note', type: 'log', config: { level: 'warn', message: 'about to fail on purpose' } },
         { id: 'boom', type: 'control.fail', config: { code: 'LEAK', message: { $expr: 'vars.answer.body.echoed' } } },
       ],
     },
@@ -92,6 +93,16 @@ it("the worker's log of a run that uses secrets is JSON lines naming worker and 
   }
   expect(entries.some((entry) => entry.workerId === worker.id && /^ready/.test(String(entry.msg)))).toBe(true);
   expect(entries.some((entry) => entry.runId === runId && entry.workerId === worker.id)).toBe(true);
+  // Every line of the run names its tenant too; a step's lines name the step (SPEC §8).
+  const runLines = entries.filter((entry) => entry.runId === runId);
+  for (const entry of runLines) expect(entry).toMatchObject({ tenantId: ctx.tenantId, workerId: worker.id });
+  const stepLine = (stepId: string, event: string) =>
+    runLines.find((entry) => entry.stepId === stepId && entry.event === event);
+  expect(stepLine('call', 'step.failed')).toMatchObject({ level: 'warn', attempt: 1, path: 'steps[0]' });
+  expect(stepLine('call', 'step.succeeded')).toMatchObject({ level: 'debug', attempt: 2 });
+  // A log step's line keeps its level and message.
+  expect(stepLine('note', 'log')).toMatchObject({ level: 'warn', msg: 'about to fail on purpose' });
+  expect(runLines.find((entry) => entry.event === 'run.failed')).toMatchObject({ level: 'warn', code: 'LEAK' });
   // The grep: not in any form the masking knows (plain, URL-encoded, base64).
   const log = worker.output();
   for (const form of [SECRET, encodeURIComponent(SECRET), Buffer.from(SECRET).toString('base64')])

@@ -48,7 +48,7 @@ it('lists runs without progress past the threshold, overdue waits and the oldest
   const healthyWait = await start(a);
   const leases = new LeaseKeeper(t.db, 'w-test', () => {});
   for (const id of [overdue, healthyWait]) {
-    await advanceRun({ db: t.db, runId: id, workerId: 'w-test', leases, log: () => {} });
+    await advanceRun({ db: t.db, runId: id, workerId: 'w-test', leases });
     expect((await t.db.selectFrom('runs').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status).toBe(
       'WAITING',
     );

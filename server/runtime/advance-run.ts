@@ -17,6 +17,13 @@ import { faultPoint } from '@/server/runtime/fault-points';
 import { toStorableJson } from '@/server/db/storable-json';
 import { hasTenantLimits, loadTenantLimits } from '@/server/tenants/tenant-limits';
 import { isWorkflowPaused } from '@/server/workflows/workflow-paused';
+import { silentLogger, type Logger } from '@/server/logging/logger';
+
+/** Errors a pass already wrote to the run's log (with its tenant bound): the caller need not again. */
+const reported = new WeakSet<object>();
+export function isReportedRunError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && reported.has(error);
+}
 
 /** A run whose worker died this many times in a row without progress is failed, not retried forever. */
 export const MAX_RECOVERIES = 3;
@@ -32,7 +39,7 @@ export async function advanceRun({
   runId,
   workerId,
   leases,
-  log,
+  logger = silentLogger,
   onClaimed,
   cancel,
   jobId,
@@ -41,7 +48,8 @@ export async function advanceRun({
   runId: string;
   workerId: string;
   leases: LeaseKeeper;
-  log: (line: string) => void;
+  /** Bound to the worker and run by the caller; the tenant is bound here once the run is claimed. */
+  logger?: Logger;
   onClaimed?: () => void;
   cancel?: boolean;
   /** A job named by a notice and not fetched: the first claim takes it off the queue, or claims nothing. */
@@ -50,6 +58,7 @@ export async function advanceRun({
   // A parent that ended asks its child to cancel through the job (see cancelChildren).
   if (cancel) await requestCancelFromParent({ db, runId });
   let woken = false;
+  let runLogger: Logger | null = null;
   for (let pass = 0; pass < 100; pass++) {
     if (pass > 0) await faultPoint('advance.beforeReclaim', { runId });
     const claimSentAt = performance.now();
@@ -58,14 +67,22 @@ export async function advanceRun({
     // expiring lease the reaper finds. Without a claim (someone else holds it) there is nothing to keep.
     if (pass === 0) onClaimed?.();
     if (!claimed) return;
+    runLogger ??= logger.child({ tenantId: claimed.row.tenant_id });
     const controls = leases.hold(claimed, claimSentAt);
     try {
-      woken = await advanceClaimed({ db, claimed, controls, log, woken });
-      if (!woken) return;
+      woken = await advanceClaimed({ db, claimed, controls, logger: runLogger, woken });
+      if (!woken) {
+        runLogger.debug('pass ended');
+        return;
+      }
     } catch (error) {
       if (error instanceof LeaseLostError) {
-        log(`run ${runId}: ${error.message}`);
+        runLogger.info(`run ${runId}: ${error.message}`);
         return;
+      }
+      if (typeof error === 'object' && error !== null) {
+        runLogger.error({ err: error }, `run ${runId}: ${error instanceof Error ? error.message : String(error)}`);
+        reported.add(error);
       }
       throw error;
     } finally {
@@ -79,13 +96,13 @@ async function advanceClaimed({
   db,
   claimed,
   controls,
-  log,
+  logger,
   woken,
 }: {
   db: Db;
   claimed: TClaimedRun;
   controls: TLeaseControls;
-  log: (line: string) => void;
+  logger: Logger;
   woken: boolean;
 }): Promise<boolean> {
   let run = claimed.row;
@@ -119,7 +136,12 @@ async function advanceClaimed({
     run = { ...run, status: 'RUNNING', started_at: admission.startedAt };
   }
   const execution = ZExecution.parse(run.execution);
-  const writer = new RunWriter(db, { id: run.id, tenantId: run.tenant_id, fence: claimed.fence }, () => execution);
+  const writer = new RunWriter(
+    db,
+    { id: run.id, tenantId: run.tenant_id, fence: claimed.fence },
+    () => execution,
+    logger,
+  );
   const startedAt = run.started_at ?? new Date();
   if (admittedNow && !limited) {
     // Nothing to decide: the run starts with its first write. A worker dying before that
@@ -207,7 +229,7 @@ async function advanceClaimed({
   writer.release();
   await writer.flush();
   if (outcome.kind === 'suspended' && writer.releasedAs === 'RUNNING') {
-    log(`run ${run.id}: woken while suspending; continuing`);
+    logger.debug(`run ${run.id}: woken while suspending; continuing`);
     return true;
   }
   return false;

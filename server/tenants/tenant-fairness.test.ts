@@ -83,7 +83,7 @@ describe('admission is round-robin across tenants (SPEC §8)', () => {
       const [job] = await boss.fetch(ADVANCE_QUEUE, { batchSize: 1 });
       if (!job) break;
       const { runId } = ZAdvanceJob.parse(job.data);
-      await advanceRun({ db: t.db, runId, workerId, leases, log: () => {} });
+      await advanceRun({ db: t.db, runId, workerId, leases });
       await boss.complete(ADVANCE_QUEUE, job.id);
       admitted.push(runId);
     }

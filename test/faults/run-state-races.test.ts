@@ -50,7 +50,7 @@ afterAll(async () => {
 function worker(name: string) {
   const workerId = `${name}-${randomUUID().slice(0, 8)}`;
   const leases = new LeaseKeeper(t.db, workerId, () => {});
-  return { workerId, advance: (runId: string) => advanceRun({ db: t.db, runId, workerId, leases, log: () => {} }) };
+  return { workerId, advance: (runId: string) => advanceRun({ db: t.db, runId, workerId, leases }) };
 }
 
 const runRow = (runId: string) => t.db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow();

@@ -90,7 +90,6 @@ async function record(recipe: TReplayRecipe): Promise<TReplayFixture> {
       runId,
       workerId: 'replay-recorder',
       leases: new LeaseKeeper(t.db, 'replay-recorder', () => {}),
-      log: () => {},
     });
   else await playScript({ db: t.db, runId, tenantId, email, script: recipe.before });
   const rows = await dumpRunRows({ db: t.db, runId });

@@ -1,4 +1,6 @@
 import 'server-only';
+import type { Logger } from 'pino';
+import { logRunEvent } from '@/server/logging/run-event-log';
 import { randomUUID } from 'node:crypto';
 import type { Db, Tx } from '@/server/db/database';
 import type { TRunStatus } from '@/model/run-status';
@@ -56,6 +58,8 @@ export class RunWriter {
     private readonly db: Db,
     private readonly run: { id: string; tenantId: string; fence: string },
     private readonly execution: () => TExecution,
+    /** The run's logger (tenant, run and worker bound): each event is also a line of it (logRunEvent). */
+    private readonly logger?: Logger,
   ) {}
 
   get pendingSteps(): number {
@@ -176,5 +180,7 @@ export class RunWriter {
     const result = await commitBatch(this.db, batch);
     if (!result) throw new LeaseLostError(this.run.id);
     if (batch.releasing) this.releasedAs = result.status;
+    // Written once committed: a line never tells of an event a lost lease threw away.
+    if (this.logger) for (const e of batch.events) logRunEvent(this.logger, e.type, e.stepId, e.data);
   }
 }
