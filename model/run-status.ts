@@ -23,6 +23,7 @@ export const RUN_EVENT_TYPES = [
   'run.succeeded',
   'run.failed',
   'run.canceled',
+  'run.migrated',
   'log',
 ] as const;
 export type TRunEventType = (typeof RUN_EVENT_TYPES)[number];
@@ -50,6 +51,7 @@ export const RUN_OPERATIONS = {
   cancel: ['QUEUED', 'RUNNING', 'WAITING', 'PAUSED'],
   retry: ['FAILED'],
   rerun: ['SUCCEEDED', 'FAILED', 'CANCELED'],
+  migrate: ['WAITING', 'PAUSED'],
 } as const satisfies Record<string, readonly TRunStatus[]>;
 export type TRunOperation = keyof typeof RUN_OPERATIONS;
 
@@ -63,6 +65,7 @@ const PAST_PARTICIPLE = {
   cancel: 'canceled',
   retry: 'retried',
   rerun: 'rerun',
+  migrate: 'migrated',
 } as const satisfies Record<TRunOperation, string>;
 
 /** Throws CONFLICT (409) naming the status when an operation does not apply to it. */

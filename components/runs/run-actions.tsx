@@ -11,6 +11,7 @@ import {
 } from '@/app/(app)/runs/server-actions';
 import { useServerAction } from '@/components/forms/use-server-action';
 import { JsonEditor, parseJsonText } from '@/components/runs/json-editor';
+import { MigrateRunDialog } from '@/components/runs/migrate-run-dialog';
 import { Button, type TButtonVariant } from '@/components/ui/button';
 import { Dialog, DialogFooter } from '@/components/ui/dialog';
 import { Field, FormError } from '@/components/ui/field';
@@ -192,7 +193,10 @@ export function RunActions({
 }) {
   const router = useRouter();
   const [open, setOpen] = useState<TKind | null>(null);
+  const [migrating, setMigrating] = useState(false);
   const kinds = availableRunActions(status, isAdmin);
+  // Another published version to move to: one newer than the run's (or an older one, typed in).
+  const canMigrate = canOperate('migrate', status) && latestVersion !== null && latestVersion !== version;
   if (kinds.length === 0) return null;
   return (
     <div className="flex flex-wrap gap-2" aria-label="Run actions" role="group">
@@ -206,6 +210,23 @@ export function RunActions({
           {COPY[kind].label}
         </Button>
       ))}
+      {canMigrate && (
+        <Button size="sm" variant="secondary" onClick={() => setMigrating(true)}>
+          Move to v{latestVersion}…
+        </Button>
+      )}
+      {migrating && latestVersion !== null && (
+        <MigrateRunDialog
+          runId={runId}
+          version={version}
+          latestVersion={latestVersion}
+          onClose={() => setMigrating(false)}
+          onDone={() => {
+            setMigrating(false);
+            onChanged();
+          }}
+        />
+      )}
       {open && (
         <ActionDialog
           kind={open}

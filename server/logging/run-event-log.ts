@@ -26,6 +26,7 @@ const EVENT_LEVELS: Record<TRunEventType, TLogLevel> = {
   'run.succeeded': 'info',
   'run.failed': 'warn',
   'run.canceled': 'info',
+  'run.migrated': 'info',
   log: 'info',
 };
 

@@ -10,6 +10,7 @@ import * as pauseRoute from '@/app/api/v1/runs/[id]/pause/route';
 import * as resumeRoute from '@/app/api/v1/runs/[id]/resume/route';
 import * as retryRoute from '@/app/api/v1/runs/[id]/retry/route';
 import * as rerunRoute from '@/app/api/v1/runs/[id]/rerun/route';
+import * as migrateRoute from '@/app/api/v1/runs/[id]/migrate/route';
 import * as deliverRoute from '@/app/api/v1/events/route';
 import * as tasksRoute from '@/app/api/v1/tasks/route';
 import * as taskRoute from '@/app/api/v1/tasks/[id]/route';
@@ -166,6 +167,7 @@ describe('lifecycle routes', () => {
     resume: resumeRoute.POST,
     retry: retryRoute.POST,
     rerun: rerunRoute.POST,
+    migrate: migrateRoute.POST,
   };
 
   it.each(Object.keys(routes) as TRunOperation[])(
@@ -174,7 +176,13 @@ describe('lifecycle routes', () => {
       const runId = (await start('quick', { n: 1 })).json!.runId as string;
       const handler = routes[operation];
       const post = (token: string) =>
-        call(handler, { method: 'POST', path: `/runs/${runId}/${operation}`, token, body: {}, params: { id: runId } });
+        call(handler, {
+          method: 'POST',
+          path: `/runs/${runId}/${operation}`,
+          token,
+          body: operation === 'migrate' ? { version: 2 } : {},
+          params: { id: runId },
+        });
       for (const status of RUN_STATUSES.filter((s) => !(RUN_OPERATIONS[operation] as readonly string[]).includes(s))) {
         await t.db.updateTable('runs').set({ status }).where('id', '=', runId).execute();
         const refused = await post(tokens.operator);

@@ -4,6 +4,7 @@ import { defineServerAction } from '@/server/server-actions/define-server-action
 import { bulkOperateRuns, ZBulkOperateRuns } from '@/server/runs/bulk-operate-runs';
 import { cancelRun } from '@/server/runs/cancel-run';
 import { deleteRun } from '@/server/runs/delete-run';
+import { migrateRun, ZMigrateRun } from '@/server/runs/migrate-run';
 import { pauseRun } from '@/server/runs/pause-run';
 import { rerunRun, ZRerunRun } from '@/server/runs/rerun-run';
 import { resumeRun, ZResumeRun } from '@/server/runs/resume-run';
@@ -61,4 +62,10 @@ export const bulkOperateRunsAction = defineServerAction(
 export const deleteRunAction = defineServerAction(
   { permission: 'run.delete', input: ZRunOperation, revalidate },
   ({ db, ctx, input }) => deleteRun({ db, ctx, input }),
+);
+
+/** Moves a waiting or paused run to another published version of its workflow. */
+export const migrateRunAction = defineServerAction(
+  { permission: 'run.operate', input: ZMigrateRun, revalidate },
+  ({ db, ctx, input }) => migrateRun({ db, ctx, input }),
 );

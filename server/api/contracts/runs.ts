@@ -6,6 +6,7 @@ import { ZListRunEvents, ZRunEventRecord } from '@/server/runs/list-run-events';
 import { ZListRuns } from '@/server/runs/list-runs';
 import { ZRunStepsPage, ZStepRecord } from '@/server/runs/list-run-steps';
 import { ZRunSnapshotsPage, ZSnapshotRecord } from '@/server/runs/list-run-snapshots';
+import { ZMigrateRunBody, ZMigrateRunResult } from '@/server/runs/migrate-run';
 import { ZRerunRunBody } from '@/server/runs/rerun-run';
 import { ZResumeRunBody } from '@/server/runs/resume-run';
 import { ZRunOperationBody, ZRunOperationResult } from '@/server/runs/run-operation-input';
@@ -151,4 +152,18 @@ export const rerunRunContract = defineContract({
   response: z.object({ runId: z.string(), status: z.string(), rerunOf: z.string() }),
   successStatus: 202,
   errors: ['NOT_FOUND', 'CONFLICT'],
+});
+
+export const migrateRunContract = defineContract({
+  operationId: 'migrateRun',
+  method: 'POST',
+  path: '/runs/{id}/migrate',
+  summary:
+    'Move a WAITING or PAUSED run to another published version of its workflow, carrying its position by step id (or `stepMap: {oldId: newId}`); 409 with `details.problems` listing what cannot be carried',
+  tag,
+  permission: 'run.operate',
+  params: ZIdParams,
+  body: ZMigrateRunBody,
+  response: ZMigrateRunResult,
+  errors: ['NOT_FOUND', 'CONFLICT', 'VALIDATION'],
 });
