@@ -7,13 +7,26 @@ import { Button } from '@/components/ui/button';
 import { Dialog, DialogFooter } from '@/components/ui/dialog';
 import { Field, FormError } from '@/components/ui/field';
 import { INPUT_CLASSES } from '@/components/ui/input';
+import { parseStepMap } from '@/components/runs/migrate-run-dialog';
 import type { TBulkResult } from '@/server/runs/bulk-operate-runs';
 import type { TRunFilters } from '@/server/runs/run-filters';
 
-export type TBulkTarget = { operation: 'cancel' | 'retry'; ids?: string[]; filter?: TRunFilters };
+export type TBulkTarget = { operation: 'cancel' | 'retry' | 'migrate'; ids?: string[]; filter?: TRunFilters };
+
+const COPY = {
+  cancel: { verb: 'Cancel', done: 'Canceled', can: 'canceled', after: 'Canceling cannot be undone.' },
+  retry: { verb: 'Retry', done: 'Retried', can: 'retried', after: 'Each failed run continues from its failed step.' },
+  migrate: {
+    verb: 'Move',
+    done: 'Moved',
+    can: 'moved to another version',
+    after:
+      'Each waiting or paused run continues from where it is in the version you pick; a run whose position that version cannot carry is left as it is and listed.',
+  },
+} as const;
 
 /**
- * Confirms a bulk cancel or retry: first asks the server how many of the chosen runs it would
+ * Confirms a bulk cancel, retry or migrate: first asks the server how many of the chosen runs it would
  * act on (dry run), then does it with the reason, and reports what happened per run.
  */
 export function BulkRunDialog({
@@ -31,16 +44,29 @@ export function BulkRunDialog({
   const [result, setResult] = useState<TBulkResult | null>(null);
   const [reason, setReason] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
+  const [version, setVersion] = useState('');
+  const [stepMap, setStepMap] = useState('');
+  const [versionProblem, setVersionProblem] = useState<string | null>(null);
   const { run: runPreview } = preview;
   useEffect(() => {
     runPreview({ ...target, dryRun: true }, (data) => setCount(data));
   }, [runPreview, target]);
-  const verb = target.operation === 'cancel' ? 'Cancel' : 'Retry';
+  const copy = COPY[target.operation];
+  const verb = copy.verb;
   const confirm = (event: React.FormEvent) => {
     event.preventDefault();
+    const extra: Record<string, unknown> = {};
+    if (target.operation === 'migrate') {
+      const to = Number(version);
+      if (!Number.isInteger(to) || to < 1) return setVersionProblem('Type a version number, e.g. 3.');
+      const map = parseStepMap(stepMap);
+      if (!map.ok) return setVersionProblem(`Renamed steps, line ${map.line}: write it as old-id = new-id.`);
+      Object.assign(extra, { version: to, stepMap: map.value });
+    }
+    setVersionProblem(null);
     if (!reason.trim()) return setProblem('Say why, for the audit log.');
     setProblem(null);
-    apply.run({ ...target, reason: reason.trim() }, (data) => {
+    apply.run({ ...target, ...extra, reason: reason.trim() }, (data) => {
       setResult(data);
       onDone();
     });
@@ -50,8 +76,8 @@ export function BulkRunDialog({
     count === null
       ? 'Counting the runs…'
       : count.eligible === 0
-        ? `None of these runs can be ${target.operation === 'cancel' ? 'canceled' : 'retried'} in their current status.`
-        : `${verb} ${eligible} ${eligible === 1 ? 'run' : 'runs'}${count.remaining ? ` (${count.remaining} more match; run it again for those)` : ''}? ${target.operation === 'cancel' ? 'Canceling cannot be undone.' : 'Each failed run continues from its failed step.'}`;
+        ? `None of these runs can be ${copy.can} in their current status.`
+        : `${verb} ${eligible} ${eligible === 1 ? 'run' : 'runs'}${count.remaining ? ` (${count.remaining} more match; run it again for those)` : ''}? ${copy.after}`;
   return (
     <Dialog
       open
@@ -62,7 +88,7 @@ export function BulkRunDialog({
       {result ? (
         <div className="flex flex-col gap-3 text-sm" role="status">
           <p>
-            {verb === 'Cancel' ? 'Canceled' : 'Retried'} {result.done} {result.done === 1 ? 'run' : 'runs'}.
+            {copy.done} {result.done} {result.done === 1 ? 'run' : 'runs'}.
           </p>
           {result.failed.length > 0 && (
             <ul className="list-disc pl-5 text-danger">
@@ -81,6 +107,35 @@ export function BulkRunDialog({
         </div>
       ) : (
         <form onSubmit={confirm} className="flex flex-col gap-4">
+          {target.operation === 'migrate' && (
+            <>
+              <Field
+                id="bulk-version"
+                label="To version"
+                hint="A published version of the runs' workflow."
+                error={versionProblem ?? undefined}
+              >
+                <input
+                  id="bulk-version"
+                  inputMode="numeric"
+                  value={version}
+                  onChange={(e) => setVersion(e.target.value)}
+                  className={INPUT_CLASSES}
+                  autoFocus
+                />
+              </Field>
+              <Field id="bulk-step-map" label="Renamed steps" optional hint="One per line: old-id = new-id.">
+                <textarea
+                  id="bulk-step-map"
+                  value={stepMap}
+                  onChange={(e) => setStepMap(e.target.value)}
+                  rows={2}
+                  spellCheck={false}
+                  className={`${INPUT_CLASSES} h-auto py-2 font-mono`}
+                />
+              </Field>
+            </>
+          )}
           <Field
             id="bulk-reason"
             label="Reason"
@@ -94,7 +149,7 @@ export function BulkRunDialog({
               rows={2}
               maxLength={500}
               className={`${INPUT_CLASSES} h-auto py-2`}
-              autoFocus
+              autoFocus={target.operation !== 'migrate'}
             />
           </Field>
           <FormError message={preview.error?.message ?? apply.error?.message} />

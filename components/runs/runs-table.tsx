@@ -12,7 +12,7 @@ import { TimeText } from '@/components/ui/time-text';
 import type { TRunFilters } from '@/server/runs/run-filters';
 import type { TRunRecord } from '@/server/runs/run-record';
 
-/** The runs of one page, with check boxes and bulk cancel/retry for operators. */
+/** The runs of one page, with check boxes and bulk cancel/retry/migrate for operators. */
 export function RunsTable({
   runs,
   filters,
@@ -53,6 +53,9 @@ export function RunsTable({
               <Button size="sm" onClick={() => setBulk({ operation: 'retry', ids: selected })}>
                 Retry selected
               </Button>
+              <Button size="sm" onClick={() => setBulk({ operation: 'migrate', ids: selected })}>
+                Move selected to a version…
+              </Button>
               <Button size="sm" variant="ghost" onClick={() => setPicked(new Set())}>
                 Clear selection
               </Button>
@@ -66,6 +69,12 @@ export function RunsTable({
               <Button size="sm" variant="ghost" onClick={() => setBulk({ operation: 'retry', filter: filters })}>
                 Retry all failed…
               </Button>
+              {/* Versions are numbered per workflow: a bulk move needs the list narrowed to one. */}
+              {filters.workflow && (
+                <Button size="sm" variant="ghost" onClick={() => setBulk({ operation: 'migrate', filter: filters })}>
+                  Move waiting to a version…
+                </Button>
+              )}
             </>
           )}
         </div>

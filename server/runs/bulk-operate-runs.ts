@@ -6,6 +6,7 @@ import { assertAllowed } from '@/server/auth/assert-allowed';
 import { AppError, toAppError } from '@/model/errors';
 import { RUN_OPERATIONS } from '@/model/run-status';
 import { cancelRun } from '@/server/runs/cancel-run';
+import { migrateRun, ZMigrateRunBody } from '@/server/runs/migrate-run';
 import { retryRun } from '@/server/runs/retry-run';
 import { applyRunFilters, ZRunFilters } from '@/server/runs/run-filters';
 import { ZReason } from '@/server/runs/run-operation-input';
@@ -15,22 +16,29 @@ export const BULK_MAX_RUNS = 500;
 
 export const ZBulkOperateRuns = z
   .object({
-    operation: z.enum(['cancel', 'retry']),
+    operation: z.enum(['cancel', 'retry', 'migrate']),
     /** The runs picked one by one; otherwise every run matching `filter`. */
     ids: z.array(z.string().uuid('not a run id')).min(1).max(BULK_MAX_RUNS).optional(),
     filter: ZRunFilters.optional(),
     reason: ZReason,
+    /** migrate: the published version to move each run to (SPEC §9), and renamed steps. */
+    version: ZMigrateRunBody.shape.version.optional(),
+    stepMap: ZMigrateRunBody.shape.stepMap,
     /** Only count what would be done, for the confirmation. */
     dryRun: z.boolean().default(false),
   })
   .refine((input) => input.ids !== undefined || input.filter !== undefined, {
     message: 'pick runs (ids) or give a filter',
     path: ['ids'],
+  })
+  .refine((input) => input.operation !== 'migrate' || input.version !== undefined, {
+    message: 'say which version to move the runs to',
+    path: ['version'],
   });
 export type TBulkOperateRuns = z.input<typeof ZBulkOperateRuns>;
 
 export type TBulkResult = {
-  operation: 'cancel' | 'retry';
+  operation: 'cancel' | 'retry' | 'migrate';
   /** Runs the selection holds whose status allows the operation. */
   eligible: number;
   /** Eligible runs beyond BULK_MAX_RUNS, left for another request. */
@@ -39,10 +47,13 @@ export type TBulkResult = {
   failed: Array<{ runId: string; message: string }>;
 };
 
+const PAST = { cancel: 'canceled', retry: 'retried', migrate: 'moved to another version' } as const;
+
 /**
- * Cancels or retries many runs: the picked ones, or all matching a runs-list filter, skipping
- * those whose status does not allow it. Each run goes through cancelRun/retryRun on its own
- * (own transaction, own audit entry with the reason), so one refusal does not undo the rest.
+ * Cancels, retries or migrates many runs: the picked ones, or all matching a runs-list filter,
+ * skipping those whose status does not allow it. Each run goes through cancelRun/retryRun/
+ * migrateRun on its own (own transaction, own audit entry with the reason), so one refusal (a
+ * run whose position the new version cannot carry) does not undo the rest.
  * With `dryRun` it only counts, which is what the confirmation shows.
  */
 export async function bulkOperateRuns({
@@ -95,12 +106,18 @@ export async function bulkOperateRuns({
   if (batch.length === 0)
     throw new AppError(
       'CONFLICT',
-      `None of the selected runs can be ${args.operation === 'cancel' ? 'canceled' : 'retried'} (only ${statuses.join(', ')}).`,
+      `None of the selected runs can be ${PAST[args.operation]} (only ${statuses.join(', ')}).`,
     );
   for (const { id } of batch) {
     try {
       if (args.operation === 'cancel') await cancelRun({ db, ctx, input: { id, reason: args.reason } });
-      else await retryRun({ db, ctx, input: { id, reason: args.reason } });
+      else if (args.operation === 'retry') await retryRun({ db, ctx, input: { id, reason: args.reason } });
+      else
+        await migrateRun({
+          db,
+          ctx,
+          input: { id, version: args.version!, stepMap: args.stepMap, reason: args.reason },
+        });
       result.done += 1;
     } catch (error) {
       // A run can move between the count and its turn (it finished, someone else acted): report it, go on.

@@ -4,6 +4,7 @@ import type { TAuthContext } from '@/server/auth/context';
 import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
 import { startRun } from '@/server/runtime/start-run';
 import { closeRunEventListener } from '@/server/runs/run-event-listener';
+import { bulkOperateRuns } from '@/server/runs/bulk-operate-runs';
 import { pauseRun } from '@/server/runs/pause-run';
 import { completeTask } from '@/server/tasks/complete-task';
 import { createApiToken } from '@/server/tokens/create-api-token';
@@ -189,7 +190,7 @@ describe('POST /runs/{id}/migrate', () => {
     expect(answered.step_path).toBe('steps[1].config.then[1]');
     expect(await driveRun({ db: t.db, runId })).toBe('SUCCEEDED');
     const rows = await stepRows(runId);
-    expect(rows.map((row) => [row.step_id, row.path])).toEqual([
+    expect(rows.map((row) => [row.step_id, row.path]).sort()).toEqual([
       ['approve', 'steps[1].config.then[1]'],
       ['check', 'steps[1]'],
     ]);
@@ -226,5 +227,50 @@ describe('POST /runs/{id}/migrate', () => {
 
     const moved = await migrate(runId, { version: 3 });
     expect(moved.json).toEqual({ runId, status: 'PAUSED', from: 1, to: 3 });
+  });
+
+  it('moves many runs of a workflow at once from the runs list, listing each one it could not carry', async () => {
+    const pick = (a: TStepInput[], b: TStepInput[]): TStepInput => ({
+      id: 'route',
+      type: 'control.if',
+      config: { condition: { $expr: 'payload.pick' }, then: a, else: b },
+    });
+    await publishWorkflow({
+      db: t.db,
+      ctx,
+      key: 'bulk',
+      document: { steps: [pick([task('left')], [task('right')])], output: { $expr: 'vars' } },
+    });
+    const start = async (input: unknown) => {
+      const { runId } = await startRun({
+        tenantId: ctx.tenantId,
+        workflowKey: 'bulk',
+        input,
+        trigger: { type: 'api' },
+      });
+      expect(await driveRun({ db: t.db, runId })).toBe('WAITING');
+      return runId;
+    };
+    const left = await start({ pick: true });
+    const right = await start({ pick: false });
+    await publish('bulk', 2, [pick([assign('before', 'vars.before', 1), task('left')], [])]);
+
+    const counted = await bulkOperateRuns({
+      db: t.db,
+      ctx,
+      input: { operation: 'migrate', version: 2, filter: { workflow: 'bulk' }, dryRun: true },
+    });
+    expect(counted).toMatchObject({ eligible: 2, done: 0 });
+    await expect(
+      bulkOperateRuns({ db: t.db, ctx, input: { operation: 'migrate', filter: { workflow: 'bulk' } } }),
+    ).rejects.toMatchObject({ issues: [expect.objectContaining({ path: ['version'] })] });
+    const done = await bulkOperateRuns({
+      db: t.db,
+      ctx,
+      input: { operation: 'migrate', version: 2, filter: { workflow: 'bulk' }, reason: 'new rule' },
+    });
+    expect(done).toMatchObject({ done: 1, failed: [{ runId: right, message: expect.stringContaining('"right"') }] });
+    const versions = await t.db.selectFrom('runs').select(['id', 'version']).where('id', 'in', [left, right]).execute();
+    expect(Object.fromEntries(versions.map((row) => [row.id, row.version]))).toEqual({ [left]: 2, [right]: 1 });
   });
 });

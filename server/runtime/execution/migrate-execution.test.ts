@@ -51,6 +51,23 @@ describe('planMigration', () => {
     expect(plan.translatePath('steps[1]#2.config.steps[1]')).toBe('steps[0]#2.config.steps[2]');
     expect(plan.translatePath('steps[0]')).toBeNull();
     expect(plan.translatePath('$run.timeout')).toBeNull();
+    // Items the new version computes another way would meet steps written for another shape.
+    const reshaped = step({
+      id: 'loop',
+      type: 'control.forEach',
+      config: { items: { $expr: 'payload.lines' }, steps: [assign('pre'), delay('nap')] },
+    });
+    const refused = planMigration({
+      from,
+      to: [reshaped],
+      execution: execution({
+        index: 1,
+        block: { kind: 'forEach', startedAt: 'x', items: [1, 2, 3], next: 3, active },
+      }),
+    });
+    expect(refused.problems).toEqual([
+      expect.objectContaining({ stepId: 'loop', reason: expect.stringContaining('items are computed differently') }),
+    ]);
   });
 
   it('carries parallel branches only when the new version has the same branches', () => {

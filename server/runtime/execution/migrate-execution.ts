@@ -118,6 +118,15 @@ export function planMigration({
         return { ...carried, failedAt };
       }
       case 'forEach': {
+        // The loop's items were evaluated once, by the old version's `items`: steps written for
+        // items of another shape would meet these.
+        const items = (s: TStep) => JSON.stringify((s.config as { items?: unknown }).items ?? null);
+        if (items(step) !== items(found.step))
+          problems.push({
+            stepId: step.id,
+            path,
+            reason: `its items are computed differently in the new version, and the loop in flight holds ${block.items.length} items computed the old way`,
+          });
         const pipe = inner('steps');
         if (!pipe) return block;
         const active = block.active.map((slot) => ({
