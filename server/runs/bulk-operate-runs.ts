@@ -31,7 +31,8 @@ export const ZBulkOperateRuns = z
     message: 'pick runs (ids) or give a filter',
     path: ['ids'],
   })
-  .refine((input) => input.operation !== 'migrate' || input.version !== undefined, {
+  // The count for the confirmation comes before anyone picked a version.
+  .refine((input) => input.operation !== 'migrate' || input.dryRun || input.version !== undefined, {
     message: 'say which version to move the runs to',
     path: ['version'],
   });

@@ -1,4 +1,5 @@
 import 'server-only';
+import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
@@ -12,7 +13,7 @@ import { ZExecution } from '@/server/runtime/execution/execution-state';
 import { planMigration } from '@/server/runtime/execution/migrate-execution';
 import { loadRunVersion } from '@/server/runtime/load-run-version';
 import { appendRunEvent, notifyRunChanged } from '@/server/runtime/run-store/append-run-event';
-import { writeOperatorTransition } from '@/server/runtime/run-store/operator-transition';
+import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
 import { rewriteRunPaths } from '@/server/runtime/run-store/rewrite-run-paths';
 import { lockRun } from '@/server/runs/lock-run';
 import { ZRunId } from '@/server/runs/run-record';
@@ -76,7 +77,11 @@ export async function migrateRun({
     ]);
     assertStepMap(args.stepMap, stepIds(from.steps), stepIds(to.steps), run.version, args.version);
 
-    const stored = await tx.selectFrom('runs').select('execution').where('id', '=', run.id).executeTakeFirstOrThrow();
+    const stored = await tx
+      .selectFrom('runs')
+      .select(['execution', 'lease_owner'])
+      .where('id', '=', run.id)
+      .executeTakeFirstOrThrow();
     const plan = planMigration({
       from: from.steps,
       to: to.steps,
@@ -90,11 +95,22 @@ export async function migrateRun({
         { problems: plan.problems },
       );
 
-    await writeOperatorTransition(tx, run.id, {
-      version_id: target.id,
-      version: args.version,
-      execution: JSON.stringify(plan.execution),
-    });
+    // The fence goes up, so a worker whose lease merely expired (frozen mid-pass) has every
+    // write refused. Unlike the other transitions, the expired lease stays: a WAITING run with
+    // a lease on it is how a pass that never released shows it needs another (its due wait may
+    // already be closed, see runnable), and a job is sent for it now rather than at the reaper.
+    await tx
+      .updateTable('runs')
+      .set({
+        version_id: target.id,
+        version: args.version,
+        execution: JSON.stringify(plan.execution),
+        fence: sql`fence + 1`,
+        updated_at: sql`now()`,
+      })
+      .where('id', '=', run.id)
+      .execute();
+    if (stored.lease_owner !== null) await enqueueAdvance({ db: tx, runId: run.id });
     await rewriteRunPaths(tx, { runId: run.id, fromVersion: run.version, translate: plan.translatePath });
     const data = {
       from: run.version,

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
 import type { TAuthContext } from '@/server/auth/context';
 import { deliverEvent } from '@/server/events/deliver-event';
 import { cancelRun } from '@/server/runs/cancel-run';
+import { migrateRun } from '@/server/runs/migrate-run';
 import { pauseRun } from '@/server/runs/pause-run';
 import { retryRun } from '@/server/runs/retry-run';
 import { resumeRun } from '@/server/runs/resume-run';
@@ -18,6 +19,8 @@ import { completeTask } from '@/server/tasks/complete-task';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { addMemberTo, createTenantWithMember } from '@/test/fixtures';
 import { driveRun, publishWorkflow } from '@/test/runtime';
+import { publishVersion } from '@/server/workflows/publish-version';
+import { saveDraft } from '@/server/workflows/save-draft';
 import { checkRunInvariants, startReceiver, until, type TReceiver } from '@/test/faults/fault-harness';
 
 /**
@@ -722,4 +725,79 @@ it('a timer whose job was lost (its worker lost the database as it took the job)
   expect(await reapStalledRuns({ db: t.db })).toBeGreaterThanOrEqual(1);
   await workOffJobs([runId]);
   expect((await runRow(runId)).status).toBe('SUCCEEDED');
+});
+
+it('a run migrated while a frozen worker (lease expired) still holds its old position: the stale pass writes nothing, and the run goes on in the new version', async () => {
+  const assign = (id: string) => ({ id, type: 'transform.assign', config: { assign: { [`vars.${id}`]: true } } });
+  const nap = { id: 'nap', type: 'time.delay', config: { durationMs: 400 } };
+  await publishWorkflow({
+    db: t.db,
+    ctx: editor,
+    key: 'migrate-stale',
+    document: { steps: [nap, assign('old')], output: { $expr: 'vars' } },
+  });
+  const { runId } = await start('migrate-stale');
+  await worker('first').advance(runId);
+  expect((await runRow(runId)).status).toBe('WAITING');
+  const v2 = { key: 'migrate-stale', name: 'migrate-stale', steps: [nap, assign('added'), assign('old')] };
+  await saveDraft({
+    db: t.db,
+    ctx: editor,
+    input: { key: 'migrate-stale', document: { ...v2, output: { $expr: 'vars' } } as never },
+  });
+  await publishVersion({ db: t.db, ctx: editor, input: { key: 'migrate-stale', version: 2 } });
+  const timer = await t.db
+    .selectFrom('run_waits')
+    .select('resume_at')
+    .where('run_id', '=', runId)
+    .where('status', '=', 'open')
+    .executeTakeFirstOrThrow();
+  await until('the delay to be due', () => timer.resume_at!.getTime() < Date.now(), { everyMs: 20 });
+
+  // The stale worker resumes the delay and is about to run `old` (v1's steps[1]), nothing committed yet.
+  // It freezes past its lease; an operator moves the run to v2, where steps[1] is `added`.
+  let migrated: unknown = null;
+  onFaultPoint('step.beforeExecute', async ({ stepId }) => {
+    if (stepId !== 'old' || migrated) return;
+    await t.db
+      .updateTable('runs')
+      .set({ lease_expires_at: sql`now() - interval '1 second'` })
+      .where('id', '=', runId)
+      .execute();
+    migrated = await migrateRun({ db: t.db, ctx: operator, input: { id: runId, version: 2 } });
+  });
+  await worker('stale').advance(runId);
+  expect(migrated).toMatchObject({ from: 1, to: 2, status: 'WAITING' });
+  // Its commit was refused: not a record of `old` at steps[1], and the run still waits in v2.
+  const afterStale = await runRow(runId);
+  expect([afterStale.status, afterStale.version]).toEqual(['WAITING', 2]);
+  expect(
+    await t.db
+      .selectFrom('run_steps')
+      .select('step_id')
+      .where('run_id', '=', runId)
+      .where('step_id', '=', 'old')
+      .execute(),
+  ).toEqual([]);
+
+  clearFaultPoints();
+  expect(await driveRun({ db: t.db, runId })).toBe('SUCCEEDED');
+  const done = await runRow(runId);
+  expect(done.output).toEqual({ added: true, old: true });
+  const records = await t.db
+    .selectFrom('run_steps')
+    .select(['step_id', 'path', 'status'])
+    .where('run_id', '=', runId)
+    .where('status', '=', 'SUCCEEDED')
+    .orderBy('path')
+    .execute();
+  expect(records.map((r) => [r.step_id, r.path])).toEqual([
+    ['nap', 'steps[0]'],
+    ['added', 'steps[1]'],
+    ['old', 'steps[2]'],
+  ]);
+  expect(await checkRunInvariants(t.db, [runId], ['steps[0]', 'steps[1]', 'steps[2]'])).toEqual({
+    badSteps: [],
+    badSeqs: [],
+  });
 });
