@@ -87,7 +87,10 @@ async function stopPastLease(
   );
   // The operator acts while the stopped worker still thinks it holds the runs.
   for (const run of held.slice(0, 3)) {
-    if (random.chance(0.5)) operator.spawn('cancel(stopped)', () => operator.cancel(run.id));
+    const pick = random.next();
+    if (pick < 0.4) operator.spawn('cancel(stopped)', () => operator.cancel(run.id));
+    // A stopped worker's WAITING run (claimed for a due timer, nothing committed yet) can be moved.
+    else if (pick < 0.6) operator.spawn('migrate(stopped)', () => operator.migrate(run.id));
     else
       operator.spawn('pause(stopped)', async () => {
         await operator.pause(run.id);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { deliverEvent } from '@/server/events/deliver-event';
 import { cancelRun } from '@/server/runs/cancel-run';
+import { migrateRun } from '@/server/runs/migrate-run';
 import { pauseRun } from '@/server/runs/pause-run';
 import { resumeRun } from '@/server/runs/resume-run';
 import { retryRun } from '@/server/runs/retry-run';
@@ -96,6 +97,24 @@ export class ChaosOperator {
     if (!result.requested && result.status === 'PAUSED')
       this.journal.direct.push({ runId, kind: 'pause', at, seq: await this.lastEventSeq(runId, 'run.paused') });
     return true;
+  }
+
+  /**
+   * Moves a WAITING or PAUSED run to the other of its workflow's two versions, which hold the
+   * same document (chaos-run publishes each twice): every path maps to itself, so what this
+   * exercises is the move's locking, fence and lease under the faults, not the translation.
+   */
+  async migrate(runId: string): Promise<void> {
+    const run = await this.world.db
+      .selectFrom('runs')
+      .select('version')
+      .where('id', '=', runId)
+      .executeTakeFirstOrThrow();
+    await migrateRun({
+      db: this.world.db,
+      ctx: this.world.operator,
+      input: { id: runId, version: run.version === 1 ? 2 : 1, reason: 'chaos' },
+    });
   }
 
   async resume(runId: string): Promise<void> {

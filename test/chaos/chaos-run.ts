@@ -1,4 +1,6 @@
 import { publishWorkflow } from '@/test/runtime';
+import { publishVersion } from '@/server/workflows/publish-version';
+import { saveDraft } from '@/server/workflows/save-draft';
 import { ChaosOperator } from '@/test/chaos/chaos-operator';
 import { ChaosSamplers } from '@/test/chaos/chaos-samplers';
 import { ChaosWatchers } from '@/test/chaos/chaos-watchers';
@@ -77,6 +79,16 @@ export async function runChaos(options: TChaosOptions): Promise<TChaosResult> {
           `the generated workflow ${workflow.key} does not publish: ${error instanceof Error ? error.message : String(error)}\n${JSON.stringify(workflow.document)}`,
         );
       });
+      // The same document again as version 2, for the operator to move waiting runs between (migrate).
+      await saveDraft({
+        db: world.db,
+        ctx: world.editor,
+        input: {
+          key: workflow.key,
+          document: { key: workflow.key, name: workflow.key, ...workflow.document } as never,
+        },
+      });
+      await publishVersion({ db: world.db, ctx: world.editor, input: { key: workflow.key, version: 2 } });
     }
     log(`published ${workflows.length} workflows; workers ${world.slots.map((s) => s.worker?.pid).join(', ')}`);
     await drive(world, journal, workflows, random, options);
@@ -216,6 +228,11 @@ async function drive(
           operator.later(resumeAfter, 'resume', () => operator.resume(run.id));
         });
       }
+      if (schedule.chance(0.03))
+        operator.spawn('migrate', async () => {
+          const runs = await operator.runsIn(['WAITING', 'PAUSED']);
+          if (runs.length) await operator.migrate(targets.pick(runs).id);
+        });
       if (schedule.chance(0.04))
         operator.spawn('admin-resolve', async () => {
           const runs = await operator.runsIn(['WAITING']);
