@@ -8,12 +8,16 @@ import { eventsEmitHandler } from '@/server/runtime/actions/handlers/events-emit
 import { httpRequestHandler } from '@/server/runtime/actions/handlers/http-request-handler';
 import { webhookSendHandler } from '@/server/runtime/actions/handlers/webhook-send-handler';
 import { traceparentFor } from '@/server/tracing/trace-ids';
+import { applyHttpConnection } from '@/server/connections/apply-http-connection';
 
 export type { TActionHandler, TActionInvocation } from '@/server/runtime/actions/handlers/action-handler';
 
 // The environment is read on every call, so an operator's change applies without a restart.
 
-const httpRequestFromEnv: TActionHandler = async (args) => {
+const httpRequestFromEnv: TActionHandler = async (given) => {
+  const applied = await applyHttpConnection({ input: given.input, invocation: given.invocation });
+  if ('error' in applied) return applied;
+  const args = { ...given, input: applied.input };
   const egress = readEgressAllowList();
   // Masking changes exactly the values that hold a secret (in any encoding it knows).
   const holdsSecret = (value: string) => args.invocation.maskSecrets(value) !== value;
