@@ -5,6 +5,9 @@ export const CONNECTION_TYPES = ['http', 'smtp', 'postgres', 'openai', 'mcp'] as
 export type TConnectionType = (typeof CONNECTION_TYPES)[number];
 export const ZConnectionType = z.enum(CONNECTION_TYPES);
 
+/** The JSON Schema keyword on an action input naming a connection: its value is the connection type. */
+export const CONNECTION_PICKER_KEY = 'x-pipewright-connection';
+
 export const CONNECTION_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,128}$/;
 export const ZConnectionName = z
   .string()

@@ -30,7 +30,11 @@ beforeAll(async () => {
   await putConnection({
     db: t.db,
     ctx,
-    input: { name: 'api', type: 'http', config: { baseUrl: `${api.origin}/v2`, auth: { type: 'bearer', token: TOKEN } } },
+    input: {
+      name: 'api',
+      type: 'http',
+      config: { baseUrl: `${api.origin}/v2`, auth: { type: 'bearer', token: TOKEN } },
+    },
   });
   await putConnection({
     db: t.db,
@@ -44,7 +48,11 @@ beforeAll(async () => {
   await putConnection({
     db: t.db,
     ctx,
-    input: { name: 'keyed', type: 'http', config: { baseUrl: api.origin, auth: { type: 'query', name: 'key', value: TOKEN } } },
+    input: {
+      name: 'keyed',
+      type: 'http',
+      config: { baseUrl: api.origin, auth: { type: 'query', name: 'key', value: TOKEN } },
+    },
   });
 });
 afterEach(() => {
@@ -126,7 +134,10 @@ describe('http.request with a connection', () => {
     process.env.PIPEWRIGHT_EGRESS_ALLOW = '127.0.0.0/8';
     const before = api.hits.length;
     const other = await runRequest({ connection: 'api', method: 'GET', url: 'http://127.0.0.2:9/steal' });
-    expect(other.step.error).toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/path under its baseUrl/) });
+    expect(other.step.error).toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringMatching(/path under its baseUrl/),
+    });
     const climb = await runRequest({ connection: 'api', method: 'GET', url: '../admin' });
     expect(climb.step.error).toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/climbs out/) });
     expect(api.hits.length).toBe(before);
@@ -150,7 +161,10 @@ describe('http.request with a connection', () => {
   it('still refuses a relative URL without a connection: at publish, and at run time when computed', async () => {
     await expect(runRequest({ method: 'GET', url: '/relative' })).rejects.toThrow(/cannot be published/);
     const { step } = await runRequest({ method: 'GET', url: { $expr: '"/relative"' } });
-    expect(step.error).toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/url: must be an absolute/) });
+    expect(step.error).toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringMatching(/url: must be an absolute/),
+    });
   });
 });
 
@@ -169,7 +183,11 @@ describe('test connection', () => {
 
   it('postgres: connects to the embedded server through the guard, reports a wrong password without echoing it', async () => {
     const url = new URL(t.url);
-    await putConnection({ db: t.db, ctx, input: { name: 'pg', type: 'postgres', config: { connectionString: t.url } } });
+    await putConnection({
+      db: t.db,
+      ctx,
+      input: { name: 'pg', type: 'postgres', config: { connectionString: t.url } },
+    });
     url.password = 'wrong-password-8812';
     await putConnection({
       db: t.db,
@@ -208,7 +226,10 @@ describe('test connection', () => {
         input: { name: 'mail', type: 'smtp', config: { host: '127.0.0.1', port: smtp.port, secure: false } },
       });
       delete process.env.PIPEWRIGHT_EGRESS_ALLOW;
-      expect(await testConnection({ db: t.db, ctx, name: 'mail' })).toMatchObject({ ok: false, code: 'EGRESS_BLOCKED' });
+      expect(await testConnection({ db: t.db, ctx, name: 'mail' })).toMatchObject({
+        ok: false,
+        code: 'EGRESS_BLOCKED',
+      });
       expect(smtp.connections()).toBe(0);
       process.env.PIPEWRIGHT_EGRESS_ALLOW = '127.0.0.1';
       expect(await testConnection({ db: t.db, ctx, name: 'mail' })).toMatchObject({ ok: true });

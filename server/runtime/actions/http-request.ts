@@ -67,4 +67,5 @@ export const httpRequest = defineAction({
   category: 'http',
   inputSchema: ZHttpRequestInput,
   outputSchema: ZHttpRequestOutput,
+  connectionType: 'http',
 });

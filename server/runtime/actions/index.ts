@@ -10,6 +10,7 @@ import { emailSend } from '@/server/runtime/actions/email-send';
 import { eventsEmit } from '@/server/runtime/actions/events-emit';
 import { httpRequest } from '@/server/runtime/actions/http-request';
 import { webhookSend } from '@/server/runtime/actions/webhook-send';
+import { postgresQuery } from '@/server/runtime/actions/postgres-query';
 
 /** One descriptor per built-in action ref. */
 export type TCompleteActionRegistry = Record<TActionRef, TActionDescriptor>;
@@ -21,6 +22,7 @@ export const ACTION_REGISTRY = {
   'webhook.send@1': webhookSend,
   'email.send@1': emailSend,
   'events.emit@1': eventsEmit,
+  'postgres.query@1': postgresQuery,
 } as const satisfies TCompleteActionRegistry;
 
 function isActionRef(ref: string): ref is TActionRef {

@@ -9,6 +9,7 @@ import { httpRequestHandler } from '@/server/runtime/actions/handlers/http-reque
 import { webhookSendHandler } from '@/server/runtime/actions/handlers/webhook-send-handler';
 import { traceparentFor } from '@/server/tracing/trace-ids';
 import { applyHttpConnection } from '@/server/connections/apply-http-connection';
+import { postgresQueryHandler } from '@/server/runtime/actions/handlers/postgres-query-handler';
 
 export type { TActionHandler, TActionInvocation } from '@/server/runtime/actions/handlers/action-handler';
 
@@ -63,6 +64,7 @@ export const ACTION_HANDLERS = {
   'webhook.send@1': webhookSendFromEnv,
   'email.send@1': emailSendFromEnv,
   'events.emit@1': eventsEmitHandler,
+  'postgres.query@1': postgresQueryHandler,
 } as const satisfies Record<TActionRef, TActionHandler>;
 
 function isActionRef(ref: string): ref is TActionRef {

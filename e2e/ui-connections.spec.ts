@@ -1,0 +1,108 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect, test, type Page } from '@playwright/test';
+import { api, signIn } from './support';
+import { chooseOption, unique } from './ui-support';
+
+const TOKEN = unique('crm-token-never-shown');
+
+/** A stub API on 127.0.0.1 (allowed by the e2e server's PIPEWRIGHT_EGRESS_ALLOW) that wants the connection's token. */
+async function startStubApi(): Promise<{ origin: string; close: () => Promise<void> }> {
+  const server = http.createServer((request, response) => {
+    const ok = request.headers.authorization === `Bearer ${TOKEN}`;
+    response.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ ok }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function shoot(page: Page, name: string) {
+  for (const width of [1440, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    // No horizontal scroll at either width.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await page.screenshot({ path: `test-results/screenshots/${name}-${width}.png`, fullPage: true });
+  }
+  await page.setViewportSize({ width: 1440, height: 900 });
+}
+
+test('a connection made in Settings is tested, used by a workflow, picked in the step panel and never shows its token', async ({
+  page,
+  request,
+}) => {
+  const stub = await startStubApi();
+  const name = unique('crm');
+  const key = `uses-${name}`;
+  try {
+    await signIn(page);
+    await page.goto('/settings/connections');
+    await page.getByRole('button', { name: 'New connection' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New connection' });
+    await dialog.getByLabel('Name').fill(name);
+    await dialog.getByLabel('Base URL').fill(`${stub.origin}/v1`);
+    await dialog.getByLabel('Token').fill(TOKEN);
+    await dialog.getByLabel('Description').fill('The CRM');
+    await shoot(page, 'connections-dialog');
+    await dialog.getByRole('button', { name: 'Save connection' }).click();
+    await expect(dialog).toBeHidden();
+
+    const row = page.getByRole('row').filter({ hasText: name });
+    await expect(row).toContainText('HTTP API');
+    await expect(row).toContainText(`${stub.origin}/v1`);
+    await expect(row).toContainText('sealed: auth.token');
+    expect(await page.content()).not.toContain(TOKEN);
+
+    await row.getByRole('button', { name: `Test ${name}` }).click();
+    await expect(page.getByTestId(`connection-test-${name}`)).toContainText('answered 200');
+
+    // A draft naming it: "used by" lists the workflow.
+    const imported = await api(request).post('/workflows/import', {
+      key,
+      name: 'Sync the CRM',
+      steps: [
+        {
+          id: 'fetch',
+          type: 'action.call',
+          name: 'Load customer',
+          config: { action: 'http.request', version: 1, input: { method: 'GET', url: 'customers/1' } },
+        },
+      ],
+    });
+    expect(imported.status(), await imported.text()).toBeLessThan(300);
+
+    // The step panel offers the connection by name.
+    await page.goto(`/workflows/${key}/versions/1`);
+    await page
+      .getByRole('button', { name: /Load customer/ })
+      .first()
+      .click();
+    const picker = page.locator('[data-config-path="config.input.connection"]').first();
+    await chooseOption(page, picker, 'Connection', name);
+    await expect(page.getByText('Saved', { exact: false }).first()).toBeVisible();
+    await shoot(page, 'connections-step-panel');
+
+    await page.goto('/settings/connections');
+    await expect(row).toContainText('Sync the CRM');
+    await shoot(page, 'connections-page');
+    expect(await page.content()).not.toContain(TOKEN);
+
+    const listed = await api(request).get('/connections');
+    const text = await listed.text();
+    expect(text).toContain(name);
+    expect(text).not.toContain(TOKEN);
+    expect(text).not.toContain(Buffer.from(TOKEN).toString('base64'));
+
+    await page.getByRole('button', { name: `Delete ${name}` }).click();
+    const confirm = page.getByRole('dialog', { name: `Delete connection "${name}"?` });
+    await expect(confirm).toContainText('1 workflow uses it');
+    await confirm.getByRole('button', { name: 'Delete connection' }).click();
+    await expect(page.getByRole('row').filter({ hasText: name })).toHaveCount(0);
+  } finally {
+    await stub.close();
+  }
+});
