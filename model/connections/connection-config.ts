@@ -102,6 +102,7 @@ export type THttpConnectionConfig = z.infer<typeof ZHttpConnectionConfig>;
 export type TSmtpConnectionConfig = z.infer<typeof ZSmtpConnectionConfig>;
 export type TPostgresConnectionConfig = z.infer<typeof ZPostgresConnectionConfig>;
 export type TOpenAiConnectionConfig = z.infer<typeof ZOpenAiConnectionConfig>;
+export type TModelPrice = z.infer<typeof ZModelPrice>;
 export type TMcpConnectionConfig = z.infer<typeof ZMcpConnectionConfig>;
 
 export const CONNECTION_TYPE_LABELS = {

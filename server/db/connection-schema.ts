@@ -19,7 +19,21 @@ export interface ConnectionsTable {
   updated_at: Timestamp;
 }
 
-/** Tables of SPEC §11 (migration 20261214000000_connections). */
+export interface LlmUsageTable {
+  id: Generated<string>;
+  tenant_id: string;
+  run_id: string;
+  workflow_key: string;
+  step_path: string;
+  model: string;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+  created_at: Timestamp;
+}
+
+/** Tables of SPEC §11 (migrations 20261214000000_connections, 20261214000100_llm_usage). */
 export interface ConnectionTables {
   connections: ConnectionsTable;
+  llm_usage: LlmUsageTable;
 }

@@ -10,6 +10,7 @@ export const ACTION_REFS = [
   'email.send@1',
   'events.emit@1',
   'postgres.query@1',
+  'llm.chat@1',
 ] as const;
 export type TActionRef = (typeof ACTION_REFS)[number];
 

@@ -83,6 +83,34 @@ const SAMPLES: Record<TActionRef, { valid: unknown[]; invalid: Array<[string, un
       ['an unknown key', { event: 'x', body: {} }, ''],
     ],
   },
+  'llm.chat@1': {
+    valid: [
+      {
+        connection: 'llm',
+        model: 'gpt-4o-mini',
+        messages: [
+          { role: 'system', content: 'Classify the ticket.' },
+          { role: 'user', content: 'My invoice is wrong' },
+        ],
+        temperature: 0,
+        maxTokens: 200,
+        json: true,
+      },
+    ],
+    invalid: [
+      ['no messages', { connection: 'llm', model: 'm', messages: [] }, 'messages'],
+      [
+        'an unknown role',
+        { connection: 'llm', model: 'm', messages: [{ role: 'tool', content: 'x' }] },
+        'messages[0].role',
+      ],
+      [
+        'a temperature above 2',
+        { connection: 'llm', model: 'm', messages: [{ role: 'user', content: 'x' }], temperature: 3 },
+        'temperature',
+      ],
+    ],
+  },
   'postgres.query@1': {
     valid: [
       { connection: 'warehouse', sql: 'SELECT * FROM orders WHERE id = $1', params: [7], readOnly: true },

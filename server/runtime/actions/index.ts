@@ -11,6 +11,7 @@ import { eventsEmit } from '@/server/runtime/actions/events-emit';
 import { httpRequest } from '@/server/runtime/actions/http-request';
 import { webhookSend } from '@/server/runtime/actions/webhook-send';
 import { postgresQuery } from '@/server/runtime/actions/postgres-query';
+import { llmChat } from '@/server/runtime/actions/llm-chat';
 
 /** One descriptor per built-in action ref. */
 export type TCompleteActionRegistry = Record<TActionRef, TActionDescriptor>;
@@ -23,6 +24,7 @@ export const ACTION_REGISTRY = {
   'email.send@1': emailSend,
   'events.emit@1': eventsEmit,
   'postgres.query@1': postgresQuery,
+  'llm.chat@1': llmChat,
 } as const satisfies TCompleteActionRegistry;
 
 function isActionRef(ref: string): ref is TActionRef {

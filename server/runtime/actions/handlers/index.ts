@@ -10,6 +10,7 @@ import { webhookSendHandler } from '@/server/runtime/actions/handlers/webhook-se
 import { traceparentFor } from '@/server/tracing/trace-ids';
 import { applyHttpConnection } from '@/server/connections/apply-http-connection';
 import { postgresQueryHandler } from '@/server/runtime/actions/handlers/postgres-query-handler';
+import { llmChatHandler } from '@/server/runtime/actions/handlers/llm-chat-handler';
 
 export type { TActionHandler, TActionInvocation } from '@/server/runtime/actions/handlers/action-handler';
 
@@ -65,6 +66,7 @@ export const ACTION_HANDLERS = {
   'email.send@1': emailSendFromEnv,
   'events.emit@1': eventsEmitHandler,
   'postgres.query@1': postgresQueryHandler,
+  'llm.chat@1': llmChatHandler,
 } as const satisfies Record<TActionRef, TActionHandler>;
 
 function isActionRef(ref: string): ref is TActionRef {
