@@ -14,6 +14,7 @@ import type { TEgressAllowList } from '@/server/security/egress-allowlist';
 import { resolveWithSystemDns } from '@/server/security/egress-guard';
 import { guardedFetch } from '@/server/security/guarded-fetch';
 import { guardedSocket } from '@/server/email/send-smtp-message';
+import { listMcpTools } from '@/server/connections/mcp/mcp-client';
 
 export const ZConnectionTestResult = z.object({
   ok: z.boolean(),
@@ -100,40 +101,10 @@ async function probeOpenAi(connection: TConnectionOf<'openai'>, allow: TEgressAl
   };
 }
 
-/** An MCP server over streamable HTTP answers `initialize` (JSON or an event stream) on its URL. */
+/** An MCP server: connect with the official SDK over streamable HTTP and list its tools. */
 async function probeMcp(connection: TConnectionOf<'mcp'>, allow: TEgressAllowList): Promise<TProbe> {
-  const response = await guardedFetch({
-    url: connection.config.url,
-    method: 'POST',
-    headers: {
-      ...connection.config.headers,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-06-18',
-        capabilities: {},
-        clientInfo: { name: 'pipewright-connection-test', version: '1' },
-      },
-    }),
-    allow,
-    timeoutMs: TEST_TIMEOUT_MS,
-  });
-  const serverName = /"serverInfo"\s*:\s*\{[^}]*"name"\s*:\s*"([^"]{1,100})"/.exec(response.body.toString('utf8'))?.[1];
-  if (response.status >= 400)
-    return {
-      ok: false,
-      code: 'HTTP',
-      message: `initialize on ${new URL(connection.config.url).host} answered ${response.status}`,
-    };
-  return {
-    ok: true,
-    message: `MCP server ${serverName ? `"${serverName}" ` : ''}answered initialize (${response.status})`,
-  };
+  const tools = await listMcpTools({ connection, allow, signal: AbortSignal.timeout(TEST_TIMEOUT_MS) });
+  return { ok: true, message: `connected: ${tools.length} tool${tools.length === 1 ? '' : 's'}` };
 }
 
 /** Whatever a probe threw, as a person reads it, with the connection's secrets taken out. */

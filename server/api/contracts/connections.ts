@@ -4,6 +4,7 @@ import { defineContract } from '@/server/api/contract';
 import { ZConnectionName, ZConnectionType, ZPutConnectionInput } from '@/model/connections/connection-config';
 import { ZConnectionRecord } from '@/server/connections/connection-record';
 import { ZConnectionTestResult } from '@/server/connections/test-connection';
+import { ZMcpToolInfo } from '@/server/connections/list-connection-tools';
 
 export const listConnectionsContract = defineContract({
   operationId: 'listConnections',
@@ -52,4 +53,16 @@ export const testConnectionContract = defineContract({
   params: z.object({ name: ZConnectionName }),
   response: ZConnectionTestResult,
   errors: ['NOT_FOUND'],
+});
+
+export const listConnectionToolsContract = defineContract({
+  operationId: 'listConnectionTools',
+  method: 'GET',
+  path: '/connections/{name}/tools',
+  summary: "The tools of an mcp connection's server, with their input schemas (for the designer)",
+  tag: 'Connections',
+  permission: 'workflow.write',
+  params: z.object({ name: ZConnectionName }),
+  response: z.object({ items: z.array(ZMcpToolInfo) }),
+  errors: ['NOT_FOUND', 'VALIDATION'],
 });

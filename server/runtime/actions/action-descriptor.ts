@@ -11,6 +11,7 @@ export const ACTION_REFS = [
   'events.emit@1',
   'postgres.query@1',
   'llm.chat@1',
+  'mcp.callTool@1',
 ] as const;
 export type TActionRef = (typeof ACTION_REFS)[number];
 

@@ -111,6 +111,16 @@ const SAMPLES: Record<TActionRef, { valid: unknown[]; invalid: Array<[string, un
       ],
     ],
   },
+  'mcp.callTool@1': {
+    valid: [
+      { connection: 'tools', tool: 'add', arguments: { a: 1, b: 2 } },
+      { connection: 'tools', tool: 'ping' },
+    ],
+    invalid: [
+      ['no tool', { connection: 'tools', arguments: {} }, 'tool'],
+      ['arguments that are a list', { connection: 'tools', tool: 'add', arguments: [1, 2] }, 'arguments'],
+    ],
+  },
   'postgres.query@1': {
     valid: [
       { connection: 'warehouse', sql: 'SELECT * FROM orders WHERE id = $1', params: [7], readOnly: true },

@@ -12,6 +12,7 @@ import { httpRequest } from '@/server/runtime/actions/http-request';
 import { webhookSend } from '@/server/runtime/actions/webhook-send';
 import { postgresQuery } from '@/server/runtime/actions/postgres-query';
 import { llmChat } from '@/server/runtime/actions/llm-chat';
+import { mcpCallTool } from '@/server/runtime/actions/mcp-call-tool';
 
 /** One descriptor per built-in action ref. */
 export type TCompleteActionRegistry = Record<TActionRef, TActionDescriptor>;
@@ -25,6 +26,7 @@ export const ACTION_REGISTRY = {
   'events.emit@1': eventsEmit,
   'postgres.query@1': postgresQuery,
   'llm.chat@1': llmChat,
+  'mcp.callTool@1': mcpCallTool,
 } as const satisfies TCompleteActionRegistry;
 
 function isActionRef(ref: string): ref is TActionRef {

@@ -11,6 +11,7 @@ import { traceparentFor } from '@/server/tracing/trace-ids';
 import { applyHttpConnection } from '@/server/connections/apply-http-connection';
 import { postgresQueryHandler } from '@/server/runtime/actions/handlers/postgres-query-handler';
 import { llmChatHandler } from '@/server/runtime/actions/handlers/llm-chat-handler';
+import { mcpCallToolHandler } from '@/server/runtime/actions/handlers/mcp-call-tool-handler';
 
 export type { TActionHandler, TActionInvocation } from '@/server/runtime/actions/handlers/action-handler';
 
@@ -67,6 +68,7 @@ export const ACTION_HANDLERS = {
   'events.emit@1': eventsEmitHandler,
   'postgres.query@1': postgresQueryHandler,
   'llm.chat@1': llmChatHandler,
+  'mcp.callTool@1': mcpCallToolHandler,
 } as const satisfies Record<TActionRef, TActionHandler>;
 
 function isActionRef(ref: string): ref is TActionRef {
