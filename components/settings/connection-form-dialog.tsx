@@ -127,7 +127,7 @@ function TextField({
           type={secret ? 'password' : 'text'}
           autoComplete={secret ? 'new-password' : 'off'}
           placeholder={placeholder}
-          className={secret ? undefined : 'font-mono'}
+          className={secret || name === 'description' ? undefined : 'font-mono'}
           aria-invalid={Boolean(message)}
           aria-describedby={fieldMessageId(id)}
         />

@@ -13,7 +13,7 @@ export function DeleteConnectionButton({ name, usedBy }: { name: string; usedBy:
       title={`Delete connection "${name}"?`}
       description={
         usedBy > 0
-          ? `${usedBy} workflow${usedBy === 1 ? '' : 's'} use it: their steps that name it will fail with CONNECTION_MISSING. The credentials cannot be recovered.`
+          ? `${usedBy === 1 ? '1 workflow uses' : `${usedBy} workflows use`} it: their steps that name it will fail with CONNECTION_MISSING. The credentials cannot be recovered.`
           : 'No workflow uses it. The credentials cannot be recovered.'
       }
       confirmLabel="Delete connection"
