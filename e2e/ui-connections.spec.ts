@@ -109,3 +109,73 @@ test('a connection made in Settings is tested, used by a workflow, picked in the
     await stub.close();
   }
 });
+
+test('an MCP step lists the server tools and builds the arguments form from the chosen tool', async ({
+  page,
+  request,
+}) => {
+  const { McpServer } = await import('@modelcontextprotocol/sdk/server/mcp.js');
+  const { StreamableHTTPServerTransport } = await import('@modelcontextprotocol/sdk/server/streamableHttp.js');
+  const { z } = await import('zod');
+  const server = http.createServer((incoming, response) => {
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('end', () => {
+      const mcp = new McpServer({ name: 'e2e-tools', version: '1.0.0' });
+      mcp.registerTool(
+        'add',
+        { description: 'Adds two numbers', inputSchema: { a: z.number(), b: z.number() } },
+        ({ a, b }) => ({ content: [{ type: 'text' as const, text: String(a + b) }] }),
+      );
+      mcp.registerTool('ping', { description: 'Answers pong' }, () => ({
+        content: [{ type: 'text' as const, text: 'pong' }],
+      }));
+      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+      response.on('close', () => void mcp.close());
+      const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown) : undefined;
+      void mcp.connect(transport).then(() => transport.handleRequest(incoming, response, body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const name = unique('tools');
+  const key = `mcp-${name}`;
+  try {
+    const created = await api(request).post('/connections', {
+      name,
+      type: 'mcp',
+      config: { url: `http://127.0.0.1:${port}/mcp` },
+    });
+    expect(created.status(), await created.text()).toBe(201);
+    const imported = await api(request).post('/workflows/import', {
+      key,
+      name: 'Use a tool',
+      steps: [
+        {
+          id: 'tool',
+          type: 'action.call',
+          name: 'Call a tool',
+          config: { action: 'mcp.callTool', version: 1, input: { connection: name, tool: '', arguments: {} } },
+        },
+      ],
+    });
+    expect(imported.status(), await imported.text()).toBeLessThan(300);
+    await signIn(page);
+    await page.goto(`/workflows/${key}/versions/1`);
+    await page
+      .getByRole('button', { name: /Call a tool/ })
+      .first()
+      .click();
+    const tool = page.locator('[data-config-path="config.input.tool"]').first();
+    await tool.getByRole('combobox').click();
+    await expect(page.getByRole('option', { name: 'ping', exact: true })).toBeVisible();
+    await page.getByRole('option', { name: 'add', exact: true }).click();
+    const args = page.locator('[data-config-path="config.input.arguments"]').first();
+    await expect(args.locator('[data-config-path="config.input.arguments.a"]')).toBeVisible();
+    await expect(args.locator('[data-config-path="config.input.arguments.b"]')).toBeVisible();
+    await shoot(page, 'connections-mcp-step');
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
