@@ -179,3 +179,76 @@ test('an MCP step lists the server tools and builds the arguments form from the 
     await new Promise((resolve) => server.close(resolve));
   }
 });
+
+test('llm.chat usage shows on the run page and per workflow and day on the Overview', async ({ page, request }) => {
+  // A loopback stub of OpenAI's /v1/chat/completions: 1,200 tokens in, 300 out.
+  const server = http.createServer((incoming, response) => {
+    incoming.resume();
+    incoming.on('end', () => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify({
+          model: 'stub-model',
+          choices: [{ message: { role: 'assistant', content: '{"label":"billing"}' }, finish_reason: 'stop' }],
+          usage: { prompt_tokens: 1200, completion_tokens: 300 },
+        }),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const name = unique('llm');
+  const key = `classify-${name}`;
+  const client = api(request);
+  try {
+    const created = await client.post('/connections', {
+      name,
+      type: 'openai',
+      config: {
+        baseUrl: `http://127.0.0.1:${port}`,
+        apiKey: 'sk-e2e-stub-key',
+        prices: { 'stub-model': { inputPerMillion: 5, outputPerMillion: 15 } },
+      },
+    });
+    expect(created.status(), await created.text()).toBe(201);
+    const steps = [
+      {
+        id: 'classify',
+        type: 'action.call',
+        config: {
+          action: 'llm.chat',
+          version: 1,
+          input: {
+            connection: name,
+            model: 'stub-model',
+            messages: [{ role: 'user', content: 'Invoice wrong' }],
+            json: true,
+          },
+          saveAs: 'vars.label',
+        },
+      },
+      { id: 'done', type: 'control.return', config: { output: { $expr: 'vars.label.json' } } },
+    ];
+    expect((await client.post('/workflows', { key, name: key })).status()).toBe(201);
+    expect((await client.post(`/workflows/${key}/versions`, { key, name: key, steps })).status()).toBeLessThan(300);
+    expect((await client.post(`/workflows/${key}/versions/1/publish`)).status()).toBe(200);
+    const started = await client.post(`/workflows/${key}/runs`, { input: {}, mode: 'sync', waitMs: 20000 });
+    const body = (await started.json()) as { runId: string; output: unknown };
+    expect(body.output).toEqual({ label: 'billing' });
+    const run = (await (await client.get(`/runs/${body.runId}`)).json()) as { usage: unknown };
+    // 1,200 × 5 + 300 × 15 per million = $0.0105
+    expect(run.usage).toEqual({ inputTokens: 1200, outputTokens: 300, costUsd: 0.0105 });
+
+    await signIn(page);
+    await page.goto(`/runs/${body.runId}`);
+    await expect(page.getByTestId('run-usage')).toHaveText('1,200 in · 300 out · $0.0105');
+    await shoot(page, 'connections-run-usage');
+    await page.goto('/overview');
+    const usage = page.getByRole('table', { name: 'LLM usage per workflow and day' });
+    await expect(usage.getByRole('row').filter({ hasText: key })).toContainText('$0.0105');
+    await shoot(page, 'connections-overview-usage');
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});

@@ -24,27 +24,27 @@ export function LlmUsage({ days }: { days: TLlmUsageDay[] }) {
         </span>
       </div>
       <div className="overflow-x-auto">
-        <table className="w-full text-sm" aria-label="LLM usage per workflow and day">
+        <table className="w-full min-w-[26rem] text-sm" aria-label="LLM usage per workflow and day">
           <thead className="text-left text-xs text-ink-muted">
             <tr>
-              <th className="pb-2 font-medium">Day</th>
-              <th className="pb-2 font-medium">Workflow</th>
-              <th className="pb-2 text-right font-medium">In</th>
-              <th className="pb-2 text-right font-medium">Out</th>
+              <th className="pr-3 pb-2 font-medium">Day</th>
+              <th className="pr-3 pb-2 font-medium">Workflow</th>
+              <th className="pr-3 pb-2 text-right font-medium">In</th>
+              <th className="pr-3 pb-2 text-right font-medium">Out</th>
               <th className="pb-2 text-right font-medium">Cost</th>
             </tr>
           </thead>
           <tbody>
             {days.map((row) => (
               <tr key={`${row.day}:${row.workflowKey}`} className="border-t border-line">
-                <td className="py-1.5 whitespace-nowrap tabular-nums">{row.day}</td>
-                <td className="max-w-40 truncate py-1.5">
+                <td className="py-1.5 pr-3 whitespace-nowrap tabular-nums">{row.day}</td>
+                <td className="max-w-40 truncate py-1.5 pr-3">
                   <Link href={`/runs?workflow=${encodeURIComponent(row.workflowKey)}`} className="hover:underline">
                     {row.workflowKey}
                   </Link>
                 </td>
-                <td className="py-1.5 text-right tabular-nums">{tokens.format(row.inputTokens)}</td>
-                <td className="py-1.5 text-right tabular-nums">{tokens.format(row.outputTokens)}</td>
+                <td className="py-1.5 pr-3 text-right tabular-nums">{tokens.format(row.inputTokens)}</td>
+                <td className="py-1.5 pr-3 text-right tabular-nums">{tokens.format(row.outputTokens)}</td>
                 <td className="py-1.5 text-right tabular-nums">{formatUsd(row.costUsd)}</td>
               </tr>
             ))}
