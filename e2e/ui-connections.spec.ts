@@ -35,6 +35,8 @@ test('a connection made in Settings is tested, used by a workflow, picked in the
   page,
   request,
 }) => {
+  // A long journey over four pages with six screenshots: the default 60 s is tight on a loaded machine.
+  test.setTimeout(120_000);
   const stub = await startStubApi();
   const name = unique('crm');
   const key = `uses-${name}`;
