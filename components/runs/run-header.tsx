@@ -5,6 +5,7 @@ import type { TConnection } from '@/components/runs/use-live-run';
 import { TimeText } from '@/components/ui/time-text';
 import { cx } from '@/components/ui/cx';
 import type { TRunDetail } from '@/server/runs/get-run';
+import { RunUsage } from '@/components/runs/run-usage';
 
 const CONNECTION: Record<TConnection, { text: string; dot: string }> = {
   live: { text: 'Live', dot: 'bg-success animate-pulse-soft' },
@@ -77,6 +78,11 @@ export function RunHeader({ run, connection, now }: { run: TRunDetail; connectio
         <Fact label="Duration">
           {run.startedAt ? formatDuration(elapsed(run.startedAt, run.completedAt, now)) : 'not started'}
         </Fact>
+        {run.usage.inputTokens + run.usage.outputTokens > 0 && (
+          <Fact label="LLM tokens and cost">
+            <RunUsage usage={run.usage} />
+          </Fact>
+        )}
         {run.parentRunId && (
           <Fact label="Parent run">
             <Link href={`/runs/${run.parentRunId}`} className="font-mono text-accent hover:underline">

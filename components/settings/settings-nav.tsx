@@ -8,6 +8,7 @@ const TABS = [
   { href: '/settings/members', label: 'Members' },
   { href: '/settings/tokens', label: 'API tokens' },
   { href: '/settings/secrets', label: 'Secrets' },
+  { href: '/settings/connections', label: 'Connections' },
   { href: '/settings/audit', label: 'Audit log' },
   { href: '/settings/tenant', label: 'Tenant' },
   { href: '/settings/alerts', label: 'Alerts' },

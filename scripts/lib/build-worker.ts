@@ -31,7 +31,10 @@ const packagesAsImports: Plugin = {
     builder.onResolve({ filter: /^[^./]/ }, async (args) => {
       if (args.path.startsWith('@/') || args.pluginData === 'resolving') return undefined; // the app's own code
       const deep = /^(@[^/]+\/)?[^/]+\/./.test(args.path) && !args.path.startsWith('node:');
-      if (!deep) return { path: args.path, external: true };
+      // A deep import that names its file already resolves in Node, through the package's
+      // exports map if it has one (`@modelcontextprotocol/sdk/client/index.js` → dist/esm/…):
+      // rewriting it to the resolved file would apply that map twice.
+      if (!deep || /\.(?:[cm]?js|json)$/.test(args.path)) return { path: args.path, external: true };
       const resolved = await builder.resolve(args.path, {
         kind: args.kind,
         resolveDir: args.resolveDir,

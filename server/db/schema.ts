@@ -6,6 +6,7 @@ import type { TVersionStatus } from '@/model/definition/version-document';
 import type { RuntimeTables } from '@/server/db/runtime-schema';
 import type { OutboundTables } from '@/server/db/outbound-schema';
 import type { TriggerTables } from '@/server/db/trigger-schema';
+import type { ConnectionTables } from '@/server/db/connection-schema';
 
 /** Timestamps come back as Date and may be written as Date or ISO string. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -176,7 +177,7 @@ export interface WorkflowVersionsTable {
   published_by: string | null;
 }
 
-export interface Database extends RuntimeTables, OutboundTables, TriggerTables {
+export interface Database extends RuntimeTables, OutboundTables, TriggerTables, ConnectionTables {
   tenants: TenantsTable;
   metric_counters: MetricCountersTable;
   metric_rollup: MetricRollupTable;

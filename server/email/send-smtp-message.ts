@@ -70,7 +70,7 @@ function canonicalHost(host: string): string {
  * nor a rebinding DNS answer can reach a blocked host). nodemailer then speaks SMTP over it,
  * upgrading to TLS itself for smtps:// or STARTTLS.
  */
-function guardedSocket(
+export function guardedSocket(
   allow: TEgressAllowList,
   resolveHost: TResolveHost,
   signal: AbortSignal,

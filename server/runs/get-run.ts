@@ -5,11 +5,16 @@ import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import { ZRunStatus } from '@/model/run-status';
 import { findRunRow, toRunRecord, ZRunId, ZRunRecord } from '@/server/runs/run-record';
+import { getRunUsage, ZRunUsage } from '@/server/llm/llm-usage';
 
 export const ZGetRun = z.object({ id: ZRunId });
 export type TGetRun = z.infer<typeof ZGetRun>;
 
-export const ZRunDetail = ZRunRecord.extend({ children: z.array(z.object({ id: z.string(), status: ZRunStatus })) });
+export const ZRunDetail = ZRunRecord.extend({
+  children: z.array(z.object({ id: z.string(), status: ZRunStatus })),
+  /** LLM tokens and cost of the run and its children (SPEC §11). */
+  usage: ZRunUsage,
+});
 export type TRunDetail = z.infer<typeof ZRunDetail>;
 
 /** One run with the child runs its callWorkflow steps started, oldest first. */
@@ -32,5 +37,6 @@ export async function getRun({
     .orderBy('created_at')
     .orderBy('id')
     .execute();
-  return { ...toRunRecord(row), children };
+  const usage = await getRunUsage({ db, tenantId: ctx.tenantId, runId: row.id });
+  return { ...toRunRecord(row), children, usage };
 }

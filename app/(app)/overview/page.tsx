@@ -14,6 +14,8 @@ import { StuckWork } from '@/components/overview/stuck-work';
 import { FiredAlerts } from '@/components/alerts/fired-alerts';
 import { listAlertFirings } from '@/server/alerts/manage-alert-rules';
 import { roleAllows } from '@/model/roles';
+import { LlmUsage } from '@/components/overview/llm-usage';
+import { listLlmUsageByDay } from '@/server/llm/llm-usage';
 
 export const metadata: Metadata = { title: 'Overview' };
 
@@ -40,10 +42,11 @@ function Stat({ label, value, href }: { label: string; value: number; href?: str
 /** What the tenant's runs are doing: counts over time, what is active now, and which workflows are slow or failing. */
 export default async function OverviewPage() {
   const ctx = await requirePageContext('/overview');
-  const [overview, stuck, alerts] = await Promise.all([
+  const [overview, stuck, alerts, llmUsage] = await Promise.all([
     getOverview({ db: getDb(), ctx }),
     getStuckWork({ db: getDb(), ctx }),
     listAlertFirings({ db: getDb(), ctx, limit: 10 }),
+    listLlmUsageByDay({ db: getDb(), tenantId: ctx.tenantId }),
   ]);
   const canOperate = roleAllows(ctx.role, 'run.operate') && (!ctx.roleCap || roleAllows(ctx.roleCap, 'run.operate'));
   const nothingYet =
@@ -91,6 +94,7 @@ export default async function OverviewPage() {
           <Card className="p-5">
             <RunsChart hourly={overview.hourly} daily={overview.daily} />
           </Card>
+          {llmUsage.length > 0 && <LlmUsage days={llmUsage} />}
           <div className="grid gap-6 md:grid-cols-2">
             <Card className="p-5">
               <h2 className="mb-3 text-sm font-semibold">Slowest workflows (7 days, succeeded runs)</h2>

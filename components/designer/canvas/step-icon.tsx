@@ -2,14 +2,17 @@ import {
   CircleCheck,
   CircleX,
   Columns3,
+  Database,
   GitBranch,
   Globe,
   Mail,
+  Plug,
   Radio,
   RadioReceiver,
   Repeat,
   Repeat2,
   ShieldAlert,
+  Sparkles,
   Split,
   Square,
   Tag,
@@ -44,6 +47,9 @@ const ICONS: Record<string, LucideIcon> = {
   globe: Globe,
   mail: Mail,
   webhook: Webhook,
+  database: Database,
+  sparkles: Sparkles,
+  plug: Plug,
 };
 
 /** The lucide icon the registry names for a node type or action; a plain square for an unknown one. */

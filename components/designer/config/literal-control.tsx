@@ -16,6 +16,11 @@ import { Input } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
 import { cx } from '@/components/ui/cx';
 import { joinPath } from '@/model/definition/problem';
+import { ConnectionSelect } from '@/components/designer/config/connection-select';
+import { CONNECTION_PICKER_KEY, CONNECTION_TYPES, type TConnectionType } from '@/model/connections/connection-config';
+
+const isConnectionType = (value: string): value is TConnectionType =>
+  (CONNECTION_TYPES as readonly string[]).includes(value);
 
 export type TLiteralControlProps = {
   id: string;
@@ -57,8 +62,18 @@ export function LiteralControl({
   const { readOnly } = useConfigContext();
   const kind = schemaKind(schema);
   const aria = { 'aria-invalid': invalid || undefined, 'aria-describedby': describedBy };
+  const connectionType = schema[CONNECTION_PICKER_KEY];
   switch (kind.kind) {
     case 'string':
+      if (typeof connectionType === 'string' && isConnectionType(connectionType))
+        return (
+          <ConnectionSelect
+            id={id}
+            type={connectionType}
+            value={typeof value === 'string' ? value : ''}
+            onChange={onChange}
+          />
+        );
       // Long text (a code.js source, a log message, an email body) gets room to be written in.
       if ((kind.maxLength ?? 0) >= LONG_TEXT_CHARS) {
         return (

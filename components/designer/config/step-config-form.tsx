@@ -8,6 +8,7 @@ import type { TRegistry } from '@/components/designer/config/use-registry';
 import { FieldProblems } from '@/components/designer/config/config-field';
 import { Select } from '@/components/ui/select';
 import type { TStep } from '@/model/definition/step';
+import { useMcpToolSchema } from '@/components/designer/config/use-mcp-tool-schema';
 
 type TConfig = Record<string, unknown>;
 
@@ -86,6 +87,13 @@ export function StepConfigForm({
 }) {
   const node = registry.nodes.find((candidate) => candidate.type === step.type);
   const context = useConfigContext();
+  const chosenAction =
+    step.type === 'action.call'
+      ? registry.actions.find(
+          (candidate) => candidate.id === step.config?.action && candidate.version === (step.config?.version ?? 1),
+        )
+      : undefined;
+  const mcp = useMcpToolSchema(chosenAction, step.config?.input);
   if (!node)
     return (
       <p className="text-[13px] text-danger">
@@ -119,7 +127,7 @@ export function StepConfigForm({
         if (step.type === 'action.call' && key === 'version') return null;
         if (step.type === 'action.call' && key === 'input') {
           if (!action) return null;
-          const inputSchema: TSchema = { anyOf: [EXPR_REF, action.inputSchema] };
+          const inputSchema: TSchema = { anyOf: [EXPR_REF, mcp.schema ?? action.inputSchema] };
           return (
             <ConfigField
               key={key}
@@ -131,6 +139,7 @@ export function StepConfigForm({
               onChange={(value) => setKey(key, value ?? {})}
               anyExpression
               secrets
+              hint={mcp.problem ?? undefined}
             />
           );
         }

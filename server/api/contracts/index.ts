@@ -1,6 +1,7 @@
 import 'server-only';
 import type { TContract } from '@/server/api/contract';
 import * as authoring from '@/server/api/contracts/authoring';
+import * as connections from '@/server/api/contracts/connections';
 import * as admin from '@/server/api/contracts/admin';
 import * as events from '@/server/api/contracts/events';
 import * as expressions from '@/server/api/contracts/expressions';
@@ -23,6 +24,7 @@ function contractsOf(module: Record<string, unknown>): TContract[] {
 export const ALL_CONTRACTS: TContract[] = [
   ...contractsOf(system),
   ...contractsOf(secrets),
+  ...contractsOf(connections),
   ...contractsOf(registry),
   ...contractsOf(workflows),
   ...contractsOf(expressions),

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { z } from 'zod';
+import type { TConnectionType } from '@/model/connections/connection-config';
 
 /** Every built-in action of SPEC §4.4, as `id@version`. */
 export const ACTION_REFS = [
@@ -8,10 +9,13 @@ export const ACTION_REFS = [
   'webhook.send@1',
   'email.send@1',
   'events.emit@1',
+  'postgres.query@1',
+  'llm.chat@1',
+  'mcp.callTool@1',
 ] as const;
 export type TActionRef = (typeof ACTION_REFS)[number];
 
-export const ACTION_CATEGORIES = ['core', 'http', 'messaging', 'events'] as const;
+export const ACTION_CATEGORIES = ['core', 'http', 'messaging', 'events', 'data', 'ai'] as const;
 export type TActionCategory = (typeof ACTION_CATEGORIES)[number];
 
 /**
@@ -28,6 +32,8 @@ export type TActionDescriptor<I extends z.ZodTypeAny = z.ZodTypeAny, O extends z
   category: TActionCategory;
   inputSchema: I;
   outputSchema: O;
+  /** The type of connection its `connection` input names (SPEC §11), for the designer's picker. */
+  connectionType?: TConnectionType;
 };
 
 export function defineAction<I extends z.ZodTypeAny, O extends z.ZodTypeAny>(

@@ -27,11 +27,13 @@ const SAMPLES: Record<TActionRef, { valid: unknown[]; invalid: Array<[string, un
         timeoutMs: 30_000,
       },
       { method: 'GET', url: 'http://example.com' },
+      { connection: 'crm', method: 'GET', url: 'customers/7' },
     ],
     invalid: [
       ['an unknown method', { method: 'FETCH', url: 'https://example.com' }, 'method'],
       ['a file URL', { method: 'GET', url: 'file:///etc/passwd' }, 'url'],
       ['a relative URL', { method: 'GET', url: '/invoices' }, 'url'],
+      ['a connection name with a space', { connection: 'my crm', method: 'GET', url: '/invoices' }, 'connection'],
       [
         'a header value with a line break',
         { method: 'GET', url: 'https://example.com', headers: { 'x-a': 'b\r\nx-evil: 1' } },
@@ -79,6 +81,56 @@ const SAMPLES: Record<TActionRef, { valid: unknown[]; invalid: Array<[string, un
       ['no event', { payload: {} }, 'event'],
       ['an empty correlation key', { event: 'x', correlationKey: '' }, 'correlationKey'],
       ['an unknown key', { event: 'x', body: {} }, ''],
+    ],
+  },
+  'llm.chat@1': {
+    valid: [
+      {
+        connection: 'llm',
+        model: 'gpt-4o-mini',
+        messages: [
+          { role: 'system', content: 'Classify the ticket.' },
+          { role: 'user', content: 'My invoice is wrong' },
+        ],
+        temperature: 0,
+        maxTokens: 200,
+        json: true,
+      },
+    ],
+    invalid: [
+      ['no messages', { connection: 'llm', model: 'm', messages: [] }, 'messages'],
+      [
+        'an unknown role',
+        { connection: 'llm', model: 'm', messages: [{ role: 'tool', content: 'x' }] },
+        'messages[0].role',
+      ],
+      [
+        'a temperature above 2',
+        { connection: 'llm', model: 'm', messages: [{ role: 'user', content: 'x' }], temperature: 3 },
+        'temperature',
+      ],
+    ],
+  },
+  'mcp.callTool@1': {
+    valid: [
+      { connection: 'tools', tool: 'add', arguments: { a: 1, b: 2 } },
+      { connection: 'tools', tool: 'ping' },
+    ],
+    invalid: [
+      ['no tool', { connection: 'tools', arguments: {} }, 'tool'],
+      ['arguments that are a list', { connection: 'tools', tool: 'add', arguments: [1, 2] }, 'arguments'],
+    ],
+  },
+  'postgres.query@1': {
+    valid: [
+      { connection: 'warehouse', sql: 'SELECT * FROM orders WHERE id = $1', params: [7], readOnly: true },
+      { connection: 'warehouse', sql: 'UPDATE orders SET paid = true WHERE id = $1', params: [7], timeoutMs: 5000 },
+    ],
+    invalid: [
+      ['no connection', { sql: 'SELECT 1' }, 'connection'],
+      ['empty SQL', { connection: 'w', sql: '' }, 'sql'],
+      ['params that are not a list', { connection: 'w', sql: 'SELECT $1', params: { a: 1 } }, 'params'],
+      ['a timeout over 5 minutes', { connection: 'w', sql: 'SELECT 1', timeoutMs: 300_001 }, 'timeoutMs'],
     ],
   },
 };

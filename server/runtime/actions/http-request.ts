@@ -2,6 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import { defineAction } from '@/server/runtime/actions/action-descriptor';
 import { ZHttpUrl } from '@/server/runtime/actions/http-url';
+import { ZConnectionName } from '@/model/connections/connection-config';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 
@@ -15,8 +16,12 @@ export const ZHeaderValue = z
 
 export const ZHttpRequestInput = z
   .object({
+    /** An http connection (SPEC §11): its auth is added, and `url` may be a path under its baseUrl. */
+    connection: ZConnectionName.optional().describe(
+      'An http connection: its auth is added, and the URL may then be a path under its baseUrl.',
+    ),
     method: z.enum(HTTP_METHODS),
-    url: ZHttpUrl,
+    url: z.string().max(8192),
     headers: z.record(ZHeaderName, ZHeaderValue).optional(),
     /** Appended to the URL's own query string. */
     query: z.record(z.union([z.string(), z.number(), z.boolean()])).optional(),
@@ -24,7 +29,14 @@ export const ZHttpRequestInput = z
     body: z.unknown().optional(),
     timeoutMs: z.number().int().min(1).max(300_000).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((input, context) => {
+    // Without a connection the URL must say where to go; with one, httpConnectionUrl decides.
+    if (input.connection !== undefined) return;
+    const checked = ZHttpUrl.safeParse(input.url);
+    for (const issue of checked.success ? [] : checked.error.issues)
+      context.addIssue({ code: z.ZodIssueCode.custom, path: ['url'], message: issue.message });
+  });
 
 /** How `body` holds the response: parsed JSON, text, or `{ base64, contentType }` for bytes that are not text. */
 export const HTTP_BODY_ENCODINGS = ['json', 'text', 'base64'] as const;
@@ -55,4 +67,5 @@ export const httpRequest = defineAction({
   category: 'http',
   inputSchema: ZHttpRequestInput,
   outputSchema: ZHttpRequestOutput,
+  connectionType: 'http',
 });

@@ -10,6 +10,9 @@ import { emailSend } from '@/server/runtime/actions/email-send';
 import { eventsEmit } from '@/server/runtime/actions/events-emit';
 import { httpRequest } from '@/server/runtime/actions/http-request';
 import { webhookSend } from '@/server/runtime/actions/webhook-send';
+import { postgresQuery } from '@/server/runtime/actions/postgres-query';
+import { llmChat } from '@/server/runtime/actions/llm-chat';
+import { mcpCallTool } from '@/server/runtime/actions/mcp-call-tool';
 
 /** One descriptor per built-in action ref. */
 export type TCompleteActionRegistry = Record<TActionRef, TActionDescriptor>;
@@ -21,6 +24,9 @@ export const ACTION_REGISTRY = {
   'webhook.send@1': webhookSend,
   'email.send@1': emailSend,
   'events.emit@1': eventsEmit,
+  'postgres.query@1': postgresQuery,
+  'llm.chat@1': llmChat,
+  'mcp.callTool@1': mcpCallTool,
 } as const satisfies TCompleteActionRegistry;
 
 function isActionRef(ref: string): ref is TActionRef {

@@ -113,6 +113,7 @@ export function createStepTools(
         runId: run.id,
         stepPath: frame.path,
         maskSecrets: (value: unknown) => maskSecrets(value, interpreter.secrets),
+        addSecret: (value: string) => interpreter.secrets.addSecret(value),
         assertLeaseHeld,
       };
       const result = await handler({ input: parsed.data, signal, idempotencyKey, invocation });

@@ -83,6 +83,24 @@ describe('listActionTypes', () => {
     const validate = ajv.compile(http?.inputSchema ?? {});
     expect(validate({ method: 'GET', url: 'https://example.com/a', query: { page: 2 } })).toBe(true);
     expect(validate({ method: 'FETCH', url: 'https://example.com/a' })).toBe(false);
-    expect(validate({ method: 'GET', url: 'not a url' })).toBe(false);
+    // With a connection the URL may be a path; without one the server's zod check requires an
+    // absolute http(s) URL (a condition JSON Schema from zod cannot state), at publish and at run time.
+    expect(validate({ connection: 'crm', method: 'GET', url: 'customers/7' })).toBe(true);
+    const properties = http?.inputSchema.properties as Record<string, Record<string, unknown>>;
+    expect(properties.connection?.['x-pipewright-connection']).toBe('http');
+    expect(Object.keys(properties)[0]).toBe('connection');
+  });
+
+  it('marks the connection input of each action that takes one with its connection type', () => {
+    const marked = Object.fromEntries(
+      actionTypes.map((info) => [
+        info.ref,
+        (info.inputSchema.properties as Record<string, Record<string, unknown>> | undefined)?.connection?.[
+          'x-pipewright-connection'
+        ],
+      ]),
+    );
+    expect(marked).toMatchObject({ 'http.request@1': 'http', 'postgres.query@1': 'postgres', 'llm.chat@1': 'openai' });
+    expect(marked['core.echo@1']).toBeUndefined();
   });
 });

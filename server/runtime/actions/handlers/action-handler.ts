@@ -15,6 +15,8 @@ export type TActionInvocation = {
   runId: string;
   stepPath: string;
   maskSecrets: (value: unknown) => unknown;
+  /** Adds a value the handler resolved itself (a connection's credential) to the run's mask, in every encoding. */
+  addSecret: (value: string) => void;
   assertLeaseHeld: () => void;
 };
 

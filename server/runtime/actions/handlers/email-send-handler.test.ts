@@ -71,6 +71,7 @@ function invocation(extra: Partial<TActionInvocation> = {}): TActionInvocation {
     runId,
     stepPath: 'steps[0]',
     maskSecrets: (value) => value,
+    addSecret: () => undefined,
     assertLeaseHeld: () => undefined,
     ...extra,
   };

@@ -52,6 +52,7 @@ function invocation(runId: string, extra: Partial<TActionInvocation> = {}): TAct
     runId,
     stepPath: 'steps[1]',
     maskSecrets: (value) => value,
+    addSecret: () => undefined,
     assertLeaseHeld: () => undefined,
     ...extra,
   };

@@ -17,6 +17,7 @@ const invocation: TActionInvocation = {
   runId: '00000000-0000-0000-0000-000000000002',
   stepPath: 'steps[0]',
   maskSecrets: (value) => value,
+  addSecret: () => undefined,
   assertLeaseHeld: () => undefined,
 };
 const args = { signal: new AbortController().signal, idempotencyKey: 'run-1:step', invocation };

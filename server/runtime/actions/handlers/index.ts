@@ -8,12 +8,19 @@ import { eventsEmitHandler } from '@/server/runtime/actions/handlers/events-emit
 import { httpRequestHandler } from '@/server/runtime/actions/handlers/http-request-handler';
 import { webhookSendHandler } from '@/server/runtime/actions/handlers/webhook-send-handler';
 import { traceparentFor } from '@/server/tracing/trace-ids';
+import { applyHttpConnection } from '@/server/connections/apply-http-connection';
+import { postgresQueryHandler } from '@/server/runtime/actions/handlers/postgres-query-handler';
+import { llmChatHandler } from '@/server/runtime/actions/handlers/llm-chat-handler';
+import { mcpCallToolHandler } from '@/server/runtime/actions/handlers/mcp-call-tool-handler';
 
 export type { TActionHandler, TActionInvocation } from '@/server/runtime/actions/handlers/action-handler';
 
 // The environment is read on every call, so an operator's change applies without a restart.
 
-const httpRequestFromEnv: TActionHandler = async (args) => {
+const httpRequestFromEnv: TActionHandler = async (given) => {
+  const applied = await applyHttpConnection({ input: given.input, invocation: given.invocation });
+  if ('error' in applied) return applied;
+  const args = { ...given, input: applied.input };
   const egress = readEgressAllowList();
   // Masking changes exactly the values that hold a secret (in any encoding it knows).
   const holdsSecret = (value: string) => args.invocation.maskSecrets(value) !== value;
@@ -59,6 +66,9 @@ export const ACTION_HANDLERS = {
   'webhook.send@1': webhookSendFromEnv,
   'email.send@1': emailSendFromEnv,
   'events.emit@1': eventsEmitHandler,
+  'postgres.query@1': postgresQueryHandler,
+  'llm.chat@1': llmChatHandler,
+  'mcp.callTool@1': mcpCallToolHandler,
 } as const satisfies Record<TActionRef, TActionHandler>;
 
 function isActionRef(ref: string): ref is TActionRef {

@@ -31,6 +31,7 @@ function invocationWithoutLease(): TActionInvocation {
     runId: '00000000-0000-0000-0000-000000000002',
     stepPath: 'steps[0]',
     maskSecrets: (value) => value,
+    addSecret: () => undefined,
     assertLeaseHeld: () => {
       throw new LeaseLostError('00000000-0000-0000-0000-000000000002');
     },

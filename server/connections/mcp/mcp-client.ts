@@ -1,0 +1,102 @@
+import 'server-only';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { TMcpConnectionConfig } from '@/model/connections/connection-config';
+import type { TEgressAllowList } from '@/server/security/egress-allowlist';
+import { guardedFetch } from '@/server/security/guarded-fetch';
+
+export const MCP_TIMEOUT_MS = 60_000;
+
+/**
+ * A fetch for the SDK's streamable HTTP transport, over guardedFetch: the egress guard on
+ * every request and redirect, the step's signal, secret headers kept from other origins. The
+ * answer is read whole (a POST's event stream ends with its response), so the one request that
+ * would stay open, the GET for server-initiated messages, is answered 405 here as a server
+ * without that stream would: a tool call needs none, and the SDK carries on without it.
+ */
+export function guardedMcpFetch({
+  allow,
+  signal,
+  headers,
+  beforeSend,
+}: {
+  allow: TEgressAllowList;
+  signal: AbortSignal;
+  headers: Record<string, string>;
+  beforeSend?: () => void;
+}): (url: string | URL, init?: RequestInit) => Promise<Response> {
+  const secretValues = Object.values(headers);
+  return async (url, init = {}) => {
+    const method = (init.method ?? 'GET').toUpperCase();
+    if (method === 'GET') return new Response(null, { status: 405 });
+    const sent = Object.fromEntries(new Headers(init.headers).entries());
+    const response = await guardedFetch({
+      url: String(url),
+      method,
+      headers: sent,
+      body: typeof init.body === 'string' ? init.body : undefined,
+      signal: init.signal ? AbortSignal.any([signal, init.signal]) : signal,
+      timeoutMs: MCP_TIMEOUT_MS,
+      allow,
+      beforeSend,
+      holdsSecret: (value) => secretValues.some((secret) => value.includes(secret)),
+    });
+    const body = response.status === 204 || response.status === 304 ? null : new Uint8Array(response.body);
+    return new Response(body, { status: response.status, headers: response.headers });
+  };
+}
+
+/** Connects an MCP client to the connection's server over streamable HTTP through the guard; the caller closes it. */
+export async function connectMcp({
+  connection,
+  allow,
+  signal,
+  beforeSend,
+}: {
+  connection: { config: TMcpConnectionConfig };
+  allow: TEgressAllowList;
+  signal: AbortSignal;
+  beforeSend?: () => void;
+}): Promise<Client> {
+  const headers = connection.config.headers ?? {};
+  const transport = new StreamableHTTPClientTransport(new URL(connection.config.url), {
+    requestInit: { headers },
+    fetch: guardedMcpFetch({ allow, signal, headers, beforeSend }),
+  });
+  const client = new Client({ name: 'pipewright', version: '1' });
+  await client.connect(transport, { signal, timeout: MCP_TIMEOUT_MS });
+  return client;
+}
+
+export type TMcpTool = { name: string; description?: string; inputSchema: Record<string, unknown> };
+
+/** The server's tools with their input schemas (every page of `tools/list`). */
+export async function listMcpTools({
+  connection,
+  allow,
+  signal,
+}: {
+  connection: { config: TMcpConnectionConfig };
+  allow: TEgressAllowList;
+  signal: AbortSignal;
+}): Promise<TMcpTool[]> {
+  const client = await connectMcp({ connection, allow, signal });
+  try {
+    const tools: TMcpTool[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 20; page++) {
+      const result = await client.listTools(cursor ? { cursor } : {}, { signal, timeout: MCP_TIMEOUT_MS });
+      for (const tool of result.tools)
+        tools.push({
+          name: tool.name,
+          ...(tool.description ? { description: tool.description } : {}),
+          inputSchema: tool.inputSchema as Record<string, unknown>,
+        });
+      cursor = result.nextCursor;
+      if (!cursor) break;
+    }
+    return tools;
+  } finally {
+    await client.close();
+  }
+}
