@@ -14,7 +14,7 @@ import type { TBenchApp } from '@/bench/lib/app-process';
 import { publishOverHttp, type BenchClient } from '@/bench/lib/http-load';
 import { figureRow, latencyRow, percentiles, type TStats } from '@/bench/lib/stats';
 import { insertRuns, type TNewRun } from '@/server/runtime/run-store/insert-run';
-import { runsPageQuery } from '@/server/runs/list-runs';
+import { runsPageQuery, textSearchQueries } from '@/server/runs/list-runs';
 import { ZRunFilters } from '@/server/runs/run-filters';
 import { decodeCursor } from '@/server/api/pagination';
 import { closeQueue } from '@/server/runtime/queue/run-queue';
@@ -314,15 +314,27 @@ export async function runsListBenchmarks({
     }
     const next = percentiles(nextSamples);
     const parsed = ZRunFilters.parse(filters);
-    const firstPlan = await explain(
-      db,
-      runsPageQuery({ db, tenantId: tenant.id, filters: parsed, after: null, size: 50 }),
-    );
     const [at, id] = (laterCursor ? decodeCursor(laterCursor) : '')?.split('|') ?? [];
-    const laterPlan =
-      at && id
-        ? await explain(db, runsPageQuery({ db, tenantId: tenant.id, filters: parsed, after: { at, id }, size: 50 }))
-        : null;
+    const pagePlan = async (after: { at: string; id: string } | null) => {
+      const args = { db, tenantId: tenant.id, filters: parsed, after, size: 50 };
+      if (!parsed.q) return explain(db, runsPageQuery(args));
+      // A text search is up to three statements (listRuns): the window in list order, its end, the rest.
+      const { inWindow, windowEnd, pastWindow } = textSearchQueries(args);
+      const plans = [await explain(db, inWindow(51))];
+      const end = await windowEnd.executeTakeFirst();
+      if (end)
+        plans.push(
+          await explain(db, windowEnd),
+          await explain(db, pastWindow({ at: end.created_key, id: end.id }, 51)),
+        );
+      return {
+        plan: plans.map((p) => p.plan).join('\n---\n'),
+        indexes: [...new Set(plans.flatMap((p) => p.indexes))],
+        executionMs: plans.reduce((sum, p) => sum + p.executionMs, 0),
+      };
+    };
+    const firstPlan = await pagePlan(null);
+    const laterPlan = at && id ? await pagePlan({ at, id }) : null;
     worstFirst = Math.max(worstFirst, first.p50);
     if (nextSamples.length > 0) worstNext = Math.max(worstNext, next.p50);
     console.log(

@@ -18,6 +18,7 @@ import * as m20261212000000 from './20261212000000_operations';
 import * as m20261212000100 from './20261212000100_alerts';
 import * as m20261212000200 from './20261212000200_trace_export';
 import * as m20261216000000 from './20261216000000_run_hour_counts';
+import * as m20261216000100 from './20261216000100_runs_filter_gin';
 
 /**
  * Every migration, by name, in order. A new migration file is added here too; the schema
@@ -43,4 +44,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261212000100_alerts': m20261212000100,
   '20261212000200_trace_export': m20261212000200,
   '20261216000000_run_hour_counts': m20261216000000,
+  '20261216000100_runs_filter_gin': m20261216000100,
 };
