@@ -359,12 +359,17 @@ export async function runsListBenchmarks({
   };
   await page('/overview'); // warm-up: the first render of a route loads its code
   await page('/runs');
+  // Baseline: the same page, signed in, with a list that is empty at once (the page's own cost).
+  const emptyRunsPage = await timed(5, () => page('/runs?workflow=bench-no-such-workflow'));
   const runsPage = await timed(5, () => page('/runs'));
+  const runsPageSearch = await timed(5, () => page('/runs?state=approved&q=express'));
   const runsPageFiltered = await timed(5, () => page(`/runs?workflow=list-c&status=FAILED&state=new`));
   const overview = await timed(5, () => page('/overview'));
   const health = await timed(5, async () => void (await client.request('GET', '/api/v1/health')));
   console.log(latencyRow('baseline: GET /api/v1/health', health));
+  console.log(latencyRow('baseline: Runs page with an empty list', emptyRunsPage));
   console.log(latencyRow('Runs page (/runs), signed in', runsPage, '≤ 50 ms server time'));
+  console.log(latencyRow('Runs page searched (state + text, no match)', runsPageSearch, '≤ 50 ms server time'));
   console.log(latencyRow('Runs page filtered (workflow, status, state)', runsPageFiltered, '≤ 50 ms server time'));
   console.log(latencyRow('Overview page (/overview)', overview, '≤ 300 ms'));
   // The Overview reads the worker's hourly rollup plus the runs after its watermark (5 s timer, 10 s lag).
@@ -414,6 +419,8 @@ export async function runsListBenchmarks({
       health: { p50Ms: health.p50, maxMs: health.max },
       runs: { p50Ms: runsPage.p50, maxMs: runsPage.max },
       runsFiltered: { p50Ms: runsPageFiltered.p50, maxMs: runsPageFiltered.max },
+      runsEmpty: { p50Ms: emptyRunsPage.p50, maxMs: emptyRunsPage.max },
+      runsSearched: { p50Ms: runsPageSearch.p50, maxMs: runsPageSearch.max },
       overview: { p50Ms: overview.p50, maxMs: overview.max },
     },
   };
