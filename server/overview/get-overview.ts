@@ -71,11 +71,14 @@ async function queueDepth(db: DbOrTx, tenantId: string): Promise<number> {
   const installed = await sql<{ ok: boolean }>`SELECT to_regclass('pgboss.job') IS NOT NULL AS ok`.execute(db);
   if (!installed.rows[0]?.ok) return 0;
   // pg-boss jobs carry only the run id; the join to runs is what keeps another tenant's jobs out.
+  // `state < 'active' AND NOT blocked` (created or retry, not waiting on another job) is the
+  // predicate of pg-boss's own fetch index (job_i11), so only ready jobs are read: said as
+  // `state IN (…)` the planner could not use it and read every job the queue kept, completed
+  // ones included (a sequential scan that grows with every run until pg-boss deletes them).
   const result = await sql<{ n: number }>`
     SELECT count(*)::int AS n FROM pgboss.job j JOIN runs r ON r.id = (j.data->>'runId')::uuid
-     WHERE j.name = ${ADVANCE_QUEUE} AND j.state IN ('created', 'retry') AND j.start_after <= now() AND r.tenant_id = ${tenantId}`.execute(
-    db,
-  );
+     WHERE j.name = ${ADVANCE_QUEUE} AND j.state < 'active' AND NOT j.blocked AND j.start_after <= now()
+       AND r.tenant_id = ${tenantId}`.execute(db);
   return result.rows[0]?.n ?? 0;
 }
 
