@@ -56,7 +56,13 @@ function throughputRow(t: TThroughput, label: string, target = ''): string {
 function writeVolumeRow(t: TThroughput): string {
   const { commits, rowsWritten, walBytes } = t.perStep;
   const value = `${commits.toFixed(2)} / ${rowsWritten.toFixed(1)} / ${walBytes.toFixed(0)}`;
-  return figureRow('  per step: commits / rows written / WAL bytes', value);
+  const tables = Object.entries(t.rowsPerStepByTable)
+    .map(
+      ([name, w]) =>
+        `    ${name.padEnd(34)} +${w.inserted.toFixed(2)} ~${w.updated.toFixed(2)} -${w.deleted.toFixed(2)}`,
+    )
+    .join('\n');
+  return `${figureRow('  per step: commits / rows written / WAL bytes', value)}\n  rows per step by table (+inserted ~updated -deleted):\n${tables}`;
 }
 
 const throughputJson = (t: TThroughput) => ({
@@ -65,6 +71,7 @@ const throughputJson = (t: TThroughput) => ({
   succeededSteps: t.succeededSteps,
   elapsedMs: t.elapsedMs,
   perStep: t.perStep,
+  rowsPerStepByTable: t.rowsPerStepByTable,
 });
 
 async function pgbenchBaseline(url: string): Promise<{ tps: number; label: string }> {

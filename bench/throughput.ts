@@ -17,7 +17,21 @@ export type TThroughput = {
   succeededSteps: number;
   elapsedMs: number;
   perStep: { commits: number; rowsWritten: number; walBytes: number };
+  /** Rows inserted / updated / deleted per step, by table (the largest first), for the paper estimate in ARCHITECTURE.md. */
+  rowsPerStepByTable: Record<string, { inserted: number; updated: number; deleted: number }>;
 };
+
+type TTableWrites = Map<string, { inserted: number; updated: number; deleted: number }>;
+
+/** Rows written so far, per table of the app and of pg-boss (pg_stat_user_tables; partitions by their own name). */
+async function tableWrites(db: Db): Promise<TTableWrites> {
+  const rows = await sql<{ name: string; ins: string; upd: string; del: string }>`
+    SELECT schemaname || '.' || relname AS name, n_tup_ins::text AS ins, n_tup_upd::text AS upd, n_tup_del::text AS del
+      FROM pg_stat_user_tables`.execute(db);
+  return new Map(
+    rows.rows.map((r) => [r.name, { inserted: Number(r.ins), updated: Number(r.upd), deleted: Number(r.del) }]),
+  );
+}
 
 /** Commits, rows inserted/updated/deleted in this database, and the server's WAL position. */
 export async function writeVolume(db: Db): Promise<TWriteVolume> {
@@ -53,6 +67,7 @@ export async function measureThroughput({
 }): Promise<TThroughput> {
   const ids: string[] = [];
   const before = await writeVolume(db);
+  const tablesBefore = await tableWrites(db);
   const t0 = Date.now();
   const starts = await loadTest({
     n: runs,
@@ -77,6 +92,7 @@ export async function measureThroughput({
   const elapsedMs = new Date(last.last as unknown as string).getTime() - t0;
   await new Promise((resolve) => setTimeout(resolve, 1500)); // backends flush their statistics within a second
   const after = await writeVolume(db);
+  const tablesAfter = await tableWrites(db);
   const steps = await db
     .selectFrom('run_steps')
     .select((eb) => eb.fn.countAll<string>().as('n'))
@@ -85,6 +101,21 @@ export async function measureThroughput({
     .executeTakeFirstOrThrow();
   const succeededSteps = Number(steps.n);
   const per = (a: number, b: number) => (a - b) / succeededSteps;
+  const byTable = [...tablesAfter]
+    .map(([name, a]) => {
+      const b = tablesBefore.get(name) ?? { inserted: 0, updated: 0, deleted: 0 };
+      const round = (n: number) => Math.round(n * 100) / 100;
+      return [
+        name,
+        {
+          inserted: round(per(a.inserted, b.inserted)),
+          updated: round(per(a.updated, b.updated)),
+          deleted: round(per(a.deleted, b.deleted)),
+        },
+      ] as const;
+    })
+    .filter(([, w]) => w.inserted + w.updated + w.deleted >= 0.01)
+    .sort(([, x], [, y]) => y.inserted + y.updated + y.deleted - (x.inserted + x.updated + x.deleted));
   return {
     starts,
     stepsPerSecond: (succeededSteps / elapsedMs) * 1000,
@@ -95,5 +126,6 @@ export async function measureThroughput({
       rowsWritten: per(after.rowsWritten, before.rowsWritten),
       walBytes: per(after.walBytes, before.walBytes),
     },
+    rowsPerStepByTable: Object.fromEntries(byTable),
   };
 }

@@ -258,4 +258,25 @@ test('screenshots: a run of 200 steps, an empty inbox, the overview', async ({ p
   await page.getByRole('button', { name: 'Last 24 hours' }).click();
   await expect(page.locator('[data-runs-chart="24h"] .recharts-bar-rectangle').first()).toBeVisible();
   await shoot(page, 'overview');
+  // The failing table counts runs that ended this week (they roll up by hour).
+  const failing = page.getByRole('table', { name: 'Most failing workflows' });
+  await expect(failing.getByRole('columnheader', { name: 'Of ended' })).toBeVisible();
+  for (const width of [1440, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.reload();
+    await expect(failing).toContainText(broken);
+    // The bars grow in on load: shoot once the last one has stopped moving.
+    const bar = page.locator('[data-runs-chart="24h"] .recharts-bar-rectangle').last();
+    let previous = '';
+    await expect
+      .poll(async () => {
+        const box = JSON.stringify(await bar.boundingBox());
+        const settled = box === previous && box !== 'null';
+        previous = box;
+        return settled;
+      })
+      .toBe(true);
+    await shoot(page, `overview-${width}`);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+  }
 });

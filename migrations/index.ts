@@ -19,6 +19,8 @@ import * as m20261212000100 from './20261212000100_alerts';
 import * as m20261212000200 from './20261212000200_trace_export';
 import * as m20261214000000 from './20261214000000_connections';
 import * as m20261214000100 from './20261214000100_llm_usage';
+import * as m20261216000000 from './20261216000000_run_hour_counts';
+import * as m20261216000100 from './20261216000100_runs_filter_gin';
 
 /**
  * Every migration, by name, in order. A new migration file is added here too; the schema
@@ -45,4 +47,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261212000200_trace_export': m20261212000200,
   '20261214000000_connections': m20261214000000,
   '20261214000100_llm_usage': m20261214000100,
+  '20261216000000_run_hour_counts': m20261216000000,
+  '20261216000100_runs_filter_gin': m20261216000100,
 };

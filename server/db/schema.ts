@@ -66,6 +66,20 @@ export interface TraceExportTable {
   exported_at: Timestamp;
 }
 
+/** The Overview's week of runs per hour and workflow, rolled up behind metric_rollup's watermark. */
+export interface RunHourCountsTable {
+  tenant_id: string;
+  hour: Timestamp;
+  workflow_key: string;
+  created: Generated<number>;
+  ended: Generated<number>;
+  succeeded: Generated<number>;
+  failed: Generated<number>;
+  timed: Generated<number>;
+  duration_ms_sum: Generated<number>;
+  duration_ms_max: number | null;
+}
+
 export interface MetricRollupTable {
   id: number;
   watermark: Timestamp;
@@ -181,6 +195,7 @@ export interface Database extends RuntimeTables, OutboundTables, TriggerTables, 
   tenants: TenantsTable;
   metric_counters: MetricCountersTable;
   metric_rollup: MetricRollupTable;
+  run_hour_counts: RunHourCountsTable;
   trace_export: TraceExportTable;
   alert_rules: AlertRulesTable;
   alert_firings: AlertFiringsTable;

@@ -1,6 +1,7 @@
 import 'server-only';
 import { sql, type RawBuilder } from 'kysely';
 import type { Db, Tx } from '@/server/db/database';
+import { rollupRunHours } from '@/server/overview/run-hour-counts';
 import { METRICS, RUN_DURATION_BUCKETS, STEP_DURATION_BUCKETS } from '@/server/metrics/metric-names';
 
 /** How often a worker rolls the database's new work up into counters. */
@@ -47,6 +48,8 @@ export async function rollupMetrics({
             AS d(tenant_id uuid, name text, labels jsonb, value double precision)
         ON CONFLICT (tenant_id, name, labels) DO UPDATE SET value = m.value + excluded.value`.execute(tx);
     }
+    // The Overview's hourly counts move with the same watermark, in the same transaction.
+    await rollupRunHours(tx, window);
     await sql`UPDATE metric_rollup SET watermark = ${window.to}, rolled_at = now() WHERE id = 1`.execute(tx);
     return { ...window, series: deltas.length };
   });

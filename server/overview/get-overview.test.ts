@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TAuthContext } from '@/server/auth/context';
 import { getOverview } from '@/server/overview/get-overview';
+import { rollupMetrics } from '@/server/metrics/rollup-metrics';
 import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
 import { startRun } from '@/server/runtime/start-run';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
@@ -119,5 +120,31 @@ describe('getOverview', () => {
       queueDepth: 1,
       failing: [],
     });
+  });
+
+  it('reads the same week from the hourly rollup as from the runs, each run once on either side of the watermark', async () => {
+    const fromRuns = await getOverview({ db: t.db, ctx: admin });
+    const rolled = await rollupMetrics({ db: t.db, lagMs: 0 });
+    expect(rolled).not.toBeNull();
+    const counted = await t.db
+      .selectFrom('run_hour_counts')
+      .select((eb) => eb.fn.sum<string>('created').as('n'))
+      .where('tenant_id', '=', admin.tenantId)
+      .executeTakeFirstOrThrow();
+    expect(Number(counted.n)).toBe(6); // the week is now read from the rollup, not the runs
+    expect(await getOverview({ db: t.db, ctx: admin })).toEqual(fromRuns);
+
+    // One run after the watermark, of a workflow the rollup already counted: added once, to the same hour.
+    await run(admin, 'boom');
+    const split = await getOverview({ db: t.db, ctx: admin });
+    expect(split.totalRuns7d).toBe(7);
+    expect(split.hourly.at(-1)).toMatchObject({ started: 7, succeeded: 3, failed: 2 });
+    expect(split.failing).toEqual([{ workflowKey: 'boom', runs: 3, failed: 2 }]);
+
+    // Rolling up twice counts nothing twice; the other tenant's week stays its own.
+    await rollupMetrics({ db: t.db, lagMs: 0 });
+    await rollupMetrics({ db: t.db, lagMs: 0 });
+    expect(await getOverview({ db: t.db, ctx: admin })).toEqual(split);
+    expect(await getOverview({ db: t.db, ctx: other })).toMatchObject({ totalRuns7d: 2, failing: [] });
   });
 });

@@ -5,6 +5,7 @@ import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import { ADVANCE_QUEUE } from '@/server/runtime/queue/run-queue';
+import { weekOfRuns, type TWeekRow } from '@/server/overview/run-hour-counts';
 
 export const ZOverviewBucket = z.object({
   at: z.string(),
@@ -65,59 +66,19 @@ function addHour(
   }
 }
 
-type TCreatedRow = { hour: Date | null; workflow_key: string | null; runs: number; failed: number };
-type TEndedRow = {
-  hour: Date | null;
-  workflow_key: string | null;
-  succeeded: number;
-  failed: number;
-  timed: number;
-  avg_ms: number | null;
-  max_ms: number | null;
-};
-
-/**
- * The week's runs by creation, in ONE pass over `runs_tenant_created_cover_idx` (index-only):
- * per hour (the started counts of both charts) and per workflow (the failing table), as two
- * grouping sets of the same scan. A 24-hour and a 7-day query used to read the rows twice each.
- * Exported (as a statement) for the benchmark's EXPLAIN.
- */
-export function createdThisWeek(tenantId: string) {
-  // Grouped by exactly the expression of the statistics runs_created_hour_stat, so the planner
-  // knows there are few hours and hashes them instead of sorting 100,000 rows.
-  return sql<TCreatedRow>`
-    SELECT hour AT TIME ZONE 'UTC' AS hour, workflow_key, runs, failed FROM (
-      SELECT date_trunc('hour', created_at AT TIME ZONE 'UTC') AS hour, workflow_key,
-             count(*)::int AS runs, (count(*) FILTER (WHERE status = 'FAILED'))::int AS failed
-        FROM runs WHERE tenant_id = ${tenantId} AND created_at >= now() - interval '7 days'
-       GROUP BY GROUPING SETS ((1), (workflow_key))) week`;
-}
-
-/** The week's ended runs, likewise in one pass over the partial `runs_tenant_completed_idx`: per hour (the charts' outcomes) and per workflow (durations of the slowest table). */
-export function endedThisWeek(tenantId: string) {
-  // date_part is float8; extract() is numeric since PostgreSQL 14, slower to sum over a week of runs.
-  const ms = sql`date_part('epoch', completed_at - started_at) * 1000`;
-  const timed = sql`status = 'SUCCEEDED' AND started_at IS NOT NULL`;
-  return sql<TEndedRow>`
-    SELECT hour AT TIME ZONE 'UTC' AS hour, workflow_key, succeeded, failed, timed, avg_ms, max_ms FROM (
-      SELECT date_trunc('hour', completed_at AT TIME ZONE 'UTC') AS hour, workflow_key,
-             (count(*) FILTER (WHERE status = 'SUCCEEDED'))::int AS succeeded, (count(*) FILTER (WHERE status = 'FAILED'))::int AS failed,
-             (count(*) FILTER (WHERE ${timed}))::int AS timed,
-             (avg(${ms}) FILTER (WHERE ${timed}))::float8 AS avg_ms, (max(${ms}) FILTER (WHERE ${timed}))::float8 AS max_ms
-        FROM runs WHERE tenant_id = ${tenantId} AND completed_at >= now() - interval '7 days'
-       GROUP BY GROUPING SETS ((1), (workflow_key))) week`;
-}
-
 /** Ready jobs of the tenant's runs in the advance queue; none before pg-boss has created its schema. */
 async function queueDepth(db: DbOrTx, tenantId: string): Promise<number> {
   const installed = await sql<{ ok: boolean }>`SELECT to_regclass('pgboss.job') IS NOT NULL AS ok`.execute(db);
   if (!installed.rows[0]?.ok) return 0;
   // pg-boss jobs carry only the run id; the join to runs is what keeps another tenant's jobs out.
+  // `state < 'active' AND NOT blocked` (created or retry, not waiting on another job) is the
+  // predicate of pg-boss's own fetch index (job_i11), so only ready jobs are read: said as
+  // `state IN (…)` the planner could not use it and read every job the queue kept, completed
+  // ones included (a sequential scan that grows with every run until pg-boss deletes them).
   const result = await sql<{ n: number }>`
     SELECT count(*)::int AS n FROM pgboss.job j JOIN runs r ON r.id = (j.data->>'runId')::uuid
-     WHERE j.name = ${ADVANCE_QUEUE} AND j.state IN ('created', 'retry') AND j.start_after <= now() AND r.tenant_id = ${tenantId}`.execute(
-    db,
-  );
+     WHERE j.name = ${ADVANCE_QUEUE} AND j.state < 'active' AND NOT j.blocked AND j.start_after <= now()
+       AND r.tenant_id = ${tenantId}`.execute(db);
   return result.rows[0]?.n ?? 0;
 }
 
@@ -125,10 +86,9 @@ async function queueDepth(db: DbOrTx, tenantId: string): Promise<number> {
 export async function getOverview({ db, ctx }: { db: DbOrTx; ctx: TAuthContext }): Promise<TOverview> {
   assertAllowed(ctx, 'run.read');
   const tenantId = ctx.tenantId;
-  const [now, created, ended, active, openTasks, queue] = await Promise.all([
+  const [now, week, active, openTasks, queue] = await Promise.all([
     sql<{ now: Date }>`SELECT now() AS now`.execute(db).then((result) => result.rows[0]!.now),
-    createdThisWeek(tenantId).execute(db),
-    endedThisWeek(tenantId).execute(db),
+    weekOfRuns(tenantId).execute(db),
     db
       .selectFrom('runs')
       .select([
@@ -150,21 +110,19 @@ export async function getOverview({ db, ctx }: { db: DbOrTx; ctx: TAuthContext }
   ]);
   const hourly = emptyBuckets(now, HOUR_MS, 24);
   const daily = emptyBuckets(now, DAY_MS, 7);
-  for (const row of created.rows) if (row.hour) addHour(hourly, daily, row.hour, { started: row.runs });
-  for (const row of ended.rows)
-    if (row.hour) addHour(hourly, daily, row.hour, { succeeded: row.succeeded, failed: row.failed });
-  const slowest = ended.rows
-    .filter(
-      (row): row is TEndedRow & { workflow_key: string; avg_ms: number; max_ms: number } =>
-        row.hour === null && row.workflow_key !== null && row.timed > 0,
-    )
+  for (const row of week.rows)
+    if (row.hour)
+      addHour(hourly, daily, row.hour, { started: row.created, succeeded: row.succeeded, failed: row.failed });
+  const perWorkflow = week.rows.filter(
+    (row): row is TWeekRow & { workflow_key: string } => row.hour === null && row.workflow_key !== null,
+  );
+  const slowest = perWorkflow
+    .filter((row): row is TWeekRow & { workflow_key: string; ms_max: number } => row.timed > 0 && row.ms_max !== null)
+    .map((row) => ({ ...row, avg_ms: row.ms_sum / row.timed }))
     .sort((a, b) => b.avg_ms - a.avg_ms)
     .slice(0, TOP);
-  const failing = created.rows
-    .filter(
-      (row): row is TCreatedRow & { workflow_key: string } =>
-        row.hour === null && row.workflow_key !== null && row.failed > 0,
-    )
+  const failing = perWorkflow
+    .filter((row) => row.failed > 0)
     .sort((a, b) => b.failed - a.failed || (a.workflow_key < b.workflow_key ? -1 : 1))
     .slice(0, TOP);
   const totalRuns7d = daily.reduce((sum, bucket) => sum + bucket.started, 0);
@@ -176,9 +134,9 @@ export async function getOverview({ db, ctx }: { db: DbOrTx; ctx: TAuthContext }
       workflowKey: row.workflow_key,
       runs: row.timed,
       avgMs: Math.round(row.avg_ms),
-      maxMs: Math.round(row.max_ms),
+      maxMs: Math.round(row.ms_max),
     })),
-    failing: failing.map((row) => ({ workflowKey: row.workflow_key, runs: row.runs, failed: row.failed })),
+    failing: failing.map((row) => ({ workflowKey: row.workflow_key, runs: row.ended, failed: row.failed })),
     openTasks: openTasks.n,
     queueDepth: queue,
     totalRuns7d,

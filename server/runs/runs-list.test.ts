@@ -8,6 +8,7 @@ import { getQueue } from '@/server/runtime/queue/run-queue';
 import { insertRuns, type TNewRun } from '@/server/runtime/run-store/insert-run';
 import { createApiToken } from '@/server/tokens/create-api-token';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
+import { listRuns } from '@/server/runs/list-runs';
 import { createTenantWithMember } from '@/test/fixtures';
 import { publishWorkflow } from '@/test/runtime';
 
@@ -151,6 +152,46 @@ describe('GET /runs pages', () => {
         .filter((row) => !filters.q || row.input.text.toLowerCase().includes(filters.q.toLowerCase()))
         .map((row) => row.id);
       expect(await allPages(filters, 9), JSON.stringify(filters)).toEqual(expected);
+    }
+  });
+
+  it('gives a text search the same pages when it reads a few runs in list order and finds the rest through the indexes', async () => {
+    const times = rows.map((row) => row.created_at).sort();
+    const from = times[Math.floor(times.length * 0.25)]!;
+    const combos: Record<string, string>[] = [
+      { q: 'green' },
+      { q: 'order-1' }, // order-1, order-10…19, order-100…199: dense at first, then sparse
+      { q: 'order-7', status: 'FAILED' },
+      { workflow: 'beta', q: 'blue', from },
+      { state: 'shipped', q: 'RED' },
+      { q: 'no run has this' },
+      { q: rows[17]!.id },
+    ];
+    for (const filters of combos) {
+      const expected = rows
+        .filter((row) => !filters.workflow || row.workflow_key === filters.workflow)
+        .filter((row) => !filters.status || row.status === filters.status)
+        .filter((row) => !filters.state || row.state === filters.state)
+        .filter((row) => !filters.from || row.created_at >= filters.from)
+        .filter((row) => row.id === filters.q || row.input.text.toLowerCase().includes(filters.q!.toLowerCase()))
+        .map((row) => row.id);
+      for (const [budget, limit] of [
+        [1, 4],
+        [5, 3],
+        [13, 7],
+        [40, 50],
+      ] as const) {
+        const ids: string[] = [];
+        let cursor: string | undefined;
+        for (let page = 0; page < 300; page++) {
+          const res = await listRuns({ db: t.db, ctx, input: { ...filters, limit, cursor }, textScanBudget: budget });
+          expect(res.items.length).toBeLessThanOrEqual(limit);
+          ids.push(...res.items.map((item) => item.id));
+          if (!res.nextCursor) break;
+          cursor = res.nextCursor;
+        }
+        expect(ids, `${JSON.stringify(filters)} budget ${budget} limit ${limit}`).toEqual(expected);
+      }
     }
   });
 });

@@ -140,7 +140,7 @@ export default async function OverviewPage() {
                     <tr>
                       <th className="pb-2 font-medium">Workflow</th>
                       <th className="pb-2 text-right font-medium">Failed</th>
-                      <th className="pb-2 text-right font-medium">Of runs</th>
+                      <th className="pb-2 text-right font-medium">Of ended</th>
                     </tr>
                   </thead>
                   <tbody>
