@@ -139,6 +139,13 @@ export interface TasksTable {
   completed_by: string | null;
   completed_at: NullableTimestamp;
   created_at: Timestamp;
+  /** SPEC §10 (migration 20261213000000_task_approvals): the quorum rule, null for one answer. */
+  approvals: NullableJson;
+  allow_self_approval: Generated<boolean>;
+  /** The resolved `context` value shown read-only with the task. */
+  context: NullableJson;
+  claimed_by: string | null;
+  claimed_at: NullableTimestamp;
 }
 
 export interface EventsTable {

@@ -1,0 +1,52 @@
+import 'server-only';
+import { z } from 'zod';
+import type { TTaskApprovals } from '@/model/tasks/task-quorum';
+
+/** One answer as the saved value and the API show it (SPEC §10 `answers`). */
+export const ZTaskAnswerEntry = z.object({
+  outcome: z.string(),
+  data: z.record(z.unknown()),
+  by: z.string(),
+  at: z.string(),
+  /** The delegator, when a delegate answered for them. */
+  onBehalfOf: z.string().nullable().optional(),
+});
+export type TTaskAnswerEntry = z.infer<typeof ZTaskAnswerEntry>;
+
+/** What a task carries from its step's config beyond the SPEC §4.3 fields, as stored with it. */
+export type TTaskRules = {
+  approvals: TTaskApprovals | null;
+  allowSelfApproval: boolean;
+  context: unknown;
+};
+
+type TRulesInput = {
+  assignee: { role: string } | { user: unknown } | { users: unknown };
+  approvals?: TTaskApprovals;
+};
+
+/** Config checks across fields: `"all"` needs a list of people, and a count cannot exceed it. */
+export function checkTaskRules(config: TRulesInput, ctx: z.RefinementCtx): void {
+  const { approvals, assignee } = config;
+  if (!approvals) return;
+  const users = 'users' in assignee && Array.isArray(assignee.users) ? assignee.users : null;
+  if (approvals.required === 'all' && !('users' in assignee))
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['approvals', 'required'],
+      message: '"all" needs an assignee {"users": [emails]}: with a role, "all" is not a fixed number of people',
+    });
+  if (typeof approvals.required === 'number' && users && approvals.required > users.length)
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['approvals', 'required'],
+      message: `${approvals.required} approvals cannot come from the ${users.length} people listed`,
+    });
+  if ('user' in assignee && (approvals.required !== 1 || (approvals.rejectWhen ?? 'any') !== 'any'))
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['approvals'],
+      message:
+        'a task assigned to one person is decided by their answer: use {"users": [...]} or {"role"} for a quorum',
+    });
+}
