@@ -25,6 +25,7 @@ export async function insertTask(
     stepId: string;
     stepPath: string;
     request: TTaskRequest;
+    /** When the wait times out, if it does. */
     dueAt: Date | null;
   },
 ): Promise<void> {
@@ -43,7 +44,7 @@ export async function insertTask(
       outcomes: task.outcomes,
       assignee: JSON.stringify(task.assignee),
       status: 'open',
-      due_at: dueAt,
+      due_at: task.dueInMs ? new Date(Date.now() + task.dueInMs) : dueAt,
       approvals: task.approvals ? JSON.stringify(task.approvals) : null,
       allow_self_approval: task.allowSelfApproval,
       context: task.context === null || task.context === undefined ? null : JSON.stringify(task.context),

@@ -18,6 +18,8 @@ export type TTaskRules = {
   approvals: TTaskApprovals | null;
   allowSelfApproval: boolean;
   context: unknown;
+  /** The task is due this long after it is created (default: when it times out). */
+  dueInMs: number | null;
 };
 
 type TRulesInput = {

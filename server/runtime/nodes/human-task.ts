@@ -58,6 +58,13 @@ export const ZHumanTaskConfig = z
     approvals: ZTaskApprovals.optional(),
     /** false: the person or token that started the run may not answer (403). */
     allowSelfApproval: z.boolean().optional(),
+    /** When the task is due (marked overdue in the inbox after); `timeoutMs` still ends it. */
+    dueInMs: z
+      .number()
+      .int()
+      .min(1)
+      .max(365 * 86_400_000)
+      .optional(),
     /** A value shown read-only with the task (literal, or computed from the run). */
     context: z.unknown().optional(),
   })
@@ -121,6 +128,7 @@ export const humanTask = defineNode({
       approvals: config.approvals ?? null,
       allowSelfApproval: config.allowSelfApproval ?? true,
       context: context ?? null,
+      dueInMs: config.dueInMs ?? null,
     };
     return { kind: 'wait', input: task, wait: { kind: 'task', timeoutMs: config.timeoutMs ?? null, task } };
   },
