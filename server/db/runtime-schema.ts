@@ -146,6 +146,10 @@ export interface TasksTable {
   context: NullableJson;
   claimed_by: string | null;
   claimed_at: NullableTimestamp;
+  /** Escalation steps (migration 20261213000100_task_escalation) and how many were carried out. */
+  escalation: NullableJson;
+  escalated: Generated<number>;
+  notify: Generated<boolean>;
 }
 
 export interface EventsTable {

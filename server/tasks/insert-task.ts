@@ -1,6 +1,7 @@
 import 'server-only';
 import type { Tx } from '@/server/db/database';
 import type { TWaitRequest } from '@/server/runtime/nodes/node-result';
+import { scheduleTaskTimers } from '@/server/tasks/task-timers';
 
 type TTaskRequest = Extract<TWaitRequest, { kind: 'task' }>;
 
@@ -30,7 +31,8 @@ export async function insertTask(
   },
 ): Promise<void> {
   const task = request.task;
-  await tx
+  const createdAt = new Date();
+  const row = await tx
     .insertInto('tasks')
     .values({
       tenant_id: tenantId,
@@ -44,10 +46,14 @@ export async function insertTask(
       outcomes: task.outcomes,
       assignee: JSON.stringify(task.assignee),
       status: 'open',
-      due_at: task.dueInMs ? new Date(Date.now() + task.dueInMs) : dueAt,
+      due_at: task.dueInMs ? new Date(createdAt.getTime() + task.dueInMs) : dueAt,
       approvals: task.approvals ? JSON.stringify(task.approvals) : null,
       allow_self_approval: task.allowSelfApproval,
       context: task.context === null || task.context === undefined ? null : JSON.stringify(task.context),
+      escalation: task.escalation.length > 0 ? JSON.stringify(task.escalation) : null,
+      notify: task.notify,
     })
-    .execute();
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await scheduleTaskTimers(tx, { taskId: row.id, createdAt, notify: task.notify, escalation: task.escalation });
 }

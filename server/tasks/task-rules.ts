@@ -1,6 +1,39 @@
 import 'server-only';
 import { z } from 'zod';
 import type { TTaskApprovals } from '@/model/tasks/task-quorum';
+import { ZRole } from '@/model/roles';
+
+const ZEmail = z
+  .string()
+  .email('must be an email address')
+  .transform((email) => email.toLowerCase());
+
+/** A literal assignee (escalations and reassignments name people directly, not by expression). */
+export const ZLiteralAssignee = z.union([
+  z.object({ role: ZRole }).strict(),
+  z.object({ user: ZEmail }).strict(),
+  z
+    .object({ users: z.array(ZEmail).min(1, 'list at least one person').max(100) })
+    .strict()
+    .transform(({ users }) => ({ users: [...new Set(users)] })),
+]);
+
+/** One escalation step: after `afterMs`, reassign and/or email the assignees. */
+export const ZTaskEscalation = z
+  .object({
+    afterMs: z
+      .number()
+      .int()
+      .min(1)
+      .max(365 * 86_400_000),
+    assignee: ZLiteralAssignee.optional(),
+    notify: z.boolean().optional(),
+  })
+  .strict()
+  .refine((step) => step.assignee !== undefined || step.notify === true, {
+    message: 'an escalation step reassigns (assignee) and/or emails (notify: true)',
+  });
+export type TTaskEscalation = z.infer<typeof ZTaskEscalation>;
 
 /** One answer as the saved value and the API show it (SPEC §10 `answers`). */
 export const ZTaskAnswerEntry = z.object({
@@ -20,6 +53,8 @@ export type TTaskRules = {
   context: unknown;
   /** The task is due this long after it is created (default: when it times out). */
   dueInMs: number | null;
+  escalation: TTaskEscalation[];
+  notify: boolean;
 };
 
 type TRulesInput = {

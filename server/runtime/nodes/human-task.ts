@@ -5,7 +5,7 @@ import { defineNode, noPipes } from '@/server/runtime/nodes/node-descriptor';
 import { exprOr } from '@/model/definition/expression-value';
 import { ZVarsPath } from '@/model/definition/vars-path';
 import { ZTaskApprovals } from '@/model/tasks/task-quorum';
-import { checkTaskRules, ZTaskAnswerEntry } from '@/server/tasks/task-rules';
+import { checkTaskRules, ZTaskAnswerEntry, ZTaskEscalation } from '@/server/tasks/task-rules';
 
 /** Outcomes are button labels and the value the workflow branches on, so they must be distinct. */
 const ZOutcomes = z
@@ -65,6 +65,10 @@ export const ZHumanTaskConfig = z
       .min(1)
       .max(365 * 86_400_000)
       .optional(),
+    /** Past each `afterMs` the task is reassigned and/or its assignees are emailed. */
+    escalation: z.array(ZTaskEscalation).max(10).optional(),
+    /** Email the assignees when the task is created (and reassigned by an escalation). */
+    notify: z.boolean().optional(),
     /** A value shown read-only with the task (literal, or computed from the run). */
     context: z.unknown().optional(),
   })
@@ -129,6 +133,8 @@ export const humanTask = defineNode({
       allowSelfApproval: config.allowSelfApproval ?? true,
       context: context ?? null,
       dueInMs: config.dueInMs ?? null,
+      escalation: config.escalation ?? [],
+      notify: config.notify ?? false,
     };
     return { kind: 'wait', input: task, wait: { kind: 'task', timeoutMs: config.timeoutMs ?? null, task } };
   },
