@@ -19,6 +19,7 @@ import * as m20261212000100 from './20261212000100_alerts';
 import * as m20261212000200 from './20261212000200_trace_export';
 import * as m20261213000000 from './20261213000000_task_approvals';
 import * as m20261213000100 from './20261213000100_task_escalation';
+import * as m20261213000200 from './20261213000200_task_delegations';
 
 /**
  * Every migration, by name, in order. A new migration file is added here too; the schema
@@ -45,4 +46,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261212000200_trace_export': m20261212000200,
   '20261213000000_task_approvals': m20261213000000,
   '20261213000100_task_escalation': m20261213000100,
+  '20261213000200_task_delegations': m20261213000200,
 };

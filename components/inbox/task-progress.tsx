@@ -6,7 +6,7 @@ import type { TTaskRecord } from '@/server/tasks/task-record';
 /** The people of a listed assignment who have not answered yet. */
 export function awaitedPeople(task: Pick<TTaskRecord, 'assignee' | 'answers'>): string[] {
   if (!('users' in task.assignee)) return [];
-  const answered = new Set(task.answers.map((answer) => answer.by.toLowerCase()));
+  const answered = new Set(task.answers.map((answer) => (answer.onBehalfOf ?? answer.by).toLowerCase()));
   return task.assignee.users.filter((user) => !answered.has(user.toLowerCase()));
 }
 

@@ -26,8 +26,19 @@ export interface TaskCommentsTable {
   created_at: Timestamp;
 }
 
+/** A person's delegation of their tasks (migration 20261213000200_task_delegations). */
+export interface TaskDelegationsTable {
+  tenant_id: string;
+  user_id: string;
+  delegate_id: string;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  created_at: Timestamp;
+}
+
 /** Tables of human tasks beyond the runtime's `tasks` row. */
 export interface TaskTables {
   task_answers: TaskAnswersTable;
   task_comments: TaskCommentsTable;
+  task_delegations: TaskDelegationsTable;
 }

@@ -56,7 +56,7 @@ export async function completeTask({
     // The run row first, then the task (lockTask): a second answer waits for the first and
     // then sees it.
     const task = await lockTask(tx, { tenantId: ctx.tenantId, id: args.id });
-    await assertMayAnswerTask(tx, { ctx, email, task });
+    const { onBehalfOf } = await assertMayAnswerTask(tx, { ctx, email, task });
     if (task.status !== 'open')
       throw new AppError(
         'CONFLICT',
@@ -75,12 +75,16 @@ export async function completeTask({
       .selectFrom('task_answers')
       .select(['outcome', 'at'])
       .where('task_id', '=', task.id)
-      .where(sql<boolean>`lower(by) = ${by.toLowerCase()}`)
+      .where(sql<boolean>`lower(coalesce(on_behalf_of, by)) = ${(onBehalfOf ?? by).toLowerCase()}`)
       .executeTakeFirst();
     if (earlier)
-      throw new AppError('CONFLICT', `You already answered this task (${earlier.outcome}); each person answers once.`, {
-        outcome: earlier.outcome,
-      });
+      throw new AppError(
+        'CONFLICT',
+        onBehalfOf
+          ? `${onBehalfOf} already answered this task (${earlier.outcome}); each person answers once.`
+          : `You already answered this task (${earlier.outcome}); each person answers once.`,
+        { outcome: earlier.outcome },
+      );
     const answeredAt = new Date();
     await tx
       .insertInto('task_answers')
@@ -88,6 +92,7 @@ export async function completeTask({
         tenant_id: task.tenant_id,
         task_id: task.id,
         by,
+        on_behalf_of: onBehalfOf,
         outcome: args.outcome,
         data: JSON.stringify(args.data),
         at: answeredAt,

@@ -6,6 +6,7 @@ import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import { decodeCursor, encodeCursor, ZLimit } from '@/server/api/pagination';
 import { AppError } from '@/model/errors';
+import { delegatorsOf } from '@/server/tasks/task-delegation';
 import {
   actorEmail,
   assignedToPersonSql,
@@ -70,7 +71,7 @@ export async function listTasks({
   const size = ZLimit.parse(limit);
   const email = await actorEmail(db, ctx);
   const role = effectiveRole(ctx);
-  const assignedToMe = assignedToSql(role, email);
+  const assignedToMe = assignedToSql(role, email, await delegatorsOf(db, ctx.tenantId, email));
   let query = selectTaskRows(db, ctx.tenantId).select([
     sql<string>`to_char(tasks.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('created_key'),
     sql<string>`coalesce(to_char(tasks.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'infinity')`.as(

@@ -3,7 +3,14 @@ import { sql } from 'kysely';
 import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { AppError } from '@/model/errors';
-import { effectiveRole, mayAnswer, ZTaskAssigneeRecord, type TTaskAssignee } from '@/server/tasks/task-record';
+import {
+  delegatorFor,
+  effectiveRole,
+  mayAnswer,
+  ZTaskAssigneeRecord,
+  type TTaskAssignee,
+} from '@/server/tasks/task-record';
+import { delegatorsOf } from '@/server/tasks/task-delegation';
 
 /** "alice@example.com", "2 people: a@…, b@…", "the operator role": how pages and errors name an assignee. */
 export function describeAssignee(assignee: TTaskAssignee): string {
@@ -62,11 +69,21 @@ export async function assertMayAnswerTask(
   }: {
     ctx: TAuthContext;
     email: string | null;
-    task: { run_id: string; assignee: unknown; claimed_by: string | null; allow_self_approval: boolean };
+    task: {
+      tenant_id: string;
+      run_id: string;
+      assignee: unknown;
+      claimed_by: string | null;
+      allow_self_approval: boolean;
+    };
   },
-): Promise<void> {
+): Promise<{ onBehalfOf: string | null }> {
   const assignee = ZTaskAssigneeRecord.parse(task.assignee);
-  if (!mayAnswer(assignee, ctx, email))
+  // A delegate answers a task naming their delegator (one hop: delegators' own delegates do not count).
+  const onBehalfOf = mayAnswer(assignee, ctx, email)
+    ? null
+    : delegatorFor(assignee, await delegatorsOf(db, task.tenant_id, email));
+  if (!mayAnswer(assignee, ctx, email) && !onBehalfOf)
     throw new AppError('FORBIDDEN', `This task is assigned to ${describeAssignee(assignee)}.`);
   if (task.claimed_by && task.claimed_by !== email && effectiveRole(ctx) !== 'admin')
     throw new AppError(
@@ -75,4 +92,5 @@ export async function assertMayAnswerTask(
     );
   if (!task.allow_self_approval && (await startedTheRun(db, ctx, task.run_id)))
     throw new AppError('FORBIDDEN', SELF_APPROVAL_MESSAGE);
+  return { onBehalfOf };
 }

@@ -152,9 +152,16 @@ export function mayAnswer(assignee: TTaskAssignee, ctx: TAuthContext, email: str
 }
 
 /** SQL: the task is assigned to this role or this person, alone or in a list (the inbox's "mine"). */
-export function assignedToSql(role: TRole, email: string | null) {
-  return sql<boolean>`(tasks.assignee->>'role' = ${role} OR lower(tasks.assignee->>'user') = ${email ?? ''}
-    OR (tasks.assignee ? 'users' AND tasks.assignee->'users' @> to_jsonb(${email ?? ''}::text)))`;
+export function assignedToSql(role: TRole, email: string | null, delegators: readonly string[] = []) {
+  const people = [email ?? '', ...delegators];
+  return sql<boolean>`(tasks.assignee->>'role' = ${role} OR lower(tasks.assignee->>'user') = ANY(${people}::text[])
+    OR (tasks.assignee ? 'users' AND tasks.assignee->'users' ?| ${people}::text[]))`;
+}
+
+/** The delegator this person answers for: the first one the task names (null: none, or answering as themselves). */
+export function delegatorFor(assignee: TTaskAssignee, delegators: readonly string[]): string | null {
+  const named = 'user' in assignee ? [assignee.user] : 'users' in assignee ? assignee.users : [];
+  return named.map((user) => user.toLowerCase()).find((user) => delegators.includes(user)) ?? null;
 }
 
 /** SQL: the task is assigned to that member of the tenant (by email, in a list, by their role) or claimed by them. */

@@ -16,7 +16,8 @@ import { getDb } from '@/server/db/database';
 import { AppError } from '@/model/errors';
 import { getRun } from '@/server/runs/get-run';
 import { getTask } from '@/server/tasks/get-task';
-import { actorEmail, effectiveRole, mayAnswer } from '@/server/tasks/task-record';
+import { actorEmail, delegatorFor, effectiveRole, mayAnswer } from '@/server/tasks/task-record';
+import { delegatorsOf } from '@/server/tasks/task-delegation';
 import { describeAssignee, SELF_APPROVAL_MESSAGE, startedTheRun } from '@/server/tasks/task-answerer';
 import { listTaskComments } from '@/server/tasks/task-comments';
 import { TaskClaimControls } from '@/components/inbox/task-claim-controls';
@@ -45,9 +46,15 @@ export default async function TaskPage({ params }: { params: Promise<{ id: strin
   ]);
   const role = effectiveRole(ctx);
   const isAdmin = role === 'admin';
-  const mayAct = roleAllows(role, 'task.answer') && mayAnswer(task.assignee, ctx, email);
+  const onBehalfOf = mayAnswer(task.assignee, ctx, email)
+    ? null
+    : delegatorFor(task.assignee, await delegatorsOf(db, ctx.tenantId, email));
+  const mayAct = roleAllows(role, 'task.answer') && (mayAnswer(task.assignee, ctx, email) || onBehalfOf !== null);
   const assignedTo = describeAssignee(task.assignee);
-  const myAnswer = email ? task.answers.find((answer) => answer.by.toLowerCase() === email) : undefined;
+  const me = onBehalfOf ?? email;
+  const myAnswer = me
+    ? task.answers.find((answer) => (answer.onBehalfOf ?? answer.by).toLowerCase() === me)
+    : undefined;
   const claimedByOther = task.claimedBy !== null && task.claimedBy !== email && !isAdmin;
   const open = task.status === 'open';
   const quorum = task.approvals !== null || task.answers.length > 1;
@@ -109,7 +116,15 @@ export default async function TaskPage({ params }: { params: Promise<{ id: strin
                 {task.claimedBy} claimed this task; only they (or an admin) can answer it.
               </p>
             ) : (
-              <TaskAnswerForm taskId={task.id} form={task.form} outcomes={task.outcomes} />
+              <>
+                {onBehalfOf && (
+                  <p className="mb-4 text-sm text-ink-muted" data-testid="on-behalf-of">
+                    You answer on behalf of <span className="font-medium text-ink">{onBehalfOf}</span>, who delegated
+                    their tasks to you.
+                  </p>
+                )}
+                <TaskAnswerForm taskId={task.id} form={task.form} outcomes={task.outcomes} />
+              </>
             )}
           </Card>
           <Card className="p-5">
