@@ -300,3 +300,51 @@ test('screenshots: an inbox of 200 tasks, a task with 5 of 7 answers, an overdue
   // Leave nothing waiting for the specs after this one.
   for (const runId of runIds) await client.post(`/runs/${runId}/cancel`);
 });
+
+test('a person delegates their tasks in Settings → Account; the delegate answers on their behalf', async ({
+  browser,
+  request,
+}) => {
+  const client = api(request);
+  const ann = await operator(browser, client, 'ann');
+  const ben = await operator(browser, client, 'ben');
+  const key = unique('delegated');
+  await publish(client, key, {
+    steps: [
+      {
+        id: 'approve',
+        type: 'human.task',
+        config: {
+          title: 'Approve the conference trip',
+          form: noteForm,
+          outcomes: ['approve', 'reject'],
+          assignee: { user: ann.email },
+          saveAs: 'vars.answer',
+        },
+      },
+    ],
+    output: { $expr: 'vars.answer' },
+  });
+  await ann.page.goto('/settings/account');
+  const today = new Date().toISOString().slice(0, 10);
+  const nextWeek = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+  await ann.page.getByLabel('Delegate to').fill(ben.email);
+  await ann.page.getByLabel('From').fill(today);
+  await ann.page.getByLabel('Until (inclusive)').fill(nextWeek);
+  await ann.page.getByRole('button', { name: 'Save delegation' }).click();
+  await expect(ann.page.getByTestId('delegation-current')).toContainText(ben.email);
+  await shoot(ann.page, 'account-delegation');
+
+  const runId = await startRun(client, key);
+  await expect.poll(() => statusOf(client, runId), { timeout: 20_000 }).toBe('WAITING');
+  await ben.page.goto('/inbox');
+  await ben.page.getByRole('link', { name: 'Approve the conference trip' }).click();
+  await expect(ben.page.getByTestId('on-behalf-of')).toContainText(ann.email);
+  await ben.page.getByRole('button', { name: 'approve' }).click();
+  await expect(ben.page.locator('[data-task-answer]')).toContainText(`by ${ben.email}`);
+  await expect.poll(() => statusOf(client, runId), { timeout: 20_000 }).toBe('SUCCEEDED');
+  const output = (await (await client.get(`/runs/${runId}`)).json()).output as { answers: unknown[] };
+  expect(output.answers).toEqual([expect.objectContaining({ by: ben.email, onBehalfOf: ann.email })]);
+  await ann.page.getByRole('button', { name: 'End delegation' }).click();
+  await expect(ann.page.getByTestId('delegation-current')).toHaveCount(0);
+});
