@@ -6,12 +6,14 @@ import { sql, type Kysely } from 'kysely';
  * Human tasks in depth (SPEC §10): a task's quorum rule, self-approval flag, read-only
  * context and claim; every answer of a task (one per person, so a quorum counts people, not
  * clicks) and its comments, both deleted with the task and so with the run. The audit index
- * finds who started a run (the self-approval check) without scanning a tenant's log.
+ * finds who started a run (the self-approval check) without scanning a tenant's log. The new
+ * columns are nullable (null reads as the default): rows written by older code, or copied in by
+ * the replay fixtures, stay valid.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`ALTER TABLE tasks
     ADD COLUMN approvals jsonb,
-    ADD COLUMN allow_self_approval boolean NOT NULL DEFAULT true,
+    ADD COLUMN allow_self_approval boolean DEFAULT true,
     ADD COLUMN context jsonb,
     ADD COLUMN claimed_by text,
     ADD COLUMN claimed_at timestamptz`.execute(db);

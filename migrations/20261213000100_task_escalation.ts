@@ -10,8 +10,8 @@ import { sql, type Kysely } from 'kysely';
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`ALTER TABLE tasks
     ADD COLUMN escalation jsonb,
-    ADD COLUMN escalated integer NOT NULL DEFAULT 0,
-    ADD COLUMN notify boolean NOT NULL DEFAULT false`.execute(db);
+    ADD COLUMN escalated integer DEFAULT 0,
+    ADD COLUMN notify boolean DEFAULT false`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

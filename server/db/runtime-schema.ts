@@ -141,15 +141,16 @@ export interface TasksTable {
   created_at: Timestamp;
   /** SPEC §10 (migration 20261213000000_task_approvals): the quorum rule, null for one answer. */
   approvals: NullableJson;
-  allow_self_approval: Generated<boolean>;
+  /** null (rows from before the column) reads as true. */
+  allow_self_approval: ColumnType<boolean | null, boolean | undefined, boolean>;
   /** The resolved `context` value shown read-only with the task. */
   context: NullableJson;
   claimed_by: string | null;
   claimed_at: NullableTimestamp;
   /** Escalation steps (migration 20261213000100_task_escalation) and how many were carried out. */
   escalation: NullableJson;
-  escalated: Generated<number>;
-  notify: Generated<boolean>;
+  escalated: ColumnType<number | null, number | undefined, number>;
+  notify: ColumnType<boolean | null, boolean | undefined, boolean>;
 }
 
 export interface EventsTable {

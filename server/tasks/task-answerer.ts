@@ -74,7 +74,7 @@ export async function assertMayAnswerTask(
       run_id: string;
       assignee: unknown;
       claimed_by: string | null;
-      allow_self_approval: boolean;
+      allow_self_approval: boolean | null;
     };
   },
 ): Promise<{ onBehalfOf: string | null }> {
@@ -90,7 +90,7 @@ export async function assertMayAnswerTask(
       'FORBIDDEN',
       `This task is claimed by ${task.claimed_by}; only they (or an admin) can answer it.`,
     );
-  if (!task.allow_self_approval && (await startedTheRun(db, ctx, task.run_id)))
+  if (task.allow_self_approval === false && (await startedTheRun(db, ctx, task.run_id)))
     throw new AppError('FORBIDDEN', SELF_APPROVAL_MESSAGE);
   return { onBehalfOf };
 }

@@ -109,7 +109,7 @@ export function toTaskRecord(row: TTaskRow): TTaskRecord {
     approvals: row.approvals ? ZTaskApprovals.parse(row.approvals) : null,
     answers,
     tally: taskTally(row, answers),
-    allowSelfApproval: row.allow_self_approval,
+    allowSelfApproval: row.allow_self_approval !== false,
     context: row.context ?? null,
     claimedBy: row.claimed_by,
     claimedAt: row.claimed_at?.toISOString() ?? null,

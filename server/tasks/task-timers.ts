@@ -108,10 +108,10 @@ export async function runTaskTimer({ db, job }: { db: Db; job: TTaskTimerJob }):
   const outcome = await db.transaction().execute(async (tx) => {
     const task = await lockTask(tx, { tenantId: row.tenant_id, id: job.taskId });
     if (task.status !== 'open') return null;
-    if (job.step === -1) return { task, notify: task.notify, reassigned: false };
+    if (job.step === -1) return { task, notify: task.notify === true, reassigned: false };
     const steps = z.array(ZTaskEscalation).parse(task.escalation ?? []);
     const entry = steps[job.step];
-    if (!entry || task.escalated > job.step) return null;
+    if (!entry || (task.escalated ?? 0) > job.step) return null;
     if (entry.assignee)
       await tx
         .updateTable('tasks')
