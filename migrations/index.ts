@@ -17,6 +17,9 @@ import * as m20261208000100 from './20261208000100_runs_list_indexes';
 import * as m20261212000000 from './20261212000000_operations';
 import * as m20261212000100 from './20261212000100_alerts';
 import * as m20261212000200 from './20261212000200_trace_export';
+import * as m20261213000000 from './20261213000000_task_approvals';
+import * as m20261213000100 from './20261213000100_task_escalation';
+import * as m20261213000200 from './20261213000200_task_delegations';
 import * as m20261214000000 from './20261214000000_connections';
 import * as m20261214000100 from './20261214000100_llm_usage';
 import * as m20261216000000 from './20261216000000_run_hour_counts';
@@ -45,6 +48,9 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261212000000_operations': m20261212000000,
   '20261212000100_alerts': m20261212000100,
   '20261212000200_trace_export': m20261212000200,
+  '20261213000000_task_approvals': m20261213000000,
+  '20261213000100_task_escalation': m20261213000100,
+  '20261213000200_task_delegations': m20261213000200,
   '20261214000000_connections': m20261214000000,
   '20261214000100_llm_usage': m20261214000100,
   '20261216000000_run_hour_counts': m20261216000000,

@@ -13,6 +13,7 @@ import { REAP_INTERVAL_MS, reapStalledRuns } from '@/server/runtime/run-store/re
 import { RunsInHand } from '@/worker/runs-in-hand';
 import { RunReadyListener, takeAnnouncedRuns } from '@/worker/run-ready-listener';
 import { startScheduleTriggers } from '@/worker/schedule-triggers';
+import { startTaskTimers } from '@/worker/task-timers';
 import { startOperations } from '@/worker/operations';
 import { installLogging } from '@/server/logging/logger';
 
@@ -114,6 +115,7 @@ async function main(): Promise<void> {
   });
   await ready.start();
   await startScheduleTriggers({ db, boss, log });
+  await startTaskTimers({ db, boss, log });
   const reaper = setInterval(() => {
     reapStalledRuns({ db }).catch((error: Error) => log(`reaper: ${error.message}`));
   }, REAP_INTERVAL_MS);

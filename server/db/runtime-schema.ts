@@ -139,6 +139,18 @@ export interface TasksTable {
   completed_by: string | null;
   completed_at: NullableTimestamp;
   created_at: Timestamp;
+  /** SPEC §10 (migration 20261213000000_task_approvals): the quorum rule, null for one answer. */
+  approvals: NullableJson;
+  /** null (rows from before the column) reads as true. */
+  allow_self_approval: ColumnType<boolean | null, boolean | undefined, boolean>;
+  /** The resolved `context` value shown read-only with the task. */
+  context: NullableJson;
+  claimed_by: string | null;
+  claimed_at: NullableTimestamp;
+  /** Escalation steps (migration 20261213000100_task_escalation) and how many were carried out. */
+  escalation: NullableJson;
+  escalated: ColumnType<number | null, number | undefined, number>;
+  notify: ColumnType<boolean | null, boolean | undefined, boolean>;
 }
 
 export interface EventsTable {

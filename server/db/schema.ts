@@ -4,6 +4,7 @@ import type { TRole } from '@/model/roles';
 import type { TWorkflowStatus } from '@/server/workflows/workflow-status';
 import type { TVersionStatus } from '@/model/definition/version-document';
 import type { RuntimeTables } from '@/server/db/runtime-schema';
+import type { TaskTables } from '@/server/db/task-schema';
 import type { OutboundTables } from '@/server/db/outbound-schema';
 import type { TriggerTables } from '@/server/db/trigger-schema';
 import type { ConnectionTables } from '@/server/db/connection-schema';
@@ -191,7 +192,7 @@ export interface WorkflowVersionsTable {
   published_by: string | null;
 }
 
-export interface Database extends RuntimeTables, OutboundTables, TriggerTables, ConnectionTables {
+export interface Database extends RuntimeTables, OutboundTables, TriggerTables, ConnectionTables, TaskTables {
   tenants: TenantsTable;
   metric_counters: MetricCountersTable;
   metric_rollup: MetricRollupTable;

@@ -4,6 +4,7 @@ import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { roleAllows } from '@/model/roles';
 import { actorEmail, assignedToSql, effectiveRole } from '@/server/tasks/task-record';
+import { delegatorsOf } from '@/server/tasks/task-delegation';
 
 /** How many open tasks of the tenant are assigned to me or my role: the Inbox badge. */
 export async function countMyOpenTasks({ db, ctx }: { db: DbOrTx; ctx: TAuthContext }): Promise<number> {
@@ -15,7 +16,7 @@ export async function countMyOpenTasks({ db, ctx }: { db: DbOrTx; ctx: TAuthCont
     .select(sql<number>`count(*)::int`.as('count'))
     .where('tenant_id', '=', ctx.tenantId)
     .where('status', '=', 'open')
-    .where(assignedToSql(effectiveRole(ctx), email))
+    .where(assignedToSql(effectiveRole(ctx), email, await delegatorsOf(db, ctx.tenantId, email)))
     .executeTakeFirstOrThrow();
   return row.count;
 }

@@ -1,54 +1,110 @@
 import type { Metadata } from 'next';
 import { Inbox } from 'lucide-react';
 import Link from 'next/link';
+import { InboxFilters } from '@/components/inbox/inbox-filters';
 import { TaskDue } from '@/components/inbox/task-due';
+import { awaitedPeople } from '@/components/inbox/task-progress';
+import { Badge } from '@/components/ui/badge';
 import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
-import { TimeText } from '@/components/ui/time-text';
+import { describeTally } from '@/model/tasks/task-quorum';
+import { AppError } from '@/model/errors';
 import { requirePageContext } from '@/server/auth/require-page-context';
 import { getDb } from '@/server/db/database';
-import { listTasks } from '@/server/tasks/list-tasks';
+import { describeAssignee } from '@/server/tasks/task-answerer';
+import { listTasks, type TListTasks } from '@/server/tasks/list-tasks';
+import { actorEmail } from '@/server/tasks/task-record';
 
 export const metadata: Metadata = { title: 'Inbox' };
 
-/** Open tasks assigned to me or my role, newest first; each opens its task page, and its workflow cell the run. */
-export default async function InboxPage() {
+type TSearch = Record<string, string | string[] | undefined>;
+const one = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) || undefined;
+
+/** The filters of the URL as listTasks takes them: mine by default, open, newest first. */
+function filtersOf(search: TSearch): TListTasks & { assigned: string } {
+  const assigned = one(search.assigned) ?? 'me';
+  const status = one(search.status) ?? 'open';
+  return {
+    assigned,
+    assignedTo: assigned === 'anyone' ? undefined : assigned === 'me' ? 'me' : assigned,
+    status: status === 'any' ? undefined : (status as TListTasks['status']),
+    workflow: one(search.workflow),
+    q: one(search.q),
+    overdue: one(search.overdue) === 'true' ? true : undefined,
+    claimed: one(search.claimed) === 'true' ? true : one(search.claimed) === 'false' ? false : undefined,
+    sort: one(search.sort) === 'due' ? 'due' : 'created',
+    limit: 200,
+  };
+}
+
+/**
+ * The approvals inbox as a work queue: open tasks assigned to me (or anyone, or one person),
+ * filtered by workflow, words in the title, claim and due time, newest or soonest due first;
+ * each row shows who holds it and what it still needs.
+ */
+export default async function InboxPage({ searchParams }: { searchParams: Promise<TSearch> }) {
   const ctx = await requirePageContext('/inbox');
-  const { items } = await listTasks({ db: getDb(), ctx, input: { status: 'open', mine: true, limit: 100 } });
+  const search = await searchParams;
+  const { assigned, ...filters } = filtersOf(search);
+  const db = getDb();
+  const [email, listed] = await Promise.all([
+    actorEmail(db, ctx),
+    listTasks({ db, ctx, input: filters }).catch((error: unknown) => {
+      // A filter typed by hand that does not parse (e.g. a person who is not an email) lists nothing.
+      if (error instanceof AppError && error.code === 'VALIDATION') return null;
+      throw error;
+    }),
+  ]);
+  const items = listed?.items ?? [];
   const now = Date.now();
   return (
     <>
       <PageHeader title="Inbox" description="Approvals and other human tasks assigned to you or your role." />
+      <InboxFilters
+        values={{
+          assigned,
+          status: one(search.status) ?? 'open',
+          workflow: filters.workflow ?? '',
+          q: filters.q ?? '',
+          overdue: filters.overdue === true,
+          claimed: one(search.claimed) ?? '',
+          sort: filters.sort ?? 'created',
+        }}
+        invalid={listed === null}
+      />
       {items.length === 0 ? (
         <EmptyState icon={Inbox} title="Nothing to answer">
           When a run reaches a human task step assigned to you or your role, the task shows up here.
         </EmptyState>
       ) : (
-        <Table>
+        <Table aria-label="Tasks" data-inbox-table>
           <THead>
             <TR>
               <TH>Task</TH>
-              <TH>Run</TH>
-              <TH>Outcomes</TH>
-              <TH>Created</TH>
+              <TH>Workflow</TH>
+              <TH>Assignee</TH>
+              <TH>Progress</TH>
               <TH>Due</TH>
             </TR>
           </THead>
           <TBody>
             {items.map((task) => {
+              const waiting = awaitedPeople(task);
+              const overdue = task.status === 'open' && task.dueAt !== null && new Date(task.dueAt).getTime() < now;
               return (
-                <TR key={task.id}>
+                <TR key={task.id} data-task-row={task.id} data-overdue={overdue || undefined}>
                   <TD className="max-w-72">
                     <Link
                       href={`/inbox/${task.id}`}
                       className="block truncate font-medium text-ink hover:underline"
                       title={task.title}
+                      data-task-link
                     >
                       {task.title}
                     </Link>
                   </TD>
-                  <TD className="max-w-48 text-ink-muted">
+                  <TD className="max-w-40 text-ink-muted">
                     <Link
                       href={`/runs/${task.runId}`}
                       className="block truncate hover:underline"
@@ -57,12 +113,30 @@ export default async function InboxPage() {
                       {task.workflowKey}
                     </Link>
                   </TD>
-                  <TD className="text-ink-muted">{task.outcomes.join(' · ')}</TD>
+                  <TD className="max-w-56 text-ink-muted">
+                    <span className="block truncate" title={describeAssignee(task.assignee)}>
+                      {describeAssignee(task.assignee)}
+                    </span>
+                    {task.claimedBy && (
+                      <span className="mt-0.5 inline-flex items-center gap-1" data-testid="claimed-by">
+                        <Badge tone="accent">claimed</Badge>
+                        <span className="truncate text-ink">
+                          {task.claimedBy === email ? 'by you' : task.claimedBy}
+                        </span>
+                      </span>
+                    )}
+                  </TD>
                   <TD className="text-ink-muted">
-                    <TimeText iso={task.createdAt} withTime />
+                    {task.approvals !== null || task.answers.length > 0 ? (
+                      <span title={waiting.length > 0 ? `Not answered yet: ${waiting.join(', ')}` : undefined}>
+                        {describeTally(task.tally)}
+                      </span>
+                    ) : (
+                      task.outcomes.join(' · ')
+                    )}
                   </TD>
                   <TD>
-                    <TaskDue dueAt={task.dueAt} now={now} open />
+                    <TaskDue dueAt={task.dueAt} now={now} open={task.status === 'open'} />
                   </TD>
                 </TR>
               );

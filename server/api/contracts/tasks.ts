@@ -4,6 +4,8 @@ import { defineContract } from '@/server/api/contract';
 import { ZCompleteTaskBody } from '@/server/tasks/complete-task';
 import { ZListTasks, ZTaskCounts } from '@/server/tasks/list-tasks';
 import { ZTaskId, ZTaskRecord } from '@/server/tasks/task-record';
+import { ZReassignTaskBody } from '@/server/tasks/reassign-task';
+import { ZAddTaskCommentBody, ZTaskComment } from '@/server/tasks/task-comments';
 
 const tag = 'Tasks';
 
@@ -11,7 +13,8 @@ export const listTasksContract = defineContract({
   operationId: 'listTasks',
   method: 'GET',
   path: '/tasks',
-  summary: 'Human tasks newest first (status=open, mine=true), with the inbox counts',
+  summary:
+    'Human tasks newest first or by due time (status, mine, assignedTo=me|<email>, workflow, q, overdue, claimed, sort=created|due), with the inbox counts',
   tag,
   permission: 'run.read',
   query: ZListTasks,
@@ -42,4 +45,67 @@ export const completeTaskContract = defineContract({
   body: ZCompleteTaskBody,
   response: ZTaskRecord,
   errors: ['NOT_FOUND', 'CONFLICT'],
+});
+
+export const claimTaskContract = defineContract({
+  operationId: 'claimTask',
+  method: 'POST',
+  path: '/tasks/{id}/claim',
+  summary: 'Claim an open task: then only you (or an admin) answer it; 409 when someone else holds it',
+  tag,
+  permission: 'task.answer',
+  params: z.object({ id: ZTaskId }),
+  response: ZTaskRecord,
+  errors: ['NOT_FOUND', 'CONFLICT'],
+});
+
+export const releaseTaskContract = defineContract({
+  operationId: 'releaseTask',
+  method: 'POST',
+  path: '/tasks/{id}/release',
+  summary: 'Give a claimed task back to its assignees (its claimer or an admin)',
+  tag,
+  permission: 'task.answer',
+  params: z.object({ id: ZTaskId }),
+  response: ZTaskRecord,
+  errors: ['NOT_FOUND', 'CONFLICT'],
+});
+
+export const reassignTaskContract = defineContract({
+  operationId: 'reassignTask',
+  method: 'POST',
+  path: '/tasks/{id}/reassign',
+  summary: 'Hand an open task to {assignee: {role} | {user} | {users}}; drops its claim, keeps its answers',
+  tag,
+  permission: 'task.answer',
+  params: z.object({ id: ZTaskId }),
+  body: ZReassignTaskBody,
+  response: ZTaskRecord,
+  errors: ['NOT_FOUND', 'CONFLICT'],
+});
+
+export const listTaskCommentsContract = defineContract({
+  operationId: 'listTaskComments',
+  method: 'GET',
+  path: '/tasks/{id}/comments',
+  summary: "A task's comments, oldest first",
+  tag,
+  permission: 'run.read',
+  params: z.object({ id: ZTaskId }),
+  response: z.object({ items: z.array(ZTaskComment) }),
+  errors: ['NOT_FOUND'],
+});
+
+export const addTaskCommentContract = defineContract({
+  operationId: 'addTaskComment',
+  method: 'POST',
+  path: '/tasks/{id}/comments',
+  summary: 'Comment on a task: {text}',
+  tag,
+  permission: 'task.answer',
+  params: z.object({ id: ZTaskId }),
+  body: ZAddTaskCommentBody,
+  response: ZTaskComment,
+  successStatus: 201,
+  errors: ['NOT_FOUND'],
 });

@@ -4,6 +4,8 @@ import { ZRole } from '@/model/roles';
 import { defineNode, noPipes } from '@/server/runtime/nodes/node-descriptor';
 import { exprOr } from '@/model/definition/expression-value';
 import { ZVarsPath } from '@/model/definition/vars-path';
+import { ZTaskApprovals } from '@/model/tasks/task-quorum';
+import { checkTaskRules, ZTaskAnswerEntry, ZTaskEscalation } from '@/server/tasks/task-rules';
 
 /** Outcomes are button labels and the value the workflow branches on, so they must be distinct. */
 const ZOutcomes = z
@@ -17,14 +19,23 @@ const ZOutcomes = z
     });
   });
 
-/** Anyone with the role may answer, or one person; the email may be computed (e.g. the requester). */
+/**
+ * Anyone with the role may answer, one person, or each of a list of people (for a quorum); the
+ * emails may be computed (e.g. the requester).
+ */
 export const ZTaskAssignee = z.union([
   z.object({ role: ZRole }).strict(),
   z.object({ user: exprOr(z.string().email('must be an email address')) }).strict(),
+  z
+    .object({
+      users: exprOr(z.array(z.string().email('must be an email address')).min(1, 'list at least one person').max(100)),
+    })
+    .strict(),
 ]);
 
 const ZComputedTitle = z.string().trim().min(1).max(200);
 const ZComputedEmail = z.string().email();
+const ZComputedEmails = z.array(z.string().email()).min(1).max(100);
 
 export const ZHumanTaskConfig = z
   .object({
@@ -43,8 +54,26 @@ export const ZHumanTaskConfig = z
       .max(365 * 86_400_000)
       .optional(),
     saveAs: ZVarsPath.optional(),
+    /** SPEC §10: a quorum; each eligible person answers once. */
+    approvals: ZTaskApprovals.optional(),
+    /** false: the person or token that started the run may not answer (403). */
+    allowSelfApproval: z.boolean().optional(),
+    /** When the task is due (marked overdue in the inbox after); `timeoutMs` still ends it. */
+    dueInMs: z
+      .number()
+      .int()
+      .min(1)
+      .max(365 * 86_400_000)
+      .optional(),
+    /** Past each `afterMs` the task is reassigned and/or its assignees are emailed. */
+    escalation: z.array(ZTaskEscalation).max(10).optional(),
+    /** Email the assignees when the task is created (and reassigned by an escalation). */
+    notify: z.boolean().optional(),
+    /** A value shown read-only with the task (literal, or computed from the run). */
+    context: z.unknown().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine(checkTaskRules);
 
 export const humanTask = defineNode({
   type: 'human.task',
@@ -59,6 +88,8 @@ export const humanTask = defineNode({
     data: z.record(z.unknown()),
     completedBy: z.string(),
     completedAt: z.string().datetime({ offset: true }),
+    /** Every answer given, the deciding one last (SPEC §10). */
+    answers: z.array(ZTaskAnswerEntry).optional(),
   }),
   pipes: noPipes,
   writesVars: (config) => (config.saveAs ? [config.saveAs] : []),
@@ -66,6 +97,8 @@ export const humanTask = defineNode({
     const title = await resolve(config.title, 'title');
     const description = config.description === undefined ? '' : await resolve(config.description, 'description');
     const user = 'user' in config.assignee ? await resolve(config.assignee.user, 'assignee.user') : null;
+    const users = 'users' in config.assignee ? await resolve(config.assignee.users, 'assignee.users') : null;
+    const context = config.context === undefined ? null : await resolve(config.context, 'context');
     // Computed values are held to the schema literal ones meet: a missing field must not make
     // a task titled or assigned to "undefined", which nobody would ever be shown.
     const problem = !ZComputedTitle.safeParse(title).success
@@ -74,15 +107,34 @@ export const humanTask = defineNode({
         ? 'description: the expression must produce a text of at most 5000 characters'
         : user !== null && !ZComputedEmail.safeParse(user).success
           ? `assignee.user: the expression must produce an email address, not ${JSON.stringify(user) ?? 'nothing'}`
-          : null;
+          : users !== null && !ZComputedEmails.safeParse(users).success
+            ? `assignee.users: the expression must produce a list of 1 to 100 email addresses, not ${JSON.stringify(users) ?? 'nothing'}`
+            : typeof config.approvals?.required === 'number' &&
+                Array.isArray(users) &&
+                config.approvals.required > users.length
+              ? `approvals.required: ${config.approvals.required} approvals cannot come from ${users.length} people`
+              : JSON.stringify(context ?? null).length > 20_000
+                ? 'context: the value must be at most 20,000 characters as JSON'
+                : null;
     if (problem) return { kind: 'fail', error: { code: 'VALIDATION', message: problem, retryable: false } };
-    const assignee = 'role' in config.assignee ? { role: config.assignee.role } : { user: String(user) };
+    const assignee =
+      'role' in config.assignee
+        ? { role: config.assignee.role }
+        : users !== null
+          ? { users: [...new Set(ZComputedEmails.parse(users).map((email) => email.toLowerCase()))] }
+          : { user: String(user) };
     const task = {
       title: String(title),
       description: String(description),
       form: config.form,
       outcomes: config.outcomes,
       assignee,
+      approvals: config.approvals ?? null,
+      allowSelfApproval: config.allowSelfApproval ?? true,
+      context: context ?? null,
+      dueInMs: config.dueInMs ?? null,
+      escalation: config.escalation ?? [],
+      notify: config.notify ?? false,
     };
     return { kind: 'wait', input: task, wait: { kind: 'task', timeoutMs: config.timeoutMs ?? null, task } };
   },

@@ -1,4 +1,5 @@
 import 'server-only';
+import type { TTaskRules } from '@/server/tasks/task-rules';
 import type { TRunError, TEnvelope } from '@/model/definition/envelope';
 import type { TStep } from '@/model/definition/step';
 import type { TLogLine } from '@/model/log-levels';
@@ -18,8 +19,8 @@ export type TWaitRequest =
         description: string;
         form: Record<string, unknown>;
         outcomes: string[];
-        assignee: { role: string } | { user: string };
-      };
+        assignee: { role: string } | { user: string } | { users: string[] };
+      } & TTaskRules;
     }
   | { kind: 'child'; workflow: string; version: number | 'latest'; input: unknown };
 

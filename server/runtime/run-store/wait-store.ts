@@ -10,6 +10,7 @@ import { startRun } from '@/server/runtime/start-run';
 import { faultPoint } from '@/server/runtime/fault-points';
 import { eventMatchKey } from '@/server/runtime/run-store/event-match-lock';
 import { lockRunRow } from '@/server/runtime/run-store/lock-run-row';
+import { insertTask } from '@/server/tasks/insert-task';
 
 /**
  * Stores what a step waits on, in the same batch as the step's WAITING record. A timer (a
@@ -75,26 +76,16 @@ export async function createWait({
       })
       .execute();
     if (resumeAt) await enqueueAdvance({ db: tx, runId: run.id, startAfter: resumeAt });
-    if (request.kind === 'task') {
-      const task = request.task;
-      await tx
-        .insertInto('tasks')
-        .values({
-          tenant_id: run.tenantId,
-          run_id: run.id,
-          wait_id: id,
-          step_id: stepId,
-          step_path: stepPath,
-          title: task.title,
-          description: task.description,
-          form: JSON.stringify(task.form),
-          outcomes: task.outcomes,
-          assignee: JSON.stringify(task.assignee),
-          status: 'open',
-          due_at: resumeAt,
-        })
-        .execute();
-    }
+    if (request.kind === 'task')
+      await insertTask(tx, {
+        tenantId: run.tenantId,
+        runId: run.id,
+        waitId: id,
+        stepId,
+        stepPath,
+        request,
+        dueAt: resumeAt,
+      });
     if (request.kind === 'event' && began) {
       const since = request.lookbackMs ? new Date(began.at.getTime() - request.lookbackMs) : null;
       await matchRecentEvent(tx, {

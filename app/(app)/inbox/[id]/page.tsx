@@ -16,7 +16,14 @@ import { getDb } from '@/server/db/database';
 import { AppError } from '@/model/errors';
 import { getRun } from '@/server/runs/get-run';
 import { getTask } from '@/server/tasks/get-task';
-import { actorEmail, effectiveRole, mayAnswer } from '@/server/tasks/task-record';
+import { actorEmail, delegatorFor, effectiveRole, mayAnswer } from '@/server/tasks/task-record';
+import { delegatorsOf } from '@/server/tasks/task-delegation';
+import { describeAssignee, SELF_APPROVAL_MESSAGE, startedTheRun } from '@/server/tasks/task-answerer';
+import { listTaskComments } from '@/server/tasks/task-comments';
+import { TaskClaimControls } from '@/components/inbox/task-claim-controls';
+import { TaskComments } from '@/components/inbox/task-comments';
+import { TaskContext } from '@/components/inbox/task-context';
+import { TaskProgress } from '@/components/inbox/task-progress';
 
 export const metadata: Metadata = { title: 'Task' };
 
@@ -31,12 +38,26 @@ export default async function TaskPage({ params }: { params: Promise<{ id: strin
   const ctx = await requirePageContext(`/inbox/${id}`);
   const db = getDb();
   const task = await getTask({ db, ctx, input: { id } }).catch(notFoundOn);
-  const [run, email] = await Promise.all([
+  const [run, email, comments, selfStarted] = await Promise.all([
     getRun({ db, ctx, input: { id: task.runId } }).catch(notFoundOn),
     actorEmail(db, ctx),
+    listTaskComments({ db, ctx, input: { id } }),
+    task.allowSelfApproval ? false : startedTheRun(db, ctx, task.runId),
   ]);
-  const mayAct = roleAllows(effectiveRole(ctx), 'task.answer') && mayAnswer(task.assignee, ctx, email);
-  const assignedTo = 'user' in task.assignee ? task.assignee.user : `the ${task.assignee.role} role`;
+  const role = effectiveRole(ctx);
+  const isAdmin = role === 'admin';
+  const onBehalfOf = mayAnswer(task.assignee, ctx, email)
+    ? null
+    : delegatorFor(task.assignee, await delegatorsOf(db, ctx.tenantId, email));
+  const mayAct = roleAllows(role, 'task.answer') && (mayAnswer(task.assignee, ctx, email) || onBehalfOf !== null);
+  const assignedTo = describeAssignee(task.assignee);
+  const me = onBehalfOf ?? email;
+  const myAnswer = me
+    ? task.answers.find((answer) => (answer.onBehalfOf ?? answer.by).toLowerCase() === me)
+    : undefined;
+  const claimedByOther = task.claimedBy !== null && task.claimedBy !== email && !isAdmin;
+  const open = task.status === 'open';
+  const quorum = task.approvals !== null || task.answers.length > 1;
   const now = Date.now();
   return (
     <>
@@ -49,7 +70,8 @@ export default async function TaskPage({ params }: { params: Promise<{ id: strin
         title={task.title}
         description={
           <>
-            Assigned to {assignedTo} · created <TimeText iso={task.createdAt} withTime />
+            Assigned to {assignedTo}
+            {task.claimedBy && <> · claimed by {task.claimedBy}</>} · created <TimeText iso={task.createdAt} withTime />
           </>
         }
       />
@@ -60,20 +82,70 @@ export default async function TaskPage({ params }: { params: Promise<{ id: strin
               <TaskDescription markdown={task.description} />
             </Card>
           )}
+          {task.context !== null && (
+            <Card className="p-5">
+              <h2 className="mb-3 text-sm font-semibold">Context</h2>
+              <TaskContext value={task.context} />
+            </Card>
+          )}
+          {quorum && (
+            <Card className="p-5">
+              <h2 className="mb-3 text-sm font-semibold">Approvals</h2>
+              <TaskProgress task={task} />
+            </Card>
+          )}
           <Card className="p-5">
-            <h2 className="mb-4 text-sm font-semibold">{task.status === 'open' ? 'Your answer' : 'Answer'}</h2>
-            {task.status !== 'open' ? (
+            <h2 className="mb-4 text-sm font-semibold">{open ? 'Your answer' : 'Answer'}</h2>
+            {!open ? (
               <TaskAnswerSummary task={task} />
-            ) : mayAct ? (
-              <TaskAnswerForm taskId={task.id} form={task.form} outcomes={task.outcomes} />
-            ) : (
+            ) : !mayAct ? (
               <p className="text-sm text-ink-muted" role="status">
                 This task is assigned to {assignedTo}; you can read it but not answer it.
               </p>
+            ) : myAnswer ? (
+              <p className="text-sm text-ink-muted" role="status" data-testid="my-answer">
+                You answered <span className="font-medium text-ink">{myAnswer.outcome}</span>; the task waits for the
+                other answers it needs.
+              </p>
+            ) : selfStarted ? (
+              <p className="text-sm text-danger" role="status" data-testid="self-approval">
+                {SELF_APPROVAL_MESSAGE}
+              </p>
+            ) : claimedByOther ? (
+              <p className="text-sm text-ink-muted" role="status">
+                {task.claimedBy} claimed this task; only they (or an admin) can answer it.
+              </p>
+            ) : (
+              <>
+                {onBehalfOf && (
+                  <p className="mb-4 text-sm text-ink-muted" data-testid="on-behalf-of">
+                    You answer on behalf of <span className="font-medium text-ink">{onBehalfOf}</span>, who delegated
+                    their tasks to you.
+                  </p>
+                )}
+                <TaskAnswerForm taskId={task.id} form={task.form} outcomes={task.outcomes} />
+              </>
             )}
+          </Card>
+          <Card className="p-5">
+            <h2 className="mb-3 text-sm font-semibold">Comments</h2>
+            <TaskComments taskId={task.id} comments={comments.items} canComment={roleAllows(role, 'task.answer')} />
           </Card>
         </div>
         <aside className="flex flex-col gap-4">
+          {open && roleAllows(role, 'task.answer') && (mayAct || task.claimedBy) && (
+            <Card className="p-5">
+              <h2 className="mb-3 text-sm font-semibold">Claim</h2>
+              <TaskClaimControls
+                taskId={task.id}
+                claimedBy={task.claimedBy}
+                me={email}
+                canClaim={mayAct && task.tally.required <= 1 && email !== null}
+                canRelease={task.claimedBy !== null && (task.claimedBy === email || isAdmin)}
+                canReassign={mayAct && !claimedByOther}
+              />
+            </Card>
+          )}
           <Card className="p-5 text-sm">
             <h2 className="mb-3 text-sm font-semibold">Run</h2>
             <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-3 gap-y-2">

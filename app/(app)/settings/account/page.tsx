@@ -4,12 +4,16 @@ import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
 import { requirePageContext } from '@/server/auth/require-page-context';
+import { DelegationForm } from '@/components/settings/delegation-form';
+import { getDb } from '@/server/db/database';
+import { getMyDelegation } from '@/server/tasks/task-delegation';
 
 export const metadata: Metadata = { title: 'Account' };
 
 export default async function AccountPage() {
   const ctx = await requirePageContext('/settings/account');
   const person = ctx.actor.type === 'user' ? ctx.actor : null;
+  const delegation = await getMyDelegation({ db: getDb(), ctx });
   return (
     <>
       <PageHeader title="Account" description="Your sign-in details." />
@@ -29,6 +33,14 @@ export default async function AccountPage() {
             </dl>
           </Card>
         )}
+        <Card className="p-5">
+          <h2 className="text-sm font-semibold">Delegate my tasks</h2>
+          <p className="mt-1 mb-4 text-sm text-ink-muted">
+            While you are away, tasks assigned to you by name can also be answered by a colleague; their answers are
+            recorded on your behalf. Your colleague&apos;s own delegate does not get them.
+          </p>
+          <DelegationForm current={delegation} />
+        </Card>
         <Card className="p-5">
           <h2 className="text-sm font-semibold">Change password</h2>
           <p className="mt-1 mb-4 text-sm text-ink-muted">
