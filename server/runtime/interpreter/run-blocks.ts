@@ -1,5 +1,6 @@
 import 'server-only';
 import { AppError } from '@/model/errors';
+import { pipesOfConfig } from '@/model/nodes/nested-pipes';
 import type { TBlockState, TPipeCursor, TScope } from '@/server/runtime/execution/execution-state';
 import type { TStep } from '@/model/definition/step';
 import type { RunInterpreter } from '@/server/runtime/interpreter/run-interpreter';
@@ -8,9 +9,9 @@ import { runForEach, runParallel } from '@/server/runtime/interpreter/run-concur
 
 /** The steps of the nested pipe at `pipePath` (e.g. `then`, `cases[1].steps`). */
 export function pipeAt(frame: TStepFrame, pipePath: string): TStep[] {
-  const pipe = frame.descriptor.pipes(frame.config).find((candidate) => candidate.path === pipePath);
-  if (!pipe) throw new AppError('INTERNAL', `Step "${frame.step.id}" has no nested pipe "${pipePath}".`);
-  return pipe.steps;
+  const pipe = pipesOfConfig(frame.step.type, frame.config).find((candidate) => candidate.path === pipePath);
+  if (!pipe?.steps) throw new AppError('INTERNAL', `Step "${frame.step.id}" has no nested pipe "${pipePath}".`);
+  return pipe.steps as TStep[];
 }
 
 /** Writes the block step's own record once it has finished (its nested steps have theirs). */

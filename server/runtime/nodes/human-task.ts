@@ -1,7 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { ZRole } from '@/model/roles';
-import { defineNode, noPipes } from '@/server/runtime/nodes/node-descriptor';
+import { defineNode } from '@/server/runtime/nodes/node-descriptor';
 import { exprOr } from '@/model/definition/expression-value';
 import { ZVarsPath } from '@/model/definition/vars-path';
 
@@ -46,13 +46,7 @@ export const ZHumanTaskConfig = z
   })
   .strict();
 
-export const humanTask = defineNode({
-  type: 'human.task',
-  title: 'Human task',
-  description:
-    'Puts a task with a form in the approvals inbox and waits until someone answers it with one of the outcomes.',
-  icon: 'user-check',
-  category: 'waiting',
+export const humanTask = defineNode('human.task', {
   configSchema: ZHumanTaskConfig,
   outputSchema: z.object({
     outcome: z.string(),
@@ -60,8 +54,6 @@ export const humanTask = defineNode({
     completedBy: z.string(),
     completedAt: z.string().datetime({ offset: true }),
   }),
-  pipes: noPipes,
-  writesVars: (config) => (config.saveAs ? [config.saveAs] : []),
   async execute({ config, resolve }) {
     const title = await resolve(config.title, 'title');
     const description = config.description === undefined ? '' : await resolve(config.description, 'description');
