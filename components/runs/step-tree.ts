@@ -1,3 +1,4 @@
+import { pipeLabelOf } from '@/model/nodes/nested-pipes';
 import type { TRunEventRecord } from '@/server/runs/list-run-events';
 import type { TStepRecord } from '@/server/runs/list-run-steps';
 
@@ -29,23 +30,6 @@ export type TTimelineGroup = {
   status: TStepNodeStatus | null;
   steps: TTimelineStep[];
 };
-
-const PIPE_LABEL: Record<string, string> = {
-  then: 'Then',
-  else: 'Else',
-  default: 'Default',
-  try: 'Try',
-  catch: 'Catch',
-  finally: 'Finally',
-  steps: 'Steps',
-};
-
-/** `cases[1].steps` → "Case 2", `branches[0].steps` → "Branch 1", `then` → "Then". */
-export function pipeLabel(pipe: string): string {
-  const indexed = /^(cases|branches)\[(\d+)\]\.steps$/.exec(pipe);
-  if (indexed) return `${indexed[1] === 'cases' ? 'Case' : 'Branch'} ${Number(indexed[2]) + 1}`;
-  return PIPE_LABEL[pipe] ?? pipe;
-}
 
 /**
  * Where a step path sits: `steps[1].config.then[0]` is in pipe `then` of block `steps[1]`;
@@ -173,7 +157,7 @@ export function buildStepTree(
         (group = {
           kind: 'group',
           key,
-          label: parent.iteration === null ? pipeLabel(parent.pipe) : `Item ${parent.iteration + 1}`,
+          label: parent.iteration === null ? pipeLabelOf(block.type, parent.pipe) : `Item ${parent.iteration + 1}`,
           startedAt: node.startedAt,
           completedAt: null,
           status: null,

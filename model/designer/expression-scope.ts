@@ -1,6 +1,7 @@
 import type { TStep } from '@/model/definition/step';
 import type { TVersionDocumentInput } from '@/model/definition/version-document';
 import { findStepTrail, nestedPipes, type TAncestor } from '@/model/designer/step-tree';
+import { nodeShapeOf } from '@/model/nodes/node-shapes';
 
 /** Where a name in the field picker comes from. */
 export type TScopeSource = 'payload' | 'vars' | 'env' | 'meta' | 'error' | 'binding';
@@ -88,49 +89,21 @@ function configOf(step: TStep): Record<string, unknown> {
   return isObject(step.config) ? step.config : {};
 }
 
-/** What one step writes under `vars` when it has run (not what its nested steps write). */
+/**
+ * What one step writes under `vars` when it has run (not what its nested steps write), from its
+ * node shape's `writesVars`, typed by what is known: a literal's keys, a schema the config
+ * decides (a task's form), the saved action's or node type's output schema from the registry.
+ */
 function writesOf(step: TStep, schemas: TOutputSchemas): Array<{ path: string; type: string | null }> {
-  const config = configOf(step);
-  const saveAs = typeof config.saveAs === 'string' && config.saveAs.startsWith('vars') ? config.saveAs : null;
-  switch (step.type) {
-    case 'transform.assign':
-      return isObject(config.assign)
-        ? Object.entries(config.assign)
-            .filter(([path]) => path.startsWith('vars.'))
-            .flatMap(([path, value]) => fromLiteral(path, value))
-        : [];
-    case 'action.call': {
-      if (!saveAs) return [];
-      const ref =
-        typeof config.action === 'string'
-          ? `${config.action}@${typeof config.version === 'number' ? config.version : 1}`
-          : '';
-      return fromSchema(saveAs, schemas.actions?.[ref]);
-    }
-    case 'human.task':
-      if (!saveAs) return [];
-      return [
-        { path: saveAs, type: 'object' },
-        { path: `${saveAs}.outcome`, type: 'string' },
-        ...fromSchema(`${saveAs}.data`, isObject(config.form) ? config.form : {}),
-        { path: `${saveAs}.completedBy`, type: 'string' },
-        { path: `${saveAs}.completedAt`, type: 'string' },
-      ];
-    case 'control.forEach':
-      return saveAs ? [{ path: saveAs, type: 'array' }] : [];
-    case 'control.parallel': {
-      if (!saveAs) return [];
-      const branches = Array.isArray(config.branches) ? config.branches.filter(isObject) : [];
-      return [
-        { path: saveAs, type: 'object' },
-        ...branches
-          .filter((b) => typeof b.id === 'string')
-          .map((b) => ({ path: `${saveAs}.${quoteName(String(b.id))}`, type: null })),
-      ];
-    }
-    default:
-      return saveAs ? fromSchema(saveAs, schemas.nodes?.[step.type]) : [];
-  }
+  const writes = nodeShapeOf(step.type)?.writesVars(configOf(step)) ?? [];
+  return writes
+    .filter((write) => write.path.startsWith('vars'))
+    .flatMap((write) => {
+      if ('literal' in write) return write.path.startsWith('vars.') ? fromLiteral(write.path, write.literal) : [];
+      if (write.schema) return fromSchema(write.path, write.schema);
+      if (write.actionRef !== undefined) return fromSchema(write.path, schemas.actions?.[write.actionRef]);
+      return fromSchema(write.path, schemas.nodes?.[step.type]);
+    });
 }
 
 /**
@@ -158,7 +131,9 @@ function writesAfter(step: TStep, schemas: TOutputSchemas, maybe: boolean, into:
     }
   };
   const stepMaybe = maybe || step.onError === 'continue';
-  if (step.type !== 'control.forEach' && step.type !== 'control.parallel') {
+  // A forEach or parallel runs its pipes on copies of vars: only its own write comes out.
+  const block = nodeShapeOf(step.type)?.block;
+  if (block !== 'forEach' && block !== 'parallel') {
     for (const pipe of nestedPipes(step)) {
       // `finally` always runs; everything else may or may not.
       for (const inner of pipe.steps) writesAfter(inner, schemas, stepMaybe || pipe.role !== 'finally', into);

@@ -30,7 +30,12 @@ function stepsAt(value: unknown[] | null): TStep[] {
  * incomplete draft configs: a pipe that is not a list yet shows as empty, malformed steps are left out.
  */
 export function nestedPipes(step: Pick<TStep, 'type' | 'config'>): TNestedPipe[] {
-  return pipesOfConfig(step.type, step.config).map((pipe) => ({ ...pipe, steps: stepsAt(pipe.steps) }));
+  return pipesOfConfig(step.type, step.config).map(({ path, label, role, steps }) => ({
+    path,
+    label,
+    role,
+    steps: stepsAt(steps),
+  }));
 }
 
 /** One step on the way from the root to a step: the ancestor, and which of its pipes leads down. */

@@ -10,6 +10,8 @@ export type TConfigPipe = {
   role: TPipeRole;
   /** The raw list at `path`; [] for an optional pipe left out; null when the value there is not a list. */
   steps: unknown[] | null;
+  /** An optional pipe the config leaves out, which a run's graph does not draw (see TPipeSpec). */
+  hidden?: true;
 };
 
 function objectAt(value: unknown): Record<string, unknown> | null {
@@ -31,7 +33,8 @@ export function pipesOfConfig(type: string, config: unknown): TConfigPipe[] {
     if (spec.kind === 'single') {
       const value = values[spec.key];
       const steps = value === undefined && spec.optional ? [] : Array.isArray(value) ? value : null;
-      return [{ path: spec.key, label: spec.label, role: spec.role, steps }];
+      const pipe: TConfigPipe = { path: spec.key, label: spec.label, role: spec.role, steps };
+      return [value === undefined && spec.optional && !spec.drawnWhenAbsent ? { ...pipe, hidden: true } : pipe];
     }
     const entries = values[spec.list];
     if (!Array.isArray(entries)) return [];

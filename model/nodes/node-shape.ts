@@ -36,10 +36,19 @@ export type TPipeRole = 'branch' | 'iteration' | 'parallel' | 'try' | 'catch' | 
 /**
  * A nested pipe of a block type, declared once: a single config key (`then`), or one pipe per
  * entry of a list (`cases[i].steps`). `optional`: the config may leave it out, and then it
- * counts as an empty pipe.
+ * counts as an empty pipe (the designer offers it as a drop zone; the graph leaves it out unless
+ * `drawnWhenAbsent`).
  */
 export type TPipeSpec =
-  | { kind: 'single'; key: string; label: string; role: TPipeRole; optional?: boolean }
+  | {
+      kind: 'single';
+      key: string;
+      label: string;
+      role: TPipeRole;
+      optional?: boolean;
+      /** A run's graph draws it even when left out (an if's "Else": the way around the "Then"). */
+      drawnWhenAbsent?: boolean;
+    }
   | {
       kind: 'list';
       list: string;

@@ -115,7 +115,7 @@ export const NODE_SHAPES = {
     block: 'branch',
     pipes: [
       { kind: 'single', key: 'then', label: 'Then', role: 'branch' },
-      { kind: 'single', key: 'else', label: 'Else', role: 'branch', optional: true },
+      { kind: 'single', key: 'else', label: 'Else', role: 'branch', optional: true, drawnWhenAbsent: true },
     ],
     writesVars: noVars,
     initialConfig: () => ({ then: [], else: [] }),
@@ -128,7 +128,13 @@ export const NODE_SHAPES = {
     category: 'flow',
     block: 'branch',
     pipes: [
-      { kind: 'list', list: 'cases', role: 'branch', label: (index) => `Case ${index + 1}` },
+      {
+        kind: 'list',
+        list: 'cases',
+        role: 'branch',
+        // The value a case matches says more than its number, where the definition is at hand.
+        label: (index, entry) => `Case ${JSON.stringify(entry?.when ?? index + 1)}`,
+      },
       { kind: 'single', key: 'default', label: 'Default', role: 'branch', optional: true },
     ],
     writesVars: noVars,

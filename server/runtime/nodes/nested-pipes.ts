@@ -2,7 +2,7 @@ import 'server-only';
 import { getNodeDescriptor } from '@/server/runtime/nodes';
 import { pipesOfConfig, type TConfigPipe } from '@/model/nodes/nested-pipes';
 
-export type TRawPipeRef = Omit<TConfigPipe, 'steps'> & { steps: unknown[] };
+export type TRawPipeRef = Omit<TConfigPipe, 'steps' | 'hidden'> & { steps: unknown[] };
 
 /**
  * The nested pipes of a step's config, located by its node shape (model/nodes). The config is
@@ -14,7 +14,7 @@ export function nestedPipesOf(type: string, config: unknown): TRawPipeRef[] {
   const descriptor = getNodeDescriptor(type);
   if (!descriptor) return [];
   const parsed = descriptor.configSchema.safeParse(config);
-  return pipesOfConfig(type, parsed.success ? parsed.data : config).filter(
-    (pipe): pipe is TRawPipeRef => pipe.steps !== null,
+  return pipesOfConfig(type, parsed.success ? parsed.data : config).flatMap(({ path, label, role, steps }) =>
+    steps === null ? [] : [{ path, label, role, steps }],
   );
 }

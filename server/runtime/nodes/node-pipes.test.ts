@@ -50,7 +50,7 @@ const cases: Array<{
       default: [step('d')],
     },
     paths: ['cases[0].steps', 'cases[1].steps', 'default'],
-    labels: ['Case 1', 'Case 2', 'Default'],
+    labels: ['Case "a"', 'Case "b"', 'Default'],
     vars: [],
   },
   {
