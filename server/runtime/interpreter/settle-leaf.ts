@@ -13,7 +13,7 @@ import { createWait } from '@/server/runtime/run-store/wait-store';
 /*
  * The second half of a leaf step, apart from the interpreter's walk over pipes: what a node's
  * described result means for the run (the step's record, its events and snapshot, vars and
- * state, a wait or a retry timer, a failure), as runBlock is for blocks.
+ * state, a wait or a retry timer, a failure), as the block runners (block-runners.ts) are for blocks.
  */
 
 /** Records what a leaf step's result means and moves the run on (or suspends it). */
