@@ -11,7 +11,7 @@ import { summarizeStep } from '@/components/designer/canvas/step-summary';
 import { withoutMouseDropAnimation } from '@/components/designer/canvas/use-step-drag';
 import { cx } from '@/components/ui/cx';
 import type { TStep } from '@/model/definition/step';
-import { nestedPipes, type TNestedPipe } from '@/model/designer/step-tree';
+import { nestedPipes } from '@/model/designer/step-tree';
 
 /** The type every step draggable and pipe droppable share, so any step can go into any pipe. */
 export const STEP_DND_TYPE = 'STEP';
