@@ -1,4 +1,5 @@
 import { pipeLabelOf } from '@/model/nodes/nested-pipes';
+import { isTerminal, type TRunStatus } from '@/model/run-status';
 import type { TRunEventRecord } from '@/server/runs/list-run-events';
 import type { TStepRecord } from '@/server/runs/list-run-steps';
 
@@ -87,6 +88,8 @@ function groupStatus(steps: TTimelineStep[]): TStepNodeStatus | null {
 export function buildStepTree(
   records: ReadonlyArray<TStepRecord>,
   events: ReadonlyArray<TRunEventRecord> = [],
+  /** The run's end, once it has one: a step still open then (a block a cancel cut short) ended with it. */
+  runEnd: { status: TRunStatus; completedAt: string | null } | null = null,
 ): TTimelineStep[] {
   const nodes = new Map<string, TTimelineStep>();
   const ensure = (path: string, stepId: string, type: string, startedAt: string) => {
@@ -138,6 +141,15 @@ export function buildStepTree(
         node.retryAt = retry.at;
         node.completedAt = null;
       }
+    }
+  }
+  if (runEnd && isTerminal(runEnd.status)) {
+    for (const node of nodes.values()) {
+      if (node.status !== 'RUNNING' && node.status !== 'WAITING') continue;
+      // A block gets its record when it ends; one the run ended around never does.
+      node.status = runEnd.status === 'FAILED' ? 'FAILED' : 'CANCELED';
+      node.completedAt = runEnd.completedAt ?? node.startedAt;
+      node.retryAt = null;
     }
   }
   const roots: TTimelineStep[] = [];

@@ -113,33 +113,41 @@ function writesOf(step: TStep, schemas: TOutputSchemas): Array<{ path: string; t
  */
 function writesAfter(step: TStep, schemas: TOutputSchemas, maybe: boolean, into: Map<string, TScopeEntry>): void {
   if (step.disabled) return;
-  const add = (written: Array<{ path: string; type: string | null }>, certain: boolean) => {
-    for (const { path, type } of written) {
-      const known = into.get(path);
-      // A path written for certain anywhere stays certain; the first writer names it.
-      if (known) {
-        if (known.maybe && certain) into.set(path, { ...known, maybe: false });
-        continue;
-      }
-      into.set(path, {
-        path,
-        source: 'vars',
-        type,
-        detail: `set by ${step.name ? `“${step.name}”` : step.id}`,
-        maybe: !certain,
-      });
-    }
-  };
   const stepMaybe = maybe || step.onError === 'continue';
   // A forEach or parallel runs its pipes on copies of vars: only its own write comes out.
   const block = nodeShapeOf(step.type)?.block;
   if (block !== 'forEach' && block !== 'parallel') {
-    for (const pipe of nestedPipes(step)) {
+    const pipes = nestedPipes(step);
+    // One of an if's or switch's branches runs (an absent else or default is an empty one):
+    // what every branch writes for certain is certain after the block.
+    const branches = pipes.filter((pipe) => pipe.role === 'branch');
+    if (branches.length > 0) {
+      const written = branches.map((pipe) => {
+        const inBranch = new Map<string, TScopeEntry>();
+        for (const inner of pipe.steps) writesAfter(inner, schemas, false, inBranch);
+        return inBranch;
+      });
+      for (const entries of written)
+        for (const entry of entries.values()) {
+          const everywhere = written.every((other) => other.get(entry.path)?.maybe === false);
+          addWrite(into, entry, !stepMaybe && everywhere);
+        }
+    }
+    for (const pipe of pipes.filter((candidate) => candidate.role !== 'branch')) {
       // `finally` always runs; everything else may or may not.
       for (const inner of pipe.steps) writesAfter(inner, schemas, stepMaybe || pipe.role !== 'finally', into);
     }
   }
-  add(writesOf(step, schemas), !stepMaybe);
+  const detail = `set by ${step.name ? `“${step.name}”` : step.id}`;
+  for (const { path, type } of writesOf(step, schemas))
+    addWrite(into, { path, source: 'vars', type, detail, maybe: false }, !stepMaybe);
+}
+
+/** Records a write: a path written for certain anywhere stays certain; the first writer names it. */
+function addWrite(into: Map<string, TScopeEntry>, entry: TScopeEntry, certain: boolean): void {
+  const known = into.get(entry.path);
+  if (!known) into.set(entry.path, { ...entry, maybe: !certain });
+  else if (known.maybe && certain) into.set(entry.path, { ...known, maybe: false });
 }
 
 /**

@@ -20,7 +20,7 @@ export function usePublish({
 }: {
   document: TVersionDocumentInput;
   autosave: ReturnType<typeof useDraftAutosave>;
-  setProblems: (problems: TProblem[]) => void;
+  setProblems: (checkedDocument: TVersionDocumentInput, problems: TProblem[]) => void;
   setShowProblems: (show: boolean) => void;
   setNotice: (notice: TDesignerNotice | null) => void;
 }) {
@@ -30,11 +30,11 @@ export function usePublish({
     setNotice(null);
     setPublishing(true);
     try {
-      if (!(await autosave.flush()))
+      if (!(await autosave.flush({ draftRequired: true })))
         return setNotice({ tone: 'danger', text: 'The draft is not saved, so it cannot be published yet.' });
       const checked = await checkDefinitionAction({ document });
       if (!checked.ok) return setNotice({ tone: 'danger', text: checked.error.message });
-      setProblems(checked.data.problems);
+      setProblems(document, checked.data.problems);
       const errors = checked.data.problems.filter((problem) => problem.severity === 'error').length;
       if (errors > 0) {
         setShowProblems(true);
@@ -43,9 +43,13 @@ export function usePublish({
           text: `Not published: ${errors} problem${errors === 1 ? '' : 's'} to fix first.`,
         });
       }
-      const version = autosave.base.version;
-      if (version === null || autosave.base.status !== 'draft')
-        return setNotice({ tone: 'danger', text: 'There is no draft to publish: this version is already published.' });
+      const base = autosave.currentBase();
+      const version = base.version;
+      if (version === null || base.status !== 'draft')
+        return setNotice({
+          tone: 'danger',
+          text: `Version ${version ?? ''} is already published; edit the workflow to start a new draft.`,
+        });
       const published = await publishVersionAction({ key: document.key, version });
       if (!published.ok) return setNotice({ tone: 'danger', text: published.error.message });
       autosave.markPublished(version);
