@@ -253,7 +253,9 @@ test('the run form keeps a bad number with its error and reads a decimal comma',
   await amount.fill('abc');
   await amount.blur();
   await expect(amount).toHaveValue('abc');
+  await dialog.getByRole('button', { name: 'Start run' }).click();
   await expect(dialog).toContainText('Must be a number, like 12.5 or 12,5.');
+  await expect(amount).toHaveValue('abc');
   await shoot(page, 'run-form-error');
   await amount.fill('12,50');
   await expect(dialog).not.toContainText('Must be a number');

@@ -1,5 +1,6 @@
 'use client';
 
+import { useMemo } from 'react';
 import { defaultStyles, JsonView as JsonTree } from 'react-json-view-lite';
 import 'react-json-view-lite/dist/index.css';
 import { cx } from '@/components/ui/cx';
@@ -63,8 +64,14 @@ const STYLES = {
  * `{"$truncated": true}` where a snapshot was cut at its size cap.
  */
 export function JsonView({ value, className, label }: { value: unknown; className?: string; label?: string }) {
-  const found = new Set<string>();
-  const prepared = prepare(value, found);
+  // Kept while the value's content is the same: the tree re-decides which nodes are open when
+  // its data changes, so a live page's next poll (new objects, same JSON) must not collapse
+  // what the person opened.
+  const text = JSON.stringify(value) ?? 'null';
+  const { prepared, found } = useMemo(() => {
+    const markers = new Set<string>();
+    return { prepared: prepare(JSON.parse(text) as unknown, markers), found: markers };
+  }, [text]);
   return (
     <div
       className={cx(
