@@ -15,7 +15,7 @@ export const HTTP_ERROR_BODY_EXCERPT_BYTES = 2048;
 function bodyExcerpt(body: Buffer): string {
   const cut = body.length > HTTP_ERROR_BODY_EXCERPT_BYTES;
   const text = new TextDecoder('utf-8', { fatal: false }).decode(body.subarray(0, HTTP_ERROR_BODY_EXCERPT_BYTES));
-  return `${text.replace(/\u0000/g, '\uFFFD')}${cut ? '…' : ''}`;
+  return `${text.replaceAll('\u0000', '\uFFFD')}${cut ? '…' : ''}`;
 }
 
 /**
