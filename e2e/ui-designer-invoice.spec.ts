@@ -164,6 +164,7 @@ test('build the invoice approval from an empty workflow in the designer, fix a p
   await expect(page.getByTestId('step-config-panel')).toContainText('HTTP request');
   await field(page, 'name').getByRole('textbox').fill('Load invoice');
   await field(page, 'id').getByRole('textbox').fill('fetch');
+  await page.keyboard.press('Enter');
   await expect(card(page, 'fetch')).toBeVisible();
   await chooseByKeyboard(page, field(page, 'config.input.method').getByRole('combobox'), 'GET');
   const url = field(page, 'config.input.url');
@@ -186,6 +187,7 @@ test('build the invoice approval from an empty workflow in the designer, fix a p
   expect(await rootOrder(page)).toEqual(['fetch', 'if']);
   await field(page, 'name').getByRole('textbox').fill('Big invoice');
   await field(page, 'id').getByRole('textbox').fill('big');
+  await page.keyboard.press('Enter');
   const condition = field(page, 'config.condition');
   await condition.getByRole('radio', { name: 'Expression' }).click();
   // The field picker from the keyboard alone: Enter opens it with the search focused, Tab reaches the first match.
@@ -209,6 +211,7 @@ test('build the invoice approval from an empty workflow in the designer, fix a p
   await expect(page.getByTestId('step-config-panel')).toContainText('Human task');
   await field(page, 'name').getByRole('textbox').fill('Manager approval');
   await field(page, 'id').getByRole('textbox').fill('approve');
+  await page.keyboard.press('Enter');
   // The title is left empty on purpose: publishing must point at it.
   const description = field(page, 'config.description');
   await description.getByRole('radio', { name: 'Expression' }).click();

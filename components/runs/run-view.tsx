@@ -68,7 +68,10 @@ export function RunView({ initial, definition, canOperate, isAdmin, latestVersio
     return () => clearInterval(timer);
   }, [running]);
 
-  const tree = useMemo(() => buildStepTree(steps, events), [steps, events]);
+  const tree = useMemo(
+    () => buildStepTree(steps, events, { status: run.status, completedAt: run.completedAt }),
+    [steps, events, run.status, run.completedAt],
+  );
   const taken = useMemo(() => takenStepIds(steps, events), [steps, events]);
   const statuses = useMemo(() => statusByStepId(steps), [steps]);
   const selected = selectedPath ? findNode(tree, selectedPath) : null;

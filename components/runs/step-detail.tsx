@@ -148,7 +148,8 @@ export function StepDetail({ runId, node }: { runId: string; node: TTimelineStep
             )}
           </Section>
           <Section title="Envelope after this step">
-            <Snapshot key={attempt.id} runId={runId} recordId={attempt.id} />
+            {/* Keyed by status too: a waiting step gets its snapshot when it succeeds, same record. */}
+            <Snapshot key={`${attempt.id}:${attempt.status}`} runId={runId} recordId={attempt.id} />
           </Section>
         </>
       )}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildStepTree, parentOf, pipeLabel, statusByStepId, takenStepIds } from '@/components/runs/step-tree';
+import { buildStepTree, parentOf, statusByStepId, takenStepIds } from '@/components/runs/step-tree';
 import type { TRunEventRecord } from '@/server/runs/list-run-events';
 import type { TStepRecord } from '@/server/runs/list-run-steps';
 
@@ -42,9 +42,6 @@ describe('step paths', () => {
       pipe: 'try',
       iteration: null,
     });
-    expect(pipeLabel('cases[1].steps')).toBe('Case 2');
-    expect(pipeLabel('branches[0].steps')).toBe('Branch 1');
-    expect(pipeLabel('finally')).toBe('Finally');
   });
 });
 
@@ -90,5 +87,18 @@ describe('buildStepTree', () => {
       'loop',
       'work',
     ]);
+  });
+});
+
+describe('a run that has ended', () => {
+  it('ends the steps it cut short with it: a block with no record is canceled, not running', () => {
+    const records = [record('steps[0].config.then[0]', 'ask', 'CANCELED')];
+    const events = [event(1, 'step.started', 'check', { path: 'steps[0]', type: 'control.if' })];
+    const open = buildStepTree(records, events);
+    expect(open[0]).toMatchObject({ stepId: 'check', status: 'RUNNING', completedAt: null });
+    const ended = buildStepTree(records, events, { status: 'CANCELED', completedAt: '2026-01-01T00:00:10.000Z' });
+    expect(ended[0]).toMatchObject({ stepId: 'check', status: 'CANCELED', completedAt: '2026-01-01T00:00:10.000Z' });
+    const running = buildStepTree(records, events, { status: 'RUNNING', completedAt: null });
+    expect(running[0]).toMatchObject({ status: 'RUNNING' });
   });
 });

@@ -1,3 +1,5 @@
+import { pipeLabelOf } from '@/model/nodes/nested-pipes';
+import { isTerminal, type TRunStatus } from '@/model/run-status';
 import type { TRunEventRecord } from '@/server/runs/list-run-events';
 import type { TStepRecord } from '@/server/runs/list-run-steps';
 
@@ -29,23 +31,6 @@ export type TTimelineGroup = {
   status: TStepNodeStatus | null;
   steps: TTimelineStep[];
 };
-
-const PIPE_LABEL: Record<string, string> = {
-  then: 'Then',
-  else: 'Else',
-  default: 'Default',
-  try: 'Try',
-  catch: 'Catch',
-  finally: 'Finally',
-  steps: 'Steps',
-};
-
-/** `cases[1].steps` → "Case 2", `branches[0].steps` → "Branch 1", `then` → "Then". */
-export function pipeLabel(pipe: string): string {
-  const indexed = /^(cases|branches)\[(\d+)\]\.steps$/.exec(pipe);
-  if (indexed) return `${indexed[1] === 'cases' ? 'Case' : 'Branch'} ${Number(indexed[2]) + 1}`;
-  return PIPE_LABEL[pipe] ?? pipe;
-}
 
 /**
  * Where a step path sits: `steps[1].config.then[0]` is in pipe `then` of block `steps[1]`;
@@ -103,6 +88,8 @@ function groupStatus(steps: TTimelineStep[]): TStepNodeStatus | null {
 export function buildStepTree(
   records: ReadonlyArray<TStepRecord>,
   events: ReadonlyArray<TRunEventRecord> = [],
+  /** The run's end, once it has one: a step still open then (a block a cancel cut short) ended with it. */
+  runEnd: { status: TRunStatus; completedAt: string | null } | null = null,
 ): TTimelineStep[] {
   const nodes = new Map<string, TTimelineStep>();
   const ensure = (path: string, stepId: string, type: string, startedAt: string) => {
@@ -156,6 +143,15 @@ export function buildStepTree(
       }
     }
   }
+  if (runEnd && isTerminal(runEnd.status)) {
+    for (const node of nodes.values()) {
+      if (node.status !== 'RUNNING' && node.status !== 'WAITING') continue;
+      // A block gets its record when it ends; one the run ended around never does.
+      node.status = runEnd.status === 'FAILED' ? 'FAILED' : 'CANCELED';
+      node.completedAt = runEnd.completedAt ?? node.startedAt;
+      node.retryAt = null;
+    }
+  }
   const roots: TTimelineStep[] = [];
   const byStart = (a: { startedAt: string }, b: { startedAt: string }) =>
     a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0;
@@ -173,7 +169,7 @@ export function buildStepTree(
         (group = {
           kind: 'group',
           key,
-          label: parent.iteration === null ? pipeLabel(parent.pipe) : `Item ${parent.iteration + 1}`,
+          label: parent.iteration === null ? pipeLabelOf(block.type, parent.pipe) : `Item ${parent.iteration + 1}`,
           startedAt: node.startedAt,
           completedAt: null,
           status: null,

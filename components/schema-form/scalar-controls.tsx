@@ -80,6 +80,18 @@ export function StringControl({ schema, value, onChange, readOnly, aria }: TCont
   );
 }
 
+/**
+ * A number as people type it: `12.5`, `-3`, `1e3`, or with a decimal comma (`12,50`) where that
+ * is the habit; null for anything else. Grouping separators are not guessed at (`1,234` is
+ * refused rather than read as 1.234).
+ */
+export function parseNumberText(text: string): number | null {
+  const normalized = /^[-+]?\d+,\d+$/.test(text) && !/^[-+]?\d{1,3},\d{3}$/.test(text) ? text.replace(',', '.') : text;
+  if (normalized === '' || !/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(normalized)) return null;
+  const parsed = Number(normalized);
+  return Number.isFinite(parsed) ? parsed : null;
+}
+
 export function NumberControl({
   schema,
   value,
@@ -88,9 +100,10 @@ export function NumberControl({
   aria,
   integer,
 }: TControlProps & { integer: boolean }) {
-  // The typed text is kept while it is not a number yet ("-", "1e"), so typing is never undone.
+  // The typed text is kept while it is not a number yet ("-", "1e"), so typing is never undone;
+  // text that is not a number stays after leaving the field too, beside its error.
   const [draft, setDraft] = useState<string | null>(null);
-  const shown = draft ?? (typeof value === 'number' ? String(value) : '');
+  const shown = draft ?? (typeof value === 'number' ? String(value) : typeof value === 'string' ? value : '');
   return (
     <input
       {...aria}
@@ -101,11 +114,11 @@ export function NumberControl({
       readOnly={readOnly}
       onChange={(e) => {
         const text = e.target.value.trim();
-        const parsed = Number(text);
+        const parsed = parseNumberText(text);
         if (text === '') {
           setDraft(null);
           onChange(undefined);
-        } else if (Number.isFinite(parsed)) {
+        } else if (parsed !== null) {
           setDraft(e.target.value);
           onChange(parsed);
         } else {

@@ -52,7 +52,7 @@ describe('validateAgainstSchema', () => {
     expect(errors).toEqual({
       '/email': ['Must be an email address, like name@example.com.'],
       '/amount': ['Must be at least 1.'],
-      '/quantity': ['Must be a whole number.'],
+      '/quantity': ['Must be a whole number, like 12.'],
       '/due': ['Must be a date (YYYY-MM-DD).'],
       '/site': ['Must be a full URL with its scheme, like https://example.com.'],
       '/priority': ['Must be one of: "low", "high".'],
@@ -65,7 +65,7 @@ describe('validateAgainstSchema', () => {
   it('puts a missing required field on that field, and a number typed as text says so', () => {
     expect(validateAgainstSchema(ORDER, { amount: '12abc', customer: { name: 'x' } })).toEqual({
       '/email': ['Required: enter a value.'],
-      '/amount': ['Must be a number.'],
+      '/amount': ['Must be a number, like 12.5 or 12,5.'],
     });
   });
 
@@ -108,5 +108,19 @@ describe('fieldErrorsFromServer', () => {
         { path: 'input.lines.0.sku', message: 'must be string' },
       ]),
     ).toEqual({ '/amount': ['Required: enter a value.'], '/lines/0/sku': ['must be string'] });
+  });
+});
+
+describe('parseNumberText', () => {
+  it('reads numbers as people type them, a decimal comma included, and refuses the rest', async () => {
+    const { parseNumberText } = await import('@/components/schema-form/scalar-controls');
+    expect(parseNumberText('12.5')).toBe(12.5);
+    expect(parseNumberText('12,50')).toBe(12.5);
+    expect(parseNumberText('-3')).toBe(-3);
+    expect(parseNumberText('1e3')).toBe(1000);
+    expect(parseNumberText('abc')).toBeNull();
+    expect(parseNumberText('1,234')).toBeNull();
+    expect(parseNumberText('12.5.1')).toBeNull();
+    expect(parseNumberText('')).toBeNull();
   });
 });

@@ -30,6 +30,8 @@ const TYPE_NAMES: Record<string, string> = {
   null: 'empty',
 };
 
+const TYPE_EXAMPLES: Record<string, string> = { number: '12.5 or 12,5', integer: '12' };
+
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
@@ -50,7 +52,9 @@ function describe(error: TSchemaError): { pointer: TPointer; message: string } {
       const types = String(p.type)
         .split(',')
         .map((t) => TYPE_NAMES[t] ?? t);
-      return { pointer: at, message: `Must be ${types.join(' or ')}.` };
+      // Say what to type, for the types a person types (a decimal comma is read too).
+      const example = types.length === 1 ? TYPE_EXAMPLES[String(p.type)] : undefined;
+      return { pointer: at, message: `Must be ${types.join(' or ')}${example ? `, like ${example}` : ''}.` };
     }
     case 'minimum':
       return { pointer: at, message: `Must be at least ${String(p.limit)}.` };

@@ -13,7 +13,7 @@ export type TGraphStep = {
 export type TGraphDefinition = { steps: ReadonlyArray<TGraphStep> };
 
 /** A nested pipe of a block step, e.g. the `then` branch of an if. */
-export type TGraphPipe = { key: string; label: string; steps: TGraphStep[] };
+export type TGraphPipe = { path: string; label: string; steps: TGraphStep[] };
 
 /** How a step did in a run, for colouring its node. */
 export type TGraphStepStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'WAITING' | 'SKIPPED' | 'CANCELED';

@@ -1,5 +1,30 @@
-import type { TGraphDefinition, TGraphStep, TGraphStepStatus } from '@/components/workflow-graph/graph-types';
-import { nestedPipes } from '@/components/workflow-graph/nested-pipes';
+import type {
+  TGraphDefinition,
+  TGraphPipe,
+  TGraphStep,
+  TGraphStepStatus,
+} from '@/components/workflow-graph/graph-types';
+import { pipesOfConfig } from '@/model/nodes/nested-pipes';
+
+function isGraphStep(value: unknown): value is TGraphStep {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as TGraphStep).id === 'string' &&
+    typeof (value as TGraphStep).type === 'string'
+  );
+}
+
+/**
+ * A block's nested pipes as its node shape declares them (model/nodes), read from a config
+ * that may be half written: a pipe whose value is not a list is not drawn, nor an optional one
+ * left out (a switch's default, a try's finally).
+ */
+function nestedPipes(step: TGraphStep): TGraphPipe[] {
+  return pipesOfConfig(step.type, step.config).flatMap((pipe) =>
+    pipe.steps && !pipe.hidden ? [{ path: pipe.path, label: pipe.label, steps: pipe.steps.filter(isGraphStep) }] : [],
+  );
+}
 
 export const STEP_WIDTH = 220;
 export const STEP_HEIGHT = 52;
@@ -147,7 +172,7 @@ export function layoutGraph(definition: TGraphDefinition, options: TLayoutOption
     let x = (size.width - inner) / 2;
     pipes.forEach((pipe, index) => {
       const pipeSize = sizes[index]!;
-      const pipeId = `${step.id}/${pipe.key}`;
+      const pipeId = `${step.id}/${pipe.path}`;
       nodes.push({
         id: `${pipeId}:label`,
         type: 'pipeLabel',

@@ -68,9 +68,12 @@ describe('computeExpressionScope', () => {
     );
   });
 
-  it('marks vars written only inside a branch as maybe, after the block', () => {
+  it('marks vars written only inside a branch as maybe after the block, and those both branches write as certain', () => {
     const scope = computeExpressionScope({ definition: invoice, stepId: 'post-approval', outputSchemas });
-    expect(entry(scope, 'vars.decision')).toMatchObject({ maybe: true });
+    // The human task's result exists only when approval was needed (the "then" branch).
+    expect(entry(scope, 'vars.approval')).toMatchObject({ maybe: true });
+    // Both branches of needs-approval set the decision (issue #18, bug 9).
+    expect(entry(scope, 'vars.decision')).toMatchObject({ maybe: false });
     expect(entry(scope, 'vars.invoice')).toMatchObject({ maybe: false });
   });
 
@@ -179,5 +182,46 @@ describe('computeExpressionScope', () => {
     const unknown = computeExpressionScope({ definition: blocks, stepId: 'nope' });
     expect(paths(unknown).filter((p) => p.startsWith('vars.'))).toEqual([]);
     expect(paths(unknown)).toContain('payload.lines');
+  });
+});
+
+describe('what both branches write', () => {
+  const set = (id: string, path: string) => ({ id, type: 'transform.assign', config: { assign: { [path]: 'x' } } });
+  const definition = (elseSteps: unknown[] | undefined, defaultSteps?: unknown[]): TVersionDocumentInput =>
+    ({
+      key: 'branches',
+      name: 'Branches',
+      steps: [
+        {
+          id: 'check',
+          type: 'control.if',
+          config: { condition: true, then: [set('yes', 'vars.decision')], ...(elseSteps ? { else: elseSteps } : {}) },
+        },
+        {
+          id: 'route',
+          type: 'control.switch',
+          config: {
+            value: 1,
+            cases: [{ when: 1, steps: [set('one', 'vars.route')] }],
+            ...(defaultSteps ? { default: defaultSteps } : {}),
+          },
+        },
+        { id: 'after', type: 'log', config: { message: 'done' } },
+      ],
+    }) as TVersionDocumentInput;
+
+  it('is certain after an if when then and else both write it, and after a switch when every case and the default do', () => {
+    const scope = computeExpressionScope({
+      definition: definition([set('no', 'vars.decision')], [set('other', 'vars.route')]),
+      stepId: 'after',
+    });
+    expect(entry(scope, 'vars.decision')).toMatchObject({ maybe: false });
+    expect(entry(scope, 'vars.route')).toMatchObject({ maybe: false });
+  });
+
+  it('stays maybe when one way around writes nothing (no else, no default)', () => {
+    const scope = computeExpressionScope({ definition: definition(undefined), stepId: 'after' });
+    expect(entry(scope, 'vars.decision')).toMatchObject({ maybe: true });
+    expect(entry(scope, 'vars.route')).toMatchObject({ maybe: true });
   });
 });

@@ -1,6 +1,7 @@
 import type { TStep } from '@/model/definition/step';
 import type { TVersionDocumentInput } from '@/model/definition/version-document';
 import { findStepTrail, nestedPipes, type TAncestor } from '@/model/designer/step-tree';
+import { nodeShapeOf } from '@/model/nodes/node-shapes';
 
 /** Where a name in the field picker comes from. */
 export type TScopeSource = 'payload' | 'vars' | 'env' | 'meta' | 'error' | 'binding';
@@ -88,49 +89,21 @@ function configOf(step: TStep): Record<string, unknown> {
   return isObject(step.config) ? step.config : {};
 }
 
-/** What one step writes under `vars` when it has run (not what its nested steps write). */
+/**
+ * What one step writes under `vars` when it has run (not what its nested steps write), from its
+ * node shape's `writesVars`, typed by what is known: a literal's keys, a schema the config
+ * decides (a task's form), the saved action's or node type's output schema from the registry.
+ */
 function writesOf(step: TStep, schemas: TOutputSchemas): Array<{ path: string; type: string | null }> {
-  const config = configOf(step);
-  const saveAs = typeof config.saveAs === 'string' && config.saveAs.startsWith('vars') ? config.saveAs : null;
-  switch (step.type) {
-    case 'transform.assign':
-      return isObject(config.assign)
-        ? Object.entries(config.assign)
-            .filter(([path]) => path.startsWith('vars.'))
-            .flatMap(([path, value]) => fromLiteral(path, value))
-        : [];
-    case 'action.call': {
-      if (!saveAs) return [];
-      const ref =
-        typeof config.action === 'string'
-          ? `${config.action}@${typeof config.version === 'number' ? config.version : 1}`
-          : '';
-      return fromSchema(saveAs, schemas.actions?.[ref]);
-    }
-    case 'human.task':
-      if (!saveAs) return [];
-      return [
-        { path: saveAs, type: 'object' },
-        { path: `${saveAs}.outcome`, type: 'string' },
-        ...fromSchema(`${saveAs}.data`, isObject(config.form) ? config.form : {}),
-        { path: `${saveAs}.completedBy`, type: 'string' },
-        { path: `${saveAs}.completedAt`, type: 'string' },
-      ];
-    case 'control.forEach':
-      return saveAs ? [{ path: saveAs, type: 'array' }] : [];
-    case 'control.parallel': {
-      if (!saveAs) return [];
-      const branches = Array.isArray(config.branches) ? config.branches.filter(isObject) : [];
-      return [
-        { path: saveAs, type: 'object' },
-        ...branches
-          .filter((b) => typeof b.id === 'string')
-          .map((b) => ({ path: `${saveAs}.${quoteName(String(b.id))}`, type: null })),
-      ];
-    }
-    default:
-      return saveAs ? fromSchema(saveAs, schemas.nodes?.[step.type]) : [];
-  }
+  const writes = nodeShapeOf(step.type)?.writesVars(configOf(step)) ?? [];
+  return writes
+    .filter((write) => write.path.startsWith('vars'))
+    .flatMap((write) => {
+      if ('literal' in write) return write.path.startsWith('vars.') ? fromLiteral(write.path, write.literal) : [];
+      if (write.schema) return fromSchema(write.path, write.schema);
+      if (write.actionRef !== undefined) return fromSchema(write.path, schemas.actions?.[write.actionRef]);
+      return fromSchema(write.path, schemas.nodes?.[step.type]);
+    });
 }
 
 /**
@@ -140,31 +113,41 @@ function writesOf(step: TStep, schemas: TOutputSchemas): Array<{ path: string; t
  */
 function writesAfter(step: TStep, schemas: TOutputSchemas, maybe: boolean, into: Map<string, TScopeEntry>): void {
   if (step.disabled) return;
-  const add = (written: Array<{ path: string; type: string | null }>, certain: boolean) => {
-    for (const { path, type } of written) {
-      const known = into.get(path);
-      // A path written for certain anywhere stays certain; the first writer names it.
-      if (known) {
-        if (known.maybe && certain) into.set(path, { ...known, maybe: false });
-        continue;
-      }
-      into.set(path, {
-        path,
-        source: 'vars',
-        type,
-        detail: `set by ${step.name ? `“${step.name}”` : step.id}`,
-        maybe: !certain,
-      });
-    }
-  };
   const stepMaybe = maybe || step.onError === 'continue';
-  if (step.type !== 'control.forEach' && step.type !== 'control.parallel') {
-    for (const pipe of nestedPipes(step)) {
+  // A forEach or parallel runs its pipes on copies of vars: only its own write comes out.
+  const block = nodeShapeOf(step.type)?.block;
+  if (block !== 'forEach' && block !== 'parallel') {
+    const pipes = nestedPipes(step);
+    // One of an if's or switch's branches runs (an absent else or default is an empty one):
+    // what every branch writes for certain is certain after the block.
+    const branches = pipes.filter((pipe) => pipe.role === 'branch');
+    if (branches.length > 0) {
+      const written = branches.map((pipe) => {
+        const inBranch = new Map<string, TScopeEntry>();
+        for (const inner of pipe.steps) writesAfter(inner, schemas, false, inBranch);
+        return inBranch;
+      });
+      for (const entries of written)
+        for (const entry of entries.values()) {
+          const everywhere = written.every((other) => other.get(entry.path)?.maybe === false);
+          addWrite(into, entry, !stepMaybe && everywhere);
+        }
+    }
+    for (const pipe of pipes.filter((candidate) => candidate.role !== 'branch')) {
       // `finally` always runs; everything else may or may not.
       for (const inner of pipe.steps) writesAfter(inner, schemas, stepMaybe || pipe.role !== 'finally', into);
     }
   }
-  add(writesOf(step, schemas), !stepMaybe);
+  const detail = `set by ${step.name ? `“${step.name}”` : step.id}`;
+  for (const { path, type } of writesOf(step, schemas))
+    addWrite(into, { path, source: 'vars', type, detail, maybe: false }, !stepMaybe);
+}
+
+/** Records a write: a path written for certain anywhere stays certain; the first writer names it. */
+function addWrite(into: Map<string, TScopeEntry>, entry: TScopeEntry, certain: boolean): void {
+  const known = into.get(entry.path);
+  if (!known) into.set(entry.path, { ...entry, maybe: !certain });
+  else if (known.maybe && certain) into.set(entry.path, { ...known, maybe: false });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NODE_CONFIG_SAMPLES } from '@/server/runtime/nodes/__fixtures__/node-config-samples';
-import { NODE_TYPES } from '@/server/runtime/nodes/node-descriptor';
+import { NODE_TYPES } from '@/model/nodes/node-shape';
 import { nestedPipesOf } from '@/server/runtime/nodes/nested-pipes';
 import type { TStep } from '@/model/definition/step';
 import { allStepIds, findStepTrail, getAtPath, nestedPipes, replaceStep, setAtPath } from '@/model/designer/step-tree';
@@ -19,7 +19,7 @@ describe('nestedPipes', () => {
 
   it('reads pipes from an incomplete draft config without throwing', () => {
     expect(nestedPipes({ type: 'control.switch', config: { cases: 'oops' } })).toEqual([
-      { path: 'default', role: 'branch', steps: [] },
+      { path: 'default', label: 'Default', role: 'branch', steps: [] },
     ]);
     expect(nestedPipes({ type: 'control.if', config: {} }).map((p) => p.steps)).toEqual([[], []]);
   });

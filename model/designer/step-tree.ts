@@ -1,76 +1,41 @@
 import type { TStep } from '@/model/definition/step';
 import { joinPath } from '@/model/definition/problem';
 
-/**
- * The designer's view of where nested pipes are, readable in the browser. The runtime's
- * `nestedPipesOf` (server/runtime/nodes) knows the same thing, but importing the node
- * registry would pull the interpreter into the client bundle; step-tree.test.ts checks that
- * both agree on every block type.
- */
+import { pipesOfConfig } from '@/model/nodes/nested-pipes';
+import type { TPipeRole } from '@/model/nodes/node-shape';
+
+/** A nested pipe of a step as the designer uses it: its steps, never null. */
 export type TNestedPipe = {
   /** Relative to the step's config: `then`, `cases[1].steps`, `branches[0].steps`, `catch`. */
   path: string;
+  /** "Then", "Case 2", "Branch a". */
+  label: string;
   /** What kind of pipe this is, for scope rules (`catch` sets `error`, `forEach` binds `$item`). */
-  role: 'branch' | 'iteration' | 'parallel' | 'try' | 'catch' | 'finally';
+  role: TPipeRole;
   steps: TStep[];
 };
 
-type TConfig = Record<string, unknown>;
-
-function stepsAt(value: unknown): TStep[] {
-  return Array.isArray(value)
-    ? value.filter(
-        (item): item is TStep =>
-          typeof item === 'object' &&
-          item !== null &&
-          typeof (item as TStep).id === 'string' &&
-          typeof (item as TStep).type === 'string',
-      )
-    : [];
+function stepsAt(value: unknown[] | null): TStep[] {
+  return (value ?? []).filter(
+    (item): item is TStep =>
+      typeof item === 'object' &&
+      item !== null &&
+      typeof (item as TStep).id === 'string' &&
+      typeof (item as TStep).type === 'string',
+  );
 }
 
-function listAt(config: TConfig, key: string): TConfig[] {
-  const value = config[key];
-  return Array.isArray(value)
-    ? value.map((item) => (typeof item === 'object' && item !== null ? (item as TConfig) : {}))
-    : [];
-}
-
-/** The nested pipes of a step, in display order; works on incomplete draft configs. */
+/**
+ * The nested pipes of a step, in display order, from its node shape (model/nodes); works on
+ * incomplete draft configs: a pipe that is not a list yet shows as empty, malformed steps are left out.
+ */
 export function nestedPipes(step: Pick<TStep, 'type' | 'config'>): TNestedPipe[] {
-  const config: TConfig = typeof step.config === 'object' && step.config !== null ? step.config : {};
-  switch (step.type) {
-    case 'control.if':
-      return [
-        { path: 'then', role: 'branch', steps: stepsAt(config.then) },
-        { path: 'else', role: 'branch', steps: stepsAt(config.else) },
-      ];
-    case 'control.switch':
-      return [
-        ...listAt(config, 'cases').map((entry, index): TNestedPipe => ({
-          path: `cases[${index}].steps`,
-          role: 'branch',
-          steps: stepsAt(entry.steps),
-        })),
-        { path: 'default', role: 'branch', steps: stepsAt(config.default) },
-      ];
-    case 'control.forEach':
-      return [{ path: 'steps', role: 'iteration', steps: stepsAt(config.steps) }];
-    case 'control.parallel':
-      return listAt(config, 'branches').map((branch, index): TNestedPipe => ({
-        path: `branches[${index}].steps`,
-        role: 'parallel',
-        steps: stepsAt(branch.steps),
-      }));
-    case 'control.tryCatch':
-      return [
-        { path: 'try', role: 'try', steps: stepsAt(config.try) },
-        { path: 'catch', role: 'catch', steps: stepsAt(config.catch) },
-        { path: 'finally', role: 'finally', steps: stepsAt(config.finally) },
-      ];
-    default:
-      return [];
-  }
+  return pipesOfConfig(step.type, step.config).map(({ path, label, role, steps }) => ({
+    path,
+    label,
+    role,
+    steps: stepsAt(steps),
+  }));
 }
 
 /** One step on the way from the root to a step: the ancestor, and which of its pipes leads down. */

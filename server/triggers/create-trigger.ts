@@ -11,6 +11,7 @@ import { ZTriggerDefinition, type TTriggerDefinition } from '@/model/definition/
 import { ZWorkflowKey } from '@/model/definition/version-document';
 import { findWorkflow } from '@/server/workflows/find-workflow';
 import { scheduleProblems } from '@/server/triggers/schedule-slots';
+import { scheduleInputProblems } from '@/server/triggers/schedule-input-problems';
 import { syncTriggerSchedule } from '@/server/triggers/sync-trigger-schedules';
 import { findTrigger, toTriggerRecord, type TTriggerRecord } from '@/server/triggers/trigger-record';
 import { hashWebhookToken, newWebhookToken, sealWebhookToken } from '@/server/triggers/webhook-token';
@@ -62,6 +63,14 @@ async function definitionProblems(
     case 'schedule':
       for (const problem of scheduleProblems(definition.config.cron, definition.config.timezone))
         problems.push({ path: `config.${problem.path}`, message: problem.message });
+      problems.push(
+        ...(await scheduleInputProblems({
+          db,
+          workflowId,
+          version: definition.version,
+          input: definition.config.input,
+        })),
+      );
       break;
     case 'event':
       for (const field of ['filter', 'input'] as const) {

@@ -68,10 +68,15 @@ describe('schedule triggers', () => {
   });
 
   it('a slot whose input the schema refuses starts nothing and is kept as a rejected firing', async () => {
-    const trigger = await schedule({ cron: '* * * * *', timezone: 'UTC', input: { report: 7 } });
+    // Creation refuses such an input; a version published later with a stricter schema (here:
+    // the stored config changed under it) still meets it at firing time.
+    const trigger = await schedule({ cron: '* * * * *', timezone: 'UTC', input: { report: 'daily' } });
     await t.db
       .updateTable('triggers')
-      .set({ updated_at: new Date(Date.now() - 90_000) })
+      .set({
+        updated_at: new Date(Date.now() - 90_000),
+        config: JSON.stringify({ cron: '* * * * *', timezone: 'UTC', input: { report: 7 } }),
+      })
       .where('id', '=', trigger.id)
       .execute();
     expect(await fireScheduleTrigger({ db: t.db, triggerId: trigger.id })).toMatchObject({

@@ -214,9 +214,16 @@ describe('trigger routes', () => {
       [{ type: 'cron', config: {} }, ['type']],
       [
         { type: 'schedule', config: { cron: '61 * * * *', timezone: 'Mars/Olympus' } },
-        ['config.cron', 'config.timezone'],
+        // No input: `{}` lacks the schema's required orderId.
+        ['config.cron', 'config.input', 'config.timezone'],
       ],
       [{ type: 'schedule', config: { timezone: 'UTC' } }, ['config.cron']],
+      // The fixed input is checked against the parameter schema it will meet (issue #18, bug 11).
+      [
+        { type: 'schedule', config: { cron: '* * * * *', input: { total: 'lots' } } },
+        ['config.input', 'config.input.total'],
+      ],
+      [{ type: 'schedule', config: { cron: '* * * * *' } }, ['config.input']],
       [{ type: 'webhook', config: { secret: 'no-such-secret', mode: 'later' } }, ['config.mode']],
       [{ type: 'webhook', config: { secret: 'no-such-secret' } }, ['config.secret']],
       [{ type: 'webhook', config: { rateLimitPerMinute: 0 } }, ['config.rateLimitPerMinute']],
@@ -243,6 +250,12 @@ describe('trigger routes', () => {
         (await create('orders', { type: 'schedule', config: { cron: '0 * * * *', timezone: 'Mars/Olympus' } })).json,
       )?.[0]?.message,
     ).toMatch(/"Mars\/Olympus" is not a known IANA time zone/);
+    const refused = details(
+      (await create('orders', { type: 'schedule', config: { cron: '* * * * *', input: { orderId: 7 } } })).json,
+    );
+    expect(refused).toEqual([
+      expect.objectContaining({ path: 'config.input.orderId', message: expect.stringMatching(/must be string/) }),
+    ]);
     const after = await t.db
       .selectFrom('triggers')
       .select((eb) => eb.fn.countAll<string>().as('n'))

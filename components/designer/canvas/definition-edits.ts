@@ -1,5 +1,6 @@
 import type { TStep } from '@/model/definition/step';
 import { allStepIds, getAtPath, nestedPipes, setAtPath } from '@/model/designer/step-tree';
+import { nodeShapeOf } from '@/model/nodes/node-shapes';
 
 /**
  * The designer's edits as pure functions over a pipe of steps: every change the canvas makes
@@ -195,31 +196,9 @@ export function shiftStep(steps: readonly TStep[], stepId: string, delta: -1 | 1
   return moveStep(steps, stepId, { pipeId: at.pipeId, index });
 }
 
-/** The config a new step of a type starts with: empty pipes for blocks so they can take steps at once. */
+/** The config a new step of a type starts with (its node shape's), `{}` for a type the browser does not know. */
 export function initialConfig(type: string, action?: { id: string; version: number }): TStep['config'] {
-  switch (type) {
-    // Required values (condition, items…) are left out on purpose: the form marks them as
-    // missing instead of the designer guessing one.
-    case 'control.if':
-      return { then: [], else: [] };
-    case 'control.switch':
-      return { cases: [{ when: 'a', steps: [] }], default: [] };
-    case 'control.forEach':
-      return { steps: [] };
-    case 'control.parallel':
-      return {
-        branches: [
-          { id: 'a', steps: [] },
-          { id: 'b', steps: [] },
-        ],
-      };
-    case 'control.tryCatch':
-      return { try: [], catch: [], finally: [] };
-    case 'action.call':
-      return action ? { action: action.id, version: action.version, input: {} } : { input: {} };
-    default:
-      return {};
-  }
+  return nodeShapeOf(type)?.initialConfig(action) ?? {};
 }
 
 /** A new step for the palette: a unique id from its type or action, and a starting config. */

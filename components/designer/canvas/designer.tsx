@@ -1,37 +1,34 @@
 'use client';
 
 import { DragDropContext } from '@hello-pangea/dnd';
-import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { checkDefinitionAction, publishVersionAction } from '@/app/(app)/workflows/server-actions';
-import { cardKeyIntent } from '@/components/designer/canvas/card-keys';
+import { useCallback, useMemo, useState } from 'react';
 import { CanvasContext, type TCanvasCommands, type TCanvasContext } from '@/components/designer/canvas/canvas-context';
 import { createCanvasStore } from '@/components/designer/canvas/canvas-store';
 import {
-  copyWithNewIds,
-  duplicateStep,
   insertStep,
-  locateStep,
   moveStep,
   newStep,
-  removeStep,
   ROOT_PIPE,
-  shiftStep,
   updateStep,
   type TPipePosition,
 } from '@/components/designer/canvas/definition-edits';
 import { DesignerToolbar, type TDesignerView } from '@/components/designer/canvas/designer-toolbar';
-import { createHistory, pushHistory, redoHistory, undoHistory } from '@/components/designer/canvas/history';
+import { focusCard } from '@/components/designer/canvas/focus-card';
 import { Palette, PALETTE_PREFIX, paletteItems, type TPaletteItem } from '@/components/designer/canvas/palette';
 import { ProblemsList } from '@/components/designer/canvas/problems-list';
 import { PipeList } from '@/components/designer/canvas/step-card';
+import { useDesignerHistory } from '@/components/designer/canvas/use-designer-history';
 import { useDraftAutosave, type TDraftBase } from '@/components/designer/canvas/use-draft-autosave';
+import { errorCounts, useLiveCheck } from '@/components/designer/canvas/use-live-check';
+import { usePublish } from '@/components/designer/canvas/use-publish';
+import { useSelection } from '@/components/designer/canvas/use-selection';
+import { useStepCommands, type TDesignerNotice } from '@/components/designer/canvas/use-step-commands';
 import { useStepDrag } from '@/components/designer/canvas/use-step-drag';
 import { StepConfigPanel } from '@/components/designer/config/step-config-panel';
 import { useRegistry } from '@/components/designer/config/use-registry';
 import { WorkflowPanels } from '@/components/designer/config/workflow-panels';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { WorkflowGraph } from '@/components/workflow-graph/workflow-graph';
-import type { TStep } from '@/model/definition/step';
 import type { TVersionDocumentInput } from '@/model/definition/version-document';
 import { allStepIds } from '@/model/designer/step-tree';
 import type { TProblem } from '@/model/definition/problem';
@@ -45,47 +42,19 @@ export type TDesignerProps = {
   initialProblems: TProblem[];
 };
 
-function errorCounts(problems: readonly TProblem[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const problem of problems)
-    if (problem.stepId && problem.severity === 'error')
-      counts.set(problem.stepId, (counts.get(problem.stepId) ?? 0) + 1);
-  return counts;
-}
-
-function isTextField(target: EventTarget | null): boolean {
-  return (
-    target instanceof HTMLElement &&
-    (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))
-  );
-}
-
-function focusCard(stepId: string) {
-  requestAnimationFrame(() => {
-    const header = document.querySelector<HTMLElement>(`[data-step-header="${CSS.escape(stepId)}"]`);
-    header?.scrollIntoView({ block: 'nearest' });
-    header?.focus({ preventScroll: true });
-  });
-}
-
 /**
  * The workflow designer: the pipe of step cards (drag, palette, keyboard), the step or
  * workflow panel beside it, undo/redo over every change, autosave of the draft and publish.
+ * Each concern is a hook: history, selection, step commands (keyboard and clipboard), the
+ * live check, publish; this component wires them to the page.
  */
 export function Designer({ initial, base: initialBase, readOnly, canRun, secrets, initialProblems }: TDesignerProps) {
   const { registry, error: registryError } = useRegistry();
-  const [history, setHistory] = useState(() => createHistory(initial));
-  const document = history.present;
-  const steps = useMemo(() => (document.steps ?? []) as TStep[], [document.steps]);
-  const [problems, setProblems] = useState(initialProblems);
+  const { document, steps, stepsRef, editSteps, editDocument, undo, redo, canUndo, canRedo } =
+    useDesignerHistory(initial);
   const [showProblems, setShowProblems] = useState(false);
-  const [selectedId, setSelectedId] = useState<string | null>(null);
-  const [focusPath, setFocusPath] = useState<string | null>(null);
   const [view, setView] = useState<TDesignerView>('pipe');
-  const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
-  const [notice, setNotice] = useState<{ tone: 'success' | 'danger'; text: string } | null>(null);
-  const [publishing, setPublishing] = useState(false);
-  const clipboard = useRef<TStep | null>(null);
+  const [notice, setNotice] = useState<TDesignerNotice | null>(null);
   const autosave = useDraftAutosave({ workflowKey: document.key, document, initialBase, enabled: !readOnly });
   const store = useMemo(
     () =>
@@ -97,42 +66,19 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
       }),
     [initialProblems],
   );
-  const stepsRef = useRef(steps);
-  stepsRef.current = steps;
-
-  const editSteps = useCallback((change: (steps: TStep[]) => TStep[], group?: string) => {
-    setHistory((current) => {
-      const before = (current.present.steps ?? []) as TStep[];
-      const after = change(before);
-      return after === before ? current : pushHistory(current, { ...current.present, steps: after }, { group });
-    });
-  }, []);
-
-  const select = useCallback(
-    (stepId: string | null, path: string | null = null) => {
-      setSelectedId(stepId);
-      setFocusPath(path);
-      const at = stepId ? locateStep(stepsRef.current, stepId) : null;
-      store.set({
-        selectedId: stepId,
-        target: at ? { pipeId: at.pipeId, index: at.index + 1 } : { pipeId: ROOT_PIPE, index: Number.MAX_SAFE_INTEGER },
-      });
-    },
-    [store],
-  );
-
-  // Problems follow the document: checked after each change settles (the same check publish runs).
-  useEffect(() => store.set({ problemCounts: errorCounts(problems) }), [problems, store]);
-  useEffect(() => {
-    if (document === initial) return;
-    const timer = setTimeout(() => {
-      checkDefinitionAction({ document }).then(
-        (result) => result.ok && setProblems(result.data.problems),
-        (error: unknown) => console.error('[designer] check failed:', error),
-      );
-    }, 900);
-    return () => clearTimeout(timer);
-  }, [document, initial]);
+  const selection = useSelection({ store, stepsRef });
+  const { selectedId, focusPath, select, selectPlaced, targetPipe, renameSelected, insertionPoint } = selection;
+  const { problems, setProblems } = useLiveCheck({ document, initial, initialProblems, store });
+  const { cardKey, onRootKey, confirmDelete, setConfirmDelete, deleteConfirmed } = useStepCommands({
+    stepsRef,
+    editSteps,
+    selection,
+    readOnly,
+    undo,
+    redo,
+    setNotice,
+  });
+  const { publish, publishing } = usePublish({ document, autosave, setProblems, setShowProblems, setNotice });
 
   const insertAt = useCallback(
     (item: TPaletteItem, at: TPipePosition) => {
@@ -143,93 +89,18 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
         taken: new Set(allStepIds(stepsRef.current)),
       });
       editSteps((current) => insertStep(current, at, step));
-      setSelectedId(step.id);
-      setFocusPath(null);
-      store.set({ selectedId: step.id, target: { pipeId: at.pipeId, index: at.index + 1 } });
+      selectPlaced(step.id, { pipeId: at.pipeId, index: at.index + 1 });
     },
-    [editSteps, store],
+    [editSteps, selectPlaced, stepsRef],
   );
   const addFromPalette = useCallback(
-    (item: TPaletteItem) => insertAt(item, store.get().target ?? { pipeId: ROOT_PIPE, index: Number.MAX_SAFE_INTEGER }),
-    [insertAt, store],
+    (item: TPaletteItem) => insertAt(item, insertionPoint()),
+    [insertAt, insertionPoint],
   );
-
-  const undo = useCallback(() => setHistory(undoHistory), []);
-  const redo = useCallback(() => setHistory(redoHistory), []);
-
-  const paste = useCallback(
-    (afterId: string | null) => {
-      const cut = clipboard.current;
-      if (!cut) return;
-      const copy = copyWithNewIds(cut, new Set(allStepIds(stepsRef.current)));
-      const at = afterId ? locateStep(stepsRef.current, afterId) : null;
-      const target = at
-        ? { pipeId: at.pipeId, index: at.index + 1 }
-        : (store.get().target ?? { pipeId: ROOT_PIPE, index: Number.MAX_SAFE_INTEGER });
-      editSteps((current) => insertStep(current, target, copy));
-      select(null);
-      setSelectedId(copy.id);
-      store.set({ selectedId: copy.id, target: { pipeId: target.pipeId, index: target.index + 1 } });
-      focusCard(copy.id);
-    },
-    [editSteps, select, store],
-  );
-
-  const cardKeyRef = useRef<TCanvasCommands['cardKey']>(() => undefined);
-  cardKeyRef.current = (stepId: string, event: KeyboardEvent<HTMLElement>) => {
-    if (event.target !== event.currentTarget) return; // keys on the drag handle or a button inside belong to them
-    const intent = cardKeyIntent(event, readOnly);
-    if (!intent) return;
-    event.preventDefault();
-    event.stopPropagation();
-    switch (intent) {
-      case 'select':
-        return select(stepId);
-      case 'focus-next':
-      case 'focus-previous': {
-        const headers = [...window.document.querySelectorAll<HTMLElement>('[data-step-header]')];
-        return headers[headers.indexOf(event.currentTarget) + (intent === 'focus-next' ? 1 : -1)]?.focus();
-      }
-      case 'move-down':
-      case 'move-up':
-        editSteps((current) => shiftStep(current, stepId, intent === 'move-down' ? 1 : -1));
-        return focusCard(stepId);
-      case 'duplicate': {
-        const result = duplicateStep(stepsRef.current, stepId);
-        editSteps(() => result.steps);
-        if (!result.copyId) return;
-        select(null);
-        setSelectedId(result.copyId);
-        store.set({ selectedId: result.copyId });
-        return focusCard(result.copyId);
-      }
-      case 'cut': {
-        const { steps: rest, removed } = removeStep(stepsRef.current, stepId);
-        clipboard.current = removed;
-        editSteps(() => rest);
-        select(null);
-        return setNotice({
-          tone: 'success',
-          text: `Cut “${removed?.name ?? stepId}”: select a step and press Ctrl+V to paste it after.`,
-        });
-      }
-      case 'paste':
-        return paste(stepId);
-      case 'delete':
-        return setConfirmDelete(stepId);
-    }
-  };
 
   const commands = useMemo<TCanvasCommands>(
-    () => ({
-      select: (stepId) => select(stepId),
-      targetPipe: (pipeId) => {
-        setSelectedId(null);
-        store.set({ selectedId: null, target: { pipeId, index: 0 } });
-      },
-      cardKey: (stepId, event) => cardKeyRef.current(stepId, event),
-    }),
-    [select, store],
+    () => ({ select: (stepId) => select(stepId), targetPipe, cardKey }),
+    [select, targetPipe, cardKey],
   );
   const iconByType = useMemo(
     () => new Map<string, string>((registry?.nodes ?? []).map((node) => [node.type, node.icon])),
@@ -254,55 +125,6 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
     [editSteps, insertAt, registry],
   );
   const { onBeforeCapture, onDragStart, onDragEnd } = useStepDrag({ store, readOnly, onDrop });
-
-  const onRootKey = (event: KeyboardEvent<HTMLDivElement>) => {
-    const mod = event.ctrlKey || event.metaKey;
-    if (!mod || readOnly || isTextField(event.target)) return;
-    const key = event.key.toLowerCase();
-    if ((key === 'z' && event.shiftKey) || key === 'y') {
-      event.preventDefault();
-      redo();
-    } else if (key === 'z') {
-      event.preventDefault();
-      undo();
-    } else if (key === 'v' && clipboard.current) {
-      event.preventDefault();
-      paste(null);
-    }
-  };
-
-  const publish = async () => {
-    setNotice(null);
-    setPublishing(true);
-    try {
-      if (!(await autosave.flush()))
-        return setNotice({ tone: 'danger', text: 'The draft is not saved, so it cannot be published yet.' });
-      const checked = await checkDefinitionAction({ document });
-      if (!checked.ok) return setNotice({ tone: 'danger', text: checked.error.message });
-      setProblems(checked.data.problems);
-      const errors = checked.data.problems.filter((problem) => problem.severity === 'error').length;
-      if (errors > 0) {
-        setShowProblems(true);
-        return setNotice({
-          tone: 'danger',
-          text: `Not published: ${errors} problem${errors === 1 ? '' : 's'} to fix first.`,
-        });
-      }
-      const version = autosave.base.version;
-      if (version === null || autosave.base.status !== 'draft')
-        return setNotice({ tone: 'danger', text: 'There is no draft to publish: this version is already published.' });
-      const published = await publishVersionAction({ key: document.key, version });
-      if (!published.ok) return setNotice({ tone: 'danger', text: published.error.message });
-      autosave.markPublished(version);
-      setShowProblems(false);
-      setNotice({ tone: 'success', text: `Published version ${version}. Further edits start a new draft.` });
-    } catch (error: unknown) {
-      console.error('[designer] publish failed:', error);
-      setNotice({ tone: 'danger', text: 'Could not reach the server to publish. Try again.' });
-    } finally {
-      setPublishing(false);
-    }
-  };
 
   const onPickProblem = useCallback(
     (problem: TProblem) => {
@@ -330,8 +152,8 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
         canRun={canRun}
         saveState={autosave.state}
         base={autosave.base}
-        canUndo={history.past.length > 0}
-        canRedo={history.future.length > 0}
+        canUndo={canUndo}
+        canRedo={canRedo}
         onUndo={undo}
         onRedo={redo}
         view={view}
@@ -394,7 +216,7 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
                   readOnly={readOnly}
                   problems={problems.filter((problem) => problem.stepId === null)}
                   registry={registry ?? undefined}
-                  onChange={(next) => setHistory((current) => pushHistory(current, next, { group: 'workflow' }))}
+                  onChange={(next) => editDocument(next, 'workflow')}
                 />
               ) : (
                 <div className="rounded-lg border border-line bg-surface p-4">
@@ -408,10 +230,7 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
                     focusPath={focusPath}
                     onChange={(step) => {
                       editSteps((current) => updateStep(current, selectedId, step), `step:${selectedId}`);
-                      if (step.id !== selectedId) {
-                        setSelectedId(step.id);
-                        store.set({ selectedId: step.id });
-                      }
+                      if (step.id !== selectedId) renameSelected(step.id);
                     }}
                   />
                 </div>
@@ -426,13 +245,7 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
         title="Delete this step?"
         description={`“${confirmDelete ?? ''}” and every step inside it are removed from the draft. Undo (Ctrl+Z) brings them back.`}
         confirmLabel="Delete step"
-        onConfirm={() => {
-          const stepId = confirmDelete;
-          setConfirmDelete(null);
-          if (!stepId) return;
-          editSteps((current) => removeStep(current, stepId).steps);
-          select(null);
-        }}
+        onConfirm={deleteConfirmed}
       />
     </div>
   );

@@ -11,31 +11,10 @@ import { summarizeStep } from '@/components/designer/canvas/step-summary';
 import { withoutMouseDropAnimation } from '@/components/designer/canvas/use-step-drag';
 import { cx } from '@/components/ui/cx';
 import type { TStep } from '@/model/definition/step';
-import { nestedPipes, type TNestedPipe } from '@/model/designer/step-tree';
+import { nestedPipes } from '@/model/designer/step-tree';
 
 /** The type every step draggable and pipe droppable share, so any step can go into any pipe. */
 export const STEP_DND_TYPE = 'STEP';
-
-function pipeLabel(step: TStep, pipe: TNestedPipe): string {
-  const config = (step.config ?? {}) as Record<string, unknown>;
-  const indexed = /^(cases|branches)\[(\d+)\]/.exec(pipe.path);
-  if (indexed) {
-    const list = config[indexed[1]!];
-    const entry = (Array.isArray(list) ? list[Number(indexed[2])] : undefined) as Record<string, unknown> | undefined;
-    if (indexed[1] === 'cases') return `Case ${JSON.stringify(entry?.when ?? Number(indexed[2]) + 1)}`;
-    return `Branch ${typeof entry?.id === 'string' ? entry.id : Number(indexed[2]) + 1}`;
-  }
-  const names: Record<string, string> = {
-    then: 'Then',
-    else: 'Else',
-    default: 'Default',
-    steps: 'For each item',
-    try: 'Try',
-    catch: 'Catch',
-    finally: 'Finally',
-  };
-  return names[pipe.path] ?? pipe.path;
-}
 
 function EmptyPipe({ pipeId }: { pipeId: TPipeId }) {
   const { store, readOnly, commands } = useCanvas();
@@ -194,13 +173,13 @@ export const StepCard = memo(function StepCard({ step, index, depth }: { step: T
                   )}
                 >
                   <h4 className="mb-1.5 text-[11px] font-semibold tracking-wide text-ink-faint uppercase">
-                    {pipeLabel(step, pipe)}
+                    {pipe.label}
                   </h4>
                   <PipeList
                     pipeId={pipeIdOf(step.id, pipe.path)}
                     steps={pipe.steps}
                     depth={depth + 1}
-                    label={`${label}: ${pipeLabel(step, pipe)}`}
+                    label={`${label}: ${pipe.label}`}
                   />
                 </section>
               ))}

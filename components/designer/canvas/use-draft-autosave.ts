@@ -46,52 +46,63 @@ export function useDraftAutosave({
   const timerRef = useRef<ReturnType<typeof setTimeout> | null>(null);
   latestRef.current = document;
 
-  const saveOnce = useCallback(async (): Promise<void> => {
-    const doc = latestRef.current;
-    if (conflictRef.current || doc === savedRef.current) return;
-    setState({ kind: 'saving' });
-    const current = baseRef.current;
-    const { version: _version, status: _status, ...body } = doc;
-    // On a draft: its revision. Otherwise: the newest version this page was loaded at (0 for
-    // none), so a draft someone started meanwhile is refused in the same transaction as the save.
-    const expected =
-      current.status === 'draft'
-        ? { expectedRevision: current.revision }
-        : { expectedLatestVersion: current.version ?? 0 };
-    const result = await saveDraftAction({ key: workflowKey, document: body, ...expected });
-    if (!result.ok) {
-      if (result.error.code === 'CONFLICT') {
-        conflictRef.current = true;
-        return setState({ kind: 'conflict' });
+  const saveOnce = useCallback(
+    async (evenUnchanged = false): Promise<void> => {
+      const doc = latestRef.current;
+      if (conflictRef.current || (doc === savedRef.current && !evenUnchanged)) return;
+      setState({ kind: 'saving' });
+      const current = baseRef.current;
+      const { version: _version, status: _status, ...body } = doc;
+      // On a draft: its revision. Otherwise: the newest version this page was loaded at (0 for
+      // none), so a draft someone started meanwhile is refused in the same transaction as the save.
+      const expected =
+        current.status === 'draft'
+          ? { expectedRevision: current.revision }
+          : { expectedLatestVersion: current.version ?? 0 };
+      const result = await saveDraftAction({ key: workflowKey, document: body, ...expected });
+      if (!result.ok) {
+        if (result.error.code === 'CONFLICT') {
+          conflictRef.current = true;
+          return setState({ kind: 'conflict' });
+        }
+        return setState({ kind: 'failed', message: result.error.message });
       }
-      return setState({ kind: 'failed', message: result.error.message });
-    }
-    const next: TDraftBase = { version: result.data.version, status: 'draft', revision: result.data.revision };
-    baseRef.current = next;
-    setBase(next);
-    savedRef.current = doc;
-    setState(latestRef.current === doc ? { kind: 'saved' } : { kind: 'dirty' });
-  }, [workflowKey]);
+      const next: TDraftBase = { version: result.data.version, status: 'draft', revision: result.data.revision };
+      baseRef.current = next;
+      setBase(next);
+      savedRef.current = doc;
+      setState(latestRef.current === doc ? { kind: 'saved' } : { kind: 'dirty' });
+    },
+    [workflowKey],
+  );
 
-  /** Saves now (after any save in flight) and resolves when the document on screen is stored or refused. */
-  const flush = useCallback(async (): Promise<boolean> => {
-    if (timerRef.current) clearTimeout(timerRef.current);
-    timerRef.current = null;
-    while (inflightRef.current) await inflightRef.current;
-    if (latestRef.current !== savedRef.current && !conflictRef.current) {
-      const run = saveOnce().catch((error: unknown) => {
-        console.error('[designer] save failed:', error);
-        setState({
-          kind: 'failed',
-          message: 'Could not reach the server. Your changes are kept here; they save with the next edit.',
+  /**
+   * Saves now (after any save in flight) and resolves when the document on screen is stored or
+   * refused. `draftRequired`: a workflow with no version yet gets its first draft even untouched
+   * (publish needs a version to publish).
+   */
+  const flush = useCallback(
+    async ({ draftRequired = false }: { draftRequired?: boolean } = {}): Promise<boolean> => {
+      if (timerRef.current) clearTimeout(timerRef.current);
+      timerRef.current = null;
+      while (inflightRef.current) await inflightRef.current;
+      const noVersion = draftRequired && baseRef.current.version === null;
+      if ((latestRef.current !== savedRef.current || noVersion) && !conflictRef.current) {
+        const run = saveOnce(noVersion).catch((error: unknown) => {
+          console.error('[designer] save failed:', error);
+          setState({
+            kind: 'failed',
+            message: 'Could not reach the server. Your changes are kept here; they save with the next edit.',
+          });
         });
-      });
-      inflightRef.current = run;
-      await run;
-      inflightRef.current = null;
-    }
-    return latestRef.current === savedRef.current;
-  }, [saveOnce]);
+        inflightRef.current = run;
+        await run;
+        inflightRef.current = null;
+      }
+      return latestRef.current === savedRef.current && !(draftRequired && baseRef.current.version === null);
+    },
+    [saveOnce],
+  );
 
   useEffect(() => {
     if (!enabled || document === savedRef.current || conflictRef.current) return;
@@ -118,5 +129,8 @@ export function useDraftAutosave({
     setBase(next);
   }, []);
 
-  return { state, base, flush, markPublished };
+  /** The base as of now (the `base` state a callback closed over may be a save behind). */
+  const currentBase = useCallback(() => baseRef.current, []);
+
+  return { state, base, currentBase, flush, markPublished };
 }

@@ -41,8 +41,10 @@ const DEFAULT_RETRY = {
 };
 
 /**
- * The step id, edited as a draft: it is written only once it is valid and unique in the
- * whole definition, because every reference to the step (selection, run history) uses it.
+ * The step id, edited as a draft and written on Enter or when the field is left, and only when
+ * it is valid and unique in the whole definition: every reference to the step (selection, run
+ * history) uses it, so a half-typed id must never land on the step (typing "compute" over a
+ * taken "compute" left the step "comput"). A clash shows while typing; Escape goes back.
  */
 function StepIdField({
   step,
@@ -65,6 +67,10 @@ function StepIdField({
         : takenIds.has(draft)
           ? `Another step already has the id “${draft}”.`
           : null;
+  const commit = () => {
+    if (draft !== null && draft !== step.id && problem === null) onChange({ ...step, id: draft });
+    setDraft(null);
+  };
   return (
     <div
       data-config-path="id"
@@ -83,14 +89,18 @@ function StepIdField({
         className="font-mono"
         aria-invalid={Boolean(problem) || undefined}
         aria-describedby={`${id}-message`}
-        onChange={(event) => {
-          const next = event.target.value;
-          if (STEP_ID_PATTERN.test(next) && !takenIds.has(next)) {
+        onChange={(event) => setDraft(event.target.value)}
+        onKeyDown={(event) => {
+          if (event.key === 'Enter') {
+            event.preventDefault();
+            commit();
+          } else if (event.key === 'Escape' && draft !== null) {
+            event.preventDefault();
+            event.stopPropagation();
             setDraft(null);
-            onChange({ ...step, id: next });
-          } else setDraft(next);
+          }
         }}
-        onBlur={() => setDraft(null)}
+        onBlur={commit}
       />
       <div id={`${id}-message`}>
         {problem ? (

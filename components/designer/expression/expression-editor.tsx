@@ -8,6 +8,7 @@ import { Button } from '@/components/ui/button';
 import { cx } from '@/components/ui/cx';
 import type { TScopeEntry } from '@/model/designer/expression-scope';
 import { parseExpression } from '@/model/designer/parse-expression';
+import { insertPickedPath, partialPathAt } from '@/model/designer/insert-path';
 
 type TExpressionEditorProps = {
   id: string;
@@ -47,11 +48,12 @@ export function ExpressionEditor({
     const element = area.current;
     const start = element?.selectionStart ?? value.length;
     const end = element?.selectionEnd ?? value.length;
-    const next = value.slice(0, start) + path + value.slice(end);
-    onChange(next);
+    // `vars.` or `vars.sum` typed before the caret is completed, not repeated.
+    const { source, caret } = insertPickedPath(value, start, end, path);
+    onChange(source);
     requestAnimationFrame(() => {
       element?.focus();
-      element?.setSelectionRange(start + path.length, start + path.length);
+      element?.setSelectionRange(caret, caret);
     });
   };
 
@@ -132,7 +134,12 @@ export function ExpressionEditor({
       )}
       {panel === 'fields' && (
         <div id={`${id}-fields`}>
-          <FieldPicker id={`${id}-picker`} scope={scope} onPick={insert} />
+          <FieldPicker
+            id={`${id}-picker`}
+            scope={scope}
+            onPick={insert}
+            initialQuery={partialPathAt(value, area.current?.selectionStart ?? value.length)}
+          />
         </div>
       )}
       {panel === 'try' && (

@@ -25,12 +25,15 @@ export function FieldPicker({
   id,
   scope,
   onPick,
+  initialQuery = '',
 }: {
   id: string;
   scope: readonly TScopeEntry[];
   onPick: (path: string) => void;
+  /** What was typed of a name before the caret (`vars.`): the list starts filtered by it. */
+  initialQuery?: string;
 }) {
-  const [query, setQuery] = useState('');
+  const [query, setQuery] = useState(initialQuery);
   const shown = useMemo(() => {
     const needle = query.trim().toLowerCase();
     return needle

@@ -1,21 +1,20 @@
 import 'server-only';
 import { AppError } from '@/model/errors';
+import { pipesOfConfig } from '@/model/nodes/nested-pipes';
 import type { TBlockState, TPipeCursor, TScope } from '@/server/runtime/execution/execution-state';
 import type { TStep } from '@/model/definition/step';
-import type { RunInterpreter } from '@/server/runtime/interpreter/run-interpreter';
-import type { TPipeOutcome, TStepFrame, TStepOutcome } from '@/server/runtime/interpreter/run-types';
-import { runForEach, runParallel } from '@/server/runtime/interpreter/run-concurrent-blocks';
+import type { TBlockHost, TPipeOutcome, TStepFrame, TStepOutcome } from '@/server/runtime/interpreter/run-types';
 
 /** The steps of the nested pipe at `pipePath` (e.g. `then`, `cases[1].steps`). */
 export function pipeAt(frame: TStepFrame, pipePath: string): TStep[] {
-  const pipe = frame.descriptor.pipes(frame.config).find((candidate) => candidate.path === pipePath);
-  if (!pipe) throw new AppError('INTERNAL', `Step "${frame.step.id}" has no nested pipe "${pipePath}".`);
-  return pipe.steps;
+  const pipe = pipesOfConfig(frame.step.type, frame.config).find((candidate) => candidate.path === pipePath);
+  if (!pipe?.steps) throw new AppError('INTERNAL', `Step "${frame.step.id}" has no nested pipe "${pipePath}".`);
+  return pipe.steps as TStep[];
 }
 
 /** Writes the block step's own record once it has finished (its nested steps have theirs). */
 export function recordBlock(
-  interpreter: RunInterpreter,
+  interpreter: TBlockHost,
   frame: TStepFrame,
   startedAt: string,
   outcome: { output: unknown } | { error: unknown },
@@ -40,7 +39,7 @@ export function recordBlock(
 }
 
 /** Starts a block: its step.started event and whatever its node decides. */
-export async function enterBlock(interpreter: RunInterpreter, frame: TStepFrame) {
+export async function enterBlock(interpreter: TBlockHost, frame: TStepFrame) {
   interpreter.deps.writer.event('step.started', frame.step.id, { path: frame.path, type: frame.step.type });
   return interpreter.describe(frame, 1, (args) => frame.descriptor.execute(args));
 }
@@ -51,7 +50,7 @@ export async function enterBlock(interpreter: RunInterpreter, frame: TStepFrame)
  * block's step.started still gets its record.
  */
 function finishWith(
-  interpreter: RunInterpreter,
+  interpreter: TBlockHost,
   frame: TStepFrame,
   startedAt: string,
   outcome: TPipeOutcome,
@@ -67,7 +66,8 @@ function finishWith(
   return outcome;
 }
 
-async function runBranch(interpreter: RunInterpreter, frame: TStepFrame): Promise<TStepOutcome> {
+/** control.if and control.switch: the node chooses a pipe (or none), which then runs. */
+export async function runBranch(interpreter: TBlockHost, frame: TStepFrame): Promise<TStepOutcome> {
   let block = frame.cursor.block;
   if (!block) {
     const startedAt = new Date().toISOString();
@@ -113,7 +113,7 @@ async function runBranch(interpreter: RunInterpreter, frame: TStepFrame): Promis
 type TTryState = Extract<TBlockState, { kind: 'try' }>;
 
 /** try → catch (with `error` set) → finally, then whatever try or catch left pending. */
-async function runTryCatch(interpreter: RunInterpreter, frame: TStepFrame): Promise<TStepOutcome> {
+export async function runTryCatch(interpreter: TBlockHost, frame: TStepFrame): Promise<TStepOutcome> {
   if (!frame.cursor.block) {
     await enterBlock(interpreter, frame);
     frame.cursor.block = {
@@ -176,23 +176,6 @@ async function runTryCatch(interpreter: RunInterpreter, frame: TStepFrame): Prom
       // The block's output is what its node type declares: the caught error, or null.
       return finishWith(interpreter, frame, block.startedAt, final, { error: block.caught ?? null });
     }
-  }
-}
-
-/** Runs a block step (if, switch, for each, parallel, try/catch) from where it stands. */
-export function runBlock(interpreter: RunInterpreter, frame: TStepFrame): Promise<TStepOutcome> {
-  switch (frame.step.type) {
-    case 'control.if':
-    case 'control.switch':
-      return runBranch(interpreter, frame);
-    case 'control.tryCatch':
-      return runTryCatch(interpreter, frame);
-    case 'control.forEach':
-      return runForEach(interpreter, frame);
-    case 'control.parallel':
-      return runParallel(interpreter, frame);
-    default:
-      throw new AppError('INTERNAL', `${frame.step.type} is not a block type.`);
   }
 }
 

@@ -5,8 +5,7 @@ import type { TBlockState, TScope } from '@/server/runtime/execution/execution-s
 import { readBlockResults, type TIterationEnd } from '@/server/runtime/execution/read-block-results';
 import { applyAssignment } from '@/server/runtime/interpreter/apply-assignments';
 import { copyScope, enterBlock, pipeAt, recordBlock } from '@/server/runtime/interpreter/run-blocks';
-import type { RunInterpreter } from '@/server/runtime/interpreter/run-interpreter';
-import type { TPipeOutcome, TStepFrame, TStepOutcome } from '@/server/runtime/interpreter/run-types';
+import type { TBlockHost, TPipeOutcome, TStepFrame, TStepOutcome } from '@/server/runtime/interpreter/run-types';
 import type { TRunError } from '@/model/definition/envelope';
 import type { TStep } from '@/model/definition/step';
 
@@ -37,7 +36,7 @@ function combine(outcomes: TPipeOutcome[]): TPipeOutcome {
  * its config), never an exception out of the interpreter.
  */
 async function resultOf(
-  interpreter: RunInterpreter,
+  interpreter: TBlockHost,
   frame: TStepFrame,
   scope: TScope,
   expression: unknown,
@@ -85,7 +84,7 @@ class Lanes {
   private readonly running = new Set<Promise<void>>();
   private failure: { error: unknown } | null = null;
 
-  constructor(private readonly interpreter: RunInterpreter) {}
+  constructor(private readonly interpreter: TBlockHost) {}
 
   get broken(): boolean {
     return this.failure !== null;
@@ -120,7 +119,7 @@ class Lanes {
  * runs again would meet its first run's rows). A failed block keeps them: an operator's retry
  * resumes it.
  */
-export async function runForEach(interpreter: RunInterpreter, frame: TStepFrame): Promise<TStepOutcome> {
+export async function runForEach(interpreter: TBlockHost, frame: TStepFrame): Promise<TStepOutcome> {
   const config = frame.config as TForEachConfig;
   const { writer } = interpreter.deps;
   if (!frame.cursor.block) {
@@ -254,7 +253,7 @@ function moveInlineResults(block: TForEachState, endIteration: (index: number, e
  * ran (a return ended the block) is null. Those that ended in an earlier pass are read back.
  */
 async function resultsInOrder(
-  interpreter: RunInterpreter,
+  interpreter: TBlockHost,
   frame: TStepFrame,
   block: TForEachState,
   ended: Map<number, TIterationEnd>,
@@ -281,7 +280,7 @@ function forgetAttempts(attempts: Record<string, number>, prefix: string): void 
 }
 
 /** control.parallel: every branch runs at once on its own copy of vars; `{branchId: result}` is saved. */
-export async function runParallel(interpreter: RunInterpreter, frame: TStepFrame): Promise<TStepOutcome> {
+export async function runParallel(interpreter: TBlockHost, frame: TStepFrame): Promise<TStepOutcome> {
   const config = frame.config as TParallelConfig;
   if (!frame.cursor.block) {
     await enterBlock(interpreter, frame);

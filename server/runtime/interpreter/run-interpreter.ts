@@ -11,24 +11,20 @@ import type { TEnvelope, TRunError } from '@/model/definition/envelope';
 import { maskSecrets, SecretMask } from '@/server/runtime/interpreter/mask-secrets';
 import { capSnapshot, redactEnvelope } from '@/server/runtime/interpreter/redact-snapshot';
 import { checkWait } from '@/server/runtime/run-store/wait-store';
-import { runBlock } from '@/server/runtime/interpreter/run-blocks';
+import { BLOCK_RUNNERS } from '@/server/runtime/interpreter/block-runners';
+import { isBlockType } from '@/model/nodes/node-shapes';
 import { settleLeaf } from '@/server/runtime/interpreter/settle-leaf';
 import { createStepTools } from '@/server/runtime/interpreter/step-tools';
 import type {
   TBindings,
+  TBlockHost,
+  TLeafHost,
   TInterpreterDeps,
   TPipeOutcome,
   TStepFrame,
   TStepOutcome,
 } from '@/server/runtime/interpreter/run-types';
 
-const BLOCK_TYPES = new Set([
-  'control.if',
-  'control.switch',
-  'control.forEach',
-  'control.parallel',
-  'control.tryCatch',
-]);
 /** Pure steps are committed in batches; past this many pending records the batch is written. */
 const MAX_PENDING_STEPS = 100;
 
@@ -36,7 +32,7 @@ const MAX_PENDING_STEPS = 100;
  * Walks a published definition from the run's saved position, one step at a time, and
  * records each step through the writer. It never writes the database itself.
  */
-export class RunInterpreter {
+export class RunInterpreter implements TBlockHost, TLeafHost {
   readonly secrets = new SecretMask();
   state: string | null;
   /** Set when a concurrent lane threw: the pass is lost, so the other lanes stop at their next step. */
@@ -150,7 +146,7 @@ export class RunInterpreter {
     // a thrown ZodError crashed every pass until WORKER_CRASHED.
     if (!config.success) return Promise.resolve(this.refuseConfig(step, path, config.error));
     const frame: TStepFrame = { step, descriptor, config: config.data, cursor, scope, path, bindings };
-    return BLOCK_TYPES.has(step.type) ? runBlock(this, frame) : this.runLeaf(frame);
+    return isBlockType(step.type) ? BLOCK_RUNNERS[step.type](this, frame) : this.runLeaf(frame);
   }
 
   private refuseConfig(step: TStep, path: string, error: z.ZodError): TStepOutcome {

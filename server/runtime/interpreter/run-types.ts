@@ -7,7 +7,9 @@ import type { TStep } from '@/model/definition/step';
 import type { TVersionDocument } from '@/model/definition/version-document';
 import type { RunWriter } from '@/server/runtime/interpreter/run-writer';
 import type { TLedger } from '@/server/runtime/run-store/ledger';
-import type { TWaitRequest } from '@/server/runtime/nodes/node-result';
+import type { TNodeExecuteArgs, TNodeResult, TWaitRequest } from '@/server/runtime/nodes/node-result';
+import type { SecretMask } from '@/server/runtime/interpreter/mask-secrets';
+import type { TEnvelope } from '@/model/definition/envelope';
 
 /** How a pipe (or a step) left off. */
 export type TPipeOutcome =
@@ -80,3 +82,58 @@ export type TDryRun = {
   answerWait?(call: { stepId: string; path: string; wait: TWaitRequest }): { payload: unknown } | null;
   waits: Array<{ stepId: string; path: string; wait: TWaitRequest }>;
 };
+
+/**
+ * What a step's tools (step-tools.ts: expressions, secrets, action calls) need of the
+ * interpreter. These interfaces, not the RunInterpreter class, are what the modules around
+ * the interpreter are handed, so none of them imports it and it imports them one way.
+ */
+export interface TStepToolsHost {
+  readonly deps: TInterpreterDeps;
+  /** Secret values and Basic users met so far in this pass, masked wherever they are recorded. */
+  readonly secrets: SecretMask;
+  /** The envelope expressions read at this point (SPEC §4.2). */
+  envelope(frame: Pick<TStepFrame, 'step' | 'scope'>, attempt: number): TEnvelope;
+}
+
+/** What settling a leaf step's result (settle-leaf.ts) needs of the interpreter. */
+export interface TLeafHost extends TStepToolsHost {
+  /** The run's business state (state.set), kept between steps of the pass. */
+  state: string | null;
+  passStep(cursor: TPipeCursor): void;
+  markReturned(path: string, output: unknown): void;
+  snapshot(frame: Pick<TStepFrame, 'step' | 'scope' | 'path'>, attempt: number, recordId: string): void;
+  /** Runs a node's execute (or resume), turning thrown errors into a described failure. */
+  describe(
+    frame: TStepFrame,
+    attempt: number,
+    call: (args: TNodeExecuteArgs<unknown>) => Promise<TNodeResult>,
+  ): Promise<TNodeResult>;
+}
+
+/** What a block runner (run-blocks.ts, run-concurrent-blocks.ts) needs of the interpreter. */
+export interface TBlockHost {
+  readonly deps: TInterpreterDeps;
+  runPipe(
+    steps: readonly TStep[],
+    cursor: TPipeCursor,
+    scope: TScope,
+    base: string,
+    bindings: TBindings,
+  ): Promise<TPipeOutcome>;
+  passStep(cursor: TPipeCursor): void;
+  markReturned(path: string, output: unknown): void;
+  /** Lane error: the pass is lost; the other lanes stop before their next step. */
+  halt(): void;
+  nextAttempt(path: string): number;
+  snapshot(frame: Pick<TStepFrame, 'step' | 'scope' | 'path'>, attempt: number, recordId: string): void;
+  executeArgs(frame: TStepFrame, attempt: number, signal: AbortSignal): TNodeExecuteArgs<unknown>;
+  describe(
+    frame: TStepFrame,
+    attempt: number,
+    call: (args: TNodeExecuteArgs<unknown>) => Promise<TNodeResult>,
+  ): Promise<TNodeResult>;
+}
+
+/** Runs a block step (if, switch, for each, parallel, try/catch) from where it stands. */
+export type TBlockRunner = (host: TBlockHost, frame: TStepFrame) => Promise<TStepOutcome>;

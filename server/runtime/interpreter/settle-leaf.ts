@@ -7,19 +7,18 @@ import type { TNodeResult, TStepError } from '@/server/runtime/nodes/node-result
 import { applyAssignments } from '@/server/runtime/interpreter/apply-assignments';
 import { maskSecrets } from '@/server/runtime/interpreter/mask-secrets';
 import { retryDelayMs } from '@/server/runtime/interpreter/retry-delay';
-import type { RunInterpreter } from '@/server/runtime/interpreter/run-interpreter';
-import type { TStepFrame, TStepOutcome } from '@/server/runtime/interpreter/run-types';
+import type { TLeafHost, TStepFrame, TStepOutcome } from '@/server/runtime/interpreter/run-types';
 import { createWait } from '@/server/runtime/run-store/wait-store';
 
 /*
  * The second half of a leaf step, apart from the interpreter's walk over pipes: what a node's
  * described result means for the run (the step's record, its events and snapshot, vars and
- * state, a wait or a retry timer, a failure), as runBlock is for blocks.
+ * state, a wait or a retry timer, a failure), as the block runners (block-runners.ts) are for blocks.
  */
 
 /** Records what a leaf step's result means and moves the run on (or suspends it). */
 export async function settleLeaf(
-  interp: RunInterpreter,
+  interp: TLeafHost,
   frame: TStepFrame,
   attempt: number,
   recordId: string,
@@ -144,7 +143,7 @@ export async function settleLeaf(
 }
 
 async function failLeaf(
-  interp: RunInterpreter,
+  interp: TLeafHost,
   frame: TStepFrame,
   attempt: number,
   recordId: string,
@@ -200,6 +199,6 @@ async function failLeaf(
 }
 
 /** The workflow's retry policy for a step without its own: action calls only (SPEC §9). */
-function defaultRetry(interp: RunInterpreter, step: TStep): TStep['retry'] {
+function defaultRetry(interp: TLeafHost, step: TStep): TStep['retry'] {
   return step.type === 'action.call' ? interp.deps.document.settings.defaultRetry : undefined;
 }

@@ -7,8 +7,7 @@ import { StepFailure, type TNodeExecuteArgs, type TStepError } from '@/server/ru
 import { readSecretValue } from '@/server/secrets/read-secret-value';
 import { basicAuthUsers, maskSecrets } from '@/server/runtime/interpreter/mask-secrets';
 import { findUnstorableJson, MAX_JSON_DEPTH } from '@/server/db/storable-json';
-import type { RunInterpreter } from '@/server/runtime/interpreter/run-interpreter';
-import type { TStepFrame } from '@/server/runtime/interpreter/run-types';
+import type { TStepToolsHost, TStepFrame } from '@/server/runtime/interpreter/run-types';
 import { ledgerKey } from '@/server/runtime/run-store/ledger';
 import { LeaseLostError } from '@/server/runtime/interpreter/run-writer';
 
@@ -19,7 +18,7 @@ type TStepTools = Pick<TNodeExecuteArgs<unknown>, 'resolve' | 'resolveActionInpu
 
 /** Expression resolution, secret-aware action inputs and ledger-backed action calls for one step. */
 export function createStepTools(
-  interpreter: RunInterpreter,
+  interpreter: TStepToolsHost,
   frame: TStepFrame,
   attempt: number,
   signal: AbortSignal,
@@ -156,7 +155,7 @@ async function findCompletedInvocation({
   version,
   idempotencyKey,
 }: {
-  interpreter: RunInterpreter;
+  interpreter: TStepToolsHost;
   action: string;
   version: number;
   idempotencyKey: string;

@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import { defineNode, noPipes } from '@/server/runtime/nodes/node-descriptor';
+import { defineNode } from '@/server/runtime/nodes/node-descriptor';
 import { exprOr } from '@/model/definition/expression-value';
 import { ZVarsPath } from '@/model/definition/vars-path';
 
@@ -26,16 +26,9 @@ export const ZActionCallConfig = z
   })
   .strict();
 
-export const actionCall = defineNode({
-  type: 'action.call',
-  title: 'Call an action',
-  description: 'Calls a built-in action such as an HTTP request or an email, and can save its result under vars.',
-  icon: 'zap',
-  category: 'actions',
+export const actionCall = defineNode('action.call', {
   configSchema: ZActionCallConfig,
   outputSchema: z.unknown().describe("The action's output, as its output schema describes it"),
-  pipes: noPipes,
-  writesVars: (config) => (config.saveAs ? [config.saveAs] : []),
   async execute({ config, resolve, resolveActionInput, callAction, envelope, path }) {
     const { input, recorded } = await resolveActionInput(config.input, 'input');
     // The default key is stable across retries and crashes: the same step of the same run.

@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import { defineNode, noPipes } from '@/server/runtime/nodes/node-descriptor';
+import { defineNode } from '@/server/runtime/nodes/node-descriptor';
 import { CODE_LIMITS } from '@/server/runtime/code/code-limits';
 import { describeCodeFailure, runCode } from '@/server/runtime/code/run-code';
 import { ZVarsPath } from '@/model/definition/vars-path';
@@ -21,16 +21,9 @@ export const ZCodeJsConfig = z
   })
   .strict();
 
-export const codeJs = defineNode({
-  type: 'code.js',
-  title: 'Run JavaScript',
-  description: 'Runs a short JavaScript function in a sandbox with no I/O and returns its JSON result.',
-  icon: 'code',
-  category: 'data',
+export const codeJs = defineNode('code.js', {
   configSchema: ZCodeJsConfig,
   outputSchema: z.unknown().describe('What the code returned'),
-  pipes: noPipes,
-  writesVars: (config) => (config.saveAs ? [config.saveAs] : []),
   async execute({ config, resolve, envelope, signal, step }) {
     const input = config.input === undefined ? envelope : await resolve(config.input, 'input');
     const outcome = await runCode({

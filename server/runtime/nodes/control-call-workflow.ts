@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import { defineNode, noPipes } from '@/server/runtime/nodes/node-descriptor';
+import { defineNode } from '@/server/runtime/nodes/node-descriptor';
 import { exprOr } from '@/model/definition/expression-value';
 import { ZVarsPath } from '@/model/definition/vars-path';
 import { ZWorkflowKey } from '@/model/definition/version-document';
@@ -17,17 +17,9 @@ export const ZControlCallWorkflowConfig = z
   })
   .strict();
 
-export const controlCallWorkflow = defineNode({
-  type: 'control.callWorkflow',
-  title: 'Call workflow',
-  description:
-    'Starts another workflow as a child run, waits for it, and can save its output; a failed child fails this step.',
-  icon: 'workflow',
-  category: 'flow',
+export const controlCallWorkflow = defineNode('control.callWorkflow', {
   configSchema: ZControlCallWorkflowConfig,
   outputSchema: z.unknown().describe("The child run's output"),
-  pipes: noPipes,
-  writesVars: (config) => (config.saveAs ? [config.saveAs] : []),
   async execute({ config, resolve }) {
     const input = await resolve(config.input, 'input');
     return {

@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import { defineNode, noPipes, noVars } from '@/server/runtime/nodes/node-descriptor';
+import { defineNode } from '@/server/runtime/nodes/node-descriptor';
 import { exprOr } from '@/model/definition/expression-value';
 
 /** Same shape as the platform's codes (VALIDATION, HTTP…), so retry policies and catch blocks can match them. */
@@ -13,17 +13,9 @@ export const ZControlFailConfig = z
   })
   .strict();
 
-export const controlFail = defineNode({
-  type: 'control.fail',
-  title: 'Fail',
-  description:
-    'Raises an error with your code and message; a surrounding try/catch can handle it, otherwise the run fails.',
-  icon: 'circle-x',
-  category: 'end',
+export const controlFail = defineNode('control.fail', {
   configSchema: ZControlFailConfig,
   outputSchema: z.never().describe('Never produces output'),
-  pipes: noPipes,
-  writesVars: noVars,
   async execute({ config, resolve }) {
     const code = await resolve(config.code, 'code');
     const message = String(await resolve(config.message, 'message'));

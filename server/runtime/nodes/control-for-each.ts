@@ -26,17 +26,9 @@ export const ZControlForEachConfig = z
   })
   .strict();
 
-export const controlForEach = defineNode({
-  type: 'control.forEach',
-  title: 'For each',
-  description:
-    'Runs the nested pipe once per item, optionally several at a time, and collects one result per item in order.',
-  icon: 'repeat',
-  category: 'flow',
+export const controlForEach = defineNode('control.forEach', {
   configSchema: ZControlForEachConfig,
   outputSchema: z.array(z.unknown()).describe('One collected result per item, in item order'),
-  pipes: (config) => [{ path: 'steps', label: 'For each item', steps: config.steps }],
-  writesVars: (config) => (config.saveAs ? [config.saveAs] : []),
   async execute({ config, resolve }) {
     const items = await resolve(config.items, 'items');
     if (!Array.isArray(items))

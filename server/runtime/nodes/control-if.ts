@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import { defineNode, noVars } from '@/server/runtime/nodes/node-descriptor';
+import { defineNode } from '@/server/runtime/nodes/node-descriptor';
 import { exprOr } from '@/model/definition/expression-value';
 import { ZPipe } from '@/model/definition/step';
 
@@ -12,19 +12,9 @@ export const ZControlIfConfig = z
   })
   .strict();
 
-export const controlIf = defineNode({
-  type: 'control.if',
-  title: 'If / else',
-  description: 'Runs the "then" pipe when the condition is true, else the "else" pipe.',
-  icon: 'git-branch',
-  category: 'flow',
+export const controlIf = defineNode('control.if', {
   configSchema: ZControlIfConfig,
   outputSchema: z.object({ branch: z.enum(['then', 'else']) }),
-  pipes: (config) => [
-    { path: 'then', label: 'Then', steps: config.then },
-    { path: 'else', label: 'Else', steps: config.else ?? [] },
-  ],
-  writesVars: noVars,
   async execute({ config, resolve }) {
     const branch = (await resolve(config.condition, 'condition')) ? 'then' : 'else';
     return { kind: 'branch', pipe: branch === 'else' && !config.else ? null : branch, output: { branch } };

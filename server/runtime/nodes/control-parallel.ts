@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import { defineNode, type TPipeRef } from '@/server/runtime/nodes/node-descriptor';
+import { defineNode } from '@/server/runtime/nodes/node-descriptor';
 import { exprOr } from '@/model/definition/expression-value';
 import { ZPipe, ZStepId } from '@/model/definition/step';
 import { ZVarsPath } from '@/model/definition/vars-path';
@@ -37,22 +37,9 @@ export const ZControlParallelConfig = z
   })
   .strict();
 
-export const controlParallel = defineNode({
-  type: 'control.parallel',
-  title: 'Parallel',
-  description:
-    'Runs several pipes at the same time, each on its own copy of vars, and saves each branch result by branch id.',
-  icon: 'columns-3',
-  category: 'flow',
+export const controlParallel = defineNode('control.parallel', {
   configSchema: ZControlParallelConfig,
   outputSchema: z.record(z.unknown()).describe('Branch id → that branch result'),
-  pipes: (config) =>
-    config.branches.map((branch, index): TPipeRef => ({
-      path: `branches[${index}].steps`,
-      label: `Branch ${branch.id}`,
-      steps: branch.steps,
-    })),
-  writesVars: (config) => (config.saveAs ? [config.saveAs] : []),
   async execute() {
     return { kind: 'block' };
   },

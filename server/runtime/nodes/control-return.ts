@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import { defineNode, noPipes, noVars } from '@/server/runtime/nodes/node-descriptor';
+import { defineNode } from '@/server/runtime/nodes/node-descriptor';
 import { exprOr } from '@/model/definition/expression-value';
 
 export const ZControlReturnConfig = z
@@ -10,16 +10,9 @@ export const ZControlReturnConfig = z
   })
   .strict();
 
-export const controlReturn = defineNode({
-  type: 'control.return',
-  title: 'Return',
-  description: 'Ends the run successfully right here, with the given output.',
-  icon: 'circle-check',
-  category: 'end',
+export const controlReturn = defineNode('control.return', {
   configSchema: ZControlReturnConfig,
   outputSchema: z.unknown().describe("The run's output"),
-  pipes: noPipes,
-  writesVars: noVars,
   async execute({ config, resolve }) {
     return { kind: 'return', output: config.output === undefined ? null : await resolve(config.output, 'output') };
   },

@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import { defineNode, noVars, type TPipeRef } from '@/server/runtime/nodes/node-descriptor';
+import { defineNode } from '@/server/runtime/nodes/node-descriptor';
 import { exprOr } from '@/model/definition/expression-value';
 import { ZPipe } from '@/model/definition/step';
 
@@ -19,27 +19,13 @@ export const ZControlSwitchConfig = z
   })
   .strict();
 
-export const controlSwitch = defineNode({
-  type: 'control.switch',
-  title: 'Switch',
-  description: 'Runs the pipe of the first case whose value equals the given value, or the default pipe.',
-  icon: 'split',
-  category: 'flow',
+export const controlSwitch = defineNode('control.switch', {
   configSchema: ZControlSwitchConfig,
   outputSchema: z.object({
     matched: z
       .union([z.number().int().min(0), z.literal('default'), z.null()])
       .describe('Index of the case that ran, "default", or null when nothing ran'),
   }),
-  pipes: (config) => [
-    ...config.cases.map((entry, index): TPipeRef => ({
-      path: `cases[${index}].steps`,
-      label: `Case ${index + 1}`,
-      steps: entry.steps,
-    })),
-    { path: 'default', label: 'Default', steps: config.default ?? [] },
-  ],
-  writesVars: noVars,
   async execute({ config, resolve }) {
     const value = await resolve(config.value, 'value');
     for (const [index, entry] of config.cases.entries()) {

@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import { defineNode, noPipes } from '@/server/runtime/nodes/node-descriptor';
+import { defineNode } from '@/server/runtime/nodes/node-descriptor';
 import { ZEventName } from '@/server/runtime/actions/events-emit';
 import { exprOr } from '@/model/definition/expression-value';
 import { ZVarsPath } from '@/model/definition/vars-path';
@@ -31,17 +31,9 @@ export const ZEventWaitConfig = z
   })
   .strict();
 
-export const eventWait = defineNode({
-  type: 'event.wait',
-  title: 'Wait for an event',
-  description:
-    'Pauses the run until a matching event arrives (optionally one received shortly before), then saves its payload.',
-  icon: 'radio-receiver',
-  category: 'waiting',
+export const eventWait = defineNode('event.wait', {
   configSchema: ZEventWaitConfig,
   outputSchema: z.unknown().describe('The event\'s payload; null when the wait timed out with onTimeout "continue"'),
-  pipes: noPipes,
-  writesVars: (config) => (config.saveAs ? [config.saveAs] : []),
   async execute({ config, resolve }) {
     const key = config.correlationKey === undefined ? null : await resolve(config.correlationKey, 'correlationKey');
     // A missing field must not become a wait for the key "undefined" (matched by nothing, or by

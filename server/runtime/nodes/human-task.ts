@@ -1,7 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { ZRole } from '@/model/roles';
-import { defineNode, noPipes } from '@/server/runtime/nodes/node-descriptor';
+import { defineNode } from '@/server/runtime/nodes/node-descriptor';
 import { exprOr } from '@/model/definition/expression-value';
 import { ZVarsPath } from '@/model/definition/vars-path';
 import { ZTaskApprovals } from '@/model/tasks/task-quorum';
@@ -75,13 +75,7 @@ export const ZHumanTaskConfig = z
   .strict()
   .superRefine(checkTaskRules);
 
-export const humanTask = defineNode({
-  type: 'human.task',
-  title: 'Human task',
-  description:
-    'Puts a task with a form in the approvals inbox and waits until someone answers it with one of the outcomes.',
-  icon: 'user-check',
-  category: 'waiting',
+export const humanTask = defineNode('human.task', {
   configSchema: ZHumanTaskConfig,
   outputSchema: z.object({
     outcome: z.string(),
@@ -91,8 +85,6 @@ export const humanTask = defineNode({
     /** Every answer given, the deciding one last (SPEC §10). */
     answers: z.array(ZTaskAnswerEntry).optional(),
   }),
-  pipes: noPipes,
-  writesVars: (config) => (config.saveAs ? [config.saveAs] : []),
   async execute({ config, resolve }) {
     const title = await resolve(config.title, 'title');
     const description = config.description === undefined ? '' : await resolve(config.description, 'description');

@@ -12,7 +12,9 @@ import { controlSwitch } from '@/server/runtime/nodes/control-switch';
 import { controlTryCatch } from '@/server/runtime/nodes/control-try-catch';
 import { eventWait } from '@/server/runtime/nodes/event-wait';
 import { humanTask } from '@/server/runtime/nodes/human-task';
-import { NODE_TYPES, type TNodeDescriptor, type TNodeType } from '@/server/runtime/nodes/node-descriptor';
+import type { TNodeDescriptor } from '@/server/runtime/nodes/node-descriptor';
+import { isNodeType } from '@/model/nodes/node-shapes';
+import type { TNodeType } from '@/model/nodes/node-shape';
 import { stateSet } from '@/server/runtime/nodes/state-set';
 import { timeDelay } from '@/server/runtime/nodes/time-delay';
 import { transformAssign } from '@/server/runtime/nodes/transform-assign';
@@ -42,10 +44,6 @@ export const NODE_REGISTRY = {
   'code.js': codeJs,
   log: logMessage,
 } as const satisfies TCompleteNodeRegistry;
-
-export function isNodeType(type: string): type is TNodeType {
-  return (NODE_TYPES as readonly string[]).includes(type);
-}
 
 /** The descriptor of a step's `type`, or null for a type Pipewright does not know. */
 export function getNodeDescriptor(type: string): TNodeDescriptor | null {

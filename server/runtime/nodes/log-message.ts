@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import { defineNode, noPipes, noVars } from '@/server/runtime/nodes/node-descriptor';
+import { defineNode } from '@/server/runtime/nodes/node-descriptor';
 import { exprOr } from '@/model/definition/expression-value';
 import { ZLogLevel } from '@/model/log-levels';
 
@@ -16,16 +16,9 @@ export const ZLogConfig = z
   })
   .strict();
 
-export const logMessage = defineNode({
-  type: 'log',
-  title: 'Log',
-  description: "Writes a message at a level (debug, info, warn, error) to the run's event log.",
-  icon: 'scroll-text',
-  category: 'data',
+export const logMessage = defineNode('log', {
   configSchema: ZLogConfig,
   outputSchema: z.object({ level: ZLogLevel, message: z.string(), data: z.unknown().optional() }),
-  pipes: noPipes,
-  writesVars: noVars,
   async execute({ config, resolve }) {
     const resolved = await resolve(config.message, 'message');
     const text = typeof resolved === 'string' ? resolved : (JSON.stringify(resolved) ?? '');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatIssuePath } from '@/model/errors';
 import { NODE_CONFIG_SAMPLES } from '@/server/runtime/nodes/__fixtures__/node-config-samples';
 import { NODE_REGISTRY } from '@/server/runtime/nodes';
-import { NODE_TYPES } from '@/server/runtime/nodes/node-descriptor';
+import { NODE_TYPES } from '@/model/nodes/node-shape';
 
 const validCases = NODE_TYPES.flatMap((type) =>
   NODE_CONFIG_SAMPLES[type].valid.map((config, index) => ({ type, index, config })),

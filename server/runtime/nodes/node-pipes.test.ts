@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { step } from '@/server/runtime/nodes/__fixtures__/node-config-samples';
 import { NODE_REGISTRY } from '@/server/runtime/nodes';
-import type { TNodeDescriptor, TNodeType } from '@/server/runtime/nodes/node-descriptor';
+import type { TNodeType } from '@/model/nodes/node-shape';
+import type { TNodeDescriptor } from '@/server/runtime/nodes/node-descriptor';
+import { pipesOfConfig } from '@/model/nodes/nested-pipes';
 
 /** Reads `cases[1].steps` out of a raw config, independently of the descriptors. */
 function readPath(config: unknown, path: string): unknown {
@@ -15,7 +17,12 @@ function pipesAndVars(type: TNodeType, raw: unknown) {
   // Generic callers (validation, the interpreter) hold the widened descriptor type, as here.
   const descriptor: TNodeDescriptor = NODE_REGISTRY[type];
   const config = descriptor.configSchema.parse(raw);
-  return { pipes: descriptor.pipes(config), vars: descriptor.writesVars(config) };
+  const pipes = pipesOfConfig(type, config).map(({ path, label, steps }) => ({
+    path,
+    label,
+    steps: steps as Array<{ id: string }>,
+  }));
+  return { pipes, vars: descriptor.writesVars(config).map((write) => write.path) };
 }
 
 const cases: Array<{
@@ -43,7 +50,7 @@ const cases: Array<{
       default: [step('d')],
     },
     paths: ['cases[0].steps', 'cases[1].steps', 'default'],
-    labels: ['Case 1', 'Case 2', 'Default'],
+    labels: ['Case "a"', 'Case "b"', 'Default'],
     vars: [],
   },
   {

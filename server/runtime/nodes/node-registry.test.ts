@@ -1,7 +1,7 @@
 import dynamicIconImports from 'lucide-react/dynamicIconImports';
 import { describe, expect, it } from 'vitest';
 import { getNodeDescriptor, NODE_REGISTRY, type TCompleteNodeRegistry } from '@/server/runtime/nodes';
-import { NODE_CATEGORIES, NODE_TYPES } from '@/server/runtime/nodes/node-descriptor';
+import { NODE_CATEGORIES, NODE_TYPES } from '@/model/nodes/node-shape';
 import { controlIf } from '@/server/runtime/nodes/control-if';
 import { transformAssign } from '@/server/runtime/nodes/transform-assign';
 

@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import { defineNode, noPipes, noVars } from '@/server/runtime/nodes/node-descriptor';
+import { defineNode } from '@/server/runtime/nodes/node-descriptor';
 import { exprOr } from '@/model/definition/expression-value';
 
 export const ZStateSetConfig = z
@@ -10,16 +10,9 @@ export const ZStateSetConfig = z
   })
   .strict();
 
-export const stateSet = defineNode({
-  type: 'state.set',
-  title: 'Set run state',
-  description: 'Sets the business state of the run (such as "awaiting approval") that run lists show and filter by.',
-  icon: 'tag',
-  category: 'data',
+export const stateSet = defineNode('state.set', {
   configSchema: ZStateSetConfig,
   outputSchema: z.object({ state: z.string() }),
-  pipes: noPipes,
-  writesVars: noVars,
   async execute({ config, resolve }) {
     const state = await resolve(config.state, 'state');
     if (typeof state !== 'string' || state.trim() === '') {

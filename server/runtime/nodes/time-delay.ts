@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import { defineNode, noPipes, noVars } from '@/server/runtime/nodes/node-descriptor';
+import { defineNode } from '@/server/runtime/nodes/node-descriptor';
 import { exprOr } from '@/model/definition/expression-value';
 
 /** The longest delay a step may ask for, literal or computed: 365 days. */
@@ -27,16 +27,9 @@ export const ZTimeDelayConfig = z
     }
   });
 
-export const timeDelay = defineNode({
-  type: 'time.delay',
-  title: 'Delay',
-  description: 'Waits for a duration or until a point in time; the timer survives restarts.',
-  icon: 'timer',
-  category: 'waiting',
+export const timeDelay = defineNode('time.delay', {
   configSchema: ZTimeDelayConfig,
   outputSchema: z.object({ until: z.string().datetime({ offset: true }).describe('When the timer was due') }),
-  pipes: noPipes,
-  writesVars: noVars,
   async execute({ config, resolve }) {
     const durationMs = config.durationMs === undefined ? null : Number(await resolve(config.durationMs, 'durationMs'));
     const until = config.until === undefined ? null : new Date(String(await resolve(config.until, 'until')));

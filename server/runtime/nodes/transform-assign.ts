@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import { defineNode, noPipes } from '@/server/runtime/nodes/node-descriptor';
+import { defineNode } from '@/server/runtime/nodes/node-descriptor';
 import { ZVarsPath } from '@/model/definition/vars-path';
 
 export const ZTransformAssignConfig = z
@@ -12,16 +12,9 @@ export const ZTransformAssignConfig = z
   })
   .strict();
 
-export const transformAssign = defineNode({
-  type: 'transform.assign',
-  title: 'Set variables',
-  description: 'Sets one or more paths under vars to literal values or expression results.',
-  icon: 'variable',
-  category: 'data',
+export const transformAssign = defineNode('transform.assign', {
   configSchema: ZTransformAssignConfig,
   outputSchema: z.record(z.unknown()),
-  pipes: noPipes,
-  writesVars: (config) => Object.keys(config.assign),
   async execute({ config, resolve }) {
     // Every value is computed from vars as they were before this step, then all are applied.
     const assign: Array<{ path: string; value: unknown }> = [];

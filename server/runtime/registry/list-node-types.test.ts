@@ -3,7 +3,7 @@ import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { ACTION_REFS } from '@/server/runtime/actions/action-descriptor';
 import { NODE_CONFIG_SAMPLES, step } from '@/server/runtime/nodes/__fixtures__/node-config-samples';
-import { NODE_TYPES, type TNodeType } from '@/server/runtime/nodes/node-descriptor';
+import { NODE_TYPES, type TNodeType } from '@/model/nodes/node-shape';
 import { listActionTypes } from '@/server/runtime/registry/list-action-types';
 import { listNodeTypes } from '@/server/runtime/registry/list-node-types';
 

@@ -1,7 +1,8 @@
 import 'server-only';
 import { z } from 'zod';
 import { NODE_REGISTRY } from '@/server/runtime/nodes';
-import { NODE_CATEGORIES, NODE_TYPES, type TNodeDescriptor } from '@/server/runtime/nodes/node-descriptor';
+import { NODE_CATEGORIES, NODE_TYPES } from '@/model/nodes/node-shape';
+import { type TNodeDescriptor } from '@/server/runtime/nodes/node-descriptor';
 import { toJsonSchema } from '@/server/runtime/registry/to-json-schema';
 
 export const ZNodeTypeInfo = z.object({

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as actionsRoute from '@/app/api/v1/registry/actions/route';
 import * as nodesRoute from '@/app/api/v1/registry/nodes/route';
 import { ACTION_REFS } from '@/server/runtime/actions/action-descriptor';
-import { NODE_TYPES } from '@/server/runtime/nodes/node-descriptor';
+import { NODE_TYPES } from '@/model/nodes/node-shape';
 import { createApiToken } from '@/server/tokens/create-api-token';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { createTenantWithMember } from '@/test/fixtures';

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { pipesOfConfig } from '@/model/nodes/nested-pipes';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ACTION_REFS, actionRef } from '@/server/runtime/actions/action-descriptor';
 import { NODE_REGISTRY, getNodeDescriptor } from '@/server/runtime/nodes';
-import { NODE_TYPES } from '@/server/runtime/nodes/node-descriptor';
+import { NODE_TYPES } from '@/model/nodes/node-shape';
 import type { TStep } from '@/model/definition/step';
 import { ZVersionDocument } from '@/model/definition/version-document';
 import { ZProblem, type TProblem } from '@/model/definition/problem';
@@ -68,7 +69,7 @@ function allSteps(pipe: TStep[]): TStep[] {
     const descriptor = getNodeDescriptor(step.type);
     if (!descriptor) return [step];
     const config: unknown = descriptor.configSchema.parse(step.config);
-    return [step, ...descriptor.pipes(config).flatMap((nested) => allSteps(nested.steps))];
+    return [step, ...pipesOfConfig(step.type, config).flatMap((nested) => allSteps((nested.steps ?? []) as TStep[]))];
   });
 }
 

@@ -4,6 +4,7 @@ import {
   httpRequestHandler,
   type THttpRequestHandlerArgs,
 } from '@/server/runtime/actions/handlers/http-request-handler';
+import { HTTP_ERROR_BODY_EXCERPT_BYTES } from '@/server/runtime/actions/handlers/http-step-error';
 import { parseEgressAllowList } from '@/server/security/egress-allowlist';
 import {
   answer,
@@ -196,7 +197,7 @@ describe('http.request@1: failures and retries', () => {
       error: {
         code: 'HTTP',
         message: `GET ${new URL(server.origin).host} answered 503`,
-        details: { status: 503 },
+        details: { status: 503, body: 'busy', bodyBytes: 4 },
         retryable: true,
         retryAfterMs: 7000,
       },
@@ -228,10 +229,26 @@ describe('http.request@1: failures and retries', () => {
       error: {
         code: 'HTTP',
         message: `DELETE ${new URL(server.origin).host} answered ${status}`,
-        details: { status },
+        details: { status, body: 'no', bodyBytes: 2 },
         retryable: false,
       },
     });
+  });
+
+  it('keeps a bounded excerpt of a failed response body, so the step error says why (issue #18)', async () => {
+    const reason = JSON.stringify({ error: 'amount must be positive', field: 'amount' });
+    const small = await serve(answer(422, reason));
+    expect(await call({ method: 'POST', url: small.origin })).toMatchObject({
+      error: { details: { status: 422, body: reason, bodyBytes: reason.length } },
+    });
+    // Long bodies are cut (with their full size said); a NUL, which jsonb refuses, is replaced.
+    const long = await serve(answer(500, `é${'x'.repeat(5000)}\u0000`));
+    const result = await call({ method: 'GET', url: long.origin });
+    const details = ('error' in result ? result.error.details : null) as { body: string; bodyBytes: number };
+    expect(details.bodyBytes).toBe(5003);
+    expect(details.body.length).toBeLessThanOrEqual(HTTP_ERROR_BODY_EXCERPT_BYTES + 1);
+    expect(details.body.endsWith('…')).toBe(true);
+    expect(details.body).not.toContain('\u0000');
   });
 
   it('makes a network error retryable', async () => {

@@ -140,7 +140,7 @@ describe('webhook.send@1: failures and retries, as http.request', () => {
       error: {
         code: 'HTTP',
         message: `POST ${new URL(gone.origin).host} answered 410`,
-        details: { status: 410 },
+        details: { status: 410, body: 'ok', bodyBytes: 2 },
         retryable: false,
       },
     });

@@ -1,5 +1,5 @@
 import 'server-only';
-import type { TNodeType } from '@/server/runtime/nodes/node-descriptor';
+import type { TNodeType } from '@/model/nodes/node-shape';
 
 /** A minimal nested step; its own config is checked by its type's schema, not by the parent's. */
 export const step = (id: string, type = 'transform.assign') => ({ id, type, config: { assign: { 'vars.x': 1 } } });
