@@ -111,7 +111,7 @@ test('three people share a 2-of-3 approval: each sees who answered and what is s
   const answers = ben.page.getByRole('list', { name: 'Answers' });
   await expect(answers).toContainText(ann.email);
   await expect(ben.page.locator('[data-task-progress]')).toContainText(`Not answered yet: ${ben.email}, ${cat.email}`);
-  await ben.page.getByLabel('Comment').fill('Is the venue booked?');
+  await ben.page.getByLabel('New comment').fill('Is the venue booked?');
   await ben.page.getByRole('button', { name: 'Comment' }).click();
   await expect(ben.page.locator('[data-task-comment]')).toContainText('Is the venue booked?');
   await ben.page.getByRole('button', { name: 'approve' }).click();

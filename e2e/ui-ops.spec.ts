@@ -138,7 +138,7 @@ test('an operator answers a task from the inbox; the run page turns succeeded li
   ) as { id: string };
   const second = await client.post(`/tasks/${task.id}/complete`, { outcome: 'reject', data: { amount: 1 } });
   expect(second.status()).toBe(409);
-  expect((await second.json()).error.message).toContain('already answered');
+  expect((await second.json()).error.message).toContain('already decided');
 
   await operator.goto('/inbox');
   await expect(operator.getByRole('row').filter({ hasText: 'Approve invoice 42' })).toHaveCount(0);

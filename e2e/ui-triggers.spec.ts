@@ -365,7 +365,7 @@ test('a viewer sees the triggers but cannot change them, run the workflow or rea
     (
       await client.post(`/workflows/${key}/triggers`, {
         type: 'schedule',
-        config: { cron: '0 9 * * 1-5', timezone: 'America/New_York' },
+        config: { cron: '0 9 * * 1-5', timezone: 'America/New_York', input: { amount: 1 } },
       })
     ).status(),
   ).toBe(201);

@@ -50,8 +50,9 @@ export function TaskComments({
             });
           }}
         >
+          {/* Not just "Comment": a task's own form often has a field of that name. */}
           <label htmlFor="task-comment" className="sr-only">
-            Comment
+            New comment
           </label>
           <textarea
             id="task-comment"
