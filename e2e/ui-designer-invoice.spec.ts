@@ -353,7 +353,7 @@ test('build the invoice approval from an empty workflow in the designer, fix a p
   await row.getByRole('link', { name: `Approve invoice ${invoiceId}` }).click();
   await expect(page.getByRole('heading', { name: `Approve invoice ${invoiceId}`, level: 1 })).toBeVisible();
   await expect(page.locator('[data-task-description]')).toContainText('Vendor: Acme Tools');
-  await page.getByLabel('Comment').fill('Checked against the PO');
+  await page.getByLabel('Comment', { exact: true }).fill('Checked against the PO');
   await page.screenshot({ path: `${SHOTS}/invoice-task.png`, fullPage: true });
   await page.getByRole('button', { name: 'approve', exact: true }).click();
   await expect(page.locator('[data-task-answer]')).toContainText(`approve by ${E2E_ADMIN.email}`);

@@ -101,19 +101,21 @@ export default async function OverviewPage() {
               {overview.slowest.length === 0 ? (
                 <p className="text-sm text-ink-muted">No run has finished this week.</p>
               ) : (
-                <table className="w-full text-sm" aria-label="Slowest workflows">
+                // Fixed layout: a cell's max-width (the key's truncation) is ignored in auto layout,
+                // and a long workflow key pushed a phone's page sideways.
+                <table className="w-full table-fixed text-sm" aria-label="Slowest workflows">
                   <thead className="text-left text-xs text-ink-muted">
                     <tr>
                       <th className="pb-2 font-medium">Workflow</th>
-                      <th className="pb-2 text-right font-medium">Runs</th>
-                      <th className="pb-2 text-right font-medium">Average</th>
-                      <th className="pb-2 text-right font-medium">Slowest</th>
+                      <th className="w-12 pb-2 text-right font-medium">Runs</th>
+                      <th className="w-18 pb-2 text-right font-medium">Average</th>
+                      <th className="w-18 pb-2 text-right font-medium">Slowest</th>
                     </tr>
                   </thead>
                   <tbody>
                     {overview.slowest.map((row) => (
                       <tr key={row.workflowKey} className="border-t border-line">
-                        <td className="max-w-40 truncate py-1.5">
+                        <td className="truncate py-1.5">
                           <Link
                             href={`/runs?workflow=${encodeURIComponent(row.workflowKey)}`}
                             className="hover:underline"
@@ -135,18 +137,18 @@ export default async function OverviewPage() {
               {overview.failing.length === 0 ? (
                 <p className="text-sm text-ink-muted">No failed runs this week.</p>
               ) : (
-                <table className="w-full text-sm" aria-label="Most failing workflows">
+                <table className="w-full table-fixed text-sm" aria-label="Most failing workflows">
                   <thead className="text-left text-xs text-ink-muted">
                     <tr>
                       <th className="pb-2 font-medium">Workflow</th>
-                      <th className="pb-2 text-right font-medium">Failed</th>
-                      <th className="pb-2 text-right font-medium">Of ended</th>
+                      <th className="w-14 pb-2 text-right font-medium">Failed</th>
+                      <th className="w-18 pb-2 text-right font-medium">Of ended</th>
                     </tr>
                   </thead>
                   <tbody>
                     {overview.failing.map((row) => (
                       <tr key={row.workflowKey} className="border-t border-line">
-                        <td className="max-w-40 truncate py-1.5">
+                        <td className="truncate py-1.5">
                           <Link
                             href={`/runs?workflow=${encodeURIComponent(row.workflowKey)}&status=FAILED`}
                             className="hover:underline"
