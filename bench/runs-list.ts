@@ -6,14 +6,13 @@
  * the statement behind the first and a later page; and the Runs and Overview pages as a signed-in
  * person loads them.
  */
-import http from 'node:http';
-import { randomUUID } from 'node:crypto';
 import { sql, type Compilable, type RawBuilder } from 'kysely';
 import type { Db } from '@/server/db/database';
 import type { TBenchApp } from '@/bench/lib/app-process';
-import { publishOverHttp, type BenchClient } from '@/bench/lib/http-load';
+import type { BenchClient } from '@/bench/lib/http-load';
+import { signIn, getPage } from '@/bench/lib/page-session';
+import { publishSeedWorkflows, seed, waitForDrain, WAITING } from '@/bench/runs-list-seed';
 import { figureRow, latencyRow, percentiles, type TStats } from '@/bench/lib/stats';
-import { insertRuns, type TNewRun } from '@/server/runtime/run-store/insert-run';
 import { runsPageQuery, textSearchQueries } from '@/server/runs/list-runs';
 import { ZRunFilters } from '@/server/runs/run-filters';
 import { decodeCursor } from '@/server/api/pagination';
@@ -23,165 +22,6 @@ import { getOverview } from '@/server/overview/get-overview';
 import { getStuckWork } from '@/server/overview/get-stuck-work';
 import { listAlertFirings } from '@/server/alerts/manage-alert-rules';
 import type { TAuthContext } from '@/server/auth/context';
-
-const STATES = ['new', 'approved', 'shipped', 'refunded'] as const;
-const WORDS = ['invoice', 'order', 'refund', 'shipment', 'customer', 'priority', 'express', 'backorder'];
-
-/** The workflows the seeded runs belong to: five that end (some failing), one that waits on an event. */
-const ENDING = ['list-a', 'list-b', 'list-c', 'list-d', 'list-e'];
-const WAITING = 'list-wait';
-
-function endingDocument() {
-  return {
-    steps: [
-      { id: 'mark', type: 'state.set', config: { state: { $expr: 'payload.state' } } },
-      { id: 'calc', type: 'transform.assign', config: { assign: { 'vars.total': { $expr: 'payload.amount * 2' } } } },
-      {
-        id: 'check',
-        type: 'control.if',
-        config: {
-          condition: { $expr: 'payload.fail' },
-          then: [{ id: 'boom', type: 'control.fail', config: { code: 'DECLINED', message: 'declined' } }],
-        },
-      },
-    ],
-  };
-}
-
-function inputOf(i: number) {
-  return {
-    customer: `cust-${String(i % 5000).padStart(5, '0')}`,
-    state: STATES[i % STATES.length],
-    amount: i,
-    fail: i % 17 === 0,
-    note: `${WORDS[i % WORDS.length]} ${WORDS[(i * 7) % WORDS.length]} #${i}`,
-  };
-}
-
-async function seed(db: Db, tenantId: string, n: number): Promise<number> {
-  const versions = await db
-    .selectFrom('workflow_versions as v')
-    .innerJoin('workflows as w', 'w.id', 'v.workflow_id')
-    .select(['w.id as workflowId', 'w.key', 'v.id as versionId', 'v.version'])
-    .where('w.tenant_id', '=', tenantId)
-    .where('w.key', 'in', [...ENDING, WAITING])
-    .where('v.status', '=', 'published')
-    .execute();
-  const byKey = new Map(versions.map((v) => [v.key, v]));
-  const t0 = performance.now();
-  const BATCH = 1000;
-  for (let from = 0; from < n; from += BATCH) {
-    const runs: TNewRun[] = [];
-    for (let i = from; i < Math.min(n, from + BATCH); i++) {
-      const key = i % 50 === 0 ? WAITING : ENDING[i % ENDING.length]!;
-      const v = byKey.get(key)!;
-      runs.push({
-        id: randomUUID(),
-        tenantId,
-        workflowId: v.workflowId,
-        workflowKey: key,
-        versionId: v.versionId,
-        version: v.version,
-        input: inputOf(i),
-        trigger: { type: 'api' },
-        parent: null,
-        idempotencyKey: null,
-      });
-    }
-    await insertRuns(db, runs);
-  }
-  return performance.now() - t0;
-}
-
-async function waitForDrain(db: Db, tenantId: string, n: number): Promise<number> {
-  const t0 = performance.now();
-  const deadline = Date.now() + 1_800_000;
-  for (;;) {
-    const row = await db
-      .selectFrom('runs')
-      .select((eb) => eb.fn.countAll<string>().as('n'))
-      .where('tenant_id', '=', tenantId)
-      .where((eb) =>
-        eb.or([
-          eb('status', 'in', ['SUCCEEDED', 'FAILED']),
-          eb.and([eb('workflow_key', '=', WAITING), eb('status', '=', 'WAITING')]),
-        ]),
-      )
-      .executeTakeFirstOrThrow();
-    if (Number(row.n) >= n) return performance.now() - t0;
-    if (Date.now() > deadline) throw new Error(`bench: seeded runs did not settle (${row.n} of ${n})`);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
-}
-
-/** A plain HTTP GET with cookies (pages are for people, not tokens). */
-function get(
-  baseUrl: string,
-  path: string,
-  cookie: string,
-): Promise<{ status: number; text: string; setCookie: string[] }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(new URL(path, baseUrl), { method: 'GET', headers: { cookie } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          text: Buffer.concat(chunks).toString('utf8'),
-          setCookie: res.headers['set-cookie'] ?? [],
-        }),
-      );
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-function post(
-  baseUrl: string,
-  path: string,
-  form: Record<string, string>,
-  cookie: string,
-): Promise<{ status: number; setCookie: string[] }> {
-  const body = new URLSearchParams(form).toString();
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      new URL(path, baseUrl),
-      {
-        method: 'POST',
-        headers: {
-          cookie,
-          'content-type': 'application/x-www-form-urlencoded',
-          'content-length': String(Buffer.byteLength(body)),
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, setCookie: res.headers['set-cookie'] ?? [] }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-const cookiesOf = (setCookie: string[]) => setCookie.map((c) => c.split(';')[0]).join('; ');
-
-/** Signs the bench admin in through next-auth's credentials flow; returns the session cookie header. */
-async function signIn(baseUrl: string): Promise<string> {
-  const csrf = await get(baseUrl, '/api/auth/csrf', '');
-  const { csrfToken } = JSON.parse(csrf.text) as { csrfToken: string };
-  const cookie = cookiesOf(csrf.setCookie);
-  const res = await post(
-    baseUrl,
-    '/api/auth/callback/credentials',
-    { csrfToken, email: 'admin@pipewright.local', password: 'bench-admin-password-1', json: 'true' },
-    cookie,
-  );
-  const session = cookiesOf(res.setCookie);
-  if (!session.includes('session-token')) throw new Error(`bench: sign-in failed (${res.status})`);
-  return `${cookie}; ${session}`;
-}
 
 async function timed(times: number, fn: () => Promise<void>): Promise<TStats> {
   const samples: number[] = [];
@@ -227,16 +67,7 @@ export async function runsListBenchmarks({
     `\nD. Runs list with ${n.toLocaleString('en')} runs in the tenant (GET /api/v1/runs, 50 a page; server time = request time over loopback)`,
   );
   process.env.DATABASE_URL = app.dbUrl; // insertRuns sends jobs through this process's pg-boss
-  for (const key of ENDING) await publishOverHttp(client, key, endingDocument());
-  await publishOverHttp(client, WAITING, {
-    steps: [
-      {
-        id: 'await',
-        type: 'event.wait',
-        config: { event: 'bench.never', correlationKey: { $expr: 'payload.customer' } },
-      },
-    ],
-  });
+  await publishSeedWorkflows(client);
   const tenant = await db.selectFrom('tenants').select('id').where('slug', '=', 'default').executeTakeFirstOrThrow();
   const seedMs = await seed(db, tenant.id, n);
   await closeQueue();
@@ -356,7 +187,7 @@ export async function runsListBenchmarks({
 
   const cookie = await signIn(app.baseUrl);
   const page = async (path: string) => {
-    const res = await get(app.baseUrl, path, cookie);
+    const res = await getPage(app.baseUrl, path, cookie);
     if (res.status !== 200) throw new Error(`bench: ${path} answered ${res.status}`);
   };
   await page('/overview'); // warm-up: the first render of a route loads its code
