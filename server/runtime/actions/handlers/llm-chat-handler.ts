@@ -2,9 +2,8 @@ import 'server-only';
 import type { z } from 'zod';
 import { LLM_DEFAULT_TIMEOUT_MS, ZLlmChatInput, type ZLlmChatOutput } from '@/server/runtime/actions/llm-chat';
 import type { TActionHandler } from '@/server/runtime/actions/handlers/action-handler';
-import { readEgressAllowList } from '@/server/runtime/actions/handlers/egress-from-env';
+import { openStepConnection } from '@/server/runtime/actions/handlers/open-step-connection';
 import { fetchStepError, responseStepError } from '@/server/runtime/actions/handlers/http-step-error';
-import { readConnection } from '@/server/connections/read-connection';
 import { openAiUrl } from '@/server/connections/openai-url';
 import { recordLlmUsage } from '@/server/llm/llm-usage';
 import type { TStepError } from '@/server/runtime/nodes/node-result';
@@ -52,27 +51,16 @@ function providerMessage(body: Buffer): string | null {
  * fails with the provider's message. Every answered call is recorded in llm_usage.
  */
 export const llmChatHandler: TActionHandler = async ({ input: raw, signal, idempotencyKey, invocation }) => {
-  const parsed = ZLlmChatInput.safeParse(raw);
-  if (!parsed.success)
-    return {
-      error: {
-        code: 'VALIDATION',
-        message: `Invalid input for llm.chat@1: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
-        retryable: false,
-      },
-    };
-  const input = parsed.data;
-  const egress = readEgressAllowList();
-  if ('error' in egress) return egress;
-  const found = await readConnection({
-    db: invocation.db,
-    tenantId: invocation.tenantId,
-    name: input.connection,
+  const opened = await openStepConnection({
+    raw,
+    schema: ZLlmChatInput,
+    action: 'llm.chat@1',
     type: 'openai',
+    invocation,
   });
-  if ('error' in found) return found;
-  const { baseUrl, apiKey, prices } = found.connection.config;
-  invocation.addSecret(apiKey);
+  if ('error' in opened) return opened;
+  const { input } = opened;
+  const { baseUrl, apiKey, prices } = opened.connection.config;
   const url = openAiUrl(baseUrl, 'chat/completions');
   const body = {
     model: input.model,
@@ -97,7 +85,7 @@ export const llmChatHandler: TActionHandler = async ({ input: raw, signal, idemp
       body: JSON.stringify(body),
       signal,
       timeoutMs: input.timeoutMs ?? LLM_DEFAULT_TIMEOUT_MS,
-      allow: egress.allow,
+      allow: opened.allow,
       holdsSecret: (value) => value.includes(apiKey),
       beforeSend: invocation.assertLeaseHeld,
     });

@@ -2,9 +2,8 @@ import 'server-only';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ZMcpCallToolInput } from '@/server/runtime/actions/mcp-call-tool';
 import type { TActionHandler } from '@/server/runtime/actions/handlers/action-handler';
-import { readEgressAllowList } from '@/server/runtime/actions/handlers/egress-from-env';
+import { openStepConnection } from '@/server/runtime/actions/handlers/open-step-connection';
 import { fetchStepError } from '@/server/runtime/actions/handlers/http-step-error';
-import { readConnection, secretValuesOf } from '@/server/connections/read-connection';
 import { connectMcp, MCP_TIMEOUT_MS } from '@/server/connections/mcp/mcp-client';
 import type { TStepError } from '@/server/runtime/nodes/node-result';
 import { GuardedFetchError } from '@/server/security/guarded-fetch-error';
@@ -38,32 +37,21 @@ function mcpStepError(error: unknown, host: string, signal: AbortSignal): TStepE
  * own, so a tool with effects may run again after a crash between its answer and our commit.
  */
 export const mcpCallToolHandler: TActionHandler = async ({ input: raw, signal, invocation }) => {
-  const parsed = ZMcpCallToolInput.safeParse(raw);
-  if (!parsed.success)
-    return {
-      error: {
-        code: 'VALIDATION',
-        message: `Invalid input for mcp.callTool@1: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
-        retryable: false,
-      },
-    };
-  const input = parsed.data;
-  const egress = readEgressAllowList();
-  if ('error' in egress) return egress;
-  const found = await readConnection({
-    db: invocation.db,
-    tenantId: invocation.tenantId,
-    name: input.connection,
+  const opened = await openStepConnection({
+    raw,
+    schema: ZMcpCallToolInput,
+    action: 'mcp.callTool@1',
     type: 'mcp',
+    invocation,
   });
-  if ('error' in found) return found;
-  for (const value of secretValuesOf(found.connection)) invocation.addSecret(value);
-  const host = new URL(found.connection.config.url).host;
+  if ('error' in opened) return opened;
+  const { input } = opened;
+  const host = new URL(opened.connection.config.url).host;
   let client;
   try {
     client = await connectMcp({
-      connection: found.connection,
-      allow: egress.allow,
+      connection: opened.connection,
+      allow: opened.allow,
       signal,
       beforeSend: invocation.assertLeaseHeld,
     });

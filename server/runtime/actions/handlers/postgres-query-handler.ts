@@ -5,8 +5,7 @@ import {
   ZPostgresQueryInput,
 } from '@/server/runtime/actions/postgres-query';
 import type { TActionHandler } from '@/server/runtime/actions/handlers/action-handler';
-import { readEgressAllowList } from '@/server/runtime/actions/handlers/egress-from-env';
-import { readConnection, secretValuesOf } from '@/server/connections/read-connection';
+import { openStepConnection } from '@/server/runtime/actions/handlers/open-step-connection';
 import { postgresPool } from '@/server/connections/postgres/postgres-pools';
 import { postgresStepError, runPostgresQuery } from '@/server/connections/postgres/run-postgres-query';
 
@@ -16,32 +15,21 @@ import { postgresStepError, runPostgresQuery } from '@/server/connections/postgr
  * which ends the statement on the server too; the statement timeout bounds it regardless.
  */
 export const postgresQueryHandler: TActionHandler = async ({ input: raw, signal, invocation }) => {
-  const parsed = ZPostgresQueryInput.safeParse(raw);
-  if (!parsed.success)
-    return {
-      error: {
-        code: 'VALIDATION',
-        message: `Invalid input for postgres.query@1: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
-        retryable: false,
-      },
-    };
-  const input = parsed.data;
-  const egress = readEgressAllowList();
-  if ('error' in egress) return egress;
-  const found = await readConnection({
-    db: invocation.db,
-    tenantId: invocation.tenantId,
-    name: input.connection,
+  const opened = await openStepConnection({
+    raw,
+    schema: ZPostgresQueryInput,
+    action: 'postgres.query@1',
     type: 'postgres',
+    invocation,
   });
-  if ('error' in found) return found;
-  for (const value of secretValuesOf(found.connection)) invocation.addSecret(value);
-  const { connectionString } = found.connection.config;
+  if ('error' in opened) return opened;
+  const { input } = opened;
+  const { connectionString } = opened.connection.config;
   const host = new URL(connectionString).host;
   const pool = postgresPool({
-    key: `${invocation.tenantId}:${input.connection}:${found.version}`,
+    key: `${invocation.tenantId}:${input.connection}:${opened.version}`,
     connectionString,
-    allow: egress.allow,
+    allow: opened.allow,
   });
   let client;
   try {
