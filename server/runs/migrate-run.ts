@@ -8,7 +8,7 @@ import { assertAllowed } from '@/server/auth/assert-allowed';
 import { recordAudit } from '@/server/audit/record-audit';
 import { AppError } from '@/model/errors';
 import { assertCanOperate } from '@/model/run-status';
-import { walkSteps } from '@/server/workflows/walk-steps';
+import { allStepIds } from '@/model/designer/step-tree';
 import { ZExecution } from '@/server/runtime/execution/execution-state';
 import { planMigration } from '@/server/runtime/execution/migrate-execution';
 import { loadRunVersion } from '@/server/runtime/load-run-version';
@@ -75,7 +75,13 @@ export async function migrateRun({
       loadRunVersion({ db, versionId: run.version_id }),
       loadRunVersion({ db, versionId: target.id }),
     ]);
-    assertStepMap(args.stepMap, stepIds(from.steps), stepIds(to.steps), run.version, args.version);
+    assertStepMap(
+      args.stepMap,
+      new Set(allStepIds(from.steps)),
+      new Set(allStepIds(to.steps)),
+      run.version,
+      args.version,
+    );
 
     const stored = await tx
       .selectFrom('runs')
@@ -128,12 +134,6 @@ export async function migrateRun({
     await notifyRunChanged(tx, run.id);
     return { runId: run.id, status: run.status, from: run.version, to: args.version };
   });
-}
-
-function stepIds(steps: Parameters<typeof walkSteps>[0]): Set<string> {
-  const ids = new Set<string>();
-  walkSteps(steps, ({ step }) => ids.add(step.id));
-  return ids;
 }
 
 /** A stepMap names steps of the old version, each moved onto a different step of the new one. */
