@@ -93,7 +93,7 @@ describe('escalation with a live worker', () => {
         data: { taskId: escalated.id, step: 0, to: { user: dan.email }, notified: true },
       },
     ]);
-    // Ann got the creation notice, Dan the escalation, each through SMTP.
+    // Dan is emailed through SMTP, with his own one-click links.
     const mail = await until(
       'the escalation email to Dan',
       () => smtp.messages.find((message) => message.to.includes(dan.email)) ?? null,
@@ -102,12 +102,11 @@ describe('escalation with a live worker', () => {
     const body = mail.raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
     const token = /\/t\/([A-Za-z0-9_-]{43})/.exec(body.slice(body.indexOf('approve: ')))?.[1];
     expect(token).toBeDefined();
-    await until('the creation notice to Ann', () => smtp.messages.some((message) => message.to.includes(ann.email)));
     expect(await answerByTaskLink({ db: t.db, token: token! })).toMatchObject({ kind: 'answered', decided: 'approve' });
     const finished = await until('the run to finish', async () => {
       const run = await t.db.selectFrom('runs').select(['status', 'output']).where('id', '=', runId).executeTakeFirst();
       return run?.status === 'SUCCEEDED' ? run : null;
     });
     expect(finished.output).toBe('approve');
-  });
+  }, 240_000);
 });
