@@ -28,9 +28,9 @@ export type TInboxRow = {
   needsForm: boolean;
 };
 
-// Columns on wide screens; on phones each row is a stacked card (no sideways scrolling).
+// Columns on wide screens; below 1024 px (lg) each row is a stacked card (no sideways scrolling).
 const GRID =
-  'md:grid md:grid-cols-[2rem_minmax(0,2.2fr)_minmax(0,1fr)_minmax(0,1.4fr)_minmax(0,1.2fr)_minmax(0,1.1fr)]';
+  'lg:grid lg:grid-cols-[2rem_minmax(0,2.2fr)_minmax(0,1fr)_minmax(0,1.4fr)_minmax(0,1.2fr)_minmax(11rem,1.1fr)]';
 
 /**
  * The inbox as a work queue: rows to move through with j/k or the arrows, Enter to open, x to
@@ -96,7 +96,7 @@ export function InboxTaskList({ rows, now }: { rows: TInboxRow[]; now: number })
 
   return (
     <div className="flex flex-col gap-3">
-      <p className="hidden text-xs text-ink-faint md:block" data-testid="inbox-keys">
+      <p className="hidden text-xs text-ink-faint lg:block" data-testid="inbox-keys">
         Keys: <kbd className="font-mono">j</kbd>/<kbd className="font-mono">k</kbd> or ↑/↓ move ·{' '}
         <kbd className="font-mono">Enter</kbd> opens · <kbd className="font-mono">x</kbd> selects for a bulk answer
       </p>
@@ -111,7 +111,7 @@ export function InboxTaskList({ rows, now }: { rows: TInboxRow[]; now: number })
           onClear={() => setSelected(new Set())}
         />
       )}
-      <div className="rounded-lg border border-line bg-surface">
+      <div className="overflow-hidden rounded-lg border border-line bg-surface">
         <div
           className={cx(
             GRID,
@@ -140,12 +140,12 @@ export function InboxTaskList({ rows, now }: { rows: TInboxRow[]; now: number })
                 data-active={index === active || undefined}
                 className={cx(
                   GRID,
-                  'relative flex flex-col gap-1 px-3 py-3 text-sm outline-none md:items-center md:gap-0 md:px-0 md:py-2',
+                  'relative flex flex-col gap-1 px-3 py-3 text-sm outline-none lg:items-center lg:gap-0 lg:px-0 lg:py-2',
                   'focus-visible:bg-accent-soft/50 focus-visible:ring-2 focus-visible:ring-accent focus-visible:ring-inset',
                   selected.has(row.id) && 'bg-accent-soft/40',
                 )}
               >
-                <span className="absolute top-3 right-3 md:static md:flex md:justify-center">
+                <span className="absolute top-3 right-3 lg:static lg:flex lg:justify-center">
                   <input
                     type="checkbox"
                     className="size-4 accent-accent"
@@ -157,7 +157,7 @@ export function InboxTaskList({ rows, now }: { rows: TInboxRow[]; now: number })
                     title={row.needsForm ? 'This task has required fields: answer it on its own page.' : 'Select (x)'}
                   />
                 </span>
-                <span className="min-w-0 pr-8 md:px-3">
+                <span className="min-w-0 pr-8 lg:px-3">
                   <Link
                     href={`/inbox/${row.id}`}
                     className="block truncate font-medium text-ink hover:underline"
@@ -168,7 +168,7 @@ export function InboxTaskList({ rows, now }: { rows: TInboxRow[]; now: number })
                     {row.title}
                   </Link>
                 </span>
-                <span className="min-w-0 text-ink-muted md:px-3">
+                <span className="min-w-0 text-ink-muted lg:px-3">
                   <Link
                     href={`/runs/${row.runId}`}
                     className="block truncate hover:underline"
@@ -178,7 +178,7 @@ export function InboxTaskList({ rows, now }: { rows: TInboxRow[]; now: number })
                     {row.workflowKey}
                   </Link>
                 </span>
-                <span className="min-w-0 text-ink-muted md:px-3">
+                <span className="min-w-0 text-ink-muted lg:px-3">
                   <span className="block truncate" title={row.assignee}>
                     {row.assignee}
                   </span>
@@ -189,10 +189,11 @@ export function InboxTaskList({ rows, now }: { rows: TInboxRow[]; now: number })
                     </span>
                   )}
                 </span>
-                <span className="min-w-0 truncate text-ink-muted md:px-3" title={row.progressTitle ?? undefined}>
+                <span className="min-w-0 truncate text-ink-muted lg:px-3" title={row.progressTitle ?? undefined}>
                   {row.progress}
                 </span>
-                <span className="min-w-0 md:px-3">
+                <span className="min-w-0 lg:px-3">
+                  {row.dueAt && <span className="mr-1.5 text-ink-faint lg:hidden">Due</span>}
                   <TaskDue dueAt={row.dueAt} now={now} open={row.open} />
                 </span>
               </li>
