@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as answerRoute from '@/app/t/[token]/answer/route';
+import TaskLinkPage from '@/app/t/[token]/page';
 import type { TAuthContext } from '@/server/auth/context';
 import { startLoopbackSmtpServer, type TLoopbackSmtpServer } from '@/server/email/loopback-smtp-server';
 import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
@@ -243,6 +244,12 @@ describe('one-click links', () => {
       message: expect.stringContaining('sign in'),
     });
     expect((await taskRow(taskId)).status).toBe('open');
+    // The link's page sends the browser to the task's form (sign-in first, without a session).
+    const opened = await TaskLinkPage({ params: Promise.resolve({ token }), searchParams: Promise.resolve({}) }).then(
+      () => null,
+      (error: unknown) => error as { digest?: string },
+    );
+    expect(opened?.digest).toContain(`/inbox/${taskId}`);
   });
 
   it('are answered by POST /t/<token>/answer, which sends the browser back to the page', async () => {
