@@ -54,6 +54,8 @@ export function proxy(request: NextRequest): NextResponse {
 
   if (
     !PUBLIC_PAGES.has(pathname) &&
+    // One-click task links (/t/<token>) carry their own authority: the token.
+    !pathname.startsWith('/t/') &&
     !hasSessionCookie(request) &&
     (request.method === 'GET' || request.method === 'HEAD')
   ) {

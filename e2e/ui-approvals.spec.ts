@@ -93,7 +93,7 @@ test('three people share a 2-of-3 approval: each sees who answered and what is s
   await expect.poll(() => statusOf(client, runId), { timeout: 20_000 }).toBe('WAITING');
 
   await ann.page.goto('/inbox');
-  const annRow = ann.page.getByRole('row').filter({ hasText: 'Approve the offsite budget' });
+  const annRow = ann.page.locator('[data-task-row]').filter({ hasText: 'Approve the offsite budget' });
   await expect(annRow).toContainText('0 of 2 approvals · 2 more needed');
   await annRow.getByRole('link', { name: 'Approve the offsite budget' }).click();
   await expect(ann.page.locator('[data-task-context]')).toContainText('Platform');
@@ -104,7 +104,7 @@ test('three people share a 2-of-3 approval: each sees who answered and what is s
   await expect(ann.page.getByTestId('task-tally')).toHaveText('1 of 2 approvals · 1 more needed');
 
   await ben.page.goto('/inbox');
-  await expect(ben.page.getByRole('row').filter({ hasText: 'Approve the offsite budget' })).toContainText(
+  await expect(ben.page.locator('[data-task-row]').filter({ hasText: 'Approve the offsite budget' })).toContainText(
     '1 of 2 approvals · 1 more needed',
   );
   await ben.page.getByRole('link', { name: 'Approve the offsite budget' }).click();
@@ -165,14 +165,16 @@ test('a claimed task is answered only by its claimer; release and reassign hand 
   await expect(page.getByRole('button', { name: 'approve' })).toHaveCount(0);
 
   await ann.page.goto('/inbox');
-  const row = ann.page.getByRole('row').filter({ hasText: 'Approve the laptop order' });
+  const row = ann.page.locator('[data-task-row]').filter({ hasText: 'Approve the laptop order' });
   await expect(row).toContainText('overdue');
   await row.getByRole('link', { name: 'Approve the laptop order' }).click();
   await ann.page.getByRole('button', { name: 'Claim' }).click();
   await expect(ann.page.getByTestId('claim-state')).toHaveText('Claimed by you');
 
   await ben.page.goto('/inbox');
-  await expect(ben.page.getByRole('row').filter({ hasText: 'Approve the laptop order' })).toContainText(ann.email);
+  await expect(ben.page.locator('[data-task-row]').filter({ hasText: 'Approve the laptop order' })).toContainText(
+    ann.email,
+  );
   await ben.page.goto(`/inbox/${taskId}`);
   await expect(ben.page.getByRole('status').filter({ hasText: `${ann.email} claimed this task` })).toBeVisible();
   await expect(ben.page.getByRole('button', { name: 'approve' })).toHaveCount(0);

@@ -20,6 +20,7 @@ export const RUN_EVENT_TYPES = [
   'run.paused',
   'task.created',
   'task.completed',
+  'task.escalated',
   'run.succeeded',
   'run.failed',
   'run.canceled',

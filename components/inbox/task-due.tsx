@@ -6,7 +6,7 @@ export function TaskDue({ dueAt, now, open }: { dueAt: string | null; now: numbe
   if (!dueAt) return <span className="text-ink-muted">—</span>;
   const overdue = open && new Date(dueAt).getTime() < now;
   return (
-    <span className="inline-flex items-center gap-2">
+    <span className="inline-flex flex-wrap items-center gap-x-2 gap-y-1">
       <TimeText iso={dueAt} withTime />
       {overdue && <Badge tone="danger">overdue</Badge>}
     </span>

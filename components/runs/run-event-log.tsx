@@ -22,7 +22,13 @@ const LEVEL_TONE = {
 function tone(type: string): string {
   if (type.endsWith('failed') || type === 'run.canceled') return 'text-danger';
   if (type.endsWith('succeeded')) return 'text-success';
-  if (type === 'run.waiting' || type === 'task.created' || type === 'step.retry_scheduled' || type === 'run.paused')
+  if (
+    type === 'run.waiting' ||
+    type === 'task.created' ||
+    type === 'task.escalated' ||
+    type === 'step.retry_scheduled' ||
+    type === 'run.paused'
+  )
     return 'text-warning';
   return 'text-ink-muted';
 }

@@ -3,6 +3,7 @@
 import { Activity, Inbox, LayoutDashboard, Mail, Radio, Settings, Workflow, type LucideIcon } from 'lucide-react';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import { useLiveInboxCount } from '@/components/shell/use-live-inbox-count';
 import { cx } from '@/components/ui/cx';
 
 const ITEMS: ReadonlyArray<{ href: string; label: string; icon: LucideIcon }> = [
@@ -16,8 +17,9 @@ const ITEMS: ReadonlyArray<{ href: string; label: string; icon: LucideIcon }> = 
 ];
 
 /** The main navigation: a column beside the page on wide screens, a row above it on phones. `inboxCount`: my open tasks. */
-export function SidebarNav({ inboxCount = 0 }: { inboxCount?: number }) {
+export function SidebarNav({ inboxCount: rendered = 0 }: { inboxCount?: number }) {
   const pathname = usePathname();
+  const inboxCount = useLiveInboxCount(rendered);
   return (
     <nav aria-label="Main" className="min-w-0 flex-1 overflow-x-auto md:overflow-visible">
       <ul className="flex gap-0.5 md:flex-col md:gap-1">
@@ -38,6 +40,7 @@ export function SidebarNav({ inboxCount = 0 }: { inboxCount?: number }) {
                 {href === '/inbox' && inboxCount > 0 && (
                   <span
                     className="ml-auto rounded-full bg-accent px-1.5 text-xs leading-5 font-medium text-accent-ink tabular-nums"
+                    data-testid="inbox-badge"
                     aria-label={`${inboxCount} open ${inboxCount === 1 ? 'task' : 'tasks'}`}
                   >
                     {inboxCount > 99 ? '99+' : inboxCount}

@@ -36,8 +36,22 @@ export interface TaskDelegationsTable {
   created_at: Timestamp;
 }
 
+/** A one-click email link (migration 20261218000000_task_links): the token's SHA-256 only, single-use. */
+export interface TaskLinksTable {
+  id: Generated<string>;
+  tenant_id: string;
+  task_id: string;
+  token_hash: string;
+  outcome: string;
+  user_id: string;
+  email: string;
+  created_at: Generated<Date>;
+  used_at: Date | null;
+}
+
 /** Tables of human tasks beyond the runtime's `tasks` row. */
 export interface TaskTables {
+  task_links: TaskLinksTable;
   task_answers: TaskAnswersTable;
   task_comments: TaskCommentsTable;
   task_delegations: TaskDelegationsTable;

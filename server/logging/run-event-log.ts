@@ -23,6 +23,7 @@ const EVENT_LEVELS: Record<TRunEventType, TLogLevel> = {
   'run.paused': 'info',
   'task.created': 'info',
   'task.completed': 'info',
+  'task.escalated': 'info',
   'run.succeeded': 'info',
   'run.failed': 'warn',
   'run.canceled': 'info',

@@ -56,72 +56,97 @@ export async function completeTask({
     // The run row first, then the task (lockTask): a second answer waits for the first and
     // then sees it.
     const task = await lockTask(tx, { tenantId: ctx.tenantId, id: args.id });
-    const { onBehalfOf } = await assertMayAnswerTask(tx, { ctx, email, task });
-    if (task.status !== 'open')
-      throw new AppError(
-        'CONFLICT',
-        task.status === 'completed'
-          ? `This task was already decided (${task.outcome ?? 'no outcome'}) by ${task.completed_by ?? 'someone'}; your answer was not recorded.`
-          : `This task is ${task.status}; it can no longer be answered.`,
-        { status: task.status, outcome: task.outcome },
-      );
-    if (!task.outcomes.includes(args.outcome))
-      throw new AppError('VALIDATION', `outcome: one of ${task.outcomes.join(', ')}`, [
-        { path: 'outcome', message: `must be one of ${task.outcomes.join(', ')}` },
-      ]);
-    validateTaskData({ form: z.record(z.unknown()).parse(task.form), data: args.data });
-    const by = email ?? actorLabel(ctx.actor);
-    const earlier = await tx
-      .selectFrom('task_answers')
-      .select(['outcome', 'at'])
-      .where('task_id', '=', task.id)
-      .where(sql<boolean>`lower(coalesce(on_behalf_of, by)) = ${(onBehalfOf ?? by).toLowerCase()}`)
-      .executeTakeFirst();
-    if (earlier)
-      throw new AppError(
-        'CONFLICT',
-        onBehalfOf
-          ? `${onBehalfOf} already answered this task (${earlier.outcome}); each person answers once.`
-          : `You already answered this task (${earlier.outcome}); each person answers once.`,
-        { outcome: earlier.outcome },
-      );
-    const answeredAt = new Date();
-    await tx
-      .insertInto('task_answers')
-      .values({
-        tenant_id: task.tenant_id,
-        task_id: task.id,
-        by,
-        on_behalf_of: onBehalfOf,
-        outcome: args.outcome,
-        data: JSON.stringify(args.data),
-        at: answeredAt,
-      })
-      .execute();
-    const answers = await tx
-      .selectFrom('task_answers')
-      .select(['outcome', 'data', 'by', 'on_behalf_of', 'at'])
-      .where('task_id', '=', task.id)
-      .orderBy('at')
-      .orderBy('id')
-      .execute();
-    const tally = taskTally(task, answers);
-    if (tally.decided === null) {
-      await recordAudit({
-        db: tx,
-        ctx,
-        entry: {
-          action: 'task.answered',
-          targetType: 'task',
-          targetId: task.id,
-          data: { runId: task.run_id, outcome: args.outcome, approvals: tally.approvals, required: tally.required },
-        },
-      });
-      await notifyTasksChanged(tx, task.tenant_id);
-    } else await decideTask(tx, { ctx, task, outcome: tally.decided, data: args.data, by, at: answeredAt, answers });
-    return toTaskRecord({
-      ...(await selectTaskRows(tx, ctx.tenantId).where('tasks.id', '=', task.id).executeTakeFirstOrThrow()),
+    return answerLockedTask(tx, { ctx, email, task, outcome: args.outcome, data: args.data });
+  });
+}
+
+/**
+ * The answer itself, on a task its caller has locked (lockTask) in `tx`: every rule of
+ * completeTask (assignee, claim, self-approval, open, outcome, form, once per person), then
+ * the answer recorded and the task decided when it is. One-click links share it.
+ */
+export async function answerLockedTask(
+  tx: Tx,
+  {
+    ctx,
+    email,
+    task,
+    outcome,
+    data,
+  }: {
+    ctx: TAuthContext;
+    email: string | null;
+    task: Selectable<TasksTable>;
+    outcome: string;
+    data: Record<string, unknown>;
+  },
+): Promise<TTaskRecord> {
+  const args = { outcome, data };
+  const { onBehalfOf } = await assertMayAnswerTask(tx, { ctx, email, task });
+  if (task.status !== 'open')
+    throw new AppError(
+      'CONFLICT',
+      task.status === 'completed'
+        ? `This task was already decided (${task.outcome ?? 'no outcome'}) by ${task.completed_by ?? 'someone'}; your answer was not recorded.`
+        : `This task is ${task.status}; it can no longer be answered.`,
+      { status: task.status, outcome: task.outcome },
+    );
+  if (!task.outcomes.includes(args.outcome))
+    throw new AppError('VALIDATION', `outcome: one of ${task.outcomes.join(', ')}`, [
+      { path: 'outcome', message: `must be one of ${task.outcomes.join(', ')}` },
+    ]);
+  validateTaskData({ form: z.record(z.unknown()).parse(task.form), data: args.data });
+  const by = email ?? actorLabel(ctx.actor);
+  const earlier = await tx
+    .selectFrom('task_answers')
+    .select(['outcome', 'at'])
+    .where('task_id', '=', task.id)
+    .where(sql<boolean>`lower(coalesce(on_behalf_of, by)) = ${(onBehalfOf ?? by).toLowerCase()}`)
+    .executeTakeFirst();
+  if (earlier)
+    throw new AppError(
+      'CONFLICT',
+      onBehalfOf
+        ? `${onBehalfOf} already answered this task (${earlier.outcome}); each person answers once.`
+        : `You already answered this task (${earlier.outcome}); each person answers once.`,
+      { outcome: earlier.outcome },
+    );
+  const answeredAt = new Date();
+  await tx
+    .insertInto('task_answers')
+    .values({
+      tenant_id: task.tenant_id,
+      task_id: task.id,
+      by,
+      on_behalf_of: onBehalfOf,
+      outcome: args.outcome,
+      data: JSON.stringify(args.data),
+      at: answeredAt,
+    })
+    .execute();
+  const answers = await tx
+    .selectFrom('task_answers')
+    .select(['outcome', 'data', 'by', 'on_behalf_of', 'at'])
+    .where('task_id', '=', task.id)
+    .orderBy('at')
+    .orderBy('id')
+    .execute();
+  const tally = taskTally(task, answers);
+  if (tally.decided === null) {
+    await recordAudit({
+      db: tx,
+      ctx,
+      entry: {
+        action: 'task.answered',
+        targetType: 'task',
+        targetId: task.id,
+        data: { runId: task.run_id, outcome: args.outcome, approvals: tally.approvals, required: tally.required },
+      },
     });
+    await notifyTasksChanged(tx, task.tenant_id);
+  } else await decideTask(tx, { ctx, task, outcome: tally.decided, data: args.data, by, at: answeredAt, answers });
+  return toTaskRecord({
+    ...(await selectTaskRows(tx, ctx.tenantId).where('tasks.id', '=', task.id).executeTakeFirstOrThrow()),
   });
 }
 

@@ -2,6 +2,7 @@ import 'server-only';
 import type { Tx } from '@/server/db/database';
 import type { TWaitRequest } from '@/server/runtime/nodes/node-result';
 import { scheduleTaskTimers } from '@/server/tasks/task-timers';
+import { notifyTasksChanged } from '@/server/tasks/tasks-changed';
 
 type TTaskRequest = Extract<TWaitRequest, { kind: 'task' }>;
 
@@ -56,4 +57,5 @@ export async function insertTask(
     .returning('id')
     .executeTakeFirstOrThrow();
   await scheduleTaskTimers(tx, { taskId: row.id, createdAt, notify: task.notify, escalation: task.escalation });
+  await notifyTasksChanged(tx, tenantId);
 }

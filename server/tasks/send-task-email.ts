@@ -7,13 +7,15 @@ import { getLogger } from '@/server/logging/logger';
 import { readEgressAllowList } from '@/server/runtime/actions/handlers/egress-from-env';
 import { DEFAULT_MAIL_FROM } from '@/server/runtime/actions/handlers/email-send-handler';
 
-export type TTaskEmail = { to: string; subject: string; text: string };
+/** `recordedText`: what the database keeps of the text when it differs (the one-click links masked). */
+export type TTaskEmail = { to: string; subject: string; text: string; recordedText?: string };
 
 /**
  * Sends a task notification the way email.send does: through SMTP_URL over the egress guard,
  * or kept in the Outbox without one. Each (tenant, key) is written once before it is sent, so
  * a timer job that fires twice sends once (a crash between the record and the send loses that
- * one message rather than repeating it).
+ * one message rather than repeating it). The Outbox keeps `recordedText`: a message kept
+ * there is read by everyone who may read runs, so it must not carry anyone's one-click links.
  */
 export async function sendTaskEmail({
   db,
@@ -42,7 +44,7 @@ export async function sendTaskEmail({
       from_address: from,
       to_addresses: [email.to],
       subject: email.subject,
-      text_body: email.text,
+      text_body: email.recordedText ?? email.text,
       html_body: null,
       delivery: smtpUrl ? 'smtp' : 'outbox',
       status: smtpUrl ? 'sending' : 'kept',

@@ -10,7 +10,10 @@ import { describeAssignee } from '@/server/tasks/task-answerer';
 import { lockTask } from '@/server/tasks/lock-task';
 import { notifyTasksChanged } from '@/server/tasks/tasks-changed';
 import { sendTaskEmail } from '@/server/tasks/send-task-email';
+import { createTaskLinks, dropTaskLinks } from '@/server/tasks/task-links';
+import { appendRunEvent, notifyRunChanged } from '@/server/runtime/run-store/append-run-event';
 import { ZTaskEscalation, type TTaskEscalation } from '@/server/tasks/task-rules';
+import { formRequiresInput } from '@/model/tasks/task-form';
 
 /** pg-boss queue of a task's timers: its creation notice (step -1) and each escalation step. */
 export const TASK_TIMER_QUEUE = 'pipewright-task-timer';
@@ -97,6 +100,15 @@ function contextLines(context: unknown): string {
   return JSON.stringify(context, null, 2);
 }
 
+/** The email's one-click links; `links` null: the copy the database keeps, with each link masked. */
+function linkLines(base: string, links: { outcome: string; token: string }[] | null, needsForm: boolean): string {
+  const lead = needsForm
+    ? 'Answer it (these links open the form after you sign in):'
+    : 'Answer in one click (each link works once, until the task ends; you confirm on the page it opens):';
+  if (!links) return `${lead}\n(one-click links sent to the recipient only)`;
+  return [lead, ...links.map((link) => `${link.outcome}: ${base}/t/${link.token}`)].join('\n');
+}
+
 /**
  * Carries out one timer of a task: the creation notice, or escalation step `step` (reassign
  * and/or email). Only while the task is open and the step has not been carried out yet, so a
@@ -136,6 +148,15 @@ export async function runTaskTimer({ db, job }: { db: Db; job: TTaskTimerJob }):
         data: JSON.stringify({ runId: task.run_id, step: job.step, from: task.assignee, to: entry.assignee ?? null }),
       })
       .execute();
+    // The run's own timeline says so too (the run page shows it), with the audit entry above.
+    await appendRunEvent(tx, {
+      runId: task.run_id,
+      tenantId: task.tenant_id,
+      type: 'task.escalated',
+      stepId: task.step_id,
+      data: { taskId: task.id, step: job.step, to: entry.assignee ?? null, notified: entry.notify === true },
+    });
+    await notifyRunChanged(tx, task.run_id);
     await notifyTasksChanged(tx, task.tenant_id);
     const assignee = entry.assignee ?? task.assignee;
     return { task: { ...task, assignee }, notify: entry.notify === true, reassigned: entry.assignee !== undefined };
@@ -163,14 +184,33 @@ export async function runTaskTimer({ db, job }: { db: Db; job: TTaskTimerJob }):
     ]
       .filter((line, index, all) => line !== '' || all[index - 1] !== '')
       .join('\n');
-    for (const to of await recipientsOf(db, task.tenant_id, assignee))
-      await sendTaskEmail({
+    const subject = `[Pipewright] ${job.step === -1 ? '' : 'Escalated: '}${task.title}`;
+    // One-click links only travel by SMTP: a message kept in the Outbox is readable by every
+    // member who may read runs, and a link there would let them answer as someone else.
+    const withLinks = Boolean(process.env.SMTP_URL);
+    for (const to of await recipientsOf(db, task.tenant_id, assignee)) {
+      const links = withLinks
+        ? await createTaskLinks(db, { tenantId: task.tenant_id, taskId: task.id, outcomes: task.outcomes, email: to })
+        : null;
+      const sent = await sendTaskEmail({
         db,
         tenantId: task.tenant_id,
         runId: task.run_id,
         key: `task:${task.id}:${job.step}:${to}`,
-        email: { to, subject: `[Pipewright] ${job.step === -1 ? '' : 'Escalated: '}${task.title}`, text },
+        email: {
+          to,
+          subject,
+          text: links ? `${text}\n\n${linkLines(base, links, formRequiresInput(task.form))}` : text,
+          recordedText: links ? `${text}\n\n${linkLines(base, null, formRequiresInput(task.form))}` : text,
+        },
       });
+      // Sent before (a job run twice): this person's message already has its links.
+      if (links && sent === 'already')
+        await dropTaskLinks(
+          db,
+          links.map((link) => link.token),
+        );
+    }
   }
   getLogger().debug({ taskId: job.taskId, step: job.step }, 'task timer carried out');
   return 'done';

@@ -1,14 +1,12 @@
 import type { Metadata } from 'next';
 import { Inbox } from 'lucide-react';
-import Link from 'next/link';
 import { InboxFilters } from '@/components/inbox/inbox-filters';
-import { TaskDue } from '@/components/inbox/task-due';
+import { InboxTaskList, type TInboxRow } from '@/components/inbox/inbox-task-list';
 import { awaitedPeople } from '@/components/inbox/task-progress';
-import { Badge } from '@/components/ui/badge';
 import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
-import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import { describeTally } from '@/model/tasks/task-quorum';
+import { formRequiresInput } from '@/model/tasks/task-form';
 import { AppError } from '@/model/errors';
 import { requirePageContext } from '@/server/auth/require-page-context';
 import { getDb } from '@/server/db/database';
@@ -78,71 +76,29 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
           When a run reaches a human task step assigned to you or your role, the task shows up here.
         </EmptyState>
       ) : (
-        <Table aria-label="Tasks" data-inbox-table>
-          <THead>
-            <TR>
-              <TH>Task</TH>
-              <TH>Workflow</TH>
-              <TH>Assignee</TH>
-              <TH>Progress</TH>
-              <TH>Due</TH>
-            </TR>
-          </THead>
-          <TBody>
-            {items.map((task) => {
-              const waiting = awaitedPeople(task);
-              const overdue = task.status === 'open' && task.dueAt !== null && new Date(task.dueAt).getTime() < now;
-              return (
-                <TR key={task.id} data-task-row={task.id} data-overdue={overdue || undefined}>
-                  <TD className="max-w-72">
-                    <Link
-                      href={`/inbox/${task.id}`}
-                      className="block truncate font-medium text-ink hover:underline"
-                      title={task.title}
-                      data-task-link
-                    >
-                      {task.title}
-                    </Link>
-                  </TD>
-                  <TD className="max-w-40 text-ink-muted">
-                    <Link
-                      href={`/runs/${task.runId}`}
-                      className="block truncate hover:underline"
-                      title={`Run of ${task.workflowKey}`}
-                    >
-                      {task.workflowKey}
-                    </Link>
-                  </TD>
-                  <TD className="max-w-56 text-ink-muted">
-                    <span className="block truncate" title={describeAssignee(task.assignee)}>
-                      {describeAssignee(task.assignee)}
-                    </span>
-                    {task.claimedBy && (
-                      <span className="mt-0.5 inline-flex items-center gap-1" data-testid="claimed-by">
-                        <Badge tone="accent">claimed</Badge>
-                        <span className="truncate text-ink">
-                          {task.claimedBy === email ? 'by you' : task.claimedBy}
-                        </span>
-                      </span>
-                    )}
-                  </TD>
-                  <TD className="text-ink-muted">
-                    {task.approvals !== null || task.answers.length > 0 ? (
-                      <span title={waiting.length > 0 ? `Not answered yet: ${waiting.join(', ')}` : undefined}>
-                        {describeTally(task.tally)}
-                      </span>
-                    ) : (
-                      task.outcomes.join(' · ')
-                    )}
-                  </TD>
-                  <TD>
-                    <TaskDue dueAt={task.dueAt} now={now} open={task.status === 'open'} />
-                  </TD>
-                </TR>
-              );
-            })}
-          </TBody>
-        </Table>
+        <InboxTaskList
+          now={now}
+          rows={items.map((task) => {
+            const waiting = awaitedPeople(task);
+            return {
+              id: task.id,
+              runId: task.runId,
+              title: task.title,
+              workflowKey: task.workflowKey,
+              assignee: describeAssignee(task.assignee),
+              claimedBy: task.claimedBy === null ? null : task.claimedBy === email ? 'by you' : task.claimedBy,
+              progress:
+                task.approvals !== null || task.answers.length > 0
+                  ? describeTally(task.tally)
+                  : task.outcomes.join(' · '),
+              progressTitle: waiting.length > 0 ? `Not answered yet: ${waiting.join(', ')}` : null,
+              dueAt: task.dueAt,
+              open: task.status === 'open',
+              outcomes: task.outcomes,
+              needsForm: formRequiresInput(task.form),
+            } satisfies TInboxRow;
+          })}
+        />
       )}
     </>
   );

@@ -6,6 +6,7 @@ import { completeTask, ZCompleteTask } from '@/server/tasks/complete-task';
 import { reassignTask, ZReassignTask } from '@/server/tasks/reassign-task';
 import { releaseTask, ZReleaseTask } from '@/server/tasks/release-task';
 import { addTaskComment, ZAddTaskComment } from '@/server/tasks/task-comments';
+import { answerTasksInBulk, ZAnswerTasksInBulk } from '@/server/tasks/answer-tasks-in-bulk';
 
 const revalidate = ['/inbox', '/runs'];
 
@@ -37,4 +38,10 @@ export const reassignTaskAction = defineServerAction(
 export const addTaskCommentAction = defineServerAction(
   { permission: 'task.answer', input: ZAddTaskComment, revalidate: ['/inbox'] },
   ({ db, ctx, input }) => addTaskComment({ db, ctx, input }),
+);
+
+/** Answers the tasks selected in the inbox with one outcome; a result per task (some may be refused). */
+export const answerTasksInBulkAction = defineServerAction(
+  { permission: 'task.answer', input: ZAnswerTasksInBulk, revalidate },
+  ({ db, ctx, input }) => answerTasksInBulk({ db, ctx, input }),
 );

@@ -6,6 +6,8 @@ import { ZListTasks, ZTaskCounts } from '@/server/tasks/list-tasks';
 import { ZTaskId, ZTaskRecord } from '@/server/tasks/task-record';
 import { ZReassignTaskBody } from '@/server/tasks/reassign-task';
 import { ZAddTaskCommentBody, ZTaskComment } from '@/server/tasks/task-comments';
+import { ZAnswerTasksInBulk, ZBulkAnswerResult } from '@/server/tasks/answer-tasks-in-bulk';
+import { ZOpenTaskCount } from '@/server/tasks/stream-open-task-count';
 
 const tag = 'Tasks';
 
@@ -108,4 +110,27 @@ export const addTaskCommentContract = defineContract({
   response: ZTaskComment,
   successStatus: 201,
   errors: ['NOT_FOUND'],
+});
+
+export const answerTasksInBulkContract = defineContract({
+  operationId: 'answerTasksInBulk',
+  method: 'POST',
+  path: '/tasks/bulk-complete',
+  summary:
+    'Answer up to 100 tasks with one outcome {ids, outcome}, each on its own with every rule of a single answer: 200 with a result per task (answered, or the code and message of its refusal); tasks whose form has a required field are refused',
+  tag,
+  permission: 'task.answer',
+  body: ZAnswerTasksInBulk,
+  response: z.object({ results: z.array(ZBulkAnswerResult) }),
+});
+
+export const openTaskCountContract = defineContract({
+  operationId: 'openTaskCount',
+  method: 'GET',
+  path: '/tasks/open-count',
+  summary:
+    "How many open tasks are mine (assigned to me, my role or a delegator): the inbox badge. With Accept: text/event-stream, a live SSE stream of `count` events that follows the tenant's task changes",
+  tag,
+  permission: 'run.read',
+  response: ZOpenTaskCount,
 });

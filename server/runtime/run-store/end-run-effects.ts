@@ -4,6 +4,7 @@ import type { Tx } from '@/server/db/database';
 import { wakeRun } from '@/server/runtime/run-store/wake-run';
 import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
 import { lockRunRow } from '@/server/runtime/run-store/lock-run-row';
+import { notifyTasksChanged } from '@/server/tasks/tasks-changed';
 
 export type TEndedRun = {
   id: string;
@@ -53,12 +54,15 @@ export async function closeOpenWork(tx: Tx, runId: string): Promise<void> {
   // (and its own children in turn, when it ends).
   const children = closed.flatMap((wait) => (wait.kind === 'child' && wait.child_run_id ? [wait.child_run_id] : []));
   if (children.length) await cancelChildren(tx, children);
-  await tx
+  const canceledTasks = await tx
     .updateTable('tasks')
     .set({ status: 'canceled' })
     .where('run_id', '=', runId)
     .where('status', '=', 'open')
+    .returning('tenant_id')
     .execute();
+  // The inbox badges of the tenant count one task fewer (tasks-changed: one NOTIFY per commit is enough).
+  if (canceledTasks[0]) await notifyTasksChanged(tx, canceledTasks[0].tenant_id);
   await tx
     .updateTable('run_steps')
     .set({

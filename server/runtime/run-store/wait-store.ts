@@ -11,6 +11,7 @@ import { faultPoint } from '@/server/runtime/fault-points';
 import { eventMatchKey } from '@/server/runtime/run-store/event-match-lock';
 import { lockRunRow } from '@/server/runtime/run-store/lock-run-row';
 import { insertTask } from '@/server/tasks/insert-task';
+import { notifyTasksChanged } from '@/server/tasks/tasks-changed';
 
 /**
  * Stores what a step waits on, in the same batch as the step's WAITING record. A timer (a
@@ -213,13 +214,16 @@ async function closeDueWait(
       .returning('id')
       .executeTakeFirst();
     if (!closed) return null;
-    if (kind === 'task')
-      await tx
+    if (kind === 'task') {
+      const expired = await tx
         .updateTable('tasks')
         .set({ status: 'expired' })
         .where('wait_id', '=', waitId)
         .where('status', '=', 'open')
-        .execute();
+        .returning('tenant_id')
+        .executeTakeFirst();
+      if (expired) await notifyTasksChanged(tx, expired.tenant_id);
+    }
     return fired ? { kind: 'resolved', payload: null } : { kind: 'expired' };
   });
 }
