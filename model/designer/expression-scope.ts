@@ -143,11 +143,26 @@ function writesAfter(step: TStep, schemas: TOutputSchemas, maybe: boolean, into:
     addWrite(into, { path, source: 'vars', type, detail, maybe: false }, !stepMaybe);
 }
 
-/** Records a write: a path written for certain anywhere stays certain; the first writer names it. */
+/**
+ * Records a write: a path written for certain anywhere stays certain; the first writer names it;
+ * two writers of different types (an if's branches) make the type their union, an unknown one unknown.
+ */
 function addWrite(into: Map<string, TScopeEntry>, entry: TScopeEntry, certain: boolean): void {
   const known = into.get(entry.path);
   if (!known) into.set(entry.path, { ...entry, maybe: !certain });
-  else if (known.maybe && certain) into.set(entry.path, { ...known, maybe: false });
+  else
+    into.set(entry.path, {
+      ...known,
+      maybe: known.maybe && !certain,
+      type: unionType(known.type, entry.type),
+    });
+}
+
+/** `string` ∪ `number` = `string | number`; unknown absorbs everything. */
+export function unionType(a: string | null, b: string | null): string | null {
+  if (a === null || b === null) return null;
+  const parts = new Set([...a.split(' | '), ...b.split(' | ')]);
+  return [...parts].join(' | ');
 }
 
 /**
