@@ -3,7 +3,7 @@ import { joinPath, type TProblem } from '@/model/definition/problem';
 import type { TStep } from '@/model/definition/step';
 import type { TVersionDocumentInput } from '@/model/definition/version-document';
 import { computeExpressionScope, type TOutputSchemas, type TScopeEntry } from '@/model/designer/expression-scope';
-import { expressionReads, templateExpressions, type TRead } from '@/model/designer/expression-reads';
+import { expressionReads, templateExpressions } from '@/model/designer/expression-reads';
 import { nestedPipes } from '@/model/designer/step-tree';
 
 type TSchema = Record<string, unknown>;

@@ -37,7 +37,8 @@ export function jsonataToken(stream: StringStream, state: TJsonataState): string
   }
   if (next === '`') {
     stream.next();
-    stream.skipTo('`') ? stream.next() : stream.skipToEnd();
+    if (stream.skipTo('`')) stream.next();
+    else stream.skipToEnd();
     return 'propertyName';
   }
   if (stream.match(/^-?\d+(\.\d+)?([eE][+-]?\d+)?/)) return 'number';
