@@ -4,7 +4,7 @@ import { listNodeTypes } from '@/server/runtime/registry/list-node-types';
 import type { TVersionDocumentInput } from '@/model/definition/version-document';
 import { checkDataFlow, expectedTypesAt, lookupPath, type TDataFlowSchemas } from '@/model/designer/check-data-flow';
 import { computeExpressionScope } from '@/model/designer/expression-scope';
-import { expressionReads, templateExpressions } from '@/model/designer/expression-reads';
+import { expressionReads, expressionType, templateExpressions } from '@/model/designer/expression-reads';
 
 const schemas: TDataFlowSchemas = {
   nodes: Object.fromEntries(listNodeTypes().map((node) => [node.type, node.outputSchema])),
@@ -123,6 +123,30 @@ describe('types of vars paths at each step', () => {
     expect(typeAt(steps, 'handle', 'vars.t')).toMatchObject({ type: 'string', maybe: true });
     expect(typeAt(steps, 'handle', 'error.code')).toMatchObject({ type: 'string' });
     expect(typeAt(steps, 't', 'error.code')).toBeUndefined();
+  });
+});
+
+describe('expressionType', () => {
+  it('types what the syntax says and leaves paths and unknown functions to the scope', () => {
+    expect(expressionType('$sum(vars.lines.price) * 1.2')).toBe('number');
+    expect(expressionType("'a' & payload.name")).toBe('string');
+    expect(expressionType('payload.amount > 1000 and true')).toBe('boolean');
+    expect(expressionType('{ "a": 1 }')).toBe('object');
+    expect(expressionType('x ? 1 : "one"')).toBe('number | string');
+    expect(expressionType('x ? 1')).toBeNull();
+    expect(expressionType('vars.total')).toBeNull();
+    expect(expressionType('$lookup(x, "k")')).toBeNull();
+    expect(expressionType('(')).toBeNull();
+  });
+
+  it('types a var assigned from an expression, so a wrong-typed use of it is flagged', () => {
+    const steps = [
+      assign('sum', { 'vars.total': { $expr: '$sum(payload.lines.price)' }, 'vars.label': { $template: 'n={{ 1 }}' } }),
+      { id: 'wait', type: 'time.delay', config: { durationMs: { $expr: 'vars.label' } } },
+      { id: 'wait2', type: 'time.delay', config: { durationMs: { $expr: 'vars.total' } } },
+    ];
+    expect(typeAt(steps, 'wait', 'vars.total')).toMatchObject({ type: 'number' });
+    expect(check(steps).map((problem) => problem.stepId)).toEqual(['wait']);
   });
 });
 

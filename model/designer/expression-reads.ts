@@ -84,3 +84,68 @@ export function templateExpressions(template: string): TTemplatePart[] {
   }
   return parts;
 }
+
+const RETURNS: Record<string, string> = Object.fromEntries([
+  ...'sum count max min average number length abs floor ceil round power sqrt random millis toMillis parseInteger'
+    .split(' ')
+    .map((name) => [name, 'number']),
+  ...'string uppercase lowercase trim pad substring substringBefore substringAfter join replace now fromMillis formatNumber formatBase formatInteger base64encode base64decode encodeUrl encodeUrlComponent decodeUrl decodeUrlComponent type'
+    .split(' ')
+    .map((name) => [name, 'string']),
+  ...'boolean not exists contains'.split(' ').map((name) => [name, 'boolean']),
+  ...'keys split append sort reverse shuffle distinct zip'.split(' ').map((name) => [name, 'array']),
+  ['merge', 'object'],
+  ['spread', 'array'],
+]);
+
+/** The JSON type a JSONata syntax tree yields when it yields anything, or null when that takes a run to know. */
+function typeOfNode(node: unknown): string | null {
+  if (!isNode(node)) return null;
+  switch (node.type) {
+    case 'number':
+      return 'number';
+    case 'string':
+      return 'string';
+    case 'value':
+      return node.value === null ? 'null' : typeof node.value === 'boolean' ? 'boolean' : null;
+    case 'binary':
+      if (typeof node.value !== 'string') return null;
+      if (['+', '-', '*', '/', '%'].includes(node.value)) return 'number';
+      if (['=', '!=', '<', '<=', '>', '>=', 'and', 'or', 'in'].includes(node.value)) return 'boolean';
+      return node.value === '&' ? 'string' : null;
+    case 'unary':
+      if (node.value === '-') return 'number';
+      if (node.value === '{') return 'object';
+      return node.value === '[' ? 'array' : null;
+    case 'condition': {
+      const then = typeOfNode(node.then);
+      const otherwise = node.else === undefined ? null : typeOfNode(node.else);
+      if (then === null || otherwise === null) return null;
+      return then === otherwise ? then : `${then} | ${otherwise}`;
+    }
+    case 'function': {
+      const procedure = isNode(node.procedure) ? node.procedure : null;
+      return procedure?.type === 'variable' && typeof procedure.value === 'string'
+        ? (RETURNS[procedure.value] ?? null)
+        : null;
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * The type of a JSONata expression's result where its syntax alone says (a literal, arithmetic,
+ * a comparison, `&`, an object or array constructor, a built-in function with one return type),
+ * else null. Paths are not followed here: the scope types those.
+ *
+ * @example expressionType('$sum(vars.lines.price) * 1.2') // 'number'
+ */
+export function expressionType(source: string): string | null {
+  try {
+    return typeOfNode(jsonata(source).ast());
+  } catch (error) {
+    if (isNode(error) && typeof error.message === 'string') return null;
+    throw error;
+  }
+}

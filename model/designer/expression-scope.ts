@@ -1,5 +1,6 @@
 import type { TStep } from '@/model/definition/step';
 import type { TVersionDocumentInput } from '@/model/definition/version-document';
+import { expressionType } from '@/model/designer/expression-reads';
 import { findStepTrail, nestedPipes, type TAncestor } from '@/model/designer/step-tree';
 import { nodeShapeOf } from '@/model/nodes/node-shapes';
 
@@ -70,7 +71,9 @@ function fromSchema(base: string, schema: unknown, depth = 0): Array<{ path: str
 
 /** `base` and every key under a literal value (as a transform.assign writes it); expressions are opaque. */
 function fromLiteral(base: string, value: unknown, depth = 0): Array<{ path: string; type: string | null }> {
-  if (isObject(value) && ('$expr' in value || '$secret' in value)) return [{ path: base, type: null }];
+  // An expression's type where its syntax says (`$sum(…)` is a number); a secret is a string.
+  if (isObject(value) && typeof value.$expr === 'string') return [{ path: base, type: expressionType(value.$expr) }];
+  if (isObject(value) && ('$template' in value || '$secret' in value)) return [{ path: base, type: 'string' }];
   if (Array.isArray(value)) return [{ path: base, type: 'array' }];
   if (!isObject(value)) return [{ path: base, type: value === null ? 'null' : typeof value }];
   const out: Array<{ path: string; type: string | null }> = [{ path: base, type: 'object' }];
