@@ -91,7 +91,10 @@ test('the designer edits a code.js source, a template and the workflow defaults 
   // The source is in the JavaScript code editor (CodeMirror, a contenteditable textbox).
   const source = field(page, 'config.source').getByRole('textbox');
   await expect(source).toHaveText(/console\.warn\("big order"\)/);
-  await source.fill('return input.payload.lines.length;');
+  // fill() on a multi-line contenteditable leaves an empty last line; select all and insert, as a paste does.
+  await source.click();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.insertText('return input.payload.lines.length;');
   await page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: 'oops' }).click();
   const message = field(page, 'config.message');
   await expect(message.getByRole('radio', { name: 'Template' })).toHaveAttribute('aria-checked', 'true');

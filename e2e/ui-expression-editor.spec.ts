@@ -23,6 +23,7 @@ test('the expression editor completes paths with their types, shows parse errors
   page,
   request,
 }) => {
+  test.setTimeout(120_000);
   const key = `editor-${unique('e').slice(2)}`;
   const imported = await api(request).post('/workflows/import', {
     key,
@@ -45,7 +46,7 @@ test('the expression editor completes paths with their types, shows parse errors
   });
   expect(imported.status(), await imported.text()).toBeLessThan(300);
   await signIn(page);
-  await page.goto(`/workflows/${key}/versions/1`);
+  await page.goto(`/workflows/${key}`);
 
   await card(page, 'note').click();
   const message = field(page, 'config.message');
