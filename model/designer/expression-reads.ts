@@ -142,10 +142,20 @@ function typeOfNode(node: unknown): string | null {
  * @example expressionType('$sum(vars.lines.price) * 1.2') // 'number'
  */
 export function expressionType(source: string): string | null {
+  const known = typeCache.get(source);
+  if (known !== undefined) return known;
+  let type: string | null;
   try {
-    return typeOfNode(jsonata(source).ast());
+    type = typeOfNode(jsonata(source).ast());
   } catch (error) {
-    if (isNode(error) && typeof error.message === 'string') return null;
-    throw error;
+    if (!(isNode(error) && typeof error.message === 'string')) throw error;
+    type = null;
   }
+  // The scope of every step re-reads every earlier assignment: parse each source once.
+  if (typeCache.size >= TYPE_CACHE_SIZE) typeCache.clear();
+  typeCache.set(source, type);
+  return type;
 }
+
+const TYPE_CACHE_SIZE = 5_000;
+const typeCache = new Map<string, string | null>();
