@@ -91,9 +91,11 @@ test('the designer edits a code.js source, a template and the workflow defaults 
   // The source is in the JavaScript code editor (CodeMirror, a contenteditable textbox).
   const source = field(page, 'config.source').getByRole('textbox');
   await expect(source).toHaveText(/console\.warn\("big order"\)/);
-  // fill() on a multi-line contenteditable leaves an empty last line; select all and insert, as a paste does.
+  // Replacing several lines of a contenteditable at once leaves an empty last line behind: the
+  // editor's own commands clear it (select all, Backspace), then the text goes in as a paste would.
   await source.click();
   await page.keyboard.press('Control+a');
+  await page.keyboard.press('Backspace');
   await page.keyboard.insertText('return input.payload.lines.length;');
   await page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: 'oops' }).click();
   const message = field(page, 'config.message');

@@ -61,7 +61,8 @@ test('the expression editor completes paths with their types, shows parse errors
   // Completion: what the step before saved, with its types from the action's output schema.
   const completions = page.getByRole('listbox');
   await expect(completions).toBeVisible();
-  await expect(completions.getByRole('option', { name: /^vars\.invoice\b/ }).first()).toContainText('object');
+  // Each option is the path and its type (the accessible name joins them).
+  await expect(completions.getByRole('option', { name: /^vars\.invoice\s*object/ })).toBeVisible();
   const status = completions.getByRole('option', { name: /vars\.invoice\.status/ });
   await expect(status).toContainText('integer');
   await shoot(page, 'completion');
