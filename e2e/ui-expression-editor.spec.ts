@@ -72,7 +72,7 @@ test('the expression editor completes paths with their types, shows parse errors
   // Typed data flow: an integer in a field that takes a string is a warning, on the field and in the problems list.
   const typeWarning = 'This gives an integer, but the field takes string';
   await expect(message.getByTestId('field-problems')).toContainText(typeWarning);
-  await expect(page.getByRole('list', { name: 'Problems', exact: true })).toContainText(typeWarning);
+  await expect(page.getByRole('list', { name: 'Problems in this step' })).toContainText(typeWarning);
 
   // A path no step before this one sets.
   await editor.click();
