@@ -118,6 +118,7 @@ test('the expression editor completes paths with their types, shows parse errors
   await page.keyboard.type('return 1 +;');
   const sourceField = field(page, 'config.source');
   await expect(sourceField.locator('.cm-lintRange-error').first()).toBeVisible();
+  await expect(sourceField.getByTestId('code-syntax-error')).toContainText('Syntax error on line 1');
   await expect(sourceField.getByTestId('field-problems')).toContainText(/./);
   // Tab indents code; Escape, then Tab, leaves the editor.
   await page.keyboard.press('Tab');
@@ -130,6 +131,7 @@ test('the expression editor completes paths with their types, shows parse errors
   await page.keyboard.press('Control+a');
   await page.keyboard.type('return 1 + 2;');
   await expect(sourceField.locator('.cm-lintRange-error')).toHaveCount(0);
+  await expect(sourceField.getByTestId('code-syntax-error')).toHaveCount(0);
   await expect(sourceField.getByTestId('field-problems')).toHaveCount(0);
 
   // The parameter schema's JSON view is the JSON editor: a parse error is underlined, the last valid schema kept.

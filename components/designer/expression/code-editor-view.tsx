@@ -22,7 +22,7 @@ import { linter, type Diagnostic } from '@codemirror/lint';
 import { Compartment, EditorState, type Extension } from '@codemirror/state';
 import { EditorView, keymap, placeholder as placeholderText } from '@codemirror/view';
 import { tags } from '@lezer/highlight';
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { jsonataLanguage, templateLanguage } from '@/components/designer/expression/jsonata-language';
 import type { TCodeEditorProps } from '@/components/designer/expression/code-editor';
 import type { TScopeEntry } from '@/model/designer/expression-scope';
@@ -138,14 +138,23 @@ function javascriptDiagnostics(view: EditorView): Diagnostic[] {
   return found;
 }
 
-function languageOf(props: TCodeEditorProps): Extension[] {
+function languageOf(props: TCodeEditorProps, report: (diagnostics: Diagnostic[]) => void): Extension[] {
   const lint = (source: (view: EditorView) => Diagnostic[]) => linter(source, { delay: 250 });
   const fromRanges = (check: (text: string) => Array<{ from: number; to: number; message: string }>) =>
     lint((view) => check(view.state.doc.toString()).map((d) => ({ ...d, severity: 'error' as const })));
   switch (props.language) {
     case 'javascript':
       // Tab indents in code; Escape then Tab leaves the editor (CodeMirror's tab focus mode).
-      return [javascript(), lint(javascriptDiagnostics), keymap.of([indentWithTab]), indentOnInput()];
+      return [
+        javascript(),
+        lint((view) => {
+          const found = javascriptDiagnostics(view);
+          report(found);
+          return found;
+        }),
+        keymap.of([indentWithTab]),
+        indentOnInput(),
+      ];
     case 'json':
       return [json(), fromRanges(jsonDiagnostics)];
     case 'template':
@@ -171,6 +180,9 @@ export function CodeEditorView(props: TCodeEditorProps) {
   latest.current = props;
   const readOnly = useRef(new Compartment());
   const aria = useRef(new Compartment());
+  // JavaScript's syntax error, spelled out under the editor (JSONata and JSON fields show their own).
+  const [syntaxError, setSyntaxError] = useState<string | null>(null);
+  const syntaxErrorId = `${props.id}-syntax`;
 
   useEffect(() => {
     const current = latest.current;
@@ -187,7 +199,7 @@ export function CodeEditorView(props: TCodeEditorProps) {
           theme,
           placeholderText(current.placeholder ?? ''),
           keymap.of([...closeBracketsKeymap, ...completionKeymap, ...defaultKeymap, ...historyKeymap]),
-          ...languageOf(current),
+          ...languageOf(current, (found) => setSyntaxError(found[0]?.message ?? null)),
           readOnly.current.of(EditorState.readOnly.of(Boolean(current.readOnly))),
           aria.current.of(EditorView.contentAttributes.of(contentAttributes(current))),
           EditorView.updateListener.of((update) => {
@@ -212,7 +224,9 @@ export function CodeEditorView(props: TCodeEditorProps) {
     editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: props.value } });
   }, [props.value]);
 
-  const attributes = contentAttributes(props);
+  const attributes = contentAttributes(
+    syntaxError ? { ...props, describedBy: [syntaxErrorId, props.describedBy].filter(Boolean).join(' ') } : props,
+  );
   const attributesKey = JSON.stringify(attributes);
   useEffect(() => {
     view.current?.dispatch({
@@ -223,7 +237,16 @@ export function CodeEditorView(props: TCodeEditorProps) {
     });
   }, [attributesKey]);
 
-  return <div ref={host} className="min-w-0" data-testid="code-editor" data-language={props.language} />;
+  return (
+    <div className="flex min-w-0 flex-col gap-1">
+      <div ref={host} className="min-w-0" data-testid="code-editor" data-language={props.language} />
+      {syntaxError && (
+        <p id={syntaxErrorId} className="text-[12px] text-danger" data-testid="code-syntax-error">
+          {syntaxError}
+        </p>
+      )}
+    </div>
+  );
 }
 
 function contentAttributes(props: TCodeEditorProps): Record<string, string> {
