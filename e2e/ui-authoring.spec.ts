@@ -88,14 +88,20 @@ test('the designer edits a code.js source, a template and the workflow defaults 
   await signIn(page);
   await page.goto(`/workflows/${key}/versions/1`);
   await page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: 'Total the order' }).click();
-  const source = field(page, 'config.source').locator('textarea');
-  await expect(source).toHaveValue(/console\.warn\("big order"\)/);
-  await source.fill('return input.payload.lines.length;');
+  // The source is in the JavaScript code editor (CodeMirror, a contenteditable textbox).
+  const source = field(page, 'config.source').getByRole('textbox');
+  await expect(source).toHaveText(/console\.warn\("big order"\)/);
+  // Replacing several lines of a contenteditable at once leaves an empty last line behind: the
+  // editor's own commands clear it (select all, Backspace), then the text goes in as a paste would.
+  await source.click();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.insertText('return input.payload.lines.length;');
   await page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: 'oops' }).click();
   const message = field(page, 'config.message');
   await expect(message.getByRole('radio', { name: 'Template' })).toHaveAttribute('aria-checked', 'true');
-  await expect(message.locator('textarea')).toHaveValue('Total was {{ vars.total }}');
-  await message.locator('textarea').fill('Count was {{ vars.total }}');
+  await expect(message.getByRole('textbox')).toHaveText('Total was {{ vars.total }}');
+  await message.getByRole('textbox').fill('Count was {{ vars.total }}');
   await page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: 'Workflow' }).click();
   await expect(field(page, 'settings.defaultStepTimeoutMs').getByRole('spinbutton')).toHaveValue('20000');
   await field(page, 'settings.defaultStepTimeoutMs').getByRole('spinbutton').fill('15000');

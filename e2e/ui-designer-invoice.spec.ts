@@ -171,11 +171,11 @@ test('build the invoice approval from an empty workflow in the designer, fix a p
   await url.getByRole('radio', { name: 'Expression' }).click();
   const urlEditor = url.getByRole('textbox').first();
   await insertField(url, 'ERP', 'env.ERP_URL');
-  await expect(urlEditor).toHaveValue('env.ERP_URL');
+  await expect(urlEditor).toHaveText('env.ERP_URL');
   await expect(urlEditor).toBeFocused();
   await page.keyboard.type(' & "/invoices/" & ');
   await insertField(url, 'invoiceId', 'payload.invoiceId');
-  await expect(urlEditor).toHaveValue('env.ERP_URL & "/invoices/" & payload.invoiceId');
+  await expect(urlEditor).toHaveText('env.ERP_URL & "/invoices/" & payload.invoiceId');
   await expect(url.getByTestId('expression-syntax-error')).toHaveCount(0);
   await field(page, 'config.saveAs').getByRole('textbox').fill('vars.invoice');
 
@@ -200,7 +200,7 @@ test('build the invoice approval from an empty workflow in the designer, fix a p
   await page.keyboard.press('Enter');
   await expect(condition.getByRole('textbox').first()).toBeFocused();
   await page.keyboard.type(' > 1000');
-  await expect(condition.getByRole('textbox').first()).toHaveValue('payload.amount > 1000');
+  await expect(condition.getByRole('textbox').first()).toHaveText('payload.amount > 1000');
 
   // 3. The manager's approval, dragged from the palette into the Then pipe.
   const then = page.getByRole('list', { name: 'Big invoice: Then' });
@@ -218,7 +218,7 @@ test('build the invoice approval from an empty workflow in the designer, fix a p
   await description.getByRole('textbox').first().fill('"Vendor: " & ');
   await insertField(description, 'invoice', 'vars.invoice.body');
   await page.keyboard.type('.vendor');
-  await expect(description.getByRole('textbox').first()).toHaveValue('"Vendor: " & vars.invoice.body.vendor');
+  await expect(description.getByRole('textbox').first()).toHaveText('"Vendor: " & vars.invoice.body.vendor');
   const form = field(page, 'config.form');
   await form.getByRole('button', { name: 'Add field' }).click();
   await form.getByLabel('Field 1 name').fill('comment');
@@ -252,7 +252,7 @@ test('build the invoice approval from an empty workflow in the designer, fix a p
   await decision.getByRole('textbox').first().fill('{ "outcome": "auto-approve", "amount": ');
   await insertField(decision, 'amount', 'payload.amount');
   await page.keyboard.type(' }');
-  await expect(decision.getByRole('textbox').first()).toHaveValue(
+  await expect(decision.getByRole('textbox').first()).toHaveText(
     '{ "outcome": "auto-approve", "amount": payload.amount }',
   );
   await expect(decision.getByTestId('expression-syntax-error')).toHaveCount(0);
@@ -262,7 +262,7 @@ test('build the invoice approval from an empty workflow in the designer, fix a p
   const output = field(page, 'output');
   await output.getByRole('radio', { name: 'Expression' }).click();
   await insertField(output, 'decision', 'vars.decision');
-  await expect(output.getByRole('textbox').first()).toHaveValue('vars.decision');
+  await expect(output.getByRole('textbox').first()).toHaveText('vars.decision');
   await expect(saveState(page)).toContainText('Saved');
   await page.screenshot({ path: `${SHOTS}/invoice-built.png`, fullPage: true });
 
@@ -281,7 +281,7 @@ test('build the invoice approval from an empty workflow in the designer, fix a p
   await title.getByRole('radio', { name: 'Expression' }).click();
   await title.getByRole('textbox').first().fill('"Approve invoice " & ');
   await insertField(title, 'invoiceId', 'payload.invoiceId');
-  await expect(title.getByRole('textbox').first()).toHaveValue('"Approve invoice " & payload.invoiceId');
+  await expect(title.getByRole('textbox').first()).toHaveText('"Approve invoice " & payload.invoiceId');
   await expect(card(page, 'approve').getByLabel(/problem/)).toHaveCount(0);
 
   await expect(saveState(page)).toContainText('Saved');

@@ -69,7 +69,7 @@ test('configure a step: literal, expression with a syntax error at its position,
   await expect(state.getByRole('textbox')).toHaveValue('new');
   await state.getByRole('radio', { name: 'Expression' }).click();
   const editor = state.getByRole('textbox').first();
-  await expect(editor).toHaveValue('"new"');
+  await expect(editor).toHaveText('"new"');
   await editor.fill('payload.amount > ');
   await expect(state.getByTestId('expression-syntax-error')).toContainText('Line 1, column');
   await expect(editor).toHaveAttribute('aria-invalid', 'true');
@@ -83,7 +83,7 @@ test('configure a step: literal, expression with a syntax error at its position,
     .getByRole('list', { name: 'Fields' })
     .getByRole('button', { name: /^payload\.amount/ })
     .click();
-  await expect(editor).toHaveValue('payload.amount');
+  await expect(editor).toHaveText('payload.amount');
   await editor.press('End');
   await editor.pressSequentially(" > 1000 ? 'big' : 'small'");
   await expect(state.getByTestId('expression-syntax-error')).toHaveCount(0);
@@ -106,7 +106,7 @@ test('configure a step: literal, expression with a syntax error at its position,
   await page.reload();
   await expect(page.getByRole('list', { name: 'Problems' })).toHaveCount(0);
   await page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: 'Set size' }).click();
-  await expect(field(page, 'config.state').getByRole('textbox').first()).toHaveValue(
+  await expect(field(page, 'config.state').getByRole('textbox').first()).toHaveText(
     "payload.amount > 1000 ? 'big' : 'small'",
   );
   const saved = await (await api(request).get(`/workflows/${key}/versions/1`)).json();

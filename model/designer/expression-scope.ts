@@ -1,5 +1,6 @@
 import type { TStep } from '@/model/definition/step';
 import type { TVersionDocumentInput } from '@/model/definition/version-document';
+import { expressionType } from '@/model/designer/expression-reads';
 import { findStepTrail, nestedPipes, type TAncestor } from '@/model/designer/step-tree';
 import { nodeShapeOf } from '@/model/nodes/node-shapes';
 
@@ -70,7 +71,9 @@ function fromSchema(base: string, schema: unknown, depth = 0): Array<{ path: str
 
 /** `base` and every key under a literal value (as a transform.assign writes it); expressions are opaque. */
 function fromLiteral(base: string, value: unknown, depth = 0): Array<{ path: string; type: string | null }> {
-  if (isObject(value) && ('$expr' in value || '$secret' in value)) return [{ path: base, type: null }];
+  // An expression's type where its syntax says (`$sum(…)` is a number); a secret is a string.
+  if (isObject(value) && typeof value.$expr === 'string') return [{ path: base, type: expressionType(value.$expr) }];
+  if (isObject(value) && ('$template' in value || '$secret' in value)) return [{ path: base, type: 'string' }];
   if (Array.isArray(value)) return [{ path: base, type: 'array' }];
   if (!isObject(value)) return [{ path: base, type: value === null ? 'null' : typeof value }];
   const out: Array<{ path: string; type: string | null }> = [{ path: base, type: 'object' }];
@@ -143,11 +146,26 @@ function writesAfter(step: TStep, schemas: TOutputSchemas, maybe: boolean, into:
     addWrite(into, { path, source: 'vars', type, detail, maybe: false }, !stepMaybe);
 }
 
-/** Records a write: a path written for certain anywhere stays certain; the first writer names it. */
+/**
+ * Records a write: a path written for certain anywhere stays certain; the first writer names it;
+ * two writers of different types (an if's branches) make the type their union, an unknown one unknown.
+ */
 function addWrite(into: Map<string, TScopeEntry>, entry: TScopeEntry, certain: boolean): void {
   const known = into.get(entry.path);
   if (!known) into.set(entry.path, { ...entry, maybe: !certain });
-  else if (known.maybe && certain) into.set(entry.path, { ...known, maybe: false });
+  else
+    into.set(entry.path, {
+      ...known,
+      maybe: known.maybe && !certain,
+      type: unionType(known.type, entry.type),
+    });
+}
+
+/** `string` ∪ `number` = `string | number`; unknown absorbs everything. */
+export function unionType(a: string | null, b: string | null): string | null {
+  if (a === null || b === null) return null;
+  const parts = new Set([...a.split(' | '), ...b.split(' | ')]);
+  return [...parts].join(' | ');
 }
 
 /**

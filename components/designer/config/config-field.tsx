@@ -5,6 +5,7 @@ import { controlId, useConfigContext } from '@/components/designer/config/config
 import { LiteralControl } from '@/components/designer/config/literal-control';
 import { splitExpression, takesExpression, type TSchema } from '@/components/designer/config/schema-kind';
 import { SecretSelect } from '@/components/designer/config/secret-select';
+import { CodeEditor } from '@/components/designer/expression/code-editor';
 import { ExpressionEditor } from '@/components/designer/expression/expression-editor';
 import { cx } from '@/components/ui/cx';
 import { isExpression, isSecretRef, isTemplate } from '@/model/definition/is-expression';
@@ -114,7 +115,7 @@ export function ConfigField({
       )}
     >
       <div className="flex min-h-6 flex-wrap items-center justify-between gap-x-3 gap-y-1">
-        <label htmlFor={id} className="text-[13px] font-medium text-ink">
+        <label htmlFor={id} id={`${id}-label`} className="text-[13px] font-medium text-ink">
           {label}
           {required ? (
             <span className="ml-0.5 text-danger" aria-label="required">
@@ -156,18 +157,19 @@ export function ConfigField({
           envValues={context.envValues}
           workflowKey={context.workflowKey}
           describedBy={messageId}
+          labelledBy={`${id}-label`}
         />
       ) : mode === 'template' && isTemplate(value) ? (
-        <textarea
+        <CodeEditor
           id={id}
+          language="template"
           value={value.$template}
-          onChange={(event) => onChange({ $template: event.target.value })}
+          onChange={(template) => onChange({ $template: template })}
           readOnly={context.readOnly}
-          rows={3}
-          spellCheck={false}
-          aria-describedby={messageId}
+          labelledBy={`${id}-label`}
+          describedBy={messageId}
           placeholder="Dear {{ payload.name }}, total {{ $sum(vars.lines.price) }}"
-          className="w-full min-w-0 rounded-md border border-line bg-surface px-2 py-1.5 font-mono text-[13px] text-ink"
+          scope={context.scopeFor(field)}
         />
       ) : mode === 'secret' && isSecretRef(value) ? (
         <SecretSelect id={id} value={value.$secret} onChange={(name) => onChange({ $secret: name })} />

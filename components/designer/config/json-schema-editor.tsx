@@ -98,6 +98,7 @@ export function JsonSchemaEditor({
           onChange={(next) => onChange(asObject(next))}
           readOnly={readOnly}
           rows={12}
+          code
         />
       ) : (
         <>

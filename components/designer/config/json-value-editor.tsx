@@ -1,6 +1,7 @@
 'use client';
 
 import { useState } from 'react';
+import { CodeEditor } from '@/components/designer/expression/code-editor';
 import { cx } from '@/components/ui/cx';
 
 /** JSON.parse as a result instead of an exception. */
@@ -30,6 +31,7 @@ export function JsonValueEditor({
   describedBy,
   rows,
   label,
+  code = false,
 }: {
   id: string;
   value: unknown;
@@ -39,6 +41,8 @@ export function JsonValueEditor({
   describedBy?: string;
   rows?: number;
   label?: string;
+  /** Edit in the JSON code editor (highlighting, the parse error underlined) instead of a textarea. */
+  code?: boolean;
 }) {
   const [text, setText] = useState(() => show(value));
   const [seen, setSeen] = useState(value);
@@ -72,23 +76,36 @@ export function JsonValueEditor({
   };
   const errorId = `${id}-json-error`;
   return (
-    <div className="flex flex-col gap-1">
-      <textarea
-        id={id}
-        aria-label={label}
-        value={text}
-        onChange={(event) => edit(event.target.value)}
-        readOnly={readOnly}
-        rows={rows ?? Math.min(10, Math.max(2, text.split('\n').length))}
-        spellCheck={false}
-        placeholder='"text", 42, true, {"key": "value"}'
-        aria-invalid={invalid || Boolean(error) || undefined}
-        aria-describedby={[error ? errorId : null, describedBy].filter(Boolean).join(' ') || undefined}
-        className={cx(
-          'w-full resize-y rounded-md border bg-surface px-2.5 py-2 font-mono text-[12px] leading-5 text-ink placeholder:text-ink-faint focus-visible:border-accent',
-          error || invalid ? 'border-danger' : 'border-line-strong',
-        )}
-      />
+    <div className="flex min-w-0 flex-col gap-1">
+      {code ? (
+        <CodeEditor
+          id={id}
+          language="json"
+          value={text}
+          onChange={edit}
+          readOnly={readOnly}
+          label={label}
+          invalid={invalid || Boolean(error)}
+          describedBy={[error ? errorId : null, describedBy].filter(Boolean).join(' ') || undefined}
+        />
+      ) : (
+        <textarea
+          id={id}
+          aria-label={label}
+          value={text}
+          onChange={(event) => edit(event.target.value)}
+          readOnly={readOnly}
+          rows={rows ?? Math.min(10, Math.max(2, text.split('\n').length))}
+          spellCheck={false}
+          placeholder='"text", 42, true, {"key": "value"}'
+          aria-invalid={invalid || Boolean(error) || undefined}
+          aria-describedby={[error ? errorId : null, describedBy].filter(Boolean).join(' ') || undefined}
+          className={cx(
+            'w-full resize-y rounded-md border bg-surface px-2.5 py-2 font-mono text-[12px] leading-5 text-ink placeholder:text-ink-faint focus-visible:border-accent',
+            error || invalid ? 'border-danger' : 'border-line-strong',
+          )}
+        />
+      )}
       {error && (
         <p id={errorId} className="text-[12px] text-danger">
           Not valid JSON yet ({error}); the last valid value is kept.

@@ -4,6 +4,7 @@ import { useConfigContext } from '@/components/designer/config/config-context';
 import { ConfigField } from '@/components/designer/config/config-field';
 import { ListEditor, MapEditor } from '@/components/designer/config/collection-editors';
 import { JsonValueEditor } from '@/components/designer/config/json-value-editor';
+import { CodeEditor } from '@/components/designer/expression/code-editor';
 import {
   emptyValueFor,
   labelFor,
@@ -74,7 +75,23 @@ export function LiteralControl({
             onChange={onChange}
           />
         );
-      // Long text (a code.js source, a log message, an email body) gets room to be written in.
+      // Code (a code.js source) gets a JavaScript editor that shows its syntax errors before publish.
+      if (schema.contentMediaType === 'text/javascript') {
+        return (
+          <CodeEditor
+            id={id}
+            language="javascript"
+            value={typeof value === 'string' ? value : ''}
+            onChange={(source) => onChange(source === '' ? undefined : source)}
+            readOnly={readOnly}
+            labelledBy={`${id}-label`}
+            describedBy={describedBy}
+            invalid={invalid}
+            placeholder="return { total: input.vars.lines.length };"
+          />
+        );
+      }
+      // Long text (a log message, an email body) gets room to be written in.
       if ((kind.maxLength ?? 0) >= LONG_TEXT_CHARS) {
         return (
           <textarea

@@ -53,7 +53,9 @@ export function focusField(root: HTMLElement | null, path: string): void {
   }
   if (!target) return;
   target.scrollIntoView({ block: 'center' });
-  const control = target.querySelector<HTMLElement>('input, textarea, button[role="combobox"], select, [tabindex]');
+  const control = target.querySelector<HTMLElement>(
+    'input, textarea, button[role="combobox"], select, [tabindex], [contenteditable="true"]',
+  );
   control?.focus({ preventScroll: true });
 }
 

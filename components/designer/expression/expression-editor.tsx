@@ -2,10 +2,10 @@
 
 import { Braces, FlaskConical } from 'lucide-react';
 import { useMemo, useRef, useState } from 'react';
+import { CodeEditor, type TCodeEditorHandle } from '@/components/designer/expression/code-editor';
 import { FieldPicker } from '@/components/designer/expression/field-picker';
 import { TryExpression } from '@/components/designer/expression/try-expression';
 import { Button } from '@/components/ui/button';
-import { cx } from '@/components/ui/cx';
 import type { TScopeEntry } from '@/model/designer/expression-scope';
 import { parseExpression } from '@/model/designer/parse-expression';
 import { insertPickedPath, partialPathAt } from '@/model/designer/insert-path';
@@ -18,15 +18,18 @@ type TExpressionEditorProps = {
   readOnly?: boolean;
   envValues?: Record<string, string>;
   workflowKey: string;
-  /** Extra ids the textarea is described by (the field's own messages). */
+  /** Extra ids the editor is described by (the field's own messages). */
   describedBy?: string;
+  /** The id of the field's visible label. */
+  labelledBy?: string;
   label?: string;
 };
 
 /**
- * A JSONata editor: checks the syntax on every keystroke in the browser (parse only, nothing
- * is evaluated here) and points at the error, offers the names readable at this step, and
- * evaluates on the server against sample data ("Try it").
+ * A JSONata editor (CodeMirror): highlighting, bracket matching, the parse error underlined
+ * where it is and spelled out below (parse only, nothing is evaluated in the browser),
+ * completion of the paths readable at this step with their types and of JSONata's functions,
+ * a field picker, and "Try it", which evaluates on the server against sample data.
  */
 export function ExpressionEditor({
   id,
@@ -37,75 +40,45 @@ export function ExpressionEditor({
   envValues = {},
   workflowKey,
   describedBy,
+  labelledBy,
   label,
 }: TExpressionEditorProps) {
-  const area = useRef<HTMLTextAreaElement>(null);
+  const editor = useRef<TCodeEditorHandle | null>(null);
   const [panel, setPanel] = useState<'none' | 'fields' | 'try'>('none');
   const problem = useMemo(() => parseExpression(value), [value]);
   const errorId = `${id}-syntax`;
 
   const insert = (path: string) => {
-    const element = area.current;
-    const start = element?.selectionStart ?? value.length;
-    const end = element?.selectionEnd ?? value.length;
+    const { from, to } = editor.current?.selection() ?? { from: value.length, to: value.length };
     // `vars.` or `vars.sum` typed before the caret is completed, not repeated.
-    const { source, caret } = insertPickedPath(value, start, end, path);
+    const { source, caret } = insertPickedPath(value, from, to, path);
     onChange(source);
-    requestAnimationFrame(() => {
-      element?.focus();
-      element?.setSelectionRange(caret, caret);
-    });
+    requestAnimationFrame(() => editor.current?.focusAt(caret));
   };
 
-  const lines = value.split('\n');
-  const errorLine = problem ? (lines[problem.line - 1] ?? '') : '';
+  const invalid = Boolean(problem) && value !== '';
 
   return (
-    <div className="flex flex-col gap-1.5" data-testid="expression-editor">
-      <div className="relative">
-        <span
-          className="pointer-events-none absolute top-2 left-2 font-mono text-[11px] font-semibold text-accent select-none"
-          aria-hidden
-        >
-          ƒx
-        </span>
-        <textarea
-          ref={area}
-          id={id}
-          aria-label={label}
-          value={value}
-          readOnly={readOnly}
-          onChange={(event) => onChange(event.target.value)}
-          rows={Math.min(8, Math.max(1, lines.length))}
-          spellCheck={false}
-          autoCapitalize="off"
-          autoCorrect="off"
-          placeholder="payload.amount > 1000"
-          aria-invalid={Boolean(problem) && value !== ''}
-          aria-describedby={[problem ? errorId : null, describedBy].filter(Boolean).join(' ') || undefined}
-          className={cx(
-            // Sized to the text as it wraps (rows only count line breaks), up to a scroll.
-            'field-sizing-content max-h-60 min-h-9 w-full resize-y rounded-md border bg-surface py-2 pr-2.5 pl-7 font-mono text-[13px] leading-5 text-ink placeholder:text-ink-faint focus-visible:border-accent',
-            problem && value !== '' ? 'border-danger' : 'border-line-strong',
-            readOnly && 'opacity-80',
-          )}
-        />
-      </div>
+    <div className="flex min-w-0 flex-col gap-1.5" data-testid="expression-editor">
+      <CodeEditor
+        id={id}
+        language="jsonata"
+        value={value}
+        onChange={onChange}
+        labelledBy={labelledBy}
+        label={label}
+        readOnly={readOnly}
+        placeholder="payload.amount > 1000"
+        invalid={invalid}
+        describedBy={[problem ? errorId : null, describedBy].filter(Boolean).join(' ') || undefined}
+        scope={scope}
+        handle={editor}
+      />
       {problem && (
         <div id={errorId} className="text-[12px] text-danger" data-testid="expression-syntax-error">
           <p>
             Line {problem.line}, column {problem.column}: {problem.message}
           </p>
-          {value.trim() !== '' && (
-            <pre
-              className="mt-1 overflow-x-auto rounded bg-danger-soft px-2 py-1 font-mono text-[12px] leading-4"
-              aria-hidden
-            >
-              {errorLine}
-              {'\n'}
-              {' '.repeat(Math.max(problem.column - 1, 0))}^
-            </pre>
-          )}
         </div>
       )}
       {!readOnly && (
@@ -138,7 +111,7 @@ export function ExpressionEditor({
             id={`${id}-picker`}
             scope={scope}
             onPick={insert}
-            initialQuery={partialPathAt(value, area.current?.selectionStart ?? value.length)}
+            initialQuery={partialPathAt(value, editor.current?.selection().from ?? value.length)}
           />
         </div>
       )}

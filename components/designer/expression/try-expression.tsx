@@ -1,7 +1,7 @@
 'use client';
 
 import { Play } from 'lucide-react';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { evaluateExpressionAction } from '@/app/(app)/workflows/try-expression-server-action';
 import { useServerAction } from '@/components/forms/use-server-action';
 import { Button } from '@/components/ui/button';
@@ -39,7 +39,7 @@ export function TryExpression({
   const [result, setResult] = useState<{ value: unknown } | null>(null);
   const { pending, error, run } = useServerAction(evaluateExpressionAction);
 
-  const evaluate = () => {
+  const evaluate = (): void => {
     let parsed: Record<string, unknown>;
     try {
       const value: unknown = JSON.parse(text);
@@ -59,6 +59,18 @@ export function TryExpression({
         : undefined;
     run({ source, sample, bindings, workflowKey }, (data) => setResult(data));
   };
+
+  // A live preview: while the panel is open, the result follows the expression and the sample
+  // (600 ms after the last change, the same bounded server evaluation as the button).
+  const latest = useRef(evaluate);
+  latest.current = evaluate;
+  const first = useRef(true);
+  useEffect(() => {
+    if (disabled || source.trim() === '') return;
+    const timer = setTimeout(() => latest.current(), first.current ? 0 : 600);
+    first.current = false;
+    return () => clearTimeout(timer);
+  }, [source, text, disabled]);
 
   return (
     <div className="flex flex-col gap-2 rounded-md border border-line bg-canvas p-2.5">
@@ -83,7 +95,9 @@ export function TryExpression({
           <Play className="size-3.5" aria-hidden />
           Evaluate
         </Button>
-        <span className="text-[12px] text-ink-faint">Runs on the server with a run’s limits; nothing is saved.</span>
+        <span className="text-[12px] text-ink-faint">
+          Updates as you type. Runs on the server with a run’s limits; nothing is saved.
+        </span>
       </div>
       <div aria-live="polite" data-testid="try-result">
         {sampleError && <p className="text-[13px] text-danger">{sampleError}</p>}

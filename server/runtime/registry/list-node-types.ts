@@ -17,6 +17,19 @@ export const ZNodeTypeInfo = z.object({
 });
 export type TNodeTypeInfo = z.infer<typeof ZNodeTypeInfo>;
 
+/**
+ * Marks code.js's `source` as JavaScript (`contentMediaType`, a JSON Schema keyword), so the
+ * designer edits it in a JavaScript code editor with its syntax errors shown.
+ */
+function withCodeMediaType(type: string, schema: Record<string, unknown>): Record<string, unknown> {
+  const properties = schema.properties as Record<string, Record<string, unknown>> | undefined;
+  if (type !== 'code.js' || !properties?.source) return schema;
+  return {
+    ...schema,
+    properties: { ...properties, source: { ...properties.source, contentMediaType: 'text/javascript' } },
+  };
+}
+
 /** Every node type with its palette metadata and JSON Schemas, in palette order (designer and API). */
 export function listNodeTypes(): TNodeTypeInfo[] {
   return Object.values(NODE_REGISTRY).map((descriptor: TNodeDescriptor) => ({
@@ -25,7 +38,7 @@ export function listNodeTypes(): TNodeTypeInfo[] {
     description: descriptor.description,
     icon: descriptor.icon,
     category: descriptor.category,
-    configSchema: toJsonSchema(descriptor.configSchema),
+    configSchema: withCodeMediaType(descriptor.type, toJsonSchema(descriptor.configSchema)),
     outputSchema: toJsonSchema(descriptor.outputSchema),
   }));
 }

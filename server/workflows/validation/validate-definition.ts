@@ -3,6 +3,7 @@ import { formatIssuePath } from '@/model/errors';
 import { ZVersionDocument, type TVersionDocument } from '@/model/definition/version-document';
 import { checkCallTargets } from '@/server/workflows/validation/check-call-targets';
 import { checkCodeSources } from '@/server/workflows/validation/check-code-sources';
+import { checkDataFlowTypes } from '@/server/workflows/validation/check-data-flow-types';
 import { checkJsonSchema } from '@/server/workflows/validation/json-schema-check';
 import { joinPath, type TProblem } from '@/model/definition/problem';
 import { scanValues } from '@/server/workflows/validation/scan-values';
@@ -89,6 +90,7 @@ export async function validateDefinition({
   validatePipe(walk, raw.steps ?? [], 'steps');
   problems.push(...walk.problems);
   problems.push(...(await checkCodeSources(raw.steps)));
+  problems.push(...checkDataFlowTypes(raw));
   if (typeof raw.key === 'string')
     problems.push(...(await checkCallTargets({ calls: walk.calls, ownKey: raw.key, resolver })));
   const parsed = ZVersionDocument.safeParse(document);
