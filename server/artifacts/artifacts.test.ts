@@ -431,13 +431,13 @@ describe('access and deletion', () => {
     const purged = await purgeExpiredRuns({ db: t.db });
     expect(purged.deleted).toBeGreaterThanOrEqual(1);
     expect(await storedArtifacts(second.runId)).toEqual([]);
-    const [{ count }] = (
+    const { count } = (
       await sql<{
         count: string;
       }>`SELECT count(*)::text AS count FROM run_artifacts WHERE run_id = ANY(${[first.runId, second.runId]}::uuid[])`.execute(
         t.db,
       )
-    ).rows;
+    ).rows[0]!;
     expect(count).toBe('0');
   });
 });
