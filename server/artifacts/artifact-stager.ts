@@ -21,14 +21,13 @@ export type TStagedArtifact = {
 
 /** An RFC 2045 media type with optional parameters; nothing that could end a header line. */
 const CONTENT_TYPE =
-  /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+(?:\s*;\s*[a-z0-9!#$&^_.+-]+=(?:[a-z0-9!#$&^_.+-]+|"[^"\\\u0000-\u001f\u007f]*"))*$/i;
+  /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+(?:\s*;\s*[a-z0-9!#$&^_.+-]+=(?:[a-z0-9!#$&^_.+-]+|"[^"\\\p{Cc}]*"))*$/iu;
 
 /** Why a file name is refused, or null: 1–255 characters, no control characters, no path. */
 export function artifactNameProblem(name: string): string | null {
   if (name.trim().length === 0) return 'name must not be empty';
   if (name.length > 255) return 'name must be at most 255 characters';
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(name)) return 'name must not contain control characters or line breaks';
+  if (/\p{Cc}/u.test(name)) return 'name must not contain control characters or line breaks';
   if (/[/\\]/.test(name)) return 'name must be a file name, without "/" or "\\"';
   return null;
 }

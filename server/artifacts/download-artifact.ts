@@ -92,37 +92,3 @@ export async function downloadArtifact({
     },
   });
 }
-
-/**
- * The first bytes of text artifacts as text, for the run page's preview (bounded: `maxBytes`
- * each, a character cut in half dropped). Artifacts of other tenants or runs are not read.
- */
-export async function readArtifactExcerpts({
-  db,
-  ctx,
-  runId,
-  ids,
-  maxBytes = 4096,
-}: {
-  db: Db;
-  ctx: TAuthContext;
-  runId: string;
-  ids: string[];
-  maxBytes?: number;
-}): Promise<Map<string, { text: string; truncated: boolean }>> {
-  assertAllowed(ctx, 'run.read');
-  if (ids.length === 0) return new Map();
-  const rows = await sql<{ id: string; head: Buffer; size: string }>`
-    SELECT id, substring(data FROM 1 FOR ${maxBytes}::int) AS head, size::text AS size FROM run_artifacts
-     WHERE tenant_id = ${ctx.tenantId} AND run_id = ${runId} AND id = ANY(${ids}::uuid[])`.execute(db);
-  const decoder = new TextDecoder('utf-8');
-  return new Map(
-    rows.rows.map((row) => {
-      let text = decoder.decode(row.head);
-      const truncated = Number(row.size) > row.head.length;
-      // A multi-byte character cut by the slice decodes as U+FFFD at the very end.
-      if (truncated) text = text.replace(/\uFFFD$/, '');
-      return [row.id, { text, truncated }];
-    }),
-  );
-}

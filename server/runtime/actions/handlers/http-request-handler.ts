@@ -140,9 +140,9 @@ export function responseFileName(response: Pick<TGuardedFetchResponse, 'headers'
       name = segment;
     }
   }
-  // eslint-disable-next-line no-control-regex
+  // Control characters and path separators: what artifactNameProblem refuses, replaced instead.
   const safe = (name ?? '')
-    .replace(/[\u0000-\u001f\u007f/\\]/g, '_')
+    .replace(/[\p{Cc}/\\]/gu, '_')
     .trim()
     .slice(0, 255);
   return safe || 'response';
