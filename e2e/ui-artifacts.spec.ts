@@ -109,9 +109,9 @@ return {
     const image = section.getByRole('img', { name: 'Preview of chart.png' });
     await expect(image).toBeVisible();
     await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1);
-    // HTML is neither previewed nor rendered: a download only.
+    // HTML is previewed as its source text, never rendered: its script does not run.
     const htmlRow = section.getByTestId('artifact-row').filter({ hasText: 'summary.html' });
-    await expect(htmlRow.getByTestId('artifact-text-preview')).toHaveCount(0);
+    await expect(htmlRow.getByTestId('artifact-text-preview')).toHaveText('<script>document.title = "owned"</script>');
     expect(await page.title()).not.toBe('owned');
     await shoot(page, 'run-artifacts');
 
