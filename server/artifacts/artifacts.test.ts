@@ -7,6 +7,8 @@ import { createApiToken } from '@/server/tokens/create-api-token';
 import { deleteRun } from '@/server/runs/delete-run';
 import { purgeExpiredRuns } from '@/server/retention/purge-expired-runs';
 import { artifactId } from '@/server/artifacts/artifact-stager';
+import { putSecret } from '@/server/secrets/put-secret';
+import { listActionTypes } from '@/server/runtime/registry/list-action-types';
 import { contentDisposition } from '@/server/artifacts/download-artifact';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { createTenantWithMember } from '@/test/fixtures';
@@ -243,6 +245,69 @@ describe('http.request saveBodyAs "artifact"', () => {
     const stored = await storedArtifacts(runId);
     expect(stored.map((a) => a.data.toString())).toEqual(['delivery 2']);
     expect(deliveries).toBe(2);
+  });
+  it('a body echoing a secret of the run is stored with the secret masked', async () => {
+    const secret = 'sk-artifact-echo-77123';
+    await putSecret({ db: t.db, ctx: tenant.ctx, input: { name: 'ECHO_KEY', value: secret } });
+    process.env.PIPEWRIGHT_EGRESS_ALLOW = '127.0.0.1';
+    server = await startLoopbackServer('127.0.0.1', (hit, response) => {
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      response.end(`you sent ${String(hit.headers['x-key'])}`);
+    });
+    const key = `artifacts-${++workflowCount}`;
+    await publishWorkflow({
+      db: t.db,
+      ctx: tenant.ctx,
+      key,
+      document: {
+        env: { secrets: { key: 'ECHO_KEY' } },
+        steps: [httpStep(`${server.origin}/echo`, { headers: { 'x-key': { $secret: 'key' } } })],
+      } as never,
+    });
+    const { runId } = await startRun({
+      tenantId: tenant.tenantId,
+      workflowKey: key,
+      input: {},
+      trigger: { type: 'api' },
+    });
+    expect(await driveRun({ db: t.db, runId })).toBe('SUCCEEDED');
+    expect(server.hits[0]!.headers['x-key']).toBe(secret);
+    const [stored] = await storedArtifacts(runId);
+    expect(stored!.data.toString()).toMatch(/^you sent /);
+    expect(stored!.data.toString()).not.toContain(secret);
+  });
+
+  it('the registry describes saveBodyAs and artifactName, which the designer builds its form from', () => {
+    const http = listActionTypes().find((a) => a.id === 'http.request' && a.version === 1)!;
+    const properties = (http.inputSchema as { properties: Record<string, { enum?: string[]; description?: string }> })
+      .properties;
+    expect(properties.saveBodyAs?.enum).toEqual(['artifact']);
+    expect(properties.saveBodyAs?.description).toMatch(/file of the run/);
+    expect(properties.artifactName?.description).toMatch(/Content-Disposition/);
+  });
+
+  it('artifactName without saveBodyAs is refused at publish, naming the field', async () => {
+    const refused = publishWorkflow({
+      db: t.db,
+      ctx: tenant.ctx,
+      key: `artifacts-${++workflowCount}`,
+      document: {
+        steps: [
+          {
+            id: 'fetch',
+            type: 'action.call',
+            config: {
+              action: 'http.request',
+              version: 1,
+              input: { method: 'GET', url: 'https://example.com/x', artifactName: 'a.txt' },
+            },
+          },
+        ],
+      } as never,
+    });
+    await expect(refused).rejects.toMatchObject({ code: 'VALIDATION' });
+    const error = await refused.catch((e: { details?: unknown }) => e);
+    expect(JSON.stringify((error as { details?: unknown }).details)).toMatch(/artifactName.*set saveBodyAs too/);
   });
 });
 
