@@ -49,6 +49,7 @@ test('Settings → Tenant: an admin sets retention and limits; a bad value is na
     retentionDays: 45,
     maxConcurrentRuns: 25,
     runsPerMinute: null,
+    artifactQuotaBytes: null,
   });
   await page.reload();
   await expect(retention).toHaveValue('45');

@@ -24,6 +24,7 @@ import * as m20261214000000 from './20261214000000_connections';
 import * as m20261214000100 from './20261214000100_llm_usage';
 import * as m20261216000000 from './20261216000000_run_hour_counts';
 import * as m20261216000100 from './20261216000100_runs_filter_gin';
+import * as m20261217000000 from './20261217000000_run_artifacts';
 import * as m20261218000000 from './20261218000000_task_links';
 
 /**
@@ -56,5 +57,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261214000100_llm_usage': m20261214000100,
   '20261216000000_run_hour_counts': m20261216000000,
   '20261216000100_runs_filter_gin': m20261216000100,
+  '20261217000000_run_artifacts': m20261217000000,
   '20261218000000_task_links': m20261218000000,
 };

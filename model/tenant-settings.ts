@@ -19,6 +19,13 @@ export const ZTenantSettings = z.object({
   retentionDays: positiveInt(3650, 'retentionDays').nullable(),
   maxConcurrentRuns: positiveInt(100_000, 'maxConcurrentRuns').nullable(),
   runsPerMinute: positiveInt(1_000_000, 'runsPerMinute').nullable(),
+  /** Bytes the tenant's artifacts may hold in all (SPEC §11); null: PIPEWRIGHT_ARTIFACT_QUOTA_BYTES, else 1 GiB. */
+  artifactQuotaBytes: z
+    .number({ invalid_type_error: 'artifactQuotaBytes must be a whole number or null' })
+    .int('artifactQuotaBytes must be a whole number')
+    .min(0, 'artifactQuotaBytes must be at least 0')
+    .max(Number.MAX_SAFE_INTEGER, 'artifactQuotaBytes is too large')
+    .nullable(),
 });
 export type TTenantSettings = z.infer<typeof ZTenantSettings>;
 

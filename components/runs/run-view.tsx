@@ -53,10 +53,12 @@ type TRunViewProps = {
   isAdmin: boolean;
   latestVersion: number | null;
   renderedAt: number;
+  /** Sections the page adds after input and output (the run's artifacts). */
+  extra?: React.ReactNode;
 };
 
 /** The run page: header and actions, timeline with the selected step's detail, graph, input and output, and the event log, all live. */
-export function RunView({ initial, definition, canOperate, isAdmin, latestVersion, renderedAt }: TRunViewProps) {
+export function RunView({ initial, definition, canOperate, isAdmin, latestVersion, renderedAt, extra }: TRunViewProps) {
   const live = useLiveRun(initial);
   const { run, steps, events, connection, refresh } = live;
   const [selectedPath, setSelectedPath] = useState<string | null>(() => initialSelection(initial));
@@ -190,6 +192,7 @@ export function RunView({ initial, definition, canOperate, isAdmin, latestVersio
           </div>
         </Card>
       </div>
+      {extra}
       <Card className="overflow-hidden">
         <CardTitle extra={<span className="text-[12px] text-ink-faint">{events.length} events</span>}>
           Event log

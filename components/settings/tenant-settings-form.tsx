@@ -27,6 +27,12 @@ const FIELDS = [
     hint: 'Across all workflows of the tenant. Empty: no limit.',
     placeholder: 'No limit',
   },
+  {
+    name: 'artifactQuotaBytes',
+    label: 'Artifacts stored, at most (bytes)',
+    hint: "The files all runs' steps returned, together; a step that would pass it fails with ARTIFACT_QUOTA. Empty: the server's default (PIPEWRIGHT_ARTIFACT_QUOTA_BYTES, else 1 GiB).",
+    placeholder: 'Server default',
+  },
 ] as const;
 
 /** A whole number, or null for an empty field; anything else goes to the server as typed, which names the problem. */

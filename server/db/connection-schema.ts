@@ -32,8 +32,24 @@ export interface LlmUsageTable {
   created_at: Timestamp;
 }
 
-/** Tables of SPEC §11 (migrations 20261214000000_connections, 20261214000100_llm_usage). */
+/** A file a step returned (SPEC §11 artifacts); the bytes are read in slices, never selected whole. */
+export interface RunArtifactsTable {
+  id: string;
+  tenant_id: string;
+  run_id: string;
+  step_id: string;
+  step_path: string;
+  name: string;
+  content_type: string;
+  /** bigint: pg returns it as a string. */
+  size: ColumnType<string, number, number>;
+  data: Buffer;
+  created_at: Timestamp;
+}
+
+/** Tables of SPEC §11 (migrations 20261214000000_connections, 20261214000100_llm_usage, 20261217000000_run_artifacts). */
 export interface ConnectionTables {
   connections: ConnectionsTable;
   llm_usage: LlmUsageTable;
+  run_artifacts: RunArtifactsTable;
 }

@@ -23,6 +23,8 @@ export interface TenantsTable {
   /** Tenant-wide limits enforced by admission besides each version's own; null = none. */
   max_concurrent_runs: ColumnType<number | null, number | null | undefined, number | null>;
   runs_per_minute: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The most bytes of artifacts the tenant's runs may hold (bigint, read as a string); null = PIPEWRIGHT_ARTIFACT_QUOTA_BYTES. */
+  artifact_quota_bytes: ColumnType<string | null, number | null | undefined, number | null>;
 }
 
 export interface MetricCountersTable {

@@ -77,7 +77,7 @@ describe('GET, PATCH /api/v1/tenant', () => {
     expect(read.status).toBe(200);
     expect(read.json).toMatchObject({
       id: tenantId,
-      settings: { retentionDays: null, maxConcurrentRuns: null, runsPerMinute: null },
+      settings: { retentionDays: null, maxConcurrentRuns: null, runsPerMinute: null, artifactQuotaBytes: null },
     });
 
     const forbidden = await call(tenantRoute.PATCH, {
@@ -111,6 +111,30 @@ describe('GET, PATCH /api/v1/tenant', () => {
       retentionDays: null,
       maxConcurrentRuns: null,
       runsPerMinute: null,
+      artifactQuotaBytes: null,
+    });
+
+    // The artifact quota (SPEC §11): bytes, 0 allowed (no artifacts), negative refused by name.
+    const quota = await call(tenantRoute.PATCH, {
+      method: 'PATCH',
+      path: '/tenant',
+      token: tokens.admin,
+      body: { artifactQuotaBytes: 5_000_000_000 },
+    });
+    expect(quota.json?.settings.artifactQuotaBytes).toBe(5_000_000_000);
+    const negative = await call(tenantRoute.PATCH, {
+      method: 'PATCH',
+      path: '/tenant',
+      token: tokens.admin,
+      body: { artifactQuotaBytes: -1 },
+    });
+    expect(negative.status).toBe(422);
+    expect(JSON.stringify(negative.json)).toContain('artifactQuotaBytes must be at least 0');
+    await call(tenantRoute.PATCH, {
+      method: 'PATCH',
+      path: '/tenant',
+      token: tokens.admin,
+      body: { artifactQuotaBytes: null },
     });
 
     const changed = await call(tenantRoute.PATCH, {
@@ -120,14 +144,24 @@ describe('GET, PATCH /api/v1/tenant', () => {
       body: { retentionDays: 7, maxConcurrentRuns: 20 },
     });
     expect(changed.status).toBe(200);
-    expect(changed.json?.settings).toEqual({ retentionDays: 7, maxConcurrentRuns: 20, runsPerMinute: null });
+    expect(changed.json?.settings).toEqual({
+      retentionDays: 7,
+      maxConcurrentRuns: 20,
+      runsPerMinute: null,
+      artifactQuotaBytes: null,
+    });
     const cleared = await call(tenantRoute.PATCH, {
       method: 'PATCH',
       path: '/tenant',
       token: tokens.admin,
       body: { maxConcurrentRuns: null },
     });
-    expect(cleared.json?.settings).toEqual({ retentionDays: 7, maxConcurrentRuns: null, runsPerMinute: null });
+    expect(cleared.json?.settings).toEqual({
+      retentionDays: 7,
+      maxConcurrentRuns: null,
+      runsPerMinute: null,
+      artifactQuotaBytes: null,
+    });
     // Another tenant's admin sees and changes only their own.
     expect((await call(tenantRoute.GET, { path: '/tenant', token: tokens.other })).json?.settings.retentionDays).toBe(
       null,

@@ -17,7 +17,7 @@ export async function getTenantSettings({
 }): Promise<TTenantRecord> {
   const row = await db
     .selectFrom('tenants')
-    .select(['id', 'slug', 'name', 'retention_days', 'max_concurrent_runs', 'runs_per_minute'])
+    .select(['id', 'slug', 'name', 'retention_days', 'max_concurrent_runs', 'runs_per_minute', 'artifact_quota_bytes'])
     .where('id', '=', ctx.tenantId)
     .executeTakeFirst();
   if (!row) throw new AppError('NOT_FOUND', 'The tenant does not exist.');
@@ -29,6 +29,7 @@ export async function getTenantSettings({
       retentionDays: row.retention_days,
       maxConcurrentRuns: row.max_concurrent_runs,
       runsPerMinute: row.runs_per_minute,
+      artifactQuotaBytes: row.artifact_quota_bytes === null ? null : Number(row.artifact_quota_bytes),
     },
   };
 }

@@ -31,6 +31,7 @@ export async function updateTenantSettings({
       ...(input.retentionDays !== undefined ? { retention_days: input.retentionDays } : {}),
       ...(input.maxConcurrentRuns !== undefined ? { max_concurrent_runs: input.maxConcurrentRuns } : {}),
       ...(input.runsPerMinute !== undefined ? { runs_per_minute: input.runsPerMinute } : {}),
+      ...(input.artifactQuotaBytes !== undefined ? { artifact_quota_bytes: input.artifactQuotaBytes } : {}),
     };
     if (Object.keys(set).length === 0) return before;
     await tx.updateTable('tenants').set(set).where('id', '=', ctx.tenantId).execute();

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { TContract } from '@/server/api/contract';
+import * as artifacts from '@/server/api/contracts/artifacts';
 import * as authoring from '@/server/api/contracts/authoring';
 import * as connections from '@/server/api/contracts/connections';
 import * as admin from '@/server/api/contracts/admin';
@@ -29,6 +30,7 @@ export const ALL_CONTRACTS: TContract[] = [
   ...contractsOf(workflows),
   ...contractsOf(expressions),
   ...contractsOf(runs),
+  ...contractsOf(artifacts),
   ...contractsOf(tasks),
   ...contractsOf(events),
   ...contractsOf(triggers),

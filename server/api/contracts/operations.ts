@@ -13,7 +13,7 @@ export const getTenantContract = defineContract({
   method: 'GET',
   path: '/tenant',
   summary:
-    "The caller's tenant with its settings: retentionDays (default of its runs' retention; null = 30), maxConcurrentRuns and runsPerMinute (tenant-wide limits; null = none)",
+    "The caller's tenant with its settings: retentionDays (default of its runs' retention; null = 30), maxConcurrentRuns and runsPerMinute (tenant-wide limits; null = none), artifactQuotaBytes (bytes its runs' artifacts may hold; null = PIPEWRIGHT_ARTIFACT_QUOTA_BYTES, else 1 GiB)",
   tag: 'Operations',
   permission: 'tenant.read',
   response: ZTenantRecord,
@@ -24,7 +24,7 @@ export const updateTenantContract = defineContract({
   method: 'PATCH',
   path: '/tenant',
   summary:
-    "Change the tenant's settings (admins): any of retentionDays, maxConcurrentRuns, runsPerMinute; null clears one",
+    "Change the tenant's settings (admins): any of retentionDays, maxConcurrentRuns, runsPerMinute, artifactQuotaBytes; null clears one",
   tag: 'Operations',
   permission: 'tenant.manage',
   body: ZTenantSettingsPatch,

@@ -28,18 +28,45 @@ export const ZHttpRequestInput = z
     /** Objects and arrays are sent as JSON; strings as they are. */
     body: z.unknown().optional(),
     timeoutMs: z.number().int().min(1).max(300_000).optional(),
+    /**
+     * "artifact": the response body is stored as a file of the run (SPEC §11, up to
+     * PIPEWRIGHT_ARTIFACT_MAX_BYTES) and `body` holds its reference instead of the bytes.
+     */
+    saveBodyAs: z
+      .enum(['artifact'])
+      .optional()
+      .describe(
+        'Set to "artifact" to store the response body as a file of the run (listed on the run page, downloadable); body then holds { $artifact: { id, name, contentType, size } }.',
+      ),
+    artifactName: z
+      .string()
+      .min(1)
+      .max(255)
+      .optional()
+      .describe(
+        "The stored file's name; default: the response's Content-Disposition filename, else the URL's last path segment.",
+      ),
   })
   .strict()
   .superRefine((input, context) => {
     // Without a connection the URL must say where to go; with one, httpConnectionUrl decides.
+    if (input.artifactName !== undefined && input.saveBodyAs === undefined)
+      context.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['artifactName'],
+        message: 'artifactName names the file saveBodyAs: "artifact" stores; set saveBodyAs too',
+      });
     if (input.connection !== undefined) return;
     const checked = ZHttpUrl.safeParse(input.url);
     for (const issue of checked.success ? [] : checked.error.issues)
       context.addIssue({ code: z.ZodIssueCode.custom, path: ['url'], message: issue.message });
   });
 
-/** How `body` holds the response: parsed JSON, text, or `{ base64, contentType }` for bytes that are not text. */
-export const HTTP_BODY_ENCODINGS = ['json', 'text', 'base64'] as const;
+/**
+ * How `body` holds the response: parsed JSON, text, `{ base64, contentType }` for bytes that
+ * are not text, or `{ $artifact }` for a body stored as a file (saveBodyAs).
+ */
+export const HTTP_BODY_ENCODINGS = ['json', 'text', 'base64', 'artifact'] as const;
 export type THttpBodyEncoding = (typeof HTTP_BODY_ENCODINGS)[number];
 
 export const ZHttpRequestOutput = z.object({
@@ -61,7 +88,7 @@ export const httpRequest = defineAction({
   title: 'HTTP request',
   description:
     'Sends an HTTP request and returns the status, headers and body; server errors and rate limits are retried (Retry-After honoured up to max(maxDelayMs, 1 h)). ' +
-    'bodyEncoding says how body holds the response: "json" (parsed), "text" (as received; also JSON containing \\u0000), or "base64" ({ base64, contentType }, for bytes that are not text). ' +
+    'bodyEncoding says how body holds the response: "json" (parsed), "text" (as received; also JSON containing \\u0000), "base64" ({ base64, contentType }, for bytes that are not text), or "artifact" (saveBodyAs: "artifact": the body stored as a file of the run, body = { $artifact: { id, name, contentType, size } }). ' +
     'JSON nested deeper than 64 levels fails the step (VALIDATION, not retried).',
   icon: 'globe',
   category: 'http',

@@ -47,6 +47,11 @@ export class DryRunWriter extends RunWriter {
     if (vars) this.varsAfter.set(draft.stepRecordId, vars);
   }
   override invocation(): void {}
+  /** Never stored: a dry run's steps hold references with `id: null` (ArtifactStager). */
+  override artifact(): void {}
+  override get pendingArtifactBytes(): number {
+    return 0;
+  }
   override blockResult(): void {}
   override endBlock(): void {}
   override patchRun(): void {}

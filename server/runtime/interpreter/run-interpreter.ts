@@ -79,7 +79,10 @@ export class RunInterpreter implements TBlockHost, TLeafHost {
         return outcome;
       }
       // On `next` the step has already been passed, by whoever wrote its record (passStep).
-      if (this.deps.writer.pendingSteps >= MAX_PENDING_STEPS) await this.deps.writer.flush();
+      // A step's artifacts are written by the next commit, not carried along the pass: each can
+      // be PIPEWRIGHT_ARTIFACT_MAX_BYTES of memory.
+      if (this.deps.writer.pendingSteps >= MAX_PENDING_STEPS || this.deps.writer.pendingArtifactBytes > 0)
+        await this.deps.writer.flush();
     }
     return { kind: 'completed' };
   }

@@ -16,6 +16,7 @@ import {
   type TStepRecordDraft,
   type TStepRecordPatch,
 } from '@/server/runtime/run-store/commit-batch';
+import type { TStagedArtifact } from '@/server/artifacts/artifact-stager';
 
 export { RUN_EVENTS_CHANNEL, type TStepRecordDraft } from '@/server/runtime/run-store/commit-batch';
 
@@ -43,6 +44,7 @@ export class RunWriter {
   private invocations: TInvocationDraft[] = [];
   private blockResults: TBlockResultDraft[] = [];
   private endedBlocks: string[] = [];
+  private artifacts: TStagedArtifact[] = [];
   private patch: TRunPatch = {};
   private extras: Array<(tx: Tx) => Promise<void>> = [];
   private eventLocks: string[] = [];
@@ -64,6 +66,11 @@ export class RunWriter {
 
   get pendingSteps(): number {
     return this.inserts.size + this.updates.size;
+  }
+
+  /** Bytes of artifacts waiting for the next commit: the interpreter writes them soon rather than carry them. */
+  get pendingArtifactBytes(): number {
+    return this.artifacts.reduce((sum, a) => sum + a.bytes.length, 0);
   }
 
   startStep(draft: Omit<TStepRecordDraft, 'id'>): string {
@@ -108,6 +115,11 @@ export class RunWriter {
     const inside = `${blockPath}#`;
     this.blockResults = this.blockResults.filter((b) => b.blockPath !== blockPath && !b.blockPath.startsWith(inside));
     this.endedBlocks.push(blockPath);
+  }
+
+  /** A file a step returned (SPEC §11), committed with the step's result, or not at all. */
+  artifact(staged: TStagedArtifact): void {
+    this.artifacts.push(staged);
   }
 
   patchRun(patch: TRunPatch): void {
@@ -159,6 +171,7 @@ export class RunWriter {
       invocations: this.invocations,
       blockResults: this.blockResults,
       endedBlocks: this.endedBlocks,
+      artifacts: this.artifacts,
       patch: this.patch,
       extras: this.extras,
       releasing: this.releasing,
@@ -172,6 +185,7 @@ export class RunWriter {
     this.invocations = [];
     this.blockResults = [];
     this.endedBlocks = [];
+    this.artifacts = [];
     this.patch = {};
     this.extras = [];
     this.eventLocks = [];

@@ -30,7 +30,9 @@ export async function settleLeaf(
   // All of a result goes to jsonb or text (record, vars, snapshot, events, wait, state), which
   // refuse NUL, lone surrogates and very deep values; a refused commit crashed the pass and
   // re-ran the step on every recovery until WORKER_CRASHED. Such strings become U+FFFD.
-  const storable = toStorableJson(described, { root: '' });
+  // The staged files are bytes, not JSON: kept apart, written only if the step succeeds.
+  const { artifacts, ...describedJson } = described.kind === 'next' ? described : { ...described, artifacts: [] };
+  const storable = toStorableJson(describedJson, { root: '' });
   if (!storable.ok)
     return failLeaf(
       interp,
@@ -75,6 +77,7 @@ export async function settleLeaf(
           writer.patchRun({ state: result.state });
         }
       }
+      for (const staged of artifacts ?? []) writer.artifact(staged);
       writer.finishStep(recordId, {
         status: 'SUCCEEDED',
         output,

@@ -10,11 +10,12 @@ import { findUnstorableJson, MAX_JSON_DEPTH } from '@/server/db/storable-json';
 import type { TStepToolsHost, TStepFrame } from '@/server/runtime/interpreter/run-types';
 import { ledgerKey } from '@/server/runtime/run-store/ledger';
 import { LeaseLostError } from '@/server/runtime/interpreter/run-writer';
+import { ArtifactStager } from '@/server/artifacts/artifact-stager';
 
 /** Actions with no effect outside the run: their batch need not be written before they run. */
 const PURE_ACTIONS = new Set(['core.echo@1']);
 
-type TStepTools = Pick<TNodeExecuteArgs<unknown>, 'resolve' | 'resolveActionInput' | 'callAction'>;
+type TStepTools = Pick<TNodeExecuteArgs<unknown>, 'resolve' | 'resolveActionInput' | 'callAction' | 'artifactStager'>;
 
 /** Expression resolution, secret-aware action inputs and ledger-backed action calls for one step. */
 export function createStepTools(
@@ -55,7 +56,19 @@ export function createStepTools(
     if (!interpreter.deps.leaseValid()) throw new LeaseLostError(run.id);
   };
 
+  const artifactStager = () =>
+    new ArtifactStager({
+      db,
+      tenantId: run.tenantId,
+      runId: run.id,
+      stepId: frame.step.id,
+      stepPath: frame.path,
+      dryRun: interpreter.deps.dryRun !== undefined,
+      maskSecrets: (value) => maskSecrets(value, interpreter.secrets),
+    });
+
   return {
+    artifactStager,
     resolve: (value, at) => resolveConfigValue({ ...common(), value, path: `config.${at}` }),
     resolveActionInput: async (value, at) => {
       const input = await resolveConfigValue({ ...common(), value, path: `config.${at}`, resolveSecret: readSecret });
@@ -106,7 +119,9 @@ export function createStepTools(
         // Frozen between the flush and here past the lease, an operator may have taken the run.
         assertLeaseHeld();
       }
+      const stager = artifactStager();
       const invocation = {
+        stageArtifact: (draft: Parameters<ArtifactStager['stage']>[0]) => stager.stage(draft),
         db,
         tenantId: run.tenantId,
         runId: run.id,
@@ -136,6 +151,9 @@ export function createStepTools(
         const output = maskSecrets(result.output, interpreter.secrets);
         // Committed with the step's SUCCEEDED record, in the same batch.
         writer.invocation({ action, version, idempotencyKey, stepPath: frame.path, output: output ?? null });
+        // The files its output refers to commit with the ledger row that holds the references:
+        // a call answered from the ledger later finds them stored.
+        for (const staged of stager.staged) writer.artifact(staged);
         ledger.set(ledgerKey(action, version, idempotencyKey), output ?? null);
         return { output };
       }

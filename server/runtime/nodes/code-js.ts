@@ -4,6 +4,7 @@ import { defineNode } from '@/server/runtime/nodes/node-descriptor';
 import { CODE_LIMITS } from '@/server/runtime/code/code-limits';
 import { describeCodeFailure, runCode } from '@/server/runtime/code/run-code';
 import { ZVarsPath } from '@/model/definition/vars-path';
+import { stageCodeArtifacts } from '@/server/artifacts/code-artifacts';
 
 export const ZCodeJsConfig = z
   .object({
@@ -24,7 +25,7 @@ export const ZCodeJsConfig = z
 export const codeJs = defineNode('code.js', {
   configSchema: ZCodeJsConfig,
   outputSchema: z.unknown().describe('What the code returned'),
-  async execute({ config, resolve, envelope, signal, step }) {
+  async execute({ config, resolve, envelope, signal, step, artifactStager }) {
     const input = config.input === undefined ? envelope : await resolve(config.input, 'input');
     const outcome = await runCode({
       source: config.source,
@@ -45,7 +46,10 @@ export const codeJs = defineNode('code.js', {
       };
       return { kind: 'fail', error, logs: outcome.logs };
     }
-    const assign = config.saveAs ? [{ path: config.saveAs, value: outcome.value }] : [];
-    return { kind: 'next', output: outcome.value, assign, logs: outcome.logs };
+    // Files returned as { $artifact: { name, contentType, text | base64 } } become references (SPEC §11).
+    const stager = artifactStager();
+    const value = await stageCodeArtifacts({ value: outcome.value, stager, stepId: step.id });
+    const assign = config.saveAs ? [{ path: config.saveAs, value }] : [];
+    return { kind: 'next', output: value, assign, logs: outcome.logs, artifacts: stager.staged };
   },
 });

@@ -3,6 +3,8 @@ import type { TTaskRules } from '@/server/tasks/task-rules';
 import type { TRunError, TEnvelope } from '@/model/definition/envelope';
 import type { TStep } from '@/model/definition/step';
 import type { TLogLine } from '@/model/log-levels';
+import type { TArtifactRef } from '@/model/artifacts/artifact-ref';
+import type { ArtifactStager, TArtifactDraft, TStagedArtifact } from '@/server/artifacts/artifact-stager';
 
 /** An error a node reports, with whether trying again could help (SPEC §5 retries). */
 export type TStepError = TRunError & { retryable: boolean; retryAfterMs?: number };
@@ -40,6 +42,8 @@ export type TNodeResult =
       assign?: Array<{ path: string; value: unknown }>;
       state?: string | null;
       logs?: TLogLine[];
+      /** Files the step returned (ArtifactStager.staged): stored with its SUCCEEDED record, dropped if it fails. */
+      artifacts?: TStagedArtifact[];
     }
   | { kind: 'wait'; input?: unknown; wait: TWaitRequest }
   | { kind: 'fail'; input?: unknown; error: TStepError; logs?: TLogLine[] }
@@ -73,8 +77,12 @@ export type TNodeExecuteArgs<C> = {
     input: unknown;
     idempotencyKey: string;
   }) => Promise<{ output: unknown } | { error: TStepError }>;
+  /** A stager for the files this step returns (code.js `$artifact`); its `staged` go in the result's `artifacts`. */
+  artifactStager: () => ArtifactStager;
   signal: AbortSignal;
 };
+
+export type { TArtifactDraft, TArtifactRef };
 
 export type TNodeResumeArgs<C> = TNodeExecuteArgs<C> & { outcome: TWaitOutcome };
 

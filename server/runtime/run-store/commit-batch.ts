@@ -6,6 +6,7 @@ import { advanceJobCtes } from '@/server/runtime/queue/run-queue';
 import { oldestHeldRun } from '@/server/runtime/run-store/end-run-effects';
 import { faultPoint } from '@/server/runtime/fault-points';
 import { takeEventMatchLock } from '@/server/runtime/run-store/event-match-lock';
+import type { TStagedArtifact } from '@/server/artifacts/artifact-stager';
 
 export type TStepRecordDraft = {
   id: string;
@@ -61,6 +62,8 @@ export type TBatch = {
   blockResults: TBlockResultDraft[];
   /** forEach blocks that ended: their rows, and those of forEach blocks nested in their iterations, are deleted. */
   endedBlocks: string[];
+  /** Files steps returned (SPEC §11), stored by this commit or not at all; each a bytea parameter of its own. */
+  artifacts: TStagedArtifact[];
   patch: TRunPatch;
   extras: Array<(tx: Tx) => Promise<void>>;
   releasing: boolean;
@@ -291,6 +294,30 @@ function mainStatement(
       DELETE FROM run_block_results z USING r
        WHERE z.run_id = ${run.id}
          AND EXISTS (SELECT 1 FROM unnest(${batch.endedBlocks}::text[]) AS p(path) WHERE z.block_path = p.path OR starts_with(z.block_path, p.path || '#')))`);
+  }
+  if (batch.artifacts.length) {
+    const rows = batch.artifacts.map((a, i) => ({
+      i,
+      id: a.id,
+      step_id: a.stepId,
+      step_path: a.stepPath,
+      name: a.name,
+      content_type: a.contentType,
+      size: a.bytes.length,
+    }));
+    // The bytes go as binary parameters (node-postgres sends a Buffer as bytea as it is), not
+    // inside the JSON. The id is derived from run, path and index (artifactId): a step that
+    // commits again under its path replaces its file, it never adds a second one.
+    const bytes = sql.join(batch.artifacts.map((a, i) => sql`(${i}::int, ${a.bytes}::bytea)`));
+    ctes.push(sql`a AS (
+      INSERT INTO run_artifacts (id, tenant_id, run_id, step_id, step_path, name, content_type, size, data)
+      SELECT x.id, ${run.tenantId}, ${run.id}, x.step_id, x.step_path, x.name, x.content_type, x.size, b.data
+        FROM r, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+          AS x(i int, id uuid, step_id text, step_path text, name text, content_type text, size bigint)
+        JOIN (VALUES ${bytes}) AS b(i, data) ON b.i = x.i
+      ON CONFLICT (id) DO UPDATE SET step_id = excluded.step_id, name = excluded.name, content_type = excluded.content_type,
+        size = excluded.size, data = excluded.data, created_at = now()
+        WHERE run_artifacts.run_id = excluded.run_id)`);
   }
   let admitted = sql`NULL`;
   if (batch.admitNextOf && options.admitJobs) {

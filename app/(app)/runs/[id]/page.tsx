@@ -1,6 +1,8 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { RunView } from '@/components/runs/run-view';
+import { RunArtifacts } from '@/components/runs/run-artifacts';
+import { listRunArtifacts } from '@/server/artifacts/list-run-artifacts';
 import { requirePageContext } from '@/server/auth/require-page-context';
 import { roleAllows } from '@/model/roles';
 import { getDb } from '@/server/db/database';
@@ -22,11 +24,12 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
     if (error instanceof AppError && error.code === 'NOT_FOUND') notFound();
     throw error;
   });
-  const [steps, events, version, workflow] = await Promise.all([
+  const [steps, events, version, workflow, artifacts] = await Promise.all([
     readAllSteps(id, ctx),
     readAllEvents(id, ctx),
     getVersion({ db, ctx, input: { key: run.workflowKey, version: run.version } }).catch(() => null),
     getWorkflow({ db, ctx, input: { key: run.workflowKey } }).catch(() => null),
+    listRunArtifacts({ db, ctx, input: { id, limit: 200 } }),
   ]);
   const canOperate = roleAllows(ctx.role, 'run.operate') && (!ctx.roleCap || roleAllows(ctx.roleCap, 'run.operate'));
   return (
@@ -37,6 +40,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
       isAdmin={ctx.role === 'admin'}
       latestVersion={workflow?.latestVersion ?? null}
       renderedAt={Date.now()}
+      extra={<RunArtifacts runId={run.id} initial={artifacts.items} initialStatus={run.status} />}
     />
   );
 }

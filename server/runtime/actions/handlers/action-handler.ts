@@ -1,6 +1,8 @@
 import 'server-only';
 import type { Db } from '@/server/db/database';
 import type { TStepError } from '@/server/runtime/nodes/node-result';
+import type { TArtifactRef } from '@/model/artifacts/artifact-ref';
+import type { TArtifactDraft } from '@/server/artifacts/artifact-stager';
 
 /**
  * Where an invocation happens: the run and step it belongs to, and the database for actions
@@ -18,6 +20,12 @@ export type TActionInvocation = {
   /** Adds a value the handler resolved itself (a connection's credential) to the run's mask, in every encoding. */
   addSecret: (value: string) => void;
   assertLeaseHeld: () => void;
+  /**
+   * Keeps a file the action returns (SPEC §11) for the step's commit and answers the reference
+   * its output holds instead; throws a StepFailure for a file over the limit or the tenant's
+   * quota. Absent where nothing can be stored (a connection's test).
+   */
+  stageArtifact?: (draft: TArtifactDraft) => Promise<TArtifactRef>;
 };
 
 export type TActionHandlerResult = { output: unknown } | { error: TStepError };

@@ -12,6 +12,10 @@ import { DEFAULT_TIMEOUT_MS, guardedFetch, type TGuardedFetchResponse } from '@/
 import { GuardedFetchError } from '@/server/security/guarded-fetch-error';
 import { fetchStepError, responseStepError } from '@/server/runtime/actions/handlers/http-step-error';
 import type { z } from 'zod';
+import type { TArtifactRef } from '@/model/artifacts/artifact-ref';
+import { isValidContentType, type TArtifactDraft } from '@/server/artifacts/artifact-stager';
+import { artifactMaxBytes } from '@/server/artifacts/artifact-limits';
+import { formatByteCount } from '@/server/security/guarded-fetch-error';
 
 type THttpRequestInput = z.infer<typeof ZHttpRequestInput>;
 type THttpRequestOutput = z.infer<typeof ZHttpRequestOutput>;
@@ -29,6 +33,8 @@ export type THttpRequestHandlerArgs = {
   holdsSecret?: (value: string) => boolean;
   /** W3C trace context of the step (SPEC §8), sent unless the input sets its own. */
   traceparent?: string;
+  /** Keeps the body as a file of the run (`saveBodyAs: "artifact"`, TActionInvocation.stageArtifact). */
+  stageArtifact?: (draft: TArtifactDraft) => Promise<TArtifactRef>;
 };
 
 const JSON_CONTENT_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
@@ -108,6 +114,40 @@ function readBody(
   return { body: text, bodyEncoding: 'text' };
 }
 
+/** A file name from the response (Content-Disposition, else the URL's last segment), made safe to store. */
+export function responseFileName(response: Pick<TGuardedFetchResponse, 'headers'>, url: string): string {
+  const disposition = response.headers['content-disposition'] ?? '';
+  let name: string | undefined;
+  const extended = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(disposition)?.[1];
+  if (extended) {
+    try {
+      name = decodeURIComponent(extended.trim());
+    } catch (error) {
+      // A malformed %-escape: fall back to the plain filename or the URL.
+      if (!(error instanceof URIError)) throw error;
+    }
+  }
+  name ??= /filename\s*=\s*(?:"([^"]*)"|([^;]+))/
+    .exec(disposition)
+    ?.slice(1)
+    .find((part) => part !== undefined);
+  if (!name) {
+    const segment = new URL(url).pathname.split('/').filter(Boolean).pop();
+    try {
+      name = segment ? decodeURIComponent(segment) : undefined;
+    } catch (error) {
+      if (!(error instanceof URIError)) throw error;
+      name = segment;
+    }
+  }
+  // Control characters and path separators: what artifactNameProblem refuses, replaced instead.
+  const safe = (name ?? '')
+    .replace(/[\p{Cc}/\\]/gu, '_')
+    .trim()
+    .slice(0, 255);
+  return safe || 'response';
+}
+
 /**
  * http.request@1 (SPEC §4.4) over guardedFetch: 2xx and 3xx are the output; 5xx, 429 and
  * network errors are retryable HTTP errors (Retry-After honoured); other 4xx are final;
@@ -122,6 +162,7 @@ export async function httpRequestHandler({
   holdsSecret,
   beforeSend,
   traceparent,
+  stageArtifact,
 }: THttpRequestHandlerArgs): Promise<{ output: THttpRequestOutput } | { error: TStepError }> {
   const parsed = ZHttpRequestInput.safeParse(raw);
   if (!parsed.success) {
@@ -134,6 +175,17 @@ export async function httpRequestHandler({
     };
   }
   const input = parsed.data;
+  const saving = input.saveBodyAs === 'artifact';
+  if (saving && !stageArtifact)
+    return {
+      error: {
+        code: 'VALIDATION',
+        message: 'saveBodyAs "artifact" needs a run to store the file in; it cannot be used here',
+        retryable: false,
+      },
+    };
+  // Read before the call: the body is cut off at the limit while it streams in, never held whole.
+  const maxResponseBytes = saving ? artifactMaxBytes() : undefined;
   const headers = { ...input.headers };
   // A retried attempt carries the same key, so the receiver can tell it from a new request.
   if (!hasHeader(headers, 'idempotency-key')) headers['Idempotency-Key'] = idempotencyKey;
@@ -151,10 +203,21 @@ export async function httpRequestHandler({
       resolveHost,
       holdsSecret,
       beforeSend,
+      ...(maxResponseBytes === undefined ? {} : { maxResponseBytes }),
     });
     if (response.status >= 400) return { error: responseStepError(input.method, input.url, response) };
     if (input.method === 'HEAD')
       return { output: { status: response.status, headers: response.headers, body: '', bodyEncoding: 'text' } };
+    if (saving) {
+      const contentType = response.headers['content-type']?.trim() || 'application/octet-stream';
+      const body = await stageArtifact!({
+        name: input.artifactName ?? responseFileName(response, response.url || input.url),
+        // A malformed type from the server is not the step's fault: the bytes are kept as octets.
+        contentType: isValidContentType(contentType) ? contentType : 'application/octet-stream',
+        bytes: response.body,
+      });
+      return { output: { status: response.status, headers: response.headers, body, bodyEncoding: 'artifact' } };
+    }
     const read = readBody(response);
     // Refused for good: the same response would be refused on every attempt.
     if ('error' in read)
@@ -168,6 +231,15 @@ export async function httpRequestHandler({
       };
     return { output: { status: response.status, headers: response.headers, ...read } };
   } catch (error) {
+    if (error instanceof GuardedFetchError && maxResponseBytes !== undefined && error.details?.maxResponseBytes)
+      return {
+        error: {
+          code: 'ARTIFACT_TOO_LARGE',
+          message: `${input.method} ${new URL(input.url).host}: the response is larger than PIPEWRIGHT_ARTIFACT_MAX_BYTES (${formatByteCount(maxResponseBytes)}); nothing was stored`,
+          details: { maxBytes: maxResponseBytes },
+          retryable: false,
+        },
+      };
     if (error instanceof GuardedFetchError) return { error: fetchStepError(error) };
     throw error;
   }

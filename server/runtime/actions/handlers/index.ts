@@ -32,6 +32,7 @@ const httpRequestFromEnv: TActionHandler = async (given) => {
         holdsSecret,
         beforeSend: args.invocation.assertLeaseHeld,
         traceparent: traceparentFor(args.invocation),
+        stageArtifact: args.invocation.stageArtifact,
       });
 };
 
