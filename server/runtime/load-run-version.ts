@@ -23,3 +23,18 @@ export async function loadRunVersion({ db, versionId }: { db: Db; versionId: str
   cache.set(versionId, document);
   return document;
 }
+
+/**
+ * The document a run interprets: a test run's own snapshot of the draft it was started from
+ * (drafts change with every save; the run must not), else its pinned published version.
+ */
+export async function loadRunDocument({
+  db,
+  run,
+}: {
+  db: Db;
+  run: { version_id: string; test_document: unknown };
+}): Promise<TVersionDocument> {
+  if (run.test_document !== null && run.test_document !== undefined) return ZVersionDocument.parse(run.test_document);
+  return loadRunVersion({ db, versionId: run.version_id });
+}

@@ -17,11 +17,12 @@ import { listVersions } from '@/server/workflows/list-versions';
 
 export const metadata: Metadata = { title: 'Designer' };
 
-type TProps = { params: Promise<{ key: string }> };
+type TProps = { params: Promise<{ key: string }>; searchParams: Promise<{ pin?: string | string[] }> };
 
 /** The designer of a workflow's newest version (the draft, or the published version a first edit copies into a new draft). */
-export default async function WorkflowDesignerPage({ params }: TProps) {
+export default async function WorkflowDesignerPage({ params, searchParams }: TProps) {
   const { key } = await params;
+  const { pin } = await searchParams;
   const ctx = await requirePageContext(`/workflows/${key}`);
   if (!WORKFLOW_KEY_PATTERN.test(key)) notFound();
   const db = getDb();
@@ -59,6 +60,7 @@ export default async function WorkflowDesignerPage({ params }: TProps) {
         canRun={roleAllows(ctx.role, 'run.start')}
         secrets={secrets}
         initialProblems={problems}
+        initialPin={typeof pin === 'string' ? pin : null}
       />
     </>
   );
