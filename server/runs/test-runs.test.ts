@@ -11,6 +11,8 @@ import type { TAuthContext } from '@/server/auth/context';
 import { closeCodePool } from '@/server/runtime/code/code-pool';
 import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
 import { loadPinnedRun } from '@/server/workflows/load-pinned-run';
+import { createAlertRule } from '@/server/alerts/manage-alert-rules';
+import { evaluateAlerts } from '@/server/alerts/evaluate-alerts';
 import { createApiToken } from '@/server/tokens/create-api-token';
 import { callRoute, errorCode, publishOverApi } from '@/test/api';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
@@ -288,5 +290,47 @@ describe('Pinned runs (debug in editor)', () => {
     await expect(
       loadPinnedRun({ db: t.db, ctx: admin, input: { key: 'expenses', runId: 'not-a-run' } }),
     ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
+
+describe('Test runs and alerts', () => {
+  it('a failing test run does not count toward a failureRate alert; a failing real run does', async () => {
+    await createAlertRule({
+      db: t.db,
+      ctx: admin,
+      input: {
+        kind: 'failureRate',
+        workflow: 'expenses',
+        threshold: 0.5,
+        minRuns: 1,
+        notify: { email: 'ops@example.com' },
+      },
+    });
+    // A draft whose first step fails: the test run ends FAILED.
+    const broken = {
+      ...draft('x'),
+      steps: [{ id: 'boom', type: 'control.fail', config: { code: 'NOPE', message: 'no' } }],
+    };
+    expect((await saveDraftOverApi(broken)).status).toBe(200);
+    const failed = await startTestRun({ input: { amount: 1 } });
+    expect(await driveRun({ db: t.db, runId: String(failed.json!.runId) })).toBe('FAILED');
+    expect((await evaluateAlerts({ db: t.db })).fired).toEqual([]);
+    // The same failure in a real run of a published version fires the rule.
+    const published = await callRoute((await import('@/app/api/v1/workflows/[key]/versions/[n]/publish/route')).POST, {
+      method: 'POST',
+      path: '/workflows/expenses/versions/1/publish',
+      token: tokens.editor,
+      params: { key: 'expenses', n: '1' },
+    });
+    expect(published.status, JSON.stringify(published.json)).toBe(200);
+    const real = await callRoute(startRoute.POST, {
+      method: 'POST',
+      path: '/workflows/expenses/runs',
+      token: tokens.editor,
+      body: { input: { amount: 1 } },
+      params: { key: 'expenses' },
+    });
+    expect(await driveRun({ db: t.db, runId: String(real.json!.runId) })).toBe('FAILED');
+    expect((await evaluateAlerts({ db: t.db })).fired).toHaveLength(1);
   });
 });
