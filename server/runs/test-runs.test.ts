@@ -13,6 +13,8 @@ import { closeExpressionPool } from '@/server/runtime/expressions/close-expressi
 import { loadPinnedRun } from '@/server/workflows/load-pinned-run';
 import { createAlertRule } from '@/server/alerts/manage-alert-rules';
 import { evaluateAlerts } from '@/server/alerts/evaluate-alerts';
+import { retryRun } from '@/server/runs/retry-run';
+import { migrateRun } from '@/server/runs/migrate-run';
 import { createApiToken } from '@/server/tokens/create-api-token';
 import { callRoute, errorCode, publishOverApi } from '@/test/api';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
@@ -313,7 +315,8 @@ describe('Test runs and alerts', () => {
     };
     expect((await saveDraftOverApi(broken)).status).toBe(200);
     const failed = await startTestRun({ input: { amount: 1 } });
-    expect(await driveRun({ db: t.db, runId: String(failed.json!.runId) })).toBe('FAILED');
+    const failedId = String(failed.json!.runId);
+    expect(await driveRun({ db: t.db, runId: failedId })).toBe('FAILED');
     expect((await evaluateAlerts({ db: t.db })).fired).toEqual([]);
     // The same failure in a real run of a published version fires the rule.
     const published = await callRoute((await import('@/app/api/v1/workflows/[key]/versions/[n]/publish/route')).POST, {
@@ -332,5 +335,13 @@ describe('Test runs and alerts', () => {
     });
     expect(await driveRun({ db: t.db, runId: String(real.json!.runId) })).toBe('FAILED');
     expect((await evaluateAlerts({ db: t.db })).fired).toHaveLength(1);
+
+    // The draft is fixed; a retry of the failed test run still runs the copy it started with.
+    expect((await saveDraftOverApi(draft('fixed'))).json).toMatchObject({ version: 2 });
+    await retryRun({ db: t.db, ctx: admin, input: { id: failedId, reason: 'again' } });
+    expect(await driveRun({ db: t.db, runId: failedId })).toBe('FAILED');
+    await expect(
+      migrateRun({ db: t.db, ctx: admin, input: { id: failedId, version: 2, reason: 'move' } }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
   });
 });

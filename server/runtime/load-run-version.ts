@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import type { Db } from '@/server/db/database';
+import type { DbOrTx } from '@/server/db/database';
 import { TRIGGER_TYPES } from '@/model/definition/envelope';
 import { ZVersionDocument, type TVersionDocument } from '@/model/definition/version-document';
 
@@ -10,7 +10,7 @@ export const ZTriggerRef = z.object({ type: z.enum(TRIGGER_TYPES), id: z.string(
 const cache = new Map<string, TVersionDocument>();
 
 /** The published document a run pinned, parsed once per process. */
-export async function loadRunVersion({ db, versionId }: { db: Db; versionId: string }): Promise<TVersionDocument> {
+export async function loadRunVersion({ db, versionId }: { db: DbOrTx; versionId: string }): Promise<TVersionDocument> {
   const cached = cache.get(versionId);
   if (cached) return cached;
   const row = await db
@@ -32,7 +32,7 @@ export async function loadRunDocument({
   db,
   run,
 }: {
-  db: Db;
+  db: DbOrTx;
   run: { version_id: string; test_document: unknown };
 }): Promise<TVersionDocument> {
   if (run.test_document !== null && run.test_document !== undefined) return ZVersionDocument.parse(run.test_document);
