@@ -10,7 +10,6 @@ import { unique } from './ui-support';
 const SHOTS = 'test-results/screenshots';
 const field = (page: Page, path: string) => page.locator(`[data-config-path="${path}"]`).first();
 const card = (page: Page, stepId: string) => page.locator(`[data-step-header="${stepId}"]`);
-const panel = (page: Page) => page.getByTestId('step-config-panel');
 
 async function shoot(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
@@ -121,6 +120,8 @@ test('a draft: Test step on sample data, Run draft with outside effects mocked, 
   // The runs list filters test runs.
   await page.goto(`/runs?test=true&workflow=${key}`);
   await expect(page.getByRole('link', { name: runId.slice(0, 8) })).toBeVisible();
+  await expect(page.getByLabel('Test runs', { exact: true })).toHaveText('Test runs only');
+  await shoot(page, 'runs-list');
   await page.goto(`/runs?test=false&workflow=${key}`);
   await expect(page.getByRole('link', { name: runId.slice(0, 8) })).toHaveCount(0);
 });

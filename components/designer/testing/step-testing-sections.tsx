@@ -19,7 +19,7 @@ export function StepTestingSections({ stepId }: { stepId: string }) {
       {!testing.readOnly && (
         <section className="flex flex-col gap-4 border-t border-line pt-4">
           <h3 className="text-xs font-semibold tracking-wide text-ink-faint uppercase">Test</h3>
-          <TestStepSection stepId={stepId} />
+          <TestStepSection key={stepId} stepId={stepId} />
         </section>
       )}
     </>

@@ -48,7 +48,6 @@ export function TestStepSection({ stepId }: { stepId: string }) {
     if (pinnedEnvelope)
       setSample(JSON.stringify({ payload: pinnedEnvelope.payload, vars: pinnedEnvelope.vars }, null, 2));
   }, [pinnedEnvelope]);
-  useEffect(() => setResult(null), [stepId]);
   const { load } = recent;
   useEffect(() => {
     if (source === 'run' && recent.runs === null) load();
