@@ -25,6 +25,8 @@ test('a draft: Test step on sample data, Run draft with outside effects mocked, 
   page,
   request,
 }) => {
+  // One person's whole session on a machine shared by many builds: pages can take a while.
+  test.setTimeout(240_000);
   const client = api(request);
   const key = unique('draft-test');
   expect((await client.post('/workflows', { key, name: 'Draft testing' })).status()).toBe(201);
