@@ -112,6 +112,15 @@ test('a draft: Test step on sample data, Run draft with outside effects mocked, 
   await expect(page.getByTestId('test-step').getByLabel('Envelope (payload, vars)')).toHaveValue(/"total": 10/);
   await shoot(page, 'pinned');
 
+  // Test step on a recent run: the notify step on the envelope that run had before it, mocked.
+  await card(page, 'notify').click();
+  const onRun = page.getByTestId('test-step');
+  await onRun.getByRole('radio', { name: 'A recent run' }).click();
+  await onRun.getByLabel('Run to test on').click();
+  await page.getByRole('option', { name: new RegExp(runId.slice(0, 8)) }).click();
+  await onRun.getByRole('button', { name: 'Test step' }).click();
+  await expect(page.getByTestId('test-step-result')).toContainText('Mocked: notify (http.request@1)');
+
   // The run page marks the test run and opens it in the designer with its data pinned.
   await page.goto(`/runs/${runId}`);
   await expect(page.getByText('Test · mocked').first()).toBeVisible();

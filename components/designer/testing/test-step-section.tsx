@@ -58,6 +58,7 @@ export function TestStepSection({ stepId }: { stepId: string }) {
   const test = async () => {
     setError(null);
     setSampleError(null);
+    setResult(null);
     let body: Record<string, unknown>;
     if (source === 'sample') {
       try {
