@@ -27,7 +27,7 @@ import { useStepDrag } from '@/components/designer/canvas/use-step-drag';
 import { StepConfigPanel } from '@/components/designer/config/step-config-panel';
 import { useRegistry } from '@/components/designer/config/use-registry';
 import { WorkflowPanels } from '@/components/designer/config/workflow-panels';
-import { DesignerTestingProvider, PanelStepScope } from '@/components/designer/testing/testing-context';
+import { PanelStepScope, useProvideDraftSaver } from '@/components/designer/testing/testing-context';
 import { TestingToolbar } from '@/components/designer/testing/testing-toolbar';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { WorkflowGraph } from '@/components/workflow-graph/workflow-graph';
@@ -42,8 +42,6 @@ export type TDesignerProps = {
   canRun: boolean;
   secrets: string[];
   initialProblems: TProblem[];
-  /** A run to pin on load ("Debug in editor" on a run page: `?pin=<runId>`). */
-  initialPin?: string | null;
 };
 
 /**
@@ -52,15 +50,7 @@ export type TDesignerProps = {
  * Each concern is a hook: history, selection, step commands (keyboard and clipboard), the
  * live check, publish; this component wires them to the page.
  */
-export function Designer({
-  initial,
-  base: initialBase,
-  readOnly,
-  canRun,
-  secrets,
-  initialProblems,
-  initialPin = null,
-}: TDesignerProps) {
+export function Designer({ initial, base: initialBase, readOnly, canRun, secrets, initialProblems }: TDesignerProps) {
   const { registry, error: registryError } = useRegistry();
   const { document, steps, stepsRef, editSteps, editDocument, undo, redo, canUndo, canRedo } =
     useDesignerHistory(initial);
@@ -91,10 +81,13 @@ export function Designer({
     setNotice,
   });
   const { publish, publishing } = usePublish({ document, autosave, setProblems, setShowProblems, setNotice });
+  // Test step and Run draft work on the saved draft: they save first, as publish does.
   const { flush: flushDraft, currentBase } = autosave;
-  const saveDraft = useCallback(
-    async () => ((await flushDraft({ draftRequired: true })) ? currentBase().version : null),
-    [flushDraft, currentBase],
+  useProvideDraftSaver(
+    useCallback(
+      async () => ((await flushDraft({ draftRequired: true })) ? currentBase().version : null),
+      [flushDraft, currentBase],
+    ),
   );
 
   const insertAt = useCallback(
@@ -162,119 +155,111 @@ export function Designer({
   const graphDefinition = useMemo(() => ({ steps }), [steps]);
 
   return (
-    <DesignerTestingProvider
-      workflowKey={document.key}
-      readOnly={readOnly}
-      canRun={canRun}
-      saveDraft={saveDraft}
-      initialPin={initialPin}
-    >
-      <div className="flex min-w-0 flex-col gap-4" onKeyDown={onRootKey}>
-        <DesignerToolbar
-          workflowKey={document.key}
-          readOnly={readOnly}
-          canRun={canRun}
-          saveState={autosave.state}
-          base={autosave.base}
-          canUndo={canUndo}
-          canRedo={canRedo}
-          onUndo={undo}
-          onRedo={redo}
-          view={view}
-          onView={setView}
-          problemCount={problems.filter((problem) => problem.severity === 'error').length}
-          onToggleProblems={() => setShowProblems(!showProblems)}
-          onPublish={publish}
-          publishing={publishing}
-          flush={autosave.flush}
-        />
-        <TestingToolbar />
-        {notice && (
-          <p
-            role={notice.tone === 'danger' ? 'alert' : 'status'}
-            className={notice.tone === 'danger' ? 'text-[13px] text-danger' : 'text-[13px] text-success'}
+    <div className="flex min-w-0 flex-col gap-4" onKeyDown={onRootKey}>
+      <DesignerToolbar
+        workflowKey={document.key}
+        readOnly={readOnly}
+        canRun={canRun}
+        saveState={autosave.state}
+        base={autosave.base}
+        canUndo={canUndo}
+        canRedo={canRedo}
+        onUndo={undo}
+        onRedo={redo}
+        view={view}
+        onView={setView}
+        problemCount={problems.filter((problem) => problem.severity === 'error').length}
+        onToggleProblems={() => setShowProblems(!showProblems)}
+        onPublish={publish}
+        publishing={publishing}
+        flush={autosave.flush}
+      />
+      <TestingToolbar />
+      {notice && (
+        <p
+          role={notice.tone === 'danger' ? 'alert' : 'status'}
+          className={notice.tone === 'danger' ? 'text-[13px] text-danger' : 'text-[13px] text-success'}
+        >
+          {notice.text}
+        </p>
+      )}
+      {showProblems && <ProblemsList problems={problems} steps={steps} onPick={onPickProblem} />}
+      <DragDropContext onBeforeCapture={onBeforeCapture} onDragStart={onDragStart} onDragEnd={onDragEnd}>
+        <CanvasContext.Provider value={context}>
+          <div
+            className={
+              readOnly
+                ? 'grid min-w-0 gap-4 lg:grid-cols-[minmax(0,1fr)_22rem]'
+                : 'grid min-w-0 gap-4 lg:grid-cols-[11rem_minmax(0,1fr)_22rem]'
+            }
           >
-            {notice.text}
-          </p>
-        )}
-        {showProblems && <ProblemsList problems={problems} steps={steps} onPick={onPickProblem} />}
-        <DragDropContext onBeforeCapture={onBeforeCapture} onDragStart={onDragStart} onDragEnd={onDragEnd}>
-          <CanvasContext.Provider value={context}>
-            <div
-              className={
-                readOnly
-                  ? 'grid min-w-0 gap-4 lg:grid-cols-[minmax(0,1fr)_22rem]'
-                  : 'grid min-w-0 gap-4 lg:grid-cols-[11rem_minmax(0,1fr)_22rem]'
-              }
-            >
-              {!readOnly && <Palette registry={registry} error={registryError} onAdd={addFromPalette} />}
-              <div className="min-w-0" data-testid="designer-canvas">
-                {view === 'graph' ? (
-                  <WorkflowGraph
-                    definition={graphDefinition}
-                    selectedStepId={selectedId}
-                    onSelectStep={onSelectInGraph}
-                    className="h-[70vh] min-h-96 rounded-lg border border-line"
-                  />
-                ) : (
-                  <div className="rounded-lg border border-line bg-canvas p-3">
-                    <button
-                      type="button"
-                      onClick={() => select(null)}
-                      aria-current={selectedId === null ? 'true' : undefined}
-                      className="mb-3 w-full truncate rounded-md px-2 py-1 text-left text-[13px] text-ink-muted hover:bg-subtle aria-[current=true]:bg-accent-soft aria-[current=true]:text-accent"
-                    >
-                      Workflow settings: inputs, env and secrets, limits
-                    </button>
-                    <PipeList pipeId={ROOT_PIPE} steps={steps} depth={0} label="Steps" />
-                  </div>
-                )}
-              </div>
-              <aside
-                aria-label="Configuration"
-                className="min-w-0 self-start lg:sticky lg:top-4 lg:max-h-[calc(100vh-2rem)] lg:overflow-y-auto"
-              >
-                {selectedId === null ? (
-                  <WorkflowPanels
-                    definition={document}
-                    secrets={secrets}
-                    readOnly={readOnly}
-                    problems={problems.filter((problem) => problem.stepId === null)}
-                    registry={registry ?? undefined}
-                    onChange={(next) => editDocument(next, 'workflow')}
-                  />
-                ) : (
-                  <div className="rounded-lg border border-line bg-surface p-4">
-                    <PanelStepScope stepId={selectedId}>
-                      <StepConfigPanel
-                        definition={document}
-                        stepId={selectedId}
-                        secrets={secrets}
-                        readOnly={readOnly}
-                        registry={registry ?? undefined}
-                        problems={problems.filter((problem) => problem.stepId === selectedId)}
-                        focusPath={focusPath}
-                        onChange={(step) => {
-                          editSteps((current) => updateStep(current, selectedId, step), `step:${selectedId}`);
-                          if (step.id !== selectedId) renameSelected(step.id);
-                        }}
-                      />
-                    </PanelStepScope>
-                  </div>
-                )}
-              </aside>
+            {!readOnly && <Palette registry={registry} error={registryError} onAdd={addFromPalette} />}
+            <div className="min-w-0" data-testid="designer-canvas">
+              {view === 'graph' ? (
+                <WorkflowGraph
+                  definition={graphDefinition}
+                  selectedStepId={selectedId}
+                  onSelectStep={onSelectInGraph}
+                  className="h-[70vh] min-h-96 rounded-lg border border-line"
+                />
+              ) : (
+                <div className="rounded-lg border border-line bg-canvas p-3">
+                  <button
+                    type="button"
+                    onClick={() => select(null)}
+                    aria-current={selectedId === null ? 'true' : undefined}
+                    className="mb-3 w-full truncate rounded-md px-2 py-1 text-left text-[13px] text-ink-muted hover:bg-subtle aria-[current=true]:bg-accent-soft aria-[current=true]:text-accent"
+                  >
+                    Workflow settings: inputs, env and secrets, limits
+                  </button>
+                  <PipeList pipeId={ROOT_PIPE} steps={steps} depth={0} label="Steps" />
+                </div>
+              )}
             </div>
-          </CanvasContext.Provider>
-        </DragDropContext>
-        <ConfirmDialog
-          open={confirmDelete !== null}
-          onOpenChange={(open) => !open && setConfirmDelete(null)}
-          title="Delete this step?"
-          description={`“${confirmDelete ?? ''}” and every step inside it are removed from the draft. Undo (Ctrl+Z) brings them back.`}
-          confirmLabel="Delete step"
-          onConfirm={deleteConfirmed}
-        />
-      </div>
-    </DesignerTestingProvider>
+            <aside
+              aria-label="Configuration"
+              className="min-w-0 self-start lg:sticky lg:top-4 lg:max-h-[calc(100vh-2rem)] lg:overflow-y-auto"
+            >
+              {selectedId === null ? (
+                <WorkflowPanels
+                  definition={document}
+                  secrets={secrets}
+                  readOnly={readOnly}
+                  problems={problems.filter((problem) => problem.stepId === null)}
+                  registry={registry ?? undefined}
+                  onChange={(next) => editDocument(next, 'workflow')}
+                />
+              ) : (
+                <div className="rounded-lg border border-line bg-surface p-4">
+                  <PanelStepScope stepId={selectedId}>
+                    <StepConfigPanel
+                      definition={document}
+                      stepId={selectedId}
+                      secrets={secrets}
+                      readOnly={readOnly}
+                      registry={registry ?? undefined}
+                      problems={problems.filter((problem) => problem.stepId === selectedId)}
+                      focusPath={focusPath}
+                      onChange={(step) => {
+                        editSteps((current) => updateStep(current, selectedId, step), `step:${selectedId}`);
+                        if (step.id !== selectedId) renameSelected(step.id);
+                      }}
+                    />
+                  </PanelStepScope>
+                </div>
+              )}
+            </aside>
+          </div>
+        </CanvasContext.Provider>
+      </DragDropContext>
+      <ConfirmDialog
+        open={confirmDelete !== null}
+        onOpenChange={(open) => !open && setConfirmDelete(null)}
+        title="Delete this step?"
+        description={`“${confirmDelete ?? ''}” and every step inside it are removed from the draft. Undo (Ctrl+Z) brings them back.`}
+        confirmLabel="Delete step"
+        onConfirm={deleteConfirmed}
+      />
+    </div>
   );
 }

@@ -1,6 +1,6 @@
 'use client';
 
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { loadPinnedRunAction } from '@/app/(app)/workflows/testing-server-actions';
 import type { TPinnedEnvelope, TPinnedRun, TPinnedStep } from '@/model/testing/pinned-run';
 
@@ -16,28 +16,36 @@ export type TDesignerTesting = {
   pinning: boolean;
   pinRun: (runId: string) => void;
   unpin: () => void;
+  /** The designer hands over how it saves its draft (useProvideDraftSaver). */
+  provideSaveDraft: (save: () => Promise<number | null>) => void;
 };
 
 const TestingContext = createContext<TDesignerTesting | null>(null);
 /** The step whose panel is open, so panel fields (Try it, the field picker) can read its pinned data. */
 const PanelStepContext = createContext<string | null>(null);
 
-/** The testing tools' state, provided once by the designer; `initialPin` pins a run on load ("Debug in editor"). */
+/**
+ * The testing tools' state around the designer page; `initialPin` pins a run on load ("Debug
+ * in editor"). The designer inside hands over how it saves its draft (useProvideDraftSaver).
+ */
 export function DesignerTestingProvider({
   workflowKey,
   readOnly,
   canRun,
-  saveDraft,
   initialPin,
   children,
 }: {
   workflowKey: string;
   readOnly: boolean;
   canRun: boolean;
-  saveDraft: () => Promise<number | null>;
   initialPin: string | null;
   children: ReactNode;
 }) {
+  const saver = useRef<() => Promise<number | null>>(async () => null);
+  const saveDraft = useCallback(() => saver.current(), []);
+  const provideSaveDraft = useCallback((save: () => Promise<number | null>) => {
+    saver.current = save;
+  }, []);
   const [pinned, setPinned] = useState<TPinnedRun | null>(null);
   const [pinError, setPinError] = useState<string | null>(null);
   const [pinning, setPinning] = useState(false);
@@ -66,8 +74,8 @@ export function DesignerTestingProvider({
     if (initialPin) pinRun(initialPin);
   }, [initialPin, pinRun]);
   const value = useMemo<TDesignerTesting>(
-    () => ({ workflowKey, readOnly, canRun, saveDraft, pinned, pinError, pinning, pinRun, unpin }),
-    [workflowKey, readOnly, canRun, saveDraft, pinned, pinError, pinning, pinRun, unpin],
+    () => ({ workflowKey, readOnly, canRun, saveDraft, pinned, pinError, pinning, pinRun, unpin, provideSaveDraft }),
+    [workflowKey, readOnly, canRun, saveDraft, pinned, pinError, pinning, pinRun, unpin, provideSaveDraft],
   );
   return <TestingContext.Provider value={value}>{children}</TestingContext.Provider>;
 }
@@ -75,6 +83,12 @@ export function DesignerTestingProvider({
 /** The designer's testing state, or null outside a designer (a panel rendered on its own). */
 export function useDesignerTesting(): TDesignerTesting | null {
   return useContext(TestingContext);
+}
+
+/** Called by the designer: how Test step and Run draft save the draft before they use it. */
+export function useProvideDraftSaver(save: () => Promise<number | null>): void {
+  const testing = useContext(TestingContext);
+  useEffect(() => testing?.provideSaveDraft(save), [testing, save]);
 }
 
 /** Marks the step whose panel this is. */

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { Designer } from '@/components/designer/canvas/designer';
+import { DesignerTestingProvider } from '@/components/designer/testing/testing-context';
 import { PageHeader } from '@/components/ui/page-header';
 import { WorkflowTabs } from '@/components/workflows/workflow-tabs';
 import { PausedBanner } from '@/components/alerts/paused-banner';
@@ -53,15 +54,21 @@ export default async function WorkflowDesignerPage({ params, searchParams }: TPr
       />
       <WorkflowTabs workflowKey={key} />
       {workflow.paused && <PausedBanner workflowKey={key} canResume={roleAllows(ctx.role, 'workflow.write')} />}
-      <Designer
-        initial={document}
-        base={base}
+      <DesignerTestingProvider
+        workflowKey={key}
         readOnly={!roleAllows(ctx.role, 'workflow.write')}
         canRun={roleAllows(ctx.role, 'run.start')}
-        secrets={secrets}
-        initialProblems={problems}
         initialPin={typeof pin === 'string' ? pin : null}
-      />
+      >
+        <Designer
+          initial={document}
+          base={base}
+          readOnly={!roleAllows(ctx.role, 'workflow.write')}
+          canRun={roleAllows(ctx.role, 'run.start')}
+          secrets={secrets}
+          initialProblems={problems}
+        />
+      </DesignerTestingProvider>
     </>
   );
 }
