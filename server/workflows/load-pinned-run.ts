@@ -75,10 +75,18 @@ export async function loadPinnedRun({
     .where('r.run_id', '=', runId)
     .orderBy('r.started_at')
     .orderBy(sql`r.attempt`)
+    // The events read name at most this many records (a started and a succeeded event each).
+    .limit(PINNED_EVENT_LIMIT)
     .execute();
   const byRef = new Map(records.map((record) => [`${record.path}#${record.attempt}`, record]));
-  const runsOf = new Map<string, number>();
-  for (const record of records) runsOf.set(record.step_id, (runsOf.get(record.step_id) ?? 0) + 1);
+  const counts = await db
+    .selectFrom('run_steps')
+    .select(['step_id', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('tenant_id', '=', ctx.tenantId)
+    .where('run_id', '=', runId)
+    .groupBy('step_id')
+    .execute();
+  const runsOf = new Map(counts.map((count) => [count.step_id, Number(count.n)]));
 
   // Walk the log: the envelope a step reads is the last snapshot taken before it first started.
   let current: TPinnedEnvelope | null = { payload: run.input, vars: {}, error: null };
