@@ -26,6 +26,7 @@ import * as m20261216000000 from './20261216000000_run_hour_counts';
 import * as m20261216000100 from './20261216000100_runs_filter_gin';
 import * as m20261217000000 from './20261217000000_run_artifacts';
 import * as m20261218000000 from './20261218000000_task_links';
+import * as m20261220000000 from './20261220000000_test_runs';
 
 /**
  * Every migration, by name, in order. A new migration file is added here too; the schema
@@ -59,4 +60,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261216000100_runs_filter_gin': m20261216000100,
   '20261217000000_run_artifacts': m20261217000000,
   '20261218000000_task_links': m20261218000000,
+  '20261220000000_test_runs': m20261220000000,
 };

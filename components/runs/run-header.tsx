@@ -6,6 +6,7 @@ import { TimeText } from '@/components/ui/time-text';
 import { cx } from '@/components/ui/cx';
 import type { TRunDetail } from '@/server/runs/get-run';
 import { RunUsage } from '@/components/runs/run-usage';
+import { RunTestBadge } from '@/components/runs/run-test-badge';
 
 const CONNECTION: Record<TConnection, { text: string; dot: string }> = {
   live: { text: 'Live', dot: 'bg-success animate-pulse-soft' },
@@ -50,6 +51,14 @@ export function RunHeader({ run, connection, now }: { run: TRunDetail; connectio
     <div className="flex flex-col gap-4">
       <div className="flex flex-wrap items-center gap-3">
         <RunStatusBadge status={run.status} />
+        <RunTestBadge run={run} />
+        <Link
+          href={`/workflows/${run.workflowKey}?pin=${run.id}`}
+          className="text-[13px] text-accent hover:underline"
+          title="Open the designer with this run's data on every step"
+        >
+          Debug in editor
+        </Link>
         <span className="flex items-center gap-1.5 text-[12px] text-ink-muted" data-testid="run-connection">
           <span className={cx('size-2 rounded-full', live.dot)} aria-hidden />
           {live.text}

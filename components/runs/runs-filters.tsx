@@ -88,6 +88,22 @@ export function RunsFilters({ filters, workflows }: { filters: TRunFilters; work
         />
       </div>
       <div className="flex flex-col gap-1">
+        <Label htmlFor="runs-test">Test runs</Label>
+        <Select
+          id="runs-test"
+          aria-label="Test runs"
+          value={filters.test ?? ANY}
+          onValueChange={(value) =>
+            navigate({ ...filters, test: value === 'true' || value === 'false' ? value : undefined })
+          }
+          options={[
+            { value: ANY, label: 'With test runs' },
+            { value: 'true', label: 'Test runs only' },
+            { value: 'false', label: 'Without test runs' },
+          ]}
+        />
+      </div>
+      <div className="flex flex-col gap-1">
         <Label htmlFor="runs-state">State</Label>
         <Input
           id="runs-state"

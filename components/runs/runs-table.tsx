@@ -6,6 +6,7 @@ import { useMemo, useState } from 'react';
 import { BulkRunDialog, type TBulkTarget } from '@/components/runs/bulk-run-dialog';
 import { formatDuration } from '@/components/runs/format';
 import { RunStatusBadge } from '@/components/runs/run-status-badge';
+import { RunTestBadge } from '@/components/runs/run-test-badge';
 import { Button } from '@/components/ui/button';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import { TimeText } from '@/components/ui/time-text';
@@ -131,7 +132,10 @@ export function RunsTable({
                 </span>
               </TD>
               <TD>
-                <RunStatusBadge status={run.status} />
+                <span className="flex flex-wrap items-center gap-1">
+                  <RunStatusBadge status={run.status} />
+                  <RunTestBadge run={run} />
+                </span>
               </TD>
               <TD className="max-w-40 text-ink-muted">
                 <span className="block truncate" title={run.state ?? undefined}>

@@ -43,10 +43,11 @@ const where = (rule: TRuleRow) => (rule.workflow_key ? `workflow ${rule.workflow
 async function judge(db: Db, rule: TRuleRow): Promise<TVerdict> {
   switch (rule.kind) {
     case 'failureRate': {
+      // Test runs of a draft ("Run draft") fail as a draft is being fixed; that pages nobody.
       const windowMs = Number(rule.window_ms ?? DEFAULT_ALERT_WINDOW_MS);
       const counts = await sql<{ total: number; failed: number }>`
         SELECT count(*)::int AS total, count(*) FILTER (WHERE status = 'FAILED')::int AS failed FROM runs
-         WHERE ${scope(rule)} AND completed_at IS NOT NULL AND completed_at > now() - make_interval(secs => ${windowMs / 1000})
+         WHERE ${scope(rule)} AND NOT is_test AND completed_at IS NOT NULL AND completed_at > now() - make_interval(secs => ${windowMs / 1000})
            AND status IN ('SUCCEEDED', 'FAILED', 'CANCELED')`.execute(db);
       const { total, failed } = counts.rows[0]!;
       const rate = total === 0 ? 0 : failed / total;

@@ -35,6 +35,11 @@ export interface RunsTable {
   paused_from: string | null;
   cancel_requested: Generated<boolean>;
   wake_requested: Generated<boolean>;
+  /** A test run of a draft (issue #18 "Run draft"): it runs `test_document`, not the version row. */
+  is_test: Generated<boolean>;
+  /** Actions with outside effects answer null instead of happening (test runs only). */
+  mock_actions: Generated<boolean>;
+  test_document: NullableJson;
   created_at: Timestamp;
   started_at: NullableTimestamp;
   completed_at: NullableTimestamp;

@@ -28,6 +28,8 @@ export async function lockRun(tx: Tx, tenantId: string, runId: string) {
           'pause_requested',
           'cancel_requested',
           'paused_from',
+          'is_test',
+          'test_document',
         ])
         .select(sql<boolean>`lease_owner IS NOT NULL AND lease_expires_at > now()`.as('held'))
         .where('tenant_id', '=', tenantId)

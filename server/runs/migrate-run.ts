@@ -61,6 +61,9 @@ export async function migrateRun({
     if (run.held)
       throw new AppError('CONFLICT', 'A worker is advancing this run right now; migrate it once it waits again.');
     if (args.version === run.version) throw new AppError('CONFLICT', `The run is already on version ${run.version}.`);
+    // A test run runs its own copy of a draft; a published version is started as a run of its own.
+    if (run.is_test)
+      throw new AppError('CONFLICT', 'A test run cannot be migrated; start a run of the version instead.');
     const target = await tx
       .selectFrom('workflow_versions')
       .select(['id', 'status'])

@@ -6,7 +6,7 @@ import { actorLabel } from '@/server/auth/context';
 import { recordAudit } from '@/server/audit/record-audit';
 import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
 import { scheduleRunTimeout } from '@/server/runtime/run-store/end-run-effects';
-import { loadRunVersion } from '@/server/runtime/load-run-version';
+import { loadRunDocument } from '@/server/runtime/load-run-version';
 import { rewindRunForRetry } from '@/server/runtime/run-store/rewind-run-for-retry';
 import { assertCanOperate } from '@/model/run-status';
 import { appendRunEvent, notifyRunChanged } from '@/server/runtime/run-store/append-run-event';
@@ -36,7 +36,7 @@ export async function retryRun({
     const failed = (run.error ?? {}) as { code?: unknown; stepPath?: unknown };
     // settings.timeoutMs counts again from now: retrying a run that timed out must not fail it
     // at once for the time it already spent.
-    const { settings } = await loadRunVersion({ db: tx, versionId: run.version_id });
+    const { settings } = await loadRunDocument({ db: tx, run });
     const now = new Date();
     // Under limits the retried run queues for a slot like any other (SPEC §7.5); it keeps its start.
     const limited = Boolean(settings.maxConcurrentRuns || settings.runsPerMinute);

@@ -26,6 +26,8 @@ export const ZRunFilters = z.object({
   to: z.string().datetime({ offset: true, message: 'an ISO 8601 time' }).optional(),
   /** A run id, or text found anywhere in the run's input. */
   q: filterText(200).optional(),
+  /** `true`: test runs only ("Run draft"); `false`: no test runs. */
+  test: z.enum(['true', 'false'], { message: 'true or false' }).optional(),
 });
 export type TRunFilters = z.infer<typeof ZRunFilters>;
 
@@ -38,7 +40,7 @@ function escapeLike(text: string): string {
 /** Narrows a query over `runs` (already limited to one tenant) by the filters that are set. */
 export function applyRunFilters<O>(
   query: SelectQueryBuilder<Database, 'runs', O>,
-  { workflow, status, state, from, to, q }: TRunFilters,
+  { workflow, status, state, from, to, q, test }: TRunFilters,
 ): SelectQueryBuilder<Database, 'runs', O> {
   let narrowed = query;
   if (workflow) narrowed = narrowed.where('workflow_key', '=', workflow);
@@ -46,6 +48,7 @@ export function applyRunFilters<O>(
   if (state) narrowed = narrowed.where('state', '=', state);
   if (from) narrowed = narrowed.where('created_at', '>=', new Date(from));
   if (to) narrowed = narrowed.where('created_at', '<', new Date(to));
+  if (test) narrowed = narrowed.where('is_test', '=', test === 'true');
   if (q) {
     const text = sql<boolean>`input::text ILIKE ${`%${escapeLike(q)}%`}`;
     narrowed = UUID.test(q) ? narrowed.where((eb) => eb.or([eb('id', '=', q), text])) : narrowed.where(text);

@@ -26,6 +26,9 @@ export const ZRunRecord = z.object({
   startedAt: z.string().nullable(),
   completedAt: z.string().nullable(),
   durationMs: z.number().int().nullable(),
+  /** A test run of a draft ("Run draft"); `mockActions`: its outside effects answered null. */
+  test: z.boolean(),
+  mockActions: z.boolean(),
 });
 export type TRunRecord = z.infer<typeof ZRunRecord>;
 
@@ -45,6 +48,8 @@ export const RUN_RECORD_COLUMNS = [
   'created_at',
   'started_at',
   'completed_at',
+  'is_test',
+  'mock_actions',
 ] as const;
 export type TRunRecordRow = Pick<Selectable<RunsTable>, (typeof RUN_RECORD_COLUMNS)[number]>;
 
@@ -65,6 +70,8 @@ export function toRunRecord(row: TRunRecordRow): TRunRecord {
     startedAt: row.started_at?.toISOString() ?? null,
     completedAt: row.completed_at?.toISOString() ?? null,
     durationMs: row.started_at && row.completed_at ? row.completed_at.getTime() - row.started_at.getTime() : null,
+    test: row.is_test,
+    mockActions: row.mock_actions,
   };
 }
 

@@ -11,7 +11,7 @@ import { resolveConfigValue } from '@/server/runtime/expressions/resolve-config-
 import { afterRunEnded, scheduleRunTimeout } from '@/server/runtime/run-store/end-run-effects';
 import { admitRun, releaseHeld } from '@/server/runtime/run-store/admit-run';
 import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
-import { ZTriggerRef, loadRunVersion } from '@/server/runtime/load-run-version';
+import { ZTriggerRef, loadRunDocument } from '@/server/runtime/load-run-version';
 import type { TRunError } from '@/model/definition/envelope';
 import { faultPoint } from '@/server/runtime/fault-points';
 import { toStorableJson } from '@/server/db/storable-json';
@@ -106,7 +106,7 @@ async function advanceClaimed({
   woken: boolean;
 }): Promise<boolean> {
   let run = claimed.row;
-  const document = await loadRunVersion({ db, versionId: run.version_id });
+  const document = await loadRunDocument({ db, run });
   const admittedNow = run.status === 'QUEUED';
   // QUEUED again after it ran (an operator's retry under limits): not a new start.
   const firstStart = admittedNow && !run.started_at;
@@ -208,6 +208,7 @@ async function advanceClaimed({
       pauseRequested: () => controls.pauseRequested,
       leaseValid: controls.leaseValid,
       ledger: claimed.ledger,
+      mockActions: run.mock_actions,
     });
     outcome = await interpreter.run();
     if (outcome.kind === 'completed') outcome = await runOutput(interpreter, document.output);

@@ -26,9 +26,7 @@ function first(value: string | string[] | undefined): string | undefined {
 
 /** The filters in the URL; one that does not parse is dropped and named, not a crash. */
 function readFilters(search: TSearch): { filters: TRunFilters; problem: string | null } {
-  const raw = Object.fromEntries(
-    ['workflow', 'status', 'state', 'from', 'to', 'q'].map((key) => [key, first(search[key])]),
-  );
+  const raw = Object.fromEntries(Object.keys(ZRunFilters.shape).map((key) => [key, first(search[key])]));
   const parsed = ZRunFilters.safeParse(raw);
   if (parsed.success) return { filters: parsed.data, problem: null };
   const bad = new Set(parsed.error.issues.map((issue) => String(issue.path[0])));

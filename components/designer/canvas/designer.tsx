@@ -27,6 +27,8 @@ import { useStepDrag } from '@/components/designer/canvas/use-step-drag';
 import { StepConfigPanel } from '@/components/designer/config/step-config-panel';
 import { useRegistry } from '@/components/designer/config/use-registry';
 import { WorkflowPanels } from '@/components/designer/config/workflow-panels';
+import { PanelStepScope, useProvideDraftSaver } from '@/components/designer/testing/testing-context';
+import { TestingToolbar } from '@/components/designer/testing/testing-toolbar';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { WorkflowGraph } from '@/components/workflow-graph/workflow-graph';
 import type { TVersionDocumentInput } from '@/model/definition/version-document';
@@ -79,6 +81,14 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
     setNotice,
   });
   const { publish, publishing } = usePublish({ document, autosave, setProblems, setShowProblems, setNotice });
+  // Test step and Run draft work on the saved draft: they save first, as publish does.
+  const { flush: flushDraft, currentBase } = autosave;
+  useProvideDraftSaver(
+    useCallback(
+      async () => ((await flushDraft({ draftRequired: true })) ? currentBase().version : null),
+      [flushDraft, currentBase],
+    ),
+  );
 
   const insertAt = useCallback(
     (item: TPaletteItem, at: TPipePosition) => {
@@ -164,6 +174,7 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
         publishing={publishing}
         flush={autosave.flush}
       />
+      <TestingToolbar />
       {notice && (
         <p
           role={notice.tone === 'danger' ? 'alert' : 'status'}
@@ -220,19 +231,21 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
                 />
               ) : (
                 <div className="rounded-lg border border-line bg-surface p-4">
-                  <StepConfigPanel
-                    definition={document}
-                    stepId={selectedId}
-                    secrets={secrets}
-                    readOnly={readOnly}
-                    registry={registry ?? undefined}
-                    problems={problems.filter((problem) => problem.stepId === selectedId)}
-                    focusPath={focusPath}
-                    onChange={(step) => {
-                      editSteps((current) => updateStep(current, selectedId, step), `step:${selectedId}`);
-                      if (step.id !== selectedId) renameSelected(step.id);
-                    }}
-                  />
+                  <PanelStepScope stepId={selectedId}>
+                    <StepConfigPanel
+                      definition={document}
+                      stepId={selectedId}
+                      secrets={secrets}
+                      readOnly={readOnly}
+                      registry={registry ?? undefined}
+                      problems={problems.filter((problem) => problem.stepId === selectedId)}
+                      focusPath={focusPath}
+                      onChange={(step) => {
+                        editSteps((current) => updateStep(current, selectedId, step), `step:${selectedId}`);
+                        if (step.id !== selectedId) renameSelected(step.id);
+                      }}
+                    />
+                  </PanelStepScope>
                 </div>
               )}
             </aside>

@@ -9,6 +9,7 @@ import { pipeIdOf, type TPipeId } from '@/components/designer/canvas/definition-
 import { StepIcon } from '@/components/designer/canvas/step-icon';
 import { summarizeStep } from '@/components/designer/canvas/step-summary';
 import { withoutMouseDropAnimation } from '@/components/designer/canvas/use-step-drag';
+import { PinnedCardMark } from '@/components/designer/testing/pinned-card-mark';
 import { cx } from '@/components/ui/cx';
 import type { TStep } from '@/model/definition/step';
 import { nestedPipes } from '@/model/designer/step-tree';
@@ -135,6 +136,7 @@ export const StepCard = memo(function StepCard({ step, index, depth }: { step: T
                 {summary || '\u00a0'}
               </span>
             </span>
+            <PinnedCardMark stepId={step.id} />
             {errors > 0 && (
               <span
                 className="shrink-0 rounded-full border border-danger/25 bg-danger-soft px-2 py-px text-xs font-medium text-danger"

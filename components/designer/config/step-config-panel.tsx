@@ -9,6 +9,7 @@ import {
 } from '@/components/designer/config/config-context';
 import { StepBehaviourFields, StepIdentityFields } from '@/components/designer/config/step-common-fields';
 import { StepConfigForm } from '@/components/designer/config/step-config-form';
+import { StepTestingSections } from '@/components/designer/testing/step-testing-sections';
 import { useRegistry, type TRegistry } from '@/components/designer/config/use-registry';
 import { cx } from '@/components/ui/cx';
 import type { TStep } from '@/model/definition/step';
@@ -194,6 +195,7 @@ export function StepConfigPanel({
         <Section title="When it fails">
           <StepBehaviourFields step={step} onChange={onChange} />
         </Section>
+        <StepTestingSections stepId={step.id} />
       </div>
     </ConfigContextProvider>
   );

@@ -5,6 +5,8 @@ import { useMemo, useState, type ReactNode } from 'react';
 import { Badge, type TBadgeTone } from '@/components/ui/badge';
 import { Input } from '@/components/ui/input';
 import type { TScopeEntry, TScopeSource } from '@/model/designer/expression-scope';
+import { usePanelPinnedEnvelope } from '@/components/designer/testing/testing-context';
+import { previewValue, valueAtPath } from '@/model/testing/value-at-path';
 
 const TONE: Record<TScopeSource, TBadgeTone> = {
   payload: 'accent',
@@ -34,6 +36,7 @@ export function FieldPicker({
   initialQuery?: string;
 }) {
   const [query, setQuery] = useState(initialQuery);
+  const pinned = usePanelPinnedEnvelope();
   const shown = useMemo(() => {
     const needle = query.trim().toLowerCase();
     return needle
@@ -71,6 +74,7 @@ export function FieldPicker({
                 <code className="min-w-0 flex-1 font-mono text-[12px] break-words text-ink">
                   {withBreaksAtDots(entry.path)}
                 </code>
+                {pinned && <PinnedValue envelope={pinned} path={entry.path} />}
                 {entry.maybe && <span className="shrink-0 text-[11px] text-ink-faint">maybe</span>}
                 {entry.type && <span className="shrink-0 text-[11px] text-ink-faint">{entry.type}</span>}
                 <Badge tone={TONE[entry.source]}>{entry.source === 'binding' ? 'forEach' : entry.source}</Badge>
@@ -80,5 +84,16 @@ export function FieldPicker({
         </ul>
       )}
     </div>
+  );
+}
+
+/** The value a path had on the pinned run, beside it in the list. */
+function PinnedValue({ envelope, path }: { envelope: unknown; path: string }) {
+  const { found, value } = valueAtPath(envelope, path);
+  if (!found) return null;
+  return (
+    <span className="max-w-[45%] shrink truncate font-mono text-[11px] text-accent" data-testid="pinned-value">
+      {previewValue(value)}
+    </span>
   );
 }

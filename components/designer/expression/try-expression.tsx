@@ -8,6 +8,7 @@ import { Button } from '@/components/ui/button';
 import { Label } from '@/components/ui/label';
 import type { TScopeEntry } from '@/model/designer/expression-scope';
 import { sampleEnvelope } from '@/model/designer/sample-envelope';
+import { usePanelPinnedEnvelope } from '@/components/designer/testing/testing-context';
 
 const TEXTAREA =
   'w-full rounded-md border border-line-strong bg-surface px-2.5 py-2 font-mono text-[12px] leading-5 text-ink focus-visible:border-accent aria-[invalid=true]:border-danger';
@@ -31,10 +32,20 @@ export function TryExpression({
   workflowKey: string;
   disabled: boolean;
 }) {
-  const [text, setText] = useState(() => {
+  // With a run pinned, the sample is what this step read on that run.
+  const pinned = usePanelPinnedEnvelope();
+  const initialSample = () => {
     const { sample, bindings } = sampleEnvelope(scope, envValues);
-    return JSON.stringify(bindings ? { ...sample, $item: bindings.item, $index: bindings.index } : sample, null, 2);
-  });
+    const base = pinned ? { ...sample, payload: pinned.payload, vars: pinned.vars } : sample;
+    return JSON.stringify(bindings ? { ...base, $item: bindings.item, $index: bindings.index } : base, null, 2);
+  };
+  const [text, setText] = useState(initialSample);
+  // A run pinned (or unpinned) while the panel is open: start again from its data.
+  const [shownPin, setShownPin] = useState(pinned);
+  if (shownPin !== pinned) {
+    setShownPin(pinned);
+    setText(initialSample());
+  }
   const [sampleError, setSampleError] = useState<string | null>(null);
   const [result, setResult] = useState<{ value: unknown } | null>(null);
   const { pending, error, run } = useServerAction(evaluateExpressionAction);

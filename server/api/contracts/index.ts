@@ -2,6 +2,7 @@ import 'server-only';
 import type { TContract } from '@/server/api/contract';
 import * as artifacts from '@/server/api/contracts/artifacts';
 import * as authoring from '@/server/api/contracts/authoring';
+import * as testing from '@/server/api/contracts/testing';
 import * as connections from '@/server/api/contracts/connections';
 import * as admin from '@/server/api/contracts/admin';
 import * as events from '@/server/api/contracts/events';
@@ -36,5 +37,6 @@ export const ALL_CONTRACTS: TContract[] = [
   ...contractsOf(triggers),
   ...contractsOf(operations),
   ...contractsOf(authoring),
+  ...contractsOf(testing),
   ...contractsOf(admin),
 ];

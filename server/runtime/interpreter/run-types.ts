@@ -60,6 +60,11 @@ export type TInterpreterDeps = {
   ledger: TLedger;
   /** Set when this is not a run (test a step, replay a draft): see TDryRun. */
   dryRun?: TDryRun;
+  /**
+   * A test run started with "mock outside effects" (runs.mock_actions): every action with an
+   * outside effect answers null without being called, and a `log` event says so.
+   */
+  mockActions?: boolean;
 };
 
 /**

@@ -97,6 +97,14 @@ export function createStepTools(
           .join('; ');
         return { error: { code: 'VALIDATION', message: `Invalid input for ${ref}: ${issues}`, retryable: false } };
       }
+      if (interpreter.deps.mockActions && !PURE_ACTIONS.has(ref)) {
+        // A test run with outside effects mocked: nothing leaves the process, nothing goes to the
+        // ledger (a recovery mocks again, with the same answer), and the event log says why the
+        // step has no real output.
+        const message = `Mocked ${ref}: a test run with outside effects mocked; the action was not called.`;
+        writer.event('log', frame.step.id, { level: 'info', message, data: { mocked: true, action: ref } });
+        return { output: null };
+      }
       const dryRun = interpreter.deps.dryRun;
       if (dryRun && !PURE_ACTIONS.has(ref)) {
         const answer = dryRun.answerAction({

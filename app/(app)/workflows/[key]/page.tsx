@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { Designer } from '@/components/designer/canvas/designer';
+import { DesignerTestingProvider } from '@/components/designer/testing/testing-context';
 import { PageHeader } from '@/components/ui/page-header';
 import { WorkflowTabs } from '@/components/workflows/workflow-tabs';
 import { PausedBanner } from '@/components/alerts/paused-banner';
@@ -17,11 +18,12 @@ import { listVersions } from '@/server/workflows/list-versions';
 
 export const metadata: Metadata = { title: 'Designer' };
 
-type TProps = { params: Promise<{ key: string }> };
+type TProps = { params: Promise<{ key: string }>; searchParams: Promise<{ pin?: string | string[] }> };
 
 /** The designer of a workflow's newest version (the draft, or the published version a first edit copies into a new draft). */
-export default async function WorkflowDesignerPage({ params }: TProps) {
+export default async function WorkflowDesignerPage({ params, searchParams }: TProps) {
   const { key } = await params;
+  const { pin } = await searchParams;
   const ctx = await requirePageContext(`/workflows/${key}`);
   if (!WORKFLOW_KEY_PATTERN.test(key)) notFound();
   const db = getDb();
@@ -52,14 +54,21 @@ export default async function WorkflowDesignerPage({ params }: TProps) {
       />
       <WorkflowTabs workflowKey={key} />
       {workflow.paused && <PausedBanner workflowKey={key} canResume={roleAllows(ctx.role, 'workflow.write')} />}
-      <Designer
-        initial={document}
-        base={base}
+      <DesignerTestingProvider
+        workflowKey={key}
         readOnly={!roleAllows(ctx.role, 'workflow.write')}
         canRun={roleAllows(ctx.role, 'run.start')}
-        secrets={secrets}
-        initialProblems={problems}
-      />
+        initialPin={typeof pin === 'string' ? pin : null}
+      >
+        <Designer
+          initial={document}
+          base={base}
+          readOnly={!roleAllows(ctx.role, 'workflow.write')}
+          canRun={roleAllows(ctx.role, 'run.start')}
+          secrets={secrets}
+          initialProblems={problems}
+        />
+      </DesignerTestingProvider>
     </>
   );
 }
