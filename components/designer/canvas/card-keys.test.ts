@@ -18,6 +18,7 @@ describe('cardKeyIntent', () => {
     expect(cardKeyIntent(press('ArrowUp', { alt: true }), false)).toBe('move-up');
     expect(cardKeyIntent(press('d', { ctrl: true }), false)).toBe('duplicate');
     expect(cardKeyIntent(press('X', { meta: true }), false)).toBe('cut');
+    expect(cardKeyIntent(press('c', { ctrl: true }), false)).toBe('copy');
     expect(cardKeyIntent(press('v', { ctrl: true }), false)).toBe('paste');
     expect(cardKeyIntent(press('Delete'), false)).toBe('delete');
     expect(cardKeyIntent(press('Backspace'), false)).toBe('delete');
@@ -29,8 +30,9 @@ describe('cardKeyIntent', () => {
     expect(cardKeyIntent(press('Tab'), false)).toBeNull();
   });
 
-  it('read only, a card can be selected and walked past, never changed', () => {
+  it('read only, a card can be selected, walked past and copied, never changed', () => {
     expect(cardKeyIntent(press('Enter'), true)).toBe('select');
+    expect(cardKeyIntent(press('c', { meta: true }), true)).toBe('copy');
     expect(cardKeyIntent(press('ArrowDown'), true)).toBe('focus-next');
     for (const change of [
       press('ArrowDown', { alt: true }),
