@@ -1,30 +1,37 @@
 'use client';
 
-import { Activity, Inbox, LayoutDashboard, Mail, Radio, Settings, Workflow, type LucideIcon } from 'lucide-react';
+import { Activity, Inbox, LayoutDashboard, Mail, Radio, Settings, Workflow } from 'lucide-react';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import { PhoneNavMore, type TNavItem } from '@/components/shell/phone-nav-more';
 import { cx } from '@/components/ui/cx';
 
-const ITEMS: ReadonlyArray<{ href: string; label: string; icon: LucideIcon }> = [
-  { href: '/overview', label: 'Overview', icon: LayoutDashboard },
-  { href: '/workflows', label: 'Workflows', icon: Workflow },
-  { href: '/runs', label: 'Runs', icon: Activity },
-  { href: '/inbox', label: 'Inbox', icon: Inbox },
-  { href: '/events', label: 'Events', icon: Radio },
-  { href: '/outbox', label: 'Outbox', icon: Mail },
-  { href: '/settings', label: 'Settings', icon: Settings },
+/** `phone`: shown in the row at phone width; the others go under "More" there. */
+const ITEMS: ReadonlyArray<TNavItem & { phone: boolean }> = [
+  { href: '/overview', label: 'Overview', icon: LayoutDashboard, phone: false },
+  { href: '/workflows', label: 'Workflows', icon: Workflow, phone: true },
+  { href: '/runs', label: 'Runs', icon: Activity, phone: true },
+  { href: '/inbox', label: 'Inbox', icon: Inbox, phone: true },
+  { href: '/events', label: 'Events', icon: Radio, phone: false },
+  { href: '/outbox', label: 'Outbox', icon: Mail, phone: false },
+  { href: '/settings', label: 'Settings', icon: Settings, phone: false },
 ];
+const MORE = ITEMS.filter((item) => !item.phone);
 
-/** The main navigation: a column beside the page on wide screens, a row above it on phones. `inboxCount`: my open tasks. */
+/**
+ * The main navigation: a column beside the page on wide screens; on phones a row of the
+ * everyday pages (workflows, runs, inbox) and a "More" menu for the rest. `inboxCount`: my open tasks.
+ */
 export function SidebarNav({ inboxCount = 0 }: { inboxCount?: number }) {
   const pathname = usePathname();
+  const isActive = (href: string) => pathname === href || pathname.startsWith(`${href}/`);
   return (
-    <nav aria-label="Main" className="min-w-0 flex-1 overflow-x-auto md:overflow-visible">
-      <ul className="flex gap-0.5 md:flex-col md:gap-1">
-        {ITEMS.map(({ href, label, icon: Icon }) => {
-          const active = pathname === href || pathname.startsWith(`${href}/`);
+    <nav aria-label="Main" className="min-w-0 flex-1">
+      <ul className="flex items-center gap-0.5 md:flex-col md:items-stretch md:gap-1">
+        {ITEMS.map(({ href, label, icon: Icon, phone }) => {
+          const active = isActive(href);
           return (
-            <li key={href}>
+            <li key={href} className={phone ? undefined : 'hidden md:block'}>
               <Link
                 href={href}
                 aria-current={active ? 'page' : undefined}
@@ -47,6 +54,9 @@ export function SidebarNav({ inboxCount = 0 }: { inboxCount?: number }) {
             </li>
           );
         })}
+        <li className="ml-auto md:hidden">
+          <PhoneNavMore items={MORE} activeHref={MORE.find((item) => isActive(item.href))?.href ?? null} />
+        </li>
       </ul>
     </nav>
   );
