@@ -236,16 +236,16 @@ test('friction 6 and 9: the insertion point is drawn and set by a click; Enter i
   await expect(page.locator('[data-step-id="inner"]').getByTestId('insertion-point')).toBeVisible();
   await shoot(page, 'insertion-point', [1440]);
   // Enter in the search adds the single match there, and focus goes to the new card.
-  await palette(page).getByRole('searchbox').fill('fail');
-  await expect(palette(page)).toContainText('Enter adds');
+  await palette(page).getByRole('searchbox').fill('run state');
+  await expect(palette(page)).toContainText('Enter adds “Set run state”');
   await palette(page).getByRole('searchbox').press('Enter');
-  await expect(card(page, 'fail')).toBeFocused();
-  expect(await pipeOrder(page, 'check/then')).toEqual(['inner', 'fail']);
+  await expect(card(page, 'set')).toBeFocused();
+  expect(await pipeOrder(page, 'check/then')).toEqual(['inner', 'set']);
   // Several matches: Enter adds nothing and says so.
   await palette(page).getByRole('searchbox').fill('a');
   await expect(palette(page)).toContainText('matches: type more, or pick one');
   await palette(page).getByRole('searchbox').press('Enter');
-  expect(await pipeOrder(page, 'check/then')).toEqual(['inner', 'fail']);
+  expect(await pipeOrder(page, 'check/then')).toEqual(['inner', 'set']);
   // A click on empty canvas: the end of the top-level steps again.
   await page.locator('#designer-canvas').click({ position: { x: 5, y: 5 } });
   await expect(page.locator('[data-step-id="z"] > [data-testid="insertion-point"]')).toBeVisible();
@@ -254,7 +254,7 @@ test('friction 6 and 9: the insertion point is drawn and set by a click; Enter i
   await card(page, 'inner').focus();
   await page.keyboard.press('Delete');
   await page.getByRole('dialog', { name: 'Delete this step?' }).getByRole('button', { name: 'Delete step' }).click();
-  await expect(card(page, 'fail')).toBeFocused();
+  await expect(card(page, 'set')).toBeFocused();
   await page.keyboard.press('Delete');
   await page.getByRole('dialog', { name: 'Delete this step?' }).getByRole('button', { name: 'Delete step' }).click();
   // The branch is empty now: focus lands on its "add here" button.
