@@ -60,7 +60,10 @@ test('bug 10: a draft-only workflow exports as its draft, with its tags; a publi
   await importDraft(client, key, [assign('one')], ['finance', 'eu']);
   await signIn(page);
   await page.goto(`/workflows?q=${key}`);
-  await page.getByRole('button', { name: `Actions for Canvas ${key}` }).click();
+  await page
+    .getByTestId(`workflow-row-${key}`)
+    .getByRole('button', { name: `Actions for Canvas ${key}` })
+    .click();
   // Before the fix the menu said "Export JSON (v1)": there is no v1, only a draft.
   await expect(page.getByRole('menuitem', { name: /Export JSON/ })).toHaveCount(0);
   const downloading = page.waitForEvent('download');
@@ -80,7 +83,10 @@ test('bug 10: a draft-only workflow exports as its draft, with its tags; a publi
   expect((await client.post(`/workflows/${key}/versions/1/publish`)).status()).toBe(200);
   await importDraft(client, key, [assign('one'), assign('two')]);
   await page.reload();
-  await page.getByRole('button', { name: `Actions for Canvas ${key}` }).click();
+  await page
+    .getByTestId(`workflow-row-${key}`)
+    .getByRole('button', { name: `Actions for Canvas ${key}` })
+    .click();
   await expect(page.getByRole('menuitem', { name: 'Export JSON (v1, published)' })).toBeVisible();
   await expect(page.getByRole('menuitem', { name: 'Export draft JSON' })).toBeVisible();
 });
@@ -113,6 +119,9 @@ test('friction 1: each card has a menu and a context menu with shortcuts; copy a
   ] as const)
     await expect(menu.getByRole('menuitem', { name: new RegExp(`^${item}`) })).toContainText(shortcut);
   await shoot(page, 'card-menu');
+  // The screenshots resized the window, which closes an open menu: open it again.
+  await page.keyboard.press('Escape');
+  await page.getByRole('button', { name: 'Step actions for check' }).click();
   await menu.getByRole('menuitem', { name: /^Duplicate/ }).click();
   await expect(card(page, 'check-2')).toBeFocused();
   await expect(card(page, 'inner-2')).toBeVisible();
@@ -122,7 +131,9 @@ test('friction 1: each card has a menu and a context menu with shortcuts; copy a
   await card(page, 'load').click({ button: 'right' });
   await expect(page.getByRole('menu', { name: 'Actions for Load' })).toBeVisible();
   await shoot(page, 'context-menu');
-  await page.getByRole('menuitem', { name: /^Copy/ }).click();
+  await page.keyboard.press('Escape');
+  await card(page, 'load').click({ button: 'right' });
+  await page.getByRole('menu', { name: 'Actions for Load' }).getByRole('menuitem', { name: /^Copy/ }).click();
   await expect(notice(page)).toContainText('Copied “Load”');
   const clipboard = JSON.parse(await page.evaluate(() => navigator.clipboard.readText()));
   expect(clipboard).toMatchObject({ pipewright: 'steps', steps: [{ id: 'load', name: 'Load' }] });
@@ -278,6 +289,7 @@ test('friction 9: a task description is a multi-line field; answer buttons say n
   page,
   request,
 }) => {
+  test.slow(); // a run through the worker on a shared machine
   const client = api(request);
   const key = unique('outcomes');
   const task = {
@@ -306,6 +318,11 @@ test('friction 9: a task description is a multi-line field; answer buttons say n
   expect((await client.post(`/workflows/${key}/versions/1/publish`)).status()).toBe(200);
   const started = await client.post(`/workflows/${key}/runs`, { input: {} });
   expect(started.status()).toBeLessThan(300);
+  const runId = (await started.json()).runId as string;
+  // The worker opens the task: wait for the run to wait on it before looking in the inbox.
+  await expect
+    .poll(async () => (await (await client.get(`/runs/${runId}`)).json()).status, { timeout: 30_000 })
+    .toBe('WAITING');
   await page.goto('/inbox');
   await page.getByRole('link', { name: `Decide ${key}` }).click();
   const answers = page.getByRole('group', { name: 'Answer with an outcome' });
@@ -381,6 +398,10 @@ test('friction 10: at phone width the navigation is a row and a "More" menu, nev
   await nav.getByRole('button', { name: 'More pages' }).click();
   await expect(page.getByRole('menuitem', { name: 'Settings' })).toBeVisible();
   await shoot(page, 'phone-nav', [390]);
+  await page.setViewportSize({ width: 390, height: 844 }); // shoot() leaves the window wide
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('menuitem', { name: 'Settings' })).toBeHidden();
+  await nav.getByRole('button', { name: 'More pages' }).click();
   await page.getByRole('menuitem', { name: 'Events' }).click();
   await expect(page).toHaveURL(/\/events$/);
   // Where you are stays visible: the button names the page.

@@ -1,6 +1,6 @@
 'use client';
 
-import { ChevronDown, MoreHorizontal, type LucideIcon } from 'lucide-react';
+import { ChevronDown, type LucideIcon } from 'lucide-react';
 import Link from 'next/link';
 import {
   DropdownMenu,
@@ -23,12 +23,11 @@ export function PhoneNavMore({ items, activeHref }: { items: readonly TNavItem[]
     <DropdownMenu modal={false}>
       <DropdownMenuTrigger
         className={cx(
-          'flex h-8 items-center gap-1.5 rounded-md px-2 text-sm whitespace-nowrap focus-visible:ring-2 focus-visible:ring-accent focus-visible:outline-none',
+          'flex h-8 items-center gap-1 rounded-md px-2 text-sm whitespace-nowrap focus-visible:ring-2 focus-visible:ring-accent focus-visible:outline-none',
           current ? 'bg-subtle font-medium text-ink' : 'text-ink-muted hover:bg-subtle hover:text-ink',
         )}
         aria-label={current ? `More pages (now: ${current.label})` : 'More pages'}
       >
-        <MoreHorizontal className={cx('size-4', current ? 'text-accent' : 'text-ink-faint')} aria-hidden />
         {current?.label ?? 'More'}
         <ChevronDown className="size-3.5 text-ink-faint" aria-hidden />
       </DropdownMenuTrigger>

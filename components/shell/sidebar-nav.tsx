@@ -40,7 +40,11 @@ export function SidebarNav({ inboxCount = 0 }: { inboxCount?: number }) {
                   active ? 'bg-subtle font-medium text-ink' : 'text-ink-muted hover:bg-subtle hover:text-ink',
                 )}
               >
-                <Icon className={cx('size-4 shrink-0', active ? 'text-accent' : 'text-ink-faint')} aria-hidden />
+                {/* On phones the row is words only, so it fits 320 px with the inbox count. */}
+                <Icon
+                  className={cx('hidden size-4 shrink-0 md:block', active ? 'text-accent' : 'text-ink-faint')}
+                  aria-hidden
+                />
                 {label}
                 {href === '/inbox' && inboxCount > 0 && (
                   <span
