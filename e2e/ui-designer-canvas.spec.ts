@@ -137,6 +137,12 @@ test('friction 1: each card has a menu and a context menu with shortcuts; copy a
   await expect(notice(page)).toContainText('Copied “Load”');
   const clipboard = JSON.parse(await page.evaluate(() => navigator.clipboard.readText()));
   expect(clipboard).toMatchObject({ pipewright: 'steps', steps: [{ id: 'load', name: 'Load' }] });
+  // The context-menu key (here Shift+F10) on a focused card opens its menu too.
+  await card(page, 'notify').focus();
+  await page.keyboard.press('Shift+F10');
+  await expect(page.getByRole('menu', { name: 'Actions for notify' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('menu', { name: 'Actions for notify' })).toBeHidden();
   // Ctrl+C on a focused block copies it with its inner steps.
   await card(page, 'check').focus();
   await page.keyboard.press('Control+c');

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { cardKeyIntent } from '@/components/designer/canvas/card-keys';
 
-const press = (key: string, mods: { alt?: boolean; ctrl?: boolean; meta?: boolean } = {}) => ({
+const press = (key: string, mods: { alt?: boolean; ctrl?: boolean; meta?: boolean; shift?: boolean } = {}) => ({
   key,
   altKey: mods.alt ?? false,
   ctrlKey: mods.ctrl ?? false,
   metaKey: mods.meta ?? false,
+  shiftKey: mods.shift ?? false,
 });
 
 describe('cardKeyIntent', () => {
@@ -19,6 +20,9 @@ describe('cardKeyIntent', () => {
     expect(cardKeyIntent(press('d', { ctrl: true }), false)).toBe('duplicate');
     expect(cardKeyIntent(press('X', { meta: true }), false)).toBe('cut');
     expect(cardKeyIntent(press('c', { ctrl: true }), false)).toBe('copy');
+    expect(cardKeyIntent(press('ContextMenu'), true)).toBe('menu');
+    expect(cardKeyIntent(press('F10', { shift: true }), false)).toBe('menu');
+    expect(cardKeyIntent(press('F10'), false)).toBeNull();
     expect(cardKeyIntent(press('v', { ctrl: true }), false)).toBe('paste');
     expect(cardKeyIntent(press('Delete'), false)).toBe('delete');
     expect(cardKeyIntent(press('Backspace'), false)).toBe('delete');

@@ -9,21 +9,23 @@ export type TCardIntent =
   | 'copy'
   | 'cut'
   | 'paste'
-  | 'delete';
+  | 'delete'
+  | 'menu';
 
-type TKeyPress = { key: string; altKey: boolean; ctrlKey: boolean; metaKey: boolean };
+type TKeyPress = { key: string; altKey: boolean; ctrlKey: boolean; metaKey: boolean; shiftKey?: boolean };
 
 /**
  * The card's keyboard map: Enter/Space select, arrows walk the cards, Alt+arrows move the
  * step, Ctrl/⌘ + D, C, X, V duplicate, copy, cut and paste after it, Delete/Backspace delete
- * (after a confirmation). Read only, only selecting, walking and copying are left. Null: the
- * key is not the card's.
+ * (after a confirmation), the context-menu key or Shift+F10 open the card's menu. Read only,
+ * only selecting, walking, the menu and copying are left. Null: the key is not the card's.
  */
 export function cardKeyIntent(press: TKeyPress, readOnly: boolean): TCardIntent | null {
   const mod = press.ctrlKey || press.metaKey;
   const key = press.key.toLowerCase();
   const arrow = press.key === 'ArrowDown' ? 'down' : press.key === 'ArrowUp' ? 'up' : null;
   if (press.key === 'Enter' || press.key === ' ') return 'select';
+  if (press.key === 'ContextMenu' || (press.key === 'F10' && press.shiftKey)) return 'menu';
   if (arrow && !press.altKey && !mod) return arrow === 'down' ? 'focus-next' : 'focus-previous';
   if (mod && key === 'c') return 'copy';
   if (readOnly) return null;

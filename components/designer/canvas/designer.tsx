@@ -73,6 +73,7 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
   const { selectedId, focusPath, select, selectPlaced, targetPipe, setTarget, renameSelected, insertionPoint } =
     selection;
   const { problems, setProblems } = useLiveCheck({ document, initial, initialProblems, store });
+  const openMenu = useCallback((stepId: string | null) => store.set({ menuFor: stepId }), [store]);
   const { cardKey, performRef, onRootKey, confirmDelete, setConfirmDelete, deleteConfirmed } = useStepCommands({
     stepsRef,
     editSteps,
@@ -81,6 +82,7 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
     undo,
     redo,
     setNotice,
+    openMenu,
   });
   const { publish, publishing } = usePublish({ document, autosave, setProblems, setShowProblems, setNotice });
 
@@ -109,10 +111,10 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
       targetPipe,
       cardKey,
       run: (stepId, intent) => performRef.current(stepId, intent),
-      openMenu: (stepId) => store.set({ menuFor: stepId }),
+      openMenu,
       setTarget,
     }),
-    [select, targetPipe, cardKey, performRef, store, setTarget],
+    [select, targetPipe, cardKey, performRef, openMenu, setTarget],
   );
   const iconByType = useMemo(
     () => new Map<string, string>((registry?.nodes ?? []).map((node) => [node.type, node.icon])),

@@ -40,6 +40,7 @@ export function useStepCommands({
   undo,
   redo,
   setNotice,
+  openMenu,
 }: {
   stepsRef: RefObject<TStep[]>;
   editSteps: (change: (steps: TStep[]) => TStep[], group?: string) => void;
@@ -48,6 +49,8 @@ export function useStepCommands({
   undo: () => void;
   redo: () => void;
   setNotice: (notice: TDesignerNotice | null) => void;
+  /** Opens a card's "⋯" menu (the context-menu key, Shift+F10). */
+  openMenu: (stepId: string) => void;
 }) {
   const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
   const { select, selectPlaced, insertionPoint, setTarget } = selection;
@@ -138,9 +141,11 @@ export function useStepCommands({
           return void paste(stepId);
         case 'delete':
           return setConfirmDelete(stepId);
+        case 'menu':
+          return openMenu(stepId);
       }
     },
-    [copy, editSteps, paste, select, selectPlaced, stepsRef],
+    [copy, editSteps, openMenu, paste, select, selectPlaced, stepsRef],
   );
 
   const cardKey = useCallback(
