@@ -1,6 +1,7 @@
 'use client';
 
 import { MoreHorizontal } from 'lucide-react';
+import { useRef } from 'react';
 import { useCanvas } from '@/components/designer/canvas/canvas-context';
 import { useCanvasSelector } from '@/components/designer/canvas/canvas-store';
 import { CARD_SHORTCUTS, type TCardIntent } from '@/components/designer/canvas/card-keys';
@@ -38,6 +39,9 @@ export function StepCardMenu({ stepId, label }: { stepId: string; label: string 
   const { store, readOnly, commands } = useCanvas();
   const open = useCanvasSelector(store, (state) => state.menuFor === stepId);
   const groups = readOnly ? READ_ONLY_GROUPS : EDIT_GROUPS;
+  // A command that puts focus somewhere (the new copy, the moved card, a neighbour, the delete
+  // dialog) keeps it there: the menu must not hand focus back to its ⋯ button as it closes.
+  const focusMoved = useRef(false);
   return (
     <DropdownMenu open={open} onOpenChange={(next) => commands.openMenu(next ? stepId : null)} modal={false}>
       <DropdownMenuTrigger
@@ -48,7 +52,15 @@ export function StepCardMenu({ stepId, label }: { stepId: string; label: string 
       >
         <MoreHorizontal className="size-4" aria-hidden />
       </DropdownMenuTrigger>
-      <DropdownMenuContent align="end" aria-label={`Actions for ${label}`} onClick={(event) => event.stopPropagation()}>
+      <DropdownMenuContent
+        align="end"
+        aria-label={`Actions for ${label}`}
+        onClick={(event) => event.stopPropagation()}
+        onCloseAutoFocus={(event) => {
+          if (focusMoved.current) event.preventDefault();
+          focusMoved.current = false;
+        }}
+      >
         {groups.map((group, index) => (
           <div key={group[0]!.intent} role="none">
             {index > 0 && <DropdownMenuSeparator />}
@@ -56,7 +68,10 @@ export function StepCardMenu({ stepId, label }: { stepId: string; label: string 
               <DropdownMenuItem
                 key={intent}
                 aria-keyshortcuts={ariaShortcut(intent)}
-                onSelect={() => commands.run(stepId, intent)}
+                onSelect={() => {
+                  focusMoved.current = intent !== 'copy';
+                  commands.run(stepId, intent);
+                }}
                 className={intent === 'delete' ? 'text-danger data-highlighted:bg-danger-soft' : undefined}
               >
                 <span className="flex-1">{itemLabel}</span>
