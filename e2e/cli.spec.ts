@@ -180,6 +180,32 @@ test.describe('npx pipewright against the running app', () => {
     expect(types.at(-1)).toBe('run.succeeded');
   });
 
+  test('pull writes the workflow’s tags into the file and push gives them back (issue #18 bug 10)', async ({
+    baseURL,
+    request,
+  }) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pipewright-cli-'));
+    const cli = cliIn(baseURL!, dir);
+    const client = api(request);
+    const key = `cli-tags-${Date.now().toString(36)}`;
+    expect((await client.post('/workflows', { key, name: 'Tagged', tags: ['finance', 'eu'] })).status()).toBe(201);
+    const saved = await client.post(`/workflows/${key}/versions`, { key, name: 'Tagged', steps: [] });
+    expect(saved.status(), await saved.text()).toBeLessThan(300);
+
+    expect((await cli('pull', key)).code).toBe(0);
+    const pulled = JSON.parse(readFileSync(path.join(dir, `${key}.json`), 'utf8'));
+    expect(pulled).toMatchObject({ key, tags: ['finance', 'eu'] });
+    expect(Object.keys(pulled).slice(0, 4)).toEqual(['key', 'name', 'description', 'tags']);
+    // Unchanged file, unchanged tags: nothing to push.
+    const same = await cli('--json', 'push', `${key}.json`);
+    expect(JSON.parse(same.out).results[0].outcome).toBe('unchanged');
+    // A changed tag list alone is a change, and the push stores it on the workflow.
+    writeFileSync(path.join(dir, `${key}.json`), JSON.stringify({ ...pulled, tags: ['ops'] }, null, 2));
+    const pushed = await cli('--json', 'push', `${key}.json`);
+    expect(JSON.parse(pushed.out).results[0].outcome).toBe('saved');
+    expect((await (await client.get(`/workflows/${key}`)).json()).tags).toEqual(['ops']);
+  });
+
   test('login stores URL and token (0600) for later calls; bad tokens and servers exit 2', async ({ baseURL }) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'pipewright-cli-'));
     const bare = cliIn(baseURL!, dir, { PIPEWRIGHT_URL: undefined, PIPEWRIGHT_TOKEN: undefined });

@@ -17,6 +17,7 @@ export const ZWorkflow = z
     key: z.string(),
     name: z.string(),
     description: z.string(),
+    tags: z.array(z.string()).default([]),
     status: z.string(),
     latestVersion: z.number().int().nullable(),
     draftVersion: z.number().int().nullable(),

@@ -1,6 +1,6 @@
 import { PipewrightApiError, type PipewrightClient, type TDocument } from '../client';
 import type { TCliIo } from '../cli-io';
-import { definitionOf } from '../documents/canonical-document';
+import { definitionOf, withTags } from '../documents/canonical-document';
 import { diffDocuments, type TDocumentChange } from '../documents/diff-documents';
 import { readSourceDocument } from '../documents/read-document';
 import { CliUsageError, EXIT, type TExitCode } from '../exit-codes';
@@ -33,9 +33,13 @@ export async function diffCommand(
   let local = source.value;
   try {
     const workflow = await client.getWorkflow(key);
-    local = { ...local, name: local.name ?? workflow.name, description: local.description ?? workflow.description };
+    local = withTags(
+      { ...local, name: local.name ?? workflow.name, description: local.description ?? workflow.description },
+      Array.isArray(local.tags) ? (local.tags as string[]) : workflow.tags,
+    );
     against = workflow.latestVersion;
-    if (against !== null) published = await client.getVersion(key, against);
+    // Tags are the workflow's, not the version's: compare the file's with the workflow's own.
+    if (against !== null) published = withTags(await client.getVersion(key, against), workflow.tags) as TDocument;
   } catch (error) {
     if (!(error instanceof PipewrightApiError) || error.status !== 404) throw error;
   }

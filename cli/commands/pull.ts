@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PipewrightClient, TWorkflow } from '../client';
 import type { TCliIo } from '../cli-io';
-import { definitionOf } from '../documents/canonical-document';
+import { definitionOf, withTags } from '../documents/canonical-document';
 import type { TDocumentFormat } from '../documents/read-document';
 import { documentText } from '../documents/write-document';
 import { CliUsageError, EXIT, type TExitCode } from '../exit-codes';
@@ -58,7 +58,8 @@ async function pullOne(
   if (version === null) return { key: workflow.key, file: null, version: null, outcome: 'no versions' };
   const document = await client.getVersion(workflow.key, version);
   const target = await targetFile(folder, workflow.key, format);
-  const text = documentText(definitionOf(document), target.format);
+  // The workflow's tags ride in the file (as in the UI's export) so a push gives them back.
+  const text = documentText(definitionOf(withTags(document, workflow.tags)), target.format);
   if (target.text === text) return { key: workflow.key, file: target.file, version, outcome: 'unchanged' };
   await writeFile(target.file, text);
   return { key: workflow.key, file: target.file, version, outcome: 'written' };

@@ -1,6 +1,6 @@
 import { PipewrightApiError, type PipewrightClient, type TDocument, type TWorkflow } from '../client';
 import type { TCliIo } from '../cli-io';
-import { sameDefinition } from '../documents/canonical-document';
+import { sameDefinition, withTags } from '../documents/canonical-document';
 import { collectDocumentFiles } from '../documents/collect-document-files';
 import { readSourceDocument, type TSourceDocument } from '../documents/read-document';
 import { CliUsageError, EXIT, type TExitCode } from '../exit-codes';
@@ -21,7 +21,10 @@ async function findWorkflow(client: PipewrightClient, key: string): Promise<TWor
 
 /** The local document with what the server would take from the workflow (name, description), to compare. */
 function asServerWouldStore(local: Record<string, unknown>, workflow: TWorkflow): Record<string, unknown> {
-  return { ...local, name: local.name ?? workflow.name, description: local.description ?? workflow.description };
+  return withTags(
+    { ...local, name: local.name ?? workflow.name, description: local.description ?? workflow.description },
+    Array.isArray(local.tags) ? (local.tags as string[]) : workflow.tags,
+  );
 }
 
 /** Publishes the draft, or says why the server refused it (422: the problems, with their lines). */
@@ -64,8 +67,11 @@ async function pushOne(client: PipewrightClient, source: TSourceDocument, publis
   let draft: TDocument | null = null;
   if (workflow) {
     const local = asServerWouldStore(source.value, workflow);
-    if (workflow.latestVersion !== null) published = await client.getVersion(key, workflow.latestVersion);
-    if (workflow.draftVersion !== null) draft = await client.getVersion(key, workflow.draftVersion);
+    // The server's versions carry no tags (they are the workflow's): compare with the workflow's own.
+    if (workflow.latestVersion !== null)
+      published = withTags(await client.getVersion(key, workflow.latestVersion), workflow.tags) as TDocument;
+    if (workflow.draftVersion !== null)
+      draft = withTags(await client.getVersion(key, workflow.draftVersion), workflow.tags) as TDocument;
     if (publishToo && published && sameDefinition(local, published))
       return { ...base, outcome: 'unchanged', version: workflow.latestVersion };
     if (publishToo && draft && sameDefinition(local, draft)) return publish(client, key, workflow.draftVersion!, base);

@@ -29,6 +29,7 @@ const DOCUMENT_ORDER = [
   'key',
   'name',
   'description',
+  'tags',
   'version',
   'status',
   'parameterSchema',
@@ -106,6 +107,12 @@ export function canonicalDocument(document: TObject): TObject {
 export function definitionOf(document: TObject): TObject {
   const { version: _version, status: _status, ...rest } = canonicalDocument(document);
   return rest;
+}
+
+/** The document with the workflow's tags beside its description (left out when there are none). */
+export function withTags(document: TObject, tags: readonly string[]): TObject {
+  const { tags: _tags, ...rest } = document;
+  return tags.length ? { ...rest, tags: [...tags] } : rest;
 }
 
 /** Whether two documents define the same thing (same canonical text, key order included). */

@@ -13,11 +13,14 @@ import {
   type TFieldErrors,
   type TJsonSchema,
 } from '@/components/schema-form';
+import { outcomeTone, type TOutcomeTone } from '@/components/inbox/outcome-tone';
 import { Button } from '@/components/ui/button';
 import { FormError } from '@/components/ui/field';
 
-/** The first outcome is the expected answer; a "reject"-like outcome is shown as a quieter button. */
-const QUIET_OUTCOMES = /^(reject|deny|decline|cancel|no)$/i;
+const BUTTON_VARIANT = { primary: 'primary', neutral: 'secondary', danger: 'danger' } as const satisfies Record<
+  TOutcomeTone,
+  string
+>;
 
 /**
  * The form of an open task and one button per outcome. The data is checked against the task's
@@ -63,17 +66,12 @@ export function TaskAnswerForm({ taskId, form, outcomes }: { taskId: string; for
               : null
         }
       />
-      <div className="flex flex-wrap gap-2">
-        {outcomes.map((outcome, index) => (
+      <div role="group" aria-label="Answer with an outcome" className="flex flex-wrap gap-2">
+        {outcomes.map((outcome) => (
           <Button
             key={outcome}
-            variant={
-              index === 0 && !QUIET_OUTCOMES.test(outcome)
-                ? 'primary'
-                : QUIET_OUTCOMES.test(outcome)
-                  ? 'danger'
-                  : 'secondary'
-            }
+            variant={BUTTON_VARIANT[outcomeTone(outcome, outcomes)]}
+            data-outcome-tone={outcomeTone(outcome, outcomes)}
             loading={pending && chosen === outcome}
             disabled={pending}
             onClick={() => answer(outcome)}

@@ -1,7 +1,13 @@
 import { JsonView } from '@/components/runs/json-view';
-import { Badge } from '@/components/ui/badge';
+import { outcomeTone, type TOutcomeTone } from '@/components/inbox/outcome-tone';
+import { Badge, type TBadgeTone } from '@/components/ui/badge';
 import { TimeText } from '@/components/ui/time-text';
 import type { TTaskRecord } from '@/server/tasks/task-record';
+
+const BADGE_TONE = { primary: 'success', neutral: 'neutral', danger: 'danger' } as const satisfies Record<
+  TOutcomeTone,
+  TBadgeTone
+>;
 
 /** Who answered a closed task, when, with which outcome and data. */
 export function TaskAnswerSummary({ task }: { task: TTaskRecord }) {
@@ -11,7 +17,9 @@ export function TaskAnswerSummary({ task }: { task: TTaskRecord }) {
   return (
     <div className="flex flex-col gap-3 text-sm" data-task-answer>
       <p>
-        <Badge tone="success">{task.outcome ?? 'answered'}</Badge>{' '}
+        <Badge tone={task.outcome ? BADGE_TONE[outcomeTone(task.outcome, task.outcomes)] : 'neutral'}>
+          {task.outcome ?? 'answered'}
+        </Badge>{' '}
         <span className="text-ink">by {task.completedBy ?? 'someone'}</span>{' '}
         <span className="text-ink-muted">
           on <TimeText iso={task.completedAt} withTime />

@@ -21,6 +21,7 @@ import {
 } from '@/components/ui/dropdown-menu';
 import { Field, FormError, fieldMessageId } from '@/components/ui/field';
 import { Input } from '@/components/ui/input';
+import { ExportVersionItem } from '@/components/workflows/export-version-item';
 
 type TRow = {
   key: string;
@@ -37,7 +38,7 @@ export function WorkflowRowActions({ workflow, canWrite }: { workflow: TRow; can
   const archive = useServerAction(updateWorkflowAction);
   const remove = useServerAction(deleteWorkflowAction);
   const duplicate = useServerAction(duplicateWorkflowAction);
-  const exportVersion = workflow.draftVersion ?? workflow.latestVersion;
+  const [exportError, setExportError] = useState<string | null>(null);
   const close = () => {
     setDialog('none');
     remove.reset();
@@ -67,15 +68,21 @@ export function WorkflowRowActions({ workflow, canWrite }: { workflow: TRow; can
           <DropdownMenuItem onSelect={() => router.push(`/workflows/${workflow.key}/versions`)}>
             Versions
           </DropdownMenuItem>
-          {exportVersion !== null && (
-            <DropdownMenuItem asChild>
-              <a
-                href={`/api/v1/workflows/${workflow.key}/versions/${exportVersion}`}
-                download={`${workflow.key}-v${exportVersion}.json`}
-              >
-                Export JSON (v{exportVersion})
-              </a>
-            </DropdownMenuItem>
+          {workflow.latestVersion !== null && (
+            <ExportVersionItem
+              workflowKey={workflow.key}
+              version={workflow.latestVersion}
+              draft={false}
+              onError={setExportError}
+            />
+          )}
+          {workflow.draftVersion !== null && (
+            <ExportVersionItem
+              workflowKey={workflow.key}
+              version={workflow.draftVersion}
+              draft
+              onError={setExportError}
+            />
           )}
           {canWrite && (
             <>
@@ -100,6 +107,11 @@ export function WorkflowRowActions({ workflow, canWrite }: { workflow: TRow; can
           )}
         </DropdownMenuContent>
       </DropdownMenu>
+      {exportError && (
+        <span role="alert" className="ml-2 text-[12px] text-danger">
+          {exportError}
+        </span>
+      )}
       {archive.error && (
         <span role="alert" className="ml-2 text-[12px] text-danger">
           {archive.error.message}

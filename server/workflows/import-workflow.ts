@@ -1,4 +1,5 @@
 import 'server-only';
+import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
@@ -8,14 +9,20 @@ import { completeDocument, ZVersionDocumentBody } from '@/server/workflows/docum
 import { insertWorkflow, ZNewWorkflowKey } from '@/server/workflows/create-workflow';
 import { createWorkflowResolver } from '@/server/workflows/create-workflow-resolver';
 import { findWorkflow } from '@/server/workflows/find-workflow';
+import { ZTags } from '@/server/workflows/workflow-record';
 import { writeDraft, type TSavedDraft } from '@/server/workflows/save-draft';
 import { validateDefinition } from '@/server/workflows/validation/validate-definition';
 import { ZProblem, type TProblem } from '@/model/definition/problem';
 
-/** An exported document carries the `version` and `status` it had; an import always becomes the draft, so they are dropped. */
-export const ZImportWorkflow = z.object({
-  document: ZVersionDocumentBody.transform(({ version: _v, status: _s, ...rest }) => rest),
-});
+/**
+ * What an import reads: a version document, plus the workflow's `tags` that an export writes
+ * beside it (they belong to the workflow, not to a version, so they are not stored in the draft).
+ */
+export const ZImportDocument = ZVersionDocumentBody.extend({
+  tags: ZTags.optional().describe("The workflow's tags; when given they replace the workflow's"),
+}).describe("A version document (as exported); without `name` or `description`, the workflow's are used");
+
+export const ZImportWorkflow = z.object({ document: ZImportDocument });
 export type TImportWorkflow = z.input<typeof ZImportWorkflow>;
 export const ZImported = z.object({
   key: z.string(),
@@ -41,7 +48,8 @@ export async function importWorkflow({
   input: TImportWorkflow;
 }): Promise<TImported> {
   assertAllowed(ctx, 'workflow.write');
-  const { document: body } = ZImportWorkflow.parse(input);
+  // An exported document carries the `version` and `status` it had; an import always becomes the draft.
+  const { version: _version, status: _status, tags, ...body } = ZImportWorkflow.parse(input).document;
   const { saved, document } = await db.transaction().execute(async (tx) => {
     const existing = await tx
       .selectFrom('workflows')
@@ -59,8 +67,15 @@ export async function importWorkflow({
       await insertWorkflow({
         tx,
         ctx,
-        input: { key: key.data, name: document.name, description: document.description, tags: [] },
+        input: { key: key.data, name: document.name, description: document.description, tags: tags ?? [] },
       });
+    } else if (tags !== undefined) {
+      await tx
+        .updateTable('workflows')
+        .set({ tags, updated_at: sql`now()` })
+        .where('tenant_id', '=', ctx.tenantId)
+        .where('id', '=', existing.id)
+        .execute();
     }
     const workflow = await findWorkflow({ db: tx, tenantId: ctx.tenantId, key: document.key, lock: true });
     return { document, saved: { createdWorkflow: !existing, ...(await writeDraft({ tx, ctx, workflow, document })) } };

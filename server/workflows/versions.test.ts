@@ -14,6 +14,7 @@ import { importWorkflow } from '@/server/workflows/import-workflow';
 import { listVersions } from '@/server/workflows/list-versions';
 import { publishVersion } from '@/server/workflows/publish-version';
 import { saveDraft } from '@/server/workflows/save-draft';
+import { updateWorkflow } from '@/server/workflows/update-workflow';
 
 let t: TTestDatabase;
 let editor: TAuthContext;
@@ -389,16 +390,32 @@ describe('diffVersions', () => {
 
 describe('export and import', () => {
   it('round-trips: an exported version imported into another tenant becomes its draft v1 with the same definition', async () => {
+    await updateWorkflow({ db: t.db, ctx: editor, input: { key: 'diffed', tags: ['finance', 'eu'] } });
     const exported = await exportVersion({ db: t.db, ctx: editor, input: { key: 'diffed', version: 1 } });
     expect(exported.filename).toBe('diffed-v1.json');
+    expect(exported.document.tags).toEqual(['finance', 'eu']);
     const imported = await importWorkflow({ db: t.db, ctx: other, input: { document: JSON.parse(exported.json) } });
     expect(imported).toMatchObject({ key: 'diffed', version: 1, revision: 1, createdWorkflow: true, problems: [] });
     const back = await getVersion({ db: t.db, ctx: other, input: { key: 'diffed', version: 1 } });
-    expect(back.document).toEqual({ ...exported.document, status: 'draft' });
+    const { tags: _tags, ...definition } = exported.document;
+    expect(back.document).toEqual({ ...definition, status: 'draft' });
     expect(await getWorkflow({ db: t.db, ctx: other, input: { key: 'diffed' } })).toMatchObject({
       name: 'Workflow diffed',
+      tags: ['finance', 'eu'],
       draftVersion: 1,
     });
+    // The imported draft exports as a draft, tags and all.
+    const draft = await exportVersion({ db: t.db, ctx: other, input: { key: 'diffed', version: 1 } });
+    expect(draft.filename).toBe('diffed-v1-draft.json');
+    expect(draft.document).toMatchObject({ status: 'draft', tags: ['finance', 'eu'] });
+    // Importing over an existing workflow replaces its tags when the file names them, and keeps them when it does not.
+    await importWorkflow({ db: t.db, ctx: other, input: { document: { ...definition, tags: ['ops'] } } });
+    expect(await getWorkflow({ db: t.db, ctx: other, input: { key: 'diffed' } })).toMatchObject({ tags: ['ops'] });
+    await importWorkflow({ db: t.db, ctx: other, input: { document: definition } });
+    expect(await getWorkflow({ db: t.db, ctx: other, input: { key: 'diffed' } })).toMatchObject({ tags: ['ops'] });
+    await expect(
+      importWorkflow({ db: t.db, ctx: other, input: { document: { ...definition, tags: [''] } } }),
+    ).rejects.toMatchObject({ name: 'ZodError' });
   });
 
   it('replaces the draft of an existing workflow and saves an incomplete draft, returning its problems', async () => {

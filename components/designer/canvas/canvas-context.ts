@@ -2,6 +2,8 @@
 
 import { createContext, useContext, type KeyboardEvent } from 'react';
 import type { TCanvasStore } from '@/components/designer/canvas/canvas-store';
+import type { TCardIntent } from '@/components/designer/canvas/card-keys';
+import type { TPipePosition } from '@/components/designer/canvas/definition-edits';
 
 /** What the cards call back into; the designer keeps these stable so memoized cards never re-render for them. */
 export type TCanvasCommands = {
@@ -9,6 +11,12 @@ export type TCanvasCommands = {
   /** Makes the start of an (empty) pipe the place the next step goes. */
   targetPipe: (pipeId: string) => void;
   cardKey: (stepId: string, event: KeyboardEvent<HTMLElement>) => void;
+  /** Carries out a command of the card's menu on a step. */
+  run: (stepId: string, intent: TCardIntent) => void;
+  /** Opens a step's "⋯" menu (null closes it). */
+  openMenu: (stepId: string | null) => void;
+  /** Moves the insertion point (a click on empty canvas or a pipe's "+"). */
+  setTarget: (target: TPipePosition) => void;
 };
 
 export type TCanvasContext = {

@@ -13,6 +13,8 @@ export type TCanvasState = {
   /** Where palette clicks and paste insert; follows the selection (right after it). */
   target: TPipePosition | null;
   problemCounts: ReadonlyMap<string, number>;
+  /** The step whose "⋯" menu is open (its button, a right-click or the context-menu key opened it). */
+  menuFor: string | null;
   /**
    * The one pipe open for a drop: during a pointer drag the innermost pipe under the pointer
    * ('none': the pointer is over no pipe, and so between drags); null opens every pipe, for a

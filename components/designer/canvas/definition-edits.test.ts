@@ -109,6 +109,14 @@ describe('definition edits', () => {
     expect(ids(stepsOfPipe(steps, 'inner-2/then'))).toEqual(['c-2']);
   });
 
+  it('duplicates an if that has no else (a pipe its config leaves out)', () => {
+    const noElse: TStep = { ...leaf('check'), type: 'control.if', config: { condition: true, then: [leaf('b')] } };
+    const { steps, copyId } = duplicateStep([noElse], 'check');
+    expect(copyId).toBe('check-2');
+    expect(ids(stepsOfPipe(steps, 'check-2/then'))).toEqual(['b-2']);
+    expect(steps[1]?.config).not.toHaveProperty('else');
+  });
+
   it('updates a step anywhere, including a rename', () => {
     const steps = tree();
     const next = updateStep(steps, 'c', { ...leaf('renamed'), name: 'Renamed' });

@@ -160,12 +160,11 @@ export function copyWithNewIds(step: TStep, taken: Set<string>): TStep {
   const clone = structuredClone(step);
   const renumber = (target: TStep): TStep => {
     let config = target.config;
-    for (const pipe of nestedPipes(target))
-      config = setAtPath(
-        config ?? {},
-        pipe.path,
-        (getAtPath(config, pipe.path) as TStep[]).map(renumber),
-      ) as TStep['config'];
+    for (const pipe of nestedPipes(target)) {
+      // nestedPipes lists a pipe the config may leave out (an if without `else`): nothing to renumber there.
+      const inner = getAtPath(config, pipe.path);
+      if (Array.isArray(inner)) config = setAtPath(config ?? {}, pipe.path, inner.map(renumber)) as TStep['config'];
+    }
     return { ...target, id: uniqueStepId(target.id, taken), config };
   };
   return renumber(clone);

@@ -13,9 +13,11 @@ import {
   type TPipePosition,
 } from '@/components/designer/canvas/definition-edits';
 import { DesignerToolbar, type TDesignerView } from '@/components/designer/canvas/designer-toolbar';
+import { pipeOfBlankClick } from '@/components/designer/canvas/canvas-click';
 import { focusCard } from '@/components/designer/canvas/focus-card';
 import { Palette, PALETTE_PREFIX, paletteItems, type TPaletteItem } from '@/components/designer/canvas/palette';
 import { ProblemsList } from '@/components/designer/canvas/problems-list';
+import { DesignerSkipLinks } from '@/components/designer/canvas/skip-links';
 import { PipeList } from '@/components/designer/canvas/step-card';
 import { useDesignerHistory } from '@/components/designer/canvas/use-designer-history';
 import { useDraftAutosave, type TDraftBase } from '@/components/designer/canvas/use-draft-autosave';
@@ -65,13 +67,16 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
         target: { pipeId: ROOT_PIPE, index: Number.MAX_SAFE_INTEGER },
         problemCounts: errorCounts(initialProblems),
         hoverPipe: 'none',
+        menuFor: null,
       }),
     [initialProblems],
   );
   const selection = useSelection({ store, stepsRef });
-  const { selectedId, focusPath, select, selectPlaced, targetPipe, renameSelected, insertionPoint } = selection;
+  const { selectedId, focusPath, select, selectPlaced, targetPipe, setTarget, renameSelected, insertionPoint } =
+    selection;
   const { problems, setProblems } = useLiveCheck({ document, initial, initialProblems, store });
-  const { cardKey, onRootKey, confirmDelete, setConfirmDelete, deleteConfirmed } = useStepCommands({
+  const openMenu = useCallback((stepId: string | null) => store.set({ menuFor: stepId }), [store]);
+  const { cardKey, performRef, onRootKey, confirmDelete, setConfirmDelete, deleteConfirmed } = useStepCommands({
     stepsRef,
     editSteps,
     selection,
@@ -79,6 +84,7 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
     undo,
     redo,
     setNotice,
+    openMenu,
   });
   const { publish, publishing } = usePublish({ document, autosave, setProblems, setShowProblems, setNotice });
   // Test step and Run draft work on the saved draft: they save first, as publish does.
@@ -100,6 +106,7 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
       });
       editSteps((current) => insertStep(current, at, step));
       selectPlaced(step.id, { pipeId: at.pipeId, index: at.index + 1 });
+      focusCard(step.id);
     },
     [editSteps, selectPlaced, stepsRef],
   );
@@ -109,8 +116,15 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
   );
 
   const commands = useMemo<TCanvasCommands>(
-    () => ({ select: (stepId) => select(stepId), targetPipe, cardKey }),
-    [select, targetPipe, cardKey],
+    () => ({
+      select: (stepId) => select(stepId),
+      targetPipe,
+      cardKey,
+      run: (stepId, intent) => performRef.current(stepId, intent),
+      openMenu,
+      setTarget,
+    }),
+    [select, targetPipe, cardKey, performRef, openMenu, setTarget],
   );
   const iconByType = useMemo(
     () => new Map<string, string>((registry?.nodes ?? []).map((node) => [node.type, node.icon])),
@@ -156,6 +170,7 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
 
   return (
     <div className="flex min-w-0 flex-col gap-4" onKeyDown={onRootKey}>
+      <DesignerSkipLinks readOnly={readOnly} />
       <DesignerToolbar
         workflowKey={document.key}
         readOnly={readOnly}
@@ -203,7 +218,14 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
                   className="h-[70vh] min-h-96 rounded-lg border border-line"
                 />
               ) : (
-                <div className="rounded-lg border border-line bg-canvas p-3">
+                <div
+                  id="designer-canvas"
+                  className="rounded-lg border border-line bg-canvas p-3"
+                  onClick={(event) => {
+                    const pipeId = readOnly ? null : pipeOfBlankClick(event.target, event.currentTarget);
+                    if (pipeId) setTarget({ pipeId, index: Number.MAX_SAFE_INTEGER });
+                  }}
+                >
                   <button
                     type="button"
                     onClick={() => select(null)}

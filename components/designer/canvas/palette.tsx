@@ -81,7 +81,8 @@ function PaletteButton({ item, onAdd }: { item: TPaletteItem; onAdd: (item: TPal
 }
 
 /**
- * Step types grouped by category, searchable. Click (or Enter) adds after the selected step;
+ * Step types grouped by category, searchable. Click (or Enter) adds at the insertion point (drawn
+ * on the canvas; after the selected step); Enter in the search adds its single match;
  * dragging drops at a position. Each item is its own disabled droppable so the list does not
  * close up while one is dragged out (the clone follows the pointer, a faded copy keeps the
  * item's place).
@@ -126,13 +127,32 @@ export const Palette = memo(function Palette({
           <span className="sr-only">Search step types</span>
           <Search className="pointer-events-none absolute top-2.5 left-2.5 size-4 text-ink-faint" aria-hidden />
           <input
+            id="step-palette-search"
             type="search"
             value={query}
             onChange={(event) => setQuery(event.target.value)}
+            onKeyDown={(event) => {
+              // Enter adds the one step type the search leaves (a clear search then starts over).
+              if (event.key !== 'Enter' || shown.length !== 1 || !needle) return;
+              event.preventDefault();
+              onAdd(shown[0]!);
+              setQuery('');
+            }}
+            aria-describedby="step-palette-hint"
             placeholder="Search steps"
             className={`${INPUT_CLASSES} pl-8`}
           />
         </label>
+        {needle && shown.length === 1 && (
+          <p id="step-palette-hint" className="text-[12px] text-ink-faint">
+            Enter adds “{shown[0]!.title}”.
+          </p>
+        )}
+        {needle && shown.length > 1 && (
+          <p id="step-palette-hint" className="text-[12px] text-ink-faint">
+            {shown.length} matches: type more, or pick one.
+          </p>
+        )}
         {error && <p className="text-[13px] text-danger">{error}</p>}
         {!registry && !error && <p className="text-[13px] text-ink-faint">Loading step types…</p>}
         {registry && shown.length === 0 && (

@@ -6,6 +6,8 @@ import { memo, useState } from 'react';
 import { useCanvas } from '@/components/designer/canvas/canvas-context';
 import { useCanvasSelector } from '@/components/designer/canvas/canvas-store';
 import { pipeIdOf, type TPipeId } from '@/components/designer/canvas/definition-edits';
+import { InsertionLine, PipeHeading } from '@/components/designer/canvas/insertion-point';
+import { StepCardMenu } from '@/components/designer/canvas/step-card-menu';
 import { StepIcon } from '@/components/designer/canvas/step-icon';
 import { summarizeStep } from '@/components/designer/canvas/step-summary';
 import { withoutMouseDropAnimation } from '@/components/designer/canvas/use-step-drag';
@@ -26,6 +28,7 @@ function EmptyPipe({ pipeId }: { pipeId: TPipeId }) {
       type="button"
       onClick={() => commands.targetPipe(pipeId)}
       aria-pressed={targeted}
+      data-empty-pipe={pipeId}
       className={cx(
         'flex w-full items-center justify-center gap-1.5 rounded-md border border-dashed px-2 py-2 text-[12px]',
         targeted
@@ -68,7 +71,14 @@ export const PipeList = memo(function PipeList({
           )}
         >
           {steps.map((step, index) => (
-            <StepCard key={step.id} step={step} index={index} depth={depth} />
+            <StepCard
+              key={step.id}
+              step={step}
+              index={index}
+              depth={depth}
+              pipeId={pipeId}
+              last={index === steps.length - 1}
+            />
           ))}
           {provided.placeholder}
           {steps.length === 0 && !snapshot.isDraggingOver && <EmptyPipe pipeId={pipeId} />}
@@ -79,7 +89,19 @@ export const PipeList = memo(function PipeList({
 });
 
 /** A step's card: icon, name, type, what it is set to do, its problems; a block shows its pipes inside, collapsible. */
-export const StepCard = memo(function StepCard({ step, index, depth }: { step: TStep; index: number; depth: number }) {
+export const StepCard = memo(function StepCard({
+  step,
+  index,
+  depth,
+  pipeId,
+  last,
+}: {
+  step: TStep;
+  index: number;
+  depth: number;
+  pipeId: TPipeId;
+  last: boolean;
+}) {
   const { store, readOnly, iconFor, commands } = useCanvas();
   const selected = useCanvasSelector(store, (state) => state.selectedId === step.id);
   const errors = useCanvasSelector(store, (state) => state.problemCounts.get(step.id) ?? 0);
@@ -97,12 +119,13 @@ export const StepCard = memo(function StepCard({ step, index, depth }: { step: T
           style={withoutMouseDropAnimation(provided.draggableProps.style, snapshot)}
           data-step-id={step.id}
           className={cx(
-            'min-w-0 rounded-lg border bg-surface',
+            'relative min-w-0 rounded-lg border bg-surface',
             selected ? 'border-accent ring-2 ring-accent/30' : 'border-line',
             snapshot.isDragging && 'shadow-lg',
             step.disabled && 'opacity-60',
           )}
         >
+          <InsertionLine pipeId={pipeId} index={index} last={last} />
           <div
             tabIndex={0}
             data-testid="step-card"
@@ -111,6 +134,10 @@ export const StepCard = memo(function StepCard({ step, index, depth }: { step: T
             aria-current={selected ? 'true' : undefined}
             onClick={() => commands.select(step.id)}
             onKeyDown={(event) => commands.cardKey(step.id, event)}
+            onContextMenu={(event) => {
+              event.preventDefault();
+              commands.openMenu(step.id);
+            }}
             className="flex min-w-0 cursor-pointer items-center gap-2 rounded-lg px-2 py-2 outline-none focus-visible:ring-2 focus-visible:ring-accent"
           >
             {!readOnly && (
@@ -145,6 +172,7 @@ export const StepCard = memo(function StepCard({ step, index, depth }: { step: T
                 {errors}
               </span>
             )}
+            <StepCardMenu stepId={step.id} label={label} />
             {pipes.length > 0 && (
               <button
                 type="button"
@@ -174,9 +202,11 @@ export const StepCard = memo(function StepCard({ step, index, depth }: { step: T
                     depth % 2 === 0 ? 'border-accent/40' : 'border-line-strong',
                   )}
                 >
-                  <h4 className="mb-1.5 text-[11px] font-semibold tracking-wide text-ink-faint uppercase">
-                    {pipe.label}
-                  </h4>
+                  <PipeHeading
+                    pipeId={pipeIdOf(step.id, pipe.path)}
+                    label={pipe.label}
+                    title={`${label}: ${pipe.label}`}
+                  />
                   <PipeList
                     pipeId={pipeIdOf(step.id, pipe.path)}
                     steps={pipe.steps}

@@ -105,7 +105,13 @@ export function useDraftAutosave({
   );
 
   useEffect(() => {
-    if (!enabled || document === savedRef.current || conflictRef.current) return;
+    if (!enabled || conflictRef.current) return;
+    if (document === savedRef.current) {
+      // Undo/redo back to the stored document: nothing to save, and the "Unsaved" of the step
+      // before must not stay (its timer was cleared by this change).
+      if (!inflightRef.current) setState((current) => (current.kind === 'dirty' ? { kind: 'saved' } : current));
+      return;
+    }
     setState({ kind: 'dirty' });
     timerRef.current = setTimeout(() => void flush(), AUTOSAVE_DELAY_MS);
     return () => {

@@ -38,11 +38,13 @@ export function useSelection({ store, stepsRef }: { store: TCanvasStore; stepsRe
     (pipeId: string) => store.set({ selectedId: null, target: { pipeId, index: 0 } }),
     [store],
   );
+  /** Moves the insertion point (a click on empty canvas, a pipe's "+", the place a removed step left). */
+  const setTarget = useCallback((target: TPipePosition) => store.set({ target }), [store]);
   /** Follows a rename of the selected step. */
   const renameSelected = useCallback((stepId: string) => store.set({ selectedId: stepId }), [store]);
   const insertionPoint = useCallback(() => store.get().target ?? END_OF_ROOT, [store]);
 
-  return { selectedId, focusPath, select, selectPlaced, targetPipe, renameSelected, insertionPoint };
+  return { selectedId, focusPath, select, selectPlaced, targetPipe, setTarget, renameSelected, insertionPoint };
 }
 
 export type TSelection = ReturnType<typeof useSelection>;

@@ -1,26 +1,36 @@
 'use client';
 
 import { useCallback, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
-import { cardKeyIntent } from '@/components/designer/canvas/card-keys';
+import { cardKeyIntent, type TCardIntent } from '@/components/designer/canvas/card-keys';
 import {
   copyWithNewIds,
   duplicateStep,
+  findStep,
   insertStep,
   locateStep,
   removeStep,
   shiftStep,
 } from '@/components/designer/canvas/definition-edits';
-import { focusCard, isTextField } from '@/components/designer/canvas/focus-card';
+import { focusAfterRemoval, focusCard, isTextField } from '@/components/designer/canvas/focus-card';
+import {
+  parseClipboardSteps,
+  readStepClipboard,
+  writeStepClipboard,
+} from '@/components/designer/canvas/step-clipboard';
 import type { TSelection } from '@/components/designer/canvas/use-selection';
 import type { TStep } from '@/model/definition/step';
 import { allStepIds } from '@/model/designer/step-tree';
 
 export type TDesignerNotice = { tone: 'success' | 'danger'; text: string };
 
+const nameOf = (step: TStep) => `“${step.name?.trim() || step.id}”`;
+const ONLY_HERE = ' (the browser refused the system clipboard, so it pastes in this browser only)';
+
 /**
- * What can be done to a step from the keyboard (and the clipboard): the card keys (select,
- * focus, move, duplicate, cut, paste, delete after asking) and the designer's own (undo, redo,
- * paste into the insertion point).
+ * What can be done to a step, from its keys, its menu or its context menu: select, walk,
+ * move, duplicate, copy, cut, paste (through the system clipboard, as JSON), delete after
+ * asking; and the designer's own keys (undo, redo, paste at the insertion point). Every
+ * change is one `editSteps`, so one undo step.
  */
 export function useStepCommands({
   stepsRef,
@@ -30,6 +40,7 @@ export function useStepCommands({
   undo,
   redo,
   setNotice,
+  openMenu,
 }: {
   stepsRef: RefObject<TStep[]>;
   editSteps: (change: (steps: TStep[]) => TStep[], group?: string) => void;
@@ -38,71 +49,115 @@ export function useStepCommands({
   undo: () => void;
   redo: () => void;
   setNotice: (notice: TDesignerNotice | null) => void;
+  /** Opens a card's "⋯" menu (the context-menu key, Shift+F10). */
+  openMenu: (stepId: string) => void;
 }) {
-  const clipboard = useRef<TStep | null>(null);
   const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
-  const { select, selectPlaced, insertionPoint } = selection;
+  const { select, selectPlaced, insertionPoint, setTarget } = selection;
 
-  const paste = useCallback(
-    (afterId: string | null) => {
-      const cut = clipboard.current;
-      if (!cut) return;
-      const copy = copyWithNewIds(cut, new Set(allStepIds(stepsRef.current)));
-      const at = afterId ? locateStep(stepsRef.current, afterId) : null;
-      const target = at ? { pipeId: at.pipeId, index: at.index + 1 } : insertionPoint();
-      editSteps((current) => insertStep(current, target, copy));
-      selectPlaced(copy.id, { pipeId: target.pipeId, index: target.index + 1 });
-      focusCard(copy.id);
+  /** Removes a step; focus goes to its neighbour (or its pipe), and the next step added goes where it was. */
+  const removeAndRefocus = useCallback(
+    (stepId: string) => {
+      const before = stepsRef.current;
+      const { steps: rest, from } = removeStep(before, stepId);
+      if (!from) return;
+      editSteps(() => rest);
+      select(null);
+      setTarget(from);
+      focusAfterRemoval(rest, from);
     },
-    [editSteps, selectPlaced, insertionPoint, stepsRef],
+    [editSteps, select, setTarget, stepsRef],
   );
 
-  const cardKeyRef = useRef<(stepId: string, event: KeyboardEvent<HTMLElement>) => void>(() => undefined);
-  cardKeyRef.current = (stepId, event) => {
-    if (event.target !== event.currentTarget) return; // keys on the drag handle or a button inside belong to them
-    const intent = cardKeyIntent(event, readOnly);
-    if (!intent) return;
-    event.preventDefault();
-    event.stopPropagation();
-    switch (intent) {
-      case 'select':
-        return select(stepId);
-      case 'focus-next':
-      case 'focus-previous': {
-        const headers = [...window.document.querySelectorAll<HTMLElement>('[data-step-header]')];
-        return headers[headers.indexOf(event.currentTarget) + (intent === 'focus-next' ? 1 : -1)]?.focus();
+  const copy = useCallback(
+    async (stepId: string, cut: boolean) => {
+      const step = findStep(stepsRef.current, stepId);
+      if (!step) return;
+      const where = await writeStepClipboard([step]);
+      if (cut) removeAndRefocus(stepId);
+      setNotice({
+        tone: 'success',
+        text: `${cut ? 'Cut' : 'Copied'} ${nameOf(step)}: paste it with Ctrl+V here or in another workflow${where === 'browser' ? ONLY_HERE : ''}.`,
+      });
+    },
+    [removeAndRefocus, setNotice, stepsRef],
+  );
+
+  /** Pastes the clipboard's steps after `afterId` (null: at the insertion point), with new ids where they clash. */
+  const paste = useCallback(
+    async (afterId: string | null) => {
+      const { text } = await readStepClipboard();
+      const parsed = parseClipboardSteps(text);
+      if (!parsed.ok) return setNotice({ tone: 'danger', text: `${parsed.message} Nothing was changed.` });
+      const taken = new Set(allStepIds(stepsRef.current));
+      const copies = parsed.steps.map((step) => copyWithNewIds(step, taken));
+      const at = afterId ? locateStep(stepsRef.current, afterId) : null;
+      const target = at ? { pipeId: at.pipeId, index: at.index + 1 } : insertionPoint();
+      editSteps((current) =>
+        copies.reduce(
+          (tree, step, offset) => insertStep(tree, { pipeId: target.pipeId, index: target.index + offset }, step),
+          current,
+        ),
+      );
+      const last = copies.at(-1)!;
+      selectPlaced(last.id, { pipeId: target.pipeId, index: target.index + copies.length });
+      focusCard(last.id);
+      const renamed = parsed.steps.filter((step, index) => step.id !== copies[index]?.id).length;
+      setNotice({
+        tone: 'success',
+        text: `Pasted ${copies.length === 1 ? nameOf(last) : `${copies.length} steps`}${renamed ? ' with new ids (the old ones are taken here)' : ''}.`,
+      });
+    },
+    [editSteps, selectPlaced, insertionPoint, setNotice, stepsRef],
+  );
+
+  const perform = useCallback(
+    (stepId: string, intent: TCardIntent, from?: HTMLElement) => {
+      switch (intent) {
+        case 'select':
+          return select(stepId);
+        case 'focus-next':
+        case 'focus-previous': {
+          const headers = [...window.document.querySelectorAll<HTMLElement>('[data-step-header]')];
+          const here = from ?? headers.find((header) => header.dataset.stepHeader === stepId);
+          return headers[headers.indexOf(here!) + (intent === 'focus-next' ? 1 : -1)]?.focus();
+        }
+        case 'move-down':
+        case 'move-up':
+          editSteps((current) => shiftStep(current, stepId, intent === 'move-down' ? 1 : -1));
+          return focusCard(stepId);
+        case 'duplicate': {
+          const result = duplicateStep(stepsRef.current, stepId);
+          editSteps(() => result.steps);
+          if (!result.copyId) return;
+          selectPlaced(result.copyId);
+          return focusCard(result.copyId);
+        }
+        case 'copy':
+          return void copy(stepId, false);
+        case 'cut':
+          return void copy(stepId, true);
+        case 'paste':
+          return void paste(stepId);
+        case 'delete':
+          return setConfirmDelete(stepId);
+        case 'menu':
+          return openMenu(stepId);
       }
-      case 'move-down':
-      case 'move-up':
-        editSteps((current) => shiftStep(current, stepId, intent === 'move-down' ? 1 : -1));
-        return focusCard(stepId);
-      case 'duplicate': {
-        const result = duplicateStep(stepsRef.current, stepId);
-        editSteps(() => result.steps);
-        if (!result.copyId) return;
-        selectPlaced(result.copyId);
-        return focusCard(result.copyId);
-      }
-      case 'cut': {
-        const { steps: rest, removed } = removeStep(stepsRef.current, stepId);
-        clipboard.current = removed;
-        editSteps(() => rest);
-        select(null);
-        return setNotice({
-          tone: 'success',
-          text: `Cut “${removed?.name ?? stepId}”: select a step and press Ctrl+V to paste it after.`,
-        });
-      }
-      case 'paste':
-        return paste(stepId);
-      case 'delete':
-        return setConfirmDelete(stepId);
-    }
-  };
-  /** Stable, for the memoized cards: always runs the latest handler. */
+    },
+    [copy, editSteps, openMenu, paste, select, selectPlaced, stepsRef],
+  );
+
   const cardKey = useCallback(
-    (stepId: string, event: KeyboardEvent<HTMLElement>) => cardKeyRef.current(stepId, event),
-    [],
+    (stepId: string, event: KeyboardEvent<HTMLElement>) => {
+      if (event.target !== event.currentTarget) return; // keys on the drag handle or a button inside belong to them
+      const intent = cardKeyIntent(event, readOnly);
+      if (!intent) return;
+      event.preventDefault();
+      event.stopPropagation();
+      perform(stepId, intent, event.currentTarget);
+    },
+    [perform, readOnly],
   );
 
   /** Undo, redo and paste anywhere in the designer but a text field. */
@@ -116,9 +171,9 @@ export function useStepCommands({
     } else if (key === 'z') {
       event.preventDefault();
       undo();
-    } else if (key === 'v' && clipboard.current) {
+    } else if (key === 'v') {
       event.preventDefault();
-      paste(null);
+      void paste(null);
     }
   };
 
@@ -126,10 +181,12 @@ export function useStepCommands({
   const deleteConfirmed = () => {
     const stepId = confirmDelete;
     setConfirmDelete(null);
-    if (!stepId) return;
-    editSteps((current) => removeStep(current, stepId).steps);
-    select(null);
+    if (stepId) removeAndRefocus(stepId);
   };
 
-  return { cardKey, onRootKey, confirmDelete, setConfirmDelete, deleteConfirmed };
+  /** The latest `perform`, for callers that must stay stable (the memoized cards' menus). */
+  const performRef = useRef(perform);
+  performRef.current = perform;
+
+  return { cardKey, perform, performRef, paste, onRootKey, confirmDelete, setConfirmDelete, deleteConfirmed };
 }

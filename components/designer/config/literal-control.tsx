@@ -37,6 +37,8 @@ export type TLiteralControlProps = {
 
 /** Strings allowed this long are edited in a multi-line box. */
 const LONG_TEXT_CHARS = 10_000;
+/** From this many characters a string is prose to be written over lines, not a one-line value. */
+const PROSE_CHARS = 1000;
 const INPUT_TYPE: Record<string, string> = { email: 'email', uri: 'url', 'date-time': 'text' };
 const PLACEHOLDER: Record<string, string> = {
   email: 'name@example.com',
@@ -102,6 +104,22 @@ export function LiteralControl({
             onChange={(event) => onChange(event.target.value === '' ? undefined : event.target.value)}
             readOnly={readOnly}
             className="w-full min-w-0 rounded-md border border-line bg-surface px-2 py-1.5 font-mono text-[13px] text-ink"
+            {...aria}
+          />
+        );
+      }
+      // Prose (a task's description, a failure message, a step's description, `format: "multiline"`):
+      // a few lines that grow as it is written, in the body font.
+      if (kind.format === 'multiline' || (kind.maxLength ?? 0) >= PROSE_CHARS) {
+        return (
+          <textarea
+            id={id}
+            rows={3}
+            value={typeof value === 'string' ? value : ''}
+            onChange={(event) => onChange(event.target.value === '' ? undefined : event.target.value)}
+            readOnly={readOnly}
+            data-multiline
+            className="field-sizing-content max-h-80 min-h-[4.5rem] w-full min-w-0 resize-y rounded-md border border-line bg-surface px-2 py-1.5 text-sm text-ink focus-visible:ring-2 focus-visible:ring-accent focus-visible:outline-none"
             {...aria}
           />
         );

@@ -6,7 +6,7 @@ import { ZCreateWorkflow } from '@/server/workflows/create-workflow';
 import { ZVersionDocument, ZWorkflowKey } from '@/model/definition/version-document';
 import { ZVersionDiff } from '@/server/workflows/diff-versions';
 import { ZVersionDocumentBody } from '@/server/workflows/document-body';
-import { ZImported } from '@/server/workflows/import-workflow';
+import { ZImportDocument, ZImported } from '@/server/workflows/import-workflow';
 import { ZListWorkflows } from '@/server/workflows/list-workflows';
 import { ZPublished } from '@/server/workflows/publish-version';
 import { ZWorkflowChanges } from '@/server/workflows/update-workflow';
@@ -52,7 +52,7 @@ export const importWorkflowContract = defineContract({
     "refused. Without `name` or `description` the document takes the workflow's (a new workflow needs a name)",
   tag,
   permission: 'workflow.write',
-  body: ZVersionDocumentBody,
+  body: ZImportDocument,
   response: ZImported,
   errors: ['CONFLICT'],
 });

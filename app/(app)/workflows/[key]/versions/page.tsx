@@ -10,10 +10,12 @@ import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import { TimeText } from '@/components/ui/time-text';
 import { CompareVersionsForm } from '@/components/workflows/compare-versions-form';
 import { VersionDiff } from '@/components/workflows/version-diff';
+import { VersionRowActions } from '@/components/workflows/version-row-actions';
 import { requirePageContext } from '@/server/auth/require-page-context';
 import { getDb } from '@/server/db/database';
 import { AppError } from '@/model/errors';
 import { WORKFLOW_KEY_PATTERN } from '@/model/definition/version-document';
+import { roleAllows } from '@/model/roles';
 import { diffDocuments } from '@/server/workflows/diff-versions';
 import { getVersion } from '@/server/workflows/get-version';
 import { getWorkflow } from '@/server/workflows/get-workflow';
@@ -43,6 +45,9 @@ export default async function VersionsPage({ params, searchParams }: TProps) {
   });
   const { items: versions } = await listVersions({ db, ctx, input: { key, limit: 100 } });
   const numbers = versions.map((v) => v.version);
+  const canWrite = roleAllows(ctx.role, 'workflow.write');
+  const draftRow = versions.find((v) => v.status === 'draft');
+  const draft = draftRow ? { version: draftRow.version, revision: draftRow.revision } : null;
   const query = await searchParams;
   const to = versionParam(query.to, numbers, numbers[0] ?? 0);
   const from = versionParam(query.from, numbers, numbers.find((n) => n < to) ?? to);
@@ -82,7 +87,7 @@ export default async function VersionsPage({ params, searchParams }: TProps) {
                 <TH>When</TH>
                 <TH>Steps use</TH>
                 <TH className="text-right">
-                  <span className="sr-only">Export</span>
+                  <span className="sr-only">Restore, discard, export</span>
                 </TH>
               </TR>
             </THead>
@@ -116,7 +121,8 @@ export default async function VersionsPage({ params, searchParams }: TProps) {
                       {[...version.nodeTypes, ...version.actions.filter((a) => a.includes('@'))].join(', ') || '—'}
                     </span>
                   </TD>
-                  <TD className="text-right">
+                  <TD className="text-right whitespace-nowrap">
+                    {canWrite && <VersionRowActions workflowKey={key} version={version} draft={draft} />}
                     <a
                       href={`/api/v1/workflows/${key}/versions/${version.version}`}
                       download={`${key}-v${version.version}.json`}
