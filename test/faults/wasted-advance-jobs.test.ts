@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import type { TAuthContext } from '@/server/auth/context';
+import { advanceRun } from '@/server/runtime/advance-run';
+import { clearFaultPoints, onFaultPoint } from '@/server/runtime/fault-points';
+import { LeaseKeeper } from '@/server/runtime/run-store/lease-keeper';
+import { ADVANCE_QUEUE } from '@/server/runtime/queue/run-queue';
+import { reapStalledRuns } from '@/server/runtime/run-store/reap-stalled-runs';
+import { startRun } from '@/server/runtime/start-run';
+import { createTestDatabase, type TTestDatabase } from '@/test/database';
+import { createTenantWithMember } from '@/test/fixtures';
+import { publishWorkflow } from '@/test/runtime';
+import { checkRunInvariants, startReceiver, type TReceiver } from '@/test/faults/fault-harness';
+
+/**
+ * Advance jobs are the workers' whole to-do list: a job for a run that has already ended is a
+ * fetch, a claim and a completion spent on nothing. A run that ends in the pass its first job
+ * starts should cost that one job, also when it waited behind a backlog, while a run whose job
+ * was really lost still gets another (SPEC §7.1).
+ */
+let t: TTestDatabase;
+let receiver: TReceiver | null = null;
+let editor: TAuthContext;
+beforeAll(async () => {
+  t = await createTestDatabase('wasted_advance_jobs');
+  process.env.DATABASE_URL = t.url;
+  process.env.PIPEWRIGHT_EGRESS_ALLOW = '127.0.0.1';
+  editor = (await createTenantWithMember({ db: t.db, role: 'editor' })).ctx;
+});
+afterEach(async () => {
+  clearFaultPoints();
+  await receiver?.close();
+  receiver = null;
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const start = (key: string) =>
+  startRun({ tenantId: editor.tenantId, workflowKey: key, input: {}, trigger: { type: 'api' } });
+
+/** Every advance job ever sent for each run (taken ones included: pg-boss keeps them an hour). */
+async function jobsPerRun(runIds: readonly string[]): Promise<Map<string, number>> {
+  const rows = await sql<{ run_id: string; n: number }>`
+    SELECT data->>'runId' AS run_id, count(*)::int AS n FROM pgboss.job
+     WHERE name = ${ADVANCE_QUEUE} AND data->>'runId' = ANY(${runIds as string[]})
+     GROUP BY 1`.execute(t.db);
+  return new Map(runIds.map((id) => [id, rows.rows.find((row) => row.run_id === id)?.n ?? 0]));
+}
+
+/** Takes the runs' due jobs off the queue as pg-boss's fetch would, and advances each run once per job. */
+async function workOffJobs(runIds: readonly string[]): Promise<{ passes: number }> {
+  const workerId = `queue-${randomUUID().slice(0, 8)}`;
+  const leases = new LeaseKeeper(t.db, workerId, () => {});
+  let passes = 0;
+  for (let round = 0; round < 20; round++) {
+    const jobs = await sql<{ run_id: string }>`
+      UPDATE pgboss.job SET state = 'completed', started_on = now(), completed_on = now()
+       WHERE name = ${ADVANCE_QUEUE} AND state = 'created' AND start_after <= now() AND data->>'runId' = ANY(${runIds as string[]})
+       RETURNING data->>'runId' AS run_id`.execute(t.db);
+    if (jobs.rows.length === 0) return { passes };
+    for (const job of jobs.rows) {
+      await advanceRun({ db: t.db, runId: job.run_id, workerId, leases });
+      passes++;
+    }
+  }
+  throw new Error('the runs kept getting jobs');
+}
+
+/** Makes the runs look as a backlog leaves them: written minutes ago, nobody on them yet. */
+async function ageRuns(runIds: readonly string[]): Promise<void> {
+  await sql`UPDATE runs SET updated_at = now() - interval '3 minutes' WHERE id = ANY(${runIds as string[]})`.execute(
+    t.db,
+  );
+}
+
+it('a run of 12 steps (pure steps and durable calls) is sent one job in all, and no other job is left for it once it ended', async () => {
+  receiver = await startReceiver({});
+  const call = (id: string) => ({
+    id,
+    type: 'action.call',
+    config: { action: 'http.request', version: 1, input: { method: 'POST', url: `${receiver!.url}/${id}` } },
+  });
+  const assign = (id: string) => ({ id, type: 'transform.assign', config: { assign: { [`vars.${id}`]: true } } });
+  const steps = [0, 1, 2, 3].flatMap((i) => [assign(`a${i}`), call(`c${i}`), assign(`b${i}`)]);
+  await publishWorkflow({ db: t.db, ctx: editor, key: 'twelve-steps', document: { steps } });
+  const { runId } = await start('twelve-steps');
+  expect(await workOffJobs([runId])).toEqual({ passes: 1 });
+  const run = await t.db.selectFrom('runs').select('status').where('id', '=', runId).executeTakeFirstOrThrow();
+  expect(run.status).toBe('SUCCEEDED');
+  expect(receiver.deliveries).toHaveLength(4);
+  expect(await jobsPerRun([runId])).toEqual(new Map([[runId, 1]]));
+});
+
+it('runs queued behind a backlog for minutes, their first job not reached yet, get no second job from the reaper', async () => {
+  await publishWorkflow({
+    db: t.db,
+    ctx: editor,
+    key: 'backlog',
+    document: { steps: [{ id: 'a', type: 'transform.assign', config: { assign: { 'vars.a': 1 } } }] },
+  });
+  const runIds: string[] = [];
+  for (let i = 0; i < 30; i++) runIds.push((await start('backlog')).runId);
+  await ageRuns(runIds);
+  // The reaper passes every 2 s while the workers work through the backlog.
+  for (let pass = 0; pass < 3; pass++) await reapStalledRuns({ db: t.db });
+  expect([...(await jobsPerRun(runIds)).values()]).toEqual(runIds.map(() => 1));
+  expect(await workOffJobs(runIds)).toEqual({ passes: runIds.length });
+  expect(await checkRunInvariants(t.db, runIds, ['steps[0]'])).toEqual({ badSteps: [], badSeqs: [] });
+});
+
+it('a queued run whose job was lost (taken by a worker that died before claiming it) is still sent one, once', async () => {
+  await publishWorkflow({
+    db: t.db,
+    ctx: editor,
+    key: 'lost-job',
+    document: { steps: [{ id: 'a', type: 'transform.assign', config: { assign: { 'vars.a': 1 } } }] },
+  });
+  const { runId: lost } = await start('lost-job');
+  const { runId: later } = await start('lost-job');
+  const { runId: fetched } = await start('lost-job');
+  const setJob = (runId: string, set: ReturnType<typeof sql>) =>
+    sql`UPDATE pgboss.job SET ${set} WHERE name = ${ADVANCE_QUEUE} AND data->>'runId' = ${runId}`.execute(t.db);
+  // pg-boss's fetch marks a job active; the worker that fetched it died before its claim.
+  await setJob(lost, sql`state = 'active', started_on = now() - interval '3 minutes'`);
+  // A run whose only job is due later (a deadline's timer) needs a pass now all the same.
+  await setJob(later, sql`start_after = now() + interval '1 hour'`);
+  // Fetched a moment ago by a worker whose runs in hand are all busy: it claims the run when a slot frees.
+  await setJob(fetched, sql`state = 'active', started_on = now() - interval '10 seconds'`);
+  await ageRuns([lost, later, fetched]);
+  for (let pass = 0; pass < 3; pass++) await reapStalledRuns({ db: t.db });
+  expect(await jobsPerRun([lost, later, fetched])).toEqual(
+    new Map([
+      [lost, 2],
+      [later, 2],
+      [fetched, 1],
+    ]),
+  );
+  expect(await workOffJobs([lost, later])).toEqual({ passes: 2 });
+  const runs = await t.db.selectFrom('runs').select('status').where('id', 'in', [lost, later]).execute();
+  expect(runs.map((run) => run.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+});
+
+it('a run finishing while other runs of its workflow (no limits) are in hand in their first pass sends them no job', async () => {
+  const assign = (id: string) => ({ id, type: 'transform.assign', config: { assign: { [`vars.${id}`]: true } } });
+  await publishWorkflow({
+    db: t.db,
+    ctx: editor,
+    key: 'side-by-side',
+    document: { steps: [assign('a'), assign('b')] },
+  });
+  const { runId: early } = await start('side-by-side');
+  const { runId: late } = await start('side-by-side');
+  await sql`UPDATE pgboss.job SET state = 'completed' WHERE name = ${ADVANCE_QUEUE} AND data->>'runId' = ANY(${[early, late]})`.execute(
+    t.db,
+  );
+  // The older run is claimed (QUEUED, leased, fence 1) and held inside its pass, as a worker
+  // with runs in hand interleaves them, while the newer one runs to its end.
+  let inPass!: () => void;
+  const claimed = new Promise<void>((resolve) => (inPass = resolve));
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  onFaultPoint('step.beforeExecute', async ({ runId }) => {
+    if (runId !== early) return;
+    inPass();
+    await held;
+  });
+  const workerId = `in-hand-${randomUUID().slice(0, 8)}`;
+  const leases = new LeaseKeeper(t.db, workerId, () => {});
+  const first = advanceRun({ db: t.db, runId: early, workerId, leases });
+  await claimed;
+  const row = await t.db
+    .selectFrom('runs')
+    .select(['status', 'fence'])
+    .where('id', '=', early)
+    .executeTakeFirstOrThrow();
+  expect(row).toMatchObject({ status: 'QUEUED', fence: '1' });
+  await advanceRun({ db: t.db, runId: late, workerId, leases });
+  release();
+  await first;
+  const runs = await t.db.selectFrom('runs').select(['id', 'status']).where('id', 'in', [early, late]).execute();
+  expect(runs.map((run) => run.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+  expect(await jobsPerRun([early, late])).toEqual(
+    new Map([
+      [early, 1],
+      [late, 1],
+    ]),
+  );
+});
