@@ -7,6 +7,7 @@ import { clearFaultPoints, onFaultPoint } from '@/server/runtime/fault-points';
 import { LeaseKeeper } from '@/server/runtime/run-store/lease-keeper';
 import { ADVANCE_QUEUE } from '@/server/runtime/queue/run-queue';
 import { reapStalledRuns } from '@/server/runtime/run-store/reap-stalled-runs';
+import { oldestHeldRun } from '@/server/runtime/run-store/end-run-effects';
 import { startRun } from '@/server/runtime/start-run';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { createTenantWithMember } from '@/test/fixtures';
@@ -187,4 +188,26 @@ it('a run finishing while other runs of its workflow (no limits) are in hand in 
       [late, 1],
     ]),
   );
+});
+
+it('a run being admitted under its version limits (QUEUED, leased) is still the one a finishing run hands its slot to', async () => {
+  const assign = { id: 'a', type: 'transform.assign', config: { assign: { 'vars.a': 1 } } };
+  await publishWorkflow({
+    db: t.db,
+    ctx: editor,
+    key: 'limited',
+    document: { settings: { maxConcurrentRuns: 2 }, steps: [assign] },
+  });
+  await publishWorkflow({ db: t.db, ctx: editor, key: 'unlimited', document: { steps: [assign] } });
+  const { runId: limited } = await start('limited');
+  const { runId: unlimited } = await start('unlimited');
+  await sql`UPDATE runs SET fence = 1, lease_owner = 'a-worker', lease_expires_at = now() + interval '10 seconds' WHERE id = ANY(${[limited, unlimited]})`.execute(
+    t.db,
+  );
+  const held = async (runId: string) => {
+    const run = await t.db.selectFrom('runs').select('workflow_id').where('id', '=', runId).executeTakeFirstOrThrow();
+    return (await oldestHeldRun(run.workflow_id, null).execute(t.db)).rows.map((row) => row.id);
+  };
+  expect(await held(limited)).toEqual([limited]);
+  expect(await held(unlimited)).toEqual([]);
 });
