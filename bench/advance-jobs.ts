@@ -1,28 +1,17 @@
 /**
  * 7. Advance jobs per run (part of bench/runtime.ts, BENCH_ONLY=jobs). Seeding 100,000 runs
- * left ~45,000 pending jobs for runs that had already ended. Two causes, both measured here:
- * a finishing run sent a job to the oldest run of its workflow the worker had in hand (QUEUED
- * until its first commit), and runs waiting minutes behind the backlog looked lost to the
- * reaper. Runs are started with no worker running and aged past the reaper's 2-minute look
- * (what a long backlog does to them); then one worker, reaper included, works them off.
- * Printed: the jobs sent per run (1.000 is one job each), and the runs the reaper's lost-job
- * look picks over the aged backlog beside those it picked without the pending-job check.
+ * left ~45,000 pending jobs for runs that had already ended; one cause was a finishing run
+ * sending a job to the oldest run of its workflow the worker had in hand (QUEUED until its
+ * first commit). Runs are started with no worker running, then one worker works them off.
+ * Printed: the jobs sent per run (1.000 is one job each).
  */
 import { sql } from 'kysely';
 import type { Db } from '@/server/db/database';
 import { ADVANCE_QUEUE, advanceJobTable } from '@/server/runtime/queue/run-queue';
-import { lostJobRuns } from '@/server/runtime/run-store/reap-stalled-runs';
 import { figureRow } from '@/bench/lib/stats';
 import { startBenchWorker } from '@/bench/lib/worker-process';
 
-export type TAdvanceJobResults = {
-  runs: number;
-  jobsPerRun: number;
-  lostLookPicks: number;
-  lostLookPicksWithoutCheck: number;
-  lostLookMs: number;
-  drainSeconds: number;
-};
+export type TAdvanceJobResults = { runs: number; jobsPerRun: number; drainSeconds: number };
 
 export async function advanceJobBenchmarks({
   db,
@@ -37,20 +26,8 @@ export async function advanceJobBenchmarks({
   startMany: (n: number) => Promise<string[]>;
 }): Promise<TAdvanceJobResults> {
   const N = Number(process.env.BENCH_BACKLOG_RUNS ?? 3000);
-  console.log(
-    `\n7. Advance jobs per run: ${N.toLocaleString('en')} runs of ${workflowKey} behind a backlog, one worker`,
-  );
+  console.log(`\n7. Advance jobs per run: ${N.toLocaleString('en')} runs of ${workflowKey} queued, then one worker`);
   const ids = await startMany(N);
-  await sql`UPDATE runs SET updated_at = now() - interval '3 minutes' WHERE id = ANY(${ids})`.execute(db);
-  const stale = await sql<{ n: string }>`
-    SELECT count(*) AS n FROM runs r
-     WHERE r.lease_owner IS NULL AND r.status IN ('QUEUED', 'RUNNING') AND r.updated_at < now() - interval '2 minutes'`.execute(
-    db,
-  );
-  const t0Look = performance.now();
-  const picked = await db.transaction().execute((tx) => lostJobRuns(tx, 1_000_000));
-  const lostLookMs = performance.now() - t0Look;
-
   const worker = await startBenchWorker(url);
   const t0 = performance.now();
   const deadline = Date.now() + 900_000;
@@ -74,20 +51,9 @@ export async function advanceJobBenchmarks({
   const results: TAdvanceJobResults = {
     runs: N,
     jobsPerRun: Number(sent.rows[0]?.n ?? 0) / N,
-    lostLookPicks: picked.length,
-    lostLookPicksWithoutCheck: Number(stale.rows[0]?.n ?? 0),
-    lostLookMs,
     drainSeconds,
   };
   console.log(figureRow('advance jobs sent per run (its first included)', results.jobsPerRun.toFixed(3), '1.000'));
-  console.log(
-    figureRow(
-      "reaper's lost-job look over the aged backlog: picks",
-      `${results.lostLookPicks} (without the check: ${results.lostLookPicksWithoutCheck})`,
-      '0',
-    ),
-  );
-  console.log(figureRow('  that look, one statement', `${lostLookMs.toFixed(1)} ms`));
   console.log(figureRow('backlog drained by one worker', `${drainSeconds.toFixed(1)} s`));
   return results;
 }

@@ -9,7 +9,7 @@ import { closeExpressionPool } from '@/server/runtime/expressions/close-expressi
 import { closeCodePool } from '@/server/runtime/code/code-pool';
 import { startHeartbeat } from '@/worker/heartbeat';
 import { registerWorker } from '@/server/workers/worker-presence';
-import { LOST_JOB_LOOK_EVERY, REAP_INTERVAL_MS, reapStalledRuns } from '@/server/runtime/run-store/reap-stalled-runs';
+import { REAP_INTERVAL_MS, reapStalledRuns } from '@/server/runtime/run-store/reap-stalled-runs';
 import { RunsInHand } from '@/worker/runs-in-hand';
 import { RunReadyListener, takeAnnouncedRuns } from '@/worker/run-ready-listener';
 import { startScheduleTriggers } from '@/worker/schedule-triggers';
@@ -116,10 +116,8 @@ async function main(): Promise<void> {
   await ready.start();
   await startScheduleTriggers({ db, boss, log });
   await startTaskTimers({ db, boss, log });
-  let reaperPass = 0;
   const reaper = setInterval(() => {
-    const lostJobs = reaperPass++ % LOST_JOB_LOOK_EVERY === 0;
-    reapStalledRuns({ db, lostJobs }).catch((error: Error) => log(`reaper: ${error.message}`));
+    reapStalledRuns({ db }).catch((error: Error) => log(`reaper: ${error.message}`));
   }, REAP_INTERVAL_MS);
   const stopOperations = startOperations({ db, log });
   log(`ready (${heartbeat.id})`);

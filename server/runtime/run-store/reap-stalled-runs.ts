@@ -1,17 +1,10 @@
 import 'server-only';
 import { sql } from 'kysely';
-import type { Db, Tx } from '@/server/db/database';
-import { ADVANCE_QUEUE, advanceJobTable, enqueueAdvance } from '@/server/runtime/queue/run-queue';
+import type { Db } from '@/server/db/database';
+import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
 import { runnable } from '@/server/runtime/run-store/runnable';
 
 export const REAP_INTERVAL_MS = 2_000;
-/**
- * The lost-job look reads the whole queue behind a backlog (lostJobRuns); it backs up a
- * 2-minute rule, so every 10th pass (20 s) is often enough.
- */
-export const LOST_JOB_LOOK_EVERY = 10;
-/** Runs sent a job per pass at most. */
-const REAP_LIMIT = 500;
 
 /**
  * Finds runs a worker should be advancing but none is, and sends each a job. The backstop of
@@ -20,13 +13,7 @@ const REAP_LIMIT = 500;
  * over every run, every 2 s):
  * - a lease that expired on a runnable run (its worker died);
  * - a QUEUED or RUNNING run nobody has touched for 2 minutes (a lost job; held QUEUED runs
- *   are normally sent again when a slot frees, see admitNextQueued), unless a job for it is
- *   due and still waiting to be taken: behind a backlog (100,000 runs written at once) every
- *   queued run is untouched for minutes with its first job simply not reached yet, and this
- *   look sent each a second job (500 every 2 s, priority 0, so they jumped the queue), which
- *   the workers then claimed for nothing once the run had ended (45,000 of them for 100,000
- *   runs). A job due later (a timeout) does not count: the run needs a pass now; nor does a
- *   job a worker took over 2 minutes ago without claiming the run (it died);
+ *   are normally sent again when a slot frees, see admitNextQueued);
  * - a WAITING run whose wait came due over 2 s ago with nobody on it (its timer job was lost,
  *   e.g. taken by a worker whose connections were cut before it claimed the run), unless it
  *   was written or sent a job in the last 3 s (10 s let such a run sit 10 s past due);
@@ -40,14 +27,7 @@ const REAP_LIMIT = 500;
  * One worker at a time does this (advisory lock); the claim makes any duplicate job harmless.
  * A run sent is touched, so one whose job is merely slow is not sent again on every pass.
  */
-export async function reapStalledRuns({
-  db,
-  lostJobs = true,
-}: {
-  db: Db;
-  /** Whether this pass also looks for lost jobs (lostJobRuns); the worker does every LOST_JOB_LOOK_EVERY passes. */
-  lostJobs?: boolean;
-}): Promise<number> {
+export async function reapStalledRuns({ db }: { db: Db }): Promise<number> {
   return db.transaction().execute(async (tx) => {
     const lock = await sql<{
       locked: boolean;
@@ -56,6 +36,9 @@ export async function reapStalledRuns({
     const stalled = await sql<{ id: string }>`
       SELECT r.id FROM runs r
        WHERE r.lease_owner IS NOT NULL AND r.lease_expires_at < now() AND ${runnable('r')}
+      UNION
+      SELECT r.id FROM runs r
+       WHERE r.lease_owner IS NULL AND r.status IN ('QUEUED', 'RUNNING') AND r.updated_at < now() - interval '2 minutes'
       UNION
       SELECT r.id FROM run_waits w JOIN runs r ON r.id = w.run_id
        WHERE w.status = 'open' AND w.resume_at < now() - interval '2 seconds'
@@ -67,11 +50,7 @@ export async function reapStalledRuns({
       (SELECT DISTINCT ON (h.workflow_id) h.id FROM runs h
         WHERE h.status = 'QUEUED' AND h.fence > 0 AND h.lease_owner IS NULL AND h.updated_at < now() - interval '5 seconds'
         ORDER BY h.workflow_id, h.created_at)
-      LIMIT ${REAP_LIMIT}`.execute(tx);
-    const lost =
-      lostJobs && stalled.rows.length < REAP_LIMIT ? await lostJobRuns(tx, REAP_LIMIT - stalled.rows.length) : [];
-    const known = new Set(stalled.rows.map((run) => run.id));
-    stalled.rows.push(...lost.filter((run) => !known.has(run.id)));
+      LIMIT 500`.execute(tx);
     for (const run of stalled.rows) await enqueueAdvance({ db: tx, runId: run.id });
     if (stalled.rows.length)
       await tx
@@ -85,31 +64,4 @@ export async function reapStalledRuns({
         .execute();
     return stalled.rows.length;
   });
-}
-
-/**
- * QUEUED or RUNNING runs nobody has touched for 2 minutes and no job is coming for: none due
- * and waiting to be taken, none taken in the last 2 minutes (a worker's fetch waiting for a
- * slot). pg-boss's job table has no index on the run a job names, so the jobs are read once
- * into a hash; a nested loop, which the planner picks when it expects few stale runs, read
- * the whole queue once per stale run (5 s for 3,000 runs behind a backlog of 3,000 jobs).
- * Turned off for this statement only; with no stale run the hash is never built.
- */
-export async function lostJobRuns(tx: Tx, limit: number): Promise<Array<{ id: string }>> {
-  const jobs = sql.raw(await advanceJobTable());
-  const setting = await sql<{
-    was: string;
-  }>`SELECT current_setting('enable_nestloop') AS was, set_config('enable_nestloop', 'off', true)`.execute(tx);
-  // A failure rolls the transaction back, and the setting with it (set_config's is_local).
-  const lost = await sql<{ id: string }>`
-    SELECT r.id FROM runs r
-     WHERE r.lease_owner IS NULL AND r.status IN ('QUEUED', 'RUNNING') AND r.updated_at < now() - interval '2 minutes'
-       AND NOT EXISTS (
-         SELECT 1 FROM ${jobs} j
-          WHERE j.name = ${ADVANCE_QUEUE} AND j.data->>'runId' = r.id::text
-            AND ((j.state IN ('created', 'retry') AND j.start_after <= now())
-              OR (j.state = 'active' AND j.started_on > now() - interval '2 minutes')))
-     LIMIT ${limit}`.execute(tx);
-  await sql`SELECT set_config('enable_nestloop', ${setting.rows[0]?.was ?? 'on'}, true)`.execute(tx);
-  return lost.rows;
 }
