@@ -4,7 +4,8 @@
  *   3. start latency: startRun → first step.started, vs pg-boss send → handler;
  *   4. throughput: 1,000 runs × 10 steps on one worker process, vs pgbench -N;
  *   5. event resume: resolve a wait + wakeRun → the waiting step finished;
- *   6. worker memory with 10,000 runs waiting on events, vs an idle worker.
+ *   6. worker memory with 10,000 runs waiting on events, vs an idle worker;
+ *   7. advance jobs sent per run behind a backlog (bench/advance-jobs.ts).
  * Workers are real `worker/main.ts` processes; latencies use the database's own records.
  */
 import { pathToFileURL } from 'node:url';
@@ -25,6 +26,7 @@ import { figureRow, latencyRow, percentiles } from '@/bench/lib/stats';
 import { bossLatency, hasPgbench, pgbenchTps, preparePgbench, rawInsertTps } from '@/bench/baselines';
 import { memoryOf, startBenchWorker } from '@/bench/lib/worker-process';
 import { followRuns } from '@/bench/lib/follow-runs';
+import { advanceJobBenchmarks } from '@/bench/advance-jobs';
 
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELED']);
 
@@ -142,7 +144,7 @@ export async function runtimeBenchmarks({ url }: { url: string }): Promise<void>
     },
   });
 
-  // BENCH_ONLY=start,throughput,resume,memory picks sections (all by default).
+  // BENCH_ONLY=start,throughput,resume,memory,jobs picks sections (all by default).
   const only = new Set((process.env.BENCH_ONLY ?? '').split(',').filter(Boolean));
   const wants = (section: string) => only.size === 0 || only.has(section);
   let worker: Awaited<ReturnType<typeof startBenchWorker>> | null = null;
@@ -313,6 +315,15 @@ export async function runtimeBenchmarks({ url }: { url: string }): Promise<void>
     console.log(figureRow('  RSS after the GC', `${after.rss} MB`, '≤ 120 MB'));
     console.log(figureRow('  heap spaces after the GC (MB)', JSON.stringify(after.spaces)));
     await worker.stop();
+  }
+
+  if (wants('jobs')) {
+    await advanceJobBenchmarks({
+      db,
+      url,
+      workflowKey: 'bench-ten',
+      startMany: (n) => startMany(ctx, 'bench-ten', n, 8, (i) => ({ i })),
+    });
   }
 
   await runs.close();

@@ -1,16 +1,26 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { WORKER_ENV, WORKER_NODE_FLAGS, workerBundle } from '@/scripts/lib/build-worker';
+import path from 'node:path';
+import { WORKER_ENV, WORKER_NODE_FLAGS, buildWorker, workerBundle } from '@/scripts/lib/build-worker';
 import { TS_NODE_ARGS } from '@/scripts/lib/node-args';
 
 export type TBenchWorker = { child: ChildProcess; pid: number; output: () => string; stop: () => Promise<void> };
 
 /** Starts `worker/main.ts` as its own process, as production runs it, and waits until it takes jobs. */
+/**
+ * BENCH_WORKER_BUNDLE=1: the worker bundle built from the sources as they are, once per bench
+ * process, without a Next build (workerBundle() wants one): what `npm start` runs, for the
+ * memory figure of a branch that has not been built.
+ */
+let freshBundle: Promise<string> | null = null;
+
 export async function startBenchWorker(url: string, env: Record<string, string> = {}): Promise<TBenchWorker> {
   // BENCH_CPU_PROF=dir writes a V8 CPU profile of the worker there when it stops.
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   // The bundle `npm start` runs, when one is built (scripts/lib/build-worker.ts); else the sources through tsx.
-  const bundle = workerBundle();
+  const bundle = process.env.BENCH_WORKER_BUNDLE
+    ? await (freshBundle ??= buildWorker(process.cwd(), path.join(process.cwd(), '.next', 'bench-worker', 'main.mjs')))
+    : workerBundle();
   const entry = bundle ? [...WORKER_NODE_FLAGS, bundle] : [...TS_NODE_ARGS, 'worker/main.ts'];
   const child = spawn(process.execPath, [...profile, ...entry], {
     env: { ...WORKER_ENV, ...process.env, ...env, DATABASE_URL: url },

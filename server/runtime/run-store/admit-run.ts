@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { Db, Tx } from '@/server/db/database';
 import type { TSettings } from '@/model/definition/version-document';
 import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
-import { scheduleRunTimeout } from '@/server/runtime/run-store/end-run-effects';
+import { oldestHeldRun, scheduleRunTimeout } from '@/server/runtime/run-store/end-run-effects';
 import type { TTenantLimits } from '@/server/tenants/tenant-limits';
 
 export type TAdmission = { admitted: true; startedAt: Date } | { admitted: false; retryAt: Date | null };
@@ -150,16 +150,7 @@ const holdsSlot = sql<boolean>`(status <> 'PAUSED' OR paused_from IS DISTINCT FR
 
 /** The oldest other run held QUEUED (claimed before, handed back) gets a job to be decided again. */
 async function sendNextHeld(tx: Tx, run: { id: string; workflowId: string }): Promise<void> {
-  const next = await tx
-    .selectFrom('runs')
-    .select('id')
-    .where('workflow_id', '=', run.workflowId)
-    .where('status', '=', 'QUEUED')
-    .where('fence', '>', '0')
-    .where('id', '<>', run.id)
-    .orderBy('created_at')
-    .limit(1)
-    .executeTakeFirst();
+  const next = (await oldestHeldRun(run.workflowId, run.id).execute(tx)).rows[0];
   if (next) await enqueueAdvance({ db: tx, runId: next.id });
 }
 

@@ -121,9 +121,30 @@ export async function admitNextQueued(tx: Tx, workflowId: string): Promise<void>
  */
 export function oldestHeldRun(workflowId: string, except: string | null): RawBuilder<{ id: string }> {
   return sql<{ id: string }>`SELECT q.id FROM runs q
-    WHERE q.workflow_id = ${workflowId} AND q.status = 'QUEUED' AND q.fence > 0
+    WHERE q.workflow_id = ${workflowId} AND q.status = 'QUEUED' AND q.fence > 0 AND ${mayWaitForSlot('q')}
       ${except ? sql`AND q.id <> ${except}` : sql``}
     ORDER BY q.created_at LIMIT 1`;
+}
+
+/**
+ * Whether a QUEUED run claimed before (`fence > 0`), the runs row aliased `alias`, may be
+ * waiting for a slot: handed back by admission (no lease), or being admitted now (leased, and
+ * its version, tenant or workflow has what admission decides on: advanceClaimed's `limited`).
+ * A leased run of a version without limits is in its first pass: it turns RUNNING at its
+ * first commit and no freed slot concerns it. Every finishing run used to send such a run a
+ * job (the oldest of its workflow's runs in hand), which then found the run held, or ended:
+ * one wasted job per finish while several runs of a workflow were in hand.
+ */
+export function mayWaitForSlot(alias: string): RawBuilder<boolean> {
+  const column = (name: string) => sql.ref(`${alias}.${name}`);
+  const positive = (key: string) =>
+    sql`(json_typeof(v.document #> ${`{settings,${key}}`}::text[]) = 'number' AND (v.document #>> ${`{settings,${key}}`}::text[])::float8 > 0)`;
+  return sql<boolean>`(
+    ${column('lease_owner')} IS NULL
+    OR EXISTS (SELECT 1 FROM workflow_versions v WHERE v.id = ${column('version_id')} AND (${positive('maxConcurrentRuns')} OR ${positive('runsPerMinute')}))
+    OR EXISTS (SELECT 1 FROM tenants t WHERE t.id = ${column('tenant_id')} AND (t.max_concurrent_runs > 0 OR t.runs_per_minute > 0))
+    OR EXISTS (SELECT 1 FROM workflows w WHERE w.id = ${column('workflow_id')} AND w.paused)
+  )`;
 }
 
 /**
