@@ -24,6 +24,7 @@ import * as m20261214000000 from './20261214000000_connections';
 import * as m20261214000100 from './20261214000100_llm_usage';
 import * as m20261216000000 from './20261216000000_run_hour_counts';
 import * as m20261216000100 from './20261216000100_runs_filter_gin';
+import * as m20261222000000 from './20261222000000_audit_sessions';
 
 /**
  * Every migration, by name, in order. A new migration file is added here too; the schema
@@ -55,4 +56,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261214000100_llm_usage': m20261214000100,
   '20261216000000_run_hour_counts': m20261216000000,
   '20261216000100_runs_filter_gin': m20261216000100,
+  '20261222000000_audit_sessions': m20261222000000,
 };
