@@ -25,6 +25,7 @@ import * as m20261214000100 from './20261214000100_llm_usage';
 import * as m20261216000000 from './20261216000000_run_hour_counts';
 import * as m20261216000100 from './20261216000100_runs_filter_gin';
 import * as m20261222000000 from './20261222000000_audit_sessions';
+import * as m20261222000100 from './20261222000100_webhook_listens';
 
 /**
  * Every migration, by name, in order. A new migration file is added here too; the schema
@@ -57,4 +58,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261216000000_run_hour_counts': m20261216000000,
   '20261216000100_runs_filter_gin': m20261216000100,
   '20261222000000_audit_sessions': m20261222000000,
+  '20261222000100_webhook_listens': m20261222000100,
 };
