@@ -57,7 +57,14 @@ export function NewTriggerDialog({ workflowKey, publishedVersions, secretNames, 
   const { pending, error, run, reset } = editing ? updating : creating;
   const set = <K extends keyof TTriggerDraft>(field: K, value: TTriggerDraft[K]) =>
     setDraft((current) => ({ ...current, [field]: value }));
-  const errorAt = (path: string) => localErrors[path] ?? fieldError(error, path);
+  // A message deeper than a field (config.input.period: the parameter schema's verdict) shows at that field.
+  const nestedError = (path: string) =>
+    Object.entries(error?.fields ?? {}).find(([key]) => key.startsWith(`${path}.`))?.[1];
+  const errorAt = (path: string) => localErrors[path] ?? fieldError(error, path) ?? nestedError(path);
+  const shownFields = [
+    ...TRIGGER_FIELDS,
+    ...Object.keys(error?.fields ?? {}).filter((key) => TRIGGER_FIELDS.some((field) => key.startsWith(`${field}.`))),
+  ];
   // The server words field messages to follow the field's name ("cron: needs 5 fields"); at the field, say the name.
   const serverErrorAt = (path: string, label: string) => {
     const message = errorAt(path);
@@ -322,7 +329,7 @@ export function NewTriggerDialog({ workflowKey, publishedVersions, secretNames, 
             />
             {editing ? 'Enabled' : 'Enabled as soon as it is created'}
           </label>
-          <FormError message={Object.keys(localErrors).length > 0 ? null : formLevelError(error, TRIGGER_FIELDS)} />
+          <FormError message={Object.keys(localErrors).length > 0 ? null : formLevelError(error, shownFields)} />
           <DialogFooter>
             <Button onClick={() => setOpen(false)} disabled={pending}>
               Cancel
