@@ -13,6 +13,9 @@ import { getVersion } from '@/server/workflows/get-version';
 import { publishVersion } from '@/server/workflows/publish-version';
 import { saveDraft } from '@/server/workflows/save-draft';
 import { AppError } from '@/model/errors';
+import * as templatesRoute from '@/app/api/v1/templates/route';
+import * as importRoute from '@/app/api/v1/templates/[id]/import/route';
+import { createApiToken } from '@/server/tokens/create-api-token';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { createTenantWithMember } from '@/test/fixtures';
 import { driveRun } from '@/test/runtime';
@@ -260,5 +263,36 @@ describe('each template runs to success', () => {
       .orderBy('attempt')
       .execute();
     expect(attempts.map((step) => step.status)).toEqual(['FAILED', 'FAILED', 'SUCCEEDED']);
+  });
+});
+
+describe('the templates API', () => {
+  it('lists the gallery for readers and imports for editors only, 404 for an unknown template', async () => {
+    const token = async (role: 'viewer' | 'editor') =>
+      (await createApiToken({ db: t.db, ctx, input: { name: `api-${role}`, role } })).token;
+    const [viewer, editor] = [await token('viewer'), await token('editor')];
+    const call = (
+      handler: typeof importRoute.POST,
+      path: string,
+      bearer: string,
+      params: Record<string, string> = {},
+    ) =>
+      handler(
+        new Request(`http://localhost/api/v1${path}`, {
+          method: handler === importRoute.POST ? 'POST' : 'GET',
+          headers: { authorization: `Bearer ${bearer}` },
+        }),
+        { params: Promise.resolve(params) },
+      );
+    const listed = await call(templatesRoute.GET, '/templates', viewer);
+    expect(listed.status).toBe(200);
+    expect(((await listed.json()) as { items: { id: string }[] }).items).toHaveLength(6);
+    const refused = await call(importRoute.POST, '/templates/event-fan-out/import', viewer, { id: 'event-fan-out' });
+    expect(refused.status).toBe(403);
+    const imported = await call(importRoute.POST, '/templates/event-fan-out/import', editor, { id: 'event-fan-out' });
+    expect(imported.status).toBe(201);
+    expect(((await imported.json()) as { key: string; problems: unknown[] }).problems).toEqual([]);
+    const unknown = await call(importRoute.POST, '/templates/nope/import', editor, { id: 'nope' });
+    expect(unknown.status).toBe(404);
   });
 });
