@@ -9,7 +9,8 @@ import { sql, type Kysely } from 'kysely';
  * of those probes from the few rows of that actor on that workflow instead of the tenant's log.
  */
 export async function up(db: Kysely<any>): Promise<void> {
-  await sql`CREATE INDEX audit_log_draft_sessions_idx ON audit_log (tenant_id, target_type, target_id, actor_id, id)
+  await sql`CREATE INDEX audit_log_draft_sessions_idx
+    ON audit_log (tenant_id, target_type, target_id, (coalesce(actor_id, actor_label)), id)
     WHERE action = 'workflow.draft_saved'`.execute(db);
 }
 

@@ -34,12 +34,16 @@ export type TAuditFilters = z.infer<typeof ZAuditFilters>;
 
 const likeEscaped = (text: string) => text.replace(/[%_\\]/g, '\\$&');
 
-/** The same editing session as `a`: draft saves by the same actor on the same target. */
+/**
+ * The same editing session as `a`: draft saves by the same actor on the same target. Plain
+ * equalities over the columns of audit_log_draft_sessions_idx (IS NOT DISTINCT FROM would not
+ * use it); a system actor has no id, so its label stands in.
+ */
 const sameSession = (alias: string) =>
   sql.raw(
     `${alias}.tenant_id = a.tenant_id AND ${alias}.action = '${AUDIT_FOLDED_ACTION}'
-     AND ${alias}.target_type = a.target_type AND ${alias}.target_id IS NOT DISTINCT FROM a.target_id
-     AND ${alias}.actor_id IS NOT DISTINCT FROM a.actor_id`,
+     AND ${alias}.target_type = a.target_type AND ${alias}.target_id = a.target_id
+     AND coalesce(${alias}.actor_id, ${alias}.actor_label) = coalesce(a.actor_id, a.actor_label)`,
   );
 
 /**
@@ -100,7 +104,8 @@ export async function listAuditEntries({
     FROM audit_log a
     LEFT JOIN LATERAL (
       WITH RECURSIVE chain(id, created_at) AS (
-        SELECT a.id, a.created_at
+        -- Only a draft save starts a chain: every other row costs nothing here.
+        SELECT a.id, a.created_at WHERE a.action = ${AUDIT_FOLDED_ACTION}
         UNION ALL
         SELECT p.id, p.created_at
         FROM chain c
