@@ -1,6 +1,7 @@
 'use client';
 
 import { Ear, ShieldAlert, ShieldCheck, ShieldQuestion } from 'lucide-react';
+import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { readWebhookListenAction, startWebhookListenAction } from '@/app/(app)/workflows/[key]/triggers/server-actions';
 import { useServerAction } from '@/components/forms/use-server-action';
@@ -22,6 +23,7 @@ function remaining(expiresAt: string | null, now: number): string {
  * signature check said). The request itself is handled as usual.
  */
 export function WebhookListenPanel({ triggerId }: { triggerId: string }) {
+  const router = useRouter();
   const [listen, setListen] = useState<TWebhookListen | null>(null);
   const [now, setNow] = useState(() => Date.now());
   const start = useServerAction(startWebhookListenAction);
@@ -33,10 +35,14 @@ export function WebhookListenPanel({ triggerId }: { triggerId: string }) {
     if (!listening) return;
     const timer = setInterval(() => {
       setNow(Date.now());
-      pollRun({ id: triggerId }, setListen);
+      pollRun({ id: triggerId }, (data) => {
+        setListen(data);
+        // The request also shows in the card's Last firings: refresh the page's server part.
+        if (data.status === 'captured') router.refresh();
+      });
     }, POLL_MS);
     return () => clearInterval(timer);
-  }, [listening, triggerId, pollRun]);
+  }, [listening, triggerId, pollRun, router]);
 
   const request = listen?.request ?? null;
   return (

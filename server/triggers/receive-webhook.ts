@@ -122,7 +122,7 @@ export async function receiveWebhook({
     if (!check.ok) throw await refuse(unauthenticated, 'rejected', check.reason);
     signed = check;
   } else {
-    const message = 'not checked: this webhook has no signing secret, so any request is accepted';
+    const message = 'this webhook has no signing secret, so any request is accepted';
     await captureListenedRequest({
       db,
       triggerId: trigger.id,
