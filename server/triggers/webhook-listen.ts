@@ -41,8 +41,12 @@ export const ZWebhookListen = z.object({
 });
 export type TWebhookListen = z.infer<typeof ZWebhookListen>;
 
-/** Deletes listens whose window (and the time to read a capture after it) has passed, in every tenant. */
-async function sweepListens(db: Db): Promise<void> {
+/**
+ * Deletes listens whose window (and the time to read a capture after it) has passed, in every
+ * tenant: on each start or read of a listen, and from the worker's operations timer, so a
+ * captured request never outlives its window by much more than ten minutes.
+ */
+export async function sweepWebhookListens({ db }: { db: Db }): Promise<void> {
   await db
     .deleteFrom('webhook_listens')
     .where('expires_at', '<', sql<Date>`now() - ${KEEP_AFTER_WINDOW}`)
@@ -73,7 +77,7 @@ export async function startWebhookListen({
   id: string;
 }): Promise<TWebhookListen> {
   const trigger = await findWebhook(db, ctx, id);
-  await sweepListens(db);
+  await sweepWebhookListens({ db });
   await db
     .insertInto('webhook_listens')
     .values({
@@ -106,7 +110,7 @@ export async function readWebhookListen({
   id: string;
 }): Promise<TWebhookListen> {
   const trigger = await findWebhook(db, ctx, id);
-  await sweepListens(db);
+  await sweepWebhookListens({ db });
   const row = await db
     .selectFrom('webhook_listens')
     .select(['started_at', 'expires_at', 'captured_at', 'request', sql<boolean>`expires_at <= now()`.as('over')])
