@@ -5,6 +5,7 @@ import { ROLLUP_INTERVAL_MS, rollupMetrics } from '@/server/metrics/rollup-metri
 import { ALERT_INTERVAL_MS, evaluateAlerts } from '@/server/alerts/evaluate-alerts';
 import { TRACE_EXPORT_INTERVAL_MS, exportRunTraces } from '@/server/tracing/export-run-traces';
 import { tracingEnabled } from '@/server/tracing/trace-ids';
+import { sweepWebhookListens } from '@/server/triggers/webhook-listen';
 
 /** Between retention passes (PIPEWRIGHT_RETENTION_INTERVAL_MS, default 10 minutes). */
 export function retentionIntervalMs(env: Record<string, string | undefined> = process.env): number {
@@ -51,6 +52,8 @@ export function startOperations({ db, log }: { db: Db; log: (line: string) => vo
     every(TENANT_SLOTS_INTERVAL_MS, () => sendHeldTenantRuns({ db }), 'tenant slots', log),
     every(ROLLUP_INTERVAL_MS, () => rollupMetrics({ db }), 'metrics rollup', log),
     every(ALERT_INTERVAL_MS, () => evaluateAlerts({ db }), 'alerts', log),
+    // Captured webhook test requests are not kept: swept once their window and ten minutes passed.
+    every(60_000, () => sweepWebhookListens({ db }), 'webhook listens', log),
   );
   // Spans only when an OTLP endpoint is configured (SPEC §8).
   if (tracingEnabled()) timers.push(every(TRACE_EXPORT_INTERVAL_MS, () => exportRunTraces({ db }), 'traces', log));

@@ -64,9 +64,8 @@ export function BulkRunDialog({
       Object.assign(extra, { version: to, stepMap: map.value });
     }
     setVersionProblem(null);
-    if (!reason.trim()) return setProblem('Say why, for the audit log.');
     setProblem(null);
-    apply.run({ ...target, ...extra, reason: reason.trim() }, (data) => {
+    apply.run({ ...target, ...extra, ...(reason.trim() ? { reason: reason.trim() } : {}) }, (data) => {
       setResult(data);
       onDone();
     });
@@ -139,6 +138,7 @@ export function BulkRunDialog({
           <Field
             id="bulk-reason"
             label="Reason"
+            optional
             hint="Recorded with each run in the audit log."
             error={problem ?? undefined}
           >

@@ -115,8 +115,8 @@ function ActionDialog({
   const [problem, setProblem] = useState<string | null>(null);
   const submit = (event: React.FormEvent) => {
     event.preventDefault();
-    if (reason.trim() === '') return setProblem('Say why, for the audit log.');
-    const input: Record<string, unknown> = { id: runId, reason: reason.trim() };
+    // The reason is optional (SPEC leaves it so): an empty box sends none rather than failing the click.
+    const input: Record<string, unknown> = { id: runId, ...(reason.trim() ? { reason: reason.trim() } : {}) };
     if (kind === 'rerun') input.latest = latest;
     if (kind === 'resolve') {
       const parsed = parseJsonText(payload);
@@ -148,6 +148,7 @@ function ActionDialog({
         <Field
           id="run-action-reason"
           label="Reason"
+          optional
           hint="Kept in the run's event log and the audit log."
           error={problem ?? error?.fields?.reason}
         >

@@ -1,8 +1,9 @@
 'use client';
 
-import { Plus } from 'lucide-react';
+import { Pencil, Plus } from 'lucide-react';
 import { useState, type FormEvent, type ReactNode } from 'react';
-import { createTriggerAction } from '@/app/(app)/workflows/[key]/triggers/server-actions';
+import { createTriggerAction, updateTriggerAction } from '@/app/(app)/workflows/[key]/triggers/server-actions';
+import { SchedulePreview } from '@/components/triggers/schedule-preview';
 import { fieldError, formLevelError, useServerAction } from '@/components/forms/use-server-action';
 import { Button } from '@/components/ui/button';
 import { Dialog, DialogFooter } from '@/components/ui/dialog';
@@ -12,6 +13,7 @@ import { Select } from '@/components/ui/select';
 import { cx } from '@/components/ui/cx';
 import {
   buildTriggerDefinition,
+  draftFromTrigger,
   emptyTriggerDraft,
   TRIGGER_FIELDS,
   type TTriggerDraft,
@@ -30,21 +32,39 @@ const MODE_OPTIONS = [
 
 const NO_SECRET = '__none__';
 
-type TProps = { workflowKey: string; publishedVersions: number[]; secretNames: string[] };
+/** A stored trigger the dialog edits instead of creating one. */
+export type TEditableTrigger = {
+  id: string;
+  type: 'webhook' | 'schedule' | 'event';
+  config: Record<string, unknown>;
+  version: number | null;
+  enabled: boolean;
+};
+
+type TProps = { workflowKey: string; publishedVersions: number[]; secretNames: string[]; editing?: TEditableTrigger };
 
 /**
  * Adds a webhook, schedule or event trigger. The server checks what the form cannot (cron and
  * time zone, JSONata syntax, that the secret exists) and its messages appear at the fields they
  * name; the form keeps everything typed until the trigger is created.
  */
-export function NewTriggerDialog({ workflowKey, publishedVersions, secretNames }: TProps) {
+export function NewTriggerDialog({ workflowKey, publishedVersions, secretNames, editing }: TProps) {
   const [open, setOpen] = useState(false);
-  const [draft, setDraft] = useState<TTriggerDraft>(emptyTriggerDraft);
+  const [draft, setDraft] = useState<TTriggerDraft>(() => (editing ? draftFromTrigger(editing) : emptyTriggerDraft()));
   const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
-  const { pending, error, run, reset } = useServerAction(createTriggerAction);
+  const creating = useServerAction(createTriggerAction);
+  const updating = useServerAction(updateTriggerAction);
+  const { pending, error, run, reset } = editing ? updating : creating;
   const set = <K extends keyof TTriggerDraft>(field: K, value: TTriggerDraft[K]) =>
     setDraft((current) => ({ ...current, [field]: value }));
-  const errorAt = (path: string) => localErrors[path] ?? fieldError(error, path);
+  // A message deeper than a field (config.input.period: the parameter schema's verdict) shows at that field.
+  const nestedError = (path: string) =>
+    Object.entries(error?.fields ?? {}).find(([key]) => key.startsWith(`${path}.`))?.[1];
+  const errorAt = (path: string) => localErrors[path] ?? fieldError(error, path) ?? nestedError(path);
+  const shownFields = [
+    ...TRIGGER_FIELDS,
+    ...Object.keys(error?.fields ?? {}).filter((key) => TRIGGER_FIELDS.some((field) => key.startsWith(`${field}.`))),
+  ];
   // The server words field messages to follow the field's name ("cron: needs 5 fields"); at the field, say the name.
   const serverErrorAt = (path: string, label: string) => {
     const message = errorAt(path);
@@ -52,10 +72,15 @@ export function NewTriggerDialog({ workflowKey, publishedVersions, secretNames }
   };
 
   const openDialog = () => {
-    // A time zone people recognise, rather than UTC, unless they already typed one.
-    setDraft((current) =>
-      current.timezone ? current : { ...current, timezone: Intl.DateTimeFormat().resolvedOptions().timeZone },
-    );
+    // Editing starts from what is stored now; a new trigger gets a time zone people recognise,
+    // rather than UTC, unless they already typed one.
+    if (editing) setDraft(draftFromTrigger(editing));
+    else
+      setDraft((current) =>
+        current.timezone ? current : { ...current, timezone: Intl.DateTimeFormat().resolvedOptions().timeZone },
+      );
+    reset();
+    setLocalErrors({});
     setOpen(true);
   };
   const submit = (event: FormEvent<HTMLFormElement>) => {
@@ -64,6 +89,15 @@ export function NewTriggerDialog({ workflowKey, publishedVersions, secretNames }
     setLocalErrors(built.ok ? {} : built.errors);
     if (!built.ok) {
       reset();
+      return;
+    }
+    if (editing) {
+      // The whole config is sent, and "latest" as null, so a cleared field is cleared on the server too.
+      const { version, ...rest } = built.definition;
+      run({ id: editing.id, ...rest, version: version ?? null }, () => {
+        setOpen(false);
+        reset();
+      });
       return;
     }
     run({ key: workflowKey, ...built.definition }, () => {
@@ -83,18 +117,36 @@ export function NewTriggerDialog({ workflowKey, publishedVersions, secretNames }
 
   return (
     <>
-      <Button variant="secondary" onClick={openDialog}>
-        <Plus className="size-4" aria-hidden />
-        New trigger
-      </Button>
+      {editing ? (
+        <Button size="sm" variant="ghost" onClick={openDialog} aria-label={`Edit ${editing.type} trigger`}>
+          <Pencil className="size-3.5" aria-hidden />
+          Edit
+        </Button>
+      ) : (
+        <Button variant="secondary" onClick={openDialog}>
+          <Plus className="size-4" aria-hidden />
+          New trigger
+        </Button>
+      )}
       <Dialog
         open={open}
         onOpenChange={setOpen}
         size="lg"
-        title="New trigger"
-        description="What starts a run of this workflow besides the Run button."
+        title={editing ? `Edit ${editing.type} trigger` : 'New trigger'}
+        description={
+          editing
+            ? editing.type === 'webhook'
+              ? 'Its URL stays the same; callers need no change.'
+              : 'Changes apply from the next firing; runs already started keep their input.'
+            : 'What starts a run of this workflow besides the Run button.'
+        }
       >
-        <form onSubmit={submit} noValidate className="flex flex-col gap-4" aria-label="New trigger">
+        <form
+          onSubmit={submit}
+          noValidate
+          className="flex flex-col gap-4"
+          aria-label={editing ? 'Edit trigger' : 'New trigger'}
+        >
           <div className="grid gap-4 sm:grid-cols-2">
             <Field id="trigger-type" label="Type" hint={TYPE_OPTIONS.find((o) => o.value === draft.type)?.description}>
               <Select
@@ -104,6 +156,7 @@ export function NewTriggerDialog({ workflowKey, publishedVersions, secretNames }
                 value={draft.type}
                 onValueChange={(value) => set('type', value as TTriggerDraft['type'])}
                 options={TYPE_OPTIONS}
+                disabled={Boolean(editing)}
               />
             </Field>
             <Field
@@ -221,6 +274,7 @@ export function NewTriggerDialog({ workflowKey, publishedVersions, secretNames }
                   ))}
                 </datalist>
               </div>
+              <SchedulePreview cron={draft.cron} timezone={draft.timezone} />
               <TextArea
                 id="trigger-schedule-input"
                 label="Input (JSON)"
@@ -273,15 +327,15 @@ export function NewTriggerDialog({ workflowKey, publishedVersions, secretNames }
               onChange={(event) => set('enabled', event.target.checked)}
               className="size-4 accent-(--color-accent)"
             />
-            Enabled as soon as it is created
+            {editing ? 'Enabled' : 'Enabled as soon as it is created'}
           </label>
-          <FormError message={Object.keys(localErrors).length > 0 ? null : formLevelError(error, TRIGGER_FIELDS)} />
+          <FormError message={Object.keys(localErrors).length > 0 ? null : formLevelError(error, shownFields)} />
           <DialogFooter>
             <Button onClick={() => setOpen(false)} disabled={pending}>
               Cancel
             </Button>
             <Button type="submit" variant="primary" loading={pending}>
-              Create trigger
+              {editing ? 'Save changes' : 'Create trigger'}
             </Button>
           </DialogFooter>
         </form>

@@ -13,7 +13,7 @@ function zoneName(date: Date, timeZone: string): string {
 }
 
 /** "Thu, 3 Dec 2026, 09:00 CET" in the schedule's own time zone. */
-function formatInZone(iso: string, timeZone: string): string {
+export function formatInZone(iso: string, timeZone: string): string {
   const date = new Date(iso);
   const local = new Intl.DateTimeFormat('en-GB', {
     timeZone,

@@ -1,9 +1,12 @@
 import { CalendarClock, Hand, Radio, Webhook, type LucideIcon } from 'lucide-react';
 import { deleteTriggerAction } from '@/app/(app)/workflows/[key]/triggers/server-actions';
+import { FireNowButton } from '@/components/triggers/fire-now-button';
+import { NewTriggerDialog } from '@/components/triggers/new-trigger-dialog';
 import { ScheduleDetails } from '@/components/triggers/schedule-details';
 import { TriggerEnabledSwitch } from '@/components/triggers/trigger-enabled-switch';
 import { TriggerFirings } from '@/components/triggers/trigger-firings';
 import { WebhookDetails } from '@/components/triggers/webhook-details';
+import { WebhookListenPanel } from '@/components/triggers/webhook-listen-panel';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { ConfirmActionButton } from '@/components/ui/confirm-action-button';
@@ -20,10 +23,28 @@ const KIND = {
   event: { label: 'Event', icon: Radio },
 } as const satisfies Record<TTriggerRecord['type'], { label: string; icon: LucideIcon }>;
 
-type TProps = { trigger: TTriggerRecord; firings: TTriggerFiring[]; canEdit: boolean; exampleInput: unknown };
+type TProps = {
+  trigger: TTriggerRecord;
+  firings: TTriggerFiring[];
+  canEdit: boolean;
+  /** May start runs: "Fire now" needs it beside canEdit. */
+  canRun?: boolean;
+  exampleInput: unknown;
+  /** For the Edit dialog's version and secret choices. */
+  publishedVersions?: number[];
+  secretNames?: string[];
+};
 
 /** One trigger: what it is, how to use it, on/off, delete, and what it did lately. */
-export function TriggerCard({ trigger, firings, canEdit, exampleInput }: TProps) {
+export function TriggerCard({
+  trigger,
+  firings,
+  canEdit,
+  canRun = false,
+  exampleInput,
+  publishedVersions = [],
+  secretNames = [],
+}: TProps) {
   const { label, icon: Icon } = KIND[trigger.type];
   return (
     <Card
@@ -56,7 +77,22 @@ export function TriggerCard({ trigger, firings, canEdit, exampleInput }: TProps)
             </p>
           </div>
         </div>
-        <div className="flex items-center gap-1">
+        <div className="flex flex-wrap items-start gap-1">
+          {canEdit && canRun && trigger.type === 'schedule' && <FireNowButton triggerId={trigger.id} />}
+          {canEdit && trigger.type !== 'manual' && (
+            <NewTriggerDialog
+              workflowKey={trigger.workflowKey}
+              publishedVersions={publishedVersions}
+              secretNames={secretNames}
+              editing={{
+                id: trigger.id,
+                type: trigger.type,
+                config: trigger.config,
+                version: trigger.version,
+                enabled: trigger.enabled,
+              }}
+            />
+          )}
           <TriggerEnabledSwitch
             triggerId={trigger.id}
             enabled={trigger.enabled}
@@ -82,6 +118,7 @@ export function TriggerCard({ trigger, firings, canEdit, exampleInput }: TProps)
       </header>
       <div className="px-4 pb-3">
         <TriggerBody trigger={trigger} exampleInput={exampleInput} />
+        {canEdit && trigger.type === 'webhook' && <WebhookListenPanel triggerId={trigger.id} />}
       </div>
       <TriggerFirings firings={firings} />
     </Card>

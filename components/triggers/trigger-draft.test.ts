@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { exampleInput } from '@/components/triggers/example-input';
-import { buildTriggerDefinition, emptyTriggerDraft } from '@/components/triggers/trigger-draft';
+import { buildTriggerDefinition, draftFromTrigger, emptyTriggerDraft } from '@/components/triggers/trigger-draft';
 import { webhookCurl } from '@/components/triggers/webhook-details';
 import { ZCreateTriggerBody } from '@/server/triggers/create-trigger';
 
@@ -120,5 +120,37 @@ describe('the webhook card', () => {
     const signed = webhookCurl({ url: 'https://pw.example/api/v1/hooks/pwh_x', body: '{}', signed: true });
     expect(signed).toContain('openssl dgst -sha256 -hmac "$PIPEWRIGHT_WEBHOOK_SECRET"');
     expect(signed).toContain('-H "Pipewright-Signature: t=$t,v1=$sig"');
+  });
+});
+
+describe('draftFromTrigger (the Edit dialog)', () => {
+  it('gives back what was stored when saved untouched, for each editable type', () => {
+    const stored = [
+      { type: 'webhook', config: { mode: 'sync', secret: 'HOOK', waitMs: 2000, rateLimitPerMinute: 5 }, version: 2 },
+      {
+        type: 'schedule',
+        config: { cron: '0 9 * * 1-5', timezone: 'Europe/Berlin', input: { a: [1, 2] } },
+        version: null,
+      },
+      {
+        type: 'event',
+        config: { event: 'invoice.received', filter: 'payload.total > 5', input: '{ "id": payload.id }' },
+        version: null,
+      },
+    ] as const;
+    for (const trigger of stored) {
+      const built = buildTriggerDefinition(
+        draftFromTrigger({ ...trigger, config: { ...trigger.config }, enabled: false }),
+      );
+      expect(built).toEqual({
+        ok: true,
+        definition: {
+          type: trigger.type,
+          config: trigger.config,
+          enabled: false,
+          ...(trigger.version ? { version: 2 } : {}),
+        },
+      });
+    }
   });
 });

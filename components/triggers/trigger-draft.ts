@@ -137,3 +137,37 @@ export function buildTriggerDefinition(draft: TTriggerDraft): TBuilt {
     }
   }
 }
+
+/** A stored trigger as the form's draft, for editing it (manual triggers have nothing to edit). */
+export function draftFromTrigger(trigger: {
+  type: 'webhook' | 'schedule' | 'event';
+  config: Record<string, unknown>;
+  version: number | null;
+  enabled: boolean;
+}): TTriggerDraft {
+  const text = (value: unknown) => (typeof value === 'string' ? value : '');
+  const count = (value: unknown) => (typeof value === 'number' ? String(value) : '');
+  const { config } = trigger;
+  return {
+    ...emptyTriggerDraft(),
+    type: trigger.type,
+    version: trigger.version === null ? 'latest' : String(trigger.version),
+    enabled: trigger.enabled,
+    ...(trigger.type === 'webhook' && {
+      mode: config.mode === 'sync' ? 'sync' : 'async',
+      secret: text(config.secret),
+      rateLimitPerMinute: count(config.rateLimitPerMinute),
+      waitMs: count(config.waitMs),
+    }),
+    ...(trigger.type === 'schedule' && {
+      cron: text(config.cron),
+      timezone: text(config.timezone),
+      scheduleInput: config.input === undefined ? '' : JSON.stringify(config.input, null, 2),
+    }),
+    ...(trigger.type === 'event' && {
+      event: text(config.event),
+      filter: text(config.filter),
+      input: text(config.input),
+    }),
+  };
+}

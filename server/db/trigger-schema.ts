@@ -52,9 +52,21 @@ export interface WebhookSignaturesSeenTable {
   seen_at: Generated<Date>;
 }
 
+/** A "listen for a test event" window on a webhook: the next request it receives, kept briefly. */
+export interface WebhookListensTable {
+  trigger_id: string;
+  tenant_id: string;
+  started_by: string;
+  started_at: Generated<Date>;
+  expires_at: Timestamp;
+  captured_at: NullableTimestamp;
+  request: ColumnType<unknown, string | null | undefined, string | null>;
+}
+
 export interface TriggerTables {
   triggers: TriggersTable;
   trigger_firings: TriggerFiringsTable;
   trigger_rate_windows: TriggerRateWindowsTable;
   webhook_signatures_seen: WebhookSignaturesSeenTable;
+  webhook_listens: WebhookListensTable;
 }

@@ -4,14 +4,12 @@ import { z } from 'zod';
 import { actorLabel, type TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import { recordAudit } from '@/server/audit/record-audit';
-import type { Db, DbOrTx } from '@/server/db/database';
-import { AppError, type TFieldIssue } from '@/model/errors';
-import { checkExpressionSyntax } from '@/server/runtime/expressions/check-expression-syntax';
-import { ZTriggerDefinition, type TTriggerDefinition } from '@/model/definition/trigger-config';
+import type { Db } from '@/server/db/database';
+import { AppError } from '@/model/errors';
+import { triggerDefinitionProblems } from '@/server/triggers/trigger-definition-problems';
+import { ZTriggerDefinition } from '@/model/definition/trigger-config';
 import { ZWorkflowKey } from '@/model/definition/version-document';
 import { findWorkflow } from '@/server/workflows/find-workflow';
-import { scheduleProblems } from '@/server/triggers/schedule-slots';
-import { scheduleInputProblems } from '@/server/triggers/schedule-input-problems';
 import { syncTriggerSchedule } from '@/server/triggers/sync-trigger-schedules';
 import { findTrigger, toTriggerRecord, type TTriggerRecord } from '@/server/triggers/trigger-record';
 import { hashWebhookToken, newWebhookToken, sealWebhookToken } from '@/server/triggers/webhook-token';
@@ -19,70 +17,6 @@ import { hashWebhookToken, newWebhookToken, sealWebhookToken } from '@/server/tr
 export const ZCreateTriggerBody = z.intersection(ZTriggerDefinition, z.object({ enabled: z.boolean().default(true) }));
 export const ZCreateTrigger = z.intersection(z.object({ key: ZWorkflowKey }), ZCreateTriggerBody);
 export type TCreateTrigger = z.input<typeof ZCreateTrigger>;
-
-/** Every problem with a trigger definition that its schema alone cannot see, at its path. */
-async function definitionProblems(
-  db: DbOrTx,
-  tenantId: string,
-  workflowId: string,
-  definition: TTriggerDefinition,
-): Promise<TFieldIssue[]> {
-  const problems: TFieldIssue[] = [];
-  if (definition.version !== undefined) {
-    const published = await db
-      .selectFrom('workflow_versions')
-      .select('id')
-      .where('workflow_id', '=', workflowId)
-      .where('version', '=', definition.version)
-      .where('status', '=', 'published')
-      .executeTakeFirst();
-    if (!published)
-      problems.push({
-        path: 'version',
-        message: `version ${definition.version} is not a published version of this workflow`,
-      });
-  }
-  switch (definition.type) {
-    case 'manual':
-      break;
-    case 'webhook':
-      if (definition.config.secret) {
-        const secret = await db
-          .selectFrom('secrets')
-          .select('name')
-          .where('tenant_id', '=', tenantId)
-          .where('name', '=', definition.config.secret)
-          .executeTakeFirst();
-        if (!secret)
-          problems.push({
-            path: 'config.secret',
-            message: `no secret named "${definition.config.secret}" in this tenant (create it under Settings → Secrets first)`,
-          });
-      }
-      break;
-    case 'schedule':
-      for (const problem of scheduleProblems(definition.config.cron, definition.config.timezone))
-        problems.push({ path: `config.${problem.path}`, message: problem.message });
-      problems.push(
-        ...(await scheduleInputProblems({
-          db,
-          workflowId,
-          version: definition.version,
-          input: definition.config.input,
-        })),
-      );
-      break;
-    case 'event':
-      for (const field of ['filter', 'input'] as const) {
-        const source = definition.config[field];
-        if (source === undefined) continue;
-        const check = checkExpressionSyntax(source);
-        if (!check.ok) problems.push({ path: `config.${field}`, message: check.message });
-      }
-      break;
-  }
-  return problems;
-}
 
 /**
  * Adds a trigger to a workflow (SPEC §4.5). A webhook gets a fresh unguessable token; a
@@ -102,7 +36,7 @@ export async function createTrigger({
   const args = ZCreateTrigger.parse(input);
   const { key, enabled, ...definition } = args;
   const workflow = await findWorkflow({ db, tenantId: ctx.tenantId, key });
-  const problems = await definitionProblems(db, ctx.tenantId, workflow.id, definition);
+  const problems = await triggerDefinitionProblems({ db, tenantId: ctx.tenantId, workflowId: workflow.id, definition });
   if (problems.length > 0)
     throw new AppError('VALIDATION', problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems);
 

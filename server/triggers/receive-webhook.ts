@@ -15,6 +15,7 @@ import { startTriggeredRun } from '@/server/triggers/start-triggered-run';
 import { selectTriggerRows } from '@/server/triggers/trigger-record';
 import { SIGNATURE_HEADER, verifyWebhookSignature } from '@/server/triggers/verify-webhook-signature';
 import { hashWebhookToken } from '@/server/triggers/webhook-token';
+import { captureListenedRequest } from '@/server/triggers/webhook-listen';
 
 /** The largest webhook body accepted (413 beyond). */
 export const MAX_HOOK_BODY_BYTES = 256 * 1024;
@@ -109,8 +110,26 @@ export async function receiveWebhook({
       );
     }
     const check = verifyWebhookSignature({ header: request.headers.get(SIGNATURE_HEADER), secret, rawBody });
+    await captureListenedRequest({
+      db,
+      triggerId: trigger.id,
+      request,
+      rawBody,
+      signature: check.ok
+        ? { checked: true, ok: true, message: `signed with "${config.secret}", within 300 s` }
+        : { checked: true, ok: false, message: check.reason },
+    });
     if (!check.ok) throw await refuse(unauthenticated, 'rejected', check.reason);
     signed = check;
+  } else {
+    const message = 'this webhook has no signing secret, so any request is accepted';
+    await captureListenedRequest({
+      db,
+      triggerId: trigger.id,
+      request,
+      rawBody,
+      signature: { checked: false, ok: null, message },
+    });
   }
 
   let input: unknown = {};

@@ -9,6 +9,8 @@ import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import { TimeText } from '@/components/ui/time-text';
 import { CreateWorkflowDialog } from '@/components/workflows/create-workflow-dialog';
 import { ImportWorkflowDialog } from '@/components/workflows/import-workflow-dialog';
+import { TemplatesGallery } from '@/components/workflows/templates-gallery';
+import { WORKFLOW_TEMPLATES, summariseTemplate } from '@/server/templates/workflow-templates';
 import { WorkflowFilters } from '@/components/workflows/workflow-filters';
 import { WorkflowRowActions } from '@/components/workflows/workflow-row-actions';
 import { requirePageContext } from '@/server/auth/require-page-context';
@@ -56,8 +58,13 @@ export default async function WorkflowsPage({ searchParams }: { searchParams: TS
       description: `action ${action.id}`,
     })),
   ];
+  const search = await searchParams;
+  const gallery = canWrite ? (
+    <TemplatesGallery templates={WORKFLOW_TEMPLATES.map(summariseTemplate)} defaultOpen={search.templates === '1'} />
+  ) : null;
   const actions = canWrite ? (
     <>
+      {gallery}
       <ImportWorkflowDialog />
       <CreateWorkflowDialog />
     </>
@@ -77,13 +84,14 @@ export default async function WorkflowsPage({ searchParams }: { searchParams: TS
             canWrite ? (
               <>
                 <CreateWorkflowDialog variant="primary" />
+                {gallery}
                 <ImportWorkflowDialog />
               </>
             ) : undefined
           }
         >
           {canWrite
-            ? 'Create one and design its steps in the browser, or import a JSON document exported from another Pipewright.'
+            ? 'Create one and design its steps in the browser, start from a template, or import a JSON document exported from another Pipewright.'
             : 'Editors create workflows; you will see them here.'}
         </EmptyState>
       </>

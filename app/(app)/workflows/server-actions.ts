@@ -15,6 +15,7 @@ import { listWorkflows, ZListWorkflows } from '@/server/workflows/list-workflows
 import { publishVersion, ZPublishVersion } from '@/server/workflows/publish-version';
 import { saveDraft, ZSaveDraft } from '@/server/workflows/save-draft';
 import { updateWorkflow, ZUpdateWorkflow } from '@/server/workflows/update-workflow';
+import { importTemplate, ZImportTemplate } from '@/server/templates/import-template';
 
 const revalidate = ['/workflows'];
 
@@ -80,4 +81,10 @@ export const exportVersionAction = defineServerAction(
 export const importWorkflowAction = defineServerAction(
   { permission: 'workflow.write', input: ZImportWorkflow, revalidate },
   ({ db, ctx, input }) => importWorkflow({ db, ctx, input }),
+);
+
+/** The templates gallery: imports one as a new workflow (a suffixed key when the template's is taken). */
+export const importTemplateAction = defineServerAction(
+  { permission: 'workflow.write', input: ZImportTemplate, revalidate },
+  ({ db, ctx, input }) => importTemplate({ db, ctx, input }),
 );

@@ -13,6 +13,7 @@ import * as runs from '@/server/api/contracts/runs';
 import * as secrets from '@/server/api/contracts/secrets';
 import * as system from '@/server/api/contracts/system';
 import * as tasks from '@/server/api/contracts/tasks';
+import * as templates from '@/server/api/contracts/templates';
 import * as triggers from '@/server/api/contracts/triggers';
 import * as workflows from '@/server/api/contracts/workflows';
 
@@ -34,6 +35,7 @@ export const ALL_CONTRACTS: TContract[] = [
   ...contractsOf(artifacts),
   ...contractsOf(tasks),
   ...contractsOf(events),
+  ...contractsOf(templates),
   ...contractsOf(triggers),
   ...contractsOf(operations),
   ...contractsOf(authoring),

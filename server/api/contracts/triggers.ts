@@ -5,7 +5,10 @@ import { ZWorkflowKey } from '@/model/definition/version-document';
 import { ZCreateTriggerBody } from '@/server/triggers/create-trigger';
 import { ZTriggerFiring } from '@/server/triggers/list-trigger-firings';
 import { ZWebhookAnswer } from '@/server/triggers/receive-webhook';
-import { ZSetTriggerEnabledBody } from '@/server/triggers/set-trigger-enabled';
+import { ZFireTriggerNowAnswer } from '@/server/triggers/fire-trigger-now';
+import { ZPreviewSchedule, ZSchedulePreview } from '@/server/triggers/preview-schedule';
+import { ZUpdateTriggerBody } from '@/server/triggers/update-trigger';
+import { ZWebhookListen } from '@/server/triggers/webhook-listen';
 import { ZTriggerRecord } from '@/server/triggers/trigger-record';
 
 const ZTriggerId = z.object({ id: z.string() });
@@ -49,17 +52,68 @@ export const deleteTriggerContract = defineContract({
   errors: ['NOT_FOUND'],
 });
 
-export const setTriggerEnabledContract = defineContract({
-  operationId: 'setTriggerEnabled',
+export const updateTriggerContract = defineContract({
+  operationId: 'updateTrigger',
   method: 'PATCH',
   path: '/triggers/{id}',
-  summary: 'Enable or disable a trigger: {enabled}',
+  summary:
+    'Edit a trigger in place: {enabled?, version? (null: latest), config? (the whole config of its type)}. Id, webhook URL and history stay; checked like a creation (422 naming the field)',
   tag: 'Triggers',
   permission: 'workflow.write',
   params: ZTriggerId,
-  body: ZSetTriggerEnabledBody,
+  body: ZUpdateTriggerBody,
   response: ZTriggerRecord,
-  errors: ['NOT_FOUND'],
+  errors: ['NOT_FOUND', 'VALIDATION'],
+});
+
+export const fireTriggerNowContract = defineContract({
+  operationId: 'fireTriggerNow',
+  method: 'POST',
+  path: '/triggers/{id}/fire',
+  summary: "Fire a schedule now: start one run with its input (audit-logged); the schedule's own slots are unchanged",
+  tag: 'Triggers',
+  permission: 'run.start',
+  params: ZTriggerId,
+  response: ZFireTriggerNowAnswer,
+  successStatus: 202,
+  errors: ['NOT_FOUND', 'CONFLICT', 'VALIDATION'],
+});
+
+export const previewScheduleContract = defineContract({
+  operationId: 'previewSchedule',
+  method: 'GET',
+  path: '/triggers/schedule-preview',
+  summary: 'The next fire times (default 5) of {cron, timezone}, checked as a schedule trigger would be',
+  tag: 'Triggers',
+  permission: 'workflow.read',
+  query: ZPreviewSchedule,
+  response: ZSchedulePreview,
+  errors: ['VALIDATION'],
+});
+
+export const startWebhookListenContract = defineContract({
+  operationId: 'startWebhookListen',
+  method: 'POST',
+  path: '/triggers/{id}/listen',
+  summary:
+    'Listen for a test event for two minutes: the next request this webhook receives is kept (headers masked, body, signature check) and handled as usual',
+  tag: 'Triggers',
+  permission: 'workflow.write',
+  params: ZTriggerId,
+  response: ZWebhookListen,
+  errors: ['NOT_FOUND', 'CONFLICT'],
+});
+
+export const readWebhookListenContract = defineContract({
+  operationId: 'readWebhookListen',
+  method: 'GET',
+  path: '/triggers/{id}/listen',
+  summary: "A webhook's listen window: idle, listening, captured (with the request) or expired",
+  tag: 'Triggers',
+  permission: 'workflow.write',
+  params: ZTriggerId,
+  response: ZWebhookListen,
+  errors: ['NOT_FOUND', 'CONFLICT'],
 });
 
 export const listTriggerFiringsContract = defineContract({

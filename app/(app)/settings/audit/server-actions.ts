@@ -2,9 +2,12 @@
 
 import { z } from 'zod';
 import { defineServerAction } from '@/server/server-actions/define-server-action';
-import { listAuditEntries } from '@/server/audit/list-audit-entries';
+import { listAuditEntries, ZAuditFilters } from '@/server/audit/list-audit-entries';
 
 export const loadAuditPageAction = defineServerAction(
-  { permission: 'audit.read', input: z.object({ cursor: z.string().min(1).max(200) }) },
-  ({ db, ctx, input }) => listAuditEntries({ db, ctx, cursor: input.cursor }),
+  {
+    permission: 'audit.read',
+    input: z.object({ cursor: z.string().min(1).max(200), filters: ZAuditFilters.default({}) }),
+  },
+  ({ db, ctx, input }) => listAuditEntries({ db, ctx, cursor: input.cursor, filters: input.filters }),
 );

@@ -64,6 +64,8 @@ export default async function WorkflowTriggersPage({ params, searchParams }: TPr
     input: { triggerIds: triggers.map((t) => t.id), perTrigger: 5 },
   });
   const example = runForm?.ok ? exampleInput(runForm.parameterSchema) : {};
+  const publishedVersions = (versions?.items ?? []).filter((v) => v.status === 'published').map((v) => v.version);
+  const secretNames = (secrets ?? []).map((s) => s.name);
   const openRun = (await searchParams).run === '1';
 
   return (
@@ -74,13 +76,7 @@ export default async function WorkflowTriggersPage({ params, searchParams }: TPr
         actions={
           <>
             {canEdit && (
-              <NewTriggerDialog
-                workflowKey={key}
-                publishedVersions={(versions?.items ?? [])
-                  .filter((v) => v.status === 'published')
-                  .map((v) => v.version)}
-                secretNames={(secrets ?? []).map((s) => s.name)}
-              />
+              <NewTriggerDialog workflowKey={key} publishedVersions={publishedVersions} secretNames={secretNames} />
             )}
             {runForm && (
               <RunWorkflowDialog workflowKey={key} workflowName={workflow.name} form={runForm} defaultOpen={openRun} />
@@ -106,7 +102,10 @@ export default async function WorkflowTriggersPage({ params, searchParams }: TPr
               trigger={trigger}
               firings={firings[trigger.id] ?? []}
               canEdit={canEdit}
+              canRun={canRun}
               exampleInput={example}
+              publishedVersions={publishedVersions}
+              secretNames={secretNames}
             />
           ))}
         </div>

@@ -1,7 +1,7 @@
 import { apiRoute } from '@/server/api/route';
-import { deleteTriggerContract, setTriggerEnabledContract } from '@/server/api/contracts/triggers';
+import { deleteTriggerContract, updateTriggerContract } from '@/server/api/contracts/triggers';
 import { deleteTrigger } from '@/server/triggers/delete-trigger';
-import { setTriggerEnabled } from '@/server/triggers/set-trigger-enabled';
+import { updateTrigger } from '@/server/triggers/update-trigger';
 
 export const dynamic = 'force-dynamic';
 
@@ -9,6 +9,6 @@ export const DELETE = apiRoute(deleteTriggerContract, ({ db, ctx, params }) =>
   deleteTrigger({ db, ctx, input: { id: params.id } }),
 );
 
-export const PATCH = apiRoute(setTriggerEnabledContract, ({ db, ctx, params, body }) =>
-  setTriggerEnabled({ db, ctx, input: { id: params.id, enabled: body.enabled } }),
+export const PATCH = apiRoute(updateTriggerContract, ({ db, ctx, params, body }) =>
+  updateTrigger({ db, ctx, input: { ...body, id: params.id } }),
 );
