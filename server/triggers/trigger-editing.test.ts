@@ -268,6 +268,7 @@ describe('listening for a test webhook event', () => {
       'pipewright-signature': `t=${stamp},v1=${signWebhookBody({ secret: 'wrong', timestamp: stamp, rawBody: body })}`,
       authorization: 'Bearer very-secret-value',
       'x-request-id': 'req-1',
+      'x-pipewright-peer-address': '127.0.0.1',
     });
     expect(answer.status).toBe(401);
     const seen = await listen(hook.id, 'GET');
@@ -285,6 +286,8 @@ describe('listening for a test webhook event', () => {
       masked: false,
     });
     expect(request.signature).toMatchObject({ checked: true, ok: false });
+    // The web process's own peer-address note is not part of what the sender sent.
+    expect(request.headers.map((h) => h.name)).not.toContain('x-pipewright-peer-address');
 
     // Only the first request is kept: a second one (correctly signed, so it starts a run) does not replace it.
     const good = signWebhookBody({ secret: 'shh-shh', timestamp: stamp, rawBody: body });

@@ -6,6 +6,7 @@ import { assertAllowed } from '@/server/auth/assert-allowed';
 import type { Db } from '@/server/db/database';
 import { AppError } from '@/model/errors';
 import { findTrigger } from '@/server/triggers/trigger-record';
+import { PEER_ADDRESS_HEADER } from '@/server/security/client-address';
 
 /** How long a "listen for a test event" window stays open. */
 export const LISTEN_WINDOW_MS = 120_000;
@@ -148,11 +149,14 @@ export async function captureListenedRequest({
   const text = new TextDecoder().decode(rawBody).replaceAll('\u0000', '\uFFFD');
   const captured: TListenedRequest = {
     method: request.method,
-    headers: [...request.headers.entries()].map(([name, value]) =>
-      SENSITIVE_HEADER.test(name)
-        ? { name, value: `•••• (${value.length} characters)`, masked: true }
-        : { name, value: value.slice(0, 1000), masked: false },
-    ),
+    // The peer address is the web process's own note on the request, not something the sender sent.
+    headers: [...request.headers.entries()]
+      .filter(([name]) => name !== PEER_ADDRESS_HEADER)
+      .map(([name, value]) =>
+        SENSITIVE_HEADER.test(name)
+          ? { name, value: `•••• (${value.length} characters)`, masked: true }
+          : { name, value: value.slice(0, 1000), masked: false },
+      ),
     body: text.slice(0, MAX_LISTENED_BODY_CHARS),
     bodyTruncated: text.length > MAX_LISTENED_BODY_CHARS,
     bytes: rawBody.length,
