@@ -208,11 +208,11 @@ describe('GET /runs pages', () => {
 
 describe('a text search asks the indexes first (issue #16)', () => {
   /** Every page of a search through listRuns, with its cursors. */
-  async function pagesOf(input: Record<string, string>, limit: number, textProbeCap: number, c = ctx) {
+  async function pagesOf(input: Record<string, string>, limit: number, textProbeCap: number, textPeek = 0, c = ctx) {
     const pages: { ids: string[]; nextCursor: string | null }[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < 500; page++) {
-      const res = await listRuns({ db: t.db, ctx: c, input: { ...input, limit, cursor }, textProbeCap });
+      const res = await listRuns({ db: t.db, ctx: c, input: { ...input, limit, cursor }, textProbeCap, textPeek });
       pages.push({ ids: res.items.map((item) => item.id), nextCursor: res.nextCursor });
       if (!res.nextCursor) return pages;
       cursor = res.nextCursor;
@@ -238,10 +238,18 @@ describe('a text search asks the indexes first (issue #16)', () => {
     for (const filters of combos)
       for (const limit of [1, 6, 50]) {
         const before = await pagesOf(filters, limit, 0);
-        for (const cap of [1, 10, 60, 500]) {
-          expect(await pagesOf(filters, limit, cap), `${JSON.stringify(filters)} limit ${limit} cap ${cap}`).toEqual(
-            before,
-          );
+        for (const [cap, peek] of [
+          [1, 0],
+          [10, 0],
+          [60, 0],
+          [500, 0],
+          [10, 3],
+          [500, 200],
+        ] as const) {
+          expect(
+            await pagesOf(filters, limit, cap, peek),
+            `${JSON.stringify(filters)} limit ${limit} cap ${cap} peek ${peek}`,
+          ).toEqual(before);
         }
       }
   });
@@ -259,10 +267,14 @@ describe('a text search asks the indexes first (issue #16)', () => {
       ['probe-tie odd', expected.filter((id) => odd.has(id))],
     ] as const)
       for (const limit of [1, 4, 29, 100])
-        for (const cap of [500, 200, 35]) {
-          const pages = await pagesOf({ q }, limit, cap);
+        for (const [cap, peek] of [
+          [500, 0],
+          [35, 0],
+          [500, 10],
+        ] as const) {
+          const pages = await pagesOf({ q }, limit, cap, peek);
           const seen = pages.flatMap((page) => page.ids);
-          expect(seen, `${q} limit ${limit} cap ${cap}`).toEqual(want);
+          expect(seen, `${q} limit ${limit} cap ${cap} peek ${peek}`).toEqual(want);
           expect(new Set(seen).size).toBe(seen.length);
         }
     await t.db.deleteFrom('runs').where('id', 'in', tied).execute();
@@ -282,9 +294,11 @@ describe('a text search asks the indexes first (issue #16)', () => {
     ctx = saved;
     const mine = rows.filter((row) => row.workflow_key === 'alpha' && row.input.text.includes('red')).map((r) => r.id);
     for (const cap of [0, 3, 500]) {
-      const ids = (await pagesOf({ workflow: 'alpha', q: 'red' }, 4, cap)).flatMap((page) => page.ids);
+      const ids = (await pagesOf({ workflow: 'alpha', q: 'red' }, 4, cap, 2)).flatMap((page) => page.ids);
       expect(ids).toEqual(mine);
-      const theirIds = (await pagesOf({ workflow: 'alpha', q: 'red' }, 4, cap, other.ctx)).flatMap((page) => page.ids);
+      const theirIds = (await pagesOf({ workflow: 'alpha', q: 'red' }, 4, cap, 2, other.ctx)).flatMap(
+        (page) => page.ids,
+      );
       expect(theirIds).toEqual([...theirs].sort().reverse());
     }
   });
