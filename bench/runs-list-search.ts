@@ -2,7 +2,7 @@
  * Issue #16, a text search that matches nothing: the runs list's text searches at 100,000 runs
  * (BENCH_LIST_RUNS), each answered both ways in the same process on the same data — "before",
  * the list-order window first (listRuns with `textProbeCap: 0`, what main did), and "after",
- * the capped probe of runs_filters_text_idx first (the default) — with the first page and five
+ * the capped probe of runs_tenant_filters_text_idx first (the default) — with the first page and five
  * following pages timed, the pages compared (they must be the same runs), and EXPLAIN ANALYZE of
  * each statement with the indexes it used. Server time here is listRuns' own time, without the
  * HTTP layer (bench/runs-list.ts measures through GET /api/v1/runs).
@@ -22,10 +22,16 @@ import { createDb, type Db } from '@/server/db/database';
 import { startEmbeddedPostgres } from '@/server/db/embedded';
 import { migrateToLatest } from '@/server/db/migrate';
 import { closeQueue } from '@/server/runtime/queue/run-queue';
-import { listRuns, textProbeQuery, textSearchQueries, TEXT_PEEK, TEXT_PROBE_CAP } from '@/server/runs/list-runs';
+import {
+  listRuns,
+  textProbeQuery,
+  textSearchQueries,
+  TEXT_PEEK,
+  TEXT_PROBE_CAP,
+  TEXT_SCAN_BUDGET,
+} from '@/server/runs/list-runs';
 import { ZRunFilters } from '@/server/runs/run-filters';
 import { decodeCursor } from '@/server/api/pagination';
-import type { TAuthContext } from '@/server/auth/context';
 import { createTenantWithMember } from '@/test/fixtures';
 import { publishWorkflow } from '@/test/runtime';
 import { endingDocument, seed, WAITING } from '@/bench/runs-list-seed';
@@ -180,10 +186,13 @@ export async function runsListSearchBenchmarks(db: Db): Promise<Record<string, u
         if (textProbeCap > 0) {
           const peek = textSearchQueries(args, TEXT_PEEK).inWindow(51);
           plans.push(await explain(db, peek));
-          if ((await peek.execute()).length > 50) return joinPlans(plans);
-          plans.push(await explain(db, textProbeQuery(args, textProbeCap)));
-          const probed = await textProbeQuery(args, textProbeCap).execute();
-          if ((probed[0]?.probed ?? 0) <= textProbeCap) return joinPlans(plans);
+          const peeked = (await peek.execute()).length;
+          if (peeked > 50) return joinPlans(plans);
+          if (peeked * TEXT_SCAN_BUDGET <= 50 * TEXT_PEEK) {
+            plans.push(await explain(db, textProbeQuery(args, textProbeCap)));
+            const probed = await textProbeQuery(args, textProbeCap).execute();
+            if ((probed[0]?.probed ?? 0) <= textProbeCap) return joinPlans(plans);
+          }
         }
         const { inWindow, windowEnd, pastWindow } = textSearchQueries(args);
         plans.push(await explain(db, inWindow(51)));

@@ -27,6 +27,7 @@ import * as m20261216000100 from './20261216000100_runs_filter_gin';
 import * as m20261217000000 from './20261217000000_run_artifacts';
 import * as m20261218000000 from './20261218000000_task_links';
 import * as m20261220000000 from './20261220000000_test_runs';
+import * as m20261224000100 from './20261224000100_runs_filters_text_tenant';
 
 /**
  * Every migration, by name, in order. A new migration file is added here too; the schema
@@ -61,4 +62,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261217000000_run_artifacts': m20261217000000,
   '20261218000000_task_links': m20261218000000,
   '20261220000000_test_runs': m20261220000000,
+  '20261224000100_runs_filters_text_tenant': m20261224000100,
 };
