@@ -24,6 +24,7 @@ import { migrateToLatest } from '@/server/db/migrate';
 import { closeQueue } from '@/server/runtime/queue/run-queue';
 import {
   listRuns,
+  textPeekQuery,
   textProbeQuery,
   textSearchQueries,
   TEXT_PEEK,
@@ -184,7 +185,7 @@ export async function runsListSearchBenchmarks(db: Db): Promise<Record<string, u
         const args = { db, tenantId: ctx.tenantId, filters: parsed, after, size: 50 };
         const plans: TPlan[] = [];
         if (textProbeCap > 0) {
-          const peek = textSearchQueries(args, TEXT_PEEK).inWindow(51);
+          const peek = textPeekQuery(args);
           plans.push(await explain(db, peek));
           const peeked = (await peek.execute()).length;
           if (peeked > 50) return joinPlans(plans);

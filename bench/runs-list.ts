@@ -15,6 +15,7 @@ import { publishSeedWorkflows, seed, waitForDrain, WAITING } from '@/bench/runs-
 import { figureRow, latencyRow, percentiles, type TStats } from '@/bench/lib/stats';
 import {
   runsPageQuery,
+  textPeekQuery,
   textProbeQuery,
   textSearchQueries,
   TEXT_PEEK,
@@ -163,7 +164,7 @@ export async function runsListBenchmarks({
       // A text search (listRuns): a peek in list order, the capped probe of the GIN index, and only
       // when the probe hits its cap, the window in list order, its end, the rest.
       const plans = [];
-      const peek = textSearchQueries(args, TEXT_PEEK).inWindow(51);
+      const peek = textPeekQuery(args);
       plans.push(await explain(db, peek));
       const peeked = (await peek.execute()).length;
       if (peeked <= 50 && peeked * TEXT_SCAN_BUDGET > 50 * TEXT_PEEK) {
