@@ -15,7 +15,7 @@ const WORDS = ['invoice', 'order', 'refund', 'shipment', 'customer', 'priority',
 const ENDING = ['list-a', 'list-b', 'list-c', 'list-d', 'list-e'];
 export const WAITING = 'list-wait';
 
-function endingDocument() {
+export function endingDocument() {
   return {
     steps: [
       { id: 'mark', type: 'state.set', config: { state: { $expr: 'payload.state' } } },

@@ -13,7 +13,15 @@ import type { BenchClient } from '@/bench/lib/http-load';
 import { signIn, getPage } from '@/bench/lib/page-session';
 import { publishSeedWorkflows, seed, waitForDrain, WAITING } from '@/bench/runs-list-seed';
 import { figureRow, latencyRow, percentiles, type TStats } from '@/bench/lib/stats';
-import { runsPageQuery, textSearchQueries } from '@/server/runs/list-runs';
+import {
+  runsPageQuery,
+  textPeekQuery,
+  textProbeQuery,
+  textSearchQueries,
+  TEXT_PEEK,
+  TEXT_PROBE_CAP,
+  TEXT_SCAN_BUDGET,
+} from '@/server/runs/list-runs';
 import { ZRunFilters } from '@/server/runs/run-filters';
 import { decodeCursor } from '@/server/api/pagination';
 import { closeQueue } from '@/server/runtime/queue/run-queue';
@@ -153,9 +161,28 @@ export async function runsListBenchmarks({
     const pagePlan = async (after: { at: string; id: string } | null) => {
       const args = { db, tenantId: tenant.id, filters: parsed, after, size: 50 };
       if (!parsed.q) return explain(db, runsPageQuery(args));
-      // A text search is up to three statements (listRuns): the window in list order, its end, the rest.
+      // A text search (listRuns): a peek in list order, the capped probe of the GIN index, and only
+      // when the probe hits its cap, the window in list order, its end, the rest.
+      const plans = [];
+      const peek = textPeekQuery(args);
+      plans.push(await explain(db, peek));
+      const peeked = (await peek.execute()).length;
+      if (peeked <= 50 && peeked * TEXT_SCAN_BUDGET > 50 * TEXT_PEEK) {
+        // a common text: listRuns goes to the window without the probe
+      } else if (peeked <= 50) {
+        plans.push(await explain(db, textProbeQuery(args)));
+        const probed = await textProbeQuery(args).execute();
+        if ((probed[0]?.probed ?? 0) <= TEXT_PROBE_CAP)
+          return {
+            plan: plans.map((p) => p.plan).join('\n---\n'),
+            indexes: [...new Set(plans.flatMap((p) => p.indexes))],
+            executionMs: plans.reduce((sum, p) => sum + p.executionMs, 0),
+          };
+      } else {
+        return plans[0]!;
+      }
       const { inWindow, windowEnd, pastWindow } = textSearchQueries(args);
-      const plans = [await explain(db, inWindow(51))];
+      plans.push(await explain(db, inWindow(51)));
       const found = (await inWindow(51).execute()).length;
       const end = found > 50 ? undefined : await windowEnd.executeTakeFirst();
       if (found <= 50) plans.push(await explain(db, windowEnd));

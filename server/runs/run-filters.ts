@@ -49,9 +49,12 @@ export function applyRunFilters<O>(
   if (from) narrowed = narrowed.where('created_at', '>=', new Date(from));
   if (to) narrowed = narrowed.where('created_at', '<', new Date(to));
   if (test) narrowed = narrowed.where('is_test', '=', test === 'true');
-  if (q) {
-    const text = sql<boolean>`input::text ILIKE ${`%${escapeLike(q)}%`}`;
-    narrowed = UUID.test(q) ? narrowed.where((eb) => eb.or([eb('id', '=', q), text])) : narrowed.where(text);
-  }
+  if (q) narrowed = narrowed.where(runTextMatch(q));
   return narrowed;
+}
+
+/** `q`: the run's id, or text anywhere in its input (any case); over `id` and `input` of any row source. */
+export function runTextMatch(q: string) {
+  const text = sql<boolean>`input::text ILIKE ${`%${escapeLike(q)}%`}`;
+  return UUID.test(q) ? sql<boolean>`(id = ${q}::uuid OR ${text})` : text;
 }

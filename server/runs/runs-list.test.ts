@@ -175,23 +175,131 @@ describe('GET /runs pages', () => {
         .filter((row) => !filters.from || row.created_at >= filters.from)
         .filter((row) => row.id === filters.q || row.input.text.toLowerCase().includes(filters.q!.toLowerCase()))
         .map((row) => row.id);
-      for (const [budget, limit] of [
-        [1, 4],
-        [5, 3],
-        [13, 7],
-        [40, 50],
+      // Probe cap 0: the window first (as before the probe); 2: the probe gives up on most
+      // searches and the window answers; 500: the probe answers every search here.
+      for (const [budget, limit, probe] of [
+        [1, 4, 0],
+        [5, 3, 0],
+        [13, 7, 0],
+        [40, 50, 0],
+        [5, 3, 2],
+        [13, 7, 500],
       ] as const) {
         const ids: string[] = [];
         let cursor: string | undefined;
         for (let page = 0; page < 300; page++) {
-          const res = await listRuns({ db: t.db, ctx, input: { ...filters, limit, cursor }, textScanBudget: budget });
+          const res = await listRuns({
+            db: t.db,
+            ctx,
+            input: { ...filters, limit, cursor },
+            textScanBudget: budget,
+            textProbeCap: probe,
+          });
           expect(res.items.length).toBeLessThanOrEqual(limit);
           ids.push(...res.items.map((item) => item.id));
           if (!res.nextCursor) break;
           cursor = res.nextCursor;
         }
-        expect(ids, `${JSON.stringify(filters)} budget ${budget} limit ${limit}`).toEqual(expected);
+        expect(ids, `${JSON.stringify(filters)} budget ${budget} limit ${limit} probe ${probe}`).toEqual(expected);
       }
+    }
+  });
+});
+
+describe('a text search asks the indexes first (issue #16)', () => {
+  /** Every page of a search through listRuns, with its cursors. */
+  async function pagesOf(input: Record<string, string>, limit: number, textProbeCap: number, textPeek = 0, c = ctx) {
+    const pages: { ids: string[]; nextCursor: string | null }[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 500; page++) {
+      const res = await listRuns({ db: t.db, ctx: c, input: { ...input, limit, cursor }, textProbeCap, textPeek });
+      pages.push({ ids: res.items.map((item) => item.id), nextCursor: res.nextCursor });
+      if (!res.nextCursor) return pages;
+      cursor = res.nextCursor;
+    }
+    throw new Error('more than 500 pages');
+  }
+
+  it('gives the same pages and cursors as the list-order window, whether the probe answers or gives up', async () => {
+    const times = rows.map((row) => row.created_at).sort();
+    const from = times[Math.floor(times.length * 0.3)]!;
+    const to = times[Math.floor(times.length * 0.8)]!;
+    const combos: Record<string, string>[] = [
+      { q: 'order' }, // every run: the probe gives up at any cap below 210
+      { q: 'green' },
+      { q: 'order-4' },
+      { q: 'no run has this' },
+      { state: 'new', q: 'blue' },
+      { workflow: 'gamma', status: 'FAILED', q: 'order' },
+      { workflow: 'alpha', state: 'shipped', from, to, q: 'red' },
+      { status: 'WAITING', q: 'no run has this' },
+      { q: rows[42]!.id },
+    ];
+    for (const filters of combos)
+      for (const limit of [1, 6, 50]) {
+        const before = await pagesOf(filters, limit, 0);
+        for (const [cap, peek] of [
+          [1, 0],
+          [10, 0],
+          [60, 0],
+          [500, 0],
+          [10, 3],
+          [500, 200],
+        ] as const) {
+          expect(
+            await pagesOf(filters, limit, cap, peek),
+            `${JSON.stringify(filters)} limit ${limit} cap ${cap} peek ${peek}`,
+          ).toEqual(before);
+        }
+      }
+  });
+
+  it('pages runs tied on created_at apart with the probe, neither skipping nor repeating one', async () => {
+    const tied = await startMany('beta', 90, (i) => ({ text: `probe-tie ${i % 3 === 0 ? 'odd' : 'even'} ${i}` }));
+    const ids = (await sql<{ id: string }>`SELECT id FROM runs WHERE id = ANY(${tied}::uuid[])`.execute(t.db)).rows.map(
+      (r) => r.id,
+    );
+    expect(ids).toHaveLength(90);
+    const expected = [...tied].sort().reverse();
+    const odd = new Set(tied.filter((_, i) => i % 3 === 0));
+    for (const [q, want] of [
+      ['probe-tie', expected],
+      ['probe-tie odd', expected.filter((id) => odd.has(id))],
+    ] as const)
+      for (const limit of [1, 4, 29, 100])
+        for (const [cap, peek] of [
+          [500, 0],
+          [35, 0],
+          [500, 10],
+        ] as const) {
+          const pages = await pagesOf({ q }, limit, cap, peek);
+          const seen = pages.flatMap((page) => page.ids);
+          expect(seen, `${q} limit ${limit} cap ${cap} peek ${peek}`).toEqual(want);
+          expect(new Set(seen).size).toBe(seen.length);
+        }
+    await t.db.deleteFrom('runs').where('id', 'in', tied).execute();
+  });
+
+  it("never finds another tenant's runs, with the same text, filters and a cursor", async () => {
+    const other = await createTenantWithMember({ db: t.db, role: 'admin' });
+    await publishWorkflow({
+      db: t.db,
+      ctx: other.ctx,
+      key: 'alpha',
+      document: { steps: [{ id: 'one', type: 'transform.assign', config: { assign: { 'vars.x': 1 } } }] },
+    });
+    const saved = ctx;
+    ctx = other.ctx;
+    const theirs = await startMany('alpha', 20, (i) => ({ text: `alpha red order-x${i}` }));
+    ctx = saved;
+    const mine = rows.filter((row) => row.workflow_key === 'alpha' && row.input.text.includes('red')).map((r) => r.id);
+    for (const cap of [0, 3, 500]) {
+      const ids = (await pagesOf({ workflow: 'alpha', q: 'red' }, 4, cap, 2)).flatMap((page) => page.ids);
+      expect(ids).toEqual(mine);
+      const theirIds = (await pagesOf({ workflow: 'alpha', q: 'red' }, 4, cap, 2, other.ctx)).flatMap(
+        (page) => page.ids,
+      );
+      expect(theirIds).toEqual([...theirs].sort().reverse());
     }
   });
 });
