@@ -347,7 +347,7 @@ test('build the invoice approval from an empty workflow in the designer, fix a p
 
   // The manager answers in the inbox.
   await page.goto('/inbox');
-  const row = page.getByRole('row').filter({ hasText: `Approve invoice ${invoiceId}` });
+  const row = page.locator('[data-task-row]').filter({ hasText: `Approve invoice ${invoiceId}` });
   await expect(row).toHaveCount(1);
   await page.screenshot({ path: `${SHOTS}/invoice-inbox.png` });
   await row.getByRole('link', { name: `Approve invoice ${invoiceId}` }).click();

@@ -94,9 +94,9 @@ test('an operator answers a task from the inbox; the run page turns succeeded li
 
   await operator.goto('/inbox');
   await expect(operator.getByRole('link', { name: /Inbox/ })).toContainText(/\d/);
-  const row = operator.getByRole('row').filter({ hasText: 'Approve invoice 42' });
+  const row = operator.locator('[data-task-row]').filter({ hasText: 'Approve invoice 42' });
   await expect(row).toHaveCount(1);
-  await expect(operator.getByRole('row').filter({ hasText: 'For editors only' })).toHaveCount(0);
+  await expect(operator.locator('[data-task-row]').filter({ hasText: 'For editors only' })).toHaveCount(0);
   await row.getByRole('link', { name: 'Approve invoice 42' }).click();
   await expect(operator.getByRole('heading', { name: 'Approve invoice 42', level: 1 })).toBeVisible();
   const rendered = operator.locator('[data-task-description]');
@@ -141,7 +141,7 @@ test('an operator answers a task from the inbox; the run page turns succeeded li
   expect((await second.json()).error.message).toContain('already decided');
 
   await operator.goto('/inbox');
-  await expect(operator.getByRole('row').filter({ hasText: 'Approve invoice 42' })).toHaveCount(0);
+  await expect(operator.locator('[data-task-row]').filter({ hasText: 'Approve invoice 42' })).toHaveCount(0);
 });
 
 test('cancel a running run with a reason; retry a failed run after its cause is fixed', async ({ page, request }) => {
