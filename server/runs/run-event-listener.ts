@@ -1,6 +1,5 @@
 import 'server-only';
-import type pg from 'pg';
-import { listenReconnectDelayMs, openListenClient } from '@/server/db/open-listen-client';
+import { ChannelListener } from '@/server/db/channel-listener';
 import { AppError } from '@/model/errors';
 import { RUN_EVENTS_CHANNEL } from '@/server/runtime/interpreter/run-writer';
 import { ZRunStatus, type TRunStatus } from '@/model/run-status';
@@ -11,7 +10,6 @@ import { ZRunStatus, type TRunStatus } from '@/model/run-status';
  * the subscriber should read the database again.
  */
 export type TRunNotice = { kind: 'event'; runId: string; seq: number; status: TRunStatus } | { kind: 'resync' };
-type TSubscriber = (notice: TRunNotice) => void;
 
 /** Parses the NOTIFY payload `<runId>:<lastSeq>:<status>` that RunWriter and the lifecycle functions send. */
 export function parseRunNotice(payload: string | undefined): Extract<TRunNotice, { kind: 'event' }> | null {
@@ -22,116 +20,23 @@ export function parseRunNotice(payload: string | undefined): Extract<TRunNotice,
 }
 
 /**
- * One LISTEN connection per process for every live viewer and sync start: a dedicated
- * pg.Client (a pooled one would be handed to other queries), with notices fanned out by
- * run id. Lost connections are re-established while anyone is subscribed (backing off while
- * the database stays away), and subscribers are told to re-read what they may have missed.
+ * One LISTEN connection per process for every live viewer and sync start, with notices fanned
+ * out by run id; after a lost connection came back, each subscriber hears `resync` and re-reads
+ * what it may have missed.
  */
-export class RunEventListener {
-  private client: pg.Client | null = null;
-  private connecting: Promise<pg.Client> | null = null;
-  private readonly subscribers = new Map<string, Set<TSubscriber>>();
-  private reconnectTimer: NodeJS.Timeout | null = null;
-  private reconnectAttempts = 0;
-  private closed = false;
-
-  constructor(
-    private readonly connectionString: string,
-    private readonly log: (line: string) => void = (line) => console.error(`[run-events] ${line}`),
-  ) {}
-
-  /** Resolves once LISTEN is active, so a read made after it cannot miss a later commit. Returns the unsubscribe. */
-  async subscribe(runId: string, subscriber: TSubscriber): Promise<() => void> {
-    let set = this.subscribers.get(runId);
-    if (!set) this.subscribers.set(runId, (set = new Set()));
-    set.add(subscriber);
-    const unsubscribe = () => {
-      const current = this.subscribers.get(runId);
-      current?.delete(subscriber);
-      if (current?.size === 0) this.subscribers.delete(runId);
-    };
-    try {
-      await this.connect();
-    } catch (error) {
-      unsubscribe();
-      throw error;
-    }
-    return unsubscribe;
-  }
-
-  get subscriberCount(): number {
-    let count = 0;
-    for (const set of this.subscribers.values()) count += set.size;
-    return count;
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    const client = this.client;
-    this.client = null;
-    this.connecting = null;
-    if (client) await client.end();
-  }
-
-  private connect(): Promise<pg.Client> {
-    if (this.closed) return Promise.reject(new AppError('INTERNAL', 'The run event listener is closed.'));
-    if (this.client) return Promise.resolve(this.client);
-    this.connecting ??= (async () => {
-      const client = await openListenClient({
-        connectionString: this.connectionString,
-        channel: RUN_EVENTS_CHANNEL,
-        applicationName: 'pipewright-run-events',
-        onNotice: (payload) => {
-          const notice = parseRunNotice(payload);
-          if (notice) this.dispatch(notice.runId, notice);
-        },
-        onLost: (lostClient, error) => this.lost(lostClient, error),
-      }).catch((error: unknown) => {
-        this.connecting = null;
-        throw error;
-      });
-      this.client = client;
-      this.connecting = null;
-      this.reconnectAttempts = 0;
-      return client;
-    })();
-    return this.connecting;
-  }
-
-  private dispatch(runId: string, notice: TRunNotice): void {
-    for (const subscriber of [...(this.subscribers.get(runId) ?? [])]) subscriber(notice);
-  }
-
-  private lost(client: pg.Client, error: Error | null): void {
-    if (this.client !== client) return;
-    this.client = null;
-    if (this.closed) return;
-    this.log(`connection lost${error ? `: ${error.message}` : ''}`);
-    // The socket is gone already; end() only releases the client, and its failure says nothing new.
-    client.end().catch((endError: Error) => this.log(`closing the lost connection: ${endError.message}`));
-    this.scheduleReconnect();
-  }
-
-  private scheduleReconnect(): void {
-    // With nobody subscribed there is nothing to keep up; the next subscribe connects.
-    if (this.reconnectTimer || this.closed || this.subscribers.size === 0) return;
-    const delay = listenReconnectDelayMs(this.reconnectAttempts++);
-    this.log(`reconnecting in ${delay / 1000} s`);
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = null;
-      this.connect().then(
-        () => {
-          this.log('reconnected');
-          for (const runId of [...this.subscribers.keys()]) this.dispatch(runId, { kind: 'resync' });
-        },
-        (error: unknown) => {
-          this.log(`reconnect failed: ${(error as Error).message}`);
-          this.scheduleReconnect();
-        },
-      );
-    }, delay);
-    this.reconnectTimer.unref();
+export class RunEventListener extends ChannelListener<TRunNotice> {
+  constructor(connectionString: string, log: (line: string) => void = (line) => console.error(`[run-events] ${line}`)) {
+    super({
+      connectionString,
+      channel: RUN_EVENTS_CHANNEL,
+      applicationName: 'pipewright-run-events',
+      parse: (payload) => {
+        const notice = parseRunNotice(payload);
+        return notice ? { key: notice.runId, notice } : null;
+      },
+      resync: () => ({ kind: 'resync' }),
+      log,
+    });
   }
 }
 
