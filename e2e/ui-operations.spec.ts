@@ -102,6 +102,36 @@ test('the run page exports the run as JSON and an admin deletes an ended run; th
   await shootBothWidths(page, 'overview');
 });
 
+test('the Overview at phone width: a long workflow key under Needs attention is cut short, not pushing the page sideways', async ({
+  page,
+  request,
+}) => {
+  // CI failed once because another spec had left a queued run: its 63-character key widened
+  // the single-column grid (auto tracks grow to their content) and the page scrolled by 693 px.
+  const client = api(request);
+  const key = `longkey${Date.now().toString(36)}${'x'.repeat(63)}`.slice(0, 63);
+  await publish(client, key, {
+    settings: { maxConcurrentRuns: 1 },
+    steps: [{ id: 'wait', type: 'time.delay', config: { durationMs: 3_600_000 } }],
+  });
+  const runIds: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    const started = await client.post(`/workflows/${key}/runs`, { input: {} });
+    expect(started.status()).toBe(202);
+    runIds.push(((await started.json()) as { runId: string }).runId);
+  }
+  try {
+    await signIn(page);
+    await page.goto('/overview');
+    const queued = page.getByRole('region', { name: 'Oldest queued run' });
+    await expect(queued.getByText(key)).toBeVisible();
+    await shootBothWidths(page, 'overview-long-key');
+  } finally {
+    // Neither the hour-long wait nor the run it holds back should show on other specs' pages.
+    for (const runId of runIds.reverse()) await client.post(`/runs/${runId}/cancel`, { reason: 'overview check done' });
+  }
+});
+
 test('alerts: a rule made in Settings shows on its workflow; a paused workflow says so and Resume clears it', async ({
   page,
   request,

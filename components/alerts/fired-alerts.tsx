@@ -29,7 +29,7 @@ export function FiredAlerts({ alerts }: { alerts: TFiredAlert[] }) {
           <div className="flex flex-wrap items-center gap-2 text-sm">
             <Badge tone={alert.resolvedAt ? 'neutral' : 'danger'}>{alert.resolvedAt ? 'resolved' : 'firing'}</Badge>
             <span className="font-medium">{ALERT_KIND_LABELS[alert.kind]}</span>
-            <span className="text-ink-muted">{alert.workflow ?? 'all workflows'}</span>
+            <span className="max-w-full min-w-0 truncate text-ink-muted">{alert.workflow ?? 'all workflows'}</span>
             {deliveryFailed(alert.delivery) && <Badge tone="warning">not delivered</Badge>}
           </div>
           <p className="mt-0.5 text-[13px] break-words text-ink-muted">{alert.summary}</p>

@@ -30,7 +30,7 @@ function Row({
           <Link href={`/runs/${item.runId}`} className="font-mono text-[13px] text-accent hover:underline">
             {item.runId.slice(0, 8)}
           </Link>
-          <span className="truncate">{item.workflowKey}</span>
+          <span className="max-w-full min-w-0 truncate">{item.workflowKey}</span>
           <RunStatusBadge status={item.status} />
         </div>
         <div className="mt-0.5 text-[13px] text-ink-muted">

@@ -79,7 +79,7 @@ export default async function OverviewPage() {
             <Stat label="Open tasks" value={overview.openTasks} href="/inbox" />
             <Stat label="Queue depth" value={overview.queueDepth} />
           </section>
-          <div className="grid gap-6 md:grid-cols-2">
+          <div className="grid grid-cols-1 gap-6 md:grid-cols-2">
             <StuckWork work={stuck} now={Date.now()} canOperate={canOperate} isAdmin={ctx.role === 'admin'} />
             <Card className="p-5">
               <div className="mb-2 flex items-center justify-between gap-2">
@@ -95,7 +95,7 @@ export default async function OverviewPage() {
             <RunsChart hourly={overview.hourly} daily={overview.daily} />
           </Card>
           {llmUsage.length > 0 && <LlmUsage days={llmUsage} />}
-          <div className="grid gap-6 md:grid-cols-2">
+          <div className="grid grid-cols-1 gap-6 md:grid-cols-2">
             <Card className="p-5">
               <h2 className="mb-3 text-sm font-semibold">Slowest workflows (7 days, succeeded runs)</h2>
               {overview.slowest.length === 0 ? (
