@@ -80,11 +80,12 @@ it('starts a SIGKILLed child again, waiting longer after each crash up to the ca
     expect(after[n]!.pid).not.toBe(before[n - 1]!.pid);
     gaps.push(after[n]!.at - killedAt);
   }
-  // 300 ms, then doubled to 600 ms, then held at the 600 ms cap.
+  // 300 ms, then doubled to 600 ms, then held at the 600 ms cap: each restart waited at least its
+  // delay, and the delays the supervisor chose (logged) stop at the cap. No upper bound on the
+  // measured gap: on a loaded machine a restart can take longer than the delay (it took 1.3 s once).
   expect(gaps[0]).toBeGreaterThanOrEqual(300);
   expect(gaps[1]).toBeGreaterThanOrEqual(600);
   expect(gaps[2]).toBeGreaterThanOrEqual(600);
-  expect(gaps[2]).toBeLessThan(1_150);
   expect(logged.filter((line) => line.includes('sleeper exited unexpectedly (signal SIGKILL)'))).toHaveLength(3);
   expect(logged.join('\n')).toMatch(/starting it again in 0\.3 s[\s\S]*again in 0\.6 s[\s\S]*again in 0\.6 s/);
 });
