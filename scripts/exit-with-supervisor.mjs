@@ -11,6 +11,7 @@
 // the supervisor's own grace period is killed. Plain JavaScript importing only Node: it runs
 // before anything else, in the bundled worker as in `next start`.
 import process from 'node:process';
+import { clearInterval, setInterval, setTimeout } from 'node:timers';
 
 /** How often the supervisor's presence is checked; the check reads a number, nothing more. */
 const CHECK_MS = 500;
