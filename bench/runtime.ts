@@ -24,9 +24,10 @@ import { createTenantWithMember } from '@/test/fixtures';
 import { publishWorkflow } from '@/test/runtime';
 import { figureRow, latencyRow, percentiles } from '@/bench/lib/stats';
 import { bossLatency, hasPgbench, pgbenchTps, preparePgbench, rawInsertTps } from '@/bench/baselines';
-import { memoryOf, startBenchWorker } from '@/bench/lib/worker-process';
+import { startBenchWorker } from '@/bench/lib/worker-process';
 import { followRuns } from '@/bench/lib/follow-runs';
 import { advanceJobBenchmarks } from '@/bench/advance-jobs';
+import { workerMemoryBenchmarks } from '@/bench/worker-memory';
 
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELED']);
 
@@ -48,10 +49,16 @@ async function countRuns(db: Db, workflowKey: string, statuses: string[]): Promi
   return Number(row.n);
 }
 
-async function pollUntil(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+async function pollUntil(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  describe?: () => Promise<string>,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`bench: timed out waiting for ${what}${describe ? `: ${await describe()}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -77,30 +84,6 @@ async function startMany(
     }),
   );
   return ids;
-}
-
-type TMemorySnapshot = {
-  rss: number;
-  heapTotal: number;
-  heapUsed: number;
-  external: number;
-  arrayBuffers: number;
-  spaces: Record<string, number>;
-};
-
-/** Asks a worker started with memory-report-preload.mjs for its memory, before and after a full GC. */
-async function memoryReport(worker: {
-  pid: number;
-  output: () => string;
-}): Promise<{ before: TMemorySnapshot; after: TMemorySnapshot }> {
-  const seen = worker.output().length;
-  process.kill(worker.pid, 'SIGUSR2');
-  for (let i = 0; i < 200; i++) {
-    const line = /memory-report (\{.*\})\n/.exec(worker.output().slice(seen))?.[1];
-    if (line) return JSON.parse(line) as { before: TMemorySnapshot; after: TMemorySnapshot };
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('bench: the worker did not report its memory');
 }
 
 /** Runs the runtime benchmarks against `url` (a migrated or empty database of its own). */
@@ -282,39 +265,21 @@ export async function runtimeBenchmarks({ url }: { url: string }): Promise<void>
     await worker.stop();
   }
 
-  // 6. Memory: a fresh worker takes 10,000 runs to their event wait.
+  // 6. Memory: a fresh worker takes 10,000 runs to their event wait (bench/worker-memory.ts).
   if (wants('memory')) {
-    console.log('\n6. Worker memory with 10,000 runs waiting on events');
-    const preload = pathToFileURL(path.resolve('bench/lib/memory-report-preload.mjs')).href;
-    worker = await startBenchWorker(url, { NODE_OPTIONS: `--expose-gc --import ${preload}` });
-    await new Promise((resolve) => setTimeout(resolve, 1000)); // let start-up allocation settle before the idle reading
-    const idle = memoryOf(worker.pid);
-    const MEM_N = 10_000;
-    const memStart = performance.now();
-    await startMany(ctx, 'bench-await', MEM_N, 16, (i) => ({ k: `m${i}` }));
-    await pollUntil(
-      '10,000 runs to wait',
-      async () => (await countRuns(db, 'bench-await', ['WAITING'])) === MEM_N,
-      600_000,
-    );
-    const memSeconds = (performance.now() - memStart) / 1000;
-    const loaded = memoryOf(worker.pid);
-    console.log(figureRow('baseline: idle worker RSS', `${idle.rssMb.toFixed(0)} MB`));
-    console.log(figureRow('worker RSS, 10,000 runs WAITING', `${loaded.rssMb.toFixed(0)} MB`, '≤ 120 MB'));
-    console.log(figureRow('worker peak RSS while taking them there', `${loaded.peakMb.toFixed(0)} MB`));
-    console.log(figureRow('10,000 starts + advances to the wait', `${memSeconds.toFixed(1)} s`));
-    // What the RSS is made of: the JS heap the worker still holds (after a full GC), garbage
-    // not yet collected, and memory outside the heap.
-    const report = await memoryReport(worker);
-    const { before, after } = report;
-    console.log(figureRow('  JS heap used: before / after a full GC', `${before.heapUsed} / ${after.heapUsed} MB`));
-    console.log(figureRow('  JS heap reserved: before / after', `${before.heapTotal} / ${after.heapTotal} MB`));
-    console.log(
-      figureRow('  outside the heap (external, array buffers)', `${after.external} / ${after.arrayBuffers} MB`),
-    );
-    console.log(figureRow('  RSS after the GC', `${after.rss} MB`, '≤ 120 MB'));
-    console.log(figureRow('  heap spaces after the GC (MB)', JSON.stringify(after.spaces)));
-    await worker.stop();
+    const awaitDocument = {
+      steps: [
+        { id: 'await', type: 'event.wait', config: { event: 'bench.go', correlationKey: { $expr: 'payload.k' } } },
+        { id: 'after', type: 'transform.assign', config: { assign: { 'vars.done': true } } },
+      ],
+    };
+    await workerMemoryBenchmarks({
+      db,
+      url,
+      startMany: (workflowKey, n, input) => startMany(ctx, workflowKey, n, 16, input),
+      publishAwait: async (key) => void (await publishWorkflow({ db, ctx, key, document: awaitDocument })),
+      pollUntil,
+    });
   }
 
   if (wants('jobs')) {

@@ -25,6 +25,8 @@ const log = (line: string) => console.log(`[pipewright] ${line}`);
 const NEXT_BIN = path.resolve('node_modules/next/dist/bin/next');
 // Gives route handlers the TCP peer's address, which Next.js hides (see the file).
 const PEER_ADDRESS_PRELOAD = pathToFileURL(path.resolve('scripts/peer-address.mjs')).href;
+// Ends the web server and the worker when this supervisor dies without stopping them (see the file).
+const EXIT_WITH_SUPERVISOR = ['--import', pathToFileURL(path.resolve('scripts/exit-with-supervisor.mjs')).href];
 
 async function main(): Promise<void> {
   const dir = dataDir();
@@ -48,6 +50,9 @@ async function main(): Promise<void> {
     if (shuttingDown) return;
     shuttingDown = true;
     log(`${reason}: stopping`);
+    // Nothing is started again from here on: a SIGTERM sent to every process at once also
+    // reaches PostgreSQL, which then exits while the web server and worker are still stopping.
+    for (const supervision of [...children, database]) supervision?.hold();
     await Promise.all(children.map((child) => child.stop()));
     if (database) {
       await database.stop().catch((error: Error) => log(`stopping PostgreSQL: ${error.message}`));
@@ -78,6 +83,7 @@ async function main(): Promise<void> {
 
     const env: NodeJS.ProcessEnv = {
       ...process.env,
+      PIPEWRIGHT_SUPERVISOR_PID: String(process.pid),
       DATABASE_URL: prepared.url,
       PORT: String(port()),
       NEXTAUTH_URL: url,
@@ -97,14 +103,25 @@ async function main(): Promise<void> {
       }
       if (!workerBundle()) await buildWorker();
     }
-    const webArgs = ['--import', PEER_ADDRESS_PRELOAD, NEXT_BIN, dev ? 'dev' : 'start', '-p', String(port())];
+    const webArgs = [
+      ...EXIT_WITH_SUPERVISOR,
+      '--import',
+      PEER_ADDRESS_PRELOAD,
+      NEXT_BIN,
+      dev ? 'dev' : 'start',
+      '-p',
+      String(port()),
+    ];
     // In production the worker runs as plain JavaScript (scripts/lib/build-worker.ts): ~50 MB less than through tsx.
     const bundle = dev ? null : workerBundle();
-    const workerArgs = dev
-      ? [...TS_NODE_ARGS, '--watch', 'worker/main.ts']
-      : bundle
-        ? [...WORKER_NODE_FLAGS, bundle]
-        : [...TS_NODE_ARGS, 'worker/main.ts'];
+    const workerArgs = [
+      ...EXIT_WITH_SUPERVISOR,
+      ...(dev
+        ? [...TS_NODE_ARGS, '--watch', 'worker/main.ts']
+        : bundle
+          ? [...WORKER_NODE_FLAGS, bundle]
+          : [...TS_NODE_ARGS, 'worker/main.ts']),
+    ];
     const web = supervise({ name: 'web', start: () => startChild('web', process.execPath, webArgs, env), log });
     const worker = supervise({
       name: 'worker',

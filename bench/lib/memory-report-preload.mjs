@@ -1,7 +1,11 @@
 // Loaded with NODE_OPTIONS="--expose-gc --import …" by the runtime bench's memory section: on
-// SIGUSR2 this process prints one line `memory-report {json}` with process.memoryUsage() and
-// V8's heap spaces, before and after a full garbage collection, so the bench can tell memory
-// the worker holds from garbage it has not collected yet and from native memory.
+// SIGUSR2 this process writes its memory (process.memoryUsage() and V8's heap spaces, before and
+// after a full garbage collection) as JSON to BENCH_MEMORY_REPORT_FILE, so the bench can tell
+// memory the worker holds from garbage it has not collected yet and from native memory.
+// A file, not a line on stdout: the bench keeps only the tail of a worker's output, and under
+// load the worker's own log lines pushed a stdout answer out of the window it searched, so the
+// report went unanswered (bench/lib/memory-report.ts).
+import { renameSync, writeFileSync } from 'node:fs';
 import process from 'node:process';
 import v8 from 'node:v8';
 
@@ -20,9 +24,17 @@ function snapshot() {
   };
 }
 
+const file = process.env.BENCH_MEMORY_REPORT_FILE;
 process.on('SIGUSR2', () => {
   const before = snapshot();
   globalThis.gc?.();
   const after = snapshot();
-  process.stdout.write(`memory-report ${JSON.stringify({ before, after })}\n`);
+  const report = JSON.stringify({ before, after, gc: typeof globalThis.gc === 'function' });
+  if (!file) {
+    process.stdout.write(`memory-report ${report}\n`);
+    return;
+  }
+  // Written whole, then renamed: the reader never sees half a report.
+  writeFileSync(`${file}.tmp`, report);
+  renameSync(`${file}.tmp`, file);
 });

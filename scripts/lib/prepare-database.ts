@@ -14,8 +14,9 @@ export type TPreparedDatabase = {
 };
 
 /**
- * Starts the embedded PostgreSQL of this data dir. A restart passes the port it had, which
- * must then be free again: the web server and worker were given that address.
+ * Starts the embedded PostgreSQL of this data dir, stopped by a watchdog if this process dies
+ * without stopping it. A restart passes the port it had, which must then be free again: the
+ * web server and worker were given that address.
  */
 export function startLocalPostgres({
   log,
@@ -29,6 +30,8 @@ export function startLocalPostgres({
     databaseDir,
     password: loadLocalState().dbPassword,
     log,
+    // Ends with this process, however it ends (a SIGKILL skips every shutdown handler).
+    stopWhenGone: process.pid,
     ...(port === undefined ? {} : { port, requirePort: true }),
   });
 }

@@ -145,3 +145,26 @@ it('keeps trying with backoff when starting fails, and stops trying once stopped
   await new Promise((resolve) => setTimeout(resolve, 300));
   expect(attempts).toBe(after);
 });
+
+it('starts nothing again once held, even when the child then exits on its own, and stop() still ends it', async () => {
+  supervision = superviseSleeper({ initialMs: 100, maxMs: 100, resetAfterMs: 60_000 });
+  const [first] = await untilStarts(1);
+  // What the supervisor's shutdown does first: hold every supervision, then stop them one by one.
+  supervision.hold();
+  // Meanwhile the child exits by itself (it got the same SIGTERM, or a kill -9 reached it first).
+  process.kill(first!.pid, 'SIGKILL');
+  // Several times the restart delay: nothing may come back.
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  expect(starts()).toHaveLength(1);
+  expect(logged.filter((line) => line.includes('exited unexpectedly'))).toHaveLength(0);
+  await supervision.stop();
+  expect(starts()).toHaveLength(1);
+
+  // Held while it runs: stop() still ends the running child.
+  supervision = superviseSleeper({ initialMs: 100, maxMs: 100, resetAfterMs: 60_000 });
+  const [, second] = await untilStarts(2);
+  supervision.hold();
+  expect(alive(second!.pid)).toBe(true);
+  await supervision.stop();
+  expect(alive(second!.pid)).toBe(false);
+});

@@ -19,6 +19,12 @@ export type TSupervision<T extends TSupervisedProcess = TSupervisedProcess> = {
   current: () => T | null;
   /** How many times it exited or failed to start while supervised. */
   failures: () => number;
+  /**
+   * Stops restarting and leaves the running instance alone: a shutdown holds every supervision
+   * first, so a process that exits while others are being stopped (a PostgreSQL that got the
+   * same SIGTERM, a worker that drained) is not started again behind it.
+   */
+  hold: () => void;
   /** Stops restarting, then stops the running instance and waits for it. */
   stop: () => Promise<void>;
 };
@@ -97,6 +103,10 @@ export function supervise<T extends TSupervisedProcess>({
   return {
     current: () => current,
     failures: () => failures,
+    hold: () => {
+      stopping = true;
+      wake?.();
+    },
     stop: async () => {
       stopping = true;
       wake?.();

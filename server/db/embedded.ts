@@ -103,6 +103,24 @@ async function spawnPostgres(
 }
 
 /**
+ * PostgreSQL runs in its own process group and nothing tells it that the process which started
+ * it died: a supervisor killed with SIGKILL left it running, holding the data dir and its port.
+ * This watchdog, a shell loop costing a `sleep` a second, sends the postmaster SIGINT (fast
+ * shutdown: open transactions rolled back, a checkpoint) once `ownerPid` is gone, and ends by
+ * itself when the postmaster does. A supervisor that stops PostgreSQL itself ends it first.
+ */
+function watchOwner(ownerPid: number, postmasterPid: number): ChildProcess {
+  const loop =
+    'while kill -0 "$0" 2>/dev/null && kill -0 "$1" 2>/dev/null; do sleep 1; done; kill -INT "$1" 2>/dev/null';
+  const watchdog = spawn('sh', ['-c', loop, String(ownerPid), String(postmasterPid)], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  watchdog.unref();
+  return watchdog;
+}
+
+/**
  * Starts (initialising on first use) a PostgreSQL whose data lives in `databaseDir`. With
  * `requirePort`, a taken `port` is an error instead of a reason to pick another: a restart
  * must keep the address the web server and worker were given.
@@ -114,6 +132,8 @@ export async function startEmbeddedPostgres(options: {
   requirePort?: boolean;
   database?: string;
   log?: (line: string) => void;
+  /** Stop this PostgreSQL when the process with this pid is gone (the supervisor's own pid). */
+  stopWhenGone?: number;
 }): Promise<TEmbeddedDatabase> {
   const log = options.log ?? (() => {});
   await stopOrphanedPostgres(options.databaseDir, log);
@@ -126,10 +146,15 @@ export async function startEmbeddedPostgres(options: {
     initialiseCluster(options.databaseDir, options.password, port);
   }
   const server = await spawnPostgres(options.databaseDir, port, await postgresUser());
+  const watchdog =
+    options.stopWhenGone !== undefined && server.pid !== undefined
+      ? watchOwner(options.stopWhenGone, server.pid)
+      : null;
   const exited = new Promise<string>((resolve) =>
     server.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `code ${code}`)),
   );
   const stop = async () => {
+    if (watchdog && watchdog.exitCode === null && watchdog.signalCode === null) watchdog.kill('SIGTERM');
     if (server.exitCode !== null || server.signalCode !== null) return;
     server.kill('SIGINT'); // "fast shutdown": roll back open transactions, checkpoint, exit
     await exited;

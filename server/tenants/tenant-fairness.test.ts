@@ -16,6 +16,7 @@ import {
   killAllWorkers,
   startWorker,
   untilAllTerminal,
+  WORKER_READY_TIMEOUT_MS,
   workerOutputs,
   type TWorkerProcess,
 } from '@/test/faults/fault-harness';
@@ -98,50 +99,54 @@ describe('admission is round-robin across tenants (SPEC §8)', () => {
     expect(left.rows[0]!.n).toBe(10_000 - (admitted.length - 1));
     await sql`DELETE FROM runs WHERE tenant_id = ${a.tenantId}`.execute(t.db);
     await sql`DELETE FROM pgboss.job WHERE name = ${ADVANCE_QUEUE}`.execute(t.db);
-  });
+  }, 120_000); // 10,000 runs written in 20 statements: over 30 s on a loaded 2-core machine
 });
 
 describe("a tenant's maxConcurrentRuns holds with several workers", () => {
-  it('never more than 3 of the tenant runs hold a slot at once, across two workflows, and all finish', async () => {
-    await updateTenantSettings({ db: t.db, ctx: a, input: { maxConcurrentRuns: 3 } });
-    const slow = { steps: [{ id: 'nap', type: 'time.delay', config: { durationMs: 300 } }] };
-    await publishWorkflow({ db: t.db, ctx: a, key: 'slow-one', document: slow });
-    await publishWorkflow({ db: t.db, ctx: a, key: 'slow-two', document: slow });
-    const workers: TWorkerProcess[] = await Promise.all([startWorker({ url: t.url }), startWorker({ url: t.url })]);
-    onTestFailed(() => console.log(workerOutputs(workers)));
+  it(
+    'never more than 3 of the tenant runs hold a slot at once, across two workflows, and all finish',
+    async () => {
+      await updateTenantSettings({ db: t.db, ctx: a, input: { maxConcurrentRuns: 3 } });
+      const slow = { steps: [{ id: 'nap', type: 'time.delay', config: { durationMs: 300 } }] };
+      await publishWorkflow({ db: t.db, ctx: a, key: 'slow-one', document: slow });
+      await publishWorkflow({ db: t.db, ctx: a, key: 'slow-two', document: slow });
+      const workers: TWorkerProcess[] = await Promise.all([startWorker({ url: t.url }), startWorker({ url: t.url })]);
+      onTestFailed(() => console.log(workerOutputs(workers)));
 
-    const runIds: string[] = [];
-    for (let i = 0; i < 16; i++) {
-      const key = i % 2 === 0 ? 'slow-one' : 'slow-two';
-      runIds.push(
-        (await startRun({ tenantId: a.tenantId, workflowKey: key, input: {}, trigger: { type: 'api' } })).runId,
-      );
-    }
-    // Sample the slots held while the runs go (each sample one consistent snapshot).
-    let most = 0;
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        const held = await sql<{ n: number }>`
+      const runIds: string[] = [];
+      for (let i = 0; i < 16; i++) {
+        const key = i % 2 === 0 ? 'slow-one' : 'slow-two';
+        runIds.push(
+          (await startRun({ tenantId: a.tenantId, workflowKey: key, input: {}, trigger: { type: 'api' } })).runId,
+        );
+      }
+      // Sample the slots held while the runs go (each sample one consistent snapshot).
+      let most = 0;
+      let sampling = true;
+      const sampler = (async () => {
+        while (sampling) {
+          const held = await sql<{ n: number }>`
           SELECT count(*)::int AS n FROM runs WHERE tenant_id = ${a.tenantId}
              AND status IN ('RUNNING', 'WAITING', 'PAUSED')`.execute(t.db);
-        most = Math.max(most, held.rows[0]!.n);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-    })();
-    await untilAllTerminal(t.db, runIds, 60_000);
-    sampling = false;
-    await sampler;
-    const statuses = await t.db.selectFrom('runs').select('status').where('id', 'in', runIds).execute();
-    expect(statuses.every((run) => run.status === 'SUCCEEDED')).toBe(true);
-    expect(most).toBeLessThanOrEqual(3);
-    expect(most).toBeGreaterThanOrEqual(2);
-    const audit = await t.db
-      .selectFrom('audit_log')
-      .select('data')
-      .where('tenant_id', '=', a.tenantId)
-      .where('action', '=', 'tenant.settings_changed')
-      .executeTakeFirstOrThrow();
-    expect(audit.data).toMatchObject({ after: { maxConcurrentRuns: 3 } });
-  });
+          most = Math.max(most, held.rows[0]!.n);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      })();
+      await untilAllTerminal(t.db, runIds, 60_000);
+      sampling = false;
+      await sampler;
+      const statuses = await t.db.selectFrom('runs').select('status').where('id', 'in', runIds).execute();
+      expect(statuses.every((run) => run.status === 'SUCCEEDED')).toBe(true);
+      expect(most).toBeLessThanOrEqual(3);
+      expect(most).toBeGreaterThanOrEqual(2);
+      const audit = await t.db
+        .selectFrom('audit_log')
+        .select('data')
+        .where('tenant_id', '=', a.tenantId)
+        .where('action', '=', 'tenant.settings_changed')
+        .executeTakeFirstOrThrow();
+      expect(audit.data).toMatchObject({ after: { maxConcurrentRuns: 3 } });
+    },
+    WORKER_READY_TIMEOUT_MS + 90_000,
+  ); // two workers start at once, then 16 runs have 60 s
 });

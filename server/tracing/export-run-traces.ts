@@ -1,7 +1,6 @@
 import 'server-only';
 import { sql } from 'kysely';
-import { api, resources, tracing } from '@opentelemetry/sdk-node';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import type { api, tracing } from '@opentelemetry/sdk-node';
 import type { Db } from '@/server/db/database';
 import { attemptSpanIdOf, runSpanIdOf, stepSpanIdOf, traceIdOf, tracingEnabled } from '@/server/tracing/trace-ids';
 
@@ -48,11 +47,20 @@ class DerivedIds implements tracing.IdGenerator {
   generateSpanId = () => this.next.spanId;
 }
 
-let exporting: { provider: tracing.BasicTracerProvider; ids: DerivedIds } | null = null;
+type TExporting = { provider: tracing.BasicTracerProvider; ids: DerivedIds; api: typeof api };
+let exporting: TExporting | null = null;
 
-/** The process's tracer provider with the OTLP/HTTP (JSON) exporter, made on first use. */
-function provider() {
+/**
+ * The process's tracer provider with the OTLP/HTTP (JSON) exporter, made on first use. The SDK
+ * is imported here, not with the module: it is ~22 MB of a worker's resident memory, and only a
+ * worker with OTEL_EXPORTER_OTLP_ENDPOINT set ever exports (ARCHITECTURE.md, "Worker memory").
+ */
+async function provider(): Promise<TExporting> {
   if (!exporting) {
+    const [{ api, resources, tracing }, { OTLPTraceExporter }] = await Promise.all([
+      import('@opentelemetry/sdk-node'),
+      import('@opentelemetry/exporter-trace-otlp-http'),
+    ]);
     const ids = new DerivedIds();
     const provider = new tracing.BasicTracerProvider({
       idGenerator: ids,
@@ -62,7 +70,7 @@ function provider() {
         new tracing.BatchSpanProcessor(new OTLPTraceExporter(), { maxExportBatchSize: 512, maxQueueSize: 100_000 }),
       ],
     });
-    exporting = { provider, ids };
+    exporting ??= { provider, ids, api };
   }
   return exporting;
 }
@@ -107,12 +115,16 @@ export async function exportRunTraces({ db, lagMs = LAG_MS }: { db: Db; lagMs?: 
               SELECT id, run_id, step_id, path, type, attempt, status, error, started_at, completed_at FROM run_steps
                WHERE run_id = ANY(${ids}::uuid[]) ORDER BY run_id, started_at, path, attempt`.execute(tx)
           ).rows;
-    for (const run of runs.rows)
-      writeRunSpans(
-        run,
-        steps.filter((step) => step.run_id === run.id),
-      );
-    if (runs.rows.length > 0) await provider().provider.forceFlush();
+    if (runs.rows.length > 0) {
+      const otel = await provider();
+      for (const run of runs.rows)
+        writeRunSpans(
+          otel,
+          run,
+          steps.filter((step) => step.run_id === run.id),
+        );
+      await otel.provider.forceFlush();
+    }
     // A full page may have more runs at its last instant: resume from there, not from `to`.
     const next = runs.rows.length === RUNS_PER_PASS ? runs.rows[runs.rows.length - 1]!.completed_at : row.to;
     await sql`UPDATE trace_export SET watermark = ${next}, exported_at = now() WHERE id = 1`.execute(tx);
@@ -120,8 +132,7 @@ export async function exportRunTraces({ db, lagMs = LAG_MS }: { db: Db; lagMs?: 
   });
 }
 
-function writeRunSpans(run: TRunRow, steps: TStepRow[]): void {
-  const { provider: tracerProvider, ids } = provider();
+function writeRunSpans({ provider: tracerProvider, ids, api }: TExporting, run: TRunRow, steps: TStepRow[]): void {
   const tracer = tracerProvider.getTracer('pipewright');
   const traceId = traceIdOf(run.id);
   const start = (

@@ -38,6 +38,14 @@ export type TWorkerProcess = {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 };
 
+/**
+ * How long startWorker waits for a worker to say it is ready. Generous: on a loaded 2-core
+ * machine (CI beside other work) a worker's tsx start took over 30 s. A test that starts
+ * workers allows this much on top of its own work (`WORKER_READY_TIMEOUT_MS + 60_000`), so a
+ * slow start fails as "the worker did not get ready", not as a test timeout naming nothing.
+ */
+export const WORKER_READY_TIMEOUT_MS = 120_000;
+
 /** Every worker a test started, so a failed test still leaves no process behind. */
 const started = new Set<TWorkerProcess>();
 
@@ -66,10 +74,9 @@ export async function startWorker({
   const worker: TWorkerProcess = { child, pid: child.pid ?? -1, id: '', output: () => output, exited };
   started.add(worker);
   void exited.then(() => started.delete(worker));
-  // Generous: on a loaded 2-core machine (CI beside other work) a worker's tsx start took over 30 s.
   const ready = await Promise.race([
     until('the worker to say it is ready', () => /ready \(([^)]+)\)/.exec(output)?.[1] ?? null, {
-      timeoutMs: 120_000,
+      timeoutMs: WORKER_READY_TIMEOUT_MS,
       everyMs: 50,
     }),
     exited.then(({ code, signal }) => {

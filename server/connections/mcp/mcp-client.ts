@@ -1,11 +1,38 @@
 import 'server-only';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { TMcpConnectionConfig } from '@/model/connections/connection-config';
 import type { TEgressAllowList } from '@/server/security/egress-allowlist';
 import { guardedFetch } from '@/server/security/guarded-fetch';
 
 export const MCP_TIMEOUT_MS = 60_000;
+
+type TMcpSdk = {
+  Client: typeof import('@modelcontextprotocol/sdk/client/index.js').Client;
+  transport: typeof import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+};
+let sdk: TMcpSdk | null = null;
+
+/**
+ * The SDK is loaded at the first MCP call, not with the module: it (with its own zod and
+ * JSON-schema validators) is ~12 MB of a worker's resident memory, and most workers never run
+ * an mcp.callTool step (ARCHITECTURE.md, "Worker memory").
+ */
+async function loadMcpSdk(): Promise<TMcpSdk> {
+  if (!sdk) {
+    const [client, transport] = await Promise.all([
+      import('@modelcontextprotocol/sdk/client/index.js'),
+      import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
+    ]);
+    sdk = { Client: client.Client, transport };
+  }
+  return sdk;
+}
+
+/** The HTTP status the SDK's transport refused a request with, when `error` is its StreamableHTTPError. */
+export function mcpHttpStatus(error: unknown): number | undefined {
+  // Such an error can only come from a call made after the SDK was loaded.
+  return sdk && error instanceof sdk.transport.StreamableHTTPError ? error.code : undefined;
+}
 
 /**
  * A fetch for the SDK's streamable HTTP transport, over guardedFetch: the egress guard on
@@ -58,8 +85,9 @@ export async function connectMcp({
   signal: AbortSignal;
   beforeSend?: () => void;
 }): Promise<Client> {
+  const { Client, transport: streamable } = await loadMcpSdk();
   const headers = connection.config.headers ?? {};
-  const transport = new StreamableHTTPClientTransport(new URL(connection.config.url), {
+  const transport = new streamable.StreamableHTTPClientTransport(new URL(connection.config.url), {
     requestInit: { headers },
     fetch: guardedMcpFetch({ allow, signal, headers, beforeSend }),
   });

@@ -1,10 +1,9 @@
 import 'server-only';
-import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ZMcpCallToolInput } from '@/server/runtime/actions/mcp-call-tool';
 import type { TActionHandler } from '@/server/runtime/actions/handlers/action-handler';
 import { openStepConnection } from '@/server/runtime/actions/handlers/open-step-connection';
 import { fetchStepError } from '@/server/runtime/actions/handlers/http-step-error';
-import { connectMcp, MCP_TIMEOUT_MS } from '@/server/connections/mcp/mcp-client';
+import { connectMcp, mcpHttpStatus, MCP_TIMEOUT_MS } from '@/server/connections/mcp/mcp-client';
 import type { TStepError } from '@/server/runtime/nodes/node-result';
 import { GuardedFetchError } from '@/server/security/guarded-fetch-error';
 
@@ -15,7 +14,7 @@ function mcpStepError(error: unknown, host: string, signal: AbortSignal): TStepE
   if (cause instanceof GuardedFetchError) return fetchStepError(cause);
   const message = error instanceof Error ? error.message : String(error);
   // The SDK's transport reports a refused HTTP request with the status as its code.
-  const status = error instanceof StreamableHTTPError ? error.code : Number(/HTTP (\d{3})/.exec(message)?.[1]);
+  const status = mcpHttpStatus(error) ?? Number(/HTTP (\d{3})/.exec(message)?.[1]);
   if (status && status >= 400 && status <= 599)
     return {
       code: 'HTTP',
