@@ -25,6 +25,8 @@ const log = (line: string) => console.log(`[pipewright] ${line}`);
 const NEXT_BIN = path.resolve('node_modules/next/dist/bin/next');
 // Gives route handlers the TCP peer's address, which Next.js hides (see the file).
 const PEER_ADDRESS_PRELOAD = pathToFileURL(path.resolve('scripts/peer-address.mjs')).href;
+// Answers run starts with their compiled route handler, without Next.js's per-request pipeline (see the file).
+const API_FAST_PATH_PRELOAD = pathToFileURL(path.resolve('scripts/api-fast-path.mjs')).href;
 
 async function main(): Promise<void> {
   const dir = dataDir();
@@ -97,7 +99,15 @@ async function main(): Promise<void> {
       }
       if (!workerBundle()) await buildWorker();
     }
-    const webArgs = ['--import', PEER_ADDRESS_PRELOAD, NEXT_BIN, dev ? 'dev' : 'start', '-p', String(port())];
+    // Production only: in development Next.js compiles routes on demand, and there is no compiled route to load.
+    const preloads = dev ? [PEER_ADDRESS_PRELOAD] : [API_FAST_PATH_PRELOAD, PEER_ADDRESS_PRELOAD];
+    const webArgs = [
+      ...preloads.flatMap((preload) => ['--import', preload]),
+      NEXT_BIN,
+      dev ? 'dev' : 'start',
+      '-p',
+      String(port()),
+    ];
     // In production the worker runs as plain JavaScript (scripts/lib/build-worker.ts): ~50 MB less than through tsx.
     const bundle = dev ? null : workerBundle();
     const workerArgs = dev
