@@ -5,7 +5,8 @@
  * The start rate is measured twice: with the worker running the started runs meanwhile (what
  * a script meets on a machine that also runs the worker), and with the worker stopped
  * (SIGSTOP), so the runs stay queued and the figure is the web process's and the database's
- * alone. With BENCH_QUERY_COUNT or BENCH_WEB_PROF each measured load gets its own files (SIGUSR2).
+ * alone; the second also through Next.js (`?via=next`, which the web process's fast path leaves
+ * to Next.js), the figure from before that path. With BENCH_QUERY_COUNT or BENCH_WEB_PROF each measured load gets its own files (SIGUSR2).
  */
 import { sql } from 'kysely';
 import type { Db } from '@/server/db/database';
@@ -81,20 +82,28 @@ export async function startRateBenchmarks({
   };
   const health = () => measure(() => client.request('GET', '/api/v1/health'), 200);
   const list = () => measure(() => client.request('GET', '/api/v1/workflows?limit=1'), 200);
-  const start = () => measure((i) => client.request('POST', '/api/v1/workflows/bench-one/runs', { input: { i } }), 202);
+  // `?via=next` sends the same start through Next.js instead of the web process's fast path
+  // (scripts/lib/api-fast-path.mjs): the figure before that path, measured in the same run.
+  const start = (via = '') =>
+    measure((i) => client.request('POST', `/api/v1/workflows/bench-one/runs${via}`, { input: { i } }), 202);
   await health(); // warm-up: JIT, pools, caches
   await list();
   await start();
+  await start('?via=next');
   await drained(db);
   const h = await health();
   const l = await list();
   const s = await start();
   await drained(db);
+  const sNext = await start('?via=next');
+  await drained(db);
   const worker = await workerPid(db);
   process.kill(worker, 'SIGSTOP');
   let q: TMeasured;
+  let qNext: TMeasured;
   try {
     q = await start();
+    qNext = await start('?via=next');
   } finally {
     process.kill(worker, 'SIGCONT');
   }
@@ -103,7 +112,9 @@ export async function startRateBenchmarks({
   show('baseline: GET /api/v1/health', h);
   show('baseline: GET /api/v1/workflows?limit=1', l);
   show('POST /api/v1/workflows/{key}/runs, worker running', s, '≥ 500/s');
+  show('  the same through Next.js (?via=next), worker running', sNext);
   show('POST /api/v1/workflows/{key}/runs, worker stopped', q, '≥ 500/s');
+  show('  the same through Next.js (?via=next), worker stopped', qNext);
   await drained(db);
 
   const before = await committedTransactions(db);
@@ -122,7 +133,9 @@ export async function startRateBenchmarks({
     health: json(h),
     listWorkflows: json(l),
     start: json(s),
+    startThroughNext: json(sNext),
     startWorkerStopped: json(q),
+    startThroughNextWorkerStopped: json(qNext),
     transactionsPerStartWithRun: perStart,
   };
 }

@@ -14,8 +14,9 @@ function readProc(pid: number): TProc | null {
     // The command in parentheses may hold spaces: the fields we want come after its last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-    // fields[0] is field 3 (state): ppid is field 4, utime 14, stime 15.
-    const cpuTicks = Number(fields[11]) + Number(fields[12]);
+    // fields[0] is field 3 (state): ppid is field 4, utime 14, stime 15, and cutime 16, cstime 17:
+    // what its children that ended (and were waited for) used, such as a closed pool's backends.
+    const cpuTicks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
     return { pid, ppid: Number(fields[1]), cpuMs: cpuTicks * TICK_MS, command };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ESRCH')
@@ -36,8 +37,8 @@ function roleOf(command: string): TAppRole {
  * under `rootPid` (scripts/start.ts): the web server, the worker, PostgreSQL (postmaster and
  * every backend) and the supervisor itself, each the sum over its process subtree. Read
  * before and after a load, the difference says which process a request's cost lands in; on
- * a shared two-core machine the rate alone cannot. Linux only (/proc); backends that exited
- * in between are not counted.
+ * a shared two-core machine the rate alone cannot. Linux only (/proc); a backend that ended
+ * in between is counted through its parent's cutime/cstime.
  */
 export function appCpuTimes(rootPid: number): TCpuTimes {
   const procs = new Map<number, TProc>();
