@@ -37,9 +37,11 @@ export const FAST_PATH_MAX_BODY = 64 * 1024;
 export const FAST_ROUTES = [
   {
     method: 'POST',
-    pattern: /^\/api\/v1\/workflows\/([^/]+)\/runs$/,
+    // A key of plain URL characters only: one with an escape (%2F), a backslash or a doubled
+    // slash goes to Next.js, whose decoding and redirects (a 308 for a backslash or `//`) then apply.
+    pattern: /^\/api\/v1\/workflows\/([A-Za-z0-9._~-]+)\/runs$/,
     module: 'server/app/api/v1/workflows/[key]/runs/route.js',
-    params: (match) => ({ key: decodeURIComponent(match[1]) }),
+    params: (match) => ({ key: match[1] }),
   },
 ];
 
@@ -58,13 +60,7 @@ export function matchFastRoute(request, routes = FAST_ROUTES) {
   for (const route of routes) {
     if (route.method !== request.method) continue;
     const match = route.pattern.exec(url);
-    if (!match) continue;
-    try {
-      return { route, params: route.params(match) };
-    } catch (error) {
-      if (error instanceof URIError) return null; // a malformed escape: Next.js answers it as it would
-      throw error;
-    }
+    if (match) return { route, params: route.params(match) };
   }
   return null;
 }
