@@ -20,32 +20,22 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { sql } from 'kysely';
-import { createDb, type Db } from '@/server/db/database';
+import { createDb } from '@/server/db/database';
 import { startBenchApp } from '@/bench/lib/app-process';
 import { followRuns } from '@/bench/lib/follow-runs';
-import { BenchClient, loadTest, publishOverHttp, type TLoadResult } from '@/bench/lib/http-load';
+import { BenchClient, loadJson, loadRow, publishOverHttp } from '@/bench/lib/http-load';
 import { figureRow, latencyRow, percentiles, type TStats } from '@/bench/lib/stats';
 import { bossLatency, hasPgbench, pgbenchTps, preparePgbench, rawInsertTps } from '@/bench/baselines';
 import { runsListBenchmarks } from '@/bench/runs-list';
 import { durableStepBenchmarks } from '@/bench/durable-steps';
 import { measureThroughput, type TThroughput } from '@/bench/throughput';
 import { startBenchWorker } from '@/bench/lib/worker-process';
+import { startRateBenchmarks } from '@/bench/start-rate';
 
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELED']);
 
 export type TResults = Record<string, unknown>;
 
-function loadRow(name: string, result: TLoadResult, target = ''): string {
-  const errors = result.errors > 0 ? `  (${result.errors} errors, first: ${result.firstError})` : '';
-  return `${figureRow(name, `${result.perSecond.toFixed(0)} req/s`, target)}   p50=${result.latency.p50.toFixed(1)} ms p99=${result.latency.p99.toFixed(1)} ms${errors}`;
-}
-
-const loadJson = (r: TLoadResult) => ({
-  perSecond: Math.round(r.perSecond),
-  p50Ms: r.latency.p50,
-  p99Ms: r.latency.p99,
-  errors: r.errors,
-});
 const statsJson = (s: TStats) => ({ n: s.n, p50Ms: s.p50, p95Ms: s.p95, p99Ms: s.p99, maxMs: s.max });
 
 function throughputRow(t: TThroughput, label: string, target = ''): string {
@@ -84,13 +74,6 @@ async function pgbenchBaseline(url: string): Promise<{ tps: number; label: strin
   return { tps, label: `raw one-row INSERTs: ${tps.toFixed(0)} tps` };
 }
 
-async function committedTransactions(db: Db): Promise<number> {
-  const row = await sql<{
-    n: string;
-  }>`SELECT pg_stat_get_db_xact_commit(oid)::text AS n FROM pg_database WHERE datname = current_database()`.execute(db);
-  return Number(row.rows[0]?.n ?? 0);
-}
-
 export async function httpBenchmarks(): Promise<TResults> {
   const only = new Set((process.env.BENCH_HTTP_ONLY ?? '').split(',').filter(Boolean));
   const wants = (section: string) => only.size === 0 || only.has(section);
@@ -123,49 +106,7 @@ export async function httpBenchmarks(): Promise<TResults> {
     );
     await publishOverHttp(client, 'bench-ten', { steps: steps10 });
 
-    if (wants('api')) {
-      console.log(
-        '\nA. Requests per second, 16 in flight, one web process (the worker runs the started runs meanwhile)',
-      );
-      const N = Number(process.env.BENCH_HTTP_N ?? 3000);
-      const health = () =>
-        loadTest({ n: N, concurrency: 16, send: () => client.request('GET', '/api/v1/health'), ok: (s) => s === 200 });
-      const list = () =>
-        loadTest({
-          n: N,
-          concurrency: 16,
-          send: () => client.request('GET', '/api/v1/workflows?limit=1'),
-          ok: (s) => s === 200,
-        });
-      const start = () =>
-        loadTest({
-          n: N,
-          concurrency: 16,
-          send: (i) => client.request('POST', '/api/v1/workflows/bench-one/runs', { input: { i } }),
-          ok: (s) => s === 202,
-        });
-      await health(); // warm-up: JIT, pools, caches
-      await list();
-      await start();
-      const h = await health();
-      const l = await list();
-      const s = await start();
-      console.log(loadRow('baseline: GET /api/v1/health', h));
-      console.log(loadRow('baseline: GET /api/v1/workflows?limit=1', l));
-      console.log(loadRow('POST /api/v1/workflows/{key}/runs', s, '≥ 500/s'));
-      results.api = { health: loadJson(h), listWorkflows: loadJson(l), start: loadJson(s) };
-      const before = await committedTransactions(db);
-      const probe = await loadTest({
-        n: 500,
-        concurrency: 16,
-        send: (i) => client.request('POST', '/api/v1/workflows/bench-one/runs', { input: { i } }),
-        ok: (s) => s === 202,
-      });
-      await new Promise((resolve) => setTimeout(resolve, 1500)); // backends flush their statistics within a second
-      const perStart = ((await committedTransactions(db)) - before) / probe.latency.n;
-      console.log(figureRow('transactions per start (its 1-step run included)', perStart.toFixed(1)));
-      (results.api as Record<string, unknown>).transactionsPerStartWithRun = perStart;
-    }
+    if (wants('api')) results.api = await startRateBenchmarks({ app, db, client });
 
     if (wants('latency')) {
       console.log(

@@ -27,6 +27,8 @@ const NEXT_BIN = path.resolve('node_modules/next/dist/bin/next');
 const PEER_ADDRESS_PRELOAD = pathToFileURL(path.resolve('scripts/peer-address.mjs')).href;
 // Ends the web server and the worker when this supervisor dies without stopping them (see the file).
 const EXIT_WITH_SUPERVISOR = ['--import', pathToFileURL(path.resolve('scripts/exit-with-supervisor.mjs')).href];
+// Answers run starts with their compiled route handler, without Next.js's per-request pipeline (see the file).
+const API_FAST_PATH_PRELOAD = pathToFileURL(path.resolve('scripts/api-fast-path.mjs')).href;
 
 async function main(): Promise<void> {
   const dir = dataDir();
@@ -103,10 +105,11 @@ async function main(): Promise<void> {
       }
       if (!workerBundle()) await buildWorker();
     }
+    // Production only: in development Next.js compiles routes on demand, and there is no compiled route to load.
+    const preloads = dev ? [PEER_ADDRESS_PRELOAD] : [API_FAST_PATH_PRELOAD, PEER_ADDRESS_PRELOAD];
     const webArgs = [
       ...EXIT_WITH_SUPERVISOR,
-      '--import',
-      PEER_ADDRESS_PRELOAD,
+      ...preloads.flatMap((preload) => ['--import', preload]),
       NEXT_BIN,
       dev ? 'dev' : 'start',
       '-p',

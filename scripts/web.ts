@@ -23,7 +23,11 @@ async function main(): Promise<void> {
   await db.destroy();
   process.env.NEXTAUTH_URL ??= `http://localhost:${port()}`;
   // peer-address.mjs gives route handlers the TCP peer's address, which Next.js hides (see the file).
+  // api-fast-path.mjs answers run starts with their compiled route handler, without Next.js's
+  // per-request pipeline; it loads first so that peer-address.mjs wraps it.
   const args = [
+    '--import',
+    pathToFileURL(path.resolve('scripts/api-fast-path.mjs')).href,
     '--import',
     pathToFileURL(path.resolve('scripts/peer-address.mjs')).href,
     path.resolve('node_modules/next/dist/bin/next'),

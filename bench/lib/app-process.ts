@@ -9,6 +9,8 @@ export type TBenchApp = {
   baseUrl: string;
   dbUrl: string;
   token: string;
+  /** The supervisor's pid (scripts/start.ts): web, worker and PostgreSQL are its children. */
+  pid: number;
   output: () => string;
   stop: () => Promise<void>;
 };
@@ -90,6 +92,7 @@ export async function startBenchApp({
     baseUrl: `http://127.0.0.1:${port}`,
     dbUrl: `postgres://postgres:${encodeURIComponent(dbPassword)}@127.0.0.1:${dbPort}/pipewright`,
     token: BENCH_TOKEN,
+    pid: child.pid!,
     output: () => output,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { percentiles, type TStats } from '@/bench/lib/stats';
+import { figureRow, percentiles, type TStats } from '@/bench/lib/stats';
 
 /**
  * A small HTTP client for load figures: node:http over keep-alive sockets, one per request in
@@ -143,3 +143,17 @@ export async function publishOverHttp(
   const published = await client.request('POST', `/api/v1/workflows/${key}/versions/1/publish`);
   if (published.status !== 200) throw new Error(`publish ${key}: ${published.status} ${published.text}`);
 }
+
+/** One table line for a load result: rate, latency percentiles and any errors. */
+export function loadRow(name: string, result: TLoadResult, target = ''): string {
+  const errors = result.errors > 0 ? `  (${result.errors} errors, first: ${result.firstError})` : '';
+  return `${figureRow(name, `${result.perSecond.toFixed(0)} req/s`, target)}   p50=${result.latency.p50.toFixed(1)} ms p99=${result.latency.p99.toFixed(1)} ms${errors}`;
+}
+
+/** A load result as the bench's JSON records it. */
+export const loadJson = (r: TLoadResult) => ({
+  perSecond: Math.round(r.perSecond),
+  p50Ms: r.latency.p50,
+  p99Ms: r.latency.p99,
+  errors: r.errors,
+});

@@ -1,6 +1,7 @@
 import 'server-only';
 import { format } from 'node:util';
 import pino, { type Logger } from 'pino';
+import { stdoutLines } from '@/server/logging/turn-batched-writer';
 
 export type { Logger };
 
@@ -57,7 +58,7 @@ export function prettyLine(line: string): string {
 export function createLogger({
   service,
   env = process.env,
-  write = (line: string) => process.stdout.write(line),
+  write = stdoutLines(),
 }: {
   service: string;
   env?: TEnv;
