@@ -132,7 +132,7 @@ export function RunView({ initial, definition, canOperate, isAdmin, latestVersio
               in{' '}
               <button
                 type="button"
-                className="font-mono underline"
+                className="text-left font-mono break-all underline"
                 onClick={() => runError.stepPath && setSelectedPath(runError.stepPath)}
               >
                 {runError.stepId}
