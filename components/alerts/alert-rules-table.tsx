@@ -42,12 +42,22 @@ export function AlertRulesTable({ rules, canEdit }: { rules: TAlertRuleRecord[];
               <div className="text-[13px] text-ink-muted">{describeRule(rule)}</div>
             </TD>
             <TD className="max-w-40">
-              <span className="block truncate">{rule.workflow ?? 'All workflows'}</span>
+              <span className="block truncate" title={rule.workflow ?? undefined}>
+                {rule.workflow ?? 'All workflows'}
+              </span>
               {rule.pauseWorkflow && <span className="text-[13px] text-warning">pauses it</span>}
             </TD>
             <TD className="max-w-64 text-[13px] text-ink-muted">
-              {rule.notify.webhookUrl && <span className="block truncate">{rule.notify.webhookUrl}</span>}
-              {rule.notify.email && <span className="block truncate">{rule.notify.email}</span>}
+              {rule.notify.webhookUrl && (
+                <span className="block truncate" title={rule.notify.webhookUrl}>
+                  {rule.notify.webhookUrl}
+                </span>
+              )}
+              {rule.notify.email && (
+                <span className="block truncate" title={rule.notify.email}>
+                  {rule.notify.email}
+                </span>
+              )}
             </TD>
             {canEdit && (
               <TD>

@@ -189,7 +189,7 @@ export function InboxTaskList({ rows, now }: { rows: TInboxRow[]; now: number })
                     </span>
                   )}
                 </span>
-                <span className="min-w-0 truncate text-ink-muted lg:px-3" title={row.progressTitle ?? undefined}>
+                <span className="min-w-0 truncate text-ink-muted lg:px-3" title={row.progressTitle ?? row.progress}>
                   {row.progress}
                 </span>
                 <span className="min-w-0 lg:px-3">

@@ -75,8 +75,10 @@ export function TaskAnswerForm({ taskId, form, outcomes }: { taskId: string; for
             loading={pending && chosen === outcome}
             disabled={pending}
             onClick={() => answer(outcome)}
+            className="max-w-full"
+            title={outcome}
           >
-            {outcome}
+            <span className="min-w-0 truncate">{outcome}</span>
           </Button>
         ))}
       </div>

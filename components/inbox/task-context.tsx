@@ -13,10 +13,11 @@ function isFlatRecord(value: unknown): value is Record<string, string | number |
 export function TaskContext({ value }: { value: unknown }) {
   if (isFlatRecord(value))
     return (
-      <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-4 gap-y-2 text-sm" data-task-context>
+      <dl className="grid grid-cols-[fit-content(40%)_minmax(0,1fr)] gap-x-4 gap-y-2 text-sm" data-task-context>
         {Object.entries(value).map(([label, entry]) => (
           <div key={label} className="contents">
-            <dt className="text-ink-muted">{label}</dt>
+            {/* Wraps anywhere, so a label of one long word stays within its 40% and leaves the value room. */}
+            <dt className="text-ink-muted [overflow-wrap:anywhere]">{label}</dt>
             <dd className="break-words text-ink">{entry === null ? '—' : String(entry)}</dd>
           </div>
         ))}

@@ -44,7 +44,7 @@ const COMPONENTS: Components = {
 export function TaskDescription({ markdown }: { markdown: string }) {
   if (markdown.trim() === '') return null;
   return (
-    <div className="text-sm leading-6 text-ink" data-task-description>
+    <div className="text-sm leading-6 break-words text-ink" data-task-description>
       <Markdown components={COMPONENTS} skipHtml urlTransform={(url) => safeLinkUrl(url) ?? ''}>
         {markdown}
       </Markdown>

@@ -171,7 +171,9 @@ export function RunTimeline({
                   title={node.status.toLowerCase()}
                   aria-hidden
                 />
-                <span className="truncate text-[13px] font-medium text-ink">{node.stepId}</span>
+                <span className="truncate text-[13px] font-medium text-ink" title={node.stepId}>
+                  {node.stepId}
+                </span>
                 <span className="hidden shrink-0 font-mono text-[11px] text-ink-faint md:inline">{node.type}</span>
                 <span className="sr-only">{node.status.toLowerCase()}</span>
                 {node.attempts.length > 1 && (

@@ -121,7 +121,10 @@ export function RunView({ initial, definition, canOperate, isAdmin, latestVersio
         <RunHeader run={run} connection={connection} now={now} />
       </Card>
       {runError && (
-        <div role="alert" className="rounded-lg border border-danger/30 bg-danger-soft px-4 py-3 text-sm text-danger">
+        <div
+          role="alert"
+          className="rounded-lg border border-danger/30 bg-danger-soft px-4 py-3 text-sm break-words text-danger"
+        >
           <span className="font-semibold">{runError.code ?? 'ERROR'}</span>
           {runError.stepId && (
             <>
@@ -129,7 +132,7 @@ export function RunView({ initial, definition, canOperate, isAdmin, latestVersio
               in{' '}
               <button
                 type="button"
-                className="font-mono underline"
+                className="text-left font-mono break-all underline"
                 onClick={() => runError.stepPath && setSelectedPath(runError.stepPath)}
               >
                 {runError.stepId}
@@ -139,7 +142,7 @@ export function RunView({ initial, definition, canOperate, isAdmin, latestVersio
           : {runError.message}
         </div>
       )}
-      <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,26rem)]">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,26rem)]">
         <Card className="min-w-0 overflow-hidden">
           <CardTitle extra={<span className="text-[12px] text-ink-faint">{steps.length} step records</span>}>
             Timeline
@@ -174,7 +177,7 @@ export function RunView({ initial, definition, canOperate, isAdmin, latestVersio
           />
         </Card>
       )}
-      <div className="grid gap-6 md:grid-cols-2">
+      <div className="grid grid-cols-1 gap-6 md:grid-cols-2">
         <Card className="min-w-0">
           <CardTitle>Input</CardTitle>
           <div className="p-4">

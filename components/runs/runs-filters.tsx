@@ -49,7 +49,7 @@ export function RunsFilters({ filters, workflows }: { filters: TRunFilters; work
   return (
     <form
       onSubmit={apply}
-      className="mb-4 grid gap-3 rounded-lg border border-line bg-surface p-3 sm:grid-cols-2 lg:grid-cols-[minmax(0,1.4fr)_repeat(3,minmax(0,1fr))_auto]"
+      className="mb-4 grid grid-cols-1 gap-3 rounded-lg border border-line bg-surface p-3 sm:grid-cols-2 lg:grid-cols-[minmax(0,1.4fr)_repeat(3,minmax(0,1fr))_auto]"
       role="search"
       aria-label="Filter runs"
     >

@@ -72,7 +72,7 @@ export function StepDetail({ runId, node }: { runId: string; node: TTimelineStep
   return (
     <div className="flex flex-col gap-4 p-4" data-testid="step-detail">
       <div className="flex flex-wrap items-center gap-2">
-        <h3 className="text-sm font-semibold text-ink">{node.stepId}</h3>
+        <h3 className="min-w-0 text-sm font-semibold break-all text-ink">{node.stepId}</h3>
         <span className="font-mono text-[12px] text-ink-faint">{node.type}</span>
         <Badge
           tone={

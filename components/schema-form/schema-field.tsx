@@ -53,8 +53,8 @@ export function SchemaField({ schema, pointer, value, name, required, label }: T
   };
   if (kind === 'boolean') {
     return (
-      <div className="flex flex-col gap-1">
-        <label className="flex items-center gap-2 text-sm text-ink">
+      <div className="flex min-w-0 flex-col gap-1">
+        <label className="flex min-w-0 items-center gap-2 text-sm text-ink">
           <input
             {...aria}
             type="checkbox"
@@ -63,7 +63,7 @@ export function SchemaField({ schema, pointer, value, name, required, label }: T
             disabled={controlProps.readOnly}
             onChange={(e) => update(pointer, e.target.checked)}
           />
-          <span className="font-medium">
+          <span className="min-w-0 font-medium break-words">
             <FieldLabelText label={text} required={required} />
           </span>
         </label>
@@ -74,7 +74,7 @@ export function SchemaField({ schema, pointer, value, name, required, label }: T
   }
   return (
     <div className="flex min-w-0 flex-col gap-1.5">
-      <label htmlFor={aria.id} className="text-[13px] font-medium text-ink">
+      <label htmlFor={aria.id} className="text-[13px] font-medium break-words text-ink">
         <FieldLabelText label={text} required={required} />
       </label>
       <FieldDescription idPrefix={idPrefix} pointer={pointer} text={schema.description} />
@@ -100,7 +100,7 @@ export function ObjectProperties({
   const record =
     typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
   return (
-    <div className="flex flex-col gap-4">
+    <div className="flex min-w-0 flex-col gap-4">
       {Object.entries(schema.properties ?? {}).map(([key, child]) => (
         <SchemaField
           key={key}
@@ -143,7 +143,7 @@ function GroupFrame({
         className,
       )}
     >
-      <legend className="px-1 text-[13px] font-semibold text-ink">
+      <legend className="max-w-full px-1 text-[13px] font-semibold break-words text-ink">
         <FieldLabelText label={label} required={required} />
       </legend>
       <FieldDescription idPrefix={idPrefix} pointer={pointer} text={schema.description} />

@@ -76,7 +76,7 @@ export function FieldLabelText({ label, required }: { label: string; required: b
 export function FieldDescription({ idPrefix, pointer, text }: { idPrefix: string; pointer: TPointer; text?: string }) {
   if (!text) return null;
   return (
-    <p id={descriptionId(idPrefix, pointer)} className="text-[13px] text-ink-faint">
+    <p id={descriptionId(idPrefix, pointer)} className="text-[13px] break-words text-ink-faint">
       {text}
     </p>
   );

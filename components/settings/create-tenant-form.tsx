@@ -35,7 +35,7 @@ export function CreateTenantForm() {
     });
   };
   return (
-    <form ref={formRef} onSubmit={submit} className="grid gap-4 sm:grid-cols-2" noValidate>
+    <form ref={formRef} onSubmit={submit} className="grid grid-cols-1 gap-4 sm:grid-cols-2" noValidate>
       <Field id="tenant-name" label="Name" error={fieldError(error, 'name')}>
         <Input
           id="tenant-name"

@@ -69,7 +69,7 @@ export function NewTriggerDialog({ workflowKey, publishedVersions, secretNames, 
           className="flex flex-col gap-4"
           aria-label={editing ? 'Edit trigger' : 'New trigger'}
         >
-          <div className="grid gap-4 sm:grid-cols-2">
+          <div className="grid grid-cols-1 gap-4 sm:grid-cols-2">
             <Field id="trigger-type" label="Type" hint={TYPE_OPTIONS.find((o) => o.value === draft.type)?.description}>
               <Select
                 id="trigger-type"

@@ -43,7 +43,7 @@ export function ScheduleDetails({
   input?: Record<string, unknown>;
 }) {
   return (
-    <div className="grid gap-4 sm:grid-cols-2">
+    <div className="grid grid-cols-1 gap-4 sm:grid-cols-2">
       <dl className="grid content-start grid-cols-[max-content_minmax(0,1fr)] gap-x-4 gap-y-1.5 text-[13px]">
         <dt className="text-ink-faint">Cron</dt>
         <dd>

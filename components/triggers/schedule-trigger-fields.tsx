@@ -8,7 +8,7 @@ import type { TTriggerFieldsProps } from '@/components/triggers/use-trigger-form
 export function ScheduleTriggerFields({ draft, set, serverErrorAt }: TTriggerFieldsProps) {
   return (
     <>
-      <div className="grid gap-4 sm:grid-cols-2">
+      <div className="grid grid-cols-1 gap-4 sm:grid-cols-2">
         <TriggerTextField
           id="trigger-cron"
           label="Cron"

@@ -50,12 +50,12 @@ export function WebhookDetails({ url, mode, secret, rateLimitPerMinute, waitMs, 
           <dt className="text-ink-faint">Limit</dt>
           <dd className="text-ink">{rateLimitPerMinute} requests/min</dd>
         </div>
-        <div className="flex gap-2">
+        <div className="flex min-w-0 gap-2">
           <dt className="text-ink-faint">Signature</dt>
-          <dd className="text-ink">
+          <dd className="min-w-0 text-ink">
             {secret ? (
               <>
-                required, with secret <code className="font-mono">{secret}</code>
+                required, with secret <code className="font-mono break-all">{secret}</code>
               </>
             ) : (
               'not required'
@@ -108,7 +108,7 @@ export function WebhookDetails({ url, mode, secret, rateLimitPerMinute, waitMs, 
             </li>
             <li>
               Compute the hex HMAC-SHA256 of <code className="font-mono text-ink">t + &quot;.&quot; + rawBody</code>{' '}
-              with the value of secret <code className="font-mono text-ink">{secret}</code> as the key.
+              with the value of secret <code className="font-mono break-all text-ink">{secret}</code> as the key.
             </li>
             <li>
               Send it as <code className="font-mono text-ink">Pipewright-Signature: t=&lt;t&gt;,v1=&lt;hex&gt;</code>.

@@ -27,7 +27,7 @@ export function WebhookTriggerFields({
 
   return (
     <>
-      <div className="grid gap-4 sm:grid-cols-2">
+      <div className="grid grid-cols-1 gap-4 sm:grid-cols-2">
         <Field id="trigger-mode" label="Mode" error={serverErrorAt('config.mode', 'Mode')}>
           <Select
             id="trigger-mode"

@@ -24,13 +24,17 @@ export function Select({ id, value, onValueChange, options, disabled, className,
       <RadixSelect.Trigger
         id={id}
         {...aria}
+        // A long choice (a workflow key) is cut short in the button; the whole of it is the title.
+        title={options.find((option) => option.value === value)?.label}
         className={cx(
           'inline-flex h-9 min-w-0 items-center justify-between gap-2 rounded-md border border-line-strong bg-surface px-3 text-sm text-ink transition-colors hover:bg-subtle disabled:opacity-60',
           className,
         )}
       >
-        <RadixSelect.Value />
-        <RadixSelect.Icon>
+        <span className="min-w-0 truncate">
+          <RadixSelect.Value />
+        </span>
+        <RadixSelect.Icon className="shrink-0">
           <ChevronDown className="size-4 text-ink-faint" aria-hidden />
         </RadixSelect.Icon>
       </RadixSelect.Trigger>

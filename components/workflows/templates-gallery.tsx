@@ -46,7 +46,7 @@ export function TemplatesGallery({
         description="Each one is a working workflow, imported as a new draft you can change before publishing."
       >
         <FormError message={error?.message} />
-        <ul aria-label="Templates" className="grid gap-3 sm:grid-cols-2">
+        <ul aria-label="Templates" className="grid grid-cols-1 gap-3 sm:grid-cols-2">
           {templates.map((template) => (
             <li
               key={template.id}

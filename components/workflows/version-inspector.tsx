@@ -81,10 +81,10 @@ export function VersionInspector({
           <FormError message={save.error?.message ?? check.error?.message} />
         </div>
       )}
-      <div className="grid gap-6 lg:grid-cols-[16rem_minmax(0,1fr)]">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-[16rem_minmax(0,1fr)]">
         <nav
           aria-label="Steps"
-          className="flex flex-col gap-0.5 self-start rounded-lg border border-line bg-surface p-2 lg:sticky lg:top-4"
+          className="flex min-w-0 flex-col gap-0.5 self-start rounded-lg border border-line bg-surface p-2 lg:sticky lg:top-4"
         >
           <button
             type="button"

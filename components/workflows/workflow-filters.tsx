@@ -22,6 +22,8 @@ export function WorkflowFilters({ usesOptions }: { usesOptions: TSelectOption[] 
 
   const apply = (changes: Record<string, string | null>) => {
     const next = new URLSearchParams(params.toString());
+    // Other filters list other workflows: start again from their first page.
+    next.delete('cursor');
     for (const [name, value] of Object.entries(changes)) {
       if (value === null || value === '' || value === ALL) next.delete(name);
       else next.set(name, value);

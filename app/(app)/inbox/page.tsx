@@ -4,6 +4,7 @@ import { InboxFilters } from '@/components/inbox/inbox-filters';
 import { InboxTaskList, type TInboxRow } from '@/components/inbox/inbox-task-list';
 import { awaitedPeople } from '@/components/inbox/task-progress';
 import { EmptyState } from '@/components/ui/empty-state';
+import { ListPages } from '@/components/ui/list-pages';
 import { PageHeader } from '@/components/ui/page-header';
 import { describeTally } from '@/model/tasks/task-quorum';
 import { formRequiresInput } from '@/model/tasks/task-form';
@@ -33,6 +34,7 @@ function filtersOf(search: TSearch): TListTasks & { assigned: string } {
     claimed: one(search.claimed) === 'true' ? true : one(search.claimed) === 'false' ? false : undefined,
     sort: one(search.sort) === 'due' ? 'due' : 'created',
     limit: 200,
+    cursor: one(search.cursor),
   };
 }
 
@@ -55,6 +57,7 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
     }),
   ]);
   const items = listed?.items ?? [];
+  const onLaterPage = filters.cursor !== undefined;
   const now = Date.now();
   return (
     <>
@@ -100,6 +103,13 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
           })}
         />
       )}
+      <ListPages
+        path="/inbox"
+        search={search}
+        onLaterPage={onLaterPage}
+        nextCursor={listed?.nextCursor ?? null}
+        noun="tasks"
+      />
     </>
   );
 }

@@ -54,8 +54,8 @@ export default async function OutboxPage({
   return (
     <>
       {header}
-      <div className="grid gap-4 lg:grid-cols-[minmax(0,22rem)_minmax(0,1fr)] lg:items-start">
-        <div className={cx(selectedId && 'hidden lg:block')}>
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-[minmax(0,22rem)_minmax(0,1fr)] lg:items-start">
+        <div className={cx('min-w-0', selectedId && 'hidden lg:block')}>
           <OutboxList messages={items} selectedId={selected?.id ?? null} />
         </div>
         {selected ? (

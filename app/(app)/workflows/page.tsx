@@ -4,6 +4,7 @@ import { SearchX, Workflow } from 'lucide-react';
 import { RunStatusBadge } from '@/components/runs/run-status-badge';
 import { Badge } from '@/components/ui/badge';
 import { EmptyState } from '@/components/ui/empty-state';
+import { ListPages } from '@/components/ui/list-pages';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import { TimeText } from '@/components/ui/time-text';
@@ -15,6 +16,7 @@ import { WorkflowFilters } from '@/components/workflows/workflow-filters';
 import { WorkflowRowActions } from '@/components/workflows/workflow-row-actions';
 import { requirePageContext } from '@/server/auth/require-page-context';
 import { roleAllows } from '@/model/roles';
+import { AppError } from '@/model/errors';
 import { getDb } from '@/server/db/database';
 import { listActionTypes } from '@/server/runtime/registry/list-action-types';
 import { listNodeTypes } from '@/server/runtime/registry/list-node-types';
@@ -46,9 +48,20 @@ function filtersFrom(params: Record<string, string | string[] | undefined>) {
 
 export default async function WorkflowsPage({ searchParams }: { searchParams: TSearchParams }) {
   const ctx = await requirePageContext('/workflows');
-  const filters = filtersFrom(await searchParams);
+  const search = await searchParams;
+  const filters = filtersFrom(search);
   const filtered = Object.values(filters).some(Boolean);
-  const { items } = await listWorkflows({ db: getDb(), ctx, input: { ...filters, limit: 200 } });
+  const cursor = typeof search.cursor === 'string' ? search.cursor : undefined;
+  // A cursor that no longer parses (typed by hand, an old link) starts from the first page.
+  const { items, nextCursor } = await listWorkflows({
+    db: getDb(),
+    ctx,
+    input: { ...filters, cursor, limit: 200 },
+  }).catch((error: unknown) => {
+    if (cursor && error instanceof AppError && error.code === 'VALIDATION')
+      return listWorkflows({ db: getDb(), ctx, input: { ...filters, limit: 200 } });
+    throw error;
+  });
   const canWrite = roleAllows(ctx.role, 'workflow.write');
   const usesOptions = [
     ...listNodeTypes().map((node) => ({ value: node.type, label: node.title, description: node.type })),
@@ -58,7 +71,6 @@ export default async function WorkflowsPage({ searchParams }: { searchParams: TS
       description: `action ${action.id}`,
     })),
   ];
-  const search = await searchParams;
   const gallery = canWrite ? (
     <TemplatesGallery templates={WORKFLOW_TEMPLATES.map(summariseTemplate)} defaultOpen={search.templates === '1'} />
   ) : null;
@@ -70,7 +82,7 @@ export default async function WorkflowsPage({ searchParams }: { searchParams: TS
     </>
   ) : null;
 
-  if (items.length === 0 && !filtered) {
+  if (items.length === 0 && !filtered && !cursor) {
     return (
       <>
         <PageHeader
@@ -203,6 +215,13 @@ export default async function WorkflowsPage({ searchParams }: { searchParams: TS
           </TBody>
         </Table>
       )}
+      <ListPages
+        path="/workflows"
+        search={search}
+        onLaterPage={Boolean(cursor)}
+        nextCursor={nextCursor}
+        noun="workflows"
+      />
     </>
   );
 }

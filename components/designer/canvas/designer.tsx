@@ -204,8 +204,8 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
           <div
             className={
               readOnly
-                ? 'grid min-w-0 gap-4 lg:grid-cols-[minmax(0,1fr)_22rem]'
-                : 'grid min-w-0 gap-4 lg:grid-cols-[11rem_minmax(0,1fr)_22rem]'
+                ? 'grid min-w-0 grid-cols-1 gap-4 lg:grid-cols-[minmax(0,1fr)_22rem]'
+                : 'grid min-w-0 grid-cols-1 gap-4 lg:grid-cols-[11rem_minmax(0,1fr)_22rem]'
             }
           >
             {!readOnly && <Palette registry={registry} error={registryError} onAdd={addFromPalette} />}

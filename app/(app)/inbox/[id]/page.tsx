@@ -75,8 +75,8 @@ export default async function TaskPage({ params }: { params: Promise<{ id: strin
           </>
         }
       />
-      <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_18rem]">
-        <div className="flex flex-col gap-6">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-[minmax(0,1fr)_18rem]">
+        <div className="flex min-w-0 flex-col gap-6">
           {task.description.trim() !== '' && (
             <Card className="p-5">
               <TaskDescription markdown={task.description} />
@@ -132,7 +132,7 @@ export default async function TaskPage({ params }: { params: Promise<{ id: strin
             <TaskComments taskId={task.id} comments={comments.items} canComment={roleAllows(role, 'task.answer')} />
           </Card>
         </div>
-        <aside className="flex flex-col gap-4">
+        <aside className="flex min-w-0 flex-col gap-4">
           {open && roleAllows(role, 'task.answer') && (mayAct || task.claimedBy) && (
             <Card className="p-5">
               <h2 className="mb-3 text-sm font-semibold">Claim</h2>
@@ -154,14 +154,16 @@ export default async function TaskPage({ params }: { params: Promise<{ id: strin
                 <RunStatusBadge status={run.status} />
               </dd>
               <dt className="text-ink-muted">Workflow</dt>
-              <dd className="truncate">
+              <dd className="truncate" title={`${run.workflowKey} v${run.version}`}>
                 <Link href={`/workflows/${encodeURIComponent(run.workflowKey)}`} className="hover:underline">
                   {run.workflowKey}
                 </Link>{' '}
                 <span className="text-ink-muted">v{run.version}</span>
               </dd>
               <dt className="text-ink-muted">Step</dt>
-              <dd className="truncate font-mono text-[13px]">{task.stepId}</dd>
+              <dd className="truncate font-mono text-[13px]" title={task.stepId}>
+                {task.stepId}
+              </dd>
               <dt className="text-ink-muted">Started</dt>
               <dd>
                 <TimeText iso={run.startedAt ?? run.createdAt} withTime />
