@@ -3,12 +3,14 @@
  * Starts the app the way the e2e config does (scripts/start.ts: embedded PostgreSQL in a
  * fresh temp dir, the production build, built first when stale), imports a 300-step
  * definition nested 5 levels deep, and drives /usr/bin/chromium with Playwright:
- *   1. open: navigation start → all 300 step cards in the DOM (median and max of BENCH_N loads);
+ *   1. open: navigation start → every step card in the DOM (median and max of BENCH_N loads), for
+ *      the 300-step and a 1,000-step definition beside a 10-step one;
  *   2. drag: mouse drags of a step into a pipe further down (30 pointer moves, then following
  *      the target as the cards close up), counting animation frames while it moves: frames,
  *      mean and longest frame gap, and the time from mouse-up until the moved card is in its
  *      new place. The baseline, in the same run, is the same drag in a 10-step workflow; the
- *      300-step one is dragged in a laptop-sized window and in a tall one (a long drag across groups).
+ *      300-step one is dragged in a laptop-sized window and in a tall one (a long drag across groups),
+ *      and the 1,000-step one in the laptop-sized window.
  * Set BENCH_PORT (default 3290) when that port is taken; BENCH_PROFILE=1 also prints where the
  * browser spent the drag (JS self time per function, style/layout/paint, longest tasks), and
  * BENCH_PROFILE=/path/trace.json writes the raw trace there too (for Perfetto).
@@ -172,9 +174,12 @@ async function main(): Promise<void> {
     await waitForHealth(Date.now() + 900_000);
     const key = `bench-${Date.now().toString(36)}`;
     // Each drag gets a workflow of its own: a drag moves a step, and the draft is saved.
+    const big = { groups: 33, tail: 10 }; // 1,000 steps
     for (const definition of [
       nestedDefinition(key),
       nestedDefinition(`${key}-tall`),
+      nestedDefinition(`${key}-1000`, big),
+      nestedDefinition(`${key}-1000-drag`, big),
       smallDefinition(`${key}-small`),
     ]) {
       const imported = await fetch(`${BASE}/api/v1/workflows/import`, {
@@ -190,13 +195,20 @@ async function main(): Promise<void> {
     await page.getByLabel('Password').fill(ADMIN.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('navigation', { name: 'Main' }).waitFor();
-    await openOnce(page, key); // warm-up: compiles nothing (production build) but fills the HTTP caches
-    const opens: number[] = [];
-    for (let i = 0; i < N; i++) opens.push(await openOnce(page, key));
-    opens.sort((a, b) => a - b);
-    console.log(
-      `designer open, 300 steps / 5 levels   n=${N}  median=${opens[Math.floor(N / 2)]!.toFixed(0)} ms  max=${opens.at(-1)!.toFixed(0)} ms  (navigation start → 300 cards in the DOM)`,
-    );
+    const opens: Array<[string, string, number]> = [
+      ['baseline: 10 steps         ', `${key}-small`, 10],
+      ['300 steps / 5 levels       ', key, 300],
+      ['1,000 steps / 5 levels     ', `${key}-1000`, 1000],
+    ];
+    for (const [label, workflow, cards] of opens) {
+      await openOnce(page, workflow, cards); // warm-up: compiles nothing (production build) but fills the HTTP caches
+      const times: number[] = [];
+      for (let i = 0; i < N; i++) times.push(await openOnce(page, workflow, cards));
+      times.sort((a, b) => a - b);
+      console.log(
+        `designer open, ${label} n=${N}  median=${times[Math.floor(N / 2)]!.toFixed(0)} ms  max=${times.at(-1)!.toFixed(0)} ms  (navigation start → every card in the DOM)`,
+      );
+    }
     const laptop = { width: 1440, height: 900 };
     const drags: [string, TDragCase][] = [
       [
@@ -206,6 +218,10 @@ async function main(): Promise<void> {
       [
         '300 steps, 1440×900, one level deeper  ',
         { key, cards: 300, stepId: 's2', overId: 's8', pipeId: 'b7/steps', viewport: laptop },
+      ],
+      [
+        '1,000 steps, 1440×900, one level deeper',
+        { key: `${key}-1000-drag`, cards: 1000, stepId: 's2', overId: 's8', pipeId: 'b7/steps', viewport: laptop },
       ],
       [
         '300 steps, 1440×3200, into the next group',
