@@ -13,8 +13,8 @@
  *      and the 1,000-step one in the laptop-sized window.
  *   3. the lift's style switch: the browser's restyle when the drag library sets its drag styles,
  *      with the designer's fence (drag-style-fence.ts) and without it, alternating in one page.
- * Set BENCH_PORT (default 3290) when that port is taken; BENCH_PROFILE=1 also prints where the
- * browser spent the drag (JS self time per function, style/layout/paint, longest tasks), and
+ * BENCH_LIFT_ONLY=1 measures only 3. Set BENCH_PORT (default 3290) when that port is taken;
+ * BENCH_PROFILE=1 also prints where the browser spent the drag (JS self time per function, style/layout/paint, longest tasks), and
  * BENCH_PROFILE=/path/trace.json writes the raw trace there too (for Perfetto).
  */
 import { spawn } from 'node:child_process';
@@ -168,6 +168,8 @@ async function measureLiftRestyle(
   cards: number,
 ): Promise<{ fenced: number; unfenced: number }> {
   await openOnce(page, key, cards);
+  // The library adds its style elements when it mounts in the browser, after the cards are drawn.
+  await page.waitForSelector('style[data-rfd-dynamic]', { state: 'attached' });
   return page.evaluate(`(() => {
     const dynamic = document.querySelector('style[data-rfd-dynamic]');
     const fence = document.querySelector('.cursor-auto.select-auto');
@@ -271,7 +273,8 @@ async function main(): Promise<void> {
         },
       ],
     ];
-    for (const [label, drag] of drags) {
+    // BENCH_LIFT_ONLY=1: only the lift's style switch (a minute, where the drags and opens take several).
+    for (const [label, drag] of process.env.BENCH_LIFT_ONLY ? [] : drags) {
       const figures = await measureDrag(page, drag);
       console.log(
         `drag ${label}  ${figures.frames} frames in ${figures.dragMs} ms  mean frame gap=${figures.meanGap.toFixed(1)} ms  longest=${figures.maxGap.toFixed(1)} ms  drop → moved in DOM=${figures.settleMs} ms`,
@@ -294,7 +297,7 @@ async function main(): Promise<void> {
       ['300 steps / 5 levels       ', key, 300],
       ['1,000 steps / 5 levels     ', `${key}-1000`, 1000],
     ];
-    for (const [label, workflow, cards] of opens) {
+    for (const [label, workflow, cards] of process.env.BENCH_LIFT_ONLY ? [] : opens) {
       await openOnce(page, workflow, cards); // warm-up: compiles nothing (production build) but fills the HTTP caches
       const times: number[] = [];
       for (let i = 0; i < N; i++) times.push(await openOnce(page, workflow, cards));
