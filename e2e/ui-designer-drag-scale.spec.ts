@@ -12,6 +12,8 @@ test('a mouse drag in a 1,000-step workflow: body gets the drag styles, the canv
   page,
   request,
 }) => {
+  // 1,000 cards: opening and a drag take a few seconds each, more on a busy machine.
+  test.setTimeout(240_000);
   const key = unique('big1000');
   const response = await api(request).post('/workflows/import', nestedDefinition(key, { groups: 33, tail: 10 }));
   expect(response.status(), await response.text()).toBeLessThan(300);
