@@ -3,14 +3,18 @@
  * Starts the app the way the e2e config does (scripts/start.ts: embedded PostgreSQL in a
  * fresh temp dir, the production build, built first when stale), imports a 300-step
  * definition nested 5 levels deep, and drives /usr/bin/chromium with Playwright:
- *   1. open: navigation start → all 300 step cards in the DOM (median and max of BENCH_N loads);
+ *   1. open: navigation start → every step card in the DOM (median and max of BENCH_N loads), for
+ *      the 300-step and a 1,000-step definition beside a 10-step one;
  *   2. drag: mouse drags of a step into a pipe further down (30 pointer moves, then following
  *      the target as the cards close up), counting animation frames while it moves: frames,
  *      mean and longest frame gap, and the time from mouse-up until the moved card is in its
  *      new place. The baseline, in the same run, is the same drag in a 10-step workflow; the
- *      300-step one is dragged in a laptop-sized window and in a tall one (a long drag across groups).
- * Set BENCH_PORT (default 3290) when that port is taken; BENCH_PROFILE=1 also prints where the
- * browser spent the drag (JS self time per function, style/layout/paint, longest tasks), and
+ *      300-step one is dragged in a laptop-sized window and in a tall one (a long drag across groups),
+ *      and the 1,000-step one in the laptop-sized window.
+ *   3. the lift's style switch: the browser's restyle when the drag library sets its drag styles,
+ *      with the designer's fence (drag-style-fence.ts) and without it, alternating in one page.
+ * BENCH_LIFT_ONLY=1 measures only 3. Set BENCH_PORT (default 3290) when that port is taken;
+ * BENCH_PROFILE=1 also prints where the browser spent the drag (JS self time per function, style/layout/paint, longest tasks), and
  * BENCH_PROFILE=/path/trace.json writes the raw trace there too (for Perfetto).
  */
 import { spawn } from 'node:child_process';
@@ -78,12 +82,16 @@ async function measureDrag(page: Page, drag: TDragCase): Promise<TDragFigures> {
     .waitFor();
   const handle = page.locator(`[data-step-header="${drag.stepId}"] [aria-label^="Drag"]`);
   const target = page.locator(`[data-step-header="${drag.overId}"]`);
-  await page.evaluate(() => window.scrollTo(0, 0));
+  // The canvas at the top of the window, so the drag's start and target are both on screen
+  // under the toolbars above it (the measure is the drag, not dnd's auto-scroll).
+  await page.evaluate(() => document.querySelector('[data-pipe-id="root"]')?.scrollIntoView({ block: 'start' }));
   await target.waitFor();
   const from = (await handle.boundingBox())!;
   const to = (await target.boundingBox())!;
-  if (to.y + to.height > drag.viewport.height)
+  if (to.y + to.height > drag.viewport.height) {
+    await page.screenshot({ path: path.join(tmpdir(), `designer-bench-${drag.key}.png`) });
     throw new Error(`${drag.overId} is off screen: the measure is the drag, not dnd's auto-scroll`);
+  }
   // A string, not a function: tsx wraps named functions in __name(), which the page lacks.
   await page.evaluate(`(() => {
     window.__frames = [];
@@ -148,6 +156,52 @@ async function measureDrag(page: Page, drag: TDragCase): Promise<TDragFigures> {
   };
 }
 
+/**
+ * What the lift's style switch costs the browser, with the designer's fence (drag-style-fence.ts)
+ * and without it, alternating in one page so a busy machine weighs on both alike: the library's
+ * dynamic style element gets the text it sets at a lift, and a layout read makes the browser
+ * restyle what that changed (median of 15 each, ms).
+ */
+async function measureLiftRestyle(
+  page: Page,
+  key: string,
+  cards: number,
+): Promise<{ fenced: number; unfenced: number }> {
+  await openOnce(page, key, cards);
+  // The library adds its style elements when it mounts in the browser, after the cards are drawn.
+  await page.waitForSelector('style[data-rfd-dynamic]', { state: 'attached' });
+  return page.evaluate(`(() => {
+    const dynamic = document.querySelector('style[data-rfd-dynamic]');
+    const fence = document.querySelector('.cursor-auto.select-auto');
+    if (!dynamic || !fence) throw new Error('no drag style element or fence on the page');
+    const resting = dynamic.textContent;
+    const contextId = dynamic.getAttribute('data-rfd-dynamic');
+    const dragging = '[data-rfd-draggable-context-id="' + contextId + '"] { transition: transform 0.2s cubic-bezier(0.2, 0, 0, 1); } ' +
+      '[data-rfd-drag-handle-context-id="' + contextId + '"] { pointer-events: none; } ' +
+      'body { cursor: grabbing; user-select: none; -webkit-user-select: none; overflow-anchor: none; }';
+    const once = () => {
+      void document.documentElement.offsetWidth;
+      const start = performance.now();
+      dynamic.textContent = dragging;
+      void document.documentElement.offsetWidth;
+      const took = performance.now() - start;
+      dynamic.textContent = resting;
+      void document.documentElement.offsetWidth;
+      return took;
+    };
+    const fenced = [], unfenced = [];
+    for (let i = 0; i < 15; i++) {
+      fence.classList.add('cursor-auto', 'select-auto');
+      fenced.push(once());
+      fence.classList.remove('cursor-auto', 'select-auto');
+      unfenced.push(once());
+    }
+    fence.classList.add('cursor-auto', 'select-auto');
+    const median = (list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)];
+    return { fenced: median(fenced), unfenced: median(unfenced) };
+  })()`);
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'pw-designer-bench-'));
   chmodSync(dir, 0o755); // embedded PostgreSQL may run initdb as another user (as bench/run.ts does)
@@ -172,9 +226,12 @@ async function main(): Promise<void> {
     await waitForHealth(Date.now() + 900_000);
     const key = `bench-${Date.now().toString(36)}`;
     // Each drag gets a workflow of its own: a drag moves a step, and the draft is saved.
+    const big = { groups: 33, tail: 10 }; // 1,000 steps
     for (const definition of [
       nestedDefinition(key),
       nestedDefinition(`${key}-tall`),
+      nestedDefinition(`${key}-1000`, big),
+      nestedDefinition(`${key}-1000-drag`, big),
       smallDefinition(`${key}-small`),
     ]) {
       const imported = await fetch(`${BASE}/api/v1/workflows/import`, {
@@ -190,13 +247,6 @@ async function main(): Promise<void> {
     await page.getByLabel('Password').fill(ADMIN.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('navigation', { name: 'Main' }).waitFor();
-    await openOnce(page, key); // warm-up: compiles nothing (production build) but fills the HTTP caches
-    const opens: number[] = [];
-    for (let i = 0; i < N; i++) opens.push(await openOnce(page, key));
-    opens.sort((a, b) => a - b);
-    console.log(
-      `designer open, 300 steps / 5 levels   n=${N}  median=${opens[Math.floor(N / 2)]!.toFixed(0)} ms  max=${opens.at(-1)!.toFixed(0)} ms  (navigation start → 300 cards in the DOM)`,
-    );
     const laptop = { width: 1440, height: 900 };
     const drags: [string, TDragCase][] = [
       [
@@ -206,6 +256,10 @@ async function main(): Promise<void> {
       [
         '300 steps, 1440×900, one level deeper  ',
         { key, cards: 300, stepId: 's2', overId: 's8', pipeId: 'b7/steps', viewport: laptop },
+      ],
+      [
+        '1,000 steps, 1440×900, one level deeper',
+        { key: `${key}-1000-drag`, cards: 1000, stepId: 's2', overId: 's8', pipeId: 'b7/steps', viewport: laptop },
       ],
       [
         '300 steps, 1440×3200, into the next group',
@@ -219,12 +273,38 @@ async function main(): Promise<void> {
         },
       ],
     ];
-    for (const [label, drag] of drags) {
+    // BENCH_LIFT_ONLY=1: only the lift's style switch (a minute, where the drags and opens take several).
+    for (const [label, drag] of process.env.BENCH_LIFT_ONLY ? [] : drags) {
       const figures = await measureDrag(page, drag);
       console.log(
         `drag ${label}  ${figures.frames} frames in ${figures.dragMs} ms  mean frame gap=${figures.meanGap.toFixed(1)} ms  longest=${figures.maxGap.toFixed(1)} ms  drop → moved in DOM=${figures.settleMs} ms`,
       );
       for (const line of figures.profile) console.log(line);
+    }
+    for (const [label, workflow, cards] of [
+      ['baseline: 10 steps  ', `${key}-small`, 10],
+      ['300 steps / 5 levels', key, 300],
+      ['1,000 steps         ', `${key}-1000`, 1000],
+    ] as const) {
+      const lift = await measureLiftRestyle(page, workflow, cards);
+      console.log(
+        `drag lift's style switch, ${label}  fenced=${lift.fenced.toFixed(1)} ms  unfenced=${lift.unfenced.toFixed(1)} ms  (median of 15 each, alternating)`,
+      );
+    }
+    // After the drags: opening the 1,000-step workflow first left the 10-step page laid out taller.
+    const opens: Array<[string, string, number]> = [
+      ['baseline: 10 steps         ', `${key}-small`, 10],
+      ['300 steps / 5 levels       ', key, 300],
+      ['1,000 steps / 5 levels     ', `${key}-1000`, 1000],
+    ];
+    for (const [label, workflow, cards] of process.env.BENCH_LIFT_ONLY ? [] : opens) {
+      await openOnce(page, workflow, cards); // warm-up: compiles nothing (production build) but fills the HTTP caches
+      const times: number[] = [];
+      for (let i = 0; i < N; i++) times.push(await openOnce(page, workflow, cards));
+      times.sort((a, b) => a - b);
+      console.log(
+        `designer open, ${label} n=${N}  median=${times[Math.floor(N / 2)]!.toFixed(0)} ms  max=${times.at(-1)!.toFixed(0)} ms  (navigation start → every card in the DOM)`,
+      );
     }
   } finally {
     await browser.close();

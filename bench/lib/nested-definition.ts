@@ -1,8 +1,14 @@
 /** The big definition of the designer bench and e2e: 300 steps, nested 5 levels deep. */
 type TBenchStep = { id: string; type: string; name: string; config: Record<string, unknown> };
 
-/** 10 groups of 30 steps: each a chain if → forEach → tryCatch → if → forEach with 5 leaves at every level. */
-export function nestedDefinition(key: string): { key: string; name: string; steps: TBenchStep[] } {
+/**
+ * 10 groups of 30 steps: each a chain if → forEach → tryCatch → if → forEach with 5 leaves at every level.
+ * `groups` and `tail` (leaves after the last group) make bigger ones: 33 groups and 10 leaves are 1,000 steps.
+ */
+export function nestedDefinition(
+  key: string,
+  { groups = 10, tail = 0 }: { groups?: number; tail?: number } = {},
+): { key: string; name: string; steps: TBenchStep[] } {
   let n = 0;
   const leaf = (): TBenchStep => ({
     id: `s${++n}`,
@@ -28,7 +34,8 @@ export function nestedDefinition(key: string): { key: string; name: string; step
         return { id, type: 'control.tryCatch', name: `Guard ${id}`, config: { try: inner, catch: [] } };
     }
   };
-  return { key, name: 'Designer bench (300 steps)', steps: Array.from({ length: 10 }, () => level(1)) };
+  const steps = [...Array.from({ length: groups }, () => level(1)), ...Array.from({ length: tail }, leaf)];
+  return { key, name: `Designer bench (${groups * 30 + tail} steps)`, steps };
 }
 
 /** The drag bench's baseline: 10 cards of the same kind, one block (four leaves, then an if with five inside). */

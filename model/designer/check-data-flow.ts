@@ -1,9 +1,10 @@
 import { isExpression, isTemplate } from '@/model/definition/is-expression';
 import { joinPath, type TProblem } from '@/model/definition/problem';
-import type { TStep } from '@/model/definition/step';
 import type { TVersionDocumentInput } from '@/model/definition/version-document';
-import { computeExpressionScope, type TOutputSchemas, type TScopeEntry } from '@/model/designer/expression-scope';
+import type { TOutputSchemas, TScopeEntry } from '@/model/designer/expression-scope';
 import { expressionReads, templateExpressions } from '@/model/designer/expression-reads';
+import { indexOfEntries, type TScopeIndex } from '@/model/designer/scope-index';
+import { walkScopes, type TStepScope } from '@/model/designer/scope-walk';
 import { nestedPipes } from '@/model/designer/step-tree';
 
 type TSchema = Record<string, unknown>;
@@ -43,22 +44,13 @@ function spell(name: string): string {
  * @example lookupPath(scope, ['vars', 'total']) // { kind: 'missing', message: 'vars.total is not set by any step before this one' }
  */
 export function lookupPath(
-  scope: readonly TScopeEntry[],
+  scope: readonly TScopeEntry[] | TScopeIndex,
   segments: readonly string[],
   { closedPayload = false }: { closedPayload?: boolean } = {},
 ): TPathLookup {
-  const byPath = new Map(scope.map((entry) => [entry.path, entry]));
-  // Assigning `vars.summary.day` makes `vars.summary` an object too.
-  // Assigning `vars.log[0].what` makes `vars.log` an array.
-  for (const entry of scope) {
-    for (const cut of entry.path.matchAll(/[.[]/g)) {
-      const parent = entry.path.slice(0, cut.index);
-      if (parent.includes('.') && !byPath.has(parent))
-        byPath.set(parent, { ...entry, path: parent, type: cut[0] === '[' ? 'array' : 'object' });
-    }
-  }
+  const byPath = Array.isArray(scope) ? indexOfEntries(scope) : (scope as TScopeIndex);
   const root = segments[0] ?? '';
-  if (root === 'error' && !scope.some((entry) => entry.source === 'error'))
+  if (root === 'error' && !byPath.hasError)
     return { kind: 'missing', message: '`error` is set only inside a catch or after a step that continues on error' };
   const spelled = segments.map(spell);
   // JSONata maps a path over an array's items: under an array, a field's type is not the path's.
@@ -74,9 +66,6 @@ export function lookupPath(
     const next = `${path}.${spelled[length]}`;
     if (entry.type !== null && !entry.type.includes('|') && SCALARS.has(entry.type))
       return { kind: 'missing', message: `${path} is ${article(entry.type)}: it has no field ${spelled[length]}` };
-    const children = [...byPath.keys()].filter(
-      (other) => other.startsWith(`${path}.`) && !other.slice(path.length + 1).includes('.'),
-    );
     if (length === 1) {
       if (root === 'vars') return { kind: 'missing', message: `${next} is not set by any step before this one` };
       if (root === 'env') return { kind: 'missing', message: `${next} is not declared in env.vars` };
@@ -86,7 +75,9 @@ export function lookupPath(
       return { kind: 'open' };
     }
     // Below the top, only what steps wrote is closed: a literal's keys, an output schema's properties.
-    if (root !== 'vars' || children.length === 0) return { kind: 'open' };
+    // Only a missing path needs the names beside it, which the index lists slowly.
+    const children = root === 'vars' ? byPath.childrenOf(path) : [];
+    if (children.length === 0) return { kind: 'open' };
     const names = children.map((child) => child.slice(path.length + 1)).join(', ');
     return { kind: 'missing', message: `${next} does not exist here (${path} has ${names})` };
   }
@@ -195,15 +186,16 @@ export function checkDataFlow({
     base: string,
     values: TWalkedValue[],
     fieldSchema: (rel: string) => string[] | null,
+    stepScope: TStepScope,
   ) => {
-    const scopes = new Map<string, TScopeEntry[]>();
+    const scopes = new Map<string, TScopeIndex>();
     for (const { path, value } of values) {
       const field = base === 'output' ? undefined : path.replace(/^config\.?/, '');
       const key =
         field?.startsWith('collect') || field?.startsWith('branches') ? field : (field?.split(/[.[]/)[0] ?? '');
       let scope = scopes.get(key);
       if (!scope) {
-        scope = computeExpressionScope({ definition, stepId, field, outputSchemas: schemas });
+        scope = stepScope.index(field);
         scopes.set(key, scope);
       }
       const where = base === 'output' ? path : joinPath(base, path);
@@ -240,10 +232,13 @@ export function checkDataFlow({
         });
     }
   };
-  const visitPipe = (steps: readonly TStep[], base: string) =>
-    steps.forEach((step, index) => {
-      const path = joinPath(base, index);
-      if (step.disabled) return;
+  // One walk in document order: each step is checked against the scope the walk has built up to it.
+  const outputScope = walkScopes({
+    definition,
+    outputSchemas: schemas,
+    visit: (step, path, scope) => {
+      // A draft may hold anything: a malformed step is the shape check's problem, not this one's.
+      if (step.disabled || typeof step.id !== 'string' || typeof step.type !== 'string') return 'skip';
       const pipes = nestedPipes(step);
       const skip = new Set(pipes.map((pipe) => joinPath('config', pipe.path)));
       const values: TWalkedValue[] = [];
@@ -253,27 +248,28 @@ export function checkDataFlow({
         step.type === 'action.call' && typeof config.action === 'string'
           ? schemas.inputs?.[`${config.action}@${typeof config.version === 'number' ? config.version : 1}`]
           : undefined;
-      checkValues(step.id, path, values, (rel) => {
-        const segments = segmentsOf(rel).slice(1);
-        if (actionSchema && segments[0] === 'input') return expectedTypesAt(actionSchema, segments.slice(1));
-        const configSchema = schemas.configs?.[step.type];
-        return configSchema ? expectedTypesAt(configSchema, segments) : null;
-      });
-      for (const pipe of pipes) visitPipe(pipe.steps, joinPath(joinPath(path, 'config'), pipe.path));
-    });
-  // A draft may hold anything: a malformed step is the shape check's problem, not this one's.
-  const steps = (Array.isArray(definition.steps) ? definition.steps : []).filter(
-    (step): step is TStep => isObject(step) && typeof step.id === 'string' && typeof step.type === 'string',
-  );
-  visitPipe(steps, 'steps');
+      checkValues(
+        step.id,
+        path,
+        values,
+        (rel) => {
+          const segments = segmentsOf(rel).slice(1);
+          if (actionSchema && segments[0] === 'input') return expectedTypesAt(actionSchema, segments.slice(1));
+          const configSchema = schemas.configs?.[step.type];
+          return configSchema ? expectedTypesAt(configSchema, segments) : null;
+        },
+        scope,
+      );
+    },
+  });
   const outputValues: TWalkedValue[] = [];
   computedValues(definition.output, 'output', new Set(), outputValues);
-  checkValues(null, 'output', outputValues, () => null);
+  checkValues(null, 'output', outputValues, () => null, outputScope);
   return problems;
 }
 
 /** The type of an expression that is one envelope path (`vars.invoice.status`), else null (not known). */
-function singlePathType(source: string, scope: readonly TScopeEntry[]): string | null {
+function singlePathType(source: string, scope: TScopeIndex): string | null {
   const reads = expressionReads(source);
   if (!reads || reads.length !== 1) return null;
   const read = reads[0]!;

@@ -14,15 +14,41 @@ function isNode(value: unknown): value is TNode {
 }
 
 /**
+ * Reads by source, most recently used last. jsonata builds its whole parser (every operator's
+ * symbol) on each parse, about a millisecond, and the designer's live check re-reads every
+ * expression of the definition after each edit, so an unchanged expression is parsed once.
+ */
+const readsBySource = new Map<string, readonly TRead[] | null>();
+const READS_CACHED = 5_000;
+
+/** Forgets every cached parse (for benches that time a cold check). */
+export function clearExpressionReadsCache(): void {
+  readsBySource.clear();
+}
+
+/**
  * The envelope paths a JSONata expression reads, from its syntax tree (parsed, never
- * evaluated). Only paths anchored at the envelope count: `vars.a.b` and `$sum(vars.lines.price)`,
+ * evaluated; cached by source, so the result is shared and must not be changed). Only paths anchored at the envelope count: `vars.a.b` and `$sum(vars.lines.price)`,
  * not the relative names inside a filter or a `.( … )` step, whose context is an item.
  * Null when the source does not parse.
  *
  * @example expressionReads('$sum(vars.lines.price) > payload.limit')
  * // [{ segments: ['vars', 'lines', 'price'], end: 21 }, { segments: ['payload', 'limit'], end: 37 }]
  */
-export function expressionReads(source: string): TRead[] | null {
+export function expressionReads(source: string): readonly TRead[] | null {
+  const cached = readsBySource.get(source);
+  if (cached !== undefined || readsBySource.has(source)) {
+    readsBySource.delete(source);
+    readsBySource.set(source, cached ?? null);
+    return cached ?? null;
+  }
+  const reads = parseReads(source);
+  readsBySource.set(source, reads);
+  if (readsBySource.size > READS_CACHED) readsBySource.delete(readsBySource.keys().next().value!);
+  return reads;
+}
+
+function parseReads(source: string): TRead[] | null {
   let ast: unknown;
   try {
     ast = jsonata(source).ast();

@@ -1,0 +1,69 @@
+import { expect, test } from '@playwright/test';
+import { nestedDefinition } from '../bench/lib/nested-definition';
+import { api, signIn } from './support';
+import { unique } from './ui-support';
+
+const SHOTS = process.env.DESIGNER_SHOTS_DIR ?? '/tmp/designer-shots';
+
+// Issue #16: at a drag's lift @hello-pangea/dnd gives body `cursor: grabbing` and
+// `user-select: none`, inherited by every node of the page; the designer's root sets both
+// itself, so the browser stops restyling there (components/designer/canvas/drag-style-fence.ts).
+test('a mouse drag in a 1,000-step workflow: body gets the drag styles, the canvas does not inherit them, the drop lands', async ({
+  page,
+  request,
+}) => {
+  // 1,000 cards: opening and a drag take a few seconds each, more on a busy machine.
+  test.setTimeout(240_000);
+  const key = unique('big1000');
+  const response = await api(request).post('/workflows/import', nestedDefinition(key, { groups: 33, tail: 10 }));
+  expect(response.status(), await response.text()).toBeLessThan(300);
+  await signIn(page);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(`/workflows/${key}`);
+  await expect(page.getByTestId('step-card')).toHaveCount(1000, { timeout: 60_000 });
+  await page
+    .getByRole('complementary', { name: 'Step palette' })
+    .getByRole('button', { name: 'Set run state' })
+    .waitFor();
+  await page.evaluate(() => document.querySelector('[data-pipe-id="root"]')?.scrollIntoView({ block: 'start' }));
+  await page.screenshot({ path: `${SHOTS}/1000-steps-1440.png` });
+
+  const styles = () =>
+    page.evaluate(() => {
+      const canvas = document.querySelector('[data-pipe-id="root"]')!;
+      return {
+        body: getComputedStyle(document.body).userSelect,
+        bodyCursor: getComputedStyle(document.body).cursor,
+        canvas: getComputedStyle(canvas).userSelect,
+        canvasCursor: getComputedStyle(canvas).cursor,
+      };
+    });
+  const from = (await page.locator('[data-step-header="s2"] [aria-label^="Drag"]').boundingBox())!;
+  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+  await page.mouse.down();
+  for (let i = 1; i <= 4; i++) await page.mouse.move(from.x + from.width / 2 + 2 * i, from.y + from.height / 2 + 2 * i);
+  await expect.poll(async () => (await styles()).body).toBe('none');
+  expect(await styles()).toEqual({ body: 'none', bodyCursor: 'grabbing', canvas: 'auto', canvasCursor: 'auto' });
+  // Into the forEach below (b7), before s8: the drop goes where the pointer is.
+  const target = page.locator('[data-step-header="s8"]');
+  for (let round = 0; round < 3; round++) {
+    const box = (await target.boundingBox())!;
+    await page.mouse.move(box.x + 40, box.y + Math.min(12, box.height / 2), { steps: 10 });
+  }
+  await page.mouse.up();
+  await expect
+    .poll(() =>
+      page.evaluate(() =>
+        document.querySelector('[data-step-id="s2"]')?.closest('[data-pipe-id]')?.getAttribute('data-pipe-id'),
+      ),
+    )
+    .toBe('b7/steps');
+  expect((await styles()).body).not.toBe('none');
+  await expect(page.getByTestId('save-state')).toContainText('Saved', { timeout: 30_000 });
+
+  // Narrow: no sideways scroll with 1,000 steps.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(page.getByTestId('step-card').first()).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await page.screenshot({ path: `${SHOTS}/1000-steps-390.png` });
+});
