@@ -41,12 +41,16 @@ export function ensureAdvanceJobIndexSql({
 
 /**
  * True when the run aliased `runAlias` has an advance job that will reach it: one waiting to
- * be taken and due (or, for a QUEUED run, due later: the admission's retry under
- * runsPerMinute), or one a worker took in the last 2 minutes (pg-boss's fetch, then a wait
- * for a free slot). A job due later does not count for a RUNNING run (a timeout timer: the run
- * needs a pass now), nor does one taken longer ago (its worker died with it; pg-boss leaves
- * it active for the queue's 15-minute expiry). Served by ADVANCE_JOB_INDEX: the clauses on
- * `name` and `state` are the index's predicate, written the same way.
+ * be taken and due (or, for a QUEUED run, due later too: the admission's retry under
+ * runsPerMinute), or one a worker took in the last 30 s. A job due later does not count for a
+ * RUNNING run (a timeout timer: the run needs a pass now). A taken (active) job is the
+ * ambiguous one: its worker may be waiting for a free slot to claim the run (every run of a
+ * backlog passes through this, and counting none of them sent each a second job), or may
+ * have died with it (killed, or its connection cut before the claim), and pg-boss leaves it
+ * active for the queue's 15-minute expiry. 30 s is far longer than a slot takes to free
+ * behind a backlog of short runs, and short beside the look's 2 minutes since the run's
+ * last write: the first attempt's 2 minutes after the take held a chaos run's child QUEUED
+ * past that. Served by ADVANCE_JOB_INDEX: the clauses on `name` and `state` imply its predicate.
  */
 export function hasLiveAdvanceJob({
   jobTable,
@@ -62,6 +66,6 @@ export function hasLiveAdvanceJob({
   return sql<boolean>`EXISTS (
     SELECT 1 FROM ${sql.raw(jobTable)} j
      WHERE j.name = ${sql.lit(queue)} AND j.state < 'completed' AND (j.data->>'runId') = ${run('id')}::text
-       AND CASE WHEN j.state = 'active' THEN j.started_on > now() - interval '2 minutes'
+       AND CASE WHEN j.state = 'active' THEN j.started_on > now() - interval '30 seconds'
                 ELSE j.start_after <= now() OR ${run('status')} = 'QUEUED' END)`;
 }
