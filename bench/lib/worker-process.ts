@@ -43,7 +43,8 @@ export async function startBenchWorker(
   child.stdout?.on('data', append);
   child.stderr?.on('data', append);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const deadline = Date.now() + 30_000;
+  // Generous: on a loaded 2-core machine (other builds beside the bench) tsx's start took over 30 s.
+  const deadline = Date.now() + 120_000;
   while (!/ready \(/.test(output)) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`The worker did not start:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 20));

@@ -3,6 +3,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Db, Tx } from '@/server/db/database';
 import type { TStepStatus, TRunEventType, TRunStatus } from '@/model/run-status';
 import { advanceJobCtes } from '@/server/runtime/queue/run-queue';
+import { releasedLease, wokenOnRelease } from '@/server/runtime/run-store/released-lease';
 import { oldestHeldRun } from '@/server/runtime/run-store/end-run-effects';
 import { faultPoint } from '@/server/runtime/fault-points';
 import { takeEventMatchLock } from '@/server/runtime/run-store/event-match-lock';
@@ -120,8 +121,8 @@ export async function commitBatch(db: Db, batch: TBatch): Promise<TCommitResult>
         .set({
           status: releasedStatus(batch.patch.status, 'runs'),
           wake_requested: false,
-          lease_owner: null,
-          lease_expires_at: null,
+          lease_owner: releasedLease(batch.patch.status, 'lease_owner', 'runs'),
+          lease_expires_at: releasedLease(batch.patch.status, 'lease_expires_at', 'runs'),
         })
         .where('id', '=', batch.run.id)
         .returning('status')
@@ -148,7 +149,7 @@ function releasedStatus(target: TRunStatus | undefined, runsAlias: string): RawB
   if (to !== 'WAITING') return sql<TRunStatus>`${to}`;
   return sql<TRunStatus>`CASE
     WHEN pause_requested THEN 'PAUSED'
-    WHEN wake_requested OR EXISTS (SELECT 1 FROM run_waits due WHERE due.run_id = ${sql.ref(`${runsAlias}.id`)} AND due.status = 'open' AND due.resume_at <= now()) THEN 'RUNNING'
+    WHEN ${wokenOnRelease(runsAlias)} THEN 'RUNNING'
     ELSE 'WAITING' END`;
 }
 
@@ -175,8 +176,8 @@ function mainStatement(
     sets.push(
       sql`status = ${releasedStatus(patch.status, 'w')}`,
       sql`wake_requested = false`,
-      sql`lease_owner = NULL`,
-      sql`lease_expires_at = NULL`,
+      sql`lease_owner = ${releasedLease(patch.status, 'lease_owner', 'w')}`,
+      sql`lease_expires_at = ${releasedLease(patch.status, 'lease_expires_at', 'w')}`,
     );
   } else if (patch.status && !batch.releasing) {
     sets.push(sql`status = ${patch.status}`);
