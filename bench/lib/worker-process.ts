@@ -14,13 +14,22 @@ export type TBenchWorker = { child: ChildProcess; pid: number; output: () => str
  */
 let freshBundle: Promise<string> | null = null;
 
-export async function startBenchWorker(url: string, env: Record<string, string> = {}): Promise<TBenchWorker> {
+export async function startBenchWorker(
+  url: string,
+  env: Record<string, string> = {},
+  options: { bundle?: string } = {},
+): Promise<TBenchWorker> {
   // BENCH_CPU_PROF=dir writes a V8 CPU profile of the worker there when it stops.
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   // The bundle `npm start` runs, when one is built (scripts/lib/build-worker.ts); else the sources through tsx.
-  const bundle = process.env.BENCH_WORKER_BUNDLE
-    ? await (freshBundle ??= buildWorker(process.cwd(), path.join(process.cwd(), '.next', 'bench-worker', 'main.mjs')))
-    : workerBundle();
+  const bundle = options.bundle
+    ? options.bundle
+    : process.env.BENCH_WORKER_BUNDLE
+      ? await (freshBundle ??= buildWorker(
+          process.cwd(),
+          path.join(process.cwd(), '.next', 'bench-worker', 'main.mjs'),
+        ))
+      : workerBundle();
   const entry = bundle ? [...WORKER_NODE_FLAGS, bundle] : [...TS_NODE_ARGS, 'worker/main.ts'];
   const child = spawn(process.execPath, [...profile, ...entry], {
     env: { ...WORKER_ENV, ...process.env, ...env, DATABASE_URL: url },
