@@ -3,7 +3,10 @@
  * left ~45,000 pending jobs for runs that had already ended; one cause was a finishing run
  * sending a job to the oldest run of its workflow the worker had in hand (QUEUED until its
  * first commit). Runs are started with no worker running, then one worker works them off.
- * Printed: the jobs sent per run (1.000 is one job each).
+ * Printed: the jobs sent per run (1.000 is one job each). With `aged`, the queued runs are
+ * first made 3 minutes old (what a long backlog does to them): the reaper's look for runs
+ * untouched for 2 minutes then sees all of them, and must send none a second job while its
+ * first is still waiting to be taken.
  */
 import { sql } from 'kysely';
 import type { Db } from '@/server/db/database';
@@ -18,16 +21,22 @@ export async function advanceJobBenchmarks({
   url,
   workflowKey,
   startMany,
+  aged = false,
 }: {
   db: Db;
   url: string;
   /** A workflow that ends in one pass. */
   workflowKey: string;
   startMany: (n: number) => Promise<string[]>;
+  /** Age the queued runs past the reaper's 2-minute look before the worker starts. */
+  aged?: boolean;
 }): Promise<TAdvanceJobResults> {
   const N = Number(process.env.BENCH_BACKLOG_RUNS ?? 3000);
-  console.log(`\n7. Advance jobs per run: ${N.toLocaleString('en')} runs of ${workflowKey} queued, then one worker`);
+  console.log(
+    `\n7${aged ? 'b' : ''}. Advance jobs per run: ${N.toLocaleString('en')} runs of ${workflowKey} queued${aged ? ', aged 3 min first' : ''}, then one worker`,
+  );
   const ids = await startMany(N);
+  if (aged) await sql`UPDATE runs SET updated_at = now() - interval '3 minutes' WHERE id = ANY(${ids})`.execute(db);
   const worker = await startBenchWorker(url);
   const t0 = performance.now();
   const deadline = Date.now() + 900_000;

@@ -5,7 +5,8 @@
  *   4. throughput: 1,000 runs × 10 steps on one worker process, vs pgbench -N;
  *   5. event resume: resolve a wait + wakeRun → the waiting step finished;
  *   6. worker memory with 10,000 runs waiting on events, vs an idle worker;
- *   7. advance jobs sent per run behind a backlog (bench/advance-jobs.ts).
+ *   7. advance jobs sent per run behind a backlog (bench/advance-jobs.ts);
+ *   7b. durable steps per worker commit, as before and as now (bench/durable-worker.ts).
  * Workers are real `worker/main.ts` processes; latencies use the database's own records.
  */
 import { pathToFileURL } from 'node:url';
@@ -28,6 +29,7 @@ import { startBenchWorker } from '@/bench/lib/worker-process';
 import { followRuns } from '@/bench/lib/follow-runs';
 import { advanceJobBenchmarks } from '@/bench/advance-jobs';
 import { workerMemoryBenchmarks } from '@/bench/worker-memory';
+import { durableWorkerBenchmarks } from '@/bench/durable-worker';
 
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELED']);
 
@@ -127,7 +129,7 @@ export async function runtimeBenchmarks({ url }: { url: string }): Promise<void>
     },
   });
 
-  // BENCH_ONLY=start,throughput,resume,memory,jobs picks sections (all by default).
+  // BENCH_ONLY=start,throughput,resume,memory,durable,jobs picks sections (all by default).
   const only = new Set((process.env.BENCH_ONLY ?? '').split(',').filter(Boolean));
   const wants = (section: string) => only.size === 0 || only.has(section);
   let worker: Awaited<ReturnType<typeof startBenchWorker>> | null = null;
@@ -282,12 +284,22 @@ export async function runtimeBenchmarks({ url }: { url: string }): Promise<void>
     });
   }
 
+  if (wants('durable')) await durableWorkerBenchmarks({ db, ctx, url, follow: runs });
+
   if (wants('jobs')) {
     await advanceJobBenchmarks({
       db,
       url,
       workflowKey: 'bench-ten',
       startMany: (n) => startMany(ctx, 'bench-ten', n, 8, (i) => ({ i })),
+    });
+    // The same with the runs aged 3 min first: the reaper's look for lost jobs sees them all.
+    await advanceJobBenchmarks({
+      db,
+      url,
+      workflowKey: 'bench-ten',
+      startMany: (n) => startMany(ctx, 'bench-ten', n, 8, (i) => ({ i })),
+      aged: true,
     });
   }
 

@@ -66,7 +66,7 @@ async function measureWorker(host: TMemoryBenchHost, label: string, bundle: stri
   const worker = await startBenchWorker(
     host.url,
     { NODE_OPTIONS: `--expose-gc --import ${preload}`, BENCH_MEMORY_REPORT_FILE: reportFile },
-    bundle,
+    { bundle },
   );
   try {
     await new Promise((resolve) => setTimeout(resolve, 1000)); // let start-up allocation settle before the idle reading

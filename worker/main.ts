@@ -16,6 +16,7 @@ import { startScheduleTriggers } from '@/worker/schedule-triggers';
 import { startTaskTimers } from '@/worker/task-timers';
 import { startOperations } from '@/worker/operations';
 import { installLogging } from '@/server/logging/logger';
+import { holdAtFaultPointFromEnv } from '@/worker/fault-hold';
 
 // JSON lines (SPEC §8); console output of libraries goes through the same logger.
 const logger = installLogging({ service: 'worker' });
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
   await waitForDatabase({ db, log });
   await migrateToLatest({ db, log });
 
+  holdAtFaultPointFromEnv(log);
   const boss = await getQueue({ role: 'worker' });
   const heartbeat = startHeartbeat({ presence: await registerWorker({ db }), log });
   // Every line from here on names this worker; a run's lines also name the run, its tenant and step.

@@ -17,14 +17,13 @@ let freshBundle: Promise<string> | null = null;
 export async function startBenchWorker(
   url: string,
   env: Record<string, string> = {},
-  /** A worker bundle to run instead of this tree's (the memory section's baseline). */
-  bundleOverride?: string,
+  options: { bundle?: string } = {},
 ): Promise<TBenchWorker> {
   // BENCH_CPU_PROF=dir writes a V8 CPU profile of the worker there when it stops.
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   // The bundle `npm start` runs, when one is built (scripts/lib/build-worker.ts); else the sources through tsx.
-  const bundle = bundleOverride
-    ? bundleOverride
+  const bundle = options.bundle
+    ? options.bundle
     : process.env.BENCH_WORKER_BUNDLE
       ? await (freshBundle ??= buildWorker(
           process.cwd(),
@@ -43,7 +42,8 @@ export async function startBenchWorker(
   child.stdout?.on('data', append);
   child.stderr?.on('data', append);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const deadline = Date.now() + 30_000;
+  // Generous: on a loaded 2-core machine (other builds beside the bench) tsx's start took over 30 s.
+  const deadline = Date.now() + 120_000;
   while (!/ready \(/.test(output)) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`The worker did not start:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 20));

@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from '@/server/db/schema';
 import { AppError } from '@/model/errors';
+import { installNamedStatements } from '@/server/db/named-statements';
 
 // bigint (int8) columns such as audit_log.id come back as strings; counts are parsed where used.
 export type Db = Kysely<Database>;
@@ -21,6 +22,7 @@ export function createDb(connectionString: string, options: { max?: number } = {
   // the query in flight fails with the same error and its caller decides, the pool drops the
   // client on release (it is no longer queryable), and the next query connects anew.
   pool.on('connect', (client) => {
+    installNamedStatements(client);
     client.on('error', (error) => console.error(`[db] connection lost: ${error.message}`));
   });
   // The client's own listener above has logged it; the pool has dropped the idle client.

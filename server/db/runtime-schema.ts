@@ -43,7 +43,10 @@ export interface RunsTable {
   created_at: Timestamp;
   started_at: NullableTimestamp;
   completed_at: NullableTimestamp;
+  /** The last change of status or lease (the reaper's looks and their indexes read it). */
   updated_at: Timestamp;
+  /** The last commit made under a held lease: in no index, so such an update can be HOT. */
+  progressed_at: NullableTimestamp;
 }
 
 export interface RunStepsTable {

@@ -58,6 +58,12 @@ it('lists runs without progress past the threshold, overdue waits and the oldest
     t.db,
   );
   await sql`UPDATE runs SET status = 'RUNNING', updated_at = now() WHERE id = ${fresh}`.execute(t.db);
+  // `stepping` was taken an hour ago and has committed steps under its lease since, the last just
+  // now: such commits move progressed_at only (they are HOT updates), and that is progress.
+  const stepping = await start(a);
+  await sql`UPDATE runs SET status = 'RUNNING', updated_at = now() - interval '1 hour', progressed_at = now(), lease_owner = 'w-busy', fence = 1 WHERE id = ${stepping}`.execute(
+    t.db,
+  );
   // `overdue`'s timer came due ten minutes ago and nobody acted on it.
   await sql`UPDATE run_waits SET resume_at = now() - interval '10 minutes' WHERE run_id = ${overdue} AND status = 'open'`.execute(
     t.db,
@@ -80,4 +86,5 @@ it('lists runs without progress past the threshold, overdue waits and the oldest
   expect(JSON.stringify(work)).not.toContain(other);
   expect(JSON.stringify(work)).not.toContain(healthyWait);
   expect(JSON.stringify(work)).not.toContain(fresh);
+  expect(JSON.stringify(work)).not.toContain(stepping);
 });

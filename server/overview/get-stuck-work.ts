@@ -38,13 +38,16 @@ export type TStuckWork = {
 export async function getStuckWork({ db, ctx }: { db: DbOrTx; ctx: TAuthContext }): Promise<TStuckWork> {
   assertAllowed(ctx, 'run.read');
   const threshold = stuckAfterMs();
+  // A commit under a held lease moves progressed_at, not updated_at (so it can be a HOT update):
+  // the last change is the later of the two (greatest() skips a NULL).
+  const lastChange = sql<Date>`greatest(updated_at, progressed_at)`;
   const noProgress = await db
     .selectFrom('runs')
-    .select(['id', 'workflow_key', 'version', 'status', 'updated_at', 'lease_owner', 'recoveries'])
+    .select(['id', 'workflow_key', 'version', 'status', lastChange.as('last_change'), 'lease_owner', 'recoveries'])
     .where('tenant_id', '=', ctx.tenantId)
     .where('status', '=', 'RUNNING')
-    .where('updated_at', '<', sql<Date>`now() - make_interval(secs => ${threshold / 1000})`)
-    .orderBy('updated_at')
+    .where(lastChange, '<', sql<Date>`now() - make_interval(secs => ${threshold / 1000})`)
+    .orderBy(lastChange)
     .limit(LIMIT)
     .execute();
   const overdue = await sql<{
@@ -76,7 +79,7 @@ export async function getStuckWork({ db, ctx }: { db: DbOrTx; ctx: TAuthContext 
       workflowKey: row.workflow_key,
       version: row.version,
       status: row.status,
-      since: row.updated_at.toISOString(),
+      since: row.last_change.toISOString(),
       detail: row.lease_owner
         ? `held by ${row.lease_owner}${row.recoveries > 0 ? `, ${row.recoveries} recoveries` : ''}`
         : 'no worker holds it',

@@ -58,11 +58,19 @@ export async function advanceRun({
   // A parent that ended asks its child to cancel through the job (see cancelChildren).
   if (cancel) await requestCancelFromParent({ db, runId });
   let woken = false;
+  /** The fence of the last pass, when its release kept the lease for this worker to go on (woken). */
+  let reclaimFence: string | undefined;
   let runLogger: Logger | null = null;
   for (let pass = 0; pass < 100; pass++) {
     if (pass > 0) await faultPoint('advance.beforeReclaim', { runId });
     const claimSentAt = performance.now();
-    const claimed = await claimRun({ db, runId, workerId, ...(pass === 0 && jobId ? { jobId } : {}) });
+    const claimed = await claimRun({
+      db,
+      runId,
+      workerId,
+      ...(pass === 0 && jobId ? { jobId } : {}),
+      ...(reclaimFence ? { reclaimFence } : {}),
+    });
     // From here the lease, not the job, keeps the run safe: a worker that dies now leaves an
     // expiring lease the reaper finds. Without a claim (someone else holds it) there is nothing to keep.
     if (pass === 0) onClaimed?.();
@@ -75,6 +83,7 @@ export async function advanceRun({
         runLogger.debug('pass ended');
         return;
       }
+      reclaimFence = claimed.fence;
     } catch (error) {
       if (error instanceof LeaseLostError) {
         runLogger.info(`run ${runId}: ${error.message}`);

@@ -21,7 +21,7 @@ import { addMemberTo, createTenantWithMember } from '@/test/fixtures';
 import { driveRun, publishWorkflow } from '@/test/runtime';
 import { publishVersion } from '@/server/workflows/publish-version';
 import { saveDraft } from '@/server/workflows/save-draft';
-import { checkRunInvariants, startReceiver, until, type TReceiver } from '@/test/faults/fault-harness';
+import { checkRunInvariants, expireLeasesOf, startReceiver, until, type TReceiver } from '@/test/faults/fault-harness';
 
 /**
  * SPEC §7 races, each forced in one process: a worker is an `advanceRun` call with its own
@@ -684,14 +684,18 @@ it("a run paused by an operator and then canceled by its parent between a worker
   await deliverEvent({ db: t.db, ctx: editor, input: { event: 'already.here', payload: { n: 1 } } });
   const { runId } = await start('woken-then-paused');
   // The wait finds the stored event as it is created, so the pass releases the run RUNNING and
-  // the worker claims it again at once; in between, an operator pauses it (directly: nobody
-  // holds it) and its parent, ending, asks it to cancel (chaos seed 20261204 found this).
+  // the worker claims it again at once; in between, an operator pauses it and its parent,
+  // ending, asks it to cancel (chaos seed 20261204 found this). The release keeps the lease
+  // for that re-claim now: the operator acts directly only once it ran out (the worker froze
+  // in between), and the pause raises the fence, so the re-claim is an ordinary claim.
+  const waker = worker('waker');
   onFaultPoint('advance.beforeReclaim', async () => {
     clearFaultPoints();
+    expect(await expireLeasesOf({ db: t.db, workerId: waker.workerId })).toBe(1);
     expect(await pauseRun({ db: t.db, ctx: operator, input: { id: runId } })).toMatchObject({ status: 'PAUSED' });
     await requestCancelFromParent({ db: t.db, runId });
   });
-  await worker('waker').advance(runId);
+  await waker.advance(runId);
   await driveRun({ db: t.db, runId });
   expect((await runRow(runId)).status).toBe('CANCELED');
   const types = await eventTypes(runId);

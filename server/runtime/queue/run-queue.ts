@@ -7,6 +7,7 @@ import { PgBoss } from 'pg-boss';
 import { DEFAULT_SCHEMA, insertJobs, notifyChannelSql } from 'pg-boss/dist/plans.js';
 import type { DbOrTx } from '@/server/db/database';
 import { AppError } from '@/model/errors';
+import { ensureAdvanceJobIndexSql } from '@/server/runtime/queue/advance-job-index';
 
 /** The queue of "advance this run" jobs. A job only names the run; the run row holds the truth. */
 export const ADVANCE_QUEUE = 'pipewright-run-advance';
@@ -74,6 +75,12 @@ export async function ensureQueues(boss: PgBoss): Promise<void> {
       deleteAfterSeconds: 3600,
     });
   }
+  const queue = await boss.getQueue(ADVANCE_QUEUE);
+  if (!queue) throw new AppError('INTERNAL', `The ${ADVANCE_QUEUE} queue does not exist.`);
+  // Whether a run has a live job, by run id (the reaper's look for lost jobs): see ADVANCE_JOB_INDEX.
+  await boss
+    .getDb()
+    .executeSql(ensureAdvanceJobIndexSql({ schema: DEFAULT_SCHEMA, table: queue.table, queue: ADVANCE_QUEUE }));
 }
 
 /** pg-boss writes through our transaction, so a run's state and its job commit together. */

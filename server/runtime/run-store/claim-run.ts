@@ -48,37 +48,50 @@ export async function claimRun({
   runId,
   workerId,
   jobId,
+  reclaimFence,
 }: {
   db: Db;
   runId: string;
   workerId: string;
   /** A job named by a notice, not fetched: taken off the queue by this statement, or nothing is claimed. */
   jobId?: string;
+  /**
+   * The fence of this worker's pass whose release left the run RUNNING and kept its lease
+   * (releasedLease): that lease is this worker's own hand-over to itself, not a live holder
+   * to bounce off, nor a dead one to recover from. Another pass in the same process does not
+   * know the fence, and still bounces.
+   */
+  reclaimFence?: string;
 }): Promise<TClaimedRun | null> {
   // A job named by a notice (RUN_READY_CHANNEL) is taken off the queue by the claim itself:
   // nothing is claimed unless this statement took it, so pg-boss's fetch and this worker never
   // both act on one job.
   const taking = jobId ? sql`${await takeAnnouncedJobCte(jobId)},` : sql``;
   const onlyIfTaken = jobId ? sql`AND EXISTS (SELECT 1 FROM taken_job)` : sql``;
+  const ownHandOver = (alias: string) =>
+    reclaimFence === undefined
+      ? sql<boolean>`false`
+      : sql<boolean>`(${sql.ref(`${alias}.lease_owner`)} = ${workerId} AND ${sql.ref(`${alias}.fence`)} = ${reclaimFence}::bigint)`;
   const result = await sql<TClaimRow>`
     WITH ${taking} prev AS (
-      SELECT id, lease_owner IS NOT NULL AS recovered FROM runs WHERE id = ${runId} ${onlyIfTaken} FOR UPDATE),
+      SELECT id, lease_owner IS NOT NULL AND NOT ${ownHandOver('runs')} AS recovered FROM runs WHERE id = ${runId} ${onlyIfTaken} FOR UPDATE),
     bounced AS (
       UPDATE runs r SET wake_requested = true
         FROM prev
        WHERE r.id = prev.id AND r.status IN ('QUEUED', 'RUNNING', 'WAITING') AND r.lease_owner IS NOT NULL AND r.lease_expires_at >= now()
+         AND NOT ${ownHandOver('r')}
       RETURNING r.id)
     UPDATE runs r SET
       lease_owner = ${workerId},
       lease_expires_at = now() + make_interval(secs => ${LEASE_MS / 1000}),
       fence = r.fence + 1,
-      recoveries = r.recoveries + (CASE WHEN r.lease_owner IS NOT NULL THEN 1 ELSE 0 END),
+      recoveries = r.recoveries + (CASE WHEN prev.recovered THEN 1 ELSE 0 END),
       wake_requested = false,
       updated_at = now()
     FROM prev
     WHERE r.id = prev.id
       AND ${runnable('r')}
-      AND (r.lease_owner IS NULL OR r.lease_expires_at < now())
+      AND (r.lease_owner IS NULL OR r.lease_expires_at < now() OR ${ownHandOver('r')})
     RETURNING r.*, prev.recovered,
       (SELECT coalesce(json_agg(json_build_object('action', a.action, 'version', a.version, 'key', a.idempotency_key, 'output', a.output)), '[]'::json)
          FROM action_invocations a

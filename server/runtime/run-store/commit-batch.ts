@@ -3,10 +3,12 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Db, Tx } from '@/server/db/database';
 import type { TStepStatus, TRunEventType, TRunStatus } from '@/model/run-status';
 import { advanceJobCtes } from '@/server/runtime/queue/run-queue';
+import { releasedLease, wokenOnRelease } from '@/server/runtime/run-store/released-lease';
 import { oldestHeldRun } from '@/server/runtime/run-store/end-run-effects';
 import { faultPoint } from '@/server/runtime/fault-points';
 import { takeEventMatchLock } from '@/server/runtime/run-store/event-match-lock';
 import type { TStagedArtifact } from '@/server/artifacts/artifact-stager';
+import { NAMED_STATEMENT_MARK, isStalePreparedStatement } from '@/server/db/named-statements';
 
 export type TStepRecordDraft = {
   id: string;
@@ -100,6 +102,21 @@ export async function commitBatch(db: Db, batch: TBatch): Promise<TCommitResult>
     const row = await mainStatement(batch, { releaseInline: batch.releasing, notify: true, admitJobs }).execute(db);
     return row.rows[0] ? { status: row.rows[0].status } : null;
   }
+  try {
+    return await commitInTransaction(db, batch, admitJobs);
+  } catch (error) {
+    // The transaction rolled back whole: once its prepared statements are prepared again (a
+    // migration changed what they return), the same writes are tried once more.
+    if (!isStalePreparedStatement(error)) throw error;
+    return commitInTransaction(db, batch, admitJobs);
+  }
+}
+
+async function commitInTransaction(
+  db: Db,
+  batch: TBatch,
+  admitJobs: ((rows: string) => string) | null,
+): Promise<TCommitResult> {
   return db.transaction().execute(async (tx) => {
     // Before the run row, in one order: deliveries take the same lock before they lock runs.
     for (const key of [...new Set(batch.eventLocks)].sort()) await takeEventMatchLock(tx, key);
@@ -120,8 +137,8 @@ export async function commitBatch(db: Db, batch: TBatch): Promise<TCommitResult>
         .set({
           status: releasedStatus(batch.patch.status, 'runs'),
           wake_requested: false,
-          lease_owner: null,
-          lease_expires_at: null,
+          lease_owner: releasedLease(batch.patch.status, 'lease_owner', 'runs'),
+          lease_expires_at: releasedLease(batch.patch.status, 'lease_expires_at', 'runs'),
         })
         .where('id', '=', batch.run.id)
         .returning('status')
@@ -148,7 +165,7 @@ function releasedStatus(target: TRunStatus | undefined, runsAlias: string): RawB
   if (to !== 'WAITING') return sql<TRunStatus>`${to}`;
   return sql<TRunStatus>`CASE
     WHEN pause_requested THEN 'PAUSED'
-    WHEN wake_requested OR EXISTS (SELECT 1 FROM run_waits due WHERE due.run_id = ${sql.ref(`${runsAlias}.id`)} AND due.status = 'open' AND due.resume_at <= now()) THEN 'RUNNING'
+    WHEN ${wokenOnRelease(runsAlias)} THEN 'RUNNING'
     ELSE 'WAITING' END`;
 }
 
@@ -169,14 +186,18 @@ function mainStatement(
   const sets: RawBuilder<unknown>[] = [
     sql`execution = ${batch.execution}::jsonb`,
     sql`event_seq = w.event_seq + ${events.length}::int`,
-    sql`updated_at = now()`,
+    sql`progressed_at = now()`,
   ];
+  // updated_at is in indexes (the reaper's looks), so writing it makes the update non-HOT: only
+  // a change of status or lease moves it. A commit under a held lease that changes neither (most
+  // durable steps) touches no indexed column and can stay on its heap page.
+  if (batch.releasing || patch.status) sets.push(sql`updated_at = now()`);
   if (options.releaseInline) {
     sets.push(
       sql`status = ${releasedStatus(patch.status, 'w')}`,
       sql`wake_requested = false`,
-      sql`lease_owner = NULL`,
-      sql`lease_expires_at = NULL`,
+      sql`lease_owner = ${releasedLease(patch.status, 'lease_owner', 'w')}`,
+      sql`lease_expires_at = ${releasedLease(patch.status, 'lease_expires_at', 'w')}`,
     );
   } else if (patch.status && !batch.releasing) {
     sets.push(sql`status = ${patch.status}`);
@@ -334,6 +355,10 @@ function mainStatement(
     options.notify && events.length
       ? sql`pg_notify(${RUN_EVENTS_CHANNEL}, ${`${run.id}:`} || r.event_seq || ':' || r.status)`
       : sql`NULL`;
-  return sql<TMainRow>`WITH ${sql.join(ctes)}
+  // A statement's text depends only on which parts the batch has (its data are parameters), so
+  // it is prepared once per shape and connection; artifacts add one VALUES row each, so a batch
+  // with files goes unnamed.
+  const mark = sql.raw(batch.artifacts.length ? '' : NAMED_STATEMENT_MARK);
+  return sql<TMainRow>`${mark}WITH ${sql.join(ctes)}
     SELECT r.event_seq, r.status, ${notify} AS notified, ${admitted} AS admitted FROM r`;
 }

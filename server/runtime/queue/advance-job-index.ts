@@ -1,0 +1,71 @@
+import 'server-only';
+import { sql, type RawBuilder } from 'kysely';
+import { AppError } from '@/model/errors';
+
+/** The index of our own on pg-boss's job table: the live advance jobs of a run, by the run they name. */
+export const ADVANCE_JOB_INDEX = 'pipewright_advance_job_run';
+
+/**
+ * Creates (once, whichever process starts first) the index that answers "has this run a live
+ * advance job" by the run's id. pg-boss indexes its job table for fetching, not by the
+ * run a job's data names, so that question read the whole queue (a nested loop over it per
+ * run, or a hash of it per reaper pass: 5 s for 3,000 runs behind a backlog of 3,000 jobs).
+ * Partial: only jobs not yet completed (created, retry, active) of the advance queue, one
+ * entry per job insert and one more when pg-boss's fetch makes it active; a direct take
+ * (created → completed) adds none. It cannot be a migration: migrations run before pg-boss
+ * creates its schema, and the queue's table is the one pg-boss chose for it (`table`). The
+ * advisory lock keeps a web process and a worker starting together from building it twice.
+ */
+export function ensureAdvanceJobIndexSql({
+  schema,
+  table,
+  queue,
+}: {
+  schema: string;
+  table: string;
+  queue: string;
+}): string {
+  for (const name of [schema, table]) {
+    if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new AppError('INTERNAL', `Unexpected pg-boss table name "${name}".`);
+  }
+  if (!/^[a-z0-9_-]+$/.test(queue)) throw new AppError('INTERNAL', `Unexpected queue name "${queue}".`);
+  return `DO $$
+    BEGIN
+      PERFORM pg_advisory_xact_lock(hashtext('pipewright.advance_job_index'));
+      IF to_regclass('${schema}.${ADVANCE_JOB_INDEX}') IS NULL THEN
+        CREATE INDEX ${ADVANCE_JOB_INDEX} ON ${schema}.${table} ((data->>'runId'))
+          WHERE name = '${queue}' AND state < 'completed';
+      END IF;
+    END $$`;
+}
+
+/**
+ * True when the run aliased `runAlias` has an advance job that will reach it: one waiting to
+ * be taken and due (or, for a QUEUED run, due later too: the admission's retry under
+ * runsPerMinute), or one a worker took in the last 30 s. A job due later does not count for a
+ * RUNNING run (a timeout timer: the run needs a pass now). A taken (active) job is the
+ * ambiguous one: its worker may be waiting for a free slot to claim the run (every run of a
+ * backlog passes through this, and counting none of them sent each a second job), or may
+ * have died with it (killed, or its connection cut before the claim), and pg-boss leaves it
+ * active for the queue's 15-minute expiry. 30 s is far longer than a slot takes to free
+ * behind a backlog of short runs, and short beside the look's 2 minutes since the run's
+ * last write: the first attempt's 2 minutes after the take held a chaos run's child QUEUED
+ * past that. Served by ADVANCE_JOB_INDEX: the clauses on `name` and `state` imply its predicate.
+ */
+export function hasLiveAdvanceJob({
+  jobTable,
+  queue,
+  runAlias,
+}: {
+  /** `schema.table` of the advance queue (advanceJobTable). */
+  jobTable: string;
+  queue: string;
+  runAlias: string;
+}): RawBuilder<boolean> {
+  const run = (column: string) => sql.ref(`${runAlias}.${column}`);
+  return sql<boolean>`EXISTS (
+    SELECT 1 FROM ${sql.raw(jobTable)} j
+     WHERE j.name = ${sql.lit(queue)} AND j.state < 'completed' AND (j.data->>'runId') = ${run('id')}::text
+       AND CASE WHEN j.state = 'active' THEN j.started_on > now() - interval '30 seconds'
+                ELSE j.start_after <= now() OR ${run('status')} = 'QUEUED' END)`;
+}
