@@ -25,6 +25,19 @@ export function WebhookTriggerFields({
     ...secretNames.map((name) => ({ value: name, label: name })),
   ];
 
+  // Beside the mode in async mode; in sync mode the wait takes that place and this goes below.
+  const rateField = (
+    <TriggerTextField
+      id="trigger-rate"
+      label="Requests per minute"
+      error={serverErrorAt('config.rateLimitPerMinute', 'Requests per minute')}
+      value={draft.rateLimitPerMinute}
+      onChange={(v) => set('rateLimitPerMinute', v)}
+      inputMode="numeric"
+      hint="More answer 429 (1–10000)."
+    />
+  );
+
   return (
     <>
       <div className="grid grid-cols-1 gap-4 sm:grid-cols-2">
@@ -49,28 +62,10 @@ export function WebhookTriggerFields({
             hint="0–60000; after this the answer is 202 with the run id."
           />
         ) : (
-          <TriggerTextField
-            id="trigger-rate"
-            label="Requests per minute"
-            error={serverErrorAt('config.rateLimitPerMinute', 'Requests per minute')}
-            value={draft.rateLimitPerMinute}
-            onChange={(v) => set('rateLimitPerMinute', v)}
-            inputMode="numeric"
-            hint="More answer 429 (1–10000)."
-          />
+          rateField
         )}
       </div>
-      {draft.mode === 'sync' && (
-        <TriggerTextField
-          id="trigger-rate"
-          label="Requests per minute"
-          error={serverErrorAt('config.rateLimitPerMinute', 'Requests per minute')}
-          value={draft.rateLimitPerMinute}
-          onChange={(v) => set('rateLimitPerMinute', v)}
-          inputMode="numeric"
-          hint="More answer 429 (1–10000)."
-        />
-      )}
+      {draft.mode === 'sync' && rateField}
       <Field
         id="trigger-secret"
         label="Signing secret"
