@@ -39,7 +39,8 @@ export function RunsChart({ hourly, daily }: { hourly: TOverviewBucket[]; daily:
           ))}
         </div>
       </div>
-      <div className="h-64" data-runs-chart={range}>
+      {/* Clipped: until its ResizeObserver fires, the chart keeps the width it had, and after a rotation or resize to a phone width that pushed the page sideways. */}
+      <div className="h-64 overflow-hidden" data-runs-chart={range}>
         <ResponsiveContainer width="100%" height="100%">
           <BarChart data={data} margin={{ top: 4, right: 8, bottom: 0, left: -16 }}>
             <CartesianGrid vertical={false} stroke="var(--color-line)" />
