@@ -6,13 +6,12 @@
  * a dead worker held are taken over by lease expiry and the reaper. Ctrl-C stops the children
  * first, then the database, so nothing is cut off mid-write.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { applyLocalDefaults, dataDir, port } from '@/server/config';
 import { acquireInstanceLock } from './lib/instance-lock';
-import { buildNeeded } from './lib/build';
+import { buildNeeded, nextBuild } from './lib/build';
 import { WORKER_ENV, WORKER_NODE_FLAGS, buildWorker, workerBundle } from './lib/build-worker';
 import { watchParent } from './lib/parent-watch';
 import { prepareDatabase, startLocalPostgres } from './lib/prepare-database';
@@ -98,10 +97,7 @@ async function main(): Promise<void> {
       const why = buildNeeded();
       if (why) {
         log(`building the app (${why}); this takes a minute or two`);
-        execFileSync(process.execPath, [NEXT_BIN, 'build'], {
-          stdio: 'inherit',
-          env: { ...env, NODE_ENV: 'production' },
-        });
+        nextBuild({ env });
       }
       if (!workerBundle()) await buildWorker();
     }

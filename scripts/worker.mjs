@@ -19,7 +19,8 @@ function newestMtime(target) {
 const current =
   existsSync(bundle) &&
   existsSync(buildId) &&
-  statSync(bundle).mtimeMs >= Math.max(statSync(buildId).mtimeMs, newestMtime('worker'), newestMtime('server'));
+  statSync(bundle).mtimeMs >=
+    Math.max(statSync(buildId).mtimeMs, ...['worker', 'server', 'model', 'migrations'].map((dir) => newestMtime(dir)));
 if (current) {
   await import(pathToFileURL(bundle).href);
 } else {

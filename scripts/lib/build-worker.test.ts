@@ -41,6 +41,13 @@ describe('the worker bundle', () => {
       const edited = new Date(Date.now() + 2_000);
       utimesSync(path.join(root, 'worker', 'main.ts'), edited, edited);
       expect(workerBundle(root)).toBeNull(); // the worker's sources changed since
+      utimesSync(path.join(root, WORKER_BUNDLE), edited, edited);
+      expect(workerBundle(root)).toBe(path.join(root, WORKER_BUNDLE));
+      mkdirSync(path.join(root, 'model'));
+      writeFileSync(path.join(root, 'model', 'step.ts'), '');
+      const modelEdited = new Date(Date.now() + 3_000);
+      utimesSync(path.join(root, 'model', 'step.ts'), modelEdited, modelEdited);
+      expect(workerBundle(root)).toBeNull(); // code shared with the browser, under model/, changed since
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { build, type Plugin } from 'esbuild';
-import { newestMtime } from './build';
+import { newestMtime, stampBuiltAt } from './build';
 
 /** The worker as one plain JavaScript module, built beside the Next build (so it is as fresh as that). */
 export const WORKER_BUNDLE = path.join('.next', 'worker', 'main.mjs');
@@ -18,7 +18,7 @@ export const WORKER_NODE_FLAGS = ['--conditions=react-server', '--max-semi-space
  */
 export const WORKER_ENV = { MALLOC_ARENA_MAX: '2' };
 /** What the bundle is made of besides packages. */
-const WORKER_SOURCES = ['worker', 'server'];
+const WORKER_SOURCES = ['worker', 'server', 'model', 'migrations'];
 
 /**
  * Packages stay imports, but Node's own ESM resolution refuses a deep import without its file
@@ -61,6 +61,7 @@ const packagesAsImports: Plugin = {
  * expression pool's threads still load their own entry through tsx, and only when used.
  */
 export async function buildWorker(root = process.cwd(), outfile = path.join(root, WORKER_BUNDLE)): Promise<string> {
+  const startedAt = new Date();
   await build({
     absWorkingDir: root,
     entryPoints: ['worker/main.ts'],
@@ -75,12 +76,14 @@ export async function buildWorker(root = process.cwd(), outfile = path.join(root
     sourcemap: 'linked',
     logLevel: 'warning',
   });
+  // Stamped with its start, as `.next/BUILD_ID` is (nextBuild): a source saved meanwhile counts as newer.
+  stampBuiltAt(outfile, startedAt);
   return outfile;
 }
 
 /**
  * The bundle, when it was built after the Next build it belongs to and after the worker's
- * sources last changed (`worker/`, `server/`); else null, and worker/main.ts runs through tsx.
+ * sources last changed (`worker/`, `server/`, `model/`, `migrations/`); else null, and worker/main.ts runs through tsx.
  */
 export function workerBundle(root = process.cwd()): string | null {
   const bundle = path.join(root, WORKER_BUNDLE);

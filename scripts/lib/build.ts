@@ -1,7 +1,9 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 
-const SOURCE_DIRS = ['app', 'components', 'server'];
+/** What the Next build is made of: a change under any of these makes `.next` stale. */
+const SOURCE_DIRS = ['app', 'components', 'server', 'model', 'migrations'];
 const SOURCE_FILES = ['next.config.mjs', 'proxy.ts', 'package-lock.json', 'postcss.config.mjs', 'tsconfig.json'];
 
 /** The newest modification time of a file, or of any file under a folder. */
@@ -21,4 +23,24 @@ export function buildNeeded(root = process.cwd()): string | null {
   const builtAt = statSync(buildId).mtimeMs;
   const newest = Math.max(...[...SOURCE_DIRS, ...SOURCE_FILES].map((p) => newestMtime(path.join(root, p))));
   return newest > builtAt ? 'the sources changed since the last build' : null;
+}
+
+/**
+ * `next build`, with `.next/BUILD_ID` stamped with the time the build started rather than the
+ * time it ended: a source saved while the build ran may not be in it, so it must count as
+ * newer than the build and make the next start build again.
+ */
+export function nextBuild({ root = process.cwd(), env }: { root?: string; env: NodeJS.ProcessEnv }): void {
+  const startedAt = new Date();
+  execFileSync(process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
+  });
+  stampBuiltAt(path.join(root, '.next', 'BUILD_ID'), startedAt);
+}
+
+/** Sets a build output's modification time to when its build started (see nextBuild). */
+export function stampBuiltAt(output: string, startedAt: Date): void {
+  utimesSync(output, startedAt, startedAt);
 }
