@@ -8,6 +8,10 @@ const nextConfig = {
   // The app is served on loopback by default and through a proxy in production; keep the
   // build output self-contained in .next so `npm start` can tell whether a build exists.
   distDir: '.next',
+  // The build type-checks what it builds (tsconfig.build.json leaves out e2e/, bench/, test/ and
+  // *.test.ts): a type error in a spec fails `npm run typecheck`, not the app's build. `npm test`
+  // type-checks everything first.
+  typescript: { tsconfigPath: 'tsconfig.build.json' },
   // Every response, static files included (the root proxy adds the CSP, per request, to
   // everything else); the same values as BASELINE_SECURITY_HEADERS in
   // server/security/content-security-policy.ts, which a config file cannot import.
