@@ -282,3 +282,19 @@ it('a held run whose timeout came due while its timer job died with a worker is 
   ).toEqual({ status: 'FAILED', error: expect.objectContaining({ code: 'TIMEOUT' }) });
   expect(await statusOf(holder)).toBe('WAITING');
 });
+
+it('a held run whose only job is its timeout timer, due later, is sent one when a slot frees and its hand-off job was lost', async () => {
+  const { retried, holder } = await heldRetriedRun('held-timer-only');
+  await cancelRun({ db: t.db, ctx: operator, input: { id: holder } });
+  // The hand-off job to the retried run died with a worker; its timer job is due in an hour.
+  await sql`UPDATE pgboss.job SET state = 'failed'
+             WHERE name = ${ADVANCE_QUEUE} AND state = 'created' AND start_after <= now() AND data->>'runId' = ${retried}`.execute(
+    t.db,
+  );
+  expect(await jobsOf(retried)).toContain('created');
+  await ageRuns([retried], '10 seconds');
+  // A job due later counted as one coming: the slot stood free until the deadline.
+  expect(await reapStalledRuns({ db: t.db })).toBe(1);
+  await workOffJobs(retried);
+  expect(await statusOf(retried)).toBe('WAITING');
+});

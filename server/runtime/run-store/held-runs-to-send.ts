@@ -27,8 +27,10 @@ const setting = (document: RawBuilder<unknown>, key: string) =>
  *
  * The free slots go to the oldest held runs, and only those without a job coming are sent one:
  * a run whose hand-off job is on its way keeps its place, so no pass sends more jobs than
- * there are slots, and a run held for rate with its retry job due later (`retryAt`) is not
- * sent again before its window has room. A job taken by a worker counts for
+ * there are slots. A run held for rate is not sent before its window has room (no free slot
+ * until then), and is sent once it has, whatever its retry job due later: so is a run retried
+ * under limits whose only job is its timeout timer, due later (counted as coming, it kept a
+ * slot free until its deadline). A job taken by a worker counts for
  * HELD_QUIET_SECONDS only: a hand-off job dies with a worker SIGKILLed after taking it
  * (pg-boss does not retry these jobs, and leaves them active for 15 minutes), and the run is
  * sent again within a pass or two. It used to be the oldest held run of each workflow, every
@@ -37,7 +39,8 @@ const setting = (document: RawBuilder<unknown>, key: string) =>
  *
  * Index-served: the workflows with held runs are found by a loose scan of runs_held_idx (one
  * probe per workflow, not a read of every held run), the counts by runs_active_idx,
- * runs_started_idx, runs_tenant_status_created_idx and runs_tenant_started_idx, the held runs
+ * runs_started_idx, runs_tenant_status_created_idx and runs_tenant_started_idx (the runs being
+ * admitted by runs_leased_idx: the live leases, not a workflow's whole queue), the held runs
  * of a workflow by runs_held_idx again, their jobs by ADVANCE_JOB_INDEX.
  */
 export function heldRunsToSend({ jobTable, queue }: { jobTable: string; queue: string }): RawBuilder<{ id: string }> {
@@ -49,7 +52,9 @@ export function heldRunsToSend({ jobTable, queue }: { jobTable: string; queue: s
       `${alias}.status IN ('RUNNING', 'WAITING', 'PAUSED') AND (${alias}.status <> 'PAUSED' OR ${alias}.paused_from IS DISTINCT FROM 'QUEUED')`,
     );
   const beingAdmitted = (alias: string) =>
-    sql.raw(`${alias}.status = 'QUEUED' AND ${alias}.fence > 0 AND ${alias}.lease_expires_at > now()`);
+    sql.raw(
+      `${alias}.status = 'QUEUED' AND ${alias}.fence > 0 AND ${alias}.lease_owner IS NOT NULL AND ${alias}.lease_expires_at > now()`,
+    );
   // No limit: as many as there are held runs (the outer LIMIT bounds the pass).
   const unlimited = sql.lit(2_147_483_647);
   return sql<{ id: string }>`(
@@ -85,5 +90,5 @@ export function heldRunsToSend({ jobTable, queue }: { jobTable: string; queue: s
          WHERE q.workflow_id = hw.workflow_id AND ${isHeld('q')}
          ORDER BY q.created_at LIMIT greatest(slots.free, 0)) first_held
      WHERE first_held.updated_at < now() - ${sql.lit(`${HELD_QUIET_SECONDS} seconds`)}::interval
-       AND NOT ${hasLiveAdvanceJob({ jobTable, queue, runAlias: 'first_held', takenWithinSeconds: HELD_QUIET_SECONDS })})`;
+       AND NOT ${hasLiveAdvanceJob({ jobTable, queue, runAlias: 'first_held', takenWithinSeconds: HELD_QUIET_SECONDS, dueLaterCounts: false })})`;
 }
