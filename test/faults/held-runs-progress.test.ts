@@ -298,3 +298,25 @@ it('a held run whose only job is its timeout timer, due later, is sent one when 
   await workOffJobs(retried);
   expect(await statusOf(retried)).toBe('WAITING');
 });
+
+it('a RUNNING run nobody holds whose timeout came due with its jobs lost is sent one within seconds, not after 2 minutes', async () => {
+  await publishWaiting('unlimited-deadline', { timeoutMs: 3_600_000 });
+  const runId = await start('unlimited-deadline');
+  await workOffJobs(runId);
+  await passDeadline(runId);
+  await workOffJobs(runId);
+  expect(await statusOf(runId)).toBe('FAILED');
+  // Retried without limits: RUNNING at once, with a job and a new window.
+  await retryRun({ db: t.db, ctx: operator, input: { id: runId } });
+  expect(await statusOf(runId)).toBe('RUNNING');
+  await passDeadline(runId);
+  await loseJobs([runId]);
+  await ageRuns([runId], '10 seconds');
+  // Only the 2-minute look for lost jobs covered it.
+  expect(await reapStalledRuns({ db: t.db })).toBe(1);
+  await workOffJobs(runId);
+  expect(await t.db.selectFrom('runs').select(['status', 'error']).where('id', '=', runId).executeTakeFirst()).toEqual({
+    status: 'FAILED',
+    error: expect.objectContaining({ code: 'TIMEOUT' }),
+  });
+});
