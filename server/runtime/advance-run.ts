@@ -1,6 +1,6 @@
 import 'server-only';
 import type { Db } from '@/server/db/database';
-import { ZExecution } from '@/server/runtime/execution/execution-state';
+import { ZExecution, type TExecution } from '@/server/runtime/execution/execution-state';
 import { RunInterpreter } from '@/server/runtime/interpreter/run-interpreter';
 import { LeaseLostError, RunWriter } from '@/server/runtime/interpreter/run-writer';
 import type { TPipeOutcome } from '@/server/runtime/interpreter/run-types';
@@ -128,7 +128,13 @@ async function advanceClaimed({
     Boolean(document.settings.maxConcurrentRuns || document.settings.runsPerMinute) ||
     (tenantLimits !== null && hasTenantLimits(tenantLimits)) ||
     paused;
-  if (admittedNow && limited) {
+  // A run retried under limits waits QUEUED with its new deadline running (retryRun): once it
+  // is due, the run fails with TIMEOUT whether or not a slot is free. Admitting it first would
+  // take a slot only to fail at once, and holding it again left it QUEUED past its deadline.
+  const execution = ZExecution.parse(run.execution);
+  const heldDeadline = run.started_at ? runDeadline(execution, run.started_at, document.settings.timeoutMs) : null;
+  const timedOutWhileHeld = admittedNow && heldDeadline !== null && heldDeadline.getTime() <= Date.now();
+  if (admittedNow && limited && !timedOutWhileHeld) {
     const admission = await admitRun({
       db,
       run: { id: run.id, workflowId: run.workflow_id, tenantId: run.tenant_id },
@@ -144,7 +150,6 @@ async function advanceClaimed({
     await faultPoint('advance.afterAdmission', { runId: run.id });
     run = { ...run, status: 'RUNNING', started_at: admission.startedAt };
   }
-  const execution = ZExecution.parse(run.execution);
   const writer = new RunWriter(
     db,
     { id: run.id, tenantId: run.tenant_id, fence: claimed.fence },
@@ -152,14 +157,13 @@ async function advanceClaimed({
     logger,
   );
   const startedAt = run.started_at ?? new Date();
-  if (admittedNow && !limited) {
+  if (admittedNow && !limited && !timedOutWhileHeld) {
     // Nothing to decide: the run starts with its first write. A worker dying before that
     // write leaves it QUEUED with an expired lease, and the reaper sends it again.
     writer.patchRun({ status: 'RUNNING', ...(firstStart ? { startedAt } : {}) });
     if (firstStart) writer.event('run.started', null, {});
   }
-  const timeoutFrom = execution.timeoutFrom ? new Date(execution.timeoutFrom) : startedAt;
-  const deadline = document.settings.timeoutMs ? new Date(timeoutFrom.getTime() + document.settings.timeoutMs) : null;
+  const deadline = runDeadline(execution, startedAt, document.settings.timeoutMs);
   if (deadline && firstStart && !limited) {
     // The timeout is a wait, closed with the run's other open work; committed with RUNNING.
     // (A limited run's is written by its admission.)
@@ -243,6 +247,13 @@ async function advanceClaimed({
     return true;
   }
   return false;
+}
+
+/** When `settings.timeoutMs` ends the run: from its start, or from an operator's retry (`execution.timeoutFrom`). */
+function runDeadline(execution: TExecution, startedAt: Date, timeoutMs: number | undefined): Date | null {
+  if (!timeoutMs) return null;
+  const timeoutFrom = execution.timeoutFrom ? new Date(execution.timeoutFrom) : startedAt;
+  return new Date(timeoutFrom.getTime() + timeoutMs);
 }
 
 const timeoutError = (timeoutMs: number | undefined): TRunError => ({

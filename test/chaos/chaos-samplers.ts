@@ -11,7 +11,8 @@ export const ADMISSION_SLACK_MS = 5_000;
 /**
  * Invariants that can only be seen while the run goes on, sampled from the database:
  *   (1) a due wait is acted on: no open wait more than 2 s + slack past due on a run nobody
- *       holds and no job is queued for;
+ *       holds and no job due now is queued for (a job due later, such as a held run's rate
+ *       retry, does not act on a timeout that is due);
  *   (5) maxConcurrentRuns is never exceeded, and held QUEUED runs do not sit beside free slots;
  *   (7) a forEach over waits keeps min(concurrency, remaining) iterations in progress.
  * Each breach is reported once.
@@ -52,7 +53,8 @@ export class ChaosSamplers {
       WHERE w.status = 'open' AND w.resume_at < now() - ${slack}::interval
         AND r.status IN ('QUEUED', 'RUNNING', 'WAITING')
         AND (r.lease_owner IS NULL OR r.lease_expires_at < now() - ${slack}::interval)
-        AND NOT EXISTS (SELECT 1 FROM pgboss.job j WHERE j.data->>'runId' = r.id::text AND j.state IN ('created', 'retry', 'active'))`.execute(
+        AND NOT EXISTS (SELECT 1 FROM pgboss.job j WHERE j.data->>'runId' = r.id::text
+                          AND (j.state = 'active' OR (j.state IN ('created', 'retry') AND j.start_after <= now())))`.execute(
       this.world.db,
     );
     for (const row of rows.rows) {

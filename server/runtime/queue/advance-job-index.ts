@@ -56,16 +56,29 @@ export function hasLiveAdvanceJob({
   jobTable,
   queue,
   runAlias,
+  takenWithinSeconds = 30,
+  dueLaterCounts = true,
 }: {
   /** `schema.table` of the advance queue (advanceJobTable). */
   jobTable: string;
   queue: string;
   runAlias: string;
+  /**
+   * How long a taken job still counts. A held QUEUED run's claim is all its job does (admission
+   * is decided in milliseconds), so the held-run look counts one for 2 s (heldRunsToSend).
+   */
+  takenWithinSeconds?: number;
+  /**
+   * Whether a QUEUED run's job due later counts (the admission's retry under runsPerMinute).
+   * Not for a held run beside a free slot: the window already has room, and a job due later
+   * may be another's (a retried run's timeout timer) that would leave the slot free until then.
+   */
+  dueLaterCounts?: boolean;
 }): RawBuilder<boolean> {
   const run = (column: string) => sql.ref(`${runAlias}.${column}`);
   return sql<boolean>`EXISTS (
     SELECT 1 FROM ${sql.raw(jobTable)} j
      WHERE j.name = ${sql.lit(queue)} AND j.state < 'completed' AND (j.data->>'runId') = ${run('id')}::text
-       AND CASE WHEN j.state = 'active' THEN j.started_on > now() - interval '30 seconds'
-                ELSE j.start_after <= now() OR ${run('status')} = 'QUEUED' END)`;
+       AND CASE WHEN j.state = 'active' THEN j.started_on > now() - ${sql.lit(`${Math.trunc(takenWithinSeconds)} seconds`)}::interval
+                ELSE j.start_after <= now() ${dueLaterCounts ? sql`OR ${run('status')} = 'QUEUED'` : sql``} END)`;
 }

@@ -147,6 +147,9 @@ export function mayWaitForSlot(alias: string): RawBuilder<boolean> {
   )`;
 }
 
+/** The step path of a run's `settings.timeoutMs` wait. */
+export const RUN_TIMEOUT_PATH = '$run.timeout';
+
 /**
  * `settings.timeoutMs`: a timer wait due at the deadline. It wakes a WAITING run then (the
  * claim takes a run with a due wait), and the advance fails it with TIMEOUT; a run that
@@ -163,7 +166,7 @@ export async function scheduleRunTimeout(
       id: crypto.randomUUID(),
       run_id: run.id,
       tenant_id: run.tenant_id,
-      step_path: '$run.timeout',
+      step_path: RUN_TIMEOUT_PATH,
       kind: 'timer',
       status: 'open',
       resume_at: deadline,

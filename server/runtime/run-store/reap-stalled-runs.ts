@@ -4,6 +4,8 @@ import type { Db } from '@/server/db/database';
 import { ADVANCE_QUEUE, advanceJobCtes, advanceJobTable } from '@/server/runtime/queue/run-queue';
 import { hasLiveAdvanceJob } from '@/server/runtime/queue/advance-job-index';
 import { runnable } from '@/server/runtime/run-store/runnable';
+import { heldRunsToSend } from '@/server/runtime/run-store/held-runs-to-send';
+import { RUN_TIMEOUT_PATH } from '@/server/runtime/run-store/end-run-effects';
 
 export const REAP_INTERVAL_MS = 2_000;
 /** Runs sent a job per pass at most. */
@@ -22,12 +24,16 @@ const REAP_LIMIT = 500;
  *   found the run ended. Held QUEUED runs are normally sent again when a slot frees;
  * - a WAITING run whose wait came due over 2 s ago with nobody on it (its timer job was lost,
  *   e.g. taken by a worker whose connections were cut before it claimed the run), unless it
- *   was written or sent a job in the last 3 s (10 s let such a run sit 10 s past due);
+ *   was written or sent a job in the last 3 s (10 s let such a run sit 10 s past due); also a
+ *   QUEUED or RUNNING run nobody holds whose `settings.timeoutMs` wait is due: a run retried
+ *   under limits is QUEUED with its new deadline, and held there the deadline used to pass
+ *   unnoticed (its timer job only met admission, which held it again);
  * - a cancel asked of a WAITING or PAUSED run that nobody carried out;
- * - per workflow, the oldest run held QUEUED by its limits, every 5 s at most: its admission is
- *   decided again. A finish hands the freed slot on with a job, but that job can still die
- *   with the worker that took it before it decided anything (pg-boss does not retry these
- *   jobs). One run a workflow: an admission that succeeds sends the next held run a job itself.
+ * - runs held QUEUED by their limits beside free slots, as many per workflow as it has free
+ *   slots, each without a job coming (heldRunsToSend). A finish hands the freed slot on with a
+ *   job, and an admission with slots left sends the next held run one, but such a job can
+ *   die with the worker that took it before it decided anything (pg-boss does not retry
+ *   these jobs).
  *
  * One worker at a time does this (advisory lock), in one statement that neither waits nor
  * holds the lock long: runs whose row another transaction holds are skipped (SKIP LOCKED; a
@@ -60,14 +66,13 @@ export async function reapStalledRuns({ db }: { db: Db }): Promise<number> {
            UNION ALL
            SELECT r.id FROM run_waits w JOIN runs r ON r.id = w.run_id
             WHERE w.status = 'open' AND w.resume_at < now() - interval '2 seconds'
-              AND r.status = 'WAITING' AND r.lease_owner IS NULL AND r.updated_at < now() - interval '3 seconds'
+              AND (r.status = 'WAITING' OR (w.step_path = ${RUN_TIMEOUT_PATH} AND r.status IN ('QUEUED', 'RUNNING')))
+              AND r.lease_owner IS NULL AND r.updated_at < now() - interval '3 seconds'
            UNION ALL
            SELECT r.id FROM runs r
             WHERE r.cancel_requested AND r.lease_owner IS NULL AND r.status IN ('WAITING', 'PAUSED') AND r.updated_at < now() - interval '10 seconds'
            UNION ALL
-           (SELECT DISTINCT ON (h.workflow_id) h.id FROM runs h
-             WHERE h.status = 'QUEUED' AND h.fence > 0 AND h.lease_owner IS NULL AND h.updated_at < now() - interval '5 seconds'
-             ORDER BY h.workflow_id, h.created_at))
+           ${heldRunsToSend({ jobTable, queue: ADVANCE_QUEUE })})
          LIMIT ${REAP_LIMIT}
          FOR UPDATE OF s SKIP LOCKED),
       reaped AS (UPDATE runs t SET updated_at = now() FROM stalled WHERE t.id = stalled.id RETURNING t.id),
