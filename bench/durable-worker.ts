@@ -69,7 +69,7 @@ async function applySchema(db: Db, mode: TMode): Promise<void> {
 }
 
 /** Bundles the worker of git revision `rev` (its files from `git archive`, our node_modules). */
-async function bundleWorkerOf(rev: string): Promise<string> {
+export async function bundleWorkerOf(rev: string): Promise<string> {
   const root = mkdtempSync(path.join(tmpdir(), 'pipewright-bench-worker-src-'));
   execFileSync('sh', ['-c', `git archive --format=tar ${JSON.stringify(rev)} | tar -x -C ${JSON.stringify(root)}`]);
   symlinkSync(path.resolve('node_modules'), path.join(root, 'node_modules'));
@@ -192,7 +192,7 @@ function countOf(file: string): number {
   return Object.values(counts).reduce((a, b) => a + b, 0);
 }
 
-const gitRev = (rev: string): string =>
+export const gitRev = (rev: string): string =>
   existsSync('.git') ? execFileSync('git', ['rev-parse', '--short', rev], { encoding: 'utf8' }).trim() : rev;
 
 export async function durableWorkerBenchmarks({

@@ -2,6 +2,7 @@
  * Runtime benchmarks (part of `npm run bench`), each figure beside a baseline measured in the
  * same run on the same PostgreSQL, and beside the target from the issue:
  *   3. start latency: startRun → first step.started, vs pg-boss send → handler;
+ *   3b. the same as before and as now, alternated, beside a bare commit and NOTIFY (bench/start-latency.ts);
  *   4. throughput: 1,000 runs × 10 steps on one worker process, vs pgbench -N;
  *   5. event resume: resolve a wait + wakeRun → the waiting step finished;
  *   6. worker memory with 10,000 runs waiting on events, vs an idle worker;
@@ -30,6 +31,7 @@ import { followRuns } from '@/bench/lib/follow-runs';
 import { advanceJobBenchmarks } from '@/bench/advance-jobs';
 import { workerMemoryBenchmarks } from '@/bench/worker-memory';
 import { durableWorkerBenchmarks } from '@/bench/durable-worker';
+import { startLatencyBenchmarks } from '@/bench/start-latency';
 
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELED']);
 
@@ -129,7 +131,7 @@ export async function runtimeBenchmarks({ url }: { url: string }): Promise<void>
     },
   });
 
-  // BENCH_ONLY=start,throughput,resume,memory,durable,jobs picks sections (all by default).
+  // BENCH_ONLY=start,startab,throughput,resume,memory,durable,jobs picks sections (all by default).
   const only = new Set((process.env.BENCH_ONLY ?? '').split(',').filter(Boolean));
   const wants = (section: string) => only.size === 0 || only.has(section);
   let worker: Awaited<ReturnType<typeof startBenchWorker>> | null = null;
@@ -173,6 +175,8 @@ export async function runtimeBenchmarks({ url }: { url: string }): Promise<void>
     console.log(latencyRow('startRun → run.succeeded seen by a listener', percentiles(endSamples)));
     await worker.stop();
   }
+  // 3b. Start latency as before and as now (bench/start-latency.ts); only when asked by name.
+  if (only.has('startab')) await startLatencyBenchmarks({ db, ctx, url, follow: runs });
 
   // 4. Throughput: a backlog of 1,000 runs drained by one worker.
   if (wants('throughput')) {

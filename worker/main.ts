@@ -1,5 +1,5 @@
 import { applyLocalDefaults } from '@/server/config';
-import { createDb, setDb, waitForDatabase } from '@/server/db/database';
+import { KEEP_WARM_CONNECTIONS, createDb, setDb, waitForDatabase } from '@/server/db/database';
 import { migrateToLatest } from '@/server/db/migrate';
 import { advanceRun, isReportedRunError } from '@/server/runtime/advance-run';
 import { LeaseKeeper } from '@/server/runtime/run-store/lease-keeper';
@@ -37,8 +37,9 @@ async function main(): Promise<void> {
     console.error('npm run worker needs DATABASE_URL (npm start runs a worker against its embedded database).');
     process.exit(1);
   }
-  // Enough connections for the runs in hand (RUNS_IN_HAND) to write without queueing for long.
-  const { db } = createDb(url, { max: 16 });
+  // Enough connections for the runs in hand (RUNS_IN_HAND) to write without queueing for long;
+  // the first ones stay open through quiet spells, so a run started then is claimed at once.
+  const { db } = createDb(url, { max: 16, min: KEEP_WARM_CONNECTIONS });
   setDb(db);
   // Started while the database is down (restarting, not up yet): wait for it rather than exit.
   await waitForDatabase({ db, log });

@@ -2,6 +2,7 @@ import 'server-only';
 import { sql } from 'kysely';
 import type { Selectable } from 'kysely';
 import type { Db } from '@/server/db/database';
+import { NAMED_STATEMENT_MARK } from '@/server/db/named-statements';
 import type { RunsTable } from '@/server/db/runtime-schema';
 import { LEASE_MS } from '@/server/runtime/run-store/lease-keeper';
 import { ledgerKey, type TLedger } from '@/server/runtime/run-store/ledger';
@@ -72,7 +73,9 @@ export async function claimRun({
     reclaimFence === undefined
       ? sql<boolean>`false`
       : sql<boolean>`(${sql.ref(`${alias}.lease_owner`)} = ${workerId} AND ${sql.ref(`${alias}.fence`)} = ${reclaimFence}::bigint)`;
-  const result = await sql<TClaimRow>`
+  // Four texts at most (with or without a job to take, with or without a hand-over fence; the
+  // values are parameters): each is prepared once per connection, not parsed and planned per claim.
+  const result = await sql<TClaimRow>`${sql.raw(NAMED_STATEMENT_MARK)}
     WITH ${taking} prev AS (
       SELECT id, lease_owner IS NOT NULL AND NOT ${ownHandOver('runs')} AS recovered FROM runs WHERE id = ${runId} ${onlyIfTaken} FOR UPDATE),
     bounced AS (
