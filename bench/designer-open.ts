@@ -104,22 +104,24 @@ async function openOnce(
   query = '',
 ): Promise<{ inDom: number; hydrated: number }> {
   await page.goto(`${BASE}/workflows/${key}${query}`, { waitUntil: 'commit' });
-  // Strings, not functions: tsx wraps named functions in __name(), which the page lacks.
+  // Arrow functions (tsx wraps named ones in __name(), which the page lacks); not strings, which
+  // waitForFunction evaluates with eval, refused by the pages' CSP.
   await page.waitForFunction(
-    `(() => {
-      const count = document.querySelectorAll('[data-testid="step-card"]').length;
-      if (count === ${cards} && window.__inDom === undefined) window.__inDom = performance.now();
-      return count === ${cards};
-    })()`,
-    undefined,
+    (count) => {
+      const drawn = document.querySelectorAll('[data-testid="step-card"]').length;
+      const at = window as unknown as { __inDom?: number };
+      if (drawn === count && at.__inDom === undefined) at.__inDom = performance.now();
+      return drawn === count;
+    },
+    cards,
     { timeout: 60_000, polling: 'raf' },
   );
   await page.waitForFunction(
-    `(() => {
-      const cards = document.querySelectorAll('[data-testid="step-card"]');
-      const last = cards[cards.length - 1];
+    () => {
+      const drawn = document.querySelectorAll('[data-testid="step-card"]');
+      const last = drawn[drawn.length - 1];
       return !!last && Object.keys(last).some((name) => name.startsWith('__reactProps'));
-    })()`,
+    },
     undefined,
     { timeout: 60_000, polling: 'raf' },
   );

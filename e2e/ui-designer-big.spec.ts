@@ -22,9 +22,8 @@ async function lift(page: Page, stepId: string): Promise<{ x: number; y: number 
   return { x: at.x + 8, y: at.y + 8 };
 }
 
-/** Moves the held card onto a card's top half, following it as the cards close up, and drops. */
-async function dropOn(page: Page, overId: string): Promise<void> {
-  const target = card(page, overId);
+/** Moves the held card onto a card's top half (or onto `target`), following it as the cards close up, and drops. */
+async function dropOn(page: Page, overId: string, target = card(page, overId)): Promise<void> {
   for (let round = 0; round < 3; round++) {
     const box = (await target.boundingBox())!;
     await page.mouse.move(box.x + 40, box.y + Math.min(12, box.height / 2), { steps: 10 });
@@ -79,19 +78,16 @@ test('a 300-step workflow opens with deep blocks collapsed: a problem, a click, 
   await expect(card(page, 's60')).toHaveCount(1); // everything inside b43 is open
 
   // A step dragged into the block just opened lands there.
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await card(page, 's32').scrollIntoViewIfNeeded();
-  await lift(page, 's32');
+  await card(page, 's42').evaluate((element) => element.scrollIntoView({ block: 'center' }));
+  await lift(page, 's42');
   await dropOn(page, 's44');
-  await expect.poll(() => pipeOf(page, 's32')).toBe('b43/try');
+  await expect.poll(() => pipeOf(page, 's42')).toBe('b43/try');
 
   // A drop over a collapsed block lands beside it, in its pipe, not inside it.
   await page.locator('[data-collapsed-row="b73"]').waitFor();
-  await card(page, 's62').scrollIntoViewIfNeeded();
+  await card(page, 's66').evaluate((element) => element.scrollIntoView({ block: 'center' }));
   await lift(page, 's62');
-  const collapsedRow = (await page.locator('[data-collapsed-row="b73"]').boundingBox())!;
-  await page.mouse.move(collapsedRow.x + 60, collapsedRow.y + collapsedRow.height / 2, { steps: 10 });
-  await page.mouse.up();
+  await dropOn(page, 'b73', page.locator('[data-collapsed-row="b73"]'));
   await expect.poll(() => pipeOf(page, 's62')).toBe('b67/steps');
   await expect(page.locator('[data-collapsed-row="b73"]')).toBeVisible();
 

@@ -255,7 +255,7 @@ test('a viewer sees the designer read-only; screenshots of a 300-step workflow, 
   await expect(page.getByTestId('step-card')).toHaveCount(118);
   await page.screenshot({ path: `${SHOTS}/300-steps.png` });
   await page.getByRole('button', { name: 'Collapse Check b1', exact: true }).click();
-  await expect(page.getByText('6 steps inside, collapsed')).toBeVisible();
+  await expect(page.locator('[data-collapsed-row="b1"]')).toHaveText('6 steps inside, collapsed: show');
   await page.getByRole('button', { name: 'Graph' }).click();
   await expect(page.locator('.react-flow')).toBeVisible();
   await page.getByRole('button', { name: 'Pipe' }).click();
