@@ -24,9 +24,14 @@ async function lift(page: Page, stepId: string): Promise<{ x: number; y: number 
 
 /** Moves the held card onto a card's top half (or onto `target`), following it as the cards close up, and drops. */
 async function dropOn(page: Page, overId: string, target = card(page, overId)): Promise<void> {
-  for (let round = 0; round < 3; round++) {
+  // Until the target stays put under the pointer: the cards close up, and the page may still scroll.
+  let at = { x: -1, y: -1 };
+  for (let round = 0; round < 10; round++) {
     const box = (await target.boundingBox())!;
-    await page.mouse.move(box.x + 40, box.y + Math.min(12, box.height / 2), { steps: 10 });
+    const aim = { x: box.x + 40, y: box.y + Math.min(12, box.height / 2) };
+    if (Math.abs(aim.x - at.x) < 2 && Math.abs(aim.y - at.y) < 2) break;
+    await page.mouse.move(aim.x, aim.y, { steps: 10 });
+    at = aim;
   }
   await page.mouse.up();
 }
