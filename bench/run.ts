@@ -9,6 +9,8 @@
  *   8. Replay of 50 recorded 20-step runs against a draft, beside running them: bench/replay.ts.
  *   A–D. Issue #16's figures through the HTTP API of the app as `npm start` runs it: bench/http.ts
  *        (BENCH_SKIP_HTTP=1 leaves them out).
+ *   Designer: opening and dragging in 10-, 300- and 1,000-step workflows in Chromium: bench/designer-open.ts
+ *        (BENCH_SKIP_DESIGNER=1 leaves it out; its figures join the JSON results under `designer`).
  */
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +25,7 @@ import { runtimeBenchmarks } from '@/bench/runtime';
 import { httpBenchmarks } from '@/bench/http';
 import { codeBenchmarks } from '@/bench/code-js';
 import { replayBenchmarks } from '@/bench/replay';
+import { designerBenchmarks, writeDesignerResults } from '@/bench/designer-open';
 import { displayPrefix, generateApiToken, hashApiToken } from '@/server/tokens/token-format';
 
 type TStats = { n: number; p50: number; p95: number; p99: number; perSecond: number };
@@ -157,6 +160,10 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   if (!process.env.BENCH_SKIP_HTTP) await httpBenchmarks();
+  if (!process.env.BENCH_SKIP_DESIGNER) {
+    const out = writeDesignerResults(await designerBenchmarks());
+    console.log(`\nDesigner results added to ${out}`);
+  }
 }
 
 main()

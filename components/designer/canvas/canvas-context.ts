@@ -15,6 +15,10 @@ export type TCanvasCommands = {
   run: (stepId: string, intent: TCardIntent) => void;
   /** Opens a step's "⋯" menu (null closes it). */
   openMenu: (stepId: string | null) => void;
+  /** Opens (with every block inside it) or collapses a block. */
+  setBlockOpen: (stepId: string, open: boolean) => void;
+  /** Draws a long pipe's cards up to `count`. */
+  showInPipe: (pipeId: string, count: number) => void;
   /** Moves the insertion point (a click on empty canvas or a pipe's "+"). */
   setTarget: (target: TPipePosition) => void;
 };

@@ -25,6 +25,15 @@ export type TCanvasState = {
    * closing them at the next lift would re-render them all twice (see useStepDrag).
    */
   hoverPipe: string | null;
+  /**
+   * The blocks shown collapsed: their cards are not on the page (collapse-plan.ts). A big
+   * workflow opens with blocks past a card budget collapsed; selecting a step inside one opens it.
+   */
+  collapsed: ReadonlySet<string>;
+  /** How many cards each long pipe draws, where it has grown past its first chunk (pipe-window.ts). */
+  shownInPipe: ReadonlyMap<string, number>;
+  /** A drag is in progress: long pipes do not grow then (the drag library measured the cards at the lift). */
+  dragging: boolean;
 };
 
 export type TCanvasStore = {

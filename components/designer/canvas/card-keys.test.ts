@@ -15,6 +15,9 @@ describe('cardKeyIntent', () => {
     expect(cardKeyIntent(press(' '), false)).toBe('select');
     expect(cardKeyIntent(press('ArrowDown'), false)).toBe('focus-next');
     expect(cardKeyIntent(press('ArrowUp'), false)).toBe('focus-previous');
+    expect(cardKeyIntent(press('ArrowRight'), false)).toBe('expand');
+    expect(cardKeyIntent(press('ArrowLeft'), true)).toBe('collapse');
+    expect(cardKeyIntent(press('ArrowRight', { alt: true }), false)).toBeNull();
     expect(cardKeyIntent(press('ArrowDown', { alt: true }), false)).toBe('move-down');
     expect(cardKeyIntent(press('ArrowUp', { alt: true }), false)).toBe('move-up');
     expect(cardKeyIntent(press('d', { ctrl: true }), false)).toBe('duplicate');

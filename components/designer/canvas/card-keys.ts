@@ -3,6 +3,8 @@ export type TCardIntent =
   | 'select'
   | 'focus-next'
   | 'focus-previous'
+  | 'expand'
+  | 'collapse'
   | 'move-down'
   | 'move-up'
   | 'duplicate'
@@ -16,7 +18,7 @@ type TKeyPress = { key: string; altKey: boolean; ctrlKey: boolean; metaKey: bool
 
 /**
  * The card's keyboard map: Enter/Space select, arrows walk the cards, Alt+arrows move the
- * step, Ctrl/⌘ + D, C, X, V duplicate, copy, cut and paste after it, Delete/Backspace delete
+ * step, ArrowRight/ArrowLeft open and collapse a block (as in a tree), Ctrl/⌘ + D, C, X, V duplicate, copy, cut and paste after it, Delete/Backspace delete
  * (after a confirmation), the context-menu key or Shift+F10 open the card's menu. Read only,
  * only selecting, walking, the menu and copying are left. Null: the key is not the card's.
  */
@@ -27,6 +29,8 @@ export function cardKeyIntent(press: TKeyPress, readOnly: boolean): TCardIntent 
   if (press.key === 'Enter' || press.key === ' ') return 'select';
   if (press.key === 'ContextMenu' || (press.key === 'F10' && press.shiftKey)) return 'menu';
   if (arrow && !press.altKey && !mod) return arrow === 'down' ? 'focus-next' : 'focus-previous';
+  if (!press.altKey && !mod && press.key === 'ArrowRight') return 'expand';
+  if (!press.altKey && !mod && press.key === 'ArrowLeft') return 'collapse';
   if (mod && key === 'c') return 'copy';
   if (readOnly) return null;
   if (arrow && press.altKey) return arrow === 'down' ? 'move-down' : 'move-up';

@@ -25,6 +25,11 @@ function splitPipeId(pipeId: TPipeId): { stepId: string; pipePath: string } | nu
   return slash < 0 ? null : { stepId: pipeId.slice(0, slash), pipePath: pipeId.slice(slash + 1) };
 }
 
+/** The step whose pipe this is; null for the root pipe (or an id that names no step's pipe). */
+export function pipeOwner(pipeId: TPipeId): string | null {
+  return splitPipeId(pipeId)?.stepId ?? null;
+}
+
 /** The steps of a pipe, or null when there is no such pipe. */
 export function stepsOfPipe(steps: readonly TStep[], pipeId: TPipeId): readonly TStep[] | null {
   if (pipeId === ROOT_PIPE) return steps;

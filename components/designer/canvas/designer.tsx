@@ -1,9 +1,11 @@
 'use client';
 
 import { DragDropContext } from '@hello-pangea/dnd';
+import { useSearchParams } from 'next/navigation';
 import { useCallback, useMemo, useState } from 'react';
 import { CanvasContext, type TCanvasCommands, type TCanvasContext } from '@/components/designer/canvas/canvas-context';
 import { createCanvasStore } from '@/components/designer/canvas/canvas-store';
+import { initialCollapsed } from '@/components/designer/canvas/collapse-plan';
 import {
   insertStep,
   moveStep,
@@ -38,6 +40,7 @@ import { WorkflowGraph } from '@/components/workflow-graph/workflow-graph';
 import type { TVersionDocumentInput } from '@/model/definition/version-document';
 import { allStepIds } from '@/model/designer/step-tree';
 import type { TProblem } from '@/model/definition/problem';
+import type { TStep } from '@/model/definition/step';
 
 export type TDesignerProps = {
   initial: TVersionDocumentInput;
@@ -62,6 +65,9 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
   const [view, setView] = useState<TDesignerView>('pipe');
   const [notice, setNotice] = useState<TDesignerNotice | null>(null);
   const autosave = useDraftAutosave({ workflowKey: document.key, document, initialBase, enabled: !readOnly });
+  // `?expand=all` opens every block, as the designer did before big workflows opened collapsed
+  // (the designer bench measures both ways).
+  const expandAll = useSearchParams().get('expand') === 'all';
   const store = useMemo(
     () =>
       createCanvasStore({
@@ -70,12 +76,25 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
         problemCounts: errorCounts(initialProblems),
         hoverPipe: 'none',
         menuFor: null,
+        collapsed: expandAll ? new Set() : initialCollapsed((initial.steps ?? []) as TStep[]),
+        shownInPipe: new Map(),
+        dragging: false,
       }),
-    [initialProblems],
+    [initialProblems, initial, expandAll],
   );
   const selection = useSelection({ store, stepsRef });
-  const { selectedId, focusPath, select, selectPlaced, targetPipe, setTarget, renameSelected, insertionPoint } =
-    selection;
+  const {
+    selectedId,
+    focusPath,
+    select,
+    selectPlaced,
+    targetPipe,
+    setTarget,
+    setBlockOpen,
+    showInPipe,
+    renameSelected,
+    insertionPoint,
+  } = selection;
   const { problems, setProblems } = useLiveCheck({ document, initial, initialProblems, store });
   const openMenu = useCallback((stepId: string | null) => store.set({ menuFor: stepId }), [store]);
   const { cardKey, performRef, onRootKey, confirmDelete, setConfirmDelete, deleteConfirmed } = useStepCommands({
@@ -124,9 +143,11 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
       cardKey,
       run: (stepId, intent) => performRef.current(stepId, intent),
       openMenu,
+      setBlockOpen,
+      showInPipe,
       setTarget,
     }),
-    [select, targetPipe, cardKey, performRef, openMenu, setTarget],
+    [select, targetPipe, cardKey, performRef, openMenu, setBlockOpen, showInPipe, setTarget],
   );
   const iconByType = useMemo(
     () => new Map<string, string>((registry?.nodes ?? []).map((node) => [node.type, node.icon])),

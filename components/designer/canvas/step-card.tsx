@@ -2,11 +2,13 @@
 
 import { Draggable, Droppable } from '@hello-pangea/dnd';
 import { ChevronDown, ChevronRight, GripVertical, Plus } from 'lucide-react';
-import { memo, useState } from 'react';
+import { memo } from 'react';
 import { useCanvas } from '@/components/designer/canvas/canvas-context';
 import { useCanvasSelector } from '@/components/designer/canvas/canvas-store';
 import { pipeIdOf, type TPipeId } from '@/components/designer/canvas/definition-edits';
 import { InsertionLine, PipeHeading } from '@/components/designer/canvas/insertion-point';
+import { PipeRest } from '@/components/designer/canvas/pipe-rest';
+import { drawnCount } from '@/components/designer/canvas/pipe-window';
 import { StepCardMenu } from '@/components/designer/canvas/step-card-menu';
 import { StepIcon } from '@/components/designer/canvas/step-icon';
 import { summarizeStep } from '@/components/designer/canvas/step-summary';
@@ -42,6 +44,31 @@ function EmptyPipe({ pipeId }: { pipeId: TPipeId }) {
   );
 }
 
+/**
+ * What a collapsed block shows instead of its pipes (which are not rendered, so nothing can be
+ * dropped inside it: a drop over it lands before or after it): how many steps it holds, and a
+ * button that opens it with every block inside.
+ */
+function CollapsedRow({ stepId, count }: { stepId: string; count: number }) {
+  const { commands } = useCanvas();
+  return (
+    <button
+      type="button"
+      data-collapsed-row={stepId}
+      onClick={(event) => {
+        event.stopPropagation();
+        commands.setBlockOpen(stepId, true);
+      }}
+      className="mx-2 mb-2 flex w-[calc(100%-1rem)] min-w-0 items-center gap-1.5 rounded-md border border-dashed border-line-strong px-2 py-1.5 text-left text-[12px] text-ink-muted hover:border-accent hover:text-accent focus-visible:ring-2 focus-visible:ring-accent focus-visible:outline-none"
+    >
+      <ChevronRight className="size-3.5 shrink-0" aria-hidden />
+      <span className="truncate">
+        {count} step{count === 1 ? '' : 's'} inside, collapsed: show
+      </span>
+    </button>
+  );
+}
+
 /** One pipe: a droppable column of step cards. Memoized on the steps array, which edits replace only where they change. */
 export const PipeList = memo(function PipeList({
   pipeId,
@@ -56,6 +83,8 @@ export const PipeList = memo(function PipeList({
 }) {
   const { readOnly, store } = useCanvas();
   const elsewhere = useCanvasSelector(store, (state) => state.hoverPipe !== null && state.hoverPipe !== pipeId);
+  // A long pipe draws its first cards and a placeholder for the rest (pipe-window.ts).
+  const drawn = useCanvasSelector(store, (state) => drawnCount(steps.length, state.shownInPipe.get(pipeId)));
   return (
     <Droppable droppableId={pipeId} type={STEP_DND_TYPE} isDropDisabled={readOnly || elsewhere}>
       {(provided, snapshot) => (
@@ -70,7 +99,7 @@ export const PipeList = memo(function PipeList({
             snapshot.isDraggingOver && 'bg-accent-soft/60 outline-1 outline-accent/40 outline-dashed',
           )}
         >
-          {steps.map((step, index) => (
+          {(drawn < steps.length ? steps.slice(0, drawn) : steps).map((step, index) => (
             <StepCard
               key={step.id}
               step={step}
@@ -80,6 +109,7 @@ export const PipeList = memo(function PipeList({
               last={index === steps.length - 1}
             />
           ))}
+          {drawn < steps.length && <PipeRest pipeId={pipeId} drawn={drawn} left={steps.length - drawn} />}
           {provided.placeholder}
           {steps.length === 0 && !snapshot.isDraggingOver && <EmptyPipe pipeId={pipeId} />}
         </div>
@@ -105,7 +135,7 @@ export const StepCard = memo(function StepCard({
   const { store, readOnly, iconFor, commands } = useCanvas();
   const selected = useCanvasSelector(store, (state) => state.selectedId === step.id);
   const errors = useCanvasSelector(store, (state) => state.problemCounts.get(step.id) ?? 0);
-  const [collapsed, setCollapsed] = useState(false);
+  const collapsed = useCanvasSelector(store, (state) => state.collapsed.has(step.id));
   const pipes = nestedPipes(step);
   const label = step.name?.trim() || step.id;
   const summary = summarizeStep(step);
@@ -180,7 +210,7 @@ export const StepCard = memo(function StepCard({
                 aria-label={collapsed ? `Expand ${label}` : `Collapse ${label}`}
                 onClick={(event) => {
                   event.stopPropagation();
-                  setCollapsed(!collapsed);
+                  commands.setBlockOpen(step.id, collapsed);
                 }}
                 className="flex size-7 shrink-0 items-center justify-center rounded text-ink-faint hover:bg-subtle hover:text-ink"
               >
@@ -218,9 +248,7 @@ export const StepCard = memo(function StepCard({
             </div>
           )}
           {pipes.length > 0 && collapsed && (
-            <p className="px-3 pb-2 text-[12px] text-ink-faint">
-              {pipes.reduce((n, pipe) => n + pipe.steps.length, 0)} steps inside, collapsed
-            </p>
+            <CollapsedRow stepId={step.id} count={pipes.reduce((n, pipe) => n + pipe.steps.length, 0)} />
           )}
         </div>
       )}

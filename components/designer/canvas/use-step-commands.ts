@@ -11,7 +11,7 @@ import {
   removeStep,
   shiftStep,
 } from '@/components/designer/canvas/definition-edits';
-import { focusAfterRemoval, focusCard, isTextField } from '@/components/designer/canvas/focus-card';
+import { focusAfterRemoval, focusCard, isTextField, undrawnBetween } from '@/components/designer/canvas/focus-card';
 import {
   parseClipboardSteps,
   readStepClipboard,
@@ -53,7 +53,7 @@ export function useStepCommands({
   openMenu: (stepId: string) => void;
 }) {
   const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
-  const { select, selectPlaced, insertionPoint, setTarget } = selection;
+  const { select, selectPlaced, insertionPoint, setTarget, setBlockOpen, reveal } = selection;
 
   /** Removes a step; focus goes to its neighbour (or its pipe), and the next step added goes where it was. */
   const removeAndRefocus = useCallback(
@@ -120,8 +120,19 @@ export function useStepCommands({
         case 'focus-previous': {
           const headers = [...window.document.querySelectorAll<HTMLElement>('[data-step-header]')];
           const here = from ?? headers.find((header) => header.dataset.stepHeader === stepId);
-          return headers[headers.indexOf(here!) + (intent === 'focus-next' ? 1 : -1)]?.focus();
+          const there = headers[headers.indexOf(here!) + (intent === 'focus-next' ? 1 : -1)];
+          // Between the two, a long pipe's cards not drawn yet: the next step is the first of them
+          // (going down) or the pipe's last (going up), drawn first.
+          const skipped = here && undrawnBetween(here, there, intent === 'focus-next', stepsRef.current);
+          if (skipped) {
+            reveal(skipped);
+            return focusCard(skipped);
+          }
+          return there?.focus();
         }
+        case 'expand':
+        case 'collapse':
+          return setBlockOpen(stepId, intent === 'expand');
         case 'move-down':
         case 'move-up':
           editSteps((current) => shiftStep(current, stepId, intent === 'move-down' ? 1 : -1));
@@ -145,7 +156,7 @@ export function useStepCommands({
           return openMenu(stepId);
       }
     },
-    [copy, editSteps, openMenu, paste, select, selectPlaced, stepsRef],
+    [copy, editSteps, openMenu, paste, reveal, select, selectPlaced, setBlockOpen, stepsRef],
   );
 
   const cardKey = useCallback(

@@ -101,10 +101,10 @@ export function useStepDrag({
   const onBeforeCapture = useCallback(
     ({ draggableId, mode }: BeforeCapture) => {
       dragging.current = true;
-      if (mode !== 'FLUID') return store.set({ hoverPipe: null });
+      if (mode !== 'FLUID') return store.set({ hoverPipe: null, dragging: true });
       const home = document.querySelector<HTMLElement>(`[data-step-id="${CSS.escape(draggableId)}"]`)?.parentElement
         ?.dataset.pipeId;
-      store.set({ hoverPipe: home ?? 'none' });
+      store.set({ hoverPipe: home ?? 'none', dragging: true });
     },
     [store],
   );
@@ -148,6 +148,7 @@ export function useStepDrag({
       stopTracking.current = null;
       // After a keyboard drag the pipes close again, once the drop is on screen.
       dragging.current = false;
+      store.set({ dragging: false });
       if (store.get().hoverPipe === null) setTimeout(() => !dragging.current && store.set({ hoverPipe: 'none' }), 100);
       const fromMouse = mouseTarget.current;
       mouseTarget.current = undefined;
