@@ -3,7 +3,11 @@ import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseEgressAllowList } from '@/server/security/egress-allowlist';
 import type { TResolveHost } from '@/server/security/egress-guard';
-import { closeEgressConnectionPools, egressConnectionPoolFor } from '@/server/security/egress-connection-pool';
+import {
+  closeEgressConnectionPools,
+  egressConnectionPoolFor,
+  POOLED_SOCKET_IDLE_MS,
+} from '@/server/security/egress-connection-pool';
 import { guardedFetch } from '@/server/security/guarded-fetch';
 import { GuardedFetchError } from '@/server/security/guarded-fetch-error';
 
@@ -150,6 +154,17 @@ describe('egress connection pool: reuse', () => {
     expect(server.hits).toBe(3);
     expect(server.connections).toHaveLength(2);
   });
+});
+
+describe('egress connection pool: slow answers', () => {
+  it('waits for an answer slower than the idle timeout on a pooled connection', async () => {
+    const server = await serve('127.0.0.1', 0, (_request, response) => {
+      setTimeout(() => response.end('late'), POOLED_SOCKET_IDLE_MS + 500);
+    });
+    const pool = egressConnectionPoolFor('tenant-a');
+    const response = await guardedFetch({ url: server.origin, allow: ONLY_127_0_0_1, pool });
+    expect(response.body.toString()).toBe('late');
+  }, 15_000);
 });
 
 describe('egress connection pool: every request is checked', () => {
