@@ -35,7 +35,11 @@ const httpRequestFromEnv: TActionHandler = async (given) => {
         traceparent: traceparentFor(args.invocation),
         stageArtifact: args.invocation.stageArtifact,
         // Keep-alive per tenant: a step's call skips the TCP (and TLS) setup, never the egress check.
-        pool: egressConnectionPoolFor(args.invocation.tenantId),
+        // PIPEWRIGHT_EGRESS_KEEPALIVE=off opens a connection per call, as before.
+        pool:
+          process.env.PIPEWRIGHT_EGRESS_KEEPALIVE === 'off'
+            ? undefined
+            : egressConnectionPoolFor(args.invocation.tenantId),
       });
 };
 
