@@ -2,12 +2,19 @@ import 'server-only';
 import {
   createGuardedLookup,
   assertUrlAllowed,
+  resolveAllowedAddresses,
   resolveWithSystemDns,
   type TResolveHost,
 } from '@/server/security/egress-guard';
+import { checkedAddressesLookup, type TEgressConnectionPool } from '@/server/security/egress-connection-pool';
 import { EMPTY_ALLOW_LIST, type TEgressAllowList } from '@/server/security/egress-allowlist';
 import { GuardedFetchError } from '@/server/security/guarded-fetch-error';
-import { sendHttpExchange } from '@/server/security/send-http-exchange';
+import {
+  sendHttpExchange,
+  StalePooledSocketError,
+  type THttpExchange,
+  type THttpExchangeResult,
+} from '@/server/security/send-http-exchange';
 import { recordCallerRefusal } from '@/server/security/caller-refusal';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -36,6 +43,12 @@ export type TGuardedFetchRequest = {
   beforeSend?: () => void;
   /** Whether a header value holds a resolved secret (in any encoding): such a header never follows a redirect to another origin. */
   holdsSecret?: (value: string) => boolean;
+  /**
+   * Keep-alive connections of one tenant (egressConnectionPoolFor). Each hop is still checked:
+   * its host is resolved and its addresses allowed before the request, and only a connection
+   * made to those same addresses is reused. Without it, every hop opens a new connection.
+   */
+  pool?: TEgressConnectionPool;
 };
 
 export type TGuardedFetchResponse = { status: number; headers: Record<string, string>; body: Buffer; url: string };
@@ -128,6 +141,33 @@ function toGuardedFetchError(
 }
 
 /**
+ * One hop over the tenant's pool: the egress check of this hop (resolve, allow) happens here,
+ * every time, and names the pooled connections it may use; a new one connects only to the
+ * addresses checked. A pooled connection the server had closed is retried once on a new one.
+ */
+async function sendPooled(
+  exchange: Omit<THttpExchange, 'pooled'>,
+  pool: TEgressConnectionPool,
+  allow: TEgressAllowList,
+  resolveHost: TResolveHost,
+): Promise<THttpExchangeResult> {
+  const hostname = exchange.url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const addresses = await resolveAllowedAddresses(hostname, allow, resolveHost);
+  const checked = { ...exchange, lookup: checkedAddressesLookup(addresses) };
+  const agent = exchange.url.protocol === 'https:' ? pool.https : pool.http;
+  const checkedAddresses = addresses
+    .map((a) => a.address)
+    .sort()
+    .join(',');
+  try {
+    return await sendHttpExchange({ ...checked, pooled: { agent, checkedAddresses } });
+  } catch (error) {
+    if (!(error instanceof StalePooledSocketError)) throw error;
+    return sendHttpExchange(checked);
+  }
+}
+
+/**
  * The one HTTP client for outbound calls. Only http(s); private, loopback, link-local and
  * other non-public targets are refused (EGRESS_BLOCKED) unless `allow` opens them — for IP
  * literals before connecting, for hostnames inside the socket's DNS lookup, so the address
@@ -163,14 +203,18 @@ export async function guardedFetch(request: TGuardedFetchRequest): Promise<TGuar
     for (let redirects = 0; ; redirects += 1) {
       signal.throwIfAborted();
       assertUrlAllowed(hop.url, allow);
-      const response = await sendHttpExchange({
+      const exchange = {
         ...hop,
         lookup,
         signal,
         maxResponseBytes,
         beforeSend: caller.check,
-        skipBody: (status, headers) => REDIRECT_STATUSES.has(status) && headers.location !== undefined,
-      });
+        skipBody: (status: number, headers: Record<string, string>) =>
+          REDIRECT_STATUSES.has(status) && headers.location !== undefined,
+      };
+      const response = request.pool
+        ? await sendPooled(exchange, request.pool, allow, resolveHost)
+        : await sendHttpExchange(exchange);
       const location = REDIRECT_STATUSES.has(response.status) ? response.headers.location : undefined;
       if (location === undefined) return { ...response, url: hop.url.href };
       if (redirects >= maxRedirects) {

@@ -3,6 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { formatByteCount, GuardedFetchError } from '@/server/security/guarded-fetch-error';
+import { CHECKED_ADDRESSES_OPTION } from '@/server/security/egress-connection-pool';
 
 export type THttpExchange = {
   url: URL;
@@ -20,7 +21,18 @@ export type THttpExchange = {
    * and the connect are awaited before it, so a check made earlier may be stale by then.
    */
   beforeSend?: () => void;
+  /**
+   * A tenant's keep-alive agent (egress-connection-pool.ts) and the addresses the guard allowed
+   * for this request, which name the pooled sockets it may use. Without them, a fresh connection.
+   */
+  pooled?: { agent: http.Agent; checkedAddresses: string };
 };
+
+/**
+ * A pooled connection the server closed while it sat idle: the request failed before any answer
+ * (Node's documented case for one retry on a fresh connection, `request.reusedSocket`).
+ */
+export class StalePooledSocketError extends Error {}
 
 export type THttpExchangeResult = { status: number; headers: Record<string, string>; body: Buffer };
 
@@ -33,6 +45,9 @@ function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, strin
   return flat;
 }
 
+/** What a write into a socket the server already closed fails with. */
+const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE']);
+
 function tooLarge(limit: number): GuardedFetchError {
   return new GuardedFetchError('HTTP', `response larger than ${formatByteCount(limit)}`, {
     retryable: false,
@@ -41,63 +56,72 @@ function tooLarge(limit: number): GuardedFetchError {
 }
 
 /**
- * One request and its response over a fresh connection (`agent: false`: a pooled socket would
- * have been checked for another request's host). Connects only where `lookup` says; reads at
- * most `maxResponseBytes` of body and stops the transfer beyond that.
+ * One request and its response, over a fresh connection (`agent: false`), or over a pooled one
+ * whose name holds the addresses this request's own egress check allowed (`pooled`). Connects
+ * only where `lookup` says; reads at most `maxResponseBytes` of body and stops the transfer
+ * beyond that.
  */
 export function sendHttpExchange(exchange: THttpExchange): Promise<THttpExchangeResult> {
   const { url, maxResponseBytes } = exchange;
   const transport = url.protocol === 'https:' ? https : http;
   const headers = { ...exchange.headers, ...(exchange.body ? { 'content-length': String(exchange.body.length) } : {}) };
   return new Promise((resolve, reject) => {
-    const request = transport.request(
-      url,
-      { method: exchange.method, headers, lookup: exchange.lookup, agent: false, signal: exchange.signal },
-      (response) => {
-        const status = response.statusCode ?? 0;
-        const responseHeaders = flattenHeaders(response.headers);
-        if (exchange.skipBody(status, responseHeaders)) {
-          response.destroy();
-          resolve({ status, headers: responseHeaders, body: Buffer.alloc(0) });
+    const { pooled } = exchange;
+    const options = {
+      method: exchange.method,
+      headers,
+      lookup: exchange.lookup,
+      signal: exchange.signal,
+      ...(pooled ? { agent: pooled.agent, [CHECKED_ADDRESSES_OPTION]: pooled.checkedAddresses } : { agent: false }),
+    };
+    let answered = false;
+    const request = transport.request(url, options, (response) => {
+      answered = true;
+      const status = response.statusCode ?? 0;
+      const responseHeaders = flattenHeaders(response.headers);
+      if (exchange.skipBody(status, responseHeaders)) {
+        response.destroy();
+        resolve({ status, headers: responseHeaders, body: Buffer.alloc(0) });
+        return;
+      }
+      const declared = Number(responseHeaders['content-length']);
+      if (Number.isFinite(declared) && declared > maxResponseBytes) {
+        response.destroy();
+        reject(tooLarge(maxResponseBytes));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let received = 0;
+      response.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received > maxResponseBytes) {
+          response.destroy(tooLarge(maxResponseBytes));
           return;
         }
-        const declared = Number(responseHeaders['content-length']);
-        if (Number.isFinite(declared) && declared > maxResponseBytes) {
-          response.destroy();
-          reject(tooLarge(maxResponseBytes));
-          return;
-        }
-        const chunks: Buffer[] = [];
-        let received = 0;
-        response.on('data', (chunk: Buffer) => {
-          received += chunk.length;
-          if (received > maxResponseBytes) {
-            response.destroy(tooLarge(maxResponseBytes));
-            return;
-          }
-          chunks.push(chunk);
-        });
-        response.on('error', reject);
-        response.on('end', () => resolve({ status, headers: responseHeaders, body: Buffer.concat(chunks) }));
-        response.on('close', () => {
-          // A connection dropped mid-body ends without 'end'; settling twice is a no-op.
-          if (!response.complete)
-            reject(
-              new GuardedFetchError('HTTP', 'the connection closed before the response ended', { retryable: true }),
-            );
-        });
-      },
-    );
-    request.on('error', reject);
+        chunks.push(chunk);
+      });
+      response.on('error', reject);
+      response.on('end', () => resolve({ status, headers: responseHeaders, body: Buffer.concat(chunks) }));
+      response.on('close', () => {
+        // A connection dropped mid-body ends without 'end'; settling twice is a no-op.
+        if (!response.complete)
+          reject(new GuardedFetchError('HTTP', 'the connection closed before the response ended', { retryable: true }));
+      });
+    });
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      const stale =
+        request.reusedSocket && !answered && !exchange.signal.aborted && STALE_SOCKET_CODES.has(error.code ?? '');
+      reject(stale ? new StalePooledSocketError(error.message) : error);
+    });
     const { beforeSend } = exchange;
     if (!beforeSend) {
       request.end(exchange.body);
       return;
     }
-    // Headers and body wait in the request until end(); with `agent: false` the socket is new,
-    // so it is still connecting when it is handed over.
+    // Headers and body wait in the request until end(). A new socket is still connecting when
+    // it is handed over; a pooled one is connected already, so the check is made at once.
     request.once('socket', (socket) => {
-      socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
+      const send = () => {
         try {
           beforeSend();
         } catch (error) {
@@ -105,7 +129,9 @@ export function sendHttpExchange(exchange: THttpExchange): Promise<THttpExchange
           return;
         }
         request.end(exchange.body);
-      });
+      };
+      if (request.reusedSocket) send();
+      else socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', send);
     });
   });
 }

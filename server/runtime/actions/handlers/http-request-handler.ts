@@ -16,6 +16,7 @@ import type { TArtifactRef } from '@/model/artifacts/artifact-ref';
 import { isValidContentType, type TArtifactDraft } from '@/server/artifacts/artifact-stager';
 import { artifactMaxBytes } from '@/server/artifacts/artifact-limits';
 import { formatByteCount } from '@/server/security/guarded-fetch-error';
+import type { TEgressConnectionPool } from '@/server/security/egress-connection-pool';
 
 type THttpRequestInput = z.infer<typeof ZHttpRequestInput>;
 type THttpRequestOutput = z.infer<typeof ZHttpRequestOutput>;
@@ -35,6 +36,8 @@ export type THttpRequestHandlerArgs = {
   traceparent?: string;
   /** Keeps the body as a file of the run (`saveBodyAs: "artifact"`, TActionInvocation.stageArtifact). */
   stageArtifact?: (draft: TArtifactDraft) => Promise<TArtifactRef>;
+  /** The tenant's keep-alive connections (egressConnectionPoolFor); without it, a new connection per call. */
+  pool?: TEgressConnectionPool;
 };
 
 const JSON_CONTENT_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
@@ -163,6 +166,7 @@ export async function httpRequestHandler({
   beforeSend,
   traceparent,
   stageArtifact,
+  pool,
 }: THttpRequestHandlerArgs): Promise<{ output: THttpRequestOutput } | { error: TStepError }> {
   const parsed = ZHttpRequestInput.safeParse(raw);
   if (!parsed.success) {
@@ -203,6 +207,7 @@ export async function httpRequestHandler({
       resolveHost,
       holdsSecret,
       beforeSend,
+      pool,
       ...(maxResponseBytes === undefined ? {} : { maxResponseBytes }),
     });
     if (response.status >= 400) return { error: responseStepError(input.method, input.url, response) };
