@@ -120,5 +120,10 @@ export async function workerMemoryBenchmarks(host: TMemoryBenchHost): Promise<vo
   console.log(`\n6. Worker memory with ${runs} runs waiting on events`);
   const baselineRef = process.env.BENCH_MEMORY_BASELINE;
   if (baselineRef) await measureWorker(host, `baseline-${baselineRef}`, await buildBaselineWorker(baselineRef), runs);
-  await measureWorker(host, 'this-tree', undefined, runs);
+  // Always the bundle `npm start` runs, built from the sources as they are: through tsx (which a
+  // bench falls back to when the last build is stale) the same worker holds ~50 MB more, and a
+  // morning's figure from a current build looked like a regression beside an afternoon's from tsx.
+  const bundle = await buildWorker(process.cwd(), path.join(process.cwd(), '.next', 'bench-worker', 'main.mjs'));
+  console.log('  (each worker bundled, as npm start runs it)');
+  await measureWorker(host, 'this-tree', bundle, runs);
 }
