@@ -27,7 +27,7 @@
  * `npm run bench` runs it after the HTTP sections (BENCH_SKIP_DESIGNER=1 leaves it out) and adds
  * its figures to the JSON results under `designer`.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -46,8 +46,14 @@ const BASE = `http://localhost:${PORT}`;
 const ADMIN = { email: 'bench@bench.test', password: 'bench-admin-password-1' };
 const TOKEN = 'pw_bench_bootstrap_token_0123456789abcdef';
 
-async function waitForHealth(deadline: number): Promise<void> {
+/** Waits for the app's health answer; an app that exits first fails at once, with the end of its output. */
+async function waitForHealth(deadline: number, app: ChildProcess, output: () => string): Promise<void> {
   while (Date.now() < deadline) {
+    if (app.exitCode !== null || app.signalCode !== null) {
+      throw new Error(
+        `the app exited (${app.exitCode ?? app.signalCode}) before it answered:\n${output().slice(-4000)}`,
+      );
+    }
     const ok = await fetch(`${BASE}/api/v1/health`).then(
       (response) => response.ok,
       () => false,
@@ -324,7 +330,9 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
   chmodSync(dir, 0o755); // embedded PostgreSQL may run initdb as another user (as bench/run.ts does)
   const app = spawn(process.execPath, [...TS_NODE_ARGS, 'scripts/start.ts'], {
     detached: true,
-    stdio: ['ignore', 'ignore', 'inherit'],
+    // Its output is kept (the last 100 kB) and shown if it never answers: it used to be dropped,
+    // and an app that exited at once (a port taken) left the bench waiting 15 minutes in silence.
+    stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,
       PORT: String(PORT),
@@ -335,12 +343,18 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
       NEXTAUTH_URL: BASE,
     },
   });
+  let appOutput = '';
+  const keep = (chunk: Buffer) => {
+    appOutput = (appOutput + chunk.toString('utf8')).slice(-100_000);
+  };
+  app.stdout?.on('data', keep);
+  app.stderr?.on('data', keep);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu'],
   });
   try {
-    await waitForHealth(Date.now() + 900_000);
+    await waitForHealth(Date.now() + 900_000, app, () => appOutput);
     const key = `bench-${Date.now().toString(36)}`;
     // Each drag gets a workflow of its own: a drag moves a step, and the draft is saved.
     const big = { groups: 33, tail: 10 }; // 1,000 steps
@@ -496,8 +510,10 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
     }
   } finally {
     await browser.close();
-    if (app.pid) process.kill(-app.pid, 'SIGTERM');
-    await new Promise((resolve) => app.once('exit', resolve));
+    if (app.exitCode === null && app.signalCode === null) {
+      if (app.pid) process.kill(-app.pid, 'SIGTERM');
+      await new Promise((resolve) => app.once('exit', resolve));
+    }
     rmSync(dir, { recursive: true, force: true });
   }
   return results;
