@@ -14,7 +14,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import http from 'node:http';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -28,6 +28,7 @@ import { figureRow, percentiles } from '@/bench/lib/stats';
 import { hasPgbench, pgbenchTps, preparePgbench } from '@/bench/baselines';
 import { startBenchWorker } from '@/bench/lib/worker-process';
 import { buildWorker } from '@/scripts/lib/build-worker';
+import { runRuntimeSectionWhenMain } from '@/bench/lib/runtime-section-alone';
 
 const STEPS = 40;
 const RUNS = Number(process.env.BENCH_DURABLE_RUNS ?? 10);
@@ -249,27 +250,4 @@ export async function durableWorkerBenchmarks({
 }
 
 /** Alone: `node --conditions=react-server --import tsx bench/durable-worker.ts` (its own embedded PostgreSQL). */
-async function main(): Promise<void> {
-  const { startEmbeddedPostgres } = await import('@/server/db/embedded');
-  const { runtimeBenchmarks } = await import('@/bench/runtime');
-  const dir = mkdtempSync(path.join(tmpdir(), 'pipewright-bench-durable-'));
-  chmodSync(dir, 0o755); // the embedded server runs as the postgres user when we are root
-  const database = await startEmbeddedPostgres({ databaseDir: path.join(dir, 'pg'), password: 'bench-password-1234' });
-  try {
-    process.env.BENCH_ONLY ??= 'durable';
-    await runtimeBenchmarks({ url: database.url });
-  } finally {
-    await database.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+runRuntimeSectionWhenMain(import.meta.url, 'durable');

@@ -14,10 +14,7 @@
  * and a few starts each made after a quiet spell longer than pg's pool idle timeout, where
  * "before" lets the pool close its idle connections and "now" keeps KEEP_WARM_CONNECTIONS.
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { KEEP_WARM_CONNECTIONS, createDb, getDb, setDb, type Db } from '@/server/db/database';
@@ -29,6 +26,7 @@ import { bossLatency } from '@/bench/baselines';
 import { startBenchWorker } from '@/bench/lib/worker-process';
 import { bundleWorkerOf, gitRev } from '@/bench/durable-worker';
 import { buildWorker } from '@/scripts/lib/build-worker';
+import { runRuntimeSectionWhenMain } from '@/bench/lib/runtime-section-alone';
 
 const RUNS = Number(process.env.BENCH_START_RUNS ?? 150);
 /** Starts made after a quiet spell longer than pg's pool idle timeout (10 s), per mode and round. */
@@ -249,27 +247,4 @@ export async function startLatencyBenchmarks({
 }
 
 /** Alone: `node --conditions=react-server --import tsx bench/start-latency.ts` (its own embedded PostgreSQL). */
-async function main(): Promise<void> {
-  const { startEmbeddedPostgres } = await import('@/server/db/embedded');
-  const { runtimeBenchmarks } = await import('@/bench/runtime');
-  const dir = mkdtempSync(path.join(tmpdir(), 'pipewright-bench-start-'));
-  chmodSync(dir, 0o755); // the embedded server runs as the postgres user when we are root
-  const database = await startEmbeddedPostgres({ databaseDir: path.join(dir, 'pg'), password: 'bench-password-1234' });
-  try {
-    process.env.BENCH_ONLY ??= 'startab';
-    await runtimeBenchmarks({ url: database.url });
-  } finally {
-    await database.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+runRuntimeSectionWhenMain(import.meta.url, 'startab');

@@ -1,0 +1,35 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/**
+ * A section of bench/runtime.ts run alone, on an embedded PostgreSQL of its own, when its file is
+ * the script Node was started with (`node --conditions=react-server --import tsx bench/<file>.ts`).
+ * `section` is its BENCH_ONLY name; BENCH_ONLY set by the caller still wins.
+ */
+export function runRuntimeSectionWhenMain(moduleUrl: string, section: string): void {
+  if (moduleUrl !== pathToFileURL(process.argv[1] ?? '').href) return;
+  runAlone(section).then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
+
+async function runAlone(section: string): Promise<void> {
+  const { startEmbeddedPostgres } = await import('@/server/db/embedded');
+  const { runtimeBenchmarks } = await import('@/bench/runtime');
+  const dir = mkdtempSync(path.join(tmpdir(), `pipewright-bench-${section}-`));
+  chmodSync(dir, 0o755); // the embedded server runs as the postgres user when we are root
+  const database = await startEmbeddedPostgres({ databaseDir: path.join(dir, 'pg'), password: 'bench-password-1234' });
+  try {
+    process.env.BENCH_ONLY ??= section;
+    await runtimeBenchmarks({ url: database.url });
+  } finally {
+    await database.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
