@@ -1,19 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { TAuthContext } from '@/server/auth/context';
 import { cancelRun } from '@/server/runs/cancel-run';
 import { retryRun } from '@/server/runs/retry-run';
-import { advanceRun } from '@/server/runtime/advance-run';
 import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
 import { ADVANCE_QUEUE } from '@/server/runtime/queue/run-queue';
 import { RUN_TIMEOUT_PATH } from '@/server/runtime/run-store/end-run-effects';
-import { LeaseKeeper } from '@/server/runtime/run-store/lease-keeper';
 import { reapStalledRuns } from '@/server/runtime/run-store/reap-stalled-runs';
 import { startRun } from '@/server/runtime/start-run';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { addMemberTo, createTenantWithMember } from '@/test/fixtures';
 import { publishWorkflow } from '@/test/runtime';
+import { workOffJobs } from '@/test/faults/work-off-jobs';
 
 /**
  * SPEC §7.1 and §7.5 for runs held QUEUED by their workflow's limits (the reaper's held-run
@@ -84,18 +82,6 @@ const loseJobs = (runIds: string[]) =>
     t.db,
   );
 
-/** Takes the run's due jobs as pg-boss's fetch would and advances the run once per job. */
-async function workOffJobs(runId: string): Promise<number> {
-  const workerId = `queue-${randomUUID().slice(0, 8)}`;
-  const leases = new LeaseKeeper(t.db, workerId, () => {});
-  const jobs = await sql<{ id: string }>`
-    UPDATE pgboss.job SET state = 'completed', started_on = now(), completed_on = now()
-     WHERE name = ${ADVANCE_QUEUE} AND state = 'created' AND start_after <= now() AND data->>'runId' = ${runId}
-     RETURNING id`.execute(t.db);
-  for (const _job of jobs.rows) await advanceRun({ db: t.db, runId, workerId, leases });
-  return jobs.rows.length;
-}
-
 const statusOf = async (runId: string) =>
   (await t.db.selectFrom('runs').select('status').where('id', '=', runId).executeTakeFirstOrThrow()).status;
 const statusesOf = (runIds: string[]) => Promise.all(runIds.map(statusOf));
@@ -105,7 +91,7 @@ async function startAndWork(key: string, count: number, expected: 'WAITING' | 'Q
   const runIds: string[] = [];
   for (let i = 0; i < count; i++) {
     const runId = await start(key);
-    expect(await workOffJobs(runId)).toBe(1);
+    expect(await workOffJobs(t.db, runId)).toBe(1);
     expect(await statusOf(runId)).toBe(expected);
     runIds.push(runId);
   }
@@ -126,7 +112,7 @@ it('three slots freed at once while their hand-off jobs died with a worker: one 
   expect(await sentTo(held)).toEqual([0, 1, 2]);
   // Sent and touched: the next pass sends nothing again.
   expect(await reapStalledRuns({ db: t.db })).toBe(0);
-  for (const runId of held.slice(0, 3)) await workOffJobs(runId);
+  for (const runId of held.slice(0, 3)) await workOffJobs(t.db, runId);
   expect(await statusesOf(held)).toEqual(['WAITING', 'WAITING', 'WAITING', 'QUEUED', 'QUEUED', 'QUEUED']);
   // Every slot taken: the held runs left wait, however long they have been held.
   await loseJobs(held);
@@ -161,8 +147,8 @@ it('a free slot whose hand-off job is on its way is not sent a second run, and a
              WHERE name = ${ADVANCE_QUEUE} AND state = 'active' AND data->>'runId' = ${held[0]!}`.execute(t.db);
   expect(await reapStalledRuns({ db: t.db })).toBe(1);
   expect(await jobsOf(held[0]!)).toEqual(['completed', 'failed', 'active', 'created']);
-  await workOffJobs(held[0]!);
-  await workOffJobs(held[1]!);
+  await workOffJobs(t.db, held[0]!);
+  await workOffJobs(t.db, held[1]!);
   expect(await statusesOf(held)).toEqual(['WAITING', 'WAITING', 'QUEUED']);
 });
 
@@ -174,10 +160,10 @@ it('a run held for rate is not sent again before its window has room, and is onc
     document: { settings: { runsPerMinute: 1 }, steps: [] },
   });
   const first = await start('one-a-minute');
-  await workOffJobs(first);
+  await workOffJobs(t.db, first);
   expect(await statusOf(first)).toBe('SUCCEEDED');
   const held = await start('one-a-minute');
-  await workOffJobs(held);
+  await workOffJobs(t.db, held);
   expect(await statusOf(held)).toBe('QUEUED');
   // Admission sent it a job due when the window has room (retryAt).
   expect(await jobsOf(held)).toEqual(['completed', 'created']);
@@ -190,7 +176,7 @@ it('a run held for rate is not sent again before its window has room, and is onc
   // The minute has passed: the window has room, and nothing else is coming for the run.
   await sql`UPDATE runs SET started_at = now() - interval '2 minutes' WHERE id = ${first}`.execute(t.db);
   expect(await reapStalledRuns({ db: t.db })).toBe(1);
-  await workOffJobs(held);
+  await workOffJobs(t.db, held);
   expect(await statusOf(held)).toBe('SUCCEEDED');
 });
 
@@ -202,20 +188,20 @@ it('a run held for rate is not sent again before its window has room, and is onc
 async function heldRetriedRun(key: string): Promise<{ retried: string; holder: string }> {
   await publishWaiting(key, { maxConcurrentRuns: 1, timeoutMs: 3_600_000 });
   const retried = await start(key);
-  await workOffJobs(retried);
+  await workOffJobs(t.db, retried);
   expect(await statusOf(retried)).toBe('WAITING');
   await passDeadline(retried);
-  await workOffJobs(retried);
+  await workOffJobs(t.db, retried);
   expect(
     await t.db.selectFrom('runs').select(['status', 'error']).where('id', '=', retried).executeTakeFirst(),
   ).toEqual({ status: 'FAILED', error: expect.objectContaining({ code: 'TIMEOUT' }) });
   const holder = await start(key);
-  await workOffJobs(holder);
+  await workOffJobs(t.db, holder);
   expect(await statusOf(holder)).toBe('WAITING');
   await retryRun({ db: t.db, ctx: operator, input: { id: retried } });
   expect(await statusOf(retried)).toBe('QUEUED');
   // Its first job meets admission: no slot, held.
-  await workOffJobs(retried);
+  await workOffJobs(t.db, retried);
   expect(await statusOf(retried)).toBe('QUEUED');
   expect(await openWaitsOf(retried)).toEqual([RUN_TIMEOUT_PATH]);
   return { retried, holder };
@@ -254,7 +240,7 @@ it("a held run retried under limits fails with TIMEOUT when its deadline's timer
   const { retried, holder } = await heldRetriedRun('held-deadline');
   await passDeadline(retried);
   // The timer job used to meet admission like any other, which held the run again, past its deadline.
-  expect(await workOffJobs(retried)).toBe(1);
+  expect(await workOffJobs(t.db, retried)).toBe(1);
   const run = await t.db.selectFrom('runs').select(['status', 'error']).where('id', '=', retried).executeTakeFirst();
   expect(run).toEqual({ status: 'FAILED', error: expect.objectContaining({ code: 'TIMEOUT' }) });
   expect(await openWaitsOf(retried)).toEqual([]);
@@ -276,7 +262,7 @@ it('a held run whose timeout came due while its timer job died with a worker is 
   // No slot is free, so the held-run look has nothing for it; the due-wait look now covers a
   // QUEUED run's timeout (it covered WAITING runs only).
   expect(await reapStalledRuns({ db: t.db })).toBe(1);
-  await workOffJobs(retried);
+  await workOffJobs(t.db, retried);
   expect(
     await t.db.selectFrom('runs').select(['status', 'error']).where('id', '=', retried).executeTakeFirst(),
   ).toEqual({ status: 'FAILED', error: expect.objectContaining({ code: 'TIMEOUT' }) });
@@ -295,16 +281,16 @@ it('a held run whose only job is its timeout timer, due later, is sent one when 
   await ageRuns([retried], '10 seconds');
   // A job due later counted as one coming: the slot stood free until the deadline.
   expect(await reapStalledRuns({ db: t.db })).toBe(1);
-  await workOffJobs(retried);
+  await workOffJobs(t.db, retried);
   expect(await statusOf(retried)).toBe('WAITING');
 });
 
 it('a RUNNING run nobody holds whose timeout came due with its jobs lost is sent one within seconds, not after 2 minutes', async () => {
   await publishWaiting('unlimited-deadline', { timeoutMs: 3_600_000 });
   const runId = await start('unlimited-deadline');
-  await workOffJobs(runId);
+  await workOffJobs(t.db, runId);
   await passDeadline(runId);
-  await workOffJobs(runId);
+  await workOffJobs(t.db, runId);
   expect(await statusOf(runId)).toBe('FAILED');
   // Retried without limits: RUNNING at once, with a job and a new window.
   await retryRun({ db: t.db, ctx: operator, input: { id: runId } });
@@ -314,7 +300,7 @@ it('a RUNNING run nobody holds whose timeout came due with its jobs lost is sent
   await ageRuns([runId], '10 seconds');
   // Only the 2-minute look for lost jobs covered it.
   expect(await reapStalledRuns({ db: t.db })).toBe(1);
-  await workOffJobs(runId);
+  await workOffJobs(t.db, runId);
   expect(await t.db.selectFrom('runs').select(['status', 'error']).where('id', '=', runId).executeTakeFirst()).toEqual({
     status: 'FAILED',
     error: expect.objectContaining({ code: 'TIMEOUT' }),

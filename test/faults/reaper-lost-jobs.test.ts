@@ -1,19 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { TAuthContext } from '@/server/auth/context';
 import { cancelRun } from '@/server/runs/cancel-run';
-import { advanceRun } from '@/server/runtime/advance-run';
 import { ADVANCE_JOB_INDEX, hasLiveAdvanceJob } from '@/server/runtime/queue/advance-job-index';
 import { ADVANCE_QUEUE, advanceJobTable } from '@/server/runtime/queue/run-queue';
 import { claimRun } from '@/server/runtime/run-store/claim-run';
-import { LeaseKeeper } from '@/server/runtime/run-store/lease-keeper';
 import { reapStalledRuns } from '@/server/runtime/run-store/reap-stalled-runs';
 import { startRun } from '@/server/runtime/start-run';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { addMemberTo, createTenantWithMember } from '@/test/fixtures';
 import { publishWorkflow } from '@/test/runtime';
 import { expireLeasesOf } from '@/test/faults/fault-harness';
+import { workOffJobs } from '@/test/faults/work-off-jobs';
 
 /**
  * The reaper's look for lost jobs (issue #16): a QUEUED or RUNNING run nobody has touched for
@@ -66,18 +64,6 @@ const setJobs = (runId: string, state: 'active' | 'failed', startedAgo = '0 seco
   sql`UPDATE pgboss.job SET state = ${state}, started_on = now() - ${startedAgo}::interval
        WHERE name = ${ADVANCE_QUEUE} AND data->>'runId' = ${runId}`.execute(t.db);
 
-/** Takes the run's due jobs as pg-boss's fetch would and advances the run once per job. */
-async function workOffJobs(runId: string): Promise<number> {
-  const workerId = `queue-${randomUUID().slice(0, 8)}`;
-  const leases = new LeaseKeeper(t.db, workerId, () => {});
-  const jobs = await sql<{ id: string }>`
-    UPDATE pgboss.job SET state = 'completed', started_on = now(), completed_on = now()
-     WHERE name = ${ADVANCE_QUEUE} AND state = 'created' AND start_after <= now() AND data->>'runId' = ${runId}
-     RETURNING id`.execute(t.db);
-  for (const _job of jobs.rows) await advanceRun({ db: t.db, runId, workerId, leases });
-  return jobs.rows.length;
-}
-
 const statusOf = async (runId: string) =>
   (await t.db.selectFrom('runs').select('status').where('id', '=', runId).executeTakeFirstOrThrow()).status;
 
@@ -98,7 +84,7 @@ it('a run whose job was lost (it failed without a claim) is sent one once it is 
   expect(await jobsOf(runId)).toEqual(['failed', 'created']);
   // Touched when sent: the next pass does not send it again.
   expect(await reapStalledRuns({ db: t.db })).toBe(0);
-  expect(await workOffJobs(runId)).toBe(1);
+  expect(await workOffJobs(t.db, runId)).toBe(1);
   expect(await statusOf(runId)).toBe('SUCCEEDED');
 });
 
@@ -134,7 +120,7 @@ it('a run whose worker died holding its lease is sent a job once the lease expir
   expect(await reapStalledRuns({ db: t.db })).toBe(0);
   await expireLeasesOf({ db: t.db, workerId: 'dead-worker' });
   expect(await reapStalledRuns({ db: t.db })).toBe(1);
-  expect(await workOffJobs(runId)).toBe(1);
+  expect(await workOffJobs(t.db, runId)).toBe(1);
   expect(await statusOf(runId)).toBe('SUCCEEDED');
 });
 
@@ -149,17 +135,17 @@ it('a run held by its limits beside a free slot whose hand-off job was lost is s
     },
   });
   const first = await start('one-slot');
-  expect(await workOffJobs(first)).toBe(1);
+  expect(await workOffJobs(t.db, first)).toBe(1);
   expect(await statusOf(first)).toBe('WAITING');
   const held = await start('one-slot');
-  expect(await workOffJobs(held)).toBe(1);
+  expect(await workOffJobs(t.db, held)).toBe(1);
   expect(await statusOf(held)).toBe('QUEUED');
   await cancelRun({ db: t.db, ctx: operator, input: { id: first } });
   // The freed slot's job went to the held run and was lost with a worker that took it.
   await setJobs(held, 'failed');
   await ageRuns([held], '6 seconds');
   expect(await reapStalledRuns({ db: t.db })).toBe(1);
-  expect(await workOffJobs(held)).toBe(1);
+  expect(await workOffJobs(t.db, held)).toBe(1);
   expect(await statusOf(held)).toBe('WAITING');
 });
 
