@@ -34,12 +34,15 @@ const httpRequestFromEnv: TActionHandler = async (given) => {
         beforeSend: args.invocation.assertLeaseHeld,
         traceparent: traceparentFor(args.invocation),
         stageArtifact: args.invocation.stageArtifact,
-        // Keep-alive per tenant: a step's call skips the TCP (and TLS) setup, never the egress check.
-        // PIPEWRIGHT_EGRESS_KEEPALIVE=off opens a connection per call, as before.
+        // Keep-alive per tenant (a step's call skips the TCP and TLS setup, never the egress check),
+        // only with PIPEWRIGHT_EGRESS_KEEPALIVE=on for now: against a server that closes idle
+        // connections within milliseconds (keepAliveTimeout = 1), a worker's calls failed with
+        // "socket hang up" (test/faults/worker-sigterm.test.ts), which the stale-socket retry did not
+        // catch. Until that is understood, a new connection per call, as before.
         pool:
-          process.env.PIPEWRIGHT_EGRESS_KEEPALIVE === 'off'
-            ? undefined
-            : egressConnectionPoolFor(args.invocation.tenantId),
+          process.env.PIPEWRIGHT_EGRESS_KEEPALIVE === 'on'
+            ? egressConnectionPoolFor(args.invocation.tenantId)
+            : undefined,
       });
 };
 
