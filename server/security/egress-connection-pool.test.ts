@@ -85,6 +85,37 @@ function scriptedDns(first: string): {
 }
 
 describe('egress connection pool: reuse', () => {
+  it('sends a call that queued for a pooled connection (more calls than sockets) with the lease check, not after the server closed it', async () => {
+    // Found by the worker-sigterm fault test: Node leaves `reusedSocket` unset for a request
+    // that queued for a free socket, and such a call waited for a 'connect' that never came
+    // until the server closed the idle connection ("socket hang up", not retried).
+    const server = await serve('127.0.0.1', 0, (_request, response) => {
+      setTimeout(() => response.end('ok'), 20);
+    });
+    const pool = egressConnectionPoolFor('tenant-queued');
+    let checks = 0;
+    const calls = Array.from({ length: 40 }, () =>
+      guardedFetch({
+        url: `${server.origin}/x`,
+        method: 'POST',
+        body: '{}',
+        allow: ONLY_127_0_0_1,
+        pool,
+        beforeSend: () => {
+          checks += 1;
+        },
+        timeoutMs: 10_000,
+      }).then(
+        (response) => response.status,
+        (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      ),
+    );
+    expect(await Promise.all(calls)).toEqual(Array.from({ length: 40 }, () => 200));
+    expect(checks).toBe(40);
+    // At most the agent's 16 sockets: the other 24 calls went over connections the first ones freed.
+    expect(server.connections.length).toBeLessThanOrEqual(16);
+  });
+
   it('sends a tenant’s sequential calls over one connection, and opens one per call without the pool', async () => {
     const server = await serve('127.0.0.1');
     const pool = egressConnectionPoolFor('tenant-a');

@@ -108,10 +108,17 @@ export function sendHttpExchange(exchange: THttpExchange): Promise<THttpExchange
           reject(new GuardedFetchError('HTTP', 'the connection closed before the response ended', { retryable: true }));
       });
     });
+    // Whether the socket came connected from the pool. Node sets `reusedSocket` only for a free
+    // socket taken at once, not for one handed to a request that queued for it (more requests
+    // than the agent's maxSockets), so the socket's own state is asked too.
+    let pooledSocket = false;
     request.on('error', (error: NodeJS.ErrnoException) => {
-      const stale =
-        request.reusedSocket && !answered && !exchange.signal.aborted && STALE_SOCKET_CODES.has(error.code ?? '');
+      const reused = request.reusedSocket || pooledSocket;
+      const stale = reused && !answered && !exchange.signal.aborted && STALE_SOCKET_CODES.has(error.code ?? '');
       reject(stale ? new StalePooledSocketError(error.message) : error);
+    });
+    request.once('socket', (socket) => {
+      pooledSocket = !socket.connecting;
     });
     const { beforeSend } = exchange;
     if (!beforeSend) {
@@ -119,7 +126,10 @@ export function sendHttpExchange(exchange: THttpExchange): Promise<THttpExchange
       return;
     }
     // Headers and body wait in the request until end(). A new socket is still connecting when
-    // it is handed over; a pooled one is connected already, so the check is made at once.
+    // it is handed over; a pooled one is connected already, so the check is made at once. It
+    // used to wait for 'connect' unless `reusedSocket` was set, which Node leaves unset for a
+    // request that queued for a pooled socket: that request waited for a 'connect' that never
+    // came, until the server closed the idle connection ("socket hang up").
     request.once('socket', (socket) => {
       const send = () => {
         try {
@@ -130,7 +140,7 @@ export function sendHttpExchange(exchange: THttpExchange): Promise<THttpExchange
         }
         request.end(exchange.body);
       };
-      if (request.reusedSocket) send();
+      if (!socket.connecting) send();
       else socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', send);
     });
   });

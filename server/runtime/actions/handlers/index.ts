@@ -35,10 +35,10 @@ const httpRequestFromEnv: TActionHandler = async (given) => {
         traceparent: traceparentFor(args.invocation),
         stageArtifact: args.invocation.stageArtifact,
         // Keep-alive per tenant (a step's call skips the TCP and TLS setup, never the egress check),
-        // only with PIPEWRIGHT_EGRESS_KEEPALIVE=on for now: against a server that closes idle
-        // connections within milliseconds (keepAliveTimeout = 1), a worker's calls failed with
-        // "socket hang up" (test/faults/worker-sigterm.test.ts), which the stale-socket retry did not
-        // catch. Until that is understood, a new connection per call, as before.
+        // only with PIPEWRIGHT_EGRESS_KEEPALIVE=on for now: on by default, it made a call that queued
+        // for a pooled socket wait for a 'connect' that never came (send-http-exchange.ts, fixed),
+        // and it goes on by default once CI and chaos have run with it on. Until then a new
+        // connection per call, as before.
         pool:
           process.env.PIPEWRIGHT_EGRESS_KEEPALIVE === 'on'
             ? egressConnectionPoolFor(args.invocation.tenantId)
