@@ -33,7 +33,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Page } from '@playwright/test';
-import { startProfile } from './lib/drag-profile';
+import { measureDrag, measureLiftRestyle, openOnce, type TDragCase } from './lib/designer-page';
 import { nestedDefinition, smallDefinition } from './lib/nested-definition';
 import { TS_NODE_ARGS } from '@/scripts/lib/node-args';
 import { initialCollapsed, shownCardCount } from '@/components/designer/canvas/collapse-plan';
@@ -99,43 +99,6 @@ function openPlan(definition: TBenchDefinition): TOpenPlan {
   };
 }
 
-/**
- * Opens a workflow: navigation start → `cards` step cards in the DOM (ms), and → the last of
- * them hydrated (React's props on it: its handlers work). `query`: `?expand=all` for the old page.
- */
-async function openOnce(
-  page: Page,
-  key: string,
-  cards: number,
-  query = '',
-): Promise<{ inDom: number; hydrated: number }> {
-  await page.goto(`${BASE}/workflows/${key}${query}`, { waitUntil: 'commit' });
-  // Arrow functions (tsx wraps named ones in __name(), which the page lacks); not strings, which
-  // waitForFunction evaluates with eval, refused by the pages' CSP.
-  await page.waitForFunction(
-    (count) => {
-      const drawn = document.querySelectorAll('[data-testid="step-card"]').length;
-      const at = window as unknown as { __inDom?: number };
-      if (drawn === count && at.__inDom === undefined) at.__inDom = performance.now();
-      return drawn === count;
-    },
-    cards,
-    { timeout: 60_000, polling: 'raf' },
-  );
-  await page.waitForFunction(
-    () => {
-      const drawn = document.querySelectorAll('[data-testid="step-card"]');
-      const last = drawn[drawn.length - 1];
-      return !!last && Object.keys(last).some((name) => name.startsWith('__reactProps'));
-    },
-    undefined,
-    { timeout: 60_000, polling: 'raf' },
-  );
-  return page.evaluate<{ inDom: number; hydrated: number }>(
-    `(() => ({ inDom: window.__inDom, hydrated: performance.now() }))()`,
-  );
-}
-
 /** The one action that brings the deepest step on screen: a click on its collapsed block's row → its card drawn and painted (ms). */
 async function revealDeepest(page: Page, plan: TOpenPlan): Promise<number> {
   if (!plan.opener) return 0;
@@ -150,159 +113,6 @@ async function revealDeepest(page: Page, plan: TOpenPlan): Promise<number> {
     };
     check();
   })`);
-}
-
-/** A drag to measure: the step moved, the card it is dropped on, the pipe it must land in, the window. */
-type TDragCase = {
-  key: string;
-  cards: number;
-  stepId: string;
-  overId: string;
-  pipeId: string;
-  viewport: { width: number; height: number };
-  /** `?expand=all`: the page as it was, every block open. */
-  query?: string;
-  /** Collapsed blocks to open (a click on each one's row) before the drag. */
-  open?: string[];
-};
-type TDragFigures = {
-  frames: number;
-  meanGap: number;
-  maxGap: number;
-  dragMs: number;
-  settleMs: number;
-  profile: string[];
-};
-
-async function measureDrag(page: Page, drag: TDragCase): Promise<TDragFigures> {
-  await page.setViewportSize(drag.viewport);
-  await openOnce(page, drag.key, drag.cards, drag.query);
-  for (const block of drag.open ?? []) await page.locator(`[data-collapsed-row="${block}"]`).click();
-  // Hydrated: the palette is filled from the registry fetched in the browser.
-  await page
-    .getByRole('complementary', { name: 'Step palette' })
-    .getByRole('button', { name: 'Set run state' })
-    .waitFor();
-  const handle = page.locator(`[data-step-header="${drag.stepId}"] [aria-label^="Drag"]`);
-  const target = page.locator(`[data-step-header="${drag.overId}"]`);
-  // The canvas at the top of the window, so the drag's start and target are both on screen
-  // under the toolbars above it (the measure is the drag, not dnd's auto-scroll).
-  await page.evaluate(() => document.querySelector('[data-pipe-id="root"]')?.scrollIntoView({ block: 'start' }));
-  await target.waitFor();
-  const from = (await handle.boundingBox())!;
-  const to = (await target.boundingBox())!;
-  if (to.y + to.height > drag.viewport.height) {
-    await page.screenshot({ path: path.join(tmpdir(), `designer-bench-${drag.key}.png`) });
-    throw new Error(`${drag.overId} is off screen: the measure is the drag, not dnd's auto-scroll`);
-  }
-  // A string, not a function: tsx wraps named functions in __name(), which the page lacks.
-  await page.evaluate(`(() => {
-    window.__frames = [];
-    window.__stop = false;
-    const tick = (t) => {
-      window.__frames.push(t);
-      if (!window.__stop) requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
-  })()`);
-  const profile = process.env.BENCH_PROFILE
-    ? await startProfile(
-        page,
-        process.env.BENCH_PROFILE.endsWith('.json')
-          ? process.env.BENCH_PROFILE.replace(/\.json$/, `-${drag.cards}-${drag.viewport.height}.json`)
-          : undefined,
-      )
-    : null;
-  const start = Date.now();
-  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
-  await page.mouse.down();
-  // Small first moves, as a hand makes them, so the library starts the drag before it travels.
-  for (let i = 1; i <= 4; i++) await page.mouse.move(from.x + from.width / 2 + 2 * i, from.y + from.height / 2 + 2 * i);
-  const steps = 30;
-  for (let i = 1; i <= steps; i++)
-    await page.mouse.move(from.x + from.width / 2, from.y + ((to.y + to.height / 2 - from.y) * i) / steps);
-  // The cards close up where the step left, so the target moves: follow it, as a hand does
-  // (the drop lands in the pipe under the pointer).
-  let at = { x: from.x + from.width / 2, y: to.y + to.height / 2 };
-  for (let round = 0; round < 4; round++) {
-    const box = await target.boundingBox();
-    if (!box) break; // mid-animation the card can be briefly unmeasurable; drop where the pointer is
-    const aim = { x: box.x + Math.min(40, box.width / 2), y: box.y + Math.min(box.height / 2, 12) };
-    if (Math.abs(aim.x - at.x) < 2 && Math.abs(aim.y - at.y) < 2) break;
-    for (let i = 1; i <= 5; i++)
-      await page.mouse.move(at.x + ((aim.x - at.x) * i) / 5, at.y + ((aim.y - at.y) * i) / 5);
-    at = aim;
-  }
-  const dragMs = Date.now() - start;
-  const up = Date.now();
-  await page.mouse.up();
-  await page.waitForFunction(
-    ({ stepId, pipeId }) =>
-      document.querySelector(`[data-step-id="${stepId}"]`)?.closest('[data-pipe-id]')?.getAttribute('data-pipe-id') ===
-      pipeId,
-    drag,
-    { timeout: 10_000 },
-  );
-  const settleMs = Date.now() - up;
-  const frames = await page.evaluate<number[]>(`(() => {
-    window.__stop = true;
-    return window.__frames;
-  })()`);
-  const gaps = frames.slice(1).map((t, i) => t - frames[i]!);
-  return {
-    profile: (await profile?.stop()) ?? [],
-    frames: frames.length,
-    meanGap: gaps.reduce((a, b) => a + b, 0) / Math.max(1, gaps.length),
-    maxGap: Math.max(...gaps),
-    dragMs,
-    settleMs,
-  };
-}
-
-/**
- * What the lift's style switch costs the browser, with the designer's fence (drag-style-fence.ts)
- * and without it, alternating in one page so a busy machine weighs on both alike: the library's
- * dynamic style element gets the text it sets at a lift, and a layout read makes the browser
- * restyle what that changed (median of 15 each, ms).
- */
-async function measureLiftRestyle(
-  page: Page,
-  key: string,
-  cards: number,
-): Promise<{ fenced: number; unfenced: number }> {
-  await openOnce(page, key, cards);
-  // The library adds its style elements when it mounts in the browser, after the cards are drawn.
-  await page.waitForSelector('style[data-rfd-dynamic]', { state: 'attached' });
-  return page.evaluate(`(() => {
-    const dynamic = document.querySelector('style[data-rfd-dynamic]');
-    const fence = document.querySelector('.cursor-auto.select-auto');
-    if (!dynamic || !fence) throw new Error('no drag style element or fence on the page');
-    const resting = dynamic.textContent;
-    const contextId = dynamic.getAttribute('data-rfd-dynamic');
-    const dragging = '[data-rfd-draggable-context-id="' + contextId + '"] { transition: transform 0.2s cubic-bezier(0.2, 0, 0, 1); } ' +
-      '[data-rfd-drag-handle-context-id="' + contextId + '"] { pointer-events: none; } ' +
-      'body { cursor: grabbing; user-select: none; -webkit-user-select: none; overflow-anchor: none; }';
-    const once = () => {
-      void document.documentElement.offsetWidth;
-      const start = performance.now();
-      dynamic.textContent = dragging;
-      void document.documentElement.offsetWidth;
-      const took = performance.now() - start;
-      dynamic.textContent = resting;
-      void document.documentElement.offsetWidth;
-      return took;
-    };
-    const fenced = [], unfenced = [];
-    for (let i = 0; i < 15; i++) {
-      fence.classList.add('cursor-auto', 'select-auto');
-      fenced.push(once());
-      fence.classList.remove('cursor-auto', 'select-auto');
-      unfenced.push(once());
-    }
-    fence.classList.add('cursor-auto', 'select-auto');
-    const median = (list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)];
-    return { fenced: median(fenced), unfenced: median(unfenced) };
-  })()`);
 }
 
 /** The figures, for the JSON results of `npm run bench` (ms). */
@@ -445,7 +255,7 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
     ];
     // BENCH_LIFT_ONLY=1: only the lift's style switch (a minute, where the drags and opens take several).
     for (const [label, drag] of process.env.BENCH_LIFT_ONLY ? [] : drags) {
-      const figures = await measureDrag(page, drag);
+      const figures = await measureDrag(page, BASE, drag);
       console.log(
         `drag ${label}  ${figures.frames} frames in ${figures.dragMs} ms  mean frame gap=${figures.meanGap.toFixed(1)} ms  longest=${figures.maxGap.toFixed(1)} ms  drop → moved in DOM=${figures.settleMs} ms`,
       );
@@ -462,7 +272,7 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
       ['300 steps / 5 levels', key, plans.mid.drawn],
       ['1,000 steps         ', `${key}-1000`, plans.big.drawn],
     ] as const) {
-      const lift = await measureLiftRestyle(page, workflow, cards);
+      const lift = await measureLiftRestyle(page, BASE, workflow, cards);
       console.log(
         `drag lift's style switch, ${label}  fenced=${lift.fenced.toFixed(1)} ms  unfenced=${lift.unfenced.toFixed(1)} ms  (median of 15 each, alternating; ${cards} cards drawn)`,
       );
@@ -480,15 +290,15 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
       ['1,000 steps         ', plans.big],
     ];
     for (const [label, plan] of process.env.BENCH_LIFT_ONLY ? [] : opens) {
-      await openOnce(page, plan.key, plan.drawn); // warm-up: compiles nothing (production build) but fills the HTTP caches
+      await openOnce(page, BASE, plan.key, plan.drawn); // warm-up: compiles nothing (production build) but fills the HTTP caches
       const hydrated: number[] = [];
       const reveal: number[] = [];
       const oldInDom: number[] = [];
       const oldHydrated: number[] = [];
       for (let i = 0; i < N; i++) {
-        hydrated.push((await openOnce(page, plan.key, plan.drawn)).hydrated);
+        hydrated.push((await openOnce(page, BASE, plan.key, plan.drawn)).hydrated);
         reveal.push(await revealDeepest(page, plan));
-        const old = await openOnce(page, plan.key, plan.all, '?expand=all');
+        const old = await openOnce(page, BASE, plan.key, plan.all, '?expand=all');
         oldInDom.push(old.inDom);
         oldHydrated.push(old.hydrated);
       }
