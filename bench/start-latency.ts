@@ -113,17 +113,15 @@ async function measureMode({
   web.options.min = mode === 'before' ? 0 : KEEP_WARM_CONNECTIONS;
   const worker = await startBenchWorker(url, {}, { bundle });
   try {
+    const start = async (i: number) =>
+      (await startRun({ tenantId: ctx.tenantId, workflowKey: 'bench-start', input: { i }, trigger: { type: 'api' } }))
+        .runId;
     const t0s = new Map<string, number>();
     const calls: number[] = [];
     // 20 warm-up starts: JIT, connection pools, the version cache, prepared statements.
     for (let i = 0; i < RUNS + 20; i++) {
       const t0 = Date.now();
-      const { runId } = await startRun({
-        tenantId: ctx.tenantId,
-        workflowKey: 'bench-start',
-        input: { i },
-        trigger: { type: 'api' },
-      });
+      const runId = await start(i);
       const call = Date.now() - t0;
       await follow.until(runId, TERMINAL);
       if (i < 20) continue;
@@ -134,12 +132,7 @@ async function measureMode({
     for (let i = 0; i < IDLE_RUNS; i++) {
       await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
       const t0 = Date.now();
-      const { runId } = await startRun({
-        tenantId: ctx.tenantId,
-        workflowKey: 'bench-start',
-        input: { i },
-        trigger: { type: 'api' },
-      });
+      const runId = await start(i);
       await follow.until(runId, TERMINAL);
       idle.set(runId, t0);
     }
