@@ -151,6 +151,9 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
       PIPEWRIGHT_ADMIN_PASSWORD: ADMIN.password,
       PIPEWRIGHT_BOOTSTRAP_TOKEN: TOKEN,
       NEXTAUTH_URL: BASE,
+      // Its own embedded PostgreSQL: the earlier sections set DATABASE_URL to theirs, stopped by now
+      // (the app then exited with ECONNREFUSED, the unexplained exit in `npm run bench`).
+      DATABASE_URL: '',
     },
   });
   let appOutput = '';

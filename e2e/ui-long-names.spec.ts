@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { api, E2E_ADMIN, signIn } from './support';
+import { waitForStreamedPage } from './ui-support';
 
 // Every page a person uses, at 390 and 1440 px wide, with the longest names the schemas allow
 // and without a hyphen to break them at. CI once failed because another spec had left a queued
@@ -333,6 +334,7 @@ test('every page at 390 and 1440 px with the longest names and 200 items: no sid
       const began = Date.now();
       await page.goto(path);
       await expect(page.locator('main')).toBeVisible();
+      await waitForStreamedPage(page);
       await checkPage(page, name, texts);
       console.log(`${name}: ${Date.now() - began} ms`);
     }

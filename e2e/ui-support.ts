@@ -5,6 +5,16 @@ export function unique(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 }
 
+/**
+ * Waits until the page has streamed in: the route's loading placeholder is gone and React has
+ * revealed every streamed segment (it holds them in hidden `<div id="S:…">`s and may reveal them
+ * a few hundred milliseconds after the document's load event).
+ */
+export async function waitForStreamedPage(page: Page): Promise<void> {
+  await expect(page.locator('[aria-busy="true"][aria-label="Loading"]')).toHaveCount(0);
+  await page.waitForFunction(() => document.querySelectorAll('div[hidden][id^="S:"]').length === 0);
+}
+
 /** Picks an option of one of our Radix selects, found by its exact label inside `scope`. */
 export async function chooseOption(page: Page, scope: Locator, label: string, option: string): Promise<void> {
   await scope.getByLabel(label, { exact: true }).click();
