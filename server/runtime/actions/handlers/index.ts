@@ -34,15 +34,12 @@ const httpRequestFromEnv: TActionHandler = async (given) => {
         beforeSend: args.invocation.assertLeaseHeld,
         traceparent: traceparentFor(args.invocation),
         stageArtifact: args.invocation.stageArtifact,
-        // Keep-alive per tenant (a step's call skips the TCP and TLS setup, never the egress check),
-        // only with PIPEWRIGHT_EGRESS_KEEPALIVE=on for now: on by default, it made a call that queued
-        // for a pooled socket wait for a 'connect' that never came (send-http-exchange.ts, fixed),
-        // and it goes on by default once CI and chaos have run with it on. Until then a new
-        // connection per call, as before.
+        // Keep-alive per tenant (a step's call skips the TCP and TLS setup, never the egress check);
+        // PIPEWRIGHT_EGRESS_KEEPALIVE=off opens a new connection per call, as before the pool.
         pool:
-          process.env.PIPEWRIGHT_EGRESS_KEEPALIVE === 'on'
-            ? egressConnectionPoolFor(args.invocation.tenantId)
-            : undefined,
+          process.env.PIPEWRIGHT_EGRESS_KEEPALIVE === 'off'
+            ? undefined
+            : egressConnectionPoolFor(args.invocation.tenantId),
       });
 };
 
