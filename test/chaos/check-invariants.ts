@@ -297,6 +297,12 @@ async function checkRetries(db: Db, journal: TJournal, add: TAdd): Promise<void>
       .where('id', '=', retry.runId)
       .executeTakeFirstOrThrow();
     if (run.status === 'CANCELED' || !TERMINAL.includes(run.status)) continue;
+    // Paused by an operator after the retry, it reached its deadline before the step: the run's
+    // own TIMEOUT (settings.timeoutMs holds while paused) ended it, as it would a canceled run.
+    const runTimedOut =
+      (run.error as { code?: unknown; stepPath?: unknown } | null)?.code === 'TIMEOUT' &&
+      !(run.error as { stepPath?: unknown }).stepPath;
+    if (runTimedOut && (await pausedSince(db, retry.runId, retry.at))) continue;
     reported.add(`${retry.runId}:${retry.stepPath}`);
     add(
       '6 retry from failure',
@@ -304,6 +310,18 @@ async function checkRetries(db: Db, journal: TJournal, add: TAdd): Promise<void>
       `retried to re-execute ${retry.stepPath} (attempts so far: ${retry.maxAttemptBefore}), but no new attempt of it was recorded; the run is ${run.status}${run.error ? ` with ${JSON.stringify(run.error)}` : ''}`,
     );
   }
+}
+
+/** Whether the run was paused at or after `at` (ms since the epoch). */
+async function pausedSince(db: Db, runId: string, at: number): Promise<boolean> {
+  const paused = await db
+    .selectFrom('run_events')
+    .select('seq')
+    .where('run_id', '=', runId)
+    .where('type', '=', 'run.paused')
+    .where('at', '>=', new Date(at))
+    .executeTakeFirst();
+  return paused !== undefined;
 }
 
 /** (8) Retry-After is capped, and the stored execution state stays proportionate to the work done. */
