@@ -128,7 +128,8 @@ export function DesignerToolbar(props: TToolbarProps) {
       </span>
       <span className="ml-auto flex flex-wrap items-center gap-2">
         {props.openCheck !== 'checked' && (
-          <span role="status" className="text-[13px] text-ink-faint">
+          // Not a status role: the designer's notices are the page's status messages.
+          <span data-testid="open-check" className="text-[13px] text-ink-faint">
             {props.openCheck === 'checking'
               ? 'Checking for problems…'
               : 'Not checked for problems yet: edit a step or publish to check'}
