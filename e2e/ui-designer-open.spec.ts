@@ -133,3 +133,48 @@ test('a clean workflow opens with no problems once its check arrives, and publis
   await page.getByRole('button', { name: 'Publish' }).click();
   await expect(page.getByText(/^Published version \d+\./)).toBeVisible();
 });
+
+test('when the check of the opened document fails, the toolbar says so, and publish checks again and refuses the error', async ({
+  page,
+  request,
+}) => {
+  const key = unique('checkfails');
+  const imported = await api(request).post('/workflows/import', {
+    key,
+    name: 'Check fails on open',
+    steps: [
+      {
+        id: 'broken',
+        type: 'transform.assign',
+        name: 'Broken one',
+        config: { assign: { 'vars.a': { $expr: '$string(1' } } },
+      },
+    ],
+  });
+  expect(imported.status(), await imported.text()).toBeLessThan(300);
+  await signIn(page);
+  // The first server action the page sends is the check of the document as opened: it fails.
+  let refused = 0;
+  await page.route(`**/workflows/${key}`, async (route) => {
+    const isServerAction = route.request().method() === 'POST' && !!route.request().headers()['next-action'];
+    if (isServerAction && refused === 0) {
+      refused++;
+      return route.abort('failed');
+    }
+    return route.continue();
+  });
+  await page.goto(`/workflows/${key}`);
+  await expect(page.getByTestId('open-check')).toHaveText(
+    'Not checked for problems yet: edit a step or publish to check',
+  );
+  expect(refused).toBe(1);
+  await expect(page.getByRole('button', { name: /^\d+ problems?$/ })).toHaveCount(0);
+
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await expect(page.getByText('Not published: 1 problem to fix first.')).toBeVisible();
+  await expect(page.getByRole('button', { name: '1 problem' })).toBeVisible();
+  await expect(page.getByTestId('open-check')).toHaveCount(0);
+  await expect(
+    page.getByRole('list', { name: 'Problems', exact: true }).getByRole('button', { name: /Broken one/ }),
+  ).toBeVisible();
+});
