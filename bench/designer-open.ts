@@ -21,7 +21,9 @@
  *      drops into); the 300- and 1,000-step laptop drags again with every block open (`?expand=all`).
  *   3. the lift's style switch: the browser's restyle when the drag library sets its drag styles,
  *      with the designer's fence (drag-style-fence.ts) and without it, alternating in one page.
- * BENCH_LIFT_ONLY=1 measures only 3. Set BENCH_PORT (default 3290) when that port is taken;
+ * BENCH_BEFORE_ROOT=/path: a built checkout of an earlier commit (its own node_modules or a symlink to these) served
+ * beside this tree on BENCH_PORT+1; opens alternate between the two, and each drag is measured on both.
+ * BENCH_LIFT_ONLY=1 measures only 3, BENCH_ONLY=open only 1, BENCH_ONLY=drag only 2. Set BENCH_PORT (default 3290) when that port is taken;
  * BENCH_PROFILE=1 also prints where the browser spent the drag (JS self time per function, style/layout/paint, longest tasks), and
  * BENCH_PROFILE=/path/trace.json writes the raw trace there too (for Perfetto).
  * `npm run bench` runs it after the HTTP sections (BENCH_SKIP_DESIGNER=1 leaves it out) and adds
@@ -32,8 +34,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Page } from '@playwright/test';
-import { measureDrag, measureLiftRestyle, openOnce, type TDragCase } from './lib/designer-page';
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { measureDrag, measureLiftRestyle, openOnce, type TDragCase, type TOpenFigures } from './lib/designer-page';
 import { nestedDefinition, smallDefinition } from './lib/nested-definition';
 import { TS_NODE_ARGS } from '@/scripts/lib/node-args';
 import { initialCollapsed, shownCardCount } from '@/components/designer/canvas/collapse-plan';
@@ -47,21 +49,21 @@ const ADMIN = { email: 'bench@bench.test', password: 'bench-admin-password-1' };
 const TOKEN = 'pw_bench_bootstrap_token_0123456789abcdef';
 
 /** Waits for the app's health answer; an app that exits first fails at once, with the end of its output. */
-async function waitForHealth(deadline: number, app: ChildProcess, output: () => string): Promise<void> {
+async function waitForHealth(base: string, deadline: number, app: ChildProcess, output: () => string): Promise<void> {
   while (Date.now() < deadline) {
     if (app.exitCode !== null || app.signalCode !== null) {
       throw new Error(
         `the app exited (${app.exitCode ?? app.signalCode}) before it answered:\n${output().slice(-4000)}`,
       );
     }
-    const ok = await fetch(`${BASE}/api/v1/health`).then(
+    const ok = await fetch(`${base}/api/v1/health`).then(
       (response) => response.ok,
       () => false,
     );
     if (ok) return;
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
-  throw new Error(`the app did not answer on ${BASE} in time`);
+  throw new Error(`the app did not answer on ${base} in time`);
 }
 
 type TBenchDefinition = ReturnType<typeof nestedDefinition>;
@@ -136,38 +138,17 @@ export type TDesignerResults = {
 export async function designerBenchmarks(): Promise<TDesignerResults> {
   const results: TDesignerResults = { open: {}, drag: {}, liftStyleSwitch: {} };
   console.log('\nDesigner: opening and dragging in a 10-, 300- and 1,000-step workflow (Chromium, 1440×900)');
-  const dir = mkdtempSync(path.join(tmpdir(), 'pw-designer-bench-'));
-  chmodSync(dir, 0o755); // embedded PostgreSQL may run initdb as another user (as bench/run.ts does)
-  const app = spawn(process.execPath, [...TS_NODE_ARGS, 'scripts/start.ts'], {
-    detached: true,
-    // Its output is kept (the last 100 kB) and shown if it never answers: it used to be dropped,
-    // and an app that exited at once (a port taken) left the bench waiting 15 minutes in silence.
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      PORT: String(PORT),
-      PIPEWRIGHT_DATA_DIR: dir,
-      PIPEWRIGHT_ADMIN_EMAIL: ADMIN.email,
-      PIPEWRIGHT_ADMIN_PASSWORD: ADMIN.password,
-      PIPEWRIGHT_BOOTSTRAP_TOKEN: TOKEN,
-      NEXTAUTH_URL: BASE,
-      // Its own embedded PostgreSQL: the earlier sections set DATABASE_URL to theirs, stopped by now
-      // (the app then exited with ECONNREFUSED, the unexplained exit in `npm run bench`).
-      DATABASE_URL: '',
-    },
-  });
-  let appOutput = '';
-  const keep = (chunk: Buffer) => {
-    appOutput = (appOutput + chunk.toString('utf8')).slice(-100_000);
-  };
-  app.stdout?.on('data', keep);
-  app.stderr?.on('data', keep);
+  const app = startBenchApp(process.cwd(), PORT);
+  // BENCH_BEFORE_ROOT: a checkout of the code before a change, built, served beside this one; the
+  // opens alternate between the two so a busy machine weighs on both alike.
+  const before = process.env.BENCH_BEFORE_ROOT ? startBenchApp(process.env.BENCH_BEFORE_ROOT, PORT + 1) : null;
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu'],
   });
   try {
-    await waitForHealth(Date.now() + 900_000, app, () => appOutput);
+    await waitForHealth(app.base, Date.now() + 900_000, app.process, app.output);
+    if (before) await waitForHealth(before.base, Date.now() + 900_000, before.process, before.output);
     const key = `bench-${Date.now().toString(36)}`;
     // Each drag gets a workflow of its own: a drag moves a step, and the draft is saved.
     const big = { groups: 33, tail: 10 }; // 1,000 steps
@@ -185,19 +166,17 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
       nestedDefinition(`${key}-1000-old`, big),
       smallDefinition(`${key}-small`),
     ]) {
-      const imported = await fetch(`${BASE}/api/v1/workflows/import`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify(definition),
-      });
-      if (!imported.ok) throw new Error(`import answered ${imported.status}: ${await imported.text()}`);
+      for (const base of before ? [BASE, before.base] : [BASE]) {
+        const imported = await fetch(`${base}/api/v1/workflows/import`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify(definition),
+        });
+        if (!imported.ok) throw new Error(`import answered ${imported.status}: ${await imported.text()}`);
+      }
     }
-    const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-    await page.goto(`${BASE}/sign-in`);
-    await page.getByLabel('Email').fill(ADMIN.email);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    const page = await signedInPage(browser, BASE);
+    const beforePage = before ? await signedInPage(browser, before.base) : null;
     const laptop = { width: 1440, height: 900 };
     const drags: [string, TDragCase][] = [
       [
@@ -257,8 +236,15 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
       ],
     ];
     // BENCH_LIFT_ONLY=1: only the lift's style switch (a minute, where the drags and opens take several).
-    for (const [label, drag] of process.env.BENCH_LIFT_ONLY ? [] : drags) {
-      const figures = await measureDrag(page, BASE, drag);
+    type TDragRun = [string, TDragCase, Page, string];
+    const dragRuns = drags.flatMap(([label, drag]): TDragRun[] => [
+      ...(beforePage && before && !drag.query ? [[`before: ${label}`, drag, beforePage, before.base] as TDragRun] : []),
+      [label, drag, page, BASE],
+    ]);
+    for (const [label, drag, on, base] of process.env.BENCH_LIFT_ONLY || process.env.BENCH_ONLY === 'open'
+      ? []
+      : dragRuns) {
+      const figures = await measureDrag(on, base, drag);
       console.log(
         `drag ${label}  ${figures.frames} frames in ${figures.dragMs} ms  mean frame gap=${figures.meanGap.toFixed(1)} ms  longest=${figures.maxGap.toFixed(1)} ms  drop → moved in DOM=${figures.settleMs} ms`,
       );
@@ -275,6 +261,7 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
       ['300 steps / 5 levels', key, plans.mid.drawn],
       ['1,000 steps         ', `${key}-1000`, plans.big.drawn],
     ] as const) {
+      if (process.env.BENCH_ONLY) break;
       const lift = await measureLiftRestyle(page, BASE, workflow, cards);
       console.log(
         `drag lift's style switch, ${label}  fenced=${lift.fenced.toFixed(1)} ms  unfenced=${lift.unfenced.toFixed(1)} ms  (median of 15 each, alternating; ${cards} cards drawn)`,
@@ -292,14 +279,25 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
       ['300 steps / 5 levels', plans.mid],
       ['1,000 steps         ', plans.big],
     ];
-    for (const [label, plan] of process.env.BENCH_LIFT_ONLY ? [] : opens) {
+    for (const [label, plan] of process.env.BENCH_LIFT_ONLY || process.env.BENCH_ONLY === 'drag' ? [] : opens) {
       await openOnce(page, BASE, plan.key, plan.drawn); // warm-up: compiles nothing (production build) but fills the HTTP caches
+      if (beforePage && before) await openOnce(beforePage, before.base, plan.key, plan.drawn);
       const hydrated: number[] = [];
+      const phases: TOpenFigures[] = [];
       const reveal: number[] = [];
       const oldInDom: number[] = [];
       const oldHydrated: number[] = [];
+      const beforeTotal: number[] = [];
+      const beforePhases: TOpenFigures[] = [];
       for (let i = 0; i < N; i++) {
-        hydrated.push((await openOnce(page, BASE, plan.key, plan.drawn)).hydrated);
+        if (beforePage && before) {
+          const opened = await openOnce(beforePage, before.base, plan.key, plan.drawn);
+          beforePhases.push(opened);
+          beforeTotal.push(opened.hydrated + (await revealDeepest(beforePage, plan)));
+        }
+        const opened = await openOnce(page, BASE, plan.key, plan.drawn);
+        hydrated.push(opened.hydrated);
+        phases.push(opened);
         reveal.push(await revealDeepest(page, plan));
         const old = await openOnce(page, BASE, plan.key, plan.all, '?expand=all');
         oldInDom.push(old.inDom);
@@ -309,6 +307,16 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
       console.log(
         `designer open, ${label} n=${N}  median=${median(total).toFixed(0)} ms  max=${max(total).toFixed(0)} ms  (navigation start → ${plan.drawn} of ${plan.all} cards drawn and hydrated, median ${median(hydrated).toFixed(0)} ms, + one click to the deepest step ${plan.deepest}, median ${median(reveal).toFixed(0)} ms)`,
       );
+      const phaseLine = (list: TOpenFigures[]) => {
+        const phase = (pick: (figures: TOpenFigures) => number) => median(list.map(pick)).toFixed(0);
+        return `HTML first byte ${phase((f) => f.firstByte)}, last byte ${phase((f) => f.htmlEnd)} (${phase((f) => f.htmlKB)} kB), cards in the DOM ${phase((f) => f.inDom)}, hydrated ${phase((f) => f.hydrated)}`;
+      };
+      console.log(`  phases (medians, ms from navigation start): ${phaseLine(phases)}`);
+      if (beforeTotal.length > 0) {
+        console.log(
+          `  before (BENCH_BEFORE_ROOT, alternating): median=${median(beforeTotal).toFixed(0)} ms  max=${max(beforeTotal).toFixed(0)} ms; ${phaseLine(beforePhases)}`,
+        );
+      }
       console.log(
         `  old measure, every block open (?expand=all): every card in the DOM median=${median(oldInDom).toFixed(0)} ms max=${max(oldInDom).toFixed(0)} ms; hydrated median=${median(oldHydrated).toFixed(0)} ms max=${max(oldHydrated).toFixed(0)} ms`,
       );
@@ -323,13 +331,68 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
     }
   } finally {
     await browser.close();
-    if (app.exitCode === null && app.signalCode === null) {
-      if (app.pid) process.kill(-app.pid, 'SIGTERM');
-      await new Promise((resolve) => app.once('exit', resolve));
-    }
-    rmSync(dir, { recursive: true, force: true });
+    await app.stop();
+    await before?.stop();
   }
   return results;
+}
+
+/** Signs the bench's admin in, in a browser context of its own (each app its own cookies). */
+async function signedInPage(browser: Browser, base: string): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+  await page.goto(`${base}/sign-in`);
+  await page.getByLabel('Email').fill(ADMIN.email);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+  return page;
+}
+
+/**
+ * The app as the e2e config starts it (scripts/start.ts in `root`: embedded PostgreSQL in a
+ * fresh temp dir, the production build, built first when stale), on `port`.
+ */
+function startBenchApp(root: string, port: number) {
+  const base = `http://localhost:${port}`;
+  const dir = mkdtempSync(path.join(tmpdir(), 'pw-designer-bench-'));
+  chmodSync(dir, 0o755); // embedded PostgreSQL may run initdb as another user (as bench/run.ts does)
+  const app = spawn(process.execPath, [...TS_NODE_ARGS, 'scripts/start.ts'], {
+    cwd: root,
+    detached: true,
+    // Its output is kept (the last 100 kB) and shown if it never answers: it used to be dropped,
+    // and an app that exited at once (a port taken) left the bench waiting 15 minutes in silence.
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      PORT: String(port),
+      PIPEWRIGHT_DATA_DIR: dir,
+      PIPEWRIGHT_ADMIN_EMAIL: ADMIN.email,
+      PIPEWRIGHT_ADMIN_PASSWORD: ADMIN.password,
+      PIPEWRIGHT_BOOTSTRAP_TOKEN: TOKEN,
+      NEXTAUTH_URL: base,
+      // Its own embedded PostgreSQL: the earlier sections set DATABASE_URL to theirs, stopped by now
+      // (the app then exited with ECONNREFUSED, the unexplained exit in `npm run bench`).
+      DATABASE_URL: '',
+    },
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-100_000);
+  };
+  app.stdout?.on('data', keep);
+  app.stderr?.on('data', keep);
+  return {
+    base,
+    process: app,
+    output: () => output,
+    stop: async () => {
+      if (app.exitCode === null && app.signalCode === null) {
+        if (app.pid) process.kill(-app.pid, 'SIGTERM');
+        await new Promise((resolve) => app.once('exit', resolve));
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Adds the designer's figures to the JSON results file `npm run bench` writes (bench/http.ts starts it). */

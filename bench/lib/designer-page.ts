@@ -18,7 +18,7 @@ export async function openOnce(
   key: string,
   cards: number,
   query = '',
-): Promise<{ inDom: number; hydrated: number }> {
+): Promise<TOpenFigures> {
   await page.goto(`${base}/workflows/${key}${query}`, { waitUntil: 'commit' });
   // Arrow functions (tsx wraps named ones in __name(), which the page lacks); not strings, which
   // waitForFunction evaluates with eval, refused by the pages' CSP.
@@ -41,10 +41,29 @@ export async function openOnce(
     undefined,
     { timeout: 60_000, polling: 'raf' },
   );
-  return page.evaluate<{ inDom: number; hydrated: number }>(
-    `(() => ({ inDom: window.__inDom, hydrated: performance.now() }))()`,
-  );
+  return page.evaluate<TOpenFigures>(`(() => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    return {
+      inDom: window.__inDom,
+      hydrated: performance.now(),
+      firstByte: nav ? nav.responseStart : 0,
+      htmlEnd: nav ? nav.responseEnd : 0,
+      htmlKB: nav ? nav.decodedBodySize / 1024 : 0,
+    };
+  })()`);
 }
+
+/**
+ * One open's phases (ms from navigation start, except sizes): the first byte of the HTML, its
+ * last byte (the streamed page done), its size decoded, the drawn cards in the DOM, and hydrated.
+ */
+export type TOpenFigures = {
+  inDom: number;
+  hydrated: number;
+  firstByte: number;
+  htmlEnd: number;
+  htmlKB: number;
+};
 
 /** A drag to measure: the step moved, the card it is dropped on, the pipe it must land in, the window. */
 export type TDragCase = {

@@ -26,7 +26,7 @@ export type TCanvasCommands = {
 export type TCanvasContext = {
   store: TCanvasStore;
   readOnly: boolean;
-  /** Icon name by node type (from the registry; the card falls back to a square until it loads). */
+  /** Icon name by node type (from the node shapes; a square for a type Pipewright does not know). */
   iconFor: (type: string) => string | undefined;
   commands: TCanvasCommands;
 };

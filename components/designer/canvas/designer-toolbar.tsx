@@ -8,6 +8,7 @@ import type { TDraftBase, TSaveState } from '@/components/designer/canvas/use-dr
 import { Badge } from '@/components/ui/badge';
 import { Button, buttonClasses } from '@/components/ui/button';
 import { cx } from '@/components/ui/cx';
+import type { TOpenCheck } from '@/components/designer/canvas/use-live-check';
 
 export type TDesignerView = 'pipe' | 'graph';
 
@@ -24,6 +25,8 @@ type TToolbarProps = {
   view: TDesignerView;
   onView: (view: TDesignerView) => void;
   problemCount: number;
+  /** The check of the document as opened: until it answers, no problem count is shown. */
+  openCheck: TOpenCheck;
   onToggleProblems: () => void;
   onPublish: () => void;
   publishing: boolean;
@@ -124,6 +127,14 @@ export function DesignerToolbar(props: TToolbarProps) {
         {readOnly ? <span className="text-ink-muted">Read only for your role</span> : <SaveStatus state={saveState} />}
       </span>
       <span className="ml-auto flex flex-wrap items-center gap-2">
+        {props.openCheck !== 'checked' && (
+          // Not a status role: the designer's notices are the page's status messages.
+          <span data-testid="open-check" className="text-[13px] text-ink-faint">
+            {props.openCheck === 'checking'
+              ? 'Checking for problems…'
+              : 'Not checked for problems yet: edit a step or publish to check'}
+          </span>
+        )}
         {props.problemCount > 0 && (
           <Button size="sm" variant="ghost" onClick={props.onToggleProblems} className="text-danger">
             {props.problemCount} problem{props.problemCount === 1 ? '' : 's'}

@@ -24,7 +24,7 @@ import { DesignerSkipLinks } from '@/components/designer/canvas/skip-links';
 import { PipeList } from '@/components/designer/canvas/step-card';
 import { useDesignerHistory } from '@/components/designer/canvas/use-designer-history';
 import { useDraftAutosave, type TDraftBase } from '@/components/designer/canvas/use-draft-autosave';
-import { errorCounts, useLiveCheck } from '@/components/designer/canvas/use-live-check';
+import { useLiveCheck } from '@/components/designer/canvas/use-live-check';
 import { usePublish } from '@/components/designer/canvas/use-publish';
 import { useSelection } from '@/components/designer/canvas/use-selection';
 import { useStepCommands, type TDesignerNotice } from '@/components/designer/canvas/use-step-commands';
@@ -39,6 +39,7 @@ import { cx } from '@/components/ui/cx';
 import { WorkflowGraph } from '@/components/workflow-graph/workflow-graph';
 import type { TVersionDocumentInput } from '@/model/definition/version-document';
 import { allStepIds } from '@/model/designer/step-tree';
+import { nodeShapeOf } from '@/model/nodes/node-shapes';
 import type { TProblem } from '@/model/definition/problem';
 import type { TStep } from '@/model/definition/step';
 
@@ -48,7 +49,6 @@ export type TDesignerProps = {
   readOnly: boolean;
   canRun: boolean;
   secrets: string[];
-  initialProblems: TProblem[];
 };
 
 /**
@@ -57,7 +57,7 @@ export type TDesignerProps = {
  * Each concern is a hook: history, selection, step commands (keyboard and clipboard), the
  * live check, publish; this component wires them to the page.
  */
-export function Designer({ initial, base: initialBase, readOnly, canRun, secrets, initialProblems }: TDesignerProps) {
+export function Designer({ initial, base: initialBase, readOnly, canRun, secrets }: TDesignerProps) {
   const { registry, error: registryError } = useRegistry();
   const { document, steps, stepsRef, editSteps, editDocument, undo, redo, canUndo, canRedo } =
     useDesignerHistory(initial);
@@ -73,14 +73,14 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
       createCanvasStore({
         selectedId: null,
         target: { pipeId: ROOT_PIPE, index: Number.MAX_SAFE_INTEGER },
-        problemCounts: errorCounts(initialProblems),
+        problemCounts: new Map(),
         hoverPipe: 'none',
         menuFor: null,
         collapsed: expandAll ? new Set() : initialCollapsed((initial.steps ?? []) as TStep[]),
         shownInPipe: new Map(),
         dragging: false,
       }),
-    [initialProblems, initial, expandAll],
+    [initial, expandAll],
   );
   const selection = useSelection({ store, stepsRef });
   const {
@@ -95,7 +95,7 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
     renameSelected,
     insertionPoint,
   } = selection;
-  const { problems, setProblems } = useLiveCheck({ document, initial, initialProblems, store });
+  const { problems, setProblems, openCheck } = useLiveCheck({ document, initial, store });
   const openMenu = useCallback((stepId: string | null) => store.set({ menuFor: stepId }), [store]);
   const { cardKey, performRef, onRootKey, confirmDelete, setConfirmDelete, deleteConfirmed } = useStepCommands({
     stepsRef,
@@ -149,13 +149,12 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
     }),
     [select, targetPipe, cardKey, performRef, openMenu, setBlockOpen, showInPipe, setTarget],
   );
-  const iconByType = useMemo(
-    () => new Map<string, string>((registry?.nodes ?? []).map((node) => [node.type, node.icon])),
-    [registry],
-  );
+  // Icons come from the node shapes both sides import, not from the registry fetched after
+  // hydration: the server draws them, and the context does not change (re-rendering every card)
+  // when the registry arrives.
   const context = useMemo<TCanvasContext>(
-    () => ({ store, readOnly, commands, iconFor: (type) => iconByType.get(type) }),
-    [store, readOnly, commands, iconByType],
+    () => ({ store, readOnly, commands, iconFor: (type) => nodeShapeOf(type)?.icon }),
+    [store, readOnly, commands],
   );
 
   const onDrop = useCallback(
@@ -207,6 +206,7 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
         view={view}
         onView={setView}
         problemCount={problems.filter((problem) => problem.severity === 'error').length}
+        openCheck={openCheck}
         onToggleProblems={() => setShowProblems(!showProblems)}
         onPublish={publish}
         publishing={publishing}

@@ -1,7 +1,7 @@
 'use client';
 
 import { MoreHorizontal } from 'lucide-react';
-import { useRef } from 'react';
+import { useRef, useState } from 'react';
 import { useCanvas } from '@/components/designer/canvas/canvas-context';
 import { useCanvasSelector } from '@/components/designer/canvas/canvas-store';
 import { CARD_SHORTCUTS, type TCardIntent } from '@/components/designer/canvas/card-keys';
@@ -30,14 +30,47 @@ const EDIT_GROUPS: { intent: TMenuCommand; label: string }[][] = [
 ];
 const READ_ONLY_GROUPS = [[{ intent: 'copy' as const, label: 'Copy' }]];
 
+const TRIGGER_CLASSES =
+  'flex size-7 shrink-0 items-center justify-center rounded text-ink-faint hover:bg-subtle hover:text-ink focus-visible:ring-2 focus-visible:ring-accent focus-visible:outline-none data-[state=open]:bg-subtle data-[state=open]:text-ink';
+
 /**
  * A step card's "⋯" menu: every command the card's keys know, each with its shortcut, so they
  * can be found without knowing them. Right-click on the card (or the context-menu key, or
  * Shift+F10) opens the same menu: the canvas store says which card's menu is open.
+ *
+ * Until a card's menu is first opened its "⋯" is a plain button: Radix's menu is a dozen
+ * components per card (providers, a popper anchor) and its root adds document listeners when it
+ * mounts, which every card paid while a 120-card page hydrated (issue #16).
  */
 export function StepCardMenu({ stepId, label }: { stepId: string; label: string }) {
-  const { store, readOnly, commands } = useCanvas();
+  const { store, commands } = useCanvas();
   const open = useCanvasSelector(store, (state) => state.menuFor === stepId);
+  const [opened, setOpened] = useState(false);
+  // Set during render (React's way to adjust state to a changed input): the open menu mounts in this render.
+  if (open && !opened) setOpened(true);
+  if (!open && !opened)
+    return (
+      <button
+        type="button"
+        aria-label={`Step actions for ${label}`}
+        title="Step actions (right-click the card)"
+        aria-haspopup="menu"
+        aria-expanded={false}
+        onClick={(event) => {
+          event.stopPropagation();
+          commands.openMenu(stepId);
+        }}
+        className={TRIGGER_CLASSES}
+      >
+        <MoreHorizontal className="size-4" aria-hidden />
+      </button>
+    );
+  return <MountedStepCardMenu stepId={stepId} label={label} open={open} />;
+}
+
+/** The card's menu itself (Radix), once it has been opened. */
+function MountedStepCardMenu({ stepId, label, open }: { stepId: string; label: string; open: boolean }) {
+  const { readOnly, commands } = useCanvas();
   const groups = readOnly ? READ_ONLY_GROUPS : EDIT_GROUPS;
   // A command that puts focus somewhere (the new copy, the moved card, a neighbour, the delete
   // dialog) keeps it there: the menu must not hand focus back to its ⋯ button as it closes.
@@ -48,7 +81,7 @@ export function StepCardMenu({ stepId, label }: { stepId: string; label: string 
         aria-label={`Step actions for ${label}`}
         title="Step actions (right-click the card)"
         onClick={(event) => event.stopPropagation()}
-        className="flex size-7 shrink-0 items-center justify-center rounded text-ink-faint hover:bg-subtle hover:text-ink focus-visible:ring-2 focus-visible:ring-accent focus-visible:outline-none data-[state=open]:bg-subtle data-[state=open]:text-ink"
+        className={TRIGGER_CLASSES}
       >
         <MoreHorizontal className="size-4" aria-hidden />
       </DropdownMenuTrigger>

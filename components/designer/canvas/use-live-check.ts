@@ -26,29 +26,58 @@ function hasChanged(before: TVersionDocumentInput, after: TVersionDocumentInput,
   return getAtPath(before, path) !== getAtPath(after, path);
 }
 
+/** Where the check of the document as opened is: asked for after hydration, answered, or failed. */
+export type TOpenCheck = 'checking' | 'checked' | 'failed';
+
 /**
  * The document's problems, checked ~1 s after each change settles (the same check publish
- * runs), and handed to the cards' badges through the canvas store.
+ * runs), and handed to the cards' badges through the canvas store. The opened document is
+ * checked once the page is drawn and hydrated, not before the server sends it: at 300 steps the
+ * check was half a second of the web process's time ahead of the first card (issue #16). Until
+ * it answers `openCheck` is 'checking' and no problem is shown.
  */
 export function useLiveCheck({
   document,
   initial,
-  initialProblems,
   store,
 }: {
   document: TVersionDocumentInput;
   initial: TVersionDocumentInput;
-  initialProblems: TProblem[];
   store: TCanvasStore;
 }) {
-  const [checked, setChecked] = useState({ document: initial, problems: initialProblems });
+  const [checked, setChecked] = useState<{ document: TVersionDocumentInput; problems: TProblem[] } | null>(null);
+  const [openCheckFailed, setOpenCheckFailed] = useState(false);
   // A problem whose value has changed since the check is stale: it is not shown while the
   // next check runs (typing into an empty outcome must not leave "cannot be empty" up).
   const problems = useMemo(
-    () => checked.problems.filter((problem) => !hasChanged(checked.document, document, problem.path)),
+    () => (checked ? checked.problems.filter((problem) => !hasChanged(checked.document, document, problem.path)) : []),
     [checked, document],
   );
   useEffect(() => store.set({ problemCounts: errorCounts(problems) }), [problems, store]);
+  useEffect(() => {
+    let live = true;
+    // When the browser is first idle after hydrating (at the latest 300 ms on), so the request
+    // does not compete with it. A check made since (an edit's, publish's) is newer and stays.
+    const ask = () =>
+      checkDefinitionAction({ document: initial }).then(
+        (result) => {
+          if (!live) return;
+          if (result.ok) setChecked((current) => current ?? { document: initial, problems: result.data.problems });
+          else setOpenCheckFailed(true);
+        },
+        (error: unknown) => {
+          console.error('[designer] check failed:', error);
+          if (live) setOpenCheckFailed(true);
+        },
+      );
+    const idle = typeof window.requestIdleCallback === 'function';
+    const handle = idle ? window.requestIdleCallback(() => void ask(), { timeout: 300 }) : window.setTimeout(ask, 0);
+    return () => {
+      live = false;
+      if (idle) window.cancelIdleCallback(handle);
+      else window.clearTimeout(handle);
+    };
+  }, [initial]);
   useEffect(() => {
     if (document === initial) return;
     const timer = setTimeout(() => {
@@ -65,5 +94,6 @@ export function useLiveCheck({
       setChecked({ document: checkedDocument, problems: next }),
     [],
   );
-  return { problems, setProblems };
+  const openCheck: TOpenCheck = checked ? 'checked' : openCheckFailed ? 'failed' : 'checking';
+  return { problems, setProblems, openCheck };
 }

@@ -10,11 +10,8 @@ import { roleAllows } from '@/model/roles';
 import { getDb } from '@/server/db/database';
 import { AppError } from '@/model/errors';
 import { listSecrets } from '@/server/secrets/list-secrets';
-import { checkDefinition } from '@/server/workflows/check-definition';
 import { WORKFLOW_KEY_PATTERN, type TVersionDocumentInput } from '@/model/definition/version-document';
-import { getVersion } from '@/server/workflows/get-version';
-import { getWorkflow } from '@/server/workflows/get-workflow';
-import { listVersions } from '@/server/workflows/list-versions';
+import { getDesignerDocument } from '@/server/workflows/get-designer-document';
 
 export const metadata: Metadata = { title: 'Designer' };
 
@@ -27,24 +24,25 @@ export default async function WorkflowDesignerPage({ params, searchParams }: TPr
   const ctx = await requirePageContext(`/workflows/${key}`);
   if (!WORKFLOW_KEY_PATTERN.test(key)) notFound();
   const db = getDb();
-  const workflow = await getWorkflow({ db, ctx, input: { key } }).catch((error: unknown) => {
-    if (error instanceof AppError && error.code === 'NOT_FOUND') notFound();
-    throw error;
-  });
-  const { items } = await listVersions({ db, ctx, input: { key, limit: 1 } });
-  const latest = items[0] ? await getVersion({ db, ctx, input: { key, version: items[0].version } }) : null;
-  const document: TVersionDocumentInput = latest?.document ?? {
+  // One statement for the workflow and its newest version, beside the secrets' names. The
+  // document's problems are not checked here: the designer asks once it is drawn (use-live-check.ts).
+  const [{ workflow, newest }, secrets] = await Promise.all([
+    getDesignerDocument({ db, ctx, input: { key } }).catch((error: unknown) => {
+      if (error instanceof AppError && error.code === 'NOT_FOUND') notFound();
+      throw error;
+    }),
+    roleAllows(ctx.role, 'secret.read')
+      ? listSecrets({ db, ctx }).then((list) => list.map((secret) => secret.name))
+      : Promise.resolve([]),
+  ]);
+  const document: TVersionDocumentInput = newest?.document ?? {
     key,
     name: workflow.name,
     description: workflow.description,
     steps: [],
   };
-  const secrets = roleAllows(ctx.role, 'secret.read')
-    ? (await listSecrets({ db, ctx })).map((secret) => secret.name)
-    : [];
-  const { problems } = await checkDefinition({ db, ctx, input: { document } });
-  const base = latest
-    ? { version: latest.summary.version, status: latest.summary.status, revision: latest.summary.revision }
+  const base = newest
+    ? { version: newest.summary.version, status: newest.summary.status, revision: newest.summary.revision }
     : { version: null, status: null, revision: 0 };
   return (
     <>
@@ -66,7 +64,6 @@ export default async function WorkflowDesignerPage({ params, searchParams }: TPr
           readOnly={!roleAllows(ctx.role, 'workflow.write')}
           canRun={roleAllows(ctx.role, 'run.start')}
           secrets={secrets}
-          initialProblems={problems}
         />
       </DesignerTestingProvider>
     </>
