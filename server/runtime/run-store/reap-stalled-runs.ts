@@ -25,9 +25,10 @@ const REAP_LIMIT = 500;
  * - a WAITING run whose wait came due over 2 s ago with nobody on it (its timer job was lost,
  *   e.g. taken by a worker whose connections were cut before it claimed the run), unless it
  *   was written or sent a job in the last 3 s (10 s let such a run sit 10 s past due); also a
- *   QUEUED or RUNNING run nobody holds whose `settings.timeoutMs` wait is due: a run retried
- *   under limits is QUEUED with its new deadline, and held there the deadline used to pass
- *   unnoticed (its timer job only met admission, which held it again);
+ *   QUEUED, RUNNING or PAUSED run nobody holds whose `settings.timeoutMs` wait is due: a run
+ *   retried under limits is QUEUED with its new deadline, and held there the deadline used to
+ *   pass unnoticed (its timer job only met admission, which held it again); a paused run's
+ *   deadline still applies, and used to be acted on only when the run was resumed;
  * - a cancel asked of a WAITING or PAUSED run that nobody carried out;
  * - runs held QUEUED by their limits beside free slots, as many per workflow as it has free
  *   slots, each without a job coming (heldRunsToSend). A finish hands the freed slot on with a
@@ -66,7 +67,7 @@ export async function reapStalledRuns({ db }: { db: Db }): Promise<number> {
            UNION ALL
            SELECT r.id FROM run_waits w JOIN runs r ON r.id = w.run_id
             WHERE w.status = 'open' AND w.resume_at < now() - interval '2 seconds'
-              AND (r.status = 'WAITING' OR (w.step_path = ${RUN_TIMEOUT_PATH} AND r.status IN ('QUEUED', 'RUNNING')))
+              AND (r.status = 'WAITING' OR (w.step_path = ${RUN_TIMEOUT_PATH} AND r.status IN ('QUEUED', 'RUNNING', 'PAUSED')))
               AND r.lease_owner IS NULL AND r.updated_at < now() - interval '3 seconds'
            UNION ALL
            SELECT r.id FROM runs r
