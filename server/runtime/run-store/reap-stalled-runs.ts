@@ -5,6 +5,7 @@ import { ADVANCE_QUEUE, advanceJobCtes, advanceJobTable } from '@/server/runtime
 import { hasLiveAdvanceJob } from '@/server/runtime/queue/advance-job-index';
 import { runnable } from '@/server/runtime/run-store/runnable';
 import { heldRunsToSend } from '@/server/runtime/run-store/held-runs-to-send';
+import { staleFetchedJobRuns } from '@/server/runtime/run-store/stale-fetched-job-runs';
 import { RUN_TIMEOUT_PATH } from '@/server/runtime/run-store/end-run-effects';
 
 export const REAP_INTERVAL_MS = 2_000;
@@ -14,9 +15,11 @@ const REAP_LIMIT = 500;
 /**
  * Finds runs a worker should be advancing but none is, and sends each a job. The backstop of
  * SPEC §7.1's progress rule: every non-terminal run is held by a live worker, or waits on
- * something not yet due, or has a job coming. Five index-served looks (they used to be one OR
+ * something not yet due, or has a job coming. Six index-served looks (they used to be one OR
  * over every run, every 2 s):
  * - a lease that expired on a runnable run (its worker died);
+ * - a QUEUED or RUNNING run nobody holds whose only job was fetched by a worker that died
+ *   before claiming it (staleFetchedJobRuns: older than 5 s, named by no live worker);
  * - a QUEUED or RUNNING run nobody has touched for 2 minutes and no job will reach
  *   (hasLiveAdvanceJob, by our index on pg-boss's table): a lost job. Behind a backlog every
  *   queued run is untouched for minutes with its first job simply not reached yet; this look
@@ -72,6 +75,8 @@ export async function reapStalledRuns({ db }: { db: Db }): Promise<number> {
            UNION ALL
            SELECT r.id FROM runs r
             WHERE r.cancel_requested AND r.lease_owner IS NULL AND r.status IN ('WAITING', 'PAUSED') AND r.updated_at < now() - interval '10 seconds'
+           UNION ALL
+           ${staleFetchedJobRuns({ jobTable, queue: ADVANCE_QUEUE })}
            UNION ALL
            ${heldRunsToSend({ jobTable, queue: ADVANCE_QUEUE })})
          LIMIT ${REAP_LIMIT}
