@@ -204,8 +204,11 @@ async function checkOperators(world: TChaosWorld, journal: TJournal, add: TAdd):
       continue;
     }
     for (const event of after) {
-      const data = (event.data ?? {}) as { by?: unknown };
+      const data = (event.data ?? {}) as { by?: unknown; code?: unknown };
       if (event.type === 'run.canceled' || (event.type === 'run.resumed' && data.by)) break;
+      // A paused run's settings.timeoutMs still applies (the lead's decision, SPEC §7.1): it ends
+      // FAILED with TIMEOUT while paused, with nothing run before it.
+      if (event.type === 'run.failed' && data.code === 'TIMEOUT') break;
       if (WORKER_EVENTS.has(event.type) || event.type === 'run.resumed') {
         add(
           '3 operators win',
