@@ -12,6 +12,7 @@ import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { addMemberTo, createTenantWithMember } from '@/test/fixtures';
 import { publishWorkflow } from '@/test/runtime';
 import { workOffJobs } from '@/test/faults/work-off-jobs';
+import { WORKER_READY_TIMEOUT_MS, killWorker, startWorker, until } from '@/test/faults/fault-harness';
 
 /**
  * SPEC §7.1 for a PAUSED run: its `settings.timeoutMs` deadline still applies. It ends FAILED
@@ -236,3 +237,42 @@ it('a paused run before its deadline stays PAUSED: a stray job claims nothing an
     'steps[0].config.branches[1].steps[0]',
   ]);
 });
+
+it(
+  'with a real worker, a run paused while WAITING fails with TIMEOUT at its deadline, nobody resuming it',
+  async () => {
+    await publishWorkflow({
+      db: t.db,
+      ctx: editor,
+      key: 'paused-real',
+      document: {
+        settings: { timeoutMs: 6_000 },
+        steps: [{ id: 'hear', type: 'event.wait', config: { event: 'never.sent' } }],
+      },
+    });
+    const worker = await startWorker({ url: t.url });
+    try {
+      const runId = await start('paused-real');
+      await until('the run to wait', async () => (await statusOf(runId)) === 'WAITING');
+      await pause(runId);
+      expect(await statusOf(runId)).toBe('PAUSED');
+      // Before: PAUSED for good (the timer job claimed nothing), and this wait ran out.
+      await until('the paused run to time out', async () => (await statusOf(runId)) === 'FAILED', {
+        timeoutMs: 60_000,
+      });
+      const run = await t.db
+        .selectFrom('runs')
+        .select(['error', 'started_at', 'completed_at'])
+        .where('id', '=', runId)
+        .executeTakeFirstOrThrow();
+      expect(run.error).toMatchObject({ code: 'TIMEOUT' });
+      expect((await eventsOf(runId)).slice(-2)).toEqual(['run.paused', 'run.failed']);
+      console.log(
+        `paused run timed out ${run.completed_at!.getTime() - run.started_at!.getTime() - 6_000} ms after its deadline`,
+      );
+    } finally {
+      await killWorker(worker);
+    }
+  },
+  WORKER_READY_TIMEOUT_MS + 90_000,
+);
