@@ -6,6 +6,7 @@ const HOLDABLE = [
   'advance.beforeReclaim',
   'advance.afterAdmission',
   'step.beforeExecute',
+  'worker.afterFetch',
 ] as const satisfies readonly TFaultPoint[];
 
 /**

@@ -8,6 +8,8 @@ import { ADVANCE_QUEUE, ZAdvanceJob, enqueueAdvance, getQueue } from '@/server/r
 import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
 import { closeCodePool } from '@/server/runtime/code/code-pool';
 import { startHeartbeat } from '@/worker/heartbeat';
+import { FetchedJobs } from '@/worker/fetched-jobs';
+import { faultPoint } from '@/server/runtime/fault-points';
 import { registerWorker } from '@/server/workers/worker-presence';
 import { REAP_INTERVAL_MS, reapStalledRuns } from '@/server/runtime/run-store/reap-stalled-runs';
 import { RunsInHand } from '@/worker/runs-in-hand';
@@ -47,7 +49,10 @@ async function main(): Promise<void> {
 
   holdAtFaultPointFromEnv(log);
   const boss = await getQueue({ role: 'worker' });
-  const heartbeat = startHeartbeat({ presence: await registerWorker({ db }), log });
+  // The jobs pg-boss shows active because this worker holds them: named with the heartbeat, so
+  // the reaper tells them from jobs whose worker died before claiming (staleFetchedJobRuns).
+  const fetchedJobs = new FetchedJobs();
+  const heartbeat = startHeartbeat({ presence: await registerWorker({ db }), fetchedJobs, log });
   // Every line from here on names this worker; a run's lines also name the run, its tenant and step.
   const workerLogger = logger.child({ workerId: heartbeat.id });
   log = (line) => workerLogger.info(line);
@@ -90,14 +95,21 @@ async function main(): Promise<void> {
     },
     async (jobs) => {
       fetchBacklogged = jobs.length >= FETCH_BATCH;
-      await Promise.all(
-        jobs.map(async (job) => {
-          const { runId, cancel } = ZAdvanceJob.parse(job.data);
-          const taken = await inHand.take((onClaimed) => advanceLogged(runId, { onClaimed, cancel }));
-          // Stopping: the run was never claimed here, so its job goes back to the queue for another worker.
-          if (!taken) await enqueueAdvance({ db, runId, cancel });
-        }),
-      );
+      const advances = jobs.map((job) => ZAdvanceJob.parse(job.data));
+      for (const { runId } of advances) await faultPoint('worker.afterFetch', { runId });
+      const jobIds = jobs.map((job) => job.id);
+      fetchedJobs.add(jobIds);
+      try {
+        await Promise.all(
+          advances.map(async ({ runId, cancel }) => {
+            const taken = await inHand.take((onClaimed) => advanceLogged(runId, { onClaimed, cancel }));
+            // Stopping: the run was never claimed here, so its job goes back to the queue for another worker.
+            if (!taken) await enqueueAdvance({ db, runId, cancel });
+          }),
+        );
+      } finally {
+        fetchedJobs.remove(jobIds);
+      }
     },
   );
   // New runs are named in a notice as they are written: a worker with a free slot takes the job

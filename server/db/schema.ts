@@ -154,6 +154,8 @@ export interface WorkersTable {
   started_at: Timestamp;
   heartbeat_at: Timestamp;
   stopped_at: NullableTimestamp;
+  /** Advance jobs this worker fetched and still holds (pg-boss shows them active), as of its last beat. */
+  fetched_jobs: ColumnType<string[], string[] | undefined, string[]>;
 }
 
 export interface SignInFailuresTable {

@@ -45,6 +45,16 @@ export async function resumeRun({
     const run = await lockRun(tx, ctx.tenantId, args.id);
     assertCanOperate('resume', run.status);
     if (run.status === 'WAITING') return resolveWaitAsAdmin(tx, ctx, run, args);
+    // A payload or a waitId asks for a wait to be resolved. A run paused since the caller saw it
+    // WAITING used to be resumed instead, the payload dropped and the call answered as done: the
+    // caller took the wait as resolved while its task stayed open for another answer (chaos:
+    // an admin's "approve" journaled for a task whose wait a later answer resolved "reject").
+    if (args.payload !== undefined || args.waitId !== undefined)
+      throw new AppError(
+        'CONFLICT',
+        `Run ${run.id} is ${run.status}, not WAITING, so its wait was not resolved and the run was not resumed; resume it first and resolve the wait once it waits again.`,
+        { status: run.status },
+      );
     // Paused while queued (or never started), it queues again, so its workflow's limits still apply.
     const status = run.paused_from === 'QUEUED' || !run.started_at ? 'QUEUED' : 'RUNNING';
     await writeOperatorTransition(tx, run.id, { status, pause_requested: false, paused_from: null });

@@ -193,8 +193,11 @@ async function advanceClaimed({
   // still a TIMEOUT, not a cancel.
   const deadlineSignal = deadline ? AbortSignal.timeout(Math.max(0, deadline.getTime() - Date.now())) : null;
   const timedOut = () => deadline !== null && (deadlineSignal?.aborted === true || deadline.getTime() <= Date.now());
+  // A PAUSED run is claimed for two things only (runnable): a cancel, or its due deadline. The
+  // deadline's wait is due by the database's clock; this process's may lag a little behind it.
+  const pausedPastDeadline = run.status === 'PAUSED' && !claimed.cancelRequested && deadline !== null;
   let outcome: TPipeOutcome;
-  if (timedOut()) {
+  if (timedOut() || pausedPastDeadline) {
     outcome = { kind: 'failed', error: timeoutError(document.settings.timeoutMs) };
   } else if (claimed.recoveries > MAX_RECOVERIES) {
     const at = execution.cursor.index;

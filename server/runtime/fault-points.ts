@@ -21,7 +21,9 @@ export type TFaultPoint =
   /** An advance job for `runId` is about to be sent (inside the caller's transaction, if it has one). */
   | 'queue.beforeSend'
   /** advanceRun is about to claim the run again after a pass whose release left it RUNNING (woken). */
-  | 'advance.beforeReclaim';
+  | 'advance.beforeReclaim'
+  /** The worker fetched an advance job for `runId` from pg-boss (now active) and has not yet claimed the run. */
+  | 'worker.afterFetch';
 
 type TFaultContext = { runId?: string; stepId?: string };
 type THook = (context: TFaultContext) => Promise<void> | void;

@@ -162,7 +162,11 @@ export class ChaosOperator {
     });
   }
 
-  /** An admin resolves the run's single open event or task wait with a payload (resumeRun on a WAITING run). */
+  /**
+   * An admin resolves the run's single open event or task wait with a payload (resumeRun on a
+   * WAITING run). Journaled only once resumeRun accepted it: a run paused between this read and
+   * the call is refused (409), not resumed with the payload dropped, as it once was (seed 120821).
+   */
   async adminResolve(runId: string): Promise<void> {
     const waits = await this.world.db
       .selectFrom('run_waits')
@@ -179,6 +183,7 @@ export class ChaosOperator {
             .selectFrom('tasks')
             .select(['id', 'due_at'])
             .where('wait_id', '=', wait.id)
+            .where('status', '=', 'open')
             .executeTakeFirst()
         : undefined;
     const nonce = randomUUID();

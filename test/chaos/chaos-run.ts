@@ -1,3 +1,5 @@
+import os from 'node:os';
+import { sql } from 'kysely';
 import { publishWorkflow } from '@/test/runtime';
 import { publishVersion } from '@/server/workflows/publish-version';
 import { saveDraft } from '@/server/workflows/save-draft';
@@ -273,9 +275,21 @@ async function quietPhase(
     if (!world.slots[i]!.worker) await world.startSlot(i);
   }
   await operator.drain({ cancelLater: false });
-  const deadline = Date.now() + options.quietMs;
-  options.log(`quiet phase: up to ${options.quietMs} ms for every run to end`);
-  for (let pass = 0; Date.now() < deadline; pass++) {
+  const begun = Date.now();
+  const deadline = begun + options.quietMs;
+  // On a starved machine (load 25 on 2 cores) the runs still make progress when quietMs is up:
+  // ending there reported runs "still going" that were only slow. Past it, the phase goes on while
+  // the event log grows (some run moved within QUIET_STALL_MS), up to QUIET_EXTENSION times quietMs.
+  const bound = begun + options.quietMs * QUIET_EXTENSION;
+  let progress = { events: -1, at: begun };
+  options.log(
+    `quiet phase: up to ${options.quietMs} ms for every run to end (longer while runs still progress, at most ${options.quietMs * QUIET_EXTENSION} ms; load ${os.loadavg()[0]!.toFixed(1)})`,
+  );
+  for (let pass = 0; ; pass++) {
+    const now = Date.now();
+    const events = await eventsWritten(world.db);
+    if (events !== null && events !== progress.events) progress = { events, at: now };
+    if (now >= bound || (now >= deadline && now - progress.at >= QUIET_STALL_MS)) break;
     const open = await world.db
       .selectFrom('runs')
       .select(['id', 'status'])
@@ -307,5 +321,20 @@ async function quietPhase(
     }
     await sleep(500);
   }
-  options.log(`quiet phase: ${options.quietMs} ms passed with runs still going (${journal.runIds.length} started)`);
+  options.log(
+    `quiet phase: ${Date.now() - begun} ms passed with runs still going (${journal.runIds.length} started; the last event ${Date.now() - progress.at} ms ago; load ${os.loadavg()[0]!.toFixed(1)})`,
+  );
+}
+
+/** How many times quietMs the quiet phase may last while runs still progress. */
+const QUIET_EXTENSION = 3;
+/** No event written for this long past quietMs: progress has stopped, and the phase ends. */
+const QUIET_STALL_MS = 15_000;
+
+/** Every run's event count, summed: grows whenever any run moves. Null when the database is not answering. */
+async function eventsWritten(db: TChaosWorld['db']): Promise<number | null> {
+  const row = await sql<{ n: string }>`SELECT coalesce(sum(event_seq), 0)::text AS n FROM runs`
+    .execute(db)
+    .catch(() => null);
+  return row ? Number(row.rows[0]?.n ?? 0) : null;
 }

@@ -91,11 +91,19 @@ it('a run whose job was lost (it failed without a claim) is sent one once it is 
 it('a job a worker fetched and has not claimed the run with for 30 s (it died, or lost its connection, with it) does not count', async () => {
   const runId = await start();
   await ageRuns([runId], '3 minutes');
-  // Taken a moment ago, its worker waiting for a free slot: on its way.
+  // Taken a moment ago, its worker waiting for a free slot (and naming the job with its
+  // heartbeat, workers.fetched_jobs): on its way.
   await setJobs(runId, 'active', '5 seconds');
+  await sql`INSERT INTO workers (id, hostname, pid, fetched_jobs)
+            SELECT 'waiting-for-a-slot', 'test', 1, array_agg(id) FROM pgboss.job WHERE name = ${ADVANCE_QUEUE} AND data->>'runId' = ${runId}`.execute(
+    t.db,
+  );
   expect(await reapStalledRuns({ db: t.db })).toBe(0);
-  // Taken a minute ago and still not claimed: its worker is gone (pg-boss would leave it
-  // active for 15 minutes; a chaos run's child sat QUEUED behind one).
+  // Taken a minute ago and still not claimed by a worker that no longer beats: it is gone
+  // (pg-boss would leave the job active for 15 minutes; a chaos run's child sat QUEUED behind one).
+  await sql`UPDATE workers SET heartbeat_at = now() - interval '1 minute' WHERE id = 'waiting-for-a-slot'`.execute(
+    t.db,
+  );
   await setJobs(runId, 'active', '1 minute');
   expect(await reapStalledRuns({ db: t.db })).toBe(1);
   expect(await jobsOf(runId)).toEqual(['active', 'created']);

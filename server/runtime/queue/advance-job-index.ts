@@ -4,6 +4,32 @@ import { AppError } from '@/model/errors';
 
 /** The index of our own on pg-boss's job table: the live advance jobs of a run, by the run they name. */
 export const ADVANCE_JOB_INDEX = 'pipewright_advance_job_run';
+/**
+ * The advance jobs a worker fetched and has not completed, by when: the reaper's look for jobs
+ * fetched by a worker that died before claiming their run (staleFetchedJobRuns). A few dozen
+ * rows at any time; one index entry per fetch, none for a direct take (created → completed).
+ */
+export const ADVANCE_JOB_ACTIVE_INDEX = 'pipewright_advance_job_active';
+/**
+ * A fetched (active) job counts as live this long after its fetch whoever holds it: the time a
+ * worker takes to claim the run, or to name the job in its `workers.fetched_jobs` when it must
+ * wait for a free slot (FetchedJobs publishes after 1 s).
+ */
+export const FETCHED_JOB_GRACE_SECONDS = 5;
+/** A worker's `fetched_jobs` count while its heartbeat (every 5 s) is younger than this. */
+export const FETCHED_JOBS_FRESH_SECONDS = 15;
+
+/**
+ * True when the job aliased `jobAlias` is named by a live worker as fetched and still held:
+ * waiting in it for a free slot, or in a batch not yet done. A worker that died (SIGKILL, a
+ * freeze past its heartbeat) stops naming it within FETCHED_JOBS_FRESH_SECONDS.
+ */
+export function fetchedByLiveWorker(jobAlias: string): RawBuilder<boolean> {
+  return sql<boolean>`EXISTS (
+    SELECT 1 FROM workers fw
+     WHERE fw.stopped_at IS NULL AND fw.heartbeat_at > now() - ${sql.lit(`${FETCHED_JOBS_FRESH_SECONDS} seconds`)}::interval
+       AND ${sql.ref(`${jobAlias}.id`)} = ANY(fw.fetched_jobs))`;
+}
 
 /**
  * Creates (once, whichever process starts first) the index that answers "has this run a live
@@ -36,13 +62,18 @@ export function ensureAdvanceJobIndexSql({
         CREATE INDEX ${ADVANCE_JOB_INDEX} ON ${schema}.${table} ((data->>'runId'))
           WHERE name = '${queue}' AND state < 'completed';
       END IF;
+      IF to_regclass('${schema}.${ADVANCE_JOB_ACTIVE_INDEX}') IS NULL THEN
+        CREATE INDEX ${ADVANCE_JOB_ACTIVE_INDEX} ON ${schema}.${table} (started_on)
+          WHERE name = '${queue}' AND state = 'active';
+      END IF;
     END $$`;
 }
 
 /**
  * True when the run aliased `runAlias` has an advance job that will reach it: one waiting to
  * be taken and due (or, for a QUEUED run, due later too: the admission's retry under
- * runsPerMinute), or one a worker took in the last 30 s. A job due later does not count for a
+ * runsPerMinute), or one a worker took in the last 30 s, or one a live worker names as
+ * fetched and still held (`workers.fetched_jobs`, fetchedByLiveWorker). A job due later does not count for a
  * RUNNING run (a timeout timer: the run needs a pass now). A taken (active) job is the
  * ambiguous one: its worker may be waiting for a free slot to claim the run (every run of a
  * backlog passes through this, and counting none of them sent each a second job), or may
@@ -79,6 +110,6 @@ export function hasLiveAdvanceJob({
   return sql<boolean>`EXISTS (
     SELECT 1 FROM ${sql.raw(jobTable)} j
      WHERE j.name = ${sql.lit(queue)} AND j.state < 'completed' AND (j.data->>'runId') = ${run('id')}::text
-       AND CASE WHEN j.state = 'active' THEN j.started_on > now() - ${sql.lit(`${Math.trunc(takenWithinSeconds)} seconds`)}::interval
+       AND CASE WHEN j.state = 'active' THEN j.started_on > now() - ${sql.lit(`${Math.trunc(takenWithinSeconds)} seconds`)}::interval OR ${fetchedByLiveWorker('j')}
                 ELSE j.start_after <= now() ${dueLaterCounts ? sql`OR ${run('status')} = 'QUEUED'` : sql``} END)`;
 }

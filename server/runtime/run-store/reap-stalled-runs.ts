@@ -5,6 +5,7 @@ import { ADVANCE_QUEUE, advanceJobCtes, advanceJobTable } from '@/server/runtime
 import { hasLiveAdvanceJob } from '@/server/runtime/queue/advance-job-index';
 import { runnable } from '@/server/runtime/run-store/runnable';
 import { heldRunsToSend } from '@/server/runtime/run-store/held-runs-to-send';
+import { staleFetchedJobRuns } from '@/server/runtime/run-store/stale-fetched-job-runs';
 import { RUN_TIMEOUT_PATH } from '@/server/runtime/run-store/end-run-effects';
 
 export const REAP_INTERVAL_MS = 2_000;
@@ -14,9 +15,11 @@ const REAP_LIMIT = 500;
 /**
  * Finds runs a worker should be advancing but none is, and sends each a job. The backstop of
  * SPEC §7.1's progress rule: every non-terminal run is held by a live worker, or waits on
- * something not yet due, or has a job coming. Five index-served looks (they used to be one OR
+ * something not yet due, or has a job coming. Six index-served looks (they used to be one OR
  * over every run, every 2 s):
  * - a lease that expired on a runnable run (its worker died);
+ * - a QUEUED or RUNNING run nobody holds whose only job was fetched by a worker that died
+ *   before claiming it (staleFetchedJobRuns: older than 5 s, named by no live worker);
  * - a QUEUED or RUNNING run nobody has touched for 2 minutes and no job will reach
  *   (hasLiveAdvanceJob, by our index on pg-boss's table): a lost job. Behind a backlog every
  *   queued run is untouched for minutes with its first job simply not reached yet; this look
@@ -25,9 +28,10 @@ const REAP_LIMIT = 500;
  * - a WAITING run whose wait came due over 2 s ago with nobody on it (its timer job was lost,
  *   e.g. taken by a worker whose connections were cut before it claimed the run), unless it
  *   was written or sent a job in the last 3 s (10 s let such a run sit 10 s past due); also a
- *   QUEUED or RUNNING run nobody holds whose `settings.timeoutMs` wait is due: a run retried
- *   under limits is QUEUED with its new deadline, and held there the deadline used to pass
- *   unnoticed (its timer job only met admission, which held it again);
+ *   QUEUED, RUNNING or PAUSED run nobody holds whose `settings.timeoutMs` wait is due: a run
+ *   retried under limits is QUEUED with its new deadline, and held there the deadline used to
+ *   pass unnoticed (its timer job only met admission, which held it again); a paused run's
+ *   deadline still applies, and used to be acted on only when the run was resumed;
  * - a cancel asked of a WAITING or PAUSED run that nobody carried out;
  * - runs held QUEUED by their limits beside free slots, as many per workflow as it has free
  *   slots, each without a job coming (heldRunsToSend). A finish hands the freed slot on with a
@@ -66,11 +70,13 @@ export async function reapStalledRuns({ db }: { db: Db }): Promise<number> {
            UNION ALL
            SELECT r.id FROM run_waits w JOIN runs r ON r.id = w.run_id
             WHERE w.status = 'open' AND w.resume_at < now() - interval '2 seconds'
-              AND (r.status = 'WAITING' OR (w.step_path = ${RUN_TIMEOUT_PATH} AND r.status IN ('QUEUED', 'RUNNING')))
+              AND (r.status = 'WAITING' OR (w.step_path = ${RUN_TIMEOUT_PATH} AND r.status IN ('QUEUED', 'RUNNING', 'PAUSED')))
               AND r.lease_owner IS NULL AND r.updated_at < now() - interval '3 seconds'
            UNION ALL
            SELECT r.id FROM runs r
             WHERE r.cancel_requested AND r.lease_owner IS NULL AND r.status IN ('WAITING', 'PAUSED') AND r.updated_at < now() - interval '10 seconds'
+           UNION ALL
+           ${staleFetchedJobRuns({ jobTable, queue: ADVANCE_QUEUE })}
            UNION ALL
            ${heldRunsToSend({ jobTable, queue: ADVANCE_QUEUE })})
          LIMIT ${REAP_LIMIT}

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { TAuthContext } from '@/server/auth/context';
+import { pauseRun } from '@/server/runs/pause-run';
+import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
+import { startRun } from '@/server/runtime/start-run';
+import { createTestDatabase, type TTestDatabase } from '@/test/database';
+import { addMemberTo, createTenantWithMember } from '@/test/fixtures';
+import { publishWorkflow } from '@/test/runtime';
+import { leaseLostInFlight } from '@/test/chaos/check-invariants';
+import { workOffJobs } from '@/test/faults/work-off-jobs';
+
+/**
+ * The chaos checker's excuse for an idempotency key that took effect twice: an operator's
+ * direct pause (no live lease: the worker's had run out, mid-call, under CPU starvation) between
+ * the two deliveries. A pause the worker carried out itself (asked of a live holder) is no such
+ * evidence, nor is one outside the window.
+ */
+let t: TTestDatabase;
+let editor: TAuthContext;
+let operator: TAuthContext;
+beforeAll(async () => {
+  t = await createTestDatabase('lease_lost_in_flight');
+  process.env.DATABASE_URL = t.url;
+  editor = (await createTenantWithMember({ db: t.db, role: 'editor' })).ctx;
+  operator = (await addMemberTo({ db: t.db, ctx: editor, role: 'operator' })).ctx;
+  await publishWorkflow({
+    db: t.db,
+    ctx: editor,
+    key: 'waits',
+    document: { steps: [{ id: 'hear', type: 'event.wait', config: { event: 'never.sent' } }] },
+  });
+});
+afterAll(async () => {
+  await closeExpressionPool();
+  await t.close();
+});
+
+it("names an operator's direct pause between the two deliveries, and nothing outside them or for a run never paused", async () => {
+  const { runId } = await startRun({
+    tenantId: editor.tenantId,
+    workflowKey: 'waits',
+    input: {},
+    trigger: { type: 'api' },
+  });
+  await workOffJobs(t.db, runId);
+  const before = Date.now();
+  expect(await leaseLostInFlight(t.db, runId, before - 5_000, before)).toBeNull();
+  await pauseRun({ db: t.db, ctx: operator, input: { id: runId } });
+  const after = Date.now();
+  expect(await leaseLostInFlight(t.db, runId, before - 500, after + 500)).toMatch(/^run\.paused by an operator at /);
+  // Paused long after the second delivery, or more than a second before the first: not this call's.
+  expect(await leaseLostInFlight(t.db, runId, before - 10_000, before - 5_000)).toBeNull();
+  expect(await leaseLostInFlight(t.db, runId, after + 2_000, after + 5_000)).toBeNull();
+});
