@@ -27,6 +27,8 @@ async function runAlone(section: string): Promise<void> {
   const database = await startEmbeddedPostgres({ databaseDir: path.join(dir, 'pg'), password: 'bench-password-1234' });
   try {
     process.env.BENCH_ONLY ??= section;
+    // What npm start hands the app's processes now (scripts/lib/prepare-database.ts).
+    if (database.socketUrl) process.env.BENCH_DATABASE_SOCKET_URL = database.socketUrl;
     await runtimeBenchmarks({ url: database.url });
   } finally {
     await database.stop();
