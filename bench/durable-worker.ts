@@ -126,7 +126,7 @@ async function measureMode({
   const preload = pathToFileURL(path.resolve('bench/lib/query-count-preload.mjs')).href;
   // As npm start runs each: before over TCP, now over the embedded server's Unix-domain socket
   // when the bench started one (BENCH_DATABASE_SOCKET_URL, set by runtime-section-alone).
-  const workerUrl = mode === 'now' ? (process.env.BENCH_DATABASE_SOCKET_URL ?? url) : url;
+  const workerUrl = mode === 'now' ? process.env.BENCH_DATABASE_SOCKET_URL || url : url;
   const worker = await startBenchWorker(
     workerUrl,
     { PIPEWRIGHT_EGRESS_ALLOW: '127.0.0.1', BENCH_QUERY_COUNT: countDir, NODE_OPTIONS: `--import ${preload}` },

@@ -28,7 +28,7 @@ async function runAlone(section: string): Promise<void> {
   try {
     process.env.BENCH_ONLY ??= section;
     // What npm start hands the app's processes now (scripts/lib/prepare-database.ts).
-    if (database.socketUrl) process.env.BENCH_DATABASE_SOCKET_URL = database.socketUrl;
+    if (database.socketUrl) process.env.BENCH_DATABASE_SOCKET_URL ??= database.socketUrl;
     await runtimeBenchmarks({ url: database.url });
   } finally {
     await database.stop();
