@@ -29,6 +29,7 @@ import { hasPgbench, pgbenchTps, preparePgbench } from '@/bench/baselines';
 import { startBenchWorker } from '@/bench/lib/worker-process';
 import { buildWorker } from '@/scripts/lib/build-worker';
 import { runRuntimeSectionWhenMain } from '@/bench/lib/runtime-section-alone';
+import { postmasterPidOf, processTreeCpuMs } from '@/bench/lib/process-cpu';
 
 const STEPS = 40;
 const RUNS = Number(process.env.BENCH_DURABLE_RUNS ?? 10);
@@ -46,6 +47,9 @@ export type TDurableModeResult = {
   /** step.started → step.succeeded (its commit before the call, and the call), and succeeded → next started. */
   inStepMs: number;
   betweenStepsMs: number;
+  /** CPU ms per step of the worker process and of PostgreSQL (postmaster and backends; NaN when not on this machine). */
+  workerCpuMsPerStep: number;
+  databaseCpuMsPerStep: number;
 };
 
 async function startReceiver(): Promise<{ url: string; close: () => Promise<void> }> {
@@ -120,8 +124,11 @@ async function measureMode({
   await applySchema(db, mode);
   const countDir = mkdtempSync(path.join(tmpdir(), 'pipewright-bench-durable-count-'));
   const preload = pathToFileURL(path.resolve('bench/lib/query-count-preload.mjs')).href;
+  // As npm start runs each: before over TCP, now over the embedded server's Unix-domain socket
+  // when the bench started one (BENCH_DATABASE_SOCKET_URL, set by runtime-section-alone).
+  const workerUrl = mode === 'now' ? process.env.BENCH_DATABASE_SOCKET_URL || url : url;
   const worker = await startBenchWorker(
-    url,
+    workerUrl,
     { PIPEWRIGHT_EGRESS_ALLOW: '127.0.0.1', BENCH_QUERY_COUNT: countDir, NODE_OPTIONS: `--import ${preload}` },
     { bundle },
   );
@@ -139,6 +146,13 @@ async function measureMode({
     await new Promise((resolve) => setTimeout(resolve, 600)); // backends flush their statistics
     process.kill(worker.pid, 'SIGUSR2'); // the preload starts a new count here
     const before = await counters(db);
+    const postmaster = postmasterPidOf(
+      (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(db)).rows[0]!.pid,
+    );
+    const cpuBefore = {
+      worker: processTreeCpuMs(worker.pid),
+      database: postmaster ? processTreeCpuMs(postmaster) : NaN,
+    };
     const ids: string[] = [];
     for (let i = 0; i < RUNS; i++) {
       const { runId } = await startRun({
@@ -150,6 +164,10 @@ async function measureMode({
       await follow.until(runId, TERMINAL);
       ids.push(runId);
     }
+    const cpuAfter = {
+      worker: processTreeCpuMs(worker.pid),
+      database: postmaster ? processTreeCpuMs(postmaster) : NaN,
+    };
     await new Promise((resolve) => setTimeout(resolve, 1200));
     const after = await counters(db);
     const rows = await db
@@ -180,6 +198,8 @@ async function measureMode({
       walBytesPerStep: Number(after.wal - before.wal) / steps,
       inStepMs: Number(spans.rows[0]?.in_step ?? Number.NaN),
       betweenStepsMs: Number(spans.rows[0]?.between ?? Number.NaN),
+      workerCpuMsPerStep: (cpuAfter.worker - cpuBefore.worker) / steps,
+      databaseCpuMsPerStep: (cpuAfter.database - cpuBefore.database) / steps,
     };
   } finally {
     await worker.stop();
@@ -223,7 +243,9 @@ export async function durableWorkerBenchmarks({
       before: await bundleWorkerOf(beforeRev),
       now: await buildWorker(process.cwd(), path.resolve('.next', 'bench-worker-now', 'main.mjs')),
     };
-    console.log(`  before: the worker of ${beforeRev} (${gitRev(beforeRev)}); now: the sources as they are`);
+    console.log(
+      `  before: the worker of ${beforeRev} (${gitRev(beforeRev)}) over TCP; now: the sources as they are, over ${process.env.BENCH_DATABASE_SOCKET_URL ? 'the Unix-domain socket (as npm start now connects)' : 'TCP'}`,
+    );
     const results: TDurableModeResult[] = [];
     for (const mode of ['before', 'now', 'before', 'now'] as const) {
       results.push(await measureMode({ db, ctx, url, mode, follow, bundle: bundles[mode] }));
@@ -238,8 +260,8 @@ export async function durableWorkerBenchmarks({
     for (const r of results) {
       console.log(
         figureRow(
-          `${r.mode.padEnd(6)} per step: ms (in step + between) / statements / commits / WAL bytes; HOT share`,
-          `${r.msPerStep.toFixed(2)} (${r.inStepMs.toFixed(2)} + ${r.betweenStepsMs.toFixed(2)}) / ${r.statementsPerStep.toFixed(2)} / ${r.commitsPerStep.toFixed(2)} / ${r.walBytesPerStep.toFixed(0)}; ${(r.hotShareOfRunsUpdates * 100).toFixed(0)}%`,
+          `${r.mode.padEnd(6)} per step: ms (in step + between) / statements / commits / WAL bytes; HOT share; CPU ms worker / PostgreSQL`,
+          `${r.msPerStep.toFixed(2)} (${r.inStepMs.toFixed(2)} + ${r.betweenStepsMs.toFixed(2)}) / ${r.statementsPerStep.toFixed(2)} / ${r.commitsPerStep.toFixed(2)} / ${r.walBytesPerStep.toFixed(0)}; ${(r.hotShareOfRunsUpdates * 100).toFixed(0)}%; ${r.workerCpuMsPerStep.toFixed(2)} / ${r.databaseCpuMsPerStep.toFixed(2)}`,
         ),
       );
     }

@@ -30,6 +30,7 @@ import { startBenchWorker } from '@/bench/lib/worker-process';
 import { followRuns } from '@/bench/lib/follow-runs';
 import { advanceJobBenchmarks } from '@/bench/advance-jobs';
 import { workerMemoryBenchmarks } from '@/bench/worker-memory';
+import { pureWorkerBenchmarks } from '@/bench/pure-worker';
 import { durableWorkerBenchmarks } from '@/bench/durable-worker';
 import { startLatencyBenchmarks } from '@/bench/start-latency';
 
@@ -131,7 +132,7 @@ export async function runtimeBenchmarks({ url }: { url: string }): Promise<void>
     },
   });
 
-  // BENCH_ONLY=start,startab,throughput,resume,memory,durable,jobs picks sections (all by default).
+  // BENCH_ONLY=start,startab,throughput,resume,memory,durable,jobs picks sections (all by default; purewab only by name).
   const only = new Set((process.env.BENCH_ONLY ?? '').split(',').filter(Boolean));
   const wants = (section: string) => only.size === 0 || only.has(section);
   let worker: Awaited<ReturnType<typeof startBenchWorker>> | null = null;
@@ -289,6 +290,13 @@ export async function runtimeBenchmarks({ url }: { url: string }): Promise<void>
   }
 
   if (wants('durable')) await durableWorkerBenchmarks({ db, ctx, url, follow: runs });
+  // 7c. Pure-step runs as before and as now (bench/pure-worker.ts); only when asked by name.
+  if (only.has('purewab'))
+    await pureWorkerBenchmarks({
+      db,
+      url,
+      startMany: (workflowKey, n, inFlight) => startMany(ctx, workflowKey, n, inFlight, (i) => ({ i })),
+    });
 
   if (wants('jobs')) {
     await advanceJobBenchmarks({

@@ -79,3 +79,34 @@ export function appPids(rootPid: number): Record<TAppRole, number[]> {
   }
   return pids;
 }
+
+/**
+ * CPU ms (user + system, 10 ms resolution) used so far by the process `pid` and every
+ * process under it, those that ended and were waited for included: a worker, or an embedded
+ * PostgreSQL's postmaster with its backends. 0 when it is gone.
+ */
+export function processTreeCpuMs(pid: number): number {
+  const procs: TProc[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const proc = readProc(Number(name));
+    if (proc) procs.push(proc);
+  }
+  const children = new Map<number, TProc[]>();
+  for (const proc of procs) children.set(proc.ppid, [...(children.get(proc.ppid) ?? []), proc]);
+  const subtreeMs = (proc: TProc): number =>
+    proc.cpuMs + (children.get(proc.pid) ?? []).reduce((sum, child) => sum + subtreeMs(child), 0);
+  const root = procs.find((proc) => proc.pid === pid);
+  return root ? subtreeMs(root) : 0;
+}
+
+/** The postmaster of the server `db` is connected to, when it runs on this machine (the parent of our backend). */
+export function postmasterPidOf(backendPid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${backendPid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}

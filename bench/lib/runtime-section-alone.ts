@@ -24,9 +24,18 @@ async function runAlone(section: string): Promise<void> {
   const { runtimeBenchmarks } = await import('@/bench/runtime');
   const dir = mkdtempSync(path.join(tmpdir(), `pipewright-bench-${section}-`));
   chmodSync(dir, 0o755); // the embedded server runs as the postgres user when we are root
-  const database = await startEmbeddedPostgres({ databaseDir: path.join(dir, 'pg'), password: 'bench-password-1234' });
+  const database = await startEmbeddedPostgres({
+    databaseDir: path.join(dir, 'pg'),
+    password: 'bench-password-1234',
+    // BENCH_PG_STATEMENTS=1: pg_stat_statements loaded, for the sections that report statements (7c).
+    settings: process.env.BENCH_PG_STATEMENTS
+      ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_planning': 'on' }
+      : {},
+  });
   try {
     process.env.BENCH_ONLY ??= section;
+    // What npm start hands the app's processes now (scripts/lib/prepare-database.ts).
+    if (database.socketUrl) process.env.BENCH_DATABASE_SOCKET_URL ??= database.socketUrl;
     await runtimeBenchmarks({ url: database.url });
   } finally {
     await database.stop();

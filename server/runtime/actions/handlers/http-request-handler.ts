@@ -17,6 +17,7 @@ import { isValidContentType, type TArtifactDraft } from '@/server/artifacts/arti
 import { artifactMaxBytes } from '@/server/artifacts/artifact-limits';
 import { formatByteCount } from '@/server/security/guarded-fetch-error';
 import type { TEgressConnectionPool } from '@/server/security/egress-connection-pool';
+import { wasParsedWith } from '@/server/runtime/actions/parsed-action-input';
 
 type THttpRequestInput = z.infer<typeof ZHttpRequestInput>;
 type THttpRequestOutput = z.infer<typeof ZHttpRequestOutput>;
@@ -168,7 +169,10 @@ export async function httpRequestHandler({
   stageArtifact,
   pool,
 }: THttpRequestHandlerArgs): Promise<{ output: THttpRequestOutput } | { error: TStepError }> {
-  const parsed = ZHttpRequestInput.safeParse(raw);
+  // The step's callAction parsed it with this schema already; a test or a connection's rewrite did not.
+  const parsed = wasParsedWith(ZHttpRequestInput, raw)
+    ? { success: true as const, data: raw as THttpRequestInput }
+    : ZHttpRequestInput.safeParse(raw);
   if (!parsed.success) {
     return {
       error: {

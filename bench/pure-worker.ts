@@ -1,0 +1,169 @@
+/**
+ * Issue #16, the cost of running pure-step runs on one worker process, as before and as now
+ * (`BENCH_ONLY=purewab` of bench/runtime.ts, or alone): runs of 1 step (what section A of
+ * bench/http.ts starts) and of 10 steps (section C) started in-process through `startRun` (the
+ * insert POST /runs makes) 16 and 32 at a time while the worker runs them, for two workers
+ * alternated on one database:
+ *   - "before": the worker of git revision BENCH_PURE_BEFORE (default `main`), over TCP;
+ *   - "now": the worker bundled from the sources as they are, connected as npm start connects
+ *     it (the embedded server's Unix-domain socket when the bench started one).
+ * Per run: CPU ms of the worker and of PostgreSQL (postmaster and every backend, from /proc),
+ * which a loaded machine distorts far less than the rates, also printed. Alone with
+ * BENCH_PG_STATEMENTS=1 (pg_stat_statements loaded), also the statements that cost PostgreSQL
+ * most per run (the bench's own polling included: `SELECT count(*) … FROM runs`).
+ */
+import path from 'node:path';
+import { sql } from 'kysely';
+import type { Db } from '@/server/db/database';
+import { figureRow } from '@/bench/lib/stats';
+import { startBenchWorker } from '@/bench/lib/worker-process';
+import { buildWorker } from '@/scripts/lib/build-worker';
+import { bundleWorkerOf, gitRev } from '@/bench/durable-worker';
+import { postmasterPidOf, processTreeCpuMs } from '@/bench/lib/process-cpu';
+import { runRuntimeSectionWhenMain } from '@/bench/lib/runtime-section-alone';
+
+const RUNS = Number(process.env.BENCH_PURE_RUNS ?? 600);
+const ROUNDS = Number(process.env.BENCH_PURE_ROUNDS ?? 2);
+
+type TMode = 'before' | 'now';
+type TLoad = { workflowKey: string; steps: number; inFlight: number };
+
+export type TPureModeResult = {
+  mode: TMode;
+  workflowKey: string;
+  runsPerSecond: number;
+  workerCpuMsPerRun: number;
+  databaseCpuMsPerRun: number;
+};
+
+/** The database's statements, if pg_stat_statements is loaded (BENCH_PG_STATEMENTS=1): reset before a window. */
+async function resetStatements(db: Db): Promise<boolean> {
+  const loaded = await sql<{ on: boolean }>`
+    SELECT current_setting('shared_preload_libraries') LIKE '%pg_stat_statements%' AS on`.execute(db);
+  if (!loaded.rows[0]?.on) return false;
+  await sql`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`.execute(db);
+  await sql`SELECT pg_stat_statements_reset()`.execute(db);
+  return true;
+}
+
+/** The statements that cost PostgreSQL most in the window, per run: calls, execution and planning ms, WAL bytes. */
+async function printStatements(db: Db, runs: number, label: string): Promise<void> {
+  const rows = await sql<{
+    calls: string;
+    plans: string;
+    exec_ms: number;
+    plan_ms: number;
+    wal: string;
+    query: string;
+  }>`
+    SELECT calls::text, plans::text, total_exec_time AS exec_ms, total_plan_time AS plan_ms, wal_bytes::text AS wal,
+           left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 90) AS query
+      FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 8`.execute(db);
+  console.log(`  ${label}: statements by PostgreSQL time, per run: calls / exec ms / plan ms (plans) / WAL bytes`);
+  for (const r of rows.rows)
+    console.log(
+      `    ${(Number(r.calls) / runs).toFixed(2)} / ${(r.exec_ms / runs).toFixed(3)} / ${(r.plan_ms / runs).toFixed(3)} (${r.plans}) / ${(Number(r.wal) / runs).toFixed(0)}  ${r.query}`,
+    );
+}
+
+async function unfinished(db: Db, ids: readonly string[]): Promise<number> {
+  const row = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM runs WHERE id = ANY(${ids}::uuid[]) AND status NOT IN ('SUCCEEDED', 'FAILED', 'CANCELED')`.execute(
+    db,
+  );
+  return row.rows[0]!.n;
+}
+
+async function measure({
+  db,
+  url,
+  mode,
+  bundle,
+  load,
+  startMany,
+}: {
+  db: Db;
+  url: string;
+  mode: TMode;
+  bundle: string;
+  load: TLoad;
+  startMany: (workflowKey: string, n: number, inFlight: number) => Promise<string[]>;
+}): Promise<TPureModeResult> {
+  const workerUrl = mode === 'now' ? process.env.BENCH_DATABASE_SOCKET_URL || url : url;
+  const worker = await startBenchWorker(workerUrl, {}, { bundle });
+  try {
+    // Warm-up: JIT, connections, prepared statements, the version cache.
+    const warm = await startMany(load.workflowKey, 40, load.inFlight);
+    while ((await unfinished(db, warm)) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    const postmaster = postmasterPidOf(
+      (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(db)).rows[0]!.pid,
+    );
+    const cpu = () => ({
+      worker: processTreeCpuMs(worker.pid),
+      database: postmaster ? processTreeCpuMs(postmaster) : Number.NaN,
+    });
+    const statements = await resetStatements(db);
+    const before = cpu();
+    const t0 = performance.now();
+    const ids = await startMany(load.workflowKey, RUNS, load.inFlight);
+    while ((await unfinished(db, ids)) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    const elapsed = performance.now() - t0;
+    const after = cpu();
+    if (statements) await printStatements(db, RUNS, `${mode} ${load.steps}-step runs`);
+    const failed = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM runs WHERE id = ANY(${ids}::uuid[]) AND status <> 'SUCCEEDED'`.execute(db);
+    if (failed.rows[0]!.n > 0) throw new Error(`bench pure (${mode}): ${failed.rows[0]!.n} runs did not succeed`);
+    return {
+      mode,
+      workflowKey: load.workflowKey,
+      runsPerSecond: (RUNS / elapsed) * 1000,
+      workerCpuMsPerRun: (after.worker - before.worker) / RUNS,
+      databaseCpuMsPerRun: (after.database - before.database) / RUNS,
+    };
+  } finally {
+    await worker.stop();
+  }
+}
+
+export async function pureWorkerBenchmarks({
+  db,
+  url,
+  startMany,
+}: {
+  db: Db;
+  url: string;
+  startMany: (workflowKey: string, n: number, inFlight: number) => Promise<string[]>;
+}): Promise<TPureModeResult[]> {
+  const loads: TLoad[] = [
+    { workflowKey: 'bench-one', steps: 1, inFlight: 16 },
+    { workflowKey: 'bench-ten', steps: 10, inFlight: 32 },
+  ];
+  console.log(
+    `\n7c. Pure-step runs on one worker process, ${RUNS} runs per load started in-process while it runs them (1 step, 16 in flight; 10 steps, 32 in flight), "before" and "now" alternated`,
+  );
+  const beforeRev = process.env.BENCH_PURE_BEFORE ?? 'main';
+  const bundles: Record<TMode, string> = {
+    before: await bundleWorkerOf(beforeRev),
+    now: await buildWorker(process.cwd(), path.resolve('.next', 'bench-worker-now', 'main.mjs')),
+  };
+  console.log(
+    `  before: the worker of ${beforeRev} (${gitRev(beforeRev)}) over TCP; now: the sources as they are, over ${process.env.BENCH_DATABASE_SOCKET_URL ? 'the Unix-domain socket' : 'TCP'}`,
+  );
+  const results: TPureModeResult[] = [];
+  for (let round = 0; round < ROUNDS; round++)
+    for (const load of loads)
+      for (const mode of ['before', 'now'] as const) {
+        const r = await measure({ db, url, mode, bundle: bundles[mode], load, startMany });
+        results.push(r);
+        console.log(
+          figureRow(
+            `${mode.padEnd(6)} ${load.steps}-step runs: runs/s; CPU ms per run worker / PostgreSQL`,
+            `${r.runsPerSecond.toFixed(0)}; ${r.workerCpuMsPerRun.toFixed(2)} / ${r.databaseCpuMsPerRun.toFixed(2)}`,
+          ),
+        );
+      }
+  return results;
+}
+
+/** Alone: `node --conditions=react-server --import tsx bench/pure-worker.ts` (its own embedded PostgreSQL). */
+runRuntimeSectionWhenMain(import.meta.url, 'purewab');

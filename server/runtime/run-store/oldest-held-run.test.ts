@@ -1,0 +1,111 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { TAuthContext } from '@/server/auth/context';
+import { oldestHeldRun } from '@/server/runtime/run-store/end-run-effects';
+import { startRun } from '@/server/runtime/start-run';
+import { createTestDatabase, type TTestDatabase } from '@/test/database';
+import { createTenantWithMember } from '@/test/fixtures';
+import { publishWorkflow } from '@/test/runtime';
+
+/**
+ * The held run a finishing run hands its slot to (a CTE of every finishing run's commit): the
+ * oldest QUEUED run of the workflow claimed before and handed back by admission, or being
+ * admitted now under limits. It must not walk the workflow's backlog of runs never claimed,
+ * which it did on every finish (1,000 queued runs: ~1 ms of PostgreSQL per finishing run).
+ */
+const BACKLOG = 3_000;
+let t: TTestDatabase;
+let ctx: TAuthContext;
+const ids: Record<string, string> = {};
+
+beforeAll(async () => {
+  t = await createTestDatabase('oldest_held_run');
+  process.env.DATABASE_URL = t.url;
+  ctx = (await createTenantWithMember({ db: t.db, role: 'editor' })).ctx;
+  for (const key of ['limited', 'unlimited']) {
+    await publishWorkflow({
+      db: t.db,
+      ctx,
+      key,
+      document: {
+        settings: key === 'limited' ? { maxConcurrentRuns: 1 } : {},
+        steps: [{ id: 'hear', type: 'event.wait', config: { event: 'never.sent' } }],
+      },
+    });
+    ids[key] = (
+      await startRun({ tenantId: ctx.tenantId, workflowKey: key, input: {}, trigger: { type: 'api' } })
+    ).runId;
+  }
+});
+afterAll(async () => {
+  await t.close();
+}, 120_000);
+
+/** `count` copies of the template run with the given columns, created `ageSeconds` ago (one second apart); returns their ids. */
+async function cloneRuns(
+  template: string,
+  count: number,
+  columns: Record<string, unknown>,
+  ageSeconds: number,
+): Promise<string[]> {
+  return t.db.transaction().execute(async (tx) => {
+    // The copies' foreign keys are the template's: their per-row checks are skipped.
+    await sql`SET LOCAL session_replication_role = replica`.execute(tx);
+    const rows = await sql<{ id: string }>`
+      INSERT INTO runs
+      SELECT (jsonb_populate_record(null::runs, to_jsonb(r) || ${JSON.stringify(columns)}::jsonb
+                || jsonb_build_object('id', gen_random_uuid(), 'created_at', now() - make_interval(secs => ${ageSeconds} + g)))).*
+        FROM runs r, generate_series(1, ${count}) g
+       WHERE r.id = ${template}
+      RETURNING id`.execute(tx);
+    return rows.rows.map((row) => row.id);
+  });
+}
+
+async function workflowId(key: string): Promise<string> {
+  const row = await t.db.selectFrom('workflows').select('id').where('key', '=', key).executeTakeFirstOrThrow();
+  return row.id;
+}
+
+async function oldest(key: string, except: string | null = null): Promise<string | null> {
+  const rows = await oldestHeldRun(await workflowId(key), except).execute(t.db);
+  return rows.rows[0]?.id ?? null;
+}
+
+it('finds the oldest held or being-admitted run in two index probes, past a backlog of runs never claimed', async () => {
+  // A backlog of the limited workflow never claimed (fence 0): not held, each has its own job coming.
+  await cloneRuns(ids.limited!, BACKLOG, { status: 'QUEUED', fence: 0 }, 0);
+  await cloneRuns(ids.unlimited!, 1_000, { status: 'SUCCEEDED', fence: 1, lease_owner: null }, 0);
+  await sql`ANALYZE runs`.execute(t.db);
+  expect(await oldest('limited')).toBeNull();
+
+  // Handed back by admission (no lease): the newer and the older one.
+  const held = { status: 'QUEUED', fence: 2, lease_owner: null, lease_expires_at: null };
+  const [newerHeld] = await cloneRuns(ids.limited!, 1, held, 10_000);
+  const [olderHeld] = await cloneRuns(ids.limited!, 1, held, 20_000);
+  expect(await oldest('limited')).toBe(olderHeld);
+  expect(await oldest('limited', olderHeld!)).toBe(newerHeld);
+
+  // Being admitted now (leased, QUEUED, its version limited), older still: it is the one.
+  const leased = { status: 'QUEUED', fence: 1, lease_owner: 'worker-x', lease_expires_at: '2100-01-01T00:00:00Z' };
+  const [admitting] = await cloneRuns(ids.limited!, 1, leased, 30_000);
+  expect(await oldest('limited')).toBe(admitting);
+  expect(await oldest('limited', admitting!)).toBe(olderHeld);
+
+  // A leased QUEUED run of a version without limits is in its first pass: no slot concerns it.
+  await cloneRuns(ids.unlimited!, 1, leased, 40_000);
+  expect(await oldest('unlimited')).toBeNull();
+
+  const explained = await sql<{ 'QUERY PLAN': string }>`EXPLAIN (ANALYZE, BUFFERS) ${oldestHeldRun(
+    await workflowId('limited'),
+    null,
+  )}`.execute(t.db);
+  const plan = explained.rows.map((row) => row['QUERY PLAN']).join('\n');
+  expect(plan).toContain('runs_held_idx');
+  expect(plan).toContain('runs_leased_idx');
+  // runs_queued_idx holds the whole backlog: reading it was the cost.
+  expect(plan).not.toContain('runs_queued_idx');
+  expect(plan).not.toMatch(/Seq Scan on runs/);
+  const removed = [...plan.matchAll(/Rows Removed by Filter: (\d+)/g)].map((m) => Number(m[1]));
+  expect(Math.max(0, ...removed)).toBeLessThan(10);
+}, 300_000);
