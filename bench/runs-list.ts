@@ -13,18 +13,23 @@ import { BenchClient } from '@/bench/lib/http-load';
 import { signIn, getPage } from '@/bench/lib/page-session';
 import { SERVER_TIME_HEADER, takeServerTimes } from '@/bench/lib/server-time';
 import { startBenchWorker } from '@/bench/lib/worker-process';
+import { appPids } from '@/bench/lib/process-cpu';
 import { keptListData, markSeeded, type TSeedRecord } from '@/bench/runs-list-data-dir';
-import { explain, pagePlan } from '@/bench/runs-list-explain';
+import { pagePlan } from '@/bench/runs-list-explain';
+import { overviewSql } from '@/bench/runs-list-overview';
 import { publishSeedWorkflows, seed, waitForDrain, WAITING } from '@/bench/runs-list-seed';
 import { figureRow, latencyRow, percentiles, type TStats } from '@/bench/lib/stats';
 import { ZRunFilters } from '@/server/runs/run-filters';
 import { decodeCursor } from '@/server/api/pagination';
 import { closeQueue } from '@/server/runtime/queue/run-queue';
-import { weekOfRuns } from '@/server/overview/run-hour-counts';
-import { getOverview } from '@/server/overview/get-overview';
-import { getStuckWork } from '@/server/overview/get-stuck-work';
-import { listAlertFirings } from '@/server/alerts/manage-alert-rules';
-import type { TAuthContext } from '@/server/auth/context';
+
+/** Samples of each figure (the first page of a filter, a page, GET /health): p50 of these. */
+const TIMES = Number(process.env.BENCH_LIST_TIMES ?? 9);
+
+/** With BENCH_WEB_PROF: the web process writes its CPU profile so far and starts a new one. */
+function profileWindow(app: TBenchApp): void {
+  if (process.env.BENCH_WEB_PROF) for (const pid of appPids(app.pid).web) process.kill(pid, 'SIGUSR2');
+}
 
 /** Client-side and server-side (the web process's own clock) latency of `times` sequential requests. */
 type TTimed = { client: TStats; server: TStats };
@@ -193,7 +198,8 @@ async function measureRunsList({
   for (const [name, filters] of Object.entries(combos)) {
     const qs = new URLSearchParams({ ...filters, limit: '50' });
     let firstBody: { items: unknown[]; nextCursor: string | null } = { items: [], nextCursor: null };
-    const first = await timed(app, 5, async () => void (firstBody = await get(`/api/v1/runs?${qs}`)));
+    await client.request('GET', `/api/v1/runs?${qs}`); // warm-up, untimed: the route's first call in a process loads its code
+    const first = await timed(app, TIMES, async () => void (firstBody = await get(`/api/v1/runs?${qs}`)));
     const nextSamples: number[] = [];
     let cursor = firstBody.nextCursor;
     let laterCursor: string | null = null;
@@ -229,7 +235,7 @@ async function measureRunsList({
       explainLater: laterPlan,
     };
   }
-  console.log(figureRow('slowest first page (server p50 of 5)', `${worstFirst.toFixed(1)} ms`, '≤ 50 ms'));
+  console.log(figureRow('slowest first page (server p50)', `${worstFirst.toFixed(1)} ms`, '≤ 50 ms'));
   console.log(figureRow('slowest later page (server p50)', `${worstNext.toFixed(1)} ms`, '≤ 50 ms'));
 
   const cookie = await signIn(app.baseUrl);
@@ -240,12 +246,21 @@ async function measureRunsList({
   await page('/overview', {}); // warm-up: the first render of a route loads its code
   await page('/runs', {});
   // Baseline: the same page, signed in, with a list that is empty at once (the page's own cost).
-  const health = await timed(app, 5, async () => void (await get('/api/v1/health')));
-  const emptyRunsPage = await timed(app, 5, () => page('/runs?workflow=bench-no-such-workflow'));
-  const runsPage = await timed(app, 5, () => page('/runs'));
-  const runsPageSearch = await timed(app, 5, () => page('/runs?state=approved&q=express'));
-  const runsPageFiltered = await timed(app, 5, () => page(`/runs?workflow=list-c&status=FAILED&state=new`));
-  const overview = await timed(app, 5, () => page('/overview'));
+  const health = await timed(app, TIMES, async () => void (await get('/api/v1/health')));
+  // BENCH_WEB_PROF: each page's loads get a CPU profile of their own (SIGUSR2 starts a new one).
+  const profiled = async (name: string, path: string) => {
+    profileWindow(app);
+    const result = await timed(app, process.env.BENCH_WEB_PROF ? 30 : TIMES, () => page(path));
+    profileWindow(app);
+    if (process.env.BENCH_WEB_PROF)
+      console.log(`  (CPU profile of the web process for ${name}: the file before the last in BENCH_WEB_PROF)`);
+    return result;
+  };
+  const emptyRunsPage = await profiled('the empty Runs page', '/runs?workflow=bench-no-such-workflow');
+  const runsPage = await profiled('the Runs page', '/runs');
+  const runsPageSearch = await timed(app, TIMES, () => page('/runs?state=approved&q=express'));
+  const runsPageFiltered = await timed(app, TIMES, () => page(`/runs?workflow=list-c&status=FAILED&state=new`));
+  const overview = await profiled('the Overview', '/overview');
   console.log(timedRow('baseline: GET /api/v1/health', health));
   console.log(timedRow('baseline: Runs page with an empty list', emptyRunsPage));
   console.log(timedRow('Runs page (/runs), signed in', runsPage, '≤ 50 ms beyond the empty list'));
@@ -254,62 +269,7 @@ async function measureRunsList({
     timedRow('Runs page filtered (workflow, status, state)', runsPageFiltered, '≤ 50 ms beyond the empty list'),
   );
   console.log(timedRow('Overview page (/overview)', overview, '≤ 300 ms'));
-  // The Overview reads the worker's hourly rollup plus the runs after its watermark (5 s timer, 10 s lag).
-  const lag = await sql<{ behind: number; rolled: number }>`
-    SELECT (SELECT count(*)::int FROM runs WHERE tenant_id = ${tenant.id}
-              AND created_at > (SELECT watermark FROM metric_rollup WHERE id = 1)) AS behind,
-           (SELECT coalesce(sum(created), 0)::int FROM run_hour_counts WHERE tenant_id = ${tenant.id}) AS rolled`.execute(
-    db,
-  );
-  const overviewPlan = await explain(db, weekOfRuns(tenant.id));
-  // Baseline: the week read from the runs themselves, as the Overview did before the rollup.
-  const fromRuns = await explain(
-    db,
-    sql`SELECT date_trunc('hour', created_at AT TIME ZONE 'UTC') AS hour, workflow_key, count(*)::int AS runs,
-               (count(*) FILTER (WHERE status = 'FAILED'))::int AS failed
-          FROM runs WHERE tenant_id = ${tenant.id} AND created_at >= now() - interval '7 days'
-         GROUP BY GROUPING SETS ((1), (workflow_key))`,
-  );
-  console.log(
-    figureRow(
-      'baseline: the week by creation read from runs (before)',
-      `${fromRuns.executionMs.toFixed(1)} ms`,
-      `via ${fromRuns.indexes.join(', ') || 'a sequential scan'}`,
-    ),
-  );
-  console.log(
-    figureRow(
-      `Overview SQL: the week (${lag.rows[0]!.rolled} runs rolled up, ${lag.rows[0]!.behind} after the watermark)`,
-      `${overviewPlan.executionMs.toFixed(1)} ms`,
-      `via ${overviewPlan.indexes.join(', ') || 'NO INDEX'}`,
-    ),
-  );
-  // Where the Overview page's time goes: each of its server functions alone, in this process.
-  const ctx = {
-    tenantId: tenant.id,
-    tenantSlug: 'default',
-    tenantName: 'Default',
-    role: 'admin',
-    actor: { type: 'system', name: 'bench' },
-  } satisfies TAuthContext;
-  const alone = async (fn: () => Promise<unknown>) => {
-    const samples: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const t0 = performance.now();
-      await fn();
-      samples.push(performance.now() - t0);
-    }
-    return percentiles(samples);
-  };
-  const parts = {
-    getOverview: await alone(() => getOverview({ db, ctx })),
-    getStuckWork: await alone(() => getStuckWork({ db, ctx })),
-    listAlertFirings: await alone(() => listAlertFirings({ db, ctx, limit: 10 })),
-  };
-  for (const [name, stats] of Object.entries(parts)) console.log(latencyRow(`  Overview page: ${name}`, stats));
-  const overviewPlans = {
-    week: { ...overviewPlan, rolledUpRuns: lag.rows[0]!.rolled, runsAfterWatermark: lag.rows[0]!.behind },
-  };
+  const { overviewPlans, overviewParts } = await overviewSql(db, tenant.id);
   return {
     ...seeded,
     seededNow: !reused,
@@ -317,7 +277,7 @@ async function measureRunsList({
     worstFirstPageServerP50Ms: worstFirst,
     worstLaterPageServerP50Ms: worstNext,
     overviewPlans,
-    overviewParts: Object.fromEntries(Object.entries(parts).map(([name, t]) => [name, { p50Ms: t.p50, maxMs: t.max }])),
+    overviewParts,
     pages: {
       health: timedJson(health),
       runs: timedJson(runsPage),
