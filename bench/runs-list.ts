@@ -6,6 +6,7 @@
  * the statement behind the first and a later page; and the Runs and Overview pages as a signed-in
  * person loads them.
  */
+import { cpus, loadavg } from 'node:os';
 import { sql } from 'kysely';
 import { createDb, type Db } from '@/server/db/database';
 import { startBenchApp, type TBenchApp } from '@/bench/lib/app-process';
@@ -141,6 +142,12 @@ async function measureRunsList({
   console.log(
     `\nD. Runs list with ${n.toLocaleString('en')} runs in the tenant (GET /api/v1/runs, 50 a page; server time = the web process's, request to last byte)`,
   );
+  // Every figure here is a few milliseconds of CPU: on a shared machine the load decides them, so say what it was.
+  const loadAverage = () =>
+    loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' / ');
+  console.log(`  load average (1/5/15 min) at the start: ${loadAverage()} on ${cpus().length} cores`);
   const reused = kept?.seeded ?? null;
   const seeded = reused ?? (await seedRuns(app, db, client, n));
   if (kept && !reused) markSeeded(kept.dataDir, seeded);
@@ -261,6 +268,7 @@ async function measureRunsList({
   const runsPageSearch = await timed(app, TIMES, () => page('/runs?state=approved&q=express'));
   const runsPageFiltered = await timed(app, TIMES, () => page(`/runs?workflow=list-c&status=FAILED&state=new`));
   const overview = await profiled('the Overview', '/overview');
+  console.log(`  load average before the pages: ${loadAverage()}`);
   console.log(timedRow('baseline: GET /api/v1/health', health));
   console.log(timedRow('baseline: Runs page with an empty list', emptyRunsPage));
   console.log(timedRow('Runs page (/runs), signed in', runsPage, '≤ 50 ms beyond the empty list'));
