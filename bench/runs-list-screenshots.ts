@@ -34,6 +34,14 @@ async function main(): Promise<void> {
         await page.setViewportSize({ width, height: 900 });
         await page.goto(url);
         await page.getByText(ready).first().waitFor();
+        // Recharts grows its bars for a second or so after load: shoot once the chart stops changing.
+        let chart = '';
+        for (let same = 0; same < 3;) {
+          await page.waitForTimeout(200);
+          const now = await page.evaluate(() => document.querySelector('.recharts-wrapper')?.innerHTML ?? '');
+          same = now === chart ? same + 1 : 0;
+          chart = now;
+        }
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         const file = path.join(out, `runs-list-100k-${name}-${width}.png`);
         await page.screenshot({ path: file, fullPage: true });
