@@ -35,6 +35,7 @@ async function main(): Promise<void> {
         await page.goto(url);
         await page.getByText(ready).first().waitFor();
         // Recharts grows its bars for a second or so after load: shoot once the chart stops changing.
+        if (name === 'overview') await page.locator('.recharts-bar-rectangle path').first().waitFor();
         let chart = '';
         for (let same = 0; same < 3;) {
           await page.waitForTimeout(200);
