@@ -1,50 +1,45 @@
-import { z } from 'zod';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiRoute } from '@/server/api/route';
-import { defineContract } from '@/server/api/contract';
-import { AppError } from '@/model/errors';
-import { createDb, setDb, type Db } from '@/server/db/database';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import * as tenantRoute from '@/app/api/v1/tenant/route';
+import { createLogger } from '@/server/logging/logger';
+import { createApiToken } from '@/server/tokens/create-api-token';
+import { createTestDatabase, type TTestDatabase } from '@/test/database';
+import { createTenantWithMember } from '@/test/fixtures';
 
-/** Every /api/v1 answer says how long its handler took (Server-Timing), the figure its log line has. */
+let t: TTestDatabase;
+const lines: string[] = [];
 
-const contract = defineContract({
-  operationId: 'timedProbe',
-  method: 'GET',
-  path: '/timed-probe',
-  summary: 'probe',
-  tag: 'test',
-  permission: null,
-  query: z.object({ fail: z.enum(['app']).optional(), stream: z.string().optional() }),
-});
-
-const route = apiRoute(contract, async ({ query }) => {
-  if (query.fail === 'app') throw new AppError('NOT_FOUND', 'nothing here');
-  if (query.stream) return new Response('data: x\n\n', { headers: { 'content-type': 'text/event-stream' } });
-  return { ok: true };
-});
-
-// apiRoute hands every handler the database; these handlers never use it, so nothing connects.
-let idle: Db;
-beforeAll(() => {
-  idle = createDb('postgres://nobody@127.0.0.1:1/none').db;
-  setDb(idle);
-});
-afterAll(() => idle.destroy());
-
-const call = (search: string) =>
-  route(new Request(`http://localhost/api/v1/timed-probe${search}`), { params: Promise.resolve({}) });
-
-describe('apiRoute answers carry Server-Timing', () => {
-  it.each([
-    ['data', '', 200],
-    ['an error', '?fail=app', 404],
-    ['a validation error', '?fail=nope', 422],
-    ['a stream the handler built', '?stream=1', 200],
-  ])('%s', async (_what, search, status) => {
-    const response = await call(search);
-    expect(response.status).toBe(status);
-    const timing = /^app;dur=(\d+(?:\.\d)?)$/.exec(response.headers.get('server-timing') ?? '');
-    expect(timing, `Server-Timing: ${response.headers.get('server-timing')}`).not.toBeNull();
-    expect(Number(timing![1])).toBeGreaterThanOrEqual(0);
+beforeAll(async () => {
+  t = await createTestDatabase('request_log');
+  process.env.DATABASE_URL = t.url;
+  (globalThis as { pipewrightLogger?: unknown }).pipewrightLogger = createLogger({
+    service: 'web',
+    env: {},
+    write: (line) => lines.push(line),
   });
+});
+afterAll(async () => {
+  delete (globalThis as { pipewrightLogger?: unknown }).pipewrightLogger;
+  await t.close();
+});
+
+it('every API request writes one line: method, route (not the URL), status, duration, tenant once known; never the token', async () => {
+  const { ctx, tenantId } = await createTenantWithMember({ db: t.db, role: 'admin' });
+  const { token } = await createApiToken({ db: t.db, ctx, input: { name: 'log', role: 'admin' } });
+  const get = (authorization: string) =>
+    tenantRoute.GET(new Request('http://localhost/api/v1/tenant?x=1', { headers: { authorization } }), {
+      params: Promise.resolve({}),
+    });
+  const answered = await get(`Bearer ${token}`);
+  expect(answered.status).toBe(200);
+  expect((await get('Bearer pw_wrong_token_0000000000000000')).status).toBe(401);
+  const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((e) => e.msg === 'request');
+  expect(entries).toHaveLength(2);
+  expect(entries[0]).toMatchObject({ level: 'info', method: 'GET', route: '/api/v1/tenant', status: 200, tenantId });
+  expect(typeof entries[0]!.durationMs).toBe('number');
+  // The client is told the same duration (Server-Timing), so a script can tell the server's share of a slow call.
+  expect(answered.headers.get('server-timing')).toBe(`app;dur=${entries[0]!.durationMs}`);
+  expect(entries[1]).toMatchObject({ method: 'GET', route: '/api/v1/tenant', status: 401 });
+  expect(entries[1]).not.toHaveProperty('tenantId');
+  expect(lines.join('')).not.toContain(token);
+  expect(lines.join('')).not.toContain('x=1');
 });
