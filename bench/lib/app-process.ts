@@ -11,6 +11,9 @@ export type TBenchApp = {
   token: string;
   /** The supervisor's pid (scripts/start.ts): web, worker and PostgreSQL are its children. */
   pid: number;
+  dataDir: string;
+  /** JSON lines {url, status, ms}: the web process's time for each request sent with `x-bench-server-time` (bench/lib/server-timing-preload.mjs). */
+  serverTimingFile: string;
   output: () => string;
   stop: () => Promise<void>;
 };
@@ -56,9 +59,11 @@ export async function startBenchApp({
     preloads.push('bench/lib/query-count-preload.mjs');
     profile.BENCH_QUERY_COUNT = path.resolve(process.env.BENCH_QUERY_COUNT);
   }
-  if (preloads.length) {
-    profile.NODE_OPTIONS = preloads.map((file) => `--import ${pathToFileURL(path.resolve(file)).href}`).join(' ');
-  }
+  // Always loaded: it only times requests that ask for it (x-bench-server-time).
+  preloads.push('bench/lib/server-timing-preload.mjs');
+  const serverTimingFile = `${path.resolve(dataDir)}.server-timing.jsonl`;
+  profile.BENCH_SERVER_TIMING_FILE = serverTimingFile;
+  profile.NODE_OPTIONS = preloads.map((file) => `--import ${pathToFileURL(path.resolve(file)).href}`).join(' ');
   const child = spawn(process.execPath, [...TS_NODE_ARGS, 'scripts/start.ts'], {
     env: {
       ...process.env,
@@ -93,6 +98,8 @@ export async function startBenchApp({
     dbUrl: `postgres://postgres:${encodeURIComponent(dbPassword)}@127.0.0.1:${dbPort}/pipewright`,
     token: BENCH_TOKEN,
     pid: child.pid!,
+    dataDir,
+    serverTimingFile,
     output: () => output,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

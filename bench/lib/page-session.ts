@@ -9,9 +9,10 @@ export function getPage(
   baseUrl: string,
   path: string,
   cookie: string,
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; text: string; setCookie: string[] }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(new URL(path, baseUrl), { method: 'GET', headers: { cookie } }, (res) => {
+    const req = http.request(new URL(path, baseUrl), { method: 'GET', headers: { ...headers, cookie } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () =>

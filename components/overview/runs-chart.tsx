@@ -14,6 +14,9 @@ function label(iso: string, range: TRange): string {
     : date.toLocaleDateString('en', { month: 'short', day: 'numeric', timeZone: 'UTC' });
 }
 
+/** "100K", not "100000": the axis is a few characters wide, and a six-digit count lost its first digit there. */
+const compactCount = new Intl.NumberFormat('en', { notation: 'compact' });
+
 /** Runs started, succeeded and failed per hour (last 24 h) or per day (last 7 days), switchable. */
 export function RunsChart({ hourly, daily }: { hourly: TOverviewBucket[]; daily: TOverviewBucket[] }) {
   const [range, setRange] = useState<TRange>('24h');
@@ -54,6 +57,7 @@ export function RunsChart({ hourly, daily }: { hourly: TOverviewBucket[]; daily:
             />
             <YAxis
               allowDecimals={false}
+              tickFormatter={(value: number) => compactCount.format(value)}
               tick={{ fontSize: 11, fill: 'var(--color-ink-muted)' }}
               tickLine={false}
               axisLine={false}

@@ -13,13 +13,32 @@ import { TimeText } from '@/components/ui/time-text';
 import type { TRunFilters } from '@/server/runs/run-filters';
 import type { TRunRecord } from '@/server/runs/run-record';
 
+/**
+ * What a row shows of a run. The page hands over only these fields: every prop of a client
+ * component is serialized into the page's HTML, and a run's input, output and error (up to
+ * 1 MB each) would be sent for 50 runs that show none of them.
+ */
+export type TRunsTableRow = Pick<
+  TRunRecord,
+  | 'id'
+  | 'workflowKey'
+  | 'version'
+  | 'status'
+  | 'state'
+  | 'trigger'
+  | 'startedAt'
+  | 'durationMs'
+  | 'test'
+  | 'mockActions'
+>;
+
 /** The runs of one page, with check boxes and bulk cancel/retry/migrate for operators. */
 export function RunsTable({
   runs,
   filters,
   canOperate,
 }: {
-  runs: TRunRecord[];
+  runs: TRunsTableRow[];
   filters: TRunFilters;
   canOperate: boolean;
 }) {

@@ -29,12 +29,15 @@ it('every API request writes one line: method, route (not the URL), status, dura
     tenantRoute.GET(new Request('http://localhost/api/v1/tenant?x=1', { headers: { authorization } }), {
       params: Promise.resolve({}),
     });
-  expect((await get(`Bearer ${token}`)).status).toBe(200);
+  const answered = await get(`Bearer ${token}`);
+  expect(answered.status).toBe(200);
   expect((await get('Bearer pw_wrong_token_0000000000000000')).status).toBe(401);
   const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((e) => e.msg === 'request');
   expect(entries).toHaveLength(2);
   expect(entries[0]).toMatchObject({ level: 'info', method: 'GET', route: '/api/v1/tenant', status: 200, tenantId });
   expect(typeof entries[0]!.durationMs).toBe('number');
+  // The client is told the same duration (Server-Timing), so a script can tell the server's share of a slow call.
+  expect(answered.headers.get('server-timing')).toBe(`app;dur=${entries[0]!.durationMs}`);
   expect(entries[1]).toMatchObject({ method: 'GET', route: '/api/v1/tenant', status: 401 });
   expect(entries[1]).not.toHaveProperty('tenantId');
   expect(lines.join('')).not.toContain(token);

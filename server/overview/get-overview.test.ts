@@ -147,4 +147,22 @@ describe('getOverview', () => {
     expect(await getOverview({ db: t.db, ctx: admin })).toEqual(split);
     expect(await getOverview({ db: t.db, ctx: other })).toMatchObject({ totalRuns7d: 2, failing: [] });
   });
+
+  it("counts the queue's ready jobs of runs that have not ended, whatever else the tenant and the queue hold", async () => {
+    const before = await getOverview({ db: t.db, ctx: admin });
+    const waiting = await run(admin, 'ok', false);
+    const ended = await run(admin, 'ok', false);
+    expect((await getOverview({ db: t.db, ctx: admin })).queueDepth).toBe(before.queueDepth + 2);
+    // A run canceled before a worker took its job: the job is still in the queue, but no work waits on it.
+    await sql`UPDATE runs SET status = 'CANCELED', completed_at = now() WHERE id = ${ended}`.execute(t.db);
+    const after = await getOverview({ db: t.db, ctx: admin });
+    expect(after.queueDepth).toBe(before.queueDepth + 1);
+    expect(after.active.queued).toBe(before.active.queued + 1);
+    // A job scheduled for later is not ready; the other tenant's jobs never count.
+    await sql`UPDATE pgboss.job SET start_after = now() + interval '1 hour' WHERE data->>'runId' = ${waiting}`.execute(
+      t.db,
+    );
+    expect((await getOverview({ db: t.db, ctx: admin })).queueDepth).toBe(before.queueDepth);
+    expect((await getOverview({ db: t.db, ctx: other })).queueDepth).toBe(1);
+  });
 });

@@ -90,7 +90,7 @@ export function textSearchQueries(
   { db, tenantId, filters, after }: Omit<TPageArgs, 'size'>,
   budget = TEXT_SCAN_BUDGET,
 ) {
-  const { q, ...others } = filters;
+  const { q: _text, ...others } = filters;
   let window = applyRunFilters(db.selectFrom('runs').where('tenant_id', '=', tenantId), others);
   if (after) window = window.where(afterCursor(after));
   window = window.orderBy('created_at', 'desc').orderBy('id', 'desc');
@@ -99,11 +99,10 @@ export function textSearchQueries(
     .select(RUN_RECORD_COLUMNS)
     .select(CREATED_KEY.as('created_key'))
     .where('tenant_id', '=', tenantId);
-  const inWindow = (limit: number) =>
-    applyRunFilters(record.where('id', 'in', window.select('id').limit(budget)), { q })
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(limit);
+  // The window's rows read in list order with the text tested on them above the LIMIT (the
+  // peek's statement, `budget` runs long): as `id IN (the window's ids)` each of the 1,000 was
+  // looked up again by primary key, 16 ms for a common word at 100,000 runs where this takes ~5.
+  const inWindow = (limit: number) => textPeekQuery({ db, tenantId, filters, after, size: limit - 1 }, budget);
   /** The last run of the window, when the window is full (runs may remain past it). */
   const windowEnd = window
     .select(['id', CREATED_KEY.as('created_key')])

@@ -3,7 +3,7 @@ import { Activity, ChevronRight } from 'lucide-react';
 import Link from 'next/link';
 import { LiveRefresh } from '@/components/runs/live-refresh';
 import { RunsFilters } from '@/components/runs/runs-filters';
-import { RunsTable } from '@/components/runs/runs-table';
+import { RunsTable, type TRunsTableRow } from '@/components/runs/runs-table';
 import { buttonClasses } from '@/components/ui/button';
 import { EmptyState } from '@/components/ui/empty-state';
 import { FormError } from '@/components/ui/field';
@@ -13,6 +13,7 @@ import { roleAllows } from '@/model/roles';
 import { getDb } from '@/server/db/database';
 import { AppError } from '@/model/errors';
 import { listRuns } from '@/server/runs/list-runs';
+import type { TRunRecord } from '@/server/runs/run-record';
 import { ZRunFilters, type TRunFilters } from '@/server/runs/run-filters';
 import { listWorkflowKeys } from '@/server/workflows/list-workflow-keys';
 
@@ -35,6 +36,12 @@ function readFilters(search: TSearch): { filters: TRunFilters; problem: string |
     filters: kept.success ? kept.data : {},
     problem: `Ignored the filter${bad.size > 1 ? 's' : ''} ${[...bad].join(', ')}: not a valid value.`,
   };
+}
+
+/** The fields the table shows: a run's input, output and error stay on the server. */
+function tableRow(run: TRunRecord): TRunsTableRow {
+  const { id, workflowKey, version, status, state, trigger, startedAt, durationMs, test, mockActions } = run;
+  return { id, workflowKey, version, status, state, trigger, startedAt, durationMs, test, mockActions };
 }
 
 /** Runs across workflows (or one, with ?workflow=key), filtered, newest first, a page at a time, kept current. */
@@ -86,7 +93,7 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
         )
       ) : (
         <>
-          <RunsTable runs={page.items} filters={filters} canOperate={canOperate} />
+          <RunsTable runs={page.items.map(tableRow)} filters={filters} canOperate={canOperate} />
           <nav className="mt-4 flex items-center justify-between gap-2 text-sm" aria-label="Pages">
             {cursor ? (
               <Link href={`/runs${filtered ? `?${query}` : ''}`} className={buttonClasses('ghost', 'sm')}>
