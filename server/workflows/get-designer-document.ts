@@ -62,19 +62,7 @@ export async function getDesignerDocument({
     .where('w.tenant_id', '=', ctx.tenantId)
     .where('w.key', '=', key)
     .select(['w.name', 'w.description', 'w.paused'])
-    .select([
-      'v.id',
-      'v.version',
-      'v.status',
-      'v.document',
-      'v.node_types',
-      'v.actions',
-      'v.revision',
-      'v.created_at',
-      'v.updated_at',
-      'v.published_at',
-      'v.published_by',
-    ])
+    .selectAll('v')
     .executeTakeFirst();
   if (!row) throw new AppError('NOT_FOUND', `No workflow with key "${key}".`);
   const workflow = { name: row.name, description: row.description, paused: row.paused };
