@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TAuthContext } from '@/server/auth/context';
 import { pauseRun } from '@/server/runs/pause-run';
-import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
 import { startRun } from '@/server/runtime/start-run';
-import { createTestDatabase, type TTestDatabase } from '@/test/database';
-import { addMemberTo, createTenantWithMember } from '@/test/fixtures';
+import type { TTestDatabase } from '@/test/database';
 import { publishWorkflow } from '@/test/runtime';
 import { leaseLostInFlight } from '@/test/chaos/check-invariants';
 import { workOffJobs } from '@/test/faults/work-off-jobs';
+import { closeRuntimeTenant, openRuntimeTenant } from '@/test/faults/runtime-tenant';
 
 /**
  * The chaos checker's excuse for an idempotency key that took effect twice: an operator's
@@ -19,10 +18,7 @@ let t: TTestDatabase;
 let editor: TAuthContext;
 let operator: TAuthContext;
 beforeAll(async () => {
-  t = await createTestDatabase('lease_lost_in_flight');
-  process.env.DATABASE_URL = t.url;
-  editor = (await createTenantWithMember({ db: t.db, role: 'editor' })).ctx;
-  operator = (await addMemberTo({ db: t.db, ctx: editor, role: 'operator' })).ctx;
+  ({ t, editor, operator } = await openRuntimeTenant('lease_lost_in_flight'));
   await publishWorkflow({
     db: t.db,
     ctx: editor,
@@ -30,10 +26,7 @@ beforeAll(async () => {
     document: { steps: [{ id: 'hear', type: 'event.wait', config: { event: 'never.sent' } }] },
   });
 });
-afterAll(async () => {
-  await closeExpressionPool();
-  await t.close();
-});
+afterAll(() => closeRuntimeTenant(t));
 
 it("names an operator's direct pause between the two deliveries, and nothing outside them or for a run never paused", async () => {
   const { runId } = await startRun({

@@ -3,15 +3,14 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { TAuthContext } from '@/server/auth/context';
 import { cancelRun } from '@/server/runs/cancel-run';
 import { retryRun } from '@/server/runs/retry-run';
-import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
 import { ADVANCE_QUEUE } from '@/server/runtime/queue/run-queue';
 import { RUN_TIMEOUT_PATH } from '@/server/runtime/run-store/end-run-effects';
 import { reapStalledRuns } from '@/server/runtime/run-store/reap-stalled-runs';
 import { startRun } from '@/server/runtime/start-run';
-import { createTestDatabase, type TTestDatabase } from '@/test/database';
-import { addMemberTo, createTenantWithMember } from '@/test/fixtures';
+import type { TTestDatabase } from '@/test/database';
 import { publishWorkflow } from '@/test/runtime';
 import { workOffJobs } from '@/test/faults/work-off-jobs';
+import { closeRuntimeTenant, endLeftoverRuns, openRuntimeTenant } from '@/test/faults/runtime-tenant';
 
 /**
  * SPEC §7.1 and §7.5 for runs held QUEUED by their workflow's limits (the reaper's held-run
@@ -22,25 +21,9 @@ import { workOffJobs } from '@/test/faults/work-off-jobs';
 let t: TTestDatabase;
 let editor: TAuthContext;
 let operator: TAuthContext;
-beforeAll(async () => {
-  t = await createTestDatabase('held_runs_progress');
-  process.env.DATABASE_URL = t.url;
-  editor = (await createTenantWithMember({ db: t.db, role: 'editor' })).ctx;
-  operator = (await addMemberTo({ db: t.db, ctx: editor, role: 'operator' })).ctx;
-});
-afterEach(async () => {
-  // Each test's runs are its own: what one left runnable is not the next one's business.
-  await sql`UPDATE runs SET status = 'CANCELED', lease_owner = NULL, lease_expires_at = NULL WHERE status NOT IN ('SUCCEEDED', 'FAILED', 'CANCELED')`.execute(
-    t.db,
-  );
-  await sql`UPDATE pgboss.job SET state = 'completed' WHERE name = ${ADVANCE_QUEUE} AND state < 'completed'`.execute(
-    t.db,
-  );
-});
-afterAll(async () => {
-  await closeExpressionPool();
-  await t.close();
-});
+beforeAll(async () => ({ t, editor, operator } = await openRuntimeTenant('held_runs_progress')));
+afterEach(() => endLeftoverRuns(t.db));
+afterAll(() => closeRuntimeTenant(t));
 
 const start = async (key: string) =>
   (await startRun({ tenantId: editor.tenantId, workflowKey: key, input: {}, trigger: { type: 'api' } })).runId;

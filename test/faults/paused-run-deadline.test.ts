@@ -3,16 +3,15 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { TAuthContext } from '@/server/auth/context';
 import { pauseRun } from '@/server/runs/pause-run';
 import { retryRun } from '@/server/runs/retry-run';
-import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
 import { ADVANCE_QUEUE, enqueueAdvance } from '@/server/runtime/queue/run-queue';
 import { RUN_TIMEOUT_PATH } from '@/server/runtime/run-store/end-run-effects';
 import { reapStalledRuns } from '@/server/runtime/run-store/reap-stalled-runs';
 import { startRun } from '@/server/runtime/start-run';
-import { createTestDatabase, type TTestDatabase } from '@/test/database';
-import { addMemberTo, createTenantWithMember } from '@/test/fixtures';
+import type { TTestDatabase } from '@/test/database';
 import { publishWorkflow } from '@/test/runtime';
 import { workOffJobs } from '@/test/faults/work-off-jobs';
 import { WORKER_READY_TIMEOUT_MS, killWorker, startWorker, until } from '@/test/faults/fault-harness';
+import { closeRuntimeTenant, endLeftoverRuns, openRuntimeTenant } from '@/test/faults/runtime-tenant';
 
 /**
  * SPEC §7.1 for a PAUSED run: its `settings.timeoutMs` deadline still applies. It ends FAILED
@@ -25,24 +24,9 @@ import { WORKER_READY_TIMEOUT_MS, killWorker, startWorker, until } from '@/test/
 let t: TTestDatabase;
 let editor: TAuthContext;
 let operator: TAuthContext;
-beforeAll(async () => {
-  t = await createTestDatabase('paused_run_deadline');
-  process.env.DATABASE_URL = t.url;
-  editor = (await createTenantWithMember({ db: t.db, role: 'editor' })).ctx;
-  operator = (await addMemberTo({ db: t.db, ctx: editor, role: 'operator' })).ctx;
-});
-afterEach(async () => {
-  await sql`UPDATE runs SET status = 'CANCELED', lease_owner = NULL, lease_expires_at = NULL WHERE status NOT IN ('SUCCEEDED', 'FAILED', 'CANCELED')`.execute(
-    t.db,
-  );
-  await sql`UPDATE pgboss.job SET state = 'completed' WHERE name = ${ADVANCE_QUEUE} AND state < 'completed'`.execute(
-    t.db,
-  );
-});
-afterAll(async () => {
-  await closeExpressionPool();
-  await t.close();
-});
+beforeAll(async () => ({ t, editor, operator } = await openRuntimeTenant('paused_run_deadline')));
+afterEach(() => endLeftoverRuns(t.db));
+afterAll(() => closeRuntimeTenant(t));
 
 const HOUR = 3_600_000;
 const start = async (key: string) =>

@@ -7,11 +7,11 @@ import { ADVANCE_QUEUE, advanceJobTable } from '@/server/runtime/queue/run-queue
 import { claimRun } from '@/server/runtime/run-store/claim-run';
 import { reapStalledRuns } from '@/server/runtime/run-store/reap-stalled-runs';
 import { startRun } from '@/server/runtime/start-run';
-import { createTestDatabase, type TTestDatabase } from '@/test/database';
-import { addMemberTo, createTenantWithMember } from '@/test/fixtures';
+import type { TTestDatabase } from '@/test/database';
 import { publishWorkflow } from '@/test/runtime';
 import { expireLeasesOf } from '@/test/faults/fault-harness';
 import { workOffJobs } from '@/test/faults/work-off-jobs';
+import { openRuntimeTenant } from '@/test/faults/runtime-tenant';
 
 /**
  * The reaper's look for lost jobs (issue #16): a QUEUED or RUNNING run nobody has touched for
@@ -24,10 +24,7 @@ let t: TTestDatabase;
 let editor: TAuthContext;
 let operator: TAuthContext;
 beforeAll(async () => {
-  t = await createTestDatabase('reaper_lost_jobs');
-  process.env.DATABASE_URL = t.url;
-  editor = (await createTenantWithMember({ db: t.db, role: 'editor' })).ctx;
-  operator = (await addMemberTo({ db: t.db, ctx: editor, role: 'operator' })).ctx;
+  ({ t, editor, operator } = await openRuntimeTenant('reaper_lost_jobs'));
   await publishWorkflow({
     db: t.db,
     ctx: editor,

@@ -9,8 +9,7 @@ import { staleFetchedJobRuns } from '@/server/runtime/run-store/stale-fetched-jo
 import { reapStalledRuns } from '@/server/runtime/run-store/reap-stalled-runs';
 import { claimRun } from '@/server/runtime/run-store/claim-run';
 import { startRun } from '@/server/runtime/start-run';
-import { createTestDatabase, type TTestDatabase } from '@/test/database';
-import { addMemberTo, createTenantWithMember } from '@/test/fixtures';
+import type { TTestDatabase } from '@/test/database';
 import { publishWorkflow } from '@/test/runtime';
 import {
   WORKER_READY_TIMEOUT_MS,
@@ -22,6 +21,7 @@ import {
   type TWorkerProcess,
 } from '@/test/faults/fault-harness';
 import { workOffJobs } from '@/test/faults/work-off-jobs';
+import { endLeftoverRuns, openRuntimeTenant } from '@/test/faults/runtime-tenant';
 
 /**
  * SPEC §7.1 for a run whose only job was fetched by a worker that died before it claimed the
@@ -37,10 +37,7 @@ let editor: TAuthContext;
 let operator: TAuthContext;
 const workers: TWorkerProcess[] = [];
 beforeAll(async () => {
-  t = await createTestDatabase('stale_fetched_jobs');
-  process.env.DATABASE_URL = t.url;
-  editor = (await createTenantWithMember({ db: t.db, role: 'editor' })).ctx;
-  operator = (await addMemberTo({ db: t.db, ctx: editor, role: 'operator' })).ctx;
+  ({ t, editor, operator } = await openRuntimeTenant('stale_fetched_jobs'));
   await publishWorkflow({
     db: t.db,
     ctx: editor,
@@ -58,12 +55,7 @@ afterEach(async () => {
   if (workers.some((w) => w.child.exitCode === null)) console.log(workerOutputs(workers));
   await killAllWorkers();
   workers.length = 0;
-  await sql`UPDATE runs SET status = 'CANCELED', lease_owner = NULL, lease_expires_at = NULL WHERE status NOT IN ('SUCCEEDED', 'FAILED', 'CANCELED')`.execute(
-    t.db,
-  );
-  await sql`UPDATE pgboss.job SET state = 'completed' WHERE name = ${ADVANCE_QUEUE} AND state < 'completed'`.execute(
-    t.db,
-  );
+  await endLeftoverRuns(t.db);
   await sql`DELETE FROM workers`.execute(t.db);
 });
 afterAll(async () => {
