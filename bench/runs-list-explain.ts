@@ -34,7 +34,8 @@ export async function explain(db: Db, query: Compilable | RawBuilder<unknown>): 
   return { plan, indexes, executionMs: Number(/Execution Time: ([\d.]+)/.exec(plan)?.[1] ?? Number.NaN) };
 }
 
-function joined(plans: TPlan[]): TPlan {
+/** Several statements' plans as one: the texts in order, the indexes of all, the times summed. */
+export function joinedPlans(plans: TPlan[]): TPlan {
   return {
     plan: plans.map((p) => p.plan).join('\n---\n'),
     indexes: [...new Set(plans.flatMap((p) => p.indexes))],
@@ -67,7 +68,7 @@ export async function pagePlan({
   } else if (peeked <= 50) {
     plans.push(await explain(db, textProbeQuery(args)));
     const probed = await textProbeQuery(args).execute();
-    if ((probed[0]?.probed ?? 0) <= TEXT_PROBE_CAP) return joined(plans);
+    if ((probed[0]?.probed ?? 0) <= TEXT_PROBE_CAP) return joinedPlans(plans);
   } else {
     return plans[0]!;
   }
@@ -77,5 +78,5 @@ export async function pagePlan({
   const end = found > 50 ? undefined : await windowEnd.executeTakeFirst();
   if (found <= 50) plans.push(await explain(db, windowEnd));
   if (end) plans.push(await explain(db, pastWindow({ at: end.created_key, id: end.id }, 51 - found)));
-  return joined(plans);
+  return joinedPlans(plans);
 }

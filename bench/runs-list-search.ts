@@ -17,7 +17,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { sql, type Compilable } from 'kysely';
+import { sql } from 'kysely';
 import { createDb, type Db } from '@/server/db/database';
 import { startEmbeddedPostgres } from '@/server/db/embedded';
 import { migrateToLatest } from '@/server/db/migrate';
@@ -37,31 +37,9 @@ import { createTenantWithMember } from '@/test/fixtures';
 import { publishWorkflow } from '@/test/runtime';
 import { endingDocument, seed, WAITING } from '@/bench/runs-list-seed';
 import { percentiles } from '@/bench/lib/stats';
+import { explain, joinedPlans, type TPlan } from '@/bench/runs-list-explain';
 
 const ENDING = ['list-a', 'list-b', 'list-c', 'list-d', 'list-e'];
-
-type TPlan = { plan: string; indexes: string[]; executionMs: number };
-
-async function explain(db: Db, query: Compilable): Promise<TPlan> {
-  const compiled = query.compile();
-  const result = await db.executeQuery<{ 'QUERY PLAN': string }>({
-    ...compiled,
-    sql: `EXPLAIN (ANALYZE, BUFFERS) ${compiled.sql}`,
-  });
-  const plan = result.rows.map((row) => row['QUERY PLAN']).join('\n');
-  const indexes = [
-    ...new Set(
-      [...plan.matchAll(/(?:Index(?: Only)? Scan(?: Backward)? using|Bitmap Index Scan on) (\w+)/g)].map((m) => m[1]!),
-    ),
-  ];
-  return { plan, indexes, executionMs: Number(/Execution Time: ([\d.]+)/.exec(plan)?.[1] ?? Number.NaN) };
-}
-
-const joinPlans = (plans: TPlan[]): TPlan => ({
-  plan: plans.map((p) => p.plan).join('\n---\n'),
-  indexes: [...new Set(plans.flatMap((p) => p.indexes))],
-  executionMs: plans.reduce((sum, p) => sum + p.executionMs, 0),
-});
 
 /** The seeded runs as the worker leaves them: the list reads these columns only. */
 async function settle(db: Db, tenantId: string): Promise<void> {
@@ -188,21 +166,21 @@ export async function runsListSearchBenchmarks(db: Db): Promise<Record<string, u
           const peek = textPeekQuery(args);
           plans.push(await explain(db, peek));
           const peeked = (await peek.execute()).length;
-          if (peeked > 50) return joinPlans(plans);
+          if (peeked > 50) return joinedPlans(plans);
           if (peeked * TEXT_SCAN_BUDGET <= 50 * TEXT_PEEK) {
             plans.push(await explain(db, textProbeQuery(args, textProbeCap)));
             const probed = await textProbeQuery(args, textProbeCap).execute();
-            if ((probed[0]?.probed ?? 0) <= textProbeCap) return joinPlans(plans);
+            if ((probed[0]?.probed ?? 0) <= textProbeCap) return joinedPlans(plans);
           }
         }
         const { inWindow, windowEnd, pastWindow } = textSearchQueries(args);
         plans.push(await explain(db, inWindow(51)));
         const found = (await inWindow(51).execute()).length;
-        if (found > 50) return joinPlans(plans);
+        if (found > 50) return joinedPlans(plans);
         plans.push(await explain(db, windowEnd));
         const end = await windowEnd.executeTakeFirst();
         if (end) plans.push(await explain(db, pastWindow({ at: end.created_key, id: end.id }, 51 - found)));
-        return joinPlans(plans);
+        return joinedPlans(plans);
       };
       const firstStats = percentiles(firstSamples);
       const nextStats = percentiles(nextSamples);
