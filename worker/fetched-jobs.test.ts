@@ -28,3 +28,17 @@ it('names the jobs of batches not yet done, and asks for a beat only when a batc
   jobs.remove(['c']);
   expect(jobs.ids()).toEqual(['d']);
 });
+
+it('names a batch fetched while an earlier one was being timed, once the earlier is done and the later still held', () => {
+  const jobs = new FetchedJobs();
+  const publish = vi.fn();
+  jobs.onLongHeld(publish);
+  jobs.add(['e']);
+  vi.advanceTimersByTime(PUBLISH_AFTER_MS / 2);
+  jobs.add(['f']);
+  jobs.remove(['e']);
+  vi.advanceTimersByTime(PUBLISH_AFTER_MS / 2);
+  // 'f' would otherwise wait for the next regular beat (5 s), past the reaper's grace for a fetched job.
+  expect(publish).toHaveBeenCalledTimes(1);
+  expect(jobs.ids()).toEqual(['f']);
+});

@@ -24,10 +24,11 @@ export class FetchedJobs {
   add(jobIds: readonly string[]): void {
     for (const id of jobIds) this.held.add(id);
     if (this.timer || jobIds.length === 0) return;
-    const batch = [...jobIds];
+    // Any job still held when it fires, also of a batch fetched while it ran: that one would
+    // otherwise wait for the next regular beat, past the reaper's grace.
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      if (batch.some((id) => this.held.has(id))) this.publish();
+      if (this.held.size > 0) this.publish();
     }, PUBLISH_AFTER_MS);
     this.timer.unref();
   }
