@@ -29,15 +29,13 @@
  * `npm run bench` runs it after the HTTP sections (BENCH_SKIP_DESIGNER=1 leaves it out) and adds
  * its figures to the JSON results under `designer`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from '@playwright/test';
+import { importDefinition, signedInPage, startDesignerApp, type TDesignerApp } from './lib/designer-app';
 import { measureDrag, measureLiftRestyle, openOnce, type TDragCase, type TOpenFigures } from './lib/designer-page';
 import { nestedDefinition, smallDefinition } from './lib/nested-definition';
-import { TS_NODE_ARGS } from '@/scripts/lib/node-args';
 import { initialCollapsed, shownCardCount } from '@/components/designer/canvas/collapse-plan';
 import type { TStep } from '@/model/definition/step';
 import { findStepTrail, nestedPipes } from '@/model/designer/step-tree';
@@ -45,26 +43,6 @@ import { findStepTrail, nestedPipes } from '@/model/designer/step-tree';
 const PORT = Number(process.env.BENCH_PORT ?? 3290);
 const N = Number(process.env.BENCH_N ?? 5);
 const BASE = `http://localhost:${PORT}`;
-const ADMIN = { email: 'bench@bench.test', password: 'bench-admin-password-1' };
-const TOKEN = 'pw_bench_bootstrap_token_0123456789abcdef';
-
-/** Waits for the app's health answer; an app that exits first fails at once, with the end of its output. */
-async function waitForHealth(base: string, deadline: number, app: ChildProcess, output: () => string): Promise<void> {
-  while (Date.now() < deadline) {
-    if (app.exitCode !== null || app.signalCode !== null) {
-      throw new Error(
-        `the app exited (${app.exitCode ?? app.signalCode}) before it answered:\n${output().slice(-4000)}`,
-      );
-    }
-    const ok = await fetch(`${base}/api/v1/health`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
-  throw new Error(`the app did not answer on ${base} in time`);
-}
 
 type TBenchDefinition = ReturnType<typeof nestedDefinition>;
 
@@ -138,17 +116,17 @@ export type TDesignerResults = {
 export async function designerBenchmarks(): Promise<TDesignerResults> {
   const results: TDesignerResults = { open: {}, drag: {}, liftStyleSwitch: {} };
   console.log('\nDesigner: opening and dragging in a 10-, 300- and 1,000-step workflow (Chromium, 1440×900)');
-  const app = startBenchApp(process.cwd(), PORT);
-  // BENCH_BEFORE_ROOT: a checkout of the code before a change, built, served beside this one; the
-  // opens alternate between the two so a busy machine weighs on both alike.
-  const before = process.env.BENCH_BEFORE_ROOT ? startBenchApp(process.env.BENCH_BEFORE_ROOT, PORT + 1) : null;
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu'],
-  });
+  const app = await startDesignerApp(process.cwd(), PORT);
+  let before: TDesignerApp | null = null;
+  let browser: Browser | null = null;
   try {
-    await waitForHealth(app.base, Date.now() + 900_000, app.process, app.output);
-    if (before) await waitForHealth(before.base, Date.now() + 900_000, before.process, before.output);
+    // BENCH_BEFORE_ROOT: a checkout of the code before a change, built, served beside this one; the
+    // opens alternate between the two so a busy machine weighs on both alike.
+    if (process.env.BENCH_BEFORE_ROOT) before = await startDesignerApp(process.env.BENCH_BEFORE_ROOT, PORT + 1);
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu'],
+    });
     const key = `bench-${Date.now().toString(36)}`;
     // Each drag gets a workflow of its own: a drag moves a step, and the draft is saved.
     const big = { groups: 33, tail: 10 }; // 1,000 steps
@@ -166,14 +144,7 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
       nestedDefinition(`${key}-1000-old`, big),
       smallDefinition(`${key}-small`),
     ]) {
-      for (const base of before ? [BASE, before.base] : [BASE]) {
-        const imported = await fetch(`${base}/api/v1/workflows/import`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-          body: JSON.stringify(definition),
-        });
-        if (!imported.ok) throw new Error(`import answered ${imported.status}: ${await imported.text()}`);
-      }
+      for (const base of before ? [BASE, before.base] : [BASE]) await importDefinition(base, definition);
     }
     const page = await signedInPage(browser, BASE);
     const beforePage = before ? await signedInPage(browser, before.base) : null;
@@ -330,69 +301,11 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
       };
     }
   } finally {
-    await browser.close();
+    await browser?.close();
     await app.stop();
     await before?.stop();
   }
   return results;
-}
-
-/** Signs the bench's admin in, in a browser context of its own (each app its own cookies). */
-async function signedInPage(browser: Browser, base: string): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-  await page.goto(`${base}/sign-in`);
-  await page.getByLabel('Email').fill(ADMIN.email);
-  await page.getByLabel('Password').fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('navigation', { name: 'Main' }).waitFor();
-  return page;
-}
-
-/**
- * The app as the e2e config starts it (scripts/start.ts in `root`: embedded PostgreSQL in a
- * fresh temp dir, the production build, built first when stale), on `port`.
- */
-function startBenchApp(root: string, port: number) {
-  const base = `http://localhost:${port}`;
-  const dir = mkdtempSync(path.join(tmpdir(), 'pw-designer-bench-'));
-  chmodSync(dir, 0o755); // embedded PostgreSQL may run initdb as another user (as bench/run.ts does)
-  const app = spawn(process.execPath, [...TS_NODE_ARGS, 'scripts/start.ts'], {
-    cwd: root,
-    detached: true,
-    // Its output is kept (the last 100 kB) and shown if it never answers: it used to be dropped,
-    // and an app that exited at once (a port taken) left the bench waiting 15 minutes in silence.
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      PORT: String(port),
-      PIPEWRIGHT_DATA_DIR: dir,
-      PIPEWRIGHT_ADMIN_EMAIL: ADMIN.email,
-      PIPEWRIGHT_ADMIN_PASSWORD: ADMIN.password,
-      PIPEWRIGHT_BOOTSTRAP_TOKEN: TOKEN,
-      NEXTAUTH_URL: base,
-      // Its own embedded PostgreSQL: the earlier sections set DATABASE_URL to theirs, stopped by now
-      // (the app then exited with ECONNREFUSED, the unexplained exit in `npm run bench`).
-      DATABASE_URL: '',
-    },
-  });
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString('utf8')).slice(-100_000);
-  };
-  app.stdout?.on('data', keep);
-  app.stderr?.on('data', keep);
-  return {
-    base,
-    process: app,
-    output: () => output,
-    stop: async () => {
-      if (app.exitCode === null && app.signalCode === null) {
-        if (app.pid) process.kill(-app.pid, 'SIGTERM');
-        await new Promise((resolve) => app.once('exit', resolve));
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 /** Adds the designer's figures to the JSON results file `npm run bench` writes (bench/http.ts starts it). */

@@ -15,6 +15,8 @@ export type TBenchApp = {
   /** JSON lines {url, status, ms}: the web process's time for each request sent with `x-bench-server-time` (bench/lib/server-timing-preload.mjs). */
   serverTimingFile: string;
   output: () => string;
+  /** False once the app's supervisor has exited. */
+  running: () => boolean;
   stop: () => Promise<void>;
 };
 
@@ -43,11 +45,17 @@ async function freePort(): Promise<number> {
 export async function startBenchApp({
   dataDir,
   env = {},
+  root = process.cwd(),
+  port: wanted,
 }: {
   dataDir: string;
   env?: Record<string, string>;
+  /** The checkout to start (a built one; BENCH_BEFORE_ROOT of the designer bench). */
+  root?: string;
+  /** A fixed port (its base URL is the sign-in address a browser uses); a free one by default. */
+  port?: number;
 }): Promise<TBenchApp> {
-  const port = await freePort();
+  const port = wanted ?? (await freePort());
   // --cpu-prof is refused in NODE_OPTIONS; a preload starts the inspector's profiler instead.
   const preloads: string[] = [];
   const profile: Record<string, string> = {};
@@ -65,6 +73,7 @@ export async function startBenchApp({
   profile.BENCH_SERVER_TIMING_FILE = serverTimingFile;
   profile.NODE_OPTIONS = preloads.map((file) => `--import ${pathToFileURL(path.resolve(file)).href}`).join(' ');
   const child = spawn(process.execPath, [...TS_NODE_ARGS, 'scripts/start.ts'], {
+    cwd: root,
     env: {
       ...process.env,
       PORT: String(port),
@@ -101,6 +110,7 @@ export async function startBenchApp({
     dataDir,
     serverTimingFile,
     output: () => output,
+    running: () => child.exitCode === null && child.signalCode === null,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;

@@ -10,7 +10,7 @@ import { startRun } from '@/server/runtime/start-run';
 import type { TTestDatabase } from '@/test/database';
 import { publishWorkflow } from '@/test/runtime';
 import { workOffJobs } from '@/test/faults/work-off-jobs';
-import { closeRuntimeTenant, endLeftoverRuns, openRuntimeTenant } from '@/test/faults/runtime-tenant';
+import { closeRuntimeTenant, endLeftoverRuns, openRuntimeTenant, passRunDeadline } from '@/test/faults/runtime-tenant';
 
 /**
  * SPEC §7.1 and §7.5 for runs held QUEUED by their workflow's limits (the reaper's held-run
@@ -190,19 +190,7 @@ async function heldRetriedRun(key: string): Promise<{ retried: string; holder: s
   return { retried, holder };
 }
 
-/** Moves the run's timeout window back so that its deadline passed 10 s ago, its timer job due. */
-async function passDeadline(runId: string): Promise<void> {
-  const from = new Date(Date.now() - 3_600_000 - 10_000).toISOString();
-  await sql`UPDATE runs SET execution = jsonb_set(execution::jsonb, '{timeoutFrom}', to_jsonb(${from}::text)) WHERE id = ${runId}`.execute(
-    t.db,
-  );
-  await sql`UPDATE run_waits SET resume_at = now() - interval '10 seconds' WHERE run_id = ${runId} AND status = 'open' AND step_path = ${RUN_TIMEOUT_PATH}`.execute(
-    t.db,
-  );
-  await sql`UPDATE pgboss.job SET start_after = now() WHERE name = ${ADVANCE_QUEUE} AND state = 'created' AND data->>'runId' = ${runId}`.execute(
-    t.db,
-  );
-}
+const passDeadline = (runId: string) => passRunDeadline(t.db, runId, 3_600_000);
 
 const openWaitsOf = async (runId: string) =>
   (

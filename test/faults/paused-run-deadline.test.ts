@@ -11,7 +11,7 @@ import type { TTestDatabase } from '@/test/database';
 import { publishWorkflow } from '@/test/runtime';
 import { workOffJobs } from '@/test/faults/work-off-jobs';
 import { WORKER_READY_TIMEOUT_MS, killWorker, startWorker, until } from '@/test/faults/fault-harness';
-import { closeRuntimeTenant, endLeftoverRuns, openRuntimeTenant } from '@/test/faults/runtime-tenant';
+import { closeRuntimeTenant, endLeftoverRuns, openRuntimeTenant, passRunDeadline } from '@/test/faults/runtime-tenant';
 
 /**
  * SPEC §7.1 for a PAUSED run: its `settings.timeoutMs` deadline still applies. It ends FAILED
@@ -73,19 +73,7 @@ const cancelJobsOf = async (runId: string) =>
     )
   ).rows[0]?.n;
 
-/** Moves the run's timeout window back so that its deadline passed 10 s ago, its timer job due. */
-async function passDeadline(runId: string): Promise<void> {
-  const from = new Date(Date.now() - HOUR - 10_000).toISOString();
-  await sql`UPDATE runs SET execution = jsonb_set(execution::jsonb, '{timeoutFrom}', to_jsonb(${from}::text)) WHERE id = ${runId}`.execute(
-    t.db,
-  );
-  await sql`UPDATE run_waits SET resume_at = now() - interval '10 seconds' WHERE run_id = ${runId} AND status = 'open' AND step_path = ${RUN_TIMEOUT_PATH}`.execute(
-    t.db,
-  );
-  await sql`UPDATE pgboss.job SET start_after = now() WHERE name = ${ADVANCE_QUEUE} AND state = 'created' AND data->>'runId' = ${runId}`.execute(
-    t.db,
-  );
-}
+const passDeadline = (runId: string) => passRunDeadline(t.db, runId, HOUR);
 
 const task = (id: string) => ({
   id,

@@ -3,6 +3,7 @@ import type { TAuthContext } from '@/server/auth/context';
 import type { Db } from '@/server/db/database';
 import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
 import { ADVANCE_QUEUE } from '@/server/runtime/queue/run-queue';
+import { RUN_TIMEOUT_PATH } from '@/server/runtime/run-store/end-run-effects';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { addMemberTo, createTenantWithMember } from '@/test/fixtures';
 
@@ -34,4 +35,21 @@ export async function endLeftoverRuns(db: Db): Promise<void> {
 export async function closeRuntimeTenant(t: TTestDatabase): Promise<void> {
   await closeExpressionPool();
   await t.close();
+}
+
+/**
+ * Moves a run's `settings.timeoutMs` window (of `timeoutMs`) back so that its deadline passed
+ * 10 s ago, and makes its timer job due: the deadline's passing without waiting for it.
+ */
+export async function passRunDeadline(db: Db, runId: string, timeoutMs: number): Promise<void> {
+  const from = new Date(Date.now() - timeoutMs - 10_000).toISOString();
+  await sql`UPDATE runs SET execution = jsonb_set(execution::jsonb, '{timeoutFrom}', to_jsonb(${from}::text)) WHERE id = ${runId}`.execute(
+    db,
+  );
+  await sql`UPDATE run_waits SET resume_at = now() - interval '10 seconds' WHERE run_id = ${runId} AND status = 'open' AND step_path = ${RUN_TIMEOUT_PATH}`.execute(
+    db,
+  );
+  await sql`UPDATE pgboss.job SET start_after = now() WHERE name = ${ADVANCE_QUEUE} AND state = 'created' AND data->>'runId' = ${runId}`.execute(
+    db,
+  );
 }
