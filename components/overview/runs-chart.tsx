@@ -1,6 +1,7 @@
 'use client';
 
 import { useState } from 'react';
+import { formatCount } from '@/components/runs/format';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { cx } from '@/components/ui/cx';
 import type { TOverviewBucket } from '@/server/overview/get-overview';
@@ -62,7 +63,11 @@ export function RunsChart({ hourly, daily }: { hourly: TOverviewBucket[]; daily:
               tickLine={false}
               axisLine={false}
             />
-            <Tooltip cursor={{ fill: 'var(--color-subtle)' }} contentStyle={{ fontSize: 12, borderRadius: 6 }} />
+            <Tooltip
+              cursor={{ fill: 'var(--color-subtle)' }}
+              contentStyle={{ fontSize: 12, borderRadius: 6 }}
+              formatter={(value) => (typeof value === 'number' ? formatCount(value) : value)}
+            />
             <Legend wrapperStyle={{ fontSize: 12 }} />
             <Bar dataKey="started" name="Started" fill="var(--color-accent)" radius={[2, 2, 0, 0]} />
             <Bar dataKey="succeeded" name="Succeeded" fill="var(--color-success)" radius={[2, 2, 0, 0]} />

@@ -17,3 +17,10 @@ export function elapsed(from: string | null, to: string | null, now: number): nu
   if (!from) return null;
   return (to ? Date.parse(to) : now) - Date.parse(from);
 }
+
+const counts = new Intl.NumberFormat('en');
+
+/** "100,000": a count with thousands separators, the same in the server's render and the browser's. */
+export function formatCount(n: number): string {
+  return counts.format(n);
+}

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { LayoutDashboard } from 'lucide-react';
 import { RunsChart } from '@/components/overview/runs-chart';
-import { formatDuration } from '@/components/runs/format';
+import { formatCount, formatDuration } from '@/components/runs/format';
 import { Card } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
@@ -23,13 +23,13 @@ function Stat({ label, value, href }: { label: string; value: number; href?: str
   const body = (
     <>
       <div className="text-xs text-ink-muted">{label}</div>
-      <div className="mt-1 text-2xl font-semibold tabular-nums">{value}</div>
+      <div className="mt-1 text-2xl font-semibold tabular-nums">{formatCount(value)}</div>
     </>
   );
   return (
     <Card className="p-4">
       {href ? (
-        <Link href={href} className="block hover:opacity-80" aria-label={`${label}: ${value}`}>
+        <Link href={href} className="block hover:opacity-80" aria-label={`${label}: ${formatCount(value)}`}>
           {body}
         </Link>
       ) : (
@@ -107,7 +107,7 @@ export default async function OverviewPage() {
                   <thead className="text-left text-xs text-ink-muted">
                     <tr>
                       <th className="pb-2 font-medium">Workflow</th>
-                      <th className="w-12 pb-2 text-right font-medium">Runs</th>
+                      <th className="w-16 pb-2 text-right font-medium">Runs</th>
                       <th className="w-18 pb-2 text-right font-medium">Average</th>
                       <th className="w-18 pb-2 text-right font-medium">Slowest</th>
                     </tr>
@@ -123,7 +123,7 @@ export default async function OverviewPage() {
                             {row.workflowKey}
                           </Link>
                         </td>
-                        <td className="py-1.5 text-right tabular-nums">{row.runs}</td>
+                        <td className="py-1.5 text-right tabular-nums">{formatCount(row.runs)}</td>
                         <td className="py-1.5 text-right tabular-nums">{formatDuration(row.avgMs)}</td>
                         <td className="py-1.5 text-right tabular-nums">{formatDuration(row.maxMs)}</td>
                       </tr>
@@ -141,7 +141,7 @@ export default async function OverviewPage() {
                   <thead className="text-left text-xs text-ink-muted">
                     <tr>
                       <th className="pb-2 font-medium">Workflow</th>
-                      <th className="w-14 pb-2 text-right font-medium">Failed</th>
+                      <th className="w-16 pb-2 text-right font-medium">Failed</th>
                       <th className="w-18 pb-2 text-right font-medium">Of ended</th>
                     </tr>
                   </thead>
@@ -156,8 +156,8 @@ export default async function OverviewPage() {
                             {row.workflowKey}
                           </Link>
                         </td>
-                        <td className="py-1.5 text-right text-danger tabular-nums">{row.failed}</td>
-                        <td className="py-1.5 text-right tabular-nums">{row.runs}</td>
+                        <td className="py-1.5 text-right text-danger tabular-nums">{formatCount(row.failed)}</td>
+                        <td className="py-1.5 text-right tabular-nums">{formatCount(row.runs)}</td>
                       </tr>
                     ))}
                   </tbody>
