@@ -4,7 +4,7 @@ import type { ReactNode } from 'react';
 import { SidebarNav } from '@/components/shell/sidebar-nav';
 import { TenantSwitcher } from '@/components/shell/tenant-switcher';
 import { UserMenu } from '@/components/shell/user-menu';
-import { getSessionContext } from '@/server/auth/authorize';
+import { pageSessionContext } from '@/server/auth/require-page-context';
 import { getDb } from '@/server/db/database';
 import { countMyOpenTasks } from '@/server/tasks/count-my-open-tasks';
 import { listMyTenants } from '@/server/tenants/list-my-tenants';
@@ -14,7 +14,7 @@ import { listMyTenants } from '@/server/tenants/list-my-tenants';
  * calls requirePageContext, which redirects to sign-in with the page's own callbackUrl.
  */
 export default async function AppLayout({ children }: { children: ReactNode }) {
-  const ctx = await getSessionContext();
+  const ctx = await pageSessionContext();
   if (!ctx || ctx.actor.type !== 'user') return children;
   const [tenants, inboxCount] = await Promise.all([
     listMyTenants({ db: getDb(), userId: ctx.actor.userId }),
