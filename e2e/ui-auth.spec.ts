@@ -9,7 +9,7 @@ test('the admin signs in to the Overview, sees the Workflows page as the API kno
   await signIn(page);
   await expect(page).toHaveURL(/\/overview$/);
   await expect(page.getByRole('link', { name: 'Overview' })).toHaveAttribute('aria-current', 'page');
-  await page.getByRole('link', { name: 'Workflows' }).click();
+  await page.getByRole('link', { name: 'Workflows', exact: true }).click();
   await expect(page).toHaveURL(/\/workflows$/);
   await expect(page).toHaveTitle('Workflows · Pipewright');
   await expect(page.getByRole('heading', { name: 'Workflows', level: 1 })).toBeVisible();
@@ -19,7 +19,7 @@ test('the admin signs in to the Overview, sees the Workflows page as the API kno
   if (listed.length === 0) await expect(page.getByRole('heading', { name: 'No workflows yet' })).toBeVisible();
   else
     for (const workflow of listed) await expect(page.getByRole('row').filter({ hasText: workflow.key })).toHaveCount(1);
-  await expect(page.getByRole('link', { name: 'Workflows' })).toHaveAttribute('aria-current', 'page');
+  await expect(page.getByRole('link', { name: 'Workflows', exact: true })).toHaveAttribute('aria-current', 'page');
 
   await page.getByRole('button', { name: 'User menu' }).click();
   await expect(page.getByRole('menu')).toContainText(E2E_ADMIN.email);
