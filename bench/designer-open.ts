@@ -41,6 +41,8 @@ import type { TStep } from '@/model/definition/step';
 import { findStepTrail, nestedPipes } from '@/model/designer/step-tree';
 
 const PORT = Number(process.env.BENCH_PORT ?? 3290);
+const PLAN_MODULE = 'components/designer/canvas/collapse-plan.ts';
+type TPlanModule = { initialCollapsed: TPlanner };
 const N = Number(process.env.BENCH_N ?? 5);
 const BASE = `http://localhost:${PORT}`;
 
@@ -57,9 +59,12 @@ type TOpenPlan = {
   opener: string | null;
 };
 
-function openPlan(definition: TBenchDefinition): TOpenPlan {
+/** How a build decides what opens collapsed (components/designer/canvas/collapse-plan.ts of this tree or of BENCH_BEFORE_ROOT's). */
+type TPlanner = (steps: readonly TStep[]) => Set<string>;
+
+function openPlan(definition: TBenchDefinition, planner: TPlanner = initialCollapsed): TOpenPlan {
   const steps = definition.steps as unknown as TStep[];
-  const collapsed = initialCollapsed(steps);
+  const collapsed = planner(steps);
   let deepest = { id: steps[0]!.id, depth: 0 };
   const walk = (pipe: readonly TStep[], depth: number) => {
     for (const step of pipe) {
@@ -128,15 +133,25 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
       args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu'],
     });
     const key = `bench-${Date.now().toString(36)}`;
-    // Each drag gets a workflow of its own: a drag moves a step, and the draft is saved.
+    // Each drag gets a workflow of its own: a drag moves a step, and the draft is saved (the opens
+    // and the lift measure `key` and `${key}-1000` as imported: what opens collapsed depends on it).
     const big = { groups: 33, tail: 10 }; // 1,000 steps
-    const plans = {
-      small: openPlan(smallDefinition(`${key}-small`) as TBenchDefinition),
-      mid: openPlan(nestedDefinition(key)),
-      big: openPlan(nestedDefinition(`${key}-1000`, big)),
-    };
+    // BENCH_BEFORE_ROOT's build may open other blocks (another OPEN_CARD_BUDGET): its pages are
+    // waited for and measured with its own collapse-plan.ts.
+    const beforePlanner: TPlanner | null = process.env.BENCH_BEFORE_ROOT
+      ? ((await import(pathToFileURL(path.join(process.env.BENCH_BEFORE_ROOT, PLAN_MODULE)).href)) as TPlanModule)
+          .initialCollapsed
+      : null;
+    const plansOf = (planner: TPlanner = initialCollapsed) => ({
+      small: openPlan(smallDefinition(`${key}-small`) as TBenchDefinition, planner),
+      mid: openPlan(nestedDefinition(key), planner),
+      big: openPlan(nestedDefinition(`${key}-1000`, big), planner),
+    });
+    const plans = plansOf();
+    const beforePlans = beforePlanner ? plansOf(beforePlanner) : plans;
     for (const definition of [
       nestedDefinition(key),
+      nestedDefinition(`${key}-drag`),
       nestedDefinition(`${key}-tall`),
       nestedDefinition(`${key}-1000`, big),
       nestedDefinition(`${key}-1000-drag`, big),
@@ -149,14 +164,24 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
     const page = await signedInPage(browser, BASE);
     const beforePage = before ? await signedInPage(browser, before.base) : null;
     const laptop = { width: 1440, height: 900 };
-    const drags: [string, TDragCase][] = [
+    // The drags of one build: the cards each page draws on opening come from that build's plans.
+    const dragsOf = (plans: ReturnType<typeof plansOf>): [string, TDragCase][] => [
       [
         'baseline: 10 steps, 1440×900, into the block below',
         { key: `${key}-small`, cards: 10, stepId: 's1', overId: 't3', pipeId: 'gate/then', viewport: laptop },
       ],
       [
         '300 steps, 1440×900, one level deeper  ',
-        { key, cards: plans.mid.drawn, stepId: 's2', overId: 's8', pipeId: 'b7/steps', viewport: laptop },
+        // b7 (s8's block) opens collapsed at 48 cards: its row is clicked first, as a person would.
+        {
+          key: `${key}-drag`,
+          cards: plans.mid.drawn,
+          stepId: 's2',
+          overId: 's8',
+          pipeId: 'b7/steps',
+          viewport: laptop,
+          open: ['b7'],
+        },
       ],
       [
         '1,000 steps, 1440×900, one level deeper',
@@ -167,7 +192,8 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
           overId: 's8',
           pipeId: 'b7/steps',
           viewport: laptop,
-          open: ['b7'],
+          // Every group opens collapsed at 48 cards (b1's row opens all it holds); at 120, b7 did.
+          open: ['b1', 'b7'],
         },
       ],
       [
@@ -206,10 +232,14 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
         },
       ],
     ];
+    const drags = dragsOf(plans);
+    const beforeDrags = dragsOf(beforePlans);
     // BENCH_LIFT_ONLY=1: only the lift's style switch (a minute, where the drags and opens take several).
     type TDragRun = [string, TDragCase, Page, string];
-    const dragRuns = drags.flatMap(([label, drag]): TDragRun[] => [
-      ...(beforePage && before && !drag.query ? [[`before: ${label}`, drag, beforePage, before.base] as TDragRun] : []),
+    const dragRuns = drags.flatMap(([label, drag], i): TDragRun[] => [
+      ...(beforePage && before && !drag.query
+        ? [[`before: ${label}`, beforeDrags[i]![1], beforePage, before.base] as TDragRun]
+        : []),
       [label, drag, page, BASE],
     ]);
     for (const [label, drag, on, base] of process.env.BENCH_LIFT_ONLY || process.env.BENCH_ONLY === 'open'
@@ -245,14 +275,16 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
     // After the drags: opening the 1,000-step workflow first left the 10-step page laid out taller.
     const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
     const max = (list: number[]) => Math.max(...list);
-    const opens: Array<[string, TOpenPlan]> = [
-      ['baseline: 10 steps  ', plans.small],
-      ['300 steps / 5 levels', plans.mid],
-      ['1,000 steps         ', plans.big],
+    const opens: Array<[string, TOpenPlan, TOpenPlan]> = [
+      ['baseline: 10 steps  ', plans.small, beforePlans.small],
+      ['300 steps / 5 levels', plans.mid, beforePlans.mid],
+      ['1,000 steps         ', plans.big, beforePlans.big],
     ];
-    for (const [label, plan] of process.env.BENCH_LIFT_ONLY || process.env.BENCH_ONLY === 'drag' ? [] : opens) {
+    for (const [label, plan, beforePlan] of process.env.BENCH_LIFT_ONLY || process.env.BENCH_ONLY === 'drag'
+      ? []
+      : opens) {
       await openOnce(page, BASE, plan.key, plan.drawn); // warm-up: compiles nothing (production build) but fills the HTTP caches
-      if (beforePage && before) await openOnce(beforePage, before.base, plan.key, plan.drawn);
+      if (beforePage && before) await openOnce(beforePage, before.base, beforePlan.key, beforePlan.drawn);
       const hydrated: number[] = [];
       const phases: TOpenFigures[] = [];
       const reveal: number[] = [];
@@ -262,9 +294,9 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
       const beforePhases: TOpenFigures[] = [];
       for (let i = 0; i < N; i++) {
         if (beforePage && before) {
-          const opened = await openOnce(beforePage, before.base, plan.key, plan.drawn);
+          const opened = await openOnce(beforePage, before.base, beforePlan.key, beforePlan.drawn);
           beforePhases.push(opened);
-          beforeTotal.push(opened.hydrated + (await revealDeepest(beforePage, plan)));
+          beforeTotal.push(opened.hydrated + (await revealDeepest(beforePage, beforePlan)));
         }
         const opened = await openOnce(page, BASE, plan.key, plan.drawn);
         hydrated.push(opened.hydrated);
@@ -285,7 +317,7 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
       console.log(`  phases (medians, ms from navigation start): ${phaseLine(phases)}`);
       if (beforeTotal.length > 0) {
         console.log(
-          `  before (BENCH_BEFORE_ROOT, alternating): median=${median(beforeTotal).toFixed(0)} ms  max=${max(beforeTotal).toFixed(0)} ms; ${phaseLine(beforePhases)}`,
+          `  before (BENCH_BEFORE_ROOT, alternating): median=${median(beforeTotal).toFixed(0)} ms  max=${max(beforeTotal).toFixed(0)} ms  (${beforePlan.drawn} cards drawn); ${phaseLine(beforePhases)}`,
         );
       }
       console.log(

@@ -75,7 +75,12 @@ export type TDragCase = {
   viewport: { width: number; height: number };
   /** `?expand=all`: the page as it was, every block open. */
   query?: string;
-  /** Collapsed blocks to open (a click on each one's row) before the drag. */
+  /**
+   * Blocks to open before the drag, in order: a click on each one's "collapsed: show" row when it
+   * has one (a block opened by an earlier click, or open on this page already, is skipped; an
+   * earlier build with another opening budget collapses other blocks). The drag's step and
+   * target must be drawn after them (the drag waits for both).
+   */
   open?: string[];
 };
 export type TDragFigures = {
@@ -90,7 +95,10 @@ export type TDragFigures = {
 export async function measureDrag(page: Page, base: string, drag: TDragCase): Promise<TDragFigures> {
   await page.setViewportSize(drag.viewport);
   await openOnce(page, base, drag.key, drag.cards, drag.query);
-  for (const block of drag.open ?? []) await page.locator(`[data-collapsed-row="${block}"]`).click();
+  for (const block of drag.open ?? []) {
+    const row = page.locator(`[data-collapsed-row="${block}"]`);
+    if ((await row.count()) > 0) await row.click();
+  }
   // Hydrated: the palette is filled from the registry fetched in the browser.
   await page
     .getByRole('complementary', { name: 'Step palette' })
