@@ -104,6 +104,9 @@ export async function measureDrag(page: Page, base: string, drag: TDragCase): Pr
     .getByRole('complementary', { name: 'Step palette' })
     .getByRole('button', { name: 'Set run state' })
     .waitFor();
+  // The check the page asks for once hydrated (use-live-check.ts) has answered: at 1,000 steps its
+  // answer (and the badges it sets) otherwise lands in the middle of the drag measured.
+  await page.getByText('Checking for problems…').waitFor({ state: 'detached', timeout: 60_000 });
   const handle = page.locator(`[data-step-header="${drag.stepId}"] [aria-label^="Drag"]`);
   const target = page.locator(`[data-step-header="${drag.overId}"]`);
   // The canvas at the top of the window, so the drag's start and target are both on screen
