@@ -23,6 +23,7 @@
  *      with the designer's fence (drag-style-fence.ts) and without it, alternating in one page.
  * BENCH_BEFORE_ROOT=/path: a built checkout of an earlier commit (its own node_modules or a symlink to these) served
  * beside this tree on BENCH_PORT+1; opens alternate between the two, and each drag is measured on both.
+ * BENCH_DRAG_N=3 measures each drag 3 times (on copies of its workflow, alternating with the before build) and prints medians.
  * BENCH_LIFT_ONLY=1 measures only 3, BENCH_ONLY=open only 1, BENCH_ONLY=drag only 2. Set BENCH_PORT (default 3290) when that port is taken;
  * BENCH_PROFILE=1 also prints where the browser spent the drag (JS self time per function, style/layout/paint, longest tasks), and
  * BENCH_PROFILE=/path/trace.json writes the raw trace there too (for Perfetto).
@@ -34,7 +35,14 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { importDefinition, signedInPage, startDesignerApp, type TDesignerApp } from './lib/designer-app';
-import { measureDrag, measureLiftRestyle, openOnce, type TDragCase, type TOpenFigures } from './lib/designer-page';
+import {
+  measureDrag,
+  measureLiftRestyle,
+  openOnce,
+  type TDragCase,
+  type TDragFigures,
+  type TOpenFigures,
+} from './lib/designer-page';
 import { nestedDefinition, smallDefinition } from './lib/nested-definition';
 import { initialCollapsed, shownCardCount } from '@/components/designer/canvas/collapse-plan';
 import type { TStep } from '@/model/definition/step';
@@ -44,6 +52,10 @@ const PORT = Number(process.env.BENCH_PORT ?? 3290);
 const PLAN_MODULE = 'components/designer/canvas/collapse-plan.ts';
 type TPlanModule = { initialCollapsed: TPlanner };
 const N = Number(process.env.BENCH_N ?? 5);
+/** How many times each drag is measured (on copies of its workflow: a drag moves a step and saves). */
+const DRAG_N = Number(process.env.BENCH_DRAG_N ?? 1);
+const repeatSuffix = (r: number) => (r === 0 ? '' : `-r${r}`);
+const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
 const BASE = `http://localhost:${PORT}`;
 
 type TBenchDefinition = ReturnType<typeof nestedDefinition>;
@@ -149,15 +161,17 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
     });
     const plans = plansOf();
     const beforePlans = beforePlanner ? plansOf(beforePlanner) : plans;
+    // BENCH_DRAG_N > 1: each drag again on a copy of its workflow (`<key>-r<n>`), for medians.
+    const copies = (suffix: string) => Array.from({ length: DRAG_N }, (_, r) => `${key}${suffix}${repeatSuffix(r)}`);
     for (const definition of [
       nestedDefinition(key),
-      nestedDefinition(`${key}-drag`),
-      nestedDefinition(`${key}-tall`),
+      ...copies('-drag').map((copy) => nestedDefinition(copy)),
+      ...copies('-tall').map((copy) => nestedDefinition(copy)),
       nestedDefinition(`${key}-1000`, big),
-      nestedDefinition(`${key}-1000-drag`, big),
-      nestedDefinition(`${key}-old`),
-      nestedDefinition(`${key}-1000-old`, big),
-      smallDefinition(`${key}-small`),
+      ...copies('-1000-drag').map((copy) => nestedDefinition(copy, big)),
+      ...copies('-old').map((copy) => nestedDefinition(copy)),
+      ...copies('-1000-old').map((copy) => nestedDefinition(copy, big)),
+      ...copies('-small').map((copy) => smallDefinition(copy)),
     ]) {
       for (const base of before ? [BASE, before.base] : [BASE]) await importDefinition(base, definition);
     }
@@ -242,20 +256,29 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
         : []),
       [label, drag, page, BASE],
     ]);
-    for (const [label, drag, on, base] of process.env.BENCH_LIFT_ONLY || process.env.BENCH_ONLY === 'open'
-      ? []
-      : dragRuns) {
-      const figures = await measureDrag(on, base, drag);
-      console.log(
-        `drag ${label}  ${figures.frames} frames in ${figures.dragMs} ms  mean frame gap=${figures.meanGap.toFixed(1)} ms  longest=${figures.maxGap.toFixed(1)} ms  drop → moved in DOM=${figures.settleMs} ms`,
-      );
+    const dragFigures = new Map<string, TDragFigures[]>();
+    for (let r = 0; r < (process.env.BENCH_LIFT_ONLY || process.env.BENCH_ONLY === 'open' ? 0 : DRAG_N); r++) {
+      for (const [label, drag, on, base] of dragRuns) {
+        const figures = await measureDrag(on, base, { ...drag, key: `${drag.key}${repeatSuffix(r)}` });
+        console.log(
+          `drag ${label}  ${figures.frames} frames in ${figures.dragMs} ms  mean frame gap=${figures.meanGap.toFixed(1)} ms  longest=${figures.maxGap.toFixed(1)} ms  drop → moved in DOM=${figures.settleMs} ms`,
+        );
+        for (const line of figures.profile) console.log(line);
+        dragFigures.set(label, [...(dragFigures.get(label) ?? []), figures]);
+      }
+    }
+    for (const [label, runs] of dragFigures) {
+      const mid = (pick: (figures: TDragFigures) => number) => median(runs.map(pick));
+      if (runs.length > 1)
+        console.log(
+          `drag ${label}  medians of ${runs.length}: mean frame gap=${mid((f) => f.meanGap).toFixed(1)} ms  longest=${mid((f) => f.maxGap).toFixed(1)} ms  drop → moved in DOM=${mid((f) => f.settleMs).toFixed(0)} ms`,
+        );
       results.drag[label.trim()] = {
-        frames: figures.frames,
-        meanGapMs: Number(figures.meanGap.toFixed(1)),
-        longestGapMs: Number(figures.maxGap.toFixed(1)),
-        dropToMovedMs: figures.settleMs,
+        frames: Math.round(mid((f) => f.frames)),
+        meanGapMs: Number(mid((f) => f.meanGap).toFixed(1)),
+        longestGapMs: Number(mid((f) => f.maxGap).toFixed(1)),
+        dropToMovedMs: Math.round(mid((f) => f.settleMs)),
       };
-      for (const line of figures.profile) console.log(line);
     }
     for (const [label, workflow, cards] of [
       ['baseline: 10 steps  ', `${key}-small`, plans.small.drawn],
@@ -273,7 +296,6 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
       };
     }
     // After the drags: opening the 1,000-step workflow first left the 10-step page laid out taller.
-    const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
     const max = (list: number[]) => Math.max(...list);
     const opens: Array<[string, TOpenPlan, TOpenPlan]> = [
       ['baseline: 10 steps  ', plans.small, beforePlans.small],
