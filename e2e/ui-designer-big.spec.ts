@@ -139,6 +139,12 @@ test('a 300-step workflow opens with deep blocks collapsed: a problem, a click, 
   expect(thenOf('b151').slice(0, 2)).toEqual(['s2', 's152']);
   expect(thenOf('b1')).not.toContain('s2');
 
+  // The bottom of the canvas at 1440: the last groups' collapsed rows, no gap where cards should be.
+  await page.locator('[data-collapsed-row="b271"]').scrollIntoViewIfNeeded();
+  await expect(page.locator('[data-collapsed-row="b271"]')).toBeInViewport();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1440);
+  await page.screenshot({ path: `${SHOTS}/300-bottom-1440.png` });
+
   // Narrow: no sideways scroll; the collapsed rows fit.
   await page.setViewportSize({ width: 390, height: 844 });
   await page.evaluate(() => document.querySelector('[data-pipe-id="root"]')?.scrollIntoView({ block: 'start' }));

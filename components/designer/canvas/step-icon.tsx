@@ -1,6 +1,7 @@
 import {
   CircleCheck,
   CircleX,
+  Code,
   Columns3,
   Database,
   GitBranch,
@@ -11,6 +12,7 @@ import {
   RadioReceiver,
   Repeat,
   Repeat2,
+  ScrollText,
   ShieldAlert,
   Sparkles,
   Split,
@@ -50,6 +52,8 @@ export const STEP_ICONS = {
   database: Database,
   sparkles: Sparkles,
   plug: Plug,
+  code: Code,
+  'scroll-text': ScrollText,
 } as const satisfies Record<string, LucideIcon>;
 
 /** The lucide icon the registry names for a node type or action; a plain square for an unknown one. */
