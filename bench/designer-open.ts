@@ -112,6 +112,16 @@ async function revealDeepest(page: Page, plan: TOpenPlan): Promise<number> {
   })`);
 }
 
+/**
+ * Waits for the check an opened page asks for once hydrated (use-live-check.ts) to answer, so
+ * the next open measured does not share the 2 cores with it: the before build's page went on
+ * checking (in the browser and on its server, 0.5-1 s of CPU at 1,000 steps) while this build's
+ * page opened, and every figure of the side measured second was the worse for it.
+ */
+async function checkAnswered(page: Page): Promise<void> {
+  await page.getByText('Checking for problems…').waitFor({ state: 'detached', timeout: 60_000 });
+}
+
 /** The figures, for the JSON results of `npm run bench` (ms). */
 export type TDesignerResults = {
   open: Record<
@@ -319,14 +329,17 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
           const opened = await openOnce(beforePage, before.base, beforePlan.key, beforePlan.drawn);
           beforePhases.push(opened);
           beforeTotal.push(opened.hydrated + (await revealDeepest(beforePage, beforePlan)));
+          await checkAnswered(beforePage);
         }
         const opened = await openOnce(page, BASE, plan.key, plan.drawn);
         hydrated.push(opened.hydrated);
         phases.push(opened);
         reveal.push(await revealDeepest(page, plan));
+        await checkAnswered(page);
         const old = await openOnce(page, BASE, plan.key, plan.all, '?expand=all');
         oldInDom.push(old.inDom);
         oldHydrated.push(old.hydrated);
+        await checkAnswered(page);
       }
       const total = hydrated.map((ms, i) => ms + reveal[i]!);
       console.log(
