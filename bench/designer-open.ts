@@ -23,6 +23,7 @@
  *      with the designer's fence (drag-style-fence.ts) and without it, alternating in one page.
  * BENCH_BEFORE_ROOT=/path: a built checkout of an earlier commit (its own node_modules or a symlink to these) served
  * beside this tree on BENCH_PORT+1; opens alternate between the two, and each drag is measured on both.
+ * BENCH_DRAG_N=3 measures each drag 3 times (on copies of its workflow, alternating with the before build) and prints medians.
  * BENCH_LIFT_ONLY=1 measures only 3, BENCH_ONLY=open only 1, BENCH_ONLY=drag only 2. Set BENCH_PORT (default 3290) when that port is taken;
  * BENCH_PROFILE=1 also prints where the browser spent the drag (JS self time per function, style/layout/paint, longest tasks), and
  * BENCH_PROFILE=/path/trace.json writes the raw trace there too (for Perfetto).
@@ -34,14 +35,27 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { importDefinition, signedInPage, startDesignerApp, type TDesignerApp } from './lib/designer-app';
-import { measureDrag, measureLiftRestyle, openOnce, type TDragCase, type TOpenFigures } from './lib/designer-page';
+import {
+  measureDrag,
+  measureLiftRestyle,
+  openOnce,
+  type TDragCase,
+  type TDragFigures,
+  type TOpenFigures,
+} from './lib/designer-page';
 import { nestedDefinition, smallDefinition } from './lib/nested-definition';
 import { initialCollapsed, shownCardCount } from '@/components/designer/canvas/collapse-plan';
 import type { TStep } from '@/model/definition/step';
 import { findStepTrail, nestedPipes } from '@/model/designer/step-tree';
 
 const PORT = Number(process.env.BENCH_PORT ?? 3290);
+const PLAN_MODULE = 'components/designer/canvas/collapse-plan.ts';
+type TPlanModule = { initialCollapsed: TPlanner };
 const N = Number(process.env.BENCH_N ?? 5);
+/** How many times each drag is measured (on copies of its workflow: a drag moves a step and saves). */
+const DRAG_N = Number(process.env.BENCH_DRAG_N ?? 1);
+const repeatSuffix = (r: number) => (r === 0 ? '' : `-r${r}`);
+const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
 const BASE = `http://localhost:${PORT}`;
 
 type TBenchDefinition = ReturnType<typeof nestedDefinition>;
@@ -57,9 +71,12 @@ type TOpenPlan = {
   opener: string | null;
 };
 
-function openPlan(definition: TBenchDefinition): TOpenPlan {
+/** How a build decides what opens collapsed (components/designer/canvas/collapse-plan.ts of this tree or of BENCH_BEFORE_ROOT's). */
+type TPlanner = (steps: readonly TStep[]) => Set<string>;
+
+function openPlan(definition: TBenchDefinition, planner: TPlanner = initialCollapsed): TOpenPlan {
   const steps = definition.steps as unknown as TStep[];
-  const collapsed = initialCollapsed(steps);
+  const collapsed = planner(steps);
   let deepest = { id: steps[0]!.id, depth: 0 };
   const walk = (pipe: readonly TStep[], depth: number) => {
     for (const step of pipe) {
@@ -95,6 +112,16 @@ async function revealDeepest(page: Page, plan: TOpenPlan): Promise<number> {
   })`);
 }
 
+/**
+ * Waits for the check an opened page asks for once hydrated (use-live-check.ts) to answer, so
+ * the next open measured does not share the 2 cores with it: the before build's page went on
+ * checking (in the browser and on its server, 0.5-1 s of CPU at 1,000 steps) while this build's
+ * page opened, and every figure of the side measured second was the worse for it.
+ */
+async function checkAnswered(page: Page): Promise<void> {
+  await page.getByText('Checking for problems…').waitFor({ state: 'detached', timeout: 60_000 });
+}
+
 /** The figures, for the JSON results of `npm run bench` (ms). */
 export type TDesignerResults = {
   open: Record<
@@ -128,35 +155,57 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
       args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu'],
     });
     const key = `bench-${Date.now().toString(36)}`;
-    // Each drag gets a workflow of its own: a drag moves a step, and the draft is saved.
+    // Each drag gets a workflow of its own: a drag moves a step, and the draft is saved (the opens
+    // and the lift measure `key` and `${key}-1000` as imported: what opens collapsed depends on it).
     const big = { groups: 33, tail: 10 }; // 1,000 steps
-    const plans = {
-      small: openPlan(smallDefinition(`${key}-small`) as TBenchDefinition),
-      mid: openPlan(nestedDefinition(key)),
-      big: openPlan(nestedDefinition(`${key}-1000`, big)),
-    };
+    // BENCH_BEFORE_ROOT's build may open other blocks (another OPEN_CARD_BUDGET): its pages are
+    // waited for and measured with its own collapse-plan.ts.
+    const beforePlanner: TPlanner | null = process.env.BENCH_BEFORE_ROOT
+      ? ((await import(pathToFileURL(path.join(process.env.BENCH_BEFORE_ROOT, PLAN_MODULE)).href)) as TPlanModule)
+          .initialCollapsed
+      : null;
+    const plansOf = (planner: TPlanner = initialCollapsed) => ({
+      small: openPlan(smallDefinition(`${key}-small`) as TBenchDefinition, planner),
+      mid: openPlan(nestedDefinition(key), planner),
+      big: openPlan(nestedDefinition(`${key}-1000`, big), planner),
+    });
+    const plans = plansOf();
+    const beforePlans = beforePlanner ? plansOf(beforePlanner) : plans;
+    // BENCH_DRAG_N > 1: each drag again on a copy of its workflow (`<key>-r<n>`), for medians.
+    const copies = (suffix: string) => Array.from({ length: DRAG_N }, (_, r) => `${key}${suffix}${repeatSuffix(r)}`);
     for (const definition of [
       nestedDefinition(key),
-      nestedDefinition(`${key}-tall`),
+      ...copies('-drag').map((copy) => nestedDefinition(copy)),
+      ...copies('-tall').map((copy) => nestedDefinition(copy)),
       nestedDefinition(`${key}-1000`, big),
-      nestedDefinition(`${key}-1000-drag`, big),
-      nestedDefinition(`${key}-old`),
-      nestedDefinition(`${key}-1000-old`, big),
-      smallDefinition(`${key}-small`),
+      ...copies('-1000-drag').map((copy) => nestedDefinition(copy, big)),
+      ...copies('-old').map((copy) => nestedDefinition(copy)),
+      ...copies('-1000-old').map((copy) => nestedDefinition(copy, big)),
+      ...copies('-small').map((copy) => smallDefinition(copy)),
     ]) {
       for (const base of before ? [BASE, before.base] : [BASE]) await importDefinition(base, definition);
     }
     const page = await signedInPage(browser, BASE);
     const beforePage = before ? await signedInPage(browser, before.base) : null;
     const laptop = { width: 1440, height: 900 };
-    const drags: [string, TDragCase][] = [
+    // The drags of one build: the cards each page draws on opening come from that build's plans.
+    const dragsOf = (plans: ReturnType<typeof plansOf>): [string, TDragCase][] => [
       [
         'baseline: 10 steps, 1440×900, into the block below',
         { key: `${key}-small`, cards: 10, stepId: 's1', overId: 't3', pipeId: 'gate/then', viewport: laptop },
       ],
       [
         '300 steps, 1440×900, one level deeper  ',
-        { key, cards: plans.mid.drawn, stepId: 's2', overId: 's8', pipeId: 'b7/steps', viewport: laptop },
+        // b7 (s8's block) opens collapsed at 48 cards: its row is clicked first, as a person would.
+        {
+          key: `${key}-drag`,
+          cards: plans.mid.drawn,
+          stepId: 's2',
+          overId: 's8',
+          pipeId: 'b7/steps',
+          viewport: laptop,
+          open: ['b7'],
+        },
       ],
       [
         '1,000 steps, 1440×900, one level deeper',
@@ -167,7 +216,8 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
           overId: 's8',
           pipeId: 'b7/steps',
           viewport: laptop,
-          open: ['b7'],
+          // Every group opens collapsed at 48 cards (b1's row opens all it holds); at 120, b7 did.
+          open: ['b1', 'b7'],
         },
       ],
       [
@@ -206,26 +256,39 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
         },
       ],
     ];
+    const drags = dragsOf(plans);
+    const beforeDrags = dragsOf(beforePlans);
     // BENCH_LIFT_ONLY=1: only the lift's style switch (a minute, where the drags and opens take several).
     type TDragRun = [string, TDragCase, Page, string];
-    const dragRuns = drags.flatMap(([label, drag]): TDragRun[] => [
-      ...(beforePage && before && !drag.query ? [[`before: ${label}`, drag, beforePage, before.base] as TDragRun] : []),
+    const dragRuns = drags.flatMap(([label, drag], i): TDragRun[] => [
+      ...(beforePage && before && !drag.query
+        ? [[`before: ${label}`, beforeDrags[i]![1], beforePage, before.base] as TDragRun]
+        : []),
       [label, drag, page, BASE],
     ]);
-    for (const [label, drag, on, base] of process.env.BENCH_LIFT_ONLY || process.env.BENCH_ONLY === 'open'
-      ? []
-      : dragRuns) {
-      const figures = await measureDrag(on, base, drag);
-      console.log(
-        `drag ${label}  ${figures.frames} frames in ${figures.dragMs} ms  mean frame gap=${figures.meanGap.toFixed(1)} ms  longest=${figures.maxGap.toFixed(1)} ms  drop → moved in DOM=${figures.settleMs} ms`,
-      );
+    const dragFigures = new Map<string, TDragFigures[]>();
+    for (let r = 0; r < (process.env.BENCH_LIFT_ONLY || process.env.BENCH_ONLY === 'open' ? 0 : DRAG_N); r++) {
+      for (const [label, drag, on, base] of dragRuns) {
+        const figures = await measureDrag(on, base, { ...drag, key: `${drag.key}${repeatSuffix(r)}` });
+        console.log(
+          `drag ${label}  ${figures.frames} frames in ${figures.dragMs} ms  mean frame gap=${figures.meanGap.toFixed(1)} ms  longest=${figures.maxGap.toFixed(1)} ms  drop → moved in DOM=${figures.settleMs} ms`,
+        );
+        for (const line of figures.profile) console.log(line);
+        dragFigures.set(label, [...(dragFigures.get(label) ?? []), figures]);
+      }
+    }
+    for (const [label, runs] of dragFigures) {
+      const mid = (pick: (figures: TDragFigures) => number) => median(runs.map(pick));
+      if (runs.length > 1)
+        console.log(
+          `drag ${label}  medians of ${runs.length}: mean frame gap=${mid((f) => f.meanGap).toFixed(1)} ms  longest=${mid((f) => f.maxGap).toFixed(1)} ms  drop → moved in DOM=${mid((f) => f.settleMs).toFixed(0)} ms`,
+        );
       results.drag[label.trim()] = {
-        frames: figures.frames,
-        meanGapMs: Number(figures.meanGap.toFixed(1)),
-        longestGapMs: Number(figures.maxGap.toFixed(1)),
-        dropToMovedMs: figures.settleMs,
+        frames: Math.round(mid((f) => f.frames)),
+        meanGapMs: Number(mid((f) => f.meanGap).toFixed(1)),
+        longestGapMs: Number(mid((f) => f.maxGap).toFixed(1)),
+        dropToMovedMs: Math.round(mid((f) => f.settleMs)),
       };
-      for (const line of figures.profile) console.log(line);
     }
     for (const [label, workflow, cards] of [
       ['baseline: 10 steps  ', `${key}-small`, plans.small.drawn],
@@ -243,16 +306,17 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
       };
     }
     // After the drags: opening the 1,000-step workflow first left the 10-step page laid out taller.
-    const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
     const max = (list: number[]) => Math.max(...list);
-    const opens: Array<[string, TOpenPlan]> = [
-      ['baseline: 10 steps  ', plans.small],
-      ['300 steps / 5 levels', plans.mid],
-      ['1,000 steps         ', plans.big],
+    const opens: Array<[string, TOpenPlan, TOpenPlan]> = [
+      ['baseline: 10 steps  ', plans.small, beforePlans.small],
+      ['300 steps / 5 levels', plans.mid, beforePlans.mid],
+      ['1,000 steps         ', plans.big, beforePlans.big],
     ];
-    for (const [label, plan] of process.env.BENCH_LIFT_ONLY || process.env.BENCH_ONLY === 'drag' ? [] : opens) {
+    for (const [label, plan, beforePlan] of process.env.BENCH_LIFT_ONLY || process.env.BENCH_ONLY === 'drag'
+      ? []
+      : opens) {
       await openOnce(page, BASE, plan.key, plan.drawn); // warm-up: compiles nothing (production build) but fills the HTTP caches
-      if (beforePage && before) await openOnce(beforePage, before.base, plan.key, plan.drawn);
+      if (beforePage && before) await openOnce(beforePage, before.base, beforePlan.key, beforePlan.drawn);
       const hydrated: number[] = [];
       const phases: TOpenFigures[] = [];
       const reveal: number[] = [];
@@ -262,17 +326,20 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
       const beforePhases: TOpenFigures[] = [];
       for (let i = 0; i < N; i++) {
         if (beforePage && before) {
-          const opened = await openOnce(beforePage, before.base, plan.key, plan.drawn);
+          const opened = await openOnce(beforePage, before.base, beforePlan.key, beforePlan.drawn);
           beforePhases.push(opened);
-          beforeTotal.push(opened.hydrated + (await revealDeepest(beforePage, plan)));
+          beforeTotal.push(opened.hydrated + (await revealDeepest(beforePage, beforePlan)));
+          await checkAnswered(beforePage);
         }
         const opened = await openOnce(page, BASE, plan.key, plan.drawn);
         hydrated.push(opened.hydrated);
         phases.push(opened);
         reveal.push(await revealDeepest(page, plan));
+        await checkAnswered(page);
         const old = await openOnce(page, BASE, plan.key, plan.all, '?expand=all');
         oldInDom.push(old.inDom);
         oldHydrated.push(old.hydrated);
+        await checkAnswered(page);
       }
       const total = hydrated.map((ms, i) => ms + reveal[i]!);
       console.log(
@@ -285,7 +352,7 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
       console.log(`  phases (medians, ms from navigation start): ${phaseLine(phases)}`);
       if (beforeTotal.length > 0) {
         console.log(
-          `  before (BENCH_BEFORE_ROOT, alternating): median=${median(beforeTotal).toFixed(0)} ms  max=${max(beforeTotal).toFixed(0)} ms; ${phaseLine(beforePhases)}`,
+          `  before (BENCH_BEFORE_ROOT, alternating): median=${median(beforeTotal).toFixed(0)} ms  max=${max(beforeTotal).toFixed(0)} ms  (${beforePlan.drawn} cards drawn); ${phaseLine(beforePhases)}`,
         );
       }
       console.log(

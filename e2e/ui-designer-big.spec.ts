@@ -51,13 +51,16 @@ test('a 300-step workflow opens with deep blocks collapsed: a problem, a click, 
   await signIn(page);
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.goto(`/workflows/${key}`);
-  // 10 groups open, the block inside 8 of them too: 118 of 300 cards drawn (collapse-plan.test.ts).
-  await expect(page.getByTestId('step-card')).toHaveCount(118);
+  // The 10 group cards and the first 6 groups open: 46 of 300 cards drawn (collapse-plan.test.ts;
+  // the budget went from 120 cards, 118 drawn here, to 48 in issue #16's fifth round, so the
+  // blocks this test opens and drops into moved up a level).
+  await expect(page.getByTestId('step-card')).toHaveCount(46);
   await expect(card(page, 's30')).toHaveCount(0);
-  await expect(page.locator('[data-collapsed-row="b13"]')).toHaveText('6 steps inside, collapsed: show');
+  await expect(page.locator('[data-collapsed-row="b7"]')).toHaveText('6 steps inside, collapsed: show');
+  await expect(page.locator('[data-collapsed-row="b181"]')).toBeVisible();
   await page.screenshot({ path: `${SHOTS}/300-collapsed-1440.png` });
 
-  // The Problems list opens the four blocks above s30 and focuses its card.
+  // The Problems list opens the blocks above s30 (b7 with everything inside) and focuses its card.
   await page.getByRole('button', { name: /^\d+ problems?$/ }).click();
   await page
     .getByRole('list', { name: 'Problems', exact: true })
@@ -77,10 +80,10 @@ test('a 300-step workflow opens with deep blocks collapsed: a problem, a click, 
   await card(page, 's14').focus();
   await page.keyboard.press('ArrowDown');
   await expect(card(page, 's15')).toBeFocused();
-  await page.locator('[data-collapsed-row="b43"]').focus();
+  await page.locator('[data-collapsed-row="b37"]').focus();
   await page.keyboard.press('Enter');
   await expect(card(page, 's44')).toBeVisible();
-  await expect(card(page, 's60')).toHaveCount(1); // everything inside b43 is open
+  await expect(card(page, 's60')).toHaveCount(1); // everything inside b37 is open
 
   // A step dragged into the block just opened lands there.
   await card(page, 's42').evaluate((element) => element.scrollIntoView({ block: 'center' }));
@@ -88,41 +91,73 @@ test('a 300-step workflow opens with deep blocks collapsed: a problem, a click, 
   await dropOn(page, 's44');
   await expect.poll(() => pipeOf(page, 's42')).toBe('b43/try');
 
-  // A drop over a collapsed block lands beside it, in its pipe, not inside it.
-  await page.locator('[data-collapsed-row="b73"]').waitFor();
-  await card(page, 's66').evaluate((element) => element.scrollIntoView({ block: 'center' }));
+  // A drop over a collapsed block lands beside it, in its pipe, not inside it: s62, first in
+  // b61's pipe, dropped on b67's row (the pipe's last card) ends up next to b67.
+  await page.locator('[data-collapsed-row="b67"]').waitFor();
+  await card(page, 's64').evaluate((element) => element.scrollIntoView({ block: 'center' }));
   await lift(page, 's62');
-  await dropOn(page, 'b73', page.locator('[data-collapsed-row="b73"]'));
-  await expect.poll(() => pipeOf(page, 's62')).toBe('b67/steps');
-  await expect(page.locator('[data-collapsed-row="b73"]')).toBeVisible();
+  await dropOn(page, 'b67', page.locator('[data-collapsed-row="b67"]'));
+  const siblings = () =>
+    page.evaluate(() =>
+      [...document.querySelector('[data-pipe-id="b61/then"]')!.children].map((el) => el.getAttribute('data-step-id')),
+    );
+  await expect.poll(async () => (await siblings()).indexOf('s62')).toBeGreaterThanOrEqual(4);
+  const order = (await siblings()).filter(Boolean);
+  expect(Math.abs(order.indexOf('s62') - order.indexOf('b67'))).toBe(1);
+  expect(await pipeOf(page, 's62')).toBe('b61/then');
+  await expect(page.locator('[data-collapsed-row="b67"]')).toBeVisible();
+  await expect(card(page, 's68')).toHaveCount(0);
 
   // A pipe below the window at the lift: the drag scrolls the page down to it (dnd's auto-scroll).
   await page.evaluate(() => document.querySelector('[data-pipe-id="root"]')?.scrollIntoView({ block: 'start' }));
-  await expect(card(page, 's182')).not.toBeInViewport();
+  await expect(card(page, 's152')).not.toBeInViewport();
   const start = await lift(page, 's2');
   let y = start.y;
   for (
     let i = 0;
     i < 400 &&
-    !(await card(page, 's182')
+    !(await card(page, 's152')
       .isVisible()
-      .then(() => card(page, 's182').evaluate((el) => el.getBoundingClientRect().top < window.innerHeight - 120)));
+      .then(() => card(page, 's152').evaluate((el) => el.getBoundingClientRect().top < window.innerHeight - 120)));
     i++
   ) {
     y = y >= 880 ? (i % 2 === 0 ? 894 : 890) : y + 40;
     await page.mouse.move(start.x, y);
   }
   await page.screenshot({ path: `${SHOTS}/300-mid-drag-1440.png` });
-  await dropOn(page, 's182');
-  await expect.poll(() => pipeOf(page, 's2')).toBe('b181/then');
+  await dropOn(page, 's152');
+  await expect.poll(() => pipeOf(page, 's2')).toBe('b151/then');
   await expect(page.getByTestId('save-state')).toContainText('Saved', { timeout: 30_000 });
+  // The saved draft says the same: b151's `then` in the page's order (s2 beside s152: the page may
+  // still be auto-scrolling at the drop, so before or after it), and s2 gone from b1's.
+  const versions = (await (await api(request).get(`/workflows/${key}/versions`)).json()) as {
+    items: { version: number }[];
+  };
+  const saved = (await (await api(request).get(`/workflows/${key}/versions/${versions.items[0]!.version}`)).json()) as {
+    steps: { id: string; config: { then?: { id: string }[] } }[];
+  };
+  const thenOf = (id: string) => saved.steps.find((step) => step.id === id)!.config.then!.map((step) => step.id);
+  const shown = await page.evaluate(() =>
+    [...document.querySelector('[data-pipe-id="b151/then"]')!.children]
+      .map((el) => el.getAttribute('data-step-id'))
+      .filter((id) => id !== null),
+  );
+  expect(thenOf('b151')).toEqual(shown);
+  expect(Math.abs(shown.indexOf('s2') - shown.indexOf('s152'))).toBe(1);
+  expect(thenOf('b1')).not.toContain('s2');
+
+  // The bottom of the canvas at 1440: the last groups' collapsed rows, no gap where cards should be.
+  await page.locator('[data-collapsed-row="b271"]').scrollIntoViewIfNeeded();
+  await expect(page.locator('[data-collapsed-row="b271"]')).toBeInViewport();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1440);
+  await page.screenshot({ path: `${SHOTS}/300-bottom-1440.png` });
 
   // Narrow: no sideways scroll; the collapsed rows fit.
   await page.setViewportSize({ width: 390, height: 844 });
   await page.evaluate(() => document.querySelector('[data-pipe-id="root"]')?.scrollIntoView({ block: 'start' }));
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await page.screenshot({ path: `${SHOTS}/300-open-390.png` });
-  await page.locator('[data-collapsed-row="b247"]').scrollIntoViewIfNeeded();
+  await page.locator('[data-collapsed-row="b241"]').scrollIntoViewIfNeeded();
   await page.screenshot({ path: `${SHOTS}/300-collapsed-390.png` });
 });
 

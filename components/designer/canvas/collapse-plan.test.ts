@@ -4,6 +4,7 @@ import {
   collapseBlock,
   expandBlock,
   initialCollapsed,
+  OPEN_CARD_BUDGET,
   revealPipe,
   revealStep,
   shownCardCount,
@@ -50,18 +51,25 @@ describe('initialCollapsed', () => {
   it('keeps the bench workflows within the budget: 300 and 1,000 steps', () => {
     for (const options of [{}, { groups: 33, tail: 10 }]) {
       const { steps } = nestedDefinition('k', options) as unknown as { steps: TStep[] };
-      const collapsed = initialCollapsed(steps, 120);
-      const shown = shownCardCount(steps, collapsed);
-      expect(shown).toBeLessThanOrEqual(120);
-      expect(shown).toBeGreaterThan(100);
+      const shown = shownCardCount(steps, initialCollapsed(steps));
+      expect(shown).toBeLessThanOrEqual(OPEN_CARD_BUDGET);
+      expect(shown).toBeGreaterThan(OPEN_CARD_BUDGET - 10);
     }
     const { steps } = nestedDefinition('k') as unknown as { steps: TStep[] };
-    const collapsed = initialCollapsed(steps, 120);
-    // The first group and the block inside it are open: the drag bench's s2 → b7 stays on screen.
+    const collapsed = initialCollapsed(steps);
+    // 10 group cards and the first 6 groups open (46 cards); the blocks inside them start
+    // collapsed (the drag bench and e2e open b7 with a click on its row).
+    expect(shownCardCount(steps, collapsed)).toBe(46);
     expect(collapsed.has('b1')).toBe(false);
-    expect(collapsed.has('b7')).toBe(false);
-    expect(collapsed.has('b13')).toBe(true);
+    expect(collapsed.has('b151')).toBe(false);
+    expect(collapsed.has('b181')).toBe(true);
+    expect(collapsed.has('b7')).toBe(true);
+    expect(shownCardCount(steps, expandBlock(steps, collapsed, 'b7'))).toBe(46 + 23);
     expect(shownCardCount(steps, new Set())).toBe(300);
+    // 1,000 steps: the 43 cards at the top, every group collapsed.
+    const { steps: big } = nestedDefinition('k', { groups: 33, tail: 10 }) as unknown as { steps: TStep[] };
+    expect(shownCardCount(big, initialCollapsed(big))).toBe(43);
+    expect(initialCollapsed(big).has('b1')).toBe(true);
   });
 });
 

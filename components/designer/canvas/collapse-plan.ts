@@ -7,9 +7,9 @@ import type { TStep } from '@/model/definition/step';
  * How many step cards a workflow opens with at most before blocks start collapsed. Opening
  * (server render, hydration, the drag library's registration) and a drag's lift (the library
  * measures every card) cost in proportion to the cards in the page; a 1440×900 window shows
- * about fifteen.
+ * about fifteen, so 48 is about three screens (it was 120: ~118 cards hydrated to show 15).
  */
-export const OPEN_CARD_BUDGET = 120;
+export const OPEN_CARD_BUDGET = 48;
 
 /**
  * The blocks a workflow opens with collapsed: blocks open shallowest first, top to bottom,
@@ -17,9 +17,10 @@ export const OPEN_CARD_BUDGET = 120;
  * collapsed (what is inside it is not rendered). A workflow of `budget` steps or fewer opens
  * with every block open. Only the drawn part of a long pipe counts (pipe-window.ts). Pure, so the server's render and the browser's hydration agree.
  *
- * @example 10 groups of 30 steps nested 5 deep (bench/lib/nested-definition.ts), budget 120:
- *   the 10 groups open (70 cards), then the first block inside 8 of them (118); the other 2 and
- *   every block deeper start collapsed.
+ * @example 10 groups of 30 steps nested 5 deep (bench/lib/nested-definition.ts), budget 48:
+ *   the 10 group cards, then the first 6 groups open (46 cards); the other 4 groups and every
+ *   block inside the open ones start collapsed. 1,000 steps (33 groups and 10 leaves): the 43
+ *   cards at the top, every group collapsed.
  */
 export function initialCollapsed(steps: readonly TStep[], budget: number = OPEN_CARD_BUDGET): Set<string> {
   const collapsed = new Set<string>();

@@ -16,6 +16,7 @@ import {
 } from '@/components/designer/canvas/definition-edits';
 import { DesignerToolbar, type TDesignerView } from '@/components/designer/canvas/designer-toolbar';
 import { pipeOfBlankClick } from '@/components/designer/canvas/canvas-click';
+import { CardIconSprite } from '@/components/designer/canvas/card-icons';
 import { DRAG_STYLE_FENCE } from '@/components/designer/canvas/drag-style-fence';
 import { focusCard } from '@/components/designer/canvas/focus-card';
 import { Palette, PALETTE_PREFIX, paletteItems, type TPaletteItem } from '@/components/designer/canvas/palette';
@@ -192,6 +193,7 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
 
   return (
     <div className="flex min-w-0 flex-col gap-4" onKeyDown={onRootKey}>
+      <CardIconSprite />
       <DesignerSkipLinks readOnly={readOnly} />
       <DesignerToolbar
         workflowKey={document.key}

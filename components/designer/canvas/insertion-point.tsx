@@ -1,6 +1,6 @@
 'use client';
 
-import { Plus } from 'lucide-react';
+import { CardIcon } from '@/components/designer/canvas/card-icons';
 import { useCanvas } from '@/components/designer/canvas/canvas-context';
 import { useCanvasSelector } from '@/components/designer/canvas/canvas-store';
 import type { TPipeId } from '@/components/designer/canvas/definition-edits';
@@ -47,7 +47,7 @@ export function PipeHeading({ pipeId, label, title }: { pipeId: TPipeId; label: 
           onClick={() => commands.setTarget({ pipeId, index: Number.MAX_SAFE_INTEGER })}
           className="flex size-6 items-center justify-center rounded text-ink-faint hover:bg-subtle hover:text-accent focus-visible:ring-2 focus-visible:ring-accent focus-visible:outline-none"
         >
-          <Plus className="size-3.5" aria-hidden />
+          <CardIcon name="plus" className="size-3.5" />
         </button>
       )}
     </div>

@@ -6,7 +6,7 @@ import { memo, useMemo, useState } from 'react';
 import type { TRegistry } from '@/components/designer/config/use-registry';
 import { STEP_DND_TYPE } from '@/components/designer/canvas/step-card';
 import { StepIcon } from '@/components/designer/canvas/step-icon';
-import { withoutMouseDropAnimation } from '@/components/designer/canvas/use-step-drag';
+import { draggedCardStyle } from '@/components/designer/canvas/use-step-drag';
 import { INPUT_CLASSES } from '@/components/ui/input';
 
 /** One thing the palette can add: a node type, or `action.call` preset to one action. */
@@ -175,7 +175,7 @@ export const Palette = memo(function Palette({
                         ref={provided.innerRef}
                         {...provided.draggableProps}
                         {...provided.dragHandleProps}
-                        style={withoutMouseDropAnimation(provided.draggableProps.style, snapshot)}
+                        style={draggedCardStyle(provided.draggableProps.style, snapshot)}
                         className={`${ITEM_CLASSES} w-56 border-accent bg-surface text-ink shadow-lg`}
                       >
                         <ItemLabel item={item} />

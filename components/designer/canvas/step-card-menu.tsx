@@ -1,7 +1,7 @@
 'use client';
 
-import { MoreHorizontal } from 'lucide-react';
 import { useRef, useState } from 'react';
+import { CardIcon } from '@/components/designer/canvas/card-icons';
 import { useCanvas } from '@/components/designer/canvas/canvas-context';
 import { useCanvasSelector } from '@/components/designer/canvas/canvas-store';
 import { CARD_SHORTCUTS, type TCardIntent } from '@/components/designer/canvas/card-keys';
@@ -62,7 +62,7 @@ export function StepCardMenu({ stepId, label }: { stepId: string; label: string 
         }}
         className={TRIGGER_CLASSES}
       >
-        <MoreHorizontal className="size-4" aria-hidden />
+        <CardIcon name="more" className="size-4" />
       </button>
     );
   return <MountedStepCardMenu stepId={stepId} label={label} open={open} />;
@@ -83,7 +83,7 @@ function MountedStepCardMenu({ stepId, label, open }: { stepId: string; label: s
         onClick={(event) => event.stopPropagation()}
         className={TRIGGER_CLASSES}
       >
-        <MoreHorizontal className="size-4" aria-hidden />
+        <CardIcon name="more" className="size-4" />
       </DropdownMenuTrigger>
       <DropdownMenuContent
         align="end"

@@ -1,8 +1,9 @@
 'use client';
 
 import { Draggable, Droppable } from '@hello-pangea/dnd';
-import { ChevronDown, ChevronRight, GripVertical, Plus } from 'lucide-react';
+import { Plus } from 'lucide-react';
 import { memo } from 'react';
+import { CardIcon } from '@/components/designer/canvas/card-icons';
 import { useCanvas } from '@/components/designer/canvas/canvas-context';
 import { useCanvasSelector } from '@/components/designer/canvas/canvas-store';
 import { pipeIdOf, type TPipeId } from '@/components/designer/canvas/definition-edits';
@@ -10,9 +11,8 @@ import { InsertionLine, PipeHeading } from '@/components/designer/canvas/inserti
 import { PipeRest } from '@/components/designer/canvas/pipe-rest';
 import { drawnCount } from '@/components/designer/canvas/pipe-window';
 import { StepCardMenu } from '@/components/designer/canvas/step-card-menu';
-import { StepIcon } from '@/components/designer/canvas/step-icon';
 import { summarizeStep } from '@/components/designer/canvas/step-summary';
-import { withoutMouseDropAnimation } from '@/components/designer/canvas/use-step-drag';
+import { draggedCardStyle } from '@/components/designer/canvas/use-step-drag';
 import { PinnedCardMark } from '@/components/designer/testing/pinned-card-mark';
 import { cx } from '@/components/ui/cx';
 import type { TStep } from '@/model/definition/step';
@@ -61,7 +61,7 @@ function CollapsedRow({ stepId, count }: { stepId: string; count: number }) {
       }}
       className="mx-2 mb-2 flex w-[calc(100%-1rem)] min-w-0 items-center gap-1.5 rounded-md border border-dashed border-line-strong px-2 py-1.5 text-left text-[12px] text-ink-muted hover:border-accent hover:text-accent focus-visible:ring-2 focus-visible:ring-accent focus-visible:outline-none"
     >
-      <ChevronRight className="size-3.5 shrink-0" aria-hidden />
+      <CardIcon name="chevron-right" className="size-3.5 shrink-0" />
       <span className="truncate">
         {count} step{count === 1 ? '' : 's'} inside, collapsed: show
       </span>
@@ -146,7 +146,7 @@ export const StepCard = memo(function StepCard({
           role="listitem"
           ref={provided.innerRef}
           {...provided.draggableProps}
-          style={withoutMouseDropAnimation(provided.draggableProps.style, snapshot)}
+          style={draggedCardStyle(provided.draggableProps.style, snapshot)}
           data-step-id={step.id}
           className={cx(
             'relative min-w-0 rounded-lg border bg-surface',
@@ -176,11 +176,11 @@ export const StepCard = memo(function StepCard({
                 aria-label={`Drag ${label}`}
                 className="flex h-8 w-5 shrink-0 cursor-grab touch-none items-center justify-center rounded text-ink-faint select-none hover:bg-subtle hover:text-ink focus-visible:ring-2 focus-visible:ring-accent focus-visible:outline-none"
               >
-                <GripVertical className="size-4" aria-hidden />
+                <CardIcon name="grip" className="size-4" />
               </span>
             )}
             <span className="flex size-8 shrink-0 items-center justify-center rounded-md bg-subtle text-ink-muted">
-              <StepIcon name={iconFor(step.type)} className="size-4" />
+              <CardIcon name={iconFor(step.type)} className="size-4" />
             </span>
             <span className="flex min-w-0 flex-1 flex-col">
               <span className="flex min-w-0 items-baseline gap-2">
@@ -214,11 +214,7 @@ export const StepCard = memo(function StepCard({
                 }}
                 className="flex size-7 shrink-0 items-center justify-center rounded text-ink-faint hover:bg-subtle hover:text-ink"
               >
-                {collapsed ? (
-                  <ChevronRight className="size-4" aria-hidden />
-                ) : (
-                  <ChevronDown className="size-4" aria-hidden />
-                )}
+                <CardIcon name={collapsed ? 'chevron-right' : 'chevron-down'} className="size-4" />
               </button>
             )}
           </div>

@@ -1,6 +1,7 @@
 import {
   CircleCheck,
   CircleX,
+  Code,
   Columns3,
   Database,
   GitBranch,
@@ -11,6 +12,7 @@ import {
   RadioReceiver,
   Repeat,
   Repeat2,
+  ScrollText,
   ShieldAlert,
   Sparkles,
   Split,
@@ -27,7 +29,7 @@ import {
 
 // The registry names icons (node-registry.test.ts checks they exist in lucide); a static map keeps
 // them in the bundle instead of 300 lazy icon loads that would pop in after the cards.
-const ICONS: Record<string, LucideIcon> = {
+export const STEP_ICONS = {
   zap: Zap,
   workflow: Workflow,
   'circle-x': CircleX,
@@ -50,10 +52,12 @@ const ICONS: Record<string, LucideIcon> = {
   database: Database,
   sparkles: Sparkles,
   plug: Plug,
-};
+  code: Code,
+  'scroll-text': ScrollText,
+} as const satisfies Record<string, LucideIcon>;
 
 /** The lucide icon the registry names for a node type or action; a plain square for an unknown one. */
 export function StepIcon({ name, className }: { name: string | undefined; className?: string }) {
-  const Icon = (name && ICONS[name]) || Square;
+  const Icon = (name && (STEP_ICONS as Record<string, LucideIcon>)[name]) || Square;
   return <Icon className={className} aria-hidden />;
 }

@@ -58,15 +58,19 @@ function pointerDropTarget(x: number, y: number, draggingId: string): TPipePosit
 }
 
 /**
- * A dragged card's style, without the library's drop animation after a mouse drag: that
- * animation glides the card to where the library would have put it (not always the pipe under
- * the pointer, see above) and holds the move back until it ends. A keyboard drop keeps it.
+ * A dragged card's style. While it follows the pointer it gets a compositing layer of its own
+ * (`will-change: transform`): the library moves it with a new `transform` every frame, and
+ * without a layer the browser repainted the cards under it and the card itself (shadow
+ * included) each frame. After a mouse drag there is no drop animation: it glides the card to
+ * where the library would have put it (not always the pipe under the pointer, see above) and
+ * holds the move back until it ends. A keyboard drop keeps it.
  */
-export function withoutMouseDropAnimation(
+export function draggedCardStyle(
   style: CSSProperties | undefined,
   snapshot: DraggableStateSnapshot,
 ): CSSProperties | undefined {
   if (snapshot.isDropAnimating && snapshot.mode === 'FLUID') return { ...style, transitionDuration: '0.001s' };
+  if (snapshot.isDragging && !snapshot.isDropAnimating) return { ...style, willChange: 'transform' };
   return style;
 }
 
