@@ -12,6 +12,40 @@ import {
 import { EXPRESSION_LIMITS, type TExpressionLimits } from './expression-limits';
 import type { ExpressionPool } from './expression-pool';
 
+const NO_BINDINGS = { success: true as const, data: {} as TExpressionBindings };
+
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * The envelope's five parts, checked. The interpreter's envelopes (every step's expressions)
+ * are plain objects and pass a shape check without zod's copy of vars, env and meta (each
+ * expression is evaluated on a copy of its own anyway); anything else goes through the schema,
+ * which says what is wrong.
+ */
+function checkedEnvelope(envelope: TExpressionEnvelope): ReturnType<typeof ZExpressionEnvelope.safeParse> {
+  if (
+    isPlainRecord(envelope) &&
+    isPlainRecord(envelope.vars) &&
+    isPlainRecord(envelope.env) &&
+    isPlainRecord(envelope.meta)
+  )
+    return {
+      success: true,
+      data: {
+        payload: envelope.payload,
+        vars: envelope.vars,
+        env: envelope.env,
+        meta: envelope.meta,
+        error: envelope.error,
+      },
+    };
+  return ZExpressionEnvelope.safeParse(envelope);
+}
+
 /**
  * Evaluates a JSONata `source` against the run envelope under hard limits (SPEC §4.2): on this
  * thread when it cannot run native code unchecked (runsInThread), otherwise in the expression
@@ -30,9 +64,9 @@ export async function evaluateExpression(input: {
   pool?: ExpressionPool;
 }): Promise<unknown> {
   const limits: TExpressionLimits = { ...EXPRESSION_LIMITS, ...input.limits };
-  const envelope = ZExpressionEnvelope.safeParse(input.envelope);
+  const envelope = checkedEnvelope(input.envelope);
   if (!envelope.success) throw validationErrorFromZod(envelope.error, 'Expression envelope');
-  const bindings = ZExpressionBindings.safeParse(input.bindings ?? {});
+  const bindings = input.bindings === undefined ? NO_BINDINGS : ZExpressionBindings.safeParse(input.bindings);
   if (!bindings.success) throw validationErrorFromZod(bindings.error, 'Expression bindings');
   const compiled = await compileExpression({ source: input.source, limits });
   if (!compiled.ok) throw ExpressionError.fromFailure({ failure: compiled.failure, limits, stepId: input.stepId });
