@@ -63,7 +63,8 @@ export async function evaluateExpression(input: {
   /** Evaluate in this pool whatever the expression is, never on the calling thread (the web server's "try it"). */
   pool?: ExpressionPool;
 }): Promise<unknown> {
-  const limits: TExpressionLimits = { ...EXPRESSION_LIMITS, ...input.limits };
+  // The shared object when nothing is overridden (every step's expressions): its cache key is kept.
+  const limits: TExpressionLimits = input.limits ? { ...EXPRESSION_LIMITS, ...input.limits } : EXPRESSION_LIMITS;
   const envelope = checkedEnvelope(input.envelope);
   if (!envelope.success) throw validationErrorFromZod(envelope.error, 'Expression envelope');
   const bindings = input.bindings === undefined ? NO_BINDINGS : ZExpressionBindings.safeParse(input.bindings);
