@@ -54,6 +54,8 @@ export class RunWriter {
   private latest: Promise<void> | null = null;
   /** The last commit was begun by flushAhead, and nothing flushed since. */
   private flushedAhead = false;
+  /** What the first failed commit threw: every later one throws it too (see commit). */
+  private failure: unknown = null;
   private releasing = false;
   /** After a commit that released the lease: the status the run was left in. */
   releasedAs: TRunStatus | null = null;
@@ -202,6 +204,10 @@ export class RunWriter {
   }
 
   private async commit(): Promise<void> {
+    // A commit that failed took its writes with it (the buffers were emptied when it began), so
+    // nothing later may commit as if they were stored: a later batch could update a step record
+    // that was never inserted. The pass is lost; the run is recovered from what was committed.
+    if (this.failure !== null) throw this.failure;
     const batch = {
       run: this.run,
       // Serialized now, with the buffers: concurrent lanes (forEach, parallel) keep moving while
@@ -235,8 +241,17 @@ export class RunWriter {
     this.eventLocks = [];
     this.releasing = false;
     this.admitNextOf = null;
-    const result = await commitBatch(this.db, batch);
-    if (!result) throw new LeaseLostError(this.run.id);
+    let result: Awaited<ReturnType<typeof commitBatch>>;
+    try {
+      result = await commitBatch(this.db, batch);
+    } catch (error) {
+      this.failure = error;
+      throw error;
+    }
+    if (!result) {
+      this.failure = new LeaseLostError(this.run.id);
+      throw this.failure;
+    }
     if (batch.releasing) this.releasedAs = result.status;
     // Written once committed: a line never tells of an event a lost lease threw away.
     if (this.logger) for (const e of batch.events) logRunEvent(this.logger, e.type, e.stepId, e.data);
