@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
 import { RunWriter } from '@/server/runtime/interpreter/run-writer';
+import type { TExecution } from '@/server/runtime/execution/execution-state';
 import { claimRun } from '@/server/runtime/run-store/claim-run';
 import { startRun } from '@/server/runtime/start-run';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
@@ -41,7 +42,12 @@ describe('RunWriter after a failed commit', () => {
     });
     const claimed = await claimRun({ db: t.db, runId, workerId: 'writer-failure-worker' });
     expect(claimed).not.toBeNull();
-    const execution = { formatVersion: 3, scope: { vars: {}, error: null }, cursor: { index: 0 }, attempts: {} };
+    const execution: TExecution = {
+      formatVersion: 3,
+      scope: { vars: {}, error: null },
+      cursor: { index: 0 },
+      attempts: {},
+    };
     const writer = new RunWriter(t.db, { id: runId, tenantId: ctx.tenantId, fence: claimed!.fence }, () => execution);
     const startedAt = new Date();
     const recordId = writer.startStep({
