@@ -75,12 +75,12 @@ async function main(): Promise<void> {
   /** The last fetch came back full: the fetch loops are working off a backlog (see takeAnnouncedRuns). */
   let fetchBacklogged = false;
   const advanceLogged = (runId: string, options: { onClaimed: () => void; cancel?: boolean; jobId?: string }) => {
-    const runLogger = workerLogger.child({ runId });
-    return advanceRun({ db, runId, workerId: heartbeat.id, leases, logger: runLogger, ...options }).catch(
+    return advanceRun({ db, runId, workerId: heartbeat.id, leases, logger: workerLogger, ...options }).catch(
       (error: unknown) => {
         // The run stays as it was last written; its lease expires and the reaper re-sends it.
         // An error after the claim was already written with the run's tenant bound.
-        if (!isReportedRunError(error)) runLogger.error({ err: error }, `run ${runId}: ${errorMessage(error)}`);
+        if (!isReportedRunError(error))
+          workerLogger.error({ runId, err: error }, `run ${runId}: ${errorMessage(error)}`);
       },
     );
   };

@@ -53,10 +53,26 @@ function fixString(text: string): string {
   return text.replaceAll('\u0000', REPLACEMENT).replace(LONE_SURROGATE, REPLACEMENT);
 }
 
+/** A container met while scanning: its path is built only if a problem is found under it. */
+type TScanEntry = { node: unknown; depth: number; parent: TScanEntry | null; key: string | number };
+
+function pathOf(entry: TScanEntry, root: string, last?: string | number): string {
+  const keys: Array<string | number> = last === undefined ? [] : [last];
+  for (let at: TScanEntry | null = entry; at?.parent; at = at.parent) keys.push(at.key);
+  let path = root;
+  for (let index = keys.length - 1; index >= 0; index--) {
+    const key = keys[index]!;
+    path = typeof key === 'number' ? `${path}[${key}]` : keyPath(path, key);
+  }
+  return path;
+}
+
 /**
  * Walks `value` without recursion (the value may be hostile and 100,000 levels deep) and
  * reports the first container past `maxDepth`; with `stopAtString`, also the first string or
- * key that cannot be stored. `badStrings` counts those strings and keys.
+ * key that cannot be stored. `badStrings` counts those strings and keys. Only containers are
+ * queued, and a path is spelled out only for a problem: a step's output is scanned on every
+ * step, and building every value's path was most of the scan's cost.
  */
 function scan(
   value: unknown,
@@ -64,42 +80,49 @@ function scan(
   maxDepth: number,
   stopAtString: boolean,
 ): { problem: TProblem | null; badStrings: number } {
-  const stack: Array<{ node: unknown; path: string; depth: number }> = [{ node: value, path: root, depth: 0 }];
   let badStrings = 0;
+  const stringAt = (problem: string, path: () => string, what: string): TProblem | null => {
+    badStrings += 1;
+    if (!stopAtString) return null;
+    const at = path();
+    return { path: at, message: `${shown(at)} ${what} ${problem}, which cannot be stored` };
+  };
+  if (typeof value === 'string') {
+    const problem = stringProblem(value);
+    return { problem: problem ? stringAt(problem, () => root, 'contains') : null, badStrings };
+  }
+  if (!isContainer(value)) return { problem: null, badStrings };
+  const stack: TScanEntry[] = [{ node: value, depth: 0, parent: null, key: '' }];
   while (stack.length > 0) {
-    const { node, path, depth } = stack.pop()!;
-    if (typeof node === 'string') {
-      const problem = stringProblem(node);
-      if (!problem) continue;
-      badStrings += 1;
-      if (stopAtString)
-        return { problem: { path, message: `${shown(path)} contains ${problem}, which cannot be stored` }, badStrings };
-      continue;
-    }
-    if (!isContainer(node)) continue;
-    if (depth + 1 > maxDepth)
+    const entry = stack.pop()!;
+    const { node, depth } = entry;
+    if (depth + 1 > maxDepth) {
+      const path = pathOf(entry, root);
       return {
         problem: { path, message: `${shown(path)} is nested deeper than ${maxDepth} levels, which cannot be stored` },
         badStrings,
       };
-    if (Array.isArray(node)) {
-      for (let index = node.length - 1; index >= 0; index--)
-        stack.push({ node: node[index], path: `${path}[${index}]`, depth: depth + 1 });
-      continue;
     }
-    const keys = Object.keys(node);
-    for (let index = keys.length - 1; index >= 0; index--) {
-      const key = keys[index]!;
-      const problem = stringProblem(key);
-      if (problem) {
-        badStrings += 1;
-        if (stopAtString)
-          return {
-            problem: { path, message: `${shown(path)} has a key that contains ${problem}, which cannot be stored` },
-            badStrings,
-          };
+    const array = Array.isArray(node);
+    const keys = array ? null : Object.keys(node as Record<string, unknown>);
+    const length = array ? (node as unknown[]).length : keys!.length;
+    for (let index = length - 1; index >= 0; index--) {
+      const key: string | number = array ? index : keys![index]!;
+      if (!array) {
+        const problem = stringProblem(key as string);
+        if (problem) {
+          const found = stringAt(problem, () => pathOf(entry, root), 'has a key that contains');
+          if (found) return { problem: found, badStrings };
+        }
       }
-      stack.push({ node: node[key], path: keyPath(path, key), depth: depth + 1 });
+      const child = (node as Record<string | number, unknown>)[key];
+      if (typeof child === 'string') {
+        const problem = stringProblem(child);
+        if (problem) {
+          const found = stringAt(problem, () => pathOf(entry, root, key), 'contains');
+          if (found) return { problem: found, badStrings };
+        }
+      } else if (isContainer(child)) stack.push({ node: child, depth: depth + 1, parent: entry, key });
     }
   }
   return { problem: null, badStrings };

@@ -12,6 +12,21 @@ import { toExpressionFailure } from './to-expression-failure';
 export type TCompiledExpression =
   { ok: true; expression: jsonata.Expression; inThread: boolean } | { ok: false; failure: TExpressionFailure };
 
+/**
+ * The limits' part of a cache key, kept per limits object: the same object (EXPRESSION_LIMITS,
+ * or the one an evaluation built) is looked up twice per evaluation, once per step expression.
+ */
+const limitsKeys = new WeakMap<TExpressionLimits, string>();
+
+function limitsKey(limits: TExpressionLimits): string {
+  let key = limitsKeys.get(limits);
+  if (key === undefined) {
+    key = JSON.stringify(limits);
+    limitsKeys.set(limits, key);
+  }
+  return key;
+}
+
 /** Workflows reuse a few hundred distinct expressions at most; parsing is the costly part. */
 const CACHE_CAPACITY = 500;
 const cache = new LruCache<string, Promise<TCompiledExpression>>(CACHE_CAPACITY);
@@ -27,7 +42,7 @@ type TSymbolAssign = { assign(name: symbol, value: unknown): void };
  * Failures (syntax, nesting) are cached too: they are as deterministic as successes.
  */
 export function compileExpression(input: { source: string; limits: TExpressionLimits }): Promise<TCompiledExpression> {
-  const key = `${JSON.stringify(input.limits)}\n${input.source}`;
+  const key = `${limitsKey(input.limits)}\n${input.source}`;
   const cached = cache.get(key);
   if (cached) return cached;
   const compiled = compileUncached(input);

@@ -99,6 +99,25 @@ describe('evaluateExpression', () => {
     expect(envelope).toEqual(before);
   });
 
+  it('sees only the five parts of the envelope, and refuses one whose parts are not records', async () => {
+    const extra = { ...envelope, hidden: 'not part of the envelope' } as TExpressionEnvelope;
+    await expect(evaluateExpression({ source: '$keys($)', envelope: extra })).resolves.toEqual([
+      'payload',
+      'vars',
+      'env',
+      'meta',
+      'error',
+    ]);
+    for (const bad of [
+      { ...envelope, vars: [1, 2] },
+      { ...envelope, meta: new Map() },
+      { ...envelope, env: null },
+    ])
+      await expect(
+        evaluateExpression({ source: '1', envelope: bad as unknown as TExpressionEnvelope }),
+      ).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/Expression envelope/) });
+  });
+
   it('rejects bindings other than $item and $index', async () => {
     const bindings = { eval: 1 } as unknown as { item: unknown };
     await expect(evaluateExpression({ source: '1', envelope, bindings })).rejects.toMatchObject({ code: 'VALIDATION' });

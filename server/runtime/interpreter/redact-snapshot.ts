@@ -20,14 +20,14 @@ export function redactEnvelope(envelope: Record<string, unknown>, pointers: read
     if (Array.isArray(node)) return node.map(walk);
     if (typeof node === 'object' && node !== null) {
       const out: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(node)) {
-        // defineProperty keeps a "__proto__" key an own property of the copy.
-        Object.defineProperty(out, key, {
-          value: SECRET_KEY.test(key) && value !== null && typeof value !== 'object' ? REDACTED : walk(value),
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
+      for (const key of Object.keys(node)) {
+        const value = (node as Record<string, unknown>)[key];
+        const copied = SECRET_KEY.test(key) && value !== null && typeof value !== 'object' ? REDACTED : walk(value);
+        // defineProperty keeps a "__proto__" key an own property of the copy; every other key
+        // is assigned (a snapshot walks every value of the envelope on every step).
+        if (key === '__proto__')
+          Object.defineProperty(out, key, { value: copied, enumerable: true, writable: true, configurable: true });
+        else out[key] = copied;
       }
       return out;
     }

@@ -14,7 +14,7 @@ import { checkWait } from '@/server/runtime/run-store/wait-store';
 import { BLOCK_RUNNERS } from '@/server/runtime/interpreter/block-runners';
 import { isBlockType } from '@/model/nodes/node-shapes';
 import { settleLeaf } from '@/server/runtime/interpreter/settle-leaf';
-import { createStepTools } from '@/server/runtime/interpreter/step-tools';
+import { callsOutside, createStepTools } from '@/server/runtime/interpreter/step-tools';
 import type {
   TBindings,
   TBlockHost,
@@ -24,6 +24,24 @@ import type {
   TStepFrame,
   TStepOutcome,
 } from '@/server/runtime/interpreter/run-types';
+
+/**
+ * A step's config parsed with its node's schema, once per step object. Published documents are
+ * cached per process and never change (load-run-version.ts), so every run and every loop
+ * iteration of a version parsed the same config again: the largest zod cost of a pure step.
+ * Frozen, since one object now serves every run; a test run's document is parsed per pass and
+ * its steps are new objects, so they are parsed per pass.
+ */
+const parsedConfigs = new WeakMap<TStep, z.SafeParseReturnType<unknown, unknown>>();
+
+export function parsedConfigOf(step: TStep, schema: z.ZodType<unknown>): z.SafeParseReturnType<unknown, unknown> {
+  const cached = parsedConfigs.get(step);
+  if (cached) return cached;
+  const parsed = schema.safeParse(step.config);
+  if (parsed.success && typeof parsed.data === 'object' && parsed.data !== null) Object.freeze(parsed.data);
+  parsedConfigs.set(step, parsed);
+  return parsed;
+}
 
 /** Pure steps are committed in batches; past this many pending records the batch is written. */
 const MAX_PENDING_STEPS = 100;
@@ -144,7 +162,7 @@ export class RunInterpreter implements TBlockHost, TLeafHost {
         'INTERNAL',
         `Step "${step.id}" has type "${step.type}", which this version of Pipewright does not know.`,
       );
-    const config = descriptor.configSchema.safeParse(step.config);
+    const config = parsedConfigOf(step, descriptor.configSchema);
     // A version published before its node's schema was tightened: the step fails, clearly, where
     // a thrown ZodError crashed every pass until WORKER_CRASHED.
     if (!config.success) return Promise.resolve(this.refuseConfig(step, path, config.error));
@@ -283,6 +301,10 @@ export class RunInterpreter implements TBlockHost, TLeafHost {
     });
     writer.event('step.started', frame.step.id, { path: frame.path, attempt, type: frame.step.type });
     await faultPoint('step.beforeExecute', { runId: this.deps.run.id, stepId: frame.step.id });
+    // A step that calls out must have its RUNNING record durable first: that commit starts now,
+    // while the step resolves and checks its input, and callAction waits for it. A commit is
+    // most of such a step's time; the worker's own work for it no longer adds to it.
+    if (!this.deps.mockActions && !this.deps.dryRun && callsOutside(frame)) writer.flushAhead();
     const result = await this.describe(frame, attempt, (args) => frame.descriptor.execute(args));
     return settleLeaf(this, frame, attempt, recordId, startedAt, result);
   }

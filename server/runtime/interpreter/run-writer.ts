@@ -50,6 +50,12 @@ export class RunWriter {
   private eventLocks: string[] = [];
   private admitNextOf: string | null = null;
   private chain: Promise<void> = Promise.resolve();
+  /** The last commit begun (its own promise: it rejects when that commit failed). */
+  private latest: Promise<void> | null = null;
+  /** The last commit was begun by flushAhead, and nothing flushed since. */
+  private flushedAhead = false;
+  /** What the first failed commit threw: every later one throws it too (see commit). */
+  private failure: unknown = null;
   private releasing = false;
   /** After a commit that released the lease: the status the run was left in. */
   releasedAs: TRunStatus | null = null;
@@ -154,10 +160,54 @@ export class RunWriter {
   flush(): Promise<void> {
     const next = this.chain.then(() => this.commit());
     this.chain = next.catch(() => undefined);
+    this.latest = next;
+    this.flushedAhead = false;
     return next;
   }
 
+  /**
+   * Starts committing what is pending now, ahead of a step's call out: its RUNNING record and
+   * the previous steps' results commit while the step resolves and checks its input, instead of
+   * after. `flushBeforeEffect` waits for it; a failure (a lost lease) is thrown there, or met
+   * again by the next commit's own fence check if the step ends before calling.
+   */
+  flushAhead(): void {
+    this.flush().catch(() => undefined);
+    this.flushedAhead = true;
+  }
+
+  /**
+   * Right before an outside effect: everything written so far is committed. After `flushAhead`
+   * with nothing written since, that commit is the one waited for; otherwise a new one is made.
+   */
+  flushBeforeEffect(): Promise<void> {
+    if (this.flushedAhead && this.latest && this.isEmpty()) return this.latest;
+    return this.flush();
+  }
+
+  private isEmpty(): boolean {
+    return (
+      this.inserts.size === 0 &&
+      this.updates.size === 0 &&
+      this.events.length === 0 &&
+      this.snapshots.length === 0 &&
+      this.invocations.length === 0 &&
+      this.blockResults.length === 0 &&
+      this.endedBlocks.length === 0 &&
+      this.artifacts.length === 0 &&
+      Object.keys(this.patch).length === 0 &&
+      this.extras.length === 0 &&
+      this.eventLocks.length === 0 &&
+      !this.releasing &&
+      this.admitNextOf === null
+    );
+  }
+
   private async commit(): Promise<void> {
+    // A commit that failed took its writes with it (the buffers were emptied when it began), so
+    // nothing later may commit as if they were stored: a later batch could update a step record
+    // that was never inserted. The pass is lost; the run is recovered from what was committed.
+    if (this.failure !== null) throw this.failure;
     const batch = {
       run: this.run,
       // Serialized now, with the buffers: concurrent lanes (forEach, parallel) keep moving while
@@ -191,8 +241,17 @@ export class RunWriter {
     this.eventLocks = [];
     this.releasing = false;
     this.admitNextOf = null;
-    const result = await commitBatch(this.db, batch);
-    if (!result) throw new LeaseLostError(this.run.id);
+    let result: Awaited<ReturnType<typeof commitBatch>>;
+    try {
+      result = await commitBatch(this.db, batch);
+    } catch (error) {
+      this.failure = error;
+      throw error;
+    }
+    if (!result) {
+      this.failure = new LeaseLostError(this.run.id);
+      throw this.failure;
+    }
     if (batch.releasing) this.releasedAs = result.status;
     // Written once committed: a line never tells of an event a lost lease threw away.
     if (this.logger) for (const e of batch.events) logRunEvent(this.logger, e.type, e.stepId, e.data);

@@ -16,6 +16,13 @@ import { rememberParsedInput } from '@/server/runtime/actions/parsed-action-inpu
 /** Actions with no effect outside the run: their batch need not be written before they run. */
 const PURE_ACTIONS = new Set(['core.echo@1']);
 
+/** Whether a step of this type and config calls out of the process (its RUNNING record must be durable first). */
+export function callsOutside(frame: Pick<TStepFrame, 'step' | 'config'>): boolean {
+  if (frame.step.type !== 'action.call') return false;
+  const { action, version } = frame.config as { action: string; version: number };
+  return !PURE_ACTIONS.has(`${action}@${version}`);
+}
+
 type TStepTools = Pick<TNodeExecuteArgs<unknown>, 'resolve' | 'resolveActionInput' | 'callAction' | 'artifactStager'>;
 
 /** Expression resolution, secret-aware action inputs and ledger-backed action calls for one step. */
@@ -126,7 +133,8 @@ export function createStepTools(
       if (done) return { output: done.output };
       // The step's RUNNING record is durable before anything leaves the process.
       if (!PURE_ACTIONS.has(ref)) {
-        await writer.flush();
+        // Usually begun by the interpreter as the step started (flushAhead): only waited for here.
+        await writer.flushBeforeEffect();
         // Frozen between the flush and here past the lease, an operator may have taken the run.
         assertLeaseHeld();
       }
