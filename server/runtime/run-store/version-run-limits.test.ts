@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { TAuthContext } from '@/server/auth/context';
+import { saveDraft } from '@/server/workflows/save-draft';
+import { createTestDatabase, type TTestDatabase } from '@/test/database';
+import { createTenantWithMember } from '@/test/fixtures';
+import { publishWorkflow } from '@/test/runtime';
+
+/**
+ * `workflow_versions.has_run_limits` (migration 20261229000100) stands in for the document's
+ * settings in the look for a held run every finishing run makes (mayWaitForSlot): it must say
+ * what the document says, for every way a version is written.
+ */
+let t: TTestDatabase;
+let ctx: TAuthContext;
+const steps = [{ id: 'only', type: 'transform.assign', config: { assign: { 'vars.x': 1 } } }];
+
+beforeAll(async () => {
+  t = await createTestDatabase('version_run_limits');
+  ctx = (await createTenantWithMember({ db: t.db, role: 'editor' })).ctx;
+});
+afterAll(async () => {
+  await t.close();
+});
+
+async function limitsOf(key: string): Promise<Array<[number, boolean]>> {
+  const rows = await t.db
+    .selectFrom('workflow_versions as v')
+    .innerJoin('workflows as w', 'w.id', 'v.workflow_id')
+    .select(['v.version', 'v.has_run_limits'])
+    .where('w.key', '=', key)
+    .where('w.tenant_id', '=', ctx.tenantId)
+    .orderBy('v.version')
+    .execute();
+  return rows.map((row) => [row.version, row.has_run_limits]);
+}
+
+it('is true for a positive maxConcurrentRuns or runsPerMinute, false without them', async () => {
+  await publishWorkflow({ db: t.db, ctx, key: 'concurrent', document: { settings: { maxConcurrentRuns: 2 }, steps } });
+  await publishWorkflow({ db: t.db, ctx, key: 'per-minute', document: { settings: { runsPerMinute: 30 }, steps } });
+  await publishWorkflow({ db: t.db, ctx, key: 'plain', document: { settings: { retentionDays: 3 }, steps } });
+  await publishWorkflow({ db: t.db, ctx, key: 'bare', document: { steps } });
+  expect(await limitsOf('concurrent')).toEqual([[1, true]]);
+  expect(await limitsOf('per-minute')).toEqual([[1, true]]);
+  expect(await limitsOf('plain')).toEqual([[1, false]]);
+  expect(await limitsOf('bare')).toEqual([[1, false]]);
+});
+
+it('follows a draft as it is saved again', async () => {
+  await publishWorkflow({ db: t.db, ctx, key: 'edited', document: { steps } });
+  const save = (settings: Record<string, unknown>) =>
+    saveDraft({
+      db: t.db,
+      ctx,
+      input: { key: 'edited', document: { key: 'edited', name: 'edited', settings, steps } as never },
+    });
+  await save({ maxConcurrentRuns: 1 });
+  expect(await limitsOf('edited')).toEqual([
+    [1, false],
+    [2, true],
+  ]);
+  await save({});
+  expect(await limitsOf('edited')).toEqual([
+    [1, false],
+    [2, false],
+  ]);
+});
