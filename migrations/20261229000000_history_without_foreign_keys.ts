@@ -30,17 +30,21 @@ export async function up(db: Kysely<any>): Promise<void> {
   // each delete an index scan on run_id whatever the planner guesses about its size.
   await sql`
     CREATE FUNCTION runs_delete_history() RETURNS trigger LANGUAGE plpgsql AS $$
-    DECLARE gone uuid[] := ARRAY(SELECT id FROM gone_runs);
+    DECLARE
+      gone uuid[] := ARRAY(SELECT id FROM gone_runs);
+      run record;
     BEGIN
       DELETE FROM run_snapshots WHERE run_id = ANY (gone);
       DELETE FROM run_steps WHERE run_id = ANY (gone);
       DELETE FROM run_events WHERE run_id = ANY (gone);
       DELETE FROM run_block_results WHERE run_id = ANY (gone);
-      -- Ledger rows under a run's default keys (<runId>:<stepPath>), a range of the key index;
+      -- Ledger rows under a run's default keys (<runId>:<stepPath>), one range of the key index
+      -- per run (joined to the transition table, the planner chose a scan of the whole ledger);
       -- those under an explicit idempotency key may be shared on purpose and stay.
-      DELETE FROM action_invocations a USING gone_runs d
-       WHERE a.tenant_id = d.tenant_id
-         AND a.idempotency_key ~>=~ (d.id::text || ':') AND a.idempotency_key ~<~ (d.id::text || ';');
+      FOR run IN SELECT id::text AS id, tenant_id FROM gone_runs LOOP
+        DELETE FROM action_invocations
+         WHERE tenant_id = run.tenant_id AND idempotency_key ~>=~ (run.id || ':') AND idempotency_key ~<~ (run.id || ';');
+      END LOOP;
       RETURN NULL;
     END $$`.execute(db);
   await sql`
@@ -59,6 +63,11 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  // Rows whose parent is gone (written by hand: the triggers leave none) would refuse the keys.
+  for (const key of DROPPED)
+    await sql`DELETE FROM ${sql.table(key.table)} c WHERE NOT EXISTS (SELECT 1 FROM ${sql.table(key.parent)} p WHERE p.id = c.${sql.ref(key.column)})`.execute(
+      db,
+    );
   for (const key of DROPPED)
     await db.schema
       .alterTable(key.table)
