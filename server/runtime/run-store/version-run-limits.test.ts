@@ -64,3 +64,16 @@ it('follows a draft as it is saved again', async () => {
     [2, false],
   ]);
 });
+
+it('is read past a NUL escape elsewhere in the document, which json cannot extract text from', async () => {
+  const nul = [{ id: 'nul', type: 'transform.assign', config: { assign: { 'vars.text': 'x\u0000y' } } }];
+  await publishWorkflow({
+    db: t.db,
+    ctx,
+    key: 'nul-limited',
+    document: { settings: { runsPerMinute: 5 }, steps: nul },
+  });
+  await publishWorkflow({ db: t.db, ctx, key: 'nul-plain', document: { steps: nul } });
+  expect(await limitsOf('nul-limited')).toEqual([[1, true]]);
+  expect(await limitsOf('nul-plain')).toEqual([[1, false]]);
+});
