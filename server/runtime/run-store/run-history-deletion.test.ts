@@ -9,6 +9,7 @@ import { purgeExpiredRuns } from '@/server/retention/purge-expired-runs';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { createTenantWithMember } from '@/test/fixtures';
 import { driveRun, publishWorkflow } from '@/test/runtime';
+import { MIGRATIONS } from '@/migrations';
 
 /**
  * A run's history tables have no foreign keys to `runs` (migration 20261229000000): whatever
@@ -203,5 +204,34 @@ describe('deleting runs deletes their history, and only theirs', () => {
     await sql`DELETE FROM runs WHERE id = ANY(${deleted}::uuid[])`.execute(t.db);
     expect(nonEmpty(await rowsOf(deleted, { explicitLedger: false }))).toEqual({});
     expect(await rowsOf(kept, { explicitLedger: true })).toEqual(keptBefore);
+  });
+});
+
+describe('the migration', () => {
+  it('goes down (the keys back, no trigger) and up again, as bench 7d alternates it', async () => {
+    const migration = MIGRATIONS['20261229000000_history_without_foreign_keys']!;
+    const keys = async () =>
+      (
+        await sql<{ n: number }>`
+          SELECT count(*)::int AS n FROM pg_constraint
+           WHERE contype = 'f' AND conrelid::regclass::text IN ('run_steps', 'run_events', 'run_snapshots', 'run_block_results', 'action_invocations')`.execute(
+          t.db,
+        )
+      ).rows[0]!.n;
+    const triggers = async () =>
+      (
+        await sql<{ n: number }>`
+          SELECT count(*)::int AS n FROM pg_trigger WHERE tgname IN ('runs_delete_history', 'tenants_delete_ledger')`.execute(
+          t.db,
+        )
+      ).rows[0]!.n;
+    // A history row without its run (as only SQL by hand could leave) does not stop the way down.
+    await sql`INSERT INTO run_events (run_id, seq, tenant_id, type, data) SELECT gen_random_uuid(), 1, id, 'run.queued', '{}' FROM tenants LIMIT 1`.execute(
+      t.db,
+    );
+    await migration.down!(t.db);
+    expect([await keys(), await triggers()]).toEqual([6, 0]);
+    await migration.up(t.db);
+    expect([await keys(), await triggers()]).toEqual([0, 2]);
   });
 });
