@@ -1,6 +1,9 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TAuthContext } from '@/server/auth/context';
 import { saveDraft } from '@/server/workflows/save-draft';
+import { startRun } from '@/server/runtime/start-run';
+import { oldestHeldRun } from '@/server/runtime/run-store/end-run-effects';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { createTenantWithMember } from '@/test/fixtures';
 import { publishWorkflow } from '@/test/runtime';
@@ -16,6 +19,7 @@ const steps = [{ id: 'only', type: 'transform.assign', config: { assign: { 'vars
 
 beforeAll(async () => {
   t = await createTestDatabase('version_run_limits');
+  process.env.DATABASE_URL = t.url;
   ctx = (await createTenantWithMember({ db: t.db, role: 'editor' })).ctx;
 });
 afterAll(async () => {
@@ -76,4 +80,28 @@ it('is read past a NUL escape elsewhere in the document, which json cannot extra
   await publishWorkflow({ db: t.db, ctx, key: 'nul-plain', document: { steps: nul } });
   expect(await limitsOf('nul-limited')).toEqual([[1, true]]);
   expect(await limitsOf('nul-plain')).toEqual([[1, false]]);
+});
+
+it("a finishing run's look for a held run answers for a version with a NUL escape (it failed on the json document)", async () => {
+  // A run of each NUL workflow claimed and not yet committed: QUEUED, fence 1, leased.
+  const inHand: Record<string, string> = {};
+  for (const key of ['nul-limited', 'nul-plain']) {
+    const { runId } = await startRun({ tenantId: ctx.tenantId, workflowKey: key, input: {}, trigger: { type: 'api' } });
+    await sql`UPDATE runs SET fence = 1, lease_owner = 'test-worker', lease_expires_at = now() + interval '1 minute' WHERE id = ${runId}`.execute(
+      t.db,
+    );
+    inHand[key] = runId;
+  }
+  const held = async (key: string) => {
+    const workflow = await t.db
+      .selectFrom('workflows')
+      .select('id')
+      .where('key', '=', key)
+      .where('tenant_id', '=', ctx.tenantId)
+      .executeTakeFirstOrThrow();
+    return (await oldestHeldRun(workflow.id, null).execute(t.db)).rows.map((row) => row.id);
+  };
+  // Under limits a run being admitted may wait for the slot; without them it is in its first pass.
+  expect(await held('nul-limited')).toEqual([inHand['nul-limited']]);
+  expect(await held('nul-plain')).toEqual([]);
 });
