@@ -31,6 +31,7 @@ import { followRuns } from '@/bench/lib/follow-runs';
 import { advanceJobBenchmarks } from '@/bench/advance-jobs';
 import { workerMemoryBenchmarks } from '@/bench/worker-memory';
 import { pureWorkerBenchmarks } from '@/bench/pure-worker';
+import { historyWriteBenchmarks } from '@/bench/history-writes';
 import { durableWorkerBenchmarks } from '@/bench/durable-worker';
 import { startLatencyBenchmarks } from '@/bench/start-latency';
 
@@ -293,6 +294,14 @@ export async function runtimeBenchmarks({ url }: { url: string }): Promise<void>
   // 7c. Pure-step runs as before and as now (bench/pure-worker.ts); only when asked by name.
   if (only.has('purewab'))
     await pureWorkerBenchmarks({
+      db,
+      url,
+      startMany: (workflowKey, n, inFlight) => startMany(ctx, workflowKey, n, inFlight, (i) => ({ i })),
+    });
+
+  // 7d. PostgreSQL per pure-step run, schema and run store as before and as now (bench/history-writes.ts); only by name.
+  if (only.has('historyab'))
+    await historyWriteBenchmarks({
       db,
       url,
       startMany: (workflowKey, n, inFlight) => startMany(ctx, workflowKey, n, inFlight, (i) => ({ i })),

@@ -33,6 +33,8 @@ import * as m20261224000100 from './20261224000100_runs_filters_text_tenant';
 import * as m20261226000000 from './20261226000000_runs_hot_commits';
 import * as m20261227000000 from './20261227000000_runs_held_idx';
 import * as m20261228000000 from './20261228000000_worker_fetched_jobs';
+import * as m20261229000000 from './20261229000000_history_without_foreign_keys';
+import * as m20261229000100 from './20261229000100_version_run_limits';
 
 /**
  * Every migration, by name, in order. A new migration file is added here too; the schema
@@ -73,4 +75,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261226000000_runs_hot_commits': m20261226000000,
   '20261227000000_runs_held_idx': m20261227000000,
   '20261228000000_worker_fetched_jobs': m20261228000000,
+  '20261229000000_history_without_foreign_keys': m20261229000000,
+  '20261229000100_version_run_limits': m20261229000100,
 };

@@ -1,5 +1,5 @@
 import 'server-only';
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, GeneratedAlways, Insertable, Selectable, Updateable } from 'kysely';
 import type { TRole } from '@/model/roles';
 import type { TWorkflowStatus } from '@/server/workflows/workflow-status';
 import type { TVersionStatus } from '@/model/definition/version-document';
@@ -194,6 +194,8 @@ export interface WorkflowVersionsTable {
   updated_at: Timestamp;
   published_at: NullableTimestamp;
   published_by: string | null;
+  /** Generated from the document: `settings.maxConcurrentRuns` or `settings.runsPerMinute` is a positive number. */
+  has_run_limits: GeneratedAlways<boolean>;
 }
 
 export interface Database extends RuntimeTables, OutboundTables, TriggerTables, ConnectionTables, TaskTables {

@@ -8,11 +8,13 @@ const TERMINAL = RUN_STATUSES.filter(isTerminal);
 export type TDeletedTree = { rootId: string; tenantId: string; runs: number };
 
 /**
- * Deletes runs with everything they own (step records, events, snapshots, waits, tasks,
- * forEach results by cascade; ledger entries under the runs' default idempotency keys) and
- * their child runs, at any depth. A tree in which any run is not terminal is left whole and
- * not returned: the runs are locked first, so a retry or rerun racing the delete either
- * commits first (and the tree stays) or waits for it. Call inside a transaction.
+ * Deletes runs with everything they own and their child runs, at any depth: waits and tasks by
+ * cascade; step records, events, snapshots, forEach results and ledger entries under the runs'
+ * default idempotency keys by the `runs_delete_history` trigger, in the same statement (those
+ * tables have no foreign keys, see ARCHITECTURE.md "History rows without foreign keys").
+ * A tree in which any run is not terminal is left whole and not returned: the runs are locked
+ * first, so a retry or rerun racing the delete either commits first (and the tree stays) or
+ * waits for it. Call inside a transaction.
  *
  * Ledger rows under an explicit `idempotencyKey` are kept: such a key may be shared on
  * purpose by other runs, which must keep getting the stored output.
@@ -49,14 +51,6 @@ export async function deleteRunTrees(tx: Tx, rootIds: readonly string[]): Promis
   const levels = new Map<number, string[]>();
   for (const [, entry] of deleting)
     for (const id of entry.ids) levels.set(entry.depth.get(id)!, [...(levels.get(entry.depth.get(id)!) ?? []), id]);
-  const all = deleting.flatMap(([, entry]) => entry.ids);
-  // Default keys are `<runId>:<stepPath>`: a range on (tenant_id, idempotency_key text_pattern_ops).
-  await sql`
-    DELETE FROM action_invocations a
-     USING (SELECT id::text AS id, tenant_id FROM runs WHERE id = ANY(${all}::uuid[])) d
-     WHERE a.tenant_id = d.tenant_id AND a.idempotency_key ~>=~ (d.id || ':') AND a.idempotency_key ~<~ (d.id || ';')`.execute(
-    tx,
-  );
   // Deepest first: a child's parent_run_id is SET NULL when its parent goes, which would touch
   // a row this same statement deletes.
   for (const depth of [...levels.keys()].sort((a, b) => b - a)) {

@@ -149,11 +149,11 @@ export function oldestHeldRun(workflowId: string, except: string | null): RawBui
  */
 export function mayWaitForSlot(alias: string): RawBuilder<boolean> {
   const column = (name: string) => sql.ref(`${alias}.${name}`);
-  const positive = (key: string) =>
-    sql`(json_typeof(v.document #> ${`{settings,${key}}`}::text[]) = 'number' AND (v.document #>> ${`{settings,${key}}`}::text[])::float8 > 0)`;
+  // has_run_limits is the document's settings kept in a column (migration 20261229000100):
+  // reading them from the json document parsed it whole for every candidate row.
   return sql<boolean>`(
     ${column('lease_owner')} IS NULL
-    OR EXISTS (SELECT 1 FROM workflow_versions v WHERE v.id = ${column('version_id')} AND (${positive('maxConcurrentRuns')} OR ${positive('runsPerMinute')}))
+    OR EXISTS (SELECT 1 FROM workflow_versions v WHERE v.id = ${column('version_id')} AND v.has_run_limits)
     OR EXISTS (SELECT 1 FROM tenants t WHERE t.id = ${column('tenant_id')} AND (t.max_concurrent_runs > 0 OR t.runs_per_minute > 0))
     OR EXISTS (SELECT 1 FROM workflows w WHERE w.id = ${column('workflow_id')} AND w.paused)
   )`;

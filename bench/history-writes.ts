@@ -1,0 +1,205 @@
+/**
+ * Issue #16, what PostgreSQL pays per pure-step run, schema and run store as before and as now
+ * (`BENCH_ONLY=historyab` of bench/runtime.ts, or alone): runs of 1 step (16 in flight) and of
+ * 10 steps (32 in flight) started in-process while one worker runs them, two modes alternated
+ * on one database:
+ *   - "before": the migrations of this round (ROUND_MIGRATIONS) taken down (the history tables'
+ *     foreign keys and indexes as they were) and the worker of BENCH_HISTORY_BEFORE (default
+ *     `main`);
+ *   - "now": those migrations up and the worker bundled from the sources as they are.
+ * Both connect over TCP, so only the schema and the code differ. Per run: CPU ms of PostgreSQL
+ * (postmaster and backends, /proc) and of the worker, WAL bytes, history rows by table; with
+ * BENCH_PG_STATEMENTS=1 (pg_stat_statements loaded) the statements that cost PostgreSQL most.
+ */
+import path from 'node:path';
+import { sql, type Migration } from 'kysely';
+import type { Db } from '@/server/db/database';
+import { figureRow } from '@/bench/lib/stats';
+import { startBenchWorker } from '@/bench/lib/worker-process';
+import { buildWorker } from '@/scripts/lib/build-worker';
+import { bundleWorkerOf, gitRev } from '@/bench/durable-worker';
+import { postmasterPidOf, processTreeCpuMs } from '@/bench/lib/process-cpu';
+import { runRuntimeSectionWhenMain } from '@/bench/lib/runtime-section-alone';
+import { MIGRATIONS } from '@/migrations';
+
+const RUNS = Number(process.env.BENCH_HISTORY_RUNS ?? 600);
+const ROUNDS = Number(process.env.BENCH_HISTORY_ROUNDS ?? 2);
+/** This round's migrations (#16, history rows), taken down for "before". */
+const ROUND_MIGRATIONS = Object.entries(MIGRATIONS).filter(([name]) => /^202612(29|30)/.test(name));
+const TABLES = ['run_events', 'run_steps', 'run_snapshots', 'action_invocations'] as const;
+
+type TMode = 'before' | 'now';
+type TLoad = { workflowKey: string; steps: number; inFlight: number };
+export type THistoryModeResult = {
+  mode: TMode;
+  steps: number;
+  runsPerSecond: number;
+  databaseCpuMsPerRun: number;
+  workerCpuMsPerRun: number;
+  walBytesPerRun: number;
+  rowsPerRun: Record<string, number>;
+};
+
+async function setSchema(db: Db, mode: TMode): Promise<void> {
+  const steps: Array<[string, Migration]> = mode === 'before' ? [...ROUND_MIGRATIONS].reverse() : ROUND_MIGRATIONS;
+  const applied = await sql<{ on: boolean }>`
+    SELECT NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'runs_delete_history') AS on`.execute(db);
+  // "before" when the first migration's trigger is missing; go the other way only when needed.
+  if ((mode === 'before') === applied.rows[0]!.on) return;
+  for (const [, migration] of steps) await (mode === 'before' ? migration.down! : migration.up)(db);
+}
+
+async function walBytes(db: Db): Promise<bigint> {
+  const wal = await sql<{ wal: string }>`SELECT (pg_current_wal_lsn() - '0/0')::text AS wal`.execute(db);
+  return BigInt(wal.rows[0]!.wal.split('.')[0]!);
+}
+
+/** History rows the runs left, by table (counted, not from the statistics, which lag). */
+async function historyRows(db: Db, ids: readonly string[]): Promise<Record<string, number>> {
+  const rows: Record<string, number> = {};
+  for (const table of TABLES) {
+    const where =
+      table === 'action_invocations'
+        ? sql`tenant_id IS NOT NULL AND run_id = ANY(${ids}::uuid[])`
+        : sql`run_id = ANY(${ids}::uuid[])`;
+    const row = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)} WHERE ${where}`.execute(db);
+    rows[table] = row.rows[0]!.n;
+  }
+  return rows;
+}
+
+async function unfinished(db: Db, ids: readonly string[]): Promise<number> {
+  const row = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM runs WHERE id = ANY(${ids}::uuid[]) AND status NOT IN ('SUCCEEDED', 'FAILED', 'CANCELED')`.execute(
+    db,
+  );
+  return row.rows[0]!.n;
+}
+
+async function statementsLoaded(db: Db): Promise<boolean> {
+  const row = await sql<{ on: boolean }>`
+    SELECT current_setting('shared_preload_libraries') LIKE '%pg_stat_statements%' AS on`.execute(db);
+  if (!row.rows[0]?.on) return false;
+  await sql`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`.execute(db);
+  return true;
+}
+
+async function printStatements(db: Db, label: string): Promise<void> {
+  const rows = await sql<{
+    calls: string;
+    plans: string;
+    exec_ms: number;
+    plan_ms: number;
+    wal: string;
+    query: string;
+  }>`
+    SELECT calls::text, plans::text, total_exec_time AS exec_ms, total_plan_time AS plan_ms, wal_bytes::text AS wal,
+           left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 90) AS query
+      FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 6`.execute(db);
+  console.log(`    ${label}: statements by PostgreSQL time, per run: calls / exec ms / plan ms (plans) / WAL bytes`);
+  for (const r of rows.rows)
+    console.log(
+      `      ${(Number(r.calls) / RUNS).toFixed(2)} / ${(r.exec_ms / RUNS).toFixed(3)} / ${(r.plan_ms / RUNS).toFixed(3)} (${r.plans}) / ${(Number(r.wal) / RUNS).toFixed(0)}  ${r.query}`,
+    );
+}
+
+async function measure({
+  db,
+  url,
+  mode,
+  bundle,
+  load,
+  startMany,
+}: {
+  db: Db;
+  url: string;
+  mode: TMode;
+  bundle: string;
+  load: TLoad;
+  startMany: (workflowKey: string, n: number, inFlight: number) => Promise<string[]>;
+}): Promise<THistoryModeResult> {
+  await setSchema(db, mode);
+  const worker = await startBenchWorker(url, {}, { bundle });
+  try {
+    const warm = await startMany(load.workflowKey, 40, load.inFlight);
+    while ((await unfinished(db, warm)) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    const backend = (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(db)).rows[0]!.pid;
+    const postmaster = postmasterPidOf(backend);
+    const cpu = () => ({
+      worker: processTreeCpuMs(worker.pid),
+      database: postmaster ? processTreeCpuMs(postmaster) : Number.NaN,
+    });
+    const statements = await statementsLoaded(db);
+    if (statements) await sql`SELECT pg_stat_statements_reset()`.execute(db);
+    const walBefore = await walBytes(db);
+    const before = cpu();
+    const t0 = performance.now();
+    const ids = await startMany(load.workflowKey, RUNS, load.inFlight);
+    while ((await unfinished(db, ids)) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    const elapsed = performance.now() - t0;
+    const after = cpu();
+    const walAfter = await walBytes(db);
+    const rows = await historyRows(db, ids);
+    if (statements) await printStatements(db, `${mode} ${load.steps}-step runs`);
+    const failed = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM runs WHERE id = ANY(${ids}::uuid[]) AND status <> 'SUCCEEDED'`.execute(db);
+    if (failed.rows[0]!.n > 0) throw new Error(`bench history (${mode}): ${failed.rows[0]!.n} runs did not succeed`);
+    return {
+      mode,
+      steps: load.steps,
+      runsPerSecond: (RUNS / elapsed) * 1000,
+      databaseCpuMsPerRun: (after.database - before.database) / RUNS,
+      workerCpuMsPerRun: (after.worker - before.worker) / RUNS,
+      walBytesPerRun: Number(walAfter - walBefore) / RUNS,
+      rowsPerRun: Object.fromEntries(TABLES.map((table) => [table, rows[table]! / RUNS])),
+    };
+  } finally {
+    await worker.stop();
+  }
+}
+
+export async function historyWriteBenchmarks({
+  db,
+  url,
+  startMany,
+}: {
+  db: Db;
+  url: string;
+  startMany: (workflowKey: string, n: number, inFlight: number) => Promise<string[]>;
+}): Promise<THistoryModeResult[]> {
+  const loads: TLoad[] = [
+    { workflowKey: 'bench-one', steps: 1, inFlight: 16 },
+    { workflowKey: 'bench-ten', steps: 10, inFlight: 32 },
+  ];
+  const beforeRev = process.env.BENCH_HISTORY_BEFORE ?? 'main';
+  console.log(
+    `\n7d. PostgreSQL per pure-step run, ${RUNS} runs per load started in-process while one worker runs them; "before" (migrations ${ROUND_MIGRATIONS.map(([n]) => n).join(', ')} down, worker of ${beforeRev} ${gitRev(beforeRev)}) and "now" alternated, both over TCP`,
+  );
+  const bundles: Record<TMode, string> = {
+    before: await bundleWorkerOf(beforeRev),
+    now: await buildWorker(process.cwd(), path.resolve('.next', 'bench-worker-now', 'main.mjs')),
+  };
+  const results: THistoryModeResult[] = [];
+  try {
+    for (let round = 0; round < ROUNDS; round++)
+      for (const load of loads)
+        for (const mode of ['before', 'now'] as const) {
+          const r = await measure({ db, url, mode, bundle: bundles[mode], load, startMany });
+          results.push(r);
+          const rows = TABLES.map((table) => `${table} ${r.rowsPerRun[table]!.toFixed(2)}`).join(', ');
+          console.log(
+            figureRow(
+              `${mode.padEnd(6)} ${load.steps}-step: runs/s; CPU ms/run PostgreSQL / worker; WAL B/run`,
+              `${r.runsPerSecond.toFixed(0)}; ${r.databaseCpuMsPerRun.toFixed(2)} / ${r.workerCpuMsPerRun.toFixed(2)}; ${r.walBytesPerRun.toFixed(0)}`,
+            ),
+          );
+          console.log(`    rows written per run: ${rows}`);
+        }
+  } finally {
+    await setSchema(db, 'now');
+  }
+  return results;
+}
+
+/** Alone: `node --conditions=react-server --import tsx bench/history-writes.ts` (its own embedded PostgreSQL). */
+runRuntimeSectionWhenMain(import.meta.url, 'historyab');
