@@ -20,6 +20,7 @@ import { buildWorker } from '@/scripts/lib/build-worker';
 import { bundleWorkerOf, gitRev } from '@/bench/durable-worker';
 import { postmasterPidOf, processTreeCpuMs } from '@/bench/lib/process-cpu';
 import { runRuntimeSectionWhenMain } from '@/bench/lib/runtime-section-alone';
+import { printStatements, resetStatements, unfinishedRuns } from '@/bench/lib/pg-statements';
 import { MIGRATIONS } from '@/migrations';
 
 const RUNS = Number(process.env.BENCH_HISTORY_RUNS ?? 600);
@@ -68,41 +69,6 @@ async function historyRows(db: Db, ids: readonly string[]): Promise<Record<strin
   return rows;
 }
 
-async function unfinished(db: Db, ids: readonly string[]): Promise<number> {
-  const row = await sql<{ n: number }>`
-    SELECT count(*)::int AS n FROM runs WHERE id = ANY(${ids}::uuid[]) AND status NOT IN ('SUCCEEDED', 'FAILED', 'CANCELED')`.execute(
-    db,
-  );
-  return row.rows[0]!.n;
-}
-
-async function statementsLoaded(db: Db): Promise<boolean> {
-  const row = await sql<{ on: boolean }>`
-    SELECT current_setting('shared_preload_libraries') LIKE '%pg_stat_statements%' AS on`.execute(db);
-  if (!row.rows[0]?.on) return false;
-  await sql`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`.execute(db);
-  return true;
-}
-
-async function printStatements(db: Db, label: string): Promise<void> {
-  const rows = await sql<{
-    calls: string;
-    plans: string;
-    exec_ms: number;
-    plan_ms: number;
-    wal: string;
-    query: string;
-  }>`
-    SELECT calls::text, plans::text, total_exec_time AS exec_ms, total_plan_time AS plan_ms, wal_bytes::text AS wal,
-           left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 90) AS query
-      FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 6`.execute(db);
-  console.log(`    ${label}: statements by PostgreSQL time, per run: calls / exec ms / plan ms (plans) / WAL bytes`);
-  for (const r of rows.rows)
-    console.log(
-      `      ${(Number(r.calls) / RUNS).toFixed(2)} / ${(r.exec_ms / RUNS).toFixed(3)} / ${(r.plan_ms / RUNS).toFixed(3)} (${r.plans}) / ${(Number(r.wal) / RUNS).toFixed(0)}  ${r.query}`,
-    );
-}
-
 async function measure({
   db,
   url,
@@ -122,25 +88,25 @@ async function measure({
   const worker = await startBenchWorker(url, {}, { bundle });
   try {
     const warm = await startMany(load.workflowKey, 40, load.inFlight);
-    while ((await unfinished(db, warm)) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    while ((await unfinishedRuns(db, warm)) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
     const backend = (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(db)).rows[0]!.pid;
     const postmaster = postmasterPidOf(backend);
     const cpu = () => ({
       worker: processTreeCpuMs(worker.pid),
       database: postmaster ? processTreeCpuMs(postmaster) : Number.NaN,
     });
-    const statements = await statementsLoaded(db);
-    if (statements) await sql`SELECT pg_stat_statements_reset()`.execute(db);
+    const statements = await resetStatements(db);
     const walBefore = await walBytes(db);
     const before = cpu();
     const t0 = performance.now();
     const ids = await startMany(load.workflowKey, RUNS, load.inFlight);
-    while ((await unfinished(db, ids)) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    while ((await unfinishedRuns(db, ids)) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
     const elapsed = performance.now() - t0;
     const after = cpu();
     const walAfter = await walBytes(db);
     const rows = await historyRows(db, ids);
-    if (statements) await printStatements(db, `${mode} ${load.steps}-step runs`);
+    if (statements)
+      await printStatements(db, { runs: RUNS, label: `${mode} ${load.steps}-step runs`, indent: '    ', limit: 6 });
     const failed = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM runs WHERE id = ANY(${ids}::uuid[]) AND status <> 'SUCCEEDED'`.execute(db);
     if (failed.rows[0]!.n > 0) throw new Error(`bench history (${mode}): ${failed.rows[0]!.n} runs did not succeed`);

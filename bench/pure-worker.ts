@@ -21,6 +21,7 @@ import { buildWorker } from '@/scripts/lib/build-worker';
 import { bundleWorkerOf, gitRev } from '@/bench/durable-worker';
 import { postmasterPidOf, processTreeCpuMs } from '@/bench/lib/process-cpu';
 import { runRuntimeSectionWhenMain } from '@/bench/lib/runtime-section-alone';
+import { printStatements, resetStatements, unfinishedRuns } from '@/bench/lib/pg-statements';
 
 const RUNS = Number(process.env.BENCH_PURE_RUNS ?? 600);
 const ROUNDS = Number(process.env.BENCH_PURE_ROUNDS ?? 2);
@@ -35,44 +36,6 @@ export type TPureModeResult = {
   workerCpuMsPerRun: number;
   databaseCpuMsPerRun: number;
 };
-
-/** The database's statements, if pg_stat_statements is loaded (BENCH_PG_STATEMENTS=1): reset before a window. */
-async function resetStatements(db: Db): Promise<boolean> {
-  const loaded = await sql<{ on: boolean }>`
-    SELECT current_setting('shared_preload_libraries') LIKE '%pg_stat_statements%' AS on`.execute(db);
-  if (!loaded.rows[0]?.on) return false;
-  await sql`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`.execute(db);
-  await sql`SELECT pg_stat_statements_reset()`.execute(db);
-  return true;
-}
-
-/** The statements that cost PostgreSQL most in the window, per run: calls, execution and planning ms, WAL bytes. */
-async function printStatements(db: Db, runs: number, label: string): Promise<void> {
-  const rows = await sql<{
-    calls: string;
-    plans: string;
-    exec_ms: number;
-    plan_ms: number;
-    wal: string;
-    query: string;
-  }>`
-    SELECT calls::text, plans::text, total_exec_time AS exec_ms, total_plan_time AS plan_ms, wal_bytes::text AS wal,
-           left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 90) AS query
-      FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 8`.execute(db);
-  console.log(`  ${label}: statements by PostgreSQL time, per run: calls / exec ms / plan ms (plans) / WAL bytes`);
-  for (const r of rows.rows)
-    console.log(
-      `    ${(Number(r.calls) / runs).toFixed(2)} / ${(r.exec_ms / runs).toFixed(3)} / ${(r.plan_ms / runs).toFixed(3)} (${r.plans}) / ${(Number(r.wal) / runs).toFixed(0)}  ${r.query}`,
-    );
-}
-
-async function unfinished(db: Db, ids: readonly string[]): Promise<number> {
-  const row = await sql<{ n: number }>`
-    SELECT count(*)::int AS n FROM runs WHERE id = ANY(${ids}::uuid[]) AND status NOT IN ('SUCCEEDED', 'FAILED', 'CANCELED')`.execute(
-    db,
-  );
-  return row.rows[0]!.n;
-}
 
 async function measure({
   db,
@@ -94,7 +57,7 @@ async function measure({
   try {
     // Warm-up: JIT, connections, prepared statements, the version cache.
     const warm = await startMany(load.workflowKey, 40, load.inFlight);
-    while ((await unfinished(db, warm)) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    while ((await unfinishedRuns(db, warm)) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
     const postmaster = postmasterPidOf(
       (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(db)).rows[0]!.pid,
     );
@@ -106,10 +69,10 @@ async function measure({
     const before = cpu();
     const t0 = performance.now();
     const ids = await startMany(load.workflowKey, RUNS, load.inFlight);
-    while ((await unfinished(db, ids)) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    while ((await unfinishedRuns(db, ids)) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
     const elapsed = performance.now() - t0;
     const after = cpu();
-    if (statements) await printStatements(db, RUNS, `${mode} ${load.steps}-step runs`);
+    if (statements) await printStatements(db, { runs: RUNS, label: `${mode} ${load.steps}-step runs` });
     const failed = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM runs WHERE id = ANY(${ids}::uuid[]) AND status <> 'SUCCEEDED'`.execute(db);
     if (failed.rows[0]!.n > 0) throw new Error(`bench pure (${mode}): ${failed.rows[0]!.n} runs did not succeed`);

@@ -1,0 +1,50 @@
+import { sql } from 'kysely';
+import type { Db } from '@/server/db/database';
+
+/**
+ * The database's statements, if pg_stat_statements is loaded (BENCH_PG_STATEMENTS=1 starts the
+ * embedded server with it): the extension is created and its counters reset, so what follows is
+ * one window. False when it is not loaded.
+ */
+export async function resetStatements(db: Db): Promise<boolean> {
+  const loaded = await sql<{ on: boolean }>`
+    SELECT current_setting('shared_preload_libraries') LIKE '%pg_stat_statements%' AS on`.execute(db);
+  if (!loaded.rows[0]?.on) return false;
+  await sql`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`.execute(db);
+  await sql`SELECT pg_stat_statements_reset()`.execute(db);
+  return true;
+}
+
+/** The statements that cost PostgreSQL most in the window, per run: calls, execution and planning ms, WAL bytes. */
+export async function printStatements(
+  db: Db,
+  { runs, label, indent = '  ', limit = 8 }: { runs: number; label: string; indent?: string; limit?: number },
+): Promise<void> {
+  const rows = await sql<{
+    calls: string;
+    plans: string;
+    exec_ms: number;
+    plan_ms: number;
+    wal: string;
+    query: string;
+  }>`
+    SELECT calls::text, plans::text, total_exec_time AS exec_ms, total_plan_time AS plan_ms, wal_bytes::text AS wal,
+           left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 90) AS query
+      FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT ${limit}`.execute(db);
+  console.log(
+    `${indent}${label}: statements by PostgreSQL time, per run: calls / exec ms / plan ms (plans) / WAL bytes`,
+  );
+  for (const r of rows.rows)
+    console.log(
+      `${indent}  ${(Number(r.calls) / runs).toFixed(2)} / ${(r.exec_ms / runs).toFixed(3)} / ${(r.plan_ms / runs).toFixed(3)} (${r.plans}) / ${(Number(r.wal) / runs).toFixed(0)}  ${r.query}`,
+    );
+}
+
+/** How many of these runs have not ended yet. */
+export async function unfinishedRuns(db: Db, ids: readonly string[]): Promise<number> {
+  const row = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM runs WHERE id = ANY(${ids}::uuid[]) AND status NOT IN ('SUCCEEDED', 'FAILED', 'CANCELED')`.execute(
+    db,
+  );
+  return row.rows[0]!.n;
+}
