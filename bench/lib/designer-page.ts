@@ -166,6 +166,10 @@ export async function measureDrag(page: Page, base: string, drag: TDragCaseCss):
     at = aim;
   }
   const dragMs = Date.now() - start;
+  // BENCH_DRAG_SHOT=dir: a screenshot just before the drop, to look at the page mid-drag (it
+  // costs frames: not for a measured run).
+  if (process.env.BENCH_DRAG_SHOT)
+    await page.screenshot({ path: path.join(process.env.BENCH_DRAG_SHOT, `drag-${drag.key}.png`) });
   const up = Date.now();
   await page.mouse.up();
   await page.waitForFunction(
