@@ -266,10 +266,17 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
         : []),
       [label, drag, page, BASE],
     ]);
+    // BENCH_DRAG_CASES=3: only the first three drags (the baseline, 300 and 1,000 steps).
+    if (process.env.BENCH_DRAG_CASES) dragRuns.splice(Number(process.env.BENCH_DRAG_CASES) * (beforePage ? 2 : 1));
     const dragFigures = new Map<string, TDragFigures[]>();
     for (let r = 0; r < (process.env.BENCH_LIFT_ONLY || process.env.BENCH_ONLY === 'open' ? 0 : DRAG_N); r++) {
-      for (const [label, drag, on, base] of dragRuns) {
-        const figures = await measureDrag(on, base, { ...drag, key: `${drag.key}${repeatSuffix(r)}` });
+      // BENCH_DRAG_CSS with BENCH_DRAG_CSS_ALT=1: every other round adds it (labelled "+css"), to
+      // compare a style change with the page as built in one run (BENCH_DRAG_N=6 for 3 each).
+      const withCss = !!process.env.BENCH_DRAG_CSS && (!process.env.BENCH_DRAG_CSS_ALT || r % 2 === 1);
+      for (const [plainLabel, drag, on, base] of dragRuns) {
+        const label = withCss ? `${plainLabel} +css` : plainLabel;
+        const css = withCss ? process.env.BENCH_DRAG_CSS : undefined;
+        const figures = await measureDrag(on, base, { ...drag, css, key: `${drag.key}${repeatSuffix(r)}` });
         console.log(
           `drag ${label}  ${figures.frames} frames in ${figures.dragMs} ms  mean frame gap=${figures.meanGap.toFixed(1)} ms  longest=${figures.maxGap.toFixed(1)} ms  drop → moved in DOM=${figures.settleMs} ms`,
         );

@@ -83,6 +83,11 @@ export type TDragCase = {
    */
   open?: string[];
 };
+export type TDragCaseCss = TDragCase & {
+  /** BENCH_DRAG_CSS: a stylesheet added to the page before the drag. */
+  css?: string;
+};
+
 export type TDragFigures = {
   frames: number;
   meanGap: number;
@@ -92,13 +97,16 @@ export type TDragFigures = {
   profile: string[];
 };
 
-export async function measureDrag(page: Page, base: string, drag: TDragCase): Promise<TDragFigures> {
+export async function measureDrag(page: Page, base: string, drag: TDragCaseCss): Promise<TDragFigures> {
   await page.setViewportSize(drag.viewport);
   await openOnce(page, base, drag.key, drag.cards, drag.query);
   for (const block of drag.open ?? []) {
     const row = page.locator(`[data-collapsed-row="${block}"]`);
     if ((await row.count()) > 0) await row.click();
   }
+  // BENCH_DRAG_CSS: a stylesheet added to the page before the drag, to try a style change
+  // without a build (what the trace blames, e.g. a transition) before making it in the code.
+  if (drag.css) await page.addStyleTag({ content: drag.css });
   // Hydrated: the palette is filled from the registry fetched in the browser.
   await page
     .getByRole('complementary', { name: 'Step palette' })
@@ -158,6 +166,10 @@ export async function measureDrag(page: Page, base: string, drag: TDragCase): Pr
     at = aim;
   }
   const dragMs = Date.now() - start;
+  // BENCH_DRAG_SHOT=dir: a screenshot just before the drop, to look at the page mid-drag (it
+  // costs frames: not for a measured run).
+  if (process.env.BENCH_DRAG_SHOT)
+    await page.screenshot({ path: path.join(process.env.BENCH_DRAG_SHOT, `drag-${drag.key}.png`) });
   const up = Date.now();
   await page.mouse.up();
   await page.waitForFunction(

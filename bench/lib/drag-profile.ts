@@ -11,8 +11,16 @@ type TProfileNode = {
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
 };
-type TCpuProfile = { nodes: TProfileNode[]; samples: number[]; timeDeltas: number[] };
-type TTraceEvent = { name: string; ph: string; dur?: number; tid: number; pid: number; args?: { name?: string } };
+type TCpuProfile = { nodes: TProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number };
+type TTraceEvent = {
+  name: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  tid: number;
+  pid: number;
+  args?: { name?: string; data?: Record<string, unknown>; elementCount?: number; beginData?: Record<string, unknown> };
+};
 
 export type TDragProfile = { stop: () => Promise<string[]> };
 
@@ -25,7 +33,13 @@ export async function startProfile(page: Page, traceFile?: string): Promise<TDra
   const events: TTraceEvent[] = [];
   session.on('Tracing.dataCollected', ({ value }) => events.push(...(value as unknown as TTraceEvent[])));
   await session.send('Tracing.start', {
-    categories: 'devtools.timeline,disabled-by-default-devtools.timeline,blink.user_timing',
+    categories: [
+      'devtools.timeline',
+      'disabled-by-default-devtools.timeline',
+      'disabled-by-default-devtools.timeline.frame',
+      'blink.user_timing',
+      'v8.execute',
+    ].join(','),
     transferMode: 'ReportEvents',
   });
   return {
@@ -35,8 +49,11 @@ export async function startProfile(page: Page, traceFile?: string): Promise<TDra
       await session.send('Tracing.end');
       await done;
       await session.detach();
-      if (traceFile) writeFileSync(traceFile, JSON.stringify({ traceEvents: events }));
-      return [...summarizeProfile(profile), ...summarizeTrace(events)];
+      if (traceFile) {
+        writeFileSync(traceFile, JSON.stringify({ traceEvents: events }));
+        writeFileSync(traceFile.replace(/\.json$/, '.cpuprofile'), JSON.stringify(profile));
+      }
+      return [...summarizeProfile(profile), ...summarizeTrace(events), ...slowFrames(events, profile)];
     },
   };
 }
@@ -99,4 +116,105 @@ function summarizeTrace(events: TTraceEvent[]): string[] {
       .map((ms) => ms.toFixed(0))
       .join(', ')} ms`,
   ];
+}
+
+const FRAME_MS = 1000 / 60 + 0.5;
+const BREAKDOWN = [
+  'FunctionCall',
+  'EventDispatch',
+  'FireAnimationFrame',
+  'TimerFire',
+  'UpdateLayoutTree',
+  'Layout',
+  'PrePaint',
+  'Paint',
+  'Layerize',
+  'HitTest',
+  'ParseHTML',
+  'MinorGC',
+  'MajorGC',
+  'V8.GC_SCAVENGER',
+];
+
+/**
+ * The frames of the drag that took longer than one at 60 Hz, each with what filled it on the
+ * main thread: the tasks in it, their style recalcs (and how many elements each restyled),
+ * layouts (how many objects), paints, event handlers and rAF callbacks, and the functions the
+ * CPU profile sampled in it (self time, and the script's location, as the build is minified).
+ * A frame is the time between two starts of rAF callbacks (the bench's own rAF ticks every frame).
+ */
+function slowFrames(events: TTraceEvent[], profile: TCpuProfile): string[] {
+  const mains = new Set(
+    events
+      .filter((event) => event.ph === 'M' && event.name === 'thread_name' && event.args?.name === 'CrRendererMain')
+      .map((event) => `${event.pid}:${event.tid}`),
+  );
+  const main = events.filter((event) => mains.has(`${event.pid}:${event.tid}`) && event.ph === 'X');
+  const rafStarts = main
+    .filter((event) => event.name === 'FireAnimationFrame')
+    .map((event) => event.ts)
+    .sort((a, b) => a - b);
+  const frameStarts: number[] = [];
+  for (const ts of rafStarts) if (!frameStarts.length || ts - frameStarts.at(-1)! > 4000) frameStarts.push(ts);
+  // CPU profile samples on the trace's clock (both are monotonic microseconds).
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const sampleTimes: number[] = [];
+  let t = profile.startTime;
+  for (const delta of profile.timeDeltas) sampleTimes.push((t += delta));
+  const lines: string[] = [];
+  const gaps = frameStarts.slice(1).map((ts, i) => (ts - frameStarts[i]!) / 1000);
+  lines.push(
+    `  frames by the trace: ${frameStarts.length}, mean gap ${(gaps.reduce((a, b) => a + b, 0) / Math.max(1, gaps.length)).toFixed(1)} ms; over ${FRAME_MS.toFixed(1)} ms: ${gaps.filter((gap) => gap > FRAME_MS).length}`,
+  );
+  frameStarts.slice(1).forEach((end, i) => {
+    const start = frameStarts[i]!;
+    const gap = (end - start) / 1000;
+    if (gap <= FRAME_MS) return;
+    const inside = main.filter((event) => event.ts >= start && event.ts < end);
+    const totals = new Map<string, { ms: number; n: number; detail: string[] }>();
+    for (const event of inside) {
+      if (!BREAKDOWN.includes(event.name)) continue;
+      const entry = totals.get(event.name) ?? { ms: 0, n: 0, detail: [] };
+      entry.ms += (event.dur ?? 0) / 1000;
+      entry.n++;
+      const data = event.args?.data ?? event.args?.beginData ?? {};
+      const count = (event.args?.elementCount ?? data.elementCount) as number | undefined;
+      if (event.name === 'UpdateLayoutTree' && count !== undefined) entry.detail.push(`${count}el`);
+      if (event.name === 'Layout' && data.dirtyObjects !== undefined)
+        entry.detail.push(`${String(data.dirtyObjects)}obj`);
+      if (event.name === 'EventDispatch' && data.type) entry.detail.push(String(data.type));
+      if (event.name === 'TimerFire') entry.detail.push('timer');
+      if (event.name === 'FunctionCall' && data.functionName)
+        entry.detail.push(
+          `${String(data.functionName)}@${String(data.url ?? '')
+            .split('/')
+            .pop()}`,
+        );
+      totals.set(event.name, entry);
+    }
+    const tasks = inside.filter((event) => event.name === 'RunTask' && (event.dur ?? 0) > 2000);
+    lines.push(
+      `  slow frame at +${((start - frameStarts[0]!) / 1000).toFixed(0)} ms: ${gap.toFixed(1)} ms; tasks > 2 ms: ${tasks
+        .map((task) => `${((task.dur ?? 0) / 1000).toFixed(1)}`)
+        .join(', ')}`,
+    );
+    for (const [name, { ms, n, detail }] of totals)
+      if (ms >= 0.3)
+        lines.push(
+          `      ${name} ${ms.toFixed(1)} ms ×${n}${detail.length ? ` (${[...new Set(detail)].slice(0, 6).join(' ')})` : ''}`,
+        );
+    const self = new Map<string, number>();
+    profile.samples.forEach((id, k) => {
+      const at = sampleTimes[k]!;
+      if (at < start || at >= end) return;
+      const node = byId.get(id);
+      if (!node || ['(idle)', '(program)'].includes(node.callFrame.functionName)) return;
+      const { functionName, url, lineNumber } = node.callFrame;
+      const name = `${functionName || '(anon)'} ${url.split('/').pop()}:${lineNumber + 1}:${(node.callFrame as { columnNumber?: number }).columnNumber ?? ''}`;
+      self.set(name, (self.get(name) ?? 0) + (profile.timeDeltas[k] ?? 0) / 1000);
+    });
+    const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 6);
+    if (top.length) lines.push(`      JS self: ${top.map(([name, ms]) => `${name} ${ms.toFixed(1)}`).join('; ')}`);
+  });
+  return lines;
 }

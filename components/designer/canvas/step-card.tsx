@@ -94,8 +94,12 @@ export const PipeList = memo(function PipeList({
           role="list"
           aria-label={label}
           data-pipe-id={pipeId}
+          // No colour transition on the drop highlight: a fading background is repainted every
+          // frame of its fade, and the root pipe (lit from the lift) spans the whole canvas, so
+          // the 150 ms fades at the lift and at each pipe change repainted the whole page frame
+          // after frame during a big workflow's drag (issue #16; ARCHITECTURE.md).
           className={cx(
-            'flex min-h-10 flex-col gap-2 rounded-md transition-colors',
+            'flex min-h-10 flex-col gap-2 rounded-md',
             snapshot.isDraggingOver && 'bg-accent-soft/60 outline-1 outline-accent/40 outline-dashed',
           )}
         >
