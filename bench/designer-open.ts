@@ -35,14 +35,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { importDefinition, signedInPage, startDesignerApp, type TDesignerApp } from './lib/designer-app';
-import {
-  measureDrag,
-  measureLiftRestyle,
-  openOnce,
-  type TDragCase,
-  type TDragFigures,
-  type TOpenFigures,
-} from './lib/designer-page';
+import { measureLiftRestyle, openOnce, type TOpenFigures } from './lib/designer-page';
+import { designerDragCases, measureDrags, repeatSuffix, type TDragResults, type TDragRun } from './lib/designer-drags';
 import { nestedDefinition, smallDefinition } from './lib/nested-definition';
 import { initialCollapsed, shownCardCount } from '@/components/designer/canvas/collapse-plan';
 import type { TStep } from '@/model/definition/step';
@@ -54,7 +48,6 @@ type TPlanModule = { initialCollapsed: TPlanner };
 const N = Number(process.env.BENCH_N ?? 5);
 /** How many times each drag is measured (on copies of its workflow: a drag moves a step and saves). */
 const DRAG_N = Number(process.env.BENCH_DRAG_N ?? 1);
-const repeatSuffix = (r: number) => (r === 0 ? '' : `-r${r}`);
 const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
 const BASE = `http://localhost:${PORT}`;
 
@@ -135,7 +128,7 @@ export type TDesignerResults = {
       oldHydratedMs: number;
     }
   >;
-  drag: Record<string, { frames: number; meanGapMs: number; longestGapMs: number; dropToMovedMs: number }>;
+  drag: TDragResults;
   liftStyleSwitch: Record<string, { fencedMs: number; unfencedMs: number }>;
 };
 
@@ -187,79 +180,9 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
     }
     const page = await signedInPage(browser, BASE);
     const beforePage = before ? await signedInPage(browser, before.base) : null;
-    const laptop = { width: 1440, height: 900 };
-    // The drags of one build: the cards each page draws on opening come from that build's plans.
-    const dragsOf = (plans: ReturnType<typeof plansOf>): [string, TDragCase][] => [
-      [
-        'baseline: 10 steps, 1440×900, into the block below',
-        { key: `${key}-small`, cards: 10, stepId: 's1', overId: 't3', pipeId: 'gate/then', viewport: laptop },
-      ],
-      [
-        '300 steps, 1440×900, one level deeper  ',
-        // b7 (s8's block) opens collapsed at 48 cards: its row is clicked first, as a person would.
-        {
-          key: `${key}-drag`,
-          cards: plans.mid.drawn,
-          stepId: 's2',
-          overId: 's8',
-          pipeId: 'b7/steps',
-          viewport: laptop,
-          open: ['b7'],
-        },
-      ],
-      [
-        '1,000 steps, 1440×900, one level deeper',
-        {
-          key: `${key}-1000-drag`,
-          cards: plans.big.drawn,
-          stepId: 's2',
-          overId: 's8',
-          pipeId: 'b7/steps',
-          viewport: laptop,
-          // Every group opens collapsed at 48 cards (b1's row opens all it holds); at 120, b7 did.
-          open: ['b1', 'b7'],
-        },
-      ],
-      [
-        'old page (?expand=all), 300 steps, 1440×900  ',
-        {
-          key: `${key}-old`,
-          cards: 300,
-          stepId: 's2',
-          overId: 's8',
-          pipeId: 'b7/steps',
-          viewport: laptop,
-          query: '?expand=all',
-        },
-      ],
-      [
-        'old page (?expand=all), 1,000 steps, 1440×900',
-        {
-          key: `${key}-1000-old`,
-          cards: 1000,
-          stepId: 's2',
-          overId: 's8',
-          pipeId: 'b7/steps',
-          viewport: laptop,
-          query: '?expand=all',
-        },
-      ],
-      [
-        '300 steps, 1440×3200, into the next group',
-        {
-          key: `${key}-tall`,
-          cards: plans.mid.drawn,
-          stepId: 's2',
-          overId: 's34',
-          pipeId: 'b31/then',
-          viewport: { width: 1440, height: 3200 },
-        },
-      ],
-    ];
-    const drags = dragsOf(plans);
-    const beforeDrags = dragsOf(beforePlans);
+    const drags = designerDragCases(key, plans);
+    const beforeDrags = designerDragCases(key, beforePlans);
     // BENCH_LIFT_ONLY=1: only the lift's style switch (a minute, where the drags and opens take several).
-    type TDragRun = [string, TDragCase, Page, string];
     const dragRuns = drags.flatMap(([label, drag], i): TDragRun[] => [
       ...(beforePage && before && !drag.query
         ? [[`before: ${label}`, beforeDrags[i]![1], beforePage, before.base] as TDragRun]
@@ -268,35 +191,8 @@ export async function designerBenchmarks(): Promise<TDesignerResults> {
     ]);
     // BENCH_DRAG_CASES=3: only the first three drags (the baseline, 300 and 1,000 steps).
     if (process.env.BENCH_DRAG_CASES) dragRuns.splice(Number(process.env.BENCH_DRAG_CASES) * (beforePage ? 2 : 1));
-    const dragFigures = new Map<string, TDragFigures[]>();
-    for (let r = 0; r < (process.env.BENCH_LIFT_ONLY || process.env.BENCH_ONLY === 'open' ? 0 : DRAG_N); r++) {
-      // BENCH_DRAG_CSS with BENCH_DRAG_CSS_ALT=1: every other round adds it (labelled "+css"), to
-      // compare a style change with the page as built in one run (BENCH_DRAG_N=6 for 3 each).
-      const withCss = !!process.env.BENCH_DRAG_CSS && (!process.env.BENCH_DRAG_CSS_ALT || r % 2 === 1);
-      for (const [plainLabel, drag, on, base] of dragRuns) {
-        const label = withCss ? `${plainLabel} +css` : plainLabel;
-        const css = withCss ? process.env.BENCH_DRAG_CSS : undefined;
-        const figures = await measureDrag(on, base, { ...drag, css, key: `${drag.key}${repeatSuffix(r)}` });
-        console.log(
-          `drag ${label}  ${figures.frames} frames in ${figures.dragMs} ms  mean frame gap=${figures.meanGap.toFixed(1)} ms  longest=${figures.maxGap.toFixed(1)} ms  drop → moved in DOM=${figures.settleMs} ms`,
-        );
-        for (const line of figures.profile) console.log(line);
-        dragFigures.set(label, [...(dragFigures.get(label) ?? []), figures]);
-      }
-    }
-    for (const [label, runs] of dragFigures) {
-      const mid = (pick: (figures: TDragFigures) => number) => median(runs.map(pick));
-      if (runs.length > 1)
-        console.log(
-          `drag ${label}  medians of ${runs.length}: mean frame gap=${mid((f) => f.meanGap).toFixed(1)} ms  longest=${mid((f) => f.maxGap).toFixed(1)} ms  drop → moved in DOM=${mid((f) => f.settleMs).toFixed(0)} ms`,
-        );
-      results.drag[label.trim()] = {
-        frames: Math.round(mid((f) => f.frames)),
-        meanGapMs: Number(mid((f) => f.meanGap).toFixed(1)),
-        longestGapMs: Number(mid((f) => f.maxGap).toFixed(1)),
-        dropToMovedMs: Math.round(mid((f) => f.settleMs)),
-      };
-    }
+    const rounds = process.env.BENCH_LIFT_ONLY || process.env.BENCH_ONLY === 'open' ? 0 : DRAG_N;
+    results.drag = await measureDrags(dragRuns, rounds);
     for (const [label, workflow, cards] of [
       ['baseline: 10 steps  ', `${key}-small`, plans.small.drawn],
       ['300 steps / 5 levels', key, plans.mid.drawn],
