@@ -6,6 +6,7 @@ import { AppError } from '@/model/errors';
 import { readConnection } from '@/server/connections/read-connection';
 import { listMcpTools } from '@/server/connections/mcp/mcp-client';
 import { readEgressAllowList } from '@/server/runtime/actions/handlers/egress-from-env';
+import { egressPoolFromEnv } from '@/server/security/egress-connection-pool';
 
 export const ZMcpToolInfo = z.object({
   name: z.string(),
@@ -37,6 +38,7 @@ export async function listConnectionTools({
       connection: found.connection,
       allow: egress.allow,
       signal: AbortSignal.timeout(10_000),
+      pool: egressPoolFromEnv(ctx.tenantId),
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

@@ -79,6 +79,15 @@ export function egressConnectionPoolFor(tenantId: string): TEgressConnectionPool
   return pool;
 }
 
+/**
+ * The pool an outbound call of `tenantId` goes through: the tenant's keep-alive pool, or none
+ * (a new connection per call, as before the pool) when `PIPEWRIGHT_EGRESS_KEEPALIVE=off`. Read
+ * at every call, so an operator's change applies to the next one without a restart.
+ */
+export function egressPoolFromEnv(tenantId: string): TEgressConnectionPool | undefined {
+  return process.env.PIPEWRIGHT_EGRESS_KEEPALIVE === 'off' ? undefined : egressConnectionPoolFor(tenantId);
+}
+
 /** Closes every pooled connection (tests, shutdown). */
 export function closeEgressConnectionPools(): void {
   for (const pool of pools.values()) {

@@ -10,6 +10,8 @@ export type TLoopbackServer = {
   origin: string;
   port: number;
   hits: TRecordedHit[];
+  /** TCP connections accepted so far: a keep-alive client sends many hits over one. */
+  readonly connections: number;
   close: () => Promise<void>;
 };
 
@@ -36,6 +38,10 @@ export function startLoopbackServer(host: string, respond: TRespond, port = 0): 
       respond(hit, response);
     });
   });
+  let connections = 0;
+  server.on('connection', () => {
+    connections += 1;
+  });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -44,6 +50,9 @@ export function startLoopbackServer(host: string, respond: TRespond, port = 0): 
         origin: `http://${host}:${boundPort}`,
         port: boundPort,
         hits,
+        get connections() {
+          return connections;
+        },
         close: () =>
           new Promise((done) => {
             // Servers that never answer (timeout tests) still hold sockets open.

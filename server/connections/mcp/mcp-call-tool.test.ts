@@ -11,6 +11,7 @@ import { listConnectionTools } from '@/server/connections/list-connection-tools'
 import { mcpCallToolHandler } from '@/server/runtime/actions/handlers/mcp-call-tool-handler';
 import { closeExpressionPool } from '@/server/runtime/expressions/close-expression-pool';
 import { startRun } from '@/server/runtime/start-run';
+import { closeEgressConnectionPools } from '@/server/security/egress-connection-pool';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { createTenantWithMember } from '@/test/fixtures';
 import { driveRun, publishWorkflow } from '@/test/runtime';
@@ -21,6 +22,7 @@ let ctx: TAuthContext;
 let server: http.Server;
 let origin: string;
 let requests = 0;
+let connections = 0;
 const TOKEN = 'mcp-token-4d7e19b2';
 const savedAllow = process.env.PIPEWRIGHT_EGRESS_ALLOW;
 
@@ -63,6 +65,9 @@ beforeAll(async () => {
       void mcp.connect(transport).then(() => transport.handleRequest(request, response, body));
     });
   });
+  server.on('connection', () => {
+    connections += 1;
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const headers = { authorization: `Bearer ${TOKEN}` };
@@ -89,6 +94,8 @@ beforeAll(async () => {
 afterEach(() => {
   if (savedAllow === undefined) delete process.env.PIPEWRIGHT_EGRESS_ALLOW;
   else process.env.PIPEWRIGHT_EGRESS_ALLOW = savedAllow;
+  delete process.env.PIPEWRIGHT_EGRESS_KEEPALIVE;
+  closeEgressConnectionPools();
 });
 afterAll(async () => {
   server.closeAllConnections();
@@ -120,6 +127,24 @@ describe('mcp.callTool@1', () => {
     expect(await callTool({ tool: 'add', arguments: { a: 2, b: 40 } })).toEqual({
       output: { content: [{ type: 'text', text: '42' }], structuredContent: { sum: 42 }, isError: false },
     });
+  });
+
+  it("sends a call's requests (initialize, notification, call) over one kept-alive connection; PIPEWRIGHT_EGRESS_KEEPALIVE=off opens one per request", async () => {
+    closeEgressConnectionPools();
+    const [requestsBefore, connectionsBefore] = [requests, connections];
+    expect(await callTool({ tool: 'add', arguments: { a: 1, b: 2 } })).toHaveProperty(
+      'output.structuredContent.sum',
+      3,
+    );
+    expect(requests - requestsBefore).toBeGreaterThanOrEqual(3);
+    expect(connections - connectionsBefore).toBe(1);
+    process.env.PIPEWRIGHT_EGRESS_KEEPALIVE = 'off';
+    const [requestsOff, connectionsOff] = [requests, connections];
+    expect(await callTool({ tool: 'add', arguments: { a: 1, b: 2 } })).toHaveProperty(
+      'output.structuredContent.sum',
+      3,
+    );
+    expect(connections - connectionsOff).toBe(requests - requestsOff);
   });
 
   it("returns a tool's own failure as isError: true", async () => {

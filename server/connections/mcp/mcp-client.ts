@@ -2,6 +2,7 @@ import 'server-only';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { TMcpConnectionConfig } from '@/model/connections/connection-config';
 import type { TEgressAllowList } from '@/server/security/egress-allowlist';
+import type { TEgressConnectionPool } from '@/server/security/egress-connection-pool';
 import { guardedFetch } from '@/server/security/guarded-fetch';
 
 export const MCP_TIMEOUT_MS = 60_000;
@@ -46,11 +47,14 @@ export function guardedMcpFetch({
   signal,
   headers,
   beforeSend,
+  pool,
 }: {
   allow: TEgressAllowList;
   signal: AbortSignal;
   headers: Record<string, string>;
   beforeSend?: () => void;
+  /** Keep-alive connections: a session's initialize, notification, call and close share one. */
+  pool?: TEgressConnectionPool;
 }): (url: string | URL, init?: RequestInit) => Promise<Response> {
   const secretValues = Object.values(headers);
   return async (url, init = {}) => {
@@ -67,6 +71,7 @@ export function guardedMcpFetch({
       allow,
       beforeSend,
       holdsSecret: (value) => secretValues.some((secret) => value.includes(secret)),
+      pool,
     });
     const body = response.status === 204 || response.status === 304 ? null : new Uint8Array(response.body);
     return new Response(body, { status: response.status, headers: response.headers });
@@ -79,17 +84,19 @@ export async function connectMcp({
   allow,
   signal,
   beforeSend,
+  pool,
 }: {
   connection: { config: TMcpConnectionConfig };
   allow: TEgressAllowList;
   signal: AbortSignal;
   beforeSend?: () => void;
+  pool?: TEgressConnectionPool;
 }): Promise<Client> {
   const { Client, transport: streamable } = await loadMcpSdk();
   const headers = connection.config.headers ?? {};
   const transport = new streamable.StreamableHTTPClientTransport(new URL(connection.config.url), {
     requestInit: { headers },
-    fetch: guardedMcpFetch({ allow, signal, headers, beforeSend }),
+    fetch: guardedMcpFetch({ allow, signal, headers, beforeSend, pool }),
   });
   const client = new Client({ name: 'pipewright', version: '1' });
   await client.connect(transport, { signal, timeout: MCP_TIMEOUT_MS });
@@ -103,12 +110,14 @@ export async function listMcpTools({
   connection,
   allow,
   signal,
+  pool,
 }: {
   connection: { config: TMcpConnectionConfig };
   allow: TEgressAllowList;
   signal: AbortSignal;
+  pool?: TEgressConnectionPool;
 }): Promise<TMcpTool[]> {
-  const client = await connectMcp({ connection, allow, signal });
+  const client = await connectMcp({ connection, allow, signal, pool });
   try {
     const tools: TMcpTool[] = [];
     let cursor: string | undefined;

@@ -7,7 +7,7 @@ import { DEFAULT_MAIL_FROM, emailSendHandler } from '@/server/runtime/actions/ha
 import { eventsEmitHandler } from '@/server/runtime/actions/handlers/events-emit-handler';
 import { httpRequestHandler } from '@/server/runtime/actions/handlers/http-request-handler';
 import { webhookSendHandler } from '@/server/runtime/actions/handlers/webhook-send-handler';
-import { egressConnectionPoolFor } from '@/server/security/egress-connection-pool';
+import { egressPoolFromEnv } from '@/server/security/egress-connection-pool';
 import { traceparentFor } from '@/server/tracing/trace-ids';
 import { applyHttpConnection } from '@/server/connections/apply-http-connection';
 import { postgresQueryHandler } from '@/server/runtime/actions/handlers/postgres-query-handler';
@@ -34,12 +34,8 @@ const httpRequestFromEnv: TActionHandler = async (given) => {
         beforeSend: args.invocation.assertLeaseHeld,
         traceparent: traceparentFor(args.invocation),
         stageArtifact: args.invocation.stageArtifact,
-        // Keep-alive per tenant (a step's call skips the TCP and TLS setup, never the egress check);
-        // PIPEWRIGHT_EGRESS_KEEPALIVE=off opens a new connection per call, as before the pool.
-        pool:
-          process.env.PIPEWRIGHT_EGRESS_KEEPALIVE === 'off'
-            ? undefined
-            : egressConnectionPoolFor(args.invocation.tenantId),
+        // Keep-alive per tenant: a step's call skips the TCP and TLS setup, never the egress check.
+        pool: egressPoolFromEnv(args.invocation.tenantId),
       });
 };
 
@@ -52,6 +48,7 @@ const webhookSendFromEnv: TActionHandler = async (args) => {
         allow: egress.allow,
         beforeSend: args.invocation.assertLeaseHeld,
         traceparent: traceparentFor(args.invocation),
+        pool: egressPoolFromEnv(args.invocation.tenantId),
       });
 };
 

@@ -7,6 +7,7 @@ import { startRun } from '@/server/runtime/start-run';
 import { getRun } from '@/server/runs/get-run';
 import { listLlmUsageByDay } from '@/server/llm/llm-usage';
 import { costUsdOf, llmChatHandler } from '@/server/runtime/actions/handlers/llm-chat-handler';
+import { closeEgressConnectionPools } from '@/server/security/egress-connection-pool';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { createTenantWithMember } from '@/test/fixtures';
 import { driveRun, publishWorkflow } from '@/test/runtime';
@@ -88,6 +89,8 @@ beforeAll(async () => {
 afterEach(() => {
   if (savedAllow === undefined) delete process.env.PIPEWRIGHT_EGRESS_ALLOW;
   else process.env.PIPEWRIGHT_EGRESS_ALLOW = savedAllow;
+  delete process.env.PIPEWRIGHT_EGRESS_KEEPALIVE;
+  closeEgressConnectionPools();
 });
 afterAll(async () => {
   await stub.close();
@@ -201,6 +204,17 @@ describe('llm.chat@1', () => {
     const before = stub.hits.length;
     expect(await chat({ messages: user('hi') })).toMatchObject({ error: { code: 'EGRESS_BLOCKED' } });
     expect(stub.hits.length).toBe(before);
+  });
+
+  it("sends a tenant's calls over one kept-alive connection; PIPEWRIGHT_EGRESS_KEEPALIVE=off opens one per call", async () => {
+    closeEgressConnectionPools();
+    const before = stub.connections;
+    for (const said of ['one', 'two', 'three']) expect(await chat({ messages: user(said) })).toHaveProperty('output');
+    expect(stub.connections - before).toBe(1);
+    process.env.PIPEWRIGHT_EGRESS_KEEPALIVE = 'off';
+    const off = stub.connections;
+    for (const said of ['four', 'five']) expect(await chat({ messages: user(said) })).toHaveProperty('output');
+    expect(stub.connections - off).toBe(2);
   });
 
   it('costs tokens at the price per million', () => {

@@ -7,6 +7,7 @@ import { fetchStepError, responseStepError } from '@/server/runtime/actions/hand
 import { openAiUrl } from '@/server/connections/openai-url';
 import { recordLlmUsage } from '@/server/llm/llm-usage';
 import type { TStepError } from '@/server/runtime/nodes/node-result';
+import { egressPoolFromEnv } from '@/server/security/egress-connection-pool';
 import { guardedFetch } from '@/server/security/guarded-fetch';
 import { GuardedFetchError } from '@/server/security/guarded-fetch-error';
 import { traceparentFor } from '@/server/tracing/trace-ids';
@@ -88,6 +89,7 @@ export const llmChatHandler: TActionHandler = async ({ input: raw, signal, idemp
       allow: opened.allow,
       holdsSecret: (value) => value.includes(apiKey),
       beforeSend: invocation.assertLeaseHeld,
+      pool: egressPoolFromEnv(invocation.tenantId),
     });
   } catch (error) {
     if (error instanceof GuardedFetchError) return { error: fetchStepError(error) };

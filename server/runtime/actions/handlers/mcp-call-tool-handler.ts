@@ -6,6 +6,7 @@ import { fetchStepError } from '@/server/runtime/actions/handlers/http-step-erro
 import { connectMcp, mcpHttpStatus, MCP_TIMEOUT_MS } from '@/server/connections/mcp/mcp-client';
 import type { TStepError } from '@/server/runtime/nodes/node-result';
 import { GuardedFetchError } from '@/server/security/guarded-fetch-error';
+import { egressPoolFromEnv } from '@/server/security/egress-connection-pool';
 
 /** The step error for what connecting or calling threw: the guard's errors as they are, HTTP statuses and protocol errors by kind. */
 function mcpStepError(error: unknown, host: string, signal: AbortSignal): TStepError {
@@ -53,6 +54,7 @@ export const mcpCallToolHandler: TActionHandler = async ({ input: raw, signal, i
       allow: opened.allow,
       signal,
       beforeSend: invocation.assertLeaseHeld,
+      pool: egressPoolFromEnv(invocation.tenantId),
     });
   } catch (error) {
     return { error: mcpStepError(error, host, signal) };

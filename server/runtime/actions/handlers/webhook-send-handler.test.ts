@@ -6,7 +6,9 @@ import {
   webhookSendHandler,
   type TWebhookSendHandlerArgs,
 } from '@/server/runtime/actions/handlers/webhook-send-handler';
+import { ACTION_HANDLERS } from '@/server/runtime/actions/handlers';
 import { parseEgressAllowList } from '@/server/security/egress-allowlist';
+import { closeEgressConnectionPools } from '@/server/security/egress-connection-pool';
 import {
   answer,
   startLoopbackServer,
@@ -26,6 +28,7 @@ async function serve(
   return server;
 }
 afterEach(async () => {
+  closeEgressConnectionPools();
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 
@@ -185,5 +188,53 @@ describe('webhook.send@1: failures and retries, as http.request', () => {
     expect(await send({ url: 'ftp://example.com', payload: {} })).toMatchObject({
       error: { code: 'VALIDATION', retryable: false },
     });
+  });
+});
+
+describe('webhook.send@1: connections', () => {
+  const saved = { allow: process.env.PIPEWRIGHT_EGRESS_ALLOW, keepAlive: process.env.PIPEWRIGHT_EGRESS_KEEPALIVE };
+  afterEach(() => {
+    for (const [name, value] of [
+      ['PIPEWRIGHT_EGRESS_ALLOW', saved.allow],
+      ['PIPEWRIGHT_EGRESS_KEEPALIVE', saved.keepAlive],
+    ] as const)
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+  });
+
+  /** Three webhooks of one tenant, as the worker sends them (the built-in handler, its environment). */
+  async function sendThree(receiver: TLoopbackServer) {
+    process.env.PIPEWRIGHT_EGRESS_ALLOW = '127.0.0.1';
+    for (let index = 0; index < 3; index++) {
+      const result = await ACTION_HANDLERS['webhook.send@1']({
+        input: { url: `${receiver.origin}/hook`, payload: { index } },
+        signal: new AbortController().signal,
+        idempotencyKey: `run-9:steps[${index}]`,
+        invocation: {
+          db: null as never,
+          tenantId: 'tenant-webhooks',
+          runId: 'run-9',
+          stepPath: `steps[${index}]`,
+          maskSecrets: (value) => value,
+          addSecret: () => undefined,
+          assertLeaseHeld: () => undefined,
+        },
+      });
+      expect(result).toEqual({ output: { status: 200 } });
+    }
+  }
+
+  it("sends one tenant's webhooks over one kept-alive connection", async () => {
+    const receiver = await serve(answer(200));
+    await sendThree(receiver);
+    expect(receiver.hits).toHaveLength(3);
+    expect(receiver.connections).toBe(1);
+  });
+
+  it('opens a connection per webhook with PIPEWRIGHT_EGRESS_KEEPALIVE=off', async () => {
+    process.env.PIPEWRIGHT_EGRESS_KEEPALIVE = 'off';
+    const receiver = await serve(answer(200));
+    await sendThree(receiver);
+    expect(receiver.connections).toBe(3);
   });
 });

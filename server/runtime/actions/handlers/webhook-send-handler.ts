@@ -5,6 +5,7 @@ import { fetchStepError, responseStepError } from '@/server/runtime/actions/hand
 import { SIGNATURE_HEADER, signWebhookBody } from '@/server/runtime/actions/handlers/sign-webhook-body';
 import type { TStepError } from '@/server/runtime/nodes/node-result';
 import type { TEgressAllowList } from '@/server/security/egress-allowlist';
+import type { TEgressConnectionPool } from '@/server/security/egress-connection-pool';
 import type { TResolveHost } from '@/server/security/egress-guard';
 import { guardedFetch } from '@/server/security/guarded-fetch';
 import { GuardedFetchError } from '@/server/security/guarded-fetch-error';
@@ -21,6 +22,8 @@ export type TWebhookSendHandlerArgs = {
   beforeSend?: () => void;
   /** W3C trace context of the step (SPEC §8). */
   traceparent?: string;
+  /** The tenant's keep-alive connections (egressPoolFromEnv); without it, a new connection per call. */
+  pool?: TEgressConnectionPool;
 };
 
 /** Receivers answer quickly or queue the work; a webhook that takes longer is treated as down. */
@@ -41,6 +44,7 @@ export async function webhookSendHandler({
   resolveHost,
   beforeSend,
   traceparent,
+  pool,
 }: TWebhookSendHandlerArgs): Promise<{ output: { status: number } } | { error: TStepError }> {
   const parsed = ZWebhookSendInput.safeParse(raw);
   if (!parsed.success) {
@@ -75,6 +79,7 @@ export async function webhookSendHandler({
       allow,
       resolveHost,
       beforeSend,
+      pool,
     });
     if (response.status >= 400) return { error: responseStepError('POST', input.url, response) };
     return { output: { status: response.status } };
