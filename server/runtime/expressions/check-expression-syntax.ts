@@ -2,6 +2,7 @@ import jsonata from 'jsonata';
 import { ExpressionError } from './expression-error';
 import { EXPRESSION_LIMITS } from './expression-limits';
 import { LruCache } from './lru-cache';
+import { rememberExpressionAst } from '../../../model/designer/expression-reads';
 import { scanExpressionSource } from './scan-expression-source';
 import { toExpressionFailure } from './to-expression-failure';
 
@@ -47,7 +48,8 @@ function syntaxCheckOf(source: string): TExpressionSyntaxCheck {
 
 function parseFailure(source: string): ReturnType<typeof toExpressionFailure> | null {
   try {
-    jsonata(source);
+    // The data flow check reads the same expressions next: it takes this parse's tree.
+    rememberExpressionAst(source, jsonata(source).ast());
     return null;
   } catch (error) {
     return toExpressionFailure(error);
