@@ -25,7 +25,7 @@ const WORKER_SOURCES = ['worker', 'server', 'model', 'migrations'];
  * extension (`ajv/dist/2020`), which tsx and bundlers accept: such an import is written as
  * the file it resolves to (`ajv/dist/2020.js`).
  */
-const packagesAsImports: Plugin = {
+export const packagesAsImports: Plugin = {
   name: 'packages-as-imports',
   setup(builder) {
     builder.onResolve({ filter: /^[^./]/ }, async (args) => {
