@@ -8,8 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
-import { packagesAsImports } from '@/scripts/lib/build-worker';
+import { bundleAppModule } from '@/scripts/lib/build-worker';
 import type { TValidationResult } from '@/server/workflows/validation/validate-definition';
 import type { TWorkflowResolver } from '@/server/workflows/validation/workflow-resolver';
 
@@ -33,18 +32,7 @@ async function bundleCheck(root: string, name: string): Promise<TCheckModule> {
   // Inside this tree, so the bundle's package imports resolve to its node_modules.
   const outfile = path.resolve('.next', `bench-check-${name}`, 'check.mjs');
   mkdirSync(path.dirname(outfile), { recursive: true });
-  await build({
-    absWorkingDir: root,
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    conditions: ['react-server'],
-    format: 'esm',
-    target: 'node20',
-    plugins: [packagesAsImports],
-    logLevel: 'warning',
-  });
+  await bundleAppModule({ root, entry, outfile });
   return (await import(pathToFileURL(outfile).href)) as TCheckModule;
 }
 

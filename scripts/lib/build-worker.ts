@@ -25,7 +25,7 @@ const WORKER_SOURCES = ['worker', 'server', 'model', 'migrations'];
  * extension (`ajv/dist/2020`), which tsx and bundlers accept: such an import is written as
  * the file it resolves to (`ajv/dist/2020.js`).
  */
-export const packagesAsImports: Plugin = {
+const packagesAsImports: Plugin = {
   name: 'packages-as-imports',
   setup(builder) {
     builder.onResolve({ filter: /^[^./]/ }, async (args) => {
@@ -55,16 +55,21 @@ export const packagesAsImports: Plugin = {
 };
 
 /**
- * Bundles worker/main.ts and the app code it imports into WORKER_BUNDLE (node_modules stay
- * imports). Run through tsx, the worker held ~50 MB more than the same code as JavaScript:
- * tsx's loader thread and the TypeScript it transformed, file by file, at start-up. The
- * expression pool's threads still load their own entry through tsx, and only when used.
+ * One entry of the app's code in `root` and what it imports, as one ES module for Node
+ * (node_modules stay imports): the worker's bundle, and the benches' bundles of a checkout.
  */
-export async function buildWorker(root = process.cwd(), outfile = path.join(root, WORKER_BUNDLE)): Promise<string> {
-  const startedAt = new Date();
+export async function bundleAppModule({
+  root,
+  entry,
+  outfile,
+}: {
+  root: string;
+  entry: string;
+  outfile: string;
+}): Promise<void> {
   await build({
     absWorkingDir: root,
-    entryPoints: ['worker/main.ts'],
+    entryPoints: [entry],
     outfile,
     bundle: true,
     platform: 'node',
@@ -76,6 +81,17 @@ export async function buildWorker(root = process.cwd(), outfile = path.join(root
     sourcemap: 'linked',
     logLevel: 'warning',
   });
+}
+
+/**
+ * Bundles worker/main.ts and the app code it imports into WORKER_BUNDLE (node_modules stay
+ * imports). Run through tsx, the worker held ~50 MB more than the same code as JavaScript:
+ * tsx's loader thread and the TypeScript it transformed, file by file, at start-up. The
+ * expression pool's threads still load their own entry through tsx, and only when used.
+ */
+export async function buildWorker(root = process.cwd(), outfile = path.join(root, WORKER_BUNDLE)): Promise<string> {
+  const startedAt = new Date();
+  await bundleAppModule({ root, entry: 'worker/main.ts', outfile });
   // Stamped with its start, as `.next/BUILD_ID` is (nextBuild): a source saved meanwhile counts as newer.
   stampBuiltAt(outfile, startedAt);
   return outfile;
