@@ -7,6 +7,7 @@
  *   3–6. The durable runtime (start latency, throughput, event resume, worker memory): bench/runtime.ts.
  *   7. code.js per evaluation beside JSONata on the same arithmetic: bench/code-js.ts.
  *   8. Replay of 50 recorded 20-step runs against a draft, beside running them: bench/replay.ts.
+ *   9. A workflow's problem check at 10, 300 and 1,000 steps, main's beside now's: bench/check-definition.ts.
  *   A–D. Issue #16's figures through the HTTP API of the app as `npm start` runs it: bench/http.ts
  *        (BENCH_SKIP_HTTP=1 leaves them out).
  *   Designer: opening and dragging in 10-, 300- and 1,000-step workflows in Chromium: bench/designer-open.ts
@@ -25,6 +26,7 @@ import { runtimeBenchmarks } from '@/bench/runtime';
 import { httpBenchmarks } from '@/bench/http';
 import { codeBenchmarks } from '@/bench/code-js';
 import { replayBenchmarks } from '@/bench/replay';
+import { checkDefinitionBenchmarks } from '@/bench/check-definition';
 import { designerBenchmarks, writeDesignerResults } from '@/bench/designer-open';
 import { displayPrefix, generateApiToken, hashApiToken } from '@/server/tokens/token-format';
 
@@ -155,6 +157,7 @@ async function main(): Promise<void> {
     await runtimeBenchmarks({ url: database.url });
     await codeBenchmarks();
     await replayBenchmarks({ url: database.url });
+    await checkDefinitionBenchmarks();
   } finally {
     await database.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -20,10 +20,14 @@ function isNode(value: unknown): value is TNode {
  */
 const readsBySource = new Map<string, readonly TRead[] | null>();
 const READS_CACHED = 5_000;
+/** Result types by source (expressionType), emptied when full. */
+const typeCache = new Map<string, string | null>();
+const TYPE_CACHE_SIZE = 5_000;
 
-/** Forgets every cached parse (for benches that time a cold check). */
+/** Forgets every cached parse, reads and types (for benches that time a cold check). */
 export function clearExpressionReadsCache(): void {
   readsBySource.clear();
+  typeCache.clear();
 }
 
 /**
@@ -42,20 +46,36 @@ export function expressionReads(source: string): readonly TRead[] | null {
     readsBySource.set(source, cached ?? null);
     return cached ?? null;
   }
-  const reads = parseReads(source);
-  readsBySource.set(source, reads);
-  if (readsBySource.size > READS_CACHED) readsBySource.delete(readsBySource.keys().next().value!);
-  return reads;
+  parseExpression(source);
+  return readsBySource.get(source) ?? null;
 }
 
-function parseReads(source: string): TRead[] | null {
+/** Parses a source once for both caches: its reads and its type come from the same syntax tree. */
+function parseExpression(source: string): void {
   let ast: unknown;
   try {
     ast = jsonata(source).ast();
   } catch (error) {
-    if (isNode(error) && typeof error.message === 'string') return null;
+    if (isNode(error) && typeof error.message === 'string') return rememberExpressionAst(source, null);
     throw error;
   }
+  rememberExpressionAst(source, ast);
+}
+
+/**
+ * Keeps what the data flow check needs of an expression from a syntax tree parsed elsewhere
+ * (the publish check's syntax check parses every expression first), so the source is not
+ * parsed again; `ast` is jsonata(source).ast(), or null when the source does not parse.
+ */
+export function rememberExpressionAst(source: string, ast: unknown): void {
+  readsBySource.delete(source);
+  readsBySource.set(source, ast === null ? null : readsOf(ast));
+  if (readsBySource.size > READS_CACHED) readsBySource.delete(readsBySource.keys().next().value!);
+  if (typeCache.size >= TYPE_CACHE_SIZE) typeCache.clear();
+  typeCache.set(source, ast === null ? null : typeOfNode(ast));
+}
+
+function readsOf(ast: unknown): TRead[] {
   const reads: TRead[] = [];
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) return node.forEach(visit);
@@ -170,18 +190,6 @@ function typeOfNode(node: unknown): string | null {
 export function expressionType(source: string): string | null {
   const known = typeCache.get(source);
   if (known !== undefined) return known;
-  let type: string | null;
-  try {
-    type = typeOfNode(jsonata(source).ast());
-  } catch (error) {
-    if (!(isNode(error) && typeof error.message === 'string')) throw error;
-    type = null;
-  }
-  // The scope of every step re-reads every earlier assignment: parse each source once.
-  if (typeCache.size >= TYPE_CACHE_SIZE) typeCache.clear();
-  typeCache.set(source, type);
-  return type;
+  parseExpression(source);
+  return typeCache.get(source) ?? null;
 }
-
-const TYPE_CACHE_SIZE = 5_000;
-const typeCache = new Map<string, string | null>();

@@ -55,16 +55,21 @@ const packagesAsImports: Plugin = {
 };
 
 /**
- * Bundles worker/main.ts and the app code it imports into WORKER_BUNDLE (node_modules stay
- * imports). Run through tsx, the worker held ~50 MB more than the same code as JavaScript:
- * tsx's loader thread and the TypeScript it transformed, file by file, at start-up. The
- * expression pool's threads still load their own entry through tsx, and only when used.
+ * One entry of the app's code in `root` and what it imports, as one ES module for Node
+ * (node_modules stay imports): the worker's bundle, and the benches' bundles of a checkout.
  */
-export async function buildWorker(root = process.cwd(), outfile = path.join(root, WORKER_BUNDLE)): Promise<string> {
-  const startedAt = new Date();
+export async function bundleAppModule({
+  root,
+  entry,
+  outfile,
+}: {
+  root: string;
+  entry: string;
+  outfile: string;
+}): Promise<void> {
   await build({
     absWorkingDir: root,
-    entryPoints: ['worker/main.ts'],
+    entryPoints: [entry],
     outfile,
     bundle: true,
     platform: 'node',
@@ -76,6 +81,17 @@ export async function buildWorker(root = process.cwd(), outfile = path.join(root
     sourcemap: 'linked',
     logLevel: 'warning',
   });
+}
+
+/**
+ * Bundles worker/main.ts and the app code it imports into WORKER_BUNDLE (node_modules stay
+ * imports). Run through tsx, the worker held ~50 MB more than the same code as JavaScript:
+ * tsx's loader thread and the TypeScript it transformed, file by file, at start-up. The
+ * expression pool's threads still load their own entry through tsx, and only when used.
+ */
+export async function buildWorker(root = process.cwd(), outfile = path.join(root, WORKER_BUNDLE)): Promise<string> {
+  const startedAt = new Date();
+  await bundleAppModule({ root, entry: 'worker/main.ts', outfile });
   // Stamped with its start, as `.next/BUILD_ID` is (nextBuild): a source saved meanwhile counts as newer.
   stampBuiltAt(outfile, startedAt);
   return outfile;

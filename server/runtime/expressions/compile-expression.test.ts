@@ -42,6 +42,13 @@ describe('checkExpressionSyntax', () => {
     expect(typeof result.position).toBe('number');
   });
 
+  it('answers an unchanged source from its cache, and an edited one anew', () => {
+    const first = checkExpressionSyntax('payload.total + 1');
+    expect(checkExpressionSyntax({ source: 'payload.total + 1' })).toBe(first);
+    expect(checkExpressionSyntax('payload.total + ')).toMatchObject({ ok: false });
+    expect(checkExpressionSyntax('payload.total + 1')).toEqual({ ok: true });
+  });
+
   it('refuses deep nesting before the parser can overflow', () => {
     const result = checkExpressionSyntax({ source: `${'('.repeat(5000)}1${')'.repeat(5000)}` });
     expect(result).toMatchObject({ ok: false, message: expect.stringContaining('nesting depth limit of 100') });

@@ -10,10 +10,13 @@ export type TRawPipeRef = Omit<TConfigPipe, 'steps' | 'hidden'> & { steps: unkno
  * be invalid, and then its pipes are read from the raw config as far as they can be: a pipe
  * that is not a list is left out, and its schema problems are reported by validation.
  */
-export function nestedPipesOf(type: string, config: unknown): TRawPipeRef[] {
-  const descriptor = getNodeDescriptor(type);
-  if (!descriptor) return [];
-  const parsed = descriptor.configSchema.safeParse(config);
+export function nestedPipesOf(
+  type: string,
+  config: unknown,
+  /** The config's parse, when the caller has it already (validation parses each config once). */
+  parsed = getNodeDescriptor(type)?.configSchema.safeParse(config),
+): TRawPipeRef[] {
+  if (!parsed) return [];
   return pipesOfConfig(type, parsed.success ? parsed.data : config).flatMap(({ path, label, role, steps }) =>
     steps === null ? [] : [{ path, label, role, steps }],
   );

@@ -1,62 +1,17 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { pipesOfConfig } from '@/model/nodes/nested-pipes';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { ACTION_REFS, actionRef } from '@/server/runtime/actions/action-descriptor';
 import { NODE_REGISTRY, getNodeDescriptor } from '@/server/runtime/nodes';
 import { NODE_TYPES } from '@/model/nodes/node-shape';
 import type { TStep } from '@/model/definition/step';
 import { ZVersionDocument } from '@/model/definition/version-document';
-import { ZProblem, type TProblem } from '@/model/definition/problem';
+import type { TProblem } from '@/model/definition/problem';
 import { validateDefinition } from '@/server/workflows/validation/validate-definition';
-import type { TWorkflowResolver } from '@/server/workflows/validation/workflow-resolver';
-
-const FIXTURES = path.join(__dirname, 'fixtures');
-
-/** The tenant's other workflows as the fixtures see them: published versions and what each calls. */
-const ZWorkflowTable = z.record(
-  z
-    .object({
-      published: z.array(z.number().int().min(1)),
-      calls: z
-        .record(
-          z.array(z.object({ workflow: z.string(), version: z.union([z.number(), z.literal('latest')]).optional() })),
-        )
-        .default({}),
-    })
-    .strict(),
-);
-
-const ZInvalidFixture = z
-  .object({ description: z.string().min(1), definition: z.unknown(), problems: z.array(ZProblem).min(1) })
-  .strict();
-
-function readJson(file: string): unknown {
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
-}
-
-function fixtureFiles(kind: 'valid' | 'invalid'): Array<{ name: string; file: string }> {
-  const dir = path.join(FIXTURES, kind);
-  return fs
-    .readdirSync(dir)
-    .filter((name) => name.endsWith('.json'))
-    .sort()
-    .map((name) => ({ name: name.replace(/\.json$/, ''), file: path.join(dir, name) }));
-}
-
-const table = ZWorkflowTable.parse(readJson(path.join(FIXTURES, 'workflows.json')));
-
-const resolver: TWorkflowResolver = {
-  publishedVersions: (key) => Promise.resolve(Object.hasOwn(table, key) ? [...table[key]!.published] : null),
-  calleesOf: (key, version) =>
-    Promise.resolve(
-      (Object.hasOwn(table, key) ? (table[key]!.calls[String(version)] ?? []) : []).map((callee) => ({
-        workflow: callee.workflow,
-        version: callee.version,
-      })),
-    ),
-};
+import {
+  fixtureResolver as resolver,
+  invalidFixtures,
+  validFixtures,
+} from '@/server/workflows/validation/validation-fixtures';
 
 /** Order-insensitive: the validator promises every problem, not an order across passes. */
 function sorted(problems: TProblem[]): TProblem[] {
@@ -72,12 +27,6 @@ function allSteps(pipe: TStep[]): TStep[] {
     return [step, ...pipesOfConfig(step.type, config).flatMap((nested) => allSteps((nested.steps ?? []) as TStep[]))];
   });
 }
-
-const validFixtures = fixtureFiles('valid').map(({ name, file }) => ({ name, document: readJson(file) }));
-const invalidFixtures = fixtureFiles('invalid').map(({ name, file }) => ({
-  name,
-  ...ZInvalidFixture.parse(readJson(file)),
-}));
 
 describe('valid definitions', () => {
   it('are at least 15', () => {

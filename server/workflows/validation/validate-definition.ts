@@ -84,12 +84,13 @@ export async function validateDefinition({
     problems: [],
     ids: new Map(),
     calls: [],
+    codeSources: [],
     declaredSecrets: (record(record(raw.env)?.secrets) ?? {}) as Record<string, string>,
   };
   const problems = checkDocumentFields(raw);
   validatePipe(walk, raw.steps ?? [], 'steps');
   problems.push(...walk.problems);
-  problems.push(...(await checkCodeSources(raw.steps)));
+  problems.push(...(await checkCodeSources(walk.codeSources)));
   problems.push(...checkDataFlowTypes(raw));
   if (typeof raw.key === 'string')
     problems.push(...(await checkCallTargets({ calls: walk.calls, ownKey: raw.key, resolver })));

@@ -2,7 +2,6 @@ import 'server-only';
 import type { z } from 'zod';
 import { formatIssuePath } from '@/model/errors';
 import { getNodeDescriptor, NODE_REGISTRY } from '@/server/runtime/nodes';
-import type { TNodeDescriptor } from '@/server/runtime/nodes/node-descriptor';
 import { nestedPipesOf, type TRawPipeRef } from '@/server/runtime/nodes/nested-pipes';
 import { getActionDescriptor, listActionVersions } from '@/server/runtime/actions';
 import { isComputed, isExpression, isSecretRef } from '@/model/definition/is-expression';
@@ -14,11 +13,16 @@ import { describeZodIssue } from '@/server/workflows/validation/describe-zod-iss
 
 export type TCallSite = { stepId: string; path: string; workflow: unknown; version: unknown };
 
+/** A code.js step's source, compiled after the walk (check-code-sources.ts). */
+export type TCodeSource = { stepId: string; path: string; source: string };
+
 /** What a walk over the steps collects: problems, and the callWorkflow sites checked afterwards. */
 export type TStepWalk = {
   problems: TProblem[];
   ids: Map<string, string>;
   calls: TCallSite[];
+  /** The code.js sources of steps that parse as steps, as do all the steps around them. */
+  codeSources: TCodeSource[];
   declaredSecrets: Record<string, string>;
 };
 
@@ -78,15 +82,14 @@ function checkStepConfig(
   stepId: string | null,
   path: string,
   type: string,
-  descriptor: TNodeDescriptor,
   config: Record<string, unknown>,
+  parsed: z.SafeParseReturnType<unknown, unknown>,
   pipes: TRawPipeRef[],
 ): void {
   const configPath = joinPath(path, 'config');
   const add = (at: string, message: string, severity: TProblem['severity'] = 'error') =>
     walk.problems.push({ severity, stepId, path: at, message });
   const pipePaths = new Set(pipes.map((pipe) => joinPath(configPath, pipe.path)));
-  const parsed = descriptor.configSchema.safeParse(config);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const { path: issuePath, message } = describeZodIssue(issue);
@@ -146,7 +149,8 @@ function checkStepConfig(
     walk.calls.push({ stepId, path: configPath, workflow: config.workflow, version: config.version });
 }
 
-function validateStep(walk: TStepWalk, raw: unknown, path: string): void {
+/** `parsedAround`: every step around this one parses as a step (only then is its code compiled). */
+function validateStep(walk: TStepWalk, raw: unknown, path: string, parsedAround: boolean): void {
   const step = record(raw);
   if (!step) {
     walk.problems.push({
@@ -178,13 +182,18 @@ function validateStep(walk: TStepWalk, raw: unknown, path: string): void {
     return;
   }
   const config = record(step.config) ?? {};
-  const pipes = nestedPipesOf(step.type, config);
-  checkStepConfig(walk, stepId, path, step.type, descriptor, config, pipes);
-  for (const pipe of pipes) validatePipe(walk, pipe.steps, joinPath(joinPath(path, 'config'), pipe.path));
+  const parsed = descriptor.configSchema.safeParse(config);
+  const pipes = nestedPipesOf(step.type, config, parsed);
+  checkStepConfig(walk, stepId, path, step.type, config, parsed, pipes);
+  const parsedHere = parsedAround && shape.success;
+  // An empty or missing source is reported by the config schema.
+  if (parsedHere && step.type === 'code.js' && typeof config.source === 'string' && config.source.trim() !== '')
+    walk.codeSources.push({ stepId: shape.data.id, path, source: config.source });
+  for (const pipe of pipes) validatePipe(walk, pipe.steps, joinPath(joinPath(path, 'config'), pipe.path), parsedHere);
 }
 
 /** Validates a pipe of steps and, through them, every nested pipe. */
-export function validatePipe(walk: TStepWalk, raw: unknown, path: string): void {
+export function validatePipe(walk: TStepWalk, raw: unknown, path: string, parsedAround = true): void {
   if (!Array.isArray(raw)) {
     walk.problems.push({ severity: 'error', stepId: null, path, message: 'must be a list of steps' });
     return;
@@ -201,7 +210,7 @@ export function validatePipe(walk: TStepWalk, raw: unknown, path: string): void 
         message: `Unreachable: ${endedBy} ends this pipe before this step`,
       });
     }
-    validateStep(walk, item, stepPath);
+    validateStep(walk, item, stepPath, parsedAround);
     if (!endedBy && step && step.disabled !== true && typeof step.type === 'string' && TERMINAL_TYPES.has(step.type)) {
       endedBy = `the ${step.type} step "${String(step.id)}"`;
     }
