@@ -3,14 +3,14 @@
  * (`BENCH_ONLY=historyab` of bench/runtime.ts, or alone): runs of 1 step (16 in flight) and of
  * 10 steps (32 in flight) started in-process while one worker runs them, two modes alternated
  * on one database:
- *   - "before": the migrations of this round (ROUND_MIGRATIONS) taken down (the history tables'
- *     foreign keys and indexes as they were) and the worker of BENCH_HISTORY_BEFORE (default
- *     `main`);
+ *   - "before": the worker of BENCH_HISTORY_BEFORE (default `main`), with the migrations this
+ *     tree has and that revision lacks taken down (none when it has them all);
  *   - "now": those migrations up and the worker bundled from the sources as they are.
  * Both connect over TCP, so only the schema and the code differ. Per run: CPU ms of PostgreSQL
  * (postmaster and backends, /proc) and of the worker, WAL bytes, history rows by table; with
  * BENCH_PG_STATEMENTS=1 (pg_stat_statements loaded) the statements that cost PostgreSQL most.
  */
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { sql, type Migration } from 'kysely';
 import type { Db } from '@/server/db/database';
@@ -25,8 +25,15 @@ import { MIGRATIONS } from '@/migrations';
 
 const RUNS = Number(process.env.BENCH_HISTORY_RUNS ?? 600);
 const ROUNDS = Number(process.env.BENCH_HISTORY_ROUNDS ?? 2);
-/** This round's migrations (#16, history rows), taken down for "before". */
-const ROUND_MIGRATIONS = Object.entries(MIGRATIONS).filter(([name]) => /^202612(29|30)/.test(name));
+/**
+ * The migrations of this tree that git revision `rev` does not have: taken down while its worker
+ * runs (that worker expects its own schema). Empty when `rev` has them all.
+ */
+function migrationsNotIn(rev: string): Array<[string, Migration]> {
+  const files = execFileSync('git', ['ls-tree', '--name-only', `${rev}:migrations`], { encoding: 'utf8' });
+  const known = new Set(files.split('\n').map((file) => file.replace(/\.ts$/, '')));
+  return Object.entries(MIGRATIONS).filter(([name]) => !known.has(name));
+}
 const TABLES = ['run_events', 'run_steps', 'run_snapshots', 'action_invocations'] as const;
 
 type TMode = 'before' | 'now';
@@ -41,13 +48,14 @@ export type THistoryModeResult = {
   rowsPerRun: Record<string, number>;
 };
 
-async function setSchema(db: Db, mode: TMode): Promise<void> {
-  const steps: Array<[string, Migration]> = mode === 'before' ? [...ROUND_MIGRATIONS].reverse() : ROUND_MIGRATIONS;
-  const applied = await sql<{ on: boolean }>`
-    SELECT NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'runs_delete_history') AS on`.execute(db);
-  // "before" when the first migration's trigger is missing; go the other way only when needed.
-  if ((mode === 'before') === applied.rows[0]!.on) return;
+/** The schema the database is at: the bench starts on this tree's ("now"). */
+let schemaAt: TMode = 'now';
+
+async function setSchema(db: Db, mode: TMode, newer: Array<[string, Migration]>): Promise<void> {
+  if (schemaAt === mode) return;
+  const steps = mode === 'before' ? [...newer].reverse() : newer;
   for (const [, migration] of steps) await (mode === 'before' ? migration.down! : migration.up)(db);
+  schemaAt = mode;
 }
 
 async function walBytes(db: Db): Promise<bigint> {
@@ -74,6 +82,7 @@ async function measure({
   url,
   mode,
   bundle,
+  newer,
   load,
   startMany,
 }: {
@@ -81,10 +90,11 @@ async function measure({
   url: string;
   mode: TMode;
   bundle: string;
+  newer: Array<[string, Migration]>;
   load: TLoad;
   startMany: (workflowKey: string, n: number, inFlight: number) => Promise<string[]>;
 }): Promise<THistoryModeResult> {
-  await setSchema(db, mode);
+  await setSchema(db, mode, newer);
   const worker = await startBenchWorker(url, {}, { bundle });
   try {
     const warm = await startMany(load.workflowKey, 40, load.inFlight);
@@ -138,8 +148,10 @@ export async function historyWriteBenchmarks({
     { workflowKey: 'bench-ten', steps: 10, inFlight: 32 },
   ];
   const beforeRev = process.env.BENCH_HISTORY_BEFORE ?? 'main';
+  const newer = migrationsNotIn(beforeRev);
+  const down = newer.length ? `migrations ${newer.map(([name]) => name).join(', ')} down` : 'the same schema';
   console.log(
-    `\n7d. PostgreSQL per pure-step run, ${RUNS} runs per load started in-process while one worker runs them; "before" (migrations ${ROUND_MIGRATIONS.map(([n]) => n).join(', ')} down, worker of ${beforeRev} ${gitRev(beforeRev)}) and "now" alternated, both over TCP`,
+    `\n7d. PostgreSQL per pure-step run, ${RUNS} runs per load started in-process while one worker runs them; "before" (${down}, worker of ${beforeRev} ${gitRev(beforeRev)}) and "now" alternated, both over TCP`,
   );
   const bundles: Record<TMode, string> = {
     before: await bundleWorkerOf(beforeRev),
@@ -150,7 +162,7 @@ export async function historyWriteBenchmarks({
     for (let round = 0; round < ROUNDS; round++)
       for (const load of loads)
         for (const mode of ['before', 'now'] as const) {
-          const r = await measure({ db, url, mode, bundle: bundles[mode], load, startMany });
+          const r = await measure({ db, url, mode, bundle: bundles[mode], newer, load, startMany });
           results.push(r);
           const rows = TABLES.map((table) => `${table} ${r.rowsPerRun[table]!.toFixed(2)}`).join(', ');
           console.log(
@@ -162,7 +174,7 @@ export async function historyWriteBenchmarks({
           console.log(`    rows written per run: ${rows}`);
         }
   } finally {
-    await setSchema(db, 'now');
+    await setSchema(db, 'now', newer);
   }
   return results;
 }
