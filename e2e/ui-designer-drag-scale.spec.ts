@@ -57,6 +57,14 @@ test('a mouse drag in a 1,000-step workflow: body gets the drag styles, the canv
     const box = (await target.boundingBox())!;
     await page.mouse.move(box.x + 40, box.y + Math.min(12, box.height / 2), { steps: 10 });
   }
+  // The room the library makes in the pipe under the pointer opens at once: growing it over
+  // 200 ms laid out and repainted everything below the pipe each frame (step-card.tsx).
+  const placeholderDuration = () =>
+    page.evaluate(() => {
+      const placeholder = document.querySelector('[data-pipe-id="b7/steps"] > [data-rfd-placeholder-context-id]');
+      return placeholder ? getComputedStyle(placeholder).transitionDuration : null;
+    });
+  await expect.poll(placeholderDuration).toBe('0.001s');
   await page.mouse.up();
   await expect
     .poll(() =>
@@ -66,6 +74,8 @@ test('a mouse drag in a 1,000-step workflow: body gets the drag styles, the canv
     )
     .toBe('b7/steps');
   expect((await styles()).body).not.toBe('none');
+  // Every placeholder is gone after the drop (a closing one leaves on its transition's end).
+  await expect.poll(() => page.locator('[data-rfd-placeholder-context-id]').count()).toBe(0);
   await expect(page.getByTestId('save-state')).toContainText('Saved', { timeout: 30_000 });
 
   // Narrow: no sideways scroll with 1,000 steps.

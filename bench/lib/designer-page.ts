@@ -141,7 +141,10 @@ export async function measureDrag(page: Page, base: string, drag: TDragCaseCss):
     ? await startProfile(
         page,
         process.env.BENCH_PROFILE.endsWith('.json')
-          ? process.env.BENCH_PROFILE.replace(/\.json$/, `-${drag.cards}-${drag.viewport.height}.json`)
+          ? process.env.BENCH_PROFILE.replace(
+              /\.json$/,
+              `-${drag.key}-${new URL(base).port}${drag.css ? '-css' : ''}.json`,
+            )
           : undefined,
       )
     : null;

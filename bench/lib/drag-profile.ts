@@ -17,6 +17,8 @@ type TTraceEvent = {
   ph: string;
   ts: number;
   dur?: number;
+  /** Thread time: CPU the thread spent in the event (dur is wall time, which includes waiting for a core). */
+  tdur?: number;
   tid: number;
   pid: number;
   args?: { name?: string; data?: Record<string, unknown>; elementCount?: number; beginData?: Record<string, unknown> };
@@ -79,6 +81,22 @@ function summarizeProfile(profile: TCpuProfile): string[] {
   ];
 }
 
+/** The browser's rendering phases after script: style, layout, paint and handing the frame to the compositor. */
+const RENDERING = ['UpdateLayoutTree', 'Layout', 'PrePaint', 'Paint', 'Layerize', 'Commit'];
+
+/** Events of one name, without those inside another of the same name (a layer's Paint inside the document's). */
+function outermost(events: TTraceEvent[], name: string): TTraceEvent[] {
+  let end = -Infinity;
+  return events
+    .filter((event) => event.name === name)
+    .sort((a, b) => a.ts - b.ts)
+    .filter((event) => {
+      if (event.ts < end) return false;
+      end = event.ts + (event.dur ?? 0);
+      return true;
+    });
+}
+
 function summarizeTrace(events: TTraceEvent[]): string[] {
   // The page's main thread, named in the trace's metadata events.
   const mains = new Set(
@@ -105,12 +123,22 @@ function summarizeTrace(events: TTraceEvent[]): string[] {
       ].includes(event.name)
     )
       totals.set(event.name, (totals.get(event.name) ?? 0) + event.dur! / 1000);
+  // Thread time beside wall time: on a shared machine a phase's wall time includes the time the
+  // renderer waited for a core; its CPU time is the browser's own work, comparable across runs.
+  const cpu = new Map(
+    RENDERING.map((name) => [name, outermost(complete, name).reduce((ms, event) => ms + (event.tdur ?? 0) / 1000, 0)]),
+  );
+  const renderingCpu = [...cpu.values()].reduce((a, b) => a + b, 0);
+  const mainCpu = complete
+    .filter((event) => event.name === 'RunTask')
+    .reduce((sum, event) => sum + (event.tdur ?? 0) / 1000, 0);
   const tasks = complete
     .filter((event) => event.name === 'RunTask')
     .map((event) => event.dur! / 1000)
     .sort((a, b) => b - a);
   return [
     `  timeline: ${[...totals].map(([name, ms]) => `${name} ${ms.toFixed(0)} ms`).join(', ')}`,
+    `  main-thread CPU ${mainCpu.toFixed(0)} ms; rendering CPU ${renderingCpu.toFixed(0)} ms: ${RENDERING.map((name) => `${name} ${(cpu.get(name) ?? 0).toFixed(0)}`).join(', ')}`,
     `  main-thread tasks over 16 ms: ${tasks.filter((ms) => ms > 16).length}; longest: ${tasks
       .slice(0, 8)
       .map((ms) => ms.toFixed(0))

@@ -26,6 +26,17 @@ describe('card icons', () => {
 
   it('draws each icon as a reference: one <svg> and one <use>, hidden from screen readers', () => {
     const markup = renderToStaticMarkup(createElement(CardIcon, { name: 'grip', className: 'size-4' }));
-    expect(markup).toBe('<svg aria-hidden="true" class="size-4"><use href="#pw-card-icon-grip"></use></svg>');
+    expect(markup).toBe(
+      '<svg aria-hidden="true" viewBox="0 0 24 24" overflow="visible" class="size-4"><use href="#pw-card-icon-grip"></use></svg>',
+    );
+  });
+
+  it('draws the sprite’s icons 1:1 in the card’s own viewBox, clipping nothing (no extra transform or clip per icon)', () => {
+    const symbols = sprite.match(/<symbol [^>]*>/g) ?? [];
+    expect(symbols.length).toBeGreaterThan(6);
+    for (const symbol of symbols) expect(symbol).toMatch(/viewBox="0 0 24 24" overflow="visible"/);
+    const inner = sprite.match(/<symbol [^>]*><svg [^>]*>/g) ?? [];
+    expect(inner).toHaveLength(symbols.length);
+    for (const svg of inner) expect(svg).toMatch(/<svg [^>]*viewBox="0 0 24 24"[^>]*overflow="visible"/);
   });
 });

@@ -20,14 +20,19 @@ const PREFIX = 'pw-card-icon-';
  * with `<use>` (CardIcon). A lucide icon is a component with a context read and an `<svg>` of up
  * to six shapes; a card drew three or four, so at a hundred cards the page hydrated ~400 icon
  * components and ~1,500 SVG nodes (issue #16). `<use>` is two plain nodes and no component.
+ *
+ * Each icon is drawn at the sprite's own scale (24 units) and clips nothing (`overflow="visible"`:
+ * lucide's shapes stay inside their 24 × 24 box): an SVG viewport that scales or clips is a
+ * transform or clip node of its own for the browser's compositor, which sorts the page's paint
+ * into layers again on every frame of a drag, at a cost that grows with those nodes (ARCHITECTURE.md).
  */
 export function CardIconSprite() {
   const icons = { ...STEP_ICONS, ...CARD_CHROME };
   return (
     <svg aria-hidden width="0" height="0" className="absolute size-0 overflow-hidden">
       {Object.entries(icons).map(([name, Icon]) => (
-        <symbol key={name} id={`${PREFIX}${name}`} viewBox="0 0 24 24">
-          <Icon />
+        <symbol key={name} id={`${PREFIX}${name}`} viewBox="0 0 24 24" overflow="visible">
+          <Icon overflow="visible" />
         </symbol>
       ))}
     </svg>
@@ -37,8 +42,9 @@ export function CardIconSprite() {
 /** One of the sprite's icons (CardIconSprite must be on the page); a type without an icon gets a square. */
 export function CardIcon({ name, className }: { name: string | undefined; className?: string }) {
   const known = name !== undefined && (Object.hasOwn(STEP_ICONS, name) || Object.hasOwn(CARD_CHROME, name));
+  // The card's own viewBox scales the 24-unit icon to its size, so the symbol inside is drawn 1:1.
   return (
-    <svg aria-hidden className={className}>
+    <svg aria-hidden viewBox="0 0 24 24" overflow="visible" className={className}>
       <use href={`#${PREFIX}${known ? name : 'square'}`} />
     </svg>
   );

@@ -98,8 +98,12 @@ export const PipeList = memo(function PipeList({
           // frame of its fade, and the root pipe (lit from the lift) spans the whole canvas, so
           // the 150 ms fades at the lift and at each pipe change repainted the whole page frame
           // after frame during a big workflow's drag (issue #16; ARCHITECTURE.md).
+          // The drag library's placeholder (the room made for the card in the pipe under the
+          // pointer) opens at once instead of growing over 200 ms: its growth moved everything
+          // below the pipe, a layout and repaint of the rest of the page each frame. The cards in
+          // the pipe still slide aside. 1 ms, not none: its close ends on the transition's end event.
           className={cx(
-            'flex min-h-10 flex-col gap-2 rounded-md',
+            'flex min-h-10 flex-col gap-2 rounded-md [&>[data-rfd-placeholder-context-id]]:duration-[1ms]!',
             snapshot.isDraggingOver && 'bg-accent-soft/60 outline-1 outline-accent/40 outline-dashed',
           )}
         >
