@@ -4,8 +4,10 @@
  * receiver, one at a time on one worker process, measured for two workers against the same
  * database and alternated (before, now, before, now) so a loaded machine weighs on both alike:
  *   - "before": the worker of git revision BENCH_DURABLE_BEFORE (default `main`), bundled from
- *     `git archive` of it, with `runs` at fillfactor 100 as it was;
- *   - "now": the worker bundled from the sources as they are, `runs` at fillfactor 70.
+ *     `git archive` of it;
+ *   - "now": the worker bundled from the sources as they are.
+ * Both on the newest schema (`runs` at fillfactor 70 since migration 20261226000000: main has it,
+ * so "before" no longer gets the fillfactor 100 of the code before that migration).
  * Per durable step: wall time (split into step.started → step.succeeded, which holds the commit
  * before the call and the call, and succeeded → next started), statements the worker sent
  * (BENCH_QUERY_COUNT's preload: each is one round trip), database commits, the share of `runs`
@@ -30,6 +32,8 @@ import { startBenchWorker } from '@/bench/lib/worker-process';
 import { buildWorker } from '@/scripts/lib/build-worker';
 import { runRuntimeSectionWhenMain } from '@/bench/lib/runtime-section-alone';
 import { postmasterPidOf, processTreeCpuMs } from '@/bench/lib/process-cpu';
+import { printWalBreakdown, walPosition } from '@/bench/lib/wal-breakdown';
+import { printStatements, resetStatements } from '@/bench/lib/pg-statements';
 
 const STEPS = 40;
 const RUNS = Number(process.env.BENCH_DURABLE_RUNS ?? 10);
@@ -66,11 +70,6 @@ async function startReceiver(): Promise<{ url: string; close: () => Promise<void
     url: `http://127.0.0.1:${port}/hook`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-/** The fillfactor a mode measures: migration 20261226000000 set 70 (it applies to pages written after). */
-async function applySchema(db: Db, mode: TMode): Promise<void> {
-  await sql.raw(`ALTER TABLE runs SET (fillfactor = ${mode === 'before' ? 100 : 70})`).execute(db);
 }
 
 /** Bundles the worker of git revision `rev` (its files from `git archive`, our node_modules). */
@@ -121,7 +120,6 @@ async function measureMode({
   follow: { until: (runId: string, statuses: ReadonlySet<string>) => Promise<number> };
   bundle: string;
 }): Promise<TDurableModeResult> {
-  await applySchema(db, mode);
   const countDir = mkdtempSync(path.join(tmpdir(), 'pipewright-bench-durable-count-'));
   const preload = pathToFileURL(path.resolve('bench/lib/query-count-preload.mjs')).href;
   // As npm start runs each: before over TCP, now over the embedded server's Unix-domain socket
@@ -146,6 +144,8 @@ async function measureMode({
     await new Promise((resolve) => setTimeout(resolve, 600)); // backends flush their statistics
     process.kill(worker.pid, 'SIGUSR2'); // the preload starts a new count here
     const before = await counters(db);
+    const walFrom = await walPosition(db);
+    const statementsKept = await resetStatements(db);
     const postmaster = postmasterPidOf(
       (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(db)).rows[0]!.pid,
     );
@@ -170,6 +170,9 @@ async function measureMode({
     };
     await new Promise((resolve) => setTimeout(resolve, 1200));
     const after = await counters(db);
+    if (process.env.BENCH_WAL_BREAKDOWN)
+      await printWalBreakdown(db, { from: walFrom, to: await walPosition(db), per: RUNS * STEPS, label: mode });
+    if (statementsKept) await printStatements(db, { runs: RUNS * STEPS, label: mode, limit: 5, unit: 'step' });
     const rows = await db
       .selectFrom('runs')
       .select(['status', 'started_at', 'completed_at'])
@@ -250,7 +253,6 @@ export async function durableWorkerBenchmarks({
     for (const mode of ['before', 'now', 'before', 'now'] as const) {
       results.push(await measureMode({ db, ctx, url, mode, follow, bundle: bundles[mode] }));
     }
-    await applySchema(db, 'now');
     if (hasPgbench()) {
       await preparePgbench(url);
       console.log(
