@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { TAuthContext } from '@/server/auth/context';
+import { commitStatement, type TBatch } from '@/server/runtime/run-store/commit-statement';
+import { startRun } from '@/server/runtime/start-run';
+import { createTestDatabase, type TTestDatabase } from '@/test/database';
+import { createTenantWithMember } from '@/test/fixtures';
+import { publishWorkflow } from '@/test/runtime';
+
+/**
+ * A durable step's commit finishes the previous step's record (an update of one run_steps row
+ * by its id). It used to find that row by the run's index (`run_steps_run_idx`), reading every
+ * record of the run on every commit and hash-joining them with the one it updates: O(steps) per
+ * commit, O(steps²) per run, whenever the planner thought a run has few records (fresh
+ * statistics, or none).
+ */
+const RECORDS = 2_000;
+let t: TTestDatabase;
+let ctx: TAuthContext;
+let runId: string;
+let lastRecord: string;
+
+beforeAll(async () => {
+  t = await createTestDatabase('commit_statement');
+  process.env.DATABASE_URL = t.url;
+  ctx = (await createTenantWithMember({ db: t.db, role: 'editor' })).ctx;
+  await publishWorkflow({
+    db: t.db,
+    ctx,
+    key: 'long',
+    document: { steps: [{ id: 'hear', type: 'event.wait', config: { event: 'never.sent' } }] },
+  });
+  runId = (await startRun({ tenantId: ctx.tenantId, workflowKey: 'long', input: {}, trigger: { type: 'api' } })).runId;
+  await sql`UPDATE runs SET status = 'RUNNING', lease_owner = 'test-worker', fence = 1 WHERE id = ${runId}`.execute(
+    t.db,
+  );
+  // A long run's records so far, every one SUCCEEDED but the last, still RUNNING (its call out).
+  const rows = await sql<{ id: string }>`
+    INSERT INTO run_steps (run_id, tenant_id, step_id, path, type, attempt, status, started_at, completed_at, duration_ms)
+    SELECT ${runId}, ${ctx.tenantId}, 'call' || g, 'call' || g, 'action.call', 1,
+           CASE WHEN g = ${RECORDS} THEN 'RUNNING' ELSE 'SUCCEEDED' END,
+           now() - make_interval(secs => ${RECORDS} - g), CASE WHEN g = ${RECORDS} THEN NULL ELSE now() END, 1
+      FROM generate_series(1, ${RECORDS}) g
+    RETURNING id, path`.execute(t.db);
+  lastRecord = rows.rows.at(-1)!.id;
+});
+afterAll(async () => {
+  await t.close();
+});
+
+/** The commit before step RECORDS + 1's call: the previous record's result, this step's RUNNING record, events, snapshot, ledger row. */
+function durableStepBatch(extraUpdates: string[] = []): TBatch {
+  const now = new Date();
+  const next = `call${RECORDS + 1}`;
+  return {
+    run: { id: runId, tenantId: ctx.tenantId, fence: '1' },
+    execution: JSON.stringify({
+      formatVersion: 3,
+      scope: { vars: {}, error: null },
+      cursor: { index: 1 },
+      attempts: {},
+    }),
+    inserts: [
+      {
+        id: randomUUID(),
+        stepId: next,
+        path: next,
+        type: 'action.call',
+        attempt: 1,
+        status: 'RUNNING',
+        input: null,
+        output: null,
+        error: null,
+        startedAt: now,
+        completedAt: null,
+      },
+    ],
+    updates: [lastRecord, ...extraUpdates].map((id) => [
+      id,
+      { status: 'SUCCEEDED', output: { status: 200 }, input: { url: 'x' }, completedAt: now },
+    ]),
+    events: [
+      { type: 'step.succeeded', stepId: `call${RECORDS}`, data: { path: `call${RECORDS}`, attempt: 1 }, at: now },
+      { type: 'step.started', stepId: next, data: { path: next, attempt: 1 }, at: now },
+    ],
+    snapshots: [{ stepRecordId: lastRecord, path: `call${RECORDS}`, snapshot: {}, truncated: false, sizeBytes: 2 }],
+    invocations: [],
+    blockResults: [],
+    endedBlocks: [],
+    artifacts: [],
+    patch: {},
+    extras: [],
+    releasing: false,
+    admitNextOf: null,
+    eventLocks: [],
+  };
+}
+
+type TPlanNode = { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; Plans?: TPlanNode[] };
+
+/** Every scan of run_steps the plan makes, as "<node type> <index>". */
+function runStepsScans(node: TPlanNode): string[] {
+  const own =
+    node['Relation Name'] === 'run_steps' && node['Node Type'] !== 'ModifyTable'
+      ? [`${node['Node Type']} ${node['Index Name'] ?? ''}`.trim()]
+      : /Index/.test(node['Node Type']) && node['Index Name']?.startsWith('run_steps')
+        ? [`${node['Node Type']} ${node['Index Name']}`]
+        : [];
+  return [...own, ...(node.Plans ?? []).flatMap(runStepsScans)];
+}
+
+async function planOf(
+  mode: 'force_custom_plan' | 'force_generic_plan',
+  extraUpdates: string[] = [],
+): Promise<string[]> {
+  const compiled = commitStatement(durableStepBatch(extraUpdates), {
+    releaseInline: false,
+    notify: true,
+    admitJobs: null,
+  }).compile(t.db);
+  return t.db.connection().execute(async (c) => {
+    await sql.raw(`SET plan_cache_mode = ${mode}`).execute(c);
+    const name = `commit_${mode}`;
+    await sql.raw(`PREPARE ${name} AS ${compiled.sql}`).execute(c);
+    // EXECUTE takes its arguments as expressions, not bind parameters: quoted literals.
+    const text = (value: unknown) =>
+      value instanceof Date ? value.toISOString() : Array.isArray(value) ? `{${value.join(',')}}` : String(value);
+    const literal = (value: unknown) => (value === null ? 'NULL' : `'${text(value).replace(/'/g, "''")}'`);
+    const explained = await sql<{ 'QUERY PLAN': Array<{ Plan: TPlanNode }> }>`EXPLAIN (FORMAT JSON) EXECUTE ${sql.raw(
+      `${name}(${compiled.parameters.map(literal).join(', ')})`,
+    )}`.execute(c);
+    await sql.raw(`DEALLOCATE ${name}; RESET plan_cache_mode`).execute(c);
+    return runStepsScans(explained.rows[0]!['QUERY PLAN'][0]!.Plan);
+  });
+}
+
+it('finds the records a commit finishes by their ids, not among the run’s records (custom and generic plans, with and without statistics)', async () => {
+  const others = (
+    await sql<{ id: string }>`SELECT id FROM run_steps WHERE run_id = ${runId} ORDER BY started_at LIMIT 2`.execute(
+      t.db,
+    )
+  ).rows.map((r) => r.id);
+  for (const analyzed of [false, true]) {
+    if (analyzed) await sql`ANALYZE run_steps`.execute(t.db);
+    // One record (a durable step's commit), and several (concurrent lanes' steps in one batch).
+    for (const extraUpdates of [[], others])
+      for (const mode of ['force_custom_plan', 'force_generic_plan'] as const) {
+        const scans = await planOf(mode, extraUpdates);
+        const indexes = scans.filter((scan) => scan !== 'Bitmap Heap Scan');
+        const updates = 1 + extraUpdates.length;
+        expect({ analyzed, updates, mode, indexes }).toEqual({
+          analyzed,
+          updates,
+          mode,
+          indexes: [expect.stringMatching(/^(Bitmap )?Index Scan run_steps_pkey$/)],
+        });
+      }
+  }
+});
