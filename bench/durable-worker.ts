@@ -34,6 +34,8 @@ import { runRuntimeSectionWhenMain } from '@/bench/lib/runtime-section-alone';
 import { postmasterPidOf, processTreeCpuMs } from '@/bench/lib/process-cpu';
 import { printWalBreakdown, walPosition } from '@/bench/lib/wal-breakdown';
 import { printStatements, resetStatements } from '@/bench/lib/pg-statements';
+import { prefillStepHistory } from '@/bench/lib/history-prefill';
+import { createTenantWithMember } from '@/test/fixtures';
 
 const STEPS = 40;
 const RUNS = Number(process.env.BENCH_DURABLE_RUNS ?? 10);
@@ -143,6 +145,9 @@ async function measureMode({
     }
     await new Promise((resolve) => setTimeout(resolve, 600)); // backends flush their statistics
     process.kill(worker.pid, 'SIGUSR2'); // the preload starts a new count here
+    // BENCH_DURABLE_CHECKPOINT=1: each window starts right after a checkpoint, as a server's
+    // windows do every checkpoint_timeout: the first change of each page writes its full image.
+    if (process.env.BENCH_DURABLE_CHECKPOINT) await sql`CHECKPOINT`.execute(db);
     const before = await counters(db);
     const walFrom = await walPosition(db);
     const statementsKept = await resetStatements(db);
@@ -241,6 +246,13 @@ export async function durableWorkerBenchmarks({
       config: { action: 'http.request', version: 1, input: { method: 'POST', url: receiver.url, body: { i } } },
     }));
     await publishWorkflow({ db, ctx, key: 'bench-durable', document: { steps } });
+    const history = Number(process.env.BENCH_DURABLE_HISTORY ?? 0);
+    if (history) {
+      // Another tenant's: the measured runs' own per-tenant index entries stay where they were.
+      const { tenantId } = await createTenantWithMember({ db, role: 'editor' });
+      await prefillStepHistory(db, { tenantId, records: history });
+      console.log(`  with ${history} step records (and snapshots) of earlier runs in the history tables`);
+    }
     const beforeRev = process.env.BENCH_DURABLE_BEFORE ?? 'main';
     const bundles: Record<TMode, string> = {
       before: await bundleWorkerOf(beforeRev),

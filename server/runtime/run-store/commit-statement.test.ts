@@ -44,6 +44,12 @@ beforeAll(async () => {
       FROM generate_series(1, ${RECORDS}) g
     RETURNING id, path`.execute(t.db);
   lastRecord = rows.rows.at(-1)!.id;
+  // Other runs' records: 500 runs of 40 steps.
+  await sql`
+    INSERT INTO run_steps (run_id, tenant_id, step_id, path, type, attempt, status, started_at, completed_at, duration_ms)
+    SELECT md5('other-' || (g / 40))::uuid, ${ctx.tenantId}, 'call' || (g % 40), 'call' || (g % 40), 'action.call', 1,
+           'SUCCEEDED', now(), now(), 1
+      FROM generate_series(0, 19999) g`.execute(t.db);
 });
 afterAll(async () => {
   await t.close();
@@ -110,6 +116,13 @@ function runStepsScans(node: TPlanNode): string[] {
   return [...own, ...(node.Plans ?? []).flatMap(runStepsScans)];
 }
 
+/** EXECUTE takes its arguments as expressions, not bind parameters: quoted literals. */
+function literals(parameters: readonly unknown[]): string {
+  const text = (value: unknown) =>
+    value instanceof Date ? value.toISOString() : Array.isArray(value) ? `{${value.join(',')}}` : String(value);
+  return parameters.map((value) => (value === null ? 'NULL' : `'${text(value).replace(/'/g, "''")}'`)).join(', ');
+}
+
 async function planOf(
   mode: 'force_custom_plan' | 'force_generic_plan',
   extraUpdates: string[] = [],
@@ -123,13 +136,9 @@ async function planOf(
     await sql.raw(`SET plan_cache_mode = ${mode}`).execute(c);
     const name = `commit_${mode}`;
     await sql.raw(`PREPARE ${name} AS ${compiled.sql}`).execute(c);
-    // EXECUTE takes its arguments as expressions, not bind parameters: quoted literals.
-    const text = (value: unknown) =>
-      value instanceof Date ? value.toISOString() : Array.isArray(value) ? `{${value.join(',')}}` : String(value);
-    const literal = (value: unknown) => (value === null ? 'NULL' : `'${text(value).replace(/'/g, "''")}'`);
-    const explained = await sql<{ 'QUERY PLAN': Array<{ Plan: TPlanNode }> }>`EXPLAIN (FORMAT JSON) EXECUTE ${sql.raw(
-      `${name}(${compiled.parameters.map(literal).join(', ')})`,
-    )}`.execute(c);
+    const explained = await sql<{
+      'QUERY PLAN': Array<{ Plan: TPlanNode }>;
+    }>`EXPLAIN (FORMAT JSON) EXECUTE ${sql.raw(`${name}(${literals(compiled.parameters)})`)}`.execute(c);
     await sql.raw(`DEALLOCATE ${name}; RESET plan_cache_mode`).execute(c);
     return runStepsScans(explained.rows[0]!['QUERY PLAN'][0]!.Plan);
   });
@@ -157,4 +166,24 @@ it('finds the records a commit finishes by their ids, not among the run’s reco
         });
       }
   }
+});
+
+it('lets PostgreSQL keep a generic plan of a durable step’s prepared commit instead of planning it on every execution', async () => {
+  const compiled = commitStatement(durableStepBatch(), { releaseInline: false, notify: true, admitJobs: null }).compile(
+    t.db,
+  );
+  const plans = await t.db.connection().execute(async (c) => {
+    await sql.raw(`PREPARE commit_auto AS ${compiled.sql}`).execute(c);
+    // PostgreSQL plans a prepared statement five times for its parameters, then keeps a generic
+    // plan unless that one's estimated cost is higher than theirs (plan_cache_mode auto).
+    for (let i = 0; i < 8; i++)
+      await sql.raw(`EXPLAIN EXECUTE commit_auto(${literals(compiled.parameters)})`).execute(c);
+    const counted = await sql<{ generic: string; custom: string }>`
+      SELECT generic_plans::text AS generic, custom_plans::text AS custom FROM pg_prepared_statements WHERE name = 'commit_auto'`.execute(
+      c,
+    );
+    await sql.raw('DEALLOCATE commit_auto').execute(c);
+    return counted.rows[0]!;
+  });
+  expect(plans).toEqual({ generic: '3', custom: '5' });
 });
