@@ -182,13 +182,10 @@ export function commitStatement(
     // hash-joined them (every record of the run read on every commit, O(steps²) per run) whenever
     // it thought the run had few: fresh or no statistics, and the prepared commit's generic plan.
     // The run check stays, as IS NOT DISTINCT FROM (the same for a NOT NULL column), which no
-    // index can serve, so the ids are the only way in. One record (every durable step's commit)
-    // is one id parameter: `= ANY(array)` made the generic plan look dearer than a custom one for
-    // that array, so PostgreSQL planned the prepared commit again on every execution.
-    const byId =
-      batch.updates.length === 1
-        ? sql`t.id = ${batch.updates[0]![0]}::uuid`
-        : sql`t.id = ANY(${batch.updates.map(([id]) => id)}::uuid[])`;
+    // index can serve, so the ids are the only way in. They are one parameter each (a shape per
+    // count, like the rest of the text): `= ANY(array)` made the generic plan look dearer than the
+    // custom ones, so PostgreSQL planned the prepared commit again on every execution.
+    const ids = sql.join(batch.updates.map(([id]) => sql`${id}::uuid`));
     ctes.push(sql`u AS (
       UPDATE run_steps t SET
         status = x.status,
@@ -199,7 +196,7 @@ export function commitStatement(
         duration_ms = CASE WHEN x.completed_at IS NULL THEN t.duration_ms ELSE (extract(epoch from (x.completed_at - t.started_at)) * 1000)::int END
         FROM r, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
           AS x(id uuid, status text, has_input boolean, input jsonb, has_output boolean, output jsonb, has_error boolean, error jsonb, completed_at timestamptz)
-       WHERE ${byId} AND x.id = t.id AND t.run_id IS NOT DISTINCT FROM ${run.id}::uuid)`);
+       WHERE t.id IN (${ids}) AND x.id = t.id AND t.run_id IS NOT DISTINCT FROM ${run.id}::uuid)`);
   }
   if (events.length) {
     const rows = events.map((e, i) => ({ i, type: e.type, step_id: e.stepId, at: e.at.toISOString(), data: e.data }));
