@@ -29,12 +29,8 @@ it('gives a run’s step records ids in the order the steps started', async () =
     config: { assign: { [`vars.n${i}`]: i } },
   }));
   await publishWorkflow({ db: t.db, ctx, key: 'ordered', document: { steps } });
-  const { runId } = await startRun({
-    tenantId: ctx.tenantId,
-    workflowKey: 'ordered',
-    input: {},
-    trigger: { type: 'api' },
-  });
+  const api = { type: 'api' } as const;
+  const { runId } = await startRun({ tenantId: ctx.tenantId, workflowKey: 'ordered', input: {}, trigger: api });
   expect(await driveRun({ db: t.db, runId })).toBe('SUCCEEDED');
   const started = await sql<{ path: string }>`
     SELECT data->>'path' AS path FROM run_events WHERE run_id = ${runId} AND type = 'step.started' ORDER BY seq`.execute(
