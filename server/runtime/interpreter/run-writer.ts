@@ -6,19 +6,19 @@ import type { Db, Tx } from '@/server/db/database';
 import type { TRunStatus } from '@/model/run-status';
 import type { TExecution } from '@/server/runtime/execution/execution-state';
 import { AppError } from '@/model/errors';
-import {
-  commitBatch,
-  type TBlockResultDraft,
-  type TEventDraft,
-  type TInvocationDraft,
-  type TRunPatch,
-  type TSnapshotDraft,
-  type TStepRecordDraft,
-  type TStepRecordPatch,
-} from '@/server/runtime/run-store/commit-batch';
+import { commitBatch } from '@/server/runtime/run-store/commit-batch';
+import type {
+  TBlockResultDraft,
+  TEventDraft,
+  TInvocationDraft,
+  TRunPatch,
+  TSnapshotDraft,
+  TStepRecordDraft,
+  TStepRecordPatch,
+} from '@/server/runtime/run-store/commit-statement';
 import type { TStagedArtifact } from '@/server/artifacts/artifact-stager';
 
-export { RUN_EVENTS_CHANNEL, type TStepRecordDraft } from '@/server/runtime/run-store/commit-batch';
+export { RUN_EVENTS_CHANNEL, type TStepRecordDraft } from '@/server/runtime/run-store/commit-statement';
 
 /** Thrown when a write finds that this worker no longer holds the run's lease. */
 export class LeaseLostError extends AppError {

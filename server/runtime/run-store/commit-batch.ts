@@ -14,18 +14,6 @@ import {
   type TBatch,
 } from '@/server/runtime/run-store/commit-statement';
 
-export {
-  RUN_EVENTS_CHANNEL,
-  type TBatch,
-  type TBlockResultDraft,
-  type TEventDraft,
-  type TInvocationDraft,
-  type TRunPatch,
-  type TSnapshotDraft,
-  type TStepRecordDraft,
-  type TStepRecordPatch,
-} from '@/server/runtime/run-store/commit-statement';
-
 /** What a commit found: null when the fence no longer matched (the lease was lost). */
 export type TCommitResult = { status: TRunStatus } | null;
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '@/server/db/schema';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TAuthContext } from '@/server/auth/context';
 import { commitStatement, type TBatch } from '@/server/runtime/run-store/commit-statement';
@@ -123,39 +124,47 @@ function literals(parameters: readonly unknown[]): string {
   return parameters.map((value) => (value === null ? 'NULL' : `'${text(value).replace(/'/g, "''")}'`)).join(', ');
 }
 
-async function planOf(
-  mode: 'force_custom_plan' | 'force_generic_plan',
-  extraUpdates: string[] = [],
-): Promise<string[]> {
-  const compiled = commitStatement(durableStepBatch(extraUpdates), {
-    releaseInline: false,
-    notify: true,
-    admitJobs: null,
-  }).compile(t.db);
+/**
+ * The commit of a durable step finishing `extraUpdates` too, prepared as `commit` on one
+ * connection for `explain` (which gets EXECUTE's argument list), deallocated after.
+ */
+async function withPreparedCommit<T>(
+  extraUpdates: string[],
+  explain: (c: Kysely<Database>, args: string) => Promise<T>,
+): Promise<T> {
+  const options = { releaseInline: false, notify: true, admitJobs: null };
+  const compiled = commitStatement(durableStepBatch(extraUpdates), options).compile(t.db);
   return t.db.connection().execute(async (c) => {
-    await sql.raw(`SET plan_cache_mode = ${mode}`).execute(c);
-    const name = `commit_${mode}`;
-    await sql.raw(`PREPARE ${name} AS ${compiled.sql}`).execute(c);
-    const explained = await sql<{
-      'QUERY PLAN': Array<{ Plan: TPlanNode }>;
-    }>`EXPLAIN (FORMAT JSON) EXECUTE ${sql.raw(`${name}(${literals(compiled.parameters)})`)}`.execute(c);
-    await sql.raw(`DEALLOCATE ${name}; RESET plan_cache_mode`).execute(c);
-    return runStepsScans(explained.rows[0]!['QUERY PLAN'][0]!.Plan);
+    await sql.raw(`PREPARE commit AS ${compiled.sql}`).execute(c);
+    try {
+      return await explain(c, literals(compiled.parameters));
+    } finally {
+      await sql.raw('DEALLOCATE commit').execute(c);
+    }
   });
 }
 
+/** Two more records of the run, to finish in the same commit (concurrent lanes' steps). */
+async function othersOfRun(): Promise<string[]> {
+  const rows = await sql<{ id: string }>`
+    SELECT id FROM run_steps WHERE run_id = ${runId} ORDER BY started_at LIMIT 2`.execute(t.db);
+  return rows.rows.map((r) => r.id);
+}
+
 it('finds the records a commit finishes by their ids, not among the run’s records (custom and generic plans, with and without statistics)', async () => {
-  const others = (
-    await sql<{ id: string }>`SELECT id FROM run_steps WHERE run_id = ${runId} ORDER BY started_at LIMIT 2`.execute(
-      t.db,
-    )
-  ).rows.map((r) => r.id);
+  const others = await othersOfRun();
   for (const analyzed of [false, true]) {
     if (analyzed) await sql`ANALYZE run_steps`.execute(t.db);
     // One record (a durable step's commit), and several (concurrent lanes' steps in one batch).
     for (const extraUpdates of [[], others])
       for (const mode of ['force_custom_plan', 'force_generic_plan'] as const) {
-        const scans = await planOf(mode, extraUpdates);
+        const scans = await withPreparedCommit(extraUpdates, async (c, args) => {
+          await sql.raw(`SET plan_cache_mode = ${mode}`).execute(c);
+          const explained = await sql<{ 'QUERY PLAN': Array<{ Plan: TPlanNode }> }>`
+            EXPLAIN (FORMAT JSON) EXECUTE commit(${sql.raw(args)})`.execute(c);
+          await sql`RESET plan_cache_mode`.execute(c);
+          return runStepsScans(explained.rows[0]!['QUERY PLAN'][0]!.Plan);
+        });
         const indexes = scans.filter((scan) => scan !== 'Bitmap Heap Scan');
         const updates = 1 + extraUpdates.length;
         expect({ analyzed, updates, mode, indexes }).toEqual({
@@ -169,31 +178,16 @@ it('finds the records a commit finishes by their ids, not among the run’s reco
 });
 
 it('lets PostgreSQL keep a generic plan of the prepared commit instead of planning it on every execution', async () => {
-  const others = (
-    await sql<{ id: string }>`SELECT id FROM run_steps WHERE run_id = ${runId} ORDER BY started_at LIMIT 2`.execute(
-      t.db,
-    )
-  ).rows.map((r) => r.id);
-  for (const extraUpdates of [[], others]) expect(await plansOf(extraUpdates)).toEqual({ generic: '3', custom: '5' });
+  for (const extraUpdates of [[], await othersOfRun()]) {
+    const plans = await withPreparedCommit(extraUpdates, async (c, args) => {
+      // PostgreSQL plans a prepared statement five times for its parameters, then keeps a
+      // generic plan unless that one's estimated cost is higher than theirs (plan_cache_mode auto).
+      for (let i = 0; i < 8; i++) await sql.raw(`EXPLAIN EXECUTE commit(${args})`).execute(c);
+      const counted = await sql<{ generic: string; custom: string }>`
+        SELECT generic_plans::text AS generic, custom_plans::text AS custom
+          FROM pg_prepared_statements WHERE name = 'commit'`.execute(c);
+      return counted.rows[0]!;
+    });
+    expect(plans).toEqual({ generic: '3', custom: '5' });
+  }
 });
-
-async function plansOf(extraUpdates: string[]): Promise<{ generic: string; custom: string }> {
-  const compiled = commitStatement(durableStepBatch(extraUpdates), {
-    releaseInline: false,
-    notify: true,
-    admitJobs: null,
-  }).compile(t.db);
-  return t.db.connection().execute(async (c) => {
-    await sql.raw(`PREPARE commit_auto AS ${compiled.sql}`).execute(c);
-    // PostgreSQL plans a prepared statement five times for its parameters, then keeps a generic
-    // plan unless that one's estimated cost is higher than theirs (plan_cache_mode auto).
-    for (let i = 0; i < 8; i++)
-      await sql.raw(`EXPLAIN EXECUTE commit_auto(${literals(compiled.parameters)})`).execute(c);
-    const counted = await sql<{ generic: string; custom: string }>`
-      SELECT generic_plans::text AS generic, custom_plans::text AS custom FROM pg_prepared_statements WHERE name = 'commit_auto'`.execute(
-      c,
-    );
-    await sql.raw('DEALLOCATE commit_auto').execute(c);
-    return counted.rows[0]!;
-  });
-}
