@@ -14,8 +14,11 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
 import type { Db } from '@/server/db/database';
-import { commitBatch, type TBatch } from '@/server/runtime/run-store/commit-batch';
+import { commitBatch } from '@/server/runtime/run-store/commit-batch';
 import { claimRun } from '@/server/runtime/run-store/claim-run';
+
+/** The batch type from the function itself: this file also runs in an older checkout (its `git archive`), where the type lives elsewhere. */
+type TBatch = Parameters<typeof commitBatch>[1];
 
 const CALLS = Number(process.env.BENCH_COMMIT_CALLS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_COMMIT_ROUNDS ?? 3);

@@ -4,8 +4,10 @@
  * receiver, one at a time on one worker process, measured for two workers against the same
  * database and alternated (before, now, before, now) so a loaded machine weighs on both alike:
  *   - "before": the worker of git revision BENCH_DURABLE_BEFORE (default `main`), bundled from
- *     `git archive` of it, with `runs` at fillfactor 100 as it was;
- *   - "now": the worker bundled from the sources as they are, `runs` at fillfactor 70.
+ *     `git archive` of it;
+ *   - "now": the worker bundled from the sources as they are.
+ * Both on the newest schema (`runs` at fillfactor 70 since migration 20261226000000: main has it,
+ * so "before" no longer gets the fillfactor 100 of the code before that migration).
  * Per durable step: wall time (split into step.started → step.succeeded, which holds the commit
  * before the call and the call, and succeeded → next started), statements the worker sent
  * (BENCH_QUERY_COUNT's preload: each is one round trip), database commits, the share of `runs`
@@ -30,6 +32,10 @@ import { startBenchWorker } from '@/bench/lib/worker-process';
 import { buildWorker } from '@/scripts/lib/build-worker';
 import { runRuntimeSectionWhenMain } from '@/bench/lib/runtime-section-alone';
 import { postmasterPidOf, processTreeCpuMs } from '@/bench/lib/process-cpu';
+import { printWalBreakdown, walPosition } from '@/bench/lib/wal-breakdown';
+import { printStatements, resetStatements } from '@/bench/lib/pg-statements';
+import { prefillStepHistory } from '@/bench/lib/history-prefill';
+import { createTenantWithMember } from '@/test/fixtures';
 
 const STEPS = 40;
 const RUNS = Number(process.env.BENCH_DURABLE_RUNS ?? 10);
@@ -66,11 +72,6 @@ async function startReceiver(): Promise<{ url: string; close: () => Promise<void
     url: `http://127.0.0.1:${port}/hook`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-/** The fillfactor a mode measures: migration 20261226000000 set 70 (it applies to pages written after). */
-async function applySchema(db: Db, mode: TMode): Promise<void> {
-  await sql.raw(`ALTER TABLE runs SET (fillfactor = ${mode === 'before' ? 100 : 70})`).execute(db);
 }
 
 /** Bundles the worker of git revision `rev` (its files from `git archive`, our node_modules). */
@@ -121,7 +122,6 @@ async function measureMode({
   follow: { until: (runId: string, statuses: ReadonlySet<string>) => Promise<number> };
   bundle: string;
 }): Promise<TDurableModeResult> {
-  await applySchema(db, mode);
   const countDir = mkdtempSync(path.join(tmpdir(), 'pipewright-bench-durable-count-'));
   const preload = pathToFileURL(path.resolve('bench/lib/query-count-preload.mjs')).href;
   // As npm start runs each: before over TCP, now over the embedded server's Unix-domain socket
@@ -145,7 +145,12 @@ async function measureMode({
     }
     await new Promise((resolve) => setTimeout(resolve, 600)); // backends flush their statistics
     process.kill(worker.pid, 'SIGUSR2'); // the preload starts a new count here
+    // BENCH_DURABLE_CHECKPOINT=1: each window starts right after a checkpoint, as a server's
+    // windows do every checkpoint_timeout: the first change of each page writes its full image.
+    if (process.env.BENCH_DURABLE_CHECKPOINT) await sql`CHECKPOINT`.execute(db);
     const before = await counters(db);
+    const walFrom = await walPosition(db);
+    const statementsKept = await resetStatements(db);
     const postmaster = postmasterPidOf(
       (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(db)).rows[0]!.pid,
     );
@@ -170,6 +175,9 @@ async function measureMode({
     };
     await new Promise((resolve) => setTimeout(resolve, 1200));
     const after = await counters(db);
+    if (process.env.BENCH_WAL_BREAKDOWN)
+      await printWalBreakdown(db, { from: walFrom, to: await walPosition(db), per: RUNS * STEPS, label: mode });
+    if (statementsKept) await printStatements(db, { runs: RUNS * STEPS, label: mode, limit: 5, unit: 'step' });
     const rows = await db
       .selectFrom('runs')
       .select(['status', 'started_at', 'completed_at'])
@@ -238,6 +246,13 @@ export async function durableWorkerBenchmarks({
       config: { action: 'http.request', version: 1, input: { method: 'POST', url: receiver.url, body: { i } } },
     }));
     await publishWorkflow({ db, ctx, key: 'bench-durable', document: { steps } });
+    const history = Number(process.env.BENCH_DURABLE_HISTORY ?? 0);
+    if (history) {
+      // Another tenant's: the measured runs' own per-tenant index entries stay where they were.
+      const { tenantId } = await createTenantWithMember({ db, role: 'editor' });
+      await prefillStepHistory(db, { tenantId, records: history });
+      console.log(`  with ${history} step records (and snapshots) of earlier runs in the history tables`);
+    }
     const beforeRev = process.env.BENCH_DURABLE_BEFORE ?? 'main';
     const bundles: Record<TMode, string> = {
       before: await bundleWorkerOf(beforeRev),
@@ -250,7 +265,6 @@ export async function durableWorkerBenchmarks({
     for (const mode of ['before', 'now', 'before', 'now'] as const) {
       results.push(await measureMode({ db, ctx, url, mode, follow, bundle: bundles[mode] }));
     }
-    await applySchema(db, 'now');
     if (hasPgbench()) {
       await preparePgbench(url);
       console.log(

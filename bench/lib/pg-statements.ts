@@ -15,10 +15,16 @@ export async function resetStatements(db: Db): Promise<boolean> {
   return true;
 }
 
-/** The statements that cost PostgreSQL most in the window, per run: calls, execution and planning ms, WAL bytes. */
+/** The statements that cost PostgreSQL most in the window, per run (or `unit`): calls, execution and planning ms, WAL bytes. */
 export async function printStatements(
   db: Db,
-  { runs, label, indent = '  ', limit = 8 }: { runs: number; label: string; indent?: string; limit?: number },
+  {
+    runs,
+    label,
+    indent = '  ',
+    limit = 8,
+    unit = 'run',
+  }: { runs: number; label: string; indent?: string; limit?: number; unit?: string },
 ): Promise<void> {
   const rows = await sql<{
     calls: string;
@@ -32,7 +38,7 @@ export async function printStatements(
            left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 90) AS query
       FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT ${limit}`.execute(db);
   console.log(
-    `${indent}${label}: statements by PostgreSQL time, per run: calls / exec ms / plan ms (plans) / WAL bytes`,
+    `${indent}${label}: statements by PostgreSQL time, per ${unit}: calls / exec ms / plan ms (plans) / WAL bytes`,
   );
   for (const r of rows.rows)
     console.log(

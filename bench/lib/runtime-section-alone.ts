@@ -28,9 +28,13 @@ async function runAlone(section: string): Promise<void> {
     databaseDir: path.join(dir, 'pg'),
     password: 'bench-password-1234',
     // BENCH_PG_STATEMENTS=1: pg_stat_statements loaded, for the sections that report statements (7c).
-    settings: process.env.BENCH_PG_STATEMENTS
-      ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_planning': 'on' }
-      : {},
+    // BENCH_PG_SETTINGS='{"wal_compression":"lz4"}': more server settings (JSON), to compare a setting.
+    settings: {
+      ...(process.env.BENCH_PG_STATEMENTS
+        ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_planning': 'on' }
+        : {}),
+      ...(JSON.parse(process.env.BENCH_PG_SETTINGS ?? '{}') as Record<string, string>),
+    },
   });
   try {
     process.env.BENCH_ONLY ??= section;

@@ -2,7 +2,7 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '@/server/db/database';
 import { RunWriter, type TStepRecordDraft } from '@/server/runtime/interpreter/run-writer';
-import type { TStepRecordPatch, TEventDraft, TSnapshotDraft } from '@/server/runtime/run-store/commit-batch';
+import type { TStepRecordPatch, TEventDraft, TSnapshotDraft } from '@/server/runtime/run-store/commit-statement';
 import { initialExecution } from '@/server/runtime/execution/execution-state';
 
 /**

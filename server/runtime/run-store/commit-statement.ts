@@ -1,0 +1,304 @@
+import 'server-only';
+import { sql, type RawBuilder } from 'kysely';
+import type { TStepStatus, TRunEventType, TRunStatus } from '@/model/run-status';
+import { releasedLease, wokenOnRelease } from '@/server/runtime/run-store/released-lease';
+import { oldestHeldRun } from '@/server/runtime/run-store/end-run-effects';
+import type { Tx } from '@/server/db/database';
+import type { TStagedArtifact } from '@/server/artifacts/artifact-stager';
+import { NAMED_STATEMENT_MARK } from '@/server/db/named-statements';
+
+/*
+ * The one statement of a commit (commitBatch): the fenced update of the run with every history
+ * row of the batch as CTEs hanging off it. Its text depends only on which parts a batch has.
+ */
+
+export type TStepRecordDraft = {
+  id: string;
+  stepId: string;
+  path: string;
+  type: string;
+  attempt: number;
+  status: TStepStatus;
+  input: unknown;
+  output: unknown;
+  error: unknown;
+  startedAt: Date;
+  completedAt: Date | null;
+};
+export type TStepRecordPatch = Pick<TStepRecordDraft, 'status'> &
+  Partial<Pick<TStepRecordDraft, 'output' | 'error' | 'input' | 'completedAt'>>;
+export type TEventDraft = { type: TRunEventType; stepId: string | null; data: Record<string, unknown>; at: Date };
+export type TSnapshotDraft = {
+  stepRecordId: string;
+  path: string;
+  snapshot: unknown;
+  truncated: boolean;
+  sizeBytes: number;
+};
+export type TInvocationDraft = {
+  action: string;
+  version: number;
+  idempotencyKey: string;
+  stepPath: string;
+  output: unknown;
+};
+/** A forEach iteration that ended: its collected result, or its failure (onItemError continue). */
+export type TBlockResultDraft = { blockPath: string; itemIndex: number; result: unknown; failure: unknown };
+export type TRunPatch = Partial<{
+  status: TRunStatus;
+  state: string | null;
+  output: unknown;
+  error: unknown;
+  startedAt: Date;
+  completedAt: Date;
+}>;
+
+/** Everything one commit writes for one run. */
+export type TBatch = {
+  run: { id: string; tenantId: string; fence: string };
+  execution: string;
+  inserts: TStepRecordDraft[];
+  updates: Array<[string, TStepRecordPatch]>;
+  events: TEventDraft[];
+  snapshots: TSnapshotDraft[];
+  invocations: TInvocationDraft[];
+  /** Ended forEach iterations (run_block_results), written once each instead of in every execution. */
+  blockResults: TBlockResultDraft[];
+  /** forEach blocks that ended: their rows, and those of forEach blocks nested in their iterations, are deleted. */
+  endedBlocks: string[];
+  /** Files steps returned (SPEC §11), stored by this commit or not at all; each a bytea parameter of its own. */
+  artifacts: TStagedArtifact[];
+  patch: TRunPatch;
+  extras: Array<(tx: Tx) => Promise<void>>;
+  releasing: boolean;
+  /** The run finished: a run of this workflow held QUEUED by its limits may start now. */
+  admitNextOf: string | null;
+  /**
+   * Event-match locks (eventMatchLock) taken before anything else in the transaction: a batch
+   * that creates an event wait serializes with deliveries of that event (matchEventWaits).
+   */
+  eventLocks: string[];
+};
+
+/** NOTIFY channel: payload `<runId>:<last seq>:<status>` after every commit that added events. */
+export const RUN_EVENTS_CHANNEL = 'pipewright_run_events';
+
+export type TCommitRow = { event_seq: number; status: TRunStatus };
+
+/**
+ * The status a released run is left in: a pause asked for while the run was being suspended
+ * wins over a wake-up (the resumed run finds its wait resolved); a wake-up that came while it
+ * was suspending keeps it RUNNING, for this worker to carry on. So does a wait that came due
+ * while the run was held (a delay beside a long call in a parallel block): its job found the
+ * lease live and ended, and no other job is coming for it.
+ */
+export function releasedStatus(target: TRunStatus | undefined, runsAlias: string): RawBuilder<TRunStatus> {
+  const to = target ?? 'WAITING';
+  if (to !== 'WAITING') return sql<TRunStatus>`${to}`;
+  return sql<TRunStatus>`CASE
+    WHEN pause_requested THEN 'PAUSED'
+    WHEN ${wokenOnRelease(runsAlias)} THEN 'RUNNING'
+    ELSE 'WAITING' END`;
+}
+
+const jsonOrNull = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
+
+/**
+ * One statement: the fenced run update, then every step record, step update, event, snapshot,
+ * ledger row and forEach result of the batch as CTEs fed by one JSON parameter each. Nothing
+ * is written when the fenced update matches no row.
+ */
+export function commitStatement(
+  batch: TBatch,
+  options: { releaseInline: boolean; notify: boolean; admitJobs: ((rows: string) => string) | null },
+): RawBuilder<TCommitRow> {
+  const { run, patch, events } = batch;
+  const succeeded =
+    batch.inserts.some((d) => d.status === 'SUCCEEDED') || batch.updates.some(([, d]) => d.status === 'SUCCEEDED');
+  const sets: RawBuilder<unknown>[] = [
+    sql`execution = ${batch.execution}::jsonb`,
+    sql`event_seq = w.event_seq + ${events.length}::int`,
+    sql`progressed_at = now()`,
+  ];
+  // updated_at is in indexes (the reaper's looks), so writing it makes the update non-HOT: only
+  // a change of status or lease moves it. A commit under a held lease that changes neither (most
+  // durable steps) touches no indexed column and can stay on its heap page.
+  if (batch.releasing || patch.status) sets.push(sql`updated_at = now()`);
+  if (options.releaseInline) {
+    sets.push(
+      sql`status = ${releasedStatus(patch.status, 'w')}`,
+      sql`wake_requested = false`,
+      sql`lease_owner = ${releasedLease(patch.status, 'lease_owner', 'w')}`,
+      sql`lease_expires_at = ${releasedLease(patch.status, 'lease_expires_at', 'w')}`,
+    );
+  } else if (patch.status && !batch.releasing) {
+    sets.push(sql`status = ${patch.status}`);
+  }
+  // Progress made: earlier crashes were not this run's fault (see claimRun's poison check).
+  if (succeeded) sets.push(sql`recoveries = 0`);
+  if ('state' in patch) sets.push(sql`state = ${patch.state ?? null}`);
+  if ('output' in patch) sets.push(sql`output = ${jsonOrNull(patch.output)}::jsonb`);
+  if ('error' in patch) sets.push(sql`error = ${jsonOrNull(patch.error)}::jsonb`);
+  if (patch.startedAt) sets.push(sql`started_at = ${patch.startedAt}`);
+  if (patch.completedAt) sets.push(sql`completed_at = ${patch.completedAt}`);
+
+  const ctes: RawBuilder<unknown>[] = [
+    sql`r AS (UPDATE runs w SET ${sql.join(sets)} WHERE w.id = ${run.id} AND w.fence = ${run.fence} AND w.lease_owner IS NOT NULL RETURNING w.event_seq, w.status, w.workflow_id)`,
+  ];
+  if (batch.inserts.length) {
+    const rows = batch.inserts.map((d) => ({
+      id: d.id,
+      step_id: d.stepId,
+      path: d.path,
+      type: d.type,
+      attempt: d.attempt,
+      status: d.status,
+      input: d.input ?? null,
+      output: d.output ?? null,
+      error: d.error ?? null,
+      started_at: d.startedAt.toISOString(),
+      completed_at: d.completedAt?.toISOString() ?? null,
+      duration_ms: d.completedAt ? d.completedAt.getTime() - d.startedAt.getTime() : null,
+    }));
+    ctes.push(sql`s AS (
+      INSERT INTO run_steps (id, run_id, tenant_id, step_id, path, type, attempt, status, input, output, error, started_at, completed_at, duration_ms)
+      SELECT x.id, ${run.id}, ${run.tenantId}, x.step_id, x.path, x.type, x.attempt, x.status, x.input, x.output, x.error, x.started_at, x.completed_at, x.duration_ms
+        FROM r, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+          AS x(id uuid, step_id text, path text, type text, attempt int, status text, input jsonb, output jsonb, error jsonb, started_at timestamptz, completed_at timestamptz, duration_ms int))`);
+  }
+  if (batch.updates.length) {
+    const rows = batch.updates.map(([id, d]) => ({
+      id,
+      status: d.status,
+      has_input: 'input' in d,
+      input: d.input ?? null,
+      has_output: 'output' in d,
+      output: d.output ?? null,
+      has_error: 'error' in d,
+      error: d.error ?? null,
+      completed_at: d.completedAt?.toISOString() ?? null,
+    }));
+    // Found by id. Joined with the rows alone, the planner took the run's records by run_id and
+    // hash-joined them (every record of the run read on every commit, O(steps²) per run) whenever
+    // it thought the run had few: fresh or no statistics, and the prepared commit's generic plan.
+    // The run check stays, as IS NOT DISTINCT FROM (the same for a NOT NULL column), which no
+    // index can serve, so the ids are the only way in. They are one parameter each (a shape per
+    // count, like the rest of the text): `= ANY(array)` made the generic plan look dearer than the
+    // custom ones, so PostgreSQL planned the prepared commit again on every execution.
+    const ids = sql.join(batch.updates.map(([id]) => sql`${id}::uuid`));
+    ctes.push(sql`u AS (
+      UPDATE run_steps t SET
+        status = x.status,
+        input = CASE WHEN x.has_input THEN x.input ELSE t.input END,
+        output = CASE WHEN x.has_output THEN x.output ELSE t.output END,
+        error = CASE WHEN x.has_error THEN x.error ELSE t.error END,
+        completed_at = coalesce(x.completed_at, t.completed_at),
+        duration_ms = CASE WHEN x.completed_at IS NULL THEN t.duration_ms ELSE (extract(epoch from (x.completed_at - t.started_at)) * 1000)::int END
+        FROM r, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+          AS x(id uuid, status text, has_input boolean, input jsonb, has_output boolean, output jsonb, has_error boolean, error jsonb, completed_at timestamptz)
+       WHERE t.id IN (${ids}) AND x.id = t.id AND t.run_id IS NOT DISTINCT FROM ${run.id}::uuid)`);
+  }
+  if (events.length) {
+    const rows = events.map((e, i) => ({ i, type: e.type, step_id: e.stepId, at: e.at.toISOString(), data: e.data }));
+    ctes.push(sql`e AS (
+      INSERT INTO run_events (run_id, seq, tenant_id, type, step_id, at, data)
+      SELECT ${run.id}, r.event_seq - ${events.length}::int + 1 + x.i, ${run.tenantId}, x.type, x.step_id, x.at, x.data
+        FROM r, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(i int, type text, step_id text, at timestamptz, data jsonb))`);
+  }
+  if (batch.snapshots.length) {
+    const rows = batch.snapshots.map((s) => ({
+      step_record_id: s.stepRecordId,
+      path: s.path,
+      snapshot: s.snapshot,
+      truncated: s.truncated,
+      size_bytes: s.sizeBytes,
+    }));
+    ctes.push(sql`n AS (
+      INSERT INTO run_snapshots (step_record_id, run_id, tenant_id, path, snapshot, truncated, size_bytes)
+      SELECT x.step_record_id, ${run.id}, ${run.tenantId}, x.path, x.snapshot, x.truncated, x.size_bytes
+        FROM r, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(step_record_id uuid, path text, snapshot jsonb, truncated boolean, size_bytes int))`);
+  }
+  if (batch.invocations.length) {
+    const rows = batch.invocations.map((v) => ({
+      action: v.action,
+      version: v.version,
+      key: v.idempotencyKey,
+      step_path: v.stepPath,
+      output: v.output ?? null,
+    }));
+    ctes.push(sql`l AS (
+      INSERT INTO action_invocations (tenant_id, action, version, idempotency_key, run_id, step_path, output)
+      SELECT ${run.tenantId}, x.action, x.version, x.key, ${run.id}, x.step_path, x.output
+        FROM r, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(action text, version int, key text, step_path text, output jsonb)
+      ON CONFLICT DO NOTHING)`);
+  }
+  if (batch.blockResults.length) {
+    const rows = batch.blockResults.map((b) => ({
+      block_path: b.blockPath,
+      item_index: b.itemIndex,
+      result: b.result ?? null,
+      failure: b.failure ?? null,
+    }));
+    // An update on conflict: a forEach in a finally that an operator's retry runs again finds the
+    // rows of its first run (rewindRunForRetry deletes them, but a refused commit would re-run
+    // the pass until WORKER_CRASHED, so the write does not depend on it).
+    ctes.push(sql`b AS (
+      INSERT INTO run_block_results (run_id, tenant_id, block_path, item_index, result, failure)
+      SELECT ${run.id}, ${run.tenantId}, x.block_path, x.item_index, x.result, x.failure
+        FROM r, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(block_path text, item_index int, result jsonb, failure jsonb)
+      ON CONFLICT (run_id, block_path, item_index) DO UPDATE SET result = excluded.result, failure = excluded.failure)`);
+  }
+  if (batch.endedBlocks.length) {
+    // A DELETE does not see rows another CTE of the same statement inserts: RunWriter drops
+    // the buffered rows of an ended block instead of sending them.
+    ctes.push(sql`d AS (
+      DELETE FROM run_block_results z USING r
+       WHERE z.run_id = ${run.id}
+         AND EXISTS (SELECT 1 FROM unnest(${batch.endedBlocks}::text[]) AS p(path) WHERE z.block_path = p.path OR starts_with(z.block_path, p.path || '#')))`);
+  }
+  if (batch.artifacts.length) {
+    const rows = batch.artifacts.map((a, i) => ({
+      i,
+      id: a.id,
+      step_id: a.stepId,
+      step_path: a.stepPath,
+      name: a.name,
+      content_type: a.contentType,
+      size: a.bytes.length,
+    }));
+    // The bytes go as binary parameters (node-postgres sends a Buffer as bytea as it is), not
+    // inside the JSON. The id is derived from run, path and index (artifactId): a step that
+    // commits again under its path replaces its file, it never adds a second one.
+    const bytes = sql.join(batch.artifacts.map((a, i) => sql`(${i}::int, ${a.bytes}::bytea)`));
+    ctes.push(sql`a AS (
+      INSERT INTO run_artifacts (id, tenant_id, run_id, step_id, step_path, name, content_type, size, data)
+      SELECT x.id, ${run.tenantId}, ${run.id}, x.step_id, x.step_path, x.name, x.content_type, x.size, b.data
+        FROM r, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+          AS x(i int, id uuid, step_id text, step_path text, name text, content_type text, size bigint)
+        JOIN (VALUES ${bytes}) AS b(i, data) ON b.i = x.i
+      ON CONFLICT (id) DO UPDATE SET step_id = excluded.step_id, name = excluded.name, content_type = excluded.content_type,
+        size = excluded.size, data = excluded.data, created_at = now()
+        WHERE run_artifacts.run_id = excluded.run_id)`);
+  }
+  let admitted = sql`NULL`;
+  if (batch.admitNextOf && options.admitJobs) {
+    // The run finished (admitNextQueued): the oldest run of the workflow held QUEUED by its
+    // limits gets a job, in this statement. Not this run itself: it is QUEUED until this
+    // statement, when it started and ended in one pass, and used to send itself a useless job.
+    ctes.push(sql`held AS (${oldestHeldRun(batch.admitNextOf, run.id)})`);
+    const rows = `SELECT coalesce(json_agg(json_build_object('data', json_build_object('runId', id))), '[]'::json)
+      FROM held WHERE EXISTS (SELECT 1 FROM r)`;
+    ctes.push(sql.raw(options.admitJobs(rows)));
+    admitted = sql`(SELECT count(*) FROM advance_notified)`;
+  }
+  const notify =
+    options.notify && events.length
+      ? sql`pg_notify(${RUN_EVENTS_CHANNEL}, ${`${run.id}:`} || r.event_seq || ':' || r.status)`
+      : sql`NULL`;
+  // A statement's text depends only on which parts the batch has (its data are parameters), so
+  // it is prepared once per shape and connection; artifacts add one VALUES row each, so a batch
+  // with files goes unnamed.
+  const mark = sql.raw(batch.artifacts.length ? '' : NAMED_STATEMENT_MARK);
+  return sql<TCommitRow>`${mark}WITH ${sql.join(ctes)}
+    SELECT r.event_seq, r.status, ${notify} AS notified, ${admitted} AS admitted FROM r`;
+}
