@@ -21,7 +21,8 @@
  *      drops into); the 300- and 1,000-step laptop drags again with every block open (`?expand=all`).
  *   3. the lift's style switch: the browser's restyle when the drag library sets its drag styles,
  *      with the designer's fence (drag-style-fence.ts) and without it, alternating in one page.
- * BENCH_BEFORE_ROOT=/path: a built checkout of an earlier commit (its own node_modules or a symlink to these) served
+ * BENCH_BEFORE_ROOT=/path: a built checkout of an earlier commit (its own node_modules, or a hard-linked copy of these:
+ * `cp -al`; Turbopack refuses a symlinked node_modules from outside the checkout) served
  * beside this tree on BENCH_PORT+1; opens alternate between the two, and each drag is measured on both.
  * BENCH_DRAG_N=3 measures each drag 3 times (on copies of its workflow, alternating with the before build) and prints medians.
  * BENCH_LIFT_ONLY=1 measures only 3, BENCH_ONLY=open only 1, BENCH_ONLY=drag only 2. Set BENCH_PORT (default 3290) when that port is taken;
