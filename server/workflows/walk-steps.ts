@@ -24,17 +24,27 @@ export function walkSteps(
   base = 'steps',
   pipeName = 'steps',
 ): void {
-  pipe.forEach((step, index) => {
-    const path = joinPath(base, index);
-    visit({ step, path, pipe: pipeName, index });
-    for (const nested of nestedPipesOf(step.type, step.config)) {
-      const steps = nested.steps.flatMap((raw) => {
-        const parsed = ZStep.safeParse(raw);
-        return parsed.success ? [parsed.data] : [];
-      });
-      walkSteps(steps, visit, joinPath(joinPath(path, 'config'), nested.path), `${step.id}.${nested.path}`);
-    }
-  });
+  pipe.forEach((step, index) => walkStep(step, index, visit, base, pipeName));
+}
+
+function walkStep(
+  step: TStep,
+  index: number,
+  visit: (location: TStepLocation) => void,
+  base: string,
+  pipeName: string,
+): void {
+  const path = joinPath(base, index);
+  visit({ step, path, pipe: pipeName, index });
+  for (const nested of nestedPipesOf(step.type, step.config)) {
+    const nestedBase = joinPath(joinPath(path, 'config'), nested.path);
+    const nestedPipe = `${step.id}.${nested.path}`;
+    // Skipped where it stands: the steps after a malformed one keep their own index.
+    nested.steps.forEach((raw, nestedIndex) => {
+      const parsed = ZStep.safeParse(raw);
+      if (parsed.success) walkStep(parsed.data, nestedIndex, visit, nestedBase, nestedPipe);
+    });
+  }
 }
 
 /** True for a list that holds steps (each with a string id and type). */
