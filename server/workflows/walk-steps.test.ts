@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { walkSteps } from '@/server/workflows/walk-steps';
-import type { TStep } from '@/model/definition/step';
+import { ZStep, type TStep } from '@/model/definition/step';
 
-const echo = (id: string): TStep => ({ id, type: 'transform.assign', config: { assign: { [`vars.${id}`]: 1 } } });
+const echo = (id: string): TStep =>
+  ZStep.parse({ id, type: 'transform.assign', config: { assign: { [`vars.${id}`]: 1 } } });
 
 function locations(steps: unknown[]): Array<[string, string, string]> {
   const out: Array<[string, string, string]> = [];
