@@ -5,8 +5,8 @@ import { sql } from 'kysely';
 /*
  * A step's snapshot (SPEC §5: the redacted envelope after the step) as run_snapshots stores it.
  * Most of an envelope is the same for every step of a run: the payload (the run's input) and
- * meta's run id, tenant and workflow key. Written into every snapshot they were most of a pure
- * step's snapshot bytes, and a payload of some kilobytes was stored once per step. A snapshot
+ * meta's run id, tenant and workflow key. Written into every snapshot they were over a third of
+ * a pure step's snapshot bytes, and a payload of some kilobytes was stored once per step. A snapshot
  * whose values equal the run's is stored without them (its meta without `runId`, which a whole
  * snapshot always has), and every reader puts them back from the run row in SQL, so what it
  * returns is the jsonb it returned when they were stored (same keys, same order).
