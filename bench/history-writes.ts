@@ -8,7 +8,8 @@
  *   - "now": those migrations up and the worker bundled from the sources as they are.
  * Both connect over TCP, so only the schema and the code differ. Per run: CPU ms of PostgreSQL
  * (postmaster and backends, /proc) and of the worker, WAL bytes, history rows by table; with
- * BENCH_PG_STATEMENTS=1 (pg_stat_statements loaded) the statements that cost PostgreSQL most.
+ * BENCH_PG_STATEMENTS=1 (pg_stat_statements loaded) the statements that cost PostgreSQL most;
+ * BENCH_PURE_PAYLOAD_BYTES=<n>, runs whose input carries n more bytes (bench/runtime.ts).
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';

@@ -10,7 +10,9 @@
  * Per run: CPU ms of the worker and of PostgreSQL (postmaster and every backend, from /proc),
  * which a loaded machine distorts far less than the rates, also printed. Alone with
  * BENCH_PG_STATEMENTS=1 (pg_stat_statements loaded), also the statements that cost PostgreSQL
- * most per run (the bench's own polling included: `SELECT count(*) … FROM runs`).
+ * most per run (the bench's own polling included: `SELECT count(*) … FROM runs`). With
+ * BENCH_WAL_BREAKDOWN=1, the WAL per run by relation and by record type (pg_walinspect);
+ * BENCH_PURE_PAYLOAD_BYTES=<n>, runs whose input carries n more bytes (bench/runtime.ts).
  */
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -22,6 +24,7 @@ import { bundleWorkerOf, gitRev } from '@/bench/durable-worker';
 import { postmasterPidOf, processTreeCpuMs } from '@/bench/lib/process-cpu';
 import { runRuntimeSectionWhenMain } from '@/bench/lib/runtime-section-alone';
 import { printStatements, resetStatements, unfinishedRuns } from '@/bench/lib/pg-statements';
+import { printWalBreakdown, walPosition } from '@/bench/lib/wal-breakdown';
 
 const RUNS = Number(process.env.BENCH_PURE_RUNS ?? 600);
 const ROUNDS = Number(process.env.BENCH_PURE_ROUNDS ?? 2);
@@ -66,13 +69,17 @@ async function measure({
       database: postmaster ? processTreeCpuMs(postmaster) : Number.NaN,
     });
     const statements = await resetStatements(db);
+    const walFrom = await walPosition(db);
     const before = cpu();
     const t0 = performance.now();
     const ids = await startMany(load.workflowKey, RUNS, load.inFlight);
     while ((await unfinishedRuns(db, ids)) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
     const elapsed = performance.now() - t0;
     const after = cpu();
-    if (statements) await printStatements(db, { runs: RUNS, label: `${mode} ${load.steps}-step runs` });
+    const label = `${mode} ${load.steps}-step runs`;
+    if (process.env.BENCH_WAL_BREAKDOWN)
+      await printWalBreakdown(db, { from: walFrom, to: await walPosition(db), per: RUNS, unit: 'run', label });
+    if (statements) await printStatements(db, { runs: RUNS, label });
     const failed = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM runs WHERE id = ANY(${ids}::uuid[]) AND status <> 'SUCCEEDED'`.execute(db);
     if (failed.rows[0]!.n > 0) throw new Error(`bench pure (${mode}): ${failed.rows[0]!.n} runs did not succeed`);

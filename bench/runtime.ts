@@ -11,6 +11,7 @@
  * Workers are real `worker/main.ts` processes; latencies use the database's own records.
  */
 import { pathToFileURL } from 'node:url';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -291,12 +292,18 @@ export async function runtimeBenchmarks({ url }: { url: string }): Promise<void>
   }
 
   if (wants('durable')) await durableWorkerBenchmarks({ db, ctx, url, follow: runs });
+  // 7c and 7d: BENCH_PURE_PAYLOAD_BYTES=<n> gives each run's input a field of n incompressible
+  // characters besides `i` (a webhook's body, say), which every step's snapshot used to repeat.
+  const padding = Number(process.env.BENCH_PURE_PAYLOAD_BYTES ?? 0);
+  const pureInput = (i: number) =>
+    padding > 0 ? { i, pad: randomBytes(padding).toString('base64url').slice(0, padding) } : { i };
+
   // 7c. Pure-step runs as before and as now (bench/pure-worker.ts); only when asked by name.
   if (only.has('purewab'))
     await pureWorkerBenchmarks({
       db,
       url,
-      startMany: (workflowKey, n, inFlight) => startMany(ctx, workflowKey, n, inFlight, (i) => ({ i })),
+      startMany: (workflowKey, n, inFlight) => startMany(ctx, workflowKey, n, inFlight, pureInput),
     });
 
   // 7d. PostgreSQL per pure-step run, schema and run store as before and as now (bench/history-writes.ts); only by name.
@@ -304,7 +311,7 @@ export async function runtimeBenchmarks({ url }: { url: string }): Promise<void>
     await historyWriteBenchmarks({
       db,
       url,
-      startMany: (workflowKey, n, inFlight) => startMany(ctx, workflowKey, n, inFlight, (i) => ({ i })),
+      startMany: (workflowKey, n, inFlight) => startMany(ctx, workflowKey, n, inFlight, pureInput),
     });
 
   if (wants('jobs')) {

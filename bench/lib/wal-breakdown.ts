@@ -9,12 +9,19 @@ export async function walPosition(db: Db): Promise<string> {
 
 /**
  * BENCH_WAL_BREAKDOWN=1: what the WAL between two positions was made of, per unit of work
- * (`per` steps), by relation (heap and index blocks: data and full-page images) and by
- * record type, read with pg_walinspect (contrib, created here; needs a superuser).
+ * (`per` of `unit`, steps unless said), by relation (heap and index blocks: data and full-page
+ * images) and by record type, read with pg_walinspect (contrib, created here; needs a superuser).
  */
 export async function printWalBreakdown(
   db: Db,
-  { from, to, per, label, indent = '  ' }: { from: string; to: string; per: number; label: string; indent?: string },
+  {
+    from,
+    to,
+    per,
+    label,
+    unit = 'step',
+    indent = '  ',
+  }: { from: string; to: string; per: number; label: string; unit?: string; indent?: string },
 ): Promise<void> {
   await sql`CREATE EXTENSION IF NOT EXISTS pg_walinspect`.execute(db);
   const relations = await sql<{ relation: string; blocks: string; data: string; fpi: string; fpis: string }>`
@@ -30,10 +37,10 @@ export async function printWalBreakdown(
       FROM pg_get_wal_stats(${from}::pg_lsn, ${to}::pg_lsn, true)
      WHERE count > 0 ORDER BY combined_size DESC LIMIT 12`.execute(db);
   const f = (n: string) => (Number(n) / per).toFixed(Number(n) / per < 10 ? 2 : 0);
-  console.log(`${indent}${label}: WAL per step by relation: block refs / data bytes / full-page images (bytes)`);
+  console.log(`${indent}${label}: WAL per ${unit} by relation: block refs / data bytes / full-page images (bytes)`);
   for (const r of relations.rows)
     console.log(`${indent}  ${f(r.blocks)} / ${f(r.data)} / ${f(r.fpis)} (${f(r.fpi)})  ${r.relation}`);
-  console.log(`${indent}${label}: WAL per step by record type: records / record bytes / full-page image bytes`);
+  console.log(`${indent}${label}: WAL per ${unit} by record type: records / record bytes / full-page image bytes`);
   for (const r of records.rows)
     console.log(`${indent}  ${f(r.count)} / ${f(r.record_size)} / ${f(r.fpi_size)}  ${r.record_type}`);
 }

@@ -4,6 +4,7 @@ import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import type { TSnapshotRecord } from '@/server/runs/list-run-snapshots';
+import { snapshotAsTaken } from '@/server/runtime/run-store/stored-snapshot';
 import { findRunRow, ZRunId } from '@/server/runs/run-record';
 
 export const ZGetStepSnapshot = z.object({ id: ZRunId, stepRecordId: z.string().uuid('not a step record id') });
@@ -34,7 +35,7 @@ export async function getStepSnapshot({
       'r.step_id',
       's.path',
       'r.attempt',
-      's.snapshot',
+      snapshotAsTaken(run, ctx.tenantId),
       's.truncated',
       's.size_bytes',
       's.created_at',

@@ -4,6 +4,7 @@ import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import { findRunRow, ZRunId } from '@/server/runs/run-record';
+import { snapshotAsTaken } from '@/server/runtime/run-store/stored-snapshot';
 import {
   afterStepOrderKey,
   decodeStepOrderCursor,
@@ -52,7 +53,7 @@ export async function listRunSnapshots({
       's.path',
       'r.path as step_path',
       'r.attempt',
-      's.snapshot',
+      snapshotAsTaken(run, ctx.tenantId),
       's.truncated',
       's.size_bytes',
       's.created_at',

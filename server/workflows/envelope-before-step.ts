@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { AppError } from '@/model/errors';
 import type { Db } from '@/server/db/database';
 import { REDACTED } from '@/server/runtime/interpreter/redact-snapshot';
+import { snapshotAsTaken } from '@/server/runtime/run-store/stored-snapshot';
 import { ZRunError } from '@/model/definition/envelope';
 import type { TDryEnvelope } from '@/server/runtime/dry-run/run-dry';
 import { z } from 'zod';
@@ -40,7 +41,7 @@ export async function envelopeBeforeStep(args: {
   const { db, tenantId, runId, stepId } = args;
   const run = await db
     .selectFrom('runs')
-    .select(['id', 'input', 'state'])
+    .select(['id', 'workflow_key', 'input', 'state'])
     .where('id', '=', runId)
     .where('tenant_id', '=', tenantId)
     .where('workflow_key', '=', args.workflowKey)
@@ -70,7 +71,7 @@ export async function envelopeBeforeStep(args: {
         .onRef('r.attempt', '=', sql<number>`(e.data->>'attempt')::int`),
     )
     .innerJoin('run_snapshots as s', 's.step_record_id', 'r.id')
-    .select(['e.step_id', 's.snapshot', 's.truncated'])
+    .select(['e.step_id', snapshotAsTaken(run, tenantId), 's.truncated'])
     .where('e.run_id', '=', runId)
     .where('e.tenant_id', '=', tenantId)
     .where('e.type', '=', 'step.succeeded')

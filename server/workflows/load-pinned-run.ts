@@ -8,6 +8,7 @@ import { AppError } from '@/model/errors';
 import { ZWorkflowKey } from '@/model/definition/version-document';
 import { ZPinnedEnvelope, type TPinnedEnvelope, type TPinnedRun, type TPinnedStep } from '@/model/testing/pinned-run';
 import { ZRunId } from '@/server/runs/run-record';
+import { snapshotAsTaken } from '@/server/runtime/run-store/stored-snapshot';
 
 /** At most this many step events are read: enough for every step of a workflow, not every iteration of a huge forEach. */
 export const PINNED_EVENT_LIMIT = 5_000;
@@ -68,7 +69,7 @@ export async function loadPinnedRun({
       'r.input',
       'r.output',
       'r.error',
-      's.snapshot',
+      snapshotAsTaken(run, ctx.tenantId),
       's.truncated',
     ])
     .where('r.tenant_id', '=', ctx.tenantId)

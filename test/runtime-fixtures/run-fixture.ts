@@ -6,6 +6,7 @@ import { createTenantWithMember } from '@/test/fixtures';
 import { driveRun, publishWorkflow } from '@/test/runtime';
 import { answerTask, deliverEvent, storeEvent } from '@/test/runtime-fixtures/resolve-waits';
 import type { TFixture } from '@/test/runtime-fixtures/fixture-format';
+import { snapshotAsTaken } from '@/server/runtime/run-store/stored-snapshot';
 
 /** Everything a fixture's run left in the database, for comparison. */
 export type TFixtureRun = Awaited<ReturnType<typeof collectRun>>;
@@ -102,7 +103,12 @@ async function collectRun(db: Db, runId: string, tenantId: string) {
   const [steps, events, snapshots, tasks, invocations, children] = await Promise.all([
     db.selectFrom('run_steps').selectAll().where('run_id', '=', runId).execute(),
     db.selectFrom('run_events').selectAll().where('run_id', '=', runId).orderBy('seq').execute(),
-    db.selectFrom('run_snapshots').selectAll().where('run_id', '=', runId).execute(),
+    // As the run page reads them: a snapshot's run-wide values put back (storedSnapshot).
+    db
+      .selectFrom('run_snapshots as s')
+      .select(['s.step_record_id', 's.path', 's.truncated', 's.size_bytes', snapshotAsTaken(run, run.tenant_id)])
+      .where('run_id', '=', runId)
+      .execute(),
     db.selectFrom('tasks').selectAll().where('run_id', '=', runId).orderBy('created_at').execute(),
     db.selectFrom('action_invocations').selectAll().where('tenant_id', '=', tenantId).orderBy('completed_at').execute(),
     db.selectFrom('runs').selectAll().where('parent_run_id', '=', runId).orderBy('created_at').execute(),

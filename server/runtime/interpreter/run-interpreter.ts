@@ -10,6 +10,7 @@ import type { TStep } from '@/model/definition/step';
 import type { TEnvelope, TRunError } from '@/model/definition/envelope';
 import { maskSecrets, SecretMask } from '@/server/runtime/interpreter/mask-secrets';
 import { capSnapshot, redactEnvelope } from '@/server/runtime/interpreter/redact-snapshot';
+import { storedSnapshot } from '@/server/runtime/run-store/stored-snapshot';
 import { checkWait } from '@/server/runtime/run-store/wait-store';
 import { BLOCK_RUNNERS } from '@/server/runtime/interpreter/block-runners';
 import { isBlockType } from '@/model/nodes/node-shapes';
@@ -314,6 +315,7 @@ export class RunInterpreter implements TBlockHost, TLeafHost {
     const envelope = this.envelope(frame, attempt) as unknown as Record<string, unknown>;
     const redacted = maskSecrets(redactEnvelope(envelope, this.deps.document.settings.redact), this.secrets);
     const { snapshot, truncated, sizeBytes } = capSnapshot(redacted);
-    this.deps.writer.snapshot({ stepRecordId: recordId, path: frame.path, snapshot, truncated, sizeBytes });
+    const stored = storedSnapshot(snapshot, truncated, this.deps.run);
+    this.deps.writer.snapshot({ stepRecordId: recordId, path: frame.path, snapshot: stored, truncated, sizeBytes });
   }
 }

@@ -1,0 +1,52 @@
+import 'server-only';
+import { isDeepStrictEqual } from 'node:util';
+import { sql } from 'kysely';
+
+/*
+ * A step's snapshot (SPEC §5: the redacted envelope after the step) as run_snapshots stores it.
+ * Most of an envelope is the same for every step of a run: the payload (the run's input) and
+ * meta's run id, tenant and workflow key. Written into every snapshot they were over a third of
+ * a pure step's snapshot bytes, and a payload of some kilobytes was stored once per step. A snapshot
+ * whose values equal the run's is stored without them (its meta without `runId`, which a whole
+ * snapshot always has), and every reader puts them back from the run row in SQL, so what it
+ * returns is the jsonb it returned when they were stored (same keys, same order).
+ */
+
+/** The run-wide values a snapshot may leave to the run row (runs.id, tenant_id, workflow_key, input). */
+export type TSnapshotRun = { id: string; tenantId: string; workflowKey: string; input: unknown };
+
+type TEnvelopeLike = { payload?: unknown; meta?: Record<string, unknown> } & Record<string, unknown>;
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * What run_snapshots stores for a snapshot: without meta's runId, tenantId and workflowKey when
+ * all three are the run's, and without the payload when it is also the run's input (nothing of
+ * it redacted). A truncated snapshot, or one whose values were redacted or masked, is stored
+ * whole.
+ */
+export function storedSnapshot(snapshot: unknown, truncated: boolean, run: TSnapshotRun): unknown {
+  if (truncated || !isRecord(snapshot) || !isRecord(snapshot.meta)) return snapshot;
+  const { runId, tenantId, workflowKey, ...meta } = snapshot.meta;
+  if (runId !== run.id || tenantId !== run.tenantId || workflowKey !== run.workflowKey) return snapshot;
+  const { payload, ...rest } = snapshot as TEnvelopeLike;
+  const stored: Record<string, unknown> = { ...rest, meta };
+  if (!isDeepStrictEqual(payload, run.input)) stored.payload = payload;
+  return stored;
+}
+
+/**
+ * The `snapshot` column of `run_snapshots as s`, as the step took it: what storedSnapshot left to
+ * the run put back from `run` (its row: id, workflow_key, input) and `tenantId`, in SQL, so the
+ * jsonb a reader gets is the one a whole snapshot gives.
+ */
+export function snapshotAsTaken(run: { id: string; workflow_key: string; input: unknown }, tenantId: string) {
+  const [snapshot, truncated] = [sql.ref('s.snapshot'), sql.ref('s.truncated')];
+  const runMeta = sql`jsonb_build_object('runId', ${run.id}::uuid, 'tenantId', ${tenantId}::uuid, 'workflowKey', ${run.workflow_key}::text)`;
+  return sql<unknown>`CASE
+    WHEN ${truncated} OR jsonb_typeof(${snapshot}->'meta') IS DISTINCT FROM 'object' OR (${snapshot}->'meta') ? 'runId' THEN ${snapshot}
+    ELSE jsonb_build_object('payload', ${JSON.stringify(run.input)}::jsonb) || ${snapshot}
+      || jsonb_build_object('meta', ${runMeta} || (${snapshot}->'meta'))
+    END`.as('snapshot');
+}
