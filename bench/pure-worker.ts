@@ -35,6 +35,9 @@ export type TPureModeResult = {
   runsPerSecond: number;
   workerCpuMsPerRun: number;
   databaseCpuMsPerRun: number;
+  /** With BENCH_TRACE_GC=1: the worker's scavenges and their pause ms per run. */
+  scavengesPerRun: number;
+  scavengeMsPerRun: number;
 };
 
 async function measure({
@@ -67,11 +70,13 @@ async function measure({
     });
     const statements = await resetStatements(db);
     const before = cpu();
+    const gcBefore = worker.gc();
     const t0 = performance.now();
     const ids = await startMany(load.workflowKey, RUNS, load.inFlight);
     while ((await unfinishedRuns(db, ids)) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
     const elapsed = performance.now() - t0;
     const after = cpu();
+    const gcAfter = worker.gc();
     if (statements) await printStatements(db, { runs: RUNS, label: `${mode} ${load.steps}-step runs` });
     const failed = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM runs WHERE id = ANY(${ids}::uuid[]) AND status <> 'SUCCEEDED'`.execute(db);
@@ -82,6 +87,8 @@ async function measure({
       runsPerSecond: (RUNS / elapsed) * 1000,
       workerCpuMsPerRun: (after.worker - before.worker) / RUNS,
       databaseCpuMsPerRun: (after.database - before.database) / RUNS,
+      scavengesPerRun: (gcAfter.scavenges - gcBefore.scavenges) / RUNS,
+      scavengeMsPerRun: (gcAfter.scavengeMs - gcBefore.scavengeMs) / RUNS,
     };
   } finally {
     await worker.stop();
@@ -124,6 +131,13 @@ export async function pureWorkerBenchmarks({
             `${r.runsPerSecond.toFixed(0)}; ${r.workerCpuMsPerRun.toFixed(2)} / ${r.databaseCpuMsPerRun.toFixed(2)}`,
           ),
         );
+        if (process.env.BENCH_TRACE_GC)
+          console.log(
+            figureRow(
+              `${mode.padEnd(6)} ${load.steps}-step runs: worker scavenges; their pause ms, per run`,
+              `${r.scavengesPerRun.toFixed(3)}; ${r.scavengeMsPerRun.toFixed(3)}`,
+            ),
+          );
       }
   return results;
 }
