@@ -25,6 +25,8 @@ import { printStatements, resetStatements, unfinishedRuns } from '@/bench/lib/pg
 
 const RUNS = Number(process.env.BENCH_PURE_RUNS ?? 600);
 const ROUNDS = Number(process.env.BENCH_PURE_ROUNDS ?? 2);
+/** BENCH_PURE_MODES=now (or before): one worker only, e.g. for a profile. */
+const MODES = (process.env.BENCH_PURE_MODES ?? 'before,now').split(',') as TMode[];
 
 type TMode = 'before' | 'now';
 type TLoad = { workflowKey: string; steps: number; inFlight: number };
@@ -35,9 +37,11 @@ export type TPureModeResult = {
   runsPerSecond: number;
   workerCpuMsPerRun: number;
   databaseCpuMsPerRun: number;
-  /** With BENCH_TRACE_GC=1: the worker's scavenges and their pause ms per run. */
+  /** With BENCH_TRACE_GC=1, per run: the worker's scavenges, their pause ms, KB allocated and KB that survived a scavenge. */
   scavengesPerRun: number;
   scavengeMsPerRun: number;
+  allocatedKbPerRun: number;
+  survivedKbPerRun: number;
 };
 
 async function measure({
@@ -89,6 +93,8 @@ async function measure({
       databaseCpuMsPerRun: (after.database - before.database) / RUNS,
       scavengesPerRun: (gcAfter.scavenges - gcBefore.scavenges) / RUNS,
       scavengeMsPerRun: (gcAfter.scavengeMs - gcBefore.scavengeMs) / RUNS,
+      allocatedKbPerRun: (gcAfter.allocatedBytes - gcBefore.allocatedBytes) / 1024 / RUNS,
+      survivedKbPerRun: (gcAfter.survivedBytes - gcBefore.survivedBytes) / 1024 / RUNS,
     };
   } finally {
     await worker.stop();
@@ -122,7 +128,7 @@ export async function pureWorkerBenchmarks({
   const results: TPureModeResult[] = [];
   for (let round = 0; round < ROUNDS; round++)
     for (const load of loads)
-      for (const mode of ['before', 'now'] as const) {
+      for (const mode of MODES) {
         const r = await measure({ db, url, mode, bundle: bundles[mode], load, startMany });
         results.push(r);
         console.log(
@@ -134,8 +140,8 @@ export async function pureWorkerBenchmarks({
         if (process.env.BENCH_TRACE_GC)
           console.log(
             figureRow(
-              `${mode.padEnd(6)} ${load.steps}-step runs: worker scavenges; their pause ms, per run`,
-              `${r.scavengesPerRun.toFixed(3)}; ${r.scavengeMsPerRun.toFixed(3)}`,
+              `${mode.padEnd(6)} ${load.steps}-step runs, worker per run: scavenges; pause ms; KB allocated; KB survived`,
+              `${r.scavengesPerRun.toFixed(3)}; ${r.scavengeMsPerRun.toFixed(3)}; ${r.allocatedKbPerRun.toFixed(0)}; ${r.survivedKbPerRun.toFixed(1)}`,
             ),
           );
       }

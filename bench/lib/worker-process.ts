@@ -9,31 +9,50 @@ export type TBenchWorker = {
   child: ChildProcess;
   pid: number;
   output: () => string;
-  /** Garbage collections so far, from `--trace-gc` lines (BENCH_TRACE_GC=1); zeros without it. */
+  /** Garbage collections so far, from `--trace-gc-nvp` lines (BENCH_TRACE_GC=1); zeros without it. */
   gc: () => TGcCounts;
   stop: () => Promise<void>;
 };
 
-export type TGcCounts = { scavenges: number; scavengeMs: number; fullGcs: number; fullGcMs: number };
+export type TGcCounts = {
+  scavenges: number;
+  scavengeMs: number;
+  /** Bytes allocated between collections, added up: what the process allocated. */
+  allocatedBytes: number;
+  /** Bytes that survived a scavenge (kept in the young generation or promoted to the old). */
+  survivedBytes: number;
+  fullGcs: number;
+  fullGcMs: number;
+};
 
-/** Adds up the pauses of `--trace-gc` lines (`… ms: Scavenge 9.1 (12.0) -> 8.2 (12.0) MB, 0.41 / 0.00 ms …`). */
+/** Adds up `--trace-gc-nvp` lines (`… pause=0.3 … gc=s … allocated=4074200 promoted=0 new_space_survived=95848 …`). */
 function gcCounter(): { add: (chunk: string) => void; counts: TGcCounts } {
-  const counts: TGcCounts = { scavenges: 0, scavengeMs: 0, fullGcs: 0, fullGcMs: 0 };
+  const counts: TGcCounts = {
+    scavenges: 0,
+    scavengeMs: 0,
+    allocatedBytes: 0,
+    survivedBytes: 0,
+    fullGcs: 0,
+    fullGcMs: 0,
+  };
   let partial = '';
+  const field = (line: string, name: string) => Number(new RegExp(` ${name}=([\\d.]+)`).exec(line)?.[1] ?? 0);
   return {
     counts,
     add(chunk) {
       const lines = (partial + chunk).split('\n');
       partial = lines.pop() ?? '';
       for (const line of lines) {
-        const m = / ms: (Scavenge|Mark-Compact|Mark-sweep)\b.*?MB, ([\d.]+) \/ [\d.]+ ms/.exec(line);
-        if (!m) continue;
-        if (m[1] === 'Scavenge') {
+        const kind = / gc=(\w+) /.exec(line)?.[1];
+        if (!kind) continue;
+        counts.allocatedBytes += field(line, 'allocated');
+        counts.survivedBytes += field(line, 'promoted') + field(line, 'new_space_survived');
+        if (kind === 's') {
           counts.scavenges++;
-          counts.scavengeMs += Number(m[2]);
+          counts.scavengeMs += field(line, 'pause');
         } else {
           counts.fullGcs++;
-          counts.fullGcMs += Number(m[2]);
+          counts.fullGcMs += field(line, 'pause');
         }
       }
     },
@@ -61,8 +80,8 @@ export async function startBenchWorker(
     ...(process.env.BENCH_HEAP_PROF
       ? ['--import', pathToFileURL(path.resolve('bench/lib/heap-profile-preload.mjs')).href]
       : []),
-    // BENCH_TRACE_GC=1: a line per garbage collection in the worker's output (see its log).
-    ...(process.env.BENCH_TRACE_GC ? ['--trace-gc'] : []),
+    // BENCH_TRACE_GC=1: a line per garbage collection in the worker's output, added up by gc().
+    ...(process.env.BENCH_TRACE_GC ? ['--trace-gc-nvp'] : []),
   ];
   // The bundle `npm start` runs, when one is built (scripts/lib/build-worker.ts); else the sources through tsx.
   const bundle = options.bundle
