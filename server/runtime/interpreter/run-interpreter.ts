@@ -313,7 +313,7 @@ export class RunInterpreter implements TBlockHost, TLeafHost {
   snapshot(frame: Pick<TStepFrame, 'step' | 'scope' | 'path'>, attempt: number, recordId: string): void {
     const envelope = this.envelope(frame, attempt) as unknown as Record<string, unknown>;
     const redacted = maskSecrets(redactEnvelope(envelope, this.deps.document.settings.redact), this.secrets);
-    const { snapshot, truncated, sizeBytes } = capSnapshot(redacted);
-    this.deps.writer.snapshot({ stepRecordId: recordId, path: frame.path, snapshot, truncated, sizeBytes });
+    const { json, truncated, sizeBytes } = capSnapshot(redacted);
+    this.deps.writer.snapshot({ stepRecordId: recordId, path: frame.path, json, truncated, sizeBytes });
   }
 }
