@@ -12,11 +12,25 @@ const dir = process.env.BENCH_HEAP_PROF;
 const session = new inspector.Session();
 session.connect();
 session.post('HeapProfiler.enable');
+// BENCH_HEAP_PROF_LIVE_MS=ms: instead, every ms a full collection, then what is still alive
+// (<pid>-<n>.live.heapprofile): under load, the runs in flight's live objects are what each
+// scavenge copies.
+const liveEvery = Number(process.env.BENCH_HEAP_PROF_LIVE_MS ?? 0);
 session.post('HeapProfiler.startSampling', {
   samplingInterval: Number(process.env.BENCH_HEAP_PROF_INTERVAL ?? 32_768),
-  includeObjectsCollectedByMajorGC: true,
-  includeObjectsCollectedByMinorGC: true,
+  includeObjectsCollectedByMajorGC: liveEvery === 0,
+  includeObjectsCollectedByMinorGC: liveEvery === 0,
 });
+let taken = 0;
+if (liveEvery > 0)
+  setInterval(() => {
+    session.post('HeapProfiler.collectGarbage', () =>
+      session.post('HeapProfiler.getSamplingProfile', (error, result) => {
+        if (!error && dir)
+          writeFileSync(path.join(dir, `${process.pid}-${taken++}.live.heapprofile`), JSON.stringify(result.profile));
+      }),
+    );
+  }, liveEvery).unref();
 
 process.on('exit', () => {
   session.post('HeapProfiler.stopSampling', (error, result) => {
