@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import inspector from 'node:inspector';
 import path from 'node:path';
 import process from 'node:process';
+import { setInterval } from 'node:timers';
 
 const dir = process.env.BENCH_HEAP_PROF;
 const session = new inspector.Session();
