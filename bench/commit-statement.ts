@@ -54,9 +54,9 @@ function finalBatch(steps: number): TBatch {
     snapshots: inserts.map((s) => ({
       stepRecordId: s.id,
       path: s.path,
-      snapshot: { a: 1 },
+      json: '{"a":1}',
       truncated: false,
-      sizeBytes: 9,
+      sizeBytes: 7,
     })),
     invocations: inserts
       .filter((_, i) => i % 2 === 1)

@@ -28,6 +28,8 @@ import { printWalBreakdown, walPosition } from '@/bench/lib/wal-breakdown';
 
 const RUNS = Number(process.env.BENCH_PURE_RUNS ?? 600);
 const ROUNDS = Number(process.env.BENCH_PURE_ROUNDS ?? 2);
+/** BENCH_PURE_MODES=now (or before): one worker only, e.g. for a profile. */
+const MODES = (process.env.BENCH_PURE_MODES ?? 'before,now').split(',') as TMode[];
 
 type TMode = 'before' | 'now';
 type TLoad = { workflowKey: string; steps: number; inFlight: number };
@@ -38,6 +40,11 @@ export type TPureModeResult = {
   runsPerSecond: number;
   workerCpuMsPerRun: number;
   databaseCpuMsPerRun: number;
+  /** With BENCH_TRACE_GC=1, per run: the worker's scavenges, their pause ms, KB allocated and KB that survived a scavenge. */
+  scavengesPerRun: number;
+  scavengeMsPerRun: number;
+  allocatedKbPerRun: number;
+  survivedKbPerRun: number;
 };
 
 async function measure({
@@ -71,11 +78,13 @@ async function measure({
     const statements = await resetStatements(db);
     const walFrom = await walPosition(db);
     const before = cpu();
+    const gcBefore = worker.gc();
     const t0 = performance.now();
     const ids = await startMany(load.workflowKey, RUNS, load.inFlight);
     while ((await unfinishedRuns(db, ids)) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
     const elapsed = performance.now() - t0;
     const after = cpu();
+    const gcAfter = worker.gc();
     const label = `${mode} ${load.steps}-step runs`;
     if (process.env.BENCH_WAL_BREAKDOWN)
       await printWalBreakdown(db, { from: walFrom, to: await walPosition(db), per: RUNS, unit: 'run', label });
@@ -89,6 +98,10 @@ async function measure({
       runsPerSecond: (RUNS / elapsed) * 1000,
       workerCpuMsPerRun: (after.worker - before.worker) / RUNS,
       databaseCpuMsPerRun: (after.database - before.database) / RUNS,
+      scavengesPerRun: (gcAfter.scavenges - gcBefore.scavenges) / RUNS,
+      scavengeMsPerRun: (gcAfter.scavengeMs - gcBefore.scavengeMs) / RUNS,
+      allocatedKbPerRun: (gcAfter.allocatedBytes - gcBefore.allocatedBytes) / 1024 / RUNS,
+      survivedKbPerRun: (gcAfter.survivedBytes - gcBefore.survivedBytes) / 1024 / RUNS,
     };
   } finally {
     await worker.stop();
@@ -122,7 +135,7 @@ export async function pureWorkerBenchmarks({
   const results: TPureModeResult[] = [];
   for (let round = 0; round < ROUNDS; round++)
     for (const load of loads)
-      for (const mode of ['before', 'now'] as const) {
+      for (const mode of MODES) {
         const r = await measure({ db, url, mode, bundle: bundles[mode], load, startMany });
         results.push(r);
         console.log(
@@ -131,6 +144,13 @@ export async function pureWorkerBenchmarks({
             `${r.runsPerSecond.toFixed(0)}; ${r.workerCpuMsPerRun.toFixed(2)} / ${r.databaseCpuMsPerRun.toFixed(2)}`,
           ),
         );
+        if (process.env.BENCH_TRACE_GC)
+          console.log(
+            figureRow(
+              `${mode.padEnd(6)} ${load.steps}-step runs, worker per run: scavenges; pause ms; KB allocated; KB survived`,
+              `${r.scavengesPerRun.toFixed(3)}; ${r.scavengeMsPerRun.toFixed(3)}; ${r.allocatedKbPerRun.toFixed(0)}; ${r.survivedKbPerRun.toFixed(1)}`,
+            ),
+          );
       }
   return results;
 }

@@ -1,10 +1,63 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { WORKER_ENV, WORKER_NODE_FLAGS, buildWorker, workerBundle } from '@/scripts/lib/build-worker';
 import { TS_NODE_ARGS } from '@/scripts/lib/node-args';
 
-export type TBenchWorker = { child: ChildProcess; pid: number; output: () => string; stop: () => Promise<void> };
+export type TBenchWorker = {
+  child: ChildProcess;
+  pid: number;
+  output: () => string;
+  /** Garbage collections so far, from `--trace-gc-nvp` lines (BENCH_TRACE_GC=1); zeros without it. */
+  gc: () => TGcCounts;
+  stop: () => Promise<void>;
+};
+
+export type TGcCounts = {
+  scavenges: number;
+  scavengeMs: number;
+  /** Bytes allocated between collections, added up: what the process allocated. */
+  allocatedBytes: number;
+  /** Bytes that survived a scavenge (kept in the young generation or promoted to the old). */
+  survivedBytes: number;
+  fullGcs: number;
+  fullGcMs: number;
+};
+
+/** Adds up `--trace-gc-nvp` lines (`… pause=0.3 … gc=s … allocated=4074200 promoted=0 new_space_survived=95848 …`). */
+function gcCounter(): { add: (chunk: string) => void; counts: TGcCounts } {
+  const counts: TGcCounts = {
+    scavenges: 0,
+    scavengeMs: 0,
+    allocatedBytes: 0,
+    survivedBytes: 0,
+    fullGcs: 0,
+    fullGcMs: 0,
+  };
+  let partial = '';
+  const field = (line: string, name: string) => Number(new RegExp(` ${name}=([\\d.]+)`).exec(line)?.[1] ?? 0);
+  return {
+    counts,
+    add(chunk) {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        const kind = / gc=(\w+) /.exec(line)?.[1];
+        if (!kind) continue;
+        counts.allocatedBytes += field(line, 'allocated');
+        counts.survivedBytes += field(line, 'promoted') + field(line, 'new_space_survived');
+        if (kind === 's') {
+          counts.scavenges++;
+          counts.scavengeMs += field(line, 'pause');
+        } else {
+          counts.fullGcs++;
+          counts.fullGcMs += field(line, 'pause');
+        }
+      }
+    },
+  };
+}
 
 /** Starts `worker/main.ts` as its own process, as production runs it, and waits until it takes jobs. */
 /**
@@ -20,7 +73,16 @@ export async function startBenchWorker(
   options: { bundle?: string } = {},
 ): Promise<TBenchWorker> {
   // BENCH_CPU_PROF=dir writes a V8 CPU profile of the worker there when it stops.
-  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const profile = [
+    ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+    // BENCH_HEAP_PROF=dir: a sampling heap profile of what the worker allocates, garbage
+    // included (every 32 KB by default; BENCH_HEAP_PROF_INTERVAL bytes), written there when it stops.
+    ...(process.env.BENCH_HEAP_PROF
+      ? ['--import', pathToFileURL(path.resolve('bench/lib/heap-profile-preload.mjs')).href]
+      : []),
+    // BENCH_TRACE_GC=1: a line per garbage collection in the worker's output, added up by gc().
+    ...(process.env.BENCH_TRACE_GC ? ['--trace-gc-nvp'] : []),
+  ];
   // The bundle `npm start` runs, when one is built (scripts/lib/build-worker.ts); else the sources through tsx.
   const bundle = options.bundle
     ? options.bundle
@@ -36,10 +98,12 @@ export async function startBenchWorker(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  const gc = gcCounter();
   const append = (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-100_000);
   };
   child.stdout?.on('data', append);
+  child.stdout?.on('data', (chunk: Buffer) => gc.add(chunk.toString('utf8')));
   child.stderr?.on('data', append);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   // Generous: on a loaded 2-core machine (other builds beside the bench) tsx's start took over 30 s.
@@ -52,6 +116,7 @@ export async function startBenchWorker(
     child,
     pid: child.pid ?? -1,
     output: () => output,
+    gc: () => ({ ...gc.counts }),
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;

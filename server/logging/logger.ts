@@ -2,15 +2,12 @@ import 'server-only';
 import { format } from 'node:util';
 import pino, { type Logger } from 'pino';
 import { stdoutLines } from '@/server/logging/turn-batched-writer';
+import { redactLogFields, redactLogValue } from '@/server/logging/redact-log-fields';
 
 export type { Logger };
 
 /** The environment variables read here (tests pass their own). */
 type TEnv = Record<string, string | undefined>;
-
-/** Keys whose values never reach a log line, at the top level or one level down (pino's redact paths). */
-const REDACTED_KEYS = ['authorization', 'cookie', 'password', 'secret', 'token', 'apiKey', 'value', 'ciphertext'];
-const REDACT_PATHS = REDACTED_KEYS.flatMap((key) => [key, `*.${key}`, `headers.${key}`, `*.headers.${key}`]);
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
@@ -65,16 +62,29 @@ export function createLogger({
   write?: (line: string) => void;
 }): Logger {
   const pretty = env.PIPEWRIGHT_LOG_FORMAT === 'pretty';
-  return pino(
+  const logger = pino(
     {
       level: logLevel(env),
       base: { service, pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      // Values under secret-looking keys, at the top level, one level down and in `headers`
+      // there, become "[redacted]" (redact-log-fields.ts, in place of pino's costly `redact`).
+      // An error is redacted once pino's serializer has made it an object.
+      formatters: {
+        level: (label) => ({ level: label }),
+        log: (fields) => redactLogFields(fields, 'err'),
+      },
+      serializers: { err: (error: Error) => redactLogValue(pino.stdSerializers.err(error)) },
     },
     { write: (line: string) => write(pretty ? prettyLine(line) : line) },
   );
+  // A child's bindings likewise (pino applies `formatters.bindings` to the root's only). Children
+  // inherit `child` from the root, so this covers every descendant.
+  const child = logger.child;
+  logger.child = function redactedChild(this: Logger, bindings, options) {
+    return child.call(this, redactLogFields(bindings, 'err'), options);
+  } as Logger['child'];
+  return logger;
 }
 
 const globalForLogger = globalThis as unknown as { pipewrightLogger?: Logger };

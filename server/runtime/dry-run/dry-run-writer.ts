@@ -43,7 +43,7 @@ export class DryRunWriter extends RunWriter {
   readonly varsAfter = new Map<string, Record<string, unknown>>();
 
   override snapshot(draft: TSnapshotDraft): void {
-    const vars = (draft.snapshot as { vars?: Record<string, unknown> } | null)?.vars;
+    const vars = (JSON.parse(draft.json) as { vars?: Record<string, unknown> } | null)?.vars;
     if (vars) this.varsAfter.set(draft.stepRecordId, vars);
   }
   override invocation(): void {}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkExpressionSyntax } from './check-expression-syntax';
-import { compileExpression } from './compile-expression';
+import { compileExpression, compiledExpression } from './compile-expression';
 import { evaluateInThread } from './evaluate-in-thread';
 import { EXPRESSION_LIMITS } from './expression-limits';
 import { isExpression, isSecretRef } from '../../../model/definition/is-expression';
@@ -14,6 +14,28 @@ describe('compileExpression', () => {
     expect(second).toBe(first);
     const other = await compileExpression({ source: 'payload.a + 2', limits: EXPRESSION_LIMITS });
     expect(other).not.toBe(first);
+  });
+
+  it('hands a compiled expression over as a value, once its compilation has settled', async () => {
+    const source = 'payload.a * 3';
+    const first = compiledExpression({ source, limits: EXPRESSION_LIMITS });
+    expect(first).toBeInstanceOf(Promise);
+    const compiled = await first;
+    const again = compiledExpression({ source, limits: EXPRESSION_LIMITS });
+    expect(again).toBe(compiled);
+    expect(
+      await evaluateInThread({
+        source,
+        data: { payload: { a: 2 } },
+        bindings: {},
+        limits: EXPRESSION_LIMITS,
+        compiled,
+      }),
+    ).toEqual({ ok: true, value: 6 });
+    // A syntax error is an outcome like any other, cached and handed over the same way.
+    const broken = await compiledExpression({ source: 'payload.(', limits: EXPRESSION_LIMITS });
+    expect(broken.ok).toBe(false);
+    expect(compiledExpression({ source: 'payload.(', limits: EXPRESSION_LIMITS })).toBe(broken);
   });
 
   it('keeps the cache bounded, evicting the least recently used entry', () => {

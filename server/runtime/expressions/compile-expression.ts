@@ -29,7 +29,9 @@ function limitsKey(limits: TExpressionLimits): string {
 
 /** Workflows reuse a few hundred distinct expressions at most; parsing is the costly part. */
 const CACHE_CAPACITY = 500;
-const cache = new LruCache<string, Promise<TCompiledExpression>>(CACHE_CAPACITY);
+/** A compilation, and its outcome once it has one: a cached expression is then handed over without an await. */
+type TCacheEntry = { compiled: Promise<TCompiledExpression>; settled: TCompiledExpression | null };
+const cache = new LruCache<string, TCacheEntry>(CACHE_CAPACITY);
 
 /** The hook jsonata looks up after evaluating every node (its test suite's `timeboxExpression` uses the entry twin). */
 const EVALUATE_EXIT = Symbol.for('jsonata.__evaluate_exit');
@@ -42,12 +44,35 @@ type TSymbolAssign = { assign(name: symbol, value: unknown): void };
  * Failures (syntax, nesting) are cached too: they are as deterministic as successes.
  */
 export function compileExpression(input: { source: string; limits: TExpressionLimits }): Promise<TCompiledExpression> {
+  return cacheEntry(input).compiled;
+}
+
+/**
+ * The same, as a value when the expression was compiled before (every step's expression after
+ * a version's first run): evaluating it then costs no await and no promise.
+ */
+export function compiledExpression(input: {
+  source: string;
+  limits: TExpressionLimits;
+}): TCompiledExpression | Promise<TCompiledExpression> {
+  const entry = cacheEntry(input);
+  return entry.settled ?? entry.compiled;
+}
+
+function cacheEntry(input: { source: string; limits: TExpressionLimits }): TCacheEntry {
   const key = `${limitsKey(input.limits)}\n${input.source}`;
   const cached = cache.get(key);
   if (cached) return cached;
-  const compiled = compileUncached(input);
-  cache.set(key, compiled);
-  return compiled;
+  const entry: TCacheEntry = { compiled: compileUncached(input), settled: null };
+  // A rejection is the caller's to see, through `compiled`.
+  entry.compiled.then(
+    (outcome) => {
+      entry.settled = outcome;
+    },
+    () => undefined,
+  );
+  cache.set(key, entry);
+  return entry;
 }
 
 async function compileUncached(input: { source: string; limits: TExpressionLimits }): Promise<TCompiledExpression> {

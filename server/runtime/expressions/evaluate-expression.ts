@@ -1,6 +1,6 @@
 import { validationErrorFromZod } from '@/model/errors';
 import { sharedExpressionPool } from './close-expression-pool';
-import { compileExpression } from './compile-expression';
+import { compiledExpression } from './compile-expression';
 import { evaluateInThread } from './evaluate-in-thread';
 import { ExpressionError } from './expression-error';
 import {
@@ -115,7 +115,8 @@ export async function evaluateExpression(input: {
   if (!envelope.success) throw validationErrorFromZod(envelope.error, 'Expression envelope');
   const bindings = input.bindings === undefined ? NO_BINDINGS : ZExpressionBindings.safeParse(input.bindings);
   if (!bindings.success) throw validationErrorFromZod(bindings.error, 'Expression bindings');
-  const compiled = await compileExpression({ source: input.source, limits });
+  const ready = compiledExpression({ source: input.source, limits });
+  const compiled = ready instanceof Promise ? await ready : ready;
   if (!compiled.ok) throw ExpressionError.fromFailure({ failure: compiled.failure, limits, stepId: input.stepId });
   // The evaluation gets its own copy of the envelope (copyOfEnvelope in-thread, a structured clone on the
   // way to a worker), so nothing it does can touch the caller's objects, and the result is a
@@ -128,6 +129,7 @@ export async function evaluateExpression(input: {
           data: copyOfEnvelope(envelope.data),
           bindings: bindings.data,
           limits,
+          compiled,
         })
       : await sharedExpressionPool().run({
           source: input.source,

@@ -1,4 +1,4 @@
-import { compileExpression } from './compile-expression';
+import { compileExpression, type TCompiledExpression } from './compile-expression';
 import type { TExpressionOutcome } from './expression-failure';
 import type { TExpressionBindings } from './expression-envelope';
 import type { TExpressionLimits } from './expression-limits';
@@ -17,8 +17,10 @@ export async function evaluateInThread(input: {
   data?: unknown;
   bindings: TExpressionBindings;
   limits: TExpressionLimits;
+  /** `source` compiled under `limits`, when the caller has it already (evaluateExpression). */
+  compiled?: TCompiledExpression;
 }): Promise<TExpressionOutcome> {
-  const compiled = await compileExpression({ source: input.source, limits: input.limits });
+  const compiled = input.compiled ?? (await compileExpression({ source: input.source, limits: input.limits }));
   if (!compiled.ok) return compiled;
   let result: unknown;
   try {

@@ -51,15 +51,17 @@ export function redactEnvelope(envelope: Record<string, unknown>, pointers: read
 /**
  * Caps a snapshot at SNAPSHOT_MAX_BYTES. Over the cap, large values are replaced, biggest
  * first, by a marker saying how big they were, so what is kept is still valid JSON and
- * the viewer can show exactly what was cut.
+ * the viewer can show exactly what was cut. `json` is what is kept, as JSON text.
  */
 export function capSnapshot(
   snapshot: unknown,
   maxBytes = SNAPSHOT_MAX_BYTES,
-): { snapshot: unknown; truncated: boolean; sizeBytes: number } {
+): { snapshot: unknown; json: string; truncated: boolean; sizeBytes: number } {
   const size = (value: unknown) => Buffer.byteLength(JSON.stringify(value) ?? 'null');
-  const original = size(snapshot);
-  if (original <= maxBytes) return { snapshot, truncated: false, sizeBytes: original };
+  // Measured on the text the commit stores: one JSON.stringify of the snapshot, not two.
+  const json = JSON.stringify(snapshot) ?? 'null';
+  const original = Buffer.byteLength(json);
+  if (original <= maxBytes) return { snapshot, json, truncated: false, sizeBytes: original };
   const copy = structuredClone(snapshot);
   // Every (parent, key) with its size; `containers` says whether objects and arrays qualify.
   const slotsOf = (containers: boolean) => {
@@ -95,7 +97,9 @@ export function capSnapshot(
     const enough = slots.filter((slot) => slot.bytes - MARKER_BYTES >= current - maxBytes);
     replaceBiggest([enough.at(-1) ?? slots[0]!]);
   }
-  if (current > maxBytes)
-    return { snapshot: { $truncated: true, originalBytes: original }, truncated: true, sizeBytes: original };
-  return { snapshot: copy, truncated: true, sizeBytes: current };
+  if (current > maxBytes) {
+    const marker = { $truncated: true, originalBytes: original };
+    return { snapshot: marker, json: JSON.stringify(marker), truncated: true, sizeBytes: original };
+  }
+  return { snapshot: copy, json: JSON.stringify(copy), truncated: true, sizeBytes: current };
 }

@@ -314,8 +314,10 @@ export class RunInterpreter implements TBlockHost, TLeafHost {
   snapshot(frame: Pick<TStepFrame, 'step' | 'scope' | 'path'>, attempt: number, recordId: string): void {
     const envelope = this.envelope(frame, attempt) as unknown as Record<string, unknown>;
     const redacted = maskSecrets(redactEnvelope(envelope, this.deps.document.settings.redact), this.secrets);
-    const { snapshot, truncated, sizeBytes } = capSnapshot(redacted);
+    const { snapshot, json, truncated, sizeBytes } = capSnapshot(redacted);
+    // Stored without what it shares with its run (storedSnapshot); `sizeBytes` stays the whole one's.
     const stored = storedSnapshot(snapshot, truncated, this.deps.run);
-    this.deps.writer.snapshot({ stepRecordId: recordId, path: frame.path, snapshot: stored, truncated, sizeBytes });
+    const storedJson = stored === snapshot ? json : JSON.stringify(stored);
+    this.deps.writer.snapshot({ stepRecordId: recordId, path: frame.path, json: storedJson, truncated, sizeBytes });
   }
 }

@@ -6,6 +6,7 @@ import { oldestHeldRun } from '@/server/runtime/run-store/end-run-effects';
 import type { Tx } from '@/server/db/database';
 import type { TStagedArtifact } from '@/server/artifacts/artifact-stager';
 import { NAMED_STATEMENT_MARK } from '@/server/db/named-statements';
+import { snapshotRowsJson } from '@/server/runtime/run-store/snapshot-rows';
 
 /*
  * The one statement of a commit (commitBatch): the fenced update of the run with every history
@@ -31,7 +32,8 @@ export type TEventDraft = { type: TRunEventType; stepId: string | null; data: Re
 export type TSnapshotDraft = {
   stepRecordId: string;
   path: string;
-  snapshot: unknown;
+  /** The redacted, capped envelope as JSON text (snapshot-rows.ts). */
+  json: string;
   truncated: boolean;
   sizeBytes: number;
 };
@@ -206,17 +208,10 @@ export function commitStatement(
         FROM r, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(i int, type text, step_id text, at timestamptz, data jsonb))`);
   }
   if (batch.snapshots.length) {
-    const rows = batch.snapshots.map((s) => ({
-      step_record_id: s.stepRecordId,
-      path: s.path,
-      snapshot: s.snapshot,
-      truncated: s.truncated,
-      size_bytes: s.sizeBytes,
-    }));
     ctes.push(sql`n AS (
       INSERT INTO run_snapshots (step_record_id, run_id, tenant_id, path, snapshot, truncated, size_bytes)
       SELECT x.step_record_id, ${run.id}, ${run.tenantId}, x.path, x.snapshot, x.truncated, x.size_bytes
-        FROM r, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(step_record_id uuid, path text, snapshot jsonb, truncated boolean, size_bytes int))`);
+        FROM r, jsonb_to_recordset(${snapshotRowsJson(batch.snapshots)}::jsonb) AS x(step_record_id uuid, path text, snapshot jsonb, truncated boolean, size_bytes int))`);
   }
   if (batch.invocations.length) {
     const rows = batch.invocations.map((v) => ({

@@ -5,6 +5,7 @@ import { wakeRun } from '@/server/runtime/run-store/wake-run';
 import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
 import { lockRunRow } from '@/server/runtime/run-store/lock-run-row';
 import { notifyTasksChanged } from '@/server/tasks/tasks-changed';
+import { oncePerAlias } from '@/server/runtime/run-store/once-per-alias';
 
 export type TEndedRun = {
   id: string;
@@ -147,7 +148,7 @@ export function oldestHeldRun(workflowId: string, except: string | null): RawBui
  * job (the oldest of its workflow's runs in hand), which then found the run held, or ended:
  * one wasted job per finish while several runs of a workflow were in hand.
  */
-export function mayWaitForSlot(alias: string): RawBuilder<boolean> {
+export const mayWaitForSlot: (alias: string) => RawBuilder<boolean> = oncePerAlias((alias) => {
   const column = (name: string) => sql.ref(`${alias}.${name}`);
   // has_run_limits is the document's settings kept in a column (migration 20261229000100):
   // reading them from the json document parsed it whole for every candidate row.
@@ -157,7 +158,7 @@ export function mayWaitForSlot(alias: string): RawBuilder<boolean> {
     OR EXISTS (SELECT 1 FROM tenants t WHERE t.id = ${column('tenant_id')} AND (t.max_concurrent_runs > 0 OR t.runs_per_minute > 0))
     OR EXISTS (SELECT 1 FROM workflows w WHERE w.id = ${column('workflow_id')} AND w.paused)
   )`;
-}
+});
 
 /** The step path of a run's `settings.timeoutMs` wait. */
 export const RUN_TIMEOUT_PATH = '$run.timeout';

@@ -1,6 +1,7 @@
 import 'server-only';
 import { sql, type RawBuilder } from 'kysely';
 import { RUN_TIMEOUT_PATH } from '@/server/runtime/run-store/end-run-effects';
+import { oncePerAlias } from '@/server/runtime/run-store/once-per-alias';
 
 /**
  * The one rule for "a worker should advance this run now", used by the claim and by the
@@ -13,7 +14,7 @@ import { RUN_TIMEOUT_PATH } from '@/server/runtime/run-store/end-run-effects';
  * due wait at once), so nothing else would show it needs a pass. Whether a lease is live is
  * not part of it: who may take a runnable run is the claim's business.
  */
-export function runnable(alias: string): RawBuilder<boolean> {
+export const runnable: (alias: string) => RawBuilder<boolean> = oncePerAlias((alias) => {
   const column = (name: string) => sql.ref(`${alias}.${name}`);
   return sql<boolean>`(
     ${column('status')} IN ('QUEUED', 'RUNNING')
@@ -22,4 +23,4 @@ export function runnable(alias: string): RawBuilder<boolean> {
     OR (${column('status')} = 'WAITING' AND ${column('lease_owner')} IS NOT NULL)
     OR (${column('status')} = 'PAUSED' AND EXISTS (SELECT 1 FROM run_waits due WHERE due.run_id = ${column('id')} AND due.status = 'open' AND due.step_path = ${RUN_TIMEOUT_PATH} AND due.resume_at <= now()))
   )`;
-}
+});
