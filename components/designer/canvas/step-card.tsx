@@ -182,7 +182,12 @@ export const StepCard = memo(function StepCard({
               <span
                 {...provided.dragHandleProps}
                 aria-label={`Drag ${label}`}
-                className="flex h-8 w-5 shrink-0 cursor-grab touch-none items-center justify-center rounded text-ink-faint select-none hover:bg-subtle hover:text-ink focus-visible:ring-2 focus-visible:ring-accent focus-visible:outline-none"
+                // The dragged card's handle lets the pointer through to its header, as the library's
+                // drag style did for every handle (drag-style-fence.tsx): what the release hits is unchanged.
+                className={cx(
+                  'flex h-8 w-5 shrink-0 cursor-grab touch-none items-center justify-center rounded text-ink-faint select-none hover:bg-subtle hover:text-ink focus-visible:ring-2 focus-visible:ring-accent focus-visible:outline-none',
+                  snapshot.isDragging && 'pointer-events-none!',
+                )}
               >
                 <CardIcon name="grip" className="size-4" />
               </span>
