@@ -10,11 +10,12 @@
  * this replaces), 7.5 ms with these (issue #16; ARCHITECTURE.md).
  *
  * Nothing is lost: the library's mousedown `preventDefault` is what keeps a mouse drag from
- * selecting text, and the designer's cards and pipes set their own cursors. What the pointer hits
- * during a drag is what it hit before: the dragged card follows the pointer above every other
- * card, and its handle (or the palette item's clone) still lets the pointer through, by a class of
- * its own set while it is dragged (step-card.tsx, palette.tsx), so a release lands on the same
- * element and its click does the same. The library reads boxes, not hit tests.
+ * selecting text, and inside the designer every element kept its own cursor before too (the root
+ * set `cursor: auto`, the fence this replaces). What the pointer hits during a drag is what it
+ * hit before: the dragged card follows the pointer above every other card, and its handle (or
+ * the palette item's clone) still lets the pointer through, by a class of its own set while it is
+ * dragged (step-card.tsx, palette.tsx), so a release lands on the same element and its click does
+ * the same. The library reads boxes, not hit tests.
  */
 const FENCE = [
   'html body { cursor: auto; user-select: auto; -webkit-user-select: auto; }',
