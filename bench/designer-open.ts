@@ -20,7 +20,7 @@
  *      and the 1,000-step one in the laptop-sized window (after opening the collapsed block it
  *      drops into); the 300- and 1,000-step laptop drags again with every block open (`?expand=all`).
  *   3. the lift's style switch: the browser's restyle when the drag library sets its drag styles,
- *      with the designer's fence (drag-style-fence.ts) and without it, alternating in one page.
+ *      with the designer's fence (drag-style-fence.tsx) and without it, alternating in one page.
  * BENCH_BEFORE_ROOT=/path: a built checkout of an earlier commit (its own node_modules, or a hard-linked copy of these:
  * `cp -al`; Turbopack refuses a symlinked node_modules from outside the checkout) served
  * beside this tree on BENCH_PORT+1; opens alternate between the two, and each drag is measured on both.

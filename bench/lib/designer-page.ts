@@ -199,8 +199,8 @@ export async function measureDrag(page: Page, base: string, drag: TDragCaseCss):
 }
 
 /**
- * What the lift's style switch costs the browser, with the designer's fence (drag-style-fence.ts)
- * and without it, alternating in one page so a busy machine weighs on both alike: the library's
+ * What the lift's style switch costs the browser, with the designer's fence (drag-style-fence.tsx)
+ * and without it (its style element disabled), alternating in one page so a busy machine weighs on both alike: the library's
  * dynamic style element gets the text it sets at a lift, and a layout read makes the browser
  * restyle what that changed (median of 15 each, ms).
  */
@@ -215,7 +215,7 @@ export async function measureLiftRestyle(
   await page.waitForSelector('style[data-rfd-dynamic]', { state: 'attached' });
   return page.evaluate(`(() => {
     const dynamic = document.querySelector('style[data-rfd-dynamic]');
-    const fence = document.querySelector('.cursor-auto.select-auto');
+    const fence = document.querySelector('style[data-drag-style-fence]');
     if (!dynamic || !fence) throw new Error('no drag style element or fence on the page');
     const resting = dynamic.textContent;
     const contextId = dynamic.getAttribute('data-rfd-dynamic');
@@ -234,12 +234,12 @@ export async function measureLiftRestyle(
     };
     const fenced = [], unfenced = [];
     for (let i = 0; i < 15; i++) {
-      fence.classList.add('cursor-auto', 'select-auto');
+      fence.disabled = false;
       fenced.push(once());
-      fence.classList.remove('cursor-auto', 'select-auto');
+      fence.disabled = true;
       unfenced.push(once());
     }
-    fence.classList.add('cursor-auto', 'select-auto');
+    fence.disabled = false;
     const median = (list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)];
     return { fenced: median(fenced), unfenced: median(unfenced) };
   })()`);

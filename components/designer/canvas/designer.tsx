@@ -17,7 +17,7 @@ import {
 import { DesignerToolbar, type TDesignerView } from '@/components/designer/canvas/designer-toolbar';
 import { pipeOfBlankClick } from '@/components/designer/canvas/canvas-click';
 import { CardIconSprite } from '@/components/designer/canvas/card-icons';
-import { DRAG_STYLE_FENCE } from '@/components/designer/canvas/drag-style-fence';
+import { DragStyleFence } from '@/components/designer/canvas/drag-style-fence';
 import { focusCard } from '@/components/designer/canvas/focus-card';
 import { Palette, PALETTE_PREFIX, paletteItems, type TPaletteItem } from '@/components/designer/canvas/palette';
 import { ProblemsList } from '@/components/designer/canvas/problems-list';
@@ -36,7 +36,6 @@ import { WorkflowPanels } from '@/components/designer/config/workflow-panels';
 import { PanelStepScope, useProvideDraftSaver } from '@/components/designer/testing/testing-context';
 import { TestingToolbar } from '@/components/designer/testing/testing-toolbar';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
-import { cx } from '@/components/ui/cx';
 import { WorkflowGraph } from '@/components/workflow-graph/workflow-graph';
 import type { TVersionDocumentInput } from '@/model/definition/version-document';
 import { allStepIds } from '@/model/designer/step-tree';
@@ -226,14 +225,14 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
       {showProblems && <ProblemsList problems={problems} steps={steps} onPick={onPickProblem} />}
       <DragDropContext onBeforeCapture={onBeforeCapture} onDragStart={onDragStart} onDragEnd={onDragEnd}>
         <CanvasContext.Provider value={context}>
-          {/* The fence keeps the drag library's body styles at a lift from restyling the whole canvas. */}
+          {/* Keeps the drag library's lift and drop styles from restyling the page. */}
+          <DragStyleFence />
           <div
-            className={cx(
-              DRAG_STYLE_FENCE,
+            className={
               readOnly
                 ? 'grid min-w-0 grid-cols-1 gap-4 lg:grid-cols-[minmax(0,1fr)_22rem]'
-                : 'grid min-w-0 grid-cols-1 gap-4 lg:grid-cols-[11rem_minmax(0,1fr)_22rem]',
-            )}
+                : 'grid min-w-0 grid-cols-1 gap-4 lg:grid-cols-[11rem_minmax(0,1fr)_22rem]'
+            }
           >
             {!readOnly && <Palette registry={registry} error={registryError} onAdd={addFromPalette} />}
             <div className="min-w-0" data-testid="designer-canvas">

@@ -176,7 +176,7 @@ export const Palette = memo(function Palette({
                         {...provided.draggableProps}
                         {...provided.dragHandleProps}
                         style={draggedCardStyle(provided.draggableProps.style, snapshot)}
-                        className={`${ITEM_CLASSES} w-56 border-accent bg-surface text-ink shadow-lg`}
+                        className={`${ITEM_CLASSES} pointer-events-none! w-56 border-accent bg-surface text-ink shadow-lg`}
                       >
                         <ItemLabel item={item} />
                       </div>

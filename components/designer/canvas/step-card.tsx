@@ -1,7 +1,6 @@
 'use client';
 
-import { Draggable, Droppable } from '@hello-pangea/dnd';
-import { Plus } from 'lucide-react';
+import { Draggable, Droppable, type DraggableProvided } from '@hello-pangea/dnd';
 import { memo } from 'react';
 import { CardIcon } from '@/components/designer/canvas/card-icons';
 import { useCanvas } from '@/components/designer/canvas/canvas-context';
@@ -9,6 +8,7 @@ import { useCanvasSelector } from '@/components/designer/canvas/canvas-store';
 import { pipeIdOf, type TPipeId } from '@/components/designer/canvas/definition-edits';
 import { InsertionLine, PipeHeading } from '@/components/designer/canvas/insertion-point';
 import { PipeRest } from '@/components/designer/canvas/pipe-rest';
+import { CollapsedRow, EmptyPipe } from '@/components/designer/canvas/step-card-parts';
 import { drawnCount } from '@/components/designer/canvas/pipe-window';
 import { StepCardMenu } from '@/components/designer/canvas/step-card-menu';
 import { summarizeStep } from '@/components/designer/canvas/step-summary';
@@ -20,54 +20,6 @@ import { nestedPipes } from '@/model/designer/step-tree';
 
 /** The type every step draggable and pipe droppable share, so any step can go into any pipe. */
 export const STEP_DND_TYPE = 'STEP';
-
-function EmptyPipe({ pipeId }: { pipeId: TPipeId }) {
-  const { store, readOnly, commands } = useCanvas();
-  const targeted = useCanvasSelector(store, (state) => state.target?.pipeId === pipeId && state.selectedId === null);
-  if (readOnly) return <p className="px-2 py-1.5 text-[12px] text-ink-faint">No steps.</p>;
-  return (
-    <button
-      type="button"
-      onClick={() => commands.targetPipe(pipeId)}
-      aria-pressed={targeted}
-      data-empty-pipe={pipeId}
-      className={cx(
-        'flex w-full items-center justify-center gap-1.5 rounded-md border border-dashed px-2 py-2 text-[12px]',
-        targeted
-          ? 'border-accent bg-accent-soft text-accent'
-          : 'border-line-strong text-ink-faint hover:border-accent hover:text-accent',
-      )}
-    >
-      <Plus className="size-3.5" aria-hidden />
-      {targeted ? 'New steps go here' : 'Drop a step here, or click to add here'}
-    </button>
-  );
-}
-
-/**
- * What a collapsed block shows instead of its pipes (which are not rendered, so nothing can be
- * dropped inside it: a drop over it lands before or after it): how many steps it holds, and a
- * button that opens it with every block inside.
- */
-function CollapsedRow({ stepId, count }: { stepId: string; count: number }) {
-  const { commands } = useCanvas();
-  return (
-    <button
-      type="button"
-      data-collapsed-row={stepId}
-      onClick={(event) => {
-        event.stopPropagation();
-        commands.setBlockOpen(stepId, true);
-      }}
-      className="mx-2 mb-2 flex w-[calc(100%-1rem)] min-w-0 items-center gap-1.5 rounded-md border border-dashed border-line-strong px-2 py-1.5 text-left text-[12px] text-ink-muted hover:border-accent hover:text-accent focus-visible:ring-2 focus-visible:ring-accent focus-visible:outline-none"
-    >
-      <CardIcon name="chevron-right" className="size-3.5 shrink-0" />
-      <span className="truncate">
-        {count} step{count === 1 ? '' : 's'} inside, collapsed: show
-      </span>
-    </button>
-  );
-}
 
 /** One pipe: a droppable column of step cards. Memoized on the steps array, which edits replace only where they change. */
 export const PipeList = memo(function PipeList({
@@ -140,13 +92,8 @@ export const StepCard = memo(function StepCard({
   pipeId: TPipeId;
   last: boolean;
 }) {
-  const { store, readOnly, iconFor, commands } = useCanvas();
+  const { store, readOnly } = useCanvas();
   const selected = useCanvasSelector(store, (state) => state.selectedId === step.id);
-  const errors = useCanvasSelector(store, (state) => state.problemCounts.get(step.id) ?? 0);
-  const collapsed = useCanvasSelector(store, (state) => state.collapsed.has(step.id));
-  const pipes = nestedPipes(step);
-  const label = step.name?.trim() || step.id;
-  const summary = summarizeStep(step);
   return (
     <Draggable draggableId={step.id} index={index} isDragDisabled={readOnly}>
       {(provided, snapshot) => (
@@ -163,99 +110,147 @@ export const StepCard = memo(function StepCard({
             step.disabled && 'opacity-60',
           )}
         >
-          <InsertionLine pipeId={pipeId} index={index} last={last} />
-          <div
-            tabIndex={0}
-            data-testid="step-card"
-            data-step-header={step.id}
-            aria-label={`${label} (${step.type})`}
-            aria-current={selected ? 'true' : undefined}
-            onClick={() => commands.select(step.id)}
-            onKeyDown={(event) => commands.cardKey(step.id, event)}
-            onContextMenu={(event) => {
-              event.preventDefault();
-              commands.openMenu(step.id);
-            }}
-            className="flex min-w-0 cursor-pointer items-center gap-2 rounded-lg px-2 py-2 outline-none focus-visible:ring-2 focus-visible:ring-accent"
-          >
-            {!readOnly && (
-              <span
-                {...provided.dragHandleProps}
-                aria-label={`Drag ${label}`}
-                className="flex h-8 w-5 shrink-0 cursor-grab touch-none items-center justify-center rounded text-ink-faint select-none hover:bg-subtle hover:text-ink focus-visible:ring-2 focus-visible:ring-accent focus-visible:outline-none"
-              >
-                <CardIcon name="grip" className="size-4" />
-              </span>
-            )}
-            <span className="flex size-8 shrink-0 items-center justify-center rounded-md bg-subtle text-ink-muted">
-              <CardIcon name={iconFor(step.type)} className="size-4" />
-            </span>
-            <span className="flex min-w-0 flex-1 flex-col">
-              <span className="flex min-w-0 items-baseline gap-2">
-                <span className="truncate text-sm font-medium text-ink" title={label}>
-                  {label}
-                </span>
-                <span className="hidden shrink-0 font-mono text-[11px] text-ink-faint sm:inline">{step.type}</span>
-              </span>
-              <span className="truncate text-[12px] text-ink-muted" title={summary}>
-                {summary || '\u00a0'}
-              </span>
-            </span>
-            <PinnedCardMark stepId={step.id} />
-            {errors > 0 && (
-              <span
-                className="shrink-0 rounded-full border border-danger/25 bg-danger-soft px-2 py-px text-xs font-medium text-danger"
-                aria-label={`${errors} problem${errors === 1 ? '' : 's'}`}
-              >
-                {errors}
-              </span>
-            )}
-            <StepCardMenu stepId={step.id} label={label} />
-            {pipes.length > 0 && (
-              <button
-                type="button"
-                aria-expanded={!collapsed}
-                aria-label={collapsed ? `Expand ${label}` : `Collapse ${label}`}
-                onClick={(event) => {
-                  event.stopPropagation();
-                  commands.setBlockOpen(step.id, collapsed);
-                }}
-                className="flex size-7 shrink-0 items-center justify-center rounded text-ink-faint hover:bg-subtle hover:text-ink"
-              >
-                <CardIcon name={collapsed ? 'chevron-right' : 'chevron-down'} className="size-4" />
-              </button>
-            )}
-          </div>
-          {pipes.length > 0 && !collapsed && (
-            <div data-nested-pipes className="flex flex-col gap-2 px-2 pb-2">
-              {pipes.map((pipe) => (
-                <section
-                  key={pipe.path}
-                  className={cx(
-                    'min-w-0 rounded-md border-l-2 bg-canvas/60 py-1.5 pr-1.5 pl-2',
-                    depth % 2 === 0 ? 'border-accent/40' : 'border-line-strong',
-                  )}
-                >
-                  <PipeHeading
-                    pipeId={pipeIdOf(step.id, pipe.path)}
-                    label={pipe.label}
-                    title={`${label}: ${pipe.label}`}
-                  />
-                  <PipeList
-                    pipeId={pipeIdOf(step.id, pipe.path)}
-                    steps={pipe.steps}
-                    depth={depth + 1}
-                    label={`${label}: ${pipe.label}`}
-                  />
-                </section>
-              ))}
-            </div>
-          )}
-          {pipes.length > 0 && collapsed && (
-            <CollapsedRow stepId={step.id} count={pipes.reduce((n, pipe) => n + pipe.steps.length, 0)} />
-          )}
+          <StepCardBody
+            step={step}
+            index={index}
+            depth={depth}
+            pipeId={pipeId}
+            last={last}
+            selected={selected}
+            dragHandleProps={provided.dragHandleProps}
+            dragging={snapshot.isDragging}
+          />
         </div>
       )}
     </Draggable>
+  );
+});
+
+/**
+ * What a card holds inside its draggable box. Memoized apart from the box: the drag library
+ * re-renders a card's box whenever it moves the card (at the lift, the dragged card and every card
+ * after it in its pipe; during the drag, each card it slides aside), and only the box's style
+ * changes then (issue #16).
+ */
+const StepCardBody = memo(function StepCardBody({
+  step,
+  index,
+  depth,
+  pipeId,
+  last,
+  selected,
+  dragHandleProps,
+  dragging,
+}: {
+  step: TStep;
+  index: number;
+  depth: number;
+  pipeId: TPipeId;
+  last: boolean;
+  selected: boolean;
+  dragHandleProps: DraggableProvided['dragHandleProps'];
+  dragging: boolean;
+}) {
+  const { store, readOnly, iconFor, commands } = useCanvas();
+  const errors = useCanvasSelector(store, (state) => state.problemCounts.get(step.id) ?? 0);
+  const collapsed = useCanvasSelector(store, (state) => state.collapsed.has(step.id));
+  const pipes = nestedPipes(step);
+  const label = step.name?.trim() || step.id;
+  const summary = summarizeStep(step);
+  return (
+    <>
+      <InsertionLine pipeId={pipeId} index={index} last={last} />
+      <div
+        tabIndex={0}
+        data-testid="step-card"
+        data-step-header={step.id}
+        aria-label={`${label} (${step.type})`}
+        aria-current={selected ? 'true' : undefined}
+        onClick={() => commands.select(step.id)}
+        onKeyDown={(event) => commands.cardKey(step.id, event)}
+        onContextMenu={(event) => {
+          event.preventDefault();
+          commands.openMenu(step.id);
+        }}
+        className="flex min-w-0 cursor-pointer items-center gap-2 rounded-lg px-2 py-2 outline-none focus-visible:ring-2 focus-visible:ring-accent"
+      >
+        {!readOnly && (
+          <span
+            {...dragHandleProps}
+            aria-label={`Drag ${label}`}
+            // The dragged card's handle lets the pointer through to its header, as the library's
+            // drag style did for every handle (drag-style-fence.tsx): what the release hits is unchanged.
+            className={cx(
+              'flex h-8 w-5 shrink-0 cursor-grab touch-none items-center justify-center rounded text-ink-faint select-none hover:bg-subtle hover:text-ink focus-visible:ring-2 focus-visible:ring-accent focus-visible:outline-none',
+              dragging && 'pointer-events-none!',
+            )}
+          >
+            <CardIcon name="grip" className="size-4" />
+          </span>
+        )}
+        <span className="flex size-8 shrink-0 items-center justify-center rounded-md bg-subtle text-ink-muted">
+          <CardIcon name={iconFor(step.type)} className="size-4" />
+        </span>
+        <span className="flex min-w-0 flex-1 flex-col">
+          <span className="flex min-w-0 items-baseline gap-2">
+            <span className="truncate text-sm font-medium text-ink" title={label}>
+              {label}
+            </span>
+            <span className="hidden shrink-0 font-mono text-[11px] text-ink-faint sm:inline">{step.type}</span>
+          </span>
+          <span className="truncate text-[12px] text-ink-muted" title={summary}>
+            {summary || '\u00a0'}
+          </span>
+        </span>
+        <PinnedCardMark stepId={step.id} />
+        {errors > 0 && (
+          <span
+            className="shrink-0 rounded-full border border-danger/25 bg-danger-soft px-2 py-px text-xs font-medium text-danger"
+            aria-label={`${errors} problem${errors === 1 ? '' : 's'}`}
+          >
+            {errors}
+          </span>
+        )}
+        <StepCardMenu stepId={step.id} label={label} />
+        {pipes.length > 0 && (
+          <button
+            type="button"
+            aria-expanded={!collapsed}
+            aria-label={collapsed ? `Expand ${label}` : `Collapse ${label}`}
+            onClick={(event) => {
+              event.stopPropagation();
+              commands.setBlockOpen(step.id, collapsed);
+            }}
+            className="flex size-7 shrink-0 items-center justify-center rounded text-ink-faint hover:bg-subtle hover:text-ink"
+          >
+            <CardIcon name={collapsed ? 'chevron-right' : 'chevron-down'} className="size-4" />
+          </button>
+        )}
+      </div>
+      {pipes.length > 0 && !collapsed && (
+        <div data-nested-pipes className="flex flex-col gap-2 px-2 pb-2">
+          {pipes.map((pipe) => (
+            <section
+              key={pipe.path}
+              className={cx(
+                'min-w-0 rounded-md border-l-2 bg-canvas/60 py-1.5 pr-1.5 pl-2',
+                depth % 2 === 0 ? 'border-accent/40' : 'border-line-strong',
+              )}
+            >
+              <PipeHeading pipeId={pipeIdOf(step.id, pipe.path)} label={pipe.label} title={`${label}: ${pipe.label}`} />
+              <PipeList
+                pipeId={pipeIdOf(step.id, pipe.path)}
+                steps={pipe.steps}
+                depth={depth + 1}
+                label={`${label}: ${pipe.label}`}
+              />
+            </section>
+          ))}
+        </div>
+      )}
+      {pipes.length > 0 && collapsed && (
+        <CollapsedRow stepId={step.id} count={pipes.reduce((n, pipe) => n + pipe.steps.length, 0)} />
+      )}
+    </>
   );
 });
