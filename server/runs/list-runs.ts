@@ -63,6 +63,7 @@ export function runsPageQuery({ db, tenantId, filters, after, size }: TPageArgs)
       .select(CREATED_KEY.as('created_key'))
       .where('tenant_id', '=', tenantId),
     filters,
+    tenantId,
   );
   if (after) query = query.where(afterCursor(after));
   return query
@@ -91,7 +92,7 @@ export function textSearchQueries(
   budget = TEXT_SCAN_BUDGET,
 ) {
   const { q: _text, ...others } = filters;
-  let window = applyRunFilters(db.selectFrom('runs').where('tenant_id', '=', tenantId), others);
+  let window = applyRunFilters(db.selectFrom('runs').where('tenant_id', '=', tenantId), others, tenantId);
   if (after) window = window.where(afterCursor(after));
   window = window.orderBy('created_at', 'desc').orderBy('id', 'desc');
   const record = db
@@ -114,6 +115,7 @@ export function textSearchQueries(
     const matches = applyRunFilters(
       db.selectFrom('runs').select(['id', 'created_at']).where('tenant_id', '=', tenantId).where(afterCursor(end)),
       filters,
+      tenantId,
     ).offset(0);
     const top = db
       .selectFrom(matches.as('m'))
@@ -147,6 +149,7 @@ export function textProbeQuery({ db, tenantId, filters, after, size }: TPageArgs
   let matches = applyRunFilters(
     db.selectFrom('runs').select(['id', 'created_at']).where('tenant_id', '=', tenantId),
     filters,
+    tenantId,
   );
   if (after) matches = matches.where(afterCursor(after));
   return db
@@ -200,6 +203,7 @@ export function textPeekQuery({ db, tenantId, filters, after, size }: TPageArgs,
       .select(CREATED_KEY.as('created_key'))
       .where('tenant_id', '=', tenantId),
     others,
+    tenantId,
   );
   if (after) window = window.where(afterCursor(after));
   return db
