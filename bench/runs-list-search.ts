@@ -2,7 +2,7 @@
  * Issue #16, a text search that matches nothing: the runs list's text searches at 100,000 runs
  * (BENCH_LIST_RUNS), each answered both ways in the same process on the same data — "before",
  * the list-order window first (listRuns with `textProbeCap: 0`, what main did), and "after",
- * the capped probe of runs_tenant_filters_text_idx first (the default) — with the first page and five
+ * the capped probe of the input text index (run_input_texts) first (the default) — with the first page and five
  * following pages timed, the pages compared (they must be the same runs), and EXPLAIN ANALYZE of
  * each statement with the indexes it used. Server time here is listRuns' own time, without the
  * HTTP layer (bench/runs-list.ts measures through GET /api/v1/runs).

@@ -175,7 +175,7 @@ export interface EventsTable {
 }
 
 /**
- * A run's input as text, written once when the run is inserted, for the runs list's text search
+ * A run's input as text in lower case, written once when the run is inserted, for the runs list's text search
  * (migration 20270103000000_run_input_texts: its triggers write it; nothing in the app does).
  */
 export interface RunInputTextsTable {

@@ -62,7 +62,9 @@ const likePattern = (q: string) => `%${escapeLike(q)}%`;
 /**
  * The ids of the tenant's runs whose input has `q` (any case), or whose id it is: from
  * `run_input_texts`, written once when a run is inserted, so the text's trigram index is not
- * written again by every later write of the run's row (migration 20270103000000). The workflow
+ * written again by every later write of the run's row (migration 20270103000000). The text is
+ * stored lowered and matched with LIKE against the lowered pattern: ILIKE's own method in a
+ * UTF-8 database, without lowering each candidate again when it is rechecked. The workflow
  * key is in that index too (btree_gin); status and state change over a run, so they are not.
  * A run id is a row of its own (`UNION ALL`), not an `OR`, which would test every run the other
  * filters keep against the whole set of matches.
@@ -75,7 +77,7 @@ function runTextIds(
     .selectFrom('run_input_texts as t')
     .select('t.run_id')
     .where('t.tenant_id', '=', tenantId)
-    .where(sql<boolean>`t.input_text ILIKE ${likePattern(q)}`);
+    .where(sql<boolean>`t.input_text LIKE lower(${likePattern(q)})`);
   if (workflow) texts = texts.where('t.workflow_key', '=', workflow);
   if (!UUID.test(q)) return texts;
   return texts.unionAll(eb.selectFrom('runs as r').select('r.id as run_id').where('r.id', '=', q));

@@ -68,7 +68,7 @@ describe("a run's input text", () => {
     });
     await startRun({ tenantId: other.tenantId, workflowKey: 'orders', input, trigger: { type: 'api' } });
     const written = await textRow(runId);
-    expect(written?.input_text).toContain('Zebra-Quokka Ltd');
+    expect(written?.input_text).toContain('zebra-quokka ltd');
     expect(await found(ctx, { q: 'zebra-QUOKKA' })).toEqual([runId]);
     expect(await found(ctx, { q: runId })).toEqual([runId]);
 
