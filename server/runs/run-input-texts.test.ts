@@ -32,6 +32,10 @@ async function tenant(): Promise<TAuthContext> {
   return ctx;
 }
 
+async function start(ctx: TAuthContext, input: unknown): Promise<string> {
+  return (await startRun({ tenantId: ctx.tenantId, workflowKey: 'orders', input, trigger: { type: 'api' } })).runId;
+}
+
 /** The ids a search finds through the input text index (no peek in list order first). */
 async function found(ctx: TAuthContext, input: TListRuns): Promise<string[]> {
   const page = await listRuns({ db: t.db, ctx, input, textPeek: 0 });
@@ -60,13 +64,8 @@ describe("a run's input text", () => {
     const ctx = await tenant();
     const other = await tenant();
     const input = { customer: 'Zebra-Quokka Ltd', note: 'x'.repeat(2000) };
-    const { runId } = await startRun({
-      tenantId: ctx.tenantId,
-      workflowKey: 'orders',
-      input,
-      trigger: { type: 'api' },
-    });
-    await startRun({ tenantId: other.tenantId, workflowKey: 'orders', input, trigger: { type: 'api' } });
+    const runId = await start(ctx, input);
+    await start(other, input);
     const written = await textRow(runId);
     expect(written?.input_text).toContain('zebra-quokka ltd');
     expect(await found(ctx, { q: 'zebra-QUOKKA' })).toEqual([runId]);
@@ -98,12 +97,7 @@ describe("a run's input text", () => {
 
   it("follows the run's input if SQL by hand changes it", async () => {
     const ctx = await tenant();
-    const { runId } = await startRun({
-      tenantId: ctx.tenantId,
-      workflowKey: 'orders',
-      input: { customer: 'Aardvark' },
-      trigger: { type: 'api' },
-    });
+    const runId = await start(ctx, { customer: 'Aardvark' });
     await sql`UPDATE runs SET input = '{"customer": "Okapi"}' WHERE id = ${runId}`.execute(t.db);
     expect(await found(ctx, { q: 'okapi' })).toEqual([runId]);
     expect(await found(ctx, { q: 'aardvark' })).toEqual([]);
@@ -114,12 +108,7 @@ describe('the migration', () => {
   it("goes down (the input's index back on runs) and up again, copying the runs already there", async () => {
     const migration = MIGRATIONS['20270103000000_run_input_texts']!;
     const ctx = await tenant();
-    const { runId } = await startRun({
-      tenantId: ctx.tenantId,
-      workflowKey: 'orders',
-      input: { customer: 'Pangolin' },
-      trigger: { type: 'api' },
-    });
+    const runId = await start(ctx, { customer: 'Pangolin' });
     const indexes = async () =>
       (
         await sql<{ name: string }>`
@@ -130,12 +119,7 @@ describe('the migration', () => {
     expect(await indexes()).toEqual(['run_input_texts_text_idx']);
     await migration.down!(t.db);
     expect(await indexes()).toEqual(['runs_tenant_filters_text_idx']);
-    const { runId: during } = await startRun({
-      tenantId: ctx.tenantId,
-      workflowKey: 'orders',
-      input: { customer: 'Pangolin Two' },
-      trigger: { type: 'api' },
-    });
+    const during = await start(ctx, { customer: 'Pangolin Two' });
     await migration.up(t.db);
     expect(await indexes()).toEqual(['run_input_texts_text_idx']);
     expect((await found(ctx, { q: 'pangolin' })).sort()).toEqual([runId, during].sort());
