@@ -174,6 +174,17 @@ export interface EventsTable {
   xact_id: Generated<string | null>;
 }
 
+/**
+ * A run's input as text in lower case, written once when the run is inserted, for the runs list's text search
+ * (migration 20270103000000_run_input_texts: its triggers write it; nothing in the app does).
+ */
+export interface RunInputTextsTable {
+  run_id: string;
+  tenant_id: string;
+  workflow_key: string;
+  input_text: string;
+}
+
 /** The runtime's tables (migration 20261122020000_runtime). */
 export interface RuntimeTables {
   runs: RunsTable;
@@ -181,6 +192,7 @@ export interface RuntimeTables {
   run_events: RunEventsTable;
   run_snapshots: RunSnapshotsTable;
   run_block_results: RunBlockResultsTable;
+  run_input_texts: RunInputTextsTable;
   run_waits: RunWaitsTable;
   action_invocations: ActionInvocationsTable;
   tasks: TasksTable;

@@ -72,6 +72,7 @@ export async function bulkOperateRuns({
   let query = applyRunFilters(
     db.selectFrom('runs').select('id').where('tenant_id', '=', ctx.tenantId),
     args.filter ?? {},
+    ctx.tenantId,
   ).where('status', 'in', statuses);
   if (args.ids) query = query.where('id', 'in', args.ids);
   const rows = await query
@@ -89,6 +90,7 @@ export async function bulkOperateRuns({
                 .select((eb) => eb.fn.countAll<string>().as('n'))
                 .where('tenant_id', '=', ctx.tenantId),
               args.filter ?? {},
+              ctx.tenantId,
             )
               .where('status', 'in', statuses)
               .executeTakeFirstOrThrow()

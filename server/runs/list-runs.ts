@@ -63,6 +63,7 @@ export function runsPageQuery({ db, tenantId, filters, after, size }: TPageArgs)
       .select(CREATED_KEY.as('created_key'))
       .where('tenant_id', '=', tenantId),
     filters,
+    tenantId,
   );
   if (after) query = query.where(afterCursor(after));
   return query
@@ -83,15 +84,16 @@ export const TEXT_SCAN_BUDGET = 1000;
  * A text search's page in two steps, each in list order, together the same rows
  * runsPageQuery would give: (1) the text looked for in the next `budget` runs the other filters
  * keep (an index range scan that stops there); (2) when that did not fill the page and runs
- * remain past them, the rest found through the indexes (runs_tenant_filters_text_idx: the filters' and the text's together),
- * then sorted: its cost follows the matches, not the runs read. Exported for the benchmark's EXPLAIN.
+ * remain past them, the rest found through the indexes (the input text index of
+ * `run_input_texts` with the tenant and workflow, the filters' b-trees on `runs`), then sorted:
+ * its cost follows the matches, not the runs read. Exported for the benchmark's EXPLAIN.
  */
 export function textSearchQueries(
   { db, tenantId, filters, after }: Omit<TPageArgs, 'size'>,
   budget = TEXT_SCAN_BUDGET,
 ) {
   const { q: _text, ...others } = filters;
-  let window = applyRunFilters(db.selectFrom('runs').where('tenant_id', '=', tenantId), others);
+  let window = applyRunFilters(db.selectFrom('runs').where('tenant_id', '=', tenantId), others, tenantId);
   if (after) window = window.where(afterCursor(after));
   window = window.orderBy('created_at', 'desc').orderBy('id', 'desc');
   const record = db
@@ -114,6 +116,7 @@ export function textSearchQueries(
     const matches = applyRunFilters(
       db.selectFrom('runs').select(['id', 'created_at']).where('tenant_id', '=', tenantId).where(afterCursor(end)),
       filters,
+      tenantId,
     ).offset(0);
     const top = db
       .selectFrom(matches.as('m'))
@@ -129,16 +132,17 @@ export function textSearchQueries(
 /**
  * The matches a text search's probe counts before it gives up on the indexes (issue #16). A
  * text that the other filters and the input's trigrams narrow to fewer runs than this is
- * answered from runs_tenant_filters_text_idx alone, whatever it would cost in list order; a commoner
- * one falls back to the list-order window, where it fills its page quickly.
+ * answered from the indexes alone, whatever it would cost in list order; a commoner one falls
+ * back to the list-order window, where it fills its page quickly.
  */
 export const TEXT_PROBE_CAP = 500;
 
 /**
  * A text search's first statement: every run the filters, the text and the cursor keep, found
- * through the indexes (a bitmap scan of runs_tenant_filters_text_idx), read up to `cap + 1` of them,
- * then the first `size + 1` in list order with their records. `probed` on each row is how many
- * were read: over `cap`, the text is too common for this and the rows are not the page. The
+ * through the indexes (a bitmap scan of run_input_texts_text_idx, the runs it gives checked
+ * against the other filters), read up to `cap + 1` of them, then the first `size + 1` in list
+ * order with their records. `probed` on each row is how many were read: over `cap`, the text is
+ * too common for this and the rows are not the page. The
  * MATERIALIZED CTE keeps the planner's list-order plans (which would read runs until the page
  * fills, every run the filters keep when nothing matches) out of the match-finding, and the
  * LIMIT above it stops the heap reads at the cap. Exported for the benchmark's EXPLAIN.
@@ -147,6 +151,7 @@ export function textProbeQuery({ db, tenantId, filters, after, size }: TPageArgs
   let matches = applyRunFilters(
     db.selectFrom('runs').select(['id', 'created_at']).where('tenant_id', '=', tenantId),
     filters,
+    tenantId,
   );
   if (after) matches = matches.where(afterCursor(after));
   return db
@@ -189,7 +194,7 @@ export const TEXT_PEEK = 200;
  * The peek: the next `peek` runs the other filters keep, in list order, then the text looked
  * for among them. The LIMIT inside keeps the text out of the runs' scan (PostgreSQL does not
  * push a condition below a LIMIT), so a rare text costs `peek` rows here, not a bitmap scan of
- * the GIN index that the probe would do again. Exported for the benchmark's EXPLAIN.
+ * the input text index that the probe would do again. Exported for the benchmark's EXPLAIN.
  */
 export function textPeekQuery({ db, tenantId, filters, after, size }: TPageArgs, peek = TEXT_PEEK) {
   const { q, ...others } = filters;
@@ -200,6 +205,7 @@ export function textPeekQuery({ db, tenantId, filters, after, size }: TPageArgs,
       .select(CREATED_KEY.as('created_key'))
       .where('tenant_id', '=', tenantId),
     others,
+    tenantId,
   );
   if (after) window = window.where(afterCursor(after));
   return db

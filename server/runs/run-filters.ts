@@ -1,5 +1,5 @@
 import 'server-only';
-import { sql, type SelectQueryBuilder } from 'kysely';
+import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '@/server/db/schema';
 import { ZRunStatus } from '@/model/run-status';
@@ -37,10 +37,14 @@ function escapeLike(text: string): string {
   return text.replace(/[%_\\]/g, '\\$&');
 }
 
-/** Narrows a query over `runs` (already limited to one tenant) by the filters that are set. */
+/**
+ * Narrows a query over `runs` (already limited to tenant `tenantId`) by the filters that are set.
+ * `q` is asked of the input text index (runTextIds); runTextMatch reads the runs' input instead.
+ */
 export function applyRunFilters<O>(
   query: SelectQueryBuilder<Database, 'runs', O>,
   { workflow, status, state, from, to, q, test }: TRunFilters,
+  tenantId: string,
 ): SelectQueryBuilder<Database, 'runs', O> {
   let narrowed = query;
   if (workflow) narrowed = narrowed.where('workflow_key', '=', workflow);
@@ -49,12 +53,38 @@ export function applyRunFilters<O>(
   if (from) narrowed = narrowed.where('created_at', '>=', new Date(from));
   if (to) narrowed = narrowed.where('created_at', '<', new Date(to));
   if (test) narrowed = narrowed.where('is_test', '=', test === 'true');
-  if (q) narrowed = narrowed.where(runTextMatch(q));
+  if (q) narrowed = narrowed.where((eb) => eb('id', 'in', runTextIds(eb, { tenantId, q, workflow })));
   return narrowed;
+}
+
+const likePattern = (q: string) => `%${escapeLike(q)}%`;
+
+/**
+ * The ids of the tenant's runs whose input has `q` (any case), or whose id it is: from
+ * `run_input_texts`, written once when a run is inserted, so the text's trigram index is not
+ * written again by every later write of the run's row (migration 20270103000000). The text is
+ * stored lowered and matched with LIKE against the lowered pattern: ILIKE's own method in a
+ * UTF-8 database, without lowering each candidate again when it is rechecked. The workflow
+ * key is in that index too (btree_gin); status and state change over a run, so they are not.
+ * A run id is a row of its own (`UNION ALL`), not an `OR`, which would test every run the other
+ * filters keep against the whole set of matches.
+ */
+function runTextIds(
+  eb: ExpressionBuilder<Database, 'runs'>,
+  { tenantId, q, workflow }: { tenantId: string; q: string; workflow: string | undefined },
+) {
+  let texts = eb
+    .selectFrom('run_input_texts as t')
+    .select('t.run_id')
+    .where('t.tenant_id', '=', tenantId)
+    .where(sql<boolean>`t.input_text LIKE lower(${likePattern(q)})`);
+  if (workflow) texts = texts.where('t.workflow_key', '=', workflow);
+  if (!UUID.test(q)) return texts;
+  return texts.unionAll(eb.selectFrom('runs as r').select('r.id as run_id').where('r.id', '=', q));
 }
 
 /** `q`: the run's id, or text anywhere in its input (any case); over `id` and `input` of any row source. */
 export function runTextMatch(q: string) {
-  const text = sql<boolean>`input::text ILIKE ${`%${escapeLike(q)}%`}`;
+  const text = sql<boolean>`input::text ILIKE ${likePattern(q)}`;
   return UUID.test(q) ? sql<boolean>`(id = ${q}::uuid OR ${text})` : text;
 }
