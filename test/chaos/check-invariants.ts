@@ -241,6 +241,12 @@ async function checkSteps(db: Db, add: TAdd): Promise<void> {
   );
   for (const row of seqs.rows)
     add('4 gap-free seq', row.id, `events: ${row.n}, seq ${row.min}..${row.max}, runs.event_seq ${row.event_seq}`);
+  // The runs list's text search reads run_input_texts, written once by a trigger at insert.
+  const unsearchable = await sql<{ id: string; problem: string }>`
+    SELECT coalesce(r.id, t.run_id) AS id, CASE WHEN t.run_id IS NULL THEN 'no text row' WHEN r.id IS NULL THEN 'a text row without its run' ELSE 'a text row that is not its input' END AS problem
+      FROM runs r FULL JOIN run_input_texts t ON t.run_id = r.id
+     WHERE t.run_id IS NULL OR r.id IS NULL OR t.input_text IS DISTINCT FROM lower(r.input::text)`.execute(db);
+  for (const row of unsearchable.rows) add('searchable input', row.id, `${row.problem} (run_input_texts)`);
 }
 
 /** (4) Each Idempotency-Key took effect once, unless the earlier effect's answer never reached a live worker. */
