@@ -67,12 +67,17 @@ async function walBytes(db: Db): Promise<bigint> {
 /** History rows the runs left, by table (counted, not from the statistics, which lag). */
 async function historyRows(db: Db, ids: readonly string[]): Promise<Record<string, number>> {
   const rows: Record<string, number> = {};
+  // Event rows as stored: one per commit since 20270105000000 (run_events is then a view of them).
+  const batched = await sql<{ ok: boolean }>`SELECT to_regclass('run_event_rows') IS NOT NULL AS ok`.execute(db);
   for (const table of TABLES) {
+    const stored = table === 'run_events' && batched.rows[0]!.ok ? 'run_event_rows' : table;
     const where =
       table === 'action_invocations'
         ? sql`tenant_id IS NOT NULL AND run_id = ANY(${ids}::uuid[])`
         : sql`run_id = ANY(${ids}::uuid[])`;
-    const row = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)} WHERE ${where}`.execute(db);
+    const row = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(stored)} WHERE ${where}`.execute(
+      db,
+    );
     rows[table] = row.rows[0]!.n;
   }
   return rows;

@@ -74,7 +74,7 @@ async function seed(db: Db): Promise<{ tenantId: string }> {
           SELECT s.id, s.run_id, ${tenant.id}, s.path, '{"vars":{"x":1}}', false, 16 FROM s
         ),
         ev AS (
-          INSERT INTO run_events (run_id, seq, tenant_id, type, step_id, data)
+          INSERT INTO run_event_rows (run_id, seq, tenant_id, type, step_id, data)
           SELECT r.id, k, ${tenant.id}, 'log', NULL, '{}' FROM r CROSS JOIN generate_series(1, 6) k
         )
         INSERT INTO action_invocations (tenant_id, action, version, idempotency_key, run_id, step_path, output)

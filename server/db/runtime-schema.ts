@@ -66,14 +66,38 @@ export interface RunStepsTable {
   duration_ms: number | null;
 }
 
+/** A column of a view: read, never written. */
+type ReadOnly<T> = ColumnType<T, never, never>;
+
+/**
+ * The `run_events` view: a run's log, one row per event, as SPEC §6.1 numbers it. `row_seq` is the
+ * first seq of the row the event is stored in, so a page can name the rows it needs by their key
+ * (readRunEvents). Written through `run_event_rows`.
+ */
 export interface RunEventsTable {
+  run_id: ReadOnly<string>;
+  seq: ReadOnly<number>;
+  tenant_id: ReadOnly<string>;
+  type: ReadOnly<string>;
+  step_id: ReadOnly<string | null>;
+  at: ReadOnly<Date>;
+  data: ReadOnly<unknown>;
+  row_seq: ReadOnly<number>;
+}
+
+/**
+ * How events are stored: one event in `type`…`data` (`events` null), or a commit's events as a
+ * jsonb array of `{ type, stepId?, at, data }` in `events` (the others null), `seq` the first.
+ */
+export interface RunEventRowsTable {
   run_id: string;
   seq: number;
   tenant_id: string;
-  type: string;
+  type: string | null;
   step_id: string | null;
-  at: Timestamp;
-  data: Json;
+  at: NullableTimestamp;
+  data: NullableJson;
+  events: NullableJson;
 }
 
 export interface RunSnapshotsTable {
@@ -190,6 +214,7 @@ export interface RuntimeTables {
   runs: RunsTable;
   run_steps: RunStepsTable;
   run_events: RunEventsTable;
+  run_event_rows: RunEventRowsTable;
   run_snapshots: RunSnapshotsTable;
   run_block_results: RunBlockResultsTable;
   run_input_texts: RunInputTextsTable;

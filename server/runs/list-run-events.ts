@@ -1,4 +1,5 @@
 import 'server-only';
+import { sql } from 'kysely';
 import { z } from 'zod';
 import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
@@ -31,10 +32,21 @@ export async function readRunEvents(
   after: number,
   limit: number,
 ): Promise<TRunEventRecord[]> {
+  // A stored row holds one event or a commit's batch, keyed by its first seq. The page's rows are
+  // the one holding `after + 1` (the last starting at or before it) up to those starting at
+  // `after + limit`: seqs have no gaps, so the page's last event is at most that. Both bounds are
+  // the key's, so a page reads its own rows and never the run's whole history.
+  const firstRow = db
+    .selectFrom('run_event_rows')
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .where('run_id', '=', runId)
+    .where('seq', '<=', after);
   const rows = await db
     .selectFrom('run_events')
     .select(['seq', 'type', 'step_id', 'at', 'data'])
     .where('run_id', '=', runId)
+    .where('row_seq', '>=', sql<number>`coalesce((${firstRow}), 1)`)
+    .where('row_seq', '<=', after + limit)
     .where('seq', '>', after)
     .orderBy('seq')
     .limit(limit)

@@ -140,7 +140,7 @@ export async function answerTask({
       .returning('event_seq')
       .executeTakeFirstOrThrow();
     await tx
-      .insertInto('run_events')
+      .insertInto('run_event_rows')
       .values({
         run_id: runId,
         seq: run.event_seq,

@@ -75,7 +75,7 @@ export async function admitRun({
     const startedAt = row.started_at ?? new Date();
     if (row.first_start) {
       await tx
-        .insertInto('run_events')
+        .insertInto('run_event_rows')
         .values({
           run_id: run.id,
           seq: row.event_seq,

@@ -26,7 +26,7 @@ export async function appendRunEvent(
     .returning('event_seq')
     .executeTakeFirstOrThrow();
   await tx
-    .insertInto('run_events')
+    .insertInto('run_event_rows')
     .values({
       run_id: event.runId,
       seq: row.event_seq,

@@ -105,6 +105,17 @@ export function releasedStatus(target: TRunStatus | undefined, runsAlias: string
 
 const jsonOrNull = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
 
+/** A commit's events as `run_event_rows.events` holds them: `{ type, stepId?, at, data }` each, in seq order. */
+function storedEventsJson(events: readonly TEventDraft[]): string {
+  return JSON.stringify(
+    events.map((e) =>
+      e.stepId === null
+        ? { type: e.type, at: e.at.toISOString(), data: e.data }
+        : { type: e.type, stepId: e.stepId, at: e.at.toISOString(), data: e.data },
+    ),
+  );
+}
+
 /**
  * One statement: the fenced run update, then every step record, step update, event, snapshot,
  * ledger row and forEach result of the batch as CTEs fed by one JSON parameter each. Nothing
@@ -201,11 +212,12 @@ export function commitStatement(
        WHERE t.id IN (${ids}) AND x.id = t.id AND t.run_id IS NOT DISTINCT FROM ${run.id}::uuid)`);
   }
   if (events.length) {
-    const rows = events.map((e, i) => ({ i, type: e.type, step_id: e.stepId, at: e.at.toISOString(), data: e.data }));
+    // One row for the batch, keyed by its first seq (migration 20270105000000): one heap tuple and
+    // one key entry per commit instead of one per event. The `run_events` view reads it back.
     ctes.push(sql`e AS (
-      INSERT INTO run_events (run_id, seq, tenant_id, type, step_id, at, data)
-      SELECT ${run.id}, r.event_seq - ${events.length}::int + 1 + x.i, ${run.tenantId}, x.type, x.step_id, x.at, x.data
-        FROM r, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(i int, type text, step_id text, at timestamptz, data jsonb))`);
+      INSERT INTO run_event_rows (run_id, seq, tenant_id, type, at, data, events)
+      SELECT ${run.id}, r.event_seq - ${events.length}::int + 1, ${run.tenantId}, NULL, NULL, NULL, ${storedEventsJson(events)}::jsonb
+        FROM r)`);
   }
   if (batch.snapshots.length) {
     ctes.push(sql`n AS (

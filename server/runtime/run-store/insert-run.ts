@@ -121,7 +121,7 @@ export async function insertRuns(db: DbOrTx, runs: readonly TNewRun[]): Promise<
         FROM created c JOIN backlog b USING (tenant_id)
     ),
     queued AS (
-      INSERT INTO run_events (run_id, seq, tenant_id, type, step_id, data)
+      INSERT INTO run_event_rows (run_id, seq, tenant_id, type, step_id, data)
       SELECT ok.id, 1, ok.tenant_id, 'run.queued', NULL, jsonb_build_object('version', ok.version, 'trigger', ok.trigger)
         FROM ok JOIN created USING (id)
     ),

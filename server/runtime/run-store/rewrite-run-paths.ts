@@ -65,6 +65,15 @@ export async function rewriteRunPaths(
       WHERE ${sql.ref(run)} = ${runId} AND starts_with(${sql.ref(column)}, ${IN_FLIGHT})`.execute(tx);
   }
   await sql`
-    UPDATE run_events e SET data = jsonb_set(e.data, '{path}', to_jsonb(m.new)) FROM ${pairs}
+    UPDATE run_event_rows e SET data = jsonb_set(e.data, '{path}', to_jsonb(m.new)) FROM ${pairs}
     WHERE e.run_id = ${runId} AND e.data->>'path' = m.old`.execute(tx);
+  // A commit's batch (run_event_rows.events) is written again whole, its events in their order.
+  await sql`
+    UPDATE run_event_rows b SET events = (
+      SELECT jsonb_agg(CASE WHEN m.new IS NULL THEN x.v ELSE jsonb_set(x.v, '{data,path}', to_jsonb(m.new)) END ORDER BY x.i)
+        FROM jsonb_array_elements(b.events) WITH ORDINALITY AS x(v, i) LEFT JOIN ${pairs} ON m.old = x.v->'data'->>'path')
+    WHERE b.run_id = ${runId} AND b.events IS NOT NULL
+      AND EXISTS (SELECT 1 FROM jsonb_array_elements(b.events) AS x(v) JOIN ${pairs} ON m.old = x.v->'data'->>'path')`.execute(
+    tx,
+  );
 }

@@ -126,12 +126,19 @@ describe('deleting runs deletes their history, and only theirs', () => {
   it('the schema has no foreign key from a history table to runs, and the tables checked include them', async () => {
     const keys = await sql<{ child: string; parent: string }>`
       SELECT conrelid::regclass::text AS child, confrelid::regclass::text AS parent FROM pg_constraint
-       WHERE contype = 'f' AND conrelid::regclass::text IN ('run_steps', 'run_events', 'run_snapshots', 'run_block_results', 'action_invocations')`.execute(
+       WHERE contype = 'f' AND conrelid::regclass::text IN ('run_steps', 'run_events', 'run_event_rows', 'run_snapshots', 'run_block_results', 'action_invocations')`.execute(
       t.db,
     );
     expect(keys.rows).toEqual([]);
     expect(await runIdTables()).toEqual(
-      expect.arrayContaining(['run_steps', 'run_events', 'run_snapshots', 'run_block_results', 'run_waits', 'tasks']),
+      expect.arrayContaining([
+        'run_steps',
+        'run_event_rows',
+        'run_snapshots',
+        'run_block_results',
+        'run_waits',
+        'tasks',
+      ]),
     );
   });
 
@@ -143,7 +150,7 @@ describe('deleting runs deletes their history, and only theirs', () => {
     expect(tree).toHaveLength(2);
     const keptBefore = await rowsOf(kept, { explicitLedger: true });
     expect(keptBefore).toMatchObject({ run_block_results: 1, run_waits: 1 });
-    for (const table of ['run_steps', 'run_events', 'run_snapshots', 'action_invocations'])
+    for (const table of ['run_steps', 'run_event_rows', 'run_snapshots', 'action_invocations'])
       expect(keptBefore[table]).toBeGreaterThan(0);
     const treeBefore = await rowsOf(tree, { explicitLedger: false });
     expect(treeBefore.run_steps).toBeGreaterThan(0);
@@ -214,7 +221,7 @@ describe('the migration', () => {
       (
         await sql<{ n: number }>`
           SELECT count(*)::int AS n FROM pg_constraint
-           WHERE contype = 'f' AND conrelid::regclass::text IN ('run_steps', 'run_events', 'run_snapshots', 'run_block_results', 'action_invocations')`.execute(
+           WHERE contype = 'f' AND conrelid::regclass::text IN ('run_steps', 'run_events', 'run_event_rows', 'run_snapshots', 'run_block_results', 'action_invocations')`.execute(
           t.db,
         )
       ).rows[0]!.n;
@@ -226,12 +233,16 @@ describe('the migration', () => {
         )
       ).rows[0]!.n;
     // A history row without its run (as only SQL by hand could leave) does not stop the way down.
-    await sql`INSERT INTO run_events (run_id, seq, tenant_id, type, data) SELECT gen_random_uuid(), 1, id, 'run.queued', '{}' FROM tenants LIMIT 1`.execute(
+    await sql`INSERT INTO run_event_rows (run_id, seq, tenant_id, type, data) SELECT gen_random_uuid(), 1, id, 'run.queued', '{}' FROM tenants LIMIT 1`.execute(
       t.db,
     );
+    // The event rows' own migration first: it renamed the table this one put a key on.
+    const eventRows = MIGRATIONS['20270105000000_run_event_batches']!;
+    await eventRows.down!(t.db);
     await migration.down!(t.db);
     expect([await keys(), await triggers()]).toEqual([6, 0]);
     await migration.up(t.db);
+    await eventRows.up(t.db);
     expect([await keys(), await triggers()]).toEqual([0, 2]);
   });
 });

@@ -22,7 +22,7 @@ export async function wakeRun({ db, runId, reason }: { db: DbOrTx; runId: string
   const woke = row.rows[0];
   if (!woke || woke.was !== 'WAITING') return;
   await db
-    .insertInto('run_events')
+    .insertInto('run_event_rows')
     .values({
       run_id: runId,
       seq: woke.seq,

@@ -25,6 +25,8 @@ const RUN_TABLES = [
 ] as const;
 type TRunTable = (typeof RUN_TABLES)[number];
 const ZRow = z.record(z.unknown());
+/** Where a table's rows are stored, when not under its name: `run_events` is a view of `run_event_rows`. */
+const storedIn = (table: TRunTable): string => (table === 'run_events' ? 'run_event_rows' : table);
 /** Tables added after the first fixtures were recorded: absent from those, which had no such rows. */
 const LATER_TABLES: ReadonlySet<TRunTable> = new Set(['run_block_results']);
 
@@ -74,7 +76,9 @@ export async function dumpRunRows({ db, runId }: { db: Db; runId: string }): Pro
     const key = table === 'runs' ? sql.ref('id') : sql.ref('run_id');
     const result = await sql<{
       row: Record<string, unknown>;
-    }>`SELECT to_jsonb(t) AS row FROM ${sql.table(table)} t WHERE ${key} = ANY(${runIds}::uuid[])`.execute(db);
+    }>`SELECT to_jsonb(t) AS row FROM ${sql.table(storedIn(table))} t WHERE ${key} = ANY(${runIds}::uuid[])`.execute(
+      db,
+    );
     // Parents first for runs (children reference them); otherwise any order will do.
     rows[table] = result.rows
       .map((r) => r.row)
@@ -129,7 +133,8 @@ export async function loadReplayFixture({
       }
       // Only the columns the recording has: a column added since (runs.is_test) takes its default.
       const columns = sql.join(Object.keys(row).map((column) => sql.ref(column)));
-      await sql`INSERT INTO ${sql.table(table)} (${columns}) SELECT ${columns} FROM jsonb_populate_record(NULL::${sql.table(table)}, ${JSON.stringify(row)}::jsonb)`.execute(
+      const stored = sql.table(storedIn(table));
+      await sql`INSERT INTO ${stored} (${columns}) SELECT ${columns} FROM jsonb_populate_record(NULL::${stored}, ${JSON.stringify(row)}::jsonb)`.execute(
         db,
       );
     }

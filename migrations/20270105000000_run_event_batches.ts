@@ -1,0 +1,94 @@
+import { sql, type Kysely } from 'kysely';
+
+// Frozen in time: imports nothing from the app.
+
+/**
+ * A run's events as the run store writes them: one row per commit instead of one per event
+ * (issue #16). A 10-step pure run's final commit wrote 22 event rows and 22 entries of their key,
+ * the largest row count of a run; it now writes one row holding the batch.
+ *
+ * The table is renamed `run_event_rows` and gains `events`, a jsonb array of
+ * `{ type, stepId?, at, data }`, the row's `seq` being the first event's (the next ones follow
+ * without gaps, as every seq of a run does). A row without `events` is one event in the columns
+ * it always had: every row stored before this migration, and the single events written outside a
+ * commit (a run's queueing, an admission, a wake-up, an operator's action). Nothing stored is
+ * rewritten. `run_events` becomes a view with the log as it always read, one row per event, so
+ * a reader that selects from it sees what it saw; a page of the log (the events API, its stream,
+ * export, the run page) finds its first row by the key, as before: the row holding `after`
+ * is the last one whose first seq is at most `after`.
+ *
+ * The history trigger of 20261229000000 named the table, so it is written again.
+ */
+export async function up(db: Kysely<any>): Promise<void> {
+  await sql`ALTER TABLE run_events RENAME TO run_event_rows`.execute(db);
+  await sql`
+    ALTER TABLE run_event_rows
+      ADD COLUMN events jsonb,
+      ALTER COLUMN type DROP NOT NULL,
+      ALTER COLUMN at DROP NOT NULL,
+      ALTER COLUMN data DROP NOT NULL`.execute(db);
+  // NOT VALID: every row already stored is one event with its columns set (they were NOT NULL),
+  // and validating would read every one of them.
+  await sql`
+    ALTER TABLE run_event_rows ADD CONSTRAINT run_event_rows_one_shape CHECK (CASE
+      WHEN events IS NULL THEN type IS NOT NULL AND at IS NOT NULL AND data IS NOT NULL
+      ELSE type IS NULL AND step_id IS NULL AND at IS NULL AND data IS NULL AND jsonb_typeof(events) = 'array'
+    END) NOT VALID`.execute(db);
+  await sql`
+    CREATE VIEW run_events AS
+      SELECT run_id, seq, tenant_id, type, step_id, at, data, seq AS row_seq
+        FROM run_event_rows WHERE events IS NULL
+      UNION ALL
+      SELECT b.run_id, b.seq + e.i::int - 1, b.tenant_id, e.v->>'type', e.v->>'stepId', (e.v->>'at')::timestamptz,
+             coalesce(e.v->'data', '{}'::jsonb), b.seq
+        FROM run_event_rows b CROSS JOIN LATERAL jsonb_array_elements(b.events) WITH ORDINALITY AS e(v, i)
+       WHERE b.events IS NOT NULL`.execute(db);
+  await historyTrigger(db, 'run_event_rows');
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  await sql`DROP VIEW run_events`.execute(db);
+  // Each batch back to a row per event: the first in its own row, the rest inserted after it.
+  await sql`
+    INSERT INTO run_event_rows (run_id, seq, tenant_id, type, step_id, at, data)
+    SELECT b.run_id, b.seq + e.i::int - 1, b.tenant_id, e.v->>'type', e.v->>'stepId', (e.v->>'at')::timestamptz,
+           coalesce(e.v->'data', '{}'::jsonb)
+      FROM run_event_rows b CROSS JOIN LATERAL jsonb_array_elements(b.events) WITH ORDINALITY AS e(v, i)
+     WHERE b.events IS NOT NULL AND e.i > 1`.execute(db);
+  await sql`
+    UPDATE run_event_rows SET type = events->0->>'type', step_id = events->0->>'stepId',
+      at = (events->0->>'at')::timestamptz, data = coalesce(events->0->'data', '{}'::jsonb), events = NULL
+     WHERE events IS NOT NULL`.execute(db);
+  await sql`
+    ALTER TABLE run_event_rows
+      DROP CONSTRAINT run_event_rows_one_shape,
+      DROP COLUMN events,
+      ALTER COLUMN type SET NOT NULL,
+      ALTER COLUMN at SET NOT NULL,
+      ALTER COLUMN data SET NOT NULL`.execute(db);
+  await sql`ALTER TABLE run_event_rows RENAME TO run_events`.execute(db);
+  await historyTrigger(db, 'run_events');
+}
+
+/** The trigger function of 20261229000000, deleting a deleted run's events from `table`. */
+async function historyTrigger(db: Kysely<any>, table: 'run_events' | 'run_event_rows'): Promise<void> {
+  await sql`
+    CREATE OR REPLACE FUNCTION runs_delete_history() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+      gone uuid[] := ARRAY(SELECT id FROM gone_runs);
+      run record;
+    BEGIN
+      DELETE FROM run_snapshots WHERE run_id = ANY (gone);
+      DELETE FROM run_steps WHERE run_id = ANY (gone);
+      DELETE FROM ${sql.raw(table)} WHERE run_id = ANY (gone);
+      DELETE FROM run_block_results WHERE run_id = ANY (gone);
+      -- Ledger rows under a run's default keys (<runId>:<stepPath>), one range of the key index
+      -- per run (joined to the transition table, the planner chose a scan of the whole ledger);
+      -- those under an explicit idempotency key may be shared on purpose and stay.
+      FOR run IN SELECT id::text AS id, tenant_id FROM gone_runs LOOP
+        DELETE FROM action_invocations
+         WHERE tenant_id = run.tenant_id AND idempotency_key ~>=~ (run.id || ':') AND idempotency_key ~<~ (run.id || ';');
+      END LOOP;
+      RETURN NULL;
+    END $$`.execute(db);
+}
