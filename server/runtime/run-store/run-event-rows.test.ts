@@ -10,6 +10,7 @@ import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { createTenantWithMember } from '@/test/fixtures';
 import { driveRun, publishWorkflow } from '@/test/runtime';
 import { MIGRATIONS } from '@/migrations';
+import { rewriteRunPaths } from '@/server/runtime/run-store/rewrite-run-paths';
 
 // A commit's events are stored as one row (run_event_rows.events); rows stored before, one event
 // each, stay as they are. Whatever mix a run has, its log reads the same everywhere.
@@ -177,4 +178,24 @@ it('the migration goes down (every batch back to a row per event) and up again w
   await migration.up(t.db);
   expect(await pagesOf(runId, 1000)).toEqual(before);
   expect(await runToEnd('ten')).toBeTruthy();
+});
+
+it("a migration's path rewrite renames data.path in batches and in single rows alike, and nothing else", async () => {
+  const runId = await runToEnd('asks');
+  // The first pass's batch as main stored it; the last pass's stays a batch.
+  await storeAsSingleEvents(runId, (await storedRows(runId))[1]!.seq);
+  const before = await pagesOf(runId, 1000);
+  const moved: Record<string, string> = { 'steps[0]': 'steps[9]', 'steps[3]': 'steps[8]' };
+  await t.db
+    .transaction()
+    .execute((tx) => rewriteRunPaths(tx, { runId, fromVersion: 1, translate: (path) => moved[path] ?? path }));
+  const after = await pagesOf(runId, 1000);
+  const pathOf = (e: TRunEventRecord) => (e.data as { path?: string }).path;
+  expect(after).toEqual(
+    before.map((e) =>
+      moved[pathOf(e) ?? ''] ? { ...e, data: { ...(e.data as object), path: moved[pathOf(e)!] } } : e,
+    ),
+  );
+  expect(after.filter((e) => pathOf(e) === 'steps[9]')).toHaveLength(2);
+  expect(after.filter((e) => pathOf(e) === 'steps[8]')).toHaveLength(2);
 });
