@@ -14,6 +14,8 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
+import { z } from 'zod';
+import { RUN_EVENT_TYPES } from '@/model/run-status';
 import { createDb, type Db } from '@/server/db/database';
 import { migrateToLatest } from '@/server/db/migrate';
 import { startEmbeddedPostgres } from '@/server/db/embedded';
@@ -24,7 +26,7 @@ import { figureRow } from '@/bench/lib/stats';
 const EVENTS = Number(process.env.BENCH_EVENTS_PAGE_EVENTS ?? 20_000);
 const PER_ROW = 202;
 const ROUNDS = Number(process.env.BENCH_EVENTS_PAGE_ROUNDS ?? 7);
-const READS = 20;
+const READS = 50;
 
 /** A run's events as a pure step loop writes them: started and succeeded per step, its path in data. */
 const eventsJson = sql`(SELECT jsonb_agg(jsonb_build_object(
@@ -48,7 +50,7 @@ async function seed(db: Db, tenantId: string): Promise<{ single: string; batched
   return { single, batched };
 }
 
-/** main's readRunEvents statement, on rows of one event. */
+/** main's readRunEvents, statement and mapping, on rows of one event. */
 async function readAsMain(db: Db, runId: string, after: number, limit: number): Promise<unknown[]> {
   const rows = await db
     .selectFrom('run_event_rows')
@@ -60,8 +62,8 @@ async function readAsMain(db: Db, runId: string, after: number, limit: number): 
     .execute();
   return rows.map((row) => ({
     seq: row.seq,
-    type: row.type,
-    stepId: row.step_id,
+    type: z.enum(RUN_EVENT_TYPES).parse(row.type),
+    ...(row.step_id ? { stepId: row.step_id } : {}),
     at: row.at!.toISOString(),
     data: row.data,
   }));

@@ -14,8 +14,8 @@ import { sql, type Kysely } from 'kysely';
  * commit (a run's queueing, an admission, a wake-up, an operator's action). Nothing stored is
  * rewritten. `run_events` becomes a view with the log as it always read, one row per event, so
  * a reader that selects from it sees what it saw; a page of the log (the events API, its stream,
- * export, the run page) finds its first row by the key, as before: the row holding `after`
- * is the last one whose first seq is at most `after`.
+ * export, the run page) reads the rows themselves by the key: the row holding `after + 1` is the
+ * last one whose first seq is at most `after`.
  *
  * The history trigger of 20261229000000 named the table, so it is written again.
  */
@@ -36,11 +36,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     END) NOT VALID`.execute(db);
   await sql`
     CREATE VIEW run_events AS
-      SELECT run_id, seq, tenant_id, type, step_id, at, data, seq AS row_seq
+      SELECT run_id, seq, tenant_id, type, step_id, at, data
         FROM run_event_rows WHERE events IS NULL
       UNION ALL
       SELECT b.run_id, b.seq + e.i::int - 1, b.tenant_id, e.v->>'type', e.v->>'stepId', (e.v->>'at')::timestamptz,
-             coalesce(e.v->'data', '{}'::jsonb), b.seq
+             coalesce(e.v->'data', '{}'::jsonb)
         FROM run_event_rows b CROSS JOIN LATERAL jsonb_array_elements(b.events) WITH ORDINALITY AS e(v, i)
        WHERE b.events IS NOT NULL`.execute(db);
   await historyTrigger(db, 'run_event_rows');

@@ -66,13 +66,12 @@ export interface RunStepsTable {
   duration_ms: number | null;
 }
 
-/** A column of a view: read, never written. */
+/** A column of a view, which PostgreSQL refuses to insert into. */
 type ReadOnly<T> = ColumnType<T, never, never>;
 
 /**
- * The `run_events` view: a run's log, one row per event, as SPEC §6.1 numbers it. `row_seq` is the
- * first seq of the row the event is stored in, so a page can name the rows it needs by their key
- * (readRunEvents). Written through `run_event_rows`.
+ * The `run_events` view: a run's log, one row per event, as SPEC §6.1 numbers it, read from
+ * `run_event_rows` (stored-events.ts), which is where events are written.
  */
 export interface RunEventsTable {
   run_id: ReadOnly<string>;
@@ -82,7 +81,6 @@ export interface RunEventsTable {
   step_id: ReadOnly<string | null>;
   at: ReadOnly<Date>;
   data: ReadOnly<unknown>;
-  row_seq: ReadOnly<number>;
 }
 
 /**

@@ -6,6 +6,7 @@ import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import { RUN_EVENT_TYPES } from '@/model/run-status';
 import { findRunRow, ZRunId } from '@/server/runs/run-record';
+import { eventsOfRows } from '@/server/runtime/run-store/stored-events';
 
 export const ZListRunEvents = z.object({
   id: ZRunId,
@@ -42,22 +43,14 @@ export async function readRunEvents(
     .where('run_id', '=', runId)
     .where('seq', '<=', after);
   const rows = await db
-    .selectFrom('run_events')
-    .select(['seq', 'type', 'step_id', 'at', 'data'])
+    .selectFrom('run_event_rows')
+    .select(['seq', 'type', 'step_id', 'at', 'data', 'events'])
     .where('run_id', '=', runId)
-    .where('row_seq', '>=', sql<number>`coalesce((${firstRow}), 1)`)
-    .where('row_seq', '<=', after + limit)
-    .where('seq', '>', after)
+    .where('seq', '>=', sql<number>`coalesce((${firstRow}), 1)`)
+    .where('seq', '<=', after + limit)
     .orderBy('seq')
-    .limit(limit)
     .execute();
-  return rows.map((row) => ({
-    seq: row.seq,
-    type: z.enum(RUN_EVENT_TYPES).parse(row.type),
-    ...(row.step_id ? { stepId: row.step_id } : {}),
-    at: row.at.toISOString(),
-    data: row.data,
-  }));
+  return eventsOfRows(rows, after, limit);
 }
 
 /** A run's event log after `after`, in seq order; `nextAfter` is the seq to ask from next. */

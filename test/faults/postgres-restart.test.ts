@@ -157,7 +157,7 @@ it('PostgreSQL fast-shut-down while the worker has statements in flight: the wor
     { timeoutMs: 30_000 },
   );
 
-  // Held at the moment of the shutdown: with run_events locked, each run the worker resumes
+  // Held at the moment of the shutdown: with run_event_rows locked, each run the worker resumes
   // is claimed (its lease taken) and then blocks in the commit that logs its progress, on a
   // pooled connection checked out of the pool. Such a connection has no pool 'error' listener
   // of its own, and a shutdown ends it with 'error'.
@@ -165,7 +165,7 @@ it('PostgreSQL fast-shut-down while the worker has statements in flight: the wor
   blocker.on('error', () => undefined); // the shutdown ends this connection too; that is the point
   await blocker.connect();
   await blocker.query('BEGIN');
-  await blocker.query('LOCK TABLE run_events IN EXCLUSIVE MODE');
+  await blocker.query('LOCK TABLE run_event_rows IN EXCLUSIVE MODE');
   await until(
     'the worker to be blocked in a commit for every run',
     async () => {

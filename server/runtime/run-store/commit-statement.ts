@@ -7,6 +7,7 @@ import type { Tx } from '@/server/db/database';
 import type { TStagedArtifact } from '@/server/artifacts/artifact-stager';
 import { NAMED_STATEMENT_MARK } from '@/server/db/named-statements';
 import { snapshotRowsJson } from '@/server/runtime/run-store/snapshot-rows';
+import { storedEventsJson } from '@/server/runtime/run-store/stored-events';
 
 /*
  * The one statement of a commit (commitBatch): the fenced update of the run with every history
@@ -104,17 +105,6 @@ export function releasedStatus(target: TRunStatus | undefined, runsAlias: string
 }
 
 const jsonOrNull = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
-
-/** A commit's events as `run_event_rows.events` holds them: `{ type, stepId?, at, data }` each, in seq order. */
-function storedEventsJson(events: readonly TEventDraft[]): string {
-  return JSON.stringify(
-    events.map((e) =>
-      e.stepId === null
-        ? { type: e.type, at: e.at.toISOString(), data: e.data }
-        : { type: e.type, stepId: e.stepId, at: e.at.toISOString(), data: e.data },
-    ),
-  );
-}
 
 /**
  * One statement: the fenced run update, then every step record, step update, event, snapshot,
