@@ -43,7 +43,7 @@ export async function up(db: Kysely<any>): Promise<void> {
              coalesce(e.v->'data', '{}'::jsonb)
         FROM run_event_rows b CROSS JOIN LATERAL jsonb_array_elements(b.events) WITH ORDINALITY AS e(v, i)
        WHERE b.events IS NOT NULL`.execute(db);
-  await historyTrigger(db, 'run_event_rows');
+  await historyTrigger(db, 'run_events', 'run_event_rows');
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
@@ -67,28 +67,18 @@ export async function down(db: Kysely<any>): Promise<void> {
       ALTER COLUMN at SET NOT NULL,
       ALTER COLUMN data SET NOT NULL`.execute(db);
   await sql`ALTER TABLE run_event_rows RENAME TO run_events`.execute(db);
-  await historyTrigger(db, 'run_events');
+  await historyTrigger(db, 'run_event_rows', 'run_events');
 }
 
-/** The trigger function of 20261229000000, deleting a deleted run's events from `table`. */
-async function historyTrigger(db: Kysely<any>, table: 'run_events' | 'run_event_rows'): Promise<void> {
-  await sql`
-    CREATE OR REPLACE FUNCTION runs_delete_history() RETURNS trigger LANGUAGE plpgsql AS $$
-    DECLARE
-      gone uuid[] := ARRAY(SELECT id FROM gone_runs);
-      run record;
-    BEGIN
-      DELETE FROM run_snapshots WHERE run_id = ANY (gone);
-      DELETE FROM run_steps WHERE run_id = ANY (gone);
-      DELETE FROM ${sql.raw(table)} WHERE run_id = ANY (gone);
-      DELETE FROM run_block_results WHERE run_id = ANY (gone);
-      -- Ledger rows under a run's default keys (<runId>:<stepPath>), one range of the key index
-      -- per run (joined to the transition table, the planner chose a scan of the whole ledger);
-      -- those under an explicit idempotency key may be shared on purpose and stay.
-      FOR run IN SELECT id::text AS id, tenant_id FROM gone_runs LOOP
-        DELETE FROM action_invocations
-         WHERE tenant_id = run.tenant_id AND idempotency_key ~>=~ (run.id || ':') AND idempotency_key ~<~ (run.id || ';');
-      END LOOP;
-      RETURN NULL;
-    END $$`.execute(db);
+/**
+ * The history trigger function of 20261229000000 (runs_delete_history) names the events' table:
+ * its definition is written again with `from` replaced by `to`, the rest of it as it is.
+ */
+async function historyTrigger(db: Kysely<any>, from: string, to: string): Promise<void> {
+  const defined = await sql<{ text: string }>`
+    SELECT pg_get_functiondef('runs_delete_history()'::regprocedure) AS text`.execute(db);
+  const text = defined.rows[0]!.text;
+  const statement = `DELETE FROM ${from} WHERE`;
+  if (!text.includes(statement)) throw new Error(`runs_delete_history() has no "${statement}"`);
+  await sql.raw(text.replace(statement, `DELETE FROM ${to} WHERE`)).execute(db);
 }
