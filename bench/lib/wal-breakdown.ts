@@ -44,3 +44,38 @@ export async function printWalBreakdown(
   for (const r of records.rows)
     console.log(`${indent}  ${f(r.count)} / ${f(r.record_size)} / ${f(r.fpi_size)}  ${r.record_type}`);
 }
+
+/**
+ * BENCH_WAL_BY_INDEX=1: the WAL of each step's commit by the step's place in its run, to see
+ * whether a step costs more the further its run has gone. The commits are the transactions that
+ * wrote `run_steps` between `from` and `to`, in WAL order; the window's runs ran one at a time,
+ * so each has the same number of them, and the n-th of a run is its n-th step's commit (the
+ * previous step's result and this step's RUNNING record). Prints the mean bytes (every record
+ * of the transaction, its commit record included) over the first and the last `span` commits.
+ */
+export async function printWalByStepIndex(
+  db: Db,
+  { from, to, runs, span = 10, label }: { from: string; to: string; runs: number; span?: number; label: string },
+): Promise<void> {
+  await sql`CREATE EXTENSION IF NOT EXISTS pg_walinspect`.execute(db);
+  const commits = await sql<{ bytes: string }>`
+    WITH steps AS (SELECT DISTINCT xid FROM pg_get_wal_block_info(${from}::pg_lsn, ${to}::pg_lsn)
+                    WHERE relfilenode = pg_relation_filenode('run_steps') AND xid <> 0)
+    SELECT sum(r.record_length)::text AS bytes
+      FROM pg_get_wal_records_info(${from}::pg_lsn, ${to}::pg_lsn) r JOIN steps USING (xid)
+     GROUP BY r.xid ORDER BY min(r.start_lsn)`.execute(db);
+  const perRun = commits.rows.length / runs;
+  if (!Number.isInteger(perRun) || perRun < span * 2) {
+    console.log(`  ${label}: ${commits.rows.length} step commits for ${runs} runs: not one set per run, no figure`);
+    return;
+  }
+  const mean = (first: number) => {
+    let sum = 0;
+    for (let run = 0; run < runs; run++)
+      for (let i = first; i < first + span; i++) sum += Number(commits.rows[run * perRun + i]!.bytes);
+    return (sum / (runs * span)).toFixed(0);
+  };
+  console.log(
+    `  ${label}: WAL bytes per step commit (${perRun} a run), commits 1–${span}: ${mean(0)}; ${perRun - span + 1}–${perRun}: ${mean(perRun - span)}`,
+  );
+}
