@@ -179,7 +179,7 @@ async function measureMode({
     if (process.env.BENCH_WAL_BREAKDOWN)
       await printWalBreakdown(db, { from: walFrom, to: await walPosition(db), per: RUNS * STEPS, label: mode });
     if (process.env.BENCH_WAL_BY_INDEX)
-      await printWalByStepIndex(db, { from: walFrom, to: await walPosition(db), runs: RUNS, label: mode });
+      await printWalByStepIndex(db, { from: walFrom, to: await walPosition(db), runIds: ids, label: mode });
     if (statementsKept) await printStatements(db, { runs: RUNS * STEPS, label: mode, limit: 5, unit: 'step' });
     const rows = await db
       .selectFrom('runs')

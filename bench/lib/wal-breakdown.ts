@@ -47,35 +47,28 @@ export async function printWalBreakdown(
 
 /**
  * BENCH_WAL_BY_INDEX=1: the WAL of each step's commit by the step's place in its run, to see
- * whether a step costs more the further its run has gone. The commits are the transactions that
- * wrote `run_steps` between `from` and `to`, in WAL order; the window's runs ran one at a time,
- * so each has the same number of them, and the n-th of a run is its n-th step's commit (the
- * previous step's result and this step's RUNNING record). Prints the mean bytes (every record
- * of the transaction, its commit record included) over the first and the last `span` commits.
+ * whether a step costs more the further its run has gone. A step record's current version was
+ * written by the commit that stored its result (its `xmin`), which also carries the next
+ * step's RUNNING record: so the k-th record of a run names the transaction before the call of
+ * step k + 1. Prints the mean bytes of those transactions (every record, the commit's included)
+ * for the first `span` steps and the last `span` before the run's final step.
  */
 export async function printWalByStepIndex(
   db: Db,
-  { from, to, runs, span = 10, label }: { from: string; to: string; runs: number; span?: number; label: string },
+  { from, to, runIds, span = 10, label }: { from: string; to: string; runIds: string[]; span?: number; label: string },
 ): Promise<void> {
   await sql`CREATE EXTENSION IF NOT EXISTS pg_walinspect`.execute(db);
-  const commits = await sql<{ bytes: string }>`
-    WITH steps AS (SELECT DISTINCT xid FROM pg_get_wal_block_info(${from}::pg_lsn, ${to}::pg_lsn)
-                    WHERE relfilenode = pg_relation_filenode('run_steps') AND xid <> 0)
-    SELECT sum(r.record_length)::text AS bytes
-      FROM pg_get_wal_records_info(${from}::pg_lsn, ${to}::pg_lsn) r JOIN steps USING (xid)
-     GROUP BY r.xid ORDER BY min(r.start_lsn)`.execute(db);
-  const perRun = commits.rows.length / runs;
-  if (!Number.isInteger(perRun) || perRun < span * 2) {
-    console.log(`  ${label}: ${commits.rows.length} step commits for ${runs} runs: not one set per run, no figure`);
-    return;
-  }
-  const mean = (first: number) => {
-    let sum = 0;
-    for (let run = 0; run < runs; run++)
-      for (let i = first; i < first + span; i++) sum += Number(commits.rows[run * perRun + i]!.bytes);
-    return (sum / (runs * span)).toFixed(0);
-  };
+  const rows = await sql<{ k: number; bytes: number }>`
+    WITH tx AS (SELECT xid::text::bigint AS xid, sum(record_length) AS bytes
+                  FROM pg_get_wal_records_info(${from}::pg_lsn, ${to}::pg_lsn) GROUP BY xid),
+         steps AS (SELECT xmin::text::bigint AS xid,
+                          row_number() OVER (PARTITION BY run_id ORDER BY started_at, attempt)::int AS k
+                     FROM run_steps WHERE run_id = ANY(${runIds}::uuid[]))
+    SELECT k, avg(tx.bytes)::float8 AS bytes FROM steps JOIN tx USING (xid) GROUP BY k ORDER BY k`.execute(db);
+  const last = rows.rows.length;
+  if (last < span * 2 + 1) return;
+  const mean = (list: Array<{ bytes: number }>) => (list.reduce((a, r) => a + r.bytes, 0) / list.length).toFixed(0);
   console.log(
-    `  ${label}: WAL bytes per step commit (${perRun} a run), commits 1–${span}: ${mean(0)}; ${perRun - span + 1}–${perRun}: ${mean(perRun - span)}`,
+    `  ${label}: WAL bytes of the commit holding step k's result and step k+1's RUNNING record, k = 1–${span}: ${mean(rows.rows.slice(0, span))}; k = ${last - span}–${last - 1}: ${mean(rows.rows.slice(last - span - 1, last - 1))}`,
   );
 }
