@@ -21,6 +21,5 @@ export async function restoreAttempts(tx: Tx, runId: string, execution: TExecuti
     .groupBy('path')
     .having(sql<boolean>`bool_and(status NOT IN ('SUCCEEDED', 'SKIPPED'))`)
     .execute();
-  for (const { path, attempt } of counted)
-    execution.attempts[path] = Math.max(execution.attempts[path] ?? 0, attempt);
+  for (const { path, attempt } of counted) execution.attempts[path] = Math.max(execution.attempts[path] ?? 0, attempt);
 }
