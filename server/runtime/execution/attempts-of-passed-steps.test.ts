@@ -5,6 +5,7 @@ import { closeExpressionPool } from '@/server/runtime/expressions/close-expressi
 import { startRun } from '@/server/runtime/start-run';
 import { closeRunEventListener } from '@/server/runs/run-event-listener';
 import { migrateRun } from '@/server/runs/migrate-run';
+import { retryRun } from '@/server/runs/retry-run';
 import { completeTask } from '@/server/tasks/complete-task';
 import { publishVersion } from '@/server/workflows/publish-version';
 import { saveDraft } from '@/server/workflows/save-draft';
@@ -136,5 +137,35 @@ describe('execution.attempts', () => {
     ]);
     // The steps it passed under this code leave no count; the old ones are read as they are.
     expect((await storedExecution(runId)).execution.attempts).toEqual({ 'steps[0]': 1, 'steps[1]': 1 });
+  });
+  it('an operator retry of a failed child-workflow step: the new child is waited on as attempt 2', async () => {
+    await publish('failing-child', 1, [
+      failing('x'),
+      { id: 'boom', type: 'control.fail', config: { code: 'NO', message: 'no' } },
+    ]);
+    await publish('parent-of-failing', 1, [
+      { id: 'child', type: 'control.callWorkflow', config: { workflow: 'failing-child', input: {} } },
+      echo('after'),
+    ]);
+    const runId = await startWaiting('parent-of-failing');
+    const childOf = async () => {
+      const child = await t.db
+        .selectFrom('runs')
+        .select('id')
+        .where('parent_run_id', '=', runId)
+        .where('status', 'not in', ['FAILED'])
+        .executeTakeFirstOrThrow();
+      expect(await driveRun({ db: t.db, runId: child.id })).toBe('FAILED');
+    };
+    await childOf();
+    expect(await driveRun({ db: t.db, runId })).toBe('FAILED');
+    await retryRun({ db: t.db, ctx, input: { id: runId } });
+    expect(await driveRun({ db: t.db, runId })).toBe('WAITING');
+    await childOf();
+    expect(await driveRun({ db: t.db, runId })).toBe('FAILED');
+    expect((await records(runId)).map((r) => [r.path, r.attempt, r.status])).toEqual([
+      ['steps[0]', 1, 'FAILED'],
+      ['steps[0]', 2, 'FAILED'],
+    ]);
   });
 });
