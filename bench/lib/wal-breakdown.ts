@@ -71,4 +71,22 @@ export async function printWalByStepIndex(
   console.log(
     `  ${label}: WAL bytes of the commit holding step k's result and step k+1's RUNNING record, k = 1–${span}: ${mean(rows.rows.slice(0, span))}; k = ${last - span}–${last - 1}: ${mean(rows.rows.slice(last - span - 1, last - 1))}`,
   );
+  // Where a difference between the two spans lies, by relation: block data (+ full-page images).
+  const relations = await sql<{ relation: string; first: number; late: number; firstFpi: number; lateFpi: number }>`
+    WITH steps AS (SELECT xmin::text::bigint AS xid,
+                          row_number() OVER (PARTITION BY run_id ORDER BY started_at, attempt)::int AS k
+                     FROM run_steps WHERE run_id = ANY(${runIds}::uuid[])),
+         blocks AS (SELECT xid::text::bigint AS xid, relfilenode, reltablespace,
+                           block_data_length AS bytes, coalesce(block_fpi_length, 0) AS fpi
+                      FROM pg_get_wal_block_info(${from}::pg_lsn, ${to}::pg_lsn))
+    SELECT coalesce(pg_filenode_relation(0, relfilenode)::text, relfilenode::text) AS relation,
+           (sum(bytes) FILTER (WHERE k <= ${span}))::float8 / ${runIds.length * span} AS first,
+           (sum(bytes) FILTER (WHERE k BETWEEN ${last - span} AND ${last - 1}))::float8 / ${runIds.length * span} AS late,
+           (sum(fpi) FILTER (WHERE k <= ${span}))::float8 / ${runIds.length * span} AS "firstFpi",
+           (sum(fpi) FILTER (WHERE k BETWEEN ${last - span} AND ${last - 1}))::float8 / ${runIds.length * span} AS "lateFpi"
+      FROM steps JOIN blocks USING (xid) GROUP BY 1 ORDER BY 3 DESC NULLS LAST LIMIT 12`.execute(db);
+  for (const r of relations.rows)
+    console.log(
+      `    ${(r.first ?? 0).toFixed(0)} (+${(r.firstFpi ?? 0).toFixed(0)}) → ${(r.late ?? 0).toFixed(0)} (+${(r.lateFpi ?? 0).toFixed(0)})  ${r.relation}`,
+    );
 }
