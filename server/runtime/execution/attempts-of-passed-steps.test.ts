@@ -7,12 +7,10 @@ import { closeRunEventListener } from '@/server/runs/run-event-listener';
 import { migrateRun } from '@/server/runs/migrate-run';
 import { retryRun } from '@/server/runs/retry-run';
 import { completeTask } from '@/server/tasks/complete-task';
-import { publishVersion } from '@/server/workflows/publish-version';
-import { saveDraft } from '@/server/workflows/save-draft';
 import type { TStepInput } from '@/model/definition/step';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { createTenantWithMember } from '@/test/fixtures';
-import { driveRun, publishWorkflow } from '@/test/runtime';
+import { driveRun, publishNextVersion, publishWorkflow } from '@/test/runtime';
 
 // Issue #16 row E: every durable commit writes `runs.execution` whole, and it kept an attempt
 // count per step path ever run, so a step's commit grew with the steps before it. A count now
@@ -48,12 +46,10 @@ const failing = (id: string): TStepInput => ({
 });
 
 /** Publishes `steps` as version `version` of `key` (the first creates it). */
-async function publish(key: string, version: number, steps: TStepInput[]) {
-  const document = { steps, output: { $expr: 'vars' } };
-  if (version === 1) return publishWorkflow({ db: t.db, ctx, key, document });
-  await saveDraft({ db: t.db, ctx, input: { key, document: { key, name: key, ...document } as never } });
-  await publishVersion({ db: t.db, ctx, input: { key, version } });
-}
+const publish = (key: string, version: number, steps: TStepInput[]) =>
+  version === 1
+    ? publishWorkflow({ db: t.db, ctx, key, document: { steps } })
+    : publishNextVersion({ db: t.db, ctx, key, version, document: { steps } });
 
 async function startWaiting(key: string): Promise<string> {
   const { runId } = await startRun({ tenantId: ctx.tenantId, workflowKey: key, input: {}, trigger: { type: 'api' } });
