@@ -4,7 +4,13 @@ import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import { findRunRow, ZRunId } from '@/server/runs/run-record';
-import { snapshotAsTaken } from '@/server/runtime/run-store/stored-snapshot';
+import {
+  hasSnapshot,
+  snapshotAsTaken,
+  snapshotSizeBytes,
+  snapshotTakenAt,
+  snapshotTruncated,
+} from '@/server/runtime/run-store/stored-snapshot';
 import {
   afterStepOrderKey,
   decodeStepOrderCursor,
@@ -44,22 +50,23 @@ export async function listRunSnapshots({
   const { id, limit, cursor } = ZListRunSnapshots.parse(input);
   const after = decodeStepOrderCursor(cursor);
   const run = await findRunRow(db, ctx.tenantId, id);
+  // A record's snapshot is in its row, or in a run_snapshots row for one stored before (stored-snapshot.ts).
   let query = db
-    .selectFrom('run_snapshots as s')
-    .innerJoin('run_steps as r', 'r.id', 's.step_record_id')
+    .selectFrom('run_steps as r')
+    .leftJoin('run_snapshots as s', 's.step_record_id', 'r.id')
     .select([
-      's.step_record_id',
+      'r.id as step_record_id',
       'r.step_id',
-      's.path',
-      'r.path as step_path',
+      'r.path',
       'r.attempt',
       snapshotAsTaken(run, ctx.tenantId),
-      's.truncated',
-      's.size_bytes',
-      's.created_at',
+      snapshotTruncated(),
+      snapshotSizeBytes(),
+      snapshotTakenAt(),
     ])
     .select(startedAtKey('r.started_at').as('started_key'))
-    .where('s.run_id', '=', run.id);
+    .where('r.run_id', '=', run.id)
+    .where(hasSnapshot());
   if (after) query = query.where(afterStepOrderKey('r.', after));
   const rows = await query
     .orderBy('r.started_at')
@@ -76,13 +83,13 @@ export async function listRunSnapshots({
       path: row.path,
       attempt: row.attempt,
       snapshot: row.snapshot,
-      truncated: row.truncated,
-      sizeBytes: row.size_bytes,
+      truncated: row.truncated ?? false,
+      sizeBytes: row.size_bytes ?? 0,
       createdAt: row.created_at.toISOString(),
     })),
     nextCursor:
       rows.length > limit && last
-        ? encodeStepOrderCursor({ startedAt: last.started_key, attempt: last.attempt, path: last.step_path })
+        ? encodeStepOrderCursor({ startedAt: last.started_key, attempt: last.attempt, path: last.path })
         : null,
   };
 }
