@@ -4,13 +4,7 @@ import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import { findRunRow, ZRunId } from '@/server/runs/run-record';
-import {
-  hasSnapshot,
-  snapshotAsTaken,
-  snapshotSizeBytes,
-  snapshotTakenAt,
-  snapshotTruncated,
-} from '@/server/runtime/run-store/stored-snapshot';
+import { hasSnapshot, snapshotColumns } from '@/server/runtime/run-store/stored-snapshot';
 import {
   afterStepOrderKey,
   decodeStepOrderCursor,
@@ -36,6 +30,29 @@ export const ZSnapshotRecord = z.object({
 });
 export type TSnapshotRecord = z.infer<typeof ZSnapshotRecord>;
 
+/** A snapshot row as the API returns it (a row of list-run-snapshots' or get-step-snapshot's SELECT). */
+export function toSnapshotRecord(row: {
+  step_record_id: string;
+  step_id: string;
+  path: string;
+  attempt: number;
+  snapshot: unknown;
+  truncated: boolean | null;
+  size_bytes: number | null;
+  created_at: Date;
+}): TSnapshotRecord {
+  return {
+    stepRecordId: row.step_record_id,
+    stepId: row.step_id,
+    path: row.path,
+    attempt: row.attempt,
+    snapshot: row.snapshot,
+    truncated: row.truncated ?? false,
+    sizeBytes: row.size_bytes ?? 0,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
 /** A page of a run's snapshots in step order (the order of GET /runs/{id}/steps), each with the step it was taken after. */
 export async function listRunSnapshots({
   db,
@@ -54,16 +71,7 @@ export async function listRunSnapshots({
   let query = db
     .selectFrom('run_steps as r')
     .leftJoin('run_snapshots as s', 's.step_record_id', 'r.id')
-    .select([
-      'r.id as step_record_id',
-      'r.step_id',
-      'r.path',
-      'r.attempt',
-      snapshotAsTaken(run, ctx.tenantId),
-      snapshotTruncated(),
-      snapshotSizeBytes(),
-      snapshotTakenAt(),
-    ])
+    .select(['r.id as step_record_id', 'r.step_id', 'r.path', 'r.attempt', ...snapshotColumns(run, ctx.tenantId)])
     .select(startedAtKey('r.started_at').as('started_key'))
     .where('r.run_id', '=', run.id)
     .where(hasSnapshot());
@@ -77,16 +85,7 @@ export async function listRunSnapshots({
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
-    items: page.map((row) => ({
-      stepRecordId: row.step_record_id,
-      stepId: row.step_id,
-      path: row.path,
-      attempt: row.attempt,
-      snapshot: row.snapshot,
-      truncated: row.truncated ?? false,
-      sizeBytes: row.size_bytes ?? 0,
-      createdAt: row.created_at.toISOString(),
-    })),
+    items: page.map(toSnapshotRecord),
     nextCursor:
       rows.length > limit && last
         ? encodeStepOrderCursor({ startedAt: last.started_key, attempt: last.attempt, path: last.path })

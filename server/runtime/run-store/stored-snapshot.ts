@@ -74,3 +74,8 @@ export function snapshotAsTaken(run: { id: string; workflow_key: string; input: 
       || jsonb_build_object('meta', ${runMeta} || (${snapshot}->'meta'))
     END`.as('snapshot');
 }
+
+/** A snapshot record's own columns (snapshot, truncated, size_bytes, created_at), from either place. */
+export function snapshotColumns(run: { id: string; workflow_key: string; input: unknown }, tenantId: string) {
+  return [snapshotAsTaken(run, tenantId), snapshotTruncated(), snapshotSizeBytes(), snapshotTakenAt()] as const;
+}
