@@ -22,3 +22,16 @@ export async function storeSnapshotsAsBefore(db: Db, runId: string, only?: reado
   );
   return Number(moved.numAffectedRows ?? 0);
 }
+
+/** The ids of a run's step records that hold their snapshot in the record, in the order they started. */
+export async function recordsWithSnapshot(db: Db, runId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('run_steps')
+    .select('id')
+    .where('run_id', '=', runId)
+    .where('snapshot', 'is not', null)
+    .orderBy('started_at')
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => row.id);
+}

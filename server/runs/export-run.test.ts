@@ -4,6 +4,7 @@ import { closeExpressionPool } from '@/server/runtime/expressions/close-expressi
 import { startRun } from '@/server/runtime/start-run';
 import { putSecret } from '@/server/secrets/put-secret';
 import { createApiToken } from '@/server/tokens/create-api-token';
+import { recordsWithSnapshot } from '@/test/snapshots-as-before';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { createTenantWithMember } from '@/test/fixtures';
 import { driveRun, publishWorkflow } from '@/test/runtime';
@@ -74,12 +75,7 @@ it('GET /runs/{id}/export: run, steps, events, snapshots and tasks in one docume
     (await t.db.selectFrom(table).select('run_id').where('run_id', '=', runId).execute()).length;
   expect(document.steps).toHaveLength(await count('run_steps'));
   expect(document.events).toHaveLength(await count('run_events'));
-  const taken = await t.db
-    .selectFrom('run_steps')
-    .select('id')
-    .where('run_id', '=', runId)
-    .where('snapshot', 'is not', null)
-    .execute();
+  const taken = await recordsWithSnapshot(t.db, runId);
   expect(document.snapshots).toHaveLength(taken.length);
   expect(taken.length).toBeGreaterThan(0);
   expect((document.events as { seq: number }[]).map((e) => e.seq)).toEqual(

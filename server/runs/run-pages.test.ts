@@ -9,7 +9,7 @@ import { listRunSteps } from '@/server/runs/list-run-steps';
 import { createApiToken } from '@/server/tokens/create-api-token';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { hasSnapshot } from '@/server/runtime/run-store/stored-snapshot';
-import { storeSnapshotsAsBefore } from '@/test/snapshots-as-before';
+import { recordsWithSnapshot, storeSnapshotsAsBefore } from '@/test/snapshots-as-before';
 import { createTenantWithMember } from '@/test/fixtures';
 import { driveRun, publishWorkflow } from '@/test/runtime';
 
@@ -194,15 +194,8 @@ describe('GET /runs/{id}/steps', () => {
 
 describe('GET /runs/{id}/snapshots', () => {
   it('pages through every snapshot once, in step order, in records and in rows stored before alike', async () => {
-    const taken = await t.db
-      .selectFrom('run_steps')
-      .select('id')
-      .where('run_id', '=', runId)
-      .where('snapshot', 'is not', null)
-      .orderBy('id')
-      .execute();
     // Every other record's snapshot as records stored before migration 20270104000000 hold it.
-    const before = taken.filter((_, i) => i % 2 === 0).map((row) => row.id);
+    const before = (await recordsWithSnapshot(t.db, runId)).filter((_, i) => i % 2 === 0);
     expect(await storeSnapshotsAsBefore(t.db, runId, before)).toBe(before.length);
     const all = await t.db
       .selectFrom('run_steps as r')

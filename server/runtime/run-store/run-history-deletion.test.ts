@@ -10,7 +10,7 @@ import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { createTenantWithMember } from '@/test/fixtures';
 import { driveRun, publishWorkflow } from '@/test/runtime';
 import { MIGRATIONS } from '@/migrations';
-import { storeSnapshotsAsBefore } from '@/test/snapshots-as-before';
+import { recordsWithSnapshot, storeSnapshotsAsBefore } from '@/test/snapshots-as-before';
 
 /**
  * A run's history tables have no foreign keys to `runs` (migration 20261229000000): whatever
@@ -82,14 +82,8 @@ async function runOf(ctx: TAuthContext, key: keyof typeof DOCUMENTS): Promise<st
   // Snapshots of both kinds: in their records, and the first as records stored before
   // migration 20270104000000 keep theirs (a run_snapshots row).
   for (const id of runIds) {
-    const first = await t.db
-      .selectFrom('run_steps')
-      .select('id')
-      .where('run_id', '=', id)
-      .where('snapshot', 'is not', null)
-      .orderBy('started_at')
-      .executeTakeFirst();
-    if (first) expect(await storeSnapshotsAsBefore(t.db, id, [first.id])).toBe(1);
+    const [first] = await recordsWithSnapshot(t.db, id);
+    if (first) expect(await storeSnapshotsAsBefore(t.db, id, [first])).toBe(1);
   }
   return runIds;
 }

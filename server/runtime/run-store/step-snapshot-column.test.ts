@@ -12,7 +12,7 @@ import { replayVersion } from '@/server/workflows/replay-version';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { createTenantWithMember } from '@/test/fixtures';
 import { driveRun, publishWorkflow } from '@/test/runtime';
-import { storeSnapshotsAsBefore } from '@/test/snapshots-as-before';
+import { recordsWithSnapshot, storeSnapshotsAsBefore } from '@/test/snapshots-as-before';
 
 /*
  * A step's snapshot is stored in its own record (run_steps.snapshot, migration 20270104000000),
@@ -111,11 +111,5 @@ it('reads records stored before (run_snapshots rows), alone or beside new ones, 
   expect(await read()).toEqual(now);
   expect(await storeSnapshotsAsBefore(t.db, runId)).toBe(2);
   expect(await read()).toEqual(now);
-  const inRecords = await t.db
-    .selectFrom('run_steps')
-    .select('id')
-    .where('run_id', '=', runId)
-    .where('snapshot', 'is not', null)
-    .execute();
-  expect(inRecords).toEqual([]);
+  expect(await recordsWithSnapshot(t.db, runId)).toEqual([]);
 });
