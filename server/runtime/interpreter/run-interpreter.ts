@@ -323,6 +323,6 @@ export class RunInterpreter implements TBlockHost, TLeafHost {
     // Stored without what it shares with its run (storedSnapshot); `sizeBytes` stays the whole one's.
     const stored = storedSnapshot(snapshot, truncated, this.deps.run);
     const storedJson = stored === snapshot ? json : JSON.stringify(stored);
-    this.deps.writer.snapshot({ stepRecordId: recordId, path: frame.path, json: storedJson, truncated, sizeBytes });
+    this.deps.writer.snapshot({ stepRecordId: recordId, json: storedJson, truncated, sizeBytes });
   }
 }
