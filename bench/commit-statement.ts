@@ -53,7 +53,6 @@ function finalBatch(steps: number): TBatch {
     events,
     snapshots: inserts.map((s) => ({
       stepRecordId: s.id,
-      path: s.path,
       json: '{"a":1}',
       truncated: false,
       sizeBytes: 7,

@@ -32,12 +32,13 @@ import { startBenchWorker } from '@/bench/lib/worker-process';
 import { buildWorker } from '@/scripts/lib/build-worker';
 import { runRuntimeSectionWhenMain } from '@/bench/lib/runtime-section-alone';
 import { postmasterPidOf, processTreeCpuMs } from '@/bench/lib/process-cpu';
-import { printWalBreakdown, walPosition } from '@/bench/lib/wal-breakdown';
+import { printWalBreakdown, printWalByStepIndex, walPosition } from '@/bench/lib/wal-breakdown';
 import { printStatements, resetStatements } from '@/bench/lib/pg-statements';
 import { prefillStepHistory } from '@/bench/lib/history-prefill';
 import { createTenantWithMember } from '@/test/fixtures';
 
-const STEPS = 40;
+/** Steps per run: 40 as issue #16's row; BENCH_DURABLE_STEPS=200 shows whether a step costs more in a longer run. */
+const STEPS = Number(process.env.BENCH_DURABLE_STEPS ?? 40);
 const RUNS = Number(process.env.BENCH_DURABLE_RUNS ?? 10);
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELED']);
 
@@ -177,6 +178,8 @@ async function measureMode({
     const after = await counters(db);
     if (process.env.BENCH_WAL_BREAKDOWN)
       await printWalBreakdown(db, { from: walFrom, to: await walPosition(db), per: RUNS * STEPS, label: mode });
+    if (process.env.BENCH_WAL_BY_INDEX)
+      await printWalByStepIndex(db, { from: walFrom, to: await walPosition(db), runIds: ids, label: mode });
     if (statementsKept) await printStatements(db, { runs: RUNS * STEPS, label: mode, limit: 5, unit: 'step' });
     const rows = await db
       .selectFrom('runs')
@@ -184,6 +187,10 @@ async function measureMode({
       .where('id', 'in', ids)
       .execute();
     if (rows.some((r) => r.status !== 'SUCCEEDED')) throw new Error(`bench durable (${mode}): a run did not succeed`);
+    // What every commit of a run rewrote at its end: the HOT update writes the row whole.
+    const kept = await sql<{ bytes: number }>`
+      SELECT avg(pg_column_size(execution))::float8 AS bytes FROM runs WHERE id = ANY(${ids}::uuid[])`.execute(db);
+    console.log(`  ${mode}: runs.execution at a run's end, ${kept.rows[0]!.bytes.toFixed(0)} bytes stored`);
     // Every run's own share: its claim happens before started_at, so it is left out of run time.
     const perStep = percentiles(rows.map((r) => (r.completed_at!.getTime() - r.started_at!.getTime()) / STEPS));
     await worker.stop();

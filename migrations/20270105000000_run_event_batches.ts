@@ -43,11 +43,25 @@ export async function up(db: Kysely<any>): Promise<void> {
              coalesce(e.v->'data', '{}'::jsonb)
         FROM run_event_rows b CROSS JOIN LATERAL jsonb_array_elements(b.events) WITH ORDINALITY AS e(v, i)
        WHERE b.events IS NOT NULL`.execute(db);
+  // A worker or web process of the previous release, still running while a deploy migrates,
+  // writes its events into `run_events` one row each: they land as single-event rows, so its
+  // commits go through instead of failing as a crash would.
+  await sql`
+    CREATE FUNCTION run_events_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      INSERT INTO run_event_rows (run_id, seq, tenant_id, type, step_id, at, data)
+      VALUES (NEW.run_id, NEW.seq, NEW.tenant_id, NEW.type, NEW.step_id, NEW.at, NEW.data);
+      RETURN NEW;
+    END $$`.execute(db);
+  await sql`
+    CREATE TRIGGER run_events_insert INSTEAD OF INSERT ON run_events
+      FOR EACH ROW EXECUTE FUNCTION run_events_insert()`.execute(db);
   await historyTrigger(db, 'run_events', 'run_event_rows');
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`DROP VIEW run_events`.execute(db);
+  await sql`DROP FUNCTION run_events_insert()`.execute(db);
   // Each batch back to a row per event: the first in its own row, the rest inserted after it.
   await sql`
     INSERT INTO run_event_rows (run_id, seq, tenant_id, type, step_id, at, data)

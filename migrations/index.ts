@@ -37,6 +37,7 @@ import * as m20261229000000 from './20261229000000_history_without_foreign_keys'
 import * as m20261229000100 from './20261229000100_version_run_limits';
 import * as m20270102000000 from './20270102000000_runs_active_lease_idx_dropped';
 import * as m20270103000000 from './20270103000000_run_input_texts';
+import * as m20270104000000 from './20270104000000_step_snapshot_column';
 import * as m20270105000000 from './20270105000000_run_event_batches';
 
 /**
@@ -82,5 +83,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261229000100_version_run_limits': m20261229000100,
   '20270102000000_runs_active_lease_idx_dropped': m20270102000000,
   '20270103000000_run_input_texts': m20270103000000,
+  '20270104000000_step_snapshot_column': m20270104000000,
   '20270105000000_run_event_batches': m20270105000000,
 };

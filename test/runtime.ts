@@ -24,8 +24,25 @@ export async function publishWorkflow({
   document: Omit<TVersionDocumentInput, 'key' | 'name'>;
 }): Promise<void> {
   await createWorkflow({ db, ctx, input: { key, name: key } });
+  await publishNextVersion({ db, ctx, key, version: 1, document });
+}
+
+/** Saves and publishes version `version` of an existing workflow (the next one after those it has). */
+export async function publishNextVersion({
+  db,
+  ctx,
+  key,
+  version,
+  document,
+}: {
+  db: Db;
+  ctx: TAuthContext;
+  key: string;
+  version: number;
+  document: Omit<TVersionDocumentInput, 'key' | 'name'>;
+}): Promise<void> {
   await saveDraft({ db, ctx, input: { key, document: { key, name: key, ...document } as never } });
-  await publishVersion({ db, ctx, input: { key, version: 1 } });
+  await publishVersion({ db, ctx, input: { key, version } });
 }
 
 /**

@@ -339,11 +339,7 @@ describe('code.js { $artifact }', () => {
       ],
     });
     // Snapshots and events carry the reference, never the bytes.
-    const snapshots = await t.db
-      .selectFrom('run_snapshots')
-      .select('snapshot')
-      .where('run_id', '=', run.runId)
-      .execute();
+    const snapshots = await t.db.selectFrom('run_steps').select('snapshot').where('run_id', '=', run.runId).execute();
     expect(JSON.stringify(snapshots)).not.toContain(PNG_BASE64.slice(0, 40));
 
     // A raster image may be shown inline; the same request for text stays an attachment.

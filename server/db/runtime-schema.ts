@@ -64,6 +64,13 @@ export interface RunStepsTable {
   started_at: Timestamp;
   completed_at: NullableTimestamp;
   duration_ms: number | null;
+  /**
+   * The step's snapshot as storedSnapshot leaves it (migration 20270104000000); NULL for a record
+   * without one, and for records stored before, whose snapshot is a run_snapshots row.
+   */
+  snapshot: NullableJson;
+  snapshot_truncated: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
+  snapshot_size_bytes: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 /** A column of a view, which PostgreSQL refuses to insert into. */
@@ -98,6 +105,7 @@ export interface RunEventRowsTable {
   events: NullableJson;
 }
 
+/** Snapshots of step records stored before migration 20270104000000 (new ones are in run_steps.snapshot). */
 export interface RunSnapshotsTable {
   step_record_id: string;
   run_id: string;

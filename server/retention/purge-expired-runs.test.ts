@@ -10,6 +10,7 @@ import { deleteRun } from '@/server/runs/delete-run';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { createTenantWithMember } from '@/test/fixtures';
 import { driveRun, publishWorkflow } from '@/test/runtime';
+import { storeSnapshotsAsBefore } from '@/test/snapshots-as-before';
 import { AppError } from '@/model/errors';
 
 let t: TTestDatabase;
@@ -81,7 +82,13 @@ async function owned(runId: string) {
   return {
     steps: await count('run_steps'),
     events: await count('run_events'),
-    snapshots: await count('run_snapshots'),
+    // A record's snapshot is in its row; one stored before migration 20270104000000 is a run_snapshots row.
+    snapshots: (
+      await sql<{
+        n: number;
+      }>`SELECT count(*)::int AS n FROM run_steps WHERE run_id = ${runId} AND snapshot IS NOT NULL`.execute(t.db)
+    ).rows[0]!.n,
+    snapshotsAsBefore: await count('run_snapshots'),
     waits: await count('run_waits'),
     ledger: (
       await sql<{
@@ -135,10 +142,19 @@ describe('retention deletes exactly the expired terminal runs (SPEC §8)', () =>
     expect(
       (await t.db.selectFrom('runs').select('status').where('id', '=', waiting).executeTakeFirstOrThrow()).status,
     ).toBe('WAITING');
+    // One of aOld's two snapshots as records stored before keep theirs: retention deletes both kinds.
+    const first = await t.db
+      .selectFrom('run_steps')
+      .select('id')
+      .where('run_id', '=', aOld)
+      .where('step_id', '=', 'echo')
+      .executeTakeFirstOrThrow();
+    expect(await storeSnapshotsAsBefore(t.db, aOld, [first.id])).toBe(1);
     const before = await owned(aOld);
     expect(before.steps).toBeGreaterThan(0);
     expect(before.events).toBeGreaterThan(0);
-    expect(before.snapshots).toBeGreaterThan(0);
+    expect(before.snapshots).toBe(1);
+    expect(before.snapshotsAsBefore).toBe(1);
     expect(before.ledger).toBeGreaterThan(0);
     expect(before.explicitLedger).toBe(1);
 
@@ -150,7 +166,15 @@ describe('retention deletes exactly the expired terminal runs (SPEC §8)', () =>
     for (const gone of [aOld, aShort, bOld, parent, child]) expect(await exists(gone)).toBe(false);
     for (const kept of [aKept, aShortKept, bKept, waiting]) expect(await exists(kept)).toBe(true);
     const after = await owned(aOld);
-    expect(after).toEqual({ steps: 0, events: 0, snapshots: 0, waits: 0, ledger: 0, explicitLedger: 1 });
+    expect(after).toEqual({
+      steps: 0,
+      events: 0,
+      snapshots: 0,
+      snapshotsAsBefore: 0,
+      waits: 0,
+      ledger: 0,
+      explicitLedger: 1,
+    });
     // What the kept runs own is untouched.
     expect((await owned(aKept)).steps).toBe(before.steps);
     expect((await owned(waiting)).waits).toBe(1);

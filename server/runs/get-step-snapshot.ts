@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
-import type { TSnapshotRecord } from '@/server/runs/list-run-snapshots';
-import { snapshotAsTaken } from '@/server/runtime/run-store/stored-snapshot';
+import { toSnapshotRecord, type TSnapshotRecord } from '@/server/runs/list-run-snapshots';
+import { hasSnapshot, snapshotColumns } from '@/server/runtime/run-store/stored-snapshot';
 import { findRunRow, ZRunId } from '@/server/runs/run-record';
 
 export const ZGetStepSnapshot = z.object({ id: ZRunId, stepRecordId: z.string().uuid('not a step record id') });
@@ -28,30 +28,12 @@ export async function getStepSnapshot({
   const args = ZGetStepSnapshot.parse(input);
   const run = await findRunRow(db, ctx.tenantId, args.id);
   const row = await db
-    .selectFrom('run_snapshots as s')
-    .innerJoin('run_steps as r', 'r.id', 's.step_record_id')
-    .select([
-      's.step_record_id',
-      'r.step_id',
-      's.path',
-      'r.attempt',
-      snapshotAsTaken(run, ctx.tenantId),
-      's.truncated',
-      's.size_bytes',
-      's.created_at',
-    ])
-    .where('s.run_id', '=', run.id)
-    .where('s.step_record_id', '=', args.stepRecordId)
+    .selectFrom('run_steps as r')
+    .leftJoin('run_snapshots as s', 's.step_record_id', 'r.id')
+    .select(['r.id as step_record_id', 'r.step_id', 'r.path', 'r.attempt', ...snapshotColumns(run, ctx.tenantId)])
+    .where('r.run_id', '=', run.id)
+    .where('r.id', '=', args.stepRecordId)
+    .where(hasSnapshot())
     .executeTakeFirst();
-  if (!row) return null;
-  return {
-    stepRecordId: row.step_record_id,
-    stepId: row.step_id,
-    path: row.path,
-    attempt: row.attempt,
-    snapshot: row.snapshot,
-    truncated: row.truncated,
-    sizeBytes: row.size_bytes,
-    createdAt: row.created_at.toISOString(),
-  };
+  return row ? toSnapshotRecord(row) : null;
 }

@@ -4,7 +4,7 @@ import type { DbOrTx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
 import { findRunRow, ZRunId } from '@/server/runs/run-record';
-import { snapshotAsTaken } from '@/server/runtime/run-store/stored-snapshot';
+import { hasSnapshot, snapshotColumns } from '@/server/runtime/run-store/stored-snapshot';
 import {
   afterStepOrderKey,
   decodeStepOrderCursor,
@@ -30,6 +30,29 @@ export const ZSnapshotRecord = z.object({
 });
 export type TSnapshotRecord = z.infer<typeof ZSnapshotRecord>;
 
+/** A snapshot row as the API returns it (a row of list-run-snapshots' or get-step-snapshot's SELECT). */
+export function toSnapshotRecord(row: {
+  step_record_id: string;
+  step_id: string;
+  path: string;
+  attempt: number;
+  snapshot: unknown;
+  truncated: boolean | null;
+  size_bytes: number | null;
+  created_at: Date;
+}): TSnapshotRecord {
+  return {
+    stepRecordId: row.step_record_id,
+    stepId: row.step_id,
+    path: row.path,
+    attempt: row.attempt,
+    snapshot: row.snapshot,
+    truncated: row.truncated ?? false,
+    sizeBytes: row.size_bytes ?? 0,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
 /** A page of a run's snapshots in step order (the order of GET /runs/{id}/steps), each with the step it was taken after. */
 export async function listRunSnapshots({
   db,
@@ -44,22 +67,14 @@ export async function listRunSnapshots({
   const { id, limit, cursor } = ZListRunSnapshots.parse(input);
   const after = decodeStepOrderCursor(cursor);
   const run = await findRunRow(db, ctx.tenantId, id);
+  // A record's snapshot is in its row, or in a run_snapshots row for one stored before (stored-snapshot.ts).
   let query = db
-    .selectFrom('run_snapshots as s')
-    .innerJoin('run_steps as r', 'r.id', 's.step_record_id')
-    .select([
-      's.step_record_id',
-      'r.step_id',
-      's.path',
-      'r.path as step_path',
-      'r.attempt',
-      snapshotAsTaken(run, ctx.tenantId),
-      's.truncated',
-      's.size_bytes',
-      's.created_at',
-    ])
+    .selectFrom('run_steps as r')
+    .leftJoin('run_snapshots as s', 's.step_record_id', 'r.id')
+    .select(['r.id as step_record_id', 'r.step_id', 'r.path', 'r.attempt', ...snapshotColumns(run, ctx.tenantId)])
     .select(startedAtKey('r.started_at').as('started_key'))
-    .where('s.run_id', '=', run.id);
+    .where('r.run_id', '=', run.id)
+    .where(hasSnapshot());
   if (after) query = query.where(afterStepOrderKey('r.', after));
   const rows = await query
     .orderBy('r.started_at')
@@ -70,19 +85,10 @@ export async function listRunSnapshots({
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
-    items: page.map((row) => ({
-      stepRecordId: row.step_record_id,
-      stepId: row.step_id,
-      path: row.path,
-      attempt: row.attempt,
-      snapshot: row.snapshot,
-      truncated: row.truncated,
-      sizeBytes: row.size_bytes,
-      createdAt: row.created_at.toISOString(),
-    })),
+    items: page.map(toSnapshotRecord),
     nextCursor:
       rows.length > limit && last
-        ? encodeStepOrderCursor({ startedAt: last.started_key, attempt: last.attempt, path: last.step_path })
+        ? encodeStepOrderCursor({ startedAt: last.started_key, attempt: last.attempt, path: last.path })
         : null,
   };
 }

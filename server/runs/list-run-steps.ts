@@ -55,7 +55,22 @@ export async function listRunSteps({
   const run = await findRunRow(db, ctx.tenantId, id);
   let query = db
     .selectFrom('run_steps')
-    .selectAll()
+    // Named, not `*`: the record's snapshot (run_steps.snapshot) is read only by the snapshot readers.
+    .select([
+      'id',
+      'run_id',
+      'step_id',
+      'path',
+      'type',
+      'attempt',
+      'status',
+      'input',
+      'output',
+      'error',
+      'started_at',
+      'completed_at',
+      'duration_ms',
+    ])
     .select(startedAtKey('started_at').as('started_key'))
     .where('run_id', '=', run.id);
   if (after) query = query.where(afterStepOrderKey('', after));

@@ -7,14 +7,13 @@ import { closeRunEventListener } from '@/server/runs/run-event-listener';
 import { bulkOperateRuns } from '@/server/runs/bulk-operate-runs';
 import { pauseRun } from '@/server/runs/pause-run';
 import { completeTask } from '@/server/tasks/complete-task';
-import { createApiToken } from '@/server/tokens/create-api-token';
-import { publishVersion } from '@/server/workflows/publish-version';
 import { saveDraft } from '@/server/workflows/save-draft';
+import { createApiToken } from '@/server/tokens/create-api-token';
 import type { TStepInput } from '@/model/definition/step';
 import { callRoute, errorCode } from '@/test/route-call';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { createTenantWithMember } from '@/test/fixtures';
-import { driveRun, publishWorkflow } from '@/test/runtime';
+import { driveRun, publishNextVersion, publishWorkflow } from '@/test/runtime';
 
 let t: TTestDatabase;
 let ctx: TAuthContext;
@@ -55,8 +54,7 @@ const task = (id: string): TStepInput => ({
 async function publish(key: string, version: number, steps: TStepInput[]) {
   const document = { steps, output: { $expr: 'vars' } };
   if (version === 1) return publishWorkflow({ db: t.db, ctx, key, document });
-  await saveDraft({ db: t.db, ctx, input: { key, document: { key, name: key, ...document } as never } });
-  await publishVersion({ db: t.db, ctx, input: { key, version } });
+  await publishNextVersion({ db: t.db, ctx, key, version, document });
 }
 
 async function waitingRun(key: string): Promise<string> {

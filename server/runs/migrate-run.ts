@@ -15,6 +15,7 @@ import { loadRunVersion } from '@/server/runtime/load-run-version';
 import { appendRunEvent, notifyRunChanged } from '@/server/runtime/run-store/append-run-event';
 import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
 import { rewriteRunPaths } from '@/server/runtime/run-store/rewrite-run-paths';
+import { restoreAttempts } from '@/server/runtime/run-store/restore-attempts';
 import { lockRun } from '@/server/runs/lock-run';
 import { ZRunId } from '@/server/runs/run-record';
 import { ZReason } from '@/server/runs/run-operation-input';
@@ -104,6 +105,9 @@ export async function migrateRun({
         { problems: plan.problems },
       );
 
+    // Records first: the counts put back are read at the paths the new version gives them.
+    await rewriteRunPaths(tx, { runId: run.id, fromVersion: run.version, translate: plan.translatePath });
+    await restoreAttempts(tx, run.id, plan.execution);
     // The fence goes up, so a worker whose lease merely expired (frozen mid-pass) has every
     // write refused. Unlike the other transitions, the expired lease stays: a WAITING run with
     // a lease on it is how a pass that never released shows it needs another (its due wait may
@@ -120,7 +124,6 @@ export async function migrateRun({
       .where('id', '=', run.id)
       .execute();
     if (stored.lease_owner !== null) await enqueueAdvance({ db: tx, runId: run.id });
-    await rewriteRunPaths(tx, { runId: run.id, fromVersion: run.version, translate: plan.translatePath });
     const data = {
       from: run.version,
       to: args.version,

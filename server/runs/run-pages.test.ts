@@ -8,6 +8,8 @@ import { startRun } from '@/server/runtime/start-run';
 import { listRunSteps } from '@/server/runs/list-run-steps';
 import { createApiToken } from '@/server/tokens/create-api-token';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
+import { hasSnapshot } from '@/server/runtime/run-store/stored-snapshot';
+import { recordsWithSnapshot, storeSnapshotsAsBefore } from '@/test/snapshots-as-before';
 import { createTenantWithMember } from '@/test/fixtures';
 import { driveRun, publishWorkflow } from '@/test/runtime';
 
@@ -191,12 +193,16 @@ describe('GET /runs/{id}/steps', () => {
 });
 
 describe('GET /runs/{id}/snapshots', () => {
-  it('pages through every snapshot once, in step order', async () => {
+  it('pages through every snapshot once, in step order, in records and in rows stored before alike', async () => {
+    // Every other record's snapshot as records stored before migration 20270104000000 hold it.
+    const before = (await recordsWithSnapshot(t.db, runId)).filter((_, i) => i % 2 === 0);
+    expect(await storeSnapshotsAsBefore(t.db, runId, before)).toBe(before.length);
     const all = await t.db
-      .selectFrom('run_snapshots as s')
-      .innerJoin('run_steps as r', 'r.id', 's.step_record_id')
-      .select('s.step_record_id')
-      .where('s.run_id', '=', runId)
+      .selectFrom('run_steps as r')
+      .leftJoin('run_snapshots as s', 's.step_record_id', 'r.id')
+      .select('r.id as step_record_id')
+      .where('r.run_id', '=', runId)
+      .where(hasSnapshot())
       .orderBy('r.started_at')
       .orderBy('r.path')
       .orderBy('r.attempt')

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { AppError } from '@/model/errors';
 import type { Db } from '@/server/db/database';
 import { REDACTED } from '@/server/runtime/interpreter/redact-snapshot';
-import { snapshotAsTaken } from '@/server/runtime/run-store/stored-snapshot';
+import { hasSnapshot, snapshotAsTaken, snapshotTruncated } from '@/server/runtime/run-store/stored-snapshot';
 import { ZRunError } from '@/model/definition/envelope';
 import type { TDryEnvelope } from '@/server/runtime/dry-run/run-dry';
 import { z } from 'zod';
@@ -70,8 +70,9 @@ export async function envelopeBeforeStep(args: {
         .onRef('r.path', '=', sql<string>`e.data->>'path'`)
         .onRef('r.attempt', '=', sql<number>`(e.data->>'attempt')::int`),
     )
-    .innerJoin('run_snapshots as s', 's.step_record_id', 'r.id')
-    .select(['e.step_id', snapshotAsTaken(run, tenantId), 's.truncated'])
+    .leftJoin('run_snapshots as s', 's.step_record_id', 'r.id')
+    .select(['e.step_id', snapshotAsTaken(run, tenantId), snapshotTruncated()])
+    .where(hasSnapshot())
     .where('e.run_id', '=', runId)
     .where('e.tenant_id', '=', tenantId)
     .where('e.type', '=', 'step.succeeded')

@@ -8,7 +8,7 @@ import { AppError } from '@/model/errors';
 import { ZWorkflowKey } from '@/model/definition/version-document';
 import { ZPinnedEnvelope, type TPinnedEnvelope, type TPinnedRun, type TPinnedStep } from '@/model/testing/pinned-run';
 import { ZRunId } from '@/server/runs/run-record';
-import { snapshotAsTaken } from '@/server/runtime/run-store/stored-snapshot';
+import { snapshotAsTaken, snapshotTruncated } from '@/server/runtime/run-store/stored-snapshot';
 
 /** At most this many step events are read: enough for every step of a workflow, not every iteration of a huge forEach. */
 export const PINNED_EVENT_LIMIT = 5_000;
@@ -70,7 +70,7 @@ export async function loadPinnedRun({
       'r.output',
       'r.error',
       snapshotAsTaken(run, ctx.tenantId),
-      's.truncated',
+      snapshotTruncated(),
     ])
     .where('r.tenant_id', '=', ctx.tenantId)
     .where('r.run_id', '=', runId)

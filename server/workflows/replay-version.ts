@@ -9,6 +9,7 @@ import { ZWorkflowKey } from '@/model/definition/version-document';
 import { getVersion } from '@/server/workflows/get-version';
 import { ZVersionNumber } from '@/server/workflows/version-record';
 import { TEST_STEP_LIMIT_MS } from '@/server/workflows/test-step';
+import { snapshotTruncated, storedSnapshotColumn } from '@/server/runtime/run-store/stored-snapshot';
 
 /** Runs per call (SPEC §9), and step records read per recorded run. */
 export const MAX_REPLAY_RUNS = 50;
@@ -149,7 +150,7 @@ async function readRecordedSteps(
   const rows = await db
     .selectFrom('run_steps as r')
     .leftJoin('run_snapshots as s', 's.step_record_id', 'r.id')
-    .select(['r.step_id', 'r.type', 'r.status', 'r.output', 's.snapshot', 's.truncated'])
+    .select(['r.step_id', 'r.type', 'r.status', 'r.output', storedSnapshotColumn().as('snapshot'), snapshotTruncated()])
     .where('r.run_id', '=', runId)
     .where('r.tenant_id', '=', tenantId)
     .orderBy('r.started_at')

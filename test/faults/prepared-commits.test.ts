@@ -127,10 +127,12 @@ async function writtenRows(db: Db, runId: string) {
     .orderBy('seq')
     .execute();
   const snapshots = await db
-    .selectFrom('run_snapshots')
-    .select(['path', 'truncated'])
+    .selectFrom('run_steps')
+    .select(['path', 'snapshot_truncated as truncated'])
     .where('run_id', '=', runId)
+    .where('snapshot', 'is not', null)
     .orderBy('path')
+    .orderBy('attempt')
     .execute();
   const ledger = await db
     .selectFrom('action_invocations')

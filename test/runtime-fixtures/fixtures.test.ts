@@ -69,7 +69,11 @@ async function assertInvariants(db: Db, runId: string, secrets: string[]): Promi
     ).toEqual([]);
   }
   if (secrets.length === 0) return;
-  const snapshots = await db.selectFrom('run_snapshots').select('snapshot').where('run_id', '=', runId).execute();
+  // Snapshots are in the step records (run_steps.snapshot) or, for records stored before, run_snapshots.
+  const snapshots = [
+    ...(await db.selectFrom('run_steps').select('snapshot').where('run_id', '=', runId).execute()),
+    ...(await db.selectFrom('run_snapshots').select('snapshot').where('run_id', '=', runId).execute()),
+  ];
   const invocations = await db.selectFrom('action_invocations').select('output').where('run_id', '=', runId).execute();
   const stored = JSON.stringify({ steps, events, snapshots, run, invocations });
   // Searched for as it appears inside JSON text (quotes and backslashes escaped).

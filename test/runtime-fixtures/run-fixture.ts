@@ -6,7 +6,12 @@ import { createTenantWithMember } from '@/test/fixtures';
 import { driveRun, publishWorkflow } from '@/test/runtime';
 import { answerTask, deliverEvent, storeEvent } from '@/test/runtime-fixtures/resolve-waits';
 import type { TFixture } from '@/test/runtime-fixtures/fixture-format';
-import { snapshotAsTaken } from '@/server/runtime/run-store/stored-snapshot';
+import {
+  hasSnapshot,
+  snapshotAsTaken,
+  snapshotSizeBytes,
+  snapshotTruncated,
+} from '@/server/runtime/run-store/stored-snapshot';
 
 /** Everything a fixture's run left in the database, for comparison. */
 export type TFixtureRun = Awaited<ReturnType<typeof collectRun>>;
@@ -105,9 +110,17 @@ async function collectRun(db: Db, runId: string, tenantId: string) {
     db.selectFrom('run_events').selectAll().where('run_id', '=', runId).orderBy('seq').execute(),
     // As the run page reads them: a snapshot's run-wide values put back (storedSnapshot).
     db
-      .selectFrom('run_snapshots as s')
-      .select(['s.step_record_id', 's.path', 's.truncated', 's.size_bytes', snapshotAsTaken(run, run.tenant_id)])
-      .where('run_id', '=', runId)
+      .selectFrom('run_steps as r')
+      .leftJoin('run_snapshots as s', 's.step_record_id', 'r.id')
+      .select([
+        'r.id as step_record_id',
+        'r.path',
+        snapshotTruncated(),
+        snapshotSizeBytes(),
+        snapshotAsTaken(run, run.tenant_id),
+      ])
+      .where('r.run_id', '=', runId)
+      .where(hasSnapshot())
       .execute(),
     db.selectFrom('tasks').selectAll().where('run_id', '=', runId).orderBy('created_at').execute(),
     db.selectFrom('action_invocations').selectAll().where('tenant_id', '=', tenantId).orderBy('completed_at').execute(),

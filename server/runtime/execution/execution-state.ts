@@ -157,9 +157,12 @@ const ZExecutionV3 = z.object({
   scope: ZScope,
   cursor: ZPipeCursorShape,
   /**
-   * Attempts made so far per step path, so a retried or resumed step gets the next number. The
-   * paths inside a forEach iteration are dropped when it ends (nothing runs them again but an
-   * operator's retry that re-runs a finally, which reads them back: rewindRunForRetry).
+   * Attempts made so far per step path not yet passed, so a retried or resumed step gets the
+   * next number. A path's count is dropped when its pipe passes the step (passStep), and the
+   * paths inside a forEach iteration when it ends: every commit writes this whole, and with a
+   * count per step ever run it grew with the run. Nothing runs a passed path again but an
+   * operator's retry or migration, which read the counts back from the records (restoreAttempts).
+   * Executions saved before this keep the counts of passed paths; they are read as they are.
    */
   attempts: z.record(z.number().int().min(0)),
   /** When `settings.timeoutMs` counts from, if not the run's start: an operator's retry gives the run a new window. */

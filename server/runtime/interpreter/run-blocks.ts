@@ -59,7 +59,7 @@ function finishWith(
   if (outcome.kind === 'completed' || outcome.kind === 'returned') {
     recordBlock(interpreter, frame, startedAt, { output });
     if (outcome.kind === 'returned') return outcome;
-    interpreter.passStep(frame.cursor);
+    interpreter.passStep(frame.cursor, frame.path);
     return { kind: 'next' };
   }
   if (outcome.kind === 'failed') recordBlock(interpreter, frame, startedAt, { error: outcome.error });
@@ -86,7 +86,7 @@ export async function runBranch(interpreter: TBlockHost, frame: TStepFrame): Pro
       throw new AppError('INTERNAL', `Step type ${frame.step.type} did not choose a branch.`);
     if (result.pipe === null) {
       recordBlock(interpreter, frame, startedAt, { output: result.output });
-      interpreter.passStep(frame.cursor);
+      interpreter.passStep(frame.cursor, frame.path);
       return { kind: 'next' };
     }
     block = frame.cursor.block = {

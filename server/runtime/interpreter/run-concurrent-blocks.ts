@@ -180,7 +180,8 @@ export async function runForEach(interpreter: TBlockHost, frame: TStepFrame): Pr
       endIteration(slot.index, outcome.kind === 'completed' ? { result: collected } : { failure: outcome.error });
       block.active.splice(block.active.indexOf(slot), 1);
       // Nothing runs the ended iteration's steps again (a retry re-running a finally reads
-      // their attempts back, rewindRunForRetry): kept, `attempts` grew with every item.
+      // their attempts back, restoreAttempts): the counts its passing steps left (a failed
+      // step under onItemError continue) would grow `attempts` with every item.
       forgetAttempts(interpreter.deps.execution.attempts, `${frame.path}#${slot.index}.`);
       fill();
       return;
@@ -228,7 +229,7 @@ export async function runForEach(interpreter: TBlockHost, frame: TStepFrame): Pr
   // The collected results, in item order, as the node's outputSchema declares.
   recordBlock(interpreter, frame, block.startedAt, { output: results });
   writer.endBlock(frame.path);
-  interpreter.passStep(frame.cursor);
+  interpreter.passStep(frame.cursor, frame.path);
   return { kind: 'next' };
 }
 
@@ -339,6 +340,6 @@ export async function runParallel(interpreter: TBlockHost, frame: TStepFrame): P
   if (outcome.kind !== 'completed') return outcome as TStepOutcome;
   if (config.saveAs) applyAssignment(frame.scope.vars, config.saveAs, results);
   recordBlock(interpreter, frame, block.startedAt, { output: results });
-  interpreter.passStep(frame.cursor);
+  interpreter.passStep(frame.cursor, frame.path);
   return { kind: 'next' };
 }

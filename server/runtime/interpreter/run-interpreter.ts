@@ -93,7 +93,7 @@ export class RunInterpreter implements TBlockHost, TLeafHost {
         : await this.runStep(step, cursor, scope, path, bindings);
       if (outcome.kind === 'failed' && step.onError === 'continue') {
         scope.error = outcome.error;
-        this.passStep(cursor);
+        this.passStep(cursor, path);
       } else if (outcome.kind !== 'next') {
         return outcome;
       }
@@ -111,10 +111,15 @@ export class RunInterpreter implements TBlockHost, TLeafHost {
    * the step's SUCCEEDED (or SKIPPED) record, never after an await: another lane's commit
    * serializes the execution at any await, and a batch holding the record with the cursor still
    * on the step made every later attempt run it again and break the one-success constraint.
+   *
+   * The step's attempt count goes with it: nothing runs a passed path again but an operator's
+   * retry or migration, which read the numbers back from its records (restoreAttempts). Kept,
+   * `execution.attempts` grew by a path per step and every commit wrote it whole.
    */
-  passStep(cursor: TPipeCursor): void {
+  passStep(cursor: TPipeCursor, path: string): void {
     cursor.index += 1;
     delete cursor.block;
+    delete this.deps.execution.attempts[path];
   }
 
   /**
@@ -146,7 +151,7 @@ export class RunInterpreter implements TBlockHost, TLeafHost {
       startedAt: now,
       completedAt: now,
     });
-    this.passStep(cursor);
+    this.passStep(cursor, path);
     return { kind: 'next' };
   }
 
@@ -318,6 +323,6 @@ export class RunInterpreter implements TBlockHost, TLeafHost {
     // Stored without what it shares with its run (storedSnapshot); `sizeBytes` stays the whole one's.
     const stored = storedSnapshot(snapshot, truncated, this.deps.run);
     const storedJson = stored === snapshot ? json : JSON.stringify(stored);
-    this.deps.writer.snapshot({ stepRecordId: recordId, path: frame.path, json: storedJson, truncated, sizeBytes });
+    this.deps.writer.snapshot({ stepRecordId: recordId, json: storedJson, truncated, sizeBytes });
   }
 }

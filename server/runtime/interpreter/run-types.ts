@@ -105,7 +105,7 @@ export interface TStepToolsHost {
 export interface TLeafHost extends TStepToolsHost {
   /** The run's business state (state.set), kept between steps of the pass. */
   state: string | null;
-  passStep(cursor: TPipeCursor): void;
+  passStep(cursor: TPipeCursor, path: string): void;
   markReturned(path: string, output: unknown): void;
   snapshot(frame: Pick<TStepFrame, 'step' | 'scope' | 'path'>, attempt: number, recordId: string): void;
   /** Runs a node's execute (or resume), turning thrown errors into a described failure. */
@@ -126,7 +126,7 @@ export interface TBlockHost {
     base: string,
     bindings: TBindings,
   ): Promise<TPipeOutcome>;
-  passStep(cursor: TPipeCursor): void;
+  passStep(cursor: TPipeCursor, path: string): void;
   markReturned(path: string, output: unknown): void;
   /** Lane error: the pass is lost; the other lanes stop before their next step. */
   halt(): void;

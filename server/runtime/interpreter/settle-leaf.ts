@@ -87,7 +87,7 @@ export async function settleLeaf(
       writer.event('step.succeeded', step.id, { path, attempt });
       interp.snapshot(frame, attempt, recordId);
       // In the same synchronous stretch as the record: see passStep.
-      if (result.kind === 'next') interp.passStep(frame.cursor);
+      if (result.kind === 'next') interp.passStep(frame.cursor, path);
       else interp.markReturned(path, output);
       return result.kind === 'return' ? { kind: 'returned', output } : { kind: 'next' };
     }

@@ -91,7 +91,7 @@ function durableStepBatch(extraUpdates: string[] = []): TBatch {
       { type: 'step.succeeded', stepId: `call${RECORDS}`, data: { path: `call${RECORDS}`, attempt: 1 }, at: now },
       { type: 'step.started', stepId: next, data: { path: next, attempt: 1 }, at: now },
     ],
-    snapshots: [{ stepRecordId: lastRecord, path: `call${RECORDS}`, json: '{}', truncated: false, sizeBytes: 2 }],
+    snapshots: [{ stepRecordId: lastRecord, json: '{}', truncated: false, sizeBytes: 2 }],
     invocations: [],
     blockResults: [],
     endedBlocks: [],

@@ -6,8 +6,8 @@ import { oldestHeldRun } from '@/server/runtime/run-store/end-run-effects';
 import type { Tx } from '@/server/db/database';
 import type { TStagedArtifact } from '@/server/artifacts/artifact-stager';
 import { NAMED_STATEMENT_MARK } from '@/server/db/named-statements';
-import { snapshotRowsJson } from '@/server/runtime/run-store/snapshot-rows';
 import { storedEventsJson } from '@/server/runtime/run-store/stored-events';
+import { stepRecordCtes } from '@/server/runtime/run-store/step-record-ctes';
 
 /*
  * The one statement of a commit (commitBatch): the fenced update of the run with every history
@@ -30,10 +30,10 @@ export type TStepRecordDraft = {
 export type TStepRecordPatch = Pick<TStepRecordDraft, 'status'> &
   Partial<Pick<TStepRecordDraft, 'output' | 'error' | 'input' | 'completedAt'>>;
 export type TEventDraft = { type: TRunEventType; stepId: string | null; data: Record<string, unknown>; at: Date };
+/** A step's snapshot, stored in its record by the same commit (step-record-ctes.ts). */
 export type TSnapshotDraft = {
   stepRecordId: string;
-  path: string;
-  /** The redacted, capped envelope as JSON text (snapshot-rows.ts). */
+  /** The redacted, capped envelope as JSON text, as storedSnapshot leaves it. */
   json: string;
   truncated: boolean;
   sizeBytes: number;
@@ -107,7 +107,7 @@ export function releasedStatus(target: TRunStatus | undefined, runsAlias: string
 const jsonOrNull = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
 
 /**
- * One statement: the fenced run update, then every step record, step update, event, snapshot,
+ * One statement: the fenced run update, then every step record (with its snapshot), step update, event,
  * ledger row and forEach result of the batch as CTEs fed by one JSON parameter each. Nothing
  * is written when the fenced update matches no row.
  */
@@ -148,59 +148,7 @@ export function commitStatement(
   const ctes: RawBuilder<unknown>[] = [
     sql`r AS (UPDATE runs w SET ${sql.join(sets)} WHERE w.id = ${run.id} AND w.fence = ${run.fence} AND w.lease_owner IS NOT NULL RETURNING w.event_seq, w.status, w.workflow_id)`,
   ];
-  if (batch.inserts.length) {
-    const rows = batch.inserts.map((d) => ({
-      id: d.id,
-      step_id: d.stepId,
-      path: d.path,
-      type: d.type,
-      attempt: d.attempt,
-      status: d.status,
-      input: d.input ?? null,
-      output: d.output ?? null,
-      error: d.error ?? null,
-      started_at: d.startedAt.toISOString(),
-      completed_at: d.completedAt?.toISOString() ?? null,
-      duration_ms: d.completedAt ? d.completedAt.getTime() - d.startedAt.getTime() : null,
-    }));
-    ctes.push(sql`s AS (
-      INSERT INTO run_steps (id, run_id, tenant_id, step_id, path, type, attempt, status, input, output, error, started_at, completed_at, duration_ms)
-      SELECT x.id, ${run.id}, ${run.tenantId}, x.step_id, x.path, x.type, x.attempt, x.status, x.input, x.output, x.error, x.started_at, x.completed_at, x.duration_ms
-        FROM r, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-          AS x(id uuid, step_id text, path text, type text, attempt int, status text, input jsonb, output jsonb, error jsonb, started_at timestamptz, completed_at timestamptz, duration_ms int))`);
-  }
-  if (batch.updates.length) {
-    const rows = batch.updates.map(([id, d]) => ({
-      id,
-      status: d.status,
-      has_input: 'input' in d,
-      input: d.input ?? null,
-      has_output: 'output' in d,
-      output: d.output ?? null,
-      has_error: 'error' in d,
-      error: d.error ?? null,
-      completed_at: d.completedAt?.toISOString() ?? null,
-    }));
-    // Found by id. Joined with the rows alone, the planner took the run's records by run_id and
-    // hash-joined them (every record of the run read on every commit, O(steps²) per run) whenever
-    // it thought the run had few: fresh or no statistics, and the prepared commit's generic plan.
-    // The run check stays, as IS NOT DISTINCT FROM (the same for a NOT NULL column), which no
-    // index can serve, so the ids are the only way in. They are one parameter each (a shape per
-    // count, like the rest of the text): `= ANY(array)` made the generic plan look dearer than the
-    // custom ones, so PostgreSQL planned the prepared commit again on every execution.
-    const ids = sql.join(batch.updates.map(([id]) => sql`${id}::uuid`));
-    ctes.push(sql`u AS (
-      UPDATE run_steps t SET
-        status = x.status,
-        input = CASE WHEN x.has_input THEN x.input ELSE t.input END,
-        output = CASE WHEN x.has_output THEN x.output ELSE t.output END,
-        error = CASE WHEN x.has_error THEN x.error ELSE t.error END,
-        completed_at = coalesce(x.completed_at, t.completed_at),
-        duration_ms = CASE WHEN x.completed_at IS NULL THEN t.duration_ms ELSE (extract(epoch from (x.completed_at - t.started_at)) * 1000)::int END
-        FROM r, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-          AS x(id uuid, status text, has_input boolean, input jsonb, has_output boolean, output jsonb, has_error boolean, error jsonb, completed_at timestamptz)
-       WHERE t.id IN (${ids}) AND x.id = t.id AND t.run_id IS NOT DISTINCT FROM ${run.id}::uuid)`);
-  }
+  ctes.push(...stepRecordCtes(batch));
   if (events.length) {
     // One row for the batch, keyed by its first seq (migration 20270105000000): one heap tuple and
     // one key entry per commit instead of one per event. The `run_events` view reads it back.
@@ -208,12 +156,6 @@ export function commitStatement(
       INSERT INTO run_event_rows (run_id, seq, tenant_id, type, at, data, events)
       SELECT ${run.id}, r.event_seq - ${events.length}::int + 1, ${run.tenantId}, NULL, NULL, NULL, ${storedEventsJson(events)}::jsonb
         FROM r)`);
-  }
-  if (batch.snapshots.length) {
-    ctes.push(sql`n AS (
-      INSERT INTO run_snapshots (step_record_id, run_id, tenant_id, path, snapshot, truncated, size_bytes)
-      SELECT x.step_record_id, ${run.id}, ${run.tenantId}, x.path, x.snapshot, x.truncated, x.size_bytes
-        FROM r, jsonb_to_recordset(${snapshotRowsJson(batch.snapshots)}::jsonb) AS x(step_record_id uuid, path text, snapshot jsonb, truncated boolean, size_bytes int))`);
   }
   if (batch.invocations.length) {
     const rows = batch.invocations.map((v) => ({

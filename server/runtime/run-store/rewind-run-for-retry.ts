@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Tx } from '@/server/db/database';
 import { ZExecution } from '@/server/runtime/execution/execution-state';
 import { rewindForRetry } from '@/server/runtime/execution/rewind-for-retry';
+import { restoreAttempts } from '@/server/runtime/run-store/restore-attempts';
 
 /**
  * Inside an operator's retry (retryRun, the run locked): puts the run's saved execution back at
@@ -26,36 +27,25 @@ export async function rewindRunForRetry({
   const saved = await tx.selectFrom('runs').select('execution').where('id', '=', runId).executeTakeFirstOrThrow();
   const { execution, rerunPipes } = rewindForRetry(ZExecution.parse(saved.execution));
   if (timeoutFrom) execution.timeoutFrom = timeoutFrom.toISOString();
-  if (rerunPipes.length === 0) {
-    await tx
-      .updateTable('runs')
-      .set({ execution: JSON.stringify(execution) })
-      .where('id', '=', runId)
-      .execute();
-    return;
-  }
+  if (rerunPipes.length > 0) await supersedeRerunPipes(tx, runId, rerunPipes);
+  // The failed step runs again, and so does every step of a finally run again: each goes on
+  // from its last attempt (the execution keeps no count of the steps it passed).
+  await restoreAttempts(tx, runId, execution);
+  await tx
+    .updateTable('runs')
+    .set({ execution: JSON.stringify(execution) })
+    .where('id', '=', runId)
+    .execute();
+}
+
+/** The records and block results of the finally pipes that run again stop counting (see rewindRunForRetry). */
+async function supersedeRerunPipes(tx: Tx, runId: string, rerunPipes: string[]): Promise<void> {
   // `…config.finally[` so that no other pipe whose name starts the same way is taken along.
   const underRerunPipes = (column: 'path' | 'block_path') =>
     sql<boolean>`(${sql.join(
       rerunPipes.map((pipe) => sql`starts_with(${sql.ref(column)}, ${`${pipe}[`})`),
       sql` OR `,
     )})`;
-  // The execution forgets the attempts of a forEach iteration once it ended (SPEC §7.8), but a
-  // finally run again runs such iterations again, and their next attempt must follow the
-  // records they have (one record per path and attempt).
-  const attempts = await tx
-    .selectFrom('run_steps')
-    .select(['path', (eb) => eb.fn.max('attempt').as('attempt')])
-    .where('run_id', '=', runId)
-    .where(underRerunPipes('path'))
-    .groupBy('path')
-    .execute();
-  for (const { path, attempt } of attempts) execution.attempts[path] = Math.max(execution.attempts[path] ?? 0, attempt);
-  await tx
-    .updateTable('runs')
-    .set({ execution: JSON.stringify(execution) })
-    .where('id', '=', runId)
-    .execute();
   // The forEach blocks in those pipes start afresh: rows a failed one kept are not theirs.
   await tx.deleteFrom('run_block_results').where('run_id', '=', runId).where(underRerunPipes('block_path')).execute();
   const superseded = {

@@ -199,3 +199,35 @@ it("a migration's path rewrite renames data.path in batches and in single rows a
   expect(after.filter((e) => pathOf(e) === 'steps[9]')).toHaveLength(2);
   expect(after.filter((e) => pathOf(e) === 'steps[8]')).toHaveLength(2);
 });
+
+it("the previous release's writes into run_events (a worker still running while a deploy migrates) land as single-event rows", async () => {
+  const runId = await runToEnd('ten');
+  const before = await pagesOf(runId, 1000);
+  const at = new Date('2026-12-07T10:00:00.123Z');
+  // As main's commit statement wrote a batch: an INSERT … SELECT into run_events in a CTE.
+  await sql`
+    WITH e AS (
+      INSERT INTO run_events (run_id, seq, tenant_id, type, step_id, at, data)
+      SELECT ${runId}, ${before.length} + x.i, ${tenant.tenantId}, x.type, x.step_id, x.at, x.data
+        FROM jsonb_to_recordset(${JSON.stringify([
+          { i: 1, type: 'step.started', step_id: 'add0', at: at.toISOString(), data: { path: 'steps[0]', attempt: 2 } },
+          {
+            i: 2,
+            type: 'step.succeeded',
+            step_id: 'add0',
+            at: at.toISOString(),
+            data: { path: 'steps[0]', attempt: 2 },
+          },
+        ])}::jsonb) AS x(i int, type text, step_id text, at timestamptz, data jsonb))
+    SELECT 1`.execute(t.db);
+  const stored = await storedRows(runId);
+  expect(stored.slice(-2)).toEqual([
+    { seq: before.length + 1, n: null },
+    { seq: before.length + 2, n: null },
+  ]);
+  const data = { path: 'steps[0]', attempt: 2 };
+  expect((await pagesOf(runId, 1000)).slice(before.length)).toEqual([
+    { seq: before.length + 1, type: 'step.started', stepId: 'add0', at: at.toISOString(), data },
+    { seq: before.length + 2, type: 'step.succeeded', stepId: 'add0', at: at.toISOString(), data },
+  ]);
+});

@@ -10,6 +10,7 @@ import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { createTenantWithMember } from '@/test/fixtures';
 import { driveRun, publishWorkflow } from '@/test/runtime';
 import { MIGRATIONS } from '@/migrations';
+import { recordsWithSnapshot, storeSnapshotsAsBefore } from '@/test/snapshots-as-before';
 
 /**
  * A run's history tables have no foreign keys to `runs` (migration 20261229000000): whatever
@@ -77,7 +78,14 @@ async function runOf(ctx: TAuthContext, key: keyof typeof DOCUMENTS): Promise<st
   const children = await t.db.selectFrom('runs').select('id').where('parent_run_id', '=', runId).execute();
   for (const child of children) await driveRun({ db: t.db, runId: child.id });
   if (children.length) await driveRun({ db: t.db, runId });
-  return [runId, ...children.map((c) => c.id)];
+  const runIds = [runId, ...children.map((c) => c.id)];
+  // Snapshots of both kinds: in their records, and the first as records stored before
+  // migration 20270104000000 keep theirs (a run_snapshots row).
+  for (const id of runIds) {
+    const [first] = await recordsWithSnapshot(t.db, id);
+    if (first) expect(await storeSnapshotsAsBefore(t.db, id, [first])).toBe(1);
+  }
+  return runIds;
 }
 
 /** Every table of the app's schema with a run_id column. */

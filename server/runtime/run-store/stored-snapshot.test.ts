@@ -48,8 +48,8 @@ async function run(workflowKey: string): Promise<string> {
 
 async function storedRows(runId: string) {
   const rows = await sql<{ id: string; path: string; snapshot: Record<string, unknown>; text: string }>`
-    SELECT step_record_id AS id, path, snapshot, snapshot::text AS text FROM run_snapshots
-     WHERE run_id = ${runId} ORDER BY step_record_id`.execute(t.db);
+    SELECT id, path, snapshot, snapshot::text AS text FROM run_steps
+     WHERE run_id = ${runId} AND snapshot IS NOT NULL ORDER BY id`.execute(t.db);
   return rows.rows;
 }
 
@@ -121,10 +121,8 @@ it('reads snapshots stored whole, and truncated ones, as they are', async () => 
   const [first, second] = await storedRows(runId);
   const whole = { payload: { other: true }, vars: {}, env: {}, error: null, meta: { runId: 'kept', stepId: 'one' } };
   const cut = { $truncated: true, originalBytes: 70000 };
-  await sql`UPDATE run_snapshots SET snapshot = ${JSON.stringify(whole)}::jsonb WHERE step_record_id = ${first!.id}`.execute(
-    t.db,
-  );
-  await sql`UPDATE run_snapshots SET snapshot = ${JSON.stringify(cut)}::jsonb, truncated = true WHERE step_record_id = ${second!.id}`.execute(
+  await sql`UPDATE run_steps SET snapshot = ${JSON.stringify(whole)}::jsonb WHERE id = ${first!.id}`.execute(t.db);
+  await sql`UPDATE run_steps SET snapshot = ${JSON.stringify(cut)}::jsonb, snapshot_truncated = true WHERE id = ${second!.id}`.execute(
     t.db,
   );
   const page = await listRunSnapshots({ db: t.db, ctx, input: { id: runId } });
