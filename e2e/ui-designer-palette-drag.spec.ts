@@ -10,14 +10,15 @@ const pipeOrder = (page: Page, pipeId: string) =>
   page
     .locator(`[data-pipe-id="${pipeId}"] > [data-step-id]`)
     .evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-step-id')));
-/** Where each palette item's button is drawn, by its title. */
+/** Where each palette item's button (and the faded copy of a dragged one) is drawn in the palette, by its title. */
 const itemBoxes = (page: Page) =>
   palette(page)
-    .locator('li button')
-    .evaluateAll((buttons) =>
-      buttons.map((button) => {
-        const box = button.getBoundingClientRect();
-        return `${button.textContent} ${box.x},${box.y} ${box.width}×${box.height}`;
+    .locator('li button, li > [aria-hidden]')
+    .evaluateAll((items) =>
+      items.map((item) => {
+        const box = item.getBoundingClientRect();
+        const palette = item.closest('aside')!.getBoundingClientRect();
+        return `${item.textContent} ${box.x - palette.x},${box.y - palette.y} ${box.width}×${box.height}`;
       }),
     );
 
@@ -58,12 +59,11 @@ test('a palette item dragged out: the palette is one list, no item moves, a fade
     await page.mouse.move(box.x + 40, box.y + Math.min(12, box.height / 2), { steps: 10 });
   }
   await expect(page.locator('[data-pipe-id="gate/then"]')).toHaveClass(/bg-accent-soft/);
-  // The dragged item's button is out of the list (its clone follows the pointer); every other one
-  // is where it was, and a faded copy holds the dragged one's place.
-  expect(await itemBoxes(page)).toEqual(resting.filter((line) => !line.startsWith('Set run state ')));
-  const faded = palette(page).locator('li > [aria-hidden]').filter({ hasText: 'Set run state' });
-  const fadedBox = (await faded.boundingBox())!;
-  expect([fadedBox.x, fadedBox.y]).toEqual([from.x, from.y]);
+  // The dragged item's button is out of the list (its clone follows the pointer) and a faded copy
+  // holds its place (the list below says it where the button was); every other item is where it was.
+  await expect(palette(page).locator('li > [aria-hidden]')).toHaveText('Set run state');
+  expect(await palette(page).getByRole('button', { name: 'Set run state', exact: true }).count()).toBe(0);
+  expect(await itemBoxes(page)).toEqual(resting);
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: `${SHOTS}/palette-drag-1440.png` });
   await page.mouse.up();
@@ -73,4 +73,7 @@ test('a palette item dragged out: the palette is one list, no item moves, a fade
   expect(order.filter((id) => !/^t\d$/.test(id!))).toHaveLength(1);
   expect(order.indexOf('t3')).toBe(3);
   expect(await itemBoxes(page)).toEqual(resting);
+  // After a drop, a click on a card draws the insertion point again.
+  await page.locator('[data-step-header="s1"]').click();
+  await expect(page.getByTestId('insertion-point')).toBeVisible();
 });

@@ -178,10 +178,12 @@ export function useStepDrag({
     ({ draggableId, destination, reason }: DropResult) => {
       stopTracking.current?.();
       stopTracking.current = null;
-      // After a keyboard drag the pipes close again, once the drop is on screen.
+      // After a drag the pipes open for it close again, once the drop is on screen (a mouse drag's
+      // last pipe too: while one is open the insertion point is not drawn).
       dragging.current = false;
       store.set({ dragging: false });
-      if (store.get().hoverPipe === null) setTimeout(() => !dragging.current && store.set({ hoverPipe: 'none' }), 100);
+      if (store.get().hoverPipe !== 'none')
+        setTimeout(() => !dragging.current && store.set({ hoverPipe: 'none' }), 100);
       const fromMouse = mouseTarget.current;
       mouseTarget.current = undefined;
       if (readOnly || reason !== 'DROP') return;
