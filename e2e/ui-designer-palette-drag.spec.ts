@@ -37,6 +37,11 @@ test('a palette item dragged out: the palette is one list, no item moves, a fade
   await page.goto(`/workflows/${key}`);
   const item = palette(page).getByRole('button', { name: 'Set run state', exact: true });
   await item.waitFor();
+  mkdirSync(SHOTS, { recursive: true });
+  for (const width of [390, 1440]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: `${SHOTS}/palette-resting-${width}.png`, fullPage: true });
+  }
   expect(await palette(page).locator('[data-rfd-droppable-id]').count()).toBe(1);
   const resting = await itemBoxes(page);
 
@@ -64,7 +69,6 @@ test('a palette item dragged out: the palette is one list, no item moves, a fade
   await expect(palette(page).locator('li > [aria-hidden]')).toHaveText('Set run state');
   expect(await palette(page).getByRole('button', { name: 'Set run state', exact: true }).count()).toBe(0);
   expect(await itemBoxes(page)).toEqual(resting);
-  mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: `${SHOTS}/palette-drag-1440.png` });
   await page.mouse.up();
 
