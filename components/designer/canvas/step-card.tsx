@@ -110,10 +110,12 @@ export const StepCard = memo(function StepCard({
             step.disabled && 'opacity-60',
           )}
         >
-          <InsertionLine pipeId={pipeId} index={index} last={last} />
           <StepCardBody
             step={step}
+            index={index}
             depth={depth}
+            pipeId={pipeId}
+            last={last}
             selected={selected}
             dragHandleProps={provided.dragHandleProps}
             dragging={snapshot.isDragging}
@@ -128,19 +130,23 @@ export const StepCard = memo(function StepCard({
  * What a card holds inside its draggable box. Memoized apart from the box: the drag library
  * re-renders a card's box whenever it moves the card (at the lift, the dragged card and every card
  * after it in its pipe; during the drag, each card it slides aside), and only the box's style
- * changes then (issue #16). Nor does it take the card's place in its pipe (the insertion line,
- * drawn in the box, does): a drop or a move shifts every card after it, and each card's whole
- * contents were drawn again at the drop for a new index.
+ * changes then (issue #16).
  */
 const StepCardBody = memo(function StepCardBody({
   step,
+  index,
   depth,
+  pipeId,
+  last,
   selected,
   dragHandleProps,
   dragging,
 }: {
   step: TStep;
+  index: number;
   depth: number;
+  pipeId: TPipeId;
+  last: boolean;
   selected: boolean;
   dragHandleProps: DraggableProvided['dragHandleProps'];
   dragging: boolean;
@@ -153,6 +159,7 @@ const StepCardBody = memo(function StepCardBody({
   const summary = summarizeStep(step);
   return (
     <>
+      <InsertionLine pipeId={pipeId} index={index} last={last} />
       <div
         tabIndex={0}
         data-testid="step-card"
