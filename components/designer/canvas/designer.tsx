@@ -170,7 +170,7 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
     },
     [editSteps, insertAt, registry],
   );
-  const { onBeforeCapture, onDragStart, onDragEnd } = useStepDrag({ store, readOnly, onDrop });
+  const { onPointerDown, onBeforeCapture, onDragStart, onDragEnd } = useStepDrag({ store, readOnly, onDrop });
 
   const onPickProblem = useCallback(
     (problem: TProblem) => {
@@ -235,7 +235,7 @@ export function Designer({ initial, base: initialBase, readOnly, canRun, secrets
             }
           >
             {!readOnly && <Palette registry={registry} error={registryError} onAdd={addFromPalette} />}
-            <div className="min-w-0" data-testid="designer-canvas">
+            <div className="min-w-0" data-testid="designer-canvas" onPointerDownCapture={onPointerDown}>
               {view === 'graph' ? (
                 <WorkflowGraph
                   definition={graphDefinition}

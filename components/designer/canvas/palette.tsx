@@ -67,7 +67,13 @@ function ItemLabel({ item }: { item: TPaletteItem }) {
   );
 }
 
-function PaletteButton({ item, onAdd }: { item: TPaletteItem; onAdd: (item: TPaletteItem) => void }) {
+const PaletteButton = memo(function PaletteButton({
+  item,
+  onAdd,
+}: {
+  item: TPaletteItem;
+  onAdd: (item: TPaletteItem) => void;
+}) {
   return (
     <button
       type="button"
@@ -78,14 +84,63 @@ function PaletteButton({ item, onAdd }: { item: TPaletteItem; onAdd: (item: TPal
       <ItemLabel item={item} />
     </button>
   );
-}
+});
+
+/** The palette's one list (a drop there is refused: it only gives). */
+const PALETTE_LIST = `${PALETTE_PREFIX}list`;
+
+/**
+ * One palette item, draggable out of the palette's list. While it is dragged the library draws
+ * its clone under the pointer and leaves the item out; a faded copy keeps its place. The library
+ * also shifts the items after a lifted one (to close the gap it thinks the lift left, then to
+ * open it again as the clone leaves the list): its `style` (that transform) is left off, as the
+ * faded copy fills the gap and the list takes no drop, so no item moves. One list, not one per
+ * item: the library measures every droppable of the type at each lift (issue #16).
+ */
+const PaletteEntry = memo(function PaletteEntry({
+  item,
+  index,
+  lifted,
+  onAdd,
+}: {
+  item: TPaletteItem;
+  index: number;
+  lifted: boolean;
+  onAdd: (item: TPaletteItem) => void;
+}) {
+  return (
+    <li>
+      {lifted && (
+        <div aria-hidden className={`${ITEM_CLASSES} border-dashed border-line-strong text-ink-faint`}>
+          <ItemLabel item={item} />
+        </div>
+      )}
+      <Draggable draggableId={`${PALETTE_PREFIX}${item.key}`} index={index} disableInteractiveElementBlocking>
+        {(provided) => {
+          const { style: _shift, ...draggableProps } = provided.draggableProps;
+          return (
+            <div
+              ref={provided.innerRef}
+              {...draggableProps}
+              {...provided.dragHandleProps}
+              tabIndex={-1}
+              aria-label={undefined}
+              role={undefined}
+            >
+              <PaletteButton item={item} onAdd={onAdd} />
+            </div>
+          );
+        }}
+      </Draggable>
+    </li>
+  );
+});
 
 /**
  * Step types grouped by category, searchable. Click (or Enter) adds at the insertion point (drawn
  * on the canvas; after the selected step); Enter in the search adds its single match;
- * dragging drops at a position. Each item is its own disabled droppable so the list does not
- * close up while one is dragged out (the clone follows the pointer, a faded copy keeps the
- * item's place).
+ * dragging drops at a position. The items are one disabled droppable (PaletteEntry says why
+ * none of them moves while one is dragged out).
  */
 export const Palette = memo(function Palette({
   registry,
@@ -106,6 +161,8 @@ export const Palette = memo(function Palette({
     ? items.filter((item) => `${item.title} ${item.type} ${item.description}`.toLowerCase().includes(needle))
     : items;
   const groups = [...new Set(shown.map((item) => item.group))];
+  // The library wants a list's draggables indexed 0..n-1 in the order they are drawn: group by group.
+  const ordered = groups.flatMap((group) => shown.filter((item) => item.group === group));
   return (
     <aside
       aria-label="Step palette"
@@ -158,67 +215,48 @@ export const Palette = memo(function Palette({
         {registry && shown.length === 0 && (
           <p className="text-[13px] text-ink-faint">No step type matches “{query}”.</p>
         )}
-        {groups.map((group) => (
-          <section key={group} aria-label={group} className="flex flex-col gap-1">
-            <h3 className="text-[11px] font-semibold tracking-wide text-ink-faint uppercase">{group}</h3>
-            <ul className="flex flex-col gap-1">
-              {shown
-                .filter((item) => item.group === group)
-                .map((item) => (
-                  <Droppable
-                    key={item.key}
-                    droppableId={`${PALETTE_PREFIX}${item.key}`}
-                    type={STEP_DND_TYPE}
-                    isDropDisabled
-                    renderClone={(provided, snapshot) => (
-                      <div
-                        ref={provided.innerRef}
-                        {...provided.draggableProps}
-                        {...provided.dragHandleProps}
-                        style={draggedCardStyle(provided.draggableProps.style, snapshot)}
-                        className={`${ITEM_CLASSES} pointer-events-none! w-56 border-accent bg-surface text-ink shadow-lg`}
-                      >
-                        <ItemLabel item={item} />
-                      </div>
-                    )}
-                  >
-                    {(droppable, snapshot) => (
-                      <li ref={droppable.innerRef} {...droppable.droppableProps}>
-                        {/* The library takes the item out while its clone is dragged: a faded copy keeps its place. */}
-                        {snapshot.draggingFromThisWith && (
-                          <div
-                            aria-hidden
-                            className={`${ITEM_CLASSES} border-dashed border-line-strong text-ink-faint`}
-                          >
-                            <ItemLabel item={item} />
-                          </div>
-                        )}
-                        <Draggable
-                          draggableId={`${PALETTE_PREFIX}${item.key}`}
-                          index={0}
-                          disableInteractiveElementBlocking
-                        >
-                          {(provided) => (
-                            <div
-                              ref={provided.innerRef}
-                              {...provided.draggableProps}
-                              {...provided.dragHandleProps}
-                              tabIndex={-1}
-                              aria-label={undefined}
-                              role={undefined}
-                            >
-                              <PaletteButton item={item} onAdd={onAdd} />
-                            </div>
-                          )}
-                        </Draggable>
-                        <span className="hidden">{droppable.placeholder}</span>
-                      </li>
-                    )}
-                  </Droppable>
+        {registry && shown.length > 0 && (
+          <Droppable
+            droppableId={PALETTE_LIST}
+            type={STEP_DND_TYPE}
+            isDropDisabled
+            renderClone={(provided, snapshot, rubric) => (
+              <div
+                ref={provided.innerRef}
+                {...provided.draggableProps}
+                {...provided.dragHandleProps}
+                style={draggedCardStyle(provided.draggableProps.style, snapshot)}
+                className={`${ITEM_CLASSES} pointer-events-none! w-56 border-accent bg-surface text-ink shadow-lg`}
+              >
+                <ItemLabel item={ordered[rubric.source.index]!} />
+              </div>
+            )}
+          >
+            {(droppable, snapshot) => (
+              <div ref={droppable.innerRef} {...droppable.droppableProps} className="flex flex-col gap-3">
+                {groups.map((group) => (
+                  <section key={group} aria-label={group} className="flex flex-col gap-1">
+                    <h3 className="text-[11px] font-semibold tracking-wide text-ink-faint uppercase">{group}</h3>
+                    <ul className="flex flex-col gap-1">
+                      {ordered.map((item, index) =>
+                        item.group === group ? (
+                          <PaletteEntry
+                            key={item.key}
+                            item={item}
+                            index={index}
+                            lifted={snapshot.draggingFromThisWith === `${PALETTE_PREFIX}${item.key}`}
+                            onAdd={onAdd}
+                          />
+                        ) : null,
+                      )}
+                    </ul>
+                  </section>
                 ))}
-            </ul>
-          </section>
-        ))}
+                <span className="hidden">{droppable.placeholder}</span>
+              </div>
+            )}
+          </Droppable>
+        )}
       </div>
     </aside>
   );

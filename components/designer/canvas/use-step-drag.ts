@@ -1,7 +1,7 @@
 'use client';
 
 import type { BeforeCapture, DraggableStateSnapshot, DragStart, DropResult } from '@hello-pangea/dnd';
-import { useCallback, useRef, type CSSProperties } from 'react';
+import { useCallback, useRef, type CSSProperties, type PointerEvent as ReactPointerEvent } from 'react';
 import type { TCanvasStore } from '@/components/designer/canvas/canvas-store';
 import { ROOT_PIPE, type TPipePosition } from '@/components/designer/canvas/definition-edits';
 
@@ -33,6 +33,11 @@ function innermostPipeAt(x: number, y: number, draggingId: string): string {
     if (!inner) return pipe.dataset.pipeId ?? 'none';
     pipe = inner;
   }
+}
+
+/** The pipe a card is drawn in. */
+function homePipeOf(card: HTMLElement | null | undefined): string | undefined {
+  return card?.parentElement?.dataset.pipeId;
 }
 
 /**
@@ -97,17 +102,40 @@ export function useStepDrag({
   const mouseTarget = useRef<TPipePosition | null | undefined>(undefined);
 
   /**
+   * A press on a card's drag handle opens the card's own pipe for the drop already, a frame or
+   * more before the pointer has moved far enough for the library to lift: the pipe's re-render
+   * then stays out of the lift's frame, which is over one frame's time as it is (the library
+   * measures every card and pipe in it). A press that does not become a drag closes it again.
+   */
+  const onPointerDown = useCallback(
+    (event: ReactPointerEvent) => {
+      if (readOnly || !event.isPrimary || event.button !== 0 || dragging.current) return;
+      const handle = (event.target as Element).closest('[data-rfd-drag-handle-draggable-id]');
+      const home = homePipeOf(handle?.closest<HTMLElement>('[data-step-id]'));
+      if (!home || store.get().hoverPipe === home) return;
+      store.set({ hoverPipe: home });
+      const release = () => {
+        window.removeEventListener('pointerup', release, { capture: true });
+        window.removeEventListener('pointercancel', release, { capture: true });
+        if (!dragging.current && store.get().hoverPipe === home) store.set({ hoverPipe: 'none' });
+      };
+      window.addEventListener('pointerup', release, { capture: true });
+      window.addEventListener('pointercancel', release, { capture: true });
+    },
+    [readOnly, store],
+  );
+
+  /**
    * Before the library measures the lists (it runs this inside flushSync). A mouse drag starts
-   * over the card's own pipe, so only that one is opened now, and the library measures the
-   * pipes as they will be; a keyboard drag moves from list to list by itself, so every pipe is
-   * opened for it (and closed again after its drop).
+   * over the card's own pipe, so only that one is opened now (most often the press already did),
+   * and the library measures the pipes as they will be; a keyboard drag moves from list to list
+   * by itself, so every pipe is opened for it (and closed again after its drop).
    */
   const onBeforeCapture = useCallback(
     ({ draggableId, mode }: BeforeCapture) => {
       dragging.current = true;
       if (mode !== 'FLUID') return store.set({ hoverPipe: null, dragging: true });
-      const home = document.querySelector<HTMLElement>(`[data-step-id="${CSS.escape(draggableId)}"]`)?.parentElement
-        ?.dataset.pipeId;
+      const home = homePipeOf(document.querySelector<HTMLElement>(`[data-step-id="${CSS.escape(draggableId)}"]`));
       store.set({ hoverPipe: home ?? 'none', dragging: true });
     },
     [store],
@@ -150,10 +178,12 @@ export function useStepDrag({
     ({ draggableId, destination, reason }: DropResult) => {
       stopTracking.current?.();
       stopTracking.current = null;
-      // After a keyboard drag the pipes close again, once the drop is on screen.
+      // After a drag the pipes open for it close again, once the drop is on screen (a mouse drag's
+      // last pipe too: while one is open the insertion point is not drawn).
       dragging.current = false;
       store.set({ dragging: false });
-      if (store.get().hoverPipe === null) setTimeout(() => !dragging.current && store.set({ hoverPipe: 'none' }), 100);
+      if (store.get().hoverPipe !== 'none')
+        setTimeout(() => !dragging.current && store.set({ hoverPipe: 'none' }), 100);
       const fromMouse = mouseTarget.current;
       mouseTarget.current = undefined;
       if (readOnly || reason !== 'DROP') return;
@@ -168,5 +198,5 @@ export function useStepDrag({
     [onDrop, readOnly, store],
   );
 
-  return { onBeforeCapture, onDragStart, onDragEnd };
+  return { onPointerDown, onBeforeCapture, onDragStart, onDragEnd };
 }
