@@ -49,8 +49,10 @@ export const hasSnapshot = () => sql<boolean>`(r.snapshot IS NOT NULL OR s.step_
 /** The snapshot as stored: compacted (storedSnapshot), for a reader that needs only `vars`. */
 export const storedSnapshotColumn = () => sql<unknown>`coalesce(r.snapshot, s.snapshot)`;
 
+const truncatedColumn = () => sql<boolean | null>`coalesce(r.snapshot_truncated, s.truncated)`;
+
 /** Whether the snapshot was cut at the size cap (null: the record has none). */
-export const snapshotTruncated = () => sql<boolean | null>`coalesce(r.snapshot_truncated, s.truncated)`.as('truncated');
+export const snapshotTruncated = () => truncatedColumn().as('truncated');
 
 /** The whole snapshot's size in bytes (null: the record has none). */
 export const snapshotSizeBytes = () =>
@@ -66,7 +68,7 @@ export const snapshotTakenAt = () => sql<Date>`coalesce(s.created_at, r.complete
  */
 export function snapshotAsTaken(run: { id: string; workflow_key: string; input: unknown }, tenantId: string) {
   const snapshot = storedSnapshotColumn();
-  const truncated = sql`coalesce(r.snapshot_truncated, s.truncated)`;
+  const truncated = truncatedColumn();
   const runMeta = sql`jsonb_build_object('runId', ${run.id}::uuid, 'tenantId', ${tenantId}::uuid, 'workflowKey', ${run.workflow_key}::text)`;
   return sql<unknown>`CASE
     WHEN ${truncated} OR jsonb_typeof(${snapshot}->'meta') IS DISTINCT FROM 'object' OR (${snapshot}->'meta') ? 'runId' THEN ${snapshot}
