@@ -11,6 +11,7 @@ import type { BenchClient } from '@/bench/lib/http-load';
 import { publishOverHttp } from '@/bench/lib/http-load';
 import { followRuns } from '@/bench/lib/follow-runs';
 import { figureRow, latencyRow, percentiles } from '@/bench/lib/stats';
+import { printStatements, resetStatements } from '@/bench/lib/pg-statements';
 import { hasPgbench, pgbenchTps, preparePgbench } from '@/bench/baselines';
 
 const STEPS = 40;
@@ -84,13 +85,16 @@ export async function durableStepBenchmarks({
     await publishOverHttp(client, 'bench-durable', { steps });
     const runs = await followRuns(dbUrl);
     const ids: string[] = [];
+    let stats = false;
     for (let i = 0; i < RUNS + 2; i++) {
       const res = await client.request('POST', '/api/v1/workflows/bench-durable/runs', { input: {} });
       if (res.status !== 202) throw new Error(`bench-durable start: ${res.status} ${res.text}`);
       const runId = (res.body as { runId: string }).runId;
       await runs.until(runId, TERMINAL);
       if (i >= 2) ids.push(runId); // warm-up: the first runs compile and connect
+      if (i === 1) stats = await resetStatements(db);
     }
+    if (stats) await printStatements(db, { runs: RUNS * STEPS, label: 'durable', limit: 12, unit: 'step' });
     await runs.close();
     const rows = await db
       .selectFrom('runs')

@@ -14,6 +14,8 @@
  * `npm run bench` runs it after the in-process benchmarks; `node --conditions=react-server --import tsx bench/http.ts`
  * alone. BENCH_HTTP_ONLY=api,latency,throughput,workers2,durable,list picks sections; BENCH_LIST_RUNS sets the
  * size of the runs table (100,000). Results are also written as JSON (path printed at the end).
+ * BENCH_PG_STATEMENTS=1 starts the app's PostgreSQL with pg_stat_statements: sections A and E then
+ * print the statements that cost it most, per start (worker running) and per durable step.
  */
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -14,6 +14,7 @@ import type { TBenchApp } from '@/bench/lib/app-process';
 import { loadJson, loadRow, loadTest, type BenchClient, type TLoadResult } from '@/bench/lib/http-load';
 import { appCpuTimes, appPids, cpuPerRequest, cpuRow, type TCpuTimes } from '@/bench/lib/process-cpu';
 import { figureRow } from '@/bench/lib/stats';
+import { printStatements, resetStatements } from '@/bench/lib/pg-statements';
 
 type TMeasured = { load: TLoadResult; cpu: TCpuTimes };
 
@@ -93,8 +94,11 @@ export async function startRateBenchmarks({
   await drained(db);
   const h = await health();
   const l = await list();
+  const stats = await resetStatements(db);
   const s = await start();
   await drained(db);
+  // Printed now, before the rows below: the window is this load and the runs it started.
+  if (stats) await printStatements(db, { runs: N, label: 'worker running', limit: 12, unit: 'start' });
   const sNext = await start('?via=next');
   await drained(db);
   const worker = await workerPid(db);

@@ -32,6 +32,8 @@ export function startLocalPostgres({
     log,
     // Ends with this process, however it ends (a SIGKILL skips every shutdown handler).
     stopWhenGone: process.pid,
+    // A bench's window on PostgreSQL's statements (bench/lib/pg-statements.ts); never set by `npm start`.
+    ...(process.env.BENCH_PG_STATEMENTS ? { settings: { shared_preload_libraries: 'pg_stat_statements' } } : {}),
     ...(port === undefined ? {} : { port, requirePort: true }),
   });
 }
