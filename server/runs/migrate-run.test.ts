@@ -227,6 +227,46 @@ describe('POST /runs/{id}/migrate', () => {
     expect(moved.json).toEqual({ runId, status: 'PAUSED', from: 1, to: 3 });
   });
 
+  it('refuses a version that places a step that already succeeded after where the run waits: it would run again', async () => {
+    // The migration was accepted, and the run then failed each pass on its step records' keys.
+    const notify: TStepInput = {
+      id: 'notify',
+      type: 'action.call',
+      config: { action: 'core.echo', version: 1, input: {} },
+    };
+    await publish('notify-once', 1, [notify, task('approve')]);
+    const runId = await waitingRun('notify-once');
+    await publish('notify-once', 2, [task('approve'), notify]);
+    await publish('notify-once', 3, [
+      notify,
+      assign('added', 'vars.added', 1),
+      task('approve'),
+      assign('z', 'vars.z', 1),
+    ]);
+
+    const again = await migrate(runId, { version: 2 });
+    expect([again.status, errorCode(again.json)]).toEqual([409, 'CONFLICT']);
+    expect(JSON.stringify(again.json)).toContain(
+      '\\"notify\\" (steps[0]): it has already succeeded, and the new version places it after where the run is (steps[1]), so it would run again',
+    );
+    const run = await t.db
+      .selectFrom('runs')
+      .select(['version', 'status'])
+      .where('id', '=', runId)
+      .executeTakeFirstOrThrow();
+    expect(run).toEqual({ version: 1, status: 'WAITING' });
+
+    // Before where the run is, it stays passed.
+    expect((await migrate(runId, { version: 3 })).status).toBe(200);
+    await answerOpenTask(runId);
+    expect(await driveRun({ db: t.db, runId })).toBe('SUCCEEDED');
+    expect((await stepRows(runId)).map((r) => [r.step_id, r.status])).toEqual([
+      ['notify', 'SUCCEEDED'],
+      ['approve', 'SUCCEEDED'],
+      ['z', 'SUCCEEDED'],
+    ]);
+  });
+
   it('moves many runs of a workflow at once from the runs list, listing each one it could not carry', async () => {
     const pick = (a: TStepInput[], b: TStepInput[]): TStepInput => ({
       id: 'route',

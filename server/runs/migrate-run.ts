@@ -1,7 +1,7 @@
 import 'server-only';
 import { sql } from 'kysely';
 import { z } from 'zod';
-import type { Db } from '@/server/db/database';
+import type { Db, Tx } from '@/server/db/database';
 import type { TAuthContext } from '@/server/auth/context';
 import { actorLabel } from '@/server/auth/context';
 import { assertAllowed } from '@/server/auth/assert-allowed';
@@ -10,7 +10,12 @@ import { AppError } from '@/model/errors';
 import { assertCanOperate } from '@/model/run-status';
 import { allStepIds } from '@/model/designer/step-tree';
 import { ZExecution } from '@/server/runtime/execution/execution-state';
-import { planMigration } from '@/server/runtime/execution/migrate-execution';
+import {
+  planMigration,
+  type TMigrationPlan,
+  type TMigrationProblem,
+} from '@/server/runtime/execution/migrate-execution';
+import { isPathAhead } from '@/server/runtime/execution/path-ahead';
 import { loadRunVersion } from '@/server/runtime/load-run-version';
 import { appendRunEvent, notifyRunChanged } from '@/server/runtime/run-store/append-run-event';
 import { enqueueAdvance } from '@/server/runtime/queue/run-queue';
@@ -98,6 +103,7 @@ export async function migrateRun({
       execution: ZExecution.parse(stored.execution),
       stepMap: args.stepMap,
     });
+    plan.problems.push(...(await stepsThatWouldRunAgain(tx, run.id, plan)));
     if (plan.problems.length > 0)
       throw new AppError(
         'CONFLICT',
@@ -161,4 +167,30 @@ function assertStepMap(
       throw new AppError('VALIDATION', `stepMap: "${other}" and "${oldId}" both map to "${newId}".`);
     seen.set(newId, oldId);
   }
+}
+
+/**
+ * The steps that already ran to an end (succeeded, or were skipped) and that the new version
+ * places where the run has yet to go: it would run them a second time, repeating what they
+ * did (and their records would collide with the new attempt's). Such a migration is refused.
+ */
+async function stepsThatWouldRunAgain(tx: Tx, runId: string, plan: TMigrationPlan): Promise<TMigrationProblem[]> {
+  const ended = await tx
+    .selectFrom('run_steps')
+    .select(['step_id', 'path', 'status'])
+    .where('run_id', '=', runId)
+    .where('status', 'in', ['SUCCEEDED', 'SKIPPED'])
+    .execute();
+  return ended.flatMap(({ step_id: stepId, path, status }) => {
+    const moved = plan.translatePath(path);
+    if (moved === null || !isPathAhead(moved, plan.execution.cursor)) return [];
+    const ran = status === 'SUCCEEDED' ? 'it has already succeeded' : 'it was already skipped';
+    return [
+      {
+        stepId,
+        path,
+        reason: `${ran}, and the new version places it after where the run is (${moved}), so it would run again`,
+      },
+    ];
+  });
 }
