@@ -10,12 +10,13 @@
  * before, so neither the database growing by 10,000 runs a measurement nor the machine's load
  * lands on one side. The summary gives each worker's figures per round and their medians.
  */
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Db } from '@/server/db/database';
-import { buildWorker } from '@/scripts/lib/build-worker';
+import { WORKER_NODE_FLAGS, buildWorker } from '@/scripts/lib/build-worker';
 import { figureRow } from '@/bench/lib/stats';
 import { requestMemoryReport } from '@/bench/lib/memory-report';
 import { memoryOf, startBenchWorker } from '@/bench/lib/worker-process';
@@ -37,8 +38,11 @@ type TMemoryBenchHost = {
   ) => Promise<void>;
 };
 
-/** `slug`: the measured workflow's key part (lowercase letters, digits, "-"); `nodeFlags`: more V8 flags. */
-type TMeasuredWorker = { label: string; slug: string; bundle: string; nodeFlags?: string[] };
+/**
+ * `slug`: the measured workflow's key part (lowercase letters, digits, "-"); `baseFlags`: the
+ * flags in place of this tree's WORKER_NODE_FLAGS; `nodeFlags`: more V8 flags after them.
+ */
+type TMeasuredWorker = { label: string; slug: string; bundle: string; baseFlags?: string[]; nodeFlags?: string[] };
 
 type TMemoryResult = {
   idleMb: number;
@@ -63,7 +67,7 @@ async function countByStatus(db: Db, workflowKey: string): Promise<Record<string
 
 async function measureWorker(
   host: TMemoryBenchHost,
-  { label, slug, bundle, nodeFlags }: TMeasuredWorker,
+  { label, slug, bundle, baseFlags, nodeFlags }: TMeasuredWorker,
   round: number,
   runs: number,
 ): Promise<TMemoryResult> {
@@ -74,7 +78,7 @@ async function measureWorker(
   const worker = await startBenchWorker(
     host.url,
     { NODE_OPTIONS: `--expose-gc --import ${preload}`, BENCH_MEMORY_REPORT_FILE: reportFile },
-    { bundle, nodeFlags },
+    { bundle, baseFlags, nodeFlags },
   );
   try {
     await new Promise((resolve) => setTimeout(resolve, 1000)); // let start-up allocation settle before the idle reading
@@ -131,8 +135,8 @@ async function measureWorker(
     if (process.env.BENCH_TRACE_GC)
       console.log(
         figureRow(
-          '    scavenges / full GCs; KB promoted per run',
-          `${gc.scavenges - gcBefore.scavenges} / ${gc.fullGcs - gcBefore.fullGcs}; ${((gc.promotedBytes - gcBefore.promotedBytes) / 1024 / runs).toFixed(1)}`,
+          '    scavenges / full GCs (their pauses, ms); KB promoted per run',
+          `${gc.scavenges - gcBefore.scavenges} / ${gc.fullGcs - gcBefore.fullGcs} (${(gc.scavengeMs - gcBefore.scavengeMs).toFixed(0)} / ${(gc.fullGcMs - gcBefore.fullGcMs).toFixed(0)}); ${((gc.promotedBytes - gcBefore.promotedBytes) / 1024 / runs).toFixed(1)}`,
         ),
       );
     console.log(figureRow('    JS heap used: before / after a full GC', `${before.heapUsed} / ${after.heapUsed} MB`));
@@ -155,6 +159,17 @@ async function measureWorker(
   }
 }
 
+/**
+ * The V8 flags `rev` started its worker with (its WORKER_NODE_FLAGS), in place of this tree's:
+ * how a worker is started is part of what a before and after compare.
+ */
+function workerFlagsOf(rev: string): Pick<TMeasuredWorker, 'baseFlags'> {
+  const source = execFileSync('git', ['show', `${rev}:scripts/lib/build-worker.ts`], { encoding: 'utf8' });
+  const list = /WORKER_NODE_FLAGS = \[([^\]]*)\]/.exec(source)?.[1];
+  if (list === undefined) throw new Error(`bench: no WORKER_NODE_FLAGS in ${rev}'s scripts/lib/build-worker.ts`);
+  return { baseFlags: [...list.matchAll(/'([^']*)'/g)].map((match) => match[1]!) };
+}
+
 /** The worker of each BENCH_MEMORY_BEFORE rev, each bundle in a directory of its own. */
 async function beforeWorkers(): Promise<TMeasuredWorker[]> {
   const revs = (process.env.BENCH_MEMORY_BEFORE ?? process.env.BENCH_MEMORY_BASELINE ?? '').split(',').filter(Boolean);
@@ -169,6 +184,7 @@ async function beforeWorkers(): Promise<TMeasuredWorker[]> {
       label: `${rev} (${gitRev(rev)})`,
       slug: `before-${i}`,
       bundle: path.join(dir, path.basename(built)),
+      ...workerFlagsOf(rev),
     });
   }
   return workers;
@@ -261,6 +277,8 @@ export async function workerMemoryBenchmarks(host: TMemoryBenchHost): Promise<vo
   };
   const workers = [...(await beforeWorkers()), thisTree, ...flagVariants(thisTree)];
   console.log('  (each worker bundled, as npm start runs it)');
+  for (const { label, baseFlags = WORKER_NODE_FLAGS, nodeFlags = [] } of workers)
+    console.log(`  ${label}: node ${[...baseFlags, ...nodeFlags].join(' ')}`);
   const results = new Map<string, TMemoryResult[]>();
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? workers : [...workers].reverse();

@@ -74,8 +74,11 @@ let freshBundle: Promise<string> | null = null;
 export async function startBenchWorker(
   url: string,
   env: Record<string, string> = {},
-  /** `nodeFlags`: more Node/V8 flags for this worker, after WORKER_NODE_FLAGS (a later flag wins). */
-  options: { bundle?: string; nodeFlags?: readonly string[] } = {},
+  /**
+   * `baseFlags`: Node/V8 flags for a bundle in place of WORKER_NODE_FLAGS (an earlier revision's);
+   * `nodeFlags`: more flags after them (a later flag wins).
+   */
+  options: { bundle?: string; baseFlags?: readonly string[]; nodeFlags?: readonly string[] } = {},
 ): Promise<TBenchWorker> {
   // BENCH_CPU_PROF=dir writes a V8 CPU profile of the worker there when it stops.
   const profile = [
@@ -98,7 +101,9 @@ export async function startBenchWorker(
         ))
       : workerBundle();
   const flags = options.nodeFlags ?? [];
-  const entry = bundle ? [...WORKER_NODE_FLAGS, ...flags, bundle] : [...TS_NODE_ARGS, ...flags, 'worker/main.ts'];
+  const entry = bundle
+    ? [...(options.baseFlags ?? WORKER_NODE_FLAGS), ...flags, bundle]
+    : [...TS_NODE_ARGS, ...flags, 'worker/main.ts'];
   const child = spawn(process.execPath, [...profile, ...entry], {
     env: { ...WORKER_ENV, ...process.env, ...env, DATABASE_URL: url },
     stdio: ['ignore', 'pipe', 'pipe'],
