@@ -211,54 +211,26 @@ const median = (values: readonly number[]) => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
+/** The summary's rows: name, figure of one measurement, digits, unit. */
+const SUMMARY_ROWS: Array<[string, (r: TMemoryResult, runs: number) => number, number, string]> = [
+  ['idle RSS', (r) => r.idleMb, 0, 'MB'],
+  ['peak RSS at the idle reading (start-up)', (r) => r.idlePeakMb, 0, 'MB'],
+  ['RSS, the runs WAITING', (r) => r.waitingMb, 0, 'MB'],
+  ['peak RSS while taking them', (r) => r.peakMb, 0, 'MB'],
+  ['runs/s to the wait', (r, runs) => runs / r.seconds, 0, ''],
+  ['worker CPU per run', (r) => r.cpuMsPerRun, 2, 'ms'],
+];
+
 function printSummary(workers: readonly TMeasuredWorker[], results: Map<string, TMemoryResult[]>, runs: number) {
   console.log(`  summary, each worker's rounds in order (median last):`);
-  const row = (name: string, values: number[], digits: number, unit: string) =>
-    console.log(
-      figureRow(
-        `    ${name}`,
-        `${values.map((v) => v.toFixed(digits)).join(' ')}  (${median(values).toFixed(digits)}) ${unit}`,
-      ),
-    );
   for (const { label } of workers) {
     const rounds = results.get(label) ?? [];
     console.log(`  ${label}:`);
-    row(
-      'idle RSS',
-      rounds.map((r) => r.idleMb),
-      0,
-      'MB',
-    );
-    row(
-      'peak RSS at the idle reading (start-up)',
-      rounds.map((r) => r.idlePeakMb),
-      0,
-      'MB',
-    );
-    row(
-      `RSS, ${runs} runs WAITING`,
-      rounds.map((r) => r.waitingMb),
-      0,
-      'MB',
-    );
-    row(
-      'peak RSS while taking them',
-      rounds.map((r) => r.peakMb),
-      0,
-      'MB',
-    );
-    row(
-      'runs/s to the wait',
-      rounds.map((r) => runs / r.seconds),
-      0,
-      '',
-    );
-    row(
-      'worker CPU per run',
-      rounds.map((r) => r.cpuMsPerRun),
-      2,
-      'ms',
-    );
+    for (const [name, figure, digits, unit] of SUMMARY_ROWS) {
+      const values = rounds.map((r) => figure(r, runs));
+      const text = `${values.map((v) => v.toFixed(digits)).join(' ')}  (${median(values).toFixed(digits)}) ${unit}`;
+      console.log(figureRow(`    ${name}`, text));
+    }
   }
 }
 
