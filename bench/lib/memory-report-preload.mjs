@@ -5,8 +5,11 @@
 // A file, not a line on stdout: the bench keeps only the tail of a worker's output, and under
 // load the worker's own log lines pushed a stdout answer out of the window it searched, so the
 // report went unanswered (bench/lib/memory-report.ts).
+// It also samples the process every 50 ms and reports the reading with the highest RSS since the
+// last report (`peak`): what the peak RSS was made of (JS heap reserved and used, outside it).
 import { renameSync, writeFileSync } from 'node:fs';
 import process from 'node:process';
+import { setInterval } from 'node:timers';
 import v8 from 'node:v8';
 
 const mb = (bytes) => Math.round((bytes / 1048576) * 10) / 10;
@@ -24,12 +27,18 @@ function snapshot() {
   };
 }
 
+let peak = snapshot();
+setInterval(() => {
+  if (process.memoryUsage.rss() > peak.rss * 1048576) peak = snapshot();
+}, 50).unref();
+
 const file = process.env.BENCH_MEMORY_REPORT_FILE;
 process.on('SIGUSR2', () => {
   const before = snapshot();
   globalThis.gc?.();
   const after = snapshot();
-  const report = JSON.stringify({ before, after, gc: typeof globalThis.gc === 'function' });
+  const report = JSON.stringify({ before, after, peak, gc: typeof globalThis.gc === 'function' });
+  peak = after;
   if (!file) {
     process.stdout.write(`memory-report ${report}\n`);
     return;

@@ -9,7 +9,8 @@ export type TMemorySnapshot = {
   arrayBuffers: number;
   spaces: Record<string, number>;
 };
-export type TMemoryReport = { before: TMemorySnapshot; after: TMemorySnapshot; gc: boolean };
+/** `peak`: the sample with the highest RSS since the previous report (every 50 ms). */
+export type TMemoryReport = { before: TMemorySnapshot; after: TMemorySnapshot; peak: TMemorySnapshot; gc: boolean };
 
 /**
  * Asks a worker started with memory-report-preload.mjs (and BENCH_MEMORY_REPORT_FILE=`file`) for

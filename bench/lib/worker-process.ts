@@ -21,6 +21,8 @@ export type TGcCounts = {
   allocatedBytes: number;
   /** Bytes that survived a scavenge (kept in the young generation or promoted to the old). */
   survivedBytes: number;
+  /** Of those, the bytes promoted to the old generation: garbage there waits for a full GC. */
+  promotedBytes: number;
   fullGcs: number;
   fullGcMs: number;
 };
@@ -32,6 +34,7 @@ function gcCounter(): { add: (chunk: string) => void; counts: TGcCounts } {
     scavengeMs: 0,
     allocatedBytes: 0,
     survivedBytes: 0,
+    promotedBytes: 0,
     fullGcs: 0,
     fullGcMs: 0,
   };
@@ -47,6 +50,7 @@ function gcCounter(): { add: (chunk: string) => void; counts: TGcCounts } {
         if (!kind) continue;
         counts.allocatedBytes += field(line, 'allocated');
         counts.survivedBytes += field(line, 'promoted') + field(line, 'new_space_survived');
+        counts.promotedBytes += field(line, 'promoted');
         if (kind === 's') {
           counts.scavenges++;
           counts.scavengeMs += field(line, 'pause');
@@ -70,7 +74,11 @@ let freshBundle: Promise<string> | null = null;
 export async function startBenchWorker(
   url: string,
   env: Record<string, string> = {},
-  options: { bundle?: string } = {},
+  /**
+   * `baseFlags`: Node/V8 flags for a bundle in place of WORKER_NODE_FLAGS (an earlier revision's);
+   * `nodeFlags`: more flags after them (a later flag wins).
+   */
+  options: { bundle?: string; baseFlags?: readonly string[]; nodeFlags?: readonly string[] } = {},
 ): Promise<TBenchWorker> {
   // BENCH_CPU_PROF=dir writes a V8 CPU profile of the worker there when it stops.
   const profile = [
@@ -92,7 +100,10 @@ export async function startBenchWorker(
           path.join(process.cwd(), '.next', 'bench-worker', 'main.mjs'),
         ))
       : workerBundle();
-  const entry = bundle ? [...WORKER_NODE_FLAGS, bundle] : [...TS_NODE_ARGS, 'worker/main.ts'];
+  const flags = options.nodeFlags ?? [];
+  const entry = bundle
+    ? [...(options.baseFlags ?? WORKER_NODE_FLAGS), ...flags, bundle]
+    : [...TS_NODE_ARGS, ...flags, 'worker/main.ts'];
   const child = spawn(process.execPath, [...profile, ...entry], {
     env: { ...WORKER_ENV, ...process.env, ...env, DATABASE_URL: url },
     stdio: ['ignore', 'pipe', 'pipe'],

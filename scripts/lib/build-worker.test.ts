@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildWorker, workerBundle, WORKER_BUNDLE, WORKER_NODE_FLAGS } from './build-worker';
+import { buildWorker, workerBundle, WORKER_BUNDLE, WORKER_ENV, WORKER_NODE_FLAGS } from './build-worker';
 
 describe('the worker bundle', () => {
   it('is plain JavaScript that loads every module the worker imports, without tsx', async () => {
@@ -20,6 +20,28 @@ describe('the worker bundle', () => {
     // The worker's logger takes console output, so the line may be on either stream.
     expect(run.stdout + run.stderr).toContain('npm run worker needs DATABASE_URL');
     expect(run.status).toBe(1);
+  });
+
+  it("starts with an old generation that grows to 1.5 × what a full GC left, not V8's up to 4 ×", () => {
+    // ~17 MB kept alive, then two full GCs: V8 alone sets the next limit at 4 × (72 MB) after
+    // the first, having no GC speed yet to go by, and again whenever its GC looks slow.
+    const keepAlive = 'const kept = []; for (let i = 0; i < 200000; i++) kept.push({ i, s: `x${i}` }); gc(); gc();';
+    const run = spawnSync(
+      process.execPath,
+      [...WORKER_NODE_FLAGS, '--expose-gc', '--trace-gc-verbose', '--eval', keepAlive],
+      { env: { ...process.env, NODE_OPTIONS: '' }, encoding: 'utf8' },
+    );
+    expect(run.status).toBe(0);
+    // `[HeapController] Limit: old size: 17138 KB, new limit: 29735 KB (1.5)`
+    const factors = [...run.stdout.matchAll(/\[HeapController\] Limit: .*\((\d+\.\d+)\)/g)].map((match) => match[1]);
+    expect(factors.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(factors)).toEqual(new Set(['1.5']));
+  });
+
+  it('is started by `npm run worker` with the same flags and environment as by `npm start`', () => {
+    const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+    const env = Object.entries(WORKER_ENV).map(([name, value]) => `${name}=${value}`);
+    expect(scripts.worker).toBe([...env, 'node', ...WORKER_NODE_FLAGS, 'scripts/worker.mjs'].join(' '));
   });
 
   it('is used only when built after the Next build it belongs to', () => {

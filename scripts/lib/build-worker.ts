@@ -9,8 +9,13 @@ export const WORKER_BUNDLE = path.join('.next', 'worker', 'main.mjs');
  * V8 flags for the worker process: a young generation of 2 × 4 MB instead of 2 × 16 MB. The
  * worker's garbage is short-lived (one step's values), so the smaller nursery costs a few more
  * quick scavenges and keeps ~25 MB less resident.
+ * The old generation may grow to 1.5 × what a full GC left (plus V8's 8 MB step) before the
+ * next one, where V8 picks up to 4 × when its GC looks slow beside the allocation rate (the
+ * first GC, a loaded machine): taking 10,000 runs, a worker's heap then reached ~100 MB of
+ * which ~25 MB was alive, and its peak RSS read 110 or 180 MB by chance (ARCHITECTURE.md,
+ * "Worker memory: the peak while taking runs").
  */
-export const WORKER_NODE_FLAGS = ['--conditions=react-server', '--max-semi-space-size=4'];
+export const WORKER_NODE_FLAGS = ['--conditions=react-server', '--max-semi-space-size=4', '--heap-growing-percent=50'];
 /**
  * Environment of the worker process: glibc's malloc keeps an arena per thread that has
  * allocated (libuv's pool, the pg sockets' buffers) and holds their freed memory; two arenas
