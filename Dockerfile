@@ -34,6 +34,7 @@ COPY --from=runtime-deps /app/node_modules ./node_modules
 COPY --from=build /app/package.json /app/package-lock.json /app/tsconfig.json /app/next.config.mjs /app/postcss.config.mjs /app/proxy.ts ./
 COPY --from=build /app/app ./app
 COPY --from=build /app/components ./components
+COPY --from=build /app/model ./model
 COPY --from=build /app/server ./server
 COPY --from=build /app/migrations ./migrations
 COPY --from=build /app/worker ./worker

@@ -9,6 +9,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
+import { appSourcesOf, WORKER_ENV, WORKER_NODE_FLAGS } from '@/scripts/lib/build-worker';
 
 // Docker cannot run on the machines the suite runs on: these tests read the deployment files
 // and run the parts that need no Docker (the entrypoint's syntax, the health checks).
@@ -100,16 +101,37 @@ describe('Dockerfile', () => {
     for (const entry of ['node_modules', '.next', '.data', '.git']) expect(ignored).toContain(entry);
   });
 
+  it('holds every source file its processes import (the worker, scripts and expression threads run through tsx)', async () => {
+    const copied = new Set(
+      [...dockerfile.matchAll(/^COPY --from=build (?:--chown=\S+ )?(.+) \S+$/gm)].flatMap((m) =>
+        m[1]!.split(' ').map((p) => p.replace(/^\/app\//, '')),
+      ),
+    );
+    const sources = await appSourcesOf(process.cwd(), [
+      'worker/main.ts',
+      'scripts/web.ts',
+      'scripts/migrate.ts',
+      'server/runtime/expressions/expression-worker.ts',
+      'server/runtime/code/code-worker.ts',
+      'bin/pipewright.mjs',
+    ]);
+    expect(sources.length).toBeGreaterThan(100);
+    expect(sources.filter((file) => !copied.has(file) && !copied.has(file.split('/')[0]!))).toEqual([]);
+  }, 120_000);
+
   it('has an entrypoint sh can read, with a case for each process', async () => {
     await run('sh', ['-n', 'docker/entrypoint.sh']);
     const entrypoint = read('docker/entrypoint.sh');
     for (const name of ['web', 'worker', 'migrate', 'pipewright', 'healthcheck-web', 'healthcheck-worker'])
       expect(entrypoint).toContain(`  ${name})`);
-    const targets = [...entrypoint.matchAll(/node (?:--conditions=react-server --import tsx )?(\S+\.(?:ts|mjs))/g)].map(
-      (m) => m[1]!.replace(/^\/app\//, ''),
+    const targets = [...entrypoint.matchAll(/node (?:--[\w=.-]+ |tsx )*(\S+\.(?:ts|mjs))/g)].map((m) =>
+      m[1]!.replace(/^\/app\//, ''),
     );
     expect(targets.length).toBe(6);
     for (const target of targets) expect(existsSync(target), target).toBe(true);
+    // The worker as `npm run worker` starts it: its bundle, flags and environment.
+    const env = Object.entries(WORKER_ENV).map(([name, value]) => `${name}=${value}`);
+    expect(entrypoint).toContain(`${env.join(' ')} exec node ${WORKER_NODE_FLAGS.join(' ')} scripts/worker.mjs "$@"`);
   });
 
   it("starts the CLI from its pipewright command (the image's /app read as this checkout)", async () => {

@@ -89,6 +89,29 @@ export async function bundleAppModule({
 }
 
 /**
+ * The app's own source files (paths from `root`) that `entries` import, followed as the bundle
+ * follows them (node_modules left out): what a process started from these entries needs to
+ * find beside its dependencies, e.g. in the Docker image (test/deployment-files.test.ts).
+ */
+export async function appSourcesOf(root: string, entries: string[]): Promise<string[]> {
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: entries,
+    outdir: 'unwritten',
+    write: false,
+    metafile: true,
+    bundle: true,
+    platform: 'node',
+    conditions: ['react-server'],
+    format: 'esm',
+    target: 'node20',
+    plugins: [packagesAsImports],
+    logLevel: 'silent',
+  });
+  return Object.keys(result.metafile.inputs).filter((file) => !file.split('/').includes('node_modules'));
+}
+
+/**
  * Bundles worker/main.ts and the app code it imports into WORKER_BUNDLE (node_modules stay
  * imports). Run through tsx, the worker held ~50 MB more than the same code as JavaScript:
  * tsx's loader thread and the TypeScript it transformed, file by file, at start-up. The
