@@ -109,3 +109,30 @@ it('finds the oldest held or being-admitted run in two index probes, past a back
   const removed = [...plan.matchAll(/Rows Removed by Filter: (\d+)/g)].map((m) => Number(m[1]));
   expect(Math.max(0, ...removed)).toBeLessThan(10);
 }, 300_000);
+
+it('does not walk the leased QUEUED runs of a workflow nothing can hold', async () => {
+  // Runs in hand of the unlimited workflow, each in its first pass (leased, QUEUED, claimed once).
+  const leased = { status: 'QUEUED', fence: 1, lease_owner: 'worker-y', lease_expires_at: '2100-01-01T00:00:00Z' };
+  await cloneRuns(ids.unlimited!, 50, leased, 50_000);
+  await sql`ANALYZE runs`.execute(t.db);
+  // The plan line of the leased runs' index: "(never executed)" when the one-time filter skipped it.
+  const leasedProbe = async (key: string) => {
+    const explained = await sql<{ 'QUERY PLAN': string }>`EXPLAIN (ANALYZE, COSTS OFF) ${oldestHeldRun(
+      await workflowId(key),
+      null,
+    )}`.execute(t.db);
+    return explained.rows.map((row) => row['QUERY PLAN']).find((line) => line.includes('runs_leased_idx')) ?? '';
+  };
+  expect(await oldest('unlimited')).toBeNull();
+  expect(await leasedProbe('unlimited')).toContain('never executed');
+
+  // The workflow paused, or its tenant limited: a leased run may be held, so the probe is made.
+  await t.db.updateTable('workflows').set({ paused: true }).where('key', '=', 'unlimited').execute();
+  expect(await leasedProbe('unlimited')).toMatch(/runs_leased_idx.*\(actual/);
+  expect(await oldest('unlimited')).not.toBeNull();
+  await t.db.updateTable('workflows').set({ paused: false }).where('key', '=', 'unlimited').execute();
+  await t.db.updateTable('tenants').set({ max_concurrent_runs: 5 }).where('id', '=', ctx.tenantId).execute();
+  expect(await oldest('unlimited')).not.toBeNull();
+  await t.db.updateTable('tenants').set({ max_concurrent_runs: null }).where('id', '=', ctx.tenantId).execute();
+  expect(await oldest('unlimited')).toBeNull();
+}, 300_000);
