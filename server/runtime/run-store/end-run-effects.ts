@@ -171,11 +171,12 @@ export const mayWaitForSlot: (alias: string) => RawBuilder<boolean> = oncePerAli
  * (61 buffer hits per finish with 16 runs in hand).
  */
 function workflowMayHoldRuns(workflowId: string): RawBuilder<boolean> {
-  return sql<boolean>`EXISTS (
-    SELECT 1 FROM workflows w JOIN tenants t ON t.id = w.tenant_id
-     WHERE w.id = ${workflowId}
-       AND (w.paused OR t.max_concurrent_runs > 0 OR t.runs_per_minute > 0
-         OR EXISTS (SELECT 1 FROM workflow_versions v WHERE v.workflow_id = w.id AND v.has_run_limits)))`;
+  // Two uncorrelated EXISTS, each a probe by the workflow's id: the versions' one inside the
+  // other's OR would be correlated, which PostgreSQL turns into a hashed scan of every limited
+  // version of every workflow.
+  return sql<boolean>`(EXISTS (SELECT 1 FROM workflow_versions v WHERE v.workflow_id = ${workflowId} AND v.has_run_limits)
+    OR EXISTS (SELECT 1 FROM workflows w JOIN tenants t ON t.id = w.tenant_id
+                WHERE w.id = ${workflowId} AND (w.paused OR t.max_concurrent_runs > 0 OR t.runs_per_minute > 0)))`;
 }
 
 /** The step path of a run's `settings.timeoutMs` wait. */
