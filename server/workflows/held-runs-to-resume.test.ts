@@ -6,6 +6,7 @@ import { heldRunsToResume } from '@/server/workflows/set-workflow-paused';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { createTenantWithMember } from '@/test/fixtures';
 import { publishWorkflow } from '@/test/runtime';
+import { cloneRuns } from '@/test/clone-runs';
 
 /**
  * A resumed workflow sends its held runs a job (setWorkflowPaused). The look must be served by
@@ -34,27 +35,18 @@ afterAll(async () => {
   await t.close();
 }, 120_000);
 
-/** `count` copies of the template run with the given columns, `ageSeconds` old and older; returns their ids. */
-async function cloneRuns(count: number, columns: Record<string, unknown>, ageSeconds: number): Promise<string[]> {
-  return t.db.transaction().execute(async (tx) => {
-    await sql`SET LOCAL session_replication_role = replica`.execute(tx);
-    const rows = await sql<{ id: string }>`
-      INSERT INTO runs
-      SELECT (jsonb_populate_record(null::runs, to_jsonb(r) || ${JSON.stringify(columns)}::jsonb
-                || jsonb_build_object('id', gen_random_uuid(), 'created_at', now() - make_interval(secs => ${ageSeconds} + g)))).*
-        FROM runs r, generate_series(1, ${count}) g
-       WHERE r.id = ${template}
-      RETURNING id`.execute(tx);
-    return rows.rows.map((row) => row.id);
-  });
-}
-
 it('finds a resumed workflow’s oldest held runs through the runs list’s (tenant, key, status, age) index', async () => {
   const other = await t.db.selectFrom('workflows').select('id').where('key', '=', 'other').executeTakeFirstOrThrow();
   // Years of history (ended, and never-claimed QUEUED runs of another workflow), then the held runs.
-  await cloneRuns(3_000, { status: 'SUCCEEDED', fence: 1, completed_at: new Date().toISOString() }, 100_000);
-  await cloneRuns(500, { status: 'QUEUED', fence: 0, workflow_id: other.id, workflow_key: 'other' }, 0);
-  const held = await cloneRuns(3, { status: 'QUEUED', fence: 2, lease_owner: null }, 10);
+  await cloneRuns(
+    t.db,
+    template,
+    3_000,
+    { status: 'SUCCEEDED', fence: 1, completed_at: new Date().toISOString() },
+    100_000,
+  );
+  await cloneRuns(t.db, template, 500, { status: 'QUEUED', fence: 0, workflow_id: other.id, workflow_key: 'other' }, 0);
+  const held = await cloneRuns(t.db, template, 3, { status: 'QUEUED', fence: 2, lease_owner: null }, 10);
   await sql`ANALYZE runs`.execute(t.db);
   const workflow = await t.db
     .selectFrom('workflows')
