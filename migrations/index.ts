@@ -39,6 +39,8 @@ import * as m20270102000000 from './20270102000000_runs_active_lease_idx_dropped
 import * as m20270103000000 from './20270103000000_run_input_texts';
 import * as m20270104000000 from './20270104000000_step_snapshot_column';
 import * as m20270105000000 from './20270105000000_run_event_batches';
+import * as m20270108000000 from './20270108000000_versions_with_run_limits_idx';
+import * as m20270108000100 from './20270108000100_runs_queued_idx_dropped';
 
 /**
  * Every migration, by name, in order. A new migration file is added here too; the schema
@@ -85,4 +87,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20270103000000_run_input_texts': m20270103000000,
   '20270104000000_step_snapshot_column': m20270104000000,
   '20270105000000_run_event_batches': m20270105000000,
+  '20270108000000_versions_with_run_limits_idx': m20270108000000,
+  '20270108000100_runs_queued_idx_dropped': m20270108000100,
 };

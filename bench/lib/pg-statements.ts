@@ -15,7 +15,11 @@ export async function resetStatements(db: Db): Promise<boolean> {
   return true;
 }
 
-/** The statements that cost PostgreSQL most in the window, per run (or `unit`): calls, execution and planning ms, WAL bytes. */
+/**
+ * The statements that cost PostgreSQL most in the window, per run (or `unit`): calls, execution
+ * and planning ms, shared buffers touched (hit or read: the work done, which a loaded machine's
+ * timings blur), WAL bytes.
+ */
 export async function printStatements(
   db: Db,
   {
@@ -31,18 +35,20 @@ export async function printStatements(
     plans: string;
     exec_ms: number;
     plan_ms: number;
+    buffers: string;
     wal: string;
     query: string;
   }>`
-    SELECT calls::text, plans::text, total_exec_time AS exec_ms, total_plan_time AS plan_ms, wal_bytes::text AS wal,
+    SELECT calls::text, plans::text, total_exec_time AS exec_ms, total_plan_time AS plan_ms,
+           (shared_blks_hit + shared_blks_read)::text AS buffers, wal_bytes::text AS wal,
            left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 90) AS query
       FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT ${limit}`.execute(db);
   console.log(
-    `${indent}${label}: statements by PostgreSQL time, per ${unit}: calls / exec ms / plan ms (plans) / WAL bytes`,
+    `${indent}${label}: statements by PostgreSQL time, per ${unit}: calls / exec ms / plan ms (plans) / buffers / WAL bytes`,
   );
   for (const r of rows.rows)
     console.log(
-      `${indent}  ${(Number(r.calls) / runs).toFixed(2)} / ${(r.exec_ms / runs).toFixed(3)} / ${(r.plan_ms / runs).toFixed(3)} (${r.plans}) / ${(Number(r.wal) / runs).toFixed(0)}  ${r.query}`,
+      `${indent}  ${(Number(r.calls) / runs).toFixed(2)} / ${(r.exec_ms / runs).toFixed(3)} / ${(r.plan_ms / runs).toFixed(3)} (${r.plans}) / ${(Number(r.buffers) / runs).toFixed(1)} / ${(Number(r.wal) / runs).toFixed(0)}  ${r.query}`,
     );
 }
 

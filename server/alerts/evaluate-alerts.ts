@@ -33,9 +33,11 @@ type TRuleRow = {
 
 type TVerdict = { firing: boolean; summary: string; details: Record<string, unknown> };
 
+// A workflow's runs by tenant and key as well as by id: the (tenant, key, …) indexes of the runs
+// list serve the looks below; there is no index of QUEUED runs by workflow id (20270108000100).
 const scope = (rule: TRuleRow) =>
   rule.workflow_id
-    ? sql`tenant_id = ${rule.tenant_id} AND workflow_id = ${rule.workflow_id}`
+    ? sql`tenant_id = ${rule.tenant_id} AND workflow_key = ${rule.workflow_key} AND workflow_id = ${rule.workflow_id}`
     : sql`tenant_id = ${rule.tenant_id}`;
 const where = (rule: TRuleRow) => (rule.workflow_key ? `workflow ${rule.workflow_key}` : 'the tenant');
 

@@ -52,20 +52,31 @@ export async function setWorkflowPaused({
       data: reason ? { reason } : {},
     },
   });
-  if (!paused) await sendHeldRuns(tx, row.id);
+  if (!paused) await sendHeldRuns(tx, { id: row.id, tenantId: ctx.tenantId, key });
   forgetWorkflowPaused(row.id);
   return { changed: true };
 }
 
-async function sendHeldRuns(db: DbOrTx, workflowId: string): Promise<void> {
-  const held = await db
+/**
+ * The workflow's oldest runs claimed before and still QUEUED (held while it was paused), as a
+ * query. By tenant, key and status (runs_tenant_workflow_status_created_idx, oldest first): no
+ * index of QUEUED runs by workflow id is kept, since every run's insert and claim paid an entry
+ * in it for this and the alerts' look alone (migration 20270108000100).
+ */
+export function heldRunsToResume(db: DbOrTx, workflow: { id: string; tenantId: string; key: string }) {
+  return db
     .selectFrom('runs')
     .select('id')
-    .where('workflow_id', '=', workflowId)
+    .where('tenant_id', '=', workflow.tenantId)
+    .where('workflow_key', '=', workflow.key)
     .where('status', '=', 'QUEUED')
+    .where('workflow_id', '=', workflow.id)
     .where('fence', '>', '0')
     .orderBy('created_at')
-    .limit(RESUME_SEND)
-    .execute();
+    .limit(RESUME_SEND);
+}
+
+async function sendHeldRuns(db: DbOrTx, workflow: { id: string; tenantId: string; key: string }): Promise<void> {
+  const held = await heldRunsToResume(db, workflow).execute();
   for (const run of held) await enqueueAdvance({ db, runId: run.id });
 }

@@ -6,6 +6,7 @@ import { startRun } from '@/server/runtime/start-run';
 import { createTestDatabase, type TTestDatabase } from '@/test/database';
 import { createTenantWithMember } from '@/test/fixtures';
 import { publishWorkflow } from '@/test/runtime';
+import { cloneRuns } from '@/test/clone-runs';
 
 /**
  * The held run a finishing run hands its slot to (a CTE of every finishing run's commit): the
@@ -41,27 +42,6 @@ afterAll(async () => {
   await t.close();
 }, 120_000);
 
-/** `count` copies of the template run with the given columns, created `ageSeconds` ago (one second apart); returns their ids. */
-async function cloneRuns(
-  template: string,
-  count: number,
-  columns: Record<string, unknown>,
-  ageSeconds: number,
-): Promise<string[]> {
-  return t.db.transaction().execute(async (tx) => {
-    // The copies' foreign keys are the template's: their per-row checks are skipped.
-    await sql`SET LOCAL session_replication_role = replica`.execute(tx);
-    const rows = await sql<{ id: string }>`
-      INSERT INTO runs
-      SELECT (jsonb_populate_record(null::runs, to_jsonb(r) || ${JSON.stringify(columns)}::jsonb
-                || jsonb_build_object('id', gen_random_uuid(), 'created_at', now() - make_interval(secs => ${ageSeconds} + g)))).*
-        FROM runs r, generate_series(1, ${count}) g
-       WHERE r.id = ${template}
-      RETURNING id`.execute(tx);
-    return rows.rows.map((row) => row.id);
-  });
-}
-
 async function workflowId(key: string): Promise<string> {
   const row = await t.db.selectFrom('workflows').select('id').where('key', '=', key).executeTakeFirstOrThrow();
   return row.id;
@@ -74,26 +54,26 @@ async function oldest(key: string, except: string | null = null): Promise<string
 
 it('finds the oldest held or being-admitted run in two index probes, past a backlog of runs never claimed', async () => {
   // A backlog of the limited workflow never claimed (fence 0): not held, each has its own job coming.
-  await cloneRuns(ids.limited!, BACKLOG, { status: 'QUEUED', fence: 0 }, 0);
-  await cloneRuns(ids.unlimited!, 1_000, { status: 'SUCCEEDED', fence: 1, lease_owner: null }, 0);
+  await cloneRuns(t.db, ids.limited!, BACKLOG, { status: 'QUEUED', fence: 0 }, 0);
+  await cloneRuns(t.db, ids.unlimited!, 1_000, { status: 'SUCCEEDED', fence: 1, lease_owner: null }, 0);
   await sql`ANALYZE runs`.execute(t.db);
   expect(await oldest('limited')).toBeNull();
 
   // Handed back by admission (no lease): the newer and the older one.
   const held = { status: 'QUEUED', fence: 2, lease_owner: null, lease_expires_at: null };
-  const [newerHeld] = await cloneRuns(ids.limited!, 1, held, 10_000);
-  const [olderHeld] = await cloneRuns(ids.limited!, 1, held, 20_000);
+  const [newerHeld] = await cloneRuns(t.db, ids.limited!, 1, held, 10_000);
+  const [olderHeld] = await cloneRuns(t.db, ids.limited!, 1, held, 20_000);
   expect(await oldest('limited')).toBe(olderHeld);
   expect(await oldest('limited', olderHeld!)).toBe(newerHeld);
 
   // Being admitted now (leased, QUEUED, its version limited), older still: it is the one.
   const leased = { status: 'QUEUED', fence: 1, lease_owner: 'worker-x', lease_expires_at: '2100-01-01T00:00:00Z' };
-  const [admitting] = await cloneRuns(ids.limited!, 1, leased, 30_000);
+  const [admitting] = await cloneRuns(t.db, ids.limited!, 1, leased, 30_000);
   expect(await oldest('limited')).toBe(admitting);
   expect(await oldest('limited', admitting!)).toBe(olderHeld);
 
   // A leased QUEUED run of a version without limits is in its first pass: no slot concerns it.
-  await cloneRuns(ids.unlimited!, 1, leased, 40_000);
+  await cloneRuns(t.db, ids.unlimited!, 1, leased, 40_000);
   expect(await oldest('unlimited')).toBeNull();
 
   const explained = await sql<{ 'QUERY PLAN': string }>`EXPLAIN (ANALYZE, BUFFERS) ${oldestHeldRun(
@@ -108,4 +88,31 @@ it('finds the oldest held or being-admitted run in two index probes, past a back
   expect(plan).not.toMatch(/Seq Scan on runs/);
   const removed = [...plan.matchAll(/Rows Removed by Filter: (\d+)/g)].map((m) => Number(m[1]));
   expect(Math.max(0, ...removed)).toBeLessThan(10);
+}, 300_000);
+
+it('does not walk the leased QUEUED runs of a workflow nothing can hold', async () => {
+  // Runs in hand of the unlimited workflow, each in its first pass (leased, QUEUED, claimed once).
+  const leased = { status: 'QUEUED', fence: 1, lease_owner: 'worker-y', lease_expires_at: '2100-01-01T00:00:00Z' };
+  await cloneRuns(t.db, ids.unlimited!, 50, leased, 50_000);
+  await sql`ANALYZE runs`.execute(t.db);
+  // The plan line of the leased runs' index: "(never executed)" when the one-time filter skipped it.
+  const leasedProbe = async (key: string) => {
+    const explained = await sql<{ 'QUERY PLAN': string }>`EXPLAIN (ANALYZE, COSTS OFF) ${oldestHeldRun(
+      await workflowId(key),
+      null,
+    )}`.execute(t.db);
+    return explained.rows.map((row) => row['QUERY PLAN']).find((line) => line.includes('runs_leased_idx')) ?? '';
+  };
+  expect(await oldest('unlimited')).toBeNull();
+  expect(await leasedProbe('unlimited')).toContain('never executed');
+
+  // The workflow paused, or its tenant limited: a leased run may be held, so the probe is made.
+  await t.db.updateTable('workflows').set({ paused: true }).where('key', '=', 'unlimited').execute();
+  expect(await leasedProbe('unlimited')).toMatch(/runs_leased_idx.*\(actual/);
+  expect(await oldest('unlimited')).not.toBeNull();
+  await t.db.updateTable('workflows').set({ paused: false }).where('key', '=', 'unlimited').execute();
+  await t.db.updateTable('tenants').set({ max_concurrent_runs: 5 }).where('id', '=', ctx.tenantId).execute();
+  expect(await oldest('unlimited')).not.toBeNull();
+  await t.db.updateTable('tenants').set({ max_concurrent_runs: null }).where('id', '=', ctx.tenantId).execute();
+  expect(await oldest('unlimited')).toBeNull();
 }, 300_000);
