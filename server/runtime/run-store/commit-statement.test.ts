@@ -133,7 +133,7 @@ async function withPreparedCommit<T>(
   explain: (c: Kysely<Database>, args: string) => Promise<T>,
 ): Promise<T> {
   const options = { releaseInline: false, notify: true, admitJobs: null };
-  const compiled = commitStatement(durableStepBatch(extraUpdates), options).compile(t.db);
+  const compiled = commitStatement(durableStepBatch(extraUpdates), options);
   return t.db.connection().execute(async (c) => {
     await sql.raw(`PREPARE commit AS ${compiled.sql}`).execute(c);
     try {
