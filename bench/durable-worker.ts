@@ -43,6 +43,8 @@ const RUNS = Number(process.env.BENCH_DURABLE_RUNS ?? 10);
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELED']);
 
 type TMode = 'before' | 'now';
+/** BENCH_DURABLE_ORDER=now (one worker, e.g. for a profile) or a longer alternation (before,now,before,now,before,now). */
+const ORDER = (process.env.BENCH_DURABLE_ORDER ?? 'before,now,before,now').split(',') as TMode[];
 
 export type TDurableModeResult = {
   mode: TMode;
@@ -262,14 +264,14 @@ export async function durableWorkerBenchmarks({
     }
     const beforeRev = process.env.BENCH_DURABLE_BEFORE ?? 'main';
     const bundles: Record<TMode, string> = {
-      before: await bundleWorkerOf(beforeRev),
+      before: ORDER.includes('before') ? await bundleWorkerOf(beforeRev) : '',
       now: await buildWorker(process.cwd(), path.resolve('.next', 'bench-worker-now', 'main.mjs')),
     };
     console.log(
       `  before: the worker of ${beforeRev} (${gitRev(beforeRev)}) over TCP; now: the sources as they are, over ${process.env.BENCH_DATABASE_SOCKET_URL ? 'the Unix-domain socket (as npm start now connects)' : 'TCP'}`,
     );
     const results: TDurableModeResult[] = [];
-    for (const mode of ['before', 'now', 'before', 'now'] as const) {
+    for (const mode of ORDER) {
       results.push(await measureMode({ db, ctx, url, mode, follow, bundle: bundles[mode] }));
     }
     if (hasPgbench()) {

@@ -102,3 +102,32 @@ describe('the egress guard on the private ranges', () => {
     expect(() => assertUrlAllowed(new URL('https://93.184.216.34/'), parseEgressAllowList(''))).not.toThrow();
   });
 });
+
+describe('decisions on IP literals, kept per allow list', () => {
+  const never: TResolveHost = () => Promise.reject(new Error('a literal is never resolved'));
+
+  it('decides again under another allow list, both ways, and the two checks agree', async () => {
+    const open = parseEgressAllowList('127.0.0.0/8');
+    const narrow = parseEgressAllowList('127.0.0.1');
+    for (let round = 0; round < 2; round++) {
+      expect(await resolveAllowedAddresses('127.0.0.2', open, never)).toEqual([{ address: '127.0.0.2', family: 4 }]);
+      expect(() => assertUrlAllowed(new URL('http://127.0.0.2/'), open)).not.toThrow();
+      const refused = await resolveAllowedAddresses('127.0.0.2', narrow, never).catch((error: unknown) => error);
+      expect(refused).toMatchObject({
+        code: 'EGRESS_BLOCKED',
+        message: expect.stringMatching(/^127\.0\.0\.2 is a loopback address/),
+      });
+      expect(refusal(() => assertUrlAllowed(new URL('http://127.0.0.2/'), narrow)).message).toBe(
+        (refused as Error).message,
+      );
+    }
+  });
+
+  it('hands out a new list each time, so a caller cannot change the next answer', async () => {
+    const allow = parseEgressAllowList('::1');
+    const first = await resolveAllowedAddresses('[::1]', allow, never);
+    first.push({ address: '10.0.0.1', family: 4 });
+    first[0]!.address = '10.0.0.2';
+    expect(await resolveAllowedAddresses('[::1]', allow, never)).toEqual([{ address: '::1', family: 6 }]);
+  });
+});

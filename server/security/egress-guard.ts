@@ -25,6 +25,32 @@ function refusalReason(allow: TEgressAllowList, address: TIpAddress): string | n
   return addressClass === null || addressClass === 'public' ? null : ADDRESS_CLASS_DESCRIPTIONS[addressClass];
 }
 
+/** An IP literal host with the guard's decision on it: null reason when it may be reached. */
+type TLiteralHost = { address: TIpAddress; text: string; reason: string | null };
+
+/**
+ * Decisions on IP literal hosts, per allow list (a new object whenever PIPEWRIGHT_EGRESS_ALLOW
+ * changes): a decision depends on nothing else, and a durable step to a literal address asked
+ * for it twice per call, parsing the address three times. Hostnames are not kept: their
+ * addresses are resolved and checked on every request.
+ */
+const literalHosts = new WeakMap<TEgressAllowList, Map<string, TLiteralHost | null>>();
+const MAX_LITERAL_HOSTS = 1024;
+
+/** The host as an IP literal (null: a hostname) and whether `allow` lets it be reached. */
+function literalHost(host: string, allow: TEgressAllowList): TLiteralHost | null {
+  let known = literalHosts.get(allow);
+  if (!known) literalHosts.set(allow, (known = new Map()));
+  let decided = known.get(host);
+  if (decided === undefined) {
+    const address = parseIpAddress(host);
+    decided = address && { address, text: formatIpAddress(address), reason: refusalReason(allow, address) };
+    if (known.size >= MAX_LITERAL_HOSTS) known.clear();
+    known.set(host, decided);
+  }
+  return decided;
+}
+
 /**
  * Refuses a URL before any connection when its scheme is not http(s) or its host is an IP
  * literal that may not be reached. Literals need this check because Node connects to them
@@ -39,14 +65,12 @@ export function assertUrlAllowed(url: URL, allow: TEgressAllowList): void {
       reason: 'scheme',
     });
   }
-  const literal = parseIpAddress(url.hostname);
-  if (!literal) return;
-  const reason = refusalReason(allow, literal);
-  if (reason)
-    throw egressBlocked(`${describeAddress(literal)} is ${reason}`, {
+  const literal = literalHost(url.hostname, allow);
+  if (literal?.reason)
+    throw egressBlocked(`${describeAddress(literal.address)} is ${literal.reason}`, {
       host: url.hostname,
-      address: formatIpAddress(literal),
-      reason,
+      address: literal.text,
+      reason: literal.reason,
     });
 }
 
@@ -59,11 +83,14 @@ export async function resolveAllowedAddresses(
   allow: TEgressAllowList,
   resolveHost: TResolveHost,
 ): Promise<TResolvedAddress[]> {
-  const literal = parseIpAddress(hostname);
-  const resolved = literal
-    ? [{ address: formatIpAddress(literal), family: literal.family }]
-    : await resolveHost(hostname);
-  if (!literal && isHostnameAllowed(allow, hostname)) return resolved;
+  const literal = literalHost(hostname, allow);
+  if (literal) {
+    if (literal.reason === null) return [{ address: literal.text, family: literal.address.family }];
+    const address = describeAddress(literal.address);
+    throw egressBlocked(`${address} is ${literal.reason}`, { host: hostname, address, reason: literal.reason });
+  }
+  const resolved = await resolveHost(hostname);
+  if (isHostnameAllowed(allow, hostname)) return resolved;
   const refused: Array<{ address: string; reason: string }> = [];
   const allowed = resolved.filter(({ address }) => {
     const parsed = parseIpAddress(address);
@@ -74,9 +101,7 @@ export async function resolveAllowedAddresses(
   });
   const first = refused[0];
   if (allowed.length > 0 || !first) return allowed;
-  const message = literal
-    ? `${first.address} is ${first.reason}`
-    : `${hostname} resolves to ${first.address}, ${first.reason}`;
+  const message = `${hostname} resolves to ${first.address}, ${first.reason}`;
   throw egressBlocked(message, { host: hostname, address: first.address, reason: first.reason });
 }
 

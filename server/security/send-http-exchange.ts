@@ -45,6 +45,30 @@ function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, strin
   return flat;
 }
 
+/**
+ * What http.request takes from a URL (Node's urlToHttpOptions), each part read once: Node reads
+ * every getter of the URL, and each one checks its search parameters again.
+ */
+function urlRequestOptions(url: URL): http.RequestOptions {
+  const { protocol, hostname, port, pathname, search, username, password } = url;
+  return {
+    protocol,
+    hostname: hostname.startsWith('[') ? hostname.slice(1, -1) : hostname,
+    path: `${pathname}${search}`,
+    ...(port === '' ? {} : { port: Number(port) }),
+    // Credentials in the URL become Basic auth, as Node does for a URL.
+    ...(username || password ? { auth: `${decodeURIComponent(username)}:${decodeURIComponent(password)}` } : {}),
+  };
+}
+
+/** What a request destroyed by its signal fails with (Node's AbortError, the signal's reason as cause). */
+function abortError(reason: unknown): Error {
+  return Object.assign(new Error('The operation was aborted', { cause: reason }), {
+    name: 'AbortError',
+    code: 'ABORT_ERR',
+  });
+}
+
 /** What a write into a socket the server already closed fails with. */
 const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
@@ -62,20 +86,31 @@ function tooLarge(limit: number): GuardedFetchError {
  * beyond that.
  */
 export function sendHttpExchange(exchange: THttpExchange): Promise<THttpExchangeResult> {
-  const { url, maxResponseBytes } = exchange;
+  const { url, maxResponseBytes, signal } = exchange;
   const transport = url.protocol === 'https:' ? https : http;
   const headers = { ...exchange.headers, ...(exchange.body ? { 'content-length': String(exchange.body.length) } : {}) };
-  return new Promise((resolve, reject) => {
+  return new Promise((resolveExchange, rejectExchange) => {
     const { pooled } = exchange;
     const options = {
+      ...urlRequestOptions(url),
       method: exchange.method,
       headers,
       lookup: exchange.lookup,
-      signal: exchange.signal,
       ...(pooled ? { agent: pooled.agent, [CHECKED_ADDRESSES_OPTION]: pooled.checkedAddresses } : { agent: false }),
     };
+    // The call's signal destroys the request, as http.request's `signal` option would; that
+    // option also watches each request's end with a stream helper, most of its cost per call.
+    const abort = () => request.destroy(abortError(signal.reason));
+    const resolve = (result: THttpExchangeResult) => {
+      signal.removeEventListener('abort', abort);
+      resolveExchange(result);
+    };
+    const reject = (error: unknown) => {
+      signal.removeEventListener('abort', abort);
+      rejectExchange(error);
+    };
     let answered = false;
-    const request = transport.request(url, options, (response) => {
+    const request = transport.request(options, (response) => {
       answered = true;
       const status = response.statusCode ?? 0;
       const responseHeaders = flattenHeaders(response.headers);
@@ -120,6 +155,8 @@ export function sendHttpExchange(exchange: THttpExchange): Promise<THttpExchange
     request.once('socket', (socket) => {
       pooledSocket = !socket.connecting;
     });
+    if (signal.aborted) process.nextTick(abort);
+    else signal.addEventListener('abort', abort, { once: true });
     const { beforeSend } = exchange;
     if (!beforeSend) {
       request.end(exchange.body);

@@ -1,7 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { defineAction } from '@/server/runtime/actions/action-descriptor';
-import { ZHttpUrl } from '@/server/runtime/actions/http-url';
+import { isHttpUrl, ZHttpUrl } from '@/server/runtime/actions/http-url';
 import { ZConnectionName } from '@/model/connections/connection-config';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
@@ -56,7 +56,7 @@ export const ZHttpRequestInput = z
         path: ['artifactName'],
         message: 'artifactName names the file saveBodyAs: "artifact" stores; set saveBodyAs too',
       });
-    if (input.connection !== undefined) return;
+    if (input.connection !== undefined || isHttpUrl(input.url)) return;
     const checked = ZHttpUrl.safeParse(input.url);
     for (const issue of checked.success ? [] : checked.error.issues)
       context.addIssue({ code: z.ZodIssueCode.custom, path: ['url'], message: issue.message });

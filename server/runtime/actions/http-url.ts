@@ -11,6 +11,17 @@ function hasHttpScheme(value: string): boolean {
 }
 
 /**
+ * Whether ZHttpUrl accepts `value` (it parses as a URL, is http(s), within 8192 characters),
+ * without a zod parse: a refinement that checks a URL asks this first and parses with ZHttpUrl
+ * only for its messages. `.url()` is `new URL(value)` succeeding, the same as URL.canParse.
+ */
+export function isHttpUrl(value: string): boolean {
+  if (value.length > 8192 || !URL.canParse(value)) return false;
+  const { protocol } = new URL(value);
+  return protocol === 'http:' || protocol === 'https:';
+}
+
+/**
  * An absolute http(s) URL. Other schemes (file:, ftp:, data:) are refused here; whether the
  * host may be reached (private networks, PIPEWRIGHT_EGRESS_ALLOW) is decided at connect time.
  */

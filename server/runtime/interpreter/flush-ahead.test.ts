@@ -1,7 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kysely, PostgresDialect, type KyselyPlugin, type RootOperationNode } from 'kysely';
+import type pg from 'pg';
+import { Kysely, PostgresDialect, type PostgresPool } from 'kysely';
 import type { Db } from '@/server/db/database';
 import type { Database } from '@/server/db/schema';
 import { createDb } from '@/server/db/database';
@@ -18,18 +19,35 @@ import type { TAuthContext } from '@/server/auth/context';
 // input is resolved (flushAhead), and callAction only waits for it: one commit per step still,
 // and still durable before the call.
 
-/** The statements the worker began, in the order it began them (a plugin sees each one before it is sent). */
-class StatementOrder implements KyselyPlugin {
+/**
+ * The statements the worker began, in the order it began them: each is seen as it is handed to
+ * its connection (the commit comes precompiled, so a Kysely plugin would not see it).
+ */
+class StatementOrder {
   readonly started: string[] = [];
-  transformQuery({ node }: { node: RootOperationNode }): RootOperationNode {
-    if (node.kind === 'RawNode' && node.sqlFragments.join('?').includes('SELECT r.event_seq, r.status'))
-      this.started.push('commit');
-    else if (node.kind === 'SelectQueryNode' && JSON.stringify(node.from).includes('"secrets"'))
-      this.started.push('secret');
-    return node;
-  }
-  transformResult<T>({ result }: { result: T }): Promise<T> {
-    return Promise.resolve(result);
+
+  /** `pool`, with every statement of its clients seen first. */
+  watch(pool: pg.Pool): PostgresPool {
+    const see = (text: unknown) => {
+      if (typeof text !== 'string') return;
+      if (text.includes('SELECT r.event_seq, r.status')) this.started.push('commit');
+      else if (/from "secrets"/.test(text)) this.started.push('secret');
+    };
+    return {
+      connect: async () => {
+        const client = await pool.connect();
+        return new Proxy(client, {
+          get(target, key, receiver) {
+            if (key !== 'query') return Reflect.get(target, key, receiver) as unknown;
+            return (text: unknown, ...rest: unknown[]) => {
+              see(text);
+              return (target.query as (...args: unknown[]) => unknown)(text, ...rest);
+            };
+          },
+        });
+      },
+      end: () => Promise.resolve(),
+    };
   }
 }
 
@@ -109,7 +127,7 @@ describe('a step that calls out', () => {
       document: { env: { vars: {}, secrets: { TOKEN: secret } }, steps: [0, 1, 2].map(call) } as never,
     });
     const order = new StatementOrder();
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [order] }) as Db;
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: order.watch(pool) }) }) as Db;
     const { runId } = await startRun({
       tenantId: ctx.tenantId,
       workflowKey: 'flush-ahead',

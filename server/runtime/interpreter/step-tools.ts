@@ -11,7 +11,7 @@ import type { TStepToolsHost, TStepFrame } from '@/server/runtime/interpreter/ru
 import { ledgerKey } from '@/server/runtime/run-store/ledger';
 import { LeaseLostError } from '@/server/runtime/interpreter/run-writer';
 import { ArtifactStager } from '@/server/artifacts/artifact-stager';
-import { rememberParsedInput } from '@/server/runtime/actions/parsed-action-input';
+import { noteResolvedInput, parseActionInput, rememberParsedInput } from '@/server/runtime/actions/parsed-action-input';
 
 /** Actions with no effect outside the run: their batch need not be written before they run. */
 const PURE_ACTIONS = new Set(['core.echo@1']);
@@ -80,6 +80,8 @@ export function createStepTools(
     resolve: (value, at) => resolveConfigValue({ ...common(), value, path: `config.${at}` }),
     resolveActionInput: async (value, at) => {
       const input = await resolveConfigValue({ ...common(), value, path: `config.${at}`, resolveSecret: readSecret });
+      // Nothing changes `input` before callAction parses it (action.call passes it straight on).
+      noteResolvedInput(value, input);
       // A Basic credential pairs a user named in the config with a secret: base64(user:secret)
       // can come back in an echoed Authorization header and is masked from now on.
       for (const user of basicAuthUsers(input)) interpreter.secrets.addBasicUser(user);
@@ -98,7 +100,7 @@ export function createStepTools(
             retryable: false,
           },
         };
-      const parsed = descriptor.inputSchema.safeParse(input);
+      const parsed = parseActionInput(descriptor.inputSchema, input);
       if (!parsed.success) {
         const issues = parsed.error.issues
           .map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`)

@@ -30,7 +30,9 @@ export async function commitBatch(db: Db, batch: TBatch): Promise<TCommitResult>
   // in between, and the held run waited for the reaper while the slot stood free (SPEC §7.5).
   const admitJobs = batch.admitNextOf ? await advanceJobCtes() : null;
   if (batch.extras.length === 0) {
-    const row = await commitStatement(batch, { releaseInline: batch.releasing, notify: true, admitJobs }).execute(db);
+    const row = await db.executeQuery(
+      commitStatement(batch, { releaseInline: batch.releasing, notify: true, admitJobs }),
+    );
     return row.rows[0] ? { status: row.rows[0].status } : null;
   }
   try {
@@ -51,7 +53,7 @@ async function commitInTransaction(
   return db.transaction().execute(async (tx) => {
     // Before the run row, in one order: deliveries take the same lock before they lock runs.
     for (const key of [...new Set(batch.eventLocks)].sort()) await takeEventMatchLock(tx, key);
-    const row = await commitStatement(batch, { releaseInline: false, notify: false, admitJobs }).execute(tx);
+    const row = await tx.executeQuery(commitStatement(batch, { releaseInline: false, notify: false, admitJobs }));
     const main = row.rows[0];
     if (!main) return null;
     await faultPoint('commit.afterRunLocked', { runId: batch.run.id });

@@ -133,7 +133,7 @@ async function withPreparedCommit<T>(
   explain: (c: Kysely<Database>, args: string) => Promise<T>,
 ): Promise<T> {
   const options = { releaseInline: false, notify: true, admitJobs: null };
-  const compiled = commitStatement(durableStepBatch(extraUpdates), options).compile(t.db);
+  const compiled = commitStatement(durableStepBatch(extraUpdates), options);
   return t.db.connection().execute(async (c) => {
     await sql.raw(`PREPARE commit AS ${compiled.sql}`).execute(c);
     try {
@@ -190,4 +190,66 @@ it('lets PostgreSQL keep a generic plan of the prepared commit instead of planni
     });
     expect(plans).toEqual({ generic: '3', custom: '5' });
   }
+});
+
+// The commit's text is compiled once per shape of batch and its parameters read from each batch
+// (batch-parameter.ts); what PostgreSQL does with the text is what the tests above check.
+
+const options = { releaseInline: false, notify: true, admitJobs: null };
+
+/** A durable step's batch of another run: its own ids, fence, execution, output and snapshot. */
+function otherRunBatch(fence = '7'): TBatch {
+  const batch = durableStepBatch();
+  const finished = randomUUID();
+  return {
+    ...batch,
+    run: { id: randomUUID(), tenantId: randomUUID(), fence },
+    execution: JSON.stringify({ cursor: { index: Math.random() } }),
+    inserts: batch.inserts.map((record) => ({ ...record, id: randomUUID(), input: { url: randomUUID() } })),
+    updates: [[finished, { status: 'SUCCEEDED', output: { body: randomUUID() }, completedAt: new Date() }]],
+    snapshots: [{ stepRecordId: finished, json: `{"vars":{"v":"${randomUUID()}"}}`, truncated: false, sizeBytes: 50 }],
+    invocations: [{ action: 'http.request', version: 1, idempotencyKey: randomUUID(), stepPath: 'p', output: null }],
+  };
+}
+
+it('sends each batch its own values under the text of its shape, compiled once', () => {
+  const first = otherRunBatch('11');
+  const second = otherRunBatch('12');
+  const a = commitStatement(first, options);
+  const b = commitStatement(second, options);
+  expect(b.sql).toBe(a.sql);
+  expect(b.parameters).toHaveLength(a.parameters.length);
+  const text = (parameters: readonly unknown[]) => JSON.stringify(parameters);
+  expect(b.parameters).toContain('12');
+  expect(a.parameters).not.toContain('12');
+  for (const value of [second.run.id, second.execution, second.snapshots[0]!.json]) {
+    expect(text(b.parameters)).toContain(JSON.stringify(value).slice(1, -1));
+    expect(text(a.parameters)).not.toContain(JSON.stringify(value).slice(1, -1));
+  }
+  expect(text(b.parameters)).toContain(second.updates[0]![0]);
+  expect(text(b.parameters)).toContain(second.invocations[0]!.idempotencyKey);
+});
+
+it('gives another text to another shape: a finish, a release, one more record finished', () => {
+  const base = commitStatement(otherRunBatch(), options).sql;
+  const finishing = { ...otherRunBatch(), patch: { status: 'SUCCEEDED' as const, output: { ok: true } } };
+  const released = { ...otherRunBatch(), releasing: true };
+  const twoUpdates = otherRunBatch();
+  twoUpdates.updates.push([randomUUID(), { status: 'FAILED', error: { code: 'X' } }]);
+  const texts = [
+    base,
+    commitStatement(finishing, options).sql,
+    commitStatement(finishing, { ...options, releaseInline: true }).sql,
+    commitStatement(released, { ...options, releaseInline: true }).sql,
+    commitStatement(twoUpdates, options).sql,
+  ];
+  expect(new Set(texts).size).toBe(texts.length);
+  expect(commitStatement(finishing, { ...options, releaseInline: true }).parameters).toContain('SUCCEEDED');
+});
+
+it('still refuses, for a shape already compiled, a snapshot whose record is not in the batch', () => {
+  commitStatement(otherRunBatch(), options);
+  const orphan = otherRunBatch();
+  orphan.snapshots = [{ stepRecordId: randomUUID(), json: '{}', truncated: false, sizeBytes: 2 }];
+  expect(() => commitStatement(orphan, options)).toThrow(/without its record in the batch/);
 });
