@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { build, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { newestMtime, stampBuiltAt } from './build';
 
 /** The worker as one plain JavaScript module, built beside the Next build (so it is as fresh as that). */
@@ -59,6 +59,17 @@ const packagesAsImports: Plugin = {
   },
 };
 
+/** How the app's code is bundled for Node: one ES module, packages left as imports. */
+const APP_BUNDLE = {
+  bundle: true,
+  platform: 'node',
+  // server-only resolves to its empty module, as in Next's server bundles (scripts/lib/node-args.ts).
+  conditions: ['react-server'],
+  format: 'esm',
+  target: 'node20',
+  plugins: [packagesAsImports],
+} satisfies BuildOptions;
+
 /**
  * One entry of the app's code in `root` and what it imports, as one ES module for Node
  * (node_modules stay imports): the worker's bundle, and the benches' bundles of a checkout.
@@ -73,16 +84,10 @@ export async function bundleAppModule({
   outfile: string;
 }): Promise<void> {
   await build({
+    ...APP_BUNDLE,
     absWorkingDir: root,
     entryPoints: [entry],
     outfile,
-    bundle: true,
-    platform: 'node',
-    // server-only resolves to its empty module, as in Next's server bundles (scripts/lib/node-args.ts).
-    conditions: ['react-server'],
-    format: 'esm',
-    target: 'node20',
-    plugins: [packagesAsImports],
     sourcemap: 'linked',
     logLevel: 'warning',
   });
@@ -95,17 +100,12 @@ export async function bundleAppModule({
  */
 export async function appSourcesOf(root: string, entries: string[]): Promise<string[]> {
   const result = await build({
+    ...APP_BUNDLE,
     absWorkingDir: root,
     entryPoints: entries,
     outdir: 'unwritten',
     write: false,
     metafile: true,
-    bundle: true,
-    platform: 'node',
-    conditions: ['react-server'],
-    format: 'esm',
-    target: 'node20',
-    plugins: [packagesAsImports],
     logLevel: 'silent',
   });
   return Object.keys(result.metafile.inputs).filter((file) => !file.split('/').includes('node_modules'));
