@@ -174,15 +174,15 @@ export function planMigration({
 }
 
 /** A path of a step (not `$run.timeout` or another name a run's own rows use). */
-export const isStepPath = (path: string): boolean => FIRST.test(path);
+export const isStepPath = (path: string): boolean => STEP_PATH_FIRST.test(path);
 
 /** `steps[2]`, then any of `#3` (a forEach iteration) and `.config.<pipe>[1]` (a step in a nested pipe). */
-const FIRST = /^steps\[(\d+)\]/;
-const NEXT = /^(?:#(\d+))?\.config\.(.+?)\[(\d+)\](?=$|#|\.config\.)/;
+export const STEP_PATH_FIRST = /^steps\[(\d+)\]/;
+export const STEP_PATH_NEXT = /^(?:#(\d+))?\.config\.(.+?)\[(\d+)\](?=$|#|\.config\.)/;
 
 /** A stored step path in the new version, by the ids of the steps along it; null when one is missing. */
 function translate(path: string, root: TPipeRefs, newId: (id: string) => string): string | null {
-  const first = FIRST.exec(path);
+  const first = STEP_PATH_FIRST.exec(path);
   if (!first) return null;
   let rest = path.slice(first[0].length);
   let pipe = { from: root.from, to: root.to };
@@ -196,7 +196,7 @@ function translate(path: string, root: TPipeRefs, newId: (id: string) => string)
     const target = pipe.to[at]!;
     out += `[${at}]`;
     if (rest === '') return out;
-    const next = NEXT.exec(rest);
+    const next = STEP_PATH_NEXT.exec(rest);
     if (!next || target.type !== step.type) return null;
     const [whole, iteration, pipePath, nextIndex] = next;
     const fromPipe = nestedPipesOf(step.type, step.config).find((p) => p.path === pipePath);

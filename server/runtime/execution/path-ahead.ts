@@ -1,5 +1,6 @@
 import 'server-only';
 import type { TBlockState, TPipeCursor } from '@/server/runtime/execution/execution-state';
+import { STEP_PATH_FIRST, STEP_PATH_NEXT } from '@/server/runtime/execution/migrate-execution';
 
 /*
  * Whether a run would still reach a step path from where its execution stands: the step at
@@ -12,14 +13,14 @@ const TRY_PHASES = ['try', 'catch', 'finally'];
 
 type TSegment = { iteration: number | null; pipe: string; index: number };
 
-/** `steps[2]#3.config.steps[0]` → 2 and [{ iteration: 3, pipe: 'steps', index: 0 }]; null for another name. */
+/** `steps[2]#3.config.steps[0]` → 2 and [{ iteration: 3, pipe: 'steps', index: 0 }] (the paths translatePath reads); null for another name. */
 function parsePath(path: string): { index: number; rest: TSegment[] } | null {
-  const first = /^steps\[(\d+)\]/.exec(path);
+  const first = STEP_PATH_FIRST.exec(path);
   if (!first) return null;
   const rest: TSegment[] = [];
   let tail = path.slice(first[0].length);
   while (tail !== '') {
-    const next = /^(?:#(\d+))?\.config\.(.+?)\[(\d+)\](?=$|#|\.config\.)/.exec(tail);
+    const next = STEP_PATH_NEXT.exec(tail);
     if (!next) return null;
     rest.push({ iteration: next[1] === undefined ? null : Number(next[1]), pipe: next[2]!, index: Number(next[3]) });
     tail = tail.slice(next[0].length);
